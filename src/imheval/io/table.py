@@ -1,0 +1,53 @@
+"""The one tidy table every reader produces and every later step consumes."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Final, Literal
+
+import pandas as pd
+
+#: Timepoints, in the order they happen.
+TIMEPOINTS: Final = ("pre", "post", "followup")
+
+#: Columns with a fixed meaning; every other column is an item answer or a domain total.
+RESERVED_COLUMNS: Final = (
+    "participant",
+    "cohort",
+    "programme",
+    "timepoint",
+    "directorate",
+    "profession",
+)
+
+#: Extra column the readers add: the spreadsheet row the record came from (header = row 1).
+SOURCE_ROW: Final = "source_row"
+
+Layout = Literal["tidy", "wide"]
+
+
+@dataclass(frozen=True, slots=True)
+class ResponseTable:
+    """Responses in tidy layout: one row per participant per timepoint.
+
+    ``frame`` always has the six reserved columns (text; "" where a file had no such column or
+    the cell was empty, except ``participant``, ``cohort`` and ``timepoint``, which are never
+    empty), ``source_row`` (int, the row a person would look at in the file; for wide files the
+    row of the participant) and then either:
+
+    * ``item_columns``: raw answers as text, "" for a blank cell (when an instrument was given), or
+    * ``score_columns``: already-scored domain totals as float, NaN for "not measured".
+
+    ``participant`` is the anonymous code as typed, with surrounding whitespace removed;
+    ``timepoint`` is one of :data:`TIMEPOINTS`.
+    """
+
+    frame: pd.DataFrame
+    source: str
+    layout: Layout
+    item_columns: tuple[str, ...] = ()
+    score_columns: tuple[str, ...] = ()
+
+    @property
+    def n_rows(self) -> int:
+        return len(self.frame)
