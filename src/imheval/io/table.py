@@ -51,3 +51,16 @@ class ResponseTable:
     @property
     def n_rows(self) -> int:
         return len(self.frame)
+
+
+def normalise_code(code: str) -> str:
+    """The form of an anonymous code used for duplicates and matching: upper case, no spaces.
+
+    People type self-generated codes on phones and paper; "ab 12k" and "AB12K" are one code.
+    """
+    return "".join(str(code).split()).upper()
+
+
+def normalise_codes(codes: pd.Series) -> pd.Series:
+    """Vectorised :func:`normalise_code` for a column of codes."""
+    return codes.astype("string").str.replace(r"\s+", "", regex=True).str.upper()
