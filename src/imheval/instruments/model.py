@@ -7,6 +7,7 @@ every rating item names a declared scale. See docs/instruments.md for the file f
 
 from __future__ import annotations
 
+from collections.abc import Collection, Sequence
 from enum import StrEnum
 from typing import Annotated, Literal
 
@@ -95,13 +96,23 @@ class KeyedItem(_Frozen):
             return {str(k): v for k, v in value.items()}
         return value
 
+    @field_validator("options")
+    @classmethod
+    def _options_are_named(cls, value: dict[str, str]) -> dict[str, str]:
+        if any(not code for code in value):
+            raise ValueError(
+                "an option code is empty; give every option a short code such as a, b, c"
+            )
+        unlabelled = [code for code, label in value.items() if not label]
+        if unlabelled:
+            raise ValueError(f"option(s) {unlabelled} have no text")
+        return value
+
     @model_validator(mode="after")
     def _key_is_an_option(self) -> KeyedItem:
         unknown = [k for k in self.key if k not in self.options]
         if unknown:
-            raise ValueError(
-                f"key {unknown} is not among the options {sorted(self.options)}"
-            )
+            raise ValueError(f"key {unknown} is not among the options {sorted(self.options)}")
         if len(set(self.key)) == len(self.options):
             raise ValueError("every option is keyed correct, so the item cannot discriminate")
         return self
@@ -130,6 +141,18 @@ class RatingItem(_Frozen):
 Item = Annotated[KeyedItem | RatingItem, Field(discriminator="kind")]
 
 
+class CrossReferenceError(ValueError):
+    """Raised (inside validation) when items, domains and scales do not refer to each other.
+
+    ``issues`` holds one ``(item id or None, message)`` pair per problem, so a loader can report
+    each one against its item; ``str()`` joins them for callers that only want the text.
+    """
+
+    def __init__(self, issues: list[tuple[str | None, str]]) -> None:
+        self.issues: tuple[tuple[str | None, str], ...] = tuple(issues)
+        super().__init__("; ".join(message for _, message in self.issues))
+
+
 class Instrument(_Frozen):
     """A versioned questionnaire: domains, rating scales and items, and the levels it fits."""
 
@@ -139,31 +162,42 @@ class Instrument(_Frozen):
     title: str = Field(min_length=1)
     description: str = ""
     language: str = "en-GB"
-    levels: tuple[TrainingLevel, ...] = Field(min_length=1)
-    domains: tuple[Domain, ...] = Field(min_length=1)
+    levels: tuple[TrainingLevel, ...]
+    domains: tuple[Domain, ...]
     scales: dict[str, RatingScale] = Field(default_factory=dict)
-    items: tuple[Item, ...] = Field(min_length=1)
+    items: tuple[Item, ...]
+
+    @field_validator("items", mode="before")
+    @classmethod
+    def _infer_item_kind(cls, value: object) -> object:
+        # "kind" may be left out: an item that names a scale is a rating item, any other is keyed.
+        if not isinstance(value, list | tuple):
+            return value
+        return [
+            {"kind": "rating" if "scale" in item else "keyed", **item}
+            if isinstance(item, dict) and "kind" not in item
+            else item
+            for item in value
+        ]
+
+    # Non-emptiness is checked after the elements (not with min_length) so that a list whose
+    # elements are all invalid reports those elements, not a misleading "needs at least 1".
+    @field_validator("levels", "domains", "items")
+    @classmethod
+    def _not_empty(cls, value: tuple[object, ...]) -> tuple[object, ...]:
+        if not value:
+            raise ValueError("needs at least one entry")
+        return value
 
     @model_validator(mode="after")
     def _cross_references(self) -> Instrument:
-        domain_ids = [d.id for d in self.domains]
-        if len(set(domain_ids)) != len(domain_ids):
-            raise ValueError(f"domain ids repeat: {sorted(_repeated(domain_ids))}")
-        item_ids = [i.id for i in self.items]
-        if len(set(item_ids)) != len(item_ids):
-            raise ValueError(f"item ids repeat: {sorted(_repeated(item_ids))}")
-        for item in self.items:
-            if item.domain not in domain_ids:
-                raise ValueError(
-                    f"item '{item.id}' names domain '{item.domain}', which is not declared"
-                )
-            if isinstance(item, RatingItem) and item.scale not in self.scales:
-                raise ValueError(
-                    f"item '{item.id}' names scale '{item.scale}', which is not declared"
-                )
-        empty = [d for d in domain_ids if not any(i.domain == d for i in self.items)]
-        if empty:
-            raise ValueError(f"domain(s) {empty} have no items")
+        issues = cross_reference_issues(
+            [d.id for d in self.domains],
+            list(self.scales),
+            [(i.id, i.domain, i.scale if isinstance(i, RatingItem) else None) for i in self.items],
+        )
+        if issues:
+            raise CrossReferenceError(issues)
         return self
 
     def items_in(self, domain_id: str) -> tuple[KeyedItem | RatingItem, ...]:
@@ -189,6 +223,62 @@ class Instrument(_Frozen):
             sum(self.item_min(i) for i in items),
             sum(self.item_max(i) for i in items),
         )
+
+
+def cross_reference_issues(
+    domain_ids: Sequence[str],
+    scale_ids: Collection[str],
+    items: Sequence[tuple[str, str, str | None]],
+    *,
+    check_empty_domains: bool = True,
+) -> list[tuple[str | None, str]]:
+    """Problems with how items, domains and scales refer to each other, as (item id, message).
+
+    ``items`` holds ``(item id, domain id, scale id or None for keyed items)``. Used by
+    :class:`Instrument` and by the loader, which also runs it on the raw file when some items
+    failed validation, so that a trainer sees every problem in one pass.
+    """
+    issues: list[tuple[str | None, str]] = []
+    repeated_domains = _repeated(list(domain_ids))
+    if repeated_domains:
+        issues.append((None, f"domain ids repeat: {sorted(repeated_domains)}"))
+    item_ids = [item_id for item_id, _, _ in items]
+    for repeated in sorted(_repeated(item_ids)):
+        issues.append((repeated, f"item id '{repeated}' is used more than once"))
+    by_casefold: dict[str, set[str]] = {}
+    for item_id in item_ids:
+        by_casefold.setdefault(item_id.casefold(), set()).add(item_id)
+    for spellings in by_casefold.values():
+        if len(spellings) > 1:
+            # Spreadsheet headers and people do not reliably keep case apart.
+            names = sorted(spellings)
+            issues.append(
+                (names[0], f"item ids {names} differ only in upper/lower case; rename one")
+            )
+    for item_id, domain, scale in items:
+        if domain not in domain_ids:
+            issues.append(
+                (
+                    item_id,
+                    f"item '{item_id}' names domain '{domain}', which is not declared "
+                    f"(declared domains: {', '.join(domain_ids)})",
+                )
+            )
+        if scale is not None and scale not in scale_ids:
+            declared = ", ".join(sorted(scale_ids)) or "none"
+            issues.append(
+                (
+                    item_id,
+                    f"item '{item_id}' names scale '{scale}', which is not declared "
+                    f"(declared scales: {declared})",
+                )
+            )
+    if check_empty_domains:
+        used = {domain for _, domain, _ in items}
+        empty = [d for d in domain_ids if d not in used]
+        if empty:
+            issues.append((None, f"domain(s) {empty} have no items"))
+    return issues
 
 
 def _repeated(values: list[str]) -> set[str]:

@@ -38,8 +38,10 @@ class ResponseTable:
     * ``item_columns``: raw answers as text, "" for a blank cell (when an instrument was given), or
     * ``score_columns``: already-scored domain totals as float, NaN for "not measured".
 
-    ``participant`` is the anonymous code as typed, with surrounding whitespace removed;
-    ``timepoint`` is one of :data:`TIMEPOINTS`.
+    ``participant`` is the anonymous code normalised by :func:`normalise_code` (upper case, no
+    whitespace), so duplicates and matching agree; ``timepoint`` is one of :data:`TIMEPOINTS`.
+    ``warnings`` holds plain-English notes about things the reader accepted but a person should
+    know (ignored columns, item columns missing from the file, ...).
     """
 
     frame: pd.DataFrame
@@ -47,6 +49,7 @@ class ResponseTable:
     layout: Layout
     item_columns: tuple[str, ...] = ()
     score_columns: tuple[str, ...] = ()
+    warnings: tuple[str, ...] = ()
 
     @property
     def n_rows(self) -> int:

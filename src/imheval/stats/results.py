@@ -108,11 +108,9 @@ class TestResult:
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready dict: plain floats, lists for intervals, None (never NaN) for gaps."""
-        df: float | list[float] | None
-        if isinstance(self.df, tuple):
-            df = [_clean(v) for v in self.df]  # type: ignore[misc]
-        else:
-            df = _clean(self.df)
+        df: list[float | None] | float | None = (
+            [_clean(v) for v in self.df] if isinstance(self.df, tuple) else _clean(self.df)
+        )
         return {
             "test": self.test,
             "statistic_name": self.statistic_name,

@@ -1,0 +1,433 @@
+"""National-scale benchmark: read -> score -> match -> evaluate on a synthetic national file.
+
+    python benchmarks/bench_national.py                    # 200,000 participants (400k rows)
+    python benchmarks/bench_national.py --participants 20000
+    python benchmarks/bench_national.py --profile evaluate # cProfile one stage, top functions
+
+It builds a 40-item instrument (3 domains: 16 keyed knowledge items, 12 keyed risk items,
+12 ratings 1-5 of which 3 are reverse keyed) and a tidy CSV in which ``--participants`` people
+answer both the pre- and the post-test (2 rows each) and another 3% + 3% answer only one, in
+cohorts of about 20 (10,000 cohorts at full size) over 12 programmes, 2 directorates and
+8 professions, with about 3% of answers missing: 412,000 rows x 46 columns at full size.
+Generating and writing the file is not part of any measurement.
+
+Each stage then runs in a fresh Python process, so its peak memory is its own: the process does
+the earlier stages untimed, times its stage, and reports the peak resident set size (VmHWM) of
+the whole process. Nothing here asserts on time; it prints figures (docs/performance.md).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import yaml
+
+STAGES: dict[str, str] = {
+    "import": "import imheval (baseline memory)",
+    "read": "read_responses (CSV -> ResponseTable)",
+    "score": "score_items (40 items, seed rule)",
+    "match": "match, exact",
+    "match_tolerant": "match, tolerant (typo search)",
+    "evaluate": "evaluate (score + match + all statistics)",
+    "end_to_end": "evaluate_file + to_dict + JSON",
+}
+HEADLINE = "end_to_end"
+
+N_PROGRAMMES = 12
+PROFESSIONS = (
+    ("Health visitor", 0.20),
+    ("Social worker", 0.22),
+    ("Mental health nurse", 0.16),
+    ("Midwife", 0.12),
+    ("Family support worker", 0.14),
+    ("GP", 0.06),
+    ("Speech and language therapist", 0.05),
+    ("Psychologist", 0.05),
+)
+KNOWLEDGE_ITEMS, RISK_ITEMS, RATING_ITEMS = 16, 12, 12
+MISSING_RATE = 0.03
+PRE_ONLY_RATE = POST_ONLY_RATE = 0.03
+
+
+# --------------------------------------------------------------------------------------------
+# The synthetic instrument and data set
+
+
+def instrument_document() -> dict[str, Any]:
+    """A 40-item, 3-domain instrument in imheval's YAML format."""
+    rng = np.random.default_rng(40)
+    items: list[dict[str, Any]] = []
+    for number in range(1, KNOWLEDGE_ITEMS + 1):
+        items.append(
+            {
+                "id": f"K{number}",
+                "domain": "knowledge",
+                "text": f"Knowledge question {number}",
+                "options": {code: f"Option {code}" for code in "abcd"},
+                "key": "abcd"[int(rng.integers(0, 4))],
+            }
+        )
+    for number in range(1, RISK_ITEMS + 1):
+        yes_no = number % 2 == 1
+        options = {"yes": "Yes", "no": "No"} if yes_no else {c: f"Option {c}" for c in "abc"}
+        items.append(
+            {
+                "id": f"R{number}",
+                "domain": "risk",
+                "text": f"Risk vignette {number}",
+                "options": options,
+                "key": ("yes" if number % 4 == 1 else "no") if yes_no else "abc"[number % 3],
+            }
+        )
+    for number in range(1, RATING_ITEMS + 1):
+        items.append(
+            {
+                "id": f"C{number}",
+                "kind": "rating",
+                "domain": "confidence",
+                "scale": "agree",
+                "reverse": number % 4 == 0,
+                "text": f"Confidence statement {number}",
+            }
+        )
+    for item in items:
+        item.setdefault("kind", "keyed")
+    return {
+        "format": "imheval-instrument/1",
+        "id": "bench-national",
+        "version": "1.0.0",
+        "title": "National benchmark instrument (synthetic)",
+        "levels": ["beginner", "intermediate", "advanced"],
+        "domains": [
+            {"id": "knowledge", "label": "Knowledge"},
+            {"id": "risk", "label": "Risk identification"},
+            {"id": "confidence", "label": "Confidence"},
+        ],
+        "scales": {"agree": {"min": 1, "max": 5}},
+        "items": items,
+    }
+
+
+def write_instrument(directory: Path) -> Path:
+    path = directory / "bench-national.yaml"
+    # Quote everything: plain YAML 1.1 would read the yes/no option codes as booleans.
+    path.write_text(yaml.safe_dump(instrument_document(), sort_keys=False), encoding="utf-8")
+    return path
+
+
+def generate(participants: int, cohort_size: int, seed: int) -> pd.DataFrame:
+    """The national data set as a tidy frame of text cells (vectorised; no per-row loops)."""
+    rng = np.random.default_rng(seed)
+    document = instrument_document()
+    n_cohorts = max(1, participants // cohort_size)
+    # ``participants`` people answer both tests (2 rows each); on top, 3% of that number answer
+    # only the pre-test and 3% only the post-test, as people who drop out or mistype a code.
+    pre_only = round(participants * PRE_ONLY_RATE)
+    post_only = round(participants * POST_ONLY_RATE)
+    people = participants + pre_only + post_only
+    status = np.repeat([0, 1, 2], [participants, pre_only, post_only])
+    has_pre = status != 2
+    has_post = status != 1
+
+    cohort = rng.integers(0, n_cohorts, people)
+    programme_of_cohort = rng.integers(0, N_PROGRAMMES, n_cohorts)
+    programme = programme_of_cohort[cohort]
+    names, weights = zip(*PROFESSIONS, strict=True)
+    profession = rng.choice(len(names), people, p=np.array(weights) / sum(weights))
+    codes = _unique_codes(rng, cohort)
+
+    ability = rng.normal(0.0, 1.0, people) + rng.normal(0.0, 0.3, n_cohorts)[cohort]
+    gain = 0.8 + 0.2 * (programme % 3) + rng.normal(0.0, 0.4, people)
+
+    frames = []
+    for timepoint, present, shift in (("pre", has_pre, 0.0), ("post", has_post, 1.0)):
+        who = np.flatnonzero(present)
+        latent = ability[who] + shift * gain[who]
+        frame = pd.DataFrame(
+            {
+                "participant": codes[who],
+                "cohort": np.char.add("C", cohort[who].astype(str)),
+                "programme": np.char.add("Programme ", (programme[who] + 1).astype(str)),
+                "timepoint": timepoint,
+                "directorate": np.where(
+                    programme[who] < N_PROGRAMMES // 2, "Adult Services", "Children's Services"
+                ),
+                "profession": np.asarray(names, dtype=object)[profession[who]],
+            }
+        )
+        answers = _answers(rng, document["items"], latent)
+        frames.append(pd.concat([frame, answers], axis=1))
+    # Forms arrive in no particular order.
+    tidy = pd.concat(frames, ignore_index=True)
+    return tidy.iloc[rng.permutation(len(tidy))].reset_index(drop=True)
+
+
+def _unique_codes(rng: np.random.Generator, cohort: np.ndarray) -> np.ndarray:
+    """Self-generated codes like "MA-14-K", unique within each cohort."""
+    letters = np.array(list("ABCDEFGHIJKLMNOPQRSTUVWXYZ"))
+
+    def draw(n: int) -> np.ndarray:
+        first = letters[rng.integers(0, 26, n)]
+        second = letters[rng.integers(0, 26, n)]
+        day = np.char.zfill(rng.integers(1, 32, n).astype(str), 2)
+        last = letters[rng.integers(0, 26, n)]
+        return np.char.add(
+            np.char.add(np.char.add(np.char.add(first, second), "-"), np.char.add(day, "-")), last
+        )
+
+    codes = draw(len(cohort)).astype(object)
+    while True:
+        clash = pd.DataFrame({"c": cohort, "k": codes}).duplicated().to_numpy()
+        if not clash.any():
+            return codes
+        codes[clash] = draw(int(clash.sum()))
+
+
+def _answers(
+    rng: np.random.Generator, items: list[dict[str, Any]], latent: np.ndarray
+) -> pd.DataFrame:
+    n = len(latent)
+    columns: dict[str, np.ndarray] = {}
+    for index, item in enumerate(items):
+        if item["kind"] == "keyed":
+            options = np.array(list(item["options"]), dtype=object)
+            key = item["key"]
+            wrong = options[options != key]
+            easiness = (index % 7 - 3) * 0.35
+            correct = rng.random(n) < 1.0 / (1.0 + np.exp(-(latent + easiness)))
+            values = np.where(correct, key, wrong[rng.integers(0, len(wrong), n)])
+        else:
+            rating = np.clip(np.rint(3.0 + 0.8 * latent + rng.normal(0.0, 0.8, n)), 1, 5)
+            if item["reverse"]:
+                rating = 6 - rating
+            values = rating.astype(int).astype(str).astype(object)
+        values = values.astype(object)
+        values[rng.random(n) < MISSING_RATE] = ""
+        columns[item["id"]] = values
+    return pd.DataFrame(columns)
+
+
+# --------------------------------------------------------------------------------------------
+# One stage, in a fresh process
+
+
+def peak_rss_mb() -> float:
+    """Peak resident set size of this process so far, in MB (VmHWM on Linux)."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return peak / 1024 if sys.platform != "darwin" else peak / 1024 / 1024
+
+
+def run_stage(stage: str, data: Path, profile: bool) -> dict[str, Any]:
+    """Do the earlier stages untimed, then time ``stage``; returns the figures as a dict."""
+    # Import only what the stage needs, so stages that exist can be measured before the rest.
+    from imheval.instruments import load_instrument
+    from imheval.io.reader import read_responses
+
+    csv = data / "national.csv"
+    instrument = load_instrument(data / "bench-national.yaml")
+    item_ids = [item.id for item in instrument.items]
+
+    timed: Callable[[], Any]
+    if stage == "import":
+        timed = lambda: None  # noqa: E731
+    elif stage == "read":
+        timed = lambda: read_responses(csv, item_columns=item_ids)  # noqa: E731
+    elif stage == "end_to_end":
+        from imheval.evaluation import evaluate_file
+
+        def timed() -> Any:
+            evaluation = evaluate_file(csv, [instrument])
+            return json.dumps(evaluation.to_dict())
+
+    else:
+        table = read_responses(csv, item_columns=item_ids)
+        if stage == "evaluate":
+            from imheval.evaluation import evaluate
+
+            timed = lambda: evaluate(table, [instrument])  # noqa: E731
+        else:
+            from imheval.matching import match
+            from imheval.scoring import score_items
+
+            scored = score_items(table, [instrument])
+            if stage == "score":
+                timed = lambda: score_items(table, [instrument])  # noqa: E731
+            elif stage == "match":
+                timed = lambda: match(scored, "exact")  # noqa: E731
+            elif stage == "match_tolerant":
+                timed = lambda: match(scored, "tolerant")  # noqa: E731
+            else:
+                raise SystemExit(f"unknown stage {stage!r}")
+
+    profiler = None
+    if profile:
+        import cProfile
+
+        profiler = cProfile.Profile()
+        profiler.enable()
+    start = time.perf_counter()
+    result = timed()
+    seconds = time.perf_counter() - start
+    if profiler is not None:
+        import pstats
+
+        profiler.disable()
+        stats = pstats.Stats(profiler, stream=sys.stderr)
+        stats.sort_stats("cumulative").print_stats(35)
+        stats.sort_stats("tottime").print_stats(25)
+    del result
+    rows = sum(1 for _ in csv.open("rb")) - 1
+    return {"stage": stage, "seconds": seconds, "rows": rows, "peak_rss_mb": peak_rss_mb()}
+
+
+def measure(stage: str, data: Path, profile: bool, timeout: float) -> dict[str, Any]:
+    command = [sys.executable, __file__, "--worker", stage, "--data", str(data)]
+    if profile:
+        command.append("--profile-worker")
+    try:
+        done = subprocess.run(command, capture_output=True, text=True, timeout=timeout, check=False)
+    except subprocess.TimeoutExpired:
+        return {"stage": stage, "error": f"did not finish within {timeout:.0f} s"}
+    if profile:
+        sys.stderr.write(done.stderr)
+    if done.returncode != 0:
+        last = (done.stderr.strip().splitlines() or ["(no message)"])[-1]
+        return {"stage": stage, "error": last}
+    return dict(json.loads(done.stdout.strip().splitlines()[-1]))
+
+
+# --------------------------------------------------------------------------------------------
+# The driver
+
+
+def machine() -> str:
+    import scipy
+
+    return (
+        f"{platform.node()} | {platform.system()} {platform.machine()} | "
+        f"{os.cpu_count()} CPU(s) | Python {platform.python_version()} | "
+        f"numpy {np.__version__} | pandas {pd.__version__} | scipy {scipy.__version__}"
+    )
+
+
+def prepare(data: Path, participants: int, cohort_size: int, seed: int, console: Any) -> str:
+    """Write the instrument and the CSV into ``data`` (reused if made with the same settings)."""
+    settings = {"participants": participants, "cohort_size": cohort_size, "seed": seed}
+    stamp = data / "settings.json"
+    csv = data / "national.csv"
+    if stamp.exists() and csv.exists() and json.loads(stamp.read_text()) == settings:
+        return f"Reusing {csv} ({csv.stat().st_size / 1e6:.0f} MB)"
+    with console.status(f"Generating {participants:,} participants ..."):
+        start = time.perf_counter()
+        write_instrument(data)
+        frame = generate(participants, cohort_size, seed)
+        frame.to_csv(csv, index=False, lineterminator="\n")
+        stamp.write_text(json.dumps(settings))
+        return (
+            f"{len(frame):,} rows x {frame.shape[1]} columns, "
+            f"{frame['cohort'].nunique():,} cohorts, {csv.stat().st_size / 1e6:.0f} MB CSV "
+            f"(generated and written in {time.perf_counter() - start:.1f} s, not timed)"
+        )
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--participants", type=int, default=200_000)
+    parser.add_argument("--cohort-size", type=int, default=20)
+    parser.add_argument("--seed", type=int, default=2015)
+    parser.add_argument(
+        "--stages", default=",".join(STAGES), help=f"comma-separated, from {', '.join(STAGES)}"
+    )
+    parser.add_argument("--profile", metavar="STAGE", help="cProfile this stage (to stderr)")
+    parser.add_argument(
+        "--keep", type=Path, help="write the data here and keep it (reused by the next run)"
+    )
+    parser.add_argument("--timeout", type=float, default=900.0, help="seconds per stage")
+    parser.add_argument("--worker", help=argparse.SUPPRESS)
+    parser.add_argument("--data", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--profile-worker", action="store_true", help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+
+    if args.worker:
+        print(json.dumps(run_stage(args.worker, args.data, args.profile_worker)))
+        return
+
+    from rich.console import Console
+    from rich.table import Table
+
+    console = Console()
+    stages = [s.strip() for s in args.stages.split(",") if s.strip()]
+    unknown = [s for s in stages if s not in STAGES]
+    if unknown:
+        parser.error(f"unknown stage(s) {unknown}; choose from {', '.join(STAGES)}")
+    if args.profile:
+        stages = [args.profile]
+
+    with tempfile.TemporaryDirectory(prefix="imheval-bench-") as scratch:
+        data = args.keep or Path(scratch)
+        data.mkdir(parents=True, exist_ok=True)
+        summary = prepare(data, args.participants, args.cohort_size, args.seed, console)
+        console.print(summary)
+        console.print(machine())
+
+        results = []
+        for stage in stages:
+            with console.status(f"Measuring {stage} in a fresh process ..."):
+                results.append(measure(stage, data, args.profile == stage, args.timeout))
+
+    table = Table(title=f"imheval national benchmark ({args.participants:,} participants)")
+    table.add_column("stage")
+    table.add_column("what")
+    table.add_column("seconds", justify="right")
+    table.add_column("rows/s", justify="right")
+    table.add_column("peak RSS MB", justify="right")
+    for result in results:
+        if "error" in result:
+            table.add_row(result["stage"], STAGES[result["stage"]], "failed", "", "")
+            continue
+        seconds = result["seconds"]
+        rate = (
+            f"{result['rows'] / seconds:,.0f}"
+            if seconds > 0 and result["stage"] != "import"
+            else ""
+        )
+        table.add_row(
+            result["stage"],
+            STAGES[result["stage"]],
+            f"{seconds:.2f}",
+            rate,
+            f"{result['peak_rss_mb']:.0f}",
+        )
+    console.print(table)
+    for result in results:
+        if "error" in result:
+            console.print(f"[red]{result['stage']} failed:[/red] {result['error']}")
+    headline = next((r for r in results if r["stage"] == HEADLINE and "error" not in r), None)
+    if headline is not None:
+        console.print(
+            f"End to end: {headline['seconds']:.1f} s (target < 20 s), peak "
+            f"{headline['peak_rss_mb']:.0f} MB (target < 2048 MB)."
+        )
+
+
+if __name__ == "__main__":
+    main()

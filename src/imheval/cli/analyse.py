@@ -1,0 +1,221 @@
+"""``imheval analyse`` and ``imheval export-demo``."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+from imheval.cli import app, console, err_console, run_safely, write_json
+from imheval.cli.render import render_evaluation
+from imheval.errors import AnalysisError
+from imheval.evaluation import Evaluation, EvaluationOptions, evaluate_file
+from imheval.instruments import Instrument, resolve_instrument
+from imheval.matching import read_accepted_csv, to_review_csv
+from imheval.scoring import MissingPolicy
+
+#: Files above this size get a progress bar (smaller ones finish before it would be seen).
+PROGRESS_THRESHOLD_BYTES = 1_000_000
+
+
+class MissingChoice(StrEnum):
+    seed = "seed"
+    complete_case = "complete_case"
+    prorated = "prorated"
+
+
+@app.command(
+    help=(
+        "Score, match and analyse pre/post (and follow-up) questionnaire data.\n\n"
+        "DATA is a CSV or XLSX file in tidy layout (one row per participant per timepoint) or "
+        "wide layout (pre_/post_ prefixed columns); see docs/data-format.md. With --instrument "
+        "the item answers are scored; without it, every numeric column that is not reserved is "
+        "taken as an already-scored domain total.\n\n"
+        "Example: imheval analyse responses.xlsx --instrument imh-core --json evaluation.json\n\n"
+        "Example: imheval analyse --demo"
+    )
+)
+def analyse(
+    data: Annotated[
+        Path | None,
+        typer.Argument(
+            help="Responses file (.csv or .xlsx). Omit with --demo.", show_default=False
+        ),
+    ] = None,
+    instrument: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--instrument",
+            "-i",
+            help="Instrument to score with: a built-in id (see 'imheval instruments list') or a "
+            "YAML file. Repeat for several forms, e.g. -i imh-core -i imh-advanced-knowledge.",
+            show_default=False,
+        ),
+    ] = None,
+    json_path: Annotated[
+        Path | None,
+        typer.Option("--json", help="Write the full evaluation as JSON to this file."),
+    ] = None,
+    missing: Annotated[
+        MissingChoice,
+        typer.Option(
+            "--missing",
+            help="Missing-data policy: seed (every missing or invalid answer scores 0, as in "
+            "the seed study), complete_case, or prorated.",
+        ),
+    ] = MissingChoice.seed,
+    tolerant: Annotated[
+        bool,
+        typer.Option(
+            "--tolerant",
+            help="Also look for probable matches (codes one character or one part apart, same "
+            "profession and directorate). They are listed for you to confirm, never merged.",
+        ),
+    ] = False,
+    review_matches: Annotated[
+        Path | None,
+        typer.Option(
+            "--review-matches",
+            help="Write the probable matches to this CSV; put 'yes' in its accept column for "
+            "those you confirm, then pass it back with --accept-matches.",
+        ),
+    ] = None,
+    accept_matches: Annotated[
+        Path | None,
+        typer.Option("--accept-matches", help="CSV of probable matches you have confirmed."),
+    ] = None,
+    maximum: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--max",
+            help="Range of an already-scored domain total, for percentages: DOMAIN=MAX "
+            "(minimum 0) or DOMAIN=MIN:MAX, e.g. --max knowledge=6.",
+            show_default=False,
+        ),
+    ] = None,
+    min_group_size: Annotated[
+        int,
+        typer.Option(
+            "--min-group-size",
+            min=1,
+            help="Groups smaller than this are suppressed in tables, so nobody can be identified.",
+        ),
+    ] = 5,
+    demo: Annotated[
+        bool,
+        typer.Option("--demo", help="Analyse the built-in synthetic demo study."),
+    ] = False,
+    progress: Annotated[
+        bool | None,
+        typer.Option(
+            "--progress/--no-progress",
+            help="Show a progress bar (default: on for files over 1 MB).",
+            show_default=False,
+        ),
+    ] = None,
+) -> None:
+    def body() -> None:
+        path, instruments = _inputs(data, instrument or [], demo)
+        options = EvaluationOptions(
+            missing_policy=MissingPolicy(missing.value),
+            match_mode="tolerant" if tolerant else "exact",
+            accepted_matches=tuple(read_accepted_csv(accept_matches)) if accept_matches else (),
+            min_group_size=min_group_size,
+            ranges=_parse_ranges(maximum or []),
+        )
+        show_progress = (
+            progress if progress is not None else (path.stat().st_size > PROGRESS_THRESHOLD_BYTES)
+        )
+        evaluation = _run(path, instruments, options, show_progress)
+        render_evaluation(evaluation, console)
+        if review_matches is not None:
+            to_review_csv(evaluation.matched, review_matches)
+            err_console.print(
+                f"Wrote {len(evaluation.matched.probable_matches)} probable match(es) to "
+                f"{review_matches}"
+            )
+        if json_path is not None:
+            write_json(json_path, evaluation.to_dict())
+            err_console.print(f"Wrote the evaluation to {json_path}")
+
+    run_safely(body)
+
+
+@app.command(
+    "export-demo",
+    help=(
+        "Write the synthetic demo study (responses CSV and its instrument files) to a folder, "
+        "so you can see the data format and try the commands on it.\n\n"
+        "Example: imheval export-demo ./demo && imheval analyse demo/demo_study.csv "
+        "-i demo/imh-core.yaml -i demo/imh-advanced-knowledge.yaml"
+    ),
+)
+def export_demo(
+    directory: Annotated[Path, typer.Argument(help="Folder to write into (created if needed).")],
+) -> None:
+    def body() -> None:
+        from imheval.demo import write_demo
+
+        for written in write_demo(directory):
+            console.print(f"wrote {written}")
+
+    run_safely(body)
+
+
+def _inputs(
+    data: Path | None, instrument_refs: list[str], demo: bool
+) -> tuple[Path, list[Instrument]]:
+    if demo:
+        if data is not None:
+            raise AnalysisError("give either a DATA file or --demo, not both")
+        from imheval.demo import DEMO_INSTRUMENT_IDS, demo_path
+
+        refs = instrument_refs or list(DEMO_INSTRUMENT_IDS)
+        return demo_path(), [resolve_instrument(ref) for ref in refs]
+    if data is None:
+        raise AnalysisError("give a DATA file to analyse, or --demo for the built-in demo study")
+    return data, [resolve_instrument(ref) for ref in instrument_refs]
+
+
+def _parse_ranges(specs: list[str]) -> dict[str, tuple[float, float]]:
+    ranges: dict[str, tuple[float, float]] = {}
+    for spec in specs:
+        domain, sep, bounds = spec.partition("=")
+        low_text, colon, high_text = bounds.partition(":")
+        if not colon:
+            low_text, high_text = "0", bounds
+        try:
+            low, high = float(low_text), float(high_text)
+        except ValueError:
+            low = high = float("nan")
+        if not sep or not domain.strip() or not low < high:
+            raise AnalysisError(
+                f"--max {spec!r}: expected DOMAIN=MAX or DOMAIN=MIN:MAX with MIN < MAX, "
+                "e.g. --max knowledge=6"
+            )
+        ranges[domain.strip()] = (low, high)
+    return ranges
+
+
+def _run(
+    path: Path, instruments: list[Instrument], options: EvaluationOptions, show: bool
+) -> Evaluation:
+    if not show:
+        return evaluate_file(path, instruments, options)
+    with Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        TextColumn("{task.completed}/{task.total}"),
+        TimeElapsedColumn(),
+        console=err_console,
+        transient=True,
+    ) as bar:
+        task = bar.add_task("Starting", total=1)
+
+        def update(stage: str, done: int, total: int) -> None:
+            bar.update(task, description=stage, completed=done, total=max(total, 1))
+
+        return evaluate_file(path, instruments, options, progress=update)

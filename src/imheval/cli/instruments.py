@@ -1,0 +1,214 @@
+"""``imheval instruments``: list, show and validate questionnaires (instruments)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.padding import Padding
+from rich.table import Table
+from rich.text import Text
+
+from imheval.cli import console, err_console, run_safely
+from imheval.errors import InstrumentError
+from imheval.instruments import (
+    Instrument,
+    KeyedItem,
+    RatingItem,
+    list_builtin,
+    load_instrument,
+    resolve_instrument,
+)
+
+app = typer.Typer(
+    name="instruments",
+    help=(
+        "List, show and validate instruments (questionnaires): the built-in bank or your own "
+        "YAML files (format: docs/instruments.md).\n\n"
+        "Example: imheval instruments list"
+    ),
+    no_args_is_help=True,
+    add_completion=False,
+    rich_markup_mode=None,
+    pretty_exceptions_enable=False,
+)
+
+
+@app.command(
+    "list",
+    help=(
+        "List the built-in instruments: id, version, title, training levels, and the domains "
+        "with their numbers of items.\n\n"
+        "Example: imheval instruments list"
+    ),
+)
+def list_command() -> None:
+    run_safely(lambda: console.print(_bank_table(list_builtin())))
+
+
+@app.command(
+    "show",
+    help=(
+        "Show one instrument in full: its domains, scales and every item with its options, "
+        "the answer key marked and reverse-keyed ratings flagged. ID_OR_FILE is a built-in id "
+        "or the path of a YAML instrument file.\n\n"
+        "Example: imheval instruments show imh-core"
+    ),
+)
+def show_command(
+    id_or_file: Annotated[
+        str,
+        typer.Argument(
+            metavar="ID_OR_FILE", help="A built-in instrument id or a YAML instrument file."
+        ),
+    ],
+) -> None:
+    run_safely(lambda: _show(resolve_instrument(id_or_file), console))
+
+
+@app.command(
+    "validate",
+    help=(
+        "Check an instrument file and list every problem found (file, item and what is wrong). "
+        "Exit status 0 when the file is valid, 1 when it is not.\n\n"
+        "Example: imheval instruments validate my-questionnaire.yaml"
+    ),
+)
+def validate_command(
+    file: Annotated[
+        Path, typer.Argument(metavar="FILE", help="The YAML instrument file to check.")
+    ],
+) -> None:
+    try:
+        instrument = load_instrument(file)
+    except InstrumentError as error:
+        count = len(error.problems)
+        err_console.print(
+            Text(
+                f"Error: {file} is not a valid instrument ({_count(count, 'problem')}):",
+                style="red",
+            ),
+            soft_wrap=True,
+        )
+        for problem in error.problems:
+            err_console.print(Text(f"  - {problem}"), soft_wrap=True)
+        raise typer.Exit(1) from None
+    console.print(
+        Text(
+            f"valid: {instrument.id} {instrument.version}, "
+            f"{_count(len(instrument.domains), 'domain')}, {_count(len(instrument.items), 'item')}"
+        )
+    )
+
+
+def _bank_table(instruments: list[Instrument]) -> Table:
+    table = Table(title="Built-in instruments", title_justify="left", show_lines=True)
+    table.add_column("ID and title", ratio=3)
+    table.add_column("Version", no_wrap=True)
+    table.add_column("Levels", no_wrap=True)
+    table.add_column("Domains (items)", ratio=2, overflow="fold")
+    for instrument in instruments:
+        id_and_title = Text(instrument.id, style="bold")
+        id_and_title.append(f"\n{instrument.title}")
+        domains = Text(
+            "\n".join(f"{d.id} ({len(instrument.items_in(d.id))})" for d in instrument.domains)
+        )
+        domains.append(f"\ntotal: {len(instrument.items)} items", style="dim")
+        table.add_row(
+            id_and_title,
+            Text(instrument.version),
+            Text("\n".join(level.value for level in instrument.levels)),
+            domains,
+        )
+    return table
+
+
+def _show(instrument: Instrument, out: Console) -> None:
+    out.print(
+        Text(f"{instrument.id} {instrument.version}: {instrument.title}", style="bold"),
+    )
+    out.print(
+        Text(
+            f"Levels: {', '.join(level.value for level in instrument.levels)}; "
+            f"language: {instrument.language}; {_count(len(instrument.items), 'item')}"
+        )
+    )
+    if instrument.description:
+        out.print(Text(instrument.description))
+    out.print()
+    out.print(_domain_table(instrument))
+    if instrument.scales:
+        out.print()
+        out.print(Text("Scales", style="bold"))
+        for scale_id, scale in instrument.scales.items():
+            labels = "; ".join(f"{value} = {label}" for value, label in scale.labels.items())
+            out.print(
+                Text(
+                    f"  {scale_id}: {scale.min} to {scale.max}" + (f" ({labels})" if labels else "")
+                )
+            )
+    for domain in instrument.domains:
+        out.print()
+        out.rule(Text(f"{domain.label} ({domain.id})"))
+        for item in instrument.items_in(domain.id):
+            _show_item(instrument, item, out)
+
+
+def _domain_table(instrument: Instrument) -> Table:
+    table = Table(title="Domains", title_justify="left")
+    table.add_column("ID", no_wrap=True)
+    table.add_column("Label")
+    table.add_column("Items", justify="right")
+    table.add_column("Score range", no_wrap=True)
+    table.add_column("Kirkpatrick level", justify="right")
+    for domain in instrument.domains:
+        low, high = instrument.domain_range(domain.id)
+        table.add_row(
+            Text(domain.id),
+            Text(domain.label),
+            Text(str(len(instrument.items_in(domain.id)))),
+            Text(f"{_number(low)} to {_number(high)}"),
+            Text(str(domain.kirkpatrick_level)),
+        )
+    return table
+
+
+def _show_item(instrument: Instrument, item: KeyedItem | RatingItem, out: Console) -> None:
+    heading = Text(item.id, style="bold")
+    if item.concept:
+        heading.append(f"  concept: {item.concept}", style="dim")
+    out.print(heading)
+    out.print(Padding(Text(item.text), (0, 0, 0, 2), expand=False))
+    details = Table.grid(padding=(0, 1))
+    details.add_column(no_wrap=True)
+    details.add_column()
+    if isinstance(item, KeyedItem):
+        for code, label in item.options.items():
+            if code in item.key:
+                details.add_row(
+                    Text(f"{code})", style="bold green"),
+                    Text(f"{label}  (key)", style="bold green"),
+                )
+            else:
+                details.add_row(Text(f"{code})"), Text(label))
+        if item.points != 1:
+            details.add_row(Text(""), Text(f"scores {_number(item.points)} points when correct"))
+    else:
+        scale = instrument.scales[item.scale]
+        details.add_row(Text("scale:"), Text(f"{item.scale}, {scale.min} to {scale.max}"))
+        if item.reverse:
+            details.add_row(
+                Text("REVERSE KEYED", style="bold yellow"),
+                Text(f"scored as {scale.min + scale.max} - answer", style="bold yellow"),
+            )
+    out.print(Padding(details, (0, 0, 0, 4), expand=False))
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
+
+
+def _number(value: float) -> str:
+    return str(int(value)) if float(value).is_integer() else f"{value:g}"

@@ -1,0 +1,207 @@
+"""Readable terminal tables for an :class:`Evaluation` (rounding happens here, nowhere earlier)."""
+
+from __future__ import annotations
+
+from rich.console import Console
+from rich.table import Table
+
+from imheval.evaluation import DomainEvaluation, Evaluation, MeanRow, TestEntry
+from imheval.stats.apa import format_p
+
+SUPPRESSED = "suppressed (small group)"
+
+TEST_NAMES = {
+    "paired_t": "Paired t-test",
+    "wilcoxon": "Wilcoxon signed-rank",
+    "shapiro_wilk": "Shapiro-Wilk (normality of changes)",
+    "anova": "One-way ANOVA of gains",
+    "welch_anova": "Welch ANOVA",
+    "welch_t": "Welch t-test",
+}
+
+COMPARISON_NAMES = {
+    "pre_post": "before vs after",
+    "gain_by_programme": "gains by programme",
+    "gain_by_directorate": "gains by directorate",
+    "gain_by_profession": "gains by profession",
+    "baseline_by_programme": "starting scores by programme",
+    "baseline_by_directorate": "starting scores by directorate",
+    "baseline_by_profession": "starting scores by profession",
+    "matching_bias": "matched vs unmatched (pre-test)",
+    "pre_followup": "before vs follow-up",
+    "post_followup": "after vs follow-up",
+}
+
+EFFECT_SHORT = {
+    "cohen_dz": "d_z",
+    "hedges_gz": "g_z",
+    "d_av": "d_av",
+    "d_rm": "d_rm",
+    "r": "r",
+    "rank_biserial": "r_rb",
+    "partial_eta_squared": "partial η²",
+    "omega_squared": "ω²",
+    "hedges_g": "g",
+}
+
+
+def render_evaluation(evaluation: Evaluation, console: Console) -> None:
+    """Print the whole evaluation: settings, participation, then every domain."""
+    settings = evaluation.to_dict()["settings"]
+    console.rule("[bold]imheval evaluation")
+    console.print(f"Data: {evaluation.source}")
+    if evaluation.instruments:
+        console.print(
+            "Instruments: " + ", ".join(f"{i} (version {v})" for i, v in evaluation.instruments)
+        )
+    console.print(f"Scoring: {settings['scoring_rule']}")
+    console.print(
+        f"Missing data: {settings['missing_data_policy']}; matching: {settings['matching']}; "
+        f"groups under {settings['min_group_size']} suppressed; p-values Holm-adjusted across "
+        "domains."
+    )
+    console.print()
+    _participation(evaluation, console)
+    for domain in evaluation.domains:
+        _domain(domain, console)
+    if evaluation.notes:
+        console.rule("Notes")
+        for note in evaluation.notes:
+            console.print(f"• {note}")
+
+
+def _participation(evaluation: Evaluation, console: Console) -> None:
+    cohorts = evaluation.matched.cohorts
+    table = Table(title="Who took part (codes matched within each cohort)", title_justify="left")
+    for header in (
+        "Cohort",
+        "Programme",
+        "Pre",
+        "Post",
+        "Follow-up",
+        "Matched",
+        "Pre only",
+        "Post only",
+    ):
+        table.add_column(header, justify="left" if header in ("Cohort", "Programme") else "right")
+    for row in cohorts.itertuples(index=False):
+        table.add_row(
+            str(row.cohort),
+            str(row.programme),
+            str(row.n_pre),
+            str(row.n_post),
+            str(row.n_followup),
+            str(row.n_matched),
+            str(row.n_pre_only),
+            str(row.n_post_only),
+        )
+    if len(cohorts):
+        table.add_row(
+            "Total",
+            "",
+            *(
+                str(int(cohorts[c].sum()))
+                for c in ("n_pre", "n_post", "n_followup", "n_matched", "n_pre_only", "n_post_only")
+            ),
+            style="bold",
+        )
+    console.print(table)
+    probable = evaluation.matched.probable_matches
+    if probable:
+        console.print(
+            f"{len(probable)} probable match(es) found but NOT merged; review them with "
+            "--review-matches FILE and confirm with --accept-matches FILE:"
+        )
+        for m in probable:
+            console.print(
+                f"  cohort {m.cohort}: {m.earlier_code} ({m.earlier_timepoint}) ~ "
+                f"{m.later_code} ({m.later_timepoint}): {m.reason}"
+            )
+    if evaluation.matched.duplicate_codes:
+        codes = ", ".join(code for code, _ in evaluation.matched.duplicate_codes)
+        console.print(f"Codes used in more than one cohort (kept apart): {codes}")
+    console.print()
+
+
+def _domain(domain: DomainEvaluation, console: Console) -> None:
+    info = domain.domain
+    span = (
+        f" (range {info.min_total:g}–{info.max_total:g}"
+        + (f", {info.n_items} items" if info.n_items else "")
+        + ")"
+        if info.min_total is not None and info.max_total is not None
+        else ""
+    )
+    console.rule(f"[bold]{info.label}{span}")
+    table = Table(
+        title=f"Table 1. Cohort mean {info.label.lower()} scores before and after training",
+        title_justify="left",
+    )
+    for header in ("Cohort", "Programme", "n", "Before", "After", "Difference"):
+        table.add_column(header, justify="left" if header in ("Cohort", "Programme") else "right")
+    for row in domain.table1:
+        table.add_row(row.label, row.programme, str(row.n), *_mean_cells(row))
+    table.add_row("All", "", str(domain.overall.n), *_mean_cells(domain.overall), style="bold")
+    console.print(table)
+
+    tests = Table(title="Tests", title_justify="left")
+    for header in ("Unit", "Comparison", "Test", "Result", "Effect sizes", "Holm p"):
+        tests.add_column(header)
+    for entry in domain.tests:
+        tests.add_row(*_test_cells(entry))
+    console.print(tests)
+
+    for breakdown in domain.breakdowns:
+        if not breakdown.rows:
+            continue
+        table = Table(title=f"By {breakdown.grouping} (matched participants)", title_justify="left")
+        table.add_column(breakdown.grouping.capitalize())
+        for header in ("n", "Before", "After", "Change"):
+            table.add_column(header, justify="right")
+        for row in breakdown.rows:
+            table.add_row(row.label, str(row.n), *_mean_cells(row))
+        console.print(table)
+        if breakdown.not_recorded:
+            console.print(f"  ({breakdown.not_recorded} with no {breakdown.grouping} recorded)")
+
+    if domain.findings:
+        console.print("[bold]In plain English[/]")
+        for line in domain.findings:
+            console.print(f"• {line}")
+    console.print()
+
+
+def _mean_cells(row: MeanRow) -> tuple[str, str, str]:
+    if row.suppressed:
+        return ("–", "–", SUPPRESSED)
+    return (
+        _score(row.pre_mean, row.pre_percent),
+        _score(row.post_mean, row.post_percent),
+        _score(row.difference, row.difference_percent, signed=True),
+    )
+
+
+def _score(value: float | None, percent: float | None, signed: bool = False) -> str:
+    if value is None:
+        return "–"
+    text = f"{value:+.2f}" if signed else f"{value:.2f}"
+    if percent is not None:
+        text += f" ({percent:+.0f}%)" if signed else f" ({percent:.0f}%)"
+    return text
+
+
+def _test_cells(entry: TestEntry) -> tuple[str, str, str, str, str, str]:
+    result = entry.result
+    name = TEST_NAMES.get(result.test, result.test)
+    comparison = COMPARISON_NAMES.get(entry.comparison, entry.comparison)
+    unit = f"{entry.unit} (n = {result.n})"
+    if not result.computed:
+        return (unit, comparison, name, f"not computed: {result.reason}", "", "")
+    effects = "; ".join(
+        f"{EFFECT_SHORT.get(e.name, e.name)} = {e.value:.2f}"
+        + (f" [{e.ci.low:.2f}, {e.ci.high:.2f}]" if e.ci is not None else "")
+        for e in result.effect_sizes
+        if e.name != "eta_squared"
+    )
+    holm = format_p(entry.p_holm).removeprefix("p ") if entry.p_holm is not None else ""
+    return (unit, comparison, name, result.apa(), effects, holm)

@@ -1,0 +1,830 @@
+"""The analysis plan: responses in, one :class:`Evaluation` out.
+
+:func:`evaluate` scores (or takes totals), matches codes within cohorts and, for every domain,
+runs the seed study's cohort-level analysis beside the participant-level analysis:
+
+* cohort level (seed 000's unit): Table 1 of cohort means, a paired t-test on cohort means
+  (df = cohorts - 1) with r from t, and a one-way ANOVA of cohort gains across programmes;
+* participant level: a paired t-test with the CI of the mean change, d_z (exact CI), g_z, d_av
+  and d_rm, Shapiro-Wilk on the changes and a Wilcoxon signed-rank test with rank-biserial r;
+* between groups: gains and baselines by programme, directorate and profession (Welch);
+* matching bias: pre-test scores of people matched at post against those who were not;
+* follow-up comparisons (pre vs follow-up, post vs follow-up) where follow-up data exist.
+
+p-values are Holm-adjusted across domains within each family of tests (same unit, test and
+comparison). Descriptive cells for groups smaller than ``min_group_size`` are suppressed.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, Literal
+
+import numpy as np
+import pandas as pd
+
+from imheval import __version__
+from imheval.errors import AnalysisError
+from imheval.instruments.model import Instrument
+from imheval.io.reader import read_responses
+from imheval.io.table import ResponseTable
+from imheval.matching import MatchingBias, MatchMode, MatchResult, match, matching_bias
+from imheval.scoring import (
+    DomainInfo,
+    MissingPolicy,
+    ScoredTable,
+    score_items,
+    scores_from_totals,
+    zero_reasons,
+)
+from imheval.stats import (
+    TestResult,
+    compare_groups,
+    format_p,
+    holm,
+    one_way_anova,
+    paired_t,
+    shapiro_wilk,
+    welch_t,
+    wilcoxon_signed_rank,
+)
+
+#: Version of the JSON document written by :meth:`Evaluation.to_dict` (docs/evaluation-json.md).
+SCHEMA = "imheval.evaluation/1"
+
+Unit = Literal["cohort", "participant"]
+#: Called as progress(stage, done, total) while an evaluation runs.
+ProgressCallback = Callable[[str, int, int], None]
+
+GROUPINGS = ("programme", "directorate", "profession")
+FOLLOWUP_COMPARISONS = (("pre", "followup"), ("post", "followup"))
+
+
+@dataclass(frozen=True, slots=True)
+class EvaluationOptions:
+    """Choices that change the analysis; every one is recorded in the output.
+
+    ``ranges`` gives (min, max) per domain for already-scored totals, so percentages can be
+    shown; with an instrument the ranges come from the instrument.
+    """
+
+    missing_policy: MissingPolicy = MissingPolicy.SEED
+    match_mode: MatchMode = "exact"
+    accepted_matches: tuple[tuple[str, str, str], ...] = ()
+    min_group_size: int = 5
+    ranges: Mapping[str, tuple[float, float]] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if self.min_group_size < 1:
+            raise AnalysisError("the minimum group size must be at least 1")
+
+
+@dataclass(frozen=True, slots=True)
+class MeanRow:
+    """Mean scores before and after for one cohort or group of matched people.
+
+    ``suppressed`` rows (fewer than the minimum group size) carry no means, only the reason.
+    Percentages are of the domain's range, None when the range is unknown.
+    """
+
+    label: str
+    n: int
+    programme: str = ""
+    pre_mean: float | None = None
+    post_mean: float | None = None
+    difference: float | None = None
+    difference_sd: float | None = None
+    pre_percent: float | None = None
+    post_percent: float | None = None
+    difference_percent: float | None = None
+    suppressed: bool = False
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "label": self.label,
+            "programme": self.programme,
+            "n": self.n,
+            "suppressed": self.suppressed,
+            "pre_mean": _num(self.pre_mean),
+            "post_mean": _num(self.post_mean),
+            "difference": _num(self.difference),
+            "difference_sd": _num(self.difference_sd),
+            "pre_percent": _num(self.pre_percent),
+            "post_percent": _num(self.post_percent),
+            "difference_percent": _num(self.difference_percent),
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class TestEntry:
+    """One test in the evaluation: what it compared, on which unit, and its result.
+
+    ``comparison`` is e.g. "pre_post", "gain_by_programme", "baseline_by_directorate",
+    "matching_bias", "pre_followup". ``p_holm`` is the Holm-adjusted p across the domains of the
+    same family (unit, test, comparison).
+    """
+
+    __test__ = False  # not a pytest test class
+
+    domain: str
+    unit: Unit
+    comparison: str
+    result: TestResult
+    p_holm: float | None = None
+
+    @property
+    def family(self) -> tuple[str, str, str]:
+        return (self.unit, self.result.test, self.comparison)
+
+    def to_dict(self) -> dict[str, Any]:
+        body = self.result.to_dict()
+        return {
+            "domain": self.domain,
+            "unit": self.unit,
+            "comparison": self.comparison,
+            "test": body.pop("test"),
+            "statistic": body.pop("statistic"),
+            "df": body.pop("df"),
+            "p": body.pop("p"),
+            "p_holm": _num(self.p_holm),
+            "n": body.pop("n"),
+            "effect_sizes": body.pop("effect_sizes"),
+            **body,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Breakdown:
+    """Mean change by one grouping (programme, directorate or profession) with its tests."""
+
+    grouping: str
+    rows: tuple[MeanRow, ...]
+    not_recorded: int  # matched people with no value for this grouping
+
+
+@dataclass(frozen=True, slots=True)
+class DomainEvaluation:
+    """Everything computed for one domain."""
+
+    domain: DomainInfo
+    n_pairs: int
+    n_cohorts: int
+    overall: MeanRow
+    table1: tuple[MeanRow, ...]
+    breakdowns: tuple[Breakdown, ...]
+    tests: tuple[TestEntry, ...]
+    findings: tuple[str, ...]
+
+    def test(self, unit: Unit, test: str, comparison: str = "pre_post") -> TestEntry | None:
+        """The entry for one test, or None if it was not run."""
+        for entry in self.tests:
+            if (entry.unit, entry.result.test, entry.comparison) == (unit, test, comparison):
+                return entry
+        return None
+
+
+@dataclass(frozen=True, slots=True)
+class Evaluation:
+    """A complete evaluation: settings, participation, matching and per-domain results."""
+
+    source: str
+    created: str
+    instruments: tuple[tuple[str, str], ...]
+    options: EvaluationOptions
+    scored: ScoredTable
+    matched: MatchResult
+    domains: tuple[DomainEvaluation, ...]
+    notes: tuple[str, ...]
+
+    @property
+    def tests(self) -> tuple[TestEntry, ...]:
+        return tuple(entry for d in self.domains for entry in d.tests)
+
+    def domain(self, domain_id: str) -> DomainEvaluation:
+        for evaluation in self.domains:
+            if evaluation.domain.id == domain_id:
+                return evaluation
+        raise KeyError(domain_id)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON evaluation (schema in docs/evaluation-json.md); never NaN or Infinity."""
+        cohorts = self.matched.cohorts
+        return {
+            "schema": SCHEMA,
+            "imheval_version": __version__,
+            "created": self.created,
+            "source": self.source,
+            "instruments": [{"id": i, "version": v} for i, v in self.instruments],
+            "settings": {
+                "scoring_rule": _scoring_rule_text(self.scored),
+                "missing_data_policy": self.options.missing_policy.value,
+                "matching": self.options.match_mode,
+                "accepted_matches": len(self.matched.accepted_matches),
+                "min_group_size": self.options.min_group_size,
+                "multiplicity": "Holm, across domains within each family of tests",
+                "confidence_level": 0.95,
+            },
+            "participation": {
+                "responses": int(len(self.scored.frame)),
+                "people": int(len(self.matched.people)),
+                "cohorts": _records(cohorts),
+                "matched_pre_post": int(cohorts["n_matched"].sum()) if len(cohorts) else 0,
+                "probable_matches": [
+                    {
+                        "cohort": m.cohort,
+                        "earlier_timepoint": m.earlier_timepoint,
+                        "earlier_code": m.earlier_code,
+                        "later_timepoint": m.later_timepoint,
+                        "later_code": m.later_code,
+                        "reason": m.reason,
+                    }
+                    for m in self.matched.probable_matches
+                ],
+                "duplicate_codes": [
+                    {"code": code, "cohorts": list(where)}
+                    for code, where in self.matched.duplicate_codes
+                ],
+            },
+            "domains": [
+                {
+                    "id": d.domain.id,
+                    "label": d.domain.label,
+                    "n_items": d.domain.n_items,
+                    "min_total": d.domain.min_total,
+                    "max_total": d.domain.max_total,
+                    "kirkpatrick_level": d.domain.kirkpatrick_level,
+                    "n_pairs": d.n_pairs,
+                    "n_cohorts": d.n_cohorts,
+                    "overall": d.overall.to_dict(),
+                    "table1": [row.to_dict() for row in d.table1],
+                    "breakdowns": {
+                        b.grouping: {
+                            "rows": [r.to_dict() for r in b.rows],
+                            "not_recorded": b.not_recorded,
+                        }
+                        for b in d.breakdowns
+                    },
+                    "findings": list(d.findings),
+                }
+                for d in self.domains
+            ],
+            "zero_reasons": _records(zero_reasons(self.scored))
+            if self.scored.item_outcomes is not None
+            else [],
+            "tests": [entry.to_dict() for entry in self.tests],
+            "notes": list(self.notes),
+        }
+
+
+def evaluate_file(
+    path: str | Path,
+    instruments: Sequence[Instrument] = (),
+    options: EvaluationOptions | None = None,
+    progress: ProgressCallback | None = None,
+) -> Evaluation:
+    """Read a responses file (CSV or XLSX, tidy or wide) and evaluate it.
+
+    With ``instruments`` the item columns are scored; without, every numeric column that is not
+    reserved is taken as an already-scored domain total. Raises DataFormatError (naming file,
+    row and column) for bad input, before anything is analysed.
+    """
+    item_ids = [item.id for instrument in instruments for item in instrument.items]
+    reading = _Stage(progress, "Reading " + Path(path).name)
+    table = read_responses(path, item_columns=item_ids or None, progress=reading)
+    return evaluate(table, instruments, options, progress)
+
+
+def evaluate(
+    table: ResponseTable,
+    instruments: Sequence[Instrument] = (),
+    options: EvaluationOptions | None = None,
+    progress: ProgressCallback | None = None,
+) -> Evaluation:
+    """Score, match and analyse a :class:`ResponseTable`; see the module docstring."""
+    options = options or EvaluationOptions()
+    report = progress or _no_progress
+    report("Scoring", 0, 1)
+    if instruments:
+        scored = score_items(table, instruments, options.missing_policy)
+    else:
+        scored = scores_from_totals(table, options.ranges or None)
+    report("Matching codes", 0, 1)
+    matched = match(scored, options.match_mode, options.accepted_matches)
+    bias = matching_bias(matched, [d.id for d in scored.domains])
+
+    notes: list[str] = list(getattr(table, "warnings", ()))
+    domain_results: list[_DomainWork] = []
+    # Cohorts are listed in the order the file first mentions them, as the evaluator laid it out.
+    cohort_order = [str(c) for c in pd.unique(scored.frame["cohort"])]
+    for index, info in enumerate(scored.domains):
+        report(f"Analysing {info.label}", index, len(scored.domains))
+        domain_results.append(_analyse_domain(info, matched, bias, options, cohort_order))
+    report("Analysing", len(scored.domains), len(scored.domains))
+
+    if not any(work.n_pairs for work in domain_results):
+        notes.append(
+            "No participant was matched between pre-test and post-test in any domain, so no "
+            "change could be measured. Check that codes were typed the same way at both "
+            "timepoints, or try --tolerant."
+        )
+    adjusted = _holm_by_family([e for work in domain_results for e in work.tests])
+    domains = tuple(work.finish(adjusted, options) for work in domain_results)
+    if options.missing_policy is not MissingPolicy.SEED and instruments:
+        notes.append(
+            f"Missing-data policy: {options.missing_policy.value}. Totals differ from the seed "
+            "study's rule (every missing or invalid answer scores 0)."
+        )
+    return Evaluation(
+        source=table.source,
+        created=datetime.now(UTC).isoformat(timespec="seconds"),
+        instruments=tuple((i.id, i.version) for i in instruments),
+        options=options,
+        scored=scored,
+        matched=matched,
+        domains=domains,
+        notes=tuple(notes),
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# One domain
+
+
+@dataclass(slots=True)
+class _DomainWork:
+    """A domain's results before Holm adjustment across domains."""
+
+    info: DomainInfo
+    n_pairs: int
+    n_cohorts: int
+    overall: MeanRow
+    table1: tuple[MeanRow, ...]
+    breakdowns: tuple[Breakdown, ...]
+    tests: list[TestEntry]
+
+    def finish(
+        self, adjusted: Mapping[int, float | None], options: EvaluationOptions
+    ) -> DomainEvaluation:
+        tests = tuple(replace(e, p_holm=adjusted.get(id(e))) for e in self.tests)
+        draft = DomainEvaluation(
+            domain=self.info,
+            n_pairs=self.n_pairs,
+            n_cohorts=self.n_cohorts,
+            overall=self.overall,
+            table1=self.table1,
+            breakdowns=self.breakdowns,
+            tests=tests,
+            findings=(),
+        )
+        return replace(draft, findings=tuple(findings_for(draft, options)))
+
+
+def _analyse_domain(
+    info: DomainInfo,
+    matched: MatchResult,
+    bias: MatchingBias,
+    options: EvaluationOptions,
+    cohort_order: Sequence[str],
+) -> _DomainWork:
+    pairs = matched.pairs(info.id, "pre", "post")
+    tests: list[TestEntry] = []
+
+    def add(unit: Unit, comparison: str, result: TestResult) -> None:
+        tests.append(TestEntry(info.id, unit, comparison, result))
+
+    # Cohort level, the seed's unit: each cohort's mean before and after is one pair.
+    cohort_means = _cohort_means(pairs, cohort_order)
+    table1 = tuple(
+        _mean_row(
+            info,
+            str(row.cohort),
+            int(row.n),
+            float(row.pre),
+            float(row.post),
+            float(row.sd_diff) if row.n > 1 else None,
+            str(row.programme),
+            options.min_group_size,
+        )
+        for row in cohort_means.itertuples(index=False)
+    )
+    n_cohorts = len(cohort_means)
+    add("cohort", "pre_post", _cohort_paired_t(cohort_means))
+    add("cohort", "gain_by_programme", _cohort_gain_anova(cohort_means))
+
+    # Participant level.
+    pre = pairs["pre"].to_numpy(dtype=float)
+    post = pairs["post"].to_numpy(dtype=float)
+    add("participant", "pre_post", paired_t(pre, post))
+    add("participant", "pre_post", wilcoxon_signed_rank(pre, post))
+    add("participant", "pre_post", shapiro_wilk(post - pre))
+
+    # Between groups: where people started (baseline) and how much they gained. Each breakdown
+    # row shows both, so the seed's "Adult Services started lower and closed the gap" is visible.
+    gains = post - pre
+    breakdowns: list[Breakdown] = []
+    for grouping in GROUPINGS:
+        labels = pairs[grouping].astype(str).to_numpy() if len(pairs) else np.array([], str)
+        recorded = labels != ""
+        breakdowns.append(
+            _breakdown(info, grouping, pairs[recorded], int((~recorded).sum()), options)
+        )
+        add(
+            "participant",
+            f"gain_by_{grouping}",
+            _group_test(gains[recorded], labels[recorded], grouping),
+        )
+        add(
+            "participant",
+            f"baseline_by_{grouping}",
+            _group_test(pre[recorded], labels[recorded], grouping),
+        )
+
+    # Matching bias: did the people we could match start differently from those we could not?
+    matched_pre, unmatched_pre = bias.pre_scores(info.id)
+    add("participant", "matching_bias", _matching_bias_test(matched_pre, unmatched_pre))
+
+    # Follow-up, when any was collected.
+    for first, second in FOLLOWUP_COMPARISONS:
+        follow = matched.pairs(info.id, first, second)
+        if len(follow):
+            add(
+                "participant",
+                f"{first}_{second}",
+                paired_t(follow[first].to_numpy(float), follow[second].to_numpy(float)),
+            )
+            add(
+                "participant",
+                f"{first}_{second}",
+                wilcoxon_signed_rank(follow[first].to_numpy(float), follow[second].to_numpy(float)),
+            )
+
+    overall = _mean_row(
+        info,
+        "All matched participants",
+        len(pairs),
+        float(pre.mean()) if len(pre) else None,
+        float(post.mean()) if len(post) else None,
+        float(np.std(gains, ddof=1)) if len(gains) > 1 else None,
+        "",
+        options.min_group_size,
+    )
+    return _DomainWork(
+        info=info,
+        n_pairs=len(pairs),
+        n_cohorts=n_cohorts,
+        overall=overall,
+        table1=table1,
+        breakdowns=tuple(breakdowns),
+        tests=tests,
+    )
+
+
+def _cohort_means(pairs: pd.DataFrame, cohort_order: Sequence[str]) -> pd.DataFrame:
+    """One row per cohort with matched pairs: cohort, programme, n, pre, post, sd_diff."""
+    if pairs.empty:
+        return pd.DataFrame(columns=["cohort", "programme", "n", "pre", "post", "sd_diff"])
+    work = pairs.assign(diff=pairs["post"] - pairs["pre"])
+    grouped = work.groupby("cohort", sort=False, observed=True)
+    means = grouped.agg(
+        programme=("programme", _most_common),
+        n=("pre", "size"),
+        pre=("pre", "mean"),
+        post=("post", "mean"),
+        sd_diff=("diff", "std"),
+    ).reset_index()
+    position = {cohort: i for i, cohort in enumerate(cohort_order)}
+    return means.sort_values(
+        "cohort", kind="stable", key=lambda c: c.astype(str).map(position)
+    ).reset_index(drop=True)
+
+
+def _cohort_paired_t(cohort_means: pd.DataFrame) -> TestResult:
+    if len(cohort_means) < 2:
+        return TestResult.not_computed(
+            "paired_t",
+            "t",
+            len(cohort_means),
+            "only one cohort has matched pairs; the cohort-level test needs at least two cohorts",
+        )
+    return paired_t(cohort_means["pre"].to_numpy(float), cohort_means["post"].to_numpy(float))
+
+
+def _cohort_gain_anova(cohort_means: pd.DataFrame) -> TestResult:
+    programmes = cohort_means["programme"].astype(str)
+    usable = programmes != ""
+    if programmes[usable].nunique() < 2:
+        return TestResult.not_computed(
+            "anova",
+            "F",
+            int(usable.sum()),
+            "the cohorts with matched pairs come from fewer than two programmes, so gains "
+            "cannot be compared between programmes",
+        )
+    gains = (cohort_means["post"] - cohort_means["pre"]).to_numpy(float)
+    return one_way_anova(gains[usable.to_numpy()], programmes[usable].to_numpy())
+
+
+def _group_test(values: np.ndarray, labels: np.ndarray, grouping: str) -> TestResult:
+    if len(set(labels.tolist())) < 2:
+        return TestResult.not_computed(
+            "welch_t",
+            "t",
+            len(values),
+            f"fewer than two {grouping} groups among the matched participants",
+        )
+    return compare_groups(values, labels)
+
+
+def _matching_bias_test(matched_pre: np.ndarray, unmatched_pre: np.ndarray) -> TestResult:
+    if len(unmatched_pre) == 0:
+        return TestResult.not_computed(
+            "welch_t",
+            "t",
+            len(matched_pre),
+            "everyone who took the pre-test was matched at post-test, so there is no bias to test",
+        )
+    return welch_t(matched_pre, unmatched_pre)
+
+
+def _breakdown(
+    info: DomainInfo,
+    grouping: str,
+    pairs: pd.DataFrame,
+    not_recorded: int,
+    options: EvaluationOptions,
+) -> Breakdown:
+    rows: list[MeanRow] = []
+    if not pairs.empty:
+        work = pairs.assign(diff=pairs["post"] - pairs["pre"])
+        for label, group in work.groupby(grouping, sort=True, observed=True):
+            rows.append(
+                _mean_row(
+                    info,
+                    str(label),
+                    len(group),
+                    float(group["pre"].mean()),
+                    float(group["post"].mean()),
+                    float(group["diff"].std(ddof=1)) if len(group) > 1 else None,
+                    "",
+                    options.min_group_size,
+                )
+            )
+    return Breakdown(grouping, tuple(rows), not_recorded)
+
+
+def _mean_row(
+    info: DomainInfo,
+    label: str,
+    n: int,
+    pre_mean: float | None,
+    post_mean: float | None,
+    difference_sd: float | None,
+    programme: str,
+    min_group_size: int,
+) -> MeanRow:
+    if n < min_group_size:
+        return MeanRow(label=label, n=n, programme=programme, suppressed=True)
+    if pre_mean is None or post_mean is None:
+        return MeanRow(label=label, n=n, programme=programme)
+    difference = post_mean - pre_mean
+    pre_percent = info.percent_of_maximum(pre_mean)
+    post_percent = info.percent_of_maximum(post_mean)
+    difference_percent = (
+        post_percent - pre_percent if pre_percent is not None and post_percent is not None else None
+    )
+    return MeanRow(
+        label=label,
+        n=n,
+        programme=programme,
+        pre_mean=pre_mean,
+        post_mean=post_mean,
+        difference=difference,
+        difference_sd=difference_sd,
+        pre_percent=pre_percent,
+        post_percent=post_percent,
+        difference_percent=difference_percent,
+    )
+
+
+def _holm_by_family(entries: Sequence[TestEntry]) -> dict[int, float | None]:
+    """Holm-adjust p across domains within each (unit, test, comparison) family.
+
+    Shapiro-Wilk is an assumption check, not a finding, so it is not adjusted.
+    """
+    families: dict[tuple[str, str, str], list[TestEntry]] = {}
+    for entry in entries:
+        if entry.result.test == "shapiro_wilk":
+            continue
+        families.setdefault(entry.family, []).append(entry)
+    adjusted: dict[int, float | None] = {}
+    for members in families.values():
+        for entry, p in zip(members, holm([e.result.p for e in members]), strict=True):
+            adjusted[id(entry)] = p
+    return adjusted
+
+
+# --------------------------------------------------------------------------------------------
+# Plain English
+
+
+def findings_for(domain: DomainEvaluation, options: EvaluationOptions) -> list[str]:
+    """Plain-English sentences on one domain, each with its APA figures."""
+    info = domain.domain
+    name = info.label
+    lines: list[str] = []
+    if domain.n_pairs == 0:
+        return [
+            f"{name}: no one was measured both before and after training, so change could "
+            "not be assessed."
+        ]
+    overall = domain.overall
+    if not overall.suppressed and overall.pre_mean is not None and overall.post_mean is not None:
+        lines.append(
+            f"{name}: the {domain.n_pairs} people matched before and after training scored "
+            f"{_score(overall.pre_mean, overall.pre_percent)} on average before and "
+            f"{_score(overall.post_mean, overall.post_percent)} after, a change of "
+            f"{_signed(overall.difference)} points"
+            + (
+                f" ({_signed(overall.difference_percent, 0)} percentage points)."
+                if overall.difference_percent is not None
+                else "."
+            )
+        )
+    cohort_t = domain.test("cohort", "paired_t")
+    if cohort_t is not None:
+        lines.append(_cohort_sentence(cohort_t, domain.n_cohorts))
+    participant_t = domain.test("participant", "paired_t")
+    if participant_t is not None and participant_t.result.computed:
+        result = participant_t.result
+        dz = result.effect("cohen_dz")
+        ci = result.estimate_ci
+        sentence = (
+            f"Per person, the mean change was {_signed(result.estimate)} points"
+            + (f" (95% CI {ci.low:.2f} to {ci.high:.2f})" if ci else "")
+            + f", {result.apa()}"
+        )
+        if dz is not None:
+            sentence += f"; Cohen's d_z = {dz.value:.2f}, {_size_word(dz.value)} effect"
+        lines.append(sentence + _holm_clause(participant_t) + ".")
+    elif participant_t is not None:
+        lines.append(f"The participant-level test could not be run: {participant_t.result.reason}.")
+    anova = domain.test("cohort", "anova", "gain_by_programme")
+    if anova is not None and anova.result.computed:
+        verdict = (
+            "differed between programmes"
+            if _significant(anova)
+            else "did not differ clearly between programmes"
+        )
+        lines.append(
+            f"Cohort gains {verdict} ({anova.result.apa()}, partial eta squared = "
+            f"{_effect_value(anova.result, 'partial_eta_squared')}); with few cohorts this "
+            "comparison has little power."
+        )
+    for grouping in ("directorate", "profession"):
+        baseline = _first_group_entry(domain, f"baseline_by_{grouping}")
+        if baseline is not None and baseline.result.computed and _significant(baseline):
+            lines.append(
+                f"People in different {grouping}s started at different levels "
+                f"({baseline.result.apa()}); see the breakdown by {grouping}."
+            )
+        gain = _first_group_entry(domain, f"gain_by_{grouping}")
+        if gain is not None and gain.result.computed and _significant(gain):
+            lines.append(f"Gains differed by {grouping} ({gain.result.apa()}).")
+    bias = domain.test("participant", "welch_t", "matching_bias")
+    if bias is not None and bias.result.computed and _significant(bias):
+        lines.append(
+            "People who could not be matched at post-test had started at a different level "
+            f"from those who were matched ({bias.result.apa()}), so the matched group may not "
+            "represent everyone trained."
+        )
+    return lines
+
+
+def _cohort_sentence(entry: TestEntry, n_cohorts: int) -> str:
+    result = entry.result
+    if not result.computed:
+        return f"The seed study's cohort-level test could not be run: {result.reason}."
+    verdict = "a statistically significant" if _significant(entry) else "no statistically clear"
+    r = result.effect("r")
+    return (
+        f"Across {n_cohorts} cohorts, taking each cohort's mean as one measurement as the seed "
+        f"study did, there was {verdict} change ({result.apa()}"
+        + (f", r = {r.value:.2f}" if r is not None else "")
+        + ")"
+        + _holm_clause(entry)
+        + "."
+    )
+
+
+def _holm_clause(entry: TestEntry) -> str:
+    if entry.p_holm is None or entry.result.p is None:
+        return ""
+    if math.isclose(entry.p_holm, entry.result.p):
+        return ""
+    return f" ({format_p(entry.p_holm)} after Holm adjustment across domains)"
+
+
+def _significant(entry: TestEntry, alpha: float = 0.05) -> bool:
+    p = entry.p_holm if entry.p_holm is not None else entry.result.p
+    return p is not None and p < alpha
+
+
+def _first_group_entry(domain: DomainEvaluation, comparison: str) -> TestEntry | None:
+    for entry in domain.tests:
+        if entry.unit == "participant" and entry.comparison == comparison:
+            return entry
+    return None
+
+
+def _effect_value(result: TestResult, name: str) -> str:
+    effect = result.effect(name)
+    return "not available" if effect is None else f"{effect.value:.2f}"
+
+
+def _size_word(d: float) -> str:
+    """Cohen's (1988) conventional labels; d_z is not comparable with between-group d."""
+    size = abs(d)
+    if size < 0.2:
+        return "a negligible"
+    if size < 0.5:
+        return "a small"
+    if size < 0.8:
+        return "a medium"
+    return "a large"
+
+
+def _score(mean: float, percent: float | None) -> str:
+    return f"{mean:.2f}" + (f" ({percent:.0f}%)" if percent is not None else "")
+
+
+def _signed(value: float | None, places: int = 2) -> str:
+    if value is None:
+        return "unknown"
+    return f"{value:+.{places}f}"
+
+
+# --------------------------------------------------------------------------------------------
+# Small helpers
+
+
+def _scoring_rule_text(scored: ScoredTable) -> str:
+    if scored.item_outcomes is None:
+        return "already-scored domain totals read from the file"
+    return {
+        MissingPolicy.SEED: "1 point per correct answer; wrong, missing or invalid answers "
+        "score 0 (seed study rule); rating items summed with reverse keying",
+        MissingPolicy.COMPLETE_CASE: "1 point per correct answer; a domain total only when "
+        "every item has a valid answer; rating items summed with reverse keying",
+        MissingPolicy.PRORATED: "1 point per correct answer; totals prorated from the valid "
+        "answers when at least half the items were answered; rating items summed with "
+        "reverse keying",
+    }[scored.policy]
+
+
+def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    records: list[dict[str, Any]] = []
+    for row in frame.to_dict(orient="records"):
+        records.append({str(k): _plain(v) for k, v in row.items()})
+    return records
+
+
+def _plain(value: object) -> object:
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    return value
+
+
+def _num(value: float | None) -> float | None:
+    if value is None:
+        return None
+    value = float(value)
+    return value if math.isfinite(value) else None
+
+
+def _most_common(values: pd.Series) -> str:
+    present = values[values.astype(str) != ""]
+    if present.empty:
+        return ""
+    return str(present.mode().iloc[0])
+
+
+class _Stage:
+    """Adapts a reader's progress(message) callback to progress(stage, done, total)."""
+
+    def __init__(self, progress: ProgressCallback | None, stage: str) -> None:
+        self._progress = progress
+        self._stage = stage
+
+    def __call__(self, message: str) -> None:
+        if self._progress is not None:
+            self._progress(f"{self._stage}: {message}", 0, 1)
+
+
+def _no_progress(stage: str, done: int, total: int) -> None:
+    return None

@@ -1,0 +1,668 @@
+"""Reading responses from CSV and XLSX files (tidy or wide layout) into a :class:`ResponseTable`.
+
+The file format is described for users in docs/data-format.md; keep the two in step. In short:
+
+* **tidy**: a ``timepoint`` column; one row per participant per timepoint;
+* **wide**: no ``timepoint`` column; one row per participant, answer columns prefixed
+  ``pre_``, ``post_`` or ``followup_`` (also ``follow_up_``).
+
+Every check is vectorised over whole columns; Python loops run only over columns and over the
+rows that have a problem, so large files (hundreds of thousands of rows) read in seconds.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Callable, Collection, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Final
+
+import numpy as np
+import pandas as pd
+
+from imheval.errors import DataFormatError, Problem
+from imheval.io._sheet import Sheet, read_sheet
+from imheval.io.table import (
+    RESERVED_COLUMNS,
+    SOURCE_ROW,
+    TIMEPOINTS,
+    Layout,
+    ResponseTable,
+    normalise_codes,
+)
+
+#: The cohort every row gets when a file has no ``cohort`` column.
+SINGLE_COHORT: Final = "(all)"
+
+#: Accepted spellings of each timepoint value (compared after stripping and lower-casing).
+TIMEPOINT_SPELLINGS: Final = {
+    "pre": "pre",
+    "post": "post",
+    "followup": "followup",
+    "follow-up": "followup",
+    "follow_up": "followup",
+    "follow up": "followup",
+}
+
+#: Column-name prefixes of a wide file (compared lower-cased) and the timepoint each means.
+WIDE_PREFIXES: Final = (
+    ("pre_", "pre"),
+    ("post_", "post"),
+    ("followup_", "followup"),
+    ("follow_up_", "followup"),
+)
+
+#: A number as a person types it: digits with an optional '.' fraction and exponent. Python's
+#: float() alone would also take 'nan', 'inf' and '1_000', which are not answers.
+_PLAIN_NUMBER: Final = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?")
+_ALLOWED_TIMEPOINTS = "pre, post, followup (also written follow-up or follow_up)"
+_MAX_NAMES_LISTED = 12
+
+
+@dataclass(frozen=True, slots=True)
+class _Column:
+    """One column of the file that we use: where it is and what it holds."""
+
+    position: int  # column label in Sheet.cells
+    header: str  # as typed, stripped; used in messages
+    name: str  # reserved column name, item id or domain-total name
+    timepoint: str | None = None  # wide files: the timepoint its prefix names
+
+
+@dataclass(slots=True)
+class _Plan:
+    """What the header says: the layout, the reserved columns and the answer columns."""
+
+    layout: Layout
+    reserved: dict[str, _Column]
+    measures: list[_Column]
+    measure_names: list[str]  # output columns in order (item ids, or total names)
+    warnings: list[str] = field(default_factory=list)
+
+
+def read_responses(
+    path: str | os.PathLike[str],
+    *,
+    item_columns: Collection[str] | None = None,
+    progress: Callable[[str], None] | None = None,
+) -> ResponseTable:
+    """Read a responses file (CSV or XLSX, tidy or wide) into a :class:`ResponseTable`.
+
+    With ``item_columns`` (the item ids of the instruments) the answer columns are kept as
+    stripped text ("" for blank) and other non-reserved columns are ignored with a warning;
+    item columns missing from the file are blank answers (with a warning) unless none at all is
+    present. Without ``item_columns`` every non-reserved column is a domain total (float, NaN for
+    an empty cell = not measured). ``progress`` is called with a short message at each stage.
+
+    Participant codes are normalised (:func:`imheval.io.table.normalise_code`). Raises
+    :class:`DataFormatError` listing every problem found (file, spreadsheet row, column); nothing
+    is imported when there is any problem.
+    """
+    file_path = Path(path)
+    file = file_path.name
+    say = progress if progress is not None else _silent
+    items = None if item_columns is None else tuple(dict.fromkeys(str(i) for i in item_columns))
+    if items is not None and not items:
+        raise ValueError("item_columns is empty; pass None to read domain totals")
+
+    say(f"reading {file}")
+    sheet = read_sheet(file_path, file)
+    plan = _plan_columns(sheet, items, file)
+
+    say(f"checking {len(sheet.cells):,} rows")
+    cells, rows = _used_cells(sheet, plan)
+    problems: list[Problem] = []
+    base = _check_reserved(cells, rows, plan, file, problems)
+    measures = _parse_measures(cells, rows, plan, items is not None, file, problems)
+    if plan.layout == "wide":
+        say("reshaping wide layout to one row per participant per timepoint")
+        frame = _wide_to_tidy(base, measures, plan, items is not None)
+    else:
+        frame = _tidy_frame(base, measures, plan, items is not None)
+    problems.extend(_duplicate_problems(frame, plan.reserved["participant"].header, file))
+    if problems:
+        raise DataFormatError(sorted(problems, key=_problem_order))
+
+    if plan.layout == "wide":
+        skipped = int((~_any_measure(measures, plan)).sum())
+        if skipped:
+            plan.warnings.append(
+                f"{skipped} row(s) had no answer at any timepoint and were left out"
+            )
+    if items is None:
+        frame, dropped = _drop_empty_totals(frame, plan.measure_names)
+        if dropped:
+            plan.warnings.append(
+                "column(s) with no values at all were left out: " + _names(dropped)
+            )
+        score_columns = tuple(n for n in plan.measure_names if n not in dropped)
+        item_ids: tuple[str, ...] = ()
+    else:
+        score_columns = ()
+        item_ids = tuple(plan.measure_names)
+    say(f"read {len(frame):,} rows from {file}")
+    return ResponseTable(
+        frame=frame,
+        source=str(path),
+        layout=plan.layout,
+        item_columns=item_ids,
+        score_columns=score_columns,
+        warnings=tuple(plan.warnings),
+    )
+
+
+def _silent(_message: str) -> None:
+    return None
+
+
+# --- the header -----------------------------------------------------------------------------
+
+
+def _plan_columns(sheet: Sheet, items: tuple[str, ...] | None, file: str) -> _Plan:
+    """Classify every column from the header; raise if the header cannot be used at all."""
+    problems: list[Problem] = []
+    warnings: list[str] = []
+    named: list[tuple[int, str]] = []
+    for position, raw in enumerate(sheet.header):
+        header = raw.strip()
+        if header:
+            named.append((position, header))
+        elif _column_has_values(sheet.cells[position]):
+            problems.append(
+                Problem(
+                    file=file,
+                    row=int(sheet.rows[0]) - 1 if len(sheet.rows) else None,
+                    column=_column_letter(position),
+                    message="the column has values but no name in the header row",
+                )
+            )
+    problems.extend(_repeated_headers(named, file))
+
+    reserved: dict[str, _Column] = {}
+    others: list[tuple[int, str]] = []
+    for position, header in named:
+        key = header.lower()
+        if key in RESERVED_COLUMNS:
+            reserved[key] = _Column(position, header, key)
+        elif key == SOURCE_ROW:
+            warnings.append(f"column '{header}' was ignored: the reader numbers rows itself")
+        else:
+            others.append((position, header))
+
+    layout: Layout = "tidy" if "timepoint" in reserved else "wide"
+    measures: list[_Column] = []
+    ignored: list[str] = []
+    if layout == "tidy":
+        for position, header in others:
+            measures.append(_Column(position, header, header))
+    else:
+        measures, ignored = _wide_columns(others, file, problems)
+        if not measures and not problems:
+            problems.append(
+                Problem(
+                    file=file,
+                    message=(
+                        "there is no 'timepoint' column and no column whose name starts with "
+                        "pre_, post_ or followup_, so it is not known when the answers were "
+                        "given (see docs/data-format.md)"
+                    ),
+                )
+            )
+
+    if "participant" not in reserved:
+        problems.append(
+            Problem(
+                file=file,
+                message="there is no 'participant' column (the anonymous code); columns found: "
+                + _names(h for _, h in named),
+            )
+        )
+    if "cohort" not in reserved:
+        warnings.append(
+            f"there is no 'cohort' column, so all rows form one cohort named '{SINGLE_COHORT}'"
+        )
+
+    if items is None:
+        measure_names = list(dict.fromkeys(c.name for c in measures))
+    else:
+        measures, measure_names = _match_items(measures, items, layout, file, problems, warnings)
+        ignored.extend(c.header for c in measures if c.name not in items)
+        measures = [c for c in measures if c.name in items]
+    if ignored:
+        what = "reserved nor items of the instrument" if items is not None else "reserved"
+        warnings.append(f"column(s) ignored, being neither {what}: " + _names(ignored))
+    problems.extend(_duplicate_measures(measures, file))
+    if problems:
+        raise DataFormatError(problems)
+    return _Plan(layout, reserved, measures, measure_names, warnings)
+
+
+def _repeated_headers(named: list[tuple[int, str]], file: str) -> list[Problem]:
+    """Two columns whose names are the same (reserved names compared ignoring case)."""
+    seen: dict[str, int] = {}
+    problems = []
+    for position, header in named:
+        key = header.lower() if header.lower() in RESERVED_COLUMNS else header
+        if key in seen:
+            first = _column_letter(seen[key])
+            problems.append(
+                Problem(
+                    file=file,
+                    column=header,
+                    message=(
+                        f"two columns have this name (columns {first} and "
+                        f"{_column_letter(position)}); rename or remove one"
+                    ),
+                )
+            )
+        else:
+            seen[key] = position
+    return problems
+
+
+def _wide_columns(
+    others: list[tuple[int, str]], file: str, problems: list[Problem]
+) -> tuple[list[_Column], list[str]]:
+    """Split a wide file's non-reserved columns into prefixed answers and ignored columns."""
+    measures: list[_Column] = []
+    bare: list[tuple[int, str]] = []
+    for position, header in others:
+        lowered = header.lower()
+        for prefix, timepoint in WIDE_PREFIXES:
+            if lowered.startswith(prefix):
+                name = header[len(prefix) :].strip()
+                if not name:
+                    problems.append(
+                        Problem(
+                            file=file,
+                            column=header,
+                            message="the name has a timepoint prefix but nothing after it",
+                        )
+                    )
+                elif name.lower() in RESERVED_COLUMNS:
+                    problems.append(
+                        Problem(
+                            file=file,
+                            column=header,
+                            message=(
+                                f"'{name.lower()}' is a reserved column; in a wide file it "
+                                "has no timepoint prefix (one value per participant)"
+                            ),
+                        )
+                    )
+                else:
+                    measures.append(_Column(position, header, name, timepoint))
+                break
+        else:
+            bare.append((position, header))
+    prefixed = {c.name.casefold(): c.header for c in measures}
+    ignored = []
+    for _position, header in bare:
+        if header.casefold() in prefixed:
+            problems.append(
+                Problem(
+                    file=file,
+                    column=header,
+                    message=(
+                        f"the column has no timepoint prefix, but '{prefixed[header.casefold()]}'"
+                        " has one; in a wide file every answer column needs a prefix "
+                        "(pre_, post_ or followup_)"
+                    ),
+                )
+            )
+        else:
+            ignored.append(header)
+    return measures, ignored
+
+
+def _match_items(
+    measures: list[_Column],
+    items: tuple[str, ...],
+    layout: Layout,
+    file: str,
+    problems: list[Problem],
+    warnings: list[str],
+) -> tuple[list[_Column], list[str]]:
+    """Name each answer column by its item id (exact match, else ignoring case)."""
+    by_casefold: dict[str, list[str]] = {}
+    for item in items:
+        by_casefold.setdefault(item.casefold(), []).append(item)
+    matched: list[_Column] = []
+    for column in measures:
+        name = column.name
+        if name not in items:
+            candidates = by_casefold.get(name.casefold(), [])
+            if len(candidates) == 1:
+                name = candidates[0]
+        matched.append(_Column(column.position, column.header, name, column.timepoint))
+
+    found = [c for c in matched if c.name in items]
+    if not found:
+        problems.append(
+            Problem(
+                file=file,
+                message=(
+                    "none of the instrument's item columns is in the file; expected "
+                    + _names(items)
+                    + (" (with a pre_, post_ or followup_ prefix)" if layout == "wide" else "")
+                ),
+            )
+        )
+        return matched, list(items)
+    timepoints: list[str | None] = [t for t in TIMEPOINTS if any(c.timepoint == t for c in found)]
+    for timepoint in timepoints or [None]:
+        present = {c.name for c in found if c.timepoint == timepoint}
+        absent = [i for i in items if i not in present]
+        if absent:
+            at = f" at {timepoint}" if timepoint is not None else ""
+            warnings.append(
+                f"item column(s) not in the file{at}, read as blank answers: " + _names(absent)
+            )
+    return matched, list(items)
+
+
+def _duplicate_measures(measures: list[_Column], file: str) -> list[Problem]:
+    """Two columns that would fill the same answer (e.g. 'followup_k1' and 'follow_up_k1')."""
+    seen: dict[tuple[str, str | None], _Column] = {}
+    problems = []
+    for column in measures:
+        key = (column.name, column.timepoint)
+        if key in seen:
+            problems.append(
+                Problem(
+                    file=file,
+                    column=column.header,
+                    message=f"holds the same answer as column '{seen[key].header}'",
+                )
+            )
+        else:
+            seen[key] = column
+    return problems
+
+
+# --- the cells ------------------------------------------------------------------------------
+
+
+def _used_cells(sheet: Sheet, plan: _Plan) -> tuple[pd.DataFrame, np.ndarray]:
+    """The stripped cells of the columns we use, without wholly blank rows."""
+    used = [c.position for c in plan.reserved.values()] + [c.position for c in plan.measures]
+    columns: dict[int, pd.Series] = {}
+    keep = np.zeros(len(sheet.cells), dtype=bool)
+    for position in range(len(sheet.header)):
+        stripped, has_value = _strip(sheet.cells[position])
+        keep |= has_value
+        if position in used:
+            columns[position] = stripped
+    cells = pd.DataFrame(columns, index=sheet.cells.index)
+    if keep.all():
+        return cells, sheet.rows
+    return cells.loc[keep].reset_index(drop=True), sheet.rows[keep]
+
+
+def _check_reserved(
+    cells: pd.DataFrame, rows: np.ndarray, plan: _Plan, file: str, problems: list[Problem]
+) -> pd.DataFrame:
+    """The reserved columns, checked and normalised; problems are appended."""
+    if len(cells) == 0:
+        problems.append(Problem(file=file, message="the file has a header row but no data rows"))
+    n = len(cells)
+
+    def text(name: str) -> pd.Series:
+        column = plan.reserved.get(name)
+        if column is None:
+            return pd.Series([""] * n, dtype="str")
+        return cells[column.position]
+
+    participant = normalise_codes(text("participant")).astype("str")
+    header = plan.reserved["participant"].header
+    _report_blank(participant, rows, header, "the participant code is empty", file, problems)
+    if "cohort" in plan.reserved:
+        cohort = text("cohort")
+        header = plan.reserved["cohort"].header
+        _report_blank(cohort, rows, header, "the cohort is empty", file, problems)
+    else:
+        cohort = pd.Series([SINGLE_COHORT] * n, dtype="str")
+    base = pd.DataFrame(
+        {
+            "participant": participant,
+            "cohort": cohort,
+            "programme": text("programme"),
+            "timepoint": _timepoints(text("timepoint"), rows, plan, file, problems),
+            "directorate": text("directorate"),
+            "profession": text("profession"),
+            SOURCE_ROW: rows.astype(np.int64),
+        }
+    )
+    return base
+
+
+def _timepoints(
+    typed: pd.Series, rows: np.ndarray, plan: _Plan, file: str, problems: list[Problem]
+) -> pd.Series:
+    if plan.layout == "wide":
+        return typed  # filled in per timepoint when reshaping
+    canonical = _map_unique(typed, lambda v: TIMEPOINT_SPELLINGS.get(v.lower(), ""))
+    header = plan.reserved["timepoint"].header
+    for index in np.flatnonzero((canonical == "").to_numpy()).tolist():
+        value = str(typed.iat[index])
+        message = (
+            f"the timepoint is empty; use one of {_ALLOWED_TIMEPOINTS}"
+            if value == ""
+            else f"unknown timepoint '{value}'; use one of {_ALLOWED_TIMEPOINTS}"
+        )
+        problems.append(Problem(file=file, row=int(rows[index]), column=header, message=message))
+    return canonical
+
+
+def _report_blank(
+    values: pd.Series,
+    rows: np.ndarray,
+    column: str,
+    message: str,
+    file: str,
+    problems: list[Problem],
+) -> None:
+    for index in np.flatnonzero((values == "").to_numpy()):
+        problems.append(Problem(file=file, row=int(rows[index]), column=column, message=message))
+
+
+def _parse_measures(
+    cells: pd.DataFrame,
+    rows: np.ndarray,
+    plan: _Plan,
+    as_items: bool,
+    file: str,
+    problems: list[Problem],
+) -> dict[int, pd.Series]:
+    """Each answer column by position: text for items, float for domain totals."""
+    if as_items:
+        return {c.position: cells[c.position] for c in plan.measures}
+    return {
+        c.position: _parse_total(cells[c.position], rows, c, file, problems) for c in plan.measures
+    }
+
+
+def _parse_total(
+    typed: pd.Series, rows: np.ndarray, column: _Column, file: str, problems: list[Problem]
+) -> pd.Series:
+    """A domain-total column as float (NaN for empty); non-numbers are reported."""
+    # Parse each distinct text once: totals repeat a lot, and per-cell parsing is slow.
+    codes, uniques = pd.factorize(typed)
+    parsed = np.full(len(uniques), np.nan)
+    bad = np.zeros(len(uniques), dtype=bool)
+    for index, text in enumerate(uniques):
+        if text == "":
+            continue
+        number = float(text) if _PLAIN_NUMBER.fullmatch(text) else np.nan
+        if np.isfinite(number):
+            parsed[index] = number
+        else:
+            bad[index] = True
+    if bad.any():
+        for row_index in np.flatnonzero(bad[codes]).tolist():
+            value = str(typed.iat[row_index])
+            hint = " (use '.' as the decimal point)" if "," in value else ""
+            hint = hint or " (leave the cell empty when the domain was not measured)"
+            problems.append(
+                Problem(
+                    file=file,
+                    row=int(rows[row_index]),
+                    column=column.header,
+                    message=f"'{value}' is not a number{hint}",
+                )
+            )
+    return pd.Series(parsed[codes] if len(uniques) else [], index=typed.index, dtype=np.float64)
+
+
+# --- building the table ---------------------------------------------------------------------
+
+
+def _tidy_frame(
+    base: pd.DataFrame, measures: dict[int, pd.Series], plan: _Plan, as_items: bool
+) -> pd.DataFrame:
+    by_name = {c.name: measures[c.position] for c in plan.measures}
+    columns = {name: by_name.get(name, _blank(len(base), as_items)) for name in plan.measure_names}
+    return pd.concat([base, pd.DataFrame(columns, index=base.index)], axis=1)
+
+
+def _wide_to_tidy(
+    base: pd.DataFrame, measures: dict[int, pd.Series], plan: _Plan, as_items: bool
+) -> pd.DataFrame:
+    """One row per participant per timepoint with at least one non-empty answer."""
+    parts = []
+    for timepoint in TIMEPOINTS:
+        columns = [c for c in plan.measures if c.timepoint == timepoint]
+        if not columns:
+            continue
+        answered = np.zeros(len(base), dtype=bool)
+        for column in columns:
+            answered |= _is_answered(measures[column.position])
+        by_name = {c.name: measures[c.position][answered] for c in columns}
+        count = int(answered.sum())
+        part = base.loc[answered].assign(timepoint=timepoint)
+        values = {
+            name: by_name.get(name, _blank(count, as_items, part.index))
+            for name in plan.measure_names
+        }
+        parts.append(pd.concat([part, pd.DataFrame(values, index=part.index)], axis=1))
+    frame = pd.concat(parts, ignore_index=True)
+    timepoint_order = frame["timepoint"].map({t: i for i, t in enumerate(TIMEPOINTS)})
+    order = np.lexsort((timepoint_order.to_numpy(), frame[SOURCE_ROW].to_numpy()))
+    return frame.iloc[order].reset_index(drop=True)
+
+
+def _any_measure(measures: dict[int, pd.Series], plan: _Plan) -> np.ndarray:
+    n = len(next(iter(measures.values()))) if measures else 0
+    answered = np.zeros(n, dtype=bool)
+    for column in plan.measures:
+        answered |= _is_answered(measures[column.position])
+    return answered
+
+
+def _is_answered(values: pd.Series) -> np.ndarray:
+    if values.dtype == np.float64:
+        return values.notna().to_numpy()
+    return (values != "").to_numpy()
+
+
+def _blank(n: int, as_items: bool, index: pd.Index | None = None) -> pd.Series:
+    if as_items:
+        return pd.Series([""] * n, index=index, dtype="str")
+    return pd.Series(np.full(n, np.nan), index=index, dtype=np.float64)
+
+
+def _duplicate_problems(frame: pd.DataFrame, header: str, file: str) -> list[Problem]:
+    """One problem per code that appears twice in one cohort at one timepoint."""
+    keys = ["cohort", "participant", "timepoint"]
+    # Rows with a blank key are reported as such; they are not duplicates of each other.
+    complete = np.logical_and.reduce([(frame[k] != "").to_numpy() for k in keys])
+    repeated = frame.duplicated(subset=keys, keep=False).to_numpy() & complete
+    if not repeated.any():
+        return []
+    # Group the few repeated rows; in a wide file one pair of rows repeats at each timepoint,
+    # so timepoints sharing the same rows make one problem.
+    groups: dict[tuple[str, str, tuple[int, ...]], list[str]] = {}
+    subset = frame.loc[repeated, [*keys, SOURCE_ROW]]
+    for (cohort, code, timepoint), rows in subset.groupby(keys, sort=False)[SOURCE_ROW]:
+        row_numbers = tuple(sorted(int(r) for r in rows))
+        groups.setdefault((str(cohort), str(code), row_numbers), []).append(str(timepoint))
+    problems = []
+    for (cohort, code, row_numbers), timepoints in groups.items():
+        at = " and ".join(sorted(timepoints, key=_tp_order))
+        listed = ", ".join(str(r) for r in row_numbers[:-1]) + f" and {row_numbers[-1]}"
+        problems.append(
+            Problem(
+                file=file,
+                row=row_numbers[-1],
+                column=header,
+                message=(
+                    f"participant code '{code}' appears more than once in cohort '{cohort}' "
+                    f"at {at} (rows {listed})"
+                ),
+            )
+        )
+    return problems
+
+
+def _drop_empty_totals(frame: pd.DataFrame, names: list[str]) -> tuple[pd.DataFrame, list[str]]:
+    empty = [n for n in names if not frame[n].notna().any()]
+    if not empty or len(frame) == 0:
+        return frame, []
+    return frame.drop(columns=empty), empty
+
+
+# --- small helpers --------------------------------------------------------------------------
+
+
+def _strip(values: pd.Series) -> tuple[pd.Series, np.ndarray]:
+    """The column with surrounding whitespace removed, and which cells are not blank.
+
+    Columns with few distinct values (answers, cohorts) are handled per distinct value, which is
+    fast and lets equal answers share one string object (a large saving in memory).
+    """
+    codes, uniques = pd.factorize(values.to_numpy(dtype=object))  # faster than the str path
+    if len(uniques) * 4 > len(values):
+        stripped = values.str.strip()
+        return stripped, (stripped != "").to_numpy()
+    distinct = np.array([str(u).strip() for u in uniques] + [""], dtype=object)
+    has_value = (distinct != "")[codes]
+    return pd.Series(distinct[codes], index=values.index, dtype="str"), has_value
+
+
+def _map_unique(values: pd.Series, func: Callable[[str], str]) -> pd.Series:
+    """``func`` applied to each distinct value once, then spread over the column."""
+    codes, uniques = pd.factorize(values)
+    mapped = np.array([func(str(u)) for u in uniques] + [""], dtype=object)
+    return pd.Series(mapped[codes], index=values.index, dtype="str")
+
+
+def _column_has_values(values: pd.Series) -> bool:
+    return bool(_strip(values)[1].any())
+
+
+def _column_letter(position: int) -> str:
+    """The spreadsheet letter of a 0-based column position (0 -> A, 26 -> AA)."""
+    letters = ""
+    number = position + 1
+    while number:
+        number, remainder = divmod(number - 1, 26)
+        letters = chr(ord("A") + remainder) + letters
+    return letters
+
+
+def _names(names: Iterable[str]) -> str:
+    listed = list(names)
+    shown = ", ".join(listed[:_MAX_NAMES_LISTED])
+    if len(listed) > _MAX_NAMES_LISTED:
+        shown += f" and {len(listed) - _MAX_NAMES_LISTED} more"
+    return shown or "(none)"
+
+
+def _tp_order(timepoint: str) -> int:
+    return TIMEPOINTS.index(timepoint) if timepoint in TIMEPOINTS else len(TIMEPOINTS)
+
+
+def _problem_order(problem: Problem) -> tuple[int, str]:
+    return (problem.row or 0, problem.column or "")

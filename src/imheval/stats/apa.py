@@ -1,0 +1,110 @@
+"""APA-style wording of results (rounding happens here, and only here).
+
+Statistics are given to 2 decimals, p to 3 decimals without a leading zero ("p = .038",
+"p < .001"), integer degrees of freedom without decimals and Welch's fractional df to 2 decimals.
+Quantities that cannot exceed 1 in size (r, rank-biserial r, eta and omega squared) lose the
+leading zero, as APA asks ("r = .97").
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from decimal import ROUND_HALF_UP, Decimal, localcontext
+from types import MappingProxyType
+
+from imheval.stats.results import EffectSize, TestResult
+
+#: The symbol printed for each effect-size type.
+EFFECT_SYMBOLS: Mapping[str, str] = MappingProxyType(
+    {
+        "cohen_dz": "d_z",
+        "hedges_gz": "g_z",
+        "d_av": "d_av",
+        "d_rm": "d_rm",
+        "r": "r",
+        "rank_biserial": "r_rb",
+        "eta_squared": "η²",
+        "partial_eta_squared": "η²_p",
+        "omega_squared": "ω²",
+        "hedges_g": "g",
+        "cohen_d": "d",
+    }
+)
+
+#: Effect sizes bounded by 1 in absolute value: APA drops their leading zero.
+_BOUNDED = frozenset({"r", "rank_biserial", "eta_squared", "partial_eta_squared", "omega_squared"})
+
+
+def format_p(p: float | None) -> str:
+    """``p < .001``, ``p = .038`` or ``p > .999``; ``p = n/a`` when p is missing."""
+    if p is None or p != p:
+        return "p = n/a"
+    if p < 0.001:
+        return "p < .001"
+    text = _round(p, 3)
+    if text == "1.000":
+        return "p > .999"
+    return "p = " + text.removeprefix("0")
+
+
+def _round(value: float, decimals: int) -> str:
+    """``value`` to ``decimals`` places, halves rounded up as people do (.0625 -> .063).
+
+    Python's own formatting rounds the binary value half-to-even, which prints .0625 as .062;
+    the shortest decimal repr of the float is what a reader would round by hand.
+    """
+    if not math.isfinite(value):
+        return str(value)
+    with localcontext() as context:
+        context.prec = 400  # enough digits for any finite float written out in full
+        quantum = Decimal(1).scaleb(-decimals)
+        return str(Decimal(repr(float(value))).quantize(quantum, rounding=ROUND_HALF_UP))
+
+
+def _number(value: float, decimals: int = 2, bounded: bool = False) -> str:
+    text = _round(value, decimals)
+    if text.startswith("-") and float(text) == 0:
+        text = text[1:]  # "-0.00" reads as a sign error
+    if bounded:
+        text = text.replace("0.", ".", 1) if text.startswith(("0.", "-0.")) else text
+    return text
+
+
+def _df(value: float) -> str:
+    return str(int(value)) if float(value).is_integer() else f"{value:.2f}"
+
+
+def apa_text(result: TestResult) -> str:
+    """The test in APA style, e.g. ``t(4) = 21.53, p < .001`` or ``F(1, 2.23) = 1.65, p = .316``.
+
+    For a result that could not be computed, its plain-English reason.
+    """
+    if not result.computed or result.statistic is None:
+        return result.reason or "not computed"
+    statistic = _number(result.statistic)
+    if result.test == "wilcoxon" and (2 * result.statistic).is_integer():
+        # V is a sum of (possibly mid-)ranks: show it as it is, 15 or 75.5, never 75.50.
+        statistic = (
+            _df(result.statistic) if result.statistic.is_integer() else _round(result.statistic, 1)
+        )
+    if isinstance(result.df, tuple):
+        head = f"{result.statistic_name}({_df(result.df[0])}, {_df(result.df[1])})"
+    elif result.df is not None:
+        head = f"{result.statistic_name}({_df(result.df)})"
+    else:
+        head = result.statistic_name
+    return f"{head} = {statistic}, {format_p(result.p)}"
+
+
+def format_effect(effect: EffectSize) -> str:
+    """An effect size with its CI, e.g. ``d_z = 1.23, 95% CI [0.80, 1.66]``."""
+    bounded = effect.name in _BOUNDED
+    symbol = EFFECT_SYMBOLS.get(effect.name, effect.name)
+    text = f"{symbol} = {_number(effect.value, bounded=bounded)}"
+    if effect.ci is not None:
+        level = f"{effect.ci.level * 100:g}"
+        low = _number(effect.ci.low, bounded=bounded)
+        high = _number(effect.ci.high, bounded=bounded)
+        text += f", {level}% CI [{low}, {high}]"
+    return text

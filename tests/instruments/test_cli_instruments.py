@@ -1,0 +1,175 @@
+"""``imheval instruments list | show | validate``, invoked on the sub-app directly."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from imheval.cli.instruments import app
+
+runner = CliRunner()
+
+VALID = """\
+format: imheval-instrument/1
+id: trainer-form
+version: 2.1.0
+title: Trainer's own form
+levels: [beginner]
+domains:
+  - id: knowledge
+    label: Knowledge
+  - id: confidence
+    label: Confidence
+scales:
+  agree: {min: 1, max: 4, labels: {1: Disagree, 4: Agree}}
+items:
+  - id: Q1
+    domain: knowledge
+    text: Which is true?
+    options: {yes: "Yes", no: "No"}
+    key: no
+  - id: Q2
+    domain: confidence
+    scale: agree
+    reverse: true
+    text: I feel out of my depth.
+  - id: Q3
+    domain: confidence
+    scale: agree
+    text: I feel confident.
+"""
+
+
+@pytest.fixture
+def valid_file(tmp_path: Path) -> Path:
+    path = tmp_path / "trainer-form.yaml"
+    path.write_text(VALID, encoding="utf-8")
+    return path
+
+
+def test_list_shows_each_builtin_with_version_levels_and_item_counts():
+    result = runner.invoke(app, ["list"])
+
+    assert result.exit_code == 0
+    assert "imh-core" in result.stdout
+    assert "imh-advanced-knowledge" in result.stdout
+    assert "1.0.0" in result.stdout
+    for expected in ["knowledge (6)", "self_efficacy (6)", "total: 20 items", "total: 8 items"]:
+        assert expected in result.stdout
+    for level in ["beginner", "intermediate", "advanced"]:
+        assert level in result.stdout
+
+
+def test_show_builtin_lists_every_item_and_marks_each_key_once():
+    result = runner.invoke(app, ["show", "imh-core"])
+
+    assert result.exit_code == 0
+    for item_id in ["K1", "K6", "R1", "R8", "S1", "S6"]:
+        assert f"\n{item_id}  concept:" in result.stdout
+    # 14 keyed items (K1-K6, R1-R8), each with exactly one key
+    assert result.stdout.count("(key)") == 14
+    # S5 is the only reverse-keyed rating; 1 + 5 = 6
+    assert result.stdout.count("REVERSE KEYED") == 1
+    assert "scored as 6 - answer" in result.stdout
+    assert "6 to 30" in result.stdout
+
+
+def test_show_reads_a_file_and_marks_its_key(valid_file: Path):
+    result = runner.invoke(app, ["show", str(valid_file)])
+
+    assert result.exit_code == 0
+    assert "trainer-form 2.1.0: Trainer's own form" in result.stdout
+    option_lines = [line.split() for line in result.stdout.splitlines()]
+    assert ["no)", "No", "(key)"] in option_lines
+    assert ["yes)", "Yes"] in option_lines
+    # 1 + 4 = 5
+    assert "scored as 5 - answer" in result.stdout
+
+
+def test_show_unknown_reference_is_a_clean_error():
+    result = runner.invoke(app, ["show", "imh-cor"])
+
+    assert result.exit_code == 1
+    assert "Traceback" not in result.output
+    assert "built-in instruments: imh-advanced-knowledge, imh-core" in result.stderr
+    assert result.stdout == ""
+
+
+def test_validate_valid_file_reports_counts(valid_file: Path):
+    result = runner.invoke(app, ["validate", str(valid_file)])
+
+    assert result.exit_code == 0
+    assert result.stdout.strip() == "valid: trainer-form 2.1.0, 2 domains, 3 items"
+
+
+def test_validate_counts_a_single_domain_and_item_in_the_singular(tmp_path: Path):
+    path = tmp_path / "one.yaml"
+    one = (
+        VALID.split("  - id: confidence")[0]
+        + "items:"
+        + VALID.split("items:")[1].split("  - id: Q2")[0]
+    )
+    path.write_text(one, encoding="utf-8")
+
+    result = runner.invoke(app, ["validate", str(path)])
+
+    assert result.stdout.strip() == "valid: trainer-form 2.1.0, 1 domain, 1 item"
+
+
+def test_show_prints_text_with_brackets_literally(tmp_path: Path):
+    path = tmp_path / "brackets.yaml"
+    path.write_text(VALID.replace("Which is true?", "Which is [red]true[/red]?"), encoding="utf-8")
+
+    result = runner.invoke(app, ["show", str(path)])
+
+    assert "Which is [red]true[/red]?" in result.stdout
+
+
+def test_validate_invalid_file_lists_problems_and_exits_1(tmp_path: Path):
+    path = tmp_path / "broken.yaml"
+    broken = VALID.replace("key: no", "key: maybe").replace(
+        "scale: agree\n    text: I feel confident", "scale: agre\n    text: I feel confident"
+    )
+    path.write_text(broken, encoding="utf-8")
+
+    result = runner.invoke(app, ["validate", str(path)])
+
+    assert result.exit_code == 1
+    assert result.stdout == ""
+    assert "is not a valid instrument (2 problems)" in result.stderr
+    assert f"{path}, item 'Q1': key ['maybe'] is not among the options ['no', 'yes']" in (
+        result.stderr
+    )
+    assert f"{path}, item 'Q3': item 'Q3' names scale 'agre', which is not declared" in (
+        result.stderr
+    )
+
+
+def test_validate_yaml_syntax_error_gives_line(tmp_path: Path):
+    path = tmp_path / "broken.yaml"
+    path.write_text(VALID.replace("levels: [beginner]", "levels: [beginner"), encoding="utf-8")
+
+    result = runner.invoke(app, ["validate", str(path)])
+
+    assert result.exit_code == 1
+    assert "is not valid YAML at line 6" in result.stderr
+    assert "Traceback" not in result.output
+
+
+def test_validate_missing_file_is_a_clean_error(tmp_path: Path):
+    path = tmp_path / "absent.yaml"
+
+    result = runner.invoke(app, ["validate", str(path)])
+
+    assert result.exit_code == 1
+    assert f"{path}: file not found" in result.stderr
+
+
+@pytest.mark.parametrize("command", [[], ["list"], ["show"], ["validate"]])
+def test_every_command_help_has_an_example(command: list[str]):
+    result = runner.invoke(app, [*command, "--help"])
+
+    assert result.exit_code == 0
+    assert "Example: imheval instruments " in result.stdout

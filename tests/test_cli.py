@@ -1,0 +1,160 @@
+"""The command line: help with examples, clean errors, tables and the JSON file."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+import pytest
+import typer
+from typer.testing import CliRunner
+
+from imheval.cli import app
+
+runner = CliRunner()
+
+
+def all_commands() -> list[tuple[str, click.Command]]:
+    root = typer.main.get_command(app)
+    found: list[tuple[str, click.Command]] = []
+
+    def walk(command: click.Command, path: str) -> None:
+        found.append((path, command))
+        if isinstance(command, click.Group):
+            for name, sub in command.commands.items():
+                walk(sub, f"{path} {name}")
+
+    walk(root, "imheval")
+    return found
+
+
+@pytest.mark.parametrize("path,command", all_commands(), ids=lambda v: str(v))
+def test_every_command_has_help_with_an_example(path: str, command: click.Command) -> None:
+    args = path.split()[1:] + ["--help"]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 0, result.output
+    assert "Example: imheval" in result.output, f"{path} has no example in its help"
+
+
+def test_analyse_demo_prints_table1_for_each_domain() -> None:
+    result = runner.invoke(app, ["analyse", "--demo"], terminal_width=200)
+    assert result.exit_code == 0, result.output
+    assert "Table 1. Cohort mean knowledge scores" in result.output
+    assert "Table 1. Cohort mean risk identification scores" in result.output
+    for cohort in ("TF1", "TF2", "TF3", "S1", "S2", "AF1"):
+        assert cohort in result.output
+    assert "t(4) = " in result.output  # knowledge: five cohorts (no knowledge test for AF1)
+    assert "t(5) = " in result.output  # self-efficacy: all six cohorts
+
+
+def test_analyse_writes_json_with_a_tests_list(tmp_path: Path) -> None:
+    out = tmp_path / "out" / "evaluation.json"
+    result = runner.invoke(app, ["analyse", "--demo", "--json", str(out)])
+    assert result.exit_code == 0, result.output
+    document = json.loads(out.read_text(encoding="utf-8"))
+    units = {(t["domain"], t["unit"], t["test"]) for t in document["tests"]}
+    assert ("knowledge", "cohort", "paired_t") in units
+    assert ("knowledge", "participant", "wilcoxon") in units
+    assert ("self_efficacy", "cohort", "anova") in units
+
+
+def test_bad_data_gives_file_row_and_column_without_a_traceback(tmp_path: Path) -> None:
+    path = tmp_path / "bad.csv"
+    path.write_text(
+        "participant,cohort,timepoint,knowledge\nA1,C1,pre,2\nA1,C1,during,4\nA2,C1,pre,lots\n",
+        encoding="utf-8",
+    )
+    result = runner.invoke(app, ["analyse", str(path)])
+    assert result.exit_code == 1
+    assert "Traceback" not in result.output
+    assert "bad.csv" in result.output
+    assert "row 3" in result.output and "timepoint" in result.output
+    assert "row 4" in result.output and "knowledge" in result.output
+
+
+def test_missing_file_is_a_clean_error(tmp_path: Path) -> None:
+    result = runner.invoke(app, ["analyse", str(tmp_path / "nowhere.csv")])
+    assert result.exit_code == 1
+    assert "nowhere.csv" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_unknown_instrument_lists_the_built_in_ones(tmp_path: Path) -> None:
+    path = tmp_path / "d.csv"
+    path.write_text("participant,cohort,timepoint,K1\nA,C,pre,a\n", encoding="utf-8")
+    result = runner.invoke(app, ["analyse", str(path), "--instrument", "no-such-form"])
+    assert result.exit_code == 1
+    assert "no-such-form" in result.output
+    assert "imh-core" in result.output
+
+
+def test_max_option_must_name_a_domain_and_a_range(tmp_path: Path) -> None:
+    path = tmp_path / "d.csv"
+    path.write_text("participant,cohort,timepoint,knowledge\nA,C,pre,1\n", encoding="utf-8")
+    result = runner.invoke(app, ["analyse", str(path), "--max", "knowledge"])
+    assert result.exit_code == 1
+    assert "DOMAIN=MAX" in result.output
+
+
+def test_max_option_gives_percentages_for_bare_totals(tmp_path: Path) -> None:
+    path = tmp_path / "d.csv"
+    rows = ["participant,cohort,timepoint,knowledge"]
+    for i, (pre, post) in enumerate([(2, 4), (3, 5), (1, 4), (2, 3), (3, 6)]):
+        rows += [f"P{i},C1,pre,{pre}", f"P{i},C1,post,{post}"]
+    path.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    out = tmp_path / "e.json"
+    result = runner.invoke(
+        app, ["analyse", str(path), "--max", "knowledge=6", "--json", str(out)]
+    )
+    assert result.exit_code == 0, result.output
+    overall = json.loads(out.read_text())["domains"][0]["overall"]
+    assert overall["pre_mean"] == pytest.approx(11 / 5)
+    assert overall["pre_percent"] == pytest.approx(11 / 5 / 6 * 100)
+
+
+def test_tolerant_matching_lists_probable_matches_for_review(tmp_path: Path) -> None:
+    path = tmp_path / "d.csv"
+    rows = ["participant,cohort,timepoint,profession,directorate,knowledge"]
+    for code, post_code in [("AB-12-C", "AB-12-C"), ("XY-03-D", "XY-08-D")]:
+        rows.append(f"{code},C1,pre,Nurse,Adult Services,2")
+        rows.append(f"{post_code},C1,post,Nurse,Adult Services,4")
+    path.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    review = tmp_path / "review.csv"
+    result = runner.invoke(
+        app, ["analyse", str(path), "--tolerant", "--review-matches", str(review)]
+    )
+    assert result.exit_code == 0, result.output
+    assert "XY-03-D" in result.output and "XY-08-D" in result.output
+    text = review.read_text(encoding="utf-8")
+    assert "XY-03-D" in text and "XY-08-D" in text
+    # confirm it, and the pair is merged: two matched people instead of one
+    lines = text.splitlines()
+    header = lines[0].split(",")
+    accept_at = header.index("accept")
+    fields = lines[1].split(",")
+    fields[accept_at] = "yes"
+    review.write_text("\n".join([lines[0], ",".join(fields)]) + "\n", encoding="utf-8")
+    out = tmp_path / "e.json"
+    result = runner.invoke(
+        app, ["analyse", str(path), "--accept-matches", str(review), "--json", str(out)]
+    )
+    assert result.exit_code == 0, result.output
+    assert json.loads(out.read_text())["participation"]["matched_pre_post"] == 2
+
+
+def test_version_flag() -> None:
+    from imheval import __version__
+
+    result = runner.invoke(app, ["--version"])
+    assert result.exit_code == 0 and __version__ in result.output
+
+
+def test_python_dash_m_runs_the_cli() -> None:
+    import subprocess
+    import sys
+
+    done = subprocess.run(
+        [sys.executable, "-m", "imheval", "--help"], capture_output=True, text=True, check=False
+    )
+    assert done.returncode == 0 and "analyse" in done.stdout

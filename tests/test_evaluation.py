@@ -1,0 +1,277 @@
+"""End-to-end checks of the analysis plan: file in, Evaluation out.
+
+Expected statistics are R's (R 4.2.2, effectsize 0.8.3), taken from the golden vectors in
+tests/golden/second_opinion/golden_vectors.json (datasets ``table1_group_means`` and
+``individual_prepost``); the calls are named beside each value.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+
+import pytest
+
+from imheval.evaluation import EvaluationOptions, evaluate_file
+from imheval.instruments.model import Instrument
+from imheval.scoring import MissingPolicy
+
+# Seed 000, Table 1: cohort mean knowledge (0-6) before and after training.
+TABLE1 = {
+    "TF1": ("Think Family", 2.00, 4.14),
+    "TF2": ("Think Family", 2.15, 4.38),
+    "TF3": ("Think Family", 2.89, 5.56),
+    "S1": ("Solihull", 2.75, 4.92),
+    "S2": ("Solihull", 2.73, 4.82),
+}
+
+
+def close(actual: float | None, expected: float, rtol: float = 1e-5) -> bool:
+    return actual is not None and math.isclose(actual, expected, rel_tol=rtol, abs_tol=1e-9)
+
+
+def write_table1_totals(path: Path) -> Path:
+    """Two people per cohort, 0.25 either side of the published cohort mean."""
+    lines = ["participant,cohort,programme,timepoint,directorate,knowledge"]
+    for cohort, (programme, pre, post) in TABLE1.items():
+        for person, offset in (("A", -0.25), ("B", 0.25)):
+            code = f"{cohort}{person}"
+            lines.append(f"{code},{cohort},{programme},pre,Adult Services,{pre + offset}")
+            lines.append(f"{code},{cohort},{programme},post,Adult Services,{post + offset}")
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+INDIVIDUAL = {
+    "cohort": "A A A A A A B B B B B C C C C".split(),
+    "pre": [2, 3, 1, 2, 4, 3, 2, 1, 3, 2, 5, 3, 2, 3, 1],
+    "post": [4, 5, 3, 2, 5, 5, 1, 4, 3, 4, 6, 5, None, 6, 2],
+}
+
+
+def write_individual(path: Path) -> Path:
+    lines = ["participant,cohort,programme,timepoint,knowledge"]
+    for i, (cohort, pre, post) in enumerate(
+        zip(INDIVIDUAL["cohort"], INDIVIDUAL["pre"], INDIVIDUAL["post"], strict=True), start=1
+    ):
+        lines.append(f"P{i:02d},{cohort},{cohort},pre,{pre}")
+        lines.append(f"P{i:02d},{cohort},{cohort},post,{'' if post is None else post}")
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def test_cohort_level_reproduces_seed_table1_statistics(tmp_path: Path) -> None:
+    evaluation = evaluate_file(
+        write_table1_totals(tmp_path / "t1.csv"),
+        options=EvaluationOptions(ranges={"knowledge": (0, 6)}, min_group_size=1),
+    )
+    knowledge = evaluation.domain("knowledge")
+    cohort_t = knowledge.test("cohort", "paired_t")
+    assert cohort_t is not None
+    # R: t.test(post, pre, paired = TRUE) on the five cohort means
+    assert close(cohort_t.result.statistic, 21.5287)
+    assert cohort_t.result.df == 4
+    assert close(cohort_t.result.p, 2.75334e-05)
+    assert cohort_t.result.estimate_ci is not None
+    assert close(cohort_t.result.estimate_ci.low, 1.96854)
+    r = cohort_t.result.effect("r")
+    assert r is not None and close(r.value, 0.995713)
+    assert cohort_t.result.apa() == "t(4) = 21.53, p < .001"
+    # R: aov(gain ~ programme); effectsize::eta_squared
+    anova = knowledge.test("cohort", "anova", "gain_by_programme")
+    assert anova is not None
+    assert close(anova.result.statistic, 1.03007)
+    assert anova.result.df == (1, 3)
+    assert close(anova.result.p, 0.384877)
+    eta = anova.result.effect("partial_eta_squared")
+    assert eta is not None and close(eta.value, 0.255596)
+
+
+def test_table1_rows_give_cohort_means_and_percentages(tmp_path: Path) -> None:
+    evaluation = evaluate_file(
+        write_table1_totals(tmp_path / "t1.csv"),
+        options=EvaluationOptions(ranges={"knowledge": (0, 6)}, min_group_size=1),
+    )
+    rows = {row.label: row for row in evaluation.domain("knowledge").table1}
+    assert list(rows) == ["TF1", "TF2", "TF3", "S1", "S2"]
+    tf3 = rows["TF3"]
+    assert tf3.n == 2 and tf3.programme == "Think Family"
+    assert close(tf3.pre_mean, 2.89) and close(tf3.post_mean, 5.56)
+    assert close(tf3.difference, 2.67)
+    assert close(tf3.post_percent, 5.56 / 6 * 100)  # the seed printed 93%
+    assert close(tf3.difference_percent, 2.67 / 6 * 100)
+
+
+def test_participant_level_matches_r_with_listwise_deletion(tmp_path: Path) -> None:
+    evaluation = evaluate_file(
+        write_individual(tmp_path / "ind.csv"), options=EvaluationOptions(min_group_size=1)
+    )
+    knowledge = evaluation.domain("knowledge")
+    assert knowledge.n_pairs == 14  # participant 13 has no post score
+    t = knowledge.test("participant", "paired_t")
+    assert t is not None
+    # R: t.test(post, pre, paired = TRUE); effectsize::cohens_d / hedges_g (paired = TRUE)
+    assert close(t.result.statistic, 4.61644)
+    assert t.result.df == 13
+    assert close(t.result.p, 0.000483054)
+    dz = t.result.effect("cohen_dz")
+    assert dz is not None and dz.ci is not None
+    assert close(dz.value, 1.23379)
+    assert close(dz.ci.low, 0.5175) and close(dz.ci.high, 1.92401)
+    gz = t.result.effect("hedges_gz")
+    assert gz is not None and close(gz.value, 1.16098)
+    d_av = t.result.effect("d_av")
+    assert d_av is not None and close(d_av.value, 1.04674)
+    # R: wilcox.test(post, pre, paired = TRUE) (normal approximation: ties and zeros)
+    w = knowledge.test("participant", "wilcoxon")
+    assert w is not None
+    assert close(w.result.statistic, 75.5)
+    assert close(w.result.p, 0.00403512)
+    rb = w.result.effect("rank_biserial")
+    assert rb is not None and close(rb.value, 0.935897)
+    # R: shapiro.test(post - pre)
+    sw = knowledge.test("participant", "shapiro_wilk")
+    assert sw is not None and close(sw.result.statistic, 0.901854)
+    # R: oneway.test(gain ~ cohort, var.equal = FALSE); programme = cohort in this file
+    welch = knowledge.test("participant", "welch_anova", "gain_by_programme")
+    assert welch is not None
+    assert close(welch.result.statistic, 0.54588)
+    assert isinstance(welch.result.df, tuple) and close(welch.result.df[1], 5.20557)
+    assert close(welch.result.p, 0.609229)
+
+
+def test_one_cohort_says_why_the_cohort_test_was_not_run(tmp_path: Path) -> None:
+    path = tmp_path / "one.csv"
+    path.write_text(
+        "participant,cohort,timepoint,knowledge\n"
+        "A1,C1,pre,2\nA1,C1,post,4\nA2,C1,pre,3\nA2,C1,post,4\nA3,C1,pre,1\nA3,C1,post,4\n",
+        encoding="utf-8",
+    )
+    knowledge = evaluate_file(path).domain("knowledge")
+    cohort_t = knowledge.test("cohort", "paired_t")
+    assert cohort_t is not None and not cohort_t.result.computed
+    assert cohort_t.result.reason is not None and "one cohort" in cohort_t.result.reason
+    assert cohort_t.result.statistic is None
+    # the participant-level test still runs on the three pairs: changes 2, 1, 3
+    t = knowledge.test("participant", "paired_t")
+    assert t is not None and close(t.result.estimate, 2.0)
+
+
+def test_small_groups_are_suppressed_in_every_table(tmp_path: Path) -> None:
+    evaluation = evaluate_file(
+        write_table1_totals(tmp_path / "t1.csv"),
+        options=EvaluationOptions(ranges={"knowledge": (0, 6)}, min_group_size=3),
+    )
+    knowledge = evaluation.domain("knowledge")
+    assert all(row.suppressed and row.pre_mean is None for row in knowledge.table1)
+    by_programme = next(b for b in knowledge.breakdowns if b.grouping == "programme")
+    rows = {row.label: row for row in by_programme.rows}
+    assert not rows["Think Family"].suppressed and rows["Think Family"].n == 6
+    assert not rows["Solihull"].suppressed and rows["Solihull"].n == 4
+    # the statistics still use every cohort: only displayed cells are suppressed
+    cohort_t = knowledge.test("cohort", "paired_t")
+    assert cohort_t is not None and close(cohort_t.result.statistic, 21.5287)
+    document = evaluation.to_dict()
+    table1 = document["domains"][0]["table1"]
+    assert all(row["suppressed"] and row["pre_mean"] is None for row in table1)
+
+
+def test_holm_adjusts_across_domains_within_a_family(tmp_path: Path) -> None:
+    path = tmp_path / "two.csv"
+    rows = ["participant,cohort,timepoint,knowledge,confidence"]
+    pre_k, post_k = [2, 3, 1, 2, 4, 3], [4, 5, 3, 2, 5, 5]
+    pre_c, post_c = [10, 12, 11, 9, 13, 12], [11, 12, 13, 9, 12, 14]
+    for i in range(6):
+        rows.append(f"P{i},C1,pre,{pre_k[i]},{pre_c[i]}")
+        rows.append(f"P{i},C1,post,{post_k[i]},{post_c[i]}")
+    path.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    evaluation = evaluate_file(path)
+    p = {
+        d.domain.id: d.test("participant", "paired_t").result.p  # type: ignore[union-attr]
+        for d in evaluation.domains
+    }
+    holm = {
+        d.domain.id: d.test("participant", "paired_t").p_holm  # type: ignore[union-attr]
+        for d in evaluation.domains
+    }
+    low, high = sorted(p, key=lambda k: p[k])
+    assert close(holm[low], min(1.0, 2 * p[low]))
+    assert close(holm[high], min(1.0, max(2 * p[low], p[high])))
+
+
+def test_json_is_strict_and_every_test_has_the_documented_fields(tmp_path: Path) -> None:
+    evaluation = evaluate_file(write_individual(tmp_path / "ind.csv"))
+    text = json.dumps(evaluation.to_dict(), allow_nan=False)
+    document = json.loads(text)
+    assert document["schema"] == "imheval.evaluation/1"
+    assert document["settings"]["missing_data_policy"] == "seed"
+    assert document["tests"]
+    for entry in document["tests"]:
+        assert {"domain", "unit", "test", "statistic", "df", "p", "n", "effect_sizes"} <= set(
+            entry
+        )
+        assert entry["unit"] in ("cohort", "participant")
+        assert entry["computed"] == (entry["reason"] is None)
+    welch = next(t for t in document["tests"] if t["test"] == "welch_anova")
+    assert isinstance(welch["df"], list) and len(welch["df"]) == 2
+    # one cohort per programme leaves no within-programme variation at cohort level
+    anova = next(t for t in document["tests"] if t["test"] == "anova")
+    assert anova["computed"] is False and anova["df"] is None and anova["reason"]
+
+
+def test_item_level_data_is_scored_with_the_policy_recorded(tmp_path: Path) -> None:
+    instrument = Instrument.model_validate(
+        {
+            "format": "imheval-instrument/1",
+            "id": "tiny",
+            "version": "1",
+            "title": "Tiny",
+            "levels": ["beginner"],
+            "domains": [{"id": "knowledge", "label": "Knowledge"}],
+            "items": [
+                {"id": "K1", "domain": "knowledge", "text": "Q1", "options": {"a": "x", "b": "y"},
+                 "key": "a"},
+                {"id": "K2", "domain": "knowledge", "text": "Q2", "options": {"a": "x", "b": "y"},
+                 "key": "b"},
+            ],
+        }
+    )
+    path = tmp_path / "items.csv"
+    path.write_text(
+        "participant,cohort,timepoint,K1,K2\n"
+        "P1,C1,pre,b,\nP1,C1,post,a,b\n"
+        "P2,C1,pre,a,zz\nP2,C1,post,a,b\n",
+        encoding="utf-8",
+    )
+    seed = evaluate_file(path, [instrument], EvaluationOptions(min_group_size=1))
+    overall = seed.domain("knowledge").overall
+    # P1 pre: wrong + missing = 0; P2 pre: correct + invalid = 1; both post = 2
+    assert close(overall.pre_mean, 0.5) and close(overall.post_mean, 2.0)
+    assert seed.to_dict()["instruments"] == [{"id": "tiny", "version": "1"}]
+    complete = evaluate_file(
+        path,
+        [instrument],
+        EvaluationOptions(missing_policy=MissingPolicy.COMPLETE_CASE, min_group_size=1),
+    )
+    # under complete cases neither pre total exists, so there are no pairs at all
+    assert complete.domain("knowledge").n_pairs == 0
+    assert complete.to_dict()["settings"]["missing_data_policy"] == "complete_case"
+
+
+@pytest.mark.parametrize("bad_min", [0, -3])
+def test_minimum_group_size_must_be_positive(bad_min: int) -> None:
+    from imheval.errors import AnalysisError
+
+    with pytest.raises(AnalysisError, match="at least 1"):
+        EvaluationOptions(min_group_size=bad_min)
+
+
+def test_progress_reports_every_stage_in_order(tmp_path: Path) -> None:
+    seen: list[str] = []
+    evaluate_file(
+        write_individual(tmp_path / "ind.csv"),
+        progress=lambda stage, done, total: seen.append(stage),
+    )
+    assert seen[0].startswith("Reading ind.csv")
+    assert seen.index("Scoring") < seen.index("Matching codes") < seen.index("Analysing Knowledge")
