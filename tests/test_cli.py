@@ -31,7 +31,7 @@ def all_commands() -> list[tuple[str, click.Command]]:
 
 @pytest.mark.parametrize("path,command", all_commands(), ids=lambda v: str(v))
 def test_every_command_has_help_with_an_example(path: str, command: click.Command) -> None:
-    args = path.split()[1:] + ["--help"]
+    args = [*path.split()[1:], "--help"]
     result = runner.invoke(app, args)
     assert result.exit_code == 0, result.output
     assert "Example: imheval" in result.output, f"{path} has no example in its help"
@@ -104,9 +104,7 @@ def test_max_option_gives_percentages_for_bare_totals(tmp_path: Path) -> None:
         rows += [f"P{i},C1,pre,{pre}", f"P{i},C1,post,{post}"]
     path.write_text("\n".join(rows) + "\n", encoding="utf-8")
     out = tmp_path / "e.json"
-    result = runner.invoke(
-        app, ["analyse", str(path), "--max", "knowledge=6", "--json", str(out)]
-    )
+    result = runner.invoke(app, ["analyse", str(path), "--max", "knowledge=6", "--json", str(out)])
     assert result.exit_code == 0, result.output
     overall = json.loads(out.read_text())["domains"][0]["overall"]
     assert overall["pre_mean"] == pytest.approx(11 / 5)

@@ -44,7 +44,7 @@ def write_table1_totals(path: Path) -> Path:
 
 
 INDIVIDUAL = {
-    "cohort": "A A A A A A B B B B B C C C C".split(),
+    "cohort": ["A", "A", "A", "A", "A", "A", "B", "B", "B", "B", "B", "C", "C", "C", "C"],
     "pre": [2, 3, 1, 2, 4, 3, 2, 1, 3, 2, 5, 3, 2, 3, 1],
     "post": [4, 5, 3, 2, 5, 5, 1, 4, 3, 4, 6, 5, None, 6, 2],
 }
@@ -208,9 +208,7 @@ def test_json_is_strict_and_every_test_has_the_documented_fields(tmp_path: Path)
     assert document["settings"]["missing_data_policy"] == "seed"
     assert document["tests"]
     for entry in document["tests"]:
-        assert {"domain", "unit", "test", "statistic", "df", "p", "n", "effect_sizes"} <= set(
-            entry
-        )
+        assert {"domain", "unit", "test", "statistic", "df", "p", "n", "effect_sizes"} <= set(entry)
         assert entry["unit"] in ("cohort", "participant")
         assert entry["computed"] == (entry["reason"] is None)
     welch = next(t for t in document["tests"] if t["test"] == "welch_anova")
@@ -230,10 +228,20 @@ def test_item_level_data_is_scored_with_the_policy_recorded(tmp_path: Path) -> N
             "levels": ["beginner"],
             "domains": [{"id": "knowledge", "label": "Knowledge"}],
             "items": [
-                {"id": "K1", "domain": "knowledge", "text": "Q1", "options": {"a": "x", "b": "y"},
-                 "key": "a"},
-                {"id": "K2", "domain": "knowledge", "text": "Q2", "options": {"a": "x", "b": "y"},
-                 "key": "b"},
+                {
+                    "id": "K1",
+                    "domain": "knowledge",
+                    "text": "Q1",
+                    "options": {"a": "x", "b": "y"},
+                    "key": "a",
+                },
+                {
+                    "id": "K2",
+                    "domain": "knowledge",
+                    "text": "Q2",
+                    "options": {"a": "x", "b": "y"},
+                    "key": "b",
+                },
             ],
         }
     )
@@ -275,3 +283,27 @@ def test_progress_reports_every_stage_in_order(tmp_path: Path) -> None:
     )
     assert seen[0].startswith("Reading ind.csv")
     assert seen.index("Scoring") < seen.index("Matching codes") < seen.index("Analysing Knowledge")
+
+
+def test_a_lone_small_group_takes_the_next_smallest_with_it(tmp_path: Path) -> None:
+    """Otherwise the hidden group's mean could be worked out from the overall mean."""
+    path = tmp_path / "groups.csv"
+    rows = ["participant,cohort,timepoint,profession,knowledge"]
+    sizes = {"Nurse": 8, "Social worker": 6, "GP": 2}
+    person = 0
+    for profession, size in sizes.items():
+        for _ in range(size):
+            person += 1
+            rows.append(f"P{person},C1,pre,{profession},{person % 4}")
+            rows.append(f"P{person},C1,post,{profession},{person % 4 + 2}")
+    path.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    evaluation = evaluate_file(path)
+    by_profession = next(
+        b for b in evaluation.domain("knowledge").breakdowns if b.grouping == "profession"
+    )
+    hidden = {row.label: row.suppressed for row in by_profession.rows}
+    assert hidden == {"GP": True, "Nurse": False, "Social worker": True}
+    bias_categories = evaluation.to_dict()["matching_bias"]["categories"]
+    assert bias_categories == [] or all(
+        c["suppressed"] or c["n_matched"] is not None for c in bias_categories
+    )

@@ -884,7 +884,7 @@ records_strategy = st.lists(
 )
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=40, deadline=None)
 @given(records_strategy, st.sampled_from(["exact", "tolerant"]))
 def test_matched_count_is_the_size_of_the_pre_post_code_intersection(
     records: list[tuple[str, str, str]], mode: str

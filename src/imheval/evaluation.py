@@ -18,7 +18,7 @@ comparison). Descriptive cells for groups smaller than ``min_group_size`` are su
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -32,7 +32,14 @@ from imheval.errors import AnalysisError
 from imheval.instruments.model import Instrument
 from imheval.io.reader import read_responses
 from imheval.io.table import ResponseTable
-from imheval.matching import MatchingBias, MatchMode, MatchResult, match, matching_bias
+from imheval.matching import (
+    CategoryBias,
+    MatchingBias,
+    MatchMode,
+    MatchResult,
+    match,
+    matching_bias,
+)
 from imheval.scoring import (
     DomainInfo,
     MissingPolicy,
@@ -197,6 +204,7 @@ class Evaluation:
     options: EvaluationOptions
     scored: ScoredTable
     matched: MatchResult
+    bias: MatchingBias
     domains: tuple[DomainEvaluation, ...]
     notes: tuple[str, ...]
 
@@ -229,8 +237,8 @@ class Evaluation:
                 "confidence_level": 0.95,
             },
             "participation": {
-                "responses": int(len(self.scored.frame)),
-                "people": int(len(self.matched.people)),
+                "responses": len(self.scored.frame),
+                "people": len(self.matched.people),
                 "cohorts": _records(cohorts),
                 "matched_pre_post": int(cohorts["n_matched"].sum()) if len(cohorts) else 0,
                 "probable_matches": [
@@ -249,6 +257,7 @@ class Evaluation:
                     for code, where in self.matched.duplicate_codes
                 ],
             },
+            "matching_bias": _bias_dict(self.bias, self.options.min_group_size),
             "domains": [
                 {
                     "id": d.domain.id,
@@ -345,6 +354,7 @@ def evaluate(
         options=options,
         scored=scored,
         matched=matched,
+        bias=bias,
         domains=domains,
         notes=tuple(notes),
     )
@@ -398,18 +408,18 @@ def _analyse_domain(
 
     # Cohort level, the seed's unit: each cohort's mean before and after is one pair.
     cohort_means = _cohort_means(pairs, cohort_order)
-    table1 = tuple(
+    table1 = _protect_complement(
         _mean_row(
             info,
-            str(row.cohort),
-            int(row.n),
-            float(row.pre),
-            float(row.post),
-            float(row.sd_diff) if row.n > 1 else None,
-            str(row.programme),
+            str(row["cohort"]),
+            int(row["n"]),
+            float(row["pre"]),
+            float(row["post"]),
+            float(row["sd_diff"]) if int(row["n"]) > 1 else None,
+            str(row["programme"]),
             options.min_group_size,
         )
-        for row in cohort_means.itertuples(index=False)
+        for row in cohort_means.to_dict(orient="records")
     )
     n_cohorts = len(cohort_means)
     add("cohort", "pre_post", _cohort_paired_t(cohort_means))
@@ -573,7 +583,23 @@ def _breakdown(
                     options.min_group_size,
                 )
             )
-    return Breakdown(grouping, tuple(rows), not_recorded)
+    return Breakdown(grouping, _protect_complement(rows), not_recorded)
+
+
+def _protect_complement(rows: Iterable[MeanRow]) -> tuple[MeanRow, ...]:
+    """Secondary suppression: never leave exactly one row suppressed.
+
+    The overall mean is published, so a single hidden group's mean could be worked out from it
+    and the other groups. When exactly one row is suppressed, the next smallest row is hidden too.
+    """
+    rows = list(rows)
+    hidden = [i for i, row in enumerate(rows) if row.suppressed]
+    shown = [i for i, row in enumerate(rows) if not row.suppressed]
+    if len(hidden) == 1 and shown:
+        smallest = min(shown, key=lambda i: rows[i].n)
+        row = rows[smallest]
+        rows[smallest] = MeanRow(label=row.label, n=row.n, programme=row.programme, suppressed=True)
+    return tuple(rows)
 
 
 def _mean_row(
@@ -769,6 +795,68 @@ def _signed(value: float | None, places: int = 2) -> str:
 
 # --------------------------------------------------------------------------------------------
 # Small helpers
+
+
+def _bias_dict(bias: MatchingBias, min_group_size: int) -> dict[str, Any]:
+    """Matched vs unmatched people, with groups under the minimum size suppressed.
+
+    A category row is hidden when either of its counts is 1 to ``min_group_size - 1``; when that
+    leaves exactly one row of a variable hidden, the next smallest row is hidden too, so the
+    hidden counts cannot be worked out from the totals.
+    """
+
+    def small(n: int) -> bool:
+        return 0 < n < min_group_size
+
+    hide: dict[int, bool] = {}
+    for variable in ("directorate", "profession"):
+        members = [i for i, c in enumerate(bias.categories) if c.variable == variable]
+        for i in members:
+            c = bias.categories[i]
+            hide[i] = small(c.n_matched) or small(c.n_unmatched)
+        hidden = [i for i in members if hide[i]]
+        shown = [i for i in members if not hide[i]]
+        if len(hidden) == 1 and shown:
+            c_min = min(
+                shown,
+                key=lambda i: min(bias.categories[i].n_matched, bias.categories[i].n_unmatched),
+            )
+            hide[c_min] = True
+
+    return {
+        "n_matched": bias.n_matched,
+        "n_unmatched": bias.n_unmatched,
+        "domains": [
+            {
+                "domain": d.domain,
+                "n_matched": d.n_matched,
+                "mean_matched": None if small(d.n_matched) else _num(d.mean_matched),
+                "sd_matched": None if small(d.n_matched) else _num(d.sd_matched),
+                "n_unmatched": d.n_unmatched,
+                "mean_unmatched": None if small(d.n_unmatched) else _num(d.mean_unmatched),
+                "sd_unmatched": None if small(d.n_unmatched) else _num(d.sd_unmatched),
+                "mean_difference": None
+                if small(d.n_matched) or small(d.n_unmatched)
+                else _num(d.mean_difference),
+            }
+            for d in bias.domains
+        ],
+        "categories": [
+            _category_dict(c, small(c.n_matched) or small(c.n_unmatched)) for c in bias.categories
+        ],
+    }
+
+
+def _category_dict(category: CategoryBias, hide: bool) -> dict[str, Any]:
+    return {
+        "variable": category.variable,
+        "category": category.category,
+        "suppressed": hide,
+        "n_matched": None if hide else category.n_matched,
+        "percent_matched": None if hide else _num(category.percent_matched),
+        "n_unmatched": None if hide else category.n_unmatched,
+        "percent_unmatched": None if hide else _num(category.percent_unmatched),
+    }
 
 
 def _scoring_rule_text(scored: ScoredTable) -> str:

@@ -630,6 +630,15 @@ def _probable_matches(
     mask_l = pairs["mask_l"].to_numpy()
     valid = ((mask_e & mask_l) == 0) & ((mask_e & -mask_e) < (mask_l & -mask_l))
     pairs = pairs[valid]
+    # The joins only propose; each rule is confirmed on the (few) proposed pairs.
+    rules = (one_character_apart, one_part_apart)
+    confirmed = [
+        rules[int(rank)](str(code_e), str(code_l))
+        for code_e, code_l, rank in zip(
+            pairs["code_e"], pairs["code_l"], pairs["reason_rank"], strict=True
+        )
+    ]
+    pairs = pairs[np.array(confirmed, dtype=bool)]
     if pairs.empty:
         return ()
     pairs = pairs.sort_values(["reason_rank", "pair_order"], kind="stable").drop_duplicates(
@@ -752,7 +761,7 @@ def _one_part_pairs(earlier: pd.DataFrame, later: pd.DataFrame) -> pd.DataFrame:
         codes = records["participant"]
         has_separator = codes.str.contains(_SEPARATOR_PATTERN, regex=True).to_numpy()
         if not has_separator.any():
-            return pd.DataFrame(columns=["row", "block", "key", "part"])
+            return pd.DataFrame(columns=["row", "block", "position", "key", "part"])
         rows = np.arange(len(records))[has_separator]
         split = codes[has_separator].str.split(_SEPARATOR_PATTERN, regex=True, expand=True)
         n_parts = split.notna().sum(axis=1).to_numpy()
@@ -762,13 +771,16 @@ def _one_part_pairs(earlier: pd.DataFrame, later: pd.DataFrame) -> pd.DataFrame:
         for masked in split.columns:
             key = prefix
             for column in split.columns:
-                key = key + "\x1f" + ("\x00" if column == masked else split[column])
+                # Control characters cannot be typed into a code; NUL is avoided because some
+                # string hashing stops at it.
+                key = key + "\x1f" + ("\x1e" if column == masked else split[column])
             has_part = n_parts > int(masked)
             keyed.append(
                 pd.DataFrame(
                     {
                         "row": rows[has_part],
                         "block": records["block"].to_numpy()[rows[has_part]],
+                        "position": int(masked),
                         "key": key[has_part].to_numpy(),
                         "part": split[masked][has_part].to_numpy(),
                     }
@@ -780,7 +792,7 @@ def _one_part_pairs(earlier: pd.DataFrame, later: pd.DataFrame) -> pd.DataFrame:
     keys_l = masked_keys(later)
     if keys_e.empty or keys_l.empty:
         return pd.DataFrame({"row_e": [], "row_l": []}, dtype=np.int64)
-    joined = keys_e.merge(keys_l, on=["block", "key"], suffixes=("_e", "_l"))
+    joined = keys_e.merge(keys_l, on=["block", "position", "key"], suffixes=("_e", "_l"))
     # Same key with the same masked part means every part is equal: not one part different.
     joined = joined[joined["part_e"] != joined["part_l"]]
     return joined[["row_e", "row_l"]].drop_duplicates().reset_index(drop=True)

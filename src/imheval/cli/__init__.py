@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import os
-import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
@@ -52,7 +51,7 @@ def run_safely(action: Callable[[], T]) -> T:
     except (OSError, UnicodeError) as error:
         err_console.print(f"[bold red]Error:[/] {error}", markup=True, soft_wrap=True)
         raise typer.Exit(1) from None
-    except Exception as error:  # noqa: BLE001 - the last line of defence against tracebacks
+    except Exception as error:
         if os.environ.get("IMHEVAL_DEBUG"):
             raise
         err_console.print(
@@ -109,4 +108,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":  # pragma: no cover
-    sys.exit(main())
+    main()

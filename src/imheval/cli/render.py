@@ -62,6 +62,7 @@ def render_evaluation(evaluation: Evaluation, console: Console) -> None:
     )
     console.print()
     _participation(evaluation, console)
+    _matching_bias(evaluation, console)
     for domain in evaluation.domains:
         _domain(domain, console)
     if evaluation.notes:
@@ -121,6 +122,54 @@ def _participation(evaluation: Evaluation, console: Console) -> None:
         codes = ", ".join(code for code, _ in evaluation.matched.duplicate_codes)
         console.print(f"Codes used in more than one cohort (kept apart): {codes}")
     console.print()
+
+
+def _matching_bias(evaluation: Evaluation, console: Console) -> None:
+    """Pre-test scores and make-up of people matched at post against those who were not."""
+    bias = evaluation.to_dict()["matching_bias"]
+    if not bias["n_unmatched"]:
+        return
+    table = Table(
+        title=(
+            f"Matching bias: the {bias['n_matched']} people matched at post-test against the "
+            f"{bias['n_unmatched']} who took the pre-test only"
+        ),
+        title_justify="left",
+    )
+    for header in ("Pre-test score", "Matched", "Not matched", "Difference", "Welch t-test"):
+        table.add_column(header, justify="left" if header == "Pre-test score" else "right")
+    for row in bias["domains"]:
+        entry = evaluation.domain(row["domain"]).test("participant", "welch_t", "matching_bias")
+        test_text = ""
+        if entry is not None:
+            test_text = entry.result.apa() if entry.result.computed else "not computed"
+        table.add_row(
+            evaluation.domain(row["domain"]).domain.label,
+            _mean_n(row["mean_matched"], row["n_matched"]),
+            _mean_n(row["mean_unmatched"], row["n_unmatched"]),
+            "–" if row["mean_difference"] is None else f"{row['mean_difference']:+.2f}",
+            test_text,
+        )
+    console.print(table)
+    table = Table(title="Who was matched, by directorate and profession", title_justify="left")
+    for header in ("Group", "Matched", "Not matched"):
+        table.add_column(header, justify="left" if header == "Group" else "right")
+    for row in bias["categories"]:
+        label = f"{row['variable'].capitalize()}: {row['category'] or 'not recorded'}"
+        if row["suppressed"]:
+            table.add_row(label, SUPPRESSED, SUPPRESSED)
+        else:
+            table.add_row(
+                label,
+                f"{row['n_matched']} ({row['percent_matched']:.0f}%)",
+                f"{row['n_unmatched']} ({row['percent_unmatched']:.0f}%)",
+            )
+    console.print(table)
+    console.print()
+
+
+def _mean_n(mean: float | None, n: int) -> str:
+    return f"n = {n}" if mean is None else f"{mean:.2f} (n = {n})"
 
 
 def _domain(domain: DomainEvaluation, console: Console) -> None:

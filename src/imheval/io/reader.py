@@ -225,7 +225,15 @@ def _plan_columns(sheet: Sheet, items: tuple[str, ...] | None, file: str) -> _Pl
         )
 
     if items is None:
-        measure_names = list(dict.fromkeys(c.name for c in measures))
+        # 'Pre_Knowledge' and 'post_knowledge' are one domain, named as first written.
+        first_spelling: dict[str, str] = {}
+        for column in measures:
+            first_spelling.setdefault(column.name.casefold(), column.name)
+        measures = [
+            _Column(c.position, c.header, first_spelling[c.name.casefold()], c.timepoint)
+            for c in measures
+        ]
+        measure_names = list(first_spelling.values())
     else:
         measures, measure_names = _match_items(measures, items, layout, file, problems, warnings)
         ignored.extend(c.header for c in measures if c.name not in items)

@@ -222,16 +222,19 @@ def welch_anova(values: object, groups: object) -> TestResult:
             f"all values in group(s) {_quoted(constant)} are identical (zero variance), "
             "so Welch's weights are undefined",
         )
+    if not (np.all(np.isfinite(variances)) and np.all(np.isfinite(summary.mean))):
+        return TestResult.not_computed("welch_anova", "F", n_total, _TOO_LARGE)
     with np.errstate(all="ignore"):
+        # numpy scalars throughout: extreme values give inf or NaN (checked below), not errors.
         weights = summary.n / variances
-        sum_w = float(np.sum(weights))
-        a_term = float(np.sum((1 - weights / sum_w) ** 2 / (summary.n - 1))) / (k * k - 1)
-        weighted_mean = float(np.sum(weights * summary.mean)) / sum_w
-        numerator = float(np.sum(weights * (summary.mean - weighted_mean) ** 2))
-        f_value = numerator / ((k - 1) * (1 + 2 * (k - 2) * a_term))
-        df2 = 1 / (3 * a_term) if a_term > 0 else math.inf
+        sum_w = np.sum(weights)
+        a_term = np.sum((1 - weights / sum_w) ** 2 / (summary.n - 1)) / (k * k - 1)
+        weighted_mean = np.sum(weights * summary.mean) / sum_w
+        numerator = np.sum(weights * (summary.mean - weighted_mean) ** 2)
+        f_value = float(numerator / ((k - 1) * (1 + 2 * (k - 2) * a_term)))
+        df2 = float(1 / (3 * a_term))
     df1 = float(k - 1)
-    if not (math.isfinite(f_value) and math.isfinite(df2)):
+    if not (math.isfinite(f_value) and math.isfinite(df2) and df2 > 0):
         return TestResult.not_computed("welch_anova", "F", n_total, _TOO_LARGE)
     p = float(stats.f.sf(f_value, df1, df2))
     return TestResult(
