@@ -174,6 +174,16 @@ def test_knowledge_cohort_means_reproduce_seed_table1(pairs: pd.DataFrame) -> No
         assert round(means.loc[cohort, "knowledge_post"], 2) == post
 
 
+def test_cohort_means_give_the_seed_published_cohort_level_results(pairs: pd.DataFrame) -> None:
+    means = _cohort_means(pairs, "knowledge")
+    paired = stats.ttest_rel(means["knowledge_post"], means["knowledge_pre"])
+    assert round(float(paired.statistic), 2) == 21.68  # seed 000: t(4) = 21.68, p < .001
+    gains = means["knowledge_post"] - means["knowledge_pre"]
+    anova = stats.f_oneway(gains[["TF1", "TF2", "TF3"]], gains[["S1", "S2"]])
+    assert round(float(anova.statistic), 2) == 1.07  # seed 000: F(1, 3) = 1.07, p = .378
+    assert round(float(anova.pvalue), 3) == 0.378
+
+
 def test_anna_freud_answered_advanced_knowledge_instead_of_knowledge(
     raw: pd.DataFrame, pairs: pd.DataFrame
 ) -> None:
@@ -287,8 +297,8 @@ def test_evaluation_reproduces_the_seed_cohort_level_tests(pairs: pd.DataFrame) 
 
     knowledge = evaluation.domain("knowledge").test("cohort", "paired_t")
     assert knowledge is not None
-    means = _cohort_means(pairs, "knowledge")
-    expected = stats.ttest_rel(means["knowledge_post"], means["knowledge_pre"])
+    means_knowledge = _cohort_means(pairs, "knowledge")
+    expected = stats.ttest_rel(means_knowledge["knowledge_post"], means_knowledge["knowledge_pre"])
     assert knowledge.result.df == 4
     assert knowledge.result.statistic == pytest.approx(expected.statistic, rel=1e-9)
     assert knowledge.result.p is not None and knowledge.result.p < 0.001
@@ -300,6 +310,14 @@ def test_evaluation_reproduces_the_seed_cohort_level_tests(pairs: pd.DataFrame) 
     assert efficacy.result.df == 5
     assert efficacy.result.statistic == pytest.approx(expected.statistic, rel=1e-9)
     assert efficacy.result.p is not None and efficacy.result.p < 0.01
+
+    anova = evaluation.domain("knowledge").test("cohort", "anova", "gain_by_programme")
+    assert anova is not None
+    gains = means_knowledge["knowledge_post"] - means_knowledge["knowledge_pre"]
+    expected_f = stats.f_oneway(gains[["TF1", "TF2", "TF3"]], gains[["S1", "S2"]])
+    assert anova.result.df == (1, 3)
+    assert anova.result.statistic == pytest.approx(expected_f.statistic, rel=1e-9)
+    assert anova.result.p == pytest.approx(expected_f.pvalue, rel=1e-9)
 
     assert evaluation.domain("knowledge").n_pairs == 68 - 9
     assert evaluation.domain("advanced_knowledge").n_cohorts == 1

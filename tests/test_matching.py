@@ -906,3 +906,52 @@ def test_matched_count_is_the_size_of_the_pre_post_code_intersection(
         assert one_character_apart(probable.earlier_code, probable.later_code) or one_part_apart(
             probable.earlier_code, probable.later_code
         )
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from(["C1", "C2"]),
+            st.text(alphabet="AB1-", min_size=1, max_size=4),
+            st.sampled_from(["pre", "post", "followup"]),
+        ),
+        max_size=40,
+        unique_by=lambda record: (record[0], record[1], record[2]),
+    ),
+    st.sampled_from(["Midwife", "Health visitor"]),
+)
+def test_tolerant_mode_finds_exactly_what_comparing_every_pair_finds(
+    records: list[tuple[str, str, str]], other_profession: str
+) -> None:
+    # Codes starting with "B" belong to a second profession (maybe the same as the first).
+    def profession_of(code: str) -> str:
+        return other_profession if code.startswith("B") else "Health visitor"
+
+    scored = make_scored(
+        [
+            {"cohort": c, "code": code, "tp": tp, "profession": profession_of(code)}
+            for c, code, tp in records
+        ]
+    )
+    found = {
+        (p.cohort, p.earlier_code, p.later_code)
+        for p in match(scored, mode="tolerant").probable_matches
+    }
+
+    order = {"pre": 0, "post": 1, "followup": 2}
+    timepoints: dict[tuple[str, str], set[int]] = {}
+    for cohort, code, tp in records:
+        timepoints.setdefault((cohort, code), set()).add(order[tp])
+    expected = set()
+    for (cohort, a), tps_a in timepoints.items():
+        for (other_cohort, b), tps_b in timepoints.items():
+            if (
+                cohort == other_cohort
+                and not tps_a & tps_b
+                and min(tps_a) < min(tps_b)
+                and profession_of(a) == profession_of(b)
+                and (one_character_apart(a, b) or one_part_apart(a, b))
+            ):
+                expected.add((cohort, a, b))
+    assert found == expected

@@ -772,8 +772,10 @@ def _one_part_pairs(earlier: pd.DataFrame, later: pd.DataFrame) -> pd.DataFrame:
             key = prefix
             for column in split.columns:
                 # Control characters cannot be typed into a code; NUL is avoided because some
-                # string hashing stops at it.
-                key = key + "\x1f" + ("\x1e" if column == masked else split[column])
+                # string hashing stops at it. Padding beyond a code's own parts is left out, so
+                # keys do not depend on the longest code in the pool.
+                part = split[column] if column != masked else pd.Series("\x1e", index=split.index)
+                key = key + ("\x1f" + part).where(n_parts > int(column), "")
             has_part = n_parts > int(masked)
             keyed.append(
                 pd.DataFrame(

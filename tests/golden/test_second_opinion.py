@@ -190,3 +190,21 @@ def test_holm_matches_shared_golden_vectors() -> None:
         value = adjusted[index]
         assert value is not None
         assert _passes(value, case), case["id"]
+
+
+def test_seed_table_1_reproduction_matches_shared_record() -> None:
+    record = GOLDEN["source_study_reproduction"]
+    pre, post, _ = _paired_inputs("table1_group_means")
+    result = paired_t(pre, post)
+    assert result.statistic == pytest.approx(record["paired_t"]["recomputed"]["t"], rel=1e-5)
+    assert result.p == pytest.approx(record["paired_t"]["recomputed"]["p"], rel=1e-5)
+    low, high = record["paired_t"]["rounding_range_t"]
+    assert low <= 21.68 <= high  # the reported t is within what rounding the means allows
+    r_from_t = _effect(result, "r")
+    assert r_from_t == pytest.approx(record["r_effect"]["sqrt(t2/(t2+df)) from recomputed t"])
+    assert round(r_from_t, 2) != 0.97  # the reported r = .97 is not r from t
+    anova = one_way_anova(*_gains("table1_group_means"))
+    expected = record["anova_between_types"]["recomputed_on_gain_scores"]
+    assert anova.statistic == pytest.approx(expected["F"], rel=1e-5)
+    assert anova.p == pytest.approx(expected["p"], rel=1e-5)
+    assert _effect(anova, "partial_eta_squared") == pytest.approx(expected["eta2"], rel=1e-5)

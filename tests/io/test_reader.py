@@ -95,9 +95,7 @@ def test_participant_codes_are_normalised_and_cells_stripped(tmp_path: Path) -> 
 def test_tidy_items_are_stripped_text_with_empty_string_for_blank(tmp_path: Path) -> None:
     path = write(
         tmp_path,
-        "participant,cohort,timepoint,k1,k2,k3,notes\n"
-        "p1,C1,pre, a ,,3,hello\n"
-        "p2,C1,pre,B,c,,\n",
+        "participant,cohort,timepoint,k1,k2,k3,notes\np1,C1,pre, a ,,3,hello\np2,C1,pre,B,c,,\n",
     )
     table = read_responses(path, item_columns=ITEMS)
 
@@ -108,7 +106,7 @@ def test_tidy_items_are_stripped_text_with_empty_string_for_blank(tmp_path: Path
     assert table.frame["k3"].tolist() == ["3", ""]
     assert "notes" not in table.frame.columns
     assert table.warnings == (
-        "column(s) ignored, being neither reserved nor items of the instrument: notes",
+        "column(s) ignored (neither reserved nor an item of the instrument): notes",
     )
 
 
@@ -126,9 +124,7 @@ def test_partly_missing_item_columns_are_blank_answers_with_a_warning(tmp_path: 
     assert table.item_columns == ITEMS
     assert table.frame["k2"].tolist() == [""]
     assert table.frame["k3"].tolist() == [""]
-    assert table.warnings == (
-        "item column(s) not in the file, read as blank answers: k2, k3",
-    )
+    assert table.warnings == ("item column(s) not in the file, read as blank answers: k2, k3",)
 
 
 def test_file_without_cohort_is_one_cohort_with_a_warning(tmp_path: Path) -> None:
@@ -379,8 +375,8 @@ def test_same_code_twice_in_one_cohort_and_timepoint_names_both_rows(tmp_path: P
 def test_non_numeric_totals_name_file_row_column_and_value(tmp_path: Path) -> None:
     path = write(
         tmp_path,
-        "participant,cohort,timepoint,knowledge\n"
-        "p1,C1,pre,12,5\n".replace("12,5", '"12,5"') + "p2,C1,pre,NA\np3,C1,pre,inf\np4,C1,pre,1_0\n",
+        "participant,cohort,timepoint,knowledge\np1,C1,pre,12,5\n".replace("12,5", '"12,5"')
+        + "p2,C1,pre,NA\np3,C1,pre,inf\np4,C1,pre,1_0\n",
     )
     problems = problems_of(path)
 
@@ -613,9 +609,7 @@ def test_reader_codes_equal_normalise_code_of_what_was_typed(
     lines = "".join(f'"{code}",C1,pre,1\n' for code in codes)
     path = write(folder, "participant,cohort,timepoint,knowledge\n" + lines)
 
-    assert read_responses(path).frame["participant"].tolist() == [
-        normalise_code(c) for c in codes
-    ]
+    assert read_responses(path).frame["participant"].tolist() == [normalise_code(c) for c in codes]
 
 
 @settings(max_examples=40, deadline=None)
@@ -628,3 +622,23 @@ def test_totals_round_trip_exactly(
     path = write(folder, "participant,cohort,timepoint,score\n" + lines)
 
     assert read_responses(path).frame["score"].tolist() == values
+
+
+def test_wide_totals_ignore_columns_without_prefix_with_a_warning(tmp_path: Path) -> None:
+    path = write(tmp_path, "participant,cohort,notes,pre_score,source_row\np1,C1,hi,3,9\n")
+    table = read_responses(path)
+
+    assert table.frame.columns.tolist()[-1] == "score"
+    assert "notes" not in table.frame.columns
+    assert table.frame[SOURCE_ROW].tolist() == [2]
+    assert table.warnings == (
+        "column 'source_row' was ignored: the reader numbers rows itself",
+        "column(s) ignored (no timepoint prefix in a wide file): notes",
+    )
+
+
+def test_two_columns_for_one_item_differing_in_case_are_an_error(tmp_path: Path) -> None:
+    path = write(tmp_path, "participant,cohort,timepoint,k1,K1\np1,C1,pre,a,b\n")
+    assert only_problem(path, item_columns=ITEMS) == Problem(
+        file="responses.csv", column="K1", message="holds the same answer as column 'k1'"
+    )

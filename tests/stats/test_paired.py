@@ -1,4 +1,4 @@
-"""Behaviour of the paired tests: values by hand, listwise deletion, and the not-computed reasons."""
+"""Behaviour of the paired tests: hand-computed values, listwise deletion, not-computed reasons."""
 
 from __future__ import annotations
 
@@ -133,7 +133,8 @@ def test_wilcoxon_without_pairs_is_not_computed() -> None:
 
 
 def test_shapiro_wilk_three_values_matches_closed_form() -> None:
-    # n = 3: W = (a (x3 - x1))^2 / SS with a = 1/sqrt(2); p = 6/pi (asin(sqrt(W)) - asin(sqrt(3/4))).
+    # n = 3: W = (a (x3 - x1))^2 / SS with a = 1/sqrt(2);
+    # p = 6/pi (asin(sqrt(W)) - asin(sqrt(3/4))).
     result = shapiro_wilk([1, 2, 4])
     w = 0.5 * 9 / (42 / 9)
     assert result.statistic == pytest.approx(w)

@@ -1,5 +1,6 @@
 """Reading responses from CSV and XLSX (tidy or wide layout) into one :class:`ResponseTable`."""
 
+from imheval.io.reader import SINGLE_COHORT, read_responses
 from imheval.io.table import (
     RESERVED_COLUMNS,
     SOURCE_ROW,
@@ -11,9 +12,11 @@ from imheval.io.table import (
 
 __all__ = [
     "RESERVED_COLUMNS",
+    "SINGLE_COHORT",
     "SOURCE_ROW",
     "TIMEPOINTS",
     "ResponseTable",
     "normalise_code",
     "normalise_codes",
+    "read_responses",
 ]

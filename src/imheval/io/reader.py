@@ -239,8 +239,12 @@ def _plan_columns(sheet: Sheet, items: tuple[str, ...] | None, file: str) -> _Pl
         ignored.extend(c.header for c in measures if c.name not in items)
         measures = [c for c in measures if c.name in items]
     if ignored:
-        what = "reserved nor items of the instrument" if items is not None else "reserved"
-        warnings.append(f"column(s) ignored, being neither {what}: " + _names(ignored))
+        why = (
+            "neither reserved nor an item of the instrument"
+            if items is not None
+            else "no timepoint prefix in a wide file"
+        )
+        warnings.append(f"column(s) ignored ({why}): " + _names(ignored))
     problems.extend(_duplicate_measures(measures, file))
     if problems:
         raise DataFormatError(problems)
