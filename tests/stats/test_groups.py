@@ -101,8 +101,27 @@ def test_compare_groups_uses_welch_anova_for_three_groups() -> None:
 def test_compare_groups_excludes_small_groups_and_says_so() -> None:
     result = compare_groups([1, 2, 3, 2, 4, 6, 9], ["x", "x", "x", "y", "y", "y", "z"])
     assert result.test == "welch_t"
-    assert "excluded group(s) with fewer than 2 values: 'z' (n = 1)" in result.method
+    assert "excluded group(s): 'z' (n = 1)" in result.method
     assert result.details["groups_excluded"] == 1
+
+
+def test_compare_groups_drops_a_constant_group_rather_than_give_up() -> None:
+    """A group whose values are all equal has no Welch weight; the others are still compared."""
+    values = [1, 2, 3, 2, 4, 6, 5, 5, 5]
+    groups = ["a", "a", "a", "b", "b", "b", "c", "c", "c"]
+    result = compare_groups(values, groups)
+    assert result.computed
+    assert result.test == "welch_t"
+    expected = welch_t([1, 2, 3], [2, 4, 6])
+    assert result.statistic == pytest.approx(expected.statistic, rel=1e-12)
+    assert "'c' (all values identical)" in result.method
+    assert result.details["groups_excluded"] == 1
+
+
+def test_compare_groups_keeps_a_constant_group_when_only_two_groups_exist() -> None:
+    result = compare_groups([1, 2, 3, 5, 5, 5], ["a", "a", "a", "c", "c", "c"])
+    expected = welch_t([1, 2, 3], [5, 5, 5])
+    assert result.computed and result.statistic == pytest.approx(expected.statistic)
 
 
 def test_compare_groups_with_one_usable_group_is_not_computed() -> None:

@@ -397,35 +397,38 @@ def _duplicate_measures(measures: list[_Column], file: str) -> list[Problem]:
 # --- the cells ------------------------------------------------------------------------------
 
 
-def _used_cells(sheet: Sheet, plan: _Plan) -> tuple[pd.DataFrame, np.ndarray]:
+def _used_cells(sheet: Sheet, plan: _Plan) -> tuple[dict[int, _Distinct], np.ndarray]:
     """The stripped cells of the columns we use, without wholly blank rows."""
-    used = [c.position for c in plan.reserved.values()] + [c.position for c in plan.measures]
-    columns: dict[int, pd.Series] = {}
+    used = {c.position for c in plan.reserved.values()} | {c.position for c in plan.measures}
+    columns: dict[int, _Distinct] = {}
     keep = np.zeros(len(sheet.cells), dtype=bool)
     for position in range(len(sheet.header)):
-        stripped, has_value = _strip(sheet.cells[position])
-        keep |= has_value
+        column = _Distinct.of(sheet.cells[position])
+        keep |= column.has_value()
         if position in used:
-            columns[position] = stripped
-    cells = pd.DataFrame(columns, index=sheet.cells.index)
+            columns[position] = column
     if keep.all():
-        return cells, sheet.rows
-    return cells.loc[keep].reset_index(drop=True), sheet.rows[keep]
+        return columns, sheet.rows
+    return {p: c.take(keep) for p, c in columns.items()}, sheet.rows[keep]
 
 
 def _check_reserved(
-    cells: pd.DataFrame, rows: np.ndarray, plan: _Plan, file: str, problems: list[Problem]
+    cells: dict[int, _Distinct],
+    rows: np.ndarray,
+    plan: _Plan,
+    file: str,
+    problems: list[Problem],
 ) -> pd.DataFrame:
     """The reserved columns, checked and normalised; problems are appended."""
-    if len(cells) == 0:
+    n = len(rows)
+    if n == 0:
         problems.append(Problem(file=file, message="the file has a header row but no data rows"))
-    n = len(cells)
 
     def text(name: str) -> pd.Series:
         column = plan.reserved.get(name)
         if column is None:
             return pd.Series([""] * n, dtype="str")
-        return cells[column.position]
+        return cells[column.position].series()
 
     participant = normalise_codes(text("participant")).astype("str")
     header = plan.reserved["participant"].header
@@ -481,7 +484,7 @@ def _report_blank(
 
 
 def _parse_measures(
-    cells: pd.DataFrame,
+    cells: dict[int, _Distinct],
     rows: np.ndarray,
     plan: _Plan,
     as_items: bool,
@@ -490,21 +493,19 @@ def _parse_measures(
 ) -> dict[int, pd.Series]:
     """Each answer column by position: text for items, float for domain totals."""
     if as_items:
-        return {c.position: cells[c.position] for c in plan.measures}
+        return {c.position: cells[c.position].series() for c in plan.measures}
     return {
         c.position: _parse_total(cells[c.position], rows, c, file, problems) for c in plan.measures
     }
 
 
 def _parse_total(
-    typed: pd.Series, rows: np.ndarray, column: _Column, file: str, problems: list[Problem]
+    typed: _Distinct, rows: np.ndarray, column: _Column, file: str, problems: list[Problem]
 ) -> pd.Series:
     """A domain-total column as float (NaN for empty); non-numbers are reported."""
-    # Parse each distinct text once: totals repeat a lot, and per-cell parsing is slow.
-    codes, uniques = pd.factorize(typed)
-    parsed = np.full(len(uniques), np.nan)
-    bad = np.zeros(len(uniques), dtype=bool)
-    for index, text in enumerate(uniques):
+    parsed = np.full(len(typed.distinct), np.nan)
+    bad = np.zeros(len(typed.distinct), dtype=bool)
+    for index, text in enumerate(typed.distinct.tolist()):
         if text == "":
             continue
         number = float(text) if _PLAIN_NUMBER.fullmatch(text) else np.nan
@@ -513,8 +514,8 @@ def _parse_total(
         else:
             bad[index] = True
     if bad.any():
-        for row_index in np.flatnonzero(bad[codes]).tolist():
-            value = str(typed.iat[row_index])
+        for row_index in np.flatnonzero(bad[typed.codes]).tolist():
+            value = str(typed.distinct[typed.codes[row_index]])
             hint = " (use '.' as the decimal point)" if "," in value else ""
             hint = hint or " (leave the cell empty when the domain was not measured)"
             problems.append(
@@ -525,7 +526,7 @@ def _parse_total(
                     message=f"'{value}' is not a number{hint}",
                 )
             )
-    return pd.Series(parsed[codes] if len(uniques) else [], index=typed.index, dtype=np.float64)
+    return pd.Series(parsed[typed.codes], dtype=np.float64)
 
 
 # --- building the table ---------------------------------------------------------------------
@@ -628,19 +629,34 @@ def _drop_empty_totals(frame: pd.DataFrame, names: list[str]) -> tuple[pd.DataFr
 # --- small helpers --------------------------------------------------------------------------
 
 
-def _strip(values: pd.Series) -> tuple[pd.Series, np.ndarray]:
-    """The column with surrounding whitespace removed, and which cells are not blank.
+@dataclass(frozen=True, slots=True)
+class _Distinct:
+    """A column of stripped text held as its distinct values and one code per cell.
 
-    Columns with few distinct values (answers, cohorts) are handled per distinct value, which is
-    fast and lets equal answers share one string object (a large saving in memory).
+    Each distinct text is stripped (and later parsed) once, which is much faster than working
+    cell by cell, and equal answers share one string object, a large saving in memory.
     """
-    codes, uniques = pd.factorize(values.to_numpy(dtype=object))  # faster than the str path
-    if len(uniques) * 4 > len(values):
-        stripped = values.str.strip()
-        return stripped, (stripped != "").to_numpy()
-    distinct = np.array([str(u).strip() for u in uniques] + [""], dtype=object)
-    has_value = (distinct != "")[codes]
-    return pd.Series(distinct[codes], index=values.index, dtype="str"), has_value
+
+    codes: np.ndarray  # index into ``distinct`` per cell
+    distinct: np.ndarray  # object array of stripped text; the last entry is "" (missing cells)
+
+    @classmethod
+    def of(cls, values: pd.Series) -> _Distinct:
+        # Hashing a plain object array is faster than the string-dtype path; a missing cell
+        # gets code -1, which indexes the trailing "".
+        codes, uniques = pd.factorize(values.to_numpy(dtype=object))
+        distinct = np.array([str(u).strip() for u in uniques] + [""], dtype=object)
+        return cls(codes=codes, distinct=distinct)
+
+    def has_value(self) -> np.ndarray:
+        nonblank: np.ndarray = (self.distinct != "")[self.codes]
+        return nonblank
+
+    def take(self, rows: np.ndarray) -> _Distinct:
+        return _Distinct(codes=self.codes[rows], distinct=self.distinct)
+
+    def series(self) -> pd.Series:
+        return pd.Series(self.distinct[self.codes], dtype="str")
 
 
 def _map_unique(values: pd.Series, func: Callable[[str], str]) -> pd.Series:
@@ -651,7 +667,7 @@ def _map_unique(values: pd.Series, func: Callable[[str], str]) -> pd.Series:
 
 
 def _column_has_values(values: pd.Series) -> bool:
-    return bool(_strip(values)[1].any())
+    return bool(_Distinct.of(values).has_value().any())
 
 
 def _column_letter(position: int) -> str:

@@ -349,17 +349,21 @@ def compare_groups(values: object, groups: object, confidence: float = 0.95) -> 
     """Compare independent groups without assuming equal variances.
 
     Groups with fewer than 2 values are excluded first (named in ``method``, counted in
-    ``details["groups_excluded"]``). Exactly 2 remaining groups: :func:`welch_t` of the first
-    (sorted label) minus the second; 3 or more: :func:`welch_anova`. Not computed, with the
-    reason, when fewer than 2 usable groups remain.
+    ``details["groups_excluded"]``). When 3 or more groups remain, groups whose values are all
+    identical are excluded too, as long as 2 groups are left: Welch's weights (n / variance) are
+    undefined for them, and one such group would otherwise stop the whole comparison. Exactly 2
+    remaining groups: :func:`welch_t` of the first (sorted label) minus the second; 3 or more:
+    :func:`welch_anova`. Not computed, with the reason, when fewer than 2 usable groups remain.
     """
     complete, codes, labels = _split(values, groups)
     counts = np.bincount(codes, minlength=len(labels))
     usable = [i for i, count in enumerate(counts) if count >= 2]
     excluded = [f"'{labels[i]}' (n = {int(c)})" for i, c in enumerate(counts) if c < 2]
-    note = (
-        f"; excluded group(s) with fewer than 2 values: {', '.join(excluded)}" if excluded else ""
-    )
+    constant = [i for i in usable if np.ptp(complete[codes == i]) == 0]
+    if len(usable) >= 3 and constant and len(usable) - len(constant) >= 2:
+        usable = [i for i in usable if i not in constant]
+        excluded += [f"'{labels[i]}' (all values identical)" for i in constant]
+    note = f"; excluded group(s): {', '.join(excluded)}" if excluded else ""
     if len(usable) < 2:
         reason = ("only one group" if len(usable) == 1 else "fewer than 2 groups with data") + (
             " with at least 2 values" + note if excluded else ""
