@@ -648,6 +648,20 @@ def test_a_chain_of_accepted_matches_makes_one_person() -> None:
     assert len(result.accepted_matches) == 2
 
 
+def test_a_person_merged_from_three_codes_keeps_the_first_code() -> None:
+    scored = make_scored(
+        [
+            {"code": "AB12", "tp": "pre", "knowledge": 1},
+            {"code": "AB13", "tp": "post", "knowledge": 2},
+            {"code": "AB14", "tp": "followup", "knowledge": 3},
+        ]
+    )
+    # AB14 first joins AB12; then AB13 (post) joins that group, which started earlier at pre.
+    result = match(scored, accepted=[("C1", "AB12", "AB14"), ("C1", "AB13", "AB14")])
+    assert list(result.people["participant"]) == ["AB12"]
+    assert person(result, "AB12")["knowledge@post"] == 2.0
+
+
 @pytest.mark.parametrize(
     ("accepted", "message"),
     [

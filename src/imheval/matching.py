@@ -484,6 +484,9 @@ def _resolve_accepted(frame: pd.DataFrame, accepted: Iterable[tuple[str, str, st
                 f"{_timepoint_names(clash)}, so they cannot be one person"
             )
             continue
+        # The merged person keeps the code of whichever group was seen first.
+        if _lowest_timepoint(later_mask) < _lowest_timepoint(earlier_mask):
+            earlier_root, later_root = later_root, earlier_root
         root[later_root] = earlier_root
         group_mask[earlier_root] = earlier_mask | later_mask
         profession, directorate = meta[(cohort, earlier)]
@@ -608,7 +611,8 @@ def _probable_matches(
         pool["is_earlier"] = in_earlier[in_earlier | in_later]
         profession_key = _comparison_key(pool["profession"])
         directorate_key = _comparison_key(pool["directorate"])
-        pool["block"] = pool["cohort"] + "\x1f" + profession_key + "\x1f" + directorate_key
+        block = pool["cohort"] + "\x1f" + profession_key + "\x1f" + directorate_key
+        pool["block"] = pd.factorize(block)[0]  # joining on integers is much faster
         pool = pool[((profession_key != "") & (directorate_key != "")).to_numpy()]
         is_earlier = pool["is_earlier"].to_numpy(dtype=bool)
         earlier = pool[is_earlier]

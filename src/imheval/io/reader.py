@@ -113,6 +113,7 @@ def read_responses(
 
     say(f"checking {len(sheet.cells):,} rows")
     cells, rows = _used_cells(sheet, plan)
+    del sheet  # its cells were consumed by _used_cells
     problems: list[Problem] = []
     base = _check_reserved(cells, rows, plan, file, problems)
     measures = _parse_measures(cells, rows, plan, items is not None, file, problems)
@@ -398,12 +399,17 @@ def _duplicate_measures(measures: list[_Column], file: str) -> list[Problem]:
 
 
 def _used_cells(sheet: Sheet, plan: _Plan) -> tuple[dict[int, _Distinct], np.ndarray]:
-    """The stripped cells of the columns we use, without wholly blank rows."""
+    """The stripped cells of the columns we use, without wholly blank rows.
+
+    Consumes ``sheet.cells`` column by column: the raw text is the largest thing in memory, and
+    dropping each column once it is condensed keeps the peak low for large files.
+    """
     used = {c.position for c in plan.reserved.values()} | {c.position for c in plan.measures}
     columns: dict[int, _Distinct] = {}
     keep = np.zeros(len(sheet.cells), dtype=bool)
     for position in range(len(sheet.header)):
         column = _Distinct.of(sheet.cells[position])
+        del sheet.cells[position]
         keep |= column.has_value()
         if position in used:
             columns[position] = column
@@ -646,7 +652,7 @@ class _Distinct:
         # gets code -1, which indexes the trailing "".
         codes, uniques = pd.factorize(values.to_numpy(dtype=object))
         distinct = np.array([str(u).strip() for u in uniques] + [""], dtype=object)
-        return cls(codes=codes, distinct=distinct)
+        return cls(codes=codes.astype(np.int32, copy=False), distinct=distinct)
 
     def has_value(self) -> np.ndarray:
         nonblank: np.ndarray = (self.distinct != "")[self.codes]
