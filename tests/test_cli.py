@@ -56,7 +56,7 @@ def test_analyse_writes_json_with_a_tests_list(tmp_path: Path) -> None:
     units = {(t["domain"], t["unit"], t["test"]) for t in document["tests"]}
     assert ("knowledge", "cohort", "paired_t") in units
     assert ("knowledge", "participant", "wilcoxon") in units
-    assert ("self_efficacy", "cohort", "anova") in units
+    assert ("self_efficacy", "cohort", "anova_gain") in units
 
 
 def test_bad_data_gives_file_row_and_column_without_a_traceback(tmp_path: Path) -> None:
@@ -156,3 +156,44 @@ def test_python_dash_m_runs_the_cli() -> None:
         [sys.executable, "-m", "imheval", "--help"], capture_output=True, text=True, check=False
     )
     assert done.returncode == 0 and "analyse" in done.stdout
+
+
+def test_square_brackets_in_data_print_as_written(tmp_path: Path) -> None:
+    """Cohort and profession names are data, never rich markup."""
+    path = tmp_path / "d.csv"
+    rows = ["participant,cohort,timepoint,profession,knowledge"]
+    for i in range(6):
+        rows += [f"P{i},[C1],pre,[/x] nurse,{i % 3}", f"P{i},[C1],post,[/x] nurse,{i % 3 + 2}"]
+    path.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    result = runner.invoke(app, ["analyse", str(path)], terminal_width=200)
+    assert result.exit_code == 0, result.output
+    assert "[/x] nurse" in result.output and "[C1]" in result.output
+
+
+def test_a_bad_cell_that_looks_like_markup_is_reported_not_crashed_on(tmp_path: Path) -> None:
+    path = tmp_path / "d.csv"
+    path.write_text("participant,cohort,timepoint,knowledge\nA1,C1,[/x],2\n", encoding="utf-8")
+    result = runner.invoke(app, ["analyse", str(path)])
+    assert result.exit_code == 1
+    assert "unknown timepoint '[/x]'" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_missing_policy_option_is_recorded_and_changes_totals(tmp_path: Path) -> None:
+    from imheval.demo import demo_path
+
+    seed_json, complete_json = tmp_path / "seed.json", tmp_path / "complete.json"
+    common = ["analyse", str(demo_path()), "-i", "imh-core", "-i", "imh-advanced-knowledge"]
+    assert runner.invoke(app, [*common, "--json", str(seed_json)]).exit_code == 0
+    result = runner.invoke(
+        app, [*common, "--missing", "complete_case", "--json", str(complete_json)]
+    )
+    assert result.exit_code == 0, result.output
+    seed = json.loads(seed_json.read_text())
+    complete = json.loads(complete_json.read_text())
+    assert seed["settings"]["missing_data_policy"] == "seed"
+    assert complete["settings"]["missing_data_policy"] == "complete_case"
+    # the demo has blank answers, so complete cases leave fewer knowledge pairs
+    pairs = {d["id"]: d["n_pairs"] for d in seed["domains"]}
+    complete_pairs = {d["id"]: d["n_pairs"] for d in complete["domains"]}
+    assert complete_pairs["knowledge"] < pairs["knowledge"]

@@ -29,6 +29,7 @@ import pandas as pd
 
 from imheval import __version__
 from imheval.errors import AnalysisError
+from imheval.findings import WHICH_TO_TRUST, findings_for
 from imheval.instruments.model import Instrument
 from imheval.io.reader import read_responses
 from imheval.io.table import ResponseTable
@@ -51,7 +52,6 @@ from imheval.scoring import (
 from imheval.stats import (
     TestResult,
     compare_groups,
-    format_p,
     holm,
     one_way_anova,
     paired_t,
@@ -145,7 +145,9 @@ class TestEntry:
 
     @property
     def family(self) -> tuple[str, str, str]:
-        return (self.unit, self.result.test, self.comparison)
+        """Tests adjusted together by Holm: same unit, comparison and kind of test."""
+        kind = "welch" if self.result.test in ("welch_t", "welch_anova") else self.result.test
+        return (self.unit, self.comparison, kind)
 
     def to_dict(self) -> dict[str, Any]:
         body = self.result.to_dict()
@@ -229,7 +231,9 @@ class Evaluation:
             "instruments": [{"id": i, "version": v} for i, v in self.instruments],
             "settings": {
                 "scoring_rule": _scoring_rule_text(self.scored),
-                "missing_data_policy": self.options.missing_policy.value,
+                "missing_data_policy": self.options.missing_policy.value
+                if self.scored.item_outcomes is not None
+                else "not_applicable",
                 "matching": self.options.match_mode,
                 "accepted_matches": len(self.matched.accepted_matches),
                 "min_group_size": self.options.min_group_size,
@@ -342,6 +346,8 @@ def evaluate(
         )
     adjusted = _holm_by_family([e for work in domain_results for e in work.tests])
     domains = tuple(work.finish(adjusted, options) for work in domain_results)
+    if any(work.n_pairs for work in domain_results):
+        notes.append(WHICH_TO_TRUST)
     if options.missing_policy is not MissingPolicy.SEED and instruments:
         notes.append(
             f"Missing-data policy: {options.missing_policy.value}. Totals differ from the seed "
@@ -390,7 +396,7 @@ class _DomainWork:
             tests=tests,
             findings=(),
         )
-        return replace(draft, findings=tuple(findings_for(draft, options)))
+        return replace(draft, findings=tuple(findings_for(draft, options.min_group_size)))
 
 
 def _analyse_domain(
@@ -404,7 +410,7 @@ def _analyse_domain(
     tests: list[TestEntry] = []
 
     def add(unit: Unit, comparison: str, result: TestResult) -> None:
-        tests.append(TestEntry(info.id, unit, comparison, result))
+        tests.append(TestEntry(info.id, unit, comparison, _protect(result, options)))
 
     # Cohort level, the seed's unit: each cohort's mean before and after is one pair.
     cohort_means = _cohort_means(pairs, cohort_order)
@@ -423,7 +429,7 @@ def _analyse_domain(
     )
     n_cohorts = len(cohort_means)
     add("cohort", "pre_post", _cohort_paired_t(cohort_means))
-    add("cohort", "gain_by_programme", _cohort_gain_anova(cohort_means))
+    add("cohort", "gain_by_programme", replace(_cohort_gain_anova(cohort_means), test="anova_gain"))
 
     # Participant level.
     pre = pairs["pre"].to_numpy(dtype=float)
@@ -491,6 +497,21 @@ def _analyse_domain(
         breakdowns=tuple(breakdowns),
         tests=tests,
     )
+
+
+def _protect(result: TestResult, options: EvaluationOptions) -> TestResult:
+    """Drop details that would show a small group's mean.
+
+    Group tests list each group's n and mean in ``details``; the breakdown tables already show
+    those with small groups suppressed, so the test keeps none. Tests on fewer people than the
+    minimum group size keep their statistic but not the group means in ``details``.
+    """
+    kept = {key: value for key, value in result.details.items() if "[" not in key}
+    if result.n < options.min_group_size:
+        kept = {k: v for k, v in kept.items() if not k.startswith(("mean", "sd"))}
+    if len(kept) == len(result.details):
+        return result
+    return replace(result, details=kept)
 
 
 def _cohort_means(pairs: pd.DataFrame, cohort_order: Sequence[str]) -> pd.DataFrame:
@@ -637,9 +658,10 @@ def _mean_row(
 
 
 def _holm_by_family(entries: Sequence[TestEntry]) -> dict[int, float | None]:
-    """Holm-adjust p across domains within each (unit, test, comparison) family.
+    """Holm-adjust p across domains within each family (unit, comparison, kind of test).
 
-    Shapiro-Wilk is an assumption check, not a finding, so it is not adjusted.
+    A Welch t (two groups) and a Welch ANOVA (three or more) answer the same question, so they
+    share a family. Shapiro-Wilk is an assumption check, not a finding, so it is not adjusted.
     """
     families: dict[tuple[str, str, str], list[TestEntry]] = {}
     for entry in entries:
@@ -651,146 +673,6 @@ def _holm_by_family(entries: Sequence[TestEntry]) -> dict[int, float | None]:
         for entry, p in zip(members, holm([e.result.p for e in members]), strict=True):
             adjusted[id(entry)] = p
     return adjusted
-
-
-# --------------------------------------------------------------------------------------------
-# Plain English
-
-
-def findings_for(domain: DomainEvaluation, options: EvaluationOptions) -> list[str]:
-    """Plain-English sentences on one domain, each with its APA figures."""
-    info = domain.domain
-    name = info.label
-    lines: list[str] = []
-    if domain.n_pairs == 0:
-        return [
-            f"{name}: no one was measured both before and after training, so change could "
-            "not be assessed."
-        ]
-    overall = domain.overall
-    if not overall.suppressed and overall.pre_mean is not None and overall.post_mean is not None:
-        lines.append(
-            f"{name}: the {domain.n_pairs} people matched before and after training scored "
-            f"{_score(overall.pre_mean, overall.pre_percent)} on average before and "
-            f"{_score(overall.post_mean, overall.post_percent)} after, a change of "
-            f"{_signed(overall.difference)} points"
-            + (
-                f" ({_signed(overall.difference_percent, 0)} percentage points)."
-                if overall.difference_percent is not None
-                else "."
-            )
-        )
-    cohort_t = domain.test("cohort", "paired_t")
-    if cohort_t is not None:
-        lines.append(_cohort_sentence(cohort_t, domain.n_cohorts))
-    participant_t = domain.test("participant", "paired_t")
-    if participant_t is not None and participant_t.result.computed:
-        result = participant_t.result
-        dz = result.effect("cohen_dz")
-        ci = result.estimate_ci
-        sentence = (
-            f"Per person, the mean change was {_signed(result.estimate)} points"
-            + (f" (95% CI {ci.low:.2f} to {ci.high:.2f})" if ci else "")
-            + f", {result.apa()}"
-        )
-        if dz is not None:
-            sentence += f"; Cohen's d_z = {dz.value:.2f}, {_size_word(dz.value)} effect"
-        lines.append(sentence + _holm_clause(participant_t) + ".")
-    elif participant_t is not None:
-        lines.append(f"The participant-level test could not be run: {participant_t.result.reason}.")
-    anova = domain.test("cohort", "anova", "gain_by_programme")
-    if anova is not None and anova.result.computed:
-        verdict = (
-            "differed between programmes"
-            if _significant(anova)
-            else "did not differ clearly between programmes"
-        )
-        lines.append(
-            f"Cohort gains {verdict} ({anova.result.apa()}, partial eta squared = "
-            f"{_effect_value(anova.result, 'partial_eta_squared')}); with few cohorts this "
-            "comparison has little power."
-        )
-    for grouping in ("directorate", "profession"):
-        baseline = _first_group_entry(domain, f"baseline_by_{grouping}")
-        if baseline is not None and baseline.result.computed and _significant(baseline):
-            lines.append(
-                f"People in different {grouping}s started at different levels "
-                f"({baseline.result.apa()}); see the breakdown by {grouping}."
-            )
-        gain = _first_group_entry(domain, f"gain_by_{grouping}")
-        if gain is not None and gain.result.computed and _significant(gain):
-            lines.append(f"Gains differed by {grouping} ({gain.result.apa()}).")
-    bias = domain.test("participant", "welch_t", "matching_bias")
-    if bias is not None and bias.result.computed and _significant(bias):
-        lines.append(
-            "People who could not be matched at post-test had started at a different level "
-            f"from those who were matched ({bias.result.apa()}), so the matched group may not "
-            "represent everyone trained."
-        )
-    return lines
-
-
-def _cohort_sentence(entry: TestEntry, n_cohorts: int) -> str:
-    result = entry.result
-    if not result.computed:
-        return f"The seed study's cohort-level test could not be run: {result.reason}."
-    verdict = "a statistically significant" if _significant(entry) else "no statistically clear"
-    r = result.effect("r")
-    return (
-        f"Across {n_cohorts} cohorts, taking each cohort's mean as one measurement as the seed "
-        f"study did, there was {verdict} change ({result.apa()}"
-        + (f", r = {r.value:.2f}" if r is not None else "")
-        + ")"
-        + _holm_clause(entry)
-        + "."
-    )
-
-
-def _holm_clause(entry: TestEntry) -> str:
-    if entry.p_holm is None or entry.result.p is None:
-        return ""
-    if math.isclose(entry.p_holm, entry.result.p):
-        return ""
-    return f" ({format_p(entry.p_holm)} after Holm adjustment across domains)"
-
-
-def _significant(entry: TestEntry, alpha: float = 0.05) -> bool:
-    p = entry.p_holm if entry.p_holm is not None else entry.result.p
-    return p is not None and p < alpha
-
-
-def _first_group_entry(domain: DomainEvaluation, comparison: str) -> TestEntry | None:
-    for entry in domain.tests:
-        if entry.unit == "participant" and entry.comparison == comparison:
-            return entry
-    return None
-
-
-def _effect_value(result: TestResult, name: str) -> str:
-    effect = result.effect(name)
-    return "not available" if effect is None else f"{effect.value:.2f}"
-
-
-def _size_word(d: float) -> str:
-    """Cohen's (1988) conventional labels; d_z is not comparable with between-group d."""
-    size = abs(d)
-    if size < 0.2:
-        return "a negligible"
-    if size < 0.5:
-        return "a small"
-    if size < 0.8:
-        return "a medium"
-    return "a large"
-
-
-def _score(mean: float, percent: float | None) -> str:
-    return f"{mean:.2f}" + (f" ({percent:.0f}%)" if percent is not None else "")
-
-
-def _signed(value: float | None, places: int = 2) -> str:
-    if value is None:
-        return "unknown"
-    return f"{value:+.{places}f}"
 
 
 # --------------------------------------------------------------------------------------------
@@ -841,9 +723,7 @@ def _bias_dict(bias: MatchingBias, min_group_size: int) -> dict[str, Any]:
             }
             for d in bias.domains
         ],
-        "categories": [
-            _category_dict(c, small(c.n_matched) or small(c.n_unmatched)) for c in bias.categories
-        ],
+        "categories": [_category_dict(c, hide[i]) for i, c in enumerate(bias.categories)],
     }
 
 

@@ -14,12 +14,15 @@ from typing import Annotated, Any, TypeVar
 
 import typer
 from rich.console import Console
+from rich.text import Text
 
 from imheval import __version__
 from imheval.errors import ImhevalError
 
-console = Console(highlight=False)
-err_console = Console(stderr=True, highlight=False)
+# Markup is off: cohort names, codes and error messages come from users' files, and a "[/x]" in
+# a cell must print as written, not be read as rich markup.
+console = Console(highlight=False, markup=False)
+err_console = Console(stderr=True, highlight=False, markup=False)
 
 app = typer.Typer(
     name="imheval",
@@ -46,22 +49,29 @@ def run_safely(action: Callable[[], T]) -> T:
     try:
         return action()
     except ImhevalError as error:
-        err_console.print(f"[bold red]Error:[/] {error}", markup=True, soft_wrap=True)
+        _complain("Error: ", str(error))
         raise typer.Exit(1) from None
-    except (OSError, UnicodeError) as error:
-        err_console.print(f"[bold red]Error:[/] {error}", markup=True, soft_wrap=True)
+    except OSError as error:
+        # e.g. a folder that does not exist for --json: name the file, without errno jargon
+        where = f"{error.filename}: " if error.filename else ""
+        _complain("Error: ", f"{where}{error.strerror or error}")
+        raise typer.Exit(1) from None
+    except UnicodeError as error:
+        _complain("Error: ", str(error))
         raise typer.Exit(1) from None
     except Exception as error:
         if os.environ.get("IMHEVAL_DEBUG"):
             raise
-        err_console.print(
-            f"[bold red]Internal error:[/] {type(error).__name__}: {error}\n"
-            "This is a bug in imheval; please report it with the command you ran. "
-            "Set IMHEVAL_DEBUG=1 to see the details.",
-            markup=True,
-            soft_wrap=True,
+        _complain(
+            "Internal error: ",
+            f"{type(error).__name__}: {error}\nThis is a bug in imheval; please report it with "
+            "the command you ran. Set IMHEVAL_DEBUG=1 to see the details.",
         )
         raise typer.Exit(2) from None
+
+
+def _complain(label: str, message: str) -> None:
+    err_console.print(Text.assemble((label, "bold red"), message), soft_wrap=True)
 
 
 def write_json(path: Path, document: dict[str, Any]) -> None:

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import math
+
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 from imheval.evaluation import DomainEvaluation, Evaluation, MeanRow, TestEntry
 from imheval.stats.apa import format_p
+from imheval.stats.results import EffectSize
 
 SUPPRESSED = "suppressed (small group)"
 
@@ -14,7 +18,8 @@ TEST_NAMES = {
     "paired_t": "Paired t-test",
     "wilcoxon": "Wilcoxon signed-rank",
     "shapiro_wilk": "Shapiro-Wilk (normality of changes)",
-    "anova": "One-way ANOVA of gains",
+    "anova_gain": "One-way ANOVA of cohort gains",
+    "anova": "One-way ANOVA",
     "welch_anova": "Welch ANOVA",
     "welch_t": "Welch t-test",
 }
@@ -48,7 +53,7 @@ EFFECT_SHORT = {
 def render_evaluation(evaluation: Evaluation, console: Console) -> None:
     """Print the whole evaluation: settings, participation, then every domain."""
     settings = evaluation.to_dict()["settings"]
-    console.rule("[bold]imheval evaluation")
+    console.rule(Text("imheval evaluation", style="bold"))
     console.print(f"Data: {evaluation.source}")
     if evaluation.instruments:
         console.print(
@@ -181,7 +186,7 @@ def _domain(domain: DomainEvaluation, console: Console) -> None:
         if info.min_total is not None and info.max_total is not None
         else ""
     )
-    console.rule(f"[bold]{info.label}{span}")
+    console.rule(Text(f"{info.label}{span}", style="bold"))
     table = Table(
         title=f"Table 1. Cohort mean {info.label.lower()} scores before and after training",
         title_justify="left",
@@ -192,6 +197,11 @@ def _domain(domain: DomainEvaluation, console: Console) -> None:
         table.add_row(row.label, row.programme, str(row.n), *_mean_cells(row))
     table.add_row("All", "", str(domain.overall.n), *_mean_cells(domain.overall), style="bold")
     console.print(table)
+    if info.min_total is not None and info.max_total is not None:
+        console.print(
+            f"  Percentages are of the possible range ({info.min_total:g} to {info.max_total:g}): "
+            "(score - minimum) / (maximum - minimum); differences are in percentage points."
+        )
 
     tests = Table(title="Tests", title_justify="left")
     for header in ("Unit", "Comparison", "Test", "Result", "Effect sizes", "Holm p"):
@@ -214,7 +224,7 @@ def _domain(domain: DomainEvaluation, console: Console) -> None:
             console.print(f"  ({breakdown.not_recorded} with no {breakdown.grouping} recorded)")
 
     if domain.findings:
-        console.print("[bold]In plain English[/]")
+        console.print(Text("In plain English", style="bold"))
         for line in domain.findings:
             console.print(f"• {line}")
     console.print()
@@ -247,10 +257,25 @@ def _test_cells(entry: TestEntry) -> tuple[str, str, str, str, str, str]:
     if not result.computed:
         return (unit, comparison, name, f"not computed: {result.reason}", "", "")
     effects = "; ".join(
-        f"{EFFECT_SHORT.get(e.name, e.name)} = {e.value:.2f}"
-        + (f" [{e.ci.low:.2f}, {e.ci.high:.2f}]" if e.ci is not None else "")
+        f"{EFFECT_SHORT.get(e.name, e.name)} = {_effect_text(e)}"
         for e in result.effect_sizes
         if e.name != "eta_squared"
     )
     holm = format_p(entry.p_holm).removeprefix("p ") if entry.p_holm is not None else ""
     return (unit, comparison, name, result.apa(), effects, holm)
+
+
+BOUNDED = ("r", "rank_biserial", "partial_eta_squared", "eta_squared", "omega_squared")
+
+
+def _effect_text(effect: EffectSize) -> str:
+    """Value and CI; correlation-type values near 1 read "> .99", and a CI that has collapsed
+    to a point (e.g. every change in the same direction) is left out rather than shown."""
+    if effect.name in BOUNDED and 0.995 <= abs(effect.value) < 1:
+        value = "> .99" if effect.value > 0 else "< -.99"
+    else:
+        value = f"{effect.value:.2f}"
+    ci = effect.ci
+    if ci is None or math.isclose(ci.low, ci.high):
+        return value
+    return f"{value} [{ci.low:.2f}, {ci.high:.2f}]"

@@ -1,0 +1,278 @@
+"""Plain-English findings for one domain, each sentence with the APA figures behind it.
+
+The sentences judge significance on the Holm-adjusted p (across domains) and always print the
+p they judged on, so a sentence never contradicts its own figures. Group comparisons name the
+direction (who started lower, who gained more) from the suppression-aware breakdown rows, so a
+hidden small group is never described.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import TYPE_CHECKING
+
+from imheval.stats import TestResult, format_p
+
+if TYPE_CHECKING:
+    from imheval.evaluation import Breakdown, DomainEvaluation, MeanRow, TestEntry
+
+#: Significance level for the wording ("statistically significant").
+ALPHA = 0.05
+
+WHICH_TO_TRUST = (
+    "Two kinds of test are reported for each domain. Cohort-level tests (the seed study's "
+    "method) treat each cohort's mean as one measurement: they respect the fact that people "
+    "trained together are not independent, but with few cohorts they have little power, and "
+    "their effect sizes describe differences between cohort means, so they are much larger "
+    "than participant-level ones and must not be compared with published values. "
+    "Participant-level tests use every matched person and give effect sizes (Cohen's d_z) "
+    "that can be compared with other pre/post studies, but they treat people as independent, "
+    "which overstates certainty when cohorts differ. When both agree, the finding is robust; "
+    "when only the participant-level test is significant, report it with that caveat."
+)
+
+
+def findings_for(domain: DomainEvaluation, min_group_size: int) -> list[str]:
+    """Plain-English sentences on one domain (empty list never: at least one sentence)."""
+    name = domain.domain.label
+    if domain.n_pairs == 0:
+        return [
+            f"{name}: no one was measured both before and after training, so change could "
+            "not be assessed."
+        ]
+    lines: list[str] = []
+    overall = domain.overall
+    if overall.pre_mean is not None and overall.post_mean is not None:
+        lines.append(
+            f"{name}: the {domain.n_pairs} people matched before and after training scored "
+            f"{_score(overall.pre_mean, overall.pre_percent)} on average before and "
+            f"{_score(overall.post_mean, overall.post_percent)} after, a change of "
+            f"{_signed(overall.difference)} points"
+            + (
+                f" ({_signed(overall.difference_percent, 0)} percentage points)."
+                if overall.difference_percent is not None
+                else "."
+            )
+        )
+    else:
+        lines.append(f"{name}: {domain.n_pairs} people were matched before and after training.")
+    cohort_t = domain.test("cohort", "paired_t")
+    if cohort_t is not None:
+        lines.append(_cohort_sentence(cohort_t, domain.n_cohorts))
+    participant_t = domain.test("participant", "paired_t")
+    if participant_t is not None:
+        lines.append(_participant_sentence(participant_t))
+    anova = domain.test("cohort", "anova_gain", "gain_by_programme")
+    if anova is not None and anova.result.computed:
+        verdict = "differed" if _significant(anova) else "did not differ clearly"
+        lines.append(
+            f"Cohort gains {verdict} between programmes ({_apa(anova)}, partial eta squared = "
+            f"{_effect_value(anova.result, 'partial_eta_squared')}); with few cohorts this "
+            "comparison has little power."
+        )
+    lines.extend(_group_sentences(domain))
+    lines.extend(_followup_sentences(domain, min_group_size))
+    bias = domain.test("participant", "welch_t", "matching_bias")
+    if bias is not None and bias.result.computed and _significant(bias):
+        direction = "higher" if (bias.result.estimate or 0) > 0 else "lower"
+        lines.append(
+            f"People who were matched at post-test had started {direction} than those who took "
+            f"the pre-test only ({_apa(bias)}), so the matched group may not represent everyone "
+            "trained."
+        )
+    return lines
+
+
+def _cohort_sentence(entry: TestEntry, n_cohorts: int) -> str:
+    result = entry.result
+    if not result.computed:
+        return f"The seed study's cohort-level test could not be run: {result.reason}."
+    verdict = "a statistically significant" if _significant(entry) else "no statistically clear"
+    r = result.effect("r")
+    return (
+        f"Across {n_cohorts} cohorts, taking each cohort's mean as one measurement as the seed "
+        f"study did, there was {verdict} change ({_apa(entry)}"
+        + (f", r = {_bounded(r.value)}" if r is not None else "")
+        + ")."
+    )
+
+
+def _participant_sentence(entry: TestEntry) -> str:
+    result = entry.result
+    if not result.computed:
+        return f"The participant-level test could not be run: {result.reason}."
+    dz = result.effect("cohen_dz")
+    ci = result.estimate_ci
+    verdict = "statistically significant" if _significant(entry) else "not statistically clear"
+    sentence = (
+        f"Per person, the mean change was {_signed(result.estimate)} points"
+        + (f" (95% CI {ci.low:.2f} to {ci.high:.2f})" if ci else "")
+        + f", which is {verdict} ({_apa(entry)})"
+    )
+    if dz is not None:
+        sentence += f"; Cohen's d_z = {dz.value:.2f}, {_size_word(dz.value)} effect"
+    return sentence + "."
+
+
+def _group_sentences(domain: DomainEvaluation) -> list[str]:
+    lines: list[str] = []
+    quiet: list[str] = []
+    for breakdown in domain.breakdowns:
+        grouping = breakdown.grouping
+        baseline = _entry(domain, f"baseline_by_{grouping}")
+        gain = _entry(domain, f"gain_by_{grouping}")
+        shown = [row for row in breakdown.rows if row.pre_mean is not None]
+        said = False
+        if baseline is not None and baseline.result.computed and _significant(baseline):
+            lines.append(_baseline_sentence(breakdown, shown, baseline))
+            said = True
+        if gain is not None and gain.result.computed and _significant(gain):
+            lines.append(_gain_sentence(breakdown, shown, gain))
+            said = True
+        if not said and gain is not None and gain.result.computed:
+            quiet.append(grouping)
+    if quiet:
+        lines.append(
+            f"Neither starting scores nor gains differed clearly by {_join(quiet)} "
+            "(participant-level Welch tests, Holm-adjusted)."
+        )
+    return lines
+
+
+def _baseline_sentence(breakdown: Breakdown, shown: list[MeanRow], entry: TestEntry) -> str:
+    if len(shown) < 2:
+        return (
+            f"Starting scores differed by {breakdown.grouping} ({_apa(entry)}); the groups are "
+            "too small to show."
+        )
+    low = min(shown, key=lambda row: row.pre_mean or 0.0)
+    high = max(shown, key=lambda row: row.pre_mean or 0.0)
+    sentence = (
+        f"Before training, {low.label} started lower ({_score(low.pre_mean, low.pre_percent)}) "
+        f"than {high.label} ({_score(high.pre_mean, high.pre_percent)}) ({_apa(entry)})"
+    )
+    if low.post_mean is not None and high.post_mean is not None:
+        gap_before = (high.pre_mean or 0.0) - (low.pre_mean or 0.0)
+        gap_after = high.post_mean - low.post_mean
+        if gap_after < gap_before:
+            sentence += (
+                f"; after training the gap narrowed to {gap_after:.2f} points "
+                f"({_score(low.post_mean, low.post_percent)} against "
+                f"{_score(high.post_mean, high.post_percent)})"
+            )
+        else:
+            sentence += f"; after training the gap was {gap_after:.2f} points"
+    return sentence + "."
+
+
+def _gain_sentence(breakdown: Breakdown, shown: list[MeanRow], entry: TestEntry) -> str:
+    if len(shown) < 2:
+        return (
+            f"Gains differed by {breakdown.grouping} ({_apa(entry)}); the groups are too "
+            "small to show."
+        )
+    most = max(shown, key=lambda row: row.difference or 0.0)
+    least = min(shown, key=lambda row: row.difference or 0.0)
+    return (
+        f"Gains differed by {breakdown.grouping}: {most.label} gained most "
+        f"({_signed(most.difference)} points) and {least.label} least "
+        f"({_signed(least.difference)}) ({_apa(entry)})."
+    )
+
+
+def _followup_sentences(domain: DomainEvaluation, min_group_size: int) -> list[str]:
+    lines: list[str] = []
+    wording = {
+        "pre_followup": ("before training", "at follow-up"),
+        "post_followup": ("straight after training", "at follow-up"),
+    }
+    for comparison, (first, second) in wording.items():
+        entry = domain.test("participant", "paired_t", comparison)
+        if entry is None:
+            continue
+        result = entry.result
+        if not result.computed:
+            lines.append(
+                f"{first.capitalize()} vs {second}: the test could not be run ({result.reason})."
+            )
+            continue
+        change = result.estimate or 0.0
+        if _significant(entry):
+            verdict = "higher" if change > 0 else "lower"
+            summary = f"scores {second} were {verdict} than {first}"
+        else:
+            summary = f"there was no statistically clear change between {first} and {second}"
+        means = ""
+        mean_first = result.details.get("mean_pre")
+        mean_second = result.details.get("mean_post")
+        if result.n >= min_group_size and mean_first is not None and mean_second is not None:
+            means = f" ({mean_first:.2f} against {mean_second:.2f})"
+        lines.append(
+            f"Follow-up: for the {result.n} people measured both {first} and {second}, "
+            f"{summary}{means}, {_apa(entry)}."
+        )
+    return lines
+
+
+def _apa(entry: TestEntry) -> str:
+    """APA text, with the Holm-adjusted p when adjustment changed it."""
+    text = entry.result.apa()
+    if entry.p_holm is None or entry.result.p is None:
+        return text
+    if math.isclose(entry.p_holm, entry.result.p):
+        return text
+    return f"{text}; Holm-adjusted {format_p(entry.p_holm)}"
+
+
+def _significant(entry: TestEntry) -> bool:
+    p = entry.p_holm if entry.p_holm is not None else entry.result.p
+    return p is not None and p < ALPHA
+
+
+def _entry(domain: DomainEvaluation, comparison: str) -> TestEntry | None:
+    for entry in domain.tests:
+        if entry.unit == "participant" and entry.comparison == comparison:
+            return entry
+    return None
+
+
+def _effect_value(result: TestResult, name: str) -> str:
+    effect = result.effect(name)
+    return "not available" if effect is None else _bounded(effect.value)
+
+
+def _bounded(value: float) -> str:
+    """A correlation-type value; 0.996 is '> .99', not a misleading '1.00'."""
+    if abs(value) >= 0.995 and abs(value) < 1:
+        return "> .99" if value > 0 else "< -.99"
+    return f"{value:.2f}"
+
+
+def _size_word(d: float) -> str:
+    """Cohen's (1988) conventional labels; d_z is not comparable with between-group d."""
+    size = abs(d)
+    if size < 0.2:
+        return "a negligible"
+    if size < 0.5:
+        return "a small"
+    if size < 0.8:
+        return "a medium"
+    return "a large"
+
+
+def _score(mean: float | None, percent: float | None) -> str:
+    if mean is None:
+        return "not shown"
+    return f"{mean:.2f}" + (f" ({percent:.0f}%)" if percent is not None else "")
+
+
+def _signed(value: float | None, places: int = 2) -> str:
+    if value is None:
+        return "unknown"
+    return f"{value:+.{places}f}"
+
+
+def _join(words: list[str]) -> str:
+    if len(words) == 1:
+        return words[0]
+    return ", ".join(words[:-1]) + " or " + words[-1]
