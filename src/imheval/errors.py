@@ -19,7 +19,8 @@ class Problem:
     """One thing wrong with an input file, located as precisely as we can.
 
     ``row`` is the spreadsheet row number a person would see (the header is row 1, so the first
-    data row is row 2); ``item`` names an instrument item or field. Either may be None when the
+    data row is row 2); ``item`` names an instrument item; ``field`` names another part of an
+    instrument file (e.g. ``version`` or ``scales.confidence``). Any may be None when the
     problem belongs to the whole file or the whole column.
     """
 
@@ -28,6 +29,7 @@ class Problem:
     row: int | None = None
     column: str | None = None
     item: str | None = None
+    field: str | None = None
 
     def __str__(self) -> str:
         where = [self.file]
@@ -37,6 +39,8 @@ class Problem:
             where.append(f"column '{self.column}'")
         if self.item is not None:
             where.append(f"item '{self.item}'")
+        if self.field is not None:
+            where.append(f"field '{self.field}'")
         return f"{', '.join(where)}: {self.message}"
 
 

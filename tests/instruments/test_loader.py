@@ -310,14 +310,14 @@ def test_scale_whose_max_is_not_above_min_is_rejected():
         )
     )
 
-    assert messages == ["demo.yaml, item 'scales.agree': max (1) must be greater than min (5)"]
+    assert messages == ["demo.yaml, field 'scales.agree': max (1) must be greater than min (5)"]
 
 
 def test_scale_label_outside_the_range_is_rejected():
     scales = SCALES.replace("5: Strongly agree", "7: Strongly agree")
 
     assert problems_of(instrument_text(scales=scales)) == [
-        "demo.yaml, item 'scales.agree': labels [7] fall outside 1..5"
+        "demo.yaml, field 'scales.agree': labels [7] fall outside 1..5"
     ]
 
 
@@ -325,7 +325,7 @@ def test_scale_bound_that_is_not_a_whole_number_is_explained():
     scales = SCALES.replace("min: 1", "min: one")
 
     assert problems_of(instrument_text(scales=scales)) == [
-        "demo.yaml, item 'scales.agree': min: 'one' is not a whole number"
+        "demo.yaml, field 'scales.agree': min: 'one' is not a whole number"
     ]
 
 
@@ -403,7 +403,7 @@ def test_unknown_training_level_lists_the_levels():
     text = instrument_text().replace("levels: [beginner]", "levels: [beginer]")
 
     assert problems_of(text) == [
-        "demo.yaml, item 'levels': 'beginer' is not a training level; use one or more of: "
+        "demo.yaml, field 'levels': 'beginer' is not a training level; use one or more of: "
         "beginner, intermediate, advanced"
     ]
 
@@ -447,7 +447,7 @@ def test_domain_with_missing_label_is_located_by_domain_id():
     text = instrument_text().replace("    label: Confidence\n", "")
 
     assert problems_of(text) == [
-        "demo.yaml, item 'domains.confidence': label: required but missing"
+        "demo.yaml, field 'domains.confidence': label: required but missing"
     ]
 
 

@@ -193,12 +193,19 @@ def _check_format(data: Any, source: str) -> None:
 
 
 def _yaml_kind(value: object) -> str:
+    """What a YAML value is, in words a trainer knows, without its article."""
     if value is None or value == "":
         return "blank value"
     if isinstance(value, list):
         return "list"
     if isinstance(value, str):
         return "single line of text"
+    if isinstance(value, bool):
+        return "yes/no value"
+    if isinstance(value, int | float):
+        return "number"
+    if isinstance(value, dict):
+        return "set of 'name: value' lines"
     return type(value).__name__
 
 
@@ -215,7 +222,11 @@ def _problems(exc: ValidationError, data: Mapping[str, Any], source: str) -> lis
             cross_checked = True
             continue
         where, field, model = _locate(error["loc"], data)
-        problems.append(Problem(source, _explain(error, field, model), item=where))
+        message = _explain(error, field, model)
+        if error["loc"][:1] == ("items",):
+            problems.append(Problem(source, message, item=where))
+        else:
+            problems.append(Problem(source, message, field=where))
     if not cross_checked:
         # The model checks cross-references only once every item is valid; check the raw file
         # too, so that one run lists every problem.
