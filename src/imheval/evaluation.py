@@ -413,7 +413,7 @@ def _analyse_domain(
         tests.append(TestEntry(info.id, unit, comparison, _protect(result, options)))
 
     # Cohort level, the seed's unit: each cohort's mean before and after is one pair.
-    cohort_means = _cohort_means(pairs, cohort_order)
+    cohort_means = _cohort_means(pairs, matched.cohorts, cohort_order)
     table1 = _protect_complement(
         _mean_row(
             info,
@@ -514,23 +514,35 @@ def _protect(result: TestResult, options: EvaluationOptions) -> TestResult:
     return replace(result, details=kept)
 
 
-def _cohort_means(pairs: pd.DataFrame, cohort_order: Sequence[str]) -> pd.DataFrame:
-    """One row per cohort with matched pairs: cohort, programme, n, pre, post, sd_diff."""
+def _cohort_means(
+    pairs: pd.DataFrame, cohort_programmes: pd.DataFrame, cohort_order: Sequence[str]
+) -> pd.DataFrame:
+    """One row per cohort with matched pairs: cohort, programme, n, pre, post, sd_diff.
+
+    A cohort's programme is the one matching settled on (its most common programme), taken
+    from ``cohort_programmes`` rather than recomputed per cohort, which is slow for 10,000
+    cohorts.
+    """
+    columns = ["cohort", "programme", "n", "pre", "post", "sd_diff"]
     if pairs.empty:
-        return pd.DataFrame(columns=["cohort", "programme", "n", "pre", "post", "sd_diff"])
-    work = pairs.assign(diff=pairs["post"] - pairs["pre"])
-    grouped = work.groupby("cohort", sort=False, observed=True)
-    means = grouped.agg(
-        programme=("programme", _most_common),
-        n=("pre", "size"),
-        pre=("pre", "mean"),
-        post=("post", "mean"),
-        sd_diff=("diff", "std"),
-    ).reset_index()
+        return pd.DataFrame(columns=columns)
+    work = pairs[["cohort", "pre", "post"]].assign(diff=pairs["post"] - pairs["pre"])
+    means = (
+        work.groupby("cohort", sort=False, observed=True)
+        .agg(
+            n=("pre", "size"),
+            pre=("pre", "mean"),
+            post=("post", "mean"),
+            sd_diff=("diff", "std"),
+        )
+        .reset_index()
+    )
+    programmes = cohort_programmes[["cohort", "programme"]].astype({"cohort": str})
+    means = means.astype({"cohort": str}).merge(programmes, on="cohort", how="left")
+    means["programme"] = means["programme"].fillna("").astype(str)
     position = {cohort: i for i, cohort in enumerate(cohort_order)}
-    return means.sort_values(
-        "cohort", kind="stable", key=lambda c: c.astype(str).map(position)
-    ).reset_index(drop=True)
+    ordered = means.sort_values("cohort", kind="stable", key=lambda c: c.map(position))
+    return ordered[columns].reset_index(drop=True)
 
 
 def _cohort_paired_t(cohort_means: pd.DataFrame) -> TestResult:
@@ -773,13 +785,6 @@ def _num(value: float | None) -> float | None:
         return None
     value = float(value)
     return value if math.isfinite(value) else None
-
-
-def _most_common(values: pd.Series) -> str:
-    present = values[values.astype(str) != ""]
-    if present.empty:
-        return ""
-    return str(present.mode().iloc[0])
 
 
 class _Stage:

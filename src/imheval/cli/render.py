@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from typing import Any
 
 from rich.console import Console
 from rich.table import Table
@@ -50,9 +51,16 @@ EFFECT_SHORT = {
 }
 
 
+#: Cohort-by-cohort tables show this many rows on screen; the JSON always holds every cohort.
+MAX_COHORT_ROWS = 40
+#: Probable matches and repeated codes listed on screen before "... and N more".
+MAX_LISTED = 20
+
+
 def render_evaluation(evaluation: Evaluation, console: Console) -> None:
     """Print the whole evaluation: settings, participation, then every domain."""
-    settings = evaluation.to_dict()["settings"]
+    document = evaluation.to_dict()
+    settings = document["settings"]
     console.rule(Text("imheval evaluation", style="bold"))
     console.print(f"Data: {evaluation.source}")
     if evaluation.instruments:
@@ -67,7 +75,7 @@ def render_evaluation(evaluation: Evaluation, console: Console) -> None:
     )
     console.print()
     _participation(evaluation, console)
-    _matching_bias(evaluation, console)
+    _matching_bias(evaluation, document["matching_bias"], console)
     for domain in evaluation.domains:
         _domain(domain, console)
     if evaluation.notes:
@@ -90,7 +98,7 @@ def _participation(evaluation: Evaluation, console: Console) -> None:
         "Post only",
     ):
         table.add_column(header, justify="left" if header in ("Cohort", "Programme") else "right")
-    for row in cohorts.itertuples(index=False):
+    for row in cohorts.head(MAX_COHORT_ROWS).itertuples(index=False):
         table.add_row(
             str(row.cohort),
             str(row.programme),
@@ -112,26 +120,36 @@ def _participation(evaluation: Evaluation, console: Console) -> None:
             style="bold",
         )
     console.print(table)
+    _more_rows(len(cohorts), console)
     probable = evaluation.matched.probable_matches
     if probable:
         console.print(
             f"{len(probable)} probable match(es) found but NOT merged; review them with "
             "--review-matches FILE and confirm with --accept-matches FILE:"
         )
-        for m in probable:
+        for m in probable[:MAX_LISTED]:
             console.print(
                 f"  cohort {m.cohort}: {m.earlier_code} ({m.earlier_timepoint}) ~ "
                 f"{m.later_code} ({m.later_timepoint}): {m.reason}"
+                + (" (one of several candidates)" if m.ambiguous else "")
             )
-    if evaluation.matched.duplicate_codes:
-        codes = ", ".join(code for code, _ in evaluation.matched.duplicate_codes)
-        console.print(f"Codes used in more than one cohort (kept apart): {codes}")
+        if len(probable) > MAX_LISTED:
+            console.print(
+                f"  ... and {len(probable) - MAX_LISTED:,} more; --review-matches writes them all."
+            )
+    duplicates = evaluation.matched.duplicate_codes
+    if duplicates:
+        codes = ", ".join(code for code, _ in duplicates[:MAX_LISTED])
+        more = f" and {len(duplicates) - MAX_LISTED:,} more" if len(duplicates) > MAX_LISTED else ""
+        console.print(
+            f"{len(duplicates):,} code(s) appear in more than one cohort; they are kept apart "
+            f"(matching is within a cohort): {codes}{more}."
+        )
     console.print()
 
 
-def _matching_bias(evaluation: Evaluation, console: Console) -> None:
+def _matching_bias(evaluation: Evaluation, bias: dict[str, Any], console: Console) -> None:
     """Pre-test scores and make-up of people matched at post against those who were not."""
-    bias = evaluation.to_dict()["matching_bias"]
     if not bias["n_unmatched"]:
         return
     table = Table(
@@ -173,6 +191,14 @@ def _matching_bias(evaluation: Evaluation, console: Console) -> None:
     console.print()
 
 
+def _more_rows(total: int, console: Console) -> None:
+    if total > MAX_COHORT_ROWS:
+        console.print(
+            f"  ... and {total - MAX_COHORT_ROWS:,} more cohorts, not shown here; every cohort is "
+            "in the JSON file (--json PATH)."
+        )
+
+
 def _mean_n(mean: float | None, n: int) -> str:
     return f"n = {n}" if mean is None else f"{mean:.2f} (n = {n})"
 
@@ -193,10 +219,11 @@ def _domain(domain: DomainEvaluation, console: Console) -> None:
     )
     for header in ("Cohort", "Programme", "n", "Before", "After", "Difference"):
         table.add_column(header, justify="left" if header in ("Cohort", "Programme") else "right")
-    for row in domain.table1:
+    for row in domain.table1[:MAX_COHORT_ROWS]:
         table.add_row(row.label, row.programme, str(row.n), *_mean_cells(row))
     table.add_row("All", "", str(domain.overall.n), *_mean_cells(domain.overall), style="bold")
     console.print(table)
+    _more_rows(len(domain.table1), console)
     if info.min_total is not None and info.max_total is not None:
         console.print(
             f"  Percentages are of the possible range ({info.min_total:g} to {info.max_total:g}): "
