@@ -197,3 +197,24 @@ def test_missing_policy_option_is_recorded_and_changes_totals(tmp_path: Path) ->
     pairs = {d["id"]: d["n_pairs"] for d in seed["domains"]}
     complete_pairs = {d["id"]: d["n_pairs"] for d in complete["domains"]}
     assert complete_pairs["knowledge"] < pairs["knowledge"]
+
+
+def test_many_cohorts_are_capped_on_screen_but_all_in_the_json(tmp_path: Path) -> None:
+    from imheval.cli.render import MAX_COHORT_ROWS
+
+    n_cohorts = MAX_COHORT_ROWS + 5
+    rows = ["participant,cohort,timepoint,knowledge"]
+    for c in range(n_cohorts):
+        for p in range(2):
+            rows += [f"P{p},K{c:03d},pre,{p + 1}", f"P{p},K{c:03d},post,{p + 3}"]
+    path = tmp_path / "many.csv"
+    path.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    out = tmp_path / "e.json"
+    result = runner.invoke(app, ["analyse", str(path), "--json", str(out)], terminal_width=200)
+    assert result.exit_code == 0, result.output
+    assert "K000" in result.output and f"K{MAX_COHORT_ROWS - 1:03d}" in result.output
+    assert f"K{MAX_COHORT_ROWS:03d}" not in result.output
+    assert "and 5 more cohorts" in result.output
+    document = json.loads(out.read_text())
+    assert len(document["participation"]["cohorts"]) == n_cohorts
+    assert len(document["domains"][0]["table1"]) == n_cohorts

@@ -96,6 +96,13 @@ def test_compare_groups_uses_welch_anova_for_three_groups() -> None:
     result = compare_groups(values, groups)
     assert result.test == "welch_anova"
     assert result.statistic == pytest.approx(welch_anova(values, groups).statistic)
+    # eta squared by hand: group means 2, 4, 6.67, grand mean 4.222
+    grand = sum(values) / len(values)
+    means = {"a": 2.0, "b": 4.0, "c": 20 / 3}
+    ss_between = sum(3 * (m - grand) ** 2 for m in means.values())
+    ss_total = sum((v - grand) ** 2 for v in values)
+    eta = result.effect("eta_squared")
+    assert eta is not None and eta.value == pytest.approx(ss_between / ss_total, rel=1e-12)
 
 
 def test_compare_groups_excludes_small_groups_and_says_so() -> None:

@@ -46,8 +46,10 @@ EFFECT_SHORT = {
     "r": "r",
     "rank_biserial": "r_rb",
     "partial_eta_squared": "partial η²",
+    "eta_squared": "η²",
+    "cohen_d": "d_s",
     "omega_squared": "ω²",
-    "hedges_g": "g",
+    "hedges_g": "g_s",
 }
 
 
@@ -283,10 +285,12 @@ def _test_cells(entry: TestEntry) -> tuple[str, str, str, str, str, str]:
     unit = f"{entry.unit} (n = {result.n})"
     if not result.computed:
         return (unit, comparison, name, f"not computed: {result.reason}", "", "")
+    # In a one-way ANOVA eta squared and partial eta squared are the same number: show it once.
+    duplicate = "eta_squared" if result.effect("partial_eta_squared") is not None else None
     effects = "; ".join(
         f"{EFFECT_SHORT.get(e.name, e.name)} = {_effect_text(e)}"
         for e in result.effect_sizes
-        if e.name != "eta_squared"
+        if e.name != duplicate
     )
     holm = format_p(entry.p_holm).removeprefix("p ") if entry.p_holm is not None else ""
     return (unit, comparison, name, result.apa(), effects, holm)

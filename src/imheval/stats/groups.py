@@ -353,7 +353,9 @@ def compare_groups(values: object, groups: object, confidence: float = 0.95) -> 
     identical are excluded too, as long as 2 groups are left: Welch's weights (n / variance) are
     undefined for them, and one such group would otherwise stop the whole comparison. Exactly 2
     remaining groups: :func:`welch_t` of the first (sorted label) minus the second; 3 or more:
-    :func:`welch_anova`. Not computed, with the reason, when fewer than 2 usable groups remain.
+    :func:`welch_anova`, with ``eta_squared`` (and its CI) from :func:`one_way_anova` of the same
+    groups as its effect size. Not computed, with the reason, when fewer than 2 usable groups
+    remain.
     """
     complete, codes, labels = _split(values, groups)
     counts = np.bincount(codes, minlength=len(labels))
@@ -375,7 +377,14 @@ def compare_groups(values: object, groups: object, confidence: float = 0.95) -> 
         note = f" ('{labels[first]}' minus '{labels[second]}')" + note
     else:
         kept = np.isin(codes, usable)
-        result = welch_anova(complete[kept], np.asarray(labels, dtype=object)[codes[kept]])
+        kept_labels = np.asarray(labels, dtype=object)[codes[kept]]
+        result = welch_anova(complete[kept], kept_labels)
+        # Welch's F has no standard effect size of its own; report eta squared from the
+        # ordinary sums of squares of the same groups as the descriptive size of the differences.
+        classic = one_way_anova(complete[kept], kept_labels, confidence)
+        eta = classic.effect("eta_squared")
+        if result.computed and eta is not None:
+            result = dataclasses.replace(result, effect_sizes=(eta,))
     details = dict(result.details)
     details["groups_excluded"] = float(len(excluded))
     if result.computed:
