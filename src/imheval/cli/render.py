@@ -78,6 +78,7 @@ def render_evaluation(evaluation: Evaluation, console: Console) -> None:
     console.print()
     _participation(evaluation, console)
     _matching_bias(evaluation, document["matching_bias"], console)
+    _zero_reasons(evaluation, document["zero_reasons"], console)
     for domain in evaluation.domains:
         _domain(domain, console)
     if evaluation.notes:
@@ -190,6 +191,39 @@ def _matching_bias(evaluation: Evaluation, bias: dict[str, Any], console: Consol
                 f"{row['n_unmatched']} ({row['percent_unmatched']:.0f}%)",
             )
     console.print(table)
+    console.print()
+
+
+def _zero_reasons(evaluation: Evaluation, reasons: list[dict[str, Any]], console: Console) -> None:
+    """How every item answer was scored, so readers see how much the zero rule matters."""
+    if not reasons:
+        return
+    policy = evaluation.options.missing_policy.value
+    table = Table(
+        title="How the answers were scored (item answers, all rows)", title_justify="left"
+    )
+    for header in ("Domain", "Timepoint", "Correct or rated", "Wrong", "Missing", "Invalid"):
+        table.add_column(header, justify="left" if header in ("Domain", "Timepoint") else "right")
+    labels = {d.domain.id: d.domain.label for d in evaluation.domains}
+    for row in reasons:
+        table.add_row(
+            labels.get(row["domain"], row["domain"]),
+            row["timepoint"],
+            f"{row['scored']:,}",
+            f"{row['wrong']:,}",
+            f"{row['missing']:,}",
+            f"{row['invalid']:,}",
+        )
+    console.print(table)
+    if policy == "seed":
+        console.print(
+            "  Seed rule: wrong, missing and invalid answers all score 0. Try --missing "
+            "complete_case or --missing prorated to see how much that rule matters."
+        )
+    else:
+        console.print(
+            f"  Missing-data policy: {policy}; missing and invalid answers are not counted as 0."
+        )
     console.print()
 
 
