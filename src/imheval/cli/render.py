@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 from typing import Any
 
 from rich.console import Console
@@ -267,7 +268,7 @@ def _domain(domain: DomainEvaluation, console: Console) -> None:
         )
 
     tests = Table(title="Tests", title_justify="left")
-    for header in ("Unit", "Comparison", "Test", "Result", "Effect sizes", "Holm p"):
+    for header in ("Comparison", "Test", "Result", "Effect sizes [95% CI]", "Holm p"):
         tests.add_column(header)
     for entry in domain.tests:
         tests.add_row(*_test_cells(entry))
@@ -312,35 +313,36 @@ def _score(value: float | None, percent: float | None, signed: bool = False) -> 
     return text
 
 
-def _test_cells(entry: TestEntry) -> tuple[str, str, str, str, str, str]:
+def _test_cells(entry: TestEntry) -> tuple[str, str, str, str, str]:
     result = entry.result
     name = TEST_NAMES.get(result.test, result.test)
     comparison = COMPARISON_NAMES.get(entry.comparison, entry.comparison)
-    unit = f"{entry.unit} (n = {result.n})"
+    who = "Cohort means" if entry.unit == "cohort" else "People"
+    what = f"{who} (n = {result.n}): {comparison}"
+    direction = re.search(r"\('([^']*)' minus '([^']*)'\)", result.method)
+    if direction:
+        what += f" ({direction.group(1)} minus {direction.group(2)})"
     if not result.computed:
-        return (unit, comparison, name, f"not computed: {result.reason}", "", "")
+        return (what, name, f"not computed: {result.reason}", "", "")
     # In a one-way ANOVA eta squared and partial eta squared are the same number: show it once.
     duplicate = "eta_squared" if result.effect("partial_eta_squared") is not None else None
-    effects = "; ".join(
-        f"{EFFECT_SHORT.get(e.name, e.name)} = {_effect_text(e)}"
-        for e in result.effect_sizes
-        if e.name != duplicate
-    )
+    effects = "\n".join(_effect_text(e) for e in result.effect_sizes if e.name != duplicate)
     holm = format_p(entry.p_holm).removeprefix("p ") if entry.p_holm is not None else ""
-    return (unit, comparison, name, result.apa(), effects, holm)
+    return (what, name, result.apa(), effects, holm)
 
 
 BOUNDED = ("r", "rank_biserial", "partial_eta_squared", "eta_squared", "omega_squared")
 
 
 def _effect_text(effect: EffectSize) -> str:
-    """Value and CI; correlation-type values near 1 read "> .99", and a CI that has collapsed
-    to a point (e.g. every change in the same direction) is left out rather than shown."""
+    """ "d_z = 2.26 [1.78, 2.74]"; correlation-type values near 1 read "r > .99", and a CI that
+    has collapsed to a point (e.g. every change in the same direction) is left out."""
+    name = EFFECT_SHORT.get(effect.name, effect.name)
     if effect.name in BOUNDED and 0.995 <= abs(effect.value) < 1:
-        value = "> .99" if effect.value > 0 else "< -.99"
+        text = f"{name} > .99" if effect.value > 0 else f"{name} < -.99"
     else:
-        value = f"{effect.value:.2f}"
+        text = f"{name} = {effect.value:.2f}"
     ci = effect.ci
     if ci is None or math.isclose(ci.low, ci.high):
-        return value
-    return f"{value} [{ci.low:.2f}, {ci.high:.2f}]"
+        return text
+    return f"{text} [{ci.low:.2f}, {ci.high:.2f}]"
