@@ -1,0 +1,1 @@
+"""Reports a Trust board can read: one report model rendered as HTML, PDF and Word."""
