@@ -265,6 +265,13 @@ def test_item_level_data_is_scored_with_the_policy_recorded(tmp_path: Path) -> N
     # under complete cases neither pre total exists, so there are no pairs at all
     assert complete.domain("knowledge").n_pairs == 0
     assert complete.to_dict()["settings"]["missing_data_policy"] == "complete_case"
+    # both evaluations put the two rules side by side, whichever policy they used
+    for evaluation in (seed, complete):
+        rows = {row.policy.value: row for row in evaluation.policy_comparison}
+        assert rows["seed"].n_pairs == 2
+        assert close(rows["seed"].pre_mean, 0.5) and close(rows["seed"].post_mean, 2.0)
+        assert rows["complete_case"].n_pairs == 0
+        assert not rows["complete_case"].result.computed
 
 
 @pytest.mark.parametrize("bad_min", [0, -3])

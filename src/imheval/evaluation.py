@@ -29,6 +29,7 @@ import pandas as pd
 
 from imheval import __version__
 from imheval.errors import AnalysisError
+from imheval.extended import PolicyRow, compare_policies
 from imheval.findings import WHICH_TO_TRUST, findings_for
 from imheval.instruments.model import Instrument
 from imheval.io.reader import read_responses
@@ -209,6 +210,7 @@ class Evaluation:
     bias: MatchingBias
     domains: tuple[DomainEvaluation, ...]
     notes: tuple[str, ...]
+    policy_comparison: tuple[PolicyRow, ...] = ()
 
     @property
     def tests(self) -> tuple[TestEntry, ...]:
@@ -289,6 +291,7 @@ class Evaluation:
             if self.scored.item_outcomes is not None
             else [],
             "tests": [entry.to_dict() for entry in self.tests],
+            "policy_comparison": [row.to_dict() for row in self.policy_comparison],
             "notes": list(self.notes),
         }
 
@@ -353,7 +356,12 @@ def evaluate(
             f"Missing-data policy: {options.missing_policy.value}. Totals differ from the seed "
             "study's rule (every missing or invalid answer scores 0)."
         )
+    report("Comparing the seed rule with complete cases", 0, 1)
+    policy_rows = compare_policies(
+        table, instruments, (scored, matched), options.match_mode, options.accepted_matches
+    )
     return Evaluation(
+        policy_comparison=policy_rows,
         source=table.source,
         created=datetime.now(UTC).isoformat(timespec="seconds"),
         instruments=tuple((i.id, i.version) for i in instruments),

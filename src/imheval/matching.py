@@ -100,6 +100,9 @@ class MatchResult:
     but not at post, ``n_post_only`` those present at post but not at pre (whatever happened at
     follow-up), so ``n_pre == n_matched + n_pre_only``. Cohorts are in order of first appearance
     in the data; people are sorted by cohort, then code.
+
+    ``row_person`` gives, for each row of the scored table (by position), the position of its
+    person in ``people``; :meth:`rows_at` turns it round, so item-level answers can be paired.
     """
 
     people: pd.DataFrame
@@ -108,6 +111,20 @@ class MatchResult:
     probable_matches: tuple[ProbableMatch, ...]
     accepted_matches: tuple[ProbableMatch, ...]
     duplicate_codes: tuple[tuple[str, tuple[str, ...]], ...]  # (code, cohorts it appears in)
+    row_person: np.ndarray = field(
+        default_factory=lambda: np.empty(0, dtype=np.int64), repr=False, compare=False
+    )
+    row_timepoint: np.ndarray = field(
+        default_factory=lambda: np.empty(0, dtype=object), repr=False, compare=False
+    )
+
+    def rows_at(self, timepoint: str) -> np.ndarray:
+        """Per person (in ``people`` order), the position of their row at ``timepoint`` in the
+        scored table, or -1 when they have none."""
+        rows = np.full(len(self.people), -1, dtype=np.int64)
+        at = np.flatnonzero(self.row_timepoint == timepoint)
+        rows[self.row_person[at]] = at
+        return rows
 
     def pairs(self, domain: str, first: str = "pre", second: str = "post") -> pd.DataFrame:
         """Complete pairs for one domain: cohort, programme, directorate, profession,
@@ -186,6 +203,8 @@ def match(
         probable_matches=probable,
         accepted_matches=merges.listed,
         duplicate_codes=_duplicate_codes(people),
+        row_person=index.person,
+        row_timepoint=frame["timepoint"].to_numpy(dtype=object),
     )
 
 

@@ -82,6 +82,7 @@ def render_evaluation(evaluation: Evaluation, console: Console) -> None:
     _zero_reasons(evaluation, document["zero_reasons"], console)
     for domain in evaluation.domains:
         _domain(domain, console)
+    _policy_comparison(evaluation, console)
     if evaluation.notes:
         console.rule("Notes")
         for note in evaluation.notes:
@@ -225,6 +226,39 @@ def _zero_reasons(evaluation: Evaluation, reasons: list[dict[str, Any]], console
         console.print(
             f"  Missing-data policy: {policy}; missing and invalid answers are not counted as 0."
         )
+    console.print()
+
+
+def _policy_comparison(evaluation: Evaluation, console: Console) -> None:
+    """The seed's zero rule against complete cases, so readers see how much the rule matters."""
+    rows = evaluation.policy_comparison
+    if not rows:
+        return
+    console.rule(Text("Does the zero rule matter?", style="bold"))
+    table = Table(
+        title="Participant-level change under the seed rule and under complete cases",
+        title_justify="left",
+    )
+    for header in ("Domain", "Rule", "Pairs", "Before", "After", "Change", "Paired t-test"):
+        table.add_column(header, justify="left" if header in ("Domain", "Rule") else "right")
+    labels = {d.domain.id: d.domain.label for d in evaluation.domains}
+    names = {"seed": "seed (missing = 0)", "complete_case": "complete cases"}
+    for row in rows:
+        hidden = 0 < row.n_pairs < evaluation.options.min_group_size
+        table.add_row(
+            labels.get(row.domain, row.domain),
+            names.get(row.policy.value, row.policy.value),
+            str(row.n_pairs),
+            "–" if hidden or row.pre_mean is None else f"{row.pre_mean:.2f}",
+            "–" if hidden or row.post_mean is None else f"{row.post_mean:.2f}",
+            "–" if hidden or row.difference is None else f"{row.difference:+.2f}",
+            row.result.apa() if row.result.computed else f"not computed: {row.result.reason}",
+        )
+    console.print(table)
+    console.print(
+        "  Complete cases leave out anyone with a missing or invalid answer in the domain. If the "
+        "two rows of a domain tell different stories, the seed rule is driving the result."
+    )
     console.print()
 
 
