@@ -12,11 +12,64 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
+
 from imheval.instruments.model import Instrument
 from imheval.io.table import ResponseTable
 from imheval.matching import MatchMode, MatchResult, match
 from imheval.scoring import MissingPolicy, ScoredTable, score_items
 from imheval.stats import TestResult, paired_t
+
+
+@dataclass(frozen=True, slots=True)
+class ItemMatrices:
+    """Item points of one domain for the people matched at pre and post, row for row.
+
+    ``pre`` and ``post`` are people x items float arrays (NaN where the policy left an item
+    unscored); row i of both belongs to the same person. ``max_points`` and ``min_points``
+    hold each item's range.
+    """
+
+    domain: str
+    item_ids: tuple[str, ...]
+    pre: np.ndarray
+    post: np.ndarray
+    max_points: tuple[float, ...]
+    min_points: tuple[float, ...]
+
+
+def item_matrices(
+    scored: ScoredTable, matched: MatchResult, instruments: Sequence[Instrument], domain: str
+) -> ItemMatrices | None:
+    """Pair each matched person's item points before and after, for one domain.
+
+    None when there are no item-level data. People count when the domain was measured at both
+    timepoints (its total is not missing at either).
+    """
+    if scored.item_points is None or scored.item_domains is None:
+        return None
+    items = [i for instrument in instruments for i in instrument.items_in(domain)]
+    ranges = {
+        item.id: (instrument.item_min(item), instrument.item_max(item))
+        for instrument in instruments
+        for item in instrument.items_in(domain)
+    }
+    item_ids = tuple(i.id for i in items if i.id in scored.item_points.columns)
+    pre_rows = matched.rows_at("pre")
+    post_rows = matched.rows_at("post")
+    totals = scored.frame[domain].to_numpy(dtype=float)
+    both = (pre_rows >= 0) & (post_rows >= 0)
+    both[both] = ~np.isnan(totals[pre_rows[both]]) & ~np.isnan(totals[post_rows[both]])
+    points = scored.item_points[list(item_ids)].to_numpy(dtype=float)
+    return ItemMatrices(
+        domain=domain,
+        item_ids=item_ids,
+        pre=points[pre_rows[both]],
+        post=points[post_rows[both]],
+        max_points=tuple(ranges[i][1] for i in item_ids),
+        min_points=tuple(ranges[i][0] for i in item_ids),
+    )
+
 
 #: The policies compared side by side when items were scored.
 COMPARED_POLICIES = (MissingPolicy.SEED, MissingPolicy.COMPLETE_CASE)
