@@ -104,6 +104,7 @@ def _root(
 
 def _register() -> None:
     from imheval.cli import analyse as _analyse  # noqa: F401  (registers commands on app)
+    from imheval.cli import reliability as _reliability  # noqa: F401  (registers commands)
     from imheval.cli.instruments import app as instruments_app
 
     app.add_typer(instruments_app, name="instruments")

@@ -1,1 +1,67 @@
-"""Reports a Trust board can read: one report model rendered as HTML, PDF and Word."""
+"""Reports a Trust board can read: one report model rendered as HTML, PDF and Word.
+
+>>> from imheval.reports import write_report
+>>> write_report(evaluation, "report.docx")  # doctest: +SKIP
+
+:func:`build_report` turns an :class:`~imheval.evaluation.Evaluation` into a frozen
+:class:`Report` (sections by Kirkpatrick level, tables, charts, plain-English findings);
+:func:`write_report` renders it in the format named by the file's extension. All three formats
+come from the same report, so their content cannot drift apart.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from imheval.errors import AnalysisError
+from imheval.reports.build import SECTION_BUILDERS, ReportContext, build_report
+from imheval.reports.model import Report, Section
+
+if TYPE_CHECKING:
+    from imheval.evaluation import Evaluation
+
+#: File extensions write_report understands, and the format each one means.
+FORMATS = {".html": "html", ".htm": "html", ".pdf": "pdf", ".docx": "docx"}
+
+
+def write_report(
+    evaluation: Evaluation | Report, path: str | Path, *, title: str | None = None
+) -> Path:
+    """Write the report for ``evaluation`` to ``path``; the extension picks the format.
+
+    ``.html``/``.htm``: one self-contained file; ``.pdf``: the same HTML through WeasyPrint;
+    ``.docx``: Word. A ready-made :class:`Report` may be passed instead of an evaluation.
+    Returns the path written. Raises AnalysisError for any other extension (before anything is
+    built) or when WeasyPrint is unavailable for a PDF; OSError if the file cannot be written.
+    """
+    target = Path(path)
+    kind = FORMATS.get(target.suffix.lower())
+    if kind is None:
+        raise AnalysisError(
+            f"cannot write a report to '{target.name}': use a file ending in .html, .htm, "
+            ".pdf or .docx"
+        )
+    report = evaluation if isinstance(evaluation, Report) else build_report(evaluation, title=title)
+    if kind == "html":
+        from imheval.reports.html import write_html
+
+        return write_html(report, target)
+    if kind == "pdf":
+        from imheval.reports.pdf import write_pdf
+
+        return write_pdf(report, target)
+    from imheval.reports.docx import write_docx
+
+    return write_docx(report, target)
+
+
+__all__ = [
+    "FORMATS",
+    "SECTION_BUILDERS",
+    "Report",
+    "ReportContext",
+    "Section",
+    "build_report",
+    "write_report",
+]

@@ -1,0 +1,1423 @@
+"""Evaluation -> :class:`~imheval.reports.model.Report`, one builder function per section.
+
+The sections follow Kirkpatrick's levels, framed by a summary and by methods:
+
+1. Summary: findings in plain English with their APA figures, and which result to trust;
+2. Who took part: enrolled -> pre-test -> post-test -> matched -> follow-up, by group;
+3. Level 1 reaction; 4. Level 2 learning (per domain: Table 1, tests, breakdowns, charts);
+5. Level 3 behaviour (follow-up); 6. Level 4 results;
+7. Methods and limitations, written for the data at hand.
+
+A section builder takes a :class:`ReportContext` and returns a :class:`Section`; adding a
+section (item analysis, reliability, a mixed model) is one more function in
+:data:`SECTION_BUILDERS`, or ``build_report(..., builders=...)``.
+
+Privacy: every count or mean of fewer than ``min_group_size`` people is replaced by a note, with
+secondary suppression so a hidden value cannot be recovered from a published total; participant
+codes never enter the report.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from imheval import __version__
+from imheval.evaluation import Breakdown, DomainEvaluation, Evaluation, MeanRow, TestEntry
+from imheval.findings import ALPHA, WHICH_TO_TRUST
+from imheval.reports.charts import (
+    ChartSpec,
+    DumbbellSpec,
+    FlowSpec,
+    HistogramSpec,
+    IntervalSpec,
+    to_svg,
+)
+from imheval.reports.model import (
+    Block,
+    Callout,
+    Chart,
+    Findings,
+    Heading,
+    Paragraph,
+    Report,
+    Section,
+    Table,
+)
+from imheval.stats.apa import format_effect, format_p
+from imheval.stats.results import EffectSize
+
+DEFAULT_TITLE = "Evaluation of infant mental health training"
+
+#: Cohort rows drawn in one dumbbell chart; Table 1 always lists every cohort.
+MAX_CHART_ROWS = 40
+#: Rows listed in a chart's alt text before "and N more".
+MAX_ALT_ROWS = 12
+#: A domain with fewer matched people or cohorts than this is flagged as a small sample.
+SMALL_PAIRS = 20
+SMALL_COHORTS = 5
+#: Share of people at the maximum score above which a domain is flagged for a ceiling effect.
+CEILING_SHARE = 0.15
+
+DASH = "–"
+
+TEST_NAMES: Mapping[str, str] = {
+    "paired_t": "Paired t-test",
+    "wilcoxon": "Wilcoxon signed-rank",
+    "shapiro_wilk": "Shapiro-Wilk (are the changes normally distributed?)",
+    "anova_gain": "One-way ANOVA of cohort gains",
+    "anova": "One-way ANOVA",
+    "welch_anova": "Welch ANOVA",
+    "welch_t": "Welch t-test",
+}
+
+COMPARISON_NAMES: Mapping[str, str] = {
+    "pre_post": "Before vs after",
+    "gain_by_programme": "Gains by programme",
+    "gain_by_directorate": "Gains by directorate",
+    "gain_by_profession": "Gains by profession",
+    "baseline_by_programme": "Starting scores by programme",
+    "baseline_by_directorate": "Starting scores by directorate",
+    "baseline_by_profession": "Starting scores by profession",
+    "matching_bias": "Matched vs not matched (pre-test scores)",
+    "pre_followup": "Before vs follow-up",
+    "post_followup": "After vs follow-up",
+}
+
+GROUPING_NAMES: Mapping[str, str] = {
+    "programme": "Programme",
+    "directorate": "Directorate",
+    "profession": "Profession",
+}
+
+LEVEL_TITLES: Mapping[int, str] = {
+    1: "Level 1: Reaction",
+    2: "Level 2: Learning",
+    3: "Level 3: Behaviour",
+    4: "Level 4: Results",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class ReportContext:
+    """What every section builder reads: the evaluation and the report's settings.
+
+    ``document`` is ``evaluation.to_dict()``, computed once.
+    """
+
+    evaluation: Evaluation
+    min_group_size: int
+    document: Mapping[str, Any]
+
+    def small(self, n: int) -> bool:
+        """True for a count that must not be shown (1 to min_group_size - 1 people)."""
+        return 0 < n < self.min_group_size
+
+    def count(self, n: int) -> str:
+        """A count of people as shown in the report ("fewer than 5" when small)."""
+        return f"fewer than {self.min_group_size}" if self.small(n) else f"{n:,}"
+
+    @property
+    def suppressed_note(self) -> str:
+        return (
+            f"To protect small groups, figures for fewer than {self.min_group_size} people are "
+            "not shown; where hiding one figure would let it be worked out from a total, the "
+            "next smallest is hidden too."
+        )
+
+    def domains_at_level(self, level: int) -> tuple[DomainEvaluation, ...]:
+        return tuple(d for d in self.evaluation.domains if d.domain.kirkpatrick_level == level)
+
+
+SectionBuilder = Callable[[ReportContext], Section]
+
+
+def build_report(
+    evaluation: Evaluation,
+    *,
+    title: str | None = None,
+    min_group_size: int | None = None,
+    builders: Sequence[SectionBuilder] | None = None,
+) -> Report:
+    """The report for ``evaluation``: a frozen :class:`Report` every renderer reads.
+
+    ``min_group_size`` defaults to the evaluation's; a smaller value cannot reveal what the
+    evaluation already suppressed, so the larger of the two is used. ``builders`` replaces
+    :data:`SECTION_BUILDERS` (e.g. to add a section). Raises AnalysisError only through the
+    evaluation's own checks; a domain with no matched pair is reported as such, not an error.
+    """
+    size = max(min_group_size or 0, evaluation.options.min_group_size)
+    context = ReportContext(evaluation, size, evaluation.to_dict())
+    sections = tuple(builder(context) for builder in (builders or SECTION_BUILDERS))
+    people = len(evaluation.matched.people)
+    cohorts = len(evaluation.matched.cohorts)
+    programmes = _programmes(evaluation)
+    subtitle = (
+        f"{people:,} people in {cohorts:,} cohort{_s(cohorts)}"
+        + (f" of {len(programmes)} programme{_s(len(programmes))}" if programmes else "")
+        + f"; data: {Path(evaluation.source).name}"
+    )
+    return Report(
+        title=title or DEFAULT_TITLE,
+        subtitle=subtitle,
+        generated=evaluation.created,
+        sections=sections,
+        software=f"imheval {__version__}",
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# 1. Summary
+
+
+def summary_section(context: ReportContext) -> Section:
+    """One page: the key findings per domain with APA figures, and which result to trust."""
+    evaluation = context.evaluation
+    blocks: list[Block] = [
+        Paragraph(
+            "This page gives the main results in plain English; the statistics behind each "
+            "sentence are beside it. The sections that follow give the detail, arranged by "
+            "Kirkpatrick's four levels of training evaluation (reaction, learning, behaviour, "
+            "results)."
+        )
+    ]
+    for domain in evaluation.domains:
+        blocks.append(Heading(domain.domain.label))
+        blocks.append(Findings(tuple(split_apa(line) for line in _key_findings(domain))))
+    if any(d.n_pairs for d in evaluation.domains):
+        blocks.append(Heading("Which result to trust"))
+        blocks.append(Paragraph(WHICH_TO_TRUST))
+        blocks.append(Paragraph(which_to_trust_here(evaluation)))
+    else:
+        blocks.append(
+            Callout(
+                "warning",
+                "No one was matched between pre-test and post-test, so change could not be "
+                "measured. Check that codes were typed the same way at both timepoints.",
+            )
+        )
+    return Section("summary", "Summary of findings", None, tuple(blocks))
+
+
+def _key_findings(domain: DomainEvaluation) -> list[str]:
+    """The descriptive sentence and the sentences on the key tests (before vs after, follow-up).
+
+    Chosen by the figures they quote, not by position, so new kinds of finding elsewhere in the
+    list do not change the summary.
+    """
+    if not domain.findings:
+        return []
+    marks: list[str] = []
+    for unit, comparison in (
+        ("cohort", "pre_post"),
+        ("participant", "pre_post"),
+        ("participant", "pre_followup"),
+        ("participant", "post_followup"),
+    ):
+        entry = domain.test(unit, "paired_t", comparison)  # type: ignore[arg-type]
+        if entry is not None:
+            result = entry.result
+            marks.append(result.apa() if result.computed else (result.reason or ""))
+    chosen = [domain.findings[0]]
+    chosen.extend(
+        line for line in domain.findings[1:] if any(mark and mark in line for mark in marks)
+    )
+    return chosen
+
+
+def which_to_trust_here(evaluation: Evaluation) -> str:
+    """What the cohort-level and participant-level results mean for this evaluation."""
+    measured = [d for d in evaluation.domains if d.n_pairs]
+    n_cohorts = max((d.n_cohorts for d in measured), default=0)
+    parts = [
+        f"In this evaluation, {n_cohorts} cohort{_s(n_cohorts)} had people measured before "
+        "and after training."
+    ]
+    if n_cohorts < SMALL_COHORTS:
+        parts.append(
+            f"With fewer than {SMALL_COHORTS} cohorts the cohort-level test has very little "
+            "power: a real change can easily fail to reach significance, so a non-significant "
+            "cohort-level result is weak evidence of no change."
+        )
+    agree: list[str] = []
+    only_people: list[str] = []
+    only_cohorts: list[str] = []
+    neither: list[str] = []
+    no_cohort_test: list[str] = []
+    for domain in measured:
+        cohort = domain.test("cohort", "paired_t")
+        people = domain.test("participant", "paired_t")
+        name = domain.domain.label
+        if cohort is None or not cohort.result.computed:
+            no_cohort_test.append(name)
+            continue
+        cohort_sig = _significant(cohort)
+        people_sig = people is not None and people.result.computed and _significant(people)
+        same_direction = (
+            people is not None and (cohort.result.estimate or 0) * (people.result.estimate or 0) > 0
+        )
+        if cohort_sig and people_sig and same_direction:
+            agree.append(name)
+        elif people_sig and not cohort_sig:
+            only_people.append(name)
+        elif cohort_sig and not people_sig:
+            only_cohorts.append(name)
+        else:
+            neither.append(name)
+    if agree:
+        parts.append(
+            f"For {_join(agree)}, both levels agree that scores changed, so "
+            f"{'this finding is' if len(agree) == 1 else 'these findings are'} robust."
+        )
+    if only_people:
+        parts.append(
+            f"For {_join(only_people)}, only the participant-level test is significant: report "
+            "it with the caveat that it treats people as independent although people trained "
+            "together may be alike."
+        )
+    if only_cohorts:
+        parts.append(
+            f"For {_join(only_cohorts)}, only the cohort-level test is significant; the "
+            "participant-level test, which uses every matched person, does not confirm it, so "
+            "treat the change with caution."
+        )
+    if neither:
+        parts.append(f"For {_join(neither)}, neither level shows a clear change.")
+    if no_cohort_test:
+        parts.append(
+            f"For {_join(no_cohort_test)}, the cohort-level test could not be run (it needs at "
+            "least two cohorts with matched people), so only the participant-level result is "
+            "available; it treats people as independent, so read it with that caveat."
+        )
+    return " ".join(parts)
+
+
+_P_VALUE = re.compile(r"\bp [<=>]")
+_TRAILING_APA = re.compile(r",\s+((?:t|F|V|W)(?:\([^)]*\))? = [^,]+, p [<=>] ?\.\d+.*?)\.?$")
+
+
+def split_apa(sentence: str) -> tuple[str, str]:
+    """A finding split into its plain words and its APA figures.
+
+    Figures are the top-level parentheses that quote a p-value (nested parentheses such as
+    ``t(4)`` are kept together), or a trailing ", t(8) = 3.00, p = .017"; what is left is the
+    plain sentence. A sentence without figures comes back with "".
+    """
+    pieces: list[str] = []
+    figures: list[str] = []
+    depth = 0
+    start = 0
+    last = 0
+    for index, char in enumerate(sentence):
+        if char == "(":
+            if depth == 0:
+                start = index
+            depth += 1
+        elif char == ")" and depth:
+            depth -= 1
+            if depth == 0:
+                inner = sentence[start + 1 : index]
+                if _P_VALUE.search(inner):
+                    pieces.append(sentence[last:start])
+                    figures.append(inner)
+                    last = index + 1
+    pieces.append(sentence[last:])
+    plain = "".join(pieces)
+    if not figures:
+        trailing = _TRAILING_APA.search(plain)
+        if trailing:
+            figures.append(trailing.group(1))
+            plain = plain[: trailing.start()] + "."
+    plain = re.sub(r"\s+([.,;:])", r"\1", plain)
+    # findings.py writes a bounded r as "r = > .99"; APA reads "r > .99".
+    figures = [re.sub(r"= ([<>]) ", r"\1 ", figure) for figure in figures]
+    plain = re.sub(r"\s{2,}", " ", plain).strip()
+    return plain, "; ".join(figures)
+
+
+# --------------------------------------------------------------------------------------------
+# 2. Who took part
+
+
+def participation_section(context: ReportContext) -> Section:
+    """The CONSORT-like flow, and counts by programme, directorate, profession and cohort."""
+    evaluation = context.evaluation
+    cohorts = evaluation.matched.cohorts
+    people = evaluation.matched.people
+    total = _counts(people)
+    pre_only = int(cohorts["n_pre_only"].sum()) if len(cohorts) else 0
+    post_only = int(cohorts["n_post_only"].sum()) if len(cohorts) else 0
+    not_at_pre = total["enrolled"] - total["pre"]
+    stages: list[tuple[str, int, str]] = [
+        ("Enrolled (seen at any timepoint)", total["enrolled"], ""),
+        (
+            "Took the pre-test",
+            total["pre"],
+            f"{context.count(not_at_pre)} not at the pre-test" if not_at_pre else "",
+        ),
+        ("Took the post-test", total["post"], ""),
+        (
+            "Matched before and after",
+            total["matched"],
+            f"{context.count(pre_only)} pre-test only, {context.count(post_only)} post-test only",
+        ),
+        ("Followed up", total["followup"], ""),
+    ]
+    rows = tuple(
+        (
+            label,
+            context.count(n),
+            DASH
+            if context.small(n) or not total["enrolled"]
+            else f"{100 * n / total['enrolled']:.0f}%",
+        )
+        for label, n, _ in stages
+    )
+    any_small = any(context.small(n) for _, n, _ in stages) or any(
+        context.small(n) for n in (not_at_pre, pre_only, post_only)
+    )
+    blocks: list[Block] = [
+        Paragraph(
+            "People answered anonymously and chose a personal code, which links their answers "
+            "before and after training within a cohort. The flow below shows how many people "
+            "took part at each point; only people matched before and after training can show "
+            "change."
+        ),
+        Table(
+            caption="Participant flow",
+            header=("Stage", "People", "Share of those enrolled"),
+            rows=rows,
+            notes=(
+                "Enrolled counts everyone who answered at any timepoint. Matched people "
+                "answered both the pre-test and the post-test in the same cohort.",
+            ),
+            suppressed_note=context.suppressed_note if any_small else None,
+        ),
+    ]
+    flow = FlowSpec(
+        title="How many people took part at each point",
+        stages=tuple((label, context.count(n), note) for label, n, note in stages),
+    )
+    alt = "Flow diagram: " + "; ".join(
+        f"{label}: {context.count(n)}" + (f" ({note})" if note else "") for label, n, note in stages
+    )
+    blocks.append(_chart("participation-flow", flow, alt))
+    for grouping in ("programme", "directorate", "profession"):
+        blocks.append(_group_count_table(context, people, grouping))
+    blocks.append(_cohort_count_table(context))
+    matched = evaluation.matched
+    extra: list[str] = []
+    if matched.probable_matches:
+        extra.append(
+            f"{len(matched.probable_matches):,} pair(s) of codes that probably belong to one "
+            "person (one character or one part different) were found but not merged, so those "
+            "people count as unmatched unless the evaluator confirms them."
+        )
+    if matched.accepted_matches:
+        extra.append(
+            f"{len(matched.accepted_matches):,} probable match(es) confirmed by the evaluator "
+            "were merged."
+        )
+    if matched.duplicate_codes:
+        extra.append(
+            f"{len(matched.duplicate_codes):,} code(s) appear in more than one cohort; they are "
+            "kept apart, because matching is within a cohort."
+        )
+    blocks.extend(Paragraph(text) for text in extra)
+    return Section("participation", "Who took part", None, tuple(blocks))
+
+
+def _counts(people: pd.DataFrame) -> dict[str, int]:
+    pre = people["present_pre"].to_numpy(dtype=bool)
+    post = people["present_post"].to_numpy(dtype=bool)
+    followup = people["present_followup"].to_numpy(dtype=bool)
+    return {
+        "enrolled": len(people),
+        "pre": int(pre.sum()),
+        "post": int(post.sum()),
+        "matched": int((pre & post).sum()),
+        "followup": int(followup.sum()),
+    }
+
+
+_COUNT_COLUMNS = ("enrolled", "pre", "post", "matched", "followup")
+_COUNT_HEADER = ("Enrolled", "Pre-test", "Post-test", "Matched", "Follow-up")
+
+
+def _group_count_table(context: ReportContext, people: pd.DataFrame, grouping: str) -> Table:
+    pre = people["present_pre"].to_numpy(dtype=bool)
+    post = people["present_post"].to_numpy(dtype=bool)
+    work = pd.DataFrame(
+        {
+            "group": people[grouping].astype(str).to_numpy(),
+            "enrolled": 1,
+            "pre": pre.astype(int),
+            "post": post.astype(int),
+            "matched": (pre & post).astype(int),
+            "followup": people["present_followup"].to_numpy(dtype=bool).astype(int),
+        }
+    )
+    sums = work.groupby("group", sort=True).sum()
+    labels = [str(g) if str(g) else "Not recorded" for g in sums.index]
+    counts = [[int(sums.iloc[i][c]) for c in _COUNT_COLUMNS] for i in range(len(sums))]
+    cells, hidden = _protected_counts(context, counts)
+    total = [int(work[c].sum()) for c in _COUNT_COLUMNS]
+    rows = [(label, *row) for label, row in zip(labels, cells, strict=True)]
+    rows.append(("Total", *(f"{n:,}" for n in total)))
+    name = GROUPING_NAMES[grouping]
+    return Table(
+        caption=f"People taking part by {grouping}",
+        header=(name, *_COUNT_HEADER),
+        rows=tuple(rows),
+        notes=(f"A person's {grouping} is the first one they recorded.",),
+        suppressed_note=context.suppressed_note if hidden else None,
+    )
+
+
+def _cohort_count_table(context: ReportContext) -> Table:
+    cohorts = context.evaluation.matched.cohorts
+    columns = ("n_pre", "n_post", "n_matched", "n_followup")
+    counts = [[int(row[c]) for c in columns] for row in cohorts.to_dict(orient="records")]
+    cells, hidden = _protected_counts(context, counts)
+    rows = [
+        (str(row["cohort"]), str(row["programme"]), *cell)
+        for row, cell in zip(cohorts.to_dict(orient="records"), cells, strict=True)
+    ]
+    if len(cohorts):
+        rows.append(("Total", "", *(f"{int(cohorts[c].sum()):,}" for c in columns)))
+    return Table(
+        caption="People taking part by cohort",
+        header=("Cohort", "Programme", "Pre-test", "Post-test", "Matched", "Follow-up"),
+        rows=tuple(rows),
+        notes=("A cohort is one delivery of a programme to one group of people.",),
+        suppressed_note=context.suppressed_note if hidden else None,
+    )
+
+
+def _protected_counts(
+    context: ReportContext, counts: list[list[int]]
+) -> tuple[list[list[str]], bool]:
+    """Counts as text with small ones hidden, plus secondary suppression per column.
+
+    The column total is published, so a column with exactly one hidden cell would give it
+    away: the next smallest shown non-zero cell of that column is hidden too.
+    """
+    hide = [[context.small(n) for n in row] for row in counts]
+    n_columns = len(counts[0]) if counts else 0
+    for column in range(n_columns):
+        hidden = [r for r in range(len(counts)) if hide[r][column]]
+        shown = [r for r in range(len(counts)) if not hide[r][column] and counts[r][column]]
+        if len(hidden) == 1 and shown:
+            smallest = min(shown, key=lambda r: counts[r][column])
+            hide[smallest][column] = True
+    cells = [
+        [
+            f"fewer than {context.min_group_size}"
+            if hide[r][c] and context.small(n)
+            else "suppressed"
+            if hide[r][c]
+            else f"{n:,}"
+            for c, n in enumerate(row)
+        ]
+        for r, row in enumerate(counts)
+    ]
+    return cells, any(any(row) for row in hide)
+
+
+# --------------------------------------------------------------------------------------------
+# 3-6. Kirkpatrick levels
+
+
+def reaction_section(context: ReportContext) -> Section:
+    """Level 1: satisfaction domains where the instrument has them, else "not measured"."""
+    domains = context.domains_at_level(1)
+    title = LEVEL_TITLES[1]
+    if not domains:
+        return Section(
+            "level-1",
+            title,
+            1,
+            (
+                Callout("info", "Not measured: the questionnaire has no reaction items."),
+                Paragraph(
+                    "What would measure it: a short reaction questionnaire at the end of each "
+                    "session, asking how relevant the training was to the participant's work, "
+                    "how confident they feel to apply it, and whether they would recommend it "
+                    "to a colleague (each rated, for example, 1 to 5)."
+                ),
+            ),
+        )
+    blocks: list[Block] = [
+        Paragraph(
+            "Reaction is usually asked once, at the end of training, so it is summarised from "
+            "the post-test answers of everyone who gave them (matched or not)."
+        )
+    ]
+    for domain in domains:
+        blocks.append(Heading(domain.domain.label))
+        blocks.append(_post_only_table(context, domain))
+    return Section("level-1", title, 1, tuple(blocks))
+
+
+def _post_only_table(context: ReportContext, domain: DomainEvaluation) -> Table:
+    info = domain.domain
+    frame = context.evaluation.scored.frame
+    at_post = frame[(frame["timepoint"] == "post") & frame[info.id].notna()]
+    rows: list[tuple[str, str, str]] = []
+    hidden = False
+    groups = at_post.groupby("programme", sort=True)[info.id]
+    entries = [(str(label) or "Not recorded", values) for label, values in groups]
+    small = [context.small(len(values)) for _, values in entries]
+    if small.count(True) == 1 and len(entries) > 1:
+        # The overall mean is shown: one hidden group could be recovered, so hide another.
+        shown = [i for i, s in enumerate(small) if not s]
+        small[min(shown, key=lambda i: len(entries[i][1]))] = True
+    for (label, values), hide in zip(entries, small, strict=True):
+        if hide:
+            hidden = True
+            rows.append((label, context.count(len(values)), "suppressed (small group)"))
+        else:
+            mean = float(values.mean())
+            rows.append((label, f"{len(values):,}", _score(mean, info.percent_of_maximum(mean))))
+    if len(at_post):
+        mean = float(at_post[info.id].mean())
+        rows.append(("All", f"{len(at_post):,}", _score(mean, info.percent_of_maximum(mean))))
+    return Table(
+        caption=f"{info.label}: mean score at the end of training, by programme",
+        header=("Programme", "People", "Mean (% of possible range)"),
+        rows=tuple(rows),
+        suppressed_note=context.suppressed_note if hidden else None,
+    )
+
+
+def learning_section(context: ReportContext) -> Section:
+    """Level 2: every learning domain, before and after training."""
+    domains = context.domains_at_level(2)
+    title = LEVEL_TITLES[2]
+    if not domains:
+        return Section(
+            "level-2",
+            title,
+            2,
+            (
+                Callout("info", "Not measured: no domain of the questionnaire measures learning."),
+                Paragraph(
+                    "What would measure it: knowledge, risk identification and self-efficacy "
+                    "questions asked before and after training, with a personal code so each "
+                    "person's answers can be matched."
+                ),
+            ),
+        )
+    blocks: list[Block] = [
+        Paragraph(
+            "Learning was measured by asking the same questions before and after training. For "
+            "each domain: the seed study's Table 1 of cohort means, the tests at cohort level "
+            "and at participant level with effect sizes, the results by programme, directorate "
+            "and profession, and charts."
+        )
+    ]
+    for domain in domains:
+        blocks.extend(domain_blocks(context, domain))
+    return Section("level-2", title, 2, tuple(blocks))
+
+
+def behaviour_section(context: ReportContext) -> Section:
+    """Level 3: follow-up results (and behaviour domains), else "not measured"."""
+    title = LEVEL_TITLES[3]
+    blocks: list[Block] = []
+    for domain in context.domains_at_level(3):
+        blocks.extend(domain_blocks(context, domain))
+    followup = [
+        entry
+        for entry in context.evaluation.tests
+        if entry.comparison in ("pre_followup", "post_followup")
+    ]
+    if followup:
+        blocks.append(Heading("Follow-up: were gains kept?"))
+        blocks.append(
+            Paragraph(
+                "People answered the questionnaire again some weeks after training. Scores at "
+                "follow-up are compared with scores before and straight after training; a "
+                "retained gain shows as a higher score than before and little drop since the "
+                "end of training."
+            )
+        )
+        blocks.append(
+            _tests_table(
+                "Follow-up tests (people measured at both timepoints)",
+                followup,
+                context,
+                with_domain=True,
+            )
+        )
+        items: list[tuple[str, str]] = []
+        for domain in context.evaluation.domains:
+            items.extend(
+                split_apa(line) for line in domain.findings if line.startswith("Follow-up")
+            )
+        if items:
+            blocks.append(Findings(tuple(items)))
+    if not blocks:
+        blocks = [
+            Callout("info", "Not measured: no follow-up data were collected."),
+            Paragraph(
+                "What would measure it: the same questionnaire again 8 to 12 weeks after "
+                "training (with the same personal code), questions about what people now do "
+                "differently in practice (for example, asking parents about their baby's "
+                "feelings, or referring a family they are worried about), and a short report "
+                "from each participant's supervisor."
+            ),
+        ]
+    return Section("level-3", title, 3, tuple(blocks))
+
+
+def results_section(context: ReportContext) -> Section:
+    """Level 4: service outcomes; imheval has none yet, so it says what would measure them."""
+    title = LEVEL_TITLES[4]
+    domains = context.domains_at_level(4)
+    if domains:
+        blocks: list[Block] = []
+        for domain in domains:
+            blocks.extend(domain_blocks(context, domain))
+        return Section("level-4", title, 4, tuple(blocks))
+    return Section(
+        "level-4",
+        title,
+        4,
+        (
+            Callout("info", "Not measured: no service outcomes were collected."),
+            Paragraph(
+                "What would measure it: service outcomes before and after the workforce was "
+                "trained, such as the number and appropriateness of referrals to perinatal and "
+                "infant mental health services, and an audit of case records for signs that "
+                "infant mental health was assessed and acted on."
+            ),
+        ),
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# One domain
+
+
+def domain_blocks(context: ReportContext, domain: DomainEvaluation) -> list[Block]:
+    """Heading, findings, Table 1, tests, breakdowns and charts for one pre/post domain."""
+    info = domain.domain
+    blocks: list[Block] = [Heading(info.label + _range_text(domain))]
+    blocks.append(
+        Paragraph(
+            f"{domain.n_pairs:,} people in {domain.n_cohorts:,} cohort{_s(domain.n_cohorts)} "
+            "answered this part of the questionnaire both before and after training."
+        )
+    )
+    blocks.append(Findings(tuple(split_apa(line) for line in domain.findings)))
+    if domain.n_pairs == 0:
+        return blocks
+    blocks.append(table_one(context, domain))
+    dumbbell = _dumbbell_chart(context, domain)
+    if dumbbell is not None:
+        blocks.append(dumbbell)
+    change_tests = [e for e in domain.tests if e.comparison == "pre_post"] + [
+        e for e in domain.tests if e.comparison == "gain_by_programme" and e.unit == "cohort"
+    ]
+    blocks.append(_tests_table(f"{info.label}: did scores change?", change_tests, context))
+    changes = _changes_chart(context, domain)
+    if changes is not None:
+        blocks.append(changes)
+    for breakdown in domain.breakdowns:
+        if breakdown.rows:
+            blocks.append(_breakdown_table(context, domain, breakdown))
+    gains = _gains_chart(context, domain)
+    if gains is not None:
+        blocks.append(gains)
+    group_tests = [
+        e
+        for e in domain.tests
+        if e.unit == "participant" and e.comparison.startswith(("gain_by", "baseline_by"))
+    ] + [e for e in domain.tests if e.comparison == "matching_bias"]
+    if group_tests:
+        blocks.append(_tests_table(f"{info.label}: did groups differ?", group_tests, context))
+    return blocks
+
+
+def table_one(context: ReportContext, domain: DomainEvaluation) -> Table:
+    """The seed study's Table 1: each cohort's mean before and after, and the difference."""
+    info = domain.domain
+    rows_in = _protect_rows(context, domain.table1)
+    rows = [
+        (row.label, row.programme, context.count(row.n), *_mean_cells(row, context))
+        for row in rows_in
+    ]
+    overall = domain.overall
+    rows.append(
+        ("All matched people", "", context.count(overall.n), *_mean_cells(overall, context))
+    )
+    notes = []
+    if info.min_total is not None and info.max_total is not None:
+        notes.append(
+            f"Scores can range from {info.min_total:g} to {info.max_total:g}. Percentages are "
+            "of that range: (score − minimum) / (maximum − minimum); the difference is in "
+            "percentage points (pp)."
+        )
+    notes.append("n is the number of people in the cohort matched before and after training.")
+    return Table(
+        caption=f"Table 1. {info.label}: cohort mean scores before and after training",
+        header=("Cohort", "Programme", "n", "Before (%)", "After (%)", "Difference (pp)"),
+        rows=tuple(rows),
+        notes=tuple(notes),
+        suppressed_note=context.suppressed_note
+        if any(row.suppressed for row in rows_in) or overall.suppressed
+        else None,
+    )
+
+
+def _breakdown_table(
+    context: ReportContext, domain: DomainEvaluation, breakdown: Breakdown
+) -> Table:
+    rows_in = _protect_rows(context, breakdown.rows)
+    rows = [
+        (row.label or "Not recorded", context.count(row.n), *_mean_cells(row, context))
+        for row in rows_in
+    ]
+    notes: list[str] = []
+    if breakdown.not_recorded:
+        notes.append(
+            f"{context.count(breakdown.not_recorded)} matched people had no {breakdown.grouping} "
+            "recorded and are not in this table."
+        )
+    return Table(
+        caption=f"{domain.domain.label} by {breakdown.grouping} (matched people)",
+        header=(
+            GROUPING_NAMES[breakdown.grouping],
+            "n",
+            "Before (%)",
+            "After (%)",
+            "Difference (pp)",
+        ),
+        rows=tuple(rows),
+        notes=tuple(notes),
+        suppressed_note=context.suppressed_note if any(row.suppressed for row in rows_in) else None,
+    )
+
+
+def _protect_rows(context: ReportContext, rows: Iterable[MeanRow]) -> list[MeanRow]:
+    """Rows hidden below the report's group size, with secondary suppression as in evaluate()."""
+    result = [
+        MeanRow(label=row.label, n=row.n, programme=row.programme, suppressed=True)
+        if row.suppressed or row.n < context.min_group_size
+        else row
+        for row in rows
+    ]
+    hidden = [i for i, row in enumerate(result) if row.suppressed]
+    shown = [i for i, row in enumerate(result) if not row.suppressed]
+    if len(hidden) == 1 and shown:
+        smallest = min(shown, key=lambda i: result[i].n)
+        row = result[smallest]
+        result[smallest] = MeanRow(
+            label=row.label, n=row.n, programme=row.programme, suppressed=True
+        )
+    return result
+
+
+def _mean_cells(row: MeanRow, context: ReportContext) -> tuple[str, str, str]:
+    if row.suppressed or row.n < context.min_group_size:
+        return (DASH, DASH, "suppressed (small group)")
+    if row.pre_mean is None or row.post_mean is None:
+        return (DASH, DASH, DASH)
+    return (
+        _score(row.pre_mean, row.pre_percent),
+        _score(row.post_mean, row.post_percent),
+        _difference(row.difference, row.difference_percent),
+    )
+
+
+def _tests_table(
+    caption: str, entries: Sequence[TestEntry], context: ReportContext, with_domain: bool = False
+) -> Table:
+    labels = {d.domain.id: d.domain.label for d in context.evaluation.domains}
+    rows: list[tuple[str, ...]] = []
+    for entry in entries:
+        result = entry.result
+        who = "Cohort means" if entry.unit == "cohort" else "People"
+        question = COMPARISON_NAMES.get(entry.comparison, entry.comparison)
+        direction = re.search(r"\('([^']*)' minus '([^']*)'\)", result.method)
+        if direction:
+            question += f" ({direction.group(1)} minus {direction.group(2)})"
+        unit = f"{who}, n = {result.n:,}"
+        name = TEST_NAMES.get(result.test, result.test)
+        if result.computed:
+            outcome = result.apa()
+            holm = format_p(entry.p_holm) if entry.p_holm is not None else DASH
+            effects = effect_text(entry)
+        else:
+            outcome = f"Not computed: {result.reason}"
+            holm = DASH
+            effects = DASH
+        row: tuple[str, ...] = (question, unit, name, outcome, holm, effects)
+        if with_domain:
+            row = (labels.get(entry.domain, entry.domain), *row)
+        rows.append(row)
+    header: tuple[str, ...] = (
+        "Question",
+        "Unit",
+        "Test",
+        "Result",
+        "Holm-adjusted p",
+        "Effect sizes (95% CI)",
+    )
+    if with_domain:
+        header = ("Domain", *header)
+    used = sorted(
+        {e.name for entry in entries if entry.result.computed for e in entry.result.effect_sizes}
+    )
+    notes = [
+        "Holm-adjusted p corrects for testing several domains; significance is judged on it.",
+    ]
+    if used:
+        notes.append(
+            "Effect sizes: "
+            + "; ".join(_EFFECT_LEGEND[name] for name in used if name in _EFFECT_LEGEND)
+            + "."
+        )
+    notes.append(
+        "Cohort-level effect sizes describe differences between cohort means and are much "
+        "larger than participant-level ones; do not compare them with published values."
+    )
+    return Table(caption=caption, header=header, rows=tuple(rows), notes=tuple(notes))
+
+
+_EFFECT_LEGEND: Mapping[str, str] = {
+    "cohen_dz": "d_z = mean change / SD of the changes",
+    "hedges_gz": "g_z = d_z corrected for small samples",
+    "d_av": "d_av = mean change / average SD before and after",
+    "d_rm": "d_rm = repeated-measures d, corrected for the before-after correlation",
+    "r": "r = correlation from t, sqrt(t² / (t² + df))",
+    "rank_biserial": "r_rb = matched-pairs rank-biserial correlation",
+    "eta_squared": "η² = share of variance explained by the groups",
+    "partial_eta_squared": "η²_p = partial eta squared (equal to η² in a one-way design)",
+    "omega_squared": "ω² = omega squared, a less biased η²",
+    "cohen_d": "d = difference between two groups / pooled SD",
+    "hedges_g": "g = d corrected for small samples",
+}
+
+
+def effect_text(entry: TestEntry) -> str:
+    """Every effect size of a test, named by type, with its 95% CI where it has one."""
+    result = entry.result
+    # In a one-way ANOVA eta squared and partial eta squared are one number: show it once.
+    duplicate = "eta_squared" if result.effect("partial_eta_squared") is not None else None
+    texts = [_effect(e) for e in result.effect_sizes if e.name != duplicate]
+    return "\n".join(texts) if texts else DASH
+
+
+_BOUNDED = frozenset({"r", "rank_biserial", "eta_squared", "partial_eta_squared", "omega_squared"})
+
+
+def _effect(effect: EffectSize) -> str:
+    """APA effect size; r-type values near 1 read "r > .99" (not a misleading "1.00"), and a CI
+    collapsed to a point (every change in one direction) is left out."""
+    if effect.ci is not None and math.isclose(effect.ci.low, effect.ci.high):
+        effect = EffectSize(effect.name, effect.value)
+    text = format_effect(effect)
+    if effect.name in _BOUNDED and 0.995 <= abs(effect.value) < 1:
+        symbol, _, rest = text.partition(" = ")
+        _, _, ci = rest.partition(", ")
+        text = (
+            f"{symbol} {'>' if effect.value > 0 else '<'} {'.99' if effect.value > 0 else '-.99'}"
+        )
+        if ci:
+            text += f", {ci}"
+    return text
+
+
+# --------------------------------------------------------------------------------------------
+# Charts of one domain
+
+
+def _dumbbell_chart(context: ReportContext, domain: DomainEvaluation) -> Chart | None:
+    info = domain.domain
+    shown = [row for row in _protect_rows(context, domain.table1) if not row.suppressed]
+    shown = [row for row in shown if row.pre_mean is not None and row.post_mean is not None]
+    if not shown:
+        return None
+    percent = all(row.pre_percent is not None and row.post_percent is not None for row in shown)
+    values = [
+        (row.label, row.pre_percent, row.post_percent)
+        if percent
+        else (row.label, row.pre_mean, row.post_mean)
+        for row in shown
+    ]
+    rows = tuple(
+        (label, float(before or 0.0), float(after or 0.0)) for label, before, after in values
+    )
+    drawn = rows[:MAX_CHART_ROWS]
+    spec = DumbbellSpec(
+        title=f"{info.label}: average score of each cohort before and after training",
+        axis_label="Average score, % of the possible range" if percent else "Average score",
+        rows=drawn,
+        limits=(0.0, 100.0) if percent else None,
+        percent=percent,
+    )
+    unit = "%" if percent else ""
+    listed = "; ".join(
+        f"{label}: {_plain_number(before, percent)}{unit} before, "
+        f"{_plain_number(after, percent)}{unit} after"
+        for label, before, after in rows[:MAX_ALT_ROWS]
+    )
+    more = f"; and {len(rows) - MAX_ALT_ROWS} more cohorts" if len(rows) > MAX_ALT_ROWS else ""
+    rose = sum(after > before for _, before, after in rows)
+    alt = (
+        f"Dot chart of the average {info.label.lower()} score of {len(rows)} cohort"
+        f"{_s(len(rows))} before (grey circle) and after (blue diamond) training"
+        + (", as a percentage of the possible range" if percent else "")
+        + f". {listed}{more}. The average rose in {rose} of {len(rows)} cohorts."
+    )
+    caption = ""
+    if len(rows) > MAX_CHART_ROWS:
+        caption = (
+            f"The chart shows the first {MAX_CHART_ROWS} of {len(rows)} cohorts; Table 1 "
+            "lists them all."
+        )
+    hidden = len(domain.table1) - len(shown)
+    if hidden:
+        caption = (caption + " " if caption else "") + (
+            f"{hidden} cohort{_s(hidden)} with fewer than {context.min_group_size} matched "
+            "people (or hidden to protect them) are not drawn."
+        )
+    return _chart(f"{_slug(info.id)}-cohorts", spec, alt, caption)
+
+
+def _changes_chart(context: ReportContext, domain: DomainEvaluation) -> Chart | None:
+    info = domain.domain
+    pairs = context.evaluation.matched.pairs(info.id)
+    if len(pairs) < context.min_group_size:
+        return None
+    changes = (pairs["post"] - pairs["pre"]).to_numpy(dtype=float)
+    spec = HistogramSpec(
+        title=f"{info.label}: how much each person's score changed",
+        axis_label="Change in score (after minus before), points",
+        values=tuple(float(v) for v in changes),
+    )
+    up = int((changes > 0).sum())
+    same = int((changes == 0).sum())
+    down = int((changes < 0).sum())
+    alt = (
+        f"Histogram of the change in {info.label.lower()} score for {len(changes)} matched "
+        f"people, from {changes.min():+g} to {changes.max():+g} points (median "
+        f"{float(np.median(changes)):+g}). {up} people scored higher after training, "
+        f"{same} the same and {down} lower."
+    )
+    return _chart(f"{_slug(info.id)}-changes", spec, alt)
+
+
+def _gains_chart(context: ReportContext, domain: DomainEvaluation) -> Chart | None:
+    """Mean gain per programme with its t-based 95% CI; hidden programmes are not drawn."""
+    from scipy import stats as scipy_stats
+
+    info = domain.domain
+    breakdown = next((b for b in domain.breakdowns if b.grouping == "programme"), None)
+    if breakdown is None:
+        return None
+    shown = {row.label for row in _protect_rows(context, breakdown.rows) if not row.suppressed}
+    pairs = context.evaluation.matched.pairs(info.id)
+    pairs = pairs.assign(gain=pairs["post"] - pairs["pre"])
+    rows: list[tuple[str, int, float, float, float]] = []
+    for label, group in pairs.groupby("programme", sort=True):
+        name = str(label)
+        if name not in shown or len(group) < 2:
+            continue
+        gains = group["gain"].to_numpy(dtype=float)
+        mean = float(gains.mean())
+        half = (
+            float(scipy_stats.t.ppf(0.975, len(gains) - 1))
+            * float(gains.std(ddof=1))
+            / math.sqrt(len(gains))
+        )
+        rows.append((name, len(gains), mean, mean - half, mean + half))
+    if not rows:
+        return None
+    spec = IntervalSpec(
+        title=f"{info.label}: average gain by programme, with 95% confidence interval",
+        axis_label="Average change in score (after minus before), points",
+        rows=tuple(rows),
+    )
+    listed = "; ".join(
+        f"{label} (n = {n}): {mean:+.2f} points (95% CI {low:+.2f} to {high:+.2f})"
+        for label, n, mean, low, high in rows
+    )
+    alt = (
+        f"Chart of the average {info.label.lower()} gain per person in {len(rows)} "
+        f"programme{_s(len(rows))}, each with its 95% confidence interval and a dashed line at "
+        f"no change. {listed}."
+    )
+    caption = ""
+    if len(shown) < len(breakdown.rows):
+        caption = (
+            f"Programmes with fewer than {context.min_group_size} matched people are not drawn."
+        )
+    return _chart(f"{_slug(info.id)}-gains", spec, alt, caption)
+
+
+def _chart(chart_id: str, spec: ChartSpec, alt: str, caption: str = "") -> Chart:
+    return Chart(
+        id=chart_id,
+        title=spec.title,
+        alt_text=alt,
+        svg=to_svg(spec, chart_id, alt),
+        spec=spec,
+        caption=caption,
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# 7. Methods and limitations
+
+
+def methods_section(context: ReportContext) -> Section:
+    """How the data were scored, matched and tested, and what limits the conclusions."""
+    evaluation = context.evaluation
+    settings = context.document["settings"]
+    blocks: list[Block] = [Heading("Data and scoring")]
+    instruments = ", ".join(f"{i} (version {v})" for i, v in evaluation.instruments)
+    blocks.append(
+        Paragraph(
+            f"Data: {Path(evaluation.source).name}, {len(evaluation.scored.frame):,} "
+            "questionnaires (one per person per timepoint)"
+            + (f", scored with {instruments}" if instruments else "")
+            + ". Analysed with "
+            + f"imheval {__version__}."
+        )
+    )
+    blocks.append(Paragraph(f"Scoring rule: {settings['scoring_rule']}."))
+    blocks.append(Paragraph(_missing_text(settings["missing_data_policy"])))
+    reasons = context.document["zero_reasons"]
+    if reasons:
+        blocks.append(_zero_reasons_table(context, reasons))
+
+    blocks.append(Heading("Matching"))
+    blocks.append(Paragraph(_matching_text(context)))
+    bias = _matching_bias_text(context)
+    if bias:
+        blocks.append(Paragraph(bias))
+
+    blocks.append(Heading("Statistics"))
+    blocks.append(
+        Paragraph(
+            "Each domain is analysed at two levels. At cohort level, as in the seed study, "
+            "each cohort's mean before and after training is one pair, compared with a paired "
+            "t-test (degrees of freedom = cohorts − 1), and cohort gains are compared between "
+            "programmes with a one-way ANOVA. At participant level every matched person is one "
+            "pair: a paired t-test with the 95% confidence interval of the mean change, and a "
+            "Wilcoxon signed-rank test that does not assume normally distributed changes. "
+            "Groups (programme, directorate, profession) are compared with Welch tests, which "
+            "allow unequal group sizes and spreads."
+        )
+    )
+    blocks.append(
+        Paragraph(
+            "Effect sizes are named by type. d_z (and its small-sample correction g_z) divides "
+            "the mean change by the spread of people's changes; d_av divides it by the average "
+            "spread of scores before and after, and is closer to the d of studies comparing "
+            "two groups. r is computed from t. Confidence intervals for d_z and g_z are exact "
+            "(noncentral t). p-values are two-sided; "
+            f"{settings['multiplicity']} (Holm's method), so a finding is called significant "
+            f"when its Holm-adjusted p is below {ALPHA:g}."
+        )
+    )
+    normality = _normality_text(context)
+    if normality:
+        blocks.append(Paragraph(normality))
+
+    blocks.append(Heading("Limitations"))
+    limitations = _limitations(context)
+    blocks.extend(Callout("warning", text) for text in limitations)
+    ceiling = _ceiling_table(context)
+    if ceiling is not None:
+        blocks.append(ceiling)
+
+    blocks.append(Heading("Privacy"))
+    blocks.append(
+        Paragraph(
+            f"Groups of fewer than {context.min_group_size} people are not shown in any table "
+            "or chart: their means, and counts below that size, are replaced by a note, and "
+            "where one hidden figure could be worked out from a total, the next smallest is "
+            "hidden too. The statistics still use everyone. Participant codes never appear in "
+            "this report."
+        )
+    )
+    notes = [note for note in evaluation.notes if note != WHICH_TO_TRUST]
+    if notes:
+        blocks.append(Heading("Notes from the analysis"))
+        blocks.extend(Paragraph(note) for note in notes)
+    return Section("methods", "Methods and limitations", None, tuple(blocks))
+
+
+def _missing_text(policy: str) -> str:
+    return {
+        "seed": "Missing data: as in the seed study, a question left blank or answered "
+        "invalidly scores 0, the same as a wrong answer. This can understate the scores of "
+        "people who skipped questions; the table below shows how often it happened.",
+        "complete_case": "Missing data: a domain score is used only when every question of "
+        "the domain has a valid answer (complete cases).",
+        "prorated": "Missing data: when at least half of a domain's questions have valid "
+        "answers, the score is prorated from them; otherwise it is missing.",
+        "not_applicable": "Missing data: the file held domain scores already calculated, so "
+        "no answers were scored here; a missing score means the domain was not measured.",
+    }.get(policy, f"Missing data: {policy}.")
+
+
+def _zero_reasons_table(context: ReportContext, reasons: list[dict[str, Any]]) -> Table:
+    labels = {d.domain.id: d.domain.label for d in context.evaluation.domains}
+    timepoints = {"pre": "Before", "post": "After", "followup": "Follow-up"}
+    rows = tuple(
+        (
+            labels.get(row["domain"], row["domain"]),
+            timepoints.get(row["timepoint"], row["timepoint"]),
+            f"{row['scored']:,}",
+            f"{row['wrong']:,}",
+            f"{row['missing']:,}",
+            f"{row['invalid']:,}",
+        )
+        for row in reasons
+    )
+    return Table(
+        caption="How the answers were scored (counts of answers, not people)",
+        header=("Domain", "Timepoint", "Correct or rated", "Wrong", "Blank", "Invalid"),
+        rows=rows,
+        notes=("Under the seed rule, wrong, blank and invalid answers all score 0.",),
+    )
+
+
+def _matching_text(context: ReportContext) -> str:
+    evaluation = context.evaluation
+    total = _counts(evaluation.matched.people)
+    rate = total["matched"] / total["pre"] if total["pre"] else None
+    mode = {
+        "exact": "codes had to be identical at both timepoints of a cohort (exact matching)",
+        "tolerant": "codes had to be identical at both timepoints of a cohort; codes one "
+        "character or one part apart were listed for the evaluator to confirm (tolerant "
+        "matching)",
+    }.get(evaluation.options.match_mode, evaluation.options.match_mode)
+    text = f"People were matched by their personal code within each cohort: {mode}. "
+    if rate is not None:
+        text += (
+            f"{total['matched']:,} of the {total['pre']:,} people who took the pre-test were "
+            f"matched at the post-test (a matching rate of {100 * rate:.0f}%)."
+        )
+    else:
+        text += "No one took the pre-test, so no one could be matched."
+    probable = len(evaluation.matched.probable_matches)
+    if probable:
+        text += (
+            f" {probable:,} probable match(es) were found but not merged; confirming them "
+            "would raise the matching rate."
+        )
+    accepted = len(evaluation.matched.accepted_matches)
+    if accepted:
+        text += f" {accepted:,} probable match(es) confirmed by the evaluator were merged."
+    return text
+
+
+def _matching_bias_text(context: ReportContext) -> str:
+    differed: list[str] = []
+    tested: list[str] = []
+    for domain in context.evaluation.domains:
+        entry = domain.test("participant", "welch_t", "matching_bias")
+        if entry is None or not entry.result.computed:
+            continue
+        tested.append(domain.domain.label)
+        if _significant(entry):
+            differed.append(f"{domain.domain.label} ({entry.result.apa()})")
+    if not tested:
+        return ""
+    if differed:
+        return (
+            "People who were matched had started differently from those who took only the "
+            f"pre-test in {_join(differed)}, so the matched people may not represent everyone "
+            "trained."
+        )
+    return (
+        "People who were matched did not start clearly differently from those who took only "
+        f"the pre-test ({_join(tested)}; Welch t-tests on pre-test scores), so the unmatched "
+        "people are unlikely to bias the results much."
+    )
+
+
+def _normality_text(context: ReportContext) -> str:
+    skewed = []
+    for domain in context.evaluation.domains:
+        entry = domain.test("participant", "shapiro_wilk")
+        if entry is not None and entry.result.computed and (entry.result.p or 1) < ALPHA:
+            skewed.append(domain.domain.label)
+    if not skewed:
+        return ""
+    return (
+        f"In {_join(skewed)} the changes were not normally distributed (Shapiro-Wilk "
+        "p < .05). The t-test is robust to this with many pairs; the Wilcoxon signed-rank "
+        "test, which does not assume normality, is reported beside it."
+    )
+
+
+def _limitations(context: ReportContext) -> list[str]:
+    evaluation = context.evaluation
+    texts: list[str] = []
+    small = [
+        f"{d.domain.label} ({d.n_pairs} people, {d.n_cohorts} cohort{_s(d.n_cohorts)})"
+        for d in evaluation.domains
+        if d.n_pairs and (d.n_pairs < SMALL_PAIRS or d.n_cohorts < SMALL_COHORTS)
+    ]
+    if small:
+        texts.append(
+            f"Small samples: {_join(small)}. With fewer than {SMALL_PAIRS} matched people or "
+            f"fewer than {SMALL_COHORTS} cohorts, estimates are imprecise (wide confidence "
+            "intervals) and the cohort-level test has little power."
+        )
+    unmeasured = [d.domain.label for d in evaluation.domains if not d.n_pairs]
+    if unmeasured:
+        texts.append(
+            f"No one was measured both before and after training in {_join(unmeasured)}, "
+            "so change could not be assessed there."
+        )
+    total = _counts(evaluation.matched.people)
+    if total["pre"] and total["matched"] / total["pre"] < 0.8:
+        texts.append(
+            f"Only {100 * total['matched'] / total['pre']:.0f}% of the people who took the "
+            "pre-test were matched at the post-test; the results describe those who were."
+        )
+    texts.append(
+        "There is no comparison group of people who were not trained, so a change cannot be "
+        "attributed to the training alone (for example, answering the same questions twice "
+        "can raise scores)."
+    )
+    for domain, share, n in _ceilings(context):
+        if share > CEILING_SHARE:
+            # A share of a small count would give the count away: then say only "more than 15%".
+            amount = (
+                f"more than {100 * CEILING_SHARE:.0f}%"
+                if context.small(round(share * n))
+                else f"{100 * share:.0f}%"
+            )
+            texts.append(
+                f"Ceiling effect in {domain.domain.label}: {amount} of people scored the "
+                "maximum after training, so the questions are too easy to show further change; "
+                "add harder items."
+            )
+    return texts
+
+
+def _ceilings(context: ReportContext) -> list[tuple[DomainEvaluation, float, int]]:
+    """Per domain with a known maximum: the share of post-test scores at the maximum, and n."""
+    people = context.evaluation.matched.people
+    shares: list[tuple[DomainEvaluation, float, int]] = []
+    for domain in context.evaluation.domains:
+        info = domain.domain
+        column = f"{info.id}@post"
+        if info.max_total is None or column not in people.columns:
+            continue
+        values = people[column].to_numpy(dtype=float)
+        values = values[~np.isnan(values)]
+        if len(values):
+            at_max = np.isclose(values, info.max_total)
+            shares.append((domain, float(at_max.mean()), len(values)))
+    return shares
+
+
+def _ceiling_table(context: ReportContext) -> Table | None:
+    rows: list[tuple[str, str, str, str]] = []
+    hidden = False
+    for domain, share, n in _ceilings(context):
+        info = domain.domain
+        at_max = round(share * n)
+        if context.small(n) or context.small(at_max):
+            hidden = True
+            count = f"fewer than {context.min_group_size}" if context.small(at_max) else DASH
+            shown = (count, DASH)
+        else:
+            shown = (f"{at_max:,}", f"{100 * share:.0f}%")
+        flag = "Yes" if share > CEILING_SHARE else "No"
+        rows.append(
+            (info.label, f"{n:,}", shown[0] + (f" ({shown[1]})" if shown[1] != DASH else ""), flag)
+        )
+    if not rows:
+        return None
+    return Table(
+        caption="Ceiling: people at the maximum score after training",
+        header=("Domain", "People with a post-test score", "At the maximum", "Ceiling effect"),
+        rows=tuple(rows),
+        notes=(
+            f"A ceiling effect is flagged when more than {100 * CEILING_SHARE:.0f}% of people "
+            "score the maximum: the questions are then too easy to show change.",
+        ),
+        suppressed_note=context.suppressed_note if hidden else None,
+    )
+
+
+#: The sections, in report order; add a builder here to add a section.
+SECTION_BUILDERS: tuple[SectionBuilder, ...] = (
+    summary_section,
+    participation_section,
+    reaction_section,
+    learning_section,
+    behaviour_section,
+    results_section,
+    methods_section,
+)
+
+
+# --------------------------------------------------------------------------------------------
+# Small helpers
+
+
+def _significant(entry: TestEntry) -> bool:
+    p = entry.p_holm if entry.p_holm is not None else entry.result.p
+    return p is not None and p < ALPHA
+
+
+def _programmes(evaluation: Evaluation) -> list[str]:
+    programmes = evaluation.matched.cohorts["programme"].astype(str)
+    return sorted({p for p in programmes if p})
+
+
+def _range_text(domain: DomainEvaluation) -> str:
+    info = domain.domain
+    if info.min_total is None or info.max_total is None:
+        return ""
+    items = f", {info.n_items} questions" if info.n_items else ""
+    return f" (scores {info.min_total:g} to {info.max_total:g}{items})"
+
+
+def _score(mean: float | None, percent: float | None) -> str:
+    if mean is None:
+        return DASH
+    return f"{mean:.2f}" + (f" ({percent:.0f}%)" if percent is not None else "")
+
+
+def _difference(value: float | None, percent: float | None) -> str:
+    if value is None:
+        return DASH
+    return f"{value:+.2f}" + (f" ({percent:+.0f} pp)" if percent is not None else "")
+
+
+def _plain_number(value: float, percent: bool) -> str:
+    return f"{value:.0f}" if percent else f"{value:.2f}"
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "chart"
+
+
+def _s(n: int) -> str:
+    return "" if n == 1 else "s"
+
+
+def _join(words: Sequence[str]) -> str:
+    if len(words) <= 1:
+        return "".join(words)
+    return ", ".join(words[:-1]) + " and " + words[-1]

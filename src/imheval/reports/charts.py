@@ -1,0 +1,411 @@
+"""Charts for reports, drawn with matplotlib from small frozen specs.
+
+A spec (:class:`DumbbellSpec`, :class:`IntervalSpec`, :class:`HistogramSpec`,
+:class:`FlowSpec`) holds only the numbers a chart shows, already protected against small groups
+by the caller. :func:`figure_for` is the one figure builder; :func:`render` turns its figure into
+SVG (HTML, PDF) and/or PNG (Word), so every format shows the same picture.
+
+SVG output is deterministic (fixed hash salt, no date, text kept as text) so snapshot tests
+are stable, carries a ``<title>`` and ``role="img"`` with the alt text, and has its element ids
+prefixed with the chart id so several charts can sit inline in one HTML page.
+
+matplotlib is imported inside the functions, so importing this module (and imheval) stays fast.
+"""
+
+from __future__ import annotations
+
+import io
+import math
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Literal
+from xml.sax.saxutils import escape, quoteattr
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
+
+#: Colours that stay distinct in greyscale and for colour-blind readers (markers differ too).
+BEFORE_COLOUR = "#768692"  # NHS mid grey
+AFTER_COLOUR = "#005EB8"  # NHS blue
+NEUTRAL_COLOUR = "#425563"  # NHS dark grey
+FILL_COLOUR = "#E8EDEE"  # NHS pale grey
+
+#: Width of every chart in inches (fits an A4 page with 2 cm margins).
+WIDTH = 6.3
+PNG_DPI = 150
+
+Format = Literal["svg", "png"]
+
+
+@dataclass(frozen=True, slots=True)
+class DumbbellSpec:
+    """Before and after values per row (cohort), joined by a line.
+
+    ``rows`` hold (label, before, after); ``limits`` fixes the axis (e.g. 0-100 for percent).
+    """
+
+    title: str
+    axis_label: str
+    rows: tuple[tuple[str, float, float], ...]
+    limits: tuple[float, float] | None = None
+    percent: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class IntervalSpec:
+    """A mean with its confidence interval per row: (label, n, mean, low, high)."""
+
+    title: str
+    axis_label: str
+    rows: tuple[tuple[str, int, float, float, float], ...]
+
+
+@dataclass(frozen=True, slots=True)
+class HistogramSpec:
+    """The distribution of individual values, with a reference line at zero."""
+
+    title: str
+    axis_label: str
+    values: tuple[float, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class FlowSpec:
+    """A CONSORT-like flow: boxes (label, count as text) top to bottom, each with a side note.
+
+    Counts are text so a small count can read "fewer than 5"; an empty note draws no arrow.
+    """
+
+    title: str
+    stages: tuple[tuple[str, str, str], ...]
+
+
+ChartSpec = DumbbellSpec | IntervalSpec | HistogramSpec | FlowSpec
+
+
+def render(
+    spec: ChartSpec, chart_id: str, alt_text: str, formats: Sequence[Format]
+) -> dict[str, Any]:
+    """Draw ``spec`` once and save it in each of ``formats``.
+
+    Returns {"svg": str} and/or {"png": bytes}. The SVG is ready to inline in HTML (no XML
+    declaration, ids prefixed with ``chart_id``, ``<title>`` = ``alt_text``).
+    """
+    import matplotlib
+
+    salt = f"imheval-{chart_id}"
+    out: dict[str, Any] = {}
+    settings: Any = _RC | {"svg.hashsalt": salt}
+    with matplotlib.rc_context(settings):
+        figure = figure_for(spec)
+        if "svg" in formats:
+            buffer = io.StringIO()
+            figure.savefig(buffer, format="svg", metadata={"Date": None, "Creator": None})
+            out["svg"] = _inline_svg(buffer.getvalue(), chart_id, alt_text)
+        if "png" in formats:
+            binary = io.BytesIO()
+            figure.savefig(binary, format="png", dpi=PNG_DPI, metadata={"Software": None})
+            out["png"] = binary.getvalue()
+    return out
+
+
+def to_svg(spec: ChartSpec, chart_id: str, alt_text: str) -> str:
+    """The chart as inline SVG (see :func:`render`)."""
+    svg: str = render(spec, chart_id, alt_text, ("svg",))["svg"]
+    return svg
+
+
+def to_png(spec: ChartSpec, chart_id: str = "chart") -> bytes:
+    """The chart as PNG bytes at :data:`PNG_DPI` (for Word)."""
+    png: bytes = render(spec, chart_id, "", ("png",))["png"]
+    return png
+
+
+def figure_for(spec: ChartSpec) -> Figure:
+    """The matplotlib figure for a spec (the single builder behind SVG and PNG)."""
+    if isinstance(spec, DumbbellSpec):
+        return _dumbbell(spec)
+    if isinstance(spec, IntervalSpec):
+        return _intervals(spec)
+    if isinstance(spec, HistogramSpec):
+        return _histogram(spec)
+    return _flow(spec)
+
+
+_RC: dict[str, Any] = {
+    "svg.fonttype": "none",
+    "font.family": "DejaVu Sans",
+    "font.size": 9,
+    "axes.titlesize": 10,
+    "axes.titleweight": "bold",
+    "axes.titlelocation": "left",
+    "axes.spines.top": False,
+    "axes.spines.right": False,
+    "axes.edgecolor": NEUTRAL_COLOUR,
+    "axes.labelcolor": "#212b32",
+    "xtick.color": "#212b32",
+    "ytick.color": "#212b32",
+    "path.simplify": False,
+}
+
+
+def _new_figure(
+    height: float, title: str, left: float = 0.7, bottom: float = 0.55, right: float = 0.3
+) -> Figure:
+    """A figure with its title and fixed margins in inches.
+
+    ``height`` is the height of the plot itself plus its bottom margin; the title's lines are
+    added on top. Fixed margins, not a layout engine, which would cost ~0.1 s per chart.
+    """
+    import textwrap
+
+    from matplotlib.figure import Figure
+
+    lines = textwrap.wrap(title, 68) or [""]
+    top = 0.25 + 0.19 * len(lines)
+    total = height + top
+    figure = Figure(figsize=(WIDTH, total))
+    figure.subplots_adjust(
+        left=left / WIDTH,
+        right=1 - right / WIDTH,
+        bottom=bottom / total,
+        top=1 - top / total,
+    )
+    figure.text(
+        0.1 / WIDTH,
+        1 - 0.1 / total,
+        "\n".join(lines),
+        ha="left",
+        va="top",
+        fontsize=10,
+        fontweight="bold",
+        color="#212b32",
+    )
+    return figure
+
+
+def _label_width(labels: Sequence[str]) -> float:
+    """Inches needed for the longest y-axis label at 9 pt (about 0.075 in per character)."""
+    longest = max((len(label) for label in labels), default=4)
+    return min(0.25 + 0.075 * longest, WIDTH / 2.5)
+
+
+def _dumbbell(spec: DumbbellSpec) -> Figure:
+    rows = spec.rows
+    figure = _new_figure(
+        1.3 + 0.32 * len(rows),
+        spec.title,
+        left=_label_width([row[0] for row in rows]),
+        bottom=0.8,
+    )
+    axes = figure.add_subplot()
+    positions = list(range(len(rows)))[::-1]  # first row at the top
+    for y, (_, before, after) in zip(positions, rows, strict=True):
+        axes.plot([before, after], [y, y], color=FILL_COLOUR, linewidth=5, zorder=1)
+        axes.plot([before, after], [y, y], color=NEUTRAL_COLOUR, linewidth=1, zorder=2)
+    before_values = [row[1] for row in rows]
+    after_values = [row[2] for row in rows]
+    axes.scatter(
+        before_values,
+        positions,
+        s=40,
+        color=BEFORE_COLOUR,
+        marker="o",
+        zorder=3,
+        label="Before training",
+    )
+    axes.scatter(
+        after_values,
+        positions,
+        s=48,
+        color=AFTER_COLOUR,
+        marker="D",
+        zorder=3,
+        label="After training",
+    )
+    for y, (_, before, after) in zip(positions, rows, strict=True):
+        left, right = (before, after) if before <= after else (after, before)
+        axes.annotate(
+            _value(left, spec.percent),
+            (left, y),
+            xytext=(-6, 0),
+            textcoords="offset points",
+            ha="right",
+            va="center",
+            fontsize=8,
+        )
+        axes.annotate(
+            _value(right, spec.percent),
+            (right, y),
+            xytext=(6, 0),
+            textcoords="offset points",
+            ha="left",
+            va="center",
+            fontsize=8,
+        )
+    axes.set_yticks(positions, [row[0] for row in rows])
+    if spec.limits is not None:
+        low, high = spec.limits
+        pad = (high - low) * 0.08
+        axes.set_xlim(low - pad, high + pad)
+    else:
+        low, high = min(before_values + after_values), max(before_values + after_values)
+        pad = max((high - low) * 0.15, 0.5)
+        axes.set_xlim(low - pad, high + pad)
+    axes.set_ylim(-0.7, len(rows) - 0.3)
+    axes.set_xlabel(spec.axis_label)
+    axes.grid(axis="x", color=FILL_COLOUR, linewidth=0.8)
+    axes.set_axisbelow(True)
+    figure.legend(loc="lower center", bbox_to_anchor=(0.5, 0.0), ncol=2, frameon=False, fontsize=8)
+    return figure
+
+
+def _intervals(spec: IntervalSpec) -> Figure:
+    rows = spec.rows
+    labels = [f"{label} (n = {n})" for label, n, *_ in rows]
+    figure = _new_figure(0.9 + 0.36 * len(rows), spec.title, left=_label_width(labels))
+    axes = figure.add_subplot()
+    positions = list(range(len(rows)))[::-1]
+    for y, (_, _, mean, low, high) in zip(positions, rows, strict=True):
+        axes.plot([low, high], [y, y], color=AFTER_COLOUR, linewidth=2, zorder=2)
+        axes.plot([low, low], [y - 0.12, y + 0.12], color=AFTER_COLOUR, linewidth=1.5)
+        axes.plot([high, high], [y - 0.12, y + 0.12], color=AFTER_COLOUR, linewidth=1.5)
+        axes.scatter([mean], [y], s=45, color=AFTER_COLOUR, marker="D", zorder=3)
+        axes.annotate(
+            f"{mean:+.2f}",
+            (high, y),
+            xytext=(6, 0),
+            textcoords="offset points",
+            ha="left",
+            va="center",
+            fontsize=8,
+        )
+    axes.axvline(0, color=NEUTRAL_COLOUR, linewidth=1, linestyle="--", zorder=1)
+    axes.set_yticks(positions, labels)
+    lows = [row[3] for row in rows] + [0.0]
+    highs = [row[4] for row in rows] + [0.0]
+    span = max(highs) - min(lows) or 1.0
+    axes.set_xlim(min(lows) - 0.08 * span, max(highs) + 0.22 * span)
+    axes.set_ylim(-0.7, len(rows) - 0.3)
+    axes.set_xlabel(spec.axis_label)
+    axes.grid(axis="x", color=FILL_COLOUR, linewidth=0.8)
+    axes.set_axisbelow(True)
+    return figure
+
+
+def _histogram(spec: HistogramSpec) -> Figure:
+    import numpy as np
+    from matplotlib.ticker import MaxNLocator
+
+    values = np.asarray(spec.values, dtype=float)
+    figure = _new_figure(2.4, spec.title)
+    axes = figure.add_subplot()
+    axes.hist(
+        values,
+        bins=histogram_bins(spec.values),
+        color=AFTER_COLOUR,
+        edgecolor="white",
+        linewidth=0.8,
+    )
+    axes.axvline(0, color=NEUTRAL_COLOUR, linewidth=1.2, linestyle="--")
+    axes.annotate(
+        "no change",
+        (0, 1),
+        xycoords=("data", "axes fraction"),
+        xytext=(4, -4),
+        textcoords="offset points",
+        ha="left",
+        va="top",
+        fontsize=8,
+        color=NEUTRAL_COLOUR,
+    )
+    axes.set_xlabel(spec.axis_label)
+    axes.set_ylabel("Number of people")
+    axes.yaxis.set_major_locator(MaxNLocator(integer=True))
+    return figure
+
+
+def histogram_bins(values: Sequence[float]) -> list[float]:
+    """Bin edges: one bin per whole point for whole-number changes, else about 15 bins.
+
+    Edges fall half-way between whole numbers, so each bar is centred on a possible change.
+    """
+    if not values:
+        return [-0.5, 0.5]
+    low, high = min(values), max(values)
+    whole = all(float(v).is_integer() for v in values)
+    if whole and high - low <= 40:
+        return [edge - 0.5 for edge in range(int(low), int(high) + 2)]
+    width = (high - low) / 15 or 1.0
+    start = math.floor(low / width) * width
+    count = math.ceil((high - start) / width) + 1
+    return [start + i * width for i in range(count + 1)]
+
+
+def _flow(spec: FlowSpec) -> Figure:
+    from matplotlib.patches import FancyBboxPatch
+
+    stages = spec.stages
+    figure = _new_figure(0.2 + 0.7 * len(stages), spec.title, left=0.1, bottom=0.1, right=0.1)
+    axes = figure.add_subplot()
+    axes.set_xlim(0, 10)
+    axes.set_ylim(0, len(stages))
+    axes.axis("off")
+    for index, (label, count, note) in enumerate(stages):
+        y = len(stages) - index - 0.5
+        axes.add_patch(
+            FancyBboxPatch(
+                (0.4, y - 0.3),
+                5.2,
+                0.6,
+                boxstyle="round,pad=0.02",
+                facecolor=FILL_COLOUR,
+                edgecolor=AFTER_COLOUR,
+                linewidth=1.2,
+            )
+        )
+        axes.text(3.0, y, f"{label}: {count}", ha="center", va="center", fontsize=9)
+        if note:
+            axes.annotate(
+                "",
+                xy=(6.2, y),
+                xytext=(5.6, y),
+                arrowprops={"arrowstyle": "-|>", "color": NEUTRAL_COLOUR},
+            )
+            axes.text(6.3, y, note, ha="left", va="center", fontsize=8, color=NEUTRAL_COLOUR)
+        if index + 1 < len(stages):
+            axes.annotate(
+                "",
+                xy=(3.0, y - 0.7),
+                xytext=(3.0, y - 0.3),
+                arrowprops={"arrowstyle": "-|>", "color": AFTER_COLOUR},
+            )
+    return figure
+
+
+def _value(value: float, percent: bool) -> str:
+    return f"{value:.0f}%" if percent else f"{value:.2f}"
+
+
+_ID = re.compile(r'\bid="([^"]+)"')
+_REFERENCE = re.compile(r'(xlink:href="#|href="#|url\(#)([^")]+)')
+
+
+def _inline_svg(svg: str, chart_id: str, alt_text: str) -> str:
+    """Strip the XML prologue and metadata, prefix ids, and add the accessible title."""
+    start = svg.index("<svg")
+    body = svg[start:]
+    body = re.sub(r"\s*<metadata>.*?</metadata>", "", body, count=1, flags=re.DOTALL)
+    body = _ID.sub(lambda m: f'id="{chart_id}-{m.group(1)}"', body)
+    body = _REFERENCE.sub(lambda m: f"{m.group(1)}{chart_id}-{m.group(2)}", body)
+    title_id = f"{chart_id}-title"
+    opening_end = body.index(">")
+    opening = body[:opening_end]
+    return (
+        f'{opening} role="img" aria-labelledby="{title_id}" '
+        f"aria-label={quoteattr(alt_text)}>\n"
+        f' <title id="{title_id}">{escape(alt_text)}</title>'
+        + body[opening_end + 1 :].rstrip()
+        + "\n"
+    )

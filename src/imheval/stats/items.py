@@ -1,0 +1,746 @@
+"""Item analysis: facility, discrimination, pre-to-post change per item, and domain reliability.
+
+The functions take one domain's item points as a 2-D array-like (people x items; a DataFrame,
+a numpy array or nested lists; NaN or None for an answer that was not scored). Pre and post
+matrices are row-aligned: row i is the same person at both timepoints, with NaN rows for people
+seen only once. Nothing here raises on data that merely make a number impossible: the number is
+None and a plain-English reason says why. Input that is not a matrix of numbers, or points
+outside an item's range, is a programming error in the caller and raises AnalysisError.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import Any
+
+import numpy as np
+from scipy import stats
+
+from imheval.errors import AnalysisError
+from imheval.stats._common import FloatArray, as_float_array, check_confidence
+from imheval.stats.multiplicity import holm
+from imheval.stats.results import TestResult
+from imheval.stats.results import _clean as _clean
+
+#: McNemar's p is exact (binomial) below this many discordant pairs, as in common practice
+#: (e.g. exact2x2; the chi-square approximation is poor for small b + c).
+MCNEMAR_EXACT_BELOW = 25
+
+#: Fewest complete cases for a correlation or reliability coefficient: with 2 people any
+#: correlation is +-1 and a reliability coefficient says nothing.
+MIN_PEOPLE = 3
+
+#: A domain has a ceiling effect when more than this share of people score the maximum
+#: (Terwee et al. 2007).
+CEILING_SHARE = 0.15
+
+#: An item is too easy to show change when its facility before training exceeds this.
+EASY_ITEM_FACILITY = 0.90
+
+#: The seed study's own advice for items and domains at the ceiling.
+HARDER_ITEMS_ADVICE = "too easy to show change; add harder items"
+
+_TIMEPOINT_WORDS = {"pre": "before training", "post": "after training"}
+
+
+# --------------------------------------------------------------------------------------------
+# Results
+
+
+@dataclass(frozen=True, slots=True)
+class McNemarResult:
+    """McNemar's test of pre-to-post change on one right/wrong item, for matched people.
+
+    ``b`` counts people right before and wrong after, ``c`` wrong before and right after (so
+    c > b means the item improved). ``method`` is "exact" (two-sided binomial p, used when
+    b + c < 25) or "chi_square" (continuity-corrected chi-square, ``statistic``, df = 1).
+    ``statistic`` is None for the exact test. When nobody changed (b + c = 0) or nobody was
+    matched, ``reason`` says why and ``p`` is None.
+    """
+
+    n: int
+    b: int
+    c: int
+    method: str
+    statistic: float | None = None
+    df: float | None = None
+    p: float | None = None
+    reason: str | None = None
+
+    @property
+    def computed(self) -> bool:
+        return self.reason is None
+
+    def apa(self) -> str:
+        """``χ²(1) = 4.32, p = .038`` or ``exact McNemar (b = 0, c = 3), p = .250``."""
+        from imheval.stats.apa import apa_text, format_p
+
+        if not self.computed or self.p is None:
+            return self.reason or "not computed"
+        if self.statistic is None:
+            return f"exact McNemar (b = {self.b}, c = {self.c}), {format_p(self.p)}"
+        as_test = TestResult(
+            test="mcnemar",
+            statistic_name="χ²",
+            n=self.n,
+            statistic=self.statistic,
+            df=1.0,
+            p=self.p,
+        )
+        return apa_text(as_test)
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready dict (None, never NaN, for undefined numbers)."""
+        return {
+            "n": self.n,
+            "b": self.b,
+            "c": self.c,
+            "method": self.method,
+            "statistic": _clean(self.statistic),
+            "df": _clean(self.df),
+            "p": _clean(self.p),
+            "computed": self.computed,
+            "reason": self.reason,
+            "apa": self.apa() if self.computed else None,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class AlphaResult:
+    """Cronbach's alpha (KR-20 for right/wrong items) of one domain, with the Feldt CI.
+
+    ``n`` counts the complete cases used, ``k`` the items. ``alpha_if_deleted`` maps each item
+    to the alpha of the other items (None, with a reason in ``reasons[item]``, when it cannot
+    be computed). ``kr20`` is True when every item is scored 0/1, where alpha is KR-20. When
+    alpha cannot be computed, ``reason`` says why and the numbers are None.
+    """
+
+    n: int
+    k: int
+    alpha: float | None = None
+    ci_low: float | None = None
+    ci_high: float | None = None
+    level: float = 0.95
+    kr20: bool = False
+    alpha_if_deleted: Mapping[str, float | None] = field(default_factory=dict)
+    reason: str | None = None
+    reasons: Mapping[str, str] = field(default_factory=dict)
+
+    @property
+    def computed(self) -> bool:
+        return self.reason is None
+
+    @property
+    def name(self) -> str:
+        return "KR-20" if self.kr20 else "Cronbach's alpha"
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready dict (None, never NaN, for undefined numbers)."""
+        return {
+            "name": self.name,
+            "n": self.n,
+            "k": self.k,
+            "alpha": _clean(self.alpha),
+            "ci": None
+            if self.ci_low is None or self.ci_high is None
+            else [_clean(self.ci_low), _clean(self.ci_high)],
+            "level": self.level,
+            "kr20": self.kr20,
+            "alpha_if_deleted": {k: _clean(v) for k, v in self.alpha_if_deleted.items()},
+            "computed": self.computed,
+            "reason": self.reason,
+            "reasons": dict(self.reasons),
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class CeilingResult:
+    """How many people scored the maximum possible total of a domain.
+
+    ``share`` = n_at_max / n (None with no scores); ``flagged`` when share > 15% (Terwee et al.
+    2007); ``flag`` is the plain-English warning, or None.
+    """
+
+    n: int
+    n_at_max: int
+    maximum: float
+    share: float | None
+    flagged: bool
+    flag: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "n": self.n,
+            "n_at_max": self.n_at_max,
+            "maximum": self.maximum,
+            "share": _clean(self.share),
+            "flagged": self.flagged,
+            "flag": self.flag,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class ItemStats:
+    """One item's analysis.
+
+    ``facility_*`` = (mean points - min) / (max - min) over the people who have the item at that
+    timepoint: the proportion correct for 0/1 items. ``item_rest_*`` is the corrected item-rest
+    correlation (Pearson r of the item with the total of the other items of the domain, on
+    complete cases). ``mcnemar`` is None for items not scored right/wrong or without post data;
+    ``p_holm`` is its p adjusted across the domain's items (Holm). ``reasons`` maps the name of
+    any field that is None to why; ``flags`` holds plain-English warnings.
+    """
+
+    item: str
+    min_points: float
+    max_points: float
+    binary: bool
+    n_pre: int
+    n_post: int
+    facility_pre: float | None = None
+    facility_post: float | None = None
+    item_rest_pre: float | None = None
+    item_rest_post: float | None = None
+    mcnemar: McNemarResult | None = None
+    p_holm: float | None = None
+    reasons: Mapping[str, str] = field(default_factory=dict)
+    flags: tuple[str, ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "item": self.item,
+            "min_points": self.min_points,
+            "max_points": self.max_points,
+            "binary": self.binary,
+            "n_pre": self.n_pre,
+            "n_post": self.n_post,
+            "facility_pre": _clean(self.facility_pre),
+            "facility_post": _clean(self.facility_post),
+            "item_rest_pre": _clean(self.item_rest_pre),
+            "item_rest_post": _clean(self.item_rest_post),
+            "mcnemar": self.mcnemar.to_dict() if self.mcnemar is not None else None,
+            "p_holm": _clean(self.p_holm),
+            "reasons": dict(self.reasons),
+            "flags": list(self.flags),
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class ItemAnalysis:
+    """Item analysis of one domain: per-item statistics, reliability and ceiling flags.
+
+    ``reliability_post`` and ``ceiling_post`` are None when no post data were given. ``flags``
+    collects every plain-English warning (domain ceilings first, then items).
+    """
+
+    items: tuple[ItemStats, ...]
+    reliability_pre: AlphaResult
+    reliability_post: AlphaResult | None
+    ceiling_pre: CeilingResult
+    ceiling_post: CeilingResult | None
+    flags: tuple[str, ...] = ()
+
+    def item(self, item_id: str) -> ItemStats:
+        """The statistics of one item; KeyError if it is not in this analysis."""
+        for stats_of_item in self.items:
+            if stats_of_item.item == item_id:
+                return stats_of_item
+        raise KeyError(item_id)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "items": [item.to_dict() for item in self.items],
+            "reliability_pre": self.reliability_pre.to_dict(),
+            "reliability_post": self.reliability_post.to_dict()
+            if self.reliability_post is not None
+            else None,
+            "ceiling_pre": self.ceiling_pre.to_dict(),
+            "ceiling_post": self.ceiling_post.to_dict() if self.ceiling_post is not None else None,
+            "flags": list(self.flags),
+        }
+
+
+# --------------------------------------------------------------------------------------------
+# Public functions
+
+
+def item_analysis(
+    pre: object,
+    post: object | None = None,
+    item_ids: Sequence[str] | None = None,
+    max_points: float | Sequence[float] = 1.0,
+    min_points: float | Sequence[float] = 0.0,
+    *,
+    binary: Sequence[bool] | None = None,
+    confidence: float = 0.95,
+) -> ItemAnalysis:
+    """Facility, corrected item-rest r and McNemar per item; alpha and ceilings for the domain.
+
+    ``pre`` (and ``post``, same shape, rows = the same people) hold one domain's item points,
+    people x items, NaN for an item not scored. ``item_ids`` defaults to the DataFrame's
+    columns or Q1, Q2, ...; ``max_points`` / ``min_points`` give each item's range (one number
+    for all, or one per item). ``binary`` says which items are scored right/wrong; by default an
+    item is when its minimum is 0 and every observed value is 0 or its maximum.
+
+    - facility = (mean - min) / (max - min) over the people with the item (proportion correct);
+    - item-rest r = cor(item, total of the other items) on complete cases (people with every
+      item at that timepoint); None when fewer than 3 such people or either side is constant;
+    - McNemar (right/wrong items, people with the item at both timepoints): see :func:`mcnemar`;
+      Holm-adjusted across the domain's items in ``p_holm``;
+    - reliability: :func:`cronbach_alpha` on complete cases; ceilings: :func:`ceiling_effect`
+      of the complete cases' totals against the sum of the items' maxima;
+    - flags: a facility above .90 before training ("too easy to show change; add harder items").
+
+    Raises AnalysisError when the inputs are not 2-D numbers, the shapes or item counts
+    disagree, a range is empty (max <= min) or a value lies outside its item's range.
+    """
+    level = check_confidence(confidence)
+    pre_matrix, ids = _as_matrix(pre, "pre", item_ids)
+    k = pre_matrix.shape[1]
+    post_matrix: FloatArray | None = None
+    if post is not None:
+        post_matrix, _ = _as_matrix(post, "post", ids)
+        if post_matrix.shape != pre_matrix.shape:
+            raise AnalysisError(
+                f"pre and post must have the same shape (rows = the same people), got "
+                f"{pre_matrix.shape} and {post_matrix.shape}"
+            )
+    lows = _per_item(min_points, k, "min_points")
+    highs = _per_item(max_points, k, "max_points")
+    for item_id, low, high in zip(ids, lows, highs, strict=True):
+        if not high > low:
+            raise AnalysisError(f"item '{item_id}': max_points ({high}) must exceed min ({low})")
+    _check_range(pre_matrix, ids, lows, highs, "pre")
+    if post_matrix is not None:
+        _check_range(post_matrix, ids, lows, highs, "post")
+    is_binary = _binary_items(pre_matrix, post_matrix, lows, highs, binary, ids)
+
+    rest_pre, rest_pre_reason = _item_rest(pre_matrix, _TIMEPOINT_WORDS["pre"])
+    rest_post, rest_post_reason = (
+        _item_rest(post_matrix, _TIMEPOINT_WORDS["post"])
+        if post_matrix is not None
+        else ([None] * k, [None] * k)
+    )
+    mcnemars: list[McNemarResult | None] = []
+    for j in range(k):
+        if post_matrix is None or not is_binary[j]:
+            mcnemars.append(None)
+            continue
+        mcnemars.append(_mcnemar_item(pre_matrix[:, j], post_matrix[:, j], highs[j]))
+    adjusted = holm([m.p if m is not None else None for m in mcnemars])
+
+    items: list[ItemStats] = []
+    item_flags: list[str] = []
+    for j, item_id in enumerate(ids):
+        reasons: dict[str, str] = {}
+        facility_pre, n_pre = _facility(pre_matrix[:, j], lows[j], highs[j])
+        if facility_pre is None:
+            reasons["facility_pre"] = "nobody has a score for this item before training"
+        facility_post: float | None = None
+        n_post = 0
+        if post_matrix is not None:
+            facility_post, n_post = _facility(post_matrix[:, j], lows[j], highs[j])
+            if facility_post is None:
+                reasons["facility_post"] = "nobody has a score for this item after training"
+        if rest_pre_reason[j] is not None:
+            reasons["item_rest_pre"] = str(rest_pre_reason[j])
+        if post_matrix is not None and rest_post_reason[j] is not None:
+            reasons["item_rest_post"] = str(rest_post_reason[j])
+        if post_matrix is not None and not is_binary[j]:
+            reasons["mcnemar"] = "McNemar's test is for items scored right or wrong"
+        flags = _easy_item_flags(item_id, facility_pre, is_binary[j])
+        item_flags.extend(flags)
+        items.append(
+            ItemStats(
+                item=item_id,
+                min_points=lows[j],
+                max_points=highs[j],
+                binary=is_binary[j],
+                n_pre=n_pre,
+                n_post=n_post,
+                facility_pre=facility_pre,
+                facility_post=facility_post,
+                item_rest_pre=rest_pre[j],
+                item_rest_post=rest_post[j],
+                mcnemar=mcnemars[j],
+                p_holm=adjusted[j],
+                reasons=MappingProxyType(reasons),
+                flags=tuple(flags),
+            )
+        )
+
+    maximum = float(np.sum(highs))
+    reliability_pre = cronbach_alpha(pre_matrix, ids, confidence=level)
+    reliability_post = (
+        cronbach_alpha(post_matrix, ids, confidence=level) if post_matrix is not None else None
+    )
+    ceiling_pre = ceiling_effect(_complete_totals(pre_matrix), maximum, "pre")
+    ceiling_post = (
+        ceiling_effect(_complete_totals(post_matrix), maximum, "post")
+        if post_matrix is not None
+        else None
+    )
+    domain_flags = [c.flag for c in (ceiling_pre, ceiling_post) if c is not None and c.flag]
+    return ItemAnalysis(
+        items=tuple(items),
+        reliability_pre=reliability_pre,
+        reliability_post=reliability_post,
+        ceiling_pre=ceiling_pre,
+        ceiling_post=ceiling_post,
+        flags=tuple(domain_flags + item_flags),
+    )
+
+
+def mcnemar(pre_correct: object, post_correct: object, exact: bool | None = None) -> McNemarResult:
+    """McNemar's test of change in one right/wrong item between pre and post, matched people.
+
+    ``pre_correct`` / ``post_correct``: 1 (right) or 0 (wrong) per person, NaN or None when not
+    answered; people missing either are dropped. b = right before & wrong after, c = wrong
+    before & right after. With ``exact`` None (the default) the p is exact when b + c < 25:
+    p = min(1, 2 P(X <= min(b, c))), X ~ Binomial(b + c, 1/2), as R's
+    ``binom.test(min(b, c), b + c, 0.5)``; otherwise the continuity-corrected chi-square
+    (|b - c| - 1)^2 / (b + c) on 1 df, as R's ``mcnemar.test`` (which applies the correction
+    literally, also when b = c). ``exact`` True or False forces one method.
+
+    Not computed (reason given) with no matched people, or when nobody changed (b + c = 0).
+    Raises AnalysisError when a value is not 0 or 1 or the lengths differ. Checked against R's
+    ``mcnemar.test`` and ``binom.test`` (tests/golden).
+    """
+    before = _as_vector(pre_correct, "pre_correct")
+    after = _as_vector(post_correct, "post_correct")
+    if before.shape != after.shape:
+        raise AnalysisError(
+            f"pre_correct and post_correct must have the same length "
+            f"(got {before.size} and {after.size})"
+        )
+    for values, name in ((before, "pre_correct"), (after, "post_correct")):
+        present = values[~np.isnan(values)]
+        if not np.all((present == 0) | (present == 1)):
+            raise AnalysisError(f"{name} must hold 1 (right), 0 (wrong) or missing values")
+    return _mcnemar_counts(before, after, exact)
+
+
+def cronbach_alpha(
+    items: object, item_ids: Sequence[str] | None = None, confidence: float = 0.95
+) -> AlphaResult:
+    """Cronbach's alpha of a domain (KR-20 for 0/1 items), its Feldt CI and alpha if deleted.
+
+    alpha = k / (k - 1) * (1 - sum(var(item)) / var(total)) with sample variances (n - 1),
+    which for 0/1 items equals KR-20 = k / (k - 1) * (1 - sum(p q) / var_pop(total)). CI (Feldt,
+    Woodruff & Salih 1987): 1 - (1 - alpha) F_(1 - a/2)(n - 1, (n - 1)(k - 1)) and
+    1 - (1 - alpha) F_(a/2)(n - 1, (n - 1)(k - 1)). Alpha if item deleted is the alpha of the
+    other k - 1 items (needs k >= 3).
+
+    Complete cases only (people with every item). Items that everyone answered the same way
+    are kept: they belong to the questionnaire as given. R's ``psych::alpha`` drops them, so its
+    raw_alpha differs whenever an item is constant. Not computed (reason given) with fewer than
+    2 items, fewer than 3 complete cases, or when every complete case has the same total.
+    Checked against R (hand formula and ``psych::alpha`` where no item is constant).
+    """
+    level = check_confidence(confidence)
+    matrix, ids = _as_matrix(items, "items", item_ids)
+    k = matrix.shape[1]
+    complete = matrix[~np.isnan(matrix).any(axis=1)]
+    n = int(complete.shape[0])
+    kr20 = bool(n > 0 and np.all((complete == 0) | (complete == 1)))
+    if k < 2:
+        return AlphaResult(n=n, k=k, reason="a domain needs at least 2 items for alpha")
+    if n < MIN_PEOPLE:
+        return AlphaResult(
+            n=n,
+            k=k,
+            kr20=kr20,
+            reason=f"fewer than {MIN_PEOPLE} people answered every item ({_people(n)})",
+        )
+    item_vars = np.var(complete, axis=0, ddof=1)
+    total = complete.sum(axis=1)
+    value = _alpha_from(item_vars.sum(), total, k)
+    if value is None:
+        return AlphaResult(
+            n=n,
+            k=k,
+            kr20=kr20,
+            reason="every person has the same total, so alpha is undefined",
+        )
+    df1, df2 = n - 1, (n - 1) * (k - 1)
+    tail = (1.0 - level) / 2
+    ci_low = 1.0 - (1.0 - value) * float(stats.f.ppf(1.0 - tail, df1, df2))
+    ci_high = 1.0 - (1.0 - value) * float(stats.f.ppf(tail, df1, df2))
+
+    dropped: dict[str, float | None] = {}
+    reasons: dict[str, str] = {}
+    for j, item_id in enumerate(ids):
+        if k < 3:
+            dropped[item_id] = None
+            reasons[item_id] = "with only 2 items, deleting one leaves a single item"
+            continue
+        rest_value = _alpha_from(item_vars.sum() - item_vars[j], total - complete[:, j], k - 1)
+        dropped[item_id] = rest_value
+        if rest_value is None:
+            reasons[item_id] = "without this item every person has the same total"
+    return AlphaResult(
+        n=n,
+        k=k,
+        alpha=value,
+        ci_low=ci_low,
+        ci_high=ci_high,
+        level=level,
+        kr20=kr20,
+        alpha_if_deleted=MappingProxyType(dropped),
+        reasons=MappingProxyType(reasons),
+    )
+
+
+def ceiling_effect(totals: object, maximum: float, timepoint: str | None = None) -> CeilingResult:
+    """The share of people whose total is the maximum possible; flagged above 15%.
+
+    ``totals`` are domain totals (NaN = not measured, dropped); ``maximum`` is the highest
+    possible total; ``timepoint`` ("pre" or "post") only words the flag. A ceiling effect means
+    the questionnaire cannot show further improvement for those people (Terwee et al. 2007:
+    more than 15% at the maximum). Totals within 1e-9 of the maximum count as at it, so sums of
+    fractional points are not missed by rounding.
+    """
+    values = _as_vector(totals, "totals")
+    values = values[~np.isnan(values)]
+    n = int(values.size)
+    top = float(maximum)
+    if n == 0:
+        return CeilingResult(n=0, n_at_max=0, maximum=top, share=None, flagged=False)
+    at_max = int(np.count_nonzero(values >= top - 1e-9 * max(1.0, abs(top))))
+    share = at_max / n
+    flagged = share > CEILING_SHARE
+    flag = None
+    if flagged:
+        when = f" {_TIMEPOINT_WORDS[timepoint]}" if timepoint in _TIMEPOINT_WORDS else ""
+        flag = (
+            f"Ceiling effect{when}: {share * 100:.0f}% of people ({at_max} of {n}) scored the "
+            f"maximum possible ({_plain_number(top)}), more than the 15% threshold (Terwee et al. "
+            f"2007). The questionnaire cannot show improvement for them: {HARDER_ITEMS_ADVICE}."
+        )
+    return CeilingResult(n=n, n_at_max=at_max, maximum=top, share=share, flagged=flagged, flag=flag)
+
+
+# --------------------------------------------------------------------------------------------
+# Helpers
+
+
+def _as_matrix(
+    values: object, name: str, item_ids: Sequence[str] | None
+) -> tuple[FloatArray, tuple[str, ...]]:
+    """A 2-D float array (NaN and +-inf = missing) and the item ids for its columns."""
+    columns = getattr(values, "columns", None)
+    try:
+        to_numpy = getattr(values, "to_numpy", None)
+        if callable(to_numpy):
+            matrix = np.asarray(to_numpy(dtype=float, na_value=np.nan), dtype=float)
+        else:
+            # None becomes NaN under dtype=float, so nested lists with gaps work as they are.
+            matrix = np.array(values, dtype=float)
+    except (TypeError, ValueError) as exc:
+        raise AnalysisError(f"{name} must be a matrix of numbers (people x items): {exc}") from exc
+    if matrix.ndim != 2:
+        raise AnalysisError(f"{name} must be two-dimensional (people x items), got {matrix.shape}")
+    matrix = np.where(np.isfinite(matrix), matrix, np.nan)
+    if item_ids is not None:
+        ids = tuple(str(i) for i in item_ids)
+    elif columns is not None:
+        ids = tuple(str(c) for c in columns)
+    else:
+        ids = tuple(f"Q{j + 1}" for j in range(matrix.shape[1]))
+    if len(ids) != matrix.shape[1]:
+        raise AnalysisError(
+            f"{name} has {matrix.shape[1]} item column(s) but {len(ids)} item id(s) were given"
+        )
+    if len(set(ids)) != len(ids):
+        raise AnalysisError(f"item ids must be unique, got {', '.join(ids)}")
+    return matrix, ids
+
+
+def _as_vector(values: object, name: str) -> FloatArray:
+    return as_float_array(values, name)
+
+
+def _per_item(value: float | Sequence[float], k: int, name: str) -> list[float]:
+    if isinstance(value, int | float):
+        return [float(value)] * k
+    numbers = [float(v) for v in value]
+    if len(numbers) != k:
+        raise AnalysisError(f"{name} has {len(numbers)} value(s) for {k} item(s)")
+    if not all(math.isfinite(v) for v in numbers):
+        raise AnalysisError(f"{name} must be finite numbers")
+    return numbers
+
+
+def _check_range(
+    matrix: FloatArray,
+    ids: tuple[str, ...],
+    lows: list[float],
+    highs: list[float],
+    name: str,
+) -> None:
+    with np.errstate(invalid="ignore"):
+        outside = (matrix < np.asarray(lows)) | (matrix > np.asarray(highs))
+    bad = np.flatnonzero(outside.any(axis=0))
+    if bad.size:
+        j = int(bad[0])
+        value = float(matrix[outside[:, j], j][0])
+        raise AnalysisError(
+            f"{name}: item '{ids[j]}' has the value {value:g}, outside its range "
+            f"{lows[j]:g} to {highs[j]:g}"
+        )
+
+
+def _binary_items(
+    pre: FloatArray,
+    post: FloatArray | None,
+    lows: list[float],
+    highs: list[float],
+    binary: Sequence[bool] | None,
+    ids: tuple[str, ...],
+) -> list[bool]:
+    k = pre.shape[1]
+    if binary is not None:
+        flags = [bool(b) for b in binary]
+        if len(flags) != k:
+            raise AnalysisError(f"binary has {len(flags)} value(s) for {k} item(s)")
+        for matrix in (pre, post):
+            if matrix is None:
+                continue
+            for position in np.flatnonzero(flags):
+                column = matrix[:, position]
+                column = column[~np.isnan(column)]
+                if not np.all((column == lows[position]) | (column == highs[position])):
+                    raise AnalysisError(
+                        f"item '{ids[position]}' is marked right/wrong but has values other "
+                        f"than {lows[position]:g} and {highs[position]:g}"
+                    )
+        return flags
+    result = []
+    for j in range(k):
+        ok = lows[j] == 0
+        for matrix in (pre, post):
+            if matrix is None or not ok:
+                continue
+            column = matrix[:, j]
+            column = column[~np.isnan(column)]
+            ok = bool(np.all((column == 0) | (column == highs[j])))
+        result.append(ok)
+    return result
+
+
+def _facility(column: FloatArray, low: float, high: float) -> tuple[float | None, int]:
+    present = column[~np.isnan(column)]
+    n = int(present.size)
+    if n == 0:
+        return None, 0
+    return (float(np.mean(present)) - low) / (high - low), n
+
+
+def _item_rest(matrix: FloatArray, when: str) -> tuple[list[float | None], list[str | None]]:
+    """Corrected item-rest correlations on complete cases, with the reason for each None.
+
+    ``when`` ("before training") places the reason in time.
+    """
+    k = matrix.shape[1]
+    complete = matrix[~np.isnan(matrix).any(axis=1)]
+    n = int(complete.shape[0])
+    if k < 2:
+        return [None] * k, ["a domain needs at least 2 items for an item-rest correlation"] * k
+    if n < MIN_PEOPLE:
+        reason = f"fewer than {MIN_PEOPLE} people answered every item {when} ({_people(n)})"
+        return [None] * k, [reason] * k
+    total = complete.sum(axis=1)
+    values: list[float | None] = []
+    reasons: list[str | None] = []
+    for j in range(k):
+        item = complete[:, j]
+        rest = total - item
+        if np.ptp(item) == 0:
+            values.append(None)
+            reasons.append(f"everyone scored the same on this item {when} (zero variance)")
+            continue
+        if np.ptp(rest) <= 1e-12 * max(1.0, float(np.max(np.abs(rest)))):
+            values.append(None)
+            reasons.append(f"everyone had the same total on the other items {when} (zero variance)")
+            continue
+        item_c = item - item.mean()
+        rest_c = rest - rest.mean()
+        r = float(
+            np.dot(item_c, rest_c) / math.sqrt(np.dot(item_c, item_c) * np.dot(rest_c, rest_c))
+        )
+        values.append(max(-1.0, min(1.0, r)))
+        reasons.append(None)
+    return values, reasons
+
+
+def _alpha_from(sum_item_vars: float, total: FloatArray, k: int) -> float | None:
+    total_var = float(np.var(total, ddof=1))
+    if not total_var > 1e-12 * max(1.0, float(sum_item_vars)):
+        return None
+    value = k / (k - 1) * (1.0 - float(sum_item_vars) / total_var)
+    return value if math.isfinite(value) else None
+
+
+def _complete_totals(matrix: FloatArray) -> FloatArray:
+    complete = ~np.isnan(matrix).any(axis=1)
+    totals: FloatArray = matrix[complete].sum(axis=1)
+    return totals
+
+
+def _mcnemar_item(pre: FloatArray, post: FloatArray, high: float) -> McNemarResult:
+    before = np.where(np.isnan(pre), np.nan, (pre == high).astype(float))
+    after = np.where(np.isnan(post), np.nan, (post == high).astype(float))
+    return _mcnemar_counts(before, after, None)
+
+
+def _mcnemar_counts(before: FloatArray, after: FloatArray, exact: bool | None) -> McNemarResult:
+    both = ~(np.isnan(before) | np.isnan(after))
+    n = int(both.sum())
+    right_before = before[both] == 1
+    right_after = after[both] == 1
+    b = int(np.count_nonzero(right_before & ~right_after))
+    c = int(np.count_nonzero(~right_before & right_after))
+    use_exact = (b + c < MCNEMAR_EXACT_BELOW) if exact is None else exact
+    method = "exact" if use_exact else "chi_square"
+    if n == 0:
+        return McNemarResult(
+            n=0, b=0, c=0, method=method, reason="nobody answered this item at both timepoints"
+        )
+    if b + c == 0:
+        return McNemarResult(
+            n=n,
+            b=0,
+            c=0,
+            method=method,
+            reason="nobody changed their answer to this item, so McNemar's test is undefined",
+        )
+    if use_exact:
+        p = min(1.0, 2.0 * float(stats.binom.cdf(min(b, c), b + c, 0.5)))
+        return McNemarResult(n=n, b=b, c=c, method=method, p=p)
+    statistic = (abs(b - c) - 1.0) ** 2 / (b + c)
+    p = float(stats.chi2.sf(statistic, 1))
+    return McNemarResult(n=n, b=b, c=c, method=method, statistic=statistic, df=1.0, p=p)
+
+
+def _easy_item_flags(item_id: str, facility_pre: float | None, binary: bool) -> list[str]:
+    if facility_pre is None or not facility_pre > EASY_ITEM_FACILITY:
+        return []
+    if binary:
+        what = f"{facility_pre * 100:.0f}% answered it correctly before training"
+    else:
+        what = (
+            f"before training the average answer was already {facility_pre * 100:.0f}% of the "
+            "way to the top of the scale"
+        )
+    return [f"Item {item_id}: {what} (facility above .90); {HARDER_ITEMS_ADVICE}."]
+
+
+def _people(n: int) -> str:
+    return "nobody did" if n == 0 else f"only {n}"
+
+
+def _plain_number(value: float) -> str:
+    return f"{value:g}"

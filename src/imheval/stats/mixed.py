@@ -1,0 +1,707 @@
+"""A linear mixed model of scores over time, with people nested in cohorts.
+
+:func:`mixed_model` takes one row per participant per time and fits, by REML with statsmodels'
+``MixedLM``, the model R users write as
+``lmer(score ~ time + (1 | cohort) + (1 | cohort:participant))``. It returns a frozen
+:class:`MixedModelResult` that never holds NaN: when the model cannot be fitted, ``reason`` says
+why in plain English and the numbers are None.
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+from dataclasses import dataclass
+from typing import Any, Final, Literal
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from imheval.errors import AnalysisError
+from imheval.stats._common import (
+    FloatArray,
+    IntArray,
+    all_finite,
+    check_confidence,
+    two_sided_normal_p,
+)
+from imheval.stats.results import ConfidenceInterval, _clean
+
+#: The times a score can belong to, in order; "pre" is the reference level.
+TIME_LEVELS: Final = ("pre", "post", "followup")
+
+#: With fewer cohorts than this, cohort is a fixed effect (McNeish & Stapleton 2016).
+MIN_COHORTS_FOR_RANDOM: Final = 5
+
+#: Above this many participants mixed_model declines (statsmodels' dense per-cohort matrices make
+#: the fit too slow); the participant-level paired tests still cover those data.
+DEFAULT_MAX_PARTICIPANTS: Final = 5000
+
+#: lme4's isSingular() tolerance: a random-effect SD below this share of the residual SD is zero.
+SINGULAR_TOLERANCE: Final = 1e-4
+
+REQUIRED_COLUMNS: Final = ("participant", "cohort", "time", "score")
+
+CohortEffect = Literal["auto", "random", "fixed"]
+
+FEWER_THAN_5_COHORTS = (
+    "with fewer than 5 cohorts, a cohort variance cannot be estimated reliably, "
+    "so cohort is a fixed effect"
+)
+
+_FORMULAS: Final = {
+    "random": "score ~ time + (1 | cohort) + (1 | cohort:participant)",
+    "fixed": "score ~ time + cohort + (1 | participant)",
+    "none": "score ~ time + (1 | participant)",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class FixedEffect:
+    """One fixed-effect coefficient, named as lme4 names it.
+
+    ``term`` is ``(Intercept)`` (the mean at pre, in the reference cohort when cohort is fixed),
+    ``timepost`` / ``timefollowup`` (the change from pre) or ``cohort<label>`` (the difference
+    from the first cohort in sorted order). ``statistic`` is the Wald z = estimate / se and ``p``
+    its two-sided normal p-value; ``ci`` is estimate +- z_(1 - alpha/2) * se.
+    """
+
+    term: str
+    label: str
+    estimate: float
+    se: float
+    statistic: float
+    p: float
+    ci: ConfidenceInterval
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "term": self.term,
+            "label": self.label,
+            "estimate": _clean(self.estimate),
+            "se": _clean(self.se),
+            "statistic": _clean(self.statistic),
+            "p": _clean(self.p),
+            "ci": self.ci.to_list(),
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class VarianceComponents:
+    """Estimated variances: between cohorts, between participants (within cohort) and residual.
+
+    ``cohort`` is None when cohort is a fixed effect (or there is a single cohort).
+    """
+
+    cohort: float | None
+    participant: float
+    residual: float
+
+    def to_dict(self) -> dict[str, float | None]:
+        return {
+            "cohort": _clean(self.cohort),
+            "participant": _clean(self.participant),
+            "residual": _clean(self.residual),
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class MixedModelResult:
+    """A fitted linear mixed model, or the reason it could not be fitted.
+
+    ``formula`` is the model in lme4 syntax. ``cohort_effect`` is "random", "fixed" or "none"
+    (a single cohort), and ``cohort_effect_reason`` explains, in plain English, why cohort is not
+    random. ``fixed_effects`` and ``variance_components`` are empty / None when not computed.
+    ``log_likelihood`` is the REML log-likelihood (R's ``logLik`` of a REML fit). ``singular`` is
+    True when a variance is estimated at zero (lme4's "boundary (singular) fit"; the fixed effects
+    are still valid). ``notes`` records what the fitting software warned about.
+    """
+
+    formula: str
+    cohort_effect: str
+    n_observations: int
+    n_participants: int
+    n_cohorts: int
+    cohort_effect_reason: str | None = None
+    fixed_effects: tuple[FixedEffect, ...] = ()
+    variance_components: VarianceComponents | None = None
+    log_likelihood: float | None = None
+    converged: bool = False
+    singular: bool = False
+    method: str = "REML (statsmodels MixedLM); Wald z tests"
+    confidence: float = 0.95
+    notes: tuple[str, ...] = ()
+    reason: str | None = None
+
+    @property
+    def computed(self) -> bool:
+        return self.reason is None
+
+    def fixed_effect(self, term: str) -> FixedEffect | None:
+        """The coefficient named ``term`` (lme4 naming, e.g. ``timepost``), or None."""
+        for effect in self.fixed_effects:
+            if effect.term == term:
+                return effect
+        return None
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready dict: plain floats and None (never NaN)."""
+        return {
+            "formula": self.formula,
+            "cohort_effect": self.cohort_effect,
+            "cohort_effect_reason": self.cohort_effect_reason,
+            "n_observations": self.n_observations,
+            "n_participants": self.n_participants,
+            "n_cohorts": self.n_cohorts,
+            "fixed_effects": [effect.to_dict() for effect in self.fixed_effects],
+            "variance_components": (
+                self.variance_components.to_dict() if self.variance_components else None
+            ),
+            "log_likelihood": _clean(self.log_likelihood),
+            "converged": self.converged,
+            "singular": self.singular,
+            "method": self.method,
+            "confidence": self.confidence,
+            "notes": list(self.notes),
+            "computed": self.computed,
+            "reason": self.reason,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class _Data:
+    """The complete observations, sorted by cohort then participant, with integer codes."""
+
+    score: FloatArray
+    time: IntArray
+    cohort: IntArray
+    participant: IntArray
+    cohort_labels: tuple[str, ...]
+    times: tuple[str, ...]
+
+    @property
+    def n_participants(self) -> int:
+        return int(self.participant.max()) + 1 if self.participant.size else 0
+
+
+def mixed_model(
+    long_frame: pd.DataFrame,
+    *,
+    cohort_effect: CohortEffect = "auto",
+    max_participants: int = DEFAULT_MAX_PARTICIPANTS,
+    confidence: float = 0.95,
+) -> MixedModelResult:
+    """Fit score ~ time with random intercepts for cohort and for participant within cohort.
+
+    ``long_frame`` has one row per participant per time, with columns ``participant``,
+    ``cohort``, ``time`` ("pre", "post" or "followup") and ``score`` (a number; NaN or None for
+    missing). Participants are identified within their cohort, so the same code in two cohorts
+    is two people. Rows with a missing score, participant, cohort or time are dropped.
+
+    Model (REML; time treatment-coded with reference "pre", so ``timepost`` and ``timefollowup``
+    are the mean changes from pre):
+
+        score_ijt = b0 + b_t + u_i + v_ij + e_ijt,
+        u_i ~ N(0, s2_cohort), v_ij ~ N(0, s2_participant), e_ijt ~ N(0, s2_residual)
+
+    i.e. lme4's ``lmer(score ~ time + (1 | cohort) + (1 | cohort:participant))``, fitted with
+    statsmodels ``MixedLM(groups=cohort, re_formula="1", vc_formula={"participant":
+    "0 + C(participant)"})``. The random intercepts let people and cohorts differ in level, so
+    repeated scores of one person (and people trained together) are not treated as independent.
+
+    With ``cohort_effect="auto"`` and fewer than 5 cohorts, a cohort variance cannot be
+    estimated reliably (McNeish & Stapleton 2016), so cohort becomes a fixed effect:
+    ``lmer(score ~ time + cohort + (1 | participant))`` (``MixedLM(groups=participant)``), and
+    ``cohort_effect_reason`` says so; with one cohort there is no cohort term. ``"random"`` or
+    ``"fixed"`` force the choice (``"random"`` needs 2 or more cohorts).
+
+    Tests are Wald z (estimate / SE, normal p and CI), as statsmodels reports them; lmerTest's
+    Satterthwaite t-tests give larger p-values with few cohorts, so p is not compared with R.
+
+    Not computed (``reason`` set, never an exception or NaN) when: there are more than
+    ``max_participants`` participants (statsmodels is too slow for very large data; the
+    participant-level paired tests cover them); there are no pre scores or no later scores;
+    nobody has scores at two times; there are too few observations for the parameters; the
+    fixed effects cannot be separated; or the fit fails or does not converge. Raises
+    AnalysisError only for a caller's mistake: a missing column, an unknown time label, or an
+    invalid option. Checked against R's ``lme4::lmer`` (REML) and lmerTest (tests/golden):
+    fixed effects and their SEs to rtol 1e-4, variance components to rtol 1e-3.
+    """
+    level = check_confidence(confidence)
+    if cohort_effect not in ("auto", "random", "fixed"):
+        raise AnalysisError(
+            f"cohort_effect must be 'auto', 'random' or 'fixed', got {cohort_effect!r}"
+        )
+    if isinstance(max_participants, bool) or not isinstance(max_participants, int):
+        raise AnalysisError(f"max_participants must be a whole number, got {max_participants!r}")
+    if max_participants < 1:
+        raise AnalysisError(f"max_participants must be at least 1, got {max_participants}")
+    data = _prepare(long_frame)
+    n_obs = int(data.score.size)
+    n_participants = data.n_participants
+    n_cohorts = len(data.cohort_labels)
+
+    effect: str
+    effect_reason: str | None = None
+    if cohort_effect == "random" or (
+        cohort_effect == "auto" and n_cohorts >= MIN_COHORTS_FOR_RANDOM
+    ):
+        effect = "random"
+    elif n_cohorts <= 1:
+        effect = "none"
+        effect_reason = "there is only one cohort, so there is no cohort effect to estimate"
+    else:
+        effect = "fixed"
+        effect_reason = (
+            FEWER_THAN_5_COHORTS
+            if cohort_effect == "auto"
+            else "cohort was chosen as a fixed effect"
+        )
+
+    def not_computed(reason: str, notes: tuple[str, ...] = ()) -> MixedModelResult:
+        return MixedModelResult(
+            formula=_FORMULAS[effect],
+            cohort_effect=effect,
+            cohort_effect_reason=effect_reason,
+            n_observations=n_obs,
+            n_participants=n_participants,
+            n_cohorts=n_cohorts,
+            confidence=level,
+            notes=notes,
+            reason=reason,
+        )
+
+    if n_participants > max_participants:
+        return not_computed(
+            f"too many participants for the mixed model in this version; "
+            f"N = {n_participants} > {max_participants}. The participant-level paired tests "
+            "cover these data"
+        )
+    if n_obs == 0:
+        return not_computed("there are no scores")
+    if "pre" not in data.times:
+        return not_computed(
+            "there are no pre-test scores, and the model compares later times with pre"
+        )
+    if len(data.times) < 2:
+        return not_computed("there are only pre-test scores, so there is no change to model")
+    if effect == "random" and n_cohorts < 2:
+        return not_computed("a cohort variance needs at least 2 cohorts")
+    per_person = np.bincount(data.participant, minlength=n_participants)
+    if not np.any(per_person >= 2):
+        return not_computed(
+            "nobody has scores at two times, so differences between people cannot be separated "
+            "from measurement noise"
+        )
+
+    exog, terms, labels = _design(data, effect)
+    n_variances = 3 if effect == "random" else 2
+    if n_obs <= exog.shape[1] + n_variances:
+        return not_computed(
+            f"too few observations ({n_obs}) for {exog.shape[1]} fixed effects and "
+            f"{n_variances} variances"
+        )
+    if np.linalg.matrix_rank(exog) < exog.shape[1]:
+        return not_computed(
+            "the fixed effects cannot be separated (each time or cohort must add information)"
+        )
+
+    fitted = _fit(data, exog, effect)
+    if fitted.failure is not None:
+        return not_computed(fitted.failure, fitted.notes)
+    variances, notes = fitted.variances, fitted.notes
+    gls = _gls(data, exog, variances)
+    if gls is None:
+        return not_computed(
+            "the fit gave no usable standard errors (the information matrix is singular)", notes
+        )
+    estimates, covariance, log_likelihood = gls
+    with np.errstate(all="ignore"):
+        ses = np.sqrt(np.diag(covariance))
+    if not (np.all(np.isfinite(estimates)) and np.all(np.isfinite(ses)) and np.all(ses > 0)):
+        return not_computed(
+            "the fit gave no usable standard errors (the information matrix is singular)", notes
+        )
+    residual = variances.residual
+    cohort_var = variances.cohort if effect == "random" else None
+    participant_var = variances.participant
+
+    z_crit = float(stats.norm.ppf(0.5 + level / 2))
+    effects = []
+    for term, label, estimate, se in zip(
+        terms, labels, estimates.tolist(), ses.tolist(), strict=True
+    ):
+        z = estimate / se
+        effects.append(
+            FixedEffect(
+                term=term,
+                label=label,
+                estimate=estimate,
+                se=se,
+                statistic=z,
+                p=two_sided_normal_p(z),
+                ci=ConfidenceInterval(estimate - z_crit * se, estimate + z_crit * se, level),
+            )
+        )
+
+    singular_parts = [
+        name
+        for name, variance in (("cohort", cohort_var), ("participant", participant_var))
+        if variance is not None and math.sqrt(max(variance, 0.0) / residual) < SINGULAR_TOLERANCE
+    ]
+    if singular_parts:
+        notes = (
+            *notes,
+            f"the {' and '.join(singular_parts)} variance is estimated at zero (a boundary or "
+            "'singular' fit): the model is then the same as one without that term, and the "
+            "fixed effects remain valid",
+        )
+    return MixedModelResult(
+        formula=_FORMULAS[effect],
+        cohort_effect=effect,
+        cohort_effect_reason=effect_reason,
+        n_observations=n_obs,
+        n_participants=n_participants,
+        n_cohorts=n_cohorts,
+        fixed_effects=tuple(effects),
+        variance_components=VarianceComponents(
+            cohort=cohort_var, participant=participant_var, residual=residual
+        ),
+        log_likelihood=log_likelihood,
+        converged=True,
+        singular=bool(singular_parts),
+        confidence=level,
+        notes=notes,
+    )
+
+
+def _prepare(long_frame: pd.DataFrame) -> _Data:
+    """The complete rows, sorted by cohort then participant, as integer codes and scores."""
+    if not isinstance(long_frame, pd.DataFrame):
+        raise AnalysisError(
+            f"the mixed model needs a table (pandas DataFrame), got {type(long_frame).__name__}"
+        )
+    missing = [c for c in REQUIRED_COLUMNS if c not in long_frame.columns]
+    if missing:
+        raise AnalysisError(
+            f"the table for the mixed model lacks the column(s) {', '.join(missing)} "
+            f"(it needs {', '.join(REQUIRED_COLUMNS)})"
+        )
+    try:
+        score = pd.to_numeric(long_frame["score"], errors="raise").to_numpy(
+            dtype=float, na_value=np.nan
+        )
+    except (TypeError, ValueError) as exc:
+        raise AnalysisError(f"score must be numbers (NaN or None for missing): {exc}") from exc
+    score = np.where(np.isfinite(score), score, np.nan)
+    participant, _ = _label_codes(long_frame["participant"])
+    cohort, cohort_names = _label_codes(long_frame["cohort"])
+    time_raw, time_names = _label_codes(long_frame["time"])
+    lowered = [name.lower() for name in time_names]
+    unknown = sorted({name for name in lowered if name not in TIME_LEVELS})
+    if unknown:
+        raise AnalysisError(
+            f"unknown time label(s) {', '.join(repr(u) for u in unknown[:5])}: "
+            f"use {', '.join(TIME_LEVELS)}"
+        )
+    level_of = np.array([TIME_LEVELS.index(name) for name in lowered] + [-1], dtype=np.int64)
+    time = level_of[time_raw]  # code -1 (missing) picks the trailing -1
+    keep = ~np.isnan(score) & (participant >= 0) & (cohort >= 0) & (time >= 0)
+    score, participant, cohort, time = score[keep], participant[keep], cohort[keep], time[keep]
+    # One integer key per person: the same code in two cohorts is two people.
+    person_key = cohort * (int(participant.max(initial=0)) + 1) + participant
+    order = np.lexsort((person_key, cohort))
+    score, cohort, time, person_key = score[order], cohort[order], time[order], person_key[order]
+    # Codes in key order make each cohort's people one contiguous range of codes.
+    _, person = np.unique(person_key, return_inverse=True)
+    used_cohorts, cohort = np.unique(cohort, return_inverse=True)
+    present = tuple(t for i, t in enumerate(TIME_LEVELS) if np.any(time == i))
+    return _Data(
+        score=score.astype(np.float64),
+        time=time.astype(np.int64),
+        cohort=cohort.astype(np.int64),
+        participant=person.astype(np.int64),
+        cohort_labels=tuple(cohort_names[i] for i in used_cohorts.tolist()),
+        times=present,
+    )
+
+
+def _label_codes(values: pd.Series) -> tuple[IntArray, list[str]]:
+    """Integer codes over the sorted, stripped text labels; -1 for missing or blank.
+
+    Factorising first and cleaning only the distinct labels keeps this fast on 400,000 rows.
+    """
+    raw_codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    cleaned = [str(u).strip() for u in uniques]
+    names = sorted({c for c in cleaned if c})
+    position = {name: i for i, name in enumerate(names)}
+    remap = np.array([position.get(c, -1) for c in cleaned] + [-1], dtype=np.int64)
+    return remap[raw_codes], names
+
+
+_TIME_LABELS: Final = {
+    "post": "change from pre to post",
+    "followup": "change from pre to follow-up",
+}
+
+
+def _design(data: _Data, effect: str) -> tuple[FloatArray, list[str], list[str]]:
+    """The fixed-effects design matrix with lme4's column names and plain-English labels."""
+    columns = [np.ones(data.score.size)]
+    terms = ["(Intercept)"]
+    reference_cohort = data.cohort_labels[0] if data.cohort_labels else ""
+    labels = ["mean at pre" if effect != "fixed" else f"mean at pre in cohort {reference_cohort}"]
+    for index, time in enumerate(TIME_LEVELS):
+        if time == "pre" or time not in data.times:
+            continue
+        columns.append((data.time == index).astype(float))
+        terms.append(f"time{time}")
+        labels.append(_TIME_LABELS[time])
+    if effect == "fixed":
+        for index, cohort in enumerate(data.cohort_labels[1:], start=1):
+            columns.append((data.cohort == index).astype(float))
+            terms.append(f"cohort{cohort}")
+            labels.append(f"cohort {cohort} minus cohort {reference_cohort}")
+    return np.column_stack(columns), terms, labels
+
+
+@dataclass(frozen=True, slots=True)
+class _Variances:
+    """Absolute variances; a component that is not in the model is 0."""
+
+    cohort: float
+    participant: float
+    residual: float
+
+    def relative_sd(self) -> dict[str, float]:
+        """Each random-effect SD as a share of the residual SD (lme4's theta)."""
+        return {
+            "cohort": math.sqrt(self.cohort / self.residual),
+            "participant": math.sqrt(self.participant / self.residual),
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class _Fitted:
+    variances: _Variances
+    notes: tuple[str, ...]
+    failure: str | None = None
+
+
+#: Optimisers tried in turn; BFGS with a tight gradient tolerance reaches lme4's estimates.
+_OPTIMISERS: Final[tuple[tuple[str, dict[str, float]], ...]] = (
+    ("bfgs", {"gtol": 1e-8}),
+    ("lbfgs", {}),
+    ("cg", {"gtol": 1e-8}),
+)
+
+#: A fitted variance whose SD is below this share of the residual SD triggers a check of the
+#: boundary (the variance fixed at zero), where statsmodels' unconstrained search can stall.
+_NEAR_BOUNDARY: Final = 0.1
+
+
+def _fit(data: _Data, exog: FloatArray, effect: str) -> _Fitted:
+    """REML variance estimates from statsmodels, with the boundary checked as lme4 does.
+
+    statsmodels optimises without bounds, so when a variance is truly zero it may stall near
+    zero and report no convergence. lme4 optimises over the closed parameter space instead.
+    To match it, when the full fit fails or lands near zero we also fit the models with that
+    variance fixed at zero (each face of the boundary) and keep the fit with the highest REML
+    log-likelihood; all share one fixed-effects design, so their REML likelihoods compare.
+    """
+    full, notes, first_try = _statsmodels_fit(
+        data, exog, "random" if effect == "random" else "participant"
+    )
+    relevant = ("cohort", "participant") if effect == "random" else ("participant",)
+    if (
+        full is not None
+        and first_try
+        and min(full.relative_sd()[name] for name in relevant) >= _NEAR_BOUNDARY
+    ):
+        return _Fitted(full, notes)
+    faces = ["participant", "ols"] if effect == "random" else []
+    faces += ["cohort"] if effect == "random" else ["ols"]
+    candidates = [] if full is None else [full]
+    for face in faces:
+        if face == "ols":
+            candidates.append(_ols_variances(data, exog))
+        else:
+            fitted, _, _ = _statsmodels_fit(data, exog, face)
+            if fitted is not None:
+                candidates.append(fitted)
+    scored = []
+    for candidate in candidates:
+        gls = _gls(data, exog, candidate)
+        if gls is not None and math.isfinite(gls[2]):
+            scored.append((gls[2], candidate))
+    if not scored:
+        return _Fitted(
+            _Variances(0.0, 0.0, 1.0),
+            notes,
+            "the model did not converge (statsmodels tried BFGS, L-BFGS and conjugate "
+            "gradient); the paired tests still apply",
+        )
+    best = max(scored, key=lambda pair: pair[0])[1]
+    return _Fitted(best, notes)
+
+
+def _statsmodels_fit(
+    data: _Data, exog: FloatArray, structure: str
+) -> tuple[_Variances | None, tuple[str, ...], bool]:
+    """Fit one random-effects structure by REML; None when no optimiser converged.
+
+    The flag says whether the first optimiser (BFGS) converged: needing a fallback is a sign
+    of a likelihood that is flat or stalls at the boundary.
+
+    ``structure``: "random" (cohort intercept + participant-within-cohort component),
+    "participant" (participant intercept only) or "cohort" (cohort intercept only).
+    statsmodels' warnings are recorded as notes instead of reaching the user.
+    """
+    # Imported here: statsmodels takes a second to import and most callers never fit a model.
+    from statsmodels.regression.mixed_linear_model import MixedLM
+
+    notes: list[str] = []
+    variances: _Variances | None = None
+    first_try = False
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        for method, options in _OPTIMISERS:
+            try:
+                if structure == "random":
+                    model = MixedLM(
+                        data.score,
+                        exog,
+                        groups=data.cohort,
+                        exog_re=np.ones((data.score.size, 1)),
+                        exog_vc=_participant_dummies(data),
+                    )
+                elif structure == "cohort":
+                    model = MixedLM(data.score, exog, groups=data.cohort)
+                else:
+                    model = MixedLM(data.score, exog, groups=data.participant)
+                with np.errstate(all="ignore"):
+                    fit = model.fit(reml=True, method=[method], **options)
+            except (np.linalg.LinAlgError, ValueError, ZeroDivisionError, OverflowError) as exc:
+                notes.append(f"statsmodels ({method}) could not fit the model: {_plain(exc)}")
+                continue
+            if not fit.converged:
+                continue
+            residual = float(fit.scale)
+            first = float(np.asarray(fit.cov_re)[0, 0])
+            if structure == "random":
+                found = _Variances(first, float(np.asarray(fit.vcomp)[0]), residual)
+            elif structure == "cohort":
+                found = _Variances(first, 0.0, residual)
+            else:
+                found = _Variances(0.0, first, residual)
+            if all_finite([found.cohort, found.participant, residual]) and residual > 0:
+                variances = _Variances(
+                    max(found.cohort, 0.0), max(found.participant, 0.0), residual
+                )
+                first_try = method == _OPTIMISERS[0][0]
+                break
+    for warning in caught:
+        message = f"statsmodels: {str(warning.message).strip()}"
+        if message not in notes:
+            notes.append(message)
+    return variances, tuple(notes), first_try
+
+
+def _ols_variances(data: _Data, exog: FloatArray) -> _Variances:
+    """Both random variances at zero: the REML residual variance is RSS / (n - p)."""
+    coefficients, *_ = np.linalg.lstsq(exog, data.score, rcond=None)
+    residuals = data.score - exog @ coefficients
+    dof = data.score.size - exog.shape[1]
+    return _Variances(0.0, 0.0, float(residuals @ residuals) / dof)
+
+
+def _gls(
+    data: _Data, exog: FloatArray, variances: _Variances
+) -> tuple[FloatArray, FloatArray, float] | None:
+    """GLS estimates, their covariance (X' V^-1 X)^-1 and the REML log-likelihood, in closed form.
+
+    V = s2_residual I + s2_participant Z_p Z_p' + s2_cohort Z_c Z_c' is inverted through its
+    nesting (Woodbury twice): for participant j with m_j scores, d_j = s2_r + s2_p m_j; for
+    cohort i, s_i = sum_j m_j / d_j. Then, for columns a, b of [X, y],
+    a'V^-1 b = a'b / s2_r - sum_j s2_p A_j B_j / (s2_r d_j) - sum_i g_i Ahat_i Bhat_i,
+    with A_j the participant sums, Ahat_i = sum_j A_j / d_j and g_i = s2_c / (1 + s2_c s_i);
+    log|V| = n log s2_r + sum_j log(d_j / s2_r) + sum_i log(1 + s2_c s_i).
+    The covariance is what lme4's ``vcov()`` reports (statsmodels' ``bse_fe`` also carries the
+    variance parameters' uncertainty, so differs slightly on unbalanced data). REML
+    log-likelihood: -(log|V| + log|X'V^-1X| + r'V^-1 r + (n - p) log 2 pi) / 2, R's ``logLik``.
+    None when X' V^-1 X is not positive definite.
+    """
+    r, p_var, c_var = variances.residual, variances.participant, variances.cohort
+    n, k = exog.shape
+    columns = np.column_stack([exog, data.score])
+    n_people = data.n_participants
+    counts = np.bincount(data.participant, minlength=n_people).astype(float)
+    person_cohort = np.zeros(n_people, dtype=np.int64)
+    person_cohort[data.participant] = data.cohort
+    n_cohorts = len(data.cohort_labels)
+    with np.errstate(all="ignore"):
+        sums = np.column_stack(
+            [
+                np.bincount(data.participant, weights=columns[:, j], minlength=n_people)
+                for j in range(k + 1)
+            ]
+        )
+        d = r + p_var * counts
+        gram = columns.T @ columns / r
+        gram -= (sums * (p_var / (r * d))[:, None]).T @ sums
+        s_cohort = np.bincount(person_cohort, weights=counts / d, minlength=n_cohorts)
+        cohort_sums = np.column_stack(
+            [
+                np.bincount(person_cohort, weights=sums[:, j] / d, minlength=n_cohorts)
+                for j in range(k + 1)
+            ]
+        )
+        g = c_var / (1.0 + c_var * s_cohort)
+        gram -= (cohort_sums * g[:, None]).T @ cohort_sums
+        log_det_v = (
+            n * math.log(r)
+            + float(np.sum(np.log1p(p_var * counts / r)))
+            + float(np.sum(np.log1p(c_var * s_cohort)))
+        )
+    xvx, xvy, yvy = gram[:k, :k], gram[:k, k], gram[k, k]
+    try:
+        chol = np.linalg.cholesky(xvx)
+    except np.linalg.LinAlgError:
+        return None
+    beta = np.linalg.solve(xvx, xvy)
+    covariance = np.linalg.inv(xvx)
+    quadratic = float(yvy - xvy @ beta)
+    log_det_xvx = 2.0 * float(np.sum(np.log(np.diag(chol))))
+    log_likelihood = -0.5 * (log_det_v + log_det_xvx + quadratic + (n - k) * math.log(2 * math.pi))
+    if not (np.all(np.isfinite(beta)) and np.all(np.isfinite(covariance))):
+        return None
+    return beta.astype(np.float64), covariance.astype(np.float64), float(log_likelihood)
+
+
+def _participant_dummies(data: _Data) -> Any:
+    """statsmodels' variance-component spec: one 0/1 column per participant, cohort by cohort.
+
+    Rows are sorted by cohort and each cohort's participants have contiguous codes, so every
+    cohort's block is a slice and its participants' local codes are ``code - first code``.
+    """
+    from statsmodels.regression.mixed_linear_model import VCSpec
+
+    boundaries = np.flatnonzero(np.diff(data.cohort)) + 1
+    starts = np.concatenate([[0], boundaries])
+    ends = np.concatenate([boundaries, [data.cohort.size]])
+    matrices = []
+    names = []
+    for start, end in zip(starts.tolist(), ends.tolist(), strict=True):
+        codes = data.participant[start:end]
+        local = codes - codes.min()
+        block = np.zeros((end - start, int(local.max()) + 1))
+        block[np.arange(end - start), local] = 1.0
+        matrices.append(block)
+        names.append([f"participant[{c}]" for c in np.unique(codes).tolist()])
+    return VCSpec(["participant"], [names], [matrices])
+
+
+def _plain(exc: BaseException) -> str:
+    text = str(exc).strip()
+    return text if text else type(exc).__name__
