@@ -29,8 +29,8 @@ import pandas as pd
 
 from imheval import __version__
 from imheval.errors import AnalysisError
-from imheval.extended import PolicyRow, compare_policies
-from imheval.findings import WHICH_TO_TRUST, findings_for
+from imheval.extended import DomainExtras, PolicyRow, compare_policies, deeper_analyses
+from imheval.findings import WHICH_TO_TRUST, extra_findings, findings_for
 from imheval.instruments.model import Instrument
 from imheval.io.reader import read_responses
 from imheval.io.table import ResponseTable
@@ -188,6 +188,7 @@ class DomainEvaluation:
     breakdowns: tuple[Breakdown, ...]
     tests: tuple[TestEntry, ...]
     findings: tuple[str, ...]
+    extras: DomainExtras | None = None
 
     def test(self, unit: Unit, test: str, comparison: str = "pre_post") -> TestEntry | None:
         """The entry for one test, or None if it was not run."""
@@ -284,6 +285,7 @@ class Evaluation:
                         for b in d.breakdowns
                     },
                     "findings": list(d.findings),
+                    **(d.extras.to_dict() if d.extras is not None else {}),
                 }
                 for d in self.domains
             ],
@@ -349,6 +351,14 @@ def evaluate(
         )
     adjusted = _holm_by_family([e for work in domain_results for e in work.tests])
     domains = tuple(work.finish(adjusted, options) for work in domain_results)
+    finished = []
+    for index, domain in enumerate(domains):
+        report(f"Item analysis and change: {domain.domain.label}", index, len(domains))
+        extras = deeper_analyses(scored, matched, instruments, domain.domain.id)
+        with_extras = replace(domain, extras=extras)
+        more = extra_findings(with_extras, options.min_group_size)
+        finished.append(replace(with_extras, findings=(*domain.findings, *more)))
+    domains = tuple(finished)
     if any(work.n_pairs for work in domain_results):
         notes.append(WHICH_TO_TRUST)
     if options.missing_policy is not MissingPolicy.SEED and instruments:

@@ -2,6 +2,9 @@
 
 * How much the seed's zero rule matters: the participant-level paired t-test per domain under
   the seed rule (missing and invalid answers score 0) and under complete cases, side by side.
+* Per domain (:func:`deeper_analyses`): item analysis and reliability (with item-level data),
+  reliable change (Jacobson-Truax, using the domain's KR-20 / alpha at pre-test), retention at
+  follow-up, and a linear mixed model of score over time with cohort and participant effects.
 
 Each part is a frozen value with ``to_dict()``; a part that cannot be computed says why.
 """
@@ -9,16 +12,27 @@ Each part is a frozen value with ``to_dict()``; a part that cannot be computed s
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
 
-from imheval.instruments.model import Instrument
+from imheval.instruments.model import Instrument, RatingItem
 from imheval.io.table import ResponseTable
 from imheval.matching import MatchMode, MatchResult, match
-from imheval.scoring import MissingPolicy, ScoredTable, score_items
-from imheval.stats import TestResult, paired_t
+from imheval.scoring import ItemOutcome, MissingPolicy, ScoredTable, score_items
+from imheval.stats import (
+    ItemAnalysis,
+    MixedModelResult,
+    ReliableChange,
+    Retention,
+    TestResult,
+    item_analysis,
+    mixed_model,
+    paired_t,
+    reliable_change,
+    retention,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,6 +75,14 @@ def item_matrices(
     both = (pre_rows >= 0) & (post_rows >= 0)
     both[both] = ~np.isnan(totals[pre_rows[both]]) & ~np.isnan(totals[post_rows[both]])
     points = scored.item_points[list(item_ids)].to_numpy(dtype=float)
+    if scored.item_outcomes is not None:
+        # Item analysis describes answers people gave. A blank or invalid rating scores 0 under
+        # the seed rule, which is outside the scale; it is left out here. Keyed items keep the
+        # seed's 0, which is what "wrong or missing" means for facility.
+        outcomes = scored.item_outcomes[list(item_ids)].to_numpy()
+        rating = np.array([isinstance(i, RatingItem) for i in items if i.id in item_ids])
+        unanswered = np.isin(outcomes, (ItemOutcome.MISSING, ItemOutcome.INVALID))
+        points = np.where(unanswered & rating[np.newaxis, :], np.nan, points)
     return ItemMatrices(
         domain=domain,
         item_ids=item_ids,
@@ -145,3 +167,79 @@ def compare_policies(
         key=lambda row: (order.get(row.domain, len(order)), COMPARED_POLICIES.index(row.policy))
     )
     return tuple(rows)
+
+
+@dataclass(frozen=True, slots=True)
+class DomainExtras:
+    """The deeper analyses of one domain (see the module docstring)."""
+
+    domain: str
+    items: ItemAnalysis | None
+    reliable_change: ReliableChange
+    retention: Retention | None
+    mixed_model: MixedModelResult
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "item_analysis": self.items.to_dict() if self.items is not None else None,
+            "reliable_change": self.reliable_change.to_dict(),
+            "retention": self.retention.to_dict() if self.retention is not None else None,
+            "mixed_model": self.mixed_model.to_dict(),
+        }
+
+
+def deeper_analyses(
+    scored: ScoredTable, matched: MatchResult, instruments: Sequence[Instrument], domain: str
+) -> DomainExtras:
+    """Item analysis, reliable change, retention and the mixed model for one domain."""
+    matrices = item_matrices(scored, matched, instruments, domain)
+    items: ItemAnalysis | None = None
+    if matrices is not None and matrices.item_ids and len(matrices.pre):
+        items = item_analysis(
+            matrices.pre,
+            matrices.post,
+            item_ids=matrices.item_ids,
+            max_points=matrices.max_points,
+            min_points=matrices.min_points,
+        )
+
+    pairs = matched.pairs(domain, "pre", "post")
+    reliability = items.reliability_pre.alpha if items is not None else None
+    change = reliable_change(
+        pairs["pre"].to_numpy(dtype=float), pairs["post"].to_numpy(dtype=float), reliability
+    )
+    if items is not None and change.reason is not None and reliability is not None:
+        change = replace(
+            change,
+            reason=f"the domain's {items.reliability_pre.name} at pre-test is {reliability:.2f}; "
+            "reliable change needs a reliability between 0 and 1 (in practice above about .70), "
+            "so individual change cannot be judged with these items",
+        )
+    if reliability is None and change.reason is not None:
+        change = replace(
+            change,
+            reason="no reliability estimate for this domain: reliable change needs item-level "
+            "answers (for KR-20 / Cronbach's alpha) or a test-retest reliability",
+        )
+
+    people = matched.people
+    follow_column = f"{domain}@followup"
+    kept: Retention | None = None
+    if people[follow_column].notna().any():
+        kept = retention(
+            people[f"{domain}@pre"].to_numpy(dtype=float),
+            people[f"{domain}@post"].to_numpy(dtype=float),
+            people[follow_column].to_numpy(dtype=float),
+        )
+
+    # The long frame comes from the matched people, so confirmed probable matches count as one
+    # person, exactly as in the paired tests.
+    long = people[["cohort", "participant", f"{domain}@pre", f"{domain}@post", follow_column]]
+    long = long.melt(id_vars=["cohort", "participant"], var_name="time", value_name="score").dropna(
+        subset=["score"]
+    )
+    long["time"] = long["time"].str.split("@").str[1]
+    model = mixed_model(long)
+    return DomainExtras(
+        domain=domain, items=items, reliable_change=change, retention=kept, mixed_model=model
+    )

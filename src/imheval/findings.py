@@ -66,7 +66,7 @@ def findings_for(domain: DomainEvaluation, min_group_size: int) -> list[str]:
     if anova is not None and anova.result.computed:
         verdict = "differed" if _significant(anova) else "did not differ clearly"
         lines.append(
-            f"Cohort gains {verdict} between programmes ({_apa(anova)}, partial eta squared = "
+            f"Cohort gains {verdict} between programmes ({_apa(anova)}, partial eta squared "
             f"{_effect_value(anova.result, 'partial_eta_squared')}); with few cohorts this "
             "comparison has little power."
         )
@@ -92,7 +92,7 @@ def _cohort_sentence(entry: TestEntry, n_cohorts: int) -> str:
     return (
         f"Across {n_cohorts} cohorts, taking each cohort's mean as one measurement as the seed "
         f"study did, there was {verdict} change ({_apa(entry)}"
-        + (f", r = {_bounded(r.value)}" if r is not None else "")
+        + (f", r {_bounded(r.value)}" if r is not None else "")
         + ")."
     )
 
@@ -221,6 +221,8 @@ def _apa(entry: TestEntry) -> str:
         return text
     if math.isclose(entry.p_holm, entry.result.p):
         return text
+    if format_p(entry.p_holm) == format_p(entry.result.p):
+        return text  # e.g. both "p < .001": adjusting changed nothing a reader would see
     return f"{text}; Holm-adjusted {format_p(entry.p_holm)}"
 
 
@@ -242,10 +244,12 @@ def _effect_value(result: TestResult, name: str) -> str:
 
 
 def _bounded(value: float) -> str:
-    """A correlation-type value; 0.996 is '> .99', not a misleading '1.00'."""
-    if abs(value) >= 0.995 and abs(value) < 1:
+    """A correlation-type value with its relation sign, APA style without the leading zero:
+    "= .26", and "> .99" rather than a misleading "= 1.00"."""
+    if 0.995 <= abs(value) < 1:
         return "> .99" if value > 0 else "< -.99"
-    return f"{value:.2f}"
+    text = f"{value:.2f}"
+    return "= " + text.replace("0.", ".", 1) if abs(value) < 1 else "= " + text
 
 
 def _size_word(d: float) -> str:
@@ -276,3 +280,86 @@ def _join(words: list[str]) -> str:
     if len(words) == 1:
         return words[0]
     return ", ".join(words[:-1]) + " or " + words[-1]
+
+
+def extra_findings(domain: DomainEvaluation, min_group_size: int) -> list[str]:
+    """Sentences on reliability, ceilings, reliable change, retention and the mixed model."""
+    extras = domain.extras
+    if extras is None or domain.n_pairs == 0:
+        return []
+    lines: list[str] = []
+    items = extras.items
+    alpha = items.reliability_pre.alpha if items is not None else None
+    if items is not None and alpha is not None:
+        reliability = items.reliability_pre
+        ci = (
+            f" (95% CI {reliability.ci_low:.2f} to {reliability.ci_high:.2f})"
+            if reliability.ci_low is not None and reliability.ci_high is not None
+            else ""
+        )
+        verdict = (
+            "acceptable for comparing groups"
+            if alpha >= 0.7
+            else "low, so the total mixes several things and individual scores are imprecise"
+        )
+        lines.append(
+            f"Internal consistency ({reliability.name}) before training was "
+            f"{alpha:.2f}{ci}: {verdict}."
+        )
+    if items is not None:
+        easy = [s.item for s in items.items if s.flags]
+        ceilings = [c for c in (items.ceiling_pre, items.ceiling_post) if c and c.flagged]
+        for ceiling in ceilings:
+            if ceiling.share is not None:
+                when = "before" if ceiling is items.ceiling_pre else "after"
+                lines.append(
+                    f"{ceiling.share:.0%} of people scored the maximum {when} training (more "
+                    "than 15%): too easy to show change; add harder items."
+                )
+        if easy:
+            lines.append(
+                f"{len(easy)} item(s) were answered correctly by more than 90% of people before "
+                f"training ({', '.join(easy)}): too easy to show change; add harder items."
+            )
+    change = extras.reliable_change
+    if (
+        change.computed
+        and change.n >= min_group_size
+        and change.share_improved is not None
+        and change.minimum_reliable_change is not None
+    ):
+        lines.append(
+            f"Reliable change (Jacobson-Truax): {change.n_improved} of {change.n} people "
+            f"({change.share_improved:.0%}) improved by more than measurement error explains "
+            f"(at least {change.minimum_reliable_change:.2f} points); {change.n_declined} "
+            "reliably declined."
+        )
+    kept = extras.retention
+    if (
+        kept is not None
+        and kept.computed
+        and kept.n >= min_group_size
+        and kept.share_retained is not None
+    ):
+        lines.append(
+            f"Retention: for the {kept.n} people measured before, after and at follow-up, "
+            f"{kept.share_retained:.0%} of the gain after training remained at follow-up "
+            f"({_signed(kept.gain_followup)} of {_signed(kept.gain_post)} points)."
+        )
+    model = extras.mixed_model
+    post = model.fixed_effect("timepost") if model.computed else None
+    if post is not None:
+        how = (
+            "allowing for differences between cohorts and between people"
+            if model.cohort_effect == "random"
+            else "allowing for differences between people, with cohort as a fixed effect "
+            f"({model.cohort_effect_reason})"
+            if model.cohort_effect_reason
+            else "allowing for differences between people"
+        )
+        lines.append(
+            f"A linear mixed model {how} estimates the change from before to after as "
+            f"{_signed(post.estimate)} points (95% CI {post.ci.low:.2f} to {post.ci.high:.2f}, "
+            f"z = {post.statistic:.2f}, {format_p(post.p)})."
+        )
+    return lines

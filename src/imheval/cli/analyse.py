@@ -15,6 +15,8 @@ from imheval.errors import AnalysisError
 from imheval.evaluation import Evaluation, EvaluationOptions, evaluate_file
 from imheval.instruments import Instrument, resolve_instrument
 from imheval.matching import read_accepted_csv, to_review_csv
+from imheval.reports import FORMATS as REPORT_FORMATS
+from imheval.reports import write_report
 from imheval.scoring import MissingPolicy
 
 #: Files above this size get a progress bar (smaller ones finish before it would be seen).
@@ -35,6 +37,7 @@ class MissingChoice(StrEnum):
         "the item answers are scored; without it, every numeric column that is not reserved is "
         "taken as an already-scored domain total.\n\n"
         "Example: imheval analyse responses.xlsx --instrument imh-core --json evaluation.json\n\n"
+        "Example: imheval analyse responses.xlsx -i imh-core --report report.docx\n\n"
         "Example: imheval analyse --demo"
     )
 )
@@ -58,6 +61,15 @@ def analyse(
     json_path: Annotated[
         Path | None,
         typer.Option("--json", help="Write the full evaluation as JSON to this file."),
+    ] = None,
+    report: Annotated[
+        list[Path] | None,
+        typer.Option(
+            "--report",
+            help="Write a report for a board or commissioner; the extension picks the format: "
+            ".html (one self-contained file), .pdf or .docx (editable Word). Repeat for several.",
+            show_default=False,
+        ),
     ] = None,
     missing: Annotated[
         MissingChoice,
@@ -118,6 +130,11 @@ def analyse(
     ] = None,
 ) -> None:
     def body() -> None:
+        for target in report or []:
+            if target.suffix.lower() not in REPORT_FORMATS:
+                raise AnalysisError(
+                    f"--report {target}: use a file ending in .html, .htm, .pdf or .docx"
+                )
         path, instruments = _inputs(data, instrument or [], demo)
         options = EvaluationOptions(
             missing_policy=MissingPolicy(missing.value),
@@ -140,6 +157,9 @@ def analyse(
         if json_path is not None:
             write_json(json_path, evaluation.to_dict())
             err_console.print(f"Wrote the evaluation to {json_path}")
+        for target in report or []:
+            write_report(evaluation, target)
+            err_console.print(f"Wrote the report to {target}")
 
     run_safely(body)
 
