@@ -61,3 +61,75 @@ def test_no_item_matrices_for_bare_totals(tmp_path: Path) -> None:
     evaluation = evaluate_file(path)
     assert item_matrices(evaluation.scored, evaluation.matched, [], "knowledge") is None
     assert evaluation.policy_comparison == ()
+
+
+def test_bare_totals_get_no_item_analysis_and_say_why_there_is_no_reliable_change(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "totals.csv"
+    rows = ["participant,cohort,timepoint,knowledge"]
+    for i, (pre, post) in enumerate([(2, 4), (3, 5), (1, 4), (2, 3), (3, 6), (2, 2)]):
+        rows += [f"P{i},C{i % 2},pre,{pre}", f"P{i},C{i % 2},post,{post}"]
+    path.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    extras = evaluate_file(path).domain("knowledge").extras
+    assert extras is not None
+    assert extras.items is None
+    assert extras.reliable_change.reason is not None
+    assert "no reliability estimate" in extras.reliable_change.reason
+    assert extras.retention is None  # no follow-up collected
+    # two cohorts: too few for a cohort variance, so cohort is a fixed effect, and it says why
+    model = extras.mixed_model
+    assert model.cohort_effect == "fixed"
+    assert model.cohort_effect_reason is not None and "fewer than 5" in model.cohort_effect_reason
+
+
+def test_retention_and_the_mixed_model_use_every_timepoint(tmp_path: Path) -> None:
+    pre = [2, 3, 1, 2, 4, 3]
+    post = [5, 5, 4, 4, 6, 6]
+    follow = [4, 5, 3, 3, 5, 5]
+    rows = ["participant,cohort,timepoint,knowledge"]
+    for i in range(6):
+        rows += [
+            f"P{i},C1,pre,{pre[i]}",
+            f"P{i},C1,post,{post[i]}",
+            f"P{i},C1,followup,{follow[i]}",
+        ]
+    path = tmp_path / "fu.csv"
+    path.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    evaluation = evaluate_file(path)
+    extras = evaluation.domain("knowledge").extras
+    assert extras is not None and extras.retention is not None
+    gain_post = (sum(post) - sum(pre)) / 6  # 2.5
+    gain_follow = (sum(follow) - sum(pre)) / 6  # 1.5
+    assert extras.retention.share_retained is not None
+    assert abs(extras.retention.share_retained - gain_follow / gain_post) < 1e-12
+    model = extras.mixed_model
+    assert model.computed, model.reason
+    assert model.n_observations == 18
+    post_effect = model.fixed_effect("timepost")
+    follow_effect = model.fixed_effect("timefollowup")
+    # balanced data: the fixed time effects are the mean changes from pre
+    assert post_effect is not None and abs(post_effect.estimate - gain_post) < 1e-6
+    assert follow_effect is not None and abs(follow_effect.estimate - gain_follow) < 1e-6
+    text = " ".join(evaluation.domain("knowledge").findings)
+    assert "of the gain after training remained at follow-up" in text
+
+
+def test_deeper_analyses_are_in_the_strict_json(tmp_path: Path) -> None:
+    import json
+
+    path = tmp_path / "items.csv"
+    lines = ["participant,cohort,timepoint,K1,K2,K3"]
+    answers = ["bbb", "abb", "aab", "bab", "aaa", "bba", "abb", "aab"]
+    for i, before in enumerate(answers):
+        after = "".join("a" if c == "b" and (i + j) % 2 else c for j, c in enumerate(before))
+        lines += [f"P{i},C1,pre,{','.join(before)}", f"P{i},C1,post,{','.join(after)}"]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    document = json.loads(json.dumps(evaluate_file(path, [TINY]).to_dict(), allow_nan=False))
+    domain = document["domains"][0]
+    assert {"item_analysis", "reliable_change", "retention", "mixed_model"} <= set(domain)
+    items = domain["item_analysis"]["items"]
+    assert [item["item"] for item in items] == ["K1", "K2", "K3"]
+    # facility before training of K1: answers 'a' among the eight first letters
+    first = [a[0] for a in answers]
+    assert items[0]["facility_pre"] == first.count("a") / 8
