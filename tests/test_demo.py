@@ -11,6 +11,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+import yaml
 from scipy import stats
 
 from imheval.demo import DEMO_INSTRUMENT_IDS, demo_path, generate_demo, write_demo
@@ -30,6 +31,7 @@ KNOWLEDGE = [f"K{i}" for i in range(1, 7)]
 RISK = [f"R{i}" for i in range(1, 9)]
 EFFICACY = [f"S{i}" for i in range(1, 7)]
 ADVANCED = [f"AK{i}" for i in range(1, 9)]
+BANK = Path(__file__).parents[1] / "src" / "imheval" / "instruments" / "bank"
 
 
 @pytest.fixture(scope="module")
@@ -220,6 +222,114 @@ def test_self_efficacy_gains_are_large_except_anna_freud(pairs: pd.DataFrame) ->
     assert means.loc["AF1", "efficacy_pre"] == pytest.approx(61, abs=2)
     assert gains["AF1"] == pytest.approx(8, abs=2)
     assert means["efficacy_pre"].idxmax() == "AF1"
+
+
+# --- Items that hang together like a real questionnaire's -----------------------------------
+
+
+@pytest.fixture(scope="module")
+def yaml_keys() -> dict[str, set[str]]:
+    """Answer keys read straight from the bank files, every scalar as text.
+
+    BaseLoader keeps ``key: yes`` as the text "yes" (YAML 1.1 would make it True).
+    """
+    found: dict[str, set[str]] = {}
+    for path in sorted(BANK.glob("*.yaml")):
+        document = yaml.load(path.read_text(encoding="utf-8"), Loader=yaml.BaseLoader)
+        for item in document["items"]:
+            if "key" in item:
+                key = item["key"]
+                found[item["id"]] = set(key) if isinstance(key, list) else {key}
+    return found
+
+
+def _matched_rows(raw: pd.DataFrame) -> pd.Series:
+    """True on the rows of people with the same code at pre and post in one cohort."""
+    person = raw["cohort"] + "|" + raw["participant"].str.strip().str.upper()
+    at_pre = set(person[raw["timepoint"] == "pre"])
+    at_post = set(person[raw["timepoint"] == "post"])
+    return person.isin(at_pre & at_post)
+
+
+def _matched_points(
+    raw: pd.DataFrame, keys: dict[str, set[str]], items: list[str], timepoint: str
+) -> np.ndarray:
+    """People x items points (1 = keyed answer) of the matched people who were given the items."""
+    given = (raw[items] != "").any(axis=1)
+    rows = raw[_matched_rows(raw) & (raw["timepoint"] == timepoint) & given]
+    return np.column_stack([rows[item].isin(keys[item]).to_numpy(float) for item in items])
+
+
+def _kr20(points: np.ndarray) -> float:
+    """Kuder-Richardson 20 (= Cronbach's alpha on 0/1 points), sample variances."""
+    k = points.shape[1]
+    item_variance = points.var(axis=0, ddof=1).sum()
+    return float(k / (k - 1) * (1 - item_variance / points.sum(axis=1).var(ddof=1)))
+
+
+def test_kr20_at_pre_is_that_of_a_real_questionnaire(
+    raw: pd.DataFrame, yaml_keys: dict[str, set[str]]
+) -> None:
+    knowledge = _matched_points(raw, yaml_keys, KNOWLEDGE, "pre")
+    risk = _matched_points(raw, yaml_keys, RISK, "pre")
+    assert knowledge.shape == (68 - 9, 6)  # Anna Freud was not given knowledge
+    assert risk.shape == (68, 8)
+    assert 0.5 <= _kr20(knowledge) <= 0.9
+    assert 0.5 <= _kr20(risk) <= 0.9
+
+
+def test_kr20_matches_a_hand_computed_example() -> None:
+    # Totals 3, 2, 1, 0: item variances (ddof 1) 1/4, 1/3, 1/4 -> sum 5/6; total variance 5/3.
+    points = np.array([[1, 1, 1], [1, 1, 0], [0, 1, 0], [0, 0, 0]], dtype=float)
+    assert _kr20(points) == pytest.approx(3 / 2 * (1 - (5 / 6) / (5 / 3)))
+
+
+def test_self_efficacy_alpha_at_pre_is_that_of_a_real_scale(raw: pd.DataFrame) -> None:
+    core = get_builtin("imh-core")
+    reverse = {i.id for i in core.items if isinstance(i, RatingItem) and i.reverse}
+    keep = _matched_rows(raw) & (raw["timepoint"] == "pre")
+    ratings = raw.loc[keep, EFFICACY].replace("", np.nan).astype(float).dropna()
+    for item in reverse:
+        ratings[item] = 6 - ratings[item]
+    assert len(ratings) >= 60
+    values = ratings.to_numpy()
+    alpha = 6 / 5 * (1 - values.var(axis=0, ddof=1).sum() / values.sum(axis=1).var(ddof=1))
+    assert 0.5 <= alpha <= 0.9
+
+
+@pytest.mark.parametrize("timepoint", ["pre", "post"])
+def test_every_item_rises_with_the_rest_of_its_domain(
+    raw: pd.DataFrame, yaml_keys: dict[str, set[str]], timepoint: str
+) -> None:
+    for items in (KNOWLEDGE, RISK):
+        points = _matched_points(raw, yaml_keys, items, timepoint)
+        total = points.sum(axis=1)
+        for index, item in enumerate(items):
+            rest = total - points[:, index]
+            assert np.corrcoef(points[:, index], rest)[0, 1] > 0.1, (timepoint, item)
+
+
+def test_items_are_not_all_at_ceiling(raw: pd.DataFrame, yaml_keys: dict[str, set[str]]) -> None:
+    for items in (KNOWLEDGE, RISK):
+        pre = _matched_points(raw, yaml_keys, items, "pre").mean(axis=0)
+        post = _matched_points(raw, yaml_keys, items, "post").mean(axis=0)
+        assert (pre < 0.95).all(), items
+        assert (post < 0.9).sum() >= len(items) / 2, items
+
+
+def test_another_seed_still_reproduces_the_seed_table1_totals() -> None:
+    other = generate_demo(seed=7)
+    keys = {i.id: i.key for i in get_builtin("imh-core").items if isinstance(i, KeyedItem)}
+    other["code"] = other["participant"].str.upper()
+    other["knowledge"] = sum(other[i].isin(keys[i]).astype(int) for i in KNOWLEDGE)
+    pre = other[other["timepoint"] == "pre"]
+    post = other[other["timepoint"] == "post"]
+    both = pre.merge(post, on=["cohort", "code"], suffixes=("_pre", "_post"))
+    sums = both.groupby("cohort")[["knowledge_pre", "knowledge_post"]].sum()
+    # Table 1 means times cohort sizes: 2.00 x 14 = 28, 4.14 x 14 = 58, ...
+    expected = {"TF1": (28, 58), "TF2": (28, 57), "TF3": (26, 50), "S1": (33, 59), "S2": (30, 53)}
+    for cohort, totals in expected.items():
+        assert tuple(sums.loc[cohort].tolist()) == totals, cohort
 
 
 def test_reverse_keyed_rating_is_answered_consistently(raw: pd.DataFrame) -> None:
