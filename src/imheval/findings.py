@@ -252,6 +252,11 @@ def _bounded(value: float) -> str:
     return "= " + text.replace("0.", ".", 1) if abs(value) < 1 else "= " + text
 
 
+def _apa_bounded(value: float) -> str:
+    """A number that cannot exceed 1 in APA style, without the leading zero: .65, -.12."""
+    return f"{value:.2f}".replace("0.", ".", 1) if abs(value) < 1 else f"{value:.2f}"
+
+
 def _size_word(d: float) -> str:
     """Cohen's (1988) conventional labels; d_z is not comparable with between-group d."""
     size = abs(d)
@@ -293,7 +298,7 @@ def extra_findings(domain: DomainEvaluation, min_group_size: int) -> list[str]:
     if items is not None and alpha is not None:
         reliability = items.reliability_pre
         ci = (
-            f" (95% CI {reliability.ci_low:.2f} to {reliability.ci_high:.2f})"
+            f" (95% CI {_apa_bounded(reliability.ci_low)} to {_apa_bounded(reliability.ci_high)})"
             if reliability.ci_low is not None and reliability.ci_high is not None
             else ""
         )
@@ -304,7 +309,7 @@ def extra_findings(domain: DomainEvaluation, min_group_size: int) -> list[str]:
         )
         lines.append(
             f"Internal consistency ({reliability.name}) before training was "
-            f"{alpha:.2f}{ci}: {verdict}."
+            f"{_apa_bounded(alpha)}{ci}: {verdict}."
         )
     if items is not None:
         easy = [s.item for s in items.items if s.flags]
