@@ -11,14 +11,15 @@ Each part is a frozen value with ``to_dict()``; a part that cannot be computed s
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
+import pandas as pd
 
 from imheval.instruments.model import Instrument, RatingItem
-from imheval.io.table import ResponseTable
+from imheval.io.table import TIMEPOINTS, ResponseTable
 from imheval.matching import MatchMode, MatchResult, match
 from imheval.scoring import ItemOutcome, MissingPolicy, ScoredTable, score_items
 from imheval.stats import (
@@ -144,19 +145,24 @@ def compare_policies(
     rows: list[PolicyRow] = []
     for policy in COMPARED_POLICIES:
         if policy is current[0].policy:
-            scored, matched = current
+            pairs_of = _pairs_from_match(current[1])
+            domains = current[0].domains
+        elif policy is MissingPolicy.COMPLETE_CASE and current[0].policy is MissingPolicy.SEED:
+            # Complete-case totals are the seed totals of rows with no missing or invalid answer
+            # in the domain, so they come from the seed scoring without scoring or matching again.
+            pairs_of = _complete_case_pairs(*current)
+            domains = current[0].domains
         else:
             scored = score_items(table, instruments, policy)
-            matched = match(scored, match_mode, accepted)
-        for info in scored.domains:
-            pairs = matched.pairs(info.id, "pre", "post")
-            pre = pairs["pre"].to_numpy(dtype=float)
-            post = pairs["post"].to_numpy(dtype=float)
+            pairs_of = _pairs_from_match(match(scored, match_mode, accepted))
+            domains = scored.domains
+        for info in domains:
+            pre, post = pairs_of(info.id)
             rows.append(
                 PolicyRow(
                     domain=info.id,
                     policy=policy,
-                    n_pairs=len(pairs),
+                    n_pairs=len(pre),
                     pre_mean=float(pre.mean()) if len(pre) else None,
                     post_mean=float(post.mean()) if len(post) else None,
                     result=paired_t(pre, post),
@@ -167,6 +173,36 @@ def compare_policies(
         key=lambda row: (order.get(row.domain, len(order)), COMPARED_POLICIES.index(row.policy))
     )
     return tuple(rows)
+
+
+PairsOf = Callable[[str], tuple[np.ndarray, np.ndarray]]
+
+
+def _pairs_from_match(matched: MatchResult) -> PairsOf:
+    def pairs_of(domain: str) -> tuple[np.ndarray, np.ndarray]:
+        pairs = matched.pairs(domain, "pre", "post")
+        return pairs["pre"].to_numpy(dtype=float), pairs["post"].to_numpy(dtype=float)
+
+    return pairs_of
+
+
+def _complete_case_pairs(scored: ScoredTable, matched: MatchResult) -> PairsOf:
+    pre_rows, post_rows = matched.rows_at("pre"), matched.rows_at("post")
+    both = (pre_rows >= 0) & (post_rows >= 0)
+    pre_rows, post_rows = pre_rows[both], post_rows[both]
+
+    def pairs_of(domain: str) -> tuple[np.ndarray, np.ndarray]:
+        totals = scored.frame[domain].to_numpy(dtype=float).copy()
+        if scored.item_outcomes is not None and scored.item_domains is not None:
+            items = [i for i, d in scored.item_domains.items() if d == domain]
+            outcomes = scored.item_outcomes[items].to_numpy()
+            unanswered = np.isin(outcomes, (ItemOutcome.MISSING, ItemOutcome.INVALID))
+            totals[unanswered.any(axis=1)] = np.nan
+        pre, post = totals[pre_rows], totals[post_rows]
+        complete = ~np.isnan(pre) & ~np.isnan(post)
+        return pre[complete], post[complete]
+
+    return pairs_of
 
 
 @dataclass(frozen=True, slots=True)
@@ -233,12 +269,26 @@ def deeper_analyses(
         )
 
     # The long frame comes from the matched people, so confirmed probable matches count as one
-    # person, exactly as in the paired tests.
-    long = people[["cohort", "participant", f"{domain}@pre", f"{domain}@post", follow_column]]
-    long = long.melt(id_vars=["cohort", "participant"], var_name="time", value_name="score").dropna(
-        subset=["score"]
+    # person, exactly as in the paired tests. People go in as integer positions: the model only
+    # needs to tell them apart, and integers are much faster to group than text. Cohorts keep
+    # their names, which label the fixed cohort effects when there are fewer than 5 cohorts.
+    person = np.arange(len(people), dtype=np.int64)
+    cohort_codes = people["cohort"].to_numpy(dtype=object)
+    long = pd.concat(
+        [
+            pd.DataFrame(
+                {
+                    "cohort": cohort_codes,
+                    "participant": person,
+                    "time": timepoint,
+                    "score": people[f"{domain}@{timepoint}"].to_numpy(dtype=float),
+                }
+            )
+            for timepoint in TIMEPOINTS
+        ],
+        ignore_index=True,
     )
-    long["time"] = long["time"].str.split("@").str[1]
+    long = long[~np.isnan(long["score"].to_numpy())]
     model = mixed_model(long)
     return DomainExtras(
         domain=domain, items=items, reliable_change=change, retention=kept, mixed_model=model

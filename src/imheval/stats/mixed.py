@@ -395,7 +395,7 @@ def _prepare(long_frame: pd.DataFrame) -> _Data:
     except (TypeError, ValueError) as exc:
         raise AnalysisError(f"score must be numbers (NaN or None for missing): {exc}") from exc
     score = np.where(np.isfinite(score), score, np.nan)
-    participant, _ = _label_codes(long_frame["participant"])
+    participant = _participant_codes(long_frame["participant"])
     cohort, cohort_names = _label_codes(long_frame["cohort"])
     time_raw, time_names = _label_codes(long_frame["time"])
     lowered = [name.lower() for name in time_names]
@@ -425,6 +425,19 @@ def _prepare(long_frame: pd.DataFrame) -> _Data:
         cohort_labels=tuple(cohort_names[i] for i in used_cohorts.tolist()),
         times=present,
     )
+
+
+def _participant_codes(values: pd.Series) -> IntArray:
+    """Integer codes for participants; -1 for missing or blank.
+
+    Integer ids (as callers holding a person index pass) are coded directly, which avoids
+    turning 200,000 ids into text; anything else goes through :func:`_label_codes`.
+    """
+    if pd.api.types.is_integer_dtype(values.dtype):
+        _, codes = np.unique(values.to_numpy(), return_inverse=True)
+        return codes.astype(np.int64)
+    codes, _ = _label_codes(values)
+    return codes
 
 
 def _label_codes(values: pd.Series) -> tuple[IntArray, list[str]]:
