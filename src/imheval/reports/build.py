@@ -51,6 +51,14 @@ from imheval.reports.model import (
     Section,
     Table,
 )
+from imheval.stats import (
+    AlphaResult,
+    CeilingResult,
+    ItemAnalysis,
+    ItemStats,
+    MixedModelResult,
+    VarianceComponents,
+)
 from imheval.stats.apa import format_effect, format_p
 from imheval.stats.results import EffectSize
 
@@ -195,6 +203,9 @@ def summary_section(context: ReportContext) -> Section:
         blocks.append(Heading("Which result to trust"))
         blocks.append(Paragraph(WHICH_TO_TRUST))
         blocks.append(Paragraph(which_to_trust_here(evaluation)))
+        mixed = mixed_model_summary(evaluation)
+        if mixed:
+            blocks.append(Paragraph(mixed))
     else:
         blocks.append(
             Callout(
@@ -639,6 +650,7 @@ def behaviour_section(context: ReportContext) -> Section:
         for entry in context.evaluation.tests
         if entry.comparison in ("pre_followup", "post_followup")
     ]
+    blocks.extend(retention_blocks(context))
     if followup:
         blocks.append(Heading("Follow-up: were gains kept?"))
         blocks.append(
@@ -676,6 +688,235 @@ def behaviour_section(context: ReportContext) -> Section:
             ),
         ]
     return Section("level-3", title, 3, tuple(blocks))
+
+
+def retention_blocks(context: ReportContext) -> list[Block]:
+    """Means before, after and at follow-up per domain, and the share of the gain retained."""
+    present = [
+        (d, d.extras.retention)
+        for d in context.evaluation.domains
+        if d.extras is not None and d.extras.retention is not None and d.n_pairs
+    ]
+    if not present:
+        return []
+    rows: list[tuple[str, ...]] = []
+    notes: list[str] = []
+    hidden = False
+    for domain, kept in present:
+        label = domain.domain.label
+        if not kept.computed:
+            notes.append(f"{label}: retention not computed: {kept.reason}.")
+            continue
+        if context.small(kept.n):
+            hidden = True
+            rows.append((label, context.count(kept.n), *([DASH] * 5), "suppressed (small group)"))
+            continue
+        rows.append(
+            (
+                label,
+                f"{kept.n:,}",
+                _optional_number(kept.mean_pre),
+                _optional_number(kept.mean_post),
+                _optional_number(kept.mean_followup),
+                _signed_number(kept.gain_post),
+                _signed_number(kept.gain_followup),
+                _percent(kept.share_retained),
+            )
+        )
+        notes.extend(f"{label}: {note}" for note in kept.notes)
+    blocks: list[Block] = [
+        Heading("Retention: how much of the gain remained at follow-up"),
+        Paragraph(
+            "For the people measured before training, straight after and at follow-up, the "
+            "share of gain retained is the gain at follow-up divided by the gain straight "
+            "after training: 100% means all of it was kept, 0% that scores fell back to where "
+            "they started, and above 100% that they kept rising."
+        ),
+    ]
+    if rows:
+        notes.insert(0, "Means are in score points, for the same people at all three times.")
+        blocks.append(
+            Table(
+                caption="Retention at follow-up (people measured at all three timepoints)",
+                header=(
+                    "Domain",
+                    "People",
+                    "Before",
+                    "After",
+                    "Follow-up",
+                    "Gain after training",
+                    "Gain at follow-up",
+                    "Share of gain retained",
+                ),
+                rows=tuple(rows),
+                notes=tuple(notes),
+                suppressed_note=context.suppressed_note if hidden else None,
+            )
+        )
+    else:
+        blocks.extend(Callout("info", note) for note in notes)
+    return blocks
+
+
+def _signed_number(value: float | None) -> str:
+    return f"{value:+.2f}" if value is not None else DASH
+
+
+POLICY_NAMES: Mapping[str, str] = {
+    "seed": "Blank = 0 (seed rule)",
+    "complete_case": "Complete cases",
+}
+
+
+def policy_blocks(context: ReportContext) -> list[Block]:
+    """The seed's missing = 0 rule against complete cases, per domain, side by side."""
+    evaluation = context.evaluation
+    blocks: list[Block] = [Heading("Does the zero rule matter?")]
+    rows_in = evaluation.policy_comparison
+    if not rows_in:
+        blocks.append(
+            Paragraph(
+                "The seed rule could not be compared with complete cases: the data held domain "
+                "scores already calculated, not the answer to each question."
+            )
+        )
+        return blocks
+    blocks.append(
+        Paragraph(
+            "Under the seed rule a blank or invalid answer scores 0, as if it were wrong; with "
+            "complete cases a person counts only if they answered every question of the domain "
+            "before and after. If the two rows of a domain tell the same story, the rule does "
+            "not change the conclusion."
+        )
+    )
+    labels = {d.domain.id: d.domain.label for d in evaluation.domains}
+    rows: list[tuple[str, ...]] = []
+    hidden = False
+    verdicts: dict[str, list[bool]] = {}
+    for row in rows_in:
+        label = labels.get(row.domain, row.domain)
+        policy = POLICY_NAMES.get(row.policy.value, row.policy.value)
+        if context.small(row.n_pairs):
+            hidden = True
+            rows.append((label, policy, context.count(row.n_pairs), DASH, DASH, DASH, "suppressed"))
+            continue
+        result = row.result
+        outcome = result.apa() if result.computed else f"Not computed: {result.reason}"
+        rows.append(
+            (
+                label,
+                policy,
+                f"{row.n_pairs:,}",
+                _optional_number(row.pre_mean),
+                _optional_number(row.post_mean),
+                _signed_number(row.difference),
+                outcome,
+            )
+        )
+        if result.computed and result.p is not None:
+            verdicts.setdefault(label, []).append(result.p < ALPHA)
+    blocks.append(
+        Table(
+            caption="The seed rule against complete cases (participant-level paired t-test)",
+            header=("Domain", "Missing answers", "Pairs", "Before", "After", "Change", "Paired t"),
+            rows=tuple(rows),
+            notes=("Means and changes are in score points; p-values are not Holm-adjusted.",),
+            suppressed_note=context.suppressed_note if hidden else None,
+        )
+    )
+    compared = {label: v for label, v in verdicts.items() if len(v) == 2}
+    differ = [label for label, v in compared.items() if v[0] != v[1]]
+    if compared:
+        if differ:
+            text = (
+                f"In this evaluation the rule changes the conclusion for {_join(differ)}: "
+                "whether the change is statistically significant depends on how blanks are "
+                "treated, so report both."
+            )
+        else:
+            text = (
+                "In this evaluation the rule does not change any conclusion: every domain is "
+                "significant, or not, under both."
+            )
+        blocks.append(Paragraph(text))
+    return blocks
+
+
+def _reliability_limitations(context: ReportContext) -> list[str]:
+    """Low reliability (< .70) and ceilings before training, from the item analysis."""
+    texts: list[str] = []
+    easy: list[str] = []
+    for domain in context.evaluation.domains:
+        extras = domain.extras
+        items = extras.items if extras is not None else None
+        if items is None or not domain.n_pairs or context.small(domain.n_pairs):
+            continue
+        label = domain.domain.label
+        low = [
+            f"{when} training {_prop(result.alpha)}"
+            for when, result in (
+                ("before", items.reliability_pre),
+                ("after", items.reliability_post),
+            )
+            if result is not None and result.alpha is not None and result.alpha < LOW_RELIABILITY
+        ]
+        if low:
+            texts.append(
+                f"Low reliability in {label}: {items.reliability_pre.name} {' and '.join(low)}, "
+                f"below the usual {_prop(LOW_RELIABILITY)}. The questions may measure different "
+                "things, individual scores are imprecise, and a larger change is needed to "
+                "count as reliable change."
+            )
+        ceiling = items.ceiling_pre
+        if ceiling.flagged and ceiling.share is not None:
+            texts.append(
+                f"Ceiling before training in {label}: {_ceiling_amount(context, ceiling)} "
+                "already scored the maximum before training, so they could not show any "
+                f"gain: {TOO_EASY}."
+            )
+        easy.extend(
+            f"{s.item} ({label})"
+            for s in items.items
+            if s.facility_pre is not None and s.facility_pre > EASY_FACILITY
+        )
+    if easy:
+        texts.append(
+            f"Questions answered correctly by more than {100 * EASY_FACILITY:.0f}% of people "
+            f"before training: {_join(easy)}; {TOO_EASY}."
+        )
+    return texts
+
+
+def mixed_model_summary(evaluation: Evaluation) -> str:
+    """One sentence for "which result to trust" on the mixed models, or "" without them."""
+    fitted = [
+        (d, d.extras.mixed_model)
+        for d in evaluation.domains
+        if d.extras is not None and d.extras.mixed_model.computed and d.n_pairs
+    ]
+    if not fitted:
+        return ""
+    differ = []
+    for domain, model in fitted:
+        post = model.fixed_effect("timepost")
+        people = domain.test("participant", "paired_t")
+        if post is None or people is None or not people.result.computed:
+            continue
+        if (post.p < ALPHA) != ((people.result.p or 1.0) < ALPHA):
+            differ.append(domain.domain.label)
+    text = (
+        "A linear mixed model, which uses every person and allows for clustering (people "
+        'trained in the same cohort being alike), is given for each domain under "allowing '
+        'for clustering" in Level 2.'
+    )
+    if differ:
+        text += (
+            f" For {_join(differ)} it disagrees with the participant-level test; trust the "
+            "mixed model there."
+        )
+    else:
+        text += " It agrees with the participant-level test wherever both could be computed."
+    return text
 
 
 def results_section(context: ReportContext) -> Section:
@@ -744,6 +985,7 @@ def domain_blocks(context: ReportContext, domain: DomainEvaluation) -> list[Bloc
     ] + [e for e in domain.tests if e.comparison == "matching_bias"]
     if group_tests:
         blocks.append(_tests_table(f"{info.label}: did groups differ?", group_tests, context))
+    blocks.extend(deeper_blocks(context, domain))
     return blocks
 
 
@@ -938,6 +1180,496 @@ def _effect(effect: EffectSize) -> str:
 
 
 # --------------------------------------------------------------------------------------------
+# One domain: item analysis, reliability, reliable change and the mixed model
+
+#: Reliability below this is called low (the usual threshold for comparing groups).
+LOW_RELIABILITY = 0.70
+#: Facility above this before training marks a question as too easy (issue 3, the seed).
+EASY_FACILITY = 0.90
+TOO_EASY = "too easy to show change; add harder items"
+
+
+def deeper_blocks(context: ReportContext, domain: DomainEvaluation) -> list[Block]:
+    """Item analysis, reliability, reliable change and the mixed model of one domain.
+
+    Nothing when the evaluation computed none of them; a single note when the domain has fewer
+    matched people than the report may show.
+    """
+    extras = domain.extras
+    if extras is None or domain.n_pairs == 0:
+        return []
+    if context.small(domain.n_pairs):
+        return [
+            Callout(
+                "info",
+                f"Item analysis, reliable change and the mixed model are not shown for "
+                f"{domain.domain.label}: fewer than {context.min_group_size} people were "
+                "matched, and figures for so few people could identify them.",
+            )
+        ]
+    blocks: list[Block] = []
+    blocks.extend(item_analysis_blocks(context, domain))
+    blocks.extend(reliable_change_blocks(domain))
+    blocks.extend(mixed_model_blocks(context, domain))
+    return blocks
+
+
+def item_analysis_blocks(context: ReportContext, domain: DomainEvaluation) -> list[Block]:
+    """The reliability line, ceiling warnings, the item table and the facility chart."""
+    info = domain.domain
+    blocks: list[Block] = [Heading(f"{info.label}: item analysis and reliability", level=2)]
+    extras = domain.extras
+    items = extras.items if extras is not None else None
+    if items is None:
+        blocks.append(
+            Callout(
+                "info",
+                "Item analysis not computed: the data held domain scores, not the answer to "
+                "each question, so facility, discrimination and reliability cannot be worked "
+                "out.",
+            )
+        )
+        return blocks
+    blocks.append(
+        Paragraph(
+            "Facility is the share of people who answered a question correctly (for rated "
+            "questions, the average rating as a share of its range). Item-rest r shows how well "
+            "a question agrees with the rest of the domain: low or negative values mark a "
+            "question that measures something else. McNemar's test asks whether more people "
+            "got a question right after training than got it wrong."
+        )
+    )
+    blocks.append(Paragraph(reliability_text(items)))
+    blocks.extend(Callout("warning", text) for text in ceiling_warnings(context, items))
+    blocks.append(item_table(info.label, items))
+    chart = _facility_chart(domain, items)
+    if chart is not None:
+        blocks.append(chart)
+    return blocks
+
+
+def reliability_text(items: ItemAnalysis) -> str:
+    """KR-20 / alpha with its Feldt CI before and after training, and what it means."""
+    pre = items.reliability_pre
+    post = items.reliability_post
+    name = pre.name
+    parts = [f"Internal consistency ({name}, with the Feldt 95% confidence interval):"]
+    parts.append(f"before training {_alpha_value(pre)}")
+    if post is not None:
+        parts[-1] += ";"
+        parts.append(f"after training {_alpha_value(post)}.")
+    else:
+        parts[-1] += "."
+    low = [
+        when
+        for when, result in (("before", pre), ("after", post))
+        if result is not None and result.alpha is not None and result.alpha < LOW_RELIABILITY
+    ]
+    if low:
+        parts.append(
+            f"This is low {' and '.join(low)} training (below the usual {_prop(LOW_RELIABILITY)} "
+            "for comparing groups): the questions may measure several different things, and an "
+            "individual's score is imprecise."
+        )
+    elif pre.alpha is not None:
+        parts.append(
+            f"At {_prop(LOW_RELIABILITY)} or more, this is acceptable for comparing groups."
+        )
+    parts.append(
+        f"The last column of the table gives the {name} of the other questions if that one were "
+        "dropped; a value above the domain's own marks a question that weakens the total."
+    )
+    return " ".join(parts)
+
+
+def _alpha_value(result: AlphaResult) -> str:
+    if result.alpha is None:
+        return f"not computed ({result.reason})"
+    text = _prop(result.alpha)
+    if result.ci_low is not None and result.ci_high is not None:
+        text += f" (95% CI {_prop(result.ci_low)} to {_prop(result.ci_high)})"
+    return text + f", from {result.n:,} people who answered all {result.k} questions"
+
+
+def ceiling_warnings(context: ReportContext, items: ItemAnalysis) -> list[str]:
+    """The ceiling flags of a domain in plain English, each with the seed's advice."""
+    texts: list[str] = []
+    for when, ceiling in (("before", items.ceiling_pre), ("after", items.ceiling_post)):
+        if ceiling is None or not ceiling.flagged or ceiling.share is None:
+            continue
+        threshold = (
+            "" if context.small(ceiling.n_at_max) else f", more than {100 * CEILING_SHARE:.0f}%"
+        )
+        texts.append(
+            f"Ceiling effect {when} training: {_ceiling_amount(context, ceiling)} scored the "
+            f"maximum possible ({ceiling.maximum:g}){threshold}. The questions cannot show "
+            f"improvement for them: {TOO_EASY}."
+        )
+    easy = [s for s in items.items if s.facility_pre is not None and s.facility_pre > EASY_FACILITY]
+    if easy:
+        listed = _join([f"{s.item} ({_percent(s.facility_pre)})" for s in easy])
+        texts.append(
+            f"Answered correctly by more than {100 * EASY_FACILITY:.0f}% of people before "
+            f"training: {listed}. {TOO_EASY.capitalize()}."
+        )
+    return texts
+
+
+def _ceiling_amount(context: ReportContext, ceiling: CeilingResult) -> str:
+    # A share of a small count would give the count away: then say only "more than 15%".
+    share = ceiling.share or 0.0
+    if context.small(ceiling.n_at_max):
+        return f"more than {100 * CEILING_SHARE:.0f}% of people"
+    return f"{100 * share:.0f}% of people ({ceiling.n_at_max:,} of {ceiling.n:,})"
+
+
+def item_table(label: str, items: ItemAnalysis) -> Table:
+    """One row per question: facility, item-rest r, McNemar change, alpha if deleted, flag."""
+    name = items.reliability_pre.name
+    deleted = items.reliability_pre.alpha_if_deleted
+    rows: list[tuple[str, ...]] = []
+    notes: list[str] = []
+    for stats in items.items:
+        rows.append(
+            (
+                stats.item,
+                _optional_prop(stats.facility_pre),
+                _optional_prop(stats.facility_post),
+                _optional_prop(stats.item_rest_pre),
+                mcnemar_text(stats),
+                format_p(stats.p_holm) if stats.p_holm is not None else DASH,
+                _optional_prop(deleted.get(stats.item)),
+                _item_flag(stats),
+            )
+        )
+        for field_name, reason in stats.reasons.items():
+            if field_name in ("facility_pre", "facility_post", "item_rest_pre"):
+                notes.append(f"{stats.item}: {reason}.")
+    if any(s.mcnemar is not None for s in items.items):
+        notes.append(
+            "Change: b = people right before and wrong after, c = wrong before and right "
+            "after; the exact (binomial) test is used when b + c is below 25, otherwise the "
+            "chi-square test with continuity correction. Holm-adjusted p corrects for testing "
+            "every question of the domain."
+        )
+    if any(s.mcnemar is None and not s.binary for s in items.items):
+        notes.append("McNemar's test is for questions scored right or wrong, not ratings.")
+    notes.append(
+        f"Facility above {_prop(EASY_FACILITY)} before training marks a question as too easy "
+        "to show change."
+    )
+    return Table(
+        caption=f"{label}: item analysis ({len(items.items)} questions; "
+        f"{items.reliability_pre.n:,} people answered all of them before training)",
+        header=(
+            "Question",
+            "Facility before",
+            "Facility after",
+            "Item-rest r before",
+            "Change (McNemar)",
+            "Holm-adjusted p",
+            f"{name} if deleted",
+            "Flag",
+        ),
+        rows=tuple(rows),
+        notes=tuple(notes),
+    )
+
+
+def mcnemar_text(stats: ItemStats) -> str:
+    """``b = 0, c = 22; exact, p < .001``; ``b = 0, c = 25; χ²(1) = 23.04, p < .001``."""
+    result = stats.mcnemar
+    if result is None:
+        return "not applicable" if not stats.binary else DASH
+    counts = f"b = {result.b}, c = {result.c}"
+    if not result.computed or result.p is None:
+        return f"{counts}; not computed: {result.reason or 'no p-value'}"
+    if result.statistic is None:
+        return f"{counts}; exact, {format_p(result.p)}"
+    return f"{counts}; {result.apa()}"
+
+
+def _item_flag(stats: ItemStats) -> str:
+    if stats.facility_pre is not None and stats.facility_pre > EASY_FACILITY:
+        return "Too easy"
+    if stats.flags:
+        return "See note"
+    return ""
+
+
+def _facility_chart(domain: DomainEvaluation, items: ItemAnalysis) -> Chart | None:
+    """Each question's facility before and after, as a dot (dumbbell) chart with a 90% line."""
+    info = domain.domain
+    rows = tuple(
+        (s.item, 100 * s.facility_pre, 100 * s.facility_post)
+        for s in items.items
+        if s.facility_pre is not None and s.facility_post is not None
+    )
+    if not rows:
+        return None
+    binary = all(s.binary for s in items.items)
+    measure = "share answering correctly" if binary else "average answer, % of its range"
+    spec = DumbbellSpec(
+        title=f"{info.label}: facility of each question before and after training ({measure})",
+        axis_label="People answering correctly, %" if binary else "Average answer, % of range",
+        rows=rows[:MAX_CHART_ROWS],
+        limits=(0.0, 100.0),
+        percent=True,
+        reference=100 * EASY_FACILITY,
+        reference_label=f"{100 * EASY_FACILITY:.0f}%: too easy before training",
+    )
+    listed = "; ".join(
+        f"{label}: {before:.0f}% before, {after:.0f}% after"
+        for label, before, after in rows[:MAX_ALT_ROWS]
+    )
+    more = f"; and {len(rows) - MAX_ALT_ROWS} more questions" if len(rows) > MAX_ALT_ROWS else ""
+    rose = sum(after > before for _, before, after in rows)
+    easy = sum(before > 100 * EASY_FACILITY for _, before, _ in rows)
+    alt = (
+        f"Dot chart of the facility ({measure}) of {len(rows)} {info.label.lower()} "
+        f"question{_s(len(rows))} before (grey circle) and after (blue diamond) training, with a "
+        f"dashed line at {100 * EASY_FACILITY:.0f}%. {listed}{more}. Facility rose on {rose} of "
+        f"{len(rows)} questions; {easy} {'was' if easy == 1 else 'were'} above "
+        f"{100 * EASY_FACILITY:.0f}% before training."
+    )
+    caption = ""
+    if len(rows) < len(items.items):
+        caption = "Questions without a facility at both timepoints are not drawn."
+    if len(rows) > MAX_CHART_ROWS:
+        caption = (caption + " " if caption else "") + (
+            f"The chart shows the first {MAX_CHART_ROWS} of {len(rows)} questions; the table "
+            "lists them all."
+        )
+    return _chart(f"{_slug(info.id)}-items", spec, alt, caption)
+
+
+def reliable_change_blocks(domain: DomainEvaluation) -> list[Block]:
+    """Jacobson-Truax: how many people reliably improved, did not change, or declined."""
+    info = domain.domain
+    extras = domain.extras
+    if extras is None:
+        return []
+    change = extras.reliable_change
+    blocks: list[Block] = [Heading(f"{info.label}: reliable change for each person", level=2)]
+    if (
+        not change.computed
+        or change.minimum_reliable_change is None
+        or change.n_improved is None
+        or change.n_no_change is None
+        or change.n_declined is None
+    ):
+        blocks.append(
+            Callout("info", f"Reliable change not computed: {change.reason or 'no estimate'}.")
+        )
+        return blocks
+    blocks.append(
+        Paragraph(
+            "Some of any person's change is measurement error. The reliable change index "
+            "(Jacobson and Truax) counts a change as real only when it is larger than "
+            f"measurement error explains: here at least {change.minimum_reliable_change:.2f} "
+            "points, up or down."
+        )
+    )
+    counts = (
+        ("Reliably improved", change.n_improved),
+        ("No reliable change", change.n_no_change),
+        ("Reliably declined", change.n_declined),
+    )
+    rows = [
+        (label, f"{n:,}", f"{100 * n / change.n:.0f}%" if change.n else DASH) for label, n in counts
+    ]
+    rows.append(("Total", f"{change.n:,}", "100%" if change.n else DASH))
+    reliability = (
+        f"{_reliability_name(domain)} before training = {_prop(change.reliability)}"
+        if change.reliability is not None
+        else "not given"
+    )
+    notes = [
+        f"Minimum reliable change: {change.minimum_reliable_change:.2f} points "
+        f"(1.96 × √2 × SD before training × √(1 − reliability)); SD before training "
+        f"{_optional_number(change.sd_pre)} ({change.sd_pre_source}); reliability used: "
+        f"{reliability}.",
+    ]
+    blocks.append(
+        Table(
+            caption=f"{info.label}: reliable change (Jacobson-Truax), matched people",
+            header=("Outcome", "People", "Share"),
+            rows=tuple(rows),
+            notes=tuple(notes),
+        )
+    )
+    return blocks
+
+
+def _reliability_name(domain: DomainEvaluation) -> str:
+    extras = domain.extras
+    if extras is not None and extras.items is not None:
+        return extras.items.reliability_pre.name
+    return "reliability"
+
+
+def mixed_model_blocks(context: ReportContext, domain: DomainEvaluation) -> list[Block]:
+    """The linear mixed model: time effects with CIs, variance components, the formula, and
+    why cohort is fixed when it is."""
+    info = domain.domain
+    extras = domain.extras
+    if extras is None:
+        return []
+    model = extras.mixed_model
+    blocks: list[Block] = [Heading(f"{info.label}: allowing for clustering", level=2)]
+    if not model.computed:
+        blocks.append(Callout("info", f"The mixed model could not be fitted: {model.reason}."))
+        return blocks
+    blocks.append(Paragraph(mixed_model_text(domain, model)))
+    if model.cohort_effect_reason:
+        blocks.append(Paragraph(cohort_effect_text(model)))
+    rows = tuple(
+        (
+            effect.label[:1].upper() + effect.label[1:],
+            f"{effect.estimate:+.2f}" if effect.term != "(Intercept)" else f"{effect.estimate:.2f}",
+            f"{effect.ci.low:.2f} to {effect.ci.high:.2f}",
+            f"{effect.statistic:.2f}",
+            format_p(effect.p),
+        )
+        for effect in model.fixed_effects
+    )
+    blocks.append(
+        Table(
+            caption=f"{info.label}: linear mixed model, fixed effects (points)",
+            header=("Term", "Estimate", "95% CI", "z", "p"),
+            rows=rows,
+            notes=(
+                f"Model: {model.formula}; {model.n_observations:,} scores of "
+                f"{model.n_participants:,} people in {model.n_cohorts:,} "
+                f"cohort{_s(model.n_cohorts)}; {model.method}.",
+            ),
+        )
+    )
+    components = model.variance_components
+    if components is not None:
+        blocks.append(_variance_table(info.label, model, components))
+    return blocks
+
+
+def mixed_model_text(domain: DomainEvaluation, model: MixedModelResult) -> str:
+    """The "which result to trust" companion for one domain."""
+    parts = [
+        "The cohort-level test weights every cohort equally and has few degrees of freedom; the "
+        "participant-level test uses every person but treats them as independent. A linear "
+        "mixed model uses every person and allows for clustering: people trained in the same "
+        "cohort may be more alike than people in different cohorts, and each person's scores "
+        "before and after are linked."
+    ]
+    for term, what in (("timepost", "straight after training"), ("timefollowup", "follow-up")):
+        effect = model.fixed_effect(term)
+        if effect is None:
+            continue
+        verdict = "statistically significant" if effect.p < ALPHA else "not statistically clear"
+        parts.append(
+            f"It estimates the change from before training to {what} as "
+            f"{effect.estimate:+.2f} points (95% CI {effect.ci.low:.2f} to "
+            f"{effect.ci.high:.2f}, z = {effect.statistic:.2f}, {format_p(effect.p)}), which is "
+            f"{verdict}."
+        )
+    post = model.fixed_effect("timepost")
+    people = domain.test("participant", "paired_t")
+    if post is not None and people is not None and people.result.computed:
+        same = (post.p < ALPHA) == ((people.result.p or 1.0) < ALPHA)
+        if same:
+            parts.append(
+                "It agrees with the participant-level test, so allowing for clustering does "
+                "not change the conclusion."
+            )
+        else:
+            parts.append(
+                "It does not agree with the participant-level test on whether scores changed; "
+                "as it allows for clustering, trust the mixed model here."
+            )
+    return " ".join(parts)
+
+
+def cohort_effect_text(model: MixedModelResult) -> str:
+    """Why cohort is not a random effect, in plain English."""
+    if model.cohort_effect == "none":
+        return (
+            f"Cohort is not in this model: {model.cohort_effect_reason}. Differences between "
+            "people are still allowed for."
+        )
+    return (
+        f"Cohort is a fixed effect in this model, not a random one: {model.cohort_effect_reason}. "
+        f"In plain English: with only {model.n_cohorts} cohorts there are too few to estimate "
+        "how much cohorts vary in general, so the model instead allows for each cohort's own "
+        "average. The change it estimates is the change within cohorts; it says nothing about "
+        "cohorts that were not in this evaluation."
+    )
+
+
+def _variance_table(label: str, model: MixedModelResult, components: VarianceComponents) -> Table:
+    values: list[tuple[str, float | None, str]] = [
+        (
+            "Cohort",
+            components.cohort,
+            "fixed effect (see above)"
+            if model.cohort_effect == "fixed"
+            else "not in the model (one cohort)"
+            if model.cohort_effect == "none"
+            else "",
+        ),
+        ("Participant (within cohort)", components.participant, ""),
+        ("Residual (within person)", components.residual, ""),
+    ]
+    total = sum(v for _, v, _ in values if v is not None)
+    rows = tuple(
+        (
+            name,
+            f"{value:.2f}" if value is not None else DASH,
+            f"{100 * value / total:.0f}%" if value is not None and total > 0 else DASH,
+            comment,
+        )
+        for name, value, comment in values
+    )
+    notes = [
+        "A variance is how much scores differ for that reason; the share is of the three "
+        "together. A large cohort share means people trained together score alike."
+    ]
+    notes.extend(
+        note[:1].upper() + note[1:] + ("" if note.endswith(".") else ".")
+        for note in model.notes
+        if not note.startswith("statsmodels:")
+    )
+    return Table(
+        caption=f"{label}: where the differences in scores lie (variance components)",
+        header=("Source", "Variance", "Share", "Note"),
+        rows=rows,
+        notes=tuple(notes),
+    )
+
+
+def _prop(value: float | None) -> str:
+    """A proportion or correlation in APA style: .65, -.12, 1.00."""
+    if value is None:
+        return DASH
+    text = f"{value:.2f}"
+    if text.startswith("0."):
+        return text[1:]
+    if text.startswith("-0."):
+        return "-" + text[2:]
+    return text
+
+
+def _optional_prop(value: float | None) -> str:
+    return _prop(value) if value is not None else DASH
+
+
+def _optional_number(value: float | None) -> str:
+    return f"{value:.2f}" if value is not None else DASH
+
+
+def _percent(value: float | None) -> str:
+    return f"{100 * value:.0f}%" if value is not None else DASH
+
+
+# --------------------------------------------------------------------------------------------
 # Charts of one domain
 
 
@@ -1100,6 +1832,7 @@ def methods_section(context: ReportContext) -> Section:
     reasons = context.document["zero_reasons"]
     if reasons:
         blocks.append(_zero_reasons_table(context, reasons))
+    blocks.extend(policy_blocks(context))
 
     blocks.append(Heading("Matching"))
     blocks.append(Paragraph(_matching_text(context)))
@@ -1131,6 +1864,8 @@ def methods_section(context: ReportContext) -> Section:
             f"when its Holm-adjusted p is below {ALPHA:g}."
         )
     )
+    if any(d.extras is not None for d in evaluation.domains):
+        blocks.append(Paragraph(DEEPER_METHODS))
     normality = _normality_text(context)
     if normality:
         blocks.append(Paragraph(normality))
@@ -1157,6 +1892,20 @@ def methods_section(context: ReportContext) -> Section:
         blocks.append(Heading("Notes from the analysis"))
         blocks.extend(Paragraph(note) for note in notes)
     return Section("methods", "Methods and limitations", None, tuple(blocks))
+
+
+DEEPER_METHODS = (
+    "Item analysis uses the matched people: facility is the mean item score as a share of its "
+    "range (the proportion correct for right/wrong questions); discrimination is the corrected "
+    "item-rest correlation; change on each right/wrong question is McNemar's test, exact when "
+    "fewer than 25 people changed their answer, Holm-adjusted across the domain's questions. "
+    "Reliability is KR-20 (right/wrong questions) or Cronbach's alpha, with the Feldt 95% "
+    "confidence interval. Reliable change follows Jacobson and Truax (1991), using the "
+    "domain's reliability and spread of scores before training. The linear mixed model is "
+    "score ~ time + (1 | cohort) + (1 | participant), fitted by REML with statsmodels; with "
+    "fewer than 5 cohorts cohort is a fixed effect instead, because so few cohorts cannot "
+    "show how much cohorts vary."
+)
 
 
 def _missing_text(policy: str) -> str:
@@ -1296,6 +2045,7 @@ def _limitations(context: ReportContext) -> list[str]:
         "attributed to the training alone (for example, answering the same questions twice "
         "can raise scores)."
     )
+    texts.extend(_reliability_limitations(context))
     for domain, share, n in _ceilings(context):
         if share > CEILING_SHARE:
             # A share of a small count would give the count away: then say only "more than 15%".

@@ -43,6 +43,8 @@ class DumbbellSpec:
     """Before and after values per row (cohort), joined by a line.
 
     ``rows`` hold (label, before, after); ``limits`` fixes the axis (e.g. 0-100 for percent).
+    ``reference`` draws a dashed line at that value, labelled ``reference_label`` (e.g. the
+    facility of 90% above which a question is too easy).
     """
 
     title: str
@@ -50,6 +52,8 @@ class DumbbellSpec:
     rows: tuple[tuple[str, float, float], ...]
     limits: tuple[float, float] | None = None
     percent: bool = False
+    reference: float | None = None
+    reference_label: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -254,10 +258,22 @@ def _dumbbell(spec: DumbbellSpec) -> Figure:
         pad = max((high - low) * 0.15, 0.5)
         axes.set_xlim(low - pad, high + pad)
     axes.set_ylim(-0.7, len(rows) - 0.3)
+    if spec.reference is not None:
+        axes.axvline(
+            spec.reference,
+            color=NEUTRAL_COLOUR,
+            linestyle="--",
+            linewidth=0.8,
+            zorder=0,
+            label=spec.reference_label or None,
+        )
     axes.set_xlabel(spec.axis_label)
     axes.grid(axis="x", color=FILL_COLOUR, linewidth=0.8)
     axes.set_axisbelow(True)
-    figure.legend(loc="lower center", bbox_to_anchor=(0.5, 0.0), ncol=2, frameon=False, fontsize=8)
+    columns = 3 if spec.reference is not None and spec.reference_label else 2
+    figure.legend(
+        loc="lower center", bbox_to_anchor=(0.5, 0.0), ncol=columns, frameon=False, fontsize=8
+    )
     return figure
 
 

@@ -57,7 +57,7 @@ def write_docx(report: Report, path: str | Path) -> Path:
             heading.paragraph_format.page_break_before = True
         for block in section.blocks:
             if isinstance(block, Heading):
-                document.add_heading(block.text, level=2)
+                document.add_heading(block.text, level=1 + block.level)
             elif isinstance(block, Paragraph):
                 document.add_paragraph(block.text)
             elif isinstance(block, Callout):

@@ -20,7 +20,7 @@ from imheval.reports.model import Report
 #: Row labels shown in bold as totals.
 TOTAL_LABELS = ("Total", "All", "All matched people")
 
-_NUMERIC = re.compile(r"^[-+−–]?\d[\d,.]*( \(.*\))?%?$|^[-+−–]$|^p [<=>] |^fewer than \d+$")
+_NUMERIC = re.compile(r"^[-+−–]?\.?\d[\d,.]*( \(.*\))?%?$|^[-+−–]$|^p [<=>] |^fewer than \d+$")
 _NUMERIC_HEADERS = frozenset(
     {
         "n",
@@ -39,6 +39,23 @@ _NUMERIC_HEADERS = frozenset(
         "Wrong",
         "Blank",
         "Invalid",
+        "Facility before",
+        "Facility after",
+        "Item-rest r before",
+        "KR-20 if deleted",
+        "Cronbach's alpha if deleted",
+        "Share",
+        "Estimate",
+        "z",
+        "p",
+        "Variance",
+        "Pairs",
+        "Before",
+        "After",
+        "Change",
+        "Gain after training",
+        "Gain at follow-up",
+        "Share of gain retained",
     }
 )
 

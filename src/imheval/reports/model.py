@@ -19,9 +19,14 @@ CalloutKind = Literal["info", "warning"]
 
 @dataclass(frozen=True, slots=True)
 class Heading:
-    """A sub-heading inside a section (e.g. one domain in the Level 2 section)."""
+    """A sub-heading inside a section.
+
+    ``level`` 1 heads a part of the section (e.g. one domain in the Level 2 section); level 2
+    heads a part of that (e.g. the domain's item analysis).
+    """
 
     text: str
+    level: int = 1
 
 
 @dataclass(frozen=True, slots=True)
