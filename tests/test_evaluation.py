@@ -420,3 +420,31 @@ def test_follow_up_is_compared_with_pre_and_post(tmp_path: Path) -> None:
     text = " ".join(knowledge.findings)
     assert "scores at follow-up were lower than straight after training" in text
     assert "scores at follow-up were higher than before training" in text
+
+
+def test_reaction_is_described_after_training_and_unused_domains_are_named(
+    tmp_path: Path,
+) -> None:
+    from imheval.instruments import get_builtin
+    from imheval.reports import build_report
+
+    ratings = [[5, 4, 4, 5, 5], [4, 4, 3, 4, 4], [5, 5, 5, 5, 4], [3, 4, 4, 3, 4], [4, 5, 4, 4, 5]]
+    rows = ["participant,cohort,timepoint,K1,K2,K3,K4,K5,K6,RE1,RE2,RE3,RE4,RE5"]
+    for i, rating in enumerate(ratings):
+        rows.append(f"P{i},C1,pre,a,b,c,d,a,b,,,,,")
+        rows.append(f"P{i},C1,post,b,c,a,d,c,c,{','.join(map(str, rating))}")
+    path = tmp_path / "reaction.csv"
+    path.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    evaluation = evaluate_file(path, [get_builtin("imh-core"), get_builtin("imh-reaction")])
+    mean = sum(map(sum, ratings)) / len(ratings)  # 21.4 of 5..25
+    reaction = evaluation.domain("reaction")
+    assert reaction.findings == (
+        f"Reaction to the training (asked once, at the end of training): 5 people rated it "
+        f"{mean:.2f} ({(mean - 5) / 20 * 100:.0f}%) on average on a scale of 5 to 25. This is "
+        "how the training was received, not evidence of learning.",
+    )
+    assert "Not measured in this file: Risk identification, Self-efficacy." in evaluation.notes
+    assert [d.domain.id for d in evaluation.domains] == ["knowledge", "reaction"]
+    level1 = next(s for s in build_report(evaluation).sections if s.id == "level-1")
+    assert "Not measured" not in repr(level1)
+    assert "Reaction to the training" in repr(level1)

@@ -30,7 +30,7 @@ import pandas as pd
 from imheval import __version__
 from imheval.errors import AnalysisError
 from imheval.extended import DomainExtras, PolicyRow, compare_policies, deeper_analyses
-from imheval.findings import WHICH_TO_TRUST, extra_findings, findings_for
+from imheval.findings import WHICH_TO_TRUST, extra_findings, findings_for, reaction_findings
 from imheval.instruments.model import Instrument
 from imheval.io.reader import read_responses
 from imheval.io.table import ResponseTable
@@ -338,10 +338,16 @@ def evaluate(
     domain_results: list[_DomainWork] = []
     # Cohorts are listed in the order the file first mentions them, as the evaluator laid it out.
     cohort_order = [str(c) for c in pd.unique(scored.frame["cohort"])]
-    for index, info in enumerate(scored.domains):
-        report(f"Analysing {info.label}", index, len(scored.domains))
+    # A domain none of whose items appear in the file was not measured at all: say so once
+    # rather than report "no one was measured before and after" for it.
+    unmeasured = [d.label for d in scored.domains if not scored.frame[d.id].notna().any()]
+    if unmeasured:
+        notes.append(f"Not measured in this file: {', '.join(unmeasured)}.")
+    measured = [d for d in scored.domains if d.label not in unmeasured]
+    for index, info in enumerate(measured):
+        report(f"Analysing {info.label}", index, len(measured))
         domain_results.append(_analyse_domain(info, matched, bias, options, cohort_order))
-    report("Analysing", len(scored.domains), len(scored.domains))
+    report("Analysing", len(measured), len(measured))
 
     if not any(work.n_pairs for work in domain_results):
         notes.append(
@@ -357,7 +363,14 @@ def evaluate(
         extras = deeper_analyses(scored, matched, instruments, domain.domain.id)
         with_extras = replace(domain, extras=extras)
         more = extra_findings(with_extras, options.min_group_size)
-        finished.append(replace(with_extras, findings=(*domain.findings, *more)))
+        if domain.domain.kirkpatrick_level == 1:
+            # Reaction is asked once, after training: describe it, don't test change.
+            at_post = scored.frame.loc[scored.frame["timepoint"] == "post", domain.domain.id]
+            more = reaction_findings(
+                domain.domain, at_post.to_numpy(dtype=float), options.min_group_size
+            )
+            with_extras = replace(with_extras, findings=())
+        finished.append(replace(with_extras, findings=(*with_extras.findings, *more)))
     domains = tuple(finished)
     if any(work.n_pairs for work in domain_results):
         notes.append(WHICH_TO_TRUST)
@@ -663,7 +676,7 @@ def _mean_row(
     programme: str,
     min_group_size: int,
 ) -> MeanRow:
-    if n < min_group_size:
+    if 0 < n < min_group_size:
         return MeanRow(label=label, n=n, programme=programme, suppressed=True)
     if pre_mean is None or post_mean is None:
         return MeanRow(label=label, n=n, programme=programme)

@@ -11,6 +11,9 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING
 
+import numpy as np
+
+from imheval.scoring import DomainInfo
 from imheval.stats import TestResult, format_p
 
 if TYPE_CHECKING:
@@ -368,3 +371,22 @@ def extra_findings(domain: DomainEvaluation, min_group_size: int) -> list[str]:
             f"z = {post.statistic:.2f}, {format_p(post.p)})."
         )
     return lines
+
+
+def reaction_findings(info: DomainInfo, at_post: np.ndarray, min_group_size: int) -> list[str]:
+    """Kirkpatrick level 1: how people rated the training at its end (no before/after)."""
+    values = at_post[~np.isnan(at_post)]
+    if len(values) == 0:
+        return [f"{info.label}: nobody answered these questions after training."]
+    if len(values) < min_group_size:
+        return [
+            f"{info.label}: fewer than {min_group_size} people answered, so the ratings are "
+            "not shown."
+        ]
+    mean = float(values.mean())
+    return [
+        f"{info.label} (asked once, at the end of training): {len(values)} people rated it "
+        f"{_score(mean, info.percent_of_maximum(mean))} on average on a scale of "
+        f"{info.min_total:g} to {info.max_total:g}. This is how the training was received, "
+        "not evidence of learning."
+    ]

@@ -19,7 +19,7 @@ from imheval.instruments import (
     load_instrument_text,
 )
 
-BANK_IDS = ["imh-advanced-knowledge", "imh-core"]
+BANK_IDS = ["imh-advanced-knowledge", "imh-core", "imh-reaction"]
 
 
 def keyed(instrument: Instrument, domain: str) -> list[KeyedItem]:
@@ -201,7 +201,7 @@ def test_get_builtin_rejects_unknown_id_and_lists_the_bank():
 
     assert str(caught.value) == (
         "there is no built-in instrument 'imh-basic'; "
-        "built-in instruments: imh-advanced-knowledge, imh-core"
+        "built-in instruments: imh-advanced-knowledge, imh-core, imh-reaction"
     )
 
 

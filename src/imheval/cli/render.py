@@ -284,6 +284,12 @@ def _domain(domain: DomainEvaluation, console: Console) -> None:
         else ""
     )
     console.rule(Text(f"{info.label}{span}", style="bold"))
+    if info.kirkpatrick_level == 1:
+        # Reaction is asked once, after training: there is no before/after table to show.
+        for line in domain.findings:
+            console.print(f"• {line}")
+        console.print()
+        return
     table = Table(
         title=f"Table 1. Cohort mean {info.label.lower()} scores before and after training",
         title_justify="left",
