@@ -220,3 +220,47 @@ def test_many_cohorts_are_capped_on_screen_but_all_in_the_json(tmp_path: Path) -
     document = json.loads(out.read_text())
     assert len(document["participation"]["cohorts"]) == n_cohorts
     assert len(document["domains"][0]["table1"]) == n_cohorts
+
+
+EDGE_CASES = {
+    "one person": "P1,C1,pre,a,b,c,d,a,b\nP1,C1,post,b,b,c,d,c,b\n",
+    "no post-test": "P1,C1,pre,a,b,c,d,a,b\nP2,C1,pre,b,b,c,d,c,b\n",
+    "two cohorts of one": "P1,C1,pre,a,b,c,d,a,b\nP1,C1,post,b,b,c,d,c,b\n"
+    "P2,C2,pre,a,a,c,d,a,b\nP2,C2,post,b,b,a,d,c,b\n",
+    "follow-up only for one": "P1,C1,pre,a,b,c,d,a,b\nP1,C1,post,b,b,c,d,c,b\n"
+    "P1,C1,followup,b,b,c,d,c,b\nP2,C1,pre,a,a,c,d,a,b\nP2,C1,post,b,b,a,d,c,b\n",
+}
+
+
+@pytest.mark.parametrize("case", list(EDGE_CASES))
+def test_tiny_and_lopsided_data_never_crash_and_never_show_numbers(
+    case: str, tmp_path: Path
+) -> None:
+    """With fewer people than the minimum group size, imheval says so instead of reporting."""
+    path = tmp_path / "edge.csv"
+    path.write_text("participant,cohort,timepoint,K1,K2,K3,K4,K5,K6\n" + EDGE_CASES[case])
+    out = tmp_path / "e.json"
+    result = runner.invoke(
+        app,
+        [
+            "analyse",
+            str(path),
+            "-i",
+            "imh-core",
+            "-i",
+            "imh-advanced-knowledge",
+            "--json",
+            str(out),
+            "--report",
+            str(tmp_path / "r.html"),
+        ],
+        terminal_width=200,
+    )
+    assert result.exit_code == 0, result.output
+    assert "Traceback" not in result.output and "Internal error" not in result.output
+    document = json.loads(out.read_text())
+    for domain in document["domains"]:
+        assert all(row["pre_mean"] is None for row in domain["table1"])
+        assert domain["overall"]["pre_mean"] is None or domain["n_pairs"] >= 5
+    if case != "no post-test":
+        assert "too few to report" in result.output

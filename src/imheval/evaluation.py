@@ -115,7 +115,9 @@ class MeanRow:
         return {
             "label": self.label,
             "programme": self.programme,
-            "n": self.n,
+            # A hidden row hides its size too: a small n next to a published total is itself
+            # identifying (decision 0003).
+            "n": None if self.suppressed else self.n,
             "suppressed": self.suppressed,
             "pre_mean": _num(self.pre_mean),
             "post_mean": _num(self.post_mean),
@@ -264,7 +266,9 @@ class Evaluation:
                     for code, where in self.matched.duplicate_codes
                 ],
             },
-            "matching_bias": _bias_dict(self.bias, self.options.min_group_size),
+            "matching_bias": _bias_dict(
+                self.bias, self.options.min_group_size, {d.domain.id for d in self.domains}
+            ),
             "domains": [
                 {
                     "id": d.domain.id,
@@ -722,7 +726,7 @@ def _holm_by_family(entries: Sequence[TestEntry]) -> dict[int, float | None]:
 # Small helpers
 
 
-def _bias_dict(bias: MatchingBias, min_group_size: int) -> dict[str, Any]:
+def _bias_dict(bias: MatchingBias, min_group_size: int, analysed: set[str]) -> dict[str, Any]:
     """Matched vs unmatched people, with groups under the minimum size suppressed.
 
     A category row is hidden when either of its counts is 1 to ``min_group_size - 1``; when that
@@ -765,6 +769,7 @@ def _bias_dict(bias: MatchingBias, min_group_size: int) -> dict[str, Any]:
                 else _num(d.mean_difference),
             }
             for d in bias.domains
+            if d.domain in analysed
         ],
         "categories": [_category_dict(c, hide[i]) for i, c in enumerate(bias.categories)],
     }

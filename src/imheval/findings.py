@@ -30,8 +30,10 @@ WHICH_TO_TRUST = (
     "than participant-level ones and must not be compared with published values. "
     "Participant-level tests use every matched person and give effect sizes (Cohen's d_z) "
     "that can be compared with other pre/post studies, but they treat people as independent, "
-    "which overstates certainty when cohorts differ. When both agree, the finding is robust; "
-    "when only the participant-level test is significant, report it with that caveat."
+    "which overstates certainty when cohorts differ. When both point the same way, the "
+    "conclusion does not hang on the choice of unit; when only the participant-level test is "
+    "significant, report it with that caveat. The mixed model, where it could be fitted, "
+    "allows for both people and cohorts at once."
 )
 
 
@@ -42,6 +44,11 @@ def findings_for(domain: DomainEvaluation, min_group_size: int) -> list[str]:
         return [
             f"{name}: no one was measured both before and after training, so change could "
             "not be assessed."
+        ]
+    if domain.n_pairs < min_group_size:
+        return [
+            f"{name}: fewer than {min_group_size} people were measured both before and after "
+            "training, too few to report without risking identifying them."
         ]
     lines: list[str] = []
     overall = domain.overall
@@ -194,6 +201,12 @@ def _followup_sentences(domain: DomainEvaluation, min_group_size: int) -> list[s
         if entry is None:
             continue
         result = entry.result
+        if 0 < result.n < min_group_size:
+            lines.append(
+                f"Follow-up: fewer than {min_group_size} people were measured both {first} and "
+                f"{second}, too few to report."
+            )
+            continue
         if not result.computed:
             lines.append(
                 f"{first.capitalize()} vs {second}: the test could not be run ({result.reason})."
@@ -255,6 +268,15 @@ def _bounded(value: float) -> str:
     return "= " + text.replace("0.", ".", 1) if abs(value) < 1 else "= " + text
 
 
+def _count(count: int | None, total: int, min_group_size: int) -> str:
+    """ "12 of 59 people (20%)", or "fewer than 5 of 59 people" for a small count."""
+    if count is None:
+        return "an unknown number of people"
+    if 0 < count < min_group_size:
+        return f"fewer than {min_group_size} of {total} people"
+    return f"{count} of {total} people ({count / total:.0%})"
+
+
 def _apa_bounded(value: float) -> str:
     """A number that cannot exceed 1 in APA style, without the leading zero: .65, -.12."""
     return f"{value:.2f}".replace("0.", ".", 1) if abs(value) < 1 else f"{value:.2f}"
@@ -293,7 +315,7 @@ def _join(words: list[str]) -> str:
 def extra_findings(domain: DomainEvaluation, min_group_size: int) -> list[str]:
     """Sentences on reliability, ceilings, reliable change, retention and the mixed model."""
     extras = domain.extras
-    if extras is None or domain.n_pairs == 0:
+    if extras is None or domain.n_pairs < min_group_size:
         return []
     lines: list[str] = []
     items = extras.items
@@ -320,9 +342,15 @@ def extra_findings(domain: DomainEvaluation, min_group_size: int) -> list[str]:
         for ceiling in ceilings:
             if ceiling.share is not None:
                 when = "before" if ceiling is items.ceiling_pre else "after"
+                # a share of a few people is a count in disguise: give only the threshold
+                share = (
+                    f"{ceiling.share:.0%} of people"
+                    if ceiling.n_at_max >= min_group_size
+                    else "More than 15% of people"
+                )
                 lines.append(
-                    f"{ceiling.share:.0%} of people scored the maximum {when} training (more "
-                    "than 15%): too easy to show change; add harder items."
+                    f"{share} scored the maximum {when} training (the threshold is 15%): too "
+                    "easy to show change; add harder items."
                 )
         if easy:
             lines.append(
@@ -336,11 +364,18 @@ def extra_findings(domain: DomainEvaluation, min_group_size: int) -> list[str]:
         and change.share_improved is not None
         and change.minimum_reliable_change is not None
     ):
+        improved = _count(change.n_improved, change.n, min_group_size)
+        declined = _count(change.n_declined, change.n, min_group_size)
+        source = (
+            f"the domain's {items.reliability_pre.name} at pre-test"
+            if items is not None
+            else "the reliability given"
+        )
         lines.append(
-            f"Reliable change (Jacobson-Truax): {change.n_improved} of {change.n} people "
-            f"({change.share_improved:.0%}) improved by more than measurement error explains "
-            f"(at least {change.minimum_reliable_change:.2f} points); {change.n_declined} "
-            "reliably declined."
+            f"Reliable change (Jacobson-Truax, using {source} as the reliability; a test-retest "
+            f"reliability is better where one exists): {improved} improved by more than "
+            f"measurement error explains (at least {change.minimum_reliable_change:.2f} points); "
+            f"{declined} reliably declined."
         )
     kept = extras.retention
     if (
@@ -360,6 +395,8 @@ def extra_findings(domain: DomainEvaluation, min_group_size: int) -> list[str]:
         how = (
             "allowing for differences between cohorts and between people"
             if model.cohort_effect == "random"
+            else "allowing for differences between people (there is only one cohort)"
+            if model.cohort_effect == "none"
             else "allowing for differences between people, with cohort as a fixed effect "
             f"({model.cohort_effect_reason})"
             if model.cohort_effect_reason

@@ -189,8 +189,8 @@ def _matching_bias(evaluation: Evaluation, bias: dict[str, Any], console: Consol
         else:
             table.add_row(
                 label,
-                f"{row['n_matched']} ({row['percent_matched']:.0f}%)",
-                f"{row['n_unmatched']} ({row['percent_unmatched']:.0f}%)",
+                _count_percent(row["n_matched"], row["percent_matched"]),
+                _count_percent(row["n_unmatched"], row["percent_unmatched"]),
             )
     console.print(table)
     console.print()
@@ -270,6 +270,10 @@ def _more_rows(total: int, console: Console) -> None:
         )
 
 
+def _count_percent(count: int, percent: float | None) -> str:
+    return str(count) if percent is None else f"{count} ({percent:.0f}%)"
+
+
 def _mean_n(mean: float | None, n: int) -> str:
     return f"n = {n}" if mean is None else f"{mean:.2f} (n = {n})"
 
@@ -297,7 +301,7 @@ def _domain(domain: DomainEvaluation, console: Console) -> None:
     for header in ("Cohort", "Programme", "n", "Before", "After", "Difference"):
         table.add_column(header, justify="left" if header in ("Cohort", "Programme") else "right")
     for row in domain.table1[:MAX_COHORT_ROWS]:
-        table.add_row(row.label, row.programme, str(row.n), *_mean_cells(row))
+        table.add_row(row.label, row.programme, _n_text(row), *_mean_cells(row))
     table.add_row("All", "", str(domain.overall.n), *_mean_cells(domain.overall), style="bold")
     console.print(table)
     _more_rows(len(domain.table1), console)
@@ -322,7 +326,7 @@ def _domain(domain: DomainEvaluation, console: Console) -> None:
         for header in ("n", "Before", "After", "Change"):
             table.add_column(header, justify="right")
         for row in breakdown.rows:
-            table.add_row(row.label, str(row.n), *_mean_cells(row))
+            table.add_row(row.label, _n_text(row), *_mean_cells(row))
         console.print(table)
         if breakdown.not_recorded:
             console.print(f"  ({breakdown.not_recorded} with no {breakdown.grouping} recorded)")
@@ -332,6 +336,10 @@ def _domain(domain: DomainEvaluation, console: Console) -> None:
         for line in domain.findings:
             console.print(f"• {line}")
     console.print()
+
+
+def _n_text(row: MeanRow) -> str:
+    return "hidden" if row.suppressed else str(row.n)
 
 
 def _mean_cells(row: MeanRow) -> tuple[str, str, str]:
