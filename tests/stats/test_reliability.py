@@ -265,7 +265,16 @@ def test_icc_interpretation_names_the_bands_of_the_ci() -> None:
     result = icc_a1(FIRST, SECOND)
     text = icc_interpretation(result)
     assert text.startswith("Good test-retest reliability (Koo & Li 2016); the 95% CI runs from ")
-    assert text.endswith("from only 4 people, so the estimate is imprecise.")
+    assert text.endswith(", which is wide because only 4 people took part.")
+
+
+def test_icc_interpretation_of_a_narrow_ci_does_not_call_it_imprecise() -> None:
+    first = [5, 7, 6, 8, 4, 6, 7, 5, 9, 6, 3, 8]
+    result = icc_a1(first, [v + (0.1 if i % 2 else -0.1) for i, v in enumerate(first)])
+    text = icc_interpretation(result)
+    assert "the whole 95% CI lies in the excellent band" in text
+    assert "imprecise" not in text
+    assert text.endswith("recommend at least 30 people; this pilot had 12.")
 
 
 def test_icc_interpretation_of_a_result_not_computed_gives_the_reason() -> None:

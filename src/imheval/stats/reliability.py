@@ -442,8 +442,11 @@ def icc_interpretation(result: TestResult) -> str:
             text += f"; the whole {ci.level * 100:g}% CI lies in the {low} band"
         else:
             text += f"; the {ci.level * 100:g}% CI runs from {low} to {high}"
-    if result.n < 30:
-        text += f", from only {result.n} people, so the estimate is imprecise"
+            if result.n < 30:
+                # Koo & Li recommend at least 30 people; a CI spanning bands shows why
+                text += f", which is wide because only {result.n} people took part"
+    if result.n < 30 and (ci is None or koo_li_band(ci.low) == koo_li_band(ci.high)):
+        text += f". Koo & Li (2016) recommend at least 30 people; this pilot had {result.n}"
     return text + "."
 
 
