@@ -57,6 +57,7 @@ from imheval.stats import (
     ItemAnalysis,
     ItemStats,
     MixedModelResult,
+    ReliableChange,
     VarianceComponents,
 )
 from imheval.stats.apa import format_effect, format_p
@@ -75,6 +76,8 @@ SMALL_COHORTS = 5
 CEILING_SHARE = 0.15
 
 DASH = "–"
+#: The end of every note that replaces the figures on a group too small to report.
+TOO_FEW = "too few to report"
 
 TEST_NAMES: Mapping[str, str] = {
     "paired_t": "Paired t-test",
@@ -132,6 +135,16 @@ class ReportContext:
         """A count of people as shown in the report ("fewer than 5" when small)."""
         return f"fewer than {self.min_group_size}" if self.small(n) else f"{n:,}"
 
+    def people(self, n: int) -> str:
+        """A count with its noun: "1 person" never shows, "fewer than 5 people", "12 people"."""
+        return _people_text(n, self.min_group_size)
+
+    def too_few(self, what: str, measured: str) -> str:
+        """The note that replaces every figure on a group smaller than min_group_size:
+        "Knowledge: fewer than 5 people were matched before and after training, too few to
+        report."."""
+        return f"{what}: fewer than {self.min_group_size} people {measured}, {TOO_FEW}."
+
     @property
     def suppressed_note(self) -> str:
         return (
@@ -168,7 +181,7 @@ def build_report(
     cohorts = len(evaluation.matched.cohorts)
     programmes = _programmes(evaluation)
     subtitle = (
-        f"{people:,} people in {cohorts:,} cohort{_s(cohorts)}"
+        f"{context.people(people)} in {cohorts:,} cohort{_s(cohorts)}"
         + (f" of {len(programmes)} programme{_s(len(programmes))}" if programmes else "")
         + f"; data: {Path(evaluation.source).name}"
     )
@@ -198,15 +211,15 @@ def summary_section(context: ReportContext) -> Section:
     ]
     for domain in evaluation.domains:
         blocks.append(Heading(domain.domain.label))
-        blocks.append(Findings(tuple(split_apa(line) for line in _key_findings(domain))))
-    if any(d.n_pairs for d in evaluation.domains):
+        blocks.append(Findings(tuple(split_apa(line) for line in _key_findings(context, domain))))
+    if any(d.n_pairs and not context.small(d.n_pairs) for d in evaluation.domains):
         blocks.append(Heading("Which result to trust"))
         blocks.append(Paragraph(WHICH_TO_TRUST))
-        blocks.append(Paragraph(which_to_trust_here(evaluation)))
-        mixed = mixed_model_summary(evaluation)
+        blocks.append(Paragraph(which_to_trust_here(evaluation, context.min_group_size)))
+        mixed = mixed_model_summary(evaluation, context.min_group_size)
         if mixed:
             blocks.append(Paragraph(mixed))
-    else:
+    elif not any(d.n_pairs for d in evaluation.domains):
         blocks.append(
             Callout(
                 "warning",
@@ -217,14 +230,15 @@ def summary_section(context: ReportContext) -> Section:
     return Section("summary", "Summary of findings", None, tuple(blocks))
 
 
-def _key_findings(domain: DomainEvaluation) -> list[str]:
+def _key_findings(context: ReportContext, domain: DomainEvaluation) -> list[str]:
     """The descriptive sentence and the sentences on the key tests (before vs after, follow-up).
 
     Chosen by the figures they quote, not by position, so new kinds of finding elsewhere in the
-    list do not change the summary.
+    list do not change the summary. A group too small to report gives only its note.
     """
-    if not domain.findings:
-        return []
+    findings = domain_findings(context, domain)
+    if not findings or context.small(domain.n_pairs):
+        return findings
     marks: list[str] = []
     for unit, comparison in (
         ("cohort", "pre_post"),
@@ -236,16 +250,77 @@ def _key_findings(domain: DomainEvaluation) -> list[str]:
         if entry is not None:
             result = entry.result
             marks.append(result.apa() if result.computed else (result.reason or ""))
-    chosen = [domain.findings[0]]
+    chosen = [findings[0]]
     chosen.extend(
-        line for line in domain.findings[1:] if any(mark and mark in line for mark in marks)
+        line
+        for line in findings[1:]
+        if any(mark and mark in line for mark in marks) or TOO_FEW in line
     )
     return chosen
 
 
-def which_to_trust_here(evaluation: Evaluation) -> str:
-    """What the cohort-level and participant-level results mean for this evaluation."""
-    measured = [d for d in evaluation.domains if d.n_pairs]
+#: The wording of the follow-up findings (imheval.findings), to find them by comparison.
+FOLLOWUP_WORDING: Mapping[str, tuple[str, str]] = {
+    "pre_followup": ("before training", "at follow-up"),
+    "post_followup": ("straight after training", "at follow-up"),
+}
+_CEILING_FINDING = re.compile(r"^\d+% of people scored the maximum (before|after) training")
+_RELIABLE_FINDING = re.compile(r"^(Reliable change \(Jacobson-Truax[^:]*\)): ")
+
+
+def domain_findings(context: ReportContext, domain: DomainEvaluation) -> list[str]:
+    """The evaluation's findings on ``domain`` as the report may print them.
+
+    A domain with fewer than ``min_group_size`` matched people gives only a note; a follow-up
+    comparison of so few people is replaced by a note; ceiling and reliable-change sentences are
+    rewritten so a count of 1 to ``min_group_size - 1`` people (or a share that implies one)
+    reads "fewer than N", consistently with the tables.
+    """
+    if context.small(domain.n_pairs):
+        return [context.too_few(domain.domain.label, "were matched before and after training")]
+    hidden: dict[str, str] = {}
+    for comparison, (first, second) in FOLLOWUP_WORDING.items():
+        entry = domain.test("participant", "paired_t", comparison)
+        if entry is not None and context.small(entry.result.n):
+            note = context.too_few("Follow-up", f"were measured both {first} and {second}")
+            for start in (
+                f"Follow-up: for the {entry.result.n} people measured both {first} and",
+                f"Follow-up: fewer than {context.min_group_size} people were measured both "
+                f"{first} and",
+                f"{first.capitalize()} vs {second}:",
+            ):
+                hidden[start] = note
+    extras = domain.extras
+    items = extras.items if extras is not None else None
+    lines: list[str] = []
+    for line in map(_singular, domain.findings):
+        replaced = next((note for start, note in hidden.items() if line.startswith(start)), None)
+        ceiling = _CEILING_FINDING.match(line)
+        if replaced is not None:
+            if replaced not in lines:
+                lines.append(replaced)
+        elif ceiling is not None and items is not None:
+            result = items.ceiling_pre if ceiling.group(1) == "before" else items.ceiling_post
+            if result is not None and context.small(result.n_at_max):
+                line = (
+                    f"More than {100 * CEILING_SHARE:.0f}% of people scored the maximum "
+                    f"{ceiling.group(1)} training: {TOO_EASY}."
+                )
+            lines.append(line)
+        elif (reliable := _RELIABLE_FINDING.match(line)) and extras is not None:
+            counts = reliable_change_counts(context, extras.reliable_change)
+            lines.append(f"{reliable.group(1)}: {counts}" if counts else line)
+        else:
+            lines.append(line)
+    return lines
+
+
+def which_to_trust_here(evaluation: Evaluation, min_group_size: int = 1) -> str:
+    """What the cohort-level and participant-level results mean for this evaluation.
+
+    Domains with fewer than ``min_group_size`` matched people are not reported, so not named.
+    """
+    measured = [d for d in evaluation.domains if d.n_pairs >= max(min_group_size, 1)]
     n_cohorts = max((d.n_cohorts for d in measured), default=0)
     parts = [
         f"In this evaluation, {n_cohorts} cohort{_s(n_cohorts)} had people measured before "
@@ -478,10 +553,9 @@ def _group_count_table(context: ReportContext, people: pd.DataFrame, grouping: s
     sums = work.groupby("group", sort=True).sum()
     labels = [str(g) if str(g) else "Not recorded" for g in sums.index]
     counts = [[int(sums.iloc[i][c]) for c in _COUNT_COLUMNS] for i in range(len(sums))]
-    cells, hidden = _protected_counts(context, counts)
-    total = [int(work[c].sum()) for c in _COUNT_COLUMNS]
+    cells, totals, hidden = _protected_counts(context, counts, len(_COUNT_COLUMNS))
     rows = [(label, *row) for label, row in zip(labels, cells, strict=True)]
-    rows.append(("Total", *(f"{n:,}" for n in total)))
+    rows.append(("Total", *totals))
     name = GROUPING_NAMES[grouping]
     return Table(
         caption=f"People taking part by {grouping}",
@@ -496,13 +570,13 @@ def _cohort_count_table(context: ReportContext) -> Table:
     cohorts = context.evaluation.matched.cohorts
     columns = ("n_pre", "n_post", "n_matched", "n_followup")
     counts = [[int(row[c]) for c in columns] for row in cohorts.to_dict(orient="records")]
-    cells, hidden = _protected_counts(context, counts)
+    cells, totals, hidden = _protected_counts(context, counts, len(columns))
     rows = [
         (str(row["cohort"]), str(row["programme"]), *cell)
         for row, cell in zip(cohorts.to_dict(orient="records"), cells, strict=True)
     ]
     if len(cohorts):
-        rows.append(("Total", "", *(f"{int(cohorts[c].sum()):,}" for c in columns)))
+        rows.append(("Total", "", *totals))
     return Table(
         caption="People taking part by cohort",
         header=("Cohort", "Programme", "Pre-test", "Post-test", "Matched", "Follow-up"),
@@ -513,33 +587,44 @@ def _cohort_count_table(context: ReportContext) -> Table:
 
 
 def _protected_counts(
-    context: ReportContext, counts: list[list[int]]
-) -> tuple[list[list[str]], bool]:
-    """Counts as text with small ones hidden, plus secondary suppression per column.
+    context: ReportContext, counts: Sequence[Sequence[int]], n_columns: int
+) -> tuple[list[list[str]], list[str], bool]:
+    """Counts as text with small ones hidden column by column (see :func:`protect_column`).
 
-    The column total is published, so a column with exactly one hidden cell would give it
-    away: the next smallest shown non-zero cell of that column is hidden too.
+    Returns the rows of cells, the column totals as text, and whether anything was hidden.
     """
-    hide = [[context.small(n) for n in row] for row in counts]
-    n_columns = len(counts[0]) if counts else 0
-    for column in range(n_columns):
-        hidden = [r for r in range(len(counts)) if hide[r][column]]
-        shown = [r for r in range(len(counts)) if not hide[r][column] and counts[r][column]]
-        if len(hidden) == 1 and shown:
-            smallest = min(shown, key=lambda r: counts[r][column])
-            hide[smallest][column] = True
-    cells = [
-        [
-            f"fewer than {context.min_group_size}"
-            if hide[r][c] and context.small(n)
-            else "suppressed"
-            if hide[r][c]
-            else f"{n:,}"
-            for c, n in enumerate(row)
-        ]
-        for r, row in enumerate(counts)
-    ]
-    return cells, any(any(row) for row in hide)
+    columns = [protect_column(context, [row[c] for row in counts]) for c in range(n_columns)]
+    cells = [[columns[c][0][r] for c in range(n_columns)] for r in range(len(counts))]
+    return cells, [column[1] for column in columns], any(column[2] for column in columns)
+
+
+def protect_column(context: ReportContext, counts: Sequence[int]) -> tuple[list[str], str, bool]:
+    """A column of counts of people and its total, as text, with no hidden count recoverable.
+
+    A count of 1 to ``min_group_size - 1`` reads "fewer than N", and so does a small total (so
+    one hidden cell among zeros, which are known values, never comes with its total). A shown
+    total would give away a lone hidden cell by subtraction, so the smallest shown non-zero
+    cell is hidden too ("suppressed"); with no such cell the total is hidden instead. Returns
+    the cells, the total's text and whether anything was hidden.
+    """
+    limit = context.min_group_size
+    total = sum(counts)
+    hide = [context.small(n) for n in counts]
+    hide_total = context.small(total)
+    if hide.count(True) == 1 and not hide_total:
+        pool = [i for i, hidden in enumerate(hide) if not hidden and counts[i]]
+        if pool:
+            hide[min(pool, key=lambda i: counts[i])] = True
+        else:
+            hide_total = True
+
+    def text(n: int, hidden: bool) -> str:
+        if not hidden:
+            return f"{n:,}"
+        return f"fewer than {limit}" if n < limit else "suppressed"
+
+    cells = [text(n, hidden) for n, hidden in zip(counts, hide, strict=True)]
+    return cells, text(total, hide_total), any(hide) or hide_total
 
 
 # --------------------------------------------------------------------------------------------
@@ -645,12 +730,28 @@ def behaviour_section(context: ReportContext) -> Section:
     blocks: list[Block] = []
     for domain in context.domains_at_level(3):
         blocks.extend(domain_blocks(context, domain))
-    followup = [
+    everything = [
         entry
         for entry in context.evaluation.tests
         if entry.comparison in ("pre_followup", "post_followup")
     ]
+    followup = [entry for entry in everything if not context.small(entry.result.n)]
+    labels = {d.domain.id: d.domain.label for d in context.evaluation.domains}
+    too_few = sorted(
+        {
+            context.too_few(
+                f"{labels.get(entry.domain, entry.domain)}, "
+                f"{COMPARISON_NAMES.get(entry.comparison, entry.comparison).lower()}",
+                "were measured at both timepoints",
+            )
+            for entry in everything
+            if context.small(entry.result.n)
+        }
+    )
     blocks.extend(retention_blocks(context))
+    if everything and not followup:
+        blocks.append(Heading("Follow-up: were gains kept?"))
+        blocks.extend(Callout("info", note) for note in too_few)
     if followup:
         blocks.append(Heading("Follow-up: were gains kept?"))
         blocks.append(
@@ -669,10 +770,15 @@ def behaviour_section(context: ReportContext) -> Section:
                 with_domain=True,
             )
         )
+        blocks.extend(Callout("info", note) for note in too_few)
         items: list[tuple[str, str]] = []
         for domain in context.evaluation.domains:
+            if context.small(domain.n_pairs):
+                continue
             items.extend(
-                split_apa(line) for line in domain.findings if line.startswith("Follow-up")
+                split_apa(line)
+                for line in domain_findings(context, domain)
+                if line.startswith("Follow-up:")
             )
         if items:
             blocks.append(Findings(tuple(items)))
@@ -701,15 +807,15 @@ def retention_blocks(context: ReportContext) -> list[Block]:
         return []
     rows: list[tuple[str, ...]] = []
     notes: list[str] = []
-    hidden = False
     for domain, kept in present:
         label = domain.domain.label
         if not kept.computed:
             notes.append(f"{label}: retention not computed: {kept.reason}.")
             continue
         if context.small(kept.n):
-            hidden = True
-            rows.append((label, context.count(kept.n), *([DASH] * 5), "suppressed (small group)"))
+            notes.append(
+                context.too_few(f"{label}, retention", "were measured at all three timepoints")
+            )
             continue
         rows.append(
             (
@@ -750,7 +856,6 @@ def retention_blocks(context: ReportContext) -> list[Block]:
                 ),
                 rows=tuple(rows),
                 notes=tuple(notes),
-                suppressed_note=context.suppressed_note if hidden else None,
             )
         )
     else:
@@ -887,12 +992,14 @@ def _reliability_limitations(context: ReportContext) -> list[str]:
     return texts
 
 
-def mixed_model_summary(evaluation: Evaluation) -> str:
+def mixed_model_summary(evaluation: Evaluation, min_group_size: int = 1) -> str:
     """One sentence for "which result to trust" on the mixed models, or "" without them."""
     fitted = [
         (d, d.extras.mixed_model)
         for d in evaluation.domains
-        if d.extras is not None and d.extras.mixed_model.computed and d.n_pairs
+        if d.extras is not None
+        and d.extras.mixed_model.computed
+        and d.n_pairs >= max(min_group_size, 1)
     ]
     if not fitted:
         return ""
@@ -952,13 +1059,18 @@ def domain_blocks(context: ReportContext, domain: DomainEvaluation) -> list[Bloc
     """Heading, findings, Table 1, tests, breakdowns and charts for one pre/post domain."""
     info = domain.domain
     blocks: list[Block] = [Heading(info.label + _range_text(domain))]
+    if context.small(domain.n_pairs):
+        # Tests, item flags, ceilings and counts on so few people could identify them.
+        blocks.append(Callout("info", domain_findings(context, domain)[0]))
+        return blocks
     blocks.append(
         Paragraph(
-            f"{domain.n_pairs:,} people in {domain.n_cohorts:,} cohort{_s(domain.n_cohorts)} "
-            "answered this part of the questionnaire both before and after training."
+            f"{context.people(domain.n_pairs)} in {domain.n_cohorts:,} "
+            f"cohort{_s(domain.n_cohorts)} answered this part of the questionnaire both before "
+            "and after training."
         )
     )
-    blocks.append(Findings(tuple(split_apa(line) for line in domain.findings)))
+    blocks.append(Findings(tuple(split_apa(line) for line in domain_findings(context, domain))))
     if domain.n_pairs == 0:
         return blocks
     blocks.append(table_one(context, domain))
@@ -1031,7 +1143,7 @@ def _breakdown_table(
     notes: list[str] = []
     if breakdown.not_recorded:
         notes.append(
-            f"{context.count(breakdown.not_recorded)} matched people had no {breakdown.grouping} "
+            f"{context.people(breakdown.not_recorded)} (matched) had no {breakdown.grouping} "
             "recorded and are not in this table."
         )
     return Table(
@@ -1209,7 +1321,7 @@ def deeper_blocks(context: ReportContext, domain: DomainEvaluation) -> list[Bloc
         ]
     blocks: list[Block] = []
     blocks.extend(item_analysis_blocks(context, domain))
-    blocks.extend(reliable_change_blocks(domain))
+    blocks.extend(reliable_change_blocks(context, domain))
     blocks.extend(mixed_model_blocks(context, domain))
     return blocks
 
@@ -1239,25 +1351,28 @@ def item_analysis_blocks(context: ReportContext, domain: DomainEvaluation) -> li
             "got a question right after training than got it wrong."
         )
     )
-    blocks.append(Paragraph(reliability_text(items)))
+    blocks.append(Paragraph(reliability_text(items, context.min_group_size)))
     blocks.extend(Callout("warning", text) for text in ceiling_warnings(context, items))
-    blocks.append(item_table(info.label, items))
+    blocks.append(item_table(info.label, items, context))
     chart = _facility_chart(domain, items)
     if chart is not None:
         blocks.append(chart)
     return blocks
 
 
-def reliability_text(items: ItemAnalysis) -> str:
-    """KR-20 / alpha with its Feldt CI before and after training, and what it means."""
+def reliability_text(items: ItemAnalysis, min_group_size: int = 0) -> str:
+    """KR-20 / alpha with its Feldt CI before and after training, and what it means.
+
+    A count of 1 to ``min_group_size - 1`` people reads "fewer than N people".
+    """
     pre = items.reliability_pre
     post = items.reliability_post
     name = pre.name
     parts = [f"Internal consistency ({name}, with the Feldt 95% confidence interval):"]
-    parts.append(f"before training {_alpha_value(pre)}")
+    parts.append(f"before training {_alpha_value(pre, min_group_size)}")
     if post is not None:
         parts[-1] += ";"
-        parts.append(f"after training {_alpha_value(post)}.")
+        parts.append(f"after training {_alpha_value(post, min_group_size)}.")
     else:
         parts[-1] += "."
     low = [
@@ -1282,13 +1397,16 @@ def reliability_text(items: ItemAnalysis) -> str:
     return " ".join(parts)
 
 
-def _alpha_value(result: AlphaResult) -> str:
+def _alpha_value(result: AlphaResult, min_group_size: int = 0) -> str:
     if result.alpha is None:
         return f"not computed ({result.reason})"
     text = _prop(result.alpha)
     if result.ci_low is not None and result.ci_high is not None:
         text += f" (95% CI {_prop(result.ci_low)} to {_prop(result.ci_high)})"
-    return text + f", from {result.n:,} people who answered all {result.k} questions"
+    return (
+        text + f", from {_people_text(result.n, min_group_size)} who answered all {result.k} "
+        "questions"
+    )
 
 
 def ceiling_warnings(context: ReportContext, items: ItemAnalysis) -> list[str]:
@@ -1323,8 +1441,13 @@ def _ceiling_amount(context: ReportContext, ceiling: CeilingResult) -> str:
     return f"{100 * share:.0f}% of people ({ceiling.n_at_max:,} of {ceiling.n:,})"
 
 
-def item_table(label: str, items: ItemAnalysis) -> Table:
-    """One row per question: facility, item-rest r, McNemar change, alpha if deleted, flag."""
+def item_table(label: str, items: ItemAnalysis, context: ReportContext | None = None) -> Table:
+    """One row per question: facility, item-rest r, McNemar change, alpha if deleted, flag.
+
+    With ``context``, McNemar's b and c (counts of people) of 1 to ``min_group_size - 1`` read
+    "fewer than N".
+    """
+    limit = context.min_group_size if context is not None else 0
     name = items.reliability_pre.name
     deleted = items.reliability_pre.alpha_if_deleted
     rows: list[tuple[str, ...]] = []
@@ -1336,7 +1459,7 @@ def item_table(label: str, items: ItemAnalysis) -> Table:
                 _optional_prop(stats.facility_pre),
                 _optional_prop(stats.facility_post),
                 _optional_prop(stats.item_rest_pre),
-                mcnemar_text(stats),
+                mcnemar_text(stats, limit),
                 format_p(stats.p_holm) if stats.p_holm is not None else DASH,
                 _optional_prop(deleted.get(stats.item)),
                 _item_flag(stats),
@@ -1360,7 +1483,8 @@ def item_table(label: str, items: ItemAnalysis) -> Table:
     )
     return Table(
         caption=f"{label}: item analysis ({len(items.items)} questions; "
-        f"{items.reliability_pre.n:,} people answered all of them before training)",
+        f"{_people_text(items.reliability_pre.n, limit)} answered all of them before "
+        "training)",
         header=(
             "Question",
             "Facility before",
@@ -1376,12 +1500,19 @@ def item_table(label: str, items: ItemAnalysis) -> Table:
     )
 
 
-def mcnemar_text(stats: ItemStats) -> str:
-    """``b = 0, c = 22; exact, p < .001``; ``b = 0, c = 25; χ²(1) = 23.04, p < .001``."""
+def mcnemar_text(stats: ItemStats, min_group_size: int = 0) -> str:
+    """``b = 0, c = 22; exact, p < .001``; ``b = 0, c = 25; χ²(1) = 23.04, p < .001``.
+
+    b and c count people: one of 1 to ``min_group_size - 1`` reads ``b fewer than 5``.
+    """
     result = stats.mcnemar
     if result is None:
         return "not applicable" if not stats.binary else DASH
-    counts = f"b = {result.b}, c = {result.c}"
+
+    def count(name: str, n: int) -> str:
+        return f"{name} fewer than {min_group_size}" if 0 < n < min_group_size else f"{name} = {n}"
+
+    counts = f"{count('b', result.b)}, {count('c', result.c)}"
     if not result.computed or result.p is None:
         return f"{counts}; not computed: {result.reason or 'no p-value'}"
     if result.statistic is None:
@@ -1443,8 +1574,52 @@ def _facility_chart(domain: DomainEvaluation, items: ItemAnalysis) -> Chart | No
     return _chart(f"{_slug(info.id)}-items", spec, alt, caption)
 
 
-def reliable_change_blocks(domain: DomainEvaluation) -> list[Block]:
-    """Jacobson-Truax: how many people reliably improved, did not change, or declined."""
+def reliable_change_cells(
+    context: ReportContext, change: ReliableChange
+) -> tuple[list[str], str, bool] | None:
+    """Improved, no change and declined as text, protected like any column of counts.
+
+    None when reliable change was not computed. The same cells feed the table and the
+    sentence, so a count hidden in one is hidden in the other.
+    """
+    counts = (change.n_improved, change.n_no_change, change.n_declined)
+    if not change.computed or any(n is None for n in counts):
+        return None
+    return protect_column(context, [int(n or 0) for n in counts])
+
+
+def reliable_change_counts(context: ReportContext, change: ReliableChange) -> str | None:
+    """How many reliably improved and declined, in words, hiding what the table hides.
+
+    None when reliable change was not computed.
+    """
+    cells = reliable_change_cells(context, change)
+    if cells is None or change.minimum_reliable_change is None:
+        return None
+    (improved, _, declined), total, _ = cells
+    counts = (change.n_improved or 0, change.n_declined or 0)
+    words = []
+    for cell, n, verb in zip(
+        (improved, declined), counts, ("improved", "reliably declined"), strict=True
+    ):
+        if cell[:1].isdigit() and total[:1].isdigit():
+            words.append(f"{cell} of {total} people ({100 * n / change.n:.0f}%) {verb}")
+        elif cell == "suppressed":
+            words.append(f"the number who {verb} is not shown, to protect a smaller group")
+        else:
+            words.append(f"{cell} {'person' if cell == '1' else 'people'} {verb}")
+    return (
+        f"{words[0]} (by more than measurement error explains: at least "
+        f"{change.minimum_reliable_change:.2f} points); {words[1]}."
+    )
+
+
+def reliable_change_blocks(context: ReportContext, domain: DomainEvaluation) -> list[Block]:
+    """Jacobson-Truax: how many people reliably improved, did not change, or declined.
+
+    Counts of 1 to ``min_group_size - 1`` people read "fewer than N", with secondary
+    suppression because the total is shown.
+    """
     info = domain.domain
     extras = domain.extras
     if extras is None:
@@ -1470,15 +1645,25 @@ def reliable_change_blocks(domain: DomainEvaluation) -> list[Block]:
             "points, up or down."
         )
     )
-    counts = (
-        ("Reliably improved", change.n_improved),
-        ("No reliable change", change.n_no_change),
-        ("Reliably declined", change.n_declined),
-    )
+    protected = reliable_change_cells(context, change)
+    if protected is None:
+        return blocks
+    cells, total, hidden = protected
+    counts = (change.n_improved, change.n_no_change, change.n_declined)
     rows = [
-        (label, f"{n:,}", f"{100 * n / change.n:.0f}%" if change.n else DASH) for label, n in counts
+        (
+            label,
+            cell,
+            f"{100 * n / change.n:.0f}%" if change.n and cell[:1].isdigit() else DASH,
+        )
+        for label, n, cell in zip(
+            ("Reliably improved", "No reliable change", "Reliably declined"),
+            (int(n or 0) for n in counts),
+            cells,
+            strict=True,
+        )
     ]
-    rows.append(("Total", f"{change.n:,}", "100%" if change.n else DASH))
+    rows.append(("Total", total, "100%" if change.n and total[:1].isdigit() else DASH))
     reliability = (
         f"{_reliability_name(domain)} before training = {_prop(change.reliability)}"
         if change.reliability is not None
@@ -1496,6 +1681,7 @@ def reliable_change_blocks(domain: DomainEvaluation) -> list[Block]:
             header=("Outcome", "People", "Share"),
             rows=tuple(rows),
             notes=tuple(notes),
+            suppressed_note=context.suppressed_note if hidden else None,
         )
     )
     return blocks
@@ -1540,7 +1726,7 @@ def mixed_model_blocks(context: ReportContext, domain: DomainEvaluation) -> list
             rows=rows,
             notes=(
                 f"Model: {model.formula}; {model.n_observations:,} scores of "
-                f"{model.n_participants:,} people in {model.n_cohorts:,} "
+                f"{_people_text(model.n_participants, 0)} in {model.n_cohorts:,} "
                 f"cohort{_s(model.n_cohorts)}; {model.method}.",
             ),
         )
@@ -1737,13 +1923,19 @@ def _changes_chart(context: ReportContext, domain: DomainEvaluation) -> Chart | 
         axis_label="Change in score (after minus before), points",
         values=tuple(float(v) for v in changes),
     )
-    up = int((changes > 0).sum())
-    same = int((changes == 0).sum())
-    down = int((changes < 0).sum())
+    cells, _, _ = protect_column(
+        context,
+        [int((changes > 0).sum()), int((changes == 0).sum()), int((changes < 0).sum())],
+    )
+    up, same, down = (
+        "an undisclosed number of" if cell == "suppressed" else cell for cell in cells
+    )
     alt = (
-        f"Histogram of the change in {info.label.lower()} score for {len(changes)} matched "
-        f"people, from {changes.min():+g} to {changes.max():+g} points (median "
-        f"{float(np.median(changes)):+g}). {up} people scored higher after training, "
+        f"Histogram of the change in {info.label.lower()} score for "
+        f"{_people_text(len(changes), 0).replace(' ', ' matched ', 1)}, from "
+        f"{changes.min():+g} to {changes.max():+g} points (median "
+        f"{float(np.median(changes)):+g}). {up} {'person' if up == '1' else 'people'} scored "
+        "higher after training, "
         f"{same} the same and {down} lower."
     )
     return _chart(f"{_slug(info.id)}-changes", spec, alt)
@@ -1864,8 +2056,9 @@ def methods_section(context: ReportContext) -> Section:
             f"when its Holm-adjusted p is below {ALPHA:g}."
         )
     )
-    if any(d.extras is not None for d in evaluation.domains):
-        blocks.append(Paragraph(DEEPER_METHODS))
+    deeper = deeper_methods_text(context)
+    if deeper:
+        blocks.append(Paragraph(deeper))
     normality = _normality_text(context)
     if normality:
         blocks.append(Paragraph(normality))
@@ -1894,18 +2087,44 @@ def methods_section(context: ReportContext) -> Section:
     return Section("methods", "Methods and limitations", None, tuple(blocks))
 
 
-DEEPER_METHODS = (
+ITEM_METHODS = (
     "Item analysis uses the matched people: facility is the mean item score as a share of its "
     "range (the proportion correct for right/wrong questions); discrimination is the corrected "
     "item-rest correlation; change on each right/wrong question is McNemar's test, exact when "
     "fewer than 25 people changed their answer, Holm-adjusted across the domain's questions. "
     "Reliability is KR-20 (right/wrong questions) or Cronbach's alpha, with the Feldt 95% "
-    "confidence interval. Reliable change follows Jacobson and Truax (1991), using the "
-    "domain's reliability and spread of scores before training. The linear mixed model is "
-    "score ~ time + (1 | cohort) + (1 | participant), fitted by REML with statsmodels; with "
-    "fewer than 5 cohorts cohort is a fixed effect instead, because so few cohorts cannot "
-    "show how much cohorts vary."
+    "confidence interval."
 )
+RELIABLE_CHANGE_METHODS = (
+    "Reliable change follows Jacobson and Truax (1991), using the domain's reliability and "
+    "spread of scores before training."
+)
+MIXED_MODEL_METHODS = (
+    "The linear mixed model is score ~ time + (1 | cohort) + (1 | participant), fitted by REML "
+    "with statsmodels; with fewer than 5 cohorts cohort is a fixed effect instead, because so "
+    "few cohorts cannot show how much cohorts vary."
+)
+
+
+def deeper_methods_text(context: ReportContext) -> str:
+    """The methods of the deeper analyses this evaluation ran, and only those.
+
+    Data of domain totals (no answer to each question) have no item analysis, so it is not
+    described; "" when none ran.
+    """
+    reported = [
+        d.extras
+        for d in context.evaluation.domains
+        if d.extras is not None and d.n_pairs and not context.small(d.n_pairs)
+    ]
+    parts = []
+    if any(extras.items is not None for extras in reported):
+        parts.append(ITEM_METHODS)
+    if any(extras.reliable_change.computed for extras in reported):
+        parts.append(RELIABLE_CHANGE_METHODS)
+    if any(extras.mixed_model.computed for extras in reported):
+        parts.append(MIXED_MODEL_METHODS)
+    return " ".join(parts)
 
 
 def _missing_text(policy: str) -> str:
@@ -1923,24 +2142,40 @@ def _missing_text(policy: str) -> str:
 
 
 def _zero_reasons_table(context: ReportContext, reasons: list[dict[str, Any]]) -> Table:
+    """Answer counts per domain and timepoint; a timepoint answered by fewer than
+    ``min_group_size`` people is hidden, as its counts would show those people's answers."""
     labels = {d.domain.id: d.domain.label for d in context.evaluation.domains}
     timepoints = {"pre": "Before", "post": "After", "followup": "Follow-up"}
-    rows = tuple(
-        (
-            labels.get(row["domain"], row["domain"]),
-            timepoints.get(row["timepoint"], row["timepoint"]),
-            f"{row['scored']:,}",
-            f"{row['wrong']:,}",
-            f"{row['missing']:,}",
-            f"{row['invalid']:,}",
+    frame = context.evaluation.scored.frame
+    rows: list[tuple[str, ...]] = []
+    hidden = False
+    for row in reasons:
+        label = labels.get(row["domain"], row["domain"])
+        when = timepoints.get(row["timepoint"], row["timepoint"])
+        # The people who answered this domain at this timepoint (a blank domain has no score).
+        at = frame["timepoint"] == row["timepoint"]
+        if row["domain"] in frame.columns:
+            at &= frame[row["domain"]].notna()
+        if context.small(int(at.sum())):
+            hidden = True
+            rows.append((label, when, DASH, DASH, DASH, "suppressed (small group)"))
+            continue
+        rows.append(
+            (
+                label,
+                when,
+                f"{row['scored']:,}",
+                f"{row['wrong']:,}",
+                f"{row['missing']:,}",
+                f"{row['invalid']:,}",
+            )
         )
-        for row in reasons
-    )
     return Table(
         caption="How the answers were scored (counts of answers, not people)",
         header=("Domain", "Timepoint", "Correct or rated", "Wrong", "Blank", "Invalid"),
-        rows=rows,
+        rows=tuple(rows),
         notes=("Under the seed rule, wrong, blank and invalid answers all score 0.",),
+        suppressed_note=context.suppressed_note if hidden else None,
     )
 
 
@@ -1955,10 +2190,18 @@ def _matching_text(context: ReportContext) -> str:
         "matching)",
     }.get(evaluation.options.match_mode, evaluation.options.match_mode)
     text = f"People were matched by their personal code within each cohort: {mode}. "
-    if rate is not None:
+    if rate is not None and context.small(total["pre"]):
+        text += f"Fewer than {context.min_group_size} people took the pre-test."
+    elif rate is not None and context.small(total["matched"]):
         text += (
-            f"{total['matched']:,} of the {total['pre']:,} people who took the pre-test were "
-            f"matched at the post-test (a matching rate of {100 * rate:.0f}%)."
+            f"Fewer than {context.min_group_size} of the {total['pre']:,} people who took the "
+            "pre-test were matched at the post-test."
+        )
+    elif rate is not None:
+        text += (
+            f"{total['matched']:,} of the {context.people(total['pre'])} who took the pre-test "
+            f"{'was' if total['matched'] == 1 else 'were'} matched at the post-test (a matching "
+            f"rate of {100 * rate:.0f}%)."
         )
     else:
         text += "No one took the pre-test, so no one could be matched."
@@ -2018,7 +2261,7 @@ def _limitations(context: ReportContext) -> list[str]:
     evaluation = context.evaluation
     texts: list[str] = []
     small = [
-        f"{d.domain.label} ({d.n_pairs} people, {d.n_cohorts} cohort{_s(d.n_cohorts)})"
+        f"{d.domain.label} ({context.people(d.n_pairs)}, {d.n_cohorts} cohort{_s(d.n_cohorts)})"
         for d in evaluation.domains
         if d.n_pairs and (d.n_pairs < SMALL_PAIRS or d.n_cohorts < SMALL_COHORTS)
     ]
@@ -2035,7 +2278,12 @@ def _limitations(context: ReportContext) -> list[str]:
             "so change could not be assessed there."
         )
     total = _counts(evaluation.matched.people)
-    if total["pre"] and total["matched"] / total["pre"] < 0.8:
+    if (
+        total["pre"]
+        and total["matched"] / total["pre"] < 0.8
+        and not context.small(total["matched"])
+        and not context.small(total["pre"])
+    ):
         texts.append(
             f"Only {100 * total['matched'] / total['pre']:.0f}% of the people who took the "
             "pre-test were matched at the post-test; the results describe those who were."
@@ -2047,7 +2295,7 @@ def _limitations(context: ReportContext) -> list[str]:
     )
     texts.extend(_reliability_limitations(context))
     for domain, share, n in _ceilings(context):
-        if share > CEILING_SHARE:
+        if share > CEILING_SHARE and not context.small(n):
             # A share of a small count would give the count away: then say only "more than 15%".
             amount = (
                 f"more than {100 * CEILING_SHARE:.0f}%"
@@ -2085,16 +2333,18 @@ def _ceiling_table(context: ReportContext) -> Table | None:
     for domain, share, n in _ceilings(context):
         info = domain.domain
         at_max = round(share * n)
-        if context.small(n) or context.small(at_max):
+        if context.small(n):
+            # Whether one of so few people scored the maximum would identify them.
             hidden = True
-            count = f"fewer than {context.min_group_size}" if context.small(at_max) else DASH
-            shown = (count, DASH)
+            rows.append((info.label, context.count(n), DASH, DASH))
+            continue
+        if context.small(at_max):
+            hidden = True
+            shown = f"fewer than {context.min_group_size}"
         else:
-            shown = (f"{at_max:,}", f"{100 * share:.0f}%")
+            shown = f"{at_max:,} ({100 * share:.0f}%)"
         flag = "Yes" if share > CEILING_SHARE else "No"
-        rows.append(
-            (info.label, f"{n:,}", shown[0] + (f" ({shown[1]})" if shown[1] != DASH else ""), flag)
-        )
+        rows.append((info.label, f"{n:,}", shown, flag))
     if not rows:
         return None
     return Table(
@@ -2161,6 +2411,19 @@ def _plain_number(value: float, percent: bool) -> str:
 
 def _slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "chart"
+
+
+def _singular(text: str) -> str:
+    """ "1 people were" -> "1 person was" in sentences written elsewhere (imheval.findings)."""
+    text = re.sub(r"\b(?<![.,])1 people were\b", "1 person was", text)
+    return re.sub(r"\b(?<![.,])1 people\b", "1 person", text)
+
+
+def _people_text(n: int, min_group_size: int) -> str:
+    """ "12 people", "1 person", or "fewer than 5 people" for 1 to min_group_size - 1."""
+    if 0 < n < min_group_size:
+        return f"fewer than {min_group_size} people"
+    return f"{n:,} {'person' if n == 1 else 'people'}"
 
 
 def _s(n: int) -> str:
