@@ -48,6 +48,7 @@ def text_of(section: Section) -> str:
 def test_sections_follow_kirkpatrick_order(demo_report: Report) -> None:
     assert [s.id for s in demo_report.sections] == [
         "summary",
+        "trust",
         "participation",
         "level-1",
         "level-2",
@@ -55,7 +56,16 @@ def test_sections_follow_kirkpatrick_order(demo_report: Report) -> None:
         "level-4",
         "methods",
     ]
-    assert [s.kirkpatrick_level for s in demo_report.sections] == [None, None, 1, 2, 3, 4, None]
+    assert [s.kirkpatrick_level for s in demo_report.sections] == [
+        None,
+        None,
+        None,
+        1,
+        2,
+        3,
+        4,
+        None,
+    ]
 
 
 def test_table_one_reproduces_the_seed_table(demo_report: Report) -> None:
@@ -153,7 +163,7 @@ def test_summary_puts_apa_figures_beside_plain_sentences(demo_report: Report) ->
 
 
 def test_which_to_trust_is_written_for_this_data(demo_report: Report) -> None:
-    text = text_of(demo_report.section("summary"))
+    text = text_of(demo_report.section("trust"))
     assert "6 cohorts had people measured" in text
     assert "For Knowledge, Risk identification and Self-efficacy, both levels agree" in text
     assert "For Advanced knowledge, the cohort-level test could not be run" in text
@@ -282,8 +292,8 @@ def test_report_parts_are_frozen_and_changes_return_copies(demo_report: Report) 
         demo_report.title = "changed"  # type: ignore[misc]
     extra = Section("item-analysis", "Item analysis", 2, (Paragraph("later"),))
     longer = demo_report.with_section(extra, after="level-2")
-    assert [s.id for s in longer.sections][3:5] == ["level-2", "item-analysis"]
-    assert len(demo_report.sections) == 7
+    assert [s.id for s in longer.sections][4:6] == ["level-2", "item-analysis"]
+    assert len(demo_report.sections) == 8
     with pytest.raises(KeyError):
         demo_report.with_section(extra, after="no-such-section")
     with pytest.raises(ValueError, match="cells"):

@@ -259,8 +259,8 @@ def test_mixed_model_gives_time_effect_variances_formula_and_clustering(
         assert "allows for clustering" in text
         if model.cohort_effect_reason:
             assert model.cohort_effect_reason in text
-    summary = text_of(demo_report.section("summary"))
-    assert "allows for clustering" in summary
+    trust = text_of(demo_report.section("trust"))
+    assert "allows for clustering" in trust
 
 
 def test_zero_rule_is_compared_with_complete_cases_in_methods(

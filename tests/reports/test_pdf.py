@@ -54,3 +54,12 @@ def test_each_section_starts_a_new_page(pdf_text: str) -> None:
     starts = [page.strip().splitlines()[0].strip() for page in pages if page.strip()]
     for title in ("Summary of findings", "Who took part", "Level 1: Reaction", "Level 2: Learning"):
         assert title in starts, starts
+
+
+def test_the_summary_of_the_demo_fits_on_one_page(pdf_text: str) -> None:
+    pages = [page for page in pdf_text.split("\f") if page.strip()]
+    summary = next(i for i, page in enumerate(pages) if page.strip().startswith("Summary of"))
+    assert pages[summary + 1].strip().startswith("Which result to trust")
+    # every domain's key sentences are on the summary page itself
+    for label in ("Knowledge", "Risk identification", "Self-efficacy", "Advanced knowledge"):
+        assert f"{label}: the " in pages[summary], label

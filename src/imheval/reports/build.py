@@ -157,7 +157,8 @@ class ReportContext:
         return tuple(d for d in self.evaluation.domains if d.domain.kirkpatrick_level == level)
 
 
-SectionBuilder = Callable[[ReportContext], Section]
+#: A builder returns its section, or None when the section has nothing to say for this data.
+SectionBuilder = Callable[[ReportContext], Section | None]
 
 
 def build_report(
@@ -176,7 +177,8 @@ def build_report(
     """
     size = max(min_group_size or 0, evaluation.options.min_group_size)
     context = ReportContext(evaluation, size, evaluation.to_dict())
-    sections = tuple(builder(context) for builder in (builders or SECTION_BUILDERS))
+    built = (builder(context) for builder in (builders or SECTION_BUILDERS))
+    sections = tuple(section for section in built if section is not None)
     people = len(evaluation.matched.people)
     cohorts = len(evaluation.matched.cohorts)
     programmes = _programmes(evaluation)
@@ -199,27 +201,15 @@ def build_report(
 
 
 def summary_section(context: ReportContext) -> Section:
-    """One page: the key findings per domain with APA figures, and which result to trust."""
+    """One page: the key findings per domain with APA figures (which to trust follows it)."""
     evaluation = context.evaluation
     blocks: list[Block] = [
-        Paragraph(
-            "This page gives the main results in plain English; the statistics behind each "
-            "sentence are beside it. The sections that follow give the detail, arranged by "
-            "Kirkpatrick's four levels of training evaluation (reaction, learning, behaviour, "
-            "results)."
-        )
+        Paragraph("The main results in plain English, with the statistics beside each sentence.")
     ]
     for domain in evaluation.domains:
         blocks.append(Heading(domain.domain.label))
         blocks.append(Findings(tuple(split_apa(line) for line in _key_findings(context, domain))))
-    if any(d.n_pairs and not context.small(d.n_pairs) for d in evaluation.domains):
-        blocks.append(Heading("Which result to trust"))
-        blocks.append(Paragraph(WHICH_TO_TRUST))
-        blocks.append(Paragraph(which_to_trust_here(evaluation, context.min_group_size)))
-        mixed = mixed_model_summary(evaluation, context.min_group_size)
-        if mixed:
-            blocks.append(Paragraph(mixed))
-    elif not any(d.n_pairs for d in evaluation.domains):
+    if not any(d.n_pairs for d in evaluation.domains):
         blocks.append(
             Callout(
                 "warning",
@@ -228,6 +218,24 @@ def summary_section(context: ReportContext) -> Section:
             )
         )
     return Section("summary", "Summary of findings", None, tuple(blocks))
+
+
+def trust_section(context: ReportContext) -> Section | None:
+    """Which result to trust: the cohort-level, participant-level and mixed-model views.
+
+    Its own page after the summary, so the summary stays on one page.
+    """
+    evaluation = context.evaluation
+    if not any(d.n_pairs and not context.small(d.n_pairs) for d in evaluation.domains):
+        return None
+    blocks: list[Block] = [
+        Paragraph(WHICH_TO_TRUST),
+        Paragraph(which_to_trust_here(evaluation, context.min_group_size)),
+    ]
+    mixed = mixed_model_summary(evaluation, context.min_group_size)
+    if mixed:
+        blocks.append(Paragraph(mixed))
+    return Section("trust", "Which result to trust", None, tuple(blocks))
 
 
 def _key_findings(context: ReportContext, domain: DomainEvaluation) -> list[str]:
@@ -247,9 +255,9 @@ def _key_findings(context: ReportContext, domain: DomainEvaluation) -> list[str]
         ("participant", "post_followup"),
     ):
         entry = domain.test(unit, "paired_t", comparison)  # type: ignore[arg-type]
-        if entry is not None:
-            result = entry.result
-            marks.append(result.apa() if result.computed else (result.reason or ""))
+        # Tests that could not be run are explained in the detail, not on the one-page summary.
+        if entry is not None and entry.result.computed:
+            marks.append(entry.result.apa())
     chosen = [findings[0]]
     chosen.extend(
         line
@@ -360,7 +368,8 @@ def which_to_trust_here(evaluation: Evaluation, min_group_size: int = 1) -> str:
     if agree:
         parts.append(
             f"For {_join(agree)}, both levels agree that scores changed, so "
-            f"{'this finding is' if len(agree) == 1 else 'these findings are'} robust."
+            f"{'this finding does' if len(agree) == 1 else 'these findings do'} not hang on "
+            "the unit of analysis."
         )
     if only_people:
         parts.append(
@@ -2362,6 +2371,7 @@ def _ceiling_table(context: ReportContext) -> Table | None:
 #: The sections, in report order; add a builder here to add a section.
 SECTION_BUILDERS: tuple[SectionBuilder, ...] = (
     summary_section,
+    trust_section,
     participation_section,
     reaction_section,
     learning_section,
