@@ -1737,6 +1737,10 @@ def mixed_model_blocks(context: ReportContext, domain: DomainEvaluation) -> list
                 f"Model: {model.formula}; {model.n_observations:,} scores of "
                 f"{_people_text(model.n_participants, 0)} in {model.n_cohorts:,} "
                 f"cohort{_s(model.n_cohorts)}; {model.method}.",
+                "The p-values are Wald z tests, which treat the standard errors as exact. With "
+                "few cohorts they are smaller than the t-tests with Satterthwaite degrees of "
+                "freedom that R's lmerTest reports; read them as approximate and lean on the "
+                "confidence intervals and on the participant-level paired t-test.",
             ),
         )
     )
