@@ -448,3 +448,21 @@ def test_reaction_is_described_after_training_and_unused_domains_are_named(
     level1 = next(s for s in build_report(evaluation).sections if s.id == "level-1")
     assert "Not measured" not in repr(level1)
     assert "Reaction to the training" in repr(level1)
+
+
+def test_forms_not_in_the_file_leave_no_rows_behind(tmp_path: Path) -> None:
+    from imheval.instruments import get_builtin
+
+    rows = ["participant,cohort,timepoint,K1,K2,K3,K4,K5,K6"]
+    for i in range(6):
+        rows += [f"P{i},C1,pre,a,b,c,d,a,b", f"P{i},C1,post,b,c,a,d,c,c"]
+    path = tmp_path / "k.csv"
+    path.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    evaluation = evaluate_file(
+        path, [get_builtin("imh-core"), get_builtin("imh-advanced-knowledge")]
+    )
+    document = evaluation.to_dict()
+    assert [d["id"] for d in document["domains"]] == ["knowledge"]
+    assert {row["domain"] for row in document["policy_comparison"]} == {"knowledge"}
+    assert {d["domain"] for d in document["matching_bias"]["domains"]} == {"knowledge"}
+    assert {t["domain"] for t in document["tests"]} == {"knowledge"}

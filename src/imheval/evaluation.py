@@ -344,10 +344,10 @@ def evaluate(
     cohort_order = [str(c) for c in pd.unique(scored.frame["cohort"])]
     # A domain none of whose items appear in the file was not measured at all: say so once
     # rather than report "no one was measured before and after" for it.
-    unmeasured = [d.label for d in scored.domains if not scored.frame[d.id].notna().any()]
+    measured = [d for d in scored.domains if scored.frame[d.id].notna().any()]
+    unmeasured = [d.label for d in scored.domains if d not in measured]
     if unmeasured:
         notes.append(f"Not measured in this file: {', '.join(unmeasured)}.")
-    measured = [d for d in scored.domains if d.label not in unmeasured]
     for index, info in enumerate(measured):
         report(f"Analysing {info.label}", index, len(measured))
         domain_results.append(_analyse_domain(info, matched, bias, options, cohort_order))
@@ -384,8 +384,13 @@ def evaluate(
             "study's rule (every missing or invalid answer scores 0)."
         )
     report("Comparing the seed rule with complete cases", 0, 1)
-    policy_rows = compare_policies(
-        table, instruments, (scored, matched), options.match_mode, options.accepted_matches
+    measured_ids = {d.id for d in measured}
+    policy_rows = tuple(
+        row
+        for row in compare_policies(
+            table, instruments, (scored, matched), options.match_mode, options.accepted_matches
+        )
+        if row.domain in measured_ids
     )
     return Evaluation(
         policy_comparison=policy_rows,
