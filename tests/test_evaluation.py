@@ -201,7 +201,9 @@ def test_holm_adjusts_across_domains_within_a_family(tmp_path: Path) -> None:
 
 
 def test_json_is_strict_and_every_test_has_the_documented_fields(tmp_path: Path) -> None:
-    evaluation = evaluate_file(write_individual(tmp_path / "ind.csv"))
+    evaluation = evaluate_file(
+        write_individual(tmp_path / "ind.csv"), options=EvaluationOptions(min_group_size=1)
+    )
     text = json.dumps(evaluation.to_dict(), allow_nan=False)
     document = json.loads(text)
     assert document["schema"] == "imheval.evaluation/1"
@@ -466,3 +468,29 @@ def test_forms_not_in_the_file_leave_no_rows_behind(tmp_path: Path) -> None:
     assert {row["domain"] for row in document["policy_comparison"]} == {"knowledge"}
     assert {d["domain"] for d in document["matching_bias"]["domains"]} == {"knowledge"}
     assert {t["domain"] for t in document["tests"]} == {"knowledge"}
+
+
+def test_group_tests_leave_out_groups_too_small_to_show(tmp_path: Path) -> None:
+    from scipy import stats
+
+    path = tmp_path / "groups.csv"
+    rows = ["participant,cohort,timepoint,profession,knowledge"]
+    gains: dict[str, list[float]] = {"Nurse": [], "Social worker": [], "GP": []}
+    person = 0
+    for profession, size in (("Nurse", 8), ("Social worker", 6), ("GP", 2)):
+        for _ in range(size):
+            person += 1
+            pre, post = person % 4, person % 4 + 1 + person % 3
+            gains[profession].append(post - pre)
+            rows += [
+                f"P{person},C1,pre,{profession},{pre}",
+                f"P{person},C1,post,{profession},{post}",
+            ]
+    path.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    knowledge = evaluate_file(path).domain("knowledge")
+    entry = knowledge.test("participant", "welch_t", "gain_by_profession")
+    assert entry is not None and entry.result.computed
+    reference = stats.ttest_ind(gains["Nurse"], gains["Social worker"], equal_var=False)
+    assert close(entry.result.statistic, float(reference.statistic), rtol=1e-10)
+    assert entry.result.n == 14
+    assert "left out, fewer than 5 people: 1 profession group(s)" in entry.result.method

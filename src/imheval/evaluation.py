@@ -488,16 +488,26 @@ def _analyse_domain(
         breakdowns.append(
             _breakdown(info, grouping, pairs[recorded], int((~recorded).sum()), options)
         )
-        add(
-            "participant",
-            f"gain_by_{grouping}",
-            _group_test(gains[recorded], labels[recorded], grouping),
+        # Groups too small to show in the tables are left out of the tests too: a test of a
+        # group of two says as much about those two people as their means would.
+        names, counts = np.unique(labels[recorded], return_counts=True)
+        small = set(names[counts < options.min_group_size].tolist())
+        tested = recorded & ~np.isin(labels, list(small))
+        left_out = (
+            f"; left out, fewer than {options.min_group_size} people: {len(small)} "
+            f"{grouping} group(s)"
+            if small
+            else ""
         )
-        add(
-            "participant",
-            f"baseline_by_{grouping}",
-            _group_test(pre[recorded], labels[recorded], grouping),
-        )
+        for comparison, values in (("gain", gains), ("baseline", pre)):
+            result = _group_test(values[tested], labels[tested], grouping)
+            if left_out:
+                result = (
+                    replace(result, method=result.method + left_out)
+                    if result.computed
+                    else replace(result, reason=f"{result.reason}{left_out}")
+                )
+            add("participant", f"{comparison}_by_{grouping}", result)
 
     # Matching bias: did the people we could match start differently from those we could not?
     matched_pre, unmatched_pre = bias.pre_scores(info.id)
