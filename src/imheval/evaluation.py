@@ -69,6 +69,20 @@ Unit = Literal["cohort", "participant"]
 ProgressCallback = Callable[[str, int, int], None]
 
 GROUPINGS = ("programme", "directorate", "profession")
+
+#: Plain names of the comparisons a TestEntry can make, for tables and reports.
+COMPARISON_NAMES: Mapping[str, str] = {
+    "pre_post": "Before vs after",
+    "gain_by_programme": "Gains by programme",
+    "gain_by_directorate": "Gains by directorate",
+    "gain_by_profession": "Gains by profession",
+    "baseline_by_programme": "Starting scores by programme",
+    "baseline_by_directorate": "Starting scores by directorate",
+    "baseline_by_profession": "Starting scores by profession",
+    "matching_bias": "Matched vs not matched (pre-test scores)",
+    "pre_followup": "Before vs follow-up",
+    "post_followup": "After vs follow-up",
+}
 FOLLOWUP_COMPARISONS = (("pre", "followup"), ("post", "followup"))
 
 

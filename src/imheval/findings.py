@@ -15,6 +15,7 @@ import numpy as np
 
 from imheval.scoring import DomainInfo
 from imheval.stats import TestResult, format_p
+from imheval.stats.apa import format_number
 
 if TYPE_CHECKING:
     from imheval.evaluation import Breakdown, DomainEvaluation, MeanRow, TestEntry
@@ -264,8 +265,7 @@ def _bounded(value: float) -> str:
     "= .26", and "> .99" rather than a misleading "= 1.00"."""
     if 0.995 <= abs(value) < 1:
         return "> .99" if value > 0 else "< -.99"
-    text = f"{value:.2f}"
-    return "= " + text.replace("0.", ".", 1) if abs(value) < 1 else "= " + text
+    return "= " + format_number(value, bounded=True)
 
 
 def _count(count: int | None, total: int, min_group_size: int) -> str:
@@ -279,7 +279,7 @@ def _count(count: int | None, total: int, min_group_size: int) -> str:
 
 def _apa_bounded(value: float) -> str:
     """A number that cannot exceed 1 in APA style, without the leading zero: .65, -.12."""
-    return f"{value:.2f}".replace("0.", ".", 1) if abs(value) < 1 else f"{value:.2f}"
+    return format_number(value, bounded=True)
 
 
 def _size_word(d: float) -> str:

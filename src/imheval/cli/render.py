@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 import re
 from typing import Any
 
@@ -10,49 +9,11 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from imheval.evaluation import DomainEvaluation, Evaluation, MeanRow, TestEntry
-from imheval.stats.apa import format_p
-from imheval.stats.results import EffectSize
+from imheval.evaluation import COMPARISON_NAMES, DomainEvaluation, Evaluation, MeanRow, TestEntry
+from imheval.reports.build import effect_text
+from imheval.stats.apa import TEST_NAMES, format_p
 
 SUPPRESSED = "suppressed (small group)"
-
-TEST_NAMES = {
-    "paired_t": "Paired t-test",
-    "wilcoxon": "Wilcoxon signed-rank",
-    "shapiro_wilk": "Shapiro-Wilk (normality of changes)",
-    "anova_gain": "One-way ANOVA of cohort gains",
-    "anova": "One-way ANOVA",
-    "welch_anova": "Welch ANOVA",
-    "welch_t": "Welch t-test",
-}
-
-COMPARISON_NAMES = {
-    "pre_post": "before vs after",
-    "gain_by_programme": "gains by programme",
-    "gain_by_directorate": "gains by directorate",
-    "gain_by_profession": "gains by profession",
-    "baseline_by_programme": "starting scores by programme",
-    "baseline_by_directorate": "starting scores by directorate",
-    "baseline_by_profession": "starting scores by profession",
-    "matching_bias": "matched vs unmatched (pre-test)",
-    "pre_followup": "before vs follow-up",
-    "post_followup": "after vs follow-up",
-}
-
-EFFECT_SHORT = {
-    "cohen_dz": "d_z",
-    "hedges_gz": "g_z",
-    "d_av": "d_av",
-    "d_rm": "d_rm",
-    "r": "r",
-    "rank_biserial": "r_rb",
-    "partial_eta_squared": "partial η²",
-    "eta_squared": "η²",
-    "cohen_d": "d_s",
-    "omega_squared": "ω²",
-    "hedges_g": "g_s",
-}
-
 
 #: Cohort-by-cohort tables show this many rows on screen; the JSON always holds every cohort.
 MAX_COHORT_ROWS = 40
@@ -312,7 +273,7 @@ def _domain(domain: DomainEvaluation, console: Console) -> None:
         )
 
     tests = Table(title="Tests", title_justify="left")
-    for header in ("Comparison", "Test", "Result", "Effect sizes [95% CI]", "Holm p"):
+    for header in ("Comparison", "Test", "Result", "Effect sizes", "Holm p"):
         tests.add_column(header)
     for entry in domain.tests:
         tests.add_row(*_test_cells(entry))
@@ -364,7 +325,7 @@ def _score(value: float | None, percent: float | None, signed: bool = False) -> 
 def _test_cells(entry: TestEntry) -> tuple[str, str, str, str, str]:
     result = entry.result
     name = TEST_NAMES.get(result.test, result.test)
-    comparison = COMPARISON_NAMES.get(entry.comparison, entry.comparison)
+    comparison = COMPARISON_NAMES.get(entry.comparison, entry.comparison).lower()
     who = "Cohort means" if entry.unit == "cohort" else "People"
     what = f"{who} (n = {result.n}): {comparison}"
     direction = re.search(r"\('([^']*)' minus '([^']*)'\)", result.method)
@@ -372,25 +333,6 @@ def _test_cells(entry: TestEntry) -> tuple[str, str, str, str, str]:
         what += f" ({direction.group(1)} minus {direction.group(2)})"
     if not result.computed:
         return (what, name, f"not computed: {result.reason}", "", "")
-    # In a one-way ANOVA eta squared and partial eta squared are the same number: show it once.
-    duplicate = "eta_squared" if result.effect("partial_eta_squared") is not None else None
-    effects = "\n".join(_effect_text(e) for e in result.effect_sizes if e.name != duplicate)
+    effects = effect_text(entry)
     holm = format_p(entry.p_holm).removeprefix("p ") if entry.p_holm is not None else ""
     return (what, name, result.apa(), effects, holm)
-
-
-BOUNDED = ("r", "rank_biserial", "partial_eta_squared", "eta_squared", "omega_squared")
-
-
-def _effect_text(effect: EffectSize) -> str:
-    """ "d_z = 2.26 [1.78, 2.74]"; correlation-type values near 1 read "r > .99", and a CI that
-    has collapsed to a point (e.g. every change in the same direction) is left out."""
-    name = EFFECT_SHORT.get(effect.name, effect.name)
-    if effect.name in BOUNDED and 0.995 <= abs(effect.value) < 1:
-        text = f"{name} > .99" if effect.value > 0 else f"{name} < -.99"
-    else:
-        text = f"{name} = {effect.value:.2f}"
-    ci = effect.ci
-    if ci is None or math.isclose(ci.low, ci.high):
-        return text
-    return f"{text} [{ci.low:.2f}, {ci.high:.2f}]"

@@ -30,7 +30,14 @@ import numpy as np
 import pandas as pd
 
 from imheval import __version__
-from imheval.evaluation import Breakdown, DomainEvaluation, Evaluation, MeanRow, TestEntry
+from imheval.evaluation import (
+    COMPARISON_NAMES,
+    Breakdown,
+    DomainEvaluation,
+    Evaluation,
+    MeanRow,
+    TestEntry,
+)
 from imheval.findings import ALPHA, WHICH_TO_TRUST
 from imheval.reports.charts import (
     ChartSpec,
@@ -60,8 +67,7 @@ from imheval.stats import (
     ReliableChange,
     VarianceComponents,
 )
-from imheval.stats.apa import format_effect, format_p
-from imheval.stats.results import EffectSize
+from imheval.stats.apa import TEST_NAMES, format_effect, format_p
 
 DEFAULT_TITLE = "Evaluation of infant mental health training"
 
@@ -78,29 +84,6 @@ CEILING_SHARE = 0.15
 DASH = "–"
 #: The end of every note that replaces the figures on a group too small to report.
 TOO_FEW = "too few to report"
-
-TEST_NAMES: Mapping[str, str] = {
-    "paired_t": "Paired t-test",
-    "wilcoxon": "Wilcoxon signed-rank",
-    "shapiro_wilk": "Shapiro-Wilk (are the changes normally distributed?)",
-    "anova_gain": "One-way ANOVA of cohort gains",
-    "anova": "One-way ANOVA",
-    "welch_anova": "Welch ANOVA",
-    "welch_t": "Welch t-test",
-}
-
-COMPARISON_NAMES: Mapping[str, str] = {
-    "pre_post": "Before vs after",
-    "gain_by_programme": "Gains by programme",
-    "gain_by_directorate": "Gains by directorate",
-    "gain_by_profession": "Gains by profession",
-    "baseline_by_programme": "Starting scores by programme",
-    "baseline_by_directorate": "Starting scores by directorate",
-    "baseline_by_profession": "Starting scores by profession",
-    "matching_bias": "Matched vs not matched (pre-test scores)",
-    "pre_followup": "Before vs follow-up",
-    "post_followup": "After vs follow-up",
-}
 
 GROUPING_NAMES: Mapping[str, str] = {
     "programme": "Programme",
@@ -1276,28 +1259,8 @@ def effect_text(entry: TestEntry) -> str:
     result = entry.result
     # In a one-way ANOVA eta squared and partial eta squared are one number: show it once.
     duplicate = "eta_squared" if result.effect("partial_eta_squared") is not None else None
-    texts = [_effect(e) for e in result.effect_sizes if e.name != duplicate]
+    texts = [format_effect(e) for e in result.effect_sizes if e.name != duplicate]
     return "\n".join(texts) if texts else DASH
-
-
-_BOUNDED = frozenset({"r", "rank_biserial", "eta_squared", "partial_eta_squared", "omega_squared"})
-
-
-def _effect(effect: EffectSize) -> str:
-    """APA effect size; r-type values near 1 read "r > .99" (not a misleading "1.00"), and a CI
-    collapsed to a point (every change in one direction) is left out."""
-    if effect.ci is not None and math.isclose(effect.ci.low, effect.ci.high):
-        effect = EffectSize(effect.name, effect.value)
-    text = format_effect(effect)
-    if effect.name in _BOUNDED and 0.995 <= abs(effect.value) < 1:
-        symbol, _, rest = text.partition(" = ")
-        _, _, ci = rest.partition(", ")
-        text = (
-            f"{symbol} {'>' if effect.value > 0 else '<'} {'.99' if effect.value > 0 else '-.99'}"
-        )
-        if ci:
-            text += f", {ci}"
-    return text
 
 
 # --------------------------------------------------------------------------------------------

@@ -32,6 +32,19 @@ EFFECT_SYMBOLS: Mapping[str, str] = MappingProxyType(
     }
 )
 
+#: Plain names of the tests, for tables and reports (keys are ``TestResult.test``).
+TEST_NAMES: Mapping[str, str] = MappingProxyType(
+    {
+        "paired_t": "Paired t-test",
+        "wilcoxon": "Wilcoxon signed-rank",
+        "shapiro_wilk": "Shapiro-Wilk (are the changes normally distributed?)",
+        "anova_gain": "One-way ANOVA of cohort gains",
+        "anova": "One-way ANOVA",
+        "welch_anova": "Welch ANOVA",
+        "welch_t": "Welch t-test",
+    }
+)
+
 #: Effect sizes bounded by 1 in absolute value: APA drops their leading zero.
 _BOUNDED = frozenset({"r", "rank_biserial", "eta_squared", "partial_eta_squared", "omega_squared"})
 
@@ -98,13 +111,27 @@ def apa_text(result: TestResult) -> str:
 
 
 def format_effect(effect: EffectSize) -> str:
-    """An effect size with its CI, e.g. ``d_z = 1.23, 95% CI [0.80, 1.66]``."""
+    """An effect size with its CI, e.g. ``d_z = 1.23, 95% CI [0.80, 1.66]``.
+
+    A correlation-type value that rounds to 1 but is not 1 reads ``r > .99``, not a misleading
+    ``r = 1.00``; a CI that has collapsed to a point (every change in one direction) is left out.
+    """
     bounded = effect.name in _BOUNDED
     symbol = EFFECT_SYMBOLS.get(effect.name, effect.name)
-    text = f"{symbol} = {_number(effect.value, bounded=bounded)}"
-    if effect.ci is not None:
-        level = f"{effect.ci.level * 100:g}"
-        low = _number(effect.ci.low, bounded=bounded)
-        high = _number(effect.ci.high, bounded=bounded)
+    if bounded and 0.995 <= abs(effect.value) < 1:
+        text = f"{symbol} > .99" if effect.value > 0 else f"{symbol} < -.99"
+    else:
+        text = f"{symbol} = {_number(effect.value, bounded=bounded)}"
+    ci = effect.ci
+    if ci is not None and not math.isclose(ci.low, ci.high):
+        level = f"{ci.level * 100:g}"
+        low = _number(ci.low, bounded=bounded)
+        high = _number(ci.high, bounded=bounded)
         text += f", {level}% CI [{low}, {high}]"
     return text
+
+
+def format_number(value: float, decimals: int = 2, bounded: bool = False) -> str:
+    """A number for presentation, halves rounded up; ``bounded`` (cannot exceed 1 in size)
+    drops the leading zero as APA asks: ``.65``, ``-.12``."""
+    return _number(value, decimals, bounded)
