@@ -16,7 +16,7 @@ from imheval.evaluation import Evaluation, EvaluationOptions, evaluate_file
 from imheval.instruments import Instrument, resolve_instrument
 from imheval.matching import read_accepted_csv, to_review_csv
 from imheval.reports import FORMATS as REPORT_FORMATS
-from imheval.reports import write_report
+from imheval.reports import build_report, write_report
 from imheval.scoring import MissingPolicy
 
 #: Files above this size get a progress bar (smaller ones finish before it would be seen).
@@ -147,7 +147,8 @@ def analyse(
             progress if progress is not None else (path.stat().st_size > PROGRESS_THRESHOLD_BYTES)
         )
         evaluation = _run(path, instruments, options, show_progress)
-        render_evaluation(evaluation, console)
+        document = evaluation.to_dict()
+        render_evaluation(evaluation, console, document)
         if review_matches is not None:
             to_review_csv(evaluation.matched, review_matches)
             err_console.print(
@@ -155,11 +156,14 @@ def analyse(
                 f"{review_matches}"
             )
         if json_path is not None:
-            write_json(json_path, evaluation.to_dict())
+            write_json(json_path, document)
             err_console.print(f"Wrote the evaluation to {json_path}")
-        for target in report or []:
-            write_report(evaluation, target)
-            err_console.print(f"Wrote the report to {target}")
+        if report:
+            # One report model serves every format asked for, so they cannot differ.
+            model = build_report(evaluation)
+            for target in report:
+                write_report(model, target)
+                err_console.print(f"Wrote the report to {target}")
 
     run_safely(body)
 

@@ -21,9 +21,15 @@ MAX_COHORT_ROWS = 40
 MAX_LISTED = 20
 
 
-def render_evaluation(evaluation: Evaluation, console: Console) -> None:
-    """Print the whole evaluation: settings, participation, then every domain."""
-    document = evaluation.to_dict()
+def render_evaluation(
+    evaluation: Evaluation, console: Console, document: dict[str, Any] | None = None
+) -> None:
+    """Print the whole evaluation: settings, participation, then every domain.
+
+    ``document`` is ``evaluation.to_dict()`` when the caller already has it (it is not cheap
+    for a national file).
+    """
+    document = document if document is not None else evaluation.to_dict()
     settings = document["settings"]
     console.rule(Text("imheval evaluation", style="bold"))
     console.print(f"Data: {evaluation.source}")
