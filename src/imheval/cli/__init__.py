@@ -1,110 +1,21 @@
 """The ``imheval`` command line: a thin shell over the library.
 
 Each command calls the library and turns its errors into a plain message and exit status 1.
-Every command's help text carries an example (a test fails if one does not).
+Every command's help text carries an example (a test fails if one does not). The shared app,
+consoles and error handling live in :mod:`imheval.cli.shell`.
 """
 
 from __future__ import annotations
 
-import json
-import os
-from collections.abc import Callable
-from pathlib import Path
-from typing import Annotated, Any, TypeVar
+from imheval.cli.shell import app, console, err_console, run_safely, write_json
 
-import typer
-from rich.console import Console
-from rich.text import Text
-
-from imheval import __version__
-from imheval.errors import ImhevalError
-
-# Markup is off: cohort names, codes and error messages come from users' files, and a "[/x]" in
-# a cell must print as written, not be read as rich markup.
-console = Console(highlight=False, markup=False)
-err_console = Console(stderr=True, highlight=False, markup=False)
-
-app = typer.Typer(
-    name="imheval",
-    help=(
-        "Evaluate infant mental health (IMH) training: score questionnaires, match anonymous "
-        "pre/post/follow-up codes and run the statistics, explained in plain English.\n\n"
-        "Example: imheval analyse --demo"
-    ),
-    no_args_is_help=True,
-    add_completion=False,
-    rich_markup_mode=None,
-    pretty_exceptions_enable=False,
-)
-
-T = TypeVar("T")
-
-
-def run_safely(action: Callable[[], T]) -> T:
-    """Run a command body; library errors become a message on stderr and exit status 1.
-
-    Unexpected errors are reported in one line too (set IMHEVAL_DEBUG=1 to see the traceback),
-    because the people running imheval are evaluators, not programmers.
-    """
-    try:
-        return action()
-    except ImhevalError as error:
-        _complain("Error: ", str(error))
-        raise typer.Exit(1) from None
-    except OSError as error:
-        # e.g. a folder that does not exist for --json: name the file, without errno jargon
-        where = f"{error.filename}: " if error.filename else ""
-        _complain("Error: ", f"{where}{error.strerror or error}")
-        raise typer.Exit(1) from None
-    except UnicodeError as error:
-        _complain("Error: ", str(error))
-        raise typer.Exit(1) from None
-    except Exception as error:
-        if os.environ.get("IMHEVAL_DEBUG"):
-            raise
-        _complain(
-            "Internal error: ",
-            f"{type(error).__name__}: {error}\nThis is a bug in imheval; please report it with "
-            "the command you ran. Set IMHEVAL_DEBUG=1 to see the details.",
-        )
-        raise typer.Exit(2) from None
-
-
-def _complain(label: str, message: str) -> None:
-    err_console.print(Text.assemble((label, "bold red"), message), soft_wrap=True)
-
-
-def write_json(path: Path, document: dict[str, Any]) -> None:
-    """Write a JSON document strictly (a NaN would be a bug, so it raises instead)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    text = json.dumps(document, indent=2, ensure_ascii=False, allow_nan=False)
-    path.write_text(text + "\n", encoding="utf-8")
-
-
-def _version_callback(value: bool) -> None:
-    if value:
-        console.print(f"imheval {__version__}")
-        raise typer.Exit()
-
-
-@app.callback()
-def _root(
-    version: Annotated[
-        bool,
-        typer.Option(
-            "--version", callback=_version_callback, is_eager=True, help="Show the version."
-        ),
-    ] = False,
-) -> None:
-    """Evaluate infant mental health training.
-
-    Example: imheval analyse --demo
-    """
+__all__ = ["app", "console", "err_console", "main", "run_safely", "write_json"]
 
 
 def _register() -> None:
     from imheval.cli import analyse as _analyse  # noqa: F401  (registers commands on app)
     from imheval.cli import reliability as _reliability  # noqa: F401  (registers commands)
+    from imheval.cli import web as _web  # noqa: F401  (registers commands)
     from imheval.cli.instruments import app as instruments_app
 
     app.add_typer(instruments_app, name="instruments")

@@ -9,8 +9,8 @@ from typing import Annotated
 import typer
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
-from imheval.cli import app, console, err_console, run_safely, write_json
 from imheval.cli.render import render_evaluation
+from imheval.cli.shell import app, console, err_console, run_safely, write_json
 from imheval.errors import AnalysisError
 from imheval.evaluation import Evaluation, EvaluationOptions, evaluate_file
 from imheval.instruments import Instrument, resolve_instrument

@@ -11,7 +11,7 @@ from rich.padding import Padding
 from rich.table import Table
 from rich.text import Text
 
-from imheval.cli import console, err_console, run_safely
+from imheval.cli.shell import console, err_console, run_safely
 from imheval.errors import InstrumentError
 from imheval.instruments import (
     Instrument,

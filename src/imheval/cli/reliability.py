@@ -17,7 +17,7 @@ import typer
 from rich.table import Table
 from rich.text import Text
 
-from imheval.cli import app, console, err_console, run_safely, write_json
+from imheval.cli.shell import app, console, err_console, run_safely, write_json
 from imheval.errors import AnalysisError
 from imheval.instruments import resolve_instrument
 from imheval.io import read_responses

@@ -1,6 +1,14 @@
-"""imheval's web application (Django) will live in this package.
+"""imheval's web application (Django): organisations, workspace and anonymous capture.
 
-Nothing is here yet: the capture and workspace apps come with the web issue. The package exists
-now so that the import-linter contract in pyproject.toml ("the core never imports Django or
-imheval.web") has both of its sides from the first commit.
+The web package is a caller of the core, never the other way round (an import-linter contract
+in pyproject.toml keeps the core free of Django). Apps, one concern each:
+
+* ``organisations``: organisations, members and roles, the scoping every query goes through,
+  the audit log, sign-in with lockout, ``/healthz``;
+* ``workspace``: the evaluator's and trainer's pages: programmes, cohorts, instruments, and the
+  collections (one per cohort and timepoint) with their links, QR codes and posters;
+* ``capture``: the participant's questionnaire, with no login and no names.
+
+``settings`` reads its configuration from the environment (see docs/deployment.md); ``server``
+starts gunicorn; ``demo`` builds the demo workspace.
 """

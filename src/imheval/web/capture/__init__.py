@@ -1,0 +1,1 @@
+"""The participant's questionnaire: no login, no names, answers kept page by page."""

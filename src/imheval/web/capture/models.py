@@ -1,0 +1,77 @@
+"""One person's answers at one collection (a cohort at a timepoint).
+
+A submission holds no name, email, IP address or user agent: only the self-generated anonymous
+code, profession, directorate, the answers and timestamps. It starts as a draft when the person
+gives consent, keeps each page's answers as they go (a refresh loses nothing), and becomes
+complete exactly once: ``key`` (a random UUID made with the draft) makes the final submit
+idempotent, so a double tap, a refresh or a retry never creates a second response.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+
+from imheval.web.organisations.models import Organisation, scoped_manager
+from imheval.web.workspace.models import Collection
+
+
+class Source(models.TextChoices):
+    WEB = "web", "Online"
+    PAPER = "paper", "Paper"
+
+
+class Status(models.TextChoices):
+    DRAFT = "draft", "In progress"
+    COMPLETE = "complete", "Complete"
+
+
+class Submission(models.Model):
+    """A participant's questionnaire at one collection; see the module docstring."""
+
+    collection = models.ForeignKey(Collection, on_delete=models.CASCADE, related_name="submissions")
+    key = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    code = models.CharField(
+        max_length=32, blank=True, db_index=True, help_text="Normalised anonymous code."
+    )
+    profession = models.CharField(max_length=100, blank=True)
+    directorate = models.CharField(max_length=100, blank=True)
+    answers = models.JSONField(default=dict, blank=True)
+    page = models.PositiveSmallIntegerField(default=0, help_text="Furthest page reached.")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
+    source = models.CharField(max_length=10, choices=Source.choices, default=Source.WEB)
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        help_text="For paper forms: who keyed the form in.",
+    )
+    started_at = models.DateTimeField(auto_now_add=True)
+    completed_at = models.DateTimeField(null=True, blank=True)
+
+    objects = scoped_manager("collection__cohort__programme__organisation")
+    AUDIT_FIELDS = ("code", "profession", "directorate", "answers", "status", "source")
+    # The audit log names changed fields of a response but never copies answers or codes.
+    AUDIT_VALUES = False
+
+    class Meta:
+        ordering = ["collection", "completed_at", "id"]
+        indexes = [models.Index(fields=["collection", "status"], name="submission_coll_status")]
+
+    def __str__(self) -> str:
+        return f"response {self.pk} to {self.collection}"
+
+    @property
+    def audit_organisation(self) -> Organisation:
+        return self.collection.cohort.programme.organisation
+
+    def audit_skip(self) -> bool:
+        """Drafts are the participant's unfinished work: the log starts when they submit."""
+        return self.status == Status.DRAFT
+
+    @property
+    def is_complete(self) -> bool:
+        return self.status == Status.COMPLETE

@@ -1,0 +1,1 @@
+"""Organisations, members and roles; the scoping every query goes through; the audit log."""

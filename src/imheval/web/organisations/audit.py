@@ -1,0 +1,142 @@
+"""The audit log: every change to programmes, cohorts, collections, instruments and responses.
+
+Changes are recorded by model signals, so a change made anywhere (our pages, the Django admin,
+the demo loader, a shell) is logged the same way. The actor comes from :data:`current_actor`,
+which :class:`~imheval.web.organisations.middleware.AuditActorMiddleware` sets for each request
+and :func:`acting_as` sets for code outside a request.
+
+An audited model defines:
+
+* ``audit_organisation`` (property): the organisation that owns it;
+* ``AUDIT_FIELDS``: the fields whose changes are logged with old and new values;
+* optionally ``AUDIT_VALUES = False`` to log only the names of changed fields (responses: the
+  log never copies answers or anonymous codes);
+* optionally ``audit_skip()`` returning True for states not worth logging (a participant's
+  unfinished draft).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime
+import decimal
+from collections.abc import Iterator
+from contextvars import ContextVar
+from typing import Any
+
+from django.apps import apps
+from django.db import models
+from django.db.models.signals import post_delete, post_save, pre_save
+
+#: (user or None, label) of whoever is making changes in this request or block.
+current_actor: ContextVar[tuple[Any, str]] = ContextVar(
+    "imheval_audit_actor", default=(None, "system")
+)
+
+#: Models whose changes are logged ("app_label.ModelName").
+AUDITED_MODELS = (
+    "workspace.Programme",
+    "workspace.Cohort",
+    "workspace.Collection",
+    "workspace.InstrumentFile",
+    "capture.Submission",
+)
+
+_OLD_VALUES = "_audit_old_values"
+
+
+@contextlib.contextmanager
+def acting_as(user: Any, label: str | None = None) -> Iterator[None]:
+    """Attribute changes made inside the block to ``user`` (or to ``label`` if user is None)."""
+    token = current_actor.set((user, label or (user.get_username() if user else "system")))
+    try:
+        yield
+    finally:
+        current_actor.reset(token)
+
+
+def connect() -> None:
+    """Connect the signal handlers for every audited model (called once, from AppConfig.ready)."""
+    for name in AUDITED_MODELS:
+        model = apps.get_model(name)
+        uid = f"imheval-audit-{name}"
+        pre_save.connect(_remember_old, sender=model, dispatch_uid=uid + "-pre")
+        post_save.connect(_saved, sender=model, dispatch_uid=uid + "-post")
+        post_delete.connect(_deleted, sender=model, dispatch_uid=uid + "-delete")
+
+
+def _value(value: Any) -> Any:
+    if isinstance(value, datetime.datetime | datetime.date | datetime.time | decimal.Decimal):
+        return str(value)
+    if isinstance(value, models.Model):
+        return str(value.pk)
+    return value
+
+
+def _snapshot(instance: models.Model) -> dict[str, Any]:
+    return {
+        field: _value(getattr(instance, _attname(instance, field)))
+        for field in instance.AUDIT_FIELDS  # type: ignore[attr-defined]
+    }
+
+
+def _attname(instance: models.Model, field: str) -> str:
+    return str(instance._meta.get_field(field).attname)
+
+
+def _remember_old(sender: type[models.Model], instance: models.Model, **kwargs: Any) -> None:
+    if instance.pk is None or kwargs.get("raw"):
+        setattr(instance, _OLD_VALUES, None)
+        return
+    old = sender._default_manager.filter(pk=instance.pk).first()
+    setattr(instance, _OLD_VALUES, _snapshot(old) if old is not None else None)
+    if old is not None and hasattr(old, "audit_skip"):
+        instance._audit_was_skipped = old.audit_skip()  # type: ignore[attr-defined]
+
+
+def _saved(
+    sender: type[models.Model], instance: models.Model, created: bool, **kwargs: Any
+) -> None:
+    if kwargs.get("raw") or _skipped(instance):
+        return
+    old = getattr(instance, _OLD_VALUES, None)
+    new = _snapshot(instance)
+    if created or old is None or getattr(instance, "_audit_was_skipped", False):
+        # A draft that becomes complete is, for the log, a response created now.
+        action = "created"
+        changes = {field: [None, value] for field, value in new.items() if value not in (None, "")}
+    else:
+        action = "updated"
+        changes = {field: [old[field], new[field]] for field in new if old[field] != new[field]}
+        if not changes:
+            return
+    _record(instance, action, changes)
+
+
+def _deleted(sender: type[models.Model], instance: models.Model, **kwargs: Any) -> None:
+    if _skipped(instance):
+        return
+    _record(instance, "deleted", {})
+
+
+def _skipped(instance: models.Model) -> bool:
+    skip = getattr(instance, "audit_skip", None)
+    return bool(skip()) if skip is not None else False
+
+
+def _record(instance: models.Model, action: str, changes: dict[str, Any]) -> None:
+    from imheval.web.organisations.models import AuditEvent
+
+    if not getattr(instance, "AUDIT_VALUES", True):
+        changes = {field: "changed" for field in changes}
+    user, label = current_actor.get()
+    AuditEvent.objects.create(
+        organisation=instance.audit_organisation,  # type: ignore[attr-defined]
+        actor=user if getattr(user, "pk", None) else None,
+        actor_label=label[:150],
+        action=action,
+        object_type=str(instance._meta.verbose_name),
+        object_id=str(instance.pk),
+        object_label=str(instance)[:250],
+        changes=changes,
+    )

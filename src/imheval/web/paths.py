@@ -1,0 +1,43 @@
+"""Where the web app keeps its files: a per-user data directory, nothing to set up."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+#: Environment variable that overrides the data directory (tests, demos, deployments).
+DATA_DIR_VARIABLE = "IMHEVAL_DATA_DIR"
+
+
+def data_dir() -> Path:
+    """The per-user data directory, created on first use.
+
+    ``$IMHEVAL_DATA_DIR`` if set, else ``$XDG_DATA_HOME/imheval``, else
+    ``~/.local/share/imheval``. It holds the SQLite database and the generated secret key.
+    """
+    configured = os.environ.get(DATA_DIR_VARIABLE)
+    if configured:
+        directory = Path(configured).expanduser()
+    else:
+        base = os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share"
+        directory = Path(base) / "imheval"
+    directory.mkdir(parents=True, exist_ok=True, mode=0o700)
+    return directory
+
+
+def secret_key(directory: Path) -> str:
+    """``$IMHEVAL_SECRET_KEY`` if set, else a random key kept (mode 600) in the data directory."""
+    configured = os.environ.get("IMHEVAL_SECRET_KEY")
+    if configured:
+        return configured
+    path = directory / "secret_key"
+    if not path.exists():
+        try:
+            descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:  # another process (a second worker) made it first
+            pass
+        else:
+            with os.fdopen(descriptor, "w", encoding="ascii") as handle:
+                handle.write(secrets.token_urlsafe(50))
+    return path.read_text(encoding="ascii").strip()

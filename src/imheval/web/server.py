@@ -1,0 +1,98 @@
+"""Start the web app under gunicorn, imheval's production HTTP server.
+
+``prepare()`` configures Django from the environment and brings the database up to date;
+``serve()`` then runs gunicorn in this process (workers fork from it). Both are called by the
+``imheval serve`` and ``imheval demo`` commands.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+from collections.abc import Callable
+from typing import Any
+
+from gunicorn.app.base import BaseApplication
+
+from imheval.errors import ImhevalError
+
+#: Access log without the client's address: imheval keeps no IP addresses, not even in logs.
+ACCESS_LOG_FORMAT = '%(t)s "%(r)s" %(s)s %(b)s %(M)sms'
+
+
+class ServerError(ImhevalError, RuntimeError):
+    """Raised when the server cannot start (port in use, front-end files missing, ...)."""
+
+
+def prepare(*, migrate: bool = True) -> None:
+    """Set up Django from the environment and apply database migrations."""
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "imheval.web.settings")
+    import django
+    from django.core.management import call_command
+
+    django.setup()
+    if migrate:
+        call_command("migrate", interactive=False, verbosity=0)
+
+
+def check_port_free(host: str, port: int) -> None:
+    """Raise ServerError with a plain message if ``host:port`` cannot be listened on."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((host, port))
+        except OSError as error:
+            raise ServerError(
+                f"cannot listen on {host}:{port} ({error.strerror}); choose another with --port"
+            ) from None
+
+
+class _Gunicorn(BaseApplication):  # type: ignore[misc]
+    def __init__(self, options: dict[str, Any]) -> None:
+        self.options = options
+        super().__init__()
+
+    def load_config(self) -> None:
+        for key, value in self.options.items():
+            self.cfg.set(key, value)
+
+    def load(self) -> Any:
+        from imheval.web.wsgi import application
+
+        return application
+
+
+def serve(
+    host: str = "127.0.0.1",
+    port: int = 8000,
+    workers: int = 2,
+    threads: int = 4,
+    on_ready: Callable[[], None] | None = None,
+) -> None:
+    """Run gunicorn on ``host:port`` until interrupted (call :func:`prepare` first)."""
+    from imheval.web import assets
+
+    if not assets.installed():
+        raise ServerError(
+            "the NHS.UK frontend files are not installed; run scripts/setup (it runs npm ci "
+            "and python3 -m imheval.web.assets)"
+        )
+    check_port_free(host, port)
+    options: dict[str, Any] = {
+        "bind": f"[{host}]:{port}" if ":" in host else f"{host}:{port}",
+        "workers": workers,
+        "threads": threads,
+        "worker_class": "gthread",
+        "accesslog": "-",
+        "access_log_format": ACCESS_LOG_FORMAT,
+        "errorlog": "-",
+        "loglevel": "warning",
+        "timeout": 60,
+        "graceful_timeout": 10,
+        "preload_app": True,
+        "forwarded_allow_ips": "127.0.0.1",
+    }
+    if on_ready is not None:
+        options["when_ready"] = lambda _server: on_ready()
+    _Gunicorn(options).run()

@@ -1,0 +1,1 @@
+"""The evaluator's and trainer's workspace: programmes, cohorts, instruments and collections."""

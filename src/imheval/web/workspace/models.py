@@ -1,0 +1,282 @@
+"""Programmes, cohorts, uploaded instruments and collections (one per cohort and timepoint)."""
+
+from __future__ import annotations
+
+import datetime
+import secrets
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils import timezone
+
+from imheval.errors import InstrumentError, Problem, UnknownInstrumentError
+from imheval.instruments import Instrument
+from imheval.instruments.bank import builtin_ids, get_builtin
+from imheval.instruments.loader import load_instrument_text
+from imheval.web.organisations.models import Organisation, scoped_manager
+
+
+class Level(models.TextChoices):
+    """Training level (seed 000: Think Family, Solihull and Anna Freud courses)."""
+
+    BEGINNER = "beginner", "Beginner"
+    INTERMEDIATE = "intermediate", "Intermediate"
+    ADVANCED = "advanced", "Advanced"
+
+
+class Delivery(models.TextChoices):
+    FACE_TO_FACE = "face_to_face", "Face to face"
+    ONLINE = "online", "Online"
+    BLENDED = "blended", "Blended"
+
+
+class DurationUnit(models.TextChoices):
+    HOURS = "hours", "hours"
+    DAYS = "days", "days"
+    WEEKS = "weeks", "weeks"
+
+
+class Timepoint(models.TextChoices):
+    """When a questionnaire is answered; the values are the core's timepoint names."""
+
+    PRE = "pre", "Pre-test"
+    POST = "post", "Post-test"
+    FOLLOWUP = "followup", "Follow-up"
+
+
+def new_token() -> str:
+    """An unguessable link token: 32 random bytes (256 bits), URL-safe (43 characters)."""
+    return secrets.token_urlsafe(32)
+
+
+class Programme(models.Model):
+    """A training offer, e.g. "Solihull Approach foundation", delivered in many cohorts."""
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="programmes"
+    )
+    name = models.CharField(max_length=200)
+    provider = models.CharField(max_length=200, blank=True)
+    level = models.CharField(max_length=20, choices=Level.choices)
+    delivery = models.CharField(max_length=20, choices=Delivery.choices)
+    duration_value = models.DecimalField(
+        "duration", max_digits=6, decimal_places=1, help_text="For example 2 (days)."
+    )
+    duration_unit = models.CharField(max_length=10, choices=DurationUnit.choices)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = scoped_manager("organisation")
+    AUDIT_FIELDS = (
+        "name",
+        "provider",
+        "level",
+        "delivery",
+        "duration_value",
+        "duration_unit",
+    )
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "name"], name="programme_name_unique_in_org"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def audit_organisation(self) -> Organisation:
+        return self.organisation
+
+    @property
+    def duration(self) -> str:
+        value = self.duration_value.normalize()
+        return f"{value:f} {self.get_duration_unit_display()}"
+
+
+class InstrumentFile(models.Model):
+    """An instrument uploaded by an organisation (YAML, validated by the core's loader)."""
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="instrument_files"
+    )
+    instrument_id = models.CharField(max_length=64)
+    title = models.CharField(max_length=250)
+    source_name = models.CharField(max_length=250, help_text="The uploaded file's name.")
+    text = models.TextField()
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    objects = scoped_manager("organisation")
+    AUDIT_FIELDS = ("instrument_id", "title", "source_name")
+
+    class Meta:
+        ordering = ["instrument_id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "instrument_id"], name="instrument_id_unique_in_org"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.instrument_id}: {self.title}"
+
+    @property
+    def audit_organisation(self) -> Organisation:
+        return self.organisation
+
+    def instrument(self) -> Instrument:
+        """The validated instrument (raises InstrumentError with located problems)."""
+        return load_instrument_text(self.text, source=self.source_name)
+
+    @classmethod
+    def from_upload(cls, organisation: Organisation, name: str, text: str) -> InstrumentFile:
+        """A new, unsaved file; raises InstrumentError if the text is not a valid instrument."""
+        instrument = load_instrument_text(text, source=name)
+        if instrument.id in builtin_ids():
+            raise InstrumentError(
+                [
+                    Problem(
+                        file=name,
+                        field="id",
+                        message=f"the id {instrument.id!r} belongs to a built-in instrument; "
+                        "give your instrument its own id",
+                    )
+                ]
+            )
+        return cls(
+            organisation=organisation,
+            instrument_id=instrument.id,
+            title=instrument.title,
+            source_name=name,
+            text=text,
+        )
+
+
+def resolve_instruments(organisation: Organisation, refs: list[str]) -> list[Instrument]:
+    """The instruments named by ``refs``: the organisation's uploads first, then the bank.
+
+    Raises UnknownInstrumentError naming the first id that is neither.
+    """
+    uploads = {
+        file.instrument_id: file
+        for file in InstrumentFile.objects.in_organisation(organisation).filter(
+            instrument_id__in=refs
+        )
+    }
+    instruments = []
+    for ref in refs:
+        if ref in uploads:
+            instruments.append(uploads[ref].instrument())
+        else:
+            try:
+                instruments.append(get_builtin(ref))
+            except UnknownInstrumentError:
+                raise UnknownInstrumentError(
+                    f"instrument {ref!r} is neither uploaded to {organisation.name} nor built in"
+                ) from None
+    return instruments
+
+
+class Cohort(models.Model):
+    """One delivery of a programme to one group (the seed study's "replicate group")."""
+
+    programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="cohorts")
+    name = models.CharField(max_length=60, help_text="A short label, for example SOL-2.")
+    start_date = models.DateField()
+    end_date = models.DateField(null=True, blank=True)
+    trainer = models.CharField(max_length=200, blank=True)
+    venue = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = scoped_manager("programme__organisation")
+    AUDIT_FIELDS = ("programme", "name", "start_date", "end_date", "trainer", "venue")
+
+    class Meta:
+        ordering = ["start_date", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["programme", "name"], name="cohort_name_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.programme.name})"
+
+    @property
+    def audit_organisation(self) -> Organisation:
+        return self.programme.organisation
+
+    def clean(self) -> None:
+        if self.end_date and self.start_date and self.end_date < self.start_date:
+            raise ValidationError({"end_date": "The end date must be on or after the start date."})
+
+
+class Collection(models.Model):
+    """Questionnaire capture for one cohort at one timepoint, reached by an unguessable link.
+
+    ``instrument_refs`` lists instrument ids: the organisation's uploads or the built-in bank.
+    A follow-up names the weeks after the course it is due (``follow_up_weeks``).
+    """
+
+    cohort = models.ForeignKey(Cohort, on_delete=models.CASCADE, related_name="collections")
+    timepoint = models.CharField(max_length=10, choices=Timepoint.choices)
+    instrument_refs = models.JSONField(default=list)
+    follow_up_weeks = models.PositiveSmallIntegerField(null=True, blank=True)
+    token = models.CharField(max_length=64, unique=True, default=new_token, editable=False)
+    is_open = models.BooleanField(default=False)
+    opened_at = models.DateTimeField(null=True, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = scoped_manager("cohort__programme__organisation")
+    AUDIT_FIELDS = ("cohort", "timepoint", "instrument_refs", "follow_up_weeks", "is_open")
+
+    class Meta:
+        ordering = ["cohort", "created_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["cohort", "timepoint"], name="one_collection_per_tp")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_timepoint_display()} for {self.cohort}"
+
+    @property
+    def audit_organisation(self) -> Organisation:
+        return self.cohort.programme.organisation
+
+    @property
+    def organisation(self) -> Organisation:
+        return self.cohort.programme.organisation
+
+    def clean(self) -> None:
+        errors: dict[str, Any] = {}
+        if self.timepoint == Timepoint.FOLLOWUP and not self.follow_up_weeks:
+            errors["follow_up_weeks"] = "Say how many weeks after the course the follow-up is."
+        if self.timepoint != Timepoint.FOLLOWUP and self.follow_up_weeks:
+            errors["follow_up_weeks"] = "Only a follow-up has a number of weeks."
+        if not self.instrument_refs:
+            errors["instrument_refs"] = "Choose at least one instrument."
+        if errors:
+            raise ValidationError(errors)
+
+    def instruments(self) -> list[Instrument]:
+        return resolve_instruments(self.organisation, list(self.instrument_refs))
+
+    def open(self) -> None:
+        self.is_open = True
+        self.opened_at = timezone.now()
+        self.closed_at = None
+        self.save()
+
+    def close(self) -> None:
+        self.is_open = False
+        self.closed_at = timezone.now()
+        self.save()
+
+    def due_date(self) -> datetime.date | None:
+        """For a follow-up: the cohort's last day plus ``follow_up_weeks``."""
+        if self.timepoint != Timepoint.FOLLOWUP or not self.follow_up_weeks:
+            return None
+        last_day = self.cohort.end_date or self.cohort.start_date
+        return last_day + datetime.timedelta(weeks=self.follow_up_weeks)
