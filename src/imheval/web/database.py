@@ -57,10 +57,11 @@ def parse_database_url(url: str) -> dict[str, Any]:
             "OPTIONS": options,
         }
     if parts.scheme == "sqlite":
-        path = unquote(parts.path)
-        if not path or path == "/":
+        # sqlite:///tmp/x and sqlite:////tmp/x both mean the absolute path /tmp/x
+        path = unquote(parts.path).lstrip("/")
+        if not path:
             raise DatabaseUrlError("DATABASE_URL sqlite:/// needs a file path")
-        return sqlite_database(Path(path))
+        return sqlite_database(Path("/" + path))
     raise DatabaseUrlError(
         f"DATABASE_URL {_redacted(url)!r} is not supported: use postgres://user@host:port/name "
         "or sqlite:///path/to/file.sqlite3"

@@ -66,7 +66,10 @@ def connect() -> None:
 
 
 def _value(value: Any) -> Any:
-    if isinstance(value, datetime.datetime | datetime.date | datetime.time | decimal.Decimal):
+    if isinstance(value, decimal.Decimal):
+        # 2 and 2.0 are one value: the form gives 2, the database gives back 2.0
+        return format(value.normalize(), "f")
+    if isinstance(value, datetime.datetime | datetime.date | datetime.time):
         return str(value)
     if isinstance(value, models.Model):
         return str(value.pk)
