@@ -172,3 +172,21 @@ def test_production_settings_are_secure() -> None:
         else:
             os.environ["IMHEVAL_MODE"] = previous
         importlib.reload(real)
+
+
+def test_unknown_pages_get_a_plain_page_in_the_site_style(client, db: None) -> None:  # type: ignore[no-untyped-def]
+    response = client.get("/no/such/page/")
+    assert response.status_code == 404
+    page = response.content.decode()
+    assert "<h1>Page not found</h1>" in page
+    assert "nhsuk-frontend.min.css" in page
+
+
+def test_an_expired_form_explains_itself(db: None) -> None:
+    from django.test import Client
+
+    response = Client(enforce_csrf_checks=True).post(
+        "/sign-in/", {"username": "x", "password": "y"}
+    )
+    assert response.status_code == 403
+    assert "Your session has expired" in response.content.decode()

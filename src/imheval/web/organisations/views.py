@@ -64,6 +64,11 @@ def healthz(request: HttpRequest) -> HttpResponse:
     return JsonResponse({"status": "ok", "database": connection.vendor})
 
 
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    """A plain page for an expired or missing CSRF token (status 403), in the site's style."""
+    return render(request, "403_csrf.html", status=403)
+
+
 def privacy(request: HttpRequest) -> HttpResponse:
     return render(request, "organisations/privacy.html")
 
