@@ -85,7 +85,8 @@ def load_demo(password: str | None = None) -> DemoWorkspace:
             for name, (level, provider, delivery, length, unit) in PROGRAMMES.items()
         }
         submissions = []
-        groups = frame.groupby(["programme", "cohort"], sort=True)
+        # Cohorts in the order the study lists them (beginner to advanced, as in seed 000).
+        groups = frame.groupby(["programme", "cohort"], sort=False)
         for index, (keys, rows) in enumerate(groups):
             programme, cohort_name = str(keys[0]), str(keys[1])
             first_day = start + datetime.timedelta(weeks=2 * index)

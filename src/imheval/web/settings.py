@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "imheval.web.organisations",
     "imheval.web.workspace",
     "imheval.web.capture",
+    "imheval.web.results",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
