@@ -156,3 +156,16 @@ def test_audit_events_stay_in_their_organisation(workspace: Workspace) -> None:
         .filter(object_label="Think Family (online)")
         .exists()
     )
+
+
+def test_every_model_holding_evaluation_data_is_audited() -> None:
+    from imheval.web.organisations.audit import audited_models
+
+    labels = {model._meta.label for model in audited_models()}
+    assert {
+        "workspace.Programme",
+        "workspace.Cohort",
+        "workspace.Collection",
+        "workspace.InstrumentFile",
+        "capture.Submission",
+    } <= labels

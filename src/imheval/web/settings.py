@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "imheval.web.workspace",
     "imheval.web.capture",
     "imheval.web.results",
+    "imheval.web.paper",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",

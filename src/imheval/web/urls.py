@@ -9,6 +9,8 @@ urlpatterns = [
     path("healthz", organisation_views.healthz, name="healthz"),
     path("", include("imheval.web.organisations.urls")),
     path("o/", include("imheval.web.workspace.urls")),
+    path("o/", include("imheval.web.results.urls")),
+    path("o/", include("imheval.web.paper.urls")),
     path("q/", include("imheval.web.capture.urls")),
     path("admin/", admin.site.urls),
 ]

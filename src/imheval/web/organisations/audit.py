@@ -5,7 +5,7 @@ the demo loader, a shell) is logged the same way. The actor comes from :data:`cu
 which :class:`~imheval.web.organisations.middleware.AuditActorMiddleware` sets for each request
 and :func:`acting_as` sets for code outside a request.
 
-An audited model defines:
+A model is audited when it defines:
 
 * ``audit_organisation`` (property): the organisation that owns it;
 * ``AUDIT_FIELDS``: the fields whose changes are logged with old and new values;
@@ -33,14 +33,6 @@ current_actor: ContextVar[tuple[Any, str]] = ContextVar(
     "imheval_audit_actor", default=(None, "system")
 )
 
-#: Models whose changes are logged ("app_label.ModelName").
-AUDITED_MODELS = (
-    "workspace.Programme",
-    "workspace.Cohort",
-    "workspace.Collection",
-    "workspace.InstrumentFile",
-    "capture.Submission",
-)
 
 _OLD_VALUES = "_audit_old_values"
 
@@ -55,11 +47,15 @@ def acting_as(user: Any, label: str | None = None) -> Iterator[None]:
         current_actor.reset(token)
 
 
+def audited_models() -> list[type[models.Model]]:
+    """Every installed model that declares ``AUDIT_FIELDS``: its changes are logged."""
+    return [model for model in apps.get_models() if hasattr(model, "AUDIT_FIELDS")]
+
+
 def connect() -> None:
     """Connect the signal handlers for every audited model (called once, from AppConfig.ready)."""
-    for name in AUDITED_MODELS:
-        model = apps.get_model(name)
-        uid = f"imheval-audit-{name}"
+    for model in audited_models():
+        uid = f"imheval-audit-{model._meta.label}"
         pre_save.connect(_remember_old, sender=model, dispatch_uid=uid + "-pre")
         post_save.connect(_saved, sender=model, dispatch_uid=uid + "-post")
         post_delete.connect(_deleted, sender=model, dispatch_uid=uid + "-delete")

@@ -1,0 +1,3 @@
+app_name = "paper"
+
+urlpatterns: list[object] = []
