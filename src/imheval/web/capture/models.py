@@ -19,8 +19,11 @@ from imheval.web.workspace.models import Collection
 
 
 class Source(models.TextChoices):
+    """How a response reached imheval: answered online, keyed from paper, or imported."""
+
     WEB = "web", "Online"
     PAPER = "paper", "Paper"
+    IMPORT = "import", "Imported file"
 
 
 class Status(models.TextChoices):
