@@ -1,3 +1,16 @@
+"""The questionnaire's addresses, all under the collection's link /q/<token>/."""
+
+from django.urls import path
+
+from imheval.web.capture import views
+
 app_name = "capture"
 
-urlpatterns: list[object] = []
+urlpatterns = [
+    path("<str:token>/", views.start, name="start"),
+    path("<str:token>/code/", views.code, name="code"),
+    path("<str:token>/about-you/", views.about_you, name="about_you"),
+    path("<str:token>/questions/<int:number>/", views.questions, name="questions"),
+    path("<str:token>/check/", views.check, name="check"),
+    path("<str:token>/thank-you/", views.thanks, name="thanks"),
+]

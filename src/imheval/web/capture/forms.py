@@ -1,0 +1,199 @@
+"""The participant's forms: consent, the anonymous code, profession and directorate, questions.
+
+Each form also describes itself for the templates (``radio_group``, ``error_list``), so the
+NHS.UK markup is written once, in ``capture/_radios.html`` and ``capture/_error_summary.html``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django import forms
+
+from imheval.web.capture.codes import (
+    CODE_EXAMPLE,
+    CODE_PARTS,
+    DIRECTORATES,
+    PROFESSIONS,
+    check_part,
+    fold,
+)
+from imheval.web.capture.journey import QuestionPage
+
+
+@dataclass(frozen=True)
+class Option:
+    value: str
+    label: str
+    id: str
+    checked: bool
+
+
+@dataclass(frozen=True)
+class RadioGroup:
+    """One radio question as the template draws it (a fieldset with a legend)."""
+
+    name: str
+    legend: str
+    hint: str
+    error: str
+    options: tuple[Option, ...]
+
+    @property
+    def first_id(self) -> str:
+        return self.options[0].id if self.options else f"id_{self.name}"
+
+
+class ParticipantForm(forms.Form):
+    """Shared helpers: every error with the id of the field it belongs to, for the summary."""
+
+    def error_list(self) -> list[tuple[str, str]]:
+        """(anchor id, message) for each error, in field order."""
+        found: list[tuple[str, str]] = []
+        for name in self.fields:
+            for message in self.errors.get(name, []):
+                found.append((self.anchor(name), str(message)))
+        return found
+
+    def anchor(self, name: str) -> str:
+        return f"id_{name}"
+
+    def first_error(self, name: str) -> str:
+        messages = self.errors.get(name)
+        return str(messages[0]) if messages else ""
+
+    def radio_group(self, name: str, legend: str, hint: str = "") -> RadioGroup:
+        field = self.fields[name]
+        assert isinstance(field, forms.ChoiceField)
+        current = self[name].value()
+        options = tuple(
+            Option(
+                value=str(value),
+                label=str(label),
+                id=f"id_{name}" if index == 0 else f"id_{name}-{index + 1}",
+                checked=current is not None and str(current) == str(value),
+            )
+            for index, (value, label) in enumerate(field.choices)
+            if value != ""
+        )
+        return RadioGroup(name, legend, hint, self.first_error(name), options)
+
+
+class ConsentForm(ParticipantForm):
+    consent = forms.BooleanField(
+        required=True,
+        error_messages={"required": "Tick the box to say that you agree to take part"},
+    )
+
+
+class CodeForm(ParticipantForm):
+    """The code's parts, typed one by one, then the whole code typed again to confirm it."""
+
+    confirm = forms.CharField(
+        required=False,
+        max_length=40,
+        label="Type your whole code again",
+        help_text=(
+            f"Put your answers together in order, for example {CODE_EXAMPLE}. Typing it twice "
+            "helps you remember it for next time."
+        ),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        confirm = self.fields.pop("confirm")  # the parts come first, the whole code last
+        for part in CODE_PARTS:
+            self.fields[part.name] = forms.CharField(
+                required=False, max_length=20, label=part.label, help_text=part.hint
+            )
+        self.fields["confirm"] = confirm
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        pieces = []
+        for part in CODE_PARTS:
+            try:
+                pieces.append(check_part(part, cleaned.get(part.name) or ""))
+            except ValueError as problem:
+                self.add_error(part.name, str(problem))
+        confirm = fold(cleaned.get("confirm") or "")
+        if not confirm:
+            self.add_error("confirm", "Type your whole code again")
+        elif len(pieces) == len(CODE_PARTS) and confirm != "".join(pieces):
+            self.add_error(
+                "confirm",
+                "The code you typed again does not match your answers above: check both",
+            )
+        if not self.errors:
+            cleaned["code"] = "".join(pieces)
+        return cleaned
+
+    def inputs(self) -> list[dict[str, Any]]:
+        """The text inputs, in order, for the template."""
+        return [
+            {
+                "name": name,
+                "id": self.anchor(name),
+                "label": field.label,
+                "hint": field.help_text,
+                "value": self[name].value() or "",
+                "error": self.first_error(name),
+                "width": 10 if name == "confirm" else 2,
+            }
+            for name, field in self.fields.items()
+        ]
+
+
+def _choices(values: tuple[str, ...]) -> list[tuple[str, str]]:
+    return [(value, value) for value in values]
+
+
+class AboutYouForm(ParticipantForm):
+    profession = forms.ChoiceField(
+        choices=_choices(PROFESSIONS),
+        error_messages={
+            "required": "Select your profession",
+            "invalid_choice": "Select your profession from the list",
+        },
+    )
+    directorate = forms.ChoiceField(
+        choices=_choices(DIRECTORATES),
+        error_messages={
+            "required": "Select the directorate you work in",
+            "invalid_choice": "Select the directorate you work in from the list",
+        },
+    )
+
+    def groups(self) -> list[RadioGroup]:
+        return [
+            self.radio_group("profession", "What is your profession?"),
+            self.radio_group(
+                "directorate",
+                "Which directorate do you work in?",
+                "The part of your organisation your service belongs to.",
+            ),
+        ]
+
+
+class QuestionsForm(ParticipantForm):
+    """One page of questions; every answer is optional, but must be one of the choices."""
+
+    def __init__(self, page: QuestionPage, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.page = page
+        for question in page.questions:
+            self.fields[question.id] = forms.ChoiceField(
+                required=False,
+                choices=[("", ""), *question.choices],
+                error_messages={"invalid_choice": "Choose one of the answers given"},
+            )
+
+    def groups(self) -> list[RadioGroup]:
+        return [
+            self.radio_group(question.id, f"{question.number}. {question.text}")
+            for question in self.page.questions
+        ]
+
+    def answers(self) -> dict[str, str]:
+        return {name: str(value) for name, value in self.cleaned_data.items() if value}

@@ -1,0 +1,335 @@
+"""The participant's questionnaire pages: no sign-in, reached by the collection's link.
+
+Steps, each a page: information and consent (``start``), the anonymous code, profession and
+directorate (only if not given before in this cohort), one page per domain, check, thank you.
+Every request first finds the collection by its token: an unknown link gets a plain "not
+recognised" page (404), a collection that is not open a plain "closed" page (410, Gone; the
+same link works again if the trainer reopens it). A closed page says nothing else about the
+collection. Pages after consent need the draft remembered in the session; without one they go
+back to the start.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods
+
+from imheval.errors import ImhevalError
+from imheval.web.capture import journey
+from imheval.web.capture.codes import CODE_EXAMPLE, CODE_RECIPE, split_code
+from imheval.web.capture.forms import AboutYouForm, CodeForm, ConsentForm, QuestionsForm
+from imheval.web.capture.models import Submission
+from imheval.web.workspace.models import Collection, Timepoint
+
+#: Longer than any token we make (43 characters); longer links are not looked up.
+MAX_TOKEN_LENGTH = 64
+
+#: Status of the "closed" page: 410 Gone tells browsers and link checkers the questionnaire is
+#: not available, while the page itself explains in plain words.
+CLOSED_STATUS = 410
+
+
+class _Stop(Exception):  # noqa: N818 (a control-flow signal, not an error)
+    """Raised inside a step to answer with ``response`` instead (not found, closed, restart)."""
+
+    def __init__(self, response: HttpResponse) -> None:
+        super().__init__()
+        self.response = response
+
+
+StepView = Callable[..., HttpResponse]
+
+
+def participant_step(view: StepView) -> StepView:
+    """GET and POST only, never cached (shared phones), and a :class:`_Stop` becomes its page."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, token: str, **kwargs: Any) -> HttpResponse:
+        try:
+            return view(request, token, **kwargs)
+        except _Stop as stop:
+            return stop.response
+
+    return never_cache(require_http_methods(["GET", "POST"])(wrapper))
+
+
+def _message(request: HttpRequest, title: str, lines: list[str], status: int) -> HttpResponse:
+    return render(request, "capture/message.html", {"title": title, "lines": lines}, status=status)
+
+
+def _closed(request: HttpRequest) -> _Stop:
+    return _Stop(
+        _message(
+            request,
+            "This questionnaire is closed",
+            [
+                "It is not taking answers at the moment.",
+                "If you think it should be open, ask your trainer.",
+            ],
+            CLOSED_STATUS,
+        )
+    )
+
+
+def _collection(request: HttpRequest, token: str, *, must_be_open: bool = True) -> Collection:
+    """The collection this link names; stops with the not-recognised or the closed page."""
+    collection = None
+    if len(token) <= MAX_TOKEN_LENGTH:
+        collection = (
+            Collection.objects.select_related("cohort__programme__organisation")
+            .filter(token=token)
+            .first()
+        )
+    if collection is None:
+        raise _Stop(
+            _message(
+                request,
+                "This questionnaire link is not recognised",
+                ["Check the address or ask your trainer."],
+                404,
+            )
+        )
+    if must_be_open and not collection.is_open:
+        raise _closed(request)
+    return collection
+
+
+def _pages(request: HttpRequest, collection: Collection) -> list[journey.QuestionPage]:
+    try:
+        return journey.question_pages(collection.instruments())
+    except ImhevalError:
+        # An uploaded instrument was removed or changed: the trainer must fix the collection.
+        raise _Stop(
+            _message(
+                request,
+                "This questionnaire cannot be shown at the moment",
+                ["Please tell your trainer, so that they can check how it is set up."],
+                503,
+            )
+        ) from None
+
+
+def _draft(request: HttpRequest, collection: Collection) -> Submission:
+    draft = journey.draft_in_session(request.session, collection)
+    if draft is None:
+        raise _Stop(redirect("capture:start", token=collection.token))
+    return draft
+
+
+def _url(name: str, token: str, *args: Any) -> str:
+    return reverse(f"capture:{name}", args=[token, *args])
+
+
+def _next_step(collection: Collection, draft: Submission, pages: list[Any]) -> str:
+    """Where a returning participant carries on: the first step not yet done."""
+    token = collection.token
+    if not draft.code:
+        return _url("code", token)
+    if not draft.profession:
+        return _url("about_you", token)
+    if draft.page < len(pages):
+        return _url("questions", token, draft.page + 1)
+    return _url("check", token)
+
+
+def _require_code_and_profile(collection: Collection, draft: Submission) -> None:
+    if not draft.code:
+        raise _Stop(redirect("capture:code", token=collection.token))
+    if not draft.profession:
+        raise _Stop(redirect("capture:about_you", token=collection.token))
+
+
+def _profile_was_asked(collection: Collection, draft: Submission) -> bool:
+    return journey.earlier_profile(collection, draft.code, exclude=draft.pk) is None
+
+
+def _context(collection: Collection, **extra: Any) -> dict[str, Any]:
+    return {
+        "collection": collection,
+        "programme": collection.cohort.programme,
+        "when": journey.timepoint_phrase(collection),
+        "token": collection.token,
+        **extra,
+    }
+
+
+@participant_step
+def start(request: HttpRequest, token: str) -> HttpResponse:
+    """What the questionnaire is, that it is anonymous and voluntary; consent starts a draft."""
+    collection = _collection(request, token)
+    pages = _pages(request, collection)
+    form = ConsentForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        draft = journey.start_draft(request.session, collection)
+        return HttpResponseRedirect(_next_step(collection, draft, pages))
+    started = journey.draft_in_session(request.session, collection)
+    questions = sum(len(page.questions) for page in pages)
+    return render(
+        request,
+        "capture/start.html",
+        _context(
+            collection,
+            form=form,
+            questions=questions,
+            page_count=len(pages),
+            minutes=journey.estimated_minutes(questions),
+            resume_url=_next_step(collection, started, pages) if started else None,
+        ),
+    )
+
+
+@participant_step
+def code(request: HttpRequest, token: str) -> HttpResponse:
+    """The anonymous code, made from the recipe and typed twice."""
+    collection = _collection(request, token)
+    draft = _draft(request, collection)
+    pages = _pages(request, collection)
+    if request.method == "POST":
+        form = CodeForm(request.POST)
+        if form.is_valid():
+            journey.set_code(draft, form.cleaned_data["code"])
+            return HttpResponseRedirect(_next_step(collection, draft, pages))
+    else:
+        initial = split_code(draft.code)
+        if initial:
+            initial["confirm"] = draft.code
+        form = CodeForm(initial=initial)
+    return render(
+        request,
+        "capture/code.html",
+        _context(
+            collection,
+            form=form,
+            recipe=CODE_RECIPE,
+            example=CODE_EXAMPLE,
+            remind=collection.timepoint != Timepoint.PRE,
+            back_url=_url("start", token),
+        ),
+    )
+
+
+@participant_step
+def about_you(request: HttpRequest, token: str) -> HttpResponse:
+    """Profession and directorate, asked only if not given before in this cohort."""
+    collection = _collection(request, token)
+    draft = _draft(request, collection)
+    pages = _pages(request, collection)
+    if not draft.code:
+        return redirect("capture:code", token=token)
+    if not _profile_was_asked(collection, draft):
+        return redirect("capture:questions", token=token, number=1)
+    if request.method == "POST":
+        form = AboutYouForm(request.POST)
+        if form.is_valid():
+            draft.profession = form.cleaned_data["profession"]
+            draft.directorate = form.cleaned_data["directorate"]
+            draft.save(update_fields=["profession", "directorate"])
+            return HttpResponseRedirect(_next_step(collection, draft, pages))
+    else:
+        initial = {"profession": draft.profession, "directorate": draft.directorate}
+        form = AboutYouForm(initial={k: v for k, v in initial.items() if v})
+    return render(
+        request,
+        "capture/about_you.html",
+        _context(collection, form=form, back_url=_url("code", token)),
+    )
+
+
+@participant_step
+def questions(request: HttpRequest, token: str, number: int) -> HttpResponse:
+    """One page of questions; its answers are saved into the draft on Continue."""
+    collection = _collection(request, token)
+    draft = _draft(request, collection)
+    pages = _pages(request, collection)
+    _require_code_and_profile(collection, draft)
+    if not 1 <= number <= len(pages):
+        return redirect("capture:check", token=token)
+    page = pages[number - 1]
+    if request.method == "POST":
+        form = QuestionsForm(page, request.POST)
+        if form.is_valid():
+            if not journey.save_page(draft, page, form.answers()):
+                return redirect("capture:start", token=token)
+            if number < len(pages):
+                return redirect("capture:questions", token=token, number=number + 1)
+            return redirect("capture:check", token=token)
+    else:
+        form = QuestionsForm(
+            page, initial={k: v for k, v in draft.answers.items() if k in page.item_ids}
+        )
+    if number > 1:
+        back_url = _url("questions", token, number - 1)
+    elif _profile_was_asked(collection, draft):
+        back_url = _url("about_you", token)
+    else:
+        back_url = _url("code", token)
+    return render(
+        request,
+        "capture/questions.html",
+        _context(collection, form=form, page=page, page_count=len(pages), back_url=back_url),
+    )
+
+
+@participant_step
+def check(request: HttpRequest, token: str) -> HttpResponse:
+    """A summary to check; submitting it completes the response exactly once."""
+    collection = _collection(request, token, must_be_open=False)
+    # A double tap or retry after the first submit went through: thank them again.
+    if (
+        request.method == "POST"
+        and request.session.get(journey.done_key(token))
+        and not journey.draft_in_session(request.session, collection)
+    ):
+        return redirect("capture:thanks", token=token)
+    if not collection.is_open:
+        raise _closed(request)
+    draft = _draft(request, collection)
+    pages = _pages(request, collection)
+    _require_code_and_profile(collection, draft)
+    if request.method == "POST":
+        journey.complete(draft)
+        request.session.pop(journey.session_key(token), None)
+        request.session[journey.done_key(token)] = True
+        return redirect("capture:thanks", token=token)
+    rows = [
+        {
+            "title": page.title,
+            "answered": sum(1 for item_id in page.item_ids if draft.answers.get(item_id)),
+            "total": len(page.questions),
+            "url": _url("questions", token, page.number),
+        }
+        for page in pages
+    ]
+    asked = _profile_was_asked(collection, draft)
+    return render(
+        request,
+        "capture/check.html",
+        _context(
+            collection,
+            draft=draft,
+            rows=rows,
+            profile_asked=asked,
+            back_url=_url("questions", token, len(pages)) if pages else _url("code", token),
+        ),
+    )
+
+
+@participant_step
+def thanks(request: HttpRequest, token: str) -> HttpResponse:
+    """The confirmation, shown after submitting (and on a refresh); offers a fresh start."""
+    # Someone who has submitted is thanked even if the trainer has closed the questionnaire since.
+    collection = _collection(request, token, must_be_open=False)
+    if not request.session.get(journey.done_key(token)):
+        return redirect("capture:start", token=token)
+    return render(
+        request,
+        "capture/thanks.html",
+        _context(collection, is_pre=collection.timepoint == Timepoint.PRE),
+    )
