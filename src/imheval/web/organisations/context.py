@@ -21,6 +21,11 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         items.append(("Audit log", reverse("workspace:audit", args=[slug])))
     items.append(("Members", reverse("workspace:members", args=[slug])))
     path = request.path
+    base = items[0][1]
+    # Programmes, cohorts and their questionnaires all live under the Programmes tab.
+    under_programmes = path == base or path.startswith(
+        tuple(f"{base}{part}/" for part in ("programmes", "cohorts", "questionnaires", "results"))
+    )
     return {
         "current_organisation": access.organisation,
         "current_role": access.membership.get_role_display(),
@@ -29,7 +34,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
             {
                 "label": label,
                 "url": url,
-                "current": path == url or (index > 0 and path.startswith(url)),
+                "current": under_programmes if index == 0 else path.startswith(url),
             }
             for index, (label, url) in enumerate(items)
         ],

@@ -97,6 +97,7 @@ class Membership(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = scoped_manager("organisation")
+    AUDIT_FIELDS = ("user", "role")
 
     class Meta:
         constraints = [
@@ -106,6 +107,10 @@ class Membership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} ({self.get_role_display()}) in {self.organisation}"
+
+    @property
+    def audit_organisation(self) -> Organisation:
+        return self.organisation
 
     def may(self, action: str) -> bool:
         """Whether this member's role allows ``action`` (a key of :data:`PERMISSIONS`)."""

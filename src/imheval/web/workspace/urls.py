@@ -1,19 +1,89 @@
-from django.http import HttpRequest, HttpResponse
+"""The workspace's addresses, under /o/. Each names its objects with the keywords that
+views.SCOPED_OBJECTS loads from the organisation (programme, cohort, collection, instrument_file,
+member), so no address can reach another organisation's object."""
+
 from django.urls import path
+
+from imheval.web.workspace import views
 
 app_name = "workspace"
 
-
-def _todo(
-    request: HttpRequest, **kwargs: object
-) -> HttpResponse:  # replaced by the workspace views
-    return HttpResponse("workspace")
-
-
 urlpatterns = [
-    path("", _todo, name="home"),
-    path("<slug:org>/", _todo, name="organisation"),
-    path("<slug:org>/instruments/", _todo, name="instruments"),
-    path("<slug:org>/audit/", _todo, name="audit"),
-    path("<slug:org>/members/", _todo, name="members"),
+    path("", views.home, name="home"),
+    path("<slug:org>/", views.organisation, name="organisation"),
+    # programmes and cohorts
+    path("<slug:org>/programmes/new/", views.programme_create, name="programme_create"),
+    path("<slug:org>/programmes/<int:programme>/", views.programme_detail, name="programme"),
+    path(
+        "<slug:org>/programmes/<int:programme>/edit/",
+        views.programme_edit,
+        name="programme_edit",
+    ),
+    path(
+        "<slug:org>/programmes/<int:programme>/cohorts/new/",
+        views.cohort_create,
+        name="cohort_create",
+    ),
+    path("<slug:org>/cohorts/<int:cohort>/", views.cohort_detail, name="cohort"),
+    path("<slug:org>/cohorts/<int:cohort>/edit/", views.cohort_edit, name="cohort_edit"),
+    # questionnaires (collections): one per cohort and timepoint
+    path(
+        "<slug:org>/cohorts/<int:cohort>/questionnaires/new/",
+        views.collection_create,
+        name="collection_create",
+    ),
+    path(
+        "<slug:org>/questionnaires/<int:collection>/edit/",
+        views.collection_edit,
+        name="collection_edit",
+    ),
+    path(
+        "<slug:org>/questionnaires/<int:collection>/open/",
+        views.collection_open,
+        name="collection_open",
+    ),
+    path(
+        "<slug:org>/questionnaires/<int:collection>/close/",
+        views.collection_close,
+        name="collection_close",
+    ),
+    path(
+        "<slug:org>/questionnaires/<int:collection>/link/",
+        views.collection_link,
+        name="collection_link",
+    ),
+    path(
+        "<slug:org>/questionnaires/<int:collection>/qr.svg",
+        views.collection_qr_svg,
+        name="collection_qr_svg",
+    ),
+    path(
+        "<slug:org>/questionnaires/<int:collection>/qr.png",
+        views.collection_qr_png,
+        name="collection_qr_png",
+    ),
+    path(
+        "<slug:org>/questionnaires/<int:collection>/poster/",
+        views.collection_poster,
+        name="collection_poster",
+    ),
+    # instruments
+    path("<slug:org>/instruments/", views.instruments, name="instruments"),
+    path("<slug:org>/instruments/upload/", views.instrument_upload, name="instrument_upload"),
+    path(
+        "<slug:org>/instruments/built-in/<str:instrument_id>/",
+        views.instrument_builtin,
+        name="instrument_builtin",
+    ),
+    path(
+        "<slug:org>/instruments/<int:instrument_file>/",
+        views.instrument_file,
+        name="instrument_file",
+    ),
+    # audit log and members
+    path("<slug:org>/audit/", views.audit, name="audit"),
+    path("<slug:org>/members/", views.members, name="members"),
+    path("<slug:org>/members/add/", views.member_add, name="member_add"),
+    path("<slug:org>/members/<int:member>/", views.member_edit, name="member_edit"),
+    path("<slug:org>/members/<int:member>/remove/", views.member_remove, name="member_remove"),
 ]

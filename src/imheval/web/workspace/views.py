@@ -1,0 +1,527 @@
+"""The evaluator's and trainer's pages: programmes, cohorts, questionnaires, instruments, audit log
+and members, all under /o/<organisation>/.
+
+Every page goes through :func:`organisation_page`, which signs the user in, lets only members in
+(404 for anyone else), loads each object named in the address from the organisation's own
+objects (404 for anyone else's), then checks the role (403) and the HTTP method (405), in that
+order, so an outsider learns nothing from any address. Views are thin: rules live in the forms
+and models.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.views import redirect_to_login
+from django.core.paginator import Paginator
+from django.db.models import Count, Model, Q
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.text import slugify
+from django.views.decorators.http import require_GET
+
+from imheval.errors import UnknownInstrumentError
+from imheval.instruments import get_builtin
+from imheval.web.capture.models import Status
+from imheval.web.organisations.access import Access, member_of
+from imheval.web.organisations.models import AuditEvent, Membership
+from imheval.web.workspace import catalogue, qr
+from imheval.web.workspace.forms import (
+    CohortForm,
+    CollectionForm,
+    InstrumentUploadForm,
+    MemberAddForm,
+    MemberRemoveForm,
+    MemberRoleForm,
+    ProgrammeForm,
+)
+from imheval.web.workspace.models import Cohort, Collection, InstrumentFile, Programme, Timepoint
+
+#: Address parts that name an organisation's object, and the model each is loaded from.
+SCOPED_OBJECTS: dict[str, type[Model]] = {
+    "programme": Programme,
+    "cohort": Cohort,
+    "collection": Collection,
+    "instrument_file": InstrumentFile,
+    "member": Membership,
+}
+#: Address parts that name nothing owned by an organisation (passed to the view as they are).
+PLAIN_KWARGS = frozenset({"instrument_id"})
+
+READ = ("GET", "HEAD")
+FORM = ("GET", "HEAD", "POST")
+POST = ("POST",)
+AUDIT_PAGE_SIZE = 50
+
+
+def organisation_page(action: str = "view", methods: tuple[str, ...] = READ) -> Callable:
+    """Wrap a view ``view(request, access, **objects)`` with the workspace's access rules."""
+
+    def decorate(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+        @functools.wraps(view)
+        def wrapper(request: HttpRequest, org: str, **kwargs: Any) -> HttpResponse:
+            if not request.user.is_authenticated:
+                return redirect_to_login(request.get_full_path())
+            access = member_of(request, org)
+            objects = {name: _load(access, name, value) for name, value in kwargs.items()}
+            access.require(action)
+            if request.method not in methods:
+                return HttpResponseNotAllowed(methods)
+            return view(request, access, **objects)
+
+        return wrapper
+
+    return decorate
+
+
+def _load(access: Access, name: str, value: Any) -> Any:
+    if name in PLAIN_KWARGS:
+        return value
+    model = SCOPED_OBJECTS[name]  # a KeyError here is a URL pattern nobody scoped: a bug
+    return get_object_or_404(model.objects.in_organisation(access.organisation), pk=value)
+
+
+def _url(name: str, access: Access, **objects: Any) -> str:
+    kwargs = {key: getattr(value, "pk", value) for key, value in objects.items()}
+    return reverse(f"workspace:{name}", kwargs={"org": access.organisation.slug, **kwargs})
+
+
+def _crumbs(access: Access, *path: Programme | Cohort) -> list[tuple[str, str]]:
+    """Breadcrumbs from the programmes list down to ``path``'s last object."""
+    crumbs = [("Programmes", _url("organisation", access))]
+    for step in path:
+        if isinstance(step, Programme):
+            crumbs.append((step.name, _url("programme", access, programme=step)))
+        else:
+            crumbs.append((step.name, _url("cohort", access, cohort=step)))
+    return crumbs
+
+
+def _data(request: HttpRequest) -> tuple[Any, Any]:
+    """(POST data, files) for a submitted form; (None, None) to show an empty one."""
+    if request.method == "POST":
+        return request.POST, request.FILES
+    return None, None
+
+
+def _form_page(
+    request: HttpRequest,
+    form: Any,
+    *,
+    title: str,
+    submit: str,
+    cancel: str,
+    done: Callable[[Any], tuple[str, str]],
+    crumbs: list[tuple[str, str]] | None = None,
+    caption: str = "",
+    intro: str = "",
+    warning: bool = False,
+) -> HttpResponse:
+    """Show ``form``, or save it and redirect: ``done(saved)`` gives (message, next address)."""
+    if request.method == "POST" and form.is_valid():
+        message, next_url = done(form.save())
+        messages.success(request, message)
+        return redirect(next_url)
+    context = {
+        "form": form,
+        "title": title,
+        "submit": submit,
+        "cancel": cancel,
+        "crumbs": crumbs or [],
+        "caption": caption,
+        "intro": intro,
+        "warning": warning,
+    }
+    return render(request, "workspace/form.html", context)
+
+
+# ----------------------------------------------------------------------- organisations
+
+
+@require_GET
+def home(request: HttpRequest) -> HttpResponse:
+    """The user's organisations; straight into the only one when there is one."""
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    memberships = list(Membership.objects.filter(user=request.user).select_related("organisation"))
+    if len(memberships) == 1:
+        return redirect("workspace:organisation", org=memberships[0].organisation.slug)
+    return render(request, "workspace/home.html", {"memberships": memberships})
+
+
+@organisation_page()
+def organisation(request: HttpRequest, access: Access) -> HttpResponse:
+    programmes = Programme.objects.in_organisation(access.organisation).annotate(
+        cohort_count=Count("cohorts")
+    )
+    return render(request, "workspace/organisation.html", {"programmes": programmes})
+
+
+# ----------------------------------------------------------------------- programmes
+
+
+@organisation_page("edit_programmes", FORM)
+def programme_create(request: HttpRequest, access: Access) -> HttpResponse:
+    post, _ = _data(request)
+    return _form_page(
+        request,
+        ProgrammeForm(post, organisation=access.organisation),
+        title="Add a programme",
+        submit="Save programme",
+        cancel=_url("organisation", access),
+        crumbs=_crumbs(access),
+        done=lambda programme: (
+            f"Programme {programme} added.",
+            _url("programme", access, programme=programme),
+        ),
+    )
+
+
+@organisation_page()
+def programme_detail(request: HttpRequest, access: Access, programme: Programme) -> HttpResponse:
+    context = {
+        "programme": programme,
+        "crumbs": _crumbs(access),
+        "cohorts": programme.cohorts.all(),
+    }
+    return render(request, "workspace/programme.html", context)
+
+
+@organisation_page("edit_programmes", FORM)
+def programme_edit(request: HttpRequest, access: Access, programme: Programme) -> HttpResponse:
+    post, _ = _data(request)
+    here = _url("programme", access, programme=programme)
+    return _form_page(
+        request,
+        ProgrammeForm(post, instance=programme, organisation=access.organisation),
+        title="Change programme",
+        caption=programme.name,
+        submit="Save changes",
+        cancel=here,
+        crumbs=_crumbs(access, programme),
+        done=lambda saved: (f"Programme {saved} saved.", here),
+    )
+
+
+# ----------------------------------------------------------------------- cohorts
+
+
+@organisation_page("edit_cohorts", FORM)
+def cohort_create(request: HttpRequest, access: Access, programme: Programme) -> HttpResponse:
+    post, _ = _data(request)
+    return _form_page(
+        request,
+        CohortForm(post, programme=programme),
+        title="Add a cohort",
+        caption=programme.name,
+        submit="Save cohort",
+        cancel=_url("programme", access, programme=programme),
+        crumbs=_crumbs(access, programme),
+        done=lambda cohort: (
+            f"Cohort {cohort.name} added.",
+            _url("cohort", access, cohort=cohort),
+        ),
+    )
+
+
+@organisation_page()
+def cohort_detail(request: HttpRequest, access: Access, cohort: Cohort) -> HttpResponse:
+    collections = {
+        collection.timepoint: collection
+        for collection in cohort.collections.annotate(
+            responses=Count("submissions", filter=Q(submissions__status=Status.COMPLETE))
+        )
+    }
+    titles = catalogue.titles(access.organisation)
+    timepoints = []
+    for value, label in Timepoint.choices:
+        collection = collections.get(value)
+        refs = collection.instrument_refs if collection else []
+        timepoints.append(
+            {
+                "value": value,
+                "label": label,
+                "collection": collection,
+                "instruments": [titles.get(ref, ref) for ref in refs],
+            }
+        )
+    context = {
+        "cohort": cohort,
+        "programme": cohort.programme,
+        "timepoints": timepoints,
+        "crumbs": _crumbs(access, cohort.programme),
+    }
+    return render(request, "workspace/cohort.html", context)
+
+
+@organisation_page("edit_cohorts", FORM)
+def cohort_edit(request: HttpRequest, access: Access, cohort: Cohort) -> HttpResponse:
+    post, _ = _data(request)
+    here = _url("cohort", access, cohort=cohort)
+    return _form_page(
+        request,
+        CohortForm(post, instance=cohort, programme=cohort.programme),
+        title="Change cohort",
+        caption=f"{cohort.programme.name}: {cohort.name}",
+        submit="Save changes",
+        cancel=here,
+        crumbs=_crumbs(access, cohort.programme, cohort),
+        done=lambda saved: (f"Cohort {saved.name} saved.", here),
+    )
+
+
+# ----------------------------------------------------------------------- questionnaires
+
+
+@organisation_page("run_collections", FORM)
+def collection_create(request: HttpRequest, access: Access, cohort: Cohort) -> HttpResponse:
+    post, _ = _data(request)
+    requested = request.GET.get("timepoint")
+    initial = {"timepoint": requested} if requested in Timepoint.values else {}
+    here = _url("cohort", access, cohort=cohort)
+    return _form_page(
+        request,
+        CollectionForm(post, initial=initial, cohort=cohort),
+        title="Set up a questionnaire",
+        caption=f"{cohort.programme.name}: {cohort.name}",
+        intro="Choose when people answer it and what it asks. It stays closed until you open it.",
+        submit="Save questionnaire",
+        cancel=here,
+        crumbs=_crumbs(access, cohort.programme, cohort),
+        done=lambda collection: (f"The {_lower(collection)} questionnaire is set up.", here),
+    )
+
+
+@organisation_page("run_collections", FORM)
+def collection_edit(request: HttpRequest, access: Access, collection: Collection) -> HttpResponse:
+    post, _ = _data(request)
+    cohort = collection.cohort
+    here = _url("cohort", access, cohort=cohort)
+    return _form_page(
+        request,
+        CollectionForm(post, instance=collection, cohort=cohort),
+        title=f"Change the {_lower(collection)} questionnaire",
+        caption=f"{cohort.programme.name}: {cohort.name}",
+        submit="Save changes",
+        cancel=here,
+        crumbs=_crumbs(access, cohort.programme, cohort),
+        done=lambda saved: (f"The {_lower(saved)} questionnaire is saved.", here),
+    )
+
+
+def _lower(collection: Collection) -> str:
+    return str(collection.get_timepoint_display()).lower()
+
+
+@organisation_page("run_collections", POST)
+def collection_open(request: HttpRequest, access: Access, collection: Collection) -> HttpResponse:
+    collection.open()
+    messages.success(
+        request,
+        f"The {_lower(collection)} questionnaire for {collection.cohort.name} is open: "
+        "share its link or QR code.",
+    )
+    return redirect(_url("cohort", access, cohort=collection.cohort))
+
+
+@organisation_page("run_collections", POST)
+def collection_close(request: HttpRequest, access: Access, collection: Collection) -> HttpResponse:
+    collection.close()
+    messages.success(
+        request,
+        f"The {_lower(collection)} questionnaire for {collection.cohort.name} is closed: "
+        "its link no longer takes answers.",
+    )
+    return redirect(_url("cohort", access, cohort=collection.cohort))
+
+
+def _link_context(request: HttpRequest, access: Access, collection: Collection) -> dict[str, Any]:
+    cohort = collection.cohort
+    return {
+        "collection": collection,
+        "cohort": cohort,
+        "programme": cohort.programme,
+        "url": qr.participant_url(request, collection),
+        "svg_url": _url("collection_qr_svg", access, collection=collection),
+        "png_url": _url("collection_qr_png", access, collection=collection),
+        "qr_alt": f"QR code that opens the {_lower(collection)} questionnaire for "
+        f"{cohort.programme.name}, cohort {cohort.name}",
+        "crumbs": _crumbs(access, cohort.programme, cohort),
+    }
+
+
+@organisation_page()
+def collection_link(request: HttpRequest, access: Access, collection: Collection) -> HttpResponse:
+    context = _link_context(request, access, collection)
+    context["poster_url"] = _url("collection_poster", access, collection=collection)
+    return render(request, "workspace/collection_link.html", context)
+
+
+@organisation_page()
+def collection_poster(request: HttpRequest, access: Access, collection: Collection) -> HttpResponse:
+    context = _link_context(request, access, collection)
+    context["link_url"] = _url("collection_link", access, collection=collection)
+    return render(request, "workspace/poster.html", context)
+
+
+def _qr_response(
+    request: HttpRequest, collection: Collection, body: bytes, content_type: str, suffix: str
+) -> HttpResponse:
+    response = HttpResponse(body, content_type=content_type)
+    response["Cache-Control"] = "private, max-age=300"
+    if request.GET.get("download"):
+        cohort = collection.cohort
+        name = slugify(f"qr {cohort.programme.name} {cohort.name} {collection.timepoint}")
+        response["Content-Disposition"] = f'attachment; filename="{name}.{suffix}"'
+    return response
+
+
+@organisation_page()
+def collection_qr_svg(request: HttpRequest, access: Access, collection: Collection) -> HttpResponse:
+    url = qr.participant_url(request, collection)
+    body = qr.qr_svg(url, title=f"QR code for {collection}")
+    return _qr_response(request, collection, body, "image/svg+xml", "svg")
+
+
+@organisation_page()
+def collection_qr_png(request: HttpRequest, access: Access, collection: Collection) -> HttpResponse:
+    body = qr.qr_png(qr.participant_url(request, collection))
+    return _qr_response(request, collection, body, "image/png", "png")
+
+
+# ----------------------------------------------------------------------- instruments
+
+
+@organisation_page()
+def instruments(request: HttpRequest, access: Access) -> HttpResponse:
+    context = {
+        "built_in": catalogue.built_in_entries(),
+        "uploaded": catalogue.uploaded_entries(access.organisation),
+    }
+    return render(request, "workspace/instruments.html", context)
+
+
+@organisation_page("edit_instruments", FORM)
+def instrument_upload(request: HttpRequest, access: Access) -> HttpResponse:
+    post, files = _data(request)
+    return _form_page(
+        request,
+        InstrumentUploadForm(post, files, organisation=access.organisation),
+        title="Upload an instrument",
+        intro="The file is checked in full first: if anything is wrong, nothing is kept and "
+        "each problem is listed with the item or field it is in.",
+        submit="Upload instrument",
+        cancel=_url("instruments", access),
+        crumbs=[("Instruments", _url("instruments", access))],
+        done=lambda saved: (
+            f"Instrument {saved.instrument_id} uploaded.",
+            _url("instrument_file", access, instrument_file=saved),
+        ),
+    )
+
+
+def _instrument_page(request: HttpRequest, access: Access, entry: Any) -> HttpResponse:
+    context = {"entry": entry, "crumbs": [("Instruments", _url("instruments", access))]}
+    return render(request, "workspace/instrument.html", context)
+
+
+@organisation_page()
+def instrument_builtin(request: HttpRequest, access: Access, instrument_id: str) -> HttpResponse:
+    try:
+        instrument = get_builtin(instrument_id)
+    except UnknownInstrumentError:
+        raise Http404("No such instrument") from None
+    return _instrument_page(request, access, catalogue.built_in_entry(instrument))
+
+
+@organisation_page()
+def instrument_file(
+    request: HttpRequest, access: Access, instrument_file: InstrumentFile
+) -> HttpResponse:
+    return _instrument_page(request, access, catalogue.file_entry(instrument_file))
+
+
+# ----------------------------------------------------------------------- audit log
+
+
+@organisation_page("view_audit")
+def audit(request: HttpRequest, access: Access) -> HttpResponse:
+    events = AuditEvent.objects.in_organisation(access.organisation).order_by("-at", "-id")
+    page = Paginator(events, AUDIT_PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "workspace/audit.html", {"page": page})
+
+
+# ----------------------------------------------------------------------- members
+
+
+@organisation_page()
+def members(request: HttpRequest, access: Access) -> HttpResponse:
+    memberships = (
+        Membership.objects.in_organisation(access.organisation)
+        .select_related("user")
+        .order_by("user__username")
+    )
+    return render(request, "workspace/members.html", {"memberships": memberships})
+
+
+@organisation_page("manage_members", FORM)
+def member_add(request: HttpRequest, access: Access) -> HttpResponse:
+    post, _ = _data(request)
+    here = _url("members", access)
+    return _form_page(
+        request,
+        MemberAddForm(post, organisation=access.organisation),
+        title="Add a member",
+        submit="Add member",
+        cancel=here,
+        crumbs=[("Members", here)],
+        done=lambda membership: (
+            f"{membership.user} added as {membership.get_role_display().lower()}.",
+            here,
+        ),
+    )
+
+
+@organisation_page("manage_members", FORM)
+def member_edit(request: HttpRequest, access: Access, member: Membership) -> HttpResponse:
+    post, _ = _data(request)
+    here = _url("members", access)
+    return _form_page(
+        request,
+        MemberRoleForm(post, instance=member),
+        title=f"Change {member.user}'s role",
+        submit="Save role",
+        cancel=here,
+        crumbs=[("Members", here)],
+        done=lambda saved: (f"{saved.user} is now {saved.get_role_display().lower()}.", here),
+    )
+
+
+@organisation_page("manage_members", FORM)
+def member_remove(request: HttpRequest, access: Access, member: Membership) -> HttpResponse:
+    post, _ = _data(request)
+    here = _url("members", access)
+    leaving = member.user_id == request.user.pk
+    return _form_page(
+        request,
+        MemberRemoveForm(post, membership=member),
+        title=f"Remove {member.user} from {access.organisation}?",
+        intro=(
+            "You will no longer see this organisation's pages."
+            if leaving
+            else "They will no longer see this organisation's pages. Their account stays, and "
+            "the audit log keeps the changes they made."
+        ),
+        submit="Remove member",
+        warning=True,
+        cancel=here,
+        crumbs=[("Members", here)],
+        done=lambda _: (
+            f"{member.user} removed.",
+            reverse("workspace:home") if leaving else here,
+        ),
+    )

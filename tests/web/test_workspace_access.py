@@ -1,0 +1,245 @@
+"""Who may reach which workspace page.
+
+The outsider walk (required by the issue) requests EVERY URL pattern of the site, as a signed-in
+member of another organisation, pointed at the northern organisation's objects, with GET and
+POST: each must answer 404, exactly as if nothing were there. Patterns that are public by design
+are excluded by name below; a new pattern whose address has a part the walk cannot fill makes
+the walk fail, so it keeps covering new pages.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from imheval.web.organisations.models import AuditEvent, Membership
+from imheval.web.workspace import urls as workspace_urls
+from imheval.web.workspace.models import Collection, InstrumentFile
+
+#: Route prefixes that are public by design (or staff-only, with their own sign-in).
+PUBLIC_PREFIXES = (
+    "healthz",  # the load balancer's probe
+    "sign-in/",
+    "sign-out/",
+    "privacy/",
+    "admin/",  # Django admin: staff only, its own login
+    "q/",  # the participant's questionnaire: public by design, reached by unguessable token
+)
+#: Public routes matched exactly (the empty route is the site's home page).
+PUBLIC_ROUTES = {""}
+#: Signed-in pages that name no organisation: they may answer, but show nothing of northern.
+OWN_ORGANISATIONS_ROUTES = {"o/"}
+
+INSTRUMENT = """\
+format: imheval-instrument/1
+id: northern-only
+version: "1"
+title: Northern only questions
+levels: [beginner]
+domains: [{id: k, label: Knowledge}]
+items:
+  - {id: Q1, domain: k, text: Is this clear, options: {a: Yes, b: No}, key: a}
+"""
+
+
+def _patterns(
+    resolver: URLResolver, prefix: str = "", namespace: str = ""
+) -> Iterator[tuple[str, str, set[str]]]:
+    """(route, "namespace:name", converter names) of every pattern, nested ones included."""
+    for entry in resolver.url_patterns:
+        route = prefix + str(entry.pattern)
+        if isinstance(entry, URLResolver):
+            inner = f"{namespace}:{entry.namespace}" if entry.namespace else namespace
+            yield from _patterns(entry, route, inner.strip(":"))
+        else:
+            assert isinstance(entry, URLPattern)
+            name = f"{namespace}:{entry.name}".strip(":") if entry.name else ""
+            yield route, name, _converter_names(route)
+
+
+def _converter_names(route: str) -> set[str]:
+    from django.urls.resolvers import _route_to_regex
+
+    _, converters = _route_to_regex(route, is_endpoint=True)
+    return set(converters)
+
+
+def _is_public(route: str) -> bool:
+    return route in PUBLIC_ROUTES or route.startswith(PUBLIC_PREFIXES)
+
+
+def _northern_kwargs(workspace: Any) -> dict[str, Any]:
+    """A northern object for every address part the workspace uses."""
+    instrument_file = InstrumentFile.from_upload(workspace.organisation, "n.yaml", INSTRUMENT)
+    instrument_file.save()
+    admin = Membership.objects.get(user=workspace.users["admin"])
+    return {
+        "org": workspace.organisation.slug,
+        "programme": workspace.programme.pk,
+        "cohort": workspace.cohort.pk,
+        "collection": workspace.pre.pk,
+        "instrument_file": instrument_file.pk,
+        "member": admin.pk,
+        "instrument_id": "imh-core",
+    }
+
+
+def _walk(workspace: Any) -> list[tuple[str, str, dict[str, Any]]]:
+    """(route, name, kwargs) of every non-public pattern, kwargs naming northern's objects."""
+    known = _northern_kwargs(workspace)
+    walked = []
+    for route, name, converters in _patterns(get_resolver()):
+        if _is_public(route) or route in OWN_ORGANISATIONS_ROUTES:
+            continue
+        unknown = converters - set(known)
+        assert not unknown, (
+            f"URL pattern {route!r} has address parts {sorted(unknown)} this test cannot fill: "
+            "add a northern object for each to _northern_kwargs so the outsider walk covers it"
+        )
+        assert name, f"URL pattern {route!r} has no name, so the walk cannot reverse it"
+        assert "org" in converters, f"{route!r} is neither public nor inside an organisation"
+        walked.append((route, name, {key: known[key] for key in converters}))
+    return walked
+
+
+def test_outsider_gets_404_from_every_workspace_address_of_another_organisation(
+    workspace: Any,
+) -> None:
+    walked = _walk(workspace)
+    workspace_pages = {f"workspace:{p.name}" for p in workspace_urls.urlpatterns} - {
+        "workspace:home"
+    }
+    assert workspace_pages <= {name for _, name, _ in walked}
+    client = Client()
+    client.force_login(workspace.outsider)  # evaluator of southern only
+    events_before = AuditEvent.objects.count()
+    answers = {}
+    for _, name, kwargs in walked:
+        url = reverse(name, kwargs=kwargs)
+        for method in ("get", "post"):
+            answers[(method.upper(), url)] = getattr(client, method)(url).status_code
+    wrong = {request: status for request, status in answers.items() if status != 404}
+    assert wrong == {}
+    assert AuditEvent.objects.count() == events_before
+    workspace.pre.refresh_from_db()
+    assert workspace.pre.is_open
+
+
+def test_outsider_gets_404_for_northern_objects_under_their_own_organisation(
+    workspace: Any,
+) -> None:
+    """Their own organisation's address with northern's object numbers: still nothing there."""
+    client = Client()
+    client.force_login(workspace.outsider)
+    objects = {"programme", "cohort", "collection", "instrument_file", "member"}
+    checked = 0
+    for _, name, kwargs in _walk(workspace):
+        if not objects & set(kwargs):
+            continue
+        url = reverse(name, kwargs={**kwargs, "org": "southern"})
+        assert client.get(url).status_code == 404, url
+        assert client.post(url).status_code == 404, url
+        checked += 1
+    assert checked >= 16  # every page naming a programme, cohort, questionnaire, file or member
+    assert Collection.objects.get(pk=workspace.pre.pk).is_open
+
+
+def test_own_organisation_pages_show_nothing_of_another_organisation(workspace: Any) -> None:
+    client = Client()
+    client.force_login(workspace.outsider)
+    response = client.get(reverse("workspace:home"))
+    assert response.status_code == 302 and response["Location"] == "/o/southern/"
+    page = client.get(response["Location"]).content.decode()
+    assert "Think Family" in page and "Northern" not in page and "Solihull" not in page
+
+
+def test_anonymous_visitors_are_sent_to_sign_in_from_every_workspace_page(
+    workspace: Any,
+) -> None:
+    client = Client()
+    urls = ["/o/"] + [reverse(name, kwargs=kwargs) for _, name, kwargs in _walk(workspace)]
+    for url in urls:
+        response = client.get(url)
+        assert response.status_code == 302, url
+        assert response["Location"] == f"/sign-in/?next={url}", url
+    close = reverse(
+        "workspace:collection_close", kwargs={"org": "northern", "collection": workspace.pre.pk}
+    )
+    assert client.post(close).status_code == 302
+    workspace.pre.refresh_from_db()
+    assert workspace.pre.is_open
+
+
+# ----------------------------------------------------------------------- roles
+
+#: (page, kwargs needing objects, roles allowed, others get 403): form pages, GET and POST.
+FORM_PAGES = [
+    ("programme_create", (), {"admin", "evaluator"}),
+    ("programme_edit", ("programme",), {"admin", "evaluator"}),
+    ("cohort_create", ("programme",), {"admin", "evaluator", "trainer"}),
+    ("cohort_edit", ("cohort",), {"admin", "evaluator", "trainer"}),
+    ("collection_create", ("cohort",), {"admin", "evaluator", "trainer"}),
+    ("collection_edit", ("collection",), {"admin", "evaluator", "trainer"}),
+    ("instrument_upload", (), {"admin", "evaluator"}),
+    ("member_add", (), {"admin"}),
+    ("member_edit", ("member",), {"admin"}),
+    ("member_remove", ("member",), {"admin"}),
+]
+
+
+@pytest.mark.parametrize(("page", "objects", "allowed"), FORM_PAGES)
+@pytest.mark.parametrize("role", ["admin", "evaluator", "trainer", "viewer"])
+def test_each_role_reaches_only_the_forms_it_may_use(
+    workspace: Any, page: str, objects: tuple[str, ...], allowed: set[str], role: str
+) -> None:
+    kwargs = {key: value for key, value in _northern_kwargs(workspace).items() if key in objects}
+    if "member" in kwargs:  # a viewer's membership, so a successful removal cannot lock anyone out
+        kwargs["member"] = Membership.objects.get(user=workspace.users["viewer"]).pk
+    url = reverse(f"workspace:{page}", kwargs={"org": "northern", **kwargs})
+    client = Client()
+    client.force_login(workspace.users[role])
+    expected = 200 if role in allowed else 403
+    assert client.get(url).status_code == expected
+    events_before = AuditEvent.objects.count()
+    posted = client.post(url, {})  # an empty form: shown again with errors, or refused
+    assert posted.status_code == (403 if role not in allowed else posted.status_code)
+    if role not in allowed:
+        assert AuditEvent.objects.count() == events_before
+
+
+def test_trainer_cannot_create_a_programme(workspace: Any) -> None:
+    client = Client()
+    client.force_login(workspace.users["trainer"])
+    response = client.post(
+        reverse("workspace:programme_create", kwargs={"org": "northern"}),
+        {
+            "name": "New",
+            "level": "beginner",
+            "delivery": "online",
+            "duration_value": "2",
+            "duration_unit": "hours",
+        },
+    )
+    assert response.status_code == 403
+    assert (
+        b"Your role (Trainer) cannot change programmes in Northern HSC Trust." in response.content
+    )
+    assert not workspace.organisation.programmes.filter(name="New").exists()
+
+
+@pytest.mark.parametrize("action", ["collection_open", "collection_close"])
+def test_viewer_can_neither_open_nor_close(workspace: Any, action: str) -> None:
+    client = Client()
+    client.force_login(workspace.users["viewer"])
+    for collection in (workspace.pre, workspace.post):
+        url = reverse(
+            f"workspace:{action}", kwargs={"org": "northern", "collection": collection.pk}
+        )
+        assert client.post(url).status_code == 403
+    workspace.pre.refresh_from_db()
+    workspace.post.refresh_from_db()
+    assert (workspace.pre.is_open, workspace.post.is_open) == (True, False)
