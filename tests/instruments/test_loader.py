@@ -443,6 +443,12 @@ def test_every_option_keyed_is_rejected():
     ]
 
 
+def test_missing_items_list_is_named_as_a_field_not_an_item():
+    assert problems_of(instrument_text(items="")) == [
+        "demo.yaml, field 'items': a required field is missing"
+    ]
+
+
 def test_domain_with_missing_label_is_located_by_domain_id():
     text = instrument_text().replace("    label: Confidence\n", "")
 

@@ -223,7 +223,8 @@ def _problems(exc: ValidationError, data: Mapping[str, Any], source: str) -> lis
             continue
         where, field, model = _locate(error["loc"], data)
         message = _explain(error, field, model)
-        if error["loc"][:1] == ("items",):
+        # Errors inside one item name the item; a missing or malformed items list is a field.
+        if error["loc"][:1] == ("items",) and len(error["loc"]) > 1:
             problems.append(Problem(source, message, item=where))
         else:
             problems.append(Problem(source, message, field=where))
