@@ -77,6 +77,12 @@ def _northern_kwargs(workspace: Any) -> dict[str, Any]:
     instrument_file = InstrumentFile.from_upload(workspace.organisation, "n.yaml", INSTRUMENT)
     instrument_file.save()
     admin = Membership.objects.get(user=workspace.users["admin"])
+    from imheval.web.paper.models import ImportBatch, PaperForm
+
+    paper_form = PaperForm.objects.create(
+        collection=workspace.pre, form_number=1, status="single", first_code="MA07BE"
+    )
+    batch = ImportBatch.objects.create(cohort=workspace.cohort, file_name="n.csv", layout="tidy")
     return {
         "org": workspace.organisation.slug,
         "programme": workspace.programme.pk,
@@ -85,6 +91,8 @@ def _northern_kwargs(workspace: Any) -> dict[str, Any]:
         "instrument_file": instrument_file.pk,
         "member": admin.pk,
         "instrument_id": "imh-core",
+        "form": paper_form.pk,
+        "batch": batch.pk,
     }
 
 

@@ -1,3 +1,42 @@
+"""The paper pages' addresses, under /o/<organisation>/paper/. Each names its objects with the
+keywords that views.SCOPED_OBJECTS loads from the organisation (collection, cohort, form, batch),
+so no address can reach another organisation's object."""
+
+from django.urls import path
+
+from imheval.web.paper import views
+
 app_name = "paper"
 
-urlpatterns: list[object] = []
+urlpatterns = [
+    # one questionnaire (collection): print, key in, differences
+    path(
+        "<slug:org>/paper/questionnaires/<int:collection>/print/",
+        views.print_forms,
+        name="print",
+    ),
+    path(
+        "<slug:org>/paper/questionnaires/<int:collection>/enter/",
+        views.enter,
+        name="enter",
+    ),
+    path(
+        "<slug:org>/paper/questionnaires/<int:collection>/double-entry/",
+        views.double_entry,
+        name="double_entry",
+    ),
+    path(
+        "<slug:org>/paper/questionnaires/<int:collection>/differences/",
+        views.discrepancies,
+        name="discrepancies",
+    ),
+    # one paper form
+    path("<slug:org>/paper/forms/<int:form>/change/", views.change, name="change"),
+    path("<slug:org>/paper/forms/<int:form>/delete/", views.delete, name="delete"),
+    path("<slug:org>/paper/forms/<int:form>/resolve/", views.resolve, name="resolve"),
+    # importing a file into a cohort
+    path("<slug:org>/paper/cohorts/<int:cohort>/import/", views.import_file, name="import_file"),
+    path("<slug:org>/paper/imports/<int:batch>/", views.import_preview, name="import_preview"),
+    path("<slug:org>/paper/imports/<int:batch>/cancel/", views.import_cancel, name="import_cancel"),
+    path("<slug:org>/paper/imports/<int:batch>/delete/", views.import_undo, name="import_undo"),
+]

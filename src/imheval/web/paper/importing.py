@@ -1,0 +1,294 @@
+"""Importing a CSV or XLSX file of responses into a cohort: check, preview, confirm, undo.
+
+The file is read by the core's reader (:func:`imheval.io.read_responses`, tidy or wide layout,
+with the item ids of the cohort's questionnaires), then checked against the cohort: every row
+belongs to this cohort, its timepoint has a questionnaire, its answers are answers to that
+questionnaire's questions and its code has no response there yet. Every problem is reported
+with its row and column, and a file with any problem imports nothing. A file that passes is
+kept as parsed rows in an :class:`ImportBatch` preview (the file itself is not kept) until the
+person confirms or cancels.
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+import tempfile
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.utils import timezone
+
+from imheval.errors import DataFormatError, ImhevalError, Problem
+from imheval.io import read_responses
+from imheval.io.reader import SINGLE_COHORT
+from imheval.io.table import SOURCE_ROW, ResponseTable
+from imheval.web.capture.codes import DIRECTORATES, PROFESSIONS
+from imheval.web.capture.models import Source, Status, Submission
+from imheval.web.paper.answers import AnswerRule, answer_rules
+from imheval.web.paper.entry import codes_in_use
+from imheval.web.paper.models import ImportBatch, ImportStatus
+from imheval.web.workspace.models import Cohort, Collection, Timepoint
+
+#: The most rows one file may hold (a cohort is tens of people; this is a generous bound).
+MAX_ROWS = 20_000
+#: Previews nobody confirmed are deleted after this long.
+PREVIEW_LIFETIME = datetime.timedelta(days=1)
+
+_TIMEPOINT_LABELS = dict(Timepoint.choices)
+_CODE_MAX = Submission._meta.get_field("code").max_length or 32
+_TEXT_MAX = Submission._meta.get_field("profession").max_length or 100
+
+
+def _safe_name(name: str) -> str:
+    """The uploaded file's own name, reduced to characters safe in a file name."""
+    base = Path(name).name
+    stem = re.sub(r"[^A-Za-z0-9._ -]+", "_", Path(base).stem).strip(" .") or "upload"
+    return stem[:120] + Path(base).suffix.lower()
+
+
+def _questionnaires(
+    cohort: Cohort, file: str
+) -> dict[str, tuple[Collection, dict[str, AnswerRule]]]:
+    """Each timepoint's collection and its items' rules; DataFormatError if there are none."""
+    found = {}
+    for collection in Collection.objects.filter(cohort=cohort):
+        try:
+            rules = answer_rules(collection.instruments())
+        except ImhevalError as error:
+            raise DataFormatError(
+                [
+                    Problem(
+                        file=file,
+                        message=f"the {collection.get_timepoint_display().lower()} questionnaire's "
+                        f"instruments cannot be loaded ({error}); fix them first",
+                    )
+                ]
+            ) from None
+        found[collection.timepoint] = (collection, {rule.item_id: rule for rule in rules})
+    if not found:
+        raise DataFormatError(
+            [
+                Problem(
+                    file=file,
+                    message=f"cohort {cohort.name} has no questionnaires yet: set up its pre-test, "
+                    "post-test or follow-up questionnaire before importing answers to it",
+                )
+            ]
+        )
+    return found
+
+
+def read_upload(upload: UploadedFile, item_ids: list[str]) -> ResponseTable:
+    """Read the uploaded file with the core's reader (raises DataFormatError naming it)."""
+    name = _safe_name(upload.name or "upload.csv")
+    with tempfile.TemporaryDirectory(prefix="imheval-import-") as folder:
+        path = Path(folder) / name
+        with path.open("wb") as handle:
+            for chunk in upload.chunks():
+                handle.write(chunk)
+        return read_responses(path, item_columns=item_ids)
+
+
+def check_upload(cohort: Cohort, upload: UploadedFile, user: Any) -> ImportBatch:
+    """Read and check an uploaded file; a saved preview batch, or DataFormatError (see module)."""
+    _forget_old_previews(cohort)
+    file = _safe_name(upload.name or "upload.csv")
+    questionnaires = _questionnaires(cohort, file)
+    item_ids = list(dict.fromkeys(item for _, rules in questionnaires.values() for item in rules))
+    table = read_upload(upload, item_ids)
+    if table.n_rows > MAX_ROWS:
+        raise DataFormatError(
+            [
+                Problem(
+                    file=file,
+                    message=f"the file has {table.n_rows:,} responses; "
+                    f"import at most {MAX_ROWS:,} at a time",
+                )
+            ]
+        )
+    rows, problems, notes = _check_rows(cohort, table, questionnaires, file)
+    if problems:
+        raise DataFormatError(sorted(problems, key=lambda p: (p.row or 0, p.column or "")))
+    warnings = [w for w in table.warnings if SINGLE_COHORT not in w] + notes
+    counts = Counter(row["timepoint"] for row in rows)
+    return ImportBatch.objects.create(
+        cohort=cohort,
+        file_name=file,
+        uploaded_by=user,
+        layout=table.layout,
+        row_count=len(rows),
+        counts=dict(counts),
+        warnings=warnings,
+        rows=rows,
+    )
+
+
+def _column(table: ResponseTable, item_id: str, timepoint: str) -> str:
+    return f"{timepoint}_{item_id}" if table.layout == "wide" else item_id
+
+
+def _check_rows(
+    cohort: Cohort,
+    table: ResponseTable,
+    questionnaires: dict[str, tuple[Collection, dict[str, AnswerRule]]],
+    file: str,
+) -> tuple[list[dict[str, Any]], list[Problem], list[str]]:
+    """The rows to import, the problems found, and notes for the preview."""
+    frame = table.frame
+    has_cohort = (frame["cohort"] != SINGLE_COHORT).any()
+    wanted = cohort.name.strip().casefold()
+    rows: list[dict[str, Any]] = []
+    problems: list[Problem] = []
+    used = {
+        timepoint: codes_in_use(collection) for timepoint, (collection, _) in questionnaires.items()
+    }
+    other_programmes: set[str] = set()
+    unlisted: Counter[str] = Counter()
+
+    def problem(row: int, column: str | None, message: str) -> None:
+        problems.append(Problem(file=file, row=row, column=column, message=message))
+
+    for record in frame.to_dict("records"):
+        row = int(record[SOURCE_ROW])
+        timepoint = str(record["timepoint"])
+        code = str(record["participant"])
+        if has_cohort and str(record["cohort"]).strip().casefold() != wanted:
+            problem(
+                row,
+                "cohort",
+                f"the row is for cohort '{record['cohort']}', but this file is being imported "
+                f"into cohort {cohort.name}: import each cohort's rows into that cohort",
+            )
+        programme = str(record["programme"]).strip()
+        if programme and programme.casefold() != cohort.programme.name.strip().casefold():
+            other_programmes.add(programme)
+        if timepoint not in questionnaires:
+            problem(
+                row,
+                "timepoint",
+                f"cohort {cohort.name} has no {_TIMEPOINT_LABELS[timepoint].lower()} "
+                "questionnaire: set it up before importing its answers",
+            )
+            continue
+        rules = questionnaires[timepoint][1]
+        if len(code) > _CODE_MAX:
+            problem(row, "participant", f"the code is longer than {_CODE_MAX} characters")
+        elif code in used[timepoint]:
+            problem(row, "participant", used[timepoint][code])
+        for name in ("profession", "directorate"):
+            value = str(record[name]).strip()
+            if len(value) > _TEXT_MAX:
+                problem(row, name, f"the {name} is longer than {_TEXT_MAX} characters")
+            elif value and value not in (PROFESSIONS if name == "profession" else DIRECTORATES):
+                unlisted[name] += 1
+        answers = {}
+        for item_id in table.item_columns:
+            typed = str(record[item_id])
+            if not typed:
+                continue
+            rule = rules.get(item_id)
+            if rule is None:
+                problem(
+                    row,
+                    _column(table, item_id, timepoint),
+                    f"{item_id} is not a question of the {_TIMEPOINT_LABELS[timepoint].lower()} "
+                    "questionnaire, so the row cannot have an answer to it",
+                )
+                continue
+            try:
+                answers[item_id] = rule.parse(typed)
+            except ValueError as error:
+                problem(row, _column(table, item_id, timepoint), f"{rule.name}: {error}")
+        rows.append(
+            {
+                "row": row,
+                "timepoint": timepoint,
+                "code": code,
+                "profession": str(record["profession"]).strip(),
+                "directorate": str(record["directorate"]).strip(),
+                "answers": answers,
+            }
+        )
+    notes = []
+    if not has_cohort:
+        notes.append(f"The file has no cohort column: every row is imported into {cohort.name}.")
+    if other_programmes:
+        notes.append(
+            "The programme column names "
+            + ", ".join(f"'{p}'" for p in sorted(other_programmes))
+            + f"; the rows are imported into {cohort.programme.name}, this cohort's programme."
+        )
+    for name, count in sorted(unlisted.items()):
+        rows_word = "row has" if count == 1 else "rows have"
+        notes.append(
+            f"{count} {rows_word} a {name} that is not on imheval's list; it is kept as written."
+        )
+    return rows, problems, notes
+
+
+def confirm(batch: ImportBatch, user: Any) -> ImportBatch:
+    """Create the preview's responses (all, or none if a code was used meanwhile)."""
+    with transaction.atomic():
+        locked = ImportBatch.objects.select_for_update().get(pk=batch.pk)
+        if locked.status != ImportStatus.PREVIEW:
+            return locked
+        collections = {c.timepoint: c for c in Collection.objects.filter(cohort=locked.cohort)}
+        used = {timepoint: codes_in_use(c) for timepoint, c in collections.items()}
+        problems = []
+        for row in locked.rows:
+            file, number = locked.file_name, row["row"]
+            if row["timepoint"] not in collections:
+                message = "the questionnaire for this timepoint was removed after the check"
+                problems.append(Problem(file, message, row=number, column="timepoint"))
+            elif row["code"] in used[row["timepoint"]]:
+                message = (
+                    used[row["timepoint"]][row["code"]] + " (saved after the file was checked)"
+                )
+                problems.append(Problem(file, message, row=number, column="participant"))
+        if problems:
+            raise DataFormatError(problems)
+        now = timezone.now()
+        created = [
+            Submission.objects.create(
+                collection=collections[row["timepoint"]],
+                code=row["code"],
+                profession=row["profession"],
+                directorate=row["directorate"],
+                answers=row["answers"],
+                status=Status.COMPLETE,
+                source=Source.IMPORT,
+                entered_by=user,
+                completed_at=now,
+            )
+            for row in locked.rows
+        ]
+        locked.submissions.add(*created)
+        locked.status = ImportStatus.IMPORTED
+        locked.imported_at = now
+        locked.rows = []  # the responses hold the answers now; keep no second copy
+        locked.save()
+    return locked
+
+
+def undo(batch: ImportBatch) -> int:
+    """Delete an import and every response it created; returns how many responses went."""
+    with transaction.atomic():
+        responses = Submission.objects.filter(import_batches=batch)
+        count = 0
+        for response in responses:
+            response.delete()  # one by one, so the audit log records each
+            count += 1
+        batch.delete()
+    return count
+
+
+def _forget_old_previews(cohort: Cohort) -> None:
+    ImportBatch.objects.filter(
+        cohort__programme__organisation=cohort.programme.organisation,
+        status=ImportStatus.PREVIEW,
+        created_at__lt=timezone.now() - PREVIEW_LIFETIME,
+    ).delete()
