@@ -27,6 +27,10 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "run_collections": frozenset({"admin", "evaluator", "trainer"}),
     "enter_responses": frozenset({"admin", "evaluator", "trainer"}),
     "view_audit": frozenset({"admin", "evaluator"}),
+    # row-level data (codes and answers) leaves imheval only with the roles that handle it
+    "export_responses": frozenset({"admin", "evaluator", "trainer"}),
+    # probable matches show anonymous codes side by side: evaluators judge them
+    "review_matches": frozenset({"admin", "evaluator"}),
 }
 
 

@@ -1,26 +1,29 @@
 """The paper pages: print forms, key them in (once or twice), resolve differences, import a file.
 
-Every page goes through :func:`paper_page`: sign in, membership of the organisation (404 for
-anyone else), each object in the address loaded from the organisation's own objects (404 for
-anyone else's), then the role must allow entering responses (403), then the HTTP method (405).
+Every page goes through :func:`paper_page`, the shared access rules of
+:func:`~imheval.web.organisations.access.organisation_views` with the enter_responses action.
 Views are thin: the rules live in forms.py, entry.py and importing.py.
 """
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
-from django.contrib.auth.views import redirect_to_login
 from django.db.models import Count, Model, Q
-from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
-from django.shortcuts import get_object_or_404, redirect, render
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
 from django.urls import reverse
 
 from imheval.errors import DataFormatError, ImhevalError
-from imheval.web.organisations.access import Access, member_of
+from imheval.web.organisations.access import (
+    FORM,
+    POST,
+    READ,
+    Access,
+    organisation_views,
+)
 from imheval.web.paper import entry, importing, printing
 from imheval.web.paper.answers import AnswerRule, answer_rules
 from imheval.web.paper.forms import ImportForm, KeyingForm, PrintForm, ResolveForm
@@ -40,37 +43,17 @@ SCOPED_OBJECTS: dict[str, type[Model]] = {
     "form": PaperForm,
     "batch": ImportBatch,
 }
-READ = ("GET", "HEAD")
-FORM = ("GET", "HEAD", "POST")
-POST = ("POST",)
 #: The most problems an import's error page lists.
 MAX_PROBLEMS_SHOWN = 200
 
 
+#: Every paper page needs the enter_responses action (admin, evaluator, trainer).
+_page = organisation_views(SCOPED_OBJECTS)
+
+
 def paper_page(methods: tuple[str, ...] = READ) -> Callable[..., Any]:
-    """Wrap ``view(request, access, **objects)`` with the access rules in the module docstring."""
-
-    def decorate(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-        @functools.wraps(view)
-        def wrapper(request: HttpRequest, org: str, **kwargs: Any) -> HttpResponse:
-            if not request.user.is_authenticated:
-                return redirect_to_login(request.get_full_path())
-            access = member_of(request, org)
-            objects = {
-                name: get_object_or_404(
-                    SCOPED_OBJECTS[name].objects.in_organisation(access.organisation),
-                    pk=value,
-                )
-                for name, value in kwargs.items()
-            }
-            access.require("enter_responses")
-            if request.method not in methods:
-                return HttpResponseNotAllowed(methods)
-            return view(request, access, **objects)
-
-        return wrapper
-
-    return decorate
+    """Access rules of :func:`organisation_views`, with the enter_responses action."""
+    return _page("enter_responses", methods)
 
 
 def _url(name: str, access: Access, **objects: Any) -> str:

@@ -90,6 +90,24 @@ def response_table(
     )
 
 
+def cohort_labels(submissions: Any) -> dict[int, str]:
+    """Cohort id -> the ``cohort`` value :func:`response_table` gives that cohort's rows.
+
+    The same rule on the same selection (complete submissions of ``submissions``), so a choice
+    made about one cohort (an accepted match) can name the cohort as the core sees it.
+    """
+    cohorts = set(
+        submissions.filter(status=Status.COMPLETE)
+        .values_list(
+            "collection__cohort__name",
+            "collection__cohort__programme__name",
+            "collection__cohort__id",
+        )
+        .distinct()
+    )
+    return _cohort_labels(cohorts)
+
+
 def _cohort_labels(cohorts: set[tuple[str, str, int]]) -> dict[int, str]:
     counts = Counter(name for name, _, _ in cohorts)
     return {
@@ -104,7 +122,10 @@ def _drop_repeated_codes(frame: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
     if not repeated.any():
         return frame, []
     groups = frame.loc[repeated].groupby(["cohort", "timepoint"], sort=True).size()
-    details = "; ".join(f"{count} in {key[0]} at {key[1]}" for key, count in groups.items())
+    details = "; ".join(
+        f"{count} in {cohort} at {timepoint}"
+        for (cohort, timepoint), count in zip(groups.index.tolist(), groups.tolist(), strict=True)
+    )
     warning = (
         f"{int(repeated.sum())} responses were left out because their anonymous code was used "
         f"more than once at the same questionnaire ({details}). Someone may have answered twice, "

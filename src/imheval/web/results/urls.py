@@ -1,3 +1,54 @@
+"""The results addresses, under /o/<organisation>/results/.
+
+Downloads name their format in the query: ``report/?format=pdf`` (html, pdf, docx) and
+``export/?format=csv`` (csv, xlsx, sav).
+"""
+
+from django.urls import path
+
+from imheval.web.results import views
+
 app_name = "results"
 
-urlpatterns: list[object] = []
+urlpatterns = [
+    path("<slug:org>/results/", views.organisation, name="organisation"),
+    path("<slug:org>/results/report/", views.organisation_report, name="organisation_report"),
+    path("<slug:org>/results/export/", views.organisation_export, name="organisation_export"),
+    path("<slug:org>/results/programmes/<int:programme>/", views.programme, name="programme"),
+    path(
+        "<slug:org>/results/programmes/<int:programme>/report/",
+        views.programme_report,
+        name="programme_report",
+    ),
+    path(
+        "<slug:org>/results/programmes/<int:programme>/export/",
+        views.programme_export,
+        name="programme_export",
+    ),
+    path("<slug:org>/results/cohorts/<int:cohort>/", views.cohort, name="cohort"),
+    path(
+        "<slug:org>/results/cohorts/<int:cohort>/report/",
+        views.cohort_report,
+        name="cohort_report",
+    ),
+    path(
+        "<slug:org>/results/cohorts/<int:cohort>/export/",
+        views.cohort_export,
+        name="cohort_export",
+    ),
+    path(
+        "<slug:org>/results/cohorts/<int:cohort>/counts/",
+        views.cohort_counts,
+        name="cohort_counts",
+    ),
+    path(
+        "<slug:org>/results/cohorts/<int:cohort>/counts/live/",
+        views.cohort_counts_live,
+        name="cohort_counts_live",
+    ),
+    path(
+        "<slug:org>/results/cohorts/<int:cohort>/matching/",
+        views.cohort_matching,
+        name="cohort_matching",
+    ),
+]

@@ -10,7 +10,6 @@ and models.
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Callable
 from typing import Any
 
@@ -18,8 +17,8 @@ from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.paginator import Paginator
 from django.db.models import Count, Model, Q
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
-from django.shortcuts import get_object_or_404, redirect, render
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.text import slugify
 from django.views.decorators.http import require_GET
@@ -27,7 +26,12 @@ from django.views.decorators.http import require_GET
 from imheval.errors import UnknownInstrumentError
 from imheval.instruments import get_builtin
 from imheval.web.capture.models import Status
-from imheval.web.organisations.access import Access, member_of
+from imheval.web.organisations.access import (
+    FORM,
+    POST,
+    Access,
+    organisation_views,
+)
 from imheval.web.organisations.models import AuditEvent, Membership
 from imheval.web.workspace import catalogue, qr
 from imheval.web.workspace.forms import (
@@ -52,37 +56,10 @@ SCOPED_OBJECTS: dict[str, type[Model]] = {
 #: Address parts that name nothing owned by an organisation (passed to the view as they are).
 PLAIN_KWARGS = frozenset({"instrument_id"})
 
-READ = ("GET", "HEAD")
-FORM = ("GET", "HEAD", "POST")
-POST = ("POST",)
 AUDIT_PAGE_SIZE = 50
 
-
-def organisation_page(action: str = "view", methods: tuple[str, ...] = READ) -> Callable:
-    """Wrap a view ``view(request, access, **objects)`` with the workspace's access rules."""
-
-    def decorate(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-        @functools.wraps(view)
-        def wrapper(request: HttpRequest, org: str, **kwargs: Any) -> HttpResponse:
-            if not request.user.is_authenticated:
-                return redirect_to_login(request.get_full_path())
-            access = member_of(request, org)
-            objects = {name: _load(access, name, value) for name, value in kwargs.items()}
-            access.require(action)
-            if request.method not in methods:
-                return HttpResponseNotAllowed(methods)
-            return view(request, access, **objects)
-
-        return wrapper
-
-    return decorate
-
-
-def _load(access: Access, name: str, value: Any) -> Any:
-    if name in PLAIN_KWARGS:
-        return value
-    model = SCOPED_OBJECTS[name]  # a KeyError here is a URL pattern nobody scoped: a bug
-    return get_object_or_404(model.objects.in_organisation(access.organisation), pk=value)
+#: The shared access rules (organisations.access.organisation_views) for workspace pages.
+organisation_page = organisation_views(SCOPED_OBJECTS, PLAIN_KWARGS)
 
 
 def _url(name: str, access: Access, **objects: Any) -> str:

@@ -1,0 +1,273 @@
+"""What the results pages analyse: a scope (a cohort, a programme or the whole organisation),
+its instruments and responses, and the core's evaluation of them.
+
+Everything statistical is the core's: the responses reach it only through
+:func:`imheval.web.results.adapter.response_table`, small groups are suppressed by the core from
+``min_group_size``, and accepted match decisions become the core's ``accepted_matches``. This
+module only chooses what to analyse and turns the bad situations (nothing set up, no responses
+yet, an analysis error) into a plain explanation.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from imheval import EvaluationOptions, ImhevalError, evaluate, score_items
+from imheval.evaluation import Evaluation
+from imheval.instruments import Instrument
+from imheval.io.table import TIMEPOINTS, ResponseTable
+from imheval.matching import MatchResult, match
+from imheval.web.capture.models import Submission
+from imheval.web.organisations.models import Organisation
+from imheval.web.results.adapter import cohort_labels, response_table
+from imheval.web.results.models import Decision, MatchDecision
+from imheval.web.workspace.models import Cohort, Collection, Programme, resolve_instruments
+
+ScopeKind = Literal["cohort", "programme", "organisation"]
+REPORT_TITLE = "Evaluation of infant mental health training"
+
+
+@dataclass(frozen=True)
+class Scope:
+    """The responses one results page analyses: a cohort's, a programme's or all of them."""
+
+    organisation: Organisation
+    cohort: Cohort | None = None
+    programme: Programme | None = None
+
+    @classmethod
+    def of(cls, organisation: Organisation, obj: Cohort | Programme | None = None) -> Scope:
+        if isinstance(obj, Cohort):
+            return cls(organisation, cohort=obj, programme=obj.programme)
+        if isinstance(obj, Programme):
+            return cls(organisation, programme=obj)
+        return cls(organisation)
+
+    @property
+    def kind(self) -> ScopeKind:
+        if self.cohort is not None:
+            return "cohort"
+        return "programme" if self.programme is not None else "organisation"
+
+    @property
+    def name(self) -> str:
+        """What the scope is called on the page: "SOL-1", a programme's or organisation's name."""
+        if self.cohort is not None:
+            return self.cohort.name
+        if self.programme is not None:
+            return self.programme.name
+        return self.organisation.name
+
+    @property
+    def description(self) -> str:
+        """The scope in a sentence: "cohort SOL-1 of Solihull Approach foundation"."""
+        if self.cohort is not None and self.programme is not None:
+            return f"cohort {self.cohort.name} of {self.programme.name}"
+        if self.programme is not None:
+            return f"the programme {self.programme.name}"
+        return f"all programmes of {self.organisation.name}"
+
+    @property
+    def report_title(self) -> str:
+        if self.cohort is not None and self.programme is not None:
+            return f"{REPORT_TITLE}: cohort {self.cohort.name} ({self.programme.name})"
+        return f"{REPORT_TITLE}: {self.name}"
+
+    @property
+    def source(self) -> str:
+        """The evaluation's ``source`` (the report prints it as "data: ...")."""
+        text = f"{self.organisation.name} workspace, {self.description}"
+        return text.replace("/", "-").replace("\\", "-")
+
+    def file_name(self, what: str, extension: str) -> str:
+        """A download's name, e.g. "northern-SOL-1-report.pdf" or "northern-responses.csv"."""
+        parts = [self.organisation.slug]
+        if self.kind != "organisation":
+            parts.append(safe_file_part(self.name))
+        return "-".join([*parts, what]) + extension
+
+    def submissions(self) -> Any:
+        """Every submission in the scope (drafts too; the adapter leaves them out)."""
+        found = Submission.objects.in_organisation(self.organisation)
+        if self.cohort is not None:
+            return found.filter(collection__cohort=self.cohort)
+        if self.programme is not None:
+            return found.filter(collection__cohort__programme=self.programme)
+        return found
+
+    def cohorts(self) -> Any:
+        found = Cohort.objects.in_organisation(self.organisation)
+        if self.cohort is not None:
+            return found.filter(pk=self.cohort.pk)
+        if self.programme is not None:
+            return found.filter(programme=self.programme)
+        return found
+
+    def collections(self) -> list[Collection]:
+        """The scope's questionnaires: cohorts in the order they ran, then pre, post, follow-up."""
+        found = Collection.objects.in_organisation(self.organisation).filter(
+            cohort__in=self.cohorts()
+        )
+        order = {timepoint: index for index, timepoint in enumerate(TIMEPOINTS)}
+        return sorted(
+            found.select_related("cohort"),
+            key=lambda c: (c.cohort.start_date, c.cohort_id, order.get(c.timepoint, 9)),
+        )
+
+
+def safe_file_part(text: str) -> str:
+    """``text`` as part of a file name: letters, digits and hyphens ("Think Family" ->
+    "Think-Family")."""
+    return re.sub(r"[^A-Za-z0-9]+", "-", text).strip("-") or "results"
+
+
+class UnavailableError(Exception):
+    """Raised when a scope cannot be analysed; the message is a plain explanation for the page."""
+
+
+def scope_instruments(scope: Scope) -> list[Instrument]:
+    """The instruments of the scope's questionnaires, each once, in the order first used.
+
+    Raises :class:`UnavailableError` when no questionnaire is set up or an instrument cannot
+    be loaded.
+    """
+    refs: list[str] = []
+    for collection in scope.collections():
+        refs.extend(ref for ref in collection.instrument_refs if ref not in refs)
+    if not refs:
+        raise UnavailableError(
+            f"No questionnaires have been set up for {scope.description} yet, so there is "
+            "nothing to analyse."
+        )
+    try:
+        return resolve_instruments(scope.organisation, refs)
+    except ImhevalError as error:
+        raise UnavailableError(
+            f"An instrument of these questionnaires cannot be used: {error}"
+        ) from None
+
+
+def scope_table(scope: Scope, instruments: Sequence[Instrument]) -> ResponseTable:
+    """The scope's complete responses as the core's table; :class:`UnavailableError` if none."""
+    table = response_table(scope.submissions(), instruments, scope.source)
+    if table.n_rows == 0:
+        raise UnavailableError(
+            f"No one has completed a questionnaire for {scope.description} yet. Results appear "
+            "here as soon as the first responses are in."
+        )
+    return table
+
+
+def accepted_matches(scope: Scope, table: ResponseTable) -> tuple[tuple[str, str, str], ...]:
+    """The scope's accepted match decisions as the core's (cohort, earlier, later) triples.
+
+    The cohort is named as the adapter names it in this selection. A decision whose codes are
+    no longer both in the table (a response deleted, or left out as a repeated code) is skipped:
+    it no longer joins anything.
+    """
+    decisions = MatchDecision.objects.in_organisation(scope.organisation).filter(
+        cohort__in=scope.cohorts(), decision=Decision.ACCEPTED
+    )
+    labels = cohort_labels(scope.submissions())
+    present = set(zip(table.frame["cohort"], table.frame["participant"], strict=True))
+    triples = []
+    for decision in decisions.order_by("cohort_id", "code_a", "code_b"):
+        label = labels.get(decision.cohort_id)
+        if label is None:
+            continue
+        if (label, decision.code_a) in present and (label, decision.code_b) in present:
+            triples.append((label, decision.code_a, decision.code_b))
+    return tuple(triples)
+
+
+@dataclass(frozen=True)
+class Analysis:
+    """The evaluation of a scope, or the plain reason there is none (``problem``)."""
+
+    scope: Scope
+    evaluation: Evaluation | None = None
+    problem: str = ""
+    instruments: tuple[Instrument, ...] = ()
+    responses: int = 0
+
+    @property
+    def matched_pairs(self) -> int:
+        if self.evaluation is None:
+            return 0
+        cohorts = self.evaluation.matched.cohorts
+        return int(cohorts["n_matched"].sum()) if len(cohorts) else 0
+
+    @property
+    def notice(self) -> str:
+        """A plain note when the analysis ran but can say little yet."""
+        if self.evaluation is not None and self.matched_pairs == 0:
+            return (
+                "No one has yet answered both the pre-test and the post-test with the same "
+                "code, so change cannot be measured yet. The results below show who has taken "
+                "part so far."
+            )
+        return ""
+
+
+def analyse(scope: Scope) -> Analysis:
+    """Run the core's evaluation of ``scope``; never raises for bad data (see ``problem``)."""
+    try:
+        instruments = scope_instruments(scope)
+        table = scope_table(scope, instruments)
+    except UnavailableError as reason:
+        return Analysis(scope, problem=str(reason))
+    options = EvaluationOptions(accepted_matches=accepted_matches(scope, table))
+    try:
+        evaluation = evaluate(table, instruments, options)
+    except ImhevalError as error:
+        return Analysis(
+            scope,
+            problem=f"The analysis could not be run: {error}",
+            instruments=tuple(instruments),
+            responses=table.n_rows,
+        )
+    return Analysis(scope, evaluation, "", tuple(instruments), table.n_rows)
+
+
+@dataclass(frozen=True)
+class MatchReview:
+    """A cohort's tolerant matching with the accepted decisions applied.
+
+    ``result.probable_matches`` are the pairs still to judge (accepted pairs are already merged,
+    so they no longer appear); ``check`` tells whether accepting one more pair would be valid.
+    """
+
+    scope: Scope
+    result: MatchResult | None
+    accepted: tuple[tuple[str, str, str], ...]
+    problem: str = ""
+    _scored: Any = None
+
+    def check(self, earlier: str, later: str) -> str:
+        """ "" if accepting (earlier, later) too is consistent, else the core's reason."""
+        if self._scored is None or self.scope.cohort is None:
+            return "There are no responses to match."
+        triples = (*self.accepted, (self.scope.cohort.name, earlier, later))
+        try:
+            match(self._scored, "exact", triples)
+        except ImhevalError as error:
+            return str(error)
+        return ""
+
+
+def review_matches(cohort_scope: Scope) -> MatchReview:
+    """Tolerant matching of one cohort's responses (the core's probable-match rules)."""
+    try:
+        instruments = scope_instruments(cohort_scope)
+        table = scope_table(cohort_scope, instruments)
+        accepted = accepted_matches(cohort_scope, table)
+        scored = score_items(table, instruments)
+        result = match(scored, "tolerant", accepted)
+    except UnavailableError as reason:
+        return MatchReview(cohort_scope, None, (), str(reason))
+    except ImhevalError as error:
+        return MatchReview(cohort_scope, None, (), f"Matching could not be run: {error}")
+    return MatchReview(cohort_scope, result, accepted, "", scored)

@@ -1,0 +1,309 @@
+"""Results pages under /o/<organisation>/results/: evaluations, reports, exports, live counts and
+the matching review.
+
+Every view goes through :func:`results_page`: anonymous visitors are sent to sign in, outsiders
+get 404 (:func:`member_of`), each object named in the address is loaded from the member's own
+organisation (404 otherwise), then the role (403) and the HTTP method (405) are checked, in that
+order, as on the workspace pages. The analysis is the core's (see :mod:`.analysis`).
+"""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from django.contrib import messages
+from django.db.models import Model
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import urlencode
+
+from imheval import EvaluationOptions, ImhevalError
+from imheval.reports import build_report, write_report
+from imheval.reports.html import render_html
+from imheval.web.organisations.access import FORM, Access, organisation_views
+from imheval.web.results import exports
+from imheval.web.results.analysis import (
+    Scope,
+    UnavailableError,
+    analyse,
+    review_matches,
+    scope_instruments,
+    scope_table,
+)
+from imheval.web.results.counts import live_counts
+from imheval.web.results.forms import MatchDecisionForm
+from imheval.web.results.models import Decision, MatchDecision
+from imheval.web.results.presentation import page_sections
+from imheval.web.workspace.models import Cohort, Programme
+
+#: Address parts naming an organisation's object, and the model each is loaded from.
+SCOPED_OBJECTS: dict[str, type[Model]] = {"programme": Programme, "cohort": Cohort}
+
+
+#: Report formats: (file extension, content type).
+REPORT_FORMATS: dict[str, tuple[str, str]] = {
+    "html": (".html", "text/html; charset=utf-8"),
+    "pdf": (".pdf", "application/pdf"),
+    "docx": (
+        ".docx",
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    ),
+}
+REPORT_LABELS = {"html": "Web page (HTML)", "pdf": "PDF", "docx": "Word (.docx)"}
+EXPORT_LABELS = {"csv": "CSV", "xlsx": "Excel (.xlsx)", "sav": "SPSS (.sav)"}
+
+
+#: The shared access rules (organisations.access.organisation_views) for results pages.
+results_page = organisation_views(SCOPED_OBJECTS)
+
+
+# ---------------------------------------------------------------------------- addresses
+
+
+def scope_url(scope: Scope, page: str = "", **query: str) -> str:
+    """The address of ``scope``'s results page, or its "report"/"export" download."""
+    name = f"results:{scope.kind}" + (f"_{page}" if page else "")
+    kwargs: dict[str, Any] = {"org": scope.organisation.slug}
+    if scope.cohort is not None:
+        kwargs["cohort"] = scope.cohort.pk
+    elif scope.programme is not None:
+        kwargs["programme"] = scope.programme.pk
+    url = reverse(name, kwargs=kwargs)
+    return url + (f"?{urlencode(query)}" if query else "")
+
+
+def crumbs(scope: Scope, here_is_results: bool = False) -> list[tuple[str, str]]:
+    """Breadcrumbs: the organisation, programme and cohort pages above this one."""
+    slug = scope.organisation.slug
+    trail = [(scope.organisation.name, reverse("workspace:organisation", args=[slug]))]
+    if scope.programme is not None:
+        trail.append(
+            (scope.programme.name, reverse("workspace:programme", args=[slug, scope.programme.pk]))
+        )
+    if scope.cohort is not None:
+        trail.append(
+            (
+                f"Cohort {scope.cohort.name}",
+                reverse("workspace:cohort", args=[slug, scope.cohort.pk]),
+            )
+        )
+    if here_is_results:
+        trail.append((f"Results for {scope.name}", scope_url(scope)))
+    return trail
+
+
+# ---------------------------------------------------------------------------- evaluation pages
+
+
+@results_page()
+def organisation(request: HttpRequest, access: Access) -> HttpResponse:
+    scope = Scope.of(access.organisation)
+    programmes = Programme.objects.in_organisation(access.organisation).order_by("name")
+    children = [(p.name, scope_url(Scope.of(access.organisation, p))) for p in programmes]
+    return _results(request, access, scope, "Results by programme", children)
+
+
+@results_page()
+def programme(request: HttpRequest, access: Access, programme: Programme) -> HttpResponse:
+    scope = Scope.of(access.organisation, programme)
+    cohorts = Cohort.objects.in_organisation(access.organisation).filter(programme=programme)
+    children = [(f"Cohort {c.name}", scope_url(Scope.of(access.organisation, c))) for c in cohorts]
+    return _results(request, access, scope, "Results by cohort", children)
+
+
+@results_page()
+def cohort(request: HttpRequest, access: Access, cohort: Cohort) -> HttpResponse:
+    return _results(request, access, Scope.of(access.organisation, cohort), "", [])
+
+
+def _results(
+    request: HttpRequest,
+    access: Access,
+    scope: Scope,
+    children_heading: str,
+    children: list[tuple[str, str]],
+) -> HttpResponse:
+    analysis = analyse(scope)
+    report = None
+    problem = analysis.problem
+    if analysis.evaluation is not None:
+        try:
+            report = build_report(analysis.evaluation, title=scope.report_title)
+        except ImhevalError as error:
+            problem = f"The report could not be built: {error}"
+    context = {
+        "scope": scope,
+        "analysis": analysis,
+        "problem": problem,
+        "report": report,
+        "sections": page_sections(report) if report is not None else [],
+        "downloads": [
+            (label, scope_url(scope, "report", format=key)) for key, label in REPORT_LABELS.items()
+        ],
+        "exports": [
+            (label, scope_url(scope, "export", format=key)) for key, label in EXPORT_LABELS.items()
+        ]
+        if access.may("export_responses")
+        else [],
+        "children_heading": children_heading,
+        "children": children,
+        "crumbs": crumbs(scope),
+        "counts_url": _cohort_url("cohort_counts", scope),
+        "matching_url": _cohort_url("cohort_matching", scope)
+        if access.may("review_matches")
+        else "",
+    }
+    return render(request, "results/results.html", context)
+
+
+def _cohort_url(name: str, scope: Scope) -> str:
+    if scope.cohort is None:
+        return ""
+    return reverse(f"results:{name}", args=[scope.organisation.slug, scope.cohort.pk])
+
+
+# ---------------------------------------------------------------------------- downloads
+
+
+@results_page()
+def organisation_report(request: HttpRequest, access: Access) -> HttpResponse:
+    return _report(request, Scope.of(access.organisation))
+
+
+@results_page()
+def programme_report(request: HttpRequest, access: Access, programme: Programme) -> HttpResponse:
+    return _report(request, Scope.of(access.organisation, programme))
+
+
+@results_page()
+def cohort_report(request: HttpRequest, access: Access, cohort: Cohort) -> HttpResponse:
+    return _report(request, Scope.of(access.organisation, cohort))
+
+
+def _report(request: HttpRequest, scope: Scope) -> HttpResponse:
+    kind = request.GET.get("format", "")
+    if kind not in REPORT_FORMATS:
+        raise Http404("No such report format")
+    extension, content_type = REPORT_FORMATS[kind]
+    analysis = analyse(scope)
+    if analysis.evaluation is None:
+        return _unavailable(request, scope, analysis.problem)
+    try:
+        report = build_report(analysis.evaluation, title=scope.report_title)
+        if kind == "html":
+            content = render_html(report).encode("utf-8")
+        else:
+            with tempfile.TemporaryDirectory(prefix="imheval-report-") as folder:
+                content = write_report(report, Path(folder) / f"report{extension}").read_bytes()
+    except ImhevalError as error:
+        return _unavailable(request, scope, f"The report could not be written: {error}")
+    return _attachment(content, content_type, scope.file_name("report", extension))
+
+
+@results_page("export_responses")
+def organisation_export(request: HttpRequest, access: Access) -> HttpResponse:
+    return _export(request, Scope.of(access.organisation))
+
+
+@results_page("export_responses")
+def programme_export(request: HttpRequest, access: Access, programme: Programme) -> HttpResponse:
+    return _export(request, Scope.of(access.organisation, programme))
+
+
+@results_page("export_responses")
+def cohort_export(request: HttpRequest, access: Access, cohort: Cohort) -> HttpResponse:
+    return _export(request, Scope.of(access.organisation, cohort))
+
+
+def _export(request: HttpRequest, scope: Scope) -> HttpResponse:
+    kind = request.GET.get("format", "")
+    if kind not in exports.EXPORT_FORMATS:
+        raise Http404("No such export format")
+    extension, content_type = exports.EXPORT_FORMATS[kind]
+    try:
+        instruments = scope_instruments(scope)
+        table = scope_table(scope, instruments)
+    except UnavailableError as reason:
+        return _unavailable(request, scope, str(reason))
+    if kind == "csv":
+        content = exports.write_csv(table)
+    elif kind == "xlsx":
+        content = exports.write_xlsx(table)
+    else:
+        sources = dict(scope.submissions().values_list("pk", "source"))
+        content = exports.write_sav(table, instruments, sources, f"imheval: {scope.name}")
+    return _attachment(content, content_type, scope.file_name("responses", extension))
+
+
+def _attachment(content: bytes, content_type: str, filename: str) -> HttpResponse:
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+def _unavailable(request: HttpRequest, scope: Scope, problem: str) -> HttpResponse:
+    context = {"scope": scope, "problem": problem, "crumbs": crumbs(scope, True)}
+    return render(request, "results/unavailable.html", context, status=409)
+
+
+# ---------------------------------------------------------------------------- live counts
+
+
+@results_page()
+def cohort_counts(request: HttpRequest, access: Access, cohort: Cohort) -> HttpResponse:
+    scope = Scope.of(access.organisation, cohort)
+    context = {
+        "scope": scope,
+        "counts": live_counts(cohort),
+        "min_group_size": EvaluationOptions().min_group_size,
+        "crumbs": crumbs(scope),
+        "results_url": scope_url(scope),
+    }
+    return render(request, "results/counts.html", context)
+
+
+@results_page()
+def cohort_counts_live(request: HttpRequest, access: Access, cohort: Cohort) -> HttpResponse:
+    scope = Scope.of(access.organisation, cohort)
+    response = render(
+        request, "results/counts_live.html", {"scope": scope, "counts": live_counts(cohort)}
+    )
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+# ---------------------------------------------------------------------------- matching review
+
+
+@results_page("review_matches", FORM)
+def cohort_matching(request: HttpRequest, access: Access, cohort: Cohort) -> HttpResponse:
+    scope = Scope.of(access.organisation, cohort)
+    review = review_matches(scope)
+    form = MatchDecisionForm(request.POST or None, review=review)
+    if request.method == "POST" and form.is_valid():
+        decision = form.save(request.user)
+        verb = "accepted as one person" if decision.is_accepted else "rejected (two people)"
+        messages.success(request, f"{decision.code_a} and {decision.code_b} {verb}.")
+        return redirect(
+            reverse("results:cohort_matching", args=[access.organisation.slug, cohort.pk])
+        )
+    decisions = MatchDecision.objects.in_organisation(access.organisation).filter(cohort=cohort)
+    decided = {(d.code_a, d.code_b): d for d in decisions.select_related("decided_by")}
+    probable = [
+        {"match": m, "decision": decided.get((m.earlier_code, m.later_code))}
+        for m in (review.result.probable_matches if review.result is not None else ())
+    ]
+    context = {
+        "scope": scope,
+        "review": review,
+        "form": form,
+        "probable": probable,
+        "accepted": [d for d in decided.values() if d.decision == Decision.ACCEPTED],
+        "crumbs": crumbs(scope),
+        "results_url": scope_url(scope),
+    }
+    return render(request, "results/matching.html", context, status=400 if form.errors else 200)
