@@ -13,8 +13,10 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     if access is None:
         return {}
     slug = access.organisation.slug
+    cohorts = reverse("workspace:cohorts", args=[slug])
     items = [
         ("Programmes", reverse("workspace:organisation", args=[slug])),
+        ("Cohorts", cohorts),
         ("Instruments", reverse("workspace:instruments", args=[slug])),
     ]
     if access.may("view_audit"):
@@ -22,20 +24,28 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     items.append(("Members", reverse("workspace:members", args=[slug])))
     path = request.path
     base = items[0][1]
-    # Programmes, cohorts and their questionnaires all live under the Programmes tab.
-    under_programmes = path == base or path.startswith(
-        tuple(f"{base}{part}/" for part in ("programmes", "cohorts", "questionnaires", "results"))
+    # Programmes, cohorts and their questionnaires all live under the Programmes tab; the
+    # Cohorts tab is the list of every cohort.
+    under_programmes = path != cohorts and (
+        path == base
+        or path.startswith(
+            tuple(
+                f"{base}{part}/" for part in ("programmes", "cohorts", "questionnaires", "results")
+            )
+        )
     )
+    navigation = []
+    for index, (label, url) in enumerate(items):
+        if index == 0:
+            current = under_programmes
+        elif url == cohorts:
+            current = path == url
+        else:
+            current = path.startswith(url)
+        navigation.append({"label": label, "url": url, "current": current})
     return {
         "current_organisation": access.organisation,
         "current_role": access.membership.get_role_display(),
         "access": access,
-        "navigation": [
-            {
-                "label": label,
-                "url": url,
-                "current": under_programmes if index == 0 else path.startswith(url),
-            }
-            for index, (label, url) in enumerate(items)
-        ],
+        "navigation": navigation,
     }

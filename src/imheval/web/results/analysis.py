@@ -10,21 +10,32 @@ yet, an analysis error) into a plain explanation.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from django.db.models import Count, Max
+
+import imheval
 from imheval import EvaluationOptions, ImhevalError, evaluate, score_items
 from imheval.evaluation import Evaluation
 from imheval.instruments import Instrument
 from imheval.io.table import TIMEPOINTS, ResponseTable
 from imheval.matching import MatchResult, match
-from imheval.web.capture.models import Submission
-from imheval.web.organisations.models import Organisation
+from imheval.web.capture.models import Status, Submission
+from imheval.web.organisations.models import AuditEvent, Organisation
 from imheval.web.results.adapter import cohort_labels, response_table
 from imheval.web.results.models import Decision, MatchDecision
-from imheval.web.workspace.models import Cohort, Collection, Programme, resolve_instruments
+from imheval.web.workspace.models import (
+    Cohort,
+    Collection,
+    InstrumentFile,
+    Programme,
+    resolve_instruments,
+)
 
 ScopeKind = Literal["cohort", "programme", "organisation"]
 REPORT_TITLE = "Evaluation of infant mental health training"
@@ -51,6 +62,15 @@ class Scope:
         if self.cohort is not None:
             return "cohort"
         return "programme" if self.programme is not None else "organisation"
+
+    @property
+    def key(self) -> str:
+        """The scope in a few characters: "organisation", "programme:12" or "cohort:34"."""
+        if self.cohort is not None:
+            return f"cohort:{self.cohort.pk}"
+        if self.programme is not None:
+            return f"programme:{self.programme.pk}"
+        return "organisation"
 
     @property
     def name(self) -> str:
@@ -159,6 +179,52 @@ def scope_table(scope: Scope, instruments: Sequence[Instrument]) -> ResponseTabl
             "here as soon as the first responses are in."
         )
     return table
+
+
+def data_fingerprint(scope: Scope) -> str:
+    """A short hash of everything the scope's evaluation depends on, in five small queries.
+
+    It changes whenever the results could change: a response completed or deleted, or added in
+    bulk (count and last id of the scope's complete submissions: the database index answers
+    that without reading the responses), a match decision made or changed (count, last id and
+    last decision time of the scope's decisions), a questionnaire's instruments changed, an
+    instrument uploaded, any audited change in the organisation (a response corrected, a cohort
+    or programme renamed or moved: the last audit event's id), and the core's version and
+    evaluation options. Drafts change nothing. It may change when the results do not (an
+    unrelated change elsewhere in the organisation); the evaluation is then simply run again.
+    """
+    organisation = scope.organisation
+    submissions = scope.submissions().filter(status=Status.COMPLETE)
+    decisions = MatchDecision.objects.in_organisation(organisation).filter(
+        cohort__in=scope.cohorts()
+    )
+    collections = Collection.objects.in_organisation(organisation).filter(
+        cohort__in=scope.cohorts()
+    )
+    parts = {
+        "core": [imheval.__version__, repr(EvaluationOptions())],
+        "organisation": [organisation.pk, organisation.name, organisation.slug],
+        "submissions": _summary(submissions),
+        "decisions": _summary(decisions, "decided_at"),
+        "questionnaires": sorted(
+            [cohort, timepoint, refs]
+            for cohort, timepoint, refs in collections.values_list(
+                "cohort_id", "timepoint", "instrument_refs"
+            )
+        ),
+        "uploads": _summary(InstrumentFile.objects.in_organisation(organisation), "uploaded_at"),
+        "audit": AuditEvent.objects.in_organisation(organisation).aggregate(last=Max("id"))["last"],
+    }
+    text = json.dumps(parts, sort_keys=True, default=str, separators=(",", ":"))
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def _summary(rows: Any, *times: str) -> list[Any]:
+    """[count, last id, then the last value of each of ``times``] of ``rows``, in one query."""
+    found = rows.aggregate(
+        n=Count("id"), last=Max("id"), **{f"last_{time}": Max(time) for time in times}
+    )
+    return [found["n"], found["last"], *(found[f"last_{time}"] for time in times)]
 
 
 def accepted_matches(scope: Scope, table: ResponseTable) -> tuple[tuple[str, str, str], ...]:

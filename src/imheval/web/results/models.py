@@ -62,3 +62,34 @@ class MatchDecision(models.Model):
     @property
     def is_accepted(self) -> bool:
         return self.decision == Decision.ACCEPTED
+
+
+class EvaluationSnapshot(models.Model):
+    """A results page's content as last computed, kept so the next visit need not compute it.
+
+    One row per scope (``scope`` is "organisation", "programme:<id>" or "cohort:<id>"), shared by
+    every server process. ``fingerprint`` sums up everything the content depends on (see
+    :func:`imheval.web.results.analysis.data_fingerprint`); a row whose fingerprint no longer
+    matches is never shown, and the next visit replaces it. ``content`` holds the page's short
+    texts, ``report_html`` the core's report already laid out in NHS.UK markup. Both are
+    suppressed exactly as the page is: no anonymous codes, no answers, no small groups.
+    """
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="evaluation_snapshots"
+    )
+    scope = models.CharField(max_length=40)
+    fingerprint = models.CharField(max_length=64)
+    content = models.JSONField(default=dict)
+    report_html = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    objects = scoped_manager("organisation")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "scope"], name="one_snapshot_per_scope")
+        ]
+
+    def __str__(self) -> str:
+        return f"snapshot of {self.scope} in organisation {self.organisation_id}"

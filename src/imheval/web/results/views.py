@@ -36,7 +36,7 @@ from imheval.web.results.analysis import (
 from imheval.web.results.counts import live_counts
 from imheval.web.results.forms import MatchDecisionForm
 from imheval.web.results.models import Decision, MatchDecision
-from imheval.web.results.presentation import page_sections
+from imheval.web.results.snapshots import page_content
 from imheval.web.workspace.models import Cohort, Programme
 
 #: Address parts naming an organisation's object, and the model each is loaded from.
@@ -109,7 +109,11 @@ def organisation(request: HttpRequest, access: Access) -> HttpResponse:
 @results_page()
 def programme(request: HttpRequest, access: Access, programme: Programme) -> HttpResponse:
     scope = Scope.of(access.organisation, programme)
-    cohorts = Cohort.objects.in_organisation(access.organisation).filter(programme=programme)
+    cohorts = (
+        Cohort.objects.in_organisation(access.organisation)
+        .filter(programme=programme)
+        .select_related("programme")
+    )
     children = [(f"Cohort {c.name}", scope_url(Scope.of(access.organisation, c))) for c in cohorts]
     return _results(request, access, scope, "Results by cohort", children)
 
@@ -126,20 +130,12 @@ def _results(
     children_heading: str,
     children: list[tuple[str, str]],
 ) -> HttpResponse:
-    analysis = analyse(scope)
-    report = None
-    problem = analysis.problem
-    if analysis.evaluation is not None:
-        try:
-            report = build_report(analysis.evaluation, title=scope.report_title)
-        except ImhevalError as error:
-            problem = f"The report could not be built: {error}"
+    # The analysis is kept as a snapshot while the data are unchanged (see .snapshots).
+    content = page_content(scope)
     context = {
         "scope": scope,
-        "analysis": analysis,
-        "problem": problem,
-        "report": report,
-        "sections": page_sections(report) if report is not None else [],
+        "content": content,
+        "problem": content.problem,
         "downloads": [
             (label, scope_url(scope, "report", format=key)) for key, label in REPORT_LABELS.items()
         ],

@@ -24,6 +24,7 @@ urlpatterns = [
         views.cohort_create,
         name="cohort_create",
     ),
+    path("<slug:org>/cohorts/", views.cohorts, name="cohorts"),
     path("<slug:org>/cohorts/<int:cohort>/", views.cohort_detail, name="cohort"),
     path("<slug:org>/cohorts/<int:cohort>/edit/", views.cohort_edit, name="cohort_edit"),
     # questionnaires (collections): one per cohort and timepoint

@@ -16,7 +16,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.paginator import Paginator
-from django.db.models import Count, Model, Q
+from django.db.models import Count, Model, Prefetch, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -57,6 +57,7 @@ SCOPED_OBJECTS: dict[str, type[Model]] = {
 PLAIN_KWARGS = frozenset({"instrument_id"})
 
 AUDIT_PAGE_SIZE = 50
+COHORT_PAGE_SIZE = 100
 
 #: The shared access rules (organisations.access.organisation_views) for workspace pages.
 organisation_page = organisation_views(SCOPED_OBJECTS, PLAIN_KWARGS)
@@ -136,6 +137,39 @@ def organisation(request: HttpRequest, access: Access) -> HttpResponse:
         cohort_count=Count("cohorts")
     )
     return render(request, "workspace/organisation.html", {"programmes": programmes})
+
+
+@organisation_page()
+def cohorts(request: HttpRequest, access: Access) -> HttpResponse:
+    """Every cohort of the organisation, newest first, with its questionnaires' responses.
+
+    Three queries whatever the number of cohorts: the count, one page of cohorts with their
+    programmes, and that page's questionnaires with their complete responses counted.
+    """
+    questionnaires = Collection.objects.annotate(
+        responses=Count("submissions", filter=Q(submissions__status=Status.COMPLETE))
+    )
+    found = (
+        Cohort.objects.in_organisation(access.organisation)
+        .select_related("programme")
+        .prefetch_related(Prefetch("collections", queryset=questionnaires))
+        .order_by("-start_date", "-pk")
+    )
+    page = Paginator(found, COHORT_PAGE_SIZE).get_page(request.GET.get("page"))
+    context = {
+        "page": page,
+        "rows": [_cohort_row(cohort) for cohort in page.object_list],
+        "page_numbers": page.paginator.get_elided_page_range(page.number, on_each_side=2),
+        "ellipsis": Paginator.ELLIPSIS,
+        "timepoints": [label for _, label in Timepoint.choices],
+    }
+    return render(request, "workspace/cohorts.html", context)
+
+
+def _cohort_row(cohort: Cohort) -> dict[str, Any]:
+    """A cohort and its questionnaire at each timepoint, in order (None where not set up)."""
+    by_timepoint = {collection.timepoint: collection for collection in cohort.collections.all()}
+    return {"cohort": cohort, "collections": [by_timepoint.get(tp) for tp in Timepoint.values]}
 
 
 # ----------------------------------------------------------------------- programmes
