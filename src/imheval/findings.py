@@ -405,7 +405,7 @@ def extra_findings(domain: DomainEvaluation, min_group_size: int) -> list[str]:
         lines.append(
             f"A linear mixed model {how} estimates the change from before to after as "
             f"{_signed(post.estimate)} points (95% CI {post.ci.low:.2f} to {post.ci.high:.2f}, "
-            f"z = {post.statistic:.2f}, {format_p(post.p)})."
+            f"{post.apa()})."
         )
     return lines
 

@@ -9,9 +9,10 @@ import warnings
 import numpy as np
 import pandas as pd
 import pytest
+from scipy import stats
 
 from imheval.errors import AnalysisError
-from imheval.stats import mixed_model
+from imheval.stats import mixed, mixed_model
 from imheval.stats.mixed import FEWER_THAN_5_COHORTS
 
 
@@ -36,20 +37,29 @@ POST = [4.0, 4.5, 7.0, 7.0, 7.0, 2.5]  # correlates positively with PRE
 def test_one_cohort_pre_post_model_reproduces_the_paired_t_test() -> None:
     # With two times and complete pairs, score ~ time + (1 | participant) gives the mean change
     # with SE = sd(d) / sqrt(n): the paired t statistic (as long as the pre-post correlation is
-    # positive, so the participant variance is above zero).
+    # positive, so the participant variance is above zero), and Satterthwaite's df are then
+    # exactly n - 1, so p and the CI are the paired t-test's.
     result = mixed_model(_long(PRE, POST))
     diff = np.array(POST) - np.array(PRE)
     assert result.computed, result.reason
     assert result.cohort_effect == "none"
     assert result.formula == "score ~ time + (1 | participant)"
+    assert "Satterthwaite" in result.method
     effect = result.fixed_effect("timepost")
     assert effect is not None
     assert effect.estimate == pytest.approx(diff.mean(), rel=1e-9)
     assert effect.se == pytest.approx(diff.std(ddof=1) / math.sqrt(6), rel=1e-5)
     assert effect.statistic == pytest.approx(effect.estimate / effect.se, rel=1e-12)
+    assert effect.df == pytest.approx(5.0, rel=1e-5)
+    # scipy.stats.ttest_rel(POST, PRE): t = 6.57375735, p = 0.00122227180
+    assert effect.statistic == pytest.approx(6.5737573513391645, rel=1e-5)
+    assert effect.p == pytest.approx(0.0012222717977521049, rel=1e-5)
+    t_crit = 2.5705818366147395  # qt(0.975, 5)
     low, high = effect.ci.to_list()
-    assert low == pytest.approx(effect.estimate - 1.959963984540054 * effect.se, rel=1e-12)
-    assert high == pytest.approx(effect.estimate + 1.959963984540054 * effect.se, rel=1e-12)
+    assert low == pytest.approx(effect.estimate - t_crit * effect.se, rel=1e-5)
+    assert high == pytest.approx(effect.estimate + t_crit * effect.se, rel=1e-5)
+    assert effect.to_dict()["df"] == effect.df
+    assert effect.apa() == "t(5.00) = 6.57, p = .001"
     intercept = result.fixed_effect("(Intercept)")
     assert intercept is not None and intercept.estimate == pytest.approx(np.mean(PRE), rel=1e-9)
     components = result.variance_components
@@ -74,6 +84,8 @@ def test_negatively_correlated_scores_give_a_singular_fit_equal_to_ordinary_regr
     effect = result.fixed_effect("timepost")
     assert effect is not None
     assert effect.se == pytest.approx(math.sqrt(2 * pooled / 5), rel=1e-9)
+    # At the boundary the model is ordinary regression: the t-test has n - p = 10 - 2 df.
+    assert effect.df == pytest.approx(8.0, rel=1e-5)
     assert any("estimated at zero" in note for note in result.notes)
 
 
@@ -229,3 +241,20 @@ def test_invalid_options_are_caller_errors(options: dict[str, object]) -> None:
 def test_a_table_that_is_not_a_dataframe_is_a_caller_error() -> None:
     with pytest.raises(AnalysisError, match="DataFrame"):
         mixed_model([[1, 2, 3]])  # type: ignore[arg-type]
+
+
+def test_without_satterthwaite_df_the_tests_fall_back_to_normal_and_say_so(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # A likelihood too flat for its Hessian: no df, so p and CI use the normal distribution.
+    monkeypatch.setattr(mixed, "_satterthwaite_df", lambda *args: (None, None))
+    result = mixed_model(_long(PRE, POST))
+    effect = result.fixed_effect("timepost")
+    assert effect is not None and effect.df is None
+    assert effect.p == pytest.approx(2 * stats.norm.sf(effect.statistic), rel=1e-12)
+    low, high = effect.ci.to_list()
+    assert low == pytest.approx(effect.estimate - 1.959963984540054 * effect.se, rel=1e-12)
+    assert high == pytest.approx(effect.estimate + 1.959963984540054 * effect.se, rel=1e-12)
+    assert effect.apa().startswith("z = 6.57, ")
+    assert effect.to_dict()["df"] is None
+    assert any("could not be computed" in note for note in result.notes)

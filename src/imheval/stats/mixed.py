@@ -2,7 +2,8 @@
 
 :func:`mixed_model` takes one row per participant per time and fits, by REML with statsmodels'
 ``MixedLM``, the model R users write as
-``lmer(score ~ time + (1 | cohort) + (1 | cohort:participant))``. It returns a frozen
+``lmer(score ~ time + (1 | cohort) + (1 | cohort:participant))``, and tests each fixed effect
+with a t-test on Satterthwaite degrees of freedom, as R's lmerTest does. It returns a frozen
 :class:`MixedModelResult` that never holds NaN: when the model cannot be fitted, ``reason`` says
 why in plain English and the numbers are None.
 """
@@ -26,6 +27,7 @@ from imheval.stats._common import (
     check_confidence,
     two_sided_normal_p,
 )
+from imheval.stats.apa import format_number, format_p
 from imheval.stats.results import ConfidenceInterval, _clean
 
 #: The times a score can belong to, in order; "pre" is the reference level.
@@ -42,6 +44,9 @@ DEFAULT_MAX_PARTICIPANTS: Final = 5000
 SINGULAR_TOLERANCE: Final = 1e-4
 
 REQUIRED_COLUMNS: Final = ("participant", "cohort", "time", "score")
+
+#: How the model is fitted and tested (``MixedModelResult.method``).
+METHOD: Final = "REML (statsmodels MixedLM); t-tests with Satterthwaite df (as lmerTest)"
 
 CohortEffect = Literal["auto", "random", "fixed"]
 
@@ -63,8 +68,11 @@ class FixedEffect:
 
     ``term`` is ``(Intercept)`` (the mean at pre, in the reference cohort when cohort is fixed),
     ``timepost`` / ``timefollowup`` (the change from pre) or ``cohort<label>`` (the difference
-    from the first cohort in sorted order). ``statistic`` is the Wald z = estimate / se and ``p``
-    its two-sided normal p-value; ``ci`` is estimate +- z_(1 - alpha/2) * se.
+    from the first cohort in sorted order). ``statistic`` is t = estimate / se, ``df`` its
+    Satterthwaite degrees of freedom, ``p`` the two-sided p-value from the t distribution on
+    ``df`` and ``ci`` is estimate +- t_(1 - alpha/2, df) * se, as lmerTest's ``summary()`` and
+    ``contest1D()`` give them. ``df`` is None only when the degrees of freedom could not be
+    computed (the model's notes say why); ``p`` and ``ci`` then use the normal distribution.
     """
 
     term: str
@@ -72,8 +80,14 @@ class FixedEffect:
     estimate: float
     se: float
     statistic: float
+    df: float | None
     p: float
     ci: ConfidenceInterval
+
+    def apa(self) -> str:
+        """APA-style test, e.g. ``t(5.52) = 18.13, p < .001`` (``z = ...`` when df is None)."""
+        head = "z" if self.df is None else f"t({format_number(self.df)})"
+        return f"{head} = {format_number(self.statistic)}, {format_p(self.p)}"
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -82,6 +96,7 @@ class FixedEffect:
             "estimate": _clean(self.estimate),
             "se": _clean(self.se),
             "statistic": _clean(self.statistic),
+            "df": _clean(self.df),
             "p": _clean(self.p),
             "ci": self.ci.to_list(),
         }
@@ -129,7 +144,7 @@ class MixedModelResult:
     log_likelihood: float | None = None
     converged: bool = False
     singular: bool = False
-    method: str = "REML (statsmodels MixedLM); Wald z tests"
+    method: str = METHOD
     confidence: float = 0.95
     notes: tuple[str, ...] = ()
     reason: str | None = None
@@ -216,8 +231,9 @@ def mixed_model(
     ``cohort_effect_reason`` says so; with one cohort there is no cohort term. ``"random"`` or
     ``"fixed"`` force the choice (``"random"`` needs 2 or more cohorts).
 
-    Tests are Wald z (estimate / SE, normal p and CI), as statsmodels reports them; lmerTest's
-    Satterthwaite t-tests give larger p-values with few cohorts, so p is not compared with R.
+    Tests are lmerTest's: t = estimate / SE on Satterthwaite degrees of freedom, with the CI
+    from the same t distribution (see :func:`_satterthwaite_df`). With few cohorts the df are
+    small, so these p-values are larger than Wald z tests (which treat the SEs as exact).
 
     Not computed (``reason`` set, never an exception or NaN) when: there are more than
     ``max_participants`` participants (statsmodels is too slow for very large data; the
@@ -226,7 +242,8 @@ def mixed_model(
     fixed effects cannot be separated; or the fit fails or does not converge. Raises
     AnalysisError only for a caller's mistake: a missing column, an unknown time label, or an
     invalid option. Checked against R's ``lme4::lmer`` (REML) and lmerTest (tests/golden):
-    fixed effects and their SEs to rtol 1e-4, variance components to rtol 1e-3.
+    fixed effects and their SEs to rtol 1e-4, variance components to rtol 1e-3, Satterthwaite
+    df, t and p to rtol 1e-3.
     """
     level = check_confidence(confidence)
     if cohort_effect not in ("auto", "random", "fixed"):
@@ -327,21 +344,38 @@ def mixed_model(
     cohort_var = variances.cohort if effect == "random" else None
     participant_var = variances.participant
 
-    z_crit = float(stats.norm.ppf(0.5 + level / 2))
+    dfs, curvature_note = _satterthwaite_df(data, exog, variances, effect)
+    if curvature_note is not None:
+        notes = (*notes, curvature_note)
+    if dfs is None:
+        notes = (
+            *notes,
+            "the Satterthwaite degrees of freedom could not be computed (the REML likelihood is "
+            "flat or curved the wrong way at the estimates), so the p-values and confidence "
+            "intervals use the normal distribution (Wald z)",
+        )
     effects = []
-    for term, label, estimate, se in zip(
-        terms, labels, estimates.tolist(), ses.tolist(), strict=True
+    for index, (term, label, estimate, se) in enumerate(
+        zip(terms, labels, estimates.tolist(), ses.tolist(), strict=True)
     ):
-        z = estimate / se
+        t = estimate / se
+        df = None if dfs is None else float(dfs[index])
+        if df is None:
+            p = two_sided_normal_p(t)
+            critical = float(stats.norm.ppf(0.5 + level / 2))
+        else:
+            p = float(2 * stats.t.sf(abs(t), df))
+            critical = float(stats.t.ppf(0.5 + level / 2, df))
         effects.append(
             FixedEffect(
                 term=term,
                 label=label,
                 estimate=estimate,
                 se=se,
-                statistic=z,
-                p=two_sided_normal_p(z),
-                ci=ConfidenceInterval(estimate - z_crit * se, estimate + z_crit * se, level),
+                statistic=t,
+                df=df,
+                p=p,
+                ci=ConfidenceInterval(estimate - critical * se, estimate + critical * se, level),
             )
         )
 
@@ -690,6 +724,108 @@ def _gls(
     if not (np.all(np.isfinite(beta)) and np.all(np.isfinite(covariance))):
         return None
     return beta.astype(np.float64), covariance.astype(np.float64), float(log_likelihood)
+
+
+#: Central-difference steps: for the Jacobian of Var(beta) and for the Hessian of the REML
+#: deviance, absolute on each theta (an SD relative to the residual SD) and relative on sigma.
+_JACOBIAN_STEP: Final = 1e-4
+_HESSIAN_STEP: Final = 1e-3
+
+#: lmerTest's tolerance: Hessian eigenvalues at or below it are left out of its inverse.
+_EIGEN_TOLERANCE: Final = 1e-8
+
+
+def _satterthwaite_df(
+    data: _Data, exog: FloatArray, variances: _Variances, effect: str
+) -> tuple[FloatArray | None, str | None]:
+    """Satterthwaite degrees of freedom for each fixed-effect coefficient, as lmerTest computes.
+
+    For coefficient j (c = e_j): df = 2 Phi_jj^2 / (g' A g), where Phi(v) = Var(beta_hat) =
+    (X' V^-1 X)^-1 as a function of the variance parameters v, g = dPhi_jj / dv, and
+    A = 2 H^-1 is the asymptotic covariance of v, H the Hessian of the REML deviance
+    (-2 log-likelihood) at the estimates. Like lmerTest (``as_lmerModLT``, ``contest1D``),
+    v = (theta, sigma), theta being the random-effect SDs relative to the residual SD sigma
+    (lme4's theta); H is inverted through its eigenvalues above 1e-8 (a Moore-Penrose
+    inverse). Both derivatives are numerical: central differences on :func:`_gls`, steps 1e-4
+    (Jacobian) and 1e-3 (Hessian), absolute on theta and relative on sigma. The deviance is
+    even in theta, so a variance estimated at zero (theta = 0) needs no special case: that
+    theta adds nothing to g, as in lmerTest. Returns the df, or None when the Hessian has no
+    positive eigenvalue or a df is not a positive number, and a note when the Hessian has a
+    negative eigenvalue (lmerTest's warning "Model failed to converge").
+    """
+    sigma = math.sqrt(variances.residual)
+    relative = variances.relative_sd()
+    names = ("cohort", "participant") if effect == "random" else ("participant",)
+    point = np.array([*(relative[name] for name in names), sigma])
+    size = point.size
+
+    def at(parameters: FloatArray) -> tuple[FloatArray, float] | None:
+        """Var(beta) and the REML deviance at (theta, sigma)."""
+        residual = float(parameters[-1]) ** 2
+        parts = dict(zip(names, (float(v) ** 2 * residual for v in parameters[:-1]), strict=True))
+        trial = _Variances(parts.get("cohort", 0.0), parts["participant"], residual)
+        fitted = _gls(data, exog, trial)
+        return None if fitted is None else (fitted[1], -2.0 * fitted[2])
+
+    def steps(step: float) -> FloatArray:
+        return np.array([step] * (size - 1) + [step * sigma])
+
+    centre = at(point)
+    if centre is None:
+        return None, None
+    covariance, deviance = centre
+    jacobian_step = steps(_JACOBIAN_STEP)
+    gradient = np.zeros((size, covariance.shape[0]))  # variance parameter x coefficient
+    for i in range(size):
+        shift = np.zeros(size)
+        shift[i] = jacobian_step[i]
+        up, down = at(point + shift), at(point - shift)
+        if up is None or down is None:
+            return None, None
+        gradient[i] = np.diag(up[0] - down[0]) / (2.0 * jacobian_step[i])
+
+    hessian_step = steps(_HESSIAN_STEP)
+
+    def deviance_at(*moves: tuple[int, float]) -> float:
+        shift = np.zeros(size)
+        for i, sign in moves:
+            shift[i] += sign * hessian_step[i]
+        found = at(point + shift)
+        return math.nan if found is None else found[1]
+
+    hessian = np.zeros((size, size))
+    for i in range(size):
+        hessian[i, i] = (
+            deviance_at((i, 1.0)) - 2.0 * deviance + deviance_at((i, -1.0))
+        ) / hessian_step[i] ** 2
+        for j in range(i):
+            hessian[i, j] = hessian[j, i] = (
+                deviance_at((i, 1.0), (j, 1.0))
+                - deviance_at((i, 1.0), (j, -1.0))
+                - deviance_at((i, -1.0), (j, 1.0))
+                + deviance_at((i, -1.0), (j, -1.0))
+            ) / (4.0 * hessian_step[i] * hessian_step[j])
+    if not np.all(np.isfinite(hessian)):
+        return None, None
+    eigenvalues, eigenvectors = np.linalg.eigh(hessian)
+    note = (
+        "the REML likelihood curves the wrong way in some direction at the estimates (a "
+        "negative eigenvalue of its Hessian; lmerTest warns 'Model failed to converge'), so "
+        "the degrees of freedom leave that direction out and are approximate"
+        if np.any(eigenvalues < -_EIGEN_TOLERANCE)
+        else None
+    )
+    positive = eigenvalues > _EIGEN_TOLERANCE
+    if not np.any(positive):
+        return None, note
+    kept = eigenvectors[:, positive]
+    parameter_covariance = 2.0 * (kept / eigenvalues[positive]) @ kept.T
+    denominator = np.einsum("kj,kl,lj->j", gradient, parameter_covariance, gradient)
+    with np.errstate(all="ignore"):
+        dfs = 2.0 * np.diag(covariance) ** 2 / denominator
+    if not (np.all(np.isfinite(dfs)) and np.all(dfs > 0)):
+        return None, note
+    return np.asarray(dfs, dtype=np.float64), note
 
 
 def _participant_dummies(data: _Data) -> Any:
