@@ -11,6 +11,7 @@ from imheval.reports.charts import (
     FlowSpec,
     HistogramSpec,
     IntervalSpec,
+    _inline_svg,
     histogram_bins,
     render,
     to_svg,
@@ -64,3 +65,43 @@ def test_whole_number_changes_get_one_bar_per_point() -> None:
     edges = histogram_bins([0.25, 1.75])
     assert edges[0] <= 0.25 and edges[-1] >= 1.75 and len(edges) >= 16
     assert histogram_bins([]) == [-0.5, 0.5]
+
+
+@pytest.mark.parametrize("spec", SPECS, ids=lambda s: type(s).__name__)
+def test_svg_is_lean_for_weasyprint(spec: object) -> None:
+    svg = to_svg(spec, "lean", "alt")  # type: ignore[arg-type]
+    # no wrapper groups that only carry an id, no CSS to parse, no ids nobody uses
+    assert not re.search(r'<g(?: id="[^"]*")?>', svg)
+    assert "style=" not in svg and "<style" not in svg
+    assert 'stroke-linejoin="round" stroke-linecap="butt"' in svg.split(">", 1)[0]
+    assert svg.count("<g") == svg.count("</g>")
+    references = set(re.findall(r'(?:href="#|url\(#)([^")]+)', svg))
+    assert set(re.findall(r'\bid="([^"]+)"', svg)) == references | {"lean-title"}
+    assert "rotate(-0 " not in svg
+
+
+def test_the_title_is_left_to_the_caption_not_drawn() -> None:
+    spec = IntervalSpec("A title that the caption shows", "Points", (("P1", 10, 1.5, 0.5, 2.5),))
+    svg = to_svg(spec, "t", "alt text")
+    assert "A title that the caption shows" not in svg
+    assert "P1 (n = 10)" in svg and "Points" in svg
+
+
+def test_style_becomes_attributes_only_when_all_of_it_can() -> None:
+    svg = (
+        '<svg xmlns="http://www.w3.org/2000/svg">\n <g id="a">\n'
+        '  <path d="M 0 0" style="fill: #ffffff; stroke-width: 0.8"/>\n'
+        '  <path d="M 1 1" fill="red" style="fill: blue"/>\n'
+        '  <text style="font-size: 9px; white-space: pre">x</text>\n </g>\n</svg>\n'
+    )
+    lean = _inline_svg(svg, "c", "alt")
+    assert '<path d="M 0 0" fill="#ffffff" stroke-width="0.8"/>' in lean
+    assert '<path d="M 1 1" fill="red" style="fill: blue"/>' in lean  # would repeat fill
+    assert '<text style="font-size: 9px; white-space: pre">x</text>' in lean  # not presentation
+    assert "<g" not in lean and "</g>" not in lean
+
+
+def test_groups_that_do_not_pair_up_are_left_alone() -> None:
+    svg = '<svg xmlns="http://www.w3.org/2000/svg">\n<g id="a">\n<path d="M 0 0"/>\n</svg>\n'
+    assert '<g id="c-a">' not in _inline_svg(svg, "c", "alt")  # the id is unused, so dropped
+    assert "<g>" in _inline_svg(svg, "c", "alt")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import os
 import re
 from html.parser import HTMLParser
@@ -9,6 +10,7 @@ from pathlib import Path
 from xml.sax.saxutils import escape
 
 import pytest
+from markupsafe import escape as markup_escape
 
 from imheval import __version__
 from imheval.reports import Report
@@ -133,6 +135,33 @@ def test_chart_svg_with_a_script_is_refused(demo_report: Report) -> None:
     with pytest.raises(ValueError, match="scripts"):
         render_html(demo_report.with_section(Section("bad", "Bad", None, (bad,))))
     assert isinstance(chart, Chart)
+
+
+def test_for_the_pdf_charts_are_images_of_the_same_svg(demo_report: Report) -> None:
+    charts = [c for s in demo_report.sections for c in s.charts()]
+    html = render_html(demo_report, charts_as_images=True)
+    assert "<svg" not in html
+    sources = re.findall(r'<img src="data:image/svg\+xml;base64,([^"]+)" alt="([^"]*)">', html)
+    assert len(sources) == len(charts)
+    for (encoded, alt), chart in zip(sources, charts, strict=True):
+        assert base64.b64decode(encoded).decode("utf-8") == chart.svg
+        assert alt == str(markup_escape(chart.alt_text))
+    # everything but the charts is the .html report's
+    inline = render_html(demo_report)
+    assert re.sub(r"<img src=[^>]*>", "", html) == re.sub(
+        r"<svg.*?</svg>\n", "", inline, flags=re.S
+    )
+
+
+def test_a_chart_image_with_a_script_is_refused(demo_report: Report) -> None:
+    from dataclasses import replace
+
+    chart = next(c for s in demo_report.sections for c in s.charts())
+    bad = replace(chart, svg=chart.svg.replace("</svg>", "<script>x()</script></svg>"))
+    with pytest.raises(ValueError, match="scripts"):
+        render_html(
+            demo_report.with_section(Section("bad", "Bad", None, (bad,))), charts_as_images=True
+        )
 
 
 def normalise(html: str) -> str:

@@ -1687,6 +1687,7 @@ def mixed_model_blocks(context: ReportContext, domain: DomainEvaluation) -> list
             f"{effect.estimate:+.2f}" if effect.term != "(Intercept)" else f"{effect.estimate:.2f}",
             f"{effect.ci.low:.2f} to {effect.ci.high:.2f}",
             f"{effect.statistic:.2f}",
+            DASH if effect.df is None else f"{effect.df:.2f}",
             format_p(effect.p),
         )
         for effect in model.fixed_effects
@@ -1694,16 +1695,13 @@ def mixed_model_blocks(context: ReportContext, domain: DomainEvaluation) -> list
     blocks.append(
         Table(
             caption=f"{info.label}: linear mixed model, fixed effects (points)",
-            header=("Term", "Estimate", "95% CI", "z", "p"),
+            header=("Term", "Estimate", "95% CI", "t", "df", "p"),
             rows=rows,
             notes=(
                 f"Model: {model.formula}; {model.n_observations:,} scores of "
                 f"{_people_text(model.n_participants, 0)} in {model.n_cohorts:,} "
                 f"cohort{_s(model.n_cohorts)}; {model.method}.",
-                "The p-values are Wald z tests, which treat the standard errors as exact. With "
-                "few cohorts they are smaller than the t-tests with Satterthwaite degrees of "
-                "freedom that R's lmerTest reports; read them as approximate and lean on the "
-                "confidence intervals and on the participant-level paired t-test.",
+                MIXED_MODEL_TESTS,
             ),
         )
     )
@@ -1711,6 +1709,15 @@ def mixed_model_blocks(context: ReportContext, domain: DomainEvaluation) -> list
     if components is not None:
         blocks.append(_variance_table(info.label, model, components))
     return blocks
+
+
+#: How the mixed model's p-values are found, in plain English (under its table).
+MIXED_MODEL_TESTS = (
+    "Each p-value is a t-test (t = estimate / standard error) with Satterthwaite degrees of "
+    "freedom (df), as R's lmerTest package gives. The df say how much independent information "
+    "an estimate rests on: an estimate that compares cohorts has few when there are few "
+    "cohorts, so its p-value and interval are wider than the number of people suggests."
+)
 
 
 def mixed_model_text(domain: DomainEvaluation, model: MixedModelResult) -> str:
@@ -1730,8 +1737,7 @@ def mixed_model_text(domain: DomainEvaluation, model: MixedModelResult) -> str:
         parts.append(
             f"It estimates the change from before training to {what} as "
             f"{effect.estimate:+.2f} points (95% CI {effect.ci.low:.2f} to "
-            f"{effect.ci.high:.2f}, z = {effect.statistic:.2f}, {format_p(effect.p)}), which is "
-            f"{verdict}."
+            f"{effect.ci.high:.2f}, {effect.apa()}), which is {verdict}."
         )
     post = model.fixed_effect("timepost")
     people = domain.test("participant", "paired_t")
@@ -2078,7 +2084,8 @@ RELIABLE_CHANGE_METHODS = (
 MIXED_MODEL_METHODS = (
     "The linear mixed model is score ~ time + (1 | cohort) + (1 | participant), fitted by REML "
     "with statsmodels; with fewer than 5 cohorts cohort is a fixed effect instead, because so "
-    "few cohorts cannot show how much cohorts vary."
+    "few cohorts cannot show how much cohorts vary. Its fixed effects are tested with t-tests "
+    "on Satterthwaite degrees of freedom, as in R's lmerTest."
 )
 
 

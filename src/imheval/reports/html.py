@@ -7,6 +7,7 @@ charts' SVG, which imheval draws itself (:mod:`imheval.reports.charts` escapes t
 
 from __future__ import annotations
 
+import base64
 import re
 from datetime import datetime
 from functools import lru_cache
@@ -46,7 +47,8 @@ _NUMERIC_HEADERS = frozenset(
         "Cronbach's alpha if deleted",
         "Share",
         "Estimate",
-        "z",
+        "t",
+        "df",
         "p",
         "Variance",
         "Pairs",
@@ -60,13 +62,20 @@ _NUMERIC_HEADERS = frozenset(
 )
 
 
-def render_html(report: Report) -> str:
-    """The report as a complete HTML document (a string)."""
+def render_html(report: Report, *, charts_as_images: bool = False) -> str:
+    """The report as a complete HTML document (a string).
+
+    Charts are inline ``<svg>``. With ``charts_as_images`` each is instead an ``<img>`` whose
+    source is the same SVG as a ``data:`` URL, with the alt text as ``alt``: the picture is
+    the same, but WeasyPrint (the PDF) then parses and styles the chart only as an image, not
+    also as a few hundred HTML elements, which saves about a fifth of the PDF's time.
+    """
     template = _environment().get_template("report.html.j2")
     return template.render(
         report=report,
         generated=readable_time(report.generated),
         total_labels=TOTAL_LABELS,
+        charts_as_images=charts_as_images,
     )
 
 
@@ -107,6 +116,7 @@ def _environment() -> Environment:
     environment.tests["numeric_cell"] = lambda cell: numeric_cell(str(cell))
     environment.tests["numeric_header"] = lambda cell: str(cell) in _NUMERIC_HEADERS
     environment.filters["trusted_svg"] = _trusted_svg
+    environment.filters["svg_data_uri"] = _svg_data_uri
     return environment
 
 
@@ -120,3 +130,9 @@ def _trusted_svg(svg: str) -> Markup:
     ):
         raise ValueError("chart SVG must not contain scripts, foreign objects or external links")
     return Markup(svg)  # drawn by imheval.reports.charts, checked above
+
+
+def _svg_data_uri(svg: str) -> str:
+    """The chart as a ``data:image/svg+xml;base64,...`` URL, checked as :func:`_trusted_svg`."""
+    _trusted_svg(svg)
+    return "data:image/svg+xml;base64," + base64.b64encode(svg.encode("utf-8")).decode("ascii")
