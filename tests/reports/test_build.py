@@ -326,3 +326,14 @@ def test_totals_without_ranges_still_build_without_percentages(tmp_path: Path) -
     chart = next(c for c in report.section("level-2").charts() if c.id == "knowledge-cohorts")
     assert "percentage" not in chart.alt_text and "12.50 before, 15.50 after" in chart.alt_text
     assert EvaluationOptions().min_group_size == 5
+
+
+def test_split_apa_keeps_the_space_before_a_number_without_a_leading_zero() -> None:
+    plain, figures = split_apa(
+        "Internal consistency (KR-20) before training was .65 (95% CI .49 to .77): low."
+    )
+    assert plain == "Internal consistency (KR-20) before training was .65 (95% CI .49 to .77): low."
+    assert figures == ""
+    plain, figures = split_apa("Cohort gains differed (F(2, 3) = 9.10, p = .05).")
+    assert plain == "Cohort gains differed."
+    assert figures == "F(2, 3) = 9.10, p = .05"

@@ -413,7 +413,8 @@ def split_apa(sentence: str) -> tuple[str, str]:
         if trailing:
             figures.append(trailing.group(1))
             plain = plain[: trailing.start()] + "."
-    plain = re.sub(r"\s+([.,;:])", r"\1", plain)
+    # punctuation left behind by a removed "(...)"; not the point of a number like ".65"
+    plain = re.sub(r"\s+([.,;:])(?!\d)", r"\1", plain)
     # findings.py writes a bounded r as "r = > .99"; APA reads "r > .99".
     figures = [re.sub(r"= ([<>]) ", r"\1 ", figure) for figure in figures]
     plain = re.sub(r"\s{2,}", " ", plain).strip()
