@@ -21,11 +21,12 @@ def all_commands() -> list[tuple[str, click.Command]]:
 
     def walk(command: click.Command, path: str) -> None:
         found.append((path, command))
-        if isinstance(command, click.Group):
-            for name, sub in command.commands.items():
-                walk(sub, f"{path} {name}")
+        # duck-typed: Typer's groups are not always instances of the installed click.Group
+        for name, sub in getattr(command, "commands", {}).items():
+            walk(sub, f"{path} {name}")
 
     walk(root, "imheval")
+    assert len(found) > 5, "the walk found no subcommands"
     return found
 
 

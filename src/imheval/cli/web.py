@@ -90,7 +90,8 @@ def serve(
     SQLite in the data folder), IMHEVAL_ALLOWED_HOSTS, IMHEVAL_BEHIND_PROXY and others. In
     production put it behind a proxy that terminates HTTPS. Migrations run before it starts.
 
-    Example: DATABASE_URL=postgres://imheval@db/imheval imheval serve --host 0.0.0.0 --port 8000
+    Example: imheval serve --host 0.0.0.0 --port 8000
+    (with DATABASE_URL=postgres://imheval@db/imheval set for PostgreSQL)
     """
 
     def body() -> None:
