@@ -945,9 +945,9 @@ def _report(runs: list[DatabaseRun], args: argparse.Namespace) -> bool:
     all_good = True
     for run in runs:
         for burst in run.bursts:
-            acked = burst.acknowledged
-            once = sum(1 for code in acked if burst.complete.get(code) == 1)
-            lost = len(acked - set(burst.complete))
+            acked_codes = burst.acknowledged
+            once = sum(1 for code in acked_codes if burst.complete.get(code) == 1)
+            lost = len(acked_codes - set(burst.complete))
             duplicated = sum(1 for count in burst.complete.values() if count > 1)
             taps = [
                 journey.double_ok for journey in burst.journeys if journey.double_ok is not None
@@ -959,7 +959,7 @@ def _report(runs: list[DatabaseRun], args: argparse.Namespace) -> bool:
             )
             print(
                 f"| {run.version} | {burst.name} | {sum(burst.complete.values()):,} "
-                f"| {once:,}/{len(acked):,} | {lost} | {duplicated} "
+                f"| {once:,}/{len(acked_codes):,} | {lost} | {duplicated} "
                 f"| {sum(1 for journey in burst.journeys if journey.retries)} "
                 f"| {sum(journey.retries for journey in burst.journeys)} "
                 f"| {sum(journey.restarts for journey in burst.journeys)} | {burst.drafts} "
