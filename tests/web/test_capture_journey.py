@@ -541,3 +541,21 @@ def test_thanks_still_shows_after_the_collection_closes(person: Participant) -> 
 def test_pages_are_not_cached_on_shared_devices(person: Participant) -> None:
     response = person.client.get(person.url("start"))
     assert "no-store" in response["Cache-Control"]
+
+
+def test_a_submit_resent_after_the_server_stopped_before_saving_the_session_is_thanked(
+    person: Participant,
+) -> None:
+    """The response was committed but the session still names the draft: thank, don't restart."""
+    from imheval.web.capture import journey
+
+    _ready(person)
+    for number, answers in enumerate(PAGE_ANSWERS, start=1):
+        person.answer_page(number, answers)
+    journey.complete(Submission.objects.get())  # committed; the session was never updated
+    assert person.client.session.get(f"capture:{person.collection.token}:done") is None
+    response = person.submit()
+    assert response.url == person.url("thanks")
+    assert Submission.objects.filter(status="complete").count() == 1
+    assert Submission.objects.count() == 1
+    assert dict(person.client.session) == {f"capture:{person.collection.token}:done": True}

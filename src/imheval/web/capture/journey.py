@@ -128,6 +128,31 @@ def draft_in_session(session: SessionBase, collection: Collection) -> Submission
     return Submission.objects.filter(collection=collection, key=key, status=Status.DRAFT).first()
 
 
+def submitted_in_session(session: SessionBase, collection: Collection) -> bool:
+    """Whether this session's questionnaire for ``collection`` has already been submitted.
+
+    True when the session still names its draft but that row is complete: a second tap that
+    read the session before the first saved it, or a retry after the server stopped between
+    committing the response and saving the session.
+    """
+    value = session.get(session_key(collection.token))
+    if not value:
+        return False
+    try:
+        key = uuid.UUID(str(value))
+    except ValueError:
+        return False
+    return Submission.objects.filter(
+        collection=collection, key=key, status=Status.COMPLETE
+    ).exists()
+
+
+def mark_done(session: SessionBase, token: str) -> None:
+    """Forget the draft's key and remember only that this browser submitted."""
+    session.pop(session_key(token), None)
+    session[done_key(token)] = True
+
+
 def start_draft(session: SessionBase, collection: Collection) -> Submission:
     """The session's draft for ``collection``, made now if there is none (a repeat reuses it)."""
     draft = draft_in_session(session, collection)

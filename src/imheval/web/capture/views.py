@@ -282,11 +282,14 @@ def check(request: HttpRequest, token: str) -> HttpResponse:
     """A summary to check; submitting it completes the response exactly once."""
     collection = _collection(request, token, must_be_open=False)
     # A double tap or retry after the first submit went through: thank them again.
-    if (
-        request.method == "POST"
-        and request.session.get(journey.done_key(token))
-        and not journey.draft_in_session(request.session, collection)
+    if request.method == "POST" and (
+        journey.submitted_in_session(request.session, collection)
+        or (
+            request.session.get(journey.done_key(token))
+            and not journey.draft_in_session(request.session, collection)
+        )
     ):
+        journey.mark_done(request.session, token)
         return redirect("capture:thanks", token=token)
     if not collection.is_open:
         raise _closed(request)
@@ -295,8 +298,7 @@ def check(request: HttpRequest, token: str) -> HttpResponse:
     _require_code_and_profile(collection, draft)
     if request.method == "POST":
         journey.complete(draft)
-        request.session.pop(journey.session_key(token), None)
-        request.session[journey.done_key(token)] = True
+        journey.mark_done(request.session, token)
         return redirect("capture:thanks", token=token)
     rows = [
         {
