@@ -63,3 +63,24 @@ def test_the_summary_of_the_demo_fits_on_one_page(pdf_text: str) -> None:
     # every domain's key sentences are on the summary page itself
     for label in ("Knowledge", "Risk identification", "Self-efficacy", "Advanced knowledge"):
         assert f"{label}: the " in pages[summary], label
+
+
+def test_the_garbage_collector_is_paused_only_for_the_block() -> None:
+    import gc
+
+    from imheval.reports._gc import cyclic_gc_paused
+
+    assert gc.isenabled()
+    with cyclic_gc_paused():
+        assert not gc.isenabled()
+    assert gc.isenabled()
+    with pytest.raises(RuntimeError), cyclic_gc_paused():
+        raise RuntimeError("layout failed")
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        with cyclic_gc_paused():
+            pass
+        assert not gc.isenabled()  # left as the caller had it
+    finally:
+        gc.enable()

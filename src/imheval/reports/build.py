@@ -39,6 +39,7 @@ from imheval.evaluation import (
     TestEntry,
 )
 from imheval.findings import ALPHA, WHICH_TO_TRUST
+from imheval.reports._gc import cyclic_gc_paused
 from imheval.reports.charts import (
     ChartSpec,
     DumbbellSpec,
@@ -160,7 +161,8 @@ def build_report(
     """
     size = max(min_group_size or 0, evaluation.options.min_group_size)
     context = ReportContext(evaluation, size, evaluation.to_dict())
-    built = (builder(context) for builder in (builders or SECTION_BUILDERS))
+    with cyclic_gc_paused():  # the charts: see imheval.reports._gc
+        built = [builder(context) for builder in (builders or SECTION_BUILDERS)]
     sections = tuple(section for section in built if section is not None)
     people = len(evaluation.matched.people)
     cohorts = len(evaluation.matched.cohorts)

@@ -11,6 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from imheval.errors import AnalysisError
+from imheval.reports._gc import cyclic_gc_paused
 from imheval.reports.html import render_html
 from imheval.reports.model import Report
 
@@ -29,6 +30,8 @@ def write_pdf(report: Report, path: str | Path) -> Path:
             f"({error}); write .html or .docx instead, or install WeasyPrint and Pango"
         ) from error
     target = Path(path)
-    # No base_url: the HTML is self-contained, so nothing is fetched from anywhere.
-    HTML(string=render_html(report, charts_as_images=True)).write_pdf(str(target))
+    html = render_html(report, charts_as_images=True)
+    with cyclic_gc_paused():
+        # No base_url: the HTML is self-contained, so nothing is fetched from anywhere.
+        HTML(string=html).write_pdf(str(target))
     return target
