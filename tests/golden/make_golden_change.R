@@ -13,8 +13,9 @@
 #     nested:  lme4::lmer(score ~ time + (1 | cohort) + (1 | cohort:participant))
 #     fixed:   lme4::lmer(score ~ time + cohort + (1 | participant))   (cohort: sorted levels)
 #   Fixed effects, their standard errors (vcov), variance components, REML log-likelihood and
-#   isSingular(). lmerTest's Satterthwaite df and p are recorded for reference only: imheval
-#   reports Wald z p-values, which differ by design.
+#   isSingular(). lmerTest's Satterthwaite df and p are recorded too; imheval's t-tests are
+#   lmerTest's, and test_mixed_against_r.py checks them (make_golden_mixed.R has more cases).
+#   The "_reference_only" in their names is historical: they were once not compared.
 
 options(warn = 1)
 suppressPackageStartupMessages({

@@ -4,9 +4,11 @@ Reliable change and retention are closed formulas: rtol 1e-12. Mixed models (lme
 REML): fixed effects and their standard errors to rtol 1e-4, variance components to rtol 1e-3
 (two optimisers stop at slightly different points of a flat likelihood), the REML
 log-likelihood to 1e-6 absolute. Coefficients that are zero in theory (about 1e-14 in R) are
-compared with an absolute tolerance. Satterthwaite p-values are not compared: imheval reports
-Wald z tests. The shared second-opinion vectors (second_opinion/golden_vectors.json, analyses
-'rci' and 'lmm') are checked here too.
+compared with an absolute tolerance. The Satterthwaite df and p this script's R run recorded
+are compared in test_mixed_against_r.py, beside make_golden_mixed.R's cases. The shared
+second-opinion vectors (second_opinion/golden_vectors.json, analyses 'rci' and 'lmm') are
+checked here too; their p-values are Wald z (statsmodels), so only their estimates, SEs and
+variance components are compared.
 """
 
 from __future__ import annotations
@@ -206,3 +208,20 @@ def test_shared_lmm_reml_cases_pass() -> None:
         else:
             value = variances[quantity]
         assert value is not None and _passes(value, case), case["id"]
+
+
+def test_shared_lmm_p_value_is_lmertests_not_wald_z() -> None:
+    """The shared vectors record the one place R and statsmodels disagree by design: the p of
+    timepost, 6.7e-13 from lmerTest's Satterthwaite t against 7.4e-27 from a Wald z. imheval's
+    must be R's."""
+    quirks = SHARED["library_quirks"]
+    quirk = next(q for q in quirks if q["quantity"].startswith("QUIRK p timepost: lmerTest"))
+    rows = [
+        [r[0], r[1], "followup" if r[2] == "follow" else r[2], r[3]]
+        for r in SHARED["datasets"]["lmm_long"]["rows"]
+    ]
+    frame = pd.DataFrame(rows, columns=["participant", "cohort", "time", "score"])
+    effect = mixed_model(frame, cohort_effect="random").fixed_effect("timepost")
+    assert effect is not None and effect.p is not None
+    assert effect.p == pytest.approx(quirk["values"]["R"], rel=1e-3)
+    assert effect.p > 1e6 * quirk["values"]["statsmodels"]
