@@ -119,3 +119,26 @@ def test_json_gives_each_coefficient_its_degrees_of_freedom() -> None:
     # Few cohorts: the intercept's df (about 5.5) is far below the time effects' (about 120).
     intercept, post = data["fixed_effects"][0]["df"], data["fixed_effects"][1]["df"]
     assert intercept < 10 < 100 < post
+
+
+@pytest.mark.parametrize("case", sorted(INPUTS["cases"]))
+def test_the_statsmodels_fallback_also_matches_lme4(
+    case: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The profiled search is the default; should it fail, statsmodels' fit must still be R's."""
+    from imheval.stats import mixed
+
+    monkeypatch.setattr(mixed, "_profiled_reml_fit", lambda *args: None)
+    expected = R["cases"][case]
+    result = mixed_model(_frame(case))
+    assert result.method == mixed.METHOD_FALLBACK
+    components = result.variance_components
+    assert components is not None
+    assert components.participant == pytest.approx(expected["var_participant"], **VARIANCE)
+    assert components.residual == pytest.approx(expected["var_residual"], **VARIANCE)
+    assert result.log_likelihood == pytest.approx(expected["loglik_reml"], rel=0, abs=1e-6)
+    for term, theirs in expected["fixed_effects"].items():
+        ours = result.fixed_effect(term)
+        assert ours is not None
+        assert ours.estimate == pytest.approx(theirs["estimate"], **FIXED), term
+        assert ours.df == pytest.approx(theirs["df"], **SATTERTHWAITE), term
