@@ -11,6 +11,7 @@ import json
 import math
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from imheval.evaluation import EvaluationOptions, evaluate_file
@@ -470,14 +471,11 @@ def test_forms_not_in_the_file_leave_no_rows_behind(tmp_path: Path) -> None:
     assert {t["domain"] for t in document["tests"]} == {"knowledge"}
 
 
-def test_group_tests_leave_out_groups_too_small_to_show(tmp_path: Path) -> None:
-    from scipy import stats
-
-    path = tmp_path / "groups.csv"
+def _profession_gains_file(path: Path, sizes: dict[str, int]) -> dict[str, list[float]]:
     rows = ["participant,cohort,timepoint,profession,knowledge"]
-    gains: dict[str, list[float]] = {"Nurse": [], "Social worker": [], "GP": []}
+    gains: dict[str, list[float]] = {profession: [] for profession in sizes}
     person = 0
-    for profession, size in (("Nurse", 8), ("Social worker", 6), ("GP", 2)):
+    for profession, size in sizes.items():
         for _ in range(size):
             person += 1
             pre, post = person % 4, person % 4 + 1 + person % 3
@@ -487,10 +485,45 @@ def test_group_tests_leave_out_groups_too_small_to_show(tmp_path: Path) -> None:
                 f"P{person},C1,post,{profession},{post}",
             ]
     path.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    return gains
+
+
+def test_group_tests_leave_out_groups_too_small_to_show(tmp_path: Path) -> None:
+    path = tmp_path / "groups.csv"
+    sizes = {"Nurse": 8, "Social worker": 6, "Health visitor": 5, "GP": 2, "OT": 3}
+    gains = _profession_gains_file(path, sizes)
     knowledge = evaluate_file(path).domain("knowledge")
-    entry = knowledge.test("participant", "welch_t", "gain_by_profession")
+    entry = knowledge.test("participant", "welch_anova", "gain_by_profession")
     assert entry is not None and entry.result.computed
-    reference = stats.ttest_ind(gains["Nurse"], gains["Social worker"], equal_var=False)
-    assert close(entry.result.statistic, float(reference.statistic), rtol=1e-10)
-    assert entry.result.n == 14
-    assert "left out, fewer than 5 people: 1 profession group(s)" in entry.result.method
+    # Welch's F (Welch 1951) of the three groups shown, worked out by hand.
+    groups = [np.array(gains[p]) for p in ("Health visitor", "Nurse", "Social worker")]
+    weights = np.array([len(g) / g.var(ddof=1) for g in groups])
+    means = np.array([g.mean() for g in groups])
+    centre = float((weights * means).sum() / weights.sum())
+    k = len(groups)
+    spread = float((weights * (means - centre) ** 2).sum()) / (k - 1)
+    share = sum(
+        (1 - w / weights.sum()) ** 2 / (len(g) - 1) for w, g in zip(weights, groups, strict=True)
+    )
+    welch_f = spread / (1 + 2 * (k - 2) / (k**2 - 1) * float(share))
+    assert close(entry.result.statistic, welch_f, rtol=1e-10)
+    assert entry.result.n == 19
+    assert "left out, fewer than 5 people: 2 profession group(s)" in entry.result.method
+
+
+def test_group_tests_leave_out_a_group_hidden_to_protect_a_small_one(tmp_path: Path) -> None:
+    # GP (2) alone would be the overall minus Nurse and Social worker, so Social worker (6) is
+    # hidden too; a Welch test of Nurse against Social worker would give the Social workers'
+    # mean back (its estimate is the difference), and with it the GPs'. So no test is run.
+    path = tmp_path / "groups.csv"
+    _profession_gains_file(path, {"Nurse": 8, "Social worker": 6, "GP": 2})
+    knowledge = evaluate_file(path).domain("knowledge")
+    rows = {row.label: row.suppressed for row in knowledge.breakdowns[2].rows}
+    assert rows == {"GP": True, "Nurse": False, "Social worker": True}
+    entry = knowledge.test("participant", "welch_t", "gain_by_profession")
+    assert entry is not None and not entry.result.computed
+    assert entry.result.n == 8
+    assert (
+        "left out, fewer than 5 people or hidden to protect such a group: 2 profession group(s)"
+        in (entry.result.reason or "")
+    )

@@ -60,6 +60,7 @@ from imheval.stats import (
     welch_t,
     wilcoxon_signed_rank,
 )
+from imheval.suppression import suppress
 
 #: Version of the JSON document written by :meth:`Evaluation.to_dict` (docs/evaluation-json.md).
 SCHEMA = "imheval.evaluation/1"
@@ -298,7 +299,11 @@ class Evaluation:
                     "breakdowns": {
                         b.grouping: {
                             "rows": [r.to_dict() for r in b.rows],
-                            "not_recorded": b.not_recorded,
+                            # A small count of people with no group recorded is hidden like a
+                            # small row (decision 0003).
+                            "not_recorded": None
+                            if 0 < b.not_recorded < self.options.min_group_size
+                            else b.not_recorded,
                         }
                         for b in d.breakdowns
                     },
@@ -468,18 +473,21 @@ def _analyse_domain(
 
     # Cohort level, the seed's unit: each cohort's mean before and after is one pair.
     cohort_means = _cohort_means(pairs, matched.cohorts, cohort_order)
-    table1 = _protect_complement(
-        _mean_row(
-            info,
-            str(row["cohort"]),
-            int(row["n"]),
-            float(row["pre"]),
-            float(row["post"]),
-            float(row["sd_diff"]) if int(row["n"]) > 1 else None,
-            str(row["programme"]),
-            options.min_group_size,
-        )
-        for row in cohort_means.to_dict(orient="records")
+    table1 = protect_rows(
+        (
+            _mean_row(
+                info,
+                str(row["cohort"]),
+                int(row["n"]),
+                float(row["pre"]),
+                float(row["post"]),
+                float(row["sd_diff"]) if int(row["n"]) > 1 else None,
+                str(row["programme"]),
+                options.min_group_size,
+            )
+            for row in cohort_means.to_dict(orient="records")
+        ),
+        options.min_group_size,
     )
     n_cohorts = len(cohort_means)
     add("cohort", "pre_post", _cohort_paired_t(cohort_means))
@@ -502,17 +510,18 @@ def _analyse_domain(
         breakdowns.append(
             _breakdown(info, grouping, pairs[recorded], int((~recorded).sum()), options)
         )
-        # Groups too small to show in the tables are left out of the tests too: a test of a
-        # group of two says as much about those two people as their means would.
-        names, counts = np.unique(labels[recorded], return_counts=True)
-        small = set(names[counts < options.min_group_size].tolist())
+        # Groups hidden in the tables are left out of the tests too: a test of a group of two
+        # says as much about those two people as their means would, and a test of a group
+        # hidden to protect a smaller one gives its mean back, and with it the smaller one's.
+        hidden_rows = [row for row in breakdowns[-1].rows if row.suppressed]
+        small = {row.label for row in hidden_rows}
         tested = recorded & ~np.isin(labels, list(small))
-        left_out = (
-            f"; left out, fewer than {options.min_group_size} people: {len(small)} "
-            f"{grouping} group(s)"
-            if small
-            else ""
+        because = (
+            f"fewer than {options.min_group_size} people"
+            if all(0 < row.n < options.min_group_size for row in hidden_rows)
+            else f"fewer than {options.min_group_size} people or hidden to protect such a group"
         )
+        left_out = f"; left out, {because}: {len(small)} {grouping} group(s)" if small else ""
         for comparison, values in (("gain", gains), ("baseline", pre)):
             result = _group_test(values[tested], labels[tested], grouping)
             if left_out:
@@ -525,7 +534,11 @@ def _analyse_domain(
 
     # Matching bias: did the people we could match start differently from those we could not?
     matched_pre, unmatched_pre = bias.pre_scores(info.id)
-    add("participant", "matching_bias", _matching_bias_test(matched_pre, unmatched_pre))
+    add(
+        "participant",
+        "matching_bias",
+        _matching_bias_test(matched_pre, unmatched_pre, options.min_group_size),
+    )
 
     # Follow-up, when any was collected.
     for first, second in FOLLOWUP_COMPARISONS:
@@ -646,13 +659,25 @@ def _group_test(values: np.ndarray, labels: np.ndarray, grouping: str) -> TestRe
     return compare_groups(values, labels)
 
 
-def _matching_bias_test(matched_pre: np.ndarray, unmatched_pre: np.ndarray) -> TestResult:
+def _matching_bias_test(
+    matched_pre: np.ndarray, unmatched_pre: np.ndarray, min_group_size: int
+) -> TestResult:
     if len(unmatched_pre) == 0:
         return TestResult.not_computed(
             "welch_t",
             "t",
             len(matched_pre),
             "everyone who took the pre-test was matched at post-test, so there is no bias to test",
+        )
+    if any(0 < len(group) < min_group_size for group in (matched_pre, unmatched_pre)):
+        # Like a group test: a comparison with so few people gives their mean away. n is 0 (no
+        # one analysed) because matched + not matched would give the small count back.
+        return TestResult.not_computed(
+            "welch_t",
+            "t",
+            0,
+            f"fewer than {min_group_size} people were matched, or were not matched, so the "
+            "two groups are too small to compare",
         )
     return welch_t(matched_pre, unmatched_pre)
 
@@ -680,23 +705,34 @@ def _breakdown(
                     options.min_group_size,
                 )
             )
-    return Breakdown(grouping, _protect_complement(rows), not_recorded)
+    return Breakdown(
+        grouping, protect_rows(rows, options.min_group_size, not_recorded), not_recorded
+    )
 
 
-def _protect_complement(rows: Iterable[MeanRow]) -> tuple[MeanRow, ...]:
-    """Secondary suppression: never leave exactly one row suppressed.
+def protect_rows(
+    rows: Iterable[MeanRow], min_group_size: int, not_recorded: int = 0
+) -> tuple[MeanRow, ...]:
+    """The rows with every one hidden that :func:`imheval.suppression.suppress` hides.
 
-    The overall mean is published, so a single hidden group's mean could be worked out from it
-    and the other groups. When exactly one row is suppressed, the next smallest row is hidden too.
+    The rows' n, with ``not_recorded`` (people in none of the rows, whose count is published),
+    add up to the overall n, and the overall mean is published: a hidden row's n and mean
+    could be worked out from them unless the hidden rows together pass the rule (at least two,
+    at least ``min_group_size`` people, no n pinned). A hidden row keeps only its label,
+    programme and n (never published: see :meth:`MeanRow.to_dict`).
     """
     rows = list(rows)
-    hidden = [i for i, row in enumerate(rows) if row.suppressed]
-    shown = [i for i, row in enumerate(rows) if not row.suppressed]
-    if len(hidden) == 1 and shown:
-        smallest = min(shown, key=lambda i: rows[i].n)
-        row = rows[smallest]
-        rows[smallest] = MeanRow(label=row.label, n=row.n, programme=row.programme, suppressed=True)
-    return tuple(rows)
+    counts = [row.n for row in rows] + [not_recorded]
+    decided = suppress(
+        counts,
+        min_group_size,
+        hidden=[i for i, row in enumerate(rows) if row.suppressed],
+        fixed=[len(rows)],
+    )
+    return tuple(
+        MeanRow(label=row.label, n=row.n, programme=row.programme, suppressed=True) if hide else row
+        for row, hide in zip(rows, decided.hidden, strict=False)
+    )
 
 
 def _mean_row(
@@ -758,9 +794,10 @@ def _holm_by_family(entries: Sequence[TestEntry]) -> dict[int, float | None]:
 def _bias_dict(bias: MatchingBias, min_group_size: int, analysed: set[str]) -> dict[str, Any]:
     """Matched vs unmatched people, with groups under the minimum size suppressed.
 
-    A category row is hidden when either of its counts is 1 to ``min_group_size - 1``; when that
-    leaves exactly one row of a variable hidden, the next smallest row is hidden too, so the
-    hidden counts cannot be worked out from the totals.
+    Per variable, the categories' matched counts add up to the published number matched and
+    their unmatched counts to the number not matched: each column goes through
+    :func:`imheval.suppression.suppress`, a category hidden in one column is hidden in the
+    other, and this repeats until neither column hides another category.
     """
 
     def small(n: int) -> bool:
@@ -769,17 +806,21 @@ def _bias_dict(bias: MatchingBias, min_group_size: int, analysed: set[str]) -> d
     hide: dict[int, bool] = {}
     for variable in ("directorate", "profession"):
         members = [i for i, c in enumerate(bias.categories) if c.variable == variable]
-        for i in members:
-            c = bias.categories[i]
-            hide[i] = small(c.n_matched) or small(c.n_unmatched)
-        hidden = [i for i in members if hide[i]]
-        shown = [i for i in members if not hide[i]]
-        if len(hidden) == 1 and shown:
-            c_min = min(
-                shown,
-                key=lambda i: min(bias.categories[i].n_matched, bias.categories[i].n_unmatched),
-            )
-            hide[c_min] = True
+        columns = (
+            [bias.categories[i].n_matched for i in members],
+            [bias.categories[i].n_unmatched for i in members],
+        )
+        hidden: set[int] = set()
+        while True:
+            now = set(hidden)
+            for counts in columns:
+                decided = suppress(counts, min_group_size, hidden=hidden)
+                now |= {k for k, h in enumerate(decided.hidden) if h}
+            if now == hidden:
+                break
+            hidden = now
+        for k, i in enumerate(members):
+            hide[i] = k in hidden
 
     return {
         "n_matched": bias.n_matched,

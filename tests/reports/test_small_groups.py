@@ -86,8 +86,31 @@ def test_a_lone_small_cell_takes_the_smallest_nonzero_cell_with_it(
     )
 
 
-def test_two_small_cells_protect_each_other(context: ReportContext) -> None:
-    assert protect_column(context, [1, 3, 8]) == (["fewer than 5", "fewer than 5", "8"], "12", True)
+def test_two_small_cells_protect_each_other_when_together_they_are_not_small(
+    context: ReportContext,
+) -> None:
+    assert protect_column(context, [2, 3, 8]) == (["fewer than 5", "fewer than 5", "8"], "13", True)
+
+
+def test_two_small_cells_that_together_are_small_take_a_third(context: ReportContext) -> None:
+    # 1 + 3 = 12 - 8: shown, the 8 would publish a group of 4 people ("1 or 3 people").
+    assert protect_column(context, [1, 3, 8]) == (
+        ["fewer than 5", "fewer than 5", "suppressed"],
+        "12",
+        True,
+    )
+
+
+def test_a_hidden_one_is_not_pinned_by_a_second_cell_of_exactly_the_minimum(
+    context: ReportContext,
+) -> None:
+    # 1 + 5 + 20 = 26: with only the 5 hidden beside it, 26 - 20 = 6 = "fewer than 5" + "at
+    # least 5" can only be 1 + 5. The 20 goes too.
+    assert protect_column(context, [1, 5, 20]) == (
+        ["fewer than 5", "suppressed", "suppressed"],
+        "26",
+        True,
+    )
 
 
 def test_nothing_small_shows_everything(context: ReportContext) -> None:

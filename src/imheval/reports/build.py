@@ -37,6 +37,7 @@ from imheval.evaluation import (
     Evaluation,
     MeanRow,
     TestEntry,
+    protect_rows,
 )
 from imheval.findings import ALPHA, WHICH_TO_TRUST
 from imheval.reports._gc import cyclic_gc_paused
@@ -69,6 +70,7 @@ from imheval.stats import (
     VarianceComponents,
 )
 from imheval.stats.apa import TEST_NAMES, format_effect, format_p
+from imheval.suppression import suppress
 
 DEFAULT_TITLE = "Evaluation of infant mental health training"
 
@@ -133,8 +135,9 @@ class ReportContext:
     def suppressed_note(self) -> str:
         return (
             f"To protect small groups, figures for fewer than {self.min_group_size} people are "
-            "not shown; where hiding one figure would let it be worked out from a total, the "
-            "next smallest is hidden too."
+            "not shown; where hidden figures could be worked out from a total, or together "
+            f"would still count fewer than {self.min_group_size} people, the next smallest is "
+            "hidden too."
         )
 
     def domains_at_level(self, level: int) -> tuple[DomainEvaluation, ...]:
@@ -596,30 +599,26 @@ def _protected_counts(
 def protect_column(context: ReportContext, counts: Sequence[int]) -> tuple[list[str], str, bool]:
     """A column of counts of people and its total, as text, with no hidden count recoverable.
 
-    A count of 1 to ``min_group_size - 1`` reads "fewer than N", and so does a small total (so
-    one hidden cell among zeros, which are known values, never comes with its total). A shown
-    total would give away a lone hidden cell by subtraction, so the smallest shown non-zero
-    cell is hidden too ("suppressed"); with no such cell the total is hidden instead. Returns
-    the cells, the total's text and whether anything was hidden.
+    Which counts to hide is :func:`imheval.suppression.suppress` (the one rule, decision 0003).
+    A count hidden because it is small reads "fewer than N", and so does a small total; a count
+    hidden to protect another reads "suppressed", and so does a total hidden when no shown count
+    is left to hide. Returns the cells, the total's text and whether anything was hidden.
     """
-    limit = context.min_group_size
-    total = sum(counts)
-    hide = [context.small(n) for n in counts]
-    hide_total = context.small(total)
-    if hide.count(True) == 1 and not hide_total:
-        pool = [i for i, hidden in enumerate(hide) if not hidden and counts[i]]
-        if pool:
-            hide[min(pool, key=lambda i: counts[i])] = True
-        else:
-            hide_total = True
+    decided = suppress(counts, context.min_group_size)
+    cells = [
+        _hidden_text(context, n, decided.primary[i]) if decided.hidden[i] else f"{n:,}"
+        for i, n in enumerate(decided.counts)
+    ]
+    total = decided.total
+    total_text = (
+        _hidden_text(context, total, context.small(total)) if decided.total_hidden else f"{total:,}"
+    )
+    return cells, total_text, decided.any_hidden
 
-    def text(n: int, hidden: bool) -> str:
-        if not hidden:
-            return f"{n:,}"
-        return f"fewer than {limit}" if n < limit else "suppressed"
 
-    cells = [text(n, hidden) for n, hidden in zip(counts, hide, strict=True)]
-    return cells, text(total, hide_total), any(hide) or hide_total
+def _hidden_text(context: ReportContext, n: int, primary: bool) -> str:
+    """ "fewer than N" for a small hidden count, "suppressed" for one hidden to protect it."""
+    return f"fewer than {context.min_group_size}" if primary and n else "suppressed"
 
 
 # --------------------------------------------------------------------------------------------
@@ -665,15 +664,13 @@ def _post_only_table(context: ReportContext, domain: DomainEvaluation) -> Table:
     hidden = False
     groups = at_post.groupby("programme", sort=True)[info.id]
     entries = [(str(label) or "Not recorded", values) for label, values in groups]
-    small = [context.small(len(values)) for _, values in entries]
-    if small.count(True) == 1 and len(entries) > 1:
-        # The overall mean is shown: one hidden group could be recovered, so hide another.
-        shown = [i for i, s in enumerate(small) if not s]
-        small[min(shown, key=lambda i: len(entries[i][1]))] = True
-    for (label, values), hide in zip(entries, small, strict=True):
-        if hide:
+    # The overall mean and n are shown: hidden groups must not be recoverable from them.
+    decided = suppress([len(values) for _, values in entries], context.min_group_size)
+    for index, (label, values) in enumerate(entries):
+        if decided.hidden[index]:
             hidden = True
-            rows.append((label, context.count(len(values)), "suppressed (small group)"))
+            count = _hidden_text(context, len(values), decided.primary[index])
+            rows.append((label, count, "suppressed (small group)"))
         else:
             mean = float(values.mean())
             rows.append((label, f"{len(values):,}", _score(mean, info.percent_of_maximum(mean))))
@@ -1101,7 +1098,7 @@ def table_one(context: ReportContext, domain: DomainEvaluation) -> Table:
     info = domain.domain
     rows_in = _protect_rows(context, domain.table1)
     rows = [
-        (row.label, row.programme, context.count(row.n), *_mean_cells(row, context))
+        (row.label, row.programme, _row_count(context, row), *_mean_cells(row, context))
         for row in rows_in
     ]
     overall = domain.overall
@@ -1130,9 +1127,9 @@ def table_one(context: ReportContext, domain: DomainEvaluation) -> Table:
 def _breakdown_table(
     context: ReportContext, domain: DomainEvaluation, breakdown: Breakdown
 ) -> Table:
-    rows_in = _protect_rows(context, breakdown.rows)
+    rows_in = _protect_rows(context, breakdown.rows, breakdown.not_recorded)
     rows = [
-        (row.label or "Not recorded", context.count(row.n), *_mean_cells(row, context))
+        (row.label or "Not recorded", _row_count(context, row), *_mean_cells(row, context))
         for row in rows_in
     ]
     notes: list[str] = []
@@ -1156,23 +1153,21 @@ def _breakdown_table(
     )
 
 
-def _protect_rows(context: ReportContext, rows: Iterable[MeanRow]) -> list[MeanRow]:
-    """Rows hidden below the report's group size, with secondary suppression as in evaluate()."""
-    result = [
-        MeanRow(label=row.label, n=row.n, programme=row.programme, suppressed=True)
-        if row.suppressed or row.n < context.min_group_size
-        else row
-        for row in rows
-    ]
-    hidden = [i for i, row in enumerate(result) if row.suppressed]
-    shown = [i for i, row in enumerate(result) if not row.suppressed]
-    if len(hidden) == 1 and shown:
-        smallest = min(shown, key=lambda i: result[i].n)
-        row = result[smallest]
-        result[smallest] = MeanRow(
-            label=row.label, n=row.n, programme=row.programme, suppressed=True
-        )
-    return result
+def _protect_rows(
+    context: ReportContext, rows: Iterable[MeanRow], not_recorded: int = 0
+) -> list[MeanRow]:
+    """Rows hidden at the report's group size by the same rule as in evaluate().
+
+    The report's size can be larger than the evaluation's; rows the evaluation hid stay hidden.
+    """
+    return list(protect_rows(rows, context.min_group_size, not_recorded))
+
+
+def _row_count(context: ReportContext, row: MeanRow) -> str:
+    """A row's n as shown: a hidden row's n is hidden too, or it would give a small one away."""
+    if row.suppressed:
+        return _hidden_text(context, row.n, context.small(row.n))
+    return context.count(row.n)
 
 
 def _mean_cells(row: MeanRow, context: ReportContext) -> tuple[str, str, str]:
@@ -1919,7 +1914,8 @@ def _changes_chart(context: ReportContext, domain: DomainEvaluation) -> Chart | 
         f"Histogram of the change in {info.label.lower()} score for "
         f"{_people_text(len(changes), 0).replace(' ', ' matched ', 1)}, from "
         f"{changes.min():+g} to {changes.max():+g} points (median "
-        f"{float(np.median(changes)):+g}). {up} {'person' if up == '1' else 'people'} scored "
+        f"{float(np.median(changes)):+g}). {up[:1].upper() + up[1:]} "
+        f"{'person' if up == '1' else 'people'} scored "
         "higher after training, "
         f"{same} the same and {down} lower."
     )
@@ -1934,7 +1930,11 @@ def _gains_chart(context: ReportContext, domain: DomainEvaluation) -> Chart | No
     breakdown = next((b for b in domain.breakdowns if b.grouping == "programme"), None)
     if breakdown is None:
         return None
-    shown = {row.label for row in _protect_rows(context, breakdown.rows) if not row.suppressed}
+    shown = {
+        row.label
+        for row in _protect_rows(context, breakdown.rows, breakdown.not_recorded)
+        if not row.suppressed
+    }
     pairs = context.evaluation.matched.pairs(info.id)
     pairs = pairs.assign(gain=pairs["post"] - pairs["pre"])
     rows: list[tuple[str, int, float, float, float]] = []
@@ -2060,9 +2060,9 @@ def methods_section(context: ReportContext) -> Section:
         Paragraph(
             f"Groups of fewer than {context.min_group_size} people are not shown in any table "
             "or chart: their means, and counts below that size, are replaced by a note, and "
-            "where one hidden figure could be worked out from a total, the next smallest is "
-            "hidden too. The statistics still use everyone. Participant codes never appear in "
-            "this report."
+            "where hidden figures could be worked out from a total, or together would still "
+            "count so few people, the next smallest is hidden too. The statistics still use "
+            "everyone. Participant codes never appear in this report."
         )
     )
     notes = [note for note in evaluation.notes if note != WHICH_TO_TRUST]
