@@ -265,3 +265,18 @@ def test_tiny_and_lopsided_data_never_crash_and_never_show_numbers(
         assert domain["overall"]["pre_mean"] is None or domain["n_pairs"] >= 5
     if case != "no post-test":
         assert "too few to report" in result.output
+
+
+def test_a_small_group_with_no_profession_recorded_is_not_counted_on_screen(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "d.csv"
+    rows = ["participant,cohort,timepoint,profession,knowledge"]
+    for i in range(14):
+        profession = "" if i < 2 else ("Nurse" if i < 8 else "Midwife")
+        rows += [f"P{i},C1,pre,{profession},{i % 3}", f"P{i},C1,post,{profession},{i % 3 + 2}"]
+    path.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    result = runner.invoke(app, ["analyse", str(path)], terminal_width=200)
+    assert result.exit_code == 0, result.output
+    assert "(fewer than 5 with no profession recorded)" in result.output
+    assert "(2 with no profession recorded)" not in result.output

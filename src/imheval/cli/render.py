@@ -48,7 +48,7 @@ def render_evaluation(
     _matching_bias(evaluation, document["matching_bias"], console)
     _zero_reasons(evaluation, document["zero_reasons"], console)
     for domain in evaluation.domains:
-        _domain(domain, console)
+        _domain(domain, console, evaluation.options.min_group_size)
     _policy_comparison(evaluation, console)
     if evaluation.notes:
         console.rule("Notes")
@@ -245,7 +245,7 @@ def _mean_n(mean: float | None, n: int) -> str:
     return f"n = {n}" if mean is None else f"{mean:.2f} (n = {n})"
 
 
-def _domain(domain: DomainEvaluation, console: Console) -> None:
+def _domain(domain: DomainEvaluation, console: Console, min_group_size: int) -> None:
     info = domain.domain
     span = (
         f" (range {info.min_total:g}–{info.max_total:g}"
@@ -296,7 +296,13 @@ def _domain(domain: DomainEvaluation, console: Console) -> None:
             table.add_row(row.label, _n_text(row), *_mean_cells(row))
         console.print(table)
         if breakdown.not_recorded:
-            console.print(f"  ({breakdown.not_recorded} with no {breakdown.grouping} recorded)")
+            limit = min_group_size
+            count = (
+                f"fewer than {limit}"
+                if breakdown.not_recorded < limit
+                else str(breakdown.not_recorded)
+            )
+            console.print(f"  ({count} with no {breakdown.grouping} recorded)")
 
     if domain.findings:
         console.print(Text("In plain English", style="bold"))
