@@ -16,8 +16,13 @@ feel more confident after the course, with person-to-person spread. Rows go in w
 Then, through Django's test client signed in as an evaluator, it measures each page: the first
 request (cold: for the evaluation page that is the core's whole evaluation, which is then kept
 as a snapshot) and the median, 90th percentile and query count of ``--repeats`` later requests
-(warm). Figures are printed as a table; ``--write-docs`` also writes them, with the machine,
-into docs/performance-workspace.md. Nothing asserts on time.
+(warm). Then, for each evaluation page, it completes one new response in the first programme
+and measures the visits that follow while the page's new results are worked out in the
+background (the default ``IMHEVAL_RESULTS_REFRESH=background``): the first (which finds the
+snapshot stale and starts the refresh), the median and 90th percentile of ``--repeats`` more
+made while the refresh runs in the same process, and how long the refresh took. Figures are
+printed as tables; ``--write-docs`` also writes them, with the machine, into
+docs/performance-workspace.md. Nothing asserts on time.
 """
 
 from __future__ import annotations
@@ -246,6 +251,84 @@ def _measure(repeats: int, cohorts: int) -> list[dict[str, Any]]:
     return rows
 
 
+#: Evaluation pages measured after a new response: (label, URL name, needs a programme).
+STALE_PAGES = (
+    ("organisation evaluation", "results:organisation", False),
+    ("programme evaluation", "results:programme", True),
+)
+
+
+def _measure_stale(repeats: int) -> list[dict[str, Any]]:
+    """The visits to each evaluation page after a new response (see the module docstring)."""
+    import threading
+
+    from django.contrib.auth import get_user_model
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+    from django.urls import reverse
+    from django.utils import timezone
+
+    from imheval import get_builtin
+    from imheval.web.capture.models import Source, Status, Submission
+    from imheval.web.results.snapshots import THREAD_NAME
+    from imheval.web.workspace.models import Collection, Programme, Timepoint
+
+    client = Client(HTTP_HOST="127.0.0.1")
+    client.force_login(get_user_model().objects.get(username=USERNAME))
+    programme = Programme.objects.filter(organisation__slug="bench").order_by("name").first()
+    collection = (
+        Collection.objects.filter(cohort__programme=programme, timepoint=Timepoint.POST)
+        .order_by("-cohort__start_date")
+        .first()
+    )
+    items = list(get_builtin(INSTRUMENT).items)
+    rng = random.Random(7)
+    rows = []
+    for number, (label, name, needs_programme) in enumerate(STALE_PAGES):
+        url = reverse(name, args=["bench", programme.pk] if needs_programme else ["bench"])
+        client.get(url)  # kept and matching before the new response
+        Submission.objects.create(
+            collection=collection,
+            code=f"NEW{number:02d}Z9",
+            answers=_answers(rng, items, 0.6, 3.5),
+            page=4,
+            status=Status.COMPLETE,
+            source=Source.WEB,
+            completed_at=timezone.now(),
+        )
+        times, queries, stale = [], [], 0
+        started = time.perf_counter()
+        for _ in range(repeats + 1):
+            with CaptureQueriesContext(connection) as captured:
+                began = time.perf_counter()
+                response = client.get(url)
+                times.append((time.perf_counter() - began) * 1000)
+            if response.status_code != 200:
+                raise SystemExit(f"{url} answered {response.status_code}")
+            queries.append(len(captured.captured_queries))
+            stale += "These results are being updated" in response.content.decode()
+        refreshes = [t for t in threading.enumerate() if t.name.startswith(THREAD_NAME)]
+        for thread in refreshes:
+            thread.join(600)
+        refreshed = time.perf_counter() - started
+        later = times[1:]
+        rows.append(
+            {
+                "page": label,
+                "url": url,
+                "first_ms": times[0],
+                "first_queries": queries[0],
+                "later_median_ms": statistics.median(later),
+                "later_p90_ms": sorted(later)[int(0.9 * (len(later) - 1))],
+                "stale_visits": stale,
+                "visits": len(times),
+                "refresh_s": refreshed if refreshes else None,
+            }
+        )
+    return rows
+
+
 def _internal(arguments: str) -> None:
     from imheval.web.server import prepare
 
@@ -264,7 +347,8 @@ def _internal(arguments: str) -> None:
         with connection.cursor() as cursor:
             cursor.execute("VACUUM ANALYZE")
     settings.DEBUG = False
-    print(json.dumps({"made": made, "pages": _measure(options["repeats"], options["cohorts"])}))
+    pages = _measure(options["repeats"], options["cohorts"])
+    print(json.dumps({"made": made, "pages": pages, "stale": _measure_stale(options["repeats"])}))
 
 
 # --------------------------------------------------------------------------------------------
@@ -355,6 +439,24 @@ def _table(runs: list[dict[str, Any]]) -> str:
     return "\n".join(lines)
 
 
+def _stale_table(runs: list[dict[str, Any]]) -> str:
+    lines = [
+        "| database | page | first visit ms | first visit queries | later visits median ms "
+        "| later visits p90 ms | visits shown stale | refresh done after s |",
+        "|---|---|---:|---:|---:|---:|---:|---:|",
+    ]
+    for run in runs:
+        for row in run["stale"]:
+            refreshed = "-" if row["refresh_s"] is None else f"{row['refresh_s']:.1f}"
+            lines.append(
+                f"| {run['database']} {run['version']} | {row['page']} | {row['first_ms']:.0f} "
+                f"| {row['first_queries']} | {row['later_median_ms']:.0f} "
+                f"| {row['later_p90_ms']:.0f} | {row['stale_visits']} of {row['visits']} "
+                f"| {refreshed} |"
+            )
+    return "\n".join(lines)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--database", choices=("sqlite", "postgres", "both"), default="both")
@@ -386,7 +488,7 @@ def main() -> None:
             f"built in {run['made']['build_seconds']:.0f} s ({run['database']})" for run in runs
         )
     )
-    table = _table(runs)
+    table = _table(runs) + "\n\nAfter one new response:\n\n" + _stale_table(runs)
     print(machine)
     print(summary)
     print()

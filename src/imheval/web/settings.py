@@ -11,7 +11,10 @@ directory. The variables (all optional) are listed in docs/deployment.md:
 * ``IMHEVAL_ALLOWED_HOSTS``: comma-separated host names (default: this machine's names);
 * ``IMHEVAL_CSRF_TRUSTED_ORIGINS``: comma-separated origins, e.g. ``https://imh.example.nhs.uk``;
 * ``IMHEVAL_BEHIND_PROXY``: ``1`` when a TLS-terminating proxy sets ``X-Forwarded-Proto``;
-* ``IMHEVAL_DEBUG``: ``1`` for Django's debug pages while developing (never in production).
+* ``IMHEVAL_DEBUG``: ``1`` for Django's debug pages while developing (never in production);
+* ``IMHEVAL_RESULTS_REFRESH``: ``background`` (the default: an evaluation page whose data changed
+  shows its last results at once and works out the new ones behind) or ``inline`` (the visit
+  waits while they are worked out).
 """
 
 from __future__ import annotations
@@ -122,6 +125,13 @@ LOGOUT_REDIRECT_URL = "organisations:login"
 #: Sign-in lockout: this many failed attempts for one user name within the window locks it.
 IMHEVAL_LOGIN_MAX_FAILURES = 5
 IMHEVAL_LOGIN_WINDOW_SECONDS = 15 * 60
+
+#: How an evaluation page whose data changed is brought up to date (see results.snapshots).
+IMHEVAL_RESULTS_REFRESH = os.environ.get("IMHEVAL_RESULTS_REFRESH", "background").strip().lower()
+if IMHEVAL_RESULTS_REFRESH not in {"background", "inline"}:
+    raise ValueError(
+        f"IMHEVAL_RESULTS_REFRESH must be 'background' or 'inline', not {IMHEVAL_RESULTS_REFRESH!r}"
+    )
 
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = "Europe/London"

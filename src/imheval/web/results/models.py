@@ -73,6 +73,12 @@ class EvaluationSnapshot(models.Model):
     matches is never shown, and the next visit replaces it. ``content`` holds the page's short
     texts, ``report_html`` the core's report already laid out in NHS.UK markup. Both are
     suppressed exactly as the page is: no anonymous codes, no answers, no small groups.
+
+    ``layout`` names the release's layout of the kept content; a snapshot laid out by another
+    release is never shown, not even while new results are worked out. The ``refresh_`` fields
+    are the claim of the one server process working out this page's new results in the
+    background (see :mod:`imheval.web.results.snapshots`): who (``refresh_claim``, a random
+    token), since when, and when a refresh last failed.
     """
 
     organisation = models.ForeignKey(
@@ -83,6 +89,10 @@ class EvaluationSnapshot(models.Model):
     content = models.JSONField(default=dict)
     report_html = models.TextField(blank=True)
     created_at = models.DateTimeField(default=timezone.now)
+    layout = models.CharField(max_length=64, blank=True)
+    refresh_claim = models.CharField(max_length=32, blank=True)
+    refresh_started_at = models.DateTimeField(null=True, blank=True)
+    refresh_failed_at = models.DateTimeField(null=True, blank=True)
 
     objects = scoped_manager("organisation")
 

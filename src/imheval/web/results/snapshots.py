@@ -10,17 +10,35 @@ What is kept is what the page shows from the analysis (:class:`PageContent`): th
 out in NHS.UK markup, its subtitle, the plain notes. Links that depend on who is looking (which
 downloads a role may have) are added by the view on every request. Downloads are not kept: a
 report or an export is computed afresh from the data when it is asked for.
+
+**Last results at once, new ones behind.** When a page's data have changed since its snapshot
+was kept (a response completed, a match decided ...), a visit does not wait for the new
+results: :func:`visit` shows the kept page at once, marked as being updated, and a daemon thread
+of this server process works out the new results and keeps them (:func:`start_refresh`). Only
+one process refreshes a scope at a time: it first claims the refresh on the snapshot's row with
+one conditional update (:func:`claim_refresh`), which the database lets only one process win.
+A claim older than :data:`REFRESH_TIMEOUT` can be taken over, so a process killed while
+refreshing blocks nothing for long; a refresh that failed is logged and tried again after
+:data:`RETRY_AFTER`. The stale page asks every few seconds whether the new results are ready
+(:func:`refresh_state`). The first visit ever (no snapshot yet), a snapshot laid out by another
+release, and the ``inline`` mode (setting ``IMHEVAL_RESULTS_REFRESH``) compute in the request.
 """
 
 from __future__ import annotations
 
+import datetime
 import functools
 import hashlib
 import inspect
 import logging
+import secrets
+import threading
 from dataclasses import asdict, dataclass
+from typing import Literal
 
-from django.db import DatabaseError, transaction
+from django.conf import settings
+from django.db import DatabaseError, connection, connections, transaction
+from django.db.models import Q
 from django.template.loader import get_template, render_to_string
 from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
@@ -36,6 +54,13 @@ logger = logging.getLogger(__name__)
 
 #: Bump when the layout of the kept content changes, so older snapshots are not shown.
 SNAPSHOT_FORMAT = 1
+
+#: A refresh claimed longer ago than this is taken to have died with its process.
+REFRESH_TIMEOUT = datetime.timedelta(minutes=10)
+#: After a refresh failed, the next one starts no sooner than this.
+RETRY_AFTER = datetime.timedelta(minutes=1)
+#: The start of the name of every refresh thread.
+THREAD_NAME = "imheval results refresh"
 
 
 @dataclass(frozen=True)
@@ -76,24 +101,189 @@ def compute_content(scope: Scope) -> PageContent:
     )
 
 
+@dataclass(frozen=True)
+class Visit:
+    """What a visit to a results page shows: the content, when it was worked out, and whether
+    it is the kept page of data that have changed since (``stale``: new results are being
+    worked out in the background)."""
+
+    content: PageContent
+    computed_at: datetime.datetime
+    stale: bool = False
+    refresh_failed: bool = False
+
+
+def visit(scope: Scope) -> Visit:
+    """``scope``'s page for a visit: the snapshot if the data are unchanged; if they changed,
+    the snapshot marked stale while a background refresh starts (in the ``background`` mode);
+    else computed now and kept. A few small queries unless computed, whatever the scope's size.
+    """
+    return _page(scope, background=refresh_in_background())
+
+
 def page_content(scope: Scope) -> PageContent:
     """``scope``'s page content: from its snapshot if the data are unchanged, else computed
     now and kept. A few small queries on a hit, whatever the size of the scope."""
+    return _page(scope, background=False).content
+
+
+def _page(scope: Scope, background: bool) -> Visit:
     fingerprint = _fingerprint(scope)
     kept = (
         EvaluationSnapshot.objects.in_organisation(scope.organisation)
-        .filter(scope=scope.key, fingerprint=fingerprint)
-        .values_list("content", "report_html")
+        .filter(scope=scope.key)
+        .values_list(
+            "fingerprint", "layout", "content", "report_html", "created_at", "refresh_failed_at"
+        )
         .first()
     )
     if kept is not None:
-        content, report_html = kept
-        return PageContent(**content, report_html=report_html)
+        kept_fingerprint, layout, content, report_html, created_at, failed_at = kept
+        if kept_fingerprint == fingerprint:
+            return Visit(PageContent(**content, report_html=report_html), created_at)
+        if background and layout == _layout_key():
+            start_refresh(scope, fingerprint)
+            return Visit(
+                PageContent(**content, report_html=report_html),
+                created_at,
+                stale=True,
+                refresh_failed=_recent_failure(failed_at),
+            )
     # The fingerprint is taken before the data are read, so a change made while computing
     # leaves a snapshot that no longer matches: the next visit computes again.
+    computed_at = timezone.now()
     computed = compute_content(scope)
     keep(scope, fingerprint, computed)
-    return computed
+    return Visit(computed, computed_at)
+
+
+def refresh_in_background() -> bool:
+    """Whether a page whose data changed is refreshed in the background.
+
+    Only in the ``background`` mode, and only when the request is not inside a database
+    transaction (``ATOMIC_REQUESTS``, or a test wrapped in one): the refresh thread has its own
+    connection, so it could not see what that transaction has not committed, and would wait on
+    its locks. Inside one the page is computed in the request, as in the ``inline`` mode.
+    """
+    mode = getattr(settings, "IMHEVAL_RESULTS_REFRESH", "background")
+    return mode == "background" and not connection.in_atomic_block
+
+
+# ---------------------------------------------------------------------------- refresh
+
+
+RefreshState = Literal["ready", "updating", "failed"]
+
+
+def refresh_state(scope: Scope) -> RefreshState:
+    """Where the stale page's refresh stands: "ready" once the kept snapshot matches the data
+    again, "failed" just after a refresh failed, else "updating" (a refresh is started if none
+    is running, as a visit would: the data may have changed again while the last one ran)."""
+    fingerprint = _fingerprint(scope)
+    kept = (
+        EvaluationSnapshot.objects.in_organisation(scope.organisation)
+        .filter(scope=scope.key)
+        .values_list("fingerprint", "refresh_failed_at")
+        .first()
+    )
+    if kept is None:
+        return "updating"  # nothing to refresh: the next visit computes the page
+    kept_fingerprint, failed_at = kept
+    if kept_fingerprint == fingerprint:
+        return "ready"
+    if _recent_failure(failed_at):
+        return "failed"
+    if refresh_in_background():
+        start_refresh(scope, fingerprint)
+    return "updating"
+
+
+def claim_refresh(scope: Scope, fingerprint: str = "") -> str | None:
+    """Claim the refresh of ``scope``'s snapshot for this process: a token, or None when another
+    process holds an unexpired claim, a refresh failed less than :data:`RETRY_AFTER` ago, or
+    the snapshot already matches ``fingerprint``.
+
+    One conditional UPDATE: the database applies it to the row once, so of two processes
+    claiming at once exactly one changes the row (PostgreSQL re-checks the condition after the
+    first one's row lock; SQLite writes one at a time).
+    """
+    now = timezone.now()
+    token = secrets.token_hex(16)
+    free = Q(refresh_started_at__isnull=True) | Q(refresh_started_at__lt=now - REFRESH_TIMEOUT)
+    rested = Q(refresh_failed_at__isnull=True) | Q(refresh_failed_at__lt=now - RETRY_AFTER)
+    rows = EvaluationSnapshot.objects.in_organisation(scope.organisation).filter(
+        free, rested, scope=scope.key
+    )
+    if fingerprint:
+        rows = rows.exclude(fingerprint=fingerprint)
+    try:
+        claimed = rows.update(refresh_claim=token, refresh_started_at=now)
+    except DatabaseError as error:  # SQLite too busy: a later visit or poll claims it
+        logger.warning("results refresh of %s not claimed: %s", scope.key, error)
+        return None
+    return token if claimed else None
+
+
+def release_refresh(scope: Scope, token: str, failed: bool = False) -> bool:
+    """Give up the claim ``token`` (if it is still this process's: an expired claim may have
+    been taken over), noting a failure so the next refresh waits :data:`RETRY_AFTER`."""
+    released = (
+        EvaluationSnapshot.objects.in_organisation(scope.organisation)
+        .filter(scope=scope.key, refresh_claim=token)
+        .update(
+            refresh_claim="",
+            refresh_started_at=None,
+            refresh_failed_at=timezone.now() if failed else None,
+        )
+    )
+    return released == 1
+
+
+def start_refresh(scope: Scope, fingerprint: str = "") -> threading.Thread | None:
+    """Claim ``scope``'s refresh and run it in a daemon thread of this process; None if another
+    process (or thread) has it already, or it needs none."""
+    token = claim_refresh(scope, fingerprint)
+    if token is None:
+        return None
+    thread = threading.Thread(
+        target=refresh,
+        args=(scope, token),
+        name=f"{THREAD_NAME} {scope.organisation.slug} {scope.key}",
+        daemon=True,
+    )
+    thread.start()
+    return thread
+
+
+def refresh(scope: Scope, token: str) -> None:
+    """Work out ``scope``'s page again and keep it, then release the claim ``token``.
+
+    Runs in its own thread: it never raises (an error is logged, the old snapshot stays, and
+    the claim is released as failed) and closes this thread's database connections at the end.
+    """
+    failed = False
+    try:
+        # As on a visit: the fingerprint is taken before the data are read.
+        fingerprint = _fingerprint(scope)
+        keep(scope, fingerprint, compute_content(scope))
+    except Exception:
+        failed = True
+        logger.exception(
+            "results of %s in %s not refreshed; the last ones stay",
+            scope.key,
+            scope.organisation.slug,
+        )
+    finally:
+        try:
+            release_refresh(scope, token, failed)
+        except Exception:
+            logger.exception("results refresh of %s not released", scope.key)
+        finally:
+            connections.close_all()
+
+
+def _recent_failure(failed_at: datetime.datetime | None) -> bool:
+    return failed_at is not None and failed_at >= timezone.now() - RETRY_AFTER
 
 
 def _fingerprint(scope: Scope) -> str:
@@ -101,6 +291,11 @@ def _fingerprint(scope: Scope) -> str:
     out differently must not show pages laid out by the old one."""
     text = f"{SNAPSHOT_FORMAT}:{_layout()}:{data_fingerprint(scope)}"
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def _layout_key() -> str:
+    """The layout of kept content this release shows (its format and its report's layout)."""
+    return hashlib.sha256(f"{SNAPSHOT_FORMAT}:{_layout()}".encode()).hexdigest()
 
 
 @functools.cache
@@ -128,6 +323,7 @@ def keep(scope: Scope, fingerprint: str, content: PageContent) -> None:
                     "fingerprint": fingerprint,
                     "content": fields,
                     "report_html": report_html,
+                    "layout": _layout_key(),
                     "created_at": timezone.now(),
                 },
             )

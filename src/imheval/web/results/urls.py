@@ -1,7 +1,8 @@
 """The results addresses, under /o/<organisation>/results/.
 
 Downloads name their format in the query: ``report/?format=pdf`` (html, pdf, docx) and
-``export/?format=csv`` (csv, xlsx, sav).
+``export/?format=csv`` (csv, xlsx, sav). ``refresh/`` is the fragment a page shown while its
+new results are worked out asks for every few seconds.
 """
 
 from django.urls import path
@@ -14,7 +15,13 @@ urlpatterns = [
     path("<slug:org>/results/", views.organisation, name="organisation"),
     path("<slug:org>/results/report/", views.organisation_report, name="organisation_report"),
     path("<slug:org>/results/export/", views.organisation_export, name="organisation_export"),
+    path("<slug:org>/results/refresh/", views.organisation_refresh, name="organisation_refresh"),
     path("<slug:org>/results/programmes/<int:programme>/", views.programme, name="programme"),
+    path(
+        "<slug:org>/results/programmes/<int:programme>/refresh/",
+        views.programme_refresh,
+        name="programme_refresh",
+    ),
     path(
         "<slug:org>/results/programmes/<int:programme>/report/",
         views.programme_report,
@@ -26,6 +33,11 @@ urlpatterns = [
         name="programme_export",
     ),
     path("<slug:org>/results/cohorts/<int:cohort>/", views.cohort, name="cohort"),
+    path(
+        "<slug:org>/results/cohorts/<int:cohort>/refresh/",
+        views.cohort_refresh,
+        name="cohort_refresh",
+    ),
     path(
         "<slug:org>/results/cohorts/<int:cohort>/report/",
         views.cohort_report,

@@ -36,7 +36,7 @@ from imheval.web.results.analysis import (
 from imheval.web.results.counts import live_counts
 from imheval.web.results.forms import MatchDecisionForm
 from imheval.web.results.models import Decision, MatchDecision
-from imheval.web.results.snapshots import page_content
+from imheval.web.results.snapshots import refresh_state, visit
 from imheval.web.workspace.models import Cohort, Programme
 
 #: Address parts naming an organisation's object, and the model each is loaded from.
@@ -130,12 +130,20 @@ def _results(
     children_heading: str,
     children: list[tuple[str, str]],
 ) -> HttpResponse:
-    # The analysis is kept as a snapshot while the data are unchanged (see .snapshots).
-    content = page_content(scope)
+    # The analysis is kept as a snapshot while the data are unchanged; when they changed, the
+    # kept page is shown at once while new results are worked out behind (see .snapshots).
+    shown = visit(scope)
+    content = shown.content
     context = {
         "scope": scope,
         "content": content,
         "problem": content.problem,
+        "stale": shown.stale,
+        "computed_at": shown.computed_at,
+        "refresh": {
+            "state": "failed" if shown.refresh_failed else "updating",
+            "url": scope_url(scope, "refresh"),
+        },
         "downloads": [
             (label, scope_url(scope, "report", format=key)) for key, label in REPORT_LABELS.items()
         ],
@@ -159,6 +167,43 @@ def _cohort_url(name: str, scope: Scope) -> str:
     if scope.cohort is None:
         return ""
     return reverse(f"results:{name}", args=[scope.organisation.slug, scope.cohort.pk])
+
+
+@results_page()
+def organisation_refresh(request: HttpRequest, access: Access) -> HttpResponse:
+    return _refresh(request, Scope.of(access.organisation))
+
+
+@results_page()
+def programme_refresh(request: HttpRequest, access: Access, programme: Programme) -> HttpResponse:
+    return _refresh(request, Scope.of(access.organisation, programme))
+
+
+@results_page()
+def cohort_refresh(request: HttpRequest, access: Access, cohort: Cohort) -> HttpResponse:
+    return _refresh(request, Scope.of(access.organisation, cohort))
+
+
+def _refresh(request: HttpRequest, scope: Scope) -> HttpResponse:
+    """The stale page's question "are the new results ready?", asked by htmx every few seconds.
+
+    ``?shown=`` is the state the page shows now: when it is unchanged the answer is 204 (htmx
+    swaps nothing, so a screen reader hears nothing new); otherwise the fragment for the new
+    state ("ready" stops the polling and offers a link; the page is never replaced under the
+    reader).
+    """
+    state = refresh_state(scope)
+    if state == request.GET.get("shown"):
+        response = HttpResponse(status=204)
+    else:
+        context = {
+            "scope": scope,
+            "refresh": {"state": state, "url": scope_url(scope, "refresh")},
+            "page_url": scope_url(scope),
+        }
+        response = render(request, "results/refresh.html", context)
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 # ---------------------------------------------------------------------------- downloads
