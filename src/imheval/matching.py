@@ -13,8 +13,9 @@ directorate). Probable matches are only listed, never merged: a person confirms 
 from __future__ import annotations
 
 import csv
+import io
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Final, Literal
@@ -517,7 +518,7 @@ def _resolve_accepted(frame: pd.DataFrame, accepted: Iterable[tuple[str, str, st
                 earlier_code=earlier,
                 later_timepoint=TIMEPOINTS[first_later],
                 later_code=later,
-                reason=_reason(earlier, later),
+                reason=match_reason(earlier, later),
                 profession=profession or later_profession,
                 directorate=directorate or later_directorate,
             )
@@ -585,14 +586,6 @@ def one_part_apart(a: str, b: str) -> bool:
     if len(parts_a) < 2 or len(parts_a) != len(parts_b):
         return False
     return sum(int(x != y) for x, y in zip(parts_a, parts_b, strict=True)) == 1
-
-
-def _reason(earlier: str, later: str) -> str:
-    if one_character_apart(earlier, later):
-        return ONE_CHARACTER
-    if one_part_apart(earlier, later):
-        return ONE_PART
-    return CONFIRMED
 
 
 def _comparison_key(values: pd.Series) -> pd.Series:
@@ -989,22 +982,47 @@ def to_review_csv(result: MatchResult, path: str | Path) -> None:
     is ``yes`` when a code has more than one candidate. Written as UTF-8 with a byte-order mark
     so that spreadsheet programs open it correctly.
     """
-    with Path(path).open("w", encoding="utf-8-sig", newline="") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(REVIEW_COLUMNS)
-        for probable in result.probable_matches:
-            writer.writerow(
-                [
-                    probable.cohort,
-                    probable.earlier_timepoint,
-                    probable.earlier_code,
-                    probable.later_timepoint,
-                    probable.later_code,
-                    probable.reason,
-                    "yes" if probable.ambiguous else "",
-                    "",
-                ]
-            )
+    rows = (
+        (
+            probable.cohort,
+            probable.earlier_timepoint,
+            probable.earlier_code,
+            probable.later_timepoint,
+            probable.later_code,
+            probable.reason,
+            "yes" if probable.ambiguous else "",
+            "",
+        )
+        for probable in result.probable_matches
+    )
+    Path(path).write_text(review_csv_text(rows), encoding="utf-8-sig", newline="")
+
+
+def review_csv_text(rows: Iterable[Sequence[str]]) -> str:
+    """A review CSV as text: the :data:`REVIEW_COLUMNS` header, then ``rows`` in that order.
+
+    Shared by :func:`to_review_csv` and by writers of decisions already made (``accept`` yes or
+    no), so every review file :func:`read_accepted_csv` reads has one layout. Lines end in CRLF;
+    save the text as UTF-8 with a byte-order mark (``utf-8-sig``) for spreadsheet programs.
+    """
+    text = io.StringIO()
+    writer = csv.writer(text)
+    writer.writerow(REVIEW_COLUMNS)
+    for row in rows:
+        if len(row) != len(REVIEW_COLUMNS):
+            raise ValueError(f"a review row has {len(REVIEW_COLUMNS)} cells, not {len(row)}")
+        writer.writerow(row)
+    return text.getvalue()
+
+
+def match_reason(earlier: str, later: str) -> str:
+    """Why two codes are listed as one person: :data:`ONE_CHARACTER`, :data:`ONE_PART`, or
+    :data:`CONFIRMED` when neither rule would have proposed them."""
+    if one_character_apart(earlier, later):
+        return ONE_CHARACTER
+    if one_part_apart(earlier, later):
+        return ONE_PART
+    return CONFIRMED
 
 
 def read_accepted_csv(path: str | Path) -> tuple[tuple[str, str, str], ...]:

@@ -388,7 +388,7 @@ def test_outsider_gets_404_from_every_results_address(workspace: Workspace) -> N
     matched_people(workspace, 6)
     client = client_for(workspace.outsider)
     urls = results_urls_for(workspace)
-    assert len(urls) == len(results_urls.urlpatterns) == 15
+    assert len(urls) == len(results_urls.urlpatterns) == 18
     for url in urls:
         for query in ({}, {"format": "pdf"}, {"format": "csv"}):
             assert client.get(url, query).status_code == 404, url

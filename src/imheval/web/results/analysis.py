@@ -227,26 +227,38 @@ def _summary(rows: Any, *times: str) -> list[Any]:
     return [found["n"], found["last"], *(found[f"last_{time}"] for time in times)]
 
 
-def accepted_matches(scope: Scope, table: ResponseTable) -> tuple[tuple[str, str, str], ...]:
-    """The scope's accepted match decisions as the core's (cohort, earlier, later) triples.
+def applicable_decisions(
+    organisation: Organisation, cohorts: Any, submissions: Any, table: ResponseTable
+) -> list[tuple[str, MatchDecision]]:
+    """The stored match decisions on ``cohorts`` that still apply, with their cohort's label.
 
-    The cohort is named as the adapter names it in this selection. A decision whose codes are
-    no longer both in the table (a response deleted, or left out as a repeated code) is skipped:
-    it no longer joins anything.
+    The cohort is named as the adapter names it in this selection of ``submissions`` (so
+    exactly as in the responses export). A decision whose codes are no longer both in
+    ``table`` (a response deleted, or left out as a repeated code) is skipped: it no longer
+    joins anything. Both the analysis (accepted ones) and the decisions download use this.
     """
-    decisions = MatchDecision.objects.in_organisation(scope.organisation).filter(
-        cohort__in=scope.cohorts(), decision=Decision.ACCEPTED
-    )
-    labels = cohort_labels(scope.submissions())
+    decisions = MatchDecision.objects.in_organisation(organisation).filter(cohort__in=cohorts)
+    labels = cohort_labels(submissions)
     present = set(zip(table.frame["cohort"], table.frame["participant"], strict=True))
-    triples = []
+    applicable = []
     for decision in decisions.order_by("cohort_id", "code_a", "code_b"):
         label = labels.get(decision.cohort_id)
         if label is None:
             continue
         if (label, decision.code_a) in present and (label, decision.code_b) in present:
-            triples.append((label, decision.code_a, decision.code_b))
-    return tuple(triples)
+            applicable.append((label, decision))
+    return applicable
+
+
+def accepted_matches(scope: Scope, table: ResponseTable) -> tuple[tuple[str, str, str], ...]:
+    """The scope's accepted match decisions as the core's (cohort, earlier, later) triples."""
+    return tuple(
+        (label, decision.code_a, decision.code_b)
+        for label, decision in applicable_decisions(
+            scope.organisation, scope.cohorts(), scope.submissions(), table
+        )
+        if decision.decision == Decision.ACCEPTED
+    )
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,11 @@ read back by ``imheval analyse`` (or :func:`imheval.evaluate_file`) gives the pa
   items hold the rating as answered (not reversed) with the scale's labels. A blank answer is
   system-missing; an answer that is not an option or not on the scale (the core scores it as
   invalid) is 999, labelled and declared user-missing.
+
+The match decisions of a scope are a fourth download: the review CSV the CLI reads with
+``--accept-matches`` (:func:`imheval.matching.read_accepted_csv`), one row per stored decision
+the analysis applies, ``accept`` yes or no. The responses CSV and this file given to
+``imheval analyse`` reproduce the page's evaluation, accepted matches included.
 """
 
 from __future__ import annotations
@@ -30,7 +35,11 @@ import pandas as pd
 from imheval.instruments import Instrument
 from imheval.instruments.model import KeyedItem, RatingItem
 from imheval.io.table import RESERVED_COLUMNS, SOURCE_ROW, ResponseTable
+from imheval.matching import match_reason, review_csv_text
 from imheval.web.capture.models import Source
+from imheval.web.organisations.models import Organisation
+from imheval.web.results.analysis import applicable_decisions
+from imheval.web.results.models import Decision
 
 #: Export formats: (file extension, content type).
 EXPORT_FORMATS: dict[str, tuple[str, str]] = {
@@ -151,6 +160,37 @@ def write_sav(
             variable_measure=measures,
         )
         return path.read_bytes()
+
+
+def match_decision_rows(
+    organisation: Organisation, cohorts: Any, submissions: Any, table: ResponseTable
+) -> list[tuple[str, ...]]:
+    """The stored decisions on ``cohorts`` that still apply, as review CSV rows.
+
+    Chosen by :func:`imheval.web.results.analysis.applicable_decisions`, as the analysis
+    chooses them. Columns as ``REVIEW_COLUMNS``: ``accept`` is "yes" for an accepted pair and
+    "no" for a rejected one (the CLI reads "no" as not one person); ``reason`` says which rule
+    proposed the pair; ``ambiguous`` is blank (it described the pair when it was listed, not
+    the decision).
+    """
+    return [
+        (
+            label,
+            decision.earlier_timepoint,
+            decision.code_a,
+            decision.later_timepoint,
+            decision.code_b,
+            match_reason(decision.code_a, decision.code_b),
+            "",
+            "yes" if decision.decision == Decision.ACCEPTED else "no",
+        )
+        for label, decision in applicable_decisions(organisation, cohorts, submissions, table)
+    ]
+
+
+def write_match_decisions(rows: Sequence[Sequence[str]]) -> bytes:
+    """The review CSV of ``rows``, UTF-8 with a byte-order mark like the responses CSV."""
+    return review_csv_text(rows).encode("utf-8-sig")
 
 
 def _keyed_codes(answers: pd.Series, item: KeyedItem) -> tuple[np.ndarray, dict[float | int, str]]:

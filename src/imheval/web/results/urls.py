@@ -1,7 +1,8 @@
 """The results addresses, under /o/<organisation>/results/.
 
 Downloads name their format in the query: ``report/?format=pdf`` (html, pdf, docx) and
-``export/?format=csv`` (csv, xlsx, sav). ``refresh/`` is the fragment a page shown while its
+``export/?format=csv`` (csv, xlsx, sav); ``match-decisions/`` is the CSV of match decisions the
+CLI reads with ``--accept-matches``. ``refresh/`` is the fragment a page shown while its
 new results are worked out asks for every few seconds.
 """
 
@@ -15,6 +16,11 @@ urlpatterns = [
     path("<slug:org>/results/", views.organisation, name="organisation"),
     path("<slug:org>/results/report/", views.organisation_report, name="organisation_report"),
     path("<slug:org>/results/export/", views.organisation_export, name="organisation_export"),
+    path(
+        "<slug:org>/results/match-decisions/",
+        views.organisation_match_decisions,
+        name="organisation_match_decisions",
+    ),
     path("<slug:org>/results/refresh/", views.organisation_refresh, name="organisation_refresh"),
     path("<slug:org>/results/programmes/<int:programme>/", views.programme, name="programme"),
     path(
@@ -32,6 +38,11 @@ urlpatterns = [
         views.programme_export,
         name="programme_export",
     ),
+    path(
+        "<slug:org>/results/programmes/<int:programme>/match-decisions/",
+        views.programme_match_decisions,
+        name="programme_match_decisions",
+    ),
     path("<slug:org>/results/cohorts/<int:cohort>/", views.cohort, name="cohort"),
     path(
         "<slug:org>/results/cohorts/<int:cohort>/refresh/",
@@ -47,6 +58,11 @@ urlpatterns = [
         "<slug:org>/results/cohorts/<int:cohort>/export/",
         views.cohort_export,
         name="cohort_export",
+    ),
+    path(
+        "<slug:org>/results/cohorts/<int:cohort>/match-decisions/",
+        views.cohort_match_decisions,
+        name="cohort_match_decisions",
     ),
     path(
         "<slug:org>/results/cohorts/<int:cohort>/counts/",

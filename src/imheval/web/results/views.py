@@ -64,7 +64,8 @@ results_page = organisation_views(SCOPED_OBJECTS)
 
 
 def scope_url(scope: Scope, page: str = "", **query: str) -> str:
-    """The address of ``scope``'s results page, or its "report"/"export" download."""
+    """The address of ``scope``'s results page, or a download ("report", "export",
+    "match_decisions")."""
     name = f"results:{scope.kind}" + (f"_{page}" if page else "")
     kwargs: dict[str, Any] = {"org": scope.organisation.slug}
     if scope.cohort is not None:
@@ -152,6 +153,9 @@ def _results(
         ]
         if access.may("export_responses")
         else [],
+        "match_decisions_url": scope_url(scope, "match_decisions")
+        if access.may("export_responses")
+        else "",
         "children_heading": children_heading,
         "children": children,
         "crumbs": crumbs(scope),
@@ -277,6 +281,43 @@ def _export(request: HttpRequest, scope: Scope) -> HttpResponse:
         sources = dict(scope.submissions().values_list("pk", "source"))
         content = exports.write_sav(table, instruments, sources, f"imheval: {scope.name}")
     return _attachment(content, content_type, scope.file_name("responses", extension))
+
+
+@results_page("export_responses")
+def organisation_match_decisions(request: HttpRequest, access: Access) -> HttpResponse:
+    return _match_decisions(request, Scope.of(access.organisation))
+
+
+@results_page("export_responses")
+def programme_match_decisions(
+    request: HttpRequest, access: Access, programme: Programme
+) -> HttpResponse:
+    return _match_decisions(request, Scope.of(access.organisation, programme))
+
+
+@results_page("export_responses")
+def cohort_match_decisions(request: HttpRequest, access: Access, cohort: Cohort) -> HttpResponse:
+    return _match_decisions(request, Scope.of(access.organisation, cohort))
+
+
+def _match_decisions(request: HttpRequest, scope: Scope) -> HttpResponse:
+    """The scope's match decisions as the review CSV ``imheval analyse --accept-matches`` reads:
+    with the responses CSV it reproduces the page's evaluation (not audited, like the exports).
+
+    When there is nothing to analyse, no decision applies: the file has only its header row.
+    """
+    try:
+        table = scope_table(scope, scope_instruments(scope))
+    except UnavailableError:
+        rows = []
+    else:
+        rows = exports.match_decision_rows(
+            scope.organisation, scope.cohorts(), scope.submissions(), table
+        )
+    content = exports.write_match_decisions(rows)
+    return _attachment(
+        content, exports.EXPORT_FORMATS["csv"][1], scope.file_name("match-decisions", ".csv")
+    )
 
 
 def _attachment(content: bytes, content_type: str, filename: str) -> HttpResponse:
