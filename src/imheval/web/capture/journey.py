@@ -4,22 +4,39 @@ The Django session holds, per questionnaire link, only the random key of the per
 (``capture:<token>``), and after they submit only a marker that they did
 (``capture:<token>:done``), so a refresh of the thank-you page still thanks them. Nothing else
 about the person is kept in the session.
+
+A participant page does little database work (the load benchmark has 100 phones at once): the
+collection and the session's submission come from one query (:func:`find`), a page save or
+the submit reads and locks that row in the same query, and the question pages are built once
+per process (:func:`collection_pages`). Whether the collection is open is read every time.
 """
 
 from __future__ import annotations
 
+import hashlib
 import math
 import uuid
 from dataclasses import dataclass
+from functools import cache
+from typing import Any
 
 from django.contrib.sessions.backends.base import SessionBase
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from imheval.instruments import Instrument
+from imheval.instruments.bank import builtin_ids
 from imheval.instruments.model import KeyedItem, RatingItem, RatingScale
 from imheval.web.capture.models import Status, Submission
-from imheval.web.workspace.models import Collection, Timepoint
+from imheval.web.organisations import audit
+from imheval.web.workspace.models import (
+    Collection,
+    InstrumentFile,
+    Timepoint,
+    instrument_uploads,
+    resolve_instruments,
+)
 
 #: Minutes a typical question takes, for the "about N minutes" on the information page.
 MINUTES_PER_QUESTION = 0.5
@@ -116,35 +133,66 @@ def done_key(token: str) -> str:
     return f"capture:{token}:done"
 
 
+def _key_in_session(session: SessionBase, token: str) -> uuid.UUID | None:
+    value = session.get(session_key(token))
+    if not value:
+        return None
+    try:
+        return uuid.UUID(str(value))
+    except ValueError:
+        return None
+
+
+def _first(queryset: QuerySet[Any]) -> Any:
+    """The first row of an unordered query, or None: no ORDER BY (the default orderings of
+    collections and submissions join other tables and sort; a unique key needs neither)."""
+    rows = list(queryset.order_by()[:1])
+    return rows[0] if rows else None
+
+
+def find_collection(token: str) -> Collection | None:
+    """The collection with this link token, with its cohort and programme, in one query."""
+    return _first(  # type: ignore[no-any-return]
+        Collection.objects.select_related("cohort__programme").filter(token=token)
+    )
+
+
+def find(
+    session: SessionBase, token: str, *, lock: bool = False
+) -> tuple[Collection | None, Submission | None]:
+    """The collection with this link token and the submission this session started for it.
+
+    The submission is returned whatever its status (a complete one means this session has
+    already submitted); it is None if the session names none, or one that is not there. When
+    the session names a submission, both come from one query (its ``collection`` is the
+    collection returned, with cohort and programme); otherwise the collection alone is read.
+    Open or closed is read from the database on every call.
+
+    ``lock`` (inside ``transaction.atomic``) locks the submission's row, and only that row, until
+    the transaction ends, for :func:`save_locked_page` and :func:`complete_locked`.
+    """
+    key = _key_in_session(session, token)
+    if key is not None:
+        submissions = Submission.objects.select_related("collection__cohort__programme")
+        if lock:
+            # OF self: FOR UPDATE would otherwise lock the joined collection, cohort and
+            # programme rows too, and every participant of a collection would queue on them.
+            submissions = submissions.select_for_update(of=("self",))
+        submission = _first(submissions.filter(key=key, collection__token=token))
+        if submission is not None:
+            return submission.collection, submission
+    return find_collection(token), None
+
+
 def draft_in_session(session: SessionBase, collection: Collection) -> Submission | None:
     """The draft this session started for ``collection``, or None (none, unknown or complete)."""
-    value = session.get(session_key(collection.token))
-    if not value:
+    key = _key_in_session(session, collection.token)
+    if key is None:
         return None
-    try:
-        key = uuid.UUID(str(value))
-    except ValueError:
-        return None
-    return Submission.objects.filter(collection=collection, key=key, status=Status.DRAFT).first()
-
-
-def submitted_in_session(session: SessionBase, collection: Collection) -> bool:
-    """Whether this session's questionnaire for ``collection`` has already been submitted.
-
-    True when the session still names its draft but that row is complete: a second tap that
-    read the session before the first saved it, or a retry after the server stopped between
-    committing the response and saving the session.
-    """
-    value = session.get(session_key(collection.token))
-    if not value:
-        return False
-    try:
-        key = uuid.UUID(str(value))
-    except ValueError:
-        return False
-    return Submission.objects.filter(
-        collection=collection, key=key, status=Status.COMPLETE
-    ).exists()
+    draft = _first(Submission.objects.filter(collection=collection, key=key, status=Status.DRAFT))
+    if draft is not None:
+        draft.collection = collection
+    return draft  # type: ignore[no-any-return]
 
 
 def mark_done(session: SessionBase, token: str) -> None:
@@ -153,14 +201,80 @@ def mark_done(session: SessionBase, token: str) -> None:
     session[done_key(token)] = True
 
 
-def start_draft(session: SessionBase, collection: Collection) -> Submission:
-    """The session's draft for ``collection``, made now if there is none (a repeat reuses it)."""
-    draft = draft_in_session(session, collection)
+def start_draft(
+    session: SessionBase, collection: Collection, draft: Submission | None = None
+) -> Submission:
+    """The session's draft for ``collection``, made now if there is none (a repeat reuses it).
+
+    ``draft`` is the session's draft if the caller has read it already (see :func:`find`).
+    """
+    if draft is None:
+        draft = draft_in_session(session, collection)
     if draft is None:
         draft = Submission.objects.create(collection=collection, status=Status.DRAFT)
     session[session_key(collection.token)] = str(draft.key)
     session.pop(done_key(collection.token), None)
     return draft
+
+
+# ------------------------------------------------------------------------------ question pages
+
+#: Question pages by (organisation id, instrument refs, uploaded files' ids and text hashes):
+#: built once per process, shared read-only by every request (pages and questions are frozen
+#: and never changed). Changed refs, or a changed or replaced upload, make a new key.
+_PAGES: dict[tuple[Any, ...], tuple[QuestionPage, ...]] = {}
+#: (organisation id, refs) of built-in instruments that an upload stands in for (see below).
+_SHADOWED: set[tuple[int, tuple[str, ...]]] = set()
+#: Entries kept before the cache starts again (each is a few kilobytes).
+PAGES_CACHE_SIZE = 256
+
+
+@cache
+def _builtin_ids() -> frozenset[str]:
+    return frozenset(builtin_ids())
+
+
+def _fingerprint(uploads: dict[str, InstrumentFile]) -> tuple[tuple[str, int, str], ...]:
+    return tuple(
+        (ref, file.pk, hashlib.sha256(file.text.encode()).hexdigest())
+        for ref, file in sorted(uploads.items())
+    )
+
+
+def collection_pages(collection: Collection) -> tuple[QuestionPage, ...]:
+    """The question pages of ``collection``'s instruments, built once per process.
+
+    A collection that names an uploaded instrument reads the organisation's files on every
+    call (one query), so a changed upload is seen at once. One whose instruments are all built
+    in needs no query once its pages are built: when they are built, the organisation's files
+    are read as well, because an upload comes first (the upload form and the admin refuse a
+    built-in id, so only a file saved some other way, or a release adding a built-in instrument
+    with an uploaded file's id, could make one; an organisation found to have one is read on
+    every call from then on). Raises ImhevalError if an instrument is neither uploaded nor
+    built in, or no longer reads.
+    """
+    refs = tuple(collection.instrument_refs)
+    organisation_id = collection.cohort.programme.organisation_id
+    all_builtin = all(ref in _builtin_ids() for ref in refs)
+    uploads: dict[str, InstrumentFile] | None = None
+    if not all_builtin or (organisation_id, refs) in _SHADOWED:
+        uploads = instrument_uploads(organisation_id, refs)
+        key = (organisation_id, refs, _fingerprint(uploads))
+    else:
+        key = (organisation_id, refs, ())
+    pages = _PAGES.get(key)
+    if pages is None:
+        if uploads is None:
+            uploads = instrument_uploads(organisation_id, refs)
+            if uploads:
+                _SHADOWED.add((organisation_id, refs))
+                key = (organisation_id, refs, _fingerprint(uploads))
+        instruments = resolve_instruments(collection.organisation, list(refs), uploads=uploads)
+        pages = tuple(question_pages(instruments))
+        if len(_PAGES) >= PAGES_CACHE_SIZE:
+            _PAGES.clear()
+        _PAGES[key] = pages
+    return pages
 
 
 # ------------------------------------------------------------------------------- asked once
@@ -209,36 +323,48 @@ def save_page(draft: Submission, page: QuestionPage, answers: dict[str, str]) ->
         # No ORDER BY and OF self: Submission's default ordering joins its collection and
         # cohort, and FOR UPDATE would then lock those rows too, so every page save in a
         # collection would queue on one cohort row under load (seen in the load benchmark).
-        locked = (
-            Submission.objects.select_for_update(of=("self",))
-            .filter(pk=draft.pk)
-            .order_by()
-            .first()
-        )
+        locked = _first(Submission.objects.select_for_update(of=("self",)).filter(pk=draft.pk))
         if locked is None or locked.status != Status.DRAFT:
             return False
-        merged = dict(locked.answers)
-        for item_id in page.item_ids:
-            if answers.get(item_id):
-                merged[item_id] = answers[item_id]
-            else:
-                merged.pop(item_id, None)
-        locked.answers = merged
-        locked.page = max(locked.page, page.number)
-        locked.save(update_fields=["answers", "page"])
+        save_locked_page(locked, page, answers)
+    draft.answers, draft.page = locked.answers, locked.page
     return True
+
+
+def save_locked_page(draft: Submission, page: QuestionPage, answers: dict[str, str]) -> None:
+    """:func:`save_page` for a draft read under its row lock in the current transaction."""
+    merged = dict(draft.answers)
+    for item_id in page.item_ids:
+        if answers.get(item_id):
+            merged[item_id] = answers[item_id]
+        else:
+            merged.pop(item_id, None)
+    draft.answers = merged
+    draft.page = max(draft.page, page.number)
+    draft.save(update_fields=["answers", "page"])
 
 
 def complete(draft: Submission) -> Submission:
     """Submit the draft exactly once; a repeat (double tap, refresh, retry) changes nothing.
 
-    The row is locked, and only a draft becomes complete, through ``save()`` so that the audit
-    log records the response (once).
+    The row is locked, and only a draft becomes complete (see :func:`complete_locked`).
     """
     with transaction.atomic():
         locked = Submission.objects.select_for_update(of=("self",)).get(pk=draft.pk)
-        if locked.status == Status.DRAFT:
-            locked.status = Status.COMPLETE
-            locked.completed_at = timezone.now()
-            locked.save()
+        if Submission.collection.is_cached(draft):  # type: ignore[attr-defined]
+            locked.collection = draft.collection  # the audit names it: no need to read it again
+        complete_locked(locked)
     return locked
+
+
+def complete_locked(submission: Submission) -> None:
+    """Make ``submission``, read under its row lock in the current transaction, complete.
+
+    Only a draft changes, through ``save()`` so that the audit log records the response (once);
+    the log compares with the row as it was read under the lock.
+    """
+    if submission.status == Status.DRAFT:
+        audit.remember_loaded(submission)
+        submission.status = Status.COMPLETE
+        submission.completed_at = timezone.now()
+        submission.save(update_fields=["status", "completed_at"])

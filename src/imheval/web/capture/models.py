@@ -71,6 +71,11 @@ class Submission(models.Model):
     def audit_organisation(self) -> Organisation:
         return self.collection.cohort.programme.organisation
 
+    @property
+    def audit_organisation_id(self) -> int:
+        """The owner's id, without loading the organisation (the audit log needs only that)."""
+        return int(self.collection.cohort.programme.organisation_id)
+
     def audit_skip(self) -> bool:
         """Drafts are the participant's unfinished work: the log starts when they submit."""
         return self.status == Status.DRAFT

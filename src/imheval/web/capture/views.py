@@ -11,10 +11,12 @@ back to the start.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from contextlib import AbstractContextManager, nullcontext
 from functools import wraps
 from typing import Any
 
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -25,7 +27,7 @@ from imheval.errors import ImhevalError
 from imheval.web.capture import journey
 from imheval.web.capture.codes import CODE_EXAMPLE, CODE_RECIPE, split_code
 from imheval.web.capture.forms import AboutYouForm, CodeForm, ConsentForm, QuestionsForm
-from imheval.web.capture.models import Submission
+from imheval.web.capture.models import Status, Submission
 from imheval.web.workspace.models import Collection, Timepoint
 
 #: Longer than any token we make (43 characters); longer links are not looked up.
@@ -78,32 +80,53 @@ def _closed(request: HttpRequest) -> _Stop:
     )
 
 
-def _collection(request: HttpRequest, token: str, *, must_be_open: bool = True) -> Collection:
-    """The collection this link names; stops with the not-recognised or the closed page."""
-    collection = None
-    if len(token) <= MAX_TOKEN_LENGTH:
-        collection = (
-            Collection.objects.select_related("cohort__programme__organisation")
-            .filter(token=token)
-            .first()
+def _not_recognised(request: HttpRequest) -> _Stop:
+    return _Stop(
+        _message(
+            request,
+            "This questionnaire link is not recognised",
+            ["Check the address or ask your trainer."],
+            404,
         )
+    )
+
+
+def _collection(request: HttpRequest, token: str) -> Collection:
+    """The collection this link names, open or not; stops with the not-recognised page."""
+    collection = journey.find_collection(token) if len(token) <= MAX_TOKEN_LENGTH else None
     if collection is None:
-        raise _Stop(
-            _message(
-                request,
-                "This questionnaire link is not recognised",
-                ["Check the address or ask your trainer."],
-                404,
-            )
-        )
-    if must_be_open and not collection.is_open:
-        raise _closed(request)
+        raise _not_recognised(request)
     return collection
 
 
-def _pages(request: HttpRequest, collection: Collection) -> list[journey.QuestionPage]:
+def _find(
+    request: HttpRequest, token: str, *, must_be_open: bool = True, lock: bool = False
+) -> tuple[Collection, Submission | None]:
+    """The collection this link names and this session's submission for it (any status).
+
+    One query when the session names a submission; with ``lock`` (inside :func:`_saving`) the
+    submission's row stays locked until the step ends. Stops with the not-recognised page, or
+    the closed page if ``must_be_open`` and the collection is not open.
+    """
+    collection, submission = None, None
+    if len(token) <= MAX_TOKEN_LENGTH:
+        collection, submission = journey.find(request.session, token, lock=lock)
+    if collection is None:
+        raise _not_recognised(request)
+    if must_be_open and not collection.is_open:
+        raise _closed(request)
+    return collection, submission
+
+
+def _saving(request: HttpRequest) -> AbstractContextManager[Any]:
+    """For a POST, one transaction for the whole step: the draft is read under its row lock
+    and saved in it, so the page save and the submit read the row once."""
+    return transaction.atomic() if request.method == "POST" else nullcontext()
+
+
+def _pages(request: HttpRequest, collection: Collection) -> tuple[journey.QuestionPage, ...]:
     try:
-        return journey.question_pages(collection.instruments())
+        return journey.collection_pages(collection)
     except ImhevalError:
         # An uploaded instrument was removed or changed: the trainer must fix the collection.
         raise _Stop(
@@ -116,8 +139,13 @@ def _pages(request: HttpRequest, collection: Collection) -> list[journey.Questio
         ) from None
 
 
-def _draft(request: HttpRequest, collection: Collection) -> Submission:
-    draft = journey.draft_in_session(request.session, collection)
+def _as_draft(submission: Submission | None) -> Submission | None:
+    return submission if submission is not None and submission.status == Status.DRAFT else None
+
+
+def _draft(collection: Collection, submission: Submission | None) -> Submission:
+    """The session's draft; without one (none, or already submitted) back to the start."""
+    draft = _as_draft(submission)
     if draft is None:
         raise _Stop(redirect("capture:start", token=collection.token))
     return draft
@@ -127,7 +155,7 @@ def _url(name: str, token: str, *args: Any) -> str:
     return reverse(f"capture:{name}", args=[token, *args])
 
 
-def _next_step(collection: Collection, draft: Submission, pages: list[Any]) -> str:
+def _next_step(collection: Collection, draft: Submission, pages: Sequence[Any]) -> str:
     """Where a returning participant carries on: the first step not yet done."""
     token = collection.token
     if not draft.code:
@@ -147,6 +175,8 @@ def _require_code_and_profile(collection: Collection, draft: Submission) -> None
 
 
 def _profile_was_asked(collection: Collection, draft: Submission) -> bool:
+    if not draft.profession:
+        return True  # an earlier profile would have been copied with the code
     return journey.earlier_profile(collection, draft.code, exclude=draft.pk) is None
 
 
@@ -163,13 +193,13 @@ def _context(collection: Collection, **extra: Any) -> dict[str, Any]:
 @participant_step
 def start(request: HttpRequest, token: str) -> HttpResponse:
     """What the questionnaire is, that it is anonymous and voluntary; consent starts a draft."""
-    collection = _collection(request, token)
+    collection, submission = _find(request, token)
     pages = _pages(request, collection)
+    started = _as_draft(submission)
     form = ConsentForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
-        draft = journey.start_draft(request.session, collection)
+        draft = journey.start_draft(request.session, collection, started)
         return HttpResponseRedirect(_next_step(collection, draft, pages))
-    started = journey.draft_in_session(request.session, collection)
     questions = sum(len(page.questions) for page in pages)
     return render(
         request,
@@ -188,8 +218,8 @@ def start(request: HttpRequest, token: str) -> HttpResponse:
 @participant_step
 def code(request: HttpRequest, token: str) -> HttpResponse:
     """The anonymous code, made from the recipe and typed twice."""
-    collection = _collection(request, token)
-    draft = _draft(request, collection)
+    collection, submission = _find(request, token)
+    draft = _draft(collection, submission)
     pages = _pages(request, collection)
     if request.method == "POST":
         form = CodeForm(request.POST)
@@ -218,8 +248,8 @@ def code(request: HttpRequest, token: str) -> HttpResponse:
 @participant_step
 def about_you(request: HttpRequest, token: str) -> HttpResponse:
     """Profession and directorate, asked only if not given before in this cohort."""
-    collection = _collection(request, token)
-    draft = _draft(request, collection)
+    collection, submission = _find(request, token)
+    draft = _draft(collection, submission)
     pages = _pages(request, collection)
     if not draft.code:
         return redirect("capture:code", token=token)
@@ -245,25 +275,25 @@ def about_you(request: HttpRequest, token: str) -> HttpResponse:
 @participant_step
 def questions(request: HttpRequest, token: str, number: int) -> HttpResponse:
     """One page of questions; its answers are saved into the draft on Continue."""
-    collection = _collection(request, token)
-    draft = _draft(request, collection)
-    pages = _pages(request, collection)
-    _require_code_and_profile(collection, draft)
-    if not 1 <= number <= len(pages):
-        return redirect("capture:check", token=token)
-    page = pages[number - 1]
-    if request.method == "POST":
-        form = QuestionsForm(page, request.POST)
-        if form.is_valid():
-            if not journey.save_page(draft, page, form.answers()):
-                return redirect("capture:start", token=token)
-            if number < len(pages):
-                return redirect("capture:questions", token=token, number=number + 1)
+    with _saving(request):
+        collection, submission = _find(request, token, lock=request.method == "POST")
+        draft = _draft(collection, submission)
+        pages = _pages(request, collection)
+        _require_code_and_profile(collection, draft)
+        if not 1 <= number <= len(pages):
             return redirect("capture:check", token=token)
-    else:
-        form = QuestionsForm(
-            page, initial={k: v for k, v in draft.answers.items() if k in page.item_ids}
-        )
+        page = pages[number - 1]
+        if request.method == "POST":
+            form = QuestionsForm(page, request.POST)
+            if form.is_valid():
+                journey.save_locked_page(draft, page, form.answers())
+                if number < len(pages):
+                    return redirect("capture:questions", token=token, number=number + 1)
+                return redirect("capture:check", token=token)
+        else:
+            form = QuestionsForm(
+                page, initial={k: v for k, v in draft.answers.items() if k in page.item_ids}
+            )
     if number > 1:
         back_url = _url("questions", token, number - 1)
     elif _profile_was_asked(collection, draft):
@@ -280,26 +310,28 @@ def questions(request: HttpRequest, token: str, number: int) -> HttpResponse:
 @participant_step
 def check(request: HttpRequest, token: str) -> HttpResponse:
     """A summary to check; submitting it completes the response exactly once."""
-    collection = _collection(request, token, must_be_open=False)
-    # A double tap or retry after the first submit went through: thank them again.
-    if request.method == "POST" and (
-        journey.submitted_in_session(request.session, collection)
-        or (
-            request.session.get(journey.done_key(token))
-            and not journey.draft_in_session(request.session, collection)
-        )
-    ):
-        journey.mark_done(request.session, token)
-        return redirect("capture:thanks", token=token)
-    if not collection.is_open:
-        raise _closed(request)
-    draft = _draft(request, collection)
-    pages = _pages(request, collection)
-    _require_code_and_profile(collection, draft)
-    if request.method == "POST":
-        journey.complete(draft)
-        journey.mark_done(request.session, token)
-        return redirect("capture:thanks", token=token)
+    with _saving(request):
+        post = request.method == "POST"
+        collection, submission = _find(request, token, must_be_open=False, lock=post)
+        # A double tap or retry after the first submit went through: thank them again. The
+        # session still names a submission that is complete (the second tap read the session
+        # before the first saved it, or the server stopped before saving it), or it says that
+        # this browser submitted and names no draft.
+        if request.method == "POST" and (
+            (submission is not None and submission.status == Status.COMPLETE)
+            or (request.session.get(journey.done_key(token)) and _as_draft(submission) is None)
+        ):
+            journey.mark_done(request.session, token)
+            return redirect("capture:thanks", token=token)
+        if not collection.is_open:
+            raise _closed(request)
+        draft = _draft(collection, submission)
+        pages = _pages(request, collection)
+        _require_code_and_profile(collection, draft)
+        if request.method == "POST":
+            journey.complete_locked(draft)  # read under its row lock by _find
+            journey.mark_done(request.session, token)
+            return redirect("capture:thanks", token=token)
     rows = [
         {
             "title": page.title,
@@ -327,7 +359,7 @@ def check(request: HttpRequest, token: str) -> HttpResponse:
 def thanks(request: HttpRequest, token: str) -> HttpResponse:
     """The confirmation, shown after submitting (and on a refresh); offers a fresh start."""
     # Someone who has submitted is thanked even if the trainer has closed the questionnaire since.
-    collection = _collection(request, token, must_be_open=False)
+    collection = _collection(request, token)
     if not request.session.get(journey.done_key(token)):
         return redirect("capture:start", token=token)
     return render(

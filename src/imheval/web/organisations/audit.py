@@ -12,7 +12,9 @@ A model is audited when it defines:
 * optionally ``AUDIT_VALUES = False`` to log only the names of changed fields (responses: the
   log never copies answers or anonymous codes);
 * optionally ``audit_skip()`` returning True for states not worth logging (a participant's
-  unfinished draft).
+  unfinished draft);
+* optionally ``audit_organisation_id`` (property): the owner's id, when it can be had without
+  loading the organisation (a response, whose collection, cohort and programme are loaded).
 """
 
 from __future__ import annotations
@@ -35,6 +37,7 @@ current_actor: ContextVar[tuple[Any, str]] = ContextVar(
 
 
 _OLD_VALUES = "_audit_old_values"
+_KNOWN_OLD = "_audit_known_old"
 
 
 @contextlib.contextmanager
@@ -83,11 +86,33 @@ def _attname(instance: models.Model, field: str) -> str:
     return str(instance._meta.get_field(field).attname)
 
 
+def remember_loaded(instance: models.Model) -> None:
+    """Take ``instance``'s audited values as they are in the database now, for its next save.
+
+    For a caller that has just read the row and holds it (``select_for_update``): the save
+    then compares with these values instead of reading the row again. Used once.
+    """
+    skip = getattr(instance, "audit_skip", None)
+    was_skipped = bool(skip()) if skip is not None else None
+    setattr(instance, _KNOWN_OLD, (_snapshot(instance), was_skipped))
+
+
 def _remember_old(sender: type[models.Model], instance: models.Model, **kwargs: Any) -> None:
+    known = instance.__dict__.pop(_KNOWN_OLD, None)
     if instance.pk is None or kwargs.get("raw"):
         setattr(instance, _OLD_VALUES, None)
         return
-    old = sender._default_manager.filter(pk=instance.pk).first()
+    if _skipped(instance):
+        return  # nothing is logged for the state being saved (see _saved): no need to look
+    if known is not None:
+        old_values, was_skipped = known
+        setattr(instance, _OLD_VALUES, old_values)
+        if was_skipped is not None:
+            instance._audit_was_skipped = was_skipped  # type: ignore[attr-defined]
+        return
+    # No ORDER BY: a model's default ordering may join other tables, and pk is unique.
+    rows = list(sender._default_manager.filter(pk=instance.pk).order_by()[:1])
+    old = rows[0] if rows else None
     setattr(instance, _OLD_VALUES, _snapshot(old) if old is not None else None)
     if old is not None and hasattr(old, "audit_skip"):
         instance._audit_was_skipped = old.audit_skip()  # type: ignore[attr-defined]
@@ -129,8 +154,12 @@ def _record(instance: models.Model, action: str, changes: dict[str, Any]) -> Non
     if not getattr(instance, "AUDIT_VALUES", True):
         changes = {field: "changed" for field in changes}
     user, label = current_actor.get()
+    # A model may name its organisation's id directly, so the log need not load the way there.
+    organisation_id = getattr(instance, "audit_organisation_id", None)
+    if organisation_id is None:
+        organisation_id = instance.audit_organisation.pk  # type: ignore[attr-defined]
     AuditEvent.objects.create(
-        organisation=instance.audit_organisation,  # type: ignore[attr-defined]
+        organisation_id=organisation_id,
         actor=user if getattr(user, "pk", None) else None,
         actor_label=label[:150],
         action=action,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 import secrets
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -127,6 +128,14 @@ class InstrumentFile(models.Model):
     def audit_organisation(self) -> Organisation:
         return self.organisation
 
+    def clean(self) -> None:
+        # The upload form checks this too (from_upload); here for the admin. Capture relies on
+        # it: a collection of built-in instruments does not look for uploads on every page.
+        if self.instrument_id in builtin_ids():
+            raise ValidationError(
+                {"instrument_id": "This id belongs to a built-in instrument; choose another."}
+            )
+
     def instrument(self) -> Instrument:
         """The validated instrument (raises InstrumentError with located problems)."""
         return load_instrument_text(self.text, source=self.source_name)
@@ -155,17 +164,28 @@ class InstrumentFile(models.Model):
         )
 
 
-def resolve_instruments(organisation: Organisation, refs: list[str]) -> list[Instrument]:
+def instrument_uploads(organisation_id: int, refs: Iterable[str]) -> dict[str, InstrumentFile]:
+    """The organisation's uploaded files among ``refs``, by instrument id (one query)."""
+    files = InstrumentFile.objects.filter(
+        organisation_id=organisation_id, instrument_id__in=list(refs)
+    ).order_by()
+    return {file.instrument_id: file for file in files}
+
+
+def resolve_instruments(
+    organisation: Organisation,
+    refs: list[str],
+    *,
+    uploads: Mapping[str, InstrumentFile] | None = None,
+) -> list[Instrument]:
     """The instruments named by ``refs``: the organisation's uploads first, then the bank.
 
-    Raises UnknownInstrumentError naming the first id that is neither.
+    ``uploads`` are the organisation's files among ``refs`` if the caller has read them already
+    (:func:`instrument_uploads`). Raises UnknownInstrumentError naming the first id that is
+    neither.
     """
-    uploads = {
-        file.instrument_id: file
-        for file in InstrumentFile.objects.in_organisation(organisation).filter(
-            instrument_id__in=refs
-        )
-    }
+    if uploads is None:
+        uploads = instrument_uploads(organisation.pk, refs)
     instruments = []
     for ref in refs:
         if ref in uploads:
