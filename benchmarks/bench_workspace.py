@@ -307,7 +307,7 @@ def _measure_stale(repeats: int) -> list[dict[str, Any]]:
             if response.status_code != 200:
                 raise SystemExit(f"{url} answered {response.status_code}")
             queries.append(len(captured.captured_queries))
-            stale += "These results are being updated" in response.content.decode()
+            stale += "These results are not the latest" in response.content.decode()
         refreshes = [t for t in threading.enumerate() if t.name.startswith(THREAD_NAME)]
         for thread in refreshes:
             thread.join(600)
