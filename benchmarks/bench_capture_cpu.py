@@ -28,10 +28,8 @@ from __future__ import annotations
 
 import argparse
 import cProfile
-import html
 import os
 import pstats
-import re
 import shutil
 import sys
 import tempfile
@@ -41,14 +39,14 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode, urlsplit
 
+# The journey's steps, codes and form fields are the load benchmark's (the same folder).
+from bench_capture_load import _code, _fields, _page
+
 HOST = "127.0.0.1"
 BENCH_DB = "imheval_bench_cpu"
 INSTRUMENT = "imh-core"
 #: Forms a journey may take before it is given up (a normal journey takes 7).
 MAX_FORMS = 40
-
-_CSRF = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
-_RADIO = re.compile(r'name="([^"]+)" type="radio" value="([^"]*)"')
 
 
 def _fresh_postgres(admin_url: str) -> str:
@@ -103,39 +101,6 @@ def _setup() -> str:
     )
     collection.open()
     return str(collection.token)
-
-
-def _page(path: str) -> str:
-    """The step an address shows: start, code, about-you, questions, check, thank-you."""
-    parts = [part for part in path.split("/") if part]
-    return "start" if len(parts) <= 2 else parts[2]
-
-
-def _code(index: int) -> str:
-    """A different anonymous code for every journey: 2 letters, a day 01-31, 2 letters."""
-
-    def letters(number: int) -> str:
-        return chr(65 + number // 26 % 26) + chr(65 + number % 26)
-
-    rest = index // 31
-    return f"{letters(rest // 676)}{index % 31 + 1:02d}{letters(rest % 676)}"
-
-
-def _fields(page: str, text: str, code: str) -> dict[str, str]:
-    """What a participant enters on ``page``: the consent, the code, a choice in every group."""
-    token = _CSRF.search(text)
-    fields = {"csrfmiddlewaretoken": token.group(1) if token else ""}
-    if page == "start":
-        fields["consent"] = "yes"
-    elif page == "code":
-        fields.update(mother=code[:2], day=code[2:4], town=code[4:6], confirm=code)
-    elif page in ("about-you", "questions"):
-        options: dict[str, list[str]] = {}
-        for name, value in _RADIO.findall(text):
-            options.setdefault(name, []).append(html.unescape(value))
-        for position, (name, values) in enumerate(options.items()):
-            fields[name] = values[(sum(map(ord, code)) + position) % len(values)]
-    return fields
 
 
 class Meter:
