@@ -227,3 +227,22 @@ def screenshot(page: Any, name: str) -> Path:
     path = SCREENSHOTS / f"{name}.png"
     page.screenshot(path=str(path), full_page=True)
     return path
+
+
+@pytest.fixture
+def computed(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The scope keys whose results pages were computed (in the request or in a background
+    refresh) rather than taken from a kept snapshot."""
+    from imheval.web.results import snapshots
+    from imheval.web.results.analysis import Scope
+    from imheval.web.results.snapshots import PageContent
+
+    calls: list[str] = []
+    real = snapshots.compute_content
+
+    def spy(scope: Scope) -> PageContent:
+        calls.append(scope.key)
+        return real(scope)
+
+    monkeypatch.setattr(snapshots, "compute_content", spy)
+    return calls

@@ -65,20 +65,6 @@ def poll_url() -> str:
 
 
 @pytest.fixture
-def computed(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    """The scope keys whose pages were computed (in the request or in a refresh)."""
-    calls: list[str] = []
-    real = snapshots.compute_content
-
-    def spy(scope: Scope) -> PageContent:
-        calls.append(scope.key)
-        return real(scope)
-
-    monkeypatch.setattr(snapshots, "compute_content", spy)
-    return calls
-
-
-@pytest.fixture
 def background(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, str]]:
     """Background mode inside a test transaction, with the refresh thread recording its
     arguments instead of computing (it could not see the test's uncommitted data)."""

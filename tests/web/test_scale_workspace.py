@@ -106,20 +106,6 @@ def without_csrf(page: str) -> str:
     return re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "", page)
 
 
-@pytest.fixture
-def computed(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    """The scope keys the evaluation pages compute (rather than take from a snapshot)."""
-    calls: list[str] = []
-    real = snapshots.compute_content
-
-    def spy(scope: Scope) -> PageContent:
-        calls.append(scope.key)
-        return real(scope)
-
-    monkeypatch.setattr(snapshots, "compute_content", spy)
-    return calls
-
-
 # ---------------------------------------------------------------------------- cohort list
 
 
