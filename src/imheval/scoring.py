@@ -116,7 +116,7 @@ def score_items(
     policy = MissingPolicy(policy)
     if not instruments:
         raise ValueError("score_items needs at least one instrument")
-    _check_instruments(instruments)
+    check_scored_together(instruments)
     frame = table.frame
     all_items = [item.id for instrument in instruments for item in instrument.items]
     if not any(item_id in frame.columns for item_id in all_items):
@@ -403,8 +403,13 @@ def _with_totals(frame: pd.DataFrame, totals: Mapping[str, np.ndarray]) -> pd.Da
 # --- checks -----------------------------------------------------------------------------------
 
 
-def _check_instruments(instruments: Sequence[Instrument]) -> None:
-    """Item and domain ids must be unique across the instruments scored together."""
+def check_scored_together(instruments: Sequence[Instrument]) -> None:
+    """Check that ``instruments`` can be scored together: instrument, item and domain ids unique.
+
+    Raises :class:`InstrumentError` listing every clash. The web app checks a questionnaire's
+    instruments with it before anyone answers, so answers to two questions with one id are
+    never stored together.
+    """
     problems: list[Problem] = []
     item_owner: dict[str, str] = {}
     domain_owner: dict[str, str] = {}

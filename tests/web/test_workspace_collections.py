@@ -27,7 +27,7 @@ domains:
   - id: reflection
     label: Reflection
 items:
-  - id: R1
+  - id: T1
     domain: reflection
     text: What is a baby's first relationship?
     options: {a: With a parent or carer, b: With a sibling}
@@ -371,3 +371,26 @@ def test_poster_of_a_closed_questionnaire_warns_on_screen_only(workspace: Any) -
     )
     assert 'nhsuk-card--warning imheval-no-print">' in page
     assert "This questionnaire is closed" in page
+
+
+def test_instruments_that_share_a_question_id_are_refused_together(
+    workspace: Any, new_cohort: Cohort
+) -> None:
+    """Answers are kept by question id: imh-core's R1 and an upload's R1 would be mixed."""
+    clashing = UPLOAD.replace("id: trust-reflection", "id: trust-clash").replace(
+        "  - id: T1", "  - id: R1"
+    )
+    InstrumentFile.from_upload(workspace.organisation, "clash.yaml", clashing).save()
+    client = _client(workspace.users["trainer"])
+    url = _url("collection_create", cohort=new_cohort.pk)
+    response = client.post(
+        url, {"timepoint": "pre", "instrument_refs": ["imh-core", "trust-clash"]}
+    )
+    assert response.status_code == 200
+    page = _text(response)
+    assert "These instruments cannot be used in one questionnaire" in page
+    assert "item &#x27;R1&#x27; is also an item of instrument &#x27;imh-core&#x27;" in page
+    assert not Collection.objects.filter(cohort=new_cohort).exists()
+    # each on its own is fine
+    response = client.post(url, {"timepoint": "pre", "instrument_refs": ["trust-clash"]})
+    assert response.status_code == 302

@@ -15,6 +15,7 @@ from imheval.errors import InstrumentError, Problem, UnknownInstrumentError
 from imheval.instruments import Instrument
 from imheval.instruments.bank import builtin_ids, get_builtin
 from imheval.instruments.loader import load_instrument_text
+from imheval.scoring import check_scored_together
 from imheval.web.organisations.models import Organisation, scoped_manager
 
 
@@ -277,8 +278,29 @@ class Collection(models.Model):
             errors["follow_up_weeks"] = "Only a follow-up has a number of weeks."
         if not self.instrument_refs:
             errors["instrument_refs"] = "Choose at least one instrument."
+        elif clash := self._instrument_clash():
+            errors["instrument_refs"] = clash
         if errors:
             raise ValidationError(errors)
+
+    def _instrument_clash(self) -> str | None:
+        """Why the chosen instruments cannot be answered together, or None.
+
+        Answers are kept by question id, so two instruments with a question (or a domain) of the
+        same id would mix their answers.
+        """
+        try:
+            check_scored_together(self.instruments())
+        except InstrumentError as error:
+            details = "; ".join(problem.message for problem in error.problems)
+            return (
+                "These instruments cannot be used in one questionnaire, because they share "
+                f"question or domain ids ({details}). Change the ids in the uploaded file "
+                "and upload it again, or choose other instruments."
+            )
+        except UnknownInstrumentError as error:
+            return str(error)
+        return None
 
     def instruments(self) -> list[Instrument]:
         return resolve_instruments(self.organisation, list(self.instrument_refs))
