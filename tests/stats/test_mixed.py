@@ -313,10 +313,10 @@ def test_the_profiled_fit_agrees_with_statsmodels(effect: str) -> None:
     frame = _simulated(300, 12, seed=11)
     data = mixed._prepare(frame)
     exog, _, _ = mixed._design(data, effect)
-    ours = mixed._profiled_reml_fit(data, exog, effect)
-    theirs = mixed._statsmodels_fallback(data, exog, effect)
-    assert ours is not None and theirs.failure is None
     structure = mixed._Structure.of(data, exog)
+    ours = mixed._profiled_reml_fit(structure, effect)
+    theirs = mixed._statsmodels_fallback(data, exog, structure, effect)
+    assert ours is not None and theirs.failure is None
     ours_fit, theirs_fit = mixed._gls(structure, ours), mixed._gls(structure, theirs.variances)
     assert ours_fit is not None and theirs_fit is not None
     # the REML optimum: ours at least as high, and the same point

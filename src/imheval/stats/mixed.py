@@ -334,11 +334,12 @@ def mixed_model(
             "the fixed effects cannot be separated (each time or cohort must add information)"
         )
 
-    fitted = _fit(data, exog, effect)
+    structure = _Structure.of(data, exog)  # the sums every likelihood evaluation needs
+    fitted = _fit(data, exog, structure, effect)
     if fitted.failure is not None:
         return not_computed(fitted.failure, fitted.notes)
     variances, notes = fitted.variances, fitted.notes
-    gls = _gls(_Structure.of(data, exog), variances)
+    gls = _gls(structure, variances)
     if gls is None:
         return not_computed(
             "the fit gave no usable standard errors (the information matrix is singular)", notes
@@ -354,7 +355,7 @@ def mixed_model(
     cohort_var = variances.cohort if effect == "random" else None
     participant_var = variances.participant
 
-    dfs, curvature_note = _satterthwaite_df(data, exog, variances, effect)
+    dfs, curvature_note = _satterthwaite_df(structure, variances, effect)
     if curvature_note is not None:
         notes = (*notes, curvature_note)
     if dfs is None:
@@ -560,7 +561,7 @@ _OPTIMISERS: Final[tuple[tuple[str, dict[str, float]], ...]] = (
 _NEAR_BOUNDARY: Final = 0.1
 
 
-def _fit(data: _Data, exog: FloatArray, effect: str) -> _Fitted:
+def _fit(data: _Data, exog: FloatArray, structure: _Structure, effect: str) -> _Fitted:
     """REML variance estimates: lme4's profiled search first, statsmodels if that fails.
 
     :func:`_profiled_reml_fit` minimises the same REML criterion as lme4, over the closed
@@ -568,15 +569,17 @@ def _fit(data: _Data, exog: FloatArray, effect: str) -> _Fitted:
     a second where statsmodels' ``MixedLM`` took seconds per domain. Should it end at no finite
     deviance, :func:`_statsmodels_fit` is the fallback (see :func:`_statsmodels_fallback`).
     """
-    variances = _profiled_reml_fit(data, exog, effect)
+    variances = _profiled_reml_fit(structure, effect)
     if variances is not None and all_finite(
         [variances.cohort, variances.participant, variances.residual]
     ):
         return _Fitted(variances, ())
-    return _statsmodels_fallback(data, exog, effect)
+    return _statsmodels_fallback(data, exog, structure, effect)
 
 
-def _statsmodels_fallback(data: _Data, exog: FloatArray, effect: str) -> _Fitted:
+def _statsmodels_fallback(
+    data: _Data, exog: FloatArray, structure: _Structure, effect: str
+) -> _Fitted:
     """REML variance estimates from statsmodels, with the boundary checked as lme4 does.
 
     statsmodels optimises without bounds, so when a variance is truly zero it may stall near
@@ -606,7 +609,6 @@ def _statsmodels_fallback(data: _Data, exog: FloatArray, effect: str) -> _Fitted
             if fitted is not None:
                 candidates.append(fitted)
     scored = []
-    structure = _Structure.of(data, exog)
     for candidate in candidates:
         gls = _gls(structure, candidate)
         if gls is not None and math.isfinite(gls[2]):
@@ -689,7 +691,7 @@ def _statsmodels_fit(
 _THETA_STARTS: Final = (1.0, 0.1, 3.0)
 
 
-def _profiled_reml_fit(data: _Data, exog: FloatArray, effect: str) -> _Variances | None:
+def _profiled_reml_fit(structure: _Structure, effect: str) -> _Variances | None:
     """REML variances by lme4's method: minimise the profiled REML deviance over theta >= 0.
 
     theta are the random-effect SDs relative to the residual SD. At each theta, V = sigma^2 V0
@@ -702,9 +704,7 @@ def _profiled_reml_fit(data: _Data, exog: FloatArray, effect: str) -> _Variances
     """
     from scipy.optimize import minimize
 
-    n, k = exog.shape
-    dof = n - k
-    structure = _Structure.of(data, exog)
+    dof = structure.n - structure.k
 
     def deviance(theta: FloatArray) -> float:
         cohort = float(theta[0]) ** 2 if effect == "random" else 0.0
@@ -901,7 +901,7 @@ _EIGEN_TOLERANCE: Final = 1e-8
 
 
 def _satterthwaite_df(
-    data: _Data, exog: FloatArray, variances: _Variances, effect: str
+    structure: _Structure, variances: _Variances, effect: str
 ) -> tuple[FloatArray | None, str | None]:
     """Satterthwaite degrees of freedom for each fixed-effect coefficient, as lmerTest computes.
 
@@ -922,7 +922,6 @@ def _satterthwaite_df(
     relative = variances.relative_sd()
     names = ("cohort", "participant") if effect == "random" else ("participant",)
     point = np.array([*(relative[name] for name in names), sigma])
-    structure = _Structure.of(data, exog)
     size = point.size
 
     def at(parameters: FloatArray) -> tuple[FloatArray, float] | None:
