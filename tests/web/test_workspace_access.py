@@ -26,7 +26,7 @@ PUBLIC_PREFIXES = (
     "sign-in/",
     "sign-out/",
     "privacy/",
-    "admin/",  # Django admin: staff only, its own login
+    "admin/",  # Django admin: off unless IMHEVAL_ADMIN=1 (test_accounts_lockout), staff only
     "q/",  # the participant's questionnaire: public by design, reached by unguessable token
 )
 #: Public routes matched exactly (the empty route is the site's home page).

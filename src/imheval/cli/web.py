@@ -113,7 +113,11 @@ def createadmin(
         str, typer.Option(help="Organisation name; created if it does not exist.")
     ],
     superuser: Annotated[
-        bool, typer.Option("--superuser", help="Also allow the Django admin site.")
+        bool,
+        typer.Option(
+            "--superuser",
+            help="Also allow the Django admin site (served only when IMHEVAL_ADMIN=1).",
+        ),
     ] = False,
 ) -> None:
     """Create an organisation's admin account (and the organisation if it is new).

@@ -11,6 +11,7 @@ directory. The variables (all optional) are listed in docs/deployment.md:
 * ``IMHEVAL_ALLOWED_HOSTS``: comma-separated host names (default: this machine's names);
 * ``IMHEVAL_CSRF_TRUSTED_ORIGINS``: comma-separated origins, e.g. ``https://imh.example.nhs.uk``;
 * ``IMHEVAL_BEHIND_PROXY``: ``1`` when a TLS-terminating proxy sets ``X-Forwarded-Proto``;
+* ``IMHEVAL_ADMIN``: ``1`` to mount the Django admin site at /admin/ (off by default);
 * ``IMHEVAL_DEBUG``: ``1`` for Django's debug pages while developing (never in production);
 * ``IMHEVAL_RESULTS_REFRESH``: ``background`` (the default: an evaluation page whose data changed
   shows its last results at once and works out the new ones behind) or ``inline`` (the visit
@@ -118,6 +119,8 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+#: One backend for every sign-in path (ours, the admin's): it refuses locked user names.
+AUTHENTICATION_BACKENDS = ["imheval.web.organisations.backends.LockoutBackend"]
 LOGIN_URL = "organisations:login"
 LOGIN_REDIRECT_URL = "workspace:home"
 LOGOUT_REDIRECT_URL = "organisations:login"
@@ -125,6 +128,9 @@ LOGOUT_REDIRECT_URL = "organisations:login"
 #: Sign-in lockout: this many failed attempts for one user name within the window locks it.
 IMHEVAL_LOGIN_MAX_FAILURES = 5
 IMHEVAL_LOGIN_WINDOW_SECONDS = 15 * 60
+#: The Django admin site (/admin/) is mounted only when IMHEVAL_ADMIN=1: organisation admins
+#: manage members, invitations and password resets in the workspace, so most sites never need it.
+IMHEVAL_ADMIN = _flag("IMHEVAL_ADMIN")
 
 #: How an evaluation page whose data changed is brought up to date (see results.snapshots).
 IMHEVAL_RESULTS_REFRESH = os.environ.get("IMHEVAL_RESULTS_REFRESH", "background").strip().lower()

@@ -1,5 +1,10 @@
-"""The site's addresses: workspace under /o/<organisation>/, questionnaires under /q/<token>/."""
+"""The site's addresses: workspace under /o/<organisation>/, questionnaires under /q/<token>/.
 
+The Django admin is mounted at /admin/ only when settings.IMHEVAL_ADMIN is on (IMHEVAL_ADMIN=1):
+superusers there see every organisation, so a site that does not use it does not expose it.
+"""
+
+from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
@@ -12,5 +17,6 @@ urlpatterns = [
     path("o/", include("imheval.web.results.urls")),
     path("o/", include("imheval.web.paper.urls")),
     path("q/", include("imheval.web.capture.urls")),
-    path("admin/", admin.site.urls),
 ]
+if settings.IMHEVAL_ADMIN:
+    urlpatterns.append(path("admin/", admin.site.urls))

@@ -7,6 +7,10 @@ class OrganisationsConfig(AppConfig):
     verbose_name = "Organisations and audit"
 
     def ready(self) -> None:
-        from imheval.web.organisations import audit
+        from django.contrib.auth.signals import user_logged_in, user_login_failed
+
+        from imheval.web.organisations import audit, backends
 
         audit.connect()
+        user_login_failed.connect(backends.count_failure, dispatch_uid="imheval-lockout-count")
+        user_logged_in.connect(backends.forget_failures, dispatch_uid="imheval-lockout-clear")

@@ -17,7 +17,11 @@ from imheval.web.organisations import lockout
 
 
 class LockoutAuthenticationForm(AuthenticationForm):
-    """Django's sign-in form, refusing a locked user name before checking the password."""
+    """Django's sign-in form, saying so when a user name is locked.
+
+    The lock itself is enforced, and failures counted, for every sign-in path at once by
+    :mod:`imheval.web.organisations.backends`; this form only chooses the message.
+    """
 
     error_messages = {
         **AuthenticationForm.error_messages,
@@ -35,14 +39,7 @@ class LockoutAuthenticationForm(AuthenticationForm):
             raise forms.ValidationError(
                 self.error_messages["locked"], code="locked", params={"minutes": minutes}
             )
-        try:
-            cleaned = super().clean()
-        except forms.ValidationError:
-            if username:
-                lockout.record_failure(username)
-            raise
-        lockout.clear(username)
-        return cleaned
+        return super().clean()
 
 
 class SignInView(auth_views.LoginView):
