@@ -24,6 +24,7 @@ import numpy as np
 import pandas as pd
 
 from imheval.errors import AnalysisError, DataFormatError, ImhevalError, Problem
+from imheval.io.csvsafe import neutralise_row, restore_cell
 from imheval.io.table import RESERVED_COLUMNS, TIMEPOINTS, normalise_code
 from imheval.scoring import DomainInfo, ScoredTable
 
@@ -1004,6 +1005,8 @@ def review_csv_text(rows: Iterable[Sequence[str]]) -> str:
     Shared by :func:`to_review_csv` and by writers of decisions already made (``accept`` yes or
     no), so every review file :func:`read_accepted_csv` reads has one layout. Lines end in CRLF;
     save the text as UTF-8 with a byte-order mark (``utf-8-sig``) for spreadsheet programs.
+    A cell that starts like a formula (a cohort named "=...") gets an apostrophe in front
+    (:func:`imheval.io.csvsafe.neutralise_cell`); :func:`read_accepted_csv` removes it.
     """
     text = io.StringIO()
     writer = csv.writer(text)
@@ -1011,7 +1014,7 @@ def review_csv_text(rows: Iterable[Sequence[str]]) -> str:
     for row in rows:
         if len(row) != len(REVIEW_COLUMNS):
             raise ValueError(f"a review row has {len(REVIEW_COLUMNS)} cells, not {len(row)}")
-        writer.writerow(row)
+        writer.writerow(neutralise_row(row))
     return text.getvalue()
 
 
@@ -1039,7 +1042,7 @@ def read_accepted_csv(path: str | Path) -> tuple[tuple[str, str, str], ...]:
     source = str(path)
     try:
         with Path(path).open(encoding="utf-8-sig", newline="") as handle:
-            rows = list(csv.reader(handle))
+            rows = [[restore_cell(cell) for cell in row] for row in csv.reader(handle)]
     except FileNotFoundError:
         raise DataFormatError([Problem(source, "the file does not exist")]) from None
     except UnicodeDecodeError:

@@ -82,6 +82,75 @@ def test_the_csv_has_the_tidy_columns_the_cli_reads(workspace: Workspace) -> Non
     assert ",z,," in paper  # the invalid answer as given, the blank as empty
 
 
+#: Values a spreadsheet would run as formulas, one per text column of the export.
+_ATTACKS = {
+    "participant": "@SUM(1)",
+    "directorate": "+cmd|' /C calc'!A0",
+    "profession": '=HYPERLINK("http://evil.example","x")',
+}
+
+
+def _attacked(workspace: Workspace) -> None:
+    """A response whose code, directorate and profession start like formulas, a programme named
+    like one, a tab- and a CR-led value, and a rating answered "-1" (a number, kept as one)."""
+    workspace.programme.name = "-1+1"
+    workspace.programme.save()
+    given = answers(3)
+    given["R1"] = "-1"
+    respond(
+        workspace.pre,
+        _ATTACKS["participant"],
+        given,
+        profession=_ATTACKS["profession"],
+        directorate=_ATTACKS["directorate"],
+    )
+    respond(workspace.post, "TAB01", answers(4), profession="\t=1+1", directorate="\r@x")
+
+
+def test_csv_cells_that_start_like_formulas_get_an_apostrophe_and_numbers_stay_numbers(
+    workspace: Workspace,
+) -> None:
+    import csv
+    import io
+
+    _attacked(workspace)
+    rows = list(csv.reader(io.StringIO(_export(workspace, "csv").decode("utf-8-sig"))))
+    header, body = rows[0], rows[1:]
+    for row in body:
+        for column, cell in zip(header, row, strict=True):
+            try:
+                float(cell)
+            except ValueError:
+                assert not cell.startswith(("=", "+", "-", "@", "\t", "\r")), (column, cell)
+    attacked = next(dict(zip(header, row, strict=True)) for row in body if row[0] == "'@SUM(1)")
+    assert {column: attacked[column] for column in _ATTACKS} == {
+        column: "'" + value for column, value in _ATTACKS.items()
+    }
+    assert attacked["programme"] == "'-1+1"
+    assert attacked["R1"] == "-1"
+    tabbed = next(dict(zip(header, row, strict=True)) for row in body if row[0] == "TAB01")
+    assert (tabbed["profession"], tabbed["directorate"]) == ("'\t=1+1", "'\r@x")
+
+
+@pytest.mark.parametrize("kind", ["csv", "xlsx"])
+def test_formula_like_values_read_back_by_imhevals_reader_exactly_as_stored(
+    workspace: Workspace, kind: str, tmp_path: Path
+) -> None:
+    from imheval.io import read_responses
+
+    _attacked(workspace)
+    path = tmp_path / f"responses.{kind}"
+    path.write_bytes(_export(workspace, kind))
+    frame = read_responses(path, item_columns=[item.id for item in CORE.items]).frame
+    attacked = frame[frame["participant"] == _ATTACKS["participant"]].iloc[0]
+    assert {column: attacked[column] for column in _ATTACKS} == _ATTACKS
+    assert attacked["programme"] == "-1+1"
+    assert attacked["R1"] == "-1"
+    tabbed = frame[frame["participant"] == "TAB01"].iloc[0]
+    # the reader trims surrounding whitespace from these columns, in any file
+    assert (tabbed["profession"], tabbed["directorate"]) == ("=1+1", "@x")
+
+
 def test_xlsx_cells_are_text_so_nothing_becomes_a_formula(
     workspace: Workspace, tmp_path: Path
 ) -> None:
@@ -95,6 +164,12 @@ def test_xlsx_cells_are_text_so_nothing_becomes_a_formula(
     assert "=1+2" in professions
     cell = next(c for c in sheet["F"] if c.value == "=1+2")
     assert cell.data_type == "s"
+    # and in the file itself: a shared or inline string, never a <f> formula element
+    import zipfile
+
+    with zipfile.ZipFile(path) as archive:
+        xml = archive.read("xl/worksheets/sheet1.xml").decode()
+    assert "<f>" not in xml and "<f " not in xml
 
 
 def test_spss_file_has_item_text_option_labels_and_the_source(

@@ -27,6 +27,7 @@ from imheval.web.results.analysis import (
     scope_instruments,
     scope_table,
 )
+from imheval.web.results.models import MatchDecision
 from imheval.web.workspace.models import Cohort, Collection, Programme
 
 
@@ -281,3 +282,50 @@ def test_the_results_page_offers_the_download_beside_the_response_exports(
         viewer_page = client_for(workspace.users["viewer"]).get(page_url).content.decode()
         assert link not in viewer_page
         assert "--accept-matches" not in viewer_page
+
+
+#: What a spreadsheet runs as a formula: a cell starting with one of these (numbers aside).
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _runs_as_formula(cell: str) -> bool:
+    try:
+        float(cell)
+    except ValueError:
+        return cell.startswith(_FORMULA_STARTS)
+    return False
+
+
+def test_formula_like_cohorts_and_codes_are_neutralised_and_read_back_as_they_were(
+    workspace: Workspace, tmp_path: Path
+) -> None:
+    """The attack: a cohort named like a formula and codes starting with + and @ (stored before
+    imports checked codes) came out verbatim in the decisions CSV, so a spreadsheet ran them."""
+    Cohort.objects.filter(pk=workspace.cohort.pk).update(name="=HYPERLINK(1)")
+    matched_people(workspace, 6)
+    respond(workspace.pre, "+MA07BE", answers(2), profession="@SUM(1)")
+    respond(workspace.post, "+MA07BF", answers(6), profession="-2+3")
+    # stored directly: the review page only offers pairs of well-formed codes
+    MatchDecision.objects.create(
+        cohort=workspace.cohort,
+        code_a="+MA07BE",
+        code_b="+MA07BF",
+        earlier_timepoint="pre",
+        later_timepoint="post",
+        decision="accepted",
+    )
+    scope = Scope.of(workspace.organisation, workspace.cohort)
+    responses, decisions = _download(workspace, scope, tmp_path)
+
+    for path in (responses, decisions):
+        cells = [
+            cell
+            for row in csv.reader(io.StringIO(path.read_bytes().decode("utf-8-sig")))
+            for cell in row
+        ]
+        assert [cell for cell in cells if _runs_as_formula(cell)] == []
+    assert _rows(decisions)[0]["cohort"] == "'=HYPERLINK(1)"
+    assert _rows(decisions)[0]["earlier_code"] == "'+MA07BE"
+    assert read_accepted_csv(decisions) == (("=HYPERLINK(1)", "+MA07BE", "+MA07BF"),)
+    _assert_same(_cli_evaluation(responses, decisions), _page_evaluation(scope))
+    assert analyse(scope).matched_pairs == 7

@@ -49,6 +49,7 @@ from scipy import special
 
 from imheval.instruments import get_builtin
 from imheval.instruments.model import Instrument, KeyedItem, RatingItem, RatingScale
+from imheval.io.csvsafe import neutralise_frame
 from imheval.io.table import RESERVED_COLUMNS
 
 #: The seed of the committed demo file (the year seed 000's cohorts were trained).
@@ -301,8 +302,11 @@ def write_demo(directory: str | Path) -> list[Path]:
 
 
 def write_csv(frame: pd.DataFrame, path: str | Path) -> None:
-    """Write a demo frame exactly as the packaged file is written (UTF-8, LF line ends)."""
-    frame.to_csv(path, index=False, lineterminator="\n", encoding="utf-8")
+    """Write a demo frame exactly as the packaged file is written (UTF-8, LF line ends).
+
+    Like every CSV imheval writes, cells go through :func:`imheval.io.csvsafe.neutralise_frame`.
+    """
+    neutralise_frame(frame).to_csv(path, index=False, lineterminator="\n", encoding="utf-8")
 
 
 # --------------------------------------------------------------------------------------------

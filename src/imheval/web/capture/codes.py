@@ -102,6 +102,15 @@ DIRECTORATES: tuple[str, ...] = (
     "Other",
 )
 
+#: The alphabet of a code imported from a file (upper case, spaces already dropped): letters A-Z
+#: and digits, with hyphens or underscores between them (MA07BE, AD-14-K, P_001). Nothing else,
+#: so a code can never start like a spreadsheet formula (=, +, -, @) or hold control characters.
+IMPORTED_CODE = re.compile(r"[A-Z0-9]+(?:[-_][A-Z0-9]+)*")
+IMPORTED_CODE_RULE = (
+    "a code is letters A to Z and digits 0 to 9, with hyphens or underscores only between them "
+    f"(for example {CODE_EXAMPLE} or AD-14-K)"
+)
+
 _LETTERS = re.compile(r"[A-Z]+")
 _DIGITS = re.compile(r"[0-9]+")
 

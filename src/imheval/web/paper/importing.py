@@ -26,7 +26,7 @@ from imheval.errors import DataFormatError, ImhevalError, Problem
 from imheval.io import read_responses
 from imheval.io.reader import SINGLE_COHORT
 from imheval.io.table import SOURCE_ROW, ResponseTable
-from imheval.web.capture.codes import DIRECTORATES, PROFESSIONS
+from imheval.web.capture.codes import DIRECTORATES, IMPORTED_CODE, IMPORTED_CODE_RULE, PROFESSIONS
 from imheval.web.capture.models import Source, Status, Submission
 from imheval.web.paper.answers import AnswerRule, answer_rules
 from imheval.web.paper.entry import codes_in_use
@@ -177,6 +177,8 @@ def _check_rows(
         rules = questionnaires[timepoint][1]
         if len(code) > _CODE_MAX:
             problem(row, "participant", f"the code is longer than {_CODE_MAX} characters")
+        elif not IMPORTED_CODE.fullmatch(code):
+            problem(row, "participant", f"the code has other characters: {IMPORTED_CODE_RULE}")
         elif code in used[timepoint]:
             problem(row, "participant", used[timepoint][code])
         for name in ("profession", "directorate"):

@@ -4,8 +4,10 @@ All three are written from the adapter's :class:`~imheval.io.table.ResponseTable
 read back by ``imheval analyse`` (or :func:`imheval.evaluate_file`) gives the page's evaluation.
 
 * CSV and XLSX: the columns participant, cohort, programme, timepoint, directorate,
-  profession, then one column per item, answers as given (text). XLSX cells are all text, so
-  nothing a participant typed can become a spreadsheet formula.
+  profession, then one column per item, answers as given (text). Nothing a participant typed
+  can become a spreadsheet formula: XLSX cells are all typed as text, and a CSV cell that starts
+  like a formula (=, +, -, @, tab, carriage return; plain numbers aside) is written with an
+  apostrophe in front, which imheval's reader removes (:mod:`imheval.io.csvsafe`).
 * SPSS .sav: the same columns plus ``source`` (web, paper or import). Variable labels hold the
   item text; keyed (multiple-choice) items are numeric codes 1, 2, 3 ... in the instrument's
   option order with the option text as value labels ("b) ... [correct]" marks the key); rating
@@ -34,6 +36,7 @@ import pandas as pd
 
 from imheval.instruments import Instrument
 from imheval.instruments.model import KeyedItem, RatingItem
+from imheval.io.csvsafe import neutralise_frame
 from imheval.io.table import RESERVED_COLUMNS, SOURCE_ROW, ResponseTable
 from imheval.matching import match_reason, review_csv_text
 from imheval.web.capture.models import Source
@@ -80,9 +83,14 @@ def tidy_frame(table: ResponseTable) -> pd.DataFrame:
 
 
 def write_csv(table: ResponseTable) -> bytes:
-    """UTF-8 CSV with a byte-order mark (Excel then reads the accents right)."""
+    """UTF-8 CSV with a byte-order mark (Excel then reads the accents right).
+
+    Cells a spreadsheet would run as a formula get an apostrophe in front
+    (:func:`imheval.io.csvsafe.neutralise_frame`); imheval's reader takes it off again.
+    """
     text = io.StringIO()
-    tidy_frame(table).to_csv(text, index=False, quoting=csv.QUOTE_MINIMAL, lineterminator="\r\n")
+    safe = neutralise_frame(tidy_frame(table))
+    safe.to_csv(text, index=False, quoting=csv.QUOTE_MINIMAL, lineterminator="\r\n")
     return text.getvalue().encode("utf-8-sig")
 
 
