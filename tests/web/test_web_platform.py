@@ -6,6 +6,7 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -81,6 +82,98 @@ def test_file_database_really_switches_to_wal(tmp_path: Path) -> None:
     with sqlite3.connect(path) as connection:
         connection.executescript(sqlite_database(path)["OPTIONS"]["init_command"])
         assert connection.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+
+
+def _manage(command: list[str], data: Path) -> subprocess.CompletedProcess[str]:
+    """``python -m imheval.web.manage COMMAND`` with only ``data`` as the data directory."""
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith(("IMHEVAL_", "DJANGO_")) and key != "DATABASE_URL"
+    }
+    env["IMHEVAL_DATA_DIR"] = str(data)
+    return subprocess.run(
+        [sys.executable, "-m", "imheval.web.manage", *command],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=180,
+        check=False,
+        # the umask of most accounts: files made without care come out 644
+        preexec_fn=lambda: os.umask(0o022),
+    )
+
+
+def test_the_database_and_its_wal_and_shm_files_are_private_in_an_open_data_dir(
+    tmp_path: Path,
+) -> None:
+    """The attack: the SQLite file was created 644 in an existing directory, so any user of the
+    machine could copy the password hashes and codes."""
+    data = tmp_path / "data"
+    data.mkdir(mode=0o755)
+    data.chmod(0o755)
+    result = _manage(["migrate", "--verbosity", "0"], data)
+    assert result.returncode == 0, result.stderr
+    database = data / "imheval.sqlite3"
+    import sqlite3
+
+    with sqlite3.connect(database) as connection:  # a second connection keeps the WAL in use
+        connection.executescript(sqlite_database(database)["OPTIONS"]["init_command"])
+        connection.execute("CREATE TABLE probe (x)")
+        modes = {
+            path.name: path.stat().st_mode & 0o777
+            for path in data.iterdir()
+            if path.name.startswith("imheval.sqlite3")
+        }
+    assert modes == {
+        "imheval.sqlite3": 0o600,
+        "imheval.sqlite3-wal": 0o600,
+        "imheval.sqlite3-shm": 0o600,
+    }
+    assert (data / "secret_key").stat().st_mode & 0o777 == 0o600
+
+
+def test_an_existing_world_readable_database_is_made_private(tmp_path: Path) -> None:
+    database = tmp_path / "old.sqlite3"
+    for path in (database, tmp_path / "old.sqlite3-wal", tmp_path / "old.sqlite3-shm"):
+        path.write_bytes(b"")
+        path.chmod(0o644)
+    sqlite_database(database)
+    assert {path.name: path.stat().st_mode & 0o777 for path in tmp_path.iterdir()} == {
+        "old.sqlite3": 0o600,
+        "old.sqlite3-wal": 0o600,
+        "old.sqlite3-shm": 0o600,
+    }
+
+
+def test_a_data_dir_open_to_others_is_warned_about_by_check(tmp_path: Path) -> None:
+    data = tmp_path / "open"
+    data.mkdir()
+    data.chmod(0o755)
+    warned = _manage(["check"], data)
+    assert warned.returncode == 0, warned.stderr
+    assert "(imheval.W001) The data directory" in warned.stderr + warned.stdout
+    assert f"chmod 700 {data}" in warned.stderr + warned.stdout
+    data.chmod(0o700)
+    quiet = _manage(["check"], data)
+    assert "imheval.W001" not in quiet.stderr + quiet.stdout
+
+
+def test_serve_warns_once_at_start_up_about_an_open_data_dir(
+    tmp_path: Path, settings: Any, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from imheval.web.server import _warn_about_files
+
+    settings.DATA_DIR = tmp_path
+    tmp_path.chmod(0o750)
+    _warn_about_files()
+    assert capsys.readouterr().err == ""
+    tmp_path.chmod(0o755)
+    _warn_about_files()
+    assert capsys.readouterr().err == (
+        f"Warning: The data directory {tmp_path} can be read by other users of this machine. "
+        f"Make it private to the account that runs imheval: chmod 700 {tmp_path}\n"
+    )
 
 
 def test_healthz_answers_200_with_the_database_vendor(client, db: None) -> None:  # type: ignore[no-untyped-def]

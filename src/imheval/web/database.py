@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
@@ -23,13 +24,48 @@ SQLITE_INIT = (
 
 
 def sqlite_database(path: Path) -> dict[str, Any]:
-    """The DATABASES entry for the embedded SQLite database at ``path``."""
+    """The DATABASES entry for the embedded SQLite database at ``path``.
+
+    The file is made private first (see :func:`make_private`), so the database SQLite opens,
+    and the WAL and shared-memory files it makes beside it, are readable by their owner only.
+    """
+    make_private(path)
     return {
         "ENGINE": "django.db.backends.sqlite3",
         "NAME": str(path),
         "OPTIONS": {"init_command": SQLITE_INIT, "transaction_mode": "IMMEDIATE", "timeout": 10},
         "TEST": {"NAME": None},
     }
+
+
+#: Files SQLite keeps beside the database in WAL mode; it creates them with the database's mode.
+SQLITE_SIDE_FILES = ("-wal", "-shm", "-journal")
+
+
+def make_private(path: Path) -> None:
+    """Create the SQLite file ``path`` with mode 600 if missing; make it and its side files 600.
+
+    The database holds password hashes and participants' codes and answers, and SQLite would
+    create it with the process's umask (usually 644: readable by every user of the machine).
+    An empty file is a valid SQLite database, so creating it here costs nothing. Files that
+    cannot be changed (another owner, a missing directory) are left for the connection to
+    report; the data directory's own permissions are checked at start-up
+    (:func:`imheval.web.paths.check_data_dir`).
+    """
+    try:
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        pass
+    except OSError:
+        return
+    else:
+        os.close(descriptor)
+    for file in (path, *(path.with_name(path.name + side) for side in SQLITE_SIDE_FILES)):
+        try:
+            if file.stat().st_mode & 0o077:
+                file.chmod(0o600)
+        except OSError:  # missing, or not ours: nothing to tighten here
+            continue
 
 
 def parse_database_url(url: str) -> dict[str, Any]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import secrets
 from pathlib import Path
+from typing import Any
 
 #: Environment variable that overrides the data directory (tests, demos, deployments).
 DATA_DIR_VARIABLE = "IMHEVAL_DATA_DIR"
@@ -41,3 +42,34 @@ def secret_key(directory: Path) -> str:
             with os.fdopen(descriptor, "w", encoding="ascii") as handle:
                 handle.write(secrets.token_urlsafe(50))
     return path.read_text(encoding="ascii").strip()
+
+
+def open_to_others(directory: Path) -> bool:
+    """Whether every user of the machine (not only its owner and group) can list ``directory``."""
+    return bool(directory.stat().st_mode & 0o007)
+
+
+def check_data_dir(app_configs: Any = None, **kwargs: Any) -> list[Any]:
+    """Django system check: a warning when the data directory is open to other users.
+
+    The directory holds the SQLite database (password hashes, codes, answers) and the secret
+    key. Both files are created private, but a directory others can read lets them see what is
+    there and read any file a tool later writes with looser permissions.
+    """
+    from django.conf import settings
+    from django.core import checks
+
+    directory = Path(settings.DATA_DIR)
+    try:
+        exposed = open_to_others(directory)
+    except OSError:
+        return []
+    if not exposed:
+        return []
+    return [
+        checks.Warning(
+            f"The data directory {directory} can be read by other users of this machine.",
+            hint=f"Make it private to the account that runs imheval: chmod 700 {directory}",
+            id="imheval.W001",
+        )
+    ]

@@ -31,8 +31,19 @@ def prepare(*, migrate: bool = True) -> None:
     from django.core.management import call_command
 
     django.setup()
+    _warn_about_files()
     if migrate:
         call_command("migrate", interactive=False, verbosity=0)
+
+
+def _warn_about_files() -> None:
+    """Print, once at start-up, the security checks' warnings (a data directory open to all)."""
+    import sys
+
+    from django.core import checks
+
+    for message in checks.run_checks(tags=[checks.Tags.security]):
+        print(f"Warning: {message.msg} {message.hint or ''}".rstrip(), file=sys.stderr)
 
 
 def check_port_free(host: str, port: int) -> None:
