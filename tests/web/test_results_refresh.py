@@ -1,9 +1,10 @@
 """Evaluation pages whose data changed: the last results at once, new ones worked out behind.
 
 A visit to a page whose snapshot no longer matches the data shows the kept page with a notice
-and starts one background refresh (claimed in the database, so one per scope across server
-processes); the page then asks every few seconds whether the new results are ready and offers a
-link to them. Threads are waited for with a timeout; no test depends on how long anything takes.
+and queues one refresh task (claimed in the database, so one per scope across server
+processes), which the real db worker runs against the real database; the page then asks every
+few seconds whether the new results are ready and offers a link to them. No test depends on how
+long anything takes.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from django.db import connections
 from django.urls import reverse
 from django.utils import timezone
 from playwright.sync_api import expect
+from task_worker import queued, run_tasks, task_worker
 from test_results_pages import answers, client_for, matched_people, respond, tables
 
 from imheval.web.results import snapshots
@@ -31,20 +33,19 @@ from imheval.web.results.snapshots import PageContent
 LONDON = ZoneInfo("Europe/London")
 #: Long enough for a small workspace's evaluation on a busy machine; never a timing assertion.
 THREAD_TIMEOUT = 120
+__all__ = ["task_worker"]  # a fixture, imported for the browser tests
 
 
 # ---------------------------------------------------------------------------- helpers
 
 
-def refresh_threads() -> list[threading.Thread]:
-    return [t for t in threading.enumerate() if t.name.startswith(snapshots.THREAD_NAME)]
-
-
-def wait_for_refreshes() -> None:
-    """Join every refresh thread of this process, failing if one is still running."""
-    for thread in refresh_threads():
-        thread.join(THREAD_TIMEOUT)
-        assert not thread.is_alive(), f"{thread.name} still running after {THREAD_TIMEOUT} s"
+def queued_refreshes() -> list[tuple[int, str, str]]:
+    """(organisation id, scope key, claim token) of each refresh task waiting for a worker."""
+    return [
+        tuple(row.args_kwargs["args"])
+        for row in queued()
+        if row.task_path == snapshots.refresh_task.module_path
+    ]
 
 
 def words(page: str) -> str:
@@ -65,42 +66,28 @@ def poll_url() -> str:
 
 
 @pytest.fixture
-def background(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, str]]:
-    """Background mode inside a test transaction, with the refresh thread recording its
-    arguments instead of computing (it could not see the test's uncommitted data)."""
-    started: list[tuple[str, str]] = []
+def background(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Background mode inside a test transaction: refreshes are queued, and no worker runs
+    them unless the test does."""
     monkeypatch.setattr(snapshots, "refresh_in_background", lambda: True)
-    monkeypatch.setattr(
-        snapshots, "refresh", lambda scope, token: started.append((scope.key, token))
-    )
-    return started
-
-
-@pytest.fixture
-def unhandled(monkeypatch: pytest.MonkeyPatch) -> list[BaseException | None]:
-    """Exceptions that escaped a thread (a refresh must never let one out)."""
-    escaped: list[BaseException | None] = []
-    monkeypatch.setattr(threading, "excepthook", lambda args: escaped.append(args.exc_value))
-    return escaped
 
 
 # ---------------------------------------------------------------------------- the stale page
 
 
 def test_a_page_whose_data_changed_shows_the_kept_results_at_once_with_a_notice(
-    workspace: Workspace, computed: list[str], background: list[tuple[str, str]]
+    workspace: Workspace, computed: list[str], background: None
 ) -> None:
     matched_people(workspace, 6)
     client = client_for(workspace.users["viewer"])
     fresh = client.get(org_url()).content.decode()  # no snapshot yet: computed in the request
-    assert computed == ["organisation"] and background == []
+    assert computed == ["organisation"] and queued_refreshes() == []
     assert "These results are not the latest" not in fresh
     assert "htmx.min.js" not in fresh  # only a stale page polls
     kept = EvaluationSnapshot.objects.get()
 
     respond(workspace.post, "NEW1AA", answers(6))
     stale = client.get(org_url()).content.decode()
-    wait_for_refreshes()
 
     assert computed == ["organisation"]  # nothing computed in the request
     assert "These results are not the latest" in stale
@@ -112,26 +99,25 @@ def test_a_page_whose_data_changed_shows_the_kept_results_at_once_with_a_notice(
     assert flow(stale)["Took the post-test"] == "6"  # the kept figures, not the new 7
     assert f'hx-get="{poll_url()}?shown=updating"' in stale
     assert "htmx.min.js" in stale
-    # one refresh started, holding the claim on the snapshot's row
+    # one refresh queued, holding the claim on the snapshot's row
     kept.refresh_from_db()
-    assert background == [("organisation", kept.refresh_claim)]
+    assert queued_refreshes() == [(workspace.organisation.pk, "organisation", kept.refresh_claim)]
     assert kept.refresh_started_at is not None
-    # a second visit while it runs starts no other
+    # a second visit while it waits queues no other
     again = client.get(org_url()).content.decode()
-    wait_for_refreshes()
     assert "These results are not the latest" in again
-    assert len(background) == 1 and computed == ["organisation"]
+    assert len(queued_refreshes()) == 1 and computed == ["organisation"]
 
 
 def test_a_snapshot_laid_out_by_another_release_is_computed_in_the_request(
-    workspace: Workspace, computed: list[str], background: list[tuple[str, str]]
+    workspace: Workspace, computed: list[str], background: None
 ) -> None:
     matched_people(workspace, 6)
     client = client_for(workspace.users["viewer"])
     client.get(org_url())
     EvaluationSnapshot.objects.update(layout="an older release", fingerprint="old")
     page = client.get(org_url()).content.decode()
-    assert computed == ["organisation", "organisation"] and background == []
+    assert computed == ["organisation", "organisation"] and queued_refreshes() == []
     assert "These results are not the latest" not in page
 
 
@@ -145,7 +131,7 @@ def test_the_inline_mode_computes_a_changed_page_in_the_request(
     client.get(org_url())
     respond(workspace.post, "NEW1AA", answers(6))
     page = client.get(org_url()).content.decode()
-    assert refresh_threads() == []
+    assert queued() == []
     assert computed == ["organisation", "organisation"]
     assert flow(page)["Took the post-test"] == "7"
     assert "These results are not the latest" not in page
@@ -168,7 +154,7 @@ def test_a_claimed_refresh_stops_a_second_process_from_starting_another(
     assert first is not None
     assert snapshots.claim_refresh(scope) is None  # the other worker
     assert snapshots.start_refresh(scope) is None
-    assert refresh_threads() == []
+    assert queued() == []
     assert EvaluationSnapshot.objects.get().refresh_claim == first
     assert snapshots.release_refresh(scope, first)
     second = snapshots.claim_refresh(scope)
@@ -228,24 +214,13 @@ def test_two_workers_claiming_at_once_start_one_refresh(workspace: Workspace) ->
     assert EvaluationSnapshot.objects.get().refresh_claim == won[0]
 
 
-# ---------------------------------------------------------------------------- the refresh thread
+# ---------------------------------------------------------------------------- the refresh task
 
 
 @pytest.mark.django_db(transaction=True)
-def test_the_background_refresh_runs_and_keeps_the_new_results(
-    workspace: Workspace,
-    computed: list[str],
-    unhandled: list[BaseException | None],
-    monkeypatch: pytest.MonkeyPatch,
+def test_the_queued_refresh_is_run_by_the_worker_and_keeps_the_new_results(
+    workspace: Workspace, computed: list[str]
 ) -> None:
-    closed_in: list[str] = []
-    real_close_all = connections.close_all
-
-    def close_all() -> None:
-        closed_in.append(threading.current_thread().name)
-        real_close_all()
-
-    monkeypatch.setattr(connections, "close_all", close_all)
     matched_people(workspace, 6)
     client = client_for(workspace.users["evaluator"])
     client.get(org_url())
@@ -256,29 +231,31 @@ def test_the_background_refresh_runs_and_keeps_the_new_results(
     stale = client.get(org_url()).content.decode()
     assert flow(stale)["Took the post-test"] == "6"
     assert "These results are not the latest" in stale
-    threads = refresh_threads()
-    assert [t.name for t in threads] == [f"{snapshots.THREAD_NAME} northern organisation"]
-    assert threads[0].daemon
-    wait_for_refreshes()
+    assert computed == ["organisation"]  # the request computed nothing
+    claim = EvaluationSnapshot.objects.get().refresh_claim
+    assert queued_refreshes() == [(workspace.organisation.pk, "organisation", claim)]
+    waiting = client.get(poll_url(), {"shown": "updating"})
+    assert waiting.status_code == 204  # still updating: nothing new to say
 
-    assert unhandled == []
+    [finished] = run_tasks()  # the real db worker, against the real database
+
+    assert finished.status == "SUCCESSFUL" and finished.traceback == ""
     assert computed == ["organisation", "organisation"]
     row = EvaluationSnapshot.objects.get()
     assert row.fingerprint == new_fingerprint
     assert (row.refresh_claim, row.refresh_started_at, row.refresh_failed_at) == ("", None, None)
-    assert closed_in == [threads[0].name]  # the thread closed its own connections
     ready = client.get(poll_url(), {"shown": "updating"}).content.decode()
     assert "Show the updated results" in ready
     fresh = client.get(org_url()).content.decode()
     assert flow(fresh)["Took the post-test"] == "7"
     assert "These results are not the latest" not in fresh
     assert computed == ["organisation", "organisation"]  # the refreshed snapshot was shown
+    assert queued() == []
 
 
 @pytest.mark.django_db(transaction=True)
 def test_a_failing_refresh_is_logged_and_leaves_the_old_snapshot(
     workspace: Workspace,
-    unhandled: list[BaseException | None],
     monkeypatch: pytest.MonkeyPatch,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
@@ -290,11 +267,10 @@ def test_a_failing_refresh_is_logged_and_leaves_the_old_snapshot(
 
     monkeypatch.setattr(snapshots, "compute_content", broken)
     with caplog.at_level(logging.ERROR, logger="imheval.web.results.snapshots"):
-        thread = snapshots.start_refresh(scope)
-        assert thread is not None
-        wait_for_refreshes()
+        assert snapshots.start_refresh(scope) is not None
+        [finished] = run_tasks()
 
-    assert unhandled == []  # the exception never left the thread
+    assert finished.status == "SUCCESSFUL"  # the task caught it: the snapshot row says why
     [record] = [r for r in caplog.records if r.name == "imheval.web.results.snapshots"]
     assert record.levelname == "ERROR"
     assert "results of organisation in northern not refreshed" in record.getMessage()
@@ -316,6 +292,18 @@ def test_a_failing_refresh_is_logged_and_leaves_the_old_snapshot(
     earlier = timezone.now() - snapshots.RETRY_AFTER - datetime.timedelta(seconds=1)
     EvaluationSnapshot.objects.update(refresh_failed_at=earlier)
     assert snapshots.claim_refresh(scope) is not None
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_refresh_of_a_cohort_deleted_while_it_waited_is_skipped(
+    workspace: Workspace, computed: list[str]
+) -> None:
+    scope = Scope.of(workspace.organisation, workspace.cohort)
+    snapshots.keep(scope, "old", PageContent(subtitle="Old cohort results"))
+    assert snapshots.start_refresh(scope) is not None
+    workspace.cohort.delete()
+    [finished] = run_tasks()
+    assert finished.status == "SUCCESSFUL" and computed == []
 
 
 # ---------------------------------------------------------------------------- the poll
@@ -403,7 +391,7 @@ def _stale_then_ready(page: Any, base: str, workspace: Workspace, refused: list[
 
 @pytest.mark.browser
 def test_a_reader_sees_the_stale_notice_then_a_link_to_the_updated_results_under_the_csp(
-    live_server: Any, browser: Any, workspace: Workspace
+    live_server: Any, browser: Any, workspace: Workspace, task_worker: Any
 ) -> None:
     """Without bypassing the Content-Security-Policy: htmx polls with no inline code."""
     context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="en-GB")
@@ -415,12 +403,15 @@ def test_a_reader_sees_the_stale_notice_then_a_link_to_the_updated_results_under
         assert refused == []
     finally:
         context.close()
-        wait_for_refreshes()
 
 
 @pytest.mark.browser
 def test_the_stale_notice_and_the_ready_link_are_accessible(
-    live_server: Any, desktop: Any, workspace: Workspace, monkeypatch: pytest.MonkeyPatch
+    live_server: Any,
+    desktop: Any,
+    workspace: Workspace,
+    monkeypatch: pytest.MonkeyPatch,
+    task_worker: Any,
 ) -> None:
     matched_people(workspace, 6)
     sign_in(desktop, live_server.url, workspace.users["viewer"].username)
@@ -447,4 +438,3 @@ def test_the_stale_notice_and_the_ready_link_are_accessible(
     )
     axe_scan(desktop, "results updated")
     screenshot(desktop, "results-updated-ready")
-    wait_for_refreshes()

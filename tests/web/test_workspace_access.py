@@ -83,6 +83,14 @@ def _northern_kwargs(workspace: Any) -> dict[str, Any]:
         collection=workspace.pre, form_number=1, status="single", first_code="MA07BE"
     )
     batch = ImportBatch.objects.create(cohort=workspace.cohort, file_name="n.csv", layout="tidy")
+    from imheval.web.tasks.models import Job
+
+    job = Job.objects.create(
+        organisation=workspace.organisation,
+        requested_by=workspace.users["admin"],
+        kind="report",
+        title="Report (PDF) for Northern HSC Trust",
+    )
     return {
         "org": workspace.organisation.slug,
         "programme": workspace.programme.pk,
@@ -93,6 +101,7 @@ def _northern_kwargs(workspace: Any) -> dict[str, Any]:
         "instrument_id": "imh-core",
         "form": paper_form.pk,
         "batch": batch.pk,
+        "job": job.pk,
     }
 
 

@@ -30,6 +30,10 @@ def demo(
         Path | None,
         typer.Option(help="Keep the demo workspace here instead of a new temporary folder."),
     ] = None,
+    worker: Annotated[
+        bool,
+        typer.Option(help="Start a background worker (reports, refreshes) with the server."),
+    ] = True,
 ) -> None:
     """Start a demo workspace: the demo study loaded, an evaluator account, the server running.
 
@@ -65,7 +69,7 @@ def demo(
             console.print(f"  Try the participant's questionnaire: {base}/q/{token}/")
             console.print(f"  Data kept in {folder}. Stop with Ctrl+C.")
 
-        server.serve("127.0.0.1", port, on_ready=announce)
+        server.serve("127.0.0.1", port, on_ready=announce, worker=worker)
 
     run_safely(body)
 
@@ -83,6 +87,13 @@ def serve(
             help="Plain HTTP for use on this machine (no HTTPS redirect or secure cookies).",
         ),
     ] = False,
+    worker: Annotated[
+        bool,
+        typer.Option(
+            help="Start a background worker with the server (--no-worker when workers run "
+            "apart, with imheval worker)."
+        ),
+    ] = True,
 ) -> None:
     """Run the web app with gunicorn, for real use.
 
@@ -101,7 +112,38 @@ def serve(
 
         server.prepare()
         console.print(f"imheval serving on http://{host}:{port}/ (Ctrl+C stops it)")
-        server.serve(host, port, workers=workers, threads=threads)
+        server.serve(host, port, workers=workers, threads=threads, worker=worker)
+
+    run_safely(body)
+
+
+@app.command("worker")
+def worker_command(
+    batch: Annotated[
+        bool, typer.Option("--batch", help="Run the tasks waiting now, then stop.")
+    ] = False,
+) -> None:
+    """Run a background worker: report files, results refreshes, large imports, housekeeping.
+
+    imheval serve and imheval demo start one themselves. Run more on this or other machines
+    with the same environment (DATABASE_URL, IMHEVAL_DATA_DIR, IMHEVAL_SECRET_KEY) as the
+    server; they share the queue kept in the database. Stop one with Ctrl+C or SIGTERM: it
+    finishes the task it is running first.
+
+    Example: DATABASE_URL=postgres://imheval@db/imheval imheval worker
+    """
+
+    def body() -> None:
+        from imheval.web import server
+
+        server.prepare(migrate=False)
+        from imheval.web.tasks import periodic, worker
+
+        periodic.schedule()
+        if batch:
+            worker.run_pending()
+        else:
+            worker.run_forever()
 
     run_safely(body)
 

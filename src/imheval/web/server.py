@@ -1,8 +1,10 @@
 """Start the web app under gunicorn, imheval's production HTTP server.
 
 ``prepare()`` configures Django from the environment and brings the database up to date;
-``serve()`` then runs gunicorn in this process (workers fork from it). Both are called by the
-``imheval serve`` and ``imheval demo`` commands.
+``serve()`` then runs gunicorn in this process (workers fork from it), with a background worker
+(``imheval worker``) as a child process that stops with it. Both are called by the ``imheval
+serve`` and ``imheval demo`` commands. Every request is bounded in time (see
+:mod:`imheval.web.deadline`).
 """
 
 from __future__ import annotations
@@ -74,23 +76,11 @@ class _Gunicorn(BaseApplication):  # type: ignore[misc]
         return application
 
 
-def serve(
-    host: str = "127.0.0.1",
-    port: int = 8000,
-    workers: int = 2,
-    threads: int = 4,
-    on_ready: Callable[[], None] | None = None,
-) -> None:
-    """Run gunicorn on ``host:port`` until interrupted (call :func:`prepare` first)."""
-    from imheval.web import assets
+def gunicorn_options(host: str, port: int, workers: int, threads: int) -> dict[str, Any]:
+    """The settings gunicorn is given: gthread workers, the request time limit's hooks."""
+    from imheval.web import deadline
 
-    if not assets.installed():
-        raise ServerError(
-            "the NHS.UK frontend files are not installed; run scripts/setup (it runs npm ci "
-            "and python3 -m imheval.web.assets)"
-        )
-    check_port_free(host, port)
-    options: dict[str, Any] = {
+    return {
         "bind": f"[{host}]:{port}" if ":" in host else f"{host}:{port}",
         "workers": workers,
         "threads": threads,
@@ -99,11 +89,42 @@ def serve(
         "access_log_format": ACCESS_LOG_FORMAT,
         "errorlog": "-",
         "loglevel": "warning",
-        "timeout": 60,
-        "graceful_timeout": 10,
+        # A worker whose main loop stops (not a slow request: see imheval.web.deadline).
+        "timeout": 30,
+        "graceful_timeout": deadline.GRACE,
         "preload_app": True,
         "forwarded_allow_ips": "127.0.0.1",
+        **deadline.gunicorn_hooks(deadline.REQUEST_TIME_LIMIT, deadline.GRACE),
     }
+
+
+def serve(
+    host: str = "127.0.0.1",
+    port: int = 8000,
+    workers: int = 2,
+    threads: int = 4,
+    on_ready: Callable[[], None] | None = None,
+    worker: bool = True,
+) -> None:
+    """Run gunicorn on ``host:port`` until interrupted (call :func:`prepare` first), with a
+    background worker as a child process unless ``worker`` is False; the worker is stopped
+    (it finishes its task first) when the server stops."""
+    from imheval.web import assets
+
+    if not assets.installed():
+        raise ServerError(
+            "the NHS.UK frontend files are not installed; run scripts/setup (it runs npm ci "
+            "and python3 -m imheval.web.assets)"
+        )
+    check_port_free(host, port)
+    options = gunicorn_options(host, port, workers, threads)
     if on_ready is not None:
         options["when_ready"] = lambda _server: on_ready()
-    _Gunicorn(options).run()
+    from imheval.web.tasks.worker import start_worker_process
+
+    background = start_worker_process() if worker else None
+    try:
+        _Gunicorn(options).run()
+    finally:
+        if background is not None:
+            background.stop()

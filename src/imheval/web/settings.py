@@ -53,6 +53,9 @@ INSTALLED_APPS = [
     "imheval.web.capture",
     "imheval.web.results",
     "imheval.web.paper",
+    "imheval.web.tasks",
+    "django_tasks",
+    "django_tasks_db",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -138,6 +141,11 @@ if IMHEVAL_RESULTS_REFRESH not in {"background", "inline"}:
     raise ValueError(
         f"IMHEVAL_RESULTS_REFRESH must be 'background' or 'inline', not {IMHEVAL_RESULTS_REFRESH!r}"
     )
+
+#: Background work (results refreshes, report files, large imports, housekeeping) runs as tasks
+#: kept in the database, run by ``imheval worker`` processes (see imheval.web.tasks): workers on
+#: any machine that reaches the same database share the queue.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = "Europe/London"

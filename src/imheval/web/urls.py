@@ -16,6 +16,7 @@ urlpatterns = [
     path("o/", include("imheval.web.workspace.urls")),
     path("o/", include("imheval.web.results.urls")),
     path("o/", include("imheval.web.paper.urls")),
+    path("o/", include("imheval.web.tasks.urls")),
     path("q/", include("imheval.web.capture.urls")),
 ]
 if settings.IMHEVAL_ADMIN:

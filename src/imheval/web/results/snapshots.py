@@ -13,15 +13,17 @@ report or an export is computed afresh from the data when it is asked for.
 
 **Last results at once, new ones behind.** When a page's data have changed since its snapshot
 was kept (a response completed, a match decided ...), a visit does not wait for the new
-results: :func:`visit` shows the kept page at once, marked as being updated, and a daemon thread
-of this server process works out the new results and keeps them (:func:`start_refresh`). Only
-one process refreshes a scope at a time: it first claims the refresh on the snapshot's row with
-one conditional update (:func:`claim_refresh`), which the database lets only one process win.
-A claim older than :data:`REFRESH_TIMEOUT` can be taken over, so a process killed while
-refreshing blocks nothing for long; a refresh that failed is logged and tried again after
-:data:`RETRY_AFTER`. The stale page asks every few seconds whether the new results are ready
-(:func:`refresh_state`). The first visit ever (no snapshot yet), a snapshot laid out by another
-release, and the ``inline`` mode (setting ``IMHEVAL_RESULTS_REFRESH``) compute in the request.
+results: :func:`visit` shows the kept page at once, marked as being updated, and puts a task on
+the queue (:func:`start_refresh`) that a worker (``imheval worker``, on this machine or another)
+runs to work out the new results and keep them (:func:`refresh_task`). Only one refresh of a
+scope is queued or running at a time: the visit first claims it on the snapshot's row with one
+conditional update (:func:`claim_refresh`), which the database lets only one process win.
+A claim older than :data:`REFRESH_TIMEOUT` can be taken over, so a worker killed while
+refreshing (or a queue no worker serves) blocks nothing for long; a refresh that failed is
+logged and tried again after :data:`RETRY_AFTER`. The stale page asks every few seconds
+whether the new results are ready (:func:`refresh_state`). The first visit ever (no snapshot
+yet), a snapshot laid out by another release, and the ``inline`` mode (setting
+``IMHEVAL_RESULTS_REFRESH``) compute in the request.
 """
 
 from __future__ import annotations
@@ -32,16 +34,17 @@ import hashlib
 import inspect
 import logging
 import secrets
-import threading
 from dataclasses import asdict, dataclass
 from typing import Literal
 
 from django.conf import settings
-from django.db import DatabaseError, connection, connections, transaction
+from django.core.exceptions import ObjectDoesNotExist
+from django.db import DatabaseError, connection, transaction
 from django.db.models import Q
 from django.template.loader import get_template, render_to_string
 from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
+from django_tasks import TaskResult, task
 
 from imheval import EvaluationOptions, ImhevalError
 from imheval.reports import build_report
@@ -49,6 +52,7 @@ from imheval.web.results import presentation
 from imheval.web.results.analysis import Scope, analyse, data_fingerprint
 from imheval.web.results.models import EvaluationSnapshot
 from imheval.web.results.presentation import page_sections
+from imheval.web.workspace.models import Cohort, Programme
 
 logger = logging.getLogger(__name__)
 
@@ -59,8 +63,6 @@ SNAPSHOT_FORMAT = 1
 REFRESH_TIMEOUT = datetime.timedelta(minutes=10)
 #: After a refresh failed, the next one starts no sooner than this.
 RETRY_AFTER = datetime.timedelta(minutes=1)
-#: The start of the name of every refresh thread.
-THREAD_NAME = "imheval results refresh"
 
 
 @dataclass(frozen=True)
@@ -161,9 +163,10 @@ def refresh_in_background() -> bool:
     """Whether a page whose data changed is refreshed in the background.
 
     Only in the ``background`` mode, and only when the request is not inside a database
-    transaction (``ATOMIC_REQUESTS``, or a test wrapped in one): the refresh thread has its own
-    connection, so it could not see what that transaction has not committed, and would wait on
-    its locks. Inside one the page is computed in the request, as in the ``inline`` mode.
+    transaction (``ATOMIC_REQUESTS``, or a test wrapped in one): the worker has its own
+    connection, so it could not see what that transaction has not committed (not even the
+    queued task), and would wait on its locks. Inside one the page is computed in the request,
+    as in the ``inline`` mode.
     """
     mode = getattr(settings, "IMHEVAL_RESULTS_REFRESH", "background")
     return mode == "background" and not connection.in_atomic_block
@@ -239,27 +242,51 @@ def release_refresh(scope: Scope, token: str, failed: bool = False) -> bool:
     return released == 1
 
 
-def start_refresh(scope: Scope, fingerprint: str = "") -> threading.Thread | None:
-    """Claim ``scope``'s refresh and run it in a daemon thread of this process; None if another
-    process (or thread) has it already, or it needs none."""
+def start_refresh(scope: Scope, fingerprint: str = "") -> TaskResult[None] | None:
+    """Claim ``scope``'s refresh and queue it for a worker: the queued task, or None if another
+    process has it already, or it needs none. If the task cannot be queued (the database is
+    busy) the claim is given up as failed, so a later visit tries again."""
     token = claim_refresh(scope, fingerprint)
     if token is None:
         return None
-    thread = threading.Thread(
-        target=refresh,
-        args=(scope, token),
-        name=f"{THREAD_NAME} {scope.organisation.slug} {scope.key}",
-        daemon=True,
-    )
-    thread.start()
-    return thread
+    try:
+        return refresh_task.enqueue(scope.organisation.pk, scope.key, token)
+    except DatabaseError as error:
+        logger.warning("results refresh of %s not queued: %s", scope.key, error)
+        release_refresh(scope, token, failed=True)
+        return None
+
+
+def scope_of(organisation_id: int, key: str) -> Scope:
+    """The scope named by ``key`` (:attr:`Scope.key`) in the organisation ``organisation_id``;
+    the model's DoesNotExist if it (or the organisation) was deleted."""
+    from imheval.web.organisations.models import Organisation
+
+    organisation = Organisation.objects.get(pk=organisation_id)
+    if key == "organisation":
+        return Scope.of(organisation)
+    kind, _, pk = key.partition(":")
+    model: type[Cohort] | type[Programme] = Cohort if kind == "cohort" else Programme
+    return Scope.of(organisation, model.objects.in_organisation(organisation).get(pk=int(pk)))
+
+
+@task()
+def refresh_task(organisation_id: int, scope_key: str, token: str) -> None:
+    """The queued refresh, run by a worker: :func:`refresh` of the scope, if it still exists
+    (a deleted cohort's snapshot went with it)."""
+    try:
+        scope = scope_of(organisation_id, scope_key)
+    except (Cohort.DoesNotExist, Programme.DoesNotExist, ObjectDoesNotExist):
+        logger.info("results refresh of %s skipped: the scope was deleted", scope_key)
+        return
+    refresh(scope, token)
 
 
 def refresh(scope: Scope, token: str) -> None:
     """Work out ``scope``'s page again and keep it, then release the claim ``token``.
 
-    Runs in its own thread: it never raises (an error is logged, the old snapshot stays, and
-    the claim is released as failed) and closes this thread's database connections at the end.
+    Never raises: an error is logged, the old snapshot stays, and the claim is released as
+    failed (so the worker records the task as done; the snapshot row says what happened).
     """
     failed = False
     try:
@@ -278,8 +305,6 @@ def refresh(scope: Scope, token: str) -> None:
             release_refresh(scope, token, failed)
         except Exception:
             logger.exception("results refresh of %s not released", scope.key)
-        finally:
-            connections.close_all()
 
 
 def _recent_failure(failed_at: datetime.datetime | None) -> bool:

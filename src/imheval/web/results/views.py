@@ -9,8 +9,6 @@ order, as on the workspace pages. The analysis is the core's (see :mod:`.analysi
 
 from __future__ import annotations
 
-import tempfile
-from pathlib import Path
 from typing import Any
 
 from django.contrib import messages
@@ -20,15 +18,12 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
 
-from imheval import EvaluationOptions, ImhevalError
-from imheval.reports import build_report, write_report
-from imheval.reports.html import render_html
+from imheval import EvaluationOptions
 from imheval.web.organisations.access import FORM, Access, organisation_views
 from imheval.web.results import exports
 from imheval.web.results.analysis import (
     Scope,
     UnavailableError,
-    analyse,
     review_matches,
     scope_instruments,
     scope_table,
@@ -37,22 +32,12 @@ from imheval.web.results.counts import live_counts
 from imheval.web.results.forms import MatchDecisionForm
 from imheval.web.results.models import Decision, MatchDecision
 from imheval.web.results.snapshots import refresh_state, visit
+from imheval.web.results.tasks import REPORT_FORMATS, REPORT_LABELS, job_url, start_report
 from imheval.web.workspace.models import Cohort, Programme
 
 #: Address parts naming an organisation's object, and the model each is loaded from.
 SCOPED_OBJECTS: dict[str, type[Model]] = {"programme": Programme, "cohort": Cohort}
 
-
-#: Report formats: (file extension, content type).
-REPORT_FORMATS: dict[str, tuple[str, str]] = {
-    "html": (".html", "text/html; charset=utf-8"),
-    "pdf": (".pdf", "application/pdf"),
-    "docx": (
-        ".docx",
-        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-    ),
-}
-REPORT_LABELS = {"html": "Web page (HTML)", "pdf": "PDF", "docx": "Word (.docx)"}
 EXPORT_LABELS = {"csv": "CSV", "xlsx": "Excel (.xlsx)", "sav": "SPSS (.sav)"}
 
 
@@ -229,23 +214,13 @@ def cohort_report(request: HttpRequest, access: Access, cohort: Cohort) -> HttpR
 
 
 def _report(request: HttpRequest, scope: Scope) -> HttpResponse:
+    """Start writing the report in the background and show its progress page (a large
+    organisation's report takes longer than a request may: see imheval.web.tasks)."""
     kind = request.GET.get("format", "")
     if kind not in REPORT_FORMATS:
         raise Http404("No such report format")
-    extension, content_type = REPORT_FORMATS[kind]
-    analysis = analyse(scope)
-    if analysis.evaluation is None:
-        return _unavailable(request, scope, analysis.problem)
-    try:
-        report = build_report(analysis.evaluation, title=scope.report_title)
-        if kind == "html":
-            content = render_html(report).encode("utf-8")
-        else:
-            with tempfile.TemporaryDirectory(prefix="imheval-report-") as folder:
-                content = write_report(report, Path(folder) / f"report{extension}").read_bytes()
-    except ImhevalError as error:
-        return _unavailable(request, scope, f"The report could not be written: {error}")
-    return _attachment(content, content_type, scope.file_name("report", extension))
+    job = start_report(scope, kind, request.user, back_url=scope_url(scope))
+    return redirect(job_url(job))
 
 
 @results_page("export_responses")

@@ -1,0 +1,1 @@
+"""Background work: jobs a person waits for on a progress page, and the worker that runs them."""
