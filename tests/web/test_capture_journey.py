@@ -7,7 +7,6 @@ pages (imh-core: knowledge, risk identification, self-efficacy), check, thank yo
 
 from __future__ import annotations
 
-import datetime
 from typing import Any
 
 import pytest
@@ -18,7 +17,7 @@ from django.utils.html import escape
 from imheval.web.capture.codes import CODE_RECIPE
 from imheval.web.capture.models import Submission
 from imheval.web.organisations.models import AuditEvent
-from imheval.web.workspace.models import Cohort, Collection
+from imheval.web.workspace.models import Collection
 
 #: Every imh-core answer, one dict per page (knowledge, risk identification, self-efficacy).
 PAGE_ANSWERS: list[dict[str, str]] = [
@@ -186,17 +185,23 @@ def test_consent_starts_a_draft_and_the_session_holds_only_its_key(person: Parti
     draft = Submission.objects.get()
     assert draft.status == "draft"
     assert (draft.code, draft.profession, draft.answers, draft.page) == ("", "", {}, 0)
-    assert dict(person.client.session) == {f"capture:{person.collection.token}": str(draft.key)}
+    session = dict(person.client.session)
+    starts = session.pop("capture-starts")  # the throttle's start times, nothing else
+    assert len(starts) == 1 and isinstance(starts[0], int)
+    assert session == {f"capture:{person.collection.token}": str(draft.key)}
 
 
-def test_consenting_again_carries_on_with_the_same_draft(person: Participant) -> None:
+def test_consenting_again_starts_a_new_empty_draft(person: Participant) -> None:
     person.consent()
     person.make_code()
+    first = person.draft()
     response = person.consent()
-    assert Submission.objects.count() == 1
-    assert response.url == person.url("about_you")
+    assert response.url == person.url("code")
+    assert Submission.objects.count() == 2
+    second = person.draft()
+    assert second.pk != first.pk and second.code == "" and second.answers == {}
     start = text(person.client.get(person.url("start")))
-    assert "You have already started this questionnaire on this device." in start
+    assert "Someone has already started this questionnaire on this device." in start
 
 
 def test_later_steps_without_consent_go_back_to_the_start(person: Participant) -> None:
@@ -261,13 +266,13 @@ def test_code_typed_again_is_required(person: Participant) -> None:
     assert '<a href="#id_confirm">Type your whole code again</a>' in response.content.decode()
 
 
-def test_code_page_is_prefilled_when_coming_back(person: Participant) -> None:
+def test_code_page_is_never_filled_in_from_the_draft(person: Participant) -> None:
+    """Whoever holds the phone types their own code: an earlier one is never shown."""
     person.consent()
-    person.make_code("ma", "07", "be")
+    person.make_code("qu", "19", "xk")
     page = person.client.get(person.url("code")).content.decode()
-    assert 'name="mother" type="text" value="MA"' in page
-    assert 'name="day" type="text" value="07"' in page
-    assert 'name="confirm" type="text" value="MA07BE"' in page
+    assert "QU19XK" not in page and 'value="QU"' not in page and 'value="19"' not in page
+    assert page.count('type="text" value=""') == 4
 
 
 def test_recipe_reminder_is_shown_at_post_test_and_follow_up_only(workspace: Any) -> None:
@@ -285,7 +290,7 @@ def test_recipe_reminder_is_shown_at_post_test_and_follow_up_only(workspace: Any
         assert escape(reminder) in page
 
 
-# ------------------------------------------------------------- profession, asked once only
+# ------------------------------------------------------- profession, asked at every questionnaire
 
 
 def test_profession_is_asked_at_pre_test(person: Participant) -> None:
@@ -309,54 +314,23 @@ def test_profession_and_directorate_are_required(person: Participant) -> None:
     assert person.draft().profession == ""
 
 
-def test_profession_is_not_asked_again_at_post_test_for_the_same_code(workspace: Any) -> None:
+def test_profession_is_asked_again_at_post_test_and_stored_as_answered(workspace: Any) -> None:
+    """Asked every time (a skipped page would tell that the code was used before); each
+    response keeps its own answer, and the analysis takes the earliest (matching.py)."""
     Participant(workspace.pre).complete(profession="Midwife", directorate="Maternity")
     workspace.post.open()
     post = Participant(workspace.post)
     post.consent()
-    response = post.make_code("ma", "07", "be")
-    assert response.url == post.url("questions", 1)
-    assert post.client.get(post.url("about_you")).url == post.url("questions", 1)
+    assert post.make_code("ma", "07", "be").url == post.url("about_you")
+    page = text(post.client.get(post.url("about_you")))
+    assert " checked>" not in page  # nothing copied from the pre-test
+    assert "As you told us before" not in page
+    post.about_you("GP", "Primary care")
     draft = post.draft()
-    assert (draft.profession, draft.directorate) == ("Midwife", "Maternity")
-    assert "As you told us before" in text(post.client.get(post.url("check")))
-    assert "Midwife" not in text(post.client.get(post.url("check")))
-
-
-def test_profession_is_asked_at_post_test_for_a_new_code(workspace: Any) -> None:
-    Participant(workspace.pre).complete()
-    workspace.post.open()
-    post = Participant(workspace.post)
-    post.consent()
-    assert post.make_code("JO", "21", "LI").url == post.url("about_you")
-
-
-def test_changing_to_an_unmatched_code_asks_the_profession_again(workspace: Any) -> None:
-    Participant(workspace.pre).complete(profession="Midwife", directorate="Maternity")
-    workspace.post.open()
-    post = Participant(workspace.post)
-    post.consent()
-    post.make_code()
-    assert post.make_code("JO", "21", "LI").url == post.url("about_you")
-    assert (post.draft().profession, post.draft().directorate) == ("", "")
-
-
-def test_answers_from_another_cohort_or_a_draft_do_not_count(workspace: Any) -> None:
-    other_cohort = Cohort.objects.create(
-        programme=workspace.programme, name="SOL-2", start_date=datetime.date(2026, 12, 1)
-    )
-    elsewhere = Collection.objects.create(
-        cohort=other_cohort, timepoint="pre", instrument_refs=["imh-core"]
-    )
-    elsewhere.open()
-    Participant(elsewhere).complete(profession="Midwife", directorate="Maternity")
-    unfinished = Participant(workspace.pre)
-    unfinished.consent()
-    unfinished.make_code()
-    unfinished.about_you("GP", "Primary care")
-    person = Participant(workspace.pre)
-    person.consent()
-    assert person.make_code().url == person.url("about_you")
+    assert (draft.profession, draft.directorate) == ("GP", "Primary care")
+    check = text(post.client.get(post.url("check")))
+    assert "GP" in check and "Midwife" not in check
+    assert "As you told us before" not in check
 
 
 # ------------------------------------------------------------------------- question pages
@@ -425,10 +399,15 @@ def test_question_pages_need_a_code_and_profession_first(person: Participant) ->
     assert person.client.get(person.url("questions", 9)).url == person.url("check")
 
 
-def test_returning_to_the_start_offers_the_first_unanswered_page(person: Participant) -> None:
+def test_carrying_on_with_the_code_goes_to_the_first_unanswered_page(person: Participant) -> None:
     _ready(person)
     person.answer_page(1, PAGE_ANSWERS[0])
-    assert person.consent().url == person.url("questions", 2)
+    start = person.client.get(person.url("start")).content.decode()
+    assert f'href="{person.url("resume")}"' in start
+    response = person.client.post(person.url("resume"), {"code": "ma 07-be"})
+    assert response.url == person.url("questions", 2)
+    page = person.client.get(person.url("questions", 1)).content.decode()
+    assert page.count(" checked>") == 6
 
 
 # ---------------------------------------------------------------------- check and submit
@@ -454,9 +433,11 @@ def test_submit_completes_once_thanks_and_frees_the_device(person: Participant) 
     assert "Thank you" in text(thanks) and "Your answers have been saved." in text(thanks)
     assert "Start again for another person" in text(thanks)
     assert "MA07BE" not in text(thanks)
-    assert dict(person.client.session) == {f"capture:{person.collection.token}:done": True}
+    session = dict(person.client.session)
+    session.pop("capture-starts")
+    assert session == {f"capture:{person.collection.token}:done": True}
     start = text(person.client.get(person.url("start")))
-    assert "You have already started" not in start
+    assert "already started" not in start
 
 
 def test_double_submit_makes_exactly_one_complete_response(person: Participant) -> None:
@@ -558,4 +539,6 @@ def test_a_submit_resent_after_the_server_stopped_before_saving_the_session_is_t
     assert response.url == person.url("thanks")
     assert Submission.objects.filter(status="complete").count() == 1
     assert Submission.objects.count() == 1
-    assert dict(person.client.session) == {f"capture:{person.collection.token}:done": True}
+    session = dict(person.client.session)
+    session.pop("capture-starts")
+    assert session == {f"capture:{person.collection.token}:done": True}

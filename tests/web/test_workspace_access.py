@@ -16,6 +16,7 @@ import pytest
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from imheval.web.organisations import links
 from imheval.web.organisations.models import AuditEvent, Membership
 from imheval.web.workspace import urls as workspace_urls
 from imheval.web.workspace.models import Collection, InstrumentFile
@@ -28,11 +29,13 @@ PUBLIC_PREFIXES = (
     "privacy/",
     "admin/",  # Django admin: off unless IMHEVAL_ADMIN=1 (test_accounts_lockout), staff only
     "q/",  # the participant's questionnaire: public by design, reached by unguessable token
+    "invitations/",  # single-use invitation links: unguessable token (test_accounts_invitations)
+    "password-reset/",  # single-use reset links: unguessable token (test_accounts_passwords)
 )
 #: Public routes matched exactly (the empty route is the site's home page).
 PUBLIC_ROUTES = {""}
 #: Signed-in pages that name no organisation: they may answer, but show nothing of northern.
-OWN_ORGANISATIONS_ROUTES = {"o/"}
+OWN_ORGANISATIONS_ROUTES = {"o/", "account/password/"}
 
 INSTRUMENT = """\
 format: imheval-instrument/1
@@ -77,6 +80,7 @@ def _northern_kwargs(workspace: Any) -> dict[str, Any]:
     instrument_file = InstrumentFile.from_upload(workspace.organisation, "n.yaml", INSTRUMENT)
     instrument_file.save()
     admin = Membership.objects.get(user=workspace.users["admin"])
+    invitation, _ = links.invite(workspace.organisation, "viewer", "for the walk", admin.user)
     from imheval.web.paper.models import ImportBatch, PaperForm
 
     paper_form = PaperForm.objects.create(
@@ -98,6 +102,7 @@ def _northern_kwargs(workspace: Any) -> dict[str, Any]:
         "collection": workspace.pre.pk,
         "instrument_file": instrument_file.pk,
         "member": admin.pk,
+        "invitation": invitation.pk,
         "instrument_id": "imh-core",
         "form": paper_form.pk,
         "batch": batch.pk,
@@ -152,7 +157,7 @@ def test_outsider_gets_404_for_northern_objects_under_their_own_organisation(
     """Their own organisation's address with northern's object numbers: still nothing there."""
     client = Client()
     client.force_login(workspace.outsider)
-    objects = {"programme", "cohort", "collection", "instrument_file", "member"}
+    objects = {"programme", "cohort", "collection", "instrument_file", "member", "invitation"}
     checked = 0
     for _, name, kwargs in _walk(workspace):
         if not objects & set(kwargs):
@@ -202,7 +207,9 @@ FORM_PAGES = [
     ("collection_create", ("cohort",), {"admin", "evaluator", "trainer"}),
     ("collection_edit", ("collection",), {"admin", "evaluator", "trainer"}),
     ("instrument_upload", (), {"admin", "evaluator"}),
-    ("member_add", (), {"admin"}),
+    ("member_invite", (), {"admin"}),
+    ("invitation_revoke", ("invitation",), {"admin"}),
+    ("member_password_reset", ("member",), {"admin"}),
     ("member_edit", ("member",), {"admin"}),
     ("member_remove", ("member",), {"admin"}),
 ]

@@ -1,4 +1,7 @@
-"""The members page (admins add, change and remove members) and the audit log page."""
+"""The members page (admins invite, change and remove members) and the audit log page.
+
+Invitations themselves (the links, accepting, revoking) are pinned in test_accounts_invitations.
+"""
 
 from __future__ import annotations
 
@@ -46,35 +49,14 @@ def test_every_member_sees_the_members_and_roles_but_only_admins_manage(
     ]
     page = response.content.decode()
     assert f"{role}-north (you)" in page and "evaluator-south" not in page
-    assert "Add a member" not in page and "Change role" not in page and "Remove" not in page
+    assert "Invite someone" not in page and "Change role" not in page and "Remove" not in page
+    assert "Invitations waiting" not in page and "Reset password" not in page
 
 
-def test_admin_adds_an_existing_user_with_a_role(workspace: Any) -> None:
-    client = _client(workspace.users["admin"])
-    page = client.get(_url("members")).content.decode()
-    assert "Add a member" in page and "Change role" in page
-    response = client.post(_url("member_add"), {"username": "evaluator-south", "role": "viewer"})
-    assert response.status_code == 302
-    added = Membership.objects.get(user=workspace.outsider, organisation=workspace.organisation)
-    assert added.role == "viewer"
-    # the southern membership is untouched
-    assert (
-        Membership.objects.get(
-            user=workspace.outsider, organisation=workspace.other_organisation
-        ).role
-        == "evaluator"
-    )
-
-
-def test_adding_an_unknown_user_or_a_member_again_says_why(workspace: Any) -> None:
-    client = _client(workspace.users["admin"])
-    page = client.post(_url("member_add"), {"username": "nobody", "role": "viewer"}).content
-    assert b"There is no account with the user name nobody." in page
-    page = client.post(_url("member_add"), {"username": "trainer-north", "role": "viewer"}).content
-    assert b"trainer-north is already a member of Northern HSC Trust." in page
-    page = client.post(_url("member_add"), {"username": "evaluator-south"}).content
-    assert b'<a href="#id_role_0">Choose a role</a>' in page
-    assert Membership.objects.filter(organisation=workspace.organisation).count() == 4
+def test_admin_sees_invite_and_role_controls(workspace: Any) -> None:
+    page = _client(workspace.users["admin"]).get(_url("members")).content.decode()
+    assert "Invite someone" in page and "Change role" in page and "Reset password" in page
+    assert "Invitations waiting to be accepted" in page
 
 
 def test_admin_changes_a_role(workspace: Any) -> None:
@@ -126,13 +108,10 @@ def test_admin_removes_a_member_who_then_loses_access(workspace: Any) -> None:
 def test_only_admins_manage_members(workspace: Any, role: str) -> None:
     client = _client(workspace.users[role])
     viewer = _membership(workspace, "viewer")
-    assert client.get(_url("member_add")).status_code == 403
-    assert (
-        client.post(
-            _url("member_add"), {"username": "evaluator-south", "role": "admin"}
-        ).status_code
-        == 403
-    )
+    assert client.get(_url("member_invite")).status_code == 403
+    assert client.post(_url("member_invite"), {"role": "admin"}).status_code == 403
+    reset = _url("member_password_reset", member=viewer.pk)
+    assert client.post(reset).status_code == 403
     assert client.post(_url("member_edit", member=viewer.pk), {"role": "admin"}).status_code == 403
     assert client.post(_url("member_remove", member=viewer.pk)).status_code == 403
     viewer.refresh_from_db()

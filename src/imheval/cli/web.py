@@ -1,4 +1,4 @@
-"""The web app's commands: ``imheval demo``, ``imheval serve`` and ``imheval createadmin``.
+"""The web app's commands: ``imheval demo``, ``serve``, ``worker``, ``createadmin`` and ``purge``.
 
 Django is imported inside each command, after the environment is set, so the analysis commands
 start without it.
@@ -177,6 +177,30 @@ def createadmin(
         password = os.environ.get("IMHEVAL_ADMIN_PASSWORD") or _ask_password()
         _create_admin(username, organisation, password, superuser)
         console.print(f"{username} is now an admin of {organisation}.")
+
+    run_safely(body)
+
+
+@app.command()
+def purge() -> None:
+    """Delete unfinished online questionnaires older than 7 days, and expired sessions.
+
+    A questionnaire started on a phone and never submitted cannot be carried on once its
+    browser session has ended (12 hours), so after IMHEVAL_CAPTURE_DRAFT_DAYS (7) days it is
+    deleted. Submitted responses are never deleted. Uses the same settings as imheval serve
+    (DATABASE_URL ...). Run it once a day (the background worker also does); running it twice
+    is harmless.
+
+    Example: imheval purge
+    """
+
+    def body() -> None:
+        from imheval.web import server
+
+        server.prepare()
+        from imheval.web.capture.housekeeping import purge_stale
+
+        console.print(purge_stale().summary())
 
     run_safely(body)
 

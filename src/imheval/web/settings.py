@@ -121,6 +121,7 @@ AUTH_PASSWORD_VALIDATORS = [
     },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "imheval.web.organisations.passwords.LowVarietyPasswordValidator"},
 ]
 #: One backend for every sign-in path (ours, the admin's): it refuses locked user names.
 AUTHENTICATION_BACKENDS = ["imheval.web.organisations.backends.LockoutBackend"]

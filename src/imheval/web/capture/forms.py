@@ -145,6 +145,23 @@ class CodeForm(ParticipantForm):
         ]
 
 
+class ResumeForm(ParticipantForm):
+    """The whole code, typed again to carry on with answers started on this device."""
+
+    code = forms.CharField(
+        required=False,
+        max_length=40,
+        label="Your anonymous code",
+        help_text=f"The code you made when you started, for example {CODE_EXAMPLE}.",
+    )
+
+    def clean_code(self) -> str:
+        code = fold(self.cleaned_data.get("code") or "")
+        if not code:
+            raise forms.ValidationError("Type the code you made when you started")
+        return code
+
+
 def _choices(values: tuple[str, ...]) -> list[tuple[str, str]]:
     return [(value, value) for value in values]
 

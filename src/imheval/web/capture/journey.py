@@ -3,7 +3,15 @@
 The Django session holds, per questionnaire link, only the random key of the person's draft
 (``capture:<token>``), and after they submit only a marker that they did
 (``capture:<token>:done``), so a refresh of the thank-you page still thanks them. Nothing else
-about the person is kept in the session.
+about the person is kept in the session (the throttle adds the times of recent starts, see
+:mod:`imheval.web.capture.throttle`).
+
+A phone may be shared. Whoever opens the link next is a stranger until they show otherwise, so
+a draft that has a code is *held* when the start page is shown (``capture:<token>:held``, the
+number of wrong tries): no step shows it, or saves into it, until its code is typed again
+(:func:`try_resume`). Giving consent always starts a new, empty draft, and "I am someone else"
+forgets this browser's draft (:func:`forget_draft`); a draft left behind is deleted later by
+:func:`imheval.web.capture.housekeeping.purge_stale`.
 
 A participant page does little database work (the load benchmark has 100 phones at once): the
 collection and the session's submission come from one query (:func:`find`), a page save or
@@ -14,11 +22,12 @@ per process (:func:`collection_pages`). Whether the collection is open is read e
 from __future__ import annotations
 
 import hashlib
+import hmac
 import math
 import uuid
 from dataclasses import dataclass
 from functools import cache
-from typing import Any
+from typing import Any, Literal
 
 from django.contrib.sessions.backends.base import SessionBase
 from django.db import transaction
@@ -133,6 +142,14 @@ def done_key(token: str) -> str:
     return f"capture:{token}:done"
 
 
+def held_key(token: str) -> str:
+    return f"capture:{token}:held"
+
+
+#: Wrong codes typed to carry on with a held draft before this browser forgets the draft.
+MAX_RESUME_TRIES = 5
+
+
 def _key_in_session(session: SessionBase, token: str) -> uuid.UUID | None:
     value = session.get(session_key(token))
     if not value:
@@ -184,37 +201,62 @@ def find(
     return find_collection(token), None
 
 
-def draft_in_session(session: SessionBase, collection: Collection) -> Submission | None:
-    """The draft this session started for ``collection``, or None (none, unknown or complete)."""
-    key = _key_in_session(session, collection.token)
-    if key is None:
-        return None
-    draft = _first(Submission.objects.filter(collection=collection, key=key, status=Status.DRAFT))
-    if draft is not None:
-        draft.collection = collection
-    return draft  # type: ignore[no-any-return]
-
-
 def mark_done(session: SessionBase, token: str) -> None:
     """Forget the draft's key and remember only that this browser submitted."""
     session.pop(session_key(token), None)
+    session.pop(held_key(token), None)
     session[done_key(token)] = True
 
 
-def start_draft(
-    session: SessionBase, collection: Collection, draft: Submission | None = None
-) -> Submission:
-    """The session's draft for ``collection``, made now if there is none (a repeat reuses it).
+def start_draft(session: SessionBase, collection: Collection) -> Submission:
+    """A new, empty draft for ``collection``, now this session's (consent was given).
 
-    ``draft`` is the session's draft if the caller has read it already (see :func:`find`).
+    Always new: whoever gives consent may not be the person who started the session's earlier
+    draft (a shared phone), so that draft is forgotten here, never carried on. It stays in the
+    database until :func:`~imheval.web.capture.housekeeping.purge_stale` deletes it.
     """
-    if draft is None:
-        draft = draft_in_session(session, collection)
-    if draft is None:
-        draft = Submission.objects.create(collection=collection, status=Status.DRAFT)
+    draft = Submission.objects.create(collection=collection, status=Status.DRAFT)
+    forget_draft(session, collection.token)
     session[session_key(collection.token)] = str(draft.key)
-    session.pop(done_key(collection.token), None)
     return draft
+
+
+def forget_draft(session: SessionBase, token: str) -> None:
+    """Forget this browser's draft (and submitted marker) for ``token``: "I am someone else"."""
+    for key in (session_key(token), held_key(token), done_key(token)):
+        session.pop(key, None)
+
+
+def hold(session: SessionBase, token: str) -> None:
+    """Hide the session's draft until its code is typed again (see the module docstring)."""
+    if held_key(token) not in session:
+        session[held_key(token)] = 0
+
+
+def is_held(session: SessionBase, token: str) -> bool:
+    return held_key(token) in session
+
+
+ResumeOutcome = Literal["resumed", "wrong", "forgotten"]
+
+
+def try_resume(session: SessionBase, draft: Submission, typed_code: str) -> ResumeOutcome:
+    """Carry on with the held ``draft`` if ``typed_code`` (folded) is its code.
+
+    Returns "resumed" (the draft is shown again), "wrong" (try again) or "forgotten": after
+    :data:`MAX_RESUME_TRIES` wrong codes the browser forgets the draft, so its code cannot be
+    found by trying codes. The answer compares with this draft only; no other code is read.
+    """
+    token = draft.collection.token
+    if hmac.compare_digest(typed_code.encode(), draft.code.encode()):
+        session.pop(held_key(token), None)
+        return "resumed"
+    tries = int(session.get(held_key(token), 0)) + 1
+    if tries >= MAX_RESUME_TRIES:
+        forget_draft(session, token)
+        return "forgotten"
+    session[held_key(token)] = tries
+    return "wrong"
 
 
 # ------------------------------------------------------------------------------ question pages
@@ -277,37 +319,14 @@ def collection_pages(collection: Collection) -> tuple[QuestionPage, ...]:
     return pages
 
 
-# ------------------------------------------------------------------------------- asked once
-
-
-def earlier_profile(collection: Collection, code: str, *, exclude: int | None) -> Submission | None:
-    """The latest complete submission in the same cohort with ``code`` and a profession, if any.
-
-    A person who gave their profession and directorate before (at pre-test, say) is not asked
-    again: their answers are copied from it.
-    """
-    if not code:
-        return None
-    earlier = Submission.objects.filter(
-        collection__cohort_id=collection.cohort_id, code=code, status=Status.COMPLETE
-    ).exclude(profession="")
-    if exclude is not None:
-        earlier = earlier.exclude(pk=exclude)
-    return earlier.order_by("-completed_at", "-id").first()
+# ------------------------------------------------------------------------------------ code
 
 
 def set_code(draft: Submission, code: str) -> None:
-    """Give the draft its code, copying profession and directorate from an earlier answer."""
-    if code != draft.code:
-        # Values copied for (or typed with) another code no longer belong to this person.
-        draft.profession = ""
-        draft.directorate = ""
+    """Give the draft its code. Nothing is looked up by code: whether a code was used before
+    is never read here, so no page can differ for a code someone else has used."""
     draft.code = code
-    earlier = earlier_profile(draft.collection, code, exclude=draft.pk)
-    if earlier is not None:
-        draft.profession = earlier.profession
-        draft.directorate = earlier.directorate
-    draft.save(update_fields=["code", "profession", "directorate"])
+    draft.save(update_fields=["code"])
 
 
 # ---------------------------------------------------------------------------------- saving

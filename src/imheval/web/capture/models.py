@@ -62,7 +62,11 @@ class Submission(models.Model):
 
     class Meta:
         ordering = ["collection", "completed_at", "id"]
-        indexes = [models.Index(fields=["collection", "status"], name="submission_coll_status")]
+        indexes = [
+            models.Index(fields=["collection", "status"], name="submission_coll_status"),
+            # The throttle counts a link's recent starts; the purge finds old drafts.
+            models.Index(fields=["collection", "started_at"], name="submission_coll_started"),
+        ]
 
     def __str__(self) -> str:
         return f"response {self.pk} to {self.collection}"

@@ -8,6 +8,8 @@ app_name = "capture"
 
 urlpatterns = [
     path("<str:token>/", views.start, name="start"),
+    path("<str:token>/carry-on/", views.resume, name="resume"),
+    path("<str:token>/someone-else/", views.someone_else, name="someone_else"),
     path("<str:token>/code/", views.code, name="code"),
     path("<str:token>/about-you/", views.about_you, name="about_you"),
     path("<str:token>/questions/<int:number>/", views.questions, name="questions"),

@@ -1,12 +1,17 @@
 """The participant's questionnaire pages: no sign-in, reached by the collection's link.
 
 Steps, each a page: information and consent (``start``), the anonymous code, profession and
-directorate (only if not given before in this cohort), one page per domain, check, thank you.
-Every request first finds the collection by its token: an unknown link gets a plain "not
-recognised" page (404), a collection that is not open a plain "closed" page (410, Gone; the
-same link works again if the trainer reopens it). A closed page says nothing else about the
-collection. Pages after consent need the draft remembered in the session; without one they go
-back to the start.
+directorate, one page per domain, check, thank you. Every request first finds the collection by
+its token: an unknown link gets a plain "not recognised" page (404), a collection that is not
+open a plain "closed" page (410, Gone; the same link works again if the trainer reopens it). A
+closed page says nothing else about the collection. Pages after consent need the draft
+remembered in the session; without one they go back to the start.
+
+Shared phones: the start page holds an earlier draft that has a code (see
+:mod:`~imheval.web.capture.journey`), so the next person sees nothing of it: carrying on asks
+for the code (``resume``), "I am someone else" (``someone_else``) forgets it, and consent always
+starts afresh. No page depends on whether a code was used before by anyone. Starting is limited
+per link and per browser (:mod:`~imheval.web.capture.throttle`; 429 with a plain page).
 """
 
 from __future__ import annotations
@@ -21,12 +26,18 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_POST
 
 from imheval.errors import ImhevalError
-from imheval.web.capture import journey
-from imheval.web.capture.codes import CODE_EXAMPLE, CODE_RECIPE, split_code
-from imheval.web.capture.forms import AboutYouForm, CodeForm, ConsentForm, QuestionsForm
+from imheval.web.capture import journey, throttle
+from imheval.web.capture.codes import CODE_EXAMPLE, CODE_RECIPE
+from imheval.web.capture.forms import (
+    AboutYouForm,
+    CodeForm,
+    ConsentForm,
+    QuestionsForm,
+    ResumeForm,
+)
 from imheval.web.capture.models import Status, Submission
 from imheval.web.workspace.models import Collection, Timepoint
 
@@ -64,6 +75,26 @@ def participant_step(view: StepView) -> StepView:
 
 def _message(request: HttpRequest, title: str, lines: list[str], status: int) -> HttpResponse:
     return render(request, "capture/message.html", {"title": title, "lines": lines}, status=status)
+
+
+def _too_many(request: HttpRequest, refusal: throttle.Refusal) -> HttpResponse:
+    """429 with a plain page saying when to try again (and Retry-After for the browser)."""
+    minutes = max(1, -(-refusal.retry_after // 60))
+    wait = "a minute" if minutes == 1 else f"{minutes} minutes"
+    if refusal.scope == "link":
+        lines = [
+            "A lot of people are starting this questionnaire at the moment.",
+            f"Please wait {wait}, then try again.",
+        ]
+    else:
+        lines = [
+            "This phone or computer has started this questionnaire several times in the last "
+            "few minutes.",
+            f"Please wait {wait}, then try again.",
+        ]
+    response = _message(request, "Please try again in a moment", lines, 429)
+    response["Retry-After"] = str(refusal.retry_after)
+    return response
 
 
 def _closed(request: HttpRequest) -> _Stop:
@@ -143,11 +174,16 @@ def _as_draft(submission: Submission | None) -> Submission | None:
     return submission if submission is not None and submission.status == Status.DRAFT else None
 
 
-def _draft(collection: Collection, submission: Submission | None) -> Submission:
-    """The session's draft; without one (none, or already submitted) back to the start."""
+def _draft(
+    request: HttpRequest, collection: Collection, submission: Submission | None
+) -> Submission:
+    """The session's draft; without one (none, or already submitted) back to the start, and
+    while it is held (someone else may be holding the phone) to the page that asks its code."""
     draft = _as_draft(submission)
     if draft is None:
         raise _Stop(redirect("capture:start", token=collection.token))
+    if journey.is_held(request.session, collection.token):
+        raise _Stop(redirect("capture:resume", token=collection.token))
     return draft
 
 
@@ -174,12 +210,6 @@ def _require_code_and_profile(collection: Collection, draft: Submission) -> None
         raise _Stop(redirect("capture:about_you", token=collection.token))
 
 
-def _profile_was_asked(collection: Collection, draft: Submission) -> bool:
-    if not draft.profession:
-        return True  # an earlier profile would have been copied with the code
-    return journey.earlier_profile(collection, draft.code, exclude=draft.pk) is None
-
-
 def _context(collection: Collection, **extra: Any) -> dict[str, Any]:
     return {
         "collection": collection,
@@ -192,14 +222,29 @@ def _context(collection: Collection, **extra: Any) -> dict[str, Any]:
 
 @participant_step
 def start(request: HttpRequest, token: str) -> HttpResponse:
-    """What the questionnaire is, that it is anonymous and voluntary; consent starts a draft."""
+    """What the questionnaire is, that it is anonymous and voluntary; consent starts a draft.
+
+    Consent always starts a new, empty draft (a throttled one answers 429). An earlier draft
+    of this browser is offered, held if it has a code: carrying on asks for that code.
+    """
     collection, submission = _find(request, token)
     pages = _pages(request, collection)
     started = _as_draft(submission)
     form = ConsentForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
-        draft = journey.start_draft(request.session, collection, started)
+        refusal = throttle.refuse_start(request.session, collection)
+        if refusal is not None:
+            return _too_many(request, refusal)
+        draft = journey.start_draft(request.session, collection)
+        throttle.note_start(request.session)
         return HttpResponseRedirect(_next_step(collection, draft, pages))
+    resume_url = None
+    if started is not None:
+        if started.code:
+            journey.hold(request.session, token)
+            resume_url = _url("resume", token)
+        else:
+            resume_url = _next_step(collection, started, pages)
     questions = sum(len(page.questions) for page in pages)
     return render(
         request,
@@ -210,16 +255,60 @@ def start(request: HttpRequest, token: str) -> HttpResponse:
             questions=questions,
             page_count=len(pages),
             minutes=journey.estimated_minutes(questions),
-            resume_url=_next_step(collection, started, pages) if started else None,
+            resume_url=resume_url,
         ),
     )
+
+
+@participant_step
+def resume(request: HttpRequest, token: str) -> HttpResponse:
+    """Carry on with a held draft: only its code, typed again, shows it (a shared phone)."""
+    collection, submission = _find(request, token)
+    started = _as_draft(submission)
+    if started is None:
+        return redirect("capture:start", token=token)
+    pages = _pages(request, collection)
+    if not journey.is_held(request.session, token):
+        return HttpResponseRedirect(_next_step(collection, started, pages))
+    form = ResumeForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        outcome = journey.try_resume(request.session, started, form.cleaned_data["code"])
+        if outcome == "resumed":
+            return HttpResponseRedirect(_next_step(collection, started, pages))
+        if outcome == "forgotten":
+            return redirect("capture:start", token=token)
+        form.add_error(
+            "code",
+            "This is not the code these answers were started with. Check it, or if you are "
+            "someone else, start again",
+        )
+    return render(
+        request,
+        "capture/resume.html",
+        _context(collection, form=form, recipe=CODE_RECIPE, back_url=_url("start", token)),
+    )
+
+
+@never_cache
+@require_POST
+def someone_else(request: HttpRequest, token: str) -> HttpResponse:
+    """ "I am someone else": this browser forgets its draft and starts afresh (a shared phone).
+
+    The draft stays in the database, unreachable, until the housekeeping purge deletes it.
+    """
+    try:
+        _collection(request, token)
+    except _Stop as stop:
+        return stop.response
+    journey.forget_draft(request.session, token)
+    return redirect("capture:start", token=token)
 
 
 @participant_step
 def code(request: HttpRequest, token: str) -> HttpResponse:
     """The anonymous code, made from the recipe and typed twice."""
     collection, submission = _find(request, token)
-    draft = _draft(collection, submission)
+    draft = _draft(request, collection, submission)
     pages = _pages(request, collection)
     if request.method == "POST":
         form = CodeForm(request.POST)
@@ -227,10 +316,8 @@ def code(request: HttpRequest, token: str) -> HttpResponse:
             journey.set_code(draft, form.cleaned_data["code"])
             return HttpResponseRedirect(_next_step(collection, draft, pages))
     else:
-        initial = split_code(draft.code)
-        if initial:
-            initial["confirm"] = draft.code
-        form = CodeForm(initial=initial)
+        # Never filled in from the draft: whoever holds the phone types their own code.
+        form = CodeForm()
     return render(
         request,
         "capture/code.html",
@@ -247,14 +334,13 @@ def code(request: HttpRequest, token: str) -> HttpResponse:
 
 @participant_step
 def about_you(request: HttpRequest, token: str) -> HttpResponse:
-    """Profession and directorate, asked only if not given before in this cohort."""
+    """Profession and directorate, asked at every questionnaire whatever the code (a page that
+    differed for a code used before would tell that the code exists)."""
     collection, submission = _find(request, token)
-    draft = _draft(collection, submission)
+    draft = _draft(request, collection, submission)
     pages = _pages(request, collection)
     if not draft.code:
         return redirect("capture:code", token=token)
-    if not _profile_was_asked(collection, draft):
-        return redirect("capture:questions", token=token, number=1)
     if request.method == "POST":
         form = AboutYouForm(request.POST)
         if form.is_valid():
@@ -277,7 +363,7 @@ def questions(request: HttpRequest, token: str, number: int) -> HttpResponse:
     """One page of questions; its answers are saved into the draft on Continue."""
     with _saving(request):
         collection, submission = _find(request, token, lock=request.method == "POST")
-        draft = _draft(collection, submission)
+        draft = _draft(request, collection, submission)
         pages = _pages(request, collection)
         _require_code_and_profile(collection, draft)
         if not 1 <= number <= len(pages):
@@ -294,12 +380,7 @@ def questions(request: HttpRequest, token: str, number: int) -> HttpResponse:
             form = QuestionsForm(
                 page, initial={k: v for k, v in draft.answers.items() if k in page.item_ids}
             )
-    if number > 1:
-        back_url = _url("questions", token, number - 1)
-    elif _profile_was_asked(collection, draft):
-        back_url = _url("about_you", token)
-    else:
-        back_url = _url("code", token)
+    back_url = _url("questions", token, number - 1) if number > 1 else _url("about_you", token)
     return render(
         request,
         "capture/questions.html",
@@ -325,7 +406,7 @@ def check(request: HttpRequest, token: str) -> HttpResponse:
             return redirect("capture:thanks", token=token)
         if not collection.is_open:
             raise _closed(request)
-        draft = _draft(collection, submission)
+        draft = _draft(request, collection, submission)
         pages = _pages(request, collection)
         _require_code_and_profile(collection, draft)
         if request.method == "POST":
@@ -341,7 +422,6 @@ def check(request: HttpRequest, token: str) -> HttpResponse:
         }
         for page in pages
     ]
-    asked = _profile_was_asked(collection, draft)
     return render(
         request,
         "capture/check.html",
@@ -349,7 +429,6 @@ def check(request: HttpRequest, token: str) -> HttpResponse:
             collection,
             draft=draft,
             rows=rows,
-            profile_asked=asked,
             back_url=_url("questions", token, len(pages)) if pages else _url("code", token),
         ),
     )

@@ -23,6 +23,7 @@ from imheval.web.organisations.models import PERMISSIONS, Membership, Organisati
 
 ACTION_WORDS = {
     "manage_members": "manage members",
+    "invite_members": "invite people to join",
     "edit_programmes": "change programmes",
     "edit_instruments": "change instruments",
     "edit_cohorts": "change cohorts",

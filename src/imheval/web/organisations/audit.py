@@ -168,3 +168,23 @@ def _record(instance: models.Model, action: str, changes: dict[str, Any]) -> Non
         object_label=str(instance)[:250],
         changes=changes,
     )
+
+
+def record_account_change(user: Any, what: str) -> None:
+    """Log a change to ``user``'s own account (``what``, e.g. "password changed") in the audit
+    log of each organisation they belong to. Nothing secret is logged: no password, no hash."""
+    from imheval.web.organisations.models import AuditEvent, Membership
+
+    for organisation_id in Membership.objects.filter(user=user).values_list(
+        "organisation_id", flat=True
+    ):
+        AuditEvent.objects.create(
+            organisation_id=organisation_id,
+            actor=user,
+            actor_label=user.get_username()[:150],
+            action="updated",
+            object_type="account",
+            object_id=str(user.pk),
+            object_label=user.get_username()[:250],
+            changes={what: "yes"},
+        )

@@ -6,6 +6,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 
 
 class Role(models.TextChoices):
@@ -21,6 +22,8 @@ class Role(models.TextChoices):
 PERMISSIONS: dict[str, frozenset[str]] = {
     "view": frozenset({"admin", "evaluator", "trainer", "viewer"}),
     "manage_members": frozenset({"admin"}),
+    # an invitation link makes whoever opens it a member: only admins make or revoke them
+    "invite_members": frozenset({"admin"}),
     "edit_programmes": frozenset({"admin", "evaluator"}),
     "edit_instruments": frozenset({"admin", "evaluator"}),
     "edit_cohorts": frozenset({"admin", "evaluator", "trainer"}),
@@ -162,3 +165,107 @@ class FailedLogin(models.Model):
 
     username = models.CharField(max_length=150, db_index=True)
     at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+
+class LinkStatus(models.TextChoices):
+    """Where a single-use link (an invitation or a password reset) stands."""
+
+    PENDING = "pending", "Pending"
+    USED = "used", "Used"
+    REVOKED = "revoked", "Revoked"
+
+
+class Invitation(models.Model):
+    """A single-use link that makes whoever accepts it a member with ``role``.
+
+    Nobody becomes a member without accepting: an admin makes the invitation, sends the link
+    (shown once; only its digest is kept, see :mod:`~imheval.web.organisations.tokens`) by
+    their own means, and the invited person signs in, or creates an account, and accepts.
+    The link works until ``expires_at``, once.
+    """
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="invitations"
+    )
+    role = models.CharField(max_length=20, choices=Role.choices)
+    note = models.CharField(max_length=200, blank=True)
+    token_digest = models.CharField(max_length=64, unique=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    status = models.CharField(max_length=10, choices=LinkStatus.choices, default=LinkStatus.PENDING)
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    objects = scoped_manager("organisation")
+    # the digest is never logged: the log shows the role, the note and the status changing
+    AUDIT_FIELDS = ("role", "note", "status")
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        label = f"Invitation as {self.get_role_display().lower()}"
+        return f"{label} ({self.note})" if self.note else label
+
+    @property
+    def audit_organisation(self) -> Organisation:
+        return self.organisation
+
+    @property
+    def is_usable(self) -> bool:
+        """Whether the link still works: pending and not expired."""
+        return self.status == LinkStatus.PENDING and self.expires_at > timezone.now()
+
+
+class PasswordReset(models.Model):
+    """A single-use link with which ``user`` sets a new password, made by one of their admins.
+
+    Kept like an invitation (digest only, an expiry, used once). ``organisation`` is the admin's
+    organisation, whose audit log records it; the link never shows or logs a password.
+    """
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="password_resets"
+    )
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    token_digest = models.CharField(max_length=64, unique=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    status = models.CharField(max_length=10, choices=LinkStatus.choices, default=LinkStatus.PENDING)
+
+    objects = scoped_manager("organisation")
+    AUDIT_FIELDS = ("user", "status")
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"Password reset link for {self.user}"
+
+    @property
+    def audit_organisation(self) -> Organisation:
+        return self.organisation
+
+    @property
+    def is_usable(self) -> bool:
+        """Whether the link still works: pending and not expired."""
+        return self.status == LinkStatus.PENDING and self.expires_at > timezone.now()

@@ -10,4 +10,7 @@ urlpatterns = [
     path("sign-in/", views.SignInView.as_view(), name="login"),
     path("sign-out/", auth_views.LogoutView.as_view(), name="logout"),
     path("privacy/", views.privacy, name="privacy"),
+    path("account/password/", views.password_change, name="password_change"),
+    path("invitations/<str:token>/", views.invitation, name="invitation"),
+    path("password-reset/<str:token>/", views.password_reset, name="password_reset"),
 ]

@@ -1,7 +1,7 @@
 """The workspace's forms: every rule about what may be saved lives here or in the models.
 
 Each form that creates an object inside a parent (a cohort in a programme, a collection in a
-cohort, a member in an organisation) takes that parent as a keyword argument, so it can check
+cohort) takes that parent as a keyword argument, so it can check
 names and timepoints within it. Messages follow the NHS.UK style: say what to do ("Enter ...",
 "Choose ..."), not "This field is required".
 """
@@ -9,11 +9,11 @@ names and timepoints within it. Messages follow the NHS.UK style: say what to do
 from __future__ import annotations
 
 import datetime
+from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
 from django import forms
-from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 
@@ -95,7 +95,7 @@ class DayMonthYearField(forms.Field):
             raise ValidationError("Year must include 4 numbers")
         try:
             return datetime.date(int(year), int(month), int(day))
-        except ValueError:
+        except (ValueError, OverflowError):  # a 20-digit day overflows C's long
             raise ValidationError(f"{name} must be a real date") from None
 
 
@@ -359,39 +359,45 @@ def _role_field(label: str) -> forms.ChoiceField:
     return field
 
 
-class MemberAddForm(forms.Form):
-    """Add an existing user account to ``organisation`` with a role."""
+class InvitationForm(forms.Form):
+    """An invitation to join as a role: nobody is added until they accept the link themselves.
 
-    username = forms.CharField(
-        label="User name",
-        max_length=150,
-        help_text="The user name they sign in with. Their account must exist already.",
-        widget=forms.TextInput(attrs={"class": "nhsuk-u-width-two-thirds", "spellcheck": "false"}),
-        error_messages={"required": "Enter the user name of the person to add"},
-    )
+    It asks for no user name, so nothing here can tell anyone which user names exist.
+    """
+
     role = _role_field("Role")
+    note = forms.CharField(
+        label="Note (optional)",
+        max_length=200,
+        required=False,
+        help_text="For you and the other admins, to tell invitations apart, e.g. who it is for.",
+        widget=forms.TextInput(attrs={"class": "nhsuk-u-width-two-thirds"}),
+    )
 
-    def __init__(self, *args: Any, organisation: Organisation, **kwargs: Any) -> None:
+
+class LinkConfirmForm(forms.Form):
+    """A confirmation with no fields (revoke an invitation, make a reset link): ``save`` calls
+    ``action``; ``refusal``, when given, is why it cannot be done."""
+
+    def __init__(
+        self,
+        *args: Any,
+        action: Callable[[], None] | None = None,
+        refusal: str = "",
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
-        self.organisation = organisation
+        self.action = action
+        self.refusal = refusal
 
-    def clean_username(self) -> str:
-        username = self.cleaned_data["username"].strip()
-        user = get_user_model().objects.filter(username=username).first()
-        if user is None:
-            raise ValidationError(
-                f"There is no account with the user name {username}. Check the spelling (user "
-                "names are case-sensitive), or ask whoever runs imheval to create the account."
-            )
-        if Membership.objects.in_organisation(self.organisation).filter(user=user).exists():
-            raise ValidationError(f"{username} is already a member of {self.organisation}.")
-        self.user = user
-        return username
+    def clean(self) -> dict[str, Any]:
+        if self.refusal:
+            raise ValidationError(self.refusal)
+        return super().clean()
 
-    def save(self) -> Membership:
-        return Membership.objects.create(
-            user=self.user, organisation=self.organisation, role=self.cleaned_data["role"]
-        )
+    def save(self) -> None:
+        if self.action is not None:
+            self.action()
 
 
 class MemberRoleForm(forms.ModelForm):

@@ -1,6 +1,6 @@
 """The workspace's addresses, under /o/. Each names its objects with the keywords that
 views.SCOPED_OBJECTS loads from the organisation (programme, cohort, collection, instrument_file,
-member), so no address can reach another organisation's object."""
+member, invitation), so no address can reach another organisation's object."""
 
 from django.urls import path
 
@@ -84,7 +84,17 @@ urlpatterns = [
     # audit log and members
     path("<slug:org>/audit/", views.audit, name="audit"),
     path("<slug:org>/members/", views.members, name="members"),
-    path("<slug:org>/members/add/", views.member_add, name="member_add"),
+    path("<slug:org>/members/invite/", views.member_invite, name="member_invite"),
     path("<slug:org>/members/<int:member>/", views.member_edit, name="member_edit"),
     path("<slug:org>/members/<int:member>/remove/", views.member_remove, name="member_remove"),
+    path(
+        "<slug:org>/members/<int:member>/password-reset/",
+        views.member_password_reset,
+        name="member_password_reset",
+    ),
+    path(
+        "<slug:org>/invitations/<int:invitation>/revoke/",
+        views.invitation_revoke,
+        name="invitation_revoke",
+    ),
 ]

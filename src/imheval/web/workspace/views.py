@@ -20,25 +20,28 @@ from django.db.models import Count, Model, Prefetch, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.cache import add_never_cache_headers
 from django.utils.text import slugify
 from django.views.decorators.http import require_GET
 
 from imheval.errors import UnknownInstrumentError
 from imheval.instruments import get_builtin
 from imheval.web.capture.models import Status
+from imheval.web.organisations import links
 from imheval.web.organisations.access import (
     FORM,
     POST,
     Access,
     organisation_views,
 )
-from imheval.web.organisations.models import AuditEvent, Membership
+from imheval.web.organisations.models import AuditEvent, Invitation, Membership
 from imheval.web.workspace import catalogue, qr
 from imheval.web.workspace.forms import (
     CohortForm,
     CollectionForm,
     InstrumentUploadForm,
-    MemberAddForm,
+    InvitationForm,
+    LinkConfirmForm,
     MemberRemoveForm,
     MemberRoleForm,
     ProgrammeForm,
@@ -52,6 +55,7 @@ SCOPED_OBJECTS: dict[str, type[Model]] = {
     "collection": Collection,
     "instrument_file": InstrumentFile,
     "member": Membership,
+    "invitation": Invitation,
 }
 #: Address parts that name nothing owned by an organisation (passed to the view as they are).
 PLAIN_KWARGS = frozenset({"instrument_id"})
@@ -476,24 +480,73 @@ def members(request: HttpRequest, access: Access) -> HttpResponse:
         .select_related("user")
         .order_by("user__username")
     )
-    return render(request, "workspace/members.html", {"memberships": memberships})
+    invitations = (
+        links.pending_invitations(access.organisation) if access.may("invite_members") else []
+    )
+    return render(
+        request,
+        "workspace/members.html",
+        {"memberships": memberships, "invitations": invitations},
+    )
 
 
-@organisation_page("manage_members", FORM)
-def member_add(request: HttpRequest, access: Access) -> HttpResponse:
+def _link_page(request: HttpRequest, access: Access, **context: Any) -> HttpResponse:
+    """The page that shows a new single-use link, once: never kept by a browser or proxy."""
+    here = _url("members", access)
+    shown = {"crumbs": [("Members", here)], "back": here, "days": links.LINK_LIFETIME.days}
+    response = render(request, "workspace/link_issued.html", {**shown, **context})
+    add_never_cache_headers(response)
+    return response
+
+
+@organisation_page("invite_members", FORM)
+def member_invite(request: HttpRequest, access: Access) -> HttpResponse:
+    """Make an invitation link; whoever accepts it becomes a member (see organisations.links)."""
     post, _ = _data(request)
     here = _url("members", access)
+    form = InvitationForm(post)
+    if request.method == "POST" and form.is_valid():
+        invitation, token = links.invite(
+            access.organisation, form.cleaned_data["role"], form.cleaned_data["note"], request.user
+        )
+        return _link_page(
+            request,
+            access,
+            title="Invitation link",
+            what=f"an invitation to join {access.organisation} as "
+            f"{invitation.get_role_display().lower()}",
+            link=request.build_absolute_uri(reverse("organisations:invitation", args=[token])),
+        )
     return _form_page(
         request,
-        MemberAddForm(post, organisation=access.organisation),
-        title="Add a member",
-        submit="Add member",
+        form,
+        title="Invite someone",
+        intro="You get a link to send them by email or message. They become a member when "
+        "they open it and accept, signing in or creating an account. It works once, for "
+        f"{links.LINK_LIFETIME.days} days, and you can revoke it before then.",
+        submit="Make invitation link",
         cancel=here,
         crumbs=[("Members", here)],
-        done=lambda membership: (
-            f"{membership.user} added as {membership.get_role_display().lower()}.",
-            here,
-        ),
+        done=lambda _: ("", here),  # not reached: a valid form is answered above
+    )
+
+
+@organisation_page("invite_members", FORM)
+def invitation_revoke(request: HttpRequest, access: Access, invitation: Invitation) -> HttpResponse:
+    post, _ = _data(request)
+    here = _url("members", access)
+    if not invitation.is_usable:
+        raise Http404("No such pending invitation")
+    return _form_page(
+        request,
+        LinkConfirmForm(post, action=lambda: links.revoke(invitation)),
+        title=f"Revoke the {str(invitation)[0].lower()}{str(invitation)[1:]}?",
+        intro="The link will stop working. You can make a new one at any time.",
+        submit="Revoke invitation",
+        warning=True,
+        cancel=here,
+        crumbs=[("Members", here)],
+        done=lambda _: ("Invitation revoked: its link no longer works.", here),
     )
 
 
@@ -535,4 +588,36 @@ def member_remove(request: HttpRequest, access: Access, member: Membership) -> H
             f"{member.user} removed.",
             reverse("workspace:home") if leaving else here,
         ),
+    )
+
+
+@organisation_page("manage_members", FORM)
+def member_password_reset(request: HttpRequest, access: Access, member: Membership) -> HttpResponse:
+    """Make a one-time link with which a member sets a new password (organisations.links)."""
+    post, _ = _data(request)
+    here = _url("members", access)
+    name = member.user.get_username()
+    refusal = links.reset_refusal(access.organisation, member.user)
+    form = LinkConfirmForm(post, refusal=refusal)
+    if request.method == "POST" and form.is_valid():
+        _, token = links.issue_reset(access.organisation, member.user, request.user)
+        return _link_page(
+            request,
+            access,
+            title="Password reset link",
+            what=f"a link with which {name} sets a new password",
+            link=request.build_absolute_uri(reverse("organisations:password_reset", args=[token])),
+        )
+    return _form_page(
+        request,
+        form,
+        title=f"Make a password reset link for {name}?",
+        intro=refusal
+        or f"You get a link to send to {name}. It lets whoever opens it set a new password for "
+        f"this account, once, within {links.LINK_LIFETIME.days} days: send it only to them. "
+        "Any earlier reset link you made for them stops working.",
+        submit="Make reset link",
+        cancel=here,
+        crumbs=[("Members", here)],
+        done=lambda _: ("", here),  # not reached: a valid form is answered above
     )
