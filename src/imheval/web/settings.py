@@ -148,6 +148,21 @@ if IMHEVAL_RESULTS_REFRESH not in {"background", "inline"}:
 #: any machine that reaches the same database share the queue.
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
+#: Participant pages (capture/throttle.py): questionnaires started per link per minute (a room of
+#: 30 scanning one QR code together fits twice over), and per browser session per window; 0 is
+#: off. The link limit can be raised for a very large room with the environment variable.
+_per_link = os.environ.get("IMHEVAL_CAPTURE_STARTS_PER_LINK_PER_MINUTE", "60").strip()
+if not _per_link.isdecimal():
+    raise ValueError(
+        f"IMHEVAL_CAPTURE_STARTS_PER_LINK_PER_MINUTE must be a whole number, not {_per_link!r}"
+    )
+IMHEVAL_CAPTURE_STARTS_PER_LINK_PER_MINUTE = int(_per_link)
+IMHEVAL_CAPTURE_STARTS_PER_SESSION = 5
+IMHEVAL_CAPTURE_SESSION_WINDOW_SECONDS = 10 * 60
+#: Unfinished questionnaires started longer ago than this are deleted by `imheval purge`
+#: (capture/housekeeping.py); their session ended long before (SESSION_COOKIE_AGE).
+IMHEVAL_CAPTURE_DRAFT_DAYS = 7
+
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = "Europe/London"
 USE_I18N = False
