@@ -13,7 +13,6 @@ from imheval.web.capture.codes import (
     PROFESSIONS,
     check_part,
     fold,
-    split_code,
 )
 from imheval.web.capture.forms import CodeForm
 
@@ -53,11 +52,6 @@ def test_day_must_be_two_digits_from_01_to_31(value: str) -> None:
 def test_day_accepts_01_and_31() -> None:
     assert check_part(CODE_PARTS[1], "01") == "01"
     assert check_part(CODE_PARTS[1], "31") == "31"
-
-
-def test_split_code_cuts_a_stored_code_back_into_parts() -> None:
-    assert split_code("MA07BE") == {"mother": "MA", "day": "07", "town": "BE"}
-    assert split_code("AD-14-K") == {}
 
 
 def test_code_form_gives_the_normalised_code_when_both_typings_match() -> None:

@@ -76,7 +76,7 @@ CODE_RECIPE = ", then ".join(part.phrase for part in CODE_PARTS)
 
 CODE_LENGTH = sum(part.length for part in CODE_PARTS)
 
-#: Professions a participant chooses from (asked once per person and cohort).
+#: Professions a participant chooses from (asked at every questionnaire).
 PROFESSIONS: tuple[str, ...] = (
     "Health visitor",
     "Midwife",
@@ -137,15 +137,3 @@ def check_part(part: CodePart, value: str) -> str:
     if part.kind == "digits" and not 1 <= int(answer) <= 31:
         raise ValueError(part.invalid)
     return answer
-
-
-def split_code(code: str) -> dict[str, str]:
-    """A stored code cut back into its parts (to pre-fill the code page); {} if it does not fit."""
-    if len(code) != CODE_LENGTH:
-        return {}
-    parts: dict[str, str] = {}
-    start = 0
-    for part in CODE_PARTS:
-        parts[part.name] = code[start : start + part.length]
-        start += part.length
-    return parts

@@ -1,4 +1,4 @@
-"""The questionnaire's steps: pages from instruments, the session's one key, "asked once", submit.
+"""The questionnaire's steps: pages from instruments, the session's key, shared phones, submit.
 
 The Django session holds, per questionnaire link, only the random key of the person's draft
 (``capture:<token>``), and after they submit only a marker that they did
