@@ -22,22 +22,28 @@ from django.core.exceptions import ValidationError
 
 #: Fewer different characters than this is too little variety.
 MIN_DISTINCT = 6
-#: Longer passwords are not searched for repeats (the search grows with the square).
-MAX_CHECKED = 256
 #: Runs a guesser tries first: digits, the alphabet, and the keyboard's letter rows in order.
 SEQUENCES = ("0123456789", "abcdefghijklmnopqrstuvwxyz", "qwertyuiopasdfghjklzxcvbnm")
 
 
 def _repeats_a_piece(password: str) -> bool:
-    """Whether ``password`` is a shorter piece repeated (the last copy may be cut short)."""
+    """Whether ``password`` is a shorter piece repeated (the last copy may be cut short).
+
+    Its shortest period is its length less its longest proper prefix that is also a suffix
+    (the Knuth-Morris-Pratt failure function), found in one pass: any length is checked in
+    linear time.
+    """
     length = len(password)
-    if length > MAX_CHECKED:
-        return False  # quadratic below; a piece repeated past this length is no quick guess
-    for size in range(1, length // 2 + 1):
-        piece = password[:size]
-        if (piece * (length // size + 1))[:length] == password:
-            return True
-    return False
+    border = [0] * length
+    matched = 0
+    for position in range(1, length):
+        while matched and password[position] != password[matched]:
+            matched = border[matched - 1]
+        if password[position] == password[matched]:
+            matched += 1
+        border[position] = matched
+    period = length - (border[-1] if length else 0)
+    return 0 < period <= length // 2
 
 
 def _is_straight_run(password: str) -> bool:
