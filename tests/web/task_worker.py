@@ -15,12 +15,25 @@ WORKER_TIMEOUT = 120
 
 def run_tasks() -> list[Any]:
     """Run every ready task with the real db worker in this thread; the rows of the tasks
-    that finished, oldest first."""
+    that finished, oldest first.
+
+    Inside a test's transaction the worker must not recycle the connection as it does between
+    tasks (on PostgreSQL that would close the test's transaction); with its own transaction
+    (``transaction=True`` tests) it does, as in a worker process.
+    """
+    from django.db import connection
+    from django_tasks_db.management.commands import db_worker
     from django_tasks_db.models import DBTaskResult
 
     from imheval.web.tasks.worker import run_pending
 
-    run_pending()
+    real = db_worker.close_old_connections
+    if connection.in_atomic_block:
+        db_worker.close_old_connections = lambda: None  # type: ignore[assignment]
+    try:
+        run_pending()
+    finally:
+        db_worker.close_old_connections = real  # type: ignore[assignment]
     return list(DBTaskResult.objects.finished().order_by("finished_at"))
 
 

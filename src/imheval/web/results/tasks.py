@@ -63,7 +63,7 @@ def start_report(scope: Scope, kind: str, user: Any, back_url: str) -> Job:
     The same report asked for again while the first is still being written leads to that one
     (a double click, or a reload, queues no second copy)."""
     params = {"scope": scope.key, "format": kind}
-    waiting = jobs.unfinished(scope.organisation, user, JobKind.REPORT, params)
+    waiting = jobs.unfinished(scope.organisation, user, "report", params)
     if waiting is not None:
         return waiting
     job = Job.objects.create(
@@ -90,7 +90,7 @@ def _write(job: Job) -> None:
     try:
         job.output = report_file(scope, kind)
     except UnavailableError as reason:
-        raise jobs.JobProblem(str(reason)) from None
+        raise jobs.JobError(str(reason)) from None
     job.content_type = content_type
     job.file_name = scope.file_name("report", extension)
 

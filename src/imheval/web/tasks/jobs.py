@@ -36,7 +36,7 @@ UNEXPECTED = (
 )
 
 
-class JobProblem(ImhevalError, RuntimeError):
+class JobError(ImhevalError, RuntimeError):
     """Raised by a job's work with a plain message the person can act on (shown as it is)."""
 
 
@@ -112,7 +112,7 @@ def state_of(job: Job, now: datetime.datetime | None = None) -> str:
     longer than :data:`JOB_TIMEOUT` (its worker died, or no worker is running)."""
     now = now or timezone.now()
     if not job.finished and job.created_at < now - JOB_TIMEOUT:
-        return JobState.FAILED
+        return "failed"
     return str(job.state)
 
 
