@@ -7,7 +7,30 @@ built-in exception it most resembles, so callers can catch either. The command l
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
+
+#: How many row numbers a message lists before saying "and N more".
+MAX_ROWS_LISTED = 10
+
+
+def list_rows(rows: Sequence[int], limit: int = MAX_ROWS_LISTED) -> str:
+    """Row numbers for a message, shortened: "rows 4, 9, 12 and 199,997 more".
+
+    Every message that names several rows goes through this, so a file with a code repeated
+    200,000 times gives a one-line message, not a page of numbers. One row reads "row 4", two
+    or more up to ``limit`` "rows 4, 9 and 12".
+    """
+    if not rows:
+        return "no rows"
+    if len(rows) == 1:
+        return f"row {rows[0]}"
+    if len(rows) <= limit:
+        listed = ", ".join(str(row) for row in rows[:-1])
+        return f"rows {listed} and {rows[-1]}"
+    # Row numbers are written without thousands separators: they are listed with commas.
+    listed = ", ".join(str(row) for row in rows[:limit])
+    return f"rows {listed} and {len(rows) - limit:,} more"
 
 
 class ImhevalError(Exception):

@@ -3,19 +3,22 @@
 This is the lowest layer of the reader: it knows file formats, not what the columns mean.
 Every cell comes back as text with surrounding whitespace kept ("" for an empty cell), so the
 reader decides how to parse it. Any failure becomes a :class:`DataFormatError` naming the file.
+
+Files come from anyone (the web import takes uploads), so the work done is bounded by the
+file's size and by the limits below, never by what a header or a zip directory claims: columns
+with a blank header are never materialised (they are only scanned for stray values), at most
+:data:`MAX_COLUMNS` named columns and ``max_rows`` rows are read, and the rows are cut while
+reading, not afterwards. XLSX specifics (zip bombs, formulas) live in :mod:`imheval.io._xlsx`.
 """
 
 from __future__ import annotations
 
+import bisect
 import csv
-import datetime as dt
-import io
 import re
-import zipfile
-from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import NoReturn
+from typing import Final, NoReturn
 
 import numpy as np
 import pandas as pd
@@ -25,6 +28,14 @@ from imheval.errors import DataFormatError, Problem
 CSV_SUFFIXES = (".csv", ".tsv", ".txt")
 XLSX_SUFFIXES = (".xlsx", ".xlsm")
 
+#: The most named columns a file may have (the largest instrument bank has well under 200).
+MAX_COLUMNS: Final = 1_000
+#: The most cells a header row may span, blank ones included: Excel's own limit (column XFD).
+MAX_WIDTH: Final = 16_384
+#: The most rows below the header the reader reads unless told otherwise (twice a national
+#: study in tidy layout); blank rows count, as they are rows a person sees.
+DEFAULT_MAX_ROWS: Final = 2_000_000
+
 #: Separators we sniff for, in order of preference when the header is ambiguous.
 _SEPARATORS = (",", ";", "\t")
 _SNIFF_BYTES = 65536
@@ -32,63 +43,261 @@ _SNIFF_BYTES = 65536
 
 @dataclass(frozen=True, slots=True)
 class Sheet:
-    """The cells of a file: ``header`` (one text per column, as typed) and ``cells``.
+    """The named columns of a file and where a person would find each cell.
 
-    ``cells`` has one text column per header entry, named 0..n-1, and one row per spreadsheet
-    row below the header (blank rows included); ``rows`` holds each row's spreadsheet number
-    (header = the first non-blank row, normally row 1).
+    ``header`` maps each column position (0 = column A) whose header cell is not blank to that
+    header as typed; ``cells`` holds one text Series per key of ``header`` and one entry per
+    row below the header (blank rows may be left out); ``rows`` holds each entry's spreadsheet
+    row number. ``header_row`` is the header's row number (the first non-blank row, normally 1)
+    and ``unnamed`` the positions whose header is blank but which hold a value below it.
+    The reader consumes ``cells`` (pops each column once condensed) to keep memory low.
     """
 
-    header: tuple[str, ...]
-    cells: pd.DataFrame
+    header: dict[int, str]
+    cells: dict[int, pd.Series]
     rows: np.ndarray
+    header_row: int
+    unnamed: tuple[int, ...] = ()
 
 
-def read_sheet(path: Path, file: str) -> Sheet:
+def read_sheet(path: Path, file: str, *, max_rows: int = DEFAULT_MAX_ROWS) -> Sheet:
     """Read ``path`` (CSV or XLSX, chosen by extension) into a :class:`Sheet`.
 
-    Raises :class:`DataFormatError` for a missing, empty, unreadable or unsupported file.
+    At most ``max_rows`` rows below the header are read. Raises :class:`DataFormatError` for a
+    missing, empty, unreadable, unsupported or over-large file (more than :data:`MAX_COLUMNS`
+    named columns, a header wider than :data:`MAX_WIDTH` cells, more than ``max_rows`` rows, an
+    XLSX that expands too far), for text that is binary or UTF-16 without a byte-order mark,
+    and for XLSX formula cells with no saved value.
     """
+    if max_rows < 1:
+        raise ValueError("max_rows must be at least 1")
     suffix = path.suffix.lower()
     if suffix not in CSV_SUFFIXES + XLSX_SUFFIXES:
         hint = " (save it as .xlsx or .csv)" if suffix in (".xls", ".ods", ".numbers") else ""
-        _fail(
+        fail(
             file,
             f"unsupported file type '{path.suffix or '(none)'}'{hint}; "
             "imheval reads .csv, .tsv, .txt, .xlsx and .xlsm",
         )
     if not path.is_file():
-        _fail(file, f"file not found: {path}")
-    table = _read_csv(path, file) if suffix in CSV_SUFFIXES else _read_xlsx(path, file)
-    return _split_header(table, file)
+        fail(file, f"file not found: {path}")
+    if suffix in CSV_SUFFIXES:
+        return _read_csv(path, file, max_rows)
+    from imheval.io._xlsx import read_xlsx  # openpyxl is imported only when needed
+
+    return read_xlsx(path, file, max_rows)
 
 
-def _fail(file: str, message: str) -> NoReturn:
-    raise DataFormatError([Problem(file=file, message=message)])
+def fail(file: str, message: str, row: int | None = None) -> NoReturn:
+    """Raise a :class:`DataFormatError` with one problem."""
+    raise DataFormatError([Problem(file=file, message=message, row=row)])
 
 
-def _read_csv(path: Path, file: str) -> pd.DataFrame:
+def check_header(header: dict[int, str], width: int, file: str, row: int) -> None:
+    """Refuse a header with too many named columns or cells (both formats share the limits)."""
+    if width > MAX_WIDTH:
+        fail(
+            file,
+            f"the header row is {width:,} cells wide; a spreadsheet has at most {MAX_WIDTH:,} "
+            "columns, so this is not a responses file",
+            row=row,
+        )
+    if len(header) > MAX_COLUMNS:
+        fail(
+            file,
+            f"the header row names {len(header):,} columns; imheval reads at most "
+            f"{MAX_COLUMNS:,} (remove the columns you do not need)",
+            row=row,
+        )
+
+
+def column_letter(position: int) -> str:
+    """The spreadsheet letter of a 0-based column position (0 -> A, 26 -> AA)."""
+    letters = ""
+    number = position + 1
+    while number:
+        number, remainder = divmod(number - 1, 26)
+        letters = chr(ord("A") + remainder) + letters
+    return letters
+
+
+def too_many_rows(file: str, max_rows: int, header_row: int) -> NoReturn:
+    """Refuse a file with rows beyond the limit (raised as soon as one is seen)."""
+    fail(
+        file,
+        f"the file has more than {max_rows:,} rows below the header (row {header_row}); "
+        f"imheval reads at most {max_rows:,} at a time: split the file",
+    )
+
+
+# --- CSV ------------------------------------------------------------------------------------
+
+
+def _read_csv(path: Path, file: str, max_rows: int) -> Sheet:
     try:
         with path.open("rb") as handle:
             head = handle.read(_SNIFF_BYTES)
     except OSError as exc:
-        raise DataFormatError([Problem(file=file, message=f"cannot be opened: {exc}")]) from None
-    if not head.strip():
-        _fail(file, "the file is empty")
-    if head.startswith(b"PK\x03\x04"):
-        _fail(file, "looks like an Excel workbook, not CSV text; give it the extension .xlsx")
-    # A UTF-16 BOM means Excel's "Unicode Text" export; utf-8-sig also reads UTF-8 without BOM.
-    utf16 = head.startswith((b"\xff\xfe", b"\xfe\xff"))
-    encoding = "utf-16" if utf16 else "utf-8-sig"
+        fail(file, f"cannot be opened: {exc.strerror or exc}")
+    encoding = _text_encoding(head, file)
     head_text = head.decode(encoding, errors="ignore")
     separator = _sniff_separator(head_text)
-    n_columns = _header_width(head_text, separator)
+    header_index, record = _header_record(path, encoding, separator, file)
+    header_row = header_index + 1
+    header = {p: cell for p, cell in enumerate(record) if cell.strip()}
+    width = len(record)
+    check_header(header, width, file, header_row)
+    blank = [p for p in range(width) if p not in header]
+    unnamed: tuple[int, ...] = ()
+    if blank:
+        # Blank-header columns are scanned, not read: reading them would let a 3 KB header of
+        # commas make every row thousands of cells wide.
+        found = _scan_unnamed(path, encoding, separator, header_index, width, blank, max_rows)
+        unnamed = tuple(sorted(found))
+    usecols = sorted(header) if blank else None
+    # One row more than the limit is asked for, to know whether the file goes beyond it.
+    nrows = header_index + 1 + max_rows + 1
+    frame = _read_frame(path, file, encoding, separator, width, usecols, nrows)
+    data = frame.iloc[header_index + 1 :]
+    if len(data) > max_rows:
+        too_many_rows(file, max_rows, header_row)
+    cells = {p: data[p].reset_index(drop=True) for p in header}
+    del frame, data
+    rows = np.arange(header_row + 1, header_row + 1 + _length(cells), dtype=np.int64)
+    return Sheet(header=header, cells=cells, rows=rows, header_row=header_row, unnamed=unnamed)
+
+
+def _length(cells: dict[int, pd.Series]) -> int:
+    return len(next(iter(cells.values()))) if cells else 0
+
+
+#: Signatures of file types people save by mistake under a .csv name, and what to say.
+_SIGNATURES: Final = (
+    (b"PK\x03\x04", "looks like an Excel workbook, not CSV text; give it the extension .xlsx"),
+    (
+        b"\xd0\xcf\x11\xe0",
+        "looks like an old Excel (.xls) workbook, not CSV text; open it in Excel and use "
+        "'Save As' > 'CSV UTF-8' (or 'Excel Workbook (.xlsx)')",
+    ),
+    (b"%PDF", "is a PDF document, not CSV text; export the responses as CSV UTF-8 or .xlsx"),
+)
+
+
+def _text_encoding(head: bytes, file: str) -> str:
+    """The encoding to read the file with, or a DataFormatError saying what the file is."""
+    if not head.strip():
+        fail(file, "the file is empty")
+    for signature, message in _SIGNATURES:
+        if head.startswith(signature):
+            fail(file, message)
+    # A UTF-16 BOM means Excel's "Unicode Text" export; utf-8-sig also reads UTF-8 without BOM.
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return "utf-16"
+    if b"\x00" in head:
+        fail(file, _nul_message(head))
+    controls = sum(1 for byte in head if byte < 32 and byte not in b"\t\n\r\x0c")
+    if controls > len(head) // 100:
+        fail(file, _BINARY)
+    return "utf-8-sig"
+
+
+_BINARY = (
+    "is not text (it looks like binary data, e.g. an image, a database or a program, named "
+    ".csv); export the responses from Excel with 'Save As' > 'CSV UTF-8', or upload the .xlsx"
+)
+
+
+def _nul_message(head: bytes) -> str:
+    """What a file with NUL bytes is: UTF-16 text without a byte-order mark, or binary."""
+    even = head[0::2]
+    odd = head[1::2]
+    # ASCII text in UTF-16 has a NUL in every other byte: the high byte of each character.
+    if odd and odd.count(0) >= 0.9 * len(odd) and even.count(0) < 0.1 * len(even):
+        order = "little-endian"
+    elif even and even.count(0) >= 0.9 * len(even) and odd.count(0) < 0.1 * len(odd):
+        order = "big-endian"
+    else:
+        return _BINARY
+    return (
+        f"is UTF-16 ({order}) text without a byte-order mark, which cannot be read reliably; "
+        "in Excel use 'Save As' > 'CSV UTF-8', or save it as UTF-8 in your text editor"
+    )
+
+
+def _header_record(path: Path, encoding: str, separator: str, file: str) -> tuple[int, list[str]]:
+    """The first non-blank record and its 0-based index among the file's records."""
+    try:
+        with path.open(encoding=encoding, errors="strict", newline="") as handle:
+            for index, record in enumerate(csv.reader(handle, delimiter=separator)):
+                if any(cell.strip() for cell in record):
+                    return index, record
+    except UnicodeDecodeError as exc:
+        fail(file, _not_utf8(exc))
+    except csv.Error as exc:
+        fail(file, f"cannot be read as CSV: {exc}")
+    fail(file, "the file is empty")
+
+
+def _not_utf8(exc: UnicodeDecodeError) -> str:
+    return (
+        f"is not UTF-8 text (undecodable byte at position {exc.start}); "
+        "in Excel use 'Save As' > 'CSV UTF-8'"
+    )
+
+
+def _scan_unnamed(
+    path: Path,
+    encoding: str,
+    separator: str,
+    header_index: int,
+    width: int,
+    blank: list[int],
+    max_rows: int,
+) -> set[int]:
+    """The blank-header positions holding a value below the header (within ``max_rows``).
+
+    One pass over the records; each record costs at most its own length, and a position is no
+    longer looked at once a value is found in it. A record wider than the header is refused
+    here, as pandas would refuse it when reading every column.
+    """
+    pending = list(blank)
+    found: set[int] = set()
+    last = header_index + max_rows + 1
+    with path.open(encoding=encoding, errors="replace", newline="") as handle:
+        for index, record in enumerate(csv.reader(handle, delimiter=separator)):
+            if index <= header_index:
+                continue
+            if index > last:
+                break
+            if len(record) > width:
+                raise DataFormatError([_too_wide(path.name, index + 1, width, len(record))])
+            end = bisect.bisect_left(pending, len(record))
+            hits = [p for p in pending[:end] if record[p].strip()]
+            if hits:
+                found.update(hits)
+                pending = [p for p in pending if p not in found]
+                if not pending:
+                    break
+    return found
+
+
+def _read_frame(
+    path: Path,
+    file: str,
+    encoding: str,
+    separator: str,
+    width: int,
+    usecols: list[int] | None,
+    nrows: int,
+) -> pd.DataFrame:
     try:
         return pd.read_csv(
             path,
             sep=separator,
             header=None,
-            names=range(n_columns) if n_columns else None,
+            names=range(width),
+            usecols=usecols,
+            nrows=nrows,
             dtype=str,
             na_filter=False,
             keep_default_na=False,
@@ -98,17 +307,25 @@ def _read_csv(path: Path, file: str) -> pd.DataFrame:
             engine="c",
         )
     except UnicodeDecodeError as exc:
-        message = (
-            f"is not UTF-8 text (undecodable byte at position {exc.start}); "
-            "in Excel use 'Save As' > 'CSV UTF-8'"
-        )
+        message = _not_utf8(exc)
     except pd.errors.EmptyDataError:
         message = "the file is empty"
     except pd.errors.ParserError as exc:
         raise DataFormatError([_parser_problem(file, str(exc))]) from None
     except (OSError, ValueError) as exc:
         message = f"cannot be read as CSV: {exc}"
-    raise DataFormatError([Problem(file=file, message=message)])
+    fail(file, message)
+
+
+def _too_wide(file: str, row: int, expected: int, seen: int) -> Problem:
+    return Problem(
+        file=file,
+        row=row,
+        message=(
+            f"the row has {seen} cells but the header has {expected}; "
+            "is a value containing the separator missing its quotes?"
+        ),
+    )
 
 
 def _parser_problem(file: str, detail: str) -> Problem:
@@ -116,14 +333,7 @@ def _parser_problem(file: str, detail: str) -> Problem:
     if found is None:
         return Problem(file=file, message=f"cannot be read as CSV: {detail.strip()}")
     expected, line, seen = (int(g) for g in found.groups())
-    return Problem(
-        file=file,
-        row=line,
-        message=(
-            f"the row has {seen} cells but the header has {expected}; "
-            "is a value containing the separator missing its quotes?"
-        ),
-    )
+    return _too_wide(file, line, expected, seen)
 
 
 def _sniff_separator(text: str) -> str:
@@ -132,96 +342,3 @@ def _sniff_separator(text: str) -> str:
     counts = [first_line.count(sep) for sep in _SEPARATORS]
     best = max(range(len(_SEPARATORS)), key=lambda i: (counts[i], -i))
     return _SEPARATORS[best] if counts[best] else ","
-
-
-def _header_width(text: str, separator: str) -> int | None:
-    """How many cells the header record has, so short and blank lines are padded to it."""
-    for record in csv.reader(io.StringIO(text), delimiter=separator):
-        if any(cell.strip() for cell in record):
-            return len(record)
-    return None
-
-
-def _read_xlsx(path: Path, file: str) -> pd.DataFrame:
-    # openpyxl is imported here so reading CSV does not pay for it.
-    import openpyxl
-
-    try:
-        workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except zipfile.BadZipFile:
-        raise DataFormatError(
-            [Problem(file=file, message=_NOT_A_WORKBOOK + ": not a valid .xlsx (zip) file")]
-        ) from None
-    except Exception as exc:  # openpyxl raises many types for corrupt parts; none may escape
-        raise DataFormatError(
-            [Problem(file=file, message=f"{_NOT_A_WORKBOOK}: {_describe(exc)}")]
-        ) from None
-    try:
-        if not workbook.worksheets:
-            _fail(file, "the workbook has no sheets")
-        sheet = workbook.worksheets[0]
-        sheet.reset_dimensions()  # some writers record wrong dimensions; read what is there
-        rows = [_row_as_text(values) for values in sheet.iter_rows(values_only=True)]
-    except DataFormatError:
-        raise
-    except Exception as exc:  # see above
-        raise DataFormatError(
-            [Problem(file=file, message=f"{_NOT_A_WORKBOOK}: {_describe(exc)}")]
-        ) from None
-    finally:
-        workbook.close()
-    width = max((len(row) for row in rows), default=0)
-    if width == 0:
-        _fail(file, "the file is empty (the first sheet has no cells)")
-    padded = [row + [""] * (width - len(row)) for row in rows]
-    return pd.DataFrame(padded, columns=range(width), dtype="str")
-
-
-_NOT_A_WORKBOOK = "cannot be read as an Excel workbook"
-
-
-def _describe(exc: BaseException) -> str:
-    return str(exc) or type(exc).__name__
-
-
-def _row_as_text(values: Iterable[object]) -> list[str]:
-    row = [_cell_as_text(value) for value in values]
-    while row and row[-1] == "":
-        row.pop()
-    return row
-
-
-def _cell_as_text(value: object) -> str:
-    """A cell as the text a person sees in Excel (numbers without a spurious '.0')."""
-    if value is None:
-        return ""
-    if isinstance(value, str):
-        return value
-    if isinstance(value, bool):
-        return "TRUE" if value else "FALSE"
-    if isinstance(value, int):
-        return str(value)
-    if isinstance(value, float):
-        # Excel shows at most 15 significant digits; 0.1 + 0.2 is "0.3" to a person.
-        return f"{value:.15g}"
-    if isinstance(value, dt.datetime | dt.date | dt.time):
-        return value.isoformat()
-    return str(value)
-
-
-def _split_header(table: pd.DataFrame, file: str) -> Sheet:
-    """Take the first non-blank row as the header; the rows below it are data."""
-    header_at = next(
-        (
-            position
-            for position, values in enumerate(table.itertuples(index=False, name=None))
-            if any(str(v).strip() for v in values)
-        ),
-        None,
-    )  # the header is nearly always the first row, so this stops at once
-    if header_at is None:
-        _fail(file, "the file is empty")
-    header = tuple(str(v) for v in table.iloc[header_at].tolist())
-    cells = table.iloc[header_at + 1 :].reset_index(drop=True)
-    rows = np.arange(header_at + 2, header_at + 2 + len(cells), dtype=np.int64)
-    return Sheet(header=header, cells=cells, rows=rows)

@@ -22,8 +22,8 @@ from typing import Final
 import numpy as np
 import pandas as pd
 
-from imheval.errors import DataFormatError, Problem
-from imheval.io._sheet import Sheet, read_sheet
+from imheval.errors import DataFormatError, Problem, list_rows
+from imheval.io._sheet import DEFAULT_MAX_ROWS, Sheet, column_letter, read_sheet
 from imheval.io.table import (
     RESERVED_COLUMNS,
     SOURCE_ROW,
@@ -87,6 +87,7 @@ def read_responses(
     *,
     item_columns: Collection[str] | None = None,
     progress: Callable[[str], None] | None = None,
+    max_rows: int = DEFAULT_MAX_ROWS,
 ) -> ResponseTable:
     """Read a responses file (CSV or XLSX, tidy or wide) into a :class:`ResponseTable`.
 
@@ -95,6 +96,12 @@ def read_responses(
     item columns missing from the file are blank answers (with a warning) unless none at all is
     present. Without ``item_columns`` every non-reserved column is a domain total (float, NaN for
     an empty cell = not measured). ``progress`` is called with a short message at each stage.
+
+    Work is bounded by the file, not by what it claims: a file with more than ``max_rows``
+    rows below its header (blank rows count), more than 1,000 named columns, an XLSX that
+    expands like a zip bomb or holds formulas with no saved value, or text that is binary or
+    UTF-16 without a byte-order mark is refused with a message saying so (see
+    docs/data-format.md); reading stops as soon as the file is over a limit.
 
     Participant codes are normalised (:func:`imheval.io.table.normalise_code`). Raises
     :class:`DataFormatError` listing every problem found (file, spreadsheet row, column); nothing
@@ -108,10 +115,10 @@ def read_responses(
         raise ValueError("item_columns is empty; pass None to read domain totals")
 
     say(f"reading {file}")
-    sheet = read_sheet(file_path, file)
+    sheet = read_sheet(file_path, file, max_rows=max_rows)
     plan = _plan_columns(sheet, items, file)
 
-    say(f"checking {len(sheet.cells):,} rows")
+    say(f"checking {len(sheet.rows):,} rows")
     cells, rows = _used_cells(sheet, plan)
     del sheet  # its cells were consumed by _used_cells
     problems: list[Problem] = []
@@ -166,19 +173,17 @@ def _plan_columns(sheet: Sheet, items: tuple[str, ...] | None, file: str) -> _Pl
     problems: list[Problem] = []
     warnings: list[str] = []
     named: list[tuple[int, str]] = []
-    for position, raw in enumerate(sheet.header):
-        header = raw.strip()
-        if header:
-            named.append((position, header))
-        elif _column_has_values(sheet.cells[position]):
-            problems.append(
-                Problem(
-                    file=file,
-                    row=int(sheet.rows[0]) - 1 if len(sheet.rows) else None,
-                    column=_column_letter(position),
-                    message="the column has values but no name in the header row",
-                )
+    for position in sorted(sheet.header):
+        named.append((position, sheet.header[position].strip()))
+    for position in sheet.unnamed:
+        problems.append(
+            Problem(
+                file=file,
+                row=sheet.header_row,
+                column=column_letter(position),
+                message="the column has values but no name in the header row",
             )
+        )
     problems.extend(_repeated_headers(named, file))
 
     reserved: dict[str, _Column] = {}
@@ -259,14 +264,14 @@ def _repeated_headers(named: list[tuple[int, str]], file: str) -> list[Problem]:
     for position, header in named:
         key = header.lower() if header.lower() in RESERVED_COLUMNS else header
         if key in seen:
-            first = _column_letter(seen[key])
+            first = column_letter(seen[key])
             problems.append(
                 Problem(
                     file=file,
                     column=header,
                     message=(
                         f"two columns have this name (columns {first} and "
-                        f"{_column_letter(position)}); rename or remove one"
+                        f"{column_letter(position)}); rename or remove one"
                     ),
                 )
             )
@@ -402,14 +407,14 @@ def _used_cells(sheet: Sheet, plan: _Plan) -> tuple[dict[int, _Distinct], np.nda
     """The stripped cells of the columns we use, without wholly blank rows.
 
     Consumes ``sheet.cells`` column by column: the raw text is the largest thing in memory, and
-    dropping each column once it is condensed keeps the peak low for large files.
+    dropping each column once it is condensed keeps the peak low for large files. Each column
+    is visited once, so the work grows with the cells read, never with the columns squared.
     """
     used = {c.position for c in plan.reserved.values()} | {c.position for c in plan.measures}
     columns: dict[int, _Distinct] = {}
-    keep = np.zeros(len(sheet.cells), dtype=bool)
-    for position in range(len(sheet.header)):
-        column = _Distinct.of(sheet.cells[position])
-        del sheet.cells[position]
+    keep = np.zeros(len(sheet.rows), dtype=bool)
+    for position in sorted(sheet.cells):
+        column = _Distinct.of(sheet.cells.pop(position))
         keep |= column.has_value()
         if position in used:
             columns[position] = column
@@ -610,7 +615,6 @@ def _duplicate_problems(frame: pd.DataFrame, header: str, file: str) -> list[Pro
     problems = []
     for (cohort, code, row_numbers), timepoints in groups.items():
         at = " and ".join(sorted(timepoints, key=_tp_order))
-        listed = ", ".join(str(r) for r in row_numbers[:-1]) + f" and {row_numbers[-1]}"
         problems.append(
             Problem(
                 file=file,
@@ -618,7 +622,7 @@ def _duplicate_problems(frame: pd.DataFrame, header: str, file: str) -> list[Pro
                 column=header,
                 message=(
                     f"participant code '{code}' appears more than once in cohort '{cohort}' "
-                    f"at {at} (rows {listed})"
+                    f"at {at} ({list_rows(row_numbers)})"
                 ),
             )
         )
@@ -670,20 +674,6 @@ def _map_unique(values: pd.Series, func: Callable[[str], str]) -> pd.Series:
     codes, uniques = pd.factorize(values)
     mapped = np.array([func(str(u)) for u in uniques] + [""], dtype=object)
     return pd.Series(mapped[codes], index=values.index, dtype="str")
-
-
-def _column_has_values(values: pd.Series) -> bool:
-    return bool(_Distinct.of(values).has_value().any())
-
-
-def _column_letter(position: int) -> str:
-    """The spreadsheet letter of a 0-based column position (0 -> A, 26 -> AA)."""
-    letters = ""
-    number = position + 1
-    while number:
-        number, remainder = divmod(number - 1, 26)
-        letters = chr(ord("A") + remainder) + letters
-    return letters
 
 
 def _names(names: Iterable[str]) -> str:

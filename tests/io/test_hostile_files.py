@@ -1,0 +1,261 @@
+"""Hostile and careless files (issue 10): each attack is performed and the WORK done is asserted.
+
+Times are never asserted (benchmarks/bench_hostile_files.py prints them); what is asserted is
+how many cells the reader condensed, how many sheet rows openpyxl's parser produced, how many
+rows pandas was asked for, and that the message is short and plain.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import openpyxl.worksheet._reader as openpyxl_reader
+import pandas as pd
+import pytest
+from hostile_files import (
+    HEADER,
+    formula_xlsx,
+    repeated_code_csv,
+    tall_sparse_xlsx,
+    wide_csv,
+    xfd_xlsx,
+    zip_bomb_xlsx,
+)
+
+from imheval.errors import DataFormatError, Problem, list_rows
+from imheval.io import _sheet, reader
+from imheval.io.reader import read_responses
+
+
+class Work:
+    """Counts of what the reader did: columns and cells condensed, sheet rows parsed."""
+
+    def __init__(self) -> None:
+        self.columns = 0
+        self.cells = 0
+        self.sheet_rows = 0
+        self.csv_rows_asked: list[int] = []
+
+
+@pytest.fixture
+def work(monkeypatch: pytest.MonkeyPatch) -> Iterator[Work]:
+    counted = Work()
+    condense = reader._Distinct.of
+
+    def counting_of(cls: type, values: pd.Series) -> Any:
+        counted.columns += 1
+        counted.cells += len(values)
+        return condense(values)
+
+    parse_row = openpyxl_reader.WorkSheetParser.parse_row
+
+    def counting_parse_row(self: Any, element: Any) -> Any:
+        counted.sheet_rows += 1
+        return parse_row(self, element)
+
+    read_csv = pd.read_csv
+
+    def counting_read_csv(*args: Any, **kwargs: Any) -> Any:
+        counted.csv_rows_asked.append(kwargs.get("nrows") or -1)
+        return read_csv(*args, **kwargs)
+
+    monkeypatch.setattr(reader._Distinct, "of", classmethod(counting_of))
+    monkeypatch.setattr(openpyxl_reader.WorkSheetParser, "parse_row", counting_parse_row)
+    monkeypatch.setattr(_sheet.pd, "read_csv", counting_read_csv)
+    yield counted
+
+
+def refusal(path: Path, **kwargs: Any) -> DataFormatError:
+    with pytest.raises(DataFormatError) as caught:
+        read_responses(path, **kwargs)
+    return caught.value
+
+
+# --- wide: a header of thousands of empty cells ------------------------------------------------
+
+
+def test_wide_csv_condenses_only_the_named_columns(tmp_path: Path, work: Work) -> None:
+    table = read_responses(wide_csv(tmp_path, blank_columns=3_000, rows=50))
+
+    assert table.n_rows == 50
+    assert (work.columns, work.cells) == (len(HEADER), len(HEADER) * 50)
+
+
+def test_wide_csv_with_a_value_under_a_blank_header_names_that_column(tmp_path: Path) -> None:
+    path = tmp_path / "stray.csv"
+    header = "participant,cohort,timepoint,knowledge" + "," * 3_000
+    path.write_text(header + "\np1,C1,pre,3" + "," * 2_000 + "oops\n", encoding="utf-8")
+
+    error = refusal(path)
+
+    assert error.problems == (
+        Problem(
+            file="stray.csv",
+            row=1,
+            column="BYB",
+            message="the column has values but no name in the header row",
+        ),
+    )
+
+
+def test_header_wider_than_a_spreadsheet_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "commas.csv"
+    path.write_text("participant" + "," * 20_000 + "\np1\n", encoding="utf-8")
+
+    message = str(refusal(path))
+
+    assert message == (
+        "commas.csv, row 1: the header row is 20,001 cells wide; a spreadsheet has at most "
+        "16,384 columns, so this is not a responses file"
+    )
+
+
+def test_more_than_a_thousand_named_columns_is_refused(tmp_path: Path, work: Work) -> None:
+    path = tmp_path / "many.csv"
+    names = ["participant", "timepoint"] + [f"q{i}" for i in range(1_000)]
+    path.write_text(",".join(names) + "\np1,pre\n", encoding="utf-8")
+
+    message = str(refusal(path))
+
+    assert "the header row names 1,002 columns; imheval reads at most 1,000" in message
+    assert work.csv_rows_asked == []  # refused from the header alone
+
+
+# --- XLSX: one cell at XFD1, tall and sparse ----------------------------------------------
+
+
+def test_xlsx_cell_at_xfd1_adds_one_column_not_sixteen_thousand(tmp_path: Path, work: Work) -> None:
+    table = read_responses(xfd_xlsx(tmp_path, rows=3))
+
+    assert table.n_rows == 3
+    assert (work.columns, work.cells) == (len(HEADER) + 1, (len(HEADER) + 1) * 3)
+    assert "column(s) with no values at all were left out: x" in table.warnings
+
+
+def test_tall_sparse_xlsx_reads_each_row_once_unpadded(tmp_path: Path, work: Work) -> None:
+    table = read_responses(tall_sparse_xlsx(tmp_path, rows=2_000))
+
+    assert table.n_rows == 2_000
+    assert work.sheet_rows == 2_001
+    assert work.cells == (len(HEADER) + 1) * 2_000  # not 16,384 per row
+
+
+def test_xlsx_rows_beyond_the_limit_stop_the_parser(tmp_path: Path, work: Work) -> None:
+    path = xfd_xlsx(tmp_path, rows=1_000)
+
+    message = str(refusal(path, max_rows=50))
+
+    assert message == (
+        "xfd.xlsx: the file has more than 50 rows below the header (row 1); imheval reads at "
+        "most 50 at a time: split the file"
+    )
+    assert work.sheet_rows == 52  # the header, 50 rows and the one that broke the limit
+    assert work.columns == 0
+
+
+def test_csv_rows_beyond_the_limit_are_never_read(tmp_path: Path, work: Work) -> None:
+    path = repeated_code_csv(tmp_path, rows=1_000)
+
+    message = str(refusal(path, max_rows=50))
+
+    assert message.startswith("repeated.csv: the file has more than 50 rows below the header")
+    assert work.csv_rows_asked == [52]
+    assert work.columns == 0
+
+
+def test_rows_up_to_the_limit_are_read(tmp_path: Path) -> None:
+    table = read_responses(xfd_xlsx(tmp_path, rows=50), max_rows=50)
+
+    assert table.n_rows == 50
+
+
+# --- zip bomb -------------------------------------------------------------------------------------
+
+
+def test_xlsx_zip_bomb_is_refused_before_parsing(tmp_path: Path, work: Work) -> None:
+    path = zip_bomb_xlsx(tmp_path, rows=200_000)
+    assert path.stat().st_size < 150_000
+
+    error = refusal(path)
+
+    assert work.sheet_rows == 0
+    (problem,) = error.problems
+    assert problem.message.startswith(
+        "is not a normal workbook: its part 'xl/worksheets/sheet1.xml' expands 257 times "
+        "(to 30 MB), as a 'zip bomb' does"
+    )
+
+
+def test_xlsx_with_too_many_zip_entries_is_refused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from imheval.io import _xlsx
+
+    monkeypatch.setattr(_xlsx, "MAX_ZIP_ENTRIES", 5)
+
+    message = str(refusal(xfd_xlsx(tmp_path)))
+
+    assert message == (
+        "xfd.xlsx: cannot be read as an Excel workbook: the zip holds 9 parts, too many for a "
+        "workbook"
+    )
+
+
+def test_xlsx_expanding_past_the_size_limit_is_refused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from imheval.io import _xlsx
+
+    monkeypatch.setattr(_xlsx, "MAX_UNCOMPRESSED_BYTES", 10_000)
+
+    message = str(refusal(xfd_xlsx(tmp_path)))
+
+    assert message.startswith("xfd.xlsx: the workbook expands to 0 MB; imheval reads at most 0 MB")
+
+
+# --- many problems --------------------------------------------------------------------------------
+
+
+def test_code_repeated_on_every_row_gives_one_short_problem(tmp_path: Path) -> None:
+    error = refusal(repeated_code_csv(tmp_path, rows=20_000))
+
+    (problem,) = error.problems
+    assert problem.message == (
+        "participant code 'P1' appears more than once in cohort 'C1' at pre "
+        "(rows 2, 3, 4, 5, 6, 7, 8, 9, 10, 11 and 19,990 more)"
+    )
+    assert problem.row == 20_001
+
+
+def test_list_rows_lists_a_few_and_counts_the_rest() -> None:
+    assert list_rows([4]) == "row 4"
+    assert list_rows([4, 9]) == "rows 4 and 9"
+    assert list_rows([4, 9, 12]) == "rows 4, 9 and 12"
+    assert list_rows([4, 9, 12, *range(13, 200_010)], limit=3) == "rows 4, 9, 12 and 199,997 more"
+
+
+# --- formulas without a saved value ---------------------------------------------------------------
+
+
+def test_xlsx_formula_without_saved_value_is_refused_naming_the_cell(tmp_path: Path) -> None:
+    error = refusal(formula_xlsx(tmp_path, saved=False))
+
+    assert error.problems == (
+        Problem(
+            file="unsaved.xlsx",
+            row=3,
+            column="knowledge",
+            message=(
+                "cell D3 holds a formula with no saved value (it was written by a program that "
+                "does not calculate); open the file in Excel and save it again"
+            ),
+        ),
+    )
+
+
+def test_xlsx_formula_with_saved_value_reads_the_value(tmp_path: Path) -> None:
+    table = read_responses(formula_xlsx(tmp_path, saved=True))
+
+    assert table.frame["knowledge"].tolist() == [3.0, 7.0]
