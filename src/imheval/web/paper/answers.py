@@ -178,7 +178,7 @@ def parse_listed(typed: str, values: Sequence[str], what: str) -> str:
     text = typed.strip()
     if not text:
         return ""
-    if text.isdigit() and 1 <= int(text) <= len(values):
+    if text.isascii() and text.isdigit() and 1 <= int(text) <= len(values):  # "²".isdigit()
         return values[int(text) - 1]
     by_name = {value.casefold(): value for value in values}
     if text.casefold() in by_name:

@@ -34,6 +34,7 @@ from imheval.web.paper.models import (
     PaperSetup,
     PaperStatus,
 )
+from imheval.web.queries import query_number
 from imheval.web.workspace.models import Cohort, Collection
 
 #: Address parts that name an organisation's object, and the model each is loaded from.
@@ -120,8 +121,7 @@ def enter(request: HttpRequest, access: Access, collection: Collection) -> HttpR
             after = saved.form.form_number
             return redirect(f"{_url('enter', access, collection=collection)}?after={after}")
     else:
-        after_text = request.GET.get("after", "")
-        after = int(after_text) if after_text.isdigit() else None
+        after = query_number(request, "after", minimum=1, maximum=entry.MAX_FORM_NUMBER)
         number = entry.next_form_number(collection, after)
         form = KeyingForm(collection, rules, initial={"form_number": str(number)})
     papers = (
