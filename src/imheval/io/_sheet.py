@@ -24,6 +24,7 @@ import numpy as np
 import pandas as pd
 
 from imheval.errors import DataFormatError, Problem
+from imheval.io.csvsafe import restore_cell, restore_series
 
 CSV_SUFFIXES = (".csv", ".tsv", ".txt")
 XLSX_SUFFIXES = (".xlsx", ".xlsm")
@@ -161,7 +162,9 @@ def _read_csv(path: Path, file: str, max_rows: int) -> Sheet:
     data = frame.iloc[header_index + 1 :]
     if len(data) > max_rows:
         too_many_rows(file, max_rows, header_row)
-    cells = {p: data[p].reset_index(drop=True) for p in header}
+    # imheval's CSV writers put an apostrophe before formula-like cells (csvsafe): undo it.
+    header = {p: restore_cell(name) for p, name in header.items()}
+    cells = {p: restore_series(data[p].reset_index(drop=True)) for p in header}
     del frame, data
     rows = np.arange(header_row + 1, header_row + 1 + _length(cells), dtype=np.int64)
     return Sheet(header=header, cells=cells, rows=rows, header_row=header_row, unnamed=unnamed)

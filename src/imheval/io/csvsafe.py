@@ -35,8 +35,8 @@ TEXT_PREFIX = "'"
 
 # A plain decimal number in ASCII digits, as a spreadsheet reads it: a number, never a formula.
 _NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?", re.ASCII)
-# Cells that may need work: the only ones the frame helpers look at one by one.
-_CANDIDATE = r"^['=+\-@\t\r]"
+# First characters of the cells that may need work: the only ones looked at one by one.
+_STARTS = TEXT_PREFIX + "".join(sorted(FORMULA_STARTS))
 
 
 def is_formula_risk(text: str) -> bool:
@@ -81,6 +81,12 @@ def restore_frame(frame: pd.DataFrame) -> pd.DataFrame:
     return _each_text_cell(frame, _restore_value)
 
 
+def restore_series(column: pd.Series) -> pd.Series:
+    """:func:`restore_cell` over a column of text read from a CSV file (a changed copy, or the
+    column itself when no cell starts like a neutralised one)."""
+    return _each_cell(column, _restore_value, TEXT_PREFIX)
+
+
 def _restore_value(value: object) -> object:
     return restore_cell(value) if isinstance(value, str) else value
 
@@ -92,11 +98,30 @@ def _each_text_cell(frame: pd.DataFrame, change: Callable[[object], object]) -> 
     )
     for position in range(result.shape[1]):
         column = result.iloc[:, position]
-        if not (pd.api.types.is_object_dtype(column) or pd.api.types.is_string_dtype(column)):
-            continue
-        # Only cells starting with a candidate character can change: find them vectorised.
-        candidates = column.astype("string").str.contains(_CANDIDATE, regex=True, na=False)
-        if candidates.any():
-            changed = column[candidates.to_numpy()].map(change)
-            result.iloc[candidates.to_numpy().nonzero()[0], position] = changed.to_numpy()
+        updated = _each_cell(column, change)
+        if updated is not column:
+            result.iloc[:, position] = updated
     return result
+
+
+def _each_cell(
+    column: pd.Series, change: Callable[[object], object], starts: str = _STARTS
+) -> pd.Series:
+    """``column`` with ``change`` applied to the text cells starting with one of ``starts``."""
+    if not (pd.api.types.is_object_dtype(column) or pd.api.types.is_string_dtype(column)):
+        return column
+    try:
+        # One pass in C over the column as one string: a cell starting with c puts "\n" + c in
+        # it (a newline inside a cell may too: then the exact check below settles it).
+        joined = "\n" + "\n".join(column.to_numpy())
+    except TypeError:  # not all text (None, numbers): check each cell
+        pass
+    else:
+        if not any("\n" + start in joined for start in starts):
+            return column
+    candidates = column.astype("string").str[:1].isin(list(starts)).fillna(False).to_numpy(bool)
+    if not candidates.any():
+        return column
+    changed = column.copy()
+    changed[candidates] = column[candidates].map(change)
+    return changed
