@@ -259,3 +259,59 @@ def test_xlsx_formula_with_saved_value_reads_the_value(tmp_path: Path) -> None:
     table = read_responses(formula_xlsx(tmp_path, saved=True))
 
     assert table.frame["knowledge"].tolist() == [3.0, 7.0]
+
+
+# --- text that is not UTF-8: UTF-16 without a byte-order mark, binary junk --------------------
+
+TIDY_TEXT = "participant,cohort,timepoint,knowledge\np1,C1,pre,3\np2,C1,pre,4\n"
+
+
+@pytest.mark.parametrize(("encoding", "order"), [("utf-16-le", "little"), ("utf-16-be", "big")])
+def test_utf16_without_byte_order_mark_says_what_it_is(
+    tmp_path: Path, encoding: str, order: str
+) -> None:
+    path = tmp_path / "unicode.csv"
+    path.write_bytes(TIDY_TEXT.encode(encoding))
+
+    message = str(refusal(path))
+
+    assert message == (
+        f"unicode.csv: is UTF-16 ({order}-endian) text without a byte-order mark, which cannot "
+        "be read reliably; in Excel use 'Save As' > 'CSV UTF-8', or save it as UTF-8 in your "
+        "text editor"
+    )
+
+
+def test_binary_junk_named_csv_is_not_text_rather_than_empty(tmp_path: Path) -> None:
+    import random
+
+    path = tmp_path / "junk.csv"
+    path.write_bytes(random.Random(10).randbytes(20_000))
+
+    message = str(refusal(path))
+
+    assert message.startswith("junk.csv: is not text (it looks like binary data, e.g. an image")
+
+
+def test_control_characters_without_nul_are_binary_too(tmp_path: Path) -> None:
+    path = tmp_path / "controls.csv"
+    path.write_bytes(bytes(range(1, 32)) * 100)
+
+    assert str(refusal(path)).startswith("controls.csv: is not text (it looks like binary data")
+
+
+def test_old_excel_workbook_named_csv_says_save_as_csv(tmp_path: Path) -> None:
+    path = tmp_path / "old.csv"
+    path.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(500))
+
+    assert str(refusal(path)) == (
+        "old.csv: looks like an old Excel (.xls) workbook, not CSV text; open it in Excel and "
+        "use 'Save As' > 'CSV UTF-8' (or 'Excel Workbook (.xlsx)')"
+    )
+
+
+def test_utf16_with_byte_order_mark_is_still_read(tmp_path: Path) -> None:
+    path = tmp_path / "unicode.csv"
+    path.write_bytes(TIDY_TEXT.encode("utf-16"))
+
+    assert read_responses(path).frame["participant"].tolist() == ["P1", "P2"]
