@@ -45,34 +45,45 @@ def queued() -> list[Any]:
 
 
 @pytest.fixture
-def task_worker() -> Iterator[Any]:
-    """The real db worker polling in a thread of this process (its own database connection),
-    for tests with a live server; stopped at the end of the test."""
-    from django.db import connections
-    from django_tasks_db.management.commands.db_worker import Worker
+def task_worker() -> Iterator[None]:
+    """The real db worker in a thread of this process (its own database connection), woken
+    when a task is queued, for tests with a live server; stopped at the end of the test.
 
-    worker = Worker(
-        queue_names=["default"],
-        interval=0.2,
-        batch=False,
-        backend_name="default",
-        startup_delay=False,
-        max_tasks=None,
-        worker_id="test-thread",
-        excluded_queue_names=[],
-    )
+    It runs the queue only when told a task was queued, rather than polling: the in-memory
+    SQLite test database has no busy timeout, so a poll's exclusive transaction could make a
+    write of the test's own fail with "database table is locked".
+    """
+    from django.db import connections
+    from django_tasks.signals import task_enqueued
+
+    from imheval.web.tasks.worker import run_pending
+
+    wake = threading.Event()
+    stop = threading.Event()
+    failures: list[BaseException] = []
+
+    def on_enqueued(**kwargs: Any) -> None:
+        wake.set()
 
     def run() -> None:
         try:
-            worker.run()
+            while not stop.is_set():
+                if wake.wait(0.2):
+                    wake.clear()
+                    run_pending()
+        except BaseException as error:  # reported in the test's thread
+            failures.append(error)
         finally:
             connections.close_all()
 
+    task_enqueued.connect(on_enqueued, weak=False)
     thread = threading.Thread(target=run, name="test task worker", daemon=True)
     thread.start()
     try:
-        yield worker
+        yield None
     finally:
-        worker.running = False
+        task_enqueued.disconnect(on_enqueued)
+        stop.set()
         thread.join(WORKER_TIMEOUT)
         assert not thread.is_alive(), "the task worker did not stop"
+        assert failures == []

@@ -10,12 +10,14 @@ import pytest
 from conftest import PASSWORD, axe_scan, screenshot, sign_in
 from django.utils import timezone
 from playwright.sync_api import expect
+from task_worker import task_worker
 
 from imheval.web.capture.models import Submission
 from imheval.web.results.models import MatchDecision
 from imheval.web.workspace.models import Cohort
 
 pytestmark = pytest.mark.browser
+__all__ = ["task_worker"]  # a fixture: the report is written by the real worker
 
 
 @pytest.fixture
@@ -36,7 +38,7 @@ def _charts_drawn(page: Any) -> int:
 
 
 def test_results_reports_exports_and_matching_of_the_demo(
-    live_server: Any, desktop: Any, demo: Any, tmp_path: Path
+    live_server: Any, desktop: Any, demo: Any, tmp_path: Path, task_worker: None
 ) -> None:
     page = desktop
     base = live_server.url
@@ -59,12 +61,18 @@ def test_results_reports_exports_and_matching_of_the_demo(
     axe_scan(page, "cohort results")
     screenshot(page, "results-cohort")
 
+    page.get_by_role("link", name="Report: PDF for TF1").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Report (PDF) for TF1")
+    ready = page.get_by_role("link", name="Download demo-TF1-report.pdf")
+    expect(ready).to_be_visible(timeout=120_000)  # the worker wrote it; htmx told the page
+    axe_scan(page, "report ready")
     with page.expect_download() as report:
-        page.get_by_role("link", name="Report: PDF for TF1").click()
+        ready.click()
     assert report.value.suggested_filename == "demo-TF1-report.pdf"
     pdf = tmp_path / "report.pdf"
     report.value.save_as(pdf)
     assert pdf.read_bytes().startswith(b"%PDF")
+    page.goto(f"{base}/o/demo/results/cohorts/{tf1.pk}/")
 
     with page.expect_download() as export:
         page.get_by_role("link", name="Responses: CSV for TF1").click()
