@@ -280,3 +280,32 @@ def test_a_small_group_with_no_profession_recorded_is_not_counted_on_screen(
     assert result.exit_code == 0, result.output
     assert "(fewer than 5 with no profession recorded)" in result.output
     assert "(2 with no profession recorded)" not in result.output
+
+
+DEEP_INSTRUMENT = "format: imheval-instrument/1\nid: " + "[" * 500 + "]" * 500 + "\n"
+
+
+def test_analyse_with_a_deeply_nested_instrument_is_a_clean_problem(tmp_path: Path) -> None:
+    instrument = tmp_path / "deep.yaml"
+    instrument.write_text(DEEP_INSTRUMENT, encoding="utf-8")
+    data = tmp_path / "r.csv"
+    data.write_text("participant,timepoint,Q1\np1,pre,a\n", encoding="utf-8")
+
+    result = runner.invoke(app, ["analyse", str(data), "-i", str(instrument)])
+
+    assert result.exit_code == 1, result.output
+    assert "Internal error" not in result.output
+    assert f"{instrument}: is nested too deeply (more than 50 levels, at line 2)" in result.output
+
+
+def test_instruments_validate_with_a_deeply_nested_file_is_a_clean_problem(
+    tmp_path: Path,
+) -> None:
+    instrument = tmp_path / "deep.yaml"
+    instrument.write_text(DEEP_INSTRUMENT, encoding="utf-8")
+
+    result = runner.invoke(app, ["instruments", "validate", str(instrument)])
+
+    assert result.exit_code == 1, result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+    assert "is nested too deeply (more than 50 levels, at line 2)" in result.output

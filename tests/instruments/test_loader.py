@@ -511,3 +511,69 @@ def test_problems_carry_file_and_item_as_fields():
     assert problem.file == "trainer.yaml"
     assert problem.item == "Q1"
     assert problem.row is None
+
+
+# --- files built to exhaust the parser (issue 10) ---------------------------------------------
+
+DEEP_FLOW = "format: imheval-instrument/1\nid: " + "[" * 500 + "]" * 500 + "\n"
+DEEP_BLOCK = "format: imheval-instrument/1\n" + "".join(
+    "  " * level + f"level{level}:\n" for level in range(200)
+)
+LAUGHS = "format: imheval-instrument/1\nl0: &l0 [x, x, x, x, x, x, x, x, x, x]\n" + "".join(
+    f"l{n}: &l{n} [{', '.join([f'*l{n - 1}'] * 10)}]\n" for n in range(1, 8)
+)
+
+
+@pytest.mark.parametrize(
+    ("text", "line"), [(DEEP_FLOW, 2), (DEEP_BLOCK, 51)], ids=["flow-500", "block-200"]
+)
+def test_deeply_nested_yaml_is_a_problem_naming_the_file(text: str, line: int) -> None:
+    with pytest.raises(InstrumentError) as caught:
+        load_instrument_text(text, source="deep.yaml")
+
+    assert str(caught.value) == (
+        f"deep.yaml: is nested too deeply (more than 50 levels, at line {line}); an instrument "
+        "file needs only a few levels"
+    )
+
+
+def test_deeply_nested_yaml_file_is_a_problem_from_load_instrument(tmp_path: Path) -> None:
+    path = tmp_path / "deep.yaml"
+    path.write_text(DEEP_FLOW, encoding="utf-8")
+
+    with pytest.raises(InstrumentError) as caught:
+        load_instrument(path)
+
+    assert caught.value.problems[0].file == str(path)
+    assert "is nested too deeply (more than 50 levels" in str(caught.value)
+
+
+def test_aliases_expanding_to_billions_of_values_are_refused() -> None:
+    with pytest.raises(InstrumentError) as caught:
+        load_instrument_text(LAUGHS, source="laughs.yaml")
+
+    assert str(caught.value) == (
+        "laughs.yaml: expands to more than 100,000 values through its aliases (*name); an "
+        "instrument file holds far fewer"
+    )
+
+
+def test_alias_inside_itself_is_refused() -> None:
+    with pytest.raises(InstrumentError) as caught:
+        load_instrument_text("format: imheval-instrument/1\nid: &me [*me]\n", source="loop.yaml")
+
+    assert str(caught.value) == (
+        "loop.yaml: has an alias that refers to the list or section it is in (line 2); an "
+        "instrument file cannot contain itself"
+    )
+
+
+def test_an_instrument_sharing_options_through_an_alias_still_loads() -> None:
+    items = GOOD_ITEMS.replace("options: {a: First", "options: &abc {a: First") + (
+        "  - id: Q3\n    domain: knowledge\n    concept: attachment\n    text: And this?\n"
+        "    options: *abc\n    key: c\n"
+    )
+
+    instrument = load_instrument_text(instrument_text(items), source="demo.yaml")
+
+    assert [item.id for item in instrument.items] == ["Q1", "Q2", "Q3"]

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, Final
 
 import yaml
 from pydantic import BaseModel, ValidationError
@@ -32,6 +32,13 @@ from imheval.instruments.model import (
 #: File name endings read as instrument files.
 YAML_SUFFIXES = (".yaml", ".yml")
 
+#: The deepest nesting an instrument file may have (a real one needs five levels at most).
+#: Without a bound, 500 levels of "[" exhaust Python's stack while the file is parsed.
+MAX_YAML_DEPTH: Final = 50
+#: The most values a file may hold once its aliases (``*name``) are expanded: ten lists of
+#: ten aliases to the list before make 10^10 values from 100 lines ("billion laughs").
+MAX_YAML_VALUES: Final = 100_000
+
 _INT_TAG = "tag:yaml.org,2002:int"
 _MERGE_TAG = "tag:yaml.org,2002:merge"
 _PLAIN_INTEGER = re.compile(r"^[-+]?(?:0|[1-9][0-9]*)$")
@@ -46,8 +53,34 @@ class InstrumentYamlLoader(yaml.SafeLoader):
     plain whole numbers (``1``, ``-2``, no leading zero) are converted; every other scalar,
     including a blank value, stays the exact text in the file, and the model converts it where a
     number or yes/no is expected. Repeated mapping keys are refused (plain YAML keeps the last
-    one silently).
+    one silently). Nesting deeper than :data:`MAX_YAML_DEPTH` and aliases expanding past
+    :data:`MAX_YAML_VALUES` values are refused while composing, before anything is built.
     """
+
+    def __init__(self, stream: str) -> None:
+        super().__init__(stream)
+        self._depth = 0
+
+    def compose_node(self, parent: yaml.Node | None, index: int) -> yaml.Node | None:
+        # The composer recurses once per level; counting here stops a deep file long before
+        # Python's recursion limit, with the line where it went too deep.
+        self._depth += 1
+        try:
+            if self._depth > MAX_YAML_DEPTH:
+                event = self.peek_event()  # type: ignore[no-untyped-call]
+                raise _TooLarge(
+                    f"is nested too deeply (more than {MAX_YAML_DEPTH} levels, at line "
+                    f"{event.start_mark.line + 1}); an instrument file needs only a few levels"
+                )
+            return super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
+
+    def get_single_node(self) -> yaml.Node | None:
+        node = super().get_single_node()
+        if node is not None:
+            _check_expanded_size(node)
+        return node
 
     def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
         if isinstance(node, yaml.MappingNode):
@@ -68,6 +101,46 @@ class InstrumentYamlLoader(yaml.SafeLoader):
                 )
             seen[key] = key_node.start_mark.line + 1
         return super().construct_mapping(node, deep=deep)
+
+
+class _TooLarge(yaml.YAMLError):
+    """A file nested too deeply or expanding too far; the message is the whole explanation."""
+
+
+def _check_expanded_size(root: yaml.Node) -> None:
+    """Refuse aliases that expand past :data:`MAX_YAML_VALUES` values or refer to themselves.
+
+    Each node is measured once (an alias is the very node it names, so its size is reused),
+    so this costs one pass over the file's nodes however far the aliases would expand.
+    """
+    sizes: dict[int, int] = {}
+    open_nodes: set[int] = set()
+
+    def size(node: yaml.Node) -> int:
+        key = id(node)
+        if key in sizes:
+            return sizes[key]
+        if key in open_nodes:
+            raise _TooLarge(
+                f"has an alias that refers to the list or section it is in (line "
+                f"{node.start_mark.line + 1}); an instrument file cannot contain itself"
+            )
+        open_nodes.add(key)
+        total = 1
+        if isinstance(node, yaml.SequenceNode):
+            total += sum(size(child) for child in node.value)
+        elif isinstance(node, yaml.MappingNode):
+            total += sum(size(k) + size(v) for k, v in node.value)
+        open_nodes.discard(key)
+        if total > MAX_YAML_VALUES:
+            raise _TooLarge(
+                f"expands to more than {MAX_YAML_VALUES:,} values through its aliases (*name); "
+                "an instrument file holds far fewer"
+            )
+        sizes[key] = total
+        return total
+
+    size(root)
 
 
 InstrumentYamlLoader.yaml_implicit_resolvers = {
@@ -140,6 +213,13 @@ def _parse_yaml(text: str, source: str) -> Any:
     try:
         # A SafeLoader subclass: it builds only plain Python values, never arbitrary objects.
         data = yaml.load(text, Loader=InstrumentYamlLoader)
+    except _TooLarge as exc:
+        raise InstrumentError([Problem(source, str(exc))]) from None
+    except RecursionError:
+        # Not expected after the depth check; kept so no path can end in a traceback.
+        raise InstrumentError(
+            [Problem(source, f"is nested too deeply (more than {MAX_YAML_DEPTH} levels)")]
+        ) from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "unknown line"
