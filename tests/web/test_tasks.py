@@ -180,7 +180,13 @@ def test_gunicorn_is_given_the_request_time_limit_hooks() -> None:
     assert options["worker_class"] == "gthread"
     assert {"post_worker_init", "pre_request", "post_request"} <= set(options)
     assert options["graceful_timeout"] == deadline.GRACE
-    assert deadline.REQUEST_TIME_LIMIT == 60.0
+    assert deadline.REQUEST_TIME_LIMIT == 60
+    from gunicorn.config import Config
+
+    config = Config()
+    for key, value in options.items():
+        config.set(key, value)  # gunicorn's own validation of every setting
+    assert config.graceful_timeout == deadline.GRACE and config.threads == 4
 
 
 class Clock:

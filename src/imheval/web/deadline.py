@@ -26,9 +26,9 @@ from typing import Any
 logger = logging.getLogger(__name__)
 
 #: The longest a request may run, in seconds, before its worker is replaced.
-REQUEST_TIME_LIMIT = 60.0
+REQUEST_TIME_LIMIT = 60
 #: How long a worker stopping for an overdue request lets its other requests finish.
-GRACE = 10.0
+GRACE = 10
 
 
 class RequestWatchdog:
@@ -93,7 +93,7 @@ def _stop_this_worker(grace: float) -> Callable[[str], None]:
     return stop
 
 
-def gunicorn_hooks(limit: float = REQUEST_TIME_LIMIT, grace: float = GRACE) -> dict[str, Any]:
+def gunicorn_hooks(limit: float = REQUEST_TIME_LIMIT, grace: int = GRACE) -> dict[str, Any]:
     """The gunicorn settings that install the watchdog in every worker."""
 
     def post_worker_init(worker: Any) -> None:
