@@ -309,3 +309,17 @@ def test_instruments_validate_with_a_deeply_nested_file_is_a_clean_problem(
     assert result.exit_code == 1, result.output
     assert result.exception is None or isinstance(result.exception, SystemExit)
     assert "is nested too deeply (more than 50 levels, at line 2)" in result.output
+
+
+def test_analyse_refuses_a_file_too_large_for_memory_saying_how_large_can_be_read(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("IMHEVAL_READ_MEMORY_MB", "0.5")
+    data = tmp_path / "big.csv"
+    data.write_text("participant,timepoint,knowledge\n" + "p1,pre,3\n" * 5_000, encoding="utf-8")
+
+    result = runner.invoke(app, ["analyse", str(data)], terminal_width=300)
+
+    assert result.exit_code == 1, result.output
+    assert "Error: big.csv: is too large to read with the memory available" in result.output
+    assert "so CSV files up to about 0 MB can be read" in result.output

@@ -315,3 +315,70 @@ def test_utf16_with_byte_order_mark_is_still_read(tmp_path: Path) -> None:
     path.write_bytes(TIDY_TEXT.encode("utf-16"))
 
     assert read_responses(path).frame["participant"].tolist() == ["P1", "P2"]
+
+
+# --- files too large for memory ---------------------------------------------------------------
+
+
+def test_csv_larger_than_the_memory_limit_is_refused_before_reading(
+    tmp_path: Path, work: Work, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("IMHEVAL_READ_MEMORY_MB", "1")
+    path = repeated_code_csv(tmp_path, rows=20_000)  # 240 KB
+
+    message = str(refusal(path))
+
+    assert message == (
+        "repeated.csv: is too large to read with the memory available: a 0 MB CSV file needs "
+        "about 5 MB and at most 1 MB may be used, so CSV files up to about 0 MB can be read. "
+        "Split the file (for example by cohort), or set IMHEVAL_READ_MEMORY_MB to allow more "
+        "(see docs/data-format.md)"
+    )
+    assert work.csv_rows_asked == []
+
+
+def test_xlsx_larger_than_the_memory_limit_is_refused_before_parsing(
+    tmp_path: Path, work: Work, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("IMHEVAL_READ_MEMORY_MB", "0.01")
+
+    message = str(refusal(xfd_xlsx(tmp_path)))
+
+    assert message.startswith(
+        "xfd.xlsx: is too large to read with the memory available: a workbook that unzips to "
+        "0 MB needs about 0 MB and at most 0 MB may be used, so workbooks that unzip to at most "
+        "about 0 MB can be read."
+    )
+    assert work.sheet_rows == 0
+
+
+def test_memory_limit_is_a_setting_and_a_bad_one_is_named(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = repeated_code_csv(tmp_path, rows=10)
+    monkeypatch.setenv("IMHEVAL_READ_MEMORY_MB", "lots")
+
+    assert str(refusal(path)) == "IMHEVAL_READ_MEMORY_MB: 'lots' is not a number of megabytes"
+
+    monkeypatch.setenv("IMHEVAL_READ_MEMORY_MB", "100")
+    assert "appears more than once" in str(refusal(path))  # read, then checked
+
+
+def test_memory_limit_defaults_to_most_of_the_available_memory(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.delenv("IMHEVAL_READ_MEMORY_MB", raising=False)
+    monkeypatch.setattr(_sheet, "_available_memory", lambda: 10_000_000_000)
+
+    assert _sheet.memory_limit() == 8_000_000_000
+
+
+def test_xlsx_reading_reports_progress_in_rows(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(_sheet, "PROGRESS_EVERY", 10)
+    messages: list[str] = []
+
+    read_responses(xfd_xlsx(tmp_path, rows=25), progress=messages.append)
+
+    assert messages[:3] == ["reading xfd.xlsx", "read 10 rows", "read 20 rows"]

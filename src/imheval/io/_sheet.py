@@ -15,7 +15,9 @@ from __future__ import annotations
 
 import bisect
 import csv
+import os
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Final, NoReturn
@@ -36,6 +38,18 @@ MAX_WIDTH: Final = 16_384
 #: The most rows below the header the reader reads unless told otherwise (twice a national
 #: study in tidy layout); blank rows count, as they are rows a person sees.
 DEFAULT_MAX_ROWS: Final = 2_000_000
+
+#: Environment variable that sets how much memory (in MB) reading one file may use; by default
+#: it is 80% of the memory the system has available when the file is read.
+MEMORY_LIMIT_ENV: Final = "IMHEVAL_READ_MEMORY_MB"
+#: Bytes of memory reading needs per byte of CSV (measured: 14 MB of short answers peaked at
+#: about 190 MB, as every cell becomes a Python string before it is condensed).
+CSV_MEMORY_FACTOR: Final = 20
+#: Bytes of memory per byte of XLSX sheet XML once unzipped (cells are kept as text).
+XLSX_MEMORY_FACTOR: Final = 4
+
+#: How often (in rows) reading an XLSX reports progress.
+PROGRESS_EVERY: Final = 50_000
 
 #: Separators we sniff for, in order of preference when the header is ambiguous.
 _SEPARATORS = (",", ";", "\t")
@@ -61,14 +75,21 @@ class Sheet:
     unnamed: tuple[int, ...] = ()
 
 
-def read_sheet(path: Path, file: str, *, max_rows: int = DEFAULT_MAX_ROWS) -> Sheet:
+def read_sheet(
+    path: Path,
+    file: str,
+    *,
+    max_rows: int = DEFAULT_MAX_ROWS,
+    progress: Callable[[str], None] | None = None,
+) -> Sheet:
     """Read ``path`` (CSV or XLSX, chosen by extension) into a :class:`Sheet`.
 
     At most ``max_rows`` rows below the header are read. Raises :class:`DataFormatError` for a
     missing, empty, unreadable, unsupported or over-large file (more than :data:`MAX_COLUMNS`
     named columns, a header wider than :data:`MAX_WIDTH` cells, more than ``max_rows`` rows, an
     XLSX that expands too far), for text that is binary or UTF-16 without a byte-order mark,
-    and for XLSX formula cells with no saved value.
+    and for XLSX formula cells with no saved value. ``progress`` is told how many rows of an
+    XLSX have been read every :data:`PROGRESS_EVERY` rows (a CSV is read in one step).
     """
     if max_rows < 1:
         raise ValueError("max_rows must be at least 1")
@@ -86,7 +107,7 @@ def read_sheet(path: Path, file: str, *, max_rows: int = DEFAULT_MAX_ROWS) -> Sh
         return _read_csv(path, file, max_rows)
     from imheval.io._xlsx import read_xlsx  # openpyxl is imported only when needed
 
-    return read_xlsx(path, file, max_rows)
+    return read_xlsx(path, file, max_rows, progress)
 
 
 def fail(file: str, message: str, row: int | None = None) -> NoReturn:
@@ -110,6 +131,69 @@ def check_header(header: dict[int, str], width: int, file: str, row: int) -> Non
             f"{MAX_COLUMNS:,} (remove the columns you do not need)",
             row=row,
         )
+
+
+def check_memory(file: str, size: int, factor: int, kind: str) -> None:
+    """Refuse a file whose reading would need more memory than the limit, before reading it.
+
+    ``size`` bytes (of CSV text, or of unzipped XLSX parts when ``kind`` is "xlsx") need about
+    ``size * factor`` bytes; the limit is :data:`MEMORY_LIMIT_ENV` if set, else 80% of the
+    memory available now. The message says how large a file can be, so a person can split it.
+    """
+    limit = memory_limit()
+    needed = size * factor
+    if needed <= limit:
+        return
+    mb = 1_000_000
+    largest = f"{limit / factor / mb:,.0f} MB"
+    this, those = (
+        (
+            f"a workbook that unzips to {size / mb:,.0f} MB",
+            f"workbooks that unzip to at most about {largest}",
+        )
+        if kind == "xlsx"
+        else (f"a {size / mb:,.0f} MB CSV file", f"CSV files up to about {largest}")
+    )
+    fail(
+        file,
+        f"is too large to read with the memory available: {this} needs about "
+        f"{needed / mb:,.0f} MB and at most {limit / mb:,.0f} MB may be used, so {those} can "
+        f"be read. Split the file (for example by cohort), or set {MEMORY_LIMIT_ENV} to allow "
+        "more (see docs/data-format.md)",
+    )
+
+
+def memory_limit() -> int:
+    """Bytes reading one file may use: :data:`MEMORY_LIMIT_ENV` (MB), else 80% of available."""
+    configured = os.environ.get(MEMORY_LIMIT_ENV, "").strip()
+    if configured:
+        try:
+            return int(float(configured) * 1_000_000)
+        except ValueError:
+            raise DataFormatError(
+                [
+                    Problem(
+                        file=MEMORY_LIMIT_ENV,
+                        message=f"'{configured}' is not a number of megabytes",
+                    )
+                ]
+            ) from None
+    return int(0.8 * _available_memory())
+
+
+def _available_memory() -> int:
+    """Memory the system can give without swapping: MemAvailable, else free pages."""
+    try:
+        with open("/proc/meminfo", encoding="ascii") as meminfo:
+            for line in meminfo:
+                if line.startswith("MemAvailable:"):
+                    return int(line.split()[1]) * 1024
+    except (OSError, ValueError, IndexError):
+        pass
+    try:
+        return os.sysconf("SC_AVPHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
+    except (ValueError, OSError, AttributeError):
+        return 8 * 1024**3  # no way to ask (e.g. Windows): assume a modest laptop
 
 
 def column_letter(position: int) -> str:
@@ -138,8 +222,10 @@ def _read_csv(path: Path, file: str, max_rows: int) -> Sheet:
     try:
         with path.open("rb") as handle:
             head = handle.read(_SNIFF_BYTES)
+        size = path.stat().st_size
     except OSError as exc:
         fail(file, f"cannot be opened: {exc.strerror or exc}")
+    check_memory(file, size, CSV_MEMORY_FACTOR, "csv")
     encoding = _text_encoding(head, file)
     head_text = head.decode(encoding, errors="ignore")
     separator = _sniff_separator(head_text)

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 import zipfile
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any, Final
 
@@ -23,7 +24,16 @@ import numpy as np
 import pandas as pd
 
 from imheval.errors import DataFormatError, Problem
-from imheval.io._sheet import Sheet, check_header, column_letter, fail, too_many_rows
+from imheval.io import _sheet
+from imheval.io._sheet import (
+    XLSX_MEMORY_FACTOR,
+    Sheet,
+    check_header,
+    check_memory,
+    column_letter,
+    fail,
+    too_many_rows,
+)
 
 #: The most entries an XLSX zip may hold (a workbook has a few dozen).
 MAX_ZIP_ENTRIES: Final = 10_000
@@ -39,7 +49,9 @@ _NOT_A_WORKBOOK = "cannot be read as an Excel workbook"
 _NO_SAVED_VALUE = object()  # marks a formula cell without a cached result
 
 
-def read_xlsx(path: Path, file: str, max_rows: int) -> Sheet:
+def read_xlsx(
+    path: Path, file: str, max_rows: int, progress: Callable[[str], None] | None = None
+) -> Sheet:
     """The first sheet of the workbook at ``path`` (see :func:`imheval.io._sheet.read_sheet`)."""
     check_archive(path, file)
     # openpyxl is imported here so reading CSV does not pay for it.
@@ -54,7 +66,7 @@ def read_xlsx(path: Path, file: str, max_rows: int) -> Sheet:
     try:
         if not workbook.worksheets:
             fail(file, "the workbook has no sheets")
-        return _read_rows(workbook, workbook.worksheets[0], file, max_rows)
+        return _read_rows(workbook, workbook.worksheets[0], file, max_rows, progress)
     except DataFormatError:
         raise
     except Exception as exc:  # see above
@@ -86,6 +98,7 @@ def check_archive(path: Path, file: str) -> None:
             f"the workbook expands to {total / 1e6:,.0f} MB; imheval reads at most "
             f"{MAX_UNCOMPRESSED_BYTES / 1e6:,.0f} MB (save the responses as CSV, or split them)",
         )
+    check_memory(file, total, XLSX_MEMORY_FACTOR, "xlsx")
     for entry in entries:
         ratio = entry.file_size / max(entry.compress_size, 1)
         if entry.file_size > _RATIO_EXEMPT_BYTES and ratio > MAX_COMPRESSION_RATIO:
@@ -97,7 +110,13 @@ def check_archive(path: Path, file: str) -> None:
             )
 
 
-def _read_rows(workbook: Any, worksheet: Any, file: str, max_rows: int) -> Sheet:
+def _read_rows(
+    workbook: Any,
+    worksheet: Any,
+    file: str,
+    max_rows: int,
+    progress: Callable[[str], None] | None,
+) -> Sheet:
     """Stream the sheet's rows, keeping the named columns' cells and the row numbers."""
     from openpyxl.worksheet._reader import FORMULA_TAG, VALUE_TAG, WorkSheetParser
 
@@ -159,6 +178,8 @@ def _read_rows(workbook: Any, worksheet: Any, file: str, max_rows: int) -> Sheet
                     unnamed.add(position)
             if named:
                 rows.append(number)
+                if progress is not None and len(rows) % _sheet.PROGRESS_EVERY == 0:
+                    progress(f"read {len(rows):,} rows")
                 for position, column in columns.items():
                     column.append(values.get(position, ""))
     if problems:

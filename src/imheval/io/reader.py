@@ -114,8 +114,13 @@ def read_responses(
     if items is not None and not items:
         raise ValueError("item_columns is empty; pass None to read domain totals")
 
-    say(f"reading {file}")
-    sheet = read_sheet(file_path, file, max_rows=max_rows)
+    try:
+        megabytes = file_path.stat().st_size / 1e6
+    except OSError:
+        megabytes = 0.0  # read_sheet says what is wrong with the path
+    size = f" ({megabytes:,.0f} MB)" if megabytes >= 1 else ""
+    say(f"reading {file}{size}")
+    sheet = read_sheet(file_path, file, max_rows=max_rows, progress=say)
     plan = _plan_columns(sheet, items, file)
 
     say(f"checking {len(sheet.rows):,} rows")
