@@ -14,10 +14,10 @@ from typing import Any
 
 import pytest
 from conftest import PASSWORD, Workspace
-from task_worker import run_tasks
 from django.test import Client
 from django.urls import URLPattern, reverse
 from django.utils import timezone
+from task_worker import run_tasks
 
 from imheval import get_builtin
 from imheval.web.capture.models import Submission
