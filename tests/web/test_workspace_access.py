@@ -94,6 +94,10 @@ def _northern_kwargs(workspace: Any) -> dict[str, Any]:
         requested_by=workspace.users["admin"],
         kind="report",
         title="Report (PDF) for Northern HSC Trust",
+        state="done",
+        output=b"%PDF-1.7",
+        file_name="northern-report.pdf",
+        content_type="application/pdf",
     )
     return {
         "org": workspace.organisation.slug,
