@@ -7,6 +7,11 @@ questionnaire's questions and its code has no response there yet. Every problem 
 with its row and column, and a file with any problem imports nothing. A file that passes is
 kept as parsed rows in an :class:`ImportBatch` preview (the file itself is not kept) until the
 person confirms or cancels.
+
+Large files are checked, and large previews imported, by a background worker rather than in the
+web request (:mod:`imheval.web.paper.tasks`): a file over :data:`BACKGROUND_CHECK_BYTES`, a
+preview of more than :data:`BACKGROUND_CONFIRM_ROWS` responses. Small ones, nearly every real
+cohort, are done while the person waits, as before.
 """
 
 from __future__ import annotations
@@ -15,6 +20,7 @@ import datetime
 import re
 import tempfile
 from collections import Counter
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -37,6 +43,12 @@ from imheval.web.workspace.models import Cohort, Collection, Timepoint
 MAX_ROWS = 20_000
 #: Previews nobody confirmed are deleted after this long.
 PREVIEW_LIFETIME = datetime.timedelta(days=1)
+#: Files larger than this are checked by a worker (a 20,000-row CSV is about 1.2 MB and takes
+#: about a second to check; an XLSX of the same rows is smaller on disk but slower to read).
+BACKGROUND_CHECK_BYTES = 512 * 1024
+#: Previews with more responses than this are imported by a worker (20,000 responses, each
+#: saved and audited, take 10 seconds or more).
+BACKGROUND_CONFIRM_ROWS = 2_000
 
 _TIMEPOINT_LABELS = dict(Timepoint.choices)
 _CODE_MAX = Submission._meta.get_field("code").max_length or 32
@@ -82,24 +94,37 @@ def _questionnaires(
     return found
 
 
-def read_upload(upload: UploadedFile, item_ids: list[str]) -> ResponseTable:
-    """Read the uploaded file with the core's reader (raises DataFormatError naming it)."""
-    name = _safe_name(upload.name or "upload.csv")
+def upload_name(upload: UploadedFile) -> str:
+    """The name an uploaded file is read and reported under (safe in a file name)."""
+    return _safe_name(upload.name or "upload.csv")
+
+
+def read_file(name: str, chunks: Iterable[bytes], item_ids: list[str]) -> ResponseTable:
+    """Read a file's bytes with the core's reader (raises DataFormatError naming ``name``).
+
+    The reader stops at :data:`MAX_ROWS` rows below the header, so a file claiming a million
+    rows costs no more than one of the largest allowed.
+    """
     with tempfile.TemporaryDirectory(prefix="imheval-import-") as folder:
         path = Path(folder) / name
         with path.open("wb") as handle:
-            for chunk in upload.chunks():
+            for chunk in chunks:
                 handle.write(chunk)
-        return read_responses(path, item_columns=item_ids)
+        return read_responses(path, item_columns=item_ids, max_rows=MAX_ROWS)
 
 
 def check_upload(cohort: Cohort, upload: UploadedFile, user: Any) -> ImportBatch:
     """Read and check an uploaded file; a saved preview batch, or DataFormatError (see module)."""
+    return check_file(cohort, upload_name(upload), upload.chunks(), user)
+
+
+def check_file(cohort: Cohort, file: str, chunks: Iterable[bytes], user: Any) -> ImportBatch:
+    """Read and check the file ``file`` (its bytes in ``chunks``); a saved preview batch, or
+    DataFormatError listing every problem (see module)."""
     _forget_old_previews(cohort)
-    file = _safe_name(upload.name or "upload.csv")
     questionnaires = _questionnaires(cohort, file)
     item_ids = list(dict.fromkeys(item for _, rules in questionnaires.values() for item in rules))
-    table = read_upload(upload, item_ids)
+    table = read_file(file, chunks, item_ids)
     if table.n_rows > MAX_ROWS:
         raise DataFormatError(
             [
@@ -274,6 +299,15 @@ def confirm(batch: ImportBatch, user: Any) -> ImportBatch:
         locked.rows = []  # the responses hold the answers now; keep no second copy
         locked.save()
     return locked
+
+
+def refusal(count: int) -> str:
+    """What a person is told when a file with ``count`` problems imported nothing."""
+    problems = "1 problem" if count == 1 else f"{count:,} problems"
+    return (
+        f"The file has {problems}, so nothing was imported: correct "
+        f"{'it' if count == 1 else 'them'} and upload the file again"
+    )
 
 
 def undo(batch: ImportBatch) -> int:

@@ -25,6 +25,7 @@ from imheval.web.organisations.access import (
     organisation_views,
 )
 from imheval.web.paper import entry, importing, printing
+from imheval.web.paper import tasks as import_jobs
 from imheval.web.paper.answers import AnswerRule, answer_rules
 from imheval.web.paper.forms import ImportForm, KeyingForm, PrintForm, ResolveForm
 from imheval.web.paper.models import (
@@ -35,6 +36,7 @@ from imheval.web.paper.models import (
     PaperStatus,
 )
 from imheval.web.queries import query_number
+from imheval.web.tasks.jobs import job_url
 from imheval.web.workspace.models import Cohort, Collection
 
 #: Address parts that name an organisation's object, and the model each is loaded from.
@@ -275,18 +277,16 @@ def import_file(request: HttpRequest, access: Access, cohort: Cohort) -> HttpRes
     if request.method == "POST":
         form = ImportForm(request.POST, request.FILES)
         if form.is_valid():
+            upload = form.cleaned_data["file"]
+            if upload.size > importing.BACKGROUND_CHECK_BYTES:
+                job = import_jobs.start_check(cohort, upload, request.user, request.path)
+                return redirect(job_url(job))
             try:
-                batch = importing.check_upload(cohort, form.cleaned_data["file"], request.user)
+                batch = importing.check_upload(cohort, upload, request.user)
             except DataFormatError as error:
                 context["problems"], context["hidden"] = _problem_rows(error)
-                context["file_name"] = form.cleaned_data["file"].name
-                count = len(error.problems)
-                problems = "1 problem" if count == 1 else f"{count} problems"
-                form.add_error(
-                    "file",
-                    f"The file has {problems}, so nothing was imported: correct "
-                    f"{'it' if count == 1 else 'them'} and upload the file again",
-                )
+                context["file_name"] = upload.name
+                form.add_error("file", importing.refusal(len(error.problems)))
             else:
                 return redirect(_url("import_preview", access, batch=batch))
     else:
@@ -302,6 +302,9 @@ def import_preview(request: HttpRequest, access: Access, batch: ImportBatch) -> 
     if batch.status != ImportStatus.PREVIEW:
         return redirect(back)
     if request.method == "POST":
+        if batch.row_count > importing.BACKGROUND_CONFIRM_ROWS:
+            job = import_jobs.start_confirm(batch, request.user, back)
+            return redirect(job_url(job))
         try:
             done = importing.confirm(batch, request.user)
         except DataFormatError as error:

@@ -12,7 +12,6 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from django.urls import reverse
 from django_tasks import task
 
 from imheval import ImhevalError
@@ -93,8 +92,3 @@ def _write(job: Job) -> None:
         raise jobs.JobError(str(reason)) from None
     job.content_type = content_type
     job.file_name = scope.file_name("report", extension)
-
-
-def job_url(job: Job) -> str:
-    """The job's progress page."""
-    return reverse("jobs:job", args=[job.organisation.slug, job.pk])

@@ -32,7 +32,8 @@ from imheval.web.results.counts import live_counts
 from imheval.web.results.forms import MatchDecisionForm
 from imheval.web.results.models import Decision, MatchDecision
 from imheval.web.results.snapshots import refresh_state, visit
-from imheval.web.results.tasks import REPORT_FORMATS, REPORT_LABELS, job_url, start_report
+from imheval.web.results.tasks import REPORT_FORMATS, REPORT_LABELS, start_report
+from imheval.web.tasks.jobs import job_url
 from imheval.web.workspace.models import Cohort, Programme
 
 #: Address parts naming an organisation's object, and the model each is loaded from.

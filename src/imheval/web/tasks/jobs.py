@@ -17,6 +17,7 @@ from collections.abc import Callable
 from typing import Any
 
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from imheval.errors import ImhevalError
@@ -121,3 +122,8 @@ def forget_old_jobs(now: datetime.datetime | None = None) -> int:
     now = now or timezone.now()
     deleted, _ = Job.objects.filter(created_at__lt=now - JOB_LIFETIME).delete()
     return deleted
+
+
+def job_url(job: Job) -> str:
+    """The job's progress page."""
+    return reverse("jobs:job", args=[job.organisation.slug, job.pk])
