@@ -63,7 +63,7 @@ def work(monkeypatch: pytest.MonkeyPatch) -> Iterator[Work]:
 
     monkeypatch.setattr(reader._Distinct, "of", classmethod(counting_of))
     monkeypatch.setattr(openpyxl_reader.WorkSheetParser, "parse_row", counting_parse_row)
-    monkeypatch.setattr(_sheet.pd, "read_csv", counting_read_csv)
+    monkeypatch.setattr(pd, "read_csv", counting_read_csv)
     yield counted
 
 
