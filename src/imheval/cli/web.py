@@ -130,7 +130,7 @@ def worker_command(
     server; they share the queue kept in the database. Stop one with Ctrl+C or SIGTERM: it
     finishes the task it is running first.
 
-    Example: DATABASE_URL=postgres://imheval@db/imheval imheval worker
+    Example: imheval worker   (on another machine, with the server's DATABASE_URL set)
     """
 
     def body() -> None:
