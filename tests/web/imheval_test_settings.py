@@ -19,3 +19,12 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 if os.environ.get("IMHEVAL_TEST_DB_NAME"):
     DATABASES["default"]["TEST"] = {"NAME": os.environ["IMHEVAL_TEST_DB_NAME"]}
+
+# SQLite tests use a file in the data folder, not Django's in-memory database: the in-memory one
+# is shared-cache SQLite, whose table locks fail at once instead of waiting (no busy timeout), so
+# a live server's request and the background worker's thread could fail each other at random.
+# A file runs with the production settings (WAL, busy timeout, IMMEDIATE transactions).
+if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
+    DATABASES["default"]["TEST"] = {
+        "NAME": os.path.join(os.environ["IMHEVAL_DATA_DIR"], "test.sqlite3")
+    }
