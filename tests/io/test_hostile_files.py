@@ -382,3 +382,43 @@ def test_xlsx_reading_reports_progress_in_rows(
     read_responses(xfd_xlsx(tmp_path, rows=25), progress=messages.append)
 
     assert messages[:3] == ["reading xfd.xlsx", "read 10 rows", "read 20 rows"]
+
+
+def test_csv_is_parsed_in_chunks_reporting_progress_with_row_numbers_kept(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(_sheet, "PROGRESS_EVERY", 10)
+    path = tmp_path / "long.csv"
+    path.write_text(
+        "participant,timepoint,K1\n" + "".join(f"P{n:02d},pre,{'abcd'[n % 4]}\n" for n in range(25))
+    )
+    messages: list[str] = []
+
+    table = read_responses(path, item_columns=["K1"], progress=messages.append)
+
+    # 26 records (the header and 25 rows) in chunks of 10: progress after each full chunk
+    assert messages[:3] == [
+        "reading long.csv",
+        "read 9 rows of long.csv",
+        "read 19 rows of long.csv",
+    ]
+    assert table.frame["participant"].tolist() == [f"P{n:02d}" for n in range(25)]
+    assert table.frame["K1"].tolist() == ["abcd"[n % 4] for n in range(25)]
+    assert table.frame["source_row"].tolist() == list(range(2, 27))
+
+
+def test_a_too_wide_row_in_a_later_chunk_is_named_by_its_own_row(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(_sheet, "PROGRESS_EVERY", 10)
+    lines = ["participant,timepoint,K1"] + [f"P{n:02d},pre,a" for n in range(25)]
+    lines[23] = "P22,pre,a,stray"
+    path = tmp_path / "stray.csv"
+    path.write_text("\n".join(lines) + "\n")
+
+    message = str(refusal(path, item_columns=["K1"]))
+
+    assert message == (
+        "stray.csv, row 24: the row has 4 cells but the header has 3; "
+        "is a value containing the separator missing its quotes?"
+    )

@@ -48,7 +48,8 @@ CSV_MEMORY_FACTOR: Final = 20
 #: Bytes of memory per byte of XLSX sheet XML once unzipped (cells are kept as text).
 XLSX_MEMORY_FACTOR: Final = 4
 
-#: How often (in rows) reading an XLSX reports progress.
+#: How often (in rows) reading an XLSX reports progress; also how many rows of a CSV are parsed
+#: at a time (each chunk's cells join the columns read so far, and progress is reported).
 PROGRESS_EVERY: Final = 50_000
 
 #: Separators we sniff for, in order of preference when the header is ambiguous.
@@ -88,8 +89,8 @@ def read_sheet(
     missing, empty, unreadable, unsupported or over-large file (more than :data:`MAX_COLUMNS`
     named columns, a header wider than :data:`MAX_WIDTH` cells, more than ``max_rows`` rows, an
     XLSX that expands too far), for text that is binary or UTF-16 without a byte-order mark,
-    and for XLSX formula cells with no saved value. ``progress`` is told how many rows of an
-    XLSX have been read every :data:`PROGRESS_EVERY` rows (a CSV is read in one step).
+    and for XLSX formula cells with no saved value. ``progress`` is told how many rows have
+    been read every :data:`PROGRESS_EVERY` rows.
     """
     if max_rows < 1:
         raise ValueError("max_rows must be at least 1")
@@ -104,7 +105,7 @@ def read_sheet(
     if not path.is_file():
         fail(file, f"file not found: {path}")
     if suffix in CSV_SUFFIXES:
-        return _read_csv(path, file, max_rows)
+        return _read_csv(path, file, max_rows, progress)
     from imheval.io._xlsx import read_xlsx  # openpyxl is imported only when needed
 
     return read_xlsx(path, file, max_rows, progress)
@@ -218,7 +219,9 @@ def too_many_rows(file: str, max_rows: int, header_row: int) -> NoReturn:
 # --- CSV ------------------------------------------------------------------------------------
 
 
-def _read_csv(path: Path, file: str, max_rows: int) -> Sheet:
+def _read_csv(
+    path: Path, file: str, max_rows: int, progress: Callable[[str], None] | None = None
+) -> Sheet:
     try:
         with path.open("rb") as handle:
             head = handle.read(_SNIFF_BYTES)
@@ -244,14 +247,17 @@ def _read_csv(path: Path, file: str, max_rows: int) -> Sheet:
     usecols = sorted(header) if blank else None
     # One row more than the limit is asked for, to know whether the file goes beyond it.
     nrows = header_index + 1 + max_rows + 1
-    frame = _read_frame(path, file, encoding, separator, width, usecols, nrows)
-    data = frame.iloc[header_index + 1 :]
-    if len(data) > max_rows:
+    columns = _read_columns(
+        path, file, encoding, separator, width, usecols, nrows, header_index + 1, progress
+    )
+    if _length(columns) - (header_index + 1) > max_rows:
         too_many_rows(file, max_rows, header_row)
     # imheval's CSV writers put an apostrophe before formula-like cells (csvsafe): undo it.
     header = {p: restore_cell(name) for p, name in header.items()}
-    cells = {p: restore_series(data[p].reset_index(drop=True)) for p in header}
-    del frame, data
+    cells = {
+        p: restore_series(columns.pop(p)[header_index + 1 :].reset_index(drop=True)) for p in header
+    }
+    del columns
     rows = np.arange(header_row + 1, header_row + 1 + _length(cells), dtype=np.int64)
     return Sheet(header=header, cells=cells, rows=rows, header_row=header_row, unnamed=unnamed)
 
@@ -370,7 +376,7 @@ def _scan_unnamed(
     return found
 
 
-def _read_frame(
+def _read_columns(
     path: Path,
     file: str,
     encoding: str,
@@ -378,9 +384,20 @@ def _read_frame(
     width: int,
     usecols: list[int] | None,
     nrows: int,
-) -> pd.DataFrame:
+    above: int,
+    progress: Callable[[str], None] | None,
+) -> dict[int, pd.Series]:
+    """The text of each read column, every record of the file included (the ``above``
+    records down to the header too).
+
+    The file is parsed :data:`PROGRESS_EVERY` records at a time, so the parser's own buffers
+    stay the size of one chunk whatever the file's size, and ``progress`` hears how many rows
+    below the header have been read.
+    """
+    chunks: dict[int, list[np.ndarray]] = {}
+    read = 0
     try:
-        return pd.read_csv(
+        with pd.read_csv(
             path,
             sep=separator,
             header=None,
@@ -394,7 +411,19 @@ def _read_frame(
             encoding=encoding,
             encoding_errors="strict",
             engine="c",
-        )
+            chunksize=PROGRESS_EVERY,
+        ) as reader:
+            for chunk in reader:
+                for position in chunk.columns:
+                    chunks.setdefault(int(position), []).append(chunk[position].to_numpy())
+                read += len(chunk)
+                if progress is not None and len(chunk) == PROGRESS_EVERY:
+                    progress(f"read {read - above:,} rows of {file}")
+        # Each column's chunks are joined and let go one column at a time, to keep the peak low.
+        return {
+            position: pd.Series(np.concatenate(chunks.pop(position)), dtype=object)
+            for position in sorted(chunks)
+        }
     except UnicodeDecodeError as exc:
         message = _not_utf8(exc)
     except pd.errors.EmptyDataError:
