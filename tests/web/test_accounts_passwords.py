@@ -222,6 +222,30 @@ def test_no_reset_link_for_an_account_of_several_organisations(workspace: Worksp
     assert not PasswordReset.objects.exists()
 
 
+@pytest.mark.parametrize("change", ["joins another organisation", "leaves this organisation"])
+def test_a_reset_link_stops_working_when_its_account_is_no_longer_only_this_organisations(
+    workspace: Workspace, change: str
+) -> None:
+    """The re-test's takeover: a link made while the trainer was only northern's, used after
+    they became southern's admin, signed its holder in to southern's pages."""
+    path = _make_reset_link(workspace, "trainer")
+    trainer = workspace.users["trainer"]
+    if change == "joins another organisation":
+        Membership.objects.create(
+            user=trainer, organisation=workspace.other_organisation, role="admin"
+        )
+    else:
+        Membership.objects.filter(user=trainer, organisation=workspace.organisation).delete()
+
+    visitor = Client()
+    assert visitor.get(path).status_code == 404
+    assert _set(visitor, path, STRONG).status_code == 404
+
+    trainer.refresh_from_db()
+    assert not trainer.check_password(STRONG)
+    assert PasswordReset.objects.get().status == "pending"  # never used
+
+
 def test_no_reset_link_for_a_django_admin_account(workspace: Workspace) -> None:
     get_user_model().objects.filter(username="trainer-north").update(is_staff=True)
     page = _client(workspace.users["admin"]).post(_reset_url(workspace, "trainer")).content

@@ -59,7 +59,13 @@ def pending_invitations(organisation: Organisation) -> models.QuerySet[Invitatio
 
 
 def usable(model: type[Link], token: str) -> Link | None:
-    """The pending, unexpired link of ``model`` with ``token``; None for any other token."""
+    """The pending, unexpired link of ``model`` with ``token``; None for any other token.
+
+    A password reset link also stops working once its organisation's admin could no longer make
+    it (:func:`reset_refusal`): its user joined another organisation, or left this one, after it
+    was made. Otherwise a link made while the account was only this organisation's would sign
+    its holder in to the other organisation's pages too.
+    """
     if not token or len(token) > 100:
         return None
     link = (
@@ -67,7 +73,11 @@ def usable(model: type[Link], token: str) -> Link | None:
         .filter(token_digest=tokens.digest(token))
         .first()
     )
-    return link if link is not None and link.is_usable else None
+    if link is None or not link.is_usable:
+        return None
+    if isinstance(link, PasswordReset) and reset_refusal(link.organisation, link.user):
+        return None
+    return link
 
 
 def _claim(link: Invitation | PasswordReset, **changes: Any) -> bool:
@@ -169,13 +179,14 @@ def use_reset(reset: PasswordReset, password: str) -> bool:
 def reset_refusal(organisation: Organisation, user: Any) -> str:
     """Why an admin of ``organisation`` may not make a reset link for ``user``; "" if they may.
 
-    A reset link signs its holder in as ``user``, so it is refused for an account that also
-    opens another organisation's pages, or the Django admin: the admin of one organisation
-    could otherwise take over access to another.
+    A reset link signs its holder in as ``user``, so it is refused for an account that is not
+    a member of ``organisation``, or that also opens another organisation's pages or the Django
+    admin: the admin of one organisation could otherwise take over access to another. Checked
+    when the link is made and again whenever it is used (:func:`usable`).
     """
     name = user.get_username()
-    elsewhere = Membership.objects.filter(user=user).exclude(organisation=organisation).exists()
-    if user.is_staff or user.is_superuser or elsewhere:
+    organisations = set(Membership.objects.filter(user=user).values_list("organisation", flat=True))
+    if user.is_staff or user.is_superuser or organisations != {organisation.pk}:
         return (
             f"A reset link cannot be made here for {name}: their account is not only this "
             "organisation's. Whoever runs imheval can set a new password with "
