@@ -16,6 +16,7 @@ from test_paper_entry import client_for, url
 from test_paper_import import GOOD_CSV, upload
 
 from imheval.web.capture.models import Submission
+from imheval.web.organisations.models import AuditEvent
 from imheval.web.paper import importing
 from imheval.web.paper.models import ImportBatch
 from imheval.web.tasks.models import Job, JobState
@@ -129,6 +130,16 @@ def test_a_large_preview_is_imported_by_the_worker_then_leads_to_the_import_page
     batch.refresh_from_db()
     assert job.state == JobState.DONE and batch.status == "imported"
     assert Submission.objects.filter(source="import", entered_by=trainer).count() == 4
+    # each response is in the audit log, as the trainer's, as an import in the request logs it
+    logged = AuditEvent.objects.filter(object_type="submission", action="created")
+    assert sorted(int(e.object_id) for e in logged) == sorted(
+        Submission.objects.values_list("pk", flat=True)
+    )
+    assert {(e.actor, e.actor_label) for e in logged} == {(trainer, "trainer-north")}
+    assert {tuple(sorted(e.changes)) for e in logged} == {
+        ("answers", "code", "directorate", "profession", "source", "status")
+    }
+    assert all(set(e.changes.values()) == {"changed"} for e in logged)  # never the answers
     import_page = url("import_file", workspace, cohort=workspace.cohort.pk)
     assert client.get(started["Location"])["Location"] == import_page
     assert "2 pre-test, 2 post-test" in client.get(import_page).content.decode()

@@ -34,6 +34,7 @@ from imheval.io.reader import SINGLE_COHORT
 from imheval.io.table import SOURCE_ROW, ResponseTable
 from imheval.web.capture.codes import DIRECTORATES, IMPORTED_CODE, IMPORTED_CODE_RULE, PROFESSIONS
 from imheval.web.capture.models import Source, Status, Submission
+from imheval.web.organisations.audit import record_created
 from imheval.web.paper.answers import AnswerRule, answer_rules
 from imheval.web.paper.entry import codes_in_use
 from imheval.web.paper.models import ImportBatch, ImportStatus
@@ -279,20 +280,28 @@ def confirm(batch: ImportBatch, user: Any) -> ImportBatch:
         if problems:
             raise DataFormatError(problems)
         now = timezone.now()
-        created = [
-            Submission.objects.create(
-                collection=collections[row["timepoint"]],
-                code=row["code"],
-                profession=row["profession"],
-                directorate=row["directorate"],
-                answers=row["answers"],
-                status=Status.COMPLETE,
-                source=Source.IMPORT,
-                entered_by=user,
-                completed_at=now,
-            )
-            for row in locked.rows
-        ]
+        # One insert for the responses and one for their log entries: on SQLite this
+        # transaction holds the only write lock, so 20,000 single inserts (and their
+        # audit entries) would keep every participant waiting for many seconds.
+        created = Submission.objects.bulk_create(
+            [
+                Submission(
+                    collection=collections[row["timepoint"]],
+                    code=row["code"],
+                    profession=row["profession"],
+                    directorate=row["directorate"],
+                    answers=row["answers"],
+                    status=Status.COMPLETE,
+                    source=Source.IMPORT,
+                    entered_by=user,
+                    started_at=now,
+                    completed_at=now,
+                )
+                for row in locked.rows
+            ],
+            batch_size=1000,
+        )
+        record_created(created)
         locked.submissions.add(*created)
         locked.status = ImportStatus.IMPORTED
         locked.imported_at = now

@@ -1,6 +1,7 @@
 """Large imports done by a worker: checking a big file, and importing a big preview.
 
-A file over :data:`~.importing.BACKGROUND_CHECK_BYTES` is kept on a job and checked by a worker
+A file whose reading parses more than :data:`~.importing.BACKGROUND_CHECK_BYTES` (an XLSX's
+unzipped size, not its upload size) is kept on a job and checked by a worker
 (:func:`start_check`); the job then leads to the preview, or lists the file's problems exactly
 as the import page does. A preview of more than :data:`~.importing.BACKGROUND_CONFIRM_ROWS`
 responses is imported by a worker (:func:`start_confirm`); the job then leads back to the
@@ -11,6 +12,7 @@ leaves nothing behind, and the person waits on the job's progress page, never on
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.core.files.uploadedfile import UploadedFile
@@ -18,6 +20,7 @@ from django.urls import reverse
 from django_tasks import task
 
 from imheval.errors import DataFormatError
+from imheval.web.organisations.audit import acting_as
 from imheval.web.paper import importing
 from imheval.web.paper.models import ImportBatch, ImportStatus
 from imheval.web.tasks import jobs
@@ -73,17 +76,27 @@ def start_confirm(batch: ImportBatch, user: Any, back_url: str) -> Job:
 @task()
 def check_import_task(job_id: int) -> None:
     """The queued check of a large file (see :func:`imheval.web.tasks.jobs.run`)."""
-    jobs.run(job_id, _check)
+    jobs.run(job_id, _as_requester(_check))
 
 
 @task()
 def confirm_import_task(job_id: int) -> None:
     """The queued import of a large preview; a preview that could not be imported is deleted,
     as the import page does, so it cannot be confirmed again."""
-    jobs.run(job_id, _confirm)
+    jobs.run(job_id, _as_requester(_confirm))
     job = Job.objects.filter(pk=job_id, state=JobState.FAILED).first()
     if job is not None:
         ImportBatch.objects.filter(pk=job.params["batch"], status=ImportStatus.PREVIEW).delete()
+
+
+def _as_requester(work: Callable[[Job], None]) -> Callable[[Job], None]:
+    """``work`` with its changes logged in the audit log as the member's who asked for it."""
+
+    def logged(job: Job) -> None:
+        with acting_as(job.requested_by):
+            work(job)
+
+    return logged
 
 
 def _cohort(job: Job) -> Cohort:

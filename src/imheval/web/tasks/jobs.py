@@ -16,7 +16,6 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
-from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
@@ -70,9 +69,15 @@ def run(job_id: int, work: Callable[[Job], None]) -> None:
     """Run ``work`` on the job ``job_id`` in a worker, and record how it ended.
 
     ``work`` fills in the job (its file, its next page, or its problems) and may raise an
-    :class:`~imheval.errors.ImhevalError` whose message the person can act on. It runs in one
-    transaction with the job's outcome, so a failure leaves nothing half-done. Never raises:
+    :class:`~imheval.errors.ImhevalError` whose message the person can act on. Never raises:
     a job that no longer exists (deleted meanwhile) is skipped.
+
+    ``work`` runs outside any transaction: on SQLite a transaction holds the database's one
+    write lock from its start, so wrapping minutes of reading or report writing in one would
+    stop every sign-in and every participant's answer for as long. Each ``work`` keeps its own
+    writes all-or-nothing instead (an import check saves its preview in one step at the end,
+    an import's responses are created in one transaction), and a failure before them leaves
+    nothing behind.
     """
     updated = Job.objects.filter(pk=job_id, state=JobState.QUEUED).update(state=JobState.RUNNING)
     if not updated:
@@ -80,12 +85,11 @@ def run(job_id: int, work: Callable[[Job], None]) -> None:
         return
     job = Job.objects.get(pk=job_id)
     try:
-        with transaction.atomic():
-            work(job)
-            job.state = JobState.DONE
-            job.upload = None
-            job.finished_at = timezone.now()
-            job.save()
+        work(job)
+        job.state = JobState.DONE
+        job.upload = None
+        job.finished_at = timezone.now()
+        job.save()
     except ImhevalError as error:
         _fail(job_id, str(error), getattr(error, "problems", ()))
     except Exception:
