@@ -231,3 +231,27 @@ def test_the_watchdog_hooks_track_requests_by_thread() -> None:
     hooks["post_request"](fake, Request(), {}, None)
     assert fake.imheval_watchdog._running == {}  # type: ignore[attr-defined]
     assert re.match(r"^\w", deadline.__doc__ or "")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_job_works_outside_any_transaction(
+    workspace: Workspace, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """On SQLite a transaction holds the only write lock from its start: a job that worked
+    inside one stopped every sign-in and every participant's answer while it ran."""
+    from django.db import connection
+
+    inside: list[bool] = []
+
+    def spy(scope: Any, kind: str) -> bytes:
+        inside.append(connection.in_atomic_block)
+        return b"%PDF-1.7 spy"
+
+    monkeypatch.setattr(report_tasks, "report_file", spy)
+    matched_people(workspace, 6)
+    start_pdf(workspace)
+
+    run_tasks()
+
+    assert inside == [False]
+    assert Job.objects.get().state == JobState.DONE
