@@ -162,6 +162,127 @@ def test_someone_else_is_a_post_only_and_needs_a_known_link(workspace: Any) -> N
     assert person.client.post("/q/" + "x" * 43 + "/someone-else/").status_code == 404
 
 
+def _idle(draft: Submission, minutes: float) -> None:
+    """As if the draft's last save was ``minutes`` ago (nobody touched the phone since)."""
+    Submission.objects.filter(pk=draft.pk).update(
+        saved_at=timezone.now() - datetime.timedelta(minutes=minutes)
+    )
+
+
+def test_an_idle_draft_is_held_on_every_step_not_only_the_start_page(workspace: Any) -> None:
+    """Finding N4: the next person skipped the start page (history, the back button) and went
+    straight to a later step, which showed the last person's code, profile and answers."""
+    first = Participant(workspace.pre)
+    draft = _half_complete(first)
+    _idle(draft, 21)
+    second = Participant(workspace.pre, first.client)  # the same phone, the same session
+    resume = second.url("resume")
+    for name, args in (("check", ()), ("questions", (1,)), ("about_you", ()), ("code", ())):
+        response = second.client.get(second.url(name, *args))
+        assert (response.status_code, response.url) == (302, resume), name
+        shown = second.client.get(second.url(name, *args), follow=True)
+        assert shown.redirect_chain == [(resume, 302)], name
+        assert "Carry on where you left off" in text(shown), name
+        _nothing_of_the_first_person(shown)
+    # Saving into the draft or submitting it blind is refused the same way.
+    for response in (
+        second.client.post(second.url("questions", 2), PAGE_ANSWERS[1]),
+        second.client.post(second.url("about_you"), {"profession": "GP", "directorate": "x"}),
+        second.client.post(second.url("check")),
+    ):
+        assert (response.status_code, response.url) == (302, resume)
+    draft.refresh_from_db()
+    assert (draft.status, draft.profession, draft.answers) == (
+        Status.DRAFT,
+        "Psychologist",
+        PAGE_ANSWERS[0],
+    )
+    # The first person comes back: their code carries on where they left off, and the steps
+    # show their answers again without asking once more.
+    assert first.client.post(resume, {"code": FIRST_CODE}).url == first.url("questions", 2)
+    page = first.client.get(first.url("questions", 1))
+    assert page.status_code == 200 and page.content.decode().count(" checked>") == 6
+    assert first.answer_page(2, PAGE_ANSWERS[1]).url == first.url("questions", 3)
+    check = first.client.get(first.url("check")).content.decode()
+    assert f'<span class="imheval-code">{FIRST_CODE}</span>' in check
+
+
+def test_a_person_within_the_idle_limit_is_not_interrupted(workspace: Any) -> None:
+    person = Participant(workspace.pre)
+    draft = _half_complete(person)
+    _idle(draft, 19)
+    check = person.client.get(person.url("check"))
+    assert check.status_code == 200
+    assert f'<span class="imheval-code">{FIRST_CODE}</span>' in check.content.decode()
+    # Each save starts the idle time again: 19 minutes per page, 38 in all, and no break.
+    assert person.answer_page(2, PAGE_ANSWERS[1]).url == person.url("questions", 3)
+    draft.refresh_from_db()
+    assert timezone.now() - draft.saved_at < datetime.timedelta(minutes=1)
+    _idle(draft, 19)
+    assert person.answer_page(3, PAGE_ANSWERS[2]).url == person.url("check")
+    assert person.submit().url == person.url("thanks")
+    draft.refresh_from_db()
+    assert draft.status == Status.COMPLETE and draft.answers == ALL_ANSWERS
+
+
+def test_the_idle_limit_is_a_setting_and_a_draft_without_a_code_is_never_held(
+    workspace: Any, settings: Any
+) -> None:
+    settings.IMHEVAL_CAPTURE_IDLE_MINUTES = 5
+    person = Participant(workspace.pre)
+    draft = _half_complete(person)
+    _idle(draft, 4)
+    assert person.client.get(person.url("check")).status_code == 200
+    _idle(draft, 6)
+    assert person.client.get(person.url("check")).url == person.url("resume")
+
+    # Nothing of anyone to hide before a code is typed: the code page is simply shown.
+    fresh = Participant(workspace.pre)
+    fresh.consent()
+    _idle(fresh.draft(), 60)
+    assert fresh.client.get(fresh.url("code")).status_code == 200
+
+    settings.IMHEVAL_CAPTURE_IDLE_MINUTES = 0  # off
+    other = Participant(workspace.pre)
+    _idle(_half_complete(other), 600)
+    assert other.client.get(other.url("check")).status_code == 200
+
+
+def test_the_carry_on_page_holds_an_idle_draft_it_is_opened_for(workspace: Any) -> None:
+    person = Participant(workspace.pre)
+    _idle(_half_complete(person), 30)
+    page = person.client.get(person.url("resume"))
+    assert page.status_code == 200
+    _nothing_of_the_first_person(page)
+    assert person.client.get(person.url("check")).url == person.url("resume")
+
+
+def test_every_participant_page_and_redirect_is_never_stored_by_the_browser(
+    workspace: Any,
+) -> None:
+    """The back button must not show a stored copy of someone else's answers."""
+    person = Participant(workspace.pre)
+    responses = [person.client.get(person.url("start")), person.consent()]
+    responses += [person.client.get(person.url("code")), person.make_code(*FIRST)]
+    responses += [person.client.get(person.url("about_you")), person.about_you()]
+    for number, answers in enumerate(PAGE_ANSWERS, start=1):
+        responses.append(person.client.get(person.url("questions", number)))
+        responses.append(person.answer_page(number, answers))
+    responses += [person.client.get(person.url("check")), person.submit()]
+    responses.append(person.client.get(person.url("thanks")))
+    other = Participant(workspace.pre)
+    _idle(_half_complete(other), 30)
+    responses += [other.client.get(other.url("check")), other.client.get(other.url("resume"))]
+    responses.append(other.client.post(other.url("resume"), {"code": "AB01CD"}))
+    responses.append(other.client.post(other.url("someone_else")))
+    responses.append(other.client.get("/q/" + "x" * 43 + "/check/"))
+    assert {response.status_code for response in responses} == {200, 302, 404}
+    for response in responses:
+        where = response.request["PATH_INFO"]
+        cache_control = {part.strip() for part in response["Cache-Control"].split(",")}
+        assert {"no-store", "no-cache", "private", "max-age=0"} <= cache_control, where
+
+
 # --------------------------------------------------------------------- a code's existence
 
 

@@ -7,11 +7,13 @@ about the person is kept in the session (the throttle adds the times of recent s
 :mod:`imheval.web.capture.throttle`).
 
 A phone may be shared. Whoever opens the link next is a stranger until they show otherwise, so
-a draft that has a code is *held* when the start page is shown (``capture:<token>:held``, the
-number of wrong tries): no step shows it, or saves into it, until its code is typed again
-(:func:`try_resume`). Giving consent always starts a new, empty draft, and "I am someone else"
-forgets this browser's draft (:func:`forget_draft`); a draft left behind is deleted later by
-:func:`imheval.web.capture.housekeeping.purge_stale`.
+a draft that has a code is *held* (``capture:<token>:held``, the number of wrong tries) when the
+start page is shown, and by any step once it has not been saved for
+``IMHEVAL_CAPTURE_IDLE_MINUTES`` (:func:`hold_if_idle`: the next person may skip the start page
+through the history or the back button). No step shows a held draft, or saves into it, until its
+code is typed again (:func:`try_resume`). Giving consent always starts a new, empty draft, and
+"I am someone else" forgets this browser's draft (:func:`forget_draft`); a draft left behind is
+deleted later by :func:`imheval.web.capture.housekeeping.purge_stale`.
 
 A participant page does little database work (the load benchmark has 100 phones at once): the
 collection and the session's submission come from one query (:func:`find`), a page save or
@@ -21,6 +23,7 @@ per process (:func:`collection_pages`). Whether the collection is open is read e
 
 from __future__ import annotations
 
+import datetime
 import hashlib
 import hmac
 import math
@@ -29,6 +32,7 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any, Literal
 
+from django.conf import settings
 from django.contrib.sessions.backends.base import SessionBase
 from django.db import transaction
 from django.db.models import QuerySet
@@ -149,6 +153,11 @@ def held_key(token: str) -> str:
 #: Wrong codes typed to carry on with a held draft before this browser forgets the draft.
 MAX_RESUME_TRIES = 5
 
+#: Minutes a draft with a code may go unsaved before a step holds it, unless
+#: ``IMHEVAL_CAPTURE_IDLE_MINUTES`` says otherwise (0 turns it off). A page of questions takes a
+#: few minutes; someone who pauses longer types their code again and loses nothing saved.
+DEFAULT_IDLE_MINUTES = 20
+
 
 def _key_in_session(session: SessionBase, token: str) -> uuid.UUID | None:
     value = session.get(session_key(token))
@@ -237,6 +246,32 @@ def is_held(session: SessionBase, token: str) -> bool:
     return held_key(token) in session
 
 
+def idle_limit() -> datetime.timedelta | None:
+    """How long a draft may go unsaved before a step holds it; None when the setting is 0."""
+    minutes = int(getattr(settings, "IMHEVAL_CAPTURE_IDLE_MINUTES", DEFAULT_IDLE_MINUTES))
+    return datetime.timedelta(minutes=minutes) if minutes > 0 else None
+
+
+def hold_if_idle(
+    session: SessionBase, token: str, draft: Submission, *, now: datetime.datetime | None = None
+) -> bool:
+    """Hold ``draft`` if it has a code and was last saved more than :func:`idle_limit` ago.
+
+    Returns whether the draft is held (now, or already before). A draft without a code is never
+    held: it has no profile or answers yet, so it shows nothing of anyone. Reads only the row the
+    step has loaded (``saved_at``), so it adds no query; ``now`` is for tests.
+    """
+    if is_held(session, token):
+        return True
+    limit = idle_limit()
+    if not draft.code or limit is None:
+        return False
+    if (now or timezone.now()) - draft.saved_at <= limit:
+        return False
+    hold(session, token)
+    return True
+
+
 ResumeOutcome = Literal["resumed", "wrong", "forgotten"]
 
 
@@ -250,6 +285,8 @@ def try_resume(session: SessionBase, draft: Submission, typed_code: str) -> Resu
     token = draft.collection.token
     if hmac.compare_digest(typed_code.encode(), draft.code.encode()):
         session.pop(held_key(token), None)
+        # The idle time starts again, or the next step would hold the draft at once.
+        draft.save(update_fields=["saved_at"])
         return "resumed"
     tries = int(session.get(held_key(token), 0)) + 1
     if tries >= MAX_RESUME_TRIES:
@@ -326,7 +363,7 @@ def set_code(draft: Submission, code: str) -> None:
     """Give the draft its code. Nothing is looked up by code: whether a code was used before
     is never read here, so no page can differ for a code someone else has used."""
     draft.code = code
-    draft.save(update_fields=["code"])
+    draft.save(update_fields=["code", "saved_at"])
 
 
 # ---------------------------------------------------------------------------------- saving
@@ -346,7 +383,7 @@ def save_page(draft: Submission, page: QuestionPage, answers: dict[str, str]) ->
         if locked is None or locked.status != Status.DRAFT:
             return False
         save_locked_page(locked, page, answers)
-    draft.answers, draft.page = locked.answers, locked.page
+    draft.answers, draft.page, draft.saved_at = locked.answers, locked.page, locked.saved_at
     return True
 
 
@@ -360,7 +397,7 @@ def save_locked_page(draft: Submission, page: QuestionPage, answers: dict[str, s
             merged.pop(item_id, None)
     draft.answers = merged
     draft.page = max(draft.page, page.number)
-    draft.save(update_fields=["answers", "page"])
+    draft.save(update_fields=["answers", "page", "saved_at"])
 
 
 def complete(draft: Submission) -> Submission:

@@ -1,10 +1,11 @@
 """One person's answers at one collection (a cohort at a timepoint).
 
 A submission holds no name, email, IP address or user agent: only the self-generated anonymous
-code, profession, directorate, the answers and timestamps. It starts as a draft when the person
-gives consent, keeps each page's answers as they go (a refresh loses nothing), and becomes
-complete exactly once: ``key`` (a random UUID made with the draft) makes the final submit
-idempotent, so a double tap, a refresh or a retry never creates a second response.
+code, profession, directorate, the answers and timestamps (started, last saved, completed). It
+starts as a draft when the person gives consent, keeps each page's answers as they go (a refresh
+loses nothing), and becomes complete exactly once: ``key`` (a random UUID made with the draft)
+makes the final submit idempotent, so a double tap, a refresh or a retry never creates a second
+response.
 """
 
 from __future__ import annotations
@@ -53,6 +54,9 @@ class Submission(models.Model):
         help_text="For paper forms: who keyed the form in.",
     )
     started_at = models.DateTimeField(auto_now_add=True)
+    # Every save of a step lists it in update_fields; a step holds a draft left unsaved longer
+    # than IMHEVAL_CAPTURE_IDLE_MINUTES (a shared phone: see capture.journey).
+    saved_at = models.DateTimeField(auto_now=True, help_text="When a step was last saved.")
     completed_at = models.DateTimeField(null=True, blank=True)
 
     objects = scoped_manager("collection__cohort__programme__organisation")

@@ -7,8 +7,9 @@ open a plain "closed" page (410, Gone; the same link works again if the trainer 
 closed page says nothing else about the collection. Pages after consent need the draft
 remembered in the session; without one they go back to the start.
 
-Shared phones: the start page holds an earlier draft that has a code (see
-:mod:`~imheval.web.capture.journey`), so the next person sees nothing of it: carrying on asks
+Shared phones: the start page holds an earlier draft that has a code, and every step holds one
+left unsaved for longer than the idle limit (see :mod:`~imheval.web.capture.journey`), so the
+next person sees nothing of it: carrying on asks
 for the code (``resume``), "I am someone else" (``someone_else``) forgets it, and consent always
 starts afresh. No page depends on whether a code was used before by anyone. Starting is limited
 per link and per browser (:mod:`~imheval.web.capture.throttle`; 429 with a plain page).
@@ -178,11 +179,12 @@ def _draft(
     request: HttpRequest, collection: Collection, submission: Submission | None
 ) -> Submission:
     """The session's draft; without one (none, or already submitted) back to the start, and
-    while it is held (someone else may be holding the phone) to the page that asks its code."""
+    while it is held, or it has been idle long enough to be held now (someone else may be
+    holding the phone), to the page that asks its code."""
     draft = _as_draft(submission)
     if draft is None:
         raise _Stop(redirect("capture:start", token=collection.token))
-    if journey.is_held(request.session, collection.token):
+    if journey.hold_if_idle(request.session, collection.token, draft):
         raise _Stop(redirect("capture:resume", token=collection.token))
     return draft
 
@@ -268,7 +270,7 @@ def resume(request: HttpRequest, token: str) -> HttpResponse:
     if started is None:
         return redirect("capture:start", token=token)
     pages = _pages(request, collection)
-    if not journey.is_held(request.session, token):
+    if not journey.hold_if_idle(request.session, token, started):
         return HttpResponseRedirect(_next_step(collection, started, pages))
     form = ResumeForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
@@ -346,7 +348,7 @@ def about_you(request: HttpRequest, token: str) -> HttpResponse:
         if form.is_valid():
             draft.profession = form.cleaned_data["profession"]
             draft.directorate = form.cleaned_data["directorate"]
-            draft.save(update_fields=["profession", "directorate"])
+            draft.save(update_fields=["profession", "directorate", "saved_at"])
             return HttpResponseRedirect(_next_step(collection, draft, pages))
     else:
         initial = {"profession": draft.profession, "directorate": draft.directorate}
