@@ -162,6 +162,12 @@ IMHEVAL_CAPTURE_SESSION_WINDOW_SECONDS = 10 * 60
 #: Unfinished questionnaires started longer ago than this are deleted by `imheval purge`
 #: (capture/housekeeping.py); their session ended long before (SESSION_COOKIE_AGE).
 IMHEVAL_CAPTURE_DRAFT_DAYS = 7
+#: A draft with a code left unsaved this many minutes is held by whatever step opens it next:
+#: only its code, typed again, shows it (capture/journey.py, a shared phone); 0 is off.
+_idle_minutes = os.environ.get("IMHEVAL_CAPTURE_IDLE_MINUTES", "20").strip()
+if not _idle_minutes.isdecimal():
+    raise ValueError(f"IMHEVAL_CAPTURE_IDLE_MINUTES must be a whole number, not {_idle_minutes!r}")
+IMHEVAL_CAPTURE_IDLE_MINUTES = int(_idle_minutes)
 
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = "Europe/London"
