@@ -44,6 +44,23 @@ DEFAULT_MAX_PARTICIPANTS: Final[int | None] = None
 #: lme4's isSingular() tolerance: a random-effect SD below this share of the residual SD is zero.
 SINGULAR_TOLERANCE: Final = 1e-4
 
+#: The most scores the statsmodels fallback is tried on. It builds dense per-cohort matrices and
+#: may fit up to nine models, so its cost grows far faster than the profiled search's: about a
+#: second per fit at 4,000 scores, minutes (and gigabytes) at 20,000 or more. Above this the
+#: model is reported as not fitted, with the reason, instead.
+MAX_FALLBACK_OBSERVATIONS: Final = 5_000
+
+#: A sum of squares at most this share of the sum of squared scores is rounding, not variation
+#: (a relative SD of 1e-10): questionnaire scores that differ at all differ by far more.
+_NO_VARIATION: Final = 1e-20
+
+NO_VARIATION = "every score is the same, so there is no variation for a model to explain"
+NO_WITHIN_PERSON_VARIATION = (
+    "every participant's score changed by exactly the same amount, so no variation is left "
+    "within people to estimate the residual variance from (the model's likelihood has no "
+    "maximum); the paired tests still apply"
+)
+
 REQUIRED_COLUMNS: Final = ("participant", "cohort", "time", "score")
 
 #: How the model is fitted and tested (``MixedModelResult.method``).
@@ -245,8 +262,10 @@ def mixed_model(
     Not computed (``reason`` set, never an exception or NaN) when: there are more than
     ``max_participants`` participants (None, the default, sets no limit); there are no pre
     scores or no later scores; nobody has scores at two times; there are too few observations
-    for the parameters; the fixed effects cannot be separated; or the fit fails or does not
-    converge. Raises
+    for the parameters; the fixed effects cannot be separated; every score is the same, or every
+    participant's scores change by the same amount (no residual variation: the likelihood has
+    no maximum, so nothing is fitted); or the fit fails or does not converge (the statsmodels
+    fallback is tried only up to ``MAX_FALLBACK_OBSERVATIONS`` scores). Raises
     AnalysisError only for a caller's mistake: a missing column, an unknown time label, or an
     invalid option. Checked against R's ``lme4::lmer`` (REML) and lmerTest (tests/golden):
     fixed effects and their SEs to rtol 1e-4, variance components to rtol 1e-3, Satterthwaite
@@ -333,6 +352,13 @@ def mixed_model(
         return not_computed(
             "the fixed effects cannot be separated (each time or cohort must add information)"
         )
+
+    # Checked before fitting anything: with no residual variation the REML likelihood grows
+    # without bound, the profiled search finds no finite optimum and the fallback would run
+    # for minutes to report a meaningless zero variance.
+    degenerate = _no_variation(data, exog)
+    if degenerate is not None:
+        return not_computed(degenerate)
 
     structure = _Structure.of(data, exog)  # the sums every likelihood evaluation needs
     fitted = _fit(data, exog, structure, effect)
@@ -525,6 +551,38 @@ def _design(data: _Data, effect: str) -> tuple[FloatArray, list[str], list[str]]
     return np.column_stack(columns), terms, labels
 
 
+def _no_variation(data: _Data, exog: FloatArray) -> str | None:
+    """Why the scores leave the model nothing to estimate, or None when they do not.
+
+    Two cases, both found in O(n) without fitting: every score is the same; or, within each
+    person, the time effects explain every difference (each person's scores minus their own
+    mean, regressed on the time columns minus their means, leave no residual), so the residual
+    variance is zero and the REML likelihood has no maximum (its deviance falls without bound
+    as the residual SD goes to zero). Variation below ``_NO_VARIATION`` of the sum of squared
+    scores counts as rounding.
+    """
+    score = data.score
+    floor = _NO_VARIATION * float(score @ score)
+    centred = score - score.mean()
+    if float(centred @ centred) <= floor:
+        return NO_VARIATION
+    counts = np.bincount(data.participant).astype(np.float64)
+
+    def within(column: FloatArray) -> FloatArray:
+        means = np.bincount(data.participant, weights=column) / counts
+        return np.asarray(column - means[data.participant], dtype=np.float64)
+
+    target = within(score)
+    # Intercept and cohort columns are constant within a person and vanish here (up to rounding,
+    # which lstsq's rank cut-off ignores); only the time columns remain.
+    predictors = np.column_stack([within(exog[:, j]) for j in range(exog.shape[1])])
+    coefficients, *_ = np.linalg.lstsq(predictors, target, rcond=None)
+    residual = target - predictors @ coefficients
+    if float(residual @ residual) <= floor:
+        return NO_WITHIN_PERSON_VARIATION
+    return None
+
+
 @dataclass(frozen=True, slots=True)
 class _Variances:
     """Absolute variances; a component that is not in the model is 0."""
@@ -567,13 +625,23 @@ def _fit(data: _Data, exog: FloatArray, structure: _Structure, effect: str) -> _
     :func:`_profiled_reml_fit` minimises the same REML criterion as lme4, over the closed
     parameter space, in O(n) per step; on 2,600 people in 180 cohorts it takes a fraction of
     a second where statsmodels' ``MixedLM`` took seconds per domain. Should it end at no finite
-    deviance, :func:`_statsmodels_fit` is the fallback (see :func:`_statsmodels_fallback`).
+    deviance, :func:`_statsmodels_fit` is the fallback (see :func:`_statsmodels_fallback`), but
+    only on up to ``MAX_FALLBACK_OBSERVATIONS`` scores: beyond that the fallback's dense
+    matrices cost minutes and gigabytes, so the failure is reported instead.
     """
     variances = _profiled_reml_fit(structure, effect)
     if variances is not None and all_finite(
         [variances.cohort, variances.participant, variances.residual]
     ):
         return _Fitted(variances, ())
+    if structure.n > MAX_FALLBACK_OBSERVATIONS:
+        return _Fitted(
+            _Variances(0.0, 0.0, 1.0),
+            (),
+            f"the REML search found no finite likelihood, and the slower fallback fit "
+            f"(statsmodels) is only tried on up to {MAX_FALLBACK_OBSERVATIONS:,} scores (here "
+            f"{structure.n:,}); the paired tests still apply",
+        )
     return _statsmodels_fallback(data, exog, structure, effect)
 
 
