@@ -6,10 +6,12 @@ sideways scrolling; the information page is done with the keyboard only.
 
 from __future__ import annotations
 
+import datetime
 from typing import Any
 
 import pytest
 from conftest import axe_scan, screenshot
+from django.utils import timezone
 from test_capture_journey import PAGE_ANSWERS
 
 from imheval.web.capture.models import Submission
@@ -224,3 +226,36 @@ def test_the_next_person_on_a_shared_phone_starts_afresh(
     page.wait_for_url("**/code/")
     assert page.get_by_label("Type your whole code again").input_value() == ""
     assert Submission.objects.filter(status="draft").count() == 2
+
+
+def test_the_back_button_after_an_idle_while_shows_nothing_of_the_last_person(
+    live_server: Any, phone: Any, workspace: Any
+) -> None:
+    """Finding N4 in a real browser: person 1 stops on page 2 and leaves; later person 2 goes
+    back through the history instead of opening the link. Chromium asks the server again (the
+    pages are never stored) and the server sends the carry-on page instead of the answers."""
+    page = phone
+    page.goto(f"{live_server.url}/q/{workspace.pre.token}/")
+    page.get_by_label("I have read this page and I agree to take part").check()
+    page.get_by_role("button", name="Start").click()
+    page.wait_for_url("**/code/")
+    make_code(page)
+    about_you(page)
+    for item, value in PAGE_ANSWERS[0].items():
+        page.check(f"input[name='{item}'][value='{value}']")
+    page.get_by_role("button", name="Continue").click()
+    page.wait_for_url("**/questions/2/")
+    Submission.objects.update(saved_at=timezone.now() - datetime.timedelta(minutes=21))
+
+    page.go_back()  # person 2: page 1 of the questions, as person 1 answered it
+    assert page.url.endswith("/carry-on/"), page.url
+    main = page.locator("main").inner_text().replace("for example MA07BE", "")
+    assert "MA07BE" not in main
+    assert page.locator("input:checked").count() == 0
+    page.goto(f"{live_server.url}/q/{workspace.pre.token}/check/")
+    assert page.url.endswith("/carry-on/"), page.url
+    assert "MA07BE" not in page.locator("main").inner_text().replace("for example MA07BE", "")
+    # Person 1 comes back and carries on with their code.
+    page.get_by_label("Your anonymous code").fill("MA07BE")
+    page.get_by_role("button", name="Carry on").click()
+    page.wait_for_url("**/questions/2/")
