@@ -74,6 +74,47 @@ def zip_bomb_xlsx(folder: Path, rows: int = 200_000, padding: int = 100) -> Path
     return path
 
 
+def shared_strings_xlsx(
+    folder: Path, strings_bytes: int = 48_000_000, part: str = "xl/sharedStrings.xml"
+) -> Path:
+    """A valid workbook of two rows with a shared strings part of about ``strings_bytes``.
+
+    The strings are the two-letter text "ab" over and over, the costliest per byte to load (48
+    MB of it, 520 KB zipped, took 22 s and 590 MB in the attack). The part is listed in the
+    content types under the name ``part``, which is where openpyxl looks for it. (openpyxl
+    itself writes cells as inline strings, so the part is added here.)
+    """
+    source = folder / "strings-source.xlsx"
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    assert sheet is not None
+    sheet.append(HEADER)
+    sheet.append(["p1", "C1", "pre", 3])
+    workbook.save(source)
+    strings = (
+        b'<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+        + b"<si><t>ab</t></si>" * (strings_bytes // 18)
+        + b"</sst>"
+    )
+    listed = (
+        f'<Override PartName="/{part}" ContentType="application/'
+        'vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/></Types>'
+    ).encode()
+    path = folder / "strings.xlsx"
+    with (
+        zipfile.ZipFile(source) as original,
+        zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as padded,
+    ):
+        for entry in original.infolist():
+            data = original.read(entry.filename)
+            if entry.filename == "[Content_Types].xml":
+                data = data.replace(b"</Types>", listed)
+            padded.writestr(entry.filename, data)
+        padded.writestr(part, strings)
+    source.unlink()
+    return path
+
+
 def repeated_code_csv(folder: Path, rows: int = 200_000) -> Path:
     """One participant code on every row: one problem that once listed every row number."""
     path = folder / "repeated.csv"

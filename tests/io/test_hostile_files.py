@@ -7,6 +7,7 @@ rows pandas was asked for, and that the message is short and plain.
 
 from __future__ import annotations
 
+import zipfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -18,6 +19,7 @@ from hostile_files import (
     HEADER,
     formula_xlsx,
     repeated_code_csv,
+    shared_strings_xlsx,
     tall_sparse_xlsx,
     wide_csv,
     xfd_xlsx,
@@ -422,3 +424,93 @@ def test_a_too_wide_row_in_a_later_chunk_is_named_by_its_own_row(
         "stray.csv, row 24: the row has 4 cells but the header has 3; "
         "is a value containing the separator missing its quotes?"
     )
+
+
+# --- shared strings: a small file whose strings part unzips to gigabytes of Python objects -------
+
+
+@pytest.fixture
+def opened(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Records each call of openpyxl's load_workbook and its shared strings reader."""
+    import openpyxl
+    import openpyxl.reader.excel as excel
+
+    calls: list[str] = []
+    load_workbook, read_string_table = openpyxl.load_workbook, excel.read_string_table
+
+    def spied_load_workbook(*args: Any, **kwargs: Any) -> Any:
+        calls.append("load_workbook")
+        return load_workbook(*args, **kwargs)
+
+    def spied_read_string_table(*args: Any, **kwargs: Any) -> Any:
+        calls.append("read_string_table")
+        return read_string_table(*args, **kwargs)
+
+    monkeypatch.setattr(openpyxl, "load_workbook", spied_load_workbook)
+    monkeypatch.setattr(excel, "read_string_table", spied_read_string_table)
+    return calls
+
+
+def test_xlsx_shared_strings_are_read_by_the_spied_reader(
+    tmp_path: Path, opened: list[str]
+) -> None:
+    table = read_responses(shared_strings_xlsx(tmp_path, strings_bytes=900_000))
+
+    assert table.n_rows == 1
+    assert opened == ["load_workbook", "read_string_table"]
+
+
+@pytest.mark.parametrize("part", ["xl/sharedStrings.xml", "xl/worksheets/sheet9.xml"])
+def test_xlsx_shared_strings_beyond_the_limit_are_refused_before_openpyxl_reads_them(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, opened: list[str], part: str
+) -> None:
+    from imheval.io import _xlsx
+
+    monkeypatch.setattr(_xlsx, "MAX_SHARED_STRINGS_BYTES", 500_000)
+    path = shared_strings_xlsx(tmp_path, strings_bytes=900_000, part=part)
+
+    message = str(refusal(path))
+
+    assert message == (
+        f"strings.xlsx: is not a responses workbook: its shared texts (part '{part}', each "
+        "distinct text once) expand to 1 MB; imheval reads at most 0 MB of them, and it was not "
+        "opened. Save the responses as CSV, or split them"
+    )
+    assert opened == []
+
+
+def test_xlsx_memory_estimate_counts_shared_strings_at_ten_bytes_per_byte(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, opened: list[str]
+) -> None:
+    # 900 KB of shared strings and 17 KB of other parts: about 3.7 MB at 4 bytes per byte,
+    # which the 5 MB limit allows, but 9 MB at their real cost, which it does not.
+    monkeypatch.setenv("IMHEVAL_READ_MEMORY_MB", "5")
+    path = shared_strings_xlsx(tmp_path, strings_bytes=900_000)
+
+    message = str(refusal(path))
+
+    assert message.startswith(
+        "strings.xlsx: is too large to read with the memory available: a workbook that unzips "
+        "to 1 MB needs about 9 MB and at most 5 MB may be used"
+    )
+    assert opened == []
+
+
+def test_work_size_is_a_csv_size_or_an_xlsx_unzipped_size(tmp_path: Path) -> None:
+    from imheval.io import work_size
+
+    workbook = shared_strings_xlsx(tmp_path, strings_bytes=900_000)
+    csv_file = repeated_code_csv(tmp_path, rows=10)
+    damaged = tmp_path / "damaged.xlsx"
+    damaged.write_bytes(workbook.read_bytes()[:-100])
+
+    with zipfile.ZipFile(workbook) as archive:
+        unzipped = sum(entry.file_size for entry in archive.infolist())
+
+    assert workbook.stat().st_size < 30_000 and unzipped > 900_000
+    assert work_size(workbook, "strings.xlsx") == unzipped
+    with workbook.open("rb") as stream:
+        assert work_size(stream, "strings.xlsx") == unzipped
+        assert stream.tell() == 0
+    assert work_size(csv_file, "repeated.csv") == csv_file.stat().st_size == 159
+    assert work_size(damaged, "damaged.xlsx") is None

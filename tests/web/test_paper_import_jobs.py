@@ -7,8 +7,11 @@ itself is exactly the import page's (importing.check_file and importing.confirm)
 
 from __future__ import annotations
 
+import io
+import zipfile
 from typing import Any
 
+import openpyxl
 import pytest
 from django.urls import reverse
 from task_worker import queued, run_tasks
@@ -94,6 +97,86 @@ def test_a_large_file_with_problems_lists_them_on_its_job_page_and_imports_nothi
     back = url("import_file", workspace, cohort=workspace.cohort.pk)
     assert f'<a href="{back}">Go back and try again</a>' in page
     assert not ImportBatch.objects.exists() and not Submission.objects.exists()
+
+
+def xlsx_unzipping_large(strings_bytes: int) -> bytes:
+    """GOOD_CSV as a workbook whose shared strings part is padded with "ab" to ``strings_bytes``
+    (the shape of the attack: 520 KB that unzip to 48 MB and take 22 s to open)."""
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    assert sheet is not None
+    for line in GOOD_CSV.splitlines():
+        sheet.append(line.split(","))
+    plain, padded = io.BytesIO(), io.BytesIO()
+    workbook.save(plain)
+    strings = b"<sst>" + b"<si><t>ab</t></si>" * (strings_bytes // 18) + b"</sst>"
+    listed = (
+        b'<Override PartName="/xl/sharedStrings.xml" ContentType="application/'
+        b'vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/></Types>'
+    )
+    with (
+        zipfile.ZipFile(plain) as original,
+        zipfile.ZipFile(padded, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as out,
+    ):
+        for entry in original.infolist():
+            data = original.read(entry.filename)
+            if entry.filename == "[Content_Types].xml":
+                data = data.replace(b"</Types>", listed)
+            out.writestr(entry.filename, data)
+        out.writestr("xl/sharedStrings.xml", strings)
+    return padded.getvalue()
+
+
+@pytest.fixture
+def reads(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The names of the files the import reads (in the request or the worker)."""
+    read_file = importing.read_file
+    names: list[str] = []
+
+    def recorded(name: str, *args: Any) -> Any:
+        names.append(name)
+        return read_file(name, *args)
+
+    monkeypatch.setattr(importing, "read_file", recorded)
+    return names
+
+
+def test_a_small_xlsx_that_unzips_large_is_checked_by_the_worker_not_the_request(
+    workspace: Any, monkeypatch: pytest.MonkeyPatch, reads: list[str]
+) -> None:
+    monkeypatch.setattr(importing, "BACKGROUND_CHECK_BYTES", 200_000)
+    data = xlsx_unzipping_large(strings_bytes=900_000)
+    assert len(data) < 20_000  # far under the limit as uploaded
+    client = client_for(workspace.users["trainer"])
+
+    started = upload(client, workspace, "small.xlsx", data)
+
+    job = Job.objects.get()
+    assert started["Location"] == job_address(workspace, job)
+    assert (job.state, job.params["step"]) == (JobState.QUEUED, "check")
+    assert reads == [] and not ImportBatch.objects.exists()  # nothing read in the request
+
+    [finished] = run_tasks()
+
+    assert finished.status == "SUCCESSFUL" and reads == ["small.xlsx"]
+    assert ImportBatch.objects.get().counts == {"pre": 2, "post": 2}
+
+
+def test_an_xlsx_whose_size_cannot_be_measured_is_refused_in_the_request_unparsed(
+    workspace: Any, monkeypatch: pytest.MonkeyPatch, reads: list[str]
+) -> None:
+    import openpyxl
+
+    monkeypatch.setattr(openpyxl, "load_workbook", None)  # any parsing would fail loudly
+    client = client_for(workspace.users["trainer"])
+
+    page = upload(client, workspace, "damaged.xlsx", xlsx_unzipping_large(1_000)[:-200])
+
+    assert reads == ["damaged.xlsx"] and not Job.objects.exists()
+    assert "Cannot be read as an Excel workbook: not a valid .xlsx (zip) file" in (
+        page.content.decode()
+    )
+    assert not ImportBatch.objects.exists()
 
 
 def test_the_reader_stops_at_the_import_limit(

@@ -1,5 +1,6 @@
 """Reading responses from CSV and XLSX (tidy or wide layout) into one :class:`ResponseTable`."""
 
+from imheval.io._sheet import work_size
 from imheval.io.reader import SINGLE_COHORT, read_responses
 from imheval.io.table import (
     RESERVED_COLUMNS,
@@ -19,4 +20,5 @@ __all__ = [
     "normalise_code",
     "normalise_codes",
     "read_responses",
+    "work_size",
 ]

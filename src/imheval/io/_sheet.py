@@ -20,7 +20,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Final, NoReturn
+from typing import IO, Final, NoReturn
 
 import numpy as np
 import pandas as pd
@@ -45,7 +45,8 @@ MEMORY_LIMIT_ENV: Final = "IMHEVAL_READ_MEMORY_MB"
 #: Bytes of memory reading needs per byte of CSV (measured: 14 MB of short answers peaked at
 #: about 190 MB, as every cell becomes a Python string before it is condensed).
 CSV_MEMORY_FACTOR: Final = 20
-#: Bytes of memory per byte of XLSX sheet XML once unzipped (cells are kept as text).
+#: Bytes of memory per byte of XLSX sheet XML once unzipped (cells are kept as text); the shared
+#: strings part costs more (:data:`imheval.io._xlsx.SHARED_STRINGS_MEMORY_FACTOR`).
 XLSX_MEMORY_FACTOR: Final = 4
 
 #: How often (in rows) reading an XLSX reports progress; also how many rows of a CSV are parsed
@@ -111,6 +112,28 @@ def read_sheet(
     return read_xlsx(path, file, max_rows, progress)
 
 
+def work_size(source: Path | IO[bytes], name: str) -> int | None:
+    """How many bytes reading the file called ``name`` (CSV or XLSX, by its extension) parses.
+
+    A CSV's size; an XLSX's parts' summed unzipped sizes, read from its zip directory (nothing
+    is inflated or parsed, so this is cheap for any file). ``source`` is a path or a seekable
+    binary file, left at its start. None when the work cannot be measured (a damaged zip):
+    treat that as large; reading will refuse the file with a message. This is what a caller
+    weighs to decide whether to read a file now or in the background, not a limit.
+    """
+    if Path(name).suffix.lower() in XLSX_SUFFIXES:
+        from imheval.io._xlsx import unzipped_size
+
+        size = unzipped_size(source)
+    elif isinstance(source, Path):
+        size = source.stat().st_size
+    else:
+        size = source.seek(0, os.SEEK_END)
+    if not isinstance(source, Path):
+        source.seek(0)
+    return size
+
+
 def fail(file: str, message: str, row: int | None = None) -> NoReturn:
     """Raise a :class:`DataFormatError` with one problem."""
     raise DataFormatError([Problem(file=file, message=message, row=row)])
@@ -134,7 +157,7 @@ def check_header(header: dict[int, str], width: int, file: str, row: int) -> Non
         )
 
 
-def check_memory(file: str, size: int, factor: int, kind: str) -> None:
+def check_memory(file: str, size: int, factor: float, kind: str) -> None:
     """Refuse a file whose reading would need more memory than the limit, before reading it.
 
     ``size`` bytes (of CSV text, or of unzipped XLSX parts when ``kind`` is "xlsx") need about

@@ -7,6 +7,11 @@ then parsed as a stream of ``<row>`` elements holding only the cells actually pr
 is padded to the widest row (a single cell at XFD1 would make every row 16,384 cells), only the
 named columns are kept, and reading stops at the row limit.
 
+openpyxl parses the shared strings part (every distinct text of the workbook, once) whole when
+the workbook is opened, into a Python list: that part, found as openpyxl finds it (through
+``[Content_Types].xml``), is bounded by :data:`MAX_SHARED_STRINGS_BYTES` and counted at
+:data:`SHARED_STRINGS_MEMORY_FACTOR` bytes of memory per byte before it is parsed.
+
 openpyxl's read-only worksheet pads each row up to its last cell, so the rows come from its
 streaming sheet parser (:class:`openpyxl.worksheet._reader.WorkSheetParser`), the same one the
 read-only worksheet uses; tests/io/test_hostile_files.py notices if a new openpyxl changes it.
@@ -18,7 +23,7 @@ import datetime as dt
 import zipfile
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Final
+from typing import IO, Any, Final
 
 import numpy as np
 import pandas as pd
@@ -44,6 +49,18 @@ MAX_UNCOMPRESSED_BYTES: Final = 1_000_000_000
 MAX_COMPRESSION_RATIO: Final = 100
 #: Entries smaller than this may have any ratio (a tiny styles part can compress very well).
 _RATIO_EXEMPT_BYTES: Final = 1_000_000
+#: The largest shared strings part (XML, unzipped) read. It holds each distinct text once: a
+#: national file of 2,000,000 rows with a unique code on each is about 60-80 MB of it, so 256 MB
+#: leaves a wide margin for free-text answers, and at
+#: :data:`SHARED_STRINGS_MEMORY_FACTOR` it still fits in under 3 GB. A larger part is not a
+#: responses file (a hostile one made of short repeated texts costs minutes of CPU).
+MAX_SHARED_STRINGS_BYTES: Final = 256_000_000
+#: Bytes of memory per byte of shared strings XML: openpyxl keeps every string as a Python
+#: object in a list (measured about 9 for short texts such as "ab", the worst case).
+SHARED_STRINGS_MEMORY_FACTOR: Final = 10
+#: The largest ``[Content_Types].xml`` parsed to find the shared strings (a real one is a few
+#: kilobytes, about 150 bytes per sheet).
+_MAX_CONTENT_TYPES_BYTES: Final = 1_000_000
 
 _NOT_A_WORKBOOK = "cannot be read as an Excel workbook"
 _NO_SAVED_VALUE = object()  # marks a formula cell without a cached result
@@ -80,17 +97,22 @@ def check_archive(path: Path, file: str) -> None:
 
     The sizes are the ones the zip's directory declares; Python's zipfile never inflates an
     entry beyond its declared size (a lie ends in a CRC error), so checking them is enough.
+    The shared strings part is refused beyond :data:`MAX_SHARED_STRINGS_BYTES` and counted at
+    its own memory cost; finding it parses ``[Content_Types].xml`` (at most
+    :data:`_MAX_CONTENT_TYPES_BYTES`) and nothing else.
     """
     try:
-        with zipfile.ZipFile(path) as archive:
-            entries = archive.infolist()
+        archive = zipfile.ZipFile(path)
     except (zipfile.BadZipFile, OSError, ValueError):
         fail(file, _NOT_A_WORKBOOK + ": not a valid .xlsx (zip) file")
-    if len(entries) > MAX_ZIP_ENTRIES:
-        fail(
-            file,
-            f"{_NOT_A_WORKBOOK}: the zip holds {len(entries):,} parts, too many for a workbook",
-        )
+    with archive:
+        entries = archive.infolist()
+        if len(entries) > MAX_ZIP_ENTRIES:
+            fail(
+                file,
+                f"{_NOT_A_WORKBOOK}: the zip holds {len(entries):,} parts, too many for a workbook",
+            )
+        strings = _shared_strings_entry(archive, file)
     total = sum(entry.file_size for entry in entries)
     if total > MAX_UNCOMPRESSED_BYTES:
         fail(
@@ -98,7 +120,18 @@ def check_archive(path: Path, file: str) -> None:
             f"the workbook expands to {total / 1e6:,.0f} MB; imheval reads at most "
             f"{MAX_UNCOMPRESSED_BYTES / 1e6:,.0f} MB (save the responses as CSV, or split them)",
         )
-    check_memory(file, total, XLSX_MEMORY_FACTOR, "xlsx")
+    strings_size = strings.file_size if strings is not None else 0
+    if strings is not None and strings_size > MAX_SHARED_STRINGS_BYTES:
+        fail(
+            file,
+            f"is not a responses workbook: its shared texts (part '{strings.filename}', "
+            f"each distinct text once) expand to {strings_size / 1e6:,.0f} MB; imheval reads "
+            f"at most {MAX_SHARED_STRINGS_BYTES / 1e6:,.0f} MB of them, and it was not opened. "
+            "Save the responses as CSV, or split them",
+        )
+    needed = (total - strings_size) * XLSX_MEMORY_FACTOR
+    needed += strings_size * SHARED_STRINGS_MEMORY_FACTOR
+    check_memory(file, total, needed / max(total, 1), "xlsx")
     for entry in entries:
         ratio = entry.file_size / max(entry.compress_size, 1)
         if entry.file_size > _RATIO_EXEMPT_BYTES and ratio > MAX_COMPRESSION_RATIO:
@@ -108,6 +141,52 @@ def check_archive(path: Path, file: str) -> None:
                 f"{ratio:,.0f} times (to {entry.file_size / 1e6:,.0f} MB), as a 'zip bomb' "
                 "does; it was not opened. Save the responses again from Excel",
             )
+
+
+def _shared_strings_entry(archive: zipfile.ZipFile, file: str) -> zipfile.ZipInfo | None:
+    """The part openpyxl will read as the shared strings, found as openpyxl finds it.
+
+    openpyxl takes the part ``[Content_Types].xml`` names as shared strings, whatever it is
+    called, so a hostile file cannot hide it under another name. None when there is none (or
+    no content types: openpyxl then refuses the file itself).
+    """
+    from openpyxl.packaging.manifest import Manifest
+    from openpyxl.xml.constants import ARC_CONTENT_TYPES, SHARED_STRINGS
+    from openpyxl.xml.functions import fromstring
+
+    try:
+        types = archive.getinfo(ARC_CONTENT_TYPES)
+    except KeyError:
+        return None
+    if types.file_size > _MAX_CONTENT_TYPES_BYTES:
+        fail(
+            file,
+            f"{_NOT_A_WORKBOOK}: its list of parts ('{ARC_CONTENT_TYPES}') is "
+            f"{types.file_size / 1e6:,.0f} MB, far beyond a workbook's",
+        )
+    try:
+        found = Manifest.from_tree(fromstring(archive.read(types))).find(SHARED_STRINGS)
+    except Exception as exc:  # a corrupt part raises many types (zip, zlib, XML); none may escape
+        fail(file, f"{_NOT_A_WORKBOOK}: {_describe(exc)}")
+    if found is None:
+        return None
+    try:
+        return archive.getinfo(found.PartName[1:])
+    except KeyError:
+        return None  # openpyxl will say the part is missing
+
+
+def unzipped_size(source: Path | IO[bytes]) -> int | None:
+    """The bytes an XLSX's parts expand to, from its zip directory (nothing inflated or parsed).
+
+    This measures the work reading the workbook will be; None when ``source`` is not a zip
+    that can be measured (the reader will refuse it, with a message, when it tries).
+    """
+    try:
+        with zipfile.ZipFile(source) as archive:
+            return sum(entry.file_size for entry in archive.infolist())
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError):
+        return None
 
 
 def _read_rows(

@@ -9,8 +9,9 @@ kept as parsed rows in an :class:`ImportBatch` preview (the file itself is not k
 person confirms or cancels.
 
 Large files are checked, and large previews imported, by a background worker rather than in the
-web request (:mod:`imheval.web.paper.tasks`): a file over :data:`BACKGROUND_CHECK_BYTES`, a
-preview of more than :data:`BACKGROUND_CONFIRM_ROWS` responses. Small ones, nearly every real
+web request (:mod:`imheval.web.paper.tasks`): a file whose reading parses more than
+:data:`BACKGROUND_CHECK_BYTES` (:func:`checked_in_background`), a preview of more than
+:data:`BACKGROUND_CONFIRM_ROWS` responses. Small ones, nearly every real
 cohort, are done while the person waits, as before.
 """
 
@@ -29,7 +30,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from imheval.errors import DataFormatError, ImhevalError, Problem
-from imheval.io import read_responses
+from imheval.io import read_responses, work_size
 from imheval.io.reader import SINGLE_COHORT
 from imheval.io.table import SOURCE_ROW, ResponseTable
 from imheval.web.capture.codes import DIRECTORATES, IMPORTED_CODE, IMPORTED_CODE_RULE, PROFESSIONS
@@ -44,8 +45,9 @@ from imheval.web.workspace.models import Cohort, Collection, Timepoint
 MAX_ROWS = 20_000
 #: Previews nobody confirmed are deleted after this long.
 PREVIEW_LIFETIME = datetime.timedelta(days=1)
-#: Files larger than this are checked by a worker (a 20,000-row CSV is about 1.2 MB and takes
-#: about a second to check; an XLSX of the same rows is smaller on disk but slower to read).
+#: Files whose reading parses more than this are checked by a worker: a CSV's size, an XLSX's
+#: unzipped size (:func:`imheval.io.work_size`), never the upload's size, since 512 KB of XLSX
+#: can unzip to 48 MB. A 20,000-row CSV is about 1.2 MB and takes about a second to check.
 BACKGROUND_CHECK_BYTES = 512 * 1024
 #: Previews with more responses than this are imported by a worker (20,000 responses, each
 #: saved and audited, take 10 seconds or more).
@@ -98,6 +100,15 @@ def _questionnaires(
 def upload_name(upload: UploadedFile) -> str:
     """The name an uploaded file is read and reported under (safe in a file name)."""
     return _safe_name(upload.name or "upload.csv")
+
+
+def checked_in_background(upload: UploadedFile) -> bool:
+    """Whether ``upload`` is read by a worker: its reading parses more than
+    :data:`BACKGROUND_CHECK_BYTES`. A workbook whose size cannot be measured is not a zip at
+    all, and the reader refuses it as it opens the zip, before parsing anything, so it is
+    refused in the request, where the person sees why at once."""
+    work = work_size(upload.file, upload_name(upload))
+    return work is not None and work > BACKGROUND_CHECK_BYTES
 
 
 def read_file(name: str, chunks: Iterable[bytes], item_ids: list[str]) -> ResponseTable:

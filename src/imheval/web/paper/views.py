@@ -278,7 +278,7 @@ def import_file(request: HttpRequest, access: Access, cohort: Cohort) -> HttpRes
         form = ImportForm(request.POST, request.FILES)
         if form.is_valid():
             upload = form.cleaned_data["file"]
-            if upload.size > importing.BACKGROUND_CHECK_BYTES:
+            if importing.checked_in_background(upload):
                 job = import_jobs.start_check(cohort, upload, request.user, request.path)
                 return redirect(job_url(job))
             try:
