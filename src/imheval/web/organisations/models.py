@@ -175,20 +175,11 @@ class LinkStatus(models.TextChoices):
     REVOKED = "revoked", "Revoked"
 
 
-class Invitation(models.Model):
-    """A single-use link that makes whoever accepts it a member with ``role``.
+class SingleUseLink(models.Model):
+    """What an invitation and a password reset link share: a token kept only as its digest
+    (see :mod:`~imheval.web.organisations.tokens`), who made it and when, an expiry, and where
+    it stands. Each subclass has its own ``organisation`` (the owner, for tenancy and the log)."""
 
-    Nobody becomes a member without accepting: an admin makes the invitation, sends the link
-    (shown once; only its digest is kept, see :mod:`~imheval.web.organisations.tokens`) by
-    their own means, and the invited person signs in, or creates an account, and accepts.
-    The link works until ``expires_at``, once.
-    """
-
-    organisation = models.ForeignKey(
-        Organisation, on_delete=models.CASCADE, related_name="invitations"
-    )
-    role = models.CharField(max_length=20, choices=Role.choices)
-    note = models.CharField(max_length=200, blank=True)
     token_digest = models.CharField(max_length=64, unique=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -200,6 +191,36 @@ class Invitation(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     expires_at = models.DateTimeField()
     status = models.CharField(max_length=10, choices=LinkStatus.choices, default=LinkStatus.PENDING)
+
+    objects = scoped_manager("organisation")
+
+    class Meta:
+        abstract = True
+        ordering = ["-created_at", "-id"]
+
+    @property
+    def audit_organisation(self) -> Organisation:
+        return self.organisation  # type: ignore[attr-defined,no-any-return]
+
+    @property
+    def is_usable(self) -> bool:
+        """Whether the link still works: pending and not expired."""
+        return self.status == LinkStatus.PENDING and self.expires_at > timezone.now()
+
+
+class Invitation(SingleUseLink):
+    """A single-use link that makes whoever accepts it a member with ``role``.
+
+    Nobody becomes a member without accepting: an admin makes the invitation, sends the link
+    (shown once; only its digest is kept) by their own means, and the invited person signs in,
+    or creates an account, and accepts. The link works until ``expires_at``, once.
+    """
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="invitations"
+    )
+    role = models.CharField(max_length=20, choices=Role.choices)
+    note = models.CharField(max_length=200, blank=True)
     accepted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
@@ -208,28 +229,15 @@ class Invitation(models.Model):
         related_name="+",
     )
 
-    objects = scoped_manager("organisation")
     # the digest is never logged: the log shows the role, the note and the status changing
     AUDIT_FIELDS = ("role", "note", "status")
-
-    class Meta:
-        ordering = ["-created_at", "-id"]
 
     def __str__(self) -> str:
         label = f"Invitation as {self.get_role_display().lower()}"
         return f"{label} ({self.note})" if self.note else label
 
-    @property
-    def audit_organisation(self) -> Organisation:
-        return self.organisation
 
-    @property
-    def is_usable(self) -> bool:
-        """Whether the link still works: pending and not expired."""
-        return self.status == LinkStatus.PENDING and self.expires_at > timezone.now()
-
-
-class PasswordReset(models.Model):
+class PasswordReset(SingleUseLink):
     """A single-use link with which ``user`` sets a new password, made by one of their admins.
 
     Kept like an invitation (digest only, an expiry, used once). ``organisation`` is the admin's
@@ -240,32 +248,8 @@ class PasswordReset(models.Model):
         Organisation, on_delete=models.CASCADE, related_name="password_resets"
     )
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
-    token_digest = models.CharField(max_length=64, unique=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
-    created_at = models.DateTimeField(auto_now_add=True)
-    expires_at = models.DateTimeField()
-    status = models.CharField(max_length=10, choices=LinkStatus.choices, default=LinkStatus.PENDING)
 
-    objects = scoped_manager("organisation")
     AUDIT_FIELDS = ("user", "status")
-
-    class Meta:
-        ordering = ["-created_at", "-id"]
 
     def __str__(self) -> str:
         return f"Password reset link for {self.user}"
-
-    @property
-    def audit_organisation(self) -> Organisation:
-        return self.organisation
-
-    @property
-    def is_usable(self) -> bool:
-        """Whether the link still works: pending and not expired."""
-        return self.status == LinkStatus.PENDING and self.expires_at > timezone.now()
