@@ -1,8 +1,8 @@
 """Hostile-file benchmark: the time and memory of reading each file shape of issue 10's attack.
 
     python benchmarks/bench_hostile_files.py                       # this checkout
-    python benchmarks/bench_hostile_files.py --src /tmp/old/src    # another source tree, e.g.
-        # git archive <commit> src | tar -x -C /tmp/old   (a "before" run)
+    python benchmarks/bench_hostile_files.py --src ../old/src      # another source tree, e.g.
+        # git archive <commit> src | tar -x -C ../old   (a "before" run)
 
 Each shape is built at the size of the original attack by tests/io/hostile_files.py (the same
 builders the regression tests use, at small sizes) and read by ``read_responses`` in a fresh

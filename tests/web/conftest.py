@@ -60,6 +60,16 @@ class Workspace:
     extra: dict[str, Any] = field(default_factory=dict)
 
 
+def client_as(user: Any = None) -> Any:
+    """A test client signed in as ``user`` (without a password check), or signed out."""
+    from django.test import Client
+
+    client = Client()
+    if user is not None:
+        client.force_login(user)
+    return client
+
+
 def _user(username: str) -> Any:
     from django.contrib.auth import get_user_model
 

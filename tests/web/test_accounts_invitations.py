@@ -12,7 +12,7 @@ import re
 from typing import Any
 
 import pytest
-from conftest import PASSWORD, Workspace
+from conftest import PASSWORD, Workspace, client_as
 from django.contrib.auth import get_user_model
 from django.test import Client
 from django.urls import reverse
@@ -23,20 +23,13 @@ from imheval.web.organisations.models import AuditEvent, Invitation, LinkStatus,
 STRONG = "tidal lantern orchard 42"
 
 
-def _client(user: Any = None) -> Client:
-    client = Client()
-    if user is not None:
-        client.force_login(user)
-    return client
-
-
 def _url(name: str, org: str = "northern", **kwargs: Any) -> str:
     return reverse(f"workspace:{name}", kwargs={"org": org, **kwargs})
 
 
 def _invite(workspace: Workspace, role: str = "viewer", note: str = "") -> str:
     """Invite through the page, as the northern admin; the path of the link it shows."""
-    response = _client(workspace.users["admin"]).post(
+    response = client_as(workspace.users["admin"]).post(
         _url("member_invite"), {"role": role, "note": note}
     )
     assert response.status_code == 200
@@ -54,7 +47,7 @@ def _northern_roles() -> dict[str, str]:
 
 
 def test_the_old_direct_add_is_gone(workspace: Workspace) -> None:
-    admin = _client(workspace.users["admin"])
+    admin = client_as(workspace.users["admin"])
     before = _northern_roles()
     response = admin.post(
         "/o/northern/members/add/", {"username": "evaluator-south", "role": "admin"}
@@ -76,7 +69,7 @@ def test_an_invited_user_joins_only_when_they_accept(workspace: Workspace) -> No
     assert not Membership.objects.filter(
         user=workspace.outsider, organisation=workspace.organisation
     ).exists()
-    outsider = _client(workspace.outsider)
+    outsider = client_as(workspace.outsider)
     page = outsider.get(path).content.decode()
     assert "Join Northern HSC Trust" in page and "Accept and join" in page
     response = outsider.post(path)
@@ -96,7 +89,7 @@ def test_an_invited_user_joins_only_when_they_accept(workspace: Workspace) -> No
 def test_invitations_are_audited_without_their_token(workspace: Workspace) -> None:
     before = AuditEvent.objects.order_by("-id").values_list("id", flat=True).first()
     path = _invite(workspace, "trainer", "for Sam")
-    _client(workspace.outsider).post(path)
+    client_as(workspace.outsider).post(path)
     events = list(
         AuditEvent.objects.in_organisation(workspace.organisation)
         .filter(id__gt=before)
@@ -158,7 +151,7 @@ def test_signing_in_from_the_invitation_comes_back_to_it(workspace: Workspace) -
 
 def test_an_invitation_works_once(workspace: Workspace) -> None:
     path = _invite(workspace)
-    assert _client(workspace.outsider).post(path).status_code == 302
+    assert client_as(workspace.outsider).post(path).status_code == 302
     latecomer = Client()
     assert latecomer.get(path).status_code == 404
     response = latecomer.post(
@@ -171,7 +164,7 @@ def test_an_invitation_works_once(workspace: Workspace) -> None:
 def test_an_expired_invitation_does_not_work(workspace: Workspace) -> None:
     path = _invite(workspace)
     Invitation.objects.update(expires_at=datetime.datetime(2020, 1, 1, tzinfo=datetime.UTC))
-    assert _client(workspace.outsider).post(path).status_code == 404
+    assert client_as(workspace.outsider).post(path).status_code == 404
     assert "evaluator-south" not in _northern_roles()
     assert list(links.pending_invitations(workspace.organisation)) == []
 
@@ -185,7 +178,7 @@ def test_invitations_last_seven_days(workspace: Workspace) -> None:
 
 def test_admin_sees_and_revokes_pending_invitations(workspace: Workspace) -> None:
     path = _invite(workspace, "evaluator", "for Kim")
-    admin = _client(workspace.users["admin"])
+    admin = client_as(workspace.users["admin"])
     page = admin.get(_url("members")).content.decode()
     assert "for Kim" in page and "Evaluator" in page
     invitation = Invitation.objects.get()
@@ -195,7 +188,7 @@ def test_admin_sees_and_revokes_pending_invitations(workspace: Workspace) -> Non
     invitation.refresh_from_db()
     assert invitation.status == LinkStatus.REVOKED
     assert "for Kim" not in admin.get(_url("members")).content.decode()
-    assert _client(workspace.outsider).post(path).status_code == 404
+    assert client_as(workspace.outsider).post(path).status_code == 404
     assert "evaluator-south" not in _northern_roles()
     event = AuditEvent.objects.filter(object_type="invitation").first()
     assert event is not None and (event.actor_label, event.changes) == (
@@ -207,7 +200,7 @@ def test_admin_sees_and_revokes_pending_invitations(workspace: Workspace) -> Non
 
 def test_every_link_that_does_not_work_gets_the_same_answer(workspace: Workspace) -> None:
     used, expired, revoked = _invite(workspace), _invite(workspace), _invite(workspace)
-    _client(workspace.outsider).post(used)
+    client_as(workspace.outsider).post(used)
     pending = Invitation.objects.filter(status="pending").order_by("id")
     Invitation.objects.filter(pk=pending[0].pk).update(
         expires_at=datetime.datetime(2020, 1, 1, tzinfo=datetime.UTC)
@@ -251,7 +244,7 @@ def test_a_taken_user_name_is_refused_without_saying_whose(workspace: Workspace)
 
 def test_a_member_opening_an_invitation_keeps_their_role(workspace: Workspace) -> None:
     path = _invite(workspace, "admin")
-    viewer = _client(workspace.users["viewer"])
+    viewer = client_as(workspace.users["viewer"])
     assert "already a member" in viewer.get(path).content.decode()
     viewer.post(path)
     assert _northern_roles()["viewer-north"] == "viewer"
@@ -265,7 +258,7 @@ def test_another_organisation_cannot_see_or_revoke_an_invitation(workspace: Work
     Membership.objects.create(
         user=southern_admin, organisation=workspace.other_organisation, role="admin"
     )
-    client = _client(southern_admin)
+    client = client_as(southern_admin)
     for org in ("northern", "southern"):
         revoke = _url("invitation_revoke", org=org, invitation=invitation.pk)
         assert client.get(revoke).status_code == 404
@@ -281,13 +274,13 @@ def test_an_invitation_joins_only_its_own_organisation(workspace: Workspace) -> 
     Membership.objects.create(
         user=southern_admin, organisation=workspace.other_organisation, role="admin"
     )
-    response = _client(southern_admin).post(
+    response = client_as(southern_admin).post(
         _url("member_invite", org="southern"), {"role": "admin"}
     )
     path = re.search(
         r'value="http://testserver(/invitations/[^"]+/)"', response.content.decode()
     ).group(1)  # type: ignore[union-attr]
-    trainer = _client(workspace.users["trainer"])
+    trainer = client_as(workspace.users["trainer"])
     trainer.post(path, {"organisation": "northern", "org": "northern", "role": "admin"})
     assert _northern_roles()["trainer-north"] == "trainer"
     assert (
@@ -300,13 +293,13 @@ def test_an_invitation_joins_only_its_own_organisation(workspace: Workspace) -> 
 
 @pytest.mark.parametrize("role", ["evaluator", "trainer", "viewer"])
 def test_only_admins_make_invitations(workspace: Workspace, role: str) -> None:
-    client = _client(workspace.users[role])
+    client = client_as(workspace.users[role])
     assert client.post(_url("member_invite"), {"role": "admin"}).status_code == 403
     assert not Invitation.objects.exists()
 
 
 def test_the_link_page_is_never_cached(workspace: Workspace) -> None:
-    response = _client(workspace.users["admin"]).post(_url("member_invite"), {"role": "viewer"})
+    response = client_as(workspace.users["admin"]).post(_url("member_invite"), {"role": "viewer"})
     assert "no-store" in response["Cache-Control"]
     path = re.search(
         r'value="http://testserver(/invitations/[^"]+/)"', response.content.decode()

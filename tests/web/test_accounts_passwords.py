@@ -10,7 +10,7 @@ import re
 from typing import Any
 
 import pytest
-from conftest import PASSWORD, Workspace
+from conftest import PASSWORD, Workspace, client_as
 from django.contrib.auth import get_user_model, password_validation
 from django.contrib.auth.forms import AdminPasswordChangeForm
 from django.core.exceptions import ValidationError
@@ -23,13 +23,6 @@ from imheval.web.organisations.models import AuditEvent, FailedLogin, Membership
 
 STRONG = "tidal lantern orchard 42"
 CHANGE = "/account/password/"
-
-
-def _client(user: Any = None) -> Client:
-    client = Client()
-    if user is not None:
-        client.force_login(user)
-    return client
 
 
 @pytest.mark.parametrize(
@@ -94,7 +87,7 @@ def _change(client: Client, current: str, new: str, again: str | None = None) ->
 
 
 def test_signed_in_users_find_change_password_in_the_header(workspace: Workspace) -> None:
-    page = _client(workspace.users["viewer"]).get("/o/northern/").content.decode()
+    page = client_as(workspace.users["viewer"]).get("/o/northern/").content.decode()
     assert f'href="{CHANGE}">Change password</a>' in page
     assert "Change password" not in Client().get("/").content.decode()
 
@@ -107,7 +100,7 @@ def test_change_password_needs_sign_in(db: None) -> None:
 def test_a_user_changes_their_password_and_stays_signed_in(workspace: Workspace) -> None:
     viewer = workspace.users["viewer"]
     Membership.objects.create(user=viewer, organisation=workspace.other_organisation, role="viewer")
-    client = _client(viewer)
+    client = client_as(viewer)
     page = client.get(CHANGE).content.decode()
     assert "<h1>Change your password</h1>" in page and 'type="password"' in page
     response = _change(client, PASSWORD, STRONG)
@@ -125,7 +118,7 @@ def test_changing_a_password_needs_the_current_one_and_counts_failures(
     workspace: Workspace,
 ) -> None:
     viewer = workspace.users["viewer"]
-    client = _client(viewer)
+    client = client_as(viewer)
     page = _change(client, "not my password", STRONG).content.decode()
     assert "Your current password is not right" in page
     assert FailedLogin.objects.filter(username="viewer-north").count() == 1
@@ -151,7 +144,7 @@ def test_a_weak_or_mistyped_new_password_is_refused(
     workspace: Workspace, new: str, again: str | None, message: str
 ) -> None:
     viewer = workspace.users["viewer"]
-    page = _change(_client(viewer), PASSWORD, new, again).content.decode()
+    page = _change(client_as(viewer), PASSWORD, new, again).content.decode()
     assert message in page and "There is a problem" in page
     viewer.refresh_from_db()
     assert viewer.check_password(PASSWORD)
@@ -166,7 +159,7 @@ def _reset_url(workspace: Workspace, role: str, org: str = "northern", by: str =
 
 
 def _make_reset_link(workspace: Workspace, role: str) -> str:
-    response = _client(workspace.users["admin"]).post(_reset_url(workspace, role))
+    response = client_as(workspace.users["admin"]).post(_reset_url(workspace, role))
     assert response.status_code == 200 and "no-store" in response["Cache-Control"]
     found = re.search(
         r'value="http://testserver(/password-reset/[^"]+/)"', response.content.decode()
@@ -214,7 +207,7 @@ def test_no_reset_link_for_an_account_of_several_organisations(workspace: Worksp
     """Otherwise northern's admin could take over the account's southern access."""
     trainer = workspace.users["trainer"]
     Membership.objects.create(user=trainer, organisation=workspace.other_organisation, role="admin")
-    client = _client(workspace.users["admin"])
+    client = client_as(workspace.users["admin"])
     url = _reset_url(workspace, "trainer")
     assert "is not only this organisation" in client.get(url).content.decode()
     page = client.post(url).content.decode()
@@ -248,7 +241,7 @@ def test_a_reset_link_stops_working_when_its_account_is_no_longer_only_this_orga
 
 def test_no_reset_link_for_a_django_admin_account(workspace: Workspace) -> None:
     get_user_model().objects.filter(username="trainer-north").update(is_staff=True)
-    page = _client(workspace.users["admin"]).post(_reset_url(workspace, "trainer")).content
+    page = client_as(workspace.users["admin"]).post(_reset_url(workspace, "trainer")).content
     assert b"/password-reset/" not in page
     assert not PasswordReset.objects.exists()
 
@@ -259,7 +252,7 @@ def test_another_organisation_cannot_make_a_reset_link(workspace: Workspace) -> 
         user=southern_admin, organisation=workspace.other_organisation, role="admin"
     )
     member = Membership.objects.get(user=workspace.users["trainer"])
-    client = _client(southern_admin)
+    client = client_as(southern_admin)
     for org in ("northern", "southern"):
         url = reverse("workspace:member_password_reset", kwargs={"org": org, "member": member.pk})
         assert client.post(url).status_code == 404
