@@ -8,8 +8,7 @@ The public Python API is exactly what ``__all__`` lists; everything else may cha
 't(4) = 21.68, p < .001'
 """
 
-__version__ = "0.1.0"
-
+from imheval._version import __version__
 from imheval.errors import (
     AnalysisError,
     DataFormatError,

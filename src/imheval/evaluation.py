@@ -27,7 +27,7 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
-from imheval import __version__
+from imheval._version import __version__
 from imheval.errors import AnalysisError
 from imheval.extended import DomainExtras, PolicyRow, compare_policies, deeper_analyses
 from imheval.findings import WHICH_TO_TRUST, extra_findings, findings_for, reaction_findings

@@ -16,7 +16,7 @@ import typer
 from rich.console import Console
 from rich.text import Text
 
-from imheval import __version__
+from imheval._version import __version__
 from imheval.errors import ImhevalError
 
 # Markup is off: cohort names, codes and error messages come from users' files, and a "[/x]" in

@@ -29,7 +29,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from imheval import __version__
+from imheval._version import __version__
 from imheval.evaluation import (
     COMPARISON_NAMES,
     Breakdown,
