@@ -4,8 +4,8 @@
 trainer's own file. See docs/instruments.md for the file format.
 """
 
-from imheval.instruments.bank import get_builtin, list_builtin
-from imheval.instruments.loader import load_instrument, load_instrument_text, resolve_instrument
+from imheval.instruments.bank import get_builtin, list_builtin, resolve_instrument
+from imheval.instruments.loader import load_instrument, load_instrument_text
 from imheval.instruments.model import (
     Domain,
     Instrument,

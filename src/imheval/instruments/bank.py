@@ -3,15 +3,19 @@
 Each file is named after the instrument's id (``imh-core.yaml`` holds ``id: imh-core``). The
 files are read once per process; callers get their own copies, so nothing a caller does to one
 can leak into another.
+
+:func:`resolve_instrument` lives here, not in the loader: it chooses between the bank and a
+file, so it sits above both, and the loader never needs the bank (no import cycle).
 """
 
 from __future__ import annotations
 
 from functools import cache
 from importlib import resources
+from pathlib import Path
 
 from imheval.errors import UnknownInstrumentError
-from imheval.instruments.loader import YAML_SUFFIXES, load_instrument_text
+from imheval.instruments.loader import YAML_SUFFIXES, load_instrument, load_instrument_text
 from imheval.instruments.model import Instrument
 
 _BANK_PACKAGE = "imheval.instruments"
@@ -59,3 +63,20 @@ def get_builtin(instrument_id: str) -> Instrument:
             f"there is no built-in instrument '{instrument_id}'; "
             f"built-in instruments: {', '.join(builtin_ids())}"
         ) from None
+
+
+def resolve_instrument(ref: str | Path) -> Instrument:
+    """The instrument ``ref`` names: a built-in bank id (e.g. ``imh-core``) or a file path.
+
+    Raises :class:`UnknownInstrumentError` (listing the built-in ids) when ``ref`` is neither,
+    and :class:`~imheval.errors.InstrumentError` when it is a file that is not a valid instrument.
+    """
+    if isinstance(ref, str) and ref in builtin_ids():
+        return get_builtin(ref)
+    path = Path(ref)
+    if path.is_file():
+        return load_instrument(path)
+    raise UnknownInstrumentError(
+        f"'{ref}' is neither a built-in instrument nor an instrument file; "
+        f"built-in instruments: {', '.join(builtin_ids())}"
+    )

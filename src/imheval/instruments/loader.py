@@ -16,7 +16,7 @@ import yaml
 from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 
-from imheval.errors import InstrumentError, Problem, UnknownInstrumentError
+from imheval.errors import InstrumentError, Problem
 from imheval.instruments.model import (
     FORMAT_V1,
     CrossReferenceError,
@@ -188,25 +188,6 @@ def load_instrument_text(text: str, source: str = "<text>") -> Instrument:
         return Instrument.model_validate(data)
     except ValidationError as exc:
         raise InstrumentError(_problems(exc, data, source)) from None
-
-
-def resolve_instrument(ref: str | Path) -> Instrument:
-    """The instrument ``ref`` names: a built-in bank id (e.g. ``imh-core``) or a file path.
-
-    Raises :class:`UnknownInstrumentError` (listing the built-in ids) when ``ref`` is neither,
-    and :class:`InstrumentError` when it is a file that is not a valid instrument.
-    """
-    from imheval.instruments.bank import builtin_ids, get_builtin
-
-    if isinstance(ref, str) and ref in builtin_ids():
-        return get_builtin(ref)
-    path = Path(ref)
-    if path.is_file():
-        return load_instrument(path)
-    raise UnknownInstrumentError(
-        f"'{ref}' is neither a built-in instrument nor an instrument file; "
-        f"built-in instruments: {', '.join(builtin_ids())}"
-    )
 
 
 def _parse_yaml(text: str, source: str) -> Any:
