@@ -1,4 +1,5 @@
-"""Reading responses from CSV and XLSX (tidy or wide layout) into one :class:`ResponseTable`."""
+"""Reading responses from CSV and XLSX (tidy or wide layout) into one :class:`ResponseTable`,
+and writing one back out as CSV, XLSX or SPSS .sav (:mod:`imheval.io.writers`)."""
 
 from imheval.io._sheet import work_size
 from imheval.io.reader import SINGLE_COHORT, read_responses
@@ -10,6 +11,7 @@ from imheval.io.table import (
     normalise_code,
     normalise_codes,
 )
+from imheval.io.writers import write_responses
 
 __all__ = [
     "RESERVED_COLUMNS",
@@ -21,4 +23,5 @@ __all__ = [
     "normalise_codes",
     "read_responses",
     "work_size",
+    "write_responses",
 ]

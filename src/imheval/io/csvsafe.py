@@ -18,7 +18,7 @@ spreadsheet program reads as "this is text". Two refinements keep the data intac
   is therefore written ``''=x`` and read back as ``'=x``.
 
 XLSX and SPSS files do not need this: their cells are typed (text stays text), see
-:mod:`imheval.web.results.exports`.
+:mod:`imheval.io.writers`.
 """
 
 from __future__ import annotations
