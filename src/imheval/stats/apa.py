@@ -4,6 +4,9 @@ Statistics are given to 2 decimals, p to 3 decimals without a leading zero ("p =
 "p < .001"), integer degrees of freedom without decimals and Welch's fractional df to 2 decimals.
 Quantities that cannot exceed 1 in size (r, rank-biserial r, eta and omega squared) lose the
 leading zero, as APA asks ("r = .97").
+
+This module imports nothing from :mod:`imheval.stats.results`: it words anything shaped like a
+result (the protocols below), so ``TestResult.apa()`` can call it without an import cycle.
 """
 
 from __future__ import annotations
@@ -12,8 +15,49 @@ import math
 from collections.abc import Mapping
 from decimal import ROUND_HALF_UP, Decimal, localcontext
 from types import MappingProxyType
+from typing import Protocol
 
-from imheval.stats.results import EffectSize, TestResult
+
+class Interval(Protocol):
+    """What :func:`format_effect` reads of a confidence interval (a ``ConfidenceInterval``)."""
+
+    @property
+    def low(self) -> float: ...
+    @property
+    def high(self) -> float: ...
+    @property
+    def level(self) -> float: ...
+
+
+class Effect(Protocol):
+    """What :func:`format_effect` reads of an effect size (an ``EffectSize``)."""
+
+    @property
+    def name(self) -> str: ...
+    @property
+    def value(self) -> float: ...
+    @property
+    def ci(self) -> Interval | None: ...
+
+
+class Worded(Protocol):
+    """What :func:`apa_text` reads of a test result (a ``TestResult``)."""
+
+    @property
+    def test(self) -> str: ...
+    @property
+    def statistic_name(self) -> str: ...
+    @property
+    def statistic(self) -> float | None: ...
+    @property
+    def df(self) -> float | tuple[float, float] | None: ...
+    @property
+    def p(self) -> float | None: ...
+    @property
+    def reason(self) -> str | None: ...
+    @property
+    def computed(self) -> bool: ...
+
 
 #: The symbol printed for each effect-size type.
 EFFECT_SYMBOLS: Mapping[str, str] = MappingProxyType(
@@ -88,7 +132,7 @@ def _df(value: float) -> str:
     return str(int(value)) if float(value).is_integer() else f"{value:.2f}"
 
 
-def apa_text(result: TestResult) -> str:
+def apa_text(result: Worded) -> str:
     """The test in APA style, e.g. ``t(4) = 21.53, p < .001`` or ``F(1, 2.23) = 1.65, p = .316``.
 
     For a result that could not be computed, its plain-English reason.
@@ -110,7 +154,7 @@ def apa_text(result: TestResult) -> str:
     return f"{head} = {statistic}, {format_p(result.p)}"
 
 
-def format_effect(effect: EffectSize) -> str:
+def format_effect(effect: Effect) -> str:
     """An effect size with its CI, e.g. ``d_z = 1.23, 95% CI [0.80, 1.66]``.
 
     A correlation-type value that rounds to 1 but is not 1 reads ``r > .99``, not a misleading

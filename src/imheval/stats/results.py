@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any
 
+from imheval.stats.apa import apa_text
+
 #: Plain-English names for the effect-size types imheval reports (the JSON uses the keys).
 EFFECT_SIZE_LABELS: Mapping[str, str] = MappingProxyType(
     {
@@ -102,8 +104,6 @@ class TestResult:
 
     def apa(self) -> str:
         """APA-style text, e.g. ``t(4) = 21.53, p < .001`` (rounded for presentation only)."""
-        from imheval.stats.apa import apa_text
-
         return apa_text(self)
 
     def to_dict(self) -> dict[str, Any]:
