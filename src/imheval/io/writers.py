@@ -34,7 +34,7 @@ from typing import Any, Final
 import numpy as np
 import pandas as pd
 
-from imheval.errors import DataFormatError
+from imheval.errors import DataFormatError, Problem
 from imheval.instruments.model import Instrument, KeyedItem, RatingItem, RatingScale
 from imheval.io.csvsafe import neutralise_frame
 from imheval.io.table import RESERVED_COLUMNS, ResponseTable
@@ -199,8 +199,7 @@ def write_responses(
     kind = WRITE_FORMATS.get(target.suffix.lower())
     if kind is None:
         raise DataFormatError(
-            f"{target.name}: cannot write this kind of file; use a name ending in .csv, .xlsx "
-            "or .sav"
+            [Problem(target.name, "cannot write this kind of file; use .csv, .xlsx or .sav")]
         )
     if kind == "csv":
         content = csv_bytes(table)
