@@ -18,6 +18,7 @@ import pytest
 from imheval.evaluation import evaluate_file
 from imheval.instruments import get_builtin
 from imheval.stats import mixed, mixed_model
+from imheval.stats.mixed import fallback
 from imheval.stats.mixed import (
     MAX_FALLBACK_OBSERVATIONS,
     METHOD_FALLBACK,
@@ -42,19 +43,24 @@ def _people(pre: np.ndarray, post: np.ndarray, people_per_cohort: int = 20) -> p
 
 
 class _Calls:
-    """Counts the calls of a module function, and either forwards them or refuses them."""
+    """Counts the calls of a module function, and either forwards them or refuses them.
+
+    The spy replaces the name in the module that calls it: ``mixed`` (the plan) calls the
+    profiled fit and the fallback, ``mixed.fallback`` calls statsmodels' fit.
+    """
 
     def __init__(self, monkeypatch: pytest.MonkeyPatch, name: str, *, allowed: bool = True) -> None:
         self.count = 0
-        original = getattr(mixed, name)
+        module: Any = fallback if name == "_statsmodels_fit" else mixed
+        original = getattr(module, name)
 
         def spy(*args: Any, **kwargs: Any) -> Any:
             self.count += 1
             if not allowed:
-                raise AssertionError(f"mixed.{name} must not be called here")
+                raise AssertionError(f"{module.__name__}.{name} must not be called here")
             return original(*args, **kwargs)
 
-        monkeypatch.setattr(mixed, name, spy)
+        monkeypatch.setattr(module, name, spy)
 
 
 def _refuse_every_fit(monkeypatch: pytest.MonkeyPatch) -> None:
