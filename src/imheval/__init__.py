@@ -30,8 +30,9 @@ from imheval.instruments import (
     load_instrument,
     resolve_instrument,
 )
-from imheval.io import ResponseTable, read_responses
+from imheval.io import ResponseTable, read_responses, write_responses
 from imheval.matching import MatchResult, match
+from imheval.retest import RetestStudy, retest_study
 from imheval.scoring import MissingPolicy, ScoredTable, score_items, scores_from_totals
 
 __all__ = [
@@ -46,6 +47,7 @@ __all__ = [
     "MissingPolicy",
     "Problem",
     "ResponseTable",
+    "RetestStudy",
     "ScoredTable",
     "UnknownInstrumentError",
     "__version__",
@@ -57,6 +59,8 @@ __all__ = [
     "match",
     "read_responses",
     "resolve_instrument",
+    "retest_study",
     "score_items",
     "scores_from_totals",
+    "write_responses",
 ]

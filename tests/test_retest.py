@@ -1,0 +1,140 @@
+"""The test-retest study as a library call: one frozen result with the figures the CLI prints."""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+
+import pytest
+
+from imheval.errors import AnalysisError
+from imheval.instruments import Instrument, load_instrument
+from imheval.retest import RetestStudy, retest_study
+
+FORM = """\
+format: imheval-instrument/1
+id: pilot-form
+version: 1.0.0
+title: Pilot form
+levels: [beginner]
+domains:
+  - id: knowledge
+    label: Knowledge
+items:
+""" + "".join(
+    f"  - {{id: K{n}, domain: knowledge, concept: c{n}, text: 'Question {n}?', "
+    "options: {a: Right, b: Wrong}, key: a}\n"
+    for n in range(1, 6)
+)
+
+# Person i answers the first `right` items correctly (key a), the rest wrongly (b).
+# Knowledge totals: first 1, 2, 3, 4; retest 1, 3, 3, 5. By hand (tests/stats/test_reliability):
+# ICC(A,1) = 8/9, ICC(C,1) = 12/13. Item K3: first right for P3, P4; retest for P2, P3, P4 ->
+# agreement 3/4, chance agreement .5, kappa = (.75 - .5) / .5 = .50.
+FIRST_RIGHT = {"P1": 1, "P2": 2, "P3": 3, "P4": 4}
+RETEST_RIGHT = {"P1": 1, "P2": 3, "P3": 3, "P4": 5}
+
+
+def _pilot(tmp_path: Path, *, retest: bool = True, followup: bool = False) -> Path:
+    def row(code: str, timepoint: str, right: int) -> str:
+        answers = ",".join("a" if n < right else "b" for n in range(5))
+        return f"{code},Pilot,{timepoint},{answers}"
+
+    lines = ["participant,cohort,timepoint,K1,K2,K3,K4,K5"]
+    lines += [row(code, "pre", right) for code, right in FIRST_RIGHT.items()]
+    if retest:
+        lines += [row(code, "post", right) for code, right in RETEST_RIGHT.items()]
+    if followup:
+        lines.append(row("P1", "followup", 5))
+    path = tmp_path / "pilot.csv"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+@pytest.fixture
+def form(tmp_path: Path) -> Instrument:
+    path = tmp_path / "pilot-form.yaml"
+    path.write_text(FORM, encoding="utf-8")
+    return load_instrument(path)
+
+
+def test_retest_study_gives_icc_per_domain_and_kappa_per_item(
+    tmp_path: Path, form: Instrument
+) -> None:
+    study = retest_study(_pilot(tmp_path), [form])
+
+    assert isinstance(study, RetestStudy)
+    assert study.source.endswith("pilot.csv")
+    assert study.instruments == (("pilot-form", "1.0.0"),)
+    assert (study.n_first, study.n_retest, study.n_both) == (4, 4, 4)
+    (knowledge,) = study.reliability.domains
+    assert knowledge.domain == "knowledge" and study.label("knowledge") == "Knowledge"
+    assert knowledge.icc.n == 4
+    assert knowledge.icc.estimate == pytest.approx(8 / 9)
+    assert knowledge.icc.details["icc_c1"] == pytest.approx(12 / 13)
+    assert knowledge.interpretation.startswith("Good test-retest reliability")
+    items = {item.item: item for item in study.reliability.items}
+    assert list(items) == ["K1", "K2", "K3", "K4", "K5"]
+    assert items["K3"].domain == "knowledge"
+    assert items["K3"].kappa.percent_agreement == pytest.approx(0.75)
+    assert items["K3"].kappa.kappa == pytest.approx(0.5)
+    # everyone right on K1 both times: agreement 100%, kappa undefined
+    assert items["K1"].kappa.percent_agreement == 1.0 and items["K1"].kappa.kappa is None
+    assert items["K1"].kappa.reason is not None
+    # K2: right for all but P1 both times: kappa 1, no CI (its standard error is 0)
+    assert items["K2"].kappa.kappa == pytest.approx(1.0) and items["K2"].kappa.ci is None
+    assert any(note.startswith("No CI is shown for a kappa") for note in study.notes)
+
+
+def test_retest_study_is_frozen_and_serialises_to_the_cli_json(
+    tmp_path: Path, form: Instrument
+) -> None:
+    study = retest_study(_pilot(tmp_path), [form])
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        study.n_both = 5  # type: ignore[misc]
+    document = study.to_dict()
+    assert list(document) == [
+        "source",
+        "instruments",
+        "n_first",
+        "n_retest",
+        "n_both",
+        "domain_labels",
+        "domains",
+        "items",
+        "notes",
+    ]
+    assert document["instruments"] == [{"id": "pilot-form", "version": "1.0.0"}]
+    assert document["domains"][0]["label"] == "Knowledge"
+    assert document["domains"][0]["icc"]["estimate"] == pytest.approx(8 / 9)
+    assert document["items"][2]["kappa"] == pytest.approx(0.5)
+
+
+def test_retest_study_of_already_scored_totals_has_no_items(tmp_path: Path) -> None:
+    path = tmp_path / "totals.csv"
+    rows = ["participant,cohort,timepoint,knowledge"]
+    rows += [f"P{i},C,pre,{v}" for i, v in enumerate([1, 2, 3, 4])]
+    rows += [f"P{i},C,post,{v}" for i, v in enumerate([1, 3, 3, 5])]
+    path.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    study = retest_study(path)
+    assert study.instruments == () and study.reliability.items == ()
+    assert study.reliability.domains[0].icc.estimate == pytest.approx(8 / 9)
+
+
+def test_retest_study_notes_that_follow_up_rows_were_ignored(
+    tmp_path: Path, form: Instrument
+) -> None:
+    study = retest_study(_pilot(tmp_path, followup=True), [form])
+    assert study.n_both == 4
+    assert study.reliability.domains[0].icc.estimate == pytest.approx(8 / 9)
+    assert study.notes[-1] == (
+        "Follow-up rows were ignored: a test-retest pilot has two administrations."
+    )
+
+
+def test_retest_study_without_a_retest_says_how_to_code_it(
+    tmp_path: Path, form: Instrument
+) -> None:
+    with pytest.raises(AnalysisError, match="nobody answered both times") as caught:
+        retest_study(_pilot(tmp_path, retest=False), [form])
+    assert "first administration: 4 people, retest: 0" in str(caught.value)
