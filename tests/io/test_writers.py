@@ -184,6 +184,14 @@ def test_export_command_refuses_an_unknown_extension_with_a_plain_message(
     assert not (tmp_path / "out.json").exists()
 
 
+def test_export_command_refuses_to_overwrite_its_input(tmp_path: Path) -> None:
+    source = _file(tmp_path, TOTALS)
+    result = runner.invoke(app, ["export", str(source), str(source)])
+    assert result.exit_code == 1
+    assert "in.csv: OUTPUT is the INPUT file; give another name" in result.output
+    assert source.read_text(encoding="utf-8") == TOTALS
+
+
 def test_export_command_reports_a_bad_input_row_and_writes_nothing(tmp_path: Path) -> None:
     source = _file(tmp_path, "participant,cohort,timepoint,knowledge\nab12,C1,later,3\n")
     result = runner.invoke(app, ["export", str(source), str(tmp_path / "out.csv")])
