@@ -394,3 +394,38 @@ def test_instruments_that_share_a_question_id_are_refused_together(
     # each on its own is fine
     response = client.post(url, {"timepoint": "pre", "instrument_refs": ["trust-clash"]})
     assert response.status_code == 302
+
+
+def test_a_new_link_stops_the_old_one_and_is_logged_without_the_token(workspace: Any) -> None:
+    """The re-test's N5: a script with the poster link can keep a link at its start limit;
+    the trainer's answer is a new link (the old one, and every printed QR code, stop)."""
+    old_token = workspace.pre.token
+    assert Client().get(f"/q/{old_token}/").status_code == 200
+    client = _client(workspace.users["trainer"])
+
+    response = client.post(_url("collection_new_link", collection=workspace.pre.pk))
+
+    assert response["Location"] == _url("collection_link", collection=workspace.pre.pk)
+    workspace.pre.refresh_from_db()
+    assert workspace.pre.token != old_token and len(workspace.pre.token) == 43
+    assert Client().get(f"/q/{old_token}/").status_code == 404
+    assert Client().get(f"/q/{workspace.pre.token}/").status_code == 200
+    page = _text(client.get(response["Location"]))
+    assert "has a new link and QR code. The old ones no longer work" in page
+    assert f"http://testserver/q/{workspace.pre.token}/" in page
+    [event] = AuditEvent.objects.filter(
+        object_type="collection", object_id=str(workspace.pre.pk), actor=workspace.users["trainer"]
+    )
+    assert (event.action, list(event.changes)) == ("updated", ["link_replaced_at"])
+    assert old_token not in str(event.changes) and workspace.pre.token not in str(event.changes)
+
+
+def test_only_those_who_run_questionnaires_make_a_new_link(workspace: Any) -> None:
+    token = workspace.pre.token
+    viewer = _client(workspace.users["viewer"])
+    link_page = _text(viewer.get(_url("collection_link", collection=workspace.pre.pk)))
+    assert "Make a new link" not in link_page
+    assert viewer.post(_url("collection_new_link", collection=workspace.pre.pk)).status_code == 403
+    assert viewer.get(_url("collection_new_link", collection=workspace.pre.pk)).status_code == 403
+    workspace.pre.refresh_from_db()
+    assert workspace.pre.token == token

@@ -248,10 +248,19 @@ class Collection(models.Model):
     is_open = models.BooleanField(default=False)
     opened_at = models.DateTimeField(null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
+    #: When the link was last replaced by a new one (the token itself is never logged).
+    link_replaced_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = scoped_manager("cohort__programme__organisation")
-    AUDIT_FIELDS = ("cohort", "timepoint", "instrument_refs", "follow_up_weeks", "is_open")
+    AUDIT_FIELDS = (
+        "cohort",
+        "timepoint",
+        "instrument_refs",
+        "follow_up_weeks",
+        "is_open",
+        "link_replaced_at",
+    )
 
     class Meta:
         ordering = ["cohort", "created_at"]
@@ -314,6 +323,13 @@ class Collection(models.Model):
     def close(self) -> None:
         self.is_open = False
         self.closed_at = timezone.now()
+        self.save()
+
+    def replace_link(self) -> None:
+        """Give the questionnaire a new link: the old link and its QR codes stop working at
+        once (they answer "not recognised"), for a link that reached people it should not."""
+        self.token = new_token()
+        self.link_replaced_at = timezone.now()
         self.save()
 
     def due_date(self) -> datetime.date | None:

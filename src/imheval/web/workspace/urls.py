@@ -54,6 +54,11 @@ urlpatterns = [
         name="collection_link",
     ),
     path(
+        "<slug:org>/questionnaires/<int:collection>/new-link/",
+        views.collection_new_link,
+        name="collection_new_link",
+    ),
+    path(
         "<slug:org>/questionnaires/<int:collection>/qr.svg",
         views.collection_qr_svg,
         name="collection_qr_svg",

@@ -354,6 +354,19 @@ def collection_close(request: HttpRequest, access: Access, collection: Collectio
     return redirect(_url("cohort", access, cohort=collection.cohort))
 
 
+@organisation_page("run_collections", POST)
+def collection_new_link(
+    request: HttpRequest, access: Access, collection: Collection
+) -> HttpResponse:
+    collection.replace_link()
+    messages.success(
+        request,
+        f"The {_lower(collection)} questionnaire for {collection.cohort.name} has a new link "
+        "and QR code. The old ones no longer work: share the new link and print the poster again.",
+    )
+    return redirect(_url("collection_link", access, collection=collection))
+
+
 def _link_context(request: HttpRequest, access: Access, collection: Collection) -> dict[str, Any]:
     cohort = collection.cohort
     return {
@@ -373,6 +386,8 @@ def _link_context(request: HttpRequest, access: Access, collection: Collection) 
 def collection_link(request: HttpRequest, access: Access, collection: Collection) -> HttpResponse:
     context = _link_context(request, access, collection)
     context["poster_url"] = _url("collection_poster", access, collection=collection)
+    if access.may("run_collections"):
+        context["new_link_url"] = _url("collection_new_link", access, collection=collection)
     return render(request, "workspace/collection_link.html", context)
 
 
