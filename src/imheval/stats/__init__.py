@@ -10,25 +10,24 @@ from imheval.stats.change import ReliableChange, Retention, reliable_change, ret
 from imheval.stats.descriptive import Descriptives, describe
 from imheval.stats.groups import compare_groups, one_way_anova, welch_anova, welch_t
 from imheval.stats.items import (
-    AlphaResult,
     CeilingResult,
     ItemAnalysis,
     ItemStats,
-    McNemarResult,
     ceiling_effect,
-    cronbach_alpha,
     item_analysis,
-    mcnemar,
 )
+from imheval.stats.mcnemar import McNemarResult, mcnemar
 from imheval.stats.mixed import FixedEffect, MixedModelResult, VarianceComponents, mixed_model
 from imheval.stats.multiplicity import holm
 from imheval.stats.paired import paired_t, shapiro_wilk, wilcoxon_signed_rank
 from imheval.stats.reliability import (
+    AlphaResult,
     DomainRetest,
     ItemRetest,
     KappaResult,
     TestRetestResult,
     cohen_kappa,
+    cronbach_alpha,
     icc_a1,
     icc_interpretation,
     kappa_words,

@@ -7,7 +7,7 @@ NaN or an infinity escape silently: callers check :func:`all_finite` before buil
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 
 import numpy as np
 import numpy.typing as npt
@@ -44,6 +44,38 @@ def as_float_array(values: object, name: str) -> FloatArray:
         raise AnalysisError(f"{name} must be one-dimensional, got shape {array.shape}")
     # Infinite scores are not scores; treating them as missing keeps every later sum finite.
     return np.where(np.isfinite(array), array, np.nan)
+
+
+def as_item_matrix(
+    values: object, name: str, item_ids: Sequence[str] | None
+) -> tuple[FloatArray, tuple[str, ...]]:
+    """A 2-D float array (NaN and +-inf = missing) and the item ids for its columns."""
+    columns = getattr(values, "columns", None)
+    try:
+        to_numpy = getattr(values, "to_numpy", None)
+        if callable(to_numpy):
+            matrix = np.asarray(to_numpy(dtype=float, na_value=np.nan), dtype=float)
+        else:
+            # None becomes NaN under dtype=float, so nested lists with gaps work as they are.
+            matrix = np.array(values, dtype=float)
+    except (TypeError, ValueError) as exc:
+        raise AnalysisError(f"{name} must be a matrix of numbers (people x items): {exc}") from exc
+    if matrix.ndim != 2:
+        raise AnalysisError(f"{name} must be two-dimensional (people x items), got {matrix.shape}")
+    matrix = np.where(np.isfinite(matrix), matrix, np.nan)
+    if item_ids is not None:
+        ids = tuple(str(i) for i in item_ids)
+    elif columns is not None:
+        ids = tuple(str(c) for c in columns)
+    else:
+        ids = tuple(f"Q{j + 1}" for j in range(matrix.shape[1]))
+    if len(ids) != matrix.shape[1]:
+        raise AnalysisError(
+            f"{name} has {matrix.shape[1]} item column(s) but {len(ids)} item id(s) were given"
+        )
+    if len(set(ids)) != len(ids):
+        raise AnalysisError(f"item ids must be unique, got {', '.join(ids)}")
+    return matrix, ids
 
 
 def check_confidence(confidence: float) -> float:

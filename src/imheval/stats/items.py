@@ -6,6 +6,10 @@ matrices are row-aligned: row i is the same person at both timepoints, with NaN 
 seen only once. Nothing here raises on data that merely make a number impossible: the number is
 None and a plain-English reason says why. Input that is not a matrix of numbers, or points
 outside an item's range, is a programming error in the caller and raises AnalysisError.
+
+McNemar's test lives in :mod:`imheval.stats.mcnemar` and Cronbach's alpha (KR-20) beside the
+other reliability coefficients in :mod:`imheval.stats.reliability`; :func:`item_analysis` runs
+both for a domain.
 """
 
 from __future__ import annotations
@@ -17,17 +21,13 @@ from types import MappingProxyType
 from typing import Any
 
 import numpy as np
-from scipy import stats
 
 from imheval.errors import AnalysisError
-from imheval.stats._common import FloatArray, as_float_array, check_confidence
+from imheval.stats._common import FloatArray, as_float_array, as_item_matrix, check_confidence
+from imheval.stats.mcnemar import McNemarResult, _mcnemar_item
 from imheval.stats.multiplicity import holm
-from imheval.stats.results import TestResult
+from imheval.stats.reliability import AlphaResult, cronbach_alpha
 from imheval.stats.results import _clean as _clean
-
-#: McNemar's p is exact (binomial) below this many discordant pairs, as in common practice
-#: (e.g. exact2x2; the chi-square approximation is poor for small b + c).
-MCNEMAR_EXACT_BELOW = 25
 
 #: Fewest complete cases for a correlation or reliability coefficient: with 2 people any
 #: correlation is +-1 and a reliability coefficient says nothing.
@@ -48,112 +48,6 @@ _TIMEPOINT_WORDS = {"pre": "before training", "post": "after training"}
 
 # --------------------------------------------------------------------------------------------
 # Results
-
-
-@dataclass(frozen=True, slots=True)
-class McNemarResult:
-    """McNemar's test of pre-to-post change on one right/wrong item, for matched people.
-
-    ``b`` counts people right before and wrong after, ``c`` wrong before and right after (so
-    c > b means the item improved). ``method`` is "exact" (two-sided binomial p, used when
-    b + c < 25) or "chi_square" (continuity-corrected chi-square, ``statistic``, df = 1).
-    ``statistic`` is None for the exact test. When nobody changed (b + c = 0) or nobody was
-    matched, ``reason`` says why and ``p`` is None.
-    """
-
-    n: int
-    b: int
-    c: int
-    method: str
-    statistic: float | None = None
-    df: float | None = None
-    p: float | None = None
-    reason: str | None = None
-
-    @property
-    def computed(self) -> bool:
-        return self.reason is None
-
-    def apa(self) -> str:
-        """``χ²(1) = 4.32, p = .038`` or ``exact McNemar (b = 0, c = 3), p = .250``."""
-        from imheval.stats.apa import apa_text, format_p
-
-        if not self.computed or self.p is None:
-            return self.reason or "not computed"
-        if self.statistic is None:
-            return f"exact McNemar (b = {self.b}, c = {self.c}), {format_p(self.p)}"
-        as_test = TestResult(
-            test="mcnemar",
-            statistic_name="χ²",
-            n=self.n,
-            statistic=self.statistic,
-            df=1.0,
-            p=self.p,
-        )
-        return apa_text(as_test)
-
-    def to_dict(self) -> dict[str, Any]:
-        """A JSON-ready dict (None, never NaN, for undefined numbers)."""
-        return {
-            "n": self.n,
-            "b": self.b,
-            "c": self.c,
-            "method": self.method,
-            "statistic": _clean(self.statistic),
-            "df": _clean(self.df),
-            "p": _clean(self.p),
-            "computed": self.computed,
-            "reason": self.reason,
-            "apa": self.apa() if self.computed else None,
-        }
-
-
-@dataclass(frozen=True, slots=True)
-class AlphaResult:
-    """Cronbach's alpha (KR-20 for right/wrong items) of one domain, with the Feldt CI.
-
-    ``n`` counts the complete cases used, ``k`` the items. ``alpha_if_deleted`` maps each item
-    to the alpha of the other items (None, with a reason in ``reasons[item]``, when it cannot
-    be computed). ``kr20`` is True when every item is scored 0/1, where alpha is KR-20. When
-    alpha cannot be computed, ``reason`` says why and the numbers are None.
-    """
-
-    n: int
-    k: int
-    alpha: float | None = None
-    ci_low: float | None = None
-    ci_high: float | None = None
-    level: float = 0.95
-    kr20: bool = False
-    alpha_if_deleted: Mapping[str, float | None] = field(default_factory=dict)
-    reason: str | None = None
-    reasons: Mapping[str, str] = field(default_factory=dict)
-
-    @property
-    def computed(self) -> bool:
-        return self.reason is None
-
-    @property
-    def name(self) -> str:
-        return "KR-20" if self.kr20 else "Cronbach's alpha"
-
-    def to_dict(self) -> dict[str, Any]:
-        """A JSON-ready dict (None, never NaN, for undefined numbers)."""
-        return {
-            "name": self.name,
-            "n": self.n,
-            "k": self.k,
-            "alpha": _clean(self.alpha),
-            "ci": None
-            if self.ci_low is None or self.ci_high is None
-            else [_clean(self.ci_low), _clean(self.ci_high)],
-            "level": self.level,
-            "kr20": self.kr20,
-            "alpha_if_deleted": {k: _clean(v) for k, v in self.alpha_if_deleted.items()},
-            "computed": self.computed,
-            "reason": self.reason,
-            "reasons": dict(self.reasons),
-        }
 
 
 @dataclass(frozen=True, slots=True)
@@ -298,11 +192,11 @@ def item_analysis(
     disagree, a range is empty (max <= min) or a value lies outside its item's range.
     """
     level = check_confidence(confidence)
-    pre_matrix, ids = _as_matrix(pre, "pre", item_ids)
+    pre_matrix, ids = as_item_matrix(pre, "pre", item_ids)
     k = pre_matrix.shape[1]
     post_matrix: FloatArray | None = None
     if post is not None:
-        post_matrix, _ = _as_matrix(post, "post", ids)
+        post_matrix, _ = as_item_matrix(post, "post", ids)
         if post_matrix.shape != pre_matrix.shape:
             raise AnalysisError(
                 f"pre and post must have the same shape (rows = the same people), got "
@@ -394,106 +288,6 @@ def item_analysis(
     )
 
 
-def mcnemar(pre_correct: object, post_correct: object, exact: bool | None = None) -> McNemarResult:
-    """McNemar's test of change in one right/wrong item between pre and post, matched people.
-
-    ``pre_correct`` / ``post_correct``: 1 (right) or 0 (wrong) per person, NaN or None when not
-    answered; people missing either are dropped. b = right before & wrong after, c = wrong
-    before & right after. With ``exact`` None (the default) the p is exact when b + c < 25:
-    p = min(1, 2 P(X <= min(b, c))), X ~ Binomial(b + c, 1/2), as R's
-    ``binom.test(min(b, c), b + c, 0.5)``; otherwise the continuity-corrected chi-square
-    (|b - c| - 1)^2 / (b + c) on 1 df, as R's ``mcnemar.test`` (which applies the correction
-    literally, also when b = c). ``exact`` True or False forces one method.
-
-    Not computed (reason given) with no matched people, or when nobody changed (b + c = 0).
-    Raises AnalysisError when a value is not 0 or 1 or the lengths differ. Checked against R's
-    ``mcnemar.test`` and ``binom.test`` (tests/golden).
-    """
-    before = _as_vector(pre_correct, "pre_correct")
-    after = _as_vector(post_correct, "post_correct")
-    if before.shape != after.shape:
-        raise AnalysisError(
-            f"pre_correct and post_correct must have the same length "
-            f"(got {before.size} and {after.size})"
-        )
-    for values, name in ((before, "pre_correct"), (after, "post_correct")):
-        present = values[~np.isnan(values)]
-        if not np.all((present == 0) | (present == 1)):
-            raise AnalysisError(f"{name} must hold 1 (right), 0 (wrong) or missing values")
-    return _mcnemar_counts(before, after, exact)
-
-
-def cronbach_alpha(
-    items: object, item_ids: Sequence[str] | None = None, confidence: float = 0.95
-) -> AlphaResult:
-    """Cronbach's alpha of a domain (KR-20 for 0/1 items), its Feldt CI and alpha if deleted.
-
-    alpha = k / (k - 1) * (1 - sum(var(item)) / var(total)) with sample variances (n - 1),
-    which for 0/1 items equals KR-20 = k / (k - 1) * (1 - sum(p q) / var_pop(total)). CI (Feldt,
-    Woodruff & Salih 1987): 1 - (1 - alpha) F_(1 - a/2)(n - 1, (n - 1)(k - 1)) and
-    1 - (1 - alpha) F_(a/2)(n - 1, (n - 1)(k - 1)). Alpha if item deleted is the alpha of the
-    other k - 1 items (needs k >= 3).
-
-    Complete cases only (people with every item). Items that everyone answered the same way
-    are kept: they belong to the questionnaire as given. R's ``psych::alpha`` drops them, so its
-    raw_alpha differs whenever an item is constant. Not computed (reason given) with fewer than
-    2 items, fewer than 3 complete cases, or when every complete case has the same total.
-    Checked against R (hand formula and ``psych::alpha`` where no item is constant).
-    """
-    level = check_confidence(confidence)
-    matrix, ids = _as_matrix(items, "items", item_ids)
-    k = matrix.shape[1]
-    complete = matrix[~np.isnan(matrix).any(axis=1)]
-    n = int(complete.shape[0])
-    kr20 = bool(n > 0 and np.all((complete == 0) | (complete == 1)))
-    if k < 2:
-        return AlphaResult(n=n, k=k, reason="a domain needs at least 2 items for alpha")
-    if n < MIN_PEOPLE:
-        return AlphaResult(
-            n=n,
-            k=k,
-            kr20=kr20,
-            reason=f"fewer than {MIN_PEOPLE} people answered every item ({_people(n)})",
-        )
-    item_vars = np.var(complete, axis=0, ddof=1)
-    total = complete.sum(axis=1)
-    value = _alpha_from(item_vars.sum(), total, k)
-    if value is None:
-        return AlphaResult(
-            n=n,
-            k=k,
-            kr20=kr20,
-            reason="every person has the same total, so alpha is undefined",
-        )
-    df1, df2 = n - 1, (n - 1) * (k - 1)
-    tail = (1.0 - level) / 2
-    ci_low = 1.0 - (1.0 - value) * float(stats.f.ppf(1.0 - tail, df1, df2))
-    ci_high = 1.0 - (1.0 - value) * float(stats.f.ppf(tail, df1, df2))
-
-    dropped: dict[str, float | None] = {}
-    reasons: dict[str, str] = {}
-    for j, item_id in enumerate(ids):
-        if k < 3:
-            dropped[item_id] = None
-            reasons[item_id] = "with only 2 items, deleting one leaves a single item"
-            continue
-        rest_value = _alpha_from(item_vars.sum() - item_vars[j], total - complete[:, j], k - 1)
-        dropped[item_id] = rest_value
-        if rest_value is None:
-            reasons[item_id] = "without this item every person has the same total"
-    return AlphaResult(
-        n=n,
-        k=k,
-        alpha=value,
-        ci_low=ci_low,
-        ci_high=ci_high,
-        level=level,
-        kr20=kr20,
-        alpha_if_deleted=MappingProxyType(dropped),
-        reasons=MappingProxyType(reasons),
-    )
-
-
 def ceiling_effect(totals: object, maximum: float, timepoint: str | None = None) -> CeilingResult:
     """The share of people whose total is the maximum possible; flagged above 15%.
 
@@ -525,38 +319,6 @@ def ceiling_effect(totals: object, maximum: float, timepoint: str | None = None)
 
 # --------------------------------------------------------------------------------------------
 # Helpers
-
-
-def _as_matrix(
-    values: object, name: str, item_ids: Sequence[str] | None
-) -> tuple[FloatArray, tuple[str, ...]]:
-    """A 2-D float array (NaN and +-inf = missing) and the item ids for its columns."""
-    columns = getattr(values, "columns", None)
-    try:
-        to_numpy = getattr(values, "to_numpy", None)
-        if callable(to_numpy):
-            matrix = np.asarray(to_numpy(dtype=float, na_value=np.nan), dtype=float)
-        else:
-            # None becomes NaN under dtype=float, so nested lists with gaps work as they are.
-            matrix = np.array(values, dtype=float)
-    except (TypeError, ValueError) as exc:
-        raise AnalysisError(f"{name} must be a matrix of numbers (people x items): {exc}") from exc
-    if matrix.ndim != 2:
-        raise AnalysisError(f"{name} must be two-dimensional (people x items), got {matrix.shape}")
-    matrix = np.where(np.isfinite(matrix), matrix, np.nan)
-    if item_ids is not None:
-        ids = tuple(str(i) for i in item_ids)
-    elif columns is not None:
-        ids = tuple(str(c) for c in columns)
-    else:
-        ids = tuple(f"Q{j + 1}" for j in range(matrix.shape[1]))
-    if len(ids) != matrix.shape[1]:
-        raise AnalysisError(
-            f"{name} has {matrix.shape[1]} item column(s) but {len(ids)} item id(s) were given"
-        )
-    if len(set(ids)) != len(ids):
-        raise AnalysisError(f"item ids must be unique, got {', '.join(ids)}")
-    return matrix, ids
 
 
 def _as_vector(values: object, name: str) -> FloatArray:
@@ -676,53 +438,10 @@ def _item_rest(matrix: FloatArray, when: str) -> tuple[list[float | None], list[
     return values, reasons
 
 
-def _alpha_from(sum_item_vars: float, total: FloatArray, k: int) -> float | None:
-    total_var = float(np.var(total, ddof=1))
-    if not total_var > 1e-12 * max(1.0, float(sum_item_vars)):
-        return None
-    value = k / (k - 1) * (1.0 - float(sum_item_vars) / total_var)
-    return value if math.isfinite(value) else None
-
-
 def _complete_totals(matrix: FloatArray) -> FloatArray:
     complete = ~np.isnan(matrix).any(axis=1)
     totals: FloatArray = matrix[complete].sum(axis=1)
     return totals
-
-
-def _mcnemar_item(pre: FloatArray, post: FloatArray, high: float) -> McNemarResult:
-    before = np.where(np.isnan(pre), np.nan, (pre == high).astype(float))
-    after = np.where(np.isnan(post), np.nan, (post == high).astype(float))
-    return _mcnemar_counts(before, after, None)
-
-
-def _mcnemar_counts(before: FloatArray, after: FloatArray, exact: bool | None) -> McNemarResult:
-    both = ~(np.isnan(before) | np.isnan(after))
-    n = int(both.sum())
-    right_before = before[both] == 1
-    right_after = after[both] == 1
-    b = int(np.count_nonzero(right_before & ~right_after))
-    c = int(np.count_nonzero(~right_before & right_after))
-    use_exact = (b + c < MCNEMAR_EXACT_BELOW) if exact is None else exact
-    method = "exact" if use_exact else "chi_square"
-    if n == 0:
-        return McNemarResult(
-            n=0, b=0, c=0, method=method, reason="nobody answered this item at both timepoints"
-        )
-    if b + c == 0:
-        return McNemarResult(
-            n=n,
-            b=0,
-            c=0,
-            method=method,
-            reason="nobody changed their answer to this item, so McNemar's test is undefined",
-        )
-    if use_exact:
-        p = min(1.0, 2.0 * float(stats.binom.cdf(min(b, c), b + c, 0.5)))
-        return McNemarResult(n=n, b=b, c=c, method=method, p=p)
-    statistic = (abs(b - c) - 1.0) ** 2 / (b + c)
-    p = float(stats.chi2.sf(statistic, 1))
-    return McNemarResult(n=n, b=b, c=c, method=method, statistic=statistic, df=1.0, p=p)
 
 
 def _easy_item_flags(item_id: str, facility_pre: float | None, binary: bool) -> list[str]:

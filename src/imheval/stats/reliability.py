@@ -10,8 +10,9 @@ Nothing here raises on data that merely make a number impossible: it is None, wi
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from types import MappingProxyType
 from typing import Any
 
 import numpy as np
@@ -19,7 +20,12 @@ import pandas as pd
 from scipy import stats
 
 from imheval.errors import AnalysisError
-from imheval.stats._common import FloatArray, as_float_array, check_confidence
+from imheval.stats._common import (
+    FloatArray,
+    as_float_array,
+    as_item_matrix,
+    check_confidence,
+)
 from imheval.stats.results import ConfidenceInterval, TestResult, _clean
 
 #: Fewest people with both scores for an ICC or a kappa: with 2 people every coefficient is
@@ -483,3 +489,138 @@ def _check_aligned(first: pd.DataFrame, second: pd.DataFrame, what: str) -> None
 
 def _people(n: int) -> str:
     return "nobody does" if n == 0 else f"only {n}"
+
+
+# --------------------------------------------------------------------------------------------
+# Internal consistency: Cronbach's alpha (KR-20) of one administration
+
+
+@dataclass(frozen=True, slots=True)
+class AlphaResult:
+    """Cronbach's alpha (KR-20 for right/wrong items) of one domain, with the Feldt CI.
+
+    ``n`` counts the complete cases used, ``k`` the items. ``alpha_if_deleted`` maps each item
+    to the alpha of the other items (None, with a reason in ``reasons[item]``, when it cannot
+    be computed). ``kr20`` is True when every item is scored 0/1, where alpha is KR-20. When
+    alpha cannot be computed, ``reason`` says why and the numbers are None.
+    """
+
+    n: int
+    k: int
+    alpha: float | None = None
+    ci_low: float | None = None
+    ci_high: float | None = None
+    level: float = 0.95
+    kr20: bool = False
+    alpha_if_deleted: Mapping[str, float | None] = field(default_factory=dict)
+    reason: str | None = None
+    reasons: Mapping[str, str] = field(default_factory=dict)
+
+    @property
+    def computed(self) -> bool:
+        return self.reason is None
+
+    @property
+    def name(self) -> str:
+        return "KR-20" if self.kr20 else "Cronbach's alpha"
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready dict (None, never NaN, for undefined numbers)."""
+        return {
+            "name": self.name,
+            "n": self.n,
+            "k": self.k,
+            "alpha": _clean(self.alpha),
+            "ci": None
+            if self.ci_low is None or self.ci_high is None
+            else [_clean(self.ci_low), _clean(self.ci_high)],
+            "level": self.level,
+            "kr20": self.kr20,
+            "alpha_if_deleted": {k: _clean(v) for k, v in self.alpha_if_deleted.items()},
+            "computed": self.computed,
+            "reason": self.reason,
+            "reasons": dict(self.reasons),
+        }
+
+
+def cronbach_alpha(
+    items: object, item_ids: Sequence[str] | None = None, confidence: float = 0.95
+) -> AlphaResult:
+    """Cronbach's alpha of a domain (KR-20 for 0/1 items), its Feldt CI and alpha if deleted.
+
+    alpha = k / (k - 1) * (1 - sum(var(item)) / var(total)) with sample variances (n - 1),
+    which for 0/1 items equals KR-20 = k / (k - 1) * (1 - sum(p q) / var_pop(total)). CI (Feldt,
+    Woodruff & Salih 1987): 1 - (1 - alpha) F_(1 - a/2)(n - 1, (n - 1)(k - 1)) and
+    1 - (1 - alpha) F_(a/2)(n - 1, (n - 1)(k - 1)). Alpha if item deleted is the alpha of the
+    other k - 1 items (needs k >= 3).
+
+    Complete cases only (people with every item). Items that everyone answered the same way
+    are kept: they belong to the questionnaire as given. R's ``psych::alpha`` drops them, so its
+    raw_alpha differs whenever an item is constant. Not computed (reason given) with fewer than
+    2 items, fewer than 3 complete cases, or when every complete case has the same total.
+    Checked against R (hand formula and ``psych::alpha`` where no item is constant).
+    """
+    level = check_confidence(confidence)
+    matrix, ids = as_item_matrix(items, "items", item_ids)
+    k = matrix.shape[1]
+    complete = matrix[~np.isnan(matrix).any(axis=1)]
+    n = int(complete.shape[0])
+    kr20 = bool(n > 0 and np.all((complete == 0) | (complete == 1)))
+    if k < 2:
+        return AlphaResult(n=n, k=k, reason="a domain needs at least 2 items for alpha")
+    if n < MIN_PEOPLE:
+        return AlphaResult(
+            n=n,
+            k=k,
+            kr20=kr20,
+            reason=f"fewer than {MIN_PEOPLE} people answered every item ({_answered(n)})",
+        )
+    item_vars = np.var(complete, axis=0, ddof=1)
+    total = complete.sum(axis=1)
+    value = _alpha_from(item_vars.sum(), total, k)
+    if value is None:
+        return AlphaResult(
+            n=n,
+            k=k,
+            kr20=kr20,
+            reason="every person has the same total, so alpha is undefined",
+        )
+    df1, df2 = n - 1, (n - 1) * (k - 1)
+    tail = (1.0 - level) / 2
+    ci_low = 1.0 - (1.0 - value) * float(stats.f.ppf(1.0 - tail, df1, df2))
+    ci_high = 1.0 - (1.0 - value) * float(stats.f.ppf(tail, df1, df2))
+
+    dropped: dict[str, float | None] = {}
+    reasons: dict[str, str] = {}
+    for j, item_id in enumerate(ids):
+        if k < 3:
+            dropped[item_id] = None
+            reasons[item_id] = "with only 2 items, deleting one leaves a single item"
+            continue
+        rest_value = _alpha_from(item_vars.sum() - item_vars[j], total - complete[:, j], k - 1)
+        dropped[item_id] = rest_value
+        if rest_value is None:
+            reasons[item_id] = "without this item every person has the same total"
+    return AlphaResult(
+        n=n,
+        k=k,
+        alpha=value,
+        ci_low=ci_low,
+        ci_high=ci_high,
+        level=level,
+        kr20=kr20,
+        alpha_if_deleted=MappingProxyType(dropped),
+        reasons=MappingProxyType(reasons),
+    )
+
+
+def _alpha_from(sum_item_vars: float, total: FloatArray, k: int) -> float | None:
+    total_var = float(np.var(total, ddof=1))
+    if not total_var > 1e-12 * max(1.0, float(sum_item_vars)):
+        return None
+    value = k / (k - 1) * (1.0 - float(sum_item_vars) / total_var)
+    return value if math.isfinite(value) else None
+
+
+def _answered(n: int) -> str:
+    return "nobody did" if n == 0 else f"only {n}"
