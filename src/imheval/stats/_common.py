@@ -17,6 +17,7 @@ from imheval.errors import AnalysisError
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
+BoolArray = npt.NDArray[np.bool_]
 
 #: R's t.test refuses data whose standard error is below this multiple of the mean's size
 #: ("data are essentially constant"); we follow it so that rounding noise in differences such as
@@ -84,6 +85,21 @@ def check_confidence(confidence: float) -> float:
     if not 0.0 < level < 1.0:
         raise AnalysisError(f"confidence must be between 0 and 1 (exclusive), got {confidence!r}")
     return level
+
+
+def finite_or_none(value: object) -> float | None:
+    """``value`` as a float, or None when it is missing, not a number, a bool, NaN or +-inf.
+
+    The one place a number is checked before it goes into a result or a JSON dict, so JSON
+    never holds NaN or Infinity and a caller's ``True`` is not taken for 1.
+    """
+    if value is None or isinstance(value, bool):
+        return None
+    try:
+        number = float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return None
+    return number if math.isfinite(number) else None
 
 
 def all_finite(values: Iterable[float | None]) -> bool:

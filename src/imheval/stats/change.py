@@ -15,8 +15,8 @@ from typing import Any
 import numpy as np
 
 from imheval.errors import AnalysisError
-from imheval.stats._common import FloatArray, all_finite, as_float_array, sample_var
-from imheval.stats.results import _clean
+from imheval.stats._common import FloatArray, all_finite, as_float_array, finite_or_none, sample_var
+from imheval.stats.paired import aligned_pairs
 
 #: The two-sided 5 % criterion of Jacobson & Truax (1991): |RCI| > 1.96 is a reliable change.
 RCI_CRITERION = 1.96
@@ -70,24 +70,24 @@ class ReliableChange:
         """
         out: dict[str, Any] = {
             "n": self.n,
-            "reliability": _clean(self.reliability),
-            "sd_pre": _clean(self.sd_pre),
+            "reliability": finite_or_none(self.reliability),
+            "sd_pre": finite_or_none(self.sd_pre),
             "sd_pre_source": self.sd_pre_source,
-            "se_measurement": _clean(self.se_measurement),
-            "se_diff": _clean(self.se_diff),
-            "minimum_reliable_change": _clean(self.minimum_reliable_change),
+            "se_measurement": finite_or_none(self.se_measurement),
+            "se_diff": finite_or_none(self.se_diff),
+            "minimum_reliable_change": finite_or_none(self.minimum_reliable_change),
             "criterion": self.criterion,
             "n_improved": self.n_improved,
             "n_no_change": self.n_no_change,
             "n_declined": self.n_declined,
-            "share_improved": _clean(self.share_improved),
-            "share_no_change": _clean(self.share_no_change),
-            "share_declined": _clean(self.share_declined),
+            "share_improved": finite_or_none(self.share_improved),
+            "share_no_change": finite_or_none(self.share_no_change),
+            "share_declined": finite_or_none(self.share_declined),
             "computed": self.computed,
             "reason": self.reason,
         }
         if include_individual:
-            out["rci"] = [_clean(v) for v in self.rci]
+            out["rci"] = [finite_or_none(v) for v in self.rci]
         return out
 
 
@@ -110,16 +110,9 @@ def reliable_change(
     or not a number. Raises AnalysisError only when pre and post differ in length. Checked
     against R's ``(post - pre) / (sqrt(2) * sd(pre) * sqrt(1 - r_xx))`` (tests/golden).
     """
-    pre_values = as_float_array(pre, "pre")
-    post_values = as_float_array(post, "post")
-    if pre_values.shape != post_values.shape:
-        raise AnalysisError(
-            f"pre and post must have the same length to be paired "
-            f"(got {pre_values.size} and {post_values.size})"
-        )
-    complete = ~(np.isnan(pre_values) | np.isnan(post_values))
+    pre_values, post_values, complete = aligned_pairs(pre, post)
     n = int(complete.sum())
-    r_xx = _optional_float(reliability)
+    r_xx = finite_or_none(reliability)
     source = "complete pairs" if sd_pre is None else "given"
 
     def not_computed(reason: str, sd: float | None = None) -> ReliableChange:
@@ -143,7 +136,7 @@ def reliable_change(
             )
         sd = math.sqrt(sample_var(pre_values[complete]))
     else:
-        given = _optional_float(sd_pre)
+        given = finite_or_none(sd_pre)
         if given is None:
             return not_computed("the given pre-test SD is missing or not a finite number")
         sd = given
@@ -217,12 +210,12 @@ class Retention:
         """A JSON-ready dict (None, never NaN, for gaps)."""
         return {
             "n": self.n,
-            "mean_pre": _clean(self.mean_pre),
-            "mean_post": _clean(self.mean_post),
-            "mean_followup": _clean(self.mean_followup),
-            "gain_post": _clean(self.gain_post),
-            "gain_followup": _clean(self.gain_followup),
-            "share_retained": _clean(self.share_retained),
+            "mean_pre": finite_or_none(self.mean_pre),
+            "mean_post": finite_or_none(self.mean_post),
+            "mean_followup": finite_or_none(self.mean_followup),
+            "gain_post": finite_or_none(self.gain_post),
+            "gain_followup": finite_or_none(self.gain_followup),
+            "share_retained": finite_or_none(self.share_retained),
             "notes": list(self.notes),
             "computed": self.computed,
             "reason": self.reason,
@@ -281,14 +274,3 @@ def retention(pre: object, post: object, followup: object) -> Retention:
         share_retained=share,
         notes=notes,
     )
-
-
-def _optional_float(value: object) -> float | None:
-    """``value`` as a float, or None when it is missing or not a finite number."""
-    if value is None or isinstance(value, bool):
-        return None
-    try:
-        number = float(value)  # type: ignore[arg-type]
-    except (TypeError, ValueError):
-        return None
-    return number if math.isfinite(number) else None

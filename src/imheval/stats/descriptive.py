@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import math
 from dataclasses import asdict, dataclass
 
 import numpy as np
 
-from imheval.stats._common import as_float_array
+from imheval.stats._common import as_float_array, finite_or_none
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,13 +45,9 @@ def describe(x: object) -> Descriptives:
         median = float(np.median(values))
     return Descriptives(
         n=n,
-        mean=_finite(mean),
-        sd=_finite(sd),
+        mean=finite_or_none(mean),
+        sd=finite_or_none(sd),
         min=float(np.min(values)),
         max=float(np.max(values)),
-        median=_finite(median),
+        median=finite_or_none(median),
     )
-
-
-def _finite(value: float | None) -> float | None:
-    return value if value is not None and math.isfinite(value) else None

@@ -23,11 +23,16 @@ from typing import Any
 import numpy as np
 
 from imheval.errors import AnalysisError
-from imheval.stats._common import FloatArray, as_float_array, as_item_matrix, check_confidence
+from imheval.stats._common import (
+    FloatArray,
+    as_float_array,
+    as_item_matrix,
+    check_confidence,
+    finite_or_none,
+)
 from imheval.stats.mcnemar import McNemarResult, _mcnemar_item
 from imheval.stats.multiplicity import holm
 from imheval.stats.reliability import AlphaResult, cronbach_alpha
-from imheval.stats.results import _clean as _clean
 
 #: Fewest complete cases for a correlation or reliability coefficient: with 2 people any
 #: correlation is +-1 and a reliability coefficient says nothing.
@@ -70,7 +75,7 @@ class CeilingResult:
             "n": self.n,
             "n_at_max": self.n_at_max,
             "maximum": self.maximum,
-            "share": _clean(self.share),
+            "share": finite_or_none(self.share),
             "flagged": self.flagged,
             "flag": self.flag,
         }
@@ -111,12 +116,12 @@ class ItemStats:
             "binary": self.binary,
             "n_pre": self.n_pre,
             "n_post": self.n_post,
-            "facility_pre": _clean(self.facility_pre),
-            "facility_post": _clean(self.facility_post),
-            "item_rest_pre": _clean(self.item_rest_pre),
-            "item_rest_post": _clean(self.item_rest_post),
+            "facility_pre": finite_or_none(self.facility_pre),
+            "facility_post": finite_or_none(self.facility_post),
+            "item_rest_pre": finite_or_none(self.item_rest_pre),
+            "item_rest_post": finite_or_none(self.item_rest_post),
             "mcnemar": self.mcnemar.to_dict() if self.mcnemar is not None else None,
-            "p_holm": _clean(self.p_holm),
+            "p_holm": finite_or_none(self.p_holm),
             "reasons": dict(self.reasons),
             "flags": list(self.flags),
         }

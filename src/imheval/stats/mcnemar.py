@@ -13,8 +13,8 @@ import numpy as np
 from scipy import stats
 
 from imheval.errors import AnalysisError
-from imheval.stats._common import FloatArray, as_float_array
-from imheval.stats.results import TestResult, _clean
+from imheval.stats._common import FloatArray, as_float_array, finite_or_none
+from imheval.stats.results import TestResult
 
 #: McNemar's p is exact (binomial) below this many discordant pairs, as in common practice
 #: (e.g. exact2x2; the chi-square approximation is poor for small b + c).
@@ -70,9 +70,9 @@ class McNemarResult:
             "b": self.b,
             "c": self.c,
             "method": self.method,
-            "statistic": _clean(self.statistic),
-            "df": _clean(self.df),
-            "p": _clean(self.p),
+            "statistic": finite_or_none(self.statistic),
+            "df": finite_or_none(self.df),
+            "p": finite_or_none(self.p),
             "computed": self.computed,
             "reason": self.reason,
             "apa": self.apa() if self.computed else None,

@@ -15,6 +15,7 @@ from scipy import stats
 from imheval.errors import AnalysisError
 from imheval.stats._common import (
     CONSTANT_TOLERANCE,
+    BoolArray,
     FloatArray,
     all_finite,
     as_float_array,
@@ -37,10 +38,12 @@ SHAPIRO_MIN_N = 3
 SHAPIRO_MAX_N = 5000
 
 
-def complete_pairs(pre: object, post: object) -> tuple[FloatArray, FloatArray]:
-    """The pre and post values of the pairs where both are present (listwise deletion).
+def aligned_pairs(pre: object, post: object) -> tuple[FloatArray, FloatArray, BoolArray]:
+    """Pre and post as float arrays (NaN = missing), row for row, and which rows are complete.
 
-    Raises AnalysisError if the two inputs have different lengths (the pairing is then unknown).
+    For callers that report per person (incomplete rows included); :func:`complete_pairs` is
+    the listwise version. Raises AnalysisError if the two inputs have different lengths (the
+    pairing is then unknown).
     """
     pre_values = as_float_array(pre, "pre")
     post_values = as_float_array(post, "post")
@@ -49,7 +52,16 @@ def complete_pairs(pre: object, post: object) -> tuple[FloatArray, FloatArray]:
             f"pre and post must have the same length to be paired "
             f"(got {pre_values.size} and {post_values.size})"
         )
-    complete = ~(np.isnan(pre_values) | np.isnan(post_values))
+    complete: BoolArray = ~(np.isnan(pre_values) | np.isnan(post_values))
+    return pre_values, post_values, complete
+
+
+def complete_pairs(pre: object, post: object) -> tuple[FloatArray, FloatArray]:
+    """The pre and post values of the pairs where both are present (listwise deletion).
+
+    Raises AnalysisError if the two inputs have different lengths (the pairing is then unknown).
+    """
+    pre_values, post_values, complete = aligned_pairs(pre, post)
     return pre_values[complete], post_values[complete]
 
 

@@ -25,8 +25,9 @@ from imheval.stats._common import (
     as_float_array,
     as_item_matrix,
     check_confidence,
+    finite_or_none,
 )
-from imheval.stats.results import ConfidenceInterval, TestResult, _clean
+from imheval.stats.results import ConfidenceInterval, TestResult
 
 #: Fewest people with both scores for an ICC or a kappa: with 2 people every coefficient is
 #: trivially extreme and says nothing about the questionnaire.
@@ -85,10 +86,10 @@ class KappaResult:
         """A JSON-ready dict (None, never NaN, for undefined numbers)."""
         return {
             "n": self.n,
-            "percent_agreement": _clean(self.percent_agreement),
-            "expected_agreement": _clean(self.expected_agreement),
-            "kappa": _clean(self.kappa),
-            "se": _clean(self.se),
+            "percent_agreement": finite_or_none(self.percent_agreement),
+            "expected_agreement": finite_or_none(self.expected_agreement),
+            "kappa": finite_or_none(self.kappa),
+            "se": finite_or_none(self.se),
             "ci": self.ci.to_list() if self.ci is not None else None,
             "ci_reason": self.ci_reason,
             "categories": list(self.categories),
@@ -530,13 +531,13 @@ class AlphaResult:
             "name": self.name,
             "n": self.n,
             "k": self.k,
-            "alpha": _clean(self.alpha),
+            "alpha": finite_or_none(self.alpha),
             "ci": None
             if self.ci_low is None or self.ci_high is None
-            else [_clean(self.ci_low), _clean(self.ci_high)],
+            else [finite_or_none(self.ci_low), finite_or_none(self.ci_high)],
             "level": self.level,
             "kr20": self.kr20,
-            "alpha_if_deleted": {k: _clean(v) for k, v in self.alpha_if_deleted.items()},
+            "alpha_if_deleted": {k: finite_or_none(v) for k, v in self.alpha_if_deleted.items()},
             "computed": self.computed,
             "reason": self.reason,
             "reasons": dict(self.reasons),

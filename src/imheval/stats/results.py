@@ -7,12 +7,12 @@ plain English and every number set to None, so callers never see NaN and never c
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any
 
+from imheval.stats._common import finite_or_none
 from imheval.stats.apa import apa_text
 
 #: Plain-English names for the effect-size types imheval reports (the JSON uses the keys).
@@ -109,18 +109,20 @@ class TestResult:
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready dict: plain floats, lists for intervals, None (never NaN) for gaps."""
         df: list[float | None] | float | None = (
-            [_clean(v) for v in self.df] if isinstance(self.df, tuple) else _clean(self.df)
+            [finite_or_none(v) for v in self.df]
+            if isinstance(self.df, tuple)
+            else finite_or_none(self.df)
         )
         return {
             "test": self.test,
             "statistic_name": self.statistic_name,
-            "statistic": _clean(self.statistic),
+            "statistic": finite_or_none(self.statistic),
             "df": df,
-            "p": _clean(self.p),
+            "p": finite_or_none(self.p),
             "n": self.n,
-            "estimate": _clean(self.estimate),
+            "estimate": finite_or_none(self.estimate),
             "estimate_ci": self.estimate_ci.to_list() if self.estimate_ci else None,
-            "effect_sizes": {e.name: _clean(e.value) for e in self.effect_sizes},
+            "effect_sizes": {e.name: finite_or_none(e.value) for e in self.effect_sizes},
             "effect_size_cis": {
                 e.name: e.ci.to_list() for e in self.effect_sizes if e.ci is not None
             },
@@ -128,13 +130,5 @@ class TestResult:
             "computed": self.computed,
             "reason": self.reason,
             "apa": self.apa() if self.computed else None,
-            "details": {k: _clean(v) for k, v in self.details.items()},
+            "details": {k: finite_or_none(v) for k, v in self.details.items()},
         }
-
-
-def _clean(value: float | None) -> float | None:
-    """None for missing or non-finite numbers, so JSON never holds NaN or Infinity."""
-    if value is None:
-        return None
-    value = float(value)
-    return value if math.isfinite(value) else None

@@ -9,8 +9,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Final
 
+from imheval.stats._common import finite_or_none
 from imheval.stats.apa import format_number, format_p
-from imheval.stats.results import ConfidenceInterval, _clean
+from imheval.stats.results import ConfidenceInterval
 
 #: How the model is fitted and tested (``MixedModelResult.method``).
 METHOD: Final = "REML (profiled, as lme4); t-tests with Satterthwaite df (as lmerTest)"
@@ -58,11 +59,11 @@ class FixedEffect:
         return {
             "term": self.term,
             "label": self.label,
-            "estimate": _clean(self.estimate),
-            "se": _clean(self.se),
-            "statistic": _clean(self.statistic),
-            "df": _clean(self.df),
-            "p": _clean(self.p),
+            "estimate": finite_or_none(self.estimate),
+            "se": finite_or_none(self.se),
+            "statistic": finite_or_none(self.statistic),
+            "df": finite_or_none(self.df),
+            "p": finite_or_none(self.p),
             "ci": self.ci.to_list(),
         }
 
@@ -80,9 +81,9 @@ class VarianceComponents:
 
     def to_dict(self) -> dict[str, float | None]:
         return {
-            "cohort": _clean(self.cohort),
-            "participant": _clean(self.participant),
-            "residual": _clean(self.residual),
+            "cohort": finite_or_none(self.cohort),
+            "participant": finite_or_none(self.participant),
+            "residual": finite_or_none(self.residual),
         }
 
 
@@ -138,7 +139,7 @@ class MixedModelResult:
             "variance_components": (
                 self.variance_components.to_dict() if self.variance_components else None
             ),
-            "log_likelihood": _clean(self.log_likelihood),
+            "log_likelihood": finite_or_none(self.log_likelihood),
             "converged": self.converged,
             "singular": self.singular,
             "method": self.method,
