@@ -18,12 +18,12 @@ import pytest
 from imheval.evaluation import evaluate_file
 from imheval.instruments import get_builtin
 from imheval.stats import mixed, mixed_model
-from imheval.stats.mixed import fallback
 from imheval.stats.mixed import (
     MAX_FALLBACK_OBSERVATIONS,
     METHOD_FALLBACK,
     NO_VARIATION,
     NO_WITHIN_PERSON_VARIATION,
+    fallback,
 )
 
 
