@@ -4,66 +4,47 @@ Downloads name their format in the query: ``report/?format=pdf`` (html, pdf, doc
 ``export/?format=csv`` (csv, xlsx, sav); ``match-decisions/`` is the CSV of match decisions the
 CLI reads with ``--accept-matches``. ``refresh/`` is the fragment a page shown while its
 new results are worked out asks for every few seconds.
+
+Each page kind is one view registered under three scopes, named ``<scope>`` or
+``<scope>_<page>``: ``results/`` (organisation), ``results/programmes/<programme>/``
+(programme) and ``results/cohorts/<cohort>/`` (cohort); e.g. ``results:programme_export`` is
+``/o/<org>/results/programmes/<programme>/export/``. The view receives the scope from
+:func:`imheval.web.results.views.scoped`.
 """
 
-from django.urls import path
+from django.urls import URLPattern, path
 
 from imheval.web.results import views
 
 app_name = "results"
 
+#: Scope name -> where its pages live below <org>/results/.
+SCOPES = {
+    "organisation": "",
+    "programme": "programmes/<int:programme>/",
+    "cohort": "cohorts/<int:cohort>/",
+}
+#: Page name ("" for the evaluation page) -> (its address below the scope's, its view).
+SCOPED_PAGES = {
+    "": ("", views.results),
+    "refresh": ("refresh/", views.refresh),
+    "report": ("report/", views.report),
+    "export": ("export/", views.export),
+    "match_decisions": ("match-decisions/", views.match_decisions),
+}
+
+scoped_patterns: list[URLPattern] = [
+    path(
+        f"<slug:org>/results/{scope_route}{page_route}",
+        view,
+        name=scope + (f"_{page}" if page else ""),
+    )
+    for scope, scope_route in SCOPES.items()
+    for page, (page_route, view) in SCOPED_PAGES.items()
+]
+
 urlpatterns = [
-    path("<slug:org>/results/", views.organisation, name="organisation"),
-    path("<slug:org>/results/report/", views.organisation_report, name="organisation_report"),
-    path("<slug:org>/results/export/", views.organisation_export, name="organisation_export"),
-    path(
-        "<slug:org>/results/match-decisions/",
-        views.organisation_match_decisions,
-        name="organisation_match_decisions",
-    ),
-    path("<slug:org>/results/refresh/", views.organisation_refresh, name="organisation_refresh"),
-    path("<slug:org>/results/programmes/<int:programme>/", views.programme, name="programme"),
-    path(
-        "<slug:org>/results/programmes/<int:programme>/refresh/",
-        views.programme_refresh,
-        name="programme_refresh",
-    ),
-    path(
-        "<slug:org>/results/programmes/<int:programme>/report/",
-        views.programme_report,
-        name="programme_report",
-    ),
-    path(
-        "<slug:org>/results/programmes/<int:programme>/export/",
-        views.programme_export,
-        name="programme_export",
-    ),
-    path(
-        "<slug:org>/results/programmes/<int:programme>/match-decisions/",
-        views.programme_match_decisions,
-        name="programme_match_decisions",
-    ),
-    path("<slug:org>/results/cohorts/<int:cohort>/", views.cohort, name="cohort"),
-    path(
-        "<slug:org>/results/cohorts/<int:cohort>/refresh/",
-        views.cohort_refresh,
-        name="cohort_refresh",
-    ),
-    path(
-        "<slug:org>/results/cohorts/<int:cohort>/report/",
-        views.cohort_report,
-        name="cohort_report",
-    ),
-    path(
-        "<slug:org>/results/cohorts/<int:cohort>/export/",
-        views.cohort_export,
-        name="cohort_export",
-    ),
-    path(
-        "<slug:org>/results/cohorts/<int:cohort>/match-decisions/",
-        views.cohort_match_decisions,
-        name="cohort_match_decisions",
-    ),
+    *scoped_patterns,
     path(
         "<slug:org>/results/cohorts/<int:cohort>/counts/",
         views.cohort_counts,

@@ -1,14 +1,18 @@
 """Results pages under /o/<organisation>/results/: evaluations, reports, exports, live counts and
 the matching review.
 
-Every view goes through :func:`results_page`: anonymous visitors are sent to sign in, outsiders
+Every view goes through :func:`organisation_page`: anonymous visitors are sent to sign in, outsiders
 get 404 (:func:`member_of`), each object named in the address is loaded from the member's own
 organisation (404 otherwise), then the role (403) and the HTTP method (405) are checked, in that
-order, as on the workspace pages. The analysis is the core's (see :mod:`.analysis`).
+order, as on the workspace pages. Each page kind that exists for an organisation, a programme
+and a cohort is one view of a :class:`Scope`, worked out from the address by :func:`scoped`.
+The analysis is the core's (see :mod:`.analysis`).
 """
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
@@ -43,7 +47,7 @@ EXPORT_LABELS = {"csv": "CSV", "xlsx": "Excel (.xlsx)", "sav": "SPSS (.sav)"}
 
 
 #: The shared access rules (organisations.access.organisation_views) for results pages.
-results_page = organisation_views(SCOPED_OBJECTS)
+organisation_page = organisation_views(SCOPED_OBJECTS)
 
 
 # ---------------------------------------------------------------------------- addresses
@@ -82,45 +86,42 @@ def crumbs(scope: Scope, here_is_results: bool = False) -> list[tuple[str, str]]
     return trail
 
 
+# ---------------------------------------------------------------------------- the scope
+
+
+def scoped(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Turn the objects :func:`organisation_page` loaded from the address into one :class:`Scope`.
+
+    Each results page kind is one view, ``view(request, access, scope)``, registered under three
+    addresses (see .urls): ``results/`` (the organisation), ``results/programmes/<programme>/``
+    and ``results/cohorts/<cohort>/``. Apply it under :func:`organisation_page`, which has
+    already loaded the programme or cohort from the member's own organisation (404 otherwise).
+    """
+
+    @functools.wraps(view)
+    def wrapper(
+        request: HttpRequest,
+        access: Access,
+        programme: Programme | None = None,
+        cohort: Cohort | None = None,
+    ) -> HttpResponse:
+        return view(request, access, Scope.of(access.organisation, cohort or programme))
+
+    return wrapper
+
+
 # ---------------------------------------------------------------------------- evaluation pages
 
 
-@results_page()
-def organisation(request: HttpRequest, access: Access) -> HttpResponse:
-    scope = Scope.of(access.organisation)
-    programmes = Programme.objects.in_organisation(access.organisation).order_by("name")
-    children = [(p.name, scope_url(Scope.of(access.organisation, p))) for p in programmes]
-    return _results(request, access, scope, "Results by programme", children)
-
-
-@results_page()
-def programme(request: HttpRequest, access: Access, programme: Programme) -> HttpResponse:
-    scope = Scope.of(access.organisation, programme)
-    cohorts = (
-        Cohort.objects.in_organisation(access.organisation)
-        .filter(programme=programme)
-        .select_related("programme")
-    )
-    children = [(f"Cohort {c.name}", scope_url(Scope.of(access.organisation, c))) for c in cohorts]
-    return _results(request, access, scope, "Results by cohort", children)
-
-
-@results_page()
-def cohort(request: HttpRequest, access: Access, cohort: Cohort) -> HttpResponse:
-    return _results(request, access, Scope.of(access.organisation, cohort), "", [])
-
-
-def _results(
-    request: HttpRequest,
-    access: Access,
-    scope: Scope,
-    children_heading: str,
-    children: list[tuple[str, str]],
-) -> HttpResponse:
+@organisation_page()
+@scoped
+def results(request: HttpRequest, access: Access, scope: Scope) -> HttpResponse:
+    """The scope's evaluation page, with links to the results of the scopes below it."""
     # The analysis is kept as a snapshot while the data are unchanged; when they changed, the
     # kept page is shown at once while new results are worked out behind (see .snapshots).
     shown = visit(scope)
     content = shown.content
+    children_heading, children = _children(scope)
     context = {
         "scope": scope,
         "content": content,
@@ -153,28 +154,35 @@ def _results(
     return render(request, "results/results.html", context)
 
 
+def _children(scope: Scope) -> tuple[str, list[tuple[str, str]]]:
+    """The heading and (name, address) links of the results one level below ``scope``."""
+    organisation = scope.organisation
+    if scope.cohort is not None:
+        return "", []
+    if scope.programme is not None:
+        cohorts = (
+            Cohort.objects.in_organisation(organisation)
+            .filter(programme=scope.programme)
+            .select_related("programme")
+        )
+        return "Results by cohort", [
+            (f"Cohort {c.name}", scope_url(Scope.of(organisation, c))) for c in cohorts
+        ]
+    programmes = Programme.objects.in_organisation(organisation).order_by("name")
+    return "Results by programme", [
+        (p.name, scope_url(Scope.of(organisation, p))) for p in programmes
+    ]
+
+
 def _cohort_url(name: str, scope: Scope) -> str:
     if scope.cohort is None:
         return ""
     return reverse(f"results:{name}", args=[scope.organisation.slug, scope.cohort.pk])
 
 
-@results_page()
-def organisation_refresh(request: HttpRequest, access: Access) -> HttpResponse:
-    return _refresh(request, Scope.of(access.organisation))
-
-
-@results_page()
-def programme_refresh(request: HttpRequest, access: Access, programme: Programme) -> HttpResponse:
-    return _refresh(request, Scope.of(access.organisation, programme))
-
-
-@results_page()
-def cohort_refresh(request: HttpRequest, access: Access, cohort: Cohort) -> HttpResponse:
-    return _refresh(request, Scope.of(access.organisation, cohort))
-
-
-def _refresh(request: HttpRequest, scope: Scope) -> HttpResponse:
+@organisation_page()
+@scoped
+def refresh(request: HttpRequest, access: Access, scope: Scope) -> HttpResponse:
     """The stale page's question "are the new results ready?", asked by htmx every few seconds.
 
     ``?shown=`` is the state the page shows now: when it is unchanged the answer is 204 (htmx
@@ -199,22 +207,9 @@ def _refresh(request: HttpRequest, scope: Scope) -> HttpResponse:
 # ---------------------------------------------------------------------------- downloads
 
 
-@results_page()
-def organisation_report(request: HttpRequest, access: Access) -> HttpResponse:
-    return _report(request, Scope.of(access.organisation))
-
-
-@results_page()
-def programme_report(request: HttpRequest, access: Access, programme: Programme) -> HttpResponse:
-    return _report(request, Scope.of(access.organisation, programme))
-
-
-@results_page()
-def cohort_report(request: HttpRequest, access: Access, cohort: Cohort) -> HttpResponse:
-    return _report(request, Scope.of(access.organisation, cohort))
-
-
-def _report(request: HttpRequest, scope: Scope) -> HttpResponse:
+@organisation_page()
+@scoped
+def report(request: HttpRequest, access: Access, scope: Scope) -> HttpResponse:
     """Start writing the report in the background and show its progress page (a large
     organisation's report takes longer than a request may: see imheval.web.tasks)."""
     kind = request.GET.get("format", "")
@@ -224,22 +219,10 @@ def _report(request: HttpRequest, scope: Scope) -> HttpResponse:
     return redirect(job_url(job))
 
 
-@results_page("export_responses")
-def organisation_export(request: HttpRequest, access: Access) -> HttpResponse:
-    return _export(request, Scope.of(access.organisation))
-
-
-@results_page("export_responses")
-def programme_export(request: HttpRequest, access: Access, programme: Programme) -> HttpResponse:
-    return _export(request, Scope.of(access.organisation, programme))
-
-
-@results_page("export_responses")
-def cohort_export(request: HttpRequest, access: Access, cohort: Cohort) -> HttpResponse:
-    return _export(request, Scope.of(access.organisation, cohort))
-
-
-def _export(request: HttpRequest, scope: Scope) -> HttpResponse:
+@organisation_page("export_responses")
+@scoped
+def export(request: HttpRequest, access: Access, scope: Scope) -> HttpResponse:
+    """The scope's responses as a CSV, Excel or SPSS file (``?format=``; 404 for another)."""
     kind = request.GET.get("format", "")
     if kind not in exports.EXPORT_FORMATS:
         raise Http404("No such export format")
@@ -259,24 +242,9 @@ def _export(request: HttpRequest, scope: Scope) -> HttpResponse:
     return _attachment(content, content_type, scope.file_name("responses", extension))
 
 
-@results_page("export_responses")
-def organisation_match_decisions(request: HttpRequest, access: Access) -> HttpResponse:
-    return _match_decisions(request, Scope.of(access.organisation))
-
-
-@results_page("export_responses")
-def programme_match_decisions(
-    request: HttpRequest, access: Access, programme: Programme
-) -> HttpResponse:
-    return _match_decisions(request, Scope.of(access.organisation, programme))
-
-
-@results_page("export_responses")
-def cohort_match_decisions(request: HttpRequest, access: Access, cohort: Cohort) -> HttpResponse:
-    return _match_decisions(request, Scope.of(access.organisation, cohort))
-
-
-def _match_decisions(request: HttpRequest, scope: Scope) -> HttpResponse:
+@organisation_page("export_responses")
+@scoped
+def match_decisions(request: HttpRequest, access: Access, scope: Scope) -> HttpResponse:
     """The scope's match decisions as the review CSV ``imheval analyse --accept-matches`` reads:
     with the responses CSV it reproduces the page's evaluation (not audited, like the exports).
 
@@ -311,7 +279,7 @@ def _unavailable(request: HttpRequest, scope: Scope, problem: str) -> HttpRespon
 # ---------------------------------------------------------------------------- live counts
 
 
-@results_page()
+@organisation_page()
 def cohort_counts(request: HttpRequest, access: Access, cohort: Cohort) -> HttpResponse:
     scope = Scope.of(access.organisation, cohort)
     context = {
@@ -324,7 +292,7 @@ def cohort_counts(request: HttpRequest, access: Access, cohort: Cohort) -> HttpR
     return render(request, "results/counts.html", context)
 
 
-@results_page()
+@organisation_page()
 def cohort_counts_live(request: HttpRequest, access: Access, cohort: Cohort) -> HttpResponse:
     scope = Scope.of(access.organisation, cohort)
     response = render(
@@ -337,7 +305,7 @@ def cohort_counts_live(request: HttpRequest, access: Access, cohort: Cohort) -> 
 # ---------------------------------------------------------------------------- matching review
 
 
-@results_page("review_matches", FORM)
+@organisation_page("review_matches", FORM)
 def cohort_matching(request: HttpRequest, access: Access, cohort: Cohort) -> HttpResponse:
     scope = Scope.of(access.organisation, cohort)
     review = review_matches(scope)
