@@ -88,7 +88,10 @@ ViewFunction = Callable[..., HttpResponse]
 def organisation_views(
     scoped_objects: Mapping[str, type[Model]], plain_kwargs: Collection[str] = ()
 ) -> Callable[..., Callable[[ViewFunction], ViewFunction]]:
-    """The decorator factory every organisation page uses: ``@page(action, methods)``.
+    """The decorator factory every organisation page uses: ``@organisation_page(action, methods)``.
+
+    Each app binds it once, under that one name, to the objects its addresses name:
+    ``organisation_page = organisation_views({"cohort": Cohort, ...})``.
 
     The wrapped view is called as ``view(request, access, **objects)``. In this order: a visitor
     who is not signed in goes to sign-in; a non-member gets 404 (:func:`member_of`); each object

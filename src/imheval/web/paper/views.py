@@ -1,13 +1,12 @@
 """The paper pages: print forms, key them in (once or twice), resolve differences, import a file.
 
-Every page goes through :func:`paper_page`, the shared access rules of
-:func:`~imheval.web.organisations.access.organisation_views` with the enter_responses action.
+Every page goes through :func:`organisation_page`, the shared access rules of
+:func:`~imheval.web.organisations.access.organisation_views`, with the enter_responses action.
 Views are thin: the rules live in forms.py, entry.py and importing.py.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
@@ -50,13 +49,9 @@ SCOPED_OBJECTS: dict[str, type[Model]] = {
 MAX_PROBLEMS_SHOWN = 200
 
 
-#: Every paper page needs the enter_responses action (admin, evaluator, trainer).
-_page = organisation_views(SCOPED_OBJECTS)
-
-
-def paper_page(methods: tuple[str, ...] = READ) -> Callable[..., Any]:
-    """Access rules of :func:`organisation_views`, with the enter_responses action."""
-    return _page("enter_responses", methods)
+#: The shared access rules (organisations.access.organisation_views) for paper pages; every
+#: paper page asks for the enter_responses action (admin, evaluator, trainer).
+organisation_page = organisation_views(SCOPED_OBJECTS)
 
 
 def _url(name: str, access: Access, **objects: Any) -> str:
@@ -110,7 +105,7 @@ def _collection_context(access: Access, collection: Collection) -> dict[str, Any
 # ------------------------------------------------------------------------------- keying
 
 
-@paper_page(FORM)
+@organisation_page("enter_responses", FORM)
 def enter(request: HttpRequest, access: Access, collection: Collection) -> HttpResponse:
     """Key in paper forms one after another; Enter saves and brings a blank form."""
     rules = _rules(request, collection)
@@ -136,7 +131,7 @@ def enter(request: HttpRequest, access: Access, collection: Collection) -> HttpR
     return render(request, "paper/enter.html", context)
 
 
-@paper_page(FORM)
+@organisation_page("enter_responses", FORM)
 def change(request: HttpRequest, access: Access, form: PaperForm) -> HttpResponse:
     """Correct an entered form, or a first keying waiting for its second."""
     collection = form.collection
@@ -159,7 +154,7 @@ def change(request: HttpRequest, access: Access, form: PaperForm) -> HttpRespons
     return render(request, "paper/change.html", context)
 
 
-@paper_page(FORM)
+@organisation_page("enter_responses", FORM)
 def delete(request: HttpRequest, access: Access, form: PaperForm) -> HttpResponse:
     """Confirm, then delete a paper form and its response."""
     back = _url("enter", access, collection=form.collection)
@@ -171,7 +166,7 @@ def delete(request: HttpRequest, access: Access, form: PaperForm) -> HttpRespons
     return render(request, "paper/delete.html", context)
 
 
-@paper_page(POST)
+@organisation_page("enter_responses", POST)
 def double_entry(request: HttpRequest, access: Access, collection: Collection) -> HttpResponse:
     """Switch double entry on or off for the questionnaire."""
     try:
@@ -185,7 +180,7 @@ def double_entry(request: HttpRequest, access: Access, collection: Collection) -
 # -------------------------------------------------------------------------- differences
 
 
-@paper_page(READ)
+@organisation_page("enter_responses", READ)
 def discrepancies(request: HttpRequest, access: Access, collection: Collection) -> HttpResponse:
     """Every field on which two keyings of a form differ, form by form."""
     rules = _rules(request, collection)
@@ -202,7 +197,7 @@ def discrepancies(request: HttpRequest, access: Access, collection: Collection) 
     return render(request, "paper/discrepancies.html", context)
 
 
-@paper_page(FORM)
+@organisation_page("enter_responses", FORM)
 def resolve(request: HttpRequest, access: Access, form: PaperForm) -> HttpResponse:
     """Choose, for each difference, the value the paper form really shows."""
     collection = form.collection
@@ -226,7 +221,7 @@ def resolve(request: HttpRequest, access: Access, form: PaperForm) -> HttpRespon
 # ------------------------------------------------------------------------------ printing
 
 
-@paper_page(READ)
+@organisation_page("enter_responses", READ)
 def print_forms(request: HttpRequest, access: Access, collection: Collection) -> HttpResponse:
     """Choose numbers and download the numbered forms as one PDF."""
     setup = PaperSetup.of(collection)
@@ -262,7 +257,7 @@ def _problem_rows(error: DataFormatError) -> tuple[list[Any], int]:
     return problems[:MAX_PROBLEMS_SHOWN], max(0, len(problems) - MAX_PROBLEMS_SHOWN)
 
 
-@paper_page(FORM)
+@organisation_page("enter_responses", FORM)
 def import_file(request: HttpRequest, access: Access, cohort: Cohort) -> HttpResponse:
     """Upload a CSV or XLSX file of responses; a file with any problem imports nothing."""
     context: dict[str, Any] = {
@@ -295,7 +290,7 @@ def import_file(request: HttpRequest, access: Access, cohort: Cohort) -> HttpRes
     return render(request, "paper/import.html", context)
 
 
-@paper_page(FORM)
+@organisation_page("enter_responses", FORM)
 def import_preview(request: HttpRequest, access: Access, batch: ImportBatch) -> HttpResponse:
     """What the file holds, before anything is imported; Confirm imports it all."""
     back = _url("import_file", access, cohort=batch.cohort)
@@ -335,7 +330,7 @@ def import_preview(request: HttpRequest, access: Access, batch: ImportBatch) -> 
     return render(request, "paper/import_preview.html", context)
 
 
-@paper_page(POST)
+@organisation_page("enter_responses", POST)
 def import_cancel(request: HttpRequest, access: Access, batch: ImportBatch) -> HttpResponse:
     """Forget a preview: nothing was imported."""
     back = _url("import_file", access, cohort=batch.cohort)
@@ -345,7 +340,7 @@ def import_cancel(request: HttpRequest, access: Access, batch: ImportBatch) -> H
     return redirect(back)
 
 
-@paper_page(FORM)
+@organisation_page("enter_responses", FORM)
 def import_undo(request: HttpRequest, access: Access, batch: ImportBatch) -> HttpResponse:
     """Confirm, then delete an import and every response it created."""
     back = _url("import_file", access, cohort=batch.cohort)

@@ -1,9 +1,9 @@
 """A job's progress page, its status fragment (polled by htmx) and its file.
 
-Every address goes through :func:`~imheval.web.organisations.access.organisation_views`: an
-outsider gets 404, and the job is loaded from the member's own organisation. A job is then
-shown only to the member who started it (anyone else gets 404 too: a report file or an
-import's problems are that person's). The page works without JavaScript (a "Check again" link)
+Every address goes through :func:`organisation_page`, the shared access rules of
+:func:`~imheval.web.organisations.access.organisation_views`: an outsider gets 404, and the job
+is loaded from the member's own organisation. A job is then shown only to the member who
+started it (anyone else gets 404 too: a report file or an import's problems are that person's). The page works without JavaScript (a "Check again" link)
 and, with it, asks every 2 seconds with htmx, under the site's CSP (no inline script).
 """
 
@@ -17,7 +17,8 @@ from imheval.web.organisations.access import Access, organisation_views
 from imheval.web.tasks.jobs import state_of
 from imheval.web.tasks.models import Job, JobKind, JobState
 
-job_page = organisation_views({"job": Job})
+#: The shared access rules (organisations.access.organisation_views) for job pages.
+organisation_page = organisation_views({"job": Job})
 
 
 def _own(request: HttpRequest, job: Job) -> Job:
@@ -39,7 +40,7 @@ def _context(access: Access, job: Job) -> dict[str, object]:
     }
 
 
-@job_page()
+@organisation_page()
 def job(request: HttpRequest, access: Access, job: Job) -> HttpResponse:
     """The progress page; a finished import check goes straight on to its preview."""
     job = _own(request, job)
@@ -51,7 +52,7 @@ def job(request: HttpRequest, access: Access, job: Job) -> HttpResponse:
     return response
 
 
-@job_page()
+@organisation_page()
 def status(request: HttpRequest, access: Access, job: Job) -> HttpResponse:
     """The fragment htmx swaps in: 204 while the state is the one shown (``?shown=``), a
     redirect (``HX-Redirect``) to an import's preview when it is ready, else the new state."""
@@ -68,7 +69,7 @@ def status(request: HttpRequest, access: Access, job: Job) -> HttpResponse:
     return response
 
 
-@job_page()
+@organisation_page()
 def download(request: HttpRequest, access: Access, job: Job) -> HttpResponse:
     """The file a finished report job made; 404 until then (the page links it when ready)."""
     job = _own(request, job)
