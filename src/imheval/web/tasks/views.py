@@ -3,8 +3,9 @@
 Every address goes through :func:`organisation_page`, the shared access rules of
 :func:`~imheval.web.organisations.access.organisation_views`: an outsider gets 404, and the job
 is loaded from the member's own organisation. A job is then shown only to the member who
-started it (anyone else gets 404 too: a report file or an import's problems are that person's). The page works without JavaScript (a "Check again" link)
-and, with it, asks every 2 seconds with htmx, under the site's CSP (no inline script).
+started it (anyone else gets 404 too: a report file or an import's problems are that person's).
+The page works without JavaScript (a "Check again" link) and, with it, asks every 2 seconds
+with htmx, under the site's CSP (no inline script).
 """
 
 from __future__ import annotations
