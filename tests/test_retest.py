@@ -10,51 +10,17 @@ import pytest
 from imheval.errors import AnalysisError
 from imheval.instruments import Instrument, load_instrument
 from imheval.retest import RetestStudy, retest_study
-
-FORM = """\
-format: imheval-instrument/1
-id: pilot-form
-version: 1.0.0
-title: Pilot form
-levels: [beginner]
-domains:
-  - id: knowledge
-    label: Knowledge
-items:
-""" + "".join(
-    f"  - {{id: K{n}, domain: knowledge, concept: c{n}, text: 'Question {n}?', "
-    "options: {a: Right, b: Wrong}, key: a}\n"
-    for n in range(1, 6)
-)
-
-# Person i answers the first `right` items correctly (key a), the rest wrongly (b).
-# Knowledge totals: first 1, 2, 3, 4; retest 1, 3, 3, 5. By hand (tests/stats/test_reliability):
-# ICC(A,1) = 8/9, ICC(C,1) = 12/13. Item K3: first right for P3, P4; retest for P2, P3, P4 ->
-# agreement 3/4, chance agreement .5, kappa = (.75 - .5) / .5 = .50.
-FIRST_RIGHT = {"P1": 1, "P2": 2, "P3": 3, "P4": 4}
-RETEST_RIGHT = {"P1": 1, "P2": 3, "P3": 3, "P4": 5}
+from pilot_retest import write_pilot
 
 
 def _pilot(tmp_path: Path, *, retest: bool = True, followup: bool = False) -> Path:
-    def row(code: str, timepoint: str, right: int) -> str:
-        answers = ",".join("a" if n < right else "b" for n in range(5))
-        return f"{code},Pilot,{timepoint},{answers}"
-
-    lines = ["participant,cohort,timepoint,K1,K2,K3,K4,K5"]
-    lines += [row(code, "pre", right) for code, right in FIRST_RIGHT.items()]
-    if retest:
-        lines += [row(code, "post", right) for code, right in RETEST_RIGHT.items()]
-    if followup:
-        lines.append(row("P1", "followup", 5))
-    path = tmp_path / "pilot.csv"
-    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    return path
+    data, _ = write_pilot(tmp_path, retest=retest, followup=followup)
+    return data
 
 
 @pytest.fixture
 def form(tmp_path: Path) -> Instrument:
-    path = tmp_path / "pilot-form.yaml"
-    path.write_text(FORM, encoding="utf-8")
+    _, path = write_pilot(tmp_path)
     return load_instrument(path)
 
 
