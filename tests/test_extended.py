@@ -6,8 +6,7 @@ from pathlib import Path
 
 import numpy as np
 
-from imheval.evaluation import EvaluationOptions, evaluate_file
-from imheval.extended import item_matrices
+from imheval.evaluation import EvaluationOptions, evaluate_file, item_matrices
 from imheval.instruments.model import Instrument
 
 TINY = Instrument.model_validate(

@@ -1,0 +1,134 @@
+"""Between groups: breakdowns by programme, directorate and profession, and their tests.
+
+:func:`group_comparisons` gives, per grouping, the mean change of each group (small groups
+hidden through :func:`~imheval.evaluation.tables.protect_rows`) and Welch tests of gains and
+of starting scores between the groups the table shows. :func:`matching_bias_test` compares the
+pre-test scores of people matched at post with those who were not.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+import numpy as np
+import pandas as pd
+
+from imheval.evaluation.results import GROUPINGS, Breakdown, EvaluationOptions, MeanRow
+from imheval.evaluation.tables import mean_row, protect_rows
+from imheval.scoring import DomainInfo
+from imheval.stats import TestResult, compare_groups, welch_t
+
+
+@dataclass(frozen=True, slots=True)
+class GroupComparisons:
+    """One breakdown per grouping, and (comparison, result) for each group test in order."""
+
+    breakdowns: tuple[Breakdown, ...]
+    tests: tuple[tuple[str, TestResult], ...]
+
+
+def group_comparisons(
+    info: DomainInfo,
+    pairs: pd.DataFrame,
+    pre: np.ndarray,
+    post: np.ndarray,
+    options: EvaluationOptions,
+) -> GroupComparisons:
+    """Breakdowns and group tests of one domain's matched pairs (``pre``/``post`` their scores).
+
+    Each breakdown row shows where a group started (baseline) and how much it gained, so the
+    seed's "Adult Services started lower and closed the gap" is visible.
+    """
+    gains = post - pre
+    breakdowns: list[Breakdown] = []
+    tests: list[tuple[str, TestResult]] = []
+    for grouping in GROUPINGS:
+        labels = pairs[grouping].astype(str).to_numpy() if len(pairs) else np.array([], str)
+        recorded = labels != ""
+        breakdowns.append(
+            _breakdown(info, grouping, pairs[recorded], int((~recorded).sum()), options)
+        )
+        # Groups hidden in the tables are left out of the tests too: a test of a group of two
+        # says as much about those two people as their means would, and a test of a group
+        # hidden to protect a smaller one gives its mean back, and with it the smaller one's.
+        hidden_rows = [row for row in breakdowns[-1].rows if row.suppressed]
+        small = {row.label for row in hidden_rows}
+        tested = recorded & ~np.isin(labels, list(small))
+        because = (
+            f"fewer than {options.min_group_size} people"
+            if all(0 < row.n < options.min_group_size for row in hidden_rows)
+            else f"fewer than {options.min_group_size} people or hidden to protect such a group"
+        )
+        left_out = f"; left out, {because}: {len(small)} {grouping} group(s)" if small else ""
+        for comparison, values in (("gain", gains), ("baseline", pre)):
+            result = _group_test(values[tested], labels[tested], grouping)
+            if left_out:
+                result = (
+                    replace(result, method=result.method + left_out)
+                    if result.computed
+                    else replace(result, reason=f"{result.reason}{left_out}")
+                )
+            tests.append((f"{comparison}_by_{grouping}", result))
+    return GroupComparisons(breakdowns=tuple(breakdowns), tests=tuple(tests))
+
+
+def _group_test(values: np.ndarray, labels: np.ndarray, grouping: str) -> TestResult:
+    if len(set(labels.tolist())) < 2:
+        return TestResult.not_computed(
+            "welch_t",
+            "t",
+            len(values),
+            f"fewer than two {grouping} groups among the matched participants",
+        )
+    return compare_groups(values, labels)
+
+
+def matching_bias_test(
+    matched_pre: np.ndarray, unmatched_pre: np.ndarray, min_group_size: int
+) -> TestResult:
+    if len(unmatched_pre) == 0:
+        return TestResult.not_computed(
+            "welch_t",
+            "t",
+            len(matched_pre),
+            "everyone who took the pre-test was matched at post-test, so there is no bias to test",
+        )
+    if any(0 < len(group) < min_group_size for group in (matched_pre, unmatched_pre)):
+        # Like a group test: a comparison with so few people gives their mean away. n is 0 (no
+        # one analysed) because matched + not matched would give the small count back.
+        return TestResult.not_computed(
+            "welch_t",
+            "t",
+            0,
+            f"fewer than {min_group_size} people were matched, or were not matched, so the "
+            "two groups are too small to compare",
+        )
+    return welch_t(matched_pre, unmatched_pre)
+
+
+def _breakdown(
+    info: DomainInfo,
+    grouping: str,
+    pairs: pd.DataFrame,
+    not_recorded: int,
+    options: EvaluationOptions,
+) -> Breakdown:
+    rows: list[MeanRow] = []
+    if not pairs.empty:
+        work = pairs.assign(diff=pairs["post"] - pairs["pre"])
+        for label, group in work.groupby(grouping, sort=True, observed=True):
+            rows.append(
+                mean_row(
+                    info,
+                    str(label),
+                    len(group),
+                    float(group["pre"].mean()),
+                    float(group["post"].mean()),
+                    float(group["diff"].std(ddof=1)) if len(group) > 1 else None,
+                    "",
+                    options.min_group_size,
+                )
+            )
+    return Breakdown(
+        grouping, protect_rows(rows, options.min_group_size, not_recorded), not_recorded
+    )

@@ -1,0 +1,187 @@
+"""The analysis plan: responses in, one :class:`Evaluation` out.
+
+:func:`evaluate` scores (or takes totals), matches codes within cohorts, runs every domain's
+analysis (:func:`~imheval.evaluation.domain.analyse_domain`), Holm-adjusts p across domains
+within each family of tests, adds the findings and the deeper analyses
+(:mod:`~imheval.evaluation.deeper`) and compares the scoring policies
+(:mod:`~imheval.evaluation.policies`). An analysis of the whole evaluation rather than of one
+domain is a function in its own module and one line here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from imheval.evaluation.deeper import deeper_analyses
+from imheval.evaluation.domain import DomainWork, analyse_domain
+from imheval.evaluation.policies import PolicyRow, compare_policies
+from imheval.evaluation.results import (
+    DomainEvaluation,
+    EvaluationOptions,
+    ProgressCallback,
+    TestEntry,
+)
+from imheval.evaluation.serialise import evaluation_dict
+from imheval.evaluation.tables import holm_by_family
+from imheval.findings import WHICH_TO_TRUST, extra_findings, reaction_findings
+from imheval.instruments.model import Instrument
+from imheval.io.reader import read_responses
+from imheval.io.table import ResponseTable
+from imheval.matching import MatchingBias, MatchResult, match, matching_bias
+from imheval.scoring import MissingPolicy, ScoredTable, score_items, scores_from_totals
+
+
+@dataclass(frozen=True, slots=True)
+class Evaluation:
+    """A complete evaluation: settings, participation, matching and per-domain results."""
+
+    source: str
+    created: str
+    instruments: tuple[tuple[str, str], ...]
+    options: EvaluationOptions
+    scored: ScoredTable
+    matched: MatchResult
+    bias: MatchingBias
+    domains: tuple[DomainEvaluation, ...]
+    notes: tuple[str, ...]
+    policy_comparison: tuple[PolicyRow, ...] = ()
+
+    @property
+    def tests(self) -> tuple[TestEntry, ...]:
+        return tuple(entry for d in self.domains for entry in d.tests)
+
+    def domain(self, domain_id: str) -> DomainEvaluation:
+        for evaluation in self.domains:
+            if evaluation.domain.id == domain_id:
+                return evaluation
+        raise KeyError(domain_id)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON evaluation (schema in docs/evaluation-json.md); never NaN or Infinity."""
+        return evaluation_dict(self)
+
+
+def evaluate_file(
+    path: str | Path,
+    instruments: Sequence[Instrument] = (),
+    options: EvaluationOptions | None = None,
+    progress: ProgressCallback | None = None,
+) -> Evaluation:
+    """Read a responses file (CSV or XLSX, tidy or wide) and evaluate it.
+
+    With ``instruments`` the item columns are scored; without, every numeric column that is not
+    reserved is taken as an already-scored domain total. Raises DataFormatError (naming file,
+    row and column) for bad input, before anything is analysed.
+    """
+    item_ids = [item.id for instrument in instruments for item in instrument.items]
+    reading = _Stage(progress, "Reading " + Path(path).name)
+    table = read_responses(path, item_columns=item_ids or None, progress=reading)
+    return evaluate(table, instruments, options, progress)
+
+
+def evaluate(
+    table: ResponseTable,
+    instruments: Sequence[Instrument] = (),
+    options: EvaluationOptions | None = None,
+    progress: ProgressCallback | None = None,
+) -> Evaluation:
+    """Score, match and analyse a :class:`ResponseTable`; see the module docstring."""
+    options = options or EvaluationOptions()
+    report = progress or _no_progress
+    report("Scoring", 0, 1)
+    if instruments:
+        scored = score_items(table, instruments, options.missing_policy)
+    else:
+        scored = scores_from_totals(table, options.ranges or None)
+    report("Matching codes", 0, 1)
+    matched = match(scored, options.match_mode, options.accepted_matches)
+    bias = matching_bias(matched, [d.id for d in scored.domains])
+
+    notes: list[str] = list(getattr(table, "warnings", ()))
+    domain_results: list[DomainWork] = []
+    # Cohorts are listed in the order the file first mentions them, as the evaluator laid it out.
+    cohort_order = [str(c) for c in pd.unique(scored.frame["cohort"])]
+    # A domain none of whose items appear in the file was not measured at all: say so once
+    # rather than report "no one was measured before and after" for it.
+    measured = [d for d in scored.domains if scored.frame[d.id].notna().any()]
+    unmeasured = [d.label for d in scored.domains if d not in measured]
+    if unmeasured:
+        notes.append(f"Not measured in this file: {', '.join(unmeasured)}.")
+    for index, info in enumerate(measured):
+        report(f"Analysing {info.label}", index, len(measured))
+        domain_results.append(analyse_domain(info, matched, bias, options, cohort_order))
+    report("Analysing", len(measured), len(measured))
+
+    if not any(work.n_pairs for work in domain_results):
+        notes.append(
+            "No participant was matched between pre-test and post-test in any domain, so no "
+            "change could be measured. Check that codes were typed the same way at both "
+            "timepoints, or try --tolerant."
+        )
+    adjusted = holm_by_family([e for work in domain_results for e in work.tests])
+    domains = tuple(work.finish(adjusted, options) for work in domain_results)
+    finished = []
+    for index, domain in enumerate(domains):
+        report(f"Item analysis and change: {domain.domain.label}", index, len(domains))
+        extras = deeper_analyses(scored, matched, instruments, domain.domain.id)
+        with_extras = replace(domain, extras=extras)
+        more = extra_findings(with_extras, options.min_group_size)
+        if domain.domain.kirkpatrick_level == 1:
+            # Reaction is asked once, after training: describe it, don't test change.
+            at_post = scored.frame.loc[scored.frame["timepoint"] == "post", domain.domain.id]
+            more = reaction_findings(
+                domain.domain, at_post.to_numpy(dtype=float), options.min_group_size
+            )
+            with_extras = replace(with_extras, findings=())
+        finished.append(replace(with_extras, findings=(*with_extras.findings, *more)))
+    domains = tuple(finished)
+    if any(work.n_pairs for work in domain_results):
+        notes.append(WHICH_TO_TRUST)
+    if options.missing_policy is not MissingPolicy.SEED and instruments:
+        notes.append(
+            f"Missing-data policy: {options.missing_policy.value}. Totals differ from the seed "
+            "study's rule (every missing or invalid answer scores 0)."
+        )
+    report("Comparing the seed rule with complete cases", 0, 1)
+    measured_ids = {d.id for d in measured}
+    policy_rows = tuple(
+        row
+        for row in compare_policies(
+            table, instruments, (scored, matched), options.match_mode, options.accepted_matches
+        )
+        if row.domain in measured_ids
+    )
+    return Evaluation(
+        policy_comparison=policy_rows,
+        source=table.source,
+        created=datetime.now(UTC).isoformat(timespec="seconds"),
+        instruments=tuple((i.id, i.version) for i in instruments),
+        options=options,
+        scored=scored,
+        matched=matched,
+        bias=bias,
+        domains=domains,
+        notes=tuple(notes),
+    )
+
+
+class _Stage:
+    """Adapts a reader's progress(message) callback to progress(stage, done, total)."""
+
+    def __init__(self, progress: ProgressCallback | None, stage: str) -> None:
+        self._progress = progress
+        self._stage = stage
+
+    def __call__(self, message: str) -> None:
+        if self._progress is not None:
+            self._progress(f"{self._stage}: {message}", 0, 1)
+
+
+def _no_progress(stage: str, done: int, total: int) -> None:
+    return None

@@ -1,0 +1,231 @@
+"""The JSON evaluation (docs/evaluation-json.md): :func:`evaluation_dict` and its helpers.
+
+Serialisation only: every value here has been computed (and suppressed) before; this module
+turns it into plain JSON types, never NaN or Infinity. Code that presents an evaluation reads
+its typed values, not this dict. :func:`evaluation_dict` reads an evaluation through
+:class:`EvaluationDocument`, the attributes :class:`~imheval.evaluation.plan.Evaluation` has,
+so that the evaluation's module may call it without this module importing it back.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any, Protocol
+
+import numpy as np
+import pandas as pd
+
+from imheval._version import __version__
+from imheval.evaluation.policies import PolicyRow
+from imheval.evaluation.results import DomainEvaluation, EvaluationOptions, TestEntry, _num
+from imheval.matching import CategoryBias, MatchingBias, MatchResult
+from imheval.scoring import MissingPolicy, ScoredTable, zero_reasons
+from imheval.suppression import suppress
+
+#: Version of the JSON document written by :meth:`Evaluation.to_dict` (docs/evaluation-json.md).
+SCHEMA = "imheval.evaluation/1"
+
+
+class EvaluationDocument(Protocol):
+    """What :func:`evaluation_dict` reads of an evaluation."""
+
+    @property
+    def source(self) -> str: ...
+    @property
+    def created(self) -> str: ...
+    @property
+    def instruments(self) -> tuple[tuple[str, str], ...]: ...
+    @property
+    def options(self) -> EvaluationOptions: ...
+    @property
+    def scored(self) -> ScoredTable: ...
+    @property
+    def matched(self) -> MatchResult: ...
+    @property
+    def bias(self) -> MatchingBias: ...
+    @property
+    def domains(self) -> tuple[DomainEvaluation, ...]: ...
+    @property
+    def tests(self) -> tuple[TestEntry, ...]: ...
+    @property
+    def policy_comparison(self) -> tuple[PolicyRow, ...]: ...
+    @property
+    def notes(self) -> tuple[str, ...]: ...
+
+
+def evaluation_dict(evaluation: EvaluationDocument) -> dict[str, Any]:
+    """The JSON evaluation (schema in docs/evaluation-json.md); never NaN or Infinity."""
+    cohorts = evaluation.matched.cohorts
+    return {
+        "schema": SCHEMA,
+        "imheval_version": __version__,
+        "created": evaluation.created,
+        "source": evaluation.source,
+        "instruments": [{"id": i, "version": v} for i, v in evaluation.instruments],
+        "settings": {
+            "scoring_rule": _scoring_rule_text(evaluation.scored),
+            "missing_data_policy": evaluation.options.missing_policy.value
+            if evaluation.scored.item_outcomes is not None
+            else "not_applicable",
+            "matching": evaluation.options.match_mode,
+            "accepted_matches": len(evaluation.matched.accepted_matches),
+            "min_group_size": evaluation.options.min_group_size,
+            "multiplicity": "Holm, across domains within each family of tests",
+            "confidence_level": 0.95,
+        },
+        "participation": {
+            "responses": len(evaluation.scored.frame),
+            "people": len(evaluation.matched.people),
+            "cohorts": _records(cohorts),
+            "matched_pre_post": int(cohorts["n_matched"].sum()) if len(cohorts) else 0,
+            "probable_matches": [
+                {
+                    "cohort": m.cohort,
+                    "earlier_timepoint": m.earlier_timepoint,
+                    "earlier_code": m.earlier_code,
+                    "later_timepoint": m.later_timepoint,
+                    "later_code": m.later_code,
+                    "reason": m.reason,
+                }
+                for m in evaluation.matched.probable_matches
+            ],
+            "duplicate_codes": [
+                {"code": code, "cohorts": list(where)}
+                for code, where in evaluation.matched.duplicate_codes
+            ],
+        },
+        "matching_bias": _bias_dict(
+            evaluation.bias,
+            evaluation.options.min_group_size,
+            {d.domain.id for d in evaluation.domains},
+        ),
+        "domains": [
+            {
+                "id": d.domain.id,
+                "label": d.domain.label,
+                "n_items": d.domain.n_items,
+                "min_total": d.domain.min_total,
+                "max_total": d.domain.max_total,
+                "kirkpatrick_level": d.domain.kirkpatrick_level,
+                "n_pairs": d.n_pairs,
+                "n_cohorts": d.n_cohorts,
+                "overall": d.overall.to_dict(),
+                "table1": [row.to_dict() for row in d.table1],
+                "breakdowns": {
+                    b.grouping: {
+                        "rows": [r.to_dict() for r in b.rows],
+                        # A small count of people with no group recorded is hidden like a
+                        # small row (decision 0003).
+                        "not_recorded": None
+                        if 0 < b.not_recorded < evaluation.options.min_group_size
+                        else b.not_recorded,
+                    }
+                    for b in d.breakdowns
+                },
+                "findings": list(d.findings),
+                **(d.extras.to_dict() if d.extras is not None else {}),
+            }
+            for d in evaluation.domains
+        ],
+        "zero_reasons": _records(zero_reasons(evaluation.scored))
+        if evaluation.scored.item_outcomes is not None
+        else [],
+        "tests": [entry.to_dict() for entry in evaluation.tests],
+        "policy_comparison": [row.to_dict() for row in evaluation.policy_comparison],
+        "notes": list(evaluation.notes),
+    }
+
+
+def _bias_dict(bias: MatchingBias, min_group_size: int, analysed: set[str]) -> dict[str, Any]:
+    """Matched vs unmatched people, with groups under the minimum size suppressed.
+
+    Per variable, the categories' matched counts add up to the published number matched and
+    their unmatched counts to the number not matched: each column goes through
+    :func:`imheval.suppression.suppress`, a category hidden in one column is hidden in the
+    other, and this repeats until neither column hides another category.
+    """
+
+    def small(n: int) -> bool:
+        return 0 < n < min_group_size
+
+    hide: dict[int, bool] = {}
+    for variable in ("directorate", "profession"):
+        members = [i for i, c in enumerate(bias.categories) if c.variable == variable]
+        columns = (
+            [bias.categories[i].n_matched for i in members],
+            [bias.categories[i].n_unmatched for i in members],
+        )
+        hidden: set[int] = set()
+        while True:
+            now = set(hidden)
+            for counts in columns:
+                decided = suppress(counts, min_group_size, hidden=hidden)
+                now |= {k for k, h in enumerate(decided.hidden) if h}
+            if now == hidden:
+                break
+            hidden = now
+        for k, i in enumerate(members):
+            hide[i] = k in hidden
+
+    return {
+        "n_matched": bias.n_matched,
+        "n_unmatched": bias.n_unmatched,
+        "domains": [
+            {
+                "domain": d.domain,
+                "n_matched": d.n_matched,
+                "mean_matched": None if small(d.n_matched) else _num(d.mean_matched),
+                "sd_matched": None if small(d.n_matched) else _num(d.sd_matched),
+                "n_unmatched": d.n_unmatched,
+                "mean_unmatched": None if small(d.n_unmatched) else _num(d.mean_unmatched),
+                "sd_unmatched": None if small(d.n_unmatched) else _num(d.sd_unmatched),
+                "mean_difference": None
+                if small(d.n_matched) or small(d.n_unmatched)
+                else _num(d.mean_difference),
+            }
+            for d in bias.domains
+            if d.domain in analysed
+        ],
+        "categories": [_category_dict(c, hide[i]) for i, c in enumerate(bias.categories)],
+    }
+
+
+def _category_dict(category: CategoryBias, hide: bool) -> dict[str, Any]:
+    return {
+        "variable": category.variable,
+        "category": category.category,
+        "suppressed": hide,
+        "n_matched": None if hide else category.n_matched,
+        "percent_matched": None if hide else _num(category.percent_matched),
+        "n_unmatched": None if hide else category.n_unmatched,
+        "percent_unmatched": None if hide else _num(category.percent_unmatched),
+    }
+
+
+def _scoring_rule_text(scored: ScoredTable) -> str:
+    if scored.item_outcomes is None:
+        return "already-scored domain totals read from the file"
+    return {
+        MissingPolicy.SEED: "1 point per correct answer; wrong, missing or invalid answers "
+        "score 0 (seed study rule); rating items summed with reverse keying",
+        MissingPolicy.COMPLETE_CASE: "1 point per correct answer; a domain total only when "
+        "every item has a valid answer; rating items summed with reverse keying",
+        MissingPolicy.PRORATED: "1 point per correct answer; totals prorated from the valid "
+        "answers when at least half the items were answered; rating items summed with "
+        "reverse keying",
+    }[scored.policy]
+
+
+def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    records: list[dict[str, Any]] = []
+    for row in frame.to_dict(orient="records"):
+        records.append({str(k): _plain(v) for k, v in row.items()})
+    return records
+
+
+def _plain(value: object) -> object:
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    return value
