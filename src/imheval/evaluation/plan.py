@@ -25,7 +25,9 @@ from imheval.evaluation.results import (
     DomainEvaluation,
     EvaluationOptions,
     ProgressCallback,
+    Settings,
     TestEntry,
+    ZeroReasonRow,
 )
 from imheval.evaluation.serialise import evaluation_dict
 from imheval.evaluation.tables import holm_by_family
@@ -39,7 +41,11 @@ from imheval.scoring import MissingPolicy, ScoredTable, score_items, scores_from
 
 @dataclass(frozen=True, slots=True)
 class Evaluation:
-    """A complete evaluation: settings, participation, matching and per-domain results."""
+    """A complete evaluation: settings, participation, matching and per-domain results.
+
+    ``bias`` is the raw matching-bias summary (every count); ``settings`` and ``zero_reasons``
+    are what the JSON's "settings" and "zero_reasons" record, as typed values to read.
+    """
 
     source: str
     created: str
@@ -50,6 +56,8 @@ class Evaluation:
     bias: MatchingBias
     domains: tuple[DomainEvaluation, ...]
     notes: tuple[str, ...]
+    settings: Settings
+    zero_reasons: tuple[ZeroReasonRow, ...]
     policy_comparison: tuple[PolicyRow, ...] = ()
 
     @property
@@ -168,6 +176,8 @@ def evaluate(
         bias=bias,
         domains=domains,
         notes=tuple(notes),
+        settings=Settings.of(scored, matched, options),
+        zero_reasons=ZeroReasonRow.rows_of(scored),
     )
 
 

@@ -16,8 +16,14 @@ from typing import Any, Literal
 
 from imheval.errors import AnalysisError
 from imheval.evaluation.deeper import DomainExtras
-from imheval.matching import MatchMode
-from imheval.scoring import DomainInfo, MissingPolicy
+from imheval.matching import MatchMode, MatchResult
+from imheval.scoring import (
+    ZERO_REASON_COLUMNS,
+    DomainInfo,
+    MissingPolicy,
+    ScoredTable,
+    zero_reasons,
+)
 from imheval.stats import TestResult
 
 Unit = Literal["cohort", "participant"]
@@ -40,6 +46,90 @@ COMPARISON_NAMES: Mapping[str, str] = {
     "post_followup": "After vs follow-up",
 }
 FOLLOWUP_COMPARISONS = (("pre", "followup"), ("post", "followup"))
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    """The settings an evaluation ran with, as its JSON ``settings`` records them.
+
+    ``missing_data_policy`` is "not_applicable" for already-scored totals; ``matching`` is
+    "exact" or "tolerant"; ``accepted_matches`` counts the confirmed matches merged.
+    """
+
+    scoring_rule: str
+    missing_data_policy: str
+    matching: str
+    accepted_matches: int
+    min_group_size: int
+    multiplicity: str
+    confidence_level: float
+
+    @classmethod
+    def of(cls, scored: ScoredTable, matched: MatchResult, options: EvaluationOptions) -> Settings:
+        """The settings of an evaluation that scored ``scored`` and matched ``matched``."""
+        return cls(
+            scoring_rule=_scoring_rule_text(scored),
+            missing_data_policy=options.missing_policy.value
+            if scored.item_outcomes is not None
+            else "not_applicable",
+            matching=options.match_mode,
+            accepted_matches=len(matched.accepted_matches),
+            min_group_size=options.min_group_size,
+            multiplicity="Holm, across domains within each family of tests",
+            confidence_level=0.95,
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "scoring_rule": self.scoring_rule,
+            "missing_data_policy": self.missing_data_policy,
+            "matching": self.matching,
+            "accepted_matches": self.accepted_matches,
+            "min_group_size": self.min_group_size,
+            "multiplicity": self.multiplicity,
+            "confidence_level": self.confidence_level,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class ZeroReasonRow:
+    """Item answers of one domain at one timepoint: how many scored, and why the rest did not.
+
+    The counts of :func:`imheval.scoring.zero_reasons` (its ``ZERO_REASON_COLUMNS``).
+    """
+
+    domain: str
+    timepoint: str
+    wrong: int
+    missing: int
+    invalid: int
+    not_administered: int
+    scored: int
+
+    @classmethod
+    def rows_of(cls, scored: ScoredTable) -> tuple[ZeroReasonRow, ...]:
+        """One row per domain and timepoint; empty without item outcomes (bare totals)."""
+        if scored.item_outcomes is None:
+            return ()
+        return tuple(
+            cls(
+                domain=str(record["domain"]),
+                timepoint=str(record["timepoint"]),
+                **{name: int(record[name]) for name in ZERO_REASON_COLUMNS},
+            )
+            for record in zero_reasons(scored).to_dict(orient="records")
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "domain": self.domain,
+            "timepoint": self.timepoint,
+            "wrong": self.wrong,
+            "missing": self.missing,
+            "invalid": self.invalid,
+            "not_administered": self.not_administered,
+            "scored": self.scored,
+        }
 
 
 @dataclass(frozen=True, slots=True)
@@ -175,3 +265,17 @@ def _num(value: float | None) -> float | None:
         return None
     value = float(value)
     return value if math.isfinite(value) else None
+
+
+def _scoring_rule_text(scored: ScoredTable) -> str:
+    if scored.item_outcomes is None:
+        return "already-scored domain totals read from the file"
+    return {
+        MissingPolicy.SEED: "1 point per correct answer; wrong, missing or invalid answers "
+        "score 0 (seed study rule); rating items summed with reverse keying",
+        MissingPolicy.COMPLETE_CASE: "1 point per correct answer; a domain total only when "
+        "every item has a valid answer; rating items summed with reverse keying",
+        MissingPolicy.PRORATED: "1 point per correct answer; totals prorated from the valid "
+        "answers when at least half the items were answered; rating items summed with "
+        "reverse keying",
+    }[scored.policy]

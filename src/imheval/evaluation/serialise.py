@@ -17,9 +17,16 @@ import pandas as pd
 
 from imheval._version import __version__
 from imheval.evaluation.policies import PolicyRow
-from imheval.evaluation.results import DomainEvaluation, EvaluationOptions, TestEntry, _num
+from imheval.evaluation.results import (
+    DomainEvaluation,
+    EvaluationOptions,
+    Settings,
+    TestEntry,
+    ZeroReasonRow,
+    _num,
+)
 from imheval.matching import CategoryBias, MatchingBias, MatchResult
-from imheval.scoring import MissingPolicy, ScoredTable, zero_reasons
+from imheval.scoring import ScoredTable
 from imheval.suppression import suppress
 
 #: Version of the JSON document written by :meth:`Evaluation.to_dict` (docs/evaluation-json.md).
@@ -44,6 +51,10 @@ class EvaluationDocument(Protocol):
     @property
     def bias(self) -> MatchingBias: ...
     @property
+    def settings(self) -> Settings: ...
+    @property
+    def zero_reasons(self) -> tuple[ZeroReasonRow, ...]: ...
+    @property
     def domains(self) -> tuple[DomainEvaluation, ...]: ...
     @property
     def tests(self) -> tuple[TestEntry, ...]: ...
@@ -62,17 +73,7 @@ def evaluation_dict(evaluation: EvaluationDocument) -> dict[str, Any]:
         "created": evaluation.created,
         "source": evaluation.source,
         "instruments": [{"id": i, "version": v} for i, v in evaluation.instruments],
-        "settings": {
-            "scoring_rule": _scoring_rule_text(evaluation.scored),
-            "missing_data_policy": evaluation.options.missing_policy.value
-            if evaluation.scored.item_outcomes is not None
-            else "not_applicable",
-            "matching": evaluation.options.match_mode,
-            "accepted_matches": len(evaluation.matched.accepted_matches),
-            "min_group_size": evaluation.options.min_group_size,
-            "multiplicity": "Holm, across domains within each family of tests",
-            "confidence_level": 0.95,
-        },
+        "settings": evaluation.settings.to_dict(),
         "participation": {
             "responses": len(evaluation.scored.frame),
             "people": len(evaluation.matched.people),
@@ -127,9 +128,7 @@ def evaluation_dict(evaluation: EvaluationDocument) -> dict[str, Any]:
             }
             for d in evaluation.domains
         ],
-        "zero_reasons": _records(zero_reasons(evaluation.scored))
-        if evaluation.scored.item_outcomes is not None
-        else [],
+        "zero_reasons": [row.to_dict() for row in evaluation.zero_reasons],
         "tests": [entry.to_dict() for entry in evaluation.tests],
         "policy_comparison": [row.to_dict() for row in evaluation.policy_comparison],
         "notes": list(evaluation.notes),
@@ -200,20 +199,6 @@ def _category_dict(category: CategoryBias, hide: bool) -> dict[str, Any]:
         "n_unmatched": None if hide else category.n_unmatched,
         "percent_unmatched": None if hide else _num(category.percent_unmatched),
     }
-
-
-def _scoring_rule_text(scored: ScoredTable) -> str:
-    if scored.item_outcomes is None:
-        return "already-scored domain totals read from the file"
-    return {
-        MissingPolicy.SEED: "1 point per correct answer; wrong, missing or invalid answers "
-        "score 0 (seed study rule); rating items summed with reverse keying",
-        MissingPolicy.COMPLETE_CASE: "1 point per correct answer; a domain total only when "
-        "every item has a valid answer; rating items summed with reverse keying",
-        MissingPolicy.PRORATED: "1 point per correct answer; totals prorated from the valid "
-        "answers when at least half the items were answered; rating items summed with "
-        "reverse keying",
-    }[scored.policy]
 
 
 def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
