@@ -10,7 +10,7 @@ from rich.table import Table
 from rich.text import Text
 
 from imheval.evaluation import COMPARISON_NAMES, DomainEvaluation, Evaluation, MeanRow, TestEntry
-from imheval.reports.build import effect_text
+from imheval.reports.wording import effect_text
 from imheval.stats.apa import TEST_NAMES, format_p
 
 SUPPRESSED = "suppressed (small group)"

@@ -15,7 +15,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from imheval.errors import AnalysisError
-from imheval.reports.build import SECTION_BUILDERS, ReportContext, build_report
+from imheval.reports.build import SECTION_BUILDERS, build_report
+from imheval.reports.context import ReportContext
 from imheval.reports.model import Report, Section
 
 if TYPE_CHECKING:

@@ -19,10 +19,8 @@ codes never enter the report.
 
 from __future__ import annotations
 
-import math
 import re
-from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -37,22 +35,40 @@ from imheval.evaluation import (
     Evaluation,
     MeanRow,
     TestEntry,
-    protect_rows,
 )
 from imheval.findings import ALPHA, WHICH_TO_TRUST
 from imheval.reports._gc import cyclic_gc_paused
-from imheval.reports.charts import (
-    ChartSpec,
-    DumbbellSpec,
-    FlowSpec,
-    HistogramSpec,
-    IntervalSpec,
-    to_svg,
+from imheval.reports.charts import FlowSpec
+from imheval.reports.context import (
+    CEILING_SHARE,
+    DEFAULT_TITLE,
+    EASY_FACILITY,
+    GROUPING_NAMES,
+    LEVEL_TITLES,
+    LOW_RELIABILITY,
+    SMALL_COHORTS,
+    SMALL_PAIRS,
+    TOO_EASY,
+    TOO_FEW,
+    ReportContext,
+    SectionBuilder,
+    ceiling_amount,
+    hidden_text,
+    protect_column,
+    protect_report_rows,
+    significant,
+    stage_counts,
+)
+from imheval.reports.domain_charts import (
+    changes_chart,
+    dumbbell_chart,
+    facility_chart,
+    gains_chart,
+    svg_chart,
 )
 from imheval.reports.model import (
     Block,
     Callout,
-    Chart,
     Findings,
     Heading,
     Paragraph,
@@ -60,92 +76,32 @@ from imheval.reports.model import (
     Section,
     Table,
 )
+from imheval.reports.wording import (
+    DASH,
+    EFFECT_LEGEND,
+    difference,
+    effect_text,
+    join,
+    optional_number,
+    optional_prop,
+    people_text,
+    percent_text,
+    plural_s,
+    prop,
+    range_text,
+    score,
+    signed_number,
+)
 from imheval.stats import (
     AlphaResult,
-    CeilingResult,
     ItemAnalysis,
     ItemStats,
     MixedModelResult,
     ReliableChange,
     VarianceComponents,
 )
-from imheval.stats.apa import TEST_NAMES, format_effect, format_p
+from imheval.stats.apa import TEST_NAMES, format_p
 from imheval.suppression import suppress
-
-DEFAULT_TITLE = "Evaluation of infant mental health training"
-
-#: Cohort rows drawn in one dumbbell chart; Table 1 always lists every cohort.
-MAX_CHART_ROWS = 40
-#: Rows listed in a chart's alt text before "and N more".
-MAX_ALT_ROWS = 12
-#: A domain with fewer matched people or cohorts than this is flagged as a small sample.
-SMALL_PAIRS = 20
-SMALL_COHORTS = 5
-#: Share of people at the maximum score above which a domain is flagged for a ceiling effect.
-CEILING_SHARE = 0.15
-
-DASH = "–"
-#: The end of every note that replaces the figures on a group too small to report.
-TOO_FEW = "too few to report"
-
-GROUPING_NAMES: Mapping[str, str] = {
-    "programme": "Programme",
-    "directorate": "Directorate",
-    "profession": "Profession",
-}
-
-LEVEL_TITLES: Mapping[int, str] = {
-    1: "Level 1: Reaction",
-    2: "Level 2: Learning",
-    3: "Level 3: Behaviour",
-    4: "Level 4: Results",
-}
-
-
-@dataclass(frozen=True, slots=True)
-class ReportContext:
-    """What every section builder reads: the evaluation and the report's settings.
-
-    ``document`` is ``evaluation.to_dict()``, computed once.
-    """
-
-    evaluation: Evaluation
-    min_group_size: int
-    document: Mapping[str, Any]
-
-    def small(self, n: int) -> bool:
-        """True for a count that must not be shown (1 to min_group_size - 1 people)."""
-        return 0 < n < self.min_group_size
-
-    def count(self, n: int) -> str:
-        """A count of people as shown in the report ("fewer than 5" when small)."""
-        return f"fewer than {self.min_group_size}" if self.small(n) else f"{n:,}"
-
-    def people(self, n: int) -> str:
-        """A count with its noun: "1 person" never shows, "fewer than 5 people", "12 people"."""
-        return _people_text(n, self.min_group_size)
-
-    def too_few(self, what: str, measured: str) -> str:
-        """The note that replaces every figure on a group smaller than min_group_size:
-        "Knowledge: fewer than 5 people were matched before and after training, too few to
-        report."."""
-        return f"{what}: fewer than {self.min_group_size} people {measured}, {TOO_FEW}."
-
-    @property
-    def suppressed_note(self) -> str:
-        return (
-            f"To protect small groups, figures for fewer than {self.min_group_size} people are "
-            "not shown; where hidden figures could be worked out from a total, or together "
-            f"would still count fewer than {self.min_group_size} people, the next smallest is "
-            "hidden too."
-        )
-
-    def domains_at_level(self, level: int) -> tuple[DomainEvaluation, ...]:
-        return tuple(d for d in self.evaluation.domains if d.domain.kirkpatrick_level == level)
-
-
-#: A builder returns its section, or None when the section has nothing to say for this data.
-SectionBuilder = Callable[[ReportContext], Section | None]
 
 
 def build_report(
@@ -171,8 +127,8 @@ def build_report(
     cohorts = len(evaluation.matched.cohorts)
     programmes = _programmes(evaluation)
     subtitle = (
-        f"{context.people(people)} in {cohorts:,} cohort{_s(cohorts)}"
-        + (f" of {len(programmes)} programme{_s(len(programmes))}" if programmes else "")
+        f"{context.people(people)} in {cohorts:,} cohort{plural_s(cohorts)}"
+        + (f" of {len(programmes)} programme{plural_s(len(programmes))}" if programmes else "")
         + f"; data: {Path(evaluation.source).name}"
     )
     return Report(
@@ -182,10 +138,6 @@ def build_report(
         sections=sections,
         software=f"imheval {__version__}",
     )
-
-
-# --------------------------------------------------------------------------------------------
-# 1. Summary
 
 
 def summary_section(context: ReportContext) -> Section:
@@ -260,7 +212,11 @@ FOLLOWUP_WORDING: Mapping[str, tuple[str, str]] = {
     "pre_followup": ("before training", "at follow-up"),
     "post_followup": ("straight after training", "at follow-up"),
 }
+
+
 _CEILING_FINDING = re.compile(r"^\d+% of people scored the maximum (before|after) training")
+
+
 _RELIABLE_FINDING = re.compile(r"^(Reliable change \(Jacobson-Truax[^:]*\)): ")
 
 
@@ -319,7 +275,7 @@ def which_to_trust_here(evaluation: Evaluation, min_group_size: int = 1) -> str:
     measured = [d for d in evaluation.domains if d.n_pairs >= max(min_group_size, 1)]
     n_cohorts = max((d.n_cohorts for d in measured), default=0)
     parts = [
-        f"In this evaluation, {n_cohorts} cohort{_s(n_cohorts)} had people measured before "
+        f"In this evaluation, {n_cohorts} cohort{plural_s(n_cohorts)} had people measured before "
         "and after training."
     ]
     if n_cohorts < SMALL_COHORTS:
@@ -340,8 +296,8 @@ def which_to_trust_here(evaluation: Evaluation, min_group_size: int = 1) -> str:
         if cohort is None or not cohort.result.computed:
             no_cohort_test.append(name)
             continue
-        cohort_sig = _significant(cohort)
-        people_sig = people is not None and people.result.computed and _significant(people)
+        cohort_sig = significant(cohort)
+        people_sig = people is not None and people.result.computed and significant(people)
         same_direction = (
             people is not None and (cohort.result.estimate or 0) * (people.result.estimate or 0) > 0
         )
@@ -355,27 +311,27 @@ def which_to_trust_here(evaluation: Evaluation, min_group_size: int = 1) -> str:
             neither.append(name)
     if agree:
         parts.append(
-            f"For {_join(agree)}, both levels agree that scores changed, so "
+            f"For {join(agree)}, both levels agree that scores changed, so "
             f"{'this finding does' if len(agree) == 1 else 'these findings do'} not hang on "
             "the unit of analysis."
         )
     if only_people:
         parts.append(
-            f"For {_join(only_people)}, only the participant-level test is significant: report "
+            f"For {join(only_people)}, only the participant-level test is significant: report "
             "it with the caveat that it treats people as independent although people trained "
             "together may be alike."
         )
     if only_cohorts:
         parts.append(
-            f"For {_join(only_cohorts)}, only the cohort-level test is significant; the "
+            f"For {join(only_cohorts)}, only the cohort-level test is significant; the "
             "participant-level test, which uses every matched person, does not confirm it, so "
             "treat the change with caution."
         )
     if neither:
-        parts.append(f"For {_join(neither)}, neither level shows a clear change.")
+        parts.append(f"For {join(neither)}, neither level shows a clear change.")
     if no_cohort_test:
         parts.append(
-            f"For {_join(no_cohort_test)}, the cohort-level test could not be run (it needs at "
+            f"For {join(no_cohort_test)}, the cohort-level test could not be run (it needs at "
             "least two cohorts with matched people), so only the participant-level result is "
             "available; it treats people as independent, so read it with that caveat."
         )
@@ -383,6 +339,8 @@ def which_to_trust_here(evaluation: Evaluation, min_group_size: int = 1) -> str:
 
 
 _P_VALUE = re.compile(r"\bp [<=>]")
+
+
 _TRAILING_APA = re.compile(r",\s+((?:t|F|V|W)(?:\([^)]*\))? = [^,]+, p [<=>] ?\.\d+.*?)\.?$")
 
 
@@ -426,16 +384,12 @@ def split_apa(sentence: str) -> tuple[str, str]:
     return plain, "; ".join(figures)
 
 
-# --------------------------------------------------------------------------------------------
-# 2. Who took part
-
-
 def participation_section(context: ReportContext) -> Section:
     """The CONSORT-like flow, and counts by programme, directorate, profession and cohort."""
     evaluation = context.evaluation
     cohorts = evaluation.matched.cohorts
     people = evaluation.matched.people
-    total = _counts(people)
+    total = stage_counts(people)
     pre_only = int(cohorts["n_pre_only"].sum()) if len(cohorts) else 0
     post_only = int(cohorts["n_post_only"].sum()) if len(cohorts) else 0
     not_at_pre = total["enrolled"] - total["pre"]
@@ -492,7 +446,7 @@ def participation_section(context: ReportContext) -> Section:
     alt = "Flow diagram: " + "; ".join(
         f"{label}: {context.count(n)}" + (f" ({note})" if note else "") for label, n, note in stages
     )
-    blocks.append(_chart("participation-flow", flow, alt))
+    blocks.append(svg_chart("participation-flow", flow, alt))
     for grouping in ("programme", "directorate", "profession"):
         blocks.append(_group_count_table(context, people, grouping))
     blocks.append(_cohort_count_table(context))
@@ -518,20 +472,9 @@ def participation_section(context: ReportContext) -> Section:
     return Section("participation", "Who took part", None, tuple(blocks))
 
 
-def _counts(people: pd.DataFrame) -> dict[str, int]:
-    pre = people["present_pre"].to_numpy(dtype=bool)
-    post = people["present_post"].to_numpy(dtype=bool)
-    followup = people["present_followup"].to_numpy(dtype=bool)
-    return {
-        "enrolled": len(people),
-        "pre": int(pre.sum()),
-        "post": int(post.sum()),
-        "matched": int((pre & post).sum()),
-        "followup": int(followup.sum()),
-    }
-
-
 _COUNT_COLUMNS = ("enrolled", "pre", "post", "matched", "followup")
+
+
 _COUNT_HEADER = ("Enrolled", "Pre-test", "Post-test", "Matched", "Follow-up")
 
 
@@ -596,35 +539,6 @@ def _protected_counts(
     return cells, [column[1] for column in columns], any(column[2] for column in columns)
 
 
-def protect_column(context: ReportContext, counts: Sequence[int]) -> tuple[list[str], str, bool]:
-    """A column of counts of people and its total, as text, with no hidden count recoverable.
-
-    Which counts to hide is :func:`imheval.suppression.suppress` (the one rule, decision 0003).
-    A count hidden because it is small reads "fewer than N", and so does a small total; a count
-    hidden to protect another reads "suppressed", and so does a total hidden when no shown count
-    is left to hide. Returns the cells, the total's text and whether anything was hidden.
-    """
-    decided = suppress(counts, context.min_group_size)
-    cells = [
-        _hidden_text(context, n, decided.primary[i]) if decided.hidden[i] else f"{n:,}"
-        for i, n in enumerate(decided.counts)
-    ]
-    total = decided.total
-    total_text = (
-        _hidden_text(context, total, context.small(total)) if decided.total_hidden else f"{total:,}"
-    )
-    return cells, total_text, decided.any_hidden
-
-
-def _hidden_text(context: ReportContext, n: int, primary: bool) -> str:
-    """ "fewer than N" for a small hidden count, "suppressed" for one hidden to protect it."""
-    return f"fewer than {context.min_group_size}" if primary and n else "suppressed"
-
-
-# --------------------------------------------------------------------------------------------
-# 3-6. Kirkpatrick levels
-
-
 def reaction_section(context: ReportContext) -> Section:
     """Level 1: satisfaction domains where the instrument has them, else "not measured"."""
     domains = context.domains_at_level(1)
@@ -669,14 +583,14 @@ def _post_only_table(context: ReportContext, domain: DomainEvaluation) -> Table:
     for index, (label, values) in enumerate(entries):
         if decided.hidden[index]:
             hidden = True
-            count = _hidden_text(context, len(values), decided.primary[index])
+            count = hidden_text(context, len(values), decided.primary[index])
             rows.append((label, count, "suppressed (small group)"))
         else:
             mean = float(values.mean())
-            rows.append((label, f"{len(values):,}", _score(mean, info.percent_of_maximum(mean))))
+            rows.append((label, f"{len(values):,}", score(mean, info.percent_of_maximum(mean))))
     if len(at_post):
         mean = float(at_post[info.id].mean())
-        rows.append(("All", f"{len(at_post):,}", _score(mean, info.percent_of_maximum(mean))))
+        rows.append(("All", f"{len(at_post):,}", score(mean, info.percent_of_maximum(mean))))
     return Table(
         caption=f"{info.label}: mean score at the end of training, by programme",
         header=("Programme", "People", "Mean (% of possible range)"),
@@ -755,7 +669,7 @@ def behaviour_section(context: ReportContext) -> Section:
             )
         )
         blocks.append(
-            _tests_table(
+            tests_table(
                 "Follow-up tests (people measured at both timepoints)",
                 followup,
                 context,
@@ -813,12 +727,12 @@ def retention_blocks(context: ReportContext) -> list[Block]:
             (
                 label,
                 f"{kept.n:,}",
-                _optional_number(kept.mean_pre),
-                _optional_number(kept.mean_post),
-                _optional_number(kept.mean_followup),
-                _signed_number(kept.gain_post),
-                _signed_number(kept.gain_followup),
-                _percent(kept.share_retained),
+                optional_number(kept.mean_pre),
+                optional_number(kept.mean_post),
+                optional_number(kept.mean_followup),
+                signed_number(kept.gain_post),
+                signed_number(kept.gain_followup),
+                percent_text(kept.share_retained),
             )
         )
         notes.extend(f"{label}: {note}" for note in kept.notes)
@@ -853,10 +767,6 @@ def retention_blocks(context: ReportContext) -> list[Block]:
     else:
         blocks.extend(Callout("info", note) for note in notes)
     return blocks
-
-
-def _signed_number(value: float | None) -> str:
-    return f"{value:+.2f}" if value is not None else DASH
 
 
 POLICY_NAMES: Mapping[str, str] = {
@@ -904,9 +814,9 @@ def policy_blocks(context: ReportContext) -> list[Block]:
                 label,
                 policy,
                 f"{row.n_pairs:,}",
-                _optional_number(row.pre_mean),
-                _optional_number(row.post_mean),
-                _signed_number(row.difference),
+                optional_number(row.pre_mean),
+                optional_number(row.post_mean),
+                signed_number(row.difference),
                 outcome,
             )
         )
@@ -926,7 +836,7 @@ def policy_blocks(context: ReportContext) -> list[Block]:
     if compared:
         if differ:
             text = (
-                f"In this evaluation the rule changes the conclusion for {_join(differ)}: "
+                f"In this evaluation the rule changes the conclusion for {join(differ)}: "
                 "whether the change is statistically significant depends on how blanks are "
                 "treated, so report both."
             )
@@ -950,7 +860,7 @@ def _reliability_limitations(context: ReportContext) -> list[str]:
             continue
         label = domain.domain.label
         low = [
-            f"{when} training {_prop(result.alpha)}"
+            f"{when} training {prop(result.alpha)}"
             for when, result in (
                 ("before", items.reliability_pre),
                 ("after", items.reliability_post),
@@ -960,14 +870,14 @@ def _reliability_limitations(context: ReportContext) -> list[str]:
         if low:
             texts.append(
                 f"Low reliability in {label}: {items.reliability_pre.name} {' and '.join(low)}, "
-                f"below the usual {_prop(LOW_RELIABILITY)}. The questions may measure different "
+                f"below the usual {prop(LOW_RELIABILITY)}. The questions may measure different "
                 "things, individual scores are imprecise, and a larger change is needed to "
                 "count as reliable change."
             )
         ceiling = items.ceiling_pre
         if ceiling.flagged and ceiling.share is not None:
             texts.append(
-                f"Ceiling before training in {label}: {_ceiling_amount(context, ceiling)} "
+                f"Ceiling before training in {label}: {ceiling_amount(context, ceiling)} "
                 "already scored the maximum before training, so they could not show any "
                 f"gain: {TOO_EASY}."
             )
@@ -979,7 +889,7 @@ def _reliability_limitations(context: ReportContext) -> list[str]:
     if easy:
         texts.append(
             f"Questions answered correctly by more than {100 * EASY_FACILITY:.0f}% of people "
-            f"before training: {_join(easy)}; {TOO_EASY}."
+            f"before training: {join(easy)}; {TOO_EASY}."
         )
     return texts
 
@@ -1010,7 +920,7 @@ def mixed_model_summary(evaluation: Evaluation, min_group_size: int = 1) -> str:
     )
     if differ:
         text += (
-            f" For {_join(differ)} it disagrees with the participant-level test; trust the "
+            f" For {join(differ)} it disagrees with the participant-level test; trust the "
             "mixed model there."
         )
     else:
@@ -1043,14 +953,10 @@ def results_section(context: ReportContext) -> Section:
     )
 
 
-# --------------------------------------------------------------------------------------------
-# One domain
-
-
 def domain_blocks(context: ReportContext, domain: DomainEvaluation) -> list[Block]:
     """Heading, findings, Table 1, tests, breakdowns and charts for one pre/post domain."""
     info = domain.domain
-    blocks: list[Block] = [Heading(info.label + _range_text(domain))]
+    blocks: list[Block] = [Heading(info.label + range_text(domain))]
     if context.small(domain.n_pairs):
         # Tests, item flags, ceilings and counts on so few people could identify them.
         blocks.append(Callout("info", domain_findings(context, domain)[0]))
@@ -1058,7 +964,8 @@ def domain_blocks(context: ReportContext, domain: DomainEvaluation) -> list[Bloc
     blocks.append(
         Paragraph(
             f"{context.people(domain.n_pairs)} in {domain.n_cohorts:,} "
-            f"cohort{_s(domain.n_cohorts)} answered this part of the questionnaire both before "
+            f"cohort{plural_s(domain.n_cohorts)} answered this part of the questionnaire both "
+            "before "
             "and after training."
         )
     )
@@ -1066,20 +973,20 @@ def domain_blocks(context: ReportContext, domain: DomainEvaluation) -> list[Bloc
     if domain.n_pairs == 0:
         return blocks
     blocks.append(table_one(context, domain))
-    dumbbell = _dumbbell_chart(context, domain)
+    dumbbell = dumbbell_chart(context, domain)
     if dumbbell is not None:
         blocks.append(dumbbell)
     change_tests = [e for e in domain.tests if e.comparison == "pre_post"] + [
         e for e in domain.tests if e.comparison == "gain_by_programme" and e.unit == "cohort"
     ]
-    blocks.append(_tests_table(f"{info.label}: did scores change?", change_tests, context))
-    changes = _changes_chart(context, domain)
+    blocks.append(tests_table(f"{info.label}: did scores change?", change_tests, context))
+    changes = changes_chart(context, domain)
     if changes is not None:
         blocks.append(changes)
     for breakdown in domain.breakdowns:
         if breakdown.rows:
             blocks.append(_breakdown_table(context, domain, breakdown))
-    gains = _gains_chart(context, domain)
+    gains = gains_chart(context, domain)
     if gains is not None:
         blocks.append(gains)
     group_tests = [
@@ -1088,7 +995,7 @@ def domain_blocks(context: ReportContext, domain: DomainEvaluation) -> list[Bloc
         if e.unit == "participant" and e.comparison.startswith(("gain_by", "baseline_by"))
     ] + [e for e in domain.tests if e.comparison == "matching_bias"]
     if group_tests:
-        blocks.append(_tests_table(f"{info.label}: did groups differ?", group_tests, context))
+        blocks.append(tests_table(f"{info.label}: did groups differ?", group_tests, context))
     blocks.extend(deeper_blocks(context, domain))
     return blocks
 
@@ -1096,7 +1003,7 @@ def domain_blocks(context: ReportContext, domain: DomainEvaluation) -> list[Bloc
 def table_one(context: ReportContext, domain: DomainEvaluation) -> Table:
     """The seed study's Table 1: each cohort's mean before and after, and the difference."""
     info = domain.domain
-    rows_in = _protect_rows(context, domain.table1)
+    rows_in = protect_report_rows(context, domain.table1)
     rows = [
         (row.label, row.programme, _row_count(context, row), *_mean_cells(row, context))
         for row in rows_in
@@ -1127,7 +1034,7 @@ def table_one(context: ReportContext, domain: DomainEvaluation) -> Table:
 def _breakdown_table(
     context: ReportContext, domain: DomainEvaluation, breakdown: Breakdown
 ) -> Table:
-    rows_in = _protect_rows(context, breakdown.rows, breakdown.not_recorded)
+    rows_in = protect_report_rows(context, breakdown.rows, breakdown.not_recorded)
     rows = [
         (row.label or "Not recorded", _row_count(context, row), *_mean_cells(row, context))
         for row in rows_in
@@ -1153,20 +1060,10 @@ def _breakdown_table(
     )
 
 
-def _protect_rows(
-    context: ReportContext, rows: Iterable[MeanRow], not_recorded: int = 0
-) -> list[MeanRow]:
-    """Rows hidden at the report's group size by the same rule as in evaluate().
-
-    The report's size can be larger than the evaluation's; rows the evaluation hid stay hidden.
-    """
-    return list(protect_rows(rows, context.min_group_size, not_recorded))
-
-
 def _row_count(context: ReportContext, row: MeanRow) -> str:
     """A row's n as shown: a hidden row's n is hidden too, or it would give a small one away."""
     if row.suppressed:
-        return _hidden_text(context, row.n, context.small(row.n))
+        return hidden_text(context, row.n, context.small(row.n))
     return context.count(row.n)
 
 
@@ -1176,13 +1073,13 @@ def _mean_cells(row: MeanRow, context: ReportContext) -> tuple[str, str, str]:
     if row.pre_mean is None or row.post_mean is None:
         return (DASH, DASH, DASH)
     return (
-        _score(row.pre_mean, row.pre_percent),
-        _score(row.post_mean, row.post_percent),
-        _difference(row.difference, row.difference_percent),
+        score(row.pre_mean, row.pre_percent),
+        score(row.post_mean, row.post_percent),
+        difference(row.difference, row.difference_percent),
     )
 
 
-def _tests_table(
+def tests_table(
     caption: str, entries: Sequence[TestEntry], context: ReportContext, with_domain: bool = False
 ) -> Table:
     labels = {d.domain.id: d.domain.label for d in context.evaluation.domains}
@@ -1227,7 +1124,7 @@ def _tests_table(
     if used:
         notes.append(
             "Effect sizes: "
-            + "; ".join(_EFFECT_LEGEND[name] for name in used if name in _EFFECT_LEGEND)
+            + "; ".join(EFFECT_LEGEND[name] for name in used if name in EFFECT_LEGEND)
             + "."
         )
     notes.append(
@@ -1235,40 +1132,6 @@ def _tests_table(
         "larger than participant-level ones; do not compare them with published values."
     )
     return Table(caption=caption, header=header, rows=tuple(rows), notes=tuple(notes))
-
-
-_EFFECT_LEGEND: Mapping[str, str] = {
-    "cohen_dz": "d_z = mean change / SD of the changes",
-    "hedges_gz": "g_z = d_z corrected for small samples",
-    "d_av": "d_av = mean change / average SD before and after",
-    "d_rm": "d_rm = repeated-measures d, corrected for the before-after correlation",
-    "r": "r = correlation from t, sqrt(t² / (t² + df))",
-    "rank_biserial": "r_rb = matched-pairs rank-biserial correlation",
-    "eta_squared": "η² = share of variance explained by the groups",
-    "partial_eta_squared": "η²_p = partial eta squared (equal to η² in a one-way design)",
-    "omega_squared": "ω² = omega squared, a less biased η²",
-    "cohen_d": "d = difference between two groups / pooled SD",
-    "hedges_g": "g = d corrected for small samples",
-}
-
-
-def effect_text(entry: TestEntry) -> str:
-    """Every effect size of a test, named by type, with its 95% CI where it has one."""
-    result = entry.result
-    # In a one-way ANOVA eta squared and partial eta squared are one number: show it once.
-    duplicate = "eta_squared" if result.effect("partial_eta_squared") is not None else None
-    texts = [format_effect(e) for e in result.effect_sizes if e.name != duplicate]
-    return "\n".join(texts) if texts else DASH
-
-
-# --------------------------------------------------------------------------------------------
-# One domain: item analysis, reliability, reliable change and the mixed model
-
-#: Reliability below this is called low (the usual threshold for comparing groups).
-LOW_RELIABILITY = 0.70
-#: Facility above this before training marks a question as too easy (issue 3, the seed).
-EASY_FACILITY = 0.90
-TOO_EASY = "too easy to show change; add harder items"
 
 
 def deeper_blocks(context: ReportContext, domain: DomainEvaluation) -> list[Block]:
@@ -1324,7 +1187,7 @@ def item_analysis_blocks(context: ReportContext, domain: DomainEvaluation) -> li
     blocks.append(Paragraph(reliability_text(items, context.min_group_size)))
     blocks.extend(Callout("warning", text) for text in ceiling_warnings(context, items))
     blocks.append(item_table(info.label, items, context))
-    chart = _facility_chart(domain, items)
+    chart = facility_chart(domain, items)
     if chart is not None:
         blocks.append(chart)
     return blocks
@@ -1352,13 +1215,13 @@ def reliability_text(items: ItemAnalysis, min_group_size: int = 0) -> str:
     ]
     if low:
         parts.append(
-            f"This is low {' and '.join(low)} training (below the usual {_prop(LOW_RELIABILITY)} "
+            f"This is low {' and '.join(low)} training (below the usual {prop(LOW_RELIABILITY)} "
             "for comparing groups): the questions may measure several different things, and an "
             "individual's score is imprecise."
         )
     elif pre.alpha is not None:
         parts.append(
-            f"At {_prop(LOW_RELIABILITY)} or more, this is acceptable for comparing groups."
+            f"At {prop(LOW_RELIABILITY)} or more, this is acceptable for comparing groups."
         )
     parts.append(
         f"The last column of the table gives the {name} of the other questions if that one were "
@@ -1370,11 +1233,11 @@ def reliability_text(items: ItemAnalysis, min_group_size: int = 0) -> str:
 def _alpha_value(result: AlphaResult, min_group_size: int = 0) -> str:
     if result.alpha is None:
         return f"not computed ({result.reason})"
-    text = _prop(result.alpha)
+    text = prop(result.alpha)
     if result.ci_low is not None and result.ci_high is not None:
-        text += f" (95% CI {_prop(result.ci_low)} to {_prop(result.ci_high)})"
+        text += f" (95% CI {prop(result.ci_low)} to {prop(result.ci_high)})"
     return (
-        text + f", from {_people_text(result.n, min_group_size)} who answered all {result.k} "
+        text + f", from {people_text(result.n, min_group_size)} who answered all {result.k} "
         "questions"
     )
 
@@ -1389,26 +1252,18 @@ def ceiling_warnings(context: ReportContext, items: ItemAnalysis) -> list[str]:
             "" if context.small(ceiling.n_at_max) else f", more than {100 * CEILING_SHARE:.0f}%"
         )
         texts.append(
-            f"Ceiling effect {when} training: {_ceiling_amount(context, ceiling)} scored the "
+            f"Ceiling effect {when} training: {ceiling_amount(context, ceiling)} scored the "
             f"maximum possible ({ceiling.maximum:g}){threshold}. The questions cannot show "
             f"improvement for them: {TOO_EASY}."
         )
     easy = [s for s in items.items if s.facility_pre is not None and s.facility_pre > EASY_FACILITY]
     if easy:
-        listed = _join([f"{s.item} ({_percent(s.facility_pre)})" for s in easy])
+        listed = join([f"{s.item} ({percent_text(s.facility_pre)})" for s in easy])
         texts.append(
             f"Answered correctly by more than {100 * EASY_FACILITY:.0f}% of people before "
             f"training: {listed}. {TOO_EASY.capitalize()}."
         )
     return texts
-
-
-def _ceiling_amount(context: ReportContext, ceiling: CeilingResult) -> str:
-    # A share of a small count would give the count away: then say only "more than 15%".
-    share = ceiling.share or 0.0
-    if context.small(ceiling.n_at_max):
-        return f"more than {100 * CEILING_SHARE:.0f}% of people"
-    return f"{100 * share:.0f}% of people ({ceiling.n_at_max:,} of {ceiling.n:,})"
 
 
 def item_table(label: str, items: ItemAnalysis, context: ReportContext | None = None) -> Table:
@@ -1426,12 +1281,12 @@ def item_table(label: str, items: ItemAnalysis, context: ReportContext | None = 
         rows.append(
             (
                 stats.item,
-                _optional_prop(stats.facility_pre),
-                _optional_prop(stats.facility_post),
-                _optional_prop(stats.item_rest_pre),
+                optional_prop(stats.facility_pre),
+                optional_prop(stats.facility_post),
+                optional_prop(stats.item_rest_pre),
                 mcnemar_text(stats, limit),
                 format_p(stats.p_holm) if stats.p_holm is not None else DASH,
-                _optional_prop(deleted.get(stats.item)),
+                optional_prop(deleted.get(stats.item)),
                 _item_flag(stats),
             )
         )
@@ -1448,12 +1303,12 @@ def item_table(label: str, items: ItemAnalysis, context: ReportContext | None = 
     if any(s.mcnemar is None and not s.binary for s in items.items):
         notes.append("McNemar's test is for questions scored right or wrong, not ratings.")
     notes.append(
-        f"Facility above {_prop(EASY_FACILITY)} before training marks a question as too easy "
+        f"Facility above {prop(EASY_FACILITY)} before training marks a question as too easy "
         "to show change."
     )
     return Table(
         caption=f"{label}: item analysis ({len(items.items)} questions; "
-        f"{_people_text(items.reliability_pre.n, limit)} answered all of them before "
+        f"{people_text(items.reliability_pre.n, limit)} answered all of them before "
         "training)",
         header=(
             "Question",
@@ -1496,52 +1351,6 @@ def _item_flag(stats: ItemStats) -> str:
     if stats.flags:
         return "See note"
     return ""
-
-
-def _facility_chart(domain: DomainEvaluation, items: ItemAnalysis) -> Chart | None:
-    """Each question's facility before and after, as a dot (dumbbell) chart with a 90% line."""
-    info = domain.domain
-    rows = tuple(
-        (s.item, 100 * s.facility_pre, 100 * s.facility_post)
-        for s in items.items
-        if s.facility_pre is not None and s.facility_post is not None
-    )
-    if not rows:
-        return None
-    binary = all(s.binary for s in items.items)
-    measure = "share answering correctly" if binary else "average answer, % of its range"
-    spec = DumbbellSpec(
-        title=f"{info.label}: facility of each question before and after training ({measure})",
-        axis_label="People answering correctly, %" if binary else "Average answer, % of range",
-        rows=rows[:MAX_CHART_ROWS],
-        limits=(0.0, 100.0),
-        percent=True,
-        reference=100 * EASY_FACILITY,
-        reference_label=f"{100 * EASY_FACILITY:.0f}%: too easy before training",
-    )
-    listed = "; ".join(
-        f"{label}: {before:.0f}% before, {after:.0f}% after"
-        for label, before, after in rows[:MAX_ALT_ROWS]
-    )
-    more = f"; and {len(rows) - MAX_ALT_ROWS} more questions" if len(rows) > MAX_ALT_ROWS else ""
-    rose = sum(after > before for _, before, after in rows)
-    easy = sum(before > 100 * EASY_FACILITY for _, before, _ in rows)
-    alt = (
-        f"Dot chart of the facility ({measure}) of {len(rows)} {info.label.lower()} "
-        f"question{_s(len(rows))} before (grey circle) and after (blue diamond) training, with a "
-        f"dashed line at {100 * EASY_FACILITY:.0f}%. {listed}{more}. Facility rose on {rose} of "
-        f"{len(rows)} questions; {easy} {'was' if easy == 1 else 'were'} above "
-        f"{100 * EASY_FACILITY:.0f}% before training."
-    )
-    caption = ""
-    if len(rows) < len(items.items):
-        caption = "Questions without a facility at both timepoints are not drawn."
-    if len(rows) > MAX_CHART_ROWS:
-        caption = (caption + " " if caption else "") + (
-            f"The chart shows the first {MAX_CHART_ROWS} of {len(rows)} questions; the table "
-            "lists them all."
-        )
-    return _chart(f"{_slug(info.id)}-items", spec, alt, caption)
 
 
 def reliable_change_cells(
@@ -1635,14 +1444,14 @@ def reliable_change_blocks(context: ReportContext, domain: DomainEvaluation) -> 
     ]
     rows.append(("Total", total, "100%" if change.n and total[:1].isdigit() else DASH))
     reliability = (
-        f"{_reliability_name(domain)} before training = {_prop(change.reliability)}"
+        f"{_reliability_name(domain)} before training = {prop(change.reliability)}"
         if change.reliability is not None
         else "not given"
     )
     notes = [
         f"Minimum reliable change: {change.minimum_reliable_change:.2f} points "
         f"(1.96 × √2 × SD before training × √(1 − reliability)); SD before training "
-        f"{_optional_number(change.sd_pre)} ({change.sd_pre_source}); reliability used: "
+        f"{optional_number(change.sd_pre)} ({change.sd_pre_source}); reliability used: "
         f"{reliability}.",
     ]
     blocks.append(
@@ -1697,8 +1506,8 @@ def mixed_model_blocks(context: ReportContext, domain: DomainEvaluation) -> list
             rows=rows,
             notes=(
                 f"Model: {model.formula}; {model.n_observations:,} scores of "
-                f"{_people_text(model.n_participants, 0)} in {model.n_cohorts:,} "
-                f"cohort{_s(model.n_cohorts)}; {model.method}.",
+                f"{people_text(model.n_participants, 0)} in {model.n_cohorts:,} "
+                f"cohort{plural_s(model.n_cohorts)}; {model.method}.",
                 MIXED_MODEL_TESTS,
             ),
         )
@@ -1811,184 +1620,6 @@ def _variance_table(label: str, model: MixedModelResult, components: VarianceCom
     )
 
 
-def _prop(value: float | None) -> str:
-    """A proportion or correlation in APA style: .65, -.12, 1.00."""
-    if value is None:
-        return DASH
-    text = f"{value:.2f}"
-    if text.startswith("0."):
-        return text[1:]
-    if text.startswith("-0."):
-        return "-" + text[2:]
-    return text
-
-
-def _optional_prop(value: float | None) -> str:
-    return _prop(value) if value is not None else DASH
-
-
-def _optional_number(value: float | None) -> str:
-    return f"{value:.2f}" if value is not None else DASH
-
-
-def _percent(value: float | None) -> str:
-    return f"{100 * value:.0f}%" if value is not None else DASH
-
-
-# --------------------------------------------------------------------------------------------
-# Charts of one domain
-
-
-def _dumbbell_chart(context: ReportContext, domain: DomainEvaluation) -> Chart | None:
-    info = domain.domain
-    shown = [row for row in _protect_rows(context, domain.table1) if not row.suppressed]
-    shown = [row for row in shown if row.pre_mean is not None and row.post_mean is not None]
-    if not shown:
-        return None
-    percent = all(row.pre_percent is not None and row.post_percent is not None for row in shown)
-    values = [
-        (row.label, row.pre_percent, row.post_percent)
-        if percent
-        else (row.label, row.pre_mean, row.post_mean)
-        for row in shown
-    ]
-    rows = tuple(
-        (label, float(before or 0.0), float(after or 0.0)) for label, before, after in values
-    )
-    drawn = rows[:MAX_CHART_ROWS]
-    spec = DumbbellSpec(
-        title=f"{info.label}: average score of each cohort before and after training",
-        axis_label="Average score, % of the possible range" if percent else "Average score",
-        rows=drawn,
-        limits=(0.0, 100.0) if percent else None,
-        percent=percent,
-    )
-    unit = "%" if percent else ""
-    listed = "; ".join(
-        f"{label}: {_plain_number(before, percent)}{unit} before, "
-        f"{_plain_number(after, percent)}{unit} after"
-        for label, before, after in rows[:MAX_ALT_ROWS]
-    )
-    more = f"; and {len(rows) - MAX_ALT_ROWS} more cohorts" if len(rows) > MAX_ALT_ROWS else ""
-    rose = sum(after > before for _, before, after in rows)
-    alt = (
-        f"Dot chart of the average {info.label.lower()} score of {len(rows)} cohort"
-        f"{_s(len(rows))} before (grey circle) and after (blue diamond) training"
-        + (", as a percentage of the possible range" if percent else "")
-        + f". {listed}{more}. The average rose in {rose} of {len(rows)} cohorts."
-    )
-    caption = ""
-    if len(rows) > MAX_CHART_ROWS:
-        caption = (
-            f"The chart shows the first {MAX_CHART_ROWS} of {len(rows)} cohorts; Table 1 "
-            "lists them all."
-        )
-    hidden = len(domain.table1) - len(shown)
-    if hidden:
-        caption = (caption + " " if caption else "") + (
-            f"{hidden} cohort{_s(hidden)} with fewer than {context.min_group_size} matched "
-            "people (or hidden to protect them) are not drawn."
-        )
-    return _chart(f"{_slug(info.id)}-cohorts", spec, alt, caption)
-
-
-def _changes_chart(context: ReportContext, domain: DomainEvaluation) -> Chart | None:
-    info = domain.domain
-    pairs = context.evaluation.matched.pairs(info.id)
-    if len(pairs) < context.min_group_size:
-        return None
-    changes = (pairs["post"] - pairs["pre"]).to_numpy(dtype=float)
-    spec = HistogramSpec(
-        title=f"{info.label}: how much each person's score changed",
-        axis_label="Change in score (after minus before), points",
-        values=tuple(float(v) for v in changes),
-    )
-    cells, _, _ = protect_column(
-        context,
-        [int((changes > 0).sum()), int((changes == 0).sum()), int((changes < 0).sum())],
-    )
-    up, same, down = (
-        "an undisclosed number of" if cell == "suppressed" else cell for cell in cells
-    )
-    alt = (
-        f"Histogram of the change in {info.label.lower()} score for "
-        f"{_people_text(len(changes), 0).replace(' ', ' matched ', 1)}, from "
-        f"{changes.min():+g} to {changes.max():+g} points (median "
-        f"{float(np.median(changes)):+g}). {up[:1].upper() + up[1:]} "
-        f"{'person' if up == '1' else 'people'} scored "
-        "higher after training, "
-        f"{same} the same and {down} lower."
-    )
-    return _chart(f"{_slug(info.id)}-changes", spec, alt)
-
-
-def _gains_chart(context: ReportContext, domain: DomainEvaluation) -> Chart | None:
-    """Mean gain per programme with its t-based 95% CI; hidden programmes are not drawn."""
-    from scipy import stats as scipy_stats
-
-    info = domain.domain
-    breakdown = next((b for b in domain.breakdowns if b.grouping == "programme"), None)
-    if breakdown is None:
-        return None
-    shown = {
-        row.label
-        for row in _protect_rows(context, breakdown.rows, breakdown.not_recorded)
-        if not row.suppressed
-    }
-    pairs = context.evaluation.matched.pairs(info.id)
-    pairs = pairs.assign(gain=pairs["post"] - pairs["pre"])
-    rows: list[tuple[str, int, float, float, float]] = []
-    for label, group in pairs.groupby("programme", sort=True):
-        name = str(label)
-        if name not in shown or len(group) < 2:
-            continue
-        gains = group["gain"].to_numpy(dtype=float)
-        mean = float(gains.mean())
-        half = (
-            float(scipy_stats.t.ppf(0.975, len(gains) - 1))
-            * float(gains.std(ddof=1))
-            / math.sqrt(len(gains))
-        )
-        rows.append((name, len(gains), mean, mean - half, mean + half))
-    if not rows:
-        return None
-    spec = IntervalSpec(
-        title=f"{info.label}: average gain by programme, with 95% confidence interval",
-        axis_label="Average change in score (after minus before), points",
-        rows=tuple(rows),
-    )
-    listed = "; ".join(
-        f"{label} (n = {n}): {mean:+.2f} points (95% CI {low:+.2f} to {high:+.2f})"
-        for label, n, mean, low, high in rows
-    )
-    alt = (
-        f"Chart of the average {info.label.lower()} gain per person in {len(rows)} "
-        f"programme{_s(len(rows))}, each with its 95% confidence interval and a dashed line at "
-        f"no change. {listed}."
-    )
-    caption = ""
-    if len(shown) < len(breakdown.rows):
-        caption = (
-            f"Programmes with fewer than {context.min_group_size} matched people are not drawn."
-        )
-    return _chart(f"{_slug(info.id)}-gains", spec, alt, caption)
-
-
-def _chart(chart_id: str, spec: ChartSpec, alt: str, caption: str = "") -> Chart:
-    return Chart(
-        id=chart_id,
-        title=spec.title,
-        alt_text=alt,
-        svg=to_svg(spec, chart_id, alt),
-        spec=spec,
-        caption=caption,
-    )
-
-
-# --------------------------------------------------------------------------------------------
-# 7. Methods and limitations
-
-
 def methods_section(context: ReportContext) -> Section:
     """How the data were scored, matched and tested, and what limits the conclusions."""
     evaluation = context.evaluation
@@ -2080,10 +1711,14 @@ ITEM_METHODS = (
     "Reliability is KR-20 (right/wrong questions) or Cronbach's alpha, with the Feldt 95% "
     "confidence interval."
 )
+
+
 RELIABLE_CHANGE_METHODS = (
     "Reliable change follows Jacobson and Truax (1991), using the domain's reliability and "
     "spread of scores before training."
 )
+
+
 MIXED_MODEL_METHODS = (
     "The linear mixed model is score ~ time + (1 | cohort) + (1 | participant), fitted by REML "
     "with statsmodels; with fewer than 5 cohorts cohort is a fixed effect instead, because so "
@@ -2167,7 +1802,7 @@ def _zero_reasons_table(context: ReportContext, reasons: list[dict[str, Any]]) -
 
 def _matching_text(context: ReportContext) -> str:
     evaluation = context.evaluation
-    total = _counts(evaluation.matched.people)
+    total = stage_counts(evaluation.matched.people)
     rate = total["matched"] / total["pre"] if total["pre"] else None
     mode = {
         "exact": "codes had to be identical at both timepoints of a cohort (exact matching)",
@@ -2211,19 +1846,19 @@ def _matching_bias_text(context: ReportContext) -> str:
         if entry is None or not entry.result.computed:
             continue
         tested.append(domain.domain.label)
-        if _significant(entry):
+        if significant(entry):
             differed.append(f"{domain.domain.label} ({entry.result.apa()})")
     if not tested:
         return ""
     if differed:
         return (
             "People who were matched had started differently from those who took only the "
-            f"pre-test in {_join(differed)}, so the matched people may not represent everyone "
+            f"pre-test in {join(differed)}, so the matched people may not represent everyone "
             "trained."
         )
     return (
         "People who were matched did not start clearly differently from those who took only "
-        f"the pre-test ({_join(tested)}; Welch t-tests on pre-test scores), so the unmatched "
+        f"the pre-test ({join(tested)}; Welch t-tests on pre-test scores), so the unmatched "
         "people are unlikely to bias the results much."
     )
 
@@ -2237,7 +1872,7 @@ def _normality_text(context: ReportContext) -> str:
     if not skewed:
         return ""
     return (
-        f"In {_join(skewed)} the changes were not normally distributed (Shapiro-Wilk "
+        f"In {join(skewed)} the changes were not normally distributed (Shapiro-Wilk "
         "p < .05). The t-test is robust to this with many pairs; the Wilcoxon signed-rank "
         "test, which does not assume normality, is reported beside it."
     )
@@ -2247,23 +1882,24 @@ def _limitations(context: ReportContext) -> list[str]:
     evaluation = context.evaluation
     texts: list[str] = []
     small = [
-        f"{d.domain.label} ({context.people(d.n_pairs)}, {d.n_cohorts} cohort{_s(d.n_cohorts)})"
+        f"{d.domain.label} ({context.people(d.n_pairs)}, "
+        f"{d.n_cohorts} cohort{plural_s(d.n_cohorts)})"
         for d in evaluation.domains
         if d.n_pairs and (d.n_pairs < SMALL_PAIRS or d.n_cohorts < SMALL_COHORTS)
     ]
     if small:
         texts.append(
-            f"Small samples: {_join(small)}. With fewer than {SMALL_PAIRS} matched people or "
+            f"Small samples: {join(small)}. With fewer than {SMALL_PAIRS} matched people or "
             f"fewer than {SMALL_COHORTS} cohorts, estimates are imprecise (wide confidence "
             "intervals) and the cohort-level test has little power."
         )
     unmeasured = [d.domain.label for d in evaluation.domains if not d.n_pairs]
     if unmeasured:
         texts.append(
-            f"No one was measured both before and after training in {_join(unmeasured)}, "
+            f"No one was measured both before and after training in {join(unmeasured)}, "
             "so change could not be assessed there."
         )
-    total = _counts(evaluation.matched.people)
+    total = stage_counts(evaluation.matched.people)
     if (
         total["pre"]
         and total["matched"] / total["pre"] < 0.8
@@ -2358,66 +1994,12 @@ SECTION_BUILDERS: tuple[SectionBuilder, ...] = (
 )
 
 
-# --------------------------------------------------------------------------------------------
-# Small helpers
-
-
-def _significant(entry: TestEntry) -> bool:
-    p = entry.p_holm if entry.p_holm is not None else entry.result.p
-    return p is not None and p < ALPHA
-
-
 def _programmes(evaluation: Evaluation) -> list[str]:
     programmes = evaluation.matched.cohorts["programme"].astype(str)
     return sorted({p for p in programmes if p})
-
-
-def _range_text(domain: DomainEvaluation) -> str:
-    info = domain.domain
-    if info.min_total is None or info.max_total is None:
-        return ""
-    items = f", {info.n_items} questions" if info.n_items else ""
-    return f" (scores {info.min_total:g} to {info.max_total:g}{items})"
-
-
-def _score(mean: float | None, percent: float | None) -> str:
-    if mean is None:
-        return DASH
-    return f"{mean:.2f}" + (f" ({percent:.0f}%)" if percent is not None else "")
-
-
-def _difference(value: float | None, percent: float | None) -> str:
-    if value is None:
-        return DASH
-    return f"{value:+.2f}" + (f" ({percent:+.0f} pp)" if percent is not None else "")
-
-
-def _plain_number(value: float, percent: bool) -> str:
-    return f"{value:.0f}" if percent else f"{value:.2f}"
-
-
-def _slug(text: str) -> str:
-    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "chart"
 
 
 def _singular(text: str) -> str:
     """ "1 people were" -> "1 person was" in sentences written elsewhere (imheval.findings)."""
     text = re.sub(r"\b(?<![.,])1 people were\b", "1 person was", text)
     return re.sub(r"\b(?<![.,])1 people\b", "1 person", text)
-
-
-def _people_text(n: int, min_group_size: int) -> str:
-    """ "12 people", "1 person", or "fewer than 5 people" for 1 to min_group_size - 1."""
-    if 0 < n < min_group_size:
-        return f"fewer than {min_group_size} people"
-    return f"{n:,} {'person' if n == 1 else 'people'}"
-
-
-def _s(n: int) -> str:
-    return "" if n == 1 else "s"
-
-
-def _join(words: Sequence[str]) -> str:
-    if len(words) <= 1:
-        return "".join(words)
-    return ", ".join(words[:-1]) + " and " + words[-1]

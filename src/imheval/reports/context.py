@@ -1,0 +1,180 @@
+"""What every section builder reads: :class:`ReportContext`, the shared settings and helpers.
+
+The context carries the evaluation and the report's smallest group size; its ``count``,
+``people`` and ``too_few`` are how every section shows a number of people, so a small group is
+hidden the same way everywhere. The constants here (titles, thresholds, chart limits) are those
+more than one section uses; a constant only one section needs stays in that section's module.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import pandas as pd
+
+from imheval.evaluation import DomainEvaluation, Evaluation, MeanRow, TestEntry, protect_rows
+from imheval.findings import ALPHA
+from imheval.reports.model import Section
+from imheval.reports.wording import people_text
+from imheval.stats import CeilingResult
+from imheval.suppression import suppress
+
+DEFAULT_TITLE = "Evaluation of infant mental health training"
+
+
+#: Cohort rows drawn in one dumbbell chart; Table 1 always lists every cohort.
+MAX_CHART_ROWS = 40
+
+
+#: Rows listed in a chart's alt text before "and N more".
+MAX_ALT_ROWS = 12
+
+
+#: A domain with fewer matched people or cohorts than this is flagged as a small sample.
+SMALL_PAIRS = 20
+
+
+SMALL_COHORTS = 5
+
+
+#: Share of people at the maximum score above which a domain is flagged for a ceiling effect.
+CEILING_SHARE = 0.15
+
+
+#: The end of every note that replaces the figures on a group too small to report.
+TOO_FEW = "too few to report"
+
+
+GROUPING_NAMES: Mapping[str, str] = {
+    "programme": "Programme",
+    "directorate": "Directorate",
+    "profession": "Profession",
+}
+
+
+LEVEL_TITLES: Mapping[int, str] = {
+    1: "Level 1: Reaction",
+    2: "Level 2: Learning",
+    3: "Level 3: Behaviour",
+    4: "Level 4: Results",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class ReportContext:
+    """What every section builder reads: the evaluation and the report's settings.
+
+    ``document`` is ``evaluation.to_dict()``, computed once.
+    """
+
+    evaluation: Evaluation
+    min_group_size: int
+    document: Mapping[str, Any]
+
+    def small(self, n: int) -> bool:
+        """True for a count that must not be shown (1 to min_group_size - 1 people)."""
+        return 0 < n < self.min_group_size
+
+    def count(self, n: int) -> str:
+        """A count of people as shown in the report ("fewer than 5" when small)."""
+        return f"fewer than {self.min_group_size}" if self.small(n) else f"{n:,}"
+
+    def people(self, n: int) -> str:
+        """A count with its noun: "1 person" never shows, "fewer than 5 people", "12 people"."""
+        return people_text(n, self.min_group_size)
+
+    def too_few(self, what: str, measured: str) -> str:
+        """The note that replaces every figure on a group smaller than min_group_size:
+        "Knowledge: fewer than 5 people were matched before and after training, too few to
+        report."."""
+        return f"{what}: fewer than {self.min_group_size} people {measured}, {TOO_FEW}."
+
+    @property
+    def suppressed_note(self) -> str:
+        return (
+            f"To protect small groups, figures for fewer than {self.min_group_size} people are "
+            "not shown; where hidden figures could be worked out from a total, or together "
+            f"would still count fewer than {self.min_group_size} people, the next smallest is "
+            "hidden too."
+        )
+
+    def domains_at_level(self, level: int) -> tuple[DomainEvaluation, ...]:
+        return tuple(d for d in self.evaluation.domains if d.domain.kirkpatrick_level == level)
+
+
+#: A builder returns its section, or None when the section has nothing to say for this data.
+SectionBuilder = Callable[[ReportContext], Section | None]
+
+
+def stage_counts(people: pd.DataFrame) -> dict[str, int]:
+    pre = people["present_pre"].to_numpy(dtype=bool)
+    post = people["present_post"].to_numpy(dtype=bool)
+    followup = people["present_followup"].to_numpy(dtype=bool)
+    return {
+        "enrolled": len(people),
+        "pre": int(pre.sum()),
+        "post": int(post.sum()),
+        "matched": int((pre & post).sum()),
+        "followup": int(followup.sum()),
+    }
+
+
+def protect_column(context: ReportContext, counts: Sequence[int]) -> tuple[list[str], str, bool]:
+    """A column of counts of people and its total, as text, with no hidden count recoverable.
+
+    Which counts to hide is :func:`imheval.suppression.suppress` (the one rule, decision 0003).
+    A count hidden because it is small reads "fewer than N", and so does a small total; a count
+    hidden to protect another reads "suppressed", and so does a total hidden when no shown count
+    is left to hide. Returns the cells, the total's text and whether anything was hidden.
+    """
+    decided = suppress(counts, context.min_group_size)
+    cells = [
+        hidden_text(context, n, decided.primary[i]) if decided.hidden[i] else f"{n:,}"
+        for i, n in enumerate(decided.counts)
+    ]
+    total = decided.total
+    total_text = (
+        hidden_text(context, total, context.small(total)) if decided.total_hidden else f"{total:,}"
+    )
+    return cells, total_text, decided.any_hidden
+
+
+def hidden_text(context: ReportContext, n: int, primary: bool) -> str:
+    """ "fewer than N" for a small hidden count, "suppressed" for one hidden to protect it."""
+    return f"fewer than {context.min_group_size}" if primary and n else "suppressed"
+
+
+def protect_report_rows(
+    context: ReportContext, rows: Iterable[MeanRow], not_recorded: int = 0
+) -> list[MeanRow]:
+    """Rows hidden at the report's group size by the same rule as in evaluate().
+
+    The report's size can be larger than the evaluation's; rows the evaluation hid stay hidden.
+    """
+    return list(protect_rows(rows, context.min_group_size, not_recorded))
+
+
+#: Reliability below this is called low (the usual threshold for comparing groups).
+LOW_RELIABILITY = 0.70
+
+
+#: Facility above this before training marks a question as too easy (issue 3, the seed).
+EASY_FACILITY = 0.90
+
+
+TOO_EASY = "too easy to show change; add harder items"
+
+
+def ceiling_amount(context: ReportContext, ceiling: CeilingResult) -> str:
+    # A share of a small count would give the count away: then say only "more than 15%".
+    share = ceiling.share or 0.0
+    if context.small(ceiling.n_at_max):
+        return f"more than {100 * CEILING_SHARE:.0f}% of people"
+    return f"{100 * share:.0f}% of people ({ceiling.n_at_max:,} of {ceiling.n:,})"
+
+
+def significant(entry: TestEntry) -> bool:
+    p = entry.p_holm if entry.p_holm is not None else entry.result.p
+    return p is not None and p < ALPHA

@@ -1,0 +1,113 @@
+"""Shared wording: lists joined in English, plurals, scores, differences and effect sizes.
+
+Small pure functions from numbers to the text a report shows, used by several sections and by
+the terminal (``imheval.cli.render`` uses :func:`effect_text`). Rounding happens here, when
+presenting, never in the statistics. None is shown as :data:`DASH`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+
+from imheval.evaluation import DomainEvaluation, TestEntry
+from imheval.stats.apa import format_effect
+
+DASH = "–"
+
+
+def signed_number(value: float | None) -> str:
+    return f"{value:+.2f}" if value is not None else DASH
+
+
+EFFECT_LEGEND: Mapping[str, str] = {
+    "cohen_dz": "d_z = mean change / SD of the changes",
+    "hedges_gz": "g_z = d_z corrected for small samples",
+    "d_av": "d_av = mean change / average SD before and after",
+    "d_rm": "d_rm = repeated-measures d, corrected for the before-after correlation",
+    "r": "r = correlation from t, sqrt(t² / (t² + df))",
+    "rank_biserial": "r_rb = matched-pairs rank-biserial correlation",
+    "eta_squared": "η² = share of variance explained by the groups",
+    "partial_eta_squared": "η²_p = partial eta squared (equal to η² in a one-way design)",
+    "omega_squared": "ω² = omega squared, a less biased η²",
+    "cohen_d": "d = difference between two groups / pooled SD",
+    "hedges_g": "g = d corrected for small samples",
+}
+
+
+def effect_text(entry: TestEntry) -> str:
+    """Every effect size of a test, named by type, with its 95% CI where it has one."""
+    result = entry.result
+    # In a one-way ANOVA eta squared and partial eta squared are one number: show it once.
+    duplicate = "eta_squared" if result.effect("partial_eta_squared") is not None else None
+    texts = [format_effect(e) for e in result.effect_sizes if e.name != duplicate]
+    return "\n".join(texts) if texts else DASH
+
+
+def prop(value: float | None) -> str:
+    """A proportion or correlation in APA style: .65, -.12, 1.00."""
+    if value is None:
+        return DASH
+    text = f"{value:.2f}"
+    if text.startswith("0."):
+        return text[1:]
+    if text.startswith("-0."):
+        return "-" + text[2:]
+    return text
+
+
+def optional_prop(value: float | None) -> str:
+    return prop(value) if value is not None else DASH
+
+
+def optional_number(value: float | None) -> str:
+    return f"{value:.2f}" if value is not None else DASH
+
+
+def percent_text(value: float | None) -> str:
+    return f"{100 * value:.0f}%" if value is not None else DASH
+
+
+def range_text(domain: DomainEvaluation) -> str:
+    info = domain.domain
+    if info.min_total is None or info.max_total is None:
+        return ""
+    items = f", {info.n_items} questions" if info.n_items else ""
+    return f" (scores {info.min_total:g} to {info.max_total:g}{items})"
+
+
+def score(mean: float | None, percent: float | None) -> str:
+    if mean is None:
+        return DASH
+    return f"{mean:.2f}" + (f" ({percent:.0f}%)" if percent is not None else "")
+
+
+def difference(value: float | None, percent: float | None) -> str:
+    if value is None:
+        return DASH
+    return f"{value:+.2f}" + (f" ({percent:+.0f} pp)" if percent is not None else "")
+
+
+def plain_number(value: float, percent: bool) -> str:
+    return f"{value:.0f}" if percent else f"{value:.2f}"
+
+
+def slug(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "chart"
+
+
+def people_text(n: int, min_group_size: int) -> str:
+    """ "12 people", "1 person", or "fewer than 5 people" for 1 to min_group_size - 1."""
+    if 0 < n < min_group_size:
+        return f"fewer than {min_group_size} people"
+    return f"{n:,} {'person' if n == 1 else 'people'}"
+
+
+def plural_s(n: int) -> str:
+    return "" if n == 1 else "s"
+
+
+def join(words: Sequence[str]) -> str:
+    if len(words) <= 1:
+        return "".join(words)
+    return ", ".join(words[:-1]) + " and " + words[-1]
