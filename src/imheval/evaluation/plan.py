@@ -35,7 +35,14 @@ from imheval.findings import WHICH_TO_TRUST, extra_findings, reaction_findings
 from imheval.instruments.model import Instrument
 from imheval.io.reader import read_responses
 from imheval.io.table import ResponseTable
-from imheval.matching import MatchingBias, MatchResult, match, matching_bias
+from imheval.matching import (
+    MatchingBias,
+    MatchResult,
+    PublishedBias,
+    match,
+    matching_bias,
+    published_bias,
+)
 from imheval.scoring import MissingPolicy, ScoredTable, score_items, scores_from_totals
 
 
@@ -43,8 +50,10 @@ from imheval.scoring import MissingPolicy, ScoredTable, score_items, scores_from
 class Evaluation:
     """A complete evaluation: settings, participation, matching and per-domain results.
 
-    ``bias`` is the raw matching-bias summary (every count); ``settings`` and ``zero_reasons``
-    are what the JSON's "settings" and "zero_reasons" record, as typed values to read.
+    ``bias`` is the raw matching-bias summary (every count, for tests and internal use);
+    ``matching_bias`` is what may be published of it, small groups already hidden.
+    ``settings``, ``zero_reasons`` and ``matching_bias`` are what the JSON's keys of those
+    names record, as typed values: code that presents an evaluation reads these.
     """
 
     source: str
@@ -58,6 +67,7 @@ class Evaluation:
     notes: tuple[str, ...]
     settings: Settings
     zero_reasons: tuple[ZeroReasonRow, ...]
+    matching_bias: PublishedBias
     policy_comparison: tuple[PolicyRow, ...] = ()
 
     @property
@@ -178,6 +188,7 @@ def evaluate(
         notes=tuple(notes),
         settings=Settings.of(scored, matched, options),
         zero_reasons=ZeroReasonRow.rows_of(scored),
+        matching_bias=published_bias(bias, options.min_group_size, {d.domain.id for d in domains}),
     )
 
 

@@ -25,9 +25,8 @@ from imheval.evaluation.results import (
     ZeroReasonRow,
     _num,
 )
-from imheval.matching import CategoryBias, MatchingBias, MatchResult
+from imheval.matching import MatchResult, PublishedBias
 from imheval.scoring import ScoredTable
-from imheval.suppression import suppress
 
 #: Version of the JSON document written by :meth:`Evaluation.to_dict` (docs/evaluation-json.md).
 SCHEMA = "imheval.evaluation/1"
@@ -49,7 +48,7 @@ class EvaluationDocument(Protocol):
     @property
     def matched(self) -> MatchResult: ...
     @property
-    def bias(self) -> MatchingBias: ...
+    def matching_bias(self) -> PublishedBias: ...
     @property
     def settings(self) -> Settings: ...
     @property
@@ -95,11 +94,7 @@ def evaluation_dict(evaluation: EvaluationDocument) -> dict[str, Any]:
                 for code, where in evaluation.matched.duplicate_codes
             ],
         },
-        "matching_bias": _bias_dict(
-            evaluation.bias,
-            evaluation.options.min_group_size,
-            {d.domain.id for d in evaluation.domains},
-        ),
+        "matching_bias": _published_bias_dict(evaluation.matching_bias),
         "domains": [
             {
                 "id": d.domain.id,
@@ -135,37 +130,8 @@ def evaluation_dict(evaluation: EvaluationDocument) -> dict[str, Any]:
     }
 
 
-def _bias_dict(bias: MatchingBias, min_group_size: int, analysed: set[str]) -> dict[str, Any]:
-    """Matched vs unmatched people, with groups under the minimum size suppressed.
-
-    Per variable, the categories' matched counts add up to the published number matched and
-    their unmatched counts to the number not matched: each column goes through
-    :func:`imheval.suppression.suppress`, a category hidden in one column is hidden in the
-    other, and this repeats until neither column hides another category.
-    """
-
-    def small(n: int) -> bool:
-        return 0 < n < min_group_size
-
-    hide: dict[int, bool] = {}
-    for variable in ("directorate", "profession"):
-        members = [i for i, c in enumerate(bias.categories) if c.variable == variable]
-        columns = (
-            [bias.categories[i].n_matched for i in members],
-            [bias.categories[i].n_unmatched for i in members],
-        )
-        hidden: set[int] = set()
-        while True:
-            now = set(hidden)
-            for counts in columns:
-                decided = suppress(counts, min_group_size, hidden=hidden)
-                now |= {k for k, h in enumerate(decided.hidden) if h}
-            if now == hidden:
-                break
-            hidden = now
-        for k, i in enumerate(members):
-            hide[i] = k in hidden
-
+def _published_bias_dict(bias: PublishedBias) -> dict[str, Any]:
+    """The matching bias after suppression (see :func:`imheval.matching.published_bias`)."""
     return {
         "n_matched": bias.n_matched,
         "n_unmatched": bias.n_unmatched,
@@ -173,31 +139,27 @@ def _bias_dict(bias: MatchingBias, min_group_size: int, analysed: set[str]) -> d
             {
                 "domain": d.domain,
                 "n_matched": d.n_matched,
-                "mean_matched": None if small(d.n_matched) else _num(d.mean_matched),
-                "sd_matched": None if small(d.n_matched) else _num(d.sd_matched),
+                "mean_matched": _num(d.mean_matched),
+                "sd_matched": _num(d.sd_matched),
                 "n_unmatched": d.n_unmatched,
-                "mean_unmatched": None if small(d.n_unmatched) else _num(d.mean_unmatched),
-                "sd_unmatched": None if small(d.n_unmatched) else _num(d.sd_unmatched),
-                "mean_difference": None
-                if small(d.n_matched) or small(d.n_unmatched)
-                else _num(d.mean_difference),
+                "mean_unmatched": _num(d.mean_unmatched),
+                "sd_unmatched": _num(d.sd_unmatched),
+                "mean_difference": _num(d.mean_difference),
             }
             for d in bias.domains
-            if d.domain in analysed
         ],
-        "categories": [_category_dict(c, hide[i]) for i, c in enumerate(bias.categories)],
-    }
-
-
-def _category_dict(category: CategoryBias, hide: bool) -> dict[str, Any]:
-    return {
-        "variable": category.variable,
-        "category": category.category,
-        "suppressed": hide,
-        "n_matched": None if hide else category.n_matched,
-        "percent_matched": None if hide else _num(category.percent_matched),
-        "n_unmatched": None if hide else category.n_unmatched,
-        "percent_unmatched": None if hide else _num(category.percent_unmatched),
+        "categories": [
+            {
+                "variable": c.variable,
+                "category": c.category,
+                "suppressed": c.suppressed,
+                "n_matched": c.n_matched,
+                "percent_matched": _num(c.percent_matched),
+                "n_unmatched": c.n_unmatched,
+                "percent_unmatched": _num(c.percent_unmatched),
+            }
+            for c in bias.categories
+        ],
     }
 
 

@@ -7,7 +7,8 @@ are probably one person (one character or one code part different, same professi
 directorate). Probable matches are only listed, never merged: a person confirms them (see
 :func:`to_review_csv` and :func:`read_accepted_csv`) and passes them back as ``accepted``.
 
-:func:`matching_bias` compares people who came back at post with those who did not.
+:func:`matching_bias` compares people who came back at post with those who did not;
+:func:`published_bias` is what may be published of it (small groups hidden).
 
 The package follows the seams of the work: :mod:`.results` (what matching returns),
 :mod:`.people` (the checked table, one row per person, cohort counts), :mod:`.accepted`
@@ -21,7 +22,16 @@ from collections.abc import Iterable
 
 from imheval.errors import AnalysisError
 from imheval.matching.accepted import _apply_renames, _resolve_accepted
-from imheval.matching.bias import CategoryBias, DomainBias, MatchingBias, matching_bias
+from imheval.matching.bias import (
+    CategoryBias,
+    DomainBias,
+    MatchingBias,
+    PublishedBias,
+    PublishedCategory,
+    PublishedDomainBias,
+    matching_bias,
+    published_bias,
+)
 from imheval.matching.people import (
     _build_people,
     _cohort_summary,
@@ -66,11 +76,15 @@ __all__ = [
     "MatchResult",
     "MatchingBias",
     "ProbableMatch",
+    "PublishedBias",
+    "PublishedCategory",
+    "PublishedDomainBias",
     "match",
     "match_reason",
     "matching_bias",
     "one_character_apart",
     "one_part_apart",
+    "published_bias",
     "read_accepted_csv",
     "review_csv_text",
     "to_review_csv",

@@ -1,8 +1,12 @@
-"""The matching bias check: people who came back at post compared with those seen only at pre."""
+"""The matching bias check: people who came back at post compared with those seen only at pre.
+
+:func:`matching_bias` counts and summarises every group; :func:`published_bias` is what may be
+published of it, with small groups hidden through :func:`imheval.suppression.suppress`.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -13,6 +17,7 @@ from imheval.matching.results import (
     MatchResult,
 )
 from imheval.scoring import DomainInfo
+from imheval.suppression import suppress
 
 
 @dataclass(frozen=True, slots=True)
@@ -143,6 +148,119 @@ def matching_bias(result: MatchResult, domains: Iterable[str | DomainInfo]) -> M
         domains=tuple(summaries),
         categories=tuple(categories),
         _pre_scores=arrays,
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class PublishedDomainBias:
+    """A :class:`DomainBias` as it may be published.
+
+    A group's mean and SD are None when it has fewer than the minimum group size, and the
+    difference is None when either group has.
+    """
+
+    domain: str
+    n_matched: int
+    mean_matched: float | None
+    sd_matched: float | None
+    n_unmatched: int
+    mean_unmatched: float | None
+    sd_unmatched: float | None
+    mean_difference: float | None
+
+
+@dataclass(frozen=True, slots=True)
+class PublishedCategory:
+    """A :class:`CategoryBias` as it may be published.
+
+    A ``suppressed`` category has no counts or percentages (all None).
+    """
+
+    variable: str
+    category: str
+    suppressed: bool
+    n_matched: int | None
+    percent_matched: float | None
+    n_unmatched: int | None
+    percent_unmatched: float | None
+
+
+@dataclass(frozen=True, slots=True)
+class PublishedBias:
+    """What may be published of a :class:`MatchingBias` (see :func:`published_bias`)."""
+
+    n_matched: int
+    n_unmatched: int
+    domains: tuple[PublishedDomainBias, ...]
+    categories: tuple[PublishedCategory, ...]
+
+
+def published_bias(
+    bias: MatchingBias, min_group_size: int, analysed_domains: Collection[str]
+) -> PublishedBias:
+    """Matched vs unmatched people, with groups under the minimum size suppressed.
+
+    Only the domains in ``analysed_domains`` are kept (in the order of ``bias``). A domain's
+    means and SDs are hidden for a group of 1 to ``min_group_size - 1`` people. Per variable,
+    the categories' matched counts add up to the published number matched and their unmatched
+    counts to the number not matched: each column goes through
+    :func:`imheval.suppression.suppress`, a category hidden in one column is hidden in the
+    other, and this repeats until neither column hides another category.
+    """
+
+    def small(n: int) -> bool:
+        return 0 < n < min_group_size
+
+    hide: dict[int, bool] = {}
+    for variable in ("directorate", "profession"):
+        members = [i for i, c in enumerate(bias.categories) if c.variable == variable]
+        columns = (
+            [bias.categories[i].n_matched for i in members],
+            [bias.categories[i].n_unmatched for i in members],
+        )
+        hidden: set[int] = set()
+        while True:
+            now = set(hidden)
+            for counts in columns:
+                decided = suppress(counts, min_group_size, hidden=hidden)
+                now |= {k for k, h in enumerate(decided.hidden) if h}
+            if now == hidden:
+                break
+            hidden = now
+        for k, i in enumerate(members):
+            hide[i] = k in hidden
+
+    return PublishedBias(
+        n_matched=bias.n_matched,
+        n_unmatched=bias.n_unmatched,
+        domains=tuple(
+            PublishedDomainBias(
+                domain=d.domain,
+                n_matched=d.n_matched,
+                mean_matched=None if small(d.n_matched) else d.mean_matched,
+                sd_matched=None if small(d.n_matched) else d.sd_matched,
+                n_unmatched=d.n_unmatched,
+                mean_unmatched=None if small(d.n_unmatched) else d.mean_unmatched,
+                sd_unmatched=None if small(d.n_unmatched) else d.sd_unmatched,
+                mean_difference=None
+                if small(d.n_matched) or small(d.n_unmatched)
+                else d.mean_difference,
+            )
+            for d in bias.domains
+            if d.domain in analysed_domains
+        ),
+        categories=tuple(
+            PublishedCategory(
+                variable=c.variable,
+                category=c.category,
+                suppressed=hide[i],
+                n_matched=None if hide[i] else c.n_matched,
+                percent_matched=None if hide[i] else c.percent_matched,
+                n_unmatched=None if hide[i] else c.n_unmatched,
+                percent_unmatched=None if hide[i] else c.percent_unmatched,
+            )
+            for i, c in enumerate(bias.categories)
+        ),
     )
 
 
