@@ -9,8 +9,8 @@ import pytest
 
 from imheval.evaluation import Evaluation, EvaluationOptions, evaluate_file
 from imheval.reports import SECTION_BUILDERS, Report, ReportContext, Section, build_report
-from imheval.reports.build import split_apa
 from imheval.reports.model import Callout, Chart, Findings, Heading, Paragraph, Table
+from imheval.reports.sections.summary import split_apa
 
 
 def write_csv(path: Path, lines: list[str]) -> Path:

@@ -13,9 +13,10 @@ import pytest
 from imheval import evaluate_file, get_builtin
 from imheval.evaluation import EvaluationOptions
 from imheval.reports import Report, build_report
-from imheval.reports.build import ReportContext, protect_column, reliable_change_counts
+from imheval.reports.context import ReportContext, protect_column
 from imheval.reports.html import render_html
 from imheval.reports.model import Callout, Findings, Heading, Paragraph, Table
+from imheval.reports.sections.deeper import reliable_change_counts
 from imheval.stats import ReliableChange
 
 CORE_HEADER = (

@@ -1,0 +1,149 @@
+"""Kirkpatrick level 3: behaviour, and whether learning was kept at follow-up (retention)."""
+
+from __future__ import annotations
+
+from imheval.evaluation import COMPARISON_NAMES
+from imheval.reports.context import LEVEL_TITLES, ReportContext
+from imheval.reports.model import Block, Callout, Findings, Heading, Paragraph, Section, Table
+from imheval.reports.sections.domain import domain_blocks, tests_table
+from imheval.reports.sections.summary import domain_findings, split_apa
+from imheval.reports.wording import optional_number, percent_text, signed_number
+
+
+def behaviour_section(context: ReportContext) -> Section:
+    """Level 3: follow-up results (and behaviour domains), else "not measured"."""
+    title = LEVEL_TITLES[3]
+    blocks: list[Block] = []
+    for domain in context.domains_at_level(3):
+        blocks.extend(domain_blocks(context, domain))
+    everything = [
+        entry
+        for entry in context.evaluation.tests
+        if entry.comparison in ("pre_followup", "post_followup")
+    ]
+    followup = [entry for entry in everything if not context.small(entry.result.n)]
+    labels = {d.domain.id: d.domain.label for d in context.evaluation.domains}
+    too_few = sorted(
+        {
+            context.too_few(
+                f"{labels.get(entry.domain, entry.domain)}, "
+                f"{COMPARISON_NAMES.get(entry.comparison, entry.comparison).lower()}",
+                "were measured at both timepoints",
+            )
+            for entry in everything
+            if context.small(entry.result.n)
+        }
+    )
+    blocks.extend(retention_blocks(context))
+    if everything and not followup:
+        blocks.append(Heading("Follow-up: were gains kept?"))
+        blocks.extend(Callout("info", note) for note in too_few)
+    if followup:
+        blocks.append(Heading("Follow-up: were gains kept?"))
+        blocks.append(
+            Paragraph(
+                "People answered the questionnaire again some weeks after training. Scores at "
+                "follow-up are compared with scores before and straight after training; a "
+                "retained gain shows as a higher score than before and little drop since the "
+                "end of training."
+            )
+        )
+        blocks.append(
+            tests_table(
+                "Follow-up tests (people measured at both timepoints)",
+                followup,
+                context,
+                with_domain=True,
+            )
+        )
+        blocks.extend(Callout("info", note) for note in too_few)
+        items: list[tuple[str, str]] = []
+        for domain in context.evaluation.domains:
+            if context.small(domain.n_pairs):
+                continue
+            items.extend(
+                split_apa(line)
+                for line in domain_findings(context, domain)
+                if line.startswith("Follow-up:")
+            )
+        if items:
+            blocks.append(Findings(tuple(items)))
+    if not blocks:
+        blocks = [
+            Callout("info", "Not measured: no follow-up data were collected."),
+            Paragraph(
+                "What would measure it: the same questionnaire again 8 to 12 weeks after "
+                "training (with the same personal code), questions about what people now do "
+                "differently in practice (for example, asking parents about their baby's "
+                "feelings, or referring a family they are worried about), and a short report "
+                "from each participant's supervisor."
+            ),
+        ]
+    return Section("level-3", title, 3, tuple(blocks))
+
+
+def retention_blocks(context: ReportContext) -> list[Block]:
+    """Means before, after and at follow-up per domain, and the share of the gain retained."""
+    present = [
+        (d, d.extras.retention)
+        for d in context.evaluation.domains
+        if d.extras is not None and d.extras.retention is not None and d.n_pairs
+    ]
+    if not present:
+        return []
+    rows: list[tuple[str, ...]] = []
+    notes: list[str] = []
+    for domain, kept in present:
+        label = domain.domain.label
+        if not kept.computed:
+            notes.append(f"{label}: retention not computed: {kept.reason}.")
+            continue
+        if context.small(kept.n):
+            notes.append(
+                context.too_few(f"{label}, retention", "were measured at all three timepoints")
+            )
+            continue
+        rows.append(
+            (
+                label,
+                f"{kept.n:,}",
+                optional_number(kept.mean_pre),
+                optional_number(kept.mean_post),
+                optional_number(kept.mean_followup),
+                signed_number(kept.gain_post),
+                signed_number(kept.gain_followup),
+                percent_text(kept.share_retained),
+            )
+        )
+        notes.extend(f"{label}: {note}" for note in kept.notes)
+    blocks: list[Block] = [
+        Heading("Retention: how much of the gain remained at follow-up"),
+        Paragraph(
+            "For the people measured before training, straight after and at follow-up, the "
+            "share of gain retained is the gain at follow-up divided by the gain straight "
+            "after training: 100% means all of it was kept, 0% that scores fell back to where "
+            "they started, and above 100% that they kept rising."
+        ),
+    ]
+    if rows:
+        notes.insert(0, "Means are in score points, for the same people at all three times.")
+        blocks.append(
+            Table(
+                caption="Retention at follow-up (people measured at all three timepoints)",
+                header=(
+                    "Domain",
+                    "People",
+                    "Before",
+                    "After",
+                    "Follow-up",
+                    "Gain after training",
+                    "Gain at follow-up",
+                    "Share of gain retained",
+                ),
+                rows=tuple(rows),
+                notes=tuple(notes),
+            )
+        )
+    else:
+        blocks.extend(Callout("info", note) for note in notes)
+    return blocks

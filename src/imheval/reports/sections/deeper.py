@@ -1,0 +1,607 @@
+"""Deeper analyses of one domain: item analysis, reliability, reliable change, the mixed model.
+
+Also the scoring-policy comparison (:func:`policy_blocks`), shown in the methods section.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from imheval.evaluation import DomainEvaluation
+from imheval.findings import ALPHA
+from imheval.reports.context import (
+    CEILING_SHARE,
+    EASY_FACILITY,
+    LOW_RELIABILITY,
+    TOO_EASY,
+    ReportContext,
+    ceiling_amount,
+    protect_column,
+)
+from imheval.reports.domain_charts import facility_chart
+from imheval.reports.model import Block, Callout, Heading, Paragraph, Table
+from imheval.reports.wording import (
+    DASH,
+    join,
+    optional_number,
+    optional_prop,
+    people_text,
+    percent_text,
+    plural_s,
+    prop,
+    signed_number,
+)
+from imheval.stats import (
+    AlphaResult,
+    ItemAnalysis,
+    ItemStats,
+    MixedModelResult,
+    ReliableChange,
+    VarianceComponents,
+)
+from imheval.stats.apa import format_p
+
+POLICY_NAMES: Mapping[str, str] = {
+    "seed": "Blank = 0 (seed rule)",
+    "complete_case": "Complete cases",
+}
+
+
+def policy_blocks(context: ReportContext) -> list[Block]:
+    """The seed's missing = 0 rule against complete cases, per domain, side by side."""
+    evaluation = context.evaluation
+    blocks: list[Block] = [Heading("Does the zero rule matter?")]
+    rows_in = evaluation.policy_comparison
+    if not rows_in:
+        blocks.append(
+            Paragraph(
+                "The seed rule could not be compared with complete cases: the data held domain "
+                "scores already calculated, not the answer to each question."
+            )
+        )
+        return blocks
+    blocks.append(
+        Paragraph(
+            "Under the seed rule a blank or invalid answer scores 0, as if it were wrong; with "
+            "complete cases a person counts only if they answered every question of the domain "
+            "before and after. If the two rows of a domain tell the same story, the rule does "
+            "not change the conclusion."
+        )
+    )
+    labels = {d.domain.id: d.domain.label for d in evaluation.domains}
+    rows: list[tuple[str, ...]] = []
+    hidden = False
+    verdicts: dict[str, list[bool]] = {}
+    for row in rows_in:
+        label = labels.get(row.domain, row.domain)
+        policy = POLICY_NAMES.get(row.policy.value, row.policy.value)
+        if context.small(row.n_pairs):
+            hidden = True
+            rows.append((label, policy, context.count(row.n_pairs), DASH, DASH, DASH, "suppressed"))
+            continue
+        result = row.result
+        outcome = result.apa() if result.computed else f"Not computed: {result.reason}"
+        rows.append(
+            (
+                label,
+                policy,
+                f"{row.n_pairs:,}",
+                optional_number(row.pre_mean),
+                optional_number(row.post_mean),
+                signed_number(row.difference),
+                outcome,
+            )
+        )
+        if result.computed and result.p is not None:
+            verdicts.setdefault(label, []).append(result.p < ALPHA)
+    blocks.append(
+        Table(
+            caption="The seed rule against complete cases (participant-level paired t-test)",
+            header=("Domain", "Missing answers", "Pairs", "Before", "After", "Change", "Paired t"),
+            rows=tuple(rows),
+            notes=("Means and changes are in score points; p-values are not Holm-adjusted.",),
+            suppressed_note=context.suppressed_note if hidden else None,
+        )
+    )
+    compared = {label: v for label, v in verdicts.items() if len(v) == 2}
+    differ = [label for label, v in compared.items() if v[0] != v[1]]
+    if compared:
+        if differ:
+            text = (
+                f"In this evaluation the rule changes the conclusion for {join(differ)}: "
+                "whether the change is statistically significant depends on how blanks are "
+                "treated, so report both."
+            )
+        else:
+            text = (
+                "In this evaluation the rule does not change any conclusion: every domain is "
+                "significant, or not, under both."
+            )
+        blocks.append(Paragraph(text))
+    return blocks
+
+
+def deeper_blocks(context: ReportContext, domain: DomainEvaluation) -> list[Block]:
+    """Item analysis, reliability, reliable change and the mixed model of one domain.
+
+    Nothing when the evaluation computed none of them; a single note when the domain has fewer
+    matched people than the report may show.
+    """
+    extras = domain.extras
+    if extras is None or domain.n_pairs == 0:
+        return []
+    if context.small(domain.n_pairs):
+        return [
+            Callout(
+                "info",
+                f"Item analysis, reliable change and the mixed model are not shown for "
+                f"{domain.domain.label}: fewer than {context.min_group_size} people were "
+                "matched, and figures for so few people could identify them.",
+            )
+        ]
+    blocks: list[Block] = []
+    blocks.extend(item_analysis_blocks(context, domain))
+    blocks.extend(reliable_change_blocks(context, domain))
+    blocks.extend(mixed_model_blocks(context, domain))
+    return blocks
+
+
+def item_analysis_blocks(context: ReportContext, domain: DomainEvaluation) -> list[Block]:
+    """The reliability line, ceiling warnings, the item table and the facility chart."""
+    info = domain.domain
+    blocks: list[Block] = [Heading(f"{info.label}: item analysis and reliability", level=2)]
+    extras = domain.extras
+    items = extras.items if extras is not None else None
+    if items is None:
+        blocks.append(
+            Callout(
+                "info",
+                "Item analysis not computed: the data held domain scores, not the answer to "
+                "each question, so facility, discrimination and reliability cannot be worked "
+                "out.",
+            )
+        )
+        return blocks
+    blocks.append(
+        Paragraph(
+            "Facility is the share of people who answered a question correctly (for rated "
+            "questions, the average rating as a share of its range). Item-rest r shows how well "
+            "a question agrees with the rest of the domain: low or negative values mark a "
+            "question that measures something else. McNemar's test asks whether more people "
+            "got a question right after training than got it wrong."
+        )
+    )
+    blocks.append(Paragraph(reliability_text(items, context.min_group_size)))
+    blocks.extend(Callout("warning", text) for text in ceiling_warnings(context, items))
+    blocks.append(item_table(info.label, items, context))
+    chart = facility_chart(domain, items)
+    if chart is not None:
+        blocks.append(chart)
+    return blocks
+
+
+def reliability_text(items: ItemAnalysis, min_group_size: int = 0) -> str:
+    """KR-20 / alpha with its Feldt CI before and after training, and what it means.
+
+    A count of 1 to ``min_group_size - 1`` people reads "fewer than N people".
+    """
+    pre = items.reliability_pre
+    post = items.reliability_post
+    name = pre.name
+    parts = [f"Internal consistency ({name}, with the Feldt 95% confidence interval):"]
+    parts.append(f"before training {_alpha_value(pre, min_group_size)}")
+    if post is not None:
+        parts[-1] += ";"
+        parts.append(f"after training {_alpha_value(post, min_group_size)}.")
+    else:
+        parts[-1] += "."
+    low = [
+        when
+        for when, result in (("before", pre), ("after", post))
+        if result is not None and result.alpha is not None and result.alpha < LOW_RELIABILITY
+    ]
+    if low:
+        parts.append(
+            f"This is low {' and '.join(low)} training (below the usual {prop(LOW_RELIABILITY)} "
+            "for comparing groups): the questions may measure several different things, and an "
+            "individual's score is imprecise."
+        )
+    elif pre.alpha is not None:
+        parts.append(
+            f"At {prop(LOW_RELIABILITY)} or more, this is acceptable for comparing groups."
+        )
+    parts.append(
+        f"The last column of the table gives the {name} of the other questions if that one were "
+        "dropped; a value above the domain's own marks a question that weakens the total."
+    )
+    return " ".join(parts)
+
+
+def _alpha_value(result: AlphaResult, min_group_size: int = 0) -> str:
+    if result.alpha is None:
+        return f"not computed ({result.reason})"
+    text = prop(result.alpha)
+    if result.ci_low is not None and result.ci_high is not None:
+        text += f" (95% CI {prop(result.ci_low)} to {prop(result.ci_high)})"
+    return (
+        text + f", from {people_text(result.n, min_group_size)} who answered all {result.k} "
+        "questions"
+    )
+
+
+def ceiling_warnings(context: ReportContext, items: ItemAnalysis) -> list[str]:
+    """The ceiling flags of a domain in plain English, each with the seed's advice."""
+    texts: list[str] = []
+    for when, ceiling in (("before", items.ceiling_pre), ("after", items.ceiling_post)):
+        if ceiling is None or not ceiling.flagged or ceiling.share is None:
+            continue
+        threshold = (
+            "" if context.small(ceiling.n_at_max) else f", more than {100 * CEILING_SHARE:.0f}%"
+        )
+        texts.append(
+            f"Ceiling effect {when} training: {ceiling_amount(context, ceiling)} scored the "
+            f"maximum possible ({ceiling.maximum:g}){threshold}. The questions cannot show "
+            f"improvement for them: {TOO_EASY}."
+        )
+    easy = [s for s in items.items if s.facility_pre is not None and s.facility_pre > EASY_FACILITY]
+    if easy:
+        listed = join([f"{s.item} ({percent_text(s.facility_pre)})" for s in easy])
+        texts.append(
+            f"Answered correctly by more than {100 * EASY_FACILITY:.0f}% of people before "
+            f"training: {listed}. {TOO_EASY.capitalize()}."
+        )
+    return texts
+
+
+def item_table(label: str, items: ItemAnalysis, context: ReportContext | None = None) -> Table:
+    """One row per question: facility, item-rest r, McNemar change, alpha if deleted, flag.
+
+    With ``context``, McNemar's b and c (counts of people) of 1 to ``min_group_size - 1`` read
+    "fewer than N".
+    """
+    limit = context.min_group_size if context is not None else 0
+    name = items.reliability_pre.name
+    deleted = items.reliability_pre.alpha_if_deleted
+    rows: list[tuple[str, ...]] = []
+    notes: list[str] = []
+    for stats in items.items:
+        rows.append(
+            (
+                stats.item,
+                optional_prop(stats.facility_pre),
+                optional_prop(stats.facility_post),
+                optional_prop(stats.item_rest_pre),
+                mcnemar_text(stats, limit),
+                format_p(stats.p_holm) if stats.p_holm is not None else DASH,
+                optional_prop(deleted.get(stats.item)),
+                _item_flag(stats),
+            )
+        )
+        for field_name, reason in stats.reasons.items():
+            if field_name in ("facility_pre", "facility_post", "item_rest_pre"):
+                notes.append(f"{stats.item}: {reason}.")
+    if any(s.mcnemar is not None for s in items.items):
+        notes.append(
+            "Change: b = people right before and wrong after, c = wrong before and right "
+            "after; the exact (binomial) test is used when b + c is below 25, otherwise the "
+            "chi-square test with continuity correction. Holm-adjusted p corrects for testing "
+            "every question of the domain."
+        )
+    if any(s.mcnemar is None and not s.binary for s in items.items):
+        notes.append("McNemar's test is for questions scored right or wrong, not ratings.")
+    notes.append(
+        f"Facility above {prop(EASY_FACILITY)} before training marks a question as too easy "
+        "to show change."
+    )
+    return Table(
+        caption=f"{label}: item analysis ({len(items.items)} questions; "
+        f"{people_text(items.reliability_pre.n, limit)} answered all of them before "
+        "training)",
+        header=(
+            "Question",
+            "Facility before",
+            "Facility after",
+            "Item-rest r before",
+            "Change (McNemar)",
+            "Holm-adjusted p",
+            f"{name} if deleted",
+            "Flag",
+        ),
+        rows=tuple(rows),
+        notes=tuple(notes),
+    )
+
+
+def mcnemar_text(stats: ItemStats, min_group_size: int = 0) -> str:
+    """``b = 0, c = 22; exact, p < .001``; ``b = 0, c = 25; χ²(1) = 23.04, p < .001``.
+
+    b and c count people: one of 1 to ``min_group_size - 1`` reads ``b fewer than 5``.
+    """
+    result = stats.mcnemar
+    if result is None:
+        return "not applicable" if not stats.binary else DASH
+
+    def count(name: str, n: int) -> str:
+        return f"{name} fewer than {min_group_size}" if 0 < n < min_group_size else f"{name} = {n}"
+
+    counts = f"{count('b', result.b)}, {count('c', result.c)}"
+    if not result.computed or result.p is None:
+        return f"{counts}; not computed: {result.reason or 'no p-value'}"
+    if result.statistic is None:
+        return f"{counts}; exact, {format_p(result.p)}"
+    return f"{counts}; {result.apa()}"
+
+
+def _item_flag(stats: ItemStats) -> str:
+    if stats.facility_pre is not None and stats.facility_pre > EASY_FACILITY:
+        return "Too easy"
+    if stats.flags:
+        return "See note"
+    return ""
+
+
+def reliable_change_cells(
+    context: ReportContext, change: ReliableChange
+) -> tuple[list[str], str, bool] | None:
+    """Improved, no change and declined as text, protected like any column of counts.
+
+    None when reliable change was not computed. The same cells feed the table and the
+    sentence, so a count hidden in one is hidden in the other.
+    """
+    counts = (change.n_improved, change.n_no_change, change.n_declined)
+    if not change.computed or any(n is None for n in counts):
+        return None
+    return protect_column(context, [int(n or 0) for n in counts])
+
+
+def reliable_change_counts(context: ReportContext, change: ReliableChange) -> str | None:
+    """How many reliably improved and declined, in words, hiding what the table hides.
+
+    None when reliable change was not computed.
+    """
+    cells = reliable_change_cells(context, change)
+    if cells is None or change.minimum_reliable_change is None:
+        return None
+    (improved, _, declined), total, _ = cells
+    counts = (change.n_improved or 0, change.n_declined or 0)
+    words = []
+    for cell, n, verb in zip(
+        (improved, declined), counts, ("improved", "reliably declined"), strict=True
+    ):
+        if cell[:1].isdigit() and total[:1].isdigit():
+            words.append(f"{cell} of {total} people ({100 * n / change.n:.0f}%) {verb}")
+        elif cell == "suppressed":
+            words.append(f"the number who {verb} is not shown, to protect a smaller group")
+        else:
+            words.append(f"{cell} {'person' if cell == '1' else 'people'} {verb}")
+    return (
+        f"{words[0]} (by more than measurement error explains: at least "
+        f"{change.minimum_reliable_change:.2f} points); {words[1]}."
+    )
+
+
+def reliable_change_blocks(context: ReportContext, domain: DomainEvaluation) -> list[Block]:
+    """Jacobson-Truax: how many people reliably improved, did not change, or declined.
+
+    Counts of 1 to ``min_group_size - 1`` people read "fewer than N", with secondary
+    suppression because the total is shown.
+    """
+    info = domain.domain
+    extras = domain.extras
+    if extras is None:
+        return []
+    change = extras.reliable_change
+    blocks: list[Block] = [Heading(f"{info.label}: reliable change for each person", level=2)]
+    if (
+        not change.computed
+        or change.minimum_reliable_change is None
+        or change.n_improved is None
+        or change.n_no_change is None
+        or change.n_declined is None
+    ):
+        blocks.append(
+            Callout("info", f"Reliable change not computed: {change.reason or 'no estimate'}.")
+        )
+        return blocks
+    blocks.append(
+        Paragraph(
+            "Some of any person's change is measurement error. The reliable change index "
+            "(Jacobson and Truax) counts a change as real only when it is larger than "
+            f"measurement error explains: here at least {change.minimum_reliable_change:.2f} "
+            "points, up or down."
+        )
+    )
+    protected = reliable_change_cells(context, change)
+    if protected is None:
+        return blocks
+    cells, total, hidden = protected
+    counts = (change.n_improved, change.n_no_change, change.n_declined)
+    rows = [
+        (
+            label,
+            cell,
+            f"{100 * n / change.n:.0f}%" if change.n and cell[:1].isdigit() else DASH,
+        )
+        for label, n, cell in zip(
+            ("Reliably improved", "No reliable change", "Reliably declined"),
+            (int(n or 0) for n in counts),
+            cells,
+            strict=True,
+        )
+    ]
+    rows.append(("Total", total, "100%" if change.n and total[:1].isdigit() else DASH))
+    reliability = (
+        f"{_reliability_name(domain)} before training = {prop(change.reliability)}"
+        if change.reliability is not None
+        else "not given"
+    )
+    notes = [
+        f"Minimum reliable change: {change.minimum_reliable_change:.2f} points "
+        f"(1.96 × √2 × SD before training × √(1 − reliability)); SD before training "
+        f"{optional_number(change.sd_pre)} ({change.sd_pre_source}); reliability used: "
+        f"{reliability}.",
+    ]
+    blocks.append(
+        Table(
+            caption=f"{info.label}: reliable change (Jacobson-Truax), matched people",
+            header=("Outcome", "People", "Share"),
+            rows=tuple(rows),
+            notes=tuple(notes),
+            suppressed_note=context.suppressed_note if hidden else None,
+        )
+    )
+    return blocks
+
+
+def _reliability_name(domain: DomainEvaluation) -> str:
+    extras = domain.extras
+    if extras is not None and extras.items is not None:
+        return extras.items.reliability_pre.name
+    return "reliability"
+
+
+def mixed_model_blocks(context: ReportContext, domain: DomainEvaluation) -> list[Block]:
+    """The linear mixed model: time effects with CIs, variance components, the formula, and
+    why cohort is fixed when it is."""
+    info = domain.domain
+    extras = domain.extras
+    if extras is None:
+        return []
+    model = extras.mixed_model
+    blocks: list[Block] = [Heading(f"{info.label}: allowing for clustering", level=2)]
+    if not model.computed:
+        blocks.append(Callout("info", f"The mixed model could not be fitted: {model.reason}."))
+        return blocks
+    blocks.append(Paragraph(mixed_model_text(domain, model)))
+    if model.cohort_effect_reason:
+        blocks.append(Paragraph(cohort_effect_text(model)))
+    rows = tuple(
+        (
+            effect.label[:1].upper() + effect.label[1:],
+            f"{effect.estimate:+.2f}" if effect.term != "(Intercept)" else f"{effect.estimate:.2f}",
+            f"{effect.ci.low:.2f} to {effect.ci.high:.2f}",
+            f"{effect.statistic:.2f}",
+            DASH if effect.df is None else f"{effect.df:.2f}",
+            format_p(effect.p),
+        )
+        for effect in model.fixed_effects
+    )
+    blocks.append(
+        Table(
+            caption=f"{info.label}: linear mixed model, fixed effects (points)",
+            header=("Term", "Estimate", "95% CI", "t", "df", "p"),
+            rows=rows,
+            notes=(
+                f"Model: {model.formula}; {model.n_observations:,} scores of "
+                f"{people_text(model.n_participants, 0)} in {model.n_cohorts:,} "
+                f"cohort{plural_s(model.n_cohorts)}; {model.method}.",
+                MIXED_MODEL_TESTS,
+            ),
+        )
+    )
+    components = model.variance_components
+    if components is not None:
+        blocks.append(_variance_table(info.label, model, components))
+    return blocks
+
+
+#: How the mixed model's p-values are found, in plain English (under its table).
+MIXED_MODEL_TESTS = (
+    "Each p-value is a t-test (t = estimate / standard error) with Satterthwaite degrees of "
+    "freedom (df), as R's lmerTest package gives. The df say how much independent information "
+    "an estimate rests on: an estimate that compares cohorts has few when there are few "
+    "cohorts, so its p-value and interval are wider than the number of people suggests."
+)
+
+
+def mixed_model_text(domain: DomainEvaluation, model: MixedModelResult) -> str:
+    """The "which result to trust" companion for one domain."""
+    parts = [
+        "The cohort-level test weights every cohort equally and has few degrees of freedom; the "
+        "participant-level test uses every person but treats them as independent. A linear "
+        "mixed model uses every person and allows for clustering: people trained in the same "
+        "cohort may be more alike than people in different cohorts, and each person's scores "
+        "before and after are linked."
+    ]
+    for term, what in (("timepost", "straight after training"), ("timefollowup", "follow-up")):
+        effect = model.fixed_effect(term)
+        if effect is None:
+            continue
+        verdict = "statistically significant" if effect.p < ALPHA else "not statistically clear"
+        parts.append(
+            f"It estimates the change from before training to {what} as "
+            f"{effect.estimate:+.2f} points (95% CI {effect.ci.low:.2f} to "
+            f"{effect.ci.high:.2f}, {effect.apa()}), which is {verdict}."
+        )
+    post = model.fixed_effect("timepost")
+    people = domain.test("participant", "paired_t")
+    if post is not None and people is not None and people.result.computed:
+        same = (post.p < ALPHA) == ((people.result.p or 1.0) < ALPHA)
+        if same:
+            parts.append(
+                "It agrees with the participant-level test, so allowing for clustering does "
+                "not change the conclusion."
+            )
+        else:
+            parts.append(
+                "It does not agree with the participant-level test on whether scores changed; "
+                "as it allows for clustering, trust the mixed model here."
+            )
+    return " ".join(parts)
+
+
+def cohort_effect_text(model: MixedModelResult) -> str:
+    """Why cohort is not a random effect, in plain English."""
+    if model.cohort_effect == "none":
+        return (
+            f"Cohort is not in this model: {model.cohort_effect_reason}. Differences between "
+            "people are still allowed for."
+        )
+    return (
+        f"Cohort is a fixed effect in this model, not a random one: {model.cohort_effect_reason}. "
+        f"In plain English: with only {model.n_cohorts} cohorts there are too few to estimate "
+        "how much cohorts vary in general, so the model instead allows for each cohort's own "
+        "average. The change it estimates is the change within cohorts; it says nothing about "
+        "cohorts that were not in this evaluation."
+    )
+
+
+def _variance_table(label: str, model: MixedModelResult, components: VarianceComponents) -> Table:
+    values: list[tuple[str, float | None, str]] = [
+        (
+            "Cohort",
+            components.cohort,
+            "fixed effect (see above)"
+            if model.cohort_effect == "fixed"
+            else "not in the model (one cohort)"
+            if model.cohort_effect == "none"
+            else "",
+        ),
+        ("Participant (within cohort)", components.participant, ""),
+        ("Residual (within person)", components.residual, ""),
+    ]
+    total = sum(v for _, v, _ in values if v is not None)
+    rows = tuple(
+        (
+            name,
+            f"{value:.2f}" if value is not None else DASH,
+            f"{100 * value / total:.0f}%" if value is not None and total > 0 else DASH,
+            comment,
+        )
+        for name, value, comment in values
+    )
+    notes = [
+        "A variance is how much scores differ for that reason; the share is of the three "
+        "together. A large cohort share means people trained together score alike."
+    ]
+    notes.extend(
+        note[:1].upper() + note[1:] + ("" if note.endswith(".") else ".")
+        for note in model.notes
+        if not note.startswith("statsmodels:")
+    )
+    return Table(
+        caption=f"{label}: where the differences in scores lie (variance components)",
+        header=("Source", "Variance", "Share", "Note"),
+        rows=rows,
+        notes=tuple(notes),
+    )
