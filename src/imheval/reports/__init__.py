@@ -7,6 +7,40 @@
 :class:`Report` (sections by Kirkpatrick level, tables, charts, plain-English findings);
 :func:`write_report` renders it in the format named by the file's extension. All three formats
 come from the same report, so their content cannot drift apart.
+
+Where things go:
+
+- ``build.py``: :func:`build_report` and :data:`SECTION_BUILDERS`, the sections in report order.
+- ``context.py``: :class:`ReportContext` (what every builder reads), ``SectionBuilder``, and the
+  constants and small helpers more than one section uses.
+- ``wording.py``: shared wording (``join``, ``plural_s``, ``score``, ``difference``, ``prop``,
+  ``effect_text`` ...): pure functions from numbers to text. Wording a second module needs goes
+  here, not into a section.
+- ``sections/``: one module per section, each exposing its builder; ``sections/domain.py`` and
+  ``sections/deeper.py`` hold the detail of one domain that the level sections share.
+- ``domain_charts.py``: the charts of one domain; ``charts.py`` draws any chart spec as SVG.
+- ``model.py``: the frozen report parts; ``html.py``, ``pdf.py``, ``docx.py``: the renderers.
+
+A new section is one new module under ``sections/`` and one line in :data:`SECTION_BUILDERS`
+(or ``build_report(evaluation, builders=...)`` for a one-off). A builder takes the context and
+returns a :class:`Section`, or None when it has nothing to say for this data::
+
+    def coverage_section(context: ReportContext) -> Section | None:
+        # One paragraph on who took part, or no section when nobody did.
+        people = len(context.evaluation.matched.people)
+        if not people:
+            return None
+        text = f"{context.people(people)} took part."
+        if context.small(people):
+            text = context.too_few("Coverage", "took part")
+        return Section("coverage", "Coverage", None, (Paragraph(text),))
+
+The privacy rule every section follows: a number of people is shown only through the context,
+``context.count(n)`` or ``context.people(n)`` ("fewer than 5 people" for a small group), and the
+figures on a group smaller than ``context.min_group_size`` are replaced by
+``context.too_few(what, measured)``; a column of counts goes through ``protect_column`` (and
+rows of means through ``protect_report_rows``) so that a hidden value cannot be worked out from a
+total. Participant codes never enter a report.
 """
 
 from __future__ import annotations
