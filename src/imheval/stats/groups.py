@@ -352,10 +352,10 @@ def compare_groups(values: object, groups: object, confidence: float = 0.95) -> 
     ``details["groups_excluded"]``). When 3 or more groups remain, groups whose values are all
     identical are excluded too, as long as 2 groups are left: Welch's weights (n / variance) are
     undefined for them, and one such group would otherwise stop the whole comparison. Exactly 2
-    remaining groups: :func:`welch_t` of the first (sorted label) minus the second; 3 or more:
-    :func:`welch_anova`, with ``eta_squared`` (and its CI) from :func:`one_way_anova` of the same
-    groups as its effect size. Not computed, with the reason, when fewer than 2 usable groups
-    remain.
+    remaining groups: :func:`welch_t` of the first (sorted label) minus the second, the two
+    labels in that order in ``groups`` (and in ``method``); 3 or more: :func:`welch_anova`, with
+    ``eta_squared`` (and its CI) from :func:`one_way_anova` of the same groups as its effect
+    size. Not computed, with the reason, when fewer than 2 usable groups remain.
     """
     complete, codes, labels = _split(values, groups)
     counts = np.bincount(codes, minlength=len(labels))
@@ -371,8 +371,10 @@ def compare_groups(values: object, groups: object, confidence: float = 0.95) -> 
             " with at least 2 values" + note if excluded else ""
         )
         return TestResult.not_computed("welch_t", "t", int(complete.size), reason)
+    compared: tuple[str, str] | None = None
     if len(usable) == 2:
         first, second = usable
+        compared = (labels[first], labels[second])
         result = welch_t(complete[codes == first], complete[codes == second], confidence)
         note = f" ('{labels[first]}' minus '{labels[second]}')" + note
     else:
@@ -388,8 +390,12 @@ def compare_groups(values: object, groups: object, confidence: float = 0.95) -> 
     details = dict(result.details)
     details["groups_excluded"] = float(len(excluded))
     if result.computed:
-        return dataclasses.replace(result, method=result.method + note, details=details)
-    return dataclasses.replace(result, reason=f"{result.reason}{note}", details=details)
+        return dataclasses.replace(
+            result, method=result.method + note, details=details, groups=compared
+        )
+    return dataclasses.replace(
+        result, reason=f"{result.reason}{note}", details=details, groups=compared
+    )
 
 
 def _quoted(labels: list[str]) -> str:

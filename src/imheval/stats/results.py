@@ -68,7 +68,9 @@ class TestResult:
     the test is about (e.g. the mean change) with ``estimate_ci``. ``n`` counts the units
     analysed (pairs, cohorts or participants). ``details`` holds further named numbers
     (e.g. ``mean_pre``). When the test could not be computed, ``reason`` says why and the
-    numbers are None.
+    numbers are None. ``groups`` names the two groups of a two-group comparison made by
+    :func:`~imheval.stats.compare_groups`, in order: the estimate is the first minus the second
+    (None for other tests, and for three or more groups).
     """
 
     __test__ = False  # not a pytest test class
@@ -85,6 +87,7 @@ class TestResult:
     method: str = ""
     reason: str | None = None
     details: Mapping[str, float | None] = field(default_factory=dict)
+    groups: tuple[str, str] | None = None
 
     @classmethod
     def not_computed(cls, test: str, statistic_name: str, n: int, reason: str) -> TestResult:
@@ -131,4 +134,5 @@ class TestResult:
             "reason": self.reason,
             "apa": self.apa() if self.computed else None,
             "details": {k: finite_or_none(v) for k, v in self.details.items()},
+            "groups": list(self.groups) if self.groups is not None else None,
         }
