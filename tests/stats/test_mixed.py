@@ -59,7 +59,7 @@ def test_one_cohort_pre_post_model_reproduces_the_paired_t_test() -> None:
     assert low == pytest.approx(effect.estimate - t_crit * effect.se, rel=1e-5)
     assert high == pytest.approx(effect.estimate + t_crit * effect.se, rel=1e-5)
     assert effect.to_dict()["df"] == effect.df
-    assert effect.apa() == "t(5.00) = 6.57, p = .001"
+    assert effect.apa() == "t(5.0) = 6.57, p = .001"
     intercept = result.fixed_effect("(Intercept)")
     assert intercept is not None and intercept.estimate == pytest.approx(np.mean(PRE), rel=1e-9)
     components = result.variance_components

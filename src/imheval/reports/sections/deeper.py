@@ -481,7 +481,7 @@ def mixed_model_blocks(context: ReportContext, domain: DomainEvaluation) -> list
             f"{effect.estimate:+.2f}" if effect.term != "(Intercept)" else f"{effect.estimate:.2f}",
             f"{effect.ci.low:.2f} to {effect.ci.high:.2f}",
             f"{effect.statistic:.2f}",
-            DASH if effect.df is None else f"{effect.df:.2f}",
+            effect.df_text() or DASH,
             format_p(effect.p),
         )
         for effect in model.fixed_effects

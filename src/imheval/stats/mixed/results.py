@@ -21,6 +21,11 @@ METHOD_FALLBACK: Final = (
     "(as lmerTest)"
 )
 
+#: Decimals of a Satterthwaite df when presented: from a numerical Hessian at a numerically
+#: optimised fit, the df are good to about five significant figures, so a second decimal can
+#: differ between machines (docs/methods.md, "Linear mixed model").
+DF_DECIMALS: Final = 1
+
 _FORMULAS: Final = {
     "random": "score ~ time + (1 | cohort) + (1 | cohort:participant)",
     "fixed": "score ~ time + cohort + (1 | participant)",
@@ -50,9 +55,19 @@ class FixedEffect:
     p: float
     ci: ConfidenceInterval
 
+    def df_text(self) -> str | None:
+        """The df as presented, to one decimal (``5.9``; a whole number as ``5``), or None when
+        there are none. ``df`` itself keeps full precision (see :data:`DF_DECIMALS` for why)."""
+        if self.df is None:
+            return None
+        if self.df.is_integer():
+            return str(int(self.df))
+        return format_number(self.df, DF_DECIMALS)
+
     def apa(self) -> str:
-        """APA-style test, e.g. ``t(5.52) = 18.13, p < .001`` (``z = ...`` when df is None)."""
-        head = "z" if self.df is None else f"t({format_number(self.df)})"
+        """APA-style test, e.g. ``t(5.5) = 18.13, p < .001`` (``z = ...`` when df is None)."""
+        df = self.df_text()
+        head = "z" if df is None else f"t({df})"
         return f"{head} = {format_number(self.statistic)}, {format_p(self.p)}"
 
     def to_dict(self) -> dict[str, Any]:
