@@ -13,8 +13,13 @@ import numpy as np
 import pytest
 
 from imheval.demo import DEMO_INSTRUMENT_IDS, demo_path
-from imheval.evaluation import Evaluation, EvaluationOptions, evaluate_file
-from imheval.evaluation.results import Settings, ZeroReasonRow
+from imheval.evaluation import (
+    Evaluation,
+    EvaluationOptions,
+    Settings,
+    ZeroReasonRow,
+    evaluate_file,
+)
 from imheval.instruments import get_builtin
 from imheval.matching import (
     CategoryBias,

@@ -39,8 +39,10 @@ from imheval.evaluation.results import (
     EvaluationOptions,
     MeanRow,
     ProgressCallback,
+    Settings,
     TestEntry,
     Unit,
+    ZeroReasonRow,
 )
 from imheval.evaluation.serialise import SCHEMA
 from imheval.evaluation.tables import protect_rows
@@ -61,8 +63,10 @@ __all__ = [
     "PairsOf",
     "PolicyRow",
     "ProgressCallback",
+    "Settings",
     "TestEntry",
     "Unit",
+    "ZeroReasonRow",
     "compare_policies",
     "deeper_analyses",
     "evaluate",
