@@ -364,7 +364,7 @@ def test_findings_name_who_started_lower_and_that_the_gap_narrowed(tmp_path: Pat
     evaluation = evaluate_file(
         write_directorates(tmp_path / "d.csv"), options=EvaluationOptions(ranges={"risk": (0, 8)})
     )
-    text = " ".join(evaluation.domain("risk").findings)
+    text = " ".join(f.text for f in evaluation.domain("risk").findings)
     # Adult pre mean 34/8 = 4.25 (53%), Children's 60/8 = 7.50 (94%)
     assert "Adult Services started lower (4.25 (53%)) than Children's Services (7.50 (94%))" in (
         text
@@ -387,7 +387,7 @@ def test_findings_quote_the_p_they_judge_on() -> None:
                 continue
             if format_p(entry.p_holm) == format_p(entry.result.p):
                 continue  # e.g. both "p < .001": nothing a reader could see changed
-            for line in domain.findings:
+            for line in (f.text for f in domain.findings):
                 if entry.result.apa() in line:
                     checked += 1
                     assert "Holm-adjusted" in line, line
@@ -420,7 +420,7 @@ def test_follow_up_is_compared_with_pre_and_post(tmp_path: Path) -> None:
         assert close(entry.result.statistic, float(reference.statistic), rtol=1e-10)
         assert close(entry.result.p, float(reference.pvalue), rtol=1e-10)
         assert knowledge.test("participant", "wilcoxon", comparison) is not None
-    text = " ".join(knowledge.findings)
+    text = " ".join(f.text for f in knowledge.findings)
     assert "scores at follow-up were lower than straight after training" in text
     assert "scores at follow-up were higher than before training" in text
 
@@ -441,7 +441,7 @@ def test_reaction_is_described_after_training_and_unused_domains_are_named(
     evaluation = evaluate_file(path, [get_builtin("imh-core"), get_builtin("imh-reaction")])
     mean = sum(map(sum, ratings)) / len(ratings)  # 21.4 of 5..25
     reaction = evaluation.domain("reaction")
-    assert reaction.findings == (
+    assert tuple(f.text for f in reaction.findings) == (
         f"Reaction to the training (asked once, at the end of training): 5 people rated it "
         f"{mean:.2f} ({(mean - 5) / 20 * 100:.0f}%) on average on a scale of 5 to 25. This is "
         "how the training was received, not evidence of learning.",

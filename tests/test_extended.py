@@ -110,7 +110,7 @@ def test_retention_and_the_mixed_model_use_every_timepoint(tmp_path: Path) -> No
     # balanced data: the fixed time effects are the mean changes from pre
     assert post_effect is not None and abs(post_effect.estimate - gain_post) < 1e-6
     assert follow_effect is not None and abs(follow_effect.estimate - gain_follow) < 1e-6
-    text = " ".join(evaluation.domain("knowledge").findings)
+    text = " ".join(f.text for f in evaluation.domain("knowledge").findings)
     assert "of the gain after training remained at follow-up" in text
 
 

@@ -20,16 +20,6 @@ from imheval._version import __version__
 
 # Cycles known today, each with what removes it. Nothing may be added here without an issue item.
 KNOWN_CYCLES = {
-    # issue 11 items 1 and 3: findings (TYPE_CHECKING) reads the package's row types, and the
-    # package's plan and domain call findings; findings moving into the package removes it.
-    frozenset(
-        {
-            "imheval.evaluation",
-            "imheval.evaluation.domain",
-            "imheval.evaluation.plan",
-            "imheval.findings",
-        }
-    ),
     # _sheet.read_sheet dispatches to _xlsx, which reads _sheet's helpers; not yet cut.
     frozenset({"imheval.io._sheet", "imheval.io._xlsx"}),
 }

@@ -10,7 +10,6 @@ import pytest
 from imheval.evaluation import Evaluation, EvaluationOptions, evaluate_file
 from imheval.reports import SECTION_BUILDERS, Report, ReportContext, Section, build_report
 from imheval.reports.model import Callout, Chart, Findings, Heading, Paragraph, Table
-from imheval.reports.sections.summary import split_apa
 
 
 def write_csv(path: Path, lines: list[str]) -> Path:
@@ -267,26 +266,6 @@ def test_ceiling_is_flagged_with_the_seeds_advice(demo_report: Report) -> None:
     assert "matching rate of 85%" in text  # 68 of 80 pre-tests
 
 
-def test_split_apa_separates_figures_from_words() -> None:
-    assert split_apa(
-        "Scores rose (t(4) = 21.68, p < .001; Holm-adjusted p < .001, r = > .99)."
-    ) == (
-        "Scores rose.",
-        "t(4) = 21.68, p < .001; Holm-adjusted p < .001, r > .99",
-    )
-    assert split_apa("A started lower (5.44 (68%)) than B (F(2, 26.04) = 22.90, p < .001).") == (
-        "A started lower (5.44 (68%)) than B.",
-        "F(2, 26.04) = 22.90, p < .001",
-    )
-    assert split_apa(
-        "Follow-up: scores were lower (2.00 against 3.00), t(8) = 3.00, p = .017."
-    ) == (
-        "Follow-up: scores were lower (2.00 against 3.00).",
-        "t(8) = 3.00, p = .017",
-    )
-    assert split_apa("No figures (95% CI 1 to 2) here.") == ("No figures (95% CI 1 to 2) here.", "")
-
-
 def test_report_parts_are_frozen_and_changes_return_copies(demo_report: Report) -> None:
     with pytest.raises(dataclasses.FrozenInstanceError):
         demo_report.title = "changed"  # type: ignore[misc]
@@ -326,14 +305,3 @@ def test_totals_without_ranges_still_build_without_percentages(tmp_path: Path) -
     chart = next(c for c in report.section("level-2").charts() if c.id == "knowledge-cohorts")
     assert "percentage" not in chart.alt_text and "12.50 before, 15.50 after" in chart.alt_text
     assert EvaluationOptions().min_group_size == 5
-
-
-def test_split_apa_keeps_the_space_before_a_number_without_a_leading_zero() -> None:
-    plain, figures = split_apa(
-        "Internal consistency (KR-20) before training was .65 (95% CI .49 to .77): low."
-    )
-    assert plain == "Internal consistency (KR-20) before training was .65 (95% CI .49 to .77): low."
-    assert figures == ""
-    plain, figures = split_apa("Cohort gains differed (F(2, 3) = 9.10, p = .05).")
-    assert plain == "Cohort gains differed."
-    assert figures == "F(2, 3) = 9.10, p = .05"

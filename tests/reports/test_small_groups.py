@@ -64,7 +64,7 @@ def context(tmp_path_factory: pytest.TempPathFactory) -> ReportContext:
     """A report context with the default minimum group size of 5."""
     path = write(tmp_path_factory.mktemp("ctx") / "one.csv", ONE_PERSON)
     evaluation = evaluate_file(path, [get_builtin("imh-core")])
-    return ReportContext(evaluation, 5, {})
+    return ReportContext(evaluation, 5)
 
 
 # --------------------------------------------------------------------------------------------

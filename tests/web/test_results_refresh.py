@@ -121,6 +121,23 @@ def test_a_snapshot_laid_out_by_another_release_is_computed_in_the_request(
     assert "These results are not the latest" not in page
 
 
+def test_a_snapshot_kept_before_findings_became_data_is_computed_again(
+    workspace: Workspace, computed: list[str], background: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Format 1 pages were worded by the release before issue 11; they are not shown again."""
+    matched_people(workspace, 6)
+    client = client_for(workspace.users["viewer"])
+    with monkeypatch.context() as before:
+        before.setattr(snapshots, "SNAPSHOT_FORMAT", 1)
+        client.get(org_url())
+        format_1 = snapshots._layout_key()
+    assert EvaluationSnapshot.objects.get().layout == format_1
+    page = client.get(org_url()).content.decode()
+    assert computed == ["organisation", "organisation"] and queued_refreshes() == []
+    assert "These results are not the latest" not in page
+    assert EvaluationSnapshot.objects.get().layout == snapshots._layout_key() != format_1
+
+
 @pytest.mark.django_db(transaction=True)
 def test_the_inline_mode_computes_a_changed_page_in_the_request(
     workspace: Workspace, computed: list[str], settings: Any

@@ -147,8 +147,7 @@ def analyse(
             progress if progress is not None else (path.stat().st_size > PROGRESS_THRESHOLD_BYTES)
         )
         evaluation = _run(path, instruments, options, show_progress)
-        document = evaluation.to_dict()
-        render_evaluation(evaluation, console, document)
+        render_evaluation(evaluation, console)
         if review_matches is not None:
             to_review_csv(evaluation.matched, review_matches)
             err_console.print(
@@ -156,7 +155,7 @@ def analyse(
                 f"{review_matches}"
             )
         if json_path is not None:
-            write_json(json_path, document)
+            write_json(json_path, evaluation.to_dict())
             err_console.print(f"Wrote the evaluation to {json_path}")
         if report:
             # One report model serves every format asked for, so they cannot differ.

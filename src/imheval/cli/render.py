@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-import re
-from typing import Any
-
 from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
 from imheval.evaluation import COMPARISON_NAMES, DomainEvaluation, Evaluation, MeanRow, TestEntry
-from imheval.reports.wording import effect_text
+from imheval.findings.wording import direction_text, effect_text
 from imheval.stats.apa import TEST_NAMES, format_p
 
 SUPPRESSED = "suppressed (small group)"
@@ -21,32 +18,25 @@ MAX_COHORT_ROWS = 40
 MAX_LISTED = 20
 
 
-def render_evaluation(
-    evaluation: Evaluation, console: Console, document: dict[str, Any] | None = None
-) -> None:
-    """Print the whole evaluation: settings, participation, then every domain.
-
-    ``document`` is ``evaluation.to_dict()`` when the caller already has it (it is not cheap
-    for a national file).
-    """
-    document = document if document is not None else evaluation.to_dict()
-    settings = document["settings"]
+def render_evaluation(evaluation: Evaluation, console: Console) -> None:
+    """Print the whole evaluation: settings, participation, then every domain."""
+    settings = evaluation.settings
     console.rule(Text("imheval evaluation", style="bold"))
     console.print(f"Data: {evaluation.source}")
     if evaluation.instruments:
         console.print(
             "Instruments: " + ", ".join(f"{i} (version {v})" for i, v in evaluation.instruments)
         )
-    console.print(f"Scoring: {settings['scoring_rule']}")
+    console.print(f"Scoring: {settings.scoring_rule}")
     console.print(
-        f"Missing data: {settings['missing_data_policy']}; matching: {settings['matching']}; "
-        f"groups under {settings['min_group_size']} suppressed; p-values Holm-adjusted across "
+        f"Missing data: {settings.missing_data_policy}; matching: {settings.matching}; "
+        f"groups under {settings.min_group_size} suppressed; p-values Holm-adjusted across "
         "domains."
     )
     console.print()
     _participation(evaluation, console)
-    _matching_bias(evaluation, document["matching_bias"], console)
-    _zero_reasons(evaluation, document["zero_reasons"], console)
+    _matching_bias(evaluation, console)
+    _zero_reasons(evaluation, console)
     for domain in evaluation.domains:
         _domain(domain, console, evaluation.options.min_group_size)
     _policy_comparison(evaluation, console)
@@ -120,51 +110,56 @@ def _participation(evaluation: Evaluation, console: Console) -> None:
     console.print()
 
 
-def _matching_bias(evaluation: Evaluation, bias: dict[str, Any], console: Console) -> None:
-    """Pre-test scores and make-up of people matched at post against those who were not."""
-    if not bias["n_unmatched"]:
+def _matching_bias(evaluation: Evaluation, console: Console) -> None:
+    """Pre-test scores and make-up of people matched at post against those who were not.
+
+    Reads the published bias, in which small groups are already hidden.
+    """
+    bias = evaluation.matching_bias
+    if not bias.n_unmatched:
         return
     table = Table(
         title=(
-            f"Matching bias: the {bias['n_matched']} people matched at post-test against the "
-            f"{bias['n_unmatched']} who took the pre-test only"
+            f"Matching bias: the {bias.n_matched} people matched at post-test against the "
+            f"{bias.n_unmatched} who took the pre-test only"
         ),
         title_justify="left",
     )
     for header in ("Pre-test score", "Matched", "Not matched", "Difference", "Welch t-test"):
         table.add_column(header, justify="left" if header == "Pre-test score" else "right")
-    for row in bias["domains"]:
-        entry = evaluation.domain(row["domain"]).test("participant", "welch_t", "matching_bias")
+    for row in bias.domains:
+        entry = evaluation.domain(row.domain).test("participant", "welch_t", "matching_bias")
         test_text = ""
         if entry is not None:
             test_text = entry.result.apa() if entry.result.computed else "not computed"
         table.add_row(
-            evaluation.domain(row["domain"]).domain.label,
-            _mean_n(row["mean_matched"], row["n_matched"]),
-            _mean_n(row["mean_unmatched"], row["n_unmatched"]),
-            "–" if row["mean_difference"] is None else f"{row['mean_difference']:+.2f}",
+            evaluation.domain(row.domain).domain.label,
+            _mean_n(row.mean_matched, row.n_matched),
+            _mean_n(row.mean_unmatched, row.n_unmatched),
+            "–" if row.mean_difference is None else f"{row.mean_difference:+.2f}",
             test_text,
         )
     console.print(table)
     table = Table(title="Who was matched, by directorate and profession", title_justify="left")
     for header in ("Group", "Matched", "Not matched"):
         table.add_column(header, justify="left" if header == "Group" else "right")
-    for row in bias["categories"]:
-        label = f"{row['variable'].capitalize()}: {row['category'] or 'not recorded'}"
-        if row["suppressed"]:
+    for category in bias.categories:
+        label = f"{category.variable.capitalize()}: {category.category or 'not recorded'}"
+        if category.suppressed:
             table.add_row(label, SUPPRESSED, SUPPRESSED)
         else:
             table.add_row(
                 label,
-                _count_percent(row["n_matched"], row["percent_matched"]),
-                _count_percent(row["n_unmatched"], row["percent_unmatched"]),
+                _count_percent(category.n_matched, category.percent_matched),
+                _count_percent(category.n_unmatched, category.percent_unmatched),
             )
     console.print(table)
     console.print()
 
 
-def _zero_reasons(evaluation: Evaluation, reasons: list[dict[str, Any]], console: Console) -> None:
+def _zero_reasons(evaluation: Evaluation, console: Console) -> None:
     """How every item answer was scored, so readers see how much the zero rule matters."""
+    reasons = evaluation.zero_reasons
     if not reasons:
         return
     policy = evaluation.options.missing_policy.value
@@ -176,12 +171,12 @@ def _zero_reasons(evaluation: Evaluation, reasons: list[dict[str, Any]], console
     labels = {d.domain.id: d.domain.label for d in evaluation.domains}
     for row in reasons:
         table.add_row(
-            labels.get(row["domain"], row["domain"]),
-            row["timepoint"],
-            f"{row['scored']:,}",
-            f"{row['wrong']:,}",
-            f"{row['missing']:,}",
-            f"{row['invalid']:,}",
+            labels.get(row.domain, row.domain),
+            row.timepoint,
+            f"{row.scored:,}",
+            f"{row.wrong:,}",
+            f"{row.missing:,}",
+            f"{row.invalid:,}",
         )
     console.print(table)
     if policy == "seed":
@@ -237,7 +232,9 @@ def _more_rows(total: int, console: Console) -> None:
         )
 
 
-def _count_percent(count: int, percent: float | None) -> str:
+def _count_percent(count: int | None, percent: float | None) -> str:
+    if count is None:
+        return SUPPRESSED
     return str(count) if percent is None else f"{count} ({percent:.0f}%)"
 
 
@@ -257,8 +254,8 @@ def _domain(domain: DomainEvaluation, console: Console, min_group_size: int) -> 
     console.rule(Text(f"{info.label}{span}", style="bold"))
     if info.kirkpatrick_level == 1:
         # Reaction is asked once, after training: there is no before/after table to show.
-        for line in domain.findings:
-            console.print(f"• {line}")
+        for item in domain.findings:
+            console.print(f"• {item.text}")
         console.print()
         return
     table = Table(
@@ -306,8 +303,8 @@ def _domain(domain: DomainEvaluation, console: Console, min_group_size: int) -> 
 
     if domain.findings:
         console.print(Text("In plain English", style="bold"))
-        for line in domain.findings:
-            console.print(f"• {line}")
+        for item in domain.findings:
+            console.print(f"• {item.text}")
     console.print()
 
 
@@ -340,11 +337,11 @@ def _test_cells(entry: TestEntry) -> tuple[str, str, str, str, str]:
     comparison = COMPARISON_NAMES.get(entry.comparison, entry.comparison).lower()
     who = "Cohort means" if entry.unit == "cohort" else "People"
     what = f"{who} (n = {result.n}): {comparison}"
-    direction = re.search(r"\('([^']*)' minus '([^']*)'\)", result.method)
+    direction = direction_text(result)
     if direction:
-        what += f" ({direction.group(1)} minus {direction.group(2)})"
+        what += f" ({direction})"
     if not result.computed:
         return (what, name, f"not computed: {result.reason}", "", "")
-    effects = effect_text(entry)
+    effects = effect_text(entry.result)
     holm = format_p(entry.p_holm).removeprefix("p ") if entry.p_holm is not None else ""
     return (what, name, result.apa(), effects, holm)

@@ -9,6 +9,9 @@ Modules, top to bottom (each imports only those below it):
   gains), :mod:`.participant` (paired t, Wilcoxon, Shapiro-Wilk on matched people),
   :mod:`.groups` (breakdowns by programme, directorate and profession with Welch tests; the
   matching-bias test) and :mod:`.followup` (before and after vs follow-up).
+* :mod:`.findings`: the plain-English findings on each domain, as
+  :class:`~imheval.findings.Finding` values (kind, comparison, people, figures, words), written
+  once the p-values are Holm-adjusted; their kinds are listed there.
 * :mod:`.serialise`: :meth:`Evaluation.to_dict`, the JSON in docs/evaluation-json.md.
 * :mod:`.tables`: mean rows, their protection (:func:`protect_rows`) and Holm by family.
 * :mod:`.results`: the options and the per-domain result types.

@@ -14,6 +14,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from imheval.evaluation.cohort import cohort_level
+from imheval.evaluation.findings import findings_for
 from imheval.evaluation.followup import followup_tests
 from imheval.evaluation.groups import group_comparisons, matching_bias_test
 from imheval.evaluation.participant import participant_tests
@@ -26,7 +27,6 @@ from imheval.evaluation.results import (
     Unit,
 )
 from imheval.evaluation.tables import mean_row
-from imheval.findings import findings_for
 from imheval.matching import MatchingBias, MatchResult
 from imheval.scoring import DomainInfo
 from imheval.stats import TestResult

@@ -20,6 +20,7 @@ import pandas as pd
 
 from imheval.evaluation.deeper import deeper_analyses
 from imheval.evaluation.domain import DomainWork, analyse_domain
+from imheval.evaluation.findings import WHICH_TO_TRUST, extra_findings, reaction_findings
 from imheval.evaluation.policies import PolicyRow, compare_policies
 from imheval.evaluation.results import (
     DomainEvaluation,
@@ -31,7 +32,6 @@ from imheval.evaluation.results import (
 )
 from imheval.evaluation.serialise import evaluation_dict
 from imheval.evaluation.tables import holm_by_family
-from imheval.findings import WHICH_TO_TRUST, extra_findings, reaction_findings
 from imheval.instruments.model import Instrument
 from imheval.io.reader import read_responses
 from imheval.io.table import ResponseTable

@@ -16,6 +16,7 @@ from typing import Any, Literal
 
 from imheval.errors import AnalysisError
 from imheval.evaluation.deeper import DomainExtras
+from imheval.findings import Finding
 from imheval.matching import MatchMode, MatchResult
 from imheval.scoring import (
     ZERO_REASON_COLUMNS,
@@ -249,7 +250,7 @@ class DomainEvaluation:
     table1: tuple[MeanRow, ...]
     breakdowns: tuple[Breakdown, ...]
     tests: tuple[TestEntry, ...]
-    findings: tuple[str, ...]
+    findings: tuple[Finding, ...]
     extras: DomainExtras | None = None
 
     def test(self, unit: Unit, test: str, comparison: str = "pre_post") -> TestEntry | None:

@@ -118,7 +118,8 @@ def evaluation_dict(evaluation: EvaluationDocument) -> dict[str, Any]:
                     }
                     for b in d.breakdowns
                 },
-                "findings": list(d.findings),
+                "findings": [f.text for f in d.findings],
+                "finding_details": [f.to_dict() for f in d.findings],
                 **(d.extras.to_dict() if d.extras is not None else {}),
             }
             for d in evaluation.domains

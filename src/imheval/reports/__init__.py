@@ -13,7 +13,7 @@ Where things go:
 - ``build.py``: :func:`build_report` and :data:`SECTION_BUILDERS`, the sections in report order.
 - ``context.py``: :class:`ReportContext` (what every builder reads), ``SectionBuilder``, and the
   constants and small helpers more than one section uses.
-- ``wording.py``: shared wording (``join``, ``plural_s``, ``score``, ``difference``, ``prop``,
+- ``wording.py``: shared wording (``join``, ``plural``, ``score``, ``difference``, ``prop``,
   ``effect_text`` ...): pure functions from numbers to text. Wording a second module needs goes
   here, not into a section.
 - ``sections/``: one module per section, each exposing its builder; ``sections/domain.py`` and

@@ -25,6 +25,7 @@ from pathlib import Path
 
 from imheval._version import __version__
 from imheval.evaluation import Evaluation
+from imheval.findings.wording import plural
 from imheval.reports._gc import cyclic_gc_paused
 from imheval.reports.context import DEFAULT_TITLE, ReportContext, SectionBuilder
 from imheval.reports.model import Report
@@ -35,7 +36,6 @@ from imheval.reports.sections.participation import participation_section
 from imheval.reports.sections.reaction import reaction_section
 from imheval.reports.sections.results import results_section
 from imheval.reports.sections.summary import summary_section, trust_section
-from imheval.reports.wording import plural_s
 
 
 def build_report(
@@ -53,7 +53,7 @@ def build_report(
     evaluation's own checks; a domain with no matched pair is reported as such, not an error.
     """
     size = max(min_group_size or 0, evaluation.options.min_group_size)
-    context = ReportContext(evaluation, size, evaluation.to_dict())
+    context = ReportContext(evaluation, size)
     with cyclic_gc_paused():  # the charts: see imheval.reports._gc
         built = [builder(context) for builder in (builders or SECTION_BUILDERS)]
     sections = tuple(section for section in built if section is not None)
@@ -61,8 +61,8 @@ def build_report(
     cohorts = len(evaluation.matched.cohorts)
     programmes = _programmes(evaluation)
     subtitle = (
-        f"{context.people(people)} in {cohorts:,} cohort{plural_s(cohorts)}"
-        + (f" of {len(programmes)} programme{plural_s(len(programmes))}" if programmes else "")
+        f"{context.people(people)} in {cohorts:,} cohort{plural(cohorts)}"
+        + (f" of {len(programmes)} programme{plural(len(programmes))}" if programmes else "")
         + f"; data: {Path(evaluation.source).name}"
     )
     return Report(

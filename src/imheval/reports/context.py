@@ -10,15 +10,15 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
 
 import pandas as pd
 
 from imheval.evaluation import DomainEvaluation, Evaluation, MeanRow, TestEntry, protect_rows
-from imheval.findings import ALPHA
+from imheval.evaluation.findings import ALPHA
 from imheval.reports.model import Section
 from imheval.reports.wording import people_text
 from imheval.stats import CeilingResult
+from imheval.stats.items import CEILING_SHARE
 from imheval.suppression import suppress
 
 DEFAULT_TITLE = "Evaluation of infant mental health training"
@@ -37,10 +37,6 @@ SMALL_PAIRS = 20
 
 
 SMALL_COHORTS = 5
-
-
-#: Share of people at the maximum score above which a domain is flagged for a ceiling effect.
-CEILING_SHARE = 0.15
 
 
 #: The end of every note that replaces the figures on a group too small to report.
@@ -64,14 +60,10 @@ LEVEL_TITLES: Mapping[int, str] = {
 
 @dataclass(frozen=True, slots=True)
 class ReportContext:
-    """What every section builder reads: the evaluation and the report's settings.
-
-    ``document`` is ``evaluation.to_dict()``, computed once.
-    """
+    """What every section builder reads: the evaluation and the report's settings."""
 
     evaluation: Evaluation
     min_group_size: int
-    document: Mapping[str, Any]
 
     def small(self, n: int) -> bool:
         """True for a count that must not be shown (1 to min_group_size - 1 people)."""
@@ -162,9 +154,6 @@ LOW_RELIABILITY = 0.70
 
 #: Facility above this before training marks a question as too easy (issue 3, the seed).
 EASY_FACILITY = 0.90
-
-
-TOO_EASY = "too easy to show change; add harder items"
 
 
 def ceiling_amount(context: ReportContext, ceiling: CeilingResult) -> str:

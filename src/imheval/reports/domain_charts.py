@@ -12,6 +12,7 @@ import math
 import numpy as np
 
 from imheval.evaluation import DomainEvaluation
+from imheval.findings.wording import plural
 from imheval.reports.charts import ChartSpec, DumbbellSpec, HistogramSpec, IntervalSpec, to_svg
 from imheval.reports.context import (
     EASY_FACILITY,
@@ -22,7 +23,7 @@ from imheval.reports.context import (
     protect_report_rows,
 )
 from imheval.reports.model import Chart
-from imheval.reports.wording import people_text, plain_number, plural_s, slug
+from imheval.reports.wording import people_text, plain_number, slug
 from imheval.stats import ItemAnalysis
 
 
@@ -56,7 +57,7 @@ def facility_chart(domain: DomainEvaluation, items: ItemAnalysis) -> Chart | Non
     easy = sum(before > 100 * EASY_FACILITY for _, before, _ in rows)
     alt = (
         f"Dot chart of the facility ({measure}) of {len(rows)} {info.label.lower()} "
-        f"question{plural_s(len(rows))} before (grey circle) and after (blue diamond) training, "
+        f"question{plural(len(rows))} before (grey circle) and after (blue diamond) training, "
         "with a "
         f"dashed line at {100 * EASY_FACILITY:.0f}%. {listed}{more}. Facility rose on {rose} of "
         f"{len(rows)} questions; {easy} {'was' if easy == 1 else 'were'} above "
@@ -107,7 +108,7 @@ def dumbbell_chart(context: ReportContext, domain: DomainEvaluation) -> Chart | 
     rose = sum(after > before for _, before, after in rows)
     alt = (
         f"Dot chart of the average {info.label.lower()} score of {len(rows)} cohort"
-        f"{plural_s(len(rows))} before (grey circle) and after (blue diamond) training"
+        f"{plural(len(rows))} before (grey circle) and after (blue diamond) training"
         + (", as a percentage of the possible range" if percent else "")
         + f". {listed}{more}. The average rose in {rose} of {len(rows)} cohorts."
     )
@@ -120,7 +121,7 @@ def dumbbell_chart(context: ReportContext, domain: DomainEvaluation) -> Chart | 
     hidden = len(domain.table1) - len(shown)
     if hidden:
         caption = (caption + " " if caption else "") + (
-            f"{hidden} cohort{plural_s(hidden)} with fewer than {context.min_group_size} matched "
+            f"{hidden} cohort{plural(hidden)} with fewer than {context.min_group_size} matched "
             "people (or hidden to protect them) are not drawn."
         )
     return svg_chart(f"{slug(info.id)}-cohorts", spec, alt, caption)
@@ -197,7 +198,7 @@ def gains_chart(context: ReportContext, domain: DomainEvaluation) -> Chart | Non
     )
     alt = (
         f"Chart of the average {info.label.lower()} gain per person in {len(rows)} "
-        f"programme{plural_s(len(rows))}, each with its 95% confidence interval and a dashed "
+        f"programme{plural(len(rows))}, each with its 95% confidence interval and a dashed "
         "line at "
         f"no change. {listed}."
     )

@@ -1,19 +1,19 @@
-"""Shared wording: lists joined in English, plurals, scores, differences and effect sizes.
+"""The report's own wording: table cells (scores, differences, proportions), ranges, slugs.
 
-Small pure functions from numbers to the text a report shows, used by several sections and by
-the terminal (``imheval.cli.render`` uses :func:`effect_text`). Rounding happens here, when
-presenting, never in the statistics. None is shown as :data:`DASH`.
+Small pure functions from numbers to the text a report shows, used by several sections. Wording
+the findings and the terminal share too (people, plurals, lists, effect sizes) is in
+:mod:`imheval.findings.wording`. Rounding happens here, when presenting, never in the
+statistics. None is shown as :data:`DASH`.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 
-from imheval.evaluation import DomainEvaluation, TestEntry
-from imheval.stats.apa import format_effect
-
-DASH = "–"
+from imheval.evaluation import DomainEvaluation
+from imheval.findings.wording import DASH as DASH
+from imheval.findings.wording import people
 
 
 def signed_number(value: float | None) -> str:
@@ -33,15 +33,6 @@ EFFECT_LEGEND: Mapping[str, str] = {
     "cohen_d": "d = difference between two groups / pooled SD",
     "hedges_g": "g = d corrected for small samples",
 }
-
-
-def effect_text(entry: TestEntry) -> str:
-    """Every effect size of a test, named by type, with its 95% CI where it has one."""
-    result = entry.result
-    # In a one-way ANOVA eta squared and partial eta squared are one number: show it once.
-    duplicate = "eta_squared" if result.effect("partial_eta_squared") is not None else None
-    texts = [format_effect(e) for e in result.effect_sizes if e.name != duplicate]
-    return "\n".join(texts) if texts else DASH
 
 
 def prop(value: float | None) -> str:
@@ -100,14 +91,4 @@ def people_text(n: int, min_group_size: int) -> str:
     """ "12 people", "1 person", or "fewer than 5 people" for 1 to min_group_size - 1."""
     if 0 < n < min_group_size:
         return f"fewer than {min_group_size} people"
-    return f"{n:,} {'person' if n == 1 else 'people'}"
-
-
-def plural_s(n: int) -> str:
-    return "" if n == 1 else "s"
-
-
-def join(words: Sequence[str]) -> str:
-    if len(words) <= 1:
-        return "".join(words)
-    return ", ".join(words[:-1]) + " and " + words[-1]
+    return people(n)

@@ -6,7 +6,7 @@ from imheval.evaluation import COMPARISON_NAMES
 from imheval.reports.context import LEVEL_TITLES, ReportContext
 from imheval.reports.model import Block, Callout, Findings, Heading, Paragraph, Section, Table
 from imheval.reports.sections.domain import domain_blocks, tests_table
-from imheval.reports.sections.summary import domain_findings, split_apa
+from imheval.reports.sections.summary import domain_findings, finding_pairs
 from imheval.reports.wording import optional_number, percent_text, signed_number
 
 
@@ -62,9 +62,11 @@ def behaviour_section(context: ReportContext) -> Section:
             if context.small(domain.n_pairs):
                 continue
             items.extend(
-                split_apa(line)
-                for line in domain_findings(context, domain)
-                if line.startswith("Follow-up:")
+                finding_pairs(
+                    item
+                    for item in domain_findings(context, domain)
+                    if item.kind in ("followup", "followup_too_few")
+                )
             )
         if items:
             blocks.append(Findings(tuple(items)))

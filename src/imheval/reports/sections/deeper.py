@@ -8,12 +8,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from imheval.evaluation import DomainEvaluation
-from imheval.findings import ALPHA
+from imheval.evaluation.findings import ALPHA
+from imheval.findings.wording import TOO_EASY, join_and, plural
 from imheval.reports.context import (
-    CEILING_SHARE,
     EASY_FACILITY,
     LOW_RELIABILITY,
-    TOO_EASY,
     ReportContext,
     ceiling_amount,
     protect_column,
@@ -22,12 +21,10 @@ from imheval.reports.domain_charts import facility_chart
 from imheval.reports.model import Block, Callout, Heading, Paragraph, Table
 from imheval.reports.wording import (
     DASH,
-    join,
     optional_number,
     optional_prop,
     people_text,
     percent_text,
-    plural_s,
     prop,
     signed_number,
 )
@@ -40,6 +37,7 @@ from imheval.stats import (
     VarianceComponents,
 )
 from imheval.stats.apa import format_p
+from imheval.stats.items import CEILING_SHARE
 
 POLICY_NAMES: Mapping[str, str] = {
     "seed": "Blank = 0 (seed rule)",
@@ -108,7 +106,7 @@ def policy_blocks(context: ReportContext) -> list[Block]:
     if compared:
         if differ:
             text = (
-                f"In this evaluation the rule changes the conclusion for {join(differ)}: "
+                f"In this evaluation the rule changes the conclusion for {join_and(differ)}: "
                 "whether the change is statistically significant depends on how blanks are "
                 "treated, so report both."
             )
@@ -245,7 +243,7 @@ def ceiling_warnings(context: ReportContext, items: ItemAnalysis) -> list[str]:
         )
     easy = [s for s in items.items if s.facility_pre is not None and s.facility_pre > EASY_FACILITY]
     if easy:
-        listed = join([f"{s.item} ({percent_text(s.facility_pre)})" for s in easy])
+        listed = join_and([f"{s.item} ({percent_text(s.facility_pre)})" for s in easy])
         texts.append(
             f"Answered correctly by more than {100 * EASY_FACILITY:.0f}% of people before "
             f"training: {listed}. {TOO_EASY.capitalize()}."
@@ -494,7 +492,7 @@ def mixed_model_blocks(context: ReportContext, domain: DomainEvaluation) -> list
             notes=(
                 f"Model: {model.formula}; {model.n_observations:,} scores of "
                 f"{people_text(model.n_participants, 0)} in {model.n_cohorts:,} "
-                f"cohort{plural_s(model.n_cohorts)}; {model.method}.",
+                f"cohort{plural(model.n_cohorts)}; {model.method}.",
                 MIXED_MODEL_TESTS,
             ),
         )

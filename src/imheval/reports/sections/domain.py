@@ -5,24 +5,16 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 
 from imheval.evaluation import COMPARISON_NAMES, Breakdown, DomainEvaluation, MeanRow, TestEntry
+from imheval.findings.wording import direction_text, effect_text, plural
 from imheval.reports.context import GROUPING_NAMES, ReportContext, hidden_text, protect_report_rows
 from imheval.reports.domain_charts import changes_chart, dumbbell_chart, gains_chart
 from imheval.reports.model import Block, Callout, Findings, Heading, Paragraph, Table
 from imheval.reports.sections.deeper import deeper_blocks
-from imheval.reports.sections.summary import domain_findings, split_apa
-from imheval.reports.wording import (
-    DASH,
-    EFFECT_LEGEND,
-    difference,
-    effect_text,
-    plural_s,
-    range_text,
-    score,
-)
+from imheval.reports.sections.summary import domain_findings, finding_pairs
+from imheval.reports.wording import DASH, EFFECT_LEGEND, difference, range_text, score
 from imheval.stats.apa import TEST_NAMES, format_p
 
 
@@ -32,17 +24,17 @@ def domain_blocks(context: ReportContext, domain: DomainEvaluation) -> list[Bloc
     blocks: list[Block] = [Heading(info.label + range_text(domain))]
     if context.small(domain.n_pairs):
         # Tests, item flags, ceilings and counts on so few people could identify them.
-        blocks.append(Callout("info", domain_findings(context, domain)[0]))
+        blocks.append(Callout("info", domain_findings(context, domain)[0].text))
         return blocks
     blocks.append(
         Paragraph(
             f"{context.people(domain.n_pairs)} in {domain.n_cohorts:,} "
-            f"cohort{plural_s(domain.n_cohorts)} answered this part of the questionnaire both "
+            f"cohort{plural(domain.n_cohorts)} answered this part of the questionnaire both "
             "before "
             "and after training."
         )
     )
-    blocks.append(Findings(tuple(split_apa(line) for line in domain_findings(context, domain))))
+    blocks.append(Findings(finding_pairs(domain_findings(context, domain))))
     if domain.n_pairs == 0:
         return blocks
     blocks.append(table_one(context, domain))
@@ -161,15 +153,15 @@ def tests_table(
         result = entry.result
         who = "Cohort means" if entry.unit == "cohort" else "People"
         question = COMPARISON_NAMES.get(entry.comparison, entry.comparison)
-        direction = re.search(r"\('([^']*)' minus '([^']*)'\)", result.method)
+        direction = direction_text(result)
         if direction:
-            question += f" ({direction.group(1)} minus {direction.group(2)})"
+            question += f" ({direction})"
         unit = f"{who}, n = {result.n:,}"
         name = TEST_NAMES.get(result.test, result.test)
         if result.computed:
             outcome = result.apa()
             holm = format_p(entry.p_holm) if entry.p_holm is not None else DASH
-            effects = effect_text(entry)
+            effects = effect_text(entry.result)
         else:
             outcome = f"Not computed: {result.reason}"
             holm = DASH

@@ -2,21 +2,20 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 
 from imheval._version import __version__
-from imheval.evaluation import DomainEvaluation
-from imheval.findings import ALPHA, WHICH_TO_TRUST
+from imheval.evaluation import DomainEvaluation, ZeroReasonRow
+from imheval.evaluation.findings import ALPHA, WHICH_TO_TRUST
+from imheval.findings.wording import TOO_EASY, join_and, plural
 from imheval.reports.context import (
-    CEILING_SHARE,
     EASY_FACILITY,
     LOW_RELIABILITY,
     SMALL_COHORTS,
     SMALL_PAIRS,
-    TOO_EASY,
     ReportContext,
     ceiling_amount,
     significant,
@@ -24,7 +23,8 @@ from imheval.reports.context import (
 )
 from imheval.reports.model import Block, Callout, Heading, Paragraph, Section, Table
 from imheval.reports.sections.deeper import policy_blocks
-from imheval.reports.wording import DASH, join, plural_s, prop
+from imheval.reports.wording import DASH, prop
+from imheval.stats.items import CEILING_SHARE
 
 
 def _reliability_limitations(context: ReportContext) -> list[str]:
@@ -67,7 +67,7 @@ def _reliability_limitations(context: ReportContext) -> list[str]:
     if easy:
         texts.append(
             f"Questions answered correctly by more than {100 * EASY_FACILITY:.0f}% of people "
-            f"before training: {join(easy)}; {TOO_EASY}."
+            f"before training: {join_and(easy)}; {TOO_EASY}."
         )
     return texts
 
@@ -75,7 +75,7 @@ def _reliability_limitations(context: ReportContext) -> list[str]:
 def methods_section(context: ReportContext) -> Section:
     """How the data were scored, matched and tested, and what limits the conclusions."""
     evaluation = context.evaluation
-    settings = context.document["settings"]
+    settings = context.evaluation.settings
     blocks: list[Block] = [Heading("Data and scoring")]
     instruments = ", ".join(f"{i} (version {v})" for i, v in evaluation.instruments)
     blocks.append(
@@ -87,9 +87,9 @@ def methods_section(context: ReportContext) -> Section:
             + f"imheval {__version__}."
         )
     )
-    blocks.append(Paragraph(f"Scoring rule: {settings['scoring_rule']}."))
-    blocks.append(Paragraph(_missing_text(settings["missing_data_policy"])))
-    reasons = context.document["zero_reasons"]
+    blocks.append(Paragraph(f"Scoring rule: {settings.scoring_rule}."))
+    blocks.append(Paragraph(_missing_text(settings.missing_data_policy)))
+    reasons = context.evaluation.zero_reasons
     if reasons:
         blocks.append(_zero_reasons_table(context, reasons))
     blocks.extend(policy_blocks(context))
@@ -120,7 +120,7 @@ def methods_section(context: ReportContext) -> Section:
             "spread of scores before and after, and is closer to the d of studies comparing "
             "two groups. r is computed from t. Confidence intervals for d_z and g_z are exact "
             "(noncentral t). p-values are two-sided; "
-            f"{settings['multiplicity']} (Holm's method), so a finding is called significant "
+            f"{settings.multiplicity} (Holm's method), so a finding is called significant "
             f"when its Holm-adjusted p is below {ALPHA:g}."
         )
     )
@@ -214,7 +214,7 @@ def _missing_text(policy: str) -> str:
     }.get(policy, f"Missing data: {policy}.")
 
 
-def _zero_reasons_table(context: ReportContext, reasons: list[dict[str, Any]]) -> Table:
+def _zero_reasons_table(context: ReportContext, reasons: Sequence[ZeroReasonRow]) -> Table:
     """Answer counts per domain and timepoint; a timepoint answered by fewer than
     ``min_group_size`` people is hidden, as its counts would show those people's answers."""
     labels = {d.domain.id: d.domain.label for d in context.evaluation.domains}
@@ -223,12 +223,12 @@ def _zero_reasons_table(context: ReportContext, reasons: list[dict[str, Any]]) -
     rows: list[tuple[str, ...]] = []
     hidden = False
     for row in reasons:
-        label = labels.get(row["domain"], row["domain"])
-        when = timepoints.get(row["timepoint"], row["timepoint"])
+        label = labels.get(row.domain, row.domain)
+        when = timepoints.get(row.timepoint, row.timepoint)
         # The people who answered this domain at this timepoint (a blank domain has no score).
-        at = frame["timepoint"] == row["timepoint"]
-        if row["domain"] in frame.columns:
-            at &= frame[row["domain"]].notna()
+        at = frame["timepoint"] == row.timepoint
+        if row.domain in frame.columns:
+            at &= frame[row.domain].notna()
         if context.small(int(at.sum())):
             hidden = True
             rows.append((label, when, DASH, DASH, DASH, "suppressed (small group)"))
@@ -237,10 +237,10 @@ def _zero_reasons_table(context: ReportContext, reasons: list[dict[str, Any]]) -
             (
                 label,
                 when,
-                f"{row['scored']:,}",
-                f"{row['wrong']:,}",
-                f"{row['missing']:,}",
-                f"{row['invalid']:,}",
+                f"{row.scored:,}",
+                f"{row.wrong:,}",
+                f"{row.missing:,}",
+                f"{row.invalid:,}",
             )
         )
     return Table(
@@ -305,12 +305,12 @@ def _matching_bias_text(context: ReportContext) -> str:
     if differed:
         return (
             "People who were matched had started differently from those who took only the "
-            f"pre-test in {join(differed)}, so the matched people may not represent everyone "
+            f"pre-test in {join_and(differed)}, so the matched people may not represent everyone "
             "trained."
         )
     return (
         "People who were matched did not start clearly differently from those who took only "
-        f"the pre-test ({join(tested)}; Welch t-tests on pre-test scores), so the unmatched "
+        f"the pre-test ({join_and(tested)}; Welch t-tests on pre-test scores), so the unmatched "
         "people are unlikely to bias the results much."
     )
 
@@ -324,7 +324,7 @@ def _normality_text(context: ReportContext) -> str:
     if not skewed:
         return ""
     return (
-        f"In {join(skewed)} the changes were not normally distributed (Shapiro-Wilk "
+        f"In {join_and(skewed)} the changes were not normally distributed (Shapiro-Wilk "
         "p < .05). The t-test is robust to this with many pairs; the Wilcoxon signed-rank "
         "test, which does not assume normality, is reported beside it."
     )
@@ -334,21 +334,20 @@ def _limitations(context: ReportContext) -> list[str]:
     evaluation = context.evaluation
     texts: list[str] = []
     small = [
-        f"{d.domain.label} ({context.people(d.n_pairs)}, "
-        f"{d.n_cohorts} cohort{plural_s(d.n_cohorts)})"
+        f"{d.domain.label} ({context.people(d.n_pairs)}, {d.n_cohorts} cohort{plural(d.n_cohorts)})"
         for d in evaluation.domains
         if d.n_pairs and (d.n_pairs < SMALL_PAIRS or d.n_cohorts < SMALL_COHORTS)
     ]
     if small:
         texts.append(
-            f"Small samples: {join(small)}. With fewer than {SMALL_PAIRS} matched people or "
+            f"Small samples: {join_and(small)}. With fewer than {SMALL_PAIRS} matched people or "
             f"fewer than {SMALL_COHORTS} cohorts, estimates are imprecise (wide confidence "
             "intervals) and the cohort-level test has little power."
         )
     unmeasured = [d.domain.label for d in evaluation.domains if not d.n_pairs]
     if unmeasured:
         texts.append(
-            f"No one was measured both before and after training in {join(unmeasured)}, "
+            f"No one was measured both before and after training in {join_and(unmeasured)}, "
             "so change could not be assessed there."
         )
     total = stage_counts(evaluation.matched.people)

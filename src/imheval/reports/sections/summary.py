@@ -1,27 +1,32 @@
 """Section 1: the summary (key findings with their APA figures) and which result to trust.
 
-Also the findings of one domain (:func:`domain_findings`), which the level sections repeat
-under each domain, and :func:`split_apa`, which separates a finding's words from its figures.
+Also the findings of one domain as the report may print them (:func:`domain_findings`), which
+the level sections repeat under each domain. A finding is shown as its plain words with its
+statistics beside them (:func:`finding_pairs`), as the evaluation wrote them.
 """
 
 from __future__ import annotations
 
-import re
-from collections.abc import Mapping
+from collections.abc import Iterable
 
 from imheval.evaluation import DomainEvaluation, Evaluation
-from imheval.findings import ALPHA, WHICH_TO_TRUST
+from imheval.evaluation.findings import (
+    ALPHA,
+    FOLLOWUP_KINDS,
+    FOLLOWUP_WORDING,
+    WHICH_TO_TRUST,
+    ceiling_finding,
+    reliable_change_lead,
+)
+from imheval.findings import Finding, finding
+from imheval.findings.wording import join_and, plural
 from imheval.reports.context import (
-    CEILING_SHARE,
     SMALL_COHORTS,
-    TOO_EASY,
-    TOO_FEW,
     ReportContext,
     significant,
 )
 from imheval.reports.model import Block, Callout, Findings, Heading, Paragraph, Section
 from imheval.reports.sections.deeper import reliable_change_counts
-from imheval.reports.wording import join, plural_s
 
 
 def summary_section(context: ReportContext) -> Section:
@@ -32,7 +37,7 @@ def summary_section(context: ReportContext) -> Section:
     ]
     for domain in evaluation.domains:
         blocks.append(Heading(domain.domain.label))
-        blocks.append(Findings(tuple(split_apa(line) for line in _key_findings(context, domain))))
+        blocks.append(Findings(finding_pairs(_key_findings(context, domain))))
     if not any(d.n_pairs for d in evaluation.domains):
         blocks.append(
             Callout(
@@ -42,6 +47,11 @@ def summary_section(context: ReportContext) -> Section:
             )
         )
     return Section("summary", "Summary of findings", None, tuple(blocks))
+
+
+def finding_pairs(findings: Iterable[Finding]) -> tuple[tuple[str, str], ...]:
+    """Each finding as (plain words, statistics), as a :class:`Findings` block shows it."""
+    return tuple((item.plain, item.statistics) for item in findings)
 
 
 def trust_section(context: ReportContext) -> Section | None:
@@ -62,93 +72,80 @@ def trust_section(context: ReportContext) -> Section | None:
     return Section("trust", "Which result to trust", None, tuple(blocks))
 
 
-def _key_findings(context: ReportContext, domain: DomainEvaluation) -> list[str]:
-    """The descriptive sentence and the sentences on the key tests (before vs after, follow-up).
+#: The findings the one-page summary gives under each domain, besides the first (the change).
+KEY_KINDS = ("cohort_test", "participant_test", "followup")
 
-    Chosen by the figures they quote, not by position, so new kinds of finding elsewhere in the
-    list do not change the summary. A group too small to report gives only its note.
+
+def _key_findings(context: ReportContext, domain: DomainEvaluation) -> list[Finding]:
+    """The descriptive finding and those on the key tests (before vs after, follow-up).
+
+    Chosen by kind, not by position, so new kinds of finding elsewhere in the list do not change
+    the summary. Tests that could not be run are explained in the detail, not on the one-page
+    summary; a group too small to report gives only its note.
     """
     findings = domain_findings(context, domain)
     if not findings or context.small(domain.n_pairs):
         return findings
-    marks: list[str] = []
-    for unit, comparison in (
-        ("cohort", "pre_post"),
-        ("participant", "pre_post"),
-        ("participant", "pre_followup"),
-        ("participant", "post_followup"),
-    ):
-        entry = domain.test(unit, "paired_t", comparison)  # type: ignore[arg-type]
-        # Tests that could not be run are explained in the detail, not on the one-page summary.
-        if entry is not None and entry.result.computed:
-            marks.append(entry.result.apa())
-    chosen = [findings[0]]
-    chosen.extend(
-        line
-        for line in findings[1:]
-        if any(mark and mark in line for mark in marks) or TOO_FEW in line
-    )
-    return chosen
+    return [findings[0]] + [
+        item
+        for item in findings[1:]
+        if (item.kind in KEY_KINDS and item.figures.get("computed", True))
+        or item.kind == "followup_too_few"
+    ]
 
 
-#: The wording of the follow-up findings (imheval.findings), to find them by comparison.
-FOLLOWUP_WORDING: Mapping[str, tuple[str, str]] = {
-    "pre_followup": ("before training", "at follow-up"),
-    "post_followup": ("straight after training", "at follow-up"),
-}
-
-
-_CEILING_FINDING = re.compile(r"^\d+% of people scored the maximum (before|after) training")
-
-
-_RELIABLE_FINDING = re.compile(r"^(Reliable change \(Jacobson-Truax[^:]*\)): ")
-
-
-def domain_findings(context: ReportContext, domain: DomainEvaluation) -> list[str]:
+def domain_findings(context: ReportContext, domain: DomainEvaluation) -> list[Finding]:
     """The evaluation's findings on ``domain`` as the report may print them.
 
-    A domain with fewer than ``min_group_size`` matched people gives only a note; a follow-up
-    comparison of so few people is replaced by a note; ceiling and reliable-change sentences are
-    rewritten so a count of 1 to ``min_group_size - 1`` people (or a share that implies one)
+    The report may protect groups the evaluation did not (its ``min_group_size`` can be larger):
+    a domain with fewer than ``min_group_size`` matched people gives only a note; a follow-up
+    comparison of so few people is replaced by a note; ceiling and reliable-change findings are
+    written again so a count of 1 to ``min_group_size - 1`` people (or a share that implies one)
     reads "fewer than N", consistently with the tables.
     """
+    key = domain.domain.id
     if context.small(domain.n_pairs):
-        return [context.too_few(domain.domain.label, "were matched before and after training")]
-    hidden: dict[str, str] = {}
-    for comparison, (first, second) in FOLLOWUP_WORDING.items():
-        entry = domain.test("participant", "paired_t", comparison)
-        if entry is not None and context.small(entry.result.n):
-            note = context.too_few("Follow-up", f"were measured both {first} and {second}")
-            for start in (
-                f"Follow-up: for the {entry.result.n} people measured both {first} and",
-                f"Follow-up: fewer than {context.min_group_size} people were measured both "
-                f"{first} and",
-                f"{first.capitalize()} vs {second}:",
-            ):
-                hidden[start] = note
+        note = context.too_few(domain.domain.label, "were matched before and after training")
+        return [finding("too_few", key, note, figures={"min_group_size": context.min_group_size})]
     extras = domain.extras
     items = extras.items if extras is not None else None
-    lines: list[str] = []
-    for line in map(_singular, domain.findings):
-        replaced = next((note for start, note in hidden.items() if line.startswith(start)), None)
-        ceiling = _CEILING_FINDING.match(line)
-        if replaced is not None:
-            if replaced not in lines:
-                lines.append(replaced)
-        elif ceiling is not None and items is not None:
-            result = items.ceiling_pre if ceiling.group(1) == "before" else items.ceiling_post
-            if result is not None and context.small(result.n_at_max):
-                line = (
-                    f"More than {100 * CEILING_SHARE:.0f}% of people scored the maximum "
-                    f"{ceiling.group(1)} training: {TOO_EASY}."
+    found: list[Finding] = []
+    for item in domain.findings:
+        if item.kind in FOLLOWUP_KINDS:
+            entry = domain.test("participant", "paired_t", item.comparison)
+            if entry is not None and context.small(entry.result.n):
+                first, second = FOLLOWUP_WORDING[item.comparison]
+                note = context.too_few("Follow-up", f"were measured both {first} and {second}")
+                if all(earlier.text != note for earlier in found):
+                    found.append(
+                        finding(
+                            "followup_too_few",
+                            key,
+                            note,
+                            comparison=item.comparison,
+                            figures={"min_group_size": context.min_group_size},
+                        )
+                    )
+                continue
+        if item.kind == "ceiling" and items is not None:
+            when = item.figure("when")
+            result = items.ceiling_pre if when == "before" else items.ceiling_post
+            if result is not None and result.share is not None and context.small(result.n_at_max):
+                item = ceiling_finding(
+                    key, str(when), result.share, result.n_at_max, result.n, context.min_group_size
                 )
-            lines.append(line)
-        elif (reliable := _RELIABLE_FINDING.match(line)) and extras is not None:
+        elif item.kind == "reliable_change" and extras is not None:
             counts = reliable_change_counts(context, extras.reliable_change)
-            lines.append(f"{reliable.group(1)}: {counts}" if counts else line)
-        else:
-            lines.append(line)
-    return lines
+            if counts:
+                item = finding(
+                    "reliable_change",
+                    key,
+                    f"{reliable_change_lead(items)}: {counts}",
+                    people=item.people,
+                    figures=item.figures,
+                )
+        found.append(item)
+    return found
 
 
 def which_to_trust_here(evaluation: Evaluation, min_group_size: int = 1) -> str:
@@ -159,7 +156,7 @@ def which_to_trust_here(evaluation: Evaluation, min_group_size: int = 1) -> str:
     measured = [d for d in evaluation.domains if d.n_pairs >= max(min_group_size, 1)]
     n_cohorts = max((d.n_cohorts for d in measured), default=0)
     parts = [
-        f"In this evaluation, {n_cohorts} cohort{plural_s(n_cohorts)} had people measured before "
+        f"In this evaluation, {n_cohorts} cohort{plural(n_cohorts)} had people measured before "
         "and after training."
     ]
     if n_cohorts < SMALL_COHORTS:
@@ -195,77 +192,31 @@ def which_to_trust_here(evaluation: Evaluation, min_group_size: int = 1) -> str:
             neither.append(name)
     if agree:
         parts.append(
-            f"For {join(agree)}, both levels agree that scores changed, so "
+            f"For {join_and(agree)}, both levels agree that scores changed, so "
             f"{'this finding does' if len(agree) == 1 else 'these findings do'} not hang on "
             "the unit of analysis."
         )
     if only_people:
         parts.append(
-            f"For {join(only_people)}, only the participant-level test is significant: report "
+            f"For {join_and(only_people)}, only the participant-level test is significant: report "
             "it with the caveat that it treats people as independent although people trained "
             "together may be alike."
         )
     if only_cohorts:
         parts.append(
-            f"For {join(only_cohorts)}, only the cohort-level test is significant; the "
+            f"For {join_and(only_cohorts)}, only the cohort-level test is significant; the "
             "participant-level test, which uses every matched person, does not confirm it, so "
             "treat the change with caution."
         )
     if neither:
-        parts.append(f"For {join(neither)}, neither level shows a clear change.")
+        parts.append(f"For {join_and(neither)}, neither level shows a clear change.")
     if no_cohort_test:
         parts.append(
-            f"For {join(no_cohort_test)}, the cohort-level test could not be run (it needs at "
+            f"For {join_and(no_cohort_test)}, the cohort-level test could not be run (it needs at "
             "least two cohorts with matched people), so only the participant-level result is "
             "available; it treats people as independent, so read it with that caveat."
         )
     return " ".join(parts)
-
-
-_P_VALUE = re.compile(r"\bp [<=>]")
-
-
-_TRAILING_APA = re.compile(r",\s+((?:t|F|V|W)(?:\([^)]*\))? = [^,]+, p [<=>] ?\.\d+.*?)\.?$")
-
-
-def split_apa(sentence: str) -> tuple[str, str]:
-    """A finding split into its plain words and its APA figures.
-
-    Figures are the top-level parentheses that quote a p-value (nested parentheses such as
-    ``t(4)`` are kept together), or a trailing ", t(8) = 3.00, p = .017"; what is left is the
-    plain sentence. A sentence without figures comes back with "".
-    """
-    pieces: list[str] = []
-    figures: list[str] = []
-    depth = 0
-    start = 0
-    last = 0
-    for index, char in enumerate(sentence):
-        if char == "(":
-            if depth == 0:
-                start = index
-            depth += 1
-        elif char == ")" and depth:
-            depth -= 1
-            if depth == 0:
-                inner = sentence[start + 1 : index]
-                if _P_VALUE.search(inner):
-                    pieces.append(sentence[last:start])
-                    figures.append(inner)
-                    last = index + 1
-    pieces.append(sentence[last:])
-    plain = "".join(pieces)
-    if not figures:
-        trailing = _TRAILING_APA.search(plain)
-        if trailing:
-            figures.append(trailing.group(1))
-            plain = plain[: trailing.start()] + "."
-    # punctuation left behind by a removed "(...)"; not the point of a number like ".65"
-    plain = re.sub(r"\s+([.,;:])(?!\d)", r"\1", plain)
-    # findings.py writes a bounded r as "r = > .99"; APA reads "r > .99".
-    figures = [re.sub(r"= ([<>]) ", r"\1 ", figure) for figure in figures]
-    plain = re.sub(r"\s{2,}", " ", plain).strip()
-    return plain, "; ".join(figures)
 
 
 def mixed_model_summary(evaluation: Evaluation, min_group_size: int = 1) -> str:
@@ -294,15 +245,9 @@ def mixed_model_summary(evaluation: Evaluation, min_group_size: int = 1) -> str:
     )
     if differ:
         text += (
-            f" For {join(differ)} it disagrees with the participant-level test; trust the "
+            f" For {join_and(differ)} it disagrees with the participant-level test; trust the "
             "mixed model there."
         )
     else:
         text += " It agrees with the participant-level test wherever both could be computed."
     return text
-
-
-def _singular(text: str) -> str:
-    """ "1 people were" -> "1 person was" in sentences written elsewhere (imheval.findings)."""
-    text = re.sub(r"\b(?<![.,])1 people were\b", "1 person was", text)
-    return re.sub(r"\b(?<![.,])1 people\b", "1 person", text)

@@ -56,8 +56,12 @@ from imheval.web.workspace.models import Cohort, Programme
 
 logger = logging.getLogger(__name__)
 
-#: Bump when the layout of the kept content changes, so older snapshots are not shown.
-SNAPSHOT_FORMAT = 1
+#: Bump when the layout of the kept content changes, or the core words or selects the report's
+#: content differently, so older snapshots are not shown: a snapshot kept by an older format is
+#: computed again on its next visit. 2: findings kept as data (issue 11), which names a group
+#: test's direction for groups with an apostrophe in their name and words the report's small-group
+#: notes with the report's own minimum group size.
+SNAPSHOT_FORMAT = 2
 
 #: A refresh claimed longer ago than this is taken to have died with its process.
 REFRESH_TIMEOUT = datetime.timedelta(minutes=10)

@@ -1,0 +1,718 @@
+"""Plain-English findings on one domain of a pre/post evaluation, each with its figures.
+
+The sentences judge significance on the Holm-adjusted p (across domains) and always print the
+p they judged on, so a sentence never contradicts its own figures. Group comparisons name the
+direction (who started lower, who gained more) from the suppression-aware breakdown rows, so a
+hidden small group is never described.
+
+Every function returns :class:`~imheval.findings.Finding` values; their ``kind``:
+
+==================== =========================================================================
+``not_assessed``     no one was measured before and after
+``too_few``          fewer than the minimum group size were
+``change``           the matched people's mean scores before and after (``matched`` when the
+                     means are unknown)
+``cohort_test``      the seed study's paired t-test on cohort means (``comparison`` pre_post)
+``participant_test`` the paired t-test on people
+``programme_gains``  the ANOVA of cohort gains across programmes
+``baseline_gap``     starting scores differed by a grouping (``comparison`` baseline_by_...)
+``gain_gap``         gains differed by a grouping (``comparison`` gain_by_...)
+``groups_quiet``     neither differed for the groupings named
+``followup``         a follow-up comparison (``comparison`` pre_followup or post_followup);
+                     ``followup_too_few`` and ``followup_not_run`` when it cannot be reported
+``matching_bias``    the matched people started differently from the unmatched
+``reliability``      internal consistency at pre-test
+``ceiling``          too many people at the maximum (figure ``when``: before or after)
+``easy_items``       items nearly everyone answered correctly before training
+``reliable_change``  Jacobson-Truax counts
+``retention``        the share of the gain kept at follow-up
+``mixed_model``      the mixed model's estimate of the change
+``reaction``         a level 1 rating asked once (``reaction_none``, ``reaction_too_few``)
+==================== =========================================================================
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from imheval.evaluation.results import Breakdown, DomainEvaluation, MeanRow, TestEntry
+from imheval.findings.model import FigureValue, Finding, Stats, finding
+from imheval.findings.wording import (
+    TOO_EASY,
+    apa_bounded,
+    bounded,
+    join_or,
+    people,
+    score,
+    signed,
+    size_word,
+    were,
+)
+from imheval.scoring import DomainInfo
+from imheval.stats import ItemAnalysis, TestResult, format_p
+from imheval.stats.items import CEILING_SHARE
+
+#: Significance level for the wording ("statistically significant").
+ALPHA = 0.05
+
+WHICH_TO_TRUST = (
+    "Two kinds of test are reported for each domain. Cohort-level tests (the seed study's "
+    "method) treat each cohort's mean as one measurement: they respect the fact that people "
+    "trained together are not independent, but with few cohorts they have little power, and "
+    "their effect sizes describe differences between cohort means, so they are much larger "
+    "than participant-level ones and must not be compared with published values. "
+    "Participant-level tests use every matched person and give effect sizes (Cohen's d_z) "
+    "that can be compared with other pre/post studies, but they treat people as independent, "
+    "which overstates certainty when cohorts differ. When both point the same way, the "
+    "conclusion does not hang on the choice of unit; when only the participant-level test is "
+    "significant, report it with that caveat. The mixed model, where it could be fitted, "
+    "allows for both people and cohorts at once."
+)
+
+#: How the follow-up comparisons are worded: (first timepoint, second timepoint).
+FOLLOWUP_WORDING = {
+    "pre_followup": ("before training", "at follow-up"),
+    "post_followup": ("straight after training", "at follow-up"),
+}
+#: The kinds of finding about a follow-up comparison.
+FOLLOWUP_KINDS = ("followup", "followup_too_few", "followup_not_run")
+
+
+def findings_for(domain: DomainEvaluation, min_group_size: int) -> list[Finding]:
+    """Findings on one domain's change (never an empty list: at least one finding)."""
+    name = domain.domain.label
+    key = domain.domain.id
+    if domain.n_pairs == 0:
+        return [
+            finding(
+                "not_assessed",
+                key,
+                f"{name}: no one was measured both before and after training, so change could "
+                "not be assessed.",
+                people=0,
+            )
+        ]
+    if domain.n_pairs < min_group_size:
+        return [
+            finding(
+                "too_few",
+                key,
+                f"{name}: fewer than {min_group_size} people were measured both before and after "
+                "training, too few to report without risking identifying them.",
+                figures={"min_group_size": min_group_size},
+            )
+        ]
+    found: list[Finding] = [_change(domain)]
+    cohort_t = domain.test("cohort", "paired_t")
+    if cohort_t is not None:
+        found.append(_cohort_finding(key, cohort_t, domain.n_cohorts))
+    participant_t = domain.test("participant", "paired_t")
+    if participant_t is not None:
+        found.append(_participant_finding(key, participant_t))
+    anova = domain.test("cohort", "anova_gain", "gain_by_programme")
+    if anova is not None and anova.result.computed:
+        verdict = "differed" if significant(anova) else "did not differ clearly"
+        found.append(
+            finding(
+                "programme_gains",
+                key,
+                f"Cohort gains {verdict} between programmes",
+                Stats(
+                    f"{_apa(anova)}, partial eta squared "
+                    f"{_effect_value(anova.result, 'partial_eta_squared')}"
+                ),
+                "; with few cohorts this comparison has little power.",
+                comparison="gain_by_programme",
+                people=anova.result.n,
+                figures=entry_figures(anova),
+            )
+        )
+    found.extend(_group_findings(domain))
+    found.extend(_followup_findings(domain, min_group_size))
+    bias = domain.test("participant", "welch_t", "matching_bias")
+    if bias is not None and bias.result.computed and significant(bias):
+        direction = "higher" if (bias.result.estimate or 0) > 0 else "lower"
+        found.append(
+            finding(
+                "matching_bias",
+                key,
+                f"People who were matched at post-test had started {direction} than those who "
+                "took the pre-test only",
+                Stats(_apa(bias)),
+                ", so the matched group may not represent everyone trained.",
+                comparison="matching_bias",
+                people=bias.result.n,
+                figures={**entry_figures(bias), "direction": direction},
+            )
+        )
+    return found
+
+
+def _change(domain: DomainEvaluation) -> Finding:
+    """The descriptive finding: mean scores before and after for the matched people."""
+    name = domain.domain.label
+    n = domain.n_pairs
+    overall = domain.overall
+    if overall.pre_mean is None or overall.post_mean is None:
+        return finding(
+            "matched",
+            domain.domain.id,
+            f"{name}: {people(n)} {were(n)} matched before and after training.",
+            comparison="pre_post",
+            people=n,
+        )
+    return finding(
+        "change",
+        domain.domain.id,
+        f"{name}: the {people(n)} matched before and after training scored "
+        f"{score(overall.pre_mean, overall.pre_percent)} on average before and "
+        f"{score(overall.post_mean, overall.post_percent)} after, a change of "
+        f"{signed(overall.difference)} points"
+        + (
+            f" ({signed(overall.difference_percent, 0)} percentage points)."
+            if overall.difference_percent is not None
+            else "."
+        ),
+        comparison="pre_post",
+        people=n,
+        figures=_row_figures(overall),
+    )
+
+
+def _cohort_finding(key: str, entry: TestEntry, n_cohorts: int) -> Finding:
+    result = entry.result
+    if not result.computed:
+        return finding(
+            "cohort_test",
+            key,
+            f"The seed study's cohort-level test could not be run: {result.reason}.",
+            comparison="pre_post",
+            people=result.n,
+            figures={"computed": False},
+        )
+    verdict = "a statistically significant" if significant(entry) else "no statistically clear"
+    r = result.effect("r")
+    return finding(
+        "cohort_test",
+        key,
+        f"Across {n_cohorts} cohorts, taking each cohort's mean as one measurement as the seed "
+        f"study did, there was {verdict} change",
+        Stats(_apa(entry) + (f", r {bounded(r.value)}" if r is not None else "")),
+        ".",
+        comparison="pre_post",
+        people=result.n,
+        figures={**entry_figures(entry), "cohorts": n_cohorts},
+    )
+
+
+def _participant_finding(key: str, entry: TestEntry) -> Finding:
+    result = entry.result
+    if not result.computed:
+        return finding(
+            "participant_test",
+            key,
+            f"The participant-level test could not be run: {result.reason}.",
+            comparison="pre_post",
+            people=result.n,
+            figures={"computed": False},
+        )
+    dz = result.effect("cohen_dz")
+    ci = result.estimate_ci
+    verdict = "statistically significant" if significant(entry) else "not statistically clear"
+    return finding(
+        "participant_test",
+        key,
+        f"Per person, the mean change was {signed(result.estimate)} points"
+        + (f" (95% CI {ci.low:.2f} to {ci.high:.2f})" if ci else "")
+        + f", which is {verdict}",
+        Stats(_apa(entry)),
+        (f"; Cohen's d_z = {dz.value:.2f}, {size_word(dz.value)} effect" if dz is not None else "")
+        + ".",
+        comparison="pre_post",
+        people=result.n,
+        figures=entry_figures(entry),
+    )
+
+
+def _group_findings(domain: DomainEvaluation) -> list[Finding]:
+    found: list[Finding] = []
+    quiet: list[str] = []
+    for breakdown in domain.breakdowns:
+        grouping = breakdown.grouping
+        baseline = _entry(domain, f"baseline_by_{grouping}")
+        gain = _entry(domain, f"gain_by_{grouping}")
+        shown = [row for row in breakdown.rows if row.pre_mean is not None]
+        said = False
+        if baseline is not None and baseline.result.computed and significant(baseline):
+            found.append(_baseline_finding(domain.domain.id, breakdown, shown, baseline))
+            said = True
+        if gain is not None and gain.result.computed and significant(gain):
+            found.append(_gain_finding(domain.domain.id, breakdown, shown, gain))
+            said = True
+        if not said and gain is not None and gain.result.computed:
+            quiet.append(grouping)
+    if quiet:
+        found.append(
+            finding(
+                "groups_quiet",
+                domain.domain.id,
+                f"Neither starting scores nor gains differed clearly by {join_or(quiet)} "
+                "(participant-level Welch tests, Holm-adjusted).",
+                figures={"groupings": ", ".join(quiet)},
+            )
+        )
+    return found
+
+
+def _baseline_finding(
+    key: str, breakdown: Breakdown, shown: list[MeanRow], entry: TestEntry
+) -> Finding:
+    comparison = f"baseline_by_{breakdown.grouping}"
+    if len(shown) < 2:
+        return finding(
+            "baseline_gap",
+            key,
+            f"Starting scores differed by {breakdown.grouping}",
+            Stats(_apa(entry)),
+            "; the groups are too small to show.",
+            comparison=comparison,
+            people=entry.result.n,
+            figures=entry_figures(entry),
+        )
+    low = min(shown, key=lambda row: row.pre_mean or 0.0)
+    high = max(shown, key=lambda row: row.pre_mean or 0.0)
+    figures: dict[str, FigureValue] = {
+        **entry_figures(entry),
+        "lower_group": low.label,
+        "lower_pre_mean": low.pre_mean,
+        "higher_group": high.label,
+        "higher_pre_mean": high.pre_mean,
+    }
+    after = ""
+    if low.post_mean is not None and high.post_mean is not None:
+        gap_before = (high.pre_mean or 0.0) - (low.pre_mean or 0.0)
+        gap_after = high.post_mean - low.post_mean
+        figures.update(gap_before=gap_before, gap_after=gap_after)
+        if gap_after < gap_before:
+            after = (
+                f"; after training the gap narrowed to {gap_after:.2f} points "
+                f"({score(low.post_mean, low.post_percent)} against "
+                f"{score(high.post_mean, high.post_percent)})"
+            )
+        else:
+            after = f"; after training the gap was {gap_after:.2f} points"
+    return finding(
+        "baseline_gap",
+        key,
+        f"Before training, {low.label} started lower ({score(low.pre_mean, low.pre_percent)}) "
+        f"than {high.label} ({score(high.pre_mean, high.pre_percent)})",
+        Stats(_apa(entry)),
+        after + ".",
+        comparison=comparison,
+        people=entry.result.n,
+        figures=figures,
+    )
+
+
+def _gain_finding(
+    key: str, breakdown: Breakdown, shown: list[MeanRow], entry: TestEntry
+) -> Finding:
+    comparison = f"gain_by_{breakdown.grouping}"
+    if len(shown) < 2:
+        return finding(
+            "gain_gap",
+            key,
+            f"Gains differed by {breakdown.grouping}",
+            Stats(_apa(entry)),
+            "; the groups are too small to show.",
+            comparison=comparison,
+            people=entry.result.n,
+            figures=entry_figures(entry),
+        )
+    most = max(shown, key=lambda row: row.difference or 0.0)
+    least = min(shown, key=lambda row: row.difference or 0.0)
+    return finding(
+        "gain_gap",
+        key,
+        f"Gains differed by {breakdown.grouping}: {most.label} gained most "
+        f"({signed(most.difference)} points) and {least.label} least "
+        f"({signed(least.difference)})",
+        Stats(_apa(entry)),
+        ".",
+        comparison=comparison,
+        people=entry.result.n,
+        figures={
+            **entry_figures(entry),
+            "most_group": most.label,
+            "most_gain": most.difference,
+            "least_group": least.label,
+            "least_gain": least.difference,
+        },
+    )
+
+
+def _followup_findings(domain: DomainEvaluation, min_group_size: int) -> list[Finding]:
+    found: list[Finding] = []
+    key = domain.domain.id
+    for comparison, (first, second) in FOLLOWUP_WORDING.items():
+        entry = domain.test("participant", "paired_t", comparison)
+        if entry is None:
+            continue
+        result = entry.result
+        if 0 < result.n < min_group_size:
+            found.append(
+                finding(
+                    "followup_too_few",
+                    key,
+                    f"Follow-up: fewer than {min_group_size} people were measured both {first} "
+                    f"and {second}, too few to report.",
+                    comparison=comparison,
+                    figures={"min_group_size": min_group_size},
+                )
+            )
+            continue
+        if not result.computed:
+            found.append(
+                finding(
+                    "followup_not_run",
+                    key,
+                    f"{first.capitalize()} vs {second}: the test could not be run "
+                    f"({result.reason}).",
+                    comparison=comparison,
+                    people=result.n,
+                )
+            )
+            continue
+        change = result.estimate or 0.0
+        if significant(entry):
+            verdict = "higher" if change > 0 else "lower"
+            summary = f"scores {second} were {verdict} than {first}"
+        else:
+            summary = f"there was no statistically clear change between {first} and {second}"
+        means = ""
+        mean_first = result.details.get("mean_pre")
+        mean_second = result.details.get("mean_post")
+        if result.n >= min_group_size and mean_first is not None and mean_second is not None:
+            means = f" ({mean_first:.2f} against {mean_second:.2f})"
+        found.append(
+            finding(
+                "followup",
+                key,
+                f"Follow-up: for the {people(result.n)} measured both {first} and {second}, "
+                f"{summary}{means}",
+                Stats(_apa(entry), trailing=True),
+                ".",
+                comparison=comparison,
+                people=result.n,
+                figures={
+                    **entry_figures(entry),
+                    "mean_first": mean_first if means else None,
+                    "mean_second": mean_second if means else None,
+                },
+            )
+        )
+    return found
+
+
+def extra_findings(domain: DomainEvaluation, min_group_size: int) -> list[Finding]:
+    """Findings on reliability, ceilings, reliable change, retention and the mixed model."""
+    extras = domain.extras
+    if extras is None or domain.n_pairs < min_group_size:
+        return []
+    key = domain.domain.id
+    found: list[Finding] = []
+    items = extras.items
+    if items is not None:
+        found.extend(_item_findings(key, items, min_group_size))
+    change = extras.reliable_change
+    if (
+        change.computed
+        and change.n >= min_group_size
+        and change.share_improved is not None
+        and change.minimum_reliable_change is not None
+    ):
+        improved = _count(change.n_improved, change.n, min_group_size)
+        declined = _count(change.n_declined, change.n, min_group_size)
+        found.append(
+            finding(
+                "reliable_change",
+                key,
+                f"{reliable_change_lead(items)}: {improved} improved by more than measurement "
+                f"error explains (at least {change.minimum_reliable_change:.2f} points); "
+                f"{declined} reliably declined.",
+                people=change.n,
+                figures={
+                    "improved": change.n_improved,
+                    "no_change": change.n_no_change,
+                    "declined": change.n_declined,
+                    "minimum_reliable_change": change.minimum_reliable_change,
+                    "reliability": change.reliability,
+                },
+            )
+        )
+    kept = extras.retention
+    if (
+        kept is not None
+        and kept.computed
+        and kept.n >= min_group_size
+        and kept.share_retained is not None
+    ):
+        found.append(
+            finding(
+                "retention",
+                key,
+                f"Retention: for the {people(kept.n)} measured before, after and at follow-up, "
+                f"{kept.share_retained:.0%} of the gain after training remained at follow-up "
+                f"({signed(kept.gain_followup)} of {signed(kept.gain_post)} points).",
+                people=kept.n,
+                figures={
+                    "share_retained": kept.share_retained,
+                    "gain_post": kept.gain_post,
+                    "gain_followup": kept.gain_followup,
+                },
+            )
+        )
+    model = extras.mixed_model
+    post = model.fixed_effect("timepost") if model.computed else None
+    if post is not None:
+        how = (
+            "allowing for differences between cohorts and between people"
+            if model.cohort_effect == "random"
+            else "allowing for differences between people (there is only one cohort)"
+            if model.cohort_effect == "none"
+            else "allowing for differences between people, with cohort as a fixed effect "
+            f"({model.cohort_effect_reason})"
+            if model.cohort_effect_reason
+            else "allowing for differences between people"
+        )
+        found.append(
+            finding(
+                "mixed_model",
+                key,
+                f"A linear mixed model {how} estimates the change from before to after as "
+                f"{signed(post.estimate)} points",
+                Stats(f"95% CI {post.ci.low:.2f} to {post.ci.high:.2f}, {post.apa()}"),
+                ".",
+                comparison="pre_post",
+                figures={
+                    "estimate": post.estimate,
+                    "ci_low": post.ci.low,
+                    "ci_high": post.ci.high,
+                    "statistic": post.statistic,
+                    "df": post.df,
+                    "p": post.p,
+                    "cohort_effect": model.cohort_effect,
+                },
+            )
+        )
+    return found
+
+
+def _item_findings(key: str, items: ItemAnalysis, min_group_size: int) -> list[Finding]:
+    found: list[Finding] = []
+    reliability = items.reliability_pre
+    alpha = reliability.alpha
+    if alpha is not None:
+        ci = (
+            f" (95% CI {apa_bounded(reliability.ci_low)} to {apa_bounded(reliability.ci_high)})"
+            if reliability.ci_low is not None and reliability.ci_high is not None
+            else ""
+        )
+        verdict = (
+            "acceptable for comparing groups"
+            if alpha >= 0.7
+            else "low, so the total mixes several things and individual scores are imprecise"
+        )
+        found.append(
+            finding(
+                "reliability",
+                key,
+                f"Internal consistency ({reliability.name}) before training was "
+                f"{apa_bounded(alpha)}{ci}: {verdict}.",
+                people=reliability.n,
+                figures={
+                    "measure": reliability.name,
+                    "value": alpha,
+                    "ci_low": reliability.ci_low,
+                    "ci_high": reliability.ci_high,
+                },
+            )
+        )
+    for ceiling, when in ((items.ceiling_pre, "before"), (items.ceiling_post, "after")):
+        if ceiling is None or not ceiling.flagged or ceiling.share is None:
+            continue
+        found.append(
+            ceiling_finding(key, when, ceiling.share, ceiling.n_at_max, ceiling.n, min_group_size)
+        )
+    easy = [s.item for s in items.items if s.flags]
+    if easy:
+        found.append(
+            finding(
+                "easy_items",
+                key,
+                f"{len(easy)} item(s) were answered correctly by more than 90% of people before "
+                f"training ({', '.join(easy)}): {TOO_EASY}.",
+                figures={"items": ", ".join(easy)},
+            )
+        )
+    return found
+
+
+def ceiling_finding(
+    key: str, when: str, share: float, n_at_max: int, n: int, min_group_size: int
+) -> Finding:
+    """Too many people at the maximum ``when`` ("before" or "after") training.
+
+    A share of fewer than ``min_group_size`` people is a count in disguise: then only the
+    threshold is given.
+    """
+    shown = n_at_max >= min_group_size
+    threshold = f"{100 * CEILING_SHARE:.0f}%"
+    return finding(
+        "ceiling",
+        key,
+        (f"{share:.0%} of people" if shown else f"More than {threshold} of people")
+        + f" scored the maximum {when} training (the threshold is {threshold}): {TOO_EASY}.",
+        people=n,
+        figures={
+            "when": when,
+            "share": share if shown else None,
+            "n_at_max": n_at_max if shown else None,
+        },
+    )
+
+
+def reliable_change_lead(items: ItemAnalysis | None) -> str:
+    """The start of the reliable-change finding, naming the reliability used."""
+    source = (
+        f"the domain's {items.reliability_pre.name} at pre-test"
+        if items is not None
+        else "the reliability given"
+    )
+    return (
+        f"Reliable change (Jacobson-Truax, using {source} as the reliability; a test-retest "
+        "reliability is better where one exists)"
+    )
+
+
+def reaction_findings(info: DomainInfo, at_post: np.ndarray, min_group_size: int) -> list[Finding]:
+    """Kirkpatrick level 1: how people rated the training at its end (no before/after)."""
+    values = at_post[~np.isnan(at_post)]
+    if len(values) == 0:
+        return [
+            finding(
+                "reaction_none",
+                info.id,
+                f"{info.label}: nobody answered these questions after training.",
+                people=0,
+            )
+        ]
+    if len(values) < min_group_size:
+        return [
+            finding(
+                "reaction_too_few",
+                info.id,
+                f"{info.label}: fewer than {min_group_size} people answered, so the ratings are "
+                "not shown.",
+                figures={"min_group_size": min_group_size},
+            )
+        ]
+    mean = float(values.mean())
+    return [
+        finding(
+            "reaction",
+            info.id,
+            f"{info.label} (asked once, at the end of training): {people(len(values))} rated it "
+            f"{score(mean, info.percent_of_maximum(mean))} on average on a scale of "
+            f"{info.min_total:g} to {info.max_total:g}. This is how the training was received, "
+            "not evidence of learning.",
+            people=len(values),
+            figures={
+                "mean": mean,
+                "percent": info.percent_of_maximum(mean),
+                "min_total": info.min_total,
+                "max_total": info.max_total,
+            },
+        )
+    ]
+
+
+# --------------------------------------------------------------------------------------------
+# Small helpers
+
+
+def significant(entry: TestEntry) -> bool:
+    """Significant at :data:`ALPHA` on the Holm-adjusted p (the raw p when not adjusted)."""
+    p = entry.p_holm if entry.p_holm is not None else entry.result.p
+    return p is not None and p < ALPHA
+
+
+def entry_figures(entry: TestEntry) -> dict[str, FigureValue]:
+    """The figures of a test: statistic, df, p, Holm-adjusted p, estimate, effect sizes."""
+    result = entry.result
+    figures: dict[str, FigureValue] = {
+        "test": result.test,
+        "statistic_name": result.statistic_name,
+        "statistic": result.statistic,
+        "p": result.p,
+        "p_holm": entry.p_holm,
+        "n": result.n,
+        "estimate": result.estimate,
+        "significant": significant(entry),
+    }
+    if isinstance(result.df, tuple):
+        figures["df1"], figures["df2"] = result.df
+    else:
+        figures["df"] = result.df
+    if result.estimate_ci is not None:
+        figures["ci_low"] = result.estimate_ci.low
+        figures["ci_high"] = result.estimate_ci.high
+    for effect in result.effect_sizes:
+        figures[effect.name] = effect.value
+    return figures
+
+
+def _row_figures(row: MeanRow) -> dict[str, FigureValue]:
+    return {
+        "pre_mean": row.pre_mean,
+        "post_mean": row.post_mean,
+        "difference": row.difference,
+        "pre_percent": row.pre_percent,
+        "post_percent": row.post_percent,
+        "difference_percent": row.difference_percent,
+    }
+
+
+def _apa(entry: TestEntry) -> str:
+    """APA text, with the Holm-adjusted p when adjustment changed it."""
+    text = entry.result.apa()
+    if entry.p_holm is None or entry.result.p is None:
+        return text
+    if math.isclose(entry.p_holm, entry.result.p):
+        return text
+    if format_p(entry.p_holm) == format_p(entry.result.p):
+        return text  # e.g. both "p < .001": adjusting changed nothing a reader would see
+    return f"{text}; Holm-adjusted {format_p(entry.p_holm)}"
+
+
+def _entry(domain: DomainEvaluation, comparison: str) -> TestEntry | None:
+    for entry in domain.tests:
+        if entry.unit == "participant" and entry.comparison == comparison:
+            return entry
+    return None
+
+
+def _effect_value(result: TestResult, name: str) -> str:
+    effect = result.effect(name)
+    return "not available" if effect is None else bounded(effect.value)
+
+
+def _count(count: int | None, total: int, min_group_size: int) -> str:
+    """ "12 of 59 people (20%)", or "fewer than 5 of 59 people" for a small count."""
+    if count is None:
+        return "an unknown number of people"
+    if 0 < count < min_group_size:
+        return f"fewer than {min_group_size} of {total} people"
+    return f"{count} of {total} {'person' if total == 1 else 'people'} ({count / total:.0%})"

@@ -1,0 +1,177 @@
+"""Findings as data: the words and the statistics of each sentence kept apart, with its figures.
+
+Nothing in imheval reads a sentence back, so these tests pin what the report, the terminal and
+the JSON select findings by: their kind, comparison, people and figures.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from imheval import get_builtin
+from imheval.demo import DEMO_INSTRUMENT_IDS, demo_path
+from imheval.evaluation import Evaluation, EvaluationOptions, evaluate_file
+from imheval.findings import Finding, Stats, finding
+from imheval.findings.wording import direction_text, join_and, join_or, people, were
+from imheval.reports import build_report
+from imheval.reports.model import Findings
+
+
+@pytest.fixture(scope="module")
+def demo() -> Evaluation:
+    return evaluate_file(demo_path(), [get_builtin(i) for i in DEMO_INSTRUMENT_IDS])
+
+
+def test_a_finding_keeps_its_words_and_its_statistics_apart() -> None:
+    made = finding(
+        "gain_gap",
+        "knowledge",
+        "A started lower (5.44 (68%)) than B",
+        Stats("F(2, 26.04) = 22.90, p < .001"),
+        "; after training the gap narrowed",
+        Stats("Holm-adjusted p = .002"),
+        ".",
+        comparison="gain_by_profession",
+        people=40,
+        figures={"p": 0.0004},
+    )
+    assert made.text == (
+        "A started lower (5.44 (68%)) than B (F(2, 26.04) = 22.90, p < .001); after training the "
+        "gap narrowed (Holm-adjusted p = .002)."
+    )
+    assert made.plain == "A started lower (5.44 (68%)) than B; after training the gap narrowed."
+    assert made.statistics == "F(2, 26.04) = 22.90, p < .001; Holm-adjusted p = .002"
+    assert made.figure("p") == 0.0004
+    with pytest.raises(KeyError, match="no figure 'q'"):
+        made.figure("q")
+    trailing = finding(
+        "followup",
+        "k",
+        "Scores held (2.00 against 3.00)",
+        Stats("t(8) = 3.00, p = .017", trailing=True),
+        ".",
+    )
+    assert trailing.text == "Scores held (2.00 against 3.00), t(8) = 3.00, p = .017."
+    assert trailing.plain == "Scores held (2.00 against 3.00)."
+    assert finding("reliability", "k", "No statistics (95% CI .49 to .77).").statistics == ""
+
+
+def test_a_finding_is_frozen() -> None:
+    made = finding("change", "k", "Words.")
+    with pytest.raises(AttributeError):
+        made.kind = "other"  # type: ignore[misc]
+    with pytest.raises(TypeError):
+        made.figures["x"] = 1  # type: ignore[index]
+
+
+def test_the_demo_findings_cite_the_figures_of_their_tests(demo: Evaluation) -> None:
+    knowledge = demo.domain("knowledge")
+    kinds = [item.kind for item in knowledge.findings]
+    assert kinds[:3] == ["change", "cohort_test", "participant_test"]
+    change = knowledge.findings[0]
+    assert change.people == knowledge.n_pairs == 59
+    assert change.figure("pre_mean") == knowledge.overall.pre_mean
+    assert change.figure("difference") == knowledge.overall.difference
+    participant = next(f for f in knowledge.findings if f.kind == "participant_test")
+    entry = knowledge.test("participant", "paired_t")
+    assert entry is not None
+    assert participant.figure("p") == entry.result.p
+    assert participant.figure("p_holm") == entry.p_holm
+    assert participant.figure("cohen_dz") == entry.result.effect("cohen_dz").value  # type: ignore[union-attr]
+    assert participant.figure("significant") is True
+    assert participant.statistics == entry.result.apa()
+    assert participant.statistics not in participant.plain
+    assert participant.plain.startswith("Per person, the mean change was +")
+    cohort = next(f for f in knowledge.findings if f.kind == "cohort_test")
+    assert cohort.figure("cohorts") == knowledge.n_cohorts == 5
+    assert cohort.statistics.startswith(knowledge.test("cohort", "paired_t").result.apa())  # type: ignore[union-attr]
+    # Every kind the module documents, and no other, is used.
+    every = {item.kind for d in demo.domains for item in d.findings}
+    assert every <= {
+        "change", "cohort_test", "participant_test", "programme_gains", "baseline_gap",
+        "gain_gap", "groups_quiet", "matching_bias", "reliability", "ceiling", "easy_items",
+        "reliable_change", "retention", "mixed_model", "reaction",
+    }  # fmt: skip
+    assert {"ceiling", "reliable_change", "mixed_model", "reliability"} <= every
+
+
+def test_the_json_keeps_the_text_and_gains_the_figures(demo: Evaluation) -> None:
+    document = json.loads(json.dumps(demo.to_dict(), allow_nan=False))
+    knowledge = next(d for d in document["domains"] if d["id"] == "knowledge")
+    assert knowledge["findings"] == [item.text for item in demo.domain("knowledge").findings]
+    details = knowledge["finding_details"]
+    assert [d["text"] for d in details] == knowledge["findings"]
+    participant = next(d for d in details if d["kind"] == "participant_test")
+    assert participant["comparison"] == "pre_post"
+    assert participant["people"] == 59
+    assert (
+        participant["figures"]["p"]
+        == demo.domain("knowledge").test("participant", "paired_t").result.p
+    )  # type: ignore[union-attr]
+
+
+def test_the_report_shows_each_findings_words_with_its_statistics_beside(
+    demo: Evaluation,
+) -> None:
+    summary = build_report(demo).section("summary")
+    shown = [block for block in summary.blocks if isinstance(block, Findings)]
+    knowledge = demo.domain("knowledge").findings
+    expected = [
+        (item.plain, item.statistics)
+        for item in knowledge
+        if item.kind in ("change", "cohort_test", "participant_test")
+    ]
+    assert list(shown[0].items) == expected
+
+
+def write_one_person(path: Path) -> Path:
+    lines = ["participant,cohort,programme,timepoint,knowledge"]
+    lines += ["A1,C1,P,pre,10", "A1,C1,P,post,14", "B2,C1,P,pre,11"]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def test_one_person_is_one_person_not_one_people(tmp_path: Path) -> None:
+    evaluation = evaluate_file(
+        write_one_person(tmp_path / "one.csv"), options=EvaluationOptions(min_group_size=1)
+    )
+    change = evaluation.domain("knowledge").findings[0]
+    assert change.kind == "change"
+    assert change.people == 1
+    assert "the 1 person matched before and after training scored 10.00" in change.text
+    assert "1 people" not in " ".join(f.text for f in evaluation.domain("knowledge").findings)
+
+
+def test_wording_helpers() -> None:
+    assert (people(1), people(1200), were(1), were(2)) == (
+        "1 person",
+        "1,200 people",
+        "was",
+        "were",
+    )
+    assert join_and([]) == "" and join_and(["a"]) == "a"
+    assert join_and(["a", "b", "c"]) == "a, b and c"
+    assert join_or(["a", "b"]) == "a or b"
+
+
+def test_a_group_test_names_its_direction_from_data_not_from_its_method_text(
+    demo: Evaluation,
+) -> None:
+    two_groups = [
+        e.result
+        for d in demo.domains
+        for e in d.tests
+        if e.result.computed and e.result.groups is not None
+    ]
+    assert two_groups, "the demo has two-group Welch tests (directorate)"
+    first, second = two_groups[0].groups  # type: ignore[misc]
+    assert direction_text(two_groups[0]) == f"{first} minus {second}"
+    anova = demo.domain("knowledge").test("cohort", "anova_gain", "gain_by_programme")
+    assert anova is not None and direction_text(anova.result) == ""
+
+
+def test_findings_are_finding_values_everywhere(demo: Evaluation) -> None:
+    assert all(isinstance(item, Finding) for d in demo.domains for item in d.findings)
