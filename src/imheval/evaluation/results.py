@@ -9,7 +9,6 @@ computed for one domain), with the names the tables and reports use for them. Th
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -26,6 +25,7 @@ from imheval.scoring import (
     zero_reasons,
 )
 from imheval.stats import TestResult
+from imheval.stats._common import finite_or_none
 
 Unit = Literal["cohort", "participant"]
 #: Called as progress(stage, done, total) while an evaluation runs.
@@ -180,13 +180,13 @@ class MeanRow:
             # identifying (decision 0003).
             "n": None if self.suppressed else self.n,
             "suppressed": self.suppressed,
-            "pre_mean": _num(self.pre_mean),
-            "post_mean": _num(self.post_mean),
-            "difference": _num(self.difference),
-            "difference_sd": _num(self.difference_sd),
-            "pre_percent": _num(self.pre_percent),
-            "post_percent": _num(self.post_percent),
-            "difference_percent": _num(self.difference_percent),
+            "pre_mean": finite_or_none(self.pre_mean),
+            "post_mean": finite_or_none(self.post_mean),
+            "difference": finite_or_none(self.difference),
+            "difference_sd": finite_or_none(self.difference_sd),
+            "pre_percent": finite_or_none(self.pre_percent),
+            "post_percent": finite_or_none(self.post_percent),
+            "difference_percent": finite_or_none(self.difference_percent),
         }
 
 
@@ -223,7 +223,7 @@ class TestEntry:
             "statistic": body.pop("statistic"),
             "df": body.pop("df"),
             "p": body.pop("p"),
-            "p_holm": _num(self.p_holm),
+            "p_holm": finite_or_none(self.p_holm),
             "n": body.pop("n"),
             "effect_sizes": body.pop("effect_sizes"),
             **body,
@@ -259,13 +259,6 @@ class DomainEvaluation:
             if (entry.unit, entry.result.test, entry.comparison) == (unit, test, comparison):
                 return entry
         return None
-
-
-def _num(value: float | None) -> float | None:
-    if value is None:
-        return None
-    value = float(value)
-    return value if math.isfinite(value) else None
 
 
 def _scoring_rule_text(scored: ScoredTable) -> str:

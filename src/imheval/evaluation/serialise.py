@@ -23,10 +23,10 @@ from imheval.evaluation.results import (
     Settings,
     TestEntry,
     ZeroReasonRow,
-    _num,
 )
 from imheval.matching import MatchResult, PublishedBias
 from imheval.scoring import ScoredTable
+from imheval.stats._common import finite_or_none
 
 #: Version of the JSON document written by :meth:`Evaluation.to_dict` (docs/evaluation-json.md).
 SCHEMA = "imheval.evaluation/1"
@@ -140,12 +140,12 @@ def _published_bias_dict(bias: PublishedBias) -> dict[str, Any]:
             {
                 "domain": d.domain,
                 "n_matched": d.n_matched,
-                "mean_matched": _num(d.mean_matched),
-                "sd_matched": _num(d.sd_matched),
+                "mean_matched": finite_or_none(d.mean_matched),
+                "sd_matched": finite_or_none(d.sd_matched),
                 "n_unmatched": d.n_unmatched,
-                "mean_unmatched": _num(d.mean_unmatched),
-                "sd_unmatched": _num(d.sd_unmatched),
-                "mean_difference": _num(d.mean_difference),
+                "mean_unmatched": finite_or_none(d.mean_unmatched),
+                "sd_unmatched": finite_or_none(d.sd_unmatched),
+                "mean_difference": finite_or_none(d.mean_difference),
             }
             for d in bias.domains
         ],
@@ -155,9 +155,9 @@ def _published_bias_dict(bias: PublishedBias) -> dict[str, Any]:
                 "category": c.category,
                 "suppressed": c.suppressed,
                 "n_matched": c.n_matched,
-                "percent_matched": _num(c.percent_matched),
+                "percent_matched": finite_or_none(c.percent_matched),
                 "n_unmatched": c.n_unmatched,
-                "percent_unmatched": _num(c.percent_unmatched),
+                "percent_unmatched": finite_or_none(c.percent_unmatched),
             }
             for c in bias.categories
         ],
