@@ -13,9 +13,11 @@ Where things go:
 - ``build.py``: :func:`build_report` and :data:`SECTION_BUILDERS`, the sections in report order.
 - ``context.py``: :class:`ReportContext` (what every builder reads), ``SectionBuilder``, and the
   constants and small helpers more than one section uses.
-- ``wording.py``: shared wording (``join``, ``plural``, ``score``, ``difference``, ``prop``,
-  ``effect_text`` ...): pure functions from numbers to text. Wording a second module needs goes
-  here, not into a section.
+- ``wording.py``: the report's own wording of table cells (``score``, ``difference``, ``prop``,
+  ``range_text`` ...): pure functions from numbers to text. Wording the findings and the terminal
+  share too (``people``, ``plural``, ``join_and``, ``effect_text``, a group test's direction) is
+  in :mod:`imheval.findings.wording`. Wording a second module needs goes in one of the two, not
+  into a section.
 - ``sections/``: one module per section, each exposing its builder; ``sections/domain.py`` and
   ``sections/deeper.py`` hold the detail of one domain that the level sections share.
 - ``domain_charts.py``: the charts of one domain; ``charts.py`` draws any chart spec as SVG.
@@ -34,6 +36,14 @@ returns a :class:`Section`, or None when it has nothing to say for this data::
         if context.small(people):
             text = context.too_few("Coverage", "took part")
         return Section("coverage", "Coverage", None, (Paragraph(text),))
+
+Findings are data (:class:`imheval.findings.Finding`): a section picks the ones it shows from
+``domain.findings`` by ``kind`` and ``comparison`` (the kinds are listed in
+:mod:`imheval.evaluation.findings`) and shows each as its plain words with its statistics
+beside them (``sections.summary.finding_pairs``); it reads numbers from ``finding.figures`` or
+the evaluation's own results, never from a sentence. A new kind of evaluation (a network
+group, a focus group) writes its findings with :func:`imheval.findings.finding` and its section
+shows them the same way.
 
 The privacy rule every section follows: a number of people is shown only through the context,
 ``context.count(n)`` or ``context.people(n)`` ("fewer than 5 people" for a small group), and the
