@@ -16,8 +16,9 @@ from imheval.demo import DEMO_INSTRUMENT_IDS, demo_path
 from imheval.evaluation import Evaluation, EvaluationOptions, evaluate_file
 from imheval.findings import Finding, Stats, finding
 from imheval.findings.wording import direction_text, join_and, join_or, people, were
-from imheval.reports import build_report
+from imheval.reports import ReportContext, build_report
 from imheval.reports.model import Findings
+from imheval.reports.sections.summary import domain_findings
 
 
 @pytest.fixture(scope="module")
@@ -175,3 +176,20 @@ def test_a_group_test_names_its_direction_from_data_not_from_its_method_text(
 
 def test_findings_are_finding_values_everywhere(demo: Evaluation) -> None:
     assert all(isinstance(item, Finding) for d in demo.domains for item in d.findings)
+
+
+def test_a_count_hidden_in_the_words_is_hidden_in_the_figures(demo: Evaluation) -> None:
+    # Risk identification: 9 of 68 improved, 1 declined (5 is the minimum group size).
+    risk = demo.domain("risk_identification")
+    change = risk.extras.reliable_change  # type: ignore[union-attr]
+    assert (change.n_improved, change.n_declined) == (9, 1)
+    written = next(f for f in risk.findings if f.kind == "reliable_change")
+    assert "fewer than 5 of 68 people reliably declined" in written.text
+    assert (written.figure("improved"), written.figure("declined")) == (9, None)
+    # The report hides the 9 as well, so the 1 cannot be worked out from the total.
+    shown = next(
+        f for f in domain_findings(ReportContext(demo, 5), risk) if f.kind == "reliable_change"
+    )
+    assert "the number who improved is not shown" in shown.text
+    assert (shown.figure("improved"), shown.figure("declined")) == (None, None)
+    assert "9 of 68" not in shown.text

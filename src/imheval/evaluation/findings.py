@@ -444,9 +444,9 @@ def extra_findings(domain: DomainEvaluation, min_group_size: int) -> list[Findin
                 f"{declined} reliably declined.",
                 people=change.n,
                 figures={
-                    "improved": change.n_improved,
-                    "no_change": change.n_no_change,
-                    "declined": change.n_declined,
+                    # a count the sentence hides ("fewer than 5 of 59") is not a figure either
+                    "improved": _shown(change.n_improved, min_group_size),
+                    "declined": _shown(change.n_declined, min_group_size),
                     "minimum_reliable_change": change.minimum_reliable_change,
                     "reliability": change.reliability,
                 },
@@ -707,6 +707,11 @@ def _entry(domain: DomainEvaluation, comparison: str) -> TestEntry | None:
 def _effect_value(result: TestResult, name: str) -> str:
     effect = result.effect(name)
     return "not available" if effect is None else bounded(effect.value)
+
+
+def _shown(count: int | None, min_group_size: int) -> int | None:
+    """``count`` unless it is 1 to ``min_group_size - 1`` people (then None)."""
+    return None if count is None or 0 < count < min_group_size else count
 
 
 def _count(count: int | None, total: int, min_group_size: int) -> str:

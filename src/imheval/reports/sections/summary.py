@@ -27,6 +27,7 @@ from imheval.reports.context import (
 )
 from imheval.reports.model import Block, Callout, Findings, Heading, Paragraph, Section
 from imheval.reports.sections.deeper import reliable_change_counts
+from imheval.suppression import suppress
 
 
 def summary_section(context: ReportContext) -> Section:
@@ -137,12 +138,21 @@ def domain_findings(context: ReportContext, domain: DomainEvaluation) -> list[Fi
         elif item.kind == "reliable_change" and extras is not None:
             counts = reliable_change_counts(context, extras.reliable_change)
             if counts:
+                # the counts the report hides (the one rule, as in its table) are not kept as
+                # figures either
+                change = extras.reliable_change
+                counts_of = (change.n_improved, change.n_no_change, change.n_declined)
+                hidden = suppress([n or 0 for n in counts_of], context.min_group_size).hidden
+                figures = dict(item.figures)
+                for name, hide in zip(("improved", "no_change", "declined"), hidden, strict=True):
+                    if hide and name in figures:
+                        figures[name] = None
                 item = finding(
                     "reliable_change",
                     key,
                     f"{reliable_change_lead(items)}: {counts}",
                     people=item.people,
-                    figures=item.figures,
+                    figures=figures,
                 )
         found.append(item)
     return found
