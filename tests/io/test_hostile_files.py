@@ -27,7 +27,7 @@ from hostile_files import (
 )
 
 from imheval.errors import DataFormatError, Problem, list_rows
-from imheval.io import _sheet, reader
+from imheval.io import _cells, reader
 from imheval.io.reader import read_responses
 
 
@@ -370,15 +370,15 @@ def test_memory_limit_defaults_to_most_of_the_available_memory(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.delenv("IMHEVAL_READ_MEMORY_MB", raising=False)
-    monkeypatch.setattr(_sheet, "_available_memory", lambda: 10_000_000_000)
+    monkeypatch.setattr(_cells, "_available_memory", lambda: 10_000_000_000)
 
-    assert _sheet.memory_limit() == 8_000_000_000
+    assert _cells.memory_limit() == 8_000_000_000
 
 
 def test_xlsx_reading_reports_progress_in_rows(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(_sheet, "PROGRESS_EVERY", 10)
+    monkeypatch.setattr(_cells, "PROGRESS_EVERY", 10)
     messages: list[str] = []
 
     read_responses(xfd_xlsx(tmp_path, rows=25), progress=messages.append)
@@ -389,7 +389,7 @@ def test_xlsx_reading_reports_progress_in_rows(
 def test_csv_is_parsed_in_chunks_reporting_progress_with_row_numbers_kept(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(_sheet, "PROGRESS_EVERY", 10)
+    monkeypatch.setattr(_cells, "PROGRESS_EVERY", 10)
     path = tmp_path / "long.csv"
     path.write_text(
         "participant,timepoint,K1\n" + "".join(f"P{n:02d},pre,{'abcd'[n % 4]}\n" for n in range(25))
@@ -412,7 +412,7 @@ def test_csv_is_parsed_in_chunks_reporting_progress_with_row_numbers_kept(
 def test_a_too_wide_row_in_a_later_chunk_is_named_by_its_own_row(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(_sheet, "PROGRESS_EVERY", 10)
+    monkeypatch.setattr(_cells, "PROGRESS_EVERY", 10)
     lines = ["participant,timepoint,K1"] + [f"P{n:02d},pre,a" for n in range(25)]
     lines[23] = "P22,pre,a,stray"
     path = tmp_path / "stray.csv"

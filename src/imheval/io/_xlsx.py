@@ -1,4 +1,4 @@
-"""Reading the first sheet of an XLSX workbook into a :class:`~imheval.io._sheet.Sheet`.
+"""Reading the first sheet of an XLSX workbook into a :class:`~imheval.io._cells.Sheet`.
 
 An XLSX file is a zip of XML parts, and a small upload can claim (or be) anything inside, so
 before openpyxl sees it the zip's directory is checked: how many entries, how large each
@@ -29,8 +29,8 @@ import numpy as np
 import pandas as pd
 
 from imheval.errors import DataFormatError, Problem
-from imheval.io import _sheet
-from imheval.io._sheet import (
+from imheval.io import _cells
+from imheval.io._cells import (
     XLSX_MEMORY_FACTOR,
     Sheet,
     check_header,
@@ -257,7 +257,7 @@ def _read_rows(
                     unnamed.add(position)
             if named:
                 rows.append(number)
-                if progress is not None and len(rows) % _sheet.PROGRESS_EVERY == 0:
+                if progress is not None and len(rows) % _cells.PROGRESS_EVERY == 0:
                     progress(f"read {len(rows):,} rows")
                 for position, column in columns.items():
                     column.append(values.get(position, ""))
