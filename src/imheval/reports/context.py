@@ -15,7 +15,7 @@ import pandas as pd
 
 from imheval.evaluation import DomainEvaluation, Evaluation, MeanRow, TestEntry, protect_rows
 from imheval.evaluation.findings import ALPHA
-from imheval.reports.model import Section
+from imheval.reports.model import Number, Section
 from imheval.reports.wording import people_text
 from imheval.stats import CeilingResult
 from imheval.stats.items import CEILING_SHARE
@@ -69,9 +69,9 @@ class ReportContext:
         """True for a count that must not be shown (1 to min_group_size - 1 people)."""
         return 0 < n < self.min_group_size
 
-    def count(self, n: int) -> str:
+    def count(self, n: int) -> Number:
         """A count of people as shown in the report ("fewer than 5" when small)."""
-        return f"fewer than {self.min_group_size}" if self.small(n) else f"{n:,}"
+        return Number(f"fewer than {self.min_group_size}" if self.small(n) else f"{n:,}")
 
     def people(self, n: int) -> str:
         """A count with its noun: "1 person" never shows, "fewer than 5 people", "12 people"."""
@@ -119,23 +119,27 @@ def protect_column(context: ReportContext, counts: Sequence[int]) -> tuple[list[
     Which counts to hide is :func:`imheval.suppression.suppress` (the one rule, decision 0003).
     A count hidden because it is small reads "fewer than N", and so does a small total; a count
     hidden to protect another reads "suppressed", and so does a total hidden when no shown count
-    is left to hide. Returns the cells, the total's text and whether anything was hidden.
+    is left to hide. Returns the cells, the total's text and whether anything was hidden; a
+    count shown, or hidden as "fewer than N", is a :class:`Number`, "suppressed" is text.
     """
     decided = suppress(counts, context.min_group_size)
     cells = [
-        hidden_text(context, n, decided.primary[i]) if decided.hidden[i] else f"{n:,}"
+        hidden_text(context, n, decided.primary[i]) if decided.hidden[i] else Number(f"{n:,}")
         for i, n in enumerate(decided.counts)
     ]
     total = decided.total
     total_text = (
-        hidden_text(context, total, context.small(total)) if decided.total_hidden else f"{total:,}"
+        hidden_text(context, total, context.small(total))
+        if decided.total_hidden
+        else Number(f"{total:,}")
     )
     return cells, total_text, decided.any_hidden
 
 
 def hidden_text(context: ReportContext, n: int, primary: bool) -> str:
-    """ "fewer than N" for a small hidden count, "suppressed" for one hidden to protect it."""
-    return f"fewer than {context.min_group_size}" if primary and n else "suppressed"
+    """ "fewer than N" for a small hidden count (a :class:`Number`, aligned as the counts around
+    it), "suppressed" (text) for one hidden to protect it."""
+    return Number(f"fewer than {context.min_group_size}") if primary and n else "suppressed"
 
 
 def protect_report_rows(

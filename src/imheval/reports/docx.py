@@ -12,12 +12,13 @@ from pathlib import Path
 from typing import Any
 
 from imheval.reports.charts import to_png
-from imheval.reports.html import TOTAL_LABELS, numeric_cell, readable_time
+from imheval.reports.html import TOTAL_LABELS, readable_time
 from imheval.reports.model import (
     Callout,
     Chart,
     Findings,
     Heading,
+    Number,
     Paragraph,
     Report,
     Table,
@@ -117,7 +118,7 @@ def _table(document: Any, block: Table) -> None:
             run = paragraph.add_run(text)
             run.font.size = Pt(9)
             run.bold = total
-            if position and numeric_cell(text):
+            if position and isinstance(text, Number):
                 paragraph.alignment = WD_ALIGN_PARAGRAPH.RIGHT
     for note in ([block.suppressed_note] if block.suppressed_note else []) + list(block.notes):
         paragraph = document.add_paragraph()

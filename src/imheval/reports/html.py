@@ -16,12 +16,12 @@ from pathlib import Path
 from jinja2 import Environment, PackageLoader, StrictUndefined
 from markupsafe import Markup
 
-from imheval.reports.model import Report
+from imheval.reports.model import Number, Report
 
 #: Row labels shown in bold as totals.
 TOTAL_LABELS = ("Total", "All", "All matched people")
 
-_NUMERIC = re.compile(r"^[-+−–]?\.?\d[\d,.]*( \(.*\))?%?$|^[-+−–]$|^p [<=>] |^fewer than \d+$")
+#: Column headings right-aligned (a cell is right-aligned when it is a :class:`Number`).
 _NUMERIC_HEADERS = frozenset(
     {
         "n",
@@ -89,11 +89,6 @@ def write_html(report: Report, path: str | Path) -> Path:
     return target
 
 
-def numeric_cell(text: str) -> bool:
-    """True for a cell that reads as a number ("12", "2.00 (33%)", "p < .001"): right-aligned."""
-    return bool(_NUMERIC.match(text))
-
-
 def readable_time(iso: str) -> str:
     """'2026-11-23T18:46:57+00:00' -> '23 November 2026, 18:46 UTC'; other text unchanged."""
     try:
@@ -113,7 +108,7 @@ def _environment() -> Environment:
         keep_trailing_newline=True,
     )
     environment.tests["block_kind"] = lambda block, kind: type(block).__name__.lower() == kind
-    environment.tests["numeric_cell"] = lambda cell: numeric_cell(str(cell))
+    environment.tests["number"] = lambda cell: isinstance(cell, Number)
     environment.tests["numeric_header"] = lambda cell: str(cell) in _NUMERIC_HEADERS
     environment.filters["trusted_svg"] = _trusted_svg
     environment.filters["svg_data_uri"] = _svg_data_uri

@@ -4,7 +4,8 @@ A :class:`Report` is a title and a tuple of :class:`Section` objects; a section 
 blocks (paragraphs, findings, tables, charts, callouts and sub-headings). Every piece of text is
 plain text: the renderers escape it for their format, so nothing here is HTML or Word markup.
 Parts are immutable; :meth:`Report.with_section` and :meth:`Section.with_blocks` return copies,
-so a caller can add a section without touching the ones already built.
+so a caller can add a section without touching the ones already built. A table cell that shows a
+number is a :class:`Number`, so the renderers align it without reading its text.
 """
 
 from __future__ import annotations
@@ -15,6 +16,20 @@ from typing import Literal
 from imheval.reports.charts import ChartSpec
 
 CalloutKind = Literal["info", "warning"]
+
+
+class Number(str):
+    """A table cell's text that shows a number: the renderers right-align it.
+
+    The helper that formats the number says so where it formats it ("12", "2.00 (33%)",
+    "p < .001", "fewer than 5", and the dash for a missing number), so no renderer guesses from
+    the text: a group named "2024" is a plain ``str`` and stays left-aligned. A ``Number`` is a
+    ``str`` in every other way (equal to, hashing and printing as its text), so
+    :attr:`Table.rows` stays a tuple of strings; text built from it by concatenation or an
+    f-string is a plain ``str`` again.
+    """
+
+    __slots__ = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,7 +62,8 @@ class Findings:
 class Table:
     """A table of already formatted text cells.
 
-    ``header`` names the columns; the first cell of each row labels the row. ``notes`` are
+    ``header`` names the columns; the first cell of each row labels the row. A cell that shows a
+    number is a :class:`Number` (right-aligned); any other cell is plain text. ``notes`` are
     printed under the table; ``suppressed_note`` is set when any cell was hidden to protect a
     small group, and says why.
     """

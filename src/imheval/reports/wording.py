@@ -3,7 +3,8 @@
 Small pure functions from numbers to the text a report shows, used by several sections. Wording
 the findings and the terminal share too (people, plurals, lists, effect sizes) is in
 :mod:`imheval.findings.wording`. Rounding happens here, when presenting, never in the
-statistics. None is shown as :data:`DASH`.
+statistics. None is shown as :data:`DASH`. A cell that shows a number is returned as a
+:class:`~imheval.reports.model.Number`, so the renderers right-align it without reading it.
 """
 
 from __future__ import annotations
@@ -12,12 +13,16 @@ import re
 from collections.abc import Mapping
 
 from imheval.evaluation import DomainEvaluation
-from imheval.findings.wording import DASH as DASH
+from imheval.findings.wording import DASH as DASH_TEXT
 from imheval.findings.wording import people
+from imheval.reports.model import Number
+
+#: A missing number in a table: aligned as the numbers around it.
+DASH = Number(DASH_TEXT)
 
 
-def signed_number(value: float | None) -> str:
-    return f"{value:+.2f}" if value is not None else DASH
+def signed_number(value: float | None) -> Number:
+    return Number(f"{value:+.2f}") if value is not None else DASH
 
 
 EFFECT_LEGEND: Mapping[str, str] = {
@@ -35,28 +40,28 @@ EFFECT_LEGEND: Mapping[str, str] = {
 }
 
 
-def prop(value: float | None) -> str:
+def prop(value: float | None) -> Number:
     """A proportion or correlation in APA style: .65, -.12, 1.00."""
     if value is None:
         return DASH
     text = f"{value:.2f}"
     if text.startswith("0."):
-        return text[1:]
+        return Number(text[1:])
     if text.startswith("-0."):
-        return "-" + text[2:]
-    return text
+        return Number("-" + text[2:])
+    return Number(text)
 
 
-def optional_prop(value: float | None) -> str:
+def optional_prop(value: float | None) -> Number:
     return prop(value) if value is not None else DASH
 
 
-def optional_number(value: float | None) -> str:
-    return f"{value:.2f}" if value is not None else DASH
+def optional_number(value: float | None) -> Number:
+    return Number(f"{value:.2f}") if value is not None else DASH
 
 
-def percent_text(value: float | None) -> str:
-    return f"{100 * value:.0f}%" if value is not None else DASH
+def percent_text(value: float | None) -> Number:
+    return Number(f"{100 * value:.0f}%") if value is not None else DASH
 
 
 def range_text(domain: DomainEvaluation) -> str:
@@ -67,20 +72,20 @@ def range_text(domain: DomainEvaluation) -> str:
     return f" (scores {info.min_total:g} to {info.max_total:g}{items})"
 
 
-def score(mean: float | None, percent: float | None) -> str:
+def score(mean: float | None, percent: float | None) -> Number:
     if mean is None:
         return DASH
-    return f"{mean:.2f}" + (f" ({percent:.0f}%)" if percent is not None else "")
+    return Number(f"{mean:.2f}" + (f" ({percent:.0f}%)" if percent is not None else ""))
 
 
-def difference(value: float | None, percent: float | None) -> str:
+def difference(value: float | None, percent: float | None) -> Number:
     if value is None:
         return DASH
-    return f"{value:+.2f}" + (f" ({percent:+.0f} pp)" if percent is not None else "")
+    return Number(f"{value:+.2f}" + (f" ({percent:+.0f} pp)" if percent is not None else ""))
 
 
-def plain_number(value: float, percent: bool) -> str:
-    return f"{value:.0f}" if percent else f"{value:.2f}"
+def plain_number(value: float, percent: bool) -> Number:
+    return Number(f"{value:.0f}" if percent else f"{value:.2f}")
 
 
 def slug(text: str) -> str:

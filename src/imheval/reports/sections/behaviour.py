@@ -4,7 +4,16 @@ from __future__ import annotations
 
 from imheval.evaluation import COMPARISON_NAMES
 from imheval.reports.context import LEVEL_TITLES, ReportContext
-from imheval.reports.model import Block, Callout, Findings, Heading, Paragraph, Section, Table
+from imheval.reports.model import (
+    Block,
+    Callout,
+    Findings,
+    Heading,
+    Number,
+    Paragraph,
+    Section,
+    Table,
+)
 from imheval.reports.sections.domain import domain_blocks, tests_table
 from imheval.reports.sections.summary import domain_findings, finding_pairs
 from imheval.reports.wording import optional_number, percent_text, signed_number
@@ -108,7 +117,7 @@ def retention_blocks(context: ReportContext) -> list[Block]:
         rows.append(
             (
                 label,
-                f"{kept.n:,}",
+                Number(f"{kept.n:,}"),
                 optional_number(kept.mean_pre),
                 optional_number(kept.mean_post),
                 optional_number(kept.mean_followup),

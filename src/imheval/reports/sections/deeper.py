@@ -18,7 +18,7 @@ from imheval.reports.context import (
     protect_column,
 )
 from imheval.reports.domain_charts import facility_chart
-from imheval.reports.model import Block, Callout, Heading, Paragraph, Table
+from imheval.reports.model import Block, Callout, Heading, Number, Paragraph, Table
 from imheval.reports.wording import (
     DASH,
     optional_number,
@@ -83,7 +83,7 @@ def policy_blocks(context: ReportContext) -> list[Block]:
             (
                 label,
                 policy,
-                f"{row.n_pairs:,}",
+                Number(f"{row.n_pairs:,}"),
                 optional_number(row.pre_mean),
                 optional_number(row.post_mean),
                 signed_number(row.difference),
@@ -218,7 +218,7 @@ def reliability_text(items: ItemAnalysis, min_group_size: int = 0) -> str:
 def _alpha_value(result: AlphaResult, min_group_size: int = 0) -> str:
     if result.alpha is None:
         return f"not computed ({result.reason})"
-    text = prop(result.alpha)
+    text: str = prop(result.alpha)
     if result.ci_low is not None and result.ci_high is not None:
         text += f" (95% CI {prop(result.ci_low)} to {prop(result.ci_high)})"
     return (
@@ -270,7 +270,7 @@ def item_table(label: str, items: ItemAnalysis, context: ReportContext | None = 
                 optional_prop(stats.facility_post),
                 optional_prop(stats.item_rest_pre),
                 mcnemar_text(stats, limit),
-                format_p(stats.p_holm) if stats.p_holm is not None else DASH,
+                Number(format_p(stats.p_holm)) if stats.p_holm is not None else DASH,
                 optional_prop(deleted.get(stats.item)),
                 _item_flag(stats),
             )
@@ -418,7 +418,7 @@ def reliable_change_blocks(context: ReportContext, domain: DomainEvaluation) -> 
         (
             label,
             cell,
-            f"{100 * n / change.n:.0f}%" if change.n and cell[:1].isdigit() else DASH,
+            Number(f"{100 * n / change.n:.0f}%") if change.n and cell[:1].isdigit() else DASH,
         )
         for label, n, cell in zip(
             ("Reliably improved", "No reliable change", "Reliably declined"),
@@ -427,7 +427,7 @@ def reliable_change_blocks(context: ReportContext, domain: DomainEvaluation) -> 
             strict=True,
         )
     ]
-    rows.append(("Total", total, "100%" if change.n and total[:1].isdigit() else DASH))
+    rows.append(("Total", total, Number("100%") if change.n and total[:1].isdigit() else DASH))
     reliability = (
         f"{_reliability_name(domain)} before training = {prop(change.reliability)}"
         if change.reliability is not None
@@ -476,11 +476,15 @@ def mixed_model_blocks(context: ReportContext, domain: DomainEvaluation) -> list
     rows = tuple(
         (
             effect.label[:1].upper() + effect.label[1:],
-            f"{effect.estimate:+.2f}" if effect.term != "(Intercept)" else f"{effect.estimate:.2f}",
+            Number(
+                f"{effect.estimate:+.2f}"
+                if effect.term != "(Intercept)"
+                else f"{effect.estimate:.2f}"
+            ),
             f"{effect.ci.low:.2f} to {effect.ci.high:.2f}",
-            f"{effect.statistic:.2f}",
-            effect.df_text() or DASH,
-            format_p(effect.p),
+            Number(f"{effect.statistic:.2f}"),
+            Number(effect.df_text()) if effect.df_text() else DASH,
+            Number(format_p(effect.p)),
         )
         for effect in model.fixed_effects
     )
@@ -582,8 +586,8 @@ def _variance_table(label: str, model: MixedModelResult, components: VarianceCom
     rows = tuple(
         (
             name,
-            f"{value:.2f}" if value is not None else DASH,
-            f"{100 * value / total:.0f}%" if value is not None and total > 0 else DASH,
+            Number(f"{value:.2f}") if value is not None else DASH,
+            Number(f"{100 * value / total:.0f}%") if value is not None and total > 0 else DASH,
             comment,
         )
         for name, value, comment in values

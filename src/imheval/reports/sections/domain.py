@@ -11,7 +11,7 @@ from imheval.evaluation import COMPARISON_NAMES, Breakdown, DomainEvaluation, Me
 from imheval.findings.wording import direction_text, effect_text, plural
 from imheval.reports.context import GROUPING_NAMES, ReportContext, hidden_text, protect_report_rows
 from imheval.reports.domain_charts import changes_chart, dumbbell_chart, gains_chart
-from imheval.reports.model import Block, Callout, Findings, Heading, Paragraph, Table
+from imheval.reports.model import Block, Callout, Findings, Heading, Number, Paragraph, Table
 from imheval.reports.sections.deeper import deeper_blocks
 from imheval.reports.sections.summary import domain_findings, finding_pairs
 from imheval.reports.wording import DASH, EFFECT_LEGEND, difference, range_text, score
@@ -160,8 +160,10 @@ def tests_table(
         name = TEST_NAMES.get(result.test, result.test)
         if result.computed:
             outcome = result.apa()
-            holm = format_p(entry.p_holm) if entry.p_holm is not None else DASH
-            effects = effect_text(entry.result)
+            holm = Number(format_p(entry.p_holm)) if entry.p_holm is not None else DASH
+            # A test with no effect size (Shapiro-Wilk) shows the missing-number dash,
+            # right-aligned as the report has always shown it.
+            effects = effect_text(result) if result.effect_sizes else DASH
         else:
             outcome = f"Not computed: {result.reason}"
             holm = DASH

@@ -21,7 +21,7 @@ from imheval.reports.context import (
     significant,
     stage_counts,
 )
-from imheval.reports.model import Block, Callout, Heading, Paragraph, Section, Table
+from imheval.reports.model import Block, Callout, Heading, Number, Paragraph, Section, Table
 from imheval.reports.sections.deeper import policy_blocks
 from imheval.reports.wording import DASH, prop
 from imheval.stats.items import CEILING_SHARE
@@ -237,10 +237,10 @@ def _zero_reasons_table(context: ReportContext, reasons: Sequence[ZeroReasonRow]
             (
                 label,
                 when,
-                f"{row.scored:,}",
-                f"{row.wrong:,}",
-                f"{row.missing:,}",
-                f"{row.invalid:,}",
+                Number(f"{row.scored:,}"),
+                Number(f"{row.wrong:,}"),
+                Number(f"{row.missing:,}"),
+                Number(f"{row.invalid:,}"),
             )
         )
     return Table(
@@ -413,11 +413,11 @@ def _ceiling_table(context: ReportContext) -> Table | None:
             continue
         if context.small(at_max):
             hidden = True
-            shown = f"fewer than {context.min_group_size}"
+            shown = Number(f"fewer than {context.min_group_size}")
         else:
-            shown = f"{at_max:,} ({100 * share:.0f}%)"
+            shown = Number(f"{at_max:,} ({100 * share:.0f}%)")
         flag = "Yes" if share > CEILING_SHARE else "No"
-        rows.append((info.label, f"{n:,}", shown, flag))
+        rows.append((info.label, Number(f"{n:,}"), shown, flag))
     if not rows:
         return None
     return Table(

@@ -9,7 +9,7 @@ import pandas as pd
 from imheval.reports.charts import FlowSpec
 from imheval.reports.context import GROUPING_NAMES, ReportContext, protect_column, stage_counts
 from imheval.reports.domain_charts import svg_chart
-from imheval.reports.model import Block, Paragraph, Section, Table
+from imheval.reports.model import Block, Number, Paragraph, Section, Table
 from imheval.reports.wording import DASH
 
 
@@ -43,7 +43,7 @@ def participation_section(context: ReportContext) -> Section:
             context.count(n),
             DASH
             if context.small(n) or not total["enrolled"]
-            else f"{100 * n / total['enrolled']:.0f}%",
+            else Number(f"{100 * n / total['enrolled']:.0f}%"),
         )
         for label, n, _ in stages
     )

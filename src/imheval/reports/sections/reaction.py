@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from imheval.evaluation import DomainEvaluation
 from imheval.reports.context import LEVEL_TITLES, ReportContext, hidden_text
-from imheval.reports.model import Block, Callout, Heading, Paragraph, Section, Table
+from imheval.reports.model import Block, Callout, Heading, Number, Paragraph, Section, Table
 from imheval.reports.wording import score
 from imheval.suppression import suppress
 
@@ -57,10 +57,12 @@ def _post_only_table(context: ReportContext, domain: DomainEvaluation) -> Table:
             rows.append((label, count, "suppressed (small group)"))
         else:
             mean = float(values.mean())
-            rows.append((label, f"{len(values):,}", score(mean, info.percent_of_maximum(mean))))
+            count = Number(f"{len(values):,}")
+            rows.append((label, count, score(mean, info.percent_of_maximum(mean))))
     if len(at_post):
         mean = float(at_post[info.id].mean())
-        rows.append(("All", f"{len(at_post):,}", score(mean, info.percent_of_maximum(mean))))
+        count = Number(f"{len(at_post):,}")
+        rows.append(("All", count, score(mean, info.percent_of_maximum(mean))))
     return Table(
         caption=f"{info.label}: mean score at the end of training, by programme",
         header=("Programme", "People", "Mean (% of possible range)"),

@@ -15,8 +15,16 @@ from __future__ import annotations
 import base64
 from typing import Any
 
-from imheval.reports.html import numeric_cell
-from imheval.reports.model import Callout, Chart, Findings, Heading, Paragraph, Report, Table
+from imheval.reports.model import (
+    Callout,
+    Chart,
+    Findings,
+    Heading,
+    Number,
+    Paragraph,
+    Report,
+    Table,
+)
 
 #: Row labels shown in bold as totals (as the core's HTML report does).
 TOTAL_LABELS = frozenset({"Total", "All", "All matched people"})
@@ -58,7 +66,7 @@ def _table(table: Table) -> dict[str, Any]:
     numeric_columns = [
         index > 0
         and any(row[index] not in ("", DASH) for row in table.rows)
-        and all(row[index] in ("", DASH) or numeric_cell(row[index]) for row in table.rows)
+        and all(row[index] in ("", DASH) or isinstance(row[index], Number) for row in table.rows)
         for index in range(len(table.header))
     ]
     return {
