@@ -9,7 +9,7 @@ from collections.abc import Mapping
 
 from imheval.evaluation import DomainEvaluation
 from imheval.evaluation.findings import ALPHA
-from imheval.findings.wording import TOO_EASY, join_and, plural
+from imheval.findings.wording import TOO_EASY, join_and, people, plural
 from imheval.reports.context import (
     EASY_FACILITY,
     LOW_RELIABILITY,
@@ -38,6 +38,7 @@ from imheval.stats import (
 )
 from imheval.stats.apa import format_p
 from imheval.stats.items import CEILING_SHARE
+from imheval.suppression import suppress
 
 POLICY_NAMES: Mapping[str, str] = {
     "seed": "Blank = 0 (seed rule)",
@@ -357,21 +358,24 @@ def reliable_change_counts(context: ReportContext, change: ReliableChange) -> st
 
     None when reliable change was not computed.
     """
-    cells = reliable_change_cells(context, change)
-    if cells is None or change.minimum_reliable_change is None:
+    if not change.computed or change.minimum_reliable_change is None or not change.n:
         return None
-    (improved, _, declined), total, _ = cells
-    counts = (change.n_improved or 0, change.n_declined or 0)
+    counts = (change.n_improved, change.n_no_change, change.n_declined)
+    if any(n is None for n in counts):
+        return None
+    # The same rule, on the same counts, as the table's cells (reliable_change_cells).
+    decided = suppress([int(n or 0) for n in counts], context.min_group_size)
     words = []
-    for cell, n, verb in zip(
-        (improved, declined), counts, ("improved", "reliably declined"), strict=True
-    ):
-        if cell[:1].isdigit() and total[:1].isdigit():
-            words.append(f"{cell} of {total} people ({100 * n / change.n:.0f}%) {verb}")
-        elif cell == "suppressed":
+    for index, verb in ((0, "improved"), (2, "reliably declined")):
+        n = decided.counts[index]
+        if not decided.hidden[index] and not decided.total_hidden:
+            words.append(f"{n:,} of {decided.total:,} people ({100 * n / change.n:.0f}%) {verb}")
+        elif decided.hidden[index] and not decided.primary[index]:
             words.append(f"the number who {verb} is not shown, to protect a smaller group")
+        elif decided.hidden[index]:
+            words.append(f"fewer than {context.min_group_size} people {verb}")
         else:
-            words.append(f"{cell} {'person' if cell == '1' else 'people'} {verb}")
+            words.append(f"{people(n)} {verb}")
     return (
         f"{words[0]} (by more than measurement error explains: at least "
         f"{change.minimum_reliable_change:.2f} points); {words[1]}."
@@ -413,21 +417,24 @@ def reliable_change_blocks(context: ReportContext, domain: DomainEvaluation) -> 
     if protected is None:
         return blocks
     cells, total, hidden = protected
-    counts = (change.n_improved, change.n_no_change, change.n_declined)
+    counts = [int(n or 0) for n in (change.n_improved, change.n_no_change, change.n_declined)]
+    # a share is shown beside a count the table shows, never beside a hidden one
+    decided = suppress(counts, context.min_group_size)
     rows = [
         (
             label,
             cell,
-            Number(f"{100 * n / change.n:.0f}%") if change.n and cell[:1].isdigit() else DASH,
+            Number(f"{100 * n / change.n:.0f}%") if change.n and not hide else DASH,
         )
-        for label, n, cell in zip(
+        for label, n, cell, hide in zip(
             ("Reliably improved", "No reliable change", "Reliably declined"),
-            (int(n or 0) for n in counts),
+            counts,
             cells,
+            decided.hidden,
             strict=True,
         )
     ]
-    rows.append(("Total", total, Number("100%") if change.n and total[:1].isdigit() else DASH))
+    rows.append(("Total", total, Number("100%") if change.n and not decided.total_hidden else DASH))
     reliability = (
         f"{_reliability_name(domain)} before training = {prop(change.reliability)}"
         if change.reliability is not None
