@@ -45,6 +45,10 @@ the evaluation's own results, never from a sentence. A new kind of evaluation (a
 group, a focus group) writes its findings with :func:`imheval.findings.finding` and its section
 shows them the same way.
 
+A table cell that shows a number is a :class:`~imheval.reports.model.Number` (the wording
+helpers and ``context.count`` return one); the renderers right-align it by its type, never by
+reading its text.
+
 The privacy rule every section follows: a number of people is shown only through the context,
 ``context.count(n)`` or ``context.people(n)`` ("fewer than 5 people" for a small group), and the
 figures on a group smaller than ``context.min_group_size`` are replaced by
