@@ -340,3 +340,23 @@ def test_large_data_are_fitted_and_recover_the_simulated_variances() -> None:
     post, follow = result.fixed_effect("timepost"), result.fixed_effect("timefollowup")
     assert post is not None and post.estimate == pytest.approx(3.0, abs=0.05)
     assert follow is not None and follow.estimate == pytest.approx(2.0, abs=0.06)
+
+
+def test_statsmodels_warnings_are_kept_apart_from_the_notes_a_reader_sees(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Negatively correlated scores put the participant variance on the boundary, where
+    # statsmodels' unbounded optimiser warns; force the fallback to see its warnings.
+    monkeypatch.setattr(mixed, "_profiled_reml_fit", lambda structure, effect: None)
+    pre = [1.0, 2.0, 3.0, 4.0, 5.0]
+    post = [6.0, 5.5, 5.0, 4.0, 4.5]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # recorded, never raised
+        result = mixed_model(_long(pre, post))
+    assert result.method == mixed.METHOD_FALLBACK
+    assert result.software_warnings, "statsmodels warns on this boundary fit"
+    assert all(w.startswith("statsmodels: ") for w in result.software_warnings)
+    assert not any(note.startswith("statsmodels: ") for note in result.notes)
+    document = result.to_dict()
+    assert document["software_warnings"] == list(result.software_warnings)
+    assert document["notes"] == [*result.notes, *result.software_warnings]

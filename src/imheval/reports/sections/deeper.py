@@ -604,9 +604,7 @@ def _variance_table(label: str, model: MixedModelResult, components: VarianceCom
         "together. A large cohort share means people trained together score alike."
     ]
     notes.extend(
-        note[:1].upper() + note[1:] + ("" if note.endswith(".") else ".")
-        for note in model.notes
-        if not note.startswith("statsmodels:")
+        note[:1].upper() + note[1:] + ("" if note.endswith(".") else ".") for note in model.notes
     )
     return Table(
         caption=f"{label}: where the differences in scores lie (variance components)",

@@ -158,7 +158,9 @@ def mixed_model(
     n_cohorts = len(data.cohort_labels)
     effect, effect_reason = _cohort_structure(cohort_effect, n_cohorts)
 
-    def not_computed(reason: str, notes: tuple[str, ...] = ()) -> MixedModelResult:
+    def not_computed(
+        reason: str, notes: tuple[str, ...] = (), said: tuple[str, ...] = ()
+    ) -> MixedModelResult:
         return MixedModelResult(
             formula=_FORMULAS[effect],
             cohort_effect=effect,
@@ -169,6 +171,7 @@ def mixed_model(
             confidence=level,
             notes=notes,
             reason=reason,
+            software_warnings=said,
         )
 
     reason = _why_data_cannot_be_modelled(data, effect, max_participants)
@@ -181,11 +184,11 @@ def mixed_model(
     structure = _Structure.of(data, exog)  # the sums every likelihood evaluation needs
     fitted = _fit(data, exog, structure, effect)
     if fitted.failure is not None:
-        return not_computed(fitted.failure, fitted.notes)
+        return not_computed(fitted.failure, fitted.notes, fitted.software_warnings)
     variances = fitted.variances
     estimated = _estimates(structure, variances)
     if estimated is None:
-        return not_computed(_NO_STANDARD_ERRORS, fitted.notes)
+        return not_computed(_NO_STANDARD_ERRORS, fitted.notes, fitted.software_warnings)
     estimates, ses, log_likelihood = estimated
     dfs, df_notes = _degrees_of_freedom(structure, variances, effect)
     cohort_var = variances.cohort if effect == "random" else None
@@ -207,6 +210,7 @@ def mixed_model(
         confidence=level,
         notes=(*fitted.notes, *df_notes, *singular_notes),
         method=fitted.method,
+        software_warnings=fitted.software_warnings,
     )
 
 

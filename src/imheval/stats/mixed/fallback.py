@@ -47,7 +47,7 @@ def _statsmodels_fallback(
     variance fixed at zero (each face of the boundary) and keep the fit with the highest REML
     log-likelihood; all share one fixed-effects design, so their REML likelihoods compare.
     """
-    full, notes, first_try = _statsmodels_fit(
+    full, notes, said, first_try = _statsmodels_fit(
         data, exog, "random" if effect == "random" else "participant"
     )
     relevant = ("cohort", "participant") if effect == "random" else ("participant",)
@@ -56,7 +56,7 @@ def _statsmodels_fallback(
         and first_try
         and min(full.relative_sd()[name] for name in relevant) >= _NEAR_BOUNDARY
     ):
-        return _Fitted(full, notes, method=METHOD_FALLBACK)
+        return _Fitted(full, notes, method=METHOD_FALLBACK, software_warnings=said)
     faces = ["participant", "ols"] if effect == "random" else []
     faces += ["cohort"] if effect == "random" else ["ols"]
     candidates = [] if full is None else [full]
@@ -64,7 +64,7 @@ def _statsmodels_fallback(
         if face == "ols":
             candidates.append(_ols_variances(data, exog))
         else:
-            fitted, _, _ = _statsmodels_fit(data, exog, face)
+            fitted, _, _, _ = _statsmodels_fit(data, exog, face)
             if fitted is not None:
                 candidates.append(fitted)
     scored = []
@@ -78,14 +78,15 @@ def _statsmodels_fallback(
             notes,
             "the model did not converge (statsmodels tried BFGS, L-BFGS and conjugate "
             "gradient); the paired tests still apply",
+            software_warnings=said,
         )
     best = max(scored, key=lambda pair: pair[0])[1]
-    return _Fitted(best, notes, method=METHOD_FALLBACK)
+    return _Fitted(best, notes, method=METHOD_FALLBACK, software_warnings=said)
 
 
 def _statsmodels_fit(
     data: _Data, exog: FloatArray, structure: str
-) -> tuple[_Variances | None, tuple[str, ...], bool]:
+) -> tuple[_Variances | None, tuple[str, ...], tuple[str, ...], bool]:
     """Fit one random-effects structure by REML; None when no optimiser converged.
 
     The flag says whether the first optimiser (BFGS) converged: needing a fallback is a sign
@@ -93,7 +94,9 @@ def _statsmodels_fit(
 
     ``structure``: "random" (cohort intercept + participant-within-cohort component),
     "participant" (participant intercept only) or "cohort" (cohort intercept only).
-    statsmodels' warnings are recorded as notes instead of reaching the user.
+    Returns the variances, plain-English notes for readers (an optimiser that could not fit),
+    statsmodels' own warnings verbatim (kept for the record, not reaching the user), and whether
+    the first optimiser succeeded.
     """
     # Imported here: statsmodels takes a second to import and most callers never fit a model.
     from statsmodels.regression.mixed_linear_model import MixedLM
@@ -138,11 +141,12 @@ def _statsmodels_fit(
                 )
                 first_try = method == _OPTIMISERS[0][0]
                 break
+    said: list[str] = []
     for warning in caught:
         message = f"statsmodels: {str(warning.message).strip()}"
-        if message not in notes:
-            notes.append(message)
-    return variances, tuple(notes), first_try
+        if message not in said:
+            said.append(message)
+    return variances, tuple(notes), tuple(said), first_try
 
 
 #: Starting points of the profiled-REML search, as relative SDs (theta): lme4 starts at 1; the

@@ -40,6 +40,7 @@ class _Fitted:
     notes: tuple[str, ...]
     failure: str | None = None
     method: str = METHOD
+    software_warnings: tuple[str, ...] = ()
 
 
 _THETA_STARTS: Final = (1.0, 0.1, 3.0)

@@ -111,7 +111,9 @@ class MixedModelResult:
     random. ``fixed_effects`` and ``variance_components`` are empty / None when not computed.
     ``log_likelihood`` is the REML log-likelihood (R's ``logLik`` of a REML fit). ``singular`` is
     True when a variance is estimated at zero (lme4's "boundary (singular) fit"; the fixed effects
-    are still valid). ``notes`` records what the fitting software warned about.
+    are still valid). ``notes`` explain the fit to a reader, in plain English;
+    ``software_warnings`` are what the fitting software (statsmodels, when the fallback fitted
+    the model) warned, verbatim, kept for the record and not shown in reports.
     """
 
     formula: str
@@ -129,6 +131,7 @@ class MixedModelResult:
     confidence: float = 0.95
     notes: tuple[str, ...] = ()
     reason: str | None = None
+    software_warnings: tuple[str, ...] = ()
 
     @property
     def computed(self) -> bool:
@@ -159,7 +162,9 @@ class MixedModelResult:
             "singular": self.singular,
             "method": self.method,
             "confidence": self.confidence,
-            "notes": list(self.notes),
+            # the JSON's notes have always listed the software's warnings too
+            "notes": [*self.notes, *self.software_warnings],
+            "software_warnings": list(self.software_warnings),
             "computed": self.computed,
             "reason": self.reason,
         }
