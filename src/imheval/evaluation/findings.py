@@ -271,16 +271,7 @@ def _baseline_finding(
 ) -> Finding:
     comparison = f"baseline_by_{breakdown.grouping}"
     if len(shown) < 2:
-        return finding(
-            "baseline_gap",
-            key,
-            f"Starting scores differed by {breakdown.grouping}",
-            Stats(_apa(entry)),
-            "; the groups are too small to show.",
-            comparison=comparison,
-            people=entry.result.n,
-            figures=entry_figures(entry),
-        )
+        return _groups_too_small("baseline_gap", key, "Starting scores", breakdown, entry)
     low = min(shown, key=lambda row: row.pre_mean or 0.0)
     high = max(shown, key=lambda row: row.pre_mean or 0.0)
     figures: dict[str, FigureValue] = {
@@ -321,16 +312,7 @@ def _gain_finding(
 ) -> Finding:
     comparison = f"gain_by_{breakdown.grouping}"
     if len(shown) < 2:
-        return finding(
-            "gain_gap",
-            key,
-            f"Gains differed by {breakdown.grouping}",
-            Stats(_apa(entry)),
-            "; the groups are too small to show.",
-            comparison=comparison,
-            people=entry.result.n,
-            figures=entry_figures(entry),
-        )
+        return _groups_too_small("gain_gap", key, "Gains", breakdown, entry)
     most = max(shown, key=lambda row: row.difference or 0.0)
     least = min(shown, key=lambda row: row.difference or 0.0)
     return finding(
@@ -350,6 +332,22 @@ def _gain_finding(
             "least_group": least.label,
             "least_gain": least.difference,
         },
+    )
+
+
+def _groups_too_small(
+    kind: str, key: str, what: str, breakdown: Breakdown, entry: TestEntry
+) -> Finding:
+    """A significant group difference whose groups are too small to name (fewer than two shown)."""
+    return finding(
+        kind,
+        key,
+        f"{what} differed by {breakdown.grouping}",
+        Stats(_apa(entry)),
+        "; the groups are too small to show.",
+        comparison=entry.comparison,
+        people=entry.result.n,
+        figures=entry_figures(entry),
     )
 
 
