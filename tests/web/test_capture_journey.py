@@ -108,6 +108,8 @@ def test_overlong_and_unknown_links_on_later_steps_are_not_recognised(db: None) 
 
 
 def test_closed_link_says_closed_with_status_410_and_nothing_else(workspace: Any) -> None:
+    workspace.post.open()
+    workspace.post.close()
     response = Client().get(reverse("capture:start", args=[workspace.post.token]))
     assert response.status_code == 410
     page = text(response)
@@ -118,8 +120,17 @@ def test_closed_link_says_closed_with_status_410_and_nothing_else(workspace: Any
 
 
 def test_consent_to_a_closed_collection_makes_no_submission(workspace: Any) -> None:
+    workspace.post.open()
+    workspace.post.close()
     response = Participant(workspace.post).consent()
     assert response.status_code == 410
+    assert Submission.objects.count() == 0
+
+
+def test_consent_to_a_collection_not_open_yet_makes_no_submission(workspace: Any) -> None:
+    response = Participant(workspace.post).consent()
+    assert response.status_code == 200
+    assert "This questionnaire is not open yet" in text(response)
     assert Submission.objects.count() == 0
 
 

@@ -135,6 +135,27 @@ def timepoint_phrase(collection: Collection) -> str:
     return f"{weeks} week{'' if weeks == 1 else 's'} after the training"
 
 
+def opens_on(collection: Collection, today: datetime.date) -> datetime.date | None:
+    """When a questionnaire that has never been opened is expected to open, if known and not past.
+
+    A follow-up is due on its due date; a pre-test on the training's first day and a post-test on
+    its last. Only a guide for the participant: the trainer opens it. None when the date has
+    passed (the trainer is late, not the participant early) or is not known.
+    """
+    if collection.timepoint == Timepoint.FOLLOWUP:
+        expected = collection.due_date()
+    elif collection.timepoint == Timepoint.PRE:
+        expected = collection.cohort.start_date
+    else:
+        expected = collection.cohort.end_date or collection.cohort.start_date
+    return expected if expected is not None and expected >= today else None
+
+
+def long_date(day: datetime.date) -> str:
+    """A date as the NHS writes it: "Monday 2 November 2026"."""
+    return f"{day:%A} {day.day} {day:%B %Y}"
+
+
 # ------------------------------------------------------------------------------------ session
 
 

@@ -2,10 +2,11 @@
 
 Steps, each a page: information and consent (``start``), the anonymous code, profession and
 directorate, one page per domain, check, thank you. Every request first finds the collection by
-its token: an unknown link gets a plain "not recognised" page (404), a collection that is not
-open a plain "closed" page (410, Gone; the same link works again if the trainer reopens it). A
-closed page says nothing else about the collection. Pages after consent need the draft
-remembered in the session; without one they go back to the start.
+its token: an unknown link gets a plain "not recognised" page (404), a collection never opened
+a plain "not open yet, come back" page (200, with the date it is expected to open if known), and
+one opened and then closed a plain "closed" page (410, Gone; the same link works again if the
+trainer reopens it). Neither page says anything else about the collection. Pages after consent
+need the draft remembered in the session; without one they go back to the start.
 
 Shared phones: the start page holds an earlier draft that has a code, and every step holds one
 left unsaved for longer than the idle limit (see :mod:`~imheval.web.capture.journey`), so the
@@ -26,6 +27,7 @@ from django.db import transaction
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -112,6 +114,30 @@ def _closed(request: HttpRequest) -> _Stop:
     )
 
 
+def _not_open_yet(request: HttpRequest, collection: Collection) -> _Stop:
+    """For a questionnaire never opened: come back later (with the expected date if known).
+
+    Like the closed page, it names nothing about the programme or cohort; a date is harmless.
+    """
+    lines = [
+        "It will open soon. Please come back then: this link and its QR code will work.",
+        "If you think it should be open now, ask your trainer.",
+    ]
+    expected = journey.opens_on(collection, timezone.localdate())
+    if expected == timezone.localdate():
+        lines.insert(1, "It is due to open today.")
+    elif expected is not None:
+        lines.insert(1, f"It is due to open on {journey.long_date(expected)}.")
+    return _Stop(_message(request, "This questionnaire is not open yet", lines, 200))
+
+
+def _not_open(request: HttpRequest, collection: Collection) -> _Stop:
+    """The page for a questionnaire that is not open: not yet (never opened), or closed."""
+    if collection.opened_at is None:
+        return _not_open_yet(request, collection)
+    return _closed(request)
+
+
 def _not_recognised(request: HttpRequest) -> _Stop:
     return _Stop(
         _message(
@@ -138,7 +164,7 @@ def _find(
 
     One query when the session names a submission; with ``lock`` (inside :func:`_saving`) the
     submission's row stays locked until the step ends. Stops with the not-recognised page, or
-    the closed page if ``must_be_open`` and the collection is not open.
+    the not-open-yet or closed page if ``must_be_open`` and the collection is not open.
     """
     collection, submission = None, None
     if len(token) <= MAX_TOKEN_LENGTH:
@@ -146,7 +172,7 @@ def _find(
     if collection is None:
         raise _not_recognised(request)
     if must_be_open and not collection.is_open:
-        raise _closed(request)
+        raise _not_open(request, collection)
     return collection, submission
 
 
@@ -407,7 +433,7 @@ def check(request: HttpRequest, token: str) -> HttpResponse:
             journey.mark_done(request.session, token)
             return redirect("capture:thanks", token=token)
         if not collection.is_open:
-            raise _closed(request)
+            raise _not_open(request, collection)
         draft = _draft(request, collection, submission)
         pages = _pages(request, collection)
         _require_code_and_profile(collection, draft)
