@@ -8,6 +8,7 @@ app_name = "capture"
 
 urlpatterns = [
     path("<str:token>/", views.start, name="start"),
+    path("<str:token>/no-thank-you/", views.declined, name="declined"),
     path("<str:token>/carry-on/", views.resume, name="resume"),
     path("<str:token>/someone-else/", views.someone_else, name="someone_else"),
     path("<str:token>/code/", views.code, name="code"),

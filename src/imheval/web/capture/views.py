@@ -288,6 +288,22 @@ def start(request: HttpRequest, token: str) -> HttpResponse:
     )
 
 
+@never_cache
+@require_http_methods(["GET"])
+def declined(request: HttpRequest, token: str) -> HttpResponse:
+    """ "I do not want to take part": a polite end page that stores nothing and changes nothing.
+
+    Reached by a plain link from the information page, so nothing is posted: no draft, no
+    session, no count; a draft someone else left on this device is neither shown nor forgotten.
+    Shown whether or not the questionnaire is open (someone may decline after it closes).
+    """
+    try:
+        collection = _collection(request, token)
+    except _Stop as stop:
+        return stop.response
+    return render(request, "capture/declined.html", {"token": collection.token})
+
+
 @participant_step
 def resume(request: HttpRequest, token: str) -> HttpResponse:
     """Carry on with a held draft: only its code, typed again, shows it (a shared phone)."""
