@@ -2,7 +2,7 @@
 and writing one back out as CSV, XLSX or SPSS .sav (:mod:`imheval.io.writers`)."""
 
 from imheval.io._sheet import work_size
-from imheval.io.reader import SINGLE_COHORT, read_responses
+from imheval.io.reader import SINGLE_COHORT, Reading, check_responses, read_responses
 from imheval.io.table import (
     RESERVED_COLUMNS,
     SOURCE_ROW,
@@ -18,7 +18,9 @@ __all__ = [
     "SINGLE_COHORT",
     "SOURCE_ROW",
     "TIMEPOINTS",
+    "Reading",
     "ResponseTable",
+    "check_responses",
     "normalise_code",
     "normalise_codes",
     "read_responses",

@@ -80,6 +80,26 @@ class _Plan:
     measures: list[_Column]
     measure_names: list[str]  # output columns in order (item ids, or total names)
     warnings: list[str] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    unknown: list[str] = field(default_factory=list)  # headers of the columns left out
+
+
+@dataclass(frozen=True, slots=True)
+class Reading:
+    """A whole file read and checked, without stopping at the first problem.
+
+    ``table`` holds every row that could be read (a cell with a problem is blank in it: an
+    unknown timepoint is "", a total that is not a number is NaN), so a caller can add its own
+    checks of the rows and report them with the reader's. ``problems`` lists every problem
+    found, in row order; a file with any is not to be imported. ``unknown_columns`` names the
+    columns that are neither reserved nor answers (they are left out of ``table``, and named in
+    its warnings); ``header_row`` is the row a person sees the column names on.
+    """
+
+    table: ResponseTable
+    problems: tuple[Problem, ...]
+    unknown_columns: tuple[str, ...]
+    header_row: int
 
 
 def read_responses(
@@ -92,10 +112,11 @@ def read_responses(
     """Read a responses file (CSV or XLSX, tidy or wide) into a :class:`ResponseTable`.
 
     With ``item_columns`` (the item ids of the instruments) the answer columns are kept as
-    stripped text ("" for blank) and other non-reserved columns are ignored with a warning;
-    item columns missing from the file are blank answers (with a warning) unless none at all is
-    present. Without ``item_columns`` every non-reserved column is a domain total (float, NaN for
-    an empty cell = not measured). ``progress`` is called with a short message at each stage.
+    stripped text ("" for blank) and other non-reserved columns are ignored with a warning that
+    names them; item columns missing from the file are blank answers (with a warning) unless
+    none at all is present. Without ``item_columns`` every non-reserved column is a domain total
+    (float, NaN for an empty cell = not measured). ``progress`` is called with a short message
+    at each stage.
 
     Work is bounded by the file, not by what it claims: a file with more than ``max_rows``
     rows below its header (blank rows count), more than 1,000 named columns, an XLSX that
@@ -103,9 +124,32 @@ def read_responses(
     UTF-16 without a byte-order mark is refused with a message saying so (see
     docs/data-format.md); reading stops as soon as the file is over a limit.
 
-    Participant codes are normalised (:func:`imheval.io.table.normalise_code`). Raises
-    :class:`DataFormatError` listing every problem found (file, spreadsheet row, column); nothing
-    is imported when there is any problem.
+    Participant codes are normalised (:func:`imheval.io.table.normalise_code`). The whole file
+    is checked before anything is refused (:func:`check_responses`): raises
+    :class:`DataFormatError` listing every problem found (file, spreadsheet row, column), the
+    header's and the rows' together; nothing is imported when there is any problem.
+    """
+    reading = check_responses(path, item_columns=item_columns, progress=progress, max_rows=max_rows)
+    if reading.problems:
+        raise DataFormatError(reading.problems)
+    return reading.table
+
+
+def check_responses(
+    path: str | os.PathLike[str],
+    *,
+    item_columns: Collection[str] | None = None,
+    progress: Callable[[str], None] | None = None,
+    max_rows: int = DEFAULT_MAX_ROWS,
+) -> Reading:
+    """Read and check the whole of a responses file; every problem is listed, none raised.
+
+    As :func:`read_responses` (same arguments), but a problem in the header or in a row does
+    not stop the check: the :class:`Reading` lists them all, with the rows that could be read,
+    so a caller (the web import) can add its own row checks and report everything in one go.
+    Raises :class:`DataFormatError` only when the file cannot be read as a table at all
+    (missing, empty, not CSV or XLSX, over a limit). A file with no ``participant`` column
+    lists the header's problems only.
     """
     file_path = Path(path)
     file = file_path.name
@@ -125,8 +169,9 @@ def read_responses(
 
     say(f"checking {len(sheet.rows):,} rows")
     cells, rows = _used_cells(sheet, plan)
+    header_row = sheet.header_row
     del sheet  # its cells were consumed by _used_cells
-    problems: list[Problem] = []
+    problems = list(plan.problems)
     base = _check_reserved(cells, rows, plan, file, problems)
     measures = _parse_measures(cells, rows, plan, items is not None, file, problems)
     if plan.layout == "wide":
@@ -134,17 +179,20 @@ def read_responses(
         frame = _wide_to_tidy(base, measures, plan, items is not None)
     else:
         frame = _tidy_frame(base, measures, plan, items is not None)
-    problems.extend(_duplicate_problems(frame, plan.reserved["participant"].header, file))
-    if problems:
-        raise DataFormatError(sorted(problems, key=_problem_order))
+    if "participant" in plan.reserved:
+        problems.extend(_duplicate_problems(frame, plan.reserved["participant"].header, file))
+    else:
+        # Without the code column the code is probably under another name, whose cells would
+        # each be reported as a wrong answer: the header's problems say what to fix.
+        problems = list(plan.problems)
 
-    if plan.layout == "wide":
+    if plan.layout == "wide" and plan.measures:
         skipped = int((~_any_measure(measures, plan)).sum())
         if skipped:
             plan.warnings.append(
                 f"{skipped} row(s) had no answer at any timepoint and were left out"
             )
-    if items is None:
+    if items is None and not problems:
         frame, dropped = _drop_empty_totals(frame, plan.measure_names)
         if dropped:
             plan.warnings.append(
@@ -152,17 +200,25 @@ def read_responses(
             )
         score_columns = tuple(n for n in plan.measure_names if n not in dropped)
         item_ids: tuple[str, ...] = ()
+    elif items is None:
+        score_columns, item_ids = tuple(plan.measure_names), ()
     else:
         score_columns = ()
         item_ids = tuple(plan.measure_names)
     say(f"read {len(frame):,} rows from {file}")
-    return ResponseTable(
+    table = ResponseTable(
         frame=frame,
         source=str(path),
         layout=plan.layout,
         item_columns=item_ids,
         score_columns=score_columns,
         warnings=tuple(plan.warnings),
+    )
+    return Reading(
+        table=table,
+        problems=tuple(sorted(problems, key=_problem_order)),
+        unknown_columns=tuple(plan.unknown),
+        header_row=header_row,
     )
 
 
@@ -174,7 +230,10 @@ def _silent(_message: str) -> None:
 
 
 def _plan_columns(sheet: Sheet, items: tuple[str, ...] | None, file: str) -> _Plan:
-    """Classify every column from the header; raise if the header cannot be used at all."""
+    """Classify every column from the header; its problems are on the plan, not raised.
+
+    A column with a problem is left out of the plan, so the rows can still be checked.
+    """
     problems: list[Problem] = []
     warnings: list[str] = []
     named: list[tuple[int, str]] = []
@@ -189,7 +248,11 @@ def _plan_columns(sheet: Sheet, items: tuple[str, ...] | None, file: str) -> _Pl
                 message="the column has values but no name in the header row",
             )
         )
-    problems.extend(_repeated_headers(named, file))
+    repeats = _repeated_headers(named, file)
+    problems.extend(problem for _, problem in repeats)
+    # The second of two same-named columns is left out, so its cells are not reported twice.
+    left_out = {position for position, _ in repeats}
+    named = [(position, header) for position, header in named if position not in left_out]
 
     reserved: dict[str, _Column] = {}
     others: list[tuple[int, str]] = []
@@ -256,14 +319,15 @@ def _plan_columns(sheet: Sheet, items: tuple[str, ...] | None, file: str) -> _Pl
             else "no timepoint prefix in a wide file"
         )
         warnings.append(f"column(s) ignored ({why}): " + _names(ignored))
-    problems.extend(_duplicate_measures(measures, file))
-    if problems:
-        raise DataFormatError(problems)
-    return _Plan(layout, reserved, measures, measure_names, warnings)
+    repeated = _duplicate_measures(measures, file)
+    problems.extend(repeated)
+    doubled = {p.column for p in repeated}
+    measures = [c for c in measures if c.header not in doubled]
+    return _Plan(layout, reserved, measures, measure_names, warnings, problems, ignored)
 
 
-def _repeated_headers(named: list[tuple[int, str]], file: str) -> list[Problem]:
-    """Two columns whose names are the same (reserved names compared ignoring case)."""
+def _repeated_headers(named: list[tuple[int, str]], file: str) -> list[tuple[int, Problem]]:
+    """Each column named as an earlier one (reserved names compared ignoring case)."""
     seen: dict[str, int] = {}
     problems = []
     for position, header in named:
@@ -271,12 +335,15 @@ def _repeated_headers(named: list[tuple[int, str]], file: str) -> list[Problem]:
         if key in seen:
             first = column_letter(seen[key])
             problems.append(
-                Problem(
-                    file=file,
-                    column=header,
-                    message=(
-                        f"two columns have this name (columns {first} and "
-                        f"{column_letter(position)}); rename or remove one"
+                (
+                    position,
+                    Problem(
+                        file=file,
+                        column=header,
+                        message=(
+                            f"two columns have this name (columns {first} and "
+                            f"{column_letter(position)}); rename or remove one"
+                        ),
                     ),
                 )
             )
@@ -447,8 +514,9 @@ def _check_reserved(
         return cells[column.position].series()
 
     participant = normalise_codes(text("participant")).astype("str")
-    header = plan.reserved["participant"].header
-    _report_blank(participant, rows, header, "the participant code is empty", file, problems)
+    if "participant" in plan.reserved:  # else the plan reported the missing column
+        header = plan.reserved["participant"].header
+        _report_blank(participant, rows, header, "the participant code is empty", file, problems)
     if "cohort" in plan.reserved:
         cohort = text("cohort")
         header = plan.reserved["cohort"].header
@@ -576,6 +644,8 @@ def _wide_to_tidy(
             for name in plan.measure_names
         }
         parts.append(pd.concat([part, pd.DataFrame(values, index=part.index)], axis=1))
+    if not parts:  # no answer column could be used (the plan says why)
+        return _tidy_frame(base.iloc[0:0], {}, _Plan(plan.layout, {}, [], []), as_items)
     frame = pd.concat(parts, ignore_index=True)
     timepoint_order = frame["timepoint"].map({t: i for i, t in enumerate(TIMEPOINTS)})
     order = np.lexsort((timepoint_order.to_numpy(), frame[SOURCE_ROW].to_numpy()))
