@@ -241,10 +241,10 @@ def test_code_is_made_from_the_parts_and_normalised(person: Participant) -> None
         (("M", "07", "BE"), "mother", "Enter 2 letters for your mother&#x27;s first name"),
         (("M1", "07", "BE"), "mother", "Enter 2 letters for your mother&#x27;s first name"),
         (("MA", "", "BE"), "day", "Enter the day of the month you were born, as 2 digits"),
-        (("MA", "7", "BE"), "day", "Enter the day you were born as 2 digits from 01 to 31"),
+        (("MA", "7x", "BE"), "day", "Enter the day you were born as 2 digits from 01 to 31"),
         (("MA", "32", "BE"), "day", "Enter the day you were born as 2 digits from 01 to 31"),
         (("MA", "00", "BE"), "day", "Enter the day you were born as 2 digits from 01 to 31"),
-        (("MA", "07", "BEL"), "town", "Enter 2 letters for the town where you were born"),
+        (("MA", "07", "B3L"), "town", "Enter 2 letters for the town where you were born"),
     ],
 )
 def test_code_parts_in_the_wrong_format_are_shown_in_the_summary_and_inline(
@@ -274,7 +274,10 @@ def test_code_typed_again_must_match(person: Participant) -> None:
 def test_code_typed_again_is_required(person: Participant) -> None:
     person.consent()
     response = person.make_code("MA", "07", "BE", confirm="")
-    assert '<a href="#id_confirm">Type your whole code again</a>' in response.content.decode()
+    assert (
+        '<a href="#id_confirm">Type your whole code again: your answers make MA07BE</a>'
+        in response.content.decode()
+    )
 
 
 def test_code_page_is_never_filled_in_from_the_draft(person: Participant) -> None:

@@ -137,3 +137,26 @@ def check_part(part: CodePart, value: str) -> str:
     if part.kind == "digits" and not 1 <= int(answer) <= 31:
         raise ValueError(part.invalid)
     return answer
+
+
+#: A day typed as a number, perhaps with its ordinal ending: 7, 07, 7th, 21st.
+_DAY_TYPED = re.compile(r"([0-9]{1,2})(?:ST|ND|RD|TH)?")
+#: Marks inside names and place names that are not letters: O'Neill, St. Albans.
+_NAME_MARKS = str.maketrans("", "", "'\u2018\u2019`.")
+
+
+def normalise_part(part: CodePart, value: str) -> str:
+    """One part made from what a person types on the questionnaire's code page.
+
+    More forgiving than :func:`check_part` (which paper keying uses on the boxes of a code): a
+    whole name gives its first letters (Newry gives NE, O'Neill gives ON, St. Albans gives ST),
+    and a day may have one digit or an ordinal ending (7 and 7th give 07). Digits in a name, a
+    day out of 1 to 31 or a single letter still raise ValueError with the part's message.
+    """
+    answer = fold(value).translate(_NAME_MARKS)
+    if part.kind == "letters":
+        if len(answer) > part.length and _LETTERS.fullmatch(answer):
+            answer = answer[: part.length]
+    elif typed_day := _DAY_TYPED.fullmatch(answer):
+        answer = typed_day.group(1).zfill(part.length)
+    return check_part(part, answer)

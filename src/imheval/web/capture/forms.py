@@ -16,8 +16,8 @@ from imheval.web.capture.codes import (
     CODE_PARTS,
     DIRECTORATES,
     PROFESSIONS,
-    check_part,
     fold,
+    normalise_part,
 )
 from imheval.web.capture.journey import QuestionPage
 
@@ -88,7 +88,13 @@ class ConsentForm(ParticipantForm):
 
 
 class CodeForm(ParticipantForm):
-    """The code's parts, typed one by one, then the whole code typed again to confirm it."""
+    """The code's parts, typed one by one, then the whole code typed again to confirm it.
+
+    Each part is made as the recipe wants from what is typed (:func:`normalise_part`: "Newry"
+    gives NE, 7 gives 07). Whenever the code typed again is not the code the parts make, the
+    page comes back with the parts as made, the code shown (``made_code``) and the last box
+    empty: nobody carries on without having seen and typed the exact code they will need again.
+    """
 
     confirm = forms.CharField(
         required=False,
@@ -108,26 +114,46 @@ class CodeForm(ParticipantForm):
                 required=False, max_length=20, label=part.label, help_text=part.hint
             )
         self.fields["confirm"] = confirm
+        #: The code the parts make, once all of them are right (shown if not yet confirmed).
+        self.made_code = ""
+        self._made_parts: dict[str, str] = {}
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
         pieces = []
         for part in CODE_PARTS:
             try:
-                pieces.append(check_part(part, cleaned.get(part.name) or ""))
+                piece = normalise_part(part, cleaned.get(part.name) or "")
             except ValueError as problem:
                 self.add_error(part.name, str(problem))
+            else:
+                pieces.append(piece)
+                self._made_parts[part.name] = piece
+        if len(pieces) == len(CODE_PARTS):
+            self.made_code = "".join(pieces)
         confirm = fold(cleaned.get("confirm") or "")
         if not confirm:
-            self.add_error("confirm", "Type your whole code again")
-        elif len(pieces) == len(CODE_PARTS) and confirm != "".join(pieces):
             self.add_error(
                 "confirm",
-                "The code you typed again does not match your answers above: check both",
+                f"Type your whole code again: your answers make {self.made_code}"
+                if self.made_code
+                else "Type your whole code again",
+            )
+        elif self.made_code and confirm != self.made_code:
+            self.add_error(
+                "confirm",
+                "The code you typed again does not match your answers above, which make "
+                f"{self.made_code}: check both",
             )
         if not self.errors:
-            cleaned["code"] = "".join(pieces)
+            cleaned["code"] = self.made_code
         return cleaned
+
+    def _shown_value(self, name: str) -> str:
+        """A part as made (7 shows as 07) once the code is made; the last box then empty."""
+        if self.made_code and self.errors:
+            return self._made_parts.get(name, "")
+        return str(self[name].value() or "")
 
     def inputs(self) -> list[dict[str, Any]]:
         """The text inputs, in order, for the template."""
@@ -137,7 +163,7 @@ class CodeForm(ParticipantForm):
                 "id": self.anchor(name),
                 "label": field.label,
                 "hint": field.help_text,
-                "value": self[name].value() or "",
+                "value": self._shown_value(name),
                 "error": self.first_error(name),
                 "width": 10 if name == "confirm" else 2,
             }
