@@ -76,21 +76,62 @@ class Question:
         return isinstance(self.item, RatingItem)
 
 
+#: What a rating scale asks, judged from its labels (and its id when it has no labels).
+ScaleKind = Literal["agreement", "truth", "confidence", "frequency", "other"]
+
+#: The words above a page of questions: for keyed questions, and for each kind of rating scale.
+#: Every one ends by saying that any question may be left out, as on paper.
+InstructionKey = ScaleKind | Literal["keyed", "mixed"]
+INSTRUCTIONS: dict[InstructionKey, str] = {
+    "keyed": "Choose the one best answer to each question. If you are not sure, choose the answer "
+    "you think is most likely.",
+    "agreement": "Say how much you agree or disagree with each statement.",
+    "truth": "Say how true each statement is of you.",
+    "confidence": "Say how confident you feel about each statement.",
+    "frequency": "Say how often each statement is true for you.",
+    "other": "Choose the answer on the scale that best fits you for each statement.",
+    "mixed": "Choose one answer to each question or statement.",
+}
+LEAVE_OUT = "You can leave out any you do not want to answer."
+
+_KIND_WORDS: tuple[tuple[ScaleKind, tuple[str, ...]], ...] = (
+    ("agreement", ("agree",)),
+    ("truth", ("true",)),
+    ("confidence", ("confident", "confidence")),
+    ("frequency", ("never", "always", "often", "sometimes", "rarely")),
+)
+
+
+def scale_kind(scale: RatingScale, scale_id: str = "") -> ScaleKind:
+    """What ``scale`` asks: agreement, how true of you, confidence, frequency, or other.
+
+    Read from its labels ("Strongly disagree": agreement; "Not at all true of me": truth), and
+    from its id only when it has no labels, since an id ("confidence") may name what the scale
+    measures rather than what it asks.
+    """
+    words = " ".join(scale.labels.values()).casefold() if scale.labels else scale_id.casefold()
+    for kind, markers in _KIND_WORDS:
+        if any(marker in words for marker in markers):
+            return kind
+    return "other"
+
+
 @dataclass(frozen=True)
 class QuestionPage:
-    """One page of questions: one domain of one instrument, items in the instrument's order."""
+    """One page of questions: one domain of one instrument, items in the instrument's order.
+
+    ``instruction`` is the sentence above the questions, fitted to them (see
+    :data:`INSTRUCTIONS`).
+    """
 
     number: int
     title: str
     questions: tuple[Question, ...]
+    instruction: str = f"{INSTRUCTIONS['keyed']} {LEAVE_OUT}"
 
     @property
     def item_ids(self) -> tuple[str, ...]:
         return tuple(question.id for question in self.questions)
-
-    @property
-    def all_rating(self) -> bool:
-        return all(question.is_rating for question in self.questions)
 
 
 def _rating_choices(scale: RatingScale) -> tuple[tuple[str, str], ...]:
@@ -107,15 +148,23 @@ def question_pages(instruments: list[Instrument]) -> list[QuestionPage]:
     for instrument in instruments:
         for domain in instrument.domains:
             questions = []
+            kinds: set[InstructionKey] = set()
             for item in instrument.items_in(domain.id):
                 number += 1
                 if isinstance(item, KeyedItem):
                     choices = tuple(item.options.items())
+                    kinds.add("keyed")
                 else:
-                    choices = _rating_choices(instrument.scales[item.scale])
+                    scale = instrument.scales[item.scale]
+                    choices = _rating_choices(scale)
+                    kinds.add(scale_kind(scale, item.scale))
                 questions.append(Question(number, item, choices))
             if questions:
-                pages.append(QuestionPage(len(pages) + 1, domain.label, tuple(questions)))
+                kind: InstructionKey = kinds.pop() if len(kinds) == 1 else "mixed"
+                instruction = f"{INSTRUCTIONS[kind]} {LEAVE_OUT}"
+                pages.append(
+                    QuestionPage(len(pages) + 1, domain.label, tuple(questions), instruction)
+                )
     return pages
 
 
