@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Callable, Collection, Iterable
+from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Final
@@ -222,6 +222,17 @@ def check_responses(
     )
 
 
+def ignored_columns_warning(names: Sequence[str], *, with_items: bool = True) -> str:
+    """The warning naming the columns a file was read without (``with_items``: read with an
+    instrument's item ids; else a wide file's columns with no timepoint prefix)."""
+    why = (
+        "neither reserved nor an item of the instrument"
+        if with_items
+        else "no timepoint prefix in a wide file"
+    )
+    return f"column(s) ignored ({why}): " + _names(names)
+
+
 def _silent(_message: str) -> None:
     return None
 
@@ -313,12 +324,7 @@ def _plan_columns(sheet: Sheet, items: tuple[str, ...] | None, file: str) -> _Pl
         ignored.extend(c.header for c in measures if c.name not in items)
         measures = [c for c in measures if c.name in items]
     if ignored:
-        why = (
-            "neither reserved nor an item of the instrument"
-            if items is not None
-            else "no timepoint prefix in a wide file"
-        )
-        warnings.append(f"column(s) ignored ({why}): " + _names(ignored))
+        warnings.append(ignored_columns_warning(ignored, with_items=items is not None))
     repeated = _duplicate_measures(measures, file)
     problems.extend(repeated)
     doubled = {p.column for p in repeated}

@@ -380,3 +380,27 @@ class ImportForm(PaperPageForm):
         if upload.size == 0:
             raise forms.ValidationError("The file is empty")
         return upload
+
+
+class ImportConfirmForm(PaperPageForm):
+    """Confirming a preview; with columns imheval does not know, that they are to be ignored."""
+
+    ignore_columns = forms.BooleanField(
+        required=False,
+        label="Ignore these columns and import the rest of the file",
+        help_text="Their values are not imported and are not kept anywhere.",
+    )
+
+    def __init__(self, ignored_columns: list[str], *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.ignored_columns = ignored_columns
+
+    def clean_ignore_columns(self) -> bool:
+        confirmed = bool(self.cleaned_data.get("ignore_columns"))
+        if self.ignored_columns and not confirmed:
+            names = ", ".join(self.ignored_columns)
+            raise forms.ValidationError(
+                f"Confirm that the columns imheval does not know ({names}) are to be ignored, "
+                "or cancel and remove them from the file"
+            )
+        return confirmed

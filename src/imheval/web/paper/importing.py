@@ -3,10 +3,13 @@
 The file is read by the core's reader (:func:`imheval.io.read_responses`, tidy or wide layout,
 with the item ids of the cohort's questionnaires), then checked against the cohort: every row
 belongs to this cohort, its timepoint has a questionnaire, its answers are answers to that
-questionnaire's questions and its code has no response there yet. Every problem is reported
-with its row and column, and a file with any problem imports nothing. A file that passes is
-kept as parsed rows in an :class:`ImportBatch` preview (the file itself is not kept) until the
-person confirms or cancels.
+questionnaire's questions and its code has no response there yet. The whole file is checked
+before it is refused: the reader's problems (:func:`imheval.io.check_responses`) and these
+checks are listed together, each with its row and column, and a file with any problem imports
+nothing. Columns imheval does not know are named: with other problems they are listed among
+them; otherwise the preview names them and the person confirms they are to be ignored. A file
+that passes is kept as parsed rows in an :class:`ImportBatch` preview (the file itself is not
+kept) until the person confirms or cancels.
 
 Large files are checked, and large previews imported, by a background worker rather than in the
 web request (:mod:`imheval.web.paper.tasks`): a file whose reading parses more than
@@ -30,8 +33,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from imheval.errors import DataFormatError, ImhevalError, Problem
-from imheval.io import read_responses, work_size
-from imheval.io.reader import SINGLE_COHORT
+from imheval.io import Reading, check_responses, work_size
+from imheval.io.reader import SINGLE_COHORT, ignored_columns_warning
 from imheval.io.table import SOURCE_ROW, ResponseTable
 from imheval.web.capture.codes import DIRECTORATES, IMPORTED_CODE, IMPORTED_CODE_RULE, PROFESSIONS
 from imheval.web.capture.models import Source, Status, Submission
@@ -111,8 +114,9 @@ def checked_in_background(upload: UploadedFile) -> bool:
     return work is not None and work > BACKGROUND_CHECK_BYTES
 
 
-def read_file(name: str, chunks: Iterable[bytes], item_ids: list[str]) -> ResponseTable:
-    """Read a file's bytes with the core's reader (raises DataFormatError naming ``name``).
+def read_file(name: str, chunks: Iterable[bytes], item_ids: list[str]) -> Reading:
+    """Read and check a file's bytes with the core's reader: the rows and every problem
+    (raises DataFormatError naming ``name`` only when it cannot be read as a table at all).
 
     The reader stops at :data:`MAX_ROWS` rows below the header, so a file claiming a million
     rows costs no more than one of the largest allowed.
@@ -122,7 +126,7 @@ def read_file(name: str, chunks: Iterable[bytes], item_ids: list[str]) -> Respon
         with path.open("wb") as handle:
             for chunk in chunks:
                 handle.write(chunk)
-        return read_responses(path, item_columns=item_ids, max_rows=MAX_ROWS)
+        return check_responses(path, item_columns=item_ids, max_rows=MAX_ROWS)
 
 
 def check_upload(cohort: Cohort, upload: UploadedFile, user: Any) -> ImportBatch:
@@ -136,7 +140,8 @@ def check_file(cohort: Cohort, file: str, chunks: Iterable[bytes], user: Any) ->
     _forget_old_previews(cohort)
     questionnaires = _questionnaires(cohort, file)
     item_ids = list(dict.fromkeys(item for _, rules in questionnaires.values() for item in rules))
-    table = read_file(file, chunks, item_ids)
+    reading = read_file(file, chunks, item_ids)
+    table = reading.table
     if table.n_rows > MAX_ROWS:
         raise DataFormatError(
             [
@@ -148,9 +153,12 @@ def check_file(cohort: Cohort, file: str, chunks: Iterable[bytes], user: Any) ->
             ]
         )
     rows, problems, notes = _check_rows(cohort, table, questionnaires, file)
+    problems.extend(reading.problems)
     if problems:
+        problems.extend(_unknown_column_problems(reading, file))
         raise DataFormatError(sorted(problems, key=lambda p: (p.row or 0, p.column or "")))
-    warnings = [w for w in table.warnings if SINGLE_COHORT not in w] + notes
+    ignored = ignored_columns_warning(reading.unknown_columns)
+    warnings = [w for w in table.warnings if SINGLE_COHORT not in w and w != ignored] + notes
     counts = Counter(row["timepoint"] for row in rows)
     return ImportBatch.objects.create(
         cohort=cohort,
@@ -160,8 +168,24 @@ def check_file(cohort: Cohort, file: str, chunks: Iterable[bytes], user: Any) ->
         row_count=len(rows),
         counts=dict(counts),
         warnings=warnings,
+        ignored_columns=list(reading.unknown_columns),
         rows=rows,
     )
+
+
+def _unknown_column_problems(reading: Reading, file: str) -> list[Problem]:
+    """One problem per column imheval does not know, listed with a file's other problems."""
+    return [
+        Problem(
+            file=file,
+            row=reading.header_row,
+            column=name,
+            message="this column is not a question of this cohort's questionnaires, nor a "
+            "column imheval reads: remove it, or leave it and confirm it is to be ignored once "
+            "the file has no other problems",
+        )
+        for name in reading.unknown_columns
+    ]
 
 
 def _column(table: ResponseTable, item_id: str, timepoint: str) -> str:
@@ -193,6 +217,8 @@ def _check_rows(
         row = int(record[SOURCE_ROW])
         timepoint = str(record["timepoint"])
         code = str(record["participant"])
+        if not timepoint or not code or not str(record["cohort"]).strip():
+            continue  # the reader has reported the empty or unknown value
         if has_cohort and str(record["cohort"]).strip().casefold() != wanted:
             problem(
                 row,

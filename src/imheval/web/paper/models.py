@@ -217,6 +217,8 @@ class ImportBatch(models.Model):
     ``rows`` (while previewing) holds one dict per response: ``row`` (spreadsheet row),
     ``timepoint``, ``code``, ``profession``, ``directorate`` and ``answers`` (item id to the
     stored answer). ``counts`` maps each timepoint to its number of responses.
+    ``ignored_columns`` names the file's columns imheval does not know: the person confirms,
+    on the preview, that they are to be ignored before anything is imported.
     """
 
     cohort = models.ForeignKey(Cohort, on_delete=models.CASCADE, related_name="import_batches")
@@ -231,6 +233,7 @@ class ImportBatch(models.Model):
     row_count = models.PositiveIntegerField(default=0)
     counts = models.JSONField(default=dict, blank=True)
     warnings = models.JSONField(default=list, blank=True)
+    ignored_columns = models.JSONField(default=list, blank=True)
     rows = models.JSONField(default=list, blank=True)
     submissions = models.ManyToManyField(Submission, blank=True, related_name="import_batches")
     created_at = models.DateTimeField(auto_now_add=True)

@@ -26,7 +26,13 @@ from imheval.web.organisations.access import (
 from imheval.web.paper import entry, importing, printing
 from imheval.web.paper import tasks as import_jobs
 from imheval.web.paper.answers import AnswerRule, answer_rules
-from imheval.web.paper.forms import ImportForm, KeyingForm, PrintForm, ResolveForm
+from imheval.web.paper.forms import (
+    ImportConfirmForm,
+    ImportForm,
+    KeyingForm,
+    PrintForm,
+    ResolveForm,
+)
 from imheval.web.paper.models import (
     ImportBatch,
     ImportStatus,
@@ -296,7 +302,10 @@ def import_preview(request: HttpRequest, access: Access, batch: ImportBatch) -> 
     back = _url("import_file", access, cohort=batch.cohort)
     if batch.status != ImportStatus.PREVIEW:
         return redirect(back)
-    if request.method == "POST":
+    form = ImportConfirmForm(
+        batch.ignored_columns, request.POST if request.method == "POST" else None
+    )
+    if request.method == "POST" and form.is_valid():
         if batch.row_count > importing.BACKGROUND_CONFIRM_ROWS:
             job = import_jobs.start_confirm(batch, request.user, back)
             return redirect(job_url(job))
@@ -326,6 +335,7 @@ def import_preview(request: HttpRequest, access: Access, batch: ImportBatch) -> 
         "cohort": batch.cohort,
         "crumbs": _crumbs(access, batch.cohort),
         "back": back,
+        "form": form,
     }
     return render(request, "paper/import_preview.html", context)
 
