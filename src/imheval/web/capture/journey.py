@@ -280,11 +280,12 @@ def find(
     return find_collection(token), None
 
 
-def mark_done(session: SessionBase, token: str) -> None:
-    """Forget the draft's key and remember only that this browser submitted."""
+def mark_done(session: SessionBase, token: str, *, empty: bool = False) -> None:
+    """Forget the draft's key and remember only that this browser submitted (and whether it
+    submitted no answers, for the thank-you page's words)."""
     session.pop(session_key(token), None)
     session.pop(held_key(token), None)
-    session[done_key(token)] = True
+    session[done_key(token)] = "empty" if empty else True
 
 
 def start_draft(session: SessionBase, collection: Collection) -> Submission:
@@ -486,11 +487,12 @@ def complete(draft: Submission) -> Submission:
 def complete_locked(submission: Submission) -> None:
     """Make ``submission``, read under its row lock in the current transaction, complete.
 
-    Only a draft changes, through ``save()`` so that the audit log records the response (once);
-    the log compares with the row as it was read under the lock.
+    A draft with no answers at all becomes ``empty`` instead: it is kept as submitted but never
+    analysed or counted as a response. Only a draft changes, through ``save()`` so that the
+    audit log records the response (once); the log compares with the row as read under the lock.
     """
     if submission.status == Status.DRAFT:
         audit.remember_loaded(submission)
-        submission.status = Status.COMPLETE
+        submission.status = Status.COMPLETE if submission.answers else Status.EMPTY
         submission.completed_at = timezone.now()
         submission.save(update_fields=["status", "completed_at"])

@@ -5,7 +5,7 @@ code, profession, directorate, the answers and timestamps (started, last saved, 
 starts as a draft when the person gives consent, keeps each page's answers as they go (a refresh
 loses nothing), and becomes complete exactly once: ``key`` (a random UUID made with the draft)
 makes the final submit idempotent, so a double tap, a refresh or a retry never creates a second
-response.
+response. A submit with no answers at all is recorded as ``empty``, never ``complete``.
 """
 
 from __future__ import annotations
@@ -28,8 +28,15 @@ class Source(models.TextChoices):
 
 
 class Status(models.TextChoices):
+    """Where a response is: in progress, submitted with answers, or submitted with none.
+
+    Only complete responses are analysed, counted or matched; an empty one records that
+    someone went through to the end and chose to answer nothing.
+    """
+
     DRAFT = "draft", "In progress"
     COMPLETE = "complete", "Complete"
+    EMPTY = "empty", "Submitted with no answers"
 
 
 class Submission(models.Model):

@@ -434,7 +434,11 @@ def questions(request: HttpRequest, token: str, number: int) -> HttpResponse:
 
 @participant_step
 def check(request: HttpRequest, token: str) -> HttpResponse:
-    """A summary to check; submitting it completes the response exactly once."""
+    """A summary to check; submitting it completes the response exactly once.
+
+    A draft with no answers at all is not submitted on the first Submit: the page asks once
+    whether that is meant, and "Submit without answers" records it as empty (not complete).
+    """
     with _saving(request):
         post = request.method == "POST"
         collection, submission = _find(request, token, must_be_open=False, lock=post)
@@ -443,19 +447,24 @@ def check(request: HttpRequest, token: str) -> HttpResponse:
         # before the first saved it, or the server stopped before saving it), or it says that
         # this browser submitted and names no draft.
         if request.method == "POST" and (
-            (submission is not None and submission.status == Status.COMPLETE)
+            (submission is not None and submission.status != Status.DRAFT)
             or (request.session.get(journey.done_key(token)) and _as_draft(submission) is None)
         ):
-            journey.mark_done(request.session, token)
+            was_empty = (submission is not None and submission.status == Status.EMPTY) or (
+                request.session.get(journey.done_key(token)) == "empty"
+            )
+            journey.mark_done(request.session, token, empty=was_empty)
             return redirect("capture:thanks", token=token)
         if not collection.is_open:
             raise _not_open(request, collection)
         draft = _draft(request, collection, submission)
         pages = _pages(request, collection)
         _require_code_and_profile(collection, draft)
-        if request.method == "POST":
+        # With no answers at all, the first Submit asks once whether that is meant.
+        ask_empty = post and not draft.answers and request.POST.get("empty") != "yes"
+        if post and not ask_empty:
             journey.complete_locked(draft)  # read under its row lock by _find
-            journey.mark_done(request.session, token)
+            journey.mark_done(request.session, token, empty=draft.status == Status.EMPTY)
             return redirect("capture:thanks", token=token)
     rows = [
         {
@@ -473,6 +482,8 @@ def check(request: HttpRequest, token: str) -> HttpResponse:
             collection,
             draft=draft,
             rows=rows,
+            ask_empty=ask_empty,
+            first_page_url=_url("questions", token, 1) if pages else "",
             back_url=_url("questions", token, len(pages)) if pages else _url("code", token),
         ),
     )
@@ -488,5 +499,9 @@ def thanks(request: HttpRequest, token: str) -> HttpResponse:
     return render(
         request,
         "capture/thanks.html",
-        _context(collection, is_pre=collection.timepoint == Timepoint.PRE),
+        _context(
+            collection,
+            is_pre=collection.timepoint == Timepoint.PRE,
+            empty=request.session.get(journey.done_key(token)) == "empty",
+        ),
     )
