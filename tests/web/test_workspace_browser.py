@@ -1,4 +1,4 @@
-"""The evaluator's journey in a real browser: programme, cohort, questionnaire, link, poster.
+"""The evaluator's journey in a real browser: programme, a cohort in one step, link, poster.
 
 Every page visited is checked with axe-core (no serious or critical problems); the key pages are
 kept as screenshots under artifacts/screenshots/ for a person to look at.
@@ -43,7 +43,9 @@ def test_evaluator_sets_up_a_cohort_questionnaire_and_prints_its_poster(
     axe_scan(page, "programme")
     screenshot(page, "workspace-programme")
 
-    page.get_by_role("button", name="Add a cohort").click()
+    # a cohort in one step: its questionnaires filled in, the pre-test opened on saving
+    page.get_by_role("button", name="New cohort").click()
+    page.get_by_role("heading", name="New cohort").wait_for()
     page.get_by_label("Cohort name").fill("AF-1")
     page.locator("#id_start_date-day").fill("11")
     page.locator("#id_start_date-month").fill("1")
@@ -52,17 +54,18 @@ def test_evaluator_sets_up_a_cohort_questionnaire_and_prints_its_poster(
     page.locator("#id_end_date-month").fill("1")
     page.locator("#id_end_date-year").fill("2027")
     page.get_by_label("Trainer (optional)").fill("Dr C Trainer")
-    axe_scan(page, "cohort form")
+    assert page.locator('input[name="pre_refs"][value="imh-core"]').is_checked()
+    assert page.get_by_label("Open the pre-test now").is_checked()
+    axe_scan(page, "new cohort form")
+    page.get_by_label("Cohort name").fill("")
+    page.get_by_role("button", name="Save cohort").click()
+    page.get_by_role("link", name="Enter a name for the cohort").wait_for()
+    axe_scan(page, "new cohort form with an error")
+    screenshot(page, "workspace-new-cohort-error")
+    page.get_by_label("Cohort name").fill("AF-1")
     page.get_by_role("button", name="Save cohort").click()
     page.get_by_role("heading", name="Cohort AF-1").wait_for()
-    axe_scan(page, "cohort")
-
-    page.get_by_role("button", name="Set up the pre-test questionnaire").click()
-    assert page.get_by_label("Pre-test").is_checked()
-    page.get_by_label("Infant mental health core questionnaire").check()
-    axe_scan(page, "questionnaire form")
-    page.get_by_role("button", name="Save questionnaire").click()
-    page.get_by_role("button", name="Open the pre-test questionnaire").click()
+    assert page.get_by_text("The pre-test is open: share its link or QR code.").is_visible()
     page.get_by_role("button", name="Close the pre-test questionnaire").wait_for()
     axe_scan(page, "cohort with an open questionnaire")
     screenshot(page, "workspace-cohort")
@@ -71,6 +74,7 @@ def test_evaluator_sets_up_a_cohort_questionnaire_and_prints_its_poster(
     cohort = Cohort.objects.get(programme=programme, name="AF-1")
     collection = Collection.objects.get(cohort=cohort, timepoint="pre")
     assert collection.instrument_refs == ["imh-core"] and collection.is_open
+    assert cohort.collections.get(timepoint="followup").follow_up_weeks == 12
 
     page.get_by_role("link", name="Link and QR code for the pre-test questionnaire").click()
     page.wait_for_load_state("load")
@@ -80,6 +84,15 @@ def test_evaluator_sets_up_a_cohort_questionnaire_and_prints_its_poster(
     assert _qr_loaded(page)
     axe_scan(page, "link and QR code")
     screenshot(page, "workspace-link")
+    # the link page has the Open/Close control itself, and comes back to itself
+    page.get_by_role("button", name="Close the pre-test questionnaire").click()
+    page.get_by_role("button", name="Open the pre-test questionnaire").wait_for()
+    assert "/link/" in page.url
+    collection.refresh_from_db()
+    assert not collection.is_open
+    axe_scan(page, "link and QR code, closed")
+    page.get_by_role("button", name="Open the pre-test questionnaire").click()
+    page.get_by_role("button", name="Close the pre-test questionnaire").wait_for()
 
     page.get_by_role("button", name="Printable poster").click()
     page.wait_for_load_state("load")

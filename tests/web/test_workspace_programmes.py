@@ -31,6 +31,12 @@ COHORT = {
     "end_date-year": "2026",
     "trainer": "Dr B Trainer",
     "venue": "Causeway Hospital",
+    # the one-step form's questionnaires (cohort_setup.NewCohortForm)
+    "pre_refs": ["imh-core"],
+    "post_refs": ["imh-core"],
+    "followup_refs": ["imh-core"],
+    "follow_up_weeks": "12",
+    "open_pre_now": "on",
 }
 
 

@@ -31,6 +31,7 @@ PERIODIC: dict[str, str] = {
     "stale drafts and expired sessions": "imheval.web.capture.housekeeping.purge_stale",
     "finished jobs and their files": "imheval.web.tasks.jobs.forget_old_jobs",
     "old task results": "imheval.web.tasks.periodic.prune_task_results",
+    "follow-ups due today": "imheval.web.workspace.cohort_setup.open_due_followups",
 }
 
 

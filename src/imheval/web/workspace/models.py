@@ -66,6 +66,8 @@ class Programme(models.Model):
         "duration", max_digits=6, decimal_places=1, help_text="For example 2 (days)."
     )
     duration_unit = models.CharField(max_length=10, choices=DurationUnit.choices)
+    #: Hidden from the lists (shown under "Archived" instead); nothing is deleted.
+    is_archived = models.BooleanField(default=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = scoped_manager("organisation")
@@ -76,6 +78,7 @@ class Programme(models.Model):
         "delivery",
         "duration_value",
         "duration_unit",
+        "is_archived",
     )
 
     class Meta:
@@ -210,10 +213,20 @@ class Cohort(models.Model):
     end_date = models.DateField(null=True, blank=True)
     trainer = models.CharField(max_length=200, blank=True)
     venue = models.CharField(max_length=200, blank=True)
+    #: Hidden from the lists (shown under "Archived" instead); nothing is deleted.
+    is_archived = models.BooleanField(default=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = scoped_manager("programme__organisation")
-    AUDIT_FIELDS = ("programme", "name", "start_date", "end_date", "trainer", "venue")
+    AUDIT_FIELDS = (
+        "programme",
+        "name",
+        "start_date",
+        "end_date",
+        "trainer",
+        "venue",
+        "is_archived",
+    )
 
     class Meta:
         ordering = ["start_date", "name"]
@@ -244,6 +257,8 @@ class Collection(models.Model):
     timepoint = models.CharField(max_length=10, choices=Timepoint.choices)
     instrument_refs = models.JSONField(default=list)
     follow_up_weeks = models.PositiveSmallIntegerField(null=True, blank=True)
+    #: A follow-up that the hourly housekeeping opens on its due date (see schedule.py).
+    opens_on_due_date = models.BooleanField(default=False)
     token = models.CharField(max_length=64, unique=True, default=new_token, editable=False)
     is_open = models.BooleanField(default=False)
     opened_at = models.DateTimeField(null=True, blank=True)
@@ -258,6 +273,7 @@ class Collection(models.Model):
         "timepoint",
         "instrument_refs",
         "follow_up_weeks",
+        "opens_on_due_date",
         "is_open",
         "link_replaced_at",
     )
@@ -285,6 +301,8 @@ class Collection(models.Model):
             errors["follow_up_weeks"] = "Say how many weeks after the course the follow-up is."
         if self.timepoint != Timepoint.FOLLOWUP and self.follow_up_weeks:
             errors["follow_up_weeks"] = "Only a follow-up has a number of weeks."
+        if self.timepoint != Timepoint.FOLLOWUP and self.opens_on_due_date:
+            errors["opens_on_due_date"] = "Only a follow-up can open itself on its due date."
         if not self.instrument_refs:
             errors["instrument_refs"] = "Choose at least one instrument."
         elif clash := self._instrument_clash():

@@ -4,7 +4,7 @@ member, invitation), so no address can reach another organisation's object."""
 
 from django.urls import path
 
-from imheval.web.workspace import views
+from imheval.web.workspace import cohort_views, views
 
 app_name = "workspace"
 
@@ -27,6 +27,37 @@ urlpatterns = [
     path("<slug:org>/cohorts/", views.cohorts, name="cohorts"),
     path("<slug:org>/cohorts/<int:cohort>/", views.cohort_detail, name="cohort"),
     path("<slug:org>/cohorts/<int:cohort>/edit/", views.cohort_edit, name="cohort_edit"),
+    # copying, closing, archiving and deleting (cohort_views)
+    path("<slug:org>/cohorts/<int:cohort>/copy/", cohort_views.cohort_copy, name="cohort_copy"),
+    path("<slug:org>/cohorts/<int:cohort>/close/", cohort_views.cohort_close, name="cohort_close"),
+    path(
+        "<slug:org>/cohorts/<int:cohort>/archive/",
+        cohort_views.cohort_archive,
+        name="cohort_archive",
+    ),
+    path(
+        "<slug:org>/cohorts/<int:cohort>/restore/",
+        cohort_views.cohort_restore,
+        name="cohort_restore",
+    ),
+    path(
+        "<slug:org>/cohorts/<int:cohort>/delete/", cohort_views.cohort_delete, name="cohort_delete"
+    ),
+    path(
+        "<slug:org>/programmes/<int:programme>/archive/",
+        cohort_views.programme_archive,
+        name="programme_archive",
+    ),
+    path(
+        "<slug:org>/programmes/<int:programme>/restore/",
+        cohort_views.programme_restore,
+        name="programme_restore",
+    ),
+    path(
+        "<slug:org>/programmes/<int:programme>/delete/",
+        cohort_views.programme_delete,
+        name="programme_delete",
+    ),
     # questionnaires (collections): one per cohort and timepoint
     path(
         "<slug:org>/cohorts/<int:cohort>/questionnaires/new/",

@@ -35,7 +35,8 @@ from imheval.web.organisations.access import (
     organisation_views,
 )
 from imheval.web.organisations.models import AuditEvent, Invitation, Membership
-from imheval.web.workspace import catalogue, qr
+from imheval.web.workspace import catalogue, cohort_setup, qr
+from imheval.web.workspace.cohort_setup import NewCohortForm
 from imheval.web.workspace.forms import (
     CohortForm,
     CollectionForm,
@@ -138,9 +139,13 @@ def home(request: HttpRequest) -> HttpResponse:
 @organisation_page()
 def organisation(request: HttpRequest, access: Access) -> HttpResponse:
     programmes = Programme.objects.in_organisation(access.organisation).annotate(
-        cohort_count=Count("cohorts")
+        cohort_count=Count("cohorts", filter=Q(cohorts__is_archived=False))
     )
-    return render(request, "workspace/organisation.html", {"programmes": programmes})
+    context = {
+        "programmes": programmes.filter(is_archived=False),
+        "archived": programmes.filter(is_archived=True),
+    }
+    return render(request, "workspace/organisation.html", context)
 
 
 @organisation_page()
@@ -155,6 +160,7 @@ def cohorts(request: HttpRequest, access: Access) -> HttpResponse:
     )
     found = (
         Cohort.objects.in_organisation(access.organisation)
+        .filter(is_archived=False, programme__is_archived=False)
         .select_related("programme")
         .prefetch_related(Prefetch("collections", queryset=questionnaires))
         .order_by("-start_date", "-pk")
@@ -201,7 +207,8 @@ def programme_detail(request: HttpRequest, access: Access, programme: Programme)
     context = {
         "programme": programme,
         "crumbs": _crumbs(access),
-        "cohorts": programme.cohorts.all(),
+        "cohorts": programme.cohorts.filter(is_archived=False),
+        "archived": programme.cohorts.filter(is_archived=True),
     }
     return render(request, "workspace/programme.html", context)
 
@@ -227,17 +234,32 @@ def programme_edit(request: HttpRequest, access: Access, programme: Programme) -
 
 @organisation_page("edit_cohorts", FORM)
 def cohort_create(request: HttpRequest, access: Access, programme: Programme) -> HttpResponse:
+    """A cohort and its questionnaires in one form (cohort_setup.NewCohortForm)."""
     post, _ = _data(request)
+    form = NewCohortForm(post, programme=programme)
+    source = form.plan.source
     return _form_page(
         request,
-        CohortForm(post, programme=programme),
-        title="Add a cohort",
+        form,
+        title="New cohort",
         caption=programme.name,
+        intro=(
+            f"The questionnaires start as cohort {source.name} had them"
+            if source
+            else "The questionnaires start with the built-in infant mental health core "
+            "questionnaire"
+        )
+        + ": change them here if this cohort answers different ones.",
         submit="Save cohort",
         cancel=_url("programme", access, programme=programme),
         crumbs=_crumbs(access, programme),
         done=lambda cohort: (
-            f"Cohort {cohort.name} added.",
+            f"Cohort {cohort.name} added with its questionnaires."
+            + (
+                " The pre-test is open: share its link or QR code."
+                if cohort.collections.filter(timepoint=Timepoint.PRE, is_open=True).exists()
+                else " Open the pre-test when people should answer it."
+            ),
             _url("cohort", access, cohort=cohort),
         ),
     )
@@ -269,6 +291,10 @@ def cohort_detail(request: HttpRequest, access: Access, cohort: Cohort) -> HttpR
         "programme": cohort.programme,
         "timepoints": timepoints,
         "crumbs": _crumbs(access, cohort.programme),
+        "any_open": any(collection.is_open for collection in collections.values()),
+        "follow_up_gap": (
+            cohort_setup.follow_up_gap(cohort) if Timepoint.FOLLOWUP in collections else None
+        ),
     }
     return render(request, "workspace/cohort.html", context)
 
@@ -332,6 +358,14 @@ def _lower(collection: Collection) -> str:
     return str(collection.get_timepoint_display()).lower()
 
 
+def _back_from_switch(request: HttpRequest, access: Access, collection: Collection) -> str:
+    """Where Open or Close returns to: the link page it was pressed on, else the cohort page
+    (a named choice, never an address from the form)."""
+    if request.POST.get("return_to") == "link":
+        return _url("collection_link", access, collection=collection)
+    return _url("cohort", access, cohort=collection.cohort)
+
+
 @organisation_page("run_collections", POST)
 def collection_open(request: HttpRequest, access: Access, collection: Collection) -> HttpResponse:
     collection.open()
@@ -340,7 +374,7 @@ def collection_open(request: HttpRequest, access: Access, collection: Collection
         f"The {_lower(collection)} questionnaire for {collection.cohort.name} is open: "
         "share its link or QR code.",
     )
-    return redirect(_url("cohort", access, cohort=collection.cohort))
+    return redirect(_back_from_switch(request, access, collection))
 
 
 @organisation_page("run_collections", POST)
@@ -351,7 +385,7 @@ def collection_close(request: HttpRequest, access: Access, collection: Collectio
         f"The {_lower(collection)} questionnaire for {collection.cohort.name} is closed: "
         "its link no longer takes answers.",
     )
-    return redirect(_url("cohort", access, cohort=collection.cohort))
+    return redirect(_back_from_switch(request, access, collection))
 
 
 @organisation_page("run_collections", POST)
@@ -388,6 +422,8 @@ def collection_link(request: HttpRequest, access: Access, collection: Collection
     context["poster_url"] = _url("collection_poster", access, collection=collection)
     if access.may("run_collections"):
         context["new_link_url"] = _url("collection_new_link", access, collection=collection)
+        switch = "collection_close" if collection.is_open else "collection_open"
+        context["switch_url"] = _url(switch, access, collection=collection)
     return render(request, "workspace/collection_link.html", context)
 
 

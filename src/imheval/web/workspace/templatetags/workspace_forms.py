@@ -20,10 +20,12 @@ register = template.Library()
 
 @register.filter
 def field_kind(field: forms.BoundField) -> str:
-    """ "date", "checkboxes", "radios", "file" or "input"."""
+    """ "date", "checkbox" (a single yes or no), "checkboxes", "radios", "file" or "input"."""
     widget = field.field.widget
     if isinstance(widget, DayMonthYearWidget):
         return "date"
+    if isinstance(widget, forms.CheckboxInput):
+        return "checkbox"
     if isinstance(widget, forms.CheckboxSelectMultiple):
         return "checkboxes"
     if isinstance(widget, forms.RadioSelect):
