@@ -16,6 +16,7 @@ def _register() -> None:
     from imheval.cli import analyse as _analyse  # noqa: F401  (registers commands on app)
     from imheval.cli import export as _export  # noqa: F401  (registers commands)
     from imheval.cli import reliability as _reliability  # noqa: F401  (registers commands)
+    from imheval.cli import template as _template  # noqa: F401  (registers commands)
     from imheval.cli import web as _web  # noqa: F401  (registers commands)
     from imheval.cli.instruments import app as instruments_app
 

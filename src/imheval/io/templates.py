@@ -1,0 +1,97 @@
+"""Template files for entering responses: the right columns for some instruments, one sample row.
+
+A template is the tidy layout the reader reads (docs/data-format.md): the reserved columns
+participant, cohort, programme, timepoint, directorate and profession, then one column per
+item of the instruments, in their order. Its one row shows what a cell holds: a made-up
+anonymous code, the timepoint, and a valid answer to every item (a keyed item's first option
+code, a rating item's middle point), so a person can see the format, overwrite the row and
+add their own. Written with the same writers as exports (:mod:`imheval.io.writers`), so CSV
+formulas are neutralised and XLSX cells are text.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Final, Literal
+
+import pandas as pd
+
+from imheval.instruments.model import Instrument, KeyedItem, RatingItem
+from imheval.io.table import RESERVED_COLUMNS, SOURCE_ROW, TIMEPOINTS, ResponseTable
+from imheval.io.writers import csv_bytes, xlsx_bytes
+
+#: The made-up code of the sample row (no real person's code looks like it).
+SAMPLE_CODE: Final = "SAMPLE01"
+
+TemplateFormat = Literal["csv", "xlsx"]
+
+
+def response_template(
+    instruments: Sequence[Instrument],
+    *,
+    timepoint: str = "pre",
+    cohort: str = "Cohort 1",
+    programme: str = "",
+) -> ResponseTable:
+    """A one-row table with the columns of ``instruments`` (header = its columns).
+
+    An item id in two instruments gets one column. Raises ``ValueError`` when no instrument is
+    given or ``timepoint`` is not one of :data:`~imheval.io.table.TIMEPOINTS`.
+
+    Examples:
+        >>> from imheval.instruments import resolve_instrument
+        >>> table = response_template([resolve_instrument("imh-core")])
+        >>> table.item_columns[:3]
+        ('K1', 'K2', 'K3')
+        >>> table.frame.loc[0, "K1"], table.frame.loc[0, "S1"]
+        ('a', '3')
+    """
+    if not instruments:
+        raise ValueError("a template needs at least one instrument")
+    if timepoint not in TIMEPOINTS:
+        raise ValueError(f"timepoint must be one of {', '.join(TIMEPOINTS)}, not {timepoint!r}")
+    answers: dict[str, str] = {}
+    for instrument in instruments:
+        for item in instrument.items:
+            answers.setdefault(item.id, _sample_answer(instrument, item))
+    sample: dict[str, str | int] = {
+        "participant": SAMPLE_CODE,
+        "cohort": cohort,
+        "programme": programme,
+        "timepoint": timepoint,
+        "directorate": "",
+        "profession": "",
+    }
+    row = {**sample, SOURCE_ROW: 2, **answers}
+    columns = [*RESERVED_COLUMNS, SOURCE_ROW, *answers]
+    frame = pd.DataFrame([row], columns=columns)
+    return ResponseTable(
+        frame=frame,
+        source="template",
+        layout="tidy",
+        item_columns=tuple(answers),
+    )
+
+
+def template_bytes(
+    instruments: Sequence[Instrument],
+    kind: TemplateFormat,
+    *,
+    timepoint: str = "pre",
+    cohort: str = "Cohort 1",
+    programme: str = "",
+) -> bytes:
+    """:func:`response_template` as a CSV (UTF-8 with a byte-order mark) or XLSX file."""
+    table = response_template(instruments, timepoint=timepoint, cohort=cohort, programme=programme)
+    if kind == "csv":
+        return csv_bytes(table)
+    if kind == "xlsx":
+        return xlsx_bytes(table)
+    raise ValueError(f"a template is a csv or xlsx file, not {kind!r}")
+
+
+def _sample_answer(instrument: Instrument, item: KeyedItem | RatingItem) -> str:
+    if isinstance(item, KeyedItem):
+        return next(iter(item.options))
+    scale = instrument.scales[item.scale]
+    return str((scale.min + scale.max) // 2)
