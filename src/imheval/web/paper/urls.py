@@ -35,6 +35,11 @@ urlpatterns = [
     path("<slug:org>/paper/forms/<int:form>/delete/", views.delete, name="delete"),
     path("<slug:org>/paper/forms/<int:form>/resolve/", views.resolve, name="resolve"),
     # importing a file into a cohort
+    path(
+        "<slug:org>/paper/questionnaires/<int:collection>/template.<slug:kind>",
+        views.import_template,
+        name="import_template",
+    ),
     path("<slug:org>/paper/cohorts/<int:cohort>/import/", views.import_file, name="import_file"),
     path("<slug:org>/paper/imports/<int:batch>/", views.import_preview, name="import_preview"),
     path("<slug:org>/paper/imports/<int:batch>/cancel/", views.import_cancel, name="import_cancel"),

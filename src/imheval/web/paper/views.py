@@ -11,11 +11,12 @@ from typing import Any
 
 from django.contrib import messages
 from django.db.models import Count, Model, Q
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
 from imheval.errors import DataFormatError, ImhevalError
+from imheval.io.templates import template_bytes
 from imheval.web.organisations.access import (
     FORM,
     POST,
@@ -51,13 +52,18 @@ SCOPED_OBJECTS: dict[str, type[Model]] = {
     "form": PaperForm,
     "batch": ImportBatch,
 }
+#: The template files offered for download, and their content types.
+TEMPLATE_TYPES = {
+    "csv": "text/csv; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
 #: The most problems an import's error page lists.
 MAX_PROBLEMS_SHOWN = 200
 
 
 #: The shared access rules (organisations.access.organisation_views) for paper pages; every
 #: paper page asks for the enter_responses action (admin, evaluator, trainer).
-organisation_page = organisation_views(SCOPED_OBJECTS)
+organisation_page = organisation_views(SCOPED_OBJECTS, plain_kwargs=("kind",))
 
 
 def _url(name: str, access: Access, **objects: Any) -> str:
@@ -294,6 +300,30 @@ def import_file(request: HttpRequest, access: Access, cohort: Cohort) -> HttpRes
         form = ImportForm()
     context["form"] = form
     return render(request, "paper/import.html", context)
+
+
+@organisation_page("enter_responses", READ)
+def import_template(
+    request: HttpRequest, access: Access, collection: Collection, kind: str
+) -> HttpResponse:
+    """A CSV or XLSX file with the questionnaire's columns and one sample row, to fill in."""
+    if kind not in TEMPLATE_TYPES:
+        raise Http404("a template is a CSV or XLSX file")
+    rules = _rules(request, collection)  # a page saying why, if its instruments cannot load
+    if isinstance(rules, HttpResponse):
+        return rules
+    cohort = collection.cohort
+    content = template_bytes(
+        collection.instruments(),
+        "csv" if kind == "csv" else "xlsx",
+        timepoint=collection.timepoint,
+        cohort=cohort.name,
+        programme=cohort.programme.name,
+    )
+    name = f"imheval-template-{cohort.pk}-{collection.timepoint}.{kind}"
+    response = HttpResponse(content, content_type=TEMPLATE_TYPES[kind])
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
 
 
 @organisation_page("enter_responses", FORM)
