@@ -246,8 +246,11 @@ class ResolveForm(PaperPageForm):
         self.paper_form = paper_form
         self.found = found
         for difference in found:
+            choices = [("first", "First keying"), ("second", "Second keying")]
+            if self.can_leave_blank(difference):
+                choices.append(("neither", "Neither: leave blank"))
             self.fields[f"pick_{difference.field}"] = forms.ChoiceField(
-                choices=[("first", "First keying"), ("second", "Second keying")],
+                choices=choices,
                 widget=forms.RadioSelect,
                 label=difference.label,
                 error_messages={
@@ -256,13 +259,27 @@ class ResolveForm(PaperPageForm):
                 },
             )
 
+    @staticmethod
+    def can_leave_blank(difference: entry.Difference) -> bool:
+        """Whether "neither" is offered: when the paper shows neither keying's value (an answer
+        crossed out, two ticks), the field is left blank. Not for the code, which every
+        response needs, nor when one keying is already blank (that keying is the blank)."""
+        return difference.field != "code" and bool(difference.first and difference.second)
+
     def groups(self) -> list[dict[str, Any]]:
-        """Each difference with its two values, as radio groups for the template."""
+        """Each difference with its two values (and "neither" where offered), as radio groups
+        for the template."""
         drawn = []
         for difference in self.found:
             name = f"pick_{difference.field}"
             current = self[name].value()
             messages = self.errors.get(name)
+            sides = [
+                ("first", difference.first or "(blank)", "First keying"),
+                ("second", difference.second or "(blank)", "Second keying"),
+            ]
+            if self.can_leave_blank(difference):
+                sides.append(("neither", "Neither: leave blank", "The paper shows neither value"))
             drawn.append(
                 {
                     "name": name,
@@ -270,16 +287,13 @@ class ResolveForm(PaperPageForm):
                     "error": str(messages[0]) if messages else "",
                     "options": [
                         {
-                            "id": f"id_{name}" if which == "first" else f"id_{name}-2",
+                            "id": f"id_{name}" if index == 0 else f"id_{name}-{index + 1}",
                             "value": which,
-                            "label": f"{value or '(blank)'}",
-                            "hint": f"{keyed} keying",
+                            "label": label,
+                            "hint": hint,
                             "checked": current == which,
                         }
-                        for which, value, keyed in (
-                            ("first", difference.first, "First"),
-                            ("second", difference.second, "Second"),
-                        )
+                        for index, (which, label, hint) in enumerate(sides)
                     ],
                 }
             )
@@ -296,11 +310,14 @@ class ResolveForm(PaperPageForm):
         }
         answers = dict(first.answers)
         for difference in self.found:
-            source = first if self.cleaned_data[f"pick_{difference.field}"] == "first" else second
+            pick = self.cleaned_data[f"pick_{difference.field}"]
+            source = first if pick == "first" else second
             if difference.field in values:
-                values[difference.field] = getattr(source, difference.field)
+                values[difference.field] = (
+                    "" if pick == "neither" else getattr(source, difference.field)
+                )
             else:
-                value = source.answers.get(difference.field, "")
+                value = "" if pick == "neither" else source.answers.get(difference.field, "")
                 if value:
                     answers[difference.field] = value
                 else:
