@@ -36,9 +36,16 @@ urlpatterns = [
     path("<slug:org>/paper/forms/<int:form>/resolve/", views.resolve, name="resolve"),
     # importing a file into a cohort
     path(
-        "<slug:org>/paper/questionnaires/<int:collection>/template.<slug:kind>",
+        "<slug:org>/paper/questionnaires/<int:collection>/template.csv",
         views.import_template,
-        name="import_template",
+        {"kind": "csv"},
+        name="import_template_csv",
+    ),
+    path(
+        "<slug:org>/paper/questionnaires/<int:collection>/template.xlsx",
+        views.import_template,
+        {"kind": "xlsx"},
+        name="import_template_xlsx",
     ),
     path("<slug:org>/paper/cohorts/<int:cohort>/import/", views.import_file, name="import_file"),
     path("<slug:org>/paper/imports/<int:batch>/", views.import_preview, name="import_preview"),

@@ -11,7 +11,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.db.models import Count, Model, Q
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
@@ -306,9 +306,8 @@ def import_file(request: HttpRequest, access: Access, cohort: Cohort) -> HttpRes
 def import_template(
     request: HttpRequest, access: Access, collection: Collection, kind: str
 ) -> HttpResponse:
-    """A CSV or XLSX file with the questionnaire's columns and one sample row, to fill in."""
-    if kind not in TEMPLATE_TYPES:
-        raise Http404("a template is a CSV or XLSX file")
+    """A CSV or XLSX file (``kind``, set by the address) with the questionnaire's columns and
+    one sample row, to fill in."""
     rules = _rules(request, collection)  # a page saying why, if its instruments cannot load
     if isinstance(rules, HttpResponse):
         return rules
