@@ -296,7 +296,9 @@ def _pages_for_code(collection: Collection, code: tuple[str, str, str]) -> list[
             seen.append(f"redirect {response.url}")
             return
         body = response.content.decode().replace("".join(code), "<code>")
-        seen.append(re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "", body))
+        body = re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "", body)
+        # Each draft's name for the browser's unsaved choices: random per draft, like the token.
+        seen.append(re.sub(r'data-keep-answers="[0-9a-f]{16}:', 'data-keep-answers="', body))
 
     keep(person.consent())
     keep(person.client.get(person.url("code")))

@@ -280,6 +280,12 @@ def find(
     return find_collection(token), None
 
 
+def draft_ref(draft: Submission) -> str:
+    """A short name for ``draft`` that the browser may keep (a hash, not its key): the questions
+    page's unsaved answers are kept in the tab under it, so another draft never gets them."""
+    return hashlib.sha256(f"imheval-answers:{draft.key}".encode()).hexdigest()[:16]
+
+
 def mark_done(session: SessionBase, token: str, *, empty: bool = False) -> None:
     """Forget the draft's key and remember only that this browser submitted (and whether it
     submitted no answers, for the thank-you page's words)."""

@@ -284,6 +284,7 @@ def start(request: HttpRequest, token: str) -> HttpResponse:
             page_count=len(pages),
             minutes=journey.estimated_minutes(questions),
             resume_url=resume_url,
+            forget_answers=True,
         ),
     )
 
@@ -301,7 +302,9 @@ def declined(request: HttpRequest, token: str) -> HttpResponse:
         collection = _collection(request, token)
     except _Stop as stop:
         return stop.response
-    return render(request, "capture/declined.html", {"token": collection.token})
+    return render(
+        request, "capture/declined.html", {"token": collection.token, "forget_answers": True}
+    )
 
 
 @participant_step
@@ -329,7 +332,13 @@ def resume(request: HttpRequest, token: str) -> HttpResponse:
     return render(
         request,
         "capture/resume.html",
-        _context(collection, form=form, recipe=CODE_RECIPE, back_url=_url("start", token)),
+        _context(
+            collection,
+            form=form,
+            recipe=CODE_RECIPE,
+            back_url=_url("start", token),
+            forget_answers=True,
+        ),
     )
 
 
@@ -428,7 +437,14 @@ def questions(request: HttpRequest, token: str, number: int) -> HttpResponse:
     return render(
         request,
         "capture/questions.html",
-        _context(collection, form=form, page=page, page_count=len(pages), back_url=back_url),
+        _context(
+            collection,
+            form=form,
+            page=page,
+            page_count=len(pages),
+            back_url=back_url,
+            keep_answers=f"{journey.draft_ref(draft)}:{page.number}",
+        ),
     )
 
 
@@ -502,6 +518,7 @@ def thanks(request: HttpRequest, token: str) -> HttpResponse:
         _context(
             collection,
             is_pre=collection.timepoint == Timepoint.PRE,
+            forget_answers=True,
             empty=request.session.get(journey.done_key(token)) == "empty",
         ),
     )
