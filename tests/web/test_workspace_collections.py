@@ -429,3 +429,18 @@ def test_only_those_who_run_questionnaires_make_a_new_link(workspace: Any) -> No
     assert viewer.get(_url("collection_new_link", collection=workspace.pre.pk)).status_code == 403
     workspace.pre.refresh_from_db()
     assert workspace.pre.token == token
+
+
+def test_follow_up_can_be_set_to_open_itself_on_its_due_date(workspace: Any) -> None:
+    client = _client(workspace.users["trainer"])
+    url = _url("collection_edit", collection=workspace.followup.pk)
+    data = {"timepoint": "followup", "instrument_refs": ["imh-core"], "follow_up_weeks": "12"}
+    response = client.post(url, {**data, "opens_on_due_date": "on"})
+    assert response.status_code == 302
+    workspace.followup.refresh_from_db()
+    assert workspace.followup.opens_on_due_date
+    response = client.post(
+        _url("collection_edit", collection=workspace.post.pk),
+        {"timepoint": "post", "instrument_refs": ["imh-core"], "opens_on_due_date": "on"},
+    )
+    assert "Only a follow-up can open itself on its due date." in _text(response)

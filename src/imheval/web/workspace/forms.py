@@ -242,10 +242,15 @@ class CollectionForm(forms.ModelForm):
             "max_value": "The follow-up must be at most 260 weeks (5 years) after the course",
         },
     )
+    opens_on_due_date = forms.BooleanField(
+        required=False,
+        label="Open the follow-up by itself on its due date (follow-up only)",
+        help_text="Checked every hour; you can still open or close it yourself at any time.",
+    )
 
     class Meta:
         model = Collection
-        fields = ["timepoint", "instrument_refs", "follow_up_weeks"]
+        fields = ["timepoint", "instrument_refs", "follow_up_weeks", "opens_on_due_date"]
 
     def __init__(self, *args: Any, cohort: Cohort, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
