@@ -48,7 +48,7 @@ def test_analyse_demo_prints_table1_for_each_domain() -> None:
     assert "t(4) = " in result.output  # knowledge: five cohorts (no knowledge test for AF1)
     assert "t(5) = " in result.output  # self-efficacy: all six cohorts
     assert "How the answers were scored" in result.output
-    assert "Seed rule: wrong, missing and invalid answers all score 0" in result.output
+    assert "Zero rule: wrong, missing and invalid answers all score 0" in result.output
 
 
 def test_analyse_writes_json_with_a_tests_list(tmp_path: Path) -> None:

@@ -56,7 +56,8 @@ def write_bias_table(path: Path, groups: dict[str, tuple[int, int]]) -> Path:
 def test_settings_are_the_ones_the_demo_ran_with_and_the_json_records(demo: Evaluation) -> None:
     assert demo.settings == Settings(
         scoring_rule="1 point per correct answer; wrong, missing or invalid answers score 0 "
-        "(seed study rule); rating items summed with reverse keying",
+        "(the zero rule of the published evaluation this tool follows); rating items summed "
+        "with reverse keying",
         missing_data_policy="seed",
         matching="exact",
         accepted_matches=0,

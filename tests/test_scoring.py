@@ -327,8 +327,8 @@ def test_domain_info_comes_from_the_instrument() -> None:
     scored = score_items(responses(POLICY_ROWS), [IMH])
 
     assert scored.domains == (
-        DomainInfo("knowledge", "Knowledge", 4, 0.0, 5.0, 2),
-        DomainInfo("efficacy", "Self-efficacy", 3, 3.0, 15.0, 3),
+        DomainInfo("knowledge", "Knowledge", 4, 0.0, 5.0, 2, answers="keyed"),
+        DomainInfo("efficacy", "Self-efficacy", 3, 3.0, 15.0, 3, answers="rating"),
     )
     assert scored.domain("efficacy").n_items == 3
     with pytest.raises(KeyError):

@@ -135,7 +135,7 @@ def retest_study(
     ]
     if instruments:
         notes.append(
-            "Domain totals use the seed rule (wrong, missing and invalid answers score 0); "
+            "Domain totals use the zero rule (wrong, missing and invalid answers score 0); "
             "item agreement uses only the answers given both times."
         )
         if any(item.kappa.ci_reason for item in result.items):

@@ -18,7 +18,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from enum import IntEnum, StrEnum
 from types import MappingProxyType
-from typing import Final
+from typing import Final, Literal
 
 import numpy as np
 import pandas as pd
@@ -51,7 +51,13 @@ class ItemOutcome(IntEnum):
 
 @dataclass(frozen=True, slots=True)
 class DomainInfo:
-    """A scored domain and the range of its total (None when unknown, e.g. bare totals)."""
+    """A scored domain and the range of its total (None when unknown, e.g. bare totals).
+
+    ``answers`` says what the total counts, for wording: "keyed" (1 point per correct
+    answer, so a percentage of the range is the share answered correctly), "rating" (a sum
+    of ratings), "mixed" (both kinds of item), or "totals" (already-scored totals read from a
+    file).
+    """
 
     id: str
     label: str
@@ -59,6 +65,7 @@ class DomainInfo:
     min_total: float | None
     max_total: float | None
     kirkpatrick_level: int = 2
+    answers: Literal["keyed", "rating", "mixed", "totals"] = "totals"
 
     def percent_of_maximum(self, total: float) -> float | None:
         """(total - min) / (max - min) * 100, or None when the range is unknown."""
@@ -172,6 +179,7 @@ def score_items(
                     min_total=low,
                     max_total=high,
                     kirkpatrick_level=domain.kirkpatrick_level,
+                    answers=_answers(items),
                 )
             )
 
@@ -185,6 +193,14 @@ def score_items(
         item_outcomes=pd.DataFrame(all_outcomes, index=frame.index, columns=item_order, copy=False),
         item_domains=MappingProxyType(item_domains),
     )
+
+
+def _answers(items: Sequence[KeyedItem | RatingItem]) -> Literal["keyed", "rating", "mixed"]:
+    """What a domain's total counts: correct answers, ratings, or both."""
+    keyed = sum(isinstance(item, KeyedItem) for item in items)
+    if keyed == len(items):
+        return "keyed"
+    return "rating" if keyed == 0 else "mixed"
 
 
 def scores_from_totals(

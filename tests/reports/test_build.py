@@ -152,7 +152,27 @@ def test_learning_level_has_every_domain_with_tests_and_charts(
 def test_summary_puts_apa_figures_beside_plain_sentences(demo_report: Report) -> None:
     summary = demo_report.section("summary")
     findings = [b for b in summary.blocks if isinstance(b, Findings)]
-    knowledge = findings[0].items
+    headlines = findings[0].items
+    assert [sentence for sentence, _ in headlines] == [
+        "Knowledge rose from 41% to 78% of answers correct, a large change; this is very "
+        "unlikely to be chance.",
+        "Risk identification rose from 77% to 85% of answers correct, a small change; this is "
+        "unlikely to be chance.",
+        "Self-efficacy rose from 16.8 to 22.3 on a scale of 6 to 30, a large change; this is "
+        "very unlikely to be chance.",
+        "Advanced knowledge went from 56% to 68% of answers correct; a change this size could "
+        "be chance. With only 9 people, how large the change is remains uncertain.",
+    ]
+    # the figures behind each headline stand beside it, never in it
+    assert headlines[0][1] == (
+        "59 people; mean change +2.24 points (95% CI 1.81 to 2.66); t(58) = 10.52, p < .001; "
+        "Cohen's d_z = 1.37"
+    )
+    assert not any("p <" in sentence or "p =" in sentence for sentence, _ in headlines)
+    chart = next(b for b in summary.blocks if isinstance(b, Chart))
+    assert chart.id == "all-domains"
+    assert "Knowledge: 41% before, 78% after" in chart.alt_text
+    knowledge = findings[1].items
     assert knowledge[0][0].startswith("Knowledge: the 59 people matched")
     cohort = next(item for item in knowledge if item[0].startswith("Across 5 cohorts"))
     assert cohort[0].endswith("there was a statistically significant change.")

@@ -270,11 +270,11 @@ def test_zero_rule_is_compared_with_complete_cases_in_methods(
     assert any(
         isinstance(b, Heading) and b.text == "Does the zero rule matter?" for b in methods.blocks
     )
-    rendered = next(t for t in methods.tables() if t.caption.startswith("The seed rule"))
+    rendered = next(t for t in methods.tables() if t.caption.startswith("The zero rule"))
     assert len(rendered.rows) == len(demo_evaluation.policy_comparison) > 0
     for policy_row, row in zip(demo_evaluation.policy_comparison, rendered.rows, strict=True):
         assert row[1] == (
-            "Blank = 0 (seed rule)" if policy_row.policy.value == "seed" else "Complete cases"
+            "Blank = 0 (zero rule)" if policy_row.policy.value == "seed" else "Complete cases"
         )
         assert row[2] == f"{policy_row.n_pairs:,}"
         assert policy_row.pre_mean is not None and row[3] == f"{policy_row.pre_mean:.2f}"
@@ -332,9 +332,9 @@ def test_not_computed_parts_say_why(totals_report: Report) -> None:
     assert "Item analysis not computed: the data held domain scores" in level2
     assert "Reliable change not computed: no reliability estimate for this domain" in level2
     methods = text_of(totals_report.section("methods"))
-    assert "The seed rule could not be compared with complete cases" in methods
+    assert "The zero rule could not be compared with complete cases" in methods
     assert not any(
-        t.caption.startswith("The seed rule") for t in totals_report.section("methods").tables()
+        t.caption.startswith("The zero rule") for t in totals_report.section("methods").tables()
     )
 
 
@@ -382,7 +382,7 @@ def test_too_few_people_hide_the_deeper_analyses(tmp_path: Path) -> None:
 def test_new_blocks_reach_the_html(demo_evaluation: Evaluation, demo_report: Report) -> None:
     html = render_html(demo_report)
     assert "<h4>Knowledge: item analysis and reliability</h4>" in html
-    assert "<caption>The seed rule against complete cases" in html
+    assert "<caption>The zero rule against complete cases" in html
     assert 'id="figure-knowledge-items"' in html
     for domain in measured(demo_evaluation):
         label = domain.domain.label
@@ -399,7 +399,7 @@ def test_new_tables_are_real_word_tables(demo_report: Report, demo_docx: Path) -
         t
         for s in demo_report.sections
         for t in s.tables()
-        if t.caption.startswith("The seed rule")
+        if t.caption.startswith("The zero rule")
         or "item analysis" in t.caption
         or "reliable change" in t.caption
         or "mixed model" in t.caption

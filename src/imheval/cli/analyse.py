@@ -76,7 +76,7 @@ def analyse(
         typer.Option(
             "--missing",
             help="Missing-data policy: seed (every missing or invalid answer scores 0, as in "
-            "the seed study), complete_case, or prorated.",
+            "the published evaluation this tool follows), complete_case, or prorated.",
         ),
     ] = MissingChoice.seed,
     tolerant: Annotated[

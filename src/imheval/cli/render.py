@@ -181,7 +181,7 @@ def _zero_reasons(evaluation: Evaluation, console: Console) -> None:
     console.print(table)
     if policy == "seed":
         console.print(
-            "  Seed rule: wrong, missing and invalid answers all score 0. Try --missing "
+            "  Zero rule: wrong, missing and invalid answers all score 0. Try --missing "
             "complete_case or --missing prorated to see how much that rule matters."
         )
     else:
@@ -198,13 +198,13 @@ def _policy_comparison(evaluation: Evaluation, console: Console) -> None:
         return
     console.rule(Text("Does the zero rule matter?", style="bold"))
     table = Table(
-        title="Participant-level change under the seed rule and under complete cases",
+        title="Participant-level change under the zero rule and under complete cases",
         title_justify="left",
     )
     for header in ("Domain", "Rule", "Pairs", "Before", "After", "Change", "Paired t-test"):
         table.add_column(header, justify="left" if header in ("Domain", "Rule") else "right")
     labels = {d.domain.id: d.domain.label for d in evaluation.domains}
-    names = {"seed": "seed (missing = 0)", "complete_case": "complete cases"}
+    names = {"seed": "zero rule (missing = 0)", "complete_case": "complete cases"}
     for row in rows:
         hidden = 0 < row.n_pairs < evaluation.options.min_group_size
         table.add_row(
@@ -219,7 +219,7 @@ def _policy_comparison(evaluation: Evaluation, console: Console) -> None:
     console.print(table)
     console.print(
         "  Complete cases leave out anyone with a missing or invalid answer in the domain. If the "
-        "two rows of a domain tell different stories, the seed rule is driving the result."
+        "two rows of a domain tell different stories, the zero rule is driving the result."
     )
     console.print()
 

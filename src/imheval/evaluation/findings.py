@@ -12,7 +12,7 @@ Every function returns :class:`~imheval.findings.Finding` values; their ``kind``
 ``too_few``          fewer than the minimum group size were
 ``change``           the matched people's mean scores before and after (``matched`` when the
                      means are unknown)
-``cohort_test``      the seed study's paired t-test on cohort means (``comparison`` pre_post)
+``cohort_test``      the cohort-level paired t-test on cohort means (``comparison`` pre_post)
 ``participant_test`` the paired t-test on people
 ``programme_gains``  the ANOVA of cohort gains across programmes
 ``baseline_gap``     starting scores differed by a grouping (``comparison`` baseline_by_...)
@@ -28,6 +28,8 @@ Every function returns :class:`~imheval.findings.Finding` values; their ``kind``
 ``retention``        the share of the gain kept at follow-up
 ``mixed_model``      the mixed model's estimate of the change
 ``reaction``         a level 1 rating asked once (``reaction_none``, ``reaction_too_few``)
+``headline``         one sentence for a board (:func:`headline_finding`; not in
+                     ``DomainEvaluation.findings`` but in ``DomainEvaluation.headline``)
 ==================== =========================================================================
 """
 
@@ -58,17 +60,18 @@ from imheval.stats.items import CEILING_SHARE
 ALPHA = 0.05
 
 WHICH_TO_TRUST = (
-    "Two kinds of test are reported for each domain. Cohort-level tests (the seed study's "
-    "method) treat each cohort's mean as one measurement: they respect the fact that people "
-    "trained together are not independent, but with few cohorts they have little power, and "
-    "their effect sizes describe differences between cohort means, so they are much larger "
-    "than participant-level ones and must not be compared with published values. "
-    "Participant-level tests use every matched person and give effect sizes (Cohen's d_z) "
-    "that can be compared with other pre/post studies, but they treat people as independent, "
-    "which overstates certainty when cohorts differ. When both point the same way, the "
-    "conclusion does not hang on the choice of unit; when only the participant-level test is "
-    "significant, report it with that caveat. The mixed model, where it could be fitted, "
-    "allows for both people and cohorts at once."
+    "Two kinds of test are reported for each domain. Cohort-level tests (the method of the "
+    "published evaluation this tool follows, of infant mental health training in a Northern "
+    "Ireland Health and Social Care Trust) treat each cohort's mean as one measurement: they "
+    "respect the fact that people trained together are not independent, but with few cohorts "
+    "they have little power, and their effect sizes describe differences between cohort "
+    "means, so they are much larger than participant-level ones and must not be compared with"
+    " published values. Participant-level tests use every matched person and give effect "
+    "sizes (Cohen's d_z) that can be compared with other pre/post studies, but they treat "
+    "people as independent, which overstates certainty when cohorts differ. When both point "
+    "the same way, the conclusion does not hang on the choice of unit; when only the "
+    "participant-level test is significant, report it with that caveat. The mixed model, "
+    "where it could be fitted, allows for both people and cohorts at once."
 )
 
 #: How the follow-up comparisons are worded: (first timepoint, second timepoint).
@@ -150,6 +153,121 @@ def findings_for(domain: DomainEvaluation, min_group_size: int) -> list[Finding]
     return found
 
 
+#: Fewer matched people than this: the headline says the size of the change is uncertain.
+FEW_PEOPLE = 20
+
+
+def headline_finding(domain: DomainEvaluation, min_group_size: int) -> Finding:
+    """What changed in ``domain``, by how much and how sure we are, in words a board reads.
+
+    E.g. "Knowledge rose from 41% to 78% of answers correct, a large change; this is very
+    unlikely to be chance." The judgement is the participant-level paired t-test's, on its
+    Holm-adjusted p; a cohort-level test that does not confirm it, and a small number of
+    people, are said in a second sentence. The statistics go to ``statistics`` ("the figures
+    behind this"), never into the words.
+    """
+    info = domain.domain
+    key = info.id
+    n = domain.n_pairs
+    if n == 0:
+        return finding(
+            "headline",
+            key,
+            f"{info.label}: no one was measured both before and after training, so change "
+            "could not be assessed.",
+            people=0,
+        )
+    if n < min_group_size:
+        return finding(
+            "headline",
+            key,
+            f"{info.label}: fewer than {min_group_size} people were measured both before and "
+            "after training, too few to report.",
+            figures={"min_group_size": min_group_size},
+        )
+    entry = domain.test("participant", "paired_t")
+    overall = domain.overall
+    if (
+        entry is None
+        or not entry.result.computed
+        or overall.pre_mean is None
+        or overall.post_mean is None
+    ):
+        reason = entry.result.reason if entry is not None else None
+        return finding(
+            "headline",
+            key,
+            f"{info.label}: {people(n)} {were(n)} measured before and after training, but "
+            "the change could not be tested" + (f" ({reason})." if reason else "."),
+            people=n,
+        )
+    result = entry.result
+    change = result.estimate or 0.0
+    levels = _levels(info, overall)
+    p = entry.p_holm if entry.p_holm is not None else result.p
+    if significant(entry):
+        dz = result.effect("cohen_dz")
+        size = f", {size_word(dz.value)} change" if dz is not None else ""
+        verb = "rose" if change > 0 else "fell"
+        sentence = f"{info.label} {verb} {levels}{size}; {_certainty(p)}."
+    else:
+        sentence = f"{info.label} went {levels}; a change this size could be chance."
+    cohort = domain.test("cohort", "paired_t")
+    if (
+        significant(entry)
+        and cohort is not None
+        and cohort.result.computed
+        and not significant(cohort)
+    ):
+        sentence += (
+            " The cohort-level check, which treats each cohort as one measurement, does not "
+            "confirm it, so read it with caution."
+        )
+    if n < FEW_PEOPLE:
+        sentence += f" With only {people(n)}, how large the change is remains uncertain."
+    ci = result.estimate_ci
+    dz = result.effect("cohen_dz")
+    statistics = (
+        f"{people(n)}; mean change {signed(change)} points"
+        + (f" (95% CI {ci.low:.2f} to {ci.high:.2f})" if ci else "")
+        + f"; {_apa(entry)}"
+        + (f"; Cohen's d_z = {dz.value:.2f}" if dz is not None else "")
+    )
+    return finding(
+        "headline",
+        key,
+        sentence,
+        Stats(statistics),
+        comparison="pre_post",
+        people=n,
+        figures={**entry_figures(entry), **_row_figures(overall)},
+    )
+
+
+def _levels(info: DomainInfo, overall: MeanRow) -> str:
+    """ "from 41% to 78% of answers correct", "from 16.8 to 22.4 on a scale of 6 to 30" ..."""
+    pre, post = overall.pre_mean or 0.0, overall.post_mean or 0.0
+    pre_percent, post_percent = overall.pre_percent, overall.post_percent
+    if info.answers == "keyed" and pre_percent is not None and post_percent is not None:
+        return f"from {pre_percent:.0f}% to {post_percent:.0f}% of answers correct"
+    if info.answers == "rating" and info.min_total is not None and info.max_total is not None:
+        return (
+            f"from {pre:.1f} to {post:.1f} on a scale of {info.min_total:g} to {info.max_total:g}"
+        )
+    if pre_percent is not None and post_percent is not None:
+        return f"from {pre_percent:.0f}% to {post_percent:.0f}% of the possible score"
+    return f"from {pre:.2f} to {post:.2f} points on average"
+
+
+def _certainty(p: float | None) -> str:
+    """How sure we are that a significant change is not chance, from its (adjusted) p."""
+    if p is not None and p < 0.001:
+        return "this is very unlikely to be chance"
+    if p is not None and p < 0.01:
+        return "this is unlikely to be chance"
+    return "this is probably not chance, though the evidence is moderate"
+
+
 def _change(domain: DomainEvaluation) -> Finding:
     """The descriptive finding: mean scores before and after for the matched people."""
     name = domain.domain.label
@@ -187,7 +305,7 @@ def _cohort_finding(key: str, entry: TestEntry, n_cohorts: int) -> Finding:
         return finding(
             "cohort_test",
             key,
-            f"The seed study's cohort-level test could not be run: {result.reason}.",
+            f"The cohort-level test could not be run: {result.reason}.",
             comparison="pre_post",
             people=result.n,
             figures={"computed": False},
@@ -197,8 +315,8 @@ def _cohort_finding(key: str, entry: TestEntry, n_cohorts: int) -> Finding:
     return finding(
         "cohort_test",
         key,
-        f"Across {n_cohorts} cohorts, taking each cohort's mean as one measurement as the seed "
-        f"study did, there was {verdict} change",
+        f"Across {n_cohorts} cohorts, taking each cohort's mean as one measurement (the "
+        f"cohort-level method), there was {verdict} change",
         Stats(_apa(entry) + (f", r {bounded(r.value)}" if r is not None else "")),
         ".",
         comparison="pre_post",

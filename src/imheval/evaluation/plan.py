@@ -20,7 +20,12 @@ import pandas as pd
 
 from imheval.evaluation.deeper import deeper_analyses
 from imheval.evaluation.domain import DomainWork, analyse_domain
-from imheval.evaluation.findings import WHICH_TO_TRUST, extra_findings, reaction_findings
+from imheval.evaluation.findings import (
+    WHICH_TO_TRUST,
+    extra_findings,
+    headline_finding,
+    reaction_findings,
+)
 from imheval.evaluation.policies import PolicyRow, compare_policies
 from imheval.evaluation.results import (
     DomainEvaluation,
@@ -157,16 +162,23 @@ def evaluate(
                 domain.domain, at_post.to_numpy(dtype=float), options.min_group_size
             )
             with_extras = replace(with_extras, findings=())
-        finished.append(replace(with_extras, findings=(*with_extras.findings, *more)))
+        every = (*with_extras.findings, *more)
+        headline = (
+            more[0]
+            if domain.domain.kirkpatrick_level == 1
+            else headline_finding(with_extras, options.min_group_size)
+        )
+        finished.append(replace(with_extras, findings=every, headline=headline))
     domains = tuple(finished)
     if any(work.n_pairs for work in domain_results):
         notes.append(WHICH_TO_TRUST)
     if options.missing_policy is not MissingPolicy.SEED and instruments:
         notes.append(
-            f"Missing-data policy: {options.missing_policy.value}. Totals differ from the seed "
-            "study's rule (every missing or invalid answer scores 0)."
+            f"Missing-data policy: {options.missing_policy.value}. Totals differ from the zero "
+            "rule of the published evaluation this tool follows (every missing or invalid "
+            "answer scores 0)."
         )
-    report("Comparing the seed rule with complete cases", 0, 1)
+    report("Comparing the zero rule with complete cases", 0, 1)
     measured_ids = {d.id for d in measured}
     policy_rows = tuple(
         row

@@ -252,6 +252,8 @@ class DomainEvaluation:
     tests: tuple[TestEntry, ...]
     findings: tuple[Finding, ...]
     extras: DomainExtras | None = None
+    #: One sentence a board member can read: what changed, by how much, how sure we are.
+    headline: Finding | None = None
 
     def test(self, unit: Unit, test: str, comparison: str = "pre_post") -> TestEntry | None:
         """The entry for one test, or None if it was not run."""
@@ -266,7 +268,8 @@ def _scoring_rule_text(scored: ScoredTable) -> str:
         return "already-scored domain totals read from the file"
     return {
         MissingPolicy.SEED: "1 point per correct answer; wrong, missing or invalid answers "
-        "score 0 (seed study rule); rating items summed with reverse keying",
+        "score 0 (the zero rule of the published evaluation this tool follows); rating items "
+        "summed with reverse keying",
         MissingPolicy.COMPLETE_CASE: "1 point per correct answer; a domain total only when "
         "every item has a valid answer; rating items summed with reverse keying",
         MissingPolicy.PRORATED: "1 point per correct answer; totals prorated from the valid "

@@ -103,6 +103,8 @@ def evaluation_dict(evaluation: EvaluationDocument) -> dict[str, Any]:
                 "min_total": d.domain.min_total,
                 "max_total": d.domain.max_total,
                 "kirkpatrick_level": d.domain.kirkpatrick_level,
+                "answers": d.domain.answers,
+                "headline": d.headline.to_dict() if d.headline is not None else None,
                 "n_pairs": d.n_pairs,
                 "n_cohorts": d.n_cohorts,
                 "overall": d.overall.to_dict(),

@@ -74,6 +74,39 @@ def facility_chart(domain: DomainEvaluation, items: ItemAnalysis) -> Chart | Non
     return svg_chart(f"{slug(info.id)}-items", spec, alt, caption)
 
 
+def domains_chart(context: ReportContext) -> Chart | None:
+    """Every measured domain's average before and after, as % of its range, in one chart.
+
+    Domains without a known range, or with too few matched people to report, are left out;
+    None when fewer than one domain remains.
+    """
+    rows = tuple(
+        (d.domain.label, float(d.overall.pre_percent), float(d.overall.post_percent))
+        for d in context.evaluation.domains
+        if d.n_pairs
+        and not context.small(d.n_pairs)
+        and d.overall.pre_percent is not None
+        and d.overall.post_percent is not None
+    )
+    if not rows:
+        return None
+    spec = DumbbellSpec(
+        title="Average score before and after training, each part of the questionnaire",
+        axis_label="Average score, % of the possible range",
+        rows=rows,
+        limits=(0.0, 100.0),
+        percent=True,
+    )
+    listed = "; ".join(
+        f"{label}: {before:.0f}% before, {after:.0f}% after" for label, before, after in rows
+    )
+    alt = (
+        "Dot chart of the average score of the people matched before and after training, for "
+        f"each part of the questionnaire, as a percentage of its possible range: {listed}."
+    )
+    return svg_chart("all-domains", spec, alt)
+
+
 def dumbbell_chart(context: ReportContext, domain: DomainEvaluation) -> Chart | None:
     info = domain.domain
     shown = [row for row in protect_report_rows(context, domain.table1) if not row.suppressed]

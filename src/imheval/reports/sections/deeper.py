@@ -41,7 +41,7 @@ from imheval.stats.items import CEILING_SHARE
 from imheval.suppression import suppress
 
 POLICY_NAMES: Mapping[str, str] = {
-    "seed": "Blank = 0 (seed rule)",
+    "seed": "Blank = 0 (zero rule)",
     "complete_case": "Complete cases",
 }
 
@@ -54,14 +54,15 @@ def policy_blocks(context: ReportContext) -> list[Block]:
     if not rows_in:
         blocks.append(
             Paragraph(
-                "The seed rule could not be compared with complete cases: the data held domain "
+                "The zero rule could not be compared with complete cases: the data held domain "
                 "scores already calculated, not the answer to each question."
             )
         )
         return blocks
     blocks.append(
         Paragraph(
-            "Under the seed rule a blank or invalid answer scores 0, as if it were wrong; with "
+            "Under the zero rule (as in the published evaluation this tool follows) a blank or "
+            "invalid answer scores 0, as if it were wrong; with "
             "complete cases a person counts only if they answered every question of the domain "
             "before and after. If the two rows of a domain tell the same story, the rule does "
             "not change the conclusion."
@@ -95,7 +96,7 @@ def policy_blocks(context: ReportContext) -> list[Block]:
             verdicts.setdefault(label, []).append(result.p < ALPHA)
     blocks.append(
         Table(
-            caption="The seed rule against complete cases (participant-level paired t-test)",
+            caption="The zero rule against complete cases (participant-level paired t-test)",
             header=("Domain", "Missing answers", "Pairs", "Before", "After", "Change", "Paired t"),
             rows=tuple(rows),
             notes=("Means and changes are in score points; p-values are not Holm-adjusted.",),

@@ -28,7 +28,8 @@ def learning_section(context: ReportContext) -> Section:
     blocks: list[Block] = [
         Paragraph(
             "Learning was measured by asking the same questions before and after training. For "
-            "each domain: the seed study's Table 1 of cohort means, the tests at cohort level "
+            "each domain: Table 1 of cohort means (as in the published evaluation this tool "
+            "follows), the tests at cohort level "
             "and at participant level with effect sizes, the results by programme, directorate "
             "and profession, and charts."
         )

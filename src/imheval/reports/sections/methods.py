@@ -103,7 +103,8 @@ def methods_section(context: ReportContext) -> Section:
     blocks.append(Heading("Statistics"))
     blocks.append(
         Paragraph(
-            "Each domain is analysed at two levels. At cohort level, as in the seed study, "
+            "Each domain is analysed at two levels. At cohort level, as in the published "
+            "evaluation this tool follows, "
             "each cohort's mean before and after training is one pair, compared with a paired "
             "t-test (degrees of freedom = cohorts − 1), and cohort gains are compared between "
             "programmes with a one-way ANOVA. At participant level every matched person is one "
@@ -202,7 +203,8 @@ def deeper_methods_text(context: ReportContext) -> str:
 
 def _missing_text(policy: str) -> str:
     return {
-        "seed": "Missing data: as in the seed study, a question left blank or answered "
+        "seed": "Missing data: as in the published evaluation this tool follows, a question "
+        "left blank or answered "
         "invalidly scores 0, the same as a wrong answer. This can understate the scores of "
         "people who skipped questions; the table below shows how often it happened.",
         "complete_case": "Missing data: a domain score is used only when every question of "
@@ -247,7 +249,7 @@ def _zero_reasons_table(context: ReportContext, reasons: Sequence[ZeroReasonRow]
         caption="How the answers were scored (counts of answers, not people)",
         header=("Domain", "Timepoint", "Correct or rated", "Wrong", "Blank", "Invalid"),
         rows=tuple(rows),
-        notes=("Under the seed rule, wrong, blank and invalid answers all score 0.",),
+        notes=("Under the zero rule, wrong, blank and invalid answers all score 0.",),
         suppressed_note=context.suppressed_note if hidden else None,
     )
 

@@ -25,29 +25,68 @@ from imheval.reports.context import (
     ReportContext,
     significant,
 )
+from imheval.reports.domain_charts import domains_chart
 from imheval.reports.model import Block, Callout, Findings, Heading, Paragraph, Section
 from imheval.reports.sections.deeper import reliable_change_counts
 from imheval.suppression import suppress
 
 
 def summary_section(context: ReportContext) -> Section:
-    """One page: the key findings per domain with APA figures (which to trust follows it)."""
+    """One page: the headline per domain and a chart of all of them, then the key findings.
+
+    The headline says, per domain, what changed, by how much and how sure we can be, in words a
+    board reads; the figures behind each sentence stand beside it. Which result to trust
+    follows on its own page.
+    """
     evaluation = context.evaluation
     blocks: list[Block] = [
-        Paragraph("The main results in plain English, with the statistics beside each sentence.")
+        Paragraph(
+            "What changed, in brief: one sentence per part of the questionnaire, with the "
+            "figures behind it beside it."
+        ),
+        Findings(finding_pairs(headline(context, domain) for domain in evaluation.domains)),
     ]
-    for domain in evaluation.domains:
-        blocks.append(Heading(domain.domain.label))
-        blocks.append(Findings(finding_pairs(_key_findings(context, domain))))
+    chart = domains_chart(context)
+    if chart is not None:
+        blocks.append(chart)
     if not any(d.n_pairs for d in evaluation.domains):
-        blocks.append(
-            Callout(
-                "warning",
-                "No one was matched between pre-test and post-test, so change could not be "
-                "measured. Check that codes were typed the same way at both timepoints.",
-            )
-        )
+        blocks.append(Callout("warning", nothing_matched_advice(evaluation)))
+    blocks.append(Heading("In more detail"))
+    blocks.append(
+        Paragraph("The main results in plain English, with the statistics beside each sentence.")
+    )
+    for domain in evaluation.domains:
+        blocks.append(Heading(domain.domain.label, level=2))
+        blocks.append(Findings(finding_pairs(_key_findings(context, domain))))
     return Section("summary", "Summary of findings", None, tuple(blocks))
+
+
+def headline(context: ReportContext, domain: DomainEvaluation) -> Finding:
+    """The domain's headline, or the note that replaces it for a group too small to report."""
+    if context.small(domain.n_pairs) or domain.headline is None:
+        note = context.too_few(domain.domain.label, "were matched before and after training")
+        return finding("headline", domain.domain.id, note)
+    return domain.headline
+
+
+def nothing_matched_advice(evaluation: Evaluation) -> str:
+    """Why no change could be measured, with advice that fits the data."""
+    timepoints = set(evaluation.scored.frame["timepoint"].astype(str))
+    if "post" not in timepoints:
+        return (
+            "No one has answered a post-test yet, so change cannot be measured. Set up and "
+            "open the post-test questionnaire at the end of the training; the results appear "
+            "once people answer it."
+        )
+    if "pre" not in timepoints:
+        return (
+            "No one answered a pre-test, so change cannot be measured: there is nothing to "
+            "compare the post-test with. Open the pre-test before the next cohort's training."
+        )
+    return (
+        "No one was matched between pre-test and post-test, so change could not be "
+        "measured. Check that codes were typed the same way at both timepoints."
+    )
 
 
 def finding_pairs(findings: Iterable[Finding]) -> tuple[tuple[str, str], ...]:
