@@ -381,10 +381,16 @@ def test_the_poll_of_programme_and_cohort_pages_answers_for_its_own_scope(
 # ---------------------------------------------------------------------------- in a browser
 
 
+def open_section(page: Any, title: str) -> None:
+    """Open one folded section of a results page, as a reader does."""
+    page.locator("summary", has_text=title).click()
+
+
 def _stale_then_ready(page: Any, base: str, workspace: Workspace, refused: list[str]) -> None:
     matched_people(workspace, 6)
     sign_in(page, base, workspace.users["viewer"].username)
     page.goto(f"{base}{org_url()}")
+    open_section(page, "Who took part")
     expect(page.get_by_role("table", name="Participant flow")).to_contain_text("Took the post-test")
     expect(page.locator("#results-stale")).to_have_count(0)
 
@@ -392,6 +398,7 @@ def _stale_then_ready(page: Any, base: str, workspace: Workspace, refused: list[
     page.goto(f"{base}{org_url()}")
     notice = page.locator("#results-stale")
     expect(notice).to_contain_text("New responses or changes have come in since")
+    open_section(page, "Who took part")
     flow_table = page.get_by_role("table", name="Participant flow")
     expect(flow_table.get_by_role("row", name="Took the post-test")).to_contain_text("6")
 
@@ -402,6 +409,7 @@ def _stale_then_ready(page: Any, base: str, workspace: Workspace, refused: list[
     assert refused == []
     link.click()
     expect(page.locator("#results-stale")).to_have_count(0)
+    open_section(page, "Who took part")
     flow_table = page.get_by_role("table", name="Participant flow")
     expect(flow_table.get_by_role("row", name="Took the post-test")).to_contain_text("7")
 

@@ -61,7 +61,8 @@ logger = logging.getLogger(__name__)
 #: computed again on its next visit. 2: findings kept as data (issue 11), which names a group
 #: test's direction for groups with an apostrophe in their name and words the report's small-group
 #: notes with the report's own minimum group size.
-SNAPSHOT_FORMAT = 2
+#: 3: the summary kept apart (summary_html), beside the downloads; the other sections folded.
+SNAPSHOT_FORMAT = 3
 
 #: A refresh claimed longer ago than this is taken to have died with its process.
 REFRESH_TIMEOUT = datetime.timedelta(minutes=10)
@@ -74,18 +75,27 @@ class PageContent:
     """What a results page shows from the analysis of its scope.
 
     ``problem`` is the plain reason there are no results (then nothing else is set);
-    ``report_html`` is the core's report laid out by ``results/report.html``.
+    ``summary_html`` is the report's summary laid out by ``results/report_summary.html`` (the
+    top of the page, beside the downloads); ``report_html`` the rest of the core's report laid
+    out by ``results/report.html``.
     """
 
     problem: str = ""
     subtitle: str = ""
     notice: str = ""
     min_group_size: int = EvaluationOptions().min_group_size
+    summary_html: str = ""
     report_html: str = ""
 
     @property
+    def summary(self) -> SafeString:
+        """The summary's markup, for the template."""
+        # Only ever made by compute_content, from a template with autoescaping on.
+        return mark_safe(self.summary_html)
+
+    @property
     def report(self) -> SafeString:
-        """The report's markup, for the template."""
+        """The markup of the report's other sections, for the template."""
         # Only ever made by compute_content, from results/report.html with autoescaping on.
         return mark_safe(self.report_html)
 
@@ -99,11 +109,17 @@ def compute_content(scope: Scope) -> PageContent:
         report = build_report(analysis.evaluation, title=scope.report_title)
     except ImhevalError as error:
         return PageContent(problem=f"The report could not be built: {error}")
+    sections = page_sections(report)
+    summary = next((s for s in sections if s["id"] == "report-summary"), None)
+    rest = [s for s in sections if s is not summary]
     return PageContent(
         subtitle=report.subtitle,
         notice=analysis.notice,
         min_group_size=analysis.evaluation.options.min_group_size,
-        report_html=render_to_string("results/report.html", {"sections": page_sections(report)}),
+        summary_html=render_to_string("results/report_summary.html", {"section": summary})
+        if summary is not None
+        else "",
+        report_html=render_to_string("results/report.html", {"sections": rest}),
     )
 
 
@@ -329,8 +345,10 @@ def _layout_key() -> str:
 
 @functools.cache
 def _layout() -> str:
-    """A hash of the report's template and of the code that prepares its blocks."""
-    source = get_template("results/report.html").template.source + inspect.getsource(presentation)
+    """A hash of the report's templates and of the code that prepares its blocks."""
+    templates = ("results/report.html", "results/report_summary.html", "results/blocks.html")
+    source = "".join(get_template(name).template.source for name in templates)
+    source += inspect.getsource(presentation)
     return hashlib.sha256(source.encode("utf-8")).hexdigest()
 
 
