@@ -31,6 +31,8 @@ PUBLIC_PREFIXES = (
     "q/",  # the participant's questionnaire: public by design, reached by unguessable token
     "invitations/",  # single-use invitation links: unguessable token (test_accounts_invitations)
     "password-reset/",  # single-use reset links: unguessable token (test_accounts_passwords)
+    "guides/",  # the docs/ guides, public (test_guides)
+    "preview/",  # a signed token naming the organisation; members only (test_capture_preview)
 )
 #: Public routes matched exactly (the empty route is the site's home page).
 PUBLIC_ROUTES = {""}

@@ -8,6 +8,7 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
+from imheval.web.capture import preview
 from imheval.web.organisations import views as organisation_views
 
 urlpatterns = [
@@ -17,7 +18,14 @@ urlpatterns = [
     path("o/", include("imheval.web.results.urls")),
     path("o/", include("imheval.web.paper.urls")),
     path("o/", include("imheval.web.tasks.urls")),
+    path("o/", include("imheval.web.capture.preview")),
     path("q/", include("imheval.web.capture.urls")),
+    # The participant pages again, as a preview that keeps nothing (capture/preview.py).
+    path(
+        "preview/",
+        include((preview.participant_urlpatterns, "capture"), namespace=preview.NAMESPACE),
+    ),
+    path("guides/", include("imheval.web.guides")),
 ]
 if settings.IMHEVAL_ADMIN:
     urlpatterns.append(path("admin/", admin.site.urls))
