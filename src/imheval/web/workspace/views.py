@@ -36,6 +36,7 @@ from imheval.web.organisations.access import (
 )
 from imheval.web.organisations.models import AuditEvent, Invitation, Membership
 from imheval.web.workspace import catalogue, cohort_setup, qr
+from imheval.web.workspace.attention import attention
 from imheval.web.workspace.cohort_setup import NewCohortForm
 from imheval.web.workspace.forms import (
     CohortForm,
@@ -144,6 +145,7 @@ def organisation(request: HttpRequest, access: Access) -> HttpResponse:
     context = {
         "programmes": programmes.filter(is_archived=False),
         "archived": programmes.filter(is_archived=True),
+        "attention": attention(access.organisation),
     }
     return render(request, "workspace/organisation.html", context)
 
@@ -172,6 +174,7 @@ def cohorts(request: HttpRequest, access: Access) -> HttpResponse:
         "page_numbers": page.paginator.get_elided_page_range(page.number, on_each_side=2),
         "ellipsis": Paginator.ELLIPSIS,
         "timepoints": [label for _, label in Timepoint.choices],
+        "badges": attention(access.organisation).badges(),
     }
     return render(request, "workspace/cohorts.html", context)
 
@@ -209,6 +212,7 @@ def programme_detail(request: HttpRequest, access: Access, programme: Programme)
         "crumbs": _crumbs(access),
         "cohorts": programme.cohorts.filter(is_archived=False),
         "archived": programme.cohorts.filter(is_archived=True),
+        "badges": attention(access.organisation).badges(),
     }
     return render(request, "workspace/programme.html", context)
 

@@ -1,0 +1,361 @@
+"""What needs attention in an organisation: the to-do list of its home page, as data.
+
+:func:`attention` gathers, for one organisation, the questionnaires open now (with live counts),
+follow-ups due or overdue, probable matches waiting for a decision, imports waiting for
+confirmation, paper forms keyed twice with differences to resolve, and cohorts whose responses
+changed since their results were last worked out. Pure queries, no HTML: the template links each
+item to the page where it is dealt with.
+
+It costs seven queries whatever the number of cohorts (each kind of item is one
+aggregate or one flat list, never a query per cohort). Nothing here says who: counts of anonymous
+codes only. Counts of people in a probable-match list follow the "fewer than 5" rule
+(:func:`shown`); a questionnaire's response counts are shown exactly, as on the live counts page
+(operational numbers a trainer in the room needs: is everyone done?).
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any, cast
+
+import pandas as pd
+from django.db.models import Count, Max, Q
+from django.utils import timezone
+
+from imheval import EvaluationOptions
+from imheval.errors import ImhevalError
+from imheval.io.table import RESERVED_COLUMNS
+from imheval.matching import match
+from imheval.scoring import MissingPolicy, ScoredTable
+from imheval.web.capture.models import Status, Submission
+from imheval.web.organisations.models import Organisation
+from imheval.web.paper.models import ImportBatch, ImportStatus, PaperForm, PaperStatus
+from imheval.web.results.models import Decision, EvaluationSnapshot, MatchDecision
+from imheval.web.workspace.models import Cohort, Collection, Timepoint
+
+#: A follow-up not yet open is listed this many days before its due date.
+DUE_SOON_DAYS = 14
+#: An open follow-up counts as short of answers while fewer than this share of the post-test's
+#: complete responses have answered it.
+FEW_ANSWERS_SHARE = 0.5
+
+
+def shown(count: int, min_group_size: int | None = None) -> str:
+    """ "12", or "fewer than 5" for 1 to 4 (the minimum group size less one)."""
+    smallest = min_group_size or EvaluationOptions().min_group_size
+    if 0 < count < smallest:
+        return f"fewer than {smallest}"
+    return str(count)
+
+
+def overdue_text(days: int) -> str:
+    """How long ago a due date passed, in words: "due today", "3 days overdue", "5 months
+    overdue"; a negative ``days`` is a date still to come ("due in 10 days")."""
+    if days == 0:
+        return "due today"
+    if days < 0:
+        ahead = -days
+        return f"due in {ahead} day{'s' if ahead != 1 else ''}"
+    if days < 14:
+        amount, unit = days, "day"
+    elif days < 61:
+        amount, unit = days // 7, "week"
+    elif days < 730:
+        amount, unit = days // 30, "month"
+    else:
+        amount, unit = days // 365, "year"
+    return f"{amount} {unit}{'s' if amount != 1 else ''} overdue"
+
+
+@dataclass(frozen=True, slots=True)
+class OpenQuestionnaire:
+    """A questionnaire open now: ``started`` counts drafts (begun, not finished)."""
+
+    collection: Collection
+    started: int
+    completed: int
+
+
+@dataclass(frozen=True, slots=True)
+class FollowUpDue:
+    """A follow-up whose due date has passed (or is near) and that is not done.
+
+    ``opened`` tells whether it was ever opened; ``completed`` and ``expected`` (the post-test's
+    complete responses) say how short of answers an open one is.
+    """
+
+    collection: Collection
+    due: datetime.date
+    days_overdue: int
+    opened: bool
+    completed: int
+    expected: int
+
+    @property
+    def overdue(self) -> bool:
+        return self.days_overdue > 0
+
+    @property
+    def when(self) -> str:
+        return overdue_text(self.days_overdue)
+
+    @property
+    def state(self) -> str:
+        if not self.opened:
+            return "not opened"
+        return f"open, {self.completed} of {self.expected} answered"
+
+
+@dataclass(frozen=True, slots=True)
+class MatchesToCheck:
+    """A cohort with probable matches no one has accepted or rejected yet."""
+
+    cohort: Cohort
+    undecided: int
+
+    @property
+    def count_text(self) -> str:
+        return shown(self.undecided)
+
+
+@dataclass(frozen=True, slots=True)
+class ImportWaiting:
+    """An uploaded file checked and waiting for someone to confirm (or cancel) the import."""
+
+    batch: ImportBatch
+
+
+@dataclass(frozen=True, slots=True)
+class DifferencesToResolve:
+    """A questionnaire with paper forms keyed twice whose keyings differ."""
+
+    collection: Collection
+    forms: int
+
+
+@dataclass(frozen=True, slots=True)
+class ResultsChanged:
+    """A cohort with responses or match decisions newer than its results as last worked out."""
+
+    cohort: Cohort
+    since: datetime.datetime
+
+
+@dataclass(frozen=True, slots=True)
+class Attention:
+    """Everything that needs attention in one organisation (see the module docstring)."""
+
+    open_questionnaires: tuple[OpenQuestionnaire, ...] = ()
+    follow_ups: tuple[FollowUpDue, ...] = ()
+    matches: tuple[MatchesToCheck, ...] = ()
+    imports: tuple[ImportWaiting, ...] = ()
+    differences: tuple[DifferencesToResolve, ...] = ()
+    results_changed: tuple[ResultsChanged, ...] = ()
+    today: datetime.date = field(default_factory=timezone.localdate)
+
+    @property
+    def to_do(self) -> bool:
+        """True when something other than the open questionnaires needs doing."""
+        return bool(self.follow_ups or self.matches or self.imports or self.differences) or bool(
+            self.results_changed
+        )
+
+    def badges(self) -> dict[int, list[str]]:
+        """Cohort id -> the cohort's badges ("Follow-up overdue", "Matches to check",
+        "Import to finish"), for the cohort lists."""
+        found: dict[int, list[str]] = defaultdict(list)
+        for follow_up in self.follow_ups:
+            if follow_up.overdue:
+                found[follow_up.collection.cohort_id].append("Follow-up overdue")
+        for matches in self.matches:
+            found[matches.cohort.pk].append("Matches to check")
+        unfinished = {item.batch.cohort_id for item in self.imports} | {
+            item.collection.cohort_id for item in self.differences
+        }
+        for cohort_id in unfinished:
+            found[cohort_id].append("Import to finish")
+        return dict(found)
+
+
+def attention(organisation: Organisation, today: datetime.date | None = None) -> Attention:
+    """What needs attention in ``organisation`` on ``today`` (the local date by default).
+
+    Archived cohorts and cohorts of archived programmes are left out. Seven queries, however
+    many cohorts the organisation has.
+    """
+    today = today or timezone.localdate()
+    # A subquery, never a list of ids: an empty list would skip its query, and the page's
+    # number of queries must not depend on what there is to do.
+    active = Cohort.objects.in_organisation(organisation).filter(
+        is_archived=False, programme__is_archived=False
+    )
+    collections = list(
+        Collection.objects.filter(cohort__in=active)
+        .select_related("cohort", "cohort__programme")
+        .annotate(
+            completed=Count("submissions", filter=Q(submissions__status=Status.COMPLETE)),
+            started=Count("submissions", filter=Q(submissions__status=Status.DRAFT)),
+        )
+        .order_by("cohort__start_date", "cohort_id", "timepoint")
+    )
+    cohorts = {c.cohort_id: c.cohort for c in collections}
+    decisions = list(
+        MatchDecision.objects.filter(cohort__in=active).values_list(
+            "cohort_id", "code_a", "code_b", "decision", "decided_at"
+        )
+    )
+    return Attention(
+        open_questionnaires=tuple(
+            OpenQuestionnaire(c, c.started, c.completed) for c in collections if c.is_open
+        ),
+        follow_ups=_follow_ups(collections, today),
+        matches=_matches(active, cohorts, decisions),
+        imports=tuple(
+            ImportWaiting(batch)
+            for batch in ImportBatch.objects.filter(cohort__in=active, status=ImportStatus.PREVIEW)
+            .select_related("cohort")
+            .order_by("created_at")
+        ),
+        differences=_differences(active, collections),
+        results_changed=_results_changed(organisation, active, cohorts, decisions),
+        today=today,
+    )
+
+
+def _follow_ups(collections: list[Any], today: datetime.date) -> tuple[FollowUpDue, ...]:
+    """Follow-ups due within DUE_SOON_DAYS or past due, not closed, and either never opened or
+    open with fewer answers than FEW_ANSWERS_SHARE of the post-test's."""
+    post_completed = {
+        c.cohort_id: c.completed for c in collections if c.timepoint == Timepoint.POST
+    }
+    found = []
+    for collection in collections:
+        due = collection.due_date()
+        if due is None or collection.closed_at is not None:
+            continue
+        days = (today - due).days
+        opened = collection.opened_at is not None
+        expected = post_completed.get(collection.cohort_id, 0)
+        if opened:
+            if days < 0 or collection.completed >= FEW_ANSWERS_SHARE * expected:
+                continue
+        elif days < -DUE_SOON_DAYS:
+            continue
+        found.append(FollowUpDue(collection, due, days, opened, collection.completed, expected))
+    found.sort(key=lambda item: -item.days_overdue)
+    return tuple(found)
+
+
+def _differences(active: Any, collections: list[Any]) -> tuple[DifferencesToResolve, ...]:
+    by_id = {c.pk: c for c in collections}
+    rows = (
+        PaperForm.objects.filter(collection__cohort__in=active, status=PaperStatus.DISCREPANT)
+        .values("collection_id")
+        .annotate(forms=Count("id"))
+        .order_by("collection_id")
+    )
+    return tuple(DifferencesToResolve(by_id[r["collection_id"]], r["forms"]) for r in rows)
+
+
+def _results_changed(
+    organisation: Organisation, active: Any, cohorts: dict[int, Cohort], decisions: list[Any]
+) -> tuple[ResultsChanged, ...]:
+    """Cohorts whose cohort results page was worked out (its snapshot kept) before their last
+    complete response or match decision. A cohort whose results were never opened is not
+    listed: there is nothing it changed from."""
+    kept = {
+        int(scope.removeprefix("cohort:")): created
+        for scope, created in EvaluationSnapshot.objects.in_organisation(organisation)
+        .filter(scope__startswith="cohort:")
+        .values_list("scope", "created_at")
+    }
+    latest = active.annotate(
+        last_response=Max(
+            "collections__submissions__completed_at",
+            filter=Q(collections__submissions__status=Status.COMPLETE),
+        ),
+    )
+    decided: dict[int, datetime.datetime] = {}
+    for cohort_id, *_, decided_at in decisions:
+        decided[cohort_id] = max(decided_at, decided.get(cohort_id, decided_at))
+    found = []
+    for cohort in latest.order_by("start_date", "pk"):
+        changes = [t for t in (cohort.last_response, decided.get(cohort.pk)) if t is not None]
+        if (
+            cohort.pk in kept
+            and cohort.pk in cohorts
+            and changes
+            and max(changes) > kept[cohort.pk]
+        ):
+            found.append(ResultsChanged(cohorts[cohort.pk], kept[cohort.pk]))
+    return tuple(found)
+
+
+def _matches(
+    active: Any, cohorts: dict[int, Cohort], decisions: list[Any]
+) -> tuple[MatchesToCheck, ...]:
+    """Per cohort, the probable matches of the core's tolerant matching (accepted decisions
+    applied, as on the matching page) that have no decision yet.
+
+    One query for the whole organisation: the complete responses' codes (no answers); the
+    decisions (cohort, code_a, code_b, decision, decided_at) are given. A code used twice at
+    one questionnaire is left out, as the analysis leaves it out.
+    """
+    records = list(
+        Submission.objects.filter(
+            collection__cohort__in=active, status=Status.COMPLETE
+        ).values_list(
+            "collection__cohort_id", "collection__timepoint", "code", "profession", "directorate"
+        )
+    )
+    if not records:
+        return ()
+    frame = pd.DataFrame(
+        records, columns=["cohort_id", "timepoint", "participant", "profession", "directorate"]
+    ).astype({"participant": str, "profession": str, "directorate": str})
+    frame = frame[~frame.duplicated(["cohort_id", "timepoint", "participant"], keep=False)]
+    by_cohort: dict[int, list[tuple[str, str, str]]] = defaultdict(list)
+    for cohort_id, code_a, code_b, decision, _ in decisions:
+        by_cohort[cohort_id].append((code_a, code_b, decision))
+    found = []
+    for key, rows in frame.groupby("cohort_id", sort=False):
+        cohort_id = int(cast(int, key))
+        if rows["timepoint"].nunique() < 2:
+            continue
+        undecided = _undecided(cohort_id, rows, by_cohort.get(cohort_id, []))
+        if undecided:
+            found.append(MatchesToCheck(cohorts[cohort_id], undecided))
+    found.sort(key=lambda item: (item.cohort.start_date, item.cohort.pk))
+    return tuple(found)
+
+
+def _undecided(cohort_id: int, rows: pd.DataFrame, decided: list[tuple[str, str, str]]) -> int:
+    """How many of one cohort's probable matches have no decision (0 if matching fails)."""
+    label = str(cohort_id)
+    table = pd.DataFrame(
+        {
+            "participant": rows["participant"].to_numpy(),
+            "cohort": label,
+            "programme": "",
+            "timepoint": rows["timepoint"].to_numpy(),
+            "directorate": rows["directorate"].to_numpy(),
+            "profession": rows["profession"].to_numpy(),
+        },
+        columns=list(RESERVED_COLUMNS),
+    )
+    present = set(table["participant"])
+    accepted = tuple(
+        (label, a, b)
+        for a, b, decision in decided
+        if decision == str(Decision.ACCEPTED) and a in present and b in present
+    )
+    try:
+        result = match(
+            ScoredTable(table, (), MissingPolicy.SEED, "workspace"), "tolerant", accepted
+        )
+    except ImhevalError:
+        return 0
+    seen = {(a, b) for a, b, _ in decided}
+    return sum(1 for m in result.probable_matches if (m.earlier_code, m.later_code) not in seen)
