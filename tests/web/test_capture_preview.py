@@ -231,3 +231,33 @@ def test_an_empty_preview_asks_once_like_the_live_page(workspace: Any) -> None:
     thanks = client.post(check_url, {"empty": "yes"})
     assert "Your questionnaire was sent with no answers." in _text(client.get(thanks["Location"]))
     assert Submission.objects.count() == 0
+
+
+# ---------------------------------------------- the instrument page: locked before anyone edits
+
+
+def _instrument_page(workspace: Any, instrument_id: str = "imh-core") -> str:
+    client = client_as(workspace.users["evaluator"])
+    url = reverse(
+        "workspace:instrument_builtin",
+        kwargs={"org": workspace.organisation.slug, "instrument_id": instrument_id},
+    )
+    return _text(client.get(url))
+
+
+def test_an_instrument_being_answered_says_it_is_locked_and_by_which_cohorts(
+    workspace: Any,
+) -> None:
+    assert 'id="instrument-locked"' not in _instrument_page(workspace)
+    Submission.objects.create(collection=workspace.pre, status="draft")
+    Submission.objects.create(collection=workspace.other_collection, status="complete")
+    page = _instrument_page(workspace)
+    assert 'id="instrument-locked"' in page
+    assert "people have started answering it in" in page
+    assert ">Solihull Approach foundation: SOL-1</a>." in page
+    assert "make a new version" in page
+    assert 'href="/guides/instruments/#versioning"' in page
+    # Southern's cohort answers imh-core too, but is never named to Northern.
+    assert "TF-9" not in page and "Think Family" not in page
+    # An instrument nobody is answering shows no notice.
+    assert 'id="instrument-locked"' not in _instrument_page(workspace, "imh-reaction")

@@ -43,3 +43,17 @@ def test_the_guides_pass_axe_on_a_phone(live_server: Any, phone: Any, db: None, 
     width = phone.evaluate("document.documentElement.scrollWidth")
     assert width <= 375, f"{path} scrolls sideways on a phone ({width} px)"
     screenshot(phone, "guide-" + (path.strip("/").replace("/", "-")))
+
+
+def test_the_locked_instrument_notice_passes_axe(
+    live_server: Any, desktop: Any, workspace: Any
+) -> None:
+    Submission.objects.create(collection=workspace.pre, status="complete")
+    sign_in(desktop, live_server.url, "evaluator-north")
+    url = reverse(
+        "workspace:instrument_builtin",
+        kwargs={"org": workspace.organisation.slug, "instrument_id": "imh-core"},
+    )
+    desktop.goto(live_server.url + url)
+    assert desktop.locator("#instrument-locked").is_visible()
+    axe_scan(desktop, "instrument locked")
