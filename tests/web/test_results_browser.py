@@ -52,6 +52,14 @@ def test_results_reports_exports_and_matching_of_the_demo(
     # the headline per domain and the chart of every domain open the page, beside the downloads
     expect(summary).to_contain_text("Knowledge rose from 41% to 78% of answers correct")
     expect(page.locator("aside").get_by_role("link", name="Report: PDF")).to_be_visible()
+    # on a 1366 x 900 screen the summary and its chart start above the fold
+    page.set_viewport_size({"width": 1366, "height": 900})
+    for first in (
+        summary.get_by_role("heading", name="Summary of findings"),
+        page.locator("#figure-all-domains"),
+    ):
+        box = first.bounding_box()
+        assert box is not None and box["y"] < 900, box
     # the other sections are folded until the reader opens one
     flow = page.get_by_role("table", name="Participant flow")
     expect(flow).to_be_hidden()

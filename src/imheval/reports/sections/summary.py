@@ -41,14 +41,17 @@ def summary_section(context: ReportContext) -> Section:
     evaluation = context.evaluation
     blocks: list[Block] = [
         Paragraph(
-            "What changed, in brief: one sentence per part of the questionnaire, with the "
-            "figures behind it beside it."
-        ),
-        Findings(finding_pairs(headline(context, domain) for domain in evaluation.domains)),
+            "What changed, in brief: the chart shows each part of the questionnaire before and "
+            "after training, and each sentence says what changed, by how much and how sure we "
+            "can be, with the figures behind it beside it."
+        )
     ]
     chart = domains_chart(context)
     if chart is not None:
         blocks.append(chart)
+    blocks.append(
+        Findings(finding_pairs(headline(context, domain) for domain in evaluation.domains))
+    )
     if not any(d.n_pairs for d in evaluation.domains):
         blocks.append(Callout("warning", nothing_matched_advice(evaluation)))
     blocks.append(Heading("In more detail"))
