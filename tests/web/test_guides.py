@@ -88,3 +88,15 @@ def test_the_instruments_page_links_to_the_instruments_guide(workspace: Any) -> 
         reverse("workspace:instruments", kwargs={"org": workspace.organisation.slug})
     ).content.decode()
     assert '<a class="nhsuk-link" href="/guides/instruments/">instruments guide</a>' in page
+
+
+def test_the_import_page_links_to_the_data_format_guide_and_every_page_to_the_guides(
+    workspace: Any,
+) -> None:
+    client = client_as(workspace.users["evaluator"])
+    page = client.get(
+        reverse("paper:import_file", args=[workspace.organisation.slug, workspace.cohort.pk])
+    ).content.decode()
+    assert '<a href="/guides/data-format/">Read the data format guide</a>' in page
+    assert "docs/data-format.md" not in page
+    assert 'href="/guides/">Guides</a>' in page  # the footer of every page

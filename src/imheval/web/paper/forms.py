@@ -373,7 +373,7 @@ class ImportForm(PaperPageForm):
 
     file = forms.FileField(
         label="Responses file",
-        help_text="A .csv or .xlsx file, laid out as docs/data-format.md describes: one row per "
+        help_text="A .csv or .xlsx file, laid out as the data format guide describes: one row per "
         "person per timepoint with a timepoint column, or one row per person with columns "
         "such as pre_K1 and post_K1.",
         error_messages={"required": "Choose a CSV or XLSX file to upload"},
