@@ -274,10 +274,11 @@ def test_the_results_page_offers_the_download_beside_the_response_exports(
         exports = page[page.index('id="response-exports"') :]
         exports = exports[: exports.index("</ul>")]
         assert f'<a href="{link}">Match decisions (CSV)' in exports
+        # the command line sits in a details element of the side panel, for those who want it
+        assert "Reproduce these results on the command line</span></summary>" in page
         assert (
-            "To reproduce these results with the command line, download the responses and the "
-            "match decisions and run: <code>imheval analyse responses.csv -i &lt;instrument&gt; "
-            "--accept-matches match-decisions.csv</code>"
+            "Download the responses and the match decisions and run: <code>imheval analyse "
+            "responses.csv -i &lt;instrument&gt; --accept-matches match-decisions.csv</code>"
         ) in page
         viewer_page = client_for(workspace.users["viewer"]).get(page_url).content.decode()
         assert link not in viewer_page
