@@ -198,3 +198,43 @@ def test_a_count_hidden_in_the_words_is_hidden_in_the_figures(demo: Evaluation) 
     assert "the number who improved is not shown" in shown.text
     assert (shown.figure("improved"), shown.figure("declined")) == (None, None)
     assert "9 of 68" not in shown.text
+
+
+def write_totals(path: Path, gains: list[float]) -> Path:
+    """Two cohorts of already-scored totals (no range), each person's post = pre + gain."""
+    lines = ["participant,cohort,programme,timepoint,score"]
+    for i, gain in enumerate(gains):
+        cohort = "C1" if i % 2 else "C2"
+        lines += [
+            f"P{i:02d},{cohort},P,pre,{20 + i % 5}",
+            f"P{i:02d},{cohort},P,post,{20 + i % 5 + gain}",
+        ]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def test_a_headline_says_when_scores_fell_in_points_without_a_range(tmp_path: Path) -> None:
+    gains = [-3.0, -2.0, -4.0, -3.0, -2.5, -3.5] * 4  # 24 people, every one lower after
+    evaluation = evaluate_file(write_totals(tmp_path / "fell.csv", gains))
+    headline = evaluation.domain("score").headline
+    assert headline is not None and headline.kind == "headline"
+    pre = sum(20 + i % 5 for i in range(24)) / 24  # 21.92, worked out by hand from the rows
+    assert headline.plain.startswith(
+        f"Score fell from {pre:.2f} to {pre - 3:.2f} points on average, a large change"
+    )
+    assert headline.plain.endswith("this is very unlikely to be chance.")
+    assert headline.figure("difference") == pytest.approx(-3.0)
+    assert headline.statistics.startswith("24 people; mean change -3.00 points")
+
+
+def test_a_headline_on_few_people_with_no_clear_change_says_both(tmp_path: Path) -> None:
+    gains = [1.0, -1.0, 2.0, -1.5, 0.5, -0.5, 1.0, -1.0]
+    evaluation = evaluate_file(write_totals(tmp_path / "flat.csv", gains))
+    headline = evaluation.domain("score").headline
+    assert headline is not None
+    # pre: (0+1+2+3+4+0+1+2)/8 + 20 = 21.625; the gains average +0.0625
+    assert headline.plain == (
+        "Score went from 21.62 to 21.69 points on average; a change this size could be chance. "
+        "With only 8 people, how large the change is remains uncertain."
+    )
+    assert headline.figure("significant") is False
