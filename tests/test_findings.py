@@ -238,3 +238,8 @@ def test_a_headline_on_few_people_with_no_clear_change_says_both(tmp_path: Path)
         "With only 8 people, how large the change is remains uncertain."
     )
     assert headline.figure("significant") is False
+
+
+def test_an_item_is_named_by_its_short_wording(demo: Evaluation) -> None:
+    assert demo.item_label("K1") == "K1: attachment containment"  # imh-core's concept for K1
+    assert demo.item_label("not-an-item") == "not-an-item"

@@ -86,7 +86,12 @@ def test_item_analysis_table_gives_every_item_of_every_domain(
             f"{name} if deleted",
             "Flag",
         )
-        assert [row[0] for row in rendered.rows] == [s.item for s in items.items]
+        # each question is named by its short wording beside its id
+        assert [row[0] for row in rendered.rows] == [
+            demo_evaluation.item_label(s.item) for s in items.items
+        ]
+        pairs = zip(items.items, rendered.rows, strict=True)
+        assert all(row[0].startswith(f"{s.item}: ") for s, row in pairs)
         for stats, row in zip(items.items, rendered.rows, strict=True):
             assert stats.facility_pre is not None and stats.facility_post is not None
             assert row[1] == apa_proportion(stats.facility_pre)

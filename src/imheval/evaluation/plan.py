@@ -37,7 +37,7 @@ from imheval.evaluation.results import (
 )
 from imheval.evaluation.serialise import evaluation_dict
 from imheval.evaluation.tables import holm_by_family
-from imheval.instruments.model import Instrument
+from imheval.instruments.model import Instrument, short_wording
 from imheval.io.reader import read_responses
 from imheval.io.table import ResponseTable
 from imheval.matching import (
@@ -74,6 +74,13 @@ class Evaluation:
     zero_reasons: tuple[ZeroReasonRow, ...]
     matching_bias: PublishedBias
     policy_comparison: tuple[PolicyRow, ...] = ()
+    #: Each item's id and its short wording (instruments.model.short_wording), for tables.
+    item_wording: tuple[tuple[str, str], ...] = ()
+
+    def item_label(self, item_id: str) -> str:
+        """ "K1: attachment containment", or the id alone when its wording is unknown."""
+        wording = dict(self.item_wording).get(item_id)
+        return f"{item_id}: {wording}" if wording else item_id
 
     @property
     def tests(self) -> tuple[TestEntry, ...]:
@@ -201,6 +208,11 @@ def evaluate(
         settings=Settings.of(scored, matched, options),
         zero_reasons=ZeroReasonRow.rows_of(scored),
         matching_bias=published_bias(bias, options.min_group_size, {d.domain.id for d in domains}),
+        item_wording=tuple(
+            (item.id, short_wording(item))
+            for instrument in instruments
+            for item in instrument.items
+        ),
     )
 
 

@@ -141,6 +141,16 @@ class RatingItem(_Frozen):
 Item = Annotated[KeyedItem | RatingItem, Field(discriminator="kind")]
 
 
+def short_wording(item: KeyedItem | RatingItem, words: int = 8) -> str:
+    """A question in a few words, for tables: its ``concept`` in plain words ("attachment
+    containment"), or else the start of its text ("A 10-month-old falls over and screams. Her
+    father…")."""
+    if item.concept:
+        return item.concept.replace("_", " ").replace("-", " ")
+    text = item.text.split()
+    return " ".join(text[:words]) + ("…" if len(text) > words else "")
+
+
 class CrossReferenceError(ValueError):
     """Raised (inside validation) when items, domains and scales do not refer to each other.
 

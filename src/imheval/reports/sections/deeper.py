@@ -267,7 +267,7 @@ def item_table(label: str, items: ItemAnalysis, context: ReportContext | None = 
     for stats in items.items:
         rows.append(
             (
-                stats.item,
+                context.evaluation.item_label(stats.item) if context is not None else stats.item,
                 optional_prop(stats.facility_pre),
                 optional_prop(stats.facility_post),
                 optional_prop(stats.item_rest_pre),
