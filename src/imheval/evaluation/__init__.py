@@ -11,7 +11,9 @@ Modules, top to bottom (each imports only those below it):
   matching-bias test) and :mod:`.followup` (before and after vs follow-up).
 * :mod:`.findings`: the plain-English findings on each domain, as
   :class:`~imheval.findings.Finding` values (kind, comparison, people, figures, words), written
-  once the p-values are Holm-adjusted; their kinds are listed there.
+  once the p-values are Holm-adjusted; their kinds are listed there. The findings on the
+  deeper analyses (reliability, ceilings, reliable change, retention, the mixed model) and on
+  a level 1 reaction are in :mod:`.findings_deeper`.
 * :mod:`.serialise`: :meth:`Evaluation.to_dict`, the JSON in docs/evaluation-json.md.
 * :mod:`.tables`: mean rows, their protection (:func:`protect_rows`) and Holm by family.
 * :mod:`.results`: the options and the per-domain result types.

@@ -20,12 +20,8 @@ import pandas as pd
 
 from imheval.evaluation.deeper import deeper_analyses
 from imheval.evaluation.domain import DomainWork, analyse_domain
-from imheval.evaluation.findings import (
-    WHICH_TO_TRUST,
-    extra_findings,
-    headline_finding,
-    reaction_findings,
-)
+from imheval.evaluation.findings import WHICH_TO_TRUST, headline_finding
+from imheval.evaluation.findings_deeper import extra_findings, reaction_findings
 from imheval.evaluation.policies import PolicyRow, compare_policies
 from imheval.evaluation.results import (
     DomainEvaluation,

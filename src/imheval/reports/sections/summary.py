@@ -10,14 +10,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from imheval.evaluation import DomainEvaluation, Evaluation
-from imheval.evaluation.findings import (
-    ALPHA,
-    FOLLOWUP_KINDS,
-    FOLLOWUP_WORDING,
-    WHICH_TO_TRUST,
-    ceiling_finding,
-    reliable_change_lead,
-)
+from imheval.evaluation.findings import ALPHA, FOLLOWUP_KINDS, FOLLOWUP_WORDING, WHICH_TO_TRUST
+from imheval.evaluation.findings_deeper import ceiling_finding, reliable_change_lead
 from imheval.findings import Finding, finding
 from imheval.findings.wording import join_and, plural
 from imheval.reports.context import (
