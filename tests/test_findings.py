@@ -17,7 +17,7 @@ from imheval.evaluation import Evaluation, EvaluationOptions, evaluate_file
 from imheval.findings import Finding, Stats, finding
 from imheval.findings.wording import direction_text, join_and, join_or, people, were
 from imheval.reports import ReportContext, build_report
-from imheval.reports.model import Findings
+from imheval.reports.model import Callout, Findings
 from imheval.reports.sections.summary import domain_findings
 
 
@@ -243,3 +243,20 @@ def test_a_headline_on_few_people_with_no_clear_change_says_both(tmp_path: Path)
 def test_an_item_is_named_by_its_short_wording(demo: Evaluation) -> None:
     assert demo.item_label("K1") == "K1: attachment containment"  # imh-core's concept for K1
     assert demo.item_label("not-an-item") == "not-an-item"
+
+
+def test_with_no_post_test_yet_the_advice_is_to_set_one_up_not_to_check_codes(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "pre_only.csv"
+    rows = ["participant,cohort,programme,timepoint,score"]
+    rows += [f"P{i:02d},C1,P,pre,{10 + i % 3}" for i in range(12)]
+    path.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    evaluation = evaluate_file(path)
+    advice = "No one has answered a post-test yet, so change cannot be measured."
+    assert any(note.startswith(advice) for note in evaluation.notes)
+    assert not any("typed the same way" in note for note in evaluation.notes)
+    summary = build_report(evaluation).section("summary")
+    assert any(
+        isinstance(block, Callout) and block.text.startswith(advice) for block in summary.blocks
+    )

@@ -37,6 +37,7 @@ Every function returns :class:`~imheval.findings.Finding` values; their ``kind``
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
 
 from imheval.evaluation.results import Breakdown, DomainEvaluation, MeanRow, TestEntry
 from imheval.findings.model import FigureValue, Finding, Stats, finding
@@ -147,6 +148,24 @@ def findings_for(domain: DomainEvaluation, min_group_size: int) -> list[Finding]
             )
         )
     return found
+
+
+def missing_timepoint_advice(timepoints: Iterable[str]) -> str | None:
+    """Why no change could be measured when a whole timepoint is missing, with advice that fits;
+    None when both pre-test and post-test were answered (then the codes did not match)."""
+    present = set(timepoints)
+    if "post" not in present:
+        return (
+            "No one has answered a post-test yet, so change cannot be measured. Set up and "
+            "open the post-test questionnaire at the end of the training; the results appear "
+            "once people answer it."
+        )
+    if "pre" not in present:
+        return (
+            "No one answered a pre-test, so change cannot be measured: there is nothing to "
+            "compare the post-test with. Open the pre-test before the next cohort's training."
+        )
+    return None
 
 
 #: Fewer matched people than this: the headline says the size of the change is uncertain.

@@ -20,7 +20,11 @@ import pandas as pd
 
 from imheval.evaluation.deeper import deeper_analyses
 from imheval.evaluation.domain import DomainWork, analyse_domain
-from imheval.evaluation.findings import WHICH_TO_TRUST, headline_finding
+from imheval.evaluation.findings import (
+    WHICH_TO_TRUST,
+    headline_finding,
+    missing_timepoint_advice,
+)
 from imheval.evaluation.findings_deeper import extra_findings, reaction_findings
 from imheval.evaluation.policies import PolicyRow, compare_policies
 from imheval.evaluation.results import (
@@ -146,7 +150,8 @@ def evaluate(
 
     if not any(work.n_pairs for work in domain_results):
         notes.append(
-            "No participant was matched between pre-test and post-test in any domain, so no "
+            missing_timepoint_advice(scored.frame["timepoint"].astype(str))
+            or "No participant was matched between pre-test and post-test in any domain, so no "
             "change could be measured. Check that codes were typed the same way at both "
             "timepoints, or try --tolerant."
         )

@@ -10,7 +10,13 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from imheval.evaluation import DomainEvaluation, Evaluation
-from imheval.evaluation.findings import ALPHA, FOLLOWUP_KINDS, FOLLOWUP_WORDING, WHICH_TO_TRUST
+from imheval.evaluation.findings import (
+    ALPHA,
+    FOLLOWUP_KINDS,
+    FOLLOWUP_WORDING,
+    WHICH_TO_TRUST,
+    missing_timepoint_advice,
+)
 from imheval.evaluation.findings_deeper import ceiling_finding, reliable_change_lead
 from imheval.findings import Finding, finding
 from imheval.findings.wording import join_and, plural
@@ -68,19 +74,7 @@ def headline(context: ReportContext, domain: DomainEvaluation) -> Finding:
 
 def nothing_matched_advice(evaluation: Evaluation) -> str:
     """Why no change could be measured, with advice that fits the data."""
-    timepoints = set(evaluation.scored.frame["timepoint"].astype(str))
-    if "post" not in timepoints:
-        return (
-            "No one has answered a post-test yet, so change cannot be measured. Set up and "
-            "open the post-test questionnaire at the end of the training; the results appear "
-            "once people answer it."
-        )
-    if "pre" not in timepoints:
-        return (
-            "No one answered a pre-test, so change cannot be measured: there is nothing to "
-            "compare the post-test with. Open the pre-test before the next cohort's training."
-        )
-    return (
+    return missing_timepoint_advice(evaluation.scored.frame["timepoint"].astype(str)) or (
         "No one was matched between pre-test and post-test, so change could not be "
         "measured. Check that codes were typed the same way at both timepoints."
     )

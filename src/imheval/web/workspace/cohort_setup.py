@@ -24,7 +24,7 @@ from imheval import EvaluationOptions
 from imheval.web.capture.models import Status
 from imheval.web.organisations.audit import acting_as
 from imheval.web.workspace.catalogue import catalogue
-from imheval.web.workspace.forms import CohortForm
+from imheval.web.workspace.forms import CohortForm, follow_up_weeks_field
 from imheval.web.workspace.models import Cohort, Collection, Programme, Timepoint
 
 logger = logging.getLogger(__name__)
@@ -101,18 +101,9 @@ class NewCohortForm(CohortForm):
         "Answered some weeks after the course. Untick every instrument for no follow-up.",
         required=False,
     )
-    follow_up_weeks = forms.IntegerField(
-        required=False,
-        min_value=1,
-        max_value=260,
-        label="Weeks after the course for the follow-up",
-        help_text="How many weeks after the course's last day the follow-up is due, for example 12",
-        widget=forms.TextInput(attrs={"class": "nhsuk-input--width-3", "inputmode": "numeric"}),
-        error_messages={
-            "invalid": "Enter the weeks as a whole number, for example 12",
-            "min_value": "The follow-up must be at least 1 week after the course",
-            "max_value": "The follow-up must be at most 260 weeks (5 years) after the course",
-        },
+    follow_up_weeks = follow_up_weeks_field(
+        "Weeks after the course for the follow-up",
+        "How many weeks after the course's last day the follow-up is due, for example 12",
     )
     opens_on_due_date = forms.BooleanField(
         required=False,

@@ -208,6 +208,24 @@ class CohortForm(forms.ModelForm):
         )
 
 
+def follow_up_weeks_field(label: str, help_text: str) -> forms.IntegerField:
+    """How many weeks after the course a follow-up is due: one rule and one set of messages for
+    every form that asks (the questionnaire form, the one-step new cohort form)."""
+    return forms.IntegerField(
+        required=False,
+        min_value=1,
+        max_value=260,
+        label=label,
+        help_text=help_text,
+        widget=forms.TextInput(attrs={"class": "nhsuk-input--width-3", "inputmode": "numeric"}),
+        error_messages={
+            "invalid": "Enter the weeks as a whole number, for example 12",
+            "min_value": "The follow-up must be at least 1 week after the course",
+            "max_value": "The follow-up must be at most 260 weeks (5 years) after the course",
+        },
+    )
+
+
 class CollectionForm(forms.ModelForm):
     """A cohort's questionnaire at one timepoint (the cohort is given as ``cohort``).
 
@@ -228,19 +246,10 @@ class CollectionForm(forms.ModelForm):
         label="Instruments",
         help_text="Choose one or more. People answer them in the order listed here.",
     )
-    follow_up_weeks = forms.IntegerField(
-        required=False,
-        min_value=1,
-        max_value=260,
-        label="Weeks after the course (follow-up only)",
-        help_text="For a follow-up: how many weeks after the course's last day it is due, "
-        "for example 12. Leave blank for a pre-test or post-test.",
-        widget=forms.TextInput(attrs={"class": "nhsuk-input--width-3", "inputmode": "numeric"}),
-        error_messages={
-            "invalid": "Enter the weeks as a whole number, for example 12",
-            "min_value": "The follow-up must be at least 1 week after the course",
-            "max_value": "The follow-up must be at most 260 weeks (5 years) after the course",
-        },
+    follow_up_weeks = follow_up_weeks_field(
+        "Weeks after the course (follow-up only)",
+        "For a follow-up: how many weeks after the course's last day it is due, for example 12. "
+        "Leave blank for a pre-test or post-test.",
     )
     opens_on_due_date = forms.BooleanField(
         required=False,
