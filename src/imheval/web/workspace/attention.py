@@ -26,13 +26,11 @@ from django.utils import timezone
 
 from imheval import EvaluationOptions
 from imheval.errors import ImhevalError
-from imheval.io.table import RESERVED_COLUMNS
-from imheval.matching import match
-from imheval.scoring import MissingPolicy, ScoredTable
 from imheval.web.capture.models import Status, Submission
 from imheval.web.organisations.models import Organisation
 from imheval.web.paper.models import ImportBatch, ImportStatus, PaperForm, PaperStatus
-from imheval.web.results.models import Decision, EvaluationSnapshot, MatchDecision
+from imheval.web.results.models import EvaluationSnapshot, MatchDecision
+from imheval.web.workspace.code_match import match_codes
 from imheval.web.workspace.models import Cohort, Collection, Timepoint
 
 #: A follow-up not yet open is listed this many days before its due date.
@@ -333,28 +331,11 @@ def _matches(
 
 def _undecided(cohort_id: int, rows: pd.DataFrame, decided: list[tuple[str, str, str]]) -> int:
     """How many of one cohort's probable matches have no decision (0 if matching fails)."""
-    label = str(cohort_id)
-    table = pd.DataFrame(
-        {
-            "participant": rows["participant"].to_numpy(),
-            "cohort": label,
-            "programme": "",
-            "timepoint": rows["timepoint"].to_numpy(),
-            "directorate": rows["directorate"].to_numpy(),
-            "profession": rows["profession"].to_numpy(),
-        },
-        columns=list(RESERVED_COLUMNS),
-    )
-    present = set(table["participant"])
-    accepted = tuple(
-        (label, a, b)
-        for a, b, decision in decided
-        if decision == str(Decision.ACCEPTED) and a in present and b in present
+    codes = zip(
+        rows["timepoint"], rows["participant"], rows["profession"], rows["directorate"], strict=True
     )
     try:
-        result = match(
-            ScoredTable(table, (), MissingPolicy.SEED, "workspace"), "tolerant", accepted
-        )
+        result = match_codes(str(cohort_id), codes, decided, "tolerant")
     except ImhevalError:
         return 0
     seen = {(a, b) for a, b, _ in decided}

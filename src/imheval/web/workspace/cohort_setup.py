@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import datetime
 import logging
-from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -21,9 +20,12 @@ from django.db import transaction
 from django.utils import timezone
 
 from imheval import EvaluationOptions
-from imheval.web.capture.models import Status
+from imheval.errors import ImhevalError
+from imheval.web.capture.models import Status, Submission
 from imheval.web.organisations.audit import acting_as
+from imheval.web.results.models import MatchDecision
 from imheval.web.workspace.catalogue import catalogue
+from imheval.web.workspace.code_match import match_codes
 from imheval.web.workspace.forms import CohortForm, follow_up_weeks_field
 from imheval.web.workspace.models import Cohort, Collection, Programme, Timepoint
 
@@ -283,11 +285,14 @@ def open_due_followups(today: datetime.date | None = None) -> int:
 class FollowUpGap:
     """People matched before and after the course, and how many of them have no follow-up yet.
 
-    Counts of anonymous codes only, never which codes; ``shown`` hides a small count."""
+    ``by_decision`` tells whether a possible match a reviewer accepted made any of them (their
+    two codes counted as one person, as in the analysis). Counts of anonymous codes only, never
+    which codes; ``shown`` hides a small count."""
 
     matched: int
     without_followup: int
     min_group_size: int
+    by_decision: bool = False
 
     def shown(self, count: int) -> str:
         """ "12", or "fewer than 5" for 1 to min_group_size - 1."""
@@ -299,9 +304,14 @@ class FollowUpGap:
     def sentence(self) -> str:
         if self.matched == 0:
             return "Nobody has answered both the pre-test and the post-test with the same code yet."
+        how = (
+            "with the same code, or with two codes accepted as one person on the matching page"
+            if self.by_decision
+            else "with the same code"
+        )
         matched = (
             f"Of the {self.shown(self.matched)} people who answered both the pre-test and the "
-            "post-test with the same code"
+            f"post-test {how}"
         )
         if self.without_followup == 0:
             return f"{matched}, all have answered the follow-up."
@@ -310,25 +320,34 @@ class FollowUpGap:
         )
 
 
-def _complete_codes(collections: Iterable[Collection], timepoint: str) -> set[str]:
-    codes: set[str] = set()
-    for collection in collections:
-        if collection.timepoint == timepoint:
-            codes.update(
-                code
-                for code in collection.submissions.filter(status=Status.COMPLETE)
-                .exclude(code="")
-                .values_list("code", flat=True)
-            )
-    return codes
-
-
 def follow_up_gap(cohort: Cohort) -> FollowUpGap:
-    """How many codes of ``cohort`` answered the pre-test and post-test (exactly the same
-    code) and how many of those have no complete follow-up."""
-    collections = list(cohort.collections.all())
-    matched = _complete_codes(collections, str(Timepoint.PRE)) & _complete_codes(
-        collections, str(Timepoint.POST)
+    """How many people of ``cohort`` answered the pre-test and the post-test, and how many of
+    those have no complete follow-up.
+
+    People are matched as the analysis matches them (:mod:`.code_match`): the same code, or two
+    codes whose possible match a reviewer accepted. Two queries: the complete responses' codes
+    (no answers) and the cohort's decisions. If the decisions no longer fit the data, exact
+    codes alone are counted.
+    """
+    rows = list(
+        Submission.objects.filter(collection__cohort=cohort, status=Status.COMPLETE).values_list(
+            "collection__timepoint", "code", "profession", "directorate"
+        )
     )
-    without = matched - _complete_codes(collections, str(Timepoint.FOLLOWUP))
-    return FollowUpGap(len(matched), len(without), EvaluationOptions().min_group_size)
+    decisions = list(
+        MatchDecision.objects.filter(cohort=cohort).values_list("code_a", "code_b", "decision")
+    )
+    size = EvaluationOptions().min_group_size
+    if not rows:
+        return FollowUpGap(0, 0, size)
+    try:
+        result = match_codes(str(cohort.pk), rows, decisions, "exact")
+    except ImhevalError:
+        decisions = []
+        result = match_codes(str(cohort.pk), rows, decisions, "exact")
+    people = result.people
+    matched = people["present_pre"] & people["present_post"]
+    without = matched & ~people["present_followup"]
+    return FollowUpGap(
+        int(matched.sum()), int(without.sum()), size, by_decision=bool(result.accepted_matches)
+    )
