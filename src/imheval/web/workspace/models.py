@@ -113,9 +113,18 @@ class InstrumentFile(models.Model):
     source_name = models.CharField(max_length=250, help_text="The uploaded file's name.")
     text = models.TextField()
     uploaded_at = models.DateTimeField(auto_now_add=True)
+    # Lineage (see workspace/instrument_editor.py): a locked file is never changed; its new
+    # version is a new file, with its own id, that replaces it.
+    replaces = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="replaced_by"
+    )
+    copied_from = models.CharField(
+        max_length=100, blank=True, help_text="The built-in instrument copied, e.g. imh-core 1.0.0."
+    )
+    edited_at = models.DateTimeField(null=True, blank=True)
 
     objects = scoped_manager("organisation")
-    AUDIT_FIELDS = ("instrument_id", "title", "source_name")
+    AUDIT_FIELDS = ("instrument_id", "title", "source_name", "replaces", "copied_from", "edited_at")
 
     class Meta:
         ordering = ["instrument_id"]
