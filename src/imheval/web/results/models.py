@@ -9,6 +9,9 @@ one person.
 
 from __future__ import annotations
 
+import datetime
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
@@ -103,3 +106,43 @@ class EvaluationSnapshot(models.Model):
 
     def __str__(self) -> str:
         return f"snapshot of {self.scope} in organisation {self.organisation_id}"
+
+
+class ResultsView(models.Model):
+    """When a member last opened a cohort's results page, and how recent the results shown were.
+
+    One row per user and cohort, replaced at each visit (:meth:`record`). ``results_as_of`` is
+    when the shown results were worked out: a page shown from a kept snapshot while new results
+    are worked out behind shows data only up to then. The home page lists a cohort whose
+    complete responses or match decisions are newer than that, for this user only. Not audited:
+    opening a page changes nothing.
+    """
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    cohort = models.ForeignKey(Cohort, on_delete=models.CASCADE, related_name="results_views")
+    viewed_at = models.DateTimeField()
+    results_as_of = models.DateTimeField()
+
+    objects = scoped_manager("cohort__programme__organisation")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "cohort"], name="one_results_view_per_user")
+        ]
+
+    def __str__(self) -> str:
+        return f"results of cohort {self.cohort_id} viewed by user {self.user_id}"
+
+    @classmethod
+    def record(cls, user: Any, cohort: Cohort, results_as_of: datetime.datetime) -> None:
+        """Remember that ``user`` saw ``cohort``'s results as worked out at ``results_as_of``:
+        one insert-or-update query (two visits at once cannot make two rows)."""
+        if not getattr(user, "is_authenticated", False):
+            return
+        seen = cls(user=user, cohort=cohort, viewed_at=timezone.now(), results_as_of=results_as_of)
+        cls.objects.bulk_create(
+            [seen],
+            update_conflicts=True,
+            unique_fields=["user", "cohort"],
+            update_fields=["viewed_at", "results_as_of"],
+        )

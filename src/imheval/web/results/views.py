@@ -34,7 +34,7 @@ from imheval.web.results.analysis import (
 )
 from imheval.web.results.counts import live_counts
 from imheval.web.results.forms import MatchDecisionForm
-from imheval.web.results.models import Decision, MatchDecision
+from imheval.web.results.models import Decision, MatchDecision, ResultsView
 from imheval.web.results.snapshots import refresh_state, visit
 from imheval.web.results.tasks import REPORT_FORMATS, REPORT_LABELS, start_report
 from imheval.web.tasks.jobs import job_url
@@ -120,6 +120,8 @@ def results(request: HttpRequest, access: Access, scope: Scope) -> HttpResponse:
     # The analysis is kept as a snapshot while the data are unchanged; when they changed, the
     # kept page is shown at once while new results are worked out behind (see .snapshots).
     shown = visit(scope)
+    if scope.cohort is not None:  # the home page's "changed since you last viewed"
+        ResultsView.record(request.user, scope.cohort, shown.computed_at)
     content = shown.content
     children_heading, children = _children(scope)
     context = {
