@@ -61,7 +61,12 @@ def built_in_entries() -> list[CatalogueEntry]:
 
 
 def uploaded_entries(organisation: Organisation) -> list[CatalogueEntry]:
-    return [file_entry(file) for file in InstrumentFile.objects.in_organisation(organisation)]
+    files = (
+        InstrumentFile.objects.in_organisation(organisation)
+        .select_related("replaces")
+        .prefetch_related("replaced_by")
+    )
+    return [file_entry(file) for file in files]
 
 
 def catalogue(organisation: Organisation) -> list[CatalogueEntry]:

@@ -4,7 +4,7 @@ member, invitation), so no address can reach another organisation's object."""
 
 from django.urls import path
 
-from imheval.web.workspace import cohort_views, views
+from imheval.web.workspace import cohort_views, instrument_editor, views
 
 app_name = "workspace"
 
@@ -107,6 +107,33 @@ urlpatterns = [
     # instruments
     path("<slug:org>/instruments/", views.instruments, name="instruments"),
     path("<slug:org>/instruments/upload/", views.instrument_upload, name="instrument_upload"),
+    # the editor and YAML downloads (instrument_editor)
+    path("<slug:org>/instruments/new/", instrument_editor.instrument_new, name="instrument_new"),
+    path(
+        "<slug:org>/instruments/starter.yaml",
+        instrument_editor.instrument_starter,
+        name="instrument_starter",
+    ),
+    path(
+        "<slug:org>/instruments/built-in/<str:instrument_id>/copy/",
+        instrument_editor.instrument_copy,
+        name="instrument_copy",
+    ),
+    path(
+        "<slug:org>/instruments/built-in/<str:instrument_id>/yaml/",
+        instrument_editor.instrument_builtin_yaml,
+        name="instrument_builtin_yaml",
+    ),
+    path(
+        "<slug:org>/instruments/<int:instrument_file>/edit/",
+        instrument_editor.instrument_edit,
+        name="instrument_edit",
+    ),
+    path(
+        "<slug:org>/instruments/<int:instrument_file>/yaml/",
+        instrument_editor.instrument_file_yaml,
+        name="instrument_file_yaml",
+    ),
     path(
         "<slug:org>/instruments/built-in/<str:instrument_id>/",
         views.instrument_builtin,

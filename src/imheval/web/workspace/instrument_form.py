@@ -1,0 +1,194 @@
+"""What the editor page shows for a draft: each field with its label, hint and errors.
+
+The page (``workspace/instrument_editor.html``) renders these NHS.UK form fields in order; a
+field's ``name`` is both its form name and its id, which the error summary links to.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+from imheval.instruments.model import TrainingLevel
+from imheval.web.workspace.instrument_draft import (
+    Draft,
+    DraftDomain,
+    DraftItem,
+    DraftScale,
+    EditorProblem,
+)
+
+_KIRKPATRICK = (
+    ("1", "1: reaction"),
+    ("2", "2: learning"),
+    ("3", "3: behaviour"),
+    ("4", "4: results"),
+)
+
+
+@dataclass(frozen=True)
+class EditorField:
+    name: str
+    label: str
+    value: Any
+    kind: str = "text"  # text, textarea, select, checkbox, checkboxes or radios
+    hint: str = ""
+    context: str = ""  # read by screen readers after the label, e.g. " of question 3"
+    errors: tuple[str, ...] = ()
+    choices: tuple[tuple[str, str], ...] = ()
+    width: str = ""
+    rows: int = 3
+    read_only: bool = False
+
+
+@dataclass(frozen=True)
+class EditorEntry:
+    """One domain, scale or question: its heading, fields and buttons."""
+
+    section: str
+    index: int
+    heading: str
+    fields: tuple[EditorField, ...]
+    last: bool
+    keyed: tuple[EditorField, ...] = ()
+    rating: tuple[EditorField, ...] = ()
+    kind: str = ""
+
+
+@dataclass(frozen=True)
+class EditorForm:
+    details: tuple[EditorField, ...]
+    domains: tuple[EditorEntry, ...]
+    scales: tuple[EditorEntry, ...]
+    items: tuple[EditorEntry, ...]
+    section_errors: dict[str, list[str]] = field(default_factory=dict)
+
+
+def editor_form(draft: Draft, problems: list[EditorProblem], *, id_fixed: bool) -> EditorForm:
+    """The fields of ``draft``, each carrying the problems tied to it."""
+    errors: dict[str, list[str]] = defaultdict(list)
+    for problem in problems:
+        errors[problem.anchor].append(problem.text)
+    fields_of = _Fields(errors)
+    return EditorForm(
+        details=_details(draft, fields_of, id_fixed),
+        domains=tuple(
+            _domain(i, d, fields_of, len(draft.domains)) for i, d in enumerate(draft.domains)
+        ),
+        scales=tuple(
+            _scale(i, s, fields_of, len(draft.scales)) for i, s in enumerate(draft.scales)
+        ),
+        items=tuple(_item(i, item, draft, fields_of) for i, item in enumerate(draft.items)),
+        section_errors={
+            k: v for k, v in errors.items() if k in ("domains", "details", "scales", "items")
+        },
+    )
+
+
+class _Fields:
+    def __init__(self, errors: dict[str, list[str]]) -> None:
+        self.errors = errors
+
+    def __call__(self, name: str, label: str, value: Any, **options: Any) -> EditorField:
+        return EditorField(name, label, value, errors=tuple(self.errors.get(name, ())), **options)
+
+
+def _details(draft: Draft, make: _Fields, id_fixed: bool) -> tuple[EditorField, ...]:
+    levels = tuple((level.value, level.value.capitalize()) for level in TrainingLevel)
+    id_hint = (
+        "The id stays the same when you edit in place, because questionnaires may use it."
+        if id_fixed
+        else "A short name recorded with every result: a letter, then letters, digits, "
+        "'-', '_' or '.', for example trust-imh-core"
+    )
+    return (
+        make("title", "Title", draft.title, hint="The name people see, for example "
+             "Infant mental health questionnaire (our version)"),
+        make("id", "Id", draft.id, hint=id_hint, width="nhsuk-input--width-20",
+             read_only=id_fixed),
+        make("version", "Version", draft.version, width="nhsuk-input--width-10",
+             hint="Change it whenever you change wording, options, the answer key or a scale, "
+             "for example 2 or 1.0.1"),
+        make("description", "Description (optional)", draft.description, kind="textarea",
+             hint="What it measures, who it is for and where it came from"),
+        make("levels", "Training levels it fits", draft.levels, kind="checkboxes",
+             choices=levels, hint="Select all that apply"),
+        make("language", "Language", draft.language, width="nhsuk-input--width-10",
+             hint="A language tag, for example en-GB"),
+    )  # fmt: skip
+
+
+def _domain(index: int, domain: DraftDomain, make: _Fields, count: int) -> EditorEntry:
+    p, where = f"domain-{index}-", f" of domain {index + 1}"
+    fields = (
+        make(p + "label", "Name", domain.label, context=where,
+             hint="Shown in tables and reports, for example Self-efficacy"),
+        make(p + "id", "Short name", domain.id, context=where, width="nhsuk-input--width-20",
+             hint="Used as a column name: letters, digits, '-' or '_', for example self_efficacy"),
+        make(p + "description", "Description (optional)", domain.description, context=where,
+             kind="textarea", rows=2),
+        make(p + "level", "Kirkpatrick level", domain.level, context=where, kind="select",
+             choices=_KIRKPATRICK,
+             hint="2 (learning) for knowledge, risk identification and self-efficacy"),
+    )  # fmt: skip
+    heading = f"Domain {index + 1}" + (f": {domain.label}" if domain.label else "")
+    return EditorEntry("domain", index, heading, fields, index == count - 1)
+
+
+def _scale(index: int, scale: DraftScale, make: _Fields, count: int) -> EditorEntry:
+    p, where = f"scale-{index}-", f" of rating scale {index + 1}"
+    fields = (
+        make(p + "id", "Short name", scale.id, context=where, width="nhsuk-input--width-10",
+             hint="Questions choose a scale by this name, for example agree"),
+        make(p + "min", "Lowest answer", scale.min, context=where, width="nhsuk-input--width-4"),
+        make(p + "max", "Highest answer", scale.max, context=where, width="nhsuk-input--width-4"),
+        make(p + "labels", "Words for the points (optional)", scale.labels, context=where,
+             kind="textarea", rows=5,
+             hint="One per line: the number, a colon, the words. For example 1: Not at all true "
+             "of me"),
+    )  # fmt: skip
+    heading = f"Rating scale {index + 1}" + (f": {scale.id}" if scale.id else "")
+    return EditorEntry("scale", index, heading, fields, index == count - 1)
+
+
+def _item(index: int, item: DraftItem, draft: Draft, make: _Fields) -> EditorEntry:
+    p, where = f"item-{index}-", f" of question {index + 1}"
+    domains = _choices([d.id for d in draft.domains], item.domain, "Choose a domain")
+    scales = _choices([s.id for s in draft.scales], item.scale, "Choose a rating scale")
+    fields = (
+        make(p + "text", "Wording", item.text, context=where, kind="textarea", rows=3),
+        make(p + "id", "Question id", item.id, context=where, width="nhsuk-input--width-10",
+             hint="The column name for its answers, for example K1"),
+        make(p + "domain", "Domain", item.domain, context=where, kind="select", choices=domains),
+        make(p + "concept", "Concept (optional)", item.concept, context=where,
+             width="nhsuk-input--width-20",
+             hint="A short tag for what it tests, for example stressed_infant"),
+        make(p + "kind", "How it is answered", item.kind, context=where, kind="radios",
+             choices=(("keyed", "It has a right answer"), ("rating", "A rating on a scale"))),
+    )  # fmt: skip
+    keyed = (
+        make(p + "options", "Options", item.options, context=where, kind="textarea", rows=5,
+             hint="One per line: a short code, a colon, the words. For example a: Yes"),
+        make(p + "key", "Answer key", item.key, context=where, width="nhsuk-input--width-10",
+             hint="The code of the right option, for example b; several separated by commas"),
+        make(p + "points", "Points for a right answer", item.points, context=where,
+             width="nhsuk-input--width-4"),
+    )  # fmt: skip
+    rating = (
+        make(p + "scale", "Rating scale", item.scale, context=where, kind="select",
+             choices=scales),
+        make(p + "reverse", "Reverse keyed", item.reverse, context=where, kind="checkbox",
+             hint="Agreeing means less of what the domain measures, for example "
+             "'I feel out of my depth'"),
+    )  # fmt: skip
+    heading = f"Question {index + 1}" + (f" ({item.id})" if item.id else "")
+    last = index == len(draft.items) - 1
+    return EditorEntry("item", index, heading, fields, last, keyed, rating, item.kind)
+
+
+def _choices(ids: list[str], current: str, prompt: str) -> tuple[tuple[str, str], ...]:
+    known = [i for i in ids if i]
+    if current and current not in known:
+        known.append(current)  # keep what was chosen, so the loader can say it is undeclared
+    return (("", prompt), *((i, i) for i in known))
