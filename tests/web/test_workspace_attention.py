@@ -14,7 +14,7 @@ from django.utils import timezone
 from test_results_pages import answers, client_for, matched_people, respond
 
 from imheval.web.paper.models import ImportBatch, ImportStatus, PaperForm, PaperStatus
-from imheval.web.results.models import EvaluationSnapshot, MatchDecision
+from imheval.web.results.models import MatchDecision, ResultsView
 from imheval.web.workspace.attention import attention, overdue_text, shown
 from imheval.web.workspace.models import Cohort, Collection
 
@@ -156,20 +156,21 @@ def test_an_import_waiting_and_paper_differences_are_listed_until_finished(
     assert (found.imports, found.differences, found.badges()) == ((), (), {})
 
 
-def test_results_changed_since_last_worked_out_are_listed(workspace: Workspace) -> None:
+def test_results_changed_since_the_user_last_viewed_them_are_listed(workspace: Workspace) -> None:
+    evaluator = workspace.users["evaluator"]
     respond(workspace.pre, "AA01XY", answers(3))
-    assert attention(workspace.organisation, TODAY).results_changed == ()  # never opened
-    snapshot = EvaluationSnapshot.objects.create(
-        organisation=workspace.organisation,
-        scope=f"cohort:{workspace.cohort.pk}",
-        fingerprint="x",
-        created_at=timezone.now() + datetime.timedelta(minutes=1),
+    assert attention(workspace.organisation, TODAY, user=evaluator).results_changed == ()  # never
+    seen = ResultsView.objects.create(
+        user=evaluator,
+        cohort=workspace.cohort,
+        viewed_at=timezone.now(),
+        results_as_of=timezone.now() + datetime.timedelta(minutes=1),
     )
-    assert attention(workspace.organisation, TODAY).results_changed == ()
-    snapshot.created_at = timezone.now() - datetime.timedelta(days=1)
-    snapshot.save()
-    [item] = attention(workspace.organisation, TODAY).results_changed
-    assert item.cohort.pk == workspace.cohort.pk
+    assert attention(workspace.organisation, TODAY, user=evaluator).results_changed == ()
+    seen.results_as_of = timezone.now() - datetime.timedelta(days=1)
+    seen.save()
+    [item] = attention(workspace.organisation, TODAY, user=evaluator).results_changed
+    assert (item.cohort.pk, item.viewed_at) == (workspace.cohort.pk, seen.viewed_at)
     assert reverse("results:cohort", args=["northern", workspace.cohort.pk]) in _home(workspace)
 
 
@@ -218,7 +219,7 @@ def test_the_cohort_lists_show_the_badges(workspace: Workspace) -> None:
 
 def _cohorts(workspace: Workspace, n: int, first: int = 0) -> None:
     """``n`` cohorts, each with an open pre and post, one exact and one probable match, a
-    follow-up overdue, an import waiting and results last worked out yesterday."""
+    follow-up overdue, an import waiting and results the evaluator last saw yesterday."""
     for i in range(first, first + n):
         cohort = Cohort.objects.create(
             programme=workspace.programme, name=f"C-{i}", start_date=datetime.date(2026, 1, 1)
@@ -234,11 +235,12 @@ def _cohorts(workspace: Workspace, n: int, first: int = 0) -> None:
             cohort=cohort, timepoint="followup", instrument_refs=["imh-core"], follow_up_weeks=4
         )
         ImportBatch.objects.create(cohort=cohort, file_name=f"{i}.csv", layout="tidy")
-        EvaluationSnapshot.objects.create(
-            organisation=workspace.organisation,
-            scope=f"cohort:{cohort.pk}",
-            fingerprint="x",
-            created_at=timezone.now() - datetime.timedelta(days=1),
+        yesterday = timezone.now() - datetime.timedelta(days=1)
+        ResultsView.objects.create(
+            user=workspace.users["evaluator"],
+            cohort=cohort,
+            viewed_at=yesterday,
+            results_as_of=yesterday,
         )
 
 
@@ -258,7 +260,7 @@ def test_the_home_page_costs_the_same_queries_for_3_cohorts_as_for_30(
     assert len(attention(workspace.organisation).imports) == 3
     _cohorts(workspace, 27, first=3)
     many = _home_queries(workspace)
-    found = attention(workspace.organisation)
+    found = attention(workspace.organisation, user=workspace.users["evaluator"])
     assert len(found.imports) == 30
     assert len(found.results_changed) == 30
     assert len(found.matches) == 30

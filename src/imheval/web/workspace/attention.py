@@ -2,13 +2,15 @@
 
 :func:`attention` gathers, for one organisation, the questionnaires open now (with live counts),
 follow-ups due or overdue, probable matches waiting for a decision, imports waiting for
-confirmation, paper forms keyed twice with differences to resolve, and cohorts whose responses
-changed since their results were last worked out. Pure queries, no HTML: the template links each
-item to the page where it is dealt with.
+confirmation, paper forms keyed twice with differences to resolve, and, for one user, the cohorts
+whose complete responses or match decisions are newer than the results that user last saw on the
+cohort's results page (``results.models.ResultsView``). Pure queries, no HTML: the template links
+each item to the page where it is dealt with, when the member's role may act there
+(:meth:`Attention.for_role` leaves out what a role can neither do nor use).
 
-It costs seven queries whatever the number of cohorts (each kind of item is one
-aggregate or one flat list, never a query per cohort). Nothing here says who: counts of anonymous
-codes only. Counts of people in a probable-match list follow the "fewer than 5" rule
+It costs six queries whatever the number of cohorts (each kind of item is one aggregate or one
+flat list, never a query per cohort; five without a user). Nothing here says who: counts of
+anonymous codes only. Counts of people in a probable-match list follow the "fewer than 5" rule
 (:func:`shown`); a questionnaire's response counts are shown exactly, as on the live counts page
 (operational numbers a trainer in the room needs: is everyone done?).
 """
@@ -17,11 +19,12 @@ from __future__ import annotations
 
 import datetime
 from collections import defaultdict
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
 from typing import Any, cast
 
 import pandas as pd
-from django.db.models import Count, Max, Q
+from django.db.models import Count, Max, OuterRef, Q, Subquery
 from django.utils import timezone
 
 from imheval import EvaluationOptions
@@ -29,7 +32,7 @@ from imheval.errors import ImhevalError
 from imheval.web.capture.models import Status, Submission
 from imheval.web.organisations.models import Organisation
 from imheval.web.paper.models import ImportBatch, ImportStatus, PaperForm, PaperStatus
-from imheval.web.results.models import EvaluationSnapshot, MatchDecision
+from imheval.web.results.models import MatchDecision, ResultsView
 from imheval.web.workspace.code_match import match_codes
 from imheval.web.workspace.models import Cohort, Collection, Timepoint
 
@@ -135,10 +138,13 @@ class DifferencesToResolve:
 
 @dataclass(frozen=True, slots=True)
 class ResultsChanged:
-    """A cohort with responses or match decisions newer than its results as last worked out."""
+    """A cohort with complete responses or match decisions newer than the results one user last
+    saw on its results page (``viewed_at``; the results shown then were worked out at
+    ``results_as_of``)."""
 
     cohort: Cohort
-    since: datetime.datetime
+    viewed_at: datetime.datetime
+    results_as_of: datetime.datetime
 
 
 @dataclass(frozen=True, slots=True)
@@ -160,6 +166,17 @@ class Attention:
             self.results_changed
         )
 
+    def for_role(self, may: Callable[[str], bool]) -> Attention:
+        """What a member whose role allows the actions ``may`` says yes to needs to see.
+
+        Imports and paper forms to finish are left out for a role that may not enter responses
+        (it can neither finish them nor use the news). Follow-ups and possible matches stay for
+        every role, as information: the template links them only for a role that may act.
+        """
+        if may("enter_responses"):
+            return self
+        return replace(self, imports=(), differences=())
+
     def badges(self) -> dict[int, list[str]]:
         """Cohort id -> the cohort's badges ("Follow-up overdue", "Matches to check",
         "Import to finish"), for the cohort lists."""
@@ -177,11 +194,14 @@ class Attention:
         return dict(found)
 
 
-def attention(organisation: Organisation, today: datetime.date | None = None) -> Attention:
+def attention(
+    organisation: Organisation, today: datetime.date | None = None, *, user: Any = None
+) -> Attention:
     """What needs attention in ``organisation`` on ``today`` (the local date by default).
 
-    Archived cohorts and cohorts of archived programmes are left out. Seven queries, however
-    many cohorts the organisation has.
+    The results changed since last viewed are ``user``'s (none without a user). Archived
+    cohorts and cohorts of archived programmes are left out. Six queries, however many cohorts
+    the organisation has.
     """
     today = today or timezone.localdate()
     # A subquery, never a list of ids: an empty list would skip its query, and the page's
@@ -217,7 +237,7 @@ def attention(organisation: Organisation, today: datetime.date | None = None) ->
             .order_by("created_at")
         ),
         differences=_differences(active, collections),
-        results_changed=_results_changed(organisation, active, cohorts, decisions),
+        results_changed=_results_changed(user, active, decisions),
         today=today,
     )
 
@@ -257,23 +277,24 @@ def _differences(active: Any, collections: list[Any]) -> tuple[DifferencesToReso
     return tuple(DifferencesToResolve(by_id[r["collection_id"]], r["forms"]) for r in rows)
 
 
-def _results_changed(
-    organisation: Organisation, active: Any, cohorts: dict[int, Cohort], decisions: list[Any]
-) -> tuple[ResultsChanged, ...]:
-    """Cohorts whose cohort results page was worked out (its snapshot kept) before their last
-    complete response or match decision. A cohort whose results were never opened is not
-    listed: there is nothing it changed from."""
-    kept = {
-        int(scope.removeprefix("cohort:")): created
-        for scope, created in EvaluationSnapshot.objects.in_organisation(organisation)
-        .filter(scope__startswith="cohort:")
-        .values_list("scope", "created_at")
-    }
-    latest = active.annotate(
-        last_response=Max(
-            "collections__submissions__completed_at",
-            filter=Q(collections__submissions__status=Status.COMPLETE),
-        ),
+def _results_changed(user: Any, active: Any, decisions: list[Any]) -> tuple[ResultsChanged, ...]:
+    """Cohorts whose latest complete response or match decision is newer than the results
+    ``user`` last saw on the cohort's results page. One query; a cohort whose results this user
+    never opened is not listed: there is nothing it changed from."""
+    if user is None or not user.is_authenticated:
+        return ()
+    views = ResultsView.objects.filter(user=user, cohort=OuterRef("pk"))
+    latest = (
+        active.annotate(
+            viewed_at=Subquery(views.values("viewed_at")[:1]),
+            results_as_of=Subquery(views.values("results_as_of")[:1]),
+            last_response=Max(
+                "collections__submissions__completed_at",
+                filter=Q(collections__submissions__status=Status.COMPLETE),
+            ),
+        )
+        .filter(viewed_at__isnull=False)
+        .select_related("programme")
     )
     decided: dict[int, datetime.datetime] = {}
     for cohort_id, *_, decided_at in decisions:
@@ -281,13 +302,8 @@ def _results_changed(
     found = []
     for cohort in latest.order_by("start_date", "pk"):
         changes = [t for t in (cohort.last_response, decided.get(cohort.pk)) if t is not None]
-        if (
-            cohort.pk in kept
-            and cohort.pk in cohorts
-            and changes
-            and max(changes) > kept[cohort.pk]
-        ):
-            found.append(ResultsChanged(cohorts[cohort.pk], kept[cohort.pk]))
+        if changes and max(changes) > cohort.results_as_of:
+            found.append(ResultsChanged(cohort, cohort.viewed_at, cohort.results_as_of))
     return tuple(found)
 
 

@@ -145,7 +145,7 @@ def organisation(request: HttpRequest, access: Access) -> HttpResponse:
     context = {
         "programmes": programmes.filter(is_archived=False),
         "archived": programmes.filter(is_archived=True),
-        "attention": attention(access.organisation),
+        "attention": attention(access.organisation, user=request.user).for_role(access.may),
     }
     return render(request, "workspace/organisation.html", context)
 
