@@ -44,8 +44,9 @@ class Suppression:
     """Which of a set of counts, and whether their total, may not be shown.
 
     ``hidden[i]`` is true when count ``i`` is hidden; ``primary[i]`` when it is hidden because it
-    is 1 to ``min_size - 1`` (show it as "fewer than N"); a hidden count that is not primary was
-    hidden to protect another (show it as "suppressed", never as a number or "fewer than N").
+    is 1 to ``min_size - 1``; a hidden count that is not primary was hidden to protect another.
+    Tables show both the same way ("hidden", never a number); a sentence may say "fewer than N"
+    of a primary one, never of the other.
     """
 
     counts: tuple[int, ...]

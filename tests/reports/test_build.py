@@ -205,11 +205,11 @@ def test_participant_flow_counts_every_stage(
 def test_small_professions_show_neither_means_nor_counts(demo_report: Report) -> None:
     professions = table(demo_report, "People taking part by profession")
     therapist = next(row for row in professions.rows if row[0] == "Occupational therapist")
-    assert set(therapist[1:5]) == {"fewer than 5"}
+    assert set(therapist[1:5]) == {"hidden"}
     assert professions.suppressed_note is not None
     knowledge = table(demo_report, "Knowledge by profession")
     therapist = next(row for row in knowledge.rows if row[0] == "Occupational therapist")
-    assert therapist[1:] == ("fewer than 5", "–", "–", "suppressed (small group)")
+    assert therapist[1:] == ("hidden", "hidden", "hidden", "hidden")
 
 
 def test_a_lone_small_count_takes_the_next_smallest_with_it(tmp_path: Path) -> None:
@@ -224,8 +224,8 @@ def test_a_lone_small_count_takes_the_next_smallest_with_it(tmp_path: Path) -> N
     report = build_report(evaluation)
     counts = table(report, "People taking part by directorate")
     rows = {row[0]: row for row in counts.rows}
-    assert rows["A"][1] == "fewer than 5"
-    assert rows["B"][1] == "suppressed"  # the next smallest, hidden to protect A
+    assert rows["A"][1] == "hidden"
+    assert rows["B"][1] == "hidden"  # the next smallest, hidden to protect A
     assert rows["C"][1] == "8"
     assert rows["Total"][1] == "17"
 
@@ -234,9 +234,9 @@ def test_a_larger_group_size_suppresses_more(demo_evaluation: Evaluation) -> Non
     report = build_report(demo_evaluation, min_group_size=10)
     knowledge = table(report, "Table 1. Knowledge")
     rows = {row[0]: row for row in knowledge.rows}
-    assert rows["TF3"][2] == "fewer than 10" and rows["TF3"][5] == "suppressed (small group)"
+    assert rows["TF3"][2:] == ("hidden",) * 4
     # TF3 alone hidden could be recovered from the overall mean: S2 (11) is hidden with it.
-    assert rows["S2"][5] == "suppressed (small group)"
+    assert rows["S2"][2:] == ("hidden",) * 4
     assert rows["TF1"][3] == "2.00 (33%)"
     chart = next(c for c in report.section("level-2").charts() if c.id == "knowledge-cohorts")
     assert "TF3" not in chart.alt_text and "S2" not in chart.alt_text
@@ -248,7 +248,7 @@ def test_a_smaller_group_size_cannot_reveal_what_the_evaluation_hid(
     report = build_report(demo_evaluation, min_group_size=1)
     knowledge = table(report, "Knowledge by profession")
     therapist = next(row for row in knowledge.rows if row[0] == "Occupational therapist")
-    assert therapist[-1] == "suppressed (small group)"
+    assert therapist[1:] == ("hidden",) * 4
 
 
 def test_follow_up_results_replace_not_measured(tmp_path: Path) -> None:

@@ -73,7 +73,7 @@ def context(tmp_path_factory: pytest.TempPathFactory) -> ReportContext:
 
 def test_one_small_cell_among_zeros_hides_the_total_too(context: ReportContext) -> None:
     # 2 + 0 + 0: the old table showed "fewer than 5", "0", "0" and a total of 2.
-    assert protect_column(context, [2, 0, 0]) == (["fewer than 5", "0", "0"], "fewer than 5", True)
+    assert protect_column(context, [2, 0, 0]) == (["hidden", "0", "0"], "hidden", True)
 
 
 def test_a_lone_small_cell_takes_the_smallest_nonzero_cell_with_it(
@@ -81,7 +81,7 @@ def test_a_lone_small_cell_takes_the_smallest_nonzero_cell_with_it(
 ) -> None:
     # 2 + 0 + 6 + 9 = 17 shown: 2 alone would be 17 - 6 - 9; 6 (not the zero) goes with it.
     assert protect_column(context, [2, 0, 6, 9]) == (
-        ["fewer than 5", "0", "suppressed", "9"],
+        ["hidden", "0", "hidden", "9"],
         "17",
         True,
     )
@@ -90,13 +90,13 @@ def test_a_lone_small_cell_takes_the_smallest_nonzero_cell_with_it(
 def test_two_small_cells_protect_each_other_when_together_they_are_not_small(
     context: ReportContext,
 ) -> None:
-    assert protect_column(context, [2, 3, 8]) == (["fewer than 5", "fewer than 5", "8"], "13", True)
+    assert protect_column(context, [2, 3, 8]) == (["hidden", "hidden", "8"], "13", True)
 
 
 def test_two_small_cells_that_together_are_small_take_a_third(context: ReportContext) -> None:
     # 1 + 3 = 12 - 8: shown, the 8 would publish a group of 4 people ("1 or 3 people").
     assert protect_column(context, [1, 3, 8]) == (
-        ["fewer than 5", "fewer than 5", "suppressed"],
+        ["hidden", "hidden", "hidden"],
         "12",
         True,
     )
@@ -108,7 +108,7 @@ def test_a_hidden_one_is_not_pinned_by_a_second_cell_of_exactly_the_minimum(
     # 1 + 5 + 20 = 26: with only the 5 hidden beside it, 26 - 20 = 6 = "fewer than 5" + "at
     # least 5" can only be 1 + 5. The 20 goes too.
     assert protect_column(context, [1, 5, 20]) == (
-        ["fewer than 5", "suppressed", "suppressed"],
+        ["hidden", "hidden", "hidden"],
         "26",
         True,
     )
@@ -131,11 +131,11 @@ def test_follow_up_column_of_two_people_gives_no_total_away(tmp_path: Path) -> N
     programmes = find_table(report, "People taking part by programme")
     rows = {row[0]: row for row in programmes.rows}
     # Columns: Enrolled, Pre-test, Post-test, Matched, Follow-up.
-    assert rows["Alpha"] == ("Alpha", "6", "6", "6", "6", "fewer than 5")
+    assert rows["Alpha"] == ("Alpha", "6", "6", "6", "6", "hidden")
     assert rows["Beta"] == ("Beta", "6", "6", "6", "6", "0")
-    assert rows["Total"] == ("Total", "12", "12", "12", "12", "fewer than 5")
+    assert rows["Total"] == ("Total", "12", "12", "12", "12", "hidden")
     cohorts = find_table(report, "People taking part by cohort")
-    assert cohorts.rows[-1] == ("Total", "", "12", "12", "12", "fewer than 5")
+    assert cohorts.rows[-1] == ("Total", "", "12", "12", "12", "hidden")
     assert programmes.suppressed_note is not None
 
 
@@ -179,14 +179,14 @@ def test_one_person_answer_counts_are_hidden(one_person: Report) -> None:
     scored = find_table(one_person, "How the answers were scored")
     # Knowledge before: 1 correct and 5 wrong -- that person's answers. Every row is hidden.
     assert [row[:2] for row in scored.rows][:2] == [("Knowledge", "Before"), ("Knowledge", "After")]
-    assert all(row[2:5] == ("–", "–", "–") for row in scored.rows)
+    assert all(row[2:] == ("hidden",) * 4 for row in scored.rows)
     assert scored.suppressed_note is not None
 
 
 def test_one_person_ceiling_row_shows_no_flag(one_person: Report) -> None:
     ceiling = find_table(one_person, "Ceiling")
     risk = next(row for row in ceiling.rows if row[0] == "Risk identification")
-    assert risk == ("Risk identification", "fewer than 5", "–", "–")
+    assert risk == ("Risk identification", "hidden", "hidden", "hidden")
 
 
 def test_one_person_reaches_html_without_leaks(one_person: Report) -> None:

@@ -257,7 +257,7 @@ def test_a_cohort_with_three_matched_people_shows_no_means(workspace: Workspace)
     assert not any(caption.startswith("Table 1.") for caption in tables(page))
     assert not re.search(r"\d\.\d\d \(\d+%\)", page)  # no mean score anywhere
     flow = {row[0]: row[1] for row in tables(page)["Participant flow"][1:]}
-    assert flow["Matched before and after"] == "fewer than 5"
+    assert flow["Matched before and after"] == "hidden"
     # a viewer may download the report but not the responses, nor see codes
     assert "Report: PDF" in page
     assert "Responses: CSV" not in page and "Check possible matches" not in page

@@ -10,7 +10,8 @@ from imheval.evaluation import COMPARISON_NAMES, DomainEvaluation, Evaluation, M
 from imheval.findings.wording import direction_text, effect_text
 from imheval.stats.apa import TEST_NAMES, format_p
 
-SUPPRESSED = "suppressed (small group)"
+#: The one word for a figure hidden to protect a small group, as in the report's tables.
+HIDDEN = "hidden"
 
 #: Cohort-by-cohort tables show this many rows on screen; the JSON always holds every cohort.
 MAX_COHORT_ROWS = 40
@@ -146,7 +147,7 @@ def _matching_bias(evaluation: Evaluation, console: Console) -> None:
     for category in bias.categories:
         label = f"{category.variable.capitalize()}: {category.category or 'not recorded'}"
         if category.suppressed:
-            table.add_row(label, SUPPRESSED, SUPPRESSED)
+            table.add_row(label, HIDDEN, HIDDEN)
         else:
             table.add_row(
                 label,
@@ -210,11 +211,15 @@ def _policy_comparison(evaluation: Evaluation, console: Console) -> None:
         table.add_row(
             labels.get(row.domain, row.domain),
             names.get(row.policy.value, row.policy.value),
-            str(row.n_pairs),
-            "–" if hidden or row.pre_mean is None else f"{row.pre_mean:.2f}",
-            "–" if hidden or row.post_mean is None else f"{row.post_mean:.2f}",
-            "–" if hidden or row.difference is None else f"{row.difference:+.2f}",
-            row.result.apa() if row.result.computed else f"not computed: {row.result.reason}",
+            HIDDEN if hidden else str(row.n_pairs),
+            HIDDEN if hidden else "–" if row.pre_mean is None else f"{row.pre_mean:.2f}",
+            HIDDEN if hidden else "–" if row.post_mean is None else f"{row.post_mean:.2f}",
+            HIDDEN if hidden else "–" if row.difference is None else f"{row.difference:+.2f}",
+            HIDDEN
+            if hidden
+            else row.result.apa()
+            if row.result.computed
+            else f"not computed: {row.result.reason}",
         )
     console.print(table)
     console.print(
@@ -234,7 +239,7 @@ def _more_rows(total: int, console: Console) -> None:
 
 def _count_percent(count: int | None, percent: float | None) -> str:
     if count is None:
-        return SUPPRESSED
+        return HIDDEN
     return str(count) if percent is None else f"{count} ({percent:.0f}%)"
 
 
@@ -309,12 +314,12 @@ def _domain(domain: DomainEvaluation, console: Console, min_group_size: int) -> 
 
 
 def _n_text(row: MeanRow) -> str:
-    return "hidden" if row.suppressed else str(row.n)
+    return HIDDEN if row.suppressed else str(row.n)
 
 
 def _mean_cells(row: MeanRow) -> tuple[str, str, str]:
     if row.suppressed:
-        return ("–", "–", SUPPRESSED)
+        return (HIDDEN, HIDDEN, HIDDEN)
     return (
         _score(row.pre_mean, row.pre_percent),
         _score(row.post_mean, row.post_percent),

@@ -16,7 +16,7 @@ import pandas as pd
 from imheval.evaluation import DomainEvaluation, Evaluation, MeanRow, TestEntry, protect_rows
 from imheval.evaluation.findings import ALPHA
 from imheval.reports.model import Number, Section
-from imheval.reports.wording import people_text
+from imheval.reports.wording import HIDDEN, people_text
 from imheval.stats import CeilingResult
 from imheval.stats.items import CEILING_SHARE
 from imheval.suppression import suppress
@@ -73,6 +73,10 @@ class ReportContext:
         """A count of people as shown in the report ("fewer than 5" when small)."""
         return Number(f"fewer than {self.min_group_size}" if self.small(n) else f"{n:,}")
 
+    def cell(self, n: int) -> Number:
+        """A count of people as a table shows it: "hidden" when small (see :data:`HIDDEN`)."""
+        return HIDDEN if self.small(n) else Number(f"{n:,}")
+
     def people(self, n: int) -> str:
         """A count with its noun: "1 person" never shows, "fewer than 5 people", "12 people"."""
         return people_text(n, self.min_group_size)
@@ -86,10 +90,10 @@ class ReportContext:
     @property
     def suppressed_note(self) -> str:
         return (
-            f"To protect small groups, figures for fewer than {self.min_group_size} people are "
-            "not shown; where hidden figures could be worked out from a total, or together "
-            f"would still count fewer than {self.min_group_size} people, the next smallest is "
-            "hidden too."
+            f"To protect small groups, figures for fewer than {self.min_group_size} people read "
+            '"hidden"; where a hidden figure could be worked out from a total, or hidden ones '
+            f"together would still count fewer than {self.min_group_size} people, the next "
+            "smallest is hidden too."
         )
 
     def domains_at_level(self, level: int) -> tuple[DomainEvaluation, ...]:
@@ -117,29 +121,17 @@ def protect_column(context: ReportContext, counts: Sequence[int]) -> tuple[list[
     """A column of counts of people and its total, as text, with no hidden count recoverable.
 
     Which counts to hide is :func:`imheval.suppression.suppress` (the one rule, decision 0003).
-    A count hidden because it is small reads "fewer than N", and so does a small total; a count
-    hidden to protect another reads "suppressed", and so does a total hidden when no shown count
-    is left to hide. Returns the cells, the total's text and whether anything was hidden; a
-    count shown, or hidden as "fewer than N", is a :class:`Number`, "suppressed" is text.
+    A hidden count, whether small itself or hidden to protect another, and a hidden total read
+    "hidden" (:data:`HIDDEN`, the one word every table uses). Returns the cells, the total's text
+    and whether anything was hidden; every cell is a :class:`Number`.
     """
     decided = suppress(counts, context.min_group_size)
-    cells = [
-        hidden_text(context, n, decided.primary[i]) if decided.hidden[i] else Number(f"{n:,}")
-        for i, n in enumerate(decided.counts)
+    cells: list[str] = [
+        HIDDEN if decided.hidden[i] else Number(f"{n:,}") for i, n in enumerate(decided.counts)
     ]
     total = decided.total
-    total_text = (
-        hidden_text(context, total, context.small(total))
-        if decided.total_hidden
-        else Number(f"{total:,}")
-    )
+    total_text = HIDDEN if decided.total_hidden else Number(f"{total:,}")
     return cells, total_text, decided.any_hidden
-
-
-def hidden_text(context: ReportContext, n: int, primary: bool) -> str:
-    """ "fewer than N" for a small hidden count (a :class:`Number`, aligned as the counts around
-    it), "suppressed" (text) for one hidden to protect it."""
-    return Number(f"fewer than {context.min_group_size}") if primary and n else "suppressed"
 
 
 def protect_report_rows(

@@ -23,7 +23,7 @@ from imheval.reports.context import (
     protect_report_rows,
 )
 from imheval.reports.model import Chart
-from imheval.reports.wording import people_text, plain_number, slug
+from imheval.reports.wording import HIDDEN, people_text, plain_number, slug
 from imheval.stats import ItemAnalysis
 
 
@@ -175,17 +175,15 @@ def changes_chart(context: ReportContext, domain: DomainEvaluation) -> Chart | N
         context,
         [int((changes > 0).sum()), int((changes == 0).sum()), int((changes < 0).sum())],
     )
-    up, same, down = (
-        "an undisclosed number of" if cell == "suppressed" else cell for cell in cells
-    )
+    undisclosed = "an undisclosed number"
+    up, same, down = (undisclosed if cell == HIDDEN else cell for cell in cells)
+    who = {"1": "person", undisclosed: "of people"}.get(up, "people")
     alt = (
         f"Histogram of the change in {info.label.lower()} score for "
         f"{people_text(len(changes), 0).replace(' ', ' matched ', 1)}, from "
         f"{changes.min():+g} to {changes.max():+g} points (median "
-        f"{float(np.median(changes)):+g}). {up[:1].upper() + up[1:]} "
-        f"{'person' if up == '1' else 'people'} scored "
-        "higher after training, "
-        f"{same} the same and {down} lower."
+        f"{float(np.median(changes)):+g}). {up[:1].upper() + up[1:]} {who} scored "
+        f"higher after training, {same} the same and {down} lower."
     )
     return svg_chart(f"{slug(info.id)}-changes", spec, alt)
 

@@ -20,6 +20,11 @@ from imheval.reports.model import Number
 #: A missing number in a table: aligned as the numbers around it.
 DASH = Number(DASH_TEXT)
 
+#: The one word for a figure hidden to protect a small group, in every table: a count of fewer
+#: than ``min_group_size`` people, the means and tests of such a group, and any figure hidden
+#: because a small one could be worked out from it. A dash means something else: nothing to show.
+HIDDEN = Number("hidden")
+
 
 def signed_number(value: float | None) -> Number:
     return Number(f"{value:+.2f}") if value is not None else DASH

@@ -21,6 +21,7 @@ from imheval.reports.domain_charts import facility_chart
 from imheval.reports.model import Block, Callout, Heading, Number, Paragraph, Table
 from imheval.reports.wording import (
     DASH,
+    HIDDEN,
     optional_number,
     optional_prop,
     people_text,
@@ -77,7 +78,7 @@ def policy_blocks(context: ReportContext) -> list[Block]:
         policy = POLICY_NAMES.get(row.policy.value, row.policy.value)
         if context.small(row.n_pairs):
             hidden = True
-            rows.append((label, policy, context.count(row.n_pairs), DASH, DASH, DASH, "suppressed"))
+            rows.append((label, policy, HIDDEN, HIDDEN, HIDDEN, HIDDEN, HIDDEN))
             continue
         result = row.result
         outcome = result.apa() if result.computed else f"Not computed: {result.reason}"
@@ -386,8 +387,8 @@ def reliable_change_counts(context: ReportContext, change: ReliableChange) -> st
 def reliable_change_blocks(context: ReportContext, domain: DomainEvaluation) -> list[Block]:
     """Jacobson-Truax: how many people reliably improved, did not change, or declined.
 
-    Counts of 1 to ``min_group_size - 1`` people read "fewer than N", with secondary
-    suppression because the total is shown.
+    Counts of 1 to ``min_group_size - 1`` people read "hidden", with secondary suppression
+    because the total is shown.
     """
     info = domain.domain
     extras = domain.extras
@@ -425,7 +426,7 @@ def reliable_change_blocks(context: ReportContext, domain: DomainEvaluation) -> 
         (
             label,
             cell,
-            Number(f"{100 * n / change.n:.0f}%") if change.n and not hide else DASH,
+            HIDDEN if hide else Number(f"{100 * n / change.n:.0f}%") if change.n else DASH,
         )
         for label, n, cell, hide in zip(
             ("Reliably improved", "No reliable change", "Reliably declined"),
@@ -435,7 +436,8 @@ def reliable_change_blocks(context: ReportContext, domain: DomainEvaluation) -> 
             strict=True,
         )
     ]
-    rows.append(("Total", total, Number("100%") if change.n and not decided.total_hidden else DASH))
+    share = HIDDEN if decided.total_hidden else Number("100%") if change.n else DASH
+    rows.append(("Total", total, share))
     reliability = (
         f"{_reliability_name(domain)} before training = {prop(change.reliability)}"
         if change.reliability is not None

@@ -9,12 +9,12 @@ from collections.abc import Sequence
 
 from imheval.evaluation import COMPARISON_NAMES, Breakdown, DomainEvaluation, MeanRow, TestEntry
 from imheval.findings.wording import direction_text, effect_text, plural
-from imheval.reports.context import GROUPING_NAMES, ReportContext, hidden_text, protect_report_rows
+from imheval.reports.context import GROUPING_NAMES, ReportContext, protect_report_rows
 from imheval.reports.domain_charts import changes_chart, dumbbell_chart, gains_chart
 from imheval.reports.model import Block, Callout, Findings, Heading, Number, Paragraph, Table
 from imheval.reports.sections.deeper import deeper_blocks
 from imheval.reports.sections.summary import domain_findings, finding_pairs
-from imheval.reports.wording import DASH, EFFECT_LEGEND, difference, range_text, score
+from imheval.reports.wording import DASH, EFFECT_LEGEND, HIDDEN, difference, range_text, score
 from imheval.stats.apa import TEST_NAMES, format_p
 
 
@@ -75,7 +75,7 @@ def table_one(context: ReportContext, domain: DomainEvaluation) -> Table:
     ]
     overall = domain.overall
     rows.append(
-        ("All matched people", "", context.count(overall.n), *_mean_cells(overall, context))
+        ("All matched people", "", _row_count(context, overall), *_mean_cells(overall, context))
     )
     notes = []
     if info.min_total is not None and info.max_total is not None:
@@ -127,14 +127,12 @@ def _breakdown_table(
 
 def _row_count(context: ReportContext, row: MeanRow) -> str:
     """A row's n as shown: a hidden row's n is hidden too, or it would give a small one away."""
-    if row.suppressed:
-        return hidden_text(context, row.n, context.small(row.n))
-    return context.count(row.n)
+    return HIDDEN if row.suppressed else context.cell(row.n)
 
 
 def _mean_cells(row: MeanRow, context: ReportContext) -> tuple[str, str, str]:
     if row.suppressed or row.n < context.min_group_size:
-        return (DASH, DASH, "suppressed (small group)")
+        return (HIDDEN, HIDDEN, HIDDEN)
     if row.pre_mean is None or row.post_mean is None:
         return (DASH, DASH, DASH)
     return (

@@ -23,7 +23,7 @@ from imheval.reports.context import (
 )
 from imheval.reports.model import Block, Callout, Heading, Number, Paragraph, Section, Table
 from imheval.reports.sections.deeper import policy_blocks
-from imheval.reports.wording import DASH, prop
+from imheval.reports.wording import HIDDEN, prop
 from imheval.stats.items import CEILING_SHARE
 
 
@@ -233,7 +233,7 @@ def _zero_reasons_table(context: ReportContext, reasons: Sequence[ZeroReasonRow]
             at &= frame[row.domain].notna()
         if context.small(int(at.sum())):
             hidden = True
-            rows.append((label, when, DASH, DASH, DASH, "suppressed (small group)"))
+            rows.append((label, when, HIDDEN, HIDDEN, HIDDEN, HIDDEN))
             continue
         rows.append(
             (
@@ -411,11 +411,11 @@ def _ceiling_table(context: ReportContext) -> Table | None:
         if context.small(n):
             # Whether one of so few people scored the maximum would identify them.
             hidden = True
-            rows.append((info.label, context.count(n), DASH, DASH))
+            rows.append((info.label, HIDDEN, HIDDEN, HIDDEN))
             continue
         if context.small(at_max):
             hidden = True
-            shown = Number(f"fewer than {context.min_group_size}")
+            shown = HIDDEN
         else:
             shown = Number(f"{at_max:,} ({100 * share:.0f}%)")
         flag = "Yes" if share > CEILING_SHARE else "No"

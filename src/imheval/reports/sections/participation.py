@@ -10,7 +10,7 @@ from imheval.reports.charts import FlowSpec
 from imheval.reports.context import GROUPING_NAMES, ReportContext, protect_column, stage_counts
 from imheval.reports.domain_charts import svg_chart
 from imheval.reports.model import Block, Number, Paragraph, Section, Table
-from imheval.reports.wording import DASH
+from imheval.reports.wording import DASH, HIDDEN
 
 
 def participation_section(context: ReportContext) -> Section:
@@ -40,9 +40,11 @@ def participation_section(context: ReportContext) -> Section:
     rows = tuple(
         (
             label,
-            context.count(n),
-            DASH
-            if context.small(n) or not total["enrolled"]
+            context.cell(n),
+            HIDDEN
+            if context.small(n)
+            else DASH
+            if not total["enrolled"]
             else Number(f"{100 * n / total['enrolled']:.0f}%"),
         )
         for label, n, _ in stages

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from imheval.evaluation import DomainEvaluation
-from imheval.reports.context import LEVEL_TITLES, ReportContext, hidden_text
+from imheval.reports.context import LEVEL_TITLES, ReportContext
 from imheval.reports.model import Block, Callout, Heading, Number, Paragraph, Section, Table
-from imheval.reports.wording import score
+from imheval.reports.wording import HIDDEN, score
 from imheval.suppression import suppress
 
 
@@ -53,8 +53,7 @@ def _post_only_table(context: ReportContext, domain: DomainEvaluation) -> Table:
     for index, (label, values) in enumerate(entries):
         if decided.hidden[index]:
             hidden = True
-            count = hidden_text(context, len(values), decided.primary[index])
-            rows.append((label, count, "suppressed (small group)"))
+            rows.append((label, HIDDEN, HIDDEN))
         else:
             mean = float(values.mean())
             count = Number(f"{len(values):,}")
