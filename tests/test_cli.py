@@ -76,6 +76,20 @@ def test_bad_data_gives_file_row_and_column_without_a_traceback(tmp_path: Path) 
     assert "row 4" in result.output and "knowledge" in result.output
 
 
+def test_every_problem_of_a_file_is_listed_at_once(tmp_path: Path) -> None:
+    # 27 rows with a score that is not a number: the terminal lists all 27, not the first 20.
+    rows = [f"A{i},C1,pre,lots{i}" for i in range(27)]
+    path = tmp_path / "many.csv"
+    path.write_text("participant,cohort,timepoint,knowledge\n" + "\n".join(rows) + "\n")
+    result = runner.invoke(app, ["analyse", str(path)])
+    assert result.exit_code == 1
+    listed = [line for line in result.output.splitlines() if "column 'knowledge'" in line]
+    assert len(listed) == 27
+    assert "row 2," in listed[0] and "row 28," in listed[-1]
+    assert "27 problems found; fix them and run the command again." in result.output
+    assert "more problem" not in result.output
+
+
 def test_missing_file_is_a_clean_error(tmp_path: Path) -> None:
     result = runner.invoke(app, ["analyse", str(tmp_path / "nowhere.csv")])
     assert result.exit_code == 1

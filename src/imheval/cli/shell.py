@@ -17,7 +17,7 @@ from rich.console import Console
 from rich.text import Text
 
 from imheval._version import __version__
-from imheval.errors import ImhevalError
+from imheval.errors import ImhevalError, ProblemsError
 
 # Markup is off: cohort names, codes and error messages come from users' files, and a "[/x]" in
 # a cell must print as written, not be read as rich markup.
@@ -48,6 +48,9 @@ def run_safely(action: Callable[[], T]) -> T:
     """
     try:
         return action()
+    except ProblemsError as error:
+        _complain_of_problems(error)
+        raise typer.Exit(1) from None
     except ImhevalError as error:
         _complain("Error: ", str(error))
         raise typer.Exit(1) from None
@@ -68,6 +71,25 @@ def run_safely(action: Callable[[], T]) -> T:
             "the command you ran. Set IMHEVAL_DEBUG=1 to see the details.",
         )
         raise typer.Exit(2) from None
+
+
+#: The terminal lists every problem of a file up to this many (a file wrong in every row of
+#: 50,000 would otherwise scroll for minutes); the count says how many there are in all.
+MAX_PROBLEMS_SHOWN = 1000
+
+
+def _complain_of_problems(error: ProblemsError) -> None:
+    """Every problem of a file at once, each with its row and column, then how many in all."""
+    problems = error.problems
+    for problem in problems[:MAX_PROBLEMS_SHOWN]:
+        _complain("Error: ", str(problem))
+    count = len(problems)
+    summary = (
+        f"{count:,} problem{'s' if count != 1 else ''} found; fix them and run the command again."
+    )
+    if count > MAX_PROBLEMS_SHOWN:
+        summary += f" The first {MAX_PROBLEMS_SHOWN:,} are listed above."
+    _complain("", summary)
 
 
 def _complain(label: str, message: str) -> None:
