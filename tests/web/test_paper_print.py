@@ -64,6 +64,9 @@ def test_printed_forms_hold_the_cohort_every_question_and_a_number_on_each_page(
     assert "a Showing her that falls are nothing to cry about" in first_form
     assert "Not at all true of me" in first_form  # the rating scale's labels head its table
     assert "Completely" in first_form
+    # each page's instruction fits its answers, as on the phone: a scale of how true of you
+    assert "Choose the one best answer to each question." in first_form
+    assert "Say how true each statement is of you." in first_form
     assert PaperSetup.objects.get(collection=collection).last_printed == 7
 
 

@@ -75,6 +75,8 @@ def form_context(collection: Collection) -> dict[str, Any]:
         pages.append(
             {
                 "title": page.title,
+                # the words above the questions, fitted to their scale, as on the phone
+                "instruction": page.instruction,
                 "table": table,
                 "scale": rules[0].choices if table else (),
                 "rules": [PrintedQuestion(rule) for rule in rules],
