@@ -42,6 +42,9 @@ def test_trainer_copies_closes_archives_and_deletes_a_cohort(
     assert not Collection.objects.filter(cohort=workspace.cohort, is_open=True).exists()
 
     page.get_by_role("button", name="Archive cohort SOL-1").click()
+    page.get_by_role("heading", name="Archive cohort SOL-1?").wait_for()
+    assert page.get_by_text("None of its questionnaires is open").is_visible()
+    page.get_by_role("button", name="Archive cohort").click()
     page.get_by_role("heading", name="Archived").wait_for()
     axe_scan(page, "programme with an archived cohort")
     page.get_by_role("link", name="SOL-1").click()

@@ -255,9 +255,14 @@ def test_archived_programme_is_listed_apart_and_can_be_restored(workspace: Any) 
     assert list(client.get(_url("organisation")).context["programmes"]) == [workspace.programme]
 
 
-def test_archive_is_post_only(workspace: Any) -> None:
+def test_archive_asks_first_and_a_get_changes_nothing(workspace: Any) -> None:
     client = _client(workspace.users["evaluator"])
-    assert client.get(_url("cohort_archive", cohort=workspace.cohort.pk)).status_code == 405
+    page = client.get(_url("cohort_archive", cohort=workspace.cohort.pk))
+    assert page.status_code == 200
+    assert "Archive cohort SOL-1?" in _text(page)
+    workspace.cohort.refresh_from_db()
+    assert not workspace.cohort.is_archived
+    assert client.put(_url("cohort_archive", cohort=workspace.cohort.pk)).status_code == 405
 
 
 # ----------------------------------------------------------------------- delete

@@ -218,21 +218,47 @@ def close_cohort(cohort: Cohort) -> int:
     return len(open_now)
 
 
-def set_archived(thing: Programme | Cohort, archived: bool) -> None:
-    """Archive (hide from the lists) or restore a programme or cohort; nothing else changes."""
-    thing.is_archived = archived
-    thing.save(update_fields=["is_archived"])
+def _cohorts_of(thing: Programme | Cohort) -> Any:
+    if isinstance(thing, Programme):
+        return Cohort.objects.filter(programme=thing)
+    return Cohort.objects.filter(pk=thing.pk)
+
+
+def open_questionnaires(thing: Programme | Cohort) -> list[Collection]:
+    """The open questionnaires of a cohort, or of every cohort of a programme (archived ones
+    included), in cohort and timepoint order."""
+    found = Collection.objects.filter(cohort__in=_cohorts_of(thing), is_open=True).select_related(
+        "cohort"
+    )
+    order = {timepoint: index for index, timepoint in enumerate(Timepoint.values)}
+    return sorted(found, key=lambda c: (c.cohort.start_date, c.cohort_id, order[c.timepoint]))
+
+
+def set_archived(thing: Programme | Cohort, archived: bool) -> int:
+    """Archive (hide from the lists) or restore a programme or cohort; how many questionnaires
+    archiving closed.
+
+    Archiving closes every open questionnaire of the cohort (of each of the programme's cohorts),
+    in the same transaction: an archived cohort is off every list, so a link still taking
+    answers there would go unwatched. The audit log records each closing. Restoring opens
+    nothing again.
+    """
+    with transaction.atomic():
+        closed = 0
+        if archived:
+            for collection in open_questionnaires(thing):
+                collection.close()
+                closed += 1
+        thing.is_archived = archived
+        thing.save(update_fields=["is_archived"])
+    return closed
 
 
 def has_answers(thing: Programme | Cohort) -> bool:
     """Whether anything has been answered in ``thing``: a response (online, keyed or imported),
     a paper form keyed once, or a spreadsheet waiting to be imported. Such data is never deleted
     here; archive it instead."""
-    cohorts = (
-        Cohort.objects.filter(programme=thing)
-        if isinstance(thing, Programme)
-        else Cohort.objects.filter(pk=thing.pk)
-    )
+    cohorts = _cohorts_of(thing)
     collections = Collection.objects.filter(cohort__in=cohorts)
     return (
         collections.filter(submissions__isnull=False).exists()
@@ -255,7 +281,7 @@ def delete_unanswered(thing: Programme | Cohort) -> None:
 
 def due_followups(today: datetime.date) -> list[Collection]:
     """Follow-ups set to open themselves whose due date has come, that were never opened or
-    closed by hand, of cohorts not archived."""
+    closed by hand, of cohorts not archived (nor of an archived programme)."""
     candidates = Collection.objects.filter(
         timepoint=Timepoint.FOLLOWUP,
         opens_on_due_date=True,
@@ -263,6 +289,7 @@ def due_followups(today: datetime.date) -> list[Collection]:
         opened_at__isnull=True,
         closed_at__isnull=True,
         cohort__is_archived=False,
+        cohort__programme__is_archived=False,
     ).select_related("cohort")
     return [c for c in candidates if (due := c.due_date()) is not None and due <= today]
 

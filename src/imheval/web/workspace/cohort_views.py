@@ -14,7 +14,7 @@ from django.shortcuts import redirect
 from imheval.web.organisations.access import FORM, POST, Access
 from imheval.web.workspace import cohort_setup
 from imheval.web.workspace.forms import LinkConfirmForm
-from imheval.web.workspace.models import Cohort, Programme
+from imheval.web.workspace.models import Cohort, Collection, Programme
 from imheval.web.workspace.views import _crumbs, _data, _form_page, _url, organisation_page
 
 
@@ -66,37 +66,121 @@ def _close_all(cohort: Cohort) -> None:
     cohort_setup.close_cohort(cohort)
 
 
-def _archive(
-    request: HttpRequest, thing: Programme | Cohort, archived: bool, next_url: str
-) -> HttpResponse:
-    cohort_setup.set_archived(thing, archived)
-    what = "Programme" if isinstance(thing, Programme) else "Cohort"
-    if archived:
-        text = f"{what} {thing.name} archived: it is listed under Archived and can be restored."
+def _open_list(open_now: list[Collection], by_cohort: bool) -> str:
+    """ "pre-test and post-test", or with the cohorts named: "SOL-1 pre-test, SOL-2 post-test"."""
+    names = [
+        (f"{c.cohort.name} " if by_cohort else "") + str(c.get_timepoint_display()).lower()
+        for c in open_now
+    ]
+    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
+
+
+def _archive_intro(thing: Programme | Cohort, open_now: list[Collection]) -> str:
+    """What archiving does, said before the user confirms: above all, which open
+    questionnaires it closes."""
+    if isinstance(thing, Programme):
+        count = thing.cohorts.count()
+        hides = (
+            f"Archiving hides programme {thing.name} and its {count} "
+            f"{'cohort' if count == 1 else 'cohorts'} from the lists"
+        )
     else:
-        text = f"{what} {thing.name} restored."
-    messages.success(request, text)
+        hides = f"Archiving hides cohort {thing.name} from the lists"
+    intro = f"{hides}; its responses and results are kept, and you can restore it from its page."
+    if not open_now:
+        return f"{intro} None of its questionnaires is open, so no link stops working."
+    n = len(open_now)
+    return (
+        f"{intro} {n} {'questionnaire is' if n == 1 else 'questionnaires are'} open "
+        f"({_open_list(open_now, isinstance(thing, Programme))}): archiving closes "
+        f"{'it' if n == 1 else 'them'}, so {'its link stops' if n == 1 else 'their links stop'} "
+        "taking answers at once; answers already given are kept. Restoring does not open "
+        f"{'it' if n == 1 else 'them'} again."
+    )
+
+
+def _archive_page(
+    request: HttpRequest,
+    access: Access,
+    thing: Programme | Cohort,
+    *,
+    crumbs: list[tuple[str, str]],
+    cancel: str,
+    next_url: str,
+) -> HttpResponse:
+    """Ask first (saying which open questionnaires archiving closes), then archive."""
+    post, _ = _data(request)
+    what = "programme" if isinstance(thing, Programme) else "cohort"
+    open_now = cohort_setup.open_questionnaires(thing)
+    refusal = f"{what.capitalize()} {thing.name} is already archived." if thing.is_archived else ""
+    closed: list[int] = []
+
+    def message(_: object) -> tuple[str, str]:
+        text = (
+            f"{what.capitalize()} {thing.name} archived: it is listed under Archived and can "
+            "be restored."
+        )
+        if closed and closed[0]:
+            were = "questionnaire was" if closed[0] == 1 else "questionnaires were"
+            text += f" {closed[0]} open {were} closed."
+        return text, next_url
+
+    return _form_page(
+        request,
+        LinkConfirmForm(
+            post,
+            action=lambda: closed.append(cohort_setup.set_archived(thing, True)),
+            refusal=refusal,
+        ),
+        title=f"Archive {what} {thing.name}?",
+        caption=thing.programme.name if isinstance(thing, Cohort) else "",
+        intro=refusal or _archive_intro(thing, open_now),
+        submit=f"Archive {what}" + (" and close its questionnaires" if open_now else ""),
+        cancel=cancel,
+        crumbs=crumbs,
+        done=message,
+    )
+
+
+def _restore(request: HttpRequest, thing: Programme | Cohort, next_url: str) -> HttpResponse:
+    cohort_setup.set_archived(thing, False)
+    what = "Programme" if isinstance(thing, Programme) else "Cohort"
+    messages.success(request, f"{what} {thing.name} restored.")
     return redirect(next_url)
 
 
-@organisation_page("edit_cohorts", POST)
+@organisation_page("edit_cohorts", FORM)
 def cohort_archive(request: HttpRequest, access: Access, cohort: Cohort) -> HttpResponse:
-    return _archive(request, cohort, True, _url("programme", access, programme=cohort.programme))
+    return _archive_page(
+        request,
+        access,
+        cohort,
+        crumbs=_crumbs(access, cohort.programme, cohort),
+        cancel=_url("cohort", access, cohort=cohort),
+        next_url=_url("programme", access, programme=cohort.programme),
+    )
 
 
 @organisation_page("edit_cohorts", POST)
 def cohort_restore(request: HttpRequest, access: Access, cohort: Cohort) -> HttpResponse:
-    return _archive(request, cohort, False, _url("cohort", access, cohort=cohort))
+    return _restore(request, cohort, _url("cohort", access, cohort=cohort))
 
 
-@organisation_page("edit_programmes", POST)
+@organisation_page("edit_programmes", FORM)
 def programme_archive(request: HttpRequest, access: Access, programme: Programme) -> HttpResponse:
-    return _archive(request, programme, True, _url("organisation", access))
+    return _archive_page(
+        request,
+        access,
+        programme,
+        crumbs=_crumbs(access, programme),
+        cancel=_url("programme", access, programme=programme),
+        next_url=_url("organisation", access),
+    )
 
 
 @organisation_page("edit_programmes", POST)
 def programme_restore(request: HttpRequest, access: Access, programme: Programme) -> HttpResponse:
-    return _archive(request, programme, False, _url("programme", access, programme=programme))
+    return _restore(request, programme, _url("programme", access, programme=programme))
 
 
 def _refusal(thing: Programme | Cohort) -> str:
