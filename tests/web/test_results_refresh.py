@@ -80,7 +80,8 @@ def test_a_page_whose_data_changed_shows_the_kept_results_at_once_with_a_notice(
 ) -> None:
     matched_people(workspace, 6)
     client = client_for(workspace.users["viewer"])
-    fresh = client.get(org_url()).content.decode()  # no snapshot yet: computed in the request
+    snapshots.page_content(Scope.of(workspace.organisation))  # the whole page kept
+    fresh = client.get(org_url()).content.decode()
     assert computed == ["organisation"] and queued_refreshes() == []
     assert "These results are not the latest" not in fresh
     assert "htmx.min.js" not in fresh  # only a stale page polls
@@ -109,16 +110,21 @@ def test_a_page_whose_data_changed_shows_the_kept_results_at_once_with_a_notice(
     assert len(queued_refreshes()) == 1 and computed == ["organisation"]
 
 
-def test_a_snapshot_laid_out_by_another_release_is_computed_in_the_request(
+def test_a_snapshot_laid_out_by_another_release_is_not_shown_while_the_new_one_is_worked_out(
     workspace: Workspace, computed: list[str], background: None
 ) -> None:
     matched_people(workspace, 6)
     client = client_for(workspace.users["viewer"])
-    client.get(org_url())
+    snapshots.page_content(Scope.of(workspace.organisation))
     EvaluationSnapshot.objects.update(layout="an older release", fingerprint="old")
     page = client.get(org_url()).content.decode()
-    assert computed == ["organisation", "organisation"] and queued_refreshes() == []
+    # the summary at once (this release's), the whole page queued: not the older layout
+    assert computed == ["organisation"]
     assert "These results are not the latest" not in page
+    assert "The rest of the results" in page and 'id="report-summary"' in page
+    row = EvaluationSnapshot.objects.get()
+    assert row.partial and row.layout == snapshots._layout_key()
+    assert queued_refreshes() == [(workspace.organisation.pk, "organisation", row.refresh_claim)]
 
 
 def test_a_snapshot_kept_before_findings_became_data_is_computed_again(
@@ -129,11 +135,11 @@ def test_a_snapshot_kept_before_findings_became_data_is_computed_again(
     client = client_for(workspace.users["viewer"])
     with monkeypatch.context() as before:
         before.setattr(snapshots, "SNAPSHOT_FORMAT", 1)
-        client.get(org_url())
+        snapshots.page_content(Scope.of(workspace.organisation))
         format_1 = snapshots._layout_key()
     assert EvaluationSnapshot.objects.get().layout == format_1
     page = client.get(org_url()).content.decode()
-    assert computed == ["organisation", "organisation"] and queued_refreshes() == []
+    assert computed == ["organisation"] and len(queued_refreshes()) == 1
     assert "These results are not the latest" not in page
     assert EvaluationSnapshot.objects.get().layout == snapshots._layout_key() != format_1
 
@@ -240,8 +246,8 @@ def test_the_queued_refresh_is_run_by_the_worker_and_keeps_the_new_results(
 ) -> None:
     matched_people(workspace, 6)
     client = client_for(workspace.users["evaluator"])
-    client.get(org_url())
     scope = Scope.of(workspace.organisation)
+    snapshots.page_content(scope)  # the whole page kept
     respond(workspace.post, "NEW1AA", answers(6))
     new_fingerprint = snapshots._fingerprint(scope)
 

@@ -120,8 +120,17 @@ def evaluate(
     instruments: Sequence[Instrument] = (),
     options: EvaluationOptions | None = None,
     progress: ProgressCallback | None = None,
+    *,
+    deeper: bool = True,
 ) -> Evaluation:
-    """Score, match and analyse a :class:`ResponseTable`; see the module docstring."""
+    """Score, match and analyse a :class:`ResponseTable`; see the module docstring.
+
+    ``deeper=False`` leaves out the deeper analyses (item analysis, reliable change, retention,
+    the mixed model: each domain's ``extras`` is None, with their findings) and the comparison
+    of scoring policies. What remains (participation, matching, every domain's means, tests and
+    headline) is identical to the full evaluation's, in a fraction of the time: what a summary
+    needs while the rest is worked out (the web app's first view of a results page).
+    """
     options = options or EvaluationOptions()
     report = progress or _no_progress
     report("Scoring", 0, 1)
@@ -160,7 +169,7 @@ def evaluate(
     finished = []
     for index, domain in enumerate(domains):
         report(f"Item analysis and change: {domain.domain.label}", index, len(domains))
-        extras = deeper_analyses(scored, matched, instruments, domain.domain.id)
+        extras = deeper_analyses(scored, matched, instruments, domain.domain.id) if deeper else None
         with_extras = replace(domain, extras=extras)
         more = extra_findings(with_extras, options.min_group_size)
         if domain.domain.kirkpatrick_level == 1:
@@ -188,12 +197,16 @@ def evaluate(
         )
     report("Comparing the zero rule with complete cases", 0, 1)
     measured_ids = {d.id for d in measured}
-    policy_rows = tuple(
-        row
-        for row in compare_policies(
-            table, instruments, (scored, matched), options.match_mode, options.accepted_matches
+    policy_rows = (
+        tuple(
+            row
+            for row in compare_policies(
+                table, instruments, (scored, matched), options.match_mode, options.accepted_matches
+            )
+            if row.domain in measured_ids
         )
-        if row.domain in measured_ids
+        if deeper
+        else ()
     )
     return Evaluation(
         policy_comparison=policy_rows,

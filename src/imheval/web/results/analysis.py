@@ -290,8 +290,12 @@ class Analysis:
         return ""
 
 
-def analyse(scope: Scope) -> Analysis:
-    """Run the core's evaluation of ``scope``; never raises for bad data (see ``problem``)."""
+def analyse(scope: Scope, deeper: bool = True) -> Analysis:
+    """Run the core's evaluation of ``scope``; never raises for bad data (see ``problem``).
+
+    ``deeper=False`` leaves out the core's deeper analyses (``imheval.evaluate(deeper=False)``):
+    enough for the report's summary, in a fraction of the time.
+    """
     try:
         instruments = scope_instruments(scope)
         table = scope_table(scope, instruments)
@@ -299,7 +303,7 @@ def analyse(scope: Scope) -> Analysis:
         return Analysis(scope, problem=str(reason))
     options = EvaluationOptions(accepted_matches=accepted_matches(scope, table))
     try:
-        evaluation = evaluate(table, instruments, options)
+        evaluation = evaluate(table, instruments, options, deeper=deeper)
     except ImhevalError as error:
         return Analysis(
             scope,

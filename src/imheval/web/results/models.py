@@ -77,6 +77,8 @@ class EvaluationSnapshot(models.Model):
     texts, ``report_html`` the core's report already laid out in NHS.UK markup. Both are
     suppressed exactly as the page is: no anonymous codes, no answers, no small groups.
 
+    ``partial`` marks a snapshot holding only the summary (the first visit's, shown at once
+    while the whole page is worked out in the background): it is never taken for the whole page.
     ``layout`` names the release's layout of the kept content; a snapshot laid out by another
     release is never shown, not even while new results are worked out. The ``refresh_`` fields
     are the claim of the one server process working out this page's new results in the
@@ -93,6 +95,8 @@ class EvaluationSnapshot(models.Model):
     report_html = models.TextField(blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     layout = models.CharField(max_length=64, blank=True)
+    #: The summary alone, kept on a first visit while the whole page is worked out behind.
+    partial = models.BooleanField(default=False)
     refresh_claim = models.CharField(max_length=32, blank=True)
     refresh_started_at = models.DateTimeField(null=True, blank=True)
     refresh_failed_at = models.DateTimeField(null=True, blank=True)

@@ -13,8 +13,10 @@ inside an image; the chart's alt text is the core's description with its numbers
 from __future__ import annotations
 
 import base64
+from collections.abc import Mapping, Sequence
 from typing import Any
 
+from imheval.findings.wording import join_and
 from imheval.reports.model import (
     Callout,
     Chart,
@@ -23,6 +25,7 @@ from imheval.reports.model import (
     Number,
     Paragraph,
     Report,
+    Section,
     Table,
 )
 
@@ -31,21 +34,63 @@ TOTAL_LABELS = frozenset({"Total", "All", "All matched people"})
 DASH = "–"
 
 
-def page_sections(report: Report) -> list[dict[str, Any]]:
-    """Each section of ``report`` as {"id", "title", "blocks"}; each block a dict with "kind"."""
-    return [
-        {
-            "id": f"report-{section.id}",
-            "title": section.title,
-            "blocks": [_block(block, section.id) for block in section.blocks],
-        }
-        for section in report.sections
-    ]
+def page_sections(
+    report: Report, domains: Mapping[int, Sequence[str]] | None = None
+) -> list[dict[str, Any]]:
+    """Each section of ``report`` as a dict for the templates; each block a dict with "kind".
+
+    "id", "title", "level" (the Kirkpatrick level, or None), "blocks" (all of them, for a
+    section laid out whole), "intro" (the blocks before its first part) and "parts": a part
+    starts at each top-level :class:`Heading` (a domain of Level 2, "Matching" in the methods),
+    as {"id", "title", "blocks"} (its heading is the part's title, not one of its blocks).
+    "line" is the one-line summary under a folded Kirkpatrick level's title: "Not measured", or
+    the names of the domains ``domains`` gives for its level, else the titles of its parts.
+    """
+    return [_section(section, domains or {}) for section in report.sections]
 
 
-def _block(block: Any, section_id: str) -> dict[str, Any]:
+def _section(section: Section, domains: Mapping[int, Sequence[str]]) -> dict[str, Any]:
+    intro: list[dict[str, Any]] = []
+    parts: list[dict[str, Any]] = []
+    for block in section.blocks:
+        if isinstance(block, Heading) and block.level == 1:
+            parts.append(
+                {"id": f"report-{section.id}-{len(parts) + 1}", "title": block.text, "blocks": []}
+            )
+            continue
+        if parts:  # a part's title stands for its heading: its sub-headings move up one
+            parts[-1]["blocks"].append(_block(block, section.id, heading_base=1))
+        else:
+            intro.append(_block(block, section.id))
+    return {
+        "id": f"report-{section.id}",
+        "title": section.title,
+        "level": section.kirkpatrick_level,
+        "blocks": [_block(block, section.id) for block in section.blocks],
+        "intro": intro,
+        "parts": parts,
+        "line": _line(section, [part["title"] for part in parts], domains),
+    }
+
+
+def _line(section: Section, parts: list[str], domains: Mapping[int, Sequence[str]]) -> str:
+    level = section.kirkpatrick_level
+    if level is None:
+        return ""
+    if not any(isinstance(block, (Heading, Table, Findings, Chart)) for block in section.blocks):
+        return "Not measured"
+    return join_and(list(domains.get(level, ())) or parts)
+
+
+def group_tables(tables: dict[str, Table]) -> dict[str, dict[str, Any]]:
+    """Each group's table (:func:`imheval.reports.sections.groups.group_tables`) as a block."""
+    return {label: _table(table) for label, table in tables.items()}
+
+
+def _block(block: Any, section_id: str, heading_base: int = 2) -> dict[str, Any]:
     if isinstance(block, Heading):
-        return {"kind": "heading", "text": block.text, "tag": f"h{min(2 + block.level, 6)}"}
+        tag = f"h{min(heading_base + block.level, 6)}"
+        return {"kind": "heading", "text": block.text, "tag": tag}
     if isinstance(block, Paragraph):
         return {"kind": "paragraph", "text": block.text}
     if isinstance(block, Findings):

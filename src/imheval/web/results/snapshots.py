@@ -34,8 +34,8 @@ import hashlib
 import inspect
 import logging
 import secrets
-from dataclasses import asdict, dataclass
-from typing import Literal
+from dataclasses import asdict, dataclass, field
+from typing import Any, Literal
 
 from django.conf import settings
 from django.core.exceptions import ObjectDoesNotExist
@@ -47,7 +47,12 @@ from django.utils.safestring import SafeString, mark_safe
 from django_tasks import TaskResult, task
 
 from imheval import EvaluationOptions, ImhevalError
+from imheval.evaluation import Evaluation
 from imheval.reports import build_report
+from imheval.reports.context import ReportContext
+from imheval.reports.model import Table
+from imheval.reports.sections.groups import group_tables
+from imheval.reports.sections.summary import summary_section
 from imheval.web.results import presentation
 from imheval.web.results.analysis import Scope, analyse, data_fingerprint
 from imheval.web.results.models import EvaluationSnapshot
@@ -62,7 +67,9 @@ logger = logging.getLogger(__name__)
 #: test's direction for groups with an apostrophe in their name and words the report's small-group
 #: notes with the report's own minimum group size.
 #: 3: the summary kept apart (summary_html), beside the downloads; the other sections folded.
-SNAPSHOT_FORMAT = 3
+#: 4: the sections grouped (Kirkpatrick levels, then the others), their parts folded, and each
+#: programme's (or cohort's) table kept (groups); a summary kept alone (partial) on a first visit.
+SNAPSHOT_FORMAT = 4
 
 #: A refresh claimed longer ago than this is taken to have died with its process.
 REFRESH_TIMEOUT = datetime.timedelta(minutes=10)
@@ -77,7 +84,10 @@ class PageContent:
     ``problem`` is the plain reason there are no results (then nothing else is set);
     ``summary_html`` is the report's summary laid out by ``results/report_summary.html`` (the
     top of the page, beside the downloads); ``report_html`` the rest of the core's report laid
-    out by ``results/report.html``.
+    out by ``results/report.html``; ``groups`` each programme's (on the organisation's page) or
+    cohort's (on a programme's) table, by name, as a block for ``results/blocks.html``
+    (:func:`imheval.reports.sections.groups.group_tables`). ``partial`` content is the summary
+    alone (:func:`compute_summary`): the rest is being worked out.
     """
 
     problem: str = ""
@@ -85,6 +95,8 @@ class PageContent:
     notice: str = ""
     min_group_size: int = EvaluationOptions().min_group_size
     summary_html: str = ""
+    groups: dict[str, dict[str, Any]] = field(default_factory=dict)
+    partial: bool = False
     report_html: str = ""
 
     @property
@@ -102,25 +114,64 @@ class PageContent:
 
 def compute_content(scope: Scope) -> PageContent:
     """Run the core's evaluation of ``scope`` and lay out its report (slow for a large scope)."""
-    analysis = analyse(scope)
-    if analysis.evaluation is None:
+    return _content(scope, whole=True)
+
+
+def compute_summary(scope: Scope) -> PageContent:
+    """The summary of ``scope``'s report alone, ``partial`` (a fraction of the time of
+    :func:`compute_content`: the core's evaluation without its deeper analyses, and only the
+    summary's chart); the same summary as the whole page's. A scope with nothing to analyse
+    gives its whole (short) page, not partial."""
+    return _content(scope, whole=False)
+
+
+def _content(scope: Scope, whole: bool) -> PageContent:
+    analysis = analyse(scope, deeper=whole)
+    evaluation = analysis.evaluation
+    if evaluation is None:
         return PageContent(problem=analysis.problem)
     try:
-        report = build_report(analysis.evaluation, title=scope.report_title)
+        report = build_report(
+            evaluation,
+            title=scope.report_title,
+            builders=None if whole else (summary_section,),
+        )
+        tables = _group_tables(scope, evaluation) if whole else {}
     except ImhevalError as error:
         return PageContent(problem=f"The report could not be built: {error}")
-    sections = page_sections(report)
+    domains: dict[int, list[str]] = {}
+    for domain in evaluation.domains:
+        domains.setdefault(domain.domain.kirkpatrick_level, []).append(domain.domain.label)
+    sections = page_sections(report, domains)
     summary = next((s for s in sections if s["id"] == "report-summary"), None)
     rest = [s for s in sections if s is not summary]
     return PageContent(
         subtitle=report.subtitle,
         notice=analysis.notice,
-        min_group_size=analysis.evaluation.options.min_group_size,
+        min_group_size=evaluation.options.min_group_size,
         summary_html=render_to_string("results/report_summary.html", {"section": summary})
         if summary is not None
         else "",
-        report_html=render_to_string("results/report.html", {"sections": rest}),
+        groups=presentation.group_tables(tables),
+        partial=not whole,
+        report_html=render_to_string(
+            "results/report.html",
+            {
+                "levels": [s for s in rest if s["level"] is not None],
+                "others": [s for s in rest if s["level"] is None],
+            },
+        )
+        if whole
+        else "",
     )
+
+
+def _group_tables(scope: Scope, evaluation: Evaluation) -> dict[str, Table]:
+    """Each programme's table on the organisation's page, each cohort's on a programme's."""
+    if scope.kind == "cohort":
+        return {}
+    context = ReportContext(evaluation, evaluation.options.min_group_size)
+    return group_tables(context, "programme" if scope.kind == "organisation" else "cohort")
 
 
 @dataclass(frozen=True)
@@ -134,11 +185,19 @@ class Visit:
     stale: bool = False
     refresh_failed: bool = False
 
+    @property
+    def partial(self) -> bool:
+        """Whether only the summary is shown: the rest is being worked out in the background."""
+        return self.content.partial
+
 
 def visit(scope: Scope) -> Visit:
     """``scope``'s page for a visit: the snapshot if the data are unchanged; if they changed,
     the snapshot marked stale while a background refresh starts (in the ``background`` mode);
-    else computed now and kept. A few small queries unless computed, whatever the scope's size.
+    with no snapshot to show (or only a summary of older data), the summary computed now and
+    kept while the whole page is worked out in the background (``partial``), or in the
+    ``inline`` mode the whole page computed now and kept. A few small queries unless computed,
+    whatever the scope's size.
     """
     return _page(scope, background=refresh_in_background())
 
@@ -155,28 +214,58 @@ def _page(scope: Scope, background: bool) -> Visit:
         EvaluationSnapshot.objects.in_organisation(scope.organisation)
         .filter(scope=scope.key)
         .values_list(
-            "fingerprint", "layout", "content", "report_html", "created_at", "refresh_failed_at"
+            "fingerprint",
+            "layout",
+            "partial",
+            "content",
+            "report_html",
+            "created_at",
+            "refresh_failed_at",
         )
         .first()
     )
     if kept is not None:
-        kept_fingerprint, layout, content, report_html, created_at, failed_at = kept
-        if kept_fingerprint == fingerprint:
-            return Visit(PageContent(**content, report_html=report_html), created_at)
+        kept_fingerprint, layout, partial, content, report_html, created_at, failed_at = kept
+        shown = PageContent(**content, partial=partial, report_html=report_html)
+        if kept_fingerprint == fingerprint and not partial:
+            return Visit(shown, created_at)
         if background and layout == _layout_key():
-            start_refresh(scope, fingerprint)
-            return Visit(
-                PageContent(**content, report_html=report_html),
-                created_at,
-                stale=True,
-                refresh_failed=_recent_failure(failed_at),
-            )
+            if not partial:  # the whole page of older data, until the new one is kept
+                start_refresh(scope, fingerprint)
+                return Visit(
+                    shown, created_at, stale=True, refresh_failed=_recent_failure(failed_at)
+                )
+            if kept_fingerprint == fingerprint:  # this summary; the rest is being worked out
+                start_refresh(scope, fingerprint)
+                return Visit(shown, created_at, refresh_failed=_recent_failure(failed_at))
     # The fingerprint is taken before the data are read, so a change made while computing
     # leaves a snapshot that no longer matches: the next visit computes again.
     computed_at = timezone.now()
+    if background:
+        # Nothing to show yet: the summary now, the whole page behind (see the module doc).
+        summary = compute_summary(scope)
+        keep(scope, fingerprint, summary)
+        if summary.partial:
+            start_refresh(scope, fingerprint)
+        return Visit(summary, computed_at)
     computed = compute_content(scope)
     keep(scope, fingerprint, computed)
     return Visit(computed, computed_at)
+
+
+def kept_content(scope: Scope) -> PageContent | None:
+    """The last whole page kept for ``scope`` (whatever data it was worked out from), or None
+    when none is kept (or only a summary). One query; nothing is computed."""
+    kept = (
+        EvaluationSnapshot.objects.in_organisation(scope.organisation)
+        .filter(scope=scope.key, partial=False, layout=_layout_key())
+        .values_list("content", "report_html")
+        .first()
+    )
+    if kept is None:
+        return None
+    content, report_html = kept
+    return PageContent(**content, report_html=report_html)
 
 
 def refresh_in_background() -> bool:
@@ -206,13 +295,13 @@ def refresh_state(scope: Scope) -> RefreshState:
     kept = (
         EvaluationSnapshot.objects.in_organisation(scope.organisation)
         .filter(scope=scope.key)
-        .values_list("fingerprint", "refresh_failed_at")
+        .values_list("fingerprint", "partial", "refresh_failed_at")
         .first()
     )
     if kept is None:
         return "updating"  # nothing to refresh: the next visit computes the page
-    kept_fingerprint, failed_at = kept
-    if kept_fingerprint == fingerprint:
+    kept_fingerprint, partial, failed_at = kept
+    if kept_fingerprint == fingerprint and not partial:
         return "ready"
     if _recent_failure(failed_at):
         return "failed"
@@ -238,7 +327,7 @@ def claim_refresh(scope: Scope, fingerprint: str = "") -> str | None:
         free, rested, scope=scope.key
     )
     if fingerprint:
-        rows = rows.exclude(fingerprint=fingerprint)
+        rows = rows.exclude(fingerprint=fingerprint, partial=False)
     try:
         claimed = rows.update(refresh_claim=token, refresh_started_at=now)
     except DatabaseError as error:  # SQLite too busy: a later visit or poll claims it
@@ -346,7 +435,12 @@ def _layout_key() -> str:
 @functools.cache
 def _layout() -> str:
     """A hash of the report's templates and of the code that prepares its blocks."""
-    templates = ("results/report.html", "results/report_summary.html", "results/blocks.html")
+    templates = (
+        "results/report.html",
+        "results/report_section.html",
+        "results/report_summary.html",
+        "results/blocks.html",
+    )
     source = "".join(get_template(name).template.source for name in templates)
     source += inspect.getsource(presentation)
     return hashlib.sha256(source.encode("utf-8")).hexdigest()
@@ -361,6 +455,7 @@ def keep(scope: Scope, fingerprint: str, content: PageContent) -> None:
     """
     fields = asdict(content)
     report_html = fields.pop("report_html")
+    partial = fields.pop("partial")
     try:
         with transaction.atomic():
             EvaluationSnapshot.objects.update_or_create(
@@ -370,6 +465,7 @@ def keep(scope: Scope, fingerprint: str, content: PageContent) -> None:
                     "fingerprint": fingerprint,
                     "content": fields,
                     "report_html": report_html,
+                    "partial": partial,
                     "layout": _layout_key(),
                     "created_at": timezone.now(),
                 },

@@ -16,9 +16,10 @@ from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
-from django.db.models import Model
+from django.db.models import Count, Model
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.defaultfilters import pluralize
 from django.urls import reverse
 from django.utils.http import urlencode
 
@@ -35,7 +36,7 @@ from imheval.web.results.analysis import (
 from imheval.web.results.counts import live_counts
 from imheval.web.results.forms import MatchDecisionForm
 from imheval.web.results.models import Decision, MatchDecision, ResultsView
-from imheval.web.results.snapshots import refresh_state, visit
+from imheval.web.results.snapshots import PageContent, kept_content, refresh_state, visit
 from imheval.web.results.tasks import REPORT_FORMATS, REPORT_LABELS, start_report
 from imheval.web.tasks.jobs import job_url
 from imheval.web.workspace.models import Cohort, Programme
@@ -123,12 +124,10 @@ def results(request: HttpRequest, access: Access, scope: Scope) -> HttpResponse:
     if scope.cohort is not None:  # the home page's "changed since you last viewed"
         ResultsView.record(request.user, scope.cohort, shown.computed_at)
     content = shown.content
-    children_heading, children = _children(scope)
     context = {
-        "scope": scope,
-        "content": content,
-        "problem": content.problem,
+        **_rest(scope, content),
         "stale": shown.stale,
+        "partial": shown.partial,
         "computed_at": shown.computed_at,
         "refresh": {
             "state": "failed" if shown.refresh_failed else "updating",
@@ -145,8 +144,6 @@ def results(request: HttpRequest, access: Access, scope: Scope) -> HttpResponse:
         "match_decisions_url": scope_url(scope, "match_decisions")
         if access.may("export_responses")
         else "",
-        "children_heading": children_heading,
-        "children": children,
         "crumbs": crumbs(scope),
         "counts_url": _cohort_url("cohort_counts", scope),
         "matching_url": _cohort_url("cohort_matching", scope)
@@ -156,8 +153,27 @@ def results(request: HttpRequest, access: Access, scope: Scope) -> HttpResponse:
     return render(request, "results/results.html", context)
 
 
-def _children(scope: Scope) -> tuple[str, list[tuple[str, str]]]:
-    """The heading and (name, address) links of the results one level below ``scope``."""
+def _rest(scope: Scope, content: PageContent) -> dict[str, Any]:
+    """What results/rest.html shows below the summary: the results one level below ``scope``
+    (each programme's or cohort's table from ``content.groups``, with a link to its own page),
+    then the report's other sections."""
+    heading, children = _children(scope)
+    for number, child in enumerate(children, start=1):
+        table = content.groups.get(child["name"])
+        child.update(id=f"group-{number}", blocks=[table] if table else [])
+    return {
+        "scope": scope,
+        "content": content,
+        "problem": content.problem,
+        "page_url": scope_url(scope),
+        "children_heading": heading,
+        "children": children,
+    }
+
+
+def _children(scope: Scope) -> tuple[str, list[dict[str, Any]]]:
+    """The heading and the results one level below ``scope``: each with its "name" (as the
+    evaluation names it), "label", "url" and a one-line summary ("line")."""
     organisation = scope.organisation
     if scope.cohort is not None:
         return "", []
@@ -168,11 +184,27 @@ def _children(scope: Scope) -> tuple[str, list[tuple[str, str]]]:
             .select_related("programme")
         )
         return "Results by cohort", [
-            (f"Cohort {c.name}", scope_url(Scope.of(organisation, c))) for c in cohorts
+            {
+                "name": c.name,
+                "label": f"Cohort {c.name}",
+                "url": scope_url(Scope.of(organisation, c)),
+                "line": f"Started {c.start_date.day} {c.start_date:%B %Y}",
+            }
+            for c in cohorts
         ]
-    programmes = Programme.objects.in_organisation(organisation).order_by("name")
+    programmes = (
+        Programme.objects.in_organisation(organisation)
+        .annotate(n_cohorts=Count("cohorts"))
+        .order_by("name")
+    )
     return "Results by programme", [
-        (p.name, scope_url(Scope.of(organisation, p))) for p in programmes
+        {
+            "name": p.name,
+            "label": p.name,
+            "url": scope_url(Scope.of(organisation, p)),
+            "line": f"{p.n_cohorts} cohort{pluralize(p.n_cohorts)}",
+        }
+        for p in programmes
     ]
 
 
@@ -190,11 +222,23 @@ def refresh(request: HttpRequest, access: Access, scope: Scope) -> HttpResponse:
     ``?shown=`` is the state the page shows now: when it is unchanged the answer is 204 (htmx
     swaps nothing, so a screen reader hears nothing new); otherwise the fragment for the new
     state ("ready" stops the polling and offers a link; the page is never replaced under the
-    reader).
+    reader). With ``?rest=1`` it is the question of a page showing only its summary: "ready"
+    is then the rest of the page (results/rest.html), put in the place kept for it below the
+    summary, and a short note for the page's live region.
     """
     state = refresh_state(scope)
-    if state == request.GET.get("shown"):
+    whole = kept_content(scope) if request.GET.get("rest") and state == "ready" else None
+    if whole is not None:
+        response = render(request, "results/rest_ready.html", _rest(scope, whole))
+    elif state == request.GET.get("shown"):
         response = HttpResponse(status=204)
+    elif request.GET.get("rest"):
+        context = {
+            "scope": scope,
+            "refresh": {"state": state, "url": scope_url(scope, "refresh")},
+            "page_url": scope_url(scope),
+        }
+        response = render(request, "results/preparing.html", context)
     else:
         context = {
             "scope": scope,
