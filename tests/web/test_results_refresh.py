@@ -446,6 +446,7 @@ def test_the_stale_notice_and_the_ready_link_are_accessible(
 ) -> None:
     matched_people(workspace, 6)
     sign_in(desktop, live_server.url, workspace.users["viewer"].username)
+    snapshots.page_content(Scope.of(workspace.organisation))  # the whole page kept
     desktop.goto(f"{live_server.url}{org_url()}")
     # hold the refresh until the stale page has been scanned
     release = threading.Event()
