@@ -18,11 +18,10 @@ background refresh). ``--load N`` runs N processes spinning on the processor mea
 on a shared machine.
 
 **Page weight** (warm, the page kept; a new browser context, so nothing is cached): the
-HTML's bytes, the total bytes the browser
-transferred for the page and everything it loaded (resource timing), the number of tables,
-of images and their bytes (a chart is an SVG in a ``data:`` address inside the HTML), the
-page's height, and where the summary's heading and its chart start (above the fold is
-y < 900).
+HTML's bytes, the total bytes the browser transferred for the page and everything it loaded
+(resource timing), the number of tables, of images and their bytes (a chart is an SVG in a
+``data:`` address inside the HTML), the page's height, and where the summary's heading and its
+chart start (above the fold is y < 900).
 
 Figures are printed as two tables; nothing asserts on time. Record them in
 docs/performance-workspace.md ("The organisation's results page").

@@ -21,9 +21,14 @@ conditional update (:func:`claim_refresh`), which the database lets only one pro
 A claim older than :data:`REFRESH_TIMEOUT` can be taken over, so a worker killed while
 refreshing (or a queue no worker serves) blocks nothing for long; a refresh that failed is
 logged and tried again after :data:`RETRY_AFTER`. The stale page asks every few seconds
-whether the new results are ready (:func:`refresh_state`). The first visit ever (no snapshot
-yet), a snapshot laid out by another release, and the ``inline`` mode (setting
-``IMHEVAL_RESULTS_REFRESH``) compute in the request.
+whether the new results are ready (:func:`refresh_state`).
+
+**The summary at once, the rest behind.** With nothing to show (the first visit ever, or a
+snapshot laid out by another release), a visit computes only the summary
+(:func:`compute_summary`: the core's evaluation without its deeper analyses, and the summary's
+one chart), keeps it as a ``partial`` snapshot and queues the whole page's refresh as above;
+the page polls for the rest and puts it in place below the summary. The ``inline`` mode
+(setting ``IMHEVAL_RESULTS_REFRESH``) computes the whole page in the request.
 """
 
 from __future__ import annotations
