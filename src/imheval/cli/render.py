@@ -271,7 +271,7 @@ def _domain(domain: DomainEvaluation, console: Console, min_group_size: int) -> 
         table.add_column(header, justify="left" if header in ("Cohort", "Programme") else "right")
     for row in domain.table1[:MAX_COHORT_ROWS]:
         table.add_row(row.label, row.programme, _n_text(row), *_mean_cells(row))
-    table.add_row("All", "", str(domain.overall.n), *_mean_cells(domain.overall), style="bold")
+    table.add_row("All", "", _n_text(domain.overall), *_mean_cells(domain.overall), style="bold")
     console.print(table)
     _more_rows(len(domain.table1), console)
     if info.min_total is not None and info.max_total is not None:

@@ -70,12 +70,12 @@ def table_one(context: ReportContext, domain: DomainEvaluation) -> Table:
     info = domain.domain
     rows_in = protect_report_rows(context, domain.table1)
     rows = [
-        (row.label, row.programme, _row_count(context, row), *_mean_cells(row, context))
+        (row.label, row.programme, row_count(context, row), *mean_cells(row, context))
         for row in rows_in
     ]
     overall = domain.overall
     rows.append(
-        ("All matched people", "", _row_count(context, overall), *_mean_cells(overall, context))
+        ("All matched people", "", row_count(context, overall), *mean_cells(overall, context))
     )
     notes = []
     if info.min_total is not None and info.max_total is not None:
@@ -101,7 +101,7 @@ def _breakdown_table(
 ) -> Table:
     rows_in = protect_report_rows(context, breakdown.rows, breakdown.not_recorded)
     rows = [
-        (row.label or "Not recorded", _row_count(context, row), *_mean_cells(row, context))
+        (row.label or "Not recorded", row_count(context, row), *mean_cells(row, context))
         for row in rows_in
     ]
     notes: list[str] = []
@@ -125,12 +125,12 @@ def _breakdown_table(
     )
 
 
-def _row_count(context: ReportContext, row: MeanRow) -> str:
+def row_count(context: ReportContext, row: MeanRow) -> str:
     """A row's n as shown: a hidden row's n is hidden too, or it would give a small one away."""
     return HIDDEN if row.suppressed else context.cell(row.n)
 
 
-def _mean_cells(row: MeanRow, context: ReportContext) -> tuple[str, str, str]:
+def mean_cells(row: MeanRow, context: ReportContext) -> tuple[str, str, str]:
     if row.suppressed or row.n < context.min_group_size:
         return (HIDDEN, HIDDEN, HIDDEN)
     if row.pre_mean is None or row.post_mean is None:

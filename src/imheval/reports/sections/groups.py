@@ -19,7 +19,7 @@ from typing import Literal
 from imheval.evaluation import DomainEvaluation, MeanRow
 from imheval.reports.context import ReportContext, protect_report_rows
 from imheval.reports.model import Table
-from imheval.reports.sections.domain import _mean_cells, _row_count
+from imheval.reports.sections.domain import mean_cells, row_count
 
 GroupKind = Literal["programme", "cohort"]
 
@@ -45,7 +45,7 @@ def group_tables(context: ReportContext, kind: GroupKind) -> dict[str, Table]:
         for row in _published_rows(context, domain, kind):
             if not row.label:
                 continue  # "Not recorded" is no programme
-            cells = (domain.domain.label, _row_count(context, row), *_mean_cells(row, context))
+            cells = (domain.domain.label, row_count(context, row), *mean_cells(row, context))
             rows.setdefault(row.label, []).append(cells)
             if row.suppressed or row.n < context.min_group_size:
                 hidden.add(row.label)
