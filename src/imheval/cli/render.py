@@ -31,7 +31,7 @@ def render_evaluation(evaluation: Evaluation, console: Console) -> None:
     console.print(f"Scoring: {settings.scoring_rule}")
     console.print(
         f"Missing data: {settings.missing_data_policy}; matching: {settings.matching}; "
-        f"groups under {settings.min_group_size} suppressed; p-values Holm-adjusted across "
+        f"groups under {settings.min_group_size} hidden; p-values Holm-adjusted across "
         "domains."
     )
     console.print()
