@@ -230,3 +230,27 @@ def test_the_example_in_the_format_documentation_is_a_valid_instrument():
     # two keyed items score 0..2; two ratings on 1..5 score 2..10
     assert instrument.domain_range("knowledge") == (0.0, 2.0)
     assert instrument.domain_range("confidence") == (2.0, 10.0)
+
+
+def test_a_version_can_be_named_in_the_reference_or_apart() -> None:
+    from imheval.instruments.bank import builtin_versions, is_builtin_ref, split_ref
+
+    assert split_ref("imh-core@1.0.0") == ("imh-core", "1.0.0")
+    assert split_ref("imh-core") == ("imh-core", None)
+    assert split_ref("imh-core@") == ("imh-core", None)
+    current = get_builtin("imh-core")
+    assert get_builtin("imh-core@" + current.version) == current
+    assert get_builtin("imh-core", version=current.version) == current
+    assert builtin_versions("imh-core")[-1] == current.version
+    assert is_builtin_ref("imh-core") and is_builtin_ref(f"imh-core@{current.version}")
+    assert not is_builtin_ref("imh-core@0.0.1") and not is_builtin_ref("my-form")
+
+
+def test_an_unknown_version_is_refused_naming_the_versions_there_are() -> None:
+    with pytest.raises(UnknownInstrumentError) as caught:
+        get_builtin("imh-core@0.9")
+    assert "the built-in instrument 'imh-core' has no version '0.9'; versions: " in str(
+        caught.value
+    )
+    with pytest.raises(UnknownInstrumentError, match="there is no built-in instrument 'nope'"):
+        get_builtin("nope@1.0.0")

@@ -380,7 +380,10 @@ def test_unknown_field_names_item_and_lists_allowed_fields():
     (message,) = problems_of(instrument_text(items))
 
     assert message.startswith("demo.yaml, item 'Q1': unknown field 'answer'; check the spelling")
-    assert "allowed fields: concept, domain, id, key, kind, options, points, text" in message
+    assert (
+        "allowed fields: competencies, concept, domain, evidence, form, id, key, kind, "
+        "misconceptions, options, points, text" in message
+    )
 
 
 def test_item_without_an_id_is_located_by_position():

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from functools import cache
 from importlib import resources
+from importlib.resources.abc import Traversable
 from pathlib import Path
 
 from imheval.errors import UnknownInstrumentError
@@ -20,20 +21,40 @@ from imheval.instruments.model import Instrument
 
 _BANK_PACKAGE = "imheval.instruments"
 _BANK_FOLDER = "bank"
+_VERSIONS_FOLDER = "versions"
+
+#: Separates an instrument id from a version in a reference: ``imh-core@1.0.0``.
+VERSION_MARK = "@"
+
+
+def _read_folder(folder: Traversable, label: str) -> list[Instrument]:
+    return [
+        load_instrument_text(entry.read_text(encoding="utf-8"), source=f"{label}/{entry.name}")
+        for entry in sorted(folder.iterdir(), key=lambda e: e.name)
+        if entry.name.endswith(YAML_SUFFIXES)
+    ]
 
 
 @cache
 def _bank() -> dict[str, Instrument]:
+    """The current version of every built-in instrument, by id."""
     folder = resources.files(_BANK_PACKAGE).joinpath(_BANK_FOLDER)
-    instruments: dict[str, Instrument] = {}
-    for entry in sorted(folder.iterdir(), key=lambda e: e.name):
-        if not entry.name.endswith(YAML_SUFFIXES):
-            continue
-        instrument = load_instrument_text(
-            entry.read_text(encoding="utf-8"), source=f"built-in bank/{entry.name}"
-        )
-        instruments[instrument.id] = instrument
+    instruments = {i.id: i for i in _read_folder(folder, "built-in bank")}
     return dict(sorted(instruments.items()))
+
+
+@cache
+def _versions() -> dict[tuple[str, str], Instrument]:
+    """Every version of every built-in instrument, current and earlier, by (id, version).
+
+    Earlier versions live in ``bank/versions/`` (``imh-core-1.0.0.yaml``) so that data collected
+    with them can still be scored with the questions people were asked.
+    """
+    folder = resources.files(_BANK_PACKAGE).joinpath(_BANK_FOLDER).joinpath(_VERSIONS_FOLDER)
+    earlier = _read_folder(folder, "built-in bank/versions") if folder.is_dir() else []
+    versions = {(i.id, i.version): i for i in earlier}
+    versions.update({(i.id, i.version): i for i in _bank().values()})
+    return versions
 
 
 def builtin_ids() -> list[str]:
@@ -41,8 +62,29 @@ def builtin_ids() -> list[str]:
     return list(_bank())
 
 
+def builtin_versions(instrument_id: str) -> list[str]:
+    """The versions the bank holds of one built-in instrument, the current one last."""
+    current = _bank()[instrument_id].version if instrument_id in _bank() else None
+    earlier = sorted(v for i, v in _versions() if i == instrument_id and v != current)
+    return earlier + ([current] if current else [])
+
+
+def split_ref(ref: str) -> tuple[str, str | None]:
+    """``imh-core@1.0.0`` as ``("imh-core", "1.0.0")``; a plain id as ``(id, None)``."""
+    instrument_id, mark, version = ref.partition(VERSION_MARK)
+    return (instrument_id, version) if mark and version else (instrument_id, None)
+
+
+def is_builtin_ref(ref: str) -> bool:
+    """Whether ``ref`` names a built-in instrument (any version the bank holds)."""
+    instrument_id, version = split_ref(ref)
+    if version is None:
+        return instrument_id in _bank()
+    return (instrument_id, version) in _versions()
+
+
 def list_builtin() -> list[Instrument]:
-    """Every built-in instrument, sorted by id.
+    """The current version of every built-in instrument, sorted by id.
 
     Raises :class:`~imheval.errors.InstrumentError` only if a bank file is broken (a packaging
     fault, caught by the test suite).
@@ -50,28 +92,39 @@ def list_builtin() -> list[Instrument]:
     return [instrument.model_copy(deep=True) for instrument in _bank().values()]
 
 
-def get_builtin(instrument_id: str) -> Instrument:
-    """The built-in instrument with this id.
+def get_builtin(ref: str, version: str | None = None) -> Instrument:
+    """The built-in instrument ``ref`` names: its current version, or the version given (in
+    ``version`` or as ``id@version``), for re-scoring data collected with an earlier one.
 
-    Raises :class:`~imheval.errors.UnknownInstrumentError`, listing the available ids, when there
-    is none.
+    Raises :class:`~imheval.errors.UnknownInstrumentError`, listing the available ids or
+    versions, when there is none.
     """
-    try:
-        return _bank()[instrument_id].model_copy(deep=True)
-    except KeyError:
+    instrument_id, named = split_ref(ref)
+    version = version or named
+    if instrument_id not in _bank():
         raise UnknownInstrumentError(
             f"there is no built-in instrument '{instrument_id}'; "
             f"built-in instruments: {', '.join(builtin_ids())}"
+        )
+    if version is None:
+        return _bank()[instrument_id].model_copy(deep=True)
+    try:
+        return _versions()[(instrument_id, version)].model_copy(deep=True)
+    except KeyError:
+        raise UnknownInstrumentError(
+            f"the built-in instrument '{instrument_id}' has no version '{version}'; "
+            f"versions: {', '.join(builtin_versions(instrument_id))}"
         ) from None
 
 
 def resolve_instrument(ref: str | Path) -> Instrument:
-    """The instrument ``ref`` names: a built-in bank id (e.g. ``imh-core``) or a file path.
+    """The instrument ``ref`` names: a built-in bank id (e.g. ``imh-core``, its current version,
+    or ``imh-core@1.0.0``, an earlier one) or a file path.
 
     Raises :class:`UnknownInstrumentError` (listing the built-in ids) when ``ref`` is neither,
     and :class:`~imheval.errors.InstrumentError` when it is a file that is not a valid instrument.
     """
-    if isinstance(ref, str) and ref in builtin_ids():
+    if isinstance(ref, str) and split_ref(ref)[0] in builtin_ids():
         return get_builtin(ref)
     path = Path(ref)
     if path.is_file():

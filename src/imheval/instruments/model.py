@@ -7,11 +7,14 @@ every rating item names a declared scale. See docs/instruments.md for the file f
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+import re
+from collections.abc import Callable, Collection, Iterator, Sequence
 from enum import StrEnum
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from imheval.instruments.frameworks import FRAMEWORKS
 
 #: The file-format identifier every instrument file must declare in its ``format`` field.
 FORMAT_V1 = "imheval-instrument/1"
@@ -30,8 +33,35 @@ class TrainingLevel(StrEnum):
     ADVANCED = "advanced"
 
 
+class Jurisdiction(StrEnum):
+    """Where an organisation works: services, numbers and guidance are named differently in each
+    (health visitor or public health nurse; children's social care, Gateway or Tusla; 999 or
+    112). An instrument's ``wording`` gives each term per jurisdiction."""
+
+    ENGLAND = "england"
+    WALES = "wales"
+    SCOTLAND = "scotland"
+    NORTHERN_IRELAND = "northern_ireland"
+    IRELAND = "ireland"
+
+
+#: The key of a term's wording used in a jurisdiction that has no wording of its own.
+DEFAULT_WORDING = "default"
+
+#: A term in an instrument's text, e.g. ``{health_visitor}``, replaced by its wording.
+TERM = re.compile(r"\{([a-z][a-z0-9_]*)\}")
+
+
 class _Frozen(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=True)
+
+
+class Form(_Frozen):
+    """A parallel form: its own items for the same domains, so that people can answer form A
+    before training and form B after (or the opposite) without meeting a question twice."""
+
+    id: Identifier
+    label: str = ""
 
 
 class Domain(_Frozen):
@@ -79,6 +109,13 @@ class KeyedItem(_Frozen):
     options: dict[str, str] = Field(min_length=2)
     key: tuple[str, ...] = Field(min_length=1)
     points: float = Field(default=1.0, gt=0)
+    #: The misconception each wrong option targets, by option code: shown to evaluators beside
+    #: the item analysis (which wrong answer people chose, and what that says), never to
+    #: participants.
+    misconceptions: dict[str, str] = Field(default_factory=dict)
+    form: Identifier | None = None
+    competencies: tuple[Identifier, ...] = ()
+    evidence: tuple[str, ...] = ()
 
     @field_validator("key", mode="before")
     @classmethod
@@ -115,7 +152,26 @@ class KeyedItem(_Frozen):
             raise ValueError(f"key {unknown} is not among the options {sorted(self.options)}")
         if len(set(self.key)) == len(self.options):
             raise ValueError("every option is keyed correct, so the item cannot discriminate")
+        explained = [code for code in self.misconceptions if code not in self.options]
+        if explained:
+            raise ValueError(
+                f"misconceptions name {explained}, which are not among the options "
+                f"{sorted(self.options)}"
+            )
+        keyed = [code for code in self.misconceptions if code in self.key]
+        if keyed:
+            raise ValueError(
+                f"misconceptions name {keyed}, which the key marks correct; a misconception "
+                "belongs to a wrong option"
+            )
         return self
+
+    @field_validator("misconceptions", mode="before")
+    @classmethod
+    def _misconception_codes_as_text(cls, value: object) -> object:
+        if isinstance(value, dict):
+            return {str(k): v for k, v in value.items()}
+        return value
 
     @property
     def max_points(self) -> float:
@@ -136,6 +192,9 @@ class RatingItem(_Frozen):
     concept: str = ""
     scale: Identifier
     reverse: bool = False
+    form: Identifier | None = None
+    competencies: tuple[Identifier, ...] = ()
+    evidence: tuple[str, ...] = ()
 
 
 Item = Annotated[KeyedItem | RatingItem, Field(discriminator="kind")]
@@ -175,6 +234,14 @@ class Instrument(_Frozen):
     levels: tuple[TrainingLevel, ...]
     domains: tuple[Domain, ...]
     scales: dict[str, RatingScale] = Field(default_factory=dict)
+    #: Parallel forms; an item with no ``form`` is in every form (empty: one form, all items).
+    forms: tuple[Form, ...] = ()
+    #: The competency framework the items' ``competencies`` name (see ``frameworks``).
+    framework: str = ""
+    #: Terms written ``{term}`` in the text, each with its words ``default`` and per
+    #: jurisdiction, e.g. ``health_visitor: {default: health visitor, ireland: public health
+    #: nurse}``.
+    wording: dict[str, dict[str, str]] = Field(default_factory=dict)
     items: tuple[Item, ...]
 
     @field_validator("items", mode="before")
@@ -206,13 +273,61 @@ class Instrument(_Frozen):
             list(self.scales),
             [(i.id, i.domain, i.scale if isinstance(i, RatingItem) else None) for i in self.items],
         )
+        issues += form_issues(self) + framework_issues(self) + wording_issues(self)
         if issues:
             raise CrossReferenceError(issues)
         return self
 
-    def items_in(self, domain_id: str) -> tuple[KeyedItem | RatingItem, ...]:
-        """The items of one domain, in file order."""
-        return tuple(i for i in self.items if i.domain == domain_id)
+    @property
+    def form_ids(self) -> tuple[str, ...]:
+        """The ids of the parallel forms, in file order (empty for an instrument of one form)."""
+        return tuple(form.id for form in self.forms)
+
+    def items_in(
+        self, domain_id: str, form: str | None = None
+    ) -> tuple[KeyedItem | RatingItem, ...]:
+        """The items of one domain, in file order; with ``form``, those that form asks (its
+        own and the items common to every form)."""
+        return tuple(
+            i
+            for i in self.items
+            if i.domain == domain_id and (form is None or i.form is None or i.form == form)
+        )
+
+    def form_items(self, form: str) -> tuple[KeyedItem | RatingItem, ...]:
+        """Every item that ``form`` asks, in file order."""
+        return tuple(i for i in self.items if i.form is None or i.form == form)
+
+    def in_jurisdiction(self, jurisdiction: Jurisdiction | str) -> Instrument:
+        """The instrument as participants in ``jurisdiction`` read it: every ``{term}`` in its
+        title, description, domains, scale labels, questions and options replaced by the term's
+        wording there (its ``default`` where it has none). Ids, codes and keys are unchanged,
+        so answers score the same everywhere."""
+        if not self.wording:
+            return self
+        place = Jurisdiction(jurisdiction).value
+        words = {
+            term: texts.get(place, texts[DEFAULT_WORDING]) for term, texts in self.wording.items()
+        }
+
+        def say(text: str) -> str:
+            return TERM.sub(lambda match: words[match.group(1)], text)
+
+        return self.model_copy(
+            update={
+                "title": say(self.title),
+                "description": say(self.description),
+                "domains": tuple(
+                    d.model_copy(update={"label": say(d.label), "description": say(d.description)})
+                    for d in self.domains
+                ),
+                "scales": {
+                    name: s.model_copy(update={"labels": {k: say(v) for k, v in s.labels.items()}})
+                    for name, s in self.scales.items()
+                },
+                "items": tuple(_item_in(item, say) for item in self.items),
+            }
+        )
 
     def item_max(self, item: KeyedItem | RatingItem) -> float:
         """The most points an item can score."""
@@ -226,13 +341,142 @@ class Instrument(_Frozen):
             return 0.0
         return float(self.scales[item.scale].min)
 
-    def domain_range(self, domain_id: str) -> tuple[float, float]:
-        """(lowest, highest) possible domain total, used for percentages of the maximum."""
-        items = self.items_in(domain_id)
+    def domain_range(self, domain_id: str, form: str | None = None) -> tuple[float, float]:
+        """(lowest, highest) possible domain total, used for percentages of the maximum; with
+        ``form``, on that form's items."""
+        items = self.items_in(domain_id, form)
         return (
             sum(self.item_min(i) for i in items),
             sum(self.item_max(i) for i in items),
         )
+
+
+def _item_in(item: KeyedItem | RatingItem, say: Callable[[str], str]) -> KeyedItem | RatingItem:
+    if isinstance(item, KeyedItem):
+        options = {code: say(text) for code, text in item.options.items()}
+        return item.model_copy(update={"text": say(item.text), "options": options})
+    return item.model_copy(update={"text": say(item.text)})
+
+
+def form_issues(instrument: Instrument) -> list[tuple[str | None, str]]:
+    """Problems with parallel forms: undeclared or repeated forms, and a domain that one form
+    asks nothing of while another does."""
+    issues: list[tuple[str | None, str]] = []
+    declared = instrument.form_ids
+    for repeated in sorted(_repeated(list(declared))):
+        issues.append((None, f"form '{repeated}' is declared more than once"))
+    for item in instrument.items:
+        if item.form is not None and item.form not in declared:
+            known = ", ".join(declared) or "none"
+            issues.append(
+                (
+                    item.id,
+                    f"item '{item.id}' names form '{item.form}', which is not declared "
+                    f"(declared forms: {known})",
+                )
+            )
+    if len(declared) == 1:
+        issues.append((None, "only one form is declared; parallel forms need two or more"))
+    for domain in instrument.domains:
+        own = {i.form for i in instrument.items_in(domain.id) if i.form is not None}
+        if own:
+            missing = [form for form in declared if form not in own]
+            if missing:
+                issues.append(
+                    (
+                        None,
+                        f"domain '{domain.id}' has items of its own in some forms but none in "
+                        f"form(s) {missing}; give every form its own items, or none",
+                    )
+                )
+    return issues
+
+
+def framework_issues(instrument: Instrument) -> list[tuple[str | None, str]]:
+    """Problems with competencies: a framework that is not known, or a competency domain that is
+    not in it."""
+    issues: list[tuple[str | None, str]] = []
+    mapped = [item for item in instrument.items if item.competencies]
+    if not instrument.framework:
+        if mapped:
+            issues.append(
+                (
+                    mapped[0].id,
+                    "items name competencies but the instrument names no framework; "
+                    f"add 'framework:' (one of: {', '.join(FRAMEWORKS)})",
+                )
+            )
+        return issues
+    framework = FRAMEWORKS.get(instrument.framework)
+    if framework is None:
+        return [
+            (
+                None,
+                f"framework '{instrument.framework}' is not known; use one of: "
+                f"{', '.join(FRAMEWORKS)}",
+            )
+        ]
+    known = framework.domain_ids
+    for item in mapped:
+        unknown = [c for c in item.competencies if c not in known]
+        if unknown:
+            issues.append(
+                (
+                    item.id,
+                    f"item '{item.id}' names competencies {unknown}, which are not domains "
+                    f"of {framework.id} ({', '.join(known)})",
+                )
+            )
+    return issues
+
+
+def wording_issues(instrument: Instrument) -> list[tuple[str | None, str]]:
+    """Problems with jurisdiction wording: a ``{term}`` used but not declared, a term without
+    its default words, or words for a place that is not a jurisdiction."""
+    issues: list[tuple[str | None, str]] = []
+    places = {DEFAULT_WORDING, *(j.value for j in Jurisdiction)}
+    for term, texts in instrument.wording.items():
+        if not TERM.fullmatch("{" + term + "}"):
+            issues.append(
+                (
+                    None,
+                    f"wording term '{term}' must be lower case letters, digits "
+                    "and '_', starting with a letter",
+                )
+            )
+        if DEFAULT_WORDING not in texts:
+            issues.append((None, f"wording term '{term}' has no '{DEFAULT_WORDING}' words"))
+        unknown = sorted(set(texts) - places)
+        if unknown:
+            issues.append(
+                (
+                    None,
+                    f"wording term '{term}' names {unknown}, which are not "
+                    f"jurisdictions ({', '.join(sorted(places))})",
+                )
+            )
+    for owner, text in _texts(instrument):
+        for term in TERM.findall(text):
+            if term not in instrument.wording:
+                issues.append((owner, f"'{{{term}}}' is used but not declared under 'wording'"))
+    return issues
+
+
+def _texts(instrument: Instrument) -> Iterator[tuple[str | None, str]]:
+    """Every text a participant reads, with the item it belongs to (None for the instrument)."""
+    yield None, instrument.title
+    yield None, instrument.description
+    for domain in instrument.domains:
+        yield None, domain.label
+        yield None, domain.description
+    for scale in instrument.scales.values():
+        for label in scale.labels.values():
+            yield None, label
+    for item in instrument.items:
+        yield item.id, item.text
+        if isinstance(item, KeyedItem):
+            for option in item.options.values():
+                yield item.id, option
 
 
 def cross_reference_issues(

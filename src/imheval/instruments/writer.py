@@ -5,7 +5,8 @@ what it writes gives an equal :class:`~imheval.instruments.model.Instrument`. It
 the fields in the order docs/instruments.md lists them, in block style, keeps non-English text
 as it is, and leaves out what the file would say anyway: an empty description or concept, a
 keyed item's ``points: 1``, a rating item's ``reverse: false``, an item's ``kind`` (naming a
-scale already makes an item a rating item) and an empty ``scales`` section.
+scale already makes an item a rating item), and empty ``scales``, ``forms``, ``framework``,
+``wording``, ``form``, ``misconceptions``, ``competencies`` and ``evidence``.
 
 :func:`write_instrument_yaml` writes a plain dict in the same way, for callers (the browser
 editor) that build an instrument field by field and let the loader judge the result.
@@ -46,6 +47,15 @@ def instrument_to_dict(instrument: Instrument) -> dict[str, Any]:
     data["domains"] = [_domain(domain) for domain in instrument.domains]
     if instrument.scales:
         data["scales"] = {name: _scale(scale) for name, scale in instrument.scales.items()}
+    if instrument.forms:
+        data["forms"] = [
+            {"id": form.id, **({"label": form.label} if form.label else {})}
+            for form in instrument.forms
+        ]
+    if instrument.framework:
+        data["framework"] = instrument.framework
+    if instrument.wording:
+        data["wording"] = {term: dict(texts) for term, texts in instrument.wording.items()}
     data["items"] = [_item(item) for item in instrument.items]
     return data
 
@@ -88,6 +98,8 @@ def _scale(scale: RatingScale) -> dict[str, Any]:
 
 def _item(item: KeyedItem | RatingItem) -> dict[str, Any]:
     data: dict[str, Any] = {"id": item.id, "domain": item.domain}
+    if item.form is not None:
+        data["form"] = item.form
     if item.concept:
         data["concept"] = item.concept
     data["text"] = item.text
@@ -95,9 +107,15 @@ def _item(item: KeyedItem | RatingItem) -> dict[str, Any]:
         data["scale"] = item.scale
         if item.reverse:
             data["reverse"] = True
-        return data
-    data["options"] = dict(item.options)
-    data["key"] = item.key[0] if len(item.key) == 1 else list(item.key)
-    if item.points != 1:
-        data["points"] = int(item.points) if item.points.is_integer() else item.points
+    else:
+        data["options"] = dict(item.options)
+        data["key"] = item.key[0] if len(item.key) == 1 else list(item.key)
+        if item.points != 1:
+            data["points"] = int(item.points) if item.points.is_integer() else item.points
+        if item.misconceptions:
+            data["misconceptions"] = dict(item.misconceptions)
+    if item.competencies:
+        data["competencies"] = list(item.competencies)
+    if item.evidence:
+        data["evidence"] = list(item.evidence)
     return data
