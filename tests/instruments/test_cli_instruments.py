@@ -173,3 +173,54 @@ def test_every_command_help_has_an_example(command: list[str]):
 
     assert result.exit_code == 0
     assert "Example: imheval instruments " in result.stdout
+
+
+CUED = """\
+format: imheval-instrument/1
+id: cue-form
+version: "1"
+title: Cue form
+levels: [beginner]
+domains: [{id: knowledge, label: Knowledge}]
+items:
+  - id: Q1
+    domain: knowledge
+    text: When do babies cry?
+    options: {a: They always cry at night, b: They never cry, c: Often when hungry}
+    key: c
+"""
+
+
+def test_validate_prints_item_writing_advice_as_warnings_after_valid(tmp_path: Path):
+    path = tmp_path / "cued.yaml"
+    path.write_text(CUED, encoding="utf-8")
+
+    result = runner.invoke(app, ["validate", str(path)])
+
+    assert result.exit_code == 0
+    assert result.stdout.splitlines() == [
+        "valid: cue-form 1, 1 domain, 1 item",
+        "1 warning (item-writing advice; docs/instruments.md, 'Item-writing advice'):",
+        "  - item 'Q1' [absolute-in-distractor]: option c is the only one without 'always' or "
+        "'never'; test-wise readers will find it",
+    ]
+
+
+def test_validate_strict_exits_1_on_advice_and_0_without(tmp_path: Path, valid_file: Path):
+    path = tmp_path / "cued.yaml"
+    path.write_text(CUED, encoding="utf-8")
+
+    cued = runner.invoke(app, ["validate", "--strict", str(path)])
+    clean = runner.invoke(app, ["validate", "--strict", str(valid_file)])
+
+    assert cued.exit_code == 1
+    assert "[absolute-in-distractor]" in cued.stdout
+    assert clean.exit_code == 0
+    assert clean.stdout.strip() == "valid: trainer-form 2.1.0, 2 domains, 3 items"
+
+
+def test_validate_help_explains_the_warnings_and_strict():
+    result = runner.invoke(app, ["validate", "--help"])
+
+    assert "--strict" in result.stdout
+    assert "printed as warnings" in " ".join(result.stdout.split())

@@ -21,6 +21,7 @@ from imheval.instruments import (
     load_instrument,
     resolve_instrument,
 )
+from imheval.instruments.lint import lint_instrument
 
 app = typer.Typer(
     name="instruments",
@@ -72,14 +73,25 @@ def show_command(
     "validate",
     help=(
         "Check an instrument file and list every problem found (file, item and what is wrong). "
-        "Exit status 0 when the file is valid, 1 when it is not.\n\n"
-        "Example: imheval instruments validate my-questionnaire.yaml"
+        "Exit status 0 when the file is valid, 1 when it is not. A valid file is then checked "
+        "for item-writing cues that let test-wise readers answer without knowing (an absolute "
+        "such as 'always' only in wrong options, a pattern of key positions, the key as the "
+        "longest option, a repeated stem or key, hard reading); these are printed as warnings "
+        "and do not change the exit status unless --strict is given.\n\n"
+        "Example: imheval instruments validate my-questionnaire.yaml --strict"
     ),
 )
 def validate_command(
     file: Annotated[
         Path, typer.Argument(metavar="FILE", help="The YAML instrument file to check.")
     ],
+    strict: Annotated[
+        bool,
+        typer.Option(
+            "--strict",
+            help="Exit with status 1 when there is item-writing advice, as well as on problems.",
+        ),
+    ] = False,
 ) -> None:
     try:
         instrument = load_instrument(file)
@@ -101,6 +113,22 @@ def validate_command(
             f"{_count(len(instrument.domains), 'domain')}, {_count(len(instrument.items), 'item')}"
         )
     )
+    advice = lint_instrument(instrument)
+    if not advice:
+        return
+    console.print(
+        Text(
+            f"{_count(len(advice), 'warning')} (item-writing advice; docs/instruments.md, "
+            "'Item-writing advice'):",
+            style="yellow",
+        ),
+        soft_wrap=True,
+    )
+    for piece in advice:
+        where = f"item '{piece.item}'" if piece.item else "instrument"
+        console.print(Text(f"  - {where} [{piece.rule}]: {piece.message}"), soft_wrap=True)
+    if strict:
+        raise typer.Exit(1)
 
 
 def _bank_table(instruments: list[Instrument]) -> Table:
