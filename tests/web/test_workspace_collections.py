@@ -13,6 +13,7 @@ from django.test import Client
 from django.urls import reverse
 from PIL import Image
 
+from imheval.instruments import get_builtin
 from imheval.web.capture.models import Submission
 from imheval.web.organisations.models import AuditEvent
 from imheval.web.workspace.models import Cohort, Collection, InstrumentFile
@@ -194,7 +195,15 @@ def test_instruments_of_an_unanswered_questionnaire_can_change(workspace: Any) -
     workspace.post.refresh_from_db()
     assert workspace.post.instrument_refs == ["imh-core", "imh-reaction"]
     event = AuditEvent.objects.get(action="updated", actor=workspace.users["trainer"])
-    assert event.changes == {"instrument_refs": [["imh-core"], ["imh-core", "imh-reaction"]]}
+    reaction = get_builtin("imh-reaction").version
+    assert event.changes == {
+        "instrument_refs": [["imh-core"], ["imh-core", "imh-reaction"]],
+        # the pin of the added built-in is logged too; imh-core's stays as it was
+        "instrument_versions": [
+            {"imh-core": workspace.post.instrument_versions["imh-core"]},
+            {"imh-core": workspace.post.instrument_versions["imh-core"], "imh-reaction": reaction},
+        ],
+    }
 
 
 def test_instruments_are_fixed_once_people_have_answered(workspace: Any) -> None:

@@ -38,6 +38,8 @@ class MissingChoice(StrEnum):
         "taken as an already-scored domain total.\n\n"
         "Example: imheval analyse responses.xlsx --instrument imh-core --json evaluation.json\n\n"
         "Example: imheval analyse responses.xlsx -i imh-core --report report.docx\n\n"
+        "Example: imheval analyse old-responses.csv -i imh-core@1.0.0 (data collected with an "
+        "earlier version of a built-in instrument, scored with that version's questions)\n\n"
         "Example: imheval analyse --demo"
     )
 )
@@ -53,8 +55,10 @@ def analyse(
         typer.Option(
             "--instrument",
             "-i",
-            help="Instrument to score with: a built-in id (see 'imheval instruments list') or a "
-            "YAML file. Repeat for several forms, e.g. -i imh-core -i imh-advanced-knowledge.",
+            help="Instrument to score with: a built-in id (see 'imheval instruments list'), "
+            "which is the bank's current version, a built-in at a version, e.g. "
+            "imh-core@1.0.0, or a YAML file. Repeat for several forms, "
+            "e.g. -i imh-core -i imh-advanced-knowledge.",
             show_default=False,
         ),
     ] = None,
@@ -194,9 +198,10 @@ def _inputs(
     if demo:
         if data is not None:
             raise AnalysisError("give either a DATA file or --demo, not both")
-        from imheval.demo import DEMO_INSTRUMENT_IDS, demo_path
+        from imheval.demo import DEMO_INSTRUMENT_REFS, demo_path
 
-        refs = instrument_refs or list(DEMO_INSTRUMENT_IDS)
+        # the versions the demo's answers were made for, whatever the bank's current version
+        refs = instrument_refs or list(DEMO_INSTRUMENT_REFS)
         return demo_path(), [resolve_instrument(ref) for ref in refs]
     if data is None:
         raise AnalysisError("give a DATA file to analyse, or --demo for the built-in demo study")

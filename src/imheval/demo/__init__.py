@@ -12,13 +12,23 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from imheval.demo.generate import (
         DEMO_INSTRUMENT_IDS,
+        DEMO_INSTRUMENT_REFS,
         DEMO_SEED,
+        demo_instruments,
         demo_path,
         generate_demo,
         write_demo,
     )
 
-__all__ = ["DEMO_INSTRUMENT_IDS", "DEMO_SEED", "demo_path", "generate_demo", "write_demo"]
+__all__ = [
+    "DEMO_INSTRUMENT_IDS",
+    "DEMO_INSTRUMENT_REFS",
+    "DEMO_SEED",
+    "demo_instruments",
+    "demo_path",
+    "generate_demo",
+    "write_demo",
+]
 
 
 def __getattr__(name: str) -> Any:

@@ -48,6 +48,7 @@ import pandas as pd
 from scipy import special
 
 from imheval.instruments import get_builtin
+from imheval.instruments.bank import split_ref
 from imheval.instruments.model import Instrument, KeyedItem, RatingItem, RatingScale
 from imheval.io.csvsafe import neutralise_frame
 from imheval.io.table import RESERVED_COLUMNS
@@ -56,6 +57,9 @@ from imheval.io.table import RESERVED_COLUMNS
 DEMO_SEED: Final = 2015
 #: The built-in instruments the demo answers, in column order.
 DEMO_INSTRUMENT_IDS: Final = ("imh-core", "imh-advanced-knowledge")
+#: The same at the versions the demo's answers were made for, as ``id@version``: the demo keeps
+#: being scored with these questions when the bank's current version changes.
+DEMO_INSTRUMENT_REFS: Final = ("imh-core@1.0.0", "imh-advanced-knowledge@1.0.0")
 #: The file name of the demo responses, inside the package and in :func:`write_demo`'s output.
 DEMO_CSV: Final = "demo_study.csv"
 
@@ -294,9 +298,9 @@ def write_demo(directory: str | Path) -> list[Path]:
     target.mkdir(parents=True, exist_ok=True)
     written = [target / DEMO_CSV]
     shutil.copyfile(demo_path(), written[0])
-    for instrument_id in DEMO_INSTRUMENT_IDS:
-        path = target / f"{instrument_id}.yaml"
-        path.write_bytes(_bank_file(instrument_id).read_bytes())
+    for ref in DEMO_INSTRUMENT_REFS:
+        path = target / f"{split_ref(ref)[0]}.yaml"
+        path.write_bytes(_bank_file(ref).read_bytes())
         written.append(path)
     return written
 
@@ -743,12 +747,22 @@ def _parts_differing(first: str, second: str) -> int:
 # Built-in files
 
 
-def _bank_file(instrument_id: str) -> resources.abc.Traversable:
-    return resources.files("imheval.instruments").joinpath("bank", f"{instrument_id}.yaml")
+def _bank_file(ref: str) -> resources.abc.Traversable:
+    """The bank's file of ``id@version``: the current file, or the earlier version's."""
+    instrument_id, version = split_ref(ref)
+    bank = resources.files("imheval.instruments").joinpath("bank")
+    if version is None or get_builtin(instrument_id).version == version:
+        return bank.joinpath(f"{instrument_id}.yaml")
+    return bank.joinpath("versions", f"{instrument_id}-{version}.yaml")
 
 
 def _builtin_instruments() -> tuple[Instrument, ...]:
-    return tuple(get_builtin(instrument_id) for instrument_id in DEMO_INSTRUMENT_IDS)
+    return demo_instruments()
+
+
+def demo_instruments() -> tuple[Instrument, ...]:
+    """The built-in instruments the demo answers, at the versions its answers were made for."""
+    return tuple(get_builtin(ref) for ref in DEMO_INSTRUMENT_REFS)
 
 
 def main(argv: Sequence[str] | None = None) -> None:

@@ -19,7 +19,8 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
-from imheval.demo import demo_path
+from imheval.demo import DEMO_INSTRUMENT_REFS, demo_path
+from imheval.instruments.bank import split_ref
 from imheval.io.table import RESERVED_COLUMNS, normalise_code
 from imheval.web.capture.models import Source, Status, Submission
 from imheval.web.organisations.audit import acting_as
@@ -46,6 +47,9 @@ PROGRAMMES = {
 }
 CORE = "imh-core"
 ADVANCED = "imh-advanced-knowledge"
+#: The versions the demo's answers were made for (DEMO_INSTRUMENT_REFS), pinned on every demo
+#: questionnaire so the demo keeps working when the bank's current version changes.
+DEMO_VERSIONS = dict(split_ref(ref) for ref in DEMO_INSTRUMENT_REFS)
 FOLLOW_UP_WEEKS = 12
 
 
@@ -105,6 +109,7 @@ def load_demo(password: str | None = None) -> DemoWorkspace:
                     cohort=cohort,
                     timepoint=timepoint,
                     instrument_refs=refs,
+                    instrument_versions=_pins(refs),
                     opened_at=timezone.now(),
                     closed_at=timezone.now(),
                 )
@@ -126,6 +131,7 @@ def load_demo(password: str | None = None) -> DemoWorkspace:
                 cohort=cohort,
                 timepoint=Timepoint.FOLLOWUP,
                 instrument_refs=refs,
+                instrument_versions=_pins(refs),
                 follow_up_weeks=FOLLOW_UP_WEEKS,
             )
         # bulk_create sends no signals, so the demo's 154 historic responses are seed data,
@@ -140,10 +146,17 @@ def load_demo(password: str | None = None) -> DemoWorkspace:
             venue="Training centre",
         )
         open_collection = Collection.objects.create(
-            cohort=new_cohort, timepoint=Timepoint.PRE, instrument_refs=[CORE]
+            cohort=new_cohort,
+            timepoint=Timepoint.PRE,
+            instrument_refs=[CORE],
+            instrument_versions=_pins([CORE]),
         )
         open_collection.open()
     return DemoWorkspace(organisation, DEMO_USERNAME, password, open_collection, len(submissions))
+
+
+def _pins(refs: list[str]) -> dict[str, str]:
+    return {ref: str(DEMO_VERSIONS[ref]) for ref in refs}
 
 
 def _days(programme: Programme) -> int:

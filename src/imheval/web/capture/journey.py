@@ -39,7 +39,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from imheval.instruments import Instrument
-from imheval.instruments.bank import builtin_ids
+from imheval.instruments.bank import builtin_ids, split_ref
 from imheval.instruments.model import KeyedItem, RatingItem, RatingScale
 from imheval.web.capture.models import Status, Submission
 from imheval.web.organisations import audit
@@ -409,9 +409,9 @@ def collection_pages(collection: Collection) -> tuple[QuestionPage, ...]:
     every call from then on). Raises ImhevalError if an instrument is neither uploaded nor
     built in, or no longer reads.
     """
-    refs = tuple(collection.instrument_refs)
+    refs = tuple(collection.pinned_refs())  # built-ins at their pinned versions
     organisation_id = collection.cohort.programme.organisation_id
-    all_builtin = all(ref in _builtin_ids() for ref in refs)
+    all_builtin = all(split_ref(ref)[0] in _builtin_ids() for ref in refs)
     uploads: dict[str, InstrumentFile] | None = None
     if not all_builtin or (organisation_id, refs) in _SHADOWED:
         uploads = instrument_uploads(organisation_id, refs)

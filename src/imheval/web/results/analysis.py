@@ -13,8 +13,9 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any, Literal
 
 from django.db.models import Count, Max
@@ -23,6 +24,7 @@ import imheval
 from imheval import EvaluationOptions, ImhevalError, evaluate, score_items
 from imheval.evaluation import Evaluation
 from imheval.instruments import Instrument
+from imheval.instruments.bank import builtin_ids, builtin_versions, get_builtin, split_ref
 from imheval.io.table import TIMEPOINTS, ResponseTable
 from imheval.matching import MatchResult, match
 from imheval.web.capture.models import Status, Submission
@@ -34,6 +36,7 @@ from imheval.web.workspace.models import (
     Collection,
     InstrumentFile,
     Programme,
+    current_builtin_version,
     resolve_instruments,
 )
 
@@ -98,8 +101,12 @@ class Scope:
 
     @property
     def source(self) -> str:
-        """The evaluation's ``source`` (the report prints it as "data: ...")."""
+        """The evaluation's ``source`` (the report prints it as "data: ..."), naming any cohort
+        left out for asking another version of an instrument."""
         text = f"{self.organisation.name} workspace, {self.description}"
+        if self.versions.left_out:
+            names = ", ".join(cohort.name for cohort in self.versions.left_out)
+            text += f" (left out, as they asked another version of an instrument: {names})"
         return text.replace("/", "-").replace("\\", "-")
 
     def file_name(self, what: str, extension: str) -> str:
@@ -110,21 +117,46 @@ class Scope:
         return "-".join([*parts, what]) + extension
 
     def submissions(self) -> Any:
-        """Every submission in the scope (drafts too; the adapter leaves them out)."""
+        """Every submission in the scope (drafts too; the adapter leaves them out), less those
+        of cohorts left out for asking another version of an instrument (:attr:`versions`)."""
         found = Submission.objects.in_organisation(self.organisation)
         if self.cohort is not None:
             return found.filter(collection__cohort=self.cohort)
         if self.programme is not None:
-            return found.filter(collection__cohort__programme=self.programme)
+            found = found.filter(collection__cohort__programme=self.programme)
+        if left_out := self.versions.left_out_ids:
+            found = found.exclude(collection__cohort_id__in=left_out)
         return found
 
     def cohorts(self) -> Any:
+        """The scope's cohorts, less those left out for another version (:attr:`versions`)."""
+        found = self._all_cohorts()
+        if left_out := self.versions.left_out_ids:
+            found = found.exclude(pk__in=left_out)
+        return found
+
+    def _all_cohorts(self) -> Any:
         found = Cohort.objects.in_organisation(self.organisation)
         if self.cohort is not None:
             return found.filter(pk=self.cohort.pk)
         if self.programme is not None:
             return found.filter(programme=self.programme)
         return found
+
+    @cached_property
+    def versions(self) -> VersionSplit:
+        """Which version of each built-in instrument a programme's or organisation's results
+        use, when its cohorts asked more than one; a cohort's own page needs none (one query
+        for a programme or organisation, two when a cohort is left out)."""
+        if self.cohort is not None:
+            return VersionSplit()
+        pins = Collection.objects.in_organisation(self.organisation).filter(
+            cohort__in=self._all_cohorts()
+        )
+        return version_split(
+            self.organisation,
+            pins.values_list("cohort_id", "instrument_refs", "instrument_versions"),
+        )
 
     def collections(self) -> list[Collection]:
         """The scope's questionnaires: cohorts in the order they ran, then pre, post, follow-up."""
@@ -136,6 +168,102 @@ class Scope:
             found.select_related("cohort"),
             key=lambda c: (c.cohort.start_date, c.cohort_id, order.get(c.timepoint, 9)),
         )
+
+
+@dataclass(frozen=True)
+class VersionUse:
+    """One built-in instrument asked at more than one version in a scope: the version the
+    results use (``chosen``) and the cohorts that asked each version, by version."""
+
+    instrument_id: str
+    title: str
+    chosen: str
+    cohorts: dict[str, tuple[Cohort, ...]]
+
+    @property
+    def others(self) -> list[tuple[str, tuple[Cohort, ...]]]:
+        """(version, its cohorts) for each version the results leave out."""
+        return [
+            (version, found) for version, found in self.cohorts.items() if version != self.chosen
+        ]
+
+
+@dataclass(frozen=True)
+class VersionSplit:
+    """Built-in instruments asked at more than one version in a programme or organisation.
+
+    Answers to two versions of an instrument are answers to different questions, so they are
+    never put together: the results use, for each such instrument, the version most of the
+    scope's cohorts asked (on a tie, the newer), and leave out the cohorts that asked another
+    (``left_out``; each still has its own results page). Empty when every cohort asked the same.
+    """
+
+    instruments: tuple[VersionUse, ...] = ()
+    left_out: tuple[Cohort, ...] = ()
+
+    @property
+    def left_out_ids(self) -> list[int]:
+        return [cohort.pk for cohort in self.left_out]
+
+
+def _version_order(instrument_id: str, version: str) -> int:
+    """A version's place among the bank's versions of ``instrument_id`` (the current highest)."""
+    known = builtin_versions(instrument_id) if instrument_id in builtin_ids() else []
+    return known.index(version) if version in known else -1
+
+
+def version_split(organisation: Organisation, pins: Iterable[tuple[int, Any, Any]]) -> VersionSplit:
+    """The :class:`VersionSplit` of questionnaires given as (cohort id, instrument refs,
+    instrument versions) rows. A built-in without a pin counts as the bank's current version.
+    Reads the cohorts only when some are left out (one query)."""
+    asked: dict[str, dict[str, set[int]]] = {}
+    for cohort_id, refs, versions in pins:
+        for ref in refs or []:
+            version = (versions or {}).get(ref) or current_builtin_version(ref)
+            if version is not None:
+                asked.setdefault(ref, {}).setdefault(version, set()).add(cohort_id)
+    left_out: set[int] = set()
+    chosen: dict[str, str] = {}
+    for instrument_id in sorted(asked):
+        by_version = {
+            version: cohorts - left_out for version, cohorts in asked[instrument_id].items()
+        }
+        by_version = {version: cohorts for version, cohorts in by_version.items() if cohorts}
+        if len(by_version) < 2:
+            continue
+        chosen[instrument_id] = max(
+            by_version,
+            key=lambda v: (len(by_version[v]), _version_order(instrument_id, v), v),
+        )
+        for version, cohorts in by_version.items():
+            if version != chosen[instrument_id]:
+                left_out |= cohorts
+    if not chosen:
+        return VersionSplit()
+    involved = {c for i in chosen for cohorts in asked[i].values() for c in cohorts}
+    found = Cohort.objects.in_organisation(organisation).filter(pk__in=involved)
+    found = found.select_related("programme")
+    in_order = {cohort.pk: cohort for cohort in found.order_by("start_date", "name")}
+
+    def named(ids: set[int]) -> tuple[Cohort, ...]:
+        return tuple(cohort for pk, cohort in in_order.items() if pk in ids)
+
+    uses = tuple(
+        VersionUse(
+            instrument_id,
+            get_builtin(instrument_id).title,
+            version,
+            {
+                v: named(ids)
+                for v, ids in sorted(
+                    asked[instrument_id].items(),
+                    key=lambda kv: _version_order(instrument_id, kv[0]),
+                )
+            },
+        )
+        for instrument_id, version in chosen.items()
+    )
+    return VersionSplit(uses, named(left_out))
 
 
 def safe_file_part(text: str) -> str:
@@ -156,11 +284,22 @@ def scope_instruments(scope: Scope) -> list[Instrument]:
     """
     refs: list[str] = []
     for collection in scope.collections():
-        refs.extend(ref for ref in collection.instrument_refs if ref not in refs)
+        refs.extend(ref for ref in collection.pinned_refs() if ref not in refs)
     if not refs:
         raise UnavailableError(
             f"No questionnaires have been set up for {scope.description} yet, so there is "
             "nothing to analyse."
+        )
+    versions: dict[str, list[str]] = {}
+    for ref in refs:
+        instrument_id, version = split_ref(ref)
+        versions.setdefault(instrument_id, []).append(version or "current")
+    if mixed := {i: found for i, found in versions.items() if len(found) > 1}:
+        named = "; ".join(f"{i}: versions {' and '.join(found)}" for i, found in mixed.items())
+        raise UnavailableError(
+            f"The questionnaires of {scope.description} ask different versions of the same "
+            f"instrument ({named}). The questions differ between versions, so these answers "
+            "cannot be analysed together."
         )
     try:
         return resolve_instruments(scope.organisation, refs)
@@ -208,8 +347,8 @@ def data_fingerprint(scope: Scope) -> str:
         "decisions": _summary(decisions, "decided_at"),
         "questionnaires": sorted(
             [cohort, timepoint, refs]
-            for cohort, timepoint, refs in collections.values_list(
-                "cohort_id", "timepoint", "instrument_refs"
+            for cohort, timepoint, *refs in collections.values_list(
+                "cohort_id", "timepoint", "instrument_refs", "instrument_versions"
             )
         ),
         "uploads": _summary(InstrumentFile.objects.in_organisation(organisation), "uploaded_at"),

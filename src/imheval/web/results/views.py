@@ -145,12 +145,36 @@ def results(request: HttpRequest, access: Access, scope: Scope) -> HttpResponse:
         if access.may("export_responses")
         else "",
         "crumbs": crumbs(scope),
+        "versions": _versions(scope),
         "counts_url": _cohort_url("cohort_counts", scope),
         "matching_url": _cohort_url("cohort_matching", scope)
         if access.may("review_matches")
         else "",
     }
     return render(request, "results/results.html", context)
+
+
+def _versions(scope: Scope) -> list[dict[str, Any]]:
+    """Each built-in instrument the scope's cohorts asked at more than one version: the version
+    the results use, with how many cohorts asked it, and the cohorts left out, with links."""
+    return [
+        {
+            "title": use.title,
+            "chosen": use.chosen,
+            "chosen_count": len(use.cohorts[use.chosen]),
+            "others": [
+                {
+                    "version": version,
+                    "cohorts": [
+                        {"name": c.name, "url": scope_url(Scope.of(scope.organisation, c))}
+                        for c in cohorts
+                    ],
+                }
+                for version, cohorts in use.others
+            ],
+        }
+        for use in scope.versions.instruments
+    ]
 
 
 def _rest(scope: Scope, content: PageContent) -> dict[str, Any]:

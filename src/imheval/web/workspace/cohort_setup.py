@@ -21,13 +21,20 @@ from django.utils import timezone
 
 from imheval import EvaluationOptions
 from imheval.errors import ImhevalError
+from imheval.instruments.bank import get_builtin
 from imheval.web.capture.models import Status, Submission
 from imheval.web.organisations.audit import acting_as
 from imheval.web.results.models import MatchDecision
 from imheval.web.workspace.catalogue import catalogue
 from imheval.web.workspace.code_match import match_codes
 from imheval.web.workspace.forms import CohortForm, follow_up_weeks_field
-from imheval.web.workspace.models import Cohort, Collection, Programme, Timepoint
+from imheval.web.workspace.models import (
+    Cohort,
+    Collection,
+    Programme,
+    Timepoint,
+    current_builtin_version,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -41,17 +48,42 @@ SCHEDULE_ACTOR = "scheduled opening"
 @dataclass(frozen=True, slots=True)
 class QuestionnairePlan:
     """What a new cohort's questionnaires start as: instrument ids per timepoint ([] for none),
-    the follow-up's weeks and whether it opens itself, and where that came from."""
+    the follow-up's weeks and whether it opens itself, and where that came from.
+
+    A new cohort asks the bank's current version of each built-in instrument, even when the
+    cohort it starts from asked an earlier one; ``older_versions`` says which, as
+    (title, the source's version, the current version), for the note on the form.
+    """
 
     refs: dict[str, list[str]]
     follow_up_weeks: int
     opens_on_due_date: bool
     source: Cohort | None
+    older_versions: tuple[tuple[str, str, str], ...] = ()
+
+    @property
+    def versions_note(self) -> str:
+        """A sentence for the form when the source cohort asked an earlier version, else ""."""
+        if self.source is None or not self.older_versions:
+            return ""
+        named = "; ".join(
+            f"{title}: cohort {self.source.name} asked version {old}, this cohort will ask "
+            f"version {current}"
+            for title, old, current in self.older_versions
+        )
+        return (
+            f"The built-in instruments have a newer version ({named}). The questions differ, so "
+            "answers to the two versions are not compared with each other. To ask exactly the "
+            f"questions cohort {self.source.name} asked, copy that cohort instead."
+        )
 
 
 def questionnaire_plan(programme: Programme) -> QuestionnairePlan:
     """The questionnaires of ``programme``'s most recently added cohort that has any, or the
-    built-in core questionnaire at every timepoint (12-week follow-up) for a first cohort."""
+    built-in core questionnaire at every timepoint (12-week follow-up) for a first cohort.
+
+    The built-ins are taken at the bank's current version (a new group answers the current
+    questions); copying a cohort (:class:`CopyCohortForm`) keeps its versions instead."""
     last = (
         Cohort.objects.filter(programme=programme, collections__isnull=False)
         .order_by("-created_at", "-pk")
@@ -62,6 +94,12 @@ def questionnaire_plan(programme: Programme) -> QuestionnairePlan:
         return QuestionnairePlan(refs, DEFAULT_FOLLOW_UP_WEEKS, False, None)
     collections = {collection.timepoint: collection for collection in last.collections.all()}
     followup = collections.get(Timepoint.FOLLOWUP)
+    older: dict[str, tuple[str, str, str]] = {}
+    for collection in collections.values():
+        for ref, version in (collection.instrument_versions or {}).items():
+            current = current_builtin_version(ref)
+            if current is not None and version != current and ref not in older:
+                older[ref] = (get_builtin(ref).title, version, current)
     return QuestionnairePlan(
         {
             tp: list(c.instrument_refs) if (c := collections.get(tp)) else []
@@ -70,6 +108,7 @@ def questionnaire_plan(programme: Programme) -> QuestionnairePlan:
         (followup.follow_up_weeks if followup else None) or DEFAULT_FOLLOW_UP_WEEKS,
         bool(followup and followup.opens_on_due_date),
         last,
+        tuple(older[ref] for ref in sorted(older)),
     )
 
 
@@ -186,9 +225,9 @@ class NewCohortForm(CohortForm):
 
 
 class CopyCohortForm(CohortForm):
-    """A new cohort like ``source``: the same trainer, venue and questionnaires (instruments,
-    follow-up weeks and opening), with its own name and dates. Nothing answered is copied and
-    every questionnaire starts closed, with a new link."""
+    """A new cohort like ``source``: the same trainer, venue and questionnaires (instruments at
+    the same versions, follow-up weeks and opening), with its own name and dates. Nothing
+    answered is copied and every questionnaire starts closed, with a new link."""
 
     def __init__(self, *args: Any, source: Cohort, **kwargs: Any) -> None:
         kwargs.setdefault("initial", {"trainer": source.trainer, "venue": source.venue})
@@ -203,6 +242,8 @@ class CopyCohortForm(CohortForm):
                     cohort=cohort,
                     timepoint=collection.timepoint,
                     instrument_refs=list(collection.instrument_refs),
+                    # the copy asks the same questions: the same versions of built-ins
+                    instrument_versions=dict(collection.instrument_versions or {}),
                     follow_up_weeks=collection.follow_up_weeks,
                     opens_on_due_date=collection.opens_on_due_date,
                 )

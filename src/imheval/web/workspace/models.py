@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from imheval.errors import InstrumentError, Problem, UnknownInstrumentError
 from imheval.instruments import Instrument
-from imheval.instruments.bank import builtin_ids, get_builtin
+from imheval.instruments.bank import VERSION_MARK, builtin_ids, get_builtin, split_ref
 from imheval.instruments.loader import load_instrument_text
 from imheval.scoring import check_scored_together
 from imheval.web.organisations.models import Organisation, scoped_manager
@@ -178,11 +178,24 @@ class InstrumentFile(models.Model):
 
 
 def instrument_uploads(organisation_id: int, refs: Iterable[str]) -> dict[str, InstrumentFile]:
-    """The organisation's uploaded files among ``refs``, by instrument id (one query)."""
+    """The organisation's uploaded files among ``refs`` (ids, or ``id@version`` for a pinned
+    built-in), by instrument id (one query)."""
+    ids = [split_ref(ref)[0] for ref in refs]
     files = InstrumentFile.objects.filter(
-        organisation_id=organisation_id, instrument_id__in=list(refs)
+        organisation_id=organisation_id, instrument_id__in=ids
     ).order_by()
     return {file.instrument_id: file for file in files}
+
+
+def current_builtin_version(instrument_id: str) -> str | None:
+    """The version the bank holds now of the built-in ``instrument_id``; None for any other id."""
+    return get_builtin(instrument_id).version if instrument_id in builtin_ids() else None
+
+
+def pinned_refs(refs: Iterable[str], versions: Mapping[str, str]) -> list[str]:
+    """``refs`` with each pinned built-in as ``id@version`` (``imh-core@1.0.0``); the others as
+    they are. ``versions`` is a questionnaire's ``instrument_versions``."""
+    return [f"{ref}{VERSION_MARK}{versions[ref]}" if ref in versions else ref for ref in refs]
 
 
 def resolve_instruments(
@@ -193,16 +206,18 @@ def resolve_instruments(
 ) -> list[Instrument]:
     """The instruments named by ``refs``: the organisation's uploads first, then the bank.
 
+    A ref is an id, or ``id@version`` for a built-in pinned to a version (a questionnaire's
+    :meth:`Collection.pinned_refs`); a built-in named by id alone is the bank's current version.
     ``uploads`` are the organisation's files among ``refs`` if the caller has read them already
-    (:func:`instrument_uploads`). Raises UnknownInstrumentError naming the first id that is
+    (:func:`instrument_uploads`). Raises UnknownInstrumentError naming the first ref that is
     neither.
     """
     if uploads is None:
         uploads = instrument_uploads(organisation.pk, refs)
     instruments = []
     for ref in refs:
-        if ref in uploads:
-            instruments.append(uploads[ref].instrument())
+        if (instrument_id := split_ref(ref)[0]) in uploads:
+            instruments.append(uploads[instrument_id].instrument())
         else:
             try:
                 instruments.append(get_builtin(ref))
@@ -259,12 +274,17 @@ class Collection(models.Model):
     """Questionnaire capture for one cohort at one timepoint, reached by an unguessable link.
 
     ``instrument_refs`` lists instrument ids: the organisation's uploads or the built-in bank.
-    A follow-up names the weeks after the course it is due (``follow_up_weeks``).
+    ``instrument_versions`` pins each built-in's version ({id: version}), so the questionnaire
+    keeps asking (and its answers keep being scored with) the questions it was set up with when
+    the bank's current version changes: see :meth:`pinned_versions`. An upload needs no pin (a
+    new version of an upload has its own id). A follow-up names the weeks after the course it is
+    due (``follow_up_weeks``).
     """
 
     cohort = models.ForeignKey(Cohort, on_delete=models.CASCADE, related_name="collections")
     timepoint = models.CharField(max_length=10, choices=Timepoint.choices)
     instrument_refs = models.JSONField(default=list)
+    instrument_versions = models.JSONField(default=dict, blank=True)
     follow_up_weeks = models.PositiveSmallIntegerField(null=True, blank=True)
     #: A follow-up that the hourly housekeeping opens on its due date (see schedule.py).
     opens_on_due_date = models.BooleanField(default=False)
@@ -281,6 +301,7 @@ class Collection(models.Model):
         "cohort",
         "timepoint",
         "instrument_refs",
+        "instrument_versions",
         "follow_up_weeks",
         "opens_on_due_date",
         "is_open",
@@ -338,8 +359,42 @@ class Collection(models.Model):
             return str(error)
         return None
 
+    def pinned_versions(self) -> dict[str, str]:
+        """The version of each built-in instrument this questionnaire asks, {id: version}.
+
+        A pin, once made, stays while the instrument stays chosen. A built-in chosen anew takes
+        the version another questionnaire of the same cohort pinned (so the pre-test, post-test
+        and follow-up ask the same questions), else the bank's current version. Uploads are not
+        pinned. Reads the cohort's other questionnaires only when a built-in is chosen anew.
+        """
+        refs = list(self.instrument_refs or [])
+        kept = {ref: v for ref, v in (self.instrument_versions or {}).items() if ref in refs}
+        new = [ref for ref in refs if ref not in kept and ref in builtin_ids()]
+        if new and self.cohort_id is not None:
+            siblings = Collection.objects.filter(cohort_id=self.cohort_id).exclude(pk=self.pk)
+            for versions in siblings.values_list("instrument_versions", flat=True):
+                for ref in new:
+                    if ref in (versions or {}) and ref not in kept:
+                        kept[ref] = versions[ref]
+        for ref in new:
+            if ref not in kept and (current := current_builtin_version(ref)) is not None:
+                kept[ref] = current
+        return {ref: kept[ref] for ref in refs if ref in kept}
+
+    def pinned_refs(self) -> list[str]:
+        """The instrument refs with each built-in at its pinned version: ``imh-core@1.0.0``."""
+        return pinned_refs(self.instrument_refs or [], self.pinned_versions())
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        update_fields = kwargs.get("update_fields")
+        if update_fields is None or "instrument_refs" in update_fields:
+            self.instrument_versions = self.pinned_versions()
+            if update_fields is not None:
+                kwargs["update_fields"] = {*update_fields, "instrument_versions"}
+        super().save(*args, **kwargs)
+
     def instruments(self) -> list[Instrument]:
-        return resolve_instruments(self.organisation, list(self.instrument_refs))
+        return resolve_instruments(self.organisation, self.pinned_refs())
 
     def open(self) -> None:
         self.is_open = True

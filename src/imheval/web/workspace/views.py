@@ -253,7 +253,8 @@ def cohort_create(request: HttpRequest, access: Access, programme: Programme) ->
             else "The questionnaires start with the built-in infant mental health core "
             "questionnaire"
         )
-        + ": change them here if this cohort answers different ones.",
+        + ": change them here if this cohort answers different ones."
+        + (f" {form.plan.versions_note}" if form.plan.versions_note else ""),
         submit="Save cohort",
         cancel=_url("programme", access, programme=programme),
         crumbs=_crumbs(access, programme),
