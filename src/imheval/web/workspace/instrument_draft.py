@@ -6,7 +6,14 @@ read from a built-in or saved instrument (:func:`draft_of`) or from a POST (:fun
 :func:`apply_action` makes one structural change; :func:`check` writes the draft as an
 instrument file with the core's writer and runs the core's loader on it, so the editor accepts
 exactly what an uploaded file would, and every problem is listed at once, each tied to the field
-it is about (see :class:`EditorProblem`).
+it is about (see :class:`EditorProblem`). :func:`advice` turns the core's item-writing advice
+(instruments/lint.py) into the same kind of list, each piece tied to its question.
+
+Every field of the file format has its place, so that editing a copy never drops one: parallel
+forms (lines ``id: label``), the competency framework, jurisdiction wording (one term per entry,
+its default words and its words in each jurisdiction), and, per question, its form, the
+misconception each wrong option targets (lines ``code: misconception``), its competencies and
+its evidence (one citation per line).
 """
 
 from __future__ import annotations
@@ -18,8 +25,9 @@ from typing import Any, Final
 
 from imheval.errors import InstrumentError, Problem
 from imheval.instruments import Instrument, KeyedItem, RatingItem
+from imheval.instruments.lint import Advice, lint_instrument
 from imheval.instruments.loader import load_instrument_text
-from imheval.instruments.model import FORMAT_V1, TrainingLevel
+from imheval.instruments.model import DEFAULT_WORDING, FORMAT_V1, Jurisdiction, TrainingLevel
 from imheval.instruments.writer import write_instrument_yaml
 
 #: The most domains, scales or items a form may post (the built-in bank's largest has 20 items).
@@ -55,6 +63,28 @@ class DraftItem:
     points: str = "1"
     scale: str = ""
     reverse: bool = False
+    form: str = ""  # empty: in every form
+    misconceptions: str = ""  # one "code: misconception" per line
+    competencies: list[str] = field(default_factory=list)
+    evidence: str = ""  # one citation per line
+
+
+@dataclass
+class DraftTerm:
+    """A term written ``{id}`` in the text, with its default words and its words in each
+    jurisdiction (empty: the default words)."""
+
+    id: str = ""
+    default: str = ""
+    england: str = ""
+    wales: str = ""
+    scotland: str = ""
+    northern_ireland: str = ""
+    ireland: str = ""
+
+
+#: The jurisdictions a term may have its own words for, in the order the editor shows them.
+JURISDICTIONS: Final = tuple(j.value for j in Jurisdiction)
 
 
 @dataclass
@@ -68,11 +98,15 @@ class Draft:
     domains: list[DraftDomain] = field(default_factory=list)
     scales: list[DraftScale] = field(default_factory=list)
     items: list[DraftItem] = field(default_factory=list)
+    forms: str = ""  # one "id: label" (or "id") per line
+    framework: str = ""
+    terms: list[DraftTerm] = field(default_factory=list)
 
 
 #: The repeated parts of a draft: the name used in field names and actions, and its class.
-SECTIONS: Final = {"domain": DraftDomain, "scale": DraftScale, "item": DraftItem}
+SECTIONS: Final = {"domain": DraftDomain, "scale": DraftScale, "item": DraftItem, "term": DraftTerm}
 _DETAILS: Final = ("id", "version", "title", "description", "language")
+_EXTRAS: Final = ("forms", "framework")
 
 
 @dataclass(frozen=True)
@@ -110,11 +144,28 @@ def draft_of(instrument: Instrument) -> Draft:
             for name, scale in instrument.scales.items()
         ],
         items=[_draft_item(item) for item in instrument.items],
+        forms="\n".join(f"{f.id}: {f.label}" if f.label else f.id for f in instrument.forms),
+        framework=instrument.framework,
+        terms=[
+            DraftTerm(term, **{place: texts.get(place, "") for place in _PLACES})
+            for term, texts in instrument.wording.items()
+        ],
     )
 
 
+_PLACES: Final = (DEFAULT_WORDING, *JURISDICTIONS)
+
+
 def _draft_item(item: KeyedItem | RatingItem) -> DraftItem:
-    common = DraftItem(id=item.id, domain=item.domain, text=item.text, concept=item.concept)
+    common = DraftItem(
+        id=item.id,
+        domain=item.domain,
+        text=item.text,
+        concept=item.concept,
+        form=item.form or "",
+        competencies=list(item.competencies),
+        evidence="\n".join(item.evidence),
+    )
     if isinstance(item, RatingItem):
         return replace(common, kind="rating", scale=item.scale, reverse=item.reverse)
     return replace(
@@ -122,12 +173,24 @@ def _draft_item(item: KeyedItem | RatingItem) -> DraftItem:
         options="\n".join(f"{code}: {text}" for code, text in item.options.items()),
         key=", ".join(item.key),
         points=f"{item.points:g}",
+        misconceptions="\n".join(f"{code}: {text}" for code, text in item.misconceptions.items()),
     )
+
+
+def declared_forms(draft: Draft) -> list[tuple[str, str]]:
+    """The (id, label) of each form the draft's forms box declares, one per line."""
+    forms = []
+    for line in draft.forms.splitlines():
+        if line.strip():
+            form_id, _, label = line.partition(":")
+            forms.append((form_id.strip(), label.strip()))
+    return forms
 
 
 def draft_from(post: Mapping[str, Any]) -> Draft:
     """The draft a submitted editor form holds (missing fields read as empty)."""
-    details = {name: str(post.get(name, "")).strip() for name in _DETAILS}
+    details = {name: str(post.get(name, "")).strip() for name in _DETAILS + _EXTRAS}
+    details["forms"] = details["forms"].replace("\r\n", "\n")
     levels = post.getlist("levels") if hasattr(post, "getlist") else post.get("levels", [])
     entries = {section: _entries(post, section, kind) for section, kind in SECTIONS.items()}
     return Draft(
@@ -136,6 +199,7 @@ def draft_from(post: Mapping[str, Any]) -> Draft:
         domains=entries["domain"],
         scales=entries["scale"],
         items=entries["item"],
+        terms=entries["term"],
     )
 
 
@@ -154,6 +218,9 @@ def _entries(post: Mapping[str, Any], section: str, kind: type) -> list[Any]:
             name = f"{section}-{index}-{part.name}"
             if part.type == "bool":
                 values[part.name] = post.get(name) == "on"
+            elif part.type == "list[str]":
+                chosen = post.getlist(name) if hasattr(post, "getlist") else post.get(name, [])
+                values[part.name] = [str(value) for value in chosen if str(value).strip()]
             else:
                 values[part.name] = str(post.get(name, "")).replace("\r\n", "\n").strip()
         entries.append(kind(**values))
@@ -162,7 +229,7 @@ def _entries(post: Mapping[str, Any], section: str, kind: type) -> list[Any]:
 
 # --- changing ---------------------------------------------------------------------------------
 
-_ACTION = re.compile(r"^(add|remove|up|down)-(domain|scale|item)(?:-(\d+))?$")
+_ACTION = re.compile(r"^(add|remove|up|down)-(domain|scale|item|term)(?:-(\d+))?$")
 
 
 def apply_action(draft: Draft, action: str) -> Draft:
@@ -196,6 +263,8 @@ def _new_entry(draft: Draft, section: str) -> Any:
         return DraftDomain(id=_free(f"domain{len(draft.domains) + 1}", _ids(draft.domains)))
     if section == "scale":
         return DraftScale(id=_free("agree", _ids(draft.scales)))
+    if section == "term":
+        return DraftTerm(id=_free("term", _ids(draft.terms)).replace("-", "_"))
     domain = draft.items[-1].domain if draft.items else (draft.domains or [DraftDomain()])[0].id
     return DraftItem(id=_free(f"Q{len(draft.items) + 1}", _ids(draft.items)), domain=domain)
 
@@ -254,8 +323,33 @@ def _data(draft: Draft) -> tuple[dict[str, Any], list[EditorProblem]]:
         }
     if scales:
         data["scales"] = scales
+    forms = declared_forms(draft)
+    if forms:
+        data["forms"] = [{"id": i} | ({"label": label} if label else {}) for i, label in forms]
+    if draft.framework:
+        data["framework"] = draft.framework
+    wording = _wording(draft, problems)
+    if wording:
+        data["wording"] = wording
     data["items"] = [_item_data(index, item, problems) for index, item in enumerate(draft.items)]
     return data, problems
+
+
+def _wording(draft: Draft, problems: list[EditorProblem]) -> dict[str, dict[str, str]]:
+    wording: dict[str, dict[str, str]] = {}
+    for index, term in enumerate(draft.terms):
+        if not term.id or term.id in wording:
+            problems.append(
+                EditorProblem(
+                    f"term-{index}-id",
+                    f"Term {index + 1}: give each term its own short name, for example "
+                    "health_visitor",
+                )
+            )
+        wording[term.id] = {
+            place: getattr(term, place) for place in _PLACES if getattr(term, place)
+        }
+    return wording
 
 
 def _domain_data(domain: DraftDomain) -> dict[str, Any]:
@@ -265,18 +359,32 @@ def _domain_data(domain: DraftDomain) -> dict[str, Any]:
 
 def _item_data(index: int, item: DraftItem, problems: list[EditorProblem]) -> dict[str, Any]:
     data: dict[str, Any] = {"kind": item.kind, "id": item.id, "domain": item.domain}
+    data |= {"form": item.form} if item.form else {}
     data |= {"concept": item.concept} if item.concept else {}
     data["text"] = item.text
+    data |= {"competencies": item.competencies} if item.competencies else {}
+    evidence = [line.strip() for line in item.evidence.splitlines() if line.strip()]
+    data |= {"evidence": evidence} if evidence else {}
     if item.kind == "rating":
         return data | {"scale": item.scale, "reverse": item.reverse}
     where = _item_name(index, item)
     data["options"] = _lines(item.options, f"item-{index}-options", where, problems)
     codes = [code.strip() for code in item.key.split(",") if code.strip()]
     data["key"] = codes[0] if len(codes) == 1 else codes
+    misconceptions = _lines(
+        item.misconceptions,
+        f"item-{index}-misconceptions",
+        where,
+        problems,
+        "b: Babies cannot feel stress",
+    )
+    data |= {"misconceptions": misconceptions} if misconceptions else {}
     return data | ({"points": item.points} if item.points else {})
 
 
-def _lines(text: str, anchor: str, where: str, problems: list[EditorProblem]) -> dict[str, str]:
+def _lines(
+    text: str, anchor: str, where: str, problems: list[EditorProblem], example: str = "a: Yes"
+) -> dict[str, str]:
     """``code: words`` lines as a dict; a line without a colon is a problem."""
     values: dict[str, str] = {}
     for number, line in enumerate(text.splitlines(), start=1):
@@ -288,7 +396,7 @@ def _lines(text: str, anchor: str, where: str, problems: list[EditorProblem]) ->
                 EditorProblem(
                     anchor,
                     f"{where}: line {number} ('{line.strip()}') needs a code, a colon and "
-                    "the words, for example 'a: Yes'",
+                    f"the words, for example '{example}'",
                 )
             )
             continue
@@ -307,6 +415,11 @@ def _number(text: str) -> int | str:
 #: starts its message with the field ("key ['d'] is not among..."); this only chooses where the
 #: error summary's link goes, never what it says. The first match wins; else the wording.
 _ITEM_FIELDS: Final = (
+    ("items name competencies", "competencies"),
+    ("misconceptions", "misconceptions"),
+    ("competencies", "competencies"),
+    ("evidence", "evidence"),
+    ("form", "form"),
     ("item id", "id"),
     ("every option", "key"),
     ("option", "options"),
@@ -319,7 +432,13 @@ _ITEM_FIELDS: Final = (
     ("kind", "kind"),
     ("reverse", "reverse"),
 )
-_NAMES: Final = re.compile(r"names (domain|scale) ")
+_NAMES: Final = re.compile(r"names (domain|scale|form|competencies) ")
+#: Problems with the whole instrument's forms, framework or wording, by how they start.
+_INSTRUMENT_FIELDS: Final = (
+    (re.compile(r"^(form '|only one form|domain '[^']*' has items of its own)"), "forms"),
+    (re.compile(r"^framework "), "framework"),
+)
+_TERM: Final = re.compile(r"^wording term '([^']*)'")
 
 
 def _located(draft: Draft, problem: Problem) -> EditorProblem:
@@ -333,9 +452,26 @@ def _located(draft: Draft, problem: Problem) -> EditorProblem:
             )
     if problem.field:
         return _located_field(draft, problem.field, problem.message)
+    for start, anchor in _INSTRUMENT_FIELDS:
+        if start.match(problem.message):
+            return EditorProblem(anchor, f"{_FIELD_NAMES[anchor]}: {problem.message}")
+    term = _TERM.match(problem.message)
+    if term:
+        index = next((i for i, t in enumerate(draft.terms) if t.id == term.group(1)), None)
+        anchor = "terms" if index is None else f"term-{index}-{_term_part(problem.message)}"
+        return EditorProblem(anchor, f"Wording: {problem.message}")
     if "domain" in problem.message:
         return EditorProblem("domains", f"Domains: {problem.message}")
     return EditorProblem("details", problem.message)
+
+
+_FIELD_NAMES: Final = {"forms": "Parallel forms", "framework": "Competency framework"}
+
+
+def _term_part(message: str) -> str:
+    if "has no 'default'" in message:
+        return "default"
+    return "id"
 
 
 def _item_index(draft: Draft, name: str) -> int | None:
@@ -377,6 +513,11 @@ def _located_field(draft: Draft, where: str, message: str) -> EditorProblem:
         return EditorProblem(where, f"{where.capitalize()}: {message}")
     if where == "levels":
         return EditorProblem("levels", f"Training levels: {message}")
+    if section.startswith(("forms", "framework")):
+        anchor = "forms" if section.startswith("forms") else "framework"
+        return EditorProblem(anchor, f"{_FIELD_NAMES[anchor]}: {message}")
+    if section.startswith("wording"):
+        return EditorProblem("terms", f"Wording: {message}")
     return EditorProblem(
         section if section in ("domains", "scales", "items") else "details", message
     )
@@ -392,3 +533,33 @@ def _item_name(index: int, item: DraftItem) -> str:
 
 def _scale_name(scale: DraftScale) -> str:
     return f"Rating scale {scale.id}" if scale.id else "A rating scale"
+
+
+# --- item-writing advice ----------------------------------------------------------------------
+
+#: Which field of its question each rule's advice links to.
+_ADVICE_FIELDS: Final = {
+    "absolute-in-distractor": "options",
+    "key-longest": "options",
+    "shared-key": "options",
+    "key-position-balance": "key",
+    "key-position-run": "key",
+    "key-position-cycle": "key",
+}
+
+
+def advice(draft: Draft, instrument: Instrument) -> list[EditorProblem]:
+    """The item-writing advice for ``instrument`` (the draft, checked), each piece tied to the
+    field of its question: the options for cues in the options, the key for key positions,
+    else the wording."""
+    return [_advised(draft, piece) for piece in lint_instrument(instrument)]
+
+
+def _advised(draft: Draft, piece: Advice) -> EditorProblem:
+    index = _item_index(draft, piece.item) if piece.item else None
+    if index is None:
+        return EditorProblem("items", piece.message[:1].upper() + piece.message[1:])
+    name = _ADVICE_FIELDS.get(piece.rule, "text")
+    return EditorProblem(
+        f"item-{index}-{name}", f"{_item_name(index, draft.items[index])}: {piece.message}"
+    )

@@ -38,6 +38,7 @@ from imheval.web.workspace.instrument_draft import (
     DraftDomain,
     DraftItem,
     EditorProblem,
+    advice,
     apply_action,
     check,
     draft_from,
@@ -132,8 +133,11 @@ def _editor(request: HttpRequest, access: Access, target: Target, start: Draft) 
         return _page(request, access, target, apply_action(draft, action))
     instrument, problems = check(draft, source=draft.id or "the instrument")
     problems = _id_problems(access.organisation, draft.id, target) + problems
-    if instrument is None or problems or action == "check":
+    if instrument is None or problems:
         return _page(request, access, target, draft, problems, checked=True)
+    advised = advice(draft, instrument)
+    if action == "check":
+        return _page(request, access, target, draft, checked=True, advised=advised)
     saved = _save(target, access.organisation, instrument)
     if saved is None:
         taken = [EditorProblem("id", f"Id: '{draft.id}' has just been used; choose another")]
@@ -141,6 +145,14 @@ def _editor(request: HttpRequest, access: Access, target: Target, start: Draft) 
     messages.success(
         request, f"Instrument {saved.instrument_id} version {instrument.version} saved."
     )
+    if advised:
+        # Advice never blocks saving; the editor's Check lists each piece at its question.
+        count = "1 piece" if len(advised) == 1 else f"{len(advised)} pieces"
+        messages.warning(
+            request,
+            f"It has {count} of item-writing advice: questions that test-wise people could "
+            "answer without knowing. Edit it and choose Check for problems to see each one.",
+        )
     return redirect(_file_url(access, saved))
 
 
@@ -152,6 +164,7 @@ def _page(
     problems: list[EditorProblem] | None = None,
     *,
     checked: bool = False,
+    advised: list[EditorProblem] | None = None,
 ) -> HttpResponse:
     here = reverse("workspace:instruments", kwargs={"org": access.organisation.slug})
     back = target.file or target.replaces
@@ -160,6 +173,7 @@ def _page(
         "form": editor_form(draft, problems or [], id_fixed=target.in_place),
         "problems": problems or [],
         "checked": checked,
+        "advised": advised or [],
         "crumbs": [("Instruments", here)],
         "cancel": _file_url(access, back) if back is not None else here,
     }

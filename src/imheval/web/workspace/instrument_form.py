@@ -10,13 +10,17 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
+from imheval.instruments.frameworks import FRAMEWORKS
 from imheval.instruments.model import TrainingLevel
 from imheval.web.workspace.instrument_draft import (
+    JURISDICTIONS,
     Draft,
     DraftDomain,
     DraftItem,
     DraftScale,
+    DraftTerm,
     EditorProblem,
+    declared_forms,
 )
 
 _KIRKPATRICK = (
@@ -54,6 +58,7 @@ class EditorEntry:
     keyed: tuple[EditorField, ...] = ()
     rating: tuple[EditorField, ...] = ()
     kind: str = ""
+    more: tuple[EditorField, ...] = ()  # a question's form, competencies and evidence
 
 
 @dataclass(frozen=True)
@@ -63,6 +68,8 @@ class EditorForm:
     scales: tuple[EditorEntry, ...]
     items: tuple[EditorEntry, ...]
     section_errors: dict[str, list[str]] = field(default_factory=dict)
+    more: tuple[EditorField, ...] = ()  # parallel forms and the competency framework
+    terms: tuple[EditorEntry, ...] = ()
 
 
 def editor_form(draft: Draft, problems: list[EditorProblem], *, id_fixed: bool) -> EditorForm:
@@ -81,8 +88,12 @@ def editor_form(draft: Draft, problems: list[EditorProblem], *, id_fixed: bool) 
         ),
         items=tuple(_item(i, item, draft, fields_of) for i, item in enumerate(draft.items)),
         section_errors={
-            k: v for k, v in errors.items() if k in ("domains", "details", "scales", "items")
+            k: v
+            for k, v in errors.items()
+            if k in ("domains", "details", "scales", "items", "terms")
         },
+        more=_more(draft, fields_of),
+        terms=tuple(_term(i, t, fields_of, len(draft.terms)) for i, t in enumerate(draft.terms)),
     )
 
 
@@ -117,6 +128,51 @@ def _details(draft: Draft, make: _Fields, id_fixed: bool) -> tuple[EditorField, 
         make("language", "Language", draft.language, width="nhsuk-input--width-10",
              hint="A language tag, for example en-GB"),
     )  # fmt: skip
+
+
+def _more(draft: Draft, make: _Fields) -> tuple[EditorField, ...]:
+    frameworks = (("", "None"), *((f.id, f.title) for f in FRAMEWORKS.values()))
+    if draft.framework and draft.framework not in FRAMEWORKS:
+        frameworks += ((draft.framework, draft.framework),)
+    return (
+        make("forms", "Parallel forms (optional)", draft.forms, kind="textarea", rows=3,
+             hint="One form per line: a short name, a colon, the words people see. For example "
+             "A: Form A (before training). Leave empty for one form. A question is then in one "
+             "form, or in every form"),
+        make("framework", "Competency framework (optional)", draft.framework, kind="select",
+             choices=frameworks,
+             hint="Questions can then be mapped to its domains, for example Assessment of "
+             "caregiving"),
+    )  # fmt: skip
+
+
+def _term(index: int, term: DraftTerm, make: _Fields, count: int) -> EditorEntry:
+    p, where = f"term-{index}-", f" of term {index + 1}"
+    fields = (
+        make(p + "id", "Term", term.id, context=where, width="nhsuk-input--width-20",
+             hint="Written in curly brackets in questions and options, for example "
+             "health_visitor is written {health_visitor}"),
+        make(p + "default", "Words used everywhere else", term.default, context=where,
+             hint="For example health visitor"),
+        *(
+            make(p + place, f"Words in {_PLACE_NAMES[place]} (optional)",
+                 getattr(term, place), context=where,
+                 hint=_PLACE_HINTS.get(place, ""))
+            for place in JURISDICTIONS
+        ),
+    )  # fmt: skip
+    heading = f"Term {index + 1}" + (f": {{{term.id}}}" if term.id else "")
+    return EditorEntry("term", index, heading, fields, index == count - 1)
+
+
+_PLACE_NAMES = {
+    "england": "England",
+    "wales": "Wales",
+    "scotland": "Scotland",
+    "northern_ireland": "Northern Ireland",
+    "ireland": "Ireland",
+}
+_PLACE_HINTS = {"ireland": "For example public health nurse"}
 
 
 def _domain(index: int, domain: DraftDomain, make: _Fields, count: int) -> EditorEntry:
@@ -167,7 +223,7 @@ def _item(index: int, item: DraftItem, draft: Draft, make: _Fields) -> EditorEnt
         make(p + "kind", "How it is answered", item.kind, context=where, kind="radios",
              choices=(("keyed", "It has a right answer"), ("rating", "A rating on a scale"))),
     )  # fmt: skip
-    keyed = (
+    keyed: tuple[EditorField, ...] = (
         make(p + "options", "Options", item.options, context=where, kind="textarea", rows=5,
              hint="One per line: a short code, a colon, the words. For example a: Yes"),
         make(p + "key", "Answer key", item.key, context=where, width="nhsuk-input--width-10",
@@ -182,9 +238,46 @@ def _item(index: int, item: DraftItem, draft: Draft, make: _Fields) -> EditorEnt
              hint="Agreeing means less of what the domain measures, for example "
              "'I feel out of my depth'"),
     )  # fmt: skip
+    keyed += (
+        make(p + "misconceptions", "Misconceptions (optional)", item.misconceptions,
+             context=where, kind="textarea", rows=3,
+             hint="What each wrong option shows someone believes, one per line: its code, a "
+             "colon, the misconception. For example b: Babies cannot feel stress. Evaluators see "
+             "these in the item analysis; participants never do"),
+    )  # fmt: skip
     heading = f"Question {index + 1}" + (f" ({item.id})" if item.id else "")
     last = index == len(draft.items) - 1
-    return EditorEntry("item", index, heading, fields, last, keyed, rating, item.kind)
+    more = _item_more(p, where, item, draft, make)
+    return EditorEntry("item", index, heading, fields, last, keyed, rating, item.kind, more)
+
+
+def _item_more(
+    p: str, where: str, item: DraftItem, draft: Draft, make: _Fields
+) -> tuple[EditorField, ...]:
+    forms = [form_id for form_id, _ in declared_forms(draft)]
+    more = []
+    if forms or item.form:
+        choices = _choices(forms, item.form, "Every form")
+        more.append(
+            make(p + "form", "Form", item.form, context=where, kind="select", choices=choices,
+                 hint="Parallel forms never repeat a question: give each form its own")
+        )  # fmt: skip
+    framework = FRAMEWORKS.get(draft.framework)
+    known = [(d.id, d.label) for d in framework.domains] if framework else []
+    chosen = [(c, c) for c in item.competencies if c not in dict(known)]
+    if known or chosen:
+        more.append(
+            make(p + "competencies", "Competencies it measures (optional)", item.competencies,
+                 context=where, kind="checkboxes", choices=(*known, *chosen),
+                 hint="Domains of the competency framework. Select all that apply")
+        )  # fmt: skip
+    more.append(
+        make(p + "evidence", "Evidence (optional)", item.evidence, context=where,
+             kind="textarea", rows=2,
+             hint="The research the question rests on, one per line: author and year. For "
+             "example Murray 1992")
+    )  # fmt: skip
+    return tuple(more)
 
 
 def _choices(ids: list[str], current: str, prompt: str) -> tuple[tuple[str, str], ...]:
