@@ -29,7 +29,17 @@ WEB = Path(imheval.web.__file__).parent
 
 #: Every query parameter a view of ours reads (checked against the source below), plus the
 #: sign-in page's "next", which Django's own view reads.
-PARAMETERS = {"after", "copies", "first", "page", "timepoint", "download", "shown", "format"}
+PARAMETERS = {
+    "after",
+    "copies",
+    "first",
+    "page",
+    "timepoint",
+    "download",
+    "shown",
+    "format",
+    "rest",
+}
 DJANGO_PARAMETERS = {"next"}
 #: Forms built from request.GET, and the parameters they read (their fields).
 GET_FORMS = {"PrintForm": PrintForm}
