@@ -25,7 +25,7 @@ import pandas as pd
 
 from imheval.errors import DataFormatError, InstrumentError, Problem
 from imheval.instruments.model import Instrument, KeyedItem, RatingItem, RatingScale
-from imheval.io.table import RESERVED_COLUMNS, SOURCE_ROW, TIMEPOINTS, ResponseTable
+from imheval.io.table import FORM, RESERVED_COLUMNS, SOURCE_ROW, TIMEPOINTS, ResponseTable
 
 
 class MissingPolicy(StrEnum):
@@ -47,6 +47,30 @@ class ItemOutcome(IntEnum):
     MISSING = 2  # blank: 0 points under the seed rule
     INVALID = 3  # not among the options / outside the scale: 0 points under the seed rule
     NOT_ADMINISTERED = 4  # the whole domain was blank in this row: domain not measured
+    OTHER_FORM = 5  # the item belongs to another parallel form than the row's: not asked
+
+
+#: What a domain's totals are: the points scored ("total"), or, when people answered different
+#: parallel forms of it, the percentage of their form's range ("percent_of_maximum", 0 to 100).
+DomainScale = Literal["total", "percent_of_maximum"]
+
+
+@dataclass(frozen=True, slots=True)
+class FormRange:
+    """One parallel form of a domain: how many items it asks and the range of its total."""
+
+    form: str
+    n_items: int
+    min_total: float
+    max_total: float
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "form": self.form,
+            "n_items": self.n_items,
+            "min_total": self.min_total,
+            "max_total": self.max_total,
+        }
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,6 +81,11 @@ class DomainInfo:
     answer, so a percentage of the range is the share answered correctly), "rating" (a sum
     of ratings), "mixed" (both kinds of item), or "totals" (already-scored totals read from a
     file).
+
+    ``forms`` lists the domain's parallel forms (empty when it has none). When the responses
+    used more than one of them, ``scale`` is "percent_of_maximum": each total is
+    ``(points - form min) / (form max - form min) * 100`` on the form the person answered, so
+    that forms of different lengths compare, and ``min_total``/``max_total`` are 0 and 100.
     """
 
     id: str
@@ -66,6 +95,8 @@ class DomainInfo:
     max_total: float | None
     kirkpatrick_level: int = 2
     answers: Literal["keyed", "rating", "mixed", "totals"] = "totals"
+    scale: DomainScale = "total"
+    forms: tuple[FormRange, ...] = ()
 
     def percent_of_maximum(self, total: float) -> float | None:
         """(total - min) / (max - min) * 100, or None when the range is unknown."""
@@ -92,6 +123,10 @@ class ScoredTable:
     item_points: pd.DataFrame | None = None
     item_outcomes: pd.DataFrame | None = None
     item_domains: Mapping[str, str] | None = None
+    #: The parallel forms of the instruments (the first is the reference form that others are
+    #: equated to); when not empty, ``frame`` has a ``form`` column: each row's form, "" when
+    #: it answered nothing that depends on the form.
+    forms: tuple[str, ...] = ()
 
     def domain(self, domain_id: str) -> DomainInfo:
         for info in self.domains:
@@ -145,46 +180,81 @@ def score_items(
     n_rows = len(frame)
     item_order = all_items
     column_of = {item_id: position for position, item_id in enumerate(item_order)}
-    # One column-major block each (pandas stores columns contiguously), filled domain by
-    # domain, so the frames are built without a copy and column writes are contiguous.
+    # One column-major block each (pandas stores columns contiguously), filled item by item,
+    # so the frames are built without a copy and column writes are contiguous.
     all_outcomes = np.empty((n_rows, len(item_order)), dtype=np.int8, order="F")
     all_points = np.empty((n_rows, len(item_order)), dtype=np.float64, order="F")
+    raw_points = np.empty((n_rows, len(item_order)), dtype=np.float64, order="F")
+    item_domains: dict[str, str] = {}
+    for instrument in instruments:
+        for item in instrument.items:
+            answers = frame[item.id] if item.id in frame.columns else None
+            if isinstance(item, KeyedItem):
+                verdict = _judge_keyed(answers, item, n_rows)
+            else:
+                verdict = _judge_rating(answers, item, instrument.scales[item.scale], n_rows)
+            position = column_of[item.id]
+            all_outcomes[:, position], raw_points[:, position] = verdict
+            item_domains[item.id] = item.domain
+
+    form_ids = _declared_forms(instruments)
+    row_forms = (
+        _response_forms(table, instruments, form_ids, all_outcomes, column_of) if form_ids else None
+    )
     totals: dict[str, np.ndarray] = {}
     domains: list[DomainInfo] = []
-    item_domains: dict[str, str] = {}
     for instrument in instruments:
         for domain in instrument.domains:
             items = instrument.items_in(domain.id)
-            outcomes = np.empty((n_rows, len(items)), dtype=np.int8, order="F")
-            raw_points = np.empty((n_rows, len(items)), dtype=np.float64, order="F")
-            for position, item in enumerate(items):
-                answers = frame[item.id] if item.id in frame.columns else None
-                if isinstance(item, KeyedItem):
-                    verdict = _judge_keyed(answers, item, n_rows)
-                else:
-                    verdict = _judge_rating(answers, item, instrument.scales[item.scale], n_rows)
-                outcomes[:, position], raw_points[:, position] = verdict
-                item_domains[item.id] = domain.id
-            total, used_points = _domain_total(outcomes, raw_points, policy)
-            totals[domain.id] = total
             columns = [column_of[item.id] for item in items]
-            all_outcomes[:, columns] = outcomes
-            all_points[:, columns] = used_points
             low, high = instrument.domain_range(domain.id)
+            n_items = len(items)
+            scale: DomainScale = "total"
+            ranges: tuple[FormRange, ...] = ()
+            if row_forms is not None and any(item.form is not None for item in items):
+                total, ranges = _total_by_form(
+                    instrument,
+                    domain.id,
+                    row_forms,
+                    all_outcomes,
+                    raw_points,
+                    all_points,
+                    column_of,
+                    policy,
+                )
+                used = {r.form for r in ranges if (row_forms[~np.isnan(total)] == r.form).any()}
+                if len(used) > 1:
+                    scale, low, high = "percent_of_maximum", 0.0, 100.0
+                    n_items = max(r.n_items for r in ranges)
+                    total = _percent_of_form_range(total, row_forms, ranges)
+                else:
+                    only = next((r for r in ranges if r.form in used), ranges[0])
+                    low, high, n_items = only.min_total, only.max_total, only.n_items
+            else:
+                outcomes = all_outcomes[:, columns]
+                total, used_points = _domain_total(outcomes, raw_points[:, columns], policy)
+                all_outcomes[:, columns] = outcomes
+                all_points[:, columns] = used_points
+            totals[domain.id] = total
             domains.append(
                 DomainInfo(
                     id=domain.id,
                     label=domain.label,
-                    n_items=len(items),
+                    n_items=n_items,
                     min_total=low,
                     max_total=high,
                     kirkpatrick_level=domain.kirkpatrick_level,
                     answers=_answers(items),
+                    scale=scale,
+                    forms=ranges,
                 )
             )
 
+    scored_frame = _with_totals(frame, totals)
+    if row_forms is not None:
+        scored_frame.insert(len(RESERVED_COLUMNS), FORM, pd.Series(row_forms, index=frame.index))
     return ScoredTable(
-        frame=_with_totals(frame, totals),
+        frame=scored_frame,
         domains=tuple(domains),
         policy=policy,
         source=table.source,
@@ -192,7 +262,176 @@ def score_items(
         item_points=pd.DataFrame(all_points, index=frame.index, columns=item_order, copy=False),
         item_outcomes=pd.DataFrame(all_outcomes, index=frame.index, columns=item_order, copy=False),
         item_domains=MappingProxyType(item_domains),
+        forms=form_ids,
     )
+
+
+# --- parallel forms ---------------------------------------------------------------------------
+
+
+def _declared_forms(instruments: Sequence[Instrument]) -> tuple[str, ...]:
+    """Every form id the instruments declare, in file order (the first is the reference)."""
+    return tuple(dict.fromkeys(form for i in instruments for form in i.form_ids))
+
+
+def _response_forms(
+    table: ResponseTable,
+    instruments: Sequence[Instrument],
+    form_ids: tuple[str, ...],
+    outcomes: np.ndarray,
+    column_of: Mapping[str, int],
+) -> np.ndarray:
+    """The form each row used, "" where it answered nothing that depends on the form.
+
+    Taken from the ``form`` column where a cell names one, else worked out from the items
+    answered: a row answering items of its own form's is on that form. Raises
+    :class:`DataFormatError` naming each row whose form is unknown, whose answers belong to two
+    forms, or whose ``form`` cell names a form the instruments do not declare or disagrees
+    with the items answered.
+    """
+    frame = table.frame
+    source_rows = (
+        frame[SOURCE_ROW].to_numpy()
+        if SOURCE_ROW in frame.columns
+        else np.arange(2, len(frame) + 2)
+    )
+    answered = outcomes != _MISSING
+    own: dict[str, np.ndarray] = {}
+    own_items: dict[str, list[str]] = {}
+    for form in form_ids:
+        ids = [i.id for inst in instruments for i in inst.items if i.form == form]
+        own_items[form] = ids
+        own[form] = (
+            answered[:, [column_of[i] for i in ids]].any(axis=1)
+            if ids
+            else np.zeros(len(frame), dtype=bool)
+        )
+    # Items common to every form in a domain that has items of its own in each form: their
+    # total depends on the form, so answering only those leaves the form unknown.
+    shared = [
+        i.id
+        for inst in instruments
+        for d in inst.domains
+        if any(i.form is not None for i in inst.items_in(d.id))
+        for i in inst.items_in(d.id)
+        if i.form is None
+    ]
+    common = (
+        answered[:, [column_of[i] for i in shared]].any(axis=1)
+        if shared
+        else np.zeros(len(frame), dtype=bool)
+    )
+    n_forms = np.sum([own[f] for f in form_ids], axis=0)
+    inferred = np.full(len(frame), "", dtype=object)
+    for form in form_ids:
+        inferred[own[form] & (n_forms == 1)] = form
+
+    given = np.full(len(frame), "", dtype=object)
+    if FORM in frame.columns:
+        typed = frame[FORM].fillna("").astype(str).str.strip().to_numpy(dtype=object)
+        canonical = {f.casefold(): f for f in form_ids}
+        given = np.array([canonical.get(v.casefold(), v) for v in typed], dtype=object)
+
+    problems: list[Problem] = []
+    known = ", ".join(form_ids)
+
+    def problem(index: int, message: str) -> None:
+        problems.append(
+            Problem(file=table.source, row=int(source_rows[index]), column=FORM, message=message)
+        )
+
+    forms = np.where(given != "", given, inferred)
+    for index in np.flatnonzero((given != "") | (n_forms != 1) | common).tolist():
+        named = str(given[index])
+        answered_forms = [f for f in form_ids if own[f][index]]
+        if named and named not in form_ids:
+            problem(index, f"unknown form '{named}'; the instrument's forms are {known}")
+        elif named and any(f != named for f in answered_forms):
+            other = next(f for f in answered_forms if f != named)
+            problem(
+                index,
+                f"the form is given as '{named}' but the row answers items of form '{other}' "
+                f"({_first_answered(own_items[other], answered[index], column_of)})",
+            )
+        elif not named and len(answered_forms) > 1:
+            listed = "; ".join(
+                f"form '{f}': {_first_answered(own_items[f], answered[index], column_of)}"
+                for f in answered_forms
+            )
+            problem(
+                index,
+                "the row answers items of more than one form (" + listed + "); a response uses "
+                "one form: check the row, or say its form in a 'form' column",
+            )
+        elif not named and not answered_forms and common[index]:
+            problem(
+                index,
+                "which form this row used is not known: it answers only questions that every "
+                f"form asks; add a 'form' column ({known})",
+            )
+    if problems:
+        raise DataFormatError(problems)
+    return forms
+
+
+def _first_answered(
+    item_ids: Sequence[str], answered: np.ndarray, column_of: Mapping[str, int]
+) -> str:
+    """The answered items among ``item_ids``, the first three named."""
+    hit = [i for i in item_ids if answered[column_of[i]]]
+    return ", ".join(hit[:3]) + (f" and {len(hit) - 3} more" if len(hit) > 3 else "")
+
+
+def _total_by_form(
+    instrument: Instrument,
+    domain_id: str,
+    row_forms: np.ndarray,
+    all_outcomes: np.ndarray,
+    raw_points: np.ndarray,
+    all_points: np.ndarray,
+    column_of: Mapping[str, int],
+    policy: MissingPolicy,
+) -> tuple[np.ndarray, tuple[FormRange, ...]]:
+    """Each row's domain total on its own form's items, and each form's range.
+
+    Items of another form are OTHER_FORM (not asked, so never missing under the zero rule);
+    a row of no form answered nothing of the domain and is NOT_ADMINISTERED.
+    """
+    n_rows = len(row_forms)
+    columns = [column_of[i.id] for i in instrument.items_in(domain_id)]
+    local = {column: k for k, column in enumerate(columns)}
+    judged = all_outcomes[:, columns].copy()
+    total = np.full(n_rows, np.nan)
+    all_outcomes[:, columns] = _NOT_ADMINISTERED
+    all_points[:, columns] = np.nan
+    ranges: list[FormRange] = []
+    for form in instrument.form_ids:
+        asked = np.array([column_of[i.id] for i in instrument.items_in(domain_id, form)])
+        low, high = instrument.domain_range(domain_id, form)
+        ranges.append(FormRange(form, len(asked), low, high))
+        rows = np.flatnonzero(row_forms == form)
+        if not len(rows):
+            continue
+        outcomes = judged[np.ix_(rows, np.array([local[int(c)] for c in asked]))]
+        form_total, used = _domain_total(outcomes, raw_points[np.ix_(rows, asked)], policy)
+        total[rows] = form_total
+        not_asked = np.array([c for c in columns if c not in asked], dtype=np.int64)
+        all_outcomes[np.ix_(rows, not_asked)] = _OTHER_FORM
+        all_outcomes[np.ix_(rows, asked)] = outcomes
+        all_points[np.ix_(rows, asked)] = used
+    return total, tuple(ranges)
+
+
+def _percent_of_form_range(
+    total: np.ndarray, row_forms: np.ndarray, ranges: Sequence[FormRange]
+) -> np.ndarray:
+    """Each total as a percentage of the range of the form the row answered."""
+    percent = np.full(len(total), np.nan)
+    for form_range in ranges:
+        rows = row_forms == form_range.form
+        width = form_range.max_total - form_range.min_total
+        percent[rows] = (total[rows] - form_range.min_total) / width * 100.0
+    return percent
 
 
 def _answers(items: Sequence[KeyedItem | RatingItem]) -> Literal["keyed", "rating", "mixed"]:
@@ -311,6 +550,7 @@ _WRONG: Final = int(ItemOutcome.WRONG)
 _MISSING: Final = int(ItemOutcome.MISSING)
 _INVALID: Final = int(ItemOutcome.INVALID)
 _NOT_ADMINISTERED: Final = int(ItemOutcome.NOT_ADMINISTERED)
+_OTHER_FORM: Final = int(ItemOutcome.OTHER_FORM)
 
 
 def _judge_keyed(

@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 
 from imheval.instruments.model import Instrument, RatingItem
-from imheval.io.table import TIMEPOINTS
+from imheval.io.table import FORM, TIMEPOINTS
 from imheval.matching import MatchResult
 from imheval.scoring import ItemOutcome, ScoredTable
 from imheval.stats import (
@@ -92,14 +92,62 @@ def item_matrices(
 
 
 @dataclass(frozen=True, slots=True)
+class FormItems:
+    """Item analysis of one parallel form of a domain.
+
+    ``before`` describes the matched people who answered this form before training, ``after``
+    those who answered it after (each one timepoint, so its figures are in the ``*_pre``
+    fields, and its ``reliability_pre`` is the form's KR-20 / alpha then); None when fewer than
+    the minimum group size did.
+    """
+
+    form: str
+    before: ItemAnalysis | None
+    after: ItemAnalysis | None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "form": self.form,
+            "before": self.before.to_dict() if self.before is not None else None,
+            "after": self.after.to_dict() if self.after is not None else None,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class OrderChange:
+    """Reliable change of the people who answered form ``before`` at pre-test and ``after`` at
+    post-test, with the KR-20 / alpha of ``before`` at pre-test."""
+
+    before: str
+    after: str
+    reliable_change: ReliableChange
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "before": self.before,
+            "after": self.after,
+            "reliable_change": self.reliable_change.to_dict(),
+        }
+
+
+@dataclass(frozen=True, slots=True)
 class DomainExtras:
-    """The deeper analyses of one domain (see the module docstring)."""
+    """The deeper analyses of one domain (see the module docstring).
+
+    When people answered different forms of the domain, ``items`` is None (the same item was
+    not asked before and after) and ``forms`` holds each form's item analysis;
+    ``reliable_change_by_order`` holds reliable change per pair of forms (A then B, B then A),
+    and ``reliable_change`` that of everyone, with the forms' pre-test reliabilities averaged
+    (weighted by the number of people).
+    """
 
     domain: str
     items: ItemAnalysis | None
     reliable_change: ReliableChange
     retention: Retention | None
     mixed_model: MixedModelResult
+    forms: tuple[FormItems, ...] = ()
+    reliable_change_by_order: tuple[OrderChange, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -107,14 +155,27 @@ class DomainExtras:
             "reliable_change": self.reliable_change.to_dict(),
             "retention": self.retention.to_dict() if self.retention is not None else None,
             "mixed_model": self.mixed_model.to_dict(),
+            "item_analysis_by_form": [form.to_dict() for form in self.forms],
+            "reliable_change_by_order": [o.to_dict() for o in self.reliable_change_by_order],
         }
 
 
 def deeper_analyses(
-    scored: ScoredTable, matched: MatchResult, instruments: Sequence[Instrument], domain: str
+    scored: ScoredTable,
+    matched: MatchResult,
+    instruments: Sequence[Instrument],
+    domain: str,
+    *,
+    min_group_size: int = 5,
 ) -> DomainExtras:
-    """Item analysis, reliable change, retention and the mixed model for one domain."""
-    matrices = item_matrices(scored, matched, instruments, domain)
+    """Item analysis, reliable change, retention and the mixed model for one domain.
+
+    When people answered different forms of the domain, item analysis is per form and
+    reliable change also per pair of forms (see :class:`DomainExtras`); a form or an order
+    with fewer than ``min_group_size`` people is not analysed.
+    """
+    on_forms = scored.domain(domain).scale == "percent_of_maximum"
+    matrices = None if on_forms else item_matrices(scored, matched, instruments, domain)
     items: ItemAnalysis | None = None
     if matrices is not None and matrices.item_ids and len(matrices.pre):
         items = item_analysis(
@@ -127,13 +188,20 @@ def deeper_analyses(
 
     pairs = matched.pairs(domain, "pre", "post")
     reliability = items.reliability_pre.alpha if items is not None else None
+    form_items: tuple[FormItems, ...] = ()
+    by_order: tuple[OrderChange, ...] = ()
+    if on_forms:
+        form_items = _items_by_form(scored, matched, instruments, domain, min_group_size)
+        by_order = _change_by_order(scored, matched, domain, form_items, min_group_size)
+        reliability = _pooled_reliability(form_items)
     change = reliable_change(
         pairs["pre"].to_numpy(dtype=float), pairs["post"].to_numpy(dtype=float), reliability
     )
-    if items is not None and change.reason is not None and reliability is not None:
+    if (items is not None or form_items) and change.reason is not None and reliability is not None:
+        name = items.reliability_pre.name if items is not None else "KR-20 / alpha"
         change = replace(
             change,
-            reason=f"the domain's {items.reliability_pre.name} at pre-test is {reliability:.2f}; "
+            reason=f"the domain's {name} at pre-test is {reliability:.2f}; "
             "reliable change needs a reliability between 0 and 1 (in practice above about .70), "
             "so individual change cannot be judged with these items",
         )
@@ -177,5 +245,131 @@ def deeper_analyses(
     long = long[~np.isnan(long["score"].to_numpy())]
     model = mixed_model(long)
     return DomainExtras(
-        domain=domain, items=items, reliable_change=change, retention=kept, mixed_model=model
+        domain=domain,
+        items=items,
+        reliable_change=change,
+        retention=kept,
+        mixed_model=model,
+        forms=form_items,
+        reliable_change_by_order=by_order,
     )
+
+
+def _form_rows(
+    scored: ScoredTable, matched: MatchResult, domain: str
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(pre rows, post rows, forms per row) of the matched people measured at both."""
+    pre_rows = matched.rows_at("pre")
+    post_rows = matched.rows_at("post")
+    totals = scored.frame[domain].to_numpy(dtype=float)
+    both = (pre_rows >= 0) & (post_rows >= 0)
+    both[both] = ~np.isnan(totals[pre_rows[both]]) & ~np.isnan(totals[post_rows[both]])
+    forms = scored.frame[FORM].to_numpy(dtype=object)
+    return pre_rows[both], post_rows[both], forms
+
+
+def _items_by_form(
+    scored: ScoredTable,
+    matched: MatchResult,
+    instruments: Sequence[Instrument],
+    domain: str,
+    min_group_size: int,
+) -> tuple[FormItems, ...]:
+    """Each form's item analysis, before and after training (see :class:`FormItems`)."""
+    if scored.item_points is None:
+        return ()
+    pre_rows, post_rows, forms = _form_rows(scored, matched, domain)
+    found: list[FormItems] = []
+    for instrument in instruments:
+        for form in instrument.form_ids:
+            items = instrument.items_in(domain, form)
+            if not items:
+                continue
+            ids = [item.id for item in items]
+            points = scored.item_points[ids].to_numpy(dtype=float)
+            if scored.item_outcomes is not None:
+                # As in item_matrices: a blank rating is left out, a keyed blank scores 0.
+                outcomes = scored.item_outcomes[ids].to_numpy()
+                rating = np.array([isinstance(i, RatingItem) for i in items])
+                unanswered = np.isin(outcomes, (ItemOutcome.MISSING, ItemOutcome.INVALID))
+                points = np.where(unanswered & rating[np.newaxis, :], np.nan, points)
+
+            lows = [instrument.item_min(i) for i in items]
+            highs = [instrument.item_max(i) for i in items]
+            found.append(
+                FormItems(
+                    form=form,
+                    before=_form_analysis(
+                        points, pre_rows[forms[pre_rows] == form], ids, lows, highs, min_group_size
+                    ),
+                    after=_form_analysis(
+                        points,
+                        post_rows[forms[post_rows] == form],
+                        ids,
+                        lows,
+                        highs,
+                        min_group_size,
+                    ),
+                )
+            )
+    return tuple(found)
+
+
+def _form_analysis(
+    points: np.ndarray,
+    rows: np.ndarray,
+    item_ids: Sequence[str],
+    lows: Sequence[float],
+    highs: Sequence[float],
+    min_group_size: int,
+) -> ItemAnalysis | None:
+    """One form's item analysis at one timepoint, None for fewer than the minimum group."""
+    if len(rows) < max(min_group_size, 2):
+        return None
+    return item_analysis(points[rows], item_ids=item_ids, max_points=highs, min_points=lows)
+
+
+def _pooled_reliability(forms: Sequence[FormItems]) -> float | None:
+    """The forms' pre-test KR-20 / alpha averaged, weighted by the people answering each."""
+    values = [
+        (f.before.reliability_pre.alpha, f.before.reliability_pre.n)
+        for f in forms
+        if f.before is not None and f.before.reliability_pre.alpha is not None
+    ]
+    total = sum(n for _, n in values)
+    if not values or total == 0:
+        return None
+    return sum(alpha * n for alpha, n in values) / total
+
+
+def _change_by_order(
+    scored: ScoredTable,
+    matched: MatchResult,
+    domain: str,
+    forms: Sequence[FormItems],
+    min_group_size: int,
+) -> tuple[OrderChange, ...]:
+    """Reliable change per pair of forms, with the first form's pre-test reliability."""
+    pre_rows, post_rows, row_forms = _form_rows(scored, matched, domain)
+    totals = scored.frame[domain].to_numpy(dtype=float)
+    reliability = {f.form: f.before.reliability_pre.alpha for f in forms if f.before is not None}
+    pairs = sorted(
+        {(str(row_forms[a]), str(row_forms[b])) for a, b in zip(pre_rows, post_rows, strict=True)}
+    )
+    changes: list[OrderChange] = []
+    for before, after in pairs:
+        chosen = (row_forms[pre_rows] == before) & (row_forms[post_rows] == after)
+        n = int(chosen.sum())
+        if n < min_group_size:
+            change = ReliableChange(
+                n=n,
+                reliability=None,
+                reason=f"fewer than {min_group_size} people answered form {before} before "
+                f"and form {after} after training",
+            )
+        else:
+            change = reliable_change(
+                totals[pre_rows[chosen]], totals[post_rows[chosen]], reliability.get(before)
+            )
+        changes.append(OrderChange(before=before, after=after, reliable_change=change))
+    return tuple(changes)

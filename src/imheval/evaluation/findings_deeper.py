@@ -42,8 +42,9 @@ def extra_findings(domain: DomainEvaluation, min_group_size: int) -> list[Findin
             finding(
                 "reliable_change",
                 key,
-                f"{reliable_change_lead(items)}: {improved} improved by more than measurement "
-                f"error explains (at least {change.minimum_reliable_change:.2f} points); "
+                f"{reliable_change_lead(items, on_forms=bool(extras.forms))}: {improved} "
+                "improved by more than measurement error explains"
+                f" (at least {change.minimum_reliable_change:.2f} points); "
                 f"{declined} reliably declined.",
                 people=change.n,
                 figures={
@@ -187,13 +188,15 @@ def ceiling_finding(
     )
 
 
-def reliable_change_lead(items: ItemAnalysis | None) -> str:
-    """The start of the reliable-change finding, naming the reliability used."""
-    source = (
-        f"the domain's {items.reliability_pre.name} at pre-test"
-        if items is not None
-        else "the reliability given"
-    )
+def reliable_change_lead(items: ItemAnalysis | None, *, on_forms: bool = False) -> str:
+    """The start of the reliable-change finding, naming the reliability used (``on_forms``:
+    people answered different forms, whose pre-test reliabilities were averaged)."""
+    if items is not None:
+        source = f"the domain's {items.reliability_pre.name} at pre-test"
+    elif on_forms:
+        source = "the average of the forms' KR-20 / alpha at pre-test"
+    else:
+        source = "the reliability given"
     return (
         f"Reliable change (Jacobson-Truax, using {source} as the reliability; a test-retest "
         "reliability is better where one exists)"

@@ -26,6 +26,7 @@ from imheval.evaluation.findings import (
     missing_timepoint_advice,
 )
 from imheval.evaluation.findings_deeper import extra_findings, reaction_findings
+from imheval.evaluation.forms import FormComparison, compare_forms, form_findings
 from imheval.evaluation.policies import PolicyRow, compare_policies
 from imheval.evaluation.results import (
     DomainEvaluation,
@@ -76,6 +77,9 @@ class Evaluation:
     policy_comparison: tuple[PolicyRow, ...] = ()
     #: Each item's id and its short wording (instruments.model.short_wording), for tables.
     item_wording: tuple[tuple[str, str], ...] = ()
+    #: Each domain's parallel forms compared (the form difference, and whether scores were
+    #: equated); empty when nobody answered different forms (see evaluation.forms).
+    forms: tuple[FormComparison, ...] = ()
 
     def item_label(self, item_id: str) -> str:
         """ "K1: attachment containment", or the id alone when its wording is unknown."""
@@ -138,6 +142,9 @@ def evaluate(
         scored = score_items(table, instruments, options.missing_policy)
     else:
         scored = scores_from_totals(table, options.ranges or None)
+    # Scores on another form are equated onto the reference form's scale before matching, so
+    # every comparison below reads them as they are.
+    scored, form_comparisons = compare_forms(scored, options.min_group_size)
     report("Matching codes", 0, 1)
     matched = match(scored, options.match_mode, options.accepted_matches)
     bias = matching_bias(matched, [d.id for d in scored.domains])
@@ -152,6 +159,14 @@ def evaluate(
     unmeasured = [d.label for d in scored.domains if d not in measured]
     if unmeasured:
         notes.append(f"Not measured in this file: {', '.join(unmeasured)}.")
+    for info in measured:
+        if info.scale == "percent_of_maximum":
+            notes.append(
+                f"{info.label}: people answered different forms ("
+                + ", ".join(r.form for r in info.forms)
+                + "), so scores are percentages of the maximum of the form each person answered "
+                "(0 to 100), and change is compared on that scale."
+            )
     for index, info in enumerate(measured):
         report(f"Analysing {info.label}", index, len(measured))
         domain_results.append(analyse_domain(info, matched, bias, options, cohort_order))
@@ -169,7 +184,17 @@ def evaluate(
     finished = []
     for index, domain in enumerate(domains):
         report(f"Item analysis and change: {domain.domain.label}", index, len(domains))
-        extras = deeper_analyses(scored, matched, instruments, domain.domain.id) if deeper else None
+        extras = (
+            deeper_analyses(
+                scored,
+                matched,
+                instruments,
+                domain.domain.id,
+                min_group_size=options.min_group_size,
+            )
+            if deeper
+            else None
+        )
         with_extras = replace(domain, extras=extras)
         more = extra_findings(with_extras, options.min_group_size)
         if domain.domain.kirkpatrick_level == 1:
@@ -179,7 +204,13 @@ def evaluate(
                 domain.domain, at_post.to_numpy(dtype=float), options.min_group_size
             )
             with_extras = replace(with_extras, findings=())
-        every = (*with_extras.findings, *more)
+        on_forms = tuple(
+            f
+            for comparison in form_comparisons
+            if comparison.domain == domain.domain.id
+            for f in form_findings(comparison, domain.domain.label)
+        )
+        every = (*with_extras.findings, *on_forms, *more)
         headline = (
             more[0]
             if domain.domain.kirkpatrick_level == 1
@@ -227,6 +258,7 @@ def evaluate(
             for instrument in instruments
             for item in instrument.items
         ),
+        forms=form_comparisons,
     )
 
 

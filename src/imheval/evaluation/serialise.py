@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from imheval._version import __version__
+from imheval.evaluation.forms import FormComparison
 from imheval.evaluation.policies import PolicyRow
 from imheval.evaluation.results import (
     DomainEvaluation,
@@ -61,6 +62,8 @@ class EvaluationDocument(Protocol):
     def policy_comparison(self) -> tuple[PolicyRow, ...]: ...
     @property
     def notes(self) -> tuple[str, ...]: ...
+    @property
+    def forms(self) -> tuple[FormComparison, ...]: ...
 
 
 def evaluation_dict(evaluation: EvaluationDocument) -> dict[str, Any]:
@@ -104,6 +107,8 @@ def evaluation_dict(evaluation: EvaluationDocument) -> dict[str, Any]:
                 "max_total": d.domain.max_total,
                 "kirkpatrick_level": d.domain.kirkpatrick_level,
                 "answers": d.domain.answers,
+                "scale": d.domain.scale,
+                "forms": [r.to_dict() for r in d.domain.forms],
                 "headline": d.headline.to_dict() if d.headline is not None else None,
                 "n_pairs": d.n_pairs,
                 "n_cohorts": d.n_cohorts,
@@ -130,6 +135,9 @@ def evaluation_dict(evaluation: EvaluationDocument) -> dict[str, Any]:
         "tests": [entry.to_dict() for entry in evaluation.tests],
         "policy_comparison": [row.to_dict() for row in evaluation.policy_comparison],
         "notes": list(evaluation.notes),
+        "forms": [
+            comparison.to_dict(evaluation.options.min_group_size) for comparison in evaluation.forms
+        ],
     }
 
 

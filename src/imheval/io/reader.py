@@ -25,6 +25,7 @@ import pandas as pd
 from imheval.errors import DataFormatError, Problem, list_rows
 from imheval.io._sheet import DEFAULT_MAX_ROWS, Sheet, column_letter, read_sheet
 from imheval.io.table import (
+    FORM,
     RESERVED_COLUMNS,
     SOURCE_ROW,
     TIMEPOINTS,
@@ -269,7 +270,7 @@ def _plan_columns(sheet: Sheet, items: tuple[str, ...] | None, file: str) -> _Pl
     others: list[tuple[int, str]] = []
     for position, header in named:
         key = header.lower()
-        if key in RESERVED_COLUMNS:
+        if key in RESERVED_COLUMNS or key == FORM:
             reserved[key] = _Column(position, header, key)
         elif key == SOURCE_ROW:
             warnings.append(f"column '{header}' was ignored: the reader numbers rows itself")
@@ -277,6 +278,12 @@ def _plan_columns(sheet: Sheet, items: tuple[str, ...] | None, file: str) -> _Pl
             others.append((position, header))
 
     layout: Layout = "tidy" if "timepoint" in reserved else "wide"
+    if layout == "wide" and FORM in reserved:
+        # One row holds every timepoint, so one cell cannot say the form of each.
+        warnings.append(
+            f"column '{reserved.pop(FORM).header}' was ignored: in a wide file the form of each "
+            "timepoint is worked out from the items answered"
+        )
     measures: list[_Column] = []
     ignored: list[str] = []
     if layout == "tidy":
@@ -337,7 +344,7 @@ def _repeated_headers(named: list[tuple[int, str]], file: str) -> list[tuple[int
     seen: dict[str, int] = {}
     problems = []
     for position, header in named:
-        key = header.lower() if header.lower() in RESERVED_COLUMNS else header
+        key = header.lower() if header.lower() in (*RESERVED_COLUMNS, FORM) else header
         if key in seen:
             first = column_letter(seen[key])
             problems.append(
@@ -540,6 +547,9 @@ def _check_reserved(
             SOURCE_ROW: rows.astype(np.int64),
         }
     )
+    if FORM in plan.reserved:
+        # Checked against the instruments' forms when scoring, which knows them.
+        base.insert(len(RESERVED_COLUMNS), FORM, text(FORM))
     return base
 
 

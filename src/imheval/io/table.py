@@ -20,6 +20,12 @@ RESERVED_COLUMNS: Final = (
     "profession",
 )
 
+#: The parallel form a response used (e.g. "A" or "B"), for an instrument that declares forms.
+#: Optional: a file may leave it out (the form is then worked out from the items answered);
+#: when a file has it, the table's frame has it too (text, "" for a blank cell). Not one of
+#: :data:`RESERVED_COLUMNS`, which every frame always has.
+FORM: Final = "form"
+
 #: Extra column the readers add: the spreadsheet row the record came from (header = row 1).
 SOURCE_ROW: Final = "source_row"
 
@@ -37,6 +43,8 @@ class ResponseTable:
 
     * ``item_columns``: raw answers as text, "" for a blank cell (when an instrument was given), or
     * ``score_columns``: already-scored domain totals as float, NaN for "not measured".
+
+    A file with a ``form`` column (:data:`FORM`) also has it in ``frame``, after ``profession``.
 
     ``participant`` is the anonymous code normalised by :func:`normalise_code` (upper case, no
     whitespace), so duplicates and matching agree; ``timepoint`` is one of :data:`TIMEPOINTS`.
