@@ -15,6 +15,7 @@ import pytest
 
 from imheval.instruments import get_builtin, load_instrument_text
 from imheval.instruments.frameworks import AIMH_UK
+from imheval.instruments.lint import lint_instrument
 from imheval.instruments.model import Instrument, Jurisdiction, KeyedItem, RatingItem
 from imheval.instruments.writer import instrument_to_yaml
 
@@ -23,7 +24,7 @@ FORMS = ("A", "B")
 KEYED_DOMAINS = ("knowledge", "risk_identification")
 LEVELS = ("No concern:", "Monitor and review:", "Discuss or refer:", "Act today:")
 NO_REFERRAL = LEVELS[:2]
-ABSOLUTE = re.compile(r"\b(only|always|never|certain|entirely|all|must)\b", re.IGNORECASE)
+ABSOLUTE = re.compile(r"\b(only|always|never|certain|entirely|all|every|must|none)\b", re.I)
 
 
 @pytest.fixture(scope="module")
@@ -209,7 +210,8 @@ def absolutes_only_in_distractors(item: KeyedItem) -> list[tuple[str, set[str]]]
 
 def position_problems(keys: list[str], options: int) -> list[str]:
     """Key positions a test-wise reader could learn: a position used more than its share + 1,
-    a run of four equal keys, or four keys that repeat the four before them."""
+    a run of four equal keys, or positions that repeat with period four (over six items when the
+    four differ, b c a d b c; over eight otherwise)."""
     problems = [
         f"'{code}' is the key {n} times"
         for code, n in Counter(keys).items()
@@ -218,8 +220,12 @@ def position_problems(keys: list[str], options: int) -> list[str]:
     for start in range(len(keys) - 3):
         if len(set(keys[start : start + 4])) == 1:
             problems.append(f"a run of four from item {start + 1}")
-    for start in range(len(keys) - 7):
-        if keys[start : start + 4] == keys[start + 4 : start + 8]:
+    for start in range(len(keys) - 5):
+        end = start + 4
+        while end < len(keys) and keys[end] == keys[end - 4]:
+            end += 1
+        pattern = keys[start : start + 4]
+        if len(set(pattern)) > 1 and end - start >= (6 if len(set(pattern)) == 4 else 8):
             problems.append(f"a cycle of four from item {start + 1}")
     return problems
 
@@ -243,7 +249,7 @@ def test_key_positions_are_balanced_with_no_run_or_cycle_of_four(core: Instrumen
     # 1.0.0's advanced form ran b, d, a, c, b, d, a, c
     advanced = get_builtin("imh-advanced-knowledge@1.0.0")
     keys = [i.key[0] for i in advanced.items if isinstance(i, KeyedItem)]
-    assert position_problems(keys, 4) == ["a cycle of four from item 1"]
+    assert position_problems(keys, 4)[0] == "a cycle of four from item 1"
 
 
 @pytest.mark.parametrize("place", list(Jurisdiction))
@@ -321,3 +327,10 @@ def test_self_efficacy_is_asked_in_bandura_s_form_on_a_0_to_10_scale(core: Instr
 def test_the_file_survives_writing_and_reading_back(core: Instrument):
     written = instrument_to_yaml(core)
     assert load_instrument_text(written, source="written.yaml") == core
+
+
+@pytest.mark.parametrize("place", list(Jurisdiction))
+def test_the_item_writing_advice_has_nothing_to_say_in_any_jurisdiction(
+    core: Instrument, place: Jurisdiction
+):
+    assert lint_instrument(core.in_jurisdiction(place)) == []
