@@ -47,8 +47,10 @@ import numpy.typing as npt
 import pandas as pd
 from scipy import special
 
+from imheval.errors import UnknownInstrumentError
 from imheval.instruments import get_builtin
 from imheval.instruments.bank import split_ref
+from imheval.instruments.loader import load_instrument_text
 from imheval.instruments.model import Instrument, KeyedItem, RatingItem, RatingScale
 from imheval.io.csvsafe import neutralise_frame
 from imheval.io.table import RESERVED_COLUMNS
@@ -748,12 +750,19 @@ def _parts_differing(first: str, second: str) -> int:
 
 
 def _bank_file(ref: str) -> resources.abc.Traversable:
-    """The bank's file of ``id@version``: the current file, or the earlier version's."""
+    """The bank's file of ``id@version``: the earlier version's (``bank/versions/``) or the
+    current one, whichever holds that version. Raises UnknownInstrumentError if neither does."""
     instrument_id, version = split_ref(ref)
     bank = resources.files("imheval.instruments").joinpath("bank")
-    if version is None or get_builtin(instrument_id).version == version:
-        return bank.joinpath(f"{instrument_id}.yaml")
-    return bank.joinpath("versions", f"{instrument_id}-{version}.yaml")
+    candidates = [bank.joinpath(f"{instrument_id}.yaml")]
+    if version is not None:
+        candidates.insert(0, bank.joinpath("versions", f"{instrument_id}-{version}.yaml"))
+    for candidate in candidates:
+        if candidate.is_file():
+            text = candidate.read_text(encoding="utf-8")
+            if version is None or load_instrument_text(text).version == version:
+                return candidate
+    raise UnknownInstrumentError(f"the bank holds no file of the built-in instrument {ref}")
 
 
 def _builtin_instruments() -> tuple[Instrument, ...]:

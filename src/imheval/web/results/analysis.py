@@ -24,7 +24,7 @@ import imheval
 from imheval import EvaluationOptions, ImhevalError, evaluate, score_items
 from imheval.evaluation import Evaluation
 from imheval.instruments import Instrument
-from imheval.instruments.bank import builtin_ids, builtin_versions, get_builtin, split_ref
+from imheval.instruments.bank import get_builtin, split_ref
 from imheval.io.table import TIMEPOINTS, ResponseTable
 from imheval.matching import MatchResult, match
 from imheval.web.capture.models import Status, Submission
@@ -206,10 +206,9 @@ class VersionSplit:
         return [cohort.pk for cohort in self.left_out]
 
 
-def _version_order(instrument_id: str, version: str) -> int:
-    """A version's place among the bank's versions of ``instrument_id`` (the current highest)."""
-    known = builtin_versions(instrument_id) if instrument_id in builtin_ids() else []
-    return known.index(version) if version in known else -1
+def _version_order(version: str) -> tuple[int, ...]:
+    """A version as numbers for ordering, newest highest: "1.10.0" after "1.9.2"."""
+    return tuple(int(part) if part.isdigit() else -1 for part in version.split("."))
 
 
 def version_split(organisation: Organisation, pins: Iterable[tuple[int, Any, Any]]) -> VersionSplit:
@@ -233,7 +232,7 @@ def version_split(organisation: Organisation, pins: Iterable[tuple[int, Any, Any
             continue
         chosen[instrument_id] = max(
             by_version,
-            key=lambda v: (len(by_version[v]), _version_order(instrument_id, v), v),
+            key=lambda v: (len(by_version[v]), _version_order(v), v),
         )
         for version, cohorts in by_version.items():
             if version != chosen[instrument_id]:
@@ -257,7 +256,7 @@ def version_split(organisation: Organisation, pins: Iterable[tuple[int, Any, Any
                 v: named(ids)
                 for v, ids in sorted(
                     asked[instrument_id].items(),
-                    key=lambda kv: _version_order(instrument_id, kv[0]),
+                    key=lambda kv: _version_order(kv[0]),
                 )
             },
         )
