@@ -72,7 +72,10 @@ def test_cohort_page_shows_each_timepoint_with_state_instruments_and_responses(
     timepoints = {t["value"]: t for t in response.context["timepoints"]}
     assert list(timepoints) == ["pre", "post", "followup"]
     assert timepoints["pre"]["collection"].responses == 2
-    assert timepoints["pre"]["instruments"] == ["Infant mental health core questionnaire"]
+    version = get_builtin("imh-core").version  # the version pinned when it was made
+    assert timepoints["pre"]["instruments"] == [
+        f"Infant mental health core questionnaire (version {version})"
+    ]
     page = _text(response)
     assert page.count('<strong class="nhsuk-tag nhsuk-tag--green">Open</strong>') == 1
     assert page.count('<strong class="nhsuk-tag nhsuk-tag--grey">Closed</strong>') == 1

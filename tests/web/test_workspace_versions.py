@@ -196,6 +196,17 @@ def test_the_new_cohort_form_has_no_version_note_while_the_last_cohort_is_curren
     assert "newer version" not in page.content.decode()
 
 
+def test_the_cohort_page_names_each_built_ins_pinned_version(
+    swapped: Instrument, workspace: Workspace
+) -> None:
+    response = _client(workspace.users["viewer"]).get(_url("cohort", cohort=workspace.cohort.pk))
+    timepoints = {t["value"]: t["instruments"] for t in response.context["timepoints"]}
+    # the title of the version asked, not the current version's (swapped.title)
+    old_title = get_builtin(f"imh-core@{TODAY}").title
+    assert old_title != swapped.title
+    assert timepoints["post"] == [f"{old_title} (version {TODAY})"]
+
+
 # ---------------------------------------------------------------------------- the migration
 
 

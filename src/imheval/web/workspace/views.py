@@ -270,6 +270,18 @@ def cohort_create(request: HttpRequest, access: Access, programme: Programme) ->
     )
 
 
+def _pinned_title(ref: str, pins: dict[str, str], titles: dict[str, str]) -> str:
+    """An instrument as a cohort's page lists it: a pinned built-in with that version's title
+    and its version ("Infant mental health core questionnaire (version 1.0.0)")."""
+    if ref not in pins:
+        return titles.get(ref, ref)
+    try:
+        title = get_builtin(ref, version=pins[ref]).title
+    except UnknownInstrumentError:
+        title = titles.get(ref, ref)
+    return f"{title} (version {pins[ref]})"
+
+
 @organisation_page()
 def cohort_detail(request: HttpRequest, access: Access, cohort: Cohort) -> HttpResponse:
     collections = {
@@ -283,12 +295,13 @@ def cohort_detail(request: HttpRequest, access: Access, cohort: Cohort) -> HttpR
     for value, label in Timepoint.choices:
         collection = collections.get(value)
         refs = collection.instrument_refs if collection else []
+        pins = (collection.instrument_versions or {}) if collection else {}
         timepoints.append(
             {
                 "value": value,
                 "label": label,
                 "collection": collection,
-                "instruments": [titles.get(ref, ref) for ref in refs],
+                "instruments": [_pinned_title(ref, pins, titles) for ref in refs],
             }
         )
     context = {
