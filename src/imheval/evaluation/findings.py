@@ -22,6 +22,10 @@ Every function returns :class:`~imheval.findings.Finding` values; their ``kind``
 ``followup``         a follow-up comparison (``comparison`` pre_followup or post_followup);
                      ``followup_too_few`` and ``followup_not_run`` when it cannot be reported
 ``matching_bias``    the matched people started differently from the unmatched
+``forms_equated``    people answered different parallel forms, one was harder and scores were
+                     equated (``comparison`` form_difference; ``forms_similar``,
+                     ``forms_not_estimated`` and ``forms_not_counterbalanced`` otherwise;
+                     written by :mod:`imheval.evaluation.forms`)
 ``reliability``      internal consistency at pre-test
 ``ceiling``          too many people at the maximum (figure ``when``: before or after)
 ``easy_items``       items nearly everyone answered correctly before training
