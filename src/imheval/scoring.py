@@ -328,9 +328,11 @@ def _response_forms(
 
     given = np.full(len(frame), "", dtype=object)
     if FORM in frame.columns:
-        typed = frame[FORM].fillna("").astype(str).str.strip().to_numpy(dtype=object)
+        # Each distinct cell is looked at once: a large file holds only a few.
+        codes, typed = pd.factorize(frame[FORM].fillna("").astype(str).str.strip())
         canonical = {f.casefold(): f for f in form_ids}
-        given = np.array([canonical.get(v.casefold(), v) for v in typed], dtype=object)
+        spelled = [canonical.get(str(v).casefold(), str(v)) for v in typed]
+        given = np.array([*spelled, ""], dtype=object)[codes]
 
     problems: list[Problem] = []
     known = ", ".join(form_ids)
@@ -341,7 +343,17 @@ def _response_forms(
         )
 
     forms = np.where(given != "", given, inferred)
-    for index in np.flatnonzero((given != "") | (n_forms != 1) | common).tolist():
+    named_rows = given != ""
+    own_form = np.zeros(len(frame), dtype=bool)
+    for form in form_ids:
+        own_form |= (given == form) & own[form]
+    suspect = (
+        (named_rows & ~np.isin(given, form_ids))
+        | (named_rows & (n_forms > own_form.astype(np.int64)))
+        | (~named_rows & (n_forms > 1))
+        | (~named_rows & (n_forms == 0) & common)
+    )
+    for index in np.flatnonzero(suspect).tolist():
         named = str(given[index])
         answered_forms = [f for f in form_ids if own[f][index]]
         if named and named not in form_ids:
