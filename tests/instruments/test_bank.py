@@ -241,7 +241,9 @@ def test_a_version_can_be_named_in_the_reference_or_apart() -> None:
     current = get_builtin("imh-core")
     assert get_builtin("imh-core@" + current.version) == current
     assert get_builtin("imh-core", version=current.version) == current
-    assert builtin_versions("imh-core")[-1] == current.version
+    versions = builtin_versions("imh-core")
+    assert current.version in versions
+    assert versions == sorted(versions, key=lambda v: [int(p) for p in v.split(".")])
     assert is_builtin_ref("imh-core") and is_builtin_ref(f"imh-core@{current.version}")
     assert not is_builtin_ref("imh-core@0.0.1") and not is_builtin_ref("my-form")
 

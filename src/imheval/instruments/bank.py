@@ -63,10 +63,14 @@ def builtin_ids() -> list[str]:
 
 
 def builtin_versions(instrument_id: str) -> list[str]:
-    """The versions the bank holds of one built-in instrument, the current one last."""
-    current = _bank()[instrument_id].version if instrument_id in _bank() else None
-    earlier = sorted(v for i, v in _versions() if i == instrument_id and v != current)
-    return earlier + ([current] if current else [])
+    """The versions the bank holds of one built-in instrument, oldest first ("1.0.0" before
+    "1.1.0" before "2.0.0"); a version may be newer than the current one while it is staged."""
+    return sorted((v for i, v in _versions() if i == instrument_id), key=_version_key)
+
+
+def _version_key(version: str) -> tuple[tuple[int, int | str], ...]:
+    """A version's natural order: numbers as numbers ("1.10" after "1.9"), other parts as text."""
+    return tuple((0, int(part)) if part.isdigit() else (1, part) for part in version.split("."))
 
 
 def split_ref(ref: str) -> tuple[str, str | None]:
@@ -113,7 +117,8 @@ def get_builtin(ref: str, version: str | None = None) -> Instrument:
     except KeyError:
         raise UnknownInstrumentError(
             f"the built-in instrument '{instrument_id}' has no version '{version}'; "
-            f"versions: {', '.join(builtin_versions(instrument_id))}"
+            f"versions: {', '.join(builtin_versions(instrument_id))}; the current one is "
+            f"{_bank()[instrument_id].version}"
         ) from None
 
 
