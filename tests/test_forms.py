@@ -22,6 +22,8 @@ from imheval.instruments import load_instrument_text
 from imheval.instruments.model import Instrument
 from imheval.io.reader import read_responses
 from imheval.io.table import ResponseTable
+from imheval.io.templates import template_bytes
+from imheval.io.writers import csv_bytes
 from imheval.scoring import ItemOutcome, MissingPolicy, ScoredTable, score_items, zero_reasons
 from imheval.stats.equating import linear_equating
 
@@ -456,3 +458,39 @@ def test_linear_equating_says_why_it_cannot_be_computed() -> None:
     assert constant.reason is not None and "form B" in constant.reason
     with pytest.raises(ValueError, match="not computed"):
         constant.equate([1.0])
+
+
+# --- templates and exports --------------------------------------------------------------------
+
+
+def test_a_template_for_forms_has_a_form_column_and_one_forms_answers(
+    tmp_path: Path, forms: Instrument
+) -> None:
+    path = tmp_path / "template.csv"
+    path.write_bytes(template_bytes([forms], "csv"))
+    table = read_responses(path, item_columns=[i.id for i in forms.items])
+    row = table.frame.iloc[0]
+    assert row["form"] == "A"
+    assert [row[i] for i in ("K0", "KA1", "KA2", "KB1", "KB2", "KB3", "C1")] == [
+        "a",
+        "a",
+        "a",
+        "",
+        "",
+        "",
+        "5",
+    ]
+    scored = score_items(table, [forms])
+    assert scored.frame["form"].tolist() == ["A"]
+    assert scored.frame["knowledge"].tolist() == [3.0]
+
+
+def test_an_export_keeps_the_form_column(tmp_path: Path, forms: Instrument) -> None:
+    source = tmp_path / "in.csv"
+    source.write_text(f"{HEADER},form\nP1,c1,pre,a,,,,,,3,B\n")
+    table = read_responses(source, item_columns=[i.id for i in forms.items])
+    again = tmp_path / "out.csv"
+    again.write_bytes(csv_bytes(table))
+    back = read_responses(again, item_columns=[i.id for i in forms.items])
+    assert back.frame["form"].tolist() == ["B"]
+    assert score_items(back, [forms]).frame["form"].tolist() == ["B"]

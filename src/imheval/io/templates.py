@@ -5,7 +5,9 @@ participant, cohort, programme, timepoint, directorate and profession, then one 
 item of the instruments, in their order. Its one row shows what a cell holds: a made-up
 anonymous code, the timepoint, and a valid answer to every item (a keyed item's first option
 code, a rating item's middle point), so a person can see the format, overwrite the row and
-add their own. Written with the same writers as exports (:mod:`imheval.io.writers`), so CSV
+add their own. For instruments with parallel forms the template has a ``form`` column, and
+the sample row is on the first form (the other form's questions blank), as a response is.
+Written with the same writers as exports (:mod:`imheval.io.writers`), so CSV
 formulas are neutralised and XLSX cells are text.
 """
 
@@ -17,7 +19,7 @@ from typing import Final, Literal
 import pandas as pd
 
 from imheval.instruments.model import Instrument, KeyedItem, RatingItem
-from imheval.io.table import RESERVED_COLUMNS, SOURCE_ROW, TIMEPOINTS, ResponseTable
+from imheval.io.table import FORM, RESERVED_COLUMNS, SOURCE_ROW, TIMEPOINTS, ResponseTable
 from imheval.io.writers import csv_bytes, xlsx_bytes
 
 #: The made-up code of the sample row (no real person's code looks like it).
@@ -50,10 +52,13 @@ def response_template(
         raise ValueError("a template needs at least one instrument")
     if timepoint not in TIMEPOINTS:
         raise ValueError(f"timepoint must be one of {', '.join(TIMEPOINTS)}, not {timepoint!r}")
+    forms = [form for instrument in instruments for form in instrument.form_ids]
     answers: dict[str, str] = {}
     for instrument in instruments:
+        asked = {i.id for i in instrument.form_items(forms[0])} if forms else None
         for item in instrument.items:
-            answers.setdefault(item.id, _sample_answer(instrument, item))
+            sample_answer = _sample_answer(instrument, item)
+            answers.setdefault(item.id, sample_answer if asked is None or item.id in asked else "")
     sample: dict[str, str | int] = {
         "participant": SAMPLE_CODE,
         "cohort": cohort,
@@ -62,8 +67,9 @@ def response_template(
         "directorate": "",
         "profession": "",
     }
-    row = {**sample, SOURCE_ROW: 2, **answers}
-    columns = [*RESERVED_COLUMNS, SOURCE_ROW, *answers]
+    form = {FORM: forms[0]} if forms else {}
+    row = {**sample, **form, SOURCE_ROW: 2, **answers}
+    columns = [*RESERVED_COLUMNS, *form, SOURCE_ROW, *answers]
     frame = pd.DataFrame([row], columns=columns)
     return ResponseTable(
         frame=frame,

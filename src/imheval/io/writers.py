@@ -37,7 +37,7 @@ import pandas as pd
 from imheval.errors import DataFormatError, Problem
 from imheval.instruments.model import Instrument, KeyedItem, RatingItem, RatingScale
 from imheval.io.csvsafe import neutralise_frame
-from imheval.io.table import RESERVED_COLUMNS, ResponseTable
+from imheval.io.table import FORM, RESERVED_COLUMNS, ResponseTable
 
 #: File extensions :func:`write_responses` writes, and the format each means.
 WRITE_FORMATS: Final = {".csv": "csv", ".xlsx": "xlsx", ".sav": "sav"}
@@ -68,9 +68,11 @@ _MAX_VALUE_LABEL_BYTES = 120  # and 120 for a value label
 
 
 def tidy_frame(table: ResponseTable) -> pd.DataFrame:
-    """The table as the reader reads it back: reserved columns as text, then the item columns
-    (text) or the domain totals (float, NaN = not measured); ``source_row`` is left out."""
-    frame = table.frame.loc[:, [*RESERVED_COLUMNS, *table.item_columns]].astype(str)
+    """The table as the reader reads it back: reserved columns as text (and ``form`` when the
+    table has it), then the item columns (text) or the domain totals (float, NaN = not
+    measured); ``source_row`` is left out."""
+    form = [FORM] if FORM in table.frame.columns else []
+    frame = table.frame.loc[:, [*RESERVED_COLUMNS, *form, *table.item_columns]].astype(str)
     for column in table.score_columns:
         frame[column] = pd.to_numeric(table.frame[column], errors="coerce").astype(float)
     return frame.reset_index(drop=True)
