@@ -17,7 +17,7 @@ import pytest
 
 from imheval.errors import DataFormatError
 from imheval.evaluation import evaluate, evaluate_file
-from imheval.evaluation.forms import compare_forms, negligible_below
+from imheval.evaluation.forms import compare_forms, form_findings, negligible_below
 from imheval.instruments import load_instrument_text
 from imheval.instruments.model import Instrument
 from imheval.io.reader import read_responses
@@ -289,11 +289,12 @@ def test_an_instrument_without_forms_ignores_a_form_column(tmp_path: Path) -> No
 # --- form difference and equating -------------------------------------------------------------
 
 
-def _counterbalanced(forms: Instrument, harder_b: bool) -> pd.DataFrame:
+def _counterbalanced(
+    forms: Instrument, harder_b: bool, right_pre: tuple[int, ...] = (0, 1, 1, 2, 2, 3)
+) -> pd.DataFrame:
     """Four cohorts of six: c1, c2 answer A then B, c3, c4 B then A. Each person's number of
     right answers is set, so every mean and SD is known."""
     rows = []
-    right_pre = [0, 1, 1, 2, 2, 3]
     for cohort, (first, second) in enumerate([("A", "B"), ("A", "B"), ("B", "A"), ("B", "A")]):
         for person, right in enumerate(right_pre):
             for timepoint, form in (("pre", first), ("post", second)):
@@ -391,6 +392,32 @@ def test_a_negligible_difference_is_not_equated(forms: Instrument) -> None:
     assert said.plain == (
         "Knowledge: forms A and B were about equally hard, so scores were compared without "
         "equating."
+    )
+
+
+def test_a_difference_within_sampling_error_is_not_equated(forms: Instrument) -> None:
+    # Two cohorts of six, one per order. Pre-test: form A (KA1, KA2 right) 0, 2, 0, 2, 2, 2
+    # of 3; form B 0, 1, 0, 1, 1, 1 of 4. B is 27.8 points lower, above the threshold (16.7),
+    # but six people a form leave a CI that includes 0.
+    frame = _counterbalanced(forms, harder_b=True, right_pre=(0, 2, 0, 2, 2, 2))
+    table = _table(frame[frame["cohort"].isin(["c0", "c2"])].reset_index(drop=True))
+    scored = score_items(table, [forms])
+    _, (comparison,) = compare_forms(scored, min_group_size=5)
+    equating = comparison.equating
+    assert equating is not None and equating.difference_ci is not None
+    a = np.array([0, 2, 0, 2, 2, 2]) / 3 * 100
+    b = np.array([0, 1, 0, 1, 1, 1]) / 4 * 100
+    assert equating.difference == pytest.approx(b.mean() - a.mean())
+    assert abs(equating.difference) >= comparison.threshold
+    assert equating.difference_ci.low < 0 < equating.difference_ci.high
+    assert comparison.negligible is False and comparison.beyond_chance is False
+    assert not comparison.equated
+    (said,) = form_findings(comparison, "Knowledge")
+    assert said.kind == "forms_uncertain"
+    assert said.plain == (
+        f"Knowledge: people answering form B before training scored {abs(b.mean() - a.mean()):.0f}"
+        " points (out of 100) lower, but with this many people that could be chance, so "
+        "scores were compared without equating."
     )
 
 

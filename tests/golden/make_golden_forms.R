@@ -12,7 +12,8 @@
 # - Score: right answers ('a') on the row's form (a blank scores 0); percent of maximum
 #   = score / 6 * 100 (both forms have six items).
 # - Form difference at pre-test: mean(B) - mean(A), CI from t.test(B, A) (Welch).
-# - Threshold of a negligible difference: half a raw point, 0.5 / 6 * 100.
+# - Threshold of a negligible difference: half a raw point, 0.5 / 6 * 100; equated only when
+#   the difference is at least that and its CI excludes 0.
 # - Linear (mean-sigma) equating of B onto A (Kolen & Brennan 2014, random groups):
 #   y = sd_A / sd_B * (x - mean_B) + mean_A, kept within 0..100, applied to every form-B row.
 # - Matched people (same cohort and code at pre and post): mean change, t.test(paired).
@@ -45,7 +46,8 @@ intercept <- mean(a) - slope * mean(b)
 threshold <- 0.5 / 6 * 100
 difference <- mean(b) - mean(a)
 equated <- d$pomp
-if (abs(difference) >= threshold) {
+beyond_chance <- welch$conf.int[1] > 0 || welch$conf.int[2] < 0
+if (abs(difference) >= threshold && beyond_chance) {
   on_b <- d$form_used == "B"
   equated[on_b] <- pmin(pmax(slope * d$pomp[on_b] + intercept, 0), 100)
 }
@@ -92,7 +94,8 @@ out <- list(
     mean_reference = mean(a), sd_reference = sd(a), mean_new = mean(b), sd_new = sd(b),
     difference = difference, difference_ci = as.numeric(welch$conf.int),
     slope = slope, intercept = intercept, threshold = threshold,
-    equated = abs(difference) >= threshold
+    beyond_chance = beyond_chance,
+    equated = abs(difference) >= threshold && beyond_chance
   ),
   equated_scores = d$equated,
   paired = list(

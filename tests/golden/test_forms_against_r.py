@@ -49,6 +49,7 @@ def test_form_difference_and_linear_equating_match_r(evaluation: Evaluation) -> 
     equating = comparison.equating
     assert equating is not None and equating.computed
     assert comparison.counterbalanced
+    assert comparison.beyond_chance is expected["beyond_chance"] is True
     assert comparison.equated is expected["equated"] is True
     assert comparison.threshold == pytest.approx(expected["threshold"], **CLOSED)
     assert (equating.n_reference, equating.n_new) == (

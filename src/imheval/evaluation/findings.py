@@ -24,7 +24,8 @@ Every function returns :class:`~imheval.findings.Finding` values; their ``kind``
 ``matching_bias``    the matched people started differently from the unmatched
 ``forms_equated``    people answered different parallel forms, one was harder and scores were
                      equated (``comparison`` form_difference; ``forms_similar``,
-                     ``forms_not_estimated`` and ``forms_not_counterbalanced`` otherwise;
+                     ``forms_uncertain``, ``forms_not_estimated`` and
+                     ``forms_not_counterbalanced`` otherwise;
                      written by :mod:`imheval.evaluation.forms`)
 ``reliability``      internal consistency at pre-test
 ``ceiling``          too many people at the maximum (figure ``when``: before or after)

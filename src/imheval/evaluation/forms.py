@@ -6,10 +6,10 @@ maximum, see :class:`~imheval.scoring.DomainInfo`), :func:`compare_forms` looks 
 * **counterbalanced** (some people answered the reference form before training and another
   form after, others the opposite): the pre-test groups of the two orders are randomly
   equivalent, so the difference between their pre-test means estimates how much harder one
-  form is (:func:`~imheval.stats.equating.linear_equating`). When that difference is not
-  negligible (at least half a raw point on the reference form: :func:`negligible_below`), every
-  score on the other form, at every timepoint, is equated onto the reference form's scale
-  (linear, mean-sigma) before anything is compared.
+  form is (:func:`~imheval.stats.equating.linear_equating`). When that difference matters (at
+  least half a raw point on the reference form, :func:`negligible_below`, and its 95% CI
+  excludes 0, so it is not sampling error), every score on the other form, at every timepoint,
+  is equated onto the reference form's scale (linear, mean-sigma) before anything is compared.
 * **not counterbalanced** (e.g. everyone A then B): the form difference cannot be told apart
   from the training's effect; scores are compared as percentages, unequated, and a finding
   says so.
@@ -71,6 +71,14 @@ class FormComparison:
             return None
         return abs(self.equating.difference) < self.threshold
 
+    @property
+    def beyond_chance(self) -> bool | None:
+        """Whether the difference's 95% CI excludes 0 (None when not estimated)."""
+        if self.equating is None or self.equating.difference_ci is None:
+            return None
+        ci = self.equating.difference_ci
+        return ci.low > 0 or ci.high < 0
+
     def to_dict(self, min_group_size: int) -> dict[str, Any]:
         """The comparison for the JSON; the count of an order below ``min_group_size`` is
         hidden (the equating needs groups of at least that size, so its figures never are)."""
@@ -82,6 +90,7 @@ class FormComparison:
             "counterbalanced": self.counterbalanced,
             "threshold": self.threshold,
             "negligible": self.negligible,
+            "beyond_chance": self.beyond_chance,
             "equated": self.equated,
             "equating": self.equating.to_dict() if self.equating is not None else None,
         }
@@ -148,7 +157,7 @@ def compare_forms(
                         reason=f"fewer than {min_group_size} people answered one of the forms "
                         "before training",
                     )
-                if equating.difference is not None and abs(equating.difference) >= threshold:
+                if _matters(equating, threshold):
                     on_other = forms == other
                     # Equated scores are kept on the scale: a linear function can pass 0 or
                     # 100 at the extremes (Kolen & Brennan 2014, 2.5).
@@ -176,6 +185,18 @@ def compare_forms(
     return replace(scored, frame=new_frame), tuple(comparisons)
 
 
+def _matters(equating: LinearEquating, threshold: float) -> bool:
+    """Whether a form difference is worth equating: at least ``threshold`` and beyond chance.
+
+    With small groups, equating a difference within sampling error adds more error than it
+    removes, and the identity (no equating) is the better choice (Kolen & Brennan 2014).
+    """
+    ci = equating.difference_ci
+    if equating.difference is None or ci is None:
+        return False
+    return abs(equating.difference) >= threshold and (ci.low > 0 or ci.high < 0)
+
+
 def _orders(frame: pd.DataFrame, domain: str) -> tuple[FormOrder, ...]:
     """How many people took each (pre-test form, post-test form) pair, measured at both."""
     measured = frame.loc[frame[domain].notna(), ["cohort", "participant", "timepoint", FORM]]
@@ -193,7 +214,8 @@ def form_findings(comparison: FormComparison, label: str) -> tuple[Finding, ...]
     """What to say of one domain's forms, in plain words; the figures in ``statistics``.
 
     Kinds: ``forms_equated`` (the forms differed and scores were equated), ``forms_similar``
-    (the difference was negligible), ``forms_not_estimated`` (counterbalanced, but too few
+    (the difference was negligible), ``forms_uncertain`` (not negligible, but within sampling
+    error, so not equated), ``forms_not_estimated`` (counterbalanced, but too few
     people or no spread to estimate it) and ``forms_not_counterbalanced`` (the difference
     cannot be told apart from the training's effect).
     """
@@ -255,6 +277,22 @@ def form_findings(comparison: FormComparison, label: str) -> tuple[Finding, ...]
                 domain,
                 f"{label}: form {harder} was {abs(difference):.0f} points (out of 100) harder "
                 f"than form {easier}; scores were equated before comparing",
+                statistics,
+                ".",
+                comparison="form_difference",
+                people=people,
+                figures=figures,
+            ),
+        )
+    if not comparison.negligible:
+        lower = other if difference < 0 else ref
+        return (
+            finding(
+                "forms_uncertain",
+                domain,
+                f"{label}: people answering form {lower} before training scored "
+                f"{abs(difference):.0f} points (out of 100) lower, but with this many people "
+                "that could be chance, so scores were compared without equating",
                 statistics,
                 ".",
                 comparison="form_difference",
