@@ -28,6 +28,7 @@ import hashlib
 import hmac
 import math
 import uuid
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
 from typing import Any, Literal
@@ -141,15 +142,25 @@ def _rating_choices(scale: RatingScale) -> tuple[tuple[str, str], ...]:
     )
 
 
-def question_pages(instruments: list[Instrument]) -> list[QuestionPage]:
-    """One page per domain of each instrument, in instrument order; empty domains are left out."""
+def question_pages(
+    instruments: list[Instrument], forms: Mapping[str, str] | None = None
+) -> list[QuestionPage]:
+    """One page per domain of each instrument, in instrument order; empty domains are left out.
+
+    ``forms`` names the parallel form asked of each instrument that has forms ({id: form}, a
+    questionnaire's ``instrument_forms``): only that form's items (and those common to every
+    form) are asked, numbered from 1 as the questionnaire shows them. An instrument not named
+    asks all its items.
+    """
+    forms = forms or {}
     pages: list[QuestionPage] = []
     number = 0
     for instrument in instruments:
+        form = forms.get(instrument.id)
         for domain in instrument.domains:
             questions = []
             kinds: set[InstructionKey] = set()
-            for item in instrument.items_in(domain.id):
+            for item in instrument.items_in(domain.id, form):
                 number += 1
                 if isinstance(item, KeyedItem):
                     choices = tuple(item.options.items())
@@ -247,9 +258,10 @@ def _first(queryset: QuerySet[Any]) -> Any:
 
 
 def find_collection(token: str) -> Collection | None:
-    """The collection with this link token, with its cohort and programme, in one query."""
+    """The collection with this link token, with its cohort, programme and organisation (whose
+    jurisdiction words the questions), in one query."""
     return _first(  # type: ignore[no-any-return]
-        Collection.objects.select_related("cohort__programme").filter(token=token)
+        Collection.objects.select_related("cohort__programme__organisation").filter(token=token)
     )
 
 
@@ -269,7 +281,9 @@ def find(
     """
     key = _key_in_session(session, token)
     if key is not None:
-        submissions = Submission.objects.select_related("collection__cohort__programme")
+        submissions = Submission.objects.select_related(
+            "collection__cohort__programme__organisation"
+        )
         if lock:
             # OF self: FOR UPDATE would otherwise lock the joined collection, cohort and
             # programme rows too, and every participant of a collection would queue on them.
@@ -375,9 +389,10 @@ def try_resume(session: SessionBase, draft: Submission, typed_code: str) -> Resu
 
 # ------------------------------------------------------------------------------ question pages
 
-#: Question pages by (organisation id, instrument refs, uploaded files' ids and text hashes):
-#: built once per process, shared read-only by every request (pages and questions are frozen
-#: and never changed). Changed refs, or a changed or replaced upload, make a new key.
+#: Question pages by (organisation id, instrument refs, uploaded files' ids and text hashes,
+#: jurisdiction, forms): built once per process, shared read-only by every request (pages and
+#: questions are frozen and never changed). Changed refs, a changed or replaced upload, another
+#: jurisdiction or another form make a new key.
 _PAGES: dict[tuple[Any, ...], tuple[QuestionPage, ...]] = {}
 #: (organisation id, refs) of built-in instruments that an upload stands in for (see below).
 _SHADOWED: set[tuple[int, tuple[str, ...]]] = set()
@@ -410,23 +425,26 @@ def collection_pages(collection: Collection) -> tuple[QuestionPage, ...]:
     built in, or no longer reads.
     """
     refs = tuple(collection.pinned_refs())  # built-ins at their pinned versions
-    organisation_id = collection.cohort.programme.organisation_id
+    organisation = collection.organisation
+    organisation_id = organisation.pk
+    # whose words, and which parallel forms: part of the key, as they change the pages
+    asked = (organisation.jurisdiction, tuple(sorted((collection.instrument_forms or {}).items())))
     all_builtin = all(split_ref(ref)[0] in _builtin_ids() for ref in refs)
     uploads: dict[str, InstrumentFile] | None = None
     if not all_builtin or (organisation_id, refs) in _SHADOWED:
         uploads = instrument_uploads(organisation_id, refs)
-        key = (organisation_id, refs, _fingerprint(uploads))
+        key = (organisation_id, refs, _fingerprint(uploads), asked)
     else:
-        key = (organisation_id, refs, ())
+        key = (organisation_id, refs, (), asked)
     pages = _PAGES.get(key)
     if pages is None:
         if uploads is None:
             uploads = instrument_uploads(organisation_id, refs)
             if uploads:
                 _SHADOWED.add((organisation_id, refs))
-                key = (organisation_id, refs, _fingerprint(uploads))
-        instruments = resolve_instruments(collection.organisation, list(refs), uploads=uploads)
-        pages = tuple(question_pages(instruments))
+                key = (organisation_id, refs, _fingerprint(uploads), asked)
+        instruments = resolve_instruments(organisation, list(refs), uploads=uploads, as_asked=True)
+        pages = tuple(question_pages(instruments, collection.instrument_forms))
         if len(_PAGES) >= PAGES_CACHE_SIZE:
             _PAGES.clear()
         _PAGES[key] = pages

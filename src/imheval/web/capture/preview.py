@@ -134,7 +134,7 @@ def _questionnaire(state: PreviewState, organisation: Organisation) -> dict[str,
     if state.kind == "collection":
         collection = (
             Collection.objects.in_organisation(organisation)  # type: ignore[attr-defined]
-            .select_related("cohort__programme")
+            .select_related("cohort__programme__organisation")
             .filter(pk=int(state.ref) if state.ref.isdigit() else 0)
             .first()
         )
@@ -147,11 +147,13 @@ def _questionnaire(state: PreviewState, organisation: Organisation) -> dict[str,
             "later_timepoint": collection.timepoint != Timepoint.PRE,
         }
     try:
-        instruments = resolve_instruments(organisation, [state.ref])
+        instruments = resolve_instruments(organisation, [state.ref], as_asked=True)
     except UnknownInstrumentError:
         raise Http404("No such instrument") from None
+    # an instrument with parallel forms is previewed as its first form asks it
+    first_forms = {i.id: i.form_ids[0] for i in instruments if i.form_ids}
     return {
-        "pages": tuple(journey.question_pages(instruments)),
+        "pages": tuple(journey.question_pages(instruments, first_forms)),
         "programme": _Programme(STAND_IN_PROGRAMME),
         "when": journey.timepoint_phrase(Collection(timepoint=Timepoint.PRE)),
         "later_timepoint": False,
@@ -442,7 +444,7 @@ def collection_frame(request: HttpRequest, access: Access, collection: Collectio
 def instrument_frame(request: HttpRequest, access: Access, instrument_id: str) -> HttpResponse:
     """One instrument as a questionnaire of its own, in a phone frame (no cohort needed)."""
     try:
-        (instrument,) = resolve_instruments(access.organisation, [instrument_id])
+        (instrument,) = resolve_instruments(access.organisation, [instrument_id], as_asked=True)
     except UnknownInstrumentError:
         raise Http404("No such instrument") from None
     except ImhevalError:

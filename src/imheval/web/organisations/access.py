@@ -32,6 +32,7 @@ ACTION_WORDS = {
     "view_audit": "see the audit log",
     "export_responses": "download response-level data",
     "review_matches": "check possible matches of anonymous codes",
+    "edit_organisation": "change the organisation's settings",
 }
 
 READ = ("GET", "HEAD")

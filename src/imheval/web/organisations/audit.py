@@ -168,6 +168,13 @@ def record_created(instances: list[models.Model]) -> None:
     AuditEvent.objects.bulk_create(events, batch_size=1000)
 
 
+def record_updated(instance: models.Model, changes: dict[str, Any]) -> None:
+    """Log ``changes`` ({field: [old, new]}) to ``instance`` by the current actor, for a model
+    whose changes are logged where they are made rather than by signals (an organisation's
+    settings: creating or deleting an organisation is not logged in its own log)."""
+    _record(instance, "updated", changes)
+
+
 def _record(instance: models.Model, action: str, changes: dict[str, Any]) -> None:
     _event(instance, action, changes).save()
 

@@ -22,6 +22,8 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     if access.may("view_audit"):
         items.append(("Audit log", reverse("workspace:audit", args=[slug])))
     items.append(("Members", reverse("workspace:members", args=[slug])))
+    if access.may("edit_organisation"):
+        items.append(("Settings", reverse("workspace:organisation_settings", args=[slug])))
     path = request.path
     base = items[0][1]
     # Programmes, cohorts and their questionnaires all live under the Programmes tab; the

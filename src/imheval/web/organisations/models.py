@@ -8,6 +8,8 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
+from imheval.instruments.model import Jurisdiction
+
 
 class Role(models.TextChoices):
     """What a member may do in an organisation (see :data:`PERMISSIONS`)."""
@@ -34,7 +36,20 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "export_responses": frozenset({"admin", "evaluator", "trainer"}),
     # probable matches show anonymous codes side by side: evaluators judge them
     "review_matches": frozenset({"admin", "evaluator"}),
+    # where the organisation works (the words its questionnaires use): admins only
+    "edit_organisation": frozenset({"admin"}),
 }
+
+
+class JurisdictionChoice(models.TextChoices):
+    """Where an organisation works (the core's :class:`Jurisdiction`): its questionnaires name
+    services, numbers and guidance as people there know them."""
+
+    ENGLAND = Jurisdiction.ENGLAND.value, "England"
+    WALES = Jurisdiction.WALES.value, "Wales"
+    SCOTLAND = Jurisdiction.SCOTLAND.value, "Scotland"
+    NORTHERN_IRELAND = Jurisdiction.NORTHERN_IRELAND.value, "Northern Ireland"
+    IRELAND = Jurisdiction.IRELAND.value, "Ireland"
 
 
 class ScopedQuerySet(models.QuerySet[Any]):
@@ -80,6 +95,11 @@ class Organisation(models.Model):
 
     name = models.CharField(max_length=200, unique=True)
     slug = models.SlugField(max_length=60, unique=True, help_text="Short name used in addresses.")
+    #: Whose words participants read: an instrument's ``{term}`` wording for this jurisdiction
+    #: (``Instrument.in_jurisdiction``). Changed on the settings page, which logs the change.
+    jurisdiction = models.CharField(
+        max_length=20, choices=JurisdictionChoice.choices, default=JurisdictionChoice.ENGLAND
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = scoped_manager("")
@@ -89,6 +109,12 @@ class Organisation(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def audit_organisation(self) -> Organisation:
+        """Itself: a change to its settings is logged in its own audit log (by the settings
+        page, not by signals, so creating or deleting an organisation logs nothing)."""
+        return self
 
 
 class Membership(models.Model):

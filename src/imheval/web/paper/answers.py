@@ -9,7 +9,7 @@ Profession and directorate are typed as the number printed beside the ticked box
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from imheval.instruments import Instrument
@@ -110,15 +110,19 @@ class AnswerRule:
         )
 
 
-def answer_rules(instruments: list[Instrument]) -> list[AnswerRule]:
-    """One rule per item, numbered and ordered as the questionnaire asks them."""
-    return [rule for page in pages_with_rules(instruments) for rule in page[1]]
+def answer_rules(
+    instruments: list[Instrument], forms: Mapping[str, str] | None = None
+) -> list[AnswerRule]:
+    """One rule per item, numbered and ordered as the questionnaire asks them (only the named
+    parallel form's items of an instrument in ``forms``, a questionnaire's ``instrument_forms``)."""
+    return [rule for page in pages_with_rules(instruments, forms) for rule in page[1]]
 
 
 def pages_with_rules(
-    instruments: list[Instrument],
+    instruments: list[Instrument], forms: Mapping[str, str] | None = None
 ) -> list[tuple[QuestionPage, list[AnswerRule]]]:
-    """The questionnaire's pages (one per domain), each with its items' rules."""
+    """The questionnaire's pages (one per domain), each with its items' rules; ``forms`` as for
+    :func:`answer_rules`."""
     scales = {
         item.id: instrument.scales[item.scale]
         for instrument in instruments
@@ -126,7 +130,7 @@ def pages_with_rules(
         if isinstance(item, RatingItem)
     }
     pages = []
-    for page in question_pages(instruments):
+    for page in question_pages(instruments, forms):
         rules = []
         for question in page.questions:
             scale = scales.get(question.id) if question.is_rating else None

@@ -75,7 +75,7 @@ def _questionnaires(
     found = {}
     for collection in Collection.objects.filter(cohort=cohort):
         try:
-            rules = answer_rules(collection.instruments())
+            rules = answer_rules(collection.instruments(), collection.instrument_forms)
         except ImhevalError as error:
             raise DataFormatError(
                 [

@@ -68,7 +68,7 @@ def form_context(collection: Collection) -> dict[str, Any]:
     instruments = collection.instruments()
     pages = []
     count = 0
-    for page, rules in pages_with_rules(instruments):
+    for page, rules in pages_with_rules(instruments, collection.instrument_forms):
         count += len(rules)
         scales = {rule.scale for rule in rules}
         table = len(scales) == 1 and None not in scales

@@ -83,7 +83,7 @@ def _crumbs(access: Access, cohort: Cohort) -> list[tuple[str, str]]:
 def _rules(request: HttpRequest, collection: Collection) -> list[AnswerRule] | HttpResponse:
     """The collection's answer rules, or a page saying why its instruments cannot be used."""
     try:
-        return answer_rules(collection.instruments())
+        return answer_rules(collection.instruments(), collection.instrument_forms)
     except ImhevalError as error:
         return render(
             request,

@@ -14,7 +14,7 @@ from typing import Any
 import pandas as pd
 
 from imheval.instruments import Instrument
-from imheval.io.table import RESERVED_COLUMNS, SOURCE_ROW, TIMEPOINTS, ResponseTable
+from imheval.io.table import FORM, RESERVED_COLUMNS, SOURCE_ROW, TIMEPOINTS, ResponseTable
 from imheval.web.capture.models import Status
 
 #: Timepoints in the order they happen, for sorting rows as a person would lay out a file.
@@ -37,6 +37,10 @@ def response_table(
     text, "" where unanswered. Drafts are left out. A code used twice at one collection cannot be
     matched reliably, so all its rows at that collection are left out with a warning (the reader
     refuses such a file outright; a live workspace must still show the rest).
+
+    When a questionnaire in the selection asks a parallel form (``instrument_forms``), the table
+    has the core's ``form`` column: each row's form ("" for a questionnaire that asks none, or
+    asks different forms of two instruments: the core then works it out from the answers).
     """
     items = item_ids(instruments)
     records = list(
@@ -51,6 +55,7 @@ def response_table(
             "collection__cohort__programme__name",
             "collection__cohort__id",
             "collection__cohort__start_date",
+            "collection__instrument_forms",
         )
     )
     cohort_label = _cohort_labels({(r[6], r[7], r[8]) for r in records})
@@ -72,6 +77,9 @@ def response_table(
     answers = pd.DataFrame.from_records([r[4] for r in records], columns=items).astype(object)
     answers = answers.where(answers.notna(), "").astype(str)
     answers = answers.apply(lambda column: column.str.strip())
+    row_forms = [_one_form(r[10]) for r in records]
+    if any(row_forms):
+        base.insert(len(RESERVED_COLUMNS), FORM, pd.Series(row_forms, dtype=object))
     frame = pd.concat([base, answers.reset_index(drop=True)], axis=1)
     frame[SOURCE_ROW] = frame[SOURCE_ROW].astype(int)
     frame, warnings = _drop_repeated_codes(frame)
@@ -88,6 +96,12 @@ def response_table(
         item_columns=tuple(items),
         warnings=tuple(warnings),
     )
+
+
+def _one_form(instrument_forms: dict[str, str] | None) -> str:
+    """The one form a questionnaire asks, or "" (none, or different forms per instrument)."""
+    forms = set((instrument_forms or {}).values())
+    return forms.pop() if len(forms) == 1 else ""
 
 
 def cohort_labels(submissions: Any) -> dict[int, str]:

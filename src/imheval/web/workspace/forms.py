@@ -20,7 +20,8 @@ from django.db.models import QuerySet
 from imheval.errors import InstrumentError
 from imheval.instruments.loader import YAML_SUFFIXES
 from imheval.web.capture.models import Submission
-from imheval.web.organisations.models import Membership, Organisation, Role
+from imheval.web.organisations import audit
+from imheval.web.organisations.models import JurisdictionChoice, Membership, Organisation, Role
 from imheval.web.workspace.catalogue import catalogue
 from imheval.web.workspace.models import (
     Cohort,
@@ -450,3 +451,44 @@ class MemberRemoveForm(forms.Form):
 
     def save(self) -> None:
         self.membership.delete()
+
+
+#: What each jurisdiction's questionnaires say, as a hint beside its choice.
+JURISDICTION_HINTS = {
+    JurisdictionChoice.ENGLAND: "Health visitor, children's social care, 999.",
+    JurisdictionChoice.WALES: "Health visitor, children's services, 999.",
+    JurisdictionChoice.SCOTLAND: "Health visitor, social work services, 999.",
+    JurisdictionChoice.NORTHERN_IRELAND: "Health visitor, the Gateway team, 999.",
+    JurisdictionChoice.IRELAND: "Public health nurse, Tusla, 112.",
+}
+
+
+class OrganisationSettingsForm(forms.ModelForm):
+    """Where the organisation works; saving logs the change in its audit log."""
+
+    jurisdiction = forms.ChoiceField(
+        choices=JurisdictionChoice.choices,
+        widget=forms.RadioSelect,
+        label="Where does your organisation work?",
+        help_text="Questionnaires name services, phone numbers and guidance as people there "
+        "know them: for example, in Ireland a question says 'public health nurse' and '112' "
+        "where in England it says 'health visitor' and '999'. Answers are scored the same.",
+        error_messages={"required": "Choose where your organisation works"},
+    )
+
+    class Meta:
+        model = Organisation
+        fields = ["jurisdiction"]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["jurisdiction"].item_hints = JURISDICTION_HINTS  # type: ignore[attr-defined]
+        self.saved_jurisdiction = self.instance.jurisdiction
+
+    def save(self, commit: bool = True) -> Organisation:
+        organisation: Organisation = super().save(commit=commit)
+        if commit and organisation.jurisdiction != self.saved_jurisdiction:
+            audit.record_updated(
+                organisation, {"jurisdiction": [self.saved_jurisdiction, organisation.jurisdiction]}
+            )
+        return organisation

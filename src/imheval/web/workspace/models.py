@@ -203,13 +203,16 @@ def resolve_instruments(
     refs: list[str],
     *,
     uploads: Mapping[str, InstrumentFile] | None = None,
+    as_asked: bool = False,
 ) -> list[Instrument]:
     """The instruments named by ``refs``: the organisation's uploads first, then the bank.
 
     A ref is an id, or ``id@version`` for a built-in pinned to a version (a questionnaire's
     :meth:`Collection.pinned_refs`); a built-in named by id alone is the bank's current version.
     ``uploads`` are the organisation's files among ``refs`` if the caller has read them already
-    (:func:`instrument_uploads`). Raises UnknownInstrumentError naming the first ref that is
+    (:func:`instrument_uploads`). ``as_asked`` gives them in the words the organisation's
+    participants read (its jurisdiction's wording, ``Instrument.in_jurisdiction``): ids, codes
+    and keys are the same either way. Raises UnknownInstrumentError naming the first ref that is
     neither.
     """
     if uploads is None:
@@ -225,7 +228,27 @@ def resolve_instruments(
                 raise UnknownInstrumentError(
                     f"instrument {ref!r} is neither uploaded to {organisation.name} nor built in"
                 ) from None
+    if as_asked:
+        return [instrument.in_jurisdiction(organisation.jurisdiction) for instrument in instruments]
     return instruments
+
+
+def form_at(timepoint: str, first: str, form_ids: tuple[str, ...]) -> str:
+    """The parallel form a questionnaire at ``timepoint`` asks when its cohort answers ``first``
+    before the training: the post-test the next form (A then B, B then A), the follow-up the
+    pre-test's form again (months later; A and B never share an item, and a third form would
+    be compared with neither, so the follow-up repeats the pre-test's questions)."""
+    if timepoint != "post" or first not in form_ids:
+        return first
+    return form_ids[(form_ids.index(first) + 1) % len(form_ids)]
+
+
+def first_form(timepoint: str, form: str, form_ids: tuple[str, ...]) -> str:
+    """The form asked before the training by a cohort whose questionnaire at ``timepoint``
+    asks ``form`` (the inverse of :func:`form_at`)."""
+    if timepoint != "post" or form not in form_ids:
+        return form
+    return form_ids[(form_ids.index(form) - 1) % len(form_ids)]
 
 
 class Cohort(models.Model):
@@ -277,14 +300,17 @@ class Collection(models.Model):
     ``instrument_versions`` pins each built-in's version ({id: version}), so the questionnaire
     keeps asking (and its answers keep being scored with) the questions it was set up with when
     the bank's current version changes: see :meth:`pinned_versions`. An upload needs no pin (a
-    new version of an upload has its own id). A follow-up names the weeks after the course it is
-    due (``follow_up_weeks``).
+    new version of an upload has its own id). ``instrument_forms`` says which parallel form of
+    each instrument that declares forms the questionnaire asks ({id: form}), counterbalanced
+    across the cohort's timepoints and the programme's cohorts: see :meth:`assigned_forms`. A
+    follow-up names the weeks after the course it is due (``follow_up_weeks``).
     """
 
     cohort = models.ForeignKey(Cohort, on_delete=models.CASCADE, related_name="collections")
     timepoint = models.CharField(max_length=10, choices=Timepoint.choices)
     instrument_refs = models.JSONField(default=list)
     instrument_versions = models.JSONField(default=dict, blank=True)
+    instrument_forms = models.JSONField(default=dict, blank=True)
     follow_up_weeks = models.PositiveSmallIntegerField(null=True, blank=True)
     #: A follow-up that the hourly housekeeping opens on its due date (see schedule.py).
     opens_on_due_date = models.BooleanField(default=False)
@@ -302,6 +328,7 @@ class Collection(models.Model):
         "timepoint",
         "instrument_refs",
         "instrument_versions",
+        "instrument_forms",
         "follow_up_weeks",
         "opens_on_due_date",
         "is_open",
@@ -385,16 +412,71 @@ class Collection(models.Model):
         """The instrument refs with each built-in at its pinned version: ``imh-core@1.0.0``."""
         return pinned_refs(self.instrument_refs or [], self.pinned_versions())
 
+    def assigned_forms(self) -> dict[str, str]:
+        """The parallel form this questionnaire asks of each instrument that declares forms,
+        {id: form}, counterbalanced.
+
+        A form, once recorded, stays while the instrument stays chosen (the trainer changes the
+        order for the whole cohort, :func:`imheval.web.workspace.parallel_forms.set_first_form`).
+        An instrument chosen anew follows the order the cohort's other questionnaires set (the
+        pre-test's form before the training, the next form after it, :func:`form_at`); in a
+        cohort that has none yet, the form that fewest of the programme's other cohorts asked
+        before the training comes first (a tie goes to the earlier form), so the programme's
+        cohorts alternate A then B, B then A. Reads the instruments and, for a new one, the
+        cohort's and programme's questionnaires; an instrument that cannot be read gets none.
+        """
+        refs = list(self.instrument_refs or [])
+        kept = {ref: f for ref, f in (self.instrument_forms or {}).items() if ref in refs}
+        if self.cohort_id is None or all(ref in kept for ref in refs):
+            return {ref: kept[ref] for ref in refs if ref in kept}
+        try:
+            instruments = resolve_instruments(self.organisation, self.pinned_refs())
+        except (InstrumentError, UnknownInstrumentError):
+            return {ref: kept[ref] for ref in refs if ref in kept}
+        for instrument in instruments:
+            if instrument.forms and instrument.id not in kept:
+                first = self._first_form(instrument.id, instrument.form_ids)
+                kept[instrument.id] = form_at(self.timepoint, first, instrument.form_ids)
+        return {ref: kept[ref] for ref in refs if ref in kept}
+
+    def _first_form(self, instrument_id: str, form_ids: tuple[str, ...]) -> str:
+        siblings = Collection.objects.filter(cohort_id=self.cohort_id).exclude(pk=self.pk)
+        for timepoint, forms in siblings.values_list("timepoint", "instrument_forms"):
+            if instrument_id in (forms or {}):
+                return first_form(timepoint, forms[instrument_id], form_ids)
+        firsts: dict[int, str] = {}
+        others = (
+            Collection.objects.filter(cohort__programme_id=self.cohort.programme_id)
+            .exclude(cohort_id=self.cohort_id)
+            .order_by("timepoint")
+        )
+        for cohort_id, timepoint, forms in others.values_list(
+            "cohort_id", "timepoint", "instrument_forms"
+        ):
+            if instrument_id in (forms or {}):
+                form = first_form(timepoint, forms[instrument_id], form_ids)
+                firsts.setdefault(cohort_id, form)
+        uses = {form: list(firsts.values()).count(form) for form in form_ids}
+        return min(form_ids, key=lambda form: (uses[form], form_ids.index(form)))
+
     def save(self, *args: Any, **kwargs: Any) -> None:
         update_fields = kwargs.get("update_fields")
         if update_fields is None or "instrument_refs" in update_fields:
             self.instrument_versions = self.pinned_versions()
+            self.instrument_forms = self.assigned_forms()
             if update_fields is not None:
-                kwargs["update_fields"] = {*update_fields, "instrument_versions"}
+                kwargs["update_fields"] = {
+                    *update_fields,
+                    "instrument_versions",
+                    "instrument_forms",
+                }
         super().save(*args, **kwargs)
 
     def instruments(self) -> list[Instrument]:
-        return resolve_instruments(self.organisation, self.pinned_refs())
+        """The instruments this questionnaire asks, at their pinned versions, in the words of
+        the organisation's jurisdiction (as participants read them; ids and keys unchanged).
+        Which items it asks of an instrument with forms: :attr:`instrument_forms`."""
+        return resolve_instruments(self.organisation, self.pinned_refs(), as_asked=True)
 
     def open(self) -> None:
         self.is_open = True

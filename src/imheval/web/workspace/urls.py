@@ -27,6 +27,7 @@ urlpatterns = [
     path("<slug:org>/cohorts/", views.cohorts, name="cohorts"),
     path("<slug:org>/cohorts/<int:cohort>/", views.cohort_detail, name="cohort"),
     path("<slug:org>/cohorts/<int:cohort>/edit/", views.cohort_edit, name="cohort_edit"),
+    path("<slug:org>/cohorts/<int:cohort>/forms/", views.cohort_forms, name="cohort_forms"),
     # copying, closing, archiving and deleting (cohort_views)
     path("<slug:org>/cohorts/<int:cohort>/copy/", cohort_views.cohort_copy, name="cohort_copy"),
     path("<slug:org>/cohorts/<int:cohort>/close/", cohort_views.cohort_close, name="cohort_close"),
@@ -147,6 +148,7 @@ urlpatterns = [
     # audit log and members
     path("<slug:org>/audit/", views.audit, name="audit"),
     path("<slug:org>/members/", views.members, name="members"),
+    path("<slug:org>/settings/", views.organisation_settings, name="organisation_settings"),
     path("<slug:org>/members/invite/", views.member_invite, name="member_invite"),
     path("<slug:org>/members/<int:member>/", views.member_edit, name="member_edit"),
     path("<slug:org>/members/<int:member>/remove/", views.member_remove, name="member_remove"),

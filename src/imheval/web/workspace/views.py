@@ -10,6 +10,7 @@ and models.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from typing import Any
 
@@ -35,7 +36,7 @@ from imheval.web.organisations.access import (
     organisation_views,
 )
 from imheval.web.organisations.models import AuditEvent, Invitation, Membership
-from imheval.web.workspace import catalogue, cohort_setup, qr
+from imheval.web.workspace import catalogue, cohort_setup, parallel_forms, qr
 from imheval.web.workspace.attention import attention
 from imheval.web.workspace.cohort_setup import NewCohortForm
 from imheval.web.workspace.forms import (
@@ -46,6 +47,7 @@ from imheval.web.workspace.forms import (
     LinkConfirmForm,
     MemberRemoveForm,
     MemberRoleForm,
+    OrganisationSettingsForm,
     ProgrammeForm,
 )
 from imheval.web.workspace.models import Cohort, Collection, InstrumentFile, Programme, Timepoint
@@ -314,7 +316,40 @@ def cohort_detail(request: HttpRequest, access: Access, cohort: Cohort) -> HttpR
             cohort_setup.follow_up_gap(cohort) if Timepoint.FOLLOWUP in collections else None
         ),
     }
+    if form_orders := parallel_forms.cohort_form_orders(cohort):
+        context["form_orders"] = form_orders
+        context["forms_locked"] = cohort_setup.has_answers(cohort)
     return render(request, "workspace/cohort.html", context)
+
+
+@organisation_page("edit_cohorts", FORM)
+def cohort_forms(request: HttpRequest, access: Access, cohort: Cohort) -> HttpResponse:
+    """Change which parallel form of each instrument the cohort answers before the training
+    (the other after it), until anyone answers (:mod:`parallel_forms`)."""
+    post, _ = _data(request)
+    here = _url("cohort", access, cohort=cohort)
+    crumbs = _crumbs(access, cohort.programme, cohort)
+    orders = parallel_forms.cohort_form_orders(cohort)
+    if not orders:
+        return render(
+            request, "workspace/cohort_no_forms.html", {"cohort": cohort, "crumbs": crumbs}
+        )
+    return _form_page(
+        request,
+        parallel_forms.FormOrderForm(post, cohort=cohort, orders=orders),
+        title="Change the order of forms",
+        caption=f"{cohort.programme.name}: {cohort.name}",
+        intro="Now: "
+        + "; ".join(f"{o.title}, {o.sentence[:1].lower()}{o.sentence[1:]}" for o in orders)
+        + ".",
+        submit="Save order",
+        cancel=here,
+        crumbs=crumbs,
+        done=lambda now: (
+            f"Cohort {cohort.name}: " + "; ".join(order.sentence for order in now) + ".",
+            here,
+        ),
+    )
 
 
 @organisation_page("edit_cohorts", FORM)
@@ -510,6 +545,13 @@ def instrument_upload(request: HttpRequest, access: Access) -> HttpResponse:
 
 def _instrument_page(request: HttpRequest, access: Access, entry: Any) -> HttpResponse:
     context = {"entry": entry, "crumbs": [("Instruments", _url("instruments", access))]}
+    if entry.instrument is not None and entry.instrument.wording:
+        # the items as the organisation's participants read them, and the page says whose words
+        organisation = access.organisation
+        context["entry"] = dataclasses.replace(
+            entry, instrument=entry.instrument.in_jurisdiction(organisation.jurisdiction)
+        )
+        context["worded_for"] = organisation.get_jurisdiction_display()  # type: ignore[attr-defined]
     return render(request, "workspace/instrument.html", context)
 
 
@@ -556,6 +598,29 @@ def members(request: HttpRequest, access: Access) -> HttpResponse:
         request,
         "workspace/members.html",
         {"memberships": memberships, "invitations": invitations},
+    )
+
+
+@organisation_page("edit_organisation", FORM)
+def organisation_settings(request: HttpRequest, access: Access) -> HttpResponse:
+    """Where the organisation works, which words its questionnaires use (admins; the form logs
+    a change in the audit log)."""
+    post, _ = _data(request)
+    here = _url("organisation_settings", access)
+    return _form_page(
+        request,
+        OrganisationSettingsForm(post, instance=access.organisation),
+        title="Settings",
+        caption=access.organisation.name,
+        intro="Participants read every questionnaire in the words of the place chosen here: "
+        "online, in the phone preview and on printed forms. Questionnaires already answered "
+        "keep their answers and scores.",
+        submit="Save settings",
+        cancel=_url("organisation", access),
+        done=lambda saved: (
+            f"Questionnaires now use the words used in {saved.get_jurisdiction_display()}.",
+            here,
+        ),
     )
 
 
