@@ -17,6 +17,7 @@ from typing import Any
 
 import pytest
 from conftest import Workspace, client_as
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from test_capture_journey import Participant
 from test_capture_preview import _iframe_src, _walk
@@ -27,6 +28,7 @@ from imheval.web.capture import journey
 from imheval.web.capture.models import Submission
 from imheval.web.organisations.models import AuditEvent, Organisation
 from imheval.web.paper.answers import answer_rules
+from imheval.web.paper.models import ImportBatch
 from imheval.web.paper.printing import form_html
 from imheval.web.results.adapter import response_table
 from imheval.web.workspace.models import Cohort, Collection
@@ -367,3 +369,40 @@ def test_the_results_table_says_which_form_each_response_used(workspace: Workspa
     # a selection with no questionnaire on forms has no form column, as before
     old = response_table(Submission.objects.filter(collection=workspace.pre), [CORE_V2], "t")
     assert FORM not in old.frame.columns
+
+
+def test_the_import_template_of_a_form_b_questionnaire_has_form_b_and_imports_back(
+    workspace: Workspace,
+) -> None:
+    made = _cohort_v2(workspace, "SOL-2", 4)
+    post = made["post"]
+    trainer = client_as(workspace.users["trainer"])
+    template = trainer.get(
+        reverse("paper:import_template_csv", kwargs={"org": "northern", "collection": post.pk})
+    )
+    assert template.status_code == 200
+    header, sample = template.content.decode("utf-8-sig").splitlines()
+    reserved = "participant,cohort,programme,timepoint,directorate,profession,form"
+    asked_b = [item.id for item in CORE_V2.form_items("B")]
+    assert header == reserved + "," + ",".join(asked_b)
+    assert sample.split(",")[6] == "B"
+    name = "template.csv"
+    upload = SimpleUploadedFile(name, template.content, content_type="text/csv")
+    response = trainer.post(
+        reverse("paper:import_file", kwargs={"org": "northern", "cohort": post.cohort_id}),
+        {"file": upload},
+    )
+    assert response.status_code == 302
+    batch = ImportBatch.objects.get()
+    assert (batch.counts, batch.ignored_columns) == ({"post": 1}, [])
+    # the cohort's pre-test asks form A: its columns are not in a post-test template (as for
+    # any cohort whose timepoints ask different questions), and read as blank
+    (warning,) = batch.warnings
+    assert warning.startswith("item column(s) not in the file, read as blank answers: KA01, ")
+    assert "KB" not in warning and "SE" not in warning
+    trainer.post(reverse("paper:import_preview", kwargs={"org": "northern", "batch": batch.pk}))
+    imported = Submission.objects.get(collection=post)
+    expected = {item.id: "a" for item in CORE_V2.form_items("B") if item.form == "B"}
+    assert {k: v for k, v in imported.answers.items() if k.startswith("KB")} == {
+        k: v for k, v in expected.items() if k.startswith("KB")
+    }

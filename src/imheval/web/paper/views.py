@@ -16,6 +16,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 
 from imheval.errors import DataFormatError, ImhevalError
+from imheval.instruments import Instrument
 from imheval.io.templates import template_bytes
 from imheval.web.organisations.access import (
     FORM,
@@ -302,6 +303,24 @@ def import_file(request: HttpRequest, access: Access, cohort: Cohort) -> HttpRes
     return render(request, "paper/import.html", context)
 
 
+def _on_their_forms(collection: Collection) -> list[Instrument]:
+    """The questionnaire's instruments, each with parallel forms cut down to the one form the
+    questionnaire asks (its items and the common ones), so a template has that form's columns
+    and says that form in its ``form`` column."""
+    asked = collection.instrument_forms or {}
+    return [
+        instrument.model_copy(
+            update={
+                "items": instrument.form_items(asked[instrument.id]),
+                "forms": tuple(f for f in instrument.forms if f.id == asked[instrument.id]),
+            }
+        )
+        if instrument.id in asked
+        else instrument
+        for instrument in collection.instruments()
+    ]
+
+
 @organisation_page("enter_responses", READ)
 def import_template(
     request: HttpRequest, access: Access, collection: Collection, kind: str
@@ -313,7 +332,7 @@ def import_template(
         return rules
     cohort = collection.cohort
     content = template_bytes(
-        collection.instruments(),
+        _on_their_forms(collection),
         "csv" if kind == "csv" else "xlsx",
         timepoint=collection.timepoint,
         cohort=cohort.name,
