@@ -153,6 +153,8 @@ def item_analysis_blocks(context: ReportContext, domain: DomainEvaluation) -> li
     blocks: list[Block] = [Heading(f"{info.label}: item analysis and reliability", level=2)]
     extras = domain.extras
     items = extras.items if extras is not None else None
+    if items is None and extras is not None and extras.forms:
+        return blocks + form_item_blocks(context, domain)
     if items is None:
         blocks.append(
             Callout(
@@ -179,6 +181,70 @@ def item_analysis_blocks(context: ReportContext, domain: DomainEvaluation) -> li
     if chart is not None:
         blocks.append(chart)
     return blocks
+
+
+def form_item_blocks(context: ReportContext, domain: DomainEvaluation) -> list[Block]:
+    """Item analysis form by form, when people answered different parallel forms before and
+    after training: no question was asked twice, so each form's questions are analysed among the
+    people who answered that form, at each timepoint, with its own KR-20 / alpha."""
+    extras = domain.extras
+    forms = extras.forms if extras is not None else ()
+    blocks: list[Block] = [
+        Paragraph(
+            "People answered different forms of these questions before and after training, so "
+            "no question was asked twice and its change cannot be tested question by question. "
+            "Each form's questions are analysed among the people who answered that form, before "
+            "or after training. Facility is the share who answered a question correctly; "
+            "item-rest r shows how well it agrees with the rest of its form."
+        )
+    ]
+    for entry in forms:
+        for when, analysis in (("before", entry.before), ("after", entry.after)):
+            title = f"{domain.domain.label}, form {entry.form}, {when} training"
+            if analysis is None:
+                blocks.append(
+                    Paragraph(
+                        f"{title}: fewer than {context.min_group_size} people answered it, or "
+                        "none, too few to analyse its questions."
+                    )
+                )
+                continue
+            reliability = analysis.reliability_pre
+            value = _alpha_value(reliability, context.min_group_size)
+            blocks.append(Paragraph(f"{title}: {reliability.name} {value}."))
+            blocks.append(_form_item_table(title, analysis, context, before=when == "before"))
+    return blocks
+
+
+def _form_item_table(
+    title: str, items: ItemAnalysis, context: ReportContext, *, before: bool
+) -> Table:
+    """One form at one timepoint (its figures are in the ``*_pre`` fields); "Too easy" is
+    flagged only before training, where it hides change."""
+    name = items.reliability_pre.name
+    deleted = items.reliability_pre.alpha_if_deleted
+    rows = tuple(
+        (
+            context.evaluation.item_label(stats.item),
+            optional_prop(stats.facility_pre),
+            optional_prop(stats.item_rest_pre),
+            optional_prop(deleted.get(stats.item)),
+            _item_flag(stats) if before else "",
+        )
+        for stats in items.items
+    )
+    return Table(
+        caption=f"{title}: item analysis ({len(items.items)} questions; "
+        f"{people_text(items.reliability_pre.n, context.min_group_size)} answered all of them)",
+        header=("Question", "Facility", "Item-rest r", f"{name} if deleted", "Flag"),
+        rows=rows,
+        notes=(
+            f"Facility above {prop(EASY_FACILITY)} before training marks a question as too easy "
+            "to show change.",
+        )
+        if before
+        else (),
+    )
 
 
 def reliability_text(items: ItemAnalysis, min_group_size: int = 0) -> str:
