@@ -166,3 +166,20 @@ def test_another_organisations_upload_is_not_found(workspace: Any) -> None:
     client = _client(workspace.users["evaluator"])
     assert client.get(_url("instrument_file", instrument_file=theirs.pk)).status_code == 404
     assert "Trust reflection" not in client.get(_url("instruments")).content.decode()
+
+
+def test_an_uploaded_instrument_s_page_lists_its_item_writing_advice(workspace: Any) -> None:
+    client = _client(workspace.users["evaluator"])
+    cued = VALID.replace(
+        "    options: {a: With a parent or carer, b: With a sibling}",
+        "    options: {a: With a parent or carer, b: Always with a sibling, "
+        "c: Never with anyone}",
+    )
+    response = _upload(client, cued)
+    assert response.status_code == 302
+    page = client.get(response["Location"]).content.decode()
+    assert 'id="advice"' in page and "Item-writing advice" in page
+    assert "R1: " in page and "test-wise readers will find it" in page
+    # a file with nothing to advise shows no advice
+    clean = _upload(client, VALID.replace("trust-reflection", "clean-one"))
+    assert 'id="advice"' not in client.get(clean["Location"]).content.decode()

@@ -27,6 +27,7 @@ from django.views.decorators.http import require_GET
 
 from imheval.errors import UnknownInstrumentError
 from imheval.instruments import get_builtin
+from imheval.instruments.lint import lint_instrument
 from imheval.web.capture.models import Status
 from imheval.web.organisations import links
 from imheval.web.organisations.access import (
@@ -545,6 +546,9 @@ def instrument_upload(request: HttpRequest, access: Access) -> HttpResponse:
 
 def _instrument_page(request: HttpRequest, access: Access, entry: Any) -> HttpResponse:
     context = {"entry": entry, "crumbs": [("Instruments", _url("instruments", access))]}
+    if entry.instrument is not None:
+        # item-writing advice for every instrument, uploaded, saved in the editor or built in
+        context["advice"] = lint_instrument(entry.instrument)
     if entry.instrument is not None and entry.instrument.wording:
         # the items as the organisation's participants read them, and the page says whose words
         organisation = access.organisation
