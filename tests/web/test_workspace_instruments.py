@@ -9,6 +9,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
+from test_capture_preview import _iframe_src, _walk
 
 from imheval.instruments import list_builtin
 from imheval.web.organisations.models import AuditEvent
@@ -172,8 +173,7 @@ def test_an_uploaded_instrument_s_page_lists_its_item_writing_advice(workspace: 
     client = _client(workspace.users["evaluator"])
     cued = VALID.replace(
         "    options: {a: With a parent or carer, b: With a sibling}",
-        "    options: {a: With a parent or carer, b: Always with a sibling, "
-        "c: Never with anyone}",
+        "    options: {a: With a parent or carer, b: Always with a sibling, c: Never with anyone}",
     )
     response = _upload(client, cued)
     assert response.status_code == 302
@@ -183,3 +183,22 @@ def test_an_uploaded_instrument_s_page_lists_its_item_writing_advice(workspace: 
     # a file with nothing to advise shows no advice
     clean = _upload(client, VALID.replace("trust-reflection", "clean-one"))
     assert 'id="advice"' not in client.get(clean["Location"]).content.decode()
+
+
+def test_staff_see_each_wrong_answer_s_misconception_and_participants_never_do(
+    workspace: Any,
+) -> None:
+    client = _client(workspace.users["evaluator"])
+    explained = VALID.replace(
+        "    key: a\n",
+        "    key: a\n    misconceptions:\n      b: Siblings come first for a newborn\n",
+    )
+    response = _upload(client, explained)
+    page = client.get(response["Location"]).content.decode()
+    assert "Wrong answers and the misconception each one targets" in page
+    assert "<strong>b</strong>: Siblings come first for a newborn" in page
+    preview = reverse("preview:instrument", args=[workspace.organisation.slug, "trust-reflection"])
+    # every page a participant meets, in the phone preview
+    shown = " ".join(_walk(client, _iframe_src(client.get(preview).content.decode()), None))
+    assert "With a sibling" in shown  # the option is asked
+    assert "Siblings come first" not in shown and "misconception" not in shown
