@@ -565,13 +565,29 @@ _NOT_ADMINISTERED: Final = int(ItemOutcome.NOT_ADMINISTERED)
 _OTHER_FORM: Final = int(ItemOutcome.OTHER_FORM)
 
 
+def _option_lookup(item: KeyedItem) -> dict[str, str]:
+    """An answer as typed (case-folded) -> the option's code; codes win over texts when a text
+    happens to equal another option's code."""
+    lookup = {text.strip().casefold(): code for code, text in item.options.items()}
+    lookup.update({code.strip().casefold(): code for code in item.options})
+    return lookup
+
+
+def chosen_options(answers: pd.Series, item: KeyedItem) -> np.ndarray:
+    """Each answer's option code, read as scoring reads it; "" for a blank or an answer that is
+    not an option (object array, one per row)."""
+    lookup = _option_lookup(item)
+    codes, uniques = pd.factorize(answers.to_numpy(dtype=object))
+    # each distinct answer is looked up once; index -1 (a missing value) is a blank
+    chosen = [lookup.get(str(u).strip().casefold(), "") for u in uniques] + [""]
+    return np.array(chosen, dtype=object)[codes]
+
+
 def _judge_keyed(
     answers: pd.Series | None, item: KeyedItem, n_rows: int
 ) -> tuple[np.ndarray, np.ndarray]:
     """(outcome codes, points: NaN unless SCORED or WRONG) for one keyed item."""
-    # Codes win over texts when a text happens to equal another option's code.
-    lookup = {text.strip().casefold(): code for code, text in item.options.items()}
-    lookup.update({code.strip().casefold(): code for code in item.options})
+    lookup = _option_lookup(item)
     keys = set(item.key)
 
     def judge(text: str) -> tuple[int, float]:

@@ -17,8 +17,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from imheval.evaluation.distractors import WrongAnswer, popular_wrong_answers
 from imheval.instruments.model import Instrument, RatingItem
-from imheval.io.table import FORM, TIMEPOINTS
+from imheval.io.table import FORM, TIMEPOINTS, ResponseTable
 from imheval.matching import MatchResult
 from imheval.scoring import ItemOutcome, ScoredTable
 from imheval.stats import (
@@ -148,6 +149,9 @@ class DomainExtras:
     mixed_model: MixedModelResult
     forms: tuple[FormItems, ...] = ()
     reliable_change_by_order: tuple[OrderChange, ...] = ()
+    #: Per keyed question, the wrong answer chosen most often before training (see
+    #: :mod:`imheval.evaluation.distractors`); empty without the answers to each question.
+    wrong_answers: tuple[WrongAnswer, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -157,6 +161,7 @@ class DomainExtras:
             "mixed_model": self.mixed_model.to_dict(),
             "item_analysis_by_form": [form.to_dict() for form in self.forms],
             "reliable_change_by_order": [o.to_dict() for o in self.reliable_change_by_order],
+            "wrong_answers": [answer.to_dict() for answer in self.wrong_answers],
         }
 
 
@@ -167,6 +172,7 @@ def deeper_analyses(
     domain: str,
     *,
     min_group_size: int = 5,
+    table: ResponseTable | None = None,
 ) -> DomainExtras:
     """Item analysis, reliable change, retention and the mixed model for one domain.
 
@@ -252,6 +258,11 @@ def deeper_analyses(
         mixed_model=model,
         forms=form_items,
         reliable_change_by_order=by_order,
+        wrong_answers=popular_wrong_answers(
+            table, scored, matched, instruments, domain, min_group_size
+        )
+        if table is not None
+        else (),
     )
 
 

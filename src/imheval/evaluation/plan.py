@@ -191,6 +191,7 @@ def evaluate(
                 instruments,
                 domain.domain.id,
                 min_group_size=options.min_group_size,
+                table=table,
             )
             if deeper
             else None

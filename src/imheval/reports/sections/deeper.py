@@ -154,7 +154,7 @@ def item_analysis_blocks(context: ReportContext, domain: DomainEvaluation) -> li
     extras = domain.extras
     items = extras.items if extras is not None else None
     if items is None and extras is not None and extras.forms:
-        return blocks + form_item_blocks(context, domain)
+        return blocks + form_item_blocks(context, domain) + wrong_answer_blocks(context, domain)
     if items is None:
         blocks.append(
             Callout(
@@ -180,7 +180,52 @@ def item_analysis_blocks(context: ReportContext, domain: DomainEvaluation) -> li
     chart = facility_chart(domain, items)
     if chart is not None:
         blocks.append(chart)
-    return blocks
+    return blocks + wrong_answer_blocks(context, domain)
+
+
+def wrong_answer_blocks(context: ReportContext, domain: DomainEvaluation) -> list[Block]:
+    """Per question, the wrong answer chosen most often before training, the misconception it
+    targets (from the instrument) and the share who chose it before and after training."""
+    answers = domain.extras.wrong_answers if domain.extras is not None else ()
+    if not answers:
+        return []
+    rows = tuple(
+        (
+            context.evaluation.item_label(answer.item),
+            f"{answer.option}: {answer.text}",
+            answer.misconception or "none given",
+            _share(answer.before),
+            _share(answer.after),
+        )
+        for answer in answers
+    )
+    return [
+        Table(
+            caption=f"{domain.domain.label}: the wrong answer chosen most often, and the "
+            "misconception it targets",
+            header=(
+                "Question",
+                "Wrong answer",
+                "Misconception it targets",
+                "Chose it before",
+                "Chose it after",
+            ),
+            rows=rows,
+            notes=(
+                "Among the matched people asked each question. A wrong answer many chose before "
+                "training shows a misunderstanding the group arrived with; if fewer chose it "
+                "after, the training shifted it. The misconceptions are the instrument's; "
+                "participants never see them.",
+            ),
+            suppressed_note=context.suppressed_note
+            if any(a.before is None or a.after is None for a in answers)
+            else None,
+        )
+    ]
+
+
+def _share(value: float | None) -> Number:
+    return HIDDEN if value is None else Number(f"{100 * value:.0f}%")
 
 
 def form_item_blocks(context: ReportContext, domain: DomainEvaluation) -> list[Block]:

@@ -74,7 +74,7 @@ logger = logging.getLogger(__name__)
 #: 3: the summary kept apart (summary_html), beside the downloads; the other sections folded.
 #: 4: the sections grouped (Kirkpatrick levels, then the others), their parts folded, and each
 #: programme's (or cohort's) table kept (groups); a summary kept alone (partial) on a first visit.
-SNAPSHOT_FORMAT = 4
+SNAPSHOT_FORMAT = 5
 
 #: A refresh claimed longer ago than this is taken to have died with its process.
 REFRESH_TIMEOUT = datetime.timedelta(minutes=10)

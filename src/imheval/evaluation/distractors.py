@@ -1,0 +1,121 @@
+"""Which wrong answers people chose, and the misconception each one targets (issue 13).
+
+A keyed item's wrong options each target a misconception (``KeyedItem.misconceptions``). For
+evaluators, the most useful fact about a wrong option is how many people chose it before
+training, and whether that fell after: it says which misunderstanding the group arrived with and
+whether the training shifted it. :func:`popular_wrong_answers` gives, for each keyed question of
+a domain, the wrong option chosen most often before training, with the share who chose it before
+and after.
+
+The people are those of the item analysis: matched people whose domain was measured before and
+after training. At each timepoint a share is of the people asked the question (a parallel form
+that does not hold it does not count), and is hidden (None) when fewer than the minimum group
+size were asked. Shares are of a whole domain's matched group, not of a subgroup, like facility.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from typing import Any
+
+import numpy as np
+
+from imheval.instruments.model import Instrument, KeyedItem
+from imheval.io.table import ResponseTable
+from imheval.matching import MatchResult
+from imheval.scoring import ItemOutcome, ScoredTable, chosen_options
+
+
+@dataclass(frozen=True, slots=True)
+class WrongAnswer:
+    """The wrong option of one question chosen most often before training.
+
+    ``before`` and ``after`` are shares (0 to 1) of the people asked the question then, None
+    when fewer than the minimum group size were asked; ``misconception`` is "" when the
+    instrument names none.
+    """
+
+    item: str
+    option: str
+    text: str
+    misconception: str
+    before: float | None
+    after: float | None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "item": self.item,
+            "option": self.option,
+            "text": self.text,
+            "misconception": self.misconception,
+            "chose_before": self.before,
+            "chose_after": self.after,
+        }
+
+
+def popular_wrong_answers(
+    table: ResponseTable,
+    scored: ScoredTable,
+    matched: MatchResult,
+    instruments: Sequence[Instrument],
+    domain: str,
+    min_group_size: int,
+) -> tuple[WrongAnswer, ...]:
+    """For each keyed question of ``domain``, its most chosen wrong option before training
+    (the first in option order on a tie); questions whose wrong options nobody chose, before or
+    after, are left out. Empty when the data hold no answers to questions."""
+    if scored.item_outcomes is None:
+        return ()
+    frame = table.frame
+    totals = scored.frame[domain].to_numpy(dtype=float)
+    pre_rows = matched.rows_at("pre")
+    post_rows = matched.rows_at("post")
+    both = (pre_rows >= 0) & (post_rows >= 0)
+    both[both] = ~np.isnan(totals[pre_rows[both]]) & ~np.isnan(totals[post_rows[both]])
+    found: list[WrongAnswer] = []
+    for instrument in instruments:
+        for item in instrument.items_in(domain):
+            if not isinstance(item, KeyedItem) or item.id not in frame.columns:
+                continue
+            chosen = chosen_options(frame[item.id], item)
+            asked = scored.item_outcomes[item.id].to_numpy() != int(ItemOutcome.OTHER_FORM)
+            pre, post = pre_rows[both], post_rows[both]
+            pre, post = pre[asked[pre]], post[asked[post]]
+            answer = _most_chosen(item, chosen, pre, post)
+            if answer is not None:
+                found.append(_shares(answer, chosen, pre, post, min_group_size))
+    return tuple(found)
+
+
+def _most_chosen(
+    item: KeyedItem, chosen: np.ndarray, pre: np.ndarray, post: np.ndarray
+) -> WrongAnswer | None:
+    """The wrong option chosen most often before training by the people asked at ``pre`` (on a
+    tie, most often after; then the first in option order); None when nobody chose one."""
+    wrong = [code for code in item.options if code not in item.key]
+    counts = [(int((chosen[pre] == c).sum()), int((chosen[post] == c).sum())) for c in wrong]
+    if not any(b or a for b, a in counts):
+        return None
+    best = max(range(len(wrong)), key=lambda i: (counts[i][0], counts[i][1], -i))
+    code = wrong[best]
+    return WrongAnswer(
+        item=item.id,
+        option=code,
+        text=item.options[code],
+        misconception=item.misconceptions.get(code, ""),
+        before=None,
+        after=None,
+    )
+
+
+def _shares(
+    answer: WrongAnswer, chosen: np.ndarray, pre: np.ndarray, post: np.ndarray, min_size: int
+) -> WrongAnswer:
+    """``answer`` with the share of the people asked at each timepoint who chose it (None when
+    fewer than ``min_size`` were asked)."""
+
+    def share(rows: np.ndarray) -> float | None:
+        return float((chosen[rows] == answer.option).mean()) if len(rows) >= min_size else None
+
+    return replace(answer, before=share(pre), after=share(post))
