@@ -11,6 +11,7 @@ import pytest
 from imheval.evaluation import evaluate_file
 from imheval.evaluation.distractors import popular_wrong_answers
 from imheval.instruments import load_instrument_text
+from imheval.instruments.writer import instrument_to_yaml
 from imheval.io.reader import read_responses
 from imheval.reports import build_report
 
@@ -111,3 +112,48 @@ def test_fewer_people_asked_than_the_group_size_hide_the_shares(tmp_path: Path) 
         table, evaluation.scored, evaluation.matched, [INSTRUMENT], "knowledge", 6
     )
     assert [a.before for a in shown] == [pytest.approx(0.5), pytest.approx(1 / 6)]
+
+
+def test_the_item_analysis_by_competency_domain(tmp_path: Path) -> None:
+    written = instrument_to_yaml(INSTRUMENT)
+    mapped = load_instrument_text(
+        written.replace(
+            "title: Wrong answers\n", "title: Wrong answers\nframework: aimh-uk-imhcf\n"
+        )
+        .replace(
+            "    key: a\n    misconceptions:",
+            "    key: a\n    competencies: [supporting_caregiving, development]\n"
+            "    misconceptions:",
+        )
+        .replace(
+            "      b: From six months\n    key: a\n",
+            "      b: From six months\n    key: a\n    competencies: [development]\n",
+        )
+    )
+    assert [i.competencies for i in mapped.items] == [
+        ("supporting_caregiving", "development"),
+        ("development",),
+    ]
+    evaluation = evaluate_file(_file(tmp_path), [mapped])
+    extras = evaluation.domain("knowledge").extras
+    assert extras is not None
+    # facilities: Q1 2/6 before, 4/6 after; Q2 5/6 before, 6/6 after (hand-counted above)
+    development, supporting = extras.competencies
+    assert (development.competency, development.items) == ("development", ("Q1", "Q2"))
+    assert development.before == pytest.approx((2 / 6 + 5 / 6) / 2)
+    assert development.after == pytest.approx((4 / 6 + 1) / 2)
+    assert (supporting.label, supporting.items) == ("Supporting caregiving", ("Q1",))
+    assert (supporting.before, supporting.after) == (pytest.approx(2 / 6), pytest.approx(4 / 6))
+    report = build_report(evaluation)
+    (table,) = [
+        t
+        for t in report.section("level-2").tables()
+        if t.caption == "Knowledge by AIMH UK Infant Mental Health Competency Framework domain"
+    ]
+    assert table.rows == (
+        ("Normal and atypical development", "2", ".58", ".83"),
+        ("Supporting caregiving", "1", ".33", ".67"),
+    )
+    assert evaluation.to_dict()["domains"][0]["competencies"][1]["facility_after"] == (
+        pytest.approx(4 / 6)
+    )

@@ -17,7 +17,12 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from imheval.evaluation.distractors import WrongAnswer, popular_wrong_answers
+from imheval.evaluation.distractors import (
+    CompetencyFacility,
+    WrongAnswer,
+    competency_facility,
+    popular_wrong_answers,
+)
 from imheval.instruments.model import Instrument, RatingItem
 from imheval.io.table import FORM, TIMEPOINTS, ResponseTable
 from imheval.matching import MatchResult
@@ -152,6 +157,8 @@ class DomainExtras:
     #: Per keyed question, the wrong answer chosen most often before training (see
     #: :mod:`imheval.evaluation.distractors`); empty without the answers to each question.
     wrong_answers: tuple[WrongAnswer, ...] = ()
+    #: The item analysis by competency domain, where the instrument maps its questions.
+    competencies: tuple[CompetencyFacility, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -162,6 +169,7 @@ class DomainExtras:
             "item_analysis_by_form": [form.to_dict() for form in self.forms],
             "reliable_change_by_order": [o.to_dict() for o in self.reliable_change_by_order],
             "wrong_answers": [answer.to_dict() for answer in self.wrong_answers],
+            "competencies": [entry.to_dict() for entry in self.competencies],
         }
 
 
@@ -258,12 +266,35 @@ def deeper_analyses(
         mixed_model=model,
         forms=form_items,
         reliable_change_by_order=by_order,
+        competencies=competency_facility(instruments, domain, _facilities(items, form_items)),
         wrong_answers=popular_wrong_answers(
             table, scored, matched, instruments, domain, min_group_size
         )
         if table is not None
         else (),
     )
+
+
+def _facilities(
+    items: ItemAnalysis | None, forms: Sequence[FormItems]
+) -> dict[str, tuple[float | None, float | None]]:
+    """Each question's facility (before, after): from the item analysis, or with parallel forms
+    from the analysis of the form that holds it (its figures sit in the ``*_pre`` fields)."""
+    if items is not None:
+        return {s.item: (s.facility_pre, s.facility_post) for s in items.items}
+    before: dict[str, list[float]] = {}
+    after: dict[str, list[float]] = {}
+    for form in forms:
+        # a question common to every form is in each form's analysis: its facilities averaged
+        for analysis, into in ((form.before, before), (form.after, after)):
+            for stats in analysis.items if analysis is not None else ():
+                if stats.facility_pre is not None:
+                    into.setdefault(stats.item, []).append(stats.facility_pre)
+
+    def mean(values: list[float] | None) -> float | None:
+        return sum(values) / len(values) if values else None
+
+    return {item: (mean(before.get(item)), mean(after.get(item))) for item in before | after}
 
 
 def _form_rows(

@@ -1,4 +1,5 @@
-"""Which wrong answers people chose, and the misconception each one targets (issue 13).
+"""Which wrong answers people chose, and the misconception each one targets; how the questions
+of each competency domain fared (issue 13).
 
 A keyed item's wrong options each target a misconception (``KeyedItem.misconceptions``). For
 evaluators, the most useful fact about a wrong option is how many people chose it before
@@ -11,6 +12,10 @@ The people are those of the item analysis: matched people whose domain was measu
 after training. At each timepoint a share is of the people asked the question (a parallel form
 that does not hold it does not count), and is hidden (None) when fewer than the minimum group
 size were asked. Shares are of a whole domain's matched group, not of a subgroup, like facility.
+
+:func:`competency_facility` groups the item analysis by the competency domains the questions are
+mapped to (an instrument's ``framework`` and each item's ``competencies``): the mean facility of
+each competency domain's questions before and after training.
 """
 
 from __future__ import annotations
@@ -21,6 +26,7 @@ from typing import Any
 
 import numpy as np
 
+from imheval.instruments.frameworks import FRAMEWORKS
 from imheval.instruments.model import Instrument, KeyedItem
 from imheval.io.table import ResponseTable
 from imheval.matching import MatchResult
@@ -119,3 +125,69 @@ def _shares(
         return float((chosen[rows] == answer.option).mean()) if len(rows) >= min_size else None
 
     return replace(answer, before=share(pre), after=share(post))
+
+
+@dataclass(frozen=True, slots=True)
+class CompetencyFacility:
+    """How the questions mapped to one competency domain fared: the mean facility of those
+    questions before and after training (None where no question of it has one).
+
+    ``framework`` and ``competency`` are ids (see :mod:`imheval.instruments.frameworks`);
+    ``label`` is the competency domain's name; ``items`` the questions mapped to it.
+    """
+
+    framework: str
+    competency: str
+    label: str
+    items: tuple[str, ...]
+    before: float | None
+    after: float | None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "framework": self.framework,
+            "competency": self.competency,
+            "label": self.label,
+            "items": list(self.items),
+            "facility_before": self.before,
+            "facility_after": self.after,
+        }
+
+
+def competency_facility(
+    instruments: Sequence[Instrument],
+    domain: str,
+    facilities: dict[str, tuple[float | None, float | None]],
+) -> tuple[CompetencyFacility, ...]:
+    """Per competency domain the questions of ``domain`` are mapped to (in the framework's
+    order), the mean of those questions' facilities before and after training.
+
+    ``facilities`` holds each question's (facility before, facility after), from the item
+    analysis (or each form's); a question may count towards several competency domains.
+    """
+    found: list[CompetencyFacility] = []
+    for instrument in instruments:
+        framework = FRAMEWORKS.get(instrument.framework)
+        if framework is None:
+            continue
+        items = [i for i in instrument.items_in(domain) if i.competencies and i.id in facilities]
+        for competency in framework.domains:
+            mapped = tuple(i.id for i in items if competency.id in i.competencies)
+            if not mapped:
+                continue
+            found.append(
+                CompetencyFacility(
+                    framework=framework.id,
+                    competency=competency.id,
+                    label=competency.label,
+                    items=mapped,
+                    before=_mean([facilities[i][0] for i in mapped]),
+                    after=_mean([facilities[i][1] for i in mapped]),
+                )
+            )
+    return tuple(found)
+
+
+def _mean(values: Sequence[float | None]) -> float | None:
+    known = [v for v in values if v is not None]
+    return sum(known) / len(known) if known else None

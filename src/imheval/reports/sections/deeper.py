@@ -10,6 +10,7 @@ from collections.abc import Mapping
 from imheval.evaluation import DomainEvaluation
 from imheval.evaluation.findings import ALPHA
 from imheval.findings.wording import TOO_EASY, join_and, people, plural
+from imheval.instruments.frameworks import FRAMEWORKS
 from imheval.reports.context import (
     EASY_FACILITY,
     LOW_RELIABILITY,
@@ -154,7 +155,12 @@ def item_analysis_blocks(context: ReportContext, domain: DomainEvaluation) -> li
     extras = domain.extras
     items = extras.items if extras is not None else None
     if items is None and extras is not None and extras.forms:
-        return blocks + form_item_blocks(context, domain) + wrong_answer_blocks(context, domain)
+        return [
+            *blocks,
+            *form_item_blocks(context, domain),
+            *competency_blocks(domain),
+            *wrong_answer_blocks(context, domain),
+        ]
     if items is None:
         blocks.append(
             Callout(
@@ -180,7 +186,44 @@ def item_analysis_blocks(context: ReportContext, domain: DomainEvaluation) -> li
     chart = facility_chart(domain, items)
     if chart is not None:
         blocks.append(chart)
-    return blocks + wrong_answer_blocks(context, domain)
+    return blocks + competency_blocks(domain) + wrong_answer_blocks(context, domain)
+
+
+def competency_blocks(domain: DomainEvaluation) -> list[Block]:
+    """The item analysis by competency domain, where the instrument maps its questions to a
+    framework: the mean facility of each competency domain's questions before and after."""
+    entries = domain.extras.competencies if domain.extras is not None else ()
+    if not entries:
+        return []
+    frameworks = {entry.framework for entry in entries}
+    title = FRAMEWORKS[next(iter(frameworks))].title if len(frameworks) == 1 else "competency"
+    rows = tuple(
+        (
+            entry.label,
+            Number(f"{len(entry.items)}"),
+            optional_prop(entry.before),
+            optional_prop(entry.after),
+        )
+        for entry in entries
+    )
+    return [
+        Table(
+            caption=f"{domain.domain.label} by {title} domain",
+            header=(
+                "Competency domain",
+                "Questions",
+                "Mean facility before",
+                "Mean facility after",
+            ),
+            rows=rows,
+            notes=(
+                "Each competency domain's questions, as the instrument maps them, with the mean "
+                "of their facilities (the share who answered correctly); a question can belong "
+                "to more than one domain. A domain with low facility after training is one the "
+                "training may need to cover more.",
+            ),
+        )
+    ]
 
 
 def wrong_answer_blocks(context: ReportContext, domain: DomainEvaluation) -> list[Block]:
