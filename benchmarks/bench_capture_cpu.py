@@ -45,6 +45,8 @@ from bench_capture_load import _code, _fields, _page
 HOST = "127.0.0.1"
 BENCH_DB = "imheval_bench_cpu"
 INSTRUMENT = "imh-core"
+#: Pinned so that figures stay comparable with those measured before 2.0.0 became current.
+VERSION = "1.0.0"
 #: Forms a journey may take before it is given up (a normal journey takes 7).
 MAX_FORMS = 40
 
@@ -97,7 +99,10 @@ def _setup() -> str:
         programme=programme, name="CPU-1", start_date=datetime.date(2026, 3, 2)
     )
     collection = Collection.objects.create(
-        cohort=cohort, timepoint=Timepoint.PRE, instrument_refs=[INSTRUMENT]
+        cohort=cohort,
+        timepoint=Timepoint.PRE,
+        instrument_refs=[INSTRUMENT],
+        instrument_versions={INSTRUMENT: VERSION},
     )
     collection.open()
     return str(collection.token)

@@ -71,6 +71,8 @@ from urllib.parse import urlencode, urlsplit
 HOST = "127.0.0.1"
 BENCH_DB = "imheval_bench"
 INSTRUMENT = "imh-core"
+#: Pinned so that figures stay comparable with those measured before 2.0.0 became current.
+VERSION = "1.0.0"
 SCENARIOS = ("burst", "double", "kill")
 #: Seconds a client keeps retrying one request before it gives the journey up.
 RETRY_DEADLINE = 120.0
@@ -119,7 +121,10 @@ def _setup(_: str) -> dict[str, Any]:
             programme=programme, name=name, start_date=datetime.date(2026, 3, 2)
         )
         collection = Collection.objects.create(
-            cohort=cohort, timepoint=Timepoint.PRE, instrument_refs=[INSTRUMENT]
+            cohort=cohort,
+            timepoint=Timepoint.PRE,
+            instrument_refs=[INSTRUMENT],
+            instrument_versions={INSTRUMENT: VERSION},
         )
         collection.open()
         tokens[name] = collection.token

@@ -42,13 +42,13 @@ def main() -> None:
         for module in ("imheval", "imheval.reports", "weasyprint", "docx", "matplotlib.pyplot")
     }
 
-    from imheval import evaluate_file, get_builtin
-    from imheval.demo import DEMO_INSTRUMENT_IDS, demo_path
+    from imheval import evaluate_file
+    from imheval.demo import demo_instruments, demo_path
     from imheval.demo.generate import generate_demo, write_csv
     from imheval.reports import build_report, write_report
     from imheval.reports.pdf import write_pdf
 
-    instruments = [get_builtin(i) for i in DEMO_INSTRUMENT_IDS]
+    instruments = list(demo_instruments())
     with tempfile.TemporaryDirectory() as folder:
         large_csv = Path(folder) / "large.csv"
         frames = []

@@ -47,6 +47,8 @@ ROOT = Path(__file__).resolve().parents[1]
 DOCS = ROOT / "docs" / "performance-workspace.md"
 BENCH_DB = "imheval_bench_ws"
 INSTRUMENT = "imh-core"
+#: Pinned so that figures stay comparable with those measured before 2.0.0 became current.
+VERSION = "1.0.0"
 USERNAME = "bench-evaluator"
 PROFESSIONS = ("Health visitor", "Midwife", "Social worker", "Nursery nurse", "GP", "Psychologist")
 DIRECTORATES = ("Children's Services", "Maternity", "Primary Care", "Mental Health")
@@ -96,7 +98,7 @@ def build(programmes: int, cohorts: int, responses: int, seed: int = 2026) -> di
     from imheval.web.workspace.models import Cohort, Collection, Programme, Timepoint
 
     rng = random.Random(seed)
-    items = list(get_builtin(INSTRUMENT).items)
+    items = list(get_builtin(f"{INSTRUMENT}@{VERSION}").items)
     user = get_user_model().objects.create_user(USERNAME, password=None)
     organisation = Organisation.objects.create(name="Benchmark Health Board", slug="bench")
     Membership.objects.create(user=user, organisation=organisation, role="evaluator")
@@ -135,6 +137,7 @@ def build(programmes: int, cohorts: int, responses: int, seed: int = 2026) -> di
                     cohort=cohort,
                     timepoint=timepoint,
                     instrument_refs=[INSTRUMENT],
+                    instrument_versions={INSTRUMENT: VERSION},
                     follow_up_weeks=12 if followup else None,
                     is_open=recent and not followup,
                     opened_at=None if followup else now,
@@ -281,7 +284,7 @@ def _measure_stale(repeats: int) -> list[dict[str, Any]]:
         .order_by("-cohort__start_date")
         .first()
     )
-    items = list(get_builtin(INSTRUMENT).items)
+    items = list(get_builtin(f"{INSTRUMENT}@{VERSION}").items)
     rng = random.Random(7)
     rows = []
     for number, (label, name, needs_programme) in enumerate(STALE_PAGES):

@@ -200,7 +200,14 @@ def test_missing_policy_option_is_recorded_and_changes_totals(tmp_path: Path) ->
     from imheval.demo import demo_path
 
     seed_json, complete_json = tmp_path / "seed.json", tmp_path / "complete.json"
-    common = ["analyse", str(demo_path()), "-i", "imh-core", "-i", "imh-advanced-knowledge"]
+    common = [
+        "analyse",
+        str(demo_path()),
+        "-i",
+        "imh-core@1.0.0",
+        "-i",
+        "imh-advanced-knowledge@1.0.0",
+    ]
     assert runner.invoke(app, [*common, "--json", str(seed_json)]).exit_code == 0
     result = runner.invoke(
         app, [*common, "--missing", "complete_case", "--json", str(complete_json)]
@@ -261,9 +268,9 @@ def test_tiny_and_lopsided_data_never_crash_and_never_show_numbers(
             "analyse",
             str(path),
             "-i",
-            "imh-core",
+            "imh-core@1.0.0",
             "-i",
-            "imh-advanced-knowledge",
+            "imh-advanced-knowledge@1.0.0",
             "--json",
             str(out),
             "--report",

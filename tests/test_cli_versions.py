@@ -1,7 +1,8 @@
 """The command line and the demo name built-in instruments by version: ``-i imh-core@1.0.0``
 scores data collected with that version, and the demo keeps scoring its answers with the
-versions they were made for when the bank's current version changes (simulated by
-``bank_swap.swap_current``)."""
+versions they were made for when the bank's current version changes (simulated on the bank as
+it was before version 2 by ``bank_swap.rewind`` and ``bank_swap.swap_current``), as it does with
+the real version 2 current."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ import json
 from pathlib import Path
 
 import pytest
-from bank_swap import NEW_VERSION, swap_current
+from bank_swap import NEW_VERSION, rewind, swap_current
 from typer.testing import CliRunner
 
 from imheval.cli import app
@@ -42,6 +43,11 @@ def test_analyse_scores_with_a_built_in_named_at_a_version(tmp_path: Path) -> No
         tmp_path / "versioned.json",
     )
     demo = _evaluation(["analyse", "--demo"], tmp_path / "demo.json")
+    # the bank's current versions are 2.0.0; the demo keeps the 1.0.0 its answers were made for
+    assert [get_builtin(i).version for i in ("imh-core", "imh-advanced-knowledge")] == [
+        "2.0.0",
+        "2.0.0",
+    ]
     assert by_version["tests"] == demo["tests"]
     assert len(by_version["tests"]) > 10  # type: ignore[arg-type]
 
@@ -57,6 +63,7 @@ def test_analyse_names_the_versions_there_are_for_an_unknown_version(tmp_path: P
 def test_the_demo_still_scores_with_its_own_versions_after_the_swap(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    rewind(monkeypatch)
     before = _evaluation(["analyse", "--demo"], tmp_path / "before.json")
     swap_current(monkeypatch)
     assert get_builtin("imh-core").version == NEW_VERSION

@@ -14,7 +14,13 @@ import pytest
 import yaml
 from scipy import stats
 
-from imheval.demo import DEMO_INSTRUMENT_IDS, demo_path, generate_demo, write_demo
+from imheval.demo import (
+    DEMO_INSTRUMENT_IDS,
+    demo_instruments,
+    demo_path,
+    generate_demo,
+    write_demo,
+)
 from imheval.demo.generate import _generate, main
 from imheval.instruments import Instrument, KeyedItem, RatingItem, get_builtin, load_instrument
 
@@ -44,8 +50,8 @@ def raw() -> pd.DataFrame:
 def keys() -> dict[str, tuple[str, ...]]:
     return {
         item.id: item.key
-        for instrument_id in DEMO_INSTRUMENT_IDS
-        for item in get_builtin(instrument_id).items
+        for instrument in demo_instruments()
+        for item in instrument.items
         if isinstance(item, KeyedItem)
     }
 
@@ -53,7 +59,7 @@ def keys() -> dict[str, tuple[str, ...]]:
 @pytest.fixture(scope="module")
 def totals(raw: pd.DataFrame, keys: dict[str, tuple[str, ...]]) -> pd.DataFrame:
     """Domain totals per row by the seed rule, computed here with pandas (NaN: not given)."""
-    core = get_builtin("imh-core")
+    core = get_builtin("imh-core@1.0.0")
     reverse = {i.id for i in core.items if isinstance(i, RatingItem) and i.reverse}
     out = raw[["participant", "cohort", "timepoint", "directorate", "profession"]].copy()
     out["code"] = out["participant"].str.strip().str.upper()
@@ -107,7 +113,7 @@ def test_another_seed_gives_other_people_with_the_same_design(raw: pd.DataFrame)
 
 def test_generating_from_instruments_without_a_demo_domain_names_the_missing_domain() -> None:
     with pytest.raises(ValueError, match="advanced_knowledge"):
-        _generate([get_builtin("imh-core")], seed=1)
+        _generate([get_builtin("imh-core@1.0.0")], seed=1)
 
 
 def test_write_demo_writes_the_csv_and_both_instruments(tmp_path: Path) -> None:
@@ -229,12 +235,13 @@ def test_self_efficacy_gains_are_large_except_anna_freud(pairs: pd.DataFrame) ->
 
 @pytest.fixture(scope="module")
 def yaml_keys() -> dict[str, set[str]]:
-    """Answer keys read straight from the bank files, every scalar as text.
+    """Answer keys read straight from the 1.0.0 bank files the demo was made for, every scalar
+    as text.
 
     BaseLoader keeps ``key: yes`` as the text "yes" (YAML 1.1 would make it True).
     """
     found: dict[str, set[str]] = {}
-    for path in sorted(BANK.glob("*.yaml")):
+    for path in sorted((BANK / "versions").glob("*-1.0.0.yaml")):
         document = yaml.load(path.read_text(encoding="utf-8"), Loader=yaml.BaseLoader)
         for item in document["items"]:
             if "key" in item:
@@ -285,7 +292,7 @@ def test_kr20_matches_a_hand_computed_example() -> None:
 
 
 def test_self_efficacy_alpha_at_pre_is_that_of_a_real_scale(raw: pd.DataFrame) -> None:
-    core = get_builtin("imh-core")
+    core = get_builtin("imh-core@1.0.0")
     reverse = {i.id for i in core.items if isinstance(i, RatingItem) and i.reverse}
     keep = _matched_rows(raw) & (raw["timepoint"] == "pre")
     ratings = raw.loc[keep, EFFICACY].replace("", np.nan).astype(float).dropna()
@@ -319,7 +326,7 @@ def test_items_are_not_all_at_ceiling(raw: pd.DataFrame, yaml_keys: dict[str, se
 
 def test_another_seed_still_reproduces_the_seed_table1_totals() -> None:
     other = generate_demo(seed=7)
-    keys = {i.id: i.key for i in get_builtin("imh-core").items if isinstance(i, KeyedItem)}
+    keys = {i.id: i.key for i in get_builtin("imh-core@1.0.0").items if isinstance(i, KeyedItem)}
     other["code"] = other["participant"].str.upper()
     other["knowledge"] = sum(other[i].isin(keys[i]).astype(int) for i in KNOWLEDGE)
     pre = other[other["timepoint"] == "pre"]
@@ -333,7 +340,7 @@ def test_another_seed_still_reproduces_the_seed_table1_totals() -> None:
 
 
 def test_reverse_keyed_rating_is_answered_consistently(raw: pd.DataFrame) -> None:
-    core = get_builtin("imh-core")
+    core = get_builtin("imh-core@1.0.0")
     reverse = [i.id for i in core.items if isinstance(i, RatingItem) and i.reverse]
     forward = [i.id for i in core.items if isinstance(i, RatingItem) and not i.reverse]
     assert reverse
@@ -364,7 +371,7 @@ def test_answers_include_a_few_blanks_and_two_invalid_answers(
 
 
 def _options(item_id: str) -> list[str]:
-    for item in get_builtin("imh-core").items:
+    for item in get_builtin("imh-core@1.0.0").items:
         if item.id == item_id and isinstance(item, KeyedItem):
             return list(item.options)
     raise KeyError(item_id)
@@ -381,7 +388,7 @@ def test_some_profession_has_fewer_than_five_matched_people(pairs: pd.DataFrame)
 
 
 def _instruments() -> list[Instrument]:
-    return [get_builtin(i) for i in DEMO_INSTRUMENT_IDS]
+    return list(demo_instruments())
 
 
 def test_packaged_csv_reads_and_scores_to_the_totals_computed_here(totals: pd.DataFrame) -> None:

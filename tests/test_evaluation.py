@@ -375,11 +375,10 @@ def test_findings_name_who_started_lower_and_that_the_gap_narrowed(tmp_path: Pat
 
 def test_findings_quote_the_p_they_judge_on() -> None:
     """A verdict made on the Holm-adjusted p must show that p, not only the raw one."""
-    from imheval.demo import DEMO_INSTRUMENT_IDS, demo_path
-    from imheval.instruments import get_builtin
+    from imheval.demo import demo_instruments, demo_path
     from imheval.stats import format_p
 
-    evaluation = evaluate_file(demo_path(), [get_builtin(i) for i in DEMO_INSTRUMENT_IDS])
+    evaluation = evaluate_file(demo_path(), list(demo_instruments()))
     checked = 0
     for domain in evaluation.domains:
         for entry in domain.tests:
@@ -438,7 +437,9 @@ def test_reaction_is_described_after_training_and_unused_domains_are_named(
         rows.append(f"P{i},C1,post,b,c,a,d,c,c,{','.join(map(str, rating))}")
     path = tmp_path / "reaction.csv"
     path.write_text("\n".join(rows) + "\n", encoding="utf-8")
-    evaluation = evaluate_file(path, [get_builtin("imh-core"), get_builtin("imh-reaction")])
+    evaluation = evaluate_file(
+        path, [get_builtin("imh-core@1.0.0"), get_builtin("imh-reaction@1.0.0")]
+    )
     mean = sum(map(sum, ratings)) / len(ratings)  # 21.4 of 5..25
     reaction = evaluation.domain("reaction")
     assert tuple(f.text for f in reaction.findings) == (
@@ -462,7 +463,7 @@ def test_forms_not_in_the_file_leave_no_rows_behind(tmp_path: Path) -> None:
     path = tmp_path / "k.csv"
     path.write_text("\n".join(rows) + "\n", encoding="utf-8")
     evaluation = evaluate_file(
-        path, [get_builtin("imh-core"), get_builtin("imh-advanced-knowledge")]
+        path, [get_builtin("imh-core@1.0.0"), get_builtin("imh-advanced-knowledge@1.0.0")]
     )
     document = evaluation.to_dict()
     assert [d["id"] for d in document["domains"]] == ["knowledge"]

@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from imheval.demo import DEMO_INSTRUMENT_IDS, demo_path
+from imheval.demo import demo_instruments, demo_path
 from imheval.evaluation import (
     Evaluation,
     EvaluationOptions,
@@ -20,7 +20,6 @@ from imheval.evaluation import (
     ZeroReasonRow,
     evaluate_file,
 )
-from imheval.instruments import get_builtin
 from imheval.matching import (
     CategoryBias,
     DomainBias,
@@ -34,7 +33,7 @@ from imheval.stats import compare_groups, welch_t
 
 @pytest.fixture(scope="module")
 def demo() -> Evaluation:
-    return evaluate_file(demo_path(), [get_builtin(i) for i in DEMO_INSTRUMENT_IDS])
+    return evaluate_file(demo_path(), list(demo_instruments()))
 
 
 def write_bias_table(path: Path, groups: dict[str, tuple[int, int]]) -> Path:

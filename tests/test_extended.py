@@ -136,11 +136,10 @@ def test_deeper_analyses_are_in_the_strict_json(tmp_path: Path) -> None:
 
 def test_policy_comparison_is_the_same_whichever_policy_the_evaluation_used() -> None:
     """The complete-case shortcut (from the seed scoring) must agree with scoring afresh."""
-    from imheval.demo import DEMO_INSTRUMENT_IDS, demo_path
-    from imheval.instruments import get_builtin
+    from imheval.demo import demo_instruments, demo_path
     from imheval.scoring import MissingPolicy
 
-    instruments = [get_builtin(i) for i in DEMO_INSTRUMENT_IDS]
+    instruments = list(demo_instruments())
     seed = evaluate_file(demo_path(), instruments)
     complete = evaluate_file(
         demo_path(), instruments, EvaluationOptions(missing_policy=MissingPolicy.COMPLETE_CASE)

@@ -11,8 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from imheval import get_builtin
-from imheval.demo import DEMO_INSTRUMENT_IDS, demo_path
+from imheval.demo import demo_instruments, demo_path
 from imheval.evaluation import Evaluation, EvaluationOptions, evaluate_file
 from imheval.findings import Finding, Stats, finding
 from imheval.findings.wording import direction_text, join_and, join_or, people, were
@@ -23,7 +22,7 @@ from imheval.reports.sections.summary import domain_findings
 
 @pytest.fixture(scope="module")
 def demo() -> Evaluation:
-    return evaluate_file(demo_path(), [get_builtin(i) for i in DEMO_INSTRUMENT_IDS])
+    return evaluate_file(demo_path(), list(demo_instruments()))
 
 
 def test_a_finding_keeps_its_words_and_its_statistics_apart() -> None:

@@ -20,6 +20,8 @@ from imheval.instruments import (
 )
 
 BANK_IDS = ["imh-advanced-knowledge", "imh-core", "imh-reaction"]
+#: The current version of each; 1.0.0 stays in bank/versions/ for re-scoring old data.
+CURRENT_VERSIONS = {"imh-advanced-knowledge": "2.0.0", "imh-core": "2.0.0", "imh-reaction": "1.1.0"}
 
 
 def keyed(instrument: Instrument, domain: str) -> list[KeyedItem]:
@@ -46,8 +48,11 @@ def test_bank_file_is_named_after_its_id_and_loads_on_its_own(instrument_id: str
     instrument = load_instrument_text(text, source=f"{instrument_id}.yaml")
 
     assert instrument.id == instrument_id
-    assert instrument.version == "1.0.0"
+    assert instrument.version == CURRENT_VERSIONS[instrument_id]
     assert instrument.language == "en-GB"
+    earlier = folder.joinpath("versions", f"{instrument_id}-1.0.0.yaml").read_text(encoding="utf-8")
+    assert load_instrument_text(earlier).version == "1.0.0"
+    assert get_builtin(f"{instrument_id}@1.0.0").version == "1.0.0"
 
 
 @pytest.mark.parametrize("instrument_id", BANK_IDS)
@@ -106,8 +111,11 @@ def test_bank_wording_uses_british_spelling(instrument_id: str):
         assert american not in words
 
 
+# --- Version 1.0.0's content (kept for re-scoring data collected with it) ---------------------
+
+
 def test_core_has_three_domains_and_twenty_items_in_order():
-    core = get_builtin("imh-core")
+    core = get_builtin("imh-core@1.0.0")
 
     assert core.levels == (TrainingLevel.BEGINNER, TrainingLevel.INTERMEDIATE)
     assert [d.id for d in core.domains] == ["knowledge", "risk_identification", "self_efficacy"]
@@ -119,7 +127,7 @@ def test_core_has_three_domains_and_twenty_items_in_order():
 
 
 def test_core_knowledge_covers_the_six_core_concepts_with_four_options():
-    items = keyed(get_builtin("imh-core"), "knowledge")
+    items = keyed(get_builtin("imh-core@1.0.0"), "knowledge")
 
     assert [i.concept for i in items] == [
         "attachment_containment",
@@ -135,7 +143,7 @@ def test_core_knowledge_covers_the_six_core_concepts_with_four_options():
 
 
 def test_core_risk_items_are_vignettes_covering_recognition_and_every_referral_route():
-    items = keyed(get_builtin("imh-core"), "risk_identification")
+    items = keyed(get_builtin("imh-core@1.0.0"), "risk_identification")
 
     assert len(items) == 8
     for item in items:
@@ -155,7 +163,7 @@ def test_core_risk_items_are_vignettes_covering_recognition_and_every_referral_r
 
 
 def test_core_self_efficacy_is_six_ratings_on_a_labelled_1_to_5_scale_with_a_reverse_item():
-    core = get_builtin("imh-core")
+    core = get_builtin("imh-core@1.0.0")
     items = ratings(core, "self_efficacy")
 
     assert len(items) == 6
@@ -173,7 +181,7 @@ def test_core_self_efficacy_is_six_ratings_on_a_labelled_1_to_5_scale_with_a_rev
 
 
 def test_advanced_knowledge_is_a_separate_form_for_the_advanced_level():
-    advanced = get_builtin("imh-advanced-knowledge")
+    advanced = get_builtin("imh-advanced-knowledge@1.0.0")
 
     assert advanced.levels == (TrainingLevel.ADVANCED,)
     assert [d.id for d in advanced.domains] == ["advanced_knowledge"]
@@ -191,7 +199,7 @@ def test_advanced_knowledge_is_a_separate_form_for_the_advanced_level():
     ]
     assert all(list(i.options) == ["a", "b", "c", "d"] for i in items)
     assert len({i.key[0] for i in items}) == 4
-    core_texts = {i.text for i in get_builtin("imh-core").items}
+    core_texts = {i.text for i in get_builtin("imh-core@1.0.0").items}
     assert not core_texts & {i.text for i in items}
 
 

@@ -50,8 +50,10 @@ def stem(text: str) -> str:
     return " ".join(re.findall(r"[a-z0-9'-]+", text.lower())[:8])
 
 
-def test_version_2_is_reachable_by_reference_and_says_it_is_not_validated(core: Instrument):
+def test_version_2_is_current_and_says_it_is_not_validated(core: Instrument):
     assert (core.id, core.version) == ("imh-core", "2.0.0")
+    assert get_builtin("imh-core") == core
+    assert get_builtin("imh-core@1.0.0").version == "1.0.0"  # kept for re-scoring old data
     assert core.form_ids == FORMS
     assert core.framework == AIMH_UK.id
     assert [d.id for d in core.domains] == ["knowledge", "risk_identification", "self_efficacy"]

@@ -1,6 +1,7 @@
-"""imh-advanced-knowledge 2.0.0 and imh-reaction 1.1.0 (issue 13): staged in bank/versions/,
-reachable by id@version, written to the item-writing rules, mapped to the AIMH UK framework, and
-documented in docs/instruments.md from the files themselves."""
+"""imh-advanced-knowledge 2.0.0 and imh-reaction 1.1.0 (issue 13): the bank's current versions
+(1.0.0 kept in bank/versions/), reachable by id@version, written to the item-writing rules,
+mapped to the AIMH UK framework, and documented in docs/instruments.md from the files
+themselves."""
 
 from __future__ import annotations
 
@@ -68,15 +69,15 @@ def script(name: str) -> ModuleType:
 # --- imh-advanced-knowledge 2.0.0 ---------------------------------------------------------------
 
 
-def test_version_2_is_staged_beside_1_which_stays_current_for_old_data() -> None:
-    staged, current = advanced(), get_builtin("imh-advanced-knowledge")
-    assert (staged.id, staged.version) == ("imh-advanced-knowledge", "2.0.0")
-    assert current.version == "1.0.0"
-    assert get_builtin("imh-advanced-knowledge", version="2.0.0") == staged
-    assert staged.levels == current.levels
-    assert "written for imheval" in staged.description
-    assert "not been validated" in staged.description
-    assert "reliability" in staged.description
+def test_version_2_is_current_and_1_is_kept_for_old_data() -> None:
+    current, earlier = advanced(), get_builtin("imh-advanced-knowledge@1.0.0")
+    assert (current.id, current.version) == ("imh-advanced-knowledge", "2.0.0")
+    assert earlier.version == "1.0.0"
+    assert get_builtin("imh-advanced-knowledge") == current
+    assert current.levels == earlier.levels
+    assert "written for imheval" in current.description
+    assert "not been validated" in current.description
+    assert "reliability" in current.description
 
 
 def test_two_forms_of_nine_four_option_items_with_one_key_each_and_no_item_in_both() -> None:
@@ -218,7 +219,7 @@ def test_the_linter_has_no_advice_and_every_item_reads_below_the_set_grade() -> 
 
 def test_reaction_1_1_splits_the_two_in_one_item_and_drops_today() -> None:
     old, new = get_builtin("imh-reaction@1.0.0"), get_builtin(REACTION)
-    assert get_builtin("imh-reaction").version == "1.0.0"
+    assert get_builtin("imh-reaction") == new and old.version == "1.0.0"
     assert [i.id for i in new.items] == ["RE1", "RE6", "RE7", "RE8", "RE4", "RE5"]
     assert all(isinstance(i, RatingItem) and i.scale == "agreement" for i in new.items)
     assert new.domain_range("reaction") == (6.0, 30.0)

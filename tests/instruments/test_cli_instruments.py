@@ -55,17 +55,19 @@ def test_list_shows_each_builtin_with_version_levels_and_item_counts():
     assert result.exit_code == 0
     assert "imh-core" in result.stdout
     assert "imh-advanced-knowledge" in result.stdout
-    assert "1.0.0" in result.stdout
-    for expected in ["knowledge (6)", "self_efficacy (6)", "total: 20 items", "total: 8 items"]:
+    assert "2.0.0" in result.stdout and "1.1.0" in result.stdout  # the current versions
+    # imh-core 2.0.0 and imh-advanced-knowledge 2.0.0 count the items of both forms
+    for expected in ["knowledge (26)", "self_efficacy (10)", "total: 66 items", "total: 18 items"]:
         assert expected in result.stdout
     for level in ["beginner", "intermediate", "advanced"]:
         assert level in result.stdout
 
 
 def test_show_builtin_lists_every_item_and_marks_each_key_once():
-    result = runner.invoke(app, ["show", "imh-core"])
+    result = runner.invoke(app, ["show", "imh-core@1.0.0"])
 
     assert result.exit_code == 0
+    assert "imh-core 1.0.0: " in result.stdout
     for item_id in ["K1", "K6", "R1", "R8", "S1", "S6"]:
         assert f"\n{item_id}  concept:" in result.stdout
     # 14 keyed items (K1-K6, R1-R8), each with exactly one key

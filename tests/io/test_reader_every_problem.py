@@ -122,7 +122,7 @@ def test_unknown_columns_are_named_in_a_warning(tmp_path: Path) -> None:
 def test_the_cli_prints_every_problem_and_the_unknown_columns(tmp_path: Path) -> None:
     runner = CliRunner()
     path = write(tmp_path, SEVEN_PROBLEMS)
-    result = runner.invoke(app, ["analyse", str(path), "-i", "imh-core"])
+    result = runner.invoke(app, ["analyse", str(path), "-i", "imh-core@1.0.0"])
     assert result.exit_code == 1
     for where in (
         "responses.csv, column 'K2'",
@@ -139,7 +139,7 @@ def test_the_cli_prints_every_problem_and_the_unknown_columns(tmp_path: Path) ->
         "participant,timepoint,K1,notes\nAB12,pre,a,x\nAB12,post,b,y\nCD34,pre,a,\nCD34,post,b,\n",
         "good.csv",
     )
-    result = runner.invoke(app, ["analyse", str(good), "-i", "imh-core"])
+    result = runner.invoke(app, ["analyse", str(good), "-i", "imh-core@1.0.0"])
     assert result.exit_code == 0, result.output
     assert "column(s) ignored (neither reserved nor an item of the instrument): notes" in (
         " ".join(result.output.split())

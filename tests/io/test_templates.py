@@ -14,8 +14,8 @@ from imheval.io import read_responses
 from imheval.io.templates import SAMPLE_CODE, response_template, template_bytes
 from imheval.scoring import ItemOutcome, MissingPolicy, score_items
 
-CORE = resolve_instrument("imh-core")
-ADVANCED = resolve_instrument("imh-advanced-knowledge")
+CORE = resolve_instrument("imh-core@1.0.0")
+ADVANCED = resolve_instrument("imh-advanced-knowledge@1.0.0")
 
 
 def test_the_template_has_the_reserved_columns_then_every_item() -> None:
@@ -57,14 +57,16 @@ def test_a_template_needs_an_instrument_and_a_known_timepoint() -> None:
 def test_the_template_command_writes_csv_and_xlsx(tmp_path: Path) -> None:
     runner = CliRunner()
     target = tmp_path / "responses.csv"
-    result = runner.invoke(app, ["template", "--instrument", "imh-core", str(target)])
+    result = runner.invoke(app, ["template", "--instrument", "imh-core@1.0.0", str(target)])
     assert result.exit_code == 0, result.output
     lines = target.read_text(encoding="utf-8-sig").splitlines()
     assert lines[0].startswith("participant,cohort,programme,timepoint,directorate,profession,K1")
     assert lines[1].startswith(f"{SAMPLE_CODE},Cohort 1,,pre,,,a")
     assert len(lines) == 2
     book = tmp_path / "post.xlsx"
-    result = runner.invoke(app, ["template", "-i", "imh-core", "--timepoint", "post", str(book)])
+    result = runner.invoke(
+        app, ["template", "-i", "imh-core@1.0.0", "--timepoint", "post", str(book)]
+    )
     assert result.exit_code == 0, result.output
     table = read_responses(book, item_columns=[i.id for i in CORE.items])
     assert table.frame["timepoint"].tolist() == ["post"]

@@ -19,7 +19,7 @@ from imheval.instruments import resolve_instrument
 from imheval.io import read_responses, write_responses
 from imheval.io.table import ResponseTable
 
-CORE = resolve_instrument("imh-core")
+CORE = resolve_instrument("imh-core@1.0.0")
 CORE_ITEMS = [item.id for item in CORE.items]
 runner = CliRunner()
 
@@ -162,7 +162,7 @@ def test_an_unknown_output_extension_is_refused_and_nothing_is_written(tmp_path:
 def test_export_command_writes_the_format_the_extension_names(tmp_path: Path, suffix: str) -> None:
     source = _file(tmp_path, TIDY_ANSWERS)
     target = tmp_path / f"exported{suffix}"
-    result = runner.invoke(app, ["export", str(source), str(target), "-i", "imh-core"])
+    result = runner.invoke(app, ["export", str(source), str(target), "-i", "imh-core@1.0.0"])
     assert result.exit_code == 0, result.output
     assert f"Wrote 4 responses to {target}" in " ".join(result.output.split())
     if suffix == ".sav":

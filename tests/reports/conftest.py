@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from imheval import evaluate_file, get_builtin
-from imheval.demo import DEMO_INSTRUMENT_IDS, demo_path
+from imheval import evaluate_file
+from imheval.demo import demo_instruments, demo_path
 from imheval.evaluation import Evaluation
 from imheval.reports import Report, build_report
 from imheval.reports.docx import write_docx
@@ -17,7 +17,7 @@ from imheval.reports.pdf import write_pdf
 
 @pytest.fixture(scope="session")
 def demo_evaluation() -> Evaluation:
-    return evaluate_file(demo_path(), [get_builtin(i) for i in DEMO_INSTRUMENT_IDS])
+    return evaluate_file(demo_path(), list(demo_instruments()))
 
 
 @pytest.fixture(scope="session")

@@ -63,7 +63,7 @@ def find_table(report: Report, caption_start: str) -> Table:
 def context(tmp_path_factory: pytest.TempPathFactory) -> ReportContext:
     """A report context with the default minimum group size of 5."""
     path = write(tmp_path_factory.mktemp("ctx") / "one.csv", ONE_PERSON)
-    evaluation = evaluate_file(path, [get_builtin("imh-core")])
+    evaluation = evaluate_file(path, [get_builtin("imh-core@1.0.0")])
     return ReportContext(evaluation, 5)
 
 
@@ -146,7 +146,7 @@ def test_follow_up_column_of_two_people_gives_no_total_away(tmp_path: Path) -> N
 @pytest.fixture(scope="module")
 def one_person(tmp_path_factory: pytest.TempPathFactory) -> Report:
     path = write(tmp_path_factory.mktemp("one") / "one.csv", ONE_PERSON)
-    return build_report(evaluate_file(path, [get_builtin("imh-core")]))
+    return build_report(evaluate_file(path, [get_builtin("imh-core@1.0.0")]))
 
 
 def test_one_person_report_has_no_statistic_flag_or_count(one_person: Report) -> None:
@@ -196,7 +196,9 @@ def test_one_person_reaches_html_without_leaks(one_person: Report) -> None:
 
 def test_a_single_person_reads_person_when_the_group_size_allows(tmp_path: Path) -> None:
     path = write(tmp_path / "one.csv", ONE_PERSON)
-    evaluation = evaluate_file(path, [get_builtin("imh-core")], EvaluationOptions(min_group_size=1))
+    evaluation = evaluate_file(
+        path, [get_builtin("imh-core@1.0.0")], EvaluationOptions(min_group_size=1)
+    )
     report = build_report(evaluation)
     assert report.subtitle.startswith("1 person in 1 cohort")
     # "fewer than 1 people" is the privacy wording, not a count.

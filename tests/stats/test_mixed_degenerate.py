@@ -150,7 +150,7 @@ def test_evaluating_20000_identical_rows_fits_no_model(
     path = tmp_path / "identical.csv"
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
 
-    evaluation = evaluate_file(path, [get_builtin("imh-core")])
+    evaluation = evaluate_file(path, [get_builtin("imh-core@1.0.0")])
 
     assert (profiled.count, statsmodels.count) == (0, 0)
     assert len(evaluation.domains) == 3

@@ -58,7 +58,7 @@ def _self_efficacy_df_text(monkeypatch: pytest.MonkeyPatch, factor: float) -> li
     starts = tuple(start * factor for start in reml._THETA_STARTS)
     with monkeypatch.context() as patch:
         patch.setattr(reml, "_THETA_STARTS", starts)
-        evaluation = evaluate_file(demo_path(), [get_builtin("imh-core")])
+        evaluation = evaluate_file(demo_path(), [get_builtin("imh-core@1.0.0")])
     domain = next(d for d in evaluation.domains if d.domain.id == "self_efficacy")
     assert domain.extras is not None
     model = domain.extras.mixed_model

@@ -29,6 +29,9 @@ AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 SCREENSHOTS = ROOT / "artifacts" / "screenshots"
 PASSWORD = "correct horse battery staple"  # test accounts only
 ROLES = ("admin", "evaluator", "trainer", "viewer")
+#: The workspace's questionnaires ask imh-core 1.0.0 (one form, K1-K6, R1-R8, S1-S6), which the
+#: web tests were written against; tests of the current bank choose it anew or pin it themselves.
+CORE_V1 = {"imh-core": "1.0.0"}
 
 #: Chromium flags for this closed network (no background connections, no sandbox as root).
 CHROMIUM_ARGS = [
@@ -108,11 +111,12 @@ def workspace(db: None) -> Workspace:
         trainer="Dr A Trainer",
         venue="Antrim Area Hospital",
     )
-    pre = Collection.objects.create(cohort=cohort, timepoint="pre", instrument_refs=["imh-core"])
+    core = {"instrument_refs": ["imh-core"], "instrument_versions": CORE_V1}
+    pre = Collection.objects.create(cohort=cohort, timepoint="pre", **core)
     pre.open()
-    post = Collection.objects.create(cohort=cohort, timepoint="post", instrument_refs=["imh-core"])
+    post = Collection.objects.create(cohort=cohort, timepoint="post", **core)
     followup = Collection.objects.create(
-        cohort=cohort, timepoint="followup", instrument_refs=["imh-core"], follow_up_weeks=12
+        cohort=cohort, timepoint="followup", follow_up_weeks=12, **core
     )
     other_programme = Programme.objects.create(
         organisation=other,
@@ -126,9 +130,7 @@ def workspace(db: None) -> Workspace:
     other_cohort = Cohort.objects.create(
         programme=other_programme, name="TF-9", start_date=datetime.date(2026, 10, 1)
     )
-    other_collection = Collection.objects.create(
-        cohort=other_cohort, timepoint="pre", instrument_refs=["imh-core"]
-    )
+    other_collection = Collection.objects.create(cohort=other_cohort, timepoint="pre", **core)
     other_collection.open()
     return Workspace(
         organisation=org,

@@ -63,7 +63,7 @@ def test_scale_kind_is_read_from_the_labels_then_the_id(
 
 
 def test_built_in_pages_say_what_their_scales_ask() -> None:
-    core = [page.instruction for page in question_pages([get_builtin("imh-core")])]
+    core = [page.instruction for page in question_pages([get_builtin("imh-core@1.0.0")])]
     assert core[0].startswith("Choose the one best answer to each question.")
     # Self-efficacy is a confidence scale whose labels say "true of me".
     assert core[2] == f"{TRUE_OF_ME} {LEAVE_OUT}"

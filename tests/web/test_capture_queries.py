@@ -161,7 +161,10 @@ def _uploaded_collection(workspace: Any, question: str) -> tuple[Collection, Ins
         programme=workspace.programme, name="SOL-2", start_date=datetime.date(2026, 12, 1)
     )
     collection = Collection.objects.create(
-        cohort=cohort, timepoint="pre", instrument_refs=["trust-reflection", "imh-core"]
+        cohort=cohort,
+        timepoint="pre",
+        instrument_refs=["trust-reflection", "imh-core"],
+        instrument_versions={"imh-core": "1.0.0"},  # PAGE_ANSWERS are 1.0.0's
     )
     collection.open()
     return collection, file

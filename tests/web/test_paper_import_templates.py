@@ -22,7 +22,7 @@ from imheval.web.paper.models import ImportBatch
 
 pytestmark = pytest.mark.django_db
 
-CORE_ITEMS = [item.id for item in resolve_instrument("imh-core").items]
+CORE_ITEMS = [item.id for item in resolve_instrument("imh-core@1.0.0").items]  # as pinned
 
 
 def template_url(workspace: Any, collection: Any, kind: str) -> str:

@@ -6,10 +6,10 @@ from __future__ import annotations
 import json
 
 import pytest
-from conftest import Workspace
+from conftest import CORE_V1, Workspace
 
 from imheval import evaluate, evaluate_file, get_builtin
-from imheval.demo import DEMO_INSTRUMENT_IDS, demo_path
+from imheval.demo import demo_instruments, demo_path
 from imheval.web.capture.models import Submission
 from imheval.web.results.adapter import response_table
 
@@ -43,7 +43,7 @@ def demo(db: None):  # type: ignore[no-untyped-def]
 
 
 def test_demo_workspace_gives_the_same_evaluation_as_the_demo_csv(demo) -> None:  # type: ignore[no-untyped-def]
-    instruments = [get_builtin(i) for i in DEMO_INSTRUMENT_IDS]
+    instruments = list(demo_instruments())
     table = response_table(
         Submission.objects.in_organisation(demo.organisation), instruments, "demo workspace"
     )
@@ -62,7 +62,9 @@ def test_drafts_are_left_out(workspace: Workspace) -> None:
         collection=workspace.pre, code="EF02GH", answers={"K1": " b "}, status="complete"
     )
     table = response_table(
-        Submission.objects.in_organisation(workspace.organisation), [get_builtin("imh-core")], "x"
+        Submission.objects.in_organisation(workspace.organisation),
+        [get_builtin("imh-core@1.0.0")],
+        "x",
     )
     assert list(table.frame["participant"]) == ["EF02GH"]
     assert table.frame.loc[0, "K1"] == "b"
@@ -79,7 +81,9 @@ def test_a_code_used_twice_at_one_questionnaire_is_left_out_with_a_warning(
         Submission.objects.create(collection=workspace.pre, code=code, status="complete")
     Submission.objects.create(collection=workspace.post, code="AB01CD", status="complete")
     table = response_table(
-        Submission.objects.in_organisation(workspace.organisation), [get_builtin("imh-core")], "x"
+        Submission.objects.in_organisation(workspace.organisation),
+        [get_builtin("imh-core@1.0.0")],
+        "x",
     )
     assert sorted(zip(table.frame["participant"], table.frame["timepoint"], strict=True)) == [
         ("AB01CD", "post"),
@@ -102,11 +106,15 @@ def test_cohort_names_shared_by_two_programmes_are_qualified(workspace: Workspac
         duration_unit="hours",
     )
     twin = Cohort.objects.create(programme=second, name="SOL-1", start_date="2026-11-10")
-    twin_pre = Collection.objects.create(cohort=twin, timepoint="pre", instrument_refs=["imh-core"])
+    twin_pre = Collection.objects.create(
+        cohort=twin, timepoint="pre", instrument_refs=["imh-core"], instrument_versions=CORE_V1
+    )
     Submission.objects.create(collection=workspace.pre, code="AA11AA", status="complete")
     Submission.objects.create(collection=twin_pre, code="BB22BB", status="complete")
     table = response_table(
-        Submission.objects.in_organisation(workspace.organisation), [get_builtin("imh-core")], "x"
+        Submission.objects.in_organisation(workspace.organisation),
+        [get_builtin("imh-core@1.0.0")],
+        "x",
     )
     assert sorted(table.frame["cohort"]) == [
         "Solihull Approach foundation: SOL-1",

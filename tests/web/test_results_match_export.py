@@ -11,7 +11,7 @@ import json
 from pathlib import Path
 
 import pytest
-from conftest import Workspace
+from conftest import CORE_V1, Workspace
 from django.urls import reverse
 from test_results_adapter import _assert_same
 from test_results_pages import CORE, answers, client_for, matched_people, respond
@@ -179,8 +179,9 @@ def test_cohorts_are_named_as_in_the_responses_export_at_every_scope(
     twin = Cohort.objects.create(
         programme=other, name="SOL-1", start_date=datetime.date(2026, 12, 1)
     )
-    pre = Collection.objects.create(cohort=twin, timepoint="pre", instrument_refs=["imh-core"])
-    post = Collection.objects.create(cohort=twin, timepoint="post", instrument_refs=["imh-core"])
+    core = {"instrument_refs": ["imh-core"], "instrument_versions": CORE_V1}
+    pre = Collection.objects.create(cohort=twin, timepoint="pre", **core)
+    post = Collection.objects.create(cohort=twin, timepoint="post", **core)
     for i in range(5):
         respond(pre, f"T{i:02d}AB", answers(2 + i % 3, rating=2 + i % 2))
         respond(post, f"T{i:02d}AB", answers(5 + i % 3, rating=4))

@@ -24,7 +24,7 @@ from imheval.web.capture.models import Submission
 from imheval.web.results import urls as results_urls
 from imheval.web.results.analysis import Scope, analyse
 
-CORE = get_builtin("imh-core")
+CORE = get_builtin("imh-core@1.0.0")  # the version the workspace fixture's questionnaires ask
 KEYED = [item for item in CORE.items if item.kind == "keyed"]
 RATED = [item for item in CORE.items if item.kind == "rating"]
 

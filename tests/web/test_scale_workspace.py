@@ -14,7 +14,7 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-from conftest import Workspace, axe_scan, screenshot, sign_in
+from conftest import CORE_V1, Workspace, axe_scan, screenshot, sign_in
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -76,6 +76,7 @@ def grow(workspace: Workspace, cohorts: int, *, first: int = 0) -> list[Cohort]:
             cohort=cohort,
             timepoint=timepoint,
             instrument_refs=["imh-core"],
+            instrument_versions=CORE_V1,
             follow_up_weeks=12 if timepoint == "followup" else None,
         )
         for cohort in made

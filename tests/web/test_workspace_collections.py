@@ -72,7 +72,7 @@ def test_cohort_page_shows_each_timepoint_with_state_instruments_and_responses(
     timepoints = {t["value"]: t for t in response.context["timepoints"]}
     assert list(timepoints) == ["pre", "post", "followup"]
     assert timepoints["pre"]["collection"].responses == 2
-    version = get_builtin("imh-core").version  # the version pinned when it was made
+    version = "1.0.0"  # the version the workspace fixture pinned (conftest.CORE_V1)
     assert timepoints["pre"]["instruments"] == [
         f"Infant mental health core questionnaire (version {version})"
     ]
@@ -388,9 +388,10 @@ def test_poster_of_a_closed_questionnaire_warns_on_screen_only(workspace: Any) -
 def test_instruments_that_share_a_question_id_are_refused_together(
     workspace: Any, new_cohort: Cohort
 ) -> None:
-    """Answers are kept by question id: imh-core's R1 and an upload's R1 would be mixed."""
+    """Answers are kept by question id: imh-core's RA01 (2.0.0, the version a new cohort asks)
+    and an upload's RA01 would be mixed."""
     clashing = UPLOAD.replace("id: trust-reflection", "id: trust-clash").replace(
-        "  - id: T1", "  - id: R1"
+        "  - id: T1", "  - id: RA01"
     )
     InstrumentFile.from_upload(workspace.organisation, "clash.yaml", clashing).save()
     client = _client(workspace.users["trainer"])
@@ -401,7 +402,7 @@ def test_instruments_that_share_a_question_id_are_refused_together(
     assert response.status_code == 200
     page = _text(response)
     assert "These instruments cannot be used in one questionnaire" in page
-    assert "item &#x27;R1&#x27; is also an item of instrument &#x27;imh-core&#x27;" in page
+    assert "item &#x27;RA01&#x27; is also an item of instrument &#x27;imh-core&#x27;" in page
     assert not Collection.objects.filter(cohort=new_cohort).exists()
     # each on its own is fine
     response = client.post(url, {"timepoint": "pre", "instrument_refs": ["trust-clash"]})

@@ -23,8 +23,11 @@ def _url(name: str, **kwargs: Any) -> str:
     return reverse(f"workspace:{name}", kwargs={"org": "northern", **kwargs})
 
 
-def _form(instrument_id: str = "imh-core", **changes: Any) -> dict[str, Any]:
-    """The editor's POST for a built-in instrument, with ``changes`` (field name -> value)."""
+def _form(instrument_id: str = "imh-core@1.0.0", **changes: Any) -> dict[str, Any]:
+    """The editor's POST for a built-in instrument, with ``changes`` (field name -> value).
+
+    It posts the domains, scales and items only (not parallel forms, wording or a framework), so
+    it starts from imh-core 1.0.0, which has none of those; the fields test covers them."""
     draft = draft_of(get_builtin(instrument_id))
     post: dict[str, Any] = {
         "id": draft.id,
@@ -71,7 +74,7 @@ def test_copy_page_prefills_an_own_id_title_and_version_and_the_built_in_is_unto
     assert 'name="id" type="text" value="imh-core-own"' in page
     assert 'value="Infant mental health core questionnaire (our version)"' in page
     assert 'name="version" type="text" value="1"' in page
-    assert "your own copy of the built-in instrument imh-core 1.0.0" in page
+    assert "your own copy of the built-in instrument imh-core 2.0.0" in page
     assert (
         response.context["form"].items[0].fields[0].value == get_builtin("imh-core").items[0].text
     )
@@ -100,7 +103,7 @@ def test_evaluator_copies_the_built_in_changing_wording_options_key_scale_revers
     saved = _saved()
     assert response.status_code == 302
     assert response["Location"] == _url("instrument_file", instrument_file=saved.pk)
-    assert saved.copied_from == "imh-core 1.0.0" and saved.replaces is None
+    assert saved.copied_from == "imh-core 2.0.0" and saved.replaces is None
     instrument = saved.instrument()
     first, second = instrument.items[0], instrument.items[1]
     assert isinstance(first, KeyedItem) and isinstance(second, KeyedItem)
@@ -115,7 +118,7 @@ def test_evaluator_copies_the_built_in_changing_wording_options_key_scale_revers
     assert instrument.domains[2].kirkpatrick_level == 3
     assert saved.text == instrument_to_yaml(instrument)
     # the built-in stays as it is
-    assert get_builtin("imh-core").items[0].text.startswith("A 10-month-old falls over")
+    assert get_builtin("imh-core@1.0.0").items[0].text.startswith("A 10-month-old falls over")
 
 
 def test_buttons_add_remove_and_reorder_questions_and_domains_without_saving(
@@ -303,7 +306,7 @@ def test_a_locked_instrument_says_so_before_editing_and_saving_makes_a_new_versi
     assert response["Location"] == _url("instrument_file", instrument_file=newer.pk)
     assert newer.replaces == own
     own.refresh_from_db()
-    assert own.instrument().items[0].text == get_builtin("imh-core").items[0].text
+    assert own.instrument().items[0].text == get_builtin("imh-core@1.0.0").items[0].text
     assert newer.instrument().items[0].text == "New."
     # lineage on both pages and in the list
     assert (
@@ -394,7 +397,7 @@ def test_built_in_yaml_download_is_the_writers_output_and_reloads(workspace: Any
     )
     text = response.content.decode()
     assert response["Content-Type"] == "application/yaml; charset=utf-8"
-    assert response["Content-Disposition"] == 'attachment; filename="imh-core-1.0.0.yaml"'
+    assert response["Content-Disposition"] == 'attachment; filename="imh-core-2.0.0.yaml"'
     assert text == instrument_to_yaml(get_builtin("imh-core"))
     assert load_instrument_text(text) == get_builtin("imh-core")
 

@@ -46,13 +46,14 @@ def test_first_time_evaluator_copies_the_built_in_and_changes_question_one(
     # a mistake first: the summary names it and links to the field
     page.get_by_label("Answer key of question 1", exact=True).fill("z")
     page.get_by_role("button", name="Save instrument").click()
-    link = page.get_by_role("link", name="Question 1 (K1): key ['z'] is not among the options")
+    link = page.get_by_role("link", name="Question 1 (KA01): key ['z'] is not among the options")
     link.wait_for()
     axe_scan(page, "instrument editor with a problem")
     screenshot(page, "instrument-editor-problem")
     link.click()
     assert page.evaluate("document.activeElement.id") == "item-0-key"
-    page.get_by_label("Answer key of question 1", exact=True).fill("b")
+    # back to imh-core 2.0.0's key ("b" would be an option its misconceptions call wrong)
+    page.get_by_label("Answer key of question 1", exact=True).fill("c")
 
     page.get_by_label("Wording of question 1", exact=True).fill(NEW_WORDING)
     page.get_by_role("button", name="Save instrument").click()
@@ -61,9 +62,9 @@ def test_first_time_evaluator_copies_the_built_in_and_changes_question_one(
     ).wait_for()
     assert page.get_by_text("Instrument imh-core-own version 1 saved.").is_visible()
     assert page.get_by_text(NEW_WORDING).is_visible()
-    assert page.get_by_text("Built-in instrument imh-core 1.0.0").is_visible()
+    assert page.get_by_text("Built-in instrument imh-core 2.0.0").is_visible()
     axe_scan(page, "saved instrument")
-    assert InstrumentFile.objects.get(instrument_id="imh-core-own").copied_from == "imh-core 1.0.0"
+    assert InstrumentFile.objects.get(instrument_id="imh-core-own").copied_from == "imh-core 2.0.0"
 
     # listed, and previewed as participants see it
     page.goto(f"{base}/o/demo/instruments/")

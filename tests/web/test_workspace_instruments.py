@@ -65,7 +65,7 @@ def test_instruments_page_lists_the_built_in_bank(workspace: Any) -> None:
     assert [e.instrument_id for e in response.context["built_in"]] == [i.id for i in bank]
     core = next(e for e in response.context["built_in"] if e.instrument_id == "imh-core")
     assert core.domains == ["Knowledge", "Risk identification", "Self-efficacy"]
-    assert core.item_count == 20
+    assert core.item_count == 66  # imh-core 2.0.0: both forms' questions and the ratings
     assert "Knowledge, Risk identification, Self-efficacy" in page
     assert "No instruments have been uploaded yet." in page
     assert "Upload an instrument" not in page  # a viewer may not
@@ -157,8 +157,16 @@ def test_built_in_instrument_page_lists_domains_and_items(workspace: Any) -> Non
     page = response.content.decode()
     assert "Infant mental health core questionnaire" in page
     assert "<h2>Knowledge</h2>" in page and "<h2>Self-efficacy</h2>" in page
-    assert '<th class="nhsuk-table__header" scope="row">K1</th>' in page
+    assert '<th class="nhsuk-table__header" scope="row">KA01</th>' in page  # 2.0.0, current
+    assert "A version of a built-in instrument never changes" not in page  # a trainer cannot copy
     assert client.get(_url("instrument_builtin", instrument_id="nope")).status_code == 404
+    page = _client(workspace.users["evaluator"]).get(
+        _url("instrument_builtin", instrument_id="imh-core")
+    )
+    assert (
+        "A version of a built-in instrument never changes: a new version is added beside it, and "
+        "questionnaires already set up keep the version they ask." in page.content.decode()
+    )
 
 
 def test_another_organisations_upload_is_not_found(workspace: Any) -> None:

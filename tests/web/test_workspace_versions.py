@@ -1,8 +1,9 @@
-"""Built-in instruments pinned per questionnaire (issue 13, before the bank's version 2).
+"""Built-in instruments pinned per questionnaire (issue 13).
 
 A questionnaire pins the version of each built-in it asks when it is made or its instruments
 change; capture, paper, preview and results use the pinned version, so a cohort keeps being
-asked and scored with its questions when the bank's current version changes (simulated here by
+asked and scored with its questions when the bank's current version changes (simulated here on
+the bank as it was before version 2, :func:`bank_swap.rewind`, by
 :func:`bank_swap.swap_current`). A copied cohort keeps the pins; a new cohort takes the current
 version. A programme's results never put two versions' answers together.
 """
@@ -14,7 +15,7 @@ import importlib
 from typing import Any
 
 import pytest
-from bank_swap import NEW_TEXT, NEW_VERSION, swap_current
+from bank_swap import NEW_TEXT, NEW_VERSION, OLD_VERSION, rewind, swap_current
 from conftest import Workspace
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
@@ -45,8 +46,14 @@ items:
     options: {a: With a parent or carer, b: With a sibling}
     key: a
 """
-#: The version the bank holds as current today (read, not assumed).
-TODAY = get_builtin("imh-core").version
+#: The version the rewound bank holds as current "today", before the simulated swap.
+TODAY = OLD_VERSION
+
+
+@pytest.fixture(autouse=True)
+def _rewound(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The bank as it was before version 2 became current: 1.0.0 current, no later version."""
+    rewind(monkeypatch)
 
 
 @pytest.fixture(autouse=True)

@@ -1,5 +1,6 @@
 """In Chromium: a programme whose cohorts asked two versions of imh-core (the demo's, pinned to
-1.0.0, and a cohort set up after a simulated swap to 2.0.0) says so at the top of its results
+1.0.0, and a cohort set up after a simulated swap to a made-up 2.0.0, on the bank as it was
+before version 2) says so at the top of its results
 page, links the cohort left out to its own results, and is axe clean."""
 
 from __future__ import annotations
@@ -8,7 +9,7 @@ import datetime
 from typing import Any
 
 import pytest
-from bank_swap import NEW_VERSION, swap_current
+from bank_swap import NEW_VERSION, rewind, swap_current
 from conftest import PASSWORD, axe_scan, screenshot, sign_in
 from django.urls import reverse
 from playwright.sync_api import expect
@@ -28,6 +29,7 @@ def demo(transactional_db: None) -> Any:
 def test_a_programme_on_two_versions_names_and_links_the_cohort_left_out(
     live_server: Any, desktop: Any, demo: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    rewind(monkeypatch)
     swap_current(monkeypatch)
     solihull = Programme.objects.get(organisation=demo.organisation, name="Solihull")
     later = Cohort.objects.create(
