@@ -56,9 +56,17 @@ def test_list_shows_each_builtin_with_version_levels_and_item_counts():
     assert "imh-core" in result.stdout
     assert "imh-advanced-knowledge" in result.stdout
     assert "2.0.0" in result.stdout and "1.1.0" in result.stdout  # the current versions
-    # imh-core 2.0.0 and imh-advanced-knowledge 2.0.0 count the items of both forms
-    for expected in ["knowledge (26)", "self_efficacy (10)", "total: 66 items", "total: 18 items"]:
-        assert expected in result.stdout
+    # with parallel forms, the questions one person answers (a form), and all the items there are
+    wide = runner.invoke(app, ["list"], env={"COLUMNS": "200"}).stdout
+    for expected in [
+        "knowledge (13 a form)",
+        "risk_identification (15 a form)",
+        "self_efficacy (10 a form)",  # common to both forms
+        "total: 38 items a form (2 forms, 66 in all)",
+        "total: 9 items a form (2 forms, 18 in all)",
+        "total: 6 items",
+    ]:
+        assert expected in wide
     for level in ["beginner", "intermediate", "advanced"]:
         assert level in result.stdout
 
@@ -226,3 +234,13 @@ def test_validate_help_explains_the_warnings_and_strict():
 
     assert "--strict" in result.stdout
     assert "printed as warnings" in " ".join(result.stdout.split())
+
+
+def test_show_gives_a_domain_s_range_on_each_form_not_both_added() -> None:
+    result = runner.invoke(app, ["show", "imh-core"], env={"COLUMNS": "200"})
+    assert result.exit_code == 0
+    assert "38 items a form (2 forms, 66 in all)" in result.stdout
+    knowledge = next(line for line in result.stdout.splitlines() if line.startswith("│ knowledge"))
+    assert "13 a form" in knowledge and "0 to 13 on each form" in knowledge
+    efficacy = next(line for line in result.stdout.splitlines() if "│ self_efficacy" in line)
+    assert "0 to 100 on each form" in efficacy  # ten ratings of 0 to 10

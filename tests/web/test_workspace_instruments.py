@@ -65,7 +65,9 @@ def test_instruments_page_lists_the_built_in_bank(workspace: Any) -> None:
     assert [e.instrument_id for e in response.context["built_in"]] == [i.id for i in bank]
     core = next(e for e in response.context["built_in"] if e.instrument_id == "imh-core")
     assert core.domains == ["Knowledge", "Risk identification", "Self-efficacy"]
-    assert core.item_count == 66  # imh-core 2.0.0: both forms' questions and the ratings
+    # imh-core 2.0.0: one form's 13 + 15 questions and the 10 ratings both forms ask
+    assert (core.item_count, core.items_text) == (38, "38 a form (2 forms)")
+    assert core.summary.endswith("; 38 items a form, 2 forms")
     assert "Knowledge, Risk identification, Self-efficacy" in page
     assert "No instruments have been uploaded yet." in page
     assert "Upload an instrument" not in page  # a viewer may not

@@ -110,7 +110,7 @@ def validate_command(
     console.print(
         Text(
             f"valid: {instrument.id} {instrument.version}, "
-            f"{_count(len(instrument.domains), 'domain')}, {_count(len(instrument.items), 'item')}"
+            f"{_count(len(instrument.domains), 'domain')}, {_items_text(instrument)}"
         )
     )
     advice = lint_instrument(instrument)
@@ -141,9 +141,9 @@ def _bank_table(instruments: list[Instrument]) -> Table:
         id_and_title = Text(instrument.id, style="bold")
         id_and_title.append(f"\n{instrument.title}")
         domains = Text(
-            "\n".join(f"{d.id} ({len(instrument.items_in(d.id))})" for d in instrument.domains)
+            "\n".join(f"{d.id} ({_asked(instrument, d.id)})" for d in instrument.domains)
         )
-        domains.append(f"\ntotal: {len(instrument.items)} items", style="dim")
+        domains.append(f"\ntotal: {_items_text(instrument)}", style="dim")
         table.add_row(
             id_and_title,
             Text(instrument.version),
@@ -160,7 +160,7 @@ def _show(instrument: Instrument, out: Console) -> None:
     out.print(
         Text(
             f"Levels: {', '.join(level.value for level in instrument.levels)}; "
-            f"language: {instrument.language}; {_count(len(instrument.items), 'item')}"
+            f"language: {instrument.language}; {_items_text(instrument)}"
         )
     )
     if instrument.description:
@@ -192,15 +192,49 @@ def _domain_table(instrument: Instrument) -> Table:
     table.add_column("Score range", no_wrap=True)
     table.add_column("Kirkpatrick level", justify="right")
     for domain in instrument.domains:
-        low, high = instrument.domain_range(domain.id)
         table.add_row(
             Text(domain.id),
             Text(domain.label),
-            Text(str(len(instrument.items_in(domain.id)))),
-            Text(f"{_number(low)} to {_number(high)}"),
+            Text(_asked(instrument, domain.id)),
+            Text(_range_text(instrument, domain.id)),
             Text(str(domain.kirkpatrick_level)),
         )
     return table
+
+
+def _per_form(values: dict[str, str], each: str) -> str:
+    """One value when every form has it ("13 a form"), else each form's ("A 13, B 12")."""
+    if len(set(values.values())) == 1:
+        return f"{next(iter(values.values()))} {each}"
+    return ", ".join(f"{form} {value}" for form, value in values.items())
+
+
+def _asked(instrument: Instrument, domain: str) -> str:
+    """How many questions of ``domain`` one person answers: with parallel forms, per form."""
+    if not instrument.forms:
+        return str(len(instrument.items_in(domain)))
+    counts = {f: str(len(instrument.items_in(domain, f))) for f in instrument.form_ids}
+    return _per_form(counts, "a form")
+
+
+def _items_text(instrument: Instrument) -> str:
+    """'20 items', or with parallel forms '38 items a form (2 forms, 66 in all)'."""
+    if not instrument.forms:
+        return _count(len(instrument.items), "item")
+    counts = {f: str(len(instrument.form_items(f))) for f in instrument.form_ids}
+    forms = f"{len(counts)} forms, {len(instrument.items)} in all"
+    return f"{_per_form(counts, 'items a form')} ({forms})"
+
+
+def _range_text(instrument: Instrument, domain: str) -> str:
+    """A domain's score range: with parallel forms each form's (one person answers one form)."""
+    forms = instrument.form_ids or (None,)
+    ranges = {
+        str(f): " to ".join(_number(v) for v in instrument.domain_range(domain, f)) for f in forms
+    }
+    if not instrument.forms:
+        return ranges["None"]
+    return _per_form(ranges, "on each form")
 
 
 def _show_item(instrument: Instrument, item: KeyedItem | RatingItem, out: Console) -> None:

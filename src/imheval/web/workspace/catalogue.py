@@ -33,15 +33,30 @@ class CatalogueEntry:
 
     @property
     def item_count(self) -> int:
-        return len(self.instrument.items) if self.instrument else 0
+        """How many questions one person answers: every item, or with parallel forms one
+        form's (the largest form's when they differ)."""
+        if self.instrument is None:
+            return 0
+        if not self.instrument.forms:
+            return len(self.instrument.items)
+        return max(len(self.instrument.form_items(f)) for f in self.instrument.form_ids)
+
+    @property
+    def items_text(self) -> str:
+        """The item count as the instrument lists show it: "20", or "38 a form (2 forms)"."""
+        forms = len(self.instrument.forms) if self.instrument is not None else 0
+        return f"{self.item_count} a form ({forms} forms)" if forms else str(self.item_count)
 
     @property
     def summary(self) -> str:
-        """For example "built in: Knowledge, Self-efficacy; 20 items"."""
+        """For example "built in: Knowledge, Self-efficacy; 20 items", or with parallel forms
+        "...; 38 items a form, 2 forms"."""
         origin = "built in" if self.built_in else "uploaded"
         if self.instrument is None:
             return f"{origin}: this file no longer reads"
-        return f"{origin}: {', '.join(self.domains)}; {self.item_count} items"
+        forms = len(self.instrument.forms)
+        count = f"{self.item_count} items" + (f" a form, {forms} forms" if forms else "")
+        return f"{origin}: {', '.join(self.domains)}; {count}"
 
 
 def built_in_entry(instrument: Instrument) -> CatalogueEntry:
