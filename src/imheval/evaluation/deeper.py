@@ -21,6 +21,7 @@ from imheval.evaluation.distractors import (
     CompetencyFacility,
     WrongAnswer,
     competency_facility,
+    mean_of_known,
     popular_wrong_answers,
 )
 from imheval.instruments.model import Instrument, RatingItem
@@ -291,10 +292,10 @@ def _facilities(
                 if stats.facility_pre is not None:
                     into.setdefault(stats.item, []).append(stats.facility_pre)
 
-    def mean(values: list[float] | None) -> float | None:
-        return sum(values) / len(values) if values else None
-
-    return {item: (mean(before.get(item)), mean(after.get(item))) for item in before | after}
+    return {
+        item: (mean_of_known(before.get(item, [])), mean_of_known(after.get(item, [])))
+        for item in before | after
+    }
 
 
 def _form_rows(

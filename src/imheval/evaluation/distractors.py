@@ -181,13 +181,14 @@ def competency_facility(
                     competency=competency.id,
                     label=competency.label,
                     items=mapped,
-                    before=_mean([facilities[i][0] for i in mapped]),
-                    after=_mean([facilities[i][1] for i in mapped]),
+                    before=mean_of_known([facilities[i][0] for i in mapped]),
+                    after=mean_of_known([facilities[i][1] for i in mapped]),
                 )
             )
     return tuple(found)
 
 
-def _mean(values: Sequence[float | None]) -> float | None:
+def mean_of_known(values: Sequence[float | None]) -> float | None:
+    """The mean of the values that are not None; None when none is."""
     known = [v for v in values if v is not None]
     return sum(known) / len(known) if known else None
