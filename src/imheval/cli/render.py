@@ -10,6 +10,8 @@ from imheval.evaluation import COMPARISON_NAMES, DomainEvaluation, Evaluation, M
 from imheval.findings.wording import direction_text, effect_text
 from imheval.stats.apa import TEST_NAMES, format_p
 
+#: Missing-data policies in words, for the settings line and the policy comparison.
+POLICY_NAMES = {"seed": "zero rule (missing = 0)", "complete_case": "complete cases"}
 #: The one word for a figure hidden to protect a small group, as in the report's tables.
 HIDDEN = "hidden"
 
@@ -29,8 +31,10 @@ def render_evaluation(evaluation: Evaluation, console: Console) -> None:
             "Instruments: " + ", ".join(f"{i} (version {v})" for i, v in evaluation.instruments)
         )
     console.print(f"Scoring: {settings.scoring_rule}")
+    policy = settings.missing_data_policy
     console.print(
-        f"Missing data: {settings.missing_data_policy}; matching: {settings.matching}; "
+        f"Missing data: {POLICY_NAMES.get(policy, policy)}; "
+        f"matching: {settings.matching}; "
         f"groups under {settings.min_group_size} hidden; p-values Holm-adjusted across "
         "domains."
     )
@@ -205,12 +209,11 @@ def _policy_comparison(evaluation: Evaluation, console: Console) -> None:
     for header in ("Domain", "Rule", "Pairs", "Before", "After", "Change", "Paired t-test"):
         table.add_column(header, justify="left" if header in ("Domain", "Rule") else "right")
     labels = {d.domain.id: d.domain.label for d in evaluation.domains}
-    names = {"seed": "zero rule (missing = 0)", "complete_case": "complete cases"}
     for row in rows:
         hidden = 0 < row.n_pairs < evaluation.options.min_group_size
         table.add_row(
             labels.get(row.domain, row.domain),
-            names.get(row.policy.value, row.policy.value),
+            POLICY_NAMES.get(row.policy.value, row.policy.value),
             HIDDEN if hidden else str(row.n_pairs),
             HIDDEN if hidden else "–" if row.pre_mean is None else f"{row.pre_mean:.2f}",
             HIDDEN if hidden else "–" if row.post_mean is None else f"{row.post_mean:.2f}",
