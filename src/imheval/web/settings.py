@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "imheval.web.capture",
     "imheval.web.results",
     "imheval.web.paper",
+    "imheval.web.network",
     "imheval.web.tasks",
     "django_tasks",
     "django_tasks_db",
