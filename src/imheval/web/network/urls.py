@@ -1,7 +1,13 @@
-"""Network group pages, under /o/<organisation>/groups/ (the member's own page under /m/)."""
+"""Network group pages: the organisation's under /o/<organisation>/groups/, a member's own page
+under /m/<token>/ and the anonymous member profile questionnaire under /p/<token>/.
 
-from django.urls import path  # noqa: F401
+Each part keeps its routes in its own module; this file only joins them.
+"""
+
+from imheval.web.network.urls_groups import urlpatterns as group_patterns
+from imheval.web.network.urls_more import urlpatterns as more_patterns
+from imheval.web.network.urls_profile import urlpatterns as profile_patterns
 
 app_name = "network"
 
-urlpatterns: list = []
+urlpatterns = [*group_patterns, *more_patterns, *profile_patterns]

@@ -1,0 +1,1 @@
+"""``imheval network``: network groups from files (the attendance rule)."""
