@@ -101,3 +101,11 @@ class DataFormatError(ProblemsError, ValueError):
 
 class AnalysisError(ImhevalError, ValueError):
     """Raised when an analysis cannot run at all, e.g. no domain has any matched pair."""
+
+
+class RegisterError(ProblemsError, ValueError):
+    """Raised when a network group's register (meetings, members, attendance) is not valid."""
+
+
+class AttendanceError(ImhevalError, ValueError):
+    """Raised when the attendance rule cannot be applied, e.g. a held meeting after as-of."""
