@@ -19,8 +19,10 @@ def _register() -> None:
     from imheval.cli import template as _template  # noqa: F401  (registers commands)
     from imheval.cli import web as _web  # noqa: F401  (registers commands)
     from imheval.cli.instruments import app as instruments_app
+    from imheval.cli.network import app as network_app
 
     app.add_typer(instruments_app, name="instruments")
+    app.add_typer(network_app, name="network")
 
 
 _register()
