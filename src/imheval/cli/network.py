@@ -211,16 +211,15 @@ def _print(
         ("Member", "left"),
         ("Standing", "left"),
         ("Attended", "right"),
-        ("Required", "right"),
-        ("Remaining", "right"),
+        ("Needed", "right"),
+        ("To come", "right"),
         ("So far", "right"),
-        ("Best possible", "right"),
+        ("Best", "right"),
     ):
-        # The standing is the one column to read whole; the figures may wrap instead.
         table.add_column(
             heading,
             justify=justify,  # type: ignore[arg-type]
-            no_wrap=heading in ("Member", "Standing"),
+            min_width=18 if heading == "Standing" else None,
         )
     for result in results:
         base = result.held + result.remaining
