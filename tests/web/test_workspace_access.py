@@ -9,6 +9,7 @@ the walk fail, so it keeps covering new pages.
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Iterator
 from typing import Any
 
@@ -33,6 +34,7 @@ PUBLIC_PREFIXES = (
     "password-reset/",  # single-use reset links: unguessable token (test_accounts_passwords)
     "guides/",  # the docs/ guides, public (test_guides)
     "preview/",  # a signed token naming the organisation; members only (test_capture_preview)
+    "calendars/",  # a network group's meetings (.ics) at a signed address (test_network_groups)
 )
 #: Public routes matched exactly (the empty route is the site's home page).
 PUBLIC_ROUTES = {""}
@@ -101,7 +103,23 @@ def _northern_kwargs(workspace: Any) -> dict[str, Any]:
         file_name="northern-report.pdf",
         content_type="application/pdf",
     )
+    from imheval.web.network.models import Meeting, Member, MembershipPeriod, NetworkGroup
+
+    group = NetworkGroup.objects.create(
+        organisation=workspace.organisation,
+        name="Perinatal network",
+        year_start=datetime.date(2026, 9, 1),
+    )
+    meeting = Meeting.objects.create(
+        group=group, date=datetime.date(2026, 9, 3), start_time="14:00", duration_minutes=90
+    )
+    group_member = Member.objects.create(group=group, name="A Member")
+    period = MembershipPeriod.objects.create(member=group_member, joined=datetime.date(2026, 9, 1))
     return {
+        "group": group.pk,
+        "meeting": meeting.pk,
+        "group_member": group_member.pk,
+        "period": period.pk,
         "org": workspace.organisation.slug,
         "programme": workspace.programme.pk,
         "cohort": workspace.cohort.pk,

@@ -18,7 +18,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Model
 from django.http import Http404
 
-from imheval.web.network.models import Meeting, Member, NetworkGroup
+from imheval.web.network.models import Meeting, Member, MembershipPeriod, NetworkGroup
 from imheval.web.organisations.access import Access, organisation_views
 
 #: Address parts that name an organisation's object, and the model each is loaded from.
@@ -26,6 +26,7 @@ SCOPED_OBJECTS: dict[str, type[Model]] = {
     "group": NetworkGroup,
     "meeting": Meeting,
     "group_member": Member,
+    "period": MembershipPeriod,
 }
 
 organisation_page = organisation_views(SCOPED_OBJECTS)

@@ -17,6 +17,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     items = [
         ("Programmes", reverse("workspace:organisation", args=[slug])),
         ("Cohorts", cohorts),
+        ("Network groups", reverse("network:groups", args=[slug])),
         ("Instruments", reverse("workspace:instruments", args=[slug])),
     ]
     if access.may("view_audit"):
