@@ -166,10 +166,10 @@ def _read_tables(path: Path) -> dict[str, _Table]:
     try:
         if path.is_dir():
             tables = _read_folder(path)
-        elif path.suffix.lower() in (".xlsx", ".xlsm"):
-            tables = _read_workbook(path)
         elif not path.exists():
             raise RegisterError([Problem(file=str(path), message="file or folder not found")])
+        elif path.suffix.lower() in (".xlsx", ".xlsm"):
+            tables = _read_workbook(path)
         else:
             raise RegisterError(
                 [
@@ -277,10 +277,11 @@ def _parse_date(text: str) -> datetime.date | None:
     midnight = _MIDNIGHT.fullmatch(text)
     if midnight:
         text = midnight.group(1)
-    try:
-        return datetime.date.fromisoformat(text) if len(text) == 10 and text[4] == "-" else None
-    except ValueError:
-        pass
+    if len(text) == 10 and text[4] == "-":
+        try:
+            return datetime.date.fromisoformat(text)
+        except ValueError:
+            return None
     uk = _UK_DATE.fullmatch(text)
     if uk:
         day, month, year = (int(part) for part in uk.groups())
