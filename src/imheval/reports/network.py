@@ -36,36 +36,10 @@ from imheval.network.attendance import (
     Standing,
     standings,
 )
+from imheval.network.coverage import CoverageGrid
 from imheval.reports.model import Block, Callout, Heading, Number, Paragraph, Report, Section, Table
 from imheval.reports.wording import DASH, HIDDEN
 from imheval.suppression import suppress
-
-
-class _Labelled(Protocol):
-    @property
-    def label(self) -> str: ...
-
-
-class _CoverageRow(Protocol):
-    @property
-    def label(self) -> str: ...
-    @property
-    def counts(self) -> Sequence[int]: ...
-    @property
-    def total(self) -> int: ...
-
-
-class CoverageGrid(Protocol):
-    """What the report reads of :func:`imheval.network.coverage.coverage_grid`'s result."""
-
-    @property
-    def framework_title(self) -> str: ...
-    @property
-    def columns(self) -> Sequence[_Labelled]: ...
-    @property
-    def rows(self) -> Sequence[_CoverageRow]: ...
-    @property
-    def uncovered(self) -> Sequence[_Labelled]: ...
 
 
 class Retention(Protocol):
@@ -118,15 +92,21 @@ class Citation:
         """The reference in one line, e.g. 'Fraiberg, S. (1975). Ghosts in the nursery. J Am
         Acad Child Psychiatry. https://doi.org/10.1016/...'."""
         year = f" ({self.year})" if self.year else " (n.d.)"
-        parts = [f"{self.authors.strip().rstrip('.')}{year}.", f"{self.title.strip().rstrip('.')}."]
+        parts = [f"{self.authors.strip()}{year}.", _sentence(self.title)]
         if self.source.strip():
-            parts.append(f"{self.source.strip().rstrip('.')}.")
+            parts.append(_sentence(self.source))
         if self.doi.strip():
             doi = self.doi.strip()
             parts.append(doi if doi.startswith("http") else f"https://doi.org/{doi}")
         elif self.url.strip():
             parts.append(self.url.strip())
         return " ".join(parts)
+
+
+def _sentence(text: str) -> str:
+    """``text`` ending in a full stop (unless it ends in ., ? or ! already)."""
+    text = text.strip()
+    return text if text.endswith((".", "?", "!")) else f"{text}."
 
 
 @dataclass(frozen=True, slots=True)

@@ -25,10 +25,11 @@ from django.utils.text import slugify
 from django.views.decorators.http import require_GET
 
 from imheval.network.attendance import Register
+from imheval.network.register import write_tidy_csv, write_wide_xlsx
 from imheval.reports import write_report
 from imheval.reports.model import Report, Section
 from imheval.reports.network import Citation, GroupFacts, cpd_statement, group_report
-from imheval.web.network import adapter
+from imheval.web.network import adapter, readings
 from imheval.web.network.group_access import of_group, organisation_page, require_edit
 from imheval.web.network.member_link import member_page_view
 from imheval.web.network.models import MeetingReading, Member, NetworkGroup, Reading
@@ -96,12 +97,7 @@ def _optional_parts(
 ) -> dict[str, Any]:
     """The coverage grid, retention and profile section, where their modules provide them."""
     parts: dict[str, Any] = {}
-    try:
-        from imheval.web.network import readings as reading_pages  # type: ignore[attr-defined,unused-ignore]
-
-        parts["coverage"] = reading_pages.group_coverage(group, register)
-    except (ImportError, AttributeError):
-        pass
+    parts["coverage"] = readings.group_coverage(group, register)
     try:
         from imheval.network.retention import retention  # type: ignore[import-not-found,unused-ignore]
 
@@ -187,11 +183,6 @@ def register_export(request: HttpRequest, access: Access, group: NetworkGroup) -
     kind = request.GET.get("format", "")
     if kind not in ("csv", "xlsx"):
         raise Http404("No such export format")
-    from imheval.network.register import (  # type: ignore[import-not-found,unused-ignore]
-        write_tidy_csv,
-        write_wide_xlsx,
-    )
-
     today = timezone.localdate()
     register = adapter.group_register(group, today)
     rule = adapter.group_rule(group)

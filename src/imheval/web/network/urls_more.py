@@ -3,7 +3,9 @@ report, the register exports and CPD statements."""
 
 from django.urls import URLPattern, path
 
-from imheval.web.network import member_link, outputs
+from imheval.web.network import member_link, outputs, readings
+
+G = "o/<slug:org>/groups/<int:group>/"
 
 urlpatterns: list[URLPattern] = [
     # a member's own page: public by design, reached by an unguessable token
@@ -25,7 +27,17 @@ urlpatterns: list[URLPattern] = [
         outputs.member_cpd,
         name="member_cpd_statement",
     ),
-    path("o/<slug:org>/groups/<int:group>/report/", outputs.report, name="group_report"),
+    path(G + "report/", outputs.report, name="group_report"),
+    # readings, frameworks and the coverage grid
+    path(G + "readings/", readings.reading_list, name="readings"),
+    path(G + "readings/<int:reading>/", readings.reading_edit, name="reading_edit"),
+    path(
+        G + "meetings/<int:meeting>/readings/",
+        readings.meeting_readings,
+        name="meeting_readings",
+    ),
+    path(G + "frameworks/", readings.framework_list, name="frameworks"),
+    path(G + "coverage/", readings.coverage_page, name="coverage"),
     path(
         "o/<slug:org>/groups/<int:group>/register-export/",
         outputs.register_export,

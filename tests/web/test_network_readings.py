@@ -1,0 +1,175 @@
+"""Readings, their competencies, a meeting's readings, importing a framework (all or nothing)
+and the coverage grid."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from conftest import client_as
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+from test_network_member_link import days, make_group
+
+from imheval.web.network.models import CompetencyFrameworkFile, MeetingReading, Reading
+from imheval.web.organisations.models import AuditEvent
+
+pytestmark = pytest.mark.django_db
+
+MOODLE = Path("/work/shared/fixtures/network/competency_framework_moodle_lpimportcsv.csv")
+
+OWN_FRAMEWORK = """\
+format: imheval-framework/1
+id: north-cork
+title: North Cork IMH competencies
+domains:
+  - id: relationships
+    label: Relationship-based practice
+    competencies:
+      - id: rel-1
+        label: Builds a working relationship with parents
+  - id: reflection
+    label: Reflective practice
+"""
+
+
+def _url(name: str, made: Any, **more: Any) -> str:
+    return reverse(f"network:{name}", kwargs={"org": "northern", "group": made.group.pk, **more})
+
+
+def _reading(made: Any, title: str, competencies: list[str]) -> Reading:
+    return Reading.objects.create(
+        organisation=made.group.organisation,
+        authors="Slade, A.",
+        year=2005,
+        title=title,
+        competencies=competencies,
+    )
+
+
+def test_facilitator_adds_a_reading_tagged_with_domains_audited(workspace: Any) -> None:
+    made = make_group(workspace)
+    client = client_as(workspace.users["trainer"])
+    response = client.post(
+        _url("readings", made),
+        {
+            "authors": "Slade, A.",
+            "year": "2005",
+            "title": "Parental reflective functioning: an introduction",
+            "source": "Attachment & Human Development",
+            "doi": "https://doi.org/10.1080/14616730500245906",
+            "competencies": [
+                "aimh-uk-imhcf:reflective_practice",
+                "aimh-uk-imhcf:relationship_based_practice",
+            ],
+        },
+    )
+    assert response.status_code == 302
+    reading = Reading.objects.get()
+    assert reading.doi == "10.1080/14616730500245906"
+    assert sorted(reading.competencies) == [
+        "aimh-uk-imhcf:reflective_practice",
+        "aimh-uk-imhcf:relationship_based_practice",
+    ]
+    event = AuditEvent.objects.filter(object_type="reading").get()
+    assert event.actor == workspace.users["trainer"] and event.action == "created"
+    page = client.get(_url("readings", made)).content.decode()
+    assert "Parental reflective functioning" in page and "Reflective practice" in page
+
+
+def test_a_bad_doi_and_an_unknown_competency_are_refused(workspace: Any) -> None:
+    made = make_group(workspace)
+    response = client_as(workspace.users["admin"]).post(
+        _url("readings", made),
+        {"authors": "A", "title": "T", "doi": "not-a-doi", "competencies": ["made-up:x"]},
+    )
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "A DOI starts with 10." in page
+    assert "Select a valid choice" in page
+    assert not Reading.objects.exists()
+
+
+def test_viewers_read_readings_but_cannot_add(workspace: Any) -> None:
+    made = make_group(workspace)
+    viewer = client_as(workspace.users["viewer"])
+    page = viewer.get(_url("readings", made)).content.decode()
+    assert "Add a reading" not in page
+    assert viewer.post(_url("readings", made), {"authors": "A", "title": "T"}).status_code == 403
+    assert client_as(workspace.outsider).get(_url("readings", made)).status_code == 404
+
+
+def test_set_readings_for_a_meeting_with_the_date_sent(workspace: Any) -> None:
+    made = make_group(workspace)
+    first = _reading(made, "Ghosts in the nursery", [])
+    second = _reading(made, "Angels in the nursery", [])
+    meeting = made.meetings[2]
+    url = _url("meeting_readings", made, meeting=meeting.pk)
+    client = client_as(workspace.users["trainer"])
+    sent = days(20).isoformat()
+    client.post(url, {"readings": [first.pk, second.pk], "sent_on": sent})
+    assert sorted(
+        MeetingReading.objects.filter(meeting=meeting).values_list("reading__title", "sent_on")
+    ) == [("Angels in the nursery", days(20)), ("Ghosts in the nursery", days(20))]
+    client.post(url, {"readings": [second.pk], "sent_on": sent})
+    assert list(
+        MeetingReading.objects.filter(meeting=meeting).values_list("reading__title", flat=True)
+    ) == ["Angels in the nursery"]
+    assert "(sent " in client.get(url).content.decode()
+
+
+def test_moodle_framework_import_and_use_for_the_group(workspace: Any) -> None:
+    made = make_group(workspace)
+    client = client_as(workspace.users["evaluator"])
+    upload = SimpleUploadedFile(MOODLE.name, MOODLE.read_bytes(), content_type="text/csv")
+    response = client.post(_url("frameworks", made), {"file": upload})
+    assert response.status_code == 302
+    saved = CompetencyFrameworkFile.objects.get()
+    assert (saved.framework_id, saved.source_format) == ("MI-AIMH", "moodle-csv")
+    client.post(_url("frameworks", made), {"action": "use", "framework": "MI-AIMH"})
+    made.group.refresh_from_db()
+    assert made.group.framework == "MI-AIMH"
+    page = client.get(_url("readings", made)).content.decode()
+    assert "Theoretical Foundations" in page and "Working with Others" in page
+
+
+def test_a_bad_framework_file_imports_nothing_and_names_the_problem(workspace: Any) -> None:
+    made = make_group(workspace)
+    bad = OWN_FRAMEWORK.replace("id: reflection", "id: relationships")
+    upload = SimpleUploadedFile("ours.yaml", bad.encode(), content_type="application/x-yaml")
+    response = client_as(workspace.users["admin"]).post(_url("frameworks", made), {"file": upload})
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "Nothing was imported" in page and "ours.yaml" in page and "relationships" in page
+    assert not CompetencyFrameworkFile.objects.exists()
+
+
+def test_own_framework_tags_competencies_and_coverage_lists_gaps(workspace: Any) -> None:
+    made = make_group(workspace)
+    client = client_as(workspace.users["admin"])
+    upload = SimpleUploadedFile("ours.yaml", OWN_FRAMEWORK.encode())
+    assert client.post(_url("frameworks", made), {"file": upload}).status_code == 302
+    client.post(_url("frameworks", made), {"action": "use", "framework": "north-cork"})
+    page = client.get(_url("readings", made)).content.decode()
+    assert "Relationship-based practice: Builds a working relationship with parents" in page
+    reading = _reading(made, "Working with parents", ["north-cork:relationships:rel-1"])
+    MeetingReading.objects.create(meeting=made.meetings[0], reading=reading)
+    MeetingReading.objects.create(meeting=made.meetings[2], reading=reading)
+    coverage = client_as(workspace.users["viewer"]).get(_url("coverage", made))
+    assert coverage.status_code == 200
+    text = coverage.content.decode()
+    grid = text.split('id="coverage"')[1].split("</table>")[0]
+    relationships = grid.split("Relationship-based practice")[1].split("</tr>")[0]
+    assert relationships.count(">1<") == 2 and relationships.count(">0<") == 2
+    assert relationships.rstrip().endswith('numeric">2</td>')
+    uncovered = text.split('id="uncovered"')[1].split("</div>")[0]
+    assert "Reflective practice" in uncovered and "Relationship-based" not in uncovered
+
+
+def test_a_built_in_framework_id_cannot_be_imported(workspace: Any) -> None:
+    made = make_group(workspace)
+    text = OWN_FRAMEWORK.replace("id: north-cork", "id: aimh-uk-imhcf")
+    upload = SimpleUploadedFile("ours.yaml", text.encode())
+    response = client_as(workspace.users["admin"]).post(_url("frameworks", made), {"file": upload})
+    assert response.status_code == 400 and "built-in" in response.content.decode()
