@@ -1,0 +1,195 @@
+"""A group's meetings: made from the pattern (idempotently), moved, cancelled and restored,
+one-offs, the calendar file and its subscribable address; and the queries of the group page
+and the organisation's groups page, which must not grow with members, meetings or groups."""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+import pytest
+from conftest import client_as
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from network_groups_data import (
+    AS_OF,
+    add_member,
+    date_fields,
+    held_meetings,
+    make_group,
+    mark_all,
+    url,
+)
+
+from imheval.web.network import meetings, views
+from imheval.web.network.models import AttendanceMark, Meeting
+
+
+@pytest.fixture(autouse=True)
+def _as_of(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(views, "today", lambda: AS_OF)
+
+
+def _meeting_form(day: datetime.date, **changes: str) -> dict[str, str]:
+    return {
+        **date_fields("date", day),
+        "start_time": "14:00",
+        "duration_minutes": "90",
+        "topic": "",
+        "notes": "",
+        **changes,
+    }
+
+
+def test_making_meetings_again_adds_nothing_and_keeps_moved_and_cancelled(
+    workspace: Any,
+) -> None:
+    group = make_group(workspace.organisation)
+    assert group.meetings.count() == 12
+    client = client_as(workspace.users["evaluator"])
+    october = group.meetings.get(date=datetime.date(2025, 10, 2))
+    moved = datetime.date(2025, 10, 9)
+    response = client.post(
+        url("meeting_edit", group, meeting=october), _meeting_form(moved, topic="Attachment")
+    )
+    assert response.status_code == 302
+    november = group.meetings.get(date=datetime.date(2025, 11, 6))
+    client.post(url("meeting_cancel", group, meeting=november))
+    response = client.post(url("meetings_generate", group), follow=True)
+    assert "nothing to add" in response.content.decode()
+    assert group.meetings.count() == 12
+    october.refresh_from_db()
+    november.refresh_from_db()
+    assert (october.date, october.series_date, october.topic) == (
+        moved,
+        datetime.date(2025, 10, 2),
+        "Attachment",
+    )
+    assert november.cancelled
+    listing = client.get(url("meetings", group)).content.decode()
+    assert "moved from 2 Oct" in listing and "Cancelled" in listing
+
+
+def test_a_changed_pattern_removes_unmarked_meetings_and_keeps_marked_ones(
+    workspace: Any,
+) -> None:
+    group = make_group(workspace.organisation)
+    member = add_member(group, "A")
+    mark_all(member, held_meetings(group)[:1], ["present"])
+    group.recurrence = "FREQ=MONTHLY;BYDAY=2TU"
+    group.save()
+    made = meetings.generate(group)
+    assert len(made.added) == 12 and made.added[0] == datetime.date(2025, 9, 9)
+    assert made.kept == (datetime.date(2025, 9, 4),)  # it has a mark
+    assert len(made.removed) == 11
+    assert "cancel them if they did not happen" in made.message()
+    assert group.meetings.count() == 13
+    assert meetings.generate(group).added == ()
+
+
+def test_cancelling_and_restoring_a_meeting(workspace: Any) -> None:
+    group = make_group(workspace.organisation)
+    client = client_as(workspace.users["admin"])
+    meeting = held_meetings(group)[0]
+    member = add_member(group, "A")
+    AttendanceMark.objects.create(meeting=meeting, member=member, status="absent")
+    client.post(url("meeting_cancel", group, meeting=meeting))
+    meeting.refresh_from_db()
+    assert meeting.cancelled
+    # A cancelled meeting counts for nobody: A's absence no longer counts against them.
+    response = client.get(url("group", group))
+    standing = response.context["rows"][0]["standing"]
+    assert (standing.held, standing.attended, standing.remaining) == (6, 0, 5)
+    client.post(url("meeting_cancel", group, meeting=meeting), {"restore": "yes"})
+    meeting.refresh_from_db()
+    assert not meeting.cancelled
+    assert AttendanceMark.objects.get(meeting=meeting).status == "absent"
+
+
+def test_adding_a_one_off_meeting(workspace: Any) -> None:
+    group = make_group(workspace.organisation)
+    client = client_as(workspace.users["evaluator"])
+    day = datetime.date(2026, 4, 16)
+    response = client.post(
+        url("meeting_create", group), _meeting_form(day, topic="Extra: case discussion")
+    )
+    assert response.status_code == 302
+    one_off = Meeting.objects.get(date=day)
+    assert one_off.is_one_off and one_off.topic == "Extra: case discussion"
+    # A second meeting on a day the group already meets is refused.
+    clash = client.post(url("meeting_create", group), _meeting_form(day))
+    assert "The group already meets on 16 April 2026" in clash.content.decode()
+    assert group.meetings.count() == 13
+
+
+def test_calendar_download_and_subscribable_feed(workspace: Any) -> None:
+    group = make_group(workspace.organisation, name="Perinatal, IMH network")
+    held_meetings(group)[0].__class__.objects.filter(pk=held_meetings(group)[1].pk).update(
+        cancelled=True
+    )
+    client = client_as(workspace.users["viewer"])
+    download = client.get(url("group_calendar", group))
+    assert download.status_code == 200
+    assert download["Content-Type"] == "text/calendar; charset=utf-8"
+    assert "attachment" in download["Content-Disposition"]
+    text = download.content.decode()
+    assert text.count("BEGIN:VEVENT") == 12 and text.count("STATUS:CANCELLED") == 1
+    assert "DTSTART;TZID=Europe/London:20250904T140000" in text
+    assert "X-WR-CALNAME:Perinatal\\, IMH network" in text
+    # The feed needs no sign-in, and only a correctly signed address answers.
+    feed = client.get(url("group", group)).context["calendar_feed"]
+    path = feed.split("testserver", 1)[1]
+    anonymous = Client()
+    answer = anonymous.get(path)
+    assert answer.status_code == 200 and answer.content == download.content
+    tampered = path.replace(f"/{group.pk}:", f"/{group.pk + 1}:")
+    assert anonymous.get(tampered).status_code == 404
+    assert anonymous.get("/calendars/1:nonsense/meetings.ics").status_code == 404
+
+
+# ----------------------------------------------------------------------- queries
+
+
+def _count(client: Any, address: str) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(address).status_code == 200
+    return len(queries)
+
+
+def _grow(group: Any, members: int) -> None:
+    held = held_meetings(group)
+    start = group.members.count()
+    for index in range(start, start + members):
+        member = add_member(group, f"Member {index:03d}")
+        mark_all(
+            member,
+            held,
+            ["present", "late", "apologies", "absent", "present", "present", "present"],
+        )
+
+
+def test_group_page_queries_do_not_grow_with_members_or_meetings(workspace: Any) -> None:
+    group = make_group(workspace.organisation)
+    _grow(group, 2)
+    client = client_as(workspace.users["admin"])
+    small = _count(client, url("group", group))
+    _grow(group, 40)
+    client.post(url("meeting_create", group), _meeting_form(datetime.date(2026, 1, 20)))
+    group.facilitators.add(*workspace.organisation.memberships.all())
+    large = _count(client, url("group", group))
+    assert large == small
+
+
+def test_organisations_groups_page_queries_do_not_grow_with_groups(workspace: Any) -> None:
+    client = client_as(workspace.users["admin"])
+    first = make_group(workspace.organisation, "Group 000")
+    _grow(first, 2)
+    small = _count(client, url("groups"))
+    for index in range(1, 15):
+        group = make_group(workspace.organisation, f"Group {index:03d}")
+        _grow(group, 3)
+        group.facilitators.add(*workspace.organisation.memberships.all())
+    response = client.get(url("groups"))
+    assert len(response.context["lines"]) == 15
+    assert _count(client, url("groups")) == small
