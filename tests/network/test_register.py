@@ -18,6 +18,7 @@ from imheval.network.attendance import (
     Mark,
     MeetingStatus,
     Period,
+    Register,
     State,
     standings,
 )
@@ -260,7 +261,7 @@ def test_the_error_message_lists_located_problems() -> None:
 # --- writers --------------------------------------------------------------------------------
 
 
-def small_register(tmp_path: Path) -> tuple[object, ...]:
+def small_register(tmp_path: Path) -> tuple[Register, datetime.date]:
     rows = worked_rows()
     rows["meetings"] = [
         (DAYS[0], "held", '=HYPERLINK("x")', 90),
@@ -281,7 +282,7 @@ def test_tidy_csv_has_one_row_per_member_per_meeting_of_their_membership(
     tmp_path: Path,
 ) -> None:
     register, as_of = small_register(tmp_path)
-    text = write_tidy_csv(register, AttendanceRule(), as_of)  # type: ignore[arg-type]
+    text = write_tidy_csv(register, AttendanceRule(), as_of)
     assert text.startswith("\ufeff")
     rows = list(csv.reader(io.StringIO(text.removeprefix("\ufeff"))))
     assert rows == [
@@ -298,7 +299,7 @@ def test_tidy_csv_has_one_row_per_member_per_meeting_of_their_membership(
 
 def test_wide_xlsx_has_a_column_per_meeting_then_the_figures(tmp_path: Path) -> None:
     register, as_of = small_register(tmp_path)
-    data = write_wide_xlsx(register, AttendanceRule(), as_of)  # type: ignore[arg-type]
+    data = write_wide_xlsx(register, AttendanceRule(), as_of)
     workbook = load_workbook(io.BytesIO(data))
     sheet = workbook["register"]
     values = [[cell.value for cell in row] for row in sheet.iter_rows()]
