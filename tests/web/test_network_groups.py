@@ -393,3 +393,17 @@ def test_two_members_with_one_name_are_refused(workspace: Any) -> None:
     )
     assert "already has a member called aoife byrne" in response.content.decode()
     assert Member.objects.count() == 1
+
+
+def test_group_page_shows_retention_from_the_register(workspace: Any) -> None:
+    group = make_group(workspace.organisation)
+    add_member(group, "At the start")  # 1 September 2025 to now: 6 whole months by 6 March
+    add_member(group, "Joined", joined=datetime.date(2026, 1, 15))  # 1 whole month
+    add_member(group, "Left", left=datetime.date(2025, 12, 31))
+    response = client_as(workspace.users["viewer"]).get(url("group", group))
+    retention = response.context["retention"]
+    assert (retention.at_start, retention.joined, retention.left, retention.now) == (2, 1, 1, 2)
+    page = response.content.decode()
+    assert "Median 3.5 (from 1 to 6)" in page
+    groups_page = client_as(workspace.users["viewer"]).get(url("groups")).content.decode()
+    assert "2 at the start, 1 joined, 1 left" in groups_page

@@ -24,6 +24,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from imheval.network.attendance import standings as core_standings
+from imheval.network.retention import retention as core_retention
 from imheval.web.network import adapter, meetings, overview
 from imheval.web.network import register as taking
 from imheval.web.network.forms import (
@@ -130,6 +131,7 @@ def groups(request: HttpRequest, access: Access) -> HttpResponse:
             {
                 "group": group,
                 "figures": overview.figures(register, found_standings, as_of),
+                "retention": core_retention(register, adapter.group_rule(group), as_of),
                 "facilitators": sorted(m.user.get_username() for m in group.facilitators.all()),
             }
         )
@@ -220,6 +222,7 @@ def group(request: HttpRequest, access: Access, group: NetworkGroup) -> HttpResp
             for standing in found
         ],
         "not_recorded": overview.not_recorded(found, register),
+        "retention": core_retention(register, rule, as_of),
         "meetings": counted,
         "chart": overview.chart_svg_data(counted),
         "series": overview.SERIES,

@@ -47,3 +47,11 @@ def select_groups(field: forms.BoundField) -> list[tuple[str, list[tuple[str, st
         else:
             result.append(("", [(str(value), str(text), str(value) == chosen)]))
     return result
+
+
+@register.filter
+def months(value: float | None) -> str:
+    """Months to one decimal place, without a trailing .0 ("12", "12.5"), or "none"."""
+    if value is None:
+        return "none"
+    return f"{value:.1f}".removesuffix(".0")
