@@ -12,7 +12,13 @@ from imheval.network.profile import ProfileQuestionSummary, ProfileRow, ProfileT
 from imheval.reports.model import Block, Callout, Number, Paragraph, Section, Table
 from imheval.reports.wording import DASH, HIDDEN
 
-__all__ = ["network_profile_section", "profile_report_table", "profile_row_cells"]
+__all__ = [
+    "HEADER",
+    "network_profile_section",
+    "profile_lines",
+    "profile_report_table",
+    "profile_row_cells",
+]
 
 #: The table's columns: the first labels the row.
 HEADER = ("Question and answer", "People (n)", "Share (%)", "Mean (range)")
@@ -39,17 +45,7 @@ def network_profile_section(
 def profile_report_table(table: ProfileTable) -> Table:
     """Table 2's layout: a line per question (with how many answered it), then a line per
     category (n and %), or the mean and range of a number question."""
-    rows: list[tuple[str, ...]] = []
-    by_question: dict[str, list[ProfileRow]] = {}
-    for row in table.rows:
-        by_question.setdefault(row.question_id, []).append(row)
-    for summary in table.questions:
-        question_rows = by_question.get(summary.question_id, [])
-        if summary.kind == "number":
-            rows.extend(profile_row_cells(row) for row in question_rows)
-            continue
-        rows.append((_question_label(summary), _count(summary.answered), "", ""))
-        rows.extend(profile_row_cells(row) for row in question_rows)
+    rows = tuple(cells for _, cells in profile_lines(table))
     notes = [
         "Shares are of the people who answered the question. Where a question lets people tick "
         "more than one answer, shares are of people and may add up to more than 100%.",
@@ -58,7 +54,7 @@ def profile_report_table(table: ProfileTable) -> Table:
     return Table(
         caption=_caption(table),
         header=HEADER,
-        rows=tuple(rows),
+        rows=rows,
         notes=tuple(notes),
         suppressed_note=(
             f'To protect small groups, counts of fewer than {table.min_cell} people read "hidden"; '
@@ -68,6 +64,21 @@ def profile_report_table(table: ProfileTable) -> Table:
             else None
         ),
     )
+
+
+def profile_lines(table: ProfileTable) -> list[tuple[bool, tuple[str, str, str, str]]]:
+    """The table's lines in order, each (is a question's own line, its four cells): the web
+    page draws the same lines as the report, with question lines as headings."""
+    lines: list[tuple[bool, tuple[str, str, str, str]]] = []
+    by_question: dict[str, list[ProfileRow]] = {}
+    for row in table.rows:
+        by_question.setdefault(row.question_id, []).append(row)
+    for summary in table.questions:
+        question_rows = by_question.get(summary.question_id, [])
+        if summary.kind == "choice":
+            lines.append((True, (_question_label(summary), _count(summary.answered), "", "")))
+        lines.extend((False, profile_row_cells(row)) for row in question_rows)
+    return lines
 
 
 def profile_row_cells(row: ProfileRow) -> tuple[str, str, str, str]:
