@@ -34,7 +34,9 @@ PUBLIC_PREFIXES = (
     "password-reset/",  # single-use reset links: unguessable token (test_accounts_passwords)
     "guides/",  # the docs/ guides, public (test_guides)
     "preview/",  # a signed token naming the organisation; members only (test_capture_preview)
+    "p/",  # the anonymous member profile questionnaire: unguessable token (test_network_profile)
     "calendars/",  # a network group's meetings (.ics) at a signed address (test_network_groups)
+    "m/",  # a network group member's own page: unguessable token (test_network_member_link)
 )
 #: Public routes matched exactly (the empty route is the site's home page).
 PUBLIC_ROUTES = {""}
@@ -103,7 +105,13 @@ def _northern_kwargs(workspace: Any) -> dict[str, Any]:
         file_name="northern-report.pdf",
         content_type="application/pdf",
     )
-    from imheval.web.network.models import Meeting, Member, MembershipPeriod, NetworkGroup
+    from imheval.web.network.models import (
+        Meeting,
+        Member,
+        MembershipPeriod,
+        NetworkGroup,
+        Reading,
+    )
 
     group = NetworkGroup.objects.create(
         organisation=workspace.organisation,
@@ -115,7 +123,11 @@ def _northern_kwargs(workspace: Any) -> dict[str, Any]:
     )
     group_member = Member.objects.create(group=group, name="A Member")
     period = MembershipPeriod.objects.create(member=group_member, joined=datetime.date(2026, 9, 1))
+    reading = Reading.objects.create(
+        organisation=workspace.organisation, authors="North, A.", title="A northern reading"
+    )
     return {
+        "reading": reading.pk,
         "group": group.pk,
         "meeting": meeting.pk,
         "group_member": group_member.pk,

@@ -240,9 +240,7 @@ def member_page(request: HttpRequest, member: Member, token: str) -> HttpRespons
         else f"{result.percentage_so_far:.0f}",
         "past": [row for row in rows if row.started],
         "coming": [row for row in rows if not row.started],
-        "coming_apologies": sum(
-            1 for row in rows if not row.started and row.status == "Apologies"
-        ),
+        "coming_apologies": sum(1 for row in rows if not row.started and row.status == "Apologies"),
         "year_start": year[0],
         "year_last": year[1] - datetime.timedelta(days=1),
         "target": _target_text(group),
