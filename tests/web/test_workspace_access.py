@@ -35,7 +35,6 @@ PUBLIC_PREFIXES = (
     "guides/",  # the docs/ guides, public (test_guides)
     "preview/",  # a signed token naming the organisation; members only (test_capture_preview)
     "p/",  # the anonymous member profile questionnaire: unguessable token (test_network_profile)
-    "p/",  # the anonymous member profile questionnaire: unguessable token (test_network_profile)
     "calendars/",  # a network group's meetings (.ics) at a signed address (test_network_groups)
     "m/",  # a network group member's own page: unguessable token (test_network_member_link)
 )
