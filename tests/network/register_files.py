@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import csv
 import datetime
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
-Rows = dict[str, Sequence[Sequence[object]]]
+Rows = dict[str, list[Sequence[object]]]
 
 HEADERS = {
     "meetings": ("date", "status", "topic", "duration_minutes"),
@@ -52,7 +52,7 @@ def worked_rows() -> Rows:
     }
 
 
-def write_workbook(path: Path, rows: Rows, headers: dict[str, Sequence[str]] = HEADERS) -> Path:
+def write_workbook(path: Path, rows: Rows, headers: Mapping[str, Sequence[str]] = HEADERS) -> Path:
     """Each sheet with its header; dates stay Excel dates."""
     from openpyxl import Workbook
 
@@ -75,7 +75,7 @@ def _text(value: object) -> str:
     return str(value)
 
 
-def write_folder(folder: Path, rows: Rows, headers: dict[str, Sequence[str]] = HEADERS) -> Path:
+def write_folder(folder: Path, rows: Rows, headers: Mapping[str, Sequence[str]] = HEADERS) -> Path:
     """meetings.csv, members.csv and attendance.csv, dates written ISO."""
     folder.mkdir(parents=True, exist_ok=True)
     for name, sheet_rows in rows.items():

@@ -241,7 +241,15 @@ def test_missing_sheets_columns_and_files_are_named(tmp_path: Path) -> None:
     missing = tmp_path / "nothing.xlsx"
     assert problems_of(missing) == [(str(missing), None, None, "file or folder not found")]
     (tmp_path / "g.txt").write_text("x", encoding="utf-8")
-    assert problems_of(tmp_path / "g.txt")[0][3].startswith("a register is a workbook")
+    assert problems_of(tmp_path / "g.txt") == [
+        (
+            "g.txt",
+            None,
+            None,
+            "a register is a workbook (.xlsx) with sheets meetings, members and attendance, "
+            "or a folder holding meetings.csv, members.csv and attendance.csv",
+        )
+    ]
 
 
 def test_without_as_of_the_statuses_are_not_checked_against_a_date(tmp_path: Path) -> None:
