@@ -352,6 +352,15 @@ def test_bad_yaml_lists_every_problem_at_once() -> None:
     ]
 
 
+def test_deeply_nested_or_aliased_yaml_is_refused_without_expanding() -> None:
+    with pytest.raises(FrameworkError, match="is nested too deeply"):
+        load_framework_yaml("[" * 5000, "deep.yaml")
+    # An alias is the node it names: reusing a domain is a repeated id, not an expansion.
+    text = "id: f\ntitle: T\ndomains:\n  - &d {id: a, label: A}\n  - *d\n"
+    with pytest.raises(FrameworkError, match="'a' is already the id of domains"):
+        load_framework_yaml(text, "alias.yaml")
+
+
 def test_load_framework_refuses_an_unknown_format() -> None:
     with pytest.raises(FrameworkError, match="'xml' is not a framework format"):
         load_framework("", "f.xml", "xml")

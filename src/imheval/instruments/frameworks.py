@@ -282,11 +282,11 @@ def load_framework_yaml(text: str, source_name: str) -> CompetencyFramework:
     framework. Raises :class:`FrameworkError` listing every problem, each with its field and
     line; nothing is returned from a file with any problem.
     """
-    # Imported here: the loader imports the instrument model, which imports this module.
-    from imheval.instruments.loader import InstrumentYamlLoader
-
+    # Composed, never constructed: only the node tree is built, its scalars are read as the
+    # text in the file (so 007 stays "007" and yes stays "yes"), and an alias is the node it
+    # names, so aliases cannot expand the document; the walk below goes two levels deep.
     try:
-        root = yaml.compose(text.lstrip("\ufeff"), Loader=InstrumentYamlLoader)
+        root = yaml.compose(text.lstrip("\ufeff"), Loader=yaml.SafeLoader)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
@@ -294,7 +294,11 @@ def load_framework_yaml(text: str, source_name: str) -> CompetencyFramework:
         raise FrameworkError(
             [Problem(source_name, f"is not valid YAML{where}: {detail}")]
         ) from None
-    except (yaml.YAMLError, RecursionError) as exc:
+    except RecursionError:
+        raise FrameworkError(
+            [Problem(source_name, "is nested too deeply to be a framework file (see its format)")]
+        ) from None
+    except yaml.YAMLError as exc:
         raise FrameworkError([Problem(source_name, f"is not valid YAML: {exc}")]) from None
     if root is None:
         raise FrameworkError([Problem(source_name, "is empty; it should start with 'id:'")])

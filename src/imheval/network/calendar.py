@@ -490,7 +490,8 @@ def _ics_moment(value: str) -> tuple[datetime.date, datetime.time | None, bool]:
 def read_ics_series(text: str, source_name: str) -> IcsSeries:
     """The first repeating VEVENT of an .ics file as a :class:`MeetingSeries`.
 
-    Reads DTSTART (its date is the series' first date, its time the start time), RRULE,
+    Reads DTSTART (its date is the series' first date, its time the start time; as in
+    :class:`MeetingSeries`, it is a meeting only when the rule gives it), RRULE,
     DURATION (or DTEND; 90 minutes when neither is given), EXDATE (any number of lines, each
     with one or more dates) and SUMMARY. Raises :class:`CalendarError` naming the file and line
     when there is no repeating event or a value cannot be read.
