@@ -95,7 +95,7 @@ def test_exports_only_for_facilitators_admins_and_evaluators(workspace: Any) -> 
 def test_group_report_html_names_no_member_and_has_each_part(workspace: Any) -> None:
     made = make_group(workspace)
     _with_reading(made)
-    response = client_as(workspace.users["viewer"]).get(_url("group_report", made))
+    response = client_as(workspace.users["viewer"]).get(_url("group_report", made) + "?format=html")
     assert response.status_code == 200
     assert response["Content-Type"] == "text/html; charset=utf-8"
     page = response.content.decode()
@@ -127,6 +127,18 @@ def test_group_report_as_pdf_and_word(workspace: Any) -> None:
     assert "network group report" in document and "Aoife" not in document
     assert client.get(_url("group_report", made) + "?format=odt").status_code == 404
     assert client_as(workspace.outsider).get(_url("group_report", made)).status_code == 404
+
+
+def test_outputs_page_offers_downloads_by_role(workspace: Any) -> None:
+    made = make_group(workspace, facilitator_role="trainer")
+    link_for(made.members["Ciara Doyle"])
+    page = client_as(workspace.users["trainer"]).get(_url("group_report", made)).content.decode()
+    assert "?format=pdf" in page and "?format=docx" in page
+    assert 'id="register-downloads"' in page
+    table = page.split('id="member-outputs"')[1].split("</table>")[0]
+    assert table.count("Working") == 1 and table.count("CPD statement</span>") == 3
+    viewer = client_as(workspace.users["viewer"]).get(_url("group_report", made)).content.decode()
+    assert 'id="register-downloads"' not in viewer and "CPD statement</span>" not in viewer
 
 
 def test_cpd_statement_for_facilitators_and_from_the_members_own_link(workspace: Any) -> None:

@@ -20,6 +20,8 @@ from pathlib import Path
 from typing import Any
 
 from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 from django.views.decorators.http import require_GET
@@ -30,9 +32,14 @@ from imheval.reports import write_report
 from imheval.reports.model import Report, Section
 from imheval.reports.network import Citation, GroupFacts, cpd_statement, group_report
 from imheval.web.network import adapter, readings
-from imheval.web.network.group_access import of_group, organisation_page, require_edit
+from imheval.web.network.group_access import (
+    may_edit_group,
+    of_group,
+    organisation_page,
+    require_edit,
+)
 from imheval.web.network.member_link import member_page_view
-from imheval.web.network.models import MeetingReading, Member, NetworkGroup, Reading
+from imheval.web.network.models import MeetingReading, Member, MemberLink, NetworkGroup, Reading
 from imheval.web.organisations.access import Access
 
 #: ?format= of the group report, and the file type each gives.
@@ -160,8 +167,11 @@ def _stem(group: NetworkGroup) -> str:
 
 @organisation_page()
 def report(request: HttpRequest, access: Access, group: NetworkGroup) -> HttpResponse:
-    """The group report: ``?format=html`` (shown in the browser), ``pdf`` or ``docx``."""
-    kind = request.GET.get("format", "html")
+    """The group's outputs page (reports, downloads, members' links and CPD statements), or,
+    with ``?format=html`` (shown in the browser), ``pdf`` or ``docx``, the group report."""
+    kind = request.GET.get("format", "")
+    if not kind:
+        return _outputs_page(request, access, group)
     if kind not in REPORT_FORMATS:
         raise Http404("No such report format")
     extension, content_type = REPORT_FORMATS[kind]
@@ -173,6 +183,27 @@ def report(request: HttpRequest, access: Access, group: NetworkGroup) -> HttpRes
         f"{_stem(group)}-report-{today.isoformat()}{extension}",
         inline=kind == "html",
     )
+
+
+def _outputs_page(request: HttpRequest, access: Access, group: NetworkGroup) -> HttpResponse:
+    org = access.organisation.slug
+    working = set(
+        MemberLink.objects.filter(member__group=group, revoked_at__isnull=True).values_list(
+            "member_id", flat=True
+        )
+    )
+    context = {
+        "group": group,
+        "may_edit": may_edit_group(access, group),
+        "members": [
+            (member, member.pk in working) for member in Member.objects.filter(group=group)
+        ],
+        "crumbs": [
+            ("Network groups", reverse("network:groups", kwargs={"org": org})),
+            (group.name, reverse("network:group", kwargs={"org": org, "group": group.pk})),
+        ],
+    }
+    return render(request, "network/report.html", context)
 
 
 @organisation_page()
