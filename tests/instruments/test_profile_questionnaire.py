@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from importlib import resources
+from pathlib import Path
 
 import pytest
 
@@ -201,3 +202,12 @@ def test_a_whole_number_question_refuses_a_fraction() -> None:
     with pytest.raises(ValueError, match=re.escape("'2.5' is not a whole number")):
         clean_answers(profile, {"years": "2.5"})
     assert clean_answers(profile, {"years": "3"}) == {"years": 3.0}
+
+
+def test_the_example_in_the_documentation_is_a_valid_profile() -> None:
+    docs = Path(__file__).resolve().parents[2] / "docs" / "instruments.md"
+    blocks = docs.read_text(encoding="utf-8").split("```yaml\n")[1:]
+    (example,) = [b.split("```", 1)[0] for b in blocks if b.startswith("format: imheval-profile/1")]
+    profile = load_profile_text(example, "docs/instruments.md")
+    assert [q.id for q in profile.questions] == ["discipline", "years_in_service"]
+    assert profile.ref == "imh-network-profile@1.0.0"
