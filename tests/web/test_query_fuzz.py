@@ -39,6 +39,7 @@ PARAMETERS = {
     "shown",
     "format",
     "rest",
+    "everyone",  # network register: ?everyone=present fills the form, saves nothing
 }
 DJANGO_PARAMETERS = {"next"}
 #: Forms built from request.GET, and the parameters they read (their fields).
