@@ -9,7 +9,10 @@ The group report travels further than the group page, so it names nobody: attend
 per meeting as counts, and members by their standing as counts of people, which go through
 :func:`imheval.suppression.suppress` (a state held by fewer than ``min_group_size`` members is
 "hidden", and so is any count it could be worked out from). The counts per meeting are shown in
-full: they are a staff meeting's register, which everyone present saw, and they name no one.
+full: they are a staff meeting's register, which everyone present saw, and they name no one;
+so are the retention counts (members at the start of the year, joined, left), which the group
+itself knows. The median months of membership is shown only for ``min_group_size`` members or
+more.
 
 A CPD statement is the opposite: it is one member's own record (their name, the meetings they
 attended with dates, hours, topics and readings), made for them and nobody else.
@@ -21,7 +24,6 @@ import datetime
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Protocol
 
 from imheval._version import __version__
 from imheval.findings.wording import join_and, plural
@@ -37,25 +39,10 @@ from imheval.network.attendance import (
     standings,
 )
 from imheval.network.coverage import CoverageGrid
+from imheval.network.retention import Retention
 from imheval.reports.model import Block, Callout, Heading, Number, Paragraph, Report, Section, Table
 from imheval.reports.wording import DASH, HIDDEN
 from imheval.suppression import suppress
-
-
-class Retention(Protocol):
-    """What the report reads of :mod:`imheval.network.retention`'s result."""
-
-    @property
-    def at_start(self) -> int: ...
-    @property
-    def joined(self) -> int: ...
-    @property
-    def left(self) -> int: ...
-    @property
-    def now(self) -> int: ...
-    @property
-    def median_months(self) -> float | None: ...
-
 
 #: Fewer members than this in a state are shown as "hidden" (the project's small-group rule).
 DEFAULT_MIN_GROUP_SIZE = 5
@@ -413,11 +400,18 @@ def _retention(retention: Retention, min_group_size: int) -> Section:
         Table(caption="Members over the year", header=("", "Members"), rows=rows),
     ]
     median = retention.median_months
-    if median is not None:
+    if median is not None and len(retention.months) >= min_group_size:
         blocks.append(
             Paragraph(
                 f"Members have belonged to the group for a median of {median:g} months "
                 "(whole calendar months of membership, counted from the register)."
+            )
+        )
+    elif median is not None:
+        blocks.append(
+            Paragraph(
+                f"The median months of membership is not shown: it would describe fewer than "
+                f"{min_group_size} members, close to one person's own figure."
             )
         )
     return Section("retention", "Who joined and who left", None, tuple(blocks))

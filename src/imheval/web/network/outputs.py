@@ -26,11 +26,15 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.views.decorators.http import require_GET
 
+from imheval.instruments.profile import get_builtin_profile
 from imheval.network.attendance import Register
+from imheval.network.profile import check_collapse, profile_table
 from imheval.network.register import write_tidy_csv, write_wide_xlsx
+from imheval.network.retention import retention
 from imheval.reports import write_report
 from imheval.reports.model import Report, Section
 from imheval.reports.network import Citation, GroupFacts, cpd_statement, group_report
+from imheval.reports.sections.network_profile import network_profile_section
 from imheval.web.network import adapter, readings
 from imheval.web.network.group_access import (
     may_edit_group,
@@ -39,7 +43,14 @@ from imheval.web.network.group_access import (
     require_edit,
 )
 from imheval.web.network.member_link import member_page_view
-from imheval.web.network.models import MeetingReading, Member, MemberLink, NetworkGroup, Reading
+from imheval.web.network.models import (
+    MeetingReading,
+    Member,
+    MemberLink,
+    NetworkGroup,
+    ProfileAnswer,
+    Reading,
+)
 from imheval.web.organisations.access import Access
 
 #: ?format= of the group report, and the file type each gives.
@@ -102,15 +113,11 @@ def year_readings(group: NetworkGroup, register: Register) -> list[Citation]:
 def _optional_parts(
     group: NetworkGroup, register: Register, as_of: datetime.date
 ) -> dict[str, Any]:
-    """The coverage grid, retention and profile section, where their modules provide them."""
-    parts: dict[str, Any] = {}
-    parts["coverage"] = readings.group_coverage(group, register)
-    try:
-        from imheval.network.retention import retention  # type: ignore[import-not-found,unused-ignore]
-
-        parts["retention"] = retention(register, adapter.group_rule(group), as_of)
-    except (ImportError, AttributeError, TypeError):
-        pass
+    """The coverage grid, retention and (once anyone answered it) the member profile."""
+    parts: dict[str, Any] = {
+        "coverage": readings.group_coverage(group, register),
+        "retention": retention(register, adapter.group_rule(group), as_of),
+    }
     profile = _profile_section(group)
     if profile is not None:
         parts["profile"] = profile
@@ -118,17 +125,23 @@ def _optional_parts(
 
 
 def _profile_section(group: NetworkGroup) -> Section | None:
-    """The member profile table (seed 002 Table 2) as a report section, when the profile part
-    provides one for this group."""
+    """The member profile table (seed 002 Table 2) as the report's section, with the group's
+    merged categories; None when the questionnaire was never opened or nobody answered."""
+    survey = group.profile_surveys.order_by("-created_at", "-pk").first()
+    if survey is None:
+        return None
+    answers = list(ProfileAnswer.objects.filter(survey=survey).values_list("answers", flat=True))
+    if not answers:
+        return None
+    questionnaire = get_builtin_profile(survey.instrument_ref)
     try:
-        from imheval.web.network import profile_views  # type: ignore[attr-defined,unused-ignore]
-    except ImportError:
-        return None
-    builder = getattr(profile_views, "profile_report_section", None)
-    if builder is None:
-        return None
-    section = builder(group)
-    return section if isinstance(section, Section) else None
+        collapse = check_collapse(questionnaire, group.profile_collapse or {})
+    except (ValueError, TypeError, AttributeError):
+        collapse = {}  # the profile page says so; the report shows the categories as answered
+    table = profile_table(
+        questionnaire, [a if isinstance(a, dict) else {} for a in answers], collapse=collapse
+    )
+    return network_profile_section(table)
 
 
 def build_group_report(group: NetworkGroup, as_of: datetime.date) -> Report:
