@@ -281,3 +281,29 @@ def test_any_profile_file_works() -> None:
     )
     table = profile_table(profile, [{"q": "a"}] * 5 + [{"q": "b"}] * 5)
     assert _cells(table.rows) == {"A": (5, 50.0), "B": (5, 50.0)}
+
+
+def test_months_of_membership_come_from_the_register_as_one_more_row() -> None:
+    months = [4, 9, 12, 13, 15, 18, 19]  # seed 002: 4 to 19 months, 7 members
+    table = profile_table(PROFILE, [{"own_children": "yes"}] * 5, membership_months=months)
+    row = table.rows[-1]
+    assert (row.question_id, row.question, row.unit) == (
+        "membership_months",
+        "Months of membership (from the register)",
+        "months",
+    )
+    assert row.n == 7  # the members, not the 5 people who answered
+    assert row.mean == pytest.approx(sum(months) / 7)
+    assert (row.minimum, row.maximum, row.range_hidden) == (None, None, True)
+    assert table.questions[-1].answered == 7
+    assert not profile_table(PROFILE, []).rows_for("membership_months")
+
+
+def test_months_of_a_small_group_are_hidden() -> None:
+    table = profile_table(PROFILE, [], membership_months=[3, 8, 20])
+    (row,) = table.rows_for("membership_months")
+    assert (row.n, row.mean, row.hidden) == (None, None, True)
+    assert (
+        "Months of membership (from the register): the average and range are hidden because "
+        "fewer than 5 current members are in the register." in table.hidden
+    )

@@ -307,3 +307,17 @@ def test_another_organisation_sees_nothing(workspace: Any, group: NetworkGroup) 
         assert outsider.get(_url(name, group)).status_code == 404
     for name in ("profile_open", "profile_close", "profile_merge"):
         assert outsider.post(_url(name, group)).status_code == 404
+
+
+def test_months_of_membership_come_from_the_register(workspace: Any, group: NetworkGroup) -> None:
+    from imheval.web.network.models import Member, MembershipPeriod
+
+    today = datetime.date.today()
+    index = today.year * 12 + today.month - 1 - 6
+    joined = datetime.date(index // 12, index % 12 + 1, 1)  # the 1st, six months ago
+    for number in range(5):
+        member = Member.objects.create(group=group, name=f"Member {number}")
+        MembershipPeriod.objects.create(member=member, joined=joined)
+    html = client_as(workspace.users["viewer"]).get(_url("profile", group)).content.decode()
+    assert "Months of membership (from the register)" in html
+    assert "6.00 (6 to 6)" in html

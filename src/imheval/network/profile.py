@@ -26,7 +26,8 @@ same rule as every other table:
 facilitator can trade detail for figures that can be shown. The table lists, in plain words,
 what was hidden and why. Nothing is rounded here: percentages and means are full precision.
 
-Answers are never linked to members or the register: the table takes only the answers.
+Answers are never linked to members or the register: the table takes only the answers, and
+optionally the register's months of membership as a separate list of numbers (a last row).
 """
 
 from __future__ import annotations
@@ -41,6 +42,7 @@ from imheval.suppression import suppress
 
 __all__ = [
     "DEFAULT_MIN_CELL",
+    "MEMBERSHIP_MONTHS",
     "Collapse",
     "ProfileQuestionSummary",
     "ProfileRow",
@@ -57,6 +59,17 @@ DEFAULT_MIN_CELL = 5
 Collapse = Mapping[str, Mapping[str, Sequence[str]]]
 
 RowKind = Literal["category", "number"]
+
+#: The register's months of membership, presented as a number question would be.
+MEMBERSHIP_MONTHS = NumberQuestion(
+    kind="number",
+    id="membership_months",
+    text="Months of membership",
+    label="Months of membership (from the register)",
+    min=0,
+    max=1200,
+    unit="months",
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -173,6 +186,7 @@ def profile_table(
     *,
     min_cell: int = DEFAULT_MIN_CELL,
     collapse: Collapse | None = None,
+    membership_months: Sequence[int] | None = None,
 ) -> ProfileTable:
     """The profile table of ``answers`` (one mapping {question id: answer} per person).
 
@@ -183,6 +197,12 @@ def profile_table(
     it (and the question is flagged when its counts exceed the people who answered). Raises
     ValueError for a ``min_cell`` below 1 or a ``collapse`` that does not fit (see
     :func:`check_collapse`).
+
+    ``membership_months`` adds a last row, "Months of membership (from the register)": the
+    whole months each current member has belonged (``imheval.network.retention``:
+    ``[m.months for m in retention(...).months if m.current]``), shown as n and mean (range)
+    under the same rule as a number question, its n being the members. They are aggregates of
+    the register only: nothing joins them to anyone's answers.
 
     Examples
     --------
@@ -202,6 +222,14 @@ def profile_table(
             builder.number(question, [a.get(question.id) for a in answers])
         else:
             builder.choice(question, [a.get(question.id) for a in answers], merged.get(question.id))
+    if membership_months is not None:
+        register = _Builder(len(membership_months), min_cell)
+        register.counted = "current members are in the register"
+        register.number(MEMBERSHIP_MONTHS, list(membership_months))
+        builder.rows.extend(register.rows)
+        builder.questions.extend(register.questions)
+        builder.hidden.extend(register.hidden)
+        builder.flags.extend(register.flags)
     n_shown = people if not 0 < people < min_cell else None
     hidden = builder.hidden
     if n_shown is None:
@@ -232,6 +260,8 @@ class _Builder:
     def __init__(self, people: int, min_cell: int) -> None:
         self.people = people
         self.min_cell = min_cell
+        #: Who a number's n counts, for the note when it is too small.
+        self.counted = "people answered"
         self.rows: list[ProfileRow] = []
         self.questions: list[ProfileQuestionSummary] = []
         self.hidden: list[str] = []
@@ -404,7 +434,7 @@ class _Builder:
         if 0 < answered < self.min_cell:
             self.hidden.append(
                 f"{label}: the average and range are hidden because fewer than {self.min_cell} "
-                "people answered."
+                f"{self.counted}."
             )
         elif answered and not ends_shared:
             self.hidden.append(

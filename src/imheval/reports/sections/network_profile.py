@@ -84,7 +84,7 @@ def profile_lines(table: ProfileTable) -> list[tuple[bool, tuple[str, str, str, 
 def profile_row_cells(row: ProfileRow) -> tuple[str, str, str, str]:
     """One row's four cells as the table shows them."""
     if row.kind == "number":
-        unit = f" ({row.unit})" if row.unit else ""
+        unit = f" ({row.unit})" if row.unit and row.unit not in row.question.lower() else ""
         return (f"{row.question}{unit}", _count(row.n), "", _mean_range(row))
     percent = DASH if row.percent is None and row.n == 0 else _percent(row.percent)
     label = f"{row.category} (merged)" if row.merged else str(row.category)

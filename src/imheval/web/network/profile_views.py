@@ -33,7 +33,9 @@ from django.views.decorators.http import require_http_methods
 from imheval.errors import ImhevalError
 from imheval.instruments.profile import ChoiceQuestion, Profile, get_builtin_profile
 from imheval.network.profile import ProfileTable, check_collapse, profile_table
+from imheval.network.retention import retention
 from imheval.reports.sections.network_profile import HEADER, profile_lines
+from imheval.web.network import adapter
 from imheval.web.network.group_access import may_edit_group, organisation_page, require_edit
 from imheval.web.network.models import NetworkGroup, ProfileAnswer, ProfileSurvey
 from imheval.web.network.profile_forms import ConsentForm, MergeForm, ProfileAnswersForm
@@ -81,14 +83,29 @@ def _collapse(profile: Profile, group: NetworkGroup) -> tuple[dict[str, dict[str
         return {}, "The merged categories saved for this group no longer fit the questionnaire."
 
 
-def _table(profile: Profile, survey: ProfileSurvey | None, collapse: Any) -> ProfileTable:
+def _membership_months(group: NetworkGroup) -> list[int] | None:
+    """The current members' whole months of membership, from the register (aggregate only)."""
+    try:
+        register = adapter.group_register(group, timezone.localdate())
+        held = retention(register, adapter.group_rule(group), timezone.localdate())
+    except ImhevalError:
+        return None
+    return [member.months for member in held.months if member.current]
+
+
+def _table(
+    profile: Profile, survey: ProfileSurvey | None, collapse: Any, group: NetworkGroup
+) -> ProfileTable:
     answers = (
         list(ProfileAnswer.objects.filter(survey=survey).values_list("answers", flat=True))
         if survey is not None
         else []
     )
     return profile_table(
-        profile, [a if isinstance(a, dict) else {} for a in answers], collapse=collapse
+        profile,
+        [a if isinstance(a, dict) else {} for a in answers],
+        collapse=collapse,
+        membership_months=_membership_months(group),
     )
 
 
@@ -126,7 +143,7 @@ def profile(request: HttpRequest, access: Access, group: NetworkGroup) -> HttpRe
         "collapse_note": collapse_note,
         "may_edit": may_edit_group(access, group),
         "crumbs": _crumbs(access, group),
-        **_table_context(_table(questionnaire, survey, collapse)),
+        **_table_context(_table(questionnaire, survey, collapse, group)),
     }
     if survey is not None:
         path = reverse("network:profile_start", kwargs={"token": survey.token})
