@@ -297,7 +297,10 @@ def test_a_page_for_a_group_with_no_questionnaire_yet(workspace: Any, group: Net
     page = client_as(workspace.users["admin"]).get(_url("profile", group))
     assert page.status_code == 200
     assert "has not been opened for this group yet" in page.content.decode()
-    assert client_as(workspace.users["admin"]).get(_url("profile_qr_svg", group)).status_code == 404
+    qr = client_as(workspace.users["admin"]).get(_url("profile_qr_svg", group))
+    assert (qr.status_code, qr["Location"]) == (302, _url("profile", group))
+    group_page = client_as(workspace.users["viewer"]).get(_url("group", group)).content.decode()
+    assert _url("profile", group) in group_page
 
 
 def test_another_organisation_sees_nothing(workspace: Any, group: NetworkGroup) -> None:

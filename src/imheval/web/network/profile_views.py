@@ -247,10 +247,11 @@ def _save_collapse(group: NetworkGroup, collapse: dict[str, dict[str, list[str]]
     group.save(update_fields=["profile_collapse"])
 
 
-def _qr(request: HttpRequest, group: NetworkGroup, kind: str) -> HttpResponse:
+def _qr(request: HttpRequest, access: Access, group: NetworkGroup, kind: str) -> HttpResponse:
     survey = _survey(group)
     if survey is None:
-        return HttpResponse("This group has no profile questionnaire yet.", status=404)
+        # No questionnaire, so no link to encode: the profile page says how to open one.
+        return redirect(_url("profile", access, group))
     url = request.build_absolute_uri(
         reverse("network:profile_start", kwargs={"token": survey.token})
     )
@@ -271,12 +272,12 @@ def _qr(request: HttpRequest, group: NetworkGroup, kind: str) -> HttpResponse:
 
 @organisation_page("view", READ)
 def profile_qr_svg(request: HttpRequest, access: Access, group: NetworkGroup) -> HttpResponse:
-    return _qr(request, group, "svg")
+    return _qr(request, access, group, "svg")
 
 
 @organisation_page("view", READ)
 def profile_qr_png(request: HttpRequest, access: Access, group: NetworkGroup) -> HttpResponse:
-    return _qr(request, group, "png")
+    return _qr(request, access, group, "png")
 
 
 # --- public pages -------------------------------------------------------------------------------
