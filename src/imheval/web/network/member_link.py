@@ -9,8 +9,9 @@ The page at ``/m/<token>/`` needs no sign-in. It shows that member and nobody el
 meetings this attendance year with their own marks, their standing in plain English, the
 meetings to come, and a button to send (or withdraw) apologies for each coming meeting. A
 revoked or unknown token gets the site's plain 404 page, which says nothing about why. Every
-answer is ``no-store`` (a shared computer keeps no copy), ``noindex`` and sends no referrer
-(the token is in the address, so a link followed from the page must not carry it away).
+answer is ``no-store`` (a shared computer keeps no copy), ``noindex``, and sends its address as
+referrer to no other site (the token is in the address, so a link followed from the page must
+not carry it away).
 
 Apologies sent here are marks like any other (``AttendanceMark``, audited, ``by_member=True``,
 the actor "member's own link"). A member cannot change a mark the facilitators recorded, and
@@ -194,7 +195,9 @@ def _private(response: HttpResponse) -> HttpResponse:
     add_never_cache_headers(response)
     response["Cache-Control"] = "no-store, private"
     response["X-Robots-Tag"] = "noindex, nofollow"
-    response["Referrer-Policy"] = "no-referrer"
+    # Not "no-referrer": browsers then send "Origin: null" with the page's own forms, which
+    # Django's CSRF check refuses. Same-origin sends the address (and its token) nowhere else.
+    response["Referrer-Policy"] = "same-origin"
     return response
 
 

@@ -23,7 +23,7 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.db import transaction
-from django.db.models import Model
+from django.db.models import Count, Model
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -274,10 +274,17 @@ def reading_list(request: HttpRequest, access: Access, group: NetworkGroup) -> H
         (reading, [labels[ref] for ref in reading.competencies if ref in labels])
         for reading in Reading.objects.in_organisation(access.organisation)
     ]
+    start, end = adapter.group_rule(group).year(Register((), ()))
+    meetings = (
+        Meeting.objects.filter(group=group, date__gte=start, date__lt=end)
+        .annotate(reading_count=Count("meeting_readings"))
+        .order_by("date", "start_time")
+    )
     context = {
         "group": group,
         "framework": framework,
         "readings": readings,
+        "meetings": meetings,
         "form": form if editable else None,
         "may_edit": editable,
         "crumbs": _crumbs(access, group),
