@@ -4,7 +4,9 @@
 Solihull, Anna Freud: beginner, intermediate and advanced, as in seed 000), its six cohorts with
 closed pre- and post-test collections holding every response of the demo study, an unopened
 12-week follow-up for each, one new cohort whose pre-test is open for trying the questionnaire on
-a phone, and an evaluator account.
+a phone, and an evaluator account. It also holds a network group like seed 002's
+(``imheval.web.network.demo``): monthly on the first Thursday, nine members who joined at
+different times, a year of marks with apologies and lates, and readings.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from imheval.demo import DEMO_INSTRUMENT_REFS, demo_path
 from imheval.instruments.bank import split_ref
 from imheval.io.table import RESERVED_COLUMNS, normalise_code
 from imheval.web.capture.models import Source, Status, Submission
+from imheval.web.network import demo as network_demo
 from imheval.web.organisations.audit import acting_as
 from imheval.web.organisations.models import Membership, Organisation, Role
 from imheval.web.workspace.models import (
@@ -152,6 +155,7 @@ def load_demo(password: str | None = None) -> DemoWorkspace:
             instrument_versions=_pins([CORE]),
         )
         open_collection.open()
+        network_demo.load_network_group(organisation, timezone.localdate())
     return DemoWorkspace(organisation, DEMO_USERNAME, password, open_collection, len(submissions))
 
 
