@@ -21,7 +21,7 @@ import zoneinfo
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 
-from dateutil import rrule as du_rrule  # type: ignore[import-untyped]
+from dateutil import rrule as du_rrule
 
 from imheval.errors import ImhevalError
 
@@ -260,9 +260,12 @@ class MeetingSeries:
         if last < self.first:
             return
         start = datetime.datetime.combine(self.first, self.start_time.replace(tzinfo=None))
-        rule = du_rrule.rrulestr(
+        parsed = du_rrule.rrulestr(
             ";".join(f"{name}={value}" for name, value in parts.items()), dtstart=start
-        ).replace(until=datetime.datetime.combine(last, datetime.time.max))
+        )
+        if not isinstance(parsed, du_rrule.rrule):  # one RRULE line never parses to a set
+            raise CalendarError(f"the rule {self.rrule!r} is not a single recurrence rule")
+        rule = parsed.replace(until=datetime.datetime.combine(last, datetime.time.max))
         for index, moment in enumerate(rule):
             if count is not None and index >= count:
                 return
