@@ -54,7 +54,17 @@ def meeting_status(meeting: m.Meeting, as_of: datetime.date) -> MeetingStatus:
     return MeetingStatus.HELD if meeting.date <= as_of else MeetingStatus.PLANNED
 
 
+#: A stored mark's core value, looked up rather than constructed for each of many marks.
+_MARKS = {mark.value: mark for mark in Mark}
+
+_MEETING_FIELDS = ("pk", "group_id", "date", "cancelled", "topic", "duration_minutes")
+_MEMBER_FIELDS = ("pk", "group_id", "name", "profession", "service")
+_PERIOD_FIELDS = ("member_id", "joined", "left")
+_MARK_FIELDS = ("member_id", "meeting_id", "status")
+
+
 def core_meeting(meeting: m.Meeting, as_of: datetime.date) -> Meeting:
+    """One meeting row as the core's meeting (its status as of ``as_of``)."""
     return Meeting(
         date=meeting.date,
         status=meeting_status(meeting, as_of),
@@ -65,6 +75,7 @@ def core_meeting(meeting: m.Meeting, as_of: datetime.date) -> Meeting:
 
 
 def core_member(member: m.Member, periods: Iterable[m.MembershipPeriod]) -> Member:
+    """One member row and their periods as the core's member."""
     return Member(
         name=member.name,
         periods=tuple(
@@ -76,64 +87,62 @@ def core_member(member: m.Member, periods: Iterable[m.MembershipPeriod]) -> Memb
     )
 
 
-def _build(
-    meetings: Sequence[m.Meeting],
-    members: Sequence[m.Member],
-    periods: Iterable[m.MembershipPeriod],
-    marks: Iterable[tuple[int, int, str]],
-    as_of: datetime.date,
-) -> Register:
-    by_member: dict[int, list[m.MembershipPeriod]] = defaultdict(list)
-    for period in periods:
-        by_member[period.member_id].append(period)  # type: ignore[attr-defined]
-    return Register(
-        meetings=tuple(core_meeting(meeting, as_of) for meeting in meetings),
-        members=tuple(core_member(member, by_member[member.pk]) for member in members),
-        marks={
-            (str(member_id), str(meeting_id)): Mark(status)
-            for member_id, meeting_id, status in marks
-        },
-    )
+def _registers(group_ids: Sequence[int], as_of: datetime.date, *, one: bool) -> dict[int, Register]:
+    """Registers of the groups ``group_ids``, in four queries (plain values, not model
+    instances: the organisation's page reads thousands of rows)."""
+    scope = {"group_id": group_ids[0]} if one else {"group_id__in": group_ids}
+    held, planned, cancelled = MeetingStatus.HELD, MeetingStatus.PLANNED, MeetingStatus.CANCELLED
+    meetings: dict[int, list[Meeting]] = defaultdict(list)
+    for pk, group_id, day, is_cancelled, topic, minutes in (
+        m.Meeting.objects.filter(**scope)
+        .order_by("date", "start_time", "pk")
+        .values_list(*_MEETING_FIELDS)
+    ):
+        status = cancelled if is_cancelled else held if day <= as_of else planned
+        meetings[group_id].append(Meeting(day, status, topic, minutes, str(pk)))
+    periods: dict[int, list[Period]] = defaultdict(list)
+    member_scope = {f"member__{key}": value for key, value in scope.items()}
+    for member_id, joined, left in (
+        m.MembershipPeriod.objects.filter(**member_scope)
+        .order_by("member_id", "joined")
+        .values_list(*_PERIOD_FIELDS)
+    ):
+        periods[member_id].append(Period(joined, left))
+    members: dict[int, list[Member]] = defaultdict(list)
+    member_group: dict[int, int] = {}
+    for pk, group_id, name, profession, service in (
+        m.Member.objects.filter(**scope).order_by("name", "pk").values_list(*_MEMBER_FIELDS)
+    ):
+        members[group_id].append(Member(name, tuple(periods[pk]), profession, service, str(pk)))
+        member_group[pk] = group_id
+    meeting_scope = {f"meeting__{key}": value for key, value in scope.items()}
+    marks: dict[int, dict[tuple[str, str], Mark]] = defaultdict(dict)
+    for member_id, meeting_id, status in m.AttendanceMark.objects.filter(
+        **meeting_scope
+    ).values_list(*_MARK_FIELDS):
+        marks[member_group[member_id]][(str(member_id), str(meeting_id))] = _MARKS[status]
+    return {
+        group_id: Register(
+            meetings=tuple(meetings[group_id]),
+            members=tuple(members[group_id]),
+            marks=marks[group_id],
+        )
+        for group_id in group_ids
+    }
 
 
 def group_register(group: m.NetworkGroup, as_of: datetime.date) -> Register:
     """The group's register as of ``as_of``, in four queries whatever its size."""
-    meetings = list(m.Meeting.objects.filter(group=group).order_by("date", "start_time", "pk"))
-    members = list(m.Member.objects.filter(group=group).order_by("name", "pk"))
-    periods = m.MembershipPeriod.objects.filter(member__group=group)
-    marks = m.AttendanceMark.objects.filter(meeting__group=group).values_list(
-        "member_id", "meeting_id", "status"
-    )
-    return _build(meetings, members, periods, marks, as_of)
+    return _registers([group.pk], as_of, one=True)[group.pk]
 
 
 def registers_for_groups(
     groups: Sequence[m.NetworkGroup], as_of: datetime.date
 ) -> dict[int, Register]:
     """Each group's register (by group pk), in four queries however many groups there are."""
-    ids = [group.pk for group in groups]
-    meetings: dict[int, list[m.Meeting]] = defaultdict(list)
-    for meeting in m.Meeting.objects.filter(group_id__in=ids).order_by("date", "start_time", "pk"):
-        meetings[meeting.group_id].append(meeting)  # type: ignore[attr-defined]
-    members: dict[int, list[m.Member]] = defaultdict(list)
-    member_group: dict[int, int] = {}
-    for member in m.Member.objects.filter(group_id__in=ids).order_by("name", "pk"):
-        members[member.group_id].append(member)  # type: ignore[attr-defined]
-        member_group[member.pk] = member.group_id  # type: ignore[attr-defined]
-    periods: dict[int, list[m.MembershipPeriod]] = defaultdict(list)
-    for period in m.MembershipPeriod.objects.filter(member__group_id__in=ids):
-        periods[member_group[period.member_id]].append(period)  # type: ignore[attr-defined]
-    marks: dict[int, list[tuple[int, int, str]]] = defaultdict(list)
-    for member_id, meeting_id, status in m.AttendanceMark.objects.filter(
-        meeting__group_id__in=ids
-    ).values_list("member_id", "meeting_id", "status"):
-        marks[member_group[member_id]].append((member_id, meeting_id, status))
-    return {
-        group.pk: _build(
-            meetings[group.pk], members[group.pk], periods[group.pk], marks[group.pk], as_of
-        )
-        for group in groups
-    }
+    if not groups:
+        return {}
+    return _registers([group.pk for group in groups], as_of, one=False)
 
 
 def group_standings(group: m.NetworkGroup, as_of: datetime.date) -> tuple[Standing, ...]:
