@@ -45,6 +45,11 @@ def test_every_signed_in_page_passes_axe(live_server: Any, desktop: Any, workspa
         "workspace:instruments",
         "workspace:audit",
         "workspace:members",
+        "network:groups",
+        "network:group",
+        "network:meetings",
+        "network:register",
+        "network:members",
     } <= set(scanned)
     # Downloads answer 404 without their ?format= (they are reached from the pages' links,
     # whose targets the download tests check); anything else must be a page or a non-page.
@@ -58,7 +63,15 @@ def test_every_signed_in_page_passes_axe(live_server: Any, desktop: Any, workspa
 
 
 @pytest.mark.parametrize(
-    "path", ["/", "/sign-in/", "/privacy/", "/no-such-page/", "/q/not-a-real-token/"]
+    "path",
+    [
+        "/",
+        "/sign-in/",
+        "/privacy/",
+        "/no-such-page/",
+        "/q/not-a-real-token/",
+        "/m/not-a-real-token/",
+    ],
 )
 def test_public_pages_pass_axe(live_server: Any, phone: Any, db: None, path: str) -> None:
     phone.goto(live_server.url + path)
