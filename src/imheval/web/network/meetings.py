@@ -14,13 +14,12 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Count
 
 from imheval.network.attendance import Register
 from imheval.network.calendar import CalendarError, CalendarMeeting, MeetingSeries, plan_meetings
 from imheval.network.calendar import to_ics as core_to_ics
 from imheval.web.network.adapter import group_rule
-from imheval.web.network.models import Meeting, NetworkGroup
+from imheval.web.network.models import AttendanceMark, Meeting, NetworkGroup
 
 
 def rule_problem(
@@ -82,10 +81,11 @@ def generate(group: NetworkGroup) -> Generated:
     series = series_of(group)
     window = year_of(group)
     wanted = set(series.dates_between(*window))
-    made = list(
-        Meeting.objects.filter(group=group, series_date__isnull=False)
-        .select_for_update()
-        .annotate(mark_count=Count("marks"))
+    # Locked (PostgreSQL refuses FOR UPDATE with the GROUP BY of a count, so marks are looked
+    # up apart): two people making the meetings at once cannot both add the same dates.
+    made = list(Meeting.objects.filter(group=group, series_date__isnull=False).select_for_update())
+    marked = set(
+        AttendanceMark.objects.filter(meeting__group=group).values_list("meeting_id", flat=True)
     )
     removed, kept = [], []
     for meeting in made:
@@ -93,7 +93,7 @@ def generate(group: NetworkGroup) -> Generated:
         assert series_date is not None
         if not (window[0] <= series_date < window[1]) or series_date in wanted:
             continue
-        if meeting.mark_count or meeting.date != series_date or meeting.topic or meeting.notes:  # type: ignore[attr-defined]
+        if meeting.pk in marked or meeting.date != series_date or meeting.topic or meeting.notes:
             kept.append(meeting.date)
         else:
             removed.append(meeting.date)
