@@ -93,7 +93,10 @@ def test_group_report_sections_and_no_member_named() -> None:
     grid = coverage_grid(
         IMH_SERVICE,
         [CoverageMeeting("m1", D(2025, 9, 4), "4 Sep"), CoverageMeeting("m2", D(2025, 10, 2))],
-        {"m1": [ReadingTags("r1", "Ghosts", ("imh-service-dimensions:emotional_support",))]},
+        {
+            "m1": [ReadingTags("r1", "Ghosts", ("imh-service-dimensions:emotional_support",))],
+            "m2": [ReadingTags("r2", "Angels", ())],
+        },
     )
     report = group_report(
         FACTS,
@@ -128,6 +131,9 @@ def test_group_report_sections_and_no_member_named() -> None:
     for name in ("Aoife", "Brendan", "Ciara", "Psychology", "Nursing"):
         assert name not in html
     assert "Fraiberg, S., Adelson, E., &amp; Shapiro, V. (1975). Ghosts in the nursery." in html
+    assert (
+        "1 reading set this year is not mapped to this framework and not counted: Angels." in html
+    )
     coverage = report.section("coverage").tables()[0]
     assert coverage.header == ("Domain", "4 Sep", "2 Oct 2025", "Total")
     retention_table = report.section("retention").tables()[0]

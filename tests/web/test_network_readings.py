@@ -165,6 +165,11 @@ def test_own_framework_tags_competencies_and_coverage_lists_gaps(workspace: Any)
     assert relationships.rstrip().endswith('numeric">2</td>')
     uncovered = text.split('id="uncovered"')[1].split("</div>")[0]
     assert "Reflective practice" in uncovered and "Relationship-based" not in uncovered
+    assert 'id="untagged"' not in text
+    untagged = _reading(made, "Untagged reading", ["aimh-uk-imhcf:reflective_practice"])
+    MeetingReading.objects.create(meeting=made.meetings[1], reading=untagged)
+    text = client_as(workspace.users["viewer"]).get(_url("coverage", made)).content.decode()
+    assert "Untagged reading" in text.split('id="untagged"')[1].split("</ul>")[0]
 
 
 def test_a_built_in_framework_id_cannot_be_imported(workspace: Any) -> None:

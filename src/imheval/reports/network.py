@@ -441,6 +441,16 @@ def _coverage(coverage: CoverageGrid) -> Section:
         )
     else:
         blocks.append(Paragraph("Every domain has been covered by at least one reading."))
+    if coverage.untagged:
+        count = len(coverage.untagged)
+        blocks.append(
+            Paragraph(
+                f"{count} reading{plural(count)} set this year "
+                f"{'is' if count == 1 else 'are'} not mapped to this framework and not counted: "
+                + join_and([reading.title for reading in coverage.untagged])
+                + "."
+            )
+        )
     return Section("coverage", "Competency coverage", None, tuple(blocks))
 
 
