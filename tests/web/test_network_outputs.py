@@ -98,6 +98,8 @@ def test_group_report_html_names_no_member_and_has_each_part(workspace: Any) -> 
     response = client_as(workspace.users["viewer"]).get(_url("group_report", made) + "?format=html")
     assert response.status_code == 200
     assert response["Content-Type"] == "text/html; charset=utf-8"
+    policy = response["Content-Security-Policy"]
+    assert "style-src 'unsafe-inline'" in policy and "script" not in policy
     page = response.content.decode()
     for name in ("Aoife", "Brendan", "Ciara"):
         assert name not in page
