@@ -55,7 +55,7 @@ def test_the_section_lays_out_table_2_with_counts_shares_and_means() -> None:
     assert rows["Gender"] == ("0", "", "")
     assert rows["Woman"] == ("0", "–", "")
     # Ends shared by 6 people each: the range is shown.
-    assert rows["Years working in your current service (years)"] == ("12", "", "3.00 (2 to 4)")
+    assert rows["Years working in your current service"] == ("12", "", "3.00 (2 to 4)")
     assert rows["Experience with children and young people (tick all that apply)"][0] == "12"
     assert rows["0 to 3 years"] == ("12", "100%", "")
     assert rows["4 to 6 years"] == ("7", "58%", "")
@@ -74,7 +74,7 @@ def test_a_range_of_single_people_reads_range_hidden_and_a_flag_becomes_a_warnin
     section = network_profile_section(profile_table(PROFILE, answers))
     (table,) = section.tables()
     rows = _rows(table)
-    assert rows["Years working in your current service (years)"] == ("7", "", "5.00 (range hidden)")
+    assert rows["Years working in your current service"] == ("7", "", "5.00 (range hidden)")
     (warning,) = [block for block in section.blocks if isinstance(block, Callout)]
     assert warning.kind == "warning"
     assert warning.text.startswith("Discipline: the counts add up to more than")
