@@ -46,7 +46,7 @@ def write_docx(report: Report, path: str | Path) -> Path:
 
     document.add_heading(report.title, level=0)
     document.add_paragraph(report.subtitle, style="Subtitle")
-    generated = f"Analysis run {readable_time(report.generated)}"
+    generated = f"{report.generated_label} {readable_time(report.generated)}"
     if report.software:
         generated += f" with {report.software}"
     document.add_paragraph(generated + ".")

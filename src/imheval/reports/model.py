@@ -131,13 +131,15 @@ class Section:
 
 @dataclass(frozen=True, slots=True)
 class Report:
-    """A whole report. ``generated`` is when the analysis ran; ``software`` names imheval."""
+    """A whole report. ``generated`` is when the analysis ran (or the statement was made:
+    ``generated_label`` says which, in the words before the time); ``software`` names imheval."""
 
     title: str
     subtitle: str
     generated: str
     sections: tuple[Section, ...]
     software: str = ""
+    generated_label: str = "Analysis run"
 
     def with_section(self, section: Section, *, after: str | None = None) -> Report:
         """A copy with ``section`` added at the end, or after the section whose id is ``after``.

@@ -235,6 +235,7 @@ def group_report(
         generated=generated or datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
         sections=tuple(sections),
         software=f"imheval {__version__}",
+        generated_label="Made",
     )
 
 
@@ -508,10 +509,12 @@ def cpd_statement(
     made_on: datetime.date,
     readings_by_meeting: Mapping[str, Sequence[Citation]] | None = None,
     since: datetime.date | None = None,
+    generated: str | None = None,
 ) -> Report:
     """``member``'s continuing professional development statement: the meetings they attended
     (from ``since`` when given) with dates, hours, topics and the readings discussed, the group,
-    its facilitators and the date it was made. Only this member appears in it."""
+    its facilitators and the date it was made (``generated``, an ISO time, defaults to now).
+    Only this member appears in it."""
     attended = [
         row
         for row in attended_meetings(member, register, readings_by_meeting or {})
@@ -574,9 +577,10 @@ def cpd_statement(
     return Report(
         title=f"CPD statement: {member.name}",
         subtitle=f"{group.name}, {group.organisation}; made on {long_date(made_on)}",
-        generated=datetime.datetime.combine(made_on, datetime.time(), datetime.UTC).isoformat(),
+        generated=generated or datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
         sections=(Section("cpd", "Continuing professional development", None, tuple(blocks)),),
         software=f"imheval {__version__}",
+        generated_label="Made",
     )
 
 

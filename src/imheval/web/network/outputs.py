@@ -51,6 +51,7 @@ from imheval.web.network.models import (
     ProfileAnswer,
     Reading,
 )
+from imheval.web.network.profile_views import membership_months
 from imheval.web.organisations.access import Access
 
 #: ?format= of the group report, and the file type each gives.
@@ -144,7 +145,10 @@ def _profile_section(group: NetworkGroup) -> Section | None:
     except (ValueError, TypeError, AttributeError):
         collapse = {}  # the profile page says so; the report shows the categories as answered
     table = profile_table(
-        questionnaire, [a if isinstance(a, dict) else {} for a in answers], collapse=collapse
+        questionnaire,
+        [a if isinstance(a, dict) else {} for a in answers],
+        collapse=collapse,
+        membership_months=membership_months(group),
     )
     return network_profile_section(table)
 

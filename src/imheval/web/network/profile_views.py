@@ -83,7 +83,7 @@ def _collapse(profile: Profile, group: NetworkGroup) -> tuple[dict[str, dict[str
         return {}, "The merged categories saved for this group no longer fit the questionnaire."
 
 
-def _membership_months(group: NetworkGroup) -> list[int] | None:
+def membership_months(group: NetworkGroup) -> list[int] | None:
     """The current members' whole months of membership, from the register (aggregate only)."""
     try:
         register = adapter.group_register(group, timezone.localdate())
@@ -105,7 +105,7 @@ def _table(
         profile,
         [a if isinstance(a, dict) else {} for a in answers],
         collapse=collapse,
-        membership_months=_membership_months(group),
+        membership_months=membership_months(group),
     )
 
 
