@@ -3,6 +3,7 @@ and the coverage grid."""
 
 from __future__ import annotations
 
+import datetime
 from pathlib import Path
 from typing import Any
 
@@ -12,7 +13,13 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from test_network_member_link import days, make_group
 
-from imheval.web.network.models import CompetencyFrameworkFile, MeetingReading, Reading
+from imheval.web.network.models import (
+    CompetencyFrameworkFile,
+    Meeting,
+    MeetingReading,
+    NetworkGroup,
+    Reading,
+)
 from imheval.web.organisations.models import AuditEvent
 
 pytestmark = pytest.mark.django_db
@@ -178,3 +185,43 @@ def test_a_built_in_framework_id_cannot_be_imported(workspace: Any) -> None:
     upload = SimpleUploadedFile("ours.yaml", text.encode())
     response = client_as(workspace.users["admin"]).post(_url("frameworks", made), {"file": upload})
     assert response.status_code == 400 and "built-in" in response.content.decode()
+
+
+def test_a_reading_is_removed_after_a_confirmation_and_the_removal_is_audited(
+    workspace: Any,
+) -> None:
+    made = make_group(workspace)
+    reading = _reading(made, "Ghosts in the nursery", [])
+    MeetingReading.objects.create(meeting=made.meetings[0], reading=reading)
+    url = _url("reading_delete", made, reading=reading.pk)
+    # Viewers may read the list but not remove from it.
+    assert client_as(workspace.users["viewer"]).post(url).status_code == 403
+    client = client_as(workspace.users["trainer"])
+    edit = client.get(_url("reading_edit", made, reading=reading.pk)).content.decode()
+    assert url in edit
+    confirm = client.get(url).content.decode()
+    assert "Remove this reading?" in confirm
+    assert "It is set for 1 of this group&#x27;s meetings" in confirm
+    assert Reading.objects.filter(pk=reading.pk).exists()  # a GET removes nothing
+    assert client.post(url).status_code == 302
+    assert not Reading.objects.filter(pk=reading.pk).exists()
+    assert not MeetingReading.objects.filter(meeting=made.meetings[0]).exists()
+    removed = AuditEvent.objects.filter(object_type="reading", action="deleted")
+    assert [event.object_label for event in removed] == ["Slade, A. (2005). Ghosts in the nursery"]
+
+
+def test_a_reading_another_group_uses_is_not_removed(workspace: Any) -> None:
+    made = make_group(workspace)
+    other_group = NetworkGroup.objects.create(
+        organisation=made.group.organisation, name="Second network", year_start=days(-90)
+    )
+    other_meeting = Meeting.objects.create(
+        group=other_group, date=days(-10), start_time=datetime.time(10, 0), duration_minutes=60
+    )
+    reading = _reading(made, "Ghosts in the nursery", [])
+    MeetingReading.objects.create(meeting=other_meeting, reading=reading)
+    response = client_as(workspace.users["trainer"]).post(
+        _url("reading_delete", made, reading=reading.pk), follow=True
+    )
+    assert f"set for meetings of {other_group.name}" in response.content.decode()
+    assert Reading.objects.filter(pk=reading.pk).exists()

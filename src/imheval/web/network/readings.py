@@ -311,6 +311,53 @@ def reading_edit(
         "caption": group.name,
         "submit": "Save the reading",
         "cancel": _url("readings", access, group),
+        "delete_url": _url("reading_delete", access, group, reading=reading),
+        "crumbs": _crumbs(access, group, ("Readings", _url("readings", access, group))),
+    }
+    return render(request, "network/reading_form.html", context)
+
+
+@organisation_page("view", FORM)
+def reading_delete(
+    request: HttpRequest, access: Access, group: NetworkGroup, reading: Reading
+) -> HttpResponse:
+    """Remove a reading from the organisation's list (and from this group's meetings). A reading
+    set for another group's meetings is refused: that group's facilitators decide for it."""
+    require_edit(access, group)
+    elsewhere = sorted(
+        set(
+            MeetingReading.objects.filter(reading=reading)
+            .exclude(meeting__group=group)
+            .values_list("meeting__group__name", flat=True)
+        )
+    )
+    here = MeetingReading.objects.filter(reading=reading, meeting__group=group).count()
+    cancel = _url("reading_edit", access, group, reading=reading)
+    if elsewhere:
+        messages.error(
+            request,
+            f"{reading} is set for meetings of {', '.join(elsewhere)}: it can be removed once "
+            "those groups no longer use it.",
+        )
+        return redirect(cancel)
+    if request.method == "POST":
+        label = str(reading)
+        reading.delete()  # its meeting links go with it (audited, like the reading)
+        messages.success(request, f"Removed: {label}.")
+        return redirect(_url("readings", access, group))
+    used = (
+        f" It is set for {here} of this group's meetings, which will no longer list it."
+        if here
+        else ""
+    )
+    context = {
+        "form": forms.Form(),
+        "title": "Remove this reading?",
+        "caption": group.name,
+        "intro": f"{reading}.{used} Meetings keep their topics and notes.",
+        "submit": "Remove the reading",
+        "warning": True,
+        "cancel": cancel,
         "crumbs": _crumbs(access, group, ("Readings", _url("readings", access, group))),
     }
     return render(request, "network/reading_form.html", context)

@@ -31,6 +31,7 @@ urlpatterns: list[URLPattern] = [
     # readings, frameworks and the coverage grid
     path(G + "readings/", readings.reading_list, name="readings"),
     path(G + "readings/<int:reading>/", readings.reading_edit, name="reading_edit"),
+    path(G + "readings/<int:reading>/remove/", readings.reading_delete, name="reading_delete"),
     path(
         G + "meetings/<int:meeting>/readings/",
         readings.meeting_readings,
