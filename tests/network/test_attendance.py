@@ -282,6 +282,8 @@ def test_a_member_with_no_eligible_meeting_at_all_has_no_percentages() -> None:
     assert result.percentage_so_far is None
     assert result.best_possible_percentage is None
     assert result.state is State.MET
+    # The arithmetic says "met"; the sentence says why, rather than "Met the target".
+    assert result.sentence() == "No meeting counts for them this year"
 
 
 def test_required_is_computed_exactly_not_in_floats() -> None:

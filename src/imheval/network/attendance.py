@@ -280,7 +280,11 @@ class Standing:
         }
 
     def sentence(self) -> str:
-        """The state in plain English, e.g. "May miss 1 more meeting"."""
+        """The state in plain English, e.g. "May miss 1 more meeting". A member for whom no
+        meeting counts (none held or planned in their membership) has, by the arithmetic, met
+        the target; the sentence says why instead."""
+        if self.held == 0 and self.remaining == 0:
+            return "No meeting counts for them this year"
         if self.state is State.MAY_MISS:
             plural = "meeting" if self.may_miss == 1 else "meetings"
             return f"May miss {self.may_miss} more {plural}"
