@@ -198,3 +198,44 @@ def test_hours_are_exact_and_read_well() -> None:
 def test_citation_without_doi_uses_the_address_and_keeps_punctuation() -> None:
     citation = Citation("Slade, A.", None, "What is reflective functioning?", url="https://x.org")
     assert citation.text() == "Slade, A. (n.d.). What is reflective functioning? https://x.org"
+
+
+def _six_joined(current: int) -> Register:
+    """Six members who all joined on 1 September 2025; all but ``current`` left on 31 October."""
+    meetings = (Meeting(D(2025, 9, 4), HELD, "", 90, "m1"),)
+    members = tuple(
+        Member(
+            f"Member {i}",
+            (Period(D(2025, 9, 1), None if i < current else D(2025, 10, 31)),),
+            key=str(i),
+        )
+        for i in range(6)
+    )
+    return Register(meetings, members, {})
+
+
+def _retention_text(reg: Register, min_group_size: int = 5) -> str:
+    held = retention(reg, RULE, AS_OF)
+    report = group_report(FACTS, reg, RULE, AS_OF, retention=held, min_group_size=min_group_size)
+    return " ".join(getattr(b, "text", "") for b in report.section("retention").blocks)
+
+
+def test_median_months_is_hidden_when_fewer_current_members_than_the_small_group_size() -> None:
+    # Six ever joined, two members now: the median is over those two, so it is not shown.
+    reg = _six_joined(current=2)
+    held = retention(reg, RULE, AS_OF)
+    assert (len(held.months), held.now, held.median_months) == (6, 2, 3.0)
+    text = _retention_text(reg)
+    assert "median of" not in text
+    assert "The median months of membership is not shown" in text
+    assert "fewer than 5 members" in text
+
+
+def test_median_months_is_shown_for_enough_current_members() -> None:
+    reg = _six_joined(current=5)
+    held = retention(reg, RULE, AS_OF)
+    assert (held.now, held.median_months) == (5, 3.0)
+    text = _retention_text(reg)
+    # 1 September to 10 December 2025: 3 whole months for each of the five.
+    assert "Members have belonged to the group for a median of 3 months" in text
+    assert "not shown" not in text

@@ -11,8 +11,8 @@ per meeting as counts, and members by their standing as counts of people, which 
 "hidden", and so is any count it could be worked out from). The counts per meeting are shown in
 full: they are a staff meeting's register, which everyone present saw, and they name no one;
 so are the retention counts (members at the start of the year, joined, left), which the group
-itself knows. The median months of membership is shown only for ``min_group_size`` members or
-more.
+itself knows. The median months of membership describes the members now, and is shown only
+when they number ``min_group_size`` or more (however many joined over the year).
 
 A CPD statement is the opposite: it is one member's own record (their name, the meetings they
 attended with dates, hours, topics and readings), made for them and nobody else.
@@ -401,7 +401,10 @@ def _retention(retention: Retention, min_group_size: int) -> Section:
         Table(caption="Members over the year", header=("", "Members"), rows=rows),
     ]
     median = retention.median_months
-    if median is not None and len(retention.months) >= min_group_size:
+    # The median is over the members now (retention's ``months`` also lists those who left),
+    # so it is those members that must number at least ``min_group_size``.
+    current = sum(1 for member in retention.months if member.current)
+    if median is not None and current >= min_group_size:
         blocks.append(
             Paragraph(
                 f"Members have belonged to the group for a median of {median:g} months "
