@@ -125,6 +125,26 @@ def test_attendance_writes_the_register_exports(tmp_path: Path) -> None:
     assert [cell.value for cell in sheet[2]][-1] == "Must attend every remaining meeting"
 
 
+def test_the_table_fits_80_columns_with_every_figure_whole(tmp_path: Path) -> None:
+    rows = worked_rows()
+    long_name = "Aoibheann Ní Mhuircheartaigh-Fitzgerald"
+    rows["members"] = [(long_name, *rows["members"][0][1:]), rows["members"][1]]
+    rows["attendance"] = [
+        (long_name, *row[1:]) if row[0] == "Ann" else row for row in rows["attendance"]
+    ]
+    group = write_workbook(tmp_path / "GROUP.xlsx", rows)
+    result = runner.invoke(
+        app, ["network", "attendance", str(group), "--as-of", "2026-03-06"], terminal_width=80
+    )
+    assert result.exit_code == 0, result.output
+    table = result.output[result.output.index("Members by state") :]
+    assert max(len(line) for line in table.splitlines()) <= 80
+    # The figures are never cut: the words wrap instead (the long name folds onto lines).
+    for figure in ("5 of 7", "10 of 12", "71.4%", "83.3%", "100.0%"):
+        assert figure in table
+    assert "…" not in table
+
+
 def test_a_bad_file_gives_every_problem_and_exit_1(tmp_path: Path) -> None:
     rows = worked_rows()
     rows["attendance"] = [*rows["attendance"], ("Zed", "2025-09-04", "present")]

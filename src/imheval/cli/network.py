@@ -216,10 +216,12 @@ def _print(
         ("So far", "right"),
         ("Best", "right"),
     ):
+        # The words wrap (never the figures), so the table fits an 80-column terminal.
         table.add_column(
             heading,
             justify=justify,  # type: ignore[arg-type]
-            min_width=18 if heading == "Standing" else None,
+            overflow="fold",
+            no_wrap=heading not in ("Member", "Standing"),
         )
     for result in results:
         base = result.held + result.remaining

@@ -85,7 +85,8 @@ def _complain_of_problems(error: ProblemsError) -> None:
         _complain("Error: ", str(problem))
     count = len(problems)
     summary = (
-        f"{count:,} problem{'s' if count != 1 else ''} found; fix them and run the command again."
+        f"{count:,} problem{'s' if count != 1 else ''} found; fix "
+        f"{'them' if count != 1 else 'it'} and run the command again."
     )
     if count > MAX_PROBLEMS_SHOWN:
         summary += f" The first {MAX_PROBLEMS_SHOWN:,} are listed above."
