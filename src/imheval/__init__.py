@@ -6,6 +6,15 @@ The public Python API is exactly what ``__all__`` lists; everything else may cha
 >>> evaluation = evaluate_file("responses.csv", [get_builtin("imh-core")])  # doctest: +SKIP
 >>> evaluation.to_dict()["tests"][0]["apa"]  # doctest: +SKIP
 't(4) = 21.68, p < .001'
+
+A network group's attendance rule, from a register workbook (docs/network-groups.md):
+
+>>> import datetime
+>>> from imheval import AttendanceRule, read_register, standings
+>>> as_of = datetime.date(2026, 3, 6)
+>>> register = read_register("GROUP.xlsx", as_of=as_of)  # doctest: +SKIP
+>>> [s.sentence() for s in standings(register, AttendanceRule(), as_of)]  # doctest: +SKIP
+['Must attend every remaining meeting', 'May miss 1 more meeting']
 """
 
 from imheval._version import __version__
@@ -32,11 +41,14 @@ from imheval.instruments import (
 )
 from imheval.io import ResponseTable, read_responses, write_responses
 from imheval.matching import MatchResult, match
+from imheval.network.attendance import AttendanceRule, Register, Standing, standings
+from imheval.network.register import read_register
 from imheval.retest import RetestStudy, retest_study
 from imheval.scoring import MissingPolicy, ScoredTable, score_items, scores_from_totals
 
 __all__ = [
     "AnalysisError",
+    "AttendanceRule",
     "DataFormatError",
     "Evaluation",
     "EvaluationOptions",
@@ -46,9 +58,11 @@ __all__ = [
     "MatchResult",
     "MissingPolicy",
     "Problem",
+    "Register",
     "ResponseTable",
     "RetestStudy",
     "ScoredTable",
+    "Standing",
     "UnknownInstrumentError",
     "__version__",
     "evaluate",
@@ -57,10 +71,12 @@ __all__ = [
     "list_builtin",
     "load_instrument",
     "match",
+    "read_register",
     "read_responses",
     "resolve_instrument",
     "retest_study",
     "score_items",
     "scores_from_totals",
+    "standings",
     "write_responses",
 ]
