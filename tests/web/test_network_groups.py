@@ -8,6 +8,9 @@ from typing import Any
 
 import pytest
 from conftest import client_as
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
 from network_groups_data import (
     AS_OF,
     WORKED_EXAMPLE,
@@ -20,7 +23,6 @@ from network_groups_data import (
     url,
 )
 
-from imheval.web.network import views
 from imheval.web.network.group_access import may_edit_group
 from imheval.web.network.models import Meeting, Member, MembershipPeriod, NetworkGroup
 from imheval.web.organisations.access import Access
@@ -30,7 +32,8 @@ from imheval.web.organisations.models import AuditEvent, Membership
 @pytest.fixture(autouse=True)
 def _as_of(monkeypatch: pytest.MonkeyPatch) -> None:
     """Every page's 'today' is 6 March 2026: 7 of the year's 12 meetings held, 5 to come."""
-    monkeypatch.setattr(views, "today", lambda: AS_OF)
+    noon = timezone.make_aware(datetime.datetime.combine(AS_OF, datetime.time(12)))
+    monkeypatch.setattr(timezone, "now", lambda: noon)
 
 
 def _membership(workspace: Any, role: str) -> Any:
@@ -231,6 +234,75 @@ def test_organisations_groups_page_shows_groups_side_by_side(workspace: Any) -> 
         "Set up a network group"
         in client_as(workspace.users["admin"]).get(url("groups")).content.decode()
     )
+
+
+def _at(monkeypatch: pytest.MonkeyPatch, day: datetime.date, hour: int) -> None:
+    moment = timezone.make_aware(datetime.datetime.combine(day, datetime.time(hour)))
+    monkeypatch.setattr(timezone, "now", lambda: moment)
+
+
+@pytest.mark.parametrize(
+    ("hour", "state", "held", "remaining", "coming"),
+    [
+        # 09:00: the 14:00 meeting of 5 March is still to come, for every page alike.
+        (9, "Must attend every remaining meeting", 6, 6, True),
+        # 15:00: it has started; with no mark yet it counts as missed.
+        (15, "Cannot reach the target this year", 7, 5, False),
+    ],
+)
+def test_a_meeting_today_counts_only_once_it_has_started(
+    workspace: Any,
+    monkeypatch: pytest.MonkeyPatch,
+    hour: int,
+    state: str,
+    held: int,
+    remaining: int,
+    coming: bool,
+) -> None:
+    from imheval.web.network import adapter, member_link
+
+    group = make_group(workspace.organisation)
+    march = group.meetings.get(date=datetime.date(2026, 3, 5))
+    assert march.start_time == datetime.time(14, 0)
+    member = add_member(group, "Two Missed")
+    mark_all(member, held_meetings(group)[:6], ["present", "absent", "absent"] + ["present"] * 3)
+    _at(monkeypatch, march.date, hour)
+    expected_as_of = march.date - datetime.timedelta(days=1 if coming else 0)
+    assert adapter.as_of_date(group) == expected_as_of
+
+    response = client_as(workspace.users["viewer"]).get(url("group", group))
+    standing = response.context["rows"][0]["standing"]
+    assert (standing.held, standing.attended, standing.remaining) == (held, 4, remaining)
+    page = response.content.decode()
+    assert state in page
+    assert ("before today's meeting starts" in page) is coming
+    assert ("Meetings not recorded" in page) is not coming
+
+    lines = client_as(workspace.users["viewer"]).get(url("groups")).context["lines"]
+    assert (lines[0]["figures"].held, lines[0]["figures"].at_risk) == (held, 1)
+
+    # The member's own page agrees with the group page.
+    _, token = member_link.issue(member)
+    own = Client().get(reverse("network:member_page", kwargs={"token": token}))
+    assert own.context["standing"].state == standing.state
+    assert (own.context["standing"].held, own.context["standing"].remaining) == (held, remaining)
+    assert [row.meeting for row in own.context["coming"]][:1] == (
+        [march] if coming else [group.meetings.get(date=datetime.date(2026, 4, 2))]
+    )
+
+
+def test_a_cancelled_meeting_today_does_not_move_the_as_of_date(
+    workspace: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from imheval.web.network import adapter
+
+    group = make_group(workspace.organisation)
+    march = group.meetings.get(date=datetime.date(2026, 3, 5))
+    _at(monkeypatch, march.date, 9)
+    assert adapter.as_of_date(group) == datetime.date(2026, 3, 4)
+    march.cancelled = True
+    march.save()
+    assert adapter.as_of_date(group) == march.date
 
 
 def test_navigation_has_network_groups(workspace: Any) -> None:

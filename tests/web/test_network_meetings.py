@@ -12,6 +12,7 @@ from conftest import client_as
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 from network_groups_data import (
     AS_OF,
     add_member,
@@ -22,13 +23,14 @@ from network_groups_data import (
     url,
 )
 
-from imheval.web.network import meetings, views
+from imheval.web.network import meetings
 from imheval.web.network.models import AttendanceMark, Meeting
 
 
 @pytest.fixture(autouse=True)
 def _as_of(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(views, "today", lambda: AS_OF)
+    noon = timezone.make_aware(datetime.datetime.combine(AS_OF, datetime.time(12)))
+    monkeypatch.setattr(timezone, "now", lambda: noon)
 
 
 def _meeting_form(day: datetime.date, **changes: str) -> dict[str, str]:

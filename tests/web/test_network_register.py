@@ -10,16 +10,17 @@ import pytest
 from conftest import client_as
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 from network_groups_data import AS_OF, add_member, held_meetings, make_group, url
 
-from imheval.web.network import views
 from imheval.web.network.models import AttendanceMark, Meeting
 from imheval.web.organisations.models import AuditEvent, Membership
 
 
 @pytest.fixture(autouse=True)
 def _as_of(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(views, "today", lambda: AS_OF)
+    noon = timezone.make_aware(datetime.datetime.combine(AS_OF, datetime.time(12)))
+    monkeypatch.setattr(timezone, "now", lambda: noon)
 
 
 @pytest.fixture

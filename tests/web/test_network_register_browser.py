@@ -8,9 +8,9 @@ from typing import Any
 
 import pytest
 from conftest import axe_scan, screenshot, sign_in
+from django.utils import timezone
 from network_groups_data import AS_OF, WORKED_EXAMPLE, add_member, held_meetings, make_group, url
 
-from imheval.web.network import views
 from imheval.web.network.models import AttendanceMark
 from imheval.web.organisations.models import Membership
 
@@ -19,7 +19,8 @@ pytestmark = pytest.mark.browser
 
 @pytest.fixture(autouse=True)
 def _as_of(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(views, "today", lambda: AS_OF)
+    noon = timezone.make_aware(datetime.datetime.combine(AS_OF, datetime.time(12)))
+    monkeypatch.setattr(timezone, "now", lambda: noon)
 
 
 def _no_sideways_scroll(page: Any, name: str) -> None:

@@ -12,13 +12,20 @@ constant number of queries (however many members or meetings there are) and ask 
 - :func:`group_standings` gives every member's standing, in the facilitator's order.
 - :func:`registers_for_groups` does the same for many groups at once (the organisation's
   groups page), still in a constant number of queries.
+- :func:`as_of_date` (and :func:`as_of_dates` for many groups) gives the date every page works
+  standings out as of: today, or yesterday while a meeting of the group today has not started
+  (the core takes a date, and a meeting on or before it was held: at 09:00 on the day of a
+  14:00 meeting nobody has missed it yet). Every caller uses it, so the group page, the
+  member's own page, the report, the exports and the CPD statements agree.
 """
 
 from __future__ import annotations
 
 import datetime
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
+
+from django.utils import timezone
 
 from imheval.network.attendance import (
     ApologiesPolicy,
@@ -45,6 +52,34 @@ def group_rule(group: m.NetworkGroup) -> AttendanceRule:
         year_start=group.year_start,
         year_months=group.year_months,
     )
+
+
+def as_of_dates(
+    groups: Sequence[m.NetworkGroup], now: datetime.datetime | None = None
+) -> dict[int, datetime.date]:
+    """Each group's as-of date (by group pk), in one query: today in the site's time zone, or
+    yesterday for a group with a meeting today (not cancelled) that has not started by ``now``
+    (default: the clock). A meeting has started once its start time has passed, as on the
+    member's own page (``member_link.meeting_started``)."""
+    local = timezone.localtime(now or timezone.now())
+    today = local.date()
+    if not groups:
+        return {}
+    waiting = set(
+        m.Meeting.objects.filter(
+            group_id__in=[group.pk for group in groups],
+            date=today,
+            cancelled=False,
+            start_time__gt=local.time().replace(tzinfo=None),
+        ).values_list("group_id", flat=True)
+    )
+    yesterday = today - datetime.timedelta(days=1)
+    return {group.pk: yesterday if group.pk in waiting else today for group in groups}
+
+
+def as_of_date(group: m.NetworkGroup, now: datetime.datetime | None = None) -> datetime.date:
+    """The date ``group``'s standings are worked out as of (see :func:`as_of_dates`)."""
+    return as_of_dates([group], now)[group.pk]
 
 
 def meeting_status(meeting: m.Meeting, as_of: datetime.date) -> MeetingStatus:
@@ -87,9 +122,12 @@ def core_member(member: m.Member, periods: Iterable[m.MembershipPeriod]) -> Memb
     )
 
 
-def _registers(group_ids: Sequence[int], as_of: datetime.date, *, one: bool) -> dict[int, Register]:
-    """Registers of the groups ``group_ids``, in four queries (plain values, not model
-    instances: the organisation's page reads thousands of rows)."""
+def _registers(
+    group_ids: Sequence[int], as_of: Mapping[int, datetime.date], *, one: bool
+) -> dict[int, Register]:
+    """Registers of the groups ``group_ids``, each as of its own date in ``as_of``, in four
+    queries (plain values, not model instances: the organisation's page reads thousands of
+    rows)."""
     scope = {"group_id": group_ids[0]} if one else {"group_id__in": group_ids}
     held, planned, cancelled = MeetingStatus.HELD, MeetingStatus.PLANNED, MeetingStatus.CANCELLED
     meetings: dict[int, list[Meeting]] = defaultdict(list)
@@ -98,7 +136,7 @@ def _registers(group_ids: Sequence[int], as_of: datetime.date, *, one: bool) -> 
         .order_by("date", "start_time", "pk")
         .values_list(*_MEETING_FIELDS)
     ):
-        status = cancelled if is_cancelled else held if day <= as_of else planned
+        status = cancelled if is_cancelled else held if day <= as_of[group_id] else planned
         meetings[group_id].append(Meeting(day, status, topic, minutes, str(pk)))
     periods: dict[int, list[Period]] = defaultdict(list)
     member_scope = {f"member__{key}": value for key, value in scope.items()}
@@ -133,16 +171,18 @@ def _registers(group_ids: Sequence[int], as_of: datetime.date, *, one: bool) -> 
 
 def group_register(group: m.NetworkGroup, as_of: datetime.date) -> Register:
     """The group's register as of ``as_of``, in four queries whatever its size."""
-    return _registers([group.pk], as_of, one=True)[group.pk]
+    return _registers([group.pk], {group.pk: as_of}, one=True)[group.pk]
 
 
 def registers_for_groups(
-    groups: Sequence[m.NetworkGroup], as_of: datetime.date
+    groups: Sequence[m.NetworkGroup], as_of: datetime.date | Mapping[int, datetime.date]
 ) -> dict[int, Register]:
-    """Each group's register (by group pk), in four queries however many groups there are."""
+    """Each group's register (by group pk), in four queries however many groups there are;
+    ``as_of`` is one date for all, or each group's own (by pk, as :func:`as_of_dates` gives)."""
     if not groups:
         return {}
-    return _registers([group.pk for group in groups], as_of, one=False)
+    dates = as_of if isinstance(as_of, Mapping) else {group.pk: as_of for group in groups}
+    return _registers([group.pk for group in groups], dates, one=False)
 
 
 def group_standings(group: m.NetworkGroup, as_of: datetime.date) -> tuple[Standing, ...]:

@@ -225,7 +225,7 @@ def _target_text(group: NetworkGroup) -> str:
 @member_page_view
 def member_page(request: HttpRequest, member: Member, token: str) -> HttpResponse:
     group = member.group
-    today = timezone.localdate()
+    today = adapter.as_of_date(group)
     register = adapter.group_register(group, today)
     rule = adapter.group_rule(group)
     year = rule.year(register)

@@ -22,7 +22,6 @@ from typing import Any
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.text import slugify
 from django.views.decorators.http import require_GET
 
@@ -197,7 +196,7 @@ def report(request: HttpRequest, access: Access, group: NetworkGroup) -> HttpRes
     if kind not in REPORT_FORMATS:
         raise Http404("No such report format")
     extension, content_type = REPORT_FORMATS[kind]
-    today = timezone.localdate()
+    today = adapter.as_of_date(group)
     content = rendered(build_group_report(group, today), extension)
     response = _file(
         content,
@@ -241,7 +240,7 @@ def register_export(request: HttpRequest, access: Access, group: NetworkGroup) -
     kind = request.GET.get("format", "")
     if kind not in ("csv", "xlsx"):
         raise Http404("No such export format")
-    today = timezone.localdate()
+    today = adapter.as_of_date(group)
     register = adapter.group_register(group, today)
     rule = adapter.group_rule(group)
     name = f"{_stem(group)}-register-{today.isoformat()}"
@@ -280,7 +279,7 @@ def member_cpd(
     """A member's CPD statement, for the facilitators (and admins, evaluators) to hand over."""
     of_group(group, group_member)
     require_edit(access, group)
-    today = timezone.localdate()
+    today = adapter.as_of_date(group)
     return _file(cpd_pdf(group_member, today), "application/pdf", _cpd_name(group_member, today))
 
 
@@ -288,5 +287,5 @@ def member_cpd(
 @member_page_view
 def own_cpd(request: HttpRequest, member: Member, token: str) -> HttpResponse:
     """The member's own CPD statement, from their link (only theirs)."""
-    today = timezone.localdate()
+    today = adapter.as_of_date(member.group)
     return _file(cpd_pdf(member, today), "application/pdf", _cpd_name(member, today))

@@ -86,8 +86,9 @@ def _collapse(profile: Profile, group: NetworkGroup) -> tuple[dict[str, dict[str
 def membership_months(group: NetworkGroup) -> list[int] | None:
     """The current members' whole months of membership, from the register (aggregate only)."""
     try:
-        register = adapter.group_register(group, timezone.localdate())
-        held = retention(register, adapter.group_rule(group), timezone.localdate())
+        as_of = adapter.as_of_date(group)
+        register = adapter.group_register(group, as_of)
+        held = retention(register, adapter.group_rule(group), as_of)
     except ImhevalError:
         return None
     return [member.months for member in held.months if member.current]

@@ -11,7 +11,11 @@
   readings touching each, and the domains not yet covered (:mod:`imheval.network.coverage`).
 
 Reading is open to every member of the organisation; changing needs :func:`require_edit` (the
-group's facilitators, the organisation's admins and evaluators).
+group's facilitators, the organisation's admins and evaluators). Readings and imported frameworks
+belong to the whole organisation, so a group's facilitators may not change a reading another
+group's meetings use (:func:`groups_elsewhere`), and importing a framework needs the
+organisation role that changes instruments (admins and evaluators); choosing the group's
+framework stays with whoever may change the group.
 """
 
 from __future__ import annotations
@@ -27,16 +31,21 @@ from django.db.models import Count, Model
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 
 from imheval.errors import ImhevalError
+from imheval.findings.wording import join_and
 from imheval.instruments import frameworks
 from imheval.instruments.frameworks import CompetencyFramework
 from imheval.network import coverage
 from imheval.network.attendance import Register
 from imheval.network.coverage import CoverageGrid
 from imheval.web.network import adapter
-from imheval.web.network.group_access import may_edit_group, of_group, require_edit
+from imheval.web.network.group_access import (
+    EDIT_ALL_GROUPS,
+    may_edit_group,
+    of_group,
+    require_edit,
+)
 from imheval.web.network.models import (
     CompetencyFrameworkFile,
     Meeting,
@@ -54,6 +63,9 @@ SCOPED_OBJECTS: dict[str, type[Model]] = {
     "reading": Reading,
 }
 organisation_page = organisation_views(SCOPED_OBJECTS)
+
+#: The organisation's action that imports frameworks (they are shared by all its groups).
+IMPORT_FRAMEWORKS = "edit_instruments"
 
 #: Largest framework file accepted (a framework of a few hundred competencies is ~100 kB).
 MAX_FRAMEWORK_BYTES = 2_000_000
@@ -129,7 +141,7 @@ def group_coverage(group: NetworkGroup, register: Register | None = None) -> Cov
     """The coverage grid of the group's attendance year (the core's
     :func:`imheval.network.coverage.coverage_grid`)."""
     framework = group_framework(group)
-    register = register or adapter.group_register(group, timezone.localdate())
+    register = register or adapter.group_register(group, adapter.as_of_date(group))
     start, end = adapter.group_rule(group).year(register)
     meetings = list(
         Meeting.objects.filter(group=group, date__gte=start, date__lt=end, cancelled=False)
@@ -232,6 +244,46 @@ class MeetingReadingsForm(forms.Form):
         self.fields["readings"].queryset = Reading.objects.in_organisation(organisation)  # type: ignore[attr-defined]
 
 
+# ------------------------------------------------------------------------------ sharing
+
+
+def groups_elsewhere(
+    group: NetworkGroup, reading: Reading | None = None
+) -> dict[int, dict[int, str]]:
+    """{reading pk: {group pk: group name}}: the other groups whose meetings use each reading
+    (only ``reading`` when given), in one query."""
+    links = MeetingReading.objects.exclude(meeting__group=group).filter(
+        meeting__group__organisation_id=group.organisation_id  # type: ignore[attr-defined]
+    )
+    if reading is not None:
+        links = links.filter(reading=reading)
+    found: dict[int, dict[int, str]] = defaultdict(dict)
+    for reading_id, group_id, name in links.values_list(
+        "reading_id", "meeting__group_id", "meeting__group__name"
+    ):
+        found[reading_id][group_id] = name
+    return dict(found)
+
+
+def not_editable(access: Access, groups: dict[int, str]) -> dict[int, str]:
+    """Those of ``groups`` ({pk: name}) that ``access`` may not change: none for the
+    organisation's admins and evaluators; a facilitator changes only the groups they facilitate."""
+    if not groups or access.may(EDIT_ALL_GROUPS):
+        return {}
+    own = set(
+        NetworkGroup.objects.filter(
+            pk__in=list(groups), facilitators=access.membership
+        ).values_list("pk", flat=True)
+    )
+    return {pk: name for pk, name in groups.items() if pk not in own}
+
+
+def used_elsewhere_message(reading: Reading, names: list[str], then: str) -> str:
+    """Why ``reading`` cannot be changed or removed from this group's pages: the other groups
+    whose meetings use it, by name, and ``then``, what can be done."""
+    return f"{reading} is set for meetings of {join_and(names)}: {then}"
+
+
 # ------------------------------------------------------------------------------ pages
 
 
@@ -270,8 +322,20 @@ def reading_list(request: HttpRequest, access: Access, group: NetworkGroup) -> H
             messages.success(request, f"Added: {reading}.")
             return redirect(_url("readings", access, group))
     labels = dict(tag_choices(framework))
+    # readings other groups use, which this user may not change: named instead of a link
+    elsewhere = groups_elsewhere(group) if editable else {}
+    every_group = {pk: name for groups in elsewhere.values() for pk, name in groups.items()}
+    blocked = not_editable(access, every_group)
+    locked = {
+        pk: sorted(name for group_pk, name in groups.items() if group_pk in blocked)
+        for pk, groups in elsewhere.items()
+    }
     readings = [
-        (reading, [labels[ref] for ref in reading.competencies if ref in labels])
+        (
+            reading,
+            [labels[ref] for ref in reading.competencies if ref in labels],
+            locked.get(reading.pk, []),
+        )
         for reading in Reading.objects.in_organisation(access.organisation)
     ]
     start, end = adapter.group_rule(group).year(Register((), ()))
@@ -297,6 +361,22 @@ def reading_edit(
     request: HttpRequest, access: Access, group: NetworkGroup, reading: Reading
 ) -> HttpResponse:
     require_edit(access, group)
+    others = sorted(
+        not_editable(access, groups_elsewhere(group, reading).get(reading.pk, {})).values()
+    )
+    if others:
+        whose = "that group's" if len(others) == 1 else "those groups'"
+        messages.error(
+            request,
+            used_elsewhere_message(
+                reading,
+                others,
+                f"only {whose} facilitators, "
+                "or the organisation's admins and evaluators, can change it. Add a reading of "
+                "your own for this group instead.",
+            ),
+        )
+        return redirect(_url("readings", access, group))
     framework = group_framework(group)
     form = ReadingForm(request.POST or None, instance=reading, framework=framework)
     if request.method == "POST" and form.is_valid():
@@ -324,22 +404,22 @@ def reading_delete(
     """Remove a reading from the organisation's list (and from this group's meetings). A reading
     set for another group's meetings is refused: that group's facilitators decide for it."""
     require_edit(access, group)
-    elsewhere = sorted(
-        set(
-            MeetingReading.objects.filter(reading=reading)
-            .exclude(meeting__group=group)
-            .values_list("meeting__group__name", flat=True)
-        )
-    )
+    elsewhere = sorted(groups_elsewhere(group, reading).get(reading.pk, {}).values())
     here = MeetingReading.objects.filter(reading=reading, meeting__group=group).count()
     cancel = _url("reading_edit", access, group, reading=reading)
     if elsewhere:
         messages.error(
             request,
-            f"{reading} is set for meetings of {', '.join(elsewhere)}: it can be removed once "
-            "those groups no longer use it.",
+            used_elsewhere_message(
+                reading,
+                elsewhere,
+                "it can be removed once "
+                + ("that group no longer uses it." if len(elsewhere) == 1 else "")
+                + ("those groups no longer use it." if len(elsewhere) > 1 else ""),
+            ),
         )
-        return redirect(cancel)
+        # the readings list, not the reading's page: that may be refused to this user too
+        return redirect(_url("readings", access, group))
     if request.method == "POST":
         label = str(reading)
         reading.delete()  # its meeting links go with it (audited, like the reading)
@@ -413,15 +493,16 @@ def meeting_readings(
 def framework_list(request: HttpRequest, access: Access, group: NetworkGroup) -> HttpResponse:
     """The frameworks available, which one the group uses, and an import form.
 
-    POST ``action=use`` with ``framework`` sets the group's framework; a file upload imports
-    one (all or nothing, with the loader's problems listed when it is refused).
+    POST ``action=use`` with ``framework`` sets the group's framework (whoever may change the
+    group); a file upload imports one for the whole organisation (admins and evaluators only;
+    all or nothing, with the loader's problems listed when it is refused).
     """
     available = organisation_frameworks(access.organisation)
     problems: list[str] = []
     form = FrameworkUploadForm()
     if request.method == "POST":
-        require_edit(access, group)
         if request.POST.get("action") == "use":
+            require_edit(access, group)
             chosen = request.POST.get("framework", "")
             if chosen in available:
                 group.framework = chosen
@@ -432,6 +513,7 @@ def framework_list(request: HttpRequest, access: Access, group: NetworkGroup) ->
                 return redirect(_url("frameworks", access, group))
             problems = ["Choose one of the frameworks listed."]
         else:
+            access.require(IMPORT_FRAMEWORKS)
             form = FrameworkUploadForm(request.POST, request.FILES)
             if form.is_valid():
                 saved, problems = import_framework(access.organisation, form.cleaned_data["file"])
@@ -449,6 +531,7 @@ def framework_list(request: HttpRequest, access: Access, group: NetworkGroup) ->
         "form": form,
         "problems": problems,
         "may_edit": may_edit_group(access, group),
+        "may_import": access.may(IMPORT_FRAMEWORKS),
         "crumbs": _crumbs(access, group),
     }
     return render(request, "network/framework_list.html", context, status=400 if problems else 200)

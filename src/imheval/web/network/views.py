@@ -59,7 +59,9 @@ CALENDAR_SALT = "imheval.network.calendar"
 
 
 def today() -> datetime.date:
-    """The as-of date of every page: today, in the site's time zone."""
+    """Today, in the site's time zone. Standings are worked out as of
+    :func:`adapter.as_of_date` instead, which is yesterday while a meeting of the group today
+    has not started."""
     return timezone.localdate()
 
 
@@ -114,7 +116,7 @@ def _data(request: HttpRequest) -> Any:
 @organisation_page()
 def groups(request: HttpRequest, access: Access) -> HttpResponse:
     """Every group of the organisation side by side, in a constant number of queries."""
-    as_of = today()
+    day = today()
     found = list(
         NetworkGroup.objects.in_organisation(access.organisation)
         .filter(is_archived=False)
@@ -122,16 +124,17 @@ def groups(request: HttpRequest, access: Access) -> HttpResponse:
             Prefetch("facilitators", queryset=Membership.objects.select_related("user"))
         )
     )
+    as_of = adapter.as_of_dates(found)
     registers = adapter.registers_for_groups(found, as_of)
     lines = []
     for group in found:
         register = registers[group.pk]
-        found_standings = core_standings(register, adapter.group_rule(group), as_of)
+        found_standings = core_standings(register, adapter.group_rule(group), as_of[group.pk])
         lines.append(
             {
                 "group": group,
-                "figures": overview.figures(register, found_standings, as_of),
-                "retention": core_retention(register, adapter.group_rule(group), as_of),
+                "figures": overview.figures(register, found_standings, day),
+                "retention": core_retention(register, adapter.group_rule(group), as_of[group.pk]),
                 "facilitators": sorted(m.user.get_username() for m in group.facilitators.all()),
             }
         )
@@ -140,7 +143,7 @@ def groups(request: HttpRequest, access: Access) -> HttpResponse:
         "lines": lines,
         "archived": archived,
         "may_create": may_create_group(access),
-        "today": as_of,
+        "today": day,
     }
     return render(request, "network/groups.html", context)
 
@@ -198,7 +201,7 @@ def group_edit(request: HttpRequest, access: Access, group: NetworkGroup) -> Htt
 @organisation_page()
 def group(request: HttpRequest, access: Access, group: NetworkGroup) -> HttpResponse:
     """Members by state, the meetings not recorded, the chart over the year, retention."""
-    as_of = today()
+    as_of = adapter.as_of_date(group)
     register = adapter.group_register(group, as_of)
     rule = adapter.group_rule(group)
     found = core_standings(register, rule, as_of)
@@ -208,7 +211,8 @@ def group(request: HttpRequest, access: Access, group: NetworkGroup) -> HttpResp
     facilitators = sorted(m.user.get_username() for m in group.facilitators.select_related("user"))
     context = {
         "group": group,
-        "today": as_of,
+        "today": today(),
+        "as_of": as_of,
         "year_start": year[0],
         "year_last": year[1] - datetime.timedelta(days=1),
         "pattern": describe_pattern(group.recurrence),
@@ -270,7 +274,7 @@ def _ics(group: NetworkGroup, *, attachment: bool) -> HttpResponse:
 
 @organisation_page()
 def meeting_list(request: HttpRequest, access: Access, group: NetworkGroup) -> HttpResponse:
-    as_of = today()
+    as_of = adapter.as_of_date(group)
     found = list(Meeting.objects.filter(group=group).order_by("date", "start_time", "pk"))
     start, end = meetings.year_of(group)
     context = {
