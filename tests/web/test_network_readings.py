@@ -20,7 +20,7 @@ from imheval.web.network.models import (
     NetworkGroup,
     Reading,
 )
-from imheval.web.organisations.models import AuditEvent
+from imheval.web.organisations.models import AuditEvent, Membership
 
 pytestmark = pytest.mark.django_db
 
@@ -225,3 +225,82 @@ def test_a_reading_another_group_uses_is_not_removed(workspace: Any) -> None:
     )
     assert f"set for meetings of {other_group.name}" in response.content.decode()
     assert Reading.objects.filter(pk=reading.pk).exists()
+
+
+def _second_group(made: Any, reading: Reading) -> NetworkGroup:
+    """Another group of the organisation (facilitated by nobody in the test) whose meeting
+    uses ``reading``."""
+    other_group = NetworkGroup.objects.create(
+        organisation=made.group.organisation, name="Second network", year_start=days(-90)
+    )
+    other_meeting = Meeting.objects.create(
+        group=other_group, date=days(-10), start_time=datetime.time(10, 0), duration_minutes=60
+    )
+    MeetingReading.objects.create(meeting=other_meeting, reading=reading)
+    return other_group
+
+
+def test_a_facilitator_cannot_change_a_reading_another_group_uses(workspace: Any) -> None:
+    # The trainer facilitates the first group only; the reading is set for the second's meeting.
+    made = make_group(workspace)
+    reading = _reading(made, "Ghosts in the nursery", [])
+    other_group = _second_group(made, reading)
+    client = client_as(workspace.users["trainer"])
+    url = _url("reading_edit", made, reading=reading.pk)
+    for response in (
+        client.get(url, follow=True),
+        client.post(url, {"authors": "Changed, A.", "title": "Changed"}, follow=True),
+    ):
+        assert response.redirect_chain == [(_url("readings", made), 302)]
+        page = response.content.decode()
+        assert f"set for meetings of {other_group.name}: only that group&#x27;s" in page
+    reading.refresh_from_db()
+    assert (reading.authors, reading.title) == ("Slade, A.", "Ghosts in the nursery")
+    # The list names the other group instead of offering a link that would be refused.
+    listing = client.get(_url("readings", made)).content.decode()
+    assert url not in listing
+    assert f"Also used by {other_group.name}" in listing
+
+
+def test_a_reading_shared_with_groups_one_may_change_can_be_changed(workspace: Any) -> None:
+    made = make_group(workspace)
+    reading = _reading(made, "Ghosts in the nursery", [])
+    other_group = _second_group(made, reading)
+    url = _url("reading_edit", made, reading=reading.pk)
+    changes = {"authors": "Slade, A.", "year": "2005", "title": "Angels in the nursery"}
+    # An evaluator changes every group, so may change a reading they share.
+    evaluator = client_as(workspace.users["evaluator"])
+    assert url in evaluator.get(_url("readings", made)).content.decode()
+    assert evaluator.post(url, changes).status_code == 302
+    reading.refresh_from_db()
+    assert reading.title == "Angels in the nursery"
+    # So may a trainer who facilitates both groups.
+    trainer = Membership.objects.get(user=workspace.users["trainer"])
+    other_group.facilitators.add(trainer)
+    response = client_as(workspace.users["trainer"]).post(url, {**changes, "title": "Ghosts"})
+    assert response.status_code == 302
+    reading.refresh_from_db()
+    assert reading.title == "Ghosts"
+
+
+def test_only_admins_and_evaluators_import_a_framework(workspace: Any) -> None:
+    # A trainer facilitating the group may choose its framework but not import one: imported
+    # frameworks are the organisation's, and importing one with the same id replaces it.
+    made = make_group(workspace)
+    client = client_as(workspace.users["trainer"])
+    upload = SimpleUploadedFile("ours.yaml", OWN_FRAMEWORK.encode())
+    response = client.post(_url("frameworks", made), {"file": upload})
+    assert response.status_code == 403
+    assert "cannot change instruments" in response.content.decode()
+    assert not CompetencyFrameworkFile.objects.exists()
+    page = client.get(_url("frameworks", made)).content.decode()
+    assert "Import the framework" not in page
+    assert "Only the organisation's admins and evaluators can import a framework" in page
+    # Once an admin has imported it, the facilitator can choose it for the group.
+    admin = client_as(workspace.users["admin"])
+    upload = SimpleUploadedFile("ours.yaml", OWN_FRAMEWORK.encode())
+    assert admin.post(_url("frameworks", made), {"file": upload}).status_code == 302
+    response = client.post(_url("frameworks", made), {"action": "use", "framework": "north-cork"})
+    assert response.status_code == 302
+    made.group.refresh_from_db()
+    assert made.group.framework == "north-cork"
