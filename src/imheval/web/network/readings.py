@@ -31,7 +31,6 @@ from django.db.models import Count, Model
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 
 from imheval.errors import ImhevalError
 from imheval.findings.wording import join_and
@@ -142,7 +141,7 @@ def group_coverage(group: NetworkGroup, register: Register | None = None) -> Cov
     """The coverage grid of the group's attendance year (the core's
     :func:`imheval.network.coverage.coverage_grid`)."""
     framework = group_framework(group)
-    register = register or adapter.group_register(group, timezone.localdate())
+    register = register or adapter.group_register(group, adapter.as_of_date(group))
     start, end = adapter.group_rule(group).year(register)
     meetings = list(
         Meeting.objects.filter(group=group, date__gte=start, date__lt=end, cancelled=False)
