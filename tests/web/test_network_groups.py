@@ -102,6 +102,45 @@ def test_changing_facilitators_is_logged_with_before_and_after(workspace: Any) -
     assert event.actor == workspace.users["admin"]
 
 
+@pytest.mark.parametrize("role", ["trainer", "viewer"])
+def test_a_facilitator_without_an_organisation_role_cannot_choose_facilitators(
+    workspace: Any, role: str
+) -> None:
+    group = make_group(workspace.organisation)
+    facilitator = _membership(workspace, role)
+    group.facilitators.add(facilitator)
+    client = client_as(workspace.users[role])
+    form = client.get(url("group_edit", group))
+    assert form.status_code == 200
+    page = form.content.decode()
+    assert 'name="facilitators"' not in page
+    assert "admins and evaluators choose who facilitates the group" in page
+    # A posted list is ignored; the rest of the settings are saved.
+    other = _membership(workspace, "viewer" if role == "trainer" else "trainer")
+    response = client.post(
+        url("group_edit", group),
+        _group_form(facilitators=[other.pk], purpose="Changed by the facilitator"),
+    )
+    assert response.status_code == 302
+    group.refresh_from_db()
+    assert group.purpose == "Changed by the facilitator"
+    assert list(group.facilitators.all()) == [facilitator]
+    assert not AuditEvent.objects.filter(
+        object_type="network group", changes__has_key="facilitators"
+    ).exists()
+
+
+@pytest.mark.parametrize("role", ["admin", "evaluator"])
+def test_admins_and_evaluators_choose_facilitators(workspace: Any, role: str) -> None:
+    group = make_group(workspace.organisation)
+    client = client_as(workspace.users[role])
+    assert 'name="facilitators"' in client.get(url("group_edit", group)).content.decode()
+    trainer = _membership(workspace, "trainer")
+    response = client.post(url("group_edit", group), _group_form(facilitators=[trainer.pk]))
+    assert response.status_code == 302
+    assert list(group.facilitators.all()) == [trainer]
+
+
 def test_a_custom_rule_is_checked_by_the_core_in_plain_words(workspace: Any) -> None:
     client = client_as(workspace.users["evaluator"])
     response = client.post(

@@ -109,8 +109,11 @@ def _duration_field() -> forms.IntegerField:
 class GroupForm(forms.ModelForm):
     """A network group of the organisation given as ``organisation``.
 
-    Facilitators are chosen from the organisation's members. Changes to them are logged in the
-    audit log here, since the signals that log other fields do not see many-to-many changes.
+    Facilitators are chosen from the organisation's members, and only by those who may set up
+    groups (admins and evaluators: ``may_choose_facilitators``); for anyone else the field is
+    left out, so a posted list is ignored and the facilitators stay as they were. Changes to
+    them are logged in the audit log here, since the signals that log other fields do not see
+    many-to-many changes.
     """
 
     facilitators = forms.ModelMultipleChoiceField(
@@ -208,17 +211,26 @@ class GroupForm(forms.ModelForm):
         widgets = {"purpose": forms.Textarea(attrs={"rows": 3})}
         error_messages = {"name": {"required": "Enter the group's name"}}
 
-    def __init__(self, *args: Any, organisation: Any, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        organisation: Any,
+        may_choose_facilitators: bool,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.instance.organisation = organisation
-        self.fields["facilitators"].queryset = (
-            Membership.objects.filter(organisation=organisation)
-            .select_related("user")
-            .order_by("user__username")
-        )
-        self.fields["facilitators"].label_from_instance = lambda membership: (
-            f"{membership.user.get_username()} ({membership.get_role_display()})"
-        )
+        if may_choose_facilitators:
+            self.fields["facilitators"].queryset = (
+                Membership.objects.filter(organisation=organisation)
+                .select_related("user")
+                .order_by("user__username")
+            )
+            self.fields["facilitators"].label_from_instance = lambda membership: (
+                f"{membership.user.get_username()} ({membership.get_role_display()})"
+            )
+        else:
+            del self.fields["facilitators"]
         self.fields["apologies"].item_hints = {  # type: ignore[attr-defined]
             ApologiesPolicy.MISSED: "Apologies are shown apart, but the meeting still counts.",
             ApologiesPolicy.EXCLUDED: "The meeting leaves the member's count altogether.",
@@ -277,6 +289,8 @@ class GroupForm(forms.ModelForm):
     def save(self, commit: bool = True) -> NetworkGroup:
         self.instance.recurrence = self.cleaned_data["recurrence"]
         group: NetworkGroup = super().save(commit=commit)
+        if "facilitators" not in self.fields:
+            return group
         after = _names(self.cleaned_data.get("facilitators") or [])
         if commit and after != self._facilitators_before:
             audit.record_updated(group, {"facilitators": [self._facilitators_before, after]})

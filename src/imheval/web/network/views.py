@@ -161,7 +161,7 @@ def group_create(request: HttpRequest, access: Access) -> HttpResponse:
 
     return _form_page(
         request,
-        GroupForm(_data(request), organisation=access.organisation),
+        GroupForm(_data(request), organisation=access.organisation, may_choose_facilitators=True),
         title="Set up a network group",
         submit="Set up group",
         cancel=_url("groups", access),
@@ -183,15 +183,24 @@ def group_edit(request: HttpRequest, access: Access, group: NetworkGroup) -> Htt
             _url("group", access, group=saved),
         )
 
+    choose = may_create_group(access)
     return _form_page(
         request,
-        GroupForm(_data(request), instance=group, organisation=access.organisation),
+        GroupForm(
+            _data(request),
+            instance=group,
+            organisation=access.organisation,
+            may_choose_facilitators=choose,
+        ),
         title="Change the group's settings",
         caption=group.name,
         submit="Save settings",
         cancel=_url("group", access, group=group),
         done=done,
         crumbs=_crumbs(access, group),
+        intro=""
+        if choose
+        else "The organisation's admins and evaluators choose who facilitates the group.",
     )
 
 
