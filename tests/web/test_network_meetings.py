@@ -24,7 +24,7 @@ from network_groups_data import (
 )
 
 from imheval.web.network import meetings
-from imheval.web.network.models import AttendanceMark, Meeting
+from imheval.web.network.models import AttendanceMark, Meeting, MeetingReading, Reading
 
 
 @pytest.fixture(autouse=True)
@@ -88,6 +88,26 @@ def test_a_changed_pattern_removes_unmarked_meetings_and_keeps_marked_ones(
     assert "cancel them if they did not happen" in made.message()
     assert group.meetings.count() == 13
     assert meetings.generate(group).added == ()
+
+
+def test_a_changed_pattern_keeps_a_meeting_with_readings_and_says_why(workspace: Any) -> None:
+    group = make_group(workspace.organisation)
+    reading = Reading.objects.create(
+        organisation=workspace.organisation, authors="Fraiberg S", year=1975, title="Ghosts"
+    )
+    september, october = group.meetings.order_by("date")[:2]
+    MeetingReading.objects.create(meeting=october, reading=reading)
+    group.recurrence = "FREQ=MONTHLY;BYDAY=2TU"
+    group.save()
+    response = client_as(workspace.users["evaluator"]).post(
+        url("meetings_generate", group), follow=True
+    )
+    page = response.content.decode()
+    assert "Kept 1 meeting the pattern no longer gives" in page
+    assert "2 October 2025: readings" in page
+    assert Meeting.objects.filter(pk=october.pk).exists()
+    assert MeetingReading.objects.filter(meeting=october, reading=reading).exists()
+    assert not Meeting.objects.filter(pk=september.pk).exists()  # nothing recorded: removed
 
 
 def test_cancelling_and_restoring_a_meeting(workspace: Any) -> None:

@@ -3,7 +3,8 @@
 :func:`rule_problem` asks the core whether a rule is usable; :func:`generate` adds the
 attendance year's meetings the rule gives and the group does not have yet (idempotent: a moved
 or cancelled meeting keeps its series date, so it is never added again), and removes meetings a
-changed rule no longer gives, when nobody has been marked for them; :func:`calendar_file` writes
+changed rule no longer gives when nothing has been recorded for them (no marks, topic, notes or
+readings, and not moved); :func:`calendar_file` writes
 the group's meetings as one .ics file.
 """
 
@@ -19,7 +20,7 @@ from imheval.network.attendance import Register
 from imheval.network.calendar import CalendarError, CalendarMeeting, MeetingSeries, plan_meetings
 from imheval.network.calendar import to_ics as core_to_ics
 from imheval.web.network.adapter import group_rule
-from imheval.web.network.models import AttendanceMark, Meeting, NetworkGroup
+from imheval.web.network.models import AttendanceMark, Meeting, MeetingReading, NetworkGroup
 
 
 def rule_problem(
@@ -47,11 +48,13 @@ def year_of(group: NetworkGroup) -> tuple[datetime.date, datetime.date]:
 @dataclass(frozen=True)
 class Generated:
     """What :func:`generate` did: dates added, dates removed, and meetings a changed rule no
-    longer gives that were kept because someone has marks for them."""
+    longer gives that were kept because something was recorded for them (``why``: each kept
+    date with what, e.g. "marks and readings")."""
 
     added: tuple[datetime.date, ...]
     removed: tuple[datetime.date, ...]
     kept: tuple[datetime.date, ...]
+    why: tuple[tuple[datetime.date, str], ...] = ()
 
     def message(self) -> str:
         parts = []
@@ -60,19 +63,27 @@ class Generated:
         if self.removed:
             parts.append(
                 f"Removed {_count(len(self.removed), 'meeting')} the pattern no longer gives "
-                "(nobody had been marked for them)."
+                "(nothing had been recorded for them)."
             )
         if self.kept:
-            days = ", ".join(f"{day:%-d %B %Y}" for day in self.kept)
+            reasons = dict(self.why)
+            days = "; ".join(
+                f"{day:%-d %B %Y}" + (f": {reasons[day]}" if day in reasons else "")
+                for day in self.kept
+            )
             parts.append(
                 f"Kept {_count(len(self.kept), 'meeting')} the pattern no longer gives, because "
-                f"the register has marks for them ({days}): cancel them if they did not happen."
+                f"something was recorded for them ({days}): cancel them if they did not happen."
             )
         return " ".join(parts) or "The meetings already match the pattern: nothing to add."
 
 
 def _count(n: int, word: str) -> str:
     return f"{n} {word}" if n == 1 else f"{n} {word}s"
+
+
+def _and(words: list[str]) -> str:
+    return words[0] if len(words) == 1 else f"{', '.join(words[:-1])} and {words[-1]}"
 
 
 @transaction.atomic
@@ -87,14 +98,29 @@ def generate(group: NetworkGroup) -> Generated:
     marked = set(
         AttendanceMark.objects.filter(meeting__group=group).values_list("meeting_id", flat=True)
     )
-    removed, kept = [], []
+    with_readings = set(
+        MeetingReading.objects.filter(meeting__group=group).values_list("meeting_id", flat=True)
+    )
+    removed, kept, why = [], [], []
     for meeting in made:
         series_date = meeting.series_date
         assert series_date is not None
         if not (window[0] <= series_date < window[1]) or series_date in wanted:
             continue
-        if meeting.pk in marked or meeting.date != series_date or meeting.topic or meeting.notes:
+        recorded = [
+            word
+            for word, present in (
+                ("marks", meeting.pk in marked),
+                ("readings", meeting.pk in with_readings),
+                ("a topic", bool(meeting.topic)),
+                ("notes", bool(meeting.notes)),
+                ("a moved date", meeting.date != series_date),
+            )
+            if present
+        ]
+        if recorded:
             kept.append(meeting.date)
+            why.append((meeting.date, _and(recorded)))
         else:
             removed.append(meeting.date)
             meeting.delete()
@@ -108,7 +134,7 @@ def generate(group: NetworkGroup) -> Generated:
             start_time=group.start_time,
             duration_minutes=group.duration_minutes,
         )
-    return Generated(tuple(added), tuple(sorted(removed)), tuple(sorted(kept)))
+    return Generated(tuple(added), tuple(sorted(removed)), tuple(sorted(kept)), tuple(why))
 
 
 def calendar_file(group: NetworkGroup) -> str:
