@@ -318,7 +318,10 @@ def test_a_meeting_today_counts_only_once_it_has_started(
     assert ("Meetings not recorded" in page) is not coming
 
     lines = client_as(workspace.users["viewer"]).get(url("groups")).context["lines"]
-    assert (lines[0]["figures"].held, lines[0]["figures"].at_risk) == (held, 1)
+    assert (lines[0]["figures"].held, lines[0]["figures"].below_target) == (
+        held,
+        0 if coming else 1,
+    )
 
     # The member's own page agrees with the group page.
     _, token = member_link.issue(member)
@@ -342,6 +345,29 @@ def test_a_cancelled_meeting_today_does_not_move_the_as_of_date(
     march.cancelled = True
     march.save()
     assert adapter.as_of_date(group) == march.date
+
+
+LAST_YEAR = datetime.date(2024, 9, 1)
+
+
+def test_groups_page_counts_members_not_meeting_the_target(workspace: Any) -> None:
+    # A year still running: the worked example must attend every remaining meeting (they can
+    # still reach the target: not counted); a member with no marks cannot reach it (counted).
+    running = make_group(workspace.organisation, "Running network")
+    mark_all(add_member(running, "Worked Example"), held_meetings(running), WORKED_EXAMPLE)
+    add_member(running, "Never Marked")
+    # A year that is over (September 2024 to August 2025): one reached the target, one did not.
+    ended = make_group(workspace.organisation, "Last year's network", year_start=LAST_YEAR)
+    every = list(ended.meetings.order_by("date"))
+    assert len(every) == 12 and every[-1].date < AS_OF
+    mark_all(add_member(ended, "Reached", joined=LAST_YEAR), every, ["present"] * 12)
+    mark_all(add_member(ended, "Missed Half", joined=LAST_YEAR), every, ["present", "absent"] * 6)
+    response = client_as(workspace.users["viewer"]).get(url("groups"))
+    lines = {line["group"].name: line["figures"] for line in response.context["lines"]}
+    assert lines["Running network"].below_target == 1
+    assert lines["Last year's network"].below_target == 1
+    page = response.content.decode()
+    assert "Not meeting the target" in page and "Members at risk" not in page
 
 
 def test_navigation_has_network_groups(workspace: Any) -> None:

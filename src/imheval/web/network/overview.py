@@ -39,6 +39,10 @@ STATE_TAGS: dict[State, str] = {
 }
 
 
+#: The states of members not meeting the target: during the year, and once it is over.
+BELOW_TARGET = frozenset({State.CANNOT_REACH, State.NOT_MET})
+
+
 @dataclass(frozen=True)
 class MeetingCounts:
     """One meeting of the year: how its eligible members were marked."""
@@ -141,7 +145,10 @@ class GroupFigures:
     members_now: int
     attended: int
     held: int
-    at_risk: int
+    #: Members not meeting the target: those who can no longer reach it this year, and, once
+    #: the year is over, those who did not reach it. (Members who must attend every remaining
+    #: meeting can still reach it, so they are not counted.)
+    below_target: int
 
     @property
     def rate(self) -> float | None:
@@ -154,12 +161,13 @@ class GroupFigures:
 def figures(
     register: Register, standings: tuple[Standing, ...], today: datetime.date
 ) -> GroupFigures:
-    """Members today, attendance so far over everyone, and how many may not reach the target."""
+    """Members today, attendance so far over everyone, and how many are not meeting the
+    target (cannot reach it, or did not reach it in a year that is over)."""
     return GroupFigures(
         members_now=sum(1 for member in register.members if member.eligible_for(today)),
         attended=sum(s.attended for s in standings),
         held=sum(s.held for s in standings),
-        at_risk=sum(1 for s in standings if s.state in (State.CANNOT_REACH, State.MUST_ATTEND_ALL)),
+        below_target=sum(1 for s in standings if s.state in BELOW_TARGET),
     )
 
 
