@@ -25,6 +25,7 @@ from network_groups_data import (
 
 from imheval.web.network import meetings
 from imheval.web.network.models import AttendanceMark, Meeting, MeetingReading, Reading
+from imheval.web.organisations.models import AuditEvent, Membership
 
 
 @pytest.fixture(autouse=True)
@@ -159,15 +160,54 @@ def test_calendar_download_and_subscribable_feed(workspace: Any) -> None:
     assert text.count("BEGIN:VEVENT") == 12 and text.count("STATUS:CANCELLED") == 1
     assert "DTSTART;TZID=Europe/London:20250904T140000" in text
     assert "X-WR-CALNAME:Perinatal\\, IMH network" in text
-    # The feed needs no sign-in, and only a correctly signed address answers.
+    # The feed needs no sign-in, and only the group's own token answers.
     feed = client.get(url("group", group)).context["calendar_feed"]
     path = feed.split("testserver", 1)[1]
+    assert path == f"/calendars/{group.calendar_token}/meetings.ics"
+    assert len(group.calendar_token) >= 43  # 256 random bits
     anonymous = Client()
     answer = anonymous.get(path)
     assert answer.status_code == 200 and answer.content == download.content
-    tampered = path.replace(f"/{group.pk}:", f"/{group.pk + 1}:")
+    tampered = path.replace(group.calendar_token, group.calendar_token[:-1] + "A")
+    if tampered == path:
+        tampered = path.replace(group.calendar_token, group.calendar_token[:-1] + "B")
     assert anonymous.get(tampered).status_code == 404
-    assert anonymous.get("/calendars/1:nonsense/meetings.ics").status_code == 404
+    assert anonymous.get(f"/calendars/{group.pk}/meetings.ics").status_code == 404
+    assert anonymous.get(f"/calendars/{'x' * 65}/meetings.ics").status_code == 404
+
+
+def test_a_new_subscribe_address_stops_the_old_one_and_is_logged_without_the_token(
+    workspace: Any,
+) -> None:
+    group = make_group(workspace.organisation)
+    old_path = f"/calendars/{group.calendar_token}/meetings.ics"
+    anonymous = Client()
+    assert anonymous.get(old_path).status_code == 200
+    # A viewer sees the address but not the button, and may not replace it.
+    viewer = client_as(workspace.users["viewer"])
+    page = viewer.get(url("group", group)).content.decode()
+    assert old_path in page and "Make a new subscribe address" not in page
+    assert viewer.post(url("group_calendar_address", group)).status_code == 403
+    # A facilitator who is a trainer may (they may edit the group).
+    trainer = workspace.users["trainer"]
+    group.facilitators.add(Membership.objects.get(user=trainer))
+    client = client_as(trainer)
+    assert "Make a new subscribe address" in client.get(url("group", group)).content.decode()
+    response = client.post(url("group_calendar_address", group), follow=True)
+    assert response.status_code == 200
+    assert "The old one no longer works" in response.content.decode()
+    group.refresh_from_db()
+    new_path = f"/calendars/{group.calendar_token}/meetings.ics"
+    assert new_path != old_path and new_path in response.content.decode()
+    assert anonymous.get(old_path).status_code == 404
+    assert anonymous.get(new_path).status_code == 200
+    event = AuditEvent.objects.filter(object_type="network group").latest("pk")
+    assert event.actor == trainer and set(event.changes) == {"calendar_token_replaced_at"}
+    old_token = old_path.split("/")[2]
+    every_change = [str(e.changes) for e in AuditEvent.objects.all()]
+    assert not any(group.calendar_token in text or old_token in text for text in every_change)
+    # GET does not replace it.
+    assert client.get(url("group_calendar_address", group)).status_code == 405
 
 
 # ----------------------------------------------------------------------- queries

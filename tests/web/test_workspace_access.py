@@ -35,7 +35,7 @@ PUBLIC_PREFIXES = (
     "guides/",  # the docs/ guides, public (test_guides)
     "preview/",  # a signed token naming the organisation; members only (test_capture_preview)
     "p/",  # the anonymous member profile questionnaire: unguessable token (test_network_profile)
-    "calendars/",  # a network group's meetings (.ics) at a signed address (test_network_groups)
+    "calendars/",  # a network group's meetings (.ics): replaceable token (test_network_meetings)
     "m/",  # a network group member's own page: unguessable token (test_network_member_link)
 )
 #: Public routes matched exactly (the empty route is the site's home page).

@@ -14,6 +14,7 @@ the status before and after.
 from __future__ import annotations
 
 import datetime
+import secrets
 from decimal import Decimal
 
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -27,6 +28,11 @@ class ApologiesPolicy(models.TextChoices):
 
     MISSED = "missed", "Count as a missed meeting (shown apart)"
     EXCLUDED = "excluded", "Leave out of the member's count"
+
+
+def new_calendar_token() -> str:
+    """A calendar subscribe address's token: 256 random bits, URL-safe (43 characters)."""
+    return secrets.token_urlsafe(32)
 
 
 class NetworkGroup(models.Model):
@@ -69,6 +75,12 @@ class NetworkGroup(models.Model):
     #: The member profile table's merged categories: {question id: {new label: [codes]}}.
     profile_collapse = models.JSONField(default=dict, blank=True)
     is_archived = models.BooleanField(default=False)
+    #: The token in the address a calendar app subscribes to (it cannot sign in). Replacing it
+    #: (``calendar_token_replaced_at``) stops the old address; the token itself is never logged.
+    calendar_token = models.CharField(
+        max_length=64, unique=True, default=new_calendar_token, editable=False
+    )
+    calendar_token_replaced_at = models.DateTimeField(null=True, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = scoped_manager("organisation")
@@ -86,6 +98,7 @@ class NetworkGroup(models.Model):
         "framework",
         "profile_collapse",
         "is_archived",
+        "calendar_token_replaced_at",
     )
 
     class Meta:

@@ -1,7 +1,8 @@
 """The network group pages (views.py): the organisation's groups, a group's page and settings,
 its meetings, members and register, and its calendar. Each address names its objects with the
 keywords group_access.SCOPED_OBJECTS loads from the organisation (group, meeting,
-group_member, period). The calendar feed is public by design: its address is signed."""
+group_member, period). The calendar feed is public by design: its address carries a random
+token the group's editors can replace."""
 
 from django.urls import URLPattern, path
 
@@ -15,6 +16,11 @@ urlpatterns: list[URLPattern] = [
     path(G, views.group, name="group"),
     path(G + "edit/", views.group_edit, name="group_edit"),
     path(G + "meetings.ics", views.group_calendar, name="group_calendar"),
+    path(
+        G + "calendar-address/",
+        views.group_calendar_address,
+        name="group_calendar_address",
+    ),
     path(G + "meetings/", views.meeting_list, name="meetings"),
     path(G + "meetings/make/", views.meetings_generate, name="meetings_generate"),
     path(G + "meetings/new/", views.meeting_create, name="meeting_create"),
@@ -31,7 +37,7 @@ urlpatterns: list[URLPattern] = [
         views.period_edit,
         name="period_edit",
     ),
-    # A calendar app cannot sign in: the address carries a signature of the group's number.
+    # A calendar app cannot sign in: the address carries the group's calendar token.
     path(
         "calendars/<str:token>/meetings.ics",
         views.group_calendar_feed,

@@ -15,7 +15,6 @@ from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
-from django.core import signing
 from django.db.models import Prefetch
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -50,12 +49,13 @@ from imheval.web.network.models import (
     Member,
     MembershipPeriod,
     NetworkGroup,
+    new_calendar_token,
 )
 from imheval.web.organisations.access import FORM, POST, Access
 from imheval.web.organisations.models import Membership
 
-#: The signer of a group's calendar address (salted apart from every other signature).
-CALENDAR_SALT = "imheval.network.calendar"
+#: Longer than any calendar token we make (43 characters); longer ones are not looked up.
+MAX_CALENDAR_TOKEN_LENGTH = 64
 
 
 def today() -> datetime.date:
@@ -242,10 +242,7 @@ def group(request: HttpRequest, access: Access, group: NetworkGroup) -> HttpResp
         "may_edit": may_edit_group(access, group),
         "crumbs": _crumbs(access),
         "calendar_feed": request.build_absolute_uri(
-            reverse(
-                "network:group_calendar_feed",
-                kwargs={"token": signing.Signer(salt=CALENDAR_SALT).sign(str(group.pk))},
-            )
+            reverse("network:group_calendar_feed", kwargs={"token": group.calendar_token})
         ),
     }
     return render(request, "network/group.html", context)
@@ -257,15 +254,32 @@ def group_calendar(request: HttpRequest, access: Access, group: NetworkGroup) ->
     return _ics(group, attachment=True)
 
 
+@organisation_page(methods=POST)
+def group_calendar_address(
+    request: HttpRequest, access: Access, group: NetworkGroup
+) -> HttpResponse:
+    """Replace the group's calendar subscribe address: the old one stops working at once. The
+    audit log records when (``calendar_token_replaced_at``), never the token."""
+    require_edit(access, group)
+    group.calendar_token = new_calendar_token()
+    group.calendar_token_replaced_at = timezone.now()
+    group.save(update_fields=["calendar_token", "calendar_token_replaced_at"])
+    messages.success(
+        request,
+        "There is a new subscribe address for the meetings. The old one no longer works: "
+        "anyone who subscribed with it needs the new one.",
+    )
+    return redirect(_url("group", access, group=group) + "#calendar")
+
+
 @require_GET
 def group_calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
-    """The same file at an unguessable signed address a calendar app can subscribe to (it
-    cannot sign in). It shows only meeting dates, times and topics."""
-    try:
-        pk = int(signing.Signer(salt=CALENDAR_SALT).unsign(token))
-    except (signing.BadSignature, ValueError):
-        raise Http404("No such calendar") from None
-    found = get_object_or_404(NetworkGroup, pk=pk, is_archived=False)
+    """The same file at an unguessable address (a random token the group's editors can
+    replace) that a calendar app can subscribe to (it cannot sign in). It shows only meeting
+    dates, times and topics. An unknown or replaced token is 404."""
+    if not token or len(token) > MAX_CALENDAR_TOKEN_LENGTH:
+        raise Http404("No such calendar")
+    found = get_object_or_404(NetworkGroup, calendar_token=token, is_archived=False)
     return _ics(found, attachment=False)
 
 
