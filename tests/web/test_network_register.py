@@ -191,3 +191,40 @@ def test_register_queries_do_not_grow_with_members(workspace: Any, setup: dict[s
         response = setup["client"].get(address)
     assert len(response.context["lines"]) == 33
     assert len(large) == len(small)
+
+
+def test_a_mark_can_be_cleared_back_to_not_recorded(workspace: Any, setup: dict[str, Any]) -> None:
+    client, group, meeting = setup["client"], setup["group"], setup["meeting"]
+    a, b = setup["members"]["a"], setup["members"]["b"]
+    address = url("register", group, meeting=meeting)
+    client.post(address, {_field(a): "present", _field(b): "absent"})
+    page = client.get(address).content.decode()
+    # "Not recorded" is offered only where a mark exists: Aoife and Brendan, not Ciara.
+    assert page.count('value="none"') == 2
+    assert f'id="{_field(a)}-none"' in page
+    assert f'id="{_field(setup["members"]["joined_on_the_day"])}-none"' not in page
+    response = client.post(address, {_field(a): "present", _field(b): "none"}, follow=True)
+    text = response.content.decode()
+    assert "0 marks added or changed, 1 cleared" in text
+    assert "2 members have no mark yet" in text
+    assert {m.member_id: m.status for m in AttendanceMark.objects.filter(meeting=meeting)} == {
+        a.pk: "present"
+    }
+    event = AuditEvent.objects.filter(object_type="attendance mark", action="deleted").get()
+    assert event.actor == workspace.users["trainer"]
+    assert event.object_label == "Brendan: Absent"  # the mark it was
+    # Clearing a member with no mark changes nothing.
+    before = AuditEvent.objects.count()
+    client.post(address, {_field(b): "none"})
+    assert AuditEvent.objects.count() == before
+
+
+def test_apologies_for_a_coming_meeting_can_be_cleared(setup: dict[str, Any]) -> None:
+    client, group, a = setup["client"], setup["group"], setup["members"]["a"]
+    april = group.meetings.get(date=datetime.date(2026, 4, 2))
+    address = url("register", group, meeting=april)
+    client.post(address, {_field(a): "apologies"})
+    assert f'id="{_field(a)}-none"' in client.get(address).content.decode()
+    response = client.post(address, {_field(a): "none"})
+    assert response.status_code == 302
+    assert not AttendanceMark.objects.filter(meeting=april).exists()

@@ -3,7 +3,9 @@
 A member is on a meeting's register only when one of their membership periods covers the
 meeting's date (dates inclusive). Marks are saved in one transaction; only changed marks are
 written, each through the model's save so the audit log records who changed it, when, and the
-status before and after.
+status before and after. A mark recorded by mistake can be cleared back to "not recorded"
+(:data:`CLEAR`): the mark is deleted, and the audit log records the deletion with the mark it
+was (its label names the member and the status).
 """
 
 from __future__ import annotations
@@ -25,6 +27,9 @@ from imheval.web.network.models import (
 from imheval.web.organisations import audit
 
 FIELD_PREFIX = "mark-"
+#: The register's choice that clears a member's mark back to "not recorded" (offered only
+#: where a mark exists).
+CLEAR = "none"
 
 
 def eligible_members(meeting: Meeting) -> list[Member]:
@@ -89,14 +94,20 @@ def parse(
     members: list[Member],
     meeting_date: datetime.date,
     today: datetime.date,
+    saved: Mapping[int, object] | None = None,
 ) -> dict[int, str]:
-    """The marks chosen in a submitted register: {member pk: status}. Unmarked members are
-    left out. Raises :class:`RegisterInputError` for a status that is not one of the four, and for
-    anything but apologies before the meeting's day."""
+    """The marks chosen in a submitted register: {member pk: status, or :data:`CLEAR` for a
+    member whose mark in ``saved`` is to be cleared}. Unmarked members, and a clear for a member
+    with no mark, are left out. Raises :class:`RegisterInputError` for a status that is not one
+    of the four, and for anything but apologies (or clearing) before the meeting's day."""
     chosen: dict[int, str] = {}
     for member in members:
         value = str(data.get(f"{FIELD_PREFIX}{member.pk}", "")).strip()
         if not value:
+            continue
+        if value == CLEAR:
+            if saved is not None and member.pk in saved:
+                chosen[member.pk] = CLEAR
             continue
         if value not in Mark.values:
             raise RegisterInputError(
@@ -115,7 +126,8 @@ def parse(
 
 @transaction.atomic
 def save(meeting: Meeting, chosen: Mapping[int, str]) -> int:
-    """Write the chosen marks for ``meeting``; returns how many were added or changed."""
+    """Write the chosen marks for ``meeting`` (deleting those chosen :data:`CLEAR`); returns
+    how many were added, changed or cleared."""
     existing = {
         mark.member_id: mark  # type: ignore[attr-defined]
         for mark in AttendanceMark.objects.select_for_update().filter(meeting=meeting)
@@ -123,6 +135,11 @@ def save(meeting: Meeting, chosen: Mapping[int, str]) -> int:
     changed = 0
     for member_id, status in chosen.items():
         mark = existing.get(member_id)
+        if status == CLEAR:
+            if mark is not None:
+                mark.delete()  # the audit log records the deletion, labelled with the mark
+                changed += 1
+            continue
         if mark is None:
             AttendanceMark.objects.create(meeting=meeting, member_id=member_id, status=status)
             changed += 1

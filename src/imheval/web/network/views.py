@@ -393,12 +393,14 @@ def register(
             problem = "This meeting is cancelled. Restore it before taking its register."
         else:
             try:
-                chosen = taking.parse(request.POST, members, meeting.date, as_of)
+                chosen = taking.parse(request.POST, members, meeting.date, as_of, marks)
             except taking.RegisterInputError as error:
                 problem = str(error)
             else:
                 changed = taking.save(meeting, chosen)
-                unmarked = len(members) - len({**{k: 1 for k in marks}, **chosen})
+                cleared = {pk for pk, status in chosen.items() if status == taking.CLEAR}
+                written = changed - len(cleared)
+                unmarked = len(members) - len((set(marks) | set(chosen)) - cleared)
                 note = (
                     f" {unmarked} {'member has' if unmarked == 1 else 'members have'} no mark "
                     "yet and count as missing the meeting until you record them."
@@ -408,7 +410,8 @@ def register(
                 messages.success(
                     request,
                     f"Register for {meeting.date:%-d %B %Y} saved "
-                    f"({changed} {'mark' if changed == 1 else 'marks'} added or changed).{note}",
+                    f"({written} {'mark' if written == 1 else 'marks'} added or changed"
+                    f"{f', {len(cleared)} cleared' if cleared else ''}).{note}",
                 )
                 return redirect(_url("group", access, group=group))
     everyone = request.method == "GET" and request.GET.get("everyone") == "present"
@@ -420,6 +423,7 @@ def register(
         "meeting": meeting,
         "lines": lines,
         "marks": Mark.choices,
+        "clear": taking.CLEAR,
         "future": meeting.date > as_of,
         "problem": problem,
         "everyone": everyone,
