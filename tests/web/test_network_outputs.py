@@ -157,3 +157,34 @@ def test_cpd_statement_for_facilitators_and_from_the_members_own_link(workspace:
     assert mine.status_code == 200 and mine.content.startswith(b"%PDF")
     assert "no-store" in mine["Cache-Control"]
     assert Client().get("/m/" + "z" * 43 + "/cpd.pdf").status_code == 404
+
+
+def test_on_a_meeting_morning_files_are_dated_today_and_the_meeting_is_still_to_come(
+    workspace: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import datetime
+
+    from django.utils import timezone
+
+    from imheval.web.network.models import Meeting
+
+    made = make_group(workspace)
+    today = days(0)
+    Meeting.objects.create(
+        group=made.group, date=today, start_time=datetime.time(14, 0), duration_minutes=90
+    )
+    morning = timezone.make_aware(datetime.datetime.combine(today, datetime.time(9)))
+    monkeypatch.setattr(timezone, "now", lambda: morning)
+    trainer = client_as(workspace.users["trainer"])
+    member = made.members["Aoife Byrne"]
+    cpd = trainer.get(_url("member_cpd_statement", made, group_member=member.pk))
+    assert f"cpd-aoife-byrne-{today.isoformat()}.pdf" in cpd["Content-Disposition"]
+    report = trainer.get(_url("group_report", made) + "?format=pdf")
+    assert f"-report-{today.isoformat()}.pdf" in report["Content-Disposition"]
+    export = trainer.get(_url("register_export", made) + "?format=csv")
+    assert f"-register-{today.isoformat()}.csv" in export["Content-Disposition"]
+    # The figures are as of yesterday: today's 14:00 meeting has not started, so the register
+    # lists it as planned for each member, not as missed ("not recorded").
+    rows = list(csv.DictReader(io.StringIO(export.content.decode("utf-8-sig"))))
+    todays = [row for row in rows if row["date"] == today.isoformat()]
+    assert [row["status"] for row in todays] == ["planned"] * 3

@@ -22,6 +22,7 @@ from typing import Any
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.text import slugify
 from django.views.decorators.http import require_GET
 
@@ -196,12 +197,11 @@ def report(request: HttpRequest, access: Access, group: NetworkGroup) -> HttpRes
     if kind not in REPORT_FORMATS:
         raise Http404("No such report format")
     extension, content_type = REPORT_FORMATS[kind]
-    today = adapter.as_of_date(group)
-    content = rendered(build_group_report(group, today), extension)
+    content = rendered(build_group_report(group, adapter.as_of_date(group)), extension)
     response = _file(
         content,
         content_type,
-        f"{_stem(group)}-report-{today.isoformat()}{extension}",
+        f"{_stem(group)}-report-{timezone.localdate().isoformat()}{extension}",
         inline=kind == "html",
     )
     if kind == "html":
@@ -240,23 +240,24 @@ def register_export(request: HttpRequest, access: Access, group: NetworkGroup) -
     kind = request.GET.get("format", "")
     if kind not in ("csv", "xlsx"):
         raise Http404("No such export format")
-    today = adapter.as_of_date(group)
-    register = adapter.group_register(group, today)
+    as_of = adapter.as_of_date(group)
+    register = adapter.group_register(group, as_of)
     rule = adapter.group_rule(group)
-    name = f"{_stem(group)}-register-{today.isoformat()}"
+    name = f"{_stem(group)}-register-{timezone.localdate().isoformat()}"
     if kind == "csv":
         return _file(
-            write_tidy_csv(register, rule, today).encode("utf-8"),
+            write_tidy_csv(register, rule, as_of).encode("utf-8"),
             "text/csv; charset=utf-8",
             f"{name}.csv",
         )
-    return _file(write_wide_xlsx(register, rule, today), XLSX, f"{name}.xlsx")
+    return _file(write_wide_xlsx(register, rule, as_of), XLSX, f"{name}.xlsx")
 
 
 def cpd_pdf(member: Member, made_on: datetime.date) -> bytes:
-    """``member``'s CPD statement as a PDF."""
+    """``member``'s CPD statement as a PDF, made on ``made_on`` (today), from the register as
+    of the group's as-of date (a meeting today counts once it has started)."""
     group = member.group
-    register = adapter.group_register(group, made_on)
+    register = adapter.group_register(group, adapter.as_of_date(group))
     core_member = next(m for m in register.members if m.key == str(member.pk))
     statement = cpd_statement(
         group_facts(group),
@@ -279,7 +280,7 @@ def member_cpd(
     """A member's CPD statement, for the facilitators (and admins, evaluators) to hand over."""
     of_group(group, group_member)
     require_edit(access, group)
-    today = adapter.as_of_date(group)
+    today = timezone.localdate()
     return _file(cpd_pdf(group_member, today), "application/pdf", _cpd_name(group_member, today))
 
 
@@ -287,5 +288,5 @@ def member_cpd(
 @member_page_view
 def own_cpd(request: HttpRequest, member: Member, token: str) -> HttpResponse:
     """The member's own CPD statement, from their link (only theirs)."""
-    today = adapter.as_of_date(member.group)
+    today = timezone.localdate()
     return _file(cpd_pdf(member, today), "application/pdf", _cpd_name(member, today))
