@@ -240,6 +240,18 @@ def test_meetings_before_joining_are_not_shown_to_a_new_member(workspace: Any) -
     assert "Not recorded yet" in page
 
 
+def test_a_member_for_whom_no_meeting_counts_is_told_so_not_that_they_met_the_target(
+    workspace: Any,
+) -> None:
+    made = make_group(workspace)
+    # Joined and left between the meetings of 60 and 30 days ago: no meeting counts.
+    between = Member.objects.create(group=made.group, name="Eimear Flynn")
+    MembershipPeriod.objects.create(member=between, joined=days(-50), left=days(-40))
+    page = Client().get(link_for(between)).content.decode()
+    assert "No meeting of this attendance year falls within your membership" in page
+    assert "You reached the" not in page
+
+
 def test_facilitator_makes_replaces_and_revokes_a_link_once_shown(workspace: Any) -> None:
     made = make_group(workspace, facilitator_role="trainer")
     member = made.members["Aoife Byrne"]

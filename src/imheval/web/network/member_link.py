@@ -169,6 +169,8 @@ def my_meetings(
 def your_standing(result: Standing, target: str) -> str:
     """The member's standing in the second person, e.g. 'You may miss 1 more meeting this
     year and still reach the 80% target.'"""
+    if result.held == 0 and result.remaining == 0:
+        return "No meeting of this attendance year falls within your membership, so none counts."
     if result.state is State.MAY_MISS:
         meetings = "meeting" if result.may_miss == 1 else "meetings"
         return (
