@@ -233,11 +233,20 @@ def axe_scan(page: Any, name: str) -> list[dict[str, Any]]:
     return violations
 
 
+#: The tallest page (CSS px) screenshotted whole. A full-page capture makes Chromium lay the
+#: whole page out at once; a long guide on a phone (tens of thousands of px) then takes more
+#: than the 30 s timeout on a loaded 2-core machine, so of a taller page only the first screen
+#: is kept (the screenshots are for people to look at; nothing asserts on them).
+SCREENSHOT_MAX_HEIGHT = 8_000
+
+
 def screenshot(page: Any, name: str) -> Path:
-    """Save a full-page screenshot as artifacts/screenshots/<name>.png and return its path."""
+    """Save a full-page screenshot (only the first screen of a very tall page) as
+    artifacts/screenshots/<name>.png and return its path."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     path = SCREENSHOTS / f"{name}.png"
-    page.screenshot(path=str(path), full_page=True)
+    height = page.evaluate("document.documentElement.scrollHeight")
+    page.screenshot(path=str(path), full_page=height <= SCREENSHOT_MAX_HEIGHT)
     return path
 
 
