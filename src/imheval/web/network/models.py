@@ -82,6 +82,10 @@ class NetworkGroup(models.Model):
     )
     calendar_token_replaced_at = models.DateTimeField(null=True, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
+    #: Counts changes to the group's meetings, members, membership periods and marks (bumped by
+    #: signals, see ``figures.py``): the organisation's page keeps each group's figures until
+    #: it moves. Never shown, never audited.
+    register_version = models.PositiveIntegerField(default=0, editable=False)
 
     objects = scoped_manager("organisation")
     AUDIT_FIELDS = (

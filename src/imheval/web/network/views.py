@@ -24,7 +24,7 @@ from django.views.decorators.http import require_GET
 
 from imheval.network.attendance import standings as core_standings
 from imheval.network.retention import retention as core_retention
-from imheval.web.network import adapter, meetings, overview
+from imheval.web.network import adapter, figures, meetings, overview
 from imheval.web.network import register as taking
 from imheval.web.network.forms import (
     GroupForm,
@@ -125,19 +125,16 @@ def groups(request: HttpRequest, access: Access) -> HttpResponse:
         )
     )
     as_of = adapter.as_of_dates(found)
-    registers = adapter.registers_for_groups(found, as_of)
-    lines = []
-    for group in found:
-        register = registers[group.pk]
-        found_standings = core_standings(register, adapter.group_rule(group), as_of[group.pk])
-        lines.append(
-            {
-                "group": group,
-                "figures": overview.figures(register, found_standings, day),
-                "retention": core_retention(register, adapter.group_rule(group), as_of[group.pk]),
-                "facilitators": sorted(m.user.get_username() for m in group.facilitators.all()),
-            }
-        )
+    kept = figures.group_lines(found, as_of, day)
+    lines = [
+        {
+            "group": group,
+            "figures": kept[group.pk].figures,
+            "retention": kept[group.pk].retention,
+            "facilitators": sorted(m.user.get_username() for m in group.facilitators.all()),
+        }
+        for group in found
+    ]
     archived = NetworkGroup.objects.in_organisation(access.organisation).filter(is_archived=True)
     context = {
         "lines": lines,
