@@ -11,7 +11,6 @@ reached through ``adapter``.
 from __future__ import annotations
 
 import datetime
-from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
@@ -53,6 +52,7 @@ from imheval.web.network.models import (
 )
 from imheval.web.organisations.access import FORM, POST, Access
 from imheval.web.organisations.models import Membership
+from imheval.web.workspace.views import _form_page as workspace_form_page
 
 #: Longer than any calendar token we make (43 characters); longer ones are not looked up.
 MAX_CALENDAR_TOKEN_LENGTH = 64
@@ -77,33 +77,9 @@ def _crumbs(access: Access, group: NetworkGroup | None = None) -> list[tuple[str
     return crumbs
 
 
-def _form_page(
-    request: HttpRequest,
-    form: Any,
-    *,
-    title: str,
-    submit: str,
-    cancel: str,
-    done: Callable[[Any], tuple[str, str]],
-    crumbs: list[tuple[str, str]],
-    caption: str = "",
-    intro: str = "",
-) -> HttpResponse:
-    """Show ``form``, or save it and redirect: ``done(saved)`` gives (message, next address)."""
-    if request.method == "POST" and form.is_valid():
-        message, next_url = done(form.save())
-        messages.success(request, message)
-        return redirect(next_url)
-    context = {
-        "form": form,
-        "title": title,
-        "submit": submit,
-        "cancel": cancel,
-        "crumbs": crumbs,
-        "caption": caption,
-        "intro": intro,
-    }
-    return render(request, "network/form.html", context)
+def _form_page(request: HttpRequest, form: Any, **page: Any) -> HttpResponse:
+    """The workspace's form page (show, or save and redirect) with this app's template."""
+    return workspace_form_page(request, form, template="network/form.html", **page)
 
 
 def _data(request: HttpRequest) -> Any:

@@ -107,8 +107,10 @@ def _form_page(
     caption: str = "",
     intro: str = "",
     warning: bool = False,
+    template: str = "workspace/form.html",
 ) -> HttpResponse:
-    """Show ``form``, or save it and redirect: ``done(saved)`` gives (message, next address)."""
+    """Show ``form``, or save it and redirect: ``done(saved)`` gives (message, next address).
+    Other apps' form pages use it too, with their own ``template`` (network groups)."""
     if request.method == "POST" and form.is_valid():
         message, next_url = done(form.save())
         messages.success(request, message)
@@ -123,7 +125,7 @@ def _form_page(
         "intro": intro,
         "warning": warning,
     }
-    return render(request, "workspace/form.html", context)
+    return render(request, template, context)
 
 
 # ----------------------------------------------------------------------- organisations
