@@ -50,13 +50,17 @@ class Refusal:
     retry_after: int
 
 
-def _setting(name: str, default: int) -> int:
+def setting(name: str, default: int) -> int:
+    """A whole-number limit from the settings (``default`` when unset)."""
     return int(getattr(settings, name, default))
 
 
-def _recent_starts(session: SessionBase, now: datetime.datetime, window: int) -> list[int]:
-    """The session's start times within the window, oldest first (bad values are dropped)."""
-    stored = session.get(STARTS_KEY)
+def recent_starts(
+    session: SessionBase, now: datetime.datetime, window: int, key: str = STARTS_KEY
+) -> list[int]:
+    """The session's start times (under ``key``) within the window, oldest first (bad values
+    are dropped). The network group's profile questionnaire keeps its own under its own key."""
+    stored = session.get(key)
     since = now.timestamp() - window
     if not isinstance(stored, list):
         return []
@@ -72,14 +76,14 @@ def refuse_start(
     query on the drafts started at ``collection`` in the last minute.
     """
     now = now or timezone.now()
-    per_session = _setting("IMHEVAL_CAPTURE_STARTS_PER_SESSION", DEFAULT_STARTS_PER_SESSION)
-    window = _setting("IMHEVAL_CAPTURE_SESSION_WINDOW_SECONDS", DEFAULT_SESSION_WINDOW_SECONDS)
+    per_session = setting("IMHEVAL_CAPTURE_STARTS_PER_SESSION", DEFAULT_STARTS_PER_SESSION)
+    window = setting("IMHEVAL_CAPTURE_SESSION_WINDOW_SECONDS", DEFAULT_SESSION_WINDOW_SECONDS)
     if per_session > 0:
-        starts = _recent_starts(session, now, window)
+        starts = recent_starts(session, now, window)
         if len(starts) >= per_session:
             wait = starts[-per_session] + window - int(now.timestamp())
             return Refusal("session", max(1, wait))
-    per_link = _setting(
+    per_link = setting(
         "IMHEVAL_CAPTURE_STARTS_PER_LINK_PER_MINUTE", DEFAULT_STARTS_PER_LINK_PER_MINUTE
     )
     if per_link > 0:
@@ -101,5 +105,5 @@ def refuse_start(
 def note_start(session: SessionBase, *, now: datetime.datetime | None = None) -> None:
     """Remember in the session that it started a draft now (older times are dropped)."""
     now = now or timezone.now()
-    window = _setting("IMHEVAL_CAPTURE_SESSION_WINDOW_SECONDS", DEFAULT_SESSION_WINDOW_SECONDS)
-    session[STARTS_KEY] = [*_recent_starts(session, now, window), int(now.timestamp())]
+    window = setting("IMHEVAL_CAPTURE_SESSION_WINDOW_SECONDS", DEFAULT_SESSION_WINDOW_SECONDS)
+    session[STARTS_KEY] = [*recent_starts(session, now, window), int(now.timestamp())]

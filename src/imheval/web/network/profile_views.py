@@ -15,10 +15,8 @@ questionnaire a plain 410 page. Starting is limited per browser session and per 
 
 from __future__ import annotations
 
-import datetime
 from typing import Any
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.sessions.backends.base import SessionBase
 from django.db import transaction
@@ -35,6 +33,7 @@ from imheval.instruments.profile import ChoiceQuestion, Profile, get_builtin_pro
 from imheval.network.profile import ProfileTable, check_collapse, profile_table
 from imheval.network.retention import retention
 from imheval.reports.sections.network_profile import HEADER, profile_lines
+from imheval.web.capture.throttle import recent_starts, setting
 from imheval.web.network import adapter
 from imheval.web.network.group_access import may_edit_group, organisation_page, require_edit
 from imheval.web.network.models import NetworkGroup, ProfileAnswer, ProfileSurvey
@@ -350,18 +349,6 @@ def _public(view: Any) -> Any:
     return never_cache(require_http_methods(["GET", "POST"])(wrapper))
 
 
-def _setting(name: str, default: int) -> int:
-    return int(getattr(settings, name, default))
-
-
-def _recent_starts(session: SessionBase, now: datetime.datetime, window: int) -> list[int]:
-    stored = session.get(STARTS_KEY)
-    since = now.timestamp() - window
-    if not isinstance(stored, list):
-        return []
-    return sorted(int(t) for t in stored if isinstance(t, int) and t > since)
-
-
 def refuse_start(session: SessionBase, survey: ProfileSurvey) -> tuple[str, int] | None:
     """(scope, seconds to wait) if this browser or this link may not start now, else None.
 
@@ -371,13 +358,13 @@ def refuse_start(session: SessionBase, survey: ProfileSurvey) -> tuple[str, int]
     dates (the only time they keep). Either set to 0 is off.
     """
     now = timezone.now()
-    per_session = _setting("IMHEVAL_PROFILE_STARTS_PER_SESSION", DEFAULT_STARTS_PER_SESSION)
-    window = _setting("IMHEVAL_PROFILE_SESSION_WINDOW_SECONDS", DEFAULT_SESSION_WINDOW_SECONDS)
+    per_session = setting("IMHEVAL_PROFILE_STARTS_PER_SESSION", DEFAULT_STARTS_PER_SESSION)
+    window = setting("IMHEVAL_PROFILE_SESSION_WINDOW_SECONDS", DEFAULT_SESSION_WINDOW_SECONDS)
     if per_session > 0:
-        starts = _recent_starts(session, now, window)
+        starts = recent_starts(session, now, window, STARTS_KEY)
         if len(starts) >= per_session:
             return "session", max(1, starts[-per_session] + window - int(now.timestamp()))
-    per_day = _setting("IMHEVAL_PROFILE_ANSWERS_PER_LINK_PER_DAY", DEFAULT_ANSWERS_PER_LINK_PER_DAY)
+    per_day = setting("IMHEVAL_PROFILE_ANSWERS_PER_LINK_PER_DAY", DEFAULT_ANSWERS_PER_LINK_PER_DAY)
     if per_day > 0:
         today = ProfileAnswer.objects.filter(survey=survey, submitted_on=timezone.localdate())
         if today.count() >= per_day:
@@ -387,8 +374,8 @@ def refuse_start(session: SessionBase, survey: ProfileSurvey) -> tuple[str, int]
 
 def _note_start(session: SessionBase) -> None:
     now = timezone.now()
-    window = _setting("IMHEVAL_PROFILE_SESSION_WINDOW_SECONDS", DEFAULT_SESSION_WINDOW_SECONDS)
-    session[STARTS_KEY] = [*_recent_starts(session, now, window), int(now.timestamp())]
+    window = setting("IMHEVAL_PROFILE_SESSION_WINDOW_SECONDS", DEFAULT_SESSION_WINDOW_SECONDS)
+    session[STARTS_KEY] = [*recent_starts(session, now, window, STARTS_KEY), int(now.timestamp())]
 
 
 def _too_many(request: HttpRequest, scope: str, wait: int) -> HttpResponse:
