@@ -211,3 +211,17 @@ def test_the_example_in_the_documentation_is_a_valid_profile() -> None:
     profile = load_profile_text(example, "docs/instruments.md")
     assert [q.id for q in profile.questions] == ["discipline", "years_in_service"]
     assert profile.ref == "imh-network-profile@1.0.0"
+
+
+def test_a_hostile_profile_file_is_refused_like_a_hostile_instrument() -> None:
+    # The instruments' limits apply: nesting past 50 levels, and aliases expanding past the
+    # size limit (a "billion laughs"), each a plain message naming the file.
+    deep = "format: imheval-profile/1\nid: x\nextra: " + "[" * 60 + "]" * 60 + "\n"
+    with pytest.raises(InstrumentError, match="deep.yaml.*nested too deeply"):
+        load_profile_text(deep, "deep.yaml")
+    laughs = "a: &a [x, x, x, x, x, x, x, x, x, x]\n" + "".join(
+        f"{name}: &{name} [*{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}]\n"
+        for prev, name in zip("abcdefgh", "bcdefghi", strict=True)
+    )
+    with pytest.raises(InstrumentError, match="laughs.yaml"):
+        load_profile_text(laughs, "laughs.yaml")

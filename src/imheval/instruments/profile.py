@@ -24,13 +24,12 @@ from functools import cache
 from importlib import resources
 from typing import Annotated, Any, Literal
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 from pydantic import model_validator as _model_validator
 
 from imheval.errors import InstrumentError, Problem, UnknownInstrumentError
 from imheval.instruments.bank import VERSION_MARK, split_ref
-from imheval.instruments.loader import YAML_SUFFIXES, InstrumentYamlLoader, _explain, _yaml_kind
+from imheval.instruments.loader import YAML_SUFFIXES, _explain, _parse_yaml, _yaml_kind
 
 __all__ = [
     "FORMAT_PROFILE_V1",
@@ -177,17 +176,9 @@ def load_profile_text(text: str, source: str = "<text>") -> Profile:
     Raises :class:`InstrumentError` whose problems name the file and the question (by id, or
     "question #3" when it has none) and say what is wrong.
     """
-    try:
-        data = yaml.load(text, Loader=InstrumentYamlLoader)
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "unknown line"
-        detail = exc.problem or exc.context or "invalid YAML"
-        raise InstrumentError(
-            [Problem(source, f"is not valid YAML at {where}: {detail}")]
-        ) from None
-    except (yaml.YAMLError, RecursionError) as exc:
-        raise InstrumentError([Problem(source, f"is not valid YAML: {exc}")]) from None
+    # The instruments' parser: safe values only, depth and alias-expansion limits, located
+    # YAML errors.
+    data = _parse_yaml(text, source)
     if not isinstance(data, dict):
         raise InstrumentError(
             [
