@@ -217,11 +217,11 @@ def test_a_hostile_profile_file_is_refused_like_a_hostile_instrument() -> None:
     # The instruments' limits apply: nesting past 50 levels, and aliases expanding past the
     # size limit (a "billion laughs"), each a plain message naming the file.
     deep = "format: imheval-profile/1\nid: x\nextra: " + "[" * 60 + "]" * 60 + "\n"
-    with pytest.raises(InstrumentError, match="deep.yaml.*nested too deeply"):
+    with pytest.raises(InstrumentError, match=r"deep\.yaml.*nested too deeply"):
         load_profile_text(deep, "deep.yaml")
     laughs = "a: &a [x, x, x, x, x, x, x, x, x, x]\n" + "".join(
-        f"{name}: &{name} [*{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}]\n"
+        f"{name}: &{name} [{', '.join([f'*{prev}'] * 8)}]\n"
         for prev, name in zip("abcdefgh", "bcdefghi", strict=True)
     )
-    with pytest.raises(InstrumentError, match="laughs.yaml"):
+    with pytest.raises(InstrumentError, match=r"laughs\.yaml: expands to more than"):
         load_profile_text(laughs, "laughs.yaml")
