@@ -4,7 +4,6 @@ Moodle's competency framework CSV export), with the message for each way a file 
 from __future__ import annotations
 
 import textwrap
-from pathlib import Path
 
 import pytest
 
@@ -24,8 +23,9 @@ from imheval.instruments.frameworks import (
     reference,
     resolve,
 )
+from shared_fixtures import shared_fixture
 
-MOODLE_FIXTURE = Path("/work/shared/fixtures/network/competency_framework_moodle_lpimportcsv.csv")
+MOODLE_FIXTURE = shared_fixture("network", "competency_framework_moodle_lpimportcsv.csv")
 HEADER = (
     "Parent ID number,ID number,Short name,Description,Description format,Scale values,"
     "Scale configuration,Rule type (optional),Rule outcome (optional),Rule config (optional),"

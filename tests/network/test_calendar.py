@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime
 import re
-from pathlib import Path
 
 import pytest
 from dateutil import rrule as du_rrule  # type: ignore[import-untyped]
@@ -18,8 +17,9 @@ from imheval.network.calendar import (
     read_ics_series,
     to_ics,
 )
+from shared_fixtures import shared_fixture
 
-FIXTURE = Path("/work/shared/fixtures/network/pimh-ng-meetings.ics")
+FIXTURE = shared_fixture("network", "pimh-ng-meetings.ics")
 D = datetime.date
 T = datetime.time
 

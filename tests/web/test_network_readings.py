@@ -4,7 +4,6 @@ and the coverage grid."""
 from __future__ import annotations
 
 import datetime
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -21,10 +20,11 @@ from imheval.web.network.models import (
     Reading,
 )
 from imheval.web.organisations.models import AuditEvent, Membership
+from shared_fixtures import shared_fixture
 
 pytestmark = pytest.mark.django_db
 
-MOODLE = Path("/work/shared/fixtures/network/competency_framework_moodle_lpimportcsv.csv")
+MOODLE = shared_fixture("network", "competency_framework_moodle_lpimportcsv.csv")
 
 OWN_FRAMEWORK = """\
 format: imheval-framework/1
