@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import datetime
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 
 from django.utils import timezone
 
@@ -82,11 +82,11 @@ def as_of_date(group: m.NetworkGroup, now: datetime.datetime | None = None) -> d
     return as_of_dates([group], now)[group.pk]
 
 
-def meeting_status(meeting: m.Meeting, as_of: datetime.date) -> MeetingStatus:
+def meeting_status(day: datetime.date, cancelled: bool, as_of: datetime.date) -> MeetingStatus:
     """Cancelled counts for nobody; on or before ``as_of`` it was held; after, it is planned."""
-    if meeting.cancelled:
+    if cancelled:
         return MeetingStatus.CANCELLED
-    return MeetingStatus.HELD if meeting.date <= as_of else MeetingStatus.PLANNED
+    return MeetingStatus.HELD if day <= as_of else MeetingStatus.PLANNED
 
 
 #: A stored mark's core value, looked up rather than constructed for each of many marks.
@@ -98,30 +98,6 @@ _PERIOD_FIELDS = ("member_id", "joined", "left")
 _MARK_FIELDS = ("member_id", "meeting_id", "status")
 
 
-def core_meeting(meeting: m.Meeting, as_of: datetime.date) -> Meeting:
-    """One meeting row as the core's meeting (its status as of ``as_of``)."""
-    return Meeting(
-        date=meeting.date,
-        status=meeting_status(meeting, as_of),
-        topic=meeting.topic,
-        duration_minutes=meeting.duration_minutes,
-        key=str(meeting.pk),
-    )
-
-
-def core_member(member: m.Member, periods: Iterable[m.MembershipPeriod]) -> Member:
-    """One member row and their periods as the core's member."""
-    return Member(
-        name=member.name,
-        periods=tuple(
-            Period(joined=p.joined, left=p.left) for p in sorted(periods, key=lambda p: p.joined)
-        ),
-        profession=member.profession,
-        service=member.service,
-        key=str(member.pk),
-    )
-
-
 def _registers(
     group_ids: Sequence[int], as_of: Mapping[int, datetime.date], *, one: bool
 ) -> dict[int, Register]:
@@ -129,14 +105,13 @@ def _registers(
     queries (plain values, not model instances: the organisation's page reads thousands of
     rows)."""
     scope = {"group_id": group_ids[0]} if one else {"group_id__in": group_ids}
-    held, planned, cancelled = MeetingStatus.HELD, MeetingStatus.PLANNED, MeetingStatus.CANCELLED
     meetings: dict[int, list[Meeting]] = defaultdict(list)
     for pk, group_id, day, is_cancelled, topic, minutes in (
         m.Meeting.objects.filter(**scope)
         .order_by("date", "start_time", "pk")
         .values_list(*_MEETING_FIELDS)
     ):
-        status = cancelled if is_cancelled else held if day <= as_of[group_id] else planned
+        status = meeting_status(day, is_cancelled, as_of[group_id])
         meetings[group_id].append(Meeting(day, status, topic, minutes, str(pk)))
     periods: dict[int, list[Period]] = defaultdict(list)
     member_scope = {f"member__{key}": value for key, value in scope.items()}

@@ -14,7 +14,6 @@ from fractions import Fraction
 
 from imheval.network.attendance import (
     AttendanceRule,
-    Mark,
     MeetingStatus,
     Register,
     Standing,
@@ -183,7 +182,3 @@ def not_recorded(
     return sorted(
         ((key, dates[key], sorted(found)) for key, found in names.items()), key=lambda t: t[1]
     )
-
-
-def mark_words(mark: Mark | str) -> str:
-    return Mark(mark).value.capitalize()
