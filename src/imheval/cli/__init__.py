@@ -20,9 +20,11 @@ def _register() -> None:
     from imheval.cli import web as _web  # noqa: F401  (registers commands)
     from imheval.cli.instruments import app as instruments_app
     from imheval.cli.network import app as network_app
+    from imheval.cli.qual_web import app as qual_app
 
     app.add_typer(instruments_app, name="instruments")
     app.add_typer(network_app, name="network")
+    app.add_typer(qual_app, name="qual")
 
 
 _register()

@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "imheval.web.results",
     "imheval.web.paper",
     "imheval.web.network",
+    "imheval.web.qualitative",
     "imheval.web.tasks",
     "django_tasks",
     "django_tasks_db",

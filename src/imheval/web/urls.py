@@ -18,6 +18,7 @@ urlpatterns = [
     path("o/", include("imheval.web.results.urls")),
     path("o/", include("imheval.web.paper.urls")),
     path("", include("imheval.web.network.urls")),
+    path("", include("imheval.web.qualitative.urls")),
     path("o/", include("imheval.web.tasks.urls")),
     path("o/", include("imheval.web.capture.preview")),
     path("q/", include("imheval.web.capture.urls")),

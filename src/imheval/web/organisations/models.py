@@ -17,12 +17,16 @@ class Role(models.TextChoices):
     ADMIN = "admin", "Admin"
     EVALUATOR = "evaluator", "Evaluator"
     TRAINER = "trainer", "Trainer"
+    #: codes transcripts and builds themes (focus groups, interviews); reads everything else
+    ANALYST = "analyst", "Analyst"
+    #: the second reviewer of themes and quotes; reads everything else
+    REVIEWER = "reviewer", "Reviewer"
     VIEWER = "viewer", "Viewer"
 
 
 #: Each action and the roles allowed to take it. Viewing needs only membership.
 PERMISSIONS: dict[str, frozenset[str]] = {
-    "view": frozenset({"admin", "evaluator", "trainer", "viewer"}),
+    "view": frozenset({"admin", "evaluator", "trainer", "analyst", "reviewer", "viewer"}),
     "manage_members": frozenset({"admin"}),
     # an invitation link makes whoever opens it a member: only admins make or revoke them
     "invite_members": frozenset({"admin"}),
@@ -38,6 +42,10 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "review_matches": frozenset({"admin", "evaluator"}),
     # where the organisation works (the words its questionnaires use): admins only
     "edit_organisation": frozenset({"admin"}),
+    # focus groups and thematic analysis: analysts and evaluators import, code and build themes
+    "code_qualitative": frozenset({"admin", "evaluator", "analyst"}),
+    # the second reviewer's decisions on themes and quotes
+    "review_qualitative": frozenset({"admin", "evaluator", "analyst", "reviewer"}),
 }
 
 

@@ -1,0 +1,5 @@
+"""Routes: see urls.py."""
+
+from django.urls import URLPattern
+
+urlpatterns: list[URLPattern] = []
