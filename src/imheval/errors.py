@@ -109,3 +109,7 @@ class RegisterError(ProblemsError, ValueError):
 
 class AttendanceError(ImhevalError, ValueError):
     """Raised when the attendance rule cannot be applied, e.g. a held meeting after as-of."""
+
+
+class TranscriptError(ProblemsError, ValueError):
+    """Raised when a transcript, its speaker pattern or its list of names cannot be read."""
