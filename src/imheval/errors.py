@@ -113,3 +113,8 @@ class AttendanceError(ImhevalError, ValueError):
 
 class TranscriptError(ProblemsError, ValueError):
     """Raised when a transcript, its speaker pattern or its list of names cannot be read."""
+
+
+class RefiError(ProblemsError, ValueError):
+    """Raised when a REFI-QDA project (.qdpx) or codebook (.qdc) cannot be read safely or is
+    not valid (nothing is imported)."""
