@@ -1,0 +1,175 @@
+"""REFI-QDA exchange in the web app: the adapter (rows <-> the core's Project), the export
+downloads, and the import (upload, preview of what is lost, confirm, all or nothing)."""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+import pytest
+from qual_data import (
+    FOCUS_GROUP,
+    add_member,
+    make_codebook,
+    make_coder,
+    make_coding,
+    make_source,
+    make_study,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+def _coded_study(workspace: Any) -> tuple[Any, dict[str, Any]]:
+    from imheval.web.qualitative.models import Memo, PhaseEntry
+
+    study = make_study(
+        workspace.organisation, workspace.cohort, reflexivity="I trained as a nurse."
+    )
+    source = make_source(study, FOCUS_GROUP, speakers={"PX1": {"profession": "Midwife"}})
+    codes = make_codebook(study)
+    analyst = make_coder(study, "Analyst A")
+    second = make_coder(study, "Reviewer B")
+    make_coding(source, codes["light bulb"], analyst, text="A light bulb moment", exemplar=True)
+    make_coding(source, codes["never time"], analyst, text="We never get time to think.")
+    make_coding(source, codes["never time"], second, text="never get time", memo="short")
+    make_coding(source, codes["readings"], second, text="the readings made sense too")
+    Memo.objects.create(study=study, code=codes["theme"], text="Strongest theme.")
+    PhaseEntry.objects.create(
+        study=study, phase=3, date=datetime.date(2026, 11, 5), memo="Sorted codes into themes."
+    )
+    return study, codes
+
+
+def _codings(study: Any) -> set[tuple[str, str, str, str, bool, str]]:
+    from imheval.web.qualitative.models import Coding
+
+    return {
+        (
+            c.source.text[c.start : c.end],
+            c.code.name,
+            c.code.level,
+            c.coder.name,
+            c.exemplar,
+            c.memo,
+        )
+        for c in Coding.objects.filter(source__study=study).select_related(
+            "source", "code", "coder"
+        )
+    }
+
+
+def test_project_for_gives_the_core_project(workspace: Any) -> None:
+    from imheval.web.qualitative.adapter import project_for
+
+    study, _ = _coded_study(workspace)
+    project = project_for(study)
+    assert project.name == "Focus groups after training"
+    assert sorted(u.name for u in project.users) == ["Analyst A", "Reviewer B"]
+    assert [c.name for c in project.codes] == [
+        "Space to reflect",
+        "Making sense",
+        "Light bulb moment",
+        "Readings helped",
+        "Time to think",
+        "Never time",
+    ]  # the codebook's order (position, then name), parents first
+    theme = next(c for c in project.codes if c.name == "Space to reflect")
+    assert theme.parent is None and theme.description == "Time away from the ward to think."
+    assert not theme.codable  # a theme nobody coded directly is a category
+    sub = next(c for c in project.codes if c.name == "Time to think")
+    assert sub.parent == theme.guid and project.code_level(sub.guid).value == "subtheme"
+    assert len(project.codings) == 4
+    exemplar = next(c for c in project.codings if c.exemplar)
+    assert project.sources[0].text[exemplar.start : exemplar.end] == "A light bulb moment"
+    assert {case.name for case in project.cases} == {"Facilitator", "PX1", "PX2", "PX3"}
+    px1 = next(case for case in project.cases if case.name == "PX1")
+    assert px1.attributes == {"profession": "Midwife"}
+    assert px1.sources == (project.sources[0].guid,)
+    assert len(project.sources[0].turns) == 5
+    names = {note.name for note in project.notes}
+    assert names == {
+        "Reflexivity statement",
+        "Phase 3 (2026-11-05): Searching for themes",
+        "Memo on Space to reflect",
+    }
+
+
+def test_a_study_exported_and_imported_has_the_same_codings(workspace: Any) -> None:
+    from imheval.web.qualitative.adapter import import_project, project_for
+    from imheval.web.qualitative.models import Code, CodeChange, PhaseEntry, Turn
+
+    study, _ = _coded_study(workspace)
+    copy = make_study(workspace.organisation, workspace.programme, name="Copy")
+    summary = import_project(copy, project_for(study), workspace.users["evaluator"])
+    assert summary.sentence() == (
+        "Imported 1 source, 4 speakers, 6 codes, 2 coders, 4 codings and 1 memo."
+    )
+    assert _codings(copy) == _codings(study)
+    assert copy.reflexivity == "I trained as a nurse."
+    entry = PhaseEntry.objects.get(study=copy)
+    assert (entry.phase, entry.date, entry.memo) == (
+        3,
+        datetime.date(2026, 11, 5),
+        "Sorted codes into themes.",
+    )
+    assert copy.memos.get().code.name == "Space to reflect"
+    assert Turn.objects.filter(source__study=copy).count() == 5
+    assert set(Code.objects.filter(study=copy).values_list("guid", flat=True)) == set(
+        Code.objects.filter(study=study).values_list("guid", flat=True)
+    )
+    assert CodeChange.objects.filter(code__study=copy, kind="created").count() == 6
+
+
+def test_an_import_that_clashes_imports_nothing(workspace: Any) -> None:
+    from dataclasses import replace
+
+    from imheval.web.qualitative.adapter import ImportConflictError, import_project, project_for
+    from imheval.web.qualitative.models import Code, Coding, Source
+
+    study, _ = _coded_study(workspace)
+    project = project_for(study)
+    broken = replace(
+        project,
+        codings=(*project.codings, replace(project.codings[0], guid="X", start=5, end=9999)),
+    )
+    copy = make_study(workspace.organisation, workspace.programme, name="Copy")
+    with pytest.raises(ImportConflictError) as caught:
+        import_project(copy, broken, None, file="focus.qdpx")
+    assert str(caught.value) == (
+        "focus.qdpx, field 'coding X': positions 5 to 9999 lie outside 'Focus group 1' "
+        f"({len(FOCUS_GROUP)} characters)"
+    )
+    # importing into the study it came from clashes on the source's name
+    with pytest.raises(ImportConflictError, match="already has a source named 'Focus group 1'"):
+        import_project(study, project, None)
+    assert not Source.objects.filter(study=copy).exists()
+    assert not Code.objects.filter(study=copy).exists()
+    assert Coding.objects.filter(source__study=study).count() == 4
+
+
+def test_the_plan_lists_what_is_kept_differently(workspace: Any) -> None:
+    from dataclasses import replace
+
+    from imheval.qualitative import model as core
+    from imheval.web.qualitative.adapter import plan_import, project_for
+
+    study, _ = _coded_study(workspace)
+    project = project_for(study)
+    project = replace(
+        project,
+        codes=tuple(
+            replace(c, color="rgb(1,2,3)") if c.parent is None else c for c in project.codes
+        ),
+        codings=tuple(replace(c, coder=None) for c in project.codings[:1]) + project.codings[1:],
+        sets=(core.CodeSet(guid="S", name="Theme set"),),
+    )
+    copy = make_study(workspace.organisation, workspace.programme, name="Copy")
+    add_member(workspace.organisation, "analyst")
+    plan = plan_import(copy, project)
+    assert plan.problems == ()
+    assert plan.changes == (
+        "1 colour(s) not in #RRGGBB form are dropped: Space to reflect",
+        "1 coding(s) name no coder and are given to 'Unknown coder'",
+        "1 set(s) are not kept (imheval groups codes by theme instead): Theme set",
+    )
