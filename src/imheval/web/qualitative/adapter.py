@@ -410,28 +410,25 @@ def import_project(
                 for turn in source.turns
             )
         made["sources"] = len(source_rows)
-        codings = []
+        # one save each, not bulk_create, so the audit log records every coding made
         for coding in project.codings:
             coder = coder_rows.get(coding.coder)
             if coder is None:
                 coder, created = Coder.objects.get_or_create(study=study, name=UNKNOWN_CODER)
                 made["coders"] += created
                 coder_rows[coding.coder] = coder
-            codings.append(
-                Coding(
-                    source=source_rows[coding.source],
-                    code=code_rows[coding.code],
-                    coder=coder,
-                    start=coding.start,
-                    end=coding.end,
-                    exemplar=coding.exemplar,
-                    memo=coding.memo,
-                    guid=coding.guid,
-                    selection_guid=coding.selection,
-                )
+            Coding.objects.create(
+                source=source_rows[coding.source],
+                code=code_rows[coding.code],
+                coder=coder,
+                start=coding.start,
+                end=coding.end,
+                exemplar=coding.exemplar,
+                memo=coding.memo,
+                guid=coding.guid,
+                selection_guid=coding.selection,
             )
-        Coding.objects.bulk_create(codings, batch_size=500)
-        made["codings"] = len(codings)
+        made["codings"] = len(project.codings)
         made["memos"] = _import_notes(study, project, actor, code_rows, source_rows)
     return ImportSummary(
         sources=made["sources"],

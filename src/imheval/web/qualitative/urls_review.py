@@ -1,5 +1,14 @@
-"""Routes: see urls.py."""
+"""Routes of the second review, the coders' comparison, REFI-QDA exchange and the outputs."""
 
-from django.urls import URLPattern
+from django.urls import URLPattern, path
 
-urlpatterns: list[URLPattern] = []
+from imheval.web.qualitative import review
+
+S = "o/<slug:org>/qualitative/<int:study>/"
+
+urlpatterns: list[URLPattern] = [
+    path(S + "review/", review.review, name="review"),
+    path(S + "review/log/", review.review_log, name="review_log"),
+    path(S + "review/<int:code>/", review.review_theme, name="review_theme"),
+    path(S + "review/decisions/<int:review>/", review.review_respond, name="review_respond"),
+]
