@@ -331,16 +331,17 @@ def review_respond(
         return redirect(target)
     code = review.code
     with transaction.atomic():
-        changed = []
+        changed: list[str] = []
         if form.cleaned_data["apply"] and review.decision == Decision.PROPOSE:
-            changed = apply_proposal(review, code, request.user)
-            if changed is None:
+            applied = apply_proposal(review, code, request.user)
+            if applied is None:
                 messages.error(
                     request,
                     f"Another row under the same parent is already called "
                     f"{review.proposed_name}; nothing was changed.",
                 )
                 return redirect(target)
+            changed = applied
         review.response = form.cleaned_data["response"].strip()
         review.responded_by = request.user
         review.responded_at = timezone.now()
