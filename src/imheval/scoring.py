@@ -725,7 +725,8 @@ def check_scored_together(instruments: Sequence[Instrument]) -> None:
                 )
             else:
                 domain_owner[domain.id] = instrument.id
-        for item in instrument.items:
+        # Open questions too: every answer is stored under its question's id.
+        for item in instrument.questions:
             if item.id in item_owner:
                 problems.append(
                     Problem(

@@ -415,7 +415,7 @@ def test_unknown_item_kind_says_which_kinds_exist():
     items = GOOD_ITEMS.replace("kind: rating", "kind: likert")
 
     assert problems_of(instrument_text(items)) == [
-        "demo.yaml, item 'Q2': kind 'likert' is not known; use 'keyed' or 'rating'"
+        "demo.yaml, item 'Q2': kind 'likert' is not known; use 'keyed', 'rating' or 'open'"
     ]
 
 

@@ -115,9 +115,9 @@ def _in_default_words(instrument: Instrument) -> Instrument:
         )
         if isinstance(item, KeyedItem)
         else item
-        for item in instrument.items
+        for item in instrument.questions
     ]
-    return instrument.model_copy(update={"items": tuple(items)})
+    return instrument.model_copy(update={"questions": tuple(items)})
 
 
 # --- absolutes --------------------------------------------------------------------------------

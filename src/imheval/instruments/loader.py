@@ -23,6 +23,7 @@ from imheval.instruments.model import (
     Domain,
     Instrument,
     KeyedItem,
+    OpenItem,
     RatingItem,
     RatingScale,
     TrainingLevel,
@@ -309,10 +310,15 @@ def _raw_cross_references(data: Mapping[str, Any]) -> list[tuple[str | None, str
     if len(domain_ids) != len(domains):
         return []  # without every domain id, "not declared" could be wrong
     usable: list[tuple[str, str, str | None]] = []
+    open_items: list[tuple[str, str | None]] = []
     for item in items:
         if not isinstance(item, dict):
             continue
         item_id, domain, scale = item.get("id"), item.get("domain"), item.get("scale")
+        if item.get("kind") == "open":
+            if isinstance(item_id, str) and (domain is None or isinstance(domain, str)):
+                open_items.append((item_id, domain))
+            continue
         if not isinstance(item_id, str) or not isinstance(domain, str):
             continue
         is_rating = item.get("kind", "rating" if "scale" in item else "keyed") == "rating"
@@ -323,7 +329,8 @@ def _raw_cross_references(data: Mapping[str, Any]) -> list[tuple[str | None, str
         domain_ids,
         scale_ids,
         usable,
-        check_empty_domains=len(usable) == len(items),
+        check_empty_domains=len(usable) + len(open_items) == len(items),
+        open_items=open_items,
     )
 
 
@@ -342,8 +349,13 @@ def _locate(
         name = name or f"item #{index + 1}"
         inner = rest[1:]
         model: type[BaseModel] | None = None
-        if inner and inner[0] in ("keyed", "rating"):
-            model = KeyedItem if inner[0] == "keyed" else RatingItem
+        kinds: dict[int | str, type[BaseModel]] = {
+            "keyed": KeyedItem,
+            "rating": RatingItem,
+            "open": OpenItem,
+        }
+        if inner and inner[0] in kinds:
+            model = kinds[inner[0]]
             inner = inner[1:]
         return name, _path(inner), model
     if head == "domains" and rest and isinstance(rest[0], int):
@@ -388,11 +400,15 @@ def _explain(error: ErrorDetails, field: str | None, model: type[BaseModel] | No
     if kind == "missing":
         return f"{prefix}required but missing" if field else "a required field is missing"
     if kind == "extra_forbidden":
-        allowed = ", ".join(sorted(model.model_fields)) if model is not None else ""
+        allowed = (
+            ", ".join(sorted(info.alias or name for name, info in model.model_fields.items()))
+            if model is not None
+            else ""
+        )
         hint = f" (allowed fields: {allowed})" if allowed else ""
         return f"unknown field '{last}'; check the spelling{hint}"
     if kind == "union_tag_invalid":
-        return f"kind '{ctx.get('tag')}' is not known; use 'keyed' or 'rating'"
+        return f"kind '{ctx.get('tag')}' is not known; use 'keyed', 'rating' or 'open'"
     if kind == "enum" and loc and loc[0] == "levels":
         return f"'{value}' is not a training level; use one or more of: {_LEVELS}"
     if kind == "value_error":
@@ -417,6 +433,8 @@ def _explain(error: ErrorDetails, field: str | None, model: type[BaseModel] | No
         return f"{prefix}'{value}' should be yes or no"
     if kind == "greater_than":
         return f"{prefix}must be greater than {ctx.get('gt')}, not {value}"
+    if kind == "less_than_equal":
+        return f"{prefix}must be at most {ctx.get('le')}, not {value}"
     if kind == "literal_error":
         return f"{prefix}'{value}' is not allowed; use {ctx.get('expected')}"
     if kind == "too_short":

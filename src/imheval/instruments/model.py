@@ -2,15 +2,18 @@
 
 An instrument file (YAML) is read into an :class:`Instrument`. The model is immutable and fully
 validated: every item belongs to a declared domain, every keyed item's key is one of its options,
-every rating item names a declared scale. See docs/instruments.md for the file format.
+every rating item names a declared scale. Open questions (free text, :class:`OpenItem`) are kept
+apart from the scored items: :attr:`Instrument.items` holds only keyed and rating items, so
+scoring, reliability, item analysis and matching never meet one; :attr:`Instrument.questions`
+holds every question in file order. See docs/instruments.md for the file format.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Collection, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from enum import StrEnum
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
@@ -197,7 +200,31 @@ class RatingItem(_Frozen):
     evidence: tuple[str, ...] = ()
 
 
+#: The longest answer an open question accepts unless its file says otherwise.
+DEFAULT_OPEN_MAX_LENGTH = 1000
+#: The longest ``max_length`` an open question may set (a page of text).
+MAX_OPEN_MAX_LENGTH = 5000
+
+
+class OpenItem(_Frozen):
+    """An open question: the participant writes an answer in their own words.
+
+    Never scored and never required. Its ``domain`` (optional) only places it on that domain's
+    page; without one it is asked after the instrument's scored questions. Answers are kept as
+    text (at most ``max_length`` characters) and may be coded in a qualitative study.
+    """
+
+    kind: Literal["open"]
+    id: Identifier
+    domain: Identifier | None = None
+    text: str = Field(min_length=1)
+    max_length: int = Field(default=DEFAULT_OPEN_MAX_LENGTH, gt=0, le=MAX_OPEN_MAX_LENGTH)
+    form: Identifier | None = None
+
+
+ScoredItem = KeyedItem | RatingItem
 Item = Annotated[KeyedItem | RatingItem, Field(discriminator="kind")]
+Question = Annotated[KeyedItem | RatingItem | OpenItem, Field(discriminator="kind")]
 
 
 def short_wording(item: KeyedItem | RatingItem, words: int = 8) -> str:
@@ -223,7 +250,16 @@ class CrossReferenceError(ValueError):
 
 
 class Instrument(_Frozen):
-    """A versioned questionnaire: domains, rating scales and items, and the levels it fits."""
+    """A versioned questionnaire: domains, rating scales and items, and the levels it fits.
+
+    The file's ``items`` list is :attr:`questions` (every question, open ones too, in file
+    order); :attr:`items` is the scored ones (keyed and rating), which is what every
+    calculation reads.
+    """
+
+    model_config = ConfigDict(
+        frozen=True, extra="forbid", str_strip_whitespace=True, populate_by_name=True
+    )
 
     format: Literal["imheval-instrument/1"]
     id: Identifier
@@ -242,9 +278,28 @@ class Instrument(_Frozen):
     #: jurisdiction, e.g. ``health_visitor: {default: health visitor, ireland: public health
     #: nurse}``.
     wording: dict[str, dict[str, str]] = Field(default_factory=dict)
-    items: tuple[Item, ...]
+    questions: tuple[Question, ...] = Field(alias="items")
 
-    @field_validator("items", mode="before")
+    @property
+    def items(self) -> tuple[KeyedItem | RatingItem, ...]:
+        """The scored items (keyed and rating) in file order; open questions are left out."""
+        return tuple(q for q in self.questions if not isinstance(q, OpenItem))
+
+    def model_copy(
+        self, *, update: Mapping[str, Any] | None = None, deep: bool = False
+    ) -> Instrument:
+        """A copy with ``update`` applied; ``items`` there, as in the file, sets every question
+        (callers written before open questions keep working)."""
+        if update is not None and "items" in update:
+            update = {("questions" if k == "items" else k): v for k, v in update.items()}
+        return super().model_copy(update=update, deep=deep)
+
+    @property
+    def open_items(self) -> tuple[OpenItem, ...]:
+        """The open (free-text) questions in file order."""
+        return tuple(q for q in self.questions if isinstance(q, OpenItem))
+
+    @field_validator("questions", mode="before")
     @classmethod
     def _infer_item_kind(cls, value: object) -> object:
         # "kind" may be left out: an item that names a scale is a rating item, any other is keyed.
@@ -259,7 +314,7 @@ class Instrument(_Frozen):
 
     # Non-emptiness is checked after the elements (not with min_length) so that a list whose
     # elements are all invalid reports those elements, not a misleading "needs at least 1".
-    @field_validator("levels", "domains", "items")
+    @field_validator("levels", "domains", "questions")
     @classmethod
     def _not_empty(cls, value: tuple[object, ...]) -> tuple[object, ...]:
         if not value:
@@ -272,6 +327,7 @@ class Instrument(_Frozen):
             [d.id for d in self.domains],
             list(self.scales),
             [(i.id, i.domain, i.scale if isinstance(i, RatingItem) else None) for i in self.items],
+            open_items=[(i.id, i.domain) for i in self.open_items],
         )
         issues += form_issues(self) + framework_issues(self) + wording_issues(self)
         if issues:
@@ -295,8 +351,22 @@ class Instrument(_Frozen):
         )
 
     def form_items(self, form: str) -> tuple[KeyedItem | RatingItem, ...]:
-        """Every item that ``form`` asks, in file order."""
+        """Every scored item that ``form`` asks, in file order."""
         return tuple(i for i in self.items if i.form is None or i.form == form)
+
+    def form_questions(self, form: str | None) -> tuple[KeyedItem | RatingItem | OpenItem, ...]:
+        """Every question (open ones too) that ``form`` asks, in file order (all for None)."""
+        return tuple(q for q in self.questions if form is None or q.form is None or q.form == form)
+
+    def on_form(self, form: str) -> Instrument:
+        """The instrument cut down to what ``form`` asks: its questions and the common ones,
+        and only that form among ``forms``."""
+        return self.model_copy(
+            update={
+                "questions": self.form_questions(form),
+                "forms": tuple(f for f in self.forms if f.id == form),
+            }
+        )
 
     def in_jurisdiction(self, jurisdiction: Jurisdiction | str) -> Instrument:
         """The instrument as participants in ``jurisdiction`` read it: every ``{term}`` in its
@@ -325,7 +395,7 @@ class Instrument(_Frozen):
                     name: s.model_copy(update={"labels": {k: say(v) for k, v in s.labels.items()}})
                     for name, s in self.scales.items()
                 },
-                "items": tuple(_item_in(item, say) for item in self.items),
+                "questions": tuple(_item_in(item, say) for item in self.questions),
             }
         )
 
@@ -351,7 +421,9 @@ class Instrument(_Frozen):
         )
 
 
-def _item_in(item: KeyedItem | RatingItem, say: Callable[[str], str]) -> KeyedItem | RatingItem:
+def _item_in(
+    item: KeyedItem | RatingItem | OpenItem, say: Callable[[str], str]
+) -> KeyedItem | RatingItem | OpenItem:
     if isinstance(item, KeyedItem):
         options = {code: say(text) for code, text in item.options.items()}
         return item.model_copy(update={"text": say(item.text), "options": options})
@@ -365,7 +437,7 @@ def form_issues(instrument: Instrument) -> list[tuple[str | None, str]]:
     declared = instrument.form_ids
     for repeated in sorted(_repeated(list(declared))):
         issues.append((None, f"form '{repeated}' is declared more than once"))
-    for item in instrument.items:
+    for item in instrument.questions:
         if item.form is not None and item.form not in declared:
             known = ", ".join(declared) or "none"
             issues.append(
@@ -472,7 +544,7 @@ def _texts(instrument: Instrument) -> Iterator[tuple[str | None, str]]:
     for scale in instrument.scales.values():
         for label in scale.labels.values():
             yield None, label
-    for item in instrument.items:
+    for item in instrument.questions:
         yield item.id, item.text
         if isinstance(item, KeyedItem):
             for option in item.options.values():
@@ -485,10 +557,14 @@ def cross_reference_issues(
     items: Sequence[tuple[str, str, str | None]],
     *,
     check_empty_domains: bool = True,
+    open_items: Sequence[tuple[str, str | None]] = (),
 ) -> list[tuple[str | None, str]]:
     """Problems with how items, domains and scales refer to each other, as (item id, message).
 
-    ``items`` holds ``(item id, domain id, scale id or None for keyed items)``. Used by
+    ``items`` holds ``(item id, domain id, scale id or None for keyed items)`` for the scored
+    items, ``open_items`` ``(item id, domain id or None)`` for open questions: ids are unique
+    across both, and a domain named must be declared, but a domain asked only open questions
+    still counts as having no items (nothing would score it). Used by
     :class:`Instrument` and by the loader, which also runs it on the raw file when some items
     failed validation, so that a trainer sees every problem in one pass.
     """
@@ -496,7 +572,7 @@ def cross_reference_issues(
     repeated_domains = _repeated(list(domain_ids))
     if repeated_domains:
         issues.append((None, f"domain ids repeat: {sorted(repeated_domains)}"))
-    item_ids = [item_id for item_id, _, _ in items]
+    item_ids = [item_id for item_id, _, _ in items] + [item_id for item_id, _ in open_items]
     for repeated in sorted(_repeated(item_ids)):
         issues.append((repeated, f"item id '{repeated}' is used more than once"))
     by_casefold: dict[str, set[str]] = {}
@@ -509,7 +585,8 @@ def cross_reference_issues(
             issues.append(
                 (names[0], f"item ids {names} differ only in upper/lower case; rename one")
             )
-    for item_id, domain, scale in items:
+    placed = [(item_id, domain, None) for item_id, domain in open_items if domain is not None]
+    for item_id, domain, scale in [*items, *placed]:
         if domain not in domain_ids:
             issues.append(
                 (
@@ -529,9 +606,19 @@ def cross_reference_issues(
             )
     if check_empty_domains:
         used = {domain for _, domain, _ in items}
-        empty = [d for d in domain_ids if d not in used]
+        open_only = {domain for _, domain in open_items if domain not in used}
+        empty = [d for d in domain_ids if d not in used and d not in open_only]
         if empty:
             issues.append((None, f"domain(s) {empty} have no items"))
+        unscored = [d for d in domain_ids if d in open_only]
+        if unscored:
+            issues.append(
+                (
+                    None,
+                    f"domain(s) {unscored} have only open questions, which are not scored; "
+                    "give each a keyed or rating item, or leave the open questions' domain out",
+                )
+            )
     return issues
 
 

@@ -5,7 +5,8 @@ what it writes gives an equal :class:`~imheval.instruments.model.Instrument`. It
 the fields in the order docs/instruments.md lists them, in block style, keeps non-English text
 as it is, and leaves out what the file would say anyway: an empty description or concept, a
 keyed item's ``points: 1``, a rating item's ``reverse: false``, an item's ``kind`` (naming a
-scale already makes an item a rating item), and empty ``scales``, ``forms``, ``framework``,
+scale already makes an item a rating item; an open question always says ``kind: open``), an open
+question's ``max_length: 1000``, and empty ``scales``, ``forms``, ``framework``,
 ``wording``, ``form``, ``misconceptions``, ``competencies`` and ``evidence``.
 
 :func:`write_instrument_yaml` writes a plain dict in the same way, for callers (the browser
@@ -19,7 +20,15 @@ from typing import Any
 
 import yaml
 
-from imheval.instruments.model import Domain, Instrument, KeyedItem, RatingItem, RatingScale
+from imheval.instruments.model import (
+    DEFAULT_OPEN_MAX_LENGTH,
+    Domain,
+    Instrument,
+    KeyedItem,
+    OpenItem,
+    RatingItem,
+    RatingScale,
+)
 
 #: Long enough that ordinary questions stay on one line; longer ones fold, as YAML allows.
 _LINE_WIDTH = 100
@@ -56,7 +65,9 @@ def instrument_to_dict(instrument: Instrument) -> dict[str, Any]:
         data["framework"] = instrument.framework
     if instrument.wording:
         data["wording"] = {term: dict(texts) for term, texts in instrument.wording.items()}
-    data["items"] = [_item(item) for item in instrument.items]
+    data["items"] = [
+        _open(item) if isinstance(item, OpenItem) else _item(item) for item in instrument.questions
+    ]
     return data
 
 
@@ -118,4 +129,16 @@ def _item(item: KeyedItem | RatingItem) -> dict[str, Any]:
         data["competencies"] = list(item.competencies)
     if item.evidence:
         data["evidence"] = list(item.evidence)
+    return data
+
+
+def _open(item: OpenItem) -> dict[str, Any]:
+    data: dict[str, Any] = {"kind": "open", "id": item.id}
+    if item.domain is not None:
+        data["domain"] = item.domain
+    if item.form is not None:
+        data["form"] = item.form
+    data["text"] = item.text
+    if item.max_length != DEFAULT_OPEN_MAX_LENGTH:
+        data["max_length"] = item.max_length
     return data

@@ -309,14 +309,7 @@ def _on_their_forms(collection: Collection) -> list[Instrument]:
     and says that form in its ``form`` column."""
     asked = collection.instrument_forms or {}
     return [
-        instrument.model_copy(
-            update={
-                "items": instrument.form_items(asked[instrument.id]),
-                "forms": tuple(f for f in instrument.forms if f.id == asked[instrument.id]),
-            }
-        )
-        if instrument.id in asked
-        else instrument
+        instrument.on_form(asked[instrument.id]) if instrument.id in asked else instrument
         for instrument in collection.instruments()
     ]
 
