@@ -255,8 +255,9 @@ def parse_names(text: str, file: str = "the list of names") -> dict[str, str]:
                     )
                 )
                 continue
-            first_line.setdefault(key, (number, label))
-            names.setdefault(name, label)
+            if key not in first_line:
+                first_line[key] = (number, label)
+                names[name] = label
     if problems:
         raise TranscriptError(problems)
     return names
@@ -617,20 +618,34 @@ def _read_docx(data: bytes, filename: str) -> str:
 
 
 def _table_lines(table: Any) -> Iterator[str]:
-    for row in table.rows:
-        cells: list[str] = []
-        seen: set[int] = set()
-        for cell in row.cells:  # a merged cell appears once per grid column it spans
-            if id(cell._tc) in seen:
-                continue
-            seen.add(id(cell._tc))
-            text = cell.text.strip()
-            if text and not _TIMESTAMP_CELL.fullmatch(text):
-                cells.append(text)
-        if len(cells) >= 2 and "\n" not in cells[0] and is_speaker_label(cells[0].rstrip(":")):
+    """A table's cells, one line each; in a transcript table (more than half its rows start
+    with a speaker label and have words beside it) those rows read "label: the other cells"."""
+    rows = [_row_cells(row) for row in table.rows]
+    rows = [cells for cells in rows if cells]
+    speaking = [
+        len(cells) >= 2 and "\n" not in cells[0] and is_speaker_label(cells[0].rstrip(":"))
+        for cells in rows
+    ]
+    transcript_table = sum(speaking) * 2 > len(rows)
+    for cells, speaks in zip(rows, speaking, strict=True):
+        if transcript_table and speaks:
             yield f"{cells[0].rstrip(':')}: " + "\n".join(cells[1:])
         else:
             yield from cells
+
+
+def _row_cells(row: Any) -> list[str]:
+    """A row's non-empty cells, without cells that are only a time ("00:01:10")."""
+    cells: list[str] = []
+    seen: set[int] = set()
+    for cell in row.cells:  # a merged cell appears once per grid column it spans
+        if id(cell._tc) in seen:
+            continue
+        seen.add(id(cell._tc))
+        text = cell.text.strip()
+        if text and not _TIMESTAMP_CELL.fullmatch(text):
+            cells.append(text)
+    return cells
 
 
 def _check_docx_archive(data: bytes, filename: str) -> None:
