@@ -2,7 +2,7 @@
 
 from django.urls import URLPattern, path
 
-from imheval.web.qualitative import review
+from imheval.web.qualitative import comparison, review
 
 S = "o/<slug:org>/qualitative/<int:study>/"
 
@@ -11,4 +11,6 @@ urlpatterns: list[URLPattern] = [
     path(S + "review/log/", review.review_log, name="review_log"),
     path(S + "review/<int:code>/", review.review_theme, name="review_theme"),
     path(S + "review/decisions/<int:review>/", review.review_respond, name="review_respond"),
+    path(S + "comparison/", comparison.comparison, name="comparison"),
+    path(S + "comparison/open/", comparison.comparison_open, name="comparison_open"),
 ]
