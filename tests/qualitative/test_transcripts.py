@@ -125,6 +125,16 @@ def test_lines_that_only_look_like_labels_do_not_start_turns(line: str) -> None:
     assert spoken(transcript) == [("PX1", "first\n" + line.strip())]
 
 
+def test_a_time_before_a_label_is_passed_over() -> None:
+    transcript = txt("00:01:23 PX1: hello\n[00:01:30] [PX2] hi\n(1:02) Facilitator: ok")
+    assert spoken(transcript) == [("PX1", "hello"), ("PX2", "hi"), ("Facilitator", "ok")]
+
+
+def test_a_label_alone_before_a_time_takes_the_lines_below() -> None:
+    transcript = txt("Speaker 1  0:03\nHello there.\nMore.\n\nSpeaker 2  0:10\nHi.\n")
+    assert spoken(transcript) == [("Speaker 1", "Hello there.\nMore."), ("Speaker 2", "Hi.")]
+
+
 def test_the_label_rule_is_explicit() -> None:
     assert [is_speaker_label(x) for x in ("PX2", "Facilitator", "Speaker 1", "Q")] == [True] * 4
     assert [is_speaker_label(x) for x in ("Note", "10", "what I mean", "")] == [False] * 4

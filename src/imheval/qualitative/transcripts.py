@@ -113,14 +113,20 @@ ROLE_LABELS: Final = frozenset(
 
 _LABEL_WORD = r"[^\W\d_][\w.'’&/-]*|\d[\w.'’&/-]*"
 _LABEL = rf"(?:{_LABEL_WORD})(?:[ \t]+(?:{_LABEL_WORD}))*"
+#: A time as transcription services write it: "10:30", "00:01:23", "[00:01:23.5]", "(1:02)".
+_TIME = r"[\[(]?\d{1,2}(?::\d{2}){1,2}(?:[.,]\d{1,3})?[\])]?"
+#: Before a label: white space, and a time ("00:01:23 PX1: ..."), which is not part of the turn.
+_LEAD = rf"[ \t]*(?:{_TIME}[ \t]+)?"
 #: "[PX2] text" or "[PX2]: text".
-_BRACKET = re.compile(rf"[ \t]*\[(?P<label>{_LABEL})\][ \t]*:?(?=\s|$)")
+_BRACKET = re.compile(rf"{_LEAD}\[(?P<label>{_LABEL})\][ \t]*:?(?=\s|$)")
 #: "PX2: text"; the colon is followed by a space or the line's end, so "10:30" is not a label.
-_COLON = re.compile(rf"[ \t]*(?P<label>{_LABEL})[ \t]*:(?=\s|$)")
+_COLON = re.compile(rf"{_LEAD}(?P<label>{_LABEL})[ \t]*:(?=\s|$)")
 #: "PX2 - text": only code-like labels (letters then digits), so "So - I think" is not one.
-_DASH = re.compile(r"[ \t]*(?P<label>[^\W\d_]+[ \t]?\d+)[ \t]+[-–—](?=\s|$)")
+_DASH = re.compile(rf"{_LEAD}(?P<label>[^\W\d_]+[ \t]?\d+)[ \t]+[-–—](?=\s|$)")
+#: "Speaker 1  0:03" alone on its line, the words on the lines below (Otter's export).
+_TIMED = re.compile(rf"{_LEAD}(?P<label>{_LABEL})[ \t]+{_TIME}[ \t]*$")
 _CODE_LIKE = re.compile(r"[^\W\d_]+[ \t]?\d+")
-_TIMESTAMP_CELL = re.compile(r"\[?\(?\d{1,2}(?::\d{2}){1,2}(?:[.,]\d+)?\)?\]?")
+_TIMESTAMP_CELL = re.compile(_TIME)
 
 
 class SpeakerTurn(NamedTuple):
@@ -282,8 +288,10 @@ class _LabelReader:
 
     The rule: a label starts the line, is at most :data:`MAX_LABEL_CHARS` characters and
     :data:`MAX_LABEL_WORDS` words, and is written "PX2:", "[PX2]" or "PX2 -" (the dash only for
-    code-like labels: letters then digits). Without a user's pattern, each of its words must
-    begin with a capital letter or a digit ("Participant 3", not "what I mean is"), its first
+    code-like labels: letters then digits), or stands alone on its line before a time
+    ("Speaker 1  0:03", the words on the lines below); a time before the label
+    ("00:01:23 PX2: ...") is passed over. Without a user's pattern, each of the label's words
+    begins with a capital letter or a digit ("Participant 3", not "what I mean is"), its first
     character is a letter (so "10:30" is not one), and it is not a word that heads notes
     ("Note:", "Date:", "[Laughter]"). A user's pattern replaces the built-in styles: its one
     group is the label, the spoken words begin after its match; only the length rule applies.
@@ -301,7 +309,7 @@ class _LabelReader:
             if not speaker or not _short_enough(speaker):
                 return None
             return _Label(speaker, match.end())
-        for style in (_BRACKET, _DASH, _COLON):
+        for style in (_BRACKET, _DASH, _COLON, _TIMED):
             match = style.match(line[:LABEL_WINDOW])
             if match is not None:
                 speaker = " ".join(match.group("label").split())
