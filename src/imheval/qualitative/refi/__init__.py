@@ -12,11 +12,23 @@ from __future__ import annotations
 
 from imheval.errors import RefiError
 from imheval.qualitative.refi.reader import RefiRead, read_qdc, read_qdpx, read_qdpx_bytes
+from imheval.qualitative.refi.writer import (
+    DEFAULT_ORIGIN,
+    codebook_xml,
+    project_xml,
+    write_qdc,
+    write_qdpx,
+)
 
 __all__ = [
+    "DEFAULT_ORIGIN",
     "RefiError",
     "RefiRead",
+    "codebook_xml",
+    "project_xml",
     "read_qdc",
     "read_qdpx",
     "read_qdpx_bytes",
+    "write_qdc",
+    "write_qdpx",
 ]

@@ -525,7 +525,9 @@ class _Reader:
             guid = self.guid(element)
             name = element.get("name") or "Note"
             if name == EXEMPLAR_NOTE_NAME:
+                # imheval's marker for exemplar codings, not a memo (its text says so).
                 exemplar_note = guid
+                self.member_text(element.get("plainTextPath"), f"note '{name}'")
                 continue
             content = _child(element, "PlainTextContent")
             if content is not None:
@@ -654,7 +656,13 @@ def _finish(reader: _Reader, root: Any, name: str, sources: list[Source]) -> Pro
     )
     # Notes: on codes, sources, selections and codings (their GUIDs); unreferenced ones are the
     # project's. A NoteRef to an unknown note is a problem.
-    known_targets = code_guids | source_guids | set(reader.selections) | {c.guid for c in codings}
+    known_targets = (
+        code_guids
+        | source_guids
+        | set(reader.selections)
+        | {coding.guid for coding in codings}
+        | {case.guid for case in cases}
+    )
     for note_guid, coding_guids in reader.coding_notes.items():
         reader.note_targets.setdefault(note_guid, []).extend(coding_guids)
     for note_guid in reader.note_targets:
