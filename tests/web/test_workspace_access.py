@@ -126,7 +126,9 @@ def _northern_kwargs(workspace: Any) -> dict[str, Any]:
     reading = Reading.objects.create(
         organisation=workspace.organisation, authors="North, A.", title="A northern reading"
     )
+    qualitative = _northern_qualitative(workspace)
     return {
+        **qualitative,
         "reading": reading.pk,
         "group": group.pk,
         "meeting": meeting.pk,
@@ -143,6 +145,34 @@ def _northern_kwargs(workspace: Any) -> dict[str, Any]:
         "form": paper_form.pk,
         "batch": batch.pk,
         "job": job.pk,
+    }
+
+
+def _northern_qualitative(workspace: Any) -> dict[str, int]:
+    """A northern qualitative study and one of each thing in it, for the qualitative pages."""
+    from qual_data import make_code, make_coder, make_coding, make_source, make_study
+
+    from imheval.web.qualitative.models import Memo, PhaseEntry, Review
+
+    study = make_study(workspace.organisation, scope=workspace.cohort)
+    source = make_source(study, "PX1: It made sense.\n")
+    theme = make_code(study, "Northern theme")
+    code = make_code(study, "Northern code", parent=make_code(study, "Northern sub", parent=theme))
+    coder = make_coder(study, "Northern coder", user=workspace.users["admin"])
+    coding = make_coding(source, code, coder=coder, text="It made sense.")
+    memo = Memo.objects.create(study=study, text="A northern memo")
+    phase = PhaseEntry.objects.create(study=study, phase=1, date=datetime.date(2026, 11, 20))
+    review = Review.objects.create(study=study, code=theme, decision="accept")
+    return {
+        "study": study.pk,
+        "source": source.pk,
+        "speaker": source.turns.get().speaker_id,
+        "code": code.pk,
+        "coder": coder.pk,
+        "coding": coding.pk,
+        "memo": memo.pk,
+        "phase": phase.pk,
+        "review": review.pk,
     }
 
 

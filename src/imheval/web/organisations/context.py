@@ -18,6 +18,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         ("Programmes", reverse("workspace:organisation", args=[slug])),
         ("Cohorts", cohorts),
         ("Network groups", reverse("network:groups", args=[slug])),
+        ("Focus groups", reverse("qualitative:studies", args=[slug])),
         ("Instruments", reverse("workspace:instruments", args=[slug])),
     ]
     if access.may("view_audit"):
