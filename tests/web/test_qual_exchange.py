@@ -7,6 +7,7 @@ import datetime
 from typing import Any
 
 import pytest
+from conftest import client_as
 from qual_data import (
     FOCUS_GROUP,
     add_member,
@@ -15,7 +16,11 @@ from qual_data import (
     make_coding,
     make_source,
     make_study,
+    url,
 )
+
+from imheval.web.qualitative.exchange import waiting_folder
+from shared_fixtures import shared_fixture
 
 pytestmark = pytest.mark.django_db
 
@@ -173,3 +178,150 @@ def test_the_plan_lists_what_is_kept_differently(workspace: Any) -> None:
         "1 coding(s) name no coder and are given to 'Unknown coder'",
         "1 set(s) are not kept (imheval groups codes by theme instead): Theme set",
     )
+
+
+# ---------------------------------------------------------------------------- the pages
+
+EXAMPLE = shared_fixture("refi-qda", "examples", "imh-focus-group.qdpx")
+
+
+def _upload(client: Any, study: Any, name: str, data: bytes) -> Any:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return client.post(url("exchange", study=study), {"file": SimpleUploadedFile(name, data)})
+
+
+def _token(page: str) -> str:
+    return page.split('name="token" value="')[1].split('"')[0]
+
+
+def test_a_web_export_imported_again_gives_the_same_codings(workspace: Any) -> None:
+    study, _ = _coded_study(workspace)
+    evaluator = client_as(workspace.users["evaluator"])
+    download = evaluator.get(url("exchange_export", study=study) + "?format=qdpx")
+    assert download.status_code == 200
+    assert download["Content-Disposition"] == (
+        'attachment; filename="focus-groups-after-training.qdpx"'
+    )
+    copy = make_study(workspace.organisation, workspace.programme, name="Copy")
+    preview = _upload(evaluator, copy, "round.qdpx", download.content)
+    assert preview.status_code == 200
+    page = preview.content.decode()
+    assert "Check before importing round.qdpx" in page
+    confirmed = evaluator.post(
+        url("exchange_confirm", study=copy),
+        {"token": _token(page), "action": "import"},
+        follow=True,
+    )
+    assert (
+        "round.qdpx: Imported 1 source, 4 speakers, 6 codes, 2 coders, 4 codings and 1 memo."
+        in confirmed.content.decode()
+    )
+    assert _codings(copy) == _codings(study)
+    copy.refresh_from_db()
+    assert copy.reflexivity == "I trained as a nurse."
+    assert not list(waiting_folder().glob("*.upload"))
+
+
+def test_the_example_project_imports_and_shows_its_coders_agreement(workspace: Any) -> None:
+    from imheval.web.qualitative.models import Coding
+
+    study = make_study(workspace.organisation, workspace.cohort, approach="codebook")
+    analyst = client_as(add_member(workspace.organisation, "analyst"))
+    preview = _upload(analyst, study, "imh-focus-group.qdpx", EXAMPLE.read_bytes()).content.decode()
+    assert (
+        "1 set(s) are not kept (imheval groups codes by theme instead): Theme 1 (as a code group)"
+        in preview
+    )
+    analyst.post(url("exchange_confirm", study=study), {"token": _token(preview)})
+    assert Coding.objects.filter(source__study=study).count() == 5
+    assert set(study.coders.values_list("name", flat=True)) == {"Coder A", "Reviewer B"}
+    themes = list(study.codes.filter(level="theme").values_list("name", flat=True))
+    assert themes == [
+        "Theme 1: Bringing the knowledge out",
+        "Theme 2: The benefits of group-based learning",
+    ]
+    assert study.codes.filter(level="subtheme").count() == 7
+    analyst.post(url("comparison_open", study=study))
+    html = analyst.get(url("comparison", study=study)).content.decode()
+    code = study.codes.get(name="Enhanced clinical practice")
+    row = html[html.index(f'<tr id="code-{code.pk}">') :]
+    cells = [c.split(">")[-1] for c in row[: row.index("</tr>")].split("</td>")[:-1]]
+    # the core's figures for this file: 290 of 353 characters agreed, kappa 0.4787, alpha 0.4540
+    assert cells[:5] == ["All sources", "353", "82.2%", "0.479", "0.454"]
+
+
+def test_a_bad_archive_imports_nothing_and_says_why(workspace: Any) -> None:
+    import io
+    import zipfile
+
+    from imheval.web.qualitative.models import Source
+
+    study = make_study(workspace.organisation, workspace.cohort)
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("project.qde", "<Project/>")
+        archive.writestr("../escape.txt", "out")
+    evaluator = client_as(workspace.users["evaluator"])
+    response = _upload(evaluator, study, "evil.qdpx", buffer.getvalue())
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "Nothing was imported" in page
+    assert "evil.qdpx" in page and "Traceback" not in page
+    not_zip = _upload(evaluator, study, "plain.qdpx", b"not a zip at all")
+    assert not_zip.status_code == 400 and "plain.qdpx" in not_zip.content.decode()
+    wrong = _upload(evaluator, study, "notes.txt", b"hello")
+    assert "notes.txt is not a .qdpx or .qdc file" in wrong.content.decode()
+    assert not Source.objects.filter(study=study).exists()
+    assert not list(waiting_folder().glob("*.upload"))
+
+
+def test_cancelling_a_preview_imports_nothing(workspace: Any) -> None:
+    from imheval.web.qualitative.models import Coding
+
+    study = make_study(workspace.organisation, workspace.cohort)
+    evaluator = client_as(workspace.users["evaluator"])
+    preview = _upload(evaluator, study, "imh.qdpx", EXAMPLE.read_bytes()).content.decode()
+    response = evaluator.post(
+        url("exchange_confirm", study=study),
+        {"token": _token(preview), "action": "cancel"},
+        follow=True,
+    )
+    assert "Nothing was imported from imh.qdpx." in response.content.decode()
+    assert not Coding.objects.filter(source__study=study).exists()
+    again = evaluator.post(
+        url("exchange_confirm", study=study), {"token": _token(preview)}, follow=True
+    )
+    assert "That upload is no longer waiting" in again.content.decode()
+
+
+def test_a_codebook_goes_out_and_comes_in(workspace: Any) -> None:
+    study, _ = _coded_study(workspace)
+    evaluator = client_as(workspace.users["evaluator"])
+    codebook = evaluator.get(url("exchange_export", study=study) + "?format=qdc")
+    assert codebook["Content-Type"] == "application/xml"
+    assert b"Space to reflect" in codebook.content
+    fresh = make_study(workspace.organisation, workspace.programme, name="Fresh")
+    preview = _upload(evaluator, fresh, "book.qdc", codebook.content).content.decode()
+    evaluator.post(url("exchange_confirm", study=fresh), {"token": _token(preview)})
+    assert dict(fresh.codes.values_list("name", "level")) == {
+        "Space to reflect": "theme",
+        "Time to think": "subtheme",
+        "Making sense": "subtheme",
+        "Never time": "code",
+        "Light bulb moment": "code",
+        "Readings helped": "code",
+    }
+
+
+def test_viewers_export_but_do_not_import(workspace: Any) -> None:
+    study, _ = _coded_study(workspace)
+    viewer = client_as(workspace.users["viewer"])
+    page = viewer.get(url("exchange", study=study)).content.decode()
+    assert "Download the whole project (.qdpx)" in page
+    assert "Check the file" not in page
+    assert viewer.get(url("exchange_export", study=study)).status_code == 200
+    assert _upload(viewer, study, "x.qdpx", EXAMPLE.read_bytes()).status_code == 403
+    assert viewer.post(url("exchange_confirm", study=study), {"token": "x"}).status_code == 403
+    outsider = client_as(workspace.outsider)
+    assert outsider.get(url("exchange_export", study=study)).status_code == 404

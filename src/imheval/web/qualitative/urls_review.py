@@ -2,7 +2,7 @@
 
 from django.urls import URLPattern, path
 
-from imheval.web.qualitative import comparison, review
+from imheval.web.qualitative import comparison, exchange, review
 
 S = "o/<slug:org>/qualitative/<int:study>/"
 
@@ -13,4 +13,7 @@ urlpatterns: list[URLPattern] = [
     path(S + "review/decisions/<int:review>/", review.review_respond, name="review_respond"),
     path(S + "comparison/", comparison.comparison, name="comparison"),
     path(S + "comparison/open/", comparison.comparison_open, name="comparison_open"),
+    path(S + "exchange/", exchange.exchange, name="exchange"),
+    path(S + "exchange/confirm/", exchange.exchange_confirm, name="exchange_confirm"),
+    path(S + "exchange/export/", exchange.exchange_export, name="exchange_export"),
 ]
