@@ -307,3 +307,99 @@ def test_file_object_is_read(tmp_path: Path) -> None:
         f"sources/{SOURCE_GUID}.txt": b"text"
     })  # fmt: skip
     assert len(read_qdpx(io.BytesIO(path.read_bytes())).project.codings) == 1
+
+
+# -- other tools' structures ----------------------------------------------------------------
+
+
+def test_uncoded_case_selections_become_turns_and_coded_ones_stay_codings(tmp_path: Path) -> None:
+    turn = (
+        '<PlainTextSelection guid="DDDDDDDD-0000-4000-8000-0000000000A1" startPosition="0" '
+        'endPosition="5"/>'
+    )
+    loose = (
+        '<PlainTextSelection guid="DDDDDDDD-0000-4000-8000-0000000000A2" startPosition="6" '
+        'endPosition="11"/>'
+    )
+    cases = (
+        '<Variables><Variable guid="AAAAAAAA-3333-4000-8000-000000000001" name="profession" '
+        'typeOfVariable="Text"/></Variables><Cases>'
+        '<Case guid="AAAAAAAA-1111-4000-8000-000000000001" name="PX1">'
+        '<VariableValue><VariableRef targetGUID="AAAAAAAA-3333-4000-8000-000000000001"/>'
+        "<TextValue>Nurse</TextValue></VariableValue>"
+        '<SelectionRef targetGUID="DDDDDDDD-0000-4000-8000-0000000000A1"/>'
+        '<SelectionRef targetGUID="DDDDDDDD-0000-4000-8000-000000000001"/></Case></Cases>'
+    )
+    body = one_source(turn + selection(6, 11) + loose).replace("<Sources>", cases + "<Sources>")
+    read = read_qdpx(archive(tmp_path, qde(body), {f"sources/{SOURCE_GUID}.txt": b"Hello there"}))
+    (source,) = read.project.sources
+    assert [(t.start, t.end, t.speaker) for t in source.turns] == [
+        (0, 5, "AAAAAAAA-1111-4000-8000-000000000001")
+    ]
+    assert coded_text(read.project) == [("Ana", "Support", "there")]
+    (case,) = read.project.cases
+    assert case.attributes == {"profession": "Nurse"}
+    assert case.sources == (SOURCE_GUID,)
+    assert read.losses == ("1 selection(s) with no code and no speaker are not kept",)
+
+
+def test_lower_case_and_braced_guids_are_normalised(tmp_path: Path) -> None:
+    body = one_source(selection(0, 5)).replace(CODE_GUID, "{" + CODE_GUID.lower() + "}")
+    read = read_qdpx(archive(tmp_path, qde(body), {f"sources/{SOURCE_GUID}.txt": b"Hello"}))
+    assert read.project.codes[0].guid == CODE_GUID
+    assert read.project.codings[0].code == CODE_GUID
+
+
+def test_whole_source_coding_graphs_links_and_pdf_sources_are_said(tmp_path: Path) -> None:
+    whole = (
+        '<Coding guid="EEEEEEEE-0000-4000-8000-0000000000F1">'
+        f'<CodeRef targetGUID="{CODE_GUID}"/></Coding>'
+    )
+    body = one_source(whole).replace(
+        "</Sources>",
+        '<PDFSource guid="AAAAAAAA-4444-4000-8000-000000000001" name="Leaflet.pdf"/></Sources>'
+        '<Links><Link guid="AAAAAAAA-5555-4000-8000-000000000001" '
+        f'originGUID="{CODE_GUID}" targetGUID="{SOURCE_GUID}"/></Links>'
+        '<Graphs><Graph guid="AAAAAAAA-6666-4000-8000-000000000001"/>'
+        '<Graph guid="AAAAAAAA-6666-4000-8000-000000000002"/></Graphs>',
+    )
+    read = read_qdpx(archive(tmp_path, qde(body), {f"sources/{SOURCE_GUID}.txt": b"Hello"}))
+    assert coded_text(read.project) == [(None, "Support", "Hello")]
+    assert read.losses == (
+        "PDF, picture, audio and video sources are not kept: Leaflet.pdf",
+        "2 graph(s) are not kept",
+        "1 coding(s) of a whole source are kept as codings of all its text",
+        "1 link(s) between items other than notes are not kept",
+        "1 coding(s) have no coder (no creatingUser); they are kept without one",
+    )
+
+
+def test_notes_on_codes_sources_and_through_links_keep_their_targets(tmp_path: Path) -> None:
+    note_guids = [f"AAAAAAAA-7777-4000-8000-00000000000{n}" for n in range(1, 4)]
+    codes = (
+        f'<Code guid="{CODE_GUID}" name="Support" isCodable="true">'
+        f'<NoteRef targetGUID="{note_guids[0]}"/></Code>'
+    )
+    body = one_source(f'<NoteRef targetGUID="{note_guids[1]}"/>', codes=codes)
+    notes = "".join(
+        f'<Note guid="{guid}" name="Memo {n}"><PlainTextContent>Text {n}</PlainTextContent></Note>'
+        for n, guid in enumerate(note_guids, 1)
+    )
+    link = (
+        f'<Links><Link guid="AAAAAAAA-5555-4000-8000-000000000001" originGUID="{note_guids[2]}" '
+        f'targetGUID="{CODE_GUID}"/></Links>'
+    )
+    body += f"<Notes>{notes}</Notes>{link}"
+    read = read_qdpx(archive(tmp_path, qde(body), {f"sources/{SOURCE_GUID}.txt": b"Hello"}))
+    assert [(note.name, note.text, note.targets) for note in read.project.notes] == [
+        ("Memo 1", "Text 1", (CODE_GUID,)),
+        ("Memo 2", "Text 2", (SOURCE_GUID,)),
+        ("Memo 3", "Text 3", (CODE_GUID,)),
+    ]
+
+
+def test_unlisted_coder_is_named_from_the_guid(tmp_path: Path) -> None:
+    body = one_source(selection(0, 5), users=False)
+    read = read_qdpx(archive(tmp_path, qde(body), {f"sources/{SOURCE_GUID}.txt": b"Hello"}))
+    assert coded_text(read.project) == [("User CCCCCCCC", "Support", "Hello")]
+    assert "1 coder(s) are not listed in Users; they are named 'User CCCCCCCC'" in read.losses
