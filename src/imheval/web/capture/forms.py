@@ -11,6 +11,7 @@ from typing import Any
 
 from django import forms
 
+from imheval.instruments.model import OpenItem
 from imheval.web.capture.codes import (
     CODE_EXAMPLE,
     CODE_PARTS,
@@ -28,6 +29,31 @@ class Option:
     label: str
     id: str
     checked: bool
+
+
+@dataclass(frozen=True)
+class TextBox:
+    """One open question as the template draws it (NHS.UK character count)."""
+
+    name: str
+    label: str
+    hint: str
+    error: str
+    value: str
+    max_length: int
+
+
+#: The hint under every open question: answers may be read by the evaluation team and quoted.
+OPEN_HINT = "Do not write names of people or places."
+
+
+class OpenAnswerField(forms.CharField):
+    """Text in the participant's own words: line endings as one character each (a browser
+    sends CRLF, which its character count counts as one), surrounding spaces removed."""
+
+    def to_python(self, value: Any) -> str:
+        text = super().to_python(value)
+        return text.replace("\r\n", "\n").replace("\r", "\n").strip()
 
 
 @dataclass(frozen=True)
@@ -226,6 +252,18 @@ class QuestionsForm(ParticipantForm):
         super().__init__(*args, **kwargs)
         self.page = page
         for question in page.questions:
+            if isinstance(question.item, OpenItem):
+                limit = question.item.max_length
+                self.fields[question.id] = OpenAnswerField(
+                    required=False,
+                    max_length=limit,
+                    error_messages={
+                        "max_length": f"Your answer must be {limit:,} characters or fewer",
+                        "null_characters_not_allowed": "Your answer has a character that "
+                        "cannot be saved; type it again without pasting",
+                    },
+                )
+                continue
             self.fields[question.id] = forms.ChoiceField(
                 required=False,
                 choices=[("", ""), *question.choices],
@@ -233,10 +271,32 @@ class QuestionsForm(ParticipantForm):
             )
 
     def groups(self) -> list[RadioGroup]:
+        """The questions answered by choosing (every one but the open questions)."""
         return [
             self.radio_group(question.id, f"{question.number}. {question.text}")
             for question in self.page.questions
+            if not question.is_open
         ]
+
+    def entries(self) -> list[tuple[str, RadioGroup | TextBox]]:
+        """Every question in page order, as ("radio", group) or ("open", text box)."""
+        found: list[tuple[str, RadioGroup | TextBox]] = []
+        for question in self.page.questions:
+            legend = f"{question.number}. {question.text}"
+            if isinstance(question.item, OpenItem):
+                value = self[question.id].value()
+                box = TextBox(
+                    question.id,
+                    legend,
+                    OPEN_HINT,
+                    self.first_error(question.id),
+                    "" if value is None else str(value),
+                    question.item.max_length,
+                )
+                found.append(("open", box))
+            else:
+                found.append(("radio", self.radio_group(question.id, legend)))
+        return found
 
     def answers(self) -> dict[str, str]:
         return {name: str(value) for name, value in self.cleaned_data.items() if value}

@@ -41,7 +41,7 @@ from django.utils import timezone
 
 from imheval.instruments import Instrument
 from imheval.instruments.bank import builtin_ids, split_ref
-from imheval.instruments.model import KeyedItem, RatingItem, RatingScale
+from imheval.instruments.model import KeyedItem, OpenItem, RatingItem, RatingScale
 from imheval.web.capture.models import Status, Submission
 from imheval.web.organisations import audit
 from imheval.web.workspace.models import (
@@ -58,10 +58,11 @@ MINUTES_PER_QUESTION = 0.5
 
 @dataclass(frozen=True)
 class Question:
-    """One item as asked: its number in the whole questionnaire and its answer choices."""
+    """One item as asked: its number in the whole questionnaire and its answer choices (none
+    for an open question, answered in the participant's own words)."""
 
     number: int
-    item: KeyedItem | RatingItem
+    item: KeyedItem | RatingItem | OpenItem
     choices: tuple[tuple[str, str], ...]  # (stored value, label shown)
 
     @property
@@ -76,13 +77,17 @@ class Question:
     def is_rating(self) -> bool:
         return isinstance(self.item, RatingItem)
 
+    @property
+    def is_open(self) -> bool:
+        return isinstance(self.item, OpenItem)
+
 
 #: What a rating scale asks, judged from its labels (and its id when it has no labels).
 ScaleKind = Literal["agreement", "truth", "confidence", "frequency", "other"]
 
 #: The words above a page of questions: for keyed questions, and for each kind of rating scale.
 #: Every one ends by saying that any question may be left out, as on paper.
-InstructionKey = ScaleKind | Literal["keyed", "mixed"]
+InstructionKey = ScaleKind | Literal["keyed", "mixed", "open"]
 INSTRUCTIONS: dict[InstructionKey, str] = {
     "keyed": "Choose the one best answer to each question. If you are not sure, choose the answer "
     "you think is most likely.",
@@ -92,7 +97,11 @@ INSTRUCTIONS: dict[InstructionKey, str] = {
     "frequency": "Say how often each statement is true for you.",
     "other": "Choose the answer on the scale that best fits you for each statement.",
     "mixed": "Choose one answer to each question or statement.",
+    "open": "Answer in your own words.",
 }
+
+#: The title of the page of an instrument's open questions that belong to no domain.
+OPEN_PAGE_TITLE = "In your own words"
 LEAVE_OUT = "You can leave out any you do not want to answer."
 
 _KIND_WORDS: tuple[tuple[ScaleKind, tuple[str, ...]], ...] = (
@@ -146,6 +155,8 @@ def question_pages(
     instruments: list[Instrument], forms: Mapping[str, str] | None = None
 ) -> list[QuestionPage]:
     """One page per domain of each instrument, in instrument order; empty domains are left out.
+    A domain's open questions are on its page in file order; an instrument's open questions of
+    no domain are on a page of their own (:data:`OPEN_PAGE_TITLE`) after its domains.
 
     ``forms`` names the parallel form asked of each instrument that has forms ({id: form}, a
     questionnaire's ``instrument_forms``): only that form's items (and those common to every
@@ -156,13 +167,20 @@ def question_pages(
     pages: list[QuestionPage] = []
     number = 0
     for instrument in instruments:
-        form = forms.get(instrument.id)
-        for domain in instrument.domains:
+        asked = instrument.form_questions(forms.get(instrument.id))
+        groups = [
+            (domain.label, [q for q in asked if q.domain == domain.id])
+            for domain in instrument.domains
+        ]
+        groups.append((OPEN_PAGE_TITLE, [q for q in asked if q.domain is None]))
+        for title, items in groups:
             questions = []
             kinds: set[InstructionKey] = set()
-            for item in instrument.items_in(domain.id, form):
+            for item in items:
                 number += 1
-                if isinstance(item, KeyedItem):
+                if isinstance(item, OpenItem):
+                    choices: tuple[tuple[str, str], ...] = ()
+                elif isinstance(item, KeyedItem):
                     choices = tuple(item.options.items())
                     kinds.add("keyed")
                 else:
@@ -171,11 +189,12 @@ def question_pages(
                     kinds.add(scale_kind(scale, item.scale))
                 questions.append(Question(number, item, choices))
             if questions:
-                kind: InstructionKey = kinds.pop() if len(kinds) == 1 else "mixed"
-                instruction = f"{INSTRUCTIONS[kind]} {LEAVE_OUT}"
-                pages.append(
-                    QuestionPage(len(pages) + 1, domain.label, tuple(questions), instruction)
+                # Open questions carry their own hint; the words above fit the scored ones.
+                kind: InstructionKey = (
+                    "open" if not kinds else kinds.pop() if len(kinds) == 1 else "mixed"
                 )
+                instruction = f"{INSTRUCTIONS[kind]} {LEAVE_OUT}"
+                pages.append(QuestionPage(len(pages) + 1, title, tuple(questions), instruction))
     return pages
 
 

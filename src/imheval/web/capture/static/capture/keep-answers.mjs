@@ -1,5 +1,6 @@
-// Keeps the answers on a page of questions in this browser tab until Continue, so that a
-// reload (or a phone that reloads the page when switching apps) loses nothing typed.
+// Keeps the answers on a page of questions (choices, and text typed in answer to open questions)
+// in this browser tab until Continue, so that a reload (or a phone that reloads the page when
+// switching apps) loses nothing typed.
 //
 // Only sessionStorage is used: it belongs to this tab and is gone when the tab closes. There is
 // one entry per draft and page ("imheval-answers:<draft>:<page>"), where <draft> is a hash of the
@@ -45,18 +46,30 @@ function keep(store, form) {
     if (input) {
       input.checked = true;
     }
+    const box = form.querySelector(`textarea[name="${CSS.escape(name)}"]`);
+    if (box && !box.value) {
+      box.value = String(value);
+      box.dispatchEvent(new Event("input", { bubbles: true })); // the character count
+    }
   }
-  form.addEventListener("change", () => {
+  const remember = () => {
     const answers = {};
     form.querySelectorAll('input[type="radio"]:checked').forEach((input) => {
       answers[input.name] = input.value;
+    });
+    form.querySelectorAll("textarea").forEach((box) => {
+      if (box.value) {
+        answers[box.name] = box.value;
+      }
     });
     try {
       store.setItem(key, JSON.stringify(answers));
     } catch {
       // Storage full or refused: the page still works, it just will not survive a reload.
     }
-  });
+  };
+  form.addEventListener("change", remember);
+  form.addEventListener("input", remember); // open answers, as they are typed
   form.addEventListener("submit", () => store.removeItem(key));
 }
 
