@@ -549,13 +549,15 @@ def speakers_by_attribute(
 @dataclass(frozen=True, slots=True)
 class LinkableFinding:
     """A quantitative finding a quote can be linked to: its key (see :func:`finding_key`), its
-    plain sentence and its statistics (APA), and the domain and kind it came from."""
+    plain sentence and its statistics (APA), the domain and kind it came from, and ``topic``:
+    what the sentence is about when it does not say (the domain's label, e.g. "Knowledge")."""
 
     key: str
     sentence: str
     statistic: str
     domain: str = ""
     kind: str = ""
+    topic: str = ""
 
 
 _KEY_PART = re.compile(r"[^A-Za-z0-9_.-]+")
@@ -584,8 +586,11 @@ def finding_key(finding: Finding, ordinal: int = 1) -> str:
     return key[:MAX_KEY_LENGTH]
 
 
-def keyed_findings(findings: Iterable[Finding]) -> tuple[LinkableFinding, ...]:
-    """Each finding with its key (:func:`finding_key`), in the order given."""
+def keyed_findings(
+    findings: Iterable[Finding], topics: Mapping[str, str] | None = None
+) -> tuple[LinkableFinding, ...]:
+    """Each finding with its key (:func:`finding_key`), in the order given; ``topics`` maps a
+    domain id to its label (the findings' ``topic``)."""
     counts: dict[str, int] = {}
     keyed: list[LinkableFinding] = []
     for finding in findings:
@@ -598,6 +603,7 @@ def keyed_findings(findings: Iterable[Finding]) -> tuple[LinkableFinding, ...]:
                 statistic=finding.statistics,
                 domain=finding.domain,
                 kind=finding.kind,
+                topic=(topics or {}).get(finding.domain, ""),
             )
         )
     return tuple(keyed)
@@ -606,12 +612,13 @@ def keyed_findings(findings: Iterable[Finding]) -> tuple[LinkableFinding, ...]:
 @dataclass(frozen=True, slots=True)
 class JointRow:
     """One row of the joint display: a finding's plain sentence, its statistics, and the quotes
-    linked to it in the analyst's order."""
+    linked to it in the analyst's order; ``topic`` as :class:`LinkableFinding`'s."""
 
     key: str
     sentence: str
     statistic: str
     quotes: tuple[Quote, ...]
+    topic: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -659,7 +666,9 @@ def joint_display(
             if quote is not None:
                 quotes.append(quote)
         if quotes or include_unlinked:
-            rows.append(JointRow(item.key, item.sentence, item.statistic, tuple(quotes)))
+            rows.append(
+                JointRow(item.key, item.sentence, item.statistic, tuple(quotes), item.topic)
+            )
     known = {item.key for item in keyed}
     unmatched = tuple(key for key in links if key not in known and links[key])
     return JointDisplay(tuple(rows), unmatched)

@@ -26,6 +26,7 @@ from pathlib import Path
 from imheval._version import __version__
 from imheval.evaluation import Evaluation
 from imheval.findings.wording import plural
+from imheval.qualitative.outputs_section import QualitativeSection
 from imheval.reports._gc import cyclic_gc_paused
 from imheval.reports.context import DEFAULT_TITLE, ReportContext, SectionBuilder
 from imheval.reports.model import Report
@@ -33,6 +34,7 @@ from imheval.reports.sections.behaviour import behaviour_section
 from imheval.reports.sections.learning import learning_section
 from imheval.reports.sections.methods import methods_section
 from imheval.reports.sections.participation import participation_section
+from imheval.reports.sections.qualitative import with_qualitative
 from imheval.reports.sections.reaction import reaction_section
 from imheval.reports.sections.results import results_section
 from imheval.reports.sections.summary import summary_section, trust_section
@@ -44,13 +46,16 @@ def build_report(
     title: str | None = None,
     min_group_size: int | None = None,
     builders: Sequence[SectionBuilder] | None = None,
+    qualitative: Sequence[QualitativeSection] = (),
 ) -> Report:
     """The report for ``evaluation``: a frozen :class:`Report` every renderer reads.
 
     ``min_group_size`` defaults to the evaluation's; a smaller value cannot reveal what the
     evaluation already suppressed, so the larger of the two is used. ``builders`` replaces
-    :data:`SECTION_BUILDERS` (e.g. to add a section). Raises AnalysisError only through the
-    evaluation's own checks; a domain with no matched pair is reported as such, not an error.
+    :data:`SECTION_BUILDERS` (e.g. to add a section). ``qualitative``: a focus-group section
+    per study, before the methods (:mod:`imheval.reports.sections.qualitative`). Raises
+    AnalysisError only through the evaluation's own checks; a domain with no matched pair is
+    reported as such, not an error.
     """
     size = max(min_group_size or 0, evaluation.options.min_group_size)
     context = ReportContext(evaluation, size)
@@ -65,13 +70,14 @@ def build_report(
         + (f" of {len(programmes)} programme{plural(len(programmes))}" if programmes else "")
         + f"; data: {Path(evaluation.source).name}"
     )
-    return Report(
+    report = Report(
         title=title or DEFAULT_TITLE,
         subtitle=subtitle,
         generated=evaluation.created,
         sections=sections,
         software=f"imheval {__version__}",
     )
+    return with_qualitative(report, qualitative) if qualitative else report
 
 
 #: The sections, in report order; add a builder here to add a section.

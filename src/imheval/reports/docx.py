@@ -20,6 +20,7 @@ from imheval.reports.model import (
     Heading,
     Number,
     Paragraph,
+    Quotation,
     Report,
     Table,
 )
@@ -67,6 +68,8 @@ def write_docx(report: Report, path: str | Path) -> Path:
                 _findings(document, block)
             elif isinstance(block, Table):
                 _table(document, block)
+            elif isinstance(block, Quotation):
+                _quotation(document, block)
             elif isinstance(block, Chart):
                 figure_number += 1
                 _chart(document, block, figure_number)
@@ -80,6 +83,14 @@ def _callout(document: Any, block: Callout) -> None:
     label = "Note: " if block.kind == "info" else "Caution: "
     paragraph.add_run(label).bold = True
     paragraph.add_run(block.text)
+
+
+def _quotation(document: Any, block: Quotation) -> None:
+    """The quote in Word's Quote style, who said it on the line below (an en dash before it)."""
+    paragraph = document.add_paragraph(style="Quote")
+    paragraph.add_run(f"\u201c{block.text}\u201d")
+    paragraph.paragraph_format.keep_with_next = True
+    document.add_paragraph(style="Quote").add_run(f"\u2013 {block.attribution}").bold = True
 
 
 def _findings(document: Any, block: Findings) -> None:

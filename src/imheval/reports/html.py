@@ -16,7 +16,7 @@ from pathlib import Path
 from jinja2 import Environment, PackageLoader, StrictUndefined
 from markupsafe import Markup
 
-from imheval.reports.model import Number, Report
+from imheval.reports.model import Number, Quotation, Report
 
 #: Row labels shown in bold as totals.
 TOTAL_LABELS = ("Total", "All", "All matched people")
@@ -58,6 +58,13 @@ _NUMERIC_HEADERS = frozenset(
         "Gain after training",
         "Gain at follow-up",
         "Share of gain retained",
+        "Sources",
+        "Speakers",
+        "Codings",
+        "Units",
+        "Percent agreement",
+        "Cohen's kappa",
+        "Krippendorff's alpha",
     }
 )
 
@@ -76,6 +83,9 @@ def render_html(report: Report, *, charts_as_images: bool = False) -> str:
         generated=readable_time(report.generated),
         total_labels=TOTAL_LABELS,
         charts_as_images=charts_as_images,
+        quotations=any(
+            isinstance(block, Quotation) for section in report.sections for block in section.blocks
+        ),
     )
 
 

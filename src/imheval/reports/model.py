@@ -106,7 +106,17 @@ class Callout:
     text: str
 
 
-Block = Heading | Paragraph | Findings | Table | Chart | Callout
+@dataclass(frozen=True, slots=True)
+class Quotation:
+    """A quote from a focus group or interview, with who said it (a speaker label such as
+    "PX2", or a role and group; never a name). ``exemplar`` marks the analyst's chosen one."""
+
+    text: str
+    attribution: str
+    exemplar: bool = False
+
+
+Block = Heading | Paragraph | Findings | Table | Chart | Callout | Quotation
 
 
 @dataclass(frozen=True, slots=True)

@@ -40,7 +40,9 @@ from imheval.network.attendance import (
 )
 from imheval.network.coverage import CoverageGrid
 from imheval.network.retention import Retention
+from imheval.qualitative.outputs_section import QualitativeSection
 from imheval.reports.model import Block, Callout, Heading, Number, Paragraph, Report, Section, Table
+from imheval.reports.sections.qualitative import qualitative_sections
 from imheval.reports.wording import DASH, HIDDEN
 from imheval.suppression import suppress
 
@@ -200,11 +202,13 @@ def group_report(
     readings: Sequence[Citation] = (),
     min_group_size: int = DEFAULT_MIN_GROUP_SIZE,
     generated: str | None = None,
+    focus_groups: Sequence[QualitativeSection] = (),
 ) -> Report:
     """The group's report as of ``as_of``: a plain-English summary, attendance per meeting,
     members by standing (counts, small ones hidden), retention, the competency coverage grid,
     the member profile (``profile``, the section :mod:`imheval.reports.sections.network_profile`
-    builds) and the readings. No member is named anywhere in it.
+    builds), the group's focus groups (``focus_groups``, as in the evaluation report) and the
+    readings. No member is named anywhere in it.
     """
     start, end = rule.year(register)
     in_year = _in_year(register, rule)
@@ -224,6 +228,7 @@ def group_report(
         sections.append(_coverage(coverage))
     if profile is not None:
         sections.append(profile)
+    sections.extend(qualitative_sections(focus_groups))
     sections.append(_readings(readings))
     last = end - datetime.timedelta(days=1)
     return Report(
