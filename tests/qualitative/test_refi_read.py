@@ -403,3 +403,16 @@ def test_unlisted_coder_is_named_from_the_guid(tmp_path: Path) -> None:
     read = read_qdpx(archive(tmp_path, qde(body), {f"sources/{SOURCE_GUID}.txt": b"Hello"}))
     assert coded_text(read.project) == [("User CCCCCCCC", "Support", "Hello")]
     assert "1 coder(s) are not listed in Users; they are named 'User CCCCCCCC'" in read.losses
+
+
+def test_plain_text_moves_positions_after_each_crlf() -> None:
+    from imheval.qualitative.refi.text import PlainText
+
+    raw = "ab\r\ncd\r\nef"
+    two = PlainText.read(raw, "NVivo 14")
+    assert two.text == "ab\ncd\nef"
+    assert two.limit == len(raw)
+    assert [two.position(p) for p in (0, 2, 4, 6, 8, 10)] == [0, 2, 3, 5, 6, 8]
+    one = PlainText.read(raw, "ATLAS.ti 23")
+    assert one.limit == len(one.text)
+    assert [one.position(p) for p in (0, 3, 6, 8)] == [0, 3, 6, 8]

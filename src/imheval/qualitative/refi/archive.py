@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 import zipfile
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import IO, Any
 
@@ -162,3 +163,31 @@ class SafeArchive:
     def close(self) -> None:
         """Close the ZIP."""
         self.zip.close()
+
+
+# -- reading elements (namespaces stripped) ----------------------------------------------
+
+
+def local_name(element: Any) -> str:
+    name: str = etree.QName(element).localname
+    return name
+
+
+def strip_namespaces(root: Any) -> None:
+    """Drop namespaces from tag names, so the same code reads files with and without them."""
+    for element in root.iter():
+        if isinstance(element.tag, str):
+            element.tag = local_name(element)
+
+
+def children(element: Any, name: str) -> Iterator[Any]:
+    return (child for child in element if child.tag == name)
+
+
+def child(element: Any, name: str) -> Any | None:
+    return next(children(element, name), None)
+
+
+def text_of(element: Any, name: str) -> str:
+    found = child(element, name)
+    return (found.text or "") if found is not None else ""

@@ -22,15 +22,12 @@ Quirks of real exports it handles:
 
 from __future__ import annotations
 
-import bisect
+import dataclasses
 import io
 from collections import Counter
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
-
-from lxml import etree  # type: ignore[import-untyped]
 
 from imheval.errors import Problem, RefiError
 from imheval.qualitative.model import (
@@ -45,7 +42,15 @@ from imheval.qualitative.model import (
     User,
     stable_guid,
 )
-from imheval.qualitative.refi.archive import SafeArchive, parse_xml
+from imheval.qualitative.refi.archive import (
+    SafeArchive,
+    child,
+    children,
+    local_name,
+    parse_xml,
+    strip_namespaces,
+    text_of,
+)
 from imheval.qualitative.refi.common import (
     EXEMPLAR_NOTE_NAME,
     PROJECT_MEMBER,
@@ -55,6 +60,7 @@ from imheval.qualitative.refi.common import (
     normal_guid,
     parse_datetime,
 )
+from imheval.qualitative.refi.text import PlainText, decode_text
 
 #: The deepest codebook level imheval keeps (0 theme, 1 sub-theme, 2 code).
 _CODE_DEPTH = 2
@@ -75,31 +81,6 @@ class RefiRead:
 
     project: Project
     losses: tuple[str, ...] = ()
-
-
-def _local(element: Any) -> str:
-    name: str = etree.QName(element).localname
-    return name
-
-
-def _strip_namespaces(root: Any) -> None:
-    """Drop namespaces from tag names, so the same code reads files with and without them."""
-    for element in root.iter():
-        if isinstance(element.tag, str):
-            element.tag = _local(element)
-
-
-def _children(element: Any, name: str) -> Iterator[Any]:
-    return (child for child in element if child.tag == name)
-
-
-def _child(element: Any, name: str) -> Any | None:
-    return next(_children(element, name), None)
-
-
-def _text_of(element: Any, name: str) -> str:
-    found = _child(element, name)
-    return (found.text or "") if found is not None else ""
 
 
 def _display_name(source: str | IO[bytes] | Path, name: str | None) -> str:
@@ -151,11 +132,11 @@ class _Reader:
         """The element's GUID attribute, normalised; a problem (and a placeholder) if bad."""
         raw: str | None = element.get(attribute)
         if raw is None:
-            self.problem(f"{_local(element)} has no {attribute}", attribute)
+            self.problem(f"{local_name(element)} has no {attribute}", attribute)
             return ""
         guid = normal_guid(raw)
         if guid is None:
-            self.problem(f"{_local(element)} {attribute} '{raw}' is not a GUID", attribute)
+            self.problem(f"{local_name(element)} {attribute} '{raw}' is not a GUID", attribute)
             return raw
         return guid
 
@@ -187,8 +168,8 @@ class _Reader:
                 seen[guid] = what
 
     def read_users(self, root: Any) -> None:
-        users = _child(root, "Users")
-        for number, element in enumerate(_children(users, "User") if users is not None else (), 1):
+        users = child(root, "Users")
+        for number, element in enumerate(children(users, "User") if users is not None else (), 1):
             guid = self.guid(element)
             name = element.get("name") or element.get("id") or f"User {number}"
             self.users[guid] = User(guid, name)
@@ -196,10 +177,10 @@ class _Reader:
     def read_codes(self, codes_parent: Any | None) -> None:
         if codes_parent is None:
             return
-        codes = _child(codes_parent, "Codes")
+        codes = child(codes_parent, "Codes")
         if codes is None:
             return
-        for element in _children(codes, "Code"):
+        for element in children(codes, "Code"):
             self._read_code(element, parent=None, depth=0, path=())
 
     def _read_code(
@@ -228,28 +209,28 @@ class _Reader:
                 guid=guid,
                 name=shown,
                 parent=parent,
-                description=_text_of(element, "Description"),
+                description=text_of(element, "Description"),
                 codable=codable,
                 color=colour,
             )
         )
-        for note in _children(element, "NoteRef"):
+        for note in children(element, "NoteRef"):
             self.note_targets.setdefault(self.guid(note, "targetGUID"), []).append(guid)
         # Rows below a code hang from the sub-theme above it, named by their path below it.
         below_parent = guid if depth < _CODE_DEPTH else parent
         below_path = (*path, name) if depth >= _CODE_DEPTH else ()
-        for child in _children(element, "Code"):
-            self._read_code(child, below_parent, depth + 1, below_path)
+        for below in children(element, "Code"):
+            self._read_code(below, below_parent, depth + 1, below_path)
 
     def read_variables(self, root: Any) -> None:
-        variables = _child(root, "Variables")
-        for element in _children(variables, "Variable") if variables is not None else ():
+        variables = child(root, "Variables")
+        for element in children(variables, "Variable") if variables is not None else ():
             self.variables[self.guid(element)] = element.get("name") or "Variable"
 
     def variable_values(self, element: Any, owner: str) -> dict[str, str]:
         values: dict[str, str] = {}
-        for value in _children(element, "VariableValue"):
-            ref = _child(value, "VariableRef")
+        for value in children(element, "VariableValue"):
+            ref = child(value, "VariableRef")
             if ref is None:
                 self.problem(f"a VariableValue of {owner} has no VariableRef", "VariableRef")
                 continue
@@ -261,7 +242,7 @@ class _Reader:
                     "VariableRef",
                 )
                 continue
-            text = next(((child.text or "") for child in value if child.tag in _VALUE_ELEMENTS), "")
+            text = next(((part.text or "") for part in value if part.tag in _VALUE_ELEMENTS), "")
             values[self.variables[target]] = text.strip()
         return values
 
@@ -299,22 +280,14 @@ class _Reader:
         return folded.get(wanted.casefold())
 
     def decode(self, data: bytes, what: str) -> str | None:
-        try:
-            text = data.decode("utf-8")
-        except UnicodeDecodeError as error:
-            self.problem(
-                f"{what} is not UTF-8 text (byte 0x{data[error.start]:02X} at byte "
-                f"{error.start:,}); save it as UTF-8 and export again"
-            )
-            return None
-        if "\x00" in text:
-            self.problem(f"{what} is not plain text (it has NUL characters)")
-            return None
-        return text.removeprefix("\ufeff")
+        text, why = decode_text(data)
+        if text is None:
+            self.problem(f"{what} {why}")
+        return text
 
     # -- sources ------------------------------------------------------------------------------
     def read_sources(self, root: Any) -> list[Source]:
-        sources_element = _child(root, "Sources")
+        sources_element = child(root, "Sources")
         if sources_element is None:
             return []
         sources: list[Source] = []
@@ -346,7 +319,7 @@ class _Reader:
         what = f"source '{name}'"
         if element.get("richTextPath"):
             self.counts["rich"] += 1
-        content = _child(element, "PlainTextContent")
+        content = child(element, "PlainTextContent")
         if content is not None:
             raw: str | None = content.text or ""
         elif element.get("plainTextPath"):
@@ -356,53 +329,38 @@ class _Reader:
             raw = None
         if raw is None:
             return None
-        text, to_position, limit = self._positions(raw, what)
-        self._read_selections(element, guid, what, text, to_position, limit)
-        for direct in _children(element, "Coding"):
+        plain = PlainText.read(raw, self.origin)
+        text = plain.text
+        if plain.had_crlf:
+            how = (
+                f"as {self.origin} counts them"
+                if not plain.crlf
+                else "and positions are moved back by one for each line break before them"
+            )
+            self.losses.append(
+                f"{what} has Windows line endings; each is read as one line break, {how}"
+            )
+        self._read_selections(element, guid, what, plain)
+        for direct in children(element, "Coding"):
             self.counts["whole"] += 1
             self._coding(direct, guid, "", 0, len(text), None, "", None, what)
-        for note in _children(element, "NoteRef"):
+        for note in children(element, "NoteRef"):
             self.note_targets.setdefault(self.guid(note, "targetGUID"), []).append(guid)
-        if _child(element, "VariableValue") is not None:
+        if child(element, "VariableValue") is not None:
             self.counts["source_variables"] += 1
         creating = self.optional_guid(element, "creatingUser")
         return Source(
             guid=guid,
             name=name,
             text=text,
-            description=_text_of(element, "Description"),
+            description=text_of(element, "Description"),
             creating_user=creating if creating in self.users else None,
             created=parse_datetime(element.get("creationDateTime")),
         )
 
-    def _positions(self, raw: str, what: str) -> tuple[str, Any, int]:
-        """The text with ``\\n`` line ends, a function from the file's positions to the
-        text's, and the largest position the file may use."""
-        text = raw.replace("\r\n", "\n").replace("\r", "\n")
-        if "\r\n" not in raw or self.origin.lower().startswith("atlas"):
-            if "\r\n" in raw:
-                self.losses.append(
-                    f"{what} has Windows line endings; each is read as one line break, as "
-                    f"{self.origin} counts them"
-                )
-            return text, (lambda position: position), len(text)
-        pairs = [
-            index for index in range(len(raw) - 1) if raw[index] == "\r" and raw[index + 1] == "\n"
-        ]
-        self.losses.append(
-            f"{what} has Windows line endings; each is read as one line break, and positions "
-            f"are moved back by one for each line break before them"
-        )
-
-        def to_text(position: int) -> int:
-            return position - bisect.bisect_left(pairs, position)
-
-        return text, to_text, len(raw)
-
-    def _read_selections(
-        self, element: Any, source: str, what: str, text: str, to_text: Any, limit: int
-    ) -> None:
-        for selection in _children(element, "PlainTextSelection"):
+    def _read_selections(self, element: Any, source: str, what: str, plain: PlainText) -> None:
+        limit = plain.limit
+        for selection in children(element, "PlainTextSelection"):
             guid = self.guid(selection)
             try:
                 start = int(selection.get("startPosition", ""))
@@ -422,14 +380,14 @@ class _Reader:
                 )
                 continue
             user = self.optional_guid(selection, "creatingUser")
-            memo = _text_of(selection, "Description")
+            memo = text_of(selection, "Description")
             created = parse_datetime(selection.get("creationDateTime"))
-            text_start, text_end = to_text(start), to_text(end)
-            codings = list(_children(selection, "Coding"))
+            text_start, text_end = plain.position(start), plain.position(end)
+            codings = list(children(selection, "Coding"))
             self.selections[guid] = _Selection(
                 guid, source, text_start, text_end, user, memo, created, bool(codings)
             )
-            for note in _children(selection, "NoteRef"):
+            for note in children(selection, "NoteRef"):
                 self.note_targets.setdefault(self.guid(note, "targetGUID"), []).append(guid)
             for coding in codings:
                 self._coding(coding, source, guid, text_start, text_end, user, memo, created, what)
@@ -447,7 +405,7 @@ class _Reader:
         what: str,
     ) -> None:
         guid = self.guid(element)
-        ref = _child(element, "CodeRef")
+        ref = child(element, "CodeRef")
         if ref is None:
             self.problem(f"Coding {guid} in {what} has no CodeRef", "CodeRef")
             return
@@ -469,7 +427,7 @@ class _Reader:
                 what,
             )
         )
-        for note in _children(element, "NoteRef"):
+        for note in children(element, "NoteRef"):
             self.coding_notes.setdefault(self.guid(note, "targetGUID"), []).append(guid)
 
     # -- cases, notes, sets ----------------------------------------------------------------
@@ -478,15 +436,15 @@ class _Reader:
     ) -> tuple[list[Case], dict[str, list[Turn]]]:
         cases: list[Case] = []
         turns: dict[str, list[Turn]] = {}
-        cases_element = _child(root, "Cases")
+        cases_element = child(root, "Cases")
         for number, element in enumerate(
-            _children(cases_element, "Case") if cases_element is not None else (), 1
+            children(cases_element, "Case") if cases_element is not None else (), 1
         ):
             guid = self.guid(element)
             name = element.get("name") or f"Case {number}"
             attributes = self.variable_values(element, f"case '{name}'")
             sources: list[str] = []
-            for ref in _children(element, "SourceRef"):
+            for ref in children(element, "SourceRef"):
                 target = self.guid(ref, "targetGUID")
                 if target not in source_guids:
                     self.problem(
@@ -495,7 +453,7 @@ class _Reader:
                     )
                 elif target not in sources:
                     sources.append(target)
-            for ref in _children(element, "SelectionRef"):
+            for ref in children(element, "SelectionRef"):
                 target = self.guid(ref, "targetGUID")
                 selection = self.selections.get(target)
                 if selection is None:
@@ -512,16 +470,16 @@ class _Reader:
                     turns.setdefault(selection.source, []).append(
                         Turn(selection.start, selection.end, guid)
                     )
-            if _child(element, "CodeRef") is not None:
+            if child(element, "CodeRef") is not None:
                 self.counts["case_codes"] += 1
             cases.append(Case(guid, name, attributes, tuple(sources)))
         return cases, turns
 
     def read_notes(self, root: Any) -> tuple[list[Note], str | None]:
-        notes_element = _child(root, "Notes")
+        notes_element = child(root, "Notes")
         notes: list[Note] = []
         exemplar_note: str | None = None
-        for element in _children(notes_element, "Note") if notes_element is not None else ():
+        for element in children(notes_element, "Note") if notes_element is not None else ():
             guid = self.guid(element)
             name = element.get("name") or "Note"
             if name == EXEMPLAR_NOTE_NAME:
@@ -529,14 +487,14 @@ class _Reader:
                 exemplar_note = guid
                 self.member_text(element.get("plainTextPath"), f"note '{name}'")
                 continue
-            content = _child(element, "PlainTextContent")
+            content = child(element, "PlainTextContent")
             if content is not None:
                 text: str | None = content.text or ""
             elif element.get("plainTextPath"):
                 text = self.member_text(element.get("plainTextPath"), f"note '{name}'")
             else:
-                text = _text_of(element, "Description")
-            if _child(element, "PlainTextSelection") is not None:
+                text = text_of(element, "Description")
+            if child(element, "PlainTextSelection") is not None:
                 self.counts["note_selections"] += 1
             creating = self.optional_guid(element, "creatingUser")
             notes.append(
@@ -551,8 +509,8 @@ class _Reader:
         return notes, exemplar_note
 
     def read_links(self, root: Any, note_guids: set[str]) -> None:
-        links = _child(root, "Links")
-        for element in _children(links, "Link") if links is not None else ():
+        links = child(root, "Links")
+        for element in children(links, "Link") if links is not None else ():
             origin = self.optional_guid(element, "originGUID")
             target = self.optional_guid(element, "targetGUID")
             if origin in note_guids and target is not None:
@@ -563,10 +521,10 @@ class _Reader:
                 self.counts["links"] += 1
 
     def read_sets(self, root: Any, code_guids: set[str], source_guids: set[str]) -> list[CodeSet]:
-        sets_element = _child(root, "Sets")
+        sets_element = child(root, "Sets")
         if sets_element is None:
             return []
-        found = list(_children(sets_element, "Set"))
+        found = list(children(sets_element, "Set"))
         if not found:
             self.losses.append("an empty Sets element is ignored")
         sets: list[CodeSet] = []
@@ -574,7 +532,7 @@ class _Reader:
             guid = self.guid(element)
             name = element.get("name") or "Set"
             codes: list[str] = []
-            for member in _children(element, "MemberCode"):
+            for member in children(element, "MemberCode"):
                 attribute = "targetGUID" if member.get("targetGUID") is not None else "guid"
                 target = self.guid(member, attribute)
                 if target not in code_guids:
@@ -584,7 +542,7 @@ class _Reader:
                     )
                 codes.append(target)
             members_sources = [
-                self.guid(m, "targetGUID") for m in _children(element, "MemberSource")
+                self.guid(m, "targetGUID") for m in children(element, "MemberSource")
             ]
             for target in members_sources:
                 if target not in source_guids:
@@ -592,7 +550,7 @@ class _Reader:
                         f"set '{name}' has member source {target}, which is not a text source",
                         "MemberSource",
                     )
-            if _child(element, "MemberNote") is not None:
+            if child(element, "MemberNote") is not None:
                 self.counts["set_notes"] += 1
             sets.append(CodeSet(guid, name, tuple(codes), tuple(members_sources)))
         return sets
@@ -645,7 +603,7 @@ def _finish(reader: _Reader, root: Any, name: str, sources: list[Source]) -> Pro
         if coding.coder is None:
             reader.counts["no_coder"] += 1
         if coding.guid in exemplars:
-            coding = Coding(**{**_fields(coding), "exemplar": True})
+            coding = dataclasses.replace(coding, exemplar=True)
         codings.append(coding)
     for code_name, count in on_uncodable.items():
         reader.losses.append(f"{count} coding(s) of non-codable code '{code_name}' are kept")
@@ -670,27 +628,18 @@ def _finish(reader: _Reader, root: Any, name: str, sources: list[Source]) -> Pro
             reader.problem(
                 f"a NoteRef refers to note {note_guid}, which is not in Notes", "NoteRef"
             )
-    project_notes = {reader.guid(ref, "targetGUID") for ref in _children(root, "NoteRef")}
-    notes = [
-        Note(
-            **{
-                **_fields(note),
-                "targets": ()
-                if note.guid in project_notes
-                else tuple(
-                    dict.fromkeys(
-                        target
-                        for target in reader.note_targets.get(note.guid, [])
-                        if target in known_targets
-                    )
-                ),
-            }
-        )
-        for note in notes
-    ]
-    graphs = _child(root, "Graphs")
-    if graphs is not None and len(list(_children(graphs, "Graph"))):
-        reader.losses.append(f"{len(list(_children(graphs, 'Graph')))} graph(s) are not kept")
+    project_notes = {reader.guid(ref, "targetGUID") for ref in children(root, "NoteRef")}
+
+    def targets_of(note: Note) -> tuple[str, ...]:
+        if note.guid in project_notes:
+            return ()
+        found = reader.note_targets.get(note.guid, [])
+        return tuple(dict.fromkeys(target for target in found if target in known_targets))
+
+    notes = [dataclasses.replace(note, targets=targets_of(note)) for note in notes]
+    graphs = child(root, "Graphs")
+    if graph_count := len(list(children(graphs, "Graph"))) if graphs is not None else 0:
+        reader.losses.append(f"{graph_count} graph(s) are not kept")
     if reader.unknown_users:
         reader.losses.append(
             f"{len(reader.unknown_users)} coder(s) are not listed in Users; they are named "
@@ -698,11 +647,9 @@ def _finish(reader: _Reader, root: Any, name: str, sources: list[Source]) -> Pro
         )
     _say_counts(reader)
     sources = [
-        Source(
-            **{
-                **_fields(source),
-                "turns": tuple(sorted(turns.get(source.guid, []), key=lambda t: (t.start, t.end))),
-            }
+        dataclasses.replace(
+            source,
+            turns=tuple(sorted(turns.get(source.guid, []), key=lambda t: (t.start, t.end))),
         )
         for source in sources
     ]
@@ -715,23 +662,19 @@ def _finish(reader: _Reader, root: Any, name: str, sources: list[Source]) -> Pro
         cases=tuple(cases),
         notes=tuple(notes),
         sets=tuple(sets),
-        description=_text_of(root, "Description"),
+        description=text_of(root, "Description"),
         origin=reader.origin,
     )
 
 
-def _fields(item: Any) -> dict[str, Any]:
-    return {name: getattr(item, name) for name in item.__dataclass_fields__}
-
-
 def _read_project_root(reader: _Reader, root: Any) -> Project:
-    _strip_namespaces(root)
+    strip_namespaces(root)
     if root.tag != "Project":
         raise RefiError([Problem(reader.file, f"the root element is {root.tag}, not Project")])
     reader.origin = root.get("origin") or ""
     reader.check_duplicate_guids(root)
     reader.read_users(root)
-    reader.read_codes(_child(root, "CodeBook"))
+    reader.read_codes(child(root, "CodeBook"))
     reader.read_variables(root)
     sources = reader.read_sources(root)
     project = _finish(reader, root, root.get("name") or "Imported project", sources)
@@ -794,7 +737,7 @@ def read_qdc(source: str | Path | IO[bytes], *, name: str | None = None) -> Refi
     data = Path(source).read_bytes() if isinstance(source, (str, Path)) else source.read()
     reader = _Reader(file=file)
     root = parse_xml(data, file)
-    _strip_namespaces(root)
+    strip_namespaces(root)
     if root.tag != "CodeBook":
         raise RefiError([Problem(file, f"the root element is {root.tag}, not CodeBook")])
     reader.origin = root.get("origin") or ""
