@@ -35,7 +35,7 @@ from typing import IO, Any
 
 from lxml import etree  # type: ignore[import-untyped]
 
-import imheval
+from imheval._version import __version__
 from imheval.errors import Problem, RefiError
 from imheval.qualitative.model import Code, Coding, Note, Project, Source, stable_guid
 from imheval.qualitative.refi.common import (
@@ -49,7 +49,7 @@ from imheval.qualitative.refi.common import (
     normal_colour,
 )
 
-DEFAULT_ORIGIN = f"imheval {imheval.__version__}"
+DEFAULT_ORIGIN = f"imheval {__version__}"
 _ZIP_DATE = (1980, 1, 1, 0, 0, 0)
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 _SNIPPET = 60
