@@ -5,14 +5,15 @@ coders over 30 codes.
     python benchmarks/bench_qual_agreement.py --words 40000 --codings 3000 --repeats 5
 
 It builds (untimed) one transcript of ``--words`` words (about 5.4 characters a word with the
-space and the speaker labels, so ~110,000 characters at full size) in speaker turns of 20-150 words by seven speakers
-(PX1 to PX7), a codebook of ``--codes`` codes, and ``--codings`` codings split between Coder A
-and Reviewer B: most of B's codings cover about the same passage as one of A's (their ends
-moved by up to 40 characters), the rest are B's own; a few of A's are split into two overlapping
-pieces. Then it times, median of ``--repeats`` runs: ``agreement`` for every code by character
-and by speaker turn, ``disagreements`` for one code, and what ``imheval qual agreement`` does
-with a file (reading the project back from a .qdpx written untimed, then agreement by
-character). Nothing asserts on time; the target is well under 1 s for all codes.
+space and the speaker labels, so ~110,000 characters at full size) in speaker turns of 20-150
+words by seven speakers (PX1 to PX7), a codebook of ``--codes`` codes, and ``--codings``
+codings split between Coder A and Reviewer B: most of B's codings cover about the same passage
+as one of A's (their ends moved by up to 40 characters), the rest are B's own; a few of A's are
+split into two overlapping pieces. Then it times, median of ``--repeats`` runs: ``agreement``
+for every code by character and by speaker turn, ``disagreements`` for one code, and what
+``imheval qual agreement`` does with a file (reading the project back from a .qdpx written
+untimed, then agreement by character). Nothing asserts on time; the target is well under 1 s
+for all codes.
 """
 
 from __future__ import annotations
