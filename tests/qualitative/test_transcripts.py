@@ -411,6 +411,17 @@ def test_names_are_replaced_as_whole_words_in_any_case_with_possessives() -> Non
     )
 
 
+def test_a_name_after_an_apostrophe_is_replaced_too() -> None:
+    # Replacing too much is the safe side: "O'Ann" and "d'Ann" lose the name.
+    assert pseudonymise("O'Ann and d’Ann", {"Ann": "PX1"}) == ("O'PX1 and d’PX1", 2)
+
+
+def test_names_in_any_script_and_odd_capitals_are_replaced() -> None:
+    names = {"İlkay": "PX1", "Zoë": "PX2", "Ólafur": "PX3"}
+    text, count = pseudonymise("İLKAY, ilkay? İlkay's; ZOË zoë ólafur", names)
+    assert text == "PX1, PX1? PX1's; PX2 PX2 PX3" and count == 6
+
+
 def test_longest_names_first_and_labels_never_replaced_again() -> None:
     names = {"Sarah": "PX1", "Sarah Jones": "PX2", "PX1": "PX9"}
     assert pseudonymise("Sarah Jones and Sarah", names) == ("PX2 and PX1", 2)
@@ -443,7 +454,7 @@ def test_parse_names_reads_lines_and_skips_blanks_and_comments() -> None:
 
 
 def test_parse_names_lists_every_bad_line_by_number() -> None:
-    text = "Sarah = PX1\nTom\n= PX3\nLeeds =\nA = B = C\nSARAH = PX2\n" + "x" * 101 + " = X\n"
+    text = "Sarah = PX1\nTom\n= PX3\nLeeds =\nAb = B = C\nSARAH = PX2\n" + "x" * 101 + " = X\nJ = X"
     with pytest.raises(TranscriptError) as caught:
         parse_names(text)
     assert str(caught.value).splitlines() == [
@@ -453,6 +464,7 @@ def test_parse_names_lists_every_bad_line_by_number() -> None:
         "the list of names: line 5: write one '=' per line",
         "the list of names: line 6: this name is already given the label 'PX1' on line 1",
         "the list of names: line 7: the name is longer than 100 characters",
+        "the list of names: line 8: a name of one character would replace every such letter",
     ]
 
 
@@ -568,3 +580,9 @@ def test_find_turns_on_plain_text() -> None:
     turns, warnings = find_turns("PX1: a\n  b  \nPX2 - c")
     assert turns == (SpeakerTurn(5, 10, "PX1"), SpeakerTurn(19, 20, "PX2"))
     assert warnings == ()
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.characters(categories=["L"]), min_size=2, max_size=8))
+def test_any_name_of_letters_is_replaced_with_its_possessive(name: str) -> None:
+    assert pseudonymise(f"{name}, {name}'s.", {name: "PX1"}) == ("PX1, PX1's.", 2)

@@ -166,46 +166,56 @@ def pseudonymise(text: str, names: Mapping[str, str]) -> tuple[str, int]:
     with any spaces or tabs between its words and either apostrophe ("St Mary’s"); the longest
     names are tried first, so "Sarah Jones" is replaced whole before "Sarah". A possessive keeps
     its ending: "Sarah's" becomes "PX1's". The text is read in one pass, so a label is never
-    itself replaced.
+    itself replaced. The text comes back in Unicode NFC form (as the names are compared), so an
+    accent typed as two code points still matches.
 
     Examples
     --------
     >>> pseudonymise("Sarah's idea, said sarah in Leeds", {"Sarah": "PX1", "Leeds": "[place]"})
     ("PX1's idea, said PX1 in [place]", 3)
     """
-    pattern = _names_pattern(names)
-    if pattern is None:
+    text = unicodedata.normalize("NFC", text)
+    listed = _listed_names(names)
+    if not listed:
         return text, 0
-    labels = {_name_key(name): label for name, label in names.items() if name.strip()}
+    alternatives = "|".join(_name_regex(spelling) for spelling, _label in listed)
+    pattern = re.compile(rf"(?<!\w)(?:{alternatives})(?!\w)", re.IGNORECASE)
+    labels = {_name_key(spelling): label for spelling, label in listed}
 
     def replace(match: re.Match[str]) -> str:
-        found = _name_key(match.group(0))
-        if found in labels:
-            return labels[found]
-        # Case rules where lower() and IGNORECASE differ (rare letters): find the name again.
-        for name, label in names.items():
-            if name.strip() and _names_pattern({name: label}).fullmatch(match.group(0)):  # type: ignore[union-attr]
-                return label
-        return match.group(0)  # pragma: no cover - every match is one of the names
+        label = labels.get(_name_key(match.group(0)))
+        if label is None:  # where lower() and IGNORECASE disagree ("İ"): find the name again
+            label = next(
+                label
+                for spelling, label in listed
+                if re.fullmatch(_name_regex(spelling), match.group(0), re.IGNORECASE)
+            )
+        return label
 
     return pattern.subn(replace, text)
 
 
+def _listed_names(names: Mapping[str, str]) -> list[tuple[str, str]]:
+    """(name, label) pairs, NFC with single spaces, longest first (a regular expression tries
+    alternatives in order), a name given twice in other capitals kept once."""
+    listed: dict[str, tuple[str, str]] = {}
+    for name, label in names.items():
+        spelling = " ".join(unicodedata.normalize("NFC", name).split())
+        if spelling:
+            listed.setdefault(_name_key(spelling), (spelling, label))
+    return sorted(listed.values(), key=lambda pair: len(pair[0]), reverse=True)
+
+
 def _name_key(name: str) -> str:
-    """A name as compared: case folded, NFC, one space between words, one kind of apostrophe."""
-    folded = unicodedata.normalize("NFC", name).lower().replace("’", "'")
-    return " ".join(folded.split())
+    """A name as compared: lower case, NFC, one space between words, one kind of apostrophe."""
+    lowered = unicodedata.normalize("NFC", name).lower().replace("’", "'")
+    return " ".join(lowered.split())
 
 
-def _names_pattern(names: Mapping[str, str]) -> re.Pattern[str] | None:
-    keys = sorted({_name_key(name) for name in names if name.strip()}, key=len, reverse=True)
-    if not keys:
-        return None
-    alternatives = []
-    for key in keys:
-        words = [re.escape(word).replace("'", "['’]") for word in key.split(" ")]
-        alternatives.append(r"[ \t]+".join(words))
-    return re.compile(rf"(?<!\w)(?:{'|'.join(alternatives)})(?!\w)", re.IGNORECASE)
+def _name_regex(spelling: str) -> str:
+    """A name's words, any spaces or tabs between them, either apostrophe."""
+    words = [re.sub("['’]", "['’]", re.escape(word)) for word in spelling.split(" ")]
+    return r"[ \t]+".join(words)
 
 
 def parse_names(text: str, file: str = "the list of names") -> dict[str, str]:
@@ -239,6 +249,12 @@ def parse_names(text: str, file: str = "the list of names") -> dict[str, str]:
             problems.append(_line_problem(file, number, "there is no label after '='"))
         elif "=" in label:
             problems.append(_line_problem(file, number, "write one '=' per line"))
+        elif len(name) < 2:
+            problems.append(
+                _line_problem(
+                    file, number, "a name of one character would replace every such letter"
+                )
+            )
         elif len(name) > MAX_NAME_CHARS:
             problems.append(
                 _line_problem(file, number, f"the name is longer than {MAX_NAME_CHARS} characters")
