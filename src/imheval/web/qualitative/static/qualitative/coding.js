@@ -70,6 +70,14 @@ function setUpTranscript(transcript, form) {
     }
   }
 
+  // A turn's words start after its speaker's label: no sentence starts inside a label.
+  for (const block of transcript.querySelectorAll(".imheval-block")) {
+    const [labelStart, wordsStart] = [Number(block.dataset.bs), Number(block.dataset.cs)];
+    if (wordsStart <= labelStart) continue;
+    const inside = sentenceStarts.findIndex((edge) => edge >= labelStart && edge < wordsStart);
+    if (inside >= 0) sentenceStarts[inside] = wordsStart;
+  }
+
   const runAt = (point) => {
     let low = 0;
     let high = starts.length - 1;
