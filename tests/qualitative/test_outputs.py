@@ -331,3 +331,23 @@ def test_qualitative_section_holds_method_and_outputs(project: Project) -> None:
     assert section.reflexivity == "I facilitate the group."
     assert len(section.table3) == 17
     assert section.joint.rows == ()
+
+
+def test_a_theme_coded_directly_has_its_own_quotes_before_its_subthemes() -> None:
+    text = "PX1: the whole thing helped\nPX1: reading in advance"
+    project = Project(
+        "p",
+        codes=(Code("T", "Theme"), Code("S", "Sub", "T")),
+        sources=(Source("s", "g", text, (Turn(0, 27, "c"), Turn(28, len(text), "c"))),),
+        codings=(
+            Coding("k2", "k2", "s", 33, len(text), "S", None),
+            Coding("k1", "k1", "s", 5, 27, "T", None),
+            Coding("k0", "k0", "s", 5, 5, "T", None),  # an empty passage is not a quote
+        ),
+        cases=(Case("c", "PX1"),),
+    )
+    groups = quotes_by_subtheme(project)
+    assert [(g.name, [q.text for q in g.quotes]) for g in groups] == [
+        ("Theme", ["the whole thing helped"]),
+        ("Sub", ["reading in advance"]),
+    ]

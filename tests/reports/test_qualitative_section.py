@@ -245,3 +245,36 @@ def test_network_group_report_includes_its_focus_group(section_data: Qualitative
     )
     assert isinstance(table3, Table)
     assert len(table3.rows) == 17
+
+
+def test_a_breakdown_by_profession_reads_hidden_for_small_groups() -> None:
+    data = qualitative_section(
+        seed_project(), study="Study", scope="Group", breakdown_by="profession"
+    )
+    table = next(
+        t for t in qualitative_report_section(data).tables() if "by profession" in t.caption
+    )
+    assert table.header == (
+        "Theme or sub-theme",
+        "Nurse",
+        "Psychologist",
+        "Social worker",
+        "All speakers",
+    )
+    assert table.rows[0] == (f"Theme 1: {T1}", "hidden", "0", "hidden", "hidden")
+    assert table.suppressed_note is not None
+    assert table.suppressed_note.startswith("To protect small groups, counts of fewer than 5")
+    shown = qualitative_section(
+        seed_project(), study="S", scope="G", breakdown_by="profession", min_group_size=1
+    )
+    table = next(
+        t for t in qualitative_report_section(shown).tables() if "by profession" in t.caption
+    )
+    assert table.rows[0] == (f"Theme 1: {T1}", "2", "0", "1", "3")
+    assert table.suppressed_note is None
+
+
+def _by_profession(data: QualitativeSection) -> Table:
+    return next(
+        t for t in qualitative_report_section(data).tables() if "by profession" in t.caption
+    )

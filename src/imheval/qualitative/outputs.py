@@ -141,6 +141,16 @@ def coding_speakers(source: Source, start: int, end: int) -> tuple[str, ...]:
     return tuple(speakers)
 
 
+def _speakers_of(project: Project, codings: Sequence[Coding]) -> list[tuple[str, ...]]:
+    """For each coding (same order), the case GUIDs whose turns it overlaps; worked out once,
+    since every theme above a coding asks again."""
+    sources = {source.guid: source for source in project.sources}
+    return [
+        coding_speakers(sources[c.source], c.start, c.end) if c.source in sources else ()
+        for c in codings
+    ]
+
+
 def _codings(project: Project, coders: Collection[str] | None) -> tuple[Coding, ...]:
     if coders is None:
         return project.codings
@@ -194,21 +204,18 @@ def table3(project: Project, *, coders: Collection[str] | None = None) -> tuple[
     case_order = {case.guid: index for index, case in enumerate(project.cases)}
     source_order = {source.guid: index for index, source in enumerate(project.sources)}
     codings = _codings(project, coders)
+    speakers_of = _speakers_of(project, codings)
     rows: list[ThemeRow] = []
     for code in codebook_order(project):
         level = project.code_level(code.guid)
         if level is Level.CODE:
             continue
-        mine = [c for c in codings if c.code in beneath[code.guid]]
+        mine = [i for i, c in enumerate(codings) if c.code in beneath[code.guid]]
         supporting_sources = sorted(
-            {c.source for c in mine if c.source in sources}, key=source_order.__getitem__
+            {codings[i].source for i in mine if codings[i].source in sources},
+            key=source_order.__getitem__,
         )
-        speakers: set[str] = set()
-        for coding in mine:
-            source = sources.get(coding.source)
-            if source is None:
-                continue
-            speakers.update(coding_speakers(source, coding.start, coding.end))
+        speakers = {speaker for i in mine for speaker in speakers_of[i]}
         supporting = [s for s in speakers if s in cases and not is_facilitator(cases[s])]
         rows.append(
             ThemeRow(
@@ -443,11 +450,11 @@ def code_speaker_matrix(
     has a turn in any source (project case order; facilitators left out unless
     ``include_facilitator``), one column per sub-theme and code (codebook order)."""
     beneath = _subtree(project)
+    spoke = {turn.speaker for source in project.sources for turn in source.turns}
     cases = [
         case
         for case in project.cases
-        if any(turn.speaker == case.guid for source in project.sources for turn in source.turns)
-        and (include_facilitator or not is_facilitator(case))
+        if case.guid in spoke and (include_facilitator or not is_facilitator(case))
     ]
     columns = tuple(
         MatrixColumn(code.guid, project.code_level(code.guid), code_path(project, code.guid))

@@ -18,6 +18,7 @@ from enum import StrEnum
 from imheval.findings.model import Finding
 from imheval.qualitative.model import Project
 from imheval.qualitative.outputs import (
+    AttributeBreakdown,
     Attribution,
     JointDisplay,
     LinkableFinding,
@@ -26,6 +27,7 @@ from imheval.qualitative.outputs import (
     code_speaker_matrix,
     joint_display,
     quotes_by_subtheme,
+    speakers_by_attribute,
     table3,
 )
 
@@ -104,7 +106,8 @@ class QualitativeSection:
 
     ``scope`` names what the study belongs to ("Cohort 2025-A", "North network group");
     ``speakers`` how many speakers took part (facilitators left out); ``agreement_unit`` is
-    "character" or "turn"; ``coders`` names the coders whose agreement is given.
+    "character" or "turn"; ``coders`` names the coders whose agreement is given;
+    ``breakdown`` is the supporting speakers by a case attribute (small groups hidden).
     """
 
     study: str
@@ -123,6 +126,7 @@ class QualitativeSection:
     agreement_unit: str = "character"
     coders: tuple[str, ...] = ()
     attribution: Attribution = "speaker"
+    breakdown: AttributeBreakdown | None = None
 
 
 def qualitative_section(
@@ -144,12 +148,16 @@ def qualitative_section(
     word_limit: int | None = None,
     min_role_size: int = 2,
     counted_coders: Collection[str] | None = None,
+    breakdown_by: str = "",
+    min_group_size: int = 5,
 ) -> QualitativeSection:
     """The section's values for ``project``: Table 3 and the quotes by sub-theme
     (:mod:`imheval.qualitative.outputs`, counting ``counted_coders``' codings, or everyone's),
     the joint display of ``findings`` with the quotes ``links`` set beside them, and the
-    method as given. Phases are put in order of phase, then date. Raises ValueError for an
-    unknown approach or a word limit below 1.
+    method as given. Phases are put in order of phase, then date. ``breakdown_by`` names a
+    case attribute (e.g. "profession") to break the supporting speakers down by, through the
+    small-group rule with ``min_group_size``. Raises ValueError for an unknown approach, a
+    word limit below 1 or a minimum group size below 1.
     """
     speakers = code_speaker_matrix(project, coders=counted_coders).speakers
     return QualitativeSection(
@@ -182,4 +190,9 @@ def qualitative_section(
         agreement_unit=agreement_unit,
         coders=tuple(coders),
         attribution=attribution,
+        breakdown=speakers_by_attribute(
+            project, breakdown_by, min_group_size=min_group_size, coders=counted_coders
+        )
+        if breakdown_by.strip()
+        else None,
     )

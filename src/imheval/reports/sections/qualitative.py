@@ -38,7 +38,7 @@ from imheval.reports.model import (
     Section,
     Table,
 )
-from imheval.reports.wording import DASH
+from imheval.reports.wording import DASH, HIDDEN
 
 if TYPE_CHECKING:
     from imheval.evaluation import Evaluation
@@ -71,6 +71,7 @@ def qualitative_report_section(data: QualitativeSection, *, section_id: str = ""
     blocks: list[Block] = [Paragraph(_summary(data))]
     blocks += _method(data)
     blocks += _table3(data)
+    blocks += _breakdown(data)
     blocks += _quotes(data)
     blocks += _joint(data)
     return Section(
@@ -254,18 +255,25 @@ def _agreement(data: QualitativeSection) -> list[Block]:
     return blocks
 
 
-def _table3(data: QualitativeSection) -> list[Block]:
-    if not data.table3:
-        return [Callout("info", "The codebook has no themes yet.")]
-    rows: list[tuple[str, ...]] = []
+def _table3_labels(data: QualitativeSection) -> list[str]:
+    """ "Theme 1: NAME" for a theme, "1.2 NAME" for its second sub-theme."""
+    labels: list[str] = []
     theme_number = subtheme_number = 0
     for row in data.table3:
         if row.level is Level.THEME:
             theme_number, subtheme_number = theme_number + 1, 0
-            label = f"Theme {theme_number}: {row.name}"
+            labels.append(f"Theme {theme_number}: {row.name}")
         else:
             subtheme_number += 1
-            label = f"{theme_number}.{subtheme_number} {row.name}"
+            labels.append(f"{theme_number}.{subtheme_number} {row.name}")
+    return labels
+
+
+def _table3(data: QualitativeSection) -> list[Block]:
+    if not data.table3:
+        return [Callout("info", "The codebook has no themes yet.")]
+    rows: list[tuple[str, ...]] = []
+    for row, label in zip(data.table3, _table3_labels(data), strict=True):
         rows.append(
             (
                 label,
@@ -288,6 +296,36 @@ def _table3(data: QualitativeSection) -> list[Block]:
                 "Codings counts every coded passage, by every coder.",
             ),
         ),
+    ]
+
+
+def _breakdown(data: QualitativeSection) -> list[Block]:
+    breakdown = data.breakdown
+    if breakdown is None or not breakdown.rows:
+        return []
+    labels = {row.guid: label for row, label in zip(data.table3, _table3_labels(data), strict=True)}
+    attribute = breakdown.attribute.strip().lower()
+    return [
+        Table(
+            caption=f"Speakers supporting each theme and sub-theme, by {attribute}",
+            header=("Theme or sub-theme", *breakdown.values, "All speakers"),
+            rows=tuple(
+                (
+                    labels.get(row.guid, row.path),
+                    *(HIDDEN if n is None else Number(f"{n:,}") for n in row.counts),
+                    HIDDEN if row.total is None else Number(f"{row.total:,}"),
+                )
+                for row in breakdown.rows
+            ),
+            suppressed_note=(
+                f"To protect small groups, counts of fewer than {breakdown.min_group_size} "
+                'speakers read "hidden"; where a hidden count could be worked out from a total, '
+                "or hidden ones together would still count fewer than "
+                f"{breakdown.min_group_size} speakers, the next smallest is hidden too."
+            )
+            if breakdown.any_hidden
+            else None,
+        )
     ]
 
 
