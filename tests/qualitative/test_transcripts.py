@@ -372,6 +372,11 @@ def test_vtt_two_voices_in_one_cue_are_two_turns() -> None:
     assert spoken(read_transcript(data, "z.vtt")) == [("PX1", "Yes?"), ("PX2", "No.")]
 
 
+def test_vtt_voice_tag_wins_over_a_colon_in_the_words() -> None:
+    data = b"WEBVTT\n\n00:01.000 --> 00:02.000\n<v PX1>Yes: I agree\nAnd: more\n"
+    assert spoken(read_transcript(data, "z.vtt")) == [("PX1", "Yes: I agree And: more")]
+
+
 def test_vtt_without_its_header_is_refused() -> None:
     with pytest.raises(TranscriptError, match=r"^z\.vtt: line 1: a WebVTT \(\.vtt\) file must"):
         read_transcript(b"00:01.000 --> 00:02.000\nhi\n", "z.vtt")

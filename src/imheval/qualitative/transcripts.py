@@ -769,13 +769,14 @@ def _vtt_block(block: list[tuple[int, str]], filename: str, reader: _LabelReader
             cues.append(_Cue(speaker, " ".join(words)))
             words.clear()
 
+    voiced = False  # a cue with a <v> tag takes its speakers from the tags alone
     for number, line in block[timing + 1 :]:
         for part_speaker, part in _voices(line, filename, number):
             if part_speaker is not None:
                 flush()
-                speaker = part_speaker
+                speaker, voiced = part_speaker, True
             plain = html.unescape(_TAG.sub("", part)).strip()
-            label = reader.read(plain) if plain else None
+            label = reader.read(plain) if plain and not voiced else None
             if label is not None:
                 flush()
                 speaker = label.speaker
