@@ -10,6 +10,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from lxml import etree  # type: ignore[import-untyped]
 
 from imheval.qualitative.model import (
@@ -303,3 +305,75 @@ def test_codings_sharing_a_selection_with_different_memos_are_said() -> None:
         f"codings sharing selection {first.selection} have different memos; they are written "
         "together as the selection's description",
     )
+
+
+def test_project_qde_fixture_is_the_one_in_the_example_archive() -> None:
+    loose = shared_fixture("refi-qda", "examples", "project.qde").read_bytes()
+    with zipfile.ZipFile(shared_fixture("refi-qda", "examples", "imh-focus-group.qdpx")) as zf:
+        assert zf.read("project.qde") == loose
+    assert_valid(loose, "Project-mrt2019.xsd")
+
+
+def test_nvivo_crlf_import_round_trips_to_the_same_text(tmp_path: Path) -> None:
+    from test_refi_read import SOURCE_GUID, archive, one_source, qde, selection
+
+    text = "PX1: one\r\nPX2: two – ünd 🙂 three\r\nPX3: four"
+    start = text.index("two")
+    end = text.index("three") + len("three")
+    path = archive(tmp_path, qde(one_source(selection(start, end)), origin="NVivo 14"), {
+        f"sources/{SOURCE_GUID}.txt": text.encode()
+    })  # fmt: skip
+    project = read_qdpx(path).project
+    assert coded_text(project)[0][3] == "two – ünd 🙂 three"
+    again = round_trip(project)
+    assert coded_text(again) == coded_text(project)
+    assert again.sources[0].text == "PX1: one\nPX2: two – ünd 🙂 three\nPX3: four"
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    text=st.text(st.characters(codec="utf-8"), min_size=1, max_size=200)
+    | st.sampled_from(["\x00a", "\ufeffa", "a\r\nb", "\x0b\x1f\U0001f642"]),
+    spans=st.lists(
+        st.tuples(st.integers(0, 200), st.integers(0, 200), st.booleans(), st.booleans()),
+        max_size=12,
+    ),
+)
+def test_any_codings_round_trip_exactly(
+    text: str, spans: list[tuple[int, int, bool, bool]]
+) -> None:
+    # imheval stores text with \n line ends; NUL and a leading BOM are refused (tested below).
+    text = text.replace("\r", "").replace("\x00", "").lstrip("\ufeff") or "x"
+    codings = tuple(
+        Coding(
+            stable_guid("coding", str(n)),
+            stable_guid("selection", str(n // 2)) if shared else stable_guid("sel", str(n)),
+            SOURCE,
+            min(a, b, len(text)),
+            min(max(a, b), len(text)),
+            CODE.guid if n % 2 else SUBTHEME.guid,
+            ANA.guid if first_coder else BO.guid,
+            exemplar=first_coder and not shared,
+        )
+        for n, (a, b, first_coder, shared) in enumerate(spans)
+    )
+    project = Project(
+        name="Generated",
+        users=(ANA, BO),
+        codes=(THEME, SUBTHEME, CODE),
+        sources=(Source(SOURCE, "Generated", text),),
+        codings=codings,
+    )
+    data, _files, _losses = project_xml(project)
+    assert_valid(data, "Project-mrt2019.xsd")
+    again = round_trip(project)
+    assert coded_text(again) == coded_text(project)
+    assert sorted(c.exemplar for c in again.codings) == sorted(c.exemplar for c in codings)
+
+
+@pytest.mark.parametrize("text", ["a\x00b", "\ufeffHello"])
+def test_text_a_file_cannot_carry_back_is_refused(tmp_path: Path, text: str) -> None:
+    project = Project(name="Odd", sources=(Source(SOURCE, "Odd", text),))
+    with pytest.raises(RefiError, match="source 'Odd' has a NUL character or starts with a byte"):
+        write_qdpx(project, tmp_path / "odd.qdpx")
+    assert not (tmp_path / "odd.qdpx").exists()

@@ -334,10 +334,30 @@ def _write_sets(writer: _Writer, root: Any, *, codebook: bool) -> None:
                 writer.element(node, "MemberSource", targetGUID=source)
 
 
+def _check_texts(project: Project) -> None:
+    """RefiError for source texts a REFI-QDA text file cannot carry back unchanged."""
+    problems = [
+        Problem(
+            project.name or "project",
+            f"source '{source.name}' has a NUL character or starts with a byte order mark, "
+            "which a REFI-QDA text file cannot carry; remove it and export again",
+        )
+        for source in project.sources
+        if "\x00" in source.text or source.text.startswith("\ufeff")
+    ]
+    if problems:
+        raise RefiError(problems)
+
+
 def project_xml(
     project: Project, *, origin: str = DEFAULT_ORIGIN
 ) -> tuple[bytes, dict[str, bytes], tuple[str, ...]]:
-    """The ``project.qde`` bytes, the other archive members (text files) and the losses."""
+    """The ``project.qde`` bytes, the other archive members (text files) and the losses.
+
+    Raises :class:`RefiError` when a source's text has a NUL character or starts with a byte
+    order mark (a reader could not tell it from the file's own).
+    """
+    _check_texts(project)
     writer = _Writer(project, PROJECT_NS)
     root = writer.element(None, "Project", name=project.name or "imheval project", origin=origin)
     if project.users:
@@ -413,7 +433,8 @@ def write_qdpx(
 ) -> tuple[str, ...]:
     """Write ``project`` as a REFI-QDA project archive to a path or binary file object.
 
-    Returns what REFI-QDA could not carry (usually nothing), in plain English.
+    Returns what REFI-QDA could not carry (usually nothing), in plain English. Raises
+    :class:`RefiError` as :func:`project_xml` does, before anything is written.
     """
     data, files, losses = project_xml(project, origin=origin)
     with zipfile.ZipFile(target, "w") as archive:
