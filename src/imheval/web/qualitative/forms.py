@@ -439,15 +439,16 @@ def refuse_move(code: Code, parent: Code | None) -> str:
     """Why ``code`` cannot sit under ``parent``, or "" when it can."""
     wanted = PARENT_LEVEL[code.level]
     kind = LEVEL_WORDS[code.level]
-    if wanted is None:
-        return "" if parent is None else "A theme sits at the top of the codebook, not under a row"
-    if parent is None or parent.level != wanted:
+    if wanted is None and parent is not None:
+        return "A theme sits at the top of the codebook, not under a row"
+    if wanted is not None and (parent is None or parent.level != wanted):
         return f"A {kind} can only sit under a {LEVEL_WORDS[wanted]}"
-    if parent.study_id != code.study_id:  # type: ignore[attr-defined]
+    if parent is not None and parent.study_id != code.study_id:  # type: ignore[attr-defined]
         return "Choose a row of this study's codebook"
     siblings = Code.objects.filter(study_id=code.study_id, parent=parent)  # type: ignore[attr-defined]
     if siblings.filter(name__iexact=code.name).exclude(pk=code.pk).exists():
-        return f"{path_of(parent)} already has a {kind} called {code.name}"
+        where = path_of(parent) if parent is not None else "The codebook"
+        return f"{where} already has a {kind} called {code.name}"
     return ""
 
 
