@@ -416,3 +416,13 @@ def test_plain_text_moves_positions_after_each_crlf() -> None:
     one = PlainText.read(raw, "ATLAS.ti 23")
     assert one.limit == len(one.text)
     assert [one.position(p) for p in (0, 3, 6, 8)] == [0, 3, 6, 8]
+
+
+def test_lower_case_colour_is_not_reported_as_changed(tmp_path: Path) -> None:
+    codes = f'<Code guid="{CODE_GUID}" name="Support" isCodable="true" color="#1f77b4"/>'
+    path = archive(tmp_path, qde(one_source("", codes=codes)), {
+        f"sources/{SOURCE_GUID}.txt": b"text"
+    })  # fmt: skip
+    read = read_qdpx(path)
+    assert read.project.codes[0].color == "#1F77B4"
+    assert read.losses == ()

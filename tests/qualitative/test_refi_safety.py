@@ -204,3 +204,14 @@ def test_wrong_root_is_named(tmp_path: Path) -> None:
     codebook.write_text('<Project xmlns="urn:QDA-XML:project:1.0" name="x"/>')
     with pytest.raises(RefiError, match="the root element is Project, not CodeBook"):
         read_qdc(codebook)
+
+
+def test_codes_nested_past_the_parsers_depth_limit_are_refused(tmp_path: Path) -> None:
+    depth = 600
+    codes = "".join(
+        f'<Code guid="BBBBBBBB-0000-4000-8000-{n:012X}" name="c{n}" isCodable="true">'
+        for n in range(depth)
+    )
+    body = f"<CodeBook><Codes>{codes}{'</Code>' * depth}</Codes></CodeBook>"
+    with pytest.raises(RefiError, match=r"is not well-formed XML \(Excessive depth in document"):
+        read_qdpx(archive(tmp_path, qde(body)))

@@ -197,7 +197,7 @@ class _Reader:
             colour = normal_colour(raw)
             if colour is None:
                 self.losses.append(f"colour '{raw}' of code '{name}' cannot be read; dropped")
-            elif colour != raw:
+            elif colour.lower() != raw.strip().lower():
                 self.losses.append(f"colour '{raw}' of code '{name}' read as {colour}")
         shown = " > ".join((*path, name)) if depth > _CODE_DEPTH else name
         if depth > _CODE_DEPTH:
