@@ -6,21 +6,23 @@ gets a :class:`Transcript`: the text, the speaker turns as code point offsets in
 exclusive, so ``text[turn.start:turn.end]`` is exactly what was said, without the label), the
 speakers in order of first appearance, and how many names were replaced.
 
-Names are replaced before anything is returned: :func:`pseudonymise` runs over the whole text
-first and the speaker labels are read from its result, so "Sarah:" becomes the speaker "PX1". The
+Names are replaced before anything is returned:
+:func:`~imheval.qualitative.pseudonyms.pseudonymise` runs over the whole text first and the
+speaker labels are read from its result, so "Sarah:" becomes the speaker "PX1". The
 key (the mapping of names to labels) is never part of a result.
+
+The rule for speaker labels and a user's pattern are in :mod:`imheval.qualitative.speaker_turns`;
+replacing names and reading the list of names in :mod:`imheval.qualitative.pseudonyms`.
 
 Threat model: a transcript is a file from outside. Its size is bounded, a .docx is checked as a
 zip before python-docx opens it (entries, expanded size, ratio) and python-docx's XML parser does
-not resolve entities; a speaker pattern from a user is bounded in length, refused when it nests
-repeats (the shape of catastrophic backtracking) and only ever sees the first
-:data:`LABEL_WINDOW` characters of each line.
+not resolve entities; a user's speaker pattern is checked as
+:func:`~imheval.qualitative.speaker_turns.compile_speaker_pattern` describes.
 """
 
 from __future__ import annotations
 
 import html
-import importlib
 import io
 import re
 import unicodedata
@@ -28,10 +30,47 @@ import zipfile
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import PurePath
-from typing import Any, Final, NamedTuple
+from typing import Any, Final
 
 from imheval.errors import Problem, TranscriptError
 from imheval.qualitative.model import Case, Source, Turn, new_guid, stable_guid
+from imheval.qualitative.pseudonyms import (
+    line_problem,
+    normalise_newlines,
+    parse_names,
+    pseudonymise,
+)
+from imheval.qualitative.speaker_turns import (
+    CODE_LIKE,
+    LABEL_WINDOW,
+    MAX_LABEL_CHARS,
+    TIME_PATTERN,
+    LabelReader,
+    SpeakerTurn,
+    compile_speaker_pattern,
+    find_turns,
+    is_speaker_label,
+)
+
+#: What callers use; pseudonymisation and speaker turns live in their own modules and are
+#: offered here too, as the one door for reading transcripts.
+__all__ = [
+    "LABEL_WINDOW",
+    "MAX_LABEL_CHARS",
+    "MAX_TRANSCRIPT_BYTES",
+    "SpeakerTurn",
+    "Transcript",
+    "answers_source",
+    "case_guid",
+    "compile_speaker_pattern",
+    "find_turns",
+    "is_speaker_label",
+    "parse_names",
+    "pseudonymise",
+    "read_transcript",
+    "to_cases",
+    "to_source",
+]
 
 #: The largest transcript file read (a 20,000-word transcript is about 120 kB as text).
 MAX_TRANSCRIPT_BYTES: Final = 20_000_000
@@ -41,58 +80,6 @@ MAX_DOCX_RATIO: Final = 100
 _DOCX_RATIO_EXEMPT_BYTES: Final = 1_000_000
 MAX_DOCX_ENTRIES: Final = 2_000
 
-#: A speaker label is at most this many characters and words.
-MAX_LABEL_CHARS: Final = 40
-MAX_LABEL_WORDS: Final = 4
-#: A user's speaker pattern is at most this long, and sees only this much of each line.
-MAX_PATTERN_CHARS: Final = 200
-LABEL_WINDOW: Final = 80
-#: Lines of a list of names, and the longest name.
-MAX_NAMES: Final = 2_000
-MAX_NAME_CHARS: Final = 100
-
-#: Words that start a line with a colon in notes and headers, never speakers ("Note: ...").
-NOT_SPEAKERS: Final = frozenset(
-    {
-        "action",
-        "actions",
-        "agenda",
-        "applause",
-        "attendees",
-        "crosstalk",
-        "date",
-        "duration",
-        "e.g",
-        "eg",
-        "example",
-        "i.e",
-        "inaudible",
-        "laughter",
-        "laughs",
-        "location",
-        "music",
-        "name",
-        "nb",
-        "noise",
-        "note",
-        "notes",
-        "pause",
-        "place",
-        "present",
-        "ps",
-        "re",
-        "redacted",
-        "service",
-        "silence",
-        "subject",
-        "summary",
-        "time",
-        "title",
-        "transcript",
-        "unclear",
-        "venue",
-    }
-)
 #: Speaker labels that are roles, not people: no warning that they may be real names.
 ROLE_LABELS: Final = frozenset(
     {
@@ -110,31 +97,7 @@ ROLE_LABELS: Final = frozenset(
         "unknown",
     }
 )
-
-_LABEL_WORD = r"[^\W\d_][\w.'’&/-]*|\d[\w.'’&/-]*"
-_LABEL = rf"(?:{_LABEL_WORD})(?:[ \t]+(?:{_LABEL_WORD}))*"
-#: A time as transcription services write it: "10:30", "00:01:23", "[00:01:23.5]", "(1:02)".
-_TIME = r"[\[(]?\d{1,2}(?::\d{2}){1,2}(?:[.,]\d{1,3})?[\])]?"
-#: Before a label: white space, and a time ("00:01:23 PX1: ..."), which is not part of the turn.
-_LEAD = rf"[ \t]*(?:{_TIME}[ \t]+)?"
-#: "[PX2] text" or "[PX2]: text".
-_BRACKET = re.compile(rf"{_LEAD}\[(?P<label>{_LABEL})\][ \t]*:?(?=\s|$)")
-#: "PX2: text"; the colon is followed by a space or the line's end, so "10:30" is not a label.
-_COLON = re.compile(rf"{_LEAD}(?P<label>{_LABEL})[ \t]*:(?=\s|$)")
-#: "PX2 - text": only code-like labels (letters then digits), so "So - I think" is not one.
-_DASH = re.compile(rf"{_LEAD}(?P<label>[^\W\d_]+[ \t]?\d+)[ \t]+[-–—](?=\s|$)")
-#: "Speaker 1  0:03" alone on its line, the words on the lines below (Otter's export).
-_TIMED = re.compile(rf"{_LEAD}(?P<label>{_LABEL})[ \t]+{_TIME}[ \t]*$")
-_CODE_LIKE = re.compile(r"[^\W\d_]+[ \t]?\d+")
-_TIMESTAMP_CELL = re.compile(_TIME)
-
-
-class SpeakerTurn(NamedTuple):
-    """One turn: ``text[start:end]`` (code points, end exclusive) said by ``speaker``."""
-
-    start: int
-    end: int
-    speaker: str
+_TIMESTAMP_CELL = re.compile(TIME_PATTERN)
 
 
 @dataclass(frozen=True, slots=True)
@@ -152,340 +115,6 @@ class Transcript:
     speakers: tuple[str, ...]
     replaced: int = 0
     warnings: tuple[str, ...] = ()
-
-
-# ---------------------------------------------------------------------------------------------
-# Pseudonymisation
-
-
-def pseudonymise(text: str, names: Mapping[str, str]) -> tuple[str, int]:
-    """``text`` with every listed name replaced by its label, and how many were replaced.
-
-    Names are people, places or services ("Sarah", "Leeds", "St Mary's"). A name matches as a
-    whole word only ("Anna" is not replaced inside "Annabel"), in any case ("SARAH", "sarah"),
-    with any spaces or tabs between its words and either apostrophe ("St Mary’s"); the longest
-    names are tried first, so "Sarah Jones" is replaced whole before "Sarah". A possessive keeps
-    its ending: "Sarah's" becomes "PX1's". The text is read in one pass, so a label is never
-    itself replaced. The text comes back in Unicode NFC form (as the names are compared), so an
-    accent typed as two code points still matches.
-
-    Examples
-    --------
-    >>> pseudonymise("Sarah's idea, said sarah in Leeds", {"Sarah": "PX1", "Leeds": "[place]"})
-    ("PX1's idea, said PX1 in [place]", 3)
-    """
-    text = unicodedata.normalize("NFC", text)
-    listed = _listed_names(names)
-    if not listed:
-        return text, 0
-    alternatives = "|".join(_name_regex(spelling) for spelling, _label in listed)
-    pattern = re.compile(rf"(?<!\w)(?:{alternatives})(?!\w)", re.IGNORECASE)
-    labels = {_name_key(spelling): label for spelling, label in listed}
-
-    def replace(match: re.Match[str]) -> str:
-        label = labels.get(_name_key(match.group(0)))
-        if label is None:  # where lower() and IGNORECASE disagree ("İ"): find the name again
-            label = next(
-                label
-                for spelling, label in listed
-                if re.fullmatch(_name_regex(spelling), match.group(0), re.IGNORECASE)
-            )
-        return label
-
-    return pattern.subn(replace, text)
-
-
-def _listed_names(names: Mapping[str, str]) -> list[tuple[str, str]]:
-    """(name, label) pairs, NFC with single spaces, longest first (a regular expression tries
-    alternatives in order), a name given twice in other capitals kept once."""
-    listed: dict[str, tuple[str, str]] = {}
-    for name, label in names.items():
-        spelling = " ".join(unicodedata.normalize("NFC", name).split())
-        if spelling:
-            listed.setdefault(_name_key(spelling), (spelling, label))
-    return sorted(listed.values(), key=lambda pair: len(pair[0]), reverse=True)
-
-
-def _name_key(name: str) -> str:
-    """A name as compared: lower case, NFC, one space between words, one kind of apostrophe."""
-    lowered = unicodedata.normalize("NFC", name).lower().replace("’", "'")
-    return " ".join(lowered.split())
-
-
-def _name_regex(spelling: str) -> str:
-    """A name's words, any spaces or tabs between them, either apostrophe."""
-    words = [re.sub("['’]", "['’]", re.escape(word)) for word in spelling.split(" ")]
-    return r"[ \t]+".join(words)
-
-
-def parse_names(text: str, file: str = "the list of names") -> dict[str, str]:
-    """The names to replace, from lines such as ``Sarah = PX1`` or ``Leeds = [place]``.
-
-    Blank lines and lines starting with ``#`` are skipped. Raises :class:`TranscriptError`
-    listing every bad line by number: no ``=``, an empty name or label, a name or label too long,
-    or a name listed twice with different labels.
-
-    Examples
-    --------
-    >>> parse_names("Sarah = PX1\\nSt Mary's = [service]")
-    {'Sarah': 'PX1', "St Mary's": '[service]'}
-    """
-    names: dict[str, str] = {}
-    first_line: dict[str, tuple[int, str]] = {}
-    problems: list[Problem] = []
-    lines = _normalise_newlines(text).split("\n")
-    if len(lines) > MAX_NAMES:
-        raise TranscriptError([Problem(file, f"lists {len(lines):,} lines; at most {MAX_NAMES:,}")])
-    for number, line in enumerate(lines, start=1):
-        stripped = line.strip()
-        if not stripped or stripped.startswith("#"):
-            continue
-        name, equals, label = (part.strip() for part in stripped.partition("="))
-        if not equals:
-            problems.append(_line_problem(file, number, "write a name, '=' and its label"))
-        elif not name:
-            problems.append(_line_problem(file, number, "there is no name before '='"))
-        elif not label:
-            problems.append(_line_problem(file, number, "there is no label after '='"))
-        elif "=" in label:
-            problems.append(_line_problem(file, number, "write one '=' per line"))
-        elif len(name) < 2:
-            problems.append(
-                _line_problem(
-                    file, number, "a name of one character would replace every such letter"
-                )
-            )
-        elif len(name) > MAX_NAME_CHARS:
-            problems.append(
-                _line_problem(file, number, f"the name is longer than {MAX_NAME_CHARS} characters")
-            )
-        elif len(label) > MAX_LABEL_CHARS:
-            problems.append(
-                _line_problem(
-                    file, number, f"the label is longer than {MAX_LABEL_CHARS} characters"
-                )
-            )
-        else:
-            key = _name_key(name)
-            if key in first_line and first_line[key][1] != label:
-                problems.append(
-                    _line_problem(
-                        file,
-                        number,
-                        f"this name is already given the label '{first_line[key][1]}' on line "
-                        f"{first_line[key][0]}",
-                    )
-                )
-                continue
-            if key not in first_line:
-                first_line[key] = (number, label)
-                names[name] = label
-    if problems:
-        raise TranscriptError(problems)
-    return names
-
-
-def _line_problem(file: str, line: int, message: str) -> Problem:
-    return Problem(file, f"line {line}: {message}")
-
-
-# ---------------------------------------------------------------------------------------------
-# Speaker labels
-
-
-@dataclass(frozen=True, slots=True)
-class _Label:
-    speaker: str
-    spoken_from: int  # offset in the line where the spoken words may begin
-
-
-class _LabelReader:
-    """Finds the speaker label that starts a line, by the built-in styles or a user's pattern.
-
-    The rule: a label starts the line, is at most :data:`MAX_LABEL_CHARS` characters and
-    :data:`MAX_LABEL_WORDS` words, and is written "PX2:", "[PX2]" or "PX2 -" (the dash only for
-    code-like labels: letters then digits), or stands alone on its line before a time
-    ("Speaker 1  0:03", the words on the lines below); a time before the label
-    ("00:01:23 PX2: ...") is passed over. Without a user's pattern, each of the label's words
-    begins with a capital letter or a digit ("Participant 3", not "what I mean is"), its first
-    character is a letter (so "10:30" is not one), and it is not a word that heads notes
-    ("Note:", "Date:", "[Laughter]"). A user's pattern replaces the built-in styles: its one
-    group is the label, the spoken words begin after its match; only the length rule applies.
-    """
-
-    def __init__(self, pattern: str | None) -> None:
-        self.pattern = None if pattern is None else compile_speaker_pattern(pattern)
-
-    def read(self, line: str) -> _Label | None:
-        if self.pattern is not None:
-            match = self.pattern.match(line[:LABEL_WINDOW])
-            if match is None or match.group(1) is None:
-                return None
-            speaker = " ".join(match.group(1).split())
-            if not speaker or not _short_enough(speaker):
-                return None
-            return _Label(speaker, match.end())
-        for style in (_BRACKET, _DASH, _COLON, _TIMED):
-            match = style.match(line[:LABEL_WINDOW])
-            if match is not None:
-                speaker = " ".join(match.group("label").split())
-                if is_speaker_label(speaker):
-                    return _Label(speaker, match.end())
-        return None
-
-
-def is_speaker_label(label: str) -> bool:
-    """Whether ``label`` passes the built-in rule for a speaker label (see :class:`_LabelReader`).
-
-    >>> [is_speaker_label(x) for x in ("PX2", "Facilitator", "Note", "10", "what I mean")]
-    [True, True, False, False, False]
-    """
-    words = label.split()
-    if not words or not _short_enough(label) or not label[0].isalpha():
-        return False
-    if label.casefold().rstrip(".") in NOT_SPEAKERS:
-        return False
-    return all(word[0].isupper() or word[0].isdigit() for word in words)
-
-
-def _short_enough(label: str) -> bool:
-    return len(label) <= MAX_LABEL_CHARS and len(label.split()) <= MAX_LABEL_WORDS
-
-
-def compile_speaker_pattern(pattern: str, file: str = "the speaker pattern") -> re.Pattern[str]:
-    """A user's speaker pattern, checked: a regular expression with exactly one group.
-
-    Raises :class:`TranscriptError` if it is longer than :data:`MAX_PATTERN_CHARS`, is not a
-    valid regular expression, has no group or several, or nests repeats (such as ``(a+)+``,
-    which can take exponential time); a pattern is matched at the start of each line.
-
-    >>> compile_speaker_pattern(r"<(\\w+)>").match("<PX1> yes").group(1)
-    'PX1'
-    """
-    if len(pattern) > MAX_PATTERN_CHARS:
-        raise TranscriptError(
-            [Problem(file, f"is {len(pattern)} characters; at most {MAX_PATTERN_CHARS}")]
-        )
-    try:
-        compiled = re.compile(pattern)
-        parsed = _sre_parser.parse(pattern)
-    except (re.error, RecursionError, OverflowError) as exc:
-        raise TranscriptError(
-            [Problem(file, f"is not a valid regular expression ({exc})")]
-        ) from None
-    if compiled.groups != 1:
-        raise TranscriptError(
-            [
-                Problem(
-                    file,
-                    f"needs exactly one group in brackets, the speaker's label, e.g. "
-                    f"'^<(\\w+)>'; it has {compiled.groups}",
-                )
-            ]
-        )
-    if _nests_repeats(parsed, inside=False):
-        raise TranscriptError(
-            [
-                Problem(
-                    file,
-                    "repeats a part that itself repeats (such as '(a+)+'), which can take "
-                    "a very long time to match; write it without the nesting",
-                )
-            ]
-        )
-    return compiled
-
-
-#: Python's own pattern parser (it has no typing stubs, hence Any).
-_sre_parser: Any = importlib.import_module("re._parser")
-_REPEATS = frozenset({"MAX_REPEAT", "MIN_REPEAT", "POSSESSIVE_REPEAT"})
-
-
-def _nests_repeats(pattern: Any, *, inside: bool) -> bool:
-    """Whether a parsed pattern repeats something that repeats or branches (``(a+)+``,
-    ``(a|ab)*``): the shapes whose matching can take exponential time. A ``?`` (at most once)
-    does not count as an outer repeat."""
-    for op, argument in pattern:
-        if str(op) in _REPEATS:
-            if inside:
-                return True
-            _low, high, body = argument
-            if _nests_repeats(body, inside=high > 1):
-                return True
-            continue
-        if str(op) == "BRANCH" and inside:
-            return True
-        if any(_nests_repeats(child, inside=inside) for child in _subpatterns(argument)):
-            return True
-    return False
-
-
-def _subpatterns(argument: Any) -> Iterator[Any]:
-    if isinstance(argument, _sre_parser.SubPattern):
-        yield argument
-    elif isinstance(argument, tuple | list):
-        for item in argument:
-            yield from _subpatterns(item)
-
-
-def find_turns(
-    text: str, *, speaker_pattern: str | None = None
-) -> tuple[tuple[SpeakerTurn, ...], tuple[str, ...]]:
-    """The speaker turns of ``text`` (lines separated by "\\n") and the warnings about them.
-
-    A line that starts with a label starts a turn; a line without one continues the turn before
-    it (a blank line too). The turn covers the spoken words, from the first non-space character
-    after the label to the last non-space character before the next label; a label with
-    nothing said is dropped with a warning. Lines before the first label belong to nobody.
-    """
-    reader = _LabelReader(speaker_pattern)
-    turns: list[SpeakerTurn] = []
-    warnings: list[str] = []
-    current: str | None = None
-    current_line = 0
-    spoken_start = spoken_end = -1  # the current turn's non-space extent, -1 before any word
-    offset = 0
-    unattributed = 0
-
-    def close() -> None:
-        if current is None:
-            return
-        if spoken_start < 0:
-            warnings.append(f"Line {current_line}: {current} has a label but says nothing.")
-        else:
-            turns.append(SpeakerTurn(spoken_start, spoken_end, current))
-
-    for number, line in enumerate(text.split("\n"), start=1):
-        label = reader.read(line)
-        body_from = 0
-        if label is not None:
-            close()
-            current, current_line = label.speaker, number
-            spoken_start = spoken_end = -1
-            body_from = label.spoken_from
-        body = line[body_from:]
-        stripped = body.strip()
-        if stripped:
-            if current is None:
-                unattributed += 1
-            else:
-                first = offset + body_from + (len(body) - len(body.lstrip()))
-                if spoken_start < 0:
-                    spoken_start = first
-                spoken_end = offset + body_from + len(body.rstrip())
-        offset += len(line) + 1
-    close()
-    if not turns:
-        warnings.append(
-            "No speaker labels were found, so the text has no speaker turns. Labels are "
-            "written at the start of a line as 'PX2:', '[PX2]' or 'PX2 -'; set a speaker "
-            "pattern if this transcript marks speakers another way."
-        )
-    elif unattributed:
-        warnings.append(
-            f"{unattributed} line(s) before the first speaker label belong to no speaker."
-        )
-    return tuple(turns), tuple(warnings)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -555,11 +184,7 @@ def _from_text(text: str, names: Mapping[str, str], speaker_pattern: str | None)
 
 
 def _normalise(text: str) -> str:
-    return unicodedata.normalize("NFC", _normalise_newlines(text))
-
-
-def _normalise_newlines(text: str) -> str:
-    return text.replace("\r\n", "\n").replace("\r", "\n")
+    return unicodedata.normalize("NFC", normalise_newlines(text))
 
 
 def _first_appearance(turns: Sequence[SpeakerTurn]) -> tuple[str, ...]:
@@ -571,7 +196,7 @@ def _name_warnings(speakers: Sequence[str]) -> tuple[str, ...]:
     doubtful = [
         speaker
         for speaker in speakers
-        if not _CODE_LIKE.fullmatch(speaker)
+        if not CODE_LIKE.fullmatch(speaker)
         and speaker.casefold() not in ROLE_LABELS
         and not (speaker.startswith("[") and speaker.endswith("]"))
     ]
@@ -591,7 +216,7 @@ def _decode(data: bytes, filename: str) -> str:
         except UnicodeDecodeError as exc:
             line = data[: exc.start].decode("utf-16", errors="replace").count("\n") + 1
             raise TranscriptError(
-                [_line_problem(filename, line, "is not valid UTF-16 text")]
+                [line_problem(filename, line, "is not valid UTF-16 text")]
             ) from None
     try:
         text = data.decode("utf-8-sig")
@@ -599,7 +224,7 @@ def _decode(data: bytes, filename: str) -> str:
         line = data[: exc.start].count(b"\n") + 1
         raise TranscriptError(
             [
-                _line_problem(
+                line_problem(
                     filename,
                     line,
                     f"is not UTF-8 text (byte 0x{data[exc.start]:02X}); save the file as "
@@ -610,7 +235,7 @@ def _decode(data: bytes, filename: str) -> str:
     if "\x00" in text:
         line = text[: text.index("\x00")].count("\n") + 1
         raise TranscriptError(
-            [_line_problem(filename, line, "holds a NUL character, so it is not a text file")]
+            [line_problem(filename, line, "holds a NUL character, so it is not a text file")]
         )
     return text
 
@@ -729,9 +354,9 @@ def _read_vtt(text: str, filename: str, speaker_pattern: str | None) -> list[_Cu
     lines = _normalise(text).split("\n")
     if not re.match(r"WEBVTT(?:[ \t]|$)", lines[0]):
         raise TranscriptError(
-            [_line_problem(filename, 1, "a WebVTT (.vtt) file must start with WEBVTT")]
+            [line_problem(filename, 1, "a WebVTT (.vtt) file must start with WEBVTT")]
         )
-    reader = _LabelReader(speaker_pattern)
+    reader = LabelReader(speaker_pattern)
     cues: list[_Cue] = []
     block: list[tuple[int, str]] = []
     for number, line in enumerate([*lines, ""], start=1):
@@ -744,7 +369,7 @@ def _read_vtt(text: str, filename: str, speaker_pattern: str | None) -> list[_Cu
     return cues
 
 
-def _vtt_block(block: list[tuple[int, str]], filename: str, reader: _LabelReader) -> list[_Cue]:
+def _vtt_block(block: list[tuple[int, str]], filename: str, reader: LabelReader) -> list[_Cue]:
     first = block[0][1]
     if first.startswith("WEBVTT") or re.match(r"(?:NOTE|STYLE|REGION)(?:[ \t]|$)", first):
         return []
@@ -752,7 +377,7 @@ def _vtt_block(block: list[tuple[int, str]], filename: str, reader: _LabelReader
     if timing is None or timing > 1:
         raise TranscriptError(
             [
-                _line_problem(
+                line_problem(
                     filename,
                     block[0][0],
                     "this block is not a cue: a cue has a timing line such as "
@@ -800,7 +425,7 @@ def _voices(line: str, filename: str, number: int) -> list[tuple[str | None, str
         elif len(speaker) > MAX_LABEL_CHARS:
             raise TranscriptError(
                 [
-                    _line_problem(
+                    line_problem(
                         filename,
                         number,
                         f"a speaker's name in a <v> tag is longer than {MAX_LABEL_CHARS} "
