@@ -120,7 +120,7 @@ def test_quotes_put_exemplars_first_then_text_order(project: Project) -> None:
 def test_a_quote_spanning_turns_is_attributed_to_several_speakers(project: Project) -> None:
     reflective = next(g for g in quotes_by_subtheme(project) if g.name.startswith("Increased"))
     spanning = reflective.quotes[1]
-    assert spanning.attribution == "several speakers"
+    assert spanning.attribution == "Several speakers"
     # White space tidied: the line break between the turns is one space.
     assert spanning.text == (
         "Sometimes people need to develop a little bit of insight that can evoke change. "

@@ -117,7 +117,7 @@ def test_section_shows_method_table3_and_quotes(section_data: QualitativeSection
         ("Facilitator", False),
         ("PX2", False),
     ]
-    assert Heading(f"{T1} > Enhanced clinical practice", 2) in section.blocks
+    assert Heading("1.1 Enhanced clinical practice", 2) in section.blocks
 
 
 def test_codebook_section_shows_agreement_figures() -> None:

@@ -47,9 +47,9 @@ Attribution = Literal["speaker", "role"]
 ROLE_ATTRIBUTES = ("role", "profession")
 
 #: Said of a quote that spans the turns of more than one speaker.
-SEVERAL_SPEAKERS = "several speakers"
+SEVERAL_SPEAKERS = "Several speakers"
 #: Said of a quote in no speaker's turn (open-text answers imported without speakers).
-UNKNOWN_SPEAKER = "speaker not known"
+UNKNOWN_SPEAKER = "Speaker not known"
 #: The role shown when a speaker's role is not recorded, or too few share it.
 PARTICIPANT = "Participant"
 #: A breakdown's column for speakers without a value for the attribute.
@@ -286,8 +286,8 @@ def attribute_quote(
     attribution: Attribution = "speaker",
     min_role_size: int = 2,
 ) -> str:
-    """Who said ``source.text[start:end]``: the speaker's label (PX2), "several speakers" when
-    it spans the turns of more than one (the facilitator's included), or "speaker not known";
+    """Who said ``source.text[start:end]``: the speaker's label (PX2), "Several speakers" when
+    it spans the turns of more than one (the facilitator's included), or "Speaker not known";
     or, with ``attribution="role"``, "ROLE – SOURCE" as seed 000 did, where ROLE is the
     speaker's ``role`` (or ``profession``) attribute when at least ``min_role_size`` speakers
     of the source share it, and "Participant" otherwise."""
@@ -298,7 +298,7 @@ def attribute_quote(
             return UNKNOWN_SPEAKER
         return cases[speakers[0]].name if len(speakers) == 1 else SEVERAL_SPEAKERS
     if len(speakers) != 1:
-        who = "Several speakers" if speakers else PARTICIPANT
+        who = SEVERAL_SPEAKERS if speakers else PARTICIPANT
         return f"{who} – {source.name}"
     role = _role(cases[speakers[0]])
     in_source = {turn.speaker for turn in source.turns if turn.speaker in cases}

@@ -337,8 +337,9 @@ def _quotes(data: QualitativeSection) -> list[Block]:
     if not data.quotes:
         return []
     blocks: list[Block] = [Heading("What people said, by sub-theme")]
+    labels = {row.guid: label for row, label in zip(data.table3, _table3_labels(data), strict=True)}
     for group in data.quotes:
-        blocks.append(Heading(group.path if group.level is Level.SUBTHEME else group.name, 2))
+        blocks.append(Heading(labels.get(group.guid, group.path), 2))
         blocks += [_quotation(quote) for quote in group.quotes]
     return blocks
 
