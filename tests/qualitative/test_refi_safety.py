@@ -215,3 +215,27 @@ def test_codes_nested_past_the_parsers_depth_limit_are_refused(tmp_path: Path) -
     body = f"<CodeBook><Codes>{codes}{'</Code>' * depth}</Codes></CodeBook>"
     with pytest.raises(RefiError, match=r"is not well-formed XML \(Excessive depth in document"):
         read_qdpx(archive(tmp_path, qde(body)))
+
+
+def test_encrypted_member_is_refused_with_a_message(tmp_path: Path) -> None:
+    path = archive(tmp_path, qde(one_source("")), TEXT)
+    data = bytearray(path.read_bytes())
+    # Set the "encrypted" flag of every member, in local and central headers.
+    for signature, offset in ((b"PK\x03\x04", 6), (b"PK\x01\x02", 8)):
+        start = 0
+        while (found := data.find(signature, start)) != -1:
+            data[found + offset] |= 0x01
+            start = found + 4
+    path.write_bytes(bytes(data))
+    with pytest.raises(RefiError, match=r"member 'project\.qde' cannot be read"):
+        read_qdpx(path)
+
+
+def test_oversized_codebook_is_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from imheval.qualitative.refi import reader
+
+    monkeypatch.setattr(reader, "MAX_TOTAL_BYTES", 50)
+    path = tmp_path / "big.qdc"
+    path.write_text('<CodeBook xmlns="urn:QDA-XML:codebook:1.0">' + " " * 100 + "</CodeBook>")
+    with pytest.raises(RefiError, match=r"^big\.qdc: is larger than 50 bytes; refused$"):
+        read_qdc(path)

@@ -153,7 +153,8 @@ class SafeArchive:
                             ]
                         )
                     chunks.append(chunk)
-        except (zipfile.BadZipFile, OSError, EOFError, NotImplementedError) as error:
+        except (zipfile.BadZipFile, OSError, EOFError, NotImplementedError, RuntimeError) as error:
+            # RuntimeError: an encrypted member (zipfile asks for a password).
             raise RefiError(
                 [Problem(self.file, f"member '{name}' cannot be read ({error})")]
             ) from None

@@ -43,6 +43,7 @@ from imheval.qualitative.model import (
     stable_guid,
 )
 from imheval.qualitative.refi.archive import (
+    MAX_TOTAL_BYTES,
     SafeArchive,
     child,
     children,
@@ -734,7 +735,13 @@ def read_qdc(source: str | Path | IO[bytes], *, name: str | None = None) -> Refi
     :func:`read_qdpx` does.
     """
     file = _display_name(source, name)
-    data = Path(source).read_bytes() if isinstance(source, (str, Path)) else source.read()
+    if isinstance(source, (str, Path)):
+        with Path(source).open("rb") as opened:
+            data = opened.read(MAX_TOTAL_BYTES + 1)
+    else:
+        data = source.read(MAX_TOTAL_BYTES + 1)
+    if len(data) > MAX_TOTAL_BYTES:
+        raise RefiError([Problem(file, f"is larger than {MAX_TOTAL_BYTES:,} bytes; refused")])
     reader = _Reader(file=file)
     root = parse_xml(data, file)
     strip_namespaces(root)
