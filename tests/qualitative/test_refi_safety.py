@@ -239,3 +239,12 @@ def test_oversized_codebook_is_refused(tmp_path: Path, monkeypatch: pytest.Monke
     path.write_text('<CodeBook xmlns="urn:QDA-XML:codebook:1.0">' + " " * 100 + "</CodeBook>")
     with pytest.raises(RefiError, match=r"^big\.qdc: is larger than 50 bytes; refused$"):
         read_qdc(path)
+
+
+def test_entity_declaration_in_utf16_is_refused(tmp_path: Path) -> None:
+    data = BILLION_LAUGHS.replace('version="1.0"', 'version="1.0" encoding="UTF-16"')
+    path = tmp_path / "inline.qdpx"
+    with zipfile.ZipFile(path, "w") as zf:
+        zf.writestr("project.qde", data.encode("utf-16"))
+    with pytest.raises(RefiError, match="has a DOCTYPE or ENTITY declaration"):
+        read_qdpx(path)

@@ -47,20 +47,25 @@ def xml_parser() -> Any:
 
 def parse_xml(data: bytes, file: str) -> Any:
     """The root element of ``data``; RefiError naming ``file`` for declarations or bad XML."""
+    declared = RefiError(
+        [
+            Problem(
+                file,
+                "has a DOCTYPE or ENTITY declaration, which REFI-QDA files never need "
+                "(refused, so that no entity can be expanded)",
+            )
+        ]
+    )
     if _DECLARATION.search(data):
-        raise RefiError(
-            [
-                Problem(
-                    file,
-                    "has a DOCTYPE or ENTITY declaration, which REFI-QDA files never need "
-                    "(refused, so that no entity can be expanded)",
-                )
-            ]
-        )
+        raise declared
     try:
         root = etree.fromstring(data, parser=xml_parser())
     except etree.XMLSyntaxError as error:
         raise RefiError([Problem(file, f"is not well-formed XML ({error})")]) from None
+    # Again after parsing, for encodings the byte search cannot see (UTF-16).
+    docinfo = root.getroottree().docinfo
+    if docinfo.doctype or docinfo.internalDTD is not None:
+        raise declared
     return root
 
 
