@@ -13,7 +13,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from imheval.instruments import Instrument
-from imheval.instruments.model import RatingItem
+from imheval.instruments.model import OpenItem, RatingItem
 from imheval.web.capture.codes import (
     CODE_EXAMPLE,
     CODE_LENGTH,
@@ -39,7 +39,8 @@ class AnswerRule:
     """The allowed answers of one item, and how typed text becomes the stored answer.
 
     ``choices`` holds (stored value, label) pairs: option codes for keyed items, whole numbers
-    for rating items. ``scale`` is (min, max) for a rating item, else None.
+    for rating items, none for an open question. ``scale`` is (min, max) for a rating item, else
+    None. ``max_length`` is the longest answer an open question takes, None for other items.
     """
 
     number: int
@@ -48,6 +49,12 @@ class AnswerRule:
     domain: str
     choices: tuple[tuple[str, str], ...]
     scale: tuple[int, int] | None = None
+    max_length: int | None = None
+
+    @property
+    def is_open(self) -> bool:
+        """An open question: the answer is the text written, typed in as it is."""
+        return self.max_length is not None
 
     @property
     def name(self) -> str:
@@ -61,6 +68,8 @@ class AnswerRule:
     @property
     def allowed(self) -> str:
         """The allowed answers in words, e.g. "a, b, c or d" or "a whole number from 1 to 5"."""
+        if self.max_length is not None:
+            return f"the words written, up to {self.max_length:,} characters"
         if self.scale is not None:
             return f"a whole number from {self.scale[0]} to {self.scale[1]}"
         return _or_list(self.codes)
@@ -68,6 +77,8 @@ class AnswerRule:
     @property
     def hint(self) -> str:
         """The allowed answers in a few characters, for a compact entry box."""
+        if self.max_length is not None:
+            return f"The words written, up to {self.max_length:,} characters"
         if self.scale is not None:
             return f"{self.scale[0]} to {self.scale[1]}"
         codes = self.codes
@@ -77,7 +88,10 @@ class AnswerRule:
 
     @property
     def width(self) -> int:
-        """Characters the entry box needs: 2 for letters and numbers, more for words."""
+        """Characters the entry box needs: 2 for letters and numbers, more for words (30, a
+        whole line, for an open question's text)."""
+        if self.max_length is not None:
+            return 30
         return max(2, min(5, max(len(code) for code in self.codes)))
 
     def parse(self, typed: str) -> str:
@@ -85,8 +99,11 @@ class AnswerRule:
 
         Accepts an option's code (a, yes), its text as printed, or for a rating its whole
         number or label, ignoring case and surrounding spaces; for keyed items also the start of
-        exactly one code ("y" for yes). Raises ValueError saying what is allowed.
+        exactly one code ("y" for yes). An open question's answer is the text itself, line
+        breaks as one character each. Raises ValueError saying what is allowed.
         """
+        if self.max_length is not None:
+            return self._parse_text(typed)
         text = typed.strip()
         if not text:
             return ""
@@ -109,11 +126,23 @@ class AnswerRule:
             f"'{text}' is not one of the answers: use {self.allowed}, or leave it blank"
         )
 
+    def _parse_text(self, typed: str) -> str:
+        assert self.max_length is not None  # only called for open questions
+        text = typed.replace("\r\n", "\n").replace("\r", "\n").strip()
+        if "\x00" in text:
+            raise ValueError("the answer has a character that cannot be saved; type it again")
+        if len(text) > self.max_length:
+            raise ValueError(
+                f"the answer is {len(text):,} characters; type at most {self.max_length:,}"
+            )
+        return text
+
 
 def answer_rules(
     instruments: list[Instrument], forms: Mapping[str, str] | None = None
 ) -> list[AnswerRule]:
-    """One rule per item, numbered and ordered as the questionnaire asks them (only the named
+    """One rule per item (open questions too), numbered and ordered as the questionnaire asks
+    them (only the named
     parallel form's items of an instrument in ``forms``, a questionnaire's ``instrument_forms``)."""
     return [rule for page in pages_with_rules(instruments, forms) for rule in page[1]]
 
@@ -142,6 +171,9 @@ def pages_with_rules(
                     domain=page.title,
                     choices=tuple((str(v), str(label)) for v, label in question.choices),
                     scale=(scale.min, scale.max) if scale is not None else None,
+                    max_length=question.item.max_length
+                    if isinstance(question.item, OpenItem)
+                    else None,
                 )
             )
         pages.append((page, rules))

@@ -58,6 +58,8 @@ class Box:
     width: int
     autofocus: bool = False
     numeric: bool = False
+    #: An open question's answer: a text area, across the page.
+    multiline: bool = False
 
 
 def item_field(rule: AnswerRule) -> str:
@@ -104,7 +106,12 @@ class KeyingForm(PaperPageForm):
         self.paper_form = paper_form
         for rule in rules:
             self.fields[item_field(rule)] = forms.CharField(
-                max_length=100, required=False, label=f"Question {rule.number}", help_text=rule.hint
+                # an open answer's length is checked by its rule (line breaks counted once)
+                max_length=100 if rule.max_length is None else 2 * rule.max_length,
+                required=False,
+                strip=rule.max_length is None,
+                label=f"Question {rule.number}",
+                help_text=rule.hint,
             )
 
     @classmethod
@@ -198,7 +205,7 @@ class KeyingForm(PaperPageForm):
 
     # -- drawing
 
-    def _box(self, name: str, width: int, *, numeric: bool = False) -> Box:
+    def _box(self, name: str, width: int, *, numeric: bool = False, multiline: bool = False) -> Box:
         field = self.fields[name]
         value = self[name].value()
         messages = self.errors.get(name)
@@ -211,6 +218,7 @@ class KeyingForm(PaperPageForm):
             error=str(messages[0]) if messages else "",
             width=width,
             numeric=numeric,
+            multiline=multiline,
         )
 
     def about_boxes(self) -> list[Box]:
@@ -229,7 +237,12 @@ class KeyingForm(PaperPageForm):
         """The answer boxes grouped by domain (one group per page of the questionnaire)."""
         groups: list[tuple[str, list[Box]]] = []
         for rule in self.rules:
-            box = self._box(item_field(rule), rule.width, numeric=rule.scale is not None)
+            box = self._box(
+                item_field(rule),
+                rule.width,
+                numeric=rule.scale is not None,
+                multiline=rule.is_open,
+            )
             if not groups or groups[-1][0] != rule.domain:
                 groups.append((rule.domain, []))
             groups[-1][1].append(box)

@@ -52,6 +52,14 @@ class PrintedQuestion:
         ]
 
     @property
+    def lines(self) -> range:
+        """The ruled lines printed for an open question's answer (none for other items): about
+        one line per 80 characters it takes, from 3 to 8."""
+        if self.rule.max_length is None:
+            return range(0)
+        return range(max(3, min(8, self.rule.max_length // 80)))
+
+    @property
     def inline(self) -> bool:
         """Short answers (yes / no, or a scale) sit side by side."""
         return all(not label for _, label in self.printed) or self.rule.scale is not None

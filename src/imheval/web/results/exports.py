@@ -15,6 +15,7 @@ the analysis applies, ``accept`` yes or no. The responses CSV and this file give
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -33,6 +34,35 @@ EXPORT_FORMATS: dict[str, tuple[str, str]] = {
     "xlsx": (".xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
     "sav": (".sav", "application/x-spss-sav"),
 }
+
+
+def with_open_answers(
+    table: ResponseTable, instruments: Sequence[Instrument], submissions: Any
+) -> ResponseTable:
+    """``table`` with a column per open question of ``instruments`` (after the scored items),
+    each row's answer as written ("" for none), read from ``submissions`` (a queryset holding
+    the table's rows, by ``source_row``). The same table when no instrument has one.
+
+    The scored analysis never reads these columns (the core scores only keyed and rating
+    items); they are there so that the answers leave with the responses. The writers keep a
+    CSV cell that starts like a formula from running, and type every XLSX text cell as text.
+    """
+    open_ids = [
+        question.id
+        for instrument in instruments
+        for question in instrument.open_items
+        if question.id not in table.frame.columns
+    ]
+    if not open_ids:
+        return table
+    rows = [int(pk) for pk in table.frame[SOURCE_ROW].tolist()]
+    answers: dict[int, dict[str, Any]] = dict(
+        submissions.filter(pk__in=rows).values_list("pk", "answers")
+    )
+    frame = table.frame.copy()
+    for item_id in open_ids:
+        frame[item_id] = [str((answers.get(pk) or {}).get(item_id, "")) for pk in rows]
+    return dataclasses.replace(table, frame=frame, item_columns=(*table.item_columns, *open_ids))
 
 
 def write_csv(table: ResponseTable) -> bytes:

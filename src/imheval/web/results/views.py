@@ -302,6 +302,7 @@ def export(request: HttpRequest, access: Access, scope: Scope) -> HttpResponse:
         table = scope_table(scope, instruments)
     except UnavailableError as reason:
         return _unavailable(request, scope, str(reason))
+    table = exports.with_open_answers(table, instruments, scope.submissions())
     if kind == "csv":
         content = exports.write_csv(table)
     elif kind == "xlsx":
