@@ -8,8 +8,10 @@ import io
 from typing import Any
 
 import openpyxl
+import pyreadstat
 import pytest
 from conftest import Workspace
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from test_capture_open_text import reflection_collection
 from test_paper_entry import client_for, form_data
@@ -122,3 +124,54 @@ def test_the_responses_xlsx_has_the_open_answers_as_text_cells(workspace: Worksp
     learned = [row[header.index("learned")] for row in rows[1:]]
     assert learned == ['=HYPERLINK("x")\nsecond line', None]
     assert sheet.cell(row=2, column=header.index("learned") + 1).data_type == "s"
+
+
+def test_an_imported_file_brings_its_open_answers_as_text(workspace: Workspace) -> None:
+    collection = reflection_collection(workspace)
+    client = client_for(workspace.users["trainer"])
+    rows = (
+        "participant,cohort,timepoint,RK1,RK1why,learned\r\n"
+        'AB01CD,SOL-1,post,b,,"Two lines\nof text"\r\n'
+        "EF02GH,SOL-1,post,a,A guess,\r\n"
+    )
+    upload = SimpleUploadedFile("reflect.csv", rows.encode())
+
+    response = client.post(
+        reverse("paper:import_file", kwargs={"org": "northern", "cohort": workspace.cohort.pk}),
+        {"file": upload},
+    )
+    done = client.post(response["Location"], follow=True)
+
+    assert "Imported 2 responses from reflect.csv" in done.content.decode()
+    imported = Submission.objects.filter(collection=collection).order_by("code")
+    assert [s.answers for s in imported] == [
+        {"RK1": "b", "learned": "Two lines\nof text"},
+        {"RK1": "a", "RK1why": "A guess"},
+    ]
+
+
+def test_an_imported_answer_over_the_limit_is_refused_naming_row_and_question(
+    workspace: Workspace,
+) -> None:
+    reflection_collection(workspace)
+    rows = "participant,cohort,timepoint,RK1why\r\nAB01CD,SOL-1,post," + "x" * 41 + "\r\n"
+
+    response = client_for(workspace.users["trainer"]).post(
+        reverse("paper:import_file", kwargs={"org": "northern", "cohort": workspace.cohort.pk}),
+        {"file": SimpleUploadedFile("reflect.csv", rows.encode())},
+    )
+
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "Question 2 (RK1why): the answer is 41 characters; type at most 40" in page
+    assert not Submission.objects.exists()
+
+
+def test_the_spss_file_carries_an_open_answer_as_text(workspace: Workspace, tmp_path: Any) -> None:
+    _answered(workspace)
+    path = tmp_path / "responses.sav"
+    path.write_bytes(_export(workspace, "sav"))
+
+    frame, _ = pyreadstat.read_sav(str(path))
+
+    assert list(frame["RK1why"]) == ["", "A guess"]
