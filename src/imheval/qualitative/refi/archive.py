@@ -17,7 +17,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import IO, Any
 
-from lxml import etree  # type: ignore[import-untyped]
+from lxml import etree
 
 from imheval.errors import Problem, RefiError
 

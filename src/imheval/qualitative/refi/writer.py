@@ -33,7 +33,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
-from lxml import etree  # type: ignore[import-untyped]
+from lxml import etree
 
 from imheval._version import __version__
 from imheval.errors import Problem, RefiError
