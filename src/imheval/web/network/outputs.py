@@ -53,6 +53,7 @@ from imheval.web.network.models import (
 )
 from imheval.web.network.profile_views import membership_months
 from imheval.web.organisations.access import Access
+from imheval.web.qualitative.outputs import sections_for_scope
 
 #: ?format= of the group report, and the file type each gives.
 REPORT_FORMATS = {
@@ -161,6 +162,7 @@ def build_group_report(group: NetworkGroup, as_of: datetime.date) -> Report:
         adapter.group_rule(group),
         as_of,
         readings=year_readings(group, register),
+        focus_groups=sections_for_scope(group),
         **_optional_parts(group, register, as_of),
     )
 

@@ -2,7 +2,7 @@
 
 from django.urls import URLPattern, path
 
-from imheval.web.qualitative import comparison, exchange, review
+from imheval.web.qualitative import comparison, exchange, outputs, review
 
 S = "o/<slug:org>/qualitative/<int:study>/"
 
@@ -16,4 +16,8 @@ urlpatterns: list[URLPattern] = [
     path(S + "exchange/", exchange.exchange, name="exchange"),
     path(S + "exchange/confirm/", exchange.exchange_confirm, name="exchange_confirm"),
     path(S + "exchange/export/", exchange.exchange_export, name="exchange_export"),
+    path(S + "outputs/", outputs.outputs, name="outputs"),
+    path(S + "outputs/download/", outputs.outputs_download, name="outputs_download"),
+    path(S + "joint/", outputs.joint, name="joint"),
+    path(S + "joint/unused/", outputs.joint_unused, name="joint_unused"),
 ]

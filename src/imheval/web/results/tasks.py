@@ -45,7 +45,13 @@ def report_file(scope: Scope, kind: str) -> bytes:
     if analysis.evaluation is None:
         raise UnavailableError(analysis.problem)
     try:
-        report = build_report(analysis.evaluation, title=scope.report_title)
+        from imheval.web.qualitative.outputs import evaluation_sections
+
+        report = build_report(
+            analysis.evaluation,
+            title=scope.report_title,
+            qualitative=evaluation_sections(scope, analysis.evaluation),
+        )
         if kind == "html":
             return render_html(report).encode("utf-8")
         with tempfile.TemporaryDirectory(prefix="imheval-report-") as folder:

@@ -1,0 +1,435 @@
+"""What leaves a qualitative study: Table 3, quotes by sub-theme, the code-by-speaker matrix,
+the joint display, and the focus-group section of the evaluation and network group reports.
+
+Everything is computed by the core (:mod:`imheval.qualitative.outputs`, the section's values by
+:func:`~imheval.qualitative.outputs_section.qualitative_section`) from
+:func:`~imheval.web.qualitative.adapter.project_for`; this module only reads the rows the core
+does not know (phase log, reviews, codebook history, joint display links) and serves files.
+
+Who: anyone in the organisation reads and downloads them. Transcripts are stored pseudonymised,
+quotes name speakers by label only (or role and group, a role held by one speaker shown as
+"Participant"), and a breakdown by speaker attributes goes through the small-group rule, so
+nothing here identifies a participant; members who may read the study in the app may take its
+outputs away. Linking quotes to findings (the joint display) changes the analysis, so it needs
+``code_qualitative`` (analysts, evaluators, admins).
+"""
+
+from __future__ import annotations
+
+import io
+import tempfile
+from collections import defaultdict
+from pathlib import Path
+from typing import Any
+
+from django.contrib import messages
+from django.db import transaction
+from django.db.models import Max
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.text import slugify
+
+from imheval.errors import ImhevalError
+from imheval.io.csvsafe import neutralise_row
+from imheval.qualitative import outputs as core_outputs
+from imheval.qualitative.agreement import AgreementError, agreement
+from imheval.qualitative.model import Project
+from imheval.qualitative.outputs import LinkableFinding, ThemeRow
+from imheval.qualitative.outputs_section import (
+    AgreementRow,
+    CodebookChange,
+    PhaseEntry,
+    QualitativeSection,
+    ReviewEntry,
+    qualitative_section,
+)
+from imheval.qualitative.outputs_write import (
+    TABLE3_HEADER,
+    matrix_csv_bytes,
+    matrix_sav_bytes,
+    matrix_xlsx_bytes,
+    table3_csv_bytes,
+)
+from imheval.reports import write_report
+from imheval.reports.model import Report
+from imheval.reports.sections.qualitative import linkable_findings, qualitative_report_section
+from imheval.web.organisations.access import FORM, POST, Access
+from imheval.web.qualitative.adapter import project_for
+from imheval.web.qualitative.models import (
+    Approach,
+    CodeChange,
+    Coding,
+    FindingLink,
+    Review,
+    Study,
+)
+from imheval.web.qualitative.models import PhaseEntry as PhaseRow
+from imheval.web.qualitative.review import person, study_crumbs, study_url
+from imheval.web.qualitative.study_access import CODE, may, organisation_page
+from imheval.web.qualitative.study_access import require as require_action
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+#: ?file= and ?format= of the downloads, and the content type of each.
+DOWNLOADS: dict[str, dict[str, str]] = {
+    "table3": {"csv": "text/csv; charset=utf-8", "xlsx": XLSX, "docx": DOCX},
+    "matrix": {"csv": "text/csv; charset=utf-8", "xlsx": XLSX, "sav": "application/x-spss-sav"},
+    "section": {"docx": DOCX, "html": "text/html; charset=utf-8"},
+}
+#: The policy for the section shown in the browser (its own inline CSS, data: images).
+REPORT_CSP = (
+    "default-src 'none'; style-src 'unsafe-inline'; img-src data:; frame-ancestors 'none'; "
+    "base-uri 'none'; form-action 'none'"
+)
+
+
+# ---------------------------------------------------------------------------- the section
+
+
+def scope_name(study: Study) -> str:
+    """What the study belongs to, in words ("cohort SOL-1", "the network group Perinatal")."""
+    if study.cohort is not None:
+        return f"cohort {study.cohort.name}"
+    if study.programme is not None:
+        return f"the programme {study.programme.name}"
+    if study.network_group is not None:
+        return f"the network group {study.network_group.name}"
+    return ""
+
+
+def scope_findings(study: Study) -> tuple[LinkableFinding, ...] | str:
+    """The quantitative findings of the study's cohort or programme a quote can be linked to,
+    or the reason there are none (a network group has no questionnaire evaluation; a scope
+    with too few answers has no findings yet)."""
+    if study.network_group is not None:
+        return "A network group has no questionnaire results to set quotes beside."
+    from imheval.web.results.analysis import Scope, analyse
+
+    scope = Scope.of(study.organisation, study.cohort or study.programme)
+    analysis = analyse(scope, deeper=False)
+    if analysis.evaluation is None:
+        return analysis.problem or "The questionnaire results are not ready yet."
+    return linkable_findings(analysis.evaluation)
+
+
+def _links(study: Study) -> dict[str, list[str]]:
+    links: dict[str, list[str]] = defaultdict(list)
+    for key, guid in FindingLink.objects.filter(study=study).values_list("finding", "coding__guid"):
+        links[key].append(guid)
+    return dict(links)
+
+
+def _agreement_rows(study: Study, project: Project) -> tuple[AgreementRow, ...]:
+    if study.approach != Approach.CODEBOOK or study.comparison_opened_at is None:
+        return ()
+    try:
+        report = agreement(project, unit=study.agreement_unit)  # type: ignore[arg-type]
+    except AgreementError:
+        return ()
+    return tuple(
+        AgreementRow(
+            code=result.code.name,
+            units=result.pooled.units,
+            percent_agreement=result.pooled.percent_agreement,
+            cohen_kappa=result.pooled.cohen_kappa,
+            krippendorff_alpha=result.pooled.krippendorff_alpha,
+            reason=result.pooled.reason,
+        )
+        for result in report.codes
+    )
+
+
+def section_for(
+    study: Study, findings: tuple[LinkableFinding, ...] = (), project: Project | None = None
+) -> QualitativeSection:
+    """The report section's values for ``study`` (``findings`` for its joint display)."""
+    project = project or project_for(study)
+    reviews = tuple(
+        ReviewEntry(
+            reviewer=person(review.reviewer),
+            theme=review.code.name,
+            decision=review.decision,
+            comment=review.comment or review.proposed_name,
+            response=review.response,
+        )
+        for review in Review.objects.filter(study=study).select_related("code", "reviewer")
+    )
+    changes = tuple(
+        CodebookChange(kind=change.kind, before=change.before, after=change.after)
+        for change in CodeChange.objects.filter(code__study=study).exclude(kind="created")
+    )
+    agreement_rows = _agreement_rows(study, project)
+    return qualitative_section(
+        project,
+        study=study.name,
+        scope=scope_name(study),
+        approach=study.approach,
+        phases=(
+            PhaseEntry(phase=row.phase, date=row.date, memo=row.memo)
+            for row in PhaseRow.objects.filter(study=study)
+        ),
+        reflexivity=study.reflexivity,
+        reviews=reviews,
+        changes=changes,
+        agreement=agreement_rows,
+        agreement_unit=study.agreement_unit,
+        coders=tuple(user.name for user in project.users) if agreement_rows else (),
+        findings=findings,
+        links=_links(study),
+    )
+
+
+def sections_for_scope(
+    obj: Any, findings: tuple[LinkableFinding, ...] = ()
+) -> tuple[QualitativeSection, ...]:
+    """The sections' values of every study of a cohort, programme or network group (for the
+    evaluation report and the network group report)."""
+    from imheval.web.network.models import NetworkGroup
+    from imheval.web.workspace.models import Cohort
+
+    field = (
+        "cohort"
+        if isinstance(obj, Cohort)
+        else "network_group"
+        if isinstance(obj, NetworkGroup)
+        else "programme"
+    )
+    studies = Study.objects.filter(**{field: obj}).select_related(
+        "cohort", "programme", "network_group", "organisation"
+    )
+    return tuple(section_for(study, findings) for study in studies)
+
+
+def evaluation_sections(scope: Any, evaluation: Any) -> tuple[QualitativeSection, ...]:
+    """The focus-group sections for the evaluation report of a results scope (a cohort's or a
+    programme's; the organisation's has none), their joint displays keyed to ``evaluation``."""
+    target = scope.cohort or scope.programme
+    if target is None:
+        return ()
+    return sections_for_scope(target, linkable_findings(evaluation))
+
+
+# ---------------------------------------------------------------------------- files
+
+
+def table3_xlsx_bytes(rows: tuple[ThemeRow, ...]) -> bytes:
+    """Table 3 as one sheet; text cells typed as text (never a formula)."""
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "Table 3"  # type: ignore[union-attr]
+    sheet.append(list(TABLE3_HEADER))  # type: ignore[union-attr]
+    for row in rows:
+        sheet.append(  # type: ignore[union-attr]
+            neutralise_row(
+                [
+                    row.level.value,
+                    row.path,
+                    row.definition,
+                    row.source_count,
+                    row.speaker_count,
+                    row.codings,
+                ]
+            )
+        )
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def section_report(data: QualitativeSection) -> Report:
+    return Report(
+        title=f"Focus group: {data.study}",
+        subtitle=data.scope,
+        generated="",
+        sections=(qualitative_report_section(data),),
+        generated_label="",
+    )
+
+
+def _rendered(report: Report, extension: str) -> bytes:
+    with tempfile.TemporaryDirectory(prefix="imheval-qual-") as folder:
+        return write_report(report, Path(folder) / f"section{extension}").read_bytes()
+
+
+def _attachment(content: bytes, content_type: str, name: str, inline: bool = False) -> Any:
+    response = HttpResponse(content, content_type=content_type)
+    disposition = "inline" if inline else "attachment"
+    response["Content-Disposition"] = f'{disposition}; filename="{name}"'
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+# ---------------------------------------------------------------------------- pages
+
+
+@organisation_page("view")
+def outputs(request: HttpRequest, access: Access, study: Study) -> HttpResponse:
+    """Table 3 and the quotes on the page; the downloads."""
+    project = project_for(study)
+    rows = core_outputs.table3(project)
+    labels, theme, sub = [], 0, 0
+    for row in rows:
+        if row.level.value == "theme":
+            theme, sub = theme + 1, 0
+            labels.append(f"Theme {theme}: {row.name}")
+        else:
+            sub += 1
+            labels.append(f"{theme}.{sub} {row.name}")
+    context = {
+        "study": study,
+        "table3": list(zip(labels, rows, strict=True)),
+        "quotes": core_outputs.quotes_by_subtheme(project),
+        "speakers": len(core_outputs.code_speaker_matrix(project).speakers),
+        "links": FindingLink.objects.filter(study=study).count(),
+        "crumbs": study_crumbs(access, study),
+    }
+    return render(request, "qualitative/outputs.html", context)
+
+
+@organisation_page("view")
+def outputs_download(request: HttpRequest, access: Access, study: Study) -> HttpResponse:
+    """``?file=table3|matrix|section`` as ``?format=`` (see :data:`DOWNLOADS`)."""
+    what, kind = request.GET.get("file", ""), request.GET.get("format", "")
+    if kind not in DOWNLOADS.get(what, {}):
+        raise Http404("No such download")
+    content_type = DOWNLOADS[what][kind]
+    stem = slugify(study.name) or "study"
+    project = project_for(study)
+    if what == "table3":
+        rows = core_outputs.table3(project)
+        if kind == "csv":
+            content = table3_csv_bytes(rows)
+        elif kind == "xlsx":
+            content = table3_xlsx_bytes(rows)
+        else:
+            content = _rendered(section_report(section_for(study, project=project)), ".docx")
+        return _attachment(content, content_type, f"{stem}-table-3.{kind}")
+    if what == "matrix":
+        matrix = core_outputs.code_speaker_matrix(project)
+        if kind == "csv":
+            content = matrix_csv_bytes(matrix)
+        elif kind == "xlsx":
+            content = matrix_xlsx_bytes(matrix)
+        else:
+            content = matrix_sav_bytes(matrix, file_label=study.name[:60])
+        return _attachment(content, content_type, f"{stem}-code-by-speaker.{kind}")
+    findings = scope_findings(study)
+    data = section_for(study, findings if isinstance(findings, tuple) else (), project)
+    try:
+        content = _rendered(section_report(data), f".{kind}")
+    except ImhevalError as error:
+        messages.error(request, f"The section could not be written: {error}")
+        return redirect(study_url("outputs", access, study))
+    response = _attachment(content, content_type, f"{stem}-focus-group.{kind}", kind == "html")
+    if kind == "html":
+        response["Content-Security-Policy"] = REPORT_CSP
+    return response
+
+
+@organisation_page("view", FORM)
+def joint(request: HttpRequest, access: Access, study: Study) -> HttpResponse:
+    """The joint display: each finding with its linked quotes; analysts link, reorder and
+    remove quotes (POST ``action=add|up|down|remove``)."""
+    if request.method == "POST":
+        require_action(access, CODE)
+        _change_link(request, study)
+        return redirect(study_url("joint", access, study))
+    found = scope_findings(study)
+    findings = found if isinstance(found, tuple) else ()
+    project = project_for(study)
+    codings = {c.guid: c for c in Coding.objects.filter(source__study=study)}
+    link_rows: dict[str, list[FindingLink]] = defaultdict(list)
+    for link in FindingLink.objects.filter(study=study).select_related("coding"):
+        link_rows[link.finding].append(link)
+    quotes = {
+        quote.coding: quote
+        for group in core_outputs.quotes_by_subtheme(project)
+        for quote in group.quotes
+    }
+    all_quotes = [
+        (codings[guid].pk, f"{quote.attribution}: {quote.text[:90]}")
+        for guid, quote in quotes.items()
+        if guid in codings
+    ]
+    rows = []
+    for finding in findings:
+        linked = []
+        for link in link_rows.get(finding.key, []):
+            quote = core_outputs.make_quote(project, _core_coding(project, link.coding.guid))
+            linked.append((link, quote))
+        rows.append({"finding": finding, "links": linked})
+    known = {finding.key for finding in findings}
+    context = {
+        "study": study,
+        "problem": "" if isinstance(found, tuple) else found,
+        "rows": rows,
+        "unmatched": sorted(key for key in link_rows if key not in known) if findings else [],
+        "quotes": all_quotes,
+        "may_link": may(access, CODE),
+        "crumbs": study_crumbs(access, study, ("Outputs", study_url("outputs", access, study))),
+    }
+    return render(request, "qualitative/joint.html", context)
+
+
+def _core_coding(project: Project, guid: str) -> Any:
+    return next(coding for coding in project.codings if coding.guid == guid)
+
+
+def _change_link(request: HttpRequest, study: Study) -> None:
+    action = request.POST.get("action", "")
+    if action == "add":
+        finding = request.POST.get("finding", "").strip()[:200]
+        coding = Coding.objects.filter(
+            source__study=study, pk=_int(request.POST.get("coding"))
+        ).first()
+        if not finding or coding is None:
+            messages.error(request, "Choose a finding and a quote to set beside it.")
+            return
+        if FindingLink.objects.filter(finding=finding, coding=coding).exists():
+            messages.error(request, "That quote is already beside that finding.")
+            return
+        last = FindingLink.objects.filter(study=study, finding=finding).aggregate(Max("position"))
+        FindingLink.objects.create(
+            study=study,
+            finding=finding,
+            coding=coding,
+            position=(last["position__max"] or 0) + 1,
+        )
+        messages.success(request, "The quote is set beside the finding.")
+        return
+    link = FindingLink.objects.filter(study=study, pk=_int(request.POST.get("link"))).first()
+    if link is None:
+        messages.error(request, "That link no longer exists.")
+        return
+    if action == "remove":
+        link.delete()
+        messages.success(request, "The quote is no longer beside the finding.")
+        return
+    if action in {"up", "down"}:
+        with transaction.atomic():
+            siblings = list(FindingLink.objects.filter(study=study, finding=link.finding))
+            at = next(i for i, s in enumerate(siblings) if s.pk == link.pk)
+            other = at - 1 if action == "up" else at + 1
+            if 0 <= other < len(siblings):
+                siblings[at], siblings[other] = siblings[other], siblings[at]
+                for position, sibling in enumerate(siblings, start=1):
+                    if sibling.position != position:
+                        sibling.position = position
+                        sibling.save(update_fields=["position"])
+
+
+def _int(value: str | None) -> int:
+    return int(value) if value and value.isdigit() else 0
+
+
+@organisation_page("view", POST)
+def joint_unused(request: HttpRequest, access: Access, study: Study) -> HttpResponse:
+    """Remove every link whose finding the evaluation no longer has."""
+    require_action(access, CODE)
+    found = scope_findings(study)
+    if isinstance(found, tuple):
+        known = {finding.key for finding in found}
+        FindingLink.objects.filter(study=study).exclude(finding__in=known).delete()
+    return redirect(study_url("joint", access, study))
