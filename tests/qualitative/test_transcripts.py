@@ -338,6 +338,31 @@ def test_a_docx_zip_bomb_is_refused_before_it_is_opened() -> None:
         read_transcript(out.getvalue(), "bomb.docx")
 
 
+def test_a_docx_with_an_entity_bomb_is_refused() -> None:
+    original = zipfile.ZipFile(io.BytesIO(docx_bytes("PX1: hello LOL")))
+    entities = '<!ENTITY lol0 "lol">' + "".join(
+        f'<!ENTITY lol{i} "{f"&lol{i - 1};" * 10}">' for i in range(1, 10)
+    )
+    hostile = io.BytesIO()
+    with zipfile.ZipFile(hostile, "w") as archive:
+        for entry in original.infolist():
+            data = original.read(entry.filename)
+            if entry.filename == "word/document.xml":
+                xml = data.decode()
+                end_of_declaration = xml.index("?>") + 2
+                xml = (
+                    xml[:end_of_declaration]
+                    + f"<!DOCTYPE w:document [{entities}]>"
+                    + xml[end_of_declaration:].replace("LOL", "&lol9;")
+                )
+                data = xml.encode()
+            archive.writestr(entry, data)
+    with pytest.raises(
+        TranscriptError, match=r"^lol\.docx: cannot be read as a Word document.*entit"
+    ):
+        read_transcript(hostile.getvalue(), "lol.docx")
+
+
 # --- WebVTT ------------------------------------------------------------------------------------
 
 
