@@ -22,7 +22,13 @@ from qual_data import (
 )
 
 from imheval.web.organisations.models import AuditEvent
-from imheval.web.qualitative.coding import blocks, coder_for, content_span, passages
+from imheval.web.qualitative.coding import (
+    blocks,
+    coder_for,
+    content_span,
+    passages,
+    shown_codings,
+)
 from imheval.web.qualitative.models import Coder, Coding, Turn
 
 #: An emoji (two UTF-16 units, one code point) and accented names before the coded words.
@@ -340,7 +346,7 @@ def test_runs_cover_the_text_once_escaped_with_overlaps_marked(workspace: Any, s
     make_coding(source, book["sense"], coder, text="Jerry</b>\r\nPX2: 👋")
     turns = list(Turn.objects.filter(source=source).select_related("speaker"))
     found = passages(
-        Coding.objects.filter(source=source).select_related("code", "coder"),
+        shown_codings(source, blind=False, me=None),
         text,
         study,
         None,
