@@ -203,7 +203,7 @@ class ReviewForm(forms.Form):
         help_text="The whole theme, or one of its quotes.",
     )
     comment = forms.CharField(
-        label="Comment",
+        label="Your comment, or the reason for the change you propose",
         required=False,
         widget=forms.Textarea(attrs={"rows": 4}),
         help_text="For example: the quotes under this theme are mostly about time, not space.",
