@@ -98,9 +98,13 @@ def test_a_whole_turn_is_coded_without_its_speaker_label(
     source = make_source(study, FOCUS_GROUP)
     book = make_codebook(study)
     turn = Turn.objects.filter(source=source, speaker__label="PX2").get()
-    answer = _post(
-        client_as(analyst), study, source, turn=str(turn.pk), codes=[book["never time"].pk]
-    )
+    client = client_as(analyst)
+    page = client.get(url("coding", study=study, source=source)).content.decode()
+    assert (
+        f'<option value="{turn.pk}">PX2: Time to think. We never get time to think. '
+        "(characters 130 to 172)</option>"
+    ) in page
+    answer = _post(client, study, source, turn=str(turn.pk), codes=[book["never time"].pk])
     assert answer.status_code == 302
     coding = Coding.objects.get(source=source)
     assert source.text[coding.start : coding.end] == "Time to think. We never get time to think."

@@ -164,3 +164,34 @@ def test_the_coding_pages_pass_axe(
     sign_in(page, live_server.url, "viewer-north")
     page.goto(live_server.url + url("coding", study=study, source=source))
     axe_scan(page, "coding page for a viewer")
+
+
+def test_the_coding_page_fits_a_phone_and_its_code_search_works_on_a_passage_page(
+    live_server: Any, coding_page: dict[str, Any], phone: Any
+) -> None:
+    study, source, book = coding_page["study"], coding_page["source"], coding_page["book"]
+    analyst = make_coder(study, "analyst-northern")
+    from django.contrib.auth import get_user_model
+
+    analyst.user = get_user_model().objects.get(username="analyst-northern")
+    analyst.save()
+    mine = make_coding(source, book["readings"], analyst, text=PASSAGE)
+    page = phone
+    _open(page, live_server, coding_page)
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 375, f"the coding page scrolls sideways on a phone ({width} px)"
+    axe_scan(page, "coding page on a phone")
+    page.get_by_role("link", name="Change passage 1").click()
+    page.get_by_role("heading", name="Change a coded passage").wait_for()
+    page.get_by_label("Find a code").fill("never")
+    page.get_by_text("1 code match “never”.").wait_for()
+    assert page.get_by_label("Readings helped").is_hidden()
+    page.get_by_label("Never time").check()
+    page.get_by_label("Find a code").fill("")
+    page.get_by_label("Readings helped").uncheck()
+    page.get_by_role("button", name="Save changes").click()
+    page.get_by_text(f"Saved the coding of “{PASSAGE}”: Never time.").wait_for()
+    assert [(c.code.name, c.start, c.end) for c in Coding.objects.all()] == [
+        ("Never time", START, END)
+    ]
+    assert not Coding.objects.filter(pk=mine.pk).exists()

@@ -476,6 +476,14 @@ def _crumbs(access: Access, study: Study) -> list[tuple[str, str]]:
         return []
 
 
+def _turn_choice(text: str, turn: Turn) -> tuple[int, str]:
+    """A turn in the turn picker: its pk, and its speaker, first words and positions."""
+    start, end = content_span(text, turn.start, turn.end, turn.speaker.label)
+    return turn.pk, (
+        f"{turn.speaker.label}: {quote(text, start, end, 48)} (characters {start} to {end})"
+    )
+
+
 def _codable(study: Study) -> dict[int, Code]:
     return {code.pk: code for code in study.codes.all() if code.level in CODABLE_LEVELS}  # type: ignore[attr-defined]
 
@@ -518,10 +526,7 @@ def coding(request: HttpRequest, access: Access, study: Study, source: Source) -
             for block in blocks(source.text, turns, found)
         ],
         "passage_count": len(found),
-        "turns": [
-            (turn, *content_span(source.text, turn.start, turn.end, turn.speaker.label))
-            for turn in turns
-        ],
+        "turns": [_turn_choice(source.text, turn) for turn in turns],
         "codebook": codebook(codes),
         "can_code": can_code,
         "blind": blind,

@@ -305,7 +305,8 @@ function setUpSearch(form) {
   });
 }
 
-const form = document.getElementById("code-form") || document.querySelector("form[method=post]");
+const search = document.querySelector("[data-code-search]");
+const form = document.getElementById("code-form") || (search && search.closest("form"));
 const transcript = document.getElementById("transcript");
 if (form) {
   setUpSearch(form);
