@@ -290,3 +290,13 @@ def test_readers_cannot_change_the_codebook(workspace: Any, study: Any, role: st
         assert "Your role is" in response.content.decode()
     assert Code.objects.count() == 6 and CodeChange.objects.count() == 6
     assert not Code.objects.filter(name__in=["New", "Renamed"]).exists()
+
+
+@pytest.mark.parametrize("parent", ["²", "9" * 30, "-1", "abc", "\x00"])
+def test_a_strange_parent_in_the_address_is_ignored(
+    workspace: Any, study: Any, analyst: Any, parent: str
+) -> None:
+    make_codebook(study)
+    response = analyst.get(url("code_create", study=study), {"level": "code", "parent": parent})
+    assert response.status_code == 200
+    assert response.context["form"].fields["parent"].initial is None

@@ -12,6 +12,7 @@ Changes are audited by the models' ``AUDIT_FIELDS``; the codebook keeps its own 
 from __future__ import annotations
 
 import datetime
+import re
 from collections import Counter
 from typing import Any
 
@@ -419,7 +420,9 @@ def code_create(request: HttpRequest, access: Access, study: Study) -> HttpRespo
     level = request.GET.get("level", "")
     level = level if level in qforms.PARENT_LEVEL else qforms.THEME
     parent_pk = request.GET.get("parent", "")
-    parent = study.codes.filter(pk=int(parent_pk)).first() if parent_pk.isdigit() else None
+    # ASCII digits only, and few enough for any database's integer ("²".isdigit() is true).
+    wanted = re.fullmatch(r"[0-9]{1,9}", parent_pk)
+    parent = study.codes.filter(pk=int(parent_pk)).first() if wanted else None
     words = qforms.LEVEL_WORDS[level]
     return _study_form(
         request,
