@@ -19,8 +19,8 @@ data-loss warning before anything is changed:
    copy is deleted. Cancelling deletes it too, and copies older than a day are swept away.
 
 The import runs in the request, not on the background worker: a person is waiting on the
-preview anyway, the file is capped, and a 20,000-word transcript with 1,500 codings imports in
-a few seconds (docs/qualitative.md, "REFI-QDA").
+preview anyway, the file is capped, and a 20,000-word transcript with 1,500 codings by two
+coders imports in under a second (docs/qualitative.md, "REFI-QDA").
 """
 
 from __future__ import annotations
