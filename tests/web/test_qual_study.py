@@ -583,3 +583,19 @@ def test_memos_on_the_study_a_code_and_a_source(
         url("memo_create", study=study), {"about": f"source:{other_source.pk}", "text": "x"}
     )
     assert refused.status_code == 200 and not Memo.objects.filter(text="x").exists()
+
+
+def test_the_source_page_shows_text_outside_turns_too(
+    workspace: Any, people: dict[str, Any], study: Any
+) -> None:
+    client = client_as(people["analyst"])
+    text = "Focus group, 20 November\n\nPX1: Yes.\n[PX2] No.\n"
+    _upload(client, study, text.encode(), "g.txt")
+    client.post(url("source_preview", study=study))
+    source = Source.objects.get()
+    page = client.get(url("source", study=study, source=source))
+    assert page.context["turns"] == [
+        ("", "Focus group, 20 November"),
+        ("PX1", "Yes."),
+        ("PX2", "No."),
+    ]

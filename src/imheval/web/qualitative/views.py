@@ -260,17 +260,32 @@ def _save_upload(study: Study, upload: dict[str, Any]) -> Source:
     return source
 
 
+def passages(source: Source) -> list[tuple[str, str]]:
+    """The source's text as (speaker label, words) in order; text outside every turn (a title,
+    a note between turns) as ("", words), so nothing of the text is left out."""
+    found: list[tuple[str, str]] = []
+    at = 0
+    for turn in source.turns.select_related("speaker"):
+        before = source.text[at : turn.start]
+        # The turn's own line up to its words is the label as written ("PX1:", "[PX1]"):
+        # shown as the label instead.
+        head, newline, line = before.rpartition("\n")
+        if turn.speaker.label in line:
+            before = head + newline
+        found.append(("", before))
+        found.append((turn.speaker.label, source.text[turn.start : turn.end]))
+        at = turn.end
+    found.append(("", source.text[at:]))
+    return [(label, words.strip()) for label, words in found if words.strip()]
+
+
 @organisation_page()
 def source(request: HttpRequest, access: Access, study: Study, source: Source) -> HttpResponse:
     of_study(study, source)
-    turns = [
-        (turn.speaker.label, source.text[turn.start : turn.end].strip())
-        for turn in source.turns.select_related("speaker")
-    ]
     context = {
         "study": study,
         "source": source,
-        "turns": turns or [("", source.text)],
+        "turns": passages(source),
         "coding_count": source.codings.count(),
         "memos": source.memos.all(),
         "coding_url": optional_url(
