@@ -101,20 +101,28 @@ def subtrees(codes: list[Code]) -> dict[int, set[int]]:
     return below
 
 
-def quote_lines(study: Study, codings: list[Coding]) -> list[QuoteLine]:
-    """Each coding with its words and its speaker's label (the turn it starts in)."""
+def turn_labels(sources: set[int]) -> dict[int, list[tuple[int, int, str]]]:
+    """{source pk: [(start, end, speaker label), ...]} in one query."""
     turns: dict[int, list[tuple[int, int, str]]] = defaultdict(list)
-    sources = {c.source_id for c in codings}  # type: ignore[attr-defined]
     for source_id, start, end, label in Turn.objects.filter(source__in=sources).values_list(
         "source_id", "start", "end", "speaker__label"
     ):
         turns[source_id].append((start, end, label))
+    return turns
+
+
+def quote_lines(
+    codings: list[Coding], turns: dict[int, list[tuple[int, int, str]]] | None = None
+) -> list[QuoteLine]:
+    """Each coding with its words and its speaker's label (the turn it starts in)."""
+    if turns is None:
+        turns = turn_labels({c.source_id for c in codings})  # type: ignore[attr-defined]
     lines = []
     for coding in codings:
         speaker = next(
             (
                 label
-                for start, end, label in turns[coding.source_id]  # type: ignore[attr-defined]
+                for start, end, label in turns.get(coding.source_id, [])  # type: ignore[attr-defined]
                 if start <= coding.start < end
             ),
             "speaker not known",
@@ -145,6 +153,7 @@ def theme_rows(study: Study) -> list[dict[str, Any]]:
     reviews: dict[int, list[Review]] = defaultdict(list)
     for review in Review.objects.filter(study=study).select_related("reviewer", "coding"):
         reviews[review.code_id].append(review)  # type: ignore[attr-defined]
+    turns = turn_labels({c.source_id for c in codings})  # type: ignore[attr-defined]
     rows = []
     for code in _ordered(codes):
         if code.level == "code":
@@ -155,7 +164,7 @@ def theme_rows(study: Study) -> list[dict[str, Any]]:
             {
                 "code": code,
                 "quote_count": len(under),
-                "quotes": quote_lines(study, under[:QUOTES_SHOWN]),
+                "quotes": quote_lines(under[:QUOTES_SHOWN], turns),
                 "reviews": reviews[code.pk],
             }
         )
@@ -272,7 +281,6 @@ def review_theme(request: HttpRequest, access: Access, study: Study, code: Code)
     of_study(study, code)
     below = subtrees(list(Code.objects.filter(study=study)))[code.pk]
     quotes = quote_lines(
-        study,
         list(
             Coding.objects.filter(source__study=study, code__in=below)
             .select_related("source", "code", "coder")
