@@ -162,3 +162,16 @@ def test_an_outsider_cannot_reach_the_comparison(workspace: Any) -> None:
     outsider = client_as(workspace.outsider)
     assert outsider.get(url("comparison", study=data["study"])).status_code == 404
     assert outsider.post(url("comparison_open", study=data["study"])).status_code == 404
+
+
+@pytest.mark.parametrize("value", ["²", "9" * 30, "9" * 5000, "-1", "\x00", " 1 ", "x" * 10_000])
+def test_odd_query_values_are_harmless(workspace: Any, value: str) -> None:
+    data = _two_coders(workspace)
+    client = client_as(workspace.users["viewer"])
+    for name, query in (
+        ("comparison", {"unit": value, "code": value}),
+        ("exchange_export", {"format": value}),
+        ("outputs_download", {"file": value, "format": value}),
+    ):
+        response = client.get(url(name, study=data["study"]), query)
+        assert response.status_code in {200, 404}, (name, value)
