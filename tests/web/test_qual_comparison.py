@@ -171,7 +171,7 @@ def test_odd_query_values_are_harmless(workspace: Any, value: str) -> None:
     for name, query in (
         ("comparison", {"unit": value, "code": value}),
         ("exchange_export", {"format": value}),
-        ("outputs_download", {"file": value, "format": value}),
+        ("outputs_export", {"file": value, "format": value}),
     ):
         response = client.get(url(name, study=data["study"]), query)
         assert response.status_code in {200, 404}, (name, value)

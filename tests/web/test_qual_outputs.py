@@ -39,7 +39,7 @@ def coded(workspace: Any) -> dict[str, Any]:
 
 
 def _download(client: Any, study: Any, query: str) -> Any:
-    return client.get(url("outputs_download", study=study) + query)
+    return client.get(url("outputs_export", study=study) + query)
 
 
 def test_table_3_on_the_page_counts_sources_and_speakers(

@@ -289,7 +289,7 @@ def outputs(request: HttpRequest, access: Access, study: Study) -> HttpResponse:
 
 
 @organisation_page("view")
-def outputs_download(request: HttpRequest, access: Access, study: Study) -> HttpResponse:
+def outputs_export(request: HttpRequest, access: Access, study: Study) -> HttpResponse:
     """``?file=table3|matrix|section`` as ``?format=`` (see :data:`DOWNLOADS`)."""
     what, kind = request.GET.get("file", ""), request.GET.get("format", "")
     if kind not in DOWNLOADS.get(what, {}):

@@ -17,7 +17,7 @@ urlpatterns: list[URLPattern] = [
     path(S + "exchange/confirm/", exchange.exchange_confirm, name="exchange_confirm"),
     path(S + "exchange/export/", exchange.exchange_export, name="exchange_export"),
     path(S + "outputs/", outputs.outputs, name="outputs"),
-    path(S + "outputs/download/", outputs.outputs_download, name="outputs_download"),
+    path(S + "outputs/download/", outputs.outputs_export, name="outputs_export"),
     path(S + "joint/", outputs.joint, name="joint"),
     path(S + "joint/unused/", outputs.joint_unused, name="joint_unused"),
 ]
