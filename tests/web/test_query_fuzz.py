@@ -40,6 +40,13 @@ PARAMETERS = {
     "format",
     "rest",
     "everyone",  # network register: ?everyone=present fills the form, saves nothing
+    "attribute",  # qualitative speakers: the breakdown by one attribute
+    "level",  # qualitative new codebook row: theme, sub-theme or code
+    "parent",  # qualitative new codebook row: the row above it
+    "about",  # qualitative new memo: the study, a code or a source
+    "unit",  # qualitative comparison: character or turn
+    "code",  # qualitative comparison: the code whose disagreements are listed
+    "file",  # qualitative exports: which file
 }
 DJANGO_PARAMETERS = {"next"}
 #: Forms built from request.GET, and the parameters they read (their fields).
