@@ -13,7 +13,8 @@ Every field of the file format has its place, so that editing a copy never drops
 forms (lines ``id: label``), the competency framework, jurisdiction wording (one term per entry,
 its default words and its words in each jurisdiction), and, per question, its form, the
 misconception each wrong option targets (lines ``code: misconception``), its competencies and
-its evidence (one citation per line).
+its evidence (one citation per line). An open question (``kind: open``, answered in the
+participant's own words) keeps its id, wording, optional domain and form, and longest answer.
 """
 
 from __future__ import annotations
@@ -27,7 +28,14 @@ from imheval.errors import InstrumentError, Problem
 from imheval.instruments import Instrument, KeyedItem, RatingItem
 from imheval.instruments.lint import Advice, lint_instrument
 from imheval.instruments.loader import load_instrument_text
-from imheval.instruments.model import DEFAULT_WORDING, FORMAT_V1, Jurisdiction, TrainingLevel
+from imheval.instruments.model import (
+    DEFAULT_OPEN_MAX_LENGTH,
+    DEFAULT_WORDING,
+    FORMAT_V1,
+    Jurisdiction,
+    OpenItem,
+    TrainingLevel,
+)
 from imheval.instruments.writer import write_instrument_yaml
 
 #: The most domains, scales or items a form may post (the built-in bank's largest has 20 items).
@@ -57,7 +65,7 @@ class DraftItem:
     domain: str = ""
     text: str = ""
     concept: str = ""
-    kind: str = "keyed"
+    kind: str = "keyed"  # keyed, rating or open
     options: str = ""  # one "code: text" per line
     key: str = ""  # one or more codes, separated by commas
     points: str = "1"
@@ -67,6 +75,7 @@ class DraftItem:
     misconceptions: str = ""  # one "code: misconception" per line
     competencies: list[str] = field(default_factory=list)
     evidence: str = ""  # one citation per line
+    max_length: str = str(DEFAULT_OPEN_MAX_LENGTH)  # an open question's longest answer
 
 
 @dataclass
@@ -143,7 +152,7 @@ def draft_of(instrument: Instrument) -> Draft:
             )
             for name, scale in instrument.scales.items()
         ],
-        items=[_draft_item(item) for item in instrument.items],
+        items=[_draft_item(question) for question in instrument.questions],
         forms="\n".join(f"{f.id}: {f.label}" if f.label else f.id for f in instrument.forms),
         framework=instrument.framework,
         terms=[
@@ -156,7 +165,16 @@ def draft_of(instrument: Instrument) -> Draft:
 _PLACES: Final = (DEFAULT_WORDING, *JURISDICTIONS)
 
 
-def _draft_item(item: KeyedItem | RatingItem) -> DraftItem:
+def _draft_item(item: KeyedItem | RatingItem | OpenItem) -> DraftItem:
+    if isinstance(item, OpenItem):
+        return DraftItem(
+            id=item.id,
+            domain=item.domain or "",
+            text=item.text,
+            kind="open",
+            form=item.form or "",
+            max_length=str(item.max_length),
+        )
     common = DraftItem(
         id=item.id,
         domain=item.domain,
@@ -358,6 +376,8 @@ def _domain_data(domain: DraftDomain) -> dict[str, Any]:
 
 
 def _item_data(index: int, item: DraftItem, problems: list[EditorProblem]) -> dict[str, Any]:
+    if item.kind == "open":
+        return _open_data(item)
     data: dict[str, Any] = {"kind": item.kind, "id": item.id, "domain": item.domain}
     data |= {"form": item.form} if item.form else {}
     data |= {"concept": item.concept} if item.concept else {}
@@ -380,6 +400,18 @@ def _item_data(index: int, item: DraftItem, problems: list[EditorProblem]) -> di
     )
     data |= {"misconceptions": misconceptions} if misconceptions else {}
     return data | ({"points": item.points} if item.points else {})
+
+
+def _open_data(item: DraftItem) -> dict[str, Any]:
+    """An open question as the file writes it: only the fields an open question has (its
+    concept, competencies and evidence boxes are not shown for it, and are not kept)."""
+    data: dict[str, Any] = {"kind": "open", "id": item.id}
+    data |= {"domain": item.domain} if item.domain else {}
+    data |= {"form": item.form} if item.form else {}
+    data["text"] = item.text
+    if item.max_length and item.max_length != str(DEFAULT_OPEN_MAX_LENGTH):
+        data["max_length"] = _number(item.max_length)
+    return data
 
 
 def _lines(
@@ -431,6 +463,7 @@ _ITEM_FIELDS: Final = (
     ("id", "id"),
     ("kind", "kind"),
     ("reverse", "reverse"),
+    ("max_length", "max_length"),
 )
 _NAMES: Final = re.compile(r"names (domain|scale|form|competencies) ")
 #: Problems with the whole instrument's forms, framework or wording, by how they start.

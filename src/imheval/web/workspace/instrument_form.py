@@ -59,6 +59,7 @@ class EditorEntry:
     rating: tuple[EditorField, ...] = ()
     kind: str = ""
     more: tuple[EditorField, ...] = ()  # a question's form, competencies and evidence
+    open: tuple[EditorField, ...] = ()  # an open question's longest answer
 
 
 @dataclass(frozen=True)
@@ -216,12 +217,15 @@ def _item(index: int, item: DraftItem, draft: Draft, make: _Fields) -> EditorEnt
         make(p + "text", "Wording", item.text, context=where, kind="textarea", rows=3),
         make(p + "id", "Question id", item.id, context=where, width="nhsuk-input--width-10",
              hint="The column name for its answers, for example K1"),
-        make(p + "domain", "Domain", item.domain, context=where, kind="select", choices=domains),
+        make(p + "domain", "Domain", item.domain, context=where, kind="select", choices=domains,
+             hint="An open question may have none: it is then asked after the scored "
+             "questions"),
         make(p + "concept", "Concept (optional)", item.concept, context=where,
              width="nhsuk-input--width-20",
              hint="A short tag for what it tests, for example stressed_infant"),
         make(p + "kind", "How it is answered", item.kind, context=where, kind="radios",
-             choices=(("keyed", "It has a right answer"), ("rating", "A rating on a scale"))),
+             choices=(("keyed", "It has a right answer"), ("rating", "A rating on a scale"),
+                      ("open", "In their own words (never scored)"))),
     )  # fmt: skip
     keyed: tuple[EditorField, ...] = (
         make(p + "options", "Options", item.options, context=where, kind="textarea", rows=5,
@@ -245,10 +249,25 @@ def _item(index: int, item: DraftItem, draft: Draft, make: _Fields) -> EditorEnt
              "colon, the misconception. For example b: Babies cannot feel stress. Evaluators see "
              "these in the item analysis; participants never do"),
     )  # fmt: skip
+    # Only an open question gets the box: the page of a large instrument (imh-core's 66
+    # questions) is near the number of fields a post may carry. A question made open on the
+    # page gets the default longest answer until the page is shown again.
+    open_answer = (
+        (
+            make(p + "max_length", "Longest answer, in characters", item.max_length,
+                 context=where, width="nhsuk-input--width-5",
+                 hint="At most 5000, for example 1000. An open question keeps no concept, "
+                 "competencies or evidence"),
+        )
+        if item.kind == "open"
+        else ()
+    )  # fmt: skip
     heading = f"Question {index + 1}" + (f" ({item.id})" if item.id else "")
     last = index == len(draft.items) - 1
     more = _item_more(p, where, item, draft, make)
-    return EditorEntry("item", index, heading, fields, last, keyed, rating, item.kind, more)
+    return EditorEntry(
+        "item", index, heading, fields, last, keyed, rating, item.kind, more, open_answer
+    )
 
 
 def _item_more(
