@@ -24,6 +24,7 @@ from imheval.reports.model import (
     Heading,
     Number,
     Paragraph,
+    Quotation,
     Report,
     Section,
     Table,
@@ -104,6 +105,13 @@ def _block(block: Any, section_id: str, heading_base: int = 2) -> dict[str, Any]
         return _table(block)
     if isinstance(block, Chart):
         return _chart(block)
+    if isinstance(block, Quotation):
+        return {
+            "kind": "quotation",
+            "text": block.text,
+            "attribution": block.attribution,
+            "exemplar": block.exemplar,
+        }
     raise TypeError(f"unknown report block {type(block).__name__} in section {section_id}")
 
 
