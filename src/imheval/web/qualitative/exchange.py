@@ -38,7 +38,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.text import slugify
 
-from imheval.errors import ProblemsError
+from imheval.errors import ProblemsError, RefiError
 from imheval.qualitative.refi import RefiRead, read_qdc, read_qdpx, write_qdc, write_qdpx
 from imheval.web.organisations.access import FORM, POST, Access
 from imheval.web.qualitative.adapter import import_project, plan_import, project_for
@@ -197,18 +197,24 @@ def exchange_confirm(request: HttpRequest, access: Access, study: Study) -> Http
 
 @organisation_page("view")
 def exchange_export(request: HttpRequest, access: Access, study: Study) -> HttpResponse:
-    """The study as a REFI-QDA project (``?format=qdpx``, the default) or codebook (``qdc``)."""
+    """The study as a REFI-QDA project (``?format=qdpx``, the default) or codebook (``qdc``).
+
+    A study the standard cannot carry (a source with a NUL character or a leading byte order
+    mark) gives the exchange page listing what to put right, and no download."""
     kind = request.GET.get("format", "qdpx")
     suffix = ".qdc" if kind == "qdc" else ".qdpx"
     project = project_for(study)
     buffer = io.BytesIO()
-    if suffix == ".qdc":
-        if not project.codes:
-            messages.error(request, "The study has no codebook yet, so there is nothing to export.")
-            return redirect(study_url("exchange", access, study))
-        write_qdc(project, buffer)
-    else:
-        write_qdpx(project, buffer)
+    if suffix == ".qdc" and not project.codes:
+        messages.error(request, "The study has no codebook yet, so there is nothing to export.")
+        return redirect(study_url("exchange", access, study))
+    try:
+        if suffix == ".qdc":
+            write_qdc(project, buffer)
+        else:
+            write_qdpx(project, buffer)
+    except RefiError as error:
+        return _page(request, access, study, export_problems=error.problems)
     response = HttpResponse(buffer.getvalue(), content_type=KINDS[suffix][1])
     name = slugify(study.name) or "study"
     response["Content-Disposition"] = f'attachment; filename="{name}{suffix}"'
