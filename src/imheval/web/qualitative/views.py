@@ -128,10 +128,10 @@ def study(request: HttpRequest, access: Access, study: Study) -> HttpResponse:
     """The hub: sources, speakers, codebook, phase log, memos, and the other parts' pages."""
     org = access.organisation.slug
     sources = study.sources.annotate(coding_count=Count("codings")).defer("text")
-    links = {
-        name: optional_url(name, org=org, study=study.pk)
-        for name in ("review", "comparison", "outputs", "exchange")
-    }
+    pages = ["review", "comparison", "outputs", "exchange"]
+    if study.network_group_id is None:  # type: ignore[attr-defined]
+        pages.append("answers")  # a network group's study has no questionnaires of its own
+    links = {name: optional_url(name, org=org, study=study.pk) for name in pages}
     context = {
         "study": study,
         "scope": scope_of(study),
