@@ -232,6 +232,27 @@ def table3(project: Project, *, coders: Collection[str] | None = None) -> tuple[
     return tuple(rows)
 
 
+def table3_labels(rows: Sequence[ThemeRow]) -> tuple[str, ...]:
+    """Each Table 3 row's label: "Theme 1: NAME" for a theme, "1.2 NAME" for its second
+    sub-theme (the numbering the report, the page and the downloads share).
+
+    >>> from imheval.qualitative.model import Code, Project
+    >>> codes = (Code("T", "Feeling heard"), Code("S", "Being asked", parent="T"))
+    >>> table3_labels(table3(Project("p", codes=codes)))
+    ('Theme 1: Feeling heard', '1.1 Being asked')
+    """
+    labels: list[str] = []
+    theme_number = subtheme_number = 0
+    for row in rows:
+        if row.level is Level.THEME:
+            theme_number, subtheme_number = theme_number + 1, 0
+            labels.append(f"Theme {theme_number}: {row.name}")
+        else:
+            subtheme_number += 1
+            labels.append(f"{theme_number}.{subtheme_number} {row.name}")
+    return tuple(labels)
+
+
 # -- quotes -------------------------------------------------------------------------------------
 
 

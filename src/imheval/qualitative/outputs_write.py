@@ -1,10 +1,12 @@
 """Writing the qualitative outputs as files: the code-by-speaker matrix as CSV, XLSX or SPSS
-.sav, and Table 3 as CSV.
+.sav, and Table 3 as CSV or XLSX.
 
 * CSV: UTF-8 with a byte-order mark (Excel reads accents right), CRLF line ends; a cell that
   starts like a formula (a code named "=SUM(...)", say) gets an apostrophe in front
   (:mod:`imheval.io.csvsafe`), so no spreadsheet runs it.
 * XLSX: one sheet; text cells are typed as text (never a formula), values as numbers.
+  Table 3's sheet also puts an apostrophe before a text that starts like a formula, as its CSV
+  does.
 * SPSS: one row per speaker; ``speaker`` (text), then one numeric 0/1 variable per column with
   value labels 0 "Not coded" and 1 "Coded". Variable names are valid for SPSS (a letter first,
   then letters, digits and ``_``; at most 64 bytes; no keyword; unique, case-insensitively),
@@ -167,18 +169,34 @@ TABLE3_HEADER: Final = (
 
 def table3_csv_bytes(rows: Sequence[ThemeRow]) -> bytes:
     """Table 3 as CSV (for the web page's download): one line per theme and sub-theme."""
-    body = [
-        [
-            row.level.value,
-            row.path,
-            row.definition,
-            row.source_count,
-            row.speaker_count,
-            row.codings,
-        ]
-        for row in rows
+    return _csv([list(TABLE3_HEADER), *(_table3_row(row) for row in rows)])
+
+
+def table3_xlsx_bytes(rows: Sequence[ThemeRow]) -> bytes:
+    """Table 3 as one XLSX sheet, "Table 3", with the CSV's header and rows; text cells typed as
+    text (never a formula)."""
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "Table 3"
+    sheet.append(list(TABLE3_HEADER))
+    for row in rows:
+        sheet.append(neutralise_row(_table3_row(row)))
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def _table3_row(row: ThemeRow) -> list[object]:
+    return [
+        row.level.value,
+        row.path,
+        row.definition,
+        row.source_count,
+        row.speaker_count,
+        row.codings,
     ]
-    return _csv([list(TABLE3_HEADER), *body])
 
 
 def _fit(text: str) -> str:

@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING
 
 from imheval.findings.wording import join_and, plural
 from imheval.qualitative.model import Level
-from imheval.qualitative.outputs import LinkableFinding, Quote, keyed_findings
+from imheval.qualitative.outputs import LinkableFinding, Quote, keyed_findings, table3_labels
 from imheval.qualitative.outputs_section import Approach, QualitativeSection
 from imheval.reports.model import (
     Block,
@@ -255,25 +255,11 @@ def _agreement(data: QualitativeSection) -> list[Block]:
     return blocks
 
 
-def _table3_labels(data: QualitativeSection) -> list[str]:
-    """ "Theme 1: NAME" for a theme, "1.2 NAME" for its second sub-theme."""
-    labels: list[str] = []
-    theme_number = subtheme_number = 0
-    for row in data.table3:
-        if row.level is Level.THEME:
-            theme_number, subtheme_number = theme_number + 1, 0
-            labels.append(f"Theme {theme_number}: {row.name}")
-        else:
-            subtheme_number += 1
-            labels.append(f"{theme_number}.{subtheme_number} {row.name}")
-    return labels
-
-
 def _table3(data: QualitativeSection) -> list[Block]:
     if not data.table3:
         return [Callout("info", "The codebook has no themes yet.")]
     rows: list[tuple[str, ...]] = []
-    for row, label in zip(data.table3, _table3_labels(data), strict=True):
+    for row, label in zip(data.table3, table3_labels(data.table3), strict=True):
         rows.append(
             (
                 label,
@@ -303,7 +289,9 @@ def _breakdown(data: QualitativeSection) -> list[Block]:
     breakdown = data.breakdown
     if breakdown is None or not breakdown.rows:
         return []
-    labels = {row.guid: label for row, label in zip(data.table3, _table3_labels(data), strict=True)}
+    labels = {
+        row.guid: label for row, label in zip(data.table3, table3_labels(data.table3), strict=True)
+    }
     attribute = breakdown.attribute.strip().lower()
     return [
         Table(
@@ -337,7 +325,9 @@ def _quotes(data: QualitativeSection) -> list[Block]:
     if not data.quotes:
         return []
     blocks: list[Block] = [Heading("What people said, by sub-theme")]
-    labels = {row.guid: label for row, label in zip(data.table3, _table3_labels(data), strict=True)}
+    labels = {
+        row.guid: label for row, label in zip(data.table3, table3_labels(data.table3), strict=True)
+    }
     for group in data.quotes:
         blocks.append(Heading(labels.get(group.guid, group.path), 2))
         blocks += [_quotation(quote) for quote in group.quotes]

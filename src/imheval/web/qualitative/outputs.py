@@ -16,7 +16,6 @@ outputs away. Linking quotes to findings (the joint display) changes the analysi
 
 from __future__ import annotations
 
-import io
 import tempfile
 from collections import defaultdict
 from pathlib import Path
@@ -30,11 +29,10 @@ from django.shortcuts import redirect, render
 from django.utils.text import slugify
 
 from imheval.errors import ImhevalError
-from imheval.io.csvsafe import neutralise_row
 from imheval.qualitative import outputs as core_outputs
 from imheval.qualitative.agreement import AgreementError, agreement
 from imheval.qualitative.model import Project
-from imheval.qualitative.outputs import LinkableFinding, ThemeRow
+from imheval.qualitative.outputs import LinkableFinding
 from imheval.qualitative.outputs_section import (
     AgreementRow,
     CodebookChange,
@@ -44,11 +42,11 @@ from imheval.qualitative.outputs_section import (
     qualitative_section,
 )
 from imheval.qualitative.outputs_write import (
-    TABLE3_HEADER,
     matrix_csv_bytes,
     matrix_sav_bytes,
     matrix_xlsx_bytes,
     table3_csv_bytes,
+    table3_xlsx_bytes,
 )
 from imheval.reports import write_report
 from imheval.reports.model import Report
@@ -212,32 +210,6 @@ def evaluation_sections(scope: Any, evaluation: Any) -> tuple[QualitativeSection
 # ---------------------------------------------------------------------------- files
 
 
-def table3_xlsx_bytes(rows: tuple[ThemeRow, ...]) -> bytes:
-    """Table 3 as one sheet; text cells typed as text (never a formula)."""
-    from openpyxl import Workbook
-
-    book = Workbook()
-    sheet = book.active
-    sheet.title = "Table 3"  # type: ignore[union-attr]
-    sheet.append(list(TABLE3_HEADER))  # type: ignore[union-attr]
-    for row in rows:
-        sheet.append(  # type: ignore[union-attr]
-            neutralise_row(
-                [
-                    row.level.value,
-                    row.path,
-                    row.definition,
-                    row.source_count,
-                    row.speaker_count,
-                    row.codings,
-                ]
-            )
-        )
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
-
-
 def section_report(data: QualitativeSection) -> Report:
     return Report(
         title=f"Focus group: {data.study}",
@@ -269,17 +241,9 @@ def outputs(request: HttpRequest, access: Access, study: Study) -> HttpResponse:
     """Table 3 and the quotes on the page; the downloads."""
     project = project_for(study)
     rows = core_outputs.table3(project)
-    labels, theme, sub = [], 0, 0
-    for row in rows:
-        if row.level.value == "theme":
-            theme, sub = theme + 1, 0
-            labels.append(f"Theme {theme}: {row.name}")
-        else:
-            sub += 1
-            labels.append(f"{theme}.{sub} {row.name}")
     context = {
         "study": study,
-        "table3": list(zip(labels, rows, strict=True)),
+        "table3": list(zip(core_outputs.table3_labels(rows), rows, strict=True)),
         "quotes": core_outputs.quotes_by_subtheme(project),
         "speakers": len(core_outputs.code_speaker_matrix(project).speakers),
         "links": FindingLink.objects.filter(study=study).count(),
