@@ -6,6 +6,10 @@ Everything is computed by the core (:mod:`imheval.qualitative.outputs`, the sect
 :func:`~imheval.web.qualitative.adapter.project_for`; this module only reads the rows the core
 does not know (phase log, reviews, codebook history, joint display links) and serves files.
 
+Quotes are attributed by speaker label (PX2) unless the address asks ``?quotes=role``: role
+and group ("Health visitor – Focus group 1", as seed 000 did); the page, its downloads and the
+study's section then all use it.
+
 Who: anyone in the organisation reads and downloads them. Transcripts are stored pseudonymised,
 quotes name speakers by label only (or role and group, a role held by one speaker shown as
 "Participant"), and a breakdown by speaker attributes goes through the small-group rule, so
@@ -32,7 +36,7 @@ from imheval.errors import ImhevalError
 from imheval.qualitative import outputs as core_outputs
 from imheval.qualitative.agreement import AgreementError, agreement
 from imheval.qualitative.model import Project
-from imheval.qualitative.outputs import LinkableFinding
+from imheval.qualitative.outputs import Attribution, LinkableFinding
 from imheval.qualitative.outputs_section import (
     AgreementRow,
     CodebookChange,
@@ -138,9 +142,13 @@ def _agreement_rows(study: Study, project: Project) -> tuple[AgreementRow, ...]:
 
 
 def section_for(
-    study: Study, findings: tuple[LinkableFinding, ...] = (), project: Project | None = None
+    study: Study,
+    findings: tuple[LinkableFinding, ...] = (),
+    project: Project | None = None,
+    attribution: Attribution = "speaker",
 ) -> QualitativeSection:
-    """The report section's values for ``study`` (``findings`` for its joint display)."""
+    """The report section's values for ``study`` (``findings`` for its joint display), its
+    quotes attributed by speaker label or by role and group."""
     project = project or project_for(study)
     reviews = tuple(
         ReviewEntry(
@@ -174,6 +182,7 @@ def section_for(
         coders=tuple(user.name for user in project.users) if agreement_rows else (),
         findings=findings,
         links=_links(study),
+        attribution=attribution,
     )
 
 
@@ -235,16 +244,32 @@ def _attachment(content: bytes, content_type: str, name: str, inline: bool = Fal
 
 # ---------------------------------------------------------------------------- pages
 
+#: ``?quotes=`` of the outputs page and its downloads: how quotes are attributed.
+ATTRIBUTIONS: dict[str, tuple[Attribution, str]] = {
+    "speaker": ("speaker", "By speaker label, for example PX2"),
+    "role": ("role", "By role and group, for example Health visitor – Focus group 1"),
+}
+
+
+def attribution_of(request: HttpRequest) -> Attribution:
+    """How the request asks quotes to be attributed (``?quotes=role``); else by speaker."""
+    return ATTRIBUTIONS.get(request.GET.get("quotes", ""), ATTRIBUTIONS["speaker"])[0]
+
 
 @organisation_page("view")
 def outputs(request: HttpRequest, access: Access, study: Study) -> HttpResponse:
     """Table 3 and the quotes on the page; the downloads."""
     project = project_for(study)
     rows = core_outputs.table3(project)
+    attribution = attribution_of(request)
     context = {
         "study": study,
         "table3": list(zip(core_outputs.table3_labels(rows), rows, strict=True)),
-        "quotes": core_outputs.quotes_by_subtheme(project),
+        "quotes": core_outputs.quotes_by_subtheme(project, attribution=attribution),
+        "attribution": attribution,
+        "attributions": [(value, words) for value, (_, words) in ATTRIBUTIONS.items()],
+        # the downloads that hold quotes keep the page's choice
+        "quotes_query": "&quotes=role" if attribution == "role" else "",
         "speakers": len(core_outputs.code_speaker_matrix(project).speakers),
         "links": FindingLink.objects.filter(study=study).count(),
         "crumbs": study_crumbs(access, study),
@@ -254,7 +279,8 @@ def outputs(request: HttpRequest, access: Access, study: Study) -> HttpResponse:
 
 @organisation_page("view")
 def outputs_export(request: HttpRequest, access: Access, study: Study) -> HttpResponse:
-    """``?file=table3|matrix|section`` as ``?format=`` (see :data:`DOWNLOADS`)."""
+    """``?file=table3|matrix|section`` as ``?format=`` (see :data:`DOWNLOADS`); the Word and
+    HTML files attribute quotes as ``?quotes=`` asks (see :func:`attribution_of`)."""
     what, kind = request.GET.get("file", ""), request.GET.get("format", "")
     if kind not in DOWNLOADS.get(what, {}):
         raise Http404("No such download")
@@ -268,7 +294,8 @@ def outputs_export(request: HttpRequest, access: Access, study: Study) -> HttpRe
         elif kind == "xlsx":
             content = table3_xlsx_bytes(rows)
         else:
-            content = _rendered(section_report(section_for(study, project=project)), ".docx")
+            section = section_for(study, project=project, attribution=attribution_of(request))
+            content = _rendered(section_report(section), ".docx")
         return _attachment(content, content_type, f"{stem}-table-3.{kind}")
     if what == "matrix":
         matrix = core_outputs.code_speaker_matrix(project)
@@ -280,7 +307,9 @@ def outputs_export(request: HttpRequest, access: Access, study: Study) -> HttpRe
             content = matrix_sav_bytes(matrix, file_label=study.name[:60])
         return _attachment(content, content_type, f"{stem}-code-by-speaker.{kind}")
     findings = scope_findings(study)
-    data = section_for(study, findings if isinstance(findings, tuple) else (), project)
+    data = section_for(
+        study, findings if isinstance(findings, tuple) else (), project, attribution_of(request)
+    )
     try:
         content = _rendered(section_report(data), f".{kind}")
     except ImhevalError as error:
