@@ -84,7 +84,7 @@ def test_adding_makes_one_source_with_a_turn_per_answer_by_respondent_labels(
     assert source.origin == "questionnaire answers: post/learned"
     turns = list(Turn.objects.filter(source=source).select_related("speaker"))
     labels = [turn.speaker.label for turn in turns]
-    assert labels == ["R1", "R2", "R3", "R4", "R5", "R6"]
+    assert labels == [f"Answer R{n}" for n in range(1, 7)]
     spoken = sorted(source.text[turn.start : turn.end] for turn in turns)
     assert spoken == [
         "Containment",
@@ -96,6 +96,7 @@ def test_adding_makes_one_source_with_a_turn_per_answer_by_respondent_labels(
     ]
     assert source.text.count("\n\n") == 5
     assert all(f"{turn.speaker.label}: " in source.text for turn in turns)
+    assert source.text.startswith("Answer R1: ")
 
 
 def test_no_code_and_no_listed_name_is_in_the_source_or_the_audit_log(
@@ -151,7 +152,7 @@ def test_respondent_labels_go_on_from_the_studys_highest(
     labels = list(
         Turn.objects.filter(source=added).values_list("speaker__label", flat=True).order_by("start")
     )
-    assert labels == ["R8", "R9", "R10", "R11", "R12", "R13"]
+    assert labels == [f"Answer R{n}" for n in range(8, 14)]
 
 
 def test_fewer_answers_than_the_small_group_minimum_are_refused(
@@ -258,3 +259,23 @@ def test_a_network_group_study_says_there_are_no_questionnaires(workspace: Works
     page = _page(workspace.users["viewer"], study)
 
     assert "A network group's study has no questionnaires of its own" in page
+
+
+def test_a_transcript_speaker_called_r3_is_not_the_answers_respondent_r3(
+    workspace: Workspace, study: Any, answered: Any
+) -> None:
+    client_as(workspace.users["evaluator"]).post(
+        url("answers", study=study), {"question": "post/learned"}
+    )
+    interview = make_source(study, "R3: I liked the videos\nFacilitator: thanks\n", name="R3")
+
+    added = Source.objects.get(study=study, kind=SourceKind.OPEN_ANSWERS)
+    answer_speakers = set(Turn.objects.filter(source=added).values_list("speaker", flat=True))
+    interview_speakers = set(
+        Turn.objects.filter(source=interview).values_list("speaker__label", flat=True)
+    )
+    assert interview_speakers == {"R3", "Facilitator"}
+    assert Speaker.objects.get(study=study, label="R3").pk not in answer_speakers
+    assert Speaker.objects.filter(study=study, label="Answer R3").exists()
+    # a later question's respondents go on from the highest label of either kind
+    assert next_respondent_number(study) == 7

@@ -13,9 +13,13 @@ What a respondent label may not tell, and how it is made sure of:
 * **Not who answered first.** Answers are ordered by a hash of each response's random key, so
   the order is fixed for the same responses but follows neither the code, nor the order the
   responses arrived (which a trainer might remember), nor the paper forms' numbers.
-* **Not the same person across questions.** Labels go on from the highest ``R<n>`` the study
-  already has, so each source's respondents are new speakers: two answers of one person to two
-  questions are never joined into one case (together they could pick a person out).
+* **Not the same person across questions.** Labels go on from the highest ``Answer R<n>`` (or
+  ``R<n>``) the study already has, so each source's respondents are new speakers: two answers
+  of one person to two questions are never joined into one case (together they could pick a
+  person out).
+* **Not a transcript's speaker.** A label reads "Answer R8", not "R8": speakers are the
+  study's, matched by label, so a focus group's "R8" (a respondent, in many transcripts) would
+  otherwise become the same case as an answer's respondent.
 
 A question that fewer people answered than the small-group minimum (1 to ``min_size - 1``,
 the first rule of :mod:`imheval.suppression`) is not added: its quotes could be told apart by
@@ -48,10 +52,11 @@ from imheval.web.qualitative.study_access import CODE, may, organisation_page, r
 from imheval.web.qualitative.views import _crumbs, _url, min_group_size
 from imheval.web.workspace.models import Collection, Timepoint
 
-#: A respondent label: "R" and a number.
-RESPONDENT = re.compile(r"R(\d+)")
-#: The start of every respondent label.
-RESPONDENT_PREFIX = "R"
+#: The start of every respondent label ("Answer R8"): unlike a transcript's "R8".
+RESPONDENT_PREFIX = "Answer R"
+#: A label whose number the next respondent label goes on from: a respondent label, or a
+#: transcript's "R" and a number (so that "Answer R7" and a transcript's "R7" never coexist).
+RESPONDENT = re.compile(r"(?:Answer )?R(\d+)")
 _TIMEPOINT_ORDER = {value: index for index, value in enumerate(Timepoint.values)}
 
 
@@ -184,7 +189,8 @@ def respondent_answers(question: OpenQuestion) -> list[str]:
 
 
 def next_respondent_number(study: Study) -> int:
-    """The first respondent number no speaker of the study has (R1 for a study with none)."""
+    """The first respondent number above every ``Answer R<n>`` and ``R<n>`` speaker of the study
+    (1 for a study with none)."""
     numbers = [
         int(match.group(1))
         for label in study.speakers.values_list("label", flat=True)
