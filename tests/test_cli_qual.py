@@ -192,9 +192,13 @@ def test_an_archive_without_a_project_is_refused(tmp_path: Path) -> None:
 
 
 def test_a_missing_file_is_named(tmp_path: Path) -> None:
-    result = runner.invoke(app, ["qual", "agreement", str(tmp_path / "absent.qdpx")])
-    assert result.exit_code != 0
-    assert "absent.qdpx" in result.output
+    missing = tmp_path / "absent.qdpx"
+    result = runner.invoke(app, ["qual", "agreement", str(missing)])
+    assert result.exit_code == 1
+    assert " ".join(result.stderr.split()).startswith(
+        f"Error: absent.qdpx: does not exist (looked for {missing})"
+    )
+    assert "ZIP" not in result.stderr and "Errno" not in result.stderr
     assert "Traceback" not in result.output
 
 

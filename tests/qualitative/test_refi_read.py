@@ -426,3 +426,56 @@ def test_lower_case_colour_is_not_reported_as_changed(tmp_path: Path) -> None:
     read = read_qdpx(path)
     assert read.project.codes[0].color == "#1F77B4"
     assert read.losses == ()
+
+
+# -- one problem per unreadable source, and a missing file said plainly ----------------------
+
+
+def _cases_on(*sources: str) -> str:
+    return (
+        "<Cases>"
+        + "".join(
+            f'<Case guid="AAAAAAAA-1111-4000-8000-00000000000{n}" name="PX{n}">'
+            + "".join(f'<SourceRef targetGUID="{source}"/>' for source in sources)
+            + "</Case>"
+            for n in (1, 2, 3)
+        )
+        + "</Cases>"
+    )
+
+
+def test_an_unreadable_source_is_one_problem_not_one_per_case(tmp_path: Path) -> None:
+    body = one_source(selection(0, 5)) + _cases_on(SOURCE_GUID)
+    body += (
+        '<Sets><Set guid="AAAAAAAA-2222-4000-8000-000000000001" name="Group A">'
+        f'<MemberSource targetGUID="{SOURCE_GUID}"/></Set></Sets>'
+    )
+    # the source's text file is missing from the archive
+    with pytest.raises(RefiError) as caught:
+        read_qdpx(archive(tmp_path, qde(body)))
+    assert [problem.message for problem in caught.value.problems] == [
+        f"source 'Interview 1': 'internal://{SOURCE_GUID}.txt' is not in the archive's sources "
+        "folder"
+    ]
+
+
+def test_a_case_on_a_dropped_pdf_source_is_not_a_problem(tmp_path: Path) -> None:
+    pdf = "AAAAAAAA-4444-4000-8000-000000000001"
+    body = one_source(selection(0, 5)).replace(
+        "</Sources>", f'<PDFSource guid="{pdf}" name="Leaflet.pdf"/></Sources>'
+    ) + _cases_on(SOURCE_GUID, pdf)
+    read = read_qdpx(archive(tmp_path, qde(body), {f"sources/{SOURCE_GUID}.txt": b"Hello"}))
+    assert [case.sources for case in read.project.cases] == [(SOURCE_GUID,)] * 3
+    assert read.losses == ("PDF, picture, audio and video sources are not kept: Leaflet.pdf",)
+
+
+def test_a_missing_file_is_said_not_to_exist(tmp_path: Path) -> None:
+    missing = tmp_path / "missing.qdpx"
+    with pytest.raises(RefiError) as caught:
+        read_qdpx(missing)
+    assert str(caught.value) == f"missing.qdpx: does not exist (looked for {missing})"
+    with pytest.raises(RefiError, match=r"^book\.qdc: does not exist"):
+        read_qdc(tmp_path / "book.qdc")
+    with pytest.raises(RefiError, match=r"^folder\.qdpx: is a folder, not a REFI-QDA file"):
+        (tmp_path / "folder.qdpx").mkdir()
+        read_qdpx(tmp_path / "folder.qdpx")

@@ -124,6 +124,9 @@ class _Reader:
     pending_codings: list[tuple[Coding, str]] = field(default_factory=list)
     coding_notes: dict[str, list[str]] = field(default_factory=dict)
     turn_selections: set[str] = field(default_factory=set)
+    #: Sources already reported (unreadable) or said to be dropped (PDF, audio ...): a case or
+    #: set referring to one adds no second problem.
+    skipped_sources: set[str] = field(default_factory=set)
 
     # -- reporting --------------------------------------------------------------------------
     def problem(self, message: str, attribute: str | None = None) -> None:
@@ -298,10 +301,14 @@ class _Reader:
                 continue
             if element.tag in _OTHER_SOURCES:
                 others.append(element.get("name") or element.get("guid") or element.tag)
+                if element.get("guid") is not None:
+                    self.skipped_sources.add(normal_guid(element.get("guid")) or "")
             elif element.tag == "TextSource":
                 source = self._read_source(element, len(sources) + 1)
                 if source is not None:
                     sources.append(source)
+                elif element.get("guid") is not None:
+                    self.skipped_sources.add(normal_guid(element.get("guid")) or "")
         if others:
             self.losses.append(
                 f"PDF, picture, audio and video sources are not kept: {', '.join(others)}"
@@ -447,6 +454,8 @@ class _Reader:
             sources: list[str] = []
             for ref in children(element, "SourceRef"):
                 target = self.guid(ref, "targetGUID")
+                if target in self.skipped_sources:
+                    continue
                 if target not in source_guids:
                     self.problem(
                         f"case '{name}' refers to source {target}, which is not a text source",
@@ -545,6 +554,7 @@ class _Reader:
             members_sources = [
                 self.guid(m, "targetGUID") for m in children(element, "MemberSource")
             ]
+            members_sources = [t for t in members_sources if t not in self.skipped_sources]
             for target in members_sources:
                 if target not in source_guids:
                     self.problem(
@@ -684,16 +694,30 @@ def _read_project_root(reader: _Reader, root: Any) -> Project:
     return project
 
 
+def _check_exists(source: str | Path | IO[bytes], file: str) -> None:
+    """RefiError when ``source`` is a path to nothing, or to a folder (said plainly, not as an
+    operating-system error number)."""
+    if not isinstance(source, (str, Path)):
+        return
+    path = Path(source)
+    if path.is_dir():
+        raise RefiError([Problem(file, f"is a folder, not a REFI-QDA file ({path})")])
+    if not path.exists():
+        raise RefiError([Problem(file, f"does not exist (looked for {path})")])
+
+
 def read_qdpx(source: str | Path | IO[bytes], *, name: str | None = None) -> RefiRead:
     """Read a REFI-QDA project archive (``.qdpx``): a path or a binary file object.
 
     Returns the whole :class:`Project` and the losses (what is not kept or was changed).
-    Raises :class:`RefiError` listing every problem by element (unsafe archive, bad XML,
+    Raises :class:`RefiError` listing every problem by element (a path to nothing, unsafe
+    archive, bad XML,
     positions outside a source's text, references to unknown GUIDs, duplicate GUIDs, sources
     that are not UTF-8 text or lie outside the archive); then nothing is returned.
     ``name`` is how messages name the file (an upload's original name).
     """
     file = _display_name(source, name)
+    _check_exists(source, file)
     archive = SafeArchive.open(str(source) if isinstance(source, Path) else source, file)
     try:
         names = archive.names()
@@ -735,6 +759,7 @@ def read_qdc(source: str | Path | IO[bytes], *, name: str | None = None) -> Refi
     :func:`read_qdpx` does.
     """
     file = _display_name(source, name)
+    _check_exists(source, file)
     if isinstance(source, (str, Path)):
         with Path(source).open("rb") as opened:
             data = opened.read(MAX_TOTAL_BYTES + 1)
