@@ -43,6 +43,7 @@ from imheval.web.qualitative.models import (
     Study,
     Turn,
 )
+from imheval.web.qualitative.study_access import EVERY_CODER, is_blind, seen_codings
 
 #: The name of the note that carries a study's reflexivity statement.
 REFLEXIVITY_NOTE = "Reflexivity statement"
@@ -66,15 +67,18 @@ def _phase_note_name(entry: PhaseEntry) -> str:
     return f"Phase {entry.phase} ({entry.date.isoformat()}): {label}"
 
 
-def project_for(study: Study) -> core.Project:
+def project_for(study: Study, viewer: Any = EVERY_CODER) -> core.Project:
     """The whole study as a core :class:`~imheval.qualitative.model.Project` (a few queries,
-    whatever its size)."""
+    whatever its size), with the codings ``viewer`` may see: while coding is blind only their
+    own, and only their own coder (:func:`~imheval.web.qualitative.study_access.seen_codings`).
+    Every page and download pass the signed-in user; :data:`EVERY_CODER` reads them all."""
+    shown = seen_codings(study, viewer)
     coders = list(Coder.objects.filter(study=study))
+    if viewer is not EVERY_CODER and is_blind(study):
+        coders = [c for c in coders if c.user_id == getattr(viewer, "pk", None)]  # type: ignore[attr-defined]
     coder_guid_by_user = {c.user_id: c.guid for c in coders if c.user_id is not None}  # type: ignore[attr-defined]
     codes = list(Code.objects.filter(study=study).select_related("parent"))
-    used_codes = set(
-        Coding.objects.filter(source__study=study).values_list("code_id", flat=True).distinct()
-    )
+    used_codes = set(shown.values_list("code_id", flat=True).distinct())
     core_codes = tuple(
         core.Code(
             guid=code.guid,
@@ -123,9 +127,7 @@ def project_for(study: Study) -> core.Project:
             exemplar=coding.exemplar,
             created=coding.created_at,
         )
-        for coding in Coding.objects.filter(source__study=study).select_related(
-            "source", "code", "coder"
-        )
+        for coding in shown.select_related("source", "code", "coder")
     )
     cases = tuple(
         core.Case(

@@ -39,7 +39,6 @@ from django.utils.safestring import SafeString, mark_safe
 from imheval.qualitative.model import new_guid
 from imheval.web.organisations.access import FORM, Access
 from imheval.web.qualitative.models import (
-    Approach,
     Code,
     Coder,
     Coding,
@@ -48,7 +47,15 @@ from imheval.web.qualitative.models import (
     Study,
     Turn,
 )
-from imheval.web.qualitative.study_access import CODE, may, of_study, organisation_page, require
+from imheval.web.qualitative.numbers import POSITION_DIGITS, posted_pk, posted_pks
+from imheval.web.qualitative.study_access import (
+    CODE,
+    is_blind,
+    may,
+    of_study,
+    organisation_page,
+    require,
+)
 
 #: The levels a passage may be coded with directly (a theme is reached through its sub-themes).
 CODABLE_LEVELS = (Level.SUBTHEME, Level.CODE)
@@ -67,15 +74,6 @@ class CodingInputError(ValueError):
 
 
 # ------------------------------------------------------------------------- who sees what
-
-
-def is_blind(study: Study) -> bool:
-    """Whether coders see only their own codings (codebook study, blind, comparison not open)."""
-    return (
-        study.approach == Approach.CODEBOOK
-        and study.blind_coding
-        and study.comparison_opened_at is None
-    )
 
 
 def coder_for(study: Study, user: Any, create: bool = False) -> Coder | None:
@@ -384,22 +382,21 @@ def codebook(codes: Iterable[Code]) -> list[Choice]:
 
 
 def _whole_number(value: str, name: str, problems: dict[str, str]) -> int | None:
-    value = value.strip()
-    if not value:
+    if not value.strip():
         return None
-    if not value.isdigit() or len(value) > 9:
+    number = posted_pk(value, POSITION_DIGITS)
+    if number is None:
         problems[name] = (
             f"{'Start' if name == 'start' else 'End'} must be a whole number, like 120."
         )
-        return None
-    return int(value)
+    return number
 
 
 def parse_codes(data: Any, codable: Mapping[int, Code], problems: dict[str, str]) -> list[Code]:
     """The codes ticked in ``data`` ("codes"), each one of ``codable``; at least one."""
     chosen: list[Code] = []
     for value in data.getlist("codes"):
-        pk = int(value) if str(value).isdigit() and len(str(value)) < 10 else None
+        pk = posted_pk(value)
         if pk is None or pk not in codable:
             problems["codes"] = (
                 "Choose codes or sub-themes of this study's codebook (a theme is coded through "
@@ -435,7 +432,8 @@ def parse_span(
         if start is not None or end is not None:
             problems["turn"] = "Choose a whole turn, or give a start and end, not both."
             return None
-        turn = turns.get(int(turn_value)) if turn_value.isdigit() else None
+        turn_pk = posted_pk(turn_value)
+        turn = turns.get(turn_pk) if turn_pk is not None else None
         if turn is None:
             problems["turn"] = f"There is no such turn in {source.name}: choose one from the list."
             return None
@@ -532,9 +530,7 @@ def coding(request: HttpRequest, access: Access, study: Study, source: Source) -
         "blind": blind,
         "problems": problems,
         "posted": request.POST if problems else {},
-        "ticked": {int(v) for v in request.POST.getlist("codes") if v.isdigit()}
-        if problems
-        else set(),
+        "ticked": posted_pks(request.POST.getlist("codes")) if problems else set(),
         "length": len(source.text),
         "crumbs": _crumbs(access, study),
     }
@@ -627,9 +623,7 @@ def coding_passage(
             first = min(row.pk for row in passage_codings(rows[0])) if rows else coding.pk
             return redirect(back + f"#c{first}")
     ticked = (
-        {int(v) for v in request.POST.getlist("codes") if v.isdigit()}
-        if problems
-        else {row.code_id for row in rows}  # type: ignore[attr-defined]
+        posted_pks(request.POST.getlist("codes")) if problems else {row.code_id for row in rows}  # type: ignore[attr-defined]
     )
     context = {
         "study": study,

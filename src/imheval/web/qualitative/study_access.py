@@ -8,6 +8,10 @@ belong to the study named there (:func:`of_study`), or the answer is 404.
 Reading needs only membership. Importing, coding and building themes is for analysts,
 evaluators and admins (``code_qualitative``); the second reviewer's decisions are for reviewers
 too (``review_qualitative``); everyone else gets 403 with a plain reason.
+
+Blind coding (:func:`is_blind`): while a codebook study's coders code blind, every page and
+download that shows codings reads them through :func:`seen_codings` (directly, or through
+``adapter.project_for(study, viewer=...)``), which keeps only the viewer's own.
 """
 
 from __future__ import annotations
@@ -15,11 +19,12 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Model
+from django.db.models import Model, QuerySet
 from django.http import Http404
 
 from imheval.web.organisations.access import Access, organisation_views
 from imheval.web.qualitative.models import (
+    Approach,
     Code,
     Coder,
     Coding,
@@ -86,3 +91,31 @@ def of_study(study: Study, *objects: Any) -> None:
     for thing in objects:
         if thing is not None and _study_id(thing) != study.pk:
             raise Http404("No such item in this study")
+
+
+# ---------------------------------------------------------------------------- blind coding
+
+#: ``viewer`` for what must read every coder's codings whoever asks: the comparison (which
+#: shows only counts until it is opened), the command line and the reports' own checks.
+EVERY_CODER = "every coder"
+
+
+def is_blind(study: Study) -> bool:
+    """Whether coders see only their own codings (codebook study, blind, comparison not open)."""
+    return (
+        study.approach == Approach.CODEBOOK
+        and study.blind_coding
+        and study.comparison_opened_at is None
+    )
+
+
+def seen_codings(study: Study, viewer: Any) -> QuerySet[Coding]:
+    """The study's codings ``viewer`` (a user, or :data:`EVERY_CODER`) may see: every one,
+    except while coding is blind, when only the viewer's own (none for someone who is not one
+    of its coders)."""
+    rows = Coding.objects.filter(source__study=study)
+    if viewer is EVERY_CODER or not is_blind(study):
+        return rows
+    if getattr(viewer, "pk", None) is None:
+        return rows.none()
+    return rows.filter(coder__user=viewer)
