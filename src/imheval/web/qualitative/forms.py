@@ -19,6 +19,7 @@ from django.db.models import QuerySet
 
 from imheval.errors import ProblemsError, TranscriptError
 from imheval.qualitative import transcripts
+from imheval.qualitative.pseudonyms import pseudonymise
 from imheval.web.network.models import NetworkGroup
 from imheval.web.organisations.models import Organisation
 from imheval.web.qualitative.models import (
@@ -194,9 +195,21 @@ class StudySettingsForm(forms.ModelForm):
 # ----------------------------------------------------------------------- sources
 
 
+def pseudonymised_file_name(file_name: str, names: dict[str, str]) -> str:
+    """The upload's file name with the listed names replaced, its words read as joined by
+    hyphens, underscores or dots: with Sarah Jones = PX1, "sarah-jones.docx" becomes
+    "PX1.docx". A name with nothing replaced is kept as it is."""
+    stem, dot, suffix = file_name.rpartition(".")
+    if not dot:
+        stem, suffix = file_name, ""
+    replaced, count = pseudonymise(re.sub(r"[-_.]+", " ", stem), names)
+    return (f"{replaced}{dot}{suffix}" if count else file_name)[:200]
+
+
 class SourceUploadForm(forms.Form):
     """A transcript file, pseudonymised on reading; the names typed here are used once and
-    never kept (not in the database, the session or the audit log)."""
+    never kept (not in the database, the session or the audit log). The source's name and the
+    file's name (kept as the source's origin, :attr:`origin`) go through the same names."""
 
     file = forms.FileField(
         label="Transcript file",
@@ -243,6 +256,7 @@ class SourceUploadForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.study = study
         self.transcript: Any = None
+        self.origin = ""
 
     def clean_name(self) -> str:
         return _unique_name(
@@ -283,6 +297,8 @@ class SourceUploadForm(forms.Form):
         except TranscriptError as error:
             field = "speaker_pattern" if "speaker pattern" in str(error) else "file"
             self.add_error(field, _problems(error))
+        cleaned["name"] = pseudonymise(cleaned["name"], names)[0][:200]
+        self.origin = pseudonymised_file_name(str(upload.name), names)
         # The names are dropped here: only the pseudonymised transcript leaves this form.
         cleaned["names"] = ""
         return cleaned

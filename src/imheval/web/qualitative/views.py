@@ -12,7 +12,6 @@ Changes are audited by the models' ``AUDIT_FIELDS``; the codebook keeps its own 
 from __future__ import annotations
 
 import datetime
-import re
 from collections import Counter
 from typing import Any
 
@@ -38,6 +37,7 @@ from imheval.web.qualitative.models import (
     Study,
     Turn,
 )
+from imheval.web.qualitative.numbers import posted_pk
 from imheval.web.qualitative.study_access import CODE, may, of_study, organisation_page, require
 from imheval.web.workspace.views import _form_page as workspace_form_page
 
@@ -190,7 +190,7 @@ def source_upload(request: HttpRequest, access: Access, study: Study) -> HttpRes
             "name": form.cleaned_data["name"],
             "kind": form.cleaned_data["kind"],
             "held_on": held_on.isoformat() if held_on else "",
-            "origin": str(form.cleaned_data["file"].name)[:200],
+            "origin": form.origin,
             **_preview(form.transcript),
         }
         return redirect(_url("source_preview", access, study=study))
@@ -435,9 +435,8 @@ def code_create(request: HttpRequest, access: Access, study: Study) -> HttpRespo
     level = request.GET.get("level", "")
     level = level if level in qforms.PARENT_LEVEL else qforms.THEME
     parent_pk = request.GET.get("parent", "")
-    # ASCII digits only, and few enough for any database's integer ("²".isdigit() is true).
-    wanted = re.fullmatch(r"[0-9]{1,9}", parent_pk)
-    parent = study.codes.filter(pk=int(parent_pk)).first() if wanted else None
+    wanted = posted_pk(parent_pk)
+    parent = study.codes.filter(pk=wanted).first() if wanted is not None else None
     words = qforms.LEVEL_WORDS[level]
     return _study_form(
         request,
