@@ -3,7 +3,8 @@
 Export (anyone in the organisation, as anyone may read the study's transcripts and codings in
 the app; the text is already pseudonymised and the key is never stored): the core's writer over
 :func:`~imheval.web.qualitative.adapter.project_for`, with what REFI-QDA could not carry listed
-on the page beforehand.
+on the page beforehand. While coding is blind the project holds only the downloader's own
+codings (and coder), and the page says so.
 
 Import (analysts, evaluators and admins) goes in three steps, as the standard asks for a
 data-loss warning before anything is changed:
@@ -44,7 +45,7 @@ from imheval.web.organisations.access import FORM, POST, Access
 from imheval.web.qualitative.adapter import import_project, plan_import, project_for
 from imheval.web.qualitative.models import Study
 from imheval.web.qualitative.review import study_crumbs, study_url
-from imheval.web.qualitative.study_access import CODE, may, organisation_page
+from imheval.web.qualitative.study_access import CODE, blind_notice, may, organisation_page
 from imheval.web.qualitative.study_access import require as require_action
 
 #: The largest file accepted (the reader also limits what the archive unpacks to).
@@ -106,10 +107,11 @@ def _page(
     status: int = 200,
     **more: Any,
 ) -> HttpResponse:
-    project = project_for(study)
+    project = project_for(study, viewer=request.user)
     context = {
         "study": study,
         "form": (form or UploadForm()) if may(access, CODE) else None,
+        "blind_notice": blind_notice(study, request.user, "the project download holds"),
         "counts": {
             "sources": len(project.sources),
             "codes": len(project.codes),
@@ -197,13 +199,14 @@ def exchange_confirm(request: HttpRequest, access: Access, study: Study) -> Http
 
 @organisation_page("view")
 def exchange_export(request: HttpRequest, access: Access, study: Study) -> HttpResponse:
-    """The study as a REFI-QDA project (``?format=qdpx``, the default) or codebook (``qdc``).
+    """The study as a REFI-QDA project (``?format=qdpx``, the default) or codebook (``qdc``);
+    while coding is blind, with only the downloader's own codings.
 
     A study the standard cannot carry (a source with a NUL character or a leading byte order
     mark) gives the exchange page listing what to put right, and no download."""
     kind = request.GET.get("format", "qdpx")
     suffix = ".qdc" if kind == "qdc" else ".qdpx"
-    project = project_for(study)
+    project = project_for(study, viewer=request.user)
     buffer = io.BytesIO()
     if suffix == ".qdc" and not project.codes:
         messages.error(request, "The study has no codebook yet, so there is nothing to export.")

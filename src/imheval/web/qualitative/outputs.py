@@ -16,6 +16,10 @@ quotes name speakers by label only (or role and group, a role held by one speake
 nothing here identifies a participant; members who may read the study in the app may take its
 outputs away. Linking quotes to findings (the joint display) changes the analysis, so it needs
 ``code_qualitative`` (analysts, evaluators, admins).
+
+While coding is blind (a codebook study before its comparison is opened) the pages and
+downloads hold only the viewer's own codings (``project_for(study, viewer=...)``) and say so,
+and the evaluation and network group reports leave the study out until its comparison is open.
 """
 
 from __future__ import annotations
@@ -60,14 +64,21 @@ from imheval.web.qualitative.adapter import project_for
 from imheval.web.qualitative.models import (
     Approach,
     CodeChange,
-    Coding,
     FindingLink,
     Review,
     Study,
 )
 from imheval.web.qualitative.models import PhaseEntry as PhaseRow
+from imheval.web.qualitative.numbers import posted_pk
 from imheval.web.qualitative.review import person, study_crumbs, study_url
-from imheval.web.qualitative.study_access import CODE, may, organisation_page
+from imheval.web.qualitative.study_access import (
+    CODE,
+    blind_notice,
+    is_blind,
+    may,
+    organisation_page,
+    seen_codings,
+)
 from imheval.web.qualitative.study_access import require as require_action
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -114,10 +125,13 @@ def scope_findings(study: Study) -> tuple[LinkableFinding, ...] | str:
     return linkable_findings(analysis.evaluation)
 
 
-def _links(study: Study) -> dict[str, list[str]]:
+def _links(study: Study, project: Project) -> dict[str, list[str]]:
+    """{finding: the guids of its linked codings}, of the codings ``project`` holds."""
+    shown = {coding.guid for coding in project.codings}
     links: dict[str, list[str]] = defaultdict(list)
     for key, guid in FindingLink.objects.filter(study=study).values_list("finding", "coding__guid"):
-        links[key].append(guid)
+        if guid in shown:
+            links[key].append(guid)
     return dict(links)
 
 
@@ -181,7 +195,7 @@ def section_for(
         agreement_unit=study.agreement_unit,
         coders=tuple(user.name for user in project.users) if agreement_rows else (),
         findings=findings,
-        links=_links(study),
+        links=_links(study, project),
         attribution=attribution,
     )
 
@@ -190,7 +204,8 @@ def sections_for_scope(
     obj: Any, findings: tuple[LinkableFinding, ...] = ()
 ) -> tuple[QualitativeSection, ...]:
     """The sections' values of every study of a cohort, programme or network group (for the
-    evaluation report and the network group report)."""
+    evaluation report and the network group report); a study whose coding is still blind is
+    left out until its comparison is opened (the report is everyone's, the codings are not yet)."""
     from imheval.web.network.models import NetworkGroup
     from imheval.web.workspace.models import Cohort
 
@@ -204,7 +219,7 @@ def sections_for_scope(
     studies = Study.objects.filter(**{field: obj}).select_related(
         "cohort", "programme", "network_group", "organisation"
     )
-    return tuple(section_for(study, findings) for study in studies)
+    return tuple(section_for(study, findings) for study in studies if not is_blind(study))
 
 
 def evaluation_sections(scope: Any, evaluation: Any) -> tuple[QualitativeSection, ...]:
@@ -259,7 +274,7 @@ def attribution_of(request: HttpRequest) -> Attribution:
 @organisation_page("view")
 def outputs(request: HttpRequest, access: Access, study: Study) -> HttpResponse:
     """Table 3 and the quotes on the page; the downloads."""
-    project = project_for(study)
+    project = project_for(study, viewer=request.user)
     rows = core_outputs.table3(project)
     attribution = attribution_of(request)
     context = {
@@ -271,7 +286,10 @@ def outputs(request: HttpRequest, access: Access, study: Study) -> HttpResponse:
         # the downloads that hold quotes keep the page's choice
         "quotes_query": "&quotes=role" if attribution == "role" else "",
         "speakers": len(core_outputs.code_speaker_matrix(project).speakers),
-        "links": FindingLink.objects.filter(study=study).count(),
+        "links": FindingLink.objects.filter(
+            study=study, coding__in=seen_codings(study, request.user)
+        ).count(),
+        "blind_notice": blind_notice(study, request.user, "this page and its downloads hold"),
         "crumbs": study_crumbs(access, study),
     }
     return render(request, "qualitative/outputs.html", context)
@@ -286,7 +304,7 @@ def outputs_export(request: HttpRequest, access: Access, study: Study) -> HttpRe
         raise Http404("No such download")
     content_type = DOWNLOADS[what][kind]
     stem = slugify(study.name) or "study"
-    project = project_for(study)
+    project = project_for(study, viewer=request.user)
     if what == "table3":
         rows = core_outputs.table3(project)
         if kind == "csv":
@@ -331,11 +349,12 @@ def joint(request: HttpRequest, access: Access, study: Study) -> HttpResponse:
         return redirect(study_url("joint", access, study))
     found = scope_findings(study)
     findings = found if isinstance(found, tuple) else ()
-    project = project_for(study)
-    codings = {c.guid: c for c in Coding.objects.filter(source__study=study)}
+    project = project_for(study, viewer=request.user)
+    codings = {c.guid: c for c in seen_codings(study, request.user)}
     link_rows: dict[str, list[FindingLink]] = defaultdict(list)
     for link in FindingLink.objects.filter(study=study).select_related("coding"):
-        link_rows[link.finding].append(link)
+        if link.coding.guid in codings:
+            link_rows[link.finding].append(link)
     quotes = {
         quote.coding: quote
         for group in core_outputs.quotes_by_subtheme(project)
@@ -361,6 +380,7 @@ def joint(request: HttpRequest, access: Access, study: Study) -> HttpResponse:
         "unmatched": sorted(key for key in link_rows if key not in known) if findings else [],
         "quotes": all_quotes,
         "may_link": may(access, CODE),
+        "blind_notice": blind_notice(study, request.user, "the quotes here are"),
         "crumbs": study_crumbs(access, study, ("Outputs", study_url("outputs", access, study))),
     }
     return render(request, "qualitative/joint.html", context)
@@ -374,9 +394,8 @@ def _change_link(request: HttpRequest, study: Study) -> None:
     action = request.POST.get("action", "")
     if action == "add":
         finding = request.POST.get("finding", "").strip()[:200]
-        coding = Coding.objects.filter(
-            source__study=study, pk=_int(request.POST.get("coding"))
-        ).first()
+        chosen = posted_pk(request.POST.get("coding"))
+        coding = seen_codings(study, request.user).filter(pk=chosen).first()
         if not finding or coding is None:
             messages.error(request, "Choose a finding and a quote to set beside it.")
             return
@@ -392,7 +411,11 @@ def _change_link(request: HttpRequest, study: Study) -> None:
         )
         messages.success(request, "The quote is set beside the finding.")
         return
-    link = FindingLink.objects.filter(study=study, pk=_int(request.POST.get("link"))).first()
+    link = FindingLink.objects.filter(
+        study=study,
+        pk=posted_pk(request.POST.get("link")),
+        coding__in=seen_codings(study, request.user),
+    ).first()
     if link is None:
         messages.error(request, "That link no longer exists.")
         return
@@ -411,10 +434,6 @@ def _change_link(request: HttpRequest, study: Study) -> None:
                     if sibling.position != position:
                         sibling.position = position
                         sibling.save(update_fields=["position"])
-
-
-def _int(value: str | None) -> int:
-    return int(value) if value and value.isdigit() else 0
 
 
 @organisation_page("view", POST)

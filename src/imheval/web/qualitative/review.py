@@ -11,6 +11,9 @@ Who: reviewing needs ``review_qualitative`` (reviewers, analysts, evaluators, ad
 answering and applying needs ``code_qualitative`` (analysts, evaluators, admins). Someone who
 coded quotes under a theme may still review it (small teams have no one else), but the page
 tells them so and the log marks the decision, so a reader of the report can judge.
+
+While coding is blind (a codebook study before its comparison is opened) the quotes are the
+viewer's own codings only (none for someone who is not a coder), and the pages say so.
 """
 
 from __future__ import annotations
@@ -37,7 +40,15 @@ from imheval.web.qualitative.models import (
     Study,
     Turn,
 )
-from imheval.web.qualitative.study_access import CODE, REVIEW, may, of_study, organisation_page
+from imheval.web.qualitative.study_access import (
+    CODE,
+    REVIEW,
+    blind_notice,
+    may,
+    of_study,
+    organisation_page,
+    seen_codings,
+)
 from imheval.web.qualitative.study_access import require as require_action
 
 #: How many quotes the review page shows under each theme before "and N more".
@@ -139,14 +150,13 @@ def quote_lines(
     return lines
 
 
-def theme_rows(study: Study) -> list[dict[str, Any]]:
-    """Each theme and sub-theme in codebook order, with its quotes (exemplars first) and the
+def theme_rows(study: Study, viewer: Any) -> list[dict[str, Any]]:
+    """Each theme and sub-theme in codebook order, with the quotes ``viewer`` may see
+    (:func:`~imheval.web.qualitative.study_access.seen_codings`; exemplars first) and the
     decisions on it."""
     codes = list(Code.objects.filter(study=study))
     below = subtrees(codes)
-    codings = list(
-        Coding.objects.filter(source__study=study).select_related("source", "code", "coder")
-    )
+    codings = list(seen_codings(study, viewer).select_related("source", "code", "coder"))
     by_code: dict[int, list[Coding]] = defaultdict(list)
     for coding in codings:
         by_code[coding.code_id].append(coding)  # type: ignore[attr-defined]
@@ -267,7 +277,8 @@ def review(request: HttpRequest, access: Access, study: Study) -> HttpResponse:
     """Every theme and sub-theme with its definition, quotes and decisions so far."""
     context = {
         "study": study,
-        "rows": theme_rows(study),
+        "rows": theme_rows(study, request.user),
+        "blind_notice": blind_notice(study, request.user, "the quotes below are"),
         "may_review": may(access, REVIEW),
         "crumbs": study_crumbs(access, study),
         "shown": QUOTES_SHOWN,
@@ -282,7 +293,8 @@ def review_theme(request: HttpRequest, access: Access, study: Study, code: Code)
     below = subtrees(list(Code.objects.filter(study=study)))[code.pk]
     quotes = quote_lines(
         list(
-            Coding.objects.filter(source__study=study, code__in=below)
+            seen_codings(study, request.user)
+            .filter(code__in=below)
             .select_related("source", "code", "coder")
             .order_by("-exemplar", "source", "start", "pk")
         ),
@@ -314,6 +326,7 @@ def review_theme(request: HttpRequest, access: Access, study: Study, code: Code)
         "quotes": quotes,
         "form": form if may(access, REVIEW) else None,
         "own_quotes": coded_by(access, study, code),
+        "blind_notice": blind_notice(study, request.user, "the quotes below are"),
         "reviews": Review.objects.filter(study=study, code=code).select_related("reviewer"),
         "crumbs": study_crumbs(
             access, study, ("Second review", study_url("review", access, study))
@@ -408,6 +421,7 @@ def review_log(request: HttpRequest, access: Access, study: Study) -> HttpRespon
         )
     )
     below = subtrees(list(Code.objects.filter(study=study)))
+    seen = set(seen_codings(study, request.user).values_list("pk", flat=True))
     changes = CodeChange.objects.filter(code__study=study, kind__in=["renamed", "defined"])
     entries = [
         {
@@ -415,8 +429,9 @@ def review_log(request: HttpRequest, access: Access, study: Study) -> HttpRespon
             "reviewer": person(r.reviewer),
             "responder": person(r.responded_by) if r.responded_at else "",
             "quote": r.coding.source.text[r.coding.start : r.coding.end].strip()
-            if r.coding
+            if r.coding and r.coding.pk in seen
             else "",
+            "quote_hidden": r.coding is not None and r.coding.pk not in seen,
             "also_coder": any(
                 (r.reviewer_id, pk) in own  # type: ignore[attr-defined]
                 for pk in below.get(r.code_id, set())  # type: ignore[attr-defined]

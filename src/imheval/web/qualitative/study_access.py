@@ -119,3 +119,19 @@ def seen_codings(study: Study, viewer: Any) -> QuerySet[Coding]:
     if getattr(viewer, "pk", None) is None:
         return rows.none()
     return rows.filter(coder__user=viewer)
+
+
+def blind_notice(study: Study, viewer: Any, what: str) -> str:
+    """What a page says while coding is blind (else ""): ``what`` ("this page shows") holds
+    only the viewer's own codings, or, for someone who is not a coder, none."""
+    if not is_blind(study):
+        return ""
+    if Coder.objects.filter(study=study, user=viewer).exists():
+        return (
+            f"Coding is blind until the comparison is opened, so {what} only your own codings; "
+            "the other coders' are hidden until then."
+        )
+    return (
+        f"Coding is blind until the comparison is opened, so {what} no codings: the coders' "
+        "codings are hidden until then."
+    )
