@@ -191,15 +191,28 @@ def _first_appearance(turns: Sequence[SpeakerTurn]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(turn.speaker for turn in turns))
 
 
-def _name_warnings(speakers: Sequence[str]) -> tuple[str, ...]:
-    """A warning for speaker labels that may be real names (neither code-like nor a role)."""
-    doubtful = [
+def doubtful_labels(speakers: Sequence[str]) -> tuple[str, ...]:
+    """The speaker labels that may be real people's names: neither code-like ("PX2", "P 3"),
+    nor a role ("Facilitator"), nor bracketed ("[Speaker]"). Also used on speaker (case) names
+    imported from other tools, which arrive as those tools stored them.
+
+    Examples
+    --------
+    >>> doubtful_labels(["PX1", "Facilitator", "Sarah", "[Nurse]"])
+    ('Sarah',)
+    """
+    return tuple(
         speaker
         for speaker in speakers
         if not CODE_LIKE.fullmatch(speaker)
         and speaker.casefold() not in ROLE_LABELS
         and not (speaker.startswith("[") and speaker.endswith("]"))
-    ]
+    )
+
+
+def _name_warnings(speakers: Sequence[str]) -> tuple[str, ...]:
+    """A warning for speaker labels that may be real names (neither code-like nor a role)."""
+    doubtful = doubtful_labels(speakers)
     if not doubtful:
         return ()
     return (

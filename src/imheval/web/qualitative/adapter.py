@@ -19,21 +19,24 @@ GUIDs are kept both ways, so a project exported and imported again has the same 
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 import re
 from collections import Counter, defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import transaction
 
 from imheval.errors import Problem, ProblemsError
 from imheval.qualitative import model as core
-from imheval.qualitative.model import LEVEL_BY_DEPTH, stable_guid
+from imheval.qualitative.model import LEVEL_BY_DEPTH, new_guid, stable_guid
+from imheval.qualitative.transcripts import doubtful_labels
 from imheval.web.qualitative.models import (
     Code,
     CodeChange,
     Coder,
+    CodeSet,
     Coding,
     Memo,
     Phase,
@@ -146,8 +149,22 @@ def project_for(study: Study, viewer: Any = EVERY_CODER) -> core.Project:
         codings=codings,
         cases=cases,
         notes=_notes(study, coder_guid_by_user),
+        sets=_sets(study),
         description=study.get_approach_display(),  # type: ignore[attr-defined]
         origin="imheval",
+    )
+
+
+def _sets(study: Study) -> tuple[core.CodeSet, ...]:
+    """The study's sets (kept from an imported project), with their codes' and sources' GUIDs."""
+    return tuple(
+        core.CodeSet(
+            guid=row.guid,
+            name=row.name,
+            codes=tuple(code.guid for code in row.codes.all()),
+            sources=tuple(source.guid for source in row.sources.all()),
+        )
+        for row in CodeSet.objects.filter(study=study).prefetch_related("codes", "sources")
     )
 
 
@@ -212,10 +229,13 @@ def _notes(study: Study, coder_guid_by_user: dict[int, str]) -> tuple[core.Note,
 @dataclass(frozen=True)
 class ImportPlan:
     """What importing a project into a study would do: ``changes`` are what imheval keeps
-    differently or leaves out (to show before the import), ``problems`` what stops it."""
+    differently or leaves out (to show before the import), ``problems`` what stops it, and
+    ``prepared`` the project as :func:`import_project` writes it (empty codings dropped, flat
+    codes under "Imported codes", taken coder names and GUIDs replaced)."""
 
     changes: tuple[str, ...]
     problems: tuple[Problem, ...]
+    prepared: core.Project | None = field(default=None, compare=False, repr=False)
 
 
 @dataclass(frozen=True)
@@ -229,16 +249,23 @@ class ImportSummary:
     codings: int
     memos: int
     changes: tuple[str, ...]
+    sets: int = 0
 
     def sentence(self) -> str:
         def count(n: int, word: str) -> str:
             return f"{n} {word}" if n == 1 else f"{n} {word}s"
 
-        return (
-            f"Imported {count(self.sources, 'source')}, {count(self.speakers, 'speaker')}, "
-            f"{count(self.codes, 'code')}, {count(self.coders, 'coder')}, "
-            f"{count(self.codings, 'coding')} and {count(self.memos, 'memo')}."
-        )
+        parts = [
+            count(self.sources, "source"),
+            count(self.speakers, "speaker"),
+            count(self.codes, "code"),
+            count(self.coders, "coder"),
+            count(self.codings, "coding"),
+            count(self.memos, "memo"),
+        ]
+        if self.sets:
+            parts.append(count(self.sets, "set"))
+        return f"Imported {', '.join(parts[:-1])} and {parts[-1]}."
 
 
 def _depths(project: core.Project) -> dict[str, int]:
@@ -269,6 +296,7 @@ def plan_import(study: Study, project: core.Project, file: str = "the project") 
         ("case", project.cases),
         ("coding", project.codings),
         ("user", project.users),
+        ("set", project.sets),
     ):
         for guid, n in Counter(row.guid for row in rows).items():
             if n > 1:
@@ -281,6 +309,7 @@ def plan_import(study: Study, project: core.Project, file: str = "the project") 
                 field=f"code {code.guid}",
             )
     texts = {source.guid: source for source in project.sources}
+    empty: set[str] = set()
     for coding in project.codings:
         where = f"coding {coding.guid}"
         if coding.code not in code_guids:
@@ -288,12 +317,14 @@ def plan_import(study: Study, project: core.Project, file: str = "the project") 
         source = texts.get(coding.source)
         if source is None:
             problem(f"points at source {coding.source}, which is not in the project", field=where)
-        elif not 0 <= coding.start < coding.end <= len(source.text):
+        elif not 0 <= coding.start <= coding.end <= len(source.text):
             problem(
                 f"positions {coding.start} to {coding.end} lie outside '{source.name}' "
                 f"({len(source.text)} characters)",
                 field=where,
             )
+        elif coding.start == coding.end:
+            empty.add(coding.guid)
     case_guids = {case.guid for case in project.cases}
     for source in project.sources:
         for turn in source.turns:
@@ -301,6 +332,19 @@ def plan_import(study: Study, project: core.Project, file: str = "the project") 
                 problem(
                     f"a turn at {turn.start} is spoken by {turn.speaker}, which is not a case",
                     field=f"source {source.guid}",
+                )
+    for code_set in project.sets:
+        for member in code_set.codes:
+            if member not in code_guids:
+                problem(
+                    f"set '{code_set.name}' holds code {member}, which is not in the codebook",
+                    field=f"set {code_set.guid}",
+                )
+        for member in code_set.sources:
+            if member not in texts:
+                problem(
+                    f"set '{code_set.name}' holds source {member}, which is not in the project",
+                    field=f"set {code_set.guid}",
                 )
 
     existing_sources = set(Source.objects.filter(study=study).values_list("name", flat=True))
@@ -334,14 +378,13 @@ def plan_import(study: Study, project: core.Project, file: str = "the project") 
             f"{len(bad_colours)} colour(s) not in #RRGGBB form are dropped: "
             f"{', '.join(sorted(bad_colours)[:5])}"
         )
+    if empty:
+        changes.append(
+            f"{len(empty)} empty coding(s) (the same start and end, so no text) are dropped"
+        )
     if any(coding.coder is None for coding in project.codings):
         n = sum(1 for coding in project.codings if coding.coder is None)
         changes.append(f"{n} coding(s) name no coder and are given to '{UNKNOWN_CODER}'")
-    if project.sets:
-        changes.append(
-            f"{len(project.sets)} set(s) are not kept (imheval groups codes by theme instead): "
-            f"{', '.join(s.name for s in project.sets[:5])}"
-        )
     on_other = [n for n in project.notes if n.targets and not _note_target(n, project)]
     if on_other:
         changes.append(
@@ -351,7 +394,219 @@ def plan_import(study: Study, project: core.Project, file: str = "the project") 
     reused = sorted(case.name for case in project.cases if case.name in taken_speakers)
     if reused:
         changes.append(f"speakers already in the study are reused: {', '.join(reused[:10])}")
-    return ImportPlan(changes=tuple(changes), problems=tuple(problems))
+    doubtful = doubtful_labels([case.name for case in project.cases])
+    if doubtful:
+        changes.append(
+            f"these speaker names may be real people's names: {', '.join(doubtful[:20])}. "
+            "imheval keeps speaker names as the file has them: if any is a real name, "
+            "pseudonymise it in the tool that made the file and export again"
+        )
+    if problems:
+        return ImportPlan(changes=tuple(changes), problems=tuple(problems))
+    prepared = dataclasses.replace(
+        project, codings=tuple(c for c in project.codings if c.guid not in empty)
+    )
+    prepared = _flat_codes_under_a_theme(study, prepared, changes)
+    prepared = _free_coder_names(study, prepared, changes)
+    prepared = _free_guids(study, prepared, changes)
+    return ImportPlan(changes=tuple(changes), problems=(), prepared=prepared)
+
+
+#: The theme and sub-theme that hold a flat codebook's codes (codes at the top level).
+IMPORTED_CODES = "Imported codes"
+
+
+def _flat_codes_under_a_theme(
+    study: Study, project: core.Project, changes: list[str]
+) -> core.Project:
+    """Codable top-level codes with nothing under them (a flat codebook, as ATLAS.ti and NVivo
+    often export) moved under the theme and sub-theme "Imported codes": a top-level row is a
+    theme in imheval, and a theme cannot be coded on the coding page."""
+    parents = {code.parent for code in project.codes}
+    flat = [
+        code
+        for code in project.codes
+        if code.parent is None and code.codable and code.guid not in parents
+    ]
+    if not flat:
+        return project
+    theme = core.Code(
+        guid=stable_guid(study.guid, "imported codes", "theme"),
+        name=IMPORTED_CODES,
+        description="Codes imported at the top level of another tool's codebook.",
+        codable=False,
+    )
+    sub = core.Code(
+        guid=stable_guid(study.guid, "imported codes", "sub-theme"),
+        name=IMPORTED_CODES,
+        parent=theme.guid,
+        description=theme.description,
+        codable=False,
+    )
+    moved = {code.guid for code in flat}
+    names = ", ".join(f"'{code.name}'" for code in flat[:5])
+    more = f" and {len(flat) - 5} more" if len(flat) > 5 else ""
+    changes.append(
+        f"{len(flat)} code(s) at the top level with nothing under them ({names}{more}) go under "
+        f"a theme '{IMPORTED_CODES}' and its sub-theme '{IMPORTED_CODES}', so they can still "
+        "be coded; move them into your own themes on the codebook page"
+    )
+    codes = (
+        theme,
+        sub,
+        *(
+            dataclasses.replace(code, parent=sub.guid) if code.guid in moved else code
+            for code in project.codes
+        ),
+    )
+    return dataclasses.replace(project, codes=codes)
+
+
+def _free_coder_names(study: Study, project: core.Project, changes: list[str]) -> core.Project:
+    """Coders are matched by GUID only: a new coder whose name the study (or an earlier user of
+    the file) already has is imported as "Name (imported)", never merged with that coder."""
+    existing = dict(Coder.objects.filter(study=study).values_list("guid", "name"))
+    taken = set(existing.values()) | {UNKNOWN_CODER}
+    users: list[core.User] = []
+    renamed: list[str] = []
+    for user in project.users:
+        if user.guid in existing:
+            users.append(dataclasses.replace(user, name=existing[user.guid]))
+            continue
+        name = user.name[:150]
+        number = 1
+        while name in taken:
+            suffix = " (imported)" if number == 1 else f" (imported {number})"
+            name = user.name[: 150 - len(suffix)] + suffix
+            number += 1
+        taken.add(name)
+        if name != user.name:
+            renamed.append(f"'{user.name}' as '{name}'")
+        users.append(dataclasses.replace(user, name=name))
+    if renamed:
+        changes.append(
+            f"{len(renamed)} coder(s) have the name of another coder in the study or the file, "
+            f"so they are kept apart under another name: {', '.join(renamed[:10])}"
+        )
+    return dataclasses.replace(project, users=tuple(users))
+
+
+def _study_guids(study: Study) -> dict[str, set[str]]:
+    """Every GUID the study's rows hold, by kind."""
+    codings = Coding.objects.filter(source__study=study)
+    return {
+        "code": set(Code.objects.filter(study=study).values_list("guid", flat=True)),
+        "source": set(Source.objects.filter(study=study).values_list("guid", flat=True)),
+        "case": set(Speaker.objects.filter(study=study).values_list("guid", flat=True)),
+        "user": set(Coder.objects.filter(study=study).values_list("guid", flat=True)),
+        "coding": set(codings.values_list("guid", flat=True)),
+        "selection": set(codings.values_list("selection_guid", flat=True)),
+        "set": set(CodeSet.objects.filter(study=study).values_list("guid", flat=True)),
+        "study": {study.guid},
+    }
+
+
+def _free_guids(study: Study, project: core.Project, changes: list[str]) -> core.Project:
+    """New rows whose GUID the study already holds get fresh GUIDs (and say so), so that an
+    export never carries one GUID twice. Rows the import reuses keep theirs: codes and coders
+    matched by GUID, speakers matched by label, sets matched by GUID (they gain members)."""
+    held = _study_guids(study)
+    everything = set().union(*held.values())
+    speakers = set(Speaker.objects.filter(study=study).values_list("label", flat=True))
+    swap: dict[str, str] = {}
+    renewed = Counter[str]()
+
+    def renew(kind: str, guid: str, reused_if_held: bool = False) -> None:
+        if guid in swap or guid not in everything:
+            return
+        if reused_if_held and guid in held[kind]:
+            return
+        swap[guid] = new_guid()
+        renewed[kind] += 1
+
+    for code in project.codes:
+        renew("code", code.guid, reused_if_held=True)
+    for user in project.users:
+        renew("user", user.guid, reused_if_held=True)
+    for code_set in project.sets:
+        renew("set", code_set.guid, reused_if_held=True)
+    for source in project.sources:
+        renew("source", source.guid)
+    for case in project.cases:
+        if case.name[:60] not in speakers:
+            renew("case", case.guid)
+    for coding in project.codings:
+        renew("coding", coding.guid)
+        renew("selection", coding.selection)
+    if not swap:
+        return project
+    words = {
+        "code": "code",
+        "user": "coder",
+        "set": "set",
+        "source": "source",
+        "case": "speaker",
+        "coding": "coding",
+        "selection": "selection",
+    }
+    listed = ", ".join(f"{n} {words[kind]}(s)" for kind, n in renewed.items())
+    changes.append(
+        f"{listed} have GUIDs the study already holds; they are given new GUIDs, so other "
+        "tools will see them as new items"
+    )
+
+    def new(guid: str | None) -> str | None:
+        return swap.get(guid, guid) if guid is not None else None
+
+    def same(guid: str) -> str:
+        return swap.get(guid, guid)
+
+    return dataclasses.replace(
+        project,
+        codes=tuple(
+            dataclasses.replace(c, guid=same(c.guid), parent=new(c.parent)) for c in project.codes
+        ),
+        users=tuple(dataclasses.replace(u, guid=same(u.guid)) for u in project.users),
+        sources=tuple(
+            dataclasses.replace(
+                s,
+                guid=same(s.guid),
+                turns=tuple(dataclasses.replace(t, speaker=same(t.speaker)) for t in s.turns),
+                creating_user=new(s.creating_user),
+            )
+            for s in project.sources
+        ),
+        cases=tuple(
+            dataclasses.replace(c, guid=same(c.guid), sources=tuple(map(same, c.sources)))
+            for c in project.cases
+        ),
+        codings=tuple(
+            dataclasses.replace(
+                c,
+                guid=same(c.guid),
+                selection=same(c.selection),
+                source=same(c.source),
+                code=same(c.code),
+                coder=new(c.coder),
+            )
+            for c in project.codings
+        ),
+        notes=tuple(
+            dataclasses.replace(
+                n, targets=tuple(map(same, n.targets)), creating_user=new(n.creating_user)
+            )
+            for n in project.notes
+        ),
+        sets=tuple(
+            dataclasses.replace(
+                s,
+                guid=same(s.guid),
+                codes=tuple(map(same, s.codes)),
+                sources=tuple(map(same, s.sources)),
+            )
+            for s in project.sets
+        ),
+    )
 
 
 def _note_target(note: core.Note, project: core.Project) -> str | None:
@@ -366,22 +621,25 @@ def import_project(
     """Write ``project`` into ``study`` in one transaction: all of it, or (raising
     :class:`ImportConflictError` with every problem named by element) nothing.
 
-    Codes already in the study (same GUID, or same name under the same parent) and coders
-    already in it (same name) are reused; speakers are matched by label. Levels come from
-    depth: top-level codes are themes, their children sub-themes, anything deeper codes.
+    What is written is the plan's ``prepared`` project (:func:`plan_import`). Codes already in
+    the study (same GUID, or same name under the same parent) and coders already in it (same
+    GUID) are reused; speakers are matched by label; sets by GUID. Levels come from depth:
+    top-level codes are themes, their children sub-themes, anything deeper codes.
     """
     plan = plan_import(study, project, file)
-    if plan.problems:
+    if plan.problems or plan.prepared is None:
         raise ImportConflictError(plan.problems)
+    project = plan.prepared
     with transaction.atomic():
         made = Counter[str]()
         code_rows = _import_codes(study, project, actor, made)
+        existing_coders = {c.guid: c for c in Coder.objects.filter(study=study)}
         coder_rows: dict[str | None, Coder] = {}
         for user in project.users:
-            coder, created = Coder.objects.get_or_create(
-                study=study, name=user.name[:150], defaults={"guid": user.guid}
-            )
-            made["coders"] += created
+            coder = existing_coders.get(user.guid)
+            if coder is None:
+                coder = Coder.objects.create(study=study, name=user.name, guid=user.guid)
+                made["coders"] += 1
             coder_rows[user.guid] = coder
         speaker_rows: dict[str, Speaker] = {}
         for case in project.cases:
@@ -431,6 +689,7 @@ def import_project(
                 selection_guid=coding.selection,
             )
         made["codings"] = len(project.codings)
+        made["sets"] = _import_sets(study, project, code_rows, source_rows)
         made["memos"] = _import_notes(study, project, actor, code_rows, source_rows)
     return ImportSummary(
         sources=made["sources"],
@@ -440,7 +699,27 @@ def import_project(
         codings=made["codings"],
         memos=made["memos"],
         changes=plan.changes,
+        sets=made["sets"],
     )
+
+
+def _import_sets(
+    study: Study,
+    project: core.Project,
+    code_rows: dict[str, Code],
+    source_rows: dict[str, Source],
+) -> int:
+    """Sets made (a set the study already has, by GUID, gains the file's members)."""
+    made = 0
+    existing = {row.guid: row for row in CodeSet.objects.filter(study=study)}
+    for code_set in project.sets:
+        row = existing.get(code_set.guid)
+        if row is None:
+            row = CodeSet.objects.create(study=study, name=code_set.name[:200], guid=code_set.guid)
+            made += 1
+        row.codes.add(*(code_rows[guid] for guid in code_set.codes))
+        row.sources.add(*(source_rows[guid] for guid in code_set.sources))
+    return made
 
 
 def _import_codes(

@@ -453,3 +453,27 @@ class FindingLink(models.Model):
     @property
     def audit_organisation(self) -> Organisation:
         return self.study.organisation
+
+
+class CodeSet(models.Model):
+    """A REFI-QDA ``Set``: a named group of codes and sources another tool made (an ATLAS.ti
+    code group, an NVivo set). Kept so an imported project goes out again with its sets."""
+
+    study = models.ForeignKey(Study, on_delete=models.CASCADE, related_name="code_sets")
+    name = models.CharField(max_length=200)
+    codes = models.ManyToManyField(Code, blank=True, related_name="code_sets")
+    sources = models.ManyToManyField(Source, blank=True, related_name="code_sets")
+    guid = models.CharField(max_length=36, default=new_guid, editable=False)
+
+    objects = scoped_manager("study__organisation")
+    AUDIT_FIELDS = ("name",)
+
+    class Meta:
+        ordering = ["name", "pk"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def audit_organisation(self) -> Organisation:
+        return self.study.organisation
