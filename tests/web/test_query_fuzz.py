@@ -47,6 +47,7 @@ PARAMETERS = {
     "unit",  # qualitative comparison: character or turn
     "code",  # qualitative comparison: the code whose disagreements are listed
     "file",  # qualitative exports: which file
+    "quotes",  # qualitative outputs: quotes attributed by speaker label or by role and group
 }
 DJANGO_PARAMETERS = {"next"}
 #: Forms built from request.GET, and the parameters they read (their fields).
