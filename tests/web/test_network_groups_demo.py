@@ -36,7 +36,7 @@ def test_demo_has_a_monthly_network_group_with_nine_members_and_a_year_of_marks(
     assert any(s.not_recorded for s in found)  # the latest meeting, for two members
     assert {s.state for s in found} - {State.MET, State.NOT_MET}  # the year is under way
 
-    client = client_as(demo.organisation.memberships.get().user)
+    client = client_as(demo.organisation.memberships.get(role="evaluator").user)
     page = client.get(reverse("network:group", kwargs={"org": "demo", "group": group.pk}))
     assert page.status_code == 200 and "Meetings not recorded" in page.content.decode()
     listing = client.get(reverse("network:groups", kwargs={"org": "demo"}))

@@ -217,7 +217,7 @@ def test_live_counts_flag_a_code_used_twice_at_one_questionnaire(workspace: Work
 
 
 def test_organisation_page_shows_the_demo_table_1_and_findings(demo: Any) -> None:
-    client = client_for(demo.organisation.memberships.get().user)
+    client = client_for(demo.organisation.memberships.get(role="evaluator").user)
     page = client.get(reverse("results:organisation", args=["demo"])).content.decode()
     found = tables(page)
     table1 = found["Table 1. Knowledge: cohort mean scores before and after training"]
@@ -239,7 +239,7 @@ def test_programme_page_analyses_only_that_programmes_cohorts(demo: Any) -> None
     from imheval.web.workspace.models import Programme
 
     solihull = Programme.objects.get(name="Solihull")
-    client = client_for(demo.organisation.memberships.get().user)
+    client = client_for(demo.organisation.memberships.get(role="evaluator").user)
     page = client.get(reverse("results:programme", args=["demo", solihull.pk])).content.decode()
     table1 = tables(page)["Table 1. Knowledge: cohort mean scores before and after training"]
     assert [row[0] for row in table1[1:]] == ["S1", "S2", "All matched people"]

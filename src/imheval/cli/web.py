@@ -35,7 +35,7 @@ def demo(
         typer.Option(help="Start a background worker (reports, refreshes) with the server."),
     ] = True,
 ) -> None:
-    """Start a demo workspace: the demo study loaded, an evaluator account, the server running.
+    """Start a demo workspace: the demo study, evaluator and reviewer accounts, the server running.
 
     Everything is made fresh in a temporary folder (or --data-dir) with its own SQLite
     database, and the server listens on this machine only (plain HTTP). The address and the
@@ -66,6 +66,10 @@ def demo(
             console.print(f"  Open:      {base}/o/{workspace.organisation.slug}/")
             console.print(f"  User name: {workspace.username}")
             console.print(f"  Password:  {workspace.password}")
+            console.print(
+                f"  Second reviewer of the focus groups' themes: {workspace.reviewer}, "
+                "same password"
+            )
             console.print(f"  Try the participant's questionnaire: {base}/q/{token}/")
             console.print(f"  Data kept in {folder}. Stop with Ctrl+C.")
 

@@ -4,9 +4,11 @@
 Solihull, Anna Freud: beginner, intermediate and advanced, as in seed 000), its six cohorts with
 closed pre- and post-test collections holding every response of the demo study, an unopened
 12-week follow-up for each, one new cohort whose pre-test is open for trying the questionnaire on
-a phone, and an evaluator account. It also holds a network group like seed 002's
-(``imheval.web.network.demo``): monthly on the first Thursday, nine members who joined at
-different times, a year of marks with apologies and lates, and readings.
+a phone, an evaluator account and a reviewer account (the second reviewer of themes). It also
+holds a network group like seed 002's (``imheval.web.network.demo``): monthly on the first
+Thursday, nine members who joined at different times, a year of marks with apologies and lates,
+and readings; and focus groups analysed thematically (``imheval.web.qualitative.demo``): cohort
+S1's two after its course, quotes linked to its results, and the network group's.
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ from imheval.web.capture.models import Source, Status, Submission
 from imheval.web.network import demo as network_demo
 from imheval.web.organisations.audit import acting_as
 from imheval.web.organisations.models import Membership, Organisation, Role
+from imheval.web.qualitative import demo as qualitative_demo
 from imheval.web.workspace.models import (
     Cohort,
     Collection,
@@ -41,6 +44,8 @@ from imheval.web.workspace.models import (
 DEMO_ORGANISATION = "Demo Health and Social Care Trust"
 DEMO_SLUG = "demo"
 DEMO_USERNAME = "demo-evaluator"
+#: The second reviewer of the demo's focus group themes (role "reviewer"), same password.
+DEMO_REVIEWER = "demo-reviewer"
 
 #: The seed study's three courses: level, provider, delivery and length.
 PROGRAMMES = {
@@ -65,16 +70,20 @@ class DemoWorkspace:
     password: str
     open_collection: Collection
     responses: int
+    reviewer: str = DEMO_REVIEWER
 
 
 @transaction.atomic
 def load_demo(password: str | None = None) -> DemoWorkspace:
-    """Create the demo organisation, study and evaluator; see the module docstring."""
+    """Create the demo organisation, study, evaluator and reviewer (both signing in with
+    ``password``); see the module docstring."""
     password = password or secrets.token_urlsafe(9)
     user_model = get_user_model()
     user = user_model.objects.create_user(username=DEMO_USERNAME, password=password)
     organisation = Organisation.objects.create(name=DEMO_ORGANISATION, slug=DEMO_SLUG)
     Membership.objects.create(user=user, organisation=organisation, role=Role.EVALUATOR)
+    reviewer = user_model.objects.create_user(username=DEMO_REVIEWER, password=password)
+    Membership.objects.create(user=reviewer, organisation=organisation, role=Role.REVIEWER)
     frame = pd.read_csv(demo_path(), dtype=str, keep_default_na=False)
     items = [column for column in frame.columns if column not in RESERVED_COLUMNS]
     start = datetime.date(2026, 3, 2)
@@ -155,7 +164,10 @@ def load_demo(password: str | None = None) -> DemoWorkspace:
             instrument_versions=_pins([CORE]),
         )
         open_collection.open()
-        network_demo.load_network_group(organisation, timezone.localdate())
+        group = network_demo.load_network_group(organisation, timezone.localdate())
+        qualitative_demo.load_focus_groups(
+            organisation, user, reviewer, group, timezone.localdate()
+        )
     return DemoWorkspace(organisation, DEMO_USERNAME, password, open_collection, len(submissions))
 
 
