@@ -188,6 +188,10 @@ WHITENOISE_MAX_AGE = 3600
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_AGE = 12 * 60 * 60
+# The instrument editor posts about 15 fields per question and allows 300 questions
+# (instrument_draft.MAX_ENTRIES); Django's default of 1,000 fields turned a long questionnaire's
+# Save into a 400. The request body stays bounded by DATA_UPLOAD_MAX_MEMORY_SIZE.
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 10_000
 CSRF_COOKIE_HTTPONLY = True
 CSRF_FAILURE_VIEW = "imheval.web.organisations.views.csrf_failure"
 X_FRAME_OPTIONS = "DENY"
