@@ -33,6 +33,7 @@ from imheval.web.qualitative.models import (
     Speaker,
     Study,
 )
+from imheval.web.qualitative.numbers import posted_pk
 from imheval.web.workspace.forms import DayMonthYearField
 from imheval.web.workspace.models import Cohort, Programme
 
@@ -485,7 +486,33 @@ def _parent_choices(study: Study, level: str) -> QuerySet[Code]:
     )
 
 
-class ParentChoiceField(forms.ModelChoiceField):
+class PkChoiceField(forms.ModelChoiceField):
+    """A model choice whose posted value must be a whole number before it is looked up (a
+    30-digit number overflows the database's integer: a server error)."""
+
+    def to_python(self, value: Any) -> Any:
+        if value not in self.empty_values and posted_pk(str(value)) is None:
+            raise ValidationError(
+                self.error_messages["invalid_choice"], code="invalid_choice", params={"value": ""}
+            )
+        return super().to_python(value)
+
+
+class PkMultipleChoiceField(forms.ModelMultipleChoiceField):
+    """Model choices whose posted values must be whole numbers before they are looked up."""
+
+    def _check_values(self, value: Any) -> Any:
+        for pk in value:
+            if posted_pk(str(pk)) is None:
+                raise ValidationError(
+                    self.error_messages["invalid_pk_value"],
+                    code="invalid_pk_value",
+                    params={"pk": str(pk)[:20]},
+                )
+        return super()._check_values(value)
+
+
+class ParentChoiceField(PkChoiceField):
     def label_from_instance(self, obj: Any) -> str:
         return path_of(obj)
 
@@ -584,7 +611,7 @@ class CodeForm(forms.ModelForm):
 class BulkMoveForm(forms.Form):
     """Several codes moved under one sub-theme at once."""
 
-    codes = forms.ModelMultipleChoiceField(
+    codes = PkMultipleChoiceField(
         label="Codes to move",
         queryset=Code.objects.none(),
         widget=forms.CheckboxSelectMultiple,
