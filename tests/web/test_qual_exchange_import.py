@@ -317,3 +317,144 @@ def test_speaker_names_that_may_be_real_names_are_flagged_in_the_preview(
     ).content.decode()
     assert "these speaker names may be real people&#x27;s names: Sarah Jones." in page
     assert "PX2," not in page.split("real people")[1].split("</li>")[0]
+
+
+# ---------------------------------------------------------------------------- names on the preview
+
+PREFIX = "Sarah Jones: I came with Bob from St Mary's.\n"
+
+
+def _named_file() -> tuple[bytes, set[tuple[str, str, str]]]:
+    """The example project with a real name speaking first (and named by others), as another
+    tool might export it; and its coded text, code and coder names."""
+    from imheval.qualitative.refi import write_qdpx
+
+    project = read_qdpx(EXAMPLE).project
+    (source,) = project.sources
+    shift = len(PREFIX)
+    sarah = core.Case(guid=core.new_guid(), name="Sarah Jones", sources=(source.guid,))
+    source = replace(
+        source,
+        text=PREFIX + source.text,
+        turns=(
+            core.Turn(0, shift - 1, sarah.guid),
+            *(replace(t, start=t.start + shift, end=t.end + shift) for t in source.turns),
+        ),
+    )
+    codings = tuple(replace(c, start=c.start + shift, end=c.end + shift) for c in project.codings)
+    # one more coding, on the name's sentence: after the replacement it holds the labels
+    about_bob = core.Coding(
+        guid=core.new_guid(),
+        selection=core.new_guid(),
+        source=source.guid,
+        start=PREFIX.index("I came"),
+        end=PREFIX.index("."),
+        code=codings[0].code,
+        coder=codings[0].coder,
+    )
+    project = replace(
+        project,
+        sources=(source,),
+        codings=(*codings, about_bob),
+        cases=(*project.cases, sarah),
+    )
+    buffer = io.BytesIO()
+    write_qdpx(project, buffer)
+    users = {u.guid: u.name for u in project.users}
+    codes = {c.guid: c.name for c in project.codes}
+    expected = {
+        (source.text[c.start : c.end], codes[c.code], users[c.coder or ""]) for c in codings
+    }
+    return buffer.getvalue(), expected
+
+
+def _preview_of(client: Any, study: Any, data: bytes) -> str:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    response = client.post(
+        url("exchange", study=study), {"file": SimpleUploadedFile("named.qdpx", data)}
+    )
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def _token(page: str) -> str:
+    return page.split('name="token" value="')[1].split('"')[0]
+
+
+NAMES = "Sarah Jones = PX9\nBob = PX8\nSt Mary's = [service]"
+
+
+def test_names_listed_on_the_preview_are_replaced_and_codings_keep_their_words(
+    workspace: Any,
+) -> None:
+    from imheval.web.qualitative.exchange import waiting_folder
+
+    data, expected = _named_file()
+    study = make_study(workspace.organisation, workspace.cohort)
+    evaluator = client_as(workspace.users["evaluator"])
+    page = _preview_of(evaluator, study, data)
+    assert "these speaker names may be real people&#x27;s names: Sarah Jones." in page
+    assert 'name="names"' in page
+    token = _token(page)
+    checked = evaluator.post(
+        url("exchange_confirm", study=study), {"token": token, "action": "check", "names": NAMES}
+    )
+    assert checked.status_code == 200
+    html = checked.content.decode()
+    assert (
+        "4 listed name(s) are replaced by their labels in the transcripts, speaker names, "
+        "codes and memos; every coding and speaker turn keeps its words"
+    ) in html
+    assert "may be real people" not in html
+    assert "Sarah Jones = PX9" in html  # the list stays in the box, not on the server
+    done = evaluator.post(
+        url("exchange_confirm", study=study),
+        {"token": token, "action": "import", "names": NAMES},
+        follow=True,
+    )
+    assert "named.qdpx: Imported 1 source, 4 speakers" in done.content.decode()
+    source = study.sources.get()
+    assert source.text.startswith("PX9: I came with PX8 from [service].\n")
+    assert "Sarah" not in source.text and "Bob" not in source.text
+    assert sorted(study.speakers.values_list("label", flat=True)) == ["PX2", "PX4", "PX7", "PX9"]
+    turn = source.turns.get(speaker__label="PX9")
+    assert source.text[turn.start : turn.end] == "PX9: I came with PX8 from [service]."
+    coded = _coded_text(study)
+    assert expected <= coded  # every coding of the file on the same words
+    assert ("I came with PX8 from [service]", "Enhanced clinical practice", "Coder A") in coded
+    assert len(coded) == len(expected) + 1
+    assert not list(waiting_folder().glob("*.upload"))
+    assert "Sarah" not in str(dict(evaluator.session))
+
+
+def test_a_bad_names_line_keeps_the_file_waiting_and_says_which_line(workspace: Any) -> None:
+    from imheval.web.qualitative.models import Source
+
+    data, _ = _named_file()
+    study = make_study(workspace.organisation, workspace.cohort)
+    evaluator = client_as(workspace.users["evaluator"])
+    token = _token(_preview_of(evaluator, study, data))
+    bad = evaluator.post(
+        url("exchange_confirm", study=study),
+        {"token": token, "action": "import", "names": "Sarah Jones PX9"},
+    )
+    assert bad.status_code == 400
+    page = bad.content.decode()
+    assert "<title>Error: Check before importing named.qdpx" in page
+    assert "the list of names: line 1: write a name, &#x27;=&#x27; and its label" in page
+    assert not Source.objects.filter(study=study).exists()
+    # names that would make two speakers one: named, nothing imported, still waiting
+    clash = evaluator.post(
+        url("exchange_confirm", study=study),
+        {"token": token, "action": "import", "names": "Sarah Jones = PX2"},
+    )
+    assert clash.status_code == 400
+    assert "2 cases are named &#x27;PX2&#x27;" in clash.content.decode()
+    assert not Source.objects.filter(study=study).exists()
+    good = evaluator.post(
+        url("exchange_confirm", study=study),
+        {"token": token, "action": "import", "names": "Sarah Jones = PX9"},
+    )
+    assert good.status_code == 302
+    assert study.sources.get().text.startswith("PX9: I came with Bob")

@@ -398,8 +398,8 @@ def plan_import(study: Study, project: core.Project, file: str = "the project") 
     if doubtful:
         changes.append(
             f"these speaker names may be real people's names: {', '.join(doubtful[:20])}. "
-            "imheval keeps speaker names as the file has them: if any is a real name, "
-            "pseudonymise it in the tool that made the file and export again"
+            "If any is a real name, list it with its label (such as 'Sarah = PX1') so it is "
+            "replaced, or pseudonymise it in the tool that made the file"
         )
     if problems:
         return ImportPlan(changes=tuple(changes), problems=tuple(problems))

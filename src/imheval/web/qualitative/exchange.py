@@ -40,9 +40,12 @@ from django.shortcuts import redirect, render
 from django.utils.text import slugify
 
 from imheval.errors import ProblemsError, RefiError
+from imheval.qualitative.model import Project
+from imheval.qualitative.pseudonyms import parse_names
 from imheval.qualitative.refi import RefiRead, read_qdc, read_qdpx, write_qdc, write_qdpx
+from imheval.qualitative.refi.names import pseudonymise_project
 from imheval.web.organisations.access import FORM, POST, Access
-from imheval.web.qualitative.adapter import import_project, plan_import, project_for
+from imheval.web.qualitative.adapter import ImportPlan, import_project, plan_import, project_for
 from imheval.web.qualitative.models import Study
 from imheval.web.qualitative.review import study_crumbs, study_url
 from imheval.web.qualitative.study_access import CODE, blind_notice, may, organisation_page
@@ -149,12 +152,80 @@ def exchange(request: HttpRequest, access: Access, study: Study) -> HttpResponse
     waiting = dict(request.session.get(SESSION_KEY, {}))
     waiting[token] = {"study": study.pk, "name": file_name}
     request.session[SESSION_KEY] = waiting
-    project = read.project
+    return _preview(request, access, study, token, file_name, read, NamesForm())
+
+
+class NamesForm(forms.Form):
+    """The names to replace in a project from another tool, typed on the preview; used for
+    the preview and the import, and never kept."""
+
+    names = forms.CharField(
+        label="Names to replace (optional)",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text="One per line, the name and its label, for example Sarah = PX1. People, "
+        "places and services are replaced in the transcripts, speaker names, codes and memos "
+        "before anything is saved, and every coding keeps its words. This list is not kept.",
+    )
+
+    def clean_names(self) -> dict[str, str]:
+        try:
+            return parse_names(self.cleaned_data.get("names") or "")
+        except ProblemsError as error:
+            raise forms.ValidationError([str(problem) for problem in error.problems]) from None
+
+
+def _named(
+    study: Study, read: RefiRead, names: dict[str, str], file_name: str
+) -> tuple[Project, ImportPlan, tuple[str, ...]]:
+    """The project with ``names`` replaced, its plan, and what the preview says of the names
+    (RefiError when positions could not be kept)."""
+    project, replaced = pseudonymise_project(read.project, names, file_name)
+    said: tuple[str, ...] = ()
+    if names:
+        said = (
+            (
+                f"{replaced} listed name(s) are replaced by their labels in the transcripts, "
+                "speaker names, codes and memos; every coding and speaker turn keeps its words",
+            )
+            if replaced
+            else ("none of the listed names appear in the file",)
+        )
+    return project, plan_import(study, project, file_name), said
+
+
+def _preview(
+    request: HttpRequest,
+    access: Access,
+    study: Study,
+    token: str,
+    file_name: str,
+    read: RefiRead,
+    names_form: NamesForm,
+    status: int = 200,
+) -> HttpResponse:
+    """What importing the waiting upload would do, with the names typed so far replaced."""
+    problems: tuple[Any, ...] = ()
+    project, changes = read.project, list(read.losses)
+    if names_form.is_bound and names_form.is_valid():
+        try:
+            project, plan, said = _named(study, read, names_form.cleaned_data["names"], file_name)
+        except ProblemsError as error:
+            problems = error.problems
+        else:
+            changes += [*said, *plan.changes]
+            problems = plan.problems
+    else:
+        changes += plan_import(study, project, file_name).changes
+    if problems or names_form.errors:
+        status = 400
     context = {
         "study": study,
         "token": token,
         "file_name": file_name,
-        "changes": (*read.losses, *plan.changes),
+        "changes": changes,
+        "problems": problems,
+        "names_form": names_form,
         "gains": {
             "sources": len(project.sources),
             "speakers": len(project.cases),
@@ -167,32 +238,49 @@ def exchange(request: HttpRequest, access: Access, study: Study) -> HttpResponse
             access, study, ("Exchange with other tools", study_url("exchange", access, study))
         ),
     }
-    return render(request, "qualitative/exchange_preview.html", context)
+    return render(request, "qualitative/exchange_preview.html", context, status=status)
 
 
 @organisation_page("view", POST)
 def exchange_confirm(request: HttpRequest, access: Access, study: Study) -> HttpResponse:
-    """Import the waiting upload (all or nothing), or cancel it; the copy is deleted either way."""
+    """Check the waiting upload again with a list of names (``action=check``), import it (all
+    or nothing), or cancel it. The copy is deleted once imported or cancelled; while the names
+    or the file stop the import it keeps waiting, and the preview says why."""
     require_action(access, CODE)
     token = request.POST.get("token", "")
     waiting = dict(request.session.get(SESSION_KEY, {}))
-    entry = waiting.pop(token, None)
-    request.session[SESSION_KEY] = waiting
+    entry = waiting.get(token)
     path = waiting_folder() / f"{token}.upload"
     back = study_url("exchange", access, study)
     if entry is None or entry.get("study") != study.pk or not path.exists():
         messages.error(request, "That upload is no longer waiting: upload the file again.")
         return redirect(back)
-    data = path.read_bytes()
-    path.unlink(missing_ok=True)
-    if request.POST.get("action") == "cancel":
+    action = request.POST.get("action")
+
+    def done() -> None:
+        waiting.pop(token, None)
+        request.session[SESSION_KEY] = waiting
+        path.unlink(missing_ok=True)
+
+    if action == "cancel":
+        done()
         messages.success(request, f"Nothing was imported from {entry['name']}.")
         return redirect(back)
     try:
-        read = read_refi(data, entry["name"])
-        summary = import_project(study, read.project, request.user, file=entry["name"])
+        read = read_refi(path.read_bytes(), entry["name"])
     except ProblemsError as error:
+        done()
         return _page(request, access, study, status=400, problems=error.problems)
+    names_form = NamesForm(request.POST)
+    if action == "check" or not names_form.is_valid():
+        return _preview(request, access, study, token, entry["name"], read, names_form)
+    try:
+        names = names_form.cleaned_data["names"]
+        project, _replaced = pseudonymise_project(read.project, names, entry["name"])
+        summary = import_project(study, project, request.user, file=entry["name"])
+    except ProblemsError:
+        return _preview(request, access, study, token, entry["name"], read, names_form)
+    done()
     messages.success(request, f"{entry['name']}: {summary.sentence()}")
     return redirect(back)
 
