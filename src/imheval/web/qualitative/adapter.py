@@ -10,11 +10,14 @@ How rows map (docs/qualitative.md, "REFI-QDA"):
 - sources with their speaker turns; speakers are cases, with their attributes;
 - the codebook: themes, sub-themes and codes are nested codes (the level is the depth);
 - coders are REFI-QDA users, known by name only (an imported coder is a ``Coder`` with no
-  account); codings keep their selection, memo and exemplar mark;
+  account), matched on import by GUID only; codings keep their selection, memo and exemplar
+  mark;
+- sets are :class:`~imheval.web.qualitative.models.CodeSet` rows (codes and sources);
 - memos are notes on their code or source; the reflexivity statement and each phase log
   entry are notes on the project, named so an import puts them back where they were.
 
-GUIDs are kept both ways, so a project exported and imported again has the same identities.
+GUIDs are kept both ways, so a project exported and imported again has the same identities;
+a new row whose GUID the study already holds gets a fresh one (and the plan says so).
 """
 
 from __future__ import annotations

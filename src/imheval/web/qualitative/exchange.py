@@ -14,10 +14,14 @@ data-loss warning before anything is changed:
    expansion, text that is not UTF-8) and invalid content, listing every problem by element.
    Nothing is imported then.
 2. Preview: what will be lost or changed (the reader's losses and the adapter's own), and
-   what the study will gain. The upload waits in a private folder under the data directory,
-   named by a random token kept in the person's session, never in the study.
-3. Confirm: the file is read again and imported in one transaction, all or nothing; the waiting
-   copy is deleted. Cancelling deletes it too, and copies older than a day are swept away.
+   what the study will gain. A list of names to replace (``Sarah = PX1``) may be typed and
+   checked again here (:func:`~imheval.qualitative.refi.names.pseudonymise_project`); it is
+   posted with each step and never kept. The upload waits in a private folder under the data
+   directory, named by a random token kept in the person's session, never in the study.
+3. Confirm: the file is read again, its names replaced, and imported in one transaction, all
+   or nothing; the waiting copy is deleted. When the names stop it (a bad line, two speakers
+   made one) the preview says why and the copy keeps waiting. Cancelling deletes it too, and
+   copies older than a day are swept away.
 
 The import runs in the request, not on the background worker: a person is waiting on the
 preview anyway, the file is capped, and a 20,000-word transcript with 1,500 codings by two
