@@ -412,7 +412,9 @@ def parse_codes(data: Any, codable: Mapping[int, Code], problems: dict[str, str]
 
 def parse_memo(data: Any, problems: dict[str, str]) -> str:
     memo = str(data.get("memo", "")).strip()
-    if len(memo) > MEMO_LENGTH:
+    if "\x00" in memo:  # PostgreSQL's text cannot hold it: a server error on saving
+        problems["memo"] = "The memo holds a NUL character: remove it and save again."
+    elif len(memo) > MEMO_LENGTH:
         problems["memo"] = f"The memo is {len(memo):,} characters; keep it to {MEMO_LENGTH:,}."
     return memo
 

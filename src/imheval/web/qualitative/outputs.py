@@ -396,7 +396,7 @@ def _change_link(request: HttpRequest, study: Study) -> None:
         finding = request.POST.get("finding", "").strip()[:200]
         chosen = posted_pk(request.POST.get("coding"))
         coding = seen_codings(study, request.user).filter(pk=chosen).first()
-        if not finding or coding is None:
+        if not finding or "\x00" in finding or coding is None:
             messages.error(request, "Choose a finding and a quote to set beside it.")
             return
         if FindingLink.objects.filter(finding=finding, coding=coding).exists():
