@@ -43,11 +43,10 @@ def test_import_makes_the_study_lists_losses_and_imports(workspace: Any) -> None
         ],
     )
     assert result.exit_code == 0, result.output
-    assert "What will be lost or changed:" in said(result)
-    assert "1 set(s) are not kept" in said(result)
+    assert "Nothing will be lost" in said(result)
     assert (
         "imh-focus-group.qdpx into Focus groups 2026: Imported 1 source, 3 speakers, 9 codes, "
-        "2 coders, 5 codings and 1 memo." in said(result)
+        "2 coders, 5 codings, 1 memo and 1 set." in said(result)
     )
     study = Study.objects.get(name="Focus groups 2026")
     assert (study.organisation, study.cohort, study.approach) == (
