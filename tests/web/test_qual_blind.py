@@ -266,3 +266,26 @@ def test_project_for_a_viewer_keeps_only_their_codings_while_blind(
     assert [c.guid for c in analyst.codings] == [blind["mine"].guid]
     assert [u.name for u in analyst.users] == ["Ann Analyst"]
     assert outsider.codings == () and outsider.users == ()
+
+
+def test_the_hub_source_and_codebook_count_only_the_viewers_own_codings_while_blind(
+    blind: dict[str, Any],
+) -> None:
+    study, client, source = blind["study"], blind["client"], blind["source"]
+
+    hub = client.get(url("study", study=study))
+    page = client.get(url("source", study=study, source=source))
+    codebook = client.get(url("codebook", study=study))
+    _open_comparison(study)
+    opened = client.get(url("codebook", study=study))
+
+    assert [s.coding_count for s, _ in hub.context["sources"]] == [1]
+    assert page.context["coding_count"] == 1
+    counts = {
+        c.name: c.coding_count for _, subs in codebook.context["tree"] for s, cs in subs for c in cs
+    }
+    assert counts[THEIRS[1]] == 0
+    reopened = {
+        c.name: c.coding_count for _, subs in opened.context["tree"] for s, cs in subs for c in cs
+    }
+    assert reopened[THEIRS[1]] == 1

@@ -38,7 +38,14 @@ from imheval.web.qualitative.models import (
     Turn,
 )
 from imheval.web.qualitative.numbers import posted_pk
-from imheval.web.qualitative.study_access import CODE, may, of_study, organisation_page, require
+from imheval.web.qualitative.study_access import (
+    CODE,
+    may,
+    of_study,
+    organisation_page,
+    require,
+    seen_codings,
+)
 from imheval.web.workspace.views import _form_page as workspace_form_page
 
 FORM_TEMPLATE = "qualitative/study_form.html"
@@ -127,7 +134,8 @@ def scope_of(study: Study) -> str:
 def study(request: HttpRequest, access: Access, study: Study) -> HttpResponse:
     """The hub: sources, speakers, codebook, phase log, memos, and the other parts' pages."""
     org = access.organisation.slug
-    sources = study.sources.annotate(coding_count=Count("codings")).defer("text")
+    seen = Q(codings__in=seen_codings(study, request.user))
+    sources = study.sources.annotate(coding_count=Count("codings", filter=seen)).defer("text")
     pages = ["review", "comparison", "outputs", "exchange"]
     if study.network_group_id is None:  # type: ignore[attr-defined]
         pages.append("answers")  # a network group's study has no questionnaires of its own
@@ -286,7 +294,7 @@ def source(request: HttpRequest, access: Access, study: Study, source: Source) -
         "study": study,
         "source": source,
         "turns": passages(source),
-        "coding_count": source.codings.count(),
+        "coding_count": seen_codings(study, request.user).filter(source=source).count(),
         "memos": source.memos.all(),
         "coding_url": optional_url(
             "coding", org=access.organisation.slug, study=study.pk, source=source.pk
@@ -409,8 +417,10 @@ def _codebook_crumbs(access: Access, study: Study) -> list[tuple[str, str]]:
 
 @organisation_page()
 def codebook(request: HttpRequest, access: Access, study: Study) -> HttpResponse:
-    """Themes, their sub-themes and codes, with definitions and how often each is used."""
-    rows = list(study.codes.annotate(coding_count=Count("codings")))
+    """Themes, their sub-themes and codes, with definitions and how often each is used (while
+    coding is blind, in the member's own codings)."""
+    seen = Q(codings__in=seen_codings(study, request.user))
+    rows = list(study.codes.annotate(coding_count=Count("codings", filter=seen)))
     children: dict[int | None, list[Code]] = {}
     for row in rows:
         children.setdefault(row.parent_id, []).append(row)  # type: ignore[attr-defined]
