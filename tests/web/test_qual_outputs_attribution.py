@@ -1,6 +1,7 @@
 """The outputs page attributes quotes by speaker label (PX1) or, chosen on the page, by role and
-group ("Health visitor – Focus group 1", as seed 000 did; a role fewer than two speakers of
-the group share reads "Participant"); the Word and browser section follow the page's choice."""
+group ("Health visitor – Focus group 1", as seed 000 did; a role fewer than five speakers of
+the group share reads "Participant", the small-group rule); the Word and browser section follow
+the page's choice."""
 
 from __future__ import annotations
 
@@ -21,9 +22,11 @@ HV = "Health visitor – Focus group 1"
 @pytest.fixture
 def study(workspace: Any) -> Any:
     study = make_study(workspace.organisation, workspace.cohort)
-    roles = {"PX1": "Health visitor", "PX2": "Health visitor", "PX3": "Midwife"}
+    # Five health visitors (PX1, PX2, PX4 to PX6) and one midwife (PX3).
+    roles = {"PX3": "Midwife"} | {f"PX{n}": "Health visitor" for n in (1, 2, 4, 5, 6)}
+    text = FOCUS_GROUP + "PX4: I agree.\nPX5: So do I.\nPX6: Yes.\n"
     source = make_source(
-        study, FOCUS_GROUP, speakers={label: {"role": role} for label, role in roles.items()}
+        study, text, speakers={label: {"role": role} for label, role in roles.items()}
     )
     codes = make_codebook(study)
     coder = make_coder(study, "Analyst A")

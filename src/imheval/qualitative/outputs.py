@@ -20,8 +20,8 @@ any row beneath it.
 
 Privacy: speakers are named by their pseudonymous case labels only (PX1); a quote attributed
 by role names a role only when at least ``min_role_size`` speakers of that source share it
-(otherwise "Participant", as seed 000 did); every breakdown by case attributes goes through
-:func:`imheval.suppression.suppress` (decision 0003).
+(:data:`MIN_ROLE_SIZE`, the small-group rule's 5; otherwise "Participant"); every breakdown by
+case attributes goes through :func:`imheval.suppression.suppress` (decision 0003).
 """
 
 from __future__ import annotations
@@ -52,6 +52,9 @@ SEVERAL_SPEAKERS = "Several speakers"
 UNKNOWN_SPEAKER = "Speaker not known"
 #: The role shown when a speaker's role is not recorded, or too few share it.
 PARTICIPANT = "Participant"
+#: How many speakers of a source must share a role before a quote is attributed to it: the
+#: small-group rule (decision 0003), since "the one midwife in Focus group 1" names a person.
+MIN_ROLE_SIZE = 5
 #: A breakdown's column for speakers without a value for the attribute.
 NOT_RECORDED = "Not recorded"
 
@@ -305,7 +308,7 @@ def attribute_quote(
     end: int,
     *,
     attribution: Attribution = "speaker",
-    min_role_size: int = 2,
+    min_role_size: int = MIN_ROLE_SIZE,
 ) -> str:
     """Who said ``source.text[start:end]``: the speaker's label (PX2), "Several speakers" when
     it spans the turns of more than one (the facilitator's included), or "Speaker not known";
@@ -343,7 +346,7 @@ def make_quote(
     *,
     attribution: Attribution = "speaker",
     word_limit: int | None = None,
-    min_role_size: int = 2,
+    min_role_size: int = MIN_ROLE_SIZE,
 ) -> Quote | None:
     """The quote of one coding, or None when its source is not in the project."""
     source = next((s for s in project.sources if s.guid == coding.source), None)
@@ -375,7 +378,7 @@ def quotes_by_subtheme(
     *,
     attribution: Attribution = "speaker",
     word_limit: int | None = None,
-    min_role_size: int = 2,
+    min_role_size: int = MIN_ROLE_SIZE,
     coders: Collection[str] | None = None,
 ) -> tuple[QuoteGroup, ...]:
     """The quotes of each sub-theme (its codings and its codes'), in codebook order; a theme
@@ -665,7 +668,7 @@ def joint_display(
     *,
     attribution: Attribution = "speaker",
     word_limit: int | None = None,
-    min_role_size: int = 2,
+    min_role_size: int = MIN_ROLE_SIZE,
     include_unlinked: bool = False,
 ) -> JointDisplay:
     """Each finding with the quotes linked to it: ``findings`` are the evaluation's

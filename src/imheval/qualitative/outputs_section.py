@@ -18,6 +18,7 @@ from enum import StrEnum
 from imheval.findings.model import Finding
 from imheval.qualitative.model import Project
 from imheval.qualitative.outputs import (
+    MIN_ROLE_SIZE,
     AttributeBreakdown,
     Attribution,
     JointDisplay,
@@ -146,7 +147,7 @@ def qualitative_section(
     links: Mapping[str, Sequence[str]] | None = None,
     attribution: Attribution = "speaker",
     word_limit: int | None = None,
-    min_role_size: int = 2,
+    min_role_size: int = MIN_ROLE_SIZE,
     counted_coders: Collection[str] | None = None,
     breakdown_by: str = "",
     min_group_size: int = 5,
