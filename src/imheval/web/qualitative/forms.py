@@ -26,6 +26,7 @@ from imheval.web.qualitative.models import (
     Approach,
     Code,
     CodeChange,
+    Coder,
     Memo,
     PhaseEntry,
     Source,
@@ -158,8 +159,24 @@ class StudyCreateForm(forms.ModelForm):
         return study
 
 
+EVERYONE = "Everyone's codings"
+
+
+class ReportedCoderField(forms.ModelChoiceField):  # type: ignore[type-arg]
+    """One of the study's coders, or none (everyone's codings); a posted value that is not a
+    whole number of ASCII digits that fits a primary key is refused before it is looked up."""
+
+    def to_python(self, value: Any) -> Any:
+        if value in self.empty_values:
+            return None
+        if not isinstance(value, Coder) and posted_pk(str(value)) is None:
+            raise ValidationError(self.error_messages["invalid_choice"], code="invalid_choice")
+        return super().to_python(value)
+
+
 class StudySettingsForm(forms.ModelForm):
-    """The study's name, approach, blind coding, agreement unit and reflexivity statement."""
+    """The study's name, approach, blind coding, agreement unit, whose codings are reported and
+    reflexivity statement. Only the study's own coders may be the reported coder."""
 
     approach = ApproachField()
     agreement_unit = forms.ChoiceField(
@@ -168,10 +185,28 @@ class StudySettingsForm(forms.ModelForm):
         widget=forms.RadioSelect,
         help_text="Used only in codebook analysis.",
     )
+    reported_coder = ReportedCoderField(
+        queryset=Coder.objects.none(),
+        required=False,
+        empty_label=EVERYONE,
+        label="Whose codings the outputs report",
+        help_text="In a codebook study, choose the coder whose coding (usually the agreed, "
+        "final one) the tables and quotes report; the comparison page still compares everyone.",
+        error_messages={
+            "invalid_choice": "Choose one of this study's coders, or everyone's codings",
+        },
+    )
 
     class Meta:
         model = Study
-        fields = ["name", "approach", "blind_coding", "agreement_unit", "reflexivity"]
+        fields = [
+            "name",
+            "approach",
+            "blind_coding",
+            "agreement_unit",
+            "reported_coder",
+            "reflexivity",
+        ]
         labels = {
             "name": "Name of the study",
             "blind_coding": "Coders see only their own codings until the comparison is opened",
@@ -183,6 +218,12 @@ class StudySettingsForm(forms.ModelForm):
         }
         widgets = {"reflexivity": _text_area(6)}
         error_messages = {"name": {"required": "Enter a name for the study"}}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["reported_coder"].queryset = Coder.objects.filter(  # type: ignore[attr-defined]
+            study=self.instance
+        )
 
     def clean_name(self) -> str:
         return _unique_name(

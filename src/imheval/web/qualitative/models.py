@@ -96,6 +96,11 @@ class Study(models.Model):
     comparison_opened_at = models.DateTimeField(null=True, blank=True)
     #: The unit of comparison for agreement: "character" or "turn".
     agreement_unit = models.CharField(max_length=10, default="character")
+    #: The coder whose codings the outputs and reports count and quote (in a codebook study
+    #: usually the agreed, final coding); null counts everyone's (one analyst, reflexive).
+    reported_coder = models.ForeignKey(
+        "Coder", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     guid = models.CharField(max_length=36, default=new_guid, editable=False)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
@@ -110,6 +115,7 @@ class Study(models.Model):
         "blind_coding",
         "comparison_opened_at",
         "agreement_unit",
+        "reported_coder",
     )
 
     class Meta:

@@ -20,6 +20,12 @@ outputs away. Linking quotes to findings (the joint display) changes the analysi
 While coding is blind (a codebook study before its comparison is opened) the pages and
 downloads hold only the viewer's own codings (``project_for(study, viewer=...)``) and say so,
 and the evaluation and network group reports leave the study out until its comparison is open.
+
+Whose codings are counted and quoted: the study's ``reported_coder`` (in a codebook study the
+coder whose coding, usually the agreed one, is reported), or everyone's when it is not set
+(:func:`counted_coders`). Everyone's would count a passage two coders coded twice. The page,
+its downloads, the quotes the joint display offers and the reports' sections all follow it;
+while blind the viewer's own codings still win.
 """
 
 from __future__ import annotations
@@ -64,6 +70,7 @@ from imheval.web.qualitative.adapter import project_for
 from imheval.web.qualitative.models import (
     Approach,
     CodeChange,
+    Coder,
     FindingLink,
     Review,
     Study,
@@ -73,6 +80,7 @@ from imheval.web.qualitative.numbers import posted_pk
 from imheval.web.qualitative.review import person, study_crumbs, study_url
 from imheval.web.qualitative.study_access import (
     CODE,
+    EVERY_CODER,
     blind_notice,
     is_blind,
     may,
@@ -125,6 +133,27 @@ def scope_findings(study: Study) -> tuple[LinkableFinding, ...] | str:
     return linkable_findings(analysis.evaluation)
 
 
+def counted_coders(study: Study, viewer: Any = EVERY_CODER) -> frozenset[str] | None:
+    """The GUIDs of the coders whose codings ``viewer``'s outputs count and quote: the study's
+    reported coder, or None (everyone's) when there is none or while coding is blind for a
+    viewer (who then holds only their own codings, and sees them)."""
+    if study.reported_coder_id is None:  # type: ignore[attr-defined]
+        return None
+    if viewer is not EVERY_CODER and is_blind(study):
+        return None
+    return frozenset({study.reported_coder.guid})  # type: ignore[union-attr]
+
+
+def codings_by(study: Study, viewer: Any) -> str:
+    """Whose codings ``viewer``'s outputs show, in words: "Coder A", "everyone", "you" (a
+    coder, while blind) or "" (someone who is not a coder sees none while blind)."""
+    if viewer is not EVERY_CODER and is_blind(study):
+        return "you" if Coder.objects.filter(study=study, user=viewer).exists() else ""
+    if counted_coders(study, viewer) is None:
+        return "everyone"
+    return str(study.reported_coder)
+
+
 def _links(study: Study, project: Project) -> dict[str, list[str]]:
     """{finding: the guids of its linked codings}, of the codings ``project`` holds."""
     shown = {coding.guid for coding in project.codings}
@@ -160,10 +189,12 @@ def section_for(
     findings: tuple[LinkableFinding, ...] = (),
     project: Project | None = None,
     attribution: Attribution = "speaker",
+    viewer: Any = EVERY_CODER,
 ) -> QualitativeSection:
     """The report section's values for ``study`` (``findings`` for its joint display), its
-    quotes attributed by speaker label or by role and group."""
-    project = project or project_for(study)
+    quotes attributed by speaker label or by role and group, counting and quoting the
+    codings :func:`counted_coders` names for ``viewer`` (``project`` is ``viewer``'s)."""
+    project = project or project_for(study, viewer=viewer)
     reviews = tuple(
         ReviewEntry(
             reviewer=person(review.reviewer),
@@ -197,6 +228,7 @@ def section_for(
         findings=findings,
         links=_links(study, project),
         attribution=attribution,
+        counted_coders=counted_coders(study, viewer),
     )
 
 
@@ -217,7 +249,7 @@ def sections_for_scope(
         else "programme"
     )
     studies = Study.objects.filter(**{field: obj}).select_related(
-        "cohort", "programme", "network_group", "organisation"
+        "cohort", "programme", "network_group", "organisation", "reported_coder"
     )
     return tuple(section_for(study, findings) for study in studies if not is_blind(study))
 
@@ -275,17 +307,20 @@ def attribution_of(request: HttpRequest) -> Attribution:
 def outputs(request: HttpRequest, access: Access, study: Study) -> HttpResponse:
     """Table 3 and the quotes on the page; the downloads."""
     project = project_for(study, viewer=request.user)
-    rows = core_outputs.table3(project)
+    coders = counted_coders(study, request.user)
+    rows = core_outputs.table3(project, coders=coders)
     attribution = attribution_of(request)
     context = {
         "study": study,
+        "codings_by": codings_by(study, request.user),
+        "reported": coders is not None,
         "table3": list(zip(core_outputs.table3_labels(rows), rows, strict=True)),
-        "quotes": core_outputs.quotes_by_subtheme(project, attribution=attribution),
+        "quotes": core_outputs.quotes_by_subtheme(project, attribution=attribution, coders=coders),
         "attribution": attribution,
         "attributions": [(value, words) for value, (_, words) in ATTRIBUTIONS.items()],
         # the downloads that hold quotes keep the page's choice
         "quotes_query": "&quotes=role" if attribution == "role" else "",
-        "speakers": len(core_outputs.code_speaker_matrix(project).speakers),
+        "speakers": len(core_outputs.code_speaker_matrix(project, coders=coders).speakers),
         "links": FindingLink.objects.filter(
             study=study, coding__in=seen_codings(study, request.user)
         ).count(),
@@ -305,18 +340,21 @@ def outputs_export(request: HttpRequest, access: Access, study: Study) -> HttpRe
     content_type = DOWNLOADS[what][kind]
     stem = slugify(study.name) or "study"
     project = project_for(study, viewer=request.user)
+    coders = counted_coders(study, request.user)
     if what == "table3":
-        rows = core_outputs.table3(project)
+        rows = core_outputs.table3(project, coders=coders)
         if kind == "csv":
             content = table3_csv_bytes(rows)
         elif kind == "xlsx":
             content = table3_xlsx_bytes(rows)
         else:
-            section = section_for(study, project=project, attribution=attribution_of(request))
+            section = section_for(
+                study, project=project, attribution=attribution_of(request), viewer=request.user
+            )
             content = _rendered(section_report(section), ".docx")
         return _attachment(content, content_type, f"{stem}-table-3.{kind}")
     if what == "matrix":
-        matrix = core_outputs.code_speaker_matrix(project)
+        matrix = core_outputs.code_speaker_matrix(project, coders=coders)
         if kind == "csv":
             content = matrix_csv_bytes(matrix)
         elif kind == "xlsx":
@@ -326,7 +364,11 @@ def outputs_export(request: HttpRequest, access: Access, study: Study) -> HttpRe
         return _attachment(content, content_type, f"{stem}-code-by-speaker.{kind}")
     findings = scope_findings(study)
     data = section_for(
-        study, findings if isinstance(findings, tuple) else (), project, attribution_of(request)
+        study,
+        findings if isinstance(findings, tuple) else (),
+        project,
+        attribution_of(request),
+        viewer=request.user,
     )
     try:
         content = _rendered(section_report(data), f".{kind}")
@@ -355,9 +397,13 @@ def joint(request: HttpRequest, access: Access, study: Study) -> HttpResponse:
     for link in FindingLink.objects.filter(study=study).select_related("coding"):
         if link.coding.guid in codings:
             link_rows[link.finding].append(link)
+    # the quotes offered are the reported coder's (the ones the outputs quote); links already
+    # made to another coder's quote stay shown
     quotes = {
         quote.coding: quote
-        for group in core_outputs.quotes_by_subtheme(project)
+        for group in core_outputs.quotes_by_subtheme(
+            project, coders=counted_coders(study, request.user)
+        )
         for quote in group.quotes
     }
     all_quotes = [
