@@ -166,8 +166,9 @@ def test_the_evaluation_report_section_counts_the_reported_coder_only(
     assert [row.codings for row in reported.table3] == [1, 1, 0]
     quoted = [quote.text for group in reported.quotes for quote in group.quotes]
     assert quoted == [SHARED]
-    # the agreement still compares both coders
+    # the agreement still compares both coders, and the section says whose coding it reports
     assert reported.coders == ("Ann Analyst", "Bob Second")
+    assert (everyone.reported_coder, reported.reported_coder) == ("", "Ann Analyst")
 
 
 def test_the_evaluation_report_file_quotes_the_reported_coder_only(
@@ -185,6 +186,7 @@ def test_the_evaluation_report_file_quotes_the_reported_coder_only(
 
     assert "Focus group: Focus groups after training" in html
     assert SHARED in html and SECOND_ONLY not in html
+    assert "The themes, counts and quotes below are Ann Analyst&#39;s coding." in html
 
 
 def test_the_joint_display_offers_the_reported_coders_quotes(

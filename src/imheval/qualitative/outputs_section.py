@@ -108,6 +108,8 @@ class QualitativeSection:
     ``scope`` names what the study belongs to ("Cohort 2025-A", "North network group");
     ``speakers`` how many speakers took part (facilitators left out); ``agreement_unit`` is
     "character" or "turn"; ``coders`` names the coders whose agreement is given;
+    ``reported_coder`` names the one coder whose codings Table 3 and the quotes count ("" for
+    everyone's);
     ``breakdown`` is the supporting speakers by a case attribute (small groups hidden).
     """
 
@@ -128,6 +130,7 @@ class QualitativeSection:
     coders: tuple[str, ...] = ()
     attribution: Attribution = "speaker"
     breakdown: AttributeBreakdown | None = None
+    reported_coder: str = ""
 
 
 def qualitative_section(
@@ -151,6 +154,7 @@ def qualitative_section(
     counted_coders: Collection[str] | None = None,
     breakdown_by: str = "",
     min_group_size: int = 5,
+    reported_coder: str = "",
 ) -> QualitativeSection:
     """The section's values for ``project``: Table 3 and the quotes by sub-theme
     (:mod:`imheval.qualitative.outputs`, counting ``counted_coders``' codings, or everyone's),
@@ -196,4 +200,5 @@ def qualitative_section(
         )
         if breakdown_by.strip()
         else None,
+        reported_coder=reported_coder,
     )

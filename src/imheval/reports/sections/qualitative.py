@@ -140,6 +140,11 @@ def _method(data: QualitativeSection) -> list[Block]:
                 f"Codebook thematic analysis. {_count(len(data.coders) or 2, 'coder')}{coders} "
                 "coded the same sources without seeing each other's coding, and their "
                 "agreement was measured for each code."
+                + (
+                    f" The themes, counts and quotes below are {data.reported_coder}'s coding."
+                    if data.reported_coder
+                    else ""
+                )
             )
         )
     if data.phases:

@@ -210,6 +210,7 @@ def section_for(
         for change in CodeChange.objects.filter(code__study=study).exclude(kind="created")
     )
     agreement_rows = _agreement_rows(study, project)
+    reported = counted_coders(study, viewer)
     return qualitative_section(
         project,
         study=study.name,
@@ -228,7 +229,10 @@ def section_for(
         findings=findings,
         links=_links(study, project),
         attribution=attribution,
-        counted_coders=counted_coders(study, viewer),
+        counted_coders=reported,
+        reported_coder=study.reported_coder.name
+        if reported is not None and study.reported_coder is not None
+        else "",
     )
 
 
