@@ -24,16 +24,12 @@ import datetime
 import os
 import platform
 import random
-import statistics
-import sys
-import tempfile
 import time
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
 
-ROOT = Path(__file__).resolve().parents[1]
+from web_bench import start_django, time_page
+
 BENCH_DB = "imheval_bench_coding"
 USERNAME = "bench-analyst"
 _SPEECH = (
@@ -131,42 +127,6 @@ def _build(words: int, codings: int, seed: int = 15) -> tuple[Any, Any, Any]:
     return organisation, study, source
 
 
-def _measure(client: Any, url: str, repeats: int) -> dict[str, Any]:
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
-    times: list[float] = []
-    queries = size = 0
-    for attempt in range(repeats + 1):
-        with CaptureQueriesContext(connection) as captured:
-            began = time.perf_counter()
-            response = client.get(url)
-            times.append((time.perf_counter() - began) * 1000)
-        if response.status_code != 200:
-            raise SystemExit(f"{url} answered {response.status_code}")
-        if attempt == 0:
-            queries, size = len(captured.captured_queries), len(response.content)
-    later = sorted(times[1:])
-    return {
-        "cold_ms": times[0],
-        "queries": queries,
-        "kib": size / 1024,
-        "median_ms": statistics.median(later),
-        "p90_ms": later[int(0.9 * (len(later) - 1))],
-    }
-
-
-def _postgres_database(server: str) -> str:
-    """A fresh ``imheval_bench_coding`` on ``server``; returns its address."""
-    import psycopg
-
-    with psycopg.connect(server, autocommit=True) as connection:
-        connection.execute(f"DROP DATABASE IF EXISTS {BENCH_DB}")
-        connection.execute(f"CREATE DATABASE {BENCH_DB}")
-    parts = urlsplit(server)
-    return urlunsplit(parts._replace(path=f"/{BENCH_DB}"))
-
-
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--words", type=int, default=20_000, help="words in the transcript")
@@ -175,17 +135,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--postgres", help="a PostgreSQL server address (default: SQLite)")
     options = parser.parse_args(argv)
 
-    folder = tempfile.mkdtemp(prefix="imheval-bench-coding-")
-    os.chmod(folder, 0o700)
-    os.environ["IMHEVAL_DATA_DIR"] = folder
-    os.environ["IMHEVAL_MODE"] = "local"  # plain HTTP on this machine, as the demo runs
-    os.environ.pop("DATABASE_URL", None)
-    if options.postgres:
-        os.environ["DATABASE_URL"] = _postgres_database(options.postgres)
-    sys.path.insert(0, str(ROOT / "src"))
-    from imheval.web.server import prepare
-
-    prepare(migrate=True)
+    start_django("imheval-bench-coding-", options.postgres, BENCH_DB)
     from django.contrib.auth import get_user_model
     from django.test import Client
     from django.urls import reverse
@@ -207,7 +157,7 @@ def main(argv: list[str] | None = None) -> None:
     )
     label = f"coding page ({options.words:,} words, {options.codings:,} codings)"
     print(f"{'page':<46} {'cold ms':>8} {'queries':>8} {'KiB':>6} {'median ms':>10} {'p90 ms':>8}")
-    figures = _measure(client, url, options.repeats)
+    figures = time_page(client, url, options.repeats)
     print(
         f"{label:<46} {figures['cold_ms']:>8.0f} {figures['queries']:>8} {figures['kib']:>6.0f} "
         f"{figures['median_ms']:>10.1f} {figures['p90_ms']:>8.1f}"
