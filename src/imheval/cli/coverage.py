@@ -1,0 +1,4 @@
+"""``imheval coverage``: workforce coverage from spreadsheets (establishment, training records,
+required levels)."""
+
+from __future__ import annotations
