@@ -118,3 +118,8 @@ class TranscriptError(ProblemsError, ValueError):
 class RefiError(ProblemsError, ValueError):
     """Raised when a REFI-QDA project (.qdpx) or codebook (.qdc) cannot be read safely or is
     not valid (nothing is imported)."""
+
+
+class CoverageError(ProblemsError, ValueError):
+    """Raised when a workforce coverage input (establishment, training records, requirements,
+    births or a framework ladder) cannot be read or is not valid (nothing is used)."""
