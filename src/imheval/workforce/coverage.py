@@ -563,8 +563,9 @@ def _notes(
         )
     for org, count in unplaced.items():
         notes.append(
-            f"{_people_count(count)} of '{names[org]}' are placed (by their latest training "
-            "record) in a service and profession the establishment does not list: not counted."
+            f"{_people_count(count)} of '{names[org]}' {'is' if count == 1 else 'are'} placed "
+            "(by their latest training record) in a service and profession the establishment "
+            "does not list: not counted."
         )
     for requirement in requirements:
         if id(requirement) not in matched:
