@@ -4,8 +4,9 @@ levels and births.
 Each reader reads every row, checks every cell, and either returns everything or raises one
 :class:`~imheval.errors.CoverageError` listing every problem with its file, the row number a
 person sees in a spreadsheet and the column (nothing half-read). Column names are matched
-without regard to case, surrounding spaces, or spaces and hyphens in place of underscores
-("Completed on" is ``completed_on``); other columns are ignored. Dates are written 2026-03-31
+on their letters and digits alone, without regard to case ("Completed on", "completed-on" and
+"CompletedOn" are all ``completed_on``; "Head count" is ``headcount``); other columns are
+ignored. Dates are written 2026-03-31
 or 31/03/2026 (day first, as in the UK), or are Excel dates. The files are read by
 :func:`imheval.io._sheet.read_sheet`, with its limits on hostile files.
 """
@@ -68,7 +69,7 @@ class _Row:
     cells: dict[str, str]
 
     def get(self, column: str) -> str:
-        return self.cells.get(column, "").strip()
+        return self.cells.get(_column_key(column), "").strip()
 
 
 class _Reading:
@@ -84,7 +85,21 @@ class _Reading:
         except DataFormatError as error:
             raise CoverageError(error.problems) from None
         columns = {p: _column_key(name) for p, name in sheet.header.items()}
-        missing = [name for name in required if name not in columns.values()]
+        seen: dict[str, str] = {}
+        for position, name in sheet.header.items():
+            key = columns[position]
+            if key in seen and key:
+                raise CoverageError(
+                    [
+                        Problem(
+                            file=self.file,
+                            column=name,
+                            message=f"two columns are headed '{seen[key]}' and '{name}': keep one",
+                        )
+                    ]
+                )
+            seen[key] = name
+        missing = [name for name in required if _column_key(name) not in columns.values()]
         if missing:
             raise CoverageError(
                 [
@@ -156,7 +171,9 @@ def unknown_level(text: str, ladder: Ladder) -> str:
 
 
 def _column_key(name: str) -> str:
-    return "_".join(name.replace("-", " ").split()).casefold()
+    """A header as matched: letters and digits only, case folded ("Head count" is
+    ``headcount``, "Completed-on" is ``completed_on``)."""
+    return "".join(character for character in name.casefold() if character.isalnum())
 
 
 def parse_date(text: str) -> datetime.date | None:
