@@ -1,9 +1,9 @@
 """Charts for reports, drawn with matplotlib from small frozen specs.
 
 A spec (:class:`DumbbellSpec`, :class:`IntervalSpec`, :class:`HistogramSpec`,
-:class:`FlowSpec`) holds only the numbers a chart shows, already protected against small groups
-by the caller. :func:`figure_for` is the one figure builder; :func:`render` turns its figure into
-SVG (HTML, PDF) and/or PNG (Word), so every format shows the same picture.
+:class:`FlowSpec`, :class:`HeatmapSpec`) holds only the numbers a chart shows, already protected
+against small groups by the caller. :func:`figure_for` is the one figure builder; :func:`render`
+turns its figure into SVG (HTML, PDF) and/or PNG (Word), so every format shows the same picture.
 
 A spec's ``title`` is not drawn in the chart; the report prints it as the figure's caption.
 
@@ -89,7 +89,47 @@ class FlowSpec:
     stages: tuple[tuple[str, str, str], ...]
 
 
-ChartSpec = DumbbellSpec | IntervalSpec | HistogramSpec | FlowSpec
+@dataclass(frozen=True, slots=True)
+class HeatmapCategory:
+    """One kind of heat map cell: its legend label, fill, text colour and an optional hatch."""
+
+    key: str
+    label: str
+    fill: str
+    text_colour: str = "#212b32"
+    hatch: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class HeatmapSpec:
+    """A grid of cells, each filled with its category's colour and carrying its own words.
+
+    ``rows`` label the rows top to bottom, ``columns`` the columns; ``cells[r][c]`` is that
+    cell's (text, category key), the text on one or two lines ("87%\\nbehind"), so a cell is
+    read from its words and never from its colour alone. ``categories`` are listed in the legend
+    in their order. Raises ValueError when the cells do not fill the grid or name an unknown
+    category.
+    """
+
+    title: str
+    rows: tuple[str, ...]
+    columns: tuple[str, ...]
+    cells: tuple[tuple[tuple[str, str], ...], ...]
+    categories: tuple[HeatmapCategory, ...]
+
+    def __post_init__(self) -> None:
+        known = {category.key for category in self.categories}
+        if len(self.cells) != len(self.rows) or any(
+            len(row) != len(self.columns) for row in self.cells
+        ):
+            raise ValueError(f"heat map '{self.title}': the cells do not fill the grid")
+        for row in self.cells:
+            for _, key in row:
+                if key not in known:
+                    raise ValueError(f"heat map '{self.title}': unknown category '{key}'")
+
+
+ChartSpec = DumbbellSpec | IntervalSpec | HistogramSpec | FlowSpec | HeatmapSpec
 
 
 def render(
@@ -138,6 +178,8 @@ def figure_for(spec: ChartSpec) -> Figure:
         return _intervals(spec)
     if isinstance(spec, HistogramSpec):
         return _histogram(spec)
+    if isinstance(spec, HeatmapSpec):
+        return _heatmap(spec)
     return _flow(spec)
 
 
@@ -396,6 +438,97 @@ def _flow(spec: FlowSpec) -> Figure:
                 xytext=(3.0, y - 0.3),
                 arrowprops={"arrowstyle": "-|>", "color": AFTER_COLOUR},
             )
+    return figure
+
+
+#: Room above a heat map's grid for its column labels, in inches.
+HEATMAP_LABELS = 0.3
+#: A heat map's row labels are wrapped at this many characters (and where they hold a newline).
+HEATMAP_LABEL_CHARACTERS = 30
+
+
+def _heatmap(spec: HeatmapSpec) -> Figure:
+    """Cells as rectangles with their words centred, column labels on top, a legend below."""
+    import textwrap
+
+    from matplotlib.patches import Patch, Rectangle
+
+    categories = {category.key: category for category in spec.categories}
+    rows, columns = len(spec.rows), len(spec.columns)
+    labels = [
+        "\n".join(textwrap.fill(line, HEATMAP_LABEL_CHARACTERS) for line in label.split("\n"))
+        for label in spec.rows
+    ]
+    legend_rows = math.ceil(len(spec.categories) / 3)
+    bottom = 0.25 + 0.22 * legend_rows
+    height = 0.42 * rows + bottom + HEATMAP_LABELS
+    left = _label_width([line for label in labels for line in label.split("\n")])
+    figure = _new_figure(height, left=left, bottom=bottom)
+    # The column labels sit above the grid: room for them under the top margin.
+    figure.subplots_adjust(top=1 - (TOP_MARGIN + HEATMAP_LABELS) / (height + TOP_MARGIN))
+    axes = figure.add_subplot()
+    cell_width = (WIDTH - left - 0.3) / max(columns, 1)
+    for r, row in enumerate(spec.cells):
+        for c, (text, key) in enumerate(row):
+            category = categories[key]
+            corner = (c, rows - r - 1)
+            # The hatch takes the edge's colour, so the fill carries it and a white frame
+            # drawn over it separates the cells.
+            axes.add_patch(
+                Rectangle(
+                    corner,
+                    1,
+                    1,
+                    facecolor=category.fill,
+                    edgecolor=NEUTRAL_COLOUR,
+                    linewidth=0,
+                    hatch=category.hatch or None,
+                )
+            )
+            axes.add_patch(Rectangle(corner, 1, 1, fill=False, edgecolor="white", linewidth=2))
+            longest = max((len(line) for line in text.split("\n")), default=1) or 1
+            axes.text(
+                c + 0.5,
+                rows - r - 0.5,
+                text,
+                ha="center",
+                va="center",
+                # About 0.068 inches a character at 8 pt: smaller type for long words.
+                fontsize=max(6.0, min(8.0, 8 * (cell_width - 0.08) / (0.068 * longest))),
+                color=category.text_colour,
+                linespacing=1.1,
+                # On a hatched cell the words sit on a patch of the plain fill.
+                bbox=(
+                    {"facecolor": category.fill, "edgecolor": "none", "pad": 1.5}
+                    if category.hatch
+                    else None
+                ),
+            )
+    axes.set_xlim(0, columns)
+    axes.set_ylim(0, rows)
+    axes.set_xticks([c + 0.5 for c in range(columns)], list(spec.columns))
+    axes.xaxis.tick_top()
+    axes.set_yticks([rows - r - 0.5 for r in range(rows)], labels)
+    axes.tick_params(length=0)
+    for side in ("top", "right", "bottom", "left"):
+        axes.spines[side].set_visible(False)
+    handles = [
+        Patch(
+            facecolor=category.fill,
+            edgecolor=NEUTRAL_COLOUR,
+            hatch=category.hatch or None,
+            label=category.label,
+        )
+        for category in spec.categories
+    ]
+    figure.legend(
+        handles=handles,
+        loc="lower center",
+        bbox_to_anchor=(0.5, 0.0),
+        ncol=min(3, len(handles)),
+        frameon=False,
+        fontsize=8,
+    )
     return figure
 
 
