@@ -372,6 +372,8 @@ def test_each_organisation_has_a_table_of_every_row(report: Report) -> None:
 
 def test_one_organisation_only_when_asked(north: Report) -> None:
     assert "Southern Trust" not in render_html(north)
+    typed = coverage_report(result(), organisation="  southern  trust", generated=MADE)
+    assert [s.title for s in typed.sections][2] == SOUTH
     assert north.subtitle.startswith("Northern Trust; coverage on 31 March 2026; framework: NES")
 
 

@@ -55,6 +55,7 @@ from imheval.workforce.coverage import (
     LevelNeed,
     Status,
 )
+from imheval.workforce.ladder import level_key
 
 #: The report's title unless the caller gives one.
 DEFAULT_TITLE = "Workforce coverage"
@@ -87,19 +88,21 @@ def coverage_report(
     """The coverage report for ``result``: a summary a board member can read, the heat map
     (chart and table) per organisation, every row's figures per organisation, and the rules.
 
-    ``organisation`` limits the report to one organisation of the result (matched exactly as
-    the rows spell it). ``generated`` is the ISO time the report says it was made (default:
-    now). Raises AnalysisError when the result has no rows, or ``organisation`` has none.
+    ``organisation`` limits the report to one organisation of the result (matched as the core
+    matches names: ignoring case and repeated spaces). ``generated`` is the ISO time the report
+    says it was made (default: now). Raises AnalysisError when the result has no rows, or
+    ``organisation`` has none.
     """
     organisations = result.organisations
     if organisation is not None:
-        if organisation not in organisations:
+        chosen = [name for name in organisations if level_key(name) == level_key(organisation)]
+        if not chosen:
             known = join_and([f"'{name}'" for name in organisations]) or "none"
             raise AnalysisError(
                 f"the coverage result has no row for the organisation '{organisation}' "
                 f"(it has {known})"
             )
-        organisations = (organisation,)
+        organisations = (chosen[0],)
     rows = tuple(row for row in result.rows if row.organisation in organisations)
     if not rows:
         raise AnalysisError(
@@ -263,10 +266,9 @@ def _organisation_summary(
     blocks: list[Block] = []
     if items:
         blocks.append(Findings(tuple(items)))
-    gaps = sorted(
-        (row for row in counted if row.gap_people),
-        key=lambda row: (-row.gap_people, rows.index(row)),
-    )[:BIGGEST_GAPS]
+    # Largest first; equal gaps keep the rows' order (sorted is stable).
+    gaps = sorted((row for row in counted if row.gap_people), key=lambda row: -row.gap_people)
+    gaps = gaps[:BIGGEST_GAPS]
     if gaps:
         blocks.append(Heading("The biggest gaps", level=2))
         blocks.append(
