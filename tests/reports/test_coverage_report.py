@@ -22,7 +22,7 @@ from imheval.reports.coverage import (
     percent_text,
 )
 from imheval.reports.html import render_html
-from imheval.reports.model import Chart, Findings, Report, Table
+from imheval.reports.model import Chart, Findings, Paragraph, Report, Table
 from imheval.reports.wording import DASH
 from imheval.workforce.coverage import (
     BirthsCheck,
@@ -322,8 +322,7 @@ def test_a_team_with_no_staff_reads_no_staff_not_a_share() -> None:
 def test_each_organisation_has_a_table_of_every_row(report: Report) -> None:
     north_table = table(report, "Coverage by team and level: Northern Trust")
     assert north_table.header == (
-        "Service",
-        "Profession",
+        "Team",
         "Level",
         "Headcount",
         "Trained",
@@ -331,35 +330,34 @@ def test_each_organisation_has_a_table_of_every_row(report: Report) -> None:
         "Target",
         "Gap (people)",
         "Status",
-        "Notes",
     )
     assert north_table.rows[1] == (
-        "Health visiting",
-        "Health visitor",
+        "Health visiting, Health visitor",
         "Skilled",
         "40",
         "22",
         "55%",
-        "90% by 31 March 2027",
+        "90% by 31 Mar 2027",
         "14",
         "behind",
-        DASH,
     )
     assert north_table.rows[4] == (
-        "Perinatal mental health",
-        "Psychologist",
+        "Perinatal mental health, Psychologist",
         "Specialist",
         "2",
         "3",
-        "over headcount: check the data",
-        "100% by 31 March 2027",
+        "over headcount",
+        "100% by 31 Mar 2027",
         "0",
-        "not measured",
-        "more people trained than the headcount: check the data",
+        "check the data",
+    )
+    assert north_table.notes[0] == (
+        "Perinatal mental health, Psychologist at Specialist: more people trained than the "
+        "headcount: check the data."
     )
     south_table = table(report, "Coverage by team and level: Southern Trust")
-    assert [r[:6] for r in south_table.rows] == [
-        ("Health visiting", "Health visitor", "Skilled", "30", "28", "93.3%")
+    assert [r[:5] for r in south_table.rows] == [
+        ("Health visiting, Health visitor", "Skilled", "30", "28", "93.3%")
     ]
     assert [s.title for s in report.sections] == [
         "Summary for the board",
@@ -368,6 +366,11 @@ def test_each_organisation_has_a_table_of_every_row(report: Report) -> None:
         SOUTH,
         "How coverage is counted",
     ]
+    paragraph = report.section("organisation-northern-trust").blocks[0]
+    assert paragraph == Paragraph(
+        "Northern Trust, 31 March 2026. 4 targets: 1 met, 1 on trajectory, 2 behind; 1 to check "
+        "(see the notes under the table)."
+    )
 
 
 def test_one_organisation_only_when_asked(north: Report) -> None:
@@ -416,16 +419,14 @@ def test_word_tables_hold_the_values_and_the_chart_has_alt_text(
     cells = [[cell.text for cell in r.cells] for t in document.tables for r in t.rows]
     assert ["Health visiting, Health visitor", "95%, met", "55%, behind", DASH, DASH] in cells
     assert [
-        "Health visiting",
-        "Health visitor",
+        "Health visiting, Health visitor",
         "Skilled",
         "40",
         "22",
         "55%",
-        "90% by 31 March 2027",
+        "90% by 31 Mar 2027",
         "14",
         "behind",
-        DASH,
     ] in cells
     charts = [block for s in report.sections for block in s.blocks if isinstance(block, Chart)]
     descriptions = [shape._inline.docPr.get("descr") for shape in document.inline_shapes]

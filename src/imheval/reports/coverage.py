@@ -143,16 +143,18 @@ def percent_text(percent: float) -> str:
     return f"{whole}%" if tenth == 0 else f"{whole}.{tenth}%"
 
 
-def target_text(row: CoverageRow) -> str:
-    """'90% by 31 March 2027'."""
+def target_text(row: CoverageRow, *, short: bool = False) -> str:
+    """'90% by 31 March 2027' ('90% by 31 Mar 2027' when ``short``, for a table)."""
     target = format(row.target_percent.normalize(), "f")
-    return f"{target}% by {long_date(row.by_date)}"
+    day = row.by_date
+    return f"{target}% by " + (f"{day.day} {day:%b %Y}" if short else long_date(day))
 
 
-def share_cell(row: CoverageRow) -> str:
-    """The share trained as a cell says it: '87.5%', or why there is none."""
+def share_cell(row: CoverageRow, *, short: bool = False) -> str:
+    """The share trained as a cell says it: '87.5%', or why there is none ('over headcount'
+    alone when ``short``, beside a status that says to check the data)."""
     if Flag.TRAINED_EXCEEDS_HEADCOUNT in row.flags:
-        return OVER_HEADCOUNT
+        return "over headcount" if short else OVER_HEADCOUNT
     if row.percent is None:
         return "no staff (headcount 0)"
     return percent_text(row.percent)
@@ -478,8 +480,7 @@ def heatmap_alt_text(rows: Sequence[CoverageRow], organisation: str) -> str:
 
 
 TABLE_HEADER = (
-    "Service",
-    "Profession",
+    "Team",
     "Level",
     "Headcount",
     "Trained",
@@ -487,32 +488,32 @@ TABLE_HEADER = (
     "Target",
     "Gap (people)",
     "Status",
-    "Notes",
 )
 
 
 def coverage_table(rows: Sequence[CoverageRow], organisation: str) -> Table:
-    """Every row of one organisation with all its figures, flags in words."""
+    """Every row of one organisation with all its figures; a row's flags in words in a note
+    under the table (its status then reads "check the data")."""
     table_rows = tuple(
         (
-            row.service,
-            row.profession,
+            _post(row),
             row.level,
             Number(f"{row.headcount:,}"),
             Number(f"{row.trained:,}"),
-            Number(share_cell(row)) if not _checked(row) else share_cell(row),
-            target_text(row),
+            share_cell(row, short=True) if _checked(row) else Number(share_cell(row)),
+            target_text(row, short=True),
             Number(f"{row.gap_people:,}"),
-            STATUS_WORDS[row.status] if not _checked(row) else "not measured",
-            flags_text(row) or DASH,
+            "check the data" if _checked(row) else STATUS_WORDS[row.status],
         )
         for row in rows
     )
+    flagged = tuple(f"{_post(row)} at {row.level}: {flags_text(row)}." for row in rows if row.flags)
     return Table(
         caption=f"Coverage by team and level: {organisation}",
         header=TABLE_HEADER,
         rows=table_rows,
         notes=(
+            *flagged,
             "Trained: distinct people trained to the level or higher, counted in the team of "
             "their latest training record. Share trained: trained / headcount, rounded down. "
             "Gap: people still to train to reach the target.",
@@ -529,7 +530,7 @@ def _organisation_section(
     blocks: list[Block] = [
         Paragraph(
             f"{organisation}, {long_date(result.as_of)}. {_status_counts(measured)}"
-            + (f"; {unmeasured} not measured (see Notes)" if unmeasured else "")
+            + (f"; {unmeasured} to check (see the notes under the table)" if unmeasured else "")
             + "."
         ),
         coverage_table(own, organisation),
