@@ -22,7 +22,7 @@ from imheval.reports.coverage import (
     percent_text,
 )
 from imheval.reports.html import render_html
-from imheval.reports.model import Chart, Findings, Paragraph, Report, Table
+from imheval.reports.model import Chart, Findings, Heading, Paragraph, Report, Table
 from imheval.reports.wording import DASH
 from imheval.workforce.coverage import (
     BirthsCheck,
@@ -445,3 +445,15 @@ def test_pdf_builds_with_the_values(north: Report, tmp_path: Path) -> None:
     assert "22 of the 40 staff who need this level are trained" in text
     assert "58.3%, on trajectory" in text
     assert "over headcount: check the data" in text
+
+
+def test_several_organisations_each_get_their_own_summary(report: Report) -> None:
+    summary = report.section("summary")
+    headings = [block.text for block in summary.blocks if isinstance(block, Heading)]
+    assert headings[:2] == [NORTH, "The biggest gaps"]
+    assert SOUTH in headings
+    assert (
+        "Skilled: 28 of the 30 staff who need this level are trained (1 target: 1 met).",
+        "93.3% trained",
+    ) in findings(report)
+    assert report.subtitle.startswith("2 organisations; coverage on 31 March 2026")
