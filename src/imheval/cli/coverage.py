@@ -13,8 +13,10 @@ from rich import box
 from rich.table import Table
 from rich.text import Text
 
-from imheval.cli.shell import app, console, run_safely, write_json
+from imheval.cli.shell import app, console, err_console, run_safely, write_json
 from imheval.errors import CoverageError, Problem
+from imheval.reports import FORMATS as REPORT_FORMATS
+from imheval.reports import write_report
 from imheval.workforce.coverage import (
     DEFAULT_COHORT_SIZE,
     FLAG_WORDS,
@@ -49,7 +51,7 @@ _STYLES = {Status.MET: "green", Status.ON_TRAJECTORY: "yellow", Status.BEHIND: "
         "person at Enhanced counts towards Skilled and Informed. The rules are in "
         "docs/coverage.md.\n\n"
         "Example: imheval coverage establishment.csv training.csv --requirements required.csv "
-        "--as-of 2027-03-31 --json coverage.json"
+        "--as-of 2027-03-31 --json coverage.json --report coverage.docx"
     ),
 )
 def coverage_command(
@@ -126,8 +128,27 @@ def coverage_command(
             "status, flags), with needs, births and notes.",
         ),
     ] = None,
+    report: Annotated[
+        list[Path] | None,
+        typer.Option(
+            "--report",
+            help="Write a report for a board or commissioner (the heat map, the gaps and the "
+            "cohorts to close them); the extension picks the format: .html, .pdf or .docx. "
+            "Give it more than once for several formats.",
+        ),
+    ] = None,
 ) -> None:
     def act() -> None:
+        for target in report or []:
+            if target.suffix.lower() not in REPORT_FORMATS:
+                raise CoverageError(
+                    [
+                        Problem(
+                            file=f"--report {target}",
+                            message="use a file ending in .html, .htm, .pdf or .docx",
+                        )
+                    ]
+                )
         day = _date_option(as_of) if as_of else datetime.date.today()
         share = _turnover(turnover)
         ladder = find_ladder(framework)
@@ -149,6 +170,15 @@ def coverage_command(
         print_coverage(result)
         if json_out is not None:
             write_json(json_out, result.to_dict())
+            err_console.print(f"Wrote the coverage to {json_out}")
+        if report:
+            from imheval.reports.coverage import coverage_report
+
+            # One report model serves every format asked for, so they cannot differ.
+            model = coverage_report(result)
+            for target in report:
+                write_report(model, target)
+                err_console.print(f"Wrote the report to {target}")
 
     run_safely(act)
 
