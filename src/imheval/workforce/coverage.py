@@ -317,8 +317,11 @@ def _people(
     after = 0
     problems: list[Problem] = []
     ranks: dict[str, int] = {}
+    rank_of: dict[str, int | None] = {}
     for record in training:
-        rank = ladder.rank(record.level)
+        if record.level not in rank_of:
+            rank_of[record.level] = ladder.rank(record.level)
+        rank = rank_of[record.level]
         if rank is None:
             problems.append(
                 Problem(

@@ -8,6 +8,7 @@ Level names are matched without regard to case or repeated spaces.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Final
@@ -22,6 +23,7 @@ MAX_LEVELS: Final = 20
 MAX_LADDER_BYTES: Final = 64_000
 
 
+@functools.lru_cache(maxsize=8192)  # names repeat on every row of a file
 def level_key(name: str) -> str:
     """The form of a level, service, profession or organisation name used for matching:
     case folded, runs of whitespace made one space, ends trimmed."""
@@ -55,11 +57,7 @@ class Ladder:
 
     def rank(self, level: str) -> int | None:
         """The level's place on the ladder (0 = lowest), or None when it is not one of them."""
-        key = level_key(level)
-        for index, name in enumerate(self.levels):
-            if level_key(name) == key:
-                return index
-        return None
+        return _ranks(self.levels).get(level_key(level))
 
     def canonical(self, level: str) -> str | None:
         """The level as the ladder spells it, or None."""
@@ -74,6 +72,12 @@ class Ladder:
     def describe(self) -> str:
         """'NES PIMH (Informed, Skilled, Enhanced, Specialist)'."""
         return f"{self.name} ({', '.join(self.levels)})"
+
+
+@functools.lru_cache(maxsize=64)
+def _ranks(levels: tuple[str, ...]) -> dict[str, int]:
+    """Each level's matching key and place, worked out once per ladder."""
+    return {level_key(name): index for index, name in enumerate(levels)}
 
 
 #: The built-in ladders by the id ``--framework`` takes.

@@ -14,6 +14,7 @@ or 31/03/2026 (day first, as in the UK), or are Excel dates. The files are read 
 from __future__ import annotations
 
 import datetime
+import functools
 import itertools
 import re
 from dataclasses import dataclass
@@ -170,6 +171,7 @@ def unknown_level(text: str, ladder: Ladder) -> str:
     return message
 
 
+@functools.lru_cache(maxsize=1024)
 def _column_key(name: str) -> str:
     """A header as matched: letters and digits only, case folded ("Head count" is
     ``headcount``, "Completed-on" is ``completed_on``)."""
