@@ -7,7 +7,8 @@
 # `imheval coverage` on the same files and compares every value exactly.
 #
 # The rules (docs/coverage.md), written out again independently of the Python:
-# - a person is `person` within an organisation; training after as-of is ignored;
+# - a person is `person` within an organisation (case and spaces aside); training after
+#   as-of is ignored;
 # - a person is placed in the service and profession of their latest record;
 # - they count at a level when they completed that level or a higher one, on or after the
 #   lapse date (as-of less refresh_years years) when the requirement has refresh_years;
@@ -36,7 +37,7 @@ required <- read("required.csv")
 training$rank <- match(key(training$level), levels_nes)
 stopifnot(!anyNA(training$rank))
 training$date <- as.Date(training$completed_on)
-training$who <- paste(key(training$organisation), training$person, sep = "\r")
+training$who <- paste(key(training$organisation), key(training$person), sep = "\r")
 
 required$rank <- match(key(required$level), levels_nes)
 required$date <- as.Date(required$by_date)

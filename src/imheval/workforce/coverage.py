@@ -254,8 +254,8 @@ def coverage(
     ``as_of`` is ignored; a person is placed in the service and profession of their latest
     record and counts at a row's level when they completed that level or a higher one (levels
     are cumulative) on or after the lapse date (``as_of`` less the requirement's
-    ``refresh_years``; no lapse without it). Names of organisations, services, professions and
-    levels are matched without regard to case or repeated spaces; rows use the establishment's
+    ``refresh_years``; no lapse without it). Names of people, organisations, services,
+    professions and levels are matched without regard to case or repeated spaces; rows use the establishment's
     spelling.
 
     Raises :class:`~imheval.errors.CoverageError` when a person's latest records (same date)
@@ -336,10 +336,12 @@ def _people(
             after += 1
             continue
         ranks[record.level] = rank
-        key = (level_key(record.organisation), record.person.strip())
+        # "AB 12" and "ab 12" are one person: identifiers are typed by hand too.
+        key = (level_key(record.organisation), level_key(record.person))
         records.setdefault(key, []).append(record)
     people: list[_Person] = []
-    for (_, person_id), own in records.items():
+    for own in records.values():
+        person_id = own[0].person.strip()
         latest_date = max(record.completed_on for record in own)
         latest = [record for record in own if record.completed_on == latest_date]
         places = {(level_key(r.service), level_key(r.profession)) for r in latest}
