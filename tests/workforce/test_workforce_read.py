@@ -238,3 +238,13 @@ def test_two_columns_with_one_name_are_refused(tmp_path: Path) -> None:
         "est.csv, column 'Head count': two columns are headed 'headcount' and 'Head count': "
         "keep one"
     ]
+
+
+def test_a_workbook_saved_as_csv_is_refused_with_the_files_name(tmp_path: Path) -> None:
+    path = tmp_path / "training.csv"
+    path.write_bytes(b"PK\x03\x04" + bytes(200))
+    with pytest.raises(CoverageError) as caught:
+        read_training(path, NES)
+    assert problems(caught) == [
+        "training.csv: looks like an Excel workbook, not CSV text; give it the extension .xlsx"
+    ]

@@ -255,8 +255,8 @@ def coverage(
     record and counts at a row's level when they completed that level or a higher one (levels
     are cumulative) on or after the lapse date (``as_of`` less the requirement's
     ``refresh_years``; no lapse without it). Names of people, organisations, services,
-    professions and levels are matched without regard to case or repeated spaces; rows use the establishment's
-    spelling.
+    professions and levels are matched without regard to case or repeated spaces; rows use the
+    establishment's spelling.
 
     Raises :class:`~imheval.errors.CoverageError` when a person's latest records (same date)
     place them in two services or professions (``training_file`` names the file), or a level
