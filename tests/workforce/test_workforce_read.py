@@ -10,10 +10,10 @@ import openpyxl
 import pytest
 
 from imheval.errors import CoverageError
+from imheval.io.dates import parse_date
 from imheval.workforce.inputs import Post, TrajectoryPoint
 from imheval.workforce.ladder import BUILT_IN, Ladder, find_ladder, read_ladder
 from imheval.workforce.read import (
-    parse_date,
     read_births,
     read_establishment,
     read_requirements,

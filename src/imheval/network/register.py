@@ -30,7 +30,6 @@ from __future__ import annotations
 import csv
 import datetime
 import io
-import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -39,6 +38,7 @@ from typing import Any, Final, TypeVar
 from imheval.errors import DataFormatError, Problem, RegisterError
 from imheval.io._cells import Sheet
 from imheval.io.csvsafe import neutralise_row
+from imheval.io.dates import parse_date
 from imheval.network.attendance import (
     AttendanceRule,
     Mark,
@@ -87,8 +87,6 @@ _REQUIRED: Final = {
     "attendance": ("member", "date", "status"),
 }
 _DEFAULT_DURATION: Final = 90
-_UK_DATE = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})")
-_MIDNIGHT = re.compile(r"(\d{4}-\d{2}-\d{2})[T ]00:00(?::00(?:\.0+)?)?")
 
 
 @dataclass(frozen=True, slots=True)
@@ -272,26 +270,6 @@ def _table_of(label: str, sheet: Sheet) -> _Table:
 # --- parsing cells --------------------------------------------------------------------------
 
 
-def _parse_date(text: str) -> datetime.date | None:
-    """A date written 2026-03-05, as an Excel date (2026-03-05T00:00:00) or 05/03/2026."""
-    midnight = _MIDNIGHT.fullmatch(text)
-    if midnight:
-        text = midnight.group(1)
-    if len(text) == 10 and text[4] == "-":
-        try:
-            return datetime.date.fromisoformat(text)
-        except ValueError:
-            return None
-    uk = _UK_DATE.fullmatch(text)
-    if uk:
-        day, month, year = (int(part) for part in uk.groups())
-        try:
-            return datetime.date(year, month, day)
-        except ValueError:
-            return None
-    return None
-
-
 def _date_cell(
     table: _Table, row: _Row, column: str, problems: _Problems, *, required: bool = True
 ) -> datetime.date | None:
@@ -300,7 +278,7 @@ def _date_cell(
         if required:
             problems.add(table, row, column, "the date is blank")
         return None
-    parsed = _parse_date(text)
+    parsed = parse_date(text)
     if parsed is None:
         problems.add(
             table, row, column, f"'{text}' is not a date (write it as 2026-03-05 or 05/03/2026)"

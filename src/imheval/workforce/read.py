@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Final
 
 from imheval.errors import CoverageError, DataFormatError, Problem
+from imheval.io.dates import parse_date
 from imheval.workforce.inputs import Births, Post, Requirement, TrainingRecord, TrajectoryPoint
 from imheval.workforce.ladder import Ladder, level_key
 
@@ -59,8 +60,6 @@ MAX_REFRESH_YEARS: Final = 50
 #: The largest headcount of one row (a whole NHS board is well under this).
 MAX_HEADCOUNT: Final = 1_000_000
 
-_UK_DATE = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})")
-_MIDNIGHT = re.compile(r"(\d{4}-\d{2}-\d{2})[T ]00:00(?::00(?:\.0+)?)?")
 _WHOLE = re.compile(r"\d{1,9}(?:\.0+)?")
 
 
@@ -176,27 +175,6 @@ def _column_key(name: str) -> str:
     """A header as matched: letters and digits only, case folded ("Head count" is
     ``headcount``, "Completed-on" is ``completed_on``)."""
     return "".join(character for character in name.casefold() if character.isalnum())
-
-
-def parse_date(text: str) -> datetime.date | None:
-    """A date written 2026-03-31, as an Excel date (2026-03-31T00:00:00) or 31/03/2026."""
-    text = text.strip()
-    midnight = _MIDNIGHT.fullmatch(text)
-    if midnight:
-        text = midnight.group(1)
-    if len(text) == 10 and text[4] == "-":
-        try:
-            return datetime.date.fromisoformat(text)
-        except ValueError:
-            return None
-    uk = _UK_DATE.fullmatch(text)
-    if uk:
-        day, month, year = (int(part) for part in uk.groups())
-        try:
-            return datetime.date(year, month, day)
-        except ValueError:
-            return None
-    return None
 
 
 def _decimal(text: str) -> Decimal | None:
