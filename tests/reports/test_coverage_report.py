@@ -408,6 +408,9 @@ def test_html_has_the_values_and_the_statuses_in_words(report: Report) -> None:
         "<td>55%, behind</td>",
         "over headcount: check the data",
         '<td class="num">93.3%</td>',
+        '<th scope="col" class="num">Headcount</th>',
+        '<th scope="col" class="num">Gap (people)</th>',
+        '<th scope="col" class="num">Cohorts to close the gap</th>',
     ):
         assert value in text, value
 

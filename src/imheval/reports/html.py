@@ -65,6 +65,14 @@ _NUMERIC_HEADERS = frozenset(
         "Percent agreement",
         "Cohen's kappa",
         "Krippendorff's alpha",
+        "Headcount",
+        "Trained",
+        "Share trained",
+        "Gap (people)",
+        "People still to train",
+        "Cohorts to close the gap",
+        "Trained leavers a year",
+        "Cohorts a year to hold the target",
     }
 )
 
