@@ -48,7 +48,8 @@ from imheval.web.qualitative.study_access import (
 )
 from imheval.web.workspace.views import _form_page as workspace_form_page
 
-FORM_TEMPLATE = "qualitative/study_form.html"
+#: The network pages' one-column form (its fields as the network forms draw them, files too).
+FORM_TEMPLATE = "network/form.html"
 #: The session key holding one upload's pseudonymised result between upload and preview.
 UPLOAD_KEY = "qualitative-upload-{study}"
 #: How much of a transcript the preview shows.
