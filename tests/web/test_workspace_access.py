@@ -37,6 +37,9 @@ PUBLIC_PREFIXES = (
     "p/",  # the anonymous member profile questionnaire: unguessable token (test_network_profile)
     "calendars/",  # a network group's meetings (.ics): replaceable token (test_network_meetings)
     "m/",  # a network group member's own page: unguessable token (test_network_member_link)
+    # a region's pages: reached through a regional role, not an organisation; their own walk
+    # (test_workforce_region_access) proves a region sees only what its members share
+    "r/",
 )
 #: Public routes matched exactly (the empty route is the site's home page).
 PUBLIC_ROUTES = {""}
@@ -127,8 +130,10 @@ def _northern_kwargs(workspace: Any) -> dict[str, Any]:
         organisation=workspace.organisation, authors="North, A.", title="A northern reading"
     )
     qualitative = _northern_qualitative(workspace)
+    workforce = _northern_workforce(workspace)
     return {
         **qualitative,
+        **workforce,
         "reading": reading.pk,
         "group": group.pk,
         "meeting": meeting.pk,
@@ -173,6 +178,58 @@ def _northern_qualitative(workspace: Any) -> dict[str, int]:
         "memo": memo.pk,
         "phase": phase.pk,
         "review": review.pk,
+    }
+
+
+def _northern_workforce(workspace: Any) -> dict[str, Any]:
+    """One northern object of each kind the workforce pages name."""
+    from imheval.web.workforce import models as wf
+
+    organisation = workspace.organisation
+    trainee = wf.Trainee.objects.create(
+        cohort=workspace.cohort, person="N100", profession="Health visitor", service="HV"
+    )
+    places = wf.PlacesYear.objects.create(programme=workspace.programme, year=2026, funded=20)
+    earlier = wf.EarlierTraining.objects.create(
+        organisation=organisation,
+        person="N101",
+        profession="Midwife",
+        service="Maternity",
+        level="Skilled",
+        completed_on=datetime.date(2025, 6, 1),
+    )
+    establishment = wf.Establishment.objects.create(
+        organisation=organisation, as_of=datetime.date(2026, 4, 1)
+    )
+    post = wf.EstablishmentRow.objects.create(
+        establishment=establishment, service="HV", profession="Health visitor", headcount=10
+    )
+    requirement = wf.LevelRequirement.objects.create(
+        organisation=organisation,
+        service="HV",
+        profession="Health visitor",
+        level="Skilled",
+        target_percent=90,
+        by_date=datetime.date(2027, 3, 31),
+    )
+    point = wf.TrajectoryPoint.objects.create(
+        requirement=requirement, by_date=datetime.date(2026, 9, 30), target_percent=50
+    )
+    births = wf.BirthsYear.objects.create(organisation=organisation, year=2025, births=3200)
+    region = wf.Region.objects.create(name="Northern region", slug="northern-region")
+    region_member = wf.RegionMember.objects.create(region=region, organisation=organisation)
+    return {
+        "trainee": trainee.pk,
+        "places": places.pk,
+        "earlier": earlier.pk,
+        "establishment": establishment.pk,
+        "post": post.pk,
+        "requirement": requirement.pk,
+        "point": point.pk,
+        "births": births.pk,
+        "region_member": region_member.pk,
+        "year": 2026,
+        "file_format": "csv",
     }
 
 

@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "imheval.web.paper",
     "imheval.web.network",
     "imheval.web.qualitative",
+    "imheval.web.workforce",
     "imheval.web.tasks",
     "django_tasks",
     "django_tasks_db",

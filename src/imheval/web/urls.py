@@ -19,6 +19,7 @@ urlpatterns = [
     path("o/", include("imheval.web.paper.urls")),
     path("", include("imheval.web.network.urls")),
     path("", include("imheval.web.qualitative.urls")),
+    path("", include("imheval.web.workforce.urls")),
     path("o/", include("imheval.web.tasks.urls")),
     path("o/", include("imheval.web.capture.preview")),
     path("q/", include("imheval.web.capture.urls")),

@@ -39,6 +39,13 @@ class DurationUnit(models.TextChoices):
     WEEKS = "weeks", "weeks"
 
 
+class CompletionRule(models.TextChoices):
+    """What counts as completing a programme (the training register applies it)."""
+
+    ATTENDANCE = "attendance", "Attending at least a share of the sessions"
+    FINAL_SESSION = "final_session", "Attending the final session"
+
+
 class Timepoint(models.TextChoices):
     """When a questionnaire is answered; the values are the core's timepoint names."""
 
@@ -66,6 +73,24 @@ class Programme(models.Model):
         "duration", max_digits=6, decimal_places=1, help_text="For example 2 (days)."
     )
     duration_unit = models.CharField(max_length=10, choices=DurationUnit.choices)
+    # The programme as an offer (issue 16): the level it gives on the organisation's workforce
+    # framework (imheval.web.workforce.models.WorkforceSettings), who pays, how many places a
+    # year, and what counts as completing it.
+    framework_level = models.CharField(
+        max_length=100,
+        blank=True,
+        help_text="The level it gives on your workforce framework, for example Skilled.",
+    )
+    funder = models.CharField(max_length=200, blank=True, help_text="Who pays for the places.")
+    places_per_year = models.PositiveIntegerField("places funded per year", null=True, blank=True)
+    #: Sessions in one delivery (16 for a 16-week course met weekly); attendance is kept per
+    #: session in the training register.
+    sessions = models.PositiveSmallIntegerField(default=1)
+    completion_rule = models.CharField(
+        max_length=20, choices=CompletionRule.choices, default=CompletionRule.ATTENDANCE
+    )
+    #: With the attendance rule: the share of sessions, in percent, a person must attend.
+    attendance_threshold = models.PositiveSmallIntegerField(default=80)
     #: Hidden from the lists (shown under "Archived" instead); nothing is deleted.
     is_archived = models.BooleanField(default=False)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -78,6 +103,12 @@ class Programme(models.Model):
         "delivery",
         "duration_value",
         "duration_unit",
+        "framework_level",
+        "funder",
+        "places_per_year",
+        "sessions",
+        "completion_rule",
+        "attendance_threshold",
         "is_archived",
     )
 

@@ -1,0 +1,5 @@
+"""Routes of the workforce app's coverage pages (filled in by the part that owns them)."""
+
+from django.urls import URLPattern
+
+urlpatterns: list[URLPattern] = []
