@@ -572,13 +572,37 @@ def _method(result: CoverageResult) -> Section:
     )
 
 
+# ------------------------------------------------------------------------------ for other reports
+
+
+def organisation_summary_blocks(result: CoverageResult, organisation: str) -> list[Block]:
+    """One organisation's summary as this report's first page gives it (each level's figures,
+    the biggest gaps, what closing them takes, the births check): for the board pack."""
+    own = [row for row in result.rows if row.organisation == organisation]
+    return _organisation_summary(result, organisation, own)
+
+
+def heat_map_section(result: CoverageResult, organisations: Sequence[str]) -> Section:
+    """The heat map section (chart and table per organisation) of ``organisations``."""
+    rows = [row for row in result.rows if row.organisation in organisations]
+    return _heat_maps(result, organisations, rows)
+
+
+def method_section(result: CoverageResult) -> Section:
+    """How coverage is counted."""
+    return _method(result)
+
+
 __all__ = [
     "DEFAULT_TITLE",
     "HEATMAP_CATEGORIES",
     "coverage_report",
     "coverage_table",
+    "heat_map_section",
     "heatmap_alt_text",
     "heatmap_spec",
     "heatmap_table",
+    "method_section",
+    "organisation_summary_blocks",
     "percent_text",
 ]
