@@ -26,6 +26,7 @@ from imheval.web.workspace.catalogue import catalogue
 from imheval.web.workspace.models import (
     Cohort,
     Collection,
+    CompletionRule,
     Delivery,
     DurationUnit,
     InstrumentFile,
@@ -107,14 +108,59 @@ def _refuse_taken_name(queryset: QuerySet, instance: Any, name: str, message: st
     return name
 
 
+#: The programme's completion fields: a change to any of them re-settles its trainees.
+COMPLETION_FIELDS = ("sessions", "completion_rule", "attendance_threshold")
+#: The fields programmes gained as offers (issue 16): a form posted without one of them (from a
+#: page made before they existed) keeps what was saved rather than failing or clearing it.
+OFFER_FIELDS = ("framework_level", "funder", "places_per_year", *COMPLETION_FIELDS)
+MAX_SESSIONS = 200
+NO_FRAMEWORK_LEVEL = "None: it gives no level on the framework"
+
+
+def framework_level_choices(organisation: Organisation, current: str = "") -> list[tuple[str, str]]:
+    """The levels of ``organisation``'s workforce framework, lowest first, then "no level"; a
+    ``current`` level the framework no longer has is kept as a choice, marked, so editing
+    other details does not lose it."""
+    from imheval.errors import CoverageError
+    from imheval.web.workforce.models import WorkforceSettings
+
+    try:
+        levels = list(WorkforceSettings.for_organisation(organisation).ladder().levels)
+    except CoverageError:  # a custom framework saved before its levels were checked
+        levels = []
+    choices = [(level, level) for level in levels]
+    if current and current not in levels:
+        choices.append((current, f"{current} (not on your current framework)"))
+    return [*choices, ("", NO_FRAMEWORK_LEVEL)]
+
+
+def _whole_number(text: str) -> int | None:
+    """``text`` as a whole number written in ASCII digits (``"80"``, ``" 80% "``), else None."""
+    digits = text.strip().removesuffix("%").strip()
+    if not digits or not (digits.isascii() and digits.isdigit()) or len(digits) > 6:
+        return None
+    return int(digits)
+
+
 class ProgrammeForm(forms.ModelForm):
-    """A programme of the organisation given as ``organisation``."""
+    """A programme of the organisation given as ``organisation``, as an offer: the level it
+    gives on the organisation's workforce framework, who funds it, places a year, sessions and
+    what counts as completing it. Saving a change to the sessions, the rule or the threshold
+    re-settles who has completed (:func:`imheval.web.workforce.completion.settle_programme`)."""
 
     level = forms.ChoiceField(
         choices=Level.choices,
         widget=forms.RadioSelect,
         label="Level",
         error_messages={"required": "Choose the programme's level"},
+    )
+    framework_level = forms.ChoiceField(
+        choices=[],
+        required=False,
+        widget=forms.RadioSelect,
+        label="Level it gives on your workforce framework",
+        help_text="The level staff reach by completing it, for example Skilled. Coverage counts "
+        "them at this level. Your framework is chosen on the workforce settings page.",
     )
     delivery = forms.ChoiceField(
         choices=Delivery.choices,
@@ -144,14 +190,72 @@ class ProgrammeForm(forms.ModelForm):
         label="Length in",
         error_messages={"required": "Choose hours, days or weeks"},
     )
+    places_per_year = forms.IntegerField(
+        required=False,
+        min_value=1,
+        max_value=1_000_000,
+        label="Places funded per year (optional)",
+        help_text="For example 120. You can record each year's places on the places page.",
+        widget=forms.TextInput(attrs={"class": "nhsuk-input--width-5", "inputmode": "numeric"}),
+        error_messages={
+            "invalid": "Enter the places funded per year as a whole number, for example 120",
+            "min_value": "Enter 1 or more places, or leave it blank",
+            "max_value": "Enter at most 1,000,000 places",
+        },
+    )
+    sessions = forms.IntegerField(
+        required=False,
+        min_value=1,
+        max_value=MAX_SESSIONS,
+        label="Number of sessions",
+        help_text="How many times the group meets, for example 16 for a weekly 16-week course, "
+        "or 1 for a one-day course. Attendance is recorded for each session.",
+        widget=forms.TextInput(attrs={"class": "nhsuk-input--width-3", "inputmode": "numeric"}),
+        error_messages={
+            "invalid": "Enter the number of sessions as a whole number, for example 16",
+            "min_value": "A programme has at least 1 session",
+            "max_value": f"Enter at most {MAX_SESSIONS} sessions",
+        },
+    )
+    completion_rule = forms.ChoiceField(
+        choices=CompletionRule.choices,
+        required=False,
+        widget=forms.RadioSelect,
+        label="What counts as completing it?",
+    )
+    attendance_threshold = forms.CharField(
+        required=False,
+        label="Share of sessions to attend (%)",
+        help_text="Only for the attendance rule. For example 80: on a 16-session course, "
+        "someone completes by attending at least 13 sessions.",
+        widget=forms.TextInput(attrs={"class": "nhsuk-input--width-3", "inputmode": "numeric"}),
+    )
 
     class Meta:
         model = Programme
-        fields = ["name", "provider", "level", "delivery", "duration_value", "duration_unit"]
-        labels = {"name": "Programme name", "provider": "Provider (optional)"}
+        fields = [
+            "name",
+            "provider",
+            "level",
+            "framework_level",
+            "delivery",
+            "duration_value",
+            "duration_unit",
+            "funder",
+            "places_per_year",
+            "sessions",
+            "completion_rule",
+            "attendance_threshold",
+        ]
+        labels = {
+            "name": "Programme name",
+            "provider": "Provider (optional)",
+            "funder": "Funder (optional)",
+        }
         help_texts = {
             "name": "For example, Solihull Approach foundation",
             "provider": "Who runs the training, for example the Solihull Approach team",
+            "funder": "Who pays for the places, for example the health board's workforce fund",
         }
         error_messages = {"name": {"required": "Enter the programme's name"}}
 
@@ -160,6 +264,25 @@ class ProgrammeForm(forms.ModelForm):
         self.instance.organisation = organisation
         if self.instance.pk:
             self.initial["duration_value"] = f"{self.instance.duration_value.normalize():f}"
+        self.fields["framework_level"].choices = framework_level_choices(  # type: ignore[attr-defined]
+            organisation, self.instance.framework_level
+        )
+        self.fields["completion_rule"].item_hints = {  # type: ignore[attr-defined]
+            CompletionRule.ATTENDANCE: "For example, at least 80% of the sessions.",
+            CompletionRule.FINAL_SESSION: "The share of sessions below is not used.",
+        }
+        self._existed = self.instance.pk is not None
+        self._completion_before = self._completion_of(self.instance)
+
+    @staticmethod
+    def _completion_of(programme: Programme) -> tuple[Any, ...]:
+        return tuple(getattr(programme, name) for name in COMPLETION_FIELDS)
+
+    def _omitted(self, name: str) -> bool:
+        """True when the posted form has no ``name`` at all (a page older than the field)."""
+        return self.is_bound and self[name].field.widget.value_omitted_from_data(
+            self.data, self.files, self.add_prefix(name)
+        )
 
     def clean_name(self) -> str:
         return _refuse_taken_name(
@@ -168,6 +291,52 @@ class ProgrammeForm(forms.ModelForm):
             self.cleaned_data["name"],
             "There is already a programme with this name. Give this one a different name.",
         )
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        for name in OFFER_FIELDS:
+            if self._omitted(name):
+                cleaned[name] = getattr(self.instance, name)
+        if cleaned.get("sessions") is None and "sessions" not in self.errors:
+            self.add_error("sessions", "Enter the number of sessions, for example 16")
+        if not cleaned.get("completion_rule"):
+            self.add_error("completion_rule", "Choose what counts as completing the programme")
+            return cleaned
+        if cleaned["completion_rule"] == CompletionRule.FINAL_SESSION:
+            # The threshold means nothing under this rule: whatever was typed is ignored.
+            cleaned["attendance_threshold"] = self.instance.attendance_threshold
+            return cleaned
+        threshold = cleaned.get("attendance_threshold")
+        if isinstance(threshold, int):
+            return cleaned
+        text = str(threshold or "").strip()
+        number = _whole_number(text)
+        if not text:
+            self.add_error(
+                "attendance_threshold",
+                "Enter the share of sessions someone must attend to complete, for example 80",
+            )
+        elif number is None:
+            self.add_error(
+                "attendance_threshold",
+                "Enter the share of sessions as a whole number from 1 to 100, for example 80",
+            )
+        elif not 1 <= number <= 100:
+            self.add_error("attendance_threshold", "Enter a share from 1 to 100, for example 80")
+        else:
+            cleaned["attendance_threshold"] = number
+        return cleaned
+
+    def save(self, commit: bool = True) -> Programme:
+        """Save the programme; when its sessions, rule or threshold changed, work out again
+        who has completed it (their attendance is kept, so nothing is lost either way)."""
+        programme: Programme = super().save(commit=commit)
+        changed = self._completion_before != self._completion_of(programme)
+        if commit and self._existed and changed:
+            from imheval.web.workforce.completion import settle_programme
+
+            settle_programme(programme)
+        return programme
 
 
 class CohortForm(forms.ModelForm):
