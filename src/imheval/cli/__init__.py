@@ -22,10 +22,12 @@ def _register() -> None:
     from imheval.cli.instruments import app as instruments_app
     from imheval.cli.network import app as network_app
     from imheval.cli.qual_web import app as qual_app
+    from imheval.cli.region_web import app as region_app
 
     app.add_typer(instruments_app, name="instruments")
     app.add_typer(network_app, name="network")
     app.add_typer(qual_app, name="qual")
+    app.add_typer(region_app, name="region")
 
 
 _register()

@@ -37,6 +37,7 @@ from imheval.web.organisations.access import (
     organisation_views,
 )
 from imheval.web.organisations.models import AuditEvent, Invitation, Membership
+from imheval.web.workforce.region_access import roles_of
 from imheval.web.workspace import catalogue, cohort_setup, parallel_forms, qr
 from imheval.web.workspace.attention import attention
 from imheval.web.workspace.cohort_setup import NewCohortForm
@@ -133,13 +134,16 @@ def _form_page(
 
 @require_GET
 def home(request: HttpRequest) -> HttpResponse:
-    """The user's organisations; straight into the only one when there is one."""
+    """The user's organisations and regions; straight into the only organisation when there
+    is one and no region (a regional lead or viewer always lands here, to choose)."""
     if not request.user.is_authenticated:
         return redirect_to_login(request.get_full_path())
     memberships = list(Membership.objects.filter(user=request.user).select_related("organisation"))
-    if len(memberships) == 1:
+    region_roles = roles_of(request.user)
+    if len(memberships) == 1 and not region_roles:
         return redirect("workspace:organisation", org=memberships[0].organisation.slug)
-    return render(request, "workspace/home.html", {"memberships": memberships})
+    context = {"memberships": memberships, "region_roles": region_roles}
+    return render(request, "workspace/home.html", context)
 
 
 @organisation_page()
