@@ -13,6 +13,7 @@ requirements as they were, so a confirmation after someone else changed them is 
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 import hashlib
 import json
@@ -174,7 +175,12 @@ def check_for_saving(requirements: Sequence[Requirement], file: str) -> list[Pro
 def read_file(path: Path, ladder: Ladder) -> tuple[Requirement, ...]:
     """The file's requirements (the core's reader, then :func:`check_for_saving`); raises
     CoverageError listing every problem."""
-    found = read_requirements(path, ladder)
+    try:
+        found = read_requirements(path, ladder)
+    except CoverageError as error:
+        raise CoverageError(
+            sorted((_for_the_web(p) for p in error.problems), key=lambda p: p.row or 0)
+        ) from None
     problems = check_for_saving(found, path.name)
     if problems:
         raise CoverageError(problems)
@@ -183,6 +189,19 @@ def read_file(path: Path, ladder: Ladder) -> tuple[Requirement, ...]:
             [Problem(file=path.name, message="the file has no requirements below its header")]
         )
     return found
+
+
+def _for_the_web(problem: Problem) -> Problem:
+    """The core's hint for the command line ("use --framework seed000") as the web says it."""
+    hint = "; it is a level of "
+    if hint in problem.message and ": use --framework " in problem.message:
+        other = problem.message.split(hint, 1)[1].split(": use --framework ", 1)[0]
+        message = (
+            f"{problem.message.split(hint, 1)[0]}; it is a level of {other}: choose that "
+            "framework in the workforce settings, or use your framework's levels"
+        )
+        return dataclasses.replace(problem, message=message)
+    return problem
 
 
 def fingerprint(saved: Sequence[LevelRequirement]) -> str:
