@@ -19,6 +19,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         ("Cohorts", cohorts),
         ("Network groups", reverse("network:groups", args=[slug])),
         ("Focus groups", reverse("qualitative:studies", args=[slug])),
+        ("Workforce", reverse("workforce:home", args=[slug])),
         ("Instruments", reverse("workspace:instruments", args=[slug])),
     ]
     if access.may("view_audit"):
