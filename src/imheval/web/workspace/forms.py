@@ -159,6 +159,7 @@ class ProgrammeForm(forms.ModelForm):
         required=False,
         widget=forms.RadioSelect,
         label="Level it gives on your workforce framework",
+        error_messages={"invalid_choice": "Choose a level on your framework, or none"},
         help_text="The level staff reach by completing it, for example Skilled. Coverage counts "
         "them at this level. Your framework is chosen on the workforce settings page.",
     )
