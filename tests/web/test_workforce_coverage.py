@@ -4,7 +4,6 @@ test_workforce_adapter (Northern Trust, NES framework)."""
 from __future__ import annotations
 
 import csv
-import datetime
 import io
 from typing import Any
 
@@ -84,7 +83,9 @@ def test_a_bad_date_is_an_error_message_and_today_is_shown(northern: Any, bad: s
     page = _page(northern, as_of=bad)
     assert "Error: Workforce coverage" in page
     assert "Enter the date as year, month and day, for example 2027-03-31" in page
-    today = datetime.date.today()
+    from django.utils import timezone
+
+    today = timezone.localdate()
     assert f"Workforce coverage on {today.day} {today:%B %Y}" in page
 
 

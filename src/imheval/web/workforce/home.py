@@ -63,7 +63,9 @@ def home(request: HttpRequest, access: Access) -> HttpResponse:
         ladder = None
         framework = settings.get_framework_display()
         framework_error = "; ".join(problem.message for problem in error.problems)
-    extract = Establishment.objects.filter(organisation=organisation).first()
+    day = today()
+    # the extract coverage uses today (a later one may be imported ahead of its date)
+    extract = Establishment.objects.filter(organisation=organisation, as_of__lte=day).first()
     staff = (
         extract.rows.aggregate(headcount=Sum("headcount"), teams=Count("id"))
         if extract is not None
@@ -84,8 +86,9 @@ def home(request: HttpRequest, access: Access) -> HttpResponse:
     completions = Trainee.objects.filter(cohort__programme__organisation=organisation).aggregate(
         trainees=Count("id"), completed=Count("id", filter=Q(completed_on__isnull=False))
     )
-    births = BirthsYear.objects.filter(organisation=organisation).first()
-    computed = compute(organisation, today())
+    # the figure the births check uses: the latest year up to this one
+    births = BirthsYear.objects.filter(organisation=organisation, year__lte=day.year).first()
+    computed = compute(organisation, day)
     result = computed.result
     pages = [
         {"url": link, "text": text, "about": about}
@@ -107,6 +110,6 @@ def home(request: HttpRequest, access: Access) -> HttpResponse:
         "problems": computed.problems,
         "pages": pages,
         "coverage_url": url("coverage", organisation),
-        "today": today(),
+        "today": day,
     }
     return render(request, "workforce/home.html", context)
