@@ -241,7 +241,7 @@ def read_register(reading: SheetReading, programme: Programme) -> list[RegisterR
     """The rows of a register file, checked against ``programme``'s sessions; raises
     :class:`DataFormatError` listing every problem."""
     sessions = session_columns(reading, programme.sessions)
-    people: dict[str, int] = {}
+    people: dict[str, tuple[int, str]] = {}
     found = []
     for row in reading.rows:
         person = reading.text(row, "person", "person", 120)
@@ -266,9 +266,14 @@ def read_register(reading: SheetReading, programme: Programme) -> list[RegisterR
         if person:
             key = person_key(person)
             if key in people:
-                reading.add(row, "person", f"{person} is listed twice (first in row {people[key]})")
+                first_row, first_person = people[key]
+                reading.add(
+                    row,
+                    "person",
+                    f"listed twice: row {first_row} has the same person ({first_person})",
+                )
             else:
-                people[key] = row.number
+                people[key] = (row.number, person)
         found.append(
             RegisterRow(row.number, person, profession, service, employer, marks, completed_on)
         )
@@ -305,8 +310,8 @@ def import_register(
                     reading.add(
                         row.number,
                         "person",
-                        f"{there} is already on this cohort's register: remove them from the "
-                        "file, or choose to replace the register",
+                        f"already on this cohort's register (as {there}): remove them from "
+                        "the file, or choose to replace the register",
                     )
             reading.check()
         else:
