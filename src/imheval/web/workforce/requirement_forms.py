@@ -37,8 +37,8 @@ def target_field(label: str, example: str) -> forms.DecimalField:
         error_messages={
             "required": "Enter the target, a percentage",
             "invalid": f"Enter the target as a number, for example {example}",
-            "min_value": "The target must be more than 0%",
-            "max_value": "The target must be at most 100%",
+            "min_value": "The target must be more than 0%%",
+            "max_value": "The target must be at most 100%%",
             "max_decimal_places": "Give the target with at most two decimal places",
             "max_digits": "Give the target with at most two decimal places",
         },

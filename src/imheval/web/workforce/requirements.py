@@ -302,15 +302,23 @@ def plan(saved: Sequence[LevelRequirement], found: Sequence[Requirement]) -> Pla
             changes.append(Change("added", *_names(new), "", describe(new)))
             continue
         before = as_core(old)
-        if _encode(before) == _encode(new):
+        if _same(before, new):
             changes.append(Change("unchanged", *_names(new), describe(before), describe(new)))
         else:
             changed.append((old, new))
-            changes.append(Change("changed", *_names(new), describe(before), describe(new)))
+            after = describe(new)
+            if after == describe(before):  # only the names' spelling differs
+                after += f" (written {new.profession} in {new.service} at {new.level})"
+            changes.append(Change("changed", *_names(new), describe(before), after))
     removed = [r for key, r in by_key.items() if key not in seen]
     for old in removed:
         changes.append(Change("removed", *_names(as_core(old)), describe(as_core(old)), ""))
     return Plan(tuple(changes), tuple(added), tuple(changed), tuple(removed))
+
+
+def _same(one: Requirement, other: Requirement) -> bool:
+    """Whether two requirements are spelt and set alike (90 and 90.00 are one target)."""
+    return one == other  # frozen dataclasses of str, dates, Decimals (compared by value), ints
 
 
 def _names(requirement: Requirement) -> tuple[str, str, str]:
