@@ -107,9 +107,10 @@ def _organisation_data(organisation: Any, cohort: Any, service: str, which: int)
     establishment = wf.Establishment.objects.create(
         organisation=organisation, as_of=datetime.date(2026, 4, 1)
     )
-    wf.EstablishmentRow.objects.create(
-        establishment=establishment, service=service, profession="Health visitor", headcount=40
-    )
+    for team in dict.fromkeys(("Health visiting", service)):  # the regional target's team too
+        wf.EstablishmentRow.objects.create(
+            establishment=establishment, service=team, profession="Health visitor", headcount=40
+        )
     wf.LevelRequirement.objects.create(
         organisation=organisation,
         service=service,
