@@ -4,6 +4,7 @@ test_workforce_adapter (Northern Trust, NES framework)."""
 from __future__ import annotations
 
 import csv
+import datetime
 import io
 from typing import Any
 
@@ -209,3 +210,14 @@ def test_page_runs_a_constant_number_of_queries(
     client.get(_url("coverage"))  # warm: sessions, content types
     with django_assert_max_num_queries(14):
         client.get(_url("coverage"), {"as_of": AS_OF})
+
+
+def test_names_are_escaped_in_the_tables(workspace: Any) -> None:
+    from tests.web.test_workforce_adapter import _establishment, _requirement
+
+    team = ("<b>Bold</b> & co", "<i>Nurse</i>")
+    _establishment(workspace.organisation, datetime.date(2026, 4, 1), [(*team, 3)])
+    _requirement(workspace.organisation, *team, "Informed", "50")
+    page = _page(workspace)
+    assert "<b>Bold</b>" not in page and "<i>Nurse</i>" not in page
+    assert page.count("&lt;b&gt;Bold&lt;/b&gt; &amp; co, &lt;i&gt;Nurse&lt;/i&gt;</th>") == 2

@@ -21,6 +21,8 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
 
 from imheval.errors import CoverageError, Problem
 from imheval.findings.wording import plural
@@ -32,8 +34,8 @@ from imheval.reports.coverage import (
     percent_text,
     share_cell,
 )
+from imheval.reports.model import Number, Table
 from imheval.web.organisations.access import POST, Access
-from imheval.web.results.presentation import group_tables
 from imheval.web.workforce.access import organisation_page
 from imheval.web.workforce.adapter import organisation_coverage
 from imheval.web.workforce.downloads import table_response
@@ -187,6 +189,51 @@ def heat_map(rows: list[CoverageRow], levels: tuple[str, ...]) -> dict[str, Any]
     }
 
 
+def heat_map_rows_html(heat: dict[str, Any]) -> SafeString:
+    """The heat map's body rows as HTML. Built here rather than in the template: a large
+    organisation has hundreds of teams, and Django's template engine takes ten times as long
+    to lay out the same cells. Every text is escaped."""
+    rows = []
+    for row in heat["rows"]:
+        cells = "".join(
+            f'<td class="nhsuk-table__cell {cell["css"]}">'
+            + (
+                "".join(
+                    f'<span class="imheval-heat__line">{escape(line)}</span>'
+                    for line in cell["lines"]
+                )
+                or '<span class="nhsuk-u-visually-hidden">No requirement</span>'
+            )
+            + "</td>"
+            for cell in row["cells"]
+        )
+        rows.append(
+            f'<tr class="nhsuk-table__row"><th class="nhsuk-table__header" scope="row">'
+            f"{escape(row['label'])}</th>{cells}</tr>"
+        )
+    return mark_safe("\n".join(rows))  # every text in it is escaped
+
+
+CELL = "nhsuk-table__cell"
+NUMERIC_CELL = "nhsuk-table__cell nhsuk-table__cell--numeric"
+
+
+def table_rows_html(table: Table) -> SafeString:
+    """A report table's body rows as HTML (see :func:`heat_map_rows_html`): the first cell
+    labels the row; a :class:`~imheval.reports.model.Number` cell is right-aligned."""
+    rows = []
+    for row in table.rows:
+        cells = "".join(
+            f'<td class="{NUMERIC_CELL if isinstance(cell, Number) else CELL}">{escape(cell)}</td>'
+            for cell in row[1:]
+        )
+        rows.append(
+            f'<tr class="nhsuk-table__row"><th class="nhsuk-table__header" scope="row">'
+            f"{escape(row[0])}</th>{cells}</tr>"
+        )
+    return mark_safe("\n".join(rows))  # every text in it is escaped
+
+
 def levels_of(result: CoverageResult) -> tuple[str, ...]:
     """The ladder's levels some row requires, lowest first."""
     present = {row.level for row in result.rows}
@@ -295,14 +342,24 @@ def coverage(request: HttpRequest, access: Access) -> HttpResponse:
             (row for row in rows if row.gap_people and row.percent is not None),
             key=lambda row: -row.gap_people,
         )[:GAPS_NAMED]
+        heat = heat_map(rows, levels_of(result)) if rows else None
+        table = coverage_table(rows, organisation.name)
         context.update(
             result=result,
             summary=status_summary(rows),
             gap_sentences=[gap_sentence(row, cohort_size) for row in gaps],
-            heat_map=heat_map(rows, levels_of(result)) if rows else None,
-            table_blocks=[group_tables({"c": coverage_table(rows, organisation.name)})["c"]]
-            if rows
-            else [],
+            heat_map=heat,
+            heat_map_rows=heat_map_rows_html(heat) if heat else "",
+            table=table,
+            table_header=[
+                {
+                    "text": text,
+                    "numeric": index > 0 and any(isinstance(row[index], Number) for row in rows_),
+                }
+                for index, text in enumerate(table.header)
+                for rows_ in [table.rows]
+            ],
+            table_rows=table_rows_html(table),
             needs=[need for need in result.needs if need.gap_people or need.leavers_per_year],
             turnover=any(need.turnover for need in result.needs),
             births=[births_sentence(check) for check in result.births],
