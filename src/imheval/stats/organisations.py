@@ -27,8 +27,9 @@ tests/golden/test_organisations_against_r.py.
 
 from __future__ import annotations
 
+import itertools
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Final
 
@@ -38,7 +39,7 @@ from scipy import stats
 from imheval.errors import AnalysisError
 from imheval.stats._common import FloatArray, IntArray, check_confidence, finite_or_none
 from imheval.stats.apa import format_number
-from imheval.stats.mixed.reml import _gls, _profiled_reml_fit, _Structure
+from imheval.stats.mixed.reml import _gls, _gls_parts, _Structure, _Variances
 from imheval.stats.mixed.satterthwaite import _satterthwaite_df
 from imheval.stats.results import ConfidenceInterval
 
@@ -189,17 +190,23 @@ class OrganisationComparison:
                     "very uncertain."
                 )
             return sentence
-        sentence = (
+        if k < FEW_ORGANISATIONS:
+            # Too few organisations to call them "similar": say what the test cannot rule out.
+            estimate = (
+                "puts none of the variation in gains between organisations"
+                if share == "none"
+                else f"puts {share} of the variation in gains between organisations"
+            )
+            return (
+                f"The {k} organisations' results did not differ more than chance could explain "
+                f"({p}), but with only {k} organisations a real difference could easily go "
+                f"unnoticed: the model {estimate}."
+            )
+        return (
             f"The change was similar across the {k} organisations: differences between "
             f"organisations account for {share} of the variation in people's gains, no more "
             f"than chance would give ({p})."
         )
-        if k < FEW_ORGANISATIONS:
-            sentence += (
-                f" With only {k} organisations, though, a real difference could easily go "
-                "unnoticed."
-            )
-        return sentence
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready dict: plain floats and None (never NaN)."""
@@ -315,8 +322,8 @@ def compare_organisations(
     if reason is not None:
         return not_computed(reason)
     structure = _structure(data)
-    full = _profiled_reml_fit(structure, "random")
-    reduced = _profiled_reml_fit(structure, "none")
+    full = _reml_fit(data, structure, with_organisation=True)
+    reduced = _reml_fit(data, structure, with_organisation=False)
     if full is None or reduced is None:
         return not_computed("the model could not be fitted (the REML search found no optimum)")
     gls = _gls(structure, full)
@@ -518,6 +525,119 @@ def _structure(data: _Cohorts) -> _Structure:
         cohort_sums_by_m=cohort_sums.astype(np.float64),
         cohort_people_by_m=cohort_people.astype(np.float64),
     )
+
+
+def _profiled_deviance(data: _Cohorts) -> Callable[[float, float], float]:
+    """The profiled REML deviance as a function of the relative variances (s2_organisation and
+    s2_cohort over s2_residual), from the summaries alone; inf where it is not finite.
+
+    With V0 = V / s2_residual, cohort j (n_j people, centred mean m_j) and d_j = 1 + n_j t_c:
+    1'V0^-1 1 = sum_k S_k / (1 + t_o S_k), 1'V0^-1 y = sum_k T_k / (1 + t_o S_k), where
+    S_k = sum_j n_j / d_j and T_k = sum_j n_j m_j / d_j over organisation k's cohorts;
+    y'V0^-1 y = W + sum_j n_j m_j^2 / d_j - sum_k t_o T_k^2 / (1 + t_o S_k), W the within
+    sum of squares; log|V0| = sum_j log d_j + sum_k log(1 + t_o S_k) (Woodbury twice).
+    """
+    k = len(data.labels)
+    n = data.n
+    centred = data.mean - data_centre(data)
+    n_centred = n * centred
+    n_centred_2 = n_centred * centred
+    within = float(np.sum(data.within))
+    dof = float(np.sum(n)) - 1.0
+    organisation_of = data.organisation
+
+    def deviance(organisation: float, cohort: float) -> float:
+        with np.errstate(all="ignore"):
+            d = 1.0 + n * cohort
+            s = np.bincount(organisation_of, weights=n / d, minlength=k)
+            t = np.bincount(organisation_of, weights=n_centred / d, minlength=k)
+            g = 1.0 + organisation * s
+            xvx = float((s / g).sum())
+            xvy = float((t / g).sum())
+            yvy = within + float((n_centred_2 / d).sum()) - organisation * float((t * t / g).sum())
+            quadratic = yvy - xvy * xvy / xvx
+            if not (xvx > 0 and quadratic > 0):
+                return math.inf
+            log_det = float(np.log(d).sum()) + float(np.log(g).sum())
+            value = (
+                log_det + math.log(xvx) + dof * (1.0 + math.log(2.0 * math.pi * quadratic / dof))
+            )
+        return value if math.isfinite(value) else math.inf
+
+    return deviance
+
+
+#: The relative SDs (theta) tried before searching: the best points start the searches.
+_THETA_GRID: Final = (0.0, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0)
+
+
+def _reml_fit(
+    data: _Cohorts, structure: _Structure, *, with_organisation: bool
+) -> _Variances | None:
+    """REML variances: the profiled REML deviance minimised over the relative SDs theta.
+
+    theta are the organisation and cohort SDs relative to the residual SD (lme4's theta); the
+    residual variance and mu have closed forms at each theta, so the deviance left is
+    log|V0| + log(1'V0^-1 1) + (N - 1)(1 + log(2 pi q / (N - 1))), q = r'V0^-1 r (Bates et al.
+    2015, eq. 42), each evaluation costing the number of organisations times the number of
+    cohorts (:func:`_profiled_deviance`).
+
+    The deviance is even in each theta, so the search runs over all real theta and takes
+    absolute values: no bound to stop on. (A search bounded at theta >= 0 can step onto the
+    bound, where the deviance's slope in that theta is zero, and stop there although the
+    optimum lies inside; seen on real-sized data, so not done here.) The best points of a
+    grid start Nelder-Mead searches, each polished by BFGS; the lowest deviance wins. A theta
+    below lme4's singular tolerance (1e-4) that the deviance does not need is set to 0
+    exactly, as lme4's bounded optimiser leaves it. None when no finite deviance is found.
+    """
+    from scipy.optimize import minimize
+
+    dof = structure.n - 1
+    size = 2 if with_organisation else 1
+
+    def variances(theta: FloatArray) -> _Variances:
+        organisation = float(theta[0]) ** 2 if with_organisation else 0.0
+        return _Variances(organisation, float(theta[-1]) ** 2, 1.0)
+
+    at = _profiled_deviance(data)
+
+    def deviance(theta: FloatArray) -> float:
+        return at(float(theta[0]) ** 2 if with_organisation else 0.0, float(theta[-1]) ** 2)
+
+    grid = [np.array(point) for point in itertools.product(_THETA_GRID, repeat=size)]
+    on_grid = [deviance(point) for point in grid]
+    starts = [
+        np.maximum(grid[i], 0.01) for i in np.argsort(on_grid)[:3] if math.isfinite(on_grid[i])
+    ]
+    best: tuple[float, FloatArray] | None = None
+    for start in starts:
+        with np.errstate(all="ignore"):
+            searched = minimize(
+                deviance,
+                start,
+                method="Nelder-Mead",
+                options={"xatol": 1e-8, "fatol": 1e-12, "maxiter": 4000, "maxfev": 8000},
+            )
+            polished = minimize(deviance, searched.x, method="BFGS", options={"gtol": 1e-10})
+        for found in (searched, polished):
+            value = float(found.fun)
+            if math.isfinite(value) and (best is None or value < best[0]):
+                best = (value, np.abs(np.asarray(found.x, dtype=np.float64)))
+    if best is None:
+        return None
+    value, theta = best
+    for i in range(size):
+        if theta[i] < _SINGULAR_TOLERANCE:
+            trial = theta.copy()
+            trial[i] = 0.0
+            if deviance(trial) <= value + 1e-9:
+                theta, value = trial, min(value, deviance(trial))
+    parts = _gls_parts(structure, variances(theta))
+    if parts is None:
+        return None
+    residual = parts.quadratic / dof
+    relative = variances(theta)
+    return _Variances(relative.cohort * residual, relative.participant * residual, residual)
 
 
 def _fit_notes(
