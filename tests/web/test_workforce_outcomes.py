@@ -509,5 +509,5 @@ def test_the_page_reads_kept_rows_in_a_constant_number_of_queries(
         counts.append(len(context.captured_queries))
     assert ProgrammeOutcome.objects.count() == 11 and CohortOutcome.objects.count() == 51
     assert counts[0] == counts[1]
-    with django_assert_max_num_queries(14):
+    with django_assert_max_num_queries(11):
         client.get(url)
