@@ -160,8 +160,14 @@ def test_level_is_the_framework_level_or_seed_000s_level_on_that_ladder(workspac
         "G",
         datetime.date(2026, 5, 1),
     )
+    make_cohort(
+        make_programme(workspace.organisation, "Off the ladder", framework_level="Advanced"),
+        "A",
+        datetime.date(2026, 5, 1),
+    )
     rows = places_rows([workspace.organisation])
     assert _row(rows, "Given", 2026).level == "Enhanced"  # as the NES ladder spells it
+    assert _row(rows, "Off the ladder", 2026).level == "Advanced"  # as written, not dropped
     assert _row(rows, "Solihull Approach foundation", 2026).level == ""  # no level on NES
     WorkforceSettings.objects.create(organisation=workspace.organisation, framework="seed000")
     rows = places_rows([workspace.organisation])

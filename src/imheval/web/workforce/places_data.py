@@ -29,6 +29,7 @@ from django.db.models.functions import ExtractYear
 
 from imheval.errors import CoverageError
 from imheval.web.organisations.models import Organisation
+from imheval.web.workforce import adapter
 from imheval.web.workforce.models import PlacesYear, Trainee, WorkforceSettings
 from imheval.web.workspace.models import Cohort, Programme
 from imheval.workforce import BUILT_IN, Ladder
@@ -121,16 +122,16 @@ def _ladders(organisations: Sequence[Organisation]) -> dict[int, Ladder | None]:
     return found
 
 
-def programme_level(programme: Programme, ladder: Ladder | None) -> str:
-    """The level ``programme`` gives on ``ladder``: its framework level, or with seed 000's
-    ladder and none given, its beginner, intermediate or advanced level; "" for none."""
-    if programme.framework_level:
-        return (ladder.canonical(programme.framework_level) if ladder else None) or (
-            programme.framework_level
-        )
-    if ladder is not None and ladder == BUILT_IN["seed000"]:
-        return ladder.canonical(programme.level) or ""
-    return ""
+def level_shown(programme: Programme, ladder: Ladder | None) -> str:
+    """The level ``programme`` gives on ``ladder`` as the ladder spells it (the adapter's rule,
+    which coverage counts by: with seed 000's ladder and no framework level, its beginner,
+    intermediate or advanced level); a framework level the ladder does not have as written;
+    "" for none."""
+    if ladder is not None:
+        found = adapter.programme_level(programme.framework_level, programme.level, ladder)
+        if found is not None:
+            return found
+    return programme.framework_level.strip()
 
 
 def _breakdown(counts: Iterable[tuple[str, int, int]]) -> Breakdown:
@@ -214,7 +215,7 @@ def places_rows(organisations: Sequence[Organisation], year: int | None = None) 
                 organisation=programme.organisation.name,
                 programme=programme.name,
                 programme_id=programme_id,
-                level=programme_level(programme, ladders.get(programme.organisation_id)),  # type: ignore[attr-defined]
+                level=level_shown(programme, ladders.get(programme.organisation_id)),  # type: ignore[attr-defined]
                 funder=programme.funder,
                 year=financial_year,
                 funded=record.funded if record is not None else programme.places_per_year,
