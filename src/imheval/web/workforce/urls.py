@@ -1,6 +1,7 @@
 """Workforce pages: an organisation's under /o/<organisation>/workforce/, a region's under
 /r/<region>/. Each part keeps its routes in its own module; this file only joins them."""
 
+from imheval.web.workforce.urls_board import urlpatterns as board_patterns
 from imheval.web.workforce.urls_coverage import urlpatterns as coverage_patterns
 from imheval.web.workforce.urls_establishment import urlpatterns as establishment_patterns
 from imheval.web.workforce.urls_offer import urlpatterns as offer_patterns
@@ -12,6 +13,7 @@ from imheval.web.workforce.urls_register import urlpatterns as register_patterns
 app_name = "workforce"
 
 urlpatterns = [
+    *board_patterns,
     *coverage_patterns,
     *establishment_patterns,
     *offer_patterns,
