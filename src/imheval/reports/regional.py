@@ -49,6 +49,7 @@ __all__ = [
     "REGION_ROW",
     "RegionalFacts",
     "heat_cells",
+    "heat_table",
     "model_figures",
     "outcome_table",
     "regional_report",
@@ -203,6 +204,39 @@ def team_table(team: RegionalTeam, min_size: int) -> Table:
     return Table(
         caption=f"Coverage by organisation and level: {team_name(team)}",
         header=TEAM_HEADER,
+        rows=tuple(rows),
+        notes=tuple(notes),
+        suppressed_note=_suppressed_note(min_size) if hidden else None,
+    )
+
+
+def heat_table(team: RegionalTeam, min_size: int) -> Table:
+    """The heat map as a table, for screen readers and Word, with each cell's people: a row
+    per organisation then the region, its headcount, and per level '30% (12 trained), on
+    trajectory' or 'hidden'."""
+    rows: list[tuple[str, ...]] = []
+    labels = (*team.organisations, REGION_ROW)
+    for label, cells in zip(labels, (*team.cells, team.totals), strict=True):
+        headcount = next((c.headcount for c in cells if c is not None), None)
+        texts: list[str] = []
+        for figure in cells:
+            if figure is None:
+                texts.append(DASH)
+            elif figure.hidden:
+                texts.append(HIDDEN_WORD)
+            elif figure.percent is None or figure.status is None:
+                texts.append(f"{figure.trained} trained: check the data")
+            else:
+                texts.append(
+                    f"{percent_text(figure.percent)} ({figure.trained:,} trained), "
+                    f"{_status_words(figure)}"
+                )
+        rows.append((label, _count(headcount), *texts))
+    hidden = team.hidden_organisations or any(t.hidden for t in team.totals)
+    notes = [f"Target at {level}: {_target(team, j)}." for j, level in enumerate(team.levels)]
+    return Table(
+        caption=f"Share of staff trained by organisation and level: {team_name(team)}",
+        header=("Organisation", "Headcount", *team.levels),
         rows=tuple(rows),
         notes=tuple(notes),
         suppressed_note=_suppressed_note(min_size) if hidden else None,
@@ -427,7 +461,7 @@ def _coverage_section(coverage: RegionalCoverage | None, problem: str | None) ->
                 caption="Rows: organisations, then the region; columns: framework levels.",
             )
         )
-        blocks.append(team_table(team, coverage.min_size))
+        blocks.append(heat_table(team, coverage.min_size))
     if coverage.gaps:
         blocks.append(Heading("The gaps across the region"))
         blocks.append(gaps_table(coverage))

@@ -6,17 +6,44 @@ Only :func:`~imheval.web.workforce.region_access.sharing_organisations` are read
 touches a training register's names, a response or a code: coverage goes through the adapter
 (which counts people and returns counts), outcomes are :class:`CohortOutcome` aggregates.
 Every function runs a fixed number of queries whatever the number of organisations.
+
+**Kept results.** Counting coverage for a region of 12 organisations reads every training
+record (tens of thousands) and the model comparing organisations is fitted per programme, so
+both are kept in Django's cache under a fingerprint of everything they are computed from, read
+afresh on every visit (so every server process sees a change at once):
+
+- outcomes: the stored outcome rows themselves (one query reads them; the key is their hash), so
+  any change to them, or to which organisations share, is a new key;
+- coverage: the region (its id, creation time and framework), the sharing organisations (ids
+  and creation times: a test database reuses ids), the targets, the as-of date, and a version of
+  the organisations' workforce data: the latest audit event of any of them (every change made
+  through imheval is audited, bulk imports with one event) and, for changes that are not
+  (a completion settled from attendance, rows written outside imheval), the count, latest id and
+  completion counts and dates of their training registers, earlier training and establishment
+  rows (four aggregate queries).
 """
 
 from __future__ import annotations
 
 import datetime
+import hashlib
+from collections.abc import Sequence
 from dataclasses import dataclass
 
+from django.core.cache import cache
+from django.db.models import Count, Max, Min, Sum
+
 from imheval.errors import ImhevalError
-from imheval.web.organisations.models import Organisation
+from imheval.web.organisations.models import AuditEvent, Organisation
 from imheval.web.workforce.adapter import coverage_for
-from imheval.web.workforce.models import CohortOutcome, Region, RegionalTarget
+from imheval.web.workforce.models import (
+    CohortOutcome,
+    EarlierTraining,
+    EstablishmentRow,
+    Region,
+    RegionalTarget,
+    Trainee,
+)
 from imheval.web.workforce.region_access import not_sharing_count, sharing_organisations
 from imheval.workforce import Ladder, Requirement, TrajectoryPoint
 from imheval.workforce.regional import (
@@ -26,6 +53,9 @@ from imheval.workforce.regional import (
     outcome_groups,
     regional_coverage,
 )
+
+#: How long a kept result is kept at most (its key changes with any change anyway).
+KEEP_SECONDS = 24 * 60 * 60
 
 #: Shown instead of a coverage error's own words, which may name a member's staff.
 COVERAGE_PROBLEM = (
@@ -92,8 +122,9 @@ class CoverageView:
 
 def coverage_view(region: Region, as_of: datetime.date) -> CoverageView:
     """The sharing organisations' coverage against the region's targets on ``as_of``, as the
-    region may see it. A constant number of queries (two here, one for the targets, and the
-    adapter's fixed count)."""
+    region may see it, kept under its fingerprint (see the module's docstring). A constant
+    number of queries: two for the organisations, one for the targets, four for the
+    fingerprint, and when nothing is kept the adapter's fixed count."""
     view = region_view(region)
     requirements, notes = regional_requirements(region, view.ladder)
     problem = None
@@ -103,20 +134,68 @@ def coverage_view(region: Region, as_of: datetime.date) -> CoverageView:
     elif not view.organisations:
         problem = "No organisation shares with the region yet."
     else:
-        try:
-            result = coverage_for(
-                view.organisations, as_of, ladder=view.ladder, requirements=requirements
-            )
-        except ImhevalError:
-            problem = COVERAGE_PROBLEM
-        else:
-            coverage = regional_coverage(result)
-            if not coverage.teams:
-                problem = (
-                    "No sharing organisation has staff in a service and profession the "
-                    "regional targets name."
+        key = coverage_key(view, requirements, as_of)
+        coverage = cache.get(key)
+        if coverage is None:
+            try:
+                result = coverage_for(
+                    view.organisations, as_of, ladder=view.ladder, requirements=requirements
                 )
+            except ImhevalError:
+                problem = COVERAGE_PROBLEM
+            else:
+                coverage = regional_coverage(result)
+                cache.set(key, coverage, KEEP_SECONDS)
+        if coverage is not None and not coverage.teams:
+            problem = (
+                "No sharing organisation has staff in a service and profession the regional "
+                "targets name."
+            )
+            coverage = None
     return CoverageView(view, as_of, coverage, len(requirements), problem, tuple(notes))
+
+
+def _digest(kind: str, parts: object) -> str:
+    return f"regional-{kind}:" + hashlib.sha256(repr(parts).encode()).hexdigest()
+
+
+def data_version(organisations: Sequence[Organisation]) -> tuple[object, ...]:
+    """What changes whenever the organisations' workforce data do (four queries; see the
+    module's docstring)."""
+    audit = AuditEvent.objects.filter(organisation__in=organisations).aggregate(latest=Max("id"))
+    trainees = Trainee.objects.filter(cohort__programme__organisation__in=organisations).aggregate(
+        n=Count("id"),
+        latest=Max("id"),
+        completed=Count("completed_on"),
+        first=Min("completed_on"),
+        last=Max("completed_on"),
+    )
+    earlier = EarlierTraining.objects.filter(organisation__in=organisations).aggregate(
+        n=Count("id"), latest=Max("id"), last=Max("completed_on")
+    )
+    posts = EstablishmentRow.objects.filter(
+        establishment__organisation__in=organisations
+    ).aggregate(n=Count("id"), latest=Max("id"), staff=Sum("headcount"))
+    return tuple(sorted(found.items()) for found in (audit, trainees, earlier, posts))
+
+
+def coverage_key(
+    view: RegionView, requirements: Sequence[Requirement], as_of: datetime.date
+) -> str:
+    """The cache key of the region's coverage on ``as_of``."""
+    region = view.region
+    return _digest(
+        "coverage",
+        (
+            region.pk,
+            region.created_at,
+            view.ladder,
+            [(o.pk, o.name, o.created_at) for o in view.organisations],
+            list(requirements),
+            as_of,
+            data_version(view.organisations),
+        ),
+    )
 
 
 def cohort_outcomes(organisations: list[Organisation]) -> list[CohortOutcomeSummary]:
@@ -182,5 +261,12 @@ class OutcomesView:
 def outcomes_view(region: Region) -> OutcomesView:
     """Each programme the sharing organisations deliver, side by side (three queries)."""
     view = region_view(region)
-    groups = outcome_groups(cohort_outcomes(view.organisations)) if view.organisations else ()
+    if not view.organisations:
+        return OutcomesView(view, ())
+    cohorts = cohort_outcomes(view.organisations)
+    key = _digest("outcomes", cohorts)
+    groups: tuple[OutcomeGroup, ...] | None = cache.get(key)
+    if groups is None:
+        groups = outcome_groups(cohorts)
+        cache.set(key, groups, KEEP_SECONDS)
     return OutcomesView(view, groups)

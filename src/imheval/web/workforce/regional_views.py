@@ -7,17 +7,20 @@ role, or 404) and reads :mod:`imheval.web.workforce.regional` only: aggregates o
 organisations, with the small-group rule applied across the region by the core. The tables on
 the page, in the downloads and in the report are made by the same functions
 (:mod:`imheval.reports.regional`), so they hide the same cells. The report is written in the
-request: a region has no organisation for a background job to belong to, and it takes well
-under a second for 12 organisations (docs/coverage.md, "The regional view").
+request: a region has no organisation for a background job to belong to, and it takes
+several seconds for 12 organisations the first time (its charts), then is kept until its
+figures change (docs/coverage.md, "The regional view").
 """
 
 from __future__ import annotations
 
+import hashlib
 import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from django.core.cache import cache
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
@@ -40,6 +43,7 @@ from imheval.reports.regional import (
 from imheval.web.workforce.downloads import table_response
 from imheval.web.workforce.region_access import RegionAccess, region_page
 from imheval.web.workforce.regional import (
+    KEEP_SECONDS,
     CoverageView,
     OutcomesView,
     coverage_view,
@@ -259,16 +263,31 @@ def regional_outcomes_download(
 # ------------------------------------------------------------------------------ report
 
 
-def build_regional_report(access: RegionAccess) -> Report:
-    """The region's report from the same values as its pages."""
+def regional_report_bytes(access: RegionAccess, report_format: str) -> bytes:
+    """The region's report as a ``report_format`` file, from the same values as its pages;
+    kept under a hash of those values (the charts take most of the time), so a second download
+    of unchanged figures is immediate."""
     coverage = _coverage(access)
     outcomes = outcomes_view(access.region)
     facts = RegionalFacts(
         access.region.name, len(coverage.view.organisations), coverage.view.not_sharing
     )
-    return regional_report(
-        facts, coverage.coverage, outcomes.groups, coverage_problem=coverage.problem
+    key = (
+        "regional-report:"
+        + hashlib.sha256(
+            repr(
+                (report_format, facts, coverage.coverage, outcomes.groups, coverage.problem)
+            ).encode()
+        ).hexdigest()
     )
+    kept: bytes | None = cache.get(key)
+    if kept is None:
+        report = regional_report(
+            facts, coverage.coverage, outcomes.groups, coverage_problem=coverage.problem
+        )
+        kept = report_bytes(report, report_format)
+        cache.set(key, kept, KEEP_SECONDS)
+    return kept
 
 
 def report_bytes(report: Report, report_format: str) -> bytes:
@@ -289,7 +308,7 @@ def regional_report_file(
         raise Http404("No such report format")
     extension, content_type = REPORT_FORMATS[report_format]
     try:
-        content = report_bytes(build_regional_report(access), report_format)
+        content = regional_report_bytes(access, report_format)
     except ImhevalError as error:
         return render(
             request,

@@ -1,0 +1,139 @@
+"""The regional report (imheval.reports.regional): built from the core's regional values only,
+hidden figures written 'hidden' and never as numbers, in HTML, PDF and Word."""
+
+from __future__ import annotations
+
+import datetime
+import math
+from decimal import Decimal
+from fractions import Fraction
+from pathlib import Path
+
+import pytest
+
+from imheval.reports import write_report
+from imheval.reports.html import render_html
+from imheval.reports.model import Chart, Number, Table
+from imheval.reports.regional import (
+    HIDDEN_WORD,
+    REGION_ROW,
+    RegionalFacts,
+    heat_cells,
+    heat_table,
+    outcome_table,
+    regional_report,
+    team_table,
+)
+from imheval.workforce import BUILT_IN, CoverageResult, CoverageRow, Status
+from imheval.workforce.regional import CohortOutcomeSummary, outcome_groups, regional_coverage
+
+AS_OF = datetime.date(2027, 1, 31)
+BY = datetime.date(2027, 3, 31)
+
+
+def row(organisation: str, headcount: int, trained: int, level: str = "Skilled") -> CoverageRow:
+    gap = max(0, math.ceil(Fraction(90) * headcount / 100) - trained)
+    return CoverageRow(
+        organisation=organisation,
+        service="Health visiting",
+        profession="Health visitor",
+        level=level,
+        headcount=headcount,
+        trained=trained,
+        percent=100 * trained / headcount,
+        target_percent=Decimal("90"),
+        gap_people=gap,
+        status=Status.MET if gap == 0 else Status.ON_TRAJECTORY,
+        flags=(),
+        by_date=BY,
+    )
+
+
+def coverage() -> CoverageResult:
+    return CoverageResult(
+        as_of=AS_OF,
+        rows=(row("North", 20, 3), row("South", 30, 10), row("West", 40, 12)),
+        ladder=BUILT_IN["nes"],
+    )
+
+
+def groups() -> tuple:  # type: ignore[type-arg]
+    cohorts = [
+        CohortOutcomeSummary(org, "Solihull Approach", "Skilled", str(j), n, mean, sd, "IMH core")
+        for org, j, n, mean, sd in [
+            ("North", 1, 12, 10.0, 8.0),
+            ("North", 2, 10, 14.0, 9.0),
+            ("South", 1, 11, 6.0, 7.0),
+            ("South", 2, 9, 7.0, 6.0),
+            ("West", 1, 3, 30.0, 2.0),
+        ]
+    ]
+    return outcome_groups(cohorts)
+
+
+FACTS = RegionalFacts("Northern region", 3, 2)
+
+
+def test_hidden_cells_say_hidden_and_the_region_row_its_totals() -> None:
+    team = regional_coverage(coverage()).teams[0]
+    cells = heat_cells(team)
+    assert cells[0] == ((HIDDEN_WORD, "hidden"),)
+    assert cells[1] == ((HIDDEN_WORD, "hidden"),)
+    assert cells[2] == (("30%\non trajectory", "on_trajectory"),)
+    assert cells[3] == (("27.7%\non trajectory", "on_trajectory"),)  # 25 of 90, rounded down
+    table = team_table(team, 5)
+    assert table.rows[0] == ("North", "Skilled", *[HIDDEN_WORD] * 5)
+    assert table.rows[3][:6] == (REGION_ROW, "Skilled", "90", "25", "27.7%", "56")
+    assert all(isinstance(cell, Number) for cell in table.rows[3][2:6])
+    assert table.suppressed_note is not None and "fewer than 5" in table.suppressed_note
+    compact = heat_table(team, 5)
+    assert compact.rows[2] == ("West", "40", "30% (12 trained), on trajectory")
+    assert compact.rows[0] == ("North", HIDDEN_WORD, HIDDEN_WORD)
+
+
+def test_outcome_table_hides_the_small_organisation_and_the_second() -> None:
+    table = outcome_table(groups()[0])
+    by_name = {cells[0]: cells for cells in table.rows}
+    assert by_name["West"][2:] == (HIDDEN_WORD,) * 4
+    assert by_name["South"][2:] == (HIDDEN_WORD,) * 4  # else 45 - 22 - 20 gives West's 3
+    assert by_name["North"][2] == "22" and by_name["North"][3] == "+11.8"
+    assert by_name["All organisations"][2] == "45"
+
+
+def test_the_report_has_its_sections_and_never_a_hidden_number() -> None:
+    report = regional_report(FACTS, regional_coverage(coverage()), groups(), generated="2027-01-31")
+    assert [s.id for s in report.sections] == ["summary", "coverage", "outcomes", "method"]
+    assert report.title == "Regional view: Northern region"
+    summary = report.section("summary")
+    texts = " ".join(getattr(block, "text", "") for block in summary.blocks)
+    assert "2 invited organisations do not share and are not included." in texts
+    charts = report.section("coverage").charts()
+    assert len(charts) == 1 and "North at Skilled: hidden" in charts[0].alt_text
+    tables: list[Table] = [
+        block for section in report.sections for block in section.blocks if isinstance(block, Table)
+    ]
+    for table in tables:
+        for cells in table.rows:
+            if cells[0] in {"North", "South"}:
+                assert "3" not in cells[1:] and "10" not in cells[1:]
+    html = render_html(report)
+    assert "Northern region" in html
+    assert "Whether organisations differ could not be tested" in html  # only North is shown
+
+
+def test_the_report_without_coverage_says_why() -> None:
+    report = regional_report(
+        FACTS, None, (), coverage_problem="No organisation shares with the region yet."
+    )
+    section = report.section("coverage")
+    assert not any(isinstance(block, Chart) for block in section.blocks)
+    assert "No organisation shares" in render_html(report)
+    assert "No sharing organisation has a cohort" in render_html(report)
+
+
+@pytest.mark.parametrize("suffix", [".html", ".pdf", ".docx"])
+def test_the_report_is_written_in_each_format(tmp_path: Path, suffix: str) -> None:
+    report = regional_report(FACTS, regional_coverage(coverage()), groups())
+    path = write_report(report, tmp_path / f"regional{suffix}")
+    head = path.read_bytes()[:5]
+    assert {".html": b"<!DOC", ".pdf": b"%PDF-", ".docx": b"PK\x03\x04"}[suffix][:4] == head[:4]
