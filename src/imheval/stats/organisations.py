@@ -30,7 +30,7 @@ from __future__ import annotations
 import itertools
 import math
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Final
 
 import numpy as np
@@ -305,18 +305,17 @@ def compare_organisations(
     level = check_confidence(confidence)
     data, notes = _prepare(cohorts)
     k = len(data.labels)
-    means = _organisation_means(data)
+    counted = OrganisationComparison(
+        organisations=k,
+        cohorts=int(data.n.size),
+        people=int(data.n.sum()),
+        organisation_means=_organisation_means(data),
+        confidence=level,
+        notes=notes,
+    )
 
     def not_computed(reason: str) -> OrganisationComparison:
-        return OrganisationComparison(
-            organisations=k,
-            cohorts=int(data.n.size),
-            people=int(data.n.sum()),
-            organisation_means=means,
-            confidence=level,
-            reason=reason,
-            notes=notes,
-        )
+        return replace(counted, reason=reason)
 
     reason = _why_not(data)
     if reason is not None:
@@ -336,7 +335,7 @@ def compare_organisations(
     # negative; a tiny negative value is the two searches' rounding, and R's pchisq gives 1.
     lrt = max(0.0, 2.0 * (log_likelihood - log_likelihood_reduced))
     p_value = float(stats.chi2.sf(lrt, 1))
-    estimate = float(beta[0]) + data_centre(data)
+    estimate = float(beta[0]) + _data_centre(data)
     se = math.sqrt(float(covariance[0, 0]))
     dfs, curvature_note = _satterthwaite_df(structure, full, "random")
     df = None if dfs is None else float(dfs[0])
@@ -356,11 +355,8 @@ def compare_organisations(
     numbers = [estimate, se, t, p_mean, lrt, p_value, log_likelihood, log_likelihood_reduced]
     if not all(math.isfinite(v) for v in numbers) or not se > 0:
         return not_computed("the model gave no usable standard error")
-    return OrganisationComparison(
-        organisations=k,
-        cohorts=int(data.n.size),
-        people=int(data.n.sum()),
-        organisation_means=means,
+    return replace(
+        counted,
         mean_gain=estimate,
         se=se,
         df=df,
@@ -378,12 +374,11 @@ def compare_organisations(
         p_value=p_value,
         p_value_boundary=p_value / 2.0,
         singular=singular,
-        confidence=level,
         notes=notes,
     )
 
 
-def data_centre(data: _Cohorts) -> float:
+def _data_centre(data: _Cohorts) -> float:
     """The people-weighted mean gain, subtracted before fitting so sums of squares stay small."""
     return float(np.sum(data.n * data.mean) / np.sum(data.n))
 
@@ -501,7 +496,7 @@ def _structure(data: _Cohorts) -> _Structure:
     sum of y^2 = sum (within + n mean^2)).
     """
     k = len(data.labels)
-    centred = data.mean - data_centre(data)
+    centred = data.mean - _data_centre(data)
     block = np.column_stack([data.n, data.n * centred])  # each cohort's sums of [1, y]
     total_n = float(data.n.sum())
     sum_y = float(block[:, 1].sum())
@@ -539,7 +534,7 @@ def _profiled_deviance(data: _Cohorts) -> Callable[[float, float], float]:
     """
     k = len(data.labels)
     n = data.n
-    centred = data.mean - data_centre(data)
+    centred = data.mean - _data_centre(data)
     n_centred = n * centred
     n_centred_2 = n_centred * centred
     within = float(np.sum(data.within))
