@@ -319,9 +319,10 @@ def _share_of(value: float | None) -> str:
 
 
 def model_figures(comparison: OrganisationComparison) -> tuple[tuple[str, str], ...]:
-    """The model's figures in words a board can read: (label, value) pairs."""
+    """The model's figures in words a board can read: (label, value) pairs; none when it was
+    not fitted (its plain sentence says why)."""
     if comparison.reason is not None:
-        return (("Not fitted", comparison.reason),)
+        return ()
     total = sum(
         v or 0.0
         for v in (
@@ -506,13 +507,15 @@ def _outcomes_section(groups: Sequence[OutcomeGroup]) -> Section:
     for group in groups:
         blocks.append(Heading(f"{group.programme} ({group.level})"))
         blocks.append(outcome_table(group))
+        figures = model_figures(group.comparison) if group.comparison is not None else ()
         if group.comparison is not None:
             blocks.append(Paragraph(group.comparison.plain_sentence()))
+        if group.comparison is not None and figures:
             blocks.append(
                 Table(
                     caption=f"{group.programme} ({group.level}): do organisations differ?",
                     header=("Figure", "Value"),
-                    rows=model_figures(group.comparison),
+                    rows=figures,
                 )
             )
         for note in group.notes:
