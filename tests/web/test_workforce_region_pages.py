@@ -43,7 +43,7 @@ def test_the_lead_sees_every_invited_organisation_and_whether_it_shares(workspac
     page = text(client_as(world.lead).get(url("region")))
     assert "You are a regional lead of this region" in page
     assert "NES perinatal and infant mental health" in page
-    assert "Informed, Skilled, Enhanced, Specialist" in page
+    assert "(Informed, Skilled, Enhanced, Specialist)" in page
     assert 'Regional leads</dt> <dd class="nhsuk-summary-list__value">lead-region</dd>' in page
     assert (
         '<th class="nhsuk-table__header" scope="row">Northern HSC Trust</th> '
