@@ -221,3 +221,18 @@ def test_names_are_escaped_in_the_tables(workspace: Any) -> None:
     page = _page(workspace)
     assert "<b>Bold</b>" not in page and "<i>Nurse</i>" not in page
     assert page.count("&lt;b&gt;Bold&lt;/b&gt; &amp; co, &lt;i&gt;Nurse&lt;/i&gt;</th>") == 2
+
+
+def test_every_nasty_as_of_is_a_message_never_a_server_error(northern: Any) -> None:
+    from tests.web.test_query_fuzz import NASTY
+
+    client = client_as(northern.users["admin"])
+    for value in [*NASTY, "2027-03-31T00:00", "20270331", "-2027-03-31"]:
+        for name, kwargs in (
+            ("coverage", {}),
+            ("coverage_download", {"file_format": "csv"}),
+            ("needs_download", {"file_format": "xlsx"}),
+        ):
+            assert client.get(_url(name, **kwargs), {"as_of": value}).status_code == 200
+        response = client.post(_url("coverage_report"), {"format": "html", "as_of": value})
+        assert response.status_code == 302
