@@ -496,3 +496,31 @@ def test_a_member_without_a_regional_role_still_goes_straight_in(workspace: Any)
     make_region(workspace)
     response = client_as(workspace.users["admin"]).get("/o/")
     assert response.status_code == 302 and response["Location"] == "/o/northern/"
+
+
+def test_a_downloaded_workbook_of_targets_imports_back_as_it_is(workspace: Any) -> None:
+    world = make_region(workspace)
+    client = client_as(world.lead)
+    RegionalTarget.objects.create(
+        region=world.region,
+        service="Perinatal mental health",
+        profession="Psychologist",
+        level="Specialist",
+        target_percent=Decimal("62.5"),
+        by_date=datetime.date(2029, 3, 31),
+    )
+
+    def kept() -> list[tuple[Any, ...]]:
+        return sorted(
+            (t.service, t.profession, t.level, t.target_percent, t.by_date)
+            for t in RegionalTarget.objects.filter(region=world.region)
+        )
+
+    before = kept()
+    workbook = client.get(url("region_targets_download", file_format="xlsx")).content
+    upload = SimpleUploadedFile("regional-targets-north.xlsx", workbook)
+    response = client.post(url("region_targets_import"), {"file": upload}, follow=True)
+    assert "2 targets imported from regional-targets-north.xlsx, in place of the 2" in text(
+        response
+    )
+    assert kept() == before
