@@ -55,3 +55,17 @@ def test_an_empty_organisation(workspace: Any) -> None:
     assert "Not imported yet" in page
     assert "None set yet" in page
     assert "Not recorded" in page
+
+
+def test_home_runs_a_constant_number_of_queries(
+    workspace: Any, django_assert_max_num_queries: Any
+) -> None:
+    from tests.web.test_workforce_coverage_scale import build_large
+
+    build_large(workspace.organisation)
+    client = client_as(workspace.users["viewer"])
+    url = reverse("workforce:home", kwargs={"org": "northern"})
+    client.get(url)
+    with django_assert_max_num_queries(20):
+        page = client.get(url).content.decode()
+    assert "Extract of 1 April 2026: 3,300 staff in 330 teams" in page
