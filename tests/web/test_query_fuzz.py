@@ -48,6 +48,8 @@ PARAMETERS = {
     "code",  # qualitative comparison: the code whose disagreements are listed
     "file",  # qualitative exports: which file
     "quotes",  # qualitative outputs: quotes attributed by speaker label or by role and group
+    "year",  # workforce places: the financial year shown (2026 = 2026/27)
+    "as_of",  # workforce coverage: the day coverage is counted on
 }
 DJANGO_PARAMETERS = {"next"}
 #: Forms built from request.GET, and the parameters they read (their fields).

@@ -141,3 +141,10 @@ def test_outsiders_get_404_and_visitors_sign_in(northern: Any) -> None:
 
     stranger = get_user_model().objects.create_user("stranger", password="x" * 16)
     assert client_as(stranger).get(_url()).status_code == 404
+
+
+def test_the_workforce_home_links_to_the_board_pack(northern: Any) -> None:
+    home = client_as(northern.users["viewer"]).get(
+        reverse("workforce:home", kwargs={"org": "northern"})
+    )
+    assert f'href="{_url()}"' in home.content.decode()

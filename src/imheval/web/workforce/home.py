@@ -39,6 +39,11 @@ PAGES = (
         "Whether the training worked, programme by programme.",
     ),
     ("places", "Places", "Places funded, offered, taken and completed, per programme and year."),
+    (
+        "board_pack",
+        "Board pack",
+        "The year for the board in Word or PDF: places, coverage, gaps, outcomes, actions.",
+    ),
     ("establishment", "Establishment", "Staff by service and profession, from an HR extract."),
     ("requirements", "Required levels", "The level each team needs, the target and its date."),
     ("births", "Births", "Births a year, for the specialist rule of thumb."),
