@@ -9,6 +9,7 @@ holds a network group like seed 002's (``imheval.web.network.demo``): monthly on
 Thursday, nine members who joined at different times, a year of marks with apologies and lates,
 and readings; and focus groups analysed thematically (``imheval.web.qualitative.demo``): cohort
 S1's two after its course, quotes linked to its results, and the network group's.
+Workforce coverage, places, outcomes and a region with its lead: ``imheval.web.workforce.demo``.
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ from imheval.web.network import demo as network_demo
 from imheval.web.organisations.audit import acting_as
 from imheval.web.organisations.models import Membership, Organisation, Role
 from imheval.web.qualitative import demo as qualitative_demo
+from imheval.web.workforce import demo as workforce_demo
 from imheval.web.workspace.models import (
     Cohort,
     Collection,
@@ -168,6 +170,7 @@ def load_demo(password: str | None = None) -> DemoWorkspace:
         qualitative_demo.load_focus_groups(
             organisation, user, reviewer, group, timezone.localdate()
         )
+        workforce_demo.load_workforce(organisation, password, timezone.localdate())
     return DemoWorkspace(organisation, DEMO_USERNAME, password, open_collection, len(submissions))
 
 
