@@ -48,6 +48,11 @@ PAGES = (
     ("requirements", "Required levels", "The level each team needs, the target and its date."),
     ("births", "Births", "Births a year, for the specialist rule of thumb."),
     (
+        "earlier",
+        "Earlier training",
+        "Training staff completed before imheval or elsewhere, imported from a file.",
+    ),
+    (
         "settings",
         "Framework and planning figures",
         "The framework, usual cohort size and turnover.",
