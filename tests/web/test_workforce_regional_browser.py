@@ -6,8 +6,8 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from conftest import axe_scan, screenshot, sign_in
-from test_workforce_regional import make_organisation, make_region, url
+from tests.web.conftest import axe_scan, screenshot, sign_in
+from tests.web.test_workforce_regional import make_organisation, make_region, url
 
 pytestmark = pytest.mark.browser
 
