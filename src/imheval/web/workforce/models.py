@@ -527,3 +527,46 @@ class RegionalTarget(models.Model):
 
     def __str__(self) -> str:
         return f"{self.profession} in {self.service}: {self.level} ({self.region})"
+
+
+class RegionalReportState(models.TextChoices):
+    QUEUED = "queued", "Waiting to start"
+    RUNNING = "running", "Running"
+    DONE = "done", "Done"
+    FAILED = "failed", "Failed"
+
+
+class RegionalReport(models.Model):
+    """A regional report asked for by someone with a role in the region, written by a worker
+    (``regional_reports.py``). It belongs to its region (another region's address answers 404)
+    and holds only what the region may see: any role in the region may read and download it.
+    ``organisations`` are the keys of the sharing organisations whose figures it holds: once one
+    of them stops sharing, the report is withdrawn. The region keeps its latest 20 reports."""
+
+    region = models.ForeignKey(Region, on_delete=models.CASCADE, related_name="reports")
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    format = models.CharField(max_length=10)
+    state = models.CharField(
+        max_length=10, choices=RegionalReportState.choices, default=RegionalReportState.QUEUED
+    )
+    #: The plain reason it failed (never a traceback, never a member's data).
+    problem = models.TextField(blank=True)
+    output = models.BinaryField(null=True, blank=True)
+    file_name = models.CharField(max_length=200, blank=True)
+    content_type = models.CharField(max_length=100, blank=True)
+    organisations = models.JSONField(default=list, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    task_id = models.CharField(max_length=64, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"Regional report {self.pk} of {self.region} ({self.format})"
+
+    @property
+    def finished(self) -> bool:
+        return self.state in {RegionalReportState.DONE, RegionalReportState.FAILED}
