@@ -316,7 +316,7 @@ def test_regional_lead_signs_in_and_sees_only_sharing_organisations(demo: Any, c
 
     for name in ("Solihull", "Think Family"):
         rows = CohortOutcome.objects.filter(
-            cohort__programme__name=name,
+            cohort__programme__name__iexact=name,
             cohort__programme__organisation__in=[trust, riverside],
             matched__gt=0,
         )

@@ -28,7 +28,8 @@ and regional pages show something real instead of "nothing set up yet".
 
 And a **region**, "Demo regional IMH group", over the demo trust and two synthetic
 organisations with small establishments and registers of their own: Riverside Community
-Health Trust shares with the region, Lakeside Council is invited and does not share. They
+Health Trust shares with the region, Lakeside Council is invited and does not share. They spell
+the programmes' names their own way ("solihull"), as the region's matching allows. They
 have no questionnaire answers in the demo, so their cohorts' outcome aggregates (what a region
 reads) are stored directly, under the fingerprint of their cohorts' (empty) answers: they stand
 until answers are collected there. The regional lead ``demo-regional-lead`` signs in with the
@@ -88,6 +89,7 @@ from imheval.web.workspace.models import (
     Level,
     Programme,
 )
+from imheval.workforce.ladder import level_key
 
 REGION_NAME = "Demo regional IMH group"
 REGION_SLUG = "demo-region"
@@ -279,6 +281,9 @@ class Partner:
     requirements: tuple[tuple[str, str, int, int | None], ...]
     births: int
     outcomes: dict[str, tuple[int, float, float, float, int]]
+    #: How the organisation spells the demo's programme names (a region matches them without
+    #: regard to capitals and spacing).
+    spelling: dict[str, str]
 
 
 PARTNERS: tuple[Partner, ...] = (
@@ -328,6 +333,7 @@ PARTNERS: tuple[Partner, ...] = (
             "RS1": (11, 44.0, 74.0, 27.0, 6),
             "RS2": (9, 47.0, 73.0, 24.0, 0),
         },
+        spelling={"Think Family": "Think family", "Solihull": "solihull"},
     ),
     Partner(
         name=NOT_SHARING_PARTNER,
@@ -350,6 +356,7 @@ PARTNERS: tuple[Partner, ...] = (
         requirements=(("fsw", "Skilled", 60, None),),
         births=1800,
         outcomes={"LS1": (12, 42.0, 70.0, 26.0, 5)},
+        spelling={"Solihull": "SOLIHULL"},
     ),
 )
 
@@ -579,7 +586,7 @@ def _partner(
         level, framework_level, delivery, sessions, threshold = PARTNER_PROGRAMMES[name]
         programmes[name] = Programme.objects.create(
             organisation=organisation,
-            name=name,
+            name=partner.spelling[name],
             level=level,
             framework_level=framework_level,
             delivery=delivery,
@@ -620,7 +627,7 @@ def _outcome_aggregates(
     fingerprint of the cohort's answers (none here), so a refresh keeps them until answers
     come in."""
     measures = {
-        row.cohort.programme.name: (row.measure, row.kirkpatrick)
+        level_key(row.cohort.programme.name): (row.measure, row.kirkpatrick)
         for row in CohortOutcome.objects.in_organisation(trust)
         .exclude(measure="")
         .select_related("cohort__programme")
@@ -628,7 +635,7 @@ def _outcome_aggregates(
     now = timezone.now()
     for name, (matched, pre, post, sd_gain, followed) in partner.outcomes.items():
         cohort = cohorts[name]
-        measure, kirkpatrick = measures.get(cohort.programme.name, ("Knowledge", [1, 2]))
+        measure, kirkpatrick = measures[level_key(cohort.programme.name)]
         CohortOutcome.objects.create(
             cohort=cohort,
             fingerprint=scope_fingerprint(Scope.of(organisation, cohort)),
