@@ -233,6 +233,9 @@ def test_places_and_registers_count_the_register_lines(demo: Any) -> None:
     assert f"Completed {len(done)} of {len(people)} people" in register
     assert "Not completed: 6 of 16 sessions, needs 13" in register
     assert f"Completed {cohort.end_date:%-d %B %Y}" in register
+    lines = Trainee.objects.filter(cohort__programme__organisation=organisation)
+    assert lines.count() == 99  # docs/coverage.md, "Trying it in the demo"
+    assert len(set(lines.values_list("person", flat=True))) == 94
     s3 = Cohort.objects.in_organisation(organisation).get(name="S3")
     assert s3.trainees.count() == 12 and not s3.trainees.exclude(completed_on=None).exists()
 
