@@ -46,8 +46,9 @@ from imheval.web.workforce.models import RegionalTarget, RegionMember, RegionRol
 
 pytestmark = pytest.mark.django_db
 
-#: The only address parts a region's route may have (brief: region, target, formats).
-REGION_PARTS = {"region", "target", "file_format", "report_format"}
+#: The only address parts a region's route may have (brief: region, target, formats, and a
+#: regional report of the region).
+REGION_PARTS = {"region", "target", "file_format", "report_format", "regional_report"}
 #: Every value each format part takes, so each download and report is walked.
 FORMATS = {"file_format": ("csv", "xlsx"), "report_format": ("html", "pdf", "docx")}
 #: The region's changes, lead-only: a viewer's POST (and GET of a change's form) is 403.
@@ -64,6 +65,9 @@ LEAD_ONLY_FORMS = {
     "workforce:region_target",
     "workforce:region_targets_import",
 }
+#: POSTs any role may make that change no data of the region: asking for the regional report
+#: (it leads to the report's progress page).
+READING_POSTS = {"workforce:regional_report"}
 #: Pages where a lead may see the NAME of an organisation invited that does not share.
 INVITATION_PAGES = {"workforce:region", "workforce:region_members"}
 #: What no regional page may ever contain, whoever shares.
@@ -82,12 +86,31 @@ def _region_routes() -> list[tuple[str, str, set[str]]]:
     return routes
 
 
+def _report(world: RegionWorld) -> Any:
+    """A finished regional report of ``world``'s region (made once, from what it shares at the
+    time, as a worker writes it), so its progress page and file are walked too."""
+    from imheval.web.workforce.models import RegionalReport
+    from imheval.web.workforce.regional_reports import run_report
+
+    found = RegionalReport.objects.filter(region=world.region).first()
+    if found is None:
+        found = RegionalReport.objects.create(
+            region=world.region, requested_by=world.lead, format="html"
+        )
+        run_report(found.pk)
+        found.refresh_from_db()
+        assert found.state == "done", found.problem
+    return found
+
+
 def _urls(world: RegionWorld, region: str = "north", target: Any = None) -> list[tuple[str, str]]:
     """(name, address) of every regional page of ``region``, each format separately."""
     chosen = target if target is not None else world.target
     found = []
     for _, name, converters in _region_routes():
         fixed = {"region": region, "target": chosen.pk}
+        if "regional_report" in converters:
+            fixed["regional_report"] = _report(world).pk
         formats = [part for part in sorted(converters) if part in FORMATS]
         for values in itertools.product(*(FORMATS[part] for part in formats)):
             kwargs = {part: fixed[part] for part in converters if part in fixed}
@@ -238,6 +261,9 @@ def test_a_viewer_is_refused_every_change_and_changes_nothing(workspace: Any) ->
             address, {"name": "Southern HSC Trust", "remove": world.northern.pk, "share": "on"}
         ).status_code
         refused[name] = status
+        if name in READING_POSTS:
+            assert status == 302 and "/reports/" in client.post(address)["Location"], address
+            continue
         assert status in {403, 405}, (name, status)  # never a change, whatever the page
         if name in LEAD_ONLY_FORMS:
             assert client.get(address).status_code == 403, address

@@ -1,6 +1,7 @@
 """A region's views: coverage by organisation and level, outcomes side by side with the model,
-their downloads and the regional report (regional_views). Only sharing organisations are
-read, only as aggregates, with the small-group rule across the region."""
+and their downloads (regional_views; places and the report have their own test files). Only
+sharing organisations are read, only as aggregates, with the small-group rule across the
+region."""
 
 from __future__ import annotations
 
@@ -292,7 +293,8 @@ def test_coverage_downloads_say_hidden_and_never_the_hidden_number() -> None:
         ("regional_outcomes", {}),
         ("regional_coverage_download", {"file_format": "csv"}),
         ("regional_outcomes_download", {"file_format": "csv"}),
-        ("regional_report", {"report_format": "html"}),
+        ("regional_places", {}),
+        ("regional_places_download", {"file_format": "csv"}),
     ],
 )
 def test_only_the_regions_people_reach_its_views(
@@ -365,32 +367,6 @@ def test_no_outcomes_yet() -> None:
     region, viewer = make_region()
     make_organisation(1, region)
     assert 'id="no-outcomes"' in page(viewer, "regional_outcomes", region)
-
-
-# ------------------------------------------------------------------------------ report
-
-
-def test_the_regional_report_in_html_pdf_and_word() -> None:
-    region, viewer = make_region()
-    make_organisation(1, region, headcount=20, trained=3, outcomes=[(12, 10.0, 8.0)])
-    make_organisation(2, region, headcount=30, trained=10, outcomes=[(10, 6.0, 7.0)])
-    make_organisation(3, region, headcount=40, trained=12)
-    make_organisation(4, region, shares=False, name="Quiet Trust")
-    client = client_as(viewer)
-    html = client.get(url("regional_report", region, report_format="html"))
-    assert html.status_code == 200 and html["Content-Type"].startswith("text/html")
-    text = html.content.decode()
-    assert "Regional view: Northern region" in text
-    assert "1 invited organisation does not share and is not included." in text
-    assert "Quiet Trust" not in text and "secret-" not in text
-    assert "hidden" in text
-    assert "style-src 'unsafe-inline'" in html["Content-Security-Policy"]
-    pdf = client.get(url("regional_report", region, report_format="pdf"))
-    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
-    docx = client.get(url("regional_report", region, report_format="docx"))
-    assert docx.status_code == 200 and docx.content.startswith(b"PK")
-    assert "attachment" in docx["Content-Disposition"]
-    assert client.get(url("regional_report", region, report_format="odt")).status_code == 404
 
 
 # ------------------------------------------------------------------------------ queries

@@ -43,6 +43,12 @@ from imheval.workforce.regional import (
     RegionalFigure,
     RegionalTeam,
 )
+from imheval.workforce.regional_places import (
+    REGION_TOTAL,
+    OrganisationPlaces,
+    PlacesGroup,
+    financial_year_label,
+)
 
 __all__ = [
     "HIDDEN_WORD",
@@ -52,6 +58,8 @@ __all__ = [
     "heat_table",
     "model_figures",
     "outcome_table",
+    "places_table",
+    "profession_table",
     "regional_report",
     "team_table",
 ]
@@ -354,6 +362,111 @@ def model_figures(comparison: OrganisationComparison) -> tuple[tuple[str, str], 
     )
 
 
+# ------------------------------------------------------------------------------ places
+
+
+PLACES_HEADER = ("Organisation", "Places funded", "Places offered", "Places taken", "Completed")
+
+
+def _given(value: int | None) -> str:
+    """Places funded or offered: never hidden (they are not people); 'not given' when none."""
+    return Number("not given" if value is None else f"{value:,}")
+
+
+def _places_row(row: OrganisationPlaces) -> tuple[str, ...]:
+    label = REGION_ROW if row.organisation == REGION_TOTAL else row.organisation
+    return (
+        label,
+        _given(row.funded),
+        _given(row.offered),
+        _count(row.taken),
+        _count(row.completed),
+    )
+
+
+def group_name(group: PlacesGroup) -> str:
+    """'Solihull Approach (Skilled)', or the name alone for a programme with no level."""
+    return f"{group.programme} ({group.level})" if group.level else group.programme
+
+
+def places_table(group: PlacesGroup) -> Table:
+    """Each organisation's places on a programme in a year, then the region's: funded and
+    offered as recorded (never hidden: not people), taken and completed ('hidden' for a
+    small group)."""
+    return Table(
+        caption=f"{group_name(group)}, {group.year_label}: places by organisation",
+        header=PLACES_HEADER,
+        rows=(*(_places_row(row) for row in group.organisations), _places_row(group.total)),
+        notes=(
+            "Funded and offered: as each organisation recorded them (with no record, its usual "
+            "places per year as funded). Taken: people on the registers of cohorts starting in "
+            "the year; completed: those of them who completed.",
+        ),
+        suppressed_note=_places_note(group.min_size) if group.any_hidden else None,
+    )
+
+
+def _places_note(min_size: int) -> str:
+    return (
+        f"Hidden: fewer than {min_size} people, or hidden so that a small number cannot be "
+        "worked out from the region's total. Places funded and offered are never hidden: they "
+        "are not people."
+    )
+
+
+def profession_table(group: PlacesGroup) -> Table | None:
+    """The region's places on a programme in a year by profession (None when nobody took a
+    place, or the breakdown is withheld: :attr:`PlacesGroup.professions_hidden`)."""
+    if not group.professions:
+        return None
+    return Table(
+        caption=f"{group_name(group)}, {group.year_label}: places by profession, whole region",
+        header=("Profession", "Places taken", "Completed"),
+        rows=tuple(
+            (row.profession, _count(row.taken), _count(row.completed)) for row in group.professions
+        ),
+        suppressed_note=_places_note(group.min_size) if group.any_hidden else None,
+    )
+
+
+def withheld_sentence(group: PlacesGroup) -> str:
+    """Why a group's places by profession are not shown ('' when they are, or there are none)."""
+    if not group.professions_hidden:
+        return ""
+    return (
+        "Places by profession are not shown: with so few people they would give away a hidden "
+        "figure."
+    )
+
+
+def _places_section(groups: Sequence[PlacesGroup], year: int | None) -> Section:
+    which = f" in {financial_year_label(year)}" if year is not None else ""
+    if not groups:
+        return Section(
+            "places",
+            f"Places{which}",
+            None,
+            (Paragraph(f"No sharing organisation has places recorded or taken{which}."),),
+        )
+    blocks: list[Block] = [
+        Paragraph(
+            "For each programme (the same programme across organisations: the same name, "
+            "ignoring case and spacing, and the same level) and financial year, April to "
+            f"March{which}: the places each organisation funded and offered, and how many "
+            "were taken and completed, then the region's total and who took them by profession."
+        )
+    ]
+    for group in groups:
+        blocks.append(Heading(f"{group_name(group)}, {group.year_label}"))
+        blocks.append(places_table(group))
+        by_profession = profession_table(group)
+        if by_profession is not None:
+            blocks.append(by_profession)
+        elif group.professions_hidden:
+            blocks.append(Paragraph(withheld_sentence(group)))
+    return Section("places", f"Places{which}", None, tuple(blocks))
+
+
 # ------------------------------------------------------------------------------ report
 
 
@@ -364,13 +477,17 @@ def regional_report(
     *,
     coverage_problem: str | None = None,
     generated: str | None = None,
+    places: Sequence[PlacesGroup] | None = None,
+    places_year: int | None = None,
 ) -> Report:
     """The region's report: a summary, coverage by organisation and level per team (heat map
-    and table), the gaps, the outcomes per programme with the model, and how it is counted.
-    ``coverage`` None: ``coverage_problem`` says why in its place."""
+    and table), the gaps, the places (when ``places`` is given: the groups of ``places_year``,
+    or of every year when it is None), the outcomes per programme with the model, and how it is
+    counted. ``coverage`` None: ``coverage_problem`` says why in its place."""
     sections = [
         _summary(facts, coverage, groups, coverage_problem),
         _coverage_section(coverage, coverage_problem),
+        *([_places_section(places, places_year)] if places is not None else []),
         _outcomes_section(groups),
         _method_section(coverage),
     ]
@@ -544,6 +661,12 @@ def _method_section(coverage: RegionalCoverage | None) -> Section:
                 "gap and status; another is hidden too when a hidden number could otherwise be "
                 "worked out from the region's total. An organisation's team is hidden whole, at "
                 "every level. A team whose figures need checking is left out of the totals."
+            ),
+            Paragraph(
+                "Places: funded and offered are what each organisation recorded, and are not "
+                "hidden (they are not people); places taken and completed count people on the "
+                "cohorts' registers and follow the small-group rule like coverage, an "
+                "organisation's row hidden whole."
             ),
             Paragraph(
                 "Outcomes: programmes of different organisations are the same programme when "

@@ -63,6 +63,7 @@ __all__ = [
     "RegionalFigure",
     "RegionalGap",
     "RegionalTeam",
+    "hide_rows",
     "outcome_groups",
     "programme_key",
     "regional_coverage",
@@ -349,6 +350,28 @@ def _hide(
         headcount_total_hidden = outcome[0]
         totals_hidden = outcome[1:]
     return hidden, headcount_total_hidden, totals_hidden
+
+
+def hide_rows(
+    columns: Sequence[Sequence[int]],
+    min_size: int = MIN_GROUP_SIZE,
+    in_totals: Sequence[bool] | None = None,
+) -> tuple[list[bool], list[bool]]:
+    """The small-group rule across the region for a table of rows (organisations, professions)
+    by columns of counts of people, each column's total published: which rows are hidden
+    *whole*, and which columns' totals are hidden. Each column goes through
+    :func:`~imheval.suppression.suppress` with the rows already hidden passed on, until nothing
+    changes (as coverage hides a team's rows). ``in_totals[i]`` False leaves row ``i`` out of
+    every total (the primary rule alone applies to it). ``columns`` must not be empty."""
+    if not columns:
+        raise ValueError("a table needs at least one column of counts")
+    rows = len(columns[0])
+    if any(len(column) != rows for column in columns):
+        raise ValueError("every column needs one count per row")
+    hidden, first_hidden, others_hidden = _hide(
+        columns[0], columns[1:], in_totals if in_totals is not None else [True] * rows, min_size
+    )
+    return hidden, [first_hidden, *others_hidden]
 
 
 def _level_summaries(teams: Sequence[RegionalTeam], ladder: Ladder) -> tuple[LevelSummary, ...]:

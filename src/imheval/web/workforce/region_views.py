@@ -48,6 +48,7 @@ from imheval.web.workspace.views import _form_page
 #: The regional pages other parts build, linked from the region's page when they exist.
 REGIONAL_PAGES = (
     ("regional_coverage", "Coverage by organisation and level against the regional targets"),
+    ("regional_places", "Places funded, taken and completed by organisation"),
     ("regional_outcomes", "Outcomes of the programmes the organisations deliver"),
 )
 #: A target's fields, in the order of the REQUIRED file (``imheval coverage --requirements``).

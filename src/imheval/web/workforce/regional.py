@@ -40,11 +40,14 @@ from imheval.web.workforce.models import (
     CohortOutcome,
     EarlierTraining,
     EstablishmentRow,
+    PlacesYear,
     Region,
     RegionalTarget,
     Trainee,
 )
+from imheval.web.workforce.places_data import financial_year_of, places_rows
 from imheval.web.workforce.region_access import not_sharing_count, sharing_organisations
+from imheval.web.workspace.models import Cohort
 from imheval.workforce import Ladder, Requirement, TrajectoryPoint
 from imheval.workforce.regional import (
     CohortOutcomeSummary,
@@ -53,6 +56,7 @@ from imheval.workforce.regional import (
     outcome_groups,
     regional_coverage,
 )
+from imheval.workforce.regional_places import PlacesGroup, ProgrammePlaces, regional_places
 
 #: How long a kept result is kept at most (its key changes with any change anyway).
 KEEP_SECONDS = 24 * 60 * 60
@@ -270,3 +274,49 @@ def outcomes_view(region: Region) -> OutcomesView:
         groups = outcome_groups(cohorts)
         cache.set(key, groups, KEEP_SECONDS)
     return OutcomesView(view, groups)
+
+
+@dataclass(frozen=True)
+class PlacesView:
+    """A region's places page: the groups of ``year`` (every year when None)."""
+
+    view: RegionView
+    year: int | None
+    groups: tuple[PlacesGroup, ...]
+    #: Every financial year with places recorded or cohorts starting, latest first.
+    years: tuple[int, ...]
+
+
+def places_view(region: Region, year: int | None = None) -> PlacesView:
+    """The sharing organisations' places per programme and financial year, side by side with
+    the small-group rule across the region (:mod:`imheval.workforce.regional_places`): two
+    queries for the organisations, ``places_rows``' five and two for the years there are,
+    whatever their number. Nothing is kept: it is counted afresh on each visit."""
+    view = region_view(region)
+    rows = [
+        ProgrammePlaces(
+            organisation=row.organisation,
+            programme=row.programme,
+            level=row.level,
+            year=row.year,
+            funded=row.funded,
+            offered=row.offered,
+            taken=row.taken,
+            completed=row.completed,
+            by_profession=row.by_profession,
+        )
+        for row in places_rows(view.organisations, year)
+    ]
+    return PlacesView(view, year, regional_places(rows), places_years(view.organisations))
+
+
+def places_years(organisations: Sequence[Organisation]) -> tuple[int, ...]:
+    """The financial years in which ``organisations`` recorded places or start cohorts, latest
+    first (two queries)."""
+    if not organisations:
+        return ()
+    recorded = PlacesYear.objects.filter(programme__organisation__in=organisations)
+    starts = Cohort.objects.filter(programme__organisation__in=organisations)
+    years = set(recorded.values_list("year", flat=True).distinct())
+    years.update(financial_year_of(month) for month in starts.dates("start_date", "month"))
+    return tuple(sorted(years, reverse=True))

@@ -1,69 +1,51 @@
 """A region's views of what its organisations share: coverage by organisation and level
-against the regional targets, outcomes side by side with the model, their downloads, and the
-regional report (HTML, PDF, Word).
+against the regional targets, places per programme and year, outcomes side by side with the
+model, and their downloads.
 
 Every view goes through :func:`~imheval.web.workforce.region_access.region_page` (a regional
 role, or 404) and reads :mod:`imheval.web.workforce.regional` only: aggregates of the sharing
 organisations, with the small-group rule applied across the region by the core. The tables on
 the page, in the downloads and in the report are made by the same functions
-(:mod:`imheval.reports.regional`), so they hide the same cells. The report is written in the
-request: a region has no organisation for a background job to belong to, and it takes
-several seconds for 12 organisations the first time (its charts), then is kept until its
-figures change (docs/coverage.md, "The regional view").
+(:mod:`imheval.reports.regional`), so they hide the same cells. The report itself is written
+by a worker (``regional_reports``, ``regional_report_views``).
 """
 
 from __future__ import annotations
 
-import hashlib
-import tempfile
 from collections.abc import Sequence
-from pathlib import Path
 from typing import Any
 
-from django.core.cache import cache
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.text import slugify
 
-from imheval.errors import ImhevalError
-from imheval.reports import write_report
-from imheval.reports.html import render_html
-from imheval.reports.model import Number, Report, Table
+from imheval.reports.model import Number, Table
 from imheval.reports.regional import (
-    RegionalFacts,
+    REGION_ROW,
     gaps_table,
+    group_name,
     heat_cells,
     model_figures,
     outcome_table,
-    regional_report,
+    places_table,
+    profession_table,
     team_table,
+    withheld_sentence,
 )
 from imheval.web.workforce.downloads import table_response
+from imheval.web.workforce.places import chosen_year
+from imheval.web.workforce.places_data import financial_year_label
 from imheval.web.workforce.region_access import RegionAccess, region_page
 from imheval.web.workforce.regional import (
-    KEEP_SECONDS,
     CoverageView,
     OutcomesView,
+    PlacesView,
     coverage_view,
     outcomes_view,
+    places_view,
 )
-
-#: Report formats: (file extension, content type).
-REPORT_FORMATS: dict[str, tuple[str, str]] = {
-    "html": (".html", "text/html; charset=utf-8"),
-    "pdf": (".pdf", "application/pdf"),
-    "docx": (
-        ".docx",
-        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-    ),
-}
-#: The policy for the HTML report shown in the browser: its own inline CSS and data: images.
-REPORT_CSP = (
-    "default-src 'none'; style-src 'unsafe-inline'; img-src data:; frame-ancestors 'none'; "
-    "base-uri 'none'; form-action 'none'"
-)
+from imheval.workforce.regional_places import REGION_TOTAL
 
 
 def _crumbs(access: RegionAccess) -> list[tuple[str, str]]:
@@ -260,71 +242,115 @@ def regional_outcomes_download(
     return table_response(name, OUTCOMES_HEADER, outcome_rows(data), file_format)
 
 
-# ------------------------------------------------------------------------------ report
-
-
-def regional_report_bytes(access: RegionAccess, report_format: str) -> bytes:
-    """The region's report as a ``report_format`` file, from the same values as its pages;
-    kept under a hash of those values (the charts take most of the time), so a second download
-    of unchanged figures is immediate."""
-    coverage = _coverage(access)
-    outcomes = outcomes_view(access.region)
-    facts = RegionalFacts(
-        access.region.name, len(coverage.view.organisations), coverage.view.not_sharing
-    )
-    key = (
-        "regional-report:"
-        + hashlib.sha256(
-            repr(
-                (report_format, facts, coverage.coverage, outcomes.groups, coverage.problem)
-            ).encode()
-        ).hexdigest()
-    )
-    kept: bytes | None = cache.get(key)
-    if kept is None:
-        report = regional_report(
-            facts, coverage.coverage, outcomes.groups, coverage_problem=coverage.problem
-        )
-        kept = report_bytes(report, report_format)
-        cache.set(key, kept, KEEP_SECONDS)
-    return kept
-
-
-def report_bytes(report: Report, report_format: str) -> bytes:
-    extension, _ = REPORT_FORMATS[report_format]
-    if report_format == "html":
-        return render_html(report).encode("utf-8")
-    with tempfile.TemporaryDirectory(prefix="imheval-regional-") as folder:
-        return write_report(report, Path(folder) / f"report{extension}").read_bytes()
+# ------------------------------------------------------------------------------ places
 
 
 @region_page()
-def regional_report_file(
-    request: HttpRequest, access: RegionAccess, report_format: str
-) -> HttpResponse:
-    """The regional report as HTML (shown in the browser), PDF or Word; 404 for another
-    format. Written in the request."""
-    if report_format not in REPORT_FORMATS:
-        raise Http404("No such report format")
-    extension, content_type = REPORT_FORMATS[report_format]
-    try:
-        content = regional_report_bytes(access, report_format)
-    except ImhevalError as error:
-        return render(
-            request,
-            "workforce/regional_problem.html",
-            {"region": access.region, "problem": str(error), "crumbs": _crumbs(access)},
-            status=503,
+def regional_places(request: HttpRequest, access: RegionAccess) -> HttpResponse:
+    """Places per programme and financial year: the sharing organisations side by side (funded,
+    offered, taken, completed) with the region's total, and who took them by profession
+    across the region; ``?year=2026`` shows one financial year."""
+    year = chosen_year(request)
+    data = places_view(access.region, year)
+    years = sorted({*data.years, *([year] if year is not None else [])}, reverse=True)
+    by_year: dict[int, list[dict[str, Any]]] = {}
+    for group in data.groups:
+        by_year.setdefault(group.year, []).append(
+            {
+                "group": group,
+                "name": group_name(group),
+                "table": page_table(places_table(group)),
+                "professions": _optional_table(profession_table(group)),
+                "withheld": withheld_sentence(group),
+            }
         )
-    response = HttpResponse(content, content_type=content_type)
-    stem = slugify(access.region.slug) or "region"
-    file_name = f"{stem}-regional-report-{timezone.localdate().isoformat()}{extension}"
-    disposition = "inline" if report_format == "html" else "attachment"
-    response["Content-Disposition"] = f'{disposition}; filename="{file_name}"'
-    response["Cache-Control"] = "no-store"
-    if report_format == "html":
-        response["Content-Security-Policy"] = REPORT_CSP
-    return response
+    context = {
+        "region": access.region,
+        "access": access,
+        "data": data,
+        "year": year,
+        "year_label": financial_year_label(year) if year is not None else "",
+        "years": [(value, financial_year_label(value)) for value in years],
+        "by_year": [
+            (value, financial_year_label(value), items) for value, items in by_year.items()
+        ],
+        "min_size": data.groups[0].min_size if data.groups else 5,
+        "any_hidden": any(group.any_hidden for group in data.groups),
+        "crumbs": _crumbs(access),
+    }
+    return render(request, "workforce/regional_places.html", context)
+
+
+def _optional_table(table: Table | None) -> dict[str, Any] | None:
+    return None if table is None else page_table(table)
+
+
+PLACES_HEADER = (
+    "Financial year",
+    "Programme",
+    "Level",
+    "Row",
+    "Organisation or profession",
+    "Places funded",
+    "Places offered",
+    "Places taken",
+    "Completed",
+)
+
+
+def places_download_rows(data: PlacesView) -> list[list[object]]:
+    """The places page's figures: per programme and year, a row per organisation, the region's,
+    then the region's professions; a hidden figure is the word 'hidden', never its number;
+    funded and offered blank when not recorded."""
+    rows: list[list[object]] = []
+
+    def given(value: int | None) -> object:
+        return "" if value is None else value
+
+    def counted(value: int | None, hidden: bool) -> object:
+        return "hidden" if hidden or value is None else value
+
+    for group in data.groups:
+        start = [group.year_label, group.programme, group.level]
+        for row in (*group.organisations, group.total):
+            region = row.organisation == REGION_TOTAL
+            rows.append(
+                [
+                    *start,
+                    "Region" if region else "Organisation",
+                    REGION_ROW if region else row.organisation,
+                    given(row.funded),
+                    given(row.offered),
+                    counted(row.taken, row.hidden),
+                    counted(row.completed, row.hidden),
+                ]
+            )
+        for profession in group.professions:
+            rows.append(
+                [
+                    *start,
+                    "Profession",
+                    profession.profession,
+                    "",
+                    "",
+                    counted(profession.taken, profession.hidden),
+                    counted(profession.completed, profession.hidden),
+                ]
+            )
+        if group.professions_hidden:
+            rows.append([*start, "Profession", "All professions", "", "", "hidden", "hidden"])
+    return rows
+
+
+@region_page()
+def regional_places_download(
+    request: HttpRequest, access: RegionAccess, file_format: str
+) -> HttpResponse:
+    year = chosen_year(request)
+    data = places_view(access.region, year)
+    which = financial_year_label(year) if year is not None else "all years"
+    name = f"regional places {access.region.slug} {which}"
+    return table_response(name, PLACES_HEADER, places_download_rows(data), file_format)
 
 
 __all__: Sequence[str] = [
@@ -332,5 +358,6 @@ __all__: Sequence[str] = [
     "regional_coverage_download",
     "regional_outcomes",
     "regional_outcomes_download",
-    "regional_report_file",
+    "regional_places",
+    "regional_places_download",
 ]
