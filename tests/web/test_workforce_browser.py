@@ -640,3 +640,9 @@ def test_a_regional_lead_reads_what_sharing_organisations_share(
     assert row_texts(small, "Northern HSC Trust") == ["Northern HSC Trust", "1"] + ["hidden"] * 4
     scan(lead, "workforce:regional_outcomes")
     screenshot(lead, "workforce-browser-regional-outcomes")
+
+    # places by organisation: Southern absent here too
+    go(lead, lead.get_by_role("link", name=REGION).first)
+    go(lead, lead.get_by_role("link", name="Places funded, taken and completed by organisation"))
+    assert "Southern" not in lead.locator("main").inner_text()
+    scan(lead, "workforce:regional_places")
