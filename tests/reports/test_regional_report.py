@@ -21,11 +21,14 @@ from imheval.reports.regional import (
     heat_cells,
     heat_table,
     outcome_table,
+    places_table,
+    profession_table,
     regional_report,
     team_table,
 )
 from imheval.workforce import BUILT_IN, CoverageResult, CoverageRow, Status
 from imheval.workforce.regional import CohortOutcomeSummary, outcome_groups, regional_coverage
+from imheval.workforce.regional_places import ProgrammePlaces, regional_places
 
 AS_OF = datetime.date(2027, 1, 31)
 BY = datetime.date(2027, 3, 31)
@@ -137,3 +140,89 @@ def test_the_report_is_written_in_each_format(tmp_path: Path, suffix: str) -> No
     path = write_report(report, tmp_path / f"regional{suffix}")
     head = path.read_bytes()[:5]
     assert {".html": b"<!DOC", ".pdf": b"%PDF-", ".docx": b"PK\x03\x04"}[suffix][:4] == head[:4]
+
+
+def places_groups() -> tuple:  # type: ignore[type-arg]
+    return regional_places(
+        [
+            ProgrammePlaces(
+                "North",
+                "Solihull Approach",
+                "Skilled",
+                2026,
+                20,
+                18,
+                12,
+                10,
+                (("Health visitor", 8, 7), ("Social worker", 4, 3)),
+            ),
+            ProgrammePlaces(
+                "South",
+                "Solihull Approach",
+                "Skilled",
+                2026,
+                10,
+                None,
+                3,
+                2,
+                (("Health visitor", 3, 2),),
+            ),
+            ProgrammePlaces(
+                "West",
+                "Solihull Approach",
+                "Skilled",
+                2026,
+                15,
+                None,
+                9,
+                6,
+                (("Health visitor", 6, 4), ("Nurse", 3, 2)),
+            ),
+        ]
+    )
+
+
+def test_places_tables_say_hidden_and_show_funded_places_of_every_organisation() -> None:
+    (group,) = places_groups()
+    table = places_table(group)
+    assert table.caption == "Solihull Approach (Skilled), 2026/27: places by organisation"
+    assert table.rows == (
+        ("North", "20", "18", "12", "10"),
+        ("South", "10", "not given", HIDDEN_WORD, HIDDEN_WORD),
+        ("West", "15", "not given", HIDDEN_WORD, HIDDEN_WORD),
+        (REGION_ROW, "45", "18", "24", "18"),
+    )
+    assert all(isinstance(cell, Number) for cells in table.rows for cell in cells[1:])
+    assert table.suppressed_note is not None and "never hidden" in table.suppressed_note
+    professions = profession_table(group)
+    assert professions is not None
+    assert professions.rows == (
+        ("Health visitor", "17", "13"),
+        ("Social worker", HIDDEN_WORD, HIDDEN_WORD),
+        ("Nurse", HIDDEN_WORD, HIDDEN_WORD),
+    )
+
+
+def test_the_report_has_a_places_section_for_the_year_when_given_places() -> None:
+    report = regional_report(
+        FACTS, regional_coverage(coverage()), groups(), places=places_groups(), places_year=2026
+    )
+    assert [s.id for s in report.sections] == [
+        "summary",
+        "coverage",
+        "places",
+        "outcomes",
+        "method",
+    ]
+    section = report.section("places")
+    assert section.title == "Places in 2026/27"
+    tables = [block for block in section.blocks if isinstance(block, Table)]
+    assert [table.caption.split(": ")[-1] for table in tables] == [
+        "places by organisation",
+        "places by profession, whole region",
+    ]
+    empty = regional_report(FACTS, None, (), places=(), places_year=2026).section("places")
+    assert "No sharing organisation has places recorded or taken in 2026/27." in render_html(
+        regional_report(FACTS, None, (), places=(), places_year=2026)
+    )
+    assert not any(isinstance(block, Table) for block in empty.blocks)

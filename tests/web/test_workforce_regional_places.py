@@ -49,10 +49,12 @@ def add_places(
     funded: int | None = None,
     offered: int | None = None,
     usual: int | None = None,
+    service: str = "Health visiting",
 ) -> Any:
     """A programme of ``organisation`` with one cohort starting on ``start`` whose register
     holds ``lines`` (profession, taken, completed); places recorded when ``funded`` is given,
-    ``usual`` places per year."""
+    ``usual`` places per year. The trainees work in ``service`` (one with no target, such as
+    "Early years", leaves the region's coverage as it was)."""
     from imheval.web.workforce.models import PlacesYear
     from imheval.web.workspace.models import Programme
 
@@ -62,7 +64,7 @@ def add_places(
     cohort = make_cohort(programme, f"C-{start.isoformat()}", start, end_date=start)
     add_trainees(
         [cohort],
-        [(profession, "Health visiting", taken, done) for profession, taken, done in lines],
+        [(profession, service, taken, done) for profession, taken, done in lines],
         prefix=f"{organisation.slug}-{start.isoformat()}-",
     )
     if funded is not None:
