@@ -211,12 +211,14 @@ def test_demo_command_serves_the_workspace_and_prints_the_sign_in(
     started.append(process)
     assert process.stdout is not None
     printed = ""
-    while "Password:" not in printed:
+    while "Data kept in" not in printed:
         line = process.stdout.readline()
         assert line, f"demo stopped before printing the sign-in:\n{printed}"
         printed += line
     base = f"http://127.0.0.1:{port}"
     assert f"Open:      {base}/o/demo/" in printed
+    assert "Regional lead: demo-regional-lead, same password" in printed
+    assert f"Regional view: {base}/r/demo-region/" in printed
     password = re.search(r"Password:\s+(\S+)", printed).group(1)  # type: ignore[union-attr]
     _wait_for(f"{base}/healthz", process)
 

@@ -56,6 +56,8 @@ def demo(
         server.check_port_free("127.0.0.1", port)
         server.prepare()
         from imheval.web.demo import load_demo
+        from imheval.web.workforce.demo import REGION_SLUG as DEMO_REGION
+        from imheval.web.workforce.demo import REGIONAL_LEAD
 
         workspace = load_demo()
         base = f"http://127.0.0.1:{port}"
@@ -70,6 +72,8 @@ def demo(
                 f"  Second reviewer of the focus groups' themes: {workspace.reviewer}, "
                 "same password"
             )
+            console.print(f"  Regional lead: {REGIONAL_LEAD}, same password")
+            console.print(f"  Regional view: {base}/r/{DEMO_REGION}/")
             console.print(f"  Try the participant's questionnaire: {base}/q/{token}/")
             console.print(f"  Data kept in {folder}. Stop with Ctrl+C.")
 
