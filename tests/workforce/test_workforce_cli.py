@@ -57,6 +57,10 @@ def test_the_table_is_grouped_by_organisation_and_fits_80_columns(tmp_path: Path
     assert "behind" in result.output
     assert "more people trained than the headcount: check the data" in result.output
     assert "Skilled: 7 more people to train now, 1 cohort of 12." in result.output
+    # South Board: 3 trained of a headcount of 2, no gap left, but never "met"
+    (south,) = [line for line in table_lines if line.lstrip().startswith("Health") and "3*" in line]
+    assert "check the data" in south
+    assert " met" not in south
 
 
 def test_json_has_the_issues_row_keys(tmp_path: Path) -> None:
@@ -110,6 +114,11 @@ def test_a_bad_as_of_or_turnover_is_refused(tmp_path: Path) -> None:
     result = runner.invoke(app, ["coverage", *files(tmp_path), "--as-of", "31/03/2026"])
     assert result.exit_code == 1
     assert "--as-of: '31/03/2026' is not a date: write it as 2027-03-31" in result.output
+    for far in ("0001-01-01", "9999-12-31"):
+        result = runner.invoke(app, ["coverage", *files(tmp_path), "--as-of", far])
+        assert result.exit_code == 1
+        assert f"--as-of: '{far}' is outside the years 1950 to 2200" in result.output
+        assert "Internal error" not in result.output
     result = runner.invoke(app, ["coverage", *files(tmp_path), "--turnover", "lots"])
     assert result.exit_code == 1
     assert "'lots' is not a share such as 0.1 or 10%" in result.output

@@ -234,6 +234,10 @@ def test_lapse_date_on_29_february() -> None:
     assert lapse_date(day("2026-03-31"), 3) == day("2023-03-31")
 
 
+def test_a_lapse_before_year_1_keeps_everything_current() -> None:
+    assert lapse_date(day("0003-06-01"), 5) == datetime.date.min
+
+
 def test_rows_follow_the_establishment_then_the_requirements() -> None:
     posts = [post(5, "South"), post(5, "North")]
     result = coverage(posts, [], [req("Skilled"), req("Informed")], as_of=AS_OF, ladder=NES)

@@ -132,6 +132,7 @@ def coverage_command(
         list[Path] | None,
         typer.Option(
             "--report",
+            metavar="FILE",
             help="Write a report for a board or commissioner (the heat map, the gaps and the "
             "cohorts to close them); the extension picks the format: .html, .pdf or .docx. "
             "Give it more than once for several formats.",
@@ -183,13 +184,29 @@ def coverage_command(
     run_safely(act)
 
 
+#: The years --as-of may name: training records of real staff fall well inside them.
+FIRST_YEAR = 1950
+LAST_YEAR = 2200
+
+
 def _date_option(text: str) -> datetime.date:
     try:
-        return datetime.date.fromisoformat(text.strip())
+        day = datetime.date.fromisoformat(text.strip())
     except ValueError:
         raise CoverageError(
             [Problem(file="--as-of", message=f"'{text}' is not a date: write it as 2027-03-31")]
         ) from None
+    if not FIRST_YEAR <= day.year <= LAST_YEAR:
+        raise CoverageError(
+            [
+                Problem(
+                    file="--as-of",
+                    message=f"'{text}' is outside the years {FIRST_YEAR} to {LAST_YEAR}: "
+                    "give the day coverage is counted on, for example 2027-03-31",
+                )
+            ]
+        )
+    return day
 
 
 def _turnover(text: str) -> Decimal:
@@ -285,7 +302,11 @@ def print_coverage(result: CoverageResult) -> None:
                 f"{_number(row.target_percent)}%",
                 f"{row.by_date:%d/%m/%Y}",
                 str(row.gap_people),
-                Text(STATUS_WORDS[row.status], style=_STYLES[row.status]),
+                # a row with no share (over headcount, or no staff) is never "met": its
+                # figures need checking first, as the report and the web say
+                Text("check the data", style="yellow")
+                if row.percent is None
+                else Text(STATUS_WORDS[row.status], style=_STYLES[row.status]),
             )
         console.print(table)
         for note in notes:

@@ -386,6 +386,8 @@ def lapse_date(as_of: datetime.date, refresh_years: int) -> datetime.date:
     """The earliest completion date still current: ``as_of`` less ``refresh_years`` years,
     the same day and month (29 February becomes 28 February in a common year)."""
     year = as_of.year - refresh_years
+    if year < datetime.MINYEAR:
+        return datetime.date.min  # everything completed so far is still current
     try:
         return as_of.replace(year=year)
     except ValueError:
