@@ -148,3 +148,11 @@ def test_the_workforce_home_links_to_the_board_pack(northern: Any) -> None:
         reverse("workforce:home", kwargs={"org": "northern"})
     )
     assert f'href="{_url()}"' in home.content.decode()
+
+
+def test_the_workforce_home_leads_to_the_cohorts_and_their_registers(northern: Any) -> None:
+    home = client_as(northern.users["viewer"]).get(
+        reverse("workforce:home", kwargs={"org": "northern"})
+    )
+    cohorts = reverse("workspace:cohorts", kwargs={"org": "northern"})
+    assert f'<a href="{cohorts}">choose a cohort</a>' in home.content.decode()
