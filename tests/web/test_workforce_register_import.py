@@ -235,3 +235,24 @@ def test_the_download_reads_back_as_an_import(workspace: Any) -> None:
     )
     assert again == attended
     assert dict(Trainee.objects.values_list("person", "completed_on"))["E104523"] == END
+
+
+def test_impossible_completion_dates_are_refused(workspace: Any) -> None:
+    content = (
+        b"person,profession,service,completed_on\n"
+        b"E1,Health visitor,HV,0001-01-01\n"
+        b"E2,Health visitor,HV,9999-12-31\n"
+        b"E3,Health visitor,HV,2026-11-03\n"
+    )
+    response = _upload(workspace, "r.csv", content)
+    assert response.status_code == 400
+    problems = _problems(response)
+    assert [(row, column) for row, column, _ in problems] == [
+        ("2", "completed_on"),
+        ("3", "completed_on"),
+    ]
+    assert problems[0][2] == (
+        "&#x27;0001-01-01&#x27; cannot be a completion date: give a day from 1950 to a year "
+        "from today"
+    )
+    assert not Trainee.objects.exists()

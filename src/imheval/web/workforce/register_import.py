@@ -30,6 +30,7 @@ from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 
 from imheval.errors import DataFormatError, Problem
 from imheval.io.dates import parse_date
@@ -47,6 +48,9 @@ from imheval.web.workforce.register import (
 )
 from imheval.web.workforce.register_forms import RegisterImportForm, person_key
 from imheval.web.workspace.models import Cohort, Programme
+
+#: The earliest completion date a file may give (anything before is a typing slip).
+FIRST_COMPLETION: Final = datetime.date(1950, 1, 1)
 
 #: The most rows a register file may have below its header (a cohort is tens of people).
 MAX_ROWS: Final = 5_000
@@ -160,6 +164,16 @@ class SheetReading:
             self.add(
                 row, key, f"'{text[:40]}' is not a date (write it as 2026-03-31 or 31/03/2026)"
             )
+            return None
+        latest = timezone.localdate() + datetime.timedelta(days=366)
+        if not FIRST_COMPLETION <= parsed <= latest:
+            self.add(
+                row,
+                key,
+                f"'{text[:40]}' cannot be a completion date: give a day from "
+                f"{FIRST_COMPLETION.year} to a year from today",
+            )
+            return None
         return parsed
 
     def check(self) -> None:
