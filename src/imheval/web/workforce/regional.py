@@ -1,6 +1,7 @@
 """What a region's pages read: the sharing organisations' coverage against the regional
-targets, and their cohorts' stored outcomes, as the core's regional values
-(:mod:`imheval.workforce.regional`, which applies the small-group rule across the region).
+targets, their places per programme and financial year, and their cohorts' stored outcomes, as
+the core's regional values (:mod:`imheval.workforce.regional` and
+:mod:`imheval.workforce.regional_places`, which apply the small-group rule across the region).
 
 Only :func:`~imheval.web.workforce.region_access.sharing_organisations` are read; nothing here
 touches a training register's names, a response or a code: coverage goes through the adapter
