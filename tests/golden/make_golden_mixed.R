@@ -1,8 +1,10 @@
 # Golden values for imheval.stats.mixed's t-tests, computed by R's lme4 and lmerTest.
 #
 # Run from this folder:   Rscript make_golden_mixed.R
-# Simulates five long tables (set.seed below, so the run is reproducible) and writes them to
-# mixed_inputs.json, fits each by REML and writes mixed_r_results.json (15 significant digits).
+# Simulates five long tables (set.seed below, so the run is reproducible), adds one written out
+# in full (edge_participant: a table on which imheval's search once stopped at a zero variance),
+# writes them to mixed_inputs.json, fits each by REML and writes mixed_r_results.json (15
+# significant digits).
 # test_mixed_against_r.py compares imheval with every number written here; the test suite never
 # needs R itself. Debian packages: r-base-core r-cran-jsonlite r-cran-lme4 r-cran-lmertest.
 #
@@ -46,6 +48,24 @@ simulate <- function(sizes, times, gains, mean, sd_cohort, sd_person, sd_residua
   rows
 }
 
+# Rows from a table written one person to a line: participant, cohort, then the pre, post and
+# follow-up scores (NA: no score at that time). Uses no random numbers, so adding such a case
+# leaves the simulated ones as they were.
+written_out <- function(text) {
+  people <- read.table(text = text, col.names = c("participant", "cohort", TIME_NAMES),
+                       colClasses = c("character", "character", rep("numeric", 3)))
+  rows <- list()
+  for (i in seq_len(nrow(people))) {
+    for (t in TIME_NAMES) {
+      score <- people[[t]][i]
+      if (is.na(score)) next
+      rows[[length(rows) + 1]] <- list(people$participant[i], people$cohort[i], t, score)
+    }
+  }
+  rows
+}
+TIME_NAMES <- c("pre", "post", "followup")
+
 cases <- list(
   demo_like_three_cohorts = list(
     description = paste(
@@ -80,7 +100,41 @@ cases <- list(
       "5 cohorts of 6 people, pre and post, no true cohort effect: the cohort variance is",
       "estimated at zero (a singular fit), cohort random"),
     cohort_effect = "random",
-    rows = simulate(rep(6, 5), c("pre", "post"), c(0, 1), 5, 0, 1, 0.8, c(0, 0), prefix = "S"))
+    rows = simulate(rep(6, 5), c("pre", "post"), c(0, 1), 5, 0, 1, 0.8, c(0, 0), prefix = "S")),
+  # Found by a random search (7 December 2026): imheval's search bounded at zero stepped next to
+  # a participant variance of 0, where the deviance's slope is zero, and stopped (a singular
+  # fit) although lme4 finds the optimum inside. Kept as the regression case for that fix.
+  edge_participant = list(
+    description = paste(
+      "7 cohorts of 1 to 7 people, pre, post and follow-up, many scores missing: the",
+      "participant variance is small but above zero (imheval once reported it as zero),",
+      "cohort random"),
+    cohort_effect = "random",
+    rows = written_out("
+      P0 C0  9.7 11.9   NA
+      P1 C0 13.2 17.1 16.4
+      P2 C0 12.1   NA   NA
+      P0 C1 -0.6 -1.8  1.9
+      P1 C1 -1.1 -0.3  4.9
+      P2 C1 -2.8   NA   NA
+      P3 C1 -2.4  2.4   NA
+      P0 C2  4.6   NA   NA
+      P1 C2  3.8  7.6   NA
+      P2 C2  2.7  9.0  7.6
+      P0 C3 10.2 12.5   NA
+      P1 C3   NA 11.3   NA
+      P2 C3  7.7 11.4 14.3
+      P3 C3  9.1 10.5   NA
+      P0 C4 13.7 11.9   NA
+      P0 C5  6.6 11.7   NA
+      P1 C5   NA 10.6   NA
+      P0 C6 -0.8 -1.9   NA
+      P1 C6   NA  1.4   NA
+      P2 C6 -1.8  1.2   NA
+      P3 C6  1.5   NA   NA
+      P4 C6  0.0   NA   NA
+      P5 C6 -0.2 -0.5   NA
+      P6 C6   NA  3.2  4.7"))
 )
 
 long_frame <- function(rows) {

@@ -2,7 +2,9 @@
 
 Five simulated tables (mixed_inputs.json): about 500 people in 3 cohorts (cohort fixed), 7
 cohorts (cohort random), pre/post/follow-up in 6 cohorts (random) and in 4 (fixed), and a
-singular fit (the cohort variance at zero). R: lme4 1.1-31 and lmerTest 3.1-3, REML, each
+singular fit (the cohort variance at zero); and one written out in full, ``edge_participant``,
+on which imheval's search once stopped at a participant variance of zero that lme4 puts at
+0.108 (tests/stats/test_mixed_edge.py). R: lme4 1.1-31 and lmerTest 3.1-3, REML, each
 coefficient tested by ``contest1D(ddf = "Satterthwaite", confint = TRUE)``. The df and p that
 make_golden_change.R recorded for its three tables (random and fixed cohort) are checked too.
 

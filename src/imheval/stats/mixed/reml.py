@@ -8,6 +8,7 @@ cohorts, not the number of scores.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Final
 
@@ -45,6 +46,22 @@ class _Fitted:
 
 _THETA_STARTS: Final = (1.0, 0.1, 3.0)
 
+#: A relative SD the search leaves below this is checked for a lower deviance inside the
+#: parameter space (:func:`_off_the_edge`); the REML optimum is seldom so close to zero, so
+#: interior fits pay nothing for the check.
+_EDGE: Final = 1e-2
+
+#: Where along such a theta's axis the deviance is probed: near zero, where its sign tells
+#: whether zero is a minimum along the axis, and farther out, for an optimum away from zero.
+_EDGE_PROBES: Final = (1e-3, 1e-2, 0.1, 0.3, 1.0, 3.0)
+
+#: How much lower a probe's deviance must be to restart the search from it: far above the
+#: deviance's rounding (about 1e-12 here), far below any difference that moves an estimate.
+_EDGE_GAIN: Final = 1e-9
+
+#: Restarts allowed after the first search: each begins lower than the last ended.
+_EDGE_RESTARTS: Final = 3
+
 
 def _profiled_reml_fit(structure: _Structure, effect: str) -> _Variances | None:
     """REML variances by lme4's method: minimise the profiled REML deviance over theta >= 0.
@@ -55,10 +72,46 @@ def _profiled_reml_fit(structure: _Structure, effect: str) -> _Variances | None:
     q = r'V0^-1 r (Bates et al. 2015, J Stat Softw 67(1), eq. 42), each evaluation O(n) through
     :func:`_gls_parts`. L-BFGS-B with theta bounded below by zero, from each of
     ``_THETA_STARTS``, keeps the lowest deviance; a variance at the bound is a boundary
-    ("singular") fit, as in lme4. None when no search ends at a finite deviance.
-    """
-    from scipy.optimize import minimize
+    ("singular") fit, as in lme4.
 
+    The deviance is even in each theta, so its slope is zero at theta = 0 whether or not zero
+    is the optimum: a bounded search that steps onto (or next to) the bound can stop there
+    with the optimum inside (a participant variance of 0 where lme4 finds 0.034, on data
+    tests/golden/mixed_inputs.json keeps as ``edge_participant``). So, as lme4 restarts a
+    search that ends on the boundary (``lmerControl(restart_edge = TRUE)``), a theta left
+    below ``_EDGE`` is checked by :func:`_off_the_edge` and the search restarted from any
+    lower point found. None when no search ends at a finite deviance.
+    """
+    deviance = _profiled_deviance(structure, effect)
+    size = 2 if effect == "random" else 1
+    best: tuple[float, FloatArray] | None = None
+    for start in _THETA_STARTS:
+        found = _bounded_search(deviance, np.full(size, start))
+        if found is not None and (best is None or found[0] < best[0]):
+            best = found
+    for _ in range(_EDGE_RESTARTS):
+        if best is None:
+            break
+        lower = _off_the_edge(deviance, *best)
+        if lower is None:
+            break
+        # The probe is lower than best already; keep whichever of it and the search is lower.
+        restarted, at_probe = _bounded_search(deviance, lower), (deviance(lower), lower)
+        best = restarted if restarted is not None and restarted[0] <= at_probe[0] else at_probe
+    if best is None:
+        return None
+    theta = best[1]
+    cohort = float(theta[0]) ** 2 if effect == "random" else 0.0
+    participant = float(theta[-1]) ** 2
+    parts = _gls_parts(structure, _Variances(cohort, participant, 1.0))
+    if parts is None:
+        return None
+    residual = parts.quadratic / (structure.n - structure.k)
+    return _Variances(cohort * residual, participant * residual, residual)
+
+
+def _profiled_deviance(structure: _Structure, effect: str) -> Callable[[FloatArray], float]:
+    """The profiled REML deviance as a function of theta (inf where it is not defined)."""
     dof = structure.n - structure.k
 
     def deviance(theta: FloatArray) -> float:
@@ -74,30 +127,53 @@ def _profiled_reml_fit(structure: _Structure, effect: str) -> _Variances | None:
         )
         return value if math.isfinite(value) else math.inf
 
-    size = 2 if effect == "random" else 1
-    best: tuple[float, FloatArray] | None = None
-    for start in _THETA_STARTS:
-        with np.errstate(all="ignore"):
-            found = minimize(
-                deviance,
-                np.full(size, start),
-                method="L-BFGS-B",
-                bounds=[(0.0, None)] * size,
-                options={"ftol": 1e-14, "gtol": 1e-9, "maxiter": 500},
-            )
-        value = float(found.fun)
-        if math.isfinite(value) and (best is None or value < best[0]):
-            best = (value, np.asarray(found.x, dtype=np.float64))
-    if best is None:
+    return deviance
+
+
+def _bounded_search(
+    deviance: Callable[[FloatArray], float], start: FloatArray
+) -> tuple[float, FloatArray] | None:
+    """L-BFGS-B over theta >= 0 from ``start``: the deviance and theta it ends at, or None."""
+    from scipy.optimize import minimize
+
+    with np.errstate(all="ignore"):
+        found = minimize(
+            deviance,
+            start,
+            method="L-BFGS-B",
+            bounds=[(0.0, None)] * start.size,
+            options={"ftol": 1e-14, "gtol": 1e-9, "maxiter": 500},
+        )
+    value = float(found.fun)
+    if not math.isfinite(value):
         return None
-    theta = best[1]
-    cohort = float(theta[0]) ** 2 if effect == "random" else 0.0
-    participant = float(theta[-1]) ** 2
-    parts = _gls_parts(structure, _Variances(cohort, participant, 1.0))
-    if parts is None:
+    return value, np.asarray(found.x, dtype=np.float64)
+
+
+def _off_the_edge(
+    deviance: Callable[[FloatArray], float], value: float, theta: FloatArray
+) -> FloatArray | None:
+    """A theta with a deviance lower than ``value`` by more than ``_EDGE_GAIN``, or None.
+
+    Each theta below ``_EDGE`` (and, when two are, both together) is moved to each of
+    ``_EDGE_PROBES`` with the others held; the lowest deviance found wins. The deviance is
+    even in theta, so near zero it changes as c theta^2: a lower deviance at the smallest
+    probe means c < 0, zero a maximum along that axis, and the optimum inside. A boundary fit
+    whose deviance no probe lowers is lme4's singular fit, and is kept.
+    """
+    near_zero = [i for i in range(theta.size) if theta[i] < _EDGE]
+    if not near_zero:
         return None
-    residual = parts.quadratic / dof
-    return _Variances(cohort * residual, participant * residual, residual)
+    moves = [[i] for i in near_zero] + ([near_zero] if len(near_zero) > 1 else [])
+    lowest: tuple[float, FloatArray] | None = None
+    for axes in moves:
+        for probe in _EDGE_PROBES:
+            trial = theta.copy()
+            trial[axes] = probe
+            trial_value = deviance(trial)
+            if trial_value < value - _EDGE_GAIN and (lowest is None or trial_value < lowest[0]):
+                lowest = (trial_value, trial)
+    return None if lowest is None else lowest[1]
 
 
 def _ols_variances(data: _Data, exog: FloatArray) -> _Variances:
