@@ -36,5 +36,6 @@ def test_xlsx_keeps_numbers_numeric_and_names_the_sheet() -> None:
     assert sheet.title == "Coverage  2027 28  north"
     values = [list(row) for row in sheet.iter_rows(values_only=True)]
     assert values[0] == HEADER
-    assert values[1] == ["'=HYPERLINK(1)", 12, 90, "2027-03-31"]
+    assert values[1] == ["=HYPERLINK(1)", 12, 90, "2027-03-31"]
+    assert sheet["A2"].data_type == "s"  # text, never a formula
     assert values[2] == ["Health visiting", 0, 87.5, None]

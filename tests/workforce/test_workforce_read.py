@@ -248,3 +248,25 @@ def test_a_workbook_saved_as_csv_is_refused_with_the_files_name(tmp_path: Path) 
     assert problems(caught) == [
         "training.csv: looks like an Excel workbook, not CSV text; give it the extension .xlsx"
     ]
+
+
+def test_births_with_years_take_each_organisations_latest(tmp_path: Path) -> None:
+    good = write(
+        tmp_path,
+        "births.csv",
+        "organisation,year,births_per_year\n"
+        "North,2024,3100\nNorth,2025,3200\nSouth,2025,900\nnorth,2023,2000\n",
+    )
+    assert [(b.organisation, b.births_per_year, b.row) for b in read_births(good)] == [
+        ("North", 3200, 3),
+        ("South", 900, 4),
+    ]
+    twice = write(
+        tmp_path, "twice.csv", "organisation,year,births_per_year\nNorth,2025,1\nNORTH,2025,2\n"
+    )
+    with pytest.raises(CoverageError) as caught:
+        read_births(twice)
+    assert str(caught.value.problems[0]) == (
+        "twice.csv, row 3, column 'year': 'NORTH' in 2025 is listed twice (first in row 2): "
+        "keep one"
+    )

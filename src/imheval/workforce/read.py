@@ -380,26 +380,37 @@ def _refresh(reading: _Reading, row: _Row) -> int | None:
 
 
 def read_births(path: Path) -> tuple[Births, ...]:
-    """Births a year per organisation (``organisation``, ``births_per_year``); an organisation
-    listed twice is an error. Raises :class:`~imheval.errors.CoverageError`."""
+    """Births a year per organisation (``organisation``, ``births_per_year``, and optionally
+    ``year``). Without a year an organisation listed twice is an error; with one, each
+    organisation may have several years (the web app's download) and the latest is used, and
+    the same organisation and year twice is an error. Raises
+    :class:`~imheval.errors.CoverageError`."""
     reading = _Reading(path, BIRTHS_COLUMNS, MAX_ROWS)
-    births: list[Births] = []
-    first: dict[str, int] = {}
+    latest: dict[str, tuple[int, Births]] = {}
+    first: dict[tuple[str, int], int] = {}
     for row in reading.rows:
         organisation = reading.text(row, "organisation", "organisation")
         count = reading.whole(row, "births_per_year", "a number of births", 10_000_000)
+        year = 0
+        if row.get("year"):
+            found = reading.whole(row, "year", "a year", 9999)
+            if found is None:
+                continue
+            year = found
         if not organisation:
             continue
-        key = level_key(organisation)
+        key = (level_key(organisation), year)
         if key in first:
+            which = f"'{organisation}'" + (f" in {year}" if year else "")
             reading.add(
                 row,
-                "organisation",
-                f"'{organisation}' is listed twice (first in row {first[key]}): keep one",
+                "year" if year else "organisation",
+                f"{which} is listed twice (first in row {first[key]}): keep one",
             )
             continue
         first[key] = row.number
-        if count is not None:
-            births.append(Births(organisation, count, row.number))
+        if count is not None and (key[0] not in latest or latest[key[0]][0] < year):
+            latest[key[0]] = (year, Births(organisation, count, row.number))
+    births = [found for _, found in latest.values()]
     reading.check()
     return tuple(births)

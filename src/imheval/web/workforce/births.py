@@ -16,6 +16,7 @@ from imheval.web.organisations.access import FORM, Access
 from imheval.web.organisations.models import Organisation
 from imheval.web.workforce import planning_pages as pages
 from imheval.web.workforce.access import EDIT_WORKFORCE, organisation_page
+from imheval.web.workforce.downloads import table_response
 from imheval.web.workforce.models import BirthsYear
 
 #: Seed 004's rule of thumb: above this many births a year, specialist infant mental health
@@ -140,4 +141,21 @@ def births_delete(request: HttpRequest, access: Access, births: BirthsYear) -> H
         cancel=back,
         trail=_crumbs(access),
         delete=delete,
+    )
+
+
+#: The births download's columns: the command line's births file, with the year.
+BIRTHS_HEADER = ("organisation", "year", "births_per_year")
+
+
+@organisation_page()
+def births_download(request: HttpRequest, access: Access, file_format: str) -> HttpResponse:
+    """Every year's births as CSV or XLSX (``imheval coverage --births`` reads the latest)."""
+    years = BirthsYear.objects.in_organisation(access.organisation).order_by("-year")  # type: ignore[attr-defined]
+    name = access.organisation.name
+    return table_response(
+        f"births {access.organisation.slug}",
+        BIRTHS_HEADER,
+        [(name, line.year, line.births) for line in years],
+        file_format,
     )

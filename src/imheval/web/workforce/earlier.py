@@ -32,6 +32,7 @@ from imheval.web.organisations.access import FORM, POST, Access
 from imheval.web.organisations.models import AuditEvent, Organisation
 from imheval.web.paper.importing import upload_name
 from imheval.web.workforce.access import EDIT_WORKFORCE, organisation_page
+from imheval.web.workforce.downloads import table_response
 from imheval.web.workforce.models import EarlierTraining, WorkforceSettings
 from imheval.web.workforce.register import log_event
 from imheval.web.workforce.register_forms import EarlierImportForm
@@ -273,3 +274,32 @@ def earlier_remove_import(request: HttpRequest, access: Access) -> HttpResponse:
         "crumbs": [*_crumbs(access), ("Earlier training", back)],
     }
     return render(request, "workforce/earlier_remove_import.html", context)
+
+
+#: The download's columns: the command line's TRAINING file (``imheval coverage``), which this
+#: page also imports.
+EARLIER_HEADER = (
+    "person",
+    "organisation",
+    "service",
+    "profession",
+    "level",
+    "completed_on",
+    "programme",
+)
+
+
+@organisation_page(EDIT_WORKFORCE)
+def earlier_download(request: HttpRequest, access: Access, file_format: str) -> HttpResponse:
+    """Every earlier training record as CSV or XLSX, in the shape the import reads (a staff
+    training record: for the roles that change it)."""
+    name = access.organisation.name
+    records = (
+        EarlierTraining.objects.in_organisation(access.organisation)  # type: ignore[attr-defined]
+        .order_by("person", "completed_on", "pk")
+        .values_list("person", "service", "profession", "level", "completed_on", "programme")
+    )
+    rows = [(person, name, *rest) for person, *rest in records]
+    return table_response(
+        f"earlier training {access.organisation.slug}", EARLIER_HEADER, rows, file_format
+    )

@@ -57,6 +57,7 @@ urlpatterns: list[URLPattern] = [
     path(R + "points/<int:point>/delete/", requirements.point_delete, name="point_delete"),
     # births
     path(W + "births/", births.births, name="births"),
+    path(W + "births/births.<slug:file_format>", births.births_download, name="births_download"),
     path(W + "births/new/", births.births_create, name="births_create"),
     path(W + "births/<int:births>/", births.births_edit, name="births_edit"),
     path(W + "births/<int:births>/delete/", births.births_delete, name="births_delete"),

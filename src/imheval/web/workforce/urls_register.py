@@ -19,6 +19,7 @@ urlpatterns: list[URLPattern] = [
     path(R + "<int:trainee>/completion/", register.register_completion, name="register_completion"),
     path(C + "register.<slug:file_format>", register.register_download, name="register_download"),
     path(E, earlier.earlier, name="earlier"),
+    path(E + "earlier.<slug:file_format>", earlier.earlier_download, name="earlier_download"),
     path(E + "<int:earlier>/delete/", earlier.earlier_delete, name="earlier_delete"),
     path(E + "remove-import/", earlier.earlier_remove_import, name="earlier_remove_import"),
 ]
