@@ -124,6 +124,58 @@ def test_the_report_has_its_sections_and_never_a_hidden_number() -> None:
     assert "Whether organisations differ could not be tested" in html  # only North is shown
 
 
+def test_the_report_prints_one_note_naming_nobody_in_place_of_the_organisations_notes() -> None:
+    from dataclasses import replace
+
+    from imheval.workforce.regional import UNCOUNTED_NOTE
+
+    leaky = replace(
+        coverage(),
+        notes=(
+            "1 person on the training registers is employed by 'Secret Council', not these "
+            "organisations' staff: they count for their employer, not here.",
+            "1 completion of 'Lonely Programme' is not counted: the programme gives no level.",
+        ),
+    )
+    html = render_html(regional_report(FACTS, regional_coverage(leaky), groups()))
+    assert "Secret Council" not in html and "Lonely Programme" not in html
+    import html as markup
+
+    assert markup.unescape(html).count(UNCOUNTED_NOTE) == 1
+    quiet = render_html(regional_report(FACTS, regional_coverage(coverage()), groups()))
+    assert UNCOUNTED_NOTE not in markup.unescape(quiet)
+
+
+def test_the_report_says_how_many_are_left_out_and_never_names_them() -> None:
+    facts = RegionalFacts("Northern region", 4, 0, other_framework=1, not_counted=2)
+    report = regional_report(facts, regional_coverage(coverage()), groups())
+    summary = " ".join(getattr(b, "text", "") for b in report.section("summary").blocks)
+    assert "1 organisation uses another framework and is not counted:" in summary
+    assert "2 organisations could not be counted:" in summary
+
+
+def test_left_out_sentences_name_organisations_only_when_given_names() -> None:
+    from imheval.reports.regional import left_out_sentences
+
+    assert left_out_sentences(0, 0) == ()
+    counted = left_out_sentences(2, 1)
+    assert counted[0].startswith("2 organisations use another framework and are not counted:")
+    assert counted[1].startswith("1 organisation could not be counted: its own data has")
+    named = left_out_sentences(("Trust 02",), ("Trust 03", "Trust 04"))
+    assert named[0].startswith("1 organisation uses another framework and is not counted (Trust")
+    assert named[1].startswith("2 organisations could not be counted (Trust 03, Trust 04): their")
+
+
+def test_an_outcome_group_is_named_with_its_measure() -> None:
+    from imheval.reports.regional import outcome_group_name
+
+    group = groups()[0]
+    assert outcome_group_name(group) == "Solihull Approach (Skilled), measured with IMH core"
+    assert outcome_table(group).caption.startswith(
+        "Solihull Approach (Skilled), measured with IMH core:"
+    )
+
+
 def test_the_report_without_coverage_says_why() -> None:
     report = regional_report(
         FACTS, None, (), coverage_problem="No organisation shares with the region yet."

@@ -256,7 +256,7 @@ def test_a_coverage_error_is_reported_without_its_words(monkeypatch: pytest.Monk
     def broken(*args: Any, **kwargs: Any) -> Any:
         raise CoverageError("person secret-1-1 has two latest records")
 
-    monkeypatch.setattr(regional, "coverage_for", broken)
+    monkeypatch.setattr(regional, "coverage_on", broken)
     region, viewer = make_region()
     make_organisation(1, region)
     html = page(viewer, "regional_coverage", region)
@@ -343,10 +343,11 @@ def test_outcomes_download_hides_as_the_page_does() -> None:
     make_organisation(2, region, outcomes=[(3, 30.0, 2.0)])
     response = client_as(viewer).get(url("regional_outcomes_download", region, file_format="csv"))
     rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
-    by_organisation = {row[2]: row for row in rows[1:]}
-    assert by_organisation["Trust 02"][4:] == ["hidden"] * 6
-    assert by_organisation["Trust 01"][4:] == ["hidden"] * 6  # 15 - 12 would give 3
-    assert by_organisation["All organisations"][4] == "15"
+    by_organisation = {row[3]: row for row in rows[1:]}
+    assert by_organisation["Trust 02"][2] == "IMH core"
+    assert by_organisation["Trust 02"][5:] == ["hidden"] * 6
+    assert by_organisation["Trust 01"][5:] == ["hidden"] * 6  # 15 - 12 would give 3
+    assert by_organisation["All organisations"][5] == "15"
 
 
 def test_a_changed_outcome_changes_the_kept_page_at_once() -> None:
@@ -394,7 +395,8 @@ def test_pages_run_the_same_number_of_queries_for_2_and_5_organisations(name: st
 
 
 #: The pages' queries, warm: sign-in (session, user), the regional role, the sharing
-#: organisations and the count of those not sharing, then the page's own (coverage: the targets
+#: organisations and the count of those not sharing, then the page's own (coverage: the targets,
+#: the organisations' frameworks (one on another framework than the region's is not counted)
 #: and the fingerprint's four, the adapter's six only when nothing is kept; outcomes: the
 #: cohorts' stored outcomes, the fingerprint itself).
-PINNED = {"regional_coverage": 10, "regional_outcomes": 6}
+PINNED = {"regional_coverage": 11, "regional_outcomes": 6}

@@ -186,8 +186,9 @@ def cohort(
     sd: float | None,
     programme: str = "Solihull Approach",
     level: str = "Skilled",
+    measure: str = "IMH core",
 ) -> CohortOutcomeSummary:
-    return CohortOutcomeSummary(organisation, programme, level, name, n, mean, sd, "IMH core")
+    return CohortOutcomeSummary(organisation, programme, level, name, n, mean, sd, measure)
 
 
 def test_programmes_match_by_name_and_level_ignoring_case_and_spaces() -> None:
@@ -277,3 +278,37 @@ def test_cohorts_without_matched_people_are_left_out_and_bad_counts_refused() ->
     assert outcome_groups([cohort("North", "A", 0, 0.0, None)]) == ()
     with pytest.raises(AnalysisError, match="negative"):
         outcome_groups([cohort("North", "A", -1, 0.0, None)])
+
+
+def test_cohorts_on_different_measures_are_never_pooled_or_compared() -> None:
+    # +11 on one questionnaire and +29 on another are not one scale: two groups, no model
+    # saying the organisations differ.
+    groups = outcome_groups(
+        [
+            cohort("Trust 01", "1", 12, 11.0, 8.0),
+            cohort("Trust 01", "2", 10, 11.0, 9.0),
+            cohort("Trust 02", "1", 11, 29.0, 7.0, measure="Confidence"),
+            cohort("Trust 02", "2", 9, 29.0, 6.0, measure="Confidence"),
+            cohort("Trust 03", "1", 10, 12.0, 8.0, measure=" imh  CORE"),
+        ]
+    )
+    assert [(g.measure, [o.organisation for o in g.organisations]) for g in groups] == [
+        ("IMH core", ["Trust 01", "Trust 03"]),
+        ("Confidence", ["Trust 02"]),
+    ]
+    core, confidence = groups
+    assert core.total.matched == 32 and confidence.total.matched == 20
+    assert core.measures == ("IMH core",)
+    assert confidence.comparison is not None and confidence.comparison.organisations == 1
+    assert confidence.total.mean_gain == pytest.approx(29.0)
+    assert core.total.mean_gain == pytest.approx((22 * 11.0 + 10 * 12.0) / 32)
+
+
+def test_cohorts_naming_no_measure_are_a_group_of_their_own() -> None:
+    groups = outcome_groups(
+        [cohort("North", "A", 10, 5.0, 2.0, measure=""), cohort("North", "B", 10, 6.0, 2.0)]
+    )
+    assert [(g.measure, g.measures, g.total.matched) for g in groups] == [
+        ("", (), 10),
+        ("IMH core", ("IMH core",), 10),
+    ]

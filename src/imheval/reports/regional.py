@@ -56,7 +56,9 @@ __all__ = [
     "RegionalFacts",
     "heat_cells",
     "heat_table",
+    "left_out_sentences",
     "model_figures",
+    "outcome_group_name",
     "outcome_table",
     "places_table",
     "profession_table",
@@ -79,14 +81,53 @@ def _suppressed_note(min_size: int) -> str:
     )
 
 
+def left_out_sentences(
+    other_framework: Sequence[str] | int,
+    not_counted: Sequence[str] | int,
+) -> tuple[str, ...]:
+    """Why sharing organisations are in none of the coverage figures: '1 organisation uses
+    another framework and is not counted.', '2 organisations could not be counted: their own
+    data have a problem their coverage pages name.' Given names (a regional lead, who sees the
+    names of the members they invited), the sentence ends with them; given counts (a viewer,
+    the report), it names nobody."""
+    sentences = []
+    n, names = _count_and_names(other_framework)
+    if n:
+        sentences.append(
+            f"{n} organisation{plural(n)} {'uses' if n == 1 else 'use'} another framework and "
+            f"{'is' if n == 1 else 'are'} not counted{names}: the region's targets are levels "
+            "of its own framework, so training counted on another framework's levels would show "
+            "as none."
+        )
+    n, names = _count_and_names(not_counted)
+    if n:
+        sentences.append(
+            f"{n} organisation{plural(n)} could not be counted{names}: "
+            f"{'its' if n == 1 else 'their'} own data {'has' if n == 1 else 'have'} a problem "
+            f"{'its' if n == 1 else 'their'} own coverage page{plural(n)} "
+            f"{'names' if n == 1 else 'name'}. The other organisations are counted as usual."
+        )
+    return tuple(sentences)
+
+
+def _count_and_names(found: Sequence[str] | int) -> tuple[int, str]:
+    if isinstance(found, int):
+        return found, ""
+    return len(found), f" ({', '.join(found)})" if found else ""
+
+
 @dataclass(frozen=True, slots=True)
 class RegionalFacts:
     """What the report says about the region itself: its name, how many member organisations
-    share (and are included) and how many do not (never named)."""
+    share (and are included) and how many do not (never named), and how many sharing ones are
+    left out of coverage (never named either: any role reads the report) because they use
+    another framework or their data could not be counted."""
 
     name: str
     sharing: int
     not_sharing: int
+    other_framework: int = 0
+    not_counted: int = 0
 
     def not_sharing_sentence(self) -> str:
         """'2 invited organisations do not share and are not included.' ('' when none)."""
@@ -305,13 +346,20 @@ def _outcome_row(row: OrganisationOutcome) -> tuple[str, ...]:
     )
 
 
+def outcome_group_name(group: OutcomeGroup) -> str:
+    """'Solihull Approach (Skilled), measured with IMH core': the programme, its level and the
+    measure its cohorts were measured with (without ', measured with' when they name none)."""
+    name = f"{group.programme} ({group.level})"
+    return f"{name}, measured with {group.measure}" if group.measure else name
+
+
 def outcome_table(group: OutcomeGroup) -> Table:
     """Each organisation's matched people, mean change (percentage points of the measure's
     maximum) with its 95% CI, and Cohen's d_z; then the region's."""
     rows = [_outcome_row(row) for row in group.organisations]
     rows.append(_outcome_row(group.total))
     return Table(
-        caption=f"{group.programme} ({group.level}): change by organisation",
+        caption=f"{outcome_group_name(group)}: change by organisation",
         header=OUTCOME_HEADER,
         rows=tuple(rows),
         notes=(
@@ -516,6 +564,8 @@ def _summary(
             + facts.not_sharing_sentence()
         )
     ]
+    for sentence in left_out_sentences(facts.other_framework, facts.not_counted):
+        blocks.append(Callout("info", sentence))
     if coverage is None:
         blocks.append(Callout("info", problem or "Coverage could not be counted."))
     else:
@@ -543,9 +593,7 @@ def _summary(
     for group in groups:
         comparison = group.comparison
         if comparison is not None:
-            blocks.append(
-                Paragraph(f"{group.programme} ({group.level}): {comparison.plain_sentence()}")
-            )
+            blocks.append(Paragraph(f"{outcome_group_name(group)}: {comparison.plain_sentence()}"))
     return Section("summary", "Summary", None, tuple(blocks))
 
 
@@ -622,7 +670,7 @@ def _outcomes_section(groups: Sequence[OutcomeGroup]) -> Section:
         )
     blocks: list[Block] = []
     for group in groups:
-        blocks.append(Heading(f"{group.programme} ({group.level})"))
+        blocks.append(Heading(outcome_group_name(group)))
         blocks.append(outcome_table(group))
         figures = model_figures(group.comparison) if group.comparison is not None else ()
         if group.comparison is not None:
@@ -630,7 +678,7 @@ def _outcomes_section(groups: Sequence[OutcomeGroup]) -> Section:
         if group.comparison is not None and figures:
             blocks.append(
                 Table(
-                    caption=f"{group.programme} ({group.level}): do organisations differ?",
+                    caption=f"{outcome_group_name(group)}: do organisations differ?",
                     header=("Figure", "Value"),
                     rows=figures,
                 )
@@ -654,7 +702,9 @@ def _method_section(coverage: RegionalCoverage | None) -> Section:
                 "Coverage counts distinct people trained to a level or higher (levels are "
                 "cumulative), each once, in the team of their latest training record, against "
                 "the region's targets. The region's figures add up the organisations that share; "
-                "an organisation that does not share is in none of them."
+                "an organisation that does not share is in none of them, nor is one that uses "
+                "another framework or whose data could not be counted (the summary says how "
+                "many)."
             ),
             Paragraph(
                 f"Small groups: any count of fewer than {size} people is hidden, with its share, "
@@ -671,7 +721,9 @@ def _method_section(coverage: RegionalCoverage | None) -> Section:
             Paragraph(
                 "Outcomes: programmes of different organisations are the same programme when "
                 "their names match (ignoring case and spacing) and they give the same framework "
-                "level. Each organisation's change pools its cohorts' stored summaries; an "
+                "level; their cohorts are set side by side only when measured with the same "
+                "measure (a change on one questionnaire is not on the scale of another). Each "
+                "organisation's change pools its cohorts' stored summaries; an "
                 "organisation hidden as a small group is left out of the model. The model "
                 "(people within cohorts within organisations) says whether organisations differ "
                 "more than chance would explain."

@@ -28,11 +28,12 @@ Coverage (:func:`regional_coverage`), one team (service and profession) at a tim
 - The summary per level adds up only the totals that are shown, so it reveals nothing the
   tables do not.
 
-Outcomes (:func:`outcome_groups`): cohorts of "the same programme" across organisations are
-grouped (:func:`programme_key`); each organisation's matched people are a count against the
-group's published total, suppressed the same way; a hidden organisation's change and effect are
-hidden with its count, and its people are left out of the model that compares organisations (so
-nothing the model reports can be set beside the table to work them out).
+Outcomes (:func:`outcome_groups`): cohorts of "the same programme" measured with the same
+measure across organisations are grouped (:func:`outcome_key`); each organisation's matched
+people are a count against the group's published total, suppressed the same way; a hidden
+organisation's change and effect are hidden with its count, and its people are left out of the
+model that compares organisations (so nothing the model reports can be set beside the table to
+work them out).
 """
 
 from __future__ import annotations
@@ -55,6 +56,7 @@ from imheval.workforce.ladder import Ladder, level_key
 __all__ = [
     "ALL_ORGANISATIONS",
     "MIN_GROUP_SIZE",
+    "UNCOUNTED_NOTE",
     "CohortOutcomeSummary",
     "LevelSummary",
     "OrganisationOutcome",
@@ -65,6 +67,7 @@ __all__ = [
     "RegionalTeam",
     "hide_rows",
     "outcome_groups",
+    "outcome_key",
     "programme_key",
     "regional_coverage",
     "regional_status",
@@ -72,6 +75,14 @@ __all__ = [
 
 #: The smallest group a region sees a figure of (decision 0003).
 MIN_GROUP_SIZE = 5
+
+#: What a region reads in place of the organisations' own notes on their coverage. Those notes
+#: name the organisations' programmes with how many of their people were not counted, their
+#: staff's employers (members that do not share included) and their teams, so a region gets
+#: this one sentence, naming nobody, whenever there were any.
+UNCOUNTED_NOTE = (
+    "Some training records could not be counted; each organisation's own coverage page says which."
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -157,7 +168,9 @@ class RegionalGap:
 @dataclass(frozen=True, slots=True)
 class RegionalCoverage:
     """Coverage a region may see, on ``as_of``: each team's table, a summary per level, the
-    biggest gaps, and the organisations that took part (the sharing ones with rows)."""
+    biggest gaps, and the organisations that took part (the sharing ones with rows).
+
+    ``notes`` is never the organisations' own notes: at most :data:`UNCOUNTED_NOTE`."""
 
     as_of: datetime.date
     ladder: Ladder
@@ -202,7 +215,8 @@ def regional_coverage(
     with the small-group rule applied across the region (see the module's docstring).
 
     Teams come in the order of their first row; levels in the ladder's order; organisations in
-    the result's order.
+    the result's order. The result's notes are not passed on (they name programmes, employers
+    and teams with small counts): :data:`UNCOUNTED_NOTE` stands for them when there are any.
     """
     by_team: dict[tuple[str, str], list[CoverageRow]] = {}
     spelling: dict[tuple[str, str], tuple[str, str]] = {}
@@ -222,7 +236,7 @@ def regional_coverage(
         levels=_level_summaries(teams, result.ladder),
         gaps=_gaps(teams),
         min_size=min_size,
-        notes=result.notes,
+        notes=(UNCOUNTED_NOTE,) if result.notes else (),
     )
 
 
@@ -477,13 +491,16 @@ ALL_ORGANISATIONS = "All organisations"
 
 @dataclass(frozen=True, slots=True)
 class OutcomeGroup:
-    """ "The same programme" delivered by several organisations (:func:`programme_key`): each
-    organisation side by side, the region's total, and the model comparing the organisations
-    shown (None when fewer than one is shown). ``modelled`` names the organisations the model
-    was fitted on; ``notes`` explain what was left out of it."""
+    """ "The same programme" measured with the same measure, delivered by several organisations
+    (:func:`outcome_key`): each organisation side by side, the region's total, and the model
+    comparing the organisations shown (None when fewer than one is shown). ``measure`` is the
+    measure as the group's first cohort spells it ('' when its cohorts name none);
+    ``modelled`` names the organisations the model was fitted on; ``notes`` explain what was
+    left out of it."""
 
     programme: str
     level: str
+    measure: str
     organisations: tuple[OrganisationOutcome, ...]
     total: OrganisationOutcome
     comparison: OrganisationComparison | None
@@ -505,27 +522,35 @@ def programme_key(name: str, level: str) -> tuple[str, str]:
     return level_key(name), level_key(level)
 
 
+def outcome_key(cohort: CohortOutcomeSummary) -> tuple[str, str, str]:
+    """Cohorts are pooled and compared only when they are of the same programme
+    (:func:`programme_key`) *and* measured with the same measure (its name without regard to
+    case and spacing): a change of 11 points on one questionnaire and 29 on another are not the
+    same scale, and a model over both would say organisations differ when their measures do."""
+    return (*programme_key(cohort.programme, cohort.level), level_key(cohort.measure))
+
+
 def outcome_groups(
     cohorts: Sequence[CohortOutcomeSummary],
     *,
     min_size: int = MIN_GROUP_SIZE,
     confidence: float = 0.95,
 ) -> tuple[OutcomeGroup, ...]:
-    """Cohorts grouped by programme (:func:`programme_key`), each group's organisations side by
-    side with the small-group rule applied across the region, and
+    """Cohorts grouped by programme and measure (:func:`outcome_key`), each group's
+    organisations side by side with the small-group rule applied across the region, and
     :func:`~imheval.stats.organisations.compare_organisations` on the organisations shown.
 
     Cohorts with nobody matched are left out. Groups come in order of their first cohort;
     organisations in order of their first cohort in the group. Raises AnalysisError for a
     negative count or a confidence outside (0, 1).
     """
-    groups: dict[tuple[str, str], list[CohortOutcomeSummary]] = {}
+    groups: dict[tuple[str, str, str], list[CohortOutcomeSummary]] = {}
     for cohort in cohorts:
         if cohort.matched < 0:
             raise AnalysisError(f"cohort {cohort.cohort!r}: matched people cannot be negative")
         if cohort.matched == 0:
             continue
-        groups.setdefault(programme_key(cohort.programme, cohort.level), []).append(cohort)
+        groups.setdefault(outcome_key(cohort), []).append(cohort)
     return tuple(_group(members, min_size, confidence) for members in groups.values())
 
 
@@ -575,11 +600,12 @@ def _group(
     return OutcomeGroup(
         programme=first.programme,
         level=first.level,
+        measure=first.measure.strip(),
         organisations=rows,
         total=total,
         comparison=comparison,
         modelled=tuple(shown),
-        measures=tuple(sorted({c.measure for c in cohorts if c.measure})),
+        measures=(first.measure.strip(),) if first.measure.strip() else (),
         kirkpatrick=tuple(sorted({level for c in cohorts for level in c.kirkpatrick})),
         min_size=min_size,
         notes=tuple(dict.fromkeys(notes)),

@@ -26,6 +26,7 @@ afresh on every visit (so every server process sees a change at once):
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 import hashlib
 from collections.abc import Sequence
@@ -34,9 +35,9 @@ from dataclasses import dataclass
 from django.core.cache import cache
 from django.db.models import Count, Max, Min, Sum
 
-from imheval.errors import ImhevalError
+from imheval.errors import CoverageError, ImhevalError
 from imheval.web.organisations.models import AuditEvent, Organisation
-from imheval.web.workforce.adapter import coverage_for
+from imheval.web.workforce.adapter import CoverageInputs, coverage_on, load_inputs
 from imheval.web.workforce.models import (
     CohortOutcome,
     EarlierTraining,
@@ -45,11 +46,13 @@ from imheval.web.workforce.models import (
     Region,
     RegionalTarget,
     Trainee,
+    WorkforceSettings,
 )
 from imheval.web.workforce.places_data import financial_year_of, places_rows
 from imheval.web.workforce.region_access import not_sharing_count, sharing_organisations
 from imheval.web.workspace.models import Cohort
-from imheval.workforce import Ladder, Requirement, TrajectoryPoint
+from imheval.workforce import CoverageResult, Ladder, Requirement, TrajectoryPoint
+from imheval.workforce.ladder import level_key
 from imheval.workforce.regional import (
     CohortOutcomeSummary,
     OutcomeGroup,
@@ -61,6 +64,10 @@ from imheval.workforce.regional_places import PlacesGroup, ProgrammePlaces, regi
 
 #: How long a kept result is kept at most (its key changes with any change anyway).
 KEEP_SECONDS = 24 * 60 * 60
+#: Part of every kept result's key: raised when what is kept changes shape or meaning, so a
+#: result kept by an earlier version (e.g. one holding the organisations' own notes) is never
+#: served again.
+KEEP_VERSION = 2
 
 #: Shown instead of a coverage error's own words, which may name a member's staff.
 COVERAGE_PROBLEM = (
@@ -115,7 +122,13 @@ def regional_requirements(region: Region, ladder: Ladder) -> tuple[list[Requirem
 
 @dataclass(frozen=True)
 class CoverageView:
-    """A region's coverage page: the values, or why there are none (``problem``)."""
+    """A region's coverage page: the values, or why there are none (``problem``).
+
+    ``other_framework`` and ``not_counted`` name the sharing organisations left out of every
+    figure: those whose framework is not the region's, and those whose own data could not be
+    counted. A page shows their names to the region's leads only (as
+    :func:`~imheval.web.workforce.region_access.visible_members` does), their number to
+    everyone; the report, which any role reads, gives the number only."""
 
     view: RegionView
     as_of: datetime.date
@@ -123,45 +136,157 @@ class CoverageView:
     targets: int
     problem: str | None
     notes: tuple[str, ...]
+    other_framework: tuple[str, ...] = ()
+    not_counted: tuple[str, ...] = ()
+
+
+def same_framework(first: Ladder, second: Ladder) -> bool:
+    """True when two frameworks have the same levels in the same order, ignoring case and
+    spacing (their names may differ: a level is what training is counted at)."""
+    return [level_key(level) for level in first.levels] == [
+        level_key(level) for level in second.levels
+    ]
+
+
+def split_by_framework(
+    organisations: Sequence[Organisation], ladder: Ladder
+) -> tuple[list[Organisation], list[str], list[str]]:
+    """The organisations whose framework is ``ladder`` (counted), the names of those on another
+    (their completions are at levels the region's targets do not name, so counting them would
+    show none trained), and of those whose own framework is not a ladder at all (a level
+    named twice: their data cannot be counted). One query."""
+    saved = {
+        settings.organisation_id: settings
+        for settings in WorkforceSettings.objects.filter(organisation__in=organisations)
+    }
+    counted: list[Organisation] = []
+    other: list[str] = []
+    broken: list[str] = []
+    for organisation in organisations:
+        settings = saved.get(organisation.pk) or WorkforceSettings(organisation=organisation)
+        try:
+            own = settings.ladder()
+        except CoverageError:
+            broken.append(organisation.name)
+            continue
+        if same_framework(own, ladder):
+            counted.append(organisation)
+        else:
+            other.append(organisation.name)
+    return counted, other, broken
+
+
+def _only(inputs: CoverageInputs, names: Sequence[str]) -> CoverageInputs:
+    """``inputs`` restricted to the organisations ``names`` (their extracts, births and the
+    training records counted for them): nothing is read again."""
+    keys = {level_key(name) for name in names}
+    return dataclasses.replace(
+        inputs,
+        organisations=tuple(name for name in inputs.organisations if name in names),
+        establishments={k: v for k, v in inputs.establishments.items() if k in names},
+        training=tuple(r for r in inputs.training if level_key(r.organisation) in keys),
+        births={k: v for k, v in inputs.births.items() if k in names},
+    )
+
+
+def count_each(
+    organisations: Sequence[Organisation],
+    as_of: datetime.date,
+    *,
+    ladder: Ladder,
+    requirements: Sequence[Requirement],
+) -> tuple[CoverageResult | None, tuple[str, ...]]:
+    """Coverage of ``organisations`` against shared requirements, one organisation's bad data
+    leaving out only that organisation: the result for the others (None when none can be
+    counted) and the names of those left out.
+
+    Everything is read once (the adapter's six queries). All are counted together first; when
+    the core refuses (a person placed in two teams on their latest day, say), each organisation
+    is counted alone from the same inputs to find which ones fail (a person belongs to one
+    organisation, so one organisation's problem never depends on another's), and the rest are
+    counted together again. The core's words, which name staff, are not passed on."""
+    inputs = load_inputs(organisations, ladder=ladder, requirements=requirements, as_of=as_of)
+    try:
+        return coverage_on(inputs, as_of), ()
+    except CoverageError:
+        pass
+    failed: list[str] = []
+    for name in inputs.organisations:
+        try:
+            coverage_on(_only(inputs, [name]), as_of)
+        except CoverageError:
+            failed.append(name)
+    rest = [name for name in inputs.organisations if name not in failed]
+    if not rest:
+        return None, tuple(failed)
+    try:
+        return coverage_on(_only(inputs, rest), as_of), tuple(failed)
+    except CoverageError:  # not one organisation's problem after all: none is counted
+        return None, tuple(inputs.organisations)
 
 
 def coverage_view(region: Region, as_of: datetime.date) -> CoverageView:
     """The sharing organisations' coverage against the region's targets on ``as_of``, as the
-    region may see it, kept under its fingerprint (see the module's docstring). A constant
-    number of queries: two for the organisations, one for the targets, four for the
-    fingerprint, and when nothing is kept the adapter's fixed count."""
+    region may see it, kept under its fingerprint (see the module's docstring).
+
+    An organisation on another framework than the region's, or whose own data cannot be
+    counted, is left out of every figure (and named in ``other_framework`` or
+    ``not_counted``); the others are counted as usual. A constant number of queries: two for
+    the organisations, one for the targets, one for their frameworks, four for the
+    fingerprint, and when nothing is kept the adapter's six."""
     view = region_view(region)
     requirements, notes = regional_requirements(region, view.ladder)
     problem = None
     coverage = None
+    other: list[str] = []
+    failed: tuple[str, ...] = ()
     if not requirements:
         problem = "The region has no targets on its framework yet, so there is nothing to count."
     elif not view.organisations:
         problem = "No organisation shares with the region yet."
     else:
-        key = coverage_key(view, requirements, as_of)
-        coverage = cache.get(key)
-        if coverage is None:
+        counted, other, broken = split_by_framework(view.organisations, view.ladder)
+        key = coverage_key(view, requirements, as_of, counted)
+        kept: tuple[RegionalCoverage | None, tuple[str, ...]] | None = cache.get(key)
+        if kept is None:
+            result: CoverageResult | None = None
             try:
-                result = coverage_for(
-                    view.organisations, as_of, ladder=view.ladder, requirements=requirements
-                )
-            except ImhevalError:
-                problem = COVERAGE_PROBLEM
-            else:
-                coverage = regional_coverage(result)
-                cache.set(key, coverage, KEEP_SECONDS)
-        if coverage is not None and not coverage.teams:
+                if counted:
+                    result, failed = count_each(
+                        counted, as_of, ladder=view.ladder, requirements=requirements
+                    )
+            except ImhevalError:  # its words may name staff: never shown
+                failed = tuple(o.name for o in counted)
+            kept = (None if result is None else regional_coverage(result), failed)
+            cache.set(key, kept, KEEP_SECONDS)
+        coverage, failed = kept
+        failed = (*broken, *failed)
+        if coverage is None:
+            problem = (
+                COVERAGE_PROBLEM
+                if failed
+                else "No organisation that shares with the region uses the region's framework."
+            )
+        elif not coverage.teams:
             problem = (
                 "No sharing organisation has staff in a service and profession the regional "
                 "targets name."
             )
             coverage = None
-    return CoverageView(view, as_of, coverage, len(requirements), problem, tuple(notes))
+    return CoverageView(
+        view,
+        as_of,
+        coverage,
+        len(requirements),
+        problem,
+        tuple(notes),
+        other_framework=tuple(other),
+        not_counted=tuple(sorted(failed)),
+    )
 
 
 def _digest(kind: str, parts: object) -> str:
-    return f"regional-{kind}:" + hashlib.sha256(repr(parts).encode()).hexdigest()
+    return f"regional-{kind}:" + hashlib.sha256(repr((KEEP_VERSION, parts)).encode()).hexdigest()
 
 
 def data_version(organisations: Sequence[Organisation]) -> tuple[object, ...]:
@@ -185,20 +310,25 @@ def data_version(organisations: Sequence[Organisation]) -> tuple[object, ...]:
 
 
 def coverage_key(
-    view: RegionView, requirements: Sequence[Requirement], as_of: datetime.date
+    view: RegionView,
+    requirements: Sequence[Requirement],
+    as_of: datetime.date,
+    organisations: Sequence[Organisation] | None = None,
 ) -> str:
-    """The cache key of the region's coverage on ``as_of``."""
+    """The cache key of the region's coverage of ``organisations`` (every sharing one when
+    None) on ``as_of``."""
     region = view.region
+    counted = view.organisations if organisations is None else organisations
     return _digest(
         "coverage",
         (
             region.pk,
             region.created_at,
             view.ladder,
-            [(o.pk, o.name, o.created_at) for o in view.organisations],
+            [(o.pk, o.name, o.created_at) for o in counted],
             list(requirements),
             as_of,
-            data_version(view.organisations),
+            data_version(counted),
         ),
     )
 

@@ -95,7 +95,13 @@ def regional_report_bytes(
             for organisation in view.organisations
         }
     )
-    facts = RegionalFacts(region.name, len(coverage.view.organisations), coverage.view.not_sharing)
+    facts = RegionalFacts(
+        region.name,
+        len(coverage.view.organisations),
+        coverage.view.not_sharing,
+        other_framework=len(coverage.other_framework),
+        not_counted=len(coverage.not_counted),
+    )
     values = (
         report_format,
         facts,

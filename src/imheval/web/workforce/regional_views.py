@@ -26,7 +26,9 @@ from imheval.reports.regional import (
     gaps_table,
     group_name,
     heat_cells,
+    left_out_sentences,
     model_figures,
+    outcome_group_name,
     outcome_table,
     places_table,
     profession_table,
@@ -98,11 +100,17 @@ def regional_coverage(request: HttpRequest, access: RegionAccess) -> HttpRespons
                     "table": page_table(team_table(team, coverage.min_size)),
                 }
             )
+    # names to the region's leads only, as with invited members that do not share
+    other: tuple[str, ...] | int = data.other_framework
+    failed: tuple[str, ...] | int = data.not_counted
+    if not access.is_lead:
+        other, failed = len(data.other_framework), len(data.not_counted)
     context = {
         "region": access.region,
         "access": access,
         "data": data,
         "coverage": coverage,
+        "left_out": left_out_sentences(other, failed),
         "teams": teams,
         "gaps": page_table(gaps_table(coverage)) if coverage and coverage.gaps else None,
         "crumbs": _crumbs(access),
@@ -184,6 +192,7 @@ def regional_outcomes(request: HttpRequest, access: RegionAccess) -> HttpRespons
     groups = [
         {
             "group": group,
+            "name": outcome_group_name(group),
             "table": page_table(outcome_table(group)),
             "sentence": group.comparison.plain_sentence() if group.comparison else "",
             "figures": model_figures(group.comparison) if group.comparison else (),
@@ -203,6 +212,7 @@ def regional_outcomes(request: HttpRequest, access: RegionAccess) -> HttpRespons
 OUTCOMES_HEADER = (
     "Programme",
     "Level",
+    "Measure",
     "Organisation",
     "Cohorts",
     "Matched people",
@@ -229,7 +239,16 @@ def outcome_rows(data: OutcomesView) -> list[list[object]]:
                     "" if row.ci is None else row.ci.high,
                     "" if row.effect_dz is None else row.effect_dz,
                 ]
-            rows.append([group.programme, group.level, row.organisation, row.cohorts, *figures])
+            rows.append(
+                [
+                    group.programme,
+                    group.level,
+                    group.measure,
+                    row.organisation,
+                    row.cohorts,
+                    *figures,
+                ]
+            )
     return rows
 
 
