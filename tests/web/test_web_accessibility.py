@@ -84,6 +84,7 @@ def test_every_signed_in_page_passes_axe(live_server: Any, desktop: Any, workspa
         "workforce:coverage_trend",
         "workforce:outcomes",
         "workforce:regions",
+        "workforce:board_pack",
     } <= set(scanned)
     # Downloads answer 404 without their ?format= (they are reached from the pages' links,
     # whose targets the download tests check); anything else must be a page or a non-page.
