@@ -156,3 +156,14 @@ def test_the_workforce_home_leads_to_the_cohorts_and_their_registers(northern: A
     )
     cohorts = reverse("workspace:cohorts", kwargs={"org": "northern"})
     assert f'<a href="{cohorts}">choose a cohort</a>' in home.content.decode()
+
+
+def test_the_workforce_home_links_to_the_guide_and_the_anchor_exists(northern: Any) -> None:
+    home = client_as(northern.users["viewer"]).get(
+        reverse("workforce:home", kwargs={"org": "northern"})
+    )
+    guide = reverse("guides:guide", args=["coverage"])
+    assert f'href="{guide}#getting-started-in-the-web-app"' in home.content.decode()
+    page = client_as(northern.users["viewer"]).get(guide).content.decode()
+    assert 'id="getting-started-in-the-web-app"' in page
+    assert 'id="the-board-pack"' in page
