@@ -67,19 +67,15 @@ def start_report(scope: Scope, kind: str, user: Any, back_url: str) -> Job:
 
     The same report asked for again while the first is still being written leads to that one
     (a double click, or a reload, queues no second copy)."""
-    params = {"scope": scope.key, "format": kind}
-    waiting = jobs.unfinished(scope.organisation, user, "report", params)
-    if waiting is not None:
-        return waiting
-    job = Job.objects.create(
-        organisation=scope.organisation,
-        requested_by=user,
-        kind=JobKind.REPORT,
+    return jobs.start_once(
+        scope.organisation,
+        user,
+        str(JobKind.REPORT),
+        {"scope": scope.key, "format": kind},
+        write_report_task,
         title=f"Report ({REPORT_LABELS[kind]}) for {scope.name}",
-        params=params,
         back_url=back_url,
     )
-    return jobs.start(job, write_report_task)
 
 
 @task()

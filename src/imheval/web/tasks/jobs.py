@@ -65,6 +65,32 @@ def unfinished(organisation: Any, user: Any, kind: str, params: dict[str, Any]) 
     )
 
 
+def start_once(
+    organisation: Any,
+    user: Any,
+    kind: str,
+    params: dict[str, Any],
+    task: Any,
+    *,
+    title: str,
+    back_url: str,
+) -> Job:
+    """``user``'s unfinished job of this kind and params if there is one (a double click or a
+    reload queues no second copy), else a new job for ``task``, queued (:func:`start`)."""
+    waiting = unfinished(organisation, user, kind, params)
+    if waiting is not None:
+        return waiting
+    job = Job.objects.create(
+        organisation=organisation,
+        requested_by=user,
+        kind=kind,
+        title=title,
+        params=params,
+        back_url=back_url,
+    )
+    return start(job, task)
+
+
 def run(job_id: int, work: Callable[[Job], None]) -> None:
     """Run ``work`` on the job ``job_id`` in a worker, and record how it ended.
 

@@ -112,18 +112,15 @@ def start_board_pack(
             action: commentary.get(action, "")[:MAX_COMMENTARY] for action in DELIVERY_PLAN_ACTIONS
         },
     }
-    waiting = jobs.unfinished(organisation, user, str(JobKind.REPORT), params)
-    if waiting is not None:
-        return waiting
-    job = Job.objects.create(
-        organisation=organisation,
-        requested_by=user,
-        kind=JobKind.REPORT,
+    return jobs.start_once(
+        organisation,
+        user,
+        str(JobKind.REPORT),
+        params,
+        write_board_pack_task,
         title=f"Board pack ({PACK_LABELS[kind]}) for {financial_year(year)}",
-        params=params,
         back_url=back_url,
     )
-    return jobs.start(job, write_board_pack_task)
 
 
 @task()

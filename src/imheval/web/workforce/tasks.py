@@ -58,19 +58,15 @@ def start_coverage_report(
 ) -> Job:
     """Queue the coverage report on ``as_of`` as ``kind`` for ``user``: the job to wait on
     (the same report asked for again while it is being written leads to the first job)."""
-    params = {"coverage": as_of.isoformat(), "format": kind}
-    waiting = jobs.unfinished(organisation, user, str(JobKind.REPORT), params)
-    if waiting is not None:
-        return waiting
-    job = Job.objects.create(
-        organisation=organisation,
-        requested_by=user,
-        kind=JobKind.REPORT,
+    return jobs.start_once(
+        organisation,
+        user,
+        str(JobKind.REPORT),
+        {"coverage": as_of.isoformat(), "format": kind},
+        write_coverage_report_task,
         title=f"Coverage report ({REPORT_LABELS[kind]}) on {as_of.day} {as_of:%B %Y}",
-        params=params,
         back_url=back_url,
     )
-    return jobs.start(job, write_coverage_report_task)
 
 
 @task()
