@@ -348,3 +348,13 @@ def test_viewers_and_trainers_cannot_change_the_offer(workspace: Any) -> None:
         assert response.status_code == 403
     workspace.programme.refresh_from_db()
     assert workspace.programme.places_per_year is None
+
+
+def test_a_new_programmes_form_starts_from_one_session_and_80_percent(workspace: Any) -> None:
+    """A browser posts every field it shows: the defaults must be in them, or a person who
+    runs a one-day course would have to fill in sessions and a rule (the workspace browser
+    test caught this)."""
+    page = client_as(workspace.users["evaluator"]).get(_url("programme_create")).content.decode()
+    assert re.search(r'name="sessions"[^>]*value="1"', page)
+    assert re.search(r'name="attendance_threshold"[^>]*value="80"', page)
+    assert re.search(r'value="attendance"[^>]*checked|checked[^>]*value="attendance"', page)

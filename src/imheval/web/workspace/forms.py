@@ -265,6 +265,11 @@ class ProgrammeForm(forms.ModelForm):
         self.instance.organisation = organisation
         if self.instance.pk:
             self.initial["duration_value"] = f"{self.instance.duration_value.normalize():f}"
+        else:
+            # a new programme's form starts from the model's defaults (1 session, attendance
+            # of 80%), so a person who does not run multi-session courses need not fill them in
+            for name in COMPLETION_FIELDS:
+                self.initial.setdefault(name, getattr(self.instance, name))
         self.fields["framework_level"].choices = framework_level_choices(  # type: ignore[attr-defined]
             organisation, self.instance.framework_level
         )
