@@ -1,0 +1,1 @@
+"""``imheval convert``: see :func:`imheval.interop.convert`."""

@@ -1,0 +1,41 @@
+"""Bringing data in from other systems and sending instruments back out.
+
+REDCap, Microsoft Forms, LimeSurvey and FHIR Questionnaire: their structure files become
+imheval instruments, their exports become responses in imheval's tidy layout, and an imheval
+instrument can be written as each system's structure file (not Forms, which has none). See
+docs/interoperability.md. The shared shapes are in :mod:`imheval.interop.model`.
+"""
+
+from imheval.interop.convert import (
+    Exported,
+    convert,
+    export_instrument,
+    read_structure,
+    write_conversion,
+)
+from imheval.interop.model import (
+    AnswerMap,
+    Conversion,
+    InstrumentImport,
+    Omission,
+    ResponseOptions,
+    ResponsesImport,
+    SourceFile,
+    System,
+)
+
+__all__ = [
+    "AnswerMap",
+    "Conversion",
+    "Exported",
+    "InstrumentImport",
+    "Omission",
+    "ResponseOptions",
+    "ResponsesImport",
+    "SourceFile",
+    "System",
+    "convert",
+    "export_instrument",
+    "read_structure",
+    "write_conversion",
+]

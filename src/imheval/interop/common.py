@@ -1,0 +1,235 @@
+"""Helpers every reader shares: decoding text files, reading CSV rows with the row numbers a
+person sees, making imheval ids from other systems' names, spotting identifying columns,
+reading timepoint words, and building the tidy frame.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+
+import pandas as pd
+
+from imheval.errors import DataFormatError, Problem
+from imheval.instruments import Instrument, KeyedItem, OpenItem, RatingItem
+from imheval.interop.model import TIDY_COLUMNS, AnswerMap, InstrumentImport, SourceFile, System
+
+_BOM = b"\xef\xbb\xbf"
+
+
+def decode_text(source: SourceFile) -> str:
+    """The file's text: UTF-8 (a byte-order mark is dropped), else Windows-1252 (what Excel
+    writes on UK machines). Line endings are left as they are (CSV reading handles CR-only,
+    CRLF and LF). DataFormatError naming the file if it holds NUL bytes (a binary file)."""
+    data = source.data
+    if data.startswith(_BOM):
+        data = data[len(_BOM) :]
+    if b"\x00" in data[:65536]:
+        raise DataFormatError(
+            [
+                Problem(
+                    file=source.name,
+                    message="this is not a text file (it holds binary data); "
+                    "export it again as CSV, or check you chose the right file",
+                )
+            ]
+        )
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        return data.decode("cp1252", errors="replace")
+
+
+@dataclass(frozen=True)
+class CsvRows:
+    """A CSV file's header and rows. ``rows`` pairs each record with the row number a
+    spreadsheet shows (header = row 1; a quoted value spanning lines is one row). Blank records
+    (every cell empty) are left out. Every record is padded with "" to the header's width."""
+
+    file: str
+    header: tuple[str, ...]
+    rows: tuple[tuple[int, tuple[str, ...]], ...]
+
+    def column(self, name: str) -> int | None:
+        """The position of the column named ``name`` (case and surrounding spaces ignored)."""
+        wanted = fold(name)
+        for position, title in enumerate(self.header):
+            if fold(title) == wanted:
+                return position
+        return None
+
+
+def read_csv_rows(source: SourceFile, *, delimiter: str | None = None) -> CsvRows:
+    """The CSV file's header and rows (see :class:`CsvRows`).
+
+    The delimiter is sniffed among comma, semicolon and tab unless given. A record with more
+    cells than the header is a problem naming its row; DataFormatError lists every such row.
+    """
+    text = decode_text(source)
+    if delimiter is None:
+        first = text.split("\n", 1)[0].split("\r", 1)[0]
+        counts = {d: first.count(d) for d in (",", ";", "\t")}
+        delimiter = max(counts, key=lambda d: counts[d]) if any(counts.values()) else ","
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    try:
+        records = list(reader)
+    except csv.Error as error:
+        raise DataFormatError(
+            [Problem(file=source.name, message=f"this is not a readable CSV file ({error})")]
+        ) from None
+    if not records or not any(cell.strip() for cell in records[0]):
+        raise DataFormatError([Problem(file=source.name, message="the file is empty")])
+    header = tuple(cell.strip() for cell in records[0])
+    width = len(header)
+    rows: list[tuple[int, tuple[str, ...]]] = []
+    problems: list[Problem] = []
+    for number, record in enumerate(records[1:], start=2):
+        if not any(cell.strip() for cell in record):
+            continue
+        if len(record) > width and any(cell.strip() for cell in record[width:]):
+            problems.append(
+                Problem(
+                    file=source.name,
+                    row=number,
+                    message=f"this row has {len(record)} cells but the header has {width}",
+                )
+            )
+            continue
+        rows.append((number, tuple(record[:width]) + ("",) * (width - len(record))))
+    if problems:
+        raise DataFormatError(problems)
+    return CsvRows(file=source.name, header=header, rows=tuple(rows))
+
+
+def fold(text: str) -> str:
+    """``text`` for comparing names: case folded, runs of whitespace one space, trimmed."""
+    return " ".join(str(text).split()).casefold()
+
+
+_NOT_ID = re.compile(r"[^A-Za-z0-9_.-]+")
+
+
+def make_identifier(name: str, taken: set[str] | None = None) -> str:
+    """An imheval id (a letter, then letters, digits, ``_ . -``; at most 64) made from another
+    system's name: ``SE[SQ001]`` → ``SE_SQ001``, ``/44261-6`` → ``q44261-6``, ``1.1`` →
+    ``q1.1``. With ``taken``, a name already used gets ``_2``, ``_3`` ... and the result is
+    added to ``taken``. The same names in the same order always give the same ids."""
+    base = _NOT_ID.sub("_", name.strip()).strip("_.-") or "q"
+    if not base[0].isalpha() or not base.isascii():
+        base = "q" + base
+    base = base[:64]
+    if taken is None:
+        return base
+    candidate, number = base, 2
+    while candidate.casefold() in {t.casefold() for t in taken}:
+        suffix = f"_{number}"
+        candidate, number = base[: 64 - len(suffix)] + suffix, number + 1
+    taken.add(candidate)
+    return candidate
+
+
+#: Names of columns and fields that identify a person, compared after :func:`fold` and with
+#: ``_``/``-`` as spaces. A column whose name is one of these, or starts with one followed by a
+#: space, is dropped on import.
+IDENTIFYING_NAMES = (
+    "email",
+    "e mail",
+    "email address",
+    "e mail address",
+    "name",
+    "full name",
+    "first name",
+    "firstname",
+    "last name",
+    "lastname",
+    "surname",
+    "forename",
+    "given name",
+    "family name",
+    "ip",
+    "ipaddr",
+    "ip address",
+    "token",
+    "phone",
+    "telephone",
+    "mobile",
+    "address",
+    "postcode",
+    "nhs number",
+    "date of birth",
+    "dob",
+    "redcap survey identifier",
+)
+
+
+def is_identifying(name: str) -> bool:
+    """Whether a column or field named ``name`` identifies a person (see
+    :data:`IDENTIFYING_NAMES`): ``Email``, ``e-mail``, ``ipaddr``, ``First name``, ``token``."""
+    words = fold(re.sub(r"[_\-]+", " ", name))
+    return any(words == known or words.startswith(known + " ") for known in IDENTIFYING_NAMES)
+
+
+_TIMEPOINT_WORDS = {
+    "pre": "pre",
+    "before": "pre",
+    "baseline": "pre",
+    "post": "post",
+    "after": "post",
+    "followup": "followup",
+    "follow up": "followup",
+    "follow-up": "followup",
+    "follow_up": "followup",
+}
+
+
+def timepoint_word(text: str) -> str | None:
+    """``pre``, ``post`` or ``followup`` for a word a person typed (case ignored: ``Pre``,
+    ``follow-up``, ``before``, ``after``, ``baseline``), else None."""
+    return _TIMEPOINT_WORDS.get(fold(text))
+
+
+def lookup(mapping: Mapping[str, str], key: str) -> str | None:
+    """``mapping[key]`` comparing keys with :func:`fold`, else None."""
+    wanted = fold(key)
+    for name, value in mapping.items():
+        if fold(name) == wanted:
+            return value
+    return None
+
+
+def maps_for_instrument(instrument: Instrument, system: System) -> InstrumentImport:
+    """An :class:`InstrumentImport` for an imheval instrument as imheval exports it to
+    ``system``: each question's source name is its id (its text for Microsoft Forms, whose
+    columns are headed by question text), and a keyed item's answers are its option codes or
+    their labels. Used to read responses captured in another system with imheval's
+    questionnaire, and by the web import, whose cohorts already have their instrument."""
+    answers = []
+    for question in instrument.questions:
+        source = question.text if system is System.MSFORMS else question.id
+        codes: dict[str, str] = {}
+        if isinstance(question, KeyedItem):
+            for code, label in question.options.items():
+                codes[code] = code
+                codes.setdefault(label, code)
+        elif isinstance(question, RatingItem):
+            scale = instrument.scales[question.scale]
+            for value in range(scale.min, scale.max + 1):
+                codes[str(value)] = str(value)
+                label = scale.labels.get(value)
+                if label:
+                    codes.setdefault(label, str(value))
+        elif isinstance(question, OpenItem):
+            codes = {}
+        answers.append(AnswerMap(item=question.id, source=source, codes=codes))
+    return InstrumentImport(instrument=instrument, system=system, answers=tuple(answers))
+
+
+def tidy_frame(records: Iterable[Mapping[str, str]], item_ids: Sequence[str]) -> pd.DataFrame:
+    """The tidy frame of ``records`` (each maps column name → text): :data:`TIDY_COLUMNS` then
+    ``item_ids``, every value text, "" where a record has none."""
+    columns = list(TIDY_COLUMNS) + [i for i in item_ids if i not in TIDY_COLUMNS]
+    rows = [[str(record.get(column, "") or "") for column in columns] for record in records]
+    return pd.DataFrame(rows, columns=columns, dtype=object)

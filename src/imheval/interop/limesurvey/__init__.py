@@ -1,0 +1,1 @@
+"""LimeSurvey: survey structures (.lss) in (:mod:`.structure`) and out (:mod:`.export`), response exports in (:mod:`.responses`)."""

@@ -1,0 +1,1 @@
+"""Microsoft Forms: response downloads in, the questionnaire inferred from them (:mod:`.responses`)."""
