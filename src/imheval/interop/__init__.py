@@ -8,6 +8,7 @@ docs/interoperability.md. The shared shapes are in :mod:`imheval.interop.model`.
 
 from imheval.interop.convert import (
     Exported,
+    apply_keys,
     convert,
     export_instrument,
     read_structure,
@@ -22,6 +23,7 @@ from imheval.interop.model import (
     ResponsesImport,
     SourceFile,
     System,
+    UnkeyedQuestion,
 )
 
 __all__ = [
@@ -34,6 +36,8 @@ __all__ = [
     "ResponsesImport",
     "SourceFile",
     "System",
+    "UnkeyedQuestion",
+    "apply_keys",
     "convert",
     "export_instrument",
     "read_structure",

@@ -3,7 +3,7 @@ in imheval's own layout, and export an instrument to another system."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -47,6 +47,14 @@ def convert(
     """Read ``sources`` (exports of ``system``) with the structure file, or with an imheval
     ``instrument`` the data was captured with; without either, Forms infers the questionnaire
     and the other systems refuse with a message saying which file to add."""
+    raise NotImplementedError
+
+
+def apply_keys(structure: InstrumentImport, keys: Mapping[str, Sequence[str]]) -> InstrumentImport:
+    """``structure`` with each unkeyed question named in ``keys`` (by its source name or item
+    id) made a keyed item with those answer codes (or labels) as its key. A name that is not an
+    unkeyed question, or a code that is not one of its options, is an InstrumentError naming
+    it and listing what it could be."""
     raise NotImplementedError
 
 

@@ -127,6 +127,24 @@ class AnswerMap:
 
 
 @dataclass(frozen=True)
+class UnkeyedQuestion:
+    """A choice question the source does not score (no calc field, assessment value, ordinal
+    value or quiz points says which answer is right). It is left out of the instrument and
+    listed, so the person can give its key (``imheval convert --key FIELD=CODE``, or the web
+    page's key fields); :func:`imheval.interop.convert.apply_keys` then makes it a keyed item
+    with ``item`` as its id, in ``domain``, right after the questions that came before it."""
+
+    item: str
+    source: str
+    text: str
+    domain: str
+    options: Mapping[str, str]
+    answers: AnswerMap
+    #: The id of the instrument question it came after in the source (None: it came first).
+    after: str | None = None
+
+
+@dataclass(frozen=True)
 class InstrumentImport:
     """An instrument read from another system's structure file (or inferred from an export)."""
 
@@ -146,6 +164,8 @@ class InstrumentImport:
     timepoint_field: str | None = None
     #: Source fields that identify people (REDCap's "Identifier?" = y, and the like).
     identifying: tuple[str, ...] = ()
+    #: Choice questions the source does not score, left out until someone gives their key.
+    unkeyed: tuple[UnkeyedQuestion, ...] = ()
 
     def answer_map(self, item_id: str) -> AnswerMap:
         """The :class:`AnswerMap` of the item with this imheval id (KeyError if none)."""
