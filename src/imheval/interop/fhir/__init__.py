@@ -1,1 +1,3 @@
-"""FHIR: Questionnaires in (:mod:`.questionnaire`) and out (:mod:`.export`), QuestionnaireResponses in (:mod:`.responses`)."""
+"""FHIR: Questionnaires in (:mod:`.questionnaire`) and out (:mod:`.export`), QuestionnaireResponses
+in (:mod:`.responses`).
+"""

@@ -1,1 +1,3 @@
-"""LimeSurvey: survey structures (.lss) in (:mod:`.structure`) and out (:mod:`.export`), response exports in (:mod:`.responses`)."""
+"""LimeSurvey: survey structures (.lss) in (:mod:`.structure`) and out (:mod:`.export`), response
+exports in (:mod:`.responses`).
+"""

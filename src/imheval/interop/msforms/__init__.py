@@ -1,1 +1,3 @@
-"""Microsoft Forms: response downloads in, the questionnaire inferred from them (:mod:`.responses`)."""
+"""Microsoft Forms: response downloads in, the questionnaire inferred from them
+(:mod:`.responses`).
+"""
