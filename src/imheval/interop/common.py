@@ -218,9 +218,9 @@ def maps_for_instrument(instrument: Instrument, system: System) -> InstrumentImp
             scale = instrument.scales[question.scale]
             for value in range(scale.min, scale.max + 1):
                 codes[str(value)] = str(value)
-                label = scale.labels.get(value)
-                if label:
-                    codes.setdefault(label, str(value))
+                named = scale.labels.get(value)
+                if named:
+                    codes.setdefault(named, str(value))
         elif isinstance(question, OpenItem):
             codes = {}
         answers.append(AnswerMap(item=question.id, source=source, codes=codes))
