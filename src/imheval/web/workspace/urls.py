@@ -4,7 +4,7 @@ member, invitation), so no address can reach another organisation's object."""
 
 from django.urls import path
 
-from imheval.web.workspace import cohort_views, instrument_editor, views
+from imheval.web.workspace import cohort_views, instrument_editor, instrument_interop, views
 
 app_name = "workspace"
 
@@ -108,6 +108,27 @@ urlpatterns = [
     # instruments
     path("<slug:org>/instruments/", views.instruments, name="instruments"),
     path("<slug:org>/instruments/upload/", views.instrument_upload, name="instrument_upload"),
+    # to and from other systems: REDCap, LimeSurvey, FHIR (instrument_interop)
+    path(
+        "<slug:org>/instruments/import/",
+        instrument_interop.instrument_import,
+        name="instrument_import",
+    ),
+    path(
+        "<slug:org>/instruments/import/confirm/",
+        instrument_interop.instrument_import_confirm,
+        name="instrument_import_confirm",
+    ),
+    path(
+        "<slug:org>/instruments/built-in/<str:instrument_id>/export/<slug:file_format>/",
+        instrument_interop.instrument_builtin_export,
+        name="instrument_builtin_export",
+    ),
+    path(
+        "<slug:org>/instruments/<int:instrument_file>/export/<slug:file_format>/",
+        instrument_interop.instrument_file_export,
+        name="instrument_file_export",
+    ),
     # the editor and YAML downloads (instrument_editor)
     path("<slug:org>/instruments/new/", instrument_editor.instrument_new, name="instrument_new"),
     path(
