@@ -14,6 +14,7 @@ __all__ = ["app", "console", "err_console", "main", "run_safely", "write_json"]
 
 def _register() -> None:
     from imheval.cli import analyse as _analyse  # noqa: F401  (registers commands on app)
+    from imheval.cli import convert as _convert  # noqa: F401  (registers commands)
     from imheval.cli import coverage as _coverage  # noqa: F401  (registers commands)
     from imheval.cli import export as _export  # noqa: F401  (registers commands)
     from imheval.cli import reliability as _reliability  # noqa: F401  (registers commands)

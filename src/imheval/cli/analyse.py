@@ -2,18 +2,39 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
 import typer
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.text import Text
 
+from imheval.cli.convert import (
+    CodeFieldOption,
+    CohortFieldOption,
+    CohortOption,
+    EventsOption,
+    FromOption,
+    KeepIncompleteOption,
+    KeyOption,
+    ReadingOptions,
+    StructureOption,
+    TimepointFieldOption,
+    TimepointOption,
+    print_summary,
+    reading_options,
+    run_conversion,
+    show_progress,
+)
 from imheval.cli.render import render_evaluation
 from imheval.cli.shell import app, console, err_console, run_safely, write_json
 from imheval.errors import AnalysisError
-from imheval.evaluation import Evaluation, EvaluationOptions, evaluate_file
+from imheval.evaluation import Evaluation, EvaluationOptions, evaluate, evaluate_file
 from imheval.instruments import Instrument, resolve_instrument
+from imheval.interop.output import conversion_table
+from imheval.io.table import ResponseTable
 from imheval.matching import read_accepted_csv, to_review_csv
 from imheval.reports import FORMATS as REPORT_FORMATS
 from imheval.reports import build_report, write_report
@@ -40,14 +61,24 @@ class MissingChoice(StrEnum):
         "Example: imheval analyse responses.xlsx -i imh-core --report report.docx\n\n"
         "Example: imheval analyse old-responses.csv -i imh-core@1.0.0 (data collected with an "
         "earlier version of a built-in instrument, scored with that version's questions)\n\n"
-        "Example: imheval analyse --demo"
+        "With --from, DATA is instead an export of REDCap, Microsoft Forms, LimeSurvey or "
+        "FHIR (one file, or one per timepoint), converted as 'imheval convert' converts it and "
+        "then analysed exactly as a file in imheval's own layout; the same options say how to "
+        "read it, and -i names the imheval instrument the data were captured with when there "
+        "is no --structure.\n\n"
+        "Example: imheval analyse --demo\n\n"
+        "Example: imheval analyse records.csv --from redcap --structure dictionary.csv "
+        "--events pre_arm_1=pre --events post_arm_1=post --report report.html"
     )
 )
 def analyse(
     data: Annotated[
-        Path | None,
+        list[Path] | None,
         typer.Argument(
-            help="Responses file (.csv or .xlsx). Omit with --demo.", show_default=False
+            metavar="DATA",
+            help="Responses file (.csv or .xlsx). Omit with --demo. With --from: the exported "
+            "file(s).",
+            show_default=False,
         ),
     ] = None,
     instrument: Annotated[
@@ -132,6 +163,16 @@ def analyse(
             show_default=False,
         ),
     ] = None,
+    system: FromOption = None,
+    structure: StructureOption = None,
+    timepoint: TimepointOption = None,
+    events: EventsOption = None,
+    code_field: CodeFieldOption = None,
+    cohort_field: CohortFieldOption = None,
+    cohort: CohortOption = None,
+    timepoint_field: TimepointFieldOption = None,
+    key: KeyOption = None,
+    keep_incomplete: KeepIncompleteOption = False,
 ) -> None:
     def body() -> None:
         for target in report or []:
@@ -139,7 +180,6 @@ def analyse(
                 raise AnalysisError(
                     f"--report {target}: use a file ending in .html, .htm, .pdf or .docx"
                 )
-        path, instruments = _inputs(data, instrument or [], demo)
         options = EvaluationOptions(
             missing_policy=MissingPolicy(missing.value),
             match_mode="tolerant" if tolerant else "exact",
@@ -147,10 +187,45 @@ def analyse(
             min_group_size=min_group_size,
             ranges=_parse_ranges(maximum or []),
         )
-        show_progress = (
-            progress if progress is not None else (path.stat().st_size > PROGRESS_THRESHOLD_BYTES)
-        )
-        evaluation = _run(path, instruments, options, show_progress)
+        if system is not None:
+            if demo:
+                raise AnalysisError("--demo is imheval's own data; leave out --from")
+            paths = list(data or [])
+            reading = reading_options(
+                paths,
+                system,
+                structure,
+                timepoint or [],
+                events or [],
+                code_field,
+                cohort_field,
+                cohort,
+                timepoint_field,
+                key or [],
+                keep_incomplete,
+            )
+            evaluation = _run_converted(
+                paths, reading, instrument or [], options, show_progress(paths, progress)
+            )
+        else:
+            _no_conversion_options(
+                structure=structure,
+                timepoint=timepoint,
+                events=events,
+                code_field=code_field,
+                cohort_field=cohort_field,
+                cohort=cohort,
+                timepoint_field=timepoint_field,
+                key=key,
+                keep_incomplete=keep_incomplete,
+            )
+            path, instruments = _inputs(data or [], instrument or [], demo)
+            show = (
+                progress
+                if progress is not None
+                else (path.stat().st_size > PROGRESS_THRESHOLD_BYTES)
+            )
+            evaluation = _run(path, instruments, options, show)
         render_evaluation(evaluation, console)
         if review_matches is not None:
             to_review_csv(evaluation.matched, review_matches)
@@ -192,20 +267,65 @@ def export_demo(
     run_safely(body)
 
 
+def _no_conversion_options(**given: object) -> None:
+    """Refuse the options that only --from reads, when --from is not given."""
+    named = [
+        "--" + name.replace("_", "-")
+        for name, value in given.items()
+        if value not in (None, False, [])
+    ]
+    if named:
+        raise AnalysisError(
+            f"{', '.join(named)} {'is' if len(named) == 1 else 'are'} for another system's "
+            "export: say which with --from (redcap, msforms, limesurvey or fhir)"
+        )
+
+
+def _run_converted(
+    paths: list[Path],
+    reading: ReadingOptions,
+    instrument_refs: list[str],
+    options: EvaluationOptions,
+    show: bool,
+) -> Evaluation:
+    """Convert another system's export in memory, then evaluate it as a native file."""
+    if not paths:
+        raise AnalysisError(f"give the {reading.system.label} export(s) to analyse")
+    if len(instrument_refs) > 1:
+        raise AnalysisError(
+            "with --from, give one instrument (-i): the one the data were captured with"
+        )
+    captured = resolve_instrument(instrument_refs[0]) if instrument_refs else None
+    conversion = run_conversion(paths, reading, captured, show)
+    print_summary(conversion, lambda text: err_console.print(Text(text), soft_wrap=True))
+    instrument = conversion.structure.instrument
+    if not instrument.items:
+        raise AnalysisError(
+            f"the questionnaire read from the {reading.system.label} files has no scored "
+            "question, so there is nothing to analyse (see 'imheval convert' and its report)"
+        )
+    table = conversion_table(conversion)
+    return _run_table(table, [instrument], options, show)
+
+
 def _inputs(
-    data: Path | None, instrument_refs: list[str], demo: bool
+    data: list[Path], instrument_refs: list[str], demo: bool
 ) -> tuple[Path, list[Instrument]]:
+    if len(data) > 1:
+        raise AnalysisError(
+            "give one DATA file (several files are read only with --from, one export per timepoint)"
+        )
     if demo:
-        if data is not None:
+        if data:
             raise AnalysisError("give either a DATA file or --demo, not both")
         from imheval.demo import DEMO_INSTRUMENT_REFS, demo_path
 
         # the versions the demo's answers were made for, whatever the bank's current version
         refs = instrument_refs or list(DEMO_INSTRUMENT_REFS)
         return demo_path(), [resolve_instrument(ref) for ref in refs]
-    if data is None:
+    if not data:
         raise AnalysisError("give a DATA file to analyse, or --demo for the built-in demo study")
-    return data, [resolve_instrument(ref) for ref in instrument_refs]
+    return data[0], [resolve_instrument(ref) for ref in instrument_refs]
 
 
 def _parse_ranges(specs: list[str]) -> dict[str, tuple[float, float]]:
@@ -231,8 +351,24 @@ def _parse_ranges(specs: list[str]) -> dict[str, tuple[float, float]]:
 def _run(
     path: Path, instruments: list[Instrument], options: EvaluationOptions, show: bool
 ) -> Evaluation:
+    return _with_progress(
+        show, lambda update: evaluate_file(path, instruments, options, progress=update)
+    )
+
+
+def _run_table(
+    table: ResponseTable, instruments: list[Instrument], options: EvaluationOptions, show: bool
+) -> Evaluation:
+    return _with_progress(
+        show, lambda update: evaluate(table, instruments, options, progress=update)
+    )
+
+
+def _with_progress(
+    show: bool, work: Callable[[Callable[[str, int, int], None] | None], Evaluation]
+) -> Evaluation:
     if not show:
-        return evaluate_file(path, instruments, options)
+        return work(None)
     with Progress(
         TextColumn("{task.description}"),
         BarColumn(),
@@ -246,4 +382,4 @@ def _run(
         def update(stage: str, done: int, total: int) -> None:
             bar.update(task, description=stage, completed=done, total=max(total, 1))
 
-        return evaluate_file(path, instruments, options, progress=update)
+        return work(update)

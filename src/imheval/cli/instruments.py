@@ -1,7 +1,8 @@
-"""``imheval instruments``: list, show and validate questionnaires (instruments)."""
+"""``imheval instruments``: list, show, validate and export questionnaires (instruments)."""
 
 from __future__ import annotations
 
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
@@ -26,8 +27,8 @@ from imheval.instruments.lint import lint_instrument
 app = typer.Typer(
     name="instruments",
     help=(
-        "List, show and validate instruments (questionnaires): the built-in bank or your own "
-        "YAML files (format: docs/instruments.md).\n\n"
+        "List, show, validate and export instruments (questionnaires): the built-in bank or your "
+        "own YAML files (format: docs/instruments.md).\n\n"
         "Example: imheval instruments list"
     ),
     no_args_is_help=True,
@@ -129,6 +130,81 @@ def validate_command(
         console.print(Text(f"  - {where} [{piece.rule}]: {piece.message}"), soft_wrap=True)
     if strict:
         raise typer.Exit(1)
+
+
+class ExportTarget(StrEnum):
+    """The files ``imheval instruments export`` writes."""
+
+    redcap = "redcap"
+    redcap_zip = "redcap-zip"
+    limesurvey = "limesurvey"
+    fhir = "fhir"
+
+
+@app.command(
+    "export",
+    help=(
+        "Write an instrument as another system's questionnaire file, so it can be run there "
+        "and scored the same way: a REDCap data dictionary (CSV, with calc fields that score "
+        "it), a REDCap instrument ZIP (to add to an existing project), a LimeSurvey survey "
+        "structure (.lss, with assessment values) or a FHIR R4 Questionnaire (JSON, with "
+        "ordinalValue scores). A text field for the self-generated code comes first. Its "
+        "exports are read back with 'imheval convert --from SYSTEM -i INSTRUMENT'. What each "
+        "format cannot hold (parallel forms, wording per jurisdiction, misconceptions, "
+        "competencies) stays in imheval; see docs/interoperability.md.\n\n"
+        "Example: imheval instruments export imh-core --to redcap\n\n"
+        "Example: imheval instruments export my-questionnaire.yaml --to fhir --out q.json"
+    ),
+)
+def export_command(
+    id_or_file: Annotated[
+        str,
+        typer.Argument(
+            metavar="INSTRUMENT",
+            help="A built-in instrument id (or id@version) or a YAML instrument file.",
+        ),
+    ],
+    to: Annotated[
+        ExportTarget,
+        typer.Option(
+            "--to",
+            case_sensitive=False,
+            help="redcap (data dictionary CSV), redcap-zip (instrument ZIP), limesurvey (.lss) "
+            "or fhir (Questionnaire JSON).",
+            show_default=False,
+        ),
+    ],
+    out: Annotated[
+        Path | None,
+        typer.Option(
+            "--out",
+            metavar="FILE",
+            help="File to write (replaced if it exists), or a folder to write into. Default: "
+            "the instrument's id and the format, e.g. imh-core-redcap-dictionary.csv, in the "
+            "current folder.",
+            show_default=False,
+        ),
+    ] = None,
+) -> None:
+    def body() -> None:
+        from imheval.interop import System
+        from imheval.interop.convert import export_instrument, export_instrument_zip
+
+        instrument = resolve_instrument(id_or_file)
+        if to is ExportTarget.redcap_zip:
+            exported = export_instrument_zip(instrument)
+        else:
+            exported = export_instrument(instrument, System(to.value))
+        target = out if out is not None else Path(exported.filename)
+        if target.is_dir():
+            target = target / exported.filename
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(exported.data)
+        console.print(
+            Text(f"Wrote {instrument.id} {instrument.version} to {target}"), soft_wrap=True
+        )
+
+    run_safely(body)
 
 
 def _bank_table(instruments: list[Instrument]) -> Table:
