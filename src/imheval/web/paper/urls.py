@@ -4,7 +4,7 @@ so no address can reach another organisation's object."""
 
 from django.urls import path
 
-from imheval.web.paper import views
+from imheval.web.paper import interop_views, views
 
 app_name = "paper"
 
@@ -49,6 +49,17 @@ urlpatterns = [
     ),
     path("<slug:org>/paper/cohorts/<int:cohort>/import/", views.import_file, name="import_file"),
     path("<slug:org>/paper/imports/<int:batch>/", views.import_preview, name="import_preview"),
+    # importing another system's exports (REDCap, Microsoft Forms, LimeSurvey, FHIR)
+    path(
+        "<slug:org>/paper/cohorts/<int:cohort>/import/other-system/",
+        interop_views.interop_import,
+        name="interop_import",
+    ),
+    path(
+        "<slug:org>/paper/imports/<int:batch>/mapping/",
+        interop_views.interop_preview,
+        name="interop_preview",
+    ),
     path("<slug:org>/paper/imports/<int:batch>/cancel/", views.import_cancel, name="import_cancel"),
     path("<slug:org>/paper/imports/<int:batch>/delete/", views.import_undo, name="import_undo"),
 ]
