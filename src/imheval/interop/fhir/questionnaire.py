@@ -1,23 +1,888 @@
-"""Reading a FHIR R4/R5 Questionnaire (JSON) into an instrument."""
+"""Reading a FHIR R4/R5 Questionnaire (JSON, or FHIR XML) into an imheval instrument.
+
+What becomes what:
+
+- Question items are read by ``linkId`` (the item id is ``make_identifier(linkId)``; the
+  :class:`~imheval.interop.model.AnswerMap` keeps the linkId). Group items suggest domains (the
+  innermost group of a question is its domain); questions outside any group go to one domain
+  named after the Questionnaire. Domains left with no scored item are dropped.
+- Choice questions (R4 ``choice``/``open-choice``, R5 ``coding``) take their options from
+  ``answerOption`` (``valueCoding``, ``valueString`` or ``valueInteger``) or from a *contained*
+  ValueSet named by ``answerValueSet: "#id"`` (an external ValueSet cannot be fetched: imheval
+  reads files only). An option's score is the ``ordinalValue`` (R4) or ``itemWeight`` (R5, the
+  extensions pack) extension on the answerOption, on its Coding, or on the ValueSet's concept.
+- Keyed or rating, the same rule as every system (docs/interoperability.md): scores of 0 on
+  every option but the right one(s), all with the same score p, make a KEYED item (key = those
+  codes, points = p); scores that are a run of consecutive whole numbers make a RATING item (the
+  answer is the score; with whole-number codes running against their scores, ``reverse``). The
+  SDC answer key (``questionnaire-answerKey``, a QuestionnaireResponse with the right answers,
+  contained or in the same Bundle) keys choice and boolean questions that have no scores. A
+  choice question nothing scores is listed in ``unkeyed`` (give its key with ``--key``), unless
+  two or more questions share the same whole-number options (a Likert battery): those are
+  forward ratings.
+- ``string``/``text`` questions become open (unscored) questions, except the self-generated code
+  (a linkId containing "code"), cohort, timepoint, programme, directorate and profession, which
+  are context, and identifying fields (name, email ...), which are listed in ``identifying``.
+- Not carried, each listed as an omission with the reason: calculated items
+  (``calculatedExpression``: a total score is not a question; imheval scores the answers
+  itself), FHIRPath variables, ``enableWhen`` conditions (the question is kept; imheval asks
+  every question), hidden items, number, date, time, URL, attachment, reference and quantity
+  questions, multiple-answer (``repeats``) choice questions, translations.
+- imheval's own export (:mod:`.export`) marks the Questionnaire, its groups and its questions
+  with imheval extensions (``https://imheval.org/fhir/StructureDefinition/...``) stating each
+  question's kind, scale and reverse keying, so reading it back gives the same instrument even
+  where the scores alone are ambiguous (a 0..1 rating looks like a keyed item).
+- Versions: FHIR R4 and R5 are read; an STU3 or DSTU2 resource (``options``/``option`` instead
+  of ``answerValueSet``/``answerOption``, a stated older version) is refused, saying what to
+  export. A resource that is not a Questionnaire (or a Bundle holding one) is refused, naming it.
+"""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
 
+from pydantic import ValidationError
+
+from imheval.errors import InstrumentError, Problem, ProblemsError
 from imheval.instruments import Instrument
+from imheval.instruments.model import MAX_OPEN_MAX_LENGTH, CrossReferenceError, TrainingLevel
+from imheval.interop.common import fold, is_identifying, make_identifier
+from imheval.interop.fhir._resource import (
+    EXT_DOMAIN,
+    EXT_INSTRUMENT,
+    EXT_QUESTION,
+    Node,
+    a_resource,
+    extensions,
+    flag,
+    has_extension,
+    load_resource,
+    nodes,
+    number,
+    sub_extension,
+    sub_value,
+    text,
+    value_of,
+    version_problem,
+    walk,
+)
+from imheval.interop.fhir._scoring import (
+    CHOICE_TYPES,
+    WHOLE,
+    Option,
+    Question,
+    Scored,
+    answer_text,
+    is_run,
+    key_code,
+    key_text,
+    make_keyed,
+    make_rating,
+    name_scales,
+    numeric_signature,
+    option_answers,
+    plain,
+    rating_from_scores,
+    read_options,
+    short,
+)
 from imheval.interop.model import (
-    Conversion,
+    TIDY_COLUMNS,
+    AnswerMap,
     InstrumentImport,
-    ResponseOptions,
-    ResponsesImport,
+    Omission,
     SourceFile,
+    System,
+    UnkeyedQuestion,
 )
 
-__all__ = ["Conversion", "Instrument", "InstrumentImport", "ResponseOptions", "ResponsesImport",
-           "Sequence", "SourceFile"]
+__all__ = ["CALCULATED", "FhirInstrumentImport", "read_questionnaire"]
+
+#: How every omission of a calculated item begins; the responses reader finds stored totals
+#: by it, to compare them with the answers' scores.
+CALCULATED = "a calculated score"
+
+#: Item ids that are columns of the tidy layout, never questions.
+_RESERVED = (*TIDY_COLUMNS, "participant", "form", "source_row")
+_CONTEXT_NAMES = {
+    "cohort": "cohort",
+    "timepoint": "timepoint",
+    "time point": "timepoint",
+    "programme": "programme",
+    "program": "programme",
+    "directorate": "directorate",
+    "profession": "profession",
+}
+_CODE_PHRASES = ("self-generated code", "self generated code", "personal code", "your code")
+_NOT_CARRIED = {
+    "integer": "a whole-number question: imheval scores choice questions, so its answers are "
+    "not carried",
+    "decimal": "a number question: imheval scores choice questions, so its answers are not carried",
+    "date": "a date question: not carried (imheval does not score dates)",
+    "dateTime": "a date-and-time question: not carried (imheval does not score dates)",
+    "time": "a time question: not carried (imheval does not score times)",
+    "url": "a web-address question: not carried",
+    "attachment": "a file upload: not carried",
+    "reference": "a reference to another record (a patient, a practitioner ...): not carried",
+    "quantity": "a quantity (a number with a unit): not carried",
+}
+_TEXT_TYPES = ("string", "text")
+
+
+@dataclass(frozen=True)
+class FhirInstrumentImport(InstrumentImport):
+    """An :class:`InstrumentImport` read from a FHIR Questionnaire, with the Questionnaire's
+    canonical ``url|version``, which the QuestionnaireResponse reader checks each response's
+    ``questionnaire`` against."""
+
+    canonical: str | None = None
 
 
 def read_questionnaire(source: SourceFile) -> InstrumentImport:
-    """The instrument a FHIR Questionnaire describes."""
-    raise NotImplementedError
+    """The instrument a FHIR R4 or R5 Questionnaire describes (JSON, or FHIR XML; a Bundle
+    holding one Questionnaire is read too), with how each question appears in it and what could
+    not be carried (see the module docstring).
 
+    Raises :class:`~imheval.errors.InstrumentError`, naming the file, when it is not valid JSON
+    or XML, is not a Questionnaire (naming what it is), is FHIR STU3 or older, or holds nothing
+    imheval can score.
+    """
+    resource = load_resource(source, _error)
+    others: list[Node] = []
+    if resource.get("resourceType") == "Bundle":
+        resource, others = _questionnaire_in_bundle(resource, source.name)
+    kind = str(resource.get("resourceType"))
+    if kind != "Questionnaire":
+        raise _error([Problem(file=source.name, message=_not_a_questionnaire(kind))])
+    problem = version_problem(resource)
+    if problem is not None:
+        raise _error([Problem(file=source.name, message=problem)])
+    return _Reader(source.name, resource, others).read()
+
+
+def _error(problems: list[Problem]) -> ProblemsError:
+    return InstrumentError(problems)
+
+
+def _not_a_questionnaire(kind: str) -> str:
+    if kind == "QuestionnaireResponse":
+        return (
+            "this is a QuestionnaireResponse (answers), not a Questionnaire; give the "
+            "Questionnaire as the structure (--structure) and the QuestionnaireResponse files "
+            "as the sources"
+        )
+    return (
+        f"this is {a_resource(kind)} resource, not a Questionnaire; export the Questionnaire "
+        "(GET [base]/Questionnaire/[id]) and give that"
+    )
+
+
+def _questionnaire_in_bundle(bundle: Node, file: str) -> tuple[Node, list[Node]]:
+    resources = [
+        entry["resource"]
+        for entry in nodes(bundle, "entry")
+        if isinstance(entry.get("resource"), dict)
+    ]
+    found = [r for r in resources if r.get("resourceType") == "Questionnaire"]
+    if len(found) == 1:
+        return found[0], [r for r in resources if r is not found[0]]
+    if not found:
+        kinds = sorted({str(r.get("resourceType")) for r in resources})
+        held = ", ".join(kinds) if kinds else "no resources"
+        message = f"this Bundle holds no Questionnaire (it holds {held}); give the Questionnaire"
+    else:
+        names = ", ".join(text(r, "url") or text(r, "id") or "?" for r in found[:5])
+        message = (
+            f"this Bundle holds {len(found)} Questionnaires ({names}); give the one the "
+            "responses answer, on its own (GET [base]/Questionnaire/[id])"
+        )
+    raise _error([Problem(file=file, message=message)])
+
+
+class _Reader:
+    def __init__(self, file: str, resource: Node, others: Sequence[Node]) -> None:
+        self.file = file
+        self.resource = resource
+        self.others = others
+        self.omissions: list[Omission] = []
+        self.problems: list[Problem] = []
+        self.contained = {
+            str(c.get("id")): c for c in nodes(resource, "contained") if c.get("id") is not None
+        }
+        marks = extensions(resource, EXT_INSTRUMENT)
+        self.imheval: Node | None = marks[0] if marks else None
+        self.groups: dict[str, Node] = {}
+        self.questions: list[Question] = []
+        self.code_candidates: list[str] = []
+        self.context: dict[str, str] = {}
+        self.identifying: list[str] = []
+        self.has_key = has_extension(
+            resource, "questionnaire-answerKey", "sdc-questionnaire-answerKey"
+        )
+        self.key = self._answer_key()
+
+    # --- walking the items -------------------------------------------------------------
+
+    def read(self) -> InstrumentImport:
+        self._note_questionnaire()
+        self._walk(nodes(self.resource, "item"), None)
+        scored = self._classify()
+        if self.problems:
+            raise _error(self.problems)
+        return self._build(scored)
+
+    def _note_questionnaire(self) -> None:
+        variables = extensions(self.resource, "variable")
+        if variables:
+            self.omissions.append(Omission("the Questionnaire", _variables(variables)))
+
+    def _walk(self, items: list[Node], group: str | None) -> None:
+        for item in items:
+            link = text(item, "linkId")
+            if link is None:
+                self.problems.append(
+                    Problem(
+                        file=self.file,
+                        message=f"an item ('{short(text(item, 'text') or '?')}') has no linkId; "
+                        "every FHIR item needs one",
+                    )
+                )
+                continue
+            kind = text(item, "type") or ""
+            if kind == "group":
+                self._group(item, link)
+                self._walk(nodes(item, "item"), link)
+                continue
+            if kind != "display":
+                self._question(item, link, kind, group)
+            self._walk(nodes(item, "item"), group)
+
+    def _group(self, item: Node, link: str) -> None:
+        self.groups[link] = item
+        where = f"group '{link}'"
+        if has_extension(item, "questionnaire-hidden") and _hidden(item):
+            self.omissions.append(Omission(where, "hidden; its questions are read all the same"))
+        self._branching(item, where)
+        if flag(item.get("repeats")):
+            self.omissions.append(
+                Omission(where, "a repeating group: imheval reads each of its questions once")
+            )
+        variables = extensions(item, "variable")
+        if variables:
+            self.omissions.append(Omission(where, _variables(variables)))
+
+    def _question(self, item: Node, link: str, kind: str, group: str | None) -> None:
+        where = f"item '{link}'"
+        marks = extensions(item, EXT_QUESTION)
+        mark = marks[0] if marks else None
+        role = str(sub_value(mark, "kind")) if mark is not None else ""
+        calculated = extensions(item, "sdc-questionnaire-calculatedExpression")
+        variables = extensions(item, "variable")
+        if variables:
+            self.omissions.append(Omission(where, _variables(variables)))
+        if calculated:
+            expression = _expression(calculated[0])
+            self.omissions.append(
+                Omission(
+                    where,
+                    f"{CALCULATED} ({kind or 'untyped'} item), not a question: imheval scores "
+                    f"the answers itself; its expression '{short(expression)}' is not carried",
+                )
+            )
+            return
+        if self._context(item, link, kind, role):
+            return
+        if _hidden(item):
+            self.omissions.append(
+                Omission(where, "hidden from the people answering, so not a question; not carried")
+            )
+            return
+        self._branching(item, where)
+        question_text = (text(item, "text") or "").strip() or link
+        question = Question(link, item, question_text, group, kind, marks=mark)
+        if kind in CHOICE_TYPES:
+            if flag(item.get("repeats")):
+                self.omissions.append(
+                    Omission(
+                        where,
+                        "allows several answers (repeats); imheval scores one answer per "
+                        "question, so it is not carried",
+                    )
+                )
+                return
+            if not self._read_options(question, where):
+                return
+            constraint = text(item, "answerConstraint")
+            if kind == "open-choice" or constraint in ("optionsOrString", "optionsOrType"):
+                self.omissions.append(
+                    Omission(
+                        where,
+                        "people may also type an answer of their own; such an answer is kept "
+                        "as given and scores as invalid",
+                    )
+                )
+        elif kind == "boolean":
+            question.options = [
+                Option("true", "Yes", "Yes", None),
+                Option("false", "No", "No", None),
+            ]
+        elif kind in _TEXT_TYPES:
+            keyed = self.key.get(link)
+            if keyed:
+                self.omissions.append(
+                    Omission(
+                        where,
+                        f"the answer key gives '{short(key_text(keyed))}' as its right answer, "
+                        "but imheval scores choice questions only: kept as an open (unscored) "
+                        "question",
+                    )
+                )
+        elif kind in _NOT_CARRIED:
+            message = _NOT_CARRIED[kind]
+            keyed = self.key.get(link)
+            if keyed:
+                message += (
+                    f" (the answer key gives '{short(key_text(keyed))}'; make it a choice "
+                    "question to score it)"
+                )
+            self.omissions.append(Omission(where, message))
+            return
+        else:
+            shown = f"type '{kind}'" if kind else "no type"
+            self.omissions.append(
+                Omission(where, f"an item of {shown}, which imheval does not read; not carried")
+            )
+            return
+        self.questions.append(question)
+
+    def _context(self, item: Node, link: str, kind: str, role: str) -> bool:
+        """Whether the item is context (code, cohort, timepoint ...) or identifying, not a
+        question; records it."""
+        if role in ("code", "timepoint"):
+            if role == "code":
+                self.code_candidates.append(link)
+            else:
+                self.context.setdefault("timepoint", link)
+            return True
+        if role:
+            return False
+        name = fold(re.sub(r"[_\-]+", " ", link))
+        if kind in _TEXT_TYPES + CHOICE_TYPES and name in _CONTEXT_NAMES:
+            self.context.setdefault(_CONTEXT_NAMES[name], link)
+            return True
+        if kind in (*_TEXT_TYPES, "reference") and (
+            is_identifying(link) or is_identifying(text(item, "text") or "")
+        ):
+            self.identifying.append(link)
+            return True
+        if kind in _TEXT_TYPES and (
+            "code" in name
+            or any(phrase in fold(text(item, "text") or "") for phrase in _CODE_PHRASES)
+        ):
+            self.code_candidates.append(link)
+            return True
+        return False
+
+    def _branching(self, item: Node, where: str) -> None:
+        conditions = nodes(item, "enableWhen")
+        expressions = extensions(item, "sdc-questionnaire-enableWhenExpression")
+        if conditions:
+            first = conditions[0]
+            answer = next(
+                (answer_text((k[6:], v)) for k, v in first.items() if k.startswith("answer")),
+                "?",
+            )
+            more = f" (and {len(conditions) - 1} more condition(s))" if len(conditions) > 1 else ""
+            self.omissions.append(
+                Omission(
+                    where,
+                    f"shown only when item '{text(first, 'question') or '?'}' "
+                    f"{text(first, 'operator') or '='} {answer}{more}; the condition is not "
+                    "carried (imheval asks every question)",
+                )
+            )
+        if expressions:
+            self.omissions.append(
+                Omission(
+                    where,
+                    f"shown only when '{short(_expression(expressions[0]))}'; the condition is "
+                    "not carried (imheval asks every question)",
+                )
+            )
+
+    # --- options ---------------------------------------------------------------------------
+
+    def _read_options(self, question: Question, where: str) -> bool:
+        found = read_options(question.item, self.contained)
+        if isinstance(found, str):
+            self.omissions.append(Omission(where, found))
+            return False
+        options, value_set = found
+        unique: list[Option] = []
+        for option in options:
+            if any(o.code == option.code for o in unique):
+                self.omissions.append(
+                    Omission(
+                        where, f"option code '{option.code}' is listed twice; the first is kept"
+                    )
+                )
+                continue
+            unique.append(option)
+        if len(unique) < 2:
+            self.omissions.append(
+                Omission(where, "a choice question with fewer than two options; not carried")
+            )
+            return False
+        question.options = unique
+        question.value_set = value_set
+        return True
+
+    # --- the SDC answer key ----------------------------------------------------------------
+
+    def _answer_key(self) -> dict[str, list[tuple[str, object]]]:
+        marks = extensions(self.resource, "questionnaire-answerKey", "sdc-questionnaire-answerKey")
+        if not marks:
+            return {}
+        reference = ""
+        for key, value in marks[0].items():
+            if key == "valueReference" and isinstance(value, dict):
+                reference = text(value, "reference") or ""
+            elif key.startswith("value") and isinstance(value, str):
+                reference = value
+        response = self._find(reference)
+        if response is None:
+            self.omissions.append(
+                Omission(
+                    "the Questionnaire",
+                    f"its SDC answer key ('{reference}') is not in this file; put the answer-key "
+                    "QuestionnaireResponse in the Questionnaire's contained resources, or in the "
+                    "same Bundle, to use it (or give each question's key with --key)",
+                )
+            )
+            return {}
+        answers: dict[str, list[tuple[str, object]]] = {}
+        for item in walk(nodes(response, "item")):
+            link = text(item, "linkId")
+            if link is None:
+                continue
+            for answer in nodes(item, "answer"):
+                typed = value_of(answer)
+                if typed is not None:
+                    answers.setdefault(link, []).append(typed)
+        return answers
+
+    def _find(self, reference: str) -> Node | None:
+        if not reference:
+            return None
+        if reference.startswith("#"):
+            return self.contained.get(reference[1:])
+        tail = reference.rstrip("/").split("/")[-1]
+        for candidate in [*self.contained.values(), *self.others]:
+            if (
+                candidate.get("resourceType") == "QuestionnaireResponse"
+                and text(candidate, "id") == tail
+            ):
+                return candidate
+        return None
+
+    # --- keyed, rating, open or unkeyed -------------------------------------------------------
+
+    def _classify(self) -> list[Scored]:
+        scored = [self._scored(q) for q in self.questions]
+        # A choice list of whole numbers that two or more unscored questions share is a scale.
+        shared: dict[object, int] = {}
+        for entry in scored:
+            signature = numeric_signature(entry)
+            if signature is not None:
+                shared[signature] = shared.get(signature, 0) + 1
+        for entry in scored:
+            signature = numeric_signature(entry)
+            if signature is not None and shared[signature] >= 2:
+                values = {o.code: int(o.code) for o in entry.question.options}
+                make_rating(entry, values, reverse=False)
+        for entry in scored:
+            if entry.kind == "unkeyed":
+                question = entry.question
+                codes = ", ".join(o.code for o in question.options[:6])
+                self.omissions.append(
+                    Omission(
+                        f"item '{question.link}'",
+                        "no answer key: nothing in the Questionnaire (ordinalValue, itemWeight "
+                        "or an SDC answer key) says which answer scores; give it with --key "
+                        f"{question.link}=<code> (its codes: {codes})",
+                    )
+                )
+        return scored
+
+    def _scored(self, question: Question) -> Scored:
+        entry = Scored(question, "unkeyed")
+        where = f"item '{question.link}'"
+        if question.kind in _TEXT_TYPES:
+            entry.kind = "open"
+            limit = number(question.item.get("maxLength"))
+            if limit is not None and limit > 0:
+                entry.max_length = min(int(limit), MAX_OPEN_MAX_LENGTH)
+            return entry
+        mark = question.marks
+        declared = str(sub_value(mark, "kind")) if mark is not None else ""
+        options = question.options
+        scores = [o.score for o in options]
+        if declared == "keyed":
+            if not make_keyed(entry, scores):
+                self.problems.append(
+                    Problem(
+                        file=self.file,
+                        message=f"{where}: imheval's extension says it is keyed, but its "
+                        "ordinalValue scores are not 0 on every option but the right one(s)",
+                    )
+                )
+            return entry
+        if declared == "rating":
+            self._declared_rating(entry, mark or {}, where)
+            return entry
+        if any(score is not None for score in scores):
+            if make_keyed(entry, scores):
+                return entry
+            if all(score is not None for score in scores) and is_run(scores):
+                rating_from_scores(entry)
+                return entry
+            shown = ", ".join(plain(s) for s in scores)
+            self.omissions.append(
+                Omission(
+                    where,
+                    f"its scores ({shown}) are neither one right answer (0 for the other options) "
+                    "nor a scale of consecutive whole numbers, so imheval cannot score it as it "
+                    "stands",
+                )
+            )
+            return entry
+        keyed = self.key.get(question.link)
+        if keyed:
+            matched = [key_code(options, value) for value in keyed]
+            codes = tuple(dict.fromkeys(c for c in matched if c is not None))
+            if codes and len(codes) < len(options) and None not in matched:
+                entry.kind, entry.key = "keyed", codes
+                entry.answers = option_answers(options)
+                return entry
+            self.omissions.append(
+                Omission(
+                    where,
+                    f"the answer key's answer '{short(key_text(keyed))}' is not one of its "
+                    "options (or keys them all), so it is not used",
+                )
+            )
+        entry.answers = option_answers(options)
+        return entry
+
+    def _declared_rating(self, entry: Scored, mark: Node, where: str) -> None:
+        options = entry.question.options
+        values = {o.code: int(o.code) for o in options if WHOLE.match(o.code)}
+        reverse = flag(sub_value(mark, "reverse")) is True
+        if len(values) != len(options) or not is_run([Decimal(v) for v in values.values()]):
+            self.problems.append(
+                Problem(
+                    file=self.file,
+                    message=f"{where}: imheval's extension says it is a rating, but its codes "
+                    "are not consecutive whole numbers",
+                )
+            )
+            return
+        low, high = min(values.values()), max(values.values())
+        for option in options:
+            expected = low + high - values[option.code] if reverse else values[option.code]
+            if option.score is not None and option.score != expected:
+                self.problems.append(
+                    Problem(
+                        file=self.file,
+                        message=f"{where}: option '{option.code}' scores {plain(option.score)}, "
+                        f"but a {'reverse ' if reverse else ''}rating on {low}..{high} scores it "
+                        f"{expected}",
+                    )
+                )
+                return
+        make_rating(entry, values, reverse=reverse)
+        scale = sub_value(mark, "scale")
+        entry.scale_name = str(scale) if scale else None
+
+    # --- the instrument ----------------------------------------------------------------------
+
+    def _build(self, scored: list[Scored]) -> InstrumentImport:
+        resource = self.resource
+        title = (
+            text(resource, "title") or text(resource, "name") or text(resource, "id") or ""
+        ).strip()
+        url = text(resource, "url")
+        version = text(resource, "version")
+        mark = self.imheval
+        if mark is not None and sub_value(mark, "id"):
+            instrument_id = str(sub_value(mark, "id"))
+        else:
+            name = (
+                text(resource, "name")
+                or text(resource, "id")
+                or (url or "").rstrip("/").split("/")[-1]
+                or title
+            )
+            instrument_id = make_identifier(name or "questionnaire").lower()
+        title = title or instrument_id
+        if not any(entry.kind in ("keyed", "rating") for entry in scored):
+            raise _error([Problem(file=self.file, message=self._nothing_scored(scored))])
+
+        taken: set[str] = set(_RESERVED)
+        ids: dict[int, str] = {}
+        for index, entry in enumerate(scored):
+            ids[index] = make_identifier(entry.question.link, taken)
+
+        domains, domain_of = self._domains(scored, title, instrument_id)
+        scales, scale_of = name_scales(scored)
+        items: list[dict[str, Any]] = []
+        answers: list[AnswerMap] = []
+        unkeyed: list[UnkeyedQuestion] = []
+        previous: str | None = None
+        kept_domains = {d["id"] for d in domains}
+        for index, entry in enumerate(scored):
+            question, item_id = entry.question, ids[index]
+            domain = domain_of[question.group]
+            extra = self._marks(question)
+            if entry.kind == "keyed":
+                item = {
+                    "kind": "keyed",
+                    "id": item_id,
+                    "domain": domain,
+                    "text": question.text,
+                    "options": {o.code: o.label for o in question.options},
+                    "key": list(entry.key),
+                    **({"points": entry.points} if entry.points != 1 else {}),
+                    **extra,
+                }
+            elif entry.kind == "rating":
+                item = {
+                    "kind": "rating",
+                    "id": item_id,
+                    "domain": domain,
+                    "text": question.text,
+                    "scale": scale_of[index],
+                    "reverse": entry.reverse,
+                    **extra,
+                }
+            elif entry.kind == "open":
+                item = {
+                    "kind": "open",
+                    "id": item_id,
+                    "domain": domain if domain in kept_domains else None,
+                    "text": question.text,
+                    **({"max_length": entry.max_length} if entry.max_length else {}),
+                    **({"form": extra["form"]} if "form" in extra else {}),
+                }
+            else:
+                unkeyed.append(
+                    UnkeyedQuestion(
+                        item=item_id,
+                        source=question.link,
+                        text=question.text,
+                        domain=domain,
+                        options={o.code: o.label for o in question.options},
+                        answers=AnswerMap(item=item_id, source=question.link, codes=entry.answers),
+                        after=previous,
+                    )
+                )
+                continue
+            items.append(item)
+            answers.append(AnswerMap(item=item_id, source=question.link, codes=entry.answers))
+            previous = item_id
+        data: dict[str, Any] = {
+            "format": "imheval-instrument/1",
+            "id": instrument_id,
+            "version": version or "1.0.0",
+            "title": title,
+            "description": (text(resource, "description") or "").strip(),
+            "language": text(resource, "language") or "en-GB",
+            "levels": self._levels(),
+            "domains": domains,
+            "scales": scales,
+            "forms": self._forms(),
+            "items": items,
+        }
+        try:
+            instrument = Instrument.model_validate(data)
+        except (ValidationError, CrossReferenceError) as problem:
+            raise _error(
+                [
+                    Problem(
+                        file=self.file,
+                        message="the instrument read from it is not valid "
+                        f"({_first_line(problem)})",
+                    )
+                ]
+            ) from None
+        if _translated(resource):
+            self.omissions.append(
+                Omission(
+                    "the Questionnaire",
+                    "it has translations; only the base language is read",
+                )
+            )
+        code_field = self.code_candidates[0] if len(self.code_candidates) == 1 else None
+        if len(self.code_candidates) > 1:
+            self.omissions.append(
+                Omission(
+                    "the Questionnaire",
+                    f"several items could hold the self-generated code "
+                    f"({', '.join(self.code_candidates)}); name it with --code-field",
+                )
+            )
+        return FhirInstrumentImport(
+            instrument=instrument,
+            system=System.FHIR,
+            answers=tuple(answers),
+            omissions=tuple(self.omissions),
+            code_field=code_field,
+            cohort_field=self.context.get("cohort"),
+            timepoint_field=self.context.get("timepoint"),
+            identifying=tuple(self.identifying),
+            unkeyed=tuple(unkeyed),
+            canonical=(f"{url}|{version}" if url and version else url),
+        )
+
+    def _domains(
+        self, scored: list[Scored], title: str, instrument_id: str
+    ) -> tuple[list[dict[str, Any]], dict[str | None, str]]:
+        """The domains (groups with scored items, in document order, then the Questionnaire's
+        own for questions outside any group) and each group's domain id."""
+        used = {e.question.group for e in scored if e.kind in ("keyed", "rating")}
+        taken: set[str] = set()
+        domain_of: dict[str | None, str] = {}
+        domains: list[dict[str, Any]] = []
+        for link, group in self.groups.items():
+            label = (text(group, "text") or "").strip() or link
+            marks = extensions(group, EXT_DOMAIN)
+            if marks and sub_value(marks[0], "id"):
+                domain_id = str(sub_value(marks[0], "id"))
+                taken.add(domain_id)
+            else:
+                domain_id = _domain_id(label, taken)
+            domain_of[link] = domain_id
+            if link in used:
+                domain: dict[str, Any] = {"id": domain_id, "label": label}
+                if marks:
+                    description = sub_value(marks[0], "description")
+                    level = number(sub_value(marks[0], "kirkpatrickLevel"))
+                    if description:
+                        domain["description"] = str(description)
+                    if level is not None:
+                        domain["kirkpatrick_level"] = int(level)
+                domains.append(domain)
+        own = _domain_id(title or instrument_id, taken)
+        domain_of[None] = own
+        if None in used:
+            domains.append({"id": own, "label": title or instrument_id})
+        return domains, domain_of
+
+    def _marks(self, question: Question) -> dict[str, Any]:
+        """What imheval's extension adds to a question: its form and concept."""
+        mark = question.marks
+        if mark is None:
+            return {}
+        extra: dict[str, Any] = {}
+        form = sub_value(mark, "form")
+        concept = sub_value(mark, "concept")
+        if form:
+            extra["form"] = str(form)
+        if concept:
+            extra["concept"] = str(concept)
+        return extra
+
+    def _levels(self) -> list[str]:
+        if self.imheval is not None:
+            levels = [str(e.get("valueCode")) for e in sub_extension(self.imheval, "level")]
+            if levels:
+                return levels
+        return [level.value for level in TrainingLevel]
+
+    def _forms(self) -> list[dict[str, str]]:
+        if self.imheval is None:
+            return []
+        forms = []
+        for form in sub_extension(self.imheval, "form"):
+            form_id = sub_value(form, "id")
+            if form_id:
+                forms.append({"id": str(form_id), "label": str(sub_value(form, "label") or "")})
+        return forms
+
+    def _nothing_scored(self, scored: list[Scored]) -> str:
+        open_count = sum(1 for e in scored if e.kind == "open")
+        unkeyed = [e.question.link for e in scored if e.kind == "unkeyed"]
+        found = []
+        if open_count:
+            found.append(f"{open_count} free-text question(s)")
+        if unkeyed:
+            found.append(
+                f"{len(unkeyed)} choice question(s) with no answer key ({', '.join(unkeyed[:5])}"
+                f"{' ...' if len(unkeyed) > 5 else ''})"
+            )
+        others = sum(1 for o in self.omissions if o.where.startswith("item '"))
+        if others:
+            found.append(f"{others} item(s) not carried (numbers, dates, calculations ...)")
+        held = "; it has " + ", ".join(found) if found else ""
+        key = ""
+        if self.has_key:
+            key = (
+                " An SDC answer key can score only choice and yes/no questions, not free text "
+                "or numbers."
+            )
+        return (
+            "nothing in this Questionnaire can be scored: imheval scores choice questions whose "
+            "options carry scores (ordinalValue or itemWeight: 1 on the right answer and 0 on "
+            f"the others, or a rating scale) or an SDC answer key{held}.{key} Make the "
+            "questions choice questions with scored answerOptions and export it again"
+        )
+
+
+def _hidden(item: Node) -> bool:
+    return any(flag(e.get("valueBoolean")) for e in extensions(item, "questionnaire-hidden"))
+
+
+def _expression(extension: Node) -> str:
+    for key, value in extension.items():
+        if key.startswith("value") and isinstance(value, dict):
+            return text(value, "expression") or text(value, "reference") or "?"
+    return "?"
+
+
+def _variables(variables: list[Node]) -> str:
+    names = []
+    for variable in variables:
+        for key, value in variable.items():
+            if key.startswith("value") and isinstance(value, dict):
+                names.append(text(value, "name") or "?")
+    shown = ", ".join(names[:6]) + (" ..." if len(names) > 6 else "")
+    return (
+        f"{len(variables)} FHIRPath variable(s) ({shown}) used by its calculations; not carried "
+        "(imheval scores the answers itself)"
+    )
+
+
+def _translated(resource: Node) -> bool:
+    for item in walk(nodes(resource, "item")):
+        for primitive in nodes(item, "_text"):
+            if has_extension(primitive, "translation"):
+                return True
+    return False
+
+
+def _domain_id(label: str, taken: set[str]) -> str:
+    base = make_identifier(label).lower().rstrip("_.-") or "domain"
+    candidate, number_ = base, 2
+    while candidate in taken:
+        suffix = f"_{number_}"
+        candidate, number_ = base[: 64 - len(suffix)] + suffix, number_ + 1
+    taken.add(candidate)
+    return candidate
+
+
+def _first_line(problem: Exception) -> str:
+    return str(problem).strip().splitlines()[0] if str(problem).strip() else type(problem).__name__
