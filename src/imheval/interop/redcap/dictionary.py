@@ -1,23 +1,785 @@
-"""Reading a REDCap data dictionary (CSV, or a shared-instrument ZIP) into an instrument."""
+"""Reading a REDCap data dictionary (CSV, or a shared-instrument ZIP) into an instrument.
+
+A data dictionary lists a project's fields, one a row (see :mod:`._dict_file` for the
+headers of every REDCap vintage, the API's JSON, and instrument ZIPs). What becomes what:
+
+- **Choice questions** (``radio``, ``dropdown``, ``yesno`` = 1 Yes / 0 No, ``truefalse`` =
+  1 True / 0 False, and each option of a ``checkbox`` field, as ``field___code`` with the
+  options 1 Ticked / 0 Not ticked):
+
+  - **keyed** when a ``calc`` field scores them: ``if([k1]='1',1,0)`` (quoted or not, single or
+    double quotes, ``or`` for several right answers, points other than 1), sums of such, and
+    ``[f(code)]`` for a checkbox option;
+  - **rating** items when a calc adds their answer, ``[s1]+[s2]``, ``sum([s1],[s2])``, or
+    ``(6-[s3])`` (reversed, when 6 = min + max), or when they sit in a matrix group, or share
+    the same whole-number choice list (3 or more points) with another question; the scale is
+    shared by the questions with the same codes and labels, named after the matrix group (else
+    ``scale_1``, ``scale_2``...);
+  - otherwise **unkeyed**: left out and listed (:attr:`InstrumentImport.unkeyed`) so that their
+    key can be given (``--key FIELD=CODE``).
+
+  Missing-data codes (77, 99, 777, 999... labelled "Don't know", "Refused" and the like) are
+  not options: such an answer is read as not an option ("invalid"), which the omissions say.
+- **Free text** (``notes``, and ``text`` fields without a date, time or number validation)
+  becomes open questions, except the self-generated code (the text field whose name holds
+  "code"), cohort, timepoint, programme, directorate and profession fields, and fields that
+  identify people (Identifier? = y, or a name or validation such as email or phone).
+- The **first field is the record id** (REDCap's rule), never a question.
+- **Domains** come from section headers (id: the header made an identifier, lower case); a
+  question under no header takes the domain of the calc that scores it, else its form's (when
+  the dictionary has several forms), else one domain named after the instrument.
+- Everything else (descriptive text, files, signatures, sliders, dynamic SQL, dates, numbers,
+  hidden fields, calcs that do not score, branching logic, action tags) is listed as an
+  :class:`~imheval.interop.model.Omission`.
+
+A dictionary written by :func:`imheval.interop.redcap.export.write_dictionary` carries, in its
+field annotations, what REDCap has no place for (``@IMHEVAL-ID=KA01``, the domain, the scale,
+the instrument's id and version): reading it gives back the same instrument.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import re
+from collections import Counter
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import PurePath
+from typing import Any, Literal, NotRequired, TypedDict
 
-from imheval.instruments import Instrument
-from imheval.interop.model import (
-    Conversion,
-    InstrumentImport,
-    ResponseOptions,
-    ResponsesImport,
-    SourceFile,
+from pydantic import ValidationError
+
+from imheval.errors import InstrumentError, Problem
+from imheval.instruments import Instrument, TrainingLevel
+from imheval.instruments.model import (
+    DEFAULT_OPEN_MAX_LENGTH,
+    FORMAT_V1,
+    MAX_OPEN_MAX_LENGTH,
+    CrossReferenceError,
 )
+from imheval.interop.common import fold, make_identifier
+from imheval.interop.model import (
+    AnswerMap,
+    InstrumentImport,
+    Omission,
+    SourceFile,
+    System,
+    UnkeyedQuestion,
+)
+from imheval.interop.redcap._dict_fields import (
+    Field,
+    Role,
+    check_rows,
+    classify,
+    first_is_record_id,
+    read_fields,
+)
+from imheval.interop.redcap._dict_file import DictionaryFile, read_dictionary_file
+from imheval.interop.redcap._dict_scoring import CalcReading, Scoring, integer_run, read_calcs
+from imheval.interop.redcap._dict_text import action_tags, char_limit, clean_label, humanise
 
-__all__ = ["Conversion", "Instrument", "InstrumentImport", "ResponseOptions", "ResponsesImport",
-           "Sequence", "SourceFile"]
+__all__ = ["read_dictionary"]
+
+#: Column names of imheval's tidy layout, never an item id.
+RESERVED_IDS = (
+    "participant",
+    "cohort",
+    "programme",
+    "timepoint",
+    "directorate",
+    "profession",
+    "form",
+    "source_row",
+)
+#: The most points of a scale inferred from a shared choice list (0 to 10 is the widest rating
+#: scale in use; longer whole-number lists are number pickers: weights, weeks, counts).
+MAX_INFERRED_SCALE_POINTS = 11
+_IDENTIFIER = re.compile(r"^[A-Za-z][A-Za-z0-9_.-]{0,63}$")
+_LEVELS = tuple(level.value for level in TrainingLevel)
+#: Words a calc's label ends with that are not part of its domain's name ("Knowledge score").
+_SCORE_WORDS = re.compile(r"[\s:(\-]*(?:total\s+)?(?:score|total|sum|scale score)\)?\s*$", re.I)
+#: Answers a REDCap labelled export writes for a checkbox option.
+_TICKED = {"1": ("Checked", "Ticked"), "0": ("Unchecked", "Not ticked")}
 
 
-def read_dictionary(source: SourceFile) -> InstrumentImport:
-    """The instrument a REDCap data dictionary (CSV) or instrument ZIP describes."""
-    raise NotImplementedError
+def read_dictionary(
+    source: SourceFile, *, keys: Mapping[str, Sequence[str]] | None = None
+) -> InstrumentImport:
+    """The instrument a REDCap data dictionary (CSV, the API's JSON metadata) or instrument ZIP
+    describes, with how each question appears in REDCap and what could not be carried (see the
+    module docstring).
 
+    ``keys`` (optional) gives the answer key of choice questions no calculation scores, by
+    field name (a checkbox option by its ``field___code`` column) or item id, as option codes
+    or labels: they are keyed as the dictionary is read. This is what lets a dictionary that
+    scores nothing at all be read (:func:`imheval.interop.convert.apply_keys` can only key
+    questions of an instrument already read); a name or code that matches nothing is an
+    InstrumentError naming it.
+
+    Raises :class:`~imheval.errors.InstrumentError` listing every problem (each naming the
+    file, and the row and column where there is one) when the file is not a data dictionary
+    (another REDCap file is named, with the file to download instead), cannot be read, has
+    fields of unknown type or repeated names, or holds no question imheval can use.
+    """
+    dictionary = read_dictionary_file(source)
+    problems = check_rows(dictionary)
+    if problems:
+        raise InstrumentError(problems)
+    fields = read_fields(dictionary)
+    classify(fields, first_is_record_id(dictionary, fields))
+    return _Builder(dictionary, fields, read_calcs(fields)).build(keys or {})
+
+
+@dataclass
+class _Question:
+    """A question on its way into the instrument (or into the unkeyed list)."""
+
+    origin: Field
+    kind: Literal["keyed", "rating", "open", "unkeyed"]
+    item_id: str
+    text: str
+    answers: AnswerMap
+    option: str | None = None
+    options: dict[str, str] = field(default_factory=dict)
+    key: tuple[str, ...] = ()
+    points: float = 1.0
+    scale: str = ""
+    reverse: bool = False
+    max_length: int = DEFAULT_OPEN_MAX_LENGTH
+    domain: str | None = None
+
+    @property
+    def scored(self) -> bool:
+        return self.kind in ("keyed", "rating")
+
+    @property
+    def source(self) -> str:
+        """The name a person gives for it (--key): the field, or a checkbox option's column."""
+        return self.answers.columns[0] if self.answers.columns else self.answers.source
+
+
+class _Base(TypedDict):
+    origin: Field
+    text: str
+    item_id: str
+    option: NotRequired[str]
+
+
+@dataclass(frozen=True)
+class _Scale:
+    min: int
+    max: int
+    labels: tuple[tuple[int, str], ...]
+
+
+class _Builder:
+    def __init__(self, dictionary: DictionaryFile, fields: list[Field], calcs: CalcReading):
+        self.dictionary = dictionary
+        self.file = dictionary.file
+        self.fields = fields
+        self.calcs = calcs
+        self.omissions: list[Omission] = []
+        self.taken: set[str] = set(RESERVED_IDS)
+        self.scales: dict[str, _Scale] = {}
+        self.scale_names: dict[_Scale, str] = {}
+        self.questions: list[_Question] = []
+        self.ours = next((f for f in fields if "INSTRUMENT" in f.tags), None)
+        self.shared_lists = Counter(
+            _list_signature(f)
+            for f in fields
+            if f.role is Role.CHOICE and f.kind in ("radio", "dropdown")
+        )
+        self.ranked_groups: set[str] = set()
+        self.missing_groups: set[str] = set()
+        self.domain_labels: dict[str, str] = {}
+
+    # -----------------------------------------------------------------------------------------
+
+    def build(self, keys: Mapping[str, Sequence[str]]) -> InstrumentImport:
+        for item in self.fields:
+            if item.role is Role.CHOICE:
+                self._choice(item)
+            elif item.role is Role.OPEN:
+                self._open(item)
+            elif item.role in (Role.NOT_CARRIED, Role.IDENTIFYING):
+                self.omissions.append(Omission(where=f"field '{item.name}'", message=item.reason))
+        if keys:
+            self._apply_keys(keys)
+        self.omissions += self.calcs.omissions
+        code_field = self._code_field()
+        instrument_id, title = self._identity()
+        self._place_in_domains(instrument_id, title)
+        carried = [q for q in self.questions if q.kind != "unkeyed"]
+        if not any(q.scored for q in carried):
+            raise InstrumentError([self._nothing_scored()])
+        instrument = self._instrument(instrument_id, title, carried)
+        unkeyed = self._unkeyed()
+        return InstrumentImport(
+            instrument=instrument,
+            system=System.REDCAP,
+            answers=tuple(q.answers for q in carried),
+            omissions=tuple(self.omissions),
+            code_field=code_field,
+            cohort_field=self._first(Role.COHORT),
+            timepoint_field=self._first(Role.TIMEPOINT),
+            identifying=tuple(f.name for f in self.fields if f.role is Role.IDENTIFYING),
+            unkeyed=unkeyed,
+        )
+
+    def _first(self, role: Role) -> str | None:
+        return next((f.name for f in self.fields if f.role is role), None)
+
+    def _code_field(self) -> str | None:
+        candidates = [f.name for f in self.fields if f.role is Role.CODE]
+        if self.ours is not None and self.ours.role is Role.CODE:
+            return self.ours.name
+        if len(candidates) == 1:
+            return candidates[0]
+        if len(candidates) > 1:
+            names = ", ".join(f"'{name}'" for name in candidates)
+            self.omissions.append(
+                Omission(
+                    where=f"fields {names}",
+                    message="each could hold the self-generated code; name the one that does "
+                    "with --code-field when converting the records",
+                )
+            )
+        return None
+
+    # -----------------------------------------------------------------------------------------
+    # Questions
+
+    def _new_id(self, item: Field, name: str) -> str:
+        wanted = item.tags.get("ID", "")
+        if _IDENTIFIER.match(wanted) and wanted.casefold() not in {
+            t.casefold() for t in self.taken
+        }:
+            self.taken.add(wanted)
+            return wanted
+        return make_identifier(name, self.taken)
+
+    def _choice(self, item: Field) -> None:
+        if item.kind == "checkbox":
+            for code, label in item.choices:
+                self._checkbox_option(item, code, label)
+            return
+        self._note_question(item)
+        choices = item.choices
+        originals = self._original_codes(item)
+        options = {originals.get(code, code): label or code for code, label in choices}
+        scoring = self.calcs.scorings.get((item.name, None))
+        run = integer_run(choices)
+        base = _Base(origin=item, text=item.text, item_id=self._new_id(item, item.name))
+        if scoring is not None and scoring.key:
+            key = tuple(originals.get(code, code) for code in scoring.key)
+            question = self._keyed(item, options, key, scoring, base)
+        elif run is not None and (
+            (scoring is not None and scoring.rating)
+            or item.row.matrix_group
+            or "SCALE" in item.tags
+            or (
+                self.shared_lists[_list_signature(item)] >= 2
+                and 3 <= len(choices) <= MAX_INFERRED_SCALE_POINTS
+            )
+        ):
+            reverse = scoring.reverse if scoring is not None else False
+            question = self._rating(item, run, reverse, base)
+        else:
+            question = self._unkeyed_question(item, options, base)
+        self.questions.append(question)
+
+    def _original_codes(self, item: Field) -> dict[str, str]:
+        """imheval's own option codes that REDCap could not hold (``@IMHEVAL-CODES``)."""
+        listed = item.tags.get("CODES")
+        if not listed:
+            return {}
+        from urllib.parse import unquote
+
+        originals = [unquote(code) for code in listed.split(",")]
+        written = [code for code, _ in item.choices]
+        if len(originals) != len(written) or len(set(originals)) != len(originals):
+            return {}
+        return dict(zip(written, originals, strict=True))
+
+    def _answer_codes(self, item: Field, originals: Mapping[str, str]) -> dict[str, str]:
+        codes: dict[str, str] = {}
+        for code, _ in item.choices:
+            codes[code] = originals.get(code, code)
+        for code, label in item.choices:
+            if label:
+                codes.setdefault(label, originals.get(code, code))
+        return codes
+
+    def _keyed(
+        self,
+        item: Field,
+        options: dict[str, str],
+        key: tuple[str, ...],
+        scoring: Scoring,
+        base: _Base,
+    ) -> _Question:
+        answers = AnswerMap(
+            item=base["item_id"],
+            source=item.name,
+            codes=self._answer_codes(item, self._original_codes(item)),
+        )
+        problem = _key_problem(options, key)
+        if problem:
+            self.omissions.append(
+                Omission(
+                    where=f"field '{scoring.calc}'",
+                    message=f"its key for '{item.name}' cannot be used ({problem})",
+                )
+            )
+            return _Question(kind="unkeyed", answers=answers, options=options, **base)
+        return _Question(
+            kind="keyed", answers=answers, options=options, key=key, points=scoring.points, **base
+        )
+
+    def _rating(self, item: Field, run: tuple[int, int], reverse: bool, base: _Base) -> _Question:
+        labels = tuple(
+            (int(code), label)
+            for code, label in sorted(item.choices, key=lambda choice: int(choice[0]))
+            if label and label != code and label != str(int(code))
+        )
+        scale = self._scale(item, _Scale(run[0], run[1], labels))
+        codes: dict[str, str] = {}
+        for code, _ in item.choices:
+            codes[code] = str(int(code))
+        for code, label in item.choices:
+            if label:
+                codes.setdefault(label, str(int(code)))
+        answers = AnswerMap(item=base["item_id"], source=item.name, codes=codes)
+        return _Question(kind="rating", answers=answers, scale=scale, reverse=reverse, **base)
+
+    def _scale(self, item: Field, scale: _Scale) -> str:
+        wanted = item.tags.get("SCALE", "")
+        if _IDENTIFIER.match(wanted):
+            if self.scales.get(wanted, scale) == scale:
+                self.scales[wanted] = scale
+                return wanted
+        elif scale in self.scale_names:
+            return self.scale_names[scale]
+        group = item.row.matrix_group
+        if group and not _IDENTIFIER.match(wanted):
+            name = make_identifier(group)
+        else:
+            name = f"scale_{len(self.scales) + 1}"
+        number = 2
+        base_name = name
+        while name in self.scales:
+            name, number = f"{base_name}_{number}", number + 1
+        self.scales[name] = scale
+        self.scale_names.setdefault(scale, name)
+        return name
+
+    def _unkeyed_question(self, item: Field, options: dict[str, str], base: _Base) -> _Question:
+        answers = AnswerMap(
+            item=base["item_id"],
+            source=item.name,
+            codes=self._answer_codes(item, self._original_codes(item)),
+        )
+        return _Question(kind="unkeyed", answers=answers, options=options, **base)
+
+    def _checkbox_option(self, item: Field, code: str, label: str) -> None:
+        column = f"{item.name}___{_column_code(code)}"
+        item_id = self._new_id(item, f"{item.name}___{code}")
+        text = f"{item.text}: {label or code}"
+        options = {"1": "Ticked", "0": "Not ticked"}
+        codes = {"1": "1", "0": "0"}
+        for value, words in _TICKED.items():
+            for word in words:
+                codes[word] = value
+        answers = AnswerMap(item=item_id, source=item.name, codes=codes, columns=(column,))
+        scoring = self.calcs.scorings.get((item.name, code))
+        base = _Base(origin=item, text=text, item_id=item_id, option=code)
+        if scoring is not None and scoring.key:
+            question = _Question(
+                kind="keyed",
+                answers=answers,
+                options=options,
+                key=scoring.key,
+                points=scoring.points,
+                **base,
+            )
+        else:
+            question = _Question(kind="unkeyed", answers=answers, options=options, **base)
+        if code == item.choices[0][0]:
+            self._note_question(item)
+        self.questions.append(question)
+
+    def _open(self, item: Field) -> None:
+        self._note_question(item)
+        item_id = self._new_id(item, item.name)
+        limit = char_limit(item.row.annotation)
+        max_length = (
+            min(max(limit, 1), MAX_OPEN_MAX_LENGTH)
+            if limit is not None
+            else DEFAULT_OPEN_MAX_LENGTH
+        )
+        self.questions.append(
+            _Question(
+                origin=item,
+                kind="open",
+                item_id=item_id,
+                text=item.text,
+                answers=AnswerMap(item=item_id, source=item.name),
+                max_length=max_length,
+            )
+        )
+
+    def _note_question(self, item: Field) -> None:
+        """Omissions for what a carried question has that imheval does not carry."""
+        row = item.row
+        where = f"field '{item.name}'"
+        if row.branching_logic:
+            self.omissions.append(
+                Omission(
+                    where=where,
+                    message=f"it is shown only when {row.branching_logic}; the condition is not "
+                    "carried (imheval asks every question)",
+                )
+            )
+        tags = [tag for tag in action_tags(row.annotation) if tag not in ("@HIDDEN-SURVEY",)]
+        if tags and "ID" not in item.tags:
+            self.omissions.append(
+                Omission(
+                    where=where,
+                    message=f"its action tags {', '.join(tags)} are not carried",
+                )
+            )
+        group = row.matrix_group
+        if fold(row.matrix_ranking) == "y" and group not in self.ranked_groups:
+            self.ranked_groups.add(group)
+            self.omissions.append(
+                Omission(
+                    where=f"matrix group '{group}'",
+                    message="matrix ranking (each answer used once) is not carried; each "
+                    "question is read on its own",
+                )
+            )
+        if item.missing:
+            listed = ", ".join(f"{code} ({label})" for code, label in item.missing)
+            codes = " or ".join(code for code, _ in item.missing)
+            if group:
+                if group in self.missing_groups:
+                    return
+                self.missing_groups.add(group)
+                where = f"matrix group '{group}'"
+            self.omissions.append(
+                Omission(
+                    where=where,
+                    message=f"the missing-data codes {listed} are not options: an answer of "
+                    f"{codes} is read as not one of the options (scored 'invalid')",
+                )
+            )
+        if "\ufffd" in item.label:
+            self.omissions.append(
+                Omission(
+                    where=where,
+                    message="its label holds characters that could not be read (shown as "
+                    "\ufffd); check the question text",
+                )
+            )
+
+    def _apply_keys(self, keys: Mapping[str, Sequence[str]]) -> None:
+        problems: list[Problem] = []
+        unkeyed = [q for q in self.questions if q.kind == "unkeyed"]
+        for name, given in keys.items():
+            wanted = fold(name)
+            question = next((q for q in unkeyed if fold(q.source) == wanted), None) or next(
+                (q for q in unkeyed if fold(q.item_id) == wanted), None
+            )
+            if question is None:
+                listed = ", ".join(f"'{q.source}'" for q in unkeyed[:20]) or "none"
+                problems.append(
+                    Problem(
+                        file="--key",
+                        message=f"'{name}' is not one of the choice questions without a key in "
+                        f"{self.file}; they are: {listed}",
+                    )
+                )
+                continue
+            key: list[str] = []
+            for answer in given:
+                code = _option_named(question, str(answer).strip())
+                if code is None:
+                    options = "; ".join(f"{c} ({label})" for c, label in question.options.items())
+                    problems.append(
+                        Problem(
+                            file="--key",
+                            message=f"{name}={answer}: '{answer}' is not one of the options of "
+                            f"'{question.source}', which are: {options}",
+                        )
+                    )
+                else:
+                    key.append(code)
+            key = list(dict.fromkeys(key))
+            if key and not _key_problem(question.options, key):
+                question.kind, question.key = "keyed", tuple(key)
+            elif key:
+                problems.append(
+                    Problem(file="--key", message=f"{name}: {_key_problem(question.options, key)}")
+                )
+        if problems:
+            raise InstrumentError(problems)
+
+    # -----------------------------------------------------------------------------------------
+    # Domains and the instrument
+
+    def _identity(self) -> tuple[str, str]:
+        if self.ours is not None:
+            wanted = self.ours.tags.get("INSTRUMENT", "")
+            title = clean_label(self.ours.row.section_header) or humanise(self.ours.row.form_name)
+            if _IDENTIFIER.match(wanted):
+                return wanted, title
+        forms = list(dict.fromkeys(q.origin.row.form_name for q in self.questions))
+        if len(forms) == 1 and forms[0]:
+            name = forms[0]
+        else:
+            name = PurePath(self.file.removesuffix(" (instrument.csv)")).stem
+        return make_identifier(name).lower(), humanise(name)
+
+    def _place_in_domains(self, instrument_id: str, title: str) -> None:
+        multiple_forms = len({q.origin.row.form_name for q in self.questions}) > 1
+        for question in self.questions:
+            question.domain = self._domain_of(question, instrument_id, title, multiple_forms)
+        scored = {q.domain for q in self.questions if q.scored}
+        for question in self.questions:
+            if question.kind == "open" and question.domain not in scored:
+                question.domain = None
+
+    def _domain_of(
+        self, question: _Question, instrument_id: str, title: str, multiple_forms: bool
+    ) -> str | None:
+        item = question.origin
+        section = item.section
+        if "ID" in item.tags:
+            wanted = item.tags.get("DOMAIN", "")
+            if _IDENTIFIER.match(wanted):
+                self.domain_labels.setdefault(wanted, section or self._calc_label(wanted) or wanted)
+                return wanted
+            if question.kind == "open":
+                return None
+        if section:
+            domain = _domain_id(section)
+            self.domain_labels.setdefault(domain, section)
+            return domain
+        calc = self.calcs.scored_by.get((item.name, question.option))
+        if calc is not None:
+            label = _SCORE_WORDS.sub("", calc.label).strip() or calc.label or calc.name
+            domain = calc.tags.get("DOMAIN", "")
+            if not _IDENTIFIER.match(domain):
+                domain = _domain_id(label)
+            self.domain_labels.setdefault(domain, label)
+            return domain
+        if multiple_forms:
+            domain = _domain_id(item.row.form_name)
+            self.domain_labels.setdefault(domain, humanise(item.row.form_name))
+            return domain
+        self.domain_labels.setdefault(instrument_id, title)
+        return instrument_id
+
+    def _calc_label(self, domain: str) -> str:
+        for calc in self.calcs.calcs:
+            if calc.tags.get("DOMAIN") == domain:
+                return _SCORE_WORDS.sub("", calc.label).strip()
+        return ""
+
+    def _domain_order(self, carried: Sequence[_Question]) -> list[str]:
+        order = list(dict.fromkeys(q.domain for q in carried if q.scored and q.domain))
+        calc_order = [c.tags.get("DOMAIN") for c in self.calcs.calcs if c.tags.get("DOMAIN")]
+        ranked = {domain: position for position, domain in enumerate(calc_order)}
+        return sorted(order, key=lambda d: ranked.get(d, len(ranked)))
+
+    def _instrument(self, instrument_id: str, title: str, carried: list[_Question]) -> Instrument:
+        tags = self.ours.tags if self.ours is not None else {}
+        levels = [level for level in tags.get("LEVELS", "").split(",") if level in _LEVELS]
+        forms = _forms(tags.get("FORMS", ""))
+        form_ids = {form["id"] for form in forms}
+        used_scales = {q.scale for q in carried if q.kind == "rating"}
+        description = next((f.label for f in self.fields if f.role is Role.DESCRIPTION), "")
+        document: dict[str, Any] = {
+            "format": FORMAT_V1,
+            "id": instrument_id,
+            "version": tags.get("VERSION") or "1.0.0",
+            "title": title,
+            "description": description,
+            "language": tags.get("LANGUAGE") or "en-GB",
+            "levels": levels or list(_LEVELS),
+            "domains": [self._domain_document(domain) for domain in self._domain_order(carried)],
+            "scales": {
+                name: {"min": s.min, "max": s.max, "labels": dict(s.labels)}
+                for name, s in self.scales.items()
+                if name in used_scales
+            },
+            "items": [_item_document(q, form_ids) for q in carried],
+        }
+        if forms:
+            document["forms"] = forms
+        if tags.get("FRAMEWORK"):
+            document["framework"] = tags["FRAMEWORK"]
+        try:
+            return Instrument.model_validate(document)
+        except (ValidationError, CrossReferenceError) as error:
+            raise InstrumentError(
+                [
+                    Problem(
+                        file=self.file,
+                        message=f"the instrument read from this dictionary is not valid: {error}",
+                    )
+                ]
+            ) from None
+
+    def _domain_document(self, domain: str) -> dict[str, Any]:
+        document: dict[str, Any] = {"id": domain, "label": self.domain_labels.get(domain) or domain}
+        calc = next((c for c in self.calcs.calcs if c.tags.get("DOMAIN") == domain), None)
+        if calc is not None:
+            document["description"] = clean_label(calc.row.field_note)
+            level = calc.tags.get("KIRKPATRICK", "")
+            if level in ("1", "2", "3", "4"):
+                document["kirkpatrick_level"] = int(level)
+        return document
+
+    def _unkeyed(self) -> tuple[UnkeyedQuestion, ...]:
+        found: list[UnkeyedQuestion] = []
+        previous: str | None = None
+        for question in self.questions:
+            if question.kind != "unkeyed":
+                previous = question.item_id
+                continue
+            options = "; ".join(
+                f"{code} = {label}" for code, label in list(question.options.items())[:6]
+            )
+            more = " ..." if len(question.options) > 6 else ""
+            where = (
+                f"field '{question.origin.name}', column '{question.source}'"
+                if question.answers.columns
+                else f"field '{question.origin.name}'"
+            )
+            self.omissions.append(
+                Omission(
+                    where=where,
+                    message="a choice question with no answer key (no calculation scores it), "
+                    f"so it is left out; to score it, give its key with --key "
+                    f"{question.source}=CODE (its options: {options}{more})",
+                )
+            )
+            found.append(
+                UnkeyedQuestion(
+                    item=question.item_id,
+                    source=question.source,
+                    text=question.text,
+                    domain=question.domain or "",
+                    options=dict(question.options),
+                    answers=question.answers,
+                    after=previous,
+                )
+            )
+        return tuple(found)
+
+    def _nothing_scored(self) -> Problem:
+        unkeyed = [q.source for q in self.questions if q.kind == "unkeyed"]
+        opened = [q for q in self.questions if q.kind == "open"]
+        if unkeyed:
+            listed = ", ".join(f"'{name}'" for name in unkeyed[:10])
+            more = f" and {len(unkeyed) - 10} more" if len(unkeyed) > 10 else ""
+            return Problem(
+                file=self.file,
+                message="no question in this dictionary is scored: no calculation scores its "
+                f"choice questions ({listed}{more}) and none is a rating scale (a matrix group, "
+                "or a whole-number choice list shared by several questions). Give the answer "
+                "key of at least one with --key FIELD=CODE, or add a calc field that scores "
+                "them, e.g. if([k1]='1',1,0)",
+            )
+        record = self.fields[0] if self.fields and self.fields[0].role is Role.RECORD_ID else None
+        what = f" besides the record ID field '{record.name}' (the first field)" if record else ""
+        opens = (
+            f" (it has {len(opened)} free-text question(s), which are never scored)"
+            if opened
+            else ""
+        )
+        return Problem(
+            file=self.file,
+            message=f"this dictionary has no choice question imheval can score{what}{opens}: "
+            "imheval needs radio, dropdown, yes/no, true/false or checkbox fields",
+        )
+
+
+def _domain_id(label: str) -> str:
+    """A domain id from a section header: the header made an identifier, in lower case."""
+    return make_identifier(label).lower().rstrip("_.-") or "domain"
+
+
+def _item_document(question: _Question, form_ids: set[str]) -> dict[str, Any]:
+    document: dict[str, Any] = {
+        "kind": question.kind,
+        "id": question.item_id,
+        "text": question.text,
+    }
+    if question.domain is not None:
+        document["domain"] = question.domain
+    form = question.origin.tags.get("FORM")
+    if form in form_ids:
+        document["form"] = form
+    if question.scored:
+        tags = question.origin.tags
+        if tags.get("CONCEPT"):
+            document["concept"] = tags["CONCEPT"]
+        if tags.get("COMPETENCIES"):
+            document["competencies"] = [c for c in tags["COMPETENCIES"].split(",") if c]
+    if question.kind == "keyed":
+        document.update(options=question.options, key=list(question.key), points=question.points)
+    elif question.kind == "rating":
+        document.update(scale=question.scale, reverse=question.reverse)
+    else:
+        document["max_length"] = question.max_length
+    return document
+
+
+def _forms(listed: str) -> list[dict[str, str]]:
+    from urllib.parse import unquote
+
+    forms = []
+    for entry in filter(None, listed.split(",")):
+        form_id, _, label = entry.partition(":")
+        form_id = unquote(form_id)
+        if _IDENTIFIER.match(form_id):
+            forms.append({"id": form_id, "label": unquote(label)})
+    return forms if len(forms) >= 2 else []
+
+
+def _option_named(question: _Question, text: str) -> str | None:
+    """The option code ``text`` names: a code, a REDCap raw code or label, or an option label
+    (case ignored)."""
+    if text in question.options:
+        return text
+    for code in question.options:
+        if fold(code) == fold(text):
+            return code
+    for raw, code in question.answers.codes.items():
+        if fold(raw) == fold(text) and code in question.options:
+            return code
+    for code, label in question.options.items():
+        if fold(label) == fold(text):
+            return code
+    return None
+
+
+def _key_problem(options: Mapping[str, str], key: Sequence[str]) -> str:
+    if len(options) < 2:
+        return "a question needs at least two options"
+    if not key:
+        return "no answer is keyed"
+    if len(set(key)) >= len(options):
+        return "every option is keyed correct, so the question cannot tell who knows the answer"
+    return ""
+
+
+def _list_signature(item: Field) -> tuple[tuple[str, str], ...]:
+    return tuple((code, fold(label)) for code, label in item.choices)
+
+
+def _column_code(code: str) -> str:
+    """A checkbox option's code as REDCap writes it in an export column: lower case, with
+    characters other than letters, digits and ``_`` written ``_``."""
+    return re.sub(r"[^a-z0-9_]", "_", code.casefold())
