@@ -172,7 +172,7 @@ def plan_columns(
     dropped: list[str] = []
     ignored: list[str] = []
     for position, title in enumerate(header):
-        if position in machinery or position in used or position in unkeyed:
+        if position in machinery or position in used or position in unkeyed or not title:
             continue
         base = fold(title).split("___", 1)[0]
         if base in identifying_names or is_identifying(title):
@@ -299,13 +299,15 @@ def _label_items(
         text = texts[answer.item]
         spots = plain.get(text, [])
         options = choices.get(text, [])
-        wanted = answer.columns or (answer.source,)
-        if spots and not (len(wanted) > 1 or _is_option_column(wanted[0], answer)):
-            items.append(ItemColumns(answer.item, answer.source, reader, spots.pop(0), (), ()))
-        elif options and not {"0", "1"} <= set(answer.codes):
+        boxed = len(answer.columns) > 1 or (
+            len(answer.columns) == 1 and _is_option_column(answer.columns[0], answer)
+        )
+        if options and (boxed or (not answer.columns and not spots)):
             boxes = tuple((p, reader.lookup(label) or label) for p, label in options)
             options.clear()
             items.append(ItemColumns(answer.item, answer.source, reader, None, boxes, ()))
+        elif spots and not boxed:
+            items.append(ItemColumns(answer.item, answer.source, reader, spots.pop(0), (), ()))
         else:
             items.append(None)
     return items
@@ -461,21 +463,16 @@ def _duplicates(header: tuple[str, ...], file: str) -> list[Problem]:
                 Problem(
                     file=file,
                     column=next(t for t in header if fold(t) == name),
-                    message=f"the column appears {count} times (columns {', '.join(places)}); "
+                    message=f"the column appears {count} times (columns {_and(places)}); "
                     "REDCap never repeats a column, so the file was changed after export: "
                     "export it again",
                 )
             )
-    blank = [str(p + 1) for p, t in enumerate(header) if not t]
-    if blank:
-        problems.append(
-            Problem(
-                file=file,
-                message=f"column(s) {', '.join(blank)} have no name in the header row; "
-                "export the data again from REDCap",
-            )
-        )
     return problems
+
+
+def _and(words: Sequence[str]) -> str:
+    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
 
 
 def _mismatch(answers: Sequence[AnswerMap], header: tuple[str, ...], file: str) -> Problem:
