@@ -375,7 +375,7 @@ class _Reader:
             self.context.setdefault(_CONTEXT_NAMES[name], link)
             return True
         if kind in (*_TEXT_TYPES, "reference") and (
-            is_identifying(link) or is_identifying(text(item, "text") or "")
+            is_identifying(link) or _identifying_text(text(item, "text") or "")
         ):
             self.identifying.append(link)
             return True
@@ -840,6 +840,13 @@ class _Reader:
             f"the others, or a rating scale) or an SDC answer key{held}.{key} Make the "
             "questions choice questions with scored answerOptions and export it again"
         )
+
+
+def _identifying_text(question: str) -> bool:
+    """Whether a short question text asks who someone is ("Email address", "Your name:"); a
+    long one that merely starts with such a word ("Name the theory ...") does not."""
+    words = re.sub(r"^(your|enter your|please enter your)\s+", "", fold(question).strip(" ?:*"))
+    return len(words.split()) <= 3 and is_identifying(words)
 
 
 def _hidden(item: Node) -> bool:
