@@ -134,14 +134,13 @@ def find_fields(
 
 
 def file_timepoints(
-    survey: Survey, options: ResponseOptions, problems: list[Problem]
+    survey: Survey, options: ResponseOptions, files: Sequence[str], problems: list[Problem]
 ) -> list[str | None]:
     """Each download's timepoint from ``options.timepoints`` (its file name, or the name
-    without folders), None where it has none; a name that is no download, or a timepoint
-    that is not pre, post or follow-up, is a problem."""
+    without folders), None where it has none; a name that is none of ``files`` (every file
+    given, read or not), or a timepoint that is not pre, post or follow-up, is a problem."""
     found: list[str | None] = []
-    files = [export.file for export in survey.exports]
-    for file in files:
+    for file in (export.file for export in survey.exports):
         given = lookup(options.timepoints, file)
         if given is None:
             given = lookup(options.timepoints, PurePath(file).name)

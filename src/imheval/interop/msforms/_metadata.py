@@ -201,7 +201,7 @@ def recognise(table: Table) -> Export:
     quiz = _has_triplets(header) or any(
         _known_role(title, (Role.TOTAL_POINTS,)) is not None for title in header
     )
-    previous: Role | None = None
+    previous = required[-1]
     while position < width:
         found = _optional_role(table, position, quiz, metadata, previous)
         if found is None:
@@ -315,7 +315,7 @@ def _kind(text: str) -> str:
 
 
 def _optional_role(
-    table: Table, position: int, quiz: bool, metadata: Mapping[Role, int], previous: Role | None
+    table: Table, position: int, quiz: bool, metadata: Mapping[Role, int], previous: Role
 ) -> Role | None:
     """The optional metadata column at ``position`` after Name, None when the questions start."""
     free = [role for role in _OPTIONAL if role not in metadata]
@@ -330,7 +330,11 @@ def _optional_role(
         return Role.TOTAL_POINTS
     if quiz and previous is Role.TOTAL_POINTS and Role.QUIZ_FEEDBACK in free:
         return Role.QUIZ_FEEDBACK
-    if values and all(is_datetime(v) for v in values):
+    # A blank column straight after Name or the quiz's columns is Last modified time (blank
+    # until someone edits a response) or Grade posted time: a question there that nobody
+    # answered would carry nothing anyway.
+    blank_after = previous in (Role.NAME, Role.QUIZ_FEEDBACK, Role.GRADE_POSTED)
+    if (values and all(is_datetime(v) for v in values)) or (not values and blank_after):
         for role in (Role.LAST_MODIFIED, Role.GRADE_POSTED):
             if role in free:
                 return role

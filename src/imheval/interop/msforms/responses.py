@@ -71,7 +71,7 @@ def read_responses(
     if not exports:
         raise DataFormatError(problems or [Problem(file="(none)", message="no file was given")])
     survey = Survey.of(tuple(exports))
-    timepoints = file_timepoints(survey, options, problems)
+    timepoints = file_timepoints(survey, options, [s.name for s in sources], problems)
     identifying = {asked.key for asked in identifying_questions(survey)}
     notes: list[str] = []
     if structure is None:
@@ -324,7 +324,9 @@ def _untitled(export: Export) -> list[int]:
 
 def _dropped(survey: Survey, fields: Fields) -> tuple[str, ...]:
     names = survey.metadata_titles(Role.EMAIL) + survey.metadata_titles(Role.NAME)
-    names += [asked.title for asked in fields.identifying]
+    for asked in fields.identifying:
+        # a question titled like Forms' own column is told apart from it
+        names.append(f"{asked.title} (a question)" if asked.title in names else asked.title)
     return tuple(dict.fromkeys(names))
 
 
