@@ -31,8 +31,8 @@ from typing import Any
 
 from lxml import etree
 
-from imheval.errors import InstrumentError, Problem
-from imheval.interop.common import decode_text
+from imheval.errors import DataFormatError, InstrumentError, Problem
+from imheval.interop.common import decode_text, fold
 from imheval.interop.model import Omission, SourceFile
 
 _DECLARATION = re.compile(rb"<!\s*(DOCTYPE|ENTITY)", re.IGNORECASE)
@@ -536,3 +536,43 @@ def read_tsv(source: SourceFile) -> Survey:
             questions=questions,
         )
     )
+
+
+# --- any structure file ----------------------------------------------------------------
+
+
+def load_survey(source: SourceFile) -> Survey:
+    """The survey in a structure file of any kind LimeSurvey writes (.lss, .lsg, tab-separated
+    .txt); InstrumentError naming the file for anything else (an .lsa archive, a response
+    export, a file that is not XML)."""
+    data = source.data
+    body = data.lstrip(b"\xef\xbb\xbf \t\r\n")
+    if not body:
+        raise InstrumentError([Problem(source.name, "the file is empty; " + _EXPORT_STEPS)])
+    if body.startswith(b"PK"):
+        raise InstrumentError(
+            [
+                Problem(
+                    source.name,
+                    "is a ZIP archive (a LimeSurvey survey archive .lsa?), not a survey "
+                    "structure; give the .lss inside it, or " + _EXPORT_STEPS,
+                )
+            ]
+        )
+    if body.startswith(b"<"):
+        return read_lss(source)
+    try:
+        text = decode_text(source)
+    except DataFormatError as error:
+        raise InstrumentError(list(error.problems)) from None
+    if looks_tab_separated(text):
+        return read_tsv(source)
+    first = fold(text.split("\n", 1)[0])
+    if any(mark in first for mark in ("submitdate", "response id", "date submitted", "lastpage")):
+        message = (
+            "is a LimeSurvey response export (it has columns such as submitdate), not the "
+            "survey structure; give it as the responses, and as the structure " + _EXPORT_STEPS
+        )
+    else:
+        message = "is not a LimeSurvey survey structure (it is not XML); " + _EXPORT_STEPS
+    raise InstrumentError([Problem(source.name, message)])

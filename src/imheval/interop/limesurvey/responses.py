@@ -192,10 +192,8 @@ class _File:
         submitted = next((i for i, h in enumerate(self.headings) if h in _SUBMITTED), None)
         items = self._match_items()
         if not items:
-            expected = ", ".join(a.source for a in self.structure.answers[:5])
-            found = ", ".join(
-                h for i, h in enumerate(header) if i not in self.claimed and h.strip()
-            )[:200]
+            expected = _listed([a.source for a in self.structure.answers], 5)
+            found = _listed([h for i, h in enumerate(header) if i not in self.claimed and h], 5)
             self.problem(
                 "the export's columns do not match the survey structure: none of its columns "
                 f"is one of its questions (expected e.g. {expected}; found {found or 'none'}). "
@@ -501,6 +499,12 @@ def _fill_unticked(record: dict[str, str], boxes: Mapping[str, list[str]]) -> No
                     record[item] = "N"
 
 
+def _short(name: str, limit: int = 60) -> str:
+    """A column name for a message: full-text headings can be paragraphs long."""
+    text = " ".join(name.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
 def _listed(names: Sequence[str], limit: int = 10) -> str:
-    shown = ", ".join(f"'{name}'" for name in names[:limit])
+    shown = ", ".join(f"'{_short(name)}'" for name in names[:limit])
     return shown + (f" and {len(names) - limit} more" if len(names) > limit else "")

@@ -40,9 +40,9 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from imheval.errors import DataFormatError, InstrumentError, Problem
+from imheval.errors import InstrumentError, Problem
 from imheval.instruments import Instrument, TrainingLevel
-from imheval.interop.common import decode_text, fold, is_identifying, make_identifier
+from imheval.interop.common import fold, is_identifying, make_identifier
 from imheval.interop.limesurvey._scoring import (
     Keyed,
     Rating,
@@ -55,9 +55,7 @@ from imheval.interop.limesurvey._survey import (
     Answer,
     Question,
     Survey,
-    looks_tab_separated,
-    read_lss,
-    read_tsv,
+    load_survey,
 )
 from imheval.interop.limesurvey._text import MAPPING_MARK, decode_mapping, html_to_text
 from imheval.interop.model import (
@@ -72,7 +70,6 @@ from imheval.interop.model import (
 
 __all__ = ["read_structure"]
 
-_EXPORT = "in LimeSurvey open the survey, then Display/Export > Survey structure (.lss)"
 _IDENTIFIER = re.compile(r"^[A-Za-z][A-Za-z0-9_.-]{0,63}$")
 #: Names an item may not take (the tidy layout's own columns).
 _RESERVED = {*TIDY_COLUMNS, "form", "source_row"}
@@ -107,41 +104,7 @@ def read_structure(source: SourceFile) -> InstrumentImport:
     row) when the file is not a LimeSurvey structure, is damaged, declares a DOCTYPE or ENTITY,
     or holds nothing imheval can score.
     """
-    return _Reader(_load(source)).run()
-
-
-def _load(source: SourceFile) -> Survey:
-    data = source.data
-    body = data.lstrip(b"\xef\xbb\xbf \t\r\n")
-    if not body:
-        raise InstrumentError([Problem(source.name, "the file is empty; " + _EXPORT)])
-    if body.startswith(b"PK"):
-        raise InstrumentError(
-            [
-                Problem(
-                    source.name,
-                    "is a ZIP archive (a LimeSurvey survey archive .lsa?), not a survey "
-                    "structure; give the .lss inside it, or " + _EXPORT,
-                )
-            ]
-        )
-    if body.startswith(b"<"):
-        return read_lss(source)
-    try:
-        text = decode_text(source)
-    except DataFormatError as error:
-        raise InstrumentError(list(error.problems)) from None
-    if looks_tab_separated(text):
-        return read_tsv(source)
-    first = fold(text.split("\n", 1)[0])
-    if any(mark in first for mark in ("submitdate", "response id", "date submitted", "lastpage")):
-        message = (
-            "is a LimeSurvey response export (it has columns such as submitdate), not the "
-            "survey structure; give it as the responses, and as the structure " + _EXPORT
-        )
-    else:
-        message = "is not a LimeSurvey survey structure (it is not XML); " + _EXPORT
-    raise InstrumentError([Problem(source.name, message)])
+    return _Reader(load_survey(source)).run()
 
 
 @dataclass
