@@ -11,7 +11,7 @@ import pytest
 
 from imheval.errors import DataFormatError
 from imheval.instruments import KeyedItem, RatingItem
-from imheval.interop.model import ResponseOptions, SourceFile
+from imheval.interop.model import InstrumentImport, ResponseOptions, ResponsesImport, SourceFile
 from imheval.interop.msforms._metadata import Role, is_datetime, recognise
 from imheval.interop.msforms._read import read_table
 from imheval.interop.msforms.responses import read_responses
@@ -44,9 +44,8 @@ def _quiz(language: str = "en", companions: bool = False, **kwargs: object) -> D
     )
 
 
-def _read(source: SourceFile, **options: object) -> tuple[object, object]:
-    settings = ResponseOptions(timepoints={source.name: "pre"}, **options)  # type: ignore[arg-type]
-    conversion = read_responses([source], None, settings)
+def _read(source: SourceFile) -> tuple[InstrumentImport, ResponsesImport]:
+    conversion = read_responses([source], None, ResponseOptions(timepoints={source.name: "pre"}))
     assert conversion.responses is not None
     return conversion.structure, conversion.responses
 
@@ -56,18 +55,18 @@ def _read(source: SourceFile, **options: object) -> tuple[object, object]:
 def test_localised_quiz_downloads_read_the_same(language: str, companions: bool) -> None:
     source = xlsx(_quiz(language, companions))
     structure, responses = _read(source)
-    frame = responses.frame  # type: ignore[attr-defined]
+    frame = responses.frame
     assert list(frame["participant"]) == CODES
     assert list(frame.columns[6:]) == ["q2", "q3"]
     assert list(frame["q2"]) == ["a", "b", "a"]  # options sorted: a = "0-3", b = "5-11"
     assert list(frame["q3"]) == ["4", "2", "5"]
-    instrument = structure.instrument  # type: ignore[attr-defined]
+    instrument = structure.instrument
     keyed, rating = instrument.questions
     assert isinstance(keyed, KeyedItem) and isinstance(rating, RatingItem)
     assert keyed.options == {"a": "0-3", "b": "5-11"} and keyed.key == ("a",)
     assert keyed.points == 10
     assert instrument.scales[rating.scale].min == 2 and instrument.scales[rating.scale].max == 5
-    assert responses.dropped == METADATA[language][3:5]  # type: ignore[attr-defined]
+    assert responses.dropped == METADATA[language][3:5]
     tags = {"en": "en-GB", "fr": "fr", "es": "es", "de": "de", "ja": "ja", "xx": "en-GB"}
     assert instrument.language == tags[language]
     cells = {str(v) for v in frame.to_numpy().ravel()}
@@ -148,12 +147,12 @@ def test_a_question_titled_email_is_a_question_and_is_dropped() -> None:
     structure, responses = _read(xlsx(built))
     export = recognise(read_table(xlsx(built)))
     assert export.metadata[Role.EMAIL] == 3 and export.metadata[Role.NAME] == 4
-    assert [q.title for q in export.questions][0] == "Email"
-    assert responses.dropped == ("Email", "Name", "Email (a question)", "Name2")  # type: ignore[attr-defined]
-    frame = responses.frame  # type: ignore[attr-defined]
+    assert export.questions[0].title == "Email"
+    assert responses.dropped == ("Email", "Name", "Email (a question)", "Name2")
+    frame = responses.frame
     assert list(frame.columns[6:]) == ["q4"]
     assert list(frame["participant"]) == CODES
-    assert structure.identifying == ("Email", "Name2")  # type: ignore[attr-defined]
+    assert structure.identifying == ("Email", "Name2")
     cells = {str(v) for v in frame.to_numpy().ravel()}
     assert not cells & {"a@b.org", "c@d.org", "Ada", "Grace", "Alan", *EMAILS[:2], *NAMES[:2]}
 
@@ -167,8 +166,8 @@ def test_a_question_answered_with_addresses_is_dropped_whatever_its_title() -> N
         ]
     )
     _, responses = _read(xlsx(built))
-    assert "Where can we reach you?" in responses.dropped  # type: ignore[attr-defined]
-    assert list(responses.frame.columns[6:]) == ["q3"]  # type: ignore[attr-defined]
+    assert "Where can we reach you?" in responses.dropped
+    assert list(responses.frame.columns[6:]) == ["q3"]
 
 
 def test_anonymous_download_without_last_modified_time() -> None:
@@ -188,10 +187,10 @@ def test_resaved_csv_with_semicolons_windows_text_and_day_first_dates() -> None:
     built = _quiz("fr")
     source = csv_file(built, "quiz.csv", delimiter=";", encoding="cp1252", dates="%d/%m/%Y %H:%M")
     _, responses = _read(source)
-    frame = responses.frame  # type: ignore[attr-defined]
+    frame = responses.frame
     assert list(frame["participant"]) == CODES
     assert list(frame["q2"]) == ["a", "b", "a"]
-    assert responses.dropped == ("Adresse de messagerie", "Nom")  # type: ignore[attr-defined]
+    assert responses.dropped == ("Adresse de messagerie", "Nom")
 
 
 @pytest.mark.parametrize(
