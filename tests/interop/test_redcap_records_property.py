@@ -29,7 +29,7 @@ STATUS_LABELS = {"0": "Incomplete", "1": "Unverified", "2": "Complete", "": ""}
 
 @dataclass(frozen=True)
 class Question:
-    kind: str  # keyed, rating, checkbox, open
+    kind: str  # keyed, rating, checkbox (one question), tick (one checkbox option), open
     options: dict[str, str]  # code -> label (rating: str(value) -> label)
 
 
@@ -50,10 +50,12 @@ open_text = st.text(alphabet="ab ,\"'\n.é", max_size=12)
 
 @st.composite
 def questions(draw: st.DrawFn, scored: bool = False) -> Question:
-    kinds = ["keyed", "rating", "checkbox"] + ([] if scored else ["open"])
+    kinds = ["keyed", "rating", "checkbox", "tick"] + ([] if scored else ["open"])
     kind = draw(st.sampled_from(kinds))
     if kind == "open":
         return Question(kind, {})
+    if kind == "tick":
+        return Question(kind, {"1": "Ticked", "0": "Not ticked"})
     if kind == "rating":
         low = draw(st.integers(0, 2))
         high = draw(st.integers(low + 1, low + 6))
@@ -75,6 +77,8 @@ def exports(draw: st.DrawFn) -> Export:
             for q in qs:
                 if q.kind == "open":
                     answers.append(draw(open_text))
+                elif q.kind == "tick":
+                    answers.append(draw(st.sampled_from(["", "0", "1"])))
                 elif q.kind == "checkbox":
                     ticked = draw(
                         st.lists(st.sampled_from(list(q.options)), max_size=2, unique=True)
@@ -115,6 +119,21 @@ def structure_of(export: Export) -> InstrumentImport:
         if q.kind == "open":
             items.append({"kind": "open", "id": item_id, "text": text})
             answers.append(AnswerMap(item=item_id, source=source))
+        elif q.kind == "tick":
+            # As the dictionary reader builds a checkbox option: "<field label>: <option>".
+            items.append(
+                {
+                    "kind": "keyed",
+                    "id": item_id,
+                    "domain": "d",
+                    "text": f"{text}: Option {number}",
+                    "options": q.options,
+                    "key": ["1"],
+                }
+            )
+            codes |= {"Checked": "1", "Unchecked": "0"}
+            columns = (f"{source}___opt",)
+            answers.append(AnswerMap(item=item_id, source=source, codes=codes, columns=columns))
         elif q.kind == "rating":
             values = [int(v) for v in q.options]
             scale = f"scale_{number}"
@@ -168,7 +187,9 @@ def csv_of(export: Export) -> bytes:
     header += ["E-mail" if lh else "email", "Your own code" if lh else "own_code"]
     for number, q in enumerate(export.questions, start=1):
         text = f"Question {number} text?"
-        if q.kind == "checkbox":
+        if q.kind == "tick":
+            header.append(f"{text} (choice=Option {number})" if lh else f"fld_{number}___opt")
+        elif q.kind == "checkbox":
             header += [
                 f"{text} (choice={label})" if lh else f"fld_{number}___{code}"
                 for code, label in q.options.items()
@@ -182,7 +203,9 @@ def csv_of(export: Export) -> bytes:
     for record, event, code, email, answers, status in export.rows:
         cells = [record, EVENTS[event][0] if export.labels else event, email, code]
         for q, answer in zip(export.questions, answers, strict=True):
-            if q.kind == "checkbox":
+            if q.kind == "tick" and export.labels and answer:
+                cells.append("Checked" if answer == "1" else "Unchecked")
+            elif q.kind == "checkbox":
                 ticked = answer.split(";") if answer else []
                 for option in q.options:
                     on = option in ticked
@@ -213,7 +236,12 @@ def expected_rows(export: Export) -> tuple[list[list[str]], list[int], bool]:
             a if q.kind == "open" and a.strip() else a.strip()
             for q, a in zip(export.questions, answers, strict=True)
         ]
-        if not any(answered):
+        evidence = [
+            a
+            for q, a in zip(export.questions, answered, strict=True)
+            if a and (q.kind != "tick" or a == "1")
+        ]
+        if not evidence:
             continue
         timepoint = EVENTS[event][1]
         if timepoint is None:

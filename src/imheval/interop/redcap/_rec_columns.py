@@ -68,6 +68,8 @@ class ItemColumns:
     boxes: tuple[tuple[int, str], ...]
     #: The status columns (``<form>_complete``) of the form(s) holding the question.
     status: tuple[int, ...]
+    #: The question is one checkbox option (a ``field___code`` column answered 1 or 0).
+    option_box: bool = False
 
     @property
     def positions(self) -> tuple[int, ...]:
@@ -255,7 +257,8 @@ def _raw_item(
         spots = by_name.get(fold(wanted[0]), [])
         if not spots:
             return None
-        return ItemColumns(answer.item, answer.source, reader, spots[0], (), ())
+        box = "___" in wanted[0]
+        return ItemColumns(answer.item, answer.source, reader, spots[0], (), (), box)
     boxes = []
     for column in wanted:
         spots = by_name.get(fold(column), [])
@@ -287,10 +290,13 @@ def _label_items(
     texts = {q.id: _plain(q.text) for q in instrument.questions}
     plain: dict[str, list[int]] = {}
     choices: dict[str, list[tuple[int, str]]] = {}
+    #: A checkbox option's column by "<field label>: <option label>" (an option's own text).
+    joined: dict[str, list[int]] = {}
     for position, title in enumerate(header):
         match = _CHOICE_HEADER.fullmatch(title)
         if match:
             choices.setdefault(_plain(match.group(1)), []).append((position, match.group(2)))
+            joined.setdefault(_plain(f"{match.group(1)}: {match.group(2)}"), []).append(position)
         else:
             plain.setdefault(_plain(title), []).append(position)
     items: list[ItemColumns | None] = []
@@ -308,6 +314,9 @@ def _label_items(
             items.append(ItemColumns(answer.item, answer.source, reader, None, boxes, ()))
         elif spots and not boxed:
             items.append(ItemColumns(answer.item, answer.source, reader, spots.pop(0), (), ()))
+        elif joined.get(text) and not boxed:
+            position = joined[text].pop(0)
+            items.append(ItemColumns(answer.item, answer.source, reader, position, (), (), True))
         else:
             items.append(None)
     return items
@@ -320,7 +329,9 @@ def _with_status(item: ItemColumns, status_columns: list[int]) -> ItemColumns:
         after = next((s for s in status_columns if s > position), None)
         if after is not None and after not in found:
             found.append(after)
-    return ItemColumns(item.item, item.source, item.reader, item.cell, item.boxes, tuple(found))
+    return ItemColumns(
+        item.item, item.source, item.reader, item.cell, item.boxes, tuple(found), item.option_box
+    )
 
 
 def _is_status(title: str, labels: bool) -> bool:

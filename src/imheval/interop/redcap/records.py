@@ -147,10 +147,13 @@ class _Row:
     answers: dict[str, str]
     #: The statuses of the forms this row answers (position → cell).
     statuses: dict[int, str]
+    #: Whether anything in the row answers the instrument: an unticked checkbox does not (REDCap
+    #: writes 0 for every box of a form that was never filled in).
+    answered: bool
 
     @property
     def blank(self) -> bool:
-        return not any(self.answers.values())
+        return not self.answered
 
 
 @dataclass
@@ -227,7 +230,12 @@ def _read_file(
     tally = _Tally()
     rows = [_parse_row(number, cells, plan, tally) for number, cells in table.rows]
     answering = _answering_rows(rows, plan, source.name, result)
-    timepoints = _row_timepoints(answering, plan, events, file_timepoint, source.name, result)
+    problems = []
+    try:
+        timepoints = _row_timepoints(answering, plan, events, file_timepoint, source.name, result)
+    except DataFormatError as error:
+        problems += error.problems
+        timepoints = [None] * len(answering)
     if events and plan.event is not None and file_timepoint is None:
         everywhere = {_cell(row, plan.event) for row in rows}
         unseen = [e for e in events if not any(event_lookup({e: e}, seen) for seen in everywhere)]
@@ -236,13 +244,22 @@ def _read_file(
                 f"{source.name}: {EVENTS_OPTION} names event(s) with no row in this export: "
                 f"{listed(unseen)}"
             )
-    use_record_id = plan.code is None and _one_record_every_event(answering, timepoints, plan)
-    if plan.code is None and not use_record_id:
-        raise DataFormatError([_no_code_problem(plan, source.name)])
-    if use_record_id:
+    use_record_id = plan.code == plan.record_id or (
+        plan.code is None and _one_record_every_event(answering, timepoints, plan)
+    )
+    if plan.code is None and not use_record_id and not (problems and plan.event is not None):
+        # (When the events could not be read, the record id may yet link them: wait.)
+        problems.append(_no_code_problem(plan, source.name))
+    if problems:
+        raise DataFormatError(problems)
+    if plan.code == plan.record_id:
         result.notes.append(
-            f"no field holds a self-generated code, so the record id ('{plan.name(0)}') links "
-            "each record's events; it is kept as the participant code"
+            f"{source.name}: the record id ('{plan.name(0)}') is the participant code, as asked"
+        )
+    elif use_record_id:
+        result.notes.append(
+            f"{source.name}: no field holds a self-generated code, so the record id "
+            f"('{plan.name(0)}') links each record's events; it is kept as the participant code"
         )
     else:
         result.dropped.insert(0, plan.name(0))
@@ -255,13 +272,17 @@ def _read_file(
 def _parse_row(number: int, cells: tuple[str, ...], plan: ColumnPlan, tally: _Tally) -> _Row:
     answers: dict[str, str] = {}
     statuses: dict[int, str] = {}
+    answered = False
     for item in plan.items:
         answer = _answer(item, cells, number, tally)
         answers[item.item] = answer
-        if answer:
+        if answer and not (
+            item.option_box and item.cell is not None and not tick(cells[item.cell])
+        ):
+            answered = True
             for position in item.status:
                 statuses[position] = cells[position]
-    return _Row(number, cells, answers, statuses)
+    return _Row(number, cells, answers, statuses, answered)
 
 
 def _answer(item: ItemColumns, cells: tuple[str, ...], number: int, tally: _Tally) -> str:
