@@ -178,6 +178,7 @@ def test_analyse_from_converts_in_memory_and_analyses_as_a_native_file(
     assert result.exit_code == 0, result.output
     expected = json.loads(out2.read_text(encoding="utf-8"))
     expected["source"] = "records.csv"
+    expected["created"] = document["created"]  # the time it was made
     assert document == expected
 
 
@@ -309,3 +310,83 @@ def test_instruments_export_to_forms_is_not_offered() -> None:
     result = runner.invoke(app, ["instruments", "export", "imh-core", "--to", "msforms"])
     assert result.exit_code == 2
     assert "Traceback" not in result.output
+
+
+def test_an_events_file_maps_events_to_timepoints(
+    tmp_path: Path, records: Path, fake_reader: list[ResponseOptions]
+) -> None:
+    mapping = tmp_path / "events.csv"
+    mapping.write_text("event,timepoint\nbaseline_arm_1,Pre\nweek_6_arm_1,post\n")
+    result = runner.invoke(
+        app,
+        [
+            "convert", str(records), "--from", "redcap", "-i", "imh-core@1.0.0",
+            "--events", str(mapping), "--events", "week_12_arm_1=follow-up",
+            "--out", str(tmp_path / "out"),
+        ],
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert fake_reader[0].events == {
+        "baseline_arm_1": "pre",
+        "week_6_arm_1": "post",
+        "week_12_arm_1": "followup",
+    }
+
+
+def test_a_bad_events_file_is_named_with_its_row(tmp_path: Path, records: Path) -> None:
+    mapping = tmp_path / "events.csv"
+    mapping.write_text("event,timepoint\nbaseline_arm_1,middle\n")
+    result = runner.invoke(
+        app,
+        [
+            "convert", str(records), "--from", "redcap", "-i", "imh-core",
+            "--events", str(mapping), "--out", str(tmp_path / "out"),
+        ],
+    )  # fmt: skip
+    assert result.exit_code == 1
+    assert "events.csv, row 2, column 'timepoint': 'middle' is not a timepoint" in result.output
+
+
+@pytest.mark.parametrize(
+    "target,filename,system",
+    [
+        ("redcap", "imh-core-redcap-dictionary.csv", System.REDCAP),
+        ("limesurvey", "imh-core.lss", System.LIMESURVEY),
+        ("fhir", "imh-core-questionnaire.json", System.FHIR),
+        ("redcap-zip", "imh-core-redcap-instrument.zip", System.REDCAP),
+    ],
+)
+def test_instruments_export_writes_a_file_that_reads_back_as_the_instrument(
+    target: str, filename: str, system: System, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from imheval.interop.convert import read_structure
+
+    monkeypatch.chdir(tmp_path)
+    result = runner.invoke(app, ["instruments", "export", "imh-core@1.0.0", "--to", target])
+    assert result.exit_code == 0, result.output
+    assert result.output.strip() == f"Wrote imh-core 1.0.0 to {filename}"
+    back = read_structure(system, SourceFile.read(tmp_path / filename)).instrument
+    original = get_builtin("imh-core", "1.0.0")
+    assert [q.id for q in back.questions] == [q.id for q in original.questions]
+    assert [d.id for d in back.domains] == [d.id for d in original.domains]
+
+
+def test_instruments_export_into_a_folder_or_a_named_file(tmp_path: Path) -> None:
+    result = runner.invoke(
+        app, ["instruments", "export", "imh-core", "--to", "FHIR", "--out", str(tmp_path)]
+    )
+    assert result.exit_code == 0, result.output
+    document = json.loads((tmp_path / "imh-core-questionnaire.json").read_text(encoding="utf-8"))
+    assert document["resourceType"] == "Questionnaire"
+    named = tmp_path / "deeper" / "q.json"
+    result = runner.invoke(
+        app, ["instruments", "export", "imh-core", "--to", "fhir", "--out", str(named)]
+    )
+    assert result.exit_code == 0, result.output
+    assert json.loads(named.read_text(encoding="utf-8"))["id"] == "imh-core"
+
+
+def test_instruments_export_of_an_unknown_instrument_is_a_clean_error() -> None:
+    result = runner.invoke(app, ["instruments", "export", "no-such-thing", "--to", "redcap"])
+    assert result.exit_code == 1
+    assert "no-such-thing" in result.output and "Traceback" not in result.output
