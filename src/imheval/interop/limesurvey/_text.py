@@ -130,7 +130,7 @@ def value_code(value: int) -> str:
 
 #: Marks the mapping in the hidden question's text.
 MAPPING_MARK = "imheval-map:"
-_MAPPING = re.compile(re.escape(MAPPING_MARK) + r"\s*([A-Za-z0-9+/=\s]+)")
+_MAPPING = re.compile(re.escape(MAPPING_MARK) + r"([^<]*)")
 
 
 def encode_mapping(mapping: Mapping[str, Any]) -> str:

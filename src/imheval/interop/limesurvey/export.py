@@ -26,12 +26,13 @@ at most 5): an id that fits is the code itself (``KA01``), any other becomes a c
 letters and digits (``k-1.2`` -> ``k12``), numbered if two clash; an option code that does not
 fit becomes ``A1``, ``A2``... The hidden question's text holds, as base64 of JSON
 (``imheval-map:...``; JSON's braces would be read by LimeSurvey's ExpressionScript), the
-instrument's id, version and language, each question's imheval id by its LimeSurvey code
-(``code`` or ``ARRAY[ROW]``), the option codes that differ, each array's scale id, exact
-points, the domain of each group name, and the open questions with no domain.
+instrument's id, version, language and levels, the domains' Kirkpatrick levels, each
+question's imheval id by its LimeSurvey code (``code`` or ``ARRAY[ROW]``), the option codes
+that differ, each array's scale id, exact points, the domain of each group name, and the open
+questions with no domain.
 :func:`imheval.interop.limesurvey.structure.read_structure` restores them, so an instrument
 written and read back is the same (parallel forms, jurisdiction wording, misconceptions,
-concepts, competencies, evidence and levels are not carried; wording terms are written with
+concepts, competencies and evidence are not carried; wording terms are written with
 their default words).
 """
 
@@ -222,7 +223,9 @@ def write_lss(instrument: Instrument) -> str:
             "id": instrument.id,
             "version": instrument.version,
             "language": instrument.language,
+            "levels": [level.value for level in instrument.levels],
         },
+        "kirkpatrick": {domain.id: domain.kirkpatrick_level for domain in instrument.domains},
         "code": code_title,
         "timepoint": timepoint_title,
         "groups": {},

@@ -76,6 +76,7 @@ _RESERVED = {*TIDY_COLUMNS, "form", "source_row"}
 _DEFAULT_OPEN_LENGTH = 1000
 _MAX_OPEN_LENGTH = 5000
 _TEXT_TYPES = {"S", "T", "U"}
+_ARRAY_TYPES = {"F", "H", "A", "B", "1"}
 _FIXED_OPTIONS = {
     "Y": {"Y": "Yes", "N": "No"},
     "G": {"F": "Female", "M": "Male"},
@@ -144,7 +145,7 @@ class _Reader:
         self.taken: set[str] = set()
         self.domains: dict[str, _Domain] = {}
         self.scales: dict[tuple[Any, ...], str] = {}
-        self.scale_titles: dict[tuple[Any, ...], str] = {}
+        self.scale_titles: dict[tuple[Any, ...], list[str]] = {}
         self.code_candidates: list[str] = []
         self.identifying: list[str] = []
         self.cohort_field: str | None = None
@@ -403,7 +404,7 @@ class _Reader:
             )
         else:
             scale_key = ("found", verdict.low, verdict.high, verdict.labels)
-        self.scale_titles.setdefault(scale_key, parent)
+        self.scale_titles.setdefault(scale_key, []).append(parent)
         codes: dict[str, str] = {}
         for code, number in verdict.values.items():
             codes[code] = str(number)
@@ -649,22 +650,22 @@ class _Reader:
         return make_identifier(label.lower(), taken)
 
     def _scale_ids(self) -> dict[tuple[Any, ...], str]:
+        """Each scale's id: the mapping's, else the name of the first array using it, else
+        ``scale_1``, ``scale_2``..."""
+        keys = list(dict.fromkeys(item.scale_key for item in self.items if item.kind == "rating"))
+        arrays = {q.title for q in self.survey.questions if q.type in _ARRAY_TYPES}
         ids: dict[tuple[Any, ...], str] = {}
         taken: set[str] = set()
-        for key in dict.fromkeys(item.scale_key for item in self.items if item.kind == "rating"):
+        for key in keys:
             if key[0] == "mapped" and key[1] not in taken:
                 ids[key] = key[1]
                 taken.add(key[1])
         number = 1
-        for key in dict.fromkeys(item.scale_key for item in self.items if item.kind == "rating"):
+        for key in keys:
             if key in ids:
                 continue
-            title = self.scale_titles.get(key, "")
-            array = any(
-                q.title == title and q.type in ("F", "H", "A", "B", "1")
-                for q in self.survey.questions
-            )
-            if array:
+            title = next((t for t in self.scale_titles.get(key, []) if t in arrays), None)
+            if title is not None:
                 ids[key] = make_identifier(title.lower(), taken)
                 continue
             while f"scale_{number}" in taken:
@@ -716,9 +717,14 @@ class _Reader:
             "language": language
             if isinstance(language, str) and language
             else survey.base_language,
-            "levels": [level.value for level in TrainingLevel],
+            "levels": _levels(meta.get("levels")),
             "domains": [
-                {"id": d.id, "label": d.label, "description": d.description}
+                {
+                    "id": d.id,
+                    "label": d.label,
+                    "description": d.description,
+                    "kirkpatrick_level": self._kirkpatrick(d.id),
+                }
                 for d in self.domains.values()
                 if d.scored
             ],
@@ -738,6 +744,10 @@ class _Reader:
             ]
             raise InstrumentError(problems) from None
 
+    def _kirkpatrick(self, domain: str) -> int:
+        level = self._mapped("kirkpatrick", domain)
+        return level if level in (1, 2, 3, 4) and not isinstance(level, bool) else 2
+
     def _nothing_to_score(self) -> str:
         open_items = [item.source for item in self.items if item.kind == "open"]
         unkeyed = [item.source for item in self.items if item.kind == "unkeyed"]
@@ -756,6 +766,16 @@ class _Reader:
             "set the assessment values (the answer options' 'Assessment value'), export the "
             ".lss again, and import it"
         )
+
+
+def _levels(listed: Any) -> list[str]:
+    """The training levels the mapping names (all three when it names none it knows)."""
+    known = [level.value for level in TrainingLevel]
+    if isinstance(listed, list):
+        chosen = [level for level in known if level in listed]
+        if chosen:
+            return chosen
+    return known
 
 
 def _signature(answers: list[Answer]) -> tuple[Any, ...]:
