@@ -142,8 +142,16 @@ def file_timepoints(
     found: list[str | None] = []
     for file in (export.file for export in survey.exports):
         given = lookup(options.timepoints, file)
-        if given is None:
-            given = lookup(options.timepoints, PurePath(file).name)
+        if given is None:  # a path given for a file named without its folders, or the reverse
+            bare = fold(PurePath(file).name)
+            given = next(
+                (
+                    tp
+                    for name, tp in options.timepoints.items()
+                    if fold(PurePath(name).name) == bare
+                ),
+                None,
+            )
         found.append(None if given is None else _timepoint(given, file, problems))
     known = {fold(name) for file in files for name in (file, PurePath(file).name)}
     for name in options.timepoints:

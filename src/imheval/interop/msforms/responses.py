@@ -20,7 +20,7 @@ which rows), and the quiz's feedback.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import replace
 
 from imheval.errors import DataFormatError, Problem, list_rows
@@ -95,10 +95,11 @@ def read_responses(
         if ignored:
             notes.append(
                 f"{len(ignored)} question(s) of the download are not in the instrument and were "
-                f"ignored: {', '.join(repr(a.title) for a in ignored[:12])}"
+                f"ignored: {_quoted(a.title for a in ignored[:12])}"
                 f"{' ...' if len(ignored) > 12 else ''}"
             )
-    responses = _responses(survey, fields, fills, timepoints, options, problems)
+    item_ids = [question.id for question in result.instrument.questions]
+    responses = _responses(survey, fields, fills, item_ids, timepoints, options, problems)
     if problems:
         raise DataFormatError(problems)
     assert responses is not None  # built whenever there is no problem
@@ -151,6 +152,7 @@ def _responses(
     survey: Survey,
     fields: Fields,
     fills: Sequence[Fill],
+    item_ids: Sequence[str],
     timepoints: Sequence[str | None],
     options: ResponseOptions,
     problems: list[Problem],
@@ -219,11 +221,10 @@ def _responses(
     if problems:
         return None
     notes = [
-        f"{item}: the answers {', '.join(repr(a) for a in list(answers)[:_SHOWN])} are not "
+        f"{item}: the answers {_quoted(list(answers)[:_SHOWN])} are not "
         "among its options; they are kept as given, so scoring counts them as invalid"
         for item, answers in unknown.items()
     ]
-    item_ids = list(dict.fromkeys(fill.item for fill in fills))
     return ResponsesImport(
         frame=tidy_frame(records, item_ids),
         origins=tuple(origins),
@@ -248,6 +249,10 @@ def _timepoint_problems(
                     "or name the question that asks it (--timepoint-field)",
                 )
             )
+
+
+def _quoted(texts: Iterable[str]) -> str:
+    return ", ".join(f"'{text}'" for text in texts)
 
 
 def _no_timepoint(title: str, answer: str) -> str:
