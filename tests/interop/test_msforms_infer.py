@@ -236,8 +236,8 @@ def test_one_file_per_timepoint_read_together() -> None:
         ]
     )
     files = [xlsx(pre, "IMH quiz pre.xlsx"), xlsx(post, "IMH quiz post.xlsx")]
-    options = {"timepoints": {"data/IMH quiz pre.xlsx": "Pre", "IMH quiz post.xlsx": "post"}}
-    structure, responses = _convert(files, **options)
+    timepoints = {"data/IMH quiz pre.xlsx": "Pre", "IMH quiz post.xlsx": "post"}
+    structure, responses = _convert(files, timepoints=timepoints)
     assert structure.instrument.title == "IMH quiz"
     age = structure.instrument.questions[0]
     assert isinstance(age, KeyedItem)
