@@ -75,6 +75,18 @@ def test_shared_example_response() -> None:
     assert result.notes == ("answers to items the instrument does not hold were not read: 'se1'",)
 
 
+def test_responses_without_the_structures_code_item_are_refused() -> None:
+    structure = read_questionnaire(shared("fhir_r4_questionnaire.json"))
+    answer = response(
+        {"timepoint": coding("pre"), "k1": coding("2"), "initials": {"valueString": "JB"}}
+    )
+    error = refused([source("r.json", answer)], structure)
+    assert [str(p) for p in error.problems] == [
+        "r.json: no response answers the code item 'own_code'; name the item that holds the "
+        "self-generated code with --code-field (items answered in text: 'initials')"
+    ]
+
+
 def test_sdc_phq9_response_without_a_code_is_refused_saying_how_to_name_one() -> None:
     structure = read_questionnaire(real("sdc_phq9_questionnaire.json"))
     error = refused([real("sdc_phq9_questionnaireresponse.json")], structure)

@@ -101,6 +101,8 @@ class _Answer:
     shown: str
     amount: Decimal | None = None
     readable: bool = True
+    #: Typed in as text (valueString), as a self-generated code is.
+    typed: bool = False
 
 
 @dataclass
@@ -419,13 +421,11 @@ class _Reader:
         return seen
 
     def _texts(self) -> list[str]:
-        """The linkIds answered in text that are not questions of the instrument."""
+        """The linkIds answered in text (valueString) that are not questions of the instrument."""
         found: dict[str, None] = {}
         for response in self.responses:
             for link, answers in response.answers.items():
-                if link not in self.sources and any(
-                    not _is_number(a.shown) for a in answers if a.readable
-                ):
+                if link not in self.sources and any(a.typed for a in answers):
                     found[link] = None
         return list(found)
 
@@ -434,12 +434,13 @@ class _Reader:
         named = self.options.code_field or self.structure.code_field
         if named:
             link = _match(named, seen)
-            if link is None and self.options.code_field:
+            if link is None:
                 self.problems.append(
                     Problem(
                         file=self._files(),
-                        message=f"no response answers the code item '{named}'; items answered "
-                        f"in text: {_listed(self._texts())}",
+                        message=f"no response answers the code item '{named}'; name the item "
+                        "that holds the self-generated code with --code-field (items answered "
+                        f"in text: {_listed(self._texts())})",
                     )
                 )
             return link or named
@@ -721,7 +722,7 @@ def _read_answer(answer: Node) -> _Answer | str:
     if kind in ("String", "Date", "DateTime", "Time", "Uri", "Url"):
         if not isinstance(value, str):
             return f"its {key} is not text"
-        return _Answer((value,), value)
+        return _Answer((value,), value, typed=kind == "String")
     if kind == "Integer":
         amount = whole(value)
         if amount is None:
@@ -784,10 +785,6 @@ def _match(name: str, seen: dict[str, None]) -> str | None:
         if fold(link) == wanted:
             return link
     return None
-
-
-def _is_number(value: str) -> bool:
-    return number(value) is not None
 
 
 def _entries(entries: Sequence[int]) -> str:
