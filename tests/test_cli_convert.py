@@ -390,3 +390,92 @@ def test_instruments_export_of_an_unknown_instrument_is_a_clean_error() -> None:
     result = runner.invoke(app, ["instruments", "export", "no-such-thing", "--to", "redcap"])
     assert result.exit_code == 1
     assert "no-such-thing" in result.output and "Traceback" not in result.output
+
+
+def test_a_key_given_for_a_redcap_question_scores_it_and_carries_its_answers(
+    tmp_path: Path,
+) -> None:
+    from tests.shared_fixtures import shared_fixture
+
+    out = tmp_path / "out"
+    result = runner.invoke(
+        app,
+        [
+            "convert", str(shared_fixture("interop", "redcap_records_flat_raw.csv")),
+            "--from", "redcap",
+            "--structure", str(shared_fixture("interop", "redcap_data_dictionary.csv")),
+            "--key", "roles___2=1", "--cohort-field", "redcap_data_access_group",
+            "--out", str(out),
+        ],
+        terminal_width=200,
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert (
+        "Without an answer key, so left out: roles___1, roles___3, roles___4 "
+        "(give each with --key FIELD=CODE)"
+    ) in result.output
+    instrument = load_instrument(out / "instrument.yaml")
+    assert [q.id for q in instrument.questions] == ["k1", "se1", "se2", "roles___2"]
+    assert instrument.questions[3].key == ("1",)  # type: ignore[union-attr]
+    lines = (out / "responses.csv").read_text(encoding="utf-8-sig").splitlines()
+    assert (
+        lines[0]
+        == "participant,cohort,programme,timepoint,directorate,profession,k1,se1,se2,roles___2"
+    )
+    assert lines[1:] == [
+        "M0367,trust_north,,pre,,,2,3,2,0",
+        "M0367,trust_north,,post,,,1,4,4,0",
+        "K1122,trust_north,,pre,,,1,2,3,1",
+    ]
+    report = (out / "conversion-report.txt").read_text(encoding="utf-8")
+    assert "--key roles___2=CODE" not in report and "--key roles___3=CODE" in report
+
+
+def test_a_key_for_an_inferred_forms_quiz_question(tmp_path: Path) -> None:
+    quiz = tmp_path / "quiz.csv"
+    quiz.write_text(
+        "ID,Start time,Completion time,Email,Name,Total points,Quiz feedback,"
+        "Your self-generated code,Which is right?,Points - Which is right?,"
+        "Feedback - Which is right?,Is this a risk?\n"
+        "1,3/4/25 9:12:40,3/4/25 9:16:02,anonymous,,1,,AB-1,Apple,1,,Yes\n"
+        "2,3/4/25 9:13:40,3/4/25 9:17:02,anonymous,,0,,CD-2,Pear,0,,No\n",
+        encoding="utf-8",
+    )
+    out = tmp_path / "out"
+    result = runner.invoke(
+        app,
+        [
+            "convert", str(quiz), "--from", "msforms", "--timepoint", "quiz.csv=pre",
+            "--key", "Is this a risk?=Yes", "--cohort", "Pilot", "--out", str(out),
+        ],
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    instrument = load_instrument(out / "instrument.yaml")
+    keyed = {q.text: (q.options, q.key) for q in instrument.items}  # type: ignore[union-attr]
+    assert keyed == {
+        "Which is right?": ({"a": "Apple", "b": "Pear"}, ("a",)),
+        "Is this a risk?": ({"a": "No", "b": "Yes"}, ("b",)),
+    }
+    lines = (out / "responses.csv").read_text(encoding="utf-8-sig").splitlines()
+    assert lines[1:] == ["AB-1,Pilot,,pre,,,a,b", "CD-2,Pilot,,pre,,,b,a"]
+
+
+def test_convert_with_no_export_converts_the_questionnaire_alone(tmp_path: Path) -> None:
+    from tests.shared_fixtures import shared_fixture
+
+    dictionary = shared_fixture("interop", "redcap_data_dictionary.csv")
+    out = tmp_path / "out"
+    result = runner.invoke(
+        app, ["convert", "--from", "redcap", "--structure", str(dictionary), "--out", str(out)]
+    )
+    assert result.exit_code == 0, result.output
+    assert sorted(p.name for p in out.iterdir()) == ["conversion-report.txt", "instrument.yaml"]
+    assert [q.id for q in load_instrument(out / "instrument.yaml").questions] == [
+        "k1",
+        "se1",
+        "se2",
+    ]
+    report = (out / "conversion-report.txt").read_text(encoding="utf-8")
+    assert "Questions read from: redcap_data_dictionary.csv" in report
+    assert "Questions without an answer key (left out until you give their key): 4" in report
+    assert "Responses (responses.csv)" not in report
