@@ -114,8 +114,9 @@ def handmade_instrument() -> Instrument:
 
 
 def as_limesurvey_keeps(instrument: Instrument) -> dict[str, Any]:
-    """What a LimeSurvey round trip must give back: the instrument with wording terms in their
-    default words, without parallel forms and the fields LimeSurvey has no place for."""
+    """What a LimeSurvey round trip must give back, to compare: the instrument with wording
+    terms in their default words, without parallel forms and the fields LimeSurvey has no place
+    for (an instrument read back has them empty)."""
     words = {term: texts[DEFAULT_WORDING] for term, texts in instrument.wording.items()}
 
     def say(text: str) -> str:
