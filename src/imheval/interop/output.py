@@ -38,7 +38,7 @@ from imheval.instruments.writer import instrument_to_yaml
 from imheval.interop.model import Conversion, InstrumentImport, ResponsesImport, UnkeyedQuestion
 from imheval.io.csvsafe import neutralise_frame
 from imheval.io.reader import check_responses
-from imheval.io.table import TIMEPOINTS, ResponseTable
+from imheval.io.table import TIMEPOINTS, ResponseTable, normalise_code
 
 #: The files :func:`write_conversion` writes.
 RESPONSES_NAME: Final = "responses.csv"
@@ -266,7 +266,8 @@ def _responses_lines(responses: ResponsesImport) -> list[str]:
     by_time = Counter(str(t) for t in frame["timepoint"]) if n else Counter()
     times = ", ".join(f"{by_time[t]:,} {t}" for t in TIMEPOINTS if by_time[t])
     lines = [f"{_count(n, 'response')}" + (f": {times}" if times else "")]
-    participants = _distinct(frame, "participant")
+    # Codes counted as imheval matches them (case and spaces ignored).
+    participants = {normalise_code(code) for code in _distinct(frame, "participant")}
     if participants:
         lines.append(f"{_count(len(participants), 'different code')}")
     cohorts = _distinct(frame, "cohort")
