@@ -1,0 +1,402 @@
+"""Reading LimeSurvey response exports: the shared code-heading example, the real exports (code
+headings, full-text headings with a byte-order mark, a wide export that does not match),
+exports of imheval's own survey in both heading styles, and bad input."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from imheval.errors import DataFormatError
+from imheval.interop.common import maps_for_instrument
+from imheval.interop.limesurvey.export import write_lss
+from imheval.interop.limesurvey.responses import read_responses
+from imheval.interop.limesurvey.structure import read_structure
+from imheval.interop.model import InstrumentImport, ResponseOptions, SourceFile, System
+from interop.limesurvey_helpers import handmade_instrument, limesurvey_export
+from shared_fixtures import shared_fixture
+
+DATA = Path(__file__).parent / "data" / "limesurvey"
+CODE_HEADINGS = "limesurvey_responses_codeheadings.csv"
+
+
+def structure_of(name: str) -> InstrumentImport:
+    return read_structure(SourceFile.read(DATA / name))
+
+
+def real(name: str) -> SourceFile:
+    return SourceFile.read(shared_fixture("interop", "real", "limesurvey", name))
+
+
+def column(frame: object, name: str) -> list[str]:
+    return list(frame[name])  # type: ignore[index]
+
+
+def refused(
+    sources: list[SourceFile], structure: InstrumentImport, options: ResponseOptions
+) -> str:
+    with pytest.raises(DataFormatError) as caught:
+        read_responses(sources, structure, options)
+    return str(caught.value)
+
+
+# --- the shared example and the real exports ----------------------------------------------
+
+
+def test_code_headings_example_reads_answers_and_leaves_out_the_unsubmitted() -> None:
+    source = SourceFile.read(shared_fixture("interop", CODE_HEADINGS))
+    options = ResponseOptions(timepoints={CODE_HEADINGS: "pre"})
+    result = read_responses([source], structure_of("kse_ls3_structure.lss"), options)
+    frame = result.frame
+    assert list(frame.columns) == [
+        "participant",
+        "cohort",
+        "programme",
+        "timepoint",
+        "directorate",
+        "profession",
+        "K1",
+        "SE_SQ001",
+        "SE_SQ002",
+    ]
+    assert frame.values.tolist() == [["M0367", "", "", "pre", "", "", "A1", "4", "2"]]
+    assert result.origins == ((CODE_HEADINGS, 2),)
+    assert result.complete == (True,)
+    assert [str(o) for o in result.left_out] == [
+        f"{CODE_HEADINGS}, row 3: not finished (its submitdate is blank); left out (keep "
+        "incomplete responses to include it)"
+    ]
+    assert result.dropped == ()
+    # The multiple choice boxes have no key yet: they are not items, so their columns are
+    # ignored (and said to be).
+    assert result.notes == (
+        f"{CODE_HEADINGS}: 2 column(s) are not questions imheval carries and were ignored: "
+        "'ROLES[SQ001]', 'ROLES[SQ002]'",
+    )
+
+
+def test_code_headings_example_keeps_incomplete_responses_when_asked() -> None:
+    source = SourceFile.read(shared_fixture("interop", CODE_HEADINGS))
+    options = ResponseOptions(timepoints={CODE_HEADINGS: "pre"}, keep_incomplete=True)
+    result = read_responses([source], structure_of("kse_ls3_structure.lss"), options)
+    assert column(result.frame, "participant") == ["M0367", "K1122"]
+    assert column(result.frame, "K1") == ["A1", "A2"]
+    assert column(result.frame, "SE_SQ001") == ["4", "3"]
+    assert column(result.frame, "SE_SQ002") == ["2", ""]
+    assert result.complete == (True, False)
+    assert result.left_out == ()
+
+
+def test_real_code_heading_export_without_code_or_timepoint_is_refused_saying_how() -> None:
+    name = "ls_responses_code_headings_anonymised.csv"
+    message = refused(
+        [real(name)], structure_of("accent_recognition_ls25_structure.lss"), ResponseOptions()
+    )
+    lines = message.split("\n")
+    assert lines[0].startswith(
+        f"{name}: no column holds the self-generated code (none has 'code' in its name); "
+        "name it with --code-field (the columns that are not questions: 'intro', 'leeftijd',"
+    )
+    assert lines[1] == (
+        f"{name}: no timepoint: give each file's timepoint (--timepoint {name}=pre, one file "
+        "per timepoint), or name the question that holds it (--timepoint-field)"
+    )
+
+
+def test_real_code_heading_export_reads_full_answer_texts_through_the_structure() -> None:
+    name = "ls_responses_code_headings_anonymised.csv"
+    options = ResponseOptions(code_field="id", timepoints={name: "post"})
+    result = read_responses(
+        [real(name)], structure_of("accent_recognition_ls25_structure.lss"), options
+    )
+    frame = result.frame
+    # 65 responses (and a trailing blank line), 3 with a blank submitdate (rows 5, 9 and 12)
+    # left out.
+    assert len(frame) == 62
+    assert [o.where for o in result.left_out] == [f"{name}, row {n}" for n in (5, 9, 12)]
+    assert column(frame, "participant")[:4] == ["6", "7", "8", "10"]
+    assert set(column(frame, "timepoint")) == {"post"}
+    # The export holds answer texts ("Jelle", "Johanna"): mapped to the structure's codes.
+    assert column(frame, "vr1004")[:4] == ["A3", "A1", "A3", "A1"]
+    assert column(frame, "vr1005")[:4] == ["A6", "A5", "A1", "A1"]
+    # "Willem" is not one of vr1004's options in the structure: kept as given (invalid).
+    assert column(frame, "vr1004").count("Willem") == 4
+    assert (
+        f"{name}: answer 'Willem' to vr1004 is not one of its options, so it counts as an "
+        "invalid answer (rows 11, 29, 35 and 38)"
+    ) in result.notes
+    assert result.origins[0] == (name, 2)
+    assert result.complete[:3] == (True, True, True)
+
+
+def test_real_full_text_export_with_bom_matches_questions_by_their_text() -> None:
+    name = "ls_responses_fulltext_headings_bom_998192.csv"
+    structure = structure_of("limonaid_998192_ls5_structure.lss")
+    options = ResponseOptions(code_field="Response ID", timepoints={name: "pre"})
+    result = read_responses([real(name)], structure, options)
+    frame = result.frame
+    assert column(frame, "participant") == ["1", "9"]
+    assert column(frame, "mood") == ["", "4747647"]
+    assert [column(frame, f"personality_SQ00{n}") for n in range(1, 6)] == [
+        ["", "1"],
+        ["", "2"],
+        ["", "3"],
+        ["", "3"],
+        ["", "4"],
+    ]
+    assert len(result.left_out) == 5
+    kept = read_responses(
+        [real(name)],
+        structure,
+        ResponseOptions(code_field="Response ID", timepoints={name: "pre"}, keep_incomplete=True),
+    )
+    assert column(kept.frame, "participant") == ["1", "4", "5", "6", "7", "8", "9"]
+    assert column(kept.frame, "personality_SQ001") == ["", "", "3", "", "", "", "1"]
+    assert kept.complete == (True, False, False, False, False, False, True)
+
+
+def test_real_wide_export_with_another_survey_is_refused_as_not_matching() -> None:
+    name = "ls_responses_fulltext_headings_bom_100001_wide.csv"
+    message = refused(
+        [real(name)],
+        structure_of("kse_ls3_structure.lss"),
+        ResponseOptions(code_field="Response ID", timepoints={name: "pre"}),
+    )
+    assert message.startswith(
+        f"{name}: the export's columns do not match the survey structure: none of its columns "
+        "is one of its questions (expected e.g. 'K1', 'SE[SQ001]', 'SE[SQ002]'; found "
+        "'Where do you live?', 'How old are you?'"
+    )
+    assert "Responses > Export > Export results" in message
+
+
+# --- imheval's own survey, exported by LimeSurvey -----------------------------------------
+
+ANSWERS = [
+    {
+        "code": "AB12",
+        "timepoint": "pre",
+        "k-1.a": "b",
+        "k_1a": "opt-1",
+        "c1": "4",
+        "c2": "2",
+        "c3": "5",
+        "k3": "a",
+        "att.1": "-2",
+        "att.2": "1",
+        "att.3": "10",
+        "o1": "Line one, line two",
+        "o2": "",
+        "c4": "0",
+    },
+    {
+        "code": "AB12",
+        "timepoint": "post",
+        "k-1.a": "a",
+        "k_1a": "opt 2",
+        "c1": "",
+        "c2": "1",
+        "c3": "3",
+        "k3": "A",
+        "att.1": "2",
+        "att.2": "0",
+        "att.3": "0",
+        "o1": "",
+        "o2": "More, please",
+        "c4": "7",
+    },
+    {
+        "code": "CD34",
+        "timepoint": "fu",
+        "submitted": "",
+        "k-1.a": "c",
+        "k_1a": "x",
+        "c1": "1",
+        "c2": "",
+        "c3": "",
+        "k3": "b",
+        "att.1": "0",
+        "att.2": "",
+        "att.3": "",
+        "o1": "",
+        "o2": "",
+        "c4": "",
+    },
+]
+
+
+@pytest.mark.parametrize("full_text", [False, True], ids=["code headings", "full text"])
+def test_own_survey_export_reads_back_to_the_answers_given(full_text: bool) -> None:
+    instrument = handmade_instrument()
+    lss = write_lss(instrument)
+    structure = read_structure(SourceFile("hand-made.lss", lss.encode("utf-8")))
+    export = SourceFile(
+        "results.csv", limesurvey_export(lss, instrument, ANSWERS, full_text=full_text)
+    )
+    result = read_responses([export], structure, ResponseOptions(keep_incomplete=True))
+    frame = result.frame
+    ids = [q.id for q in instrument.questions]
+    assert list(frame.columns)[6:] == ids
+    for row, given in enumerate(ANSWERS):
+        assert [frame.iloc[row][i] for i in ids] == [given[i] for i in ids]
+    assert column(frame, "participant") == ["AB12", "AB12", "CD34"]
+    assert column(frame, "timepoint") == ["pre", "post", "followup"]
+    assert result.complete == (True, True, False)
+    # LimeSurvey's token and IP address columns identify people: dropped, never in the frame.
+    expected = ["Token", "IP address"] if full_text else ["token", "ipaddr"]
+    assert list(result.dropped) == expected
+    assert "tok1" not in frame.values and "192.0.2.7" not in frame.values
+    assert not any("tok1" in note or "192.0.2.7" in note for note in result.notes)
+
+
+def test_own_survey_export_reads_with_the_instrument_instead_of_the_lss() -> None:
+    """With the imheval instrument (not the .lss) as the structure, the code and timepoint
+    questions and the arrays' rows are still found (``ARRAY[ITEM]`` for an item)."""
+    from imheval.instruments.bank import get_builtin
+
+    instrument = get_builtin("imh-reaction")
+    lss = write_lss(instrument)
+    answers = [
+        {
+            "code": "ZZ99",
+            "timepoint": "post",
+            **{q.id: str(n % 5 + 1) for n, q in enumerate(instrument.questions)},
+        }
+    ]
+    export = SourceFile("reaction.csv", limesurvey_export(lss, instrument, answers))
+    result = read_responses(
+        [export], maps_for_instrument(instrument, System.LIMESURVEY), ResponseOptions()
+    )
+    assert column(result.frame, "participant") == ["ZZ99"]
+    assert column(result.frame, "timepoint") == ["post"]
+    assert [result.frame.iloc[0][q.id] for q in instrument.questions] == [
+        "1",
+        "2",
+        "3",
+        "4",
+        "5",
+        "1",
+    ]
+
+
+# --- bad input and choices ------------------------------------------------------------------
+
+
+def _own_export(
+    rows: list[dict[str, str]], **extra: list[str]
+) -> tuple[InstrumentImport, SourceFile]:
+    instrument = handmade_instrument()
+    lss = write_lss(instrument)
+    structure = read_structure(SourceFile("hand-made.lss", lss.encode("utf-8")))
+    data = limesurvey_export(lss, instrument, rows, extra=extra)
+    return structure, SourceFile("results.csv", data)
+
+
+def test_timepoint_answers_that_are_not_timepoints_are_left_out_or_mapped() -> None:
+    rows = [dict(ANSWERS[0], timepoint="T1"), dict(ANSWERS[1], timepoint="post")]
+    structure, export = _own_export(rows)
+    result = read_responses([export], structure, ResponseOptions())
+    assert column(result.frame, "timepoint") == ["post"]
+    assert [str(o) for o in result.left_out] == [
+        "results.csv, row 2: its timepoint answer 'T1' is not pre, post or followup; left out "
+        "(map it with --events T1=pre)"
+    ]
+    mapped = read_responses([export], structure, ResponseOptions(events={"t1": "baseline"}))
+    assert column(mapped.frame, "timepoint") == ["pre", "post"]
+
+
+def test_no_timepoint_answer_readable_at_all_is_refused() -> None:
+    rows = [dict(ANSWERS[0], timepoint="T1"), dict(ANSWERS[1], timepoint="T2")]
+    structure, export = _own_export(rows)
+    message = refused([export], structure, ResponseOptions())
+    assert message == (
+        "results.csv, column 'timepoint': no timepoint answer could be read (answers seen: "
+        "'T1', 'T2'); map them with --events ANSWER=pre (or post, followup)"
+    )
+
+
+def test_a_file_timepoint_overrides_the_question() -> None:
+    structure, export = _own_export([ANSWERS[0], ANSWERS[1]])
+    result = read_responses(
+        [export], structure, ResponseOptions(timepoints={"RESULTS.CSV": "Follow-up"})
+    )
+    assert column(result.frame, "timepoint") == ["followup", "followup"]
+    message = refused([export], structure, ResponseOptions(timepoints={"results.csv": "later"}))
+    assert "the timepoint given for this file, 'later', is not pre, post or followup" in message
+
+
+def test_unknown_answers_are_kept_as_given_and_noted() -> None:
+    structure, export = _own_export([ANSWERS[0]])
+    text = export.data.decode("utf-8").replace('"b","A1"', '"z","A1"')
+    result = read_responses(
+        [SourceFile("results.csv", text.encode("utf-8"))], structure, ResponseOptions()
+    )
+    assert column(result.frame, "k-1.a") == ["z"]
+    assert result.notes == (
+        "results.csv: answer 'z' to k1a is not one of its options, so it counts as an invalid "
+        "answer (row 2)",
+    )
+
+
+def test_identifying_and_extra_columns_are_dropped_or_ignored_and_said_so() -> None:
+    structure, export = _own_export(
+        [ANSWERS[0]], Email=["someone@example.org"], refurl=["https://x.example"], notes=["hi"]
+    )
+    result = read_responses([export], structure, ResponseOptions())
+    assert list(result.dropped) == ["token", "ipaddr", "Email", "refurl"]
+    assert "someone@example.org" not in result.frame.values
+    assert result.notes == (
+        "results.csv: 1 column(s) are not questions imheval carries and were ignored: 'notes'",
+    )
+
+
+def test_code_field_choices_are_checked() -> None:
+    structure, export = _own_export([ANSWERS[0]], owncode=["X"])
+    assert column(read_responses([export], structure, ResponseOptions()).frame, "participant") == [
+        "AB12"
+    ]
+    missing = refused([export], structure, ResponseOptions(code_field="mycode"))
+    assert missing.startswith(
+        "results.csv: the code field 'mycode' (--code-field) is not a column of this export; "
+        "its columns are 'id', 'submitdate'"
+    )
+    chosen = read_responses([export], structure, ResponseOptions(code_field="OWNCODE"))
+    assert column(chosen.frame, "participant") == ["X"]
+    bare = maps_for_instrument(handmade_instrument(), System.LIMESURVEY)
+    two = refused([export], bare, ResponseOptions())
+    assert two == (
+        "results.csv: several columns could hold the self-generated code ('code', 'owncode'); "
+        "name the right one with --code-field"
+    )
+
+
+def test_a_response_without_a_code_is_left_out() -> None:
+    structure, export = _own_export([dict(ANSWERS[0], code=""), ANSWERS[1]])
+    result = read_responses([export], structure, ResponseOptions())
+    assert column(result.frame, "participant") == ["AB12"]
+    assert [str(o) for o in result.left_out] == [
+        "results.csv, row 2: no self-generated code; left out"
+    ]
+
+
+def test_every_file_problem_is_reported_together_and_nothing_is_imported() -> None:
+    structure, export = _own_export([ANSWERS[0]])
+    ragged = SourceFile("ragged.csv", b"id,submitdate,code\n1,2026-01-01,AB12,extra\n")
+    other = SourceFile.read(shared_fixture("interop", CODE_HEADINGS))
+    message = refused([export, ragged, other], structure, ResponseOptions())
+    lines = message.split("\n")
+    assert lines[0] == "ragged.csv, row 2: this row has 4 cells but the header has 3"
+    assert lines[1].startswith(
+        f"{CODE_HEADINGS}: the export's columns do not match the survey structure"
+    )
+    assert len(lines) == 2
+
+
+def test_nothing_left_to_import_is_refused_with_the_reasons() -> None:
+    structure, export = _own_export([ANSWERS[2]])
+    message = refused([export], structure, ResponseOptions())
+    assert message == (
+        "results.csv: no response is left to import (results.csv, row 2: not finished (its "
+        "submitdate is blank); left out (keep incomplete responses to include it))"
+    )
