@@ -289,6 +289,42 @@ def _stated_version(candidate: str) -> str | None:
     return None
 
 
+def is_hidden(item: Node) -> bool:
+    """Whether the item carries questionnaire-hidden = true."""
+    return any(flag(e.get("valueBoolean")) for e in extensions(item, "questionnaire-hidden"))
+
+
+def expression_of(extension: Node) -> str:
+    """The FHIRPath (or other) expression of an Expression-valued extension."""
+    for key, value in extension.items():
+        if key.startswith("value") and isinstance(value, dict):
+            return text(value, "expression") or text(value, "reference") or "?"
+    return "?"
+
+
+def variables_message(variables: list[Node]) -> str:
+    """An omission's message for FHIRPath variable extensions."""
+    names = []
+    for variable in variables:
+        for key, value in variable.items():
+            if key.startswith("value") and isinstance(value, dict):
+                names.append(text(value, "name") or "?")
+    shown = ", ".join(names[:6]) + (" ..." if len(names) > 6 else "")
+    return (
+        f"{len(variables)} FHIRPath variable(s) ({shown}) used by its calculations; not carried "
+        "(imheval scores the answers itself)"
+    )
+
+
+def has_translations(resource: Node) -> bool:
+    """Whether any item text carries a translation extension."""
+    for item in walk(nodes(resource, "item")):
+        for primitive in nodes(item, "_text"):
+            if has_extension(primitive, "translation"):
+                return True
+    return False
+
+
 _ARTICLES = {"Observation": "an", "Organization": "an", "Encounter": "an", "OperationOutcome": "an"}
 
 

@@ -13,6 +13,7 @@ from typing import Any
 from imheval.interop.common import fold, make_identifier
 from imheval.interop.fhir._resource import (
     Node,
+    extensions,
     flag,
     has_extension,
     nodes,
@@ -20,6 +21,7 @@ from imheval.interop.fhir._resource import (
     score_of,
     text,
     value_of,
+    walk,
 )
 
 WHOLE = re.compile(r"^-?\d+$")
@@ -64,6 +66,44 @@ def read_options(item: Node, contained: dict[str, Node]) -> tuple[list[Option], 
             "run; not carried"
         )
     return "a choice question with no options; not carried"
+
+
+def answer_key(
+    questionnaire: Node, held: Sequence[Node]
+) -> tuple[dict[str, list[tuple[str, object]]], str | None]:
+    """The right answers (linkId -> typed answers) of the SDC answer key the Questionnaire names
+    (``questionnaire-answerKey``: a QuestionnaireResponse), found among ``held`` (its contained
+    resources and the rest of its Bundle); with the reference when the key is not there."""
+    marks = extensions(questionnaire, "questionnaire-answerKey", "sdc-questionnaire-answerKey")
+    if not marks:
+        return {}, None
+    reference = ""
+    for key, value in marks[0].items():
+        if key == "valueReference" and isinstance(value, dict):
+            reference = text(value, "reference") or ""
+        elif key.startswith("value") and isinstance(value, str):
+            reference = value
+    tail = reference.rstrip("/").split("/")[-1].lstrip("#")
+    response = next(
+        (
+            r
+            for r in held
+            if r.get("resourceType") == "QuestionnaireResponse" and text(r, "id") == tail
+        ),
+        None,
+    )
+    if response is None or not tail:
+        return {}, reference or "?"
+    answers: dict[str, list[tuple[str, object]]] = {}
+    for item in walk(nodes(response, "item")):
+        link = text(item, "linkId")
+        if link is None:
+            continue
+        for answer in nodes(item, "answer"):
+            typed = value_of(answer)
+            if typed is not None:
+                answers.setdefault(link, []).append(typed)
+    return answers, None
 
 
 def _value_set(reference: str, contained: dict[str, Node]) -> tuple[list[Option], str] | str:

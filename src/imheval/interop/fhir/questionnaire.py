@@ -57,18 +57,20 @@ from imheval.interop.fhir._resource import (
     EXT_QUESTION,
     Node,
     a_resource,
+    expression_of,
     extensions,
     flag,
     has_extension,
+    has_translations,
+    is_hidden,
     load_resource,
     nodes,
     number,
     sub_extension,
     sub_value,
     text,
-    value_of,
+    variables_message,
     version_problem,
-    walk,
 )
 from imheval.interop.fhir._scoring import (
     CHOICE_TYPES,
@@ -76,6 +78,7 @@ from imheval.interop.fhir._scoring import (
     Option,
     Question,
     Scored,
+    answer_key,
     answer_text,
     is_run,
     key_code,
@@ -223,7 +226,16 @@ class _Reader:
         self.has_key = has_extension(
             resource, "questionnaire-answerKey", "sdc-questionnaire-answerKey"
         )
-        self.key = self._answer_key()
+        self.key, missing = answer_key(resource, [*self.contained.values(), *others])
+        if missing is not None:
+            self.omissions.append(
+                Omission(
+                    "the Questionnaire",
+                    f"its SDC answer key ('{missing}') is not in this file; put the answer-key "
+                    "QuestionnaireResponse in the Questionnaire's contained resources, or in the "
+                    "same Bundle, to use it (or give each question's key with --key)",
+                )
+            )
 
     # --- walking the items -------------------------------------------------------------
 
@@ -238,7 +250,7 @@ class _Reader:
     def _note_questionnaire(self) -> None:
         variables = extensions(self.resource, "variable")
         if variables:
-            self.omissions.append(Omission("the Questionnaire", _variables(variables)))
+            self.omissions.append(Omission("the Questionnaire", variables_message(variables)))
 
     def _walk(self, items: list[Node], group: str | None) -> None:
         for item in items:
@@ -264,7 +276,7 @@ class _Reader:
     def _group(self, item: Node, link: str) -> None:
         self.groups[link] = item
         where = f"group '{link}'"
-        if has_extension(item, "questionnaire-hidden") and _hidden(item):
+        if has_extension(item, "questionnaire-hidden") and is_hidden(item):
             self.omissions.append(Omission(where, "hidden; its questions are read all the same"))
         self._branching(item, where)
         if flag(item.get("repeats")):
@@ -273,7 +285,7 @@ class _Reader:
             )
         variables = extensions(item, "variable")
         if variables:
-            self.omissions.append(Omission(where, _variables(variables)))
+            self.omissions.append(Omission(where, variables_message(variables)))
 
     def _question(self, item: Node, link: str, kind: str, group: str | None) -> None:
         where = f"item '{link}'"
@@ -283,9 +295,9 @@ class _Reader:
         calculated = extensions(item, "sdc-questionnaire-calculatedExpression")
         variables = extensions(item, "variable")
         if variables:
-            self.omissions.append(Omission(where, _variables(variables)))
+            self.omissions.append(Omission(where, variables_message(variables)))
         if calculated:
-            expression = _expression(calculated[0])
+            expression = expression_of(calculated[0])
             self.omissions.append(
                 Omission(
                     where,
@@ -296,7 +308,7 @@ class _Reader:
             return
         if self._context(item, link, kind, role):
             return
-        if _hidden(item):
+        if is_hidden(item):
             self.omissions.append(
                 Omission(where, "hidden from the people answering, so not a question; not carried")
             )
@@ -409,7 +421,7 @@ class _Reader:
             self.omissions.append(
                 Omission(
                     where,
-                    f"shown only when '{short(_expression(expressions[0]))}'; the condition is "
+                    f"shown only when '{short(expression_of(expressions[0]))}'; the condition is "
                     "not carried (imheval asks every question)",
                 )
             )
@@ -440,54 +452,6 @@ class _Reader:
         question.options = unique
         question.value_set = value_set
         return True
-
-    # --- the SDC answer key ----------------------------------------------------------------
-
-    def _answer_key(self) -> dict[str, list[tuple[str, object]]]:
-        marks = extensions(self.resource, "questionnaire-answerKey", "sdc-questionnaire-answerKey")
-        if not marks:
-            return {}
-        reference = ""
-        for key, value in marks[0].items():
-            if key == "valueReference" and isinstance(value, dict):
-                reference = text(value, "reference") or ""
-            elif key.startswith("value") and isinstance(value, str):
-                reference = value
-        response = self._find(reference)
-        if response is None:
-            self.omissions.append(
-                Omission(
-                    "the Questionnaire",
-                    f"its SDC answer key ('{reference}') is not in this file; put the answer-key "
-                    "QuestionnaireResponse in the Questionnaire's contained resources, or in the "
-                    "same Bundle, to use it (or give each question's key with --key)",
-                )
-            )
-            return {}
-        answers: dict[str, list[tuple[str, object]]] = {}
-        for item in walk(nodes(response, "item")):
-            link = text(item, "linkId")
-            if link is None:
-                continue
-            for answer in nodes(item, "answer"):
-                typed = value_of(answer)
-                if typed is not None:
-                    answers.setdefault(link, []).append(typed)
-        return answers
-
-    def _find(self, reference: str) -> Node | None:
-        if not reference:
-            return None
-        if reference.startswith("#"):
-            return self.contained.get(reference[1:])
-        tail = reference.rstrip("/").split("/")[-1]
-        for candidate in [*self.contained.values(), *self.others]:
-            if (
-                candidate.get("resourceType") == "QuestionnaireResponse"
-                and text(candidate, "id") == tail
-            ):
-                return candidate
-        return None
 
     # --- keyed, rating, open or unkeyed -------------------------------------------------------
 
@@ -719,7 +683,7 @@ class _Reader:
                     )
                 ]
             ) from None
-        if _translated(resource):
+        if has_translations(resource):
             self.omissions.append(
                 Omission(
                     "the Questionnaire",
@@ -847,38 +811,6 @@ def _identifying_text(question: str) -> bool:
     long one that merely starts with such a word ("Name the theory ...") does not."""
     words = re.sub(r"^(your|enter your|please enter your)\s+", "", fold(question).strip(" ?:*"))
     return len(words.split()) <= 3 and is_identifying(words)
-
-
-def _hidden(item: Node) -> bool:
-    return any(flag(e.get("valueBoolean")) for e in extensions(item, "questionnaire-hidden"))
-
-
-def _expression(extension: Node) -> str:
-    for key, value in extension.items():
-        if key.startswith("value") and isinstance(value, dict):
-            return text(value, "expression") or text(value, "reference") or "?"
-    return "?"
-
-
-def _variables(variables: list[Node]) -> str:
-    names = []
-    for variable in variables:
-        for key, value in variable.items():
-            if key.startswith("value") and isinstance(value, dict):
-                names.append(text(value, "name") or "?")
-    shown = ", ".join(names[:6]) + (" ..." if len(names) > 6 else "")
-    return (
-        f"{len(variables)} FHIRPath variable(s) ({shown}) used by its calculations; not carried "
-        "(imheval scores the answers itself)"
-    )
-
-
-def _translated(resource: Node) -> bool:
-    for item in walk(nodes(resource, "item")):
-        for primitive in nodes(item, "_text"):
-            if has_extension(primitive, "translation"):
-                return True
-    return False
 
 
 def _domain_id(label: str, taken: set[str]) -> str:
