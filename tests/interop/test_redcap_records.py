@@ -365,7 +365,7 @@ def test_no_code_field_and_no_record_spanning_timepoints_is_refused() -> None:
         )
     assert problems_of(error) == [
         "classic.csv: no column holds the self-generated code (no field's name contains "
-        "'code'); name it with --code-field NAME (columns that could hold it: nickname)"
+        "'code'); name it with --code-field NAME (columns holding text: nickname)"
     ]
 
 

@@ -152,8 +152,10 @@ def plan_columns(
         return spots[0] if spots else None
 
     notes: list[str] = []
+    identifying_names = {fold(name) for name in structure.identifying}
+    flagged = {p for p, t in enumerate(header) if fold(t).split("___", 1)[0] in identifying_names}
     code, candidates = _code_column(
-        header, structure, options, file, find, machinery | unkeyed, notes, problems
+        header, structure, options, file, find, machinery | unkeyed | flagged, notes, problems
     )
     cohort = _named_column(
         "cohort", options.cohort_field, structure.cohort_field, find, file, header, problems
@@ -170,7 +172,6 @@ def plan_columns(
     context = {name: p for name in CONTEXT if (p := find(name)) is not None and p not in machinery}
     used = {p for p in (code, cohort, timepoint_field) if p is not None} | set(context.values())
 
-    identifying_names = {fold(name) for name in structure.identifying}
     dropped: list[str] = []
     ignored: list[str] = []
     for position, title in enumerate(header):

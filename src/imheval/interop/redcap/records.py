@@ -37,6 +37,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import PurePath
@@ -59,9 +60,12 @@ from imheval.interop.redcap._rec_events import (
     listed,
     read_mapping_file,
 )
-from imheval.interop.redcap._rec_values import looks_like_date, status, tick
+from imheval.interop.redcap._rec_values import integral, looks_like_date, status, tick
 
 __all__ = ["read_event_mapping", "read_records"]
+
+#: A number with a decimal point or comma, or a time of day (not a code).
+_NUMBER = re.compile(r"[+-]?(?:\d+[.,]?\d*|[.,]\d+)|\d{1,2}:\d{2}(?::\d{2})?")
 
 #: How the option naming one file's timepoint is named in messages.
 TIMEPOINT_OPTION = "--timepoint"
@@ -249,7 +253,7 @@ def _read_file(
     )
     if plan.code is None and not use_record_id and not (problems and plan.event is not None):
         # (When the events could not be read, the record id may yet link them: wait.)
-        problems.append(_no_code_problem(plan, source.name))
+        problems.append(_no_code_problem(plan, rows, source.name))
     if problems:
         raise DataFormatError(problems)
     if plan.code == plan.record_id:
@@ -324,13 +328,16 @@ def _answering_rows(
             "holds none of the instrument's questions; left out"
         )
     if blank:
-        events = listed(dict.fromkeys(e for row in blank if (e := _cell(row, plan.event))))
-        where = f" (events: {events})" if plan.event is not None else ""
-        result.notes.append(
-            f"{file}: {_rows_are([row.number for row in blank], 'answers', 'answer')} none of "
-            f"the instrument's questions{where}: left out (a longitudinal export has a row for "
-            "every event, with the fields of forms not filled in at that event blank)"
-        )
+        numbers = _rows_are([row.number for row in blank], "answers", "answer")
+        if plan.event is not None:
+            events = listed(dict.fromkeys(e for row in blank if (e := _cell(row, plan.event))))
+            why = (
+                f" (events: {events}): left out (a longitudinal export has a row for every "
+                "event, with the fields of forms not filled in at that event blank)"
+            )
+        else:
+            why = ": left out (the form was not filled in)"
+        result.notes.append(f"{file}: {numbers} none of the instrument's questions{why}")
     if instances:
         result.notes.append(
             f"{file}: {instances} response(s) are repeat instances (redcap_repeat_instance); "
@@ -451,12 +458,22 @@ def _one_record_every_event(
     return any(len(points) > 1 for points in seen.values())
 
 
-def _no_code_problem(plan: ColumnPlan, file: str) -> Problem:
+def _no_code_problem(plan: ColumnPlan, rows: list[_Row], file: str) -> Problem:
+    """No code column: a problem listing the columns holding text that could be a code (not
+    blank throughout, not only numbers or dates)."""
+    texts = []
+    for name in plan.code_candidates:
+        position = plan.header.index(name)
+        values = [v for row in rows if (v := _cell(row, position))]
+        if values and not all(
+            integral(v) or _NUMBER.fullmatch(v) or looks_like_date(v) for v in values
+        ):
+            texts.append(name)
+    found = f"columns holding text: {listed(texts)}" if texts else "no other column holds text"
     return Problem(
         file=file,
         message="no column holds the self-generated code (no field's name contains 'code'); "
-        "name it with --code-field NAME (columns that could hold it: "
-        f"{listed(plan.code_candidates)})",
+        f"name it with --code-field NAME ({found})",
     )
 
 
