@@ -400,3 +400,47 @@ def test_nothing_left_to_import_is_refused_with_the_reasons() -> None:
         "results.csv: no response is left to import (results.csv, row 2: not finished (its "
         "submitdate is blank); left out (keep incomplete responses to include it))"
     )
+
+
+def test_a_full_text_heading_starting_with_name_is_a_question_not_a_name() -> None:
+    from imheval.instruments import Instrument
+
+    instrument = Instrument.model_validate(
+        {
+            "format": "imheval-instrument/1",
+            "id": "names",
+            "version": "1.0.0",
+            "title": "Names",
+            "levels": ["beginner"],
+            "domains": [{"id": "k", "label": "Knowledge"}],
+            "items": [
+                {
+                    "id": "n1",
+                    "domain": "k",
+                    "text": "Name the age of most rapid brain growth",
+                    "options": {"a": "0-3", "b": "3-5"},
+                    "key": "a",
+                }
+            ],
+        }
+    )
+    export = SourceFile(
+        "names.csv",
+        b'"Response ID","Date submitted","Your code","Timepoint",'
+        b'"Name the age of most rapid brain growth","Email address"\n'
+        b'"1","2026-01-01 10:00:00","AB12","Before the training","0-3","x@example.org"\n',
+    )
+    result = read_responses(
+        [export], maps_for_instrument(instrument, System.LIMESURVEY), ResponseOptions()
+    )
+    assert result.frame.values.tolist() == [["AB12", "", "", "pre", "", "", "a"]]
+    assert result.dropped == ("Email address",)
+
+
+def test_an_identifying_column_cannot_be_the_code() -> None:
+    structure, export = _own_export([ANSWERS[0]])
+    message = refused([export], structure, ResponseOptions(code_field="token"))
+    assert message == (
+        "results.csv: the code field 'token' (--code-field) identifies people, so imheval "
+        "drops it; name the column that holds the self-generated code"
+    )

@@ -173,6 +173,7 @@ class _File:
         self.state = state
         self.headings = [_heading(name) for name in table.header]
         self.claimed: set[int] = set()
+        self.identifying: set[int] = set()
 
     def problem(self, message: str, column: str | None = None, row: int | None = None) -> None:
         self.state.problems.append(Problem(self.file, message, row=row, column=column))
@@ -180,17 +181,24 @@ class _File:
     def read(self) -> None:
         header = self.table.header
         system = {i for i, h in enumerate(self.headings) if h in _SYSTEM or _TIMING.match(h)}
-        identifying = {
+        tracked = {i for i, h in enumerate(self.headings) if h in _IDENTIFYING}
+        self.claimed |= system | tracked
+        # Questions first: a full-text heading such as "Name two signs..." is a question, not
+        # a name; the structure never makes an identifying question an item.
+        items = self._match_items()
+        identifying = tracked | {
             i
-            for i, h in enumerate(self.headings)
-            if h in _IDENTIFYING
-            or is_identifying(header[i])
-            or any(fold(header[i]) == fold(name) for name in self.structure.identifying)
+            for i, name in enumerate(header)
+            if i not in self.claimed
+            and (
+                is_identifying(name)
+                or any(fold(name) == fold(known) for known in self.structure.identifying)
+            )
         }
-        self.claimed |= system | identifying
+        self.claimed |= identifying
+        self.identifying = identifying
         self.state.dropped.extend(header[i] for i in sorted(identifying))
         submitted = next((i for i, h in enumerate(self.headings) if h in _SUBMITTED), None)
-        items = self._match_items()
         if not items:
             expected = _listed([a.source for a in self.structure.answers], 5)
             found = _listed([h for i, h in enumerate(header) if i not in self.claimed and h], 5)
@@ -268,6 +276,12 @@ class _File:
                 self.problem(
                     f"the code field '{given}' (--code-field) is not a column of this export; "
                     f"its columns are {_listed(self.table.header)}"
+                )
+                return None
+            if position in self.identifying:
+                self.problem(
+                    f"the code field '{given}' (--code-field) identifies people, so imheval "
+                    "drops it; name the column that holds the self-generated code"
                 )
                 return None
             self.claimed.add(position)
