@@ -328,7 +328,7 @@ def _answering_rows(
             "holds none of the instrument's questions; left out"
         )
     if blank:
-        numbers = _rows_are([row.number for row in blank], "answers", "answer")
+        said = _rows_are([row.number for row in blank], "answers", "answer")
         if plan.event is not None:
             events = listed(dict.fromkeys(e for row in blank if (e := _cell(row, plan.event))))
             why = (
@@ -337,7 +337,7 @@ def _answering_rows(
             )
         else:
             why = ": left out (the form was not filled in)"
-        result.notes.append(f"{file}: {numbers} none of the instrument's questions{why}")
+        result.notes.append(f"{file}: {said} none of the instrument's questions{why}")
     if instances:
         result.notes.append(
             f"{file}: {instances} response(s) are repeat instances (redcap_repeat_instance); "
