@@ -189,6 +189,13 @@ class InteropImportForm(PaperPageForm):
         help_text="Only if imheval cannot tell: by default, the one text field whose name "
         "contains 'code'.",
     )
+    cohort_field = forms.CharField(
+        required=False,
+        max_length=200,
+        label="Field that holds the cohort (optional)",
+        help_text="By default a field named 'cohort'. Every response must name this cohort; "
+        "without such a field, every response is imported into it.",
+    )
     keep_incomplete = forms.BooleanField(
         required=False,
         label="Import incomplete responses too",
@@ -333,6 +340,7 @@ class InteropImportForm(PaperPageForm):
             timepoints=self.file_timepoints(),
             events=dict(data.get("events") or {}),
             code_field=(data.get("code_field") or "").strip() or None,
+            cohort_field=(data.get("cohort_field") or "").strip() or None,
             timepoint_field=(data.get("timepoint_field") or "").strip() or None,
             cohort=cohort_name,
             keep_incomplete=bool(data.get("keep_incomplete")),

@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -57,10 +58,62 @@ TIDY_NAME = "converted-responses.csv"
 MAX_LISTED = 200
 #: The longest source question name shown in a message (Forms titles are whole questions).
 MAX_SOURCE_NAME = 80
+#: The most rows of CSV exports one import reads. The files are converted while the person
+#: waits (so that identifying columns are dropped before anything is written to the database),
+#: which takes about 2 s per 10,000 REDCap rows; a longitudinal export has rows of other forms'
+#: events too, hence twice the file import's :data:`~importing.MAX_ROWS` responses.
+MAX_SOURCE_ROWS = 2 * importing.MAX_ROWS
 
 _TIMEPOINT_LABELS = dict(Timepoint.choices)
 
 Questionnaires = dict[str, tuple[Collection, dict[str, AnswerRule]]]
+
+#: The command line's options, as the readers' messages name them, and this page's words for
+#: them (the readers are shared with ``imheval convert``).
+#: A row list in a message of the file import's check (:func:`imheval.errors.list_rows`).
+_ROW_LIST = re.compile(r"\((rows? \d+(?:, \d+)*(?: and \d[\d,]*(?: more)?)?)\)")
+
+_PAGE_WORDS = (
+    (re.compile(r"\s*\(--from [a-z]+\)"), ""),
+    (re.compile(r"--code-field(?: NAME)?"), "the box 'Field that holds the self-generated code'"),
+    (re.compile(r"--cohort-field(?: NAME)?"), "the box 'Field that holds the cohort'"),
+    (re.compile(r"--timepoint-field(?: NAME)?"), "the box 'Question that asks the timepoint'"),
+    (
+        re.compile(r"--events(?: [A-Za-z0-9_.-]+=[A-Za-z_-]+)?"),
+        "the box 'Events or answers and their timepoints' (for example pre_arm_1 = pre)",
+    ),
+    (
+        re.compile(r"--timepoint(?: [A-Za-z0-9_.-]+=[A-Za-z_-]+)?"),
+        "the upload box of the file's timepoint",
+    ),
+    (re.compile(r"--keep-incomplete"), "'Import incomplete responses too'"),
+    (re.compile(r"--structure"), "the structure file box"),
+    (re.compile(r"--instrument"), "or leave the structure file out to use this cohort's questions"),
+)
+
+
+def page_words(text: str) -> str:
+    """A reader's message with the command line's options named as this page's boxes."""
+    if "--" not in text:
+        return text
+    for option, words in _PAGE_WORDS:
+        text = option.sub(words, text)
+    return text
+
+
+def on_the_page(problems: Iterable[Problem]) -> list[Problem]:
+    """``problems`` with their messages in this page's words (:func:`page_words`)."""
+    return [
+        Problem(
+            file=p.file,
+            message=page_words(p.message),
+            row=p.row,
+            column=p.column,
+            item=p.item,
+            field=p.field,
+        )
+        for p in problems
+    ]
 
 
 # ------------------------------------------------------------------ the cohort's questions
@@ -159,7 +212,22 @@ class Prepared:
         elif problem.row is not None:
             row = None  # the converted table's header, which the person never saw
         column = self.columns.get(problem.column, problem.column) if problem.column else None
-        return Problem(file=file, message=problem.message, row=row, column=column)
+        message = _ROW_LIST.sub(lambda listed: self._rows_named(listed.group(1)), problem.message)
+        return Problem(file=file, message=message, row=row, column=column)
+
+    def _rows_named(self, listed: str) -> str:
+        """A row list of the converted table (:func:`imheval.errors.list_rows`: "rows 2, 5
+        and 9", "rows 2, 3 ... and 1,200 more") as the original files' rows."""
+        numbers = [int(n.replace(",", "")) for n in re.findall(r"\d[\d,]*", listed)]
+        more = numbers.pop() if listed.endswith(" more") else 0
+        by_file: dict[str, list[int]] = {}
+        for number in numbers:
+            if not 2 <= number < 2 + len(self.origins):
+                return f"({listed})"
+            file, row = self.origins[number - 2]
+            by_file.setdefault(file, []).append(row)
+        named = "; ".join(f"{file} {list_rows(rows)}" for file, rows in by_file.items())
+        return f"({named}{f' and {more:,} more' if more else ''})"
 
     def to_params(self) -> dict[str, Any]:
         """Everything but the table, as JSON for a job (see :meth:`from_params`)."""
@@ -217,6 +285,7 @@ def prepare(
     the cohort's are not raised but kept in :attr:`Prepared.problems`, to be listed with the
     check's."""
     name = display_name(sources, system)
+    _refuse_too_many_rows(sources, name)
     questionnaires = importing._questionnaires(cohort, name)
     try:
         if structure is None:
@@ -224,8 +293,8 @@ def prepare(
             conversion = convert(sources, system, instrument=instrument, options=options)
         else:
             conversion = convert(sources, system, structure=structure, options=options)
-    except InstrumentError as error:
-        raise DataFormatError(error.problems) from None
+    except (DataFormatError, InstrumentError) as error:
+        raise DataFormatError(on_the_page(error.problems)) from None
     responses = conversion.responses
     if responses is None:  # a reader always reads responses when given exports
         raise DataFormatError([Problem(file=name, message="the files hold no responses")])
@@ -241,9 +310,9 @@ def prepare(
     problems = _stranger_problems(frame, origins, strangers, source_names, cohort, structure)
     table = _tidy_table(frame, list(known))
     columns = {item: source for item, source in source_names.items() if item in known}
-    code_field = options.code_field or conversion.structure.code_field
-    if code_field:
-        columns["participant"] = code_field
+    columns["participant"] = (
+        options.code_field or conversion.structure.code_field or "the self-generated code"
+    )
     cohort_field = options.cohort_field or conversion.structure.cohort_field
     if cohort_field:
         columns["cohort"] = cohort_field
@@ -262,6 +331,36 @@ def prepare(
     )
 
 
+def _csv_rows(data: bytes) -> int:
+    """About how many rows below its header a CSV file has (a quoted line break counts)."""
+    breaks = data.count(b"\n") or data.count(b"\r")
+    return max(0, breaks - (1 if data.endswith((b"\n", b"\r")) else 0))
+
+
+def _refuse_too_many_rows(sources: Sequence[SourceFile], name: str) -> None:
+    """DataFormatError when the CSV exports hold more than :data:`MAX_SOURCE_ROWS` rows."""
+    counts = {
+        source.name: _csv_rows(source.data)
+        for source in sources
+        if source.name.lower().endswith(".csv")
+    }
+    total = sum(counts.values())
+    if total <= MAX_SOURCE_ROWS:
+        return
+    listed = ", ".join(f"{file}: {rows:,}" for file, rows in counts.items())
+    raise DataFormatError(
+        [
+            Problem(
+                file=name,
+                message=f"the exports have {total:,} rows ({listed}); imheval reads at most "
+                f"{MAX_SOURCE_ROWS:,} at a time and imports at most {importing.MAX_ROWS:,} "
+                "responses: export fewer records (for example one site, or one timepoint, at a "
+                "time) and import each",
+            )
+        ]
+    )
+
+
 def _nothing_left(name: str, left_out: Sequence[Omission]) -> list[Problem]:
     """The problems of files whose every response was left out: one saying so, then why."""
     problems = [
@@ -273,7 +372,9 @@ def _nothing_left(name: str, left_out: Sequence[Omission]) -> list[Problem]:
         )
     ]
     for omission in left_out[:MAX_LISTED]:
-        problems.append(Problem(file=name, message=f"{omission.where}: {omission.message}"))
+        problems.append(
+            Problem(file=name, message=f"{omission.where}: {page_words(omission.message)}")
+        )
     return problems
 
 
@@ -344,7 +445,7 @@ def _notes(
     """The reader's notes, and what the person should know before importing."""
     responses = conversion.responses
     assert responses is not None
-    notes = list(responses.notes)
+    notes = [page_words(note) for note in responses.notes]
     for unkeyed in conversion.structure.unkeyed:
         if unkeyed.item in known:
             notes.append(
@@ -408,7 +509,7 @@ def mapping_of(
         missing = [rule.name for item_id, rule in rules.items() if item_id not in filled]
         if missing:
             not_filled.append({"timepoint": str(labels[timepoint]), "questions": missing})
-    omissions = [str(omission) for omission in conversion.structure.omissions]
+    omissions = [page_words(str(omission)) for omission in conversion.structure.omissions]
     counts = Counter(str(t) for t in frame["timepoint"]) if len(frame) else Counter()
     return {
         "system": conversion.structure.system.value,
@@ -427,7 +528,7 @@ def mapping_of(
         "not_filled": not_filled,
         "dropped": list(responses.dropped),
         "left_out": [
-            {"where": omission.where, "message": omission.message}
+            {"where": omission.where, "message": page_words(omission.message)}
             for omission in responses.left_out[:MAX_LISTED]
         ],
         "left_out_count": len(responses.left_out),
@@ -501,6 +602,10 @@ def origins_of(batch: ImportBatch) -> dict[int, tuple[str, int]]:
     }
 
 
+#: The file import's confirm names these columns of the converted table; the person's names.
+_CONFIRM_COLUMNS = {"participant": "the self-generated code"}
+
+
 def relocate(problems: Iterable[Problem], origins: Mapping[int, tuple[str, int]]) -> list[Problem]:
     """The file import's ``problems`` (rows of the converted table) on the original files."""
     located = []
@@ -508,7 +613,8 @@ def relocate(problems: Iterable[Problem], origins: Mapping[int, tuple[str, int]]
         file, row = problem.file, problem.row
         if row is not None and row in origins:
             file, row = origins[row]
-        located.append(Problem(file=file, message=problem.message, row=row, column=problem.column))
+        column = _CONFIRM_COLUMNS.get(problem.column or "", problem.column)
+        located.append(Problem(file=file, message=problem.message, row=row, column=column))
     return located
 
 
@@ -539,7 +645,7 @@ def for_job_page(problems: Sequence[Problem], several_files: bool) -> DataFormat
         return DataFormatError(list(problems))
     return DataFormatError(
         [
-            Problem(file=p.file, row=p.row, column=p.column, message=f"{p.file}: {p.message}")
+            Problem(file=p.file, row=p.row, column=p.column, message=f"in {p.file}: {p.message}")
             for p in problems
         ]
     )
