@@ -189,6 +189,44 @@ def test_response_export_given_as_the_structure_is_refused() -> None:
     assert "response export" in refused(real("ls_responses_fulltext_headings_bom_998192.csv"))
 
 
+def test_tab_separated_export_reads_assessments_and_skips_the_translations() -> None:
+    """LimeSurvey's manual: an answer's assessment value is in the relevance column (newer
+    exports have an assessment_value column); the base language's rows come first, then a
+    translated copy of every row per other language."""
+    header = "class\ttype/scale\tname\trelevance\ttext\thelp\tlanguage\tmandatory\tother"
+    lines = [
+        header,
+        "S\t\tlanguage\t\ten\t\t\t\t",
+        "S\t\tadditional_languages\t\tnl\t\t\t\t",
+        "SL\t\tsurveyls_title\t\tQuiz\t\ten\t\t",
+        "SL\t\tsurveyls_title\t\tToets\t\tnl\t\t",
+        "G\tG1\tKnowledge\t1\t\t\ten\t\t",
+        "Q\tL\tK1\t1\tWhich is right?\t\ten\tY\tN",
+        "A\t0\tA1\t0\tThis one\t\ten\t\t",
+        "A\t0\tA2\t1\tThat one\t\ten\t\t",
+        "G\tG1\tKennis\t1\t\t\tnl\t\t",
+        "Q\tL\tK1\t1\tWat klopt?\t\tnl\tY\tN",
+        "A\t0\tA1\t0\tDeze\t\tnl\t\t",
+        "A\t0\tA2\t1\tDie\t\tnl\t\t",
+    ]
+    data = "\ufeff" + "\n".join(lines)
+    structure = read_structure(SourceFile("quiz.txt", data.encode("utf-8")))
+    instrument = structure.instrument
+    assert instrument.title == "Quiz"
+    assert [d.label for d in instrument.domains] == ["Knowledge"]
+    item = instrument.questions[0]
+    assert isinstance(item, KeyedItem)
+    assert (item.id, item.text, item.key, item.options) == (
+        "K1",
+        "Which is right?",
+        ("A2",),
+        {"A1": "This one", "A2": "That one"},
+    )
+    assert omitted(structure)["languages"] == [
+        "only the base language (en) is read; the texts in nl are not carried"
+    ]
+
+
 # --- our own fixtures ----------------------------------------------------------------------
 
 

@@ -503,7 +503,10 @@ def read_tsv(source: SourceFile) -> Survey:
                 )
             )
         elif kind == "A" and current is not None:
-            value = cell(record, "assessment_value").strip()
+            # Newer exports give an answer's assessment value its own column; older ones put
+            # it in the relevance column (LimeSurvey's manual, "Tab Separated Value survey
+            # structure").
+            value = cell(record, "assessment_value").strip() or cell(record, "relevance").strip()
             current.answers.append(
                 Answer(
                     code=cell(record, "name").strip(),
