@@ -14,7 +14,15 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from imheval.interop.model import Omission
-from imheval.interop.redcap._calc import KeyTerm, Ref, Term, ValueTerm, references, score_terms
+from imheval.interop.redcap._calc import (
+    KeyTerm,
+    Ref,
+    Term,
+    ValueTerm,
+    parse,
+    references,
+    score_terms,
+)
 from imheval.interop.redcap._dict_fields import Field, Role
 from imheval.interop.redcap._dict_text import shorten
 
@@ -108,6 +116,8 @@ def _target_name(target: Target) -> str:
 
 
 def _why_unreadable(expression: str) -> str:
+    if parse(expression) is None and re.search(r"\$\(|\bfunction\b|;\s*$|=>", expression):
+        return "it is JavaScript, not a REDCap calculation"
     refs = references(expression)
     if not refs:
         return "it scores no question"

@@ -191,6 +191,7 @@ class _Builder:
         self.ranked_groups: set[str] = set()
         self.missing_groups: set[str] = set()
         self.domain_labels: dict[str, str] = {}
+        self.unnamed_scales = 0
 
     # -----------------------------------------------------------------------------------------
 
@@ -363,7 +364,8 @@ class _Builder:
         if group and not _IDENTIFIER.match(wanted):
             name = make_identifier(group)
         else:
-            name = f"scale_{len(self.scales) + 1}"
+            self.unnamed_scales += 1
+            name = f"scale_{self.unnamed_scales}"
         number = 2
         base_name = name
         while name in self.scales:
