@@ -10,7 +10,7 @@ import pytest
 
 from imheval.errors import DataFormatError
 from imheval.interop.common import maps_for_instrument
-from imheval.interop.limesurvey.export import write_lss
+from imheval.interop.limesurvey.export import survey_structure, write_lss
 from imheval.interop.limesurvey.responses import read_responses
 from imheval.interop.limesurvey.structure import read_structure
 from imheval.interop.model import InstrumentImport, ResponseOptions, SourceFile, System
@@ -444,3 +444,51 @@ def test_an_identifying_column_cannot_be_the_code() -> None:
         "results.csv: the code field 'token' (--code-field) identifies people, so imheval "
         "drops it; name the column that holds the self-generated code"
     )
+
+
+def test_survey_structure_reads_exports_of_an_exported_instrument_exactly() -> None:
+    instrument = handmade_instrument()
+    lss = write_lss(instrument)
+    export = SourceFile("results.csv", limesurvey_export(lss, instrument, ANSWERS[:2]))
+    exact = read_responses([export], survey_structure(instrument), ResponseOptions())
+    ids = [q.id for q in instrument.questions]
+    assert [[exact.frame.iloc[r][i] for i in ids] for r in range(2)] == [
+        [ANSWERS[r][i] for i in ids] for r in range(2)
+    ]
+    assert exact.notes == ()
+    # The bare instrument knows neither the codes LimeSurvey gave ids it cannot hold (k-1.a is
+    # k1a) nor that it holds option "a" of k3 as A1 (beside "A"): those answers are lost or
+    # invalid, and said to be.
+    bare = read_responses(
+        [export], maps_for_instrument(instrument, System.LIMESURVEY), ResponseOptions()
+    )
+    assert column(bare.frame, "k-1.a") == ["", ""]
+    assert column(bare.frame, "k3") == ["A1", "A"]
+    assert column(bare.frame, "c1") == ["4", ""]
+    assert any("answer 'A1' to k3 is not one of its options" in note for note in bare.notes)
+    assert any("'k-1.a'" in note and "not in the export" in note for note in bare.notes)
+
+
+def test_a_negative_rating_written_m2_reads_as_minus_2_with_the_bare_instrument() -> None:
+    from imheval.instruments import Instrument
+
+    instrument = Instrument.model_validate(
+        {
+            "format": "imheval-instrument/1",
+            "id": "change",
+            "version": "1.0.0",
+            "title": "Change",
+            "levels": ["beginner"],
+            "domains": [{"id": "c", "label": "Change"}],
+            "scales": {"bipolar": {"min": -2, "max": 2}},
+            "items": [{"id": "ch1", "domain": "c", "text": "How changed?", "scale": "bipolar"}],
+        }
+    )
+    lss = write_lss(instrument)
+    answers = [{"code": "AB12", "timepoint": "pre", "ch1": "-2"}]
+    export = SourceFile("change.csv", limesurvey_export(lss, instrument, answers))
+    assert b'"m2"' in export.data
+    result = read_responses(
+        [export], maps_for_instrument(instrument, System.LIMESURVEY), ResponseOptions()
+    )
+    assert column(result.frame, "ch1") == ["-2"]

@@ -53,8 +53,10 @@ from imheval.interop.limesurvey._text import (
     text_to_html,
     value_code,
 )
+from imheval.interop.limesurvey.structure import read_structure
+from imheval.interop.model import InstrumentImport, SourceFile
 
-__all__ = ["DB_VERSION", "write_lss"]
+__all__ = ["DB_VERSION", "survey_structure", "write_lss"]
 
 #: The DBVersion of a LimeSurvey 6 export (LimeSurvey 6.x writes 6xx).
 DB_VERSION = "630"
@@ -266,6 +268,16 @@ def write_lss(instrument: Instrument) -> str:
         + "</p>"
     )
     return _document(instrument, tables)
+
+
+def survey_structure(instrument: Instrument) -> InstrumentImport:
+    """How LimeSurvey's response exports of ``write_lss(instrument)`` name its questions and
+    answers: the structure to read them with when the data were captured with an imheval
+    instrument rather than a .lss in hand. It knows the codes the writer chose (``A1`` for an
+    option code LimeSurvey cannot hold, ``m2`` for -2, ``GRID[ITEM]`` columns) and gives the
+    instrument's own ids."""
+    lss = write_lss(instrument).encode("utf-8")
+    return read_structure(SourceFile(f"{instrument.id}.lss", lss))
 
 
 def _write_questions(

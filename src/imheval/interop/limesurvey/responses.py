@@ -488,6 +488,9 @@ class _File:
         if mapped is None:
             wanted = fold(value)
             mapped = next((v for k, v in answer.codes.items() if fold(k) == wanted), None)
+        if mapped is None and re.fullmatch(r"m\d+", value):
+            # imheval's .lss codes a negative rating -N as mN (LimeSurvey allows no minus).
+            mapped = answer.codes.get("-" + value[1:])
         if mapped is None:
             unknown.setdefault((answer.source, value), []).append(number)
             return value
