@@ -17,7 +17,12 @@ from imheval.instruments import Instrument, KeyedItem, OpenItem, RatingItem, lis
 from imheval.instruments.model import DEFAULT_WORDING, TERM
 from imheval.interop.model import SourceFile
 from imheval.interop.redcap.dictionary import read_dictionary
-from imheval.interop.redcap.export import HEADERS, write_dictionary, write_instrument_zip
+from imheval.interop.redcap.export import (
+    HEADERS,
+    redcap_answer_maps,
+    write_dictionary,
+    write_instrument_zip,
+)
 
 
 def hand_made() -> Instrument:
@@ -412,3 +417,25 @@ def test_items_and_options_are_checked_against_the_written_rows() -> None:
             )
         else:
             assert isinstance(question, OpenItem) and row["Field Type"] == "notes"
+
+
+def test_answer_maps_for_records_of_a_project_built_from_the_dictionary() -> None:
+    instrument = hand_made()
+    maps = redcap_answer_maps(instrument)
+    assert maps.instrument is instrument
+    assert maps.code_field == "code"
+    assert [(a.item, a.source) for a in maps.answers] == [
+        ("K1", "k1"),
+        ("code", "code_2"),
+        ("S-1", "s_1"),
+        ("S.2", "s_2"),
+        ("K2", "k2"),
+        ("C1", "c1"),
+        ("record_id", "record_id_2"),
+        ("S3", "s3"),
+        ("O2", "o2"),
+    ]
+    assert maps.answer_map("K2").codes["2"] == "z,1"
+    assert maps.answer_map("C1").codes["Total"] == "10"
+    core = next(i for i in list_builtin() if i.id == "imh-core")
+    assert redcap_answer_maps(core).answer_map("KA01").source == "ka01"

@@ -50,13 +50,14 @@ from dataclasses import dataclass
 
 from imheval.instruments import Instrument, KeyedItem, OpenItem, RatingItem
 from imheval.instruments.model import DEFAULT_WORDING, TERM, RatingScale
+from imheval.interop.model import InstrumentImport
 from imheval.interop.redcap._dict_text import (
     escape_choice_label,
     escape_label,
     imheval_tag,
 )
 
-__all__ = ["HEADERS", "write_dictionary", "write_instrument_zip"]
+__all__ = ["HEADERS", "redcap_answer_maps", "write_dictionary", "write_instrument_zip"]
 
 #: The 18 column headers of a REDCap data dictionary, as REDCap's Data Dictionary page writes
 #: them.
@@ -138,6 +139,25 @@ def write_instrument_zip(instrument: Instrument) -> bytes:
         archive.writestr(_entry("instrument.csv"), text.encode("utf-8"))
         archive.writestr(_entry("OriginID.txt"), b"imheval")
     return buffer.getvalue()
+
+
+def redcap_answer_maps(instrument: Instrument) -> InstrumentImport:
+    """How ``instrument``'s questions appear in a REDCap project built from
+    :func:`write_dictionary`: each question's REDCap field name (``KA01`` is field ``ka01``,
+    ``se-1.2`` is ``se_1_2``), the option codes as written there, the code field. Use it to read
+    the records of such a project with the imheval instrument (``imheval convert --from redcap
+    -i INSTRUMENT``) instead of its dictionary: it is exactly what reading the dictionary back
+    gives, with ``instrument`` itself (its wording, misconceptions and evidence included)."""
+    from dataclasses import replace
+
+    from imheval.interop.model import SourceFile
+    from imheval.interop.redcap.dictionary import read_dictionary
+
+    source = SourceFile(
+        name=f"{instrument.id}-redcap-dictionary.csv",
+        data=write_dictionary(instrument).encode("utf-8"),
+    )
+    return replace(read_dictionary(source), instrument=instrument)
 
 
 def _entry(name: str) -> zipfile.ZipInfo:
