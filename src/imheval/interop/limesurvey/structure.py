@@ -41,8 +41,21 @@ from typing import Any
 from pydantic import ValidationError
 
 from imheval.errors import InstrumentError, Problem
-from imheval.instruments import Instrument, TrainingLevel
+from imheval.instruments import Instrument
 from imheval.interop.common import fold, is_identifying, make_identifier
+from imheval.interop.limesurvey._kinds import (
+    ARRAY_TYPES,
+    FIXED_OPTIONS,
+    NOT_CARRIED,
+    TEXT_TYPES,
+    TICK_OPTIONS,
+    answer_codes_of,
+    levels_named,
+    names_listed,
+    row_text,
+    shorten,
+    signature,
+)
 from imheval.interop.limesurvey._scoring import (
     Keyed,
     Rating,
@@ -75,27 +88,6 @@ _IDENTIFIER = re.compile(r"^[A-Za-z][A-Za-z0-9_.-]{0,63}$")
 _RESERVED = {*TIDY_COLUMNS, "form", "source_row"}
 _DEFAULT_OPEN_LENGTH = 1000
 _MAX_OPEN_LENGTH = 5000
-_TEXT_TYPES = {"S", "T", "U"}
-_ARRAY_TYPES = {"F", "H", "A", "B", "1"}
-_FIXED_OPTIONS = {
-    "Y": {"Y": "Yes", "N": "No"},
-    "G": {"F": "Female", "M": "Male"},
-    "C": {"Y": "Yes", "U": "Uncertain", "N": "No"},
-    "E": {"I": "Increase", "S": "Same", "D": "Decrease"},
-}
-_TICK_OPTIONS = {"Y": "Ticked", "N": "Not ticked"}
-_NOT_CARRIED = {
-    "N": "a number question; imheval scores choice questions only",
-    "K": "a multiple-number question; imheval scores choice questions only",
-    "D": "a date question; imheval scores choice questions only",
-    "R": "a ranking question; imheval cannot score a ranking",
-    ":": "an array of numbers; imheval scores choice questions only",
-    ";": "an array of texts; imheval does not carry it",
-    "|": "a file upload; not carried",
-    "*": "an equation (a calculation LimeSurvey makes); not carried",
-    "I": "a language switch; not carried",
-    "X": "text display, not a question",
-}
 
 
 def read_structure(source: SourceFile) -> InstrumentImport:
@@ -182,7 +174,7 @@ class _Reader:
                 self.omissions.append(
                     Omission(
                         f"group '{label}'",
-                        f"shown only when {_shorten(group.relevance)}; imheval asks every "
+                        f"shown only when {shorten(group.relevance)}; imheval asks every "
                         "question (branching is not carried)",
                     )
                 )
@@ -218,9 +210,9 @@ class _Reader:
             if question.type in ("L", "!", "O", "F", "H"):
                 answers = [a for a in question.answers if a.scale == 0]
                 if isinstance(judge(answers), Unscored) and integer_run(answers):
-                    signature = _signature(answers)
+                    shared = signature(answers)
                     weight = 2 if question.type in ("F", "H") else 1
-                    self.shared_lists[signature] = self.shared_lists.get(signature, 0) + weight
+                    self.shared_lists[shared] = self.shared_lists.get(shared, 0) + weight
 
     # -- one question ----------------------------------------------------------------------
 
@@ -236,14 +228,14 @@ class _Reader:
                 Omission(where, "always hidden in LimeSurvey (people never see it); not carried")
             )
             return
-        if kind in _NOT_CARRIED:
-            self.omissions.append(Omission(where, _NOT_CARRIED[kind]))
+        if kind in NOT_CARRIED:
+            self.omissions.append(Omission(where, NOT_CARRIED[kind]))
             return
         if question.relevance.strip() not in ("", "1"):
             self.omissions.append(
                 Omission(
                     where,
-                    f"shown only when {_shorten(question.relevance)}; imheval asks every "
+                    f"shown only when {shorten(question.relevance)}; imheval asks every "
                     "question (branching is not carried)",
                 )
             )
@@ -268,19 +260,19 @@ class _Reader:
         elif kind == "5":
             self._fixed_scale(title, title, text, domain_key, 1, 5)
         elif kind in ("Y", "G"):
-            self._unkeyed(title, title, text, domain_key, dict(_FIXED_OPTIONS[kind]), "")
+            self._unkeyed(title, title, text, domain_key, dict(FIXED_OPTIONS[kind]), "")
         elif kind in ("F", "H", "A", "B", "C", "E", "1"):
             self._array(question, text, domain_key)
         elif kind in ("M", "P"):
             self._multiple(question, text, domain_key)
-        elif kind in _TEXT_TYPES:
+        elif kind in TEXT_TYPES:
             self._open(title, title, text, domain_key, question)
         elif kind == "Q":
             for sub in question.subquestions:
                 self._open(
                     f"{title}[{sub.title}]",
                     f"{title}_{sub.title}",
-                    _join(text, html_to_text(sub.text) or sub.title),
+                    row_text(text, html_to_text(sub.text) or sub.title),
                     domain_key,
                     question,
                 )
@@ -322,7 +314,7 @@ class _Reader:
             )
             return True
         code = self.mapping.get("code")
-        if question.type in _TEXT_TYPES and (
+        if question.type in TEXT_TYPES and (
             title == code if isinstance(code, str) else "code" in name
         ):
             self.code_candidates.append(title)
@@ -346,7 +338,7 @@ class _Reader:
         verdict: Verdict = judge(answers, scale_hint=scale_hint)
         if isinstance(verdict, Unscored):
             run = integer_run(answers)
-            shared = self.shared_lists.get(_signature(answers), 0) >= 2 and len(answers) >= 3
+            shared = self.shared_lists.get(signature(answers), 0) >= 2 and len(answers) >= 3
             if run is not None and (in_array or shared):
                 verdict = run
         if isinstance(verdict, Keyed):
@@ -354,7 +346,9 @@ class _Reader:
             options = {
                 option_map.get(a.code, a.code): html_to_text(a.text) or a.code for a in answers
             }
-            codes = _codes({a.code: option_map.get(a.code, a.code) for a in answers}, answers)
+            codes = answer_codes_of(
+                {a.code: option_map.get(a.code, a.code) for a in answers}, answers
+            )
             points = float(verdict.points)
             exact = self._mapped("points", parent)
             if (
@@ -387,7 +381,9 @@ class _Reader:
             if len(options) < 2:
                 self.omissions.append(Omission(where, f"{verdict.why}; not carried"))
                 return
-            codes = _codes({a.code: option_map.get(a.code, a.code) for a in answers}, answers)
+            codes = answer_codes_of(
+                {a.code: option_map.get(a.code, a.code) for a in answers}, answers
+            )
             self._unkeyed(source, native, text, domain_key, options, verdict.why, codes)
 
     def _rating(
@@ -439,20 +435,20 @@ class _Reader:
             return
         scales = [0, 1] if kind == "1" else [0]
         for sub in rows:
-            row_text = _join(text, html_to_text(sub.text) or sub.title)
+            joined = row_text(text, html_to_text(sub.text) or sub.title)
             for scale in scales:
                 source = f"{title}[{sub.title}]" + (f"[{scale + 1}]" if kind == "1" else "")
                 native = f"{title}_{sub.title}" + (f"_{scale + 1}" if kind == "1" else "")
                 # imheval's own arrays hold one item per row: the row's text is the item's.
                 own = self._mapped("items", source) is not None
-                item_text = (html_to_text(sub.text) if own else row_text) or sub.title
+                item_text = (html_to_text(sub.text) if own else joined) or sub.title
                 if kind == "A":
                     self._fixed_scale(source, native, item_text, domain_key, 1, 5)
                 elif kind == "B":
                     self._fixed_scale(source, native, item_text, domain_key, 1, 10)
                 elif kind in ("C", "E"):
                     self._unkeyed(
-                        source, native, item_text, domain_key, dict(_FIXED_OPTIONS[kind]), ""
+                        source, native, item_text, domain_key, dict(FIXED_OPTIONS[kind]), ""
                     )
                 else:
                     answers = [a for a in question.answers if a.scale == scale]
@@ -482,9 +478,9 @@ class _Reader:
             self._unkeyed(
                 source,
                 f"{title}_{sub.title}",
-                _join(text, html_to_text(sub.text) or sub.title),
+                row_text(text, html_to_text(sub.text) or sub.title),
                 domain_key,
-                dict(_TICK_OPTIONS),
+                dict(TICK_OPTIONS),
                 "a box of a multiple choice question (Y when ticked)",
                 codes,
             )
@@ -653,7 +649,7 @@ class _Reader:
         """Each scale's id: the mapping's, else the name of the first array using it, else
         ``scale_1``, ``scale_2``..."""
         keys = list(dict.fromkeys(item.scale_key for item in self.items if item.kind == "rating"))
-        arrays = {q.title for q in self.survey.questions if q.type in _ARRAY_TYPES}
+        arrays = {q.title for q in self.survey.questions if q.type in ARRAY_TYPES}
         ids: dict[tuple[Any, ...], str] = {}
         taken: set[str] = set()
         for key in keys:
@@ -717,7 +713,7 @@ class _Reader:
             "language": language
             if isinstance(language, str) and language
             else survey.base_language,
-            "levels": _levels(meta.get("levels")),
+            "levels": levels_named(meta.get("levels")),
             "domains": [
                 {
                     "id": d.id,
@@ -753,10 +749,10 @@ class _Reader:
         unkeyed = [item.source for item in self.items if item.kind == "unkeyed"]
         found = []
         if open_items:
-            found.append(f"{len(open_items)} free-text question(s) ({_names(open_items)})")
+            found.append(f"{len(open_items)} free-text question(s) ({names_listed(open_items)})")
         if unkeyed:
             found.append(
-                f"{len(unkeyed)} choice question(s) with no answer key ({_names(unkeyed)})"
+                f"{len(unkeyed)} choice question(s) with no answer key ({names_listed(unkeyed)})"
             )
         what = "; ".join(found) if found else "no question imheval can read"
         return (
@@ -766,43 +762,3 @@ class _Reader:
             "set the assessment values (the answer options' 'Assessment value'), export the "
             ".lss again, and import it"
         )
-
-
-def _levels(listed: Any) -> list[str]:
-    """The training levels the mapping names (all three when it names none it knows)."""
-    known = [level.value for level in TrainingLevel]
-    if isinstance(listed, list):
-        chosen = [level for level in known if level in listed]
-        if chosen:
-            return chosen
-    return known
-
-
-def _signature(answers: list[Answer]) -> tuple[Any, ...]:
-    return tuple((a.code, fold(html_to_text(a.text))) for a in answers)
-
-
-def _codes(mapped: dict[str, str], answers: list[Answer]) -> dict[str, str]:
-    """Each answer's LimeSurvey code and its text (as a full-answer export writes it) to the
-    imheval option code."""
-    codes = dict(mapped)
-    for answer in answers:
-        label = html_to_text(answer.text)
-        if label:
-            codes.setdefault(label, mapped[answer.code])
-    return codes
-
-
-def _join(stem: str, row: str) -> str:
-    """An array row's text as LimeSurvey's full-text export heads it: ``stem [row]``."""
-    return f"{stem} [{row}]" if stem else row
-
-
-def _names(names: list[str], limit: int = 6) -> str:
-    shown = ", ".join(names[:limit])
-    return shown + (f" and {len(names) - limit} more" if len(names) > limit else "")
-
-
-def _shorten(expression: str, limit: int = 80) -> str:
-    text = " ".join(expression.split())
-    return text if len(text) <= limit else text[: limit - 1] + "…"
