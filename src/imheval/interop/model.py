@@ -166,6 +166,9 @@ class InstrumentImport:
     identifying: tuple[str, ...] = ()
     #: Choice questions the source does not score, left out until someone gives their key.
     unkeyed: tuple[UnkeyedQuestion, ...] = ()
+    #: The source's own canonical name of the questionnaire where it has one (a FHIR
+    #: Questionnaire's ``url|version``), which responses are checked against.
+    canonical: str | None = None
 
     def answer_map(self, item_id: str) -> AnswerMap:
         """The :class:`AnswerMap` of the item with this imheval id (KeyError if none)."""
