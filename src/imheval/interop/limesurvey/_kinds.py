@@ -9,8 +9,11 @@ from imheval.interop.common import fold
 from imheval.interop.limesurvey._survey import Answer
 from imheval.interop.limesurvey._text import html_to_text
 
+#: Free text: short, long, huge.
 TEXT_TYPES = {"S", "T", "U"}
+#: Arrays whose rows are items on a scale (flexible, by column, 5-point, 10-point, dual scale).
 ARRAY_TYPES = {"F", "H", "A", "B", "1"}
+#: The answers LimeSurvey fixes for yes/no, gender, yes/uncertain/no and increase/same/decrease.
 FIXED_OPTIONS = {
     "Y": {"Y": "Yes", "N": "No"},
     "G": {"F": "Female", "M": "Male"},
@@ -18,6 +21,7 @@ FIXED_OPTIONS = {
     "E": {"I": "Increase", "S": "Same", "D": "Decrease"},
 }
 TICK_OPTIONS = {"Y": "Ticked", "N": "Not ticked"}
+#: Question types imheval does not carry, and why.
 NOT_CARRIED = {
     "N": "a number question; imheval scores choice questions only",
     "K": "a multiple-number question; imheval scores choice questions only",
@@ -43,6 +47,7 @@ def levels_named(listed: Any) -> list[str]:
 
 
 def signature(answers: list[Answer]) -> tuple[Any, ...]:
+    """An answer list as codes and texts, to find lists that several questions share."""
     return tuple((a.code, fold(html_to_text(a.text))) for a in answers)
 
 
@@ -63,10 +68,12 @@ def row_text(stem: str, row: str) -> str:
 
 
 def names_listed(names: list[str], limit: int = 6) -> str:
+    """Names for a message, at most ``limit`` of them, then "and N more"."""
     shown = ", ".join(names[:limit])
     return shown + (f" and {len(names) - limit} more" if len(names) > limit else "")
 
 
 def shorten(expression: str, limit: int = 80) -> str:
+    """An expression for a message: spaces collapsed, at most ``limit`` characters."""
     text = " ".join(expression.split())
     return text if len(text) <= limit else text[: limit - 1] + "…"
