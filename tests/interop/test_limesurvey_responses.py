@@ -68,11 +68,11 @@ def test_code_headings_example_reads_answers_and_leaves_out_the_unsubmitted() ->
         "incomplete responses to include it)"
     ]
     assert result.dropped == ()
-    # The multiple choice boxes have no key yet: they are not items, so their columns are
-    # ignored (and said to be).
+    # The multiple choice boxes have no key yet: they are not items, so their answers are left
+    # out (and said to be).
     assert result.notes == (
-        f"{CODE_HEADINGS}: 2 column(s) are not questions imheval carries and were ignored: "
-        "'ROLES[SQ001]', 'ROLES[SQ002]'",
+        f"{CODE_HEADINGS}: 2 column(s) hold questions with no answer key yet, so their answers "
+        "were left out (give their keys with --key): 'ROLES[SQ001]', 'ROLES[SQ002]'",
     )
 
 

@@ -372,7 +372,18 @@ class _File:
 
     def _note_columns(self, items: list[tuple[AnswerMap, int]]) -> None:
         header = self.table.header
+        unkeyed = {_heading(q.source) for q in self.structure.unkeyed} | {
+            _heading(q.text) for q in self.structure.unkeyed
+        }
         ignored = [h for i, h in enumerate(header) if i not in self.claimed and h.strip()]
+        waiting = [h for h in ignored if _heading(h) in unkeyed]
+        ignored = [h for h in ignored if _heading(h) not in unkeyed]
+        if waiting:
+            self.state.notes.append(
+                f"{self.file}: {len(waiting)} column(s) hold questions with no answer key yet, "
+                f"so their answers were left out (give their keys with --key): "
+                f"{_listed(waiting)}"
+            )
         if ignored:
             self.state.notes.append(
                 f"{self.file}: {len(ignored)} column(s) are not questions imheval carries and "
