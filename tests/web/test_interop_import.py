@@ -158,6 +158,12 @@ def test_a_redcap_export_is_previewed_with_its_mapping_then_imported_into_the_co
     assert "Pre-test, Post-test, Follow-up 3" in text
     assert "S1 Question 15 (S1): I feel confident talking with parents" in text
     assert "Pre-test 2 responses" in text and "Post-test 1 response" in text
+    # the cohort's questions no response answers, per timepoint with responses
+    assert (
+        "Pre-test: Question 3 (K3), Question 4 (K4), Question 5 (K5), Question 6 (K6), "
+        "Question 8 (R2)" in text
+    )
+    assert "Post-test: Question 3 (K3)" in text and "Follow-up:" not in text
     assert "timepoints were read from the event names (pre_arm_1 → pre, post_arm_1 → post)" in text
     assert "--events" not in page and "--keep-incomplete" not in page
     # the first responses, on their own file and row

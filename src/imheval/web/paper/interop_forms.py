@@ -217,6 +217,11 @@ class InteropImportForm(PaperPageForm):
         """The error summary's link: the first radio button of the system question."""
         return "id_system_0" if name == "system" else super().anchor(name)
 
+    def error_list(self) -> list[tuple[str, str]]:
+        """As every paper form's, but the only error of the whole form, that the files have
+        problems, links to the table of those problems."""
+        return [(anchor or "problems", message) for anchor, message in super().error_list()]
+
     def slots(self) -> list[Any]:
         """The upload slots' bound fields, in the page's order."""
         return [self[name] for name in (EVERY_TIMEPOINT, *SLOTS.values()) if name in self.fields]

@@ -373,7 +373,7 @@ def _nothing_left(name: str, left_out: Sequence[Omission]) -> list[Problem]:
     ]
     for omission in left_out[:MAX_LISTED]:
         problems.append(
-            Problem(file=name, message=f"{omission.where}: {page_words(omission.message)}")
+            Problem(file=name, message=f"{page_words(omission.message)} ({omission.where})")
         )
     return problems
 
@@ -473,9 +473,9 @@ def mapping_of(
 ) -> dict[str, Any]:
     """What the preview shows of the conversion, as JSON (kept until the person confirms):
     the files and their timepoints, each source question and the cohort question it fills (with
-    its timepoints and how many answers it has), the cohort's questions no source question
-    fills, the identifying columns dropped, the responses left out and why, and what the
-    structure file holds that could not be carried."""
+    its timepoints and how many answers it has), the cohort's questions no response answers at
+    a timepoint that has responses, the identifying columns dropped, the responses left out and
+    why, and what the structure file holds that could not be carried."""
     responses = conversion.responses
     assert responses is not None
     frame = responses.frame
@@ -503,10 +503,16 @@ def mapping_of(
                 "answers": count,
             }
         )
-    filled = {answer.item for answer in conversion.structure.answers}
     not_filled = []
     for timepoint, (_, rules) in questionnaires.items():
-        missing = [rule.name for item_id, rule in rules.items() if item_id not in filled]
+        at = frame[frame["timepoint"] == timepoint]
+        if not len(at):
+            continue
+        missing = [
+            rule.name
+            for item_id, rule in rules.items()
+            if item_id not in at.columns or not (at[item_id].astype(str).str.strip() != "").any()
+        ]
         if missing:
             not_filled.append({"timepoint": str(labels[timepoint]), "questions": missing})
     omissions = [page_words(str(omission)) for omission in conversion.structure.omissions]
