@@ -319,6 +319,47 @@ def test_instrument_zip_of_a_later_form_keeps_its_first_field() -> None:
     assert imported.instrument.domains[0].id == "score"  # named by the calc that scores it
 
 
+def test_project_xml_metadata_with_checkbox_calc_and_matrix() -> None:
+    imported = read_dictionary(local("scored_project_odm.xml"))
+    instrument = imported.instrument
+    assert [(q.id, getattr(q, "key", None)) for q in instrument.questions] == [
+        ("k1", ("1",)),
+        ("roles___1", ("1",)),
+        ("roles___2", ("0",)),
+        ("se1", None),
+        ("se2", None),
+        ("comments", None),
+    ]
+    assert keyed(imported, "k1").options == {"1": "Conception to age 3", "2": "Age 3 to 5 | later"}
+    assert keyed(imported, "roles___2").text == "Who can refer a baby?: Neighbour"
+    assert instrument.scales["se_grid"].labels == {1: "Disagree", 2: "Neither", 3: "Agree"}
+    assert [d.id for d in instrument.domains] == ["knowledge", "self-efficacy"]
+    assert imported.code_field == "own_code"
+    assert imported.omissions == ()
+
+
+def test_project_xml_with_a_doctype_or_broken_is_refused_unread() -> None:
+    data = local("scored_project_odm.xml").data
+    hostile = data.replace(
+        b'<?xml version="1.0" encoding="UTF-8" ?>',
+        b'<?xml version="1.0"?><!DOCTYPE ODM [<!ENTITY x SYSTEM "file:///etc/passwd">]>',
+    )
+    with pytest.raises(InstrumentError) as refused:
+        read_dictionary(SourceFile(name="project.xml", data=hostile))
+    assert str(refused.value) == (
+        "project.xml: the XML declares a DOCTYPE or entities, which REDCap's project XML never "
+        "does; it was refused unread"
+    )
+    with pytest.raises(InstrumentError) as broken:
+        read_dictionary(SourceFile(name="project.xml", data=data[: len(data) // 2]))
+    assert "this XML cannot be read (" in str(broken.value)
+    with pytest.raises(InstrumentError) as other:
+        read_dictionary(SourceFile(name="other.xml", data=b"<document><a/></document>"))
+    assert str(other.value).startswith(
+        "other.xml: this is an XML file, not a REDCap data dictionary (a CSV file)"
+    )
+
+
 def test_r_written_na_cells_are_blank() -> None:
     text = (
         '"field_name","form_name","section_header","field_type","field_label",'

@@ -291,6 +291,38 @@ def test_excel_resaved_dictionary_reads_once_keyed() -> None:
     ]
 
 
+def test_project_xml_is_read_for_its_metadata() -> None:
+    source = real("pycap_simple_project_odm.xml")
+    assert refusal(source).startswith(
+        "no question in this dictionary is scored: no calculation scores its choice questions "
+        "('ethnicity', 'race', 'sex')"
+    )
+    imported = read_dictionary(source, keys={"sex": ["Male"]})
+    assert [(q.id, q.domain) for q in imported.instrument.questions] == [
+        ("sex", "contact_information"),
+        ("comments", None),
+    ]
+    sex = imported.instrument.questions[0]
+    assert isinstance(sex, KeyedItem) and (sex.options, sex.key) == (
+        {"0": "Female", "1": "Male"},
+        ("1",),
+    )
+    assert imported.identifying == (
+        "first_name",
+        "last_name",
+        "address",
+        "telephone",
+        "email",
+        "dob",
+    )
+    # The form status field and the data access group are not fields of the dictionary.
+    assert not [o for o in imported.omissions if "complete" in o.where or "access" in o.where]
+    assert omitted(imported, "field 'age'") == [
+        "the calculation rounddown(datediff([dob],'today','y')) is not carried: it is not a sum "
+        "of answers or of if(...) scores of choice questions"
+    ]
+
+
 @pytest.mark.parametrize(
     ("name", "record_id"),
     [
@@ -339,7 +371,6 @@ def test_fragments_with_only_a_record_id_and_numbers_are_refused(name: str, reco
             "rsvc_records_longitudinal_repeating_excel_dates_crlf.csv",
             "this is a REDCap record export (the answers)",
         ),
-        ("pycap_simple_project_odm.xml", "this is a REDCap project XML file (CDISC ODM)"),
     ],
 )
 def test_other_redcap_files_are_refused_saying_what_they_are(name: str, what: str) -> None:

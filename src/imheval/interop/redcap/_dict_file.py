@@ -20,9 +20,10 @@ only ``instrument.csv`` is read, after the ZIP's directory is checked (entry cou
 compression ratio, no path tricks), in the way :func:`imheval.io._xlsx.check_archive` checks a
 workbook.
 
-Other REDCap files given in its place (the events or arms list, the instrument-event mapping,
-the repeating instruments list, a record export, the project XML) are refused with a message
-saying what they are and which file to download instead.
+REDCap's project XML (CDISC ODM) is read for its metadata by :mod:`._dict_odm`. Other REDCap
+files given in its place (the events or arms list, the instrument-event mapping, the repeating
+instruments list, a record export) are refused with a message saying what they are and which
+file to download instead.
 """
 
 from __future__ import annotations
@@ -150,6 +151,10 @@ def read_dictionary_file(source: SourceFile) -> DictionaryFile:
         return DictionaryFile(found.file, found.rows, found.headings, from_zip=True)
     head = data[:4096].lstrip(b"\xef\xbb\xbf \t\r\n")
     if head.startswith(b"<"):
+        from imheval.interop.redcap._dict_odm import is_redcap_odm, read_odm
+
+        if is_redcap_odm(data[:65536]):
+            return read_odm(data, source.name)
         raise _refuse(source.name, _xml_message(data[:65536]))
     if head.startswith(b"["):
         return _read_json(source)
@@ -413,12 +418,7 @@ def _not_a_dictionary(header: tuple[str, ...], missing: list[str]) -> str:
 
 
 def _xml_message(head: bytes) -> str:
-    text = head.decode("utf-8", errors="replace")
-    if "<ODM" in text and ("projectredcap.org" in text or "REDCap" in text):
-        return (
-            "this is a REDCap project XML file (CDISC ODM), not a data dictionary; download "
-            f"the data dictionary instead ({DOWNLOAD_DICTIONARY})"
-        )
+    del head
     return (
         "this is an XML file, not a REDCap data dictionary (a CSV file); download the data "
         f"dictionary ({DOWNLOAD_DICTIONARY})"
