@@ -1,8 +1,8 @@
 """The fields of a REDCap project XML (CDISC ODM 1.3.1 with ``redcap:`` extensions), as the
 rows of a data dictionary.
 
-REDCap's "project XML" (Project Setup > Other Functionality > Download metadata only (XML), or
-a whole-project backup) holds the same metadata as the data dictionary, spread over ODM
+REDCap's "project XML" (Project Setup > Other Functionality > Copy or Back Up the Project >
+Download metadata only (XML), or metadata and data) holds the same metadata as the data dictionary, spread over ODM
 elements: ``FormDef`` (an instrument, ``redcap:FormName``) lists ``ItemGroupRef``; each
 ``ItemGroupDef`` (a section) lists ``ItemRef``; each ``ItemDef`` is a field, with the dictionary's
 columns as ``redcap:`` attributes (``redcap:Variable``, ``redcap:FieldType`` with ``select`` for
