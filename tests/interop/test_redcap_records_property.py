@@ -223,6 +223,16 @@ def csv_of(export: Export) -> bytes:
     return out.getvalue().encode("utf-8")
 
 
+def answers_something(
+    questions: tuple[Question, ...], answers: tuple[str, ...] | list[str]
+) -> bool:
+    """Whether a row answers anything: an unticked checkbox option is no answer."""
+    return any(
+        a.strip() and (q.kind != "tick" or a == "1")
+        for q, a in zip(questions, answers, strict=True)
+    )
+
+
 def expected_rows(export: Export) -> tuple[list[list[str]], list[int], bool]:
     """The frame rows the export should give, their spreadsheet row numbers, and whether any
     answering row has a timepoint (else the import is refused)."""
@@ -236,12 +246,7 @@ def expected_rows(export: Export) -> tuple[list[list[str]], list[int], bool]:
             a if q.kind == "open" and a.strip() else a.strip()
             for q, a in zip(export.questions, answers, strict=True)
         ]
-        evidence = [
-            a
-            for q, a in zip(export.questions, answered, strict=True)
-            if a and (q.kind != "tick" or a == "1")
-        ]
-        if not evidence:
+        if not answers_something(export.questions, answered):
             continue
         timepoint = EVENTS[event][1]
         if timepoint is None:
@@ -268,7 +273,9 @@ def test_the_frame_holds_exactly_what_was_generated(export: Export) -> None:
         options = ResponseOptions(events={"pre": "pre", "post": "post", "Follow-up": "followup"})
     source = SourceFile("generated.csv", csv_of(export))
     frame, numbers, any_mapped = expected_rows(export)
-    answering = any(any(a.strip() for a in answers) for *_, answers, _status in export.rows)
+    answering = any(
+        answers_something(export.questions, answers) for *_, answers, _status in export.rows
+    )
     if answering and not any_mapped:
         try:
             read_records([source], structure, options)
