@@ -162,14 +162,45 @@ IDENTIFYING_NAMES = (
     "date of birth",
     "dob",
     "redcap survey identifier",
+    "mrn",
+    "ssn",
+    "birth date",
+    "nhs no",
+    "chi number",
+    "hospital number",
+)
+
+#: Names that end in an identifying word but name a group, not a person ("cohort name",
+#: "team name"): they are not dropped.
+_GROUP_WORDS = (
+    "cohort",
+    "programme",
+    "program",
+    "course",
+    "team",
+    "service",
+    "organisation",
+    "organization",
+    "trust",
+    "group",
+    "event",
+    "form",
+    "instrument",
+    "survey",
 )
 
 
 def is_identifying(name: str) -> bool:
     """Whether a column or field named ``name`` identifies a person (see
-    :data:`IDENTIFYING_NAMES`): ``Email``, ``e-mail``, ``ipaddr``, ``First name``, ``token``."""
+    :data:`IDENTIFYING_NAMES`): ``Email``, ``e-mail``, ``ipaddr``, ``First name``, ``token``,
+    and names that end in one (``demo_last_name``, ``next_of_kin_contact_address``,
+    ``patient_mrn``) unless they name a group (``cohort_name``, ``team name``)."""
     words = fold(re.sub(r"[_\-]+", " ", name))
-    return any(words == known or words.startswith(known + " ") for known in IDENTIFYING_NAMES)
+    if any(words == known or words.startswith(known + " ") for known in IDENTIFYING_NAMES):
+        return True
+    if words.split(" ", 1)[0] in _GROUP_WORDS:
+        return False
+    return any(words.endswith(" " + known) for known in IDENTIFYING_NAMES)
 
 
 _TIMEPOINT_WORDS = {
