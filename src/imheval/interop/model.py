@@ -24,10 +24,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
-from imheval.errors import DataFormatError, Problem
+from imheval.errors import DataFormatError, InstrumentError, Problem
 from imheval.instruments import Instrument
 
 #: The largest file an import reads (a REDCap project of 50,000 records is about 60 MB).
@@ -142,6 +143,9 @@ class UnkeyedQuestion:
     answers: AnswerMap
     #: The id of the instrument question it came after in the source (None: it came first).
     after: str | None = None
+    #: The label of ``domain`` (its id when the source gives none), for when keying this
+    #: question brings back a domain that had no other question.
+    domain_label: str = ""
 
 
 @dataclass(frozen=True)
@@ -176,6 +180,37 @@ class InstrumentImport:
             if answer.item == item_id:
                 return answer
         raise KeyError(item_id)
+
+
+@dataclass(frozen=True)
+class PendingImport:
+    """A structure file none of whose questions can be carried until someone gives keys: every
+    choice question is unkeyed and there is no rating or open question, so there is no valid
+    instrument yet. A reader raises :class:`KeysNeeded` with this; ``apply_keys`` turns it into
+    an :class:`InstrumentImport` once at least one question has its key."""
+
+    #: The instrument file's own fields except ``items`` (format, id, version, title,
+    #: language, levels, domains, and description where the source has one), in the shape
+    #: :func:`imheval.instruments.writer.instrument_to_dict` writes them.
+    fields: Mapping[str, Any]
+    system: System
+    unkeyed: tuple[UnkeyedQuestion, ...]
+    omissions: tuple[Omission, ...] = ()
+    code_field: str | None = None
+    cohort_field: str | None = None
+    timepoint_field: str | None = None
+    identifying: tuple[str, ...] = ()
+    canonical: str | None = None
+
+
+class KeysNeeded(InstrumentError):
+    """Raised by a structure reader when nothing can be carried until keys are given; its
+    problems say so (naming the file and the questions), and ``pending`` holds what was read so
+    the command line's ``--key`` or the web page's key fields can finish the import."""
+
+    def __init__(self, problems: list[Problem] | tuple[Problem, ...], pending: PendingImport):
+        super().__init__(problems)
+        self.pending = pending
 
 
 @dataclass(frozen=True)
