@@ -186,7 +186,7 @@ class InstrumentImport:
 class PendingImport:
     """A structure file none of whose questions can be carried until someone gives keys: every
     choice question is unkeyed and there is no rating or open question, so there is no valid
-    instrument yet. A reader raises :class:`KeysNeeded` with this; ``apply_keys`` turns it into
+    instrument yet. A reader raises :class:`KeysNeededError` with this; ``apply_keys`` turns it into
     an :class:`InstrumentImport` once at least one question has its key."""
 
     #: The instrument file's own fields except ``items`` (format, id, version, title,
@@ -203,7 +203,7 @@ class PendingImport:
     canonical: str | None = None
 
 
-class KeysNeeded(InstrumentError):
+class KeysNeededError(InstrumentError):
     """Raised by a structure reader when nothing can be carried until keys are given; its
     problems say so (naming the file and the questions), and ``pending`` holds what was read so
     the command line's ``--key`` or the web page's key fields can finish the import."""
