@@ -401,3 +401,18 @@ def test_inferred_structure_read_back_as_a_structure_gives_the_same_frame() -> N
     assert again is structure
     assert first.frame.equals(second.frame)
     assert list(second.frame.columns[6:]) == ["q2", "q3_1", "q3_2", "q4"]
+
+
+def test_ratings_on_two_scales_alone_make_a_domain_per_scale() -> None:
+    built = download(
+        [
+            CODE,
+            Asked("How confident are you?", ["1", "2", "1", "1"]),
+            Asked("How ready do you feel?", ["2", "3", "1", "1"]),
+        ]
+    )
+    structure, _ = _convert([xlsx(built, "forms.xlsx")])
+    assert [d.id for d in structure.instrument.domains] == [
+        "forms-ratings-1-2",
+        "forms-ratings-1-3",
+    ]

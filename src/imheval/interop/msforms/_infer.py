@@ -25,8 +25,9 @@ read, sorted, coded ``a``, ``b``, ``c`` ... (``1``, ``2`` ... beyond 26). Then:
   the command to key it.
 
 Domains: the keyed items in one domain named after the form; ratings in a domain of their own
-per scale when there are keyed items too (a knowledge total and a confidence total should not
-be added together); with ratings only, one domain named after the form.
+per scale when there are keyed items or other scales too (a knowledge total and a confidence
+total, or totals on different scales, should not be added together); with ratings on one
+scale only, one domain named after the form.
 """
 
 from __future__ import annotations
@@ -425,13 +426,13 @@ def _instrument(
     keyed = any(isinstance(q, KeyedItem) for q in built.questions)
     ranges = list(built.scales)
     scales: dict[str, RatingScale] = {}
-    domains = [Domain(id=built.main, label=title)] if keyed or len(ranges) > 1 else []
+    domains = [Domain(id=built.main, label=title)] if keyed else []
     renamed: dict[str, tuple[str, str]] = {}  # _range(low, high) -> (scale id, domain id)
     for index, (low, high) in enumerate(ranges, start=1):
         scale = f"scale_{index}"
         scales[scale] = RatingScale(min=low, max=high)
         domain = built.main
-        if domains:
+        if keyed or len(ranges) > 1:
             domain = f"{built.main}-ratings" + (f"-{low}-{high}" if len(ranges) > 1 else "")
             domains.append(Domain(id=domain, label=f"{title}: ratings {low} to {high}"))
         renamed[_range(low, high)] = (scale, domain)
