@@ -15,7 +15,6 @@ from typing import Any
 
 import openpyxl
 import pytest
-from shared_fixtures import shared_fixture
 from test_interop_import import cells, post_files, stored_text
 from test_paper_entry import client_for
 
@@ -24,6 +23,7 @@ from imheval.interop.convert import export_instrument
 from imheval.interop.model import System
 from imheval.web.capture.models import Submission
 from imheval.web.paper.models import ImportBatch
+from shared_fixtures import shared_fixture
 
 pytestmark = pytest.mark.django_db
 
@@ -59,12 +59,12 @@ def forms_quiz(instrument: Instrument) -> bytes:
     header += ["Quiz feedback", "Your self-generated code", k1.text, f"Points - {k1.text}"]
     header += [f"Feedback - {k1.text}", r1.text, s1.text]
     start = dt.datetime(2025, 3, 4, 9, 12, 40)
-    rows = [
-        [1, start, start, "jane.doe@example.org", "Janetta Doe", 1, None, "MA07BE"]
-        + [k1.options["b"], 1, None, "Yes", labels[3]],
-        [2, start, start, "john.smith@example.org", "Johnathan Smith", 3, None, "JO12DE"]
-        + [k1.options["a"], 0, None, "No", "4"],
+    people = [
+        [1, start, start, "jane.doe@example.org", "Janetta Doe", 1, None, "MA07BE"],
+        [2, start, start, "john.smith@example.org", "Johnathan Smith", 3, None, "JO12DE"],
     ]
+    given = [[k1.options["b"], 1, None, "Yes", labels[3]], [k1.options["a"], 0, None, "No", "4"]]
+    rows = [[*person, *answered] for person, answered in zip(people, given, strict=True)]
     workbook = openpyxl.Workbook()
     sheet = workbook.active
     assert sheet is not None
@@ -123,7 +123,8 @@ def test_the_real_forms_quiz_is_refused_its_questions_are_not_the_cohorts(worksp
 #: A response export with question codes, as a survey made from imheval's .lss writes it (the
 #: rating battery an array, ``confidencegrid[S1]``); the IP address recorded; response 2 not
 #: finished.
-LIMESURVEY = """id,submitdate,lastpage,startlanguage,seed,ipaddr,code,timepoint,K1,R1,confidencegrid[S1]
+LIMESURVEY = """\
+id,submitdate,lastpage,startlanguage,seed,ipaddr,code,timepoint,K1,R1,confidencegrid[S1]
 1,2025-03-04 09:16:02,3,en,1412,192.0.2.44,MA07BE,pre,b,yes,3
 2,,2,en,98,192.0.2.45,JO12DE,pre,a,no,4
 3,2025-03-05 16:01:00,3,en,77,192.0.2.44,MA07BE,post,a,no,5
