@@ -596,3 +596,18 @@ def test_json_that_is_not_metadata_is_refused() -> None:
     with pytest.raises(InstrumentError) as refused:
         read_dictionary(source)
     assert "this JSON file is not REDCap metadata" in str(refused.value)
+
+
+def test_a_scoring_calc_of_two_thousand_questions_is_read() -> None:
+    rows = [field(f"q{i}", "radio", f"Q {i}", "1, a | 2, b | 3, c") for i in range(2000)]
+    total = "+".join(f"if([q{i}]='1' or [q{i}]='3',1,0)" for i in range(2000))
+    rows.append(field("total", "calc", "Total", total))
+    imported = read_dictionary(dictionary(rows))
+    assert len(imported.instrument.items) == 2000
+    assert keyed(imported, "q1999").key == ("1", "3")
+    assert imported.omissions == ()
+
+
+def test_deeply_nested_calcs_are_not_read_and_do_not_crash() -> None:
+    assert score_terms("(" * 5000 + "[a]" + ")" * 5000) is None
+    assert score_terms("sum(" * 3000 + "[a]" + ")" * 3000) is None

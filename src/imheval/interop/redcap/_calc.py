@@ -322,14 +322,20 @@ def score_terms(expression: str) -> tuple[Term, ...] | None:
 
 
 def _collect(node: Node, terms: list[Term]) -> bool:
-    if isinstance(node, Binary) and node.op == "+":
-        return _collect(node.left, terms) and _collect(node.right, terms)
-    if isinstance(node, Call) and node.name == "sum" and node.args:
-        return all(_collect(arg, terms) for arg in node.args)
-    term = _term(node)
-    if term is None:
-        return False
-    terms.append(term)
+    # Iterative, not recursive: a scoring calc of thousands of questions is a chain of
+    # thousands of "+" (the parser builds it left-deep without recursing either).
+    pending: list[Node] = [node]
+    while pending:
+        current = pending.pop()
+        if isinstance(current, Binary) and current.op == "+":
+            pending += [current.right, current.left]
+        elif isinstance(current, Call) and current.name == "sum" and current.args:
+            pending += reversed(current.args)
+        else:
+            term = _term(current)
+            if term is None:
+                return False
+            terms.append(term)
     return True
 
 
@@ -372,16 +378,26 @@ def _if_term(condition: Node, then: Node, otherwise: Node) -> KeyTerm | None:
 def _alternatives(node: Node, equals: str, joiner: str) -> list[tuple[Ref, str]] | None:
     """``[f]='a' or [f]='b'`` (or ``or([f]='a', [f]='b')``) as [(f, 'a'), (f, 'b')]."""
     if isinstance(node, Binary) and node.op == joiner:
-        left = _alternatives(node.left, equals, joiner)
-        right = _alternatives(node.right, equals, joiner)
-        return left + right if left is not None and right is not None else None
-    if isinstance(node, Call) and node.name == joiner and node.args:
+        # A left-deep chain "a or b or c ...", walked without recursing down its length.
+        parts: list[Node] = []
+        while isinstance(node, Binary) and node.op == joiner:
+            parts.append(node.right)
+            node = node.left
+        parts.append(node)
         found: list[tuple[Ref, str]] = []
-        for arg in node.args:
-            part = _alternatives(arg, equals, joiner)
-            if part is None:
+        for part in reversed(parts):
+            matched = _alternatives(part, equals, joiner)
+            if matched is None:
                 return None
-            found += part
+            found += matched
+        return found
+    if isinstance(node, Call) and node.name == joiner and node.args:
+        found = []
+        for arg in node.args:
+            alternatives = _alternatives(arg, equals, joiner)
+            if alternatives is None:
+                return None
+            found += alternatives
         return found
     if isinstance(node, Binary) and node.op == equals:
         field, value = node.left, node.right
