@@ -200,8 +200,8 @@ def test_the_form_asks_for_a_system_and_a_file(workspace: Any) -> None:
         ),
         (
             "fhir",
-            "phq9.xml",
-            "For FHIR Questionnaire choose a FHIR Questionnaire in JSON (.json), not a .xml file.",
+            "phq9.pdf",
+            "For FHIR Questionnaire choose a FHIR Questionnaire (.json or .xml), not a .pdf file.",
         ),
     ],
 )
@@ -243,8 +243,8 @@ def test_a_file_over_a_megabyte_is_refused(workspace: Any) -> None:
             "fhir",
             "dictionary.json",
             REDCAP,
-            "This looks like a REDCap data dictionary, not a FHIR Questionnaire in JSON "
-            "(.json): choose REDCap as the system, or choose the right file",
+            "This looks like a REDCap data dictionary, not a FHIR Questionnaire (.json or "
+            ".xml): choose REDCap as the system, or choose the right file",
         ),
         (
             "redcap",
@@ -258,7 +258,7 @@ def test_a_file_over_a_megabyte_is_refused(workspace: Any) -> None:
             "responses.json",
             b'{"resourceType": "QuestionnaireResponse", "status": "completed"}',
             "This is a FHIR QuestionnaireResponse: the answers, not the questions. This page "
-            "reads the questions: choose a FHIR Questionnaire in JSON (.json)",
+            "reads the questions: choose a FHIR Questionnaire (.json or .xml)",
         ),
     ],
 )

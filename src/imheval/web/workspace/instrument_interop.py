@@ -58,13 +58,14 @@ from imheval.instruments.bank import builtin_ids
 from imheval.instruments.writer import instrument_to_yaml
 from imheval.interop import (
     InstrumentImport,
+    Omission,
     SourceFile,
     System,
     apply_keys,
     export_instrument,
     read_structure,
 )
-from imheval.interop.convert import export_instrument_zip
+from imheval.interop.convert import Exported, export_instrument_zip
 from imheval.interop.sniff import Role, sniff_system
 from imheval.web.organisations.access import FORM, POST, READ, Access, organisation_views
 from imheval.web.organisations.models import Organisation
@@ -80,6 +81,8 @@ MAX_IMPORT_BYTES = 1024 * 1024
 PREVIEW_SECONDS = 24 * 60 * 60
 #: The most problems the page lists (then "and N more").
 MAX_PROBLEMS_SHOWN = 200
+#: How the problems of the right answers chosen on the preview name them.
+KEYS_CHOSEN = "The right answers chosen"
 _SALT = "imheval.workspace.instrument_import"
 _ID = re.compile(r"[A-Za-z][A-Za-z0-9_.-]*")
 _ID_LIMIT = 64
@@ -116,16 +119,16 @@ SOURCES = {
             System.LIMESURVEY,
             "LimeSurvey",
             "The survey structure (.lss), from Survey > Display/Export > Survey structure (.lss).",
-            (".lss", ".lsg"),
+            (".lss", ".lsg", ".txt"),
             "a LimeSurvey survey structure file (.lss)",
         ),
         Source(
             System.FHIR,
             "FHIR Questionnaire",
-            "A Questionnaire resource (R4 or R5) as JSON, from your health record system or a "
-            "form designer such as the NLM Form Builder.",
-            (".json",),
-            "a FHIR Questionnaire in JSON (.json)",
+            "A Questionnaire resource (R4 or R5) as JSON or FHIR XML, from your health record "
+            "system or a form designer such as the NLM Form Builder.",
+            (".json", ".xml"),
+            "a FHIR Questionnaire (.json or .xml)",
         ),
     )
 }
@@ -192,6 +195,29 @@ def _file_name(name: str | None) -> str:
     """The upload's own name without any folder, shortened to what the database keeps."""
     base = PurePath(str(name or "").replace("\\", "/")).name or "upload"
     return base[:_SOURCE_NAME_LIMIT]
+
+
+#: The command line's words in the readers' messages (the readers are shared with
+#: ``imheval convert``), and this page's.
+_PAGE_WORDS = (
+    (
+        re.compile(r"(?:give its key|give it) with --key [^\s=]+=(?:CODE|<code>)"),
+        "choose its right answer below, under 'Questions with no right answer'",
+    ),
+    (
+        re.compile(r"Give the answer key of at least one with --key FIELD=CODE, or add"),
+        "Add",
+    ),
+    (re.compile(r"\s*\((?:--from [a-z]+|--structure)\)"), ""),
+)
+
+
+def page_words(text: str) -> str:
+    """A reader's message with the command line's options put as this page puts them."""
+    if "--" in text:
+        for option, words in _PAGE_WORDS:
+            text = option.sub(words, text)
+    return text
 
 
 def wrong_file(system: System, source: SourceFile) -> Problem | None:
@@ -402,7 +428,7 @@ def free_id(organisation: Organisation, wanted: str) -> str:
 
 def with_keys(structure: InstrumentImport, keys: Mapping[str, Sequence[str]]) -> InstrumentImport:
     """``structure`` with the chosen keys applied (as it is when none is chosen)."""
-    return apply_keys(structure, keys) if keys else structure
+    return apply_keys(structure, keys, given_as=KEYS_CHOSEN) if keys else structure
 
 
 def save_import(
@@ -452,7 +478,8 @@ def problem_rows(problems: Iterable[Problem]) -> list[ProblemRow]:
             where.append(f"item '{problem.item}'")
         if problem.field is not None:
             where.append(f"field '{problem.field}'")
-        message = problem.message[:1].upper() + problem.message[1:]
+        message = page_words(problem.message)
+        message = message[:1].upper() + message[1:]
         rows.append(ProblemRow(problem.file, ", ".join(where) or "the whole file", message))
     return rows
 
@@ -531,6 +558,10 @@ def _preview(
         "structure": structure,
         "instrument": instrument,
         "questions": question_rows(structure),
+        "omissions": [
+            Omission(omission.where, page_words(omission.message))
+            for omission in structure.omissions
+        ],
         "counts": {
             "keyed": sum(isinstance(q, KeyedItem) for q in instrument.questions),
             "rating": sum(isinstance(q, RatingItem) for q in instrument.questions),
@@ -607,39 +638,21 @@ class Export:
 
     label: str
     system: System
-    suffix: str  # ends the file name
-    content_type: str
+    zipped: bool = False
 
-    def data(self, instrument: Instrument) -> bytes:
-        """The core writer's bytes for ``instrument``."""
-        if self.suffix.endswith(".zip"):
-            return export_instrument_zip(instrument).data
-        return export_instrument(instrument, self.system).data
+    def written(self, instrument: Instrument) -> Exported:
+        """The core writer's file of ``instrument`` (its name, media type and bytes)."""
+        if self.zipped:
+            return export_instrument_zip(instrument)
+        return export_instrument(instrument, self.system)
 
 
 #: The downloads, by the address part that names them, in the order the page lists them.
 EXPORTS = {
-    "redcap-dictionary": Export(
-        "REDCap data dictionary (CSV)",
-        System.REDCAP,
-        "redcap-dictionary.csv",
-        "text/csv; charset=utf-8",
-    ),
-    "redcap-instrument": Export(
-        "REDCap instrument (ZIP)", System.REDCAP, "redcap-instrument.zip", "application/zip"
-    ),
-    "limesurvey": Export(
-        "LimeSurvey survey (.lss)",
-        System.LIMESURVEY,
-        "limesurvey.lss",
-        "application/xml; charset=utf-8",
-    ),
-    "fhir": Export(
-        "FHIR Questionnaire (JSON)",
-        System.FHIR,
-        "fhir-questionnaire.json",
-        "application/fhir+json; charset=utf-8",
-    ),
+    "redcap-dictionary": Export("REDCap data dictionary (CSV)", System.REDCAP),
+    "redcap-instrument": Export("REDCap instrument (ZIP)", System.REDCAP, zipped=True),
+    "limesurvey": Export("LimeSurvey survey (.lss)", System.LIMESURVEY),
+    "fhir": Export("FHIR Questionnaire (JSON)", System.FHIR),
 }
 
 
@@ -657,11 +670,17 @@ def _download(
     if instrument.wording:
         instrument = instrument.in_jurisdiction(access.organisation.jurisdiction)
     try:
-        data = export.data(instrument)
+        written = export.written(instrument)
     except ImhevalError as error:
         return _failed(request, access, instrument.title, export, error)
-    response = HttpResponse(data, content_type=export.content_type)
-    name = safe_file_name(f"{instrument.id}-{instrument.version}-{export.suffix}")
+    text = not written.media_type.startswith("application/zip")
+    response = HttpResponse(
+        written.data, content_type=written.media_type + ("; charset=utf-8" if text else "")
+    )
+    # The core names the file after the instrument's id; the version is added after it, as
+    # the YAML download of a built-in instrument names it.
+    rest = written.filename.removeprefix(instrument.id)
+    name = safe_file_name(f"{instrument.id}-{instrument.version}{rest}")
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response
 
