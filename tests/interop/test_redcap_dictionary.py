@@ -16,7 +16,7 @@ from tests.interop.redcap_dict_build import dictionary, dictionary_text, field, 
 
 from imheval.errors import InstrumentError
 from imheval.instruments import KeyedItem, OpenItem, RatingItem
-from imheval.interop.model import InstrumentImport, SourceFile, System
+from imheval.interop.model import InstrumentImport, KeysNeededError, SourceFile, System
 from imheval.interop.redcap._calc import KeyTerm, Ref, ValueTerm, score_terms
 from imheval.interop.redcap._dict_text import clean_label, escape_label, parse_choices
 from imheval.interop.redcap.dictionary import read_dictionary
@@ -190,9 +190,9 @@ def test_code_cohort_timepoint_and_identifying_fields_are_recognised(
 
 
 def test_unscored_choices_are_listed_to_be_keyed(scored: InstrumentImport) -> None:
-    assert [(q.item, q.source, q.domain, q.after) for q in scored.unkeyed] == [
-        ("k6", "k6", "knowledge", "k5___3"),
-        ("r3", "r3", "reaction", "r2"),
+    assert [(q.item, q.source, q.domain, q.domain_label, q.after) for q in scored.unkeyed] == [
+        ("k6", "k6", "knowledge", "Knowledge", "k5___3"),
+        ("r3", "r3", "reaction", "Reaction", "r2"),
     ]
     assert scored.unkeyed[1].options == {"1": "Yes", "0": "No"}
     assert where(scored)["field 'k6'"] == [
@@ -437,10 +437,23 @@ def test_a_dictionary_that_scores_nothing_is_read_with_keys_given() -> None:
             field("q2", "checkbox", "Q two", "a, Tick me | b, Not me"),
         ]
     )
-    with pytest.raises(InstrumentError) as refused:
+    with pytest.raises(KeysNeededError) as refused:
         read_dictionary(source)
     assert "no question in this dictionary is scored" in str(refused.value)
     assert "'q1', 'q2___a', 'q2___b'" in str(refused.value)
+    # What was read waits for the keys (imheval.interop.convert.apply_keys finishes it).
+    pending = refused.value.pending
+    assert (pending.system, pending.fields["id"], pending.fields["title"]) == (
+        System.REDCAP,
+        "quiz",
+        "Quiz",
+    )
+    assert pending.fields["domains"] == [{"id": "quiz", "label": "Quiz"}]
+    assert [(q.source, q.domain, q.domain_label, q.after) for q in pending.unkeyed] == [
+        ("q1", "quiz", "Quiz", None),
+        ("q2___a", "quiz", "Quiz", None),
+        ("q2___b", "quiz", "Quiz", None),
+    ]
     imported = read_dictionary(source, keys={"q1": ["Right"], "q2___b": ["0"]})
     assert [(q.id, q.key) for q in imported.instrument.items if isinstance(q, KeyedItem)] == [
         ("q1", ("1",)),
@@ -611,3 +624,25 @@ def test_a_scoring_calc_of_two_thousand_questions_is_read() -> None:
 def test_deeply_nested_calcs_are_not_read_and_do_not_crash() -> None:
     assert score_terms("(" * 5000 + "[a]" + ")" * 5000) is None
     assert score_terms("sum(" * 3000 + "[a]" + ")" * 3000) is None
+
+
+def test_free_text_beside_nothing_scored_is_named_as_left_out() -> None:
+    source = dictionary(
+        [
+            field("q1", "radio", "Q one", "1, Right | 2, Wrong", section="About the training"),
+            field("why", "notes", "Why?"),
+        ]
+    )
+    with pytest.raises(KeysNeededError) as refused:
+        read_dictionary(source)
+    pending = refused.value.pending
+    assert pending.fields["domains"] == [
+        {"id": "about_the_training", "label": "About the training"}
+    ]
+    assert [str(o) for o in pending.omissions] == [
+        "field 'q1': a choice question with no answer key (no calculation scores it), so it is "
+        "left out; to score it, give its key with --key q1=CODE (its options: 1 = Right; 2 = "
+        "Wrong)",
+        "field 'why': free text is carried only beside a scored question, and no question here "
+        "is scored yet, so it is left out",
+    ]

@@ -60,7 +60,9 @@ from imheval.interop.common import fold, make_identifier
 from imheval.interop.model import (
     AnswerMap,
     InstrumentImport,
+    KeysNeededError,
     Omission,
+    PendingImport,
     SourceFile,
     System,
     UnkeyedQuestion,
@@ -211,7 +213,7 @@ class _Builder:
         self._place_in_domains(instrument_id, title)
         carried = [q for q in self.questions if q.kind != "unkeyed"]
         if not any(q.scored for q in carried):
-            raise InstrumentError([self._nothing_scored()])
+            self._refuse_unscored(instrument_id, title, code_field)
         instrument = self._instrument(instrument_id, title, carried)
         unkeyed = self._unkeyed()
         return InstrumentImport(
@@ -675,9 +677,50 @@ class _Builder:
                     options=dict(question.options),
                     answers=question.answers,
                     after=previous,
+                    domain_label=self.domain_labels.get(question.domain or "", "")
+                    or (question.domain or ""),
                 )
             )
         return tuple(found)
+
+    def _refuse_unscored(self, instrument_id: str, title: str, code_field: str | None) -> None:
+        """Nothing is scored: KeysNeededError (with what was read, so that keys can finish the
+        import) when there are choice questions to key, else InstrumentError."""
+        problem = self._nothing_scored()
+        if not any(q.kind == "unkeyed" for q in self.questions):
+            raise InstrumentError([problem])
+        unkeyed = self._unkeyed()
+        opened = [q for q in self.questions if q.kind == "open"]
+        if opened:
+            names = ", ".join(f"'{q.origin.name}'" for q in opened[:10])
+            self.omissions.append(
+                Omission(
+                    where=f"fields {names}" if len(opened) > 1 else f"field {names}",
+                    message="free text is carried only beside a scored question, and no "
+                    "question here is scored yet, so it is left out",
+                )
+            )
+        domains = list(dict.fromkeys(q.domain for q in unkeyed))
+        fields: dict[str, Any] = {
+            "format": FORMAT_V1,
+            "id": instrument_id,
+            "version": "1.0.0",
+            "title": title,
+            "language": "en-GB",
+            "levels": list(_LEVELS),
+            "domains": [{"id": d, "label": self.domain_labels.get(d) or d} for d in domains],
+        }
+        pending = PendingImport(
+            fields=fields,
+            system=System.REDCAP,
+            unkeyed=unkeyed,
+            omissions=tuple(self.omissions),
+            code_field=code_field,
+            cohort_field=self._first(Role.COHORT),
+            timepoint_field=self._first(Role.TIMEPOINT),
+            identifying=tuple(f.name for f in self.fields if f.role is Role.IDENTIFYING),
+        )
+        raise KeysNeededError([problem], pending)
 
     def _nothing_scored(self) -> Problem:
         unkeyed = [q.source for q in self.questions if q.kind == "unkeyed"]
