@@ -17,7 +17,7 @@ from imheval.interop.common import maps_for_instrument
 from imheval.interop.model import ResponseOptions, SourceFile, System
 from imheval.interop.msforms._metadata import Role, recognise
 from imheval.interop.msforms._read import read_table
-from imheval.interop.msforms.responses import read_responses
+from imheval.interop.msforms.responses import read_responses, read_responses_keyed
 from shared_fixtures import shared_fixture
 
 REAL = "msforms_quiz_category1_excel_resaved.xlsx"
@@ -236,7 +236,7 @@ def test_shared_survey_download_alone_says_what_to_give() -> None:
     assert messages[1].startswith(
         "no question can be scored: 5 choice question(s) have no answer key"
     )
-    assert "Give imheval the instrument the form was built from" in messages[1]
+    assert 'Give the answer keys (--key "QUESTION=ANSWER"), or the instrument' in messages[1]
 
 
 def test_shared_quiz_header_is_recognised_and_refused_for_having_no_responses() -> None:
@@ -254,3 +254,70 @@ def test_shared_quiz_header_is_recognised_and_refused_for_having_no_responses() 
         "msforms_export_quiz_header.csv: the download holds no responses (only its header "
         "row); download it again once people have responded"
     ]
+
+
+def test_shared_survey_download_keyed_while_inferred() -> None:
+    source = SourceFile.read(shared_fixture("interop", "msforms_export_survey.csv"))
+    keys = {
+        "the period of most rapid brain growth is": ["Conception to age 3"],
+        "Which services do you work in?: Health visiting": ["1"],
+    }
+    options = ResponseOptions(timepoints={source.name: "pre"})
+    conversion = read_responses_keyed([source], keys, options)
+    responses = conversion.responses
+    assert responses is not None
+    instrument = conversion.structure.instrument
+    k1, hv = instrument.questions
+    assert isinstance(k1, KeyedItem) and isinstance(hv, KeyedItem)
+    assert (k1.id, k1.options, k1.key) == (
+        "q2",
+        {"a": "Age 3 to 5", "b": "Conception to age 3"},
+        ("b",),
+    )
+    assert (hv.id, hv.text, hv.key) == (
+        "q4_3",
+        "Which services do you work in?: Health visiting",
+        ("1",),
+    )
+    assert list(responses.frame.columns[6:]) == ["q2", "q4_3"]
+    assert list(responses.frame["q2"]) == ["b", "a"]
+    assert list(responses.frame["q4_3"]) == ["0", "1"]
+    # the rest stay listed, placed after the questions now keyed
+    assert [(u.item, u.after) for u in conversion.structure.unkeyed] == [
+        ("q3", "q2"),
+        ("q4_1", "q2"),
+        ("q4_2", "q2"),
+    ]
+
+
+def test_real_quiz_keyed_by_the_person_imports() -> None:
+    keys = {title: ["a"] for title in QUESTIONS}
+    options = ResponseOptions(code_field="ID", timepoints={REAL: "post"})
+    conversion = read_responses_keyed([_real()], keys, options)
+    responses = conversion.responses
+    assert responses is not None
+    instrument = conversion.structure.instrument
+    assert [q.text for q in instrument.questions] == list(QUESTIONS)
+    assert all(isinstance(q, KeyedItem) and q.key == ("a",) for q in instrument.questions)
+    assert conversion.structure.unkeyed == ()
+    assert not [o for o in conversion.structure.omissions if o.where.startswith("question")]
+    assert list(responses.frame.iloc[1, 6:]) == ["b"] * 10
+    assert any("rows 2, 3, 5 and 8" in note for note in responses.notes)
+    assert responses.dropped == ("Email", "Name")
+
+
+def test_keys_that_name_no_question_or_no_answer_are_refused() -> None:
+    source = SourceFile.read(shared_fixture("interop", "msforms_export_survey.csv"))
+    keys = {"Nonsense": ["x"], "The period of most rapid brain growth is": ["Age 11 to 18"]}
+    with pytest.raises(DataFormatError) as caught:
+        read_responses_keyed([source], keys, ResponseOptions(timepoints={source.name: "pre"}))
+    first, second = caught.value.problems
+    assert first.column == "Nonsense"
+    assert first.message.startswith(
+        "a key is given for this question, but it is not a question of the download that "
+        "lacks one; the questions without a key are 'The period of most rapid brain growth is'"
+    )
+    assert second.message == (
+        "the key given for this question cannot be used: 'Age 11 to 18' is not one of its "
+        "answers (its answers are 'Age 3 to 5', 'Conception to age 3')"
+    )

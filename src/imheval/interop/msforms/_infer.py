@@ -34,7 +34,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from statistics import mean
 
 from pydantic import ValidationError
@@ -94,16 +94,28 @@ class _Builder:
     scales: dict[tuple[int, int], list[str]] = field(default_factory=dict)
     #: Quiz questions whose points contradict themselves: title -> what the points say.
     inconsistent: dict[str, str] = field(default_factory=dict)
+    #: How each unkeyed question would be read, should the person give its key.
+    unkeyed_fills: dict[str, Fill] = field(default_factory=dict)
 
     def last(self) -> str | None:
         return self.questions[-1].id if self.questions else None
 
 
 def infer(
-    survey: Survey, fields: Fields, title: str, language: str, problems: list[Problem]
+    survey: Survey,
+    fields: Fields,
+    title: str,
+    language: str,
+    problems: list[Problem],
+    keys: Mapping[str, Sequence[str]] | None = None,
 ) -> Inferred | None:
     """The instrument inferred from ``survey`` (see the module docstring); None, with a problem
-    appended, when no question can be scored."""
+    appended, when no question can be scored.
+
+    ``keys`` keys questions the download does not (``--key``): by the question's title (a
+    multi-select option's ``<title>: <option>``) or its id, with option codes or the answers'
+    words; a name that is no unkeyed question, or an answer that is no option, is a problem.
+    """
     main = make_identifier(title).lower()
     built = _Builder(main=main, title=title)
     skipped = fields.keys()
@@ -111,6 +123,11 @@ def infer(
         if asked.key in skipped:
             continue
         _question(survey, asked, f"q{number}", built)
+    if keys:
+        before = len(problems)
+        _apply_keys(survey, built, keys, problems)
+        if len(problems) > before:
+            return None
     scored = [q for q in built.questions if not isinstance(q, OpenItem)]
     if not scored:
         problems.append(_nothing_scored(survey, built))
@@ -392,6 +409,9 @@ def _unkeyed(
 ) -> None:
     codes = {label: code for code, label in options.items()}
     source = text if option is not None else asked.title
+    built.unkeyed_fills[item] = Fill(
+        item=item, asked=asked, option=option, codes=codes if option is None else _TICK_CODES
+    )
     built.unkeyed.append(
         UnkeyedQuestion(
             item=item,
@@ -418,6 +438,73 @@ def _unkeyed(
                 f"{shown}{' ...' if len(options) > 8 else ''})",
             )
         )
+
+
+def _apply_keys(
+    survey: Survey, built: _Builder, keys: Mapping[str, Sequence[str]], problems: list[Problem]
+) -> None:
+    """Make each unkeyed question named in ``keys`` a keyed item, in its place."""
+    files = ", ".join(export.file for export in survey.exports)
+    for name, given in keys.items():
+        wanted = fold(name)
+        found = next((u for u in built.unkeyed if wanted in (fold(u.source), fold(u.item))), None)
+        if found is None:
+            listed = ", ".join(f"'{u.source}'" for u in built.unkeyed[:12]) or "none"
+            problems.append(
+                Problem(
+                    file=files,
+                    column=name,
+                    message="a key is given for this question, but it is not a question of the "
+                    f"download that lacks one; the questions without a key are {listed}",
+                )
+            )
+            continue
+        labels = {fold(label): code for code, label in found.options.items()}
+        key = [code if code in found.options else labels.get(fold(code), "") for code in given]
+        unknown = [code for code, chosen in zip(given, key, strict=True) if not chosen]
+        if unknown or not key or set(key) == set(found.options):
+            answers = ", ".join(f"'{label}'" for label in found.options.values())
+            why = (
+                f"{', '.join(repr(code) for code in unknown)} is not one of its answers"
+                if unknown
+                else "a key must leave at least one answer wrong"
+            )
+            problems.append(
+                Problem(
+                    file=files,
+                    column=found.source,
+                    message=f"the key given for this question cannot be used: {why} "
+                    f"(its answers are {answers})",
+                )
+            )
+            continue
+        built.unkeyed.remove(found)
+        built.omissions = [o for o in built.omissions if o.where != f"question '{found.source}'"]
+        built.questions.append(
+            KeyedItem(
+                id=found.item,
+                domain=built.main,
+                text=found.text,
+                options=dict(found.options),
+                key=tuple(dict.fromkeys(key)),
+            )
+        )
+        built.fills.append(built.unkeyed_fills[found.item])
+        built.answers.append(found.answers)
+    built.questions.sort(key=lambda question: _place(question.id))
+    built.unkeyed = [replace(u, after=_after(built.questions, u.item)) for u in built.unkeyed]
+
+
+def _place(item: str) -> tuple[int, ...]:
+    """Where an inferred question stands: ``q12_3`` → (12, 3), ``q12`` → (12, 0)."""
+    numbers = [int(part) for part in re.findall(r"\d+", item)]
+    return (*numbers, 0) if len(numbers) == 1 else tuple(numbers)
+
+
+def _after(questions: Sequence[Question], item: str) -> str | None:
+    """The id of the last question before ``item``'s place."""
+    before = [q.id for q in questions if _place(q.id) < _place(item)]
+    return before[-1] if before else None
 
 
 def _instrument(
@@ -493,9 +580,10 @@ def _nothing_scored(survey: Survey, built: _Builder) -> Problem:
         file=files,
         message="no question can be scored: "
         + ("; ".join(why) if why else f"the questions are {titles(asked)}")
-        + ", and no question has whole-number answers on a rating scale. Give imheval the "
-        "instrument the form was built from (its question texts must match the column titles), "
-        "or set the quiz's answer key in Forms and download the responses again",
+        + ", and no question has whole-number answers on a rating scale. Give the answer keys "
+        '(--key "QUESTION=ANSWER"), or the instrument the form was built from (its question '
+        "texts must match the column titles), or set the quiz's answer key in Forms and "
+        "download the responses again",
     )
 
 

@@ -20,7 +20,7 @@ which rows), and the quiz's feedback.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import replace
 
 from imheval.errors import DataFormatError, Problem, list_rows
@@ -48,7 +48,14 @@ from imheval.interop.msforms._read import read_table
 from imheval.interop.msforms._survey import Fill, Survey, as_number
 from imheval.io._cells import column_letter
 
-__all__ = ["Conversion", "Instrument", "InstrumentImport", "ResponseOptions", "read_responses"]
+__all__ = [
+    "Conversion",
+    "Instrument",
+    "InstrumentImport",
+    "ResponseOptions",
+    "read_responses",
+    "read_responses_keyed",
+]
 
 _SHOWN = 8  # how many answers a note quotes
 
@@ -66,6 +73,29 @@ def read_responses(
     workbook, a sheet is empty or holds no responses, the code or timepoint cannot be worked
     out, no question can be scored, or (with ``structure``) no column is one of its questions.
     """
+    return _read_all(sources, structure, options, None)
+
+
+def read_responses_keyed(
+    sources: Sequence[SourceFile],
+    keys: Mapping[str, Sequence[str]],
+    options: ResponseOptions,
+) -> Conversion:
+    """As :func:`read_responses` without a structure, with the answer keys the downloads lack
+    (``--key "TITLE=ANSWER"``) given while the questionnaire is inferred: so a survey whose
+    questions nothing scores can still be read. ``keys`` names each question by its title (a
+    multi-select option as ``<title>: <option>``) or its inferred id (``q3``), with option
+    codes or the answers' words; a name that is no unkeyed question, or an answer that is not
+    one of its options, is a problem in the DataFormatError."""
+    return _read_all(sources, None, options, keys)
+
+
+def _read_all(
+    sources: Sequence[SourceFile],
+    structure: InstrumentImport | None,
+    options: ResponseOptions,
+    keys: Mapping[str, Sequence[str]] | None,
+) -> Conversion:
     problems: list[Problem] = []
     exports = _read(sources, problems)
     if not exports:
@@ -79,7 +109,7 @@ def read_responses(
         _timepoint_problems(survey, fields, timepoints, problems)
         language = LANGUAGE_TAGS.get(exports[0].language or "en", "en-GB")
         title = form_title([export.file for export in exports])
-        inferred = infer(survey, fields, title, language, problems)
+        inferred = infer(survey, fields, title, language, problems, keys)
         if inferred is None:
             raise DataFormatError(problems)
         result, fills = inferred.structure, inferred.fills
