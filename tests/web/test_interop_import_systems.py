@@ -304,3 +304,25 @@ def test_another_projects_dictionary_and_records_are_refused_question_by_questio
             "imported" in page
         )
     assert not ImportBatch.objects.exists() and not Submission.objects.exists()
+
+
+def test_excel_downloads_too_large_to_convert_while_the_person_waits_are_refused(
+    workspace: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from imheval.web.paper import interop_import
+
+    monkeypatch.setattr(interop_import, "MAX_XLSX_WORK", 1000)  # any workbook is larger
+    client = client_for(workspace.users["trainer"])
+
+    page = cells(
+        post_files(
+            client,
+            workspace,
+            "msforms",
+            files={"files_pre": [("pre.xlsx", forms_quiz(asked(workspace)))]},
+        ).content.decode()
+    )
+
+    assert "imheval reads at most 0 MB of them at a time" in page
+    assert "save its responses in two or more files (each with the header row)" in page
+    assert not ImportBatch.objects.exists()

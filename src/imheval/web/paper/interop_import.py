@@ -47,6 +47,7 @@ from imheval.interop.model import (
     SourceFile,
     System,
 )
+from imheval.io import work_size
 from imheval.web.paper import importing
 from imheval.web.paper.answers import AnswerRule
 from imheval.web.paper.models import ImportBatch
@@ -59,10 +60,15 @@ MAX_LISTED = 200
 #: The longest source question name shown in a message (Forms titles are whole questions).
 MAX_SOURCE_NAME = 80
 #: The most rows of CSV exports one import reads. The files are converted while the person
-#: waits (so that identifying columns are dropped before anything is written to the database),
-#: which takes about 2 s per 10,000 REDCap rows; a longitudinal export has rows of other forms'
-#: events too, hence twice the file import's :data:`~importing.MAX_ROWS` responses.
+#: waits, so that identifying columns are dropped before anything is written to the database
+#: (a worker would need the files themselves kept for it). About 2 s per 10,000 REDCap rows; a
+#: longitudinal export also has rows of other forms' events, hence twice the file import's
+#: :data:`~importing.MAX_ROWS` responses (about 8 s).
 MAX_SOURCE_ROWS = 2 * importing.MAX_ROWS
+#: The most an import's Excel downloads may unzip to (:func:`imheval.io.work_size`), for the
+#: same reason: a Forms download of 20,000 responses to 20 questions unzips to 46 MB and takes
+#: 20 s to convert, so 24 MB (about 10,000 such responses) takes about 10 s.
+MAX_XLSX_WORK = 24 * 1024 * 1024
 
 _TIMEPOINT_LABELS = dict(Timepoint.choices)
 
@@ -285,7 +291,7 @@ def prepare(
     the cohort's are not raised but kept in :attr:`Prepared.problems`, to be listed with the
     check's."""
     name = display_name(sources, system)
-    _refuse_too_many_rows(sources, name)
+    _refuse_too_much_work(sources, name)
     questionnaires = importing._questionnaires(cohort, name)
     try:
         if structure is None:
@@ -337,28 +343,39 @@ def _csv_rows(data: bytes) -> int:
     return max(0, breaks - (1 if data.endswith((b"\n", b"\r")) else 0))
 
 
-def _refuse_too_many_rows(sources: Sequence[SourceFile], name: str) -> None:
-    """DataFormatError when the CSV exports hold more than :data:`MAX_SOURCE_ROWS` rows."""
-    counts = {
-        source.name: _csv_rows(source.data)
-        for source in sources
-        if source.name.lower().endswith(".csv")
-    }
-    total = sum(counts.values())
-    if total <= MAX_SOURCE_ROWS:
-        return
-    listed = ", ".join(f"{file}: {rows:,}" for file, rows in counts.items())
-    raise DataFormatError(
-        [
+def _refuse_too_much_work(sources: Sequence[SourceFile], name: str) -> None:
+    """DataFormatError when the CSV exports hold more than :data:`MAX_SOURCE_ROWS` rows, or
+    the Excel downloads unzip to more than :data:`MAX_XLSX_WORK` bytes."""
+    problems = []
+    rows = {s.name: _csv_rows(s.data) for s in sources if s.name.lower().endswith(".csv")}
+    if sum(rows.values()) > MAX_SOURCE_ROWS:
+        listed = ", ".join(f"{file}: {count:,}" for file, count in rows.items())
+        problems.append(
             Problem(
                 file=name,
-                message=f"the exports have {total:,} rows ({listed}); imheval reads at most "
-                f"{MAX_SOURCE_ROWS:,} at a time and imports at most {importing.MAX_ROWS:,} "
-                "responses: export fewer records (for example one site, or one timepoint, at a "
-                "time) and import each",
+                message=f"the exports have {sum(rows.values()):,} rows ({listed}); imheval "
+                f"reads at most {MAX_SOURCE_ROWS:,} at a time and imports at most "
+                f"{importing.MAX_ROWS:,} responses: export fewer records (for example one "
+                "site, or one timepoint, at a time) and import each",
             )
-        ]
-    )
+        )
+    work = {
+        s.name: work_size(io.BytesIO(s.data), s.name) or 0
+        for s in sources
+        if s.name.lower().endswith(".xlsx")
+    }
+    if sum(work.values()) > MAX_XLSX_WORK:
+        problems.append(
+            Problem(
+                file=name,
+                message=f"the Excel files are {sum(work.values()) / 1e6:,.0f} MB once unzipped; "
+                f"imheval reads at most {MAX_XLSX_WORK / 1e6:,.0f} MB of them at a time (about "
+                "10,000 responses): open the download in Excel, save its responses in two or "
+                "more files (each with the header row), and import each",
+            )
+        )
+    if problems:
+        raise DataFormatError(problems)
 
 
 def _nothing_left(name: str, left_out: Sequence[Omission]) -> list[Problem]:
