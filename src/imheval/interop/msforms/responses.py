@@ -7,8 +7,9 @@ feedback), then one column per question headed by the question's text; a quiz ad
 ``Points - <question>`` and ``Feedback - <question>`` after each question. Choice answers are
 the option's label; a multi-select answer is ``A;B;``. See :mod:`._metadata` for how Forms'
 columns are recognised in any language, :mod:`._fields` for the code, timepoint and cohort,
-:mod:`._infer` for the questionnaire inferred from the answers, and :mod:`._match` for reading
-with an instrument the person already has.
+:mod:`._infer` for the questionnaire inferred from the answers (:func:`read_responses_keyed`
+takes the answer keys a download lacks), and :mod:`._match` for reading with an instrument the
+person already has.
 
 What is carried: the answers of the questionnaire's questions, the self-generated code, the
 timepoint (one file per timepoint, or a timepoint question) and the cohort. What is not: Email
