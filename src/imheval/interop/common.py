@@ -19,6 +19,10 @@ from imheval.interop.model import TIDY_COLUMNS, AnswerMap, InstrumentImport, Sou
 
 _BOM = b"\xef\xbb\xbf"
 
+#: The longest cell a CSV may hold (csv's default, 128 KB, is shorter than a long notes field
+#: or a LimeSurvey question with embedded HTML can be).
+MAX_CELL_CHARS = 16 * 1024 * 1024
+
 
 def decode_text(source: SourceFile) -> str:
     """The file's text: UTF-8 (a byte-order mark is dropped), else Windows-1252 (what Excel
@@ -73,6 +77,8 @@ def read_csv_rows(source: SourceFile, *, delimiter: str | None = None) -> CsvRow
         first = text.split("\n", 1)[0].split("\r", 1)[0]
         counts = {d: first.count(d) for d in (",", ";", "\t")}
         delimiter = max(counts, key=lambda d: counts[d]) if any(counts.values()) else ","
+    if csv.field_size_limit() < MAX_CELL_CHARS:
+        csv.field_size_limit(MAX_CELL_CHARS)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     try:
         records = list(reader)
