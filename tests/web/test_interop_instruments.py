@@ -18,6 +18,7 @@ from conftest import client_as
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils.html import escape
+from test_interop_instruments_access import problem_table
 
 from imheval.errors import ImhevalError, InstrumentError, Problem
 from imheval.instruments import KeyedItem, RatingItem, get_builtin
@@ -265,11 +266,9 @@ def test_a_problem_found_when_saving_is_listed_and_nothing_kept(
     html = response.content.decode()
     assert response.status_code == 400
     assert "There is a problem: nothing was imported" in html
-    assert (
-        '<td class="nhsuk-table__cell">The right answers chosen</td>\n'
-        '      <td class="nhsuk-table__cell">the whole file</td>\n'
-        '      <td class="nhsuk-table__cell">Roles___1: the keyed questions clash</td>'
-    ) in html
+    assert problem_table(html) == [
+        ("The right answers chosen", "the whole file", "Roles___1: the keyed questions clash")
+    ]
     assert not InstrumentFile.objects.exists()
 
 
@@ -291,12 +290,7 @@ def test_a_bad_dictionary_imports_nothing_and_lists_every_problem(
     assert response.status_code == 400
     assert "<title>Error: Import an instrument from another system – imheval</title>" in html
     assert "bad dictionary.csv could not be read as an instrument. Nothing was kept." in html
-    problems = re.findall(
-        r"<tr class=\"nhsuk-table__row\">\s*<td class=\"nhsuk-table__cell\">(.*?)</td>\s*"
-        r"<td class=\"nhsuk-table__cell\">(.*?)</td>\s*<td class=\"nhsuk-table__cell\">(.*?)</td>",
-        html,
-    )
-    assert problems == [
+    assert problem_table(html) == [
         (
             "bad dictionary.csv",
             "row 3, column &#x27;Field Type&#x27;",
