@@ -41,6 +41,12 @@ class Survey:
 
     exports: tuple[Export, ...]
     questions: tuple[Asked, ...]
+    # every question's answers and points are read several times (identifying? scored? what
+    # kind?), so each is worked out once
+    _answers: dict[str, list[Cell]] = field(default_factory=dict, compare=False, repr=False)
+    _points: dict[str, list[tuple[Cell, float | None]]] = field(
+        default_factory=dict, compare=False, repr=False
+    )
 
     @classmethod
     def of(cls, exports: tuple[Export, ...]) -> Survey:
@@ -77,7 +83,9 @@ class Survey:
 
     def answers(self, asked: Asked) -> list[Cell]:
         """Every non-blank answer to ``asked``, download by download, row by row."""
-        found: list[Cell] = []
+        if asked.key in self._answers:
+            return self._answers[asked.key]
+        found: list[Cell] = self._answers.setdefault(asked.key, [])
         for index, (export, question) in enumerate(
             zip(self.exports, asked.placements, strict=True)
         ):
@@ -90,7 +98,9 @@ class Survey:
     def points(self, asked: Asked) -> list[tuple[Cell, float | None]]:
         """Each non-blank answer to a quiz question with the points its row scored there (None
         where the points cell is blank or not a number, or the download has no points)."""
-        scored: list[tuple[Cell, float | None]] = []
+        if asked.key in self._points:
+            return self._points[asked.key]
+        scored: list[tuple[Cell, float | None]] = self._points.setdefault(asked.key, [])
         for index, (export, question) in enumerate(
             zip(self.exports, asked.placements, strict=True)
         ):
