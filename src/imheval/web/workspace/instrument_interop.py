@@ -109,24 +109,26 @@ SOURCES = {
         Source(
             System.REDCAP,
             "REDCap",
-            "The data dictionary (CSV), from Project Setup > Data Dictionary > Download the "
-            "current Data Dictionary, or one instrument as a ZIP, from Designer > Download "
-            "instrument ZIP.",
+            "The data dictionary (CSV): Project Setup > Design your data collection instruments "
+            "> Download the current Data Dictionary. Or one instrument as a ZIP: Designer > "
+            "Choose action beside the instrument > Download instrument ZIP.",
             (".csv", ".zip"),
             "a REDCap data dictionary (.csv) or instrument ZIP (.zip)",
         ),
         Source(
             System.LIMESURVEY,
             "LimeSurvey",
-            "The survey structure (.lss), from Survey > Display/Export > Survey structure (.lss).",
+            "The survey structure (.lss): open the survey, then Display/Export > Survey "
+            "structure (.lss). A question group (.lsg) is read too.",
             (".lss", ".lsg", ".txt"),
             "a LimeSurvey survey structure file (.lss)",
         ),
         Source(
             System.FHIR,
             "FHIR Questionnaire",
-            "A Questionnaire resource (R4 or R5) as JSON or FHIR XML, from your health record "
-            "system or a form designer such as the NLM Form Builder.",
+            "A Questionnaire resource (FHIR R4 or R5), as JSON or FHIR XML, saved from your "
+            "health record system's form designer or a form builder such as the NLM Form "
+            "Builder.",
             (".json", ".xml"),
             "a FHIR Questionnaire (.json or .xml)",
         ),
