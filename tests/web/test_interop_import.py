@@ -447,3 +447,15 @@ def test_timepoints_given_for_events_are_used(workspace: Any) -> None:
     assert batch.counts == {"pre": 2, "post": 1}
     preview = cells(client.get(started["Location"]).content.decode())
     assert "Timepoints given visit_1_arm_1 : pre-test visit_2_arm_1 : post-test" in preview
+
+
+def test_a_file_in_imhevals_own_layout_keeps_its_own_preview(workspace: Any) -> None:
+    from test_paper_import import GOOD_CSV, upload
+
+    client = client_for(workspace.users["trainer"])
+    upload(client, workspace, "own.csv", GOOD_CSV)
+    batch = ImportBatch.objects.get()
+
+    answer = client.get(url("interop_preview", workspace, batch=batch.pk))
+
+    assert answer["Location"] == url("import_preview", workspace, batch=batch.pk)

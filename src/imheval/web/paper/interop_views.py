@@ -108,6 +108,8 @@ def interop_preview(request: HttpRequest, access: Access, batch: ImportBatch) ->
     back = _url("import_file", access, cohort=batch.cohort)
     if batch.status != ImportStatus.PREVIEW:
         return redirect(back)
+    if not interop.origins_of(batch):  # a file in imheval's own layout: its own preview
+        return redirect(_url("import_preview", access, batch=batch))
     form = ImportConfirmForm([], request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         if batch.row_count > importing.BACKGROUND_CONFIRM_ROWS:
