@@ -459,3 +459,19 @@ def test_a_file_in_imhevals_own_layout_keeps_its_own_preview(workspace: Any) -> 
     answer = client.get(url("interop_preview", workspace, batch=batch.pk))
 
     assert answer["Location"] == url("import_preview", workspace, batch=batch.pk)
+
+
+def test_a_converted_import_always_shows_its_mapping_preview(workspace: Any) -> None:
+    # the file import's own preview (and its confirm, which would name the converted rows)
+    # hands a converted batch to the mapping preview
+    client = client_for(workspace.users["trainer"])
+    post_files(client, workspace, files={"files": [("project.csv", REDCAP_EVENTS)]})
+    batch = ImportBatch.objects.get()
+
+    for answer in (
+        client.get(url("import_preview", workspace, batch=batch.pk)),
+        client.post(url("import_preview", workspace, batch=batch.pk)),
+    ):
+        assert answer.status_code == 302
+        assert answer["Location"] == url("interop_preview", workspace, batch=batch.pk)
+    assert not Submission.objects.exists()

@@ -25,7 +25,7 @@ from imheval.web.organisations.access import (
     Access,
     organisation_views,
 )
-from imheval.web.paper import entry, importing, printing
+from imheval.web.paper import entry, importing, interop_import, printing
 from imheval.web.paper import tasks as import_jobs
 from imheval.web.paper.answers import AnswerRule, answer_rules
 from imheval.web.paper.forms import (
@@ -343,6 +343,10 @@ def import_preview(request: HttpRequest, access: Access, batch: ImportBatch) -> 
     back = _url("import_file", access, cohort=batch.cohort)
     if batch.status != ImportStatus.PREVIEW:
         return redirect(back)
+    if interop_import.origins_of(batch):
+        # converted from another system: its own preview shows the mapping, and its confirm
+        # names the original files and rows
+        return redirect(_url("interop_preview", access, batch=batch))
     form = ImportConfirmForm(
         batch.ignored_columns, request.POST if request.method == "POST" else None
     )
