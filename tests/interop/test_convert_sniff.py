@@ -41,16 +41,16 @@ EXPECTED = {
     "real/fhir/sdc_trivia_quiz_response_qr.xml": (F, A),
     "real/limesurvey/ls25_survey_853735_mixed_eol.lss": (L, S),
     "real/limesurvey/ls2_survey_981966_assessments_crlf.lss": (L, S),
-    "real/limesurvey/ls2_survey_981966_tab_structure.txt": (L, X),
+    "real/limesurvey/ls2_survey_981966_tab_structure.txt": (L, S),
     "real/limesurvey/ls5_group_1370.lsg": (L, S),
     "real/limesurvey/ls6_survey_one_question_et_en.lss": (L, S),
     "real/limesurvey/ls_responses_code_headings_anonymised.csv": (L, A),
     "real/limesurvey/ls_responses_fulltext_headings_bom_100001_wide.csv": (L, A),
     "real/limesurvey/ls_responses_fulltext_headings_bom_998192.csv": (L, A),
-    "real/limesurvey/ls_tab_structure_one_question.txt": (L, X),
+    "real/limesurvey/ls_tab_structure_one_question.txt": (L, S),
     "real/msforms/msforms_quiz_category1_excel_resaved.xlsx": (M, A),
     "real/redcap/hbcd_perinatal_dictionary_bom.csv": (R, S),
-    "real/redcap/pycap_simple_project_odm.xml": (R, X),
+    "real/redcap/pycap_simple_project_odm.xml": (R, S),
     "real/redcap/redcapapi_arms.csv": (R, X),
     "real/redcap/redcapapi_dictionary.csv": (R, S),
     "real/redcap/redcapapi_events.csv": (R, X),
@@ -214,6 +214,25 @@ def test_the_export_given_as_the_structure_says_to_give_it_as_a_file_to_convert(
         "redcap_records_flat_raw.csv: this is a REDCap record export: the answers, not the "
         "questions; give it as a file to convert, and the data dictionary (CSV, or an "
         "instrument ZIP) as the structure file (--structure)"
+    )
+
+
+def test_redcaps_project_xml_is_read_as_the_structure_and_refused_as_the_records() -> None:
+    odm = fixture("real/redcap/pycap_simple_project_odm.xml")
+    seen = sniff_system(odm)
+    assert seen is not None and seen.description == "a REDCap project XML (CDISC ODM)"
+    # Its metadata is read (it scores nothing, so one question is keyed to read it).
+    imported = read_structure(System.REDCAP, odm, keys={"sex": ["1"]})
+    assert [question.id for question in imported.instrument.questions] == ["sex"]
+    assert [question.source for question in imported.unkeyed] == ["ethnicity", "race"]
+    with pytest.raises(DataFormatError) as caught:
+        convert([odm], System.REDCAP, structure=odm)
+    assert str(caught.value) == (
+        "pycap_simple_project_odm.xml: this is a REDCap project XML (CDISC ODM): the "
+        "questions, not the answers; give it as the structure file (--structure) and the "
+        "exported responses as the files to convert (imheval reads its questions, not its "
+        "records: export the records as 'CSV / Microsoft Excel (raw data)' (Data Exports, "
+        "Reports, and Stats))"
     )
 
 

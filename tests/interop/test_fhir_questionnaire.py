@@ -11,7 +11,7 @@ from tests.interop.fhir_build import local, real, shared, source
 
 from imheval.errors import InstrumentError
 from imheval.instruments import KeyedItem, OpenItem, RatingItem
-from imheval.interop.fhir.questionnaire import FhirInstrumentImport, read_questionnaire
+from imheval.interop.fhir.questionnaire import read_questionnaire
 from imheval.interop.model import InstrumentImport, SourceFile, System
 
 PHQ9_LABELS = {
@@ -68,7 +68,7 @@ def test_sdc_phq9_nine_ratings_from_the_contained_valueset_and_the_total_is_an_o
     assert len(total) == 1 and total[0].startswith("a calculated score (quantity item)")
     assert "%resource.answers().value.ordinal().sum()" in total[0]
     assert structure.unkeyed == () and structure.code_field is None
-    assert isinstance(structure, FhirInstrumentImport)
+    assert type(structure) is InstrumentImport  # the model's own canonical, no subclass
     assert structure.canonical == (
         "http://hl7.org/fhir/uv/sdc/Questionnaire/questionnaire-sdc-profile-example-PHQ9|0.0.1"
     )

@@ -14,7 +14,7 @@ from imheval.errors import InstrumentError
 from imheval.instruments import KeyedItem, OpenItem, RatingItem
 from imheval.interop.limesurvey._text import encode_mapping, html_to_text, text_to_html
 from imheval.interop.limesurvey.structure import read_structure
-from imheval.interop.model import InstrumentImport, SourceFile, System
+from imheval.interop.model import InstrumentImport, KeysNeededError, SourceFile, System
 from shared_fixtures import shared_fixture
 
 DATA = Path(__file__).parent / "data" / "limesurvey"
@@ -136,6 +136,30 @@ def test_tab_separated_export_with_one_unkeyed_list_is_refused_naming_it() -> No
         "ls_tab_structure_one_question.txt: nothing here can be scored: 1 choice question(s) "
         "with no answer key (onlyQuestion)."
     )
+    assert "Give the answer key of at least one with --key QUESTION=CODE (e.g. --key " in message
+    assert "onlyQuestion=1: the right answer's code or text)" in message
+
+
+def test_a_survey_whose_only_choice_questions_are_unkeyed_needs_keys_and_holds_them() -> None:
+    with pytest.raises(KeysNeededError) as caught:
+        read_structure(real("ls_tab_structure_one_question.txt"))
+    pending = caught.value.pending
+    assert pending.system is System.LIMESURVEY
+    assert pending.fields["id"] == "simplest_survey_ever"
+    assert pending.fields["title"] == "Simplest Survey Ever"
+    assert [d["id"] for d in pending.fields["domains"]] == ["only_group"]
+    (question,) = pending.unkeyed
+    assert (question.item, question.source, question.domain, question.domain_label) == (
+        "onlyQuestion",
+        "onlyQuestion",
+        "only_group",
+        "Only group",
+    )
+    assert question.options == {
+        "1": "This is the first answer option",
+        "2": "This is the second answer option",
+    }
+    assert question.answers.codes["This is the second answer option"] == "2"
 
 
 def test_group_export_lsg_is_read_as_a_survey_of_that_group() -> None:

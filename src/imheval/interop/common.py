@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from imheval.errors import DataFormatError, Problem
-from imheval.instruments import Instrument, KeyedItem, OpenItem, RatingItem
+from imheval.instruments import Instrument, KeyedItem, RatingItem
 from imheval.interop.model import TIDY_COLUMNS, AnswerMap, InstrumentImport, SourceFile, System
 
 _BOM = b"\xef\xbb\xbf"
@@ -238,28 +238,34 @@ def lookup(mapping: Mapping[str, str], key: str) -> str | None:
 
 
 def maps_for_instrument(instrument: Instrument, system: System) -> InstrumentImport:
-    """An :class:`InstrumentImport` for an imheval instrument as imheval exports it to
-    ``system``: each question's source name is its id (its text for Microsoft Forms, whose
-    columns are headed by question text), and a keyed item's answers are its option codes or
-    their labels. Used to read responses captured in another system with imheval's
-    questionnaire, and by the web import, whose cohorts already have their instrument."""
+    """An :class:`InstrumentImport` for an imheval instrument as the source names its questions
+    and answers when nothing was renamed: each question's source name is its id (its text for
+    Microsoft Forms, whose columns are headed by question text), and a keyed item's answers are
+    its option codes or their labels (a rating's, its numbers or the scale's labels).
+
+    Where a label is written the same as another option's code (option ``a`` labelled "b",
+    option ``b`` labelled "c"), the code wins, except for Microsoft Forms, whose downloads hold
+    the labels people chose: there the label wins. REDCap, LimeSurvey and FHIR rename ids and
+    codes on export; :func:`imheval.interop.convert.structure_for_instrument` gives their
+    mapping. Used to read responses captured with imheval's questionnaire, and by the web
+    import, whose cohorts already have their instrument."""
+    labels_first = system is System.MSFORMS
     answers = []
     for question in instrument.questions:
         source = question.text if system is System.MSFORMS else question.id
-        codes: dict[str, str] = {}
+        pairs: list[tuple[str, str]] = []  # (answer as written, imheval answer)
         if isinstance(question, KeyedItem):
-            for code, label in question.options.items():
-                codes[code] = code
-                codes.setdefault(label, code)
+            pairs = [(code, code) for code in question.options]
+            named = [(label, code) for code, label in question.options.items()]
+            pairs = named + pairs if labels_first else pairs + named
         elif isinstance(question, RatingItem):
             scale = instrument.scales[question.scale]
-            for value in range(scale.min, scale.max + 1):
-                codes[str(value)] = str(value)
-                named = scale.labels.get(value)
-                if named:
-                    codes.setdefault(named, str(value))
-        elif isinstance(question, OpenItem):
-            codes = {}
+            numbers = [(str(v), str(v)) for v in range(scale.min, scale.max + 1)]
+            named = [(label, str(v)) for v, label in scale.labels.items() if label]
+            pairs = named + numbers if labels_first else numbers + named
+        codes: dict[str, str] = {}
+        for written, answer in pairs:
+            codes.setdefault(written, answer)
         answers.append(AnswerMap(item=question.id, source=source, codes=codes))
     return InstrumentImport(instrument=instrument, system=system, answers=tuple(answers))
 

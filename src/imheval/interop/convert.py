@@ -5,9 +5,13 @@ in imheval's own layout, and export an instrument to another system.
   or a FHIR Questionnaire into an :class:`~imheval.interop.model.InstrumentImport`.
 - :func:`convert` reads exports (REDCap records, LimeSurvey responses, FHIR
   QuestionnaireResponses, Microsoft Forms downloads) with the structure file, or with the
-  imheval instrument the data were captured with; Forms infers the questionnaire when it has
-  neither, the other systems refuse, saying which file to add.
-- :func:`apply_keys` gives the answer key of choice questions the source did not score.
+  imheval instrument the data were captured with (:func:`structure_for_instrument`: how that
+  system holds an instrument imheval exported to it); Forms infers the questionnaire when it
+  has neither, the other systems refuse, saying which file to add.
+- :func:`apply_keys` gives the answer key of choice questions the source did not score, also
+  of a questionnaire none of whose questions is scored (a reader's
+  :class:`~imheval.interop.model.KeysNeededError`, whose
+  :class:`~imheval.interop.model.PendingImport` the keys finish).
 - :func:`write_conversion` writes ``responses.csv`` (tidy layout), ``instrument.yaml`` and
   ``conversion-report.txt`` (see :mod:`imheval.interop.output`).
 - :func:`export_instrument` writes an imheval instrument as a system's structure file.
@@ -22,17 +26,21 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
+from typing import Any
 
 from pydantic import ValidationError
 
 from imheval.errors import DataFormatError, InstrumentError, Problem
-from imheval.instruments import Domain, Instrument, KeyedItem, OpenItem, RatingItem
+from imheval.instruments import Instrument, KeyedItem, OpenItem, RatingItem
 from imheval.instruments.model import CrossReferenceError
 from imheval.interop.common import fold, maps_for_instrument
 from imheval.interop.model import (
+    AnswerMap,
     Conversion,
     InstrumentImport,
+    KeysNeededError,
     Omission,
+    PendingImport,
     ResponseOptions,
     ResponsesImport,
     SourceFile,
@@ -60,6 +68,7 @@ __all__ = [
     "read_structure",
     "responses_csv_bytes",
     "sniff_system",
+    "structure_for_instrument",
     "write_conversion",
 ]
 
@@ -134,11 +143,23 @@ def _responses_reader(system: System) -> ResponsesReader:
     raise ValueError(f"{system.label} responses are read with their questionnaire inferred")
 
 
-def read_structure(system: System, source: SourceFile) -> InstrumentImport:
+def read_structure(
+    system: System,
+    source: SourceFile,
+    *,
+    keys: Mapping[str, Sequence[str]] | None = None,
+    given_as: str = "--key",
+) -> InstrumentImport:
     """The instrument in ``system``'s structure file (not Microsoft Forms, which has none).
 
+    ``keys`` gives the answer key of choice questions the file does not score (see
+    :func:`apply_keys`; ``given_as`` names where they came from in messages). With them, a file
+    none of whose questions is scored can be read: the keyed questions make the instrument.
+
     Raises InstrumentError naming the file when it is not that system's structure file (with
-    what it looks like instead, when that is plain), or when the reader refuses it.
+    what it looks like instead, when that is plain), or when the reader refuses it; a
+    :class:`~imheval.interop.model.KeysNeededError` (listing the questions to key) when nothing
+    in it is scored and no key is given.
     """
     system = System(system)
     if system is System.MSFORMS:
@@ -146,7 +167,67 @@ def read_structure(system: System, source: SourceFile) -> InstrumentImport:
     problem = _wrong_file(source, system, Role.STRUCTURE)
     if problem is not None:
         raise InstrumentError([problem])
-    return _structure_reader(system)(source)
+    read: PendingImport | InstrumentImport
+    try:
+        read = _structure_reader(system)(source)
+    except KeysNeededError as error:
+        if not keys:
+            raise
+        read = error.pending
+    if isinstance(read, InstrumentImport) and not keys:
+        return read
+    return apply_keys(read, keys or {}, given_as=given_as)
+
+
+def structure_for_instrument(instrument: Instrument, system: System) -> InstrumentImport:
+    """How ``system`` holds ``instrument`` when it was captured there with imheval's own export
+    (``imheval instruments export``), to read its exports with the instrument in hand instead
+    of a structure file. Each system's own mapping knows what its writer renamed:
+
+    - REDCap: field names lower case with ``_`` for other characters (``KA-01`` is
+      ``ka_01``), option codes REDCap cannot hold written 1..n, checkbox columns
+      (:func:`imheval.interop.redcap.export.redcap_answer_maps`);
+    - LimeSurvey: question codes without punctuation, answer codes ``A1``.. where the option
+      code does not fit, ``m2`` for -2, array rows ``GRID[ITEM]``
+      (:func:`imheval.interop.limesurvey.export.survey_structure`);
+    - FHIR: linkIds and codes are the instrument's own; the code and timepoint items as the
+      export names them; responses are checked to answer a Questionnaire whose url ends in
+      ``/Questionnaire/<id>`` (whatever the organisation's base) and, when they say, this
+      version;
+    - Microsoft Forms: columns are headed by the question text and answers are option labels,
+      which win over an option code written the same (see
+      :func:`imheval.interop.common.maps_for_instrument`).
+
+    The result's instrument is ``instrument`` itself, and its answer maps follow its order.
+    """
+    system = System(system)
+    plain = maps_for_instrument(instrument, system)
+    if system is System.MSFORMS:
+        return plain
+    if system is System.REDCAP:
+        from imheval.interop.redcap.export import redcap_answer_maps
+
+        held = redcap_answer_maps(instrument)
+    elif system is System.LIMESURVEY:
+        from imheval.interop.limesurvey.export import survey_structure
+
+        held = survey_structure(instrument)
+    else:
+        from imheval.interop.fhir.export import write_questionnaire
+        from imheval.interop.fhir.questionnaire import read_questionnaire
+
+        written = SourceFile(
+            name=f"{instrument.id}-questionnaire.json",
+            data=write_questionnaire(instrument).encode("utf-8"),
+        )
+        # canonical None: the responses reader then accepts any base ending in
+        # /Questionnaire/<id> (an organisation may publish it under its own).
+        held = replace(read_questionnaire(written), canonical=None)
+    found = {answer.item: answer for answer in held.answers}
+    answers: list[AnswerMap] = [
+        found.get(question.id, plain.answer_map(question.id)) for question in instrument.questions
+    ]
+    return replace(held, instrument=instrument, answers=tuple(answers))
 
 
 def export_instrument(instrument: Instrument, system: System) -> Exported:
@@ -215,13 +296,17 @@ def convert(
     keys: Mapping[str, Sequence[str]] | None = None,
 ) -> Conversion:
     """Read ``sources`` (exports of ``system``) with the structure file, or with an imheval
-    ``instrument`` the data was captured with; without either, Forms infers the questionnaire
-    and the other systems refuse with a message saying which file to add.
+    ``instrument`` the data was captured with (through :func:`structure_for_instrument`, which
+    knows how the system renamed its questions and codes); without either, Forms infers the
+    questionnaire and the other systems refuse with a message saying which file to add.
 
     ``keys`` gives the answer key of choice questions the source does not score (see
     :func:`apply_keys`); they are keyed before the responses are read, so their answers are
-    carried too. Raises DataFormatError (the exports) or InstrumentError (the structure, the
-    keys) listing every problem found; nothing is half-converted.
+    carried too, and a structure none of whose questions is scored is read with them (Forms:
+    while the questionnaire is inferred). Raises DataFormatError (the exports) or
+    InstrumentError (the structure, the keys; :class:`~imheval.interop.model.KeysNeededError`
+    when nothing is scored and no key is given) listing every problem found; nothing is
+    half-converted.
     """
     system = System(system)
     options = options or ResponseOptions()
@@ -248,13 +333,13 @@ def convert(
     if system is System.MSFORMS:
         return _convert_forms(sources, structure, instrument, options, keys)
     if structure is not None:
-        imported = read_structure(system, structure)
+        imported = read_structure(system, structure, keys=keys)
     elif instrument is not None:
-        imported = maps_for_instrument(instrument, system)
+        imported = structure_for_instrument(instrument, system)
+        if keys:
+            imported = apply_keys(imported, keys)  # refuses: an instrument has every key
     else:
         raise InstrumentError([_structure_needed(system, sources)])
-    if keys:
-        imported = apply_keys(imported, keys)
     responses = _responses_reader(system)(sources, imported, options)
     return Conversion(structure=imported, responses=responses)
 
@@ -267,19 +352,20 @@ def _convert_forms(
     keys: Mapping[str, Sequence[str]] | None,
 ) -> Conversion:
     from imheval.interop.msforms.responses import read_responses as read_forms
+    from imheval.interop.msforms.responses import read_responses_keyed
 
     if structure is not None:
         raise InstrumentError([Problem(file=structure.name, message=_FORMS_HAS_NO_STRUCTURE)])
-    imported = maps_for_instrument(instrument, System.MSFORMS) if instrument else None
-    if imported is not None and keys:
+    if instrument is None:
+        # The questionnaire is inferred from the downloads; keys are given while it is (a
+        # download nothing scores has no instrument to key afterwards).
+        if keys:
+            return read_responses_keyed(sources, keys, options)
+        return read_forms(sources, None, options)
+    imported = structure_for_instrument(instrument, System.MSFORMS)
+    if keys:
         imported = apply_keys(imported, keys)  # refuses: an instrument has every key already
-    conversion = read_forms(sources, imported, options)
-    if keys and imported is None:
-        # The questionnaire is inferred from the downloads: key it, then read the answers of
-        # the questions just keyed (the first reading left them out).
-        keyed = apply_keys(conversion.structure, keys)
-        conversion = read_forms(sources, keyed, options)
-    return conversion
+    return read_forms(sources, imported, options)
 
 
 def _wrong_file(source: SourceFile, system: System, role: Role) -> Problem | None:
@@ -303,9 +389,11 @@ def _wrong_file(source: SourceFile, system: System, role: Role) -> Problem | Non
 
 def _role_message(seen: Sniff, wanted: Role) -> str:
     if wanted is Role.RESPONSES:
+        advice = f" ({seen.advice})" if seen.advice else ""
         return (
             f"this is {seen.description}: the questions, not the answers; give it as the "
-            "structure file (--structure) and the exported responses as the files to convert"
+            "structure file (--structure) and the exported responses as the files to "
+            f"convert{advice}"
         )
     return (
         f"this is {seen.description}: the answers, not the questions; give it as a file to "
@@ -336,7 +424,7 @@ def _structure_needed(system: System, sources: Sequence[SourceFile]) -> Problem:
 
 
 def apply_keys(
-    structure: InstrumentImport,
+    structure: PendingImport | InstrumentImport,
     keys: Mapping[str, Sequence[str]],
     *,
     given_as: str = "--key",
@@ -347,15 +435,21 @@ def apply_keys(
     it and listing what it could be.
 
     Each keyed question joins the instrument where it stood in the source (right after the
-    question it followed), in its domain (added, labelled with its id, if the import dropped it
-    for having no other question); its "no answer key" omission is taken off the list. Every
-    problem with every key is listed at once; ``given_as`` names where the keys came from in
-    the messages (the command line's ``--key``, a web page's field).
+    question it followed), in its domain (added, labelled with the question's
+    ``domain_label``, if the import dropped it for having no other question); its "no answer
+    key" omission is taken off the list. Every problem with every key is listed at once;
+    ``given_as`` names where the keys came from in the messages (the command line's ``--key``,
+    a web page's field).
+
+    ``structure`` may be a :class:`~imheval.interop.model.PendingImport` (a questionnaire none
+    of whose questions is scored, from a reader's KeysNeededError): the keyed questions then
+    make the instrument, in the source's order. Keying none of its questions is a
+    KeysNeededError listing them and saying how to give a key.
     """
     problems: list[Problem] = []
     chosen: dict[str, tuple[UnkeyedQuestion, tuple[str, ...]]] = {}
     for name, given in keys.items():
-        question = _unkeyed_named(structure, name)
+        question = _unkeyed_named(structure.unkeyed, name)
         if question is None:
             problems.append(Problem(file=given_as, message=_not_unkeyed(structure, name)))
             continue
@@ -377,29 +471,31 @@ def apply_keys(
                 chosen[question.item] = (question, codes)
     if problems:
         raise InstrumentError(problems)
-    if not chosen:
+    keyed = [chosen[q.item] for q in structure.unkeyed if q.item in chosen]
+    if isinstance(structure, PendingImport):
+        if not keyed:
+            raise KeysNeededError([_keys_needed(structure, given_as)], structure)
+        return _pending_keyed(structure, keyed, given_as)
+    if not keyed:
         return structure
-    return _with_keyed(
-        structure, [chosen[q.item] for q in structure.unkeyed if q.item in chosen], given_as
-    )
+    return _with_keyed(structure, keyed, given_as)
 
 
-def _unkeyed_named(structure: InstrumentImport, name: str) -> UnkeyedQuestion | None:
+def _unkeyed_named(unkeyed: Sequence[UnkeyedQuestion], name: str) -> UnkeyedQuestion | None:
     wanted = fold(name)
-    for question in structure.unkeyed:
+    for question in unkeyed:
         if fold(question.source) == wanted:
             return question
-    for question in structure.unkeyed:
+    for question in unkeyed:
         if fold(question.item) == wanted:
             return question
     return None
 
 
-def _not_unkeyed(structure: InstrumentImport, name: str) -> str:
+def _not_unkeyed(structure: PendingImport | InstrumentImport, name: str) -> str:
     wanted = fold(name)
-    keyed = any(
-        fold(answer.source) == wanted or fold(answer.item) == wanted for answer in structure.answers
-    )
+    answers = structure.answers if isinstance(structure, InstrumentImport) else ()
+    keyed = any(fold(answer.source) == wanted or fold(answer.item) == wanted for answer in answers)
     if keyed:
         return (
             f"'{name}' already has its answer key (or is a rating or open question); only "
@@ -407,10 +503,36 @@ def _not_unkeyed(structure: InstrumentImport, name: str) -> str:
         )
     if not structure.unkeyed:
         return f"'{name}' is not a question without a key: every choice question has its key"
-    listed = ", ".join(f"'{q.source}'" for q in structure.unkeyed[:20])
-    more = len(structure.unkeyed) - 20
-    return f"'{name}' is not one of the questions without a key; they are: {listed}" + (
-        f" and {more} more" if more > 0 else ""
+    return f"'{name}' is not one of the questions without a key; they are: " + _listed(
+        [f"'{q.source}'" for q in structure.unkeyed]
+    )
+
+
+def _listed(names: Sequence[str], shown: int = 20) -> str:
+    more = len(names) - shown
+    return ", ".join(names[:shown]) + (f" and {more} more" if more > 0 else "")
+
+
+def _keys_needed(pending: PendingImport, given_as: str) -> Problem:
+    """The problem of a questionnaire nothing scores, keyed by none of the keys given."""
+    title = str(pending.fields.get("title") or pending.fields.get("id") or "the questionnaire")
+    how = (
+        f"with {given_as} FIELD=CODE (the right answer's code or its text; repeat it for each "
+        "question, and for a question with more than one right answer)"
+        if given_as.startswith("--")
+        else f"in {given_as}"
+    )
+    questions = _listed(
+        [
+            f"'{q.source}' ({'; '.join(f'{c} = {label}' for c, label in q.options.items())})"
+            for q in pending.unkeyed
+        ],
+        shown=10,
+    )
+    return Problem(
+        file=given_as,
+        message=f"no question of '{title}' is scored until it has its answer key: give the "
+        f"key of at least one {how}. The questions without a key: {questions}",
     )
 
 
@@ -456,23 +578,9 @@ def _with_keyed(
     instrument = structure.instrument
     questions: list[KeyedItem | RatingItem | OpenItem] = list(instrument.questions)
     answers = {answer.item: answer for answer in structure.answers}
-    domains = list(instrument.domains)
     inserted_after: dict[str | None, int] = {}
-    problems: list[Problem] = []
-    for question, codes in keyed:
-        try:
-            item = KeyedItem(
-                id=question.item,
-                domain=question.domain,
-                text=question.text,
-                options=dict(question.options),
-                key=codes,
-            )
-        except ValidationError as error:
-            problems.append(_validation_problem(question, error, given_as))
-            continue
-        if question.domain not in {domain.id for domain in domains}:
-            domains.append(Domain(id=question.domain, label=question.domain))
+    items = _keyed_items(keyed, given_as)
+    for (question, _), item in zip(keyed, items, strict=True):
         anchor = question.after
         ids = [q.id for q in questions]
         start = ids.index(anchor) + 1 if anchor in ids else (0 if anchor is None else len(ids))
@@ -480,33 +588,98 @@ def _with_keyed(
         inserted_after[anchor] = inserted_after.get(anchor, 0) + 1
         questions.insert(position, item)
         answers[question.item] = question.answers
-    if problems:
-        raise InstrumentError(problems)
-    try:
-        updated = Instrument.model_validate(
-            {
-                **instrument.model_dump(by_alias=True, exclude={"questions", "domains"}),
-                "domains": domains,
-                "items": questions,
-            }
-        )
-    except (ValidationError, CrossReferenceError) as error:
-        raise InstrumentError(
-            [Problem(file=given_as, message=f"the keyed questions do not fit: {error}")]
-        ) from None
-    keyed_sources = {question.source for question, _ in keyed}
-    keyed_items = {question.item for question, _ in keyed}
+    fields = instrument.model_dump(by_alias=True, exclude={"questions", "domains"})
+    domains = [domain.model_dump(by_alias=True) for domain in instrument.domains]
+    updated = _keyed_instrument(fields, domains, keyed, questions, given_as)
     return replace(
         structure,
         instrument=updated,
         answers=tuple(answers[q.id] for q in updated.questions if q.id in answers),
-        unkeyed=tuple(q for q in structure.unkeyed if q.item not in keyed_items),
-        omissions=tuple(
-            omission
-            for omission in structure.omissions
-            if not _is_key_omission(omission, keyed_sources)
-        ),
+        unkeyed=tuple(q for q in structure.unkeyed if q.item not in {k.item for k, _ in keyed}),
+        omissions=_without_key_omissions(structure.omissions, keyed),
     )
+
+
+def _pending_keyed(
+    pending: PendingImport,
+    keyed: Sequence[tuple[UnkeyedQuestion, tuple[str, ...]]],
+    given_as: str,
+) -> InstrumentImport:
+    """The instrument of a questionnaire nothing scored: its keyed questions, in the source's
+    order, in the domains they fall in."""
+    items = _keyed_items(keyed, given_as)
+    used = {item.domain for item in items}
+    fields = {name: value for name, value in pending.fields.items() if name != "items"}
+    domains = [dict(domain) for domain in fields.pop("domains", ()) if domain.get("id") in used]
+    instrument = _keyed_instrument(fields, domains, keyed, list(items), given_as)
+    keyed_items = {question.item for question, _ in keyed}
+    return InstrumentImport(
+        instrument=instrument,
+        system=pending.system,
+        answers=tuple(question.answers for question, _ in keyed),
+        omissions=_without_key_omissions(pending.omissions, keyed),
+        code_field=pending.code_field,
+        cohort_field=pending.cohort_field,
+        timepoint_field=pending.timepoint_field,
+        identifying=pending.identifying,
+        unkeyed=tuple(q for q in pending.unkeyed if q.item not in keyed_items),
+        canonical=pending.canonical,
+    )
+
+
+def _keyed_items(
+    keyed: Sequence[tuple[UnkeyedQuestion, tuple[str, ...]]], given_as: str
+) -> list[KeyedItem]:
+    """The keyed item each question becomes; InstrumentError listing every one that cannot."""
+    items: list[KeyedItem] = []
+    problems: list[Problem] = []
+    for question, codes in keyed:
+        try:
+            items.append(
+                KeyedItem(
+                    id=question.item,
+                    domain=question.domain,
+                    text=question.text,
+                    options=dict(question.options),
+                    key=codes,
+                )
+            )
+        except ValidationError as error:
+            problems.append(_validation_problem(question, error, given_as))
+    if problems:
+        raise InstrumentError(problems)
+    return items
+
+
+def _keyed_instrument(
+    fields: Mapping[str, Any],
+    domains: list[dict[str, Any]],
+    keyed: Sequence[tuple[UnkeyedQuestion, tuple[str, ...]]],
+    questions: Sequence[KeyedItem | RatingItem | OpenItem],
+    given_as: str,
+) -> Instrument:
+    """The instrument of ``fields`` with these questions, and the domains of the keyed ones
+    that ``domains`` lacks (labelled with the source's label, else their id)."""
+    known = {domain.get("id") for domain in domains}
+    for question, _ in keyed:
+        if question.domain not in known:
+            domains.append(
+                {"id": question.domain, "label": question.domain_label or question.domain}
+            )
+            known.add(question.domain)
+    try:
+        return Instrument.model_validate({**fields, "domains": domains, "items": questions})
+    except (ValidationError, CrossReferenceError) as error:
+        raise InstrumentError(
+            [Problem(file=given_as, message=f"the keyed questions do not fit: {error}")]
+        ) from None
+
+
+def _without_key_omissions(
+    omissions: Sequence[Omission], keyed: Sequence[tuple[UnkeyedQuestion, tuple[str, ...]]]
+) -> tuple[Omission, ...]:
+    sources = {question.source for question, _ in keyed}
+    return tuple(omission for omission in omissions if not _is_key_omission(omission, sources))
 
 
 def _is_key_omission(omission: Omission, sources: set[str]) -> bool:

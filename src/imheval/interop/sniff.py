@@ -50,7 +50,7 @@ class Role(StrEnum):
 @dataclass(frozen=True)
 class Sniff:
     """What a file looks like: its system, its role, a description ("a REDCap data dictionary")
-    and, for a file imheval does not read, what to give instead."""
+    and, for a file imheval does not read (or reads only in part), what to give instead."""
 
     system: System
     role: Role
@@ -120,7 +120,7 @@ def _first_sheet_row(data: bytes) -> list[str]:
 
 
 # ---------------------------------------------------------------------------------------------
-# XML: LimeSurvey .lss/.lsg, FHIR XML, REDCap's project XML (CDISC ODM)
+# XML: LimeSurvey .lss/.lsg, FHIR XML, REDCap's project XML (CDISC ODM, read as a structure)
 
 _LIMESURVEY_DOC = re.compile(r"<LimeSurveyDocType>\s*(\w+)\s*</LimeSurveyDocType>")
 _FIRST_ELEMENT = re.compile(r"<([A-Za-z][\w.-]*:)?([A-Za-z][\w.-]*)[\s/>]")
@@ -134,13 +134,14 @@ def _sniff_xml(text: str) -> Sniff | None:
         return Sniff(System.LIMESURVEY, Role.STRUCTURE, "a LimeSurvey survey structure (.lss)")
     root = _root_element(text)
     if root == "ODM" and ("projectredcap.org" in text or 'SourceSystem="REDCap"' in text):
+        # Its metadata is read as the structure (like the data dictionary); records it may
+        # hold (ClinicalData) are not: those are read from a CSV export.
         return Sniff(
             System.REDCAP,
-            Role.OTHER,
+            Role.STRUCTURE,
             "a REDCap project XML (CDISC ODM)",
-            "imheval reads the data dictionary and the records as CSV: download the data "
-            "dictionary (Project Setup > Data Dictionary) and export the records as "
-            "'CSV / Microsoft Excel (raw data)'",
+            "imheval reads its questions, not its records: export the records as "
+            "'CSV / Microsoft Excel (raw data)' (Data Exports, Reports, and Stats)",
         )
     if "http://hl7.org/fhir" in text and root is not None:
         return _fhir_resource(root, "FHIR", " (XML)")
@@ -242,12 +243,11 @@ def _sniff_header(cells: list[str]) -> Sniff | None:
     if len(names & _LIMESURVEY_SYSTEM) >= 2 or len(names & _LIMESURVEY_SYSTEM_TEXT) >= 3:
         return Sniff(System.LIMESURVEY, Role.RESPONSES, "a LimeSurvey response export")
     if header[:3] in (["class", "type/scale", "name"], ["id", "related_id", "class"]):
+        # Read like the .lss (the LimeSurvey reader takes both).
         return Sniff(
             System.LIMESURVEY,
-            Role.OTHER,
+            Role.STRUCTURE,
             "LimeSurvey's tab-separated survey structure (.txt)",
-            "imheval reads the survey structure as .lss: in LimeSurvey, open the survey and "
-            "choose Export > Survey structure (.lss)",
         )
     redcap_other = _redcap_design_file(names)
     if redcap_other is not None:

@@ -67,9 +67,14 @@ _NO_SAVED_VALUE = object()  # marks a formula cell without a cached result
 
 
 def read_xlsx(
-    path: Path, file: str, max_rows: int, progress: Callable[[str], None] | None = None
+    path: Path | IO[bytes],
+    file: str,
+    max_rows: int,
+    progress: Callable[[str], None] | None = None,
 ) -> Sheet:
-    """The first sheet of the workbook at ``path`` (see :func:`imheval.io._sheet.read_sheet`)."""
+    """The first sheet of the workbook at ``path`` (see :func:`imheval.io._sheet.read_sheet`):
+    a file's path, or its bytes in a binary file object (an upload, ``io.BytesIO``), which is
+    left open. ``file`` names it in messages."""
     check_archive(path, file)
     # openpyxl is imported here so reading CSV does not pay for it.
     import openpyxl
@@ -92,8 +97,9 @@ def read_xlsx(
         workbook.close()
 
 
-def check_archive(path: Path, file: str) -> None:
-    """Refuse a zip whose directory promises too many entries, too many bytes or a bomb.
+def check_archive(path: Path | IO[bytes], file: str) -> None:
+    """Refuse a zip (a path, or a binary file object, left open) whose directory promises too
+    many entries, too many bytes or a bomb.
 
     The sizes are the ones the zip's directory declares; Python's zipfile never inflates an
     entry beyond its declared size (a lie ends in a CRC error), so checking them is enough.

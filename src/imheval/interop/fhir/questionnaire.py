@@ -97,13 +97,15 @@ from imheval.interop.model import (
     TIDY_COLUMNS,
     AnswerMap,
     InstrumentImport,
+    KeysNeededError,
     Omission,
+    PendingImport,
     SourceFile,
     System,
     UnkeyedQuestion,
 )
 
-__all__ = ["CALCULATED", "FhirInstrumentImport", "read_questionnaire"]
+__all__ = ["CALCULATED", "read_questionnaire"]
 
 #: How every omission of a calculated item begins; the responses reader finds stored totals
 #: by it, to compare them with the answers' scores.
@@ -136,23 +138,20 @@ _NOT_CARRIED = {
 _TEXT_TYPES = ("string", "text")
 
 
-@dataclass(frozen=True)
-class FhirInstrumentImport(InstrumentImport):
-    """An :class:`InstrumentImport` read from a FHIR Questionnaire, with the Questionnaire's
-    canonical ``url|version``, which the QuestionnaireResponse reader checks each response's
-    ``questionnaire`` against."""
-
-    canonical: str | None = None
-
-
 def read_questionnaire(source: SourceFile) -> InstrumentImport:
     """The instrument a FHIR R4 or R5 Questionnaire describes (JSON, or FHIR XML; a Bundle
     holding one Questionnaire is read too), with how each question appears in it and what could
     not be carried (see the module docstring).
 
+    The result's ``canonical`` is the Questionnaire's ``url|version`` (``url`` alone when it
+    has no version), which the QuestionnaireResponse reader checks each response's
+    ``questionnaire`` against.
+
     Raises :class:`~imheval.errors.InstrumentError`, naming the file, when it is not valid JSON
     or XML, is not a Questionnaire (naming what it is), is FHIR STU3 or older, or holds nothing
-    imheval can score.
+    imheval can score; :class:`~imheval.interop.model.KeysNeededError` (with what was read)
+    when its only choice questions are unscored, so that answer keys
+    (:func:`imheval.interop.convert.apply_keys`) can finish the import.
     """
     resource = load_resource(source, _error)
     others: list[Node] = []
@@ -204,6 +203,16 @@ def _questionnaire_in_bundle(bundle: Node, file: str) -> tuple[Node, list[Node]]
             "responses answer, on its own (GET [base]/Questionnaire/[id])"
         )
     raise _error([Problem(file=file, message=message)])
+
+
+@dataclass(frozen=True)
+class _Found:
+    """What the questions were named: each question's item id (by its place in the list),
+    each group's domain id (None: the Questionnaire's own domain), each domain's label."""
+
+    ids: dict[int, str]
+    domain_of: dict[str | None, str]
+    labels: dict[str, str]
 
 
 class _Reader:
@@ -593,7 +602,9 @@ class _Reader:
             )
             instrument_id = make_identifier(name or "questionnaire").lower()
         title = title or instrument_id
-        if not any(entry.kind in ("keyed", "rating") for entry in scored):
+        canonical = f"{url}|{version}" if url and version else url
+        nothing_scored = not any(entry.kind in ("keyed", "rating") for entry in scored)
+        if nothing_scored and not any(entry.kind == "unkeyed" for entry in scored):
             raise _error([Problem(file=self.file, message=self._nothing_scored(scored))])
 
         taken: set[str] = set(_RESERVED)
@@ -602,6 +613,10 @@ class _Reader:
             ids[index] = make_identifier(entry.question.link, taken)
 
         domains, domain_of = self._domains(scored, title, instrument_id)
+        labels = self._domain_labels(domain_of, title)
+        if nothing_scored:
+            found = _Found(ids, domain_of, labels)
+            self._keys_needed(scored, found, instrument_id, title, canonical)
         scales, scale_of = name_scales(scored)
         items: list[dict[str, Any]] = []
         answers: list[AnswerMap] = []
@@ -652,6 +667,7 @@ class _Reader:
                         options={o.code: o.label for o in question.options},
                         answers=AnswerMap(item=item_id, source=question.link, codes=entry.answers),
                         after=previous,
+                        domain_label=labels[domain],
                     )
                 )
                 continue
@@ -659,14 +675,7 @@ class _Reader:
             answers.append(AnswerMap(item=item_id, source=question.link, codes=entry.answers))
             previous = item_id
         data: dict[str, Any] = {
-            "format": "imheval-instrument/1",
-            "id": instrument_id,
-            "version": version or "1.0.0",
-            "title": title,
-            "description": (text(resource, "description") or "").strip(),
-            "language": text(resource, "language") or "en-GB",
-            "levels": self._levels(),
-            "domains": domains,
+            **self._fields(instrument_id, title, domains),
             "scales": scales,
             "forms": self._forms(),
             "items": items,
@@ -683,23 +692,8 @@ class _Reader:
                     )
                 ]
             ) from None
-        if has_translations(resource):
-            self.omissions.append(
-                Omission(
-                    "the Questionnaire",
-                    "it has translations; only the base language is read",
-                )
-            )
-        code_field = self.code_candidates[0] if len(self.code_candidates) == 1 else None
-        if len(self.code_candidates) > 1:
-            self.omissions.append(
-                Omission(
-                    "the Questionnaire",
-                    f"several items could hold the self-generated code "
-                    f"({', '.join(self.code_candidates)}); name it with --code-field",
-                )
-            )
-        return FhirInstrumentImport(
+        code_field = self._last_omissions()
+        return InstrumentImport(
             instrument=instrument,
             system=System.FHIR,
             answers=tuple(answers),
@@ -709,8 +703,107 @@ class _Reader:
             timepoint_field=self.context.get("timepoint"),
             identifying=tuple(self.identifying),
             unkeyed=tuple(unkeyed),
-            canonical=(f"{url}|{version}" if url and version else url),
+            canonical=canonical,
         )
+
+    def _fields(
+        self, instrument_id: str, title: str, domains: list[dict[str, Any]]
+    ) -> dict[str, Any]:
+        """The instrument's own fields but its scales, forms and items."""
+        resource = self.resource
+        return {
+            "format": "imheval-instrument/1",
+            "id": instrument_id,
+            "version": text(resource, "version") or "1.0.0",
+            "title": title,
+            "description": (text(resource, "description") or "").strip(),
+            "language": text(resource, "language") or "en-GB",
+            "levels": self._levels(),
+            "domains": domains,
+        }
+
+    def _last_omissions(self) -> str | None:
+        """The omissions noted once the questions are read (translations, several code
+        items), and the item holding the self-generated code (None: none, or several)."""
+        if has_translations(self.resource):
+            self.omissions.append(
+                Omission(
+                    "the Questionnaire",
+                    "it has translations; only the base language is read",
+                )
+            )
+        if len(self.code_candidates) > 1:
+            self.omissions.append(
+                Omission(
+                    "the Questionnaire",
+                    f"several items could hold the self-generated code "
+                    f"({', '.join(self.code_candidates)}); name it with --code-field",
+                )
+            )
+        return self.code_candidates[0] if len(self.code_candidates) == 1 else None
+
+    def _domain_labels(self, domain_of: dict[str | None, str], own: str) -> dict[str, str]:
+        """Each domain id's label: its group's text (else linkId), the title for its own."""
+        labels = {domain_of[None]: own}
+        for link, group in self.groups.items():
+            labels[domain_of[link]] = (text(group, "text") or "").strip() or link
+        return labels
+
+    def _keys_needed(
+        self,
+        scored: list[Scored],
+        found: _Found,
+        instrument_id: str,
+        title: str,
+        canonical: str | None,
+    ) -> None:
+        """Nothing is scored but there are choice questions to key: KeysNeededError, holding
+        what was read so that keys (``--key``) can finish the import."""
+        problem = Problem(file=self.file, message=self._nothing_scored(scored))
+        ids, domain_of, labels = found.ids, found.domain_of, found.labels
+        unkeyed: list[UnkeyedQuestion] = []
+        for index, entry in enumerate(scored):
+            if entry.kind != "unkeyed":
+                continue
+            question, item_id = entry.question, ids[index]
+            domain = domain_of[question.group]
+            unkeyed.append(
+                UnkeyedQuestion(
+                    item=item_id,
+                    source=question.link,
+                    text=question.text,
+                    domain=domain,
+                    options={o.code: o.label for o in question.options},
+                    answers=AnswerMap(item=item_id, source=question.link, codes=entry.answers),
+                    domain_label=labels[domain],
+                )
+            )
+        opened = [entry.question.link for entry in scored if entry.kind == "open"]
+        if opened:
+            shown = ", ".join(f"'{link}'" for link in opened[:10])
+            more = f" and {len(opened) - 10} more" if len(opened) > 10 else ""
+            self.omissions.append(
+                Omission(
+                    f"items {shown}{more}" if len(opened) > 1 else f"item {shown}",
+                    "free text is carried only beside a scored question, and no question here "
+                    "is scored yet, so it is left out",
+                )
+            )
+        code_field = self._last_omissions()
+        used = list(dict.fromkeys(question.domain for question in unkeyed))
+        domains = [{"id": domain, "label": labels[domain]} for domain in used]
+        pending = PendingImport(
+            fields=self._fields(instrument_id, title, domains),
+            system=System.FHIR,
+            unkeyed=tuple(unkeyed),
+            omissions=tuple(self.omissions),
+            code_field=code_field,
+            cohort_field=self.context.get("cohort"),
+            timepoint_field=self.context.get("timepoint"),
+            identifying=tuple(self.identifying),
+            canonical=canonical,
+        )
+        raise KeysNeededError([problem], pending)
 
     def _domains(
         self, scored: list[Scored], title: str, instrument_id: str
@@ -798,10 +891,17 @@ class _Reader:
                 " An SDC answer key can score only choice and yes/no questions, not free text "
                 "or numbers."
             )
+        first = next((e.question for e in scored if e.kind == "unkeyed"), None)
+        keys = (
+            " Give the answer key of at least one with --key LINKID=CODE (e.g. --key "
+            f"{first.link}={first.options[0].code}: the right answer's code or text), or make"
+            if first is not None and first.options
+            else " Make"
+        )
         return (
             "nothing in this Questionnaire can be scored: imheval scores choice questions whose "
             "options carry scores (ordinalValue or itemWeight: 1 on the right answer and 0 on "
-            f"the others, or a rating scale) or an SDC answer key{held}.{key} Make the "
+            f"the others, or a rating scale) or an SDC answer key{held}.{key}{keys} the "
             "questions choice questions with scored answerOptions and export it again"
         )
 

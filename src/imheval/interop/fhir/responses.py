@@ -364,7 +364,7 @@ class _Reader:
     # --- which Questionnaire ----------------------------------------------------------------
 
     def _check_questionnaire(self) -> None:
-        canonical = getattr(self.structure, "canonical", None)
+        canonical = self.structure.canonical
         expected_url, _, expected_version = (canonical or "").partition("|")
         own = f"/Questionnaire/{self.instrument.id}"
         mismatched: dict[tuple[str, str], list[int]] = {}

@@ -75,7 +75,9 @@ from imheval.interop.model import (
     TIDY_COLUMNS,
     AnswerMap,
     InstrumentImport,
+    KeysNeededError,
     Omission,
+    PendingImport,
     SourceFile,
     System,
     UnkeyedQuestion,
@@ -95,7 +97,9 @@ def read_structure(source: SourceFile) -> InstrumentImport:
 
     Raises :class:`~imheval.errors.InstrumentError` naming the file (and the XML element or
     row) when the file is not a LimeSurvey structure, is damaged, declares a DOCTYPE or ENTITY,
-    or holds nothing imheval can score.
+    or holds nothing imheval can score; :class:`~imheval.interop.model.KeysNeededError` (with
+    what was read) when its only choice questions have no assessment values, so that answer
+    keys (:func:`imheval.interop.convert.apply_keys`) can finish the import.
     """
     return _Reader(load_survey(source)).run()
 
@@ -578,13 +582,15 @@ class _Reader:
 
     def _build(self) -> InstrumentImport:
         scored = [item for item in self.items if item.kind in ("keyed", "rating")]
-        if not scored:
+        if not scored and not any(item.kind == "unkeyed" for item in self.items):
             raise InstrumentError([Problem(self.file, self._nothing_to_score())])
         domain_ids: set[str] = set()
         for domain in [d for d in self.domains.values() if d.scored]:
             domain.id = self._domain_id(domain.label, domain_ids)
         for domain in [d for d in self.domains.values() if not d.scored]:
             domain.id = self._domain_id(domain.label, domain_ids)
+        if not scored:
+            self._keys_needed()
         scale_ids = self._scale_ids()
         questions: list[dict[str, Any]] = []
         answers: list[AnswerMap] = []
@@ -603,6 +609,7 @@ class _Reader:
                         options=item.options,
                         answers=answer_map,
                         after=previous,
+                        domain_label=domain.label,
                     )
                 )
                 continue
@@ -637,6 +644,55 @@ class _Reader:
             identifying=tuple(self.identifying),
             unkeyed=tuple(unkeyed),
         )
+
+    def _keys_needed(self) -> None:
+        """Nothing is scored but there are choice questions to key: KeysNeededError, holding
+        what was read so that keys (``--key``) can finish the import."""
+        unkeyed: list[UnkeyedQuestion] = []
+        for item in self.items:
+            if item.kind != "unkeyed":
+                continue
+            domain = self.domains[item.domain_key]
+            unkeyed.append(
+                UnkeyedQuestion(
+                    item=item.id,
+                    source=item.source,
+                    text=item.text,
+                    domain=domain.id,
+                    options=item.options,
+                    answers=AnswerMap(item=item.id, source=item.source, codes=dict(item.codes)),
+                    domain_label=domain.label,
+                )
+            )
+        opened = [item.source for item in self.items if item.kind == "open"]
+        if opened:
+            self.omissions.append(
+                Omission(
+                    "questions " + names_listed([f"'{name}'" for name in opened])
+                    if len(opened) > 1
+                    else f"question '{opened[0]}'",
+                    "free text is carried only beside a scored question, and no question here "
+                    "is scored yet, so it is left out",
+                )
+            )
+        used = {question.domain for question in unkeyed}
+        fields = self._instrument_fields()
+        fields["domains"] = [
+            {name: value for name, value in d.items() if name != "scored"}
+            for d in fields["domains"]
+            if d["id"] in used
+        ]
+        pending = PendingImport(
+            fields=fields,
+            system=System.LIMESURVEY,
+            unkeyed=tuple(unkeyed),
+            omissions=tuple(self.omissions),
+            code_field=self._code_field(),
+            cohort_field=self.cohort_field,
+            timepoint_field=self.timepoint_field,
+            identifying=tuple(self.identifying),
+        )
+        raise KeysNeededError([Problem(self.file, self._nothing_to_score())], pending)
 
     def _domain_id(self, label: str, taken: set[str]) -> str:
         mapped = self._mapped("groups", label)
@@ -688,6 +744,33 @@ class _Reader:
     def _instrument(
         self, questions: list[dict[str, Any]], scale_ids: dict[tuple[Any, ...], str]
     ) -> Instrument:
+        scales: dict[str, dict[str, Any]] = {}
+        for key, scale_id in scale_ids.items():
+            low, high, labels = key[-3], key[-2], key[-1]
+            scales[scale_id] = {"min": low, "max": high, "labels": dict(labels)}
+        fields = self._instrument_fields()
+        fields["domains"] = [
+            {name: value for name, value in d.items() if name != "scored"}
+            for d in fields["domains"]
+            if d["scored"]
+        ]
+        data = {**fields, "scales": scales, "items": questions}
+        try:
+            return Instrument.model_validate(data)
+        except ValidationError as error:
+            problems = [
+                Problem(
+                    self.file,
+                    f"the instrument read from it is not valid: {detail['msg']} "
+                    f"(at {'.'.join(str(p) for p in detail['loc'])})",
+                )
+                for detail in error.errors()
+            ]
+            raise InstrumentError(problems) from None
+
+    def _instrument_fields(self) -> dict[str, Any]:
+        """The instrument's own fields but its scales and items; each domain with ``scored``
+        (whether a scored item falls in it)."""
         survey = self.survey
         meta = self.mapping.get("instrument")
         meta = meta if isinstance(meta, dict) else {}
@@ -700,11 +783,7 @@ class _Reader:
             identifier = make_identifier(title).lower()
         version = meta.get("version")
         language = meta.get("language")
-        scales: dict[str, dict[str, Any]] = {}
-        for key, scale_id in scale_ids.items():
-            low, high, labels = key[-3], key[-2], key[-1]
-            scales[scale_id] = {"min": low, "max": high, "labels": dict(labels)}
-        data = {
+        return {
             "format": "imheval-instrument/1",
             "id": identifier,
             "version": version if isinstance(version, str) and version.strip() else "1.0.0",
@@ -720,25 +799,11 @@ class _Reader:
                     "label": d.label,
                     "description": d.description,
                     "kirkpatrick_level": self._kirkpatrick(d.id),
+                    "scored": bool(d.scored),
                 }
                 for d in self.domains.values()
-                if d.scored
             ],
-            "scales": scales,
-            "items": questions,
         }
-        try:
-            return Instrument.model_validate(data)
-        except ValidationError as error:
-            problems = [
-                Problem(
-                    self.file,
-                    f"the instrument read from it is not valid: {detail['msg']} "
-                    f"(at {'.'.join(str(p) for p in detail['loc'])})",
-                )
-                for detail in error.errors()
-            ]
-            raise InstrumentError(problems) from None
 
     def _kirkpatrick(self, domain: str) -> int:
         level = self._mapped("kirkpatrick", domain)
@@ -755,10 +820,18 @@ class _Reader:
                 f"{len(unkeyed)} choice question(s) with no answer key ({names_listed(unkeyed)})"
             )
         what = "; ".join(found) if found else "no question imheval can read"
+        first = next((item for item in self.items if item.kind == "unkeyed"), None)
+        keys = (
+            f"Give the answer key of at least one with --key QUESTION=CODE (e.g. --key "
+            f"{first.source}={next(iter(first.options), '')}: the right answer's code or "
+            "text), or in LimeSurvey"
+            if first is not None
+            else "In LimeSurvey,"
+        )
         return (
             f"nothing here can be scored: {what}. imheval needs at least one question it can "
             "score: a list question whose right answer has an assessment value (the other "
-            "answers 0), or questions whose answers are numbers on a scale. In LimeSurvey, "
-            "set the assessment values (the answer options' 'Assessment value'), export the "
-            ".lss again, and import it"
+            f"answers 0), or questions whose answers are numbers on a scale. {keys} set the "
+            "assessment values (the answer options' 'Assessment value'), export the .lss "
+            "again, and import it"
         )

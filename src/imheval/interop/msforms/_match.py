@@ -106,15 +106,14 @@ def _codes(
 ) -> dict[str, str]:
     if isinstance(question, OpenItem):
         return {}
+    if answer.codes:
+        # maps_for_instrument(..., System.MSFORMS) puts the labels first (Forms writes them).
+        return dict(answer.codes)
     if isinstance(question, KeyedItem):
         codes = {label: code for code, label in question.options.items()}
-        for given, code in answer.codes.items():
-            codes.setdefault(given, code)
         for code in question.options:
             codes.setdefault(code, code)
         return codes
-    if answer.codes:
-        return dict(answer.codes)
     scale = scales[question.scale]
     codes = {str(value): str(value) for value in range(scale.min, scale.max + 1)}
     for value, label in scale.labels.items():

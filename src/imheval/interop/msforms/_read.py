@@ -13,8 +13,8 @@ from __future__ import annotations
 
 import io
 from dataclasses import dataclass
-from pathlib import Path, PurePath
-from typing import NoReturn, cast
+from pathlib import PurePath
+from typing import NoReturn
 
 from imheval.errors import DataFormatError, Problem
 from imheval.interop.common import read_csv_rows
@@ -81,7 +81,7 @@ def _read_workbook(source: SourceFile) -> Table:
 
     # read_xlsx and the zip check read any binary file object; the bytes never touch the disk
     # (a download holds e-mail addresses and names).
-    sheet = read_xlsx(cast(Path, io.BytesIO(source.data)), source.name, DEFAULT_MAX_ROWS)
+    sheet = read_xlsx(io.BytesIO(source.data), source.name, DEFAULT_MAX_ROWS)
     width = max(sheet.header) + 1
     header = tuple(sheet.header.get(position, "").strip() for position in range(width))
     cells = {position: list(series) for position, series in sheet.cells.items()}
