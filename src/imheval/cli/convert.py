@@ -136,7 +136,9 @@ KeyOption = Annotated[
         metavar="FIELD=CODE",
         help="FIELD=CODE: the right answer of a choice question the source does not score "
         "(the conversion report lists them); CODE is an option's code or its text. Repeat "
-        "--key for a question with more than one right answer.",
+        "--key for a question with more than one right answer. A questionnaire that scores "
+        "nothing (no calc fields, assessment values, ordinal values or quiz points) is read "
+        "once at least one question has its key.",
         show_default=False,
     ),
 ]
@@ -346,6 +348,12 @@ def working(message: str, show: bool) -> Iterator[None]:
         "--timepoint-field TP --out converted\n\n"
         "Example: imheval convert bundle.json --from fhir --structure questionnaire.json "
         "--out converted\n\n"
+        "Example: imheval convert records.csv --from redcap --structure dictionary.csv "
+        "--key q1=2 --key q2=1 --out converted (a questionnaire that scores nothing: the "
+        "right answer of each question)\n\n"
+        "Example: imheval convert records.csv --from redcap -i imh-core --out converted "
+        "(data captured with imheval's own questionnaire, sent out with 'imheval instruments "
+        "export')\n\n"
         "Example: imheval convert --from redcap --structure dictionary.csv --out converted "
         "(the questionnaire only)"
     ),
@@ -465,11 +473,9 @@ def _convert_structure_only(
             "give the exported responses to convert (SOURCE...), or --structure to convert "
             "the questionnaire alone"
         )
-    structure = read_structure(reading.system, SourceFile.read(reading.structure))
-    if reading.keys:
-        from imheval.interop.convert import apply_keys
-
-        structure = apply_keys(structure, reading.keys)
+    structure = read_structure(
+        reading.system, SourceFile.read(reading.structure), keys=reading.keys or None
+    )
     report = conversion_report(Conversion(structure, None), structure=reading.structure.name)
     path = write_structure(structure, out, report=report)
     print_structure_summary(structure)

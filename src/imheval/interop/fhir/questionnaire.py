@@ -881,7 +881,10 @@ class _Reader:
                 f"{len(unkeyed)} choice question(s) with no answer key ({', '.join(unkeyed[:5])}"
                 f"{' ...' if len(unkeyed) > 5 else ''})"
             )
-        others = sum(1 for o in self.omissions if o.where.startswith("item '"))
+        listed = {f"item '{link}'" for link in unkeyed}
+        others = sum(
+            1 for o in self.omissions if o.where.startswith("item '") and o.where not in listed
+        )
         if others:
             found.append(f"{others} item(s) not carried (numbers, dates, calculations ...)")
         held = "; it has " + ", ".join(found) if found else ""

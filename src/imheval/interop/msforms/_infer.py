@@ -571,9 +571,11 @@ def _nothing_scored(survey: Survey, built: _Builder) -> Problem:
         )
     unscored = [u for u in built.unkeyed if u.text not in built.inconsistent]
     if unscored:
+        named = ", ".join(f"'{u.text}'" for u in unscored[:8])
+        more = f" and {len(unscored) - 8} more" if len(unscored) > 8 else ""
         why.append(
             f"{len(unscored)} choice question(s) have no answer key (the form is not a quiz, or "
-            "the quiz does not score them)"
+            f"the quiz does not score them): {named}{more}"
         )
     asked = list(survey.questions)
     return Problem(
