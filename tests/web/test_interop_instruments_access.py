@@ -115,13 +115,29 @@ def test_only_members_who_may_change_instruments_may_import(
 ) -> None:
     client = client_as(workspace.users[role])
     assert client.get(_url("instrument_import")).status_code == expected
-    upload = SimpleUploadedFile("q.json", FHIR)
+    upload = SimpleUploadedFile("q.json", FHIR)  # a Questionnaire with no question: refused
     posted = client.post(_url("instrument_import"), {"system": "fhir", "file": upload})
-    assert posted.status_code == (403 if expected == 403 else posted.status_code)
+    assert posted.status_code == (403 if expected == 403 else 400)
     confirm = client.post(_url("instrument_import_confirm"), {"payload": "x"})
     assert confirm.status_code == (403 if expected == 403 else 302)
     if expected == 403:
         assert b"cannot change instruments in Northern HSC Trust" in posted.content
+    else:
+        assert b"There is a problem: nothing was imported" in posted.content
+    assert not InstrumentFile.objects.exists()
+
+
+def test_the_pages_say_where_each_file_comes_from_and_link_to_the_guide(
+    workspace: Any,
+) -> None:
+    html = client_as(workspace.users["admin"]).get(_url("instrument_import")).content.decode()
+    assert "Project Setup &gt; Design your data collection instruments &gt; Download the" in html
+    assert "Display/Export &gt; Survey structure (.lss)" in html
+    assert 'href="/guides/interoperability/"' in html
+    page = client_as(workspace.users["viewer"]).get(
+        _url("instrument_builtin", instrument_id="imh-core")
+    )
+    assert 'href="/guides/interoperability/"' in page.content.decode()
 
 
 def test_the_confirmation_answers_only_post(workspace: Any) -> None:
