@@ -27,6 +27,7 @@ from imheval.interop import SourceFile, System, apply_keys, export_instrument, r
 from imheval.interop.convert import export_instrument_zip
 from imheval.interop.fhir.export import write_questionnaire
 from imheval.interop.limesurvey.export import write_lss
+from imheval.interop.model import KeysNeededError
 from imheval.interop.redcap.export import write_dictionary, write_instrument_zip
 from imheval.web.organisations.models import AuditEvent
 from imheval.web.workspace import instrument_interop
@@ -397,6 +398,12 @@ def test_every_real_structure_file_is_previewed_or_refused_as_the_core_reads_it(
     html = response.content.decode()
     try:
         structure = _core(System(system), path)
+    except KeysNeededError as needed:  # nothing scored yet: the questions to key are shown
+        assert response.status_code == 200
+        assert f"Nothing in {name} is scored yet" in html
+        assert html.count('<select class="nhsuk-select"') == len(needed.pending.unkeyed)
+        assert 'aria-hidden="true">Domain </span>' not in html
+        assert html.count('aria-hidden="true">Why </span>') == len(needed.pending.omissions)
     except ImhevalError as error:
         assert response.status_code == 400
         assert "There is a problem: nothing was imported" in html
@@ -412,6 +419,47 @@ def test_every_real_structure_file_is_previewed_or_refused_as_the_core_reads_it(
         )
         assert html.count('aria-hidden="true">Why </span>') == len(structure.omissions)
     assert not InstrumentFile.objects.exists()
+
+
+def test_a_dictionary_that_scores_nothing_is_imported_once_a_question_is_keyed(
+    workspace: Any, evaluator: Any
+) -> None:
+    rows = (
+        "record_id,quiz,,text,Record ID,,,,,,,,,,,,,\n"
+        'k1,quiz,Knowledge,radio,"Babies communicate by crying","a, True | b, False",,,,,,,,,,,,\n'
+        'k2,quiz,,radio,"Comfort spoils a baby","a, True | b, False",,,,,,,,,,,,\n'
+    )
+    upload = SimpleUploadedFile("quiz.csv", (HEADER + rows).encode())
+    preview = evaluator.post(_url("instrument_import"), {"system": "redcap", "file": upload})
+    html = preview.content.decode()
+    assert preview.status_code == 200
+    assert "Nothing in quiz.csv is scored yet" in html
+    assert "0: 0 with a right answer, 0 ratings, 0 open; and 2 with no right answer" in html
+    assert 'name="instrument_id" type="text" value="quiz"' in html
+    payload = _payload(html)
+    refused = evaluator.post(
+        _url("instrument_import_confirm"), {"payload": payload, "instrument_id": "quiz"}
+    )
+    assert refused.status_code == 400
+    assert (
+        '<a href="#id_key-k1">Nothing in the file is scored yet: choose the right answer to at '
+        "least one question</a>"
+    ) in refused.content.decode()
+    assert not InstrumentFile.objects.exists()
+    saved = evaluator.post(
+        _url("instrument_import_confirm"),
+        {"payload": payload, "instrument_id": "quiz", "key-k2": "b"},
+    )
+    assert saved.status_code == 302
+    instrument = InstrumentFile.objects.get().instrument()
+    [question] = instrument.questions
+    assert isinstance(question, KeyedItem)
+    assert (question.id, question.key, question.options) == (
+        "k2",
+        ("b",),
+        {"a": "True", "b": "False"},
+    )
+    assert [(d.id, d.label) for d in instrument.domains] == [("knowledge", "Knowledge")]
 
 
 def test_a_real_fhir_phq9_is_imported_with_its_unscored_question_keyed(

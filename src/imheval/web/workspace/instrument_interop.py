@@ -66,6 +66,7 @@ from imheval.interop import (
     read_structure,
 )
 from imheval.interop.convert import Exported, export_instrument_zip
+from imheval.interop.model import KeysNeededError, PendingImport
 from imheval.interop.sniff import Role, sniff_system
 from imheval.web.organisations.access import FORM, POST, READ, Access, organisation_views
 from imheval.web.organisations.models import Organisation
@@ -252,14 +253,22 @@ def wrong_file(system: System, source: SourceFile) -> Problem | None:
     return None
 
 
-def read_import(system: System, source: SourceFile) -> InstrumentImport:
-    """The instrument in ``source`` (read by the core for ``system``), or an InstrumentError
-    listing every problem: the file from another system, or whatever the reader found."""
+#: What a structure file gives: an instrument, or (when nothing in it is scored yet) the
+#: questions awaiting a key.
+Structure = InstrumentImport | PendingImport
+
+
+def read_import(system: System, source: SourceFile) -> Structure:
+    """What ``source`` holds (read by the core for ``system``): its instrument, or, when
+    nothing in it is scored, the questions to key (:class:`PendingImport`); InstrumentError
+    listing every problem when it is from another system or the reader refuses it."""
     problem = wrong_file(system, source)
     if problem is not None:
         raise InstrumentError([problem])
     try:
         return read_structure(system, source)
+    except KeysNeededError as needed:
+        return needed.pending
     except ProblemsError as error:
         raise InstrumentError(list(error.problems)) from None
 
@@ -328,8 +337,11 @@ def answered_as(question: KeyedItem | RatingItem | OpenItem, instrument: Instrum
     return text + (", reverse scored" if question.reverse else "")
 
 
-def question_rows(structure: InstrumentImport) -> list[QuestionRow]:
-    """Every question the import carries, in the instrument's order."""
+def question_rows(structure: Structure) -> list[QuestionRow]:
+    """Every question the import carries, in the instrument's order (none when nothing in
+    the file is scored yet)."""
+    if isinstance(structure, PendingImport):
+        return []
     instrument = structure.instrument
     labels = {domain.id: domain.label for domain in instrument.domains}
     sources = {answer.item: answer.source for answer in structure.answers}
@@ -365,7 +377,7 @@ class ImportConfirmForm(forms.Form):
     def __init__(
         self,
         *args: Any,
-        structure: InstrumentImport,
+        structure: Structure,
         organisation: Organisation,
         **kwargs: Any,
     ) -> None:
@@ -407,6 +419,21 @@ class ImportConfirmForm(forms.Form):
             )
         return wanted
 
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        unkeyed = self.structure.unkeyed
+        if (
+            isinstance(self.structure, PendingImport)
+            and unkeyed
+            and not any(cleaned.get(_key_field_name(q.item)) for q in unkeyed)
+        ):
+            self.add_error(
+                _key_field_name(unkeyed[0].item),
+                "Nothing in the file is scored yet: choose the right answer to at least one "
+                "question",
+            )
+        return cleaned
+
     def keys(self) -> dict[str, list[str]]:
         """Item id → the chosen right answer, for each question given one (after is_valid)."""
         return {
@@ -428,9 +455,12 @@ def free_id(organisation: Organisation, wanted: str) -> str:
     return candidate
 
 
-def with_keys(structure: InstrumentImport, keys: Mapping[str, Sequence[str]]) -> InstrumentImport:
-    """``structure`` with the chosen keys applied (as it is when none is chosen)."""
-    return apply_keys(structure, keys, given_as=KEYS_CHOSEN) if keys else structure
+def with_keys(structure: Structure, keys: Mapping[str, Sequence[str]]) -> InstrumentImport:
+    """``structure`` with the chosen keys applied (as it is when none is chosen; a file
+    nothing in which is scored needs one: KeysNeededError, an InstrumentError, otherwise)."""
+    if isinstance(structure, InstrumentImport) and not keys:
+        return structure
+    return apply_keys(structure, keys, given_as=KEYS_CHOSEN)
 
 
 def save_import(
@@ -511,10 +541,16 @@ def instrument_import(request: HttpRequest, access: Access) -> HttpResponse:
         organisation=access.organisation,
         initial={
             "payload": sign_upload(access, system, source),
-            "instrument_id": free_id(access.organisation, structure.instrument.id),
+            "instrument_id": free_id(access.organisation, _wanted_id(structure)),
         },
     )
     return _preview(request, access, system, source, structure, confirm)
+
+
+def _wanted_id(structure: Structure) -> str:
+    if isinstance(structure, PendingImport):
+        return str(structure.fields.get("id", "imported"))
+    return structure.instrument.id
 
 
 def _upload_page(
@@ -541,39 +577,57 @@ def _upload_page(
     )
 
 
+def summary(structure: Structure) -> dict[str, Any]:
+    """The title, version and domain labels an import would have, and how many questions of
+    each kind it carries."""
+    if isinstance(structure, PendingImport):
+        fields = structure.fields
+        return {
+            "title": fields.get("title", ""),
+            "version": fields.get("version", ""),
+            "domains": [str(domain.get("label", "")) for domain in fields.get("domains", [])],
+            "keyed": 0,
+            "rating": 0,
+            "open": 0,
+        }
+    instrument = structure.instrument
+    return {
+        "title": instrument.title,
+        "version": instrument.version,
+        "domains": [domain.label for domain in instrument.domains],
+        "keyed": sum(isinstance(q, KeyedItem) for q in instrument.questions),
+        "rating": sum(isinstance(q, RatingItem) for q in instrument.questions),
+        "open": len(instrument.open_items),
+    }
+
+
 def _preview(
     request: HttpRequest,
     access: Access,
     system: System,
     source: SourceFile,
-    structure: InstrumentImport,
+    structure: Structure,
     confirm: ImportConfirmForm,
     problems: Sequence[Problem] = (),
     *,
     status: int = 200,
 ) -> HttpResponse:
-    instrument = structure.instrument
-    labels = {domain.id: domain.label for domain in instrument.domains}
     context = {
         "system": SOURCES[system.value],
         "file_name": source.name,
         "structure": structure,
-        "instrument": instrument,
+        "pending": isinstance(structure, PendingImport),
+        "summary": summary(structure),
         "questions": question_rows(structure),
         "omissions": [
             Omission(omission.where, page_words(omission.message))
             for omission in structure.omissions
         ],
-        "counts": {
-            "keyed": sum(isinstance(q, KeyedItem) for q in instrument.questions),
-            "rating": sum(isinstance(q, RatingItem) for q in instrument.questions),
-            "open": len(instrument.open_items),
-        },
         "unkeyed": [
             {
                 "question": field.field.question,
                 "field": field,
-                "domain": labels.get(field.field.question.domain, field.field.question.domain),
+                "domain": field.field.question.domain_label or field.field.question.domain,
             }
             for field in confirm.key_fields()
         ],
