@@ -82,10 +82,9 @@ def test_a_redcap_dictionary_is_imported_through_the_pages(
     screenshot(desktop, "interop-instrument-imported")
 
 
-def test_the_preview_of_a_large_dictionary_fits_a_phone(
-    live_server: Any, phone: Any, workspace: Any
-) -> None:
-    """The 474-field perinatal dictionary: 116 questions, 194 to key, 629 things not carried."""
+def test_the_previews_fit_a_phone(live_server: Any, phone: Any, workspace: Any) -> None:
+    """The 474-field perinatal dictionary (116 questions, 194 to key, 629 things not carried),
+    and a dictionary that scores nothing yet."""
     sign_in(phone, live_server.url, "admin-north")
     phone.goto(live_server.url + reverse("workspace:instrument_import", kwargs={"org": "northern"}))
     phone.get_by_label("REDCap", exact=True).check()
@@ -97,3 +96,13 @@ def test_the_preview_of_a_large_dictionary_fits_a_phone(
     width = phone.evaluate("document.documentElement.scrollWidth")
     assert width <= 375, f"the preview scrolls sideways on a phone ({width} px)"
     axe_scan(phone, "instrument import preview, phone")
+    # A dictionary that scores nothing yet: only its questions to key.
+    phone.goto(live_server.url + reverse("workspace:instrument_import", kwargs={"org": "northern"}))
+    phone.get_by_label("REDCap", exact=True).check()
+    survey = shared_fixture("interop", "real", "redcap", "redcapr_survey_dictionary.csv")
+    phone.set_input_files('input[type="file"]', str(survey))
+    phone.get_by_role("button", name="Check the file").click()
+    phone.wait_for_load_state()
+    assert "is scored yet" in phone.locator("#nothing-scored").inner_text()
+    axe_scan(phone, "instrument import preview, nothing scored yet")
+    screenshot(phone, "interop-instrument-import-nothing-scored")
