@@ -120,7 +120,8 @@ SOURCES = {
             System.LIMESURVEY,
             "LimeSurvey",
             "The survey structure (.lss): open the survey, then Display/Export > Survey "
-            "structure (.lss). A question group (.lsg) is read too.",
+            "structure (.lss). A question group (.lsg) and the tab-separated structure (.txt) "
+            "are read too.",
             (".lss", ".lsg", ".txt"),
             "a LimeSurvey survey structure file (.lss)",
         ),
