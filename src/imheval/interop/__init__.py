@@ -12,6 +12,7 @@ from imheval.interop.convert import (
     convert,
     export_instrument,
     read_structure,
+    structure_for_instrument,
     write_conversion,
 )
 from imheval.interop.model import (
@@ -45,5 +46,6 @@ __all__ = [
     "convert",
     "export_instrument",
     "read_structure",
+    "structure_for_instrument",
     "write_conversion",
 ]

@@ -2,9 +2,9 @@
 rows of a data dictionary.
 
 REDCap's "project XML" (Project Setup > Other Functionality > Copy or Back Up the Project >
-Download metadata only (XML), or metadata and data) holds the same metadata as the data dictionary, spread over ODM
-elements: ``FormDef`` (an instrument, ``redcap:FormName``) lists ``ItemGroupRef``; each
-``ItemGroupDef`` (a section) lists ``ItemRef``; each ``ItemDef`` is a field, with the dictionary's
+Download metadata only (XML), or metadata and data) holds the same metadata as the data
+dictionary, spread over ODM elements: ``FormDef`` (an instrument, ``redcap:FormName``) lists
+``ItemGroupRef``; each ``ItemGroupDef`` (a section) lists ``ItemRef``; each ``ItemDef`` is a field, with the dictionary's
 columns as ``redcap:`` attributes (``redcap:Variable``, ``redcap:FieldType`` with ``select`` for
 dropdown and ``textarea`` for notes, ``redcap:SectionHeader``, ``redcap:Calculation``,
 ``redcap:MatrixGroupName``, ``redcap:FieldAnnotation`` ...), its label in
