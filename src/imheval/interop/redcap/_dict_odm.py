@@ -4,14 +4,15 @@ rows of a data dictionary.
 REDCap's "project XML" (Project Setup > Other Functionality > Copy or Back Up the Project >
 Download metadata only (XML), or metadata and data) holds the same metadata as the data
 dictionary, spread over ODM elements: ``FormDef`` (an instrument, ``redcap:FormName``) lists
-``ItemGroupRef``; each ``ItemGroupDef`` (a section) lists ``ItemRef``; each ``ItemDef`` is a field, with the dictionary's
-columns as ``redcap:`` attributes (``redcap:Variable``, ``redcap:FieldType`` with ``select`` for
-dropdown and ``textarea`` for notes, ``redcap:SectionHeader``, ``redcap:Calculation``,
-``redcap:MatrixGroupName``, ``redcap:FieldAnnotation`` ...), its label in
-``Question/TranslatedText`` and its choices in a ``CodeList``. A checkbox is one ``ItemDef`` per
-option (``field___code``) whose ``CodeList`` carries the field's choices in
-``redcap:CheckboxChoices``. Each form's ``<form>_complete`` status field and the data access
-group are left out; the records (``ClinicalData``) are not read.
+``ItemGroupRef``; each ``ItemGroupDef`` (a section) lists ``ItemRef``; each ``ItemDef`` is a
+field, with the dictionary's columns as ``redcap:`` attributes (``redcap:Variable``,
+``redcap:FieldType`` with ``select`` for dropdown and ``textarea`` for notes,
+``redcap:SectionHeader``, ``redcap:Calculation``, ``redcap:MatrixGroupName``,
+``redcap:FieldAnnotation`` ...), its label in ``Question/TranslatedText`` and its choices in a
+``CodeList``. A checkbox is one ``ItemDef`` per option (``field___code``) whose ``CodeList``
+carries the field's choices in ``redcap:CheckboxChoices``. Each form's ``<form>_complete``
+status field and the data access group are left out; the records (``ClinicalData``) are not
+read.
 
 The XML is parsed with entities, DTDs and the network off; a file that declares a DOCTYPE or
 an entity is refused unread.
