@@ -119,7 +119,9 @@ def test_redcapr_longitudinal_needs_its_events_and_links_them_by_record_id() -> 
         "email",
         "dob",
         "ec_phone",
+        "next_of_kin_contact_name",
         "next_of_kin_contact_phone",
+        "next_of_kin_contact_address",
     )
     assert "study_id" not in result.dropped
     assert len(result.left_out) == 10
