@@ -120,8 +120,8 @@ def test_redcapr_longitudinal_needs_its_events_and_links_them_by_record_id() -> 
         "dob",
         "ec_phone",
         "next_of_kin_contact_name",
-        "next_of_kin_contact_phone",
         "next_of_kin_contact_address",
+        "next_of_kin_contact_phone",
     )
     assert "study_id" not in result.dropped
     assert len(result.left_out) == 10
