@@ -43,6 +43,8 @@ def test_every_signed_in_page_passes_axe(live_server: Any, desktop: Any, workspa
         "workspace:cohort",
         "workspace:collection_link",
         "workspace:instruments",
+        "workspace:instrument_import",
+        "paper:interop_import",
         "workspace:audit",
         "workspace:members",
         "network:groups",

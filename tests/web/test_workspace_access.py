@@ -330,6 +330,7 @@ FORM_PAGES = [
     ("collection_create", ("cohort",), {"admin", "evaluator", "trainer"}),
     ("collection_edit", ("collection",), {"admin", "evaluator", "trainer"}),
     ("instrument_upload", (), {"admin", "evaluator"}),
+    ("instrument_import", (), {"admin", "evaluator"}),
     ("member_invite", (), {"admin"}),
     ("invitation_revoke", ("invitation",), {"admin"}),
     ("member_password_reset", ("member",), {"admin"}),
