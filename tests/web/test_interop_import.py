@@ -3,9 +3,11 @@ import's own checks and confirm, all or nothing, and nothing identifying ever st
 
 The workspace's cohort SOL-1 has pre, post and follow-up questionnaires, each imh-core 1.0.0
 (K1-K6 a-d, R1-R3 yes/no, R4-R8 a-c, S1-S6 ratings 1-5). The exports here are what a REDCap
-project built from imheval's questionnaire gives: fields named by the question ids, answers as
-their codes, a ``code`` field for the self-generated code, and identifying columns a real
-project has (email, first name, the survey identifier).
+project built from imheval's questionnaire gives: fields named as imheval's data dictionary
+names them (REDCap field names are lower case: ``k1`` for K1; see
+:func:`imheval.interop.redcap.export.redcap_answer_maps`, and the test that these headers are
+the dictionary's), answers as their codes, a ``code`` field for the self-generated code, and
+identifying columns a real project has (email, first name, the survey identifier).
 """
 
 from __future__ import annotations
@@ -26,7 +28,7 @@ pytestmark = pytest.mark.django_db
 #: A longitudinal REDCap project (one record, a pre and a post event), raw codes, with the
 #: identifying columns a survey project exports. Record 2's post-test is marked Incomplete.
 REDCAP_EVENTS = """\
-record_id,redcap_event_name,redcap_survey_identifier,email,first_name,code,K1,K2,R1,S1,imh_core_complete
+record_id,redcap_event_name,redcap_survey_identifier,email,first_name,code,k1,k2,r1,s1,imh_core_complete
 1,pre_arm_1,,jane.doe@example.org,Janetta,ma07be,b,c,yes,3,2
 1,post_arm_1,,jane.doe@example.org,Janetta,ma07be,a,c,no,5,2
 2,pre_arm_1,,john.smith@example.org,Johnathan,JO12DE,a,,no,4,2
@@ -154,9 +156,9 @@ def test_a_redcap_export_is_previewed_with_its_mapping_then_imported_into_the_co
     )
     assert "Responses left out 1 (listed below)" in text
     # each source question and the cohort question it fills, with its answers
-    assert "K1 Question 1 (K1): A 10-month-old falls over" in text
+    assert "k1 Question 1 (K1): A 10-month-old falls over" in text
     assert "Pre-test, Post-test, Follow-up 3" in text
-    assert "S1 Question 15 (S1): I feel confident talking with parents" in text
+    assert "s1 Question 15 (S1): I feel confident talking with parents" in text
     assert "Pre-test 2 responses" in text and "Post-test 1 response" in text
     # the cohort's questions no response answers, per timepoint with responses
     assert (
@@ -212,6 +214,49 @@ def test_a_cancelled_preview_imports_nothing(workspace: Any) -> None:
     assert client.get(url("interop_preview", workspace, batch=batch.pk)).status_code == 404
 
 
+def _header(export: str) -> list[str]:
+    return export.splitlines()[0].split(",")
+
+
+def test_the_exports_here_have_the_columns_a_redcap_project_made_from_imhevals_dictionary_has(
+    workspace: Any,
+) -> None:
+    import csv
+    import io
+
+    from imheval.interop.redcap.export import write_dictionary
+
+    [instrument] = workspace.pre.instruments()
+    dictionary = list(csv.reader(io.StringIO(write_dictionary(instrument).lstrip("\ufeff"))))
+    fields = {row[0] for row in dictionary[1:]}
+    forms = {row[1] for row in dictionary[1:]}
+    written = fields | {f"{form}_complete" for form in forms}
+    # REDCap's own columns, and the identifying ones a survey project adds
+    added = {"redcap_event_name", "redcap_survey_identifier", "email", "first_name"}
+
+    assert {"record_id", "code", "k1", "k2", "r1", "s1", "imh_core_complete"} <= written
+    for export in (REDCAP_EVENTS, PRE_SURVEY, POST_SURVEY):
+        assert set(_header(export)) - added <= written, _header(export)
+
+
+def test_field_names_are_matched_whatever_their_case(workspace: Any) -> None:
+    # REDCap writes field names in lower case; a file whose headers were retyped (K1, S1)
+    # still fills the same questions
+    export = PRE_SURVEY.replace("e,4", "c,4").replace("code,k1,s1", "Code,K1,S1")
+    client = client_for(workspace.users["trainer"])
+
+    started = post_files(client, workspace, files={"files_pre": [("pre.csv", export)]})
+
+    preview = cells(client.get(started["Location"]).content.decode())
+    assert "k1 Question 1 (K1): A 10-month-old falls over" in preview
+    assert "s1 Question 15 (S1): I feel confident talking with parents" in preview
+    client.post(started["Location"])
+    assert {s.code: s.answers for s in Submission.objects.filter(collection=workspace.pre)} == {
+        "MA07BE": {"K1": "b", "S1": "3"},
+        "JO12DE": {"K1": "c", "S1": "4"},
+    }
+
+
 # ------------------------------------------------------------------------------ privacy
 
 
@@ -258,7 +303,7 @@ def test_answers_to_questions_not_asked_at_that_timepoint_are_refused_with_file_
     workspace.followup.instrument_versions = {}
     workspace.followup.save()
     export = (
-        "record_id,redcap_event_name,code,K1,S1,RE1,imh_core_complete\n"
+        "record_id,redcap_event_name,code,k1,s1,re1,imh_core_complete\n"
         "1,pre_arm_1,MA07BE,b,3,,2\n"
         "1,followup_arm_1,MA07BE,,,4,2\n"
         "2,pre_arm_1,JO12DE,a,4,5,2\n"
@@ -272,11 +317,11 @@ def test_answers_to_questions_not_asked_at_that_timepoint_are_refused_with_file_
     assert page.status_code == 200
     assert "The files have 2 problems, so nothing was imported" in text
     assert (
-        "visits.csv 4 RE1 RE1 is not a question of the pre-test questionnaire, so the row cannot "
+        "visits.csv 4 re1 RE1 is not a question of the pre-test questionnaire, so the row cannot "
         "have an answer to it" in text
     )
     assert (
-        "visits.csv 5 K1 K1 is not a question of the follow-up questionnaire, so the row cannot "
+        "visits.csv 5 k1 K1 is not a question of the follow-up questionnaire, so the row cannot "
         "have an answer to it" in text
     )
     assert not ImportBatch.objects.exists() and not Submission.objects.exists()
@@ -294,8 +339,8 @@ def test_an_export_whose_columns_are_not_the_cohorts_questions_is_refused(worksp
     assert not ImportBatch.objects.exists() and not Submission.objects.exists()
 
 
-PRE_SURVEY = "record_id,code,K1,S1,imh_core_complete\n1,MA07BE,b,3,2\n2,JO12DE,e,4,2\n"
-POST_SURVEY = "record_id,code,K1,S1,imh_core_complete\n7,MA07BE,a,9,2\n8,JO12DE,b,5,2\n"
+PRE_SURVEY = "record_id,code,k1,s1,imh_core_complete\n1,MA07BE,b,3,2\n2,JO12DE,e,4,2\n"
+POST_SURVEY = "record_id,code,k1,s1,imh_core_complete\n7,MA07BE,a,9,2\n8,JO12DE,b,5,2\n"
 
 
 def test_two_surveys_one_per_timepoint_name_each_problem_on_its_own_file_and_row(
@@ -311,8 +356,8 @@ def test_two_surveys_one_per_timepoint_name_each_problem_on_its_own_file_and_row
 
     text = cells(page.content.decode())
     assert "The files have 2 problems, so nothing was imported" in text
-    assert "pre.csv 3 K1 Question 1 (K1): 'e' is not one of the answers: use a, b, c or d" in text
-    assert "post.csv 2 S1 Question 15 (S1): '9' is not one of the answers" in text
+    assert "pre.csv 3 k1 Question 1 (K1): 'e' is not one of the answers: use a, b, c or d" in text
+    assert "post.csv 2 s1 Question 15 (S1): '9' is not one of the answers" in text
     assert not ImportBatch.objects.exists() and not Submission.objects.exists()
 
 
@@ -343,7 +388,7 @@ def test_two_surveys_one_per_timepoint_are_imported_each_into_its_timepoint(
 def test_a_code_twice_at_one_timepoint_across_files_names_both_files_rows(
     workspace: Any,
 ) -> None:
-    second = "record_id,code,K1,S1,imh_core_complete\n4,GH04IJ,a,2,2\n5,jo12de,b,2,2\n"
+    second = "record_id,code,k1,s1,imh_core_complete\n4,GH04IJ,a,2,2\n5,jo12de,b,2,2\n"
     client = client_for(workspace.users["trainer"])
 
     page = post_files(
@@ -356,7 +401,7 @@ def test_a_code_twice_at_one_timepoint_across_files_names_both_files_rows(
 
     text = cells(page.content.decode())
     assert (
-        "site-b.csv 3 the self-generated code Participant code 'JO12DE' appears more than once "
+        "site-b.csv 3 code Participant code 'JO12DE' appears more than once "
         "in cohort 'SOL-1' at pre (site-a.csv row 3; site-b.csv row 3)" in text
     )
     assert not ImportBatch.objects.exists()

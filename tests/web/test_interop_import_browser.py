@@ -57,7 +57,7 @@ def test_an_evaluator_imports_a_redcap_export_after_checking_its_mapping(
     mapping = page.get_by_role("table", name="Which question fills which")
     assert mapping.get_by_role("row").count() == 21  # the header and imh-core's 20 questions
     first = mapping.get_by_role("row").nth(1).inner_text()
-    assert first.startswith("K1\tQuestion 1 (K1): A 10-month-old falls over")
+    assert first.startswith("k1\tQuestion 1 (K1): A 10-month-old falls over")
     assert "email" in page.locator("#dropped").inner_text()
     left_out = page.get_by_role("table", name="Responses left out")
     assert "project.csv, row 5" in left_out.inner_text()
@@ -94,8 +94,8 @@ def test_files_with_problems_list_each_on_its_file_and_row(
     summary.click()
     table = page.get_by_role("table", name="Problems in the files")
     rows = [row.inner_text() for row in table.get_by_role("row").all()]
-    assert rows[1].startswith("pre.csv\t3\tK1\tQuestion 1 (K1): 'e' is not one of the answers")
-    assert rows[2].startswith("post.csv\t2\tS1\tQuestion 15 (S1): '9' is not one of the answers")
+    assert rows[1].startswith("pre.csv\t3\tk1\tQuestion 1 (K1): 'e' is not one of the answers")
+    assert rows[2].startswith("post.csv\t2\ts1\tQuestion 15 (S1): '9' is not one of the answers")
     assert len(rows) == 3
     assert page.get_by_label("REDCap").is_checked()  # the choices are kept to try again
     assert not ImportBatch.objects.exists() and not Submission.objects.exists()

@@ -62,7 +62,7 @@ def test_a_large_export_is_checked_then_imported_by_the_worker(workspace: Any, l
     other_session = client_for(workspace.users["evaluator"])
     preview = cells(other_session.get(preview_url).content.decode())
     assert "Identifying columns dropped record_id , email , first_name" in preview
-    assert "K1 Question 1 (K1)" in preview
+    assert "k1 Question 1 (K1)" in preview
 
     confirming = client.post(preview_url)
 
@@ -86,8 +86,8 @@ def test_a_large_export_is_checked_then_imported_by_the_worker(workspace: Any, l
 def test_a_large_export_with_problems_lists_them_on_the_job_page_by_file_and_row(
     workspace: Any, large: None
 ) -> None:
-    pre = "record_id,code,K1,S1,imh_core_complete\n1,MA07BE,b,3,2\n2,JO12DE,e,4,2\n"
-    post = "record_id,code,K1,S1,imh_core_complete\n7,MA07BE,a,9,2\n"
+    pre = "record_id,code,k1,s1,imh_core_complete\n1,MA07BE,b,3,2\n2,JO12DE,e,4,2\n"
+    post = "record_id,code,k1,s1,imh_core_complete\n7,MA07BE,a,9,2\n"
     client = client_for(workspace.users["trainer"])
 
     started = post_files(
@@ -99,12 +99,12 @@ def test_a_large_export_with_problems_lists_them_on_the_job_page_by_file_and_row
 
     job = Job.objects.get()
     assert (job.state, job.upload) == (JobState.FAILED, None)
-    assert [(p["row"], p["column"]) for p in job.problems] == [(3, "K1"), (2, "S1")]
+    assert [(p["row"], p["column"]) for p in job.problems] == [(3, "k1"), (2, "s1")]
     page = cells(client.get(started["Location"]).content.decode())
     assert "This could not be finished" in page
     assert "The file has 2 problems, so nothing was imported" in page
-    assert "3 K1 In pre.csv: Question 1 (K1): 'e' is not one of the answers" in page
-    assert "2 S1 In post.csv: Question 15 (S1): '9' is not one of the answers" in page
+    assert "3 k1 In pre.csv: Question 1 (K1): 'e' is not one of the answers" in page
+    assert "2 s1 In post.csv: Question 15 (S1): '9' is not one of the answers" in page
     assert not ImportBatch.objects.exists() and not Submission.objects.exists()
 
 
@@ -130,8 +130,8 @@ def test_codes_saved_before_the_worker_imports_stop_it_naming_the_original_row(
 def redcap_records(records: int) -> str:
     """A longitudinal REDCap export of ``records`` records, each with a pre and a post event,
     with an email column (dropped) and every question of imh-core 1.0.0 answered."""
-    items = [f"K{i}" for i in range(1, 7)] + [f"R{i}" for i in range(1, 9)]
-    items += [f"S{i}" for i in range(1, 7)]
+    items = [f"k{i}" for i in range(1, 7)] + [f"r{i}" for i in range(1, 9)]
+    items += [f"s{i}" for i in range(1, 7)]
     lines = ["record_id,redcap_event_name,email,code," + ",".join(items) + ",imh_core_complete"]
     for record in range(1, records + 1):
         code = f"A{record:05d}"

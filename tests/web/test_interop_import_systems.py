@@ -145,7 +145,9 @@ def test_a_limesurvey_export_is_read_with_the_cohorts_questions_by_their_codes(
     preview = cells(client.get(started["Location"]).content.decode())
     assert "Identifying columns dropped ipaddr" in preview
     assert "results.csv, row 3 Not finished (its submitdate is blank)" in preview
-    assert "confidencegrid[S1] Question 15 (S1)" not in preview  # read as S1 with the questions
+    # the export's own column (the array row imheval's .lss writes), and the question it fills
+    assert "confidencegrid[S1] Question 15 (S1): I feel confident talking with parents" in preview
+    assert "K1 Question 1 (K1): A 10-month-old falls over" in preview
     client.post(started["Location"])
     assert answers(workspace.pre) == {"MA07BE": {"K1": "b", "R1": "yes", "S1": "3"}}
     assert answers(workspace.post) == {"MA07BE": {"K1": "a", "R1": "no", "S1": "5"}}
