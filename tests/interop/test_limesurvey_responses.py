@@ -492,3 +492,107 @@ def test_a_negative_rating_written_m2_reads_as_minus_2_with_the_bare_instrument(
         [export], maps_for_instrument(instrument, System.LIMESURVEY), ResponseOptions()
     )
     assert column(result.frame, "ch1") == ["-2"]
+
+
+# --- full answer texts: unlabelled rating points, and yes/no in the survey's language ----------
+
+
+@pytest.mark.parametrize("read_with", ["lss", "instrument"])
+def test_an_unlabelled_rating_point_in_a_full_text_export_is_read_without_a_note(
+    read_with: str,
+) -> None:
+    # att.1 runs -2 (Much worse) .. 2 (Much better): LimeSurvey holds -1 as the answer m1,
+    # whose text (written in a full-text export) is "-1"
+    instrument = handmade_instrument()
+    lss = write_lss(instrument)
+    rows = [dict(ANSWERS[0], **{"att.1": "-1"}), dict(ANSWERS[1], **{"att.1": "1"})]
+    data = limesurvey_export(lss, instrument, rows, full_text=True)
+    assert b'"-1"' in data and b'"m1"' not in data
+    structure = (
+        read_structure(SourceFile("hand-made.lss", lss.encode("utf-8")))
+        if read_with == "lss"
+        else survey_structure(instrument)
+    )
+    result = read_responses([SourceFile("results.csv", data)], structure, ResponseOptions())
+    assert column(result.frame, "att.1") == ["-1", "1"]
+    assert result.notes == ()
+
+
+ACCENT = "ls_responses_code_headings_anonymised.csv"
+
+
+def _accent(
+    lss_language: str | None = None, start_language: str | None = None
+) -> tuple[InstrumentImport, SourceFile]:
+    """The real export (Dutch, full answer texts, Eindvraag a yes/no question answered Ja or
+    Nee) and its hand-made structure with Eindvraag keyed Y; the survey's base language (nl)
+    or the responses' start language (en) changed when given."""
+    from imheval.interop.convert import apply_keys
+
+    lss = (DATA / "accent_recognition_ls25_structure.lss").read_text("utf-8")
+    if lss_language:
+        assert lss.count("<language>nl</language>") == 1
+        lss = lss.replace("<language>nl</language>", f"<language>{lss_language}</language>")
+        lss = lss.replace("<![CDATA[nl]]>", f"<![CDATA[{lss_language}]]>")
+    structure = apply_keys(
+        read_structure(SourceFile("accent.lss", lss.encode())), {"Eindvraag": ["Y"]}
+    )
+    export = real(ACCENT)
+    if start_language:
+        assert export.data.count(b',"en",') == 65
+        export = SourceFile(
+            ACCENT, export.data.replace(b',"en",', f',"{start_language}",'.encode())
+        )
+    return structure, export
+
+
+def _eindvraag(
+    structure: InstrumentImport, export: SourceFile
+) -> tuple[list[str], tuple[str, ...]]:
+    options = ResponseOptions(code_field="id", timepoints={ACCENT: "post"})
+    result = read_responses([export], structure, options)
+    return column(result.frame, "Eindvraag"), result.notes
+
+
+def test_dutch_ja_and_nee_of_a_yes_no_question_are_read_as_y_and_n() -> None:
+    # the survey's language is nl (its .lss says so); LimeSurvey wrote its "Yes" and "No" in
+    # Dutch. The 62 finished responses: 8 Ja, 54 Nee (the answers as the file has them).
+    structure, export = _accent()
+    assert structure.instrument.language == "nl"
+    answers, notes = _eindvraag(structure, export)
+    assert (answers.count("Y"), answers.count("N"), len(answers)) == (8, 54, 62)
+    assert column_rows(export, "Eindvraag", answers) == {"Ja": "Y", "Nee": "N"}
+    assert not any("Eindvraag" in note for note in notes)
+
+
+def test_yes_and_no_are_read_in_the_responses_start_language_too() -> None:
+    # a survey whose base language imheval has no words for (Hungarian), answered in Dutch
+    structure, export = _accent(lss_language="hu", start_language="nl-informal")
+    answers, notes = _eindvraag(structure, export)
+    assert (answers.count("Y"), answers.count("N")) == (8, 54)
+    assert not any("Eindvraag" in note for note in notes)
+
+
+def test_yes_and_no_in_a_language_imheval_does_not_know_are_kept_and_explained() -> None:
+    structure, export = _accent(lss_language="hu")
+    answers, notes = _eindvraag(structure, export)
+    # kept as given, so they count as invalid answers
+    assert (answers.count("Ja"), answers.count("Nee"), answers.count("Y")) == (8, 54, 0)
+    assert (
+        f"{ACCENT}: Eindvraag is a yes/no question, and its answers 'Nee', 'Ja' are not yes "
+        "or no in the words imheval knows. LimeSurvey writes yes and no in the language chosen "
+        "for the export; imheval knows them in en of the survey's languages (hu, en). Export "
+        "the responses again with 'Answer codes' (Y and N) to read them"
+    ) in notes
+    assert any(note.startswith(f"{ACCENT}: answer 'Ja' to Eindvraag is not one") for note in notes)
+
+
+def column_rows(export: SourceFile, name: str, read: list[str]) -> dict[str, str]:
+    """Each answer as the export writes it (finished responses, in order) → as read."""
+    import csv
+    import io
+
+    rows = csv.DictReader(io.StringIO(export.data.decode("utf-8-sig")))
+    given = [row[name] for row in rows if row.get("submitdate", "").strip()]
+    assert len(given) == len(read)
+    return dict(zip(given, read, strict=True))

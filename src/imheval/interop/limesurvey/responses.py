@@ -10,7 +10,15 @@ headings, all read here:
   question texts ignoring case and spacing.
 
 Answers may be answer codes (``a``, ``A1``, ``Y``) or full answer texts; both are mapped to
-imheval's option codes through the structure. LimeSurvey's own columns come first: ``id``
+imheval's option codes through the structure. An answer already written as imheval's code is
+that answer: a full-text export writes an unlabelled point of a rating scale as its number (the
+.lss of imheval's -2..2 scale answers ``m1`` with the text ``-1``). LimeSurvey writes the full
+answers of yes/no questions (and the boxes of multiple choice) in the language chosen for the
+export, through its own translations (``Ja``/``Nee`` for Dutch), which the .lss does not hold:
+they are read as ``Y``/``N`` for the survey's base language and the responses' start languages
+when imheval knows that language's words (:data:`YES_NO`); otherwise each is kept as given
+(an invalid answer) and a note says to export with answer codes. LimeSurvey's own columns come
+first: ``id``
 (``Response ID``), ``submitdate`` (``Date submitted``; blank for a response that was not
 finished, which is left out unless incomplete responses are kept), ``lastpage``,
 ``startlanguage``, ``seed``, ``startdate``, ``datestamp``, and, when the survey records them,
@@ -27,6 +35,7 @@ from __future__ import annotations
 
 import html
 import re
+import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
@@ -97,6 +106,26 @@ _TIMEPOINT_ANSWERS = {
 }
 _VALID_TIMEPOINTS = {"pre", "post", "followup"}
 _TICKS = {"Y", "N"}
+_START_LANGUAGE = {"startlanguage", "start language"}
+#: LimeSurvey's words for the full answers ``Y`` and ``N`` (its translations of "Yes" and "No"),
+#: by language (the part of its language code before "-": ``nl-informal`` is ``nl``). Compared
+#: ignoring case and accents.
+YES_NO: Mapping[str, tuple[str, str]] = {
+    "en": ("Yes", "No"),
+    "nl": ("Ja", "Nee"),
+    "de": ("Ja", "Nein"),
+    "fr": ("Oui", "Non"),
+    "es": ("Sí", "No"),
+    "it": ("Sì", "No"),
+    "pt": ("Sim", "Não"),
+    "da": ("Ja", "Nej"),
+    "sv": ("Ja", "Nej"),
+    "nb": ("Ja", "Nei"),
+    "nn": ("Ja", "Nei"),
+    "fi": ("Kyllä", "Ei"),
+    "et": ("Jah", "Ei"),
+    "pl": ("Tak", "Nie"),
+}
 
 
 def read_responses(
@@ -174,6 +203,10 @@ class _File:
         self.headings = [_heading(name) for name in table.header]
         self.claimed: set[int] = set()
         self.identifying: set[int] = set()
+        #: the survey's languages (base, and the responses' start languages) and their words
+        #: for yes and no (:data:`YES_NO`), set once the columns are known
+        self.languages: list[str] = []
+        self.yes_no: dict[str, str] = {}
 
     def problem(self, message: str, column: str | None = None, row: int | None = None) -> None:
         self.state.problems.append(Problem(self.file, message, row=row, column=column))
@@ -220,7 +253,26 @@ class _File:
         if code is None or (timepoint is None and fixed is None):
             return
         self._note_columns(items)
+        self._languages()
         self._rows(items, code, cohort, roles, submitted, timepoint, fixed)
+
+    def _languages(self) -> None:
+        """The survey's languages (its base language, and each response's start language)
+        and LimeSurvey's words for yes and no in those imheval knows."""
+        found = [self.structure.instrument.language]
+        starts = [i for i, h in enumerate(self.headings) if h in _START_LANGUAGE]
+        for position in starts:
+            found += [cells[position] for _, cells in self.table.rows if len(cells) > position]
+        languages = list(dict.fromkeys(_language(name) for name in found if name.strip()))
+        words: dict[str, set[str]] = {}
+        for language in languages:
+            yes, no = YES_NO.get(language, ("", ""))
+            for word, code in ((yes, "Y"), (no, "N")):
+                if word:
+                    words.setdefault(_plain(word), set()).add(code)
+        self.languages = languages
+        # a word that is yes in one language and no in another is neither
+        self.yes_no = {word: next(iter(codes)) for word, codes in words.items() if len(codes) == 1}
 
     # -- columns ---------------------------------------------------------------------------
 
@@ -472,6 +524,28 @@ class _File:
                 f"{self.file}: answer '{value}' to {item} is not one of its options, so it "
                 f"counts as an invalid answer ({list_rows(rows)})"
             )
+        self._note_yes_no(items, unknown)
+
+    def _note_yes_no(
+        self, items: list[tuple[AnswerMap, int]], unknown: Mapping[tuple[str, str], list[int]]
+    ) -> None:
+        """One note per yes/no question whose answers were not read: LimeSurvey wrote them in a
+        language whose words imheval does not know."""
+        known = ", ".join(language for language in self.languages if language in YES_NO)
+        languages = ", ".join(self.languages) or "not given"
+        for answer, _ in items:
+            if not _is_yes_no(answer):
+                continue
+            values = [value for (item, value) in unknown if item == answer.source]
+            if not values:
+                continue
+            self.state.notes.append(
+                f"{self.file}: {answer.source} is a yes/no question, and its answers "
+                f"{_listed(values, 5)} are not yes or no in the words imheval knows. "
+                "LimeSurvey writes yes and no in the language chosen for the export; imheval "
+                f"knows them in {known or 'none'} of the survey's languages ({languages}). "
+                "Export the responses again with 'Answer codes' (Y and N) to read them"
+            )
 
     def _cohort(self, cells: tuple[str, ...], position: int | None) -> str:
         if position is not None:
@@ -502,10 +576,33 @@ class _File:
         if mapped is None and re.fullmatch(r"m\d+", value):
             # imheval's .lss codes a negative rating -N as mN (LimeSurvey allows no minus).
             mapped = answer.codes.get("-" + value[1:])
+        if mapped is None and value in answer.codes.values():
+            # already imheval's code: a full-text export writes an unlabelled point as its
+            # number (the answer m1's text is -1)
+            mapped = value
+        if mapped is None and self.yes_no and _is_yes_no(answer):
+            mapped = self.yes_no.get(_plain(value))
         if mapped is None:
             unknown.setdefault((answer.source, value), []).append(number)
             return value
         return mapped
+
+
+def _language(name: str) -> str:
+    """A LimeSurvey language code's language: ``nl-informal`` → ``nl``, ``pt-BR`` → ``pt``."""
+    return name.strip().replace("_", "-").split("-", 1)[0].casefold()
+
+
+def _plain(text: str) -> str:
+    """``text`` compared ignoring case, spacing and accents (``Sí`` is ``si``)."""
+    decomposed = unicodedata.normalize("NFKD", fold(text))
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+def _is_yes_no(answer: AnswerMap) -> bool:
+    """Whether a question's answers are LimeSurvey's Y and N (a yes/no question, or a box of a
+    multiple choice question)."""
+    return set(answer.codes.values()) == _TICKS
 
 
 def _tick_boxes(items: list[tuple[AnswerMap, int]]) -> dict[str, list[str]]:
