@@ -105,9 +105,8 @@ _LIMESURVEY_RIGHT = {
     "vr1005": ("stemmen", "Sanne"),
     "Geslacht": ("over_jou", "vrouw"),
     "opleiding": ("over_jou", "WO"),
-    # The export writes the Dutch Ja/Nee, which are not the options Y/N: every answer given is
-    # invalid, so 0 where answered.
-    "Eindvraag": ("einde", "Y"),
+    # The export writes Dutch Ja/Nee (LimeSurvey's Yes/No in nl): Ja is Y.
+    "Eindvraag": ("einde", "Ja"),
 }
 
 
