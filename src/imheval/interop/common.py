@@ -196,17 +196,112 @@ _GROUP_WORDS = (
 )
 
 
+def _words(text: str) -> str:
+    """``text`` folded, with punctuation, ``_`` and ``-`` as spaces: "What is your e-mail?"
+    gives "what is your e mail"."""
+    return fold(re.sub(r"[\W_]+", " ", str(text)))
+
+
 def is_identifying(name: str) -> bool:
     """Whether a column or field named ``name`` identifies a person (see
     :data:`IDENTIFYING_NAMES`): ``Email``, ``e-mail``, ``ipaddr``, ``First name``, ``token``,
     and names that end in one (``demo_last_name``, ``next_of_kin_contact_address``,
-    ``patient_mrn``) unless they name a group (``cohort_name``, ``team name``)."""
-    words = fold(re.sub(r"[_\-]+", " ", name))
+    ``patient_mrn``, "What is your name?") unless they name a group (``cohort_name``, ``team
+    name``). Punctuation is ignored."""
+    words = _words(name)
+    if not words:
+        return False
     if any(words == known or words.startswith(known + " ") for known in IDENTIFYING_NAMES):
         return True
     if words.split(" ", 1)[0] in _GROUP_WORDS:
         return False
     return any(words.endswith(" " + known) for known in IDENTIFYING_NAMES)
+
+
+#: Phrases in a question's text that ask for something identifying.
+_IDENTIFYING_PHRASES = (
+    "your name",
+    "your full name",
+    "your first name",
+    "your surname",
+    "your last name",
+    "your email",
+    "your e mail",
+    "email address",
+    "e mail address",
+    "your phone",
+    "your telephone",
+    "your mobile",
+    "phone number",
+    "telephone number",
+    "mobile number",
+    "your address",
+    "home address",
+    "your postcode",
+    "your date of birth",
+    "date of birth",
+    "nhs number",
+    "ip address",
+    "name of the participant",
+    "participant name",
+    "patient name",
+)
+
+
+def is_identifying_question(name: str, text: str = "") -> bool:
+    """Whether a question identifies a person, by its name (:func:`is_identifying`) or by what
+    its text asks ("What is your name?", "Your e-mail address", "Date of birth"). A text that
+    asks for a code ("the first two letters of your mother's first name and ...: your code")
+    is the self-generated code's question, not an identifying one: readers decide the code
+    field first and never ask this of it."""
+    if is_identifying(name):
+        return True
+    words = _words(text)
+    if not words or "code" in words.split():
+        return False
+    if is_identifying(words) and len(words.split()) <= 4:
+        return True  # a short label that is itself an identifying name: "Name", "E-mail"
+    padded = f" {words} "
+    return any(f" {phrase} " in padded for phrase in _IDENTIFYING_PHRASES)
+
+
+_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+
+
+def looks_like_email(value: str) -> bool:
+    """Whether ``value`` holds an e-mail address."""
+    return bool(_EMAIL.search(value))
+
+
+def without_emails(value: str) -> str:
+    """``value`` with every e-mail address in it replaced by "[e-mail address removed]"."""
+    return _EMAIL.sub("[e-mail address removed]", value)
+
+
+#: The fewest and most points an unscored choice list may have to be taken as a rating scale.
+SCALE_POINTS = (3, 11)
+
+
+def shared_scale(codes: Sequence[str], questions: int, *, scored_elsewhere: bool) -> bool:
+    """Whether an UNSCORED choice list is a rating scale (the same rule in every system): its
+    codes are consecutive integers (in either order), it has 3 to 11 points (so yes/no and
+    two-option lists never are), it is used by 2 or more questions (a Likert battery), and no
+    question using it is keyed or used in a calculation the reader could not read
+    (``scored_elsewhere``: then the list is answer options of knowledge questions that a
+    calculation scores, not a scale). A matrix group or ordinal values that run with the codes
+    are the source saying it is a scale, and do not need this."""
+    if scored_elsewhere or questions < 2:
+        return False
+    try:
+        values = sorted(int(code) for code in codes)
+    except ValueError:
+        return False
+    if any(str(int(code)) != code.strip() for code in codes):
+        return False
+    low, high = SCALE_POINTS
+    if not low <= len(values) <= high:
+        return False
+    return values == list(range(values[0], values[0] + len(values)))
 
 
 _TIMEPOINT_WORDS = {
