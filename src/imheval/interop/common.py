@@ -31,6 +31,11 @@ def decode_text(source: SourceFile) -> str:
     data = source.data
     if data.startswith(_BOM):
         data = data[len(_BOM) :]
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):  # UTF-16 with its byte-order mark
+        try:
+            return data.decode("utf-16")
+        except UnicodeDecodeError:
+            pass
     if b"\x00" in data[:65536]:
         raise DataFormatError(
             [
@@ -80,11 +85,27 @@ def read_csv_rows(source: SourceFile, *, delimiter: str | None = None) -> CsvRow
     if csv.field_size_limit() < MAX_CELL_CHARS:
         csv.field_size_limit(MAX_CELL_CHARS)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    records: list[list[str]] = []
     try:
-        records = list(reader)
+        for record in reader:
+            records.append(record)
     except csv.Error as error:
+        # the physical line csv stopped on; rows are counted as a spreadsheet counts them
+        row = len(records) + 1
+        detail = str(error)
+        if "field larger than field limit" in detail:
+            detail = (
+                f"a cell is longer than {MAX_CELL_CHARS // (1024 * 1024)} million characters "
+                "(often a quote mark that is never closed, so the rest of the file is one cell)"
+            )
         raise DataFormatError(
-            [Problem(file=source.name, message=f"this is not a readable CSV file ({error})")]
+            [
+                Problem(
+                    file=source.name,
+                    row=row,
+                    message=f"this is not a readable CSV file from this row on: {detail}",
+                )
+            ]
         ) from None
     if not records or not any(cell.strip() for cell in records[0]):
         raise DataFormatError([Problem(file=source.name, message="the file is empty")])
