@@ -441,3 +441,62 @@ def test_the_same_bundle_of_1000_without_the_break_reads_every_response() -> Non
     assert result.origins[636] == ("thousand.json", 637)
     assert list(result.frame["participant"][:2]) == ["P0000", "P0001"]
     assert list(result.frame["timepoint"][:2]) == ["post", "pre"]
+
+
+def _asks_who(extra: list[dict[str, Any]]) -> dict[str, Any]:
+    """A Questionnaire with a code item, string items asking who someone is, and a keyed k1."""
+    scored = [{"valueCoding": {"code": "a", "display": "Blue"}}, {"valueCoding": {"code": "b"}}]
+    for option, value in zip(scored, (1, 0), strict=True):
+        option["extension"] = [
+            {"url": "http://hl7.org/fhir/StructureDefinition/ordinalValue", "valueDecimal": value}
+        ]
+    return {
+        "resourceType": "Questionnaire",
+        "status": "active",
+        "title": "Test",
+        "item": [
+            {
+                "linkId": "code",
+                "text": "Your code: the first two letters of your mother's first name",
+                "type": "string",
+            },
+            *extra,
+            {"linkId": "k1", "text": "Sky colour?", "type": "choice", "answerOption": scored},
+        ],
+    }
+
+
+def test_items_asking_for_a_name_or_email_by_their_text_are_dropped_and_never_reach_the_frame() -> (
+    None
+):
+    asks = [
+        {"linkId": "q9", "text": "What is your email address?", "type": "string"},
+        {"linkId": "q10", "text": "Full name of participant", "type": "string"},
+        {"linkId": "q11", "text": "What is your name?", "type": "string"},
+        {"linkId": "q12", "text": "E-mail", "type": "string"},
+        {"linkId": "postcode", "text": "Where do you live?", "type": "string"},
+        {"linkId": "q13", "text": "What did you learn?", "type": "string"},
+    ]
+    structure = read_questionnaire(source("fem.json", _asks_who(asks)))
+    assert structure.code_field == "code"
+    # The code is decided first; "postcode" holds "code" but identifies, so it is no code.
+    assert structure.identifying == ("q9", "q10", "q11", "q12", "postcode")
+    assert [q.id for q in structure.instrument.questions] == ["q13", "k1"]
+    answer = response(
+        {
+            "code": {"valueString": "AB1"},
+            "q9": {"valueString": "bob@nhs.example"},
+            "q10": {"valueString": "Bob Smith"},
+            "q11": {"valueString": "Robert Smith"},
+            "q12": {"valueString": "rs@nhs.example"},
+            "q13": {"valueString": "Attachment"},
+            "k1": coding("a"),
+        }
+    )
+    options = ResponseOptions(timepoints={"fem_qr.json": "pre"})
+    result = read_responses([source("fem_qr.json", answer)], structure, options)
+    assert row(result) == {"participant": "AB1", "timepoint": "pre", "q13": "Attachment", "k1": "a"}
+    assert result.dropped == ("q9", "q10", "q11", "q12")
+    written = result.frame.to_csv() + "\n".join(result.notes)
+    for value in ("bob@nhs.example", "Bob Smith", "Robert Smith", "rs@nhs.example"):
+        assert value not in written

@@ -22,7 +22,10 @@ What becomes what:
   forward ratings.
 - ``string``/``text`` questions become open (unscored) questions, except the self-generated code
   (a linkId containing "code"), cohort, timepoint, programme, directorate and profession, which
-  are context, and identifying fields (name, email ...), which are listed in ``identifying``.
+  are context, and items that identify people, listed in ``identifying`` (never questions;
+  their answers are dropped): by linkId or by what their text asks ("What is your name?",
+  "E-mail", "Date of birth"; :func:`~imheval.interop.common.is_identifying_question`). The
+  code item is decided first and is never identifying.
 - Not carried, each listed as an omission with the reason: calculated items
   (``calculatedExpression``: a total score is not a question; imheval scores the answers
   itself), FHIRPath variables, ``enableWhen`` conditions (the question is kept; imheval asks
@@ -50,7 +53,12 @@ from pydantic import ValidationError
 from imheval.errors import InstrumentError, Problem, ProblemsError
 from imheval.instruments import Instrument
 from imheval.instruments.model import MAX_OPEN_MAX_LENGTH, CrossReferenceError, TrainingLevel
-from imheval.interop.common import fold, is_identifying, make_identifier
+from imheval.interop.common import (
+    fold,
+    is_identifying,
+    is_identifying_question,
+    make_identifier,
+)
 from imheval.interop.fhir._resource import (
     EXT_DOMAIN,
     EXT_INSTRUMENT,
@@ -395,16 +403,17 @@ class _Reader:
         if kind in _TEXT_TYPES + CHOICE_TYPES and name in _CONTEXT_NAMES:
             self.context.setdefault(_CONTEXT_NAMES[name], link)
             return True
-        if kind in (*_TEXT_TYPES, "reference") and (
-            is_identifying(link) or _identifying_text(text(item, "text") or "")
-        ):
-            self.identifying.append(link)
-            return True
+        question = text(item, "text") or ""
+        # The self-generated code is decided first: its text may mention a first name ("the
+        # first two letters of your mother's first name"), and it is never identifying.
         if kind in _TEXT_TYPES and (
-            "code" in name
-            or any(phrase in fold(text(item, "text") or "") for phrase in _CODE_PHRASES)
+            ("code" in name and not is_identifying(link))
+            or any(phrase in fold(question) for phrase in _CODE_PHRASES)
         ):
             self.code_candidates.append(link)
+            return True
+        if is_identifying_question(link, question):
+            self.identifying.append(link)
             return True
         return False
 
@@ -907,13 +916,6 @@ class _Reader:
             f"the others, or a rating scale) or an SDC answer key{held}.{key}{keys} the "
             "questions choice questions with scored answerOptions and export it again"
         )
-
-
-def _identifying_text(question: str) -> bool:
-    """Whether a short question text asks who someone is ("Email address", "Your name:"); a
-    long one that merely starts with such a word ("Name the theory ...") does not."""
-    words = re.sub(r"^(your|enter your|please enter your)\s+", "", fold(question).strip(" ?:*"))
-    return len(words.split()) <= 3 and is_identifying(words)
 
 
 def _domain_id(label: str, taken: set[str]) -> str:
