@@ -115,15 +115,15 @@ def handmade_instrument() -> Instrument:
 
 def as_limesurvey_keeps(instrument: Instrument) -> dict[str, Any]:
     """What a LimeSurvey round trip must give back, to compare: the instrument with wording
-    terms in their default words, without parallel forms and the fields LimeSurvey has no place
-    for (an instrument read back has them empty)."""
+    terms in their default words, without the fields LimeSurvey has no place for (an instrument
+    read back has them empty); parallel forms and concepts are kept."""
     words = {term: texts[DEFAULT_WORDING] for term, texts in instrument.wording.items()}
 
     def say(text: str) -> str:
         return TERM.sub(lambda m: words.get(m.group(1), m.group(0)), text) if words else text
 
     data = instrument.model_dump(
-        exclude={"forms", "framework", "wording"},
+        exclude={"framework", "wording"},
         by_alias=True,
     )
     data["title"] = say(data["title"])
@@ -134,7 +134,7 @@ def as_limesurvey_keeps(instrument: Instrument) -> dict[str, Any]:
     for scale in data["scales"].values():
         scale["labels"] = {k: say(v) for k, v in scale["labels"].items()}
     for item in data["items"]:
-        for lost in ("form", "concept", "misconceptions", "competencies", "evidence"):
+        for lost in ("misconceptions", "competencies", "evidence"):
             item.pop(lost, None)
         item["text"] = say(item["text"])
         if item["kind"] == "keyed":

@@ -37,6 +37,39 @@ def test_every_builtin_instrument_reads_back_the_same(instrument_id: str) -> Non
     assert len(back.questions) == len(instrument.questions)
 
 
+def test_parallel_forms_and_concepts_read_back_exactly() -> None:
+    """imh-core has forms A and B: read back, each form asks its own 13 knowledge questions (a
+    survey read as one form would score knowledge out of 26)."""
+    instrument = get_builtin("imh-core")
+    assert instrument.form_ids == ("A", "B")
+    back = _round_trip(instrument)
+    assert back.forms == instrument.forms
+    assert [(q.id, q.form) for q in back.questions] == [
+        (q.id, q.form) for q in instrument.questions
+    ]
+    assert [q.concept for q in back.items] == [q.concept for q in instrument.items]
+    assert back.items[0].concept == "containment_after_pain"
+    assert back.domain_range("knowledge", "A") == (0.0, 13.0)
+    assert back.domain_range("knowledge", "B") == (0.0, 13.0)
+    assert back.domain_range("knowledge", "A") == instrument.domain_range("knowledge", "A")
+    assert [q.id for q in back.form_items("A")] == [q.id for q in instrument.form_items("A")]
+
+
+def test_forms_cut_apart_in_limesurvey_read_as_one_form() -> None:
+    """A survey whose form B questions were deleted in LimeSurvey cannot keep forms A and B
+    (the knowledge domain would have nothing on form B): it is read as one form, and said."""
+    instrument = get_builtin("imh-core")
+    kept = [q for q in instrument.questions if q.form != "B"]
+    lss = write_lss(instrument.model_copy(update={"items": tuple(kept)}))
+    read = read_structure(SourceFile("cut.lss", lss.encode("utf-8")))
+    assert read.instrument.forms == ()
+    assert all(q.form is None for q in read.instrument.questions)
+    assert read.instrument.domain_range("knowledge") == (0.0, 13.0)
+    assert any(
+        o.where == "parallel forms" and "read as one form" in o.message for o in read.omissions
+    )
+
+
 def test_the_builtin_bank_is_all_tested() -> None:
     assert builtin_ids() == ["imh-advanced-knowledge", "imh-core", "imh-reaction"]
 

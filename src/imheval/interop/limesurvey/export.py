@@ -28,12 +28,15 @@ fit becomes ``A1``, ``A2``... The hidden question's text holds, as base64 of JSO
 (``imheval-map:...``; JSON's braces would be read by LimeSurvey's ExpressionScript), the
 instrument's id, version, language and levels, the domains' Kirkpatrick levels, each
 question's imheval id by its LimeSurvey code (``code`` or ``ARRAY[ROW]``), the option codes
-that differ, each array's scale id, exact points, the domain of each group name, and the open
-questions with no domain.
+that differ, each array's scale id, exact points, the domain of each group name, the open
+questions with no domain, the parallel forms (ids and labels), each question's form and each
+item's concept.
 :func:`imheval.interop.limesurvey.structure.read_structure` restores them, so an instrument
-written and read back is the same (parallel forms, jurisdiction wording, misconceptions,
-concepts, competencies and evidence are not carried; wording terms are written with
-their default words).
+written and read back is the same (jurisdiction wording, misconceptions, competencies and
+evidence are not carried; wording terms are written with their default words). A survey of an
+instrument with parallel forms asks every form's questions on one page after another:
+LimeSurvey does not choose the form; people answer the form they are given and leave the other
+blank (imheval scores each person on the form they answered).
 """
 
 from __future__ import annotations
@@ -236,6 +239,9 @@ def write_lss(instrument: Instrument) -> str:
         "scales": {},
         "points": {},
         "nodomain": [],
+        "forms": [{"id": form.id, "label": form.label} for form in instrument.forms],
+        "form": {},
+        "concept": {},
     }
     first = tables.group(FIRST_GROUP, "")
     tables.question(
@@ -314,11 +320,11 @@ def _write_questions(
                 parent=parent,
                 order=sum(1 for r in tables.subquestions if r["parent_qid"] == parent),
             )
-            mapping["items"][f"{parent_title}[{row}]"] = question.id
+            _name(mapping, f"{parent_title}[{row}]", question)
             continue
         array = None
         title = ls_code(question.id, taken)
-        mapping["items"][title] = question.id
+        _name(mapping, title, question)
         if isinstance(question, KeyedItem):
             _keyed(question, tables, gid, title, mapping)
         elif isinstance(question, OpenItem):
@@ -326,6 +332,17 @@ def _write_questions(
             tables.attribute(qid, "maximum_chars", str(question.max_length))
             if question.domain is None:
                 mapping["nodomain"].append(title)
+
+
+def _name(
+    mapping: dict[str, Any], source: str, question: KeyedItem | RatingItem | OpenItem
+) -> None:
+    """Keep ``question``'s id, parallel form and concept under its LimeSurvey name ``source``."""
+    mapping["items"][source] = question.id
+    if question.form is not None:
+        mapping["form"][source] = question.form
+    if not isinstance(question, OpenItem) and question.concept:
+        mapping["concept"][source] = question.concept
 
 
 def _keyed(item: KeyedItem, tables: _Tables, gid: str, title: str, mapping: dict[str, Any]) -> None:

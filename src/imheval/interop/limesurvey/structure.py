@@ -545,6 +545,21 @@ class _Reader:
             )
         )
 
+    def _forms(self) -> list[dict[str, str]]:
+        """The parallel forms imheval wrote (its mapping's ``forms``), those well named."""
+        listed = self.mapping.get("forms")
+        forms: list[dict[str, str]] = []
+        for form in listed if isinstance(listed, list) else []:
+            if not isinstance(form, dict):
+                continue
+            identifier, label = form.get("id"), form.get("label", "")
+            if isinstance(identifier, str) and _IDENTIFIER.match(identifier):
+                forms.append({"id": identifier, "label": label if isinstance(label, str) else ""})
+        return forms
+
+    def _form_ids(self) -> set[str]:
+        return {form["id"] for form in self._forms()}
+
     def _no_domain(self) -> set[str]:
         """The open questions imheval wrote with no domain (its mapping's ``nodomain``)."""
         listed = self.mapping.get("nodomain")
@@ -614,6 +629,12 @@ class _Reader:
                 )
                 continue
             entry: dict[str, Any] = {"id": item.id, "text": item.text}
+            form = self._mapped("form", item.source)
+            if isinstance(form, str) and form in self._form_ids():
+                entry["form"] = form
+            concept = self._mapped("concept", item.source)
+            if item.kind != "open" and isinstance(concept, str) and concept.strip():
+                entry["concept"] = concept
             if item.kind == "keyed":
                 entry.update(
                     kind="keyed", domain=domain.id, options=item.options, key=list(item.key)
@@ -755,6 +776,22 @@ class _Reader:
             if d["scored"]
         ]
         data = {**fields, "scales": scales, "items": questions}
+        forms = self._forms()
+        if forms and any("form" in question for question in questions):
+            try:
+                return Instrument.model_validate({**data, "forms": forms})
+            except ValidationError as error:
+                # Questions of one form deleted in LimeSurvey: read it as one form.
+                details = "; ".join(str(detail["msg"]) for detail in error.errors())
+                self.omissions.append(
+                    Omission(
+                        "parallel forms",
+                        f"imheval's parallel forms could not be kept ({shorten(details)}); "
+                        "every question is read as one form",
+                    )
+                )
+                for question in questions:
+                    question.pop("form", None)
         try:
             return Instrument.model_validate(data)
         except ValidationError as error:
