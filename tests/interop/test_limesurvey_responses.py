@@ -64,8 +64,8 @@ def test_code_headings_example_reads_answers_and_leaves_out_the_unsubmitted() ->
     assert result.origins == ((CODE_HEADINGS, 2),)
     assert result.complete == (True,)
     assert [str(o) for o in result.left_out] == [
-        f"{CODE_HEADINGS}, row 3: not finished (its submitdate is blank); left out (keep "
-        "incomplete responses to include it)"
+        f"{CODE_HEADINGS}, row 3: not finished (its submitdate is blank), so this response was "
+        "left out; keep incomplete responses (--keep-incomplete) to include it"
     ]
     assert result.dropped == ()
     # The multiple choice boxes have no key yet: they are not items, so their answers are left
@@ -398,7 +398,8 @@ def test_nothing_left_to_import_is_refused_with_the_reasons() -> None:
     message = refused([export], structure, ResponseOptions())
     assert message == (
         "results.csv: no response is left to import (results.csv, row 2: not finished (its "
-        "submitdate is blank); left out (keep incomplete responses to include it))"
+        "submitdate is blank), so this response was left out; keep incomplete responses "
+        "(--keep-incomplete) to include it)"
     )
 
 

@@ -472,8 +472,8 @@ class _File:
                 self.state.left_out.append(
                     Omission(
                         where,
-                        "not finished (its submitdate is blank); left out (keep incomplete "
-                        "responses to include it)",
+                        "not finished (its submitdate is blank), so this response was left "
+                        "out; keep incomplete responses (--keep-incomplete) to include it",
                     )
                 )
                 continue
