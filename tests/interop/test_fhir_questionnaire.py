@@ -331,6 +331,93 @@ def test_unscored_whole_number_options_shared_by_two_questions_are_a_forward_sca
     assert instrument.scales["scale_1"].labels == {n: f"label {n}" for n in range(1, 5)}
 
 
+def test_yes_no_questions_sharing_a_1_2_list_are_unkeyed_not_a_scale() -> None:
+    yes_no = [
+        {"valueCoding": {"code": "1", "display": "Yes"}},
+        {"valueCoding": {"code": "2", "display": "No"}},
+    ]
+    keyed = [
+        {"valueCoding": {"code": "a", "display": "Blue"}, "extension": [_ordinal(1)]},
+        {"valueCoding": {"code": "b", "display": "Red"}, "extension": [_ordinal(0)]},
+    ]
+    questionnaire = {
+        "resourceType": "Questionnaire",
+        "status": "active",
+        "title": "Test",
+        "item": [
+            {"linkId": "code", "text": "Your code", "type": "string"},
+            {
+                "linkId": "prior",
+                "text": "Trained before?",
+                "type": "choice",
+                "answerOption": yes_no,
+            },
+            {"linkId": "manager", "text": "A manager?", "type": "choice", "answerOption": yes_no},
+            {"linkId": "k1", "text": "Sky colour?", "type": "choice", "answerOption": keyed},
+        ],
+    }
+    structure = read_questionnaire(source("yn.json", questionnaire))
+    assert [q.id for q in structure.instrument.questions] == ["k1"]
+    assert structure.instrument.scales == {}
+    assert [(u.item, u.options) for u in structure.unkeyed] == [
+        ("prior", {"1": "Yes", "2": "No"}),
+        ("manager", {"1": "Yes", "2": "No"}),
+    ]
+    assert "give it with --key prior=<code>" in where(structure)["item 'prior'"][0]
+
+
+def test_a_shared_1_to_3_list_is_no_scale_when_the_answer_key_keys_one_of_its_questions() -> None:
+    options = [{"valueCoding": {"code": str(n), "display": f"choice {n}"}} for n in range(1, 4)]
+    questionnaire = {
+        "resourceType": "Questionnaire",
+        "status": "active",
+        "title": "Quiz",
+        "extension": [
+            {
+                "url": "http://hl7.org/fhir/StructureDefinition/questionnaire-answerKey",
+                "valueReference": {"reference": "#key"},
+            }
+        ],
+        "contained": [
+            {
+                "resourceType": "QuestionnaireResponse",
+                "id": "key",
+                "status": "completed",
+                "item": [{"linkId": "m1", "answer": [{"valueCoding": {"code": "2"}}]}],
+            }
+        ],
+        "item": [
+            {"linkId": f"m{n}", "type": "choice", "text": f"Q{n}", "answerOption": options}
+            for n in range(1, 4)
+        ],
+    }
+    structure = read_questionnaire(source("quiz.json", questionnaire))
+    m1 = structure.instrument.questions[0]
+    assert [q.id for q in structure.instrument.questions] == ["m1"]
+    assert isinstance(m1, KeyedItem) and m1.key == ("2",)
+    assert [u.item for u in structure.unkeyed] == ["m2", "m3"]
+    assert structure.instrument.scales == {}
+
+
+def test_ordinal_values_running_with_two_codes_are_still_a_rating() -> None:
+    options = [
+        {"valueCoding": {"code": "0", "display": "No"}, "extension": [_ordinal(0)]},
+        {"valueCoding": {"code": "1", "display": "Yes"}, "extension": [_ordinal(1)]},
+        {"valueCoding": {"code": "2", "display": "Often"}, "extension": [_ordinal(2)]},
+    ]
+    questionnaire = {
+        "resourceType": "Questionnaire",
+        "status": "active",
+        "title": "Scored",
+        "item": [{"linkId": "r1", "type": "choice", "text": "How often?", "answerOption": options}],
+    }
+    structure = read_questionnaire(source("scored.json", questionnaire))
+    r1 = structure.instrument.questions[0]
+    assert isinstance(r1, RatingItem) and not r1.reverse
+    scale = structure.instrument.scales[r1.scale]
+    assert (scale.min, scale.max) == (0, 2)
+
+
 # --- bad input -------------------------------------------------------------------------------
 
 

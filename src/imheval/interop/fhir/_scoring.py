@@ -240,14 +240,14 @@ def make_rating(entry: Scored, values: dict[str, int], *, reverse: bool) -> None
         entry.scale_name = entry.question.value_set
 
 
-def numeric_signature(entry: Scored) -> object | None:
-    """What identifies an unscored choice list of consecutive whole-number codes, else None."""
-    if entry.kind != "unkeyed" or entry.question.kind not in CHOICE_TYPES:
+def list_signature(entry: Scored) -> object | None:
+    """What identifies an unscored choice list (its contained ValueSet, else its codes and
+    labels), so that the questions sharing it can be counted; None for a question that is not
+    a choice question or whose options carry scores."""
+    if entry.question.kind not in CHOICE_TYPES:
         return None
     options = entry.question.options
-    if any(o.score is not None for o in options) or not all(WHOLE.match(o.code) for o in options):
-        return None
-    if not is_run([Decimal(o.code) for o in options]):
+    if not options or any(o.score is not None for o in options):
         return None
     if entry.question.value_set:
         return ("valueset", entry.question.value_set)

@@ -18,8 +18,10 @@ What becomes what:
   SDC answer key (``questionnaire-answerKey``, a QuestionnaireResponse with the right answers,
   contained or in the same Bundle) keys choice and boolean questions that have no scores. A
   choice question nothing scores is listed in ``unkeyed`` (give its key with ``--key``), unless
-  two or more questions share the same whole-number options (a Likert battery): those are
-  forward ratings.
+  its options are a shared scale by the rule every system follows
+  (:func:`~imheval.interop.common.shared_scale`: 3 to 11 consecutive whole-number codes, the
+  same list used by two or more questions, none of them keyed): those are forward ratings. So
+  yes/no questions coded 1/2 are never a scale.
 - ``string``/``text`` questions become open (unscored) questions, except the self-generated code
   (a linkId containing "code"), cohort, timepoint, programme, directorate and profession, which
   are context, and items that identify people, listed in ``identifying`` (never questions;
@@ -58,6 +60,7 @@ from imheval.interop.common import (
     is_identifying,
     is_identifying_question,
     make_identifier,
+    shared_scale,
 )
 from imheval.interop.fhir._resource import (
     EXT_DOMAIN,
@@ -91,10 +94,10 @@ from imheval.interop.fhir._scoring import (
     is_run,
     key_code,
     key_text,
+    list_signature,
     make_keyed,
     make_rating,
     name_scales,
-    numeric_signature,
     option_answers,
     plain,
     rating_from_scores,
@@ -475,15 +478,20 @@ class _Reader:
 
     def _classify(self) -> list[Scored]:
         scored = [self._scored(q) for q in self.questions]
-        # A choice list of whole numbers that two or more unscored questions share is a scale.
-        shared: dict[object, int] = {}
+        # An unscored choice list is a rating scale by the rule every system follows
+        # (common.shared_scale): 3 to 11 consecutive whole-number codes, shared by two or more
+        # questions, none of them keyed (by the SDC answer key).
+        shared: dict[object, list[Scored]] = {}
         for entry in scored:
-            signature = numeric_signature(entry)
+            signature = list_signature(entry)
             if signature is not None:
-                shared[signature] = shared.get(signature, 0) + 1
-        for entry in scored:
-            signature = numeric_signature(entry)
-            if signature is not None and shared[signature] >= 2:
+                shared.setdefault(signature, []).append(entry)
+        for users in shared.values():
+            listed = [o.code for o in users[0].question.options]
+            keyed = any(entry.kind != "unkeyed" for entry in users)
+            if not shared_scale(listed, len(users), scored_elsewhere=keyed):
+                continue
+            for entry in users:
                 values = {o.code: int(o.code) for o in entry.question.options}
                 make_rating(entry, values, reverse=False)
         for entry in scored:
