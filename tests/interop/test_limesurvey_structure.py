@@ -13,8 +13,15 @@ import pytest
 from imheval.errors import InstrumentError
 from imheval.instruments import KeyedItem, OpenItem, RatingItem
 from imheval.interop.limesurvey._text import encode_mapping, html_to_text, text_to_html
+from imheval.interop.limesurvey.responses import read_responses
 from imheval.interop.limesurvey.structure import read_structure
-from imheval.interop.model import InstrumentImport, KeysNeededError, SourceFile, System
+from imheval.interop.model import (
+    InstrumentImport,
+    KeysNeededError,
+    ResponseOptions,
+    SourceFile,
+    System,
+)
 from shared_fixtures import shared_fixture
 
 DATA = Path(__file__).parent / "data" / "limesurvey"
@@ -467,3 +474,38 @@ def _survey_xml(
         "<surveyls_language>en</surveyls_language><surveyls_title>Small quiz</surveyls_title>"
         "</row></rows></surveys_languagesettings></document>"
     ).encode()
+
+
+def test_questions_asking_for_a_name_or_email_are_identifying_by_their_text() -> None:
+    """A text question is identifying by what it asks, whatever its code; the code question is
+    decided first (its text mentions a first name), and a knowledge question that mentions a
+    date of birth is still an item."""
+    lss = _survey_xml(
+        questions=[
+            ("1", "S", "owncode", "Your code: the first two letters of your mother's first name"),
+            ("2", "S", "Q1", "What is your name?"),
+            ("3", "S", "Q2", "<p>Your e-mail address</p>"),
+            ("4", "L", "K1", "What should a date of birth on a red book tell you?"),
+            ("5", "T", "Q3", "What did you learn?"),
+        ],
+        answers=[("4", "A1", "Age", "1"), ("4", "A2", "Name", "0")],
+    )
+    structure = read_structure(SourceFile("names.lss", lss))
+    assert structure.code_field == "owncode"
+    assert structure.identifying == ("Q1", "Q2")
+    assert [q.id for q in structure.instrument.questions] == ["K1", "Q3"]
+    assert omitted(structure)["question 'Q1'"] == [
+        "identifies a person; not carried, and dropped from responses"
+    ]
+    export = SourceFile(
+        "names.csv",
+        b"id,submitdate,owncode,Q1,Q2,K1,Q3\n"
+        b"1,2025-01-01,AB12,Jane Smith,jane@example.org,A1,Listening\n",
+    )
+    result = read_responses([export], structure, ResponseOptions(timepoints={"names.csv": "pre"}))
+    assert list(result.dropped) == ["Q1", "Q2"]
+    assert result.frame[["participant", "K1", "Q3"]].values.tolist() == [
+        ["AB12", "A1", "Listening"]
+    ]
+    assert "Jane Smith" not in result.frame.values
+    assert "jane@example.org" not in result.frame.values

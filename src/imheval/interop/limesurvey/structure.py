@@ -42,7 +42,12 @@ from pydantic import ValidationError
 
 from imheval.errors import InstrumentError, Problem
 from imheval.instruments import Instrument
-from imheval.interop.common import fold, is_identifying, make_identifier
+from imheval.interop.common import (
+    fold,
+    is_identifying,
+    is_identifying_question,
+    make_identifier,
+)
 from imheval.interop.limesurvey._kinds import (
     ARRAY_TYPES,
     FIXED_OPTIONS,
@@ -88,6 +93,27 @@ __all__ = ["read_structure"]
 _IDENTIFIER = re.compile(r"^[A-Za-z][A-Za-z0-9_.-]{0,63}$")
 #: Names an item may not take (the tidy layout's own columns).
 _RESERVED = {*TIDY_COLUMNS, "form", "source_row"}
+#: Choice questions (lists, yes/no, arrays, multiple choice) and text displays: never
+#: identifying by their text.
+_CHOICE_TYPES = {
+    "L",
+    "!",
+    "O",
+    "5",
+    "Y",
+    "G",
+    "F",
+    "H",
+    "A",
+    "B",
+    "C",
+    "E",
+    "1",
+    "M",
+    "P",
+    "R",
+    "X",
+}
 _DEFAULT_OPEN_LENGTH = 1000
 _MAX_OPEN_LENGTH = 5000
 
@@ -293,12 +319,12 @@ class _Reader:
         title = question.title
         name = fold(title)
         where = f"question '{title}'"
-        if is_identifying(title):
-            self.identifying.append(title)
-            self.omissions.append(
-                Omission(where, "identifies a person; not carried, and dropped from responses")
-            )
+        code = self.mapping.get("code")
+        if question.type in TEXT_TYPES and isinstance(code, str) and title == code:
+            self.code_candidates.append(title)  # imheval's own code question
             return True
+        if is_identifying(title):
+            return self._identifying(question)
         timepoint = self.mapping.get("timepoint")
         if title == timepoint or (
             timepoint is None and "timepoint" in name and self.timepoint_field is None
@@ -317,13 +343,30 @@ class _Reader:
                 )
             )
             return True
-        code = self.mapping.get("code")
-        if question.type in TEXT_TYPES and (
-            title == code if isinstance(code, str) else "code" in name
-        ):
+        if question.type in TEXT_TYPES and not isinstance(code, str) and "code" in name:
             self.code_candidates.append(title)
             return True
+        # What the question asks ("What is your name?"), for the questions a person writes or
+        # types into; never a choice question, whose text may well mention a date of birth.
+        if question.type not in _CHOICE_TYPES and is_identifying_question(
+            title, html_to_text(question.text)
+        ):
+            return self._identifying(question)
         return False
+
+    def _identifying(self, question: Question) -> bool:
+        """Record ``question`` as identifying: not carried, its columns dropped from responses."""
+        title = question.title
+        self.identifying.append(title)
+        # A multiple short text question's boxes are columns of their own (TITLE[SQ]).
+        self.identifying.extend(f"{title}[{sub.title}]" for sub in question.subquestions)
+        self.omissions.append(
+            Omission(
+                f"question '{title}'",
+                "identifies a person; not carried, and dropped from responses",
+            )
+        )
+        return True
 
     def _choice(
         self,
