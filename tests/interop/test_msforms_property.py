@@ -2,7 +2,8 @@
 
 Each download has random questions and answers, Forms' metadata titled in a random language
 (or one imheval does not know), a quiz or not, Last modified time or not, Excel or a re-saved
-CSV, and maybe questions titled "Email" and "Name". Whatever is generated, the frame holds
+CSV, and maybe questions that ask who people are, titled "Email", "Name", "What is your
+name?", "Your e-mail address:", "Phone number" and the like. Whatever is generated, the frame holds
 exactly the generated answers of the questions that became items (keyed answers read back
 through the inferred options), every quiz key is the answers that scored, and no address or
 name appears anywhere in the frame, the notes or the inferred questionnaire.
@@ -48,7 +49,7 @@ SENTENCES = (
 
 @dataclass
 class Generated:
-    kind: str  # "quiz", "rating", "open", "choice", "email", "name"
+    kind: str  # "quiz", "rating", "open", "choice", "email", "name", "phone"
     asked: Asked
     key: frozenset[str] = frozenset()
     worth: float = 1.0
@@ -71,7 +72,14 @@ class Case:
 
 
 _CODES = st.from_regex(r"[A-Z]{2}[0-9]{2}", fullmatch=True)
-_KINDS = ("quiz", "rating", "open", "choice", "email", "name")
+_KINDS = ("quiz", "rating", "open", "choice", "email", "name", "phone")
+_IDENTIFYING = ("email", "name", "phone")
+#: Titles of questions that ask who people are, as forms word them.
+_TITLES = {
+    "email": ("Email", "Your e-mail address:", "E-mail address?", "What is your email?"),
+    "name": ("Name", "What is your name?", "Your full name:", "Please give your full name"),
+    "phone": ("Phone number", "Your mobile number?", "Telephone", "What is your phone number?"),
+}
 
 
 @st.composite
@@ -99,8 +107,10 @@ def downloads(draw: st.DrawFn) -> Case:
 
 
 def _question(draw: st.DrawFn, kind: str, number: int, rows: int, quiz: bool) -> Generated:
-    special = {"email": "Email", "name": "Name"}
-    title = special.get(kind) or f"{draw(st.sampled_from(LABELS))} question {number}?"
+    if kind in _TITLES:
+        title = draw(st.sampled_from(_TITLES[kind]))
+    else:
+        title = f"{draw(st.sampled_from(LABELS))} question {number}?"
     if kind == "quiz":
         labels = draw(st.lists(st.sampled_from(LABELS), min_size=2, max_size=4, unique=True))
         keyed = st.lists(st.sampled_from(labels), min_size=1, max_size=len(labels) - 1, unique=True)
@@ -124,6 +134,8 @@ def _question(draw: st.DrawFn, kind: str, number: int, rows: int, quiz: bool) ->
         return Generated(kind, Asked(title, answers, [0.0] * rows if quiz else None))
     elif kind == "email":
         answers = [f"{draw(st.sampled_from(WORDS)).lower()}.q{i}@example.net" for i in range(rows)]
+    elif kind == "phone":
+        answers = [f"07700 900{i:03d}" for i in range(rows)]
     else:
         answers = [f"Zed {draw(st.sampled_from(WORDS))} Q{i}" for i in range(rows)]
     return Generated(kind, Asked(title, answers, companions=quiz))
@@ -175,7 +187,7 @@ def test_generated_downloads_give_exactly_their_answers_and_no_identity(case: Ca
         elif g.kind == "open" and rows >= 3:
             assert isinstance(questions[item], OpenItem)
             assert list(frame[item]) == list(g.asked.answers)
-        elif g.kind in ("email", "name"):
+        elif g.kind in _IDENTIFYING:
             assert item not in frame.columns
             continue
         else:  # a choice nothing scores (or too little free text to tell it from one)
@@ -188,11 +200,11 @@ def test_generated_downloads_give_exactly_their_answers_and_no_identity(case: Ca
     block = METADATA[case.language]
     dropped = [block[3], block[4]]
     for g in generated:
-        if g.kind in ("email", "name"):
+        if g.kind in _IDENTIFYING:
             dropped.append(g.asked.title + (" (a question)" if g.asked.title in dropped else ""))
     assert responses.dropped == tuple(dict.fromkeys(dropped))
     secrets = [e for e in case.emails if "@" in e] + [n for n in case.names if n]
-    secrets += [a for g in generated if g.kind in ("email", "name") for a in g.asked.answers]
+    secrets += [a for g in generated if g.kind in _IDENTIFYING for a in g.asked.answers]
     everything = " | ".join(
         [str(v) for v in frame.to_numpy().ravel()]
         + list(responses.notes)

@@ -170,6 +170,42 @@ def test_a_question_answered_with_addresses_is_dropped_whatever_its_title() -> N
     assert list(responses.frame.columns[6:]) == ["q3"]
 
 
+@pytest.mark.parametrize(
+    "title",
+    [
+        "What is your name?",
+        "Your e-mail address:",
+        "Phone number",
+        "Your mobile number?",
+        "Please give your full name and team",
+    ],
+)
+def test_a_question_asking_who_people_are_is_dropped_however_it_is_worded(title: str) -> None:
+    # 25 people: enough distinct answers that the question would otherwise be an open question
+    codes = [f"C{n:03d}" for n in range(25)]
+    secrets = [f"Person{n} Surname 0770090{n:04d}" for n in range(25)]
+    built = download(
+        [
+            Asked(title, secrets),
+            Asked("Your self-generated code", codes),
+            Asked("Which age matters most?", ["0-3", "5-11"] * 12 + ["0-3"], [1, 0] * 12 + [1]),
+        ]
+    )
+    structure, responses = _read(xlsx(built))
+    assert title in responses.dropped
+    assert structure.identifying == (title,)
+    assert list(responses.frame.columns[6:]) == ["q3"]
+    assert list(responses.frame["participant"]) == codes
+    everything = " | ".join(
+        [str(v) for v in responses.frame.to_numpy().ravel()]
+        + list(responses.notes)
+        + [str(o) for o in structure.omissions]
+        + [repr(u) for u in structure.unkeyed]
+        + [structure.instrument.model_dump_json()]
+    )
+    assert not [secret for secret in secrets if secret in everything]
+
+
 def test_anonymous_download_without_last_modified_time() -> None:
     built = download(
         [

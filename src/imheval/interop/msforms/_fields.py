@@ -15,9 +15,10 @@ Each is found the same way: the person's option first (``--code-field``, ``--tim
 - the cohort: a question whose title contains "cohort"; programme, directorate and profession:
   a question titled with that word (or "Your <word>").
 
-Questions that identify people are dropped: a title :func:`~imheval.interop.common.is_identifying`
-says so (also with the digit Forms adds to a repeated title: ``Name2``), or answers that are
-mostly e-mail addresses.
+Questions that identify people are dropped: a title
+:func:`~imheval.interop.common.is_identifying_question` says so ("Name", "What is your name?",
+"Your e-mail address:", "Phone number"; also with the digit Forms adds to a repeated title:
+``Name2``), or answers that are mostly e-mail addresses.
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ from dataclasses import dataclass, field
 from pathlib import PurePath
 
 from imheval.errors import Problem
-from imheval.interop.common import fold, is_identifying, lookup, timepoint_word
+from imheval.interop.common import fold, is_identifying_question, lookup, timepoint_word
 from imheval.interop.model import InstrumentImport, ResponseOptions
 from imheval.interop.msforms._metadata import Role, looks_like_email
 from imheval.interop.msforms._survey import Asked, Survey
@@ -64,7 +65,8 @@ def identifying_questions(survey: Survey) -> tuple[Asked, ...]:
         bare = re.sub(r"\s*\d+$", "", asked.title)
         answers = [cell.text for cell in survey.answers(asked)]
         addresses = sum(looks_like_email(text) for text in answers)
-        if is_identifying(asked.title) or is_identifying(bare) or 2 * addresses > len(answers) > 0:
+        named = is_identifying_question(asked.title, asked.title)
+        if named or is_identifying_question(bare, bare) or 2 * addresses > len(answers) > 0:
             found.append(asked)
     return tuple(found)
 
