@@ -432,6 +432,23 @@ def test_a_bundle_of_1000_responses_with_one_broken_gives_one_message_and_import
     ]
 
 
+def test_a_wrong_version_and_a_broken_answer_in_one_bundle_are_reported_together() -> None:
+    responses = [hand_response(f"P{n:04d}", "pre" if n % 2 else "post") for n in range(1000)]
+    responses[10]["questionnaire"] = "https://imheval.org/fhir/Questionnaire/hand_made.v2|1.0.0"
+    find(responses[636], "c2")["answer"] = [{"valueInteger": "zz"}]
+    with pytest.raises(DataFormatError) as caught:
+        read_responses(
+            [source("thousand.json", bundle(responses))], hand_structure(), ResponseOptions()
+        )
+    assert [str(p) for p in caught.value.problems] == [
+        "thousand.json: entry 637: item 'c2': its valueInteger 'zz' is not a whole number; fix "
+        "the response (or leave it out) and export again",
+        "thousand.json: entry 11 answer the Questionnaire "
+        "'https://imheval.org/fhir/Questionnaire/hand_made.v2|1.0.0', but the structure given is "
+        f"'{HAND}'; give the Questionnaire (and version) these responses answer",
+    ]
+
+
 def test_the_same_bundle_of_1000_without_the_break_reads_every_response() -> None:
     responses = [hand_response(f"P{n:04d}", "pre" if n % 2 else "post") for n in range(1000)]
     result = read_responses(

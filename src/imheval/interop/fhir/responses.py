@@ -134,6 +134,9 @@ class _Reader:
         self.problems: list[Problem] = []
         self.notes: list[str] = []
         self.responses: list[_Response] = []
+        #: Every response with a status, its answers read or not: the Questionnaire each names
+        #: is checked for all of them, so a wrong version is reported beside broken answers.
+        self.named: list[_Response] = []
         self.ignored: dict[str, int] = {}
         self.dropped: dict[str, None] = {}
         self.file_timepoints: dict[str, str] = {}
@@ -199,6 +202,7 @@ class _Reader:
             if person in resource:
                 self.dropped[person] = None
         response = _Response(file, entry, in_bundle, resource, status)
+        self.named.append(response)
         before = len(self.problems)
         self._items(response, nodes(resource, "item"), where)
         if len(self.problems) == before:
@@ -262,8 +266,7 @@ class _Reader:
     # --- the frame ------------------------------------------------------------------------
 
     def finish(self) -> ResponsesImport:
-        if not self.problems:
-            self._check_questionnaire()
+        self._check_questionnaire()
         if not self.problems and not self.responses:
             self.problems.append(
                 Problem(file=self._files(), message="there are no QuestionnaireResponses to read")
@@ -370,7 +373,7 @@ class _Reader:
         mismatched: dict[tuple[str, str], list[int]] = {}
         unnamed = 0
         unchecked: dict[str, None] = {}
-        for response in self.responses:
+        for response in self.named:
             named = text(response.resource, "questionnaire")
             if not named:
                 unnamed += 1
@@ -390,7 +393,7 @@ class _Reader:
                 mismatched.setdefault((response.file, named), []).append(response.entry)
         shown = expected_url + (f"|{expected_version}" if expected_version else "")
         for (file, named), entries in mismatched.items():
-            in_bundle = any(r.in_bundle for r in self.responses if r.file == file)
+            in_bundle = any(r.in_bundle for r in self.named if r.file == file)
             whose = f"{_entries(entries)} answer" if in_bundle else "this response answers"
             self.problems.append(
                 Problem(
