@@ -509,3 +509,33 @@ def test_questions_asking_for_a_name_or_email_are_identifying_by_their_text() ->
     ]
     assert "Jane Smith" not in result.frame.values
     assert "jane@example.org" not in result.frame.values
+
+
+def test_an_unscored_shared_list_is_a_scale_only_by_the_common_rule() -> None:
+    """3 to 11 whole-number codes, 2+ questions, none of them keyed (common.shared_scale); a
+    list whose assessment values run with its codes is the source's own scale."""
+    three = [("1", "Vascular"), ("2", "Heart"), ("3", "Other")]
+    twelve = [(str(n), f"Point {n}") for n in range(1, 13)]
+    agree = [("1", "Disagree"), ("2", "Neither"), ("3", "Agree")]
+    questions = [
+        ("1", "L", "K1", "Cause?"),  # keyed on the three-code list
+        ("2", "L", "K2", "Cause again?"),  # the same list, unscored: options to key
+        ("3", "L", "K3", "Cause once more?"),
+        ("4", "L", "W1", "Wide one"),  # twelve points: too many for a scale
+        ("5", "L", "W2", "Wide two"),
+        ("6", "L", "S1", "Scored scale"),  # assessment values 1, 2, 3: a scale
+        ("7", "L", "L1", "Likert one"),  # unscored 1..3, shared, none keyed: a scale
+        ("8", "L", "L2", "Likert two"),
+    ]
+    answers = [("1", code, text, "1" if code == "2" else "0") for code, text in three]
+    answers += [(qid, code, text, "0") for qid in ("2", "3") for code, text in three]
+    answers += [(qid, code, text, "0") for qid in ("4", "5") for code, text in twelve]
+    answers += [("6", code, text, code) for code, text in agree]
+    answers += [(qid, code, text, "0") for qid in ("7", "8") for code, text in agree]
+    structure = read_structure(
+        SourceFile("lists.lss", _survey_xml(questions=questions, answers=answers))
+    )
+    kinds = {q.id: q.kind for q in structure.instrument.questions}
+    assert kinds == {"K1": "keyed", "S1": "rating", "L1": "rating", "L2": "rating"}
+    assert [q.item for q in structure.unkeyed] == ["K2", "K3", "W1", "W2"]
+    assert structure.unkeyed[0].options == {"1": "Vascular", "2": "Heart", "3": "Other"}

@@ -47,6 +47,7 @@ from imheval.interop.common import (
     is_identifying,
     is_identifying_question,
     make_identifier,
+    shared_scale,
 )
 from imheval.interop.limesurvey._kinds import (
     ARRAY_TYPES,
@@ -174,6 +175,7 @@ class _Reader:
         self.timepoint_field: str | None = None
         self.mapping: dict[str, Any] = {}
         self.shared_lists: dict[tuple[Any, ...], int] = {}
+        self.keyed_lists: set[tuple[Any, ...]] = set()
 
     # -- the whole survey ------------------------------------------------------------------
 
@@ -235,11 +237,15 @@ class _Reader:
         return table.get(name) if isinstance(table, dict) else None
 
     def _count_shared_lists(self) -> None:
-        """How many unscored questions share each whole-number option list (see _scoring)."""
+        """How many unscored questions share each whole-number option list (see _scoring), and
+        the lists a keyed question uses (answer options, not a scale: see shared_scale)."""
         for question in self.survey.questions:
             if question.type in ("L", "!", "O", "F", "H"):
                 answers = [a for a in question.answers if a.scale == 0]
-                if isinstance(judge(answers), Unscored) and integer_run(answers):
+                verdict = judge(answers)
+                if isinstance(verdict, Keyed):
+                    self.keyed_lists.add(signature(answers))
+                elif isinstance(verdict, Unscored) and integer_run(answers):
                     shared = signature(answers)
                     weight = 2 if question.type in ("F", "H") else 1
                     self.shared_lists[shared] = self.shared_lists.get(shared, 0) + weight
@@ -385,7 +391,12 @@ class _Reader:
         verdict: Verdict = judge(answers, scale_hint=scale_hint)
         if isinstance(verdict, Unscored):
             run = integer_run(answers)
-            shared = self.shared_lists.get(signature(answers), 0) >= 2 and len(answers) >= 3
+            listed = signature(answers)
+            shared = shared_scale(
+                [a.code for a in answers],
+                self.shared_lists.get(listed, 0),
+                scored_elsewhere=listed in self.keyed_lists,
+            )
             if run is not None and (in_array or shared):
                 verdict = run
         if isinstance(verdict, Keyed):
