@@ -21,7 +21,8 @@ How questions become items (see :mod:`._scoring` for the scoring rule):
   ``P``: one item per box, ``Y`` ticked) are listed as unkeyed;
 - free text (``T`` long, ``S`` short, ``U`` huge, and each box of ``Q`` multiple short text) are
   open questions, except the self-generated code (the one text question whose code contains
-  "code"), the cohort and the timepoint question, and questions named like identifying data;
+  "code"), the cohort and the timepoint question, and questions that identify a person by
+  their code or by what their text asks ("What is your name?");
 - everything else (numbers, dates, ranking, uploads, equations, text display, hidden questions)
   is listed as not carried, as are branching (relevance equations, conditions), "Other" answers,
   comments and the survey's other languages. Question texts are read without their HTML.
