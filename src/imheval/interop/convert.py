@@ -19,7 +19,11 @@ in imheval's own layout, and export an instrument to another system.
 Before any reader runs, each file is sniffed (:func:`imheval.interop.sniff.sniff_system`): a
 file that plainly belongs to another system, or is the questions where the answers were
 expected (or the other way round), is refused with a message saying what it looks like and
-what to do, instead of the reader's puzzled one.
+what to do, instead of the reader's puzzled one. A column the person names as the code,
+cohort or timepoint field (``--code-field``, ``--cohort-field``, ``--timepoint-field``) that
+identifies people (``Email``, ``token``, "What is your name?") is refused before any reader runs.
+As a last guard after every reader, e-mail addresses in open questions' answers are replaced
+(:func:`~imheval.interop.common.without_emails`) and how many is noted, never the addresses.
 """
 
 from __future__ import annotations
@@ -33,7 +37,13 @@ from pydantic import ValidationError
 from imheval.errors import DataFormatError, InstrumentError, Problem
 from imheval.instruments import Instrument, KeyedItem, OpenItem, RatingItem
 from imheval.instruments.model import CrossReferenceError
-from imheval.interop.common import fold, maps_for_instrument
+from imheval.interop.common import (
+    fold,
+    is_identifying_question,
+    looks_like_email,
+    maps_for_instrument,
+    without_emails,
+)
 from imheval.interop.model import (
     AnswerMap,
     Conversion,
@@ -330,8 +340,11 @@ def convert(
     ]
     if wrong:
         raise DataFormatError(wrong)
+    named = _identifying_fields(sources, options)
+    if named:
+        raise DataFormatError(named)
     if system is System.MSFORMS:
-        return _convert_forms(sources, structure, instrument, options, keys)
+        return _without_addresses(_convert_forms(sources, structure, instrument, options, keys))
     if structure is not None:
         imported = read_structure(system, structure, keys=keys)
     elif instrument is not None:
@@ -341,7 +354,71 @@ def convert(
     else:
         raise InstrumentError([_structure_needed(system, sources)])
     responses = _responses_reader(system)(sources, imported, options)
-    return Conversion(structure=imported, responses=responses)
+    return _without_addresses(Conversion(structure=imported, responses=responses))
+
+
+#: The options that name a column, with how the person gives them (the command line's names).
+_NAMED_FIELDS = (
+    ("code_field", "--code-field", "the self-generated code"),
+    ("cohort_field", "--cohort-field", "the cohort"),
+    ("timepoint_field", "--timepoint-field", "the timepoint"),
+)
+
+
+def _identifying_fields(sources: Sequence[SourceFile], options: ResponseOptions) -> list[Problem]:
+    """A problem for each column the person named as the code, cohort or timepoint field that
+    identifies people (by its name: an identifying name, or a title asking "What is your
+    name?"): its values would be stored in responses.csv. A name with the word "code" in it is
+    the self-generated code's question, not an identifying one."""
+    problems = []
+    for attribute, option, role in _NAMED_FIELDS:
+        given = getattr(options, attribute)
+        if not given or not is_identifying_question(given, given):
+            continue
+        if attribute == "code_field" and "code" in fold(given).replace("_", " ").split():
+            continue
+        problems.append(
+            Problem(
+                file=sources[0].name,
+                column=given,
+                message=f"'{given}' ({option}) identifies people, so imheval never reads it or "
+                f"stores it as {role}; name the column that holds {role} instead",
+            )
+        )
+    return problems
+
+
+def _without_addresses(conversion: Conversion) -> Conversion:
+    """``conversion`` with every e-mail address in an open question's answers replaced (see
+    :func:`~imheval.interop.common.without_emails`), and a note saying how many answers of which
+    question held one: the last guard, whatever the reader let through. Never the addresses."""
+    responses = conversion.responses
+    if responses is None:
+        return conversion
+    instrument = conversion.structure.instrument
+    open_ids = [q.id for q in instrument.questions if isinstance(q, OpenItem)]
+    frame = responses.frame
+    notes: list[str] = []
+    cleaned = None
+    for item in open_ids:
+        if item not in frame.columns:
+            continue
+        holding = frame[item].map(lambda text: looks_like_email(str(text)))
+        count = int(holding.sum())
+        if not count:
+            continue
+        if cleaned is None:
+            cleaned = frame.copy()
+        cleaned[item] = frame[item].map(lambda text: without_emails(str(text)))
+        answers = "answer" if count == 1 else "answers"
+        notes.append(
+            f"{count} {answers} to the open question '{item}' held an e-mail address; imheval "
+            'replaced each address with "[e-mail address removed]"'
+        )
+    if cleaned is None:
+        return conversion
+    kept = replace(responses, frame=cleaned, notes=(*responses.notes, *notes))
+    return replace(conversion, responses=kept)
 
 
 def _convert_forms(

@@ -50,7 +50,7 @@ from imheval.instruments import (
     TrainingLevel,
 )
 from imheval.instruments.model import DEFAULT_OPEN_MAX_LENGTH, MAX_OPEN_MAX_LENGTH
-from imheval.interop.common import fold, make_identifier
+from imheval.interop.common import fold, looks_like_email, make_identifier
 from imheval.interop.model import (
     AnswerMap,
     InstrumentImport,
@@ -228,6 +228,15 @@ def _question(survey: Survey, asked: Asked, item: str, built: _Builder) -> None:
                 f"{item} '{asked.title}': some answers are longer than {MAX_OPEN_MAX_LENGTH} "
                 "characters, the most an open question keeps"
             )
+        return
+    if any(looks_like_email(answer) for answer in answers):
+        built.omissions.append(
+            Omission(
+                where,
+                "some of its answers hold an e-mail address, so imheval neither lists nor reads "
+                "its answers: left out",
+            )
+        )
         return
     if len(distinct) < 2:
         built.omissions.append(
