@@ -216,8 +216,8 @@ def test_what_is_not_carried_is_listed_with_the_reason(scored: InstrumentImport)
     ]
     assert found["field 'thanks'"] == ["display text, not a question"]
     assert found["field 'ratio'"] == [
-        "the calculation round([r1]/[r2],1) is not carried: it is not a sum of answers or of "
-        "if(...) scores of choice questions"
+        "the calculation round([k_total]/[se_total],1) is not carried: it is not a sum of "
+        "answers or of if(...) scores of choice questions"
     ]
     assert found["field 'se1_clean'"][0].startswith(
         "the calculation if(([se1] = '777' OR [se1] = '999'), '', [se1]) is not carried: it "

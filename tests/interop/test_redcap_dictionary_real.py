@@ -114,26 +114,45 @@ def test_hbcd_perinatal_dictionary_matrix_ratings_and_missing_codes() -> None:
     assert len(imported.omissions) == 629
 
 
+#: The morale questions asked on two forms (pmq1 = cpq10 ...), keyed to read the dictionary.
+LONGITUDINAL_KEYS = {
+    "pmq1": ["0"],
+    "pmq2": ["0"],
+    "pmq4": ["2"],
+    "cpq10": ["0"],
+    "cpq11": ["0"],
+    "cpq13": ["2"],
+}
+
+
 def test_redcapr_longitudinal_dictionary() -> None:
-    imported = read_dictionary(real("redcapr_longitudinal_dictionary.csv"))
+    # The morale questions are the same questions asked again on a second form, not a battery
+    # of different questions sharing a scale, so nothing is a rating and keys are needed.
+    assert refusal(real("redcapr_longitudinal_dictionary.csv")).startswith(
+        "no question in this dictionary is scored: no calculation scores its choice questions "
+        "('ethnicity', 'race', 'sex', 'given_birth', 'gym___0'"
+    )
+    imported = read_dictionary(real("redcapr_longitudinal_dictionary.csv"), keys=LONGITUDINAL_KEYS)
     instrument = imported.instrument
-    assert kinds(imported)["rating"] == 6
+    assert kinds(imported) == Counter({"keyed": 6, "open": kinds(imported)["open"]})
     opened = {q.id for q in instrument.open_items}
     assert {"age", "comments", "vob7", "vob14", "study_comments"} <= opened
-    # Free text that names a person (next of kin) is either dropped as identifying or an open
-    # question, as imheval.interop.common.is_identifying decides; never lost silently.
+    # Free text that names a person (next of kin) is dropped as identifying.
     next_of_kin = {"next_of_kin_contact_name", "next_of_kin_contact_address"}
-    assert next_of_kin <= opened | set(imported.identifying)
-    # Choice lists shared by the two morale questionnaires are rating scales; forms are domains.
-    assert [(q.id, getattr(q, "scale", None), q.domain) for q in instrument.items] == [
-        ("pmq1", "scale_1", "patient_morale_questionnaire"),
-        ("pmq2", "scale_2", "patient_morale_questionnaire"),
-        ("pmq4", "scale_3", "patient_morale_questionnaire"),
-        ("cpq10", "scale_1", "completion_project_questionnaire"),
-        ("cpq11", "scale_2", "completion_project_questionnaire"),
-        ("cpq13", "scale_3", "completion_project_questionnaire"),
+    assert next_of_kin <= set(imported.identifying)
+    assert not next_of_kin & opened
+    # Forms are domains.
+    assert [(q.id, q.domain) for q in instrument.items] == [
+        ("pmq1", "patient_morale_questionnaire"),
+        ("pmq2", "patient_morale_questionnaire"),
+        ("pmq4", "patient_morale_questionnaire"),
+        ("cpq10", "completion_project_questionnaire"),
+        ("cpq11", "completion_project_questionnaire"),
+        ("cpq13", "completion_project_questionnaire"),
     ]
-    assert instrument.scales["scale_3"].labels == {0: "not open", 1: "undecided", 2: "very open"}
+    pmq4 = next(q for q in instrument.items if q.id == "pmq4")
+    assert isinstance(pmq4, KeyedItem)
+    assert pmq4.options == {"0": "not open", "1": "undecided", "2": "very open"}
     assert {
         "first_name",
         "last_name",
@@ -193,7 +212,12 @@ def test_redcapr_validation_types_dictionary() -> None:
 def test_surveyor_legacy_14_column_dictionary() -> None:
     imported = read_dictionary(real("surveyor_legacy_14col_dictionary.csv"))
     instrument = imported.instrument
-    assert kinds(imported)["rating"] == 12
+    assert kinds(imported)["rating"] == 6
+    # "What was the cause of hospitalization?" (1 Vascular access related events, 2 CVD events,
+    # 3 Other) is one question asked again each month, not a rating battery: it waits for a key.
+    unkeyed = [q.source for q in imported.unkeyed]
+    assert {"cause_hosp_1", "cause_hosp_2", "cause_hosp_3"} <= set(unkeyed)
+    assert not {q.id for q in instrument.items} & {"cause_hosp_1", "cause_hosp_2", "cause_hosp_3"}
     assert {"subject_comments", "study_comments"} <= {q.id for q in instrument.open_items}
     promis = [q for q in instrument.items if q.id.startswith("fat")]
     # PROMIS fatigue: six items share "1, 1 Never | ... | 5, 5 Always"; fatimp40 lists its
@@ -206,7 +230,8 @@ def test_surveyor_legacy_14_column_dictionary() -> None:
         "fatimp30_5f4d82",
         "fatimp21_de19f3",
     ]
-    assert instrument.scales["scale_3"].labels[1] == "1 Never"
+    assert list(instrument.scales) == ["scale_1"]
+    assert instrument.scales["scale_1"].labels[1] == "1 Never"
     assert "fatimp40_f7e5db" in [q.source for q in imported.unkeyed]
     assert omitted(imported, "field 'date_enrolled'") == [
         "a date or time field (date); imheval scores choices and keeps free text, not dates or "

@@ -80,7 +80,9 @@ def test_the_shared_example_export_with_its_dictionary_and_event_mapping() -> No
 
 
 def test_redcapr_longitudinal_needs_its_events_and_links_them_by_record_id() -> None:
-    imported = structure("redcapr_longitudinal_dictionary.csv")
+    # The morale questions are keyed (the dictionary scores nothing): answers are their codes.
+    keys = {name: ["0"] for name in ("pmq1", "pmq2", "pmq4", "cpq10", "cpq11", "cpq13")}
+    imported = structure("redcapr_longitudinal_dictionary.csv", keys)
     export = real("redcapr_longitudinal_records.csv")
     with pytest.raises(DataFormatError) as error:
         read_records([export], imported, ResponseOptions())

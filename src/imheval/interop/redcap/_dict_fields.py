@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 
 from imheval.errors import Problem
-from imheval.interop.common import fold, is_identifying
+from imheval.interop.common import fold, is_identifying, is_identifying_question
 from imheval.interop.redcap._dict_file import DictionaryFile, Row
 from imheval.interop.redcap._dict_text import (
     action_tags,
@@ -312,6 +312,13 @@ def _role(item: Field, is_record_id: bool) -> tuple[Role, str]:
         )
     if kind == "text" and "code" in words and not _NOT_FREE_TEXT.match(validation):
         return Role.CODE, ""
+    if kind in (*CHOICE_TYPES, "text", "notes") and is_identifying_question(item.name, item.label):
+        # Decided after the code field, whose label may ask for letters of a first name.
+        return (
+            Role.IDENTIFYING,
+            f"its label ('{_short(item.label)}') asks for something that identifies a person, "
+            "so it is never imported",
+        )
     if kind in CHOICE_TYPES:
         return Role.CHOICE, ""
     if kind in ("text", "notes"):
@@ -324,6 +331,10 @@ def _role(item: Field, is_record_id: bool) -> tuple[Role, str]:
             )
         return Role.OPEN, ""
     return Role.NOT_CARRIED, _NOT_CARRIED[kind]
+
+
+def _short(text: str, limit: int = 60) -> str:
+    return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
 _NOT_CARRIED = {

@@ -382,7 +382,7 @@ def _code_column(
                 )
             )
             return None, ()
-        if is_identifying(header[position]):
+        if _identifying_not_code(header[position]):
             problems.append(
                 Problem(
                     file=file,
@@ -404,7 +404,7 @@ def _code_column(
         if p not in taken
         and "code" in fold(title)
         and "___" not in title
-        and not is_identifying(title)
+        and not _identifying_not_code(title)
         and not any(word in fold(title) for word in _NOT_A_CODE)
     ]
     if len(candidates) == 1:
@@ -424,6 +424,15 @@ def _code_column(
         )
         return None, ()
     return None, tuple(_open_columns(header, taken))
+
+
+def _identifying_not_code(title: str) -> bool:
+    """Whether a column identifies people; a title with the word "code" is the self-generated
+    code's (a labelled export's "Your code (mother's initial ... last digits of phone)"), not
+    an identifying one, unless its name identifies (``postcode``)."""
+    if not is_identifying(title):
+        return False
+    return "code" not in re.sub(r"[\W_]+", " ", fold(title)).split()
 
 
 def _open_columns(header: tuple[str, ...], taken: set[int]) -> list[str]:

@@ -56,7 +56,7 @@ from imheval.instruments.model import (
     MAX_OPEN_MAX_LENGTH,
     CrossReferenceError,
 )
-from imheval.interop.common import fold, make_identifier
+from imheval.interop.common import fold, make_identifier, shared_scale
 from imheval.interop.model import (
     AnswerMap,
     InstrumentImport,
@@ -67,6 +67,7 @@ from imheval.interop.model import (
     System,
     UnkeyedQuestion,
 )
+from imheval.interop.redcap._calc import references
 from imheval.interop.redcap._dict_fields import (
     Field,
     Role,
@@ -92,9 +93,6 @@ RESERVED_IDS = (
     "form",
     "source_row",
 )
-#: The most points of a scale inferred from a shared choice list (0 to 10 is the widest rating
-#: scale in use; longer whole-number lists are number pickers: weights, weeks, counts).
-MAX_INFERRED_SCALE_POINTS = 11
 _IDENTIFIER = re.compile(r"^[A-Za-z][A-Za-z0-9_.-]{0,63}$")
 _LEVELS = tuple(level.value for level in TrainingLevel)
 #: Words a calc's label ends with that are not part of its domain's name ("Knowledge score").
@@ -185,15 +183,32 @@ class _Builder:
         self.scale_names: dict[_Scale, str] = {}
         self.questions: list[_Question] = []
         self.ours = next((f for f in fields if "INSTRUMENT" in f.tags), None)
+        listed = [f for f in fields if f.role is Role.CHOICE and f.kind in ("radio", "dropdown")]
+        # Questions (by their different texts: the same question asked again on another form,
+        # "What was the cause of hospitalization?" each month, is not a battery) per list.
         self.shared_lists = Counter(
-            _list_signature(f)
-            for f in fields
-            if f.role is Role.CHOICE and f.kind in ("radio", "dropdown")
+            signature for signature, _ in {(_list_signature(f), fold(f.text)) for f in listed}
         )
+        # Lists some question of which a calc keys, or names (read or not) other than as a
+        # rating: the answer options of knowledge questions, never a scale inferred from the
+        # list alone.
+        in_calcs = {
+            ref.field for f in fields if f.kind == "calc" for ref in references(f.row.choices)
+        }
+        self.scored_lists = {
+            _list_signature(f) for f in listed if self._keyed_or_named(f, in_calcs)
+        }
         self.ranked_groups: set[str] = set()
         self.missing_groups: set[str] = set()
         self.domain_labels: dict[str, str] = {}
         self.unnamed_scales = 0
+
+    def _keyed_or_named(self, item: Field, in_calcs: set[str]) -> bool:
+        """Whether a calc keys the question, or names it without reading it as a rating."""
+        scoring = self.calcs.scorings.get((item.name, None))
+        if scoring is not None:
+            return not scoring.rating
+        return item.name.casefold() in in_calcs
 
     # -----------------------------------------------------------------------------------------
 
@@ -279,9 +294,10 @@ class _Builder:
             (scoring is not None and scoring.rating)
             or item.row.matrix_group
             or "SCALE" in item.tags
-            or (
-                self.shared_lists[_list_signature(item)] >= 2
-                and 3 <= len(choices) <= MAX_INFERRED_SCALE_POINTS
+            or shared_scale(
+                [code for code, _ in choices],
+                self.shared_lists[_list_signature(item)],
+                scored_elsewhere=_list_signature(item) in self.scored_lists,
             )
         ):
             reverse = scoring.reverse if scoring is not None else False
@@ -620,19 +636,70 @@ class _Builder:
         }
         if forms:
             document["forms"] = forms
-        if tags.get("FRAMEWORK"):
-            document["framework"] = tags["FRAMEWORK"]
+        self._check_competencies(document, tags.get("FRAMEWORK", ""))
         try:
             return Instrument.model_validate(document)
-        except (ValidationError, CrossReferenceError) as error:
+        except ValidationError as error:
             raise InstrumentError(
                 [
-                    Problem(
-                        file=self.file,
-                        message=f"the instrument read from this dictionary is not valid: {error}",
-                    )
+                    self._invalid(_error_field(entry, carried), entry["msg"])
+                    for entry in error.errors()
                 ]
             ) from None
+        except CrossReferenceError as error:
+            raise InstrumentError([self._invalid("", str(error))]) from None
+
+    def _invalid(self, where: str, message: str) -> Problem:
+        place = f" ({where})" if where else ""
+        return Problem(
+            file=self.file,
+            message=f"the instrument read from this dictionary is not valid{place}: "
+            f"{message.removeprefix('Value error, ')}; correct the dictionary and read it again",
+        )
+
+    def _check_competencies(self, document: dict[str, Any], framework: str) -> None:
+        """Competencies are kept only under a framework imheval knows (the framework travels on
+        the code field, which may have been deleted); otherwise left out with an omission."""
+        from imheval.instruments.frameworks import FRAMEWORKS
+
+        known = FRAMEWORKS.get(framework)
+        if framework and known is None:
+            self.omissions.append(
+                Omission(
+                    where=f"field '{self.ours.name if self.ours else ''}'",
+                    message=f"the competency framework '{framework}' is not one imheval knows, "
+                    "so it and the questions' competencies are left out",
+                )
+            )
+        if known is not None:
+            document["framework"] = framework
+        dropped: list[str] = []
+        for item in document["items"]:
+            listed = item.get("competencies")
+            if not listed:
+                continue
+            kept = [c for c in listed if known is not None and c in known.domain_ids]
+            if len(kept) != len(listed):
+                dropped.append(item["id"])
+            if kept:
+                item["competencies"] = kept
+            else:
+                item.pop("competencies")
+        if dropped and (known is not None or not framework):
+            names = ", ".join(f"'{name}'" for name in dropped[:10])
+            more = f" and {len(dropped) - 10} more" if len(dropped) > 10 else ""
+            why = (
+                "no competency framework is named (imheval's exported code field, which names "
+                "it, is not in this dictionary)"
+                if known is None
+                else f"they are not domains of {framework}"
+            )
+            self.omissions.append(
+                Omission(
+                    where=f"questions {names}{more}",
+                    message=f"their competencies are left out: {why}",
+                )
+            )
 
     def _domain_document(self, domain: str) -> dict[str, Any]:
         document: dict[str, Any] = {"id": domain, "label": self.domain_labels.get(domain) or domain}
@@ -779,6 +846,19 @@ def _item_document(question: _Question, form_ids: set[str]) -> dict[str, Any]:
     else:
         document["max_length"] = question.max_length
     return document
+
+
+def _error_field(entry: Mapping[str, Any], carried: Sequence[_Question]) -> str:
+    """Where a validation error is, as the dictionary names it: "field 'k1'" for an item."""
+    location = tuple(entry.get("loc", ()))
+    if (
+        len(location) >= 2
+        and location[0] == "items"
+        and isinstance(location[1], int)
+        and location[1] < len(carried)
+    ):
+        return f"field '{carried[location[1]].origin.name}'"
+    return ".".join(str(part) for part in location)
 
 
 def _forms(listed: str) -> list[dict[str, str]]:
