@@ -126,7 +126,7 @@ def test_the_fhir_canonical_url_is_kept_through_the_keys(
     # so responses to another version are refused
     other = tmp_path / "old.json"
     other.write_text(case.exports[0].read_text("utf-8").replace(f"{FHIR_URL}|2", f"{FHIR_URL}|1"))
-    with pytest.raises(DataFormatError, match=r"answer the Questionnaire '.*imh-quiz\|1'"):
+    with pytest.raises(DataFormatError, match=r"answers? the Questionnaire '.*imh-quiz\|1'"):
         convert(
             [SourceFile.read(other)],
             System.FHIR,

@@ -315,12 +315,12 @@ def test_a_response_to_another_questionnaire_or_version_is_a_problem_naming_the_
     other[2]["questionnaire"] = "https://example.org/Questionnaire/other"
     error = refused([source("b.json", bundle(other))], hand_structure())
     assert [str(p) for p in error.problems] == [
-        "b.json: entry 2 answer the Questionnaire "
+        "b.json: entry 2 answers the Questionnaire "
         "'https://imheval.org/fhir/Questionnaire/hand_made.v2|3.0.0', but the structure given is "
-        f"'{HAND}'; give the Questionnaire (and version) these responses answer",
-        "b.json: entry 3 answer the Questionnaire 'https://example.org/Questionnaire/other', "
-        f"but the structure given is '{HAND}'; give the Questionnaire (and version) these "
-        "responses answer",
+        f"'{HAND}'; give the Questionnaire (and version) it answers",
+        "b.json: entry 3 answers the Questionnaire 'https://example.org/Questionnaire/other', "
+        f"but the structure given is '{HAND}'; give the Questionnaire (and version) it "
+        "answers",
     ]
 
 
@@ -443,9 +443,9 @@ def test_a_wrong_version_and_a_broken_answer_in_one_bundle_are_reported_together
     assert [str(p) for p in caught.value.problems] == [
         "thousand.json: entry 637: item 'c2': its valueInteger 'zz' is not a whole number; fix "
         "the response (or leave it out) and export again",
-        "thousand.json: entry 11 answer the Questionnaire "
+        "thousand.json: entry 11 answers the Questionnaire "
         "'https://imheval.org/fhir/Questionnaire/hand_made.v2|1.0.0', but the structure given is "
-        f"'{HAND}'; give the Questionnaire (and version) these responses answer",
+        f"'{HAND}'; give the Questionnaire (and version) it answers",
     ]
 
 

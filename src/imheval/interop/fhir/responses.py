@@ -394,12 +394,18 @@ class _Reader:
         shown = expected_url + (f"|{expected_version}" if expected_version else "")
         for (file, named), entries in mismatched.items():
             in_bundle = any(r.in_bundle for r in self.named if r.file == file)
-            whose = f"{_entries(entries)} answer" if in_bundle else "this response answers"
+            one = len(entries) == 1 or not in_bundle
+            whose = (
+                f"{_entries(entries)} {'answers' if one else 'answer'}"
+                if in_bundle
+                else ("this response answers")
+            )
+            they = "it answers" if one else "these responses answer"
             self.problems.append(
                 Problem(
                     file=file,
                     message=f"{whose} the Questionnaire '{named}', but the structure given is "
-                    f"'{shown}'; give the Questionnaire (and version) these responses answer",
+                    f"'{shown}'; give the Questionnaire (and version) {they}",
                 )
             )
         if unnamed:
