@@ -520,3 +520,24 @@ def test_a_converted_import_always_shows_its_mapping_preview(workspace: Any) -> 
         assert answer.status_code == 302
         assert answer["Location"] == url("interop_preview", workspace, batch=batch.pk)
     assert not Submission.objects.exists()
+
+
+def test_a_cohort_field_that_identifies_people_is_refused_on_the_page(workspace: Any) -> None:
+    client = client_for(workspace.users["trainer"])
+
+    page = post_files(
+        client,
+        workspace,
+        files={"files_pre": [("pre.csv", REDCAP_EVENTS)]},
+        cohort_field="Email",
+    )
+
+    text = cells(page.content.decode())
+    assert (
+        "pre.csv – Email 'Email' (the box 'Field that holds the cohort') identifies people, so "
+        "imheval never reads it or stores it as the cohort; name the column that holds the "
+        "cohort instead"
+    ) in text
+    assert "nothing was imported" in text
+    assert not any(value in text for value in IDENTIFYING)
+    assert not ImportBatch.objects.exists() and not Submission.objects.exists()
