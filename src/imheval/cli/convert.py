@@ -29,6 +29,7 @@ from imheval.interop.output import (
     RESPONSES_NAME,
     conversion_problems,
     conversion_report,
+    shortened,
     write_conversion,
     write_structure,
 )
@@ -515,7 +516,7 @@ def print_summary(conversion: Conversion, say: Callable[[str], None] | None = No
                 f"(each with its reason in {REPORT_NAME})"
             )
         for note in responses.notes:
-            emit(f"Note: {note}")
+            emit(f"Note: {shortened(note)}")
 
 
 def print_structure_summary(
@@ -562,7 +563,7 @@ def _warn_problems(problems: Sequence[Problem]) -> None:
         soft_wrap=True,
     )
     for problem in problems[:50]:
-        err_console.print(Text(f"  - {problem}"), soft_wrap=True)
+        err_console.print(Text(f"  - {shortened(str(problem))}"), soft_wrap=True)
     if len(problems) > 50:
         err_console.print(Text(f"  ... and {len(problems) - 50:,} more in {REPORT_NAME}"))
 

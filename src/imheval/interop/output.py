@@ -23,9 +23,11 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 import tempfile
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
 from typing import Final
@@ -134,7 +136,8 @@ def write_conversion(
     responses = _responses_of(conversion)
     folder = _folder(out)
     responses_path = folder / RESPONSES_NAME
-    responses_path.write_bytes(responses_csv_bytes(responses))
+    with _writing(folder):
+        responses_path.write_bytes(responses_csv_bytes(responses))
     instrument_path = write_structure(
         conversion.structure,
         folder,
@@ -147,9 +150,10 @@ def write_structure(structure: InstrumentImport, out: Path, *, report: str | Non
     """Write ``out``/instrument.yaml (and ``out``/conversion-report.txt); the YAML's path."""
     folder = _folder(out)
     path = folder / INSTRUMENT_NAME
-    path.write_text(instrument_to_yaml(structure.instrument), encoding="utf-8")
     text = report if report is not None else conversion_report(Conversion(structure, None))
-    (folder / REPORT_NAME).write_text(text, encoding="utf-8")
+    with _writing(folder):
+        path.write_text(instrument_to_yaml(structure.instrument), encoding="utf-8")
+        (folder / REPORT_NAME).write_text(text, encoding="utf-8")
     return path
 
 
@@ -158,8 +162,28 @@ def _folder(out: Path) -> Path:
         raise DataFormatError(
             [Problem(file=str(out), message="this is a file; give a folder to write into")]
         )
-    out.mkdir(parents=True, exist_ok=True)
+    with _writing(out):
+        out.mkdir(parents=True, exist_ok=True)
     return out
+
+
+@contextmanager
+def _writing(folder: Path) -> Iterator[None]:
+    """Turn the system's refusal to create or write into ``folder`` (no permission, a read-only
+    or full disk, a system folder such as /proc) into one plain problem naming the folder."""
+    try:
+        yield
+    except OSError as error:
+        reason = error.strerror or type(error).__name__
+        raise DataFormatError(
+            [
+                Problem(
+                    file=str(folder),
+                    message=f"imheval cannot write into this folder ({reason.lower()}): "
+                    "give --out a folder you can create and write files in",
+                )
+            ]
+        ) from None
 
 
 # ---------------------------------------------------------------------------------------------
@@ -221,6 +245,27 @@ def conversion_report(
     return "\n".join(lines) + "\n"
 
 
+#: The most characters of an answer (or any quoted text) a report or summary line quotes.
+QUOTED_LIMIT = 80
+#: The most characters of one report or summary line, whatever it quotes.
+LINE_LIMIT = 2000
+_QUOTED = re.compile(rf"'([^'\n]{{{QUOTED_LIMIT + 1},}})'")
+_LONG_WORD = re.compile(rf"[^\s',;]{{{QUOTED_LIMIT + 1},}}")
+
+
+def shortened(text: str) -> str:
+    """``text`` (a note, an omission, a problem) with every quoted text, and every unbroken run
+    of characters (an answer listed without quotes), longer than :data:`QUOTED_LIMIT` characters
+    cut to that many and an ellipsis ("'xxxx…'"), and the whole cut to :data:`LINE_LIMIT`
+    characters (an ellipsis and "(shortened)" saying so): a 200 KB answer is never quoted in
+    full."""
+    text = _QUOTED.sub(lambda found: f"'{found.group(1)[:QUOTED_LIMIT]}…'", text)
+    text = _LONG_WORD.sub(lambda found: found.group(0)[:QUOTED_LIMIT] + "…", text)
+    if len(text) > LINE_LIMIT:
+        text = text[:LINE_LIMIT] + "… (shortened)"
+    return text
+
+
 def _section(title: str) -> list[str]:
     return [title, "-" * len(title)]
 
@@ -228,7 +273,8 @@ def _section(title: str) -> list[str]:
 def _listing(title: str, entries: Sequence[str]) -> list[str]:
     if not entries:
         return []
-    return ["", *_section(f"{title}: {len(entries):,}"), *(f"- {entry}" for entry in entries)]
+    listed = (f"- {shortened(entry)}" for entry in entries)
+    return ["", *_section(f"{title}: {len(entries):,}"), *listed]
 
 
 def _instrument_lines(imported: InstrumentImport) -> list[str]:
