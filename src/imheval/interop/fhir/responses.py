@@ -38,23 +38,33 @@ naming the file, the Bundle entry and the linkId; nothing is imported.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Sequence
 from decimal import Decimal
 
 from imheval.errors import DataFormatError, Problem, ProblemsError
 from imheval.instruments import KeyedItem, RatingItem
-from imheval.interop.common import fold, is_identifying, lookup, tidy_frame, timepoint_word
+from imheval.interop.common import fold, is_identifying, lookup, tidy_frame
 from imheval.interop.fhir._resource import (
     Node,
     a_resource,
-    flag,
     load_resource,
     nodes,
-    number,
     text,
     version_problem,
     whole,
+)
+from imheval.interop.fhir._response_values import (
+    LISTED,
+    Answer,
+    Response,
+    as_plain,
+    entries_of,
+    first_text,
+    listing,
+    match_link,
+    read_answer,
+    to_timepoint,
+    translate,
 )
 from imheval.interop.fhir.questionnaire import CALCULATED
 from imheval.interop.model import (
@@ -70,10 +80,7 @@ __all__ = ["read_responses"]
 
 _KEPT = ("completed", "amended")
 _PEOPLE = ("subject", "author", "source", "encounter")
-_TIMEPOINTS = ("pre", "post", "followup")
 _CONTEXT = ("programme", "directorate", "profession")
-#: How many entries a message lists before saying "and N more".
-_LISTED = 10
 
 
 def read_responses(
@@ -92,34 +99,6 @@ def read_responses(
     return reader.finish()
 
 
-@dataclass
-class _Answer:
-    """One answer: what to look up in the question's codes (code, then display), what to show
-    when it is not there, and its number (for totals)."""
-
-    candidates: tuple[str, ...]
-    shown: str
-    amount: Decimal | None = None
-    readable: bool = True
-    #: Typed in as text (valueString), as a self-generated code is.
-    typed: bool = False
-
-
-@dataclass
-class _Response:
-    file: str
-    entry: int
-    in_bundle: bool
-    resource: Node
-    status: str
-    answers: dict[str, list[_Answer]] = field(default_factory=dict)
-    siblings: dict[str, tuple[str, ...]] = field(default_factory=dict)
-
-    @property
-    def where(self) -> str:
-        return f"{self.file}, entry {self.entry}" if self.in_bundle else self.file
-
-
 def _error(problems: list[Problem]) -> ProblemsError:
     return DataFormatError(problems)
 
@@ -133,10 +112,10 @@ class _Reader:
         self.sources = {a.source: a for a in structure.answers}
         self.problems: list[Problem] = []
         self.notes: list[str] = []
-        self.responses: list[_Response] = []
+        self.responses: list[Response] = []
         #: Every response with a status, its answers read or not: the Questionnaire each names
         #: is checked for all of them, so a wrong version is reported beside broken answers.
-        self.named: list[_Response] = []
+        self.named: list[Response] = []
         self.ignored: dict[str, int] = {}
         self.dropped: dict[str, None] = {}
         self.file_timepoints: dict[str, str] = {}
@@ -201,14 +180,14 @@ class _Reader:
         for person in _PEOPLE:
             if person in resource:
                 self.dropped[person] = None
-        response = _Response(file, entry, in_bundle, resource, status)
+        response = Response(file, entry, in_bundle, resource, status)
         self.named.append(response)
         before = len(self.problems)
         self._items(response, nodes(resource, "item"), where)
         if len(self.problems) == before:
             self.responses.append(response)
 
-    def _items(self, response: _Response, items: list[Node], where: str) -> None:
+    def _items(self, response: Response, items: list[Node], where: str) -> None:
         links = tuple(text(item, "linkId") or "" for item in items)
         for item in items:
             link = text(item, "linkId")
@@ -227,9 +206,9 @@ class _Reader:
                 continue
             answers = nodes(item, "answer")
             if answers:
-                read: list[_Answer] = []
+                read: list[Answer] = []
                 for answer in answers:
-                    parsed = _read_answer(answer)
+                    parsed = read_answer(answer)
                     if isinstance(parsed, str):
                         self.problems.append(
                             Problem(
@@ -251,7 +230,7 @@ class _Reader:
         given = lookup(self.options.timepoints, file)
         if given is None:
             return
-        timepoint = _timepoint(given)
+        timepoint = to_timepoint(given)
         if timepoint is None:
             self.problems.append(
                 Problem(
@@ -292,7 +271,7 @@ class _Reader:
         left_out: list[Omission] = []
         unknown: dict[tuple[str, str], list[int]] = {}
         several: dict[str, list[int]] = {}
-        timed: list[tuple[_Response, str | None]] = [
+        timed: list[tuple[Response, str | None]] = [
             (r, self._timepoint_of(r, timepoint_field)) for r in self.responses
         ]
         if self.problems:
@@ -312,7 +291,7 @@ class _Reader:
                 )
                 left_out.append(Omission(where, f"left out: {reason}"))
                 continue
-            participant = _first_text(response, code_field)
+            participant = first_text(response, code_field)
             if not participant:
                 left_out.append(
                     Omission(where, f"left out: no self-generated code (item '{code_field}')")
@@ -323,13 +302,13 @@ class _Reader:
                 continue
             record = {
                 "participant": participant,
-                "cohort": (_first_text(response, cohort_field) if cohort_field else "")
+                "cohort": (first_text(response, cohort_field) if cohort_field else "")
                 or self.options.cohort
                 or "",
                 "timepoint": timepoint,
             }
             for name, link in context.items():
-                record[name] = _first_text(response, link)
+                record[name] = first_text(response, link)
             for question in self.instrument.questions:
                 answer_map = self.maps.get(question.id)
                 if answer_map is None:
@@ -350,7 +329,7 @@ class _Reader:
             )
         items = [p for p in self.dropped if p not in _PEOPLE]
         if items:
-            self.notes.append(f"items that identify people were dropped: {_listed(items)}")
+            self.notes.append(f"items that identify people were dropped: {listing(items)}")
         frame = tidy_frame(records, [q.id for q in self.instrument.questions])
         return ResponsesImport(
             frame=frame,
@@ -396,7 +375,7 @@ class _Reader:
             in_bundle = any(r.in_bundle for r in self.named if r.file == file)
             one = len(entries) == 1 or not in_bundle
             whose = (
-                f"{_entries(entries)} {'answers' if one else 'answer'}"
+                f"{entries_of(entries)} {'answers' if one else 'answer'}"
                 if in_bundle
                 else ("this response answers")
             )
@@ -442,14 +421,14 @@ class _Reader:
         seen = self._seen()
         named = self.options.code_field or self.structure.code_field
         if named:
-            link = _match(named, seen)
+            link = match_link(named, seen)
             if link is None:
                 self.problems.append(
                     Problem(
                         file=self._files(),
                         message=f"no response answers the code item '{named}'; name the item "
                         "that holds the self-generated code with --code-field (items answered "
-                        f"in text: {_listed(self._texts())})",
+                        f"in text: {listing(self._texts())})",
                     )
                 )
             return link or named
@@ -458,14 +437,14 @@ class _Reader:
             return candidates[0]
         if candidates:
             message = (
-                f"several items could hold the self-generated code ({_listed(candidates)}); name "
+                f"several items could hold the self-generated code ({listing(candidates)}); name "
                 "the one with --code-field"
             )
         else:
             message = (
                 "the responses hold no self-generated code (no item's linkId contains 'code'); "
                 "name the item that holds it with --code-field (items answered in text: "
-                f"{_listed(self._texts())})"
+                f"{listing(self._texts())})"
             )
         self.problems.append(Problem(file=self._files(), message=message))
         return None
@@ -473,19 +452,19 @@ class _Reader:
     def _field(self, given: str | None, structure: str | None, name: str) -> str | None:
         seen = self._seen()
         if given:
-            link = _match(given, seen)
+            link = match_link(given, seen)
             if link is None:
                 self.problems.append(
                     Problem(
                         file=self._files(),
                         message=f"no response answers the {name} item '{given}'; items "
-                        f"answered: {_listed(list(seen))}",
+                        f"answered: {listing(list(seen))}",
                     )
                 )
             return link
         if structure:
-            return _match(structure, seen) or structure
-        return _match(name, seen)
+            return match_link(structure, seen) or structure
+        return match_link(name, seen)
 
     def _context_fields(self) -> dict[str, str]:
         seen = self._seen()
@@ -520,24 +499,24 @@ class _Reader:
                 Problem(
                     file=self._files(),
                     message="the responses' items do not match the Questionnaire: none of its "
-                    f"questions ({_listed([a.source for a in questions])}) is answered; the "
-                    f"responses answer {_listed(list(seen))}. Give the Questionnaire these "
+                    f"questions ({listing([a.source for a in questions])}) is answered; the "
+                    f"responses answer {listing(list(seen))}. Give the Questionnaire these "
                     "responses answer",
                 )
             )
             return
         missing = [a.source for a in questions if a.source not in seen]
         if missing:
-            self.notes.append(f"no response answers {_listed(missing)}; those answers are blank")
+            self.notes.append(f"no response answers {listing(missing)}; those answers are blank")
 
     # --- timepoints --------------------------------------------------------------------------
 
-    def _timepoint_of(self, response: _Response, field_: str | None) -> str | None:
+    def _timepoint_of(self, response: Response, field_: str | None) -> str | None:
         fixed = self.file_timepoints.get(response.file)
         if fixed:
             return fixed
         if field_:
-            value = _first_text(response, field_, codes_first=True)
+            value = first_text(response, field_, codes_first=True)
             if value:
                 return self._mapped(value)
         for tag in nodes(response.resource.get("meta") or {}, "tag"):
@@ -551,7 +530,7 @@ class _Reader:
     def _mapped(self, value: str) -> str | None:
         given = lookup(self.options.events, value)
         if given is not None:
-            timepoint = _timepoint(given)
+            timepoint = to_timepoint(given)
             if timepoint is None:
                 message = (
                     f"the events mapping gives '{given}' for '{value}', which is not a "
@@ -561,9 +540,9 @@ class _Reader:
                 if problem not in self.problems:
                     self.problems.append(problem)
             return timepoint
-        return _timepoint(value)
+        return to_timepoint(value)
 
-    def _why_no_timepoint(self, response: _Response) -> str:
+    def _why_no_timepoint(self, response: Response) -> str:
         tags = [text(t, "code") or "" for t in nodes(response.resource.get("meta") or {}, "tag")]
         seen = ", ".join(f"'{t}'" for t in tags if t)
         return "no timepoint: its timepoint item is blank or not a timepoint" + (
@@ -582,7 +561,7 @@ class _Reader:
 
     def _value(
         self,
-        response: _Response,
+        response: Response,
         answer_map: AnswerMap,
         unknown: dict[tuple[str, str], list[int]],
         several: dict[str, list[int]],
@@ -594,7 +573,7 @@ class _Reader:
             return "; ".join(a.shown for a in answers)
         values = []
         for answer in answers:
-            value = _translate(answer, answer_map.codes)
+            value = translate(answer, answer_map.codes)
             if value is None:
                 value = answer.shown
                 unknown.setdefault((answer_map.source, value), []).append(response.entry)
@@ -608,12 +587,12 @@ class _Reader:
     ) -> None:
         for (link, value), entries in unknown.items():
             self.notes.append(
-                f"item '{link}': the answer '{value}' ({_entries(entries)}) is not one of its "
+                f"item '{link}': the answer '{value}' ({entries_of(entries)}) is not one of its "
                 "options; it is kept as given and scores as invalid"
             )
         for link, entries in several.items():
             self.notes.append(
-                f"item '{link}' has several answers in {_entries(entries)}; they are kept "
+                f"item '{link}' has several answers in {entries_of(entries)}; they are kept "
                 "together and score as invalid (imheval scores one answer per question)"
             )
 
@@ -648,24 +627,24 @@ class _Reader:
                 else:
                     if scores and sum(scores) != stored[0]:
                         differing.append(
-                            f"{response.where}: stored {_plain(stored[0])}, the answers score "
-                            f"{_plain(sum(scores, Decimal(0)))}"
+                            f"{response.where}: stored {as_plain(stored[0])}, the answers score "
+                            f"{as_plain(sum(scores, Decimal(0)))}"
                         )
             if differing:
-                shown = "; ".join(differing[:_LISTED])
-                more = f"; and {len(differing) - _LISTED} more" if len(differing) > _LISTED else ""
+                shown = "; ".join(differing[:LISTED])
+                more = f"; and {len(differing) - LISTED} more" if len(differing) > LISTED else ""
                 self.notes.append(
                     f"the stored total '{total}' disagrees with its questions' scores ({shown}"
                     f"{more}); imheval scores the answers itself and does not use stored totals"
                 )
 
     def _score(
-        self, item: KeyedItem | RatingItem, response: _Response, answer_map: AnswerMap
+        self, item: KeyedItem | RatingItem, response: Response, answer_map: AnswerMap
     ) -> Decimal | None:
         answers = [a for a in response.answers.get(answer_map.source, []) if a.readable]
         if len(answers) != 1:
             return None
-        value = _translate(answers[0], answer_map.codes)
+        value = translate(answers[0], answer_map.codes)
         if value is None:
             return None
         if isinstance(item, KeyedItem):
@@ -689,7 +668,7 @@ class _Reader:
         other = [link for link in self._seen() if link not in used and link not in self.sources]
         if other:
             self.notes.append(
-                f"answers to items the instrument does not hold were not read: {_listed(other)}"
+                f"answers to items the instrument does not hold were not read: {listing(other)}"
             )
         for kind, count in self.ignored.items():
             self.notes.append(
@@ -710,106 +689,3 @@ def _not_responses(kind: str) -> str:
         f"this is {a_resource(kind)} resource, not QuestionnaireResponses; export the responses "
         "(GET [base]/QuestionnaireResponse?questionnaire=[url], a Bundle) and give that"
     )
-
-
-def _read_answer(answer: Node) -> _Answer | str:
-    """An answer's value, or what is wrong with it."""
-    typed = [(k, v) for k, v in answer.items() if k.startswith("value") and k[5:6].isupper()]
-    if not typed:
-        return "an answer holds no value (valueCoding, valueString ...)"
-    if len(typed) > 1:
-        return f"an answer holds several values ({', '.join(k for k, _ in typed)})"
-    key, value = typed[0]
-    kind = key[5:]
-    if kind == "Coding":
-        if not isinstance(value, dict):
-            return "its valueCoding is not a Coding"
-        code, display = text(value, "code"), text(value, "display")
-        if not code and not display:
-            return "its valueCoding has neither a code nor a display"
-        return _Answer(tuple(c for c in (code, display) if c), code or display or "")
-    if kind in ("String", "Date", "DateTime", "Time", "Uri", "Url"):
-        if not isinstance(value, str):
-            return f"its {key} is not text"
-        return _Answer((value,), value, typed=kind == "String")
-    if kind == "Integer":
-        amount = whole(value)
-        if amount is None:
-            return f"its valueInteger '{value}' is not a whole number"
-        return _Answer((str(amount),), str(amount), Decimal(amount))
-    if kind == "Decimal":
-        parsed = number(value)
-        if parsed is None:
-            return f"its valueDecimal '{value}' is not a number"
-        return _Answer((str(parsed),), str(parsed), parsed)
-    if kind == "Boolean":
-        truth = flag(value)
-        if truth is None:
-            return f"its valueBoolean '{value}' is neither true nor false"
-        shown = "true" if truth else "false"
-        return _Answer((shown,), shown)
-    if kind == "Quantity" and isinstance(value, dict):
-        parsed = number(value.get("value"))
-        if parsed is None:
-            return "its valueQuantity has no number"
-        return _Answer((str(parsed),), str(parsed), parsed)
-    return _Answer((), "", readable=False)
-
-
-def _translate(answer: _Answer, codes: Mapping[str, str]) -> str | None:
-    for candidate in answer.candidates:
-        if candidate in codes:
-            return codes[candidate]
-    for candidate in answer.candidates:
-        value = lookup(codes, candidate)
-        if value is not None:
-            return value
-    return None
-
-
-def _first_text(response: _Response, link: str | None, *, codes_first: bool = False) -> str:
-    """The (first) answer to ``link`` as text: a Coding's display (its code first for
-    ``codes_first``), else the value as written."""
-    if not link:
-        return ""
-    for answer in response.answers.get(link, []):
-        if not answer.readable or not answer.candidates:
-            continue
-        candidates = answer.candidates if codes_first else answer.candidates[::-1]
-        return candidates[0].strip()
-    return ""
-
-
-def _timepoint(value: str) -> str | None:
-    word = timepoint_word(value)
-    if word is not None:
-        return word
-    folded = fold(value)
-    return folded if folded in _TIMEPOINTS else None
-
-
-def _match(name: str, seen: dict[str, None]) -> str | None:
-    wanted = fold(name)
-    for link in seen:
-        if fold(link) == wanted:
-            return link
-    return None
-
-
-def _entries(entries: Sequence[int]) -> str:
-    if len(entries) == 1:
-        return f"entry {entries[0]}"
-    listed = ", ".join(str(e) for e in entries[:_LISTED])
-    more = f" and {len(entries) - _LISTED} more" if len(entries) > _LISTED else ""
-    return f"entries {listed}{more}"
-
-
-def _listed(names: Sequence[str], limit: int = 8) -> str:
-    if not names:
-        return "none"
-    shown = ", ".join(f"'{n}'" for n in names[:limit])
-    return shown + (f" and {len(names) - limit} more" if len(names) > limit else "")
-
-
-def _plain(value: Decimal) -> str:
-    return f"{value.normalize():f}"
