@@ -34,11 +34,11 @@ default words; to write another jurisdiction's, pass ``instrument.in_jurisdictio
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
 from typing import Any
 
 from imheval.instruments import Instrument, KeyedItem, OpenItem, RatingItem
-from imheval.instruments.model import DEFAULT_WORDING, TERM, Domain, RatingScale
+from imheval.instruments.model import Domain, RatingScale
+from imheval.interop._wording import in_default_words
 from imheval.interop.fhir._resource import (
     EXT_DOMAIN,
     EXT_INSTRUMENT,
@@ -62,7 +62,7 @@ def write_questionnaire(instrument: Instrument, *, canonical_base: str = IMHEVAL
     its answer codes' systems (an organisation's own, e.g. ``https://fhir.example.nhs.uk``);
     the imheval extensions keep imheval's URLs whatever it is."""
     base = canonical_base.rstrip("/")
-    say = _wording(instrument)
+    instrument = in_default_words(instrument)
     item_ids = {q.id.casefold() for q in instrument.questions}
     code_link = _free("code", item_ids)
     timepoint_link = _free("timepoint", item_ids)
@@ -95,15 +95,15 @@ def write_questionnaire(instrument: Instrument, *, canonical_base: str = IMHEVAL
         taken.add(link.casefold())
         items.append(
             {
-                "extension": [_domain_marks(domain, say)],
+                "extension": [_domain_marks(domain)],
                 "linkId": link,
-                "text": say(domain.label),
+                "text": domain.label,
                 "type": "group",
-                "item": [_question(instrument, q, base, say) for q in questions],
+                "item": [_question(instrument, q, base) for q in questions],
             }
         )
     items.extend(
-        _question(instrument, q, base, say)
+        _question(instrument, q, base)
         for q in instrument.questions
         if isinstance(q, OpenItem) and q.domain is None
     )
@@ -114,12 +114,12 @@ def write_questionnaire(instrument: Instrument, *, canonical_base: str = IMHEVAL
         "url": f"{base}/Questionnaire/{instrument.id}",
         "version": instrument.version,
         "name": _computable_name(instrument.id),
-        "title": say(instrument.title),
+        "title": instrument.title,
         "status": "active",
         "language": instrument.language,
     }
     if instrument.description:
-        resource["description"] = say(instrument.description)
+        resource["description"] = instrument.description
     resource["item"] = items
     return json.dumps(resource, indent=2, ensure_ascii=False) + "\n"
 
@@ -128,7 +128,6 @@ def _question(
     instrument: Instrument,
     question: KeyedItem | RatingItem | OpenItem,
     base: str,
-    say: Callable[[str], str],
 ) -> dict[str, Any]:
     item: dict[str, Any]
     if isinstance(question, OpenItem):
@@ -136,14 +135,14 @@ def _question(
         return {
             "extension": [marks],
             "linkId": question.id,
-            "text": say(question.text),
+            "text": question.text,
             "type": "text",
             "maxLength": question.max_length,
         }
     if isinstance(question, KeyedItem):
         system = f"{base}/CodeSystem/{instrument.id}/{question.id}"
         options = [
-            _option(system, code, say(label), question.points if code in question.key else 0)
+            _option(system, code, label, question.points if code in question.key else 0)
             for code, label in question.options.items()
         ]
         marks = _question_marks("keyed", form=question.form, concept=question.concept)
@@ -154,7 +153,7 @@ def _question(
             _option(
                 system,
                 str(value),
-                say(scale.labels[value]) if value in scale.labels else None,
+                scale.labels.get(value),
                 _score(scale, value, reverse=question.reverse),
             )
             for value in range(scale.min, scale.max + 1)
@@ -169,7 +168,7 @@ def _question(
     item = {
         "extension": [marks],
         "linkId": question.id,
-        "text": say(question.text),
+        "text": question.text,
         "type": "choice",
         "required": True,
         "answerOption": options,
@@ -207,10 +206,10 @@ def _instrument_marks(instrument: Instrument) -> dict[str, Any]:
     return {"url": EXT_INSTRUMENT, "extension": nested}
 
 
-def _domain_marks(domain: Domain, say: Callable[[str], str]) -> dict[str, Any]:
+def _domain_marks(domain: Domain) -> dict[str, Any]:
     nested: list[dict[str, Any]] = [{"url": "id", "valueString": domain.id}]
     if domain.description:
-        nested.append({"url": "description", "valueString": say(domain.description)})
+        nested.append({"url": "description", "valueString": domain.description})
     nested.append({"url": "kirkpatrickLevel", "valueInteger": domain.kirkpatrick_level})
     return {"url": EXT_DOMAIN, "extension": nested}
 
@@ -232,16 +231,6 @@ def _question_marks(
     if concept:
         nested.append({"url": "concept", "valueString": concept})
     return {"url": EXT_QUESTION, "extension": nested}
-
-
-def _wording(instrument: Instrument) -> Callable[[str], str]:
-    """A function writing an instrument text with its ``{term}``s in their default words."""
-    words = {term: texts.get(DEFAULT_WORDING, term) for term, texts in instrument.wording.items()}
-
-    def say(text: str) -> str:
-        return TERM.sub(lambda match: words.get(match.group(1), match.group(0)), text)
-
-    return say
 
 
 def _free(name: str, taken: set[str], *, prefix: str = "imheval-") -> str:

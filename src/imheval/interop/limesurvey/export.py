@@ -48,7 +48,7 @@ from typing import Any
 from lxml import etree
 
 from imheval.instruments import Instrument, KeyedItem, OpenItem, RatingItem
-from imheval.instruments.model import DEFAULT_WORDING, TERM
+from imheval.interop._wording import in_default_words
 from imheval.interop.limesurvey._text import (
     answer_codes,
     encode_mapping,
@@ -214,7 +214,7 @@ class _Tables:
 def write_lss(instrument: Instrument) -> str:
     """The .lss (XML text) of ``instrument``, with assessment values that score it (see the
     module's description for the layout and the names it keeps)."""
-    instrument = _default_wording(instrument)
+    instrument = in_default_words(instrument)
     language = instrument.language.split("-")[0].lower() or "en"
     sid = 100000 + zlib.crc32(instrument.id.encode("utf-8")) % 900000
     tables = _Tables(sid=sid, language=language)
@@ -381,40 +381,6 @@ def _array(
         worth = scale.min + scale.max - value if item.reverse else value
         tables.answer(qid, value_code(value), scale.labels.get(value, str(value)), order, worth)
     return qid, title
-
-
-def _default_wording(instrument: Instrument) -> Instrument:
-    """``instrument`` with every ``{term}`` replaced by its default words (LimeSurvey's
-    ExpressionScript would try to evaluate ``{term}``)."""
-    if not instrument.wording:
-        return instrument
-    words = {term: texts[DEFAULT_WORDING] for term, texts in instrument.wording.items()}
-
-    def say(text: str) -> str:
-        return TERM.sub(lambda match: words.get(match.group(1), match.group(0)), text)
-
-    questions = []
-    for question in instrument.questions:
-        update: dict[str, Any] = {"text": say(question.text)}
-        if isinstance(question, KeyedItem):
-            update["options"] = {code: say(label) for code, label in question.options.items()}
-        questions.append(question.model_copy(update=update))
-    return instrument.model_copy(
-        update={
-            "title": say(instrument.title),
-            "description": say(instrument.description),
-            "domains": tuple(
-                d.model_copy(update={"label": say(d.label), "description": say(d.description)})
-                for d in instrument.domains
-            ),
-            "scales": {
-                name: s.model_copy(update={"labels": {k: say(v) for k, v in s.labels.items()}})
-                for name, s in instrument.scales.items()
-            },
-            "questions": tuple(questions),
-            "wording": {},
-        }
-    )
 
 
 # --- the XML document ----------------------------------------------------------------------

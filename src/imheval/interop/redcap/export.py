@@ -49,7 +49,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from imheval.instruments import Instrument, KeyedItem, OpenItem, RatingItem
-from imheval.instruments.model import DEFAULT_WORDING, TERM, RatingScale
+from imheval.instruments.model import RatingScale
+from imheval.interop._wording import in_default_words
 from imheval.interop.model import InstrumentImport
 from imheval.interop.redcap._dict_text import (
     escape_choice_label,
@@ -223,7 +224,7 @@ def _reserved_pattern(name: str) -> bool:
 
 
 def _rows(instrument: Instrument, *, with_record_id: bool) -> list[list[str]]:
-    instrument = _in_default_wording(instrument)
+    instrument = in_default_words(instrument)
     names = _Names()
     form = names.name(instrument.id)
     names.taken.discard(form)  # a form name may equal a field name in REDCap; keep it free
@@ -380,41 +381,6 @@ def _domain_score(instrument: Instrument, domain: str, fields: dict[str, str]) -
 
 def _number(value: float) -> str:
     return str(int(value)) if float(value).is_integer() else repr(float(value))
-
-
-def _in_default_wording(instrument: Instrument) -> Instrument:
-    """The instrument with every ``{term}`` in its default wording (REDCap has no
-    jurisdictions)."""
-    if not instrument.wording:
-        return instrument
-    words = {term: texts[DEFAULT_WORDING] for term, texts in instrument.wording.items()}
-
-    def say(text: str) -> str:
-        return TERM.sub(lambda match: words.get(match.group(1), match.group(0)), text)
-
-    questions: list[KeyedItem | RatingItem | OpenItem] = []
-    for item in instrument.questions:
-        if isinstance(item, KeyedItem):
-            options = {code: say(label) for code, label in item.options.items()}
-            questions.append(item.model_copy(update={"text": say(item.text), "options": options}))
-        else:
-            questions.append(item.model_copy(update={"text": say(item.text)}))
-    return instrument.model_copy(
-        update={
-            "title": say(instrument.title),
-            "description": say(instrument.description),
-            "domains": tuple(
-                d.model_copy(update={"label": say(d.label), "description": say(d.description)})
-                for d in instrument.domains
-            ),
-            "scales": {
-                name: s.model_copy(update={"labels": {k: say(v) for k, v in s.labels.items()}})
-                for name, s in instrument.scales.items()
-            },
-            "questions": tuple(questions),
-            "wording": {},
-        }
-    )
 
 
 # ---------------------------------------------------------------------------------------------
