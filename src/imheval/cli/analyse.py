@@ -11,7 +11,8 @@ import typer
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.text import Text
 
-from imheval.cli.convert import (
+from imheval.cli.convert import print_summary, run_conversion, show_progress
+from imheval.cli.interop_options import (
     CodeFieldOption,
     CohortFieldOption,
     CohortOption,
@@ -23,10 +24,7 @@ from imheval.cli.convert import (
     StructureOption,
     TimepointFieldOption,
     TimepointOption,
-    print_summary,
     reading_options,
-    run_conversion,
-    show_progress,
 )
 from imheval.cli.render import render_evaluation
 from imheval.cli.shell import app, console, err_console, run_safely, write_json
