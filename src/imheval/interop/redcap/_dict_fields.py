@@ -16,7 +16,7 @@ from enum import StrEnum
 
 from imheval.errors import Problem
 from imheval.interop.common import fold, is_identifying, is_identifying_question
-from imheval.interop.redcap._dict_file import DictionaryFile, Row
+from imheval.interop.redcap._dict_rows import DictionaryFile, Row
 from imheval.interop.redcap._dict_text import (
     action_tags,
     clean_label,

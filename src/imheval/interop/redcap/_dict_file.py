@@ -32,17 +32,17 @@ import io
 import json
 import re
 import zipfile
-from dataclasses import dataclass
 from typing import Final
 
 from imheval.errors import DataFormatError, InstrumentError, Problem
 from imheval.interop.common import decode_text, fold, read_csv_rows
 from imheval.interop.model import SourceFile
-
-#: Where a person downloads the data dictionary, for messages.
-DOWNLOAD_DICTIONARY = (
-    "in REDCap: Project Setup > Data Dictionary > 'Download the current Data Dictionary' "
-    "(or Designer > Data Dictionary)"
+from imheval.interop.redcap._dict_odm import is_redcap_odm, read_odm
+from imheval.interop.redcap._dict_rows import (
+    DOWNLOAD_DICTIONARY,
+    HEADINGS,
+    DictionaryFile,
+    Row,
 )
 
 #: The columns imheval reads, by their normalised header names (lower case, letters and digits
@@ -77,14 +77,6 @@ _COLUMNS: Final[dict[str, tuple[str, ...]]] = {
     "annotation": ("fieldannotation",),
 }
 _REQUIRED = ("field_name", "form_name", "field_type", "field_label")
-_HEADINGS = {
-    "field_name": "Variable / Field Name",
-    "form_name": "Form Name",
-    "field_type": "Field Type",
-    "field_label": "Field Label",
-    "choices": "Choices, Calculations, OR Slider Labels",
-    "matrix_group": "Matrix Group Name",
-}
 
 #: The largest instrument.csv read from a ZIP (the biggest real dictionaries are a few MB).
 MAX_INSTRUMENT_CSV_BYTES: Final = 50_000_000
@@ -100,47 +92,6 @@ def _key(header: str) -> str:
     return re.sub(r"[^a-z0-9]", "", fold(header.lstrip("\ufeff")))
 
 
-@dataclass(frozen=True)
-class Row:
-    """One field of the dictionary, every cell text ("" when blank)."""
-
-    number: int  # the row a spreadsheet shows (header = 1); the entry number for JSON
-    field_name: str
-    form_name: str
-    section_header: str
-    field_type: str
-    field_label: str
-    choices: str
-    field_note: str
-    validation: str
-    validation_min: str
-    validation_max: str
-    identifier: str
-    branching_logic: str
-    required: str
-    alignment: str
-    question_number: str
-    matrix_group: str
-    matrix_ranking: str
-    annotation: str
-
-
-@dataclass(frozen=True)
-class DictionaryFile:
-    """A dictionary's rows, with the file name to use in messages and the header of each
-    column read (to name columns in messages as the file names them)."""
-
-    file: str
-    rows: tuple[Row, ...]
-    headings: dict[str, str]
-    #: Read from an instrument ZIP (whose first field need not be the record id).
-    from_zip: bool = False
-
-    def heading(self, column: str) -> str:
-        """The file's own header of ``column`` (e.g. "Field Type", or "field_type")."""
-        return self.headings.get(column, _HEADINGS.get(column, column))
-
-
 def read_dictionary_file(source: SourceFile) -> DictionaryFile:
     """The rows of the data dictionary in ``source`` (CSV, JSON metadata, or an instrument
     ZIP). InstrumentError naming the file when it is not a data dictionary or cannot be read."""
@@ -151,8 +102,6 @@ def read_dictionary_file(source: SourceFile) -> DictionaryFile:
         return DictionaryFile(found.file, found.rows, found.headings, from_zip=True)
     head = data[:4096].lstrip(b"\xef\xbb\xbf \t\r\n")
     if head.startswith(b"<"):
-        from imheval.interop.redcap._dict_odm import is_redcap_odm, read_odm
-
         if is_redcap_odm(data[:65536]):
             return read_odm(data, source.name)
         raise _refuse(source.name, _xml_message(data[:65536]))
@@ -409,7 +358,7 @@ def _not_a_dictionary(header: tuple[str, ...], missing: list[str]) -> str:
             "this is a REDCap record export (the answers), not the data dictionary (the "
             f"questions); {instead}, and give this file as the responses to convert"
         )
-    wanted = ", ".join(f"'{_HEADINGS[column]}'" for column in missing)
+    wanted = ", ".join(f"'{HEADINGS[column]}'" for column in missing)
     first = ", ".join(f"'{cell}'" for cell in header[:4])
     return (
         f"this is not a REDCap data dictionary: it has no {wanted} column (its first columns "

@@ -26,7 +26,7 @@ from typing import Any
 from lxml import etree
 
 from imheval.errors import InstrumentError, Problem
-from imheval.interop.redcap._dict_file import DOWNLOAD_DICTIONARY, DictionaryFile, Row
+from imheval.interop.redcap._dict_rows import DOWNLOAD_DICTIONARY, DictionaryFile, Row
 from imheval.interop.redcap._dict_text import escape_choice_label
 
 _ODM = "{http://www.cdisc.org/ns/odm/v1.3}"

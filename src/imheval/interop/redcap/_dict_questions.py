@@ -29,7 +29,7 @@ from imheval.interop.redcap._dict_fields import (
     Field,
     Role,
 )
-from imheval.interop.redcap._dict_file import DictionaryFile
+from imheval.interop.redcap._dict_rows import DictionaryFile
 from imheval.interop.redcap._dict_scoring import CalcReading, Scoring, integer_run
 from imheval.interop.redcap._dict_text import action_tags, char_limit
 
