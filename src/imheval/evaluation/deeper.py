@@ -24,6 +24,9 @@ from imheval.evaluation.distractors import (
     mean_of_known,
     popular_wrong_answers,
 )
+from imheval.evaluation.gains import GainAnalyses, gain_analyses
+from imheval.evaluation.programmes import ProgrammeModel, programme_analysis
+from imheval.evaluation.retrospective import RetrospectiveAnalysis, retrospective_analysis
 from imheval.instruments.model import Instrument, RatingItem
 from imheval.io.table import FORM, TIMEPOINTS, ResponseTable
 from imheval.matching import MatchResult
@@ -160,6 +163,12 @@ class DomainExtras:
     wrong_answers: tuple[WrongAnswer, ...] = ()
     #: The item analysis by competency domain, where the instrument maps its questions.
     competencies: tuple[CompetencyFacility, ...] = ()
+    #: Did the gain differ between programmes, allowing for cohorts (None: fewer than two).
+    programme_model: ProgrammeModel | None = None
+    #: ANCOVA of post on pre by group, normalised gain and the floor flag.
+    gains: GainAnalyses | None = None
+    #: Then against now for retrospective items (None: the domain has none).
+    retrospective: RetrospectiveAnalysis | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -171,6 +180,13 @@ class DomainExtras:
             "reliable_change_by_order": [o.to_dict() for o in self.reliable_change_by_order],
             "wrong_answers": [answer.to_dict() for answer in self.wrong_answers],
             "competencies": [entry.to_dict() for entry in self.competencies],
+            "programme_model": (
+                self.programme_model.to_dict() if self.programme_model is not None else None
+            ),
+            "gains": self.gains.to_dict() if self.gains is not None else None,
+            "retrospective": (
+                self.retrospective.to_dict() if self.retrospective is not None else None
+            ),
         }
 
 
@@ -243,11 +259,13 @@ def deeper_analyses(
     # their names, which label the fixed cohort effects when there are fewer than 5 cohorts.
     person = np.arange(len(people), dtype=np.int64)
     cohort_codes = people["cohort"].to_numpy(dtype=object)
+    programmes = people["programme"].astype(str).to_numpy(dtype=object)
     long = pd.concat(
         [
             pd.DataFrame(
                 {
                     "cohort": cohort_codes,
+                    "programme": programmes,
                     "participant": person,
                     "time": timepoint,
                     "score": people[f"{domain}@{timepoint}"].to_numpy(dtype=float),
@@ -258,7 +276,7 @@ def deeper_analyses(
         ignore_index=True,
     )
     long = long[~np.isnan(long["score"].to_numpy())]
-    model = mixed_model(long)
+    model = mixed_model(long.drop(columns="programme"))
     return DomainExtras(
         domain=domain,
         items=items,
@@ -273,6 +291,11 @@ def deeper_analyses(
         )
         if table is not None
         else (),
+        programme_model=programme_analysis(long, min_group_size),
+        gains=gain_analyses(scored.domain(domain), pairs, min_group_size),
+        retrospective=retrospective_analysis(
+            table, scored, matched, instruments, domain, min_group_size
+        ),
     )
 
 

@@ -11,7 +11,10 @@ from __future__ import annotations
 
 import numpy as np
 
+from imheval.evaluation.gains import gain_findings
+from imheval.evaluation.programmes import programme_findings
 from imheval.evaluation.results import DomainEvaluation
+from imheval.evaluation.retrospective import retrospective_findings
 from imheval.findings.model import Finding, Stats, finding
 from imheval.findings.wording import TOO_EASY, apa_bounded, people, score, signed
 from imheval.scoring import DomainInfo
@@ -22,10 +25,15 @@ from imheval.stats.items import CEILING_SHARE
 def extra_findings(domain: DomainEvaluation, min_group_size: int) -> list[Finding]:
     """Findings on reliability, ceilings, reliable change, retention and the mixed model."""
     extras = domain.extras
-    if extras is None or domain.n_pairs < min_group_size:
+    if extras is None:
         return []
+    # A retrospective pre-test stands without a real one: its findings come first, whatever
+    # the number of matched pairs.
+    then_now = retrospective_findings(extras.retrospective, domain.domain, min_group_size)
+    if domain.n_pairs < min_group_size:
+        return then_now
     key = domain.domain.id
-    found: list[Finding] = []
+    found: list[Finding] = list(then_now)
     items = extras.items
     if items is not None:
         found.extend(_item_findings(key, items, min_group_size))
@@ -111,6 +119,8 @@ def extra_findings(domain: DomainEvaluation, min_group_size: int) -> list[Findin
                 },
             )
         )
+    found.extend(gain_findings(extras.gains, domain.domain, min_group_size))
+    found.extend(programme_findings(extras.programme_model, domain.domain, min_group_size))
     return found
 
 

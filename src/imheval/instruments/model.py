@@ -67,17 +67,57 @@ class Form(_Frozen):
     label: str = ""
 
 
+#: Barr's adaptation of Kirkpatrick's levels for interprofessional and health and social care
+#: education (Barr, H. et al. (2005). *Effective interprofessional education*. Blackwell):
+#: each tag and what it measures.
+BARR_LEVELS: dict[str, str] = {
+    "1": "reaction",
+    "2a": "attitudes and perceptions",
+    "2b": "knowledge and skills",
+    "3a": "behaviour, self-reported",
+    "3b": "behaviour, observed",
+    "4a": "organisational practice",
+    "4b": "benefit to clients (babies and families)",
+}
+BarrLevel = Literal["1", "2a", "2b", "3a", "3b", "4a", "4b"]
+
+
 class Domain(_Frozen):
     """A scored domain, e.g. knowledge, risk identification or self-efficacy.
 
     ``kirkpatrick_level`` places the domain in Kirkpatrick's model (1 reaction, 2 learning,
     3 behaviour, 4 results); knowledge, risk identification and self-efficacy are level 2.
+    ``barr_level`` refines it with Barr's adaptation for health and social care education
+    (:data:`BARR_LEVELS`: 2a attitudes, 2b knowledge and skills, 3a self-reported and 3b
+    observed behaviour, 4a organisational practice, 4b benefit to clients); when given, its
+    number must be the Kirkpatrick level's (a domain tagged "3a" only, with no Kirkpatrick
+    level, is placed at level 3).
     """
 
     id: Identifier
     label: str = Field(min_length=1)
     description: str = ""
     kirkpatrick_level: Literal[1, 2, 3, 4] = 2
+    barr_level: BarrLevel | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _level_from_barr(cls, data: object) -> object:
+        if isinstance(data, dict) and "kirkpatrick_level" not in data:
+            barr = data.get("barr_level")
+            if isinstance(barr, str) and barr[:1] in ("1", "2", "3", "4"):
+                return {**data, "kirkpatrick_level": int(barr[:1])}
+        return data
+
+    @model_validator(mode="after")
+    def _levels_agree(self) -> Domain:
+        if self.barr_level is not None and int(self.barr_level[0]) != self.kirkpatrick_level:
+            raise ValueError(
+                f"barr_level {self.barr_level!r} is a level {self.barr_level[0]} tag, but "
+                f"kirkpatrick_level is {self.kirkpatrick_level}: give the same level in both, "
+                "or only barr_level"
+            )
+        return self
 
 
 class RatingScale(_Frozen):
@@ -119,6 +159,19 @@ class KeyedItem(_Frozen):
     form: Identifier | None = None
     competencies: tuple[Identifier, ...] = ()
     evidence: tuple[str, ...] = ()
+
+    @model_validator(mode="before")
+    @classmethod
+    def _no_retrospective(cls, data: object) -> object:
+        if isinstance(data, dict) and data.get("retrospective"):
+            raise ValueError(
+                "retrospective: a question with a right answer cannot be asked 'thinking back "
+                "to before the training': people would be recalling what they did not know, "
+                "and after training they know the answer, so the 'then' answer measures memory "
+                "and hindsight, not knowledge. Ask it on the pre-test instead; the "
+                "retrospective pre-test is for rating items (confidence, attitudes)"
+            )
+        return data
 
     @field_validator("key", mode="before")
     @classmethod
@@ -186,7 +239,13 @@ class KeyedItem(_Frozen):
 
 
 class RatingItem(_Frozen):
-    """A rating item scored on a named scale; ``reverse`` items score ``min + max - answer``."""
+    """A rating item scored on a named scale; ``reverse`` items score ``min + max - answer``.
+
+    A ``retrospective`` item is asked twice on the post-test form: "thinking back to before the
+    training" (then) and "now". The then answer sits in the column ``<id>@then`` of the post-test
+    row (docs/data-format.md); the analysis compares then with now, and with the real pre-test
+    where there is one (the response shift): :mod:`imheval.evaluation.retrospective`.
+    """
 
     kind: Literal["rating"] = "rating"
     id: Identifier
@@ -195,6 +254,7 @@ class RatingItem(_Frozen):
     concept: str = ""
     scale: Identifier
     reverse: bool = False
+    retrospective: bool = False
     form: Identifier | None = None
     competencies: tuple[Identifier, ...] = ()
     evidence: tuple[str, ...] = ()

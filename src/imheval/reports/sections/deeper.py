@@ -20,6 +20,9 @@ from imheval.reports.context import (
 )
 from imheval.reports.domain_charts import facility_chart
 from imheval.reports.model import Block, Callout, Heading, Number, Paragraph, Table
+from imheval.reports.sections.gains_blocks import gain_blocks
+from imheval.reports.sections.programmes_blocks import programme_blocks
+from imheval.reports.sections.retrospective_blocks import retrospective_blocks
 from imheval.reports.wording import (
     DASH,
     HIDDEN,
@@ -130,21 +133,28 @@ def deeper_blocks(context: ReportContext, domain: DomainEvaluation) -> list[Bloc
     matched people than the report may show.
     """
     extras = domain.extras
-    if extras is None or domain.n_pairs == 0:
+    if extras is None:
         return []
+    # The retrospective pre-test stands without a real one (no matched pairs needed).
+    then_now = retrospective_blocks(context, domain)
+    if domain.n_pairs == 0:
+        return then_now
     if context.small(domain.n_pairs):
         return [
+            *then_now,
             Callout(
                 "info",
                 f"Item analysis, reliable change and the mixed model are not shown for "
                 f"{domain.domain.label}: fewer than {context.min_group_size} people were "
                 "matched, and figures for so few people could identify them.",
-            )
+            ),
         ]
-    blocks: list[Block] = []
+    blocks: list[Block] = list(then_now)
     blocks.extend(item_analysis_blocks(context, domain))
     blocks.extend(reliable_change_blocks(context, domain))
+    blocks.extend(gain_blocks(context, domain))
     blocks.extend(mixed_model_blocks(context, domain))
+    blocks.extend(programme_blocks(context, domain))
     return blocks
 
 
