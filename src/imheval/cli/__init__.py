@@ -17,6 +17,7 @@ def _register() -> None:
     from imheval.cli import convert as _convert  # noqa: F401  (registers commands)
     from imheval.cli import coverage as _coverage  # noqa: F401  (registers commands)
     from imheval.cli import export as _export  # noqa: F401  (registers commands)
+    from imheval.cli import plan as _plan  # noqa: F401  (registers commands)
     from imheval.cli import reliability as _reliability  # noqa: F401  (registers commands)
     from imheval.cli import template as _template  # noqa: F401  (registers commands)
     from imheval.cli import web as _web  # noqa: F401  (registers commands)
