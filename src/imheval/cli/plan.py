@@ -22,6 +22,13 @@ from rich.text import Text
 
 from imheval.cli.shell import app, console, err_console, run_safely, write_json
 from imheval.errors import ImhevalError
+from imheval.reports.plan_words import (
+    ANALYSIS_WORDS,
+    design_sentences,
+    effect_text,
+    percent,
+    plan_sentence,
+)
 from imheval.stats.planning import PlanInputs, plan_input_problems
 from imheval.stats.power import (
     DesignPower,
@@ -31,13 +38,6 @@ from imheval.stats.power import (
     plan_study,
     smallest_detectable_effect,
 )
-
-#: How each analysis is named to a reader.
-ANALYSIS_WORDS = {
-    "participant": "Paired t-test on people (clustering allowed for by the design effect)",
-    "cohort": "Paired t-test on cohort means (the seed's method)",
-    "mixed": "Mixed model with a random effect of cohort",
-}
 
 #: The option each input is given with, for error messages.
 OPTION_NAMES = {
@@ -221,58 +221,13 @@ def _design(
 # Terminal output (rounding happens here only)
 
 
-def percent(value: float) -> str:
-    """A power or a share as a whole percentage ("79%"); "more than 99%" rather than "100%"."""
-    if value > 0.995 and value < 1:
-        return "more than 99%"
-    if value < 0.005 and value > 0:
-        return "less than 1%"
-    return f"{value * 100:.0f}%"
-
-
-def _d(value: float) -> str:
-    return f"{value:.2f}"
-
-
-def _clustering_words(study: StudyPlan) -> str:
-    if study.cohort_size is None or not study.icc:
-        return ""
-    return (
-        f" This allows for people in a cohort of {study.cohort_size} being alike (ICC = "
-        f"{study.icc:g}): the design effect {study.design_effect:.2f} means each person counts "
-        f"as {1 / study.design_effect:.2f} of an independent one."
-    )
-
-
-def plan_sentence(study: StudyPlan) -> str:
-    """The answer in plain English (shared by the terminal and the tests)."""
-    detect = f"a change of d_z = {_d(study.effect)} (two-sided, alpha = {study.alpha:g})"
-    lost = f"{study.attrition * 100:g}% not returning"
-    if study.target_power is not None:
-        text = (
-            f"To have a {percent(study.target_power)} chance of detecting {detect} you need "
-            f"{study.people_analysed} people analysed"
-        )
-        if study.people_needed != study.people_analysed:
-            text += f"; enrol {study.people_needed} to allow for {lost}"
-        if study.cohorts_needed is not None and study.cohort_size is not None:
-            text += f": {study.cohorts_needed} cohorts of {study.cohort_size}"
-        return text + "." + _clustering_words(study)
-    enrolled = study.people_given if study.people_given is not None else study.people_needed
-    text = f"With {enrolled} people enrolled"
-    if study.attrition:
-        text += f" and {lost}, {study.people_analysed} are analysed"
-    text += f": the chance of detecting {detect} is {percent(study.power)}."
-    return text + _clustering_words(study)
-
-
 def _render_plan(study: StudyPlan) -> None:
     console.rule(Text("imheval plan: the paired t-test on people", style="bold"))
     console.print(plan_sentence(study), soft_wrap=True)
     smallest = _smallest(study.pairs, study.alpha)
     if study.target_power is None and smallest is not None:
         console.print(
-            f"The smallest change this detects with 80% power is d_z = {_d(smallest)}.",
+            f"The smallest change this detects with 80% power is d_z = {effect_text(smallest)}.",
             soft_wrap=True,
         )
     console.print()
@@ -280,7 +235,7 @@ def _render_plan(study: StudyPlan) -> None:
     table.add_column("Figure")
     table.add_column("Value", justify="right")
     rows: list[tuple[str, str]] = [
-        ("Effect (d_z)", _d(study.effect)),
+        ("Effect (d_z)", effect_text(study.effect)),
         ("Alpha", f"{study.alpha:g}"),
     ]
     if study.target_power is not None:
@@ -320,23 +275,6 @@ def _smallest(pairs: float, alpha: float) -> float | None:
         return None
 
 
-def design_sentences(design: DesignPower) -> list[str]:
-    """One plain-English sentence per analysis of a design (shared with the tests)."""
-    smallest = dict(design.smallest_detectable)
-    sentences = []
-    for analysis in design.analyses:
-        name = ANALYSIS_WORDS.get(analysis.analysis, analysis.analysis)
-        if analysis.power is None:
-            sentences.append(f"{name}: cannot be computed. {analysis.reason or ''}".strip())
-            continue
-        text = f"{name}: a {percent(analysis.power)} chance of detecting d_z = {_d(design.effect)}"
-        detectable = smallest.get(analysis.analysis)
-        if detectable is not None:
-            text += f"; with 80% power it detects d_z = {_d(detectable)} or more"
-        sentences.append(text + ".")
-    return sentences
-
-
 def _render_design(design: DesignPower) -> None:
     console.rule(Text("imheval plan: what a design can detect", style="bold"))
     enrolled = design.cohorts * design.cohort_size
@@ -351,7 +289,7 @@ def _render_design(design: DesignPower) -> None:
         console.print(f"• {sentence}", soft_wrap=True)
     console.print()
     smallest = dict(design.smallest_detectable)
-    table = Table(title=f"Power to detect d_z = {_d(design.effect)}", title_justify="left")
+    table = Table(title=f"Power to detect d_z = {effect_text(design.effect)}", title_justify="left")
     for header, justify in (
         ("Analysis", "left"),
         ("Power", "right"),
@@ -370,6 +308,6 @@ def _render_design(design: DesignPower) -> None:
             shown,
             analysis.method,
             "" if analysis.df is None else f"{analysis.df:.1f}".removesuffix(".0"),
-            "" if detectable is None else _d(detectable),
+            "" if detectable is None else effect_text(detectable),
         )
     console.print(table)

@@ -1,0 +1,84 @@
+"""Planning a study in plain English: the sentences ``imheval plan`` prints and the web planning
+page shows, from the typed results of :mod:`imheval.stats.power` (rounding happens here only).
+"""
+
+from __future__ import annotations
+
+from imheval.stats.power import DesignPower, StudyPlan
+
+#: How each analysis is named to a reader.
+ANALYSIS_WORDS = {
+    "participant": "Paired t-test on people (clustering allowed for by the design effect)",
+    "cohort": "Paired t-test on cohort means (the seed's method)",
+    "mixed": "Mixed model with a random effect of cohort",
+}
+
+
+def percent(value: float) -> str:
+    """A power or a share as a whole percentage ("79%"); "more than 99%" rather than "100%"."""
+    if value > 0.995 and value < 1:
+        return "more than 99%"
+    if value < 0.005 and value > 0:
+        return "less than 1%"
+    return f"{value * 100:.0f}%"
+
+
+def effect_text(value: float) -> str:
+    """A d_z for presentation: two decimals."""
+    return f"{value:.2f}"
+
+
+def a_percent(value: float) -> str:
+    """The percentage with its article: "an 80% chance", "a 79% chance"."""
+    text = percent(value)
+    return ("an " if text.startswith(("8", "11", "18")) else "a ") + text
+
+
+def _clustering_words(study: StudyPlan) -> str:
+    if study.cohort_size is None or not study.icc:
+        return ""
+    return (
+        f" This allows for people in a cohort of {study.cohort_size} being alike (ICC = "
+        f"{study.icc:g}): the design effect {study.design_effect:.2f} means each person counts "
+        f"as {1 / study.design_effect:.2f} of an independent one."
+    )
+
+
+def plan_sentence(study: StudyPlan) -> str:
+    """The answer in plain English (shared by the terminal and the tests)."""
+    detect = f"a change of d_z = {effect_text(study.effect)} (two-sided, alpha = {study.alpha:g})"
+    lost = f"{study.attrition * 100:g}% not returning"
+    if study.target_power is not None:
+        text = (
+            f"To have {a_percent(study.target_power)} chance of detecting {detect} you need "
+            f"{study.people_analysed} people analysed"
+        )
+        if study.people_needed != study.people_analysed:
+            text += f"; enrol {study.people_needed} to allow for {lost}"
+        if study.cohorts_needed is not None and study.cohort_size is not None:
+            text += f": {study.cohorts_needed} cohorts of {study.cohort_size}"
+        return text + "." + _clustering_words(study)
+    enrolled = study.people_given if study.people_given is not None else study.people_needed
+    text = f"With {enrolled} people enrolled"
+    if study.attrition:
+        text += f" and {lost}, {study.people_analysed} are analysed"
+    text += f": the chance of detecting {detect} is {percent(study.power)}."
+    return text + _clustering_words(study)
+
+
+def design_sentences(design: DesignPower) -> list[str]:
+    """One plain-English sentence per analysis of a design (shared with the tests)."""
+    smallest = dict(design.smallest_detectable)
+    sentences = []
+    for analysis in design.analyses:
+        name = ANALYSIS_WORDS.get(analysis.analysis, analysis.analysis)
+        if analysis.power is None:
+            sentences.append(f"{name}: cannot be computed. {analysis.reason or ''}".strip())
+            continue
+        chance = a_percent(analysis.power)
+        text = f"{name}: {chance} chance of detecting d_z = {effect_text(design.effect)}"
+        detectable = smallest.get(analysis.analysis)
+        if detectable is not None:
+            text += f"; with 80% power it detects d_z = {effect_text(detectable)} or more"
+        sentences.append(text + ".")
+    return sentences
