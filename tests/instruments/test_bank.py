@@ -19,9 +19,14 @@ from imheval.instruments import (
     load_instrument_text,
 )
 
-BANK_IDS = ["imh-advanced-knowledge", "imh-core", "imh-reaction"]
+BANK_IDS = ["imh-advanced-knowledge", "imh-core", "imh-practice-followup", "imh-reaction"]
 #: The current version of each; 1.0.0 stays in bank/versions/ for re-scoring old data.
-CURRENT_VERSIONS = {"imh-advanced-knowledge": "2.0.0", "imh-core": "2.0.0", "imh-reaction": "1.1.0"}
+CURRENT_VERSIONS = {
+    "imh-advanced-knowledge": "2.0.0",
+    "imh-core": "2.0.0",
+    "imh-practice-followup": "1.0.0",
+    "imh-reaction": "1.1.0",
+}
 
 
 def keyed(instrument: Instrument, domain: str) -> list[KeyedItem]:
@@ -209,7 +214,8 @@ def test_get_builtin_rejects_unknown_id_and_lists_the_bank():
 
     assert str(caught.value) == (
         "there is no built-in instrument 'imh-basic'; "
-        "built-in instruments: imh-advanced-knowledge, imh-core, imh-reaction"
+        "built-in instruments: imh-advanced-knowledge, imh-core, imh-practice-followup, "
+        "imh-reaction"
     )
 
 

@@ -71,7 +71,12 @@ def test_forms_cut_apart_in_limesurvey_read_as_one_form() -> None:
 
 
 def test_the_builtin_bank_is_all_tested() -> None:
-    assert builtin_ids() == ["imh-advanced-knowledge", "imh-core", "imh-reaction"]
+    assert builtin_ids() == [
+        "imh-advanced-knowledge",
+        "imh-core",
+        "imh-practice-followup",
+        "imh-reaction",
+    ]
 
 
 def test_handmade_instrument_reads_back_the_same() -> None:

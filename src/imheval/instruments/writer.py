@@ -97,6 +97,8 @@ def _domain(domain: Domain) -> dict[str, Any]:
     if domain.description:
         data["description"] = domain.description
     data["kirkpatrick_level"] = domain.kirkpatrick_level
+    if domain.barr_level is not None:
+        data["barr_level"] = domain.barr_level
     return data
 
 

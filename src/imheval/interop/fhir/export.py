@@ -211,6 +211,8 @@ def _domain_marks(domain: Domain) -> dict[str, Any]:
     if domain.description:
         nested.append({"url": "description", "valueString": domain.description})
     nested.append({"url": "kirkpatrickLevel", "valueInteger": domain.kirkpatrick_level})
+    if domain.barr_level is not None:
+        nested.append({"url": "barrLevel", "valueString": domain.barr_level})
     return {"url": EXT_DOMAIN, "extension": nested}
 
 

@@ -52,7 +52,12 @@ from pydantic import ValidationError
 
 from imheval.errors import InstrumentError, Problem, ProblemsError
 from imheval.instruments import Instrument
-from imheval.instruments.model import MAX_OPEN_MAX_LENGTH, CrossReferenceError, TrainingLevel
+from imheval.instruments.model import (
+    BARR_LEVELS,
+    MAX_OPEN_MAX_LENGTH,
+    CrossReferenceError,
+    TrainingLevel,
+)
 from imheval.interop.common import make_identifier, shared_scale
 from imheval.interop.fhir._questionnaire_items import CALCULATED, TEXT_TYPES, ItemWalker
 from imheval.interop.fhir._resource import (
@@ -568,6 +573,9 @@ class _Reader(ItemWalker):
                         domain["description"] = str(description)
                     if level is not None:
                         domain["kirkpatrick_level"] = int(level)
+                    barr = sub_value(marks[0], "barrLevel")
+                    if isinstance(barr, str) and barr in BARR_LEVELS:
+                        domain["barr_level"] = barr
                 domains.append(domain)
         own = _domain_id(title or instrument_id, taken)
         domain_of[None] = own

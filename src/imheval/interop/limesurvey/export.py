@@ -231,6 +231,7 @@ def write_lss(instrument: Instrument) -> str:
             "levels": [level.value for level in instrument.levels],
         },
         "kirkpatrick": {domain.id: domain.kirkpatrick_level for domain in instrument.domains},
+        "barr": {d.id: d.barr_level for d in instrument.domains if d.barr_level is not None},
         "code": code_title,
         "timepoint": timepoint_title,
         "groups": {},

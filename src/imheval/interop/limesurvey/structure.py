@@ -41,6 +41,7 @@ from pydantic import ValidationError
 
 from imheval.errors import InstrumentError, Problem
 from imheval.instruments import Instrument
+from imheval.instruments.model import BARR_LEVELS
 from imheval.interop.common import (
     fold,
     make_identifier,
@@ -388,6 +389,7 @@ class _Reader(QuestionReader):
                     "description": d.description,
                     "kirkpatrick_level": self._kirkpatrick(d.id),
                     "scored": bool(d.scored),
+                    **self._barr(d.id),
                 }
                 for d in self.domains.values()
             ],
@@ -396,6 +398,15 @@ class _Reader(QuestionReader):
     def _kirkpatrick(self, domain: str) -> int:
         level = self._mapped("kirkpatrick", domain)
         return level if level in (1, 2, 3, 4) and not isinstance(level, bool) else 2
+
+    def _barr(self, domain: str) -> dict[str, str]:
+        """The domain's Barr level from the mapping, when it names one that fits its
+        Kirkpatrick level (anything else is left out rather than refused)."""
+        level = self._mapped("barr", domain)
+        fits = isinstance(level, str) and level in BARR_LEVELS
+        if fits and level[0] == str(self._kirkpatrick(domain)):
+            return {"barr_level": level}
+        return {}
 
     def _nothing_to_score(self) -> str:
         open_items = [item.source for item in self.items if item.kind == "open"]

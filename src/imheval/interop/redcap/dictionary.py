@@ -49,6 +49,7 @@ from pydantic import ValidationError
 from imheval.errors import InstrumentError, Problem
 from imheval.instruments import Instrument, TrainingLevel
 from imheval.instruments.model import (
+    BARR_LEVELS,
     FORMAT_V1,
     CrossReferenceError,
 )
@@ -339,6 +340,9 @@ class _Builder(QuestionReader):
             level = calc.tags.get("KIRKPATRICK", "")
             if level in ("1", "2", "3", "4"):
                 document["kirkpatrick_level"] = int(level)
+            barr = calc.tags.get("BARR", "")
+            if barr in BARR_LEVELS and barr[0] == str(document.get("kirkpatrick_level", barr[0])):
+                document["barr_level"] = barr
         return document
 
     def _unkeyed(self) -> tuple[UnkeyedQuestion, ...]:

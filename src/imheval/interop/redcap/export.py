@@ -286,6 +286,11 @@ def _rows(instrument: Instrument, *, with_record_id: bool) -> list[list[str]]:
                             "@HIDDEN-SURVEY",
                             imheval_tag("DOMAIN", domain.id),
                             imheval_tag("KIRKPATRICK", str(domain.kirkpatrick_level)),
+                            *(
+                                (imheval_tag("BARR", domain.barr_level),)
+                                if domain.barr_level is not None
+                                else ()
+                            ),
                         )
                     ),
                 )
