@@ -23,7 +23,7 @@ import math
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, Protocol, runtime_checkable
 from xml.sax.saxutils import escape, quoteattr
 
 if TYPE_CHECKING:
@@ -129,7 +129,17 @@ class HeatmapSpec:
                     raise ValueError(f"heat map '{self.title}': unknown category '{key}'")
 
 
-ChartSpec = DumbbellSpec | IntervalSpec | HistogramSpec | FlowSpec | HeatmapSpec
+@runtime_checkable
+class SelfDrawnSpec(Protocol):
+    """A spec kept beside the module that uses it, which draws its own figure with this
+    module's style (e.g. :class:`imheval.reports.service_charts.TimeSeriesSpec`)."""
+
+    title: str
+
+    def figure(self) -> Figure: ...
+
+
+ChartSpec = DumbbellSpec | IntervalSpec | HistogramSpec | FlowSpec | HeatmapSpec | SelfDrawnSpec
 
 
 def render(
@@ -180,7 +190,9 @@ def figure_for(spec: ChartSpec) -> Figure:
         return _histogram(spec)
     if isinstance(spec, HeatmapSpec):
         return _heatmap(spec)
-    return _flow(spec)
+    if isinstance(spec, FlowSpec):
+        return _flow(spec)
+    return spec.figure()
 
 
 _RC: dict[str, Any] = {
