@@ -25,6 +25,7 @@ import pandas as pd
 
 from imheval.errors import DataFormatError, InstrumentError, Problem
 from imheval.instruments.model import Instrument, KeyedItem, RatingItem, RatingScale
+from imheval.io.retrospective import then_problems
 from imheval.io.table import FORM, RESERVED_COLUMNS, SOURCE_ROW, TIMEPOINTS, ResponseTable
 
 
@@ -159,6 +160,8 @@ def score_items(
     if not instruments:
         raise ValueError("score_items needs at least one instrument")
     check_scored_together(instruments)
+    if problems := then_problems(table, instruments):
+        raise DataFormatError(problems)
     frame = table.frame
     all_items = [item.id for instrument in instruments for item in instrument.items]
     if not any(item_id in frame.columns for item_id in all_items):

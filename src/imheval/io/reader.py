@@ -15,7 +15,7 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Callable, Collection, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Final
 
@@ -24,6 +24,7 @@ import pandas as pd
 
 from imheval.errors import DataFormatError, Problem, list_rows
 from imheval.io._sheet import DEFAULT_MAX_ROWS, Sheet, column_letter, read_sheet
+from imheval.io.retrospective import then_name
 from imheval.io.table import (
     FORM,
     RESERVED_COLUMNS,
@@ -83,6 +84,7 @@ class _Plan:
     warnings: list[str] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     unknown: list[str] = field(default_factory=list)  # headers of the columns left out
+    then: list[str] = field(default_factory=list)  # '<item>@then' answers, in measure_names
 
 
 @dataclass(frozen=True, slots=True)
@@ -205,7 +207,7 @@ def check_responses(
         score_columns, item_ids = tuple(plan.measure_names), ()
     else:
         score_columns = ()
-        item_ids = tuple(plan.measure_names)
+        item_ids = tuple(n for n in plan.measure_names if n not in plan.then)
     say(f"read {len(frame):,} rows from {file}")
     table = ResponseTable(
         frame=frame,
@@ -214,6 +216,7 @@ def check_responses(
         item_columns=item_ids,
         score_columns=score_columns,
         warnings=tuple(plan.warnings),
+        then_columns=tuple(plan.then),
     )
     return Reading(
         table=table,
@@ -327,16 +330,23 @@ def _plan_columns(sheet: Sheet, items: tuple[str, ...] | None, file: str) -> _Pl
         ]
         measure_names = list(first_spelling.values())
     else:
+        thens = {c.position: then_name(c.name, items) for c in measures}
+        measures = [replace(c, name=thens[c.position] or c.name) for c in measures]
+        then = list(dict.fromkeys(name for name in thens.values() if name is not None))
         measures, measure_names = _match_items(measures, items, layout, file, problems, warnings)
-        ignored.extend(c.header for c in measures if c.name not in items)
-        measures = [c for c in measures if c.name in items]
+        ignored.extend(c.header for c in measures if c.name not in items and c.name not in then)
+        measures = [c for c in measures if c.name in items or c.name in then]
+        measure_names.extend(then)
     if ignored:
         warnings.append(ignored_columns_warning(ignored, with_items=items is not None))
     repeated = _duplicate_measures(measures, file)
     problems.extend(repeated)
     doubled = {p.column for p in repeated}
     measures = [c for c in measures if c.header not in doubled]
-    return _Plan(layout, reserved, measures, measure_names, warnings, problems, ignored)
+    plan = _Plan(layout, reserved, measures, measure_names, warnings, problems, ignored)
+    if items is not None:
+        plan.then = then
+    return plan
 
 
 def _repeated_headers(named: list[tuple[int, str]], file: str) -> list[tuple[int, Problem]]:

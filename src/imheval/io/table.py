@@ -26,6 +26,11 @@ RESERVED_COLUMNS: Final = (
 #: :data:`RESERVED_COLUMNS`, which every frame always has.
 FORM: Final = "form"
 
+#: The suffix of the column holding a retrospective item's "then" answer (thinking back to
+#: before the training), asked on the post-test form beside the item's "now" answer:
+#: ``conf1@then``. '@' cannot be in an item id, so the name is never an item's own.
+THEN_SUFFIX: Final = "@then"
+
 #: Extra column the readers add: the spreadsheet row the record came from (header = row 1).
 SOURCE_ROW: Final = "source_row"
 
@@ -46,6 +51,11 @@ class ResponseTable:
 
     A file with a ``form`` column (:data:`FORM`) also has it in ``frame``, after ``profession``.
 
+    ``then_columns`` names the retrospective answers the file has (``<item>@then``,
+    :data:`THEN_SUFFIX`; text like the item columns, after them in ``frame``): whether each
+    item may be asked "then", and only on the post-test, is checked when scoring
+    (:func:`imheval.retrospective_scores.then_column_problems`), which knows the instruments.
+
     ``participant`` is the anonymous code normalised by :func:`normalise_code` (upper case, no
     whitespace), so duplicates and matching agree; ``timepoint`` is one of :data:`TIMEPOINTS`.
     ``warnings`` holds plain-English notes about things the reader accepted but a person should
@@ -58,6 +68,7 @@ class ResponseTable:
     item_columns: tuple[str, ...] = ()
     score_columns: tuple[str, ...] = ()
     warnings: tuple[str, ...] = ()
+    then_columns: tuple[str, ...] = ()
 
     @property
     def n_rows(self) -> int:
@@ -75,3 +86,8 @@ def normalise_code(code: str) -> str:
 def normalise_codes(codes: pd.Series) -> pd.Series:
     """Vectorised :func:`normalise_code` for a column of codes."""
     return codes.astype("string").str.replace(r"\s+", "", regex=True).str.upper()
+
+
+def then_column(item_id: str) -> str:
+    """The column of a retrospective item's "then" answer: ``conf1`` -> ``conf1@then``."""
+    return f"{item_id}{THEN_SUFFIX}"
