@@ -2,8 +2,10 @@
 
 :func:`group_comparisons` gives, per grouping, the mean change of each group (small groups
 hidden through :func:`~imheval.evaluation.tables.protect_rows`) and Welch tests of gains and
-of starting scores between the groups the table shows. :func:`matching_bias_test` compares the
-pre-test scores of people matched at post with those who were not.
+of starting scores between the groups the table shows (who is compared:
+:func:`~imheval.evaluation.group_rule.tested_groups`, the rule the ANCOVA of
+:mod:`imheval.evaluation.gains` shares). :func:`matching_bias_test` compares the pre-test
+scores of people matched at post with those who were not.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 import pandas as pd
 
+from imheval.evaluation.group_rule import tested_groups
 from imheval.evaluation.results import GROUPINGS, Breakdown, EvaluationOptions, MeanRow
 from imheval.evaluation.tables import mean_row, protect_rows
 from imheval.scoring import DomainInfo
@@ -43,30 +46,20 @@ def group_comparisons(
     breakdowns: list[Breakdown] = []
     tests: list[tuple[str, TestResult]] = []
     for grouping in GROUPINGS:
-        labels = pairs[grouping].astype(str).to_numpy() if len(pairs) else np.array([], str)
-        recorded = labels != ""
+        shown = tested_groups(pairs, grouping, options.min_group_size)
+        recorded = shown.labels != ""
         breakdowns.append(
-            _breakdown(info, grouping, pairs[recorded], int((~recorded).sum()), options)
+            _breakdown(
+                info, grouping, pairs[recorded], int((~recorded).sum()), options.min_group_size
+            )
         )
-        # Groups hidden in the tables are left out of the tests too: a test of a group of two
-        # says as much about those two people as their means would, and a test of a group
-        # hidden to protect a smaller one gives its mean back, and with it the smaller one's.
-        hidden_rows = [row for row in breakdowns[-1].rows if row.suppressed]
-        small = {row.label for row in hidden_rows}
-        tested = recorded & ~np.isin(labels, list(small))
-        because = (
-            f"fewer than {options.min_group_size} people"
-            if all(0 < row.n < options.min_group_size for row in hidden_rows)
-            else f"fewer than {options.min_group_size} people or hidden to protect such a group"
-        )
-        left_out = f"; left out, {because}: {len(small)} {grouping} group(s)" if small else ""
         for comparison, values in (("gain", gains), ("baseline", pre)):
-            result = _group_test(values[tested], labels[tested], grouping)
-            if left_out:
+            result = _group_test(values[shown.tested], shown.labels[shown.tested], grouping)
+            if shown.left_out:
                 result = (
-                    replace(result, method=result.method + left_out)
+                    replace(result, method=result.method + shown.left_out)
                     if result.computed
-                    else replace(result, reason=f"{result.reason}{left_out}")
+                    else replace(result, reason=f"{result.reason}{shown.left_out}")
                 )
             tests.append((f"{comparison}_by_{grouping}", result))
     return GroupComparisons(breakdowns=tuple(breakdowns), tests=tuple(tests))
@@ -111,7 +104,7 @@ def _breakdown(
     grouping: str,
     pairs: pd.DataFrame,
     not_recorded: int,
-    options: EvaluationOptions,
+    min_group_size: int,
 ) -> Breakdown:
     rows: list[MeanRow] = []
     if not pairs.empty:
@@ -126,9 +119,7 @@ def _breakdown(
                     float(group["post"].mean()),
                     float(group["diff"].std(ddof=1)) if len(group) > 1 else None,
                     "",
-                    options.min_group_size,
+                    min_group_size,
                 )
             )
-    return Breakdown(
-        grouping, protect_rows(rows, options.min_group_size, not_recorded), not_recorded
-    )
+    return Breakdown(grouping, protect_rows(rows, min_group_size, not_recorded), not_recorded)

@@ -21,6 +21,7 @@ from types import MappingProxyType
 from typing import Any
 
 import numpy as np
+from scipy import stats
 
 from imheval.errors import AnalysisError
 from imheval.stats._common import (
@@ -33,6 +34,7 @@ from imheval.stats._common import (
 from imheval.stats.mcnemar import McNemarResult, _mcnemar_item
 from imheval.stats.multiplicity import holm
 from imheval.stats.reliability import AlphaResult, cronbach_alpha
+from imheval.stats.results import ConfidenceInterval
 
 #: Fewest complete cases for a correlation or reliability coefficient: with 2 people any
 #: correlation is +-1 and a reliability coefficient says nothing.
@@ -48,7 +50,19 @@ EASY_ITEM_FACILITY = 0.90
 #: The seed study's own advice for items and domains at the ceiling.
 HARDER_ITEMS_ADVICE = "too easy to show change; add harder items"
 
+#: A right/wrong item is too hard when its facility after training is below this.
+HARD_ITEM_FACILITY = 0.10
+
+#: The advice for items and domains at the floor.
+FLOOR_ADVICE = "too hard even after training: check the key and the teaching"
+
 _TIMEPOINT_WORDS = {"pre": "before training", "post": "after training"}
+
+_FLOOR_WORDS = {
+    "pre": "The questions cannot tell apart the people who started lowest; if they were meant "
+    "to be answerable before training, check the key.",
+    "post": f"The questions are {FLOOR_ADVICE}.",
+}
 
 
 # --------------------------------------------------------------------------------------------
@@ -82,6 +96,29 @@ class CeilingResult:
 
 
 @dataclass(frozen=True, slots=True)
+class FloorResult:
+    """How many people scored the minimum possible total of a domain (the mirror of
+    :class:`CeilingResult`): flagged when more than 15% did (Terwee et al. 2007)."""
+
+    n: int
+    n_at_min: int
+    minimum: float
+    share: float | None
+    flagged: bool
+    flag: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "n": self.n,
+            "n_at_min": self.n_at_min,
+            "minimum": self.minimum,
+            "share": finite_or_none(self.share),
+            "flagged": self.flagged,
+            "flag": self.flag,
+        }
+
+
+@dataclass(frozen=True, slots=True)
 class ItemStats:
     """One item's analysis.
 
@@ -89,8 +126,11 @@ class ItemStats:
     timepoint: the proportion correct for 0/1 items. ``item_rest_*`` is the corrected item-rest
     correlation (Pearson r of the item with the total of the other items of the domain, on
     complete cases). ``mcnemar`` is None for items not scored right/wrong or without post data;
-    ``p_holm`` is its p adjusted across the domain's items (Holm). ``reasons`` maps the name of
-    any field that is None to why; ``flags`` holds plain-English warnings.
+    ``p_holm`` is its p adjusted across the domain's items (Holm). ``facility_*_ci`` is the
+    95% Wilson score interval of a right/wrong item's facility (R's
+    ``prop.test(x, n, correct = FALSE)``; None for rated items, whose facility is not a
+    proportion). ``reasons`` maps the name of any field that is None to why; ``flags`` holds
+    plain-English warnings (too easy before training, too hard after it).
     """
 
     item: str
@@ -107,6 +147,9 @@ class ItemStats:
     p_holm: float | None = None
     reasons: Mapping[str, str] = field(default_factory=dict)
     flags: tuple[str, ...] = ()
+    facility_pre_ci: ConfidenceInterval | None = None
+    facility_post_ci: ConfidenceInterval | None = None
+    too_hard: bool = False
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -118,6 +161,9 @@ class ItemStats:
             "n_post": self.n_post,
             "facility_pre": finite_or_none(self.facility_pre),
             "facility_post": finite_or_none(self.facility_post),
+            "facility_pre_ci": _ci_list(self.facility_pre_ci),
+            "facility_post_ci": _ci_list(self.facility_post_ci),
+            "too_hard": self.too_hard,
             "item_rest_pre": finite_or_none(self.item_rest_pre),
             "item_rest_post": finite_or_none(self.item_rest_post),
             "mcnemar": self.mcnemar.to_dict() if self.mcnemar is not None else None,
@@ -141,6 +187,8 @@ class ItemAnalysis:
     ceiling_pre: CeilingResult
     ceiling_post: CeilingResult | None
     flags: tuple[str, ...] = ()
+    floor_pre: FloorResult | None = None
+    floor_post: FloorResult | None = None
 
     def item(self, item_id: str) -> ItemStats:
         """The statistics of one item; KeyError if it is not in this analysis."""
@@ -158,6 +206,8 @@ class ItemAnalysis:
             else None,
             "ceiling_pre": self.ceiling_pre.to_dict(),
             "ceiling_post": self.ceiling_post.to_dict() if self.ceiling_post is not None else None,
+            "floor_pre": self.floor_pre.to_dict() if self.floor_pre is not None else None,
+            "floor_post": self.floor_post.to_dict() if self.floor_post is not None else None,
             "flags": list(self.flags),
         }
 
@@ -251,6 +301,12 @@ def item_analysis(
         if post_matrix is not None and not is_binary[j]:
             reasons["mcnemar"] = "McNemar's test is for items scored right or wrong"
         flags = _easy_item_flags(item_id, facility_pre, is_binary[j])
+        too_hard = is_binary[j] and facility_post is not None and facility_post < HARD_ITEM_FACILITY
+        if too_hard:
+            flags.append(
+                f"Item {item_id}: only {facility_post * 100:.0f}% answered it correctly after "
+                f"training (facility below .10); {FLOOR_ADVICE}."
+            )
         item_flags.extend(flags)
         items.append(
             ItemStats(
@@ -268,6 +324,9 @@ def item_analysis(
                 p_holm=adjusted[j],
                 reasons=MappingProxyType(reasons),
                 flags=tuple(flags),
+                facility_pre_ci=wilson_ci(facility_pre, n_pre, level) if is_binary[j] else None,
+                facility_post_ci=wilson_ci(facility_post, n_post, level) if is_binary[j] else None,
+                too_hard=too_hard,
             )
         )
 
@@ -282,7 +341,18 @@ def item_analysis(
         if post_matrix is not None
         else None
     )
-    domain_flags = [c.flag for c in (ceiling_pre, ceiling_post) if c is not None and c.flag]
+    minimum = float(np.sum(lows))
+    floor_pre = floor_effect(_complete_totals(pre_matrix), minimum, "pre")
+    floor_post = (
+        floor_effect(_complete_totals(post_matrix), minimum, "post")
+        if post_matrix is not None
+        else None
+    )
+    domain_flags = [
+        c.flag
+        for c in (ceiling_pre, ceiling_post, floor_pre, floor_post)
+        if c is not None and c.flag
+    ]
     return ItemAnalysis(
         items=tuple(items),
         reliability_pre=reliability_pre,
@@ -290,6 +360,8 @@ def item_analysis(
         ceiling_pre=ceiling_pre,
         ceiling_post=ceiling_post,
         flags=tuple(domain_flags + item_flags),
+        floor_pre=floor_pre,
+        floor_post=floor_post,
     )
 
 
@@ -322,8 +394,62 @@ def ceiling_effect(totals: object, maximum: float, timepoint: str | None = None)
     return CeilingResult(n=n, n_at_max=at_max, maximum=top, share=share, flagged=flagged, flag=flag)
 
 
+def floor_effect(totals: object, minimum: float, timepoint: str | None = None) -> FloorResult:
+    """The share of people whose total is the minimum possible; flagged above 15%.
+
+    The mirror of :func:`ceiling_effect` (Terwee et al. 2007): many people at the minimum means
+    the questions cannot show how far below it they are, or that they are too hard.
+    """
+    values = _as_vector(totals, "totals")
+    values = values[~np.isnan(values)]
+    n = int(values.size)
+    bottom = float(minimum)
+    if n == 0:
+        return FloorResult(n=0, n_at_min=0, minimum=bottom, share=None, flagged=False)
+    at_min = int(np.count_nonzero(values <= bottom + 1e-9 * max(1.0, abs(bottom))))
+    share = at_min / n
+    flagged = share > CEILING_SHARE
+    flag = None
+    if flagged:
+        when = f" {_TIMEPOINT_WORDS[timepoint]}" if timepoint in _TIMEPOINT_WORDS else ""
+        flag = (
+            f"Floor effect{when}: {share * 100:.0f}% of people ({at_min} of {n}) scored the "
+            f"minimum possible ({_plain_number(bottom)}), more than the 15% threshold (Terwee et "
+            f"al. 2007). {_FLOOR_WORDS.get(timepoint or '', _FLOOR_WORDS['post'])}"
+        )
+    return FloorResult(
+        n=n, n_at_min=at_min, minimum=bottom, share=share, flagged=flagged, flag=flag
+    )
+
+
+def wilson_ci(
+    proportion: float | None, n: int, confidence: float = 0.95
+) -> ConfidenceInterval | None:
+    """The Wilson score interval of a proportion of ``n`` (None when n = 0 or no proportion).
+
+    (p + z^2/2n +- z sqrt(p(1 - p)/n + z^2/4n^2)) / (1 + z^2/n), z the normal quantile: R's
+    ``prop.test(x, n, correct = FALSE)$conf.int`` (Wilson 1927; Newcombe 1998). Checked against
+    R (tests/golden/make_golden_gains.R).
+    """
+    if proportion is None or n <= 0:
+        return None
+    level = check_confidence(confidence)
+    z = float(stats.norm.ppf(0.5 + level / 2))
+    z2n = z * z / n
+    centre = proportion + z2n / 2
+    half = z * math.sqrt(max(0.0, proportion * (1 - proportion)) / n + z2n / (4 * n))
+    scale = 1 + z2n
+    return ConfidenceInterval(
+        max(0.0, (centre - half) / scale), min(1.0, (centre + half) / scale), level
+    )
+
+
 # --------------------------------------------------------------------------------------------
 # Helpers
+
+
+def _ci_list(ci: ConfidenceInterval | None) -> list[float] | None:
+    return [ci.low, ci.high] if ci is not None else None
 
 
 def _as_vector(values: object, name: str) -> FloatArray:
