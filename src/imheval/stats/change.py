@@ -13,10 +13,19 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+from scipy import stats
 
 from imheval.errors import AnalysisError
-from imheval.stats._common import FloatArray, all_finite, as_float_array, finite_or_none, sample_var
+from imheval.stats._common import (
+    FloatArray,
+    all_finite,
+    as_float_array,
+    check_confidence,
+    finite_or_none,
+    sample_var,
+)
 from imheval.stats.paired import aligned_pairs
+from imheval.stats.results import ConfidenceInterval
 
 #: The two-sided 5 % criterion of Jacobson & Truax (1991): |RCI| > 1.96 is a reliable change.
 RCI_CRITERION = 1.96
@@ -188,8 +197,9 @@ class Retention:
     ``gain_post`` = mean(post - pre), ``gain_followup`` = mean(followup - pre) and
     ``share_retained`` = gain_followup / gain_post (1 = all of the post gain kept, 0 = back to
     the pre level, above 1 = still rising). ``share_retained`` is None, with a note, when the
-    post gain is zero. When nobody has all three scores, ``reason`` says so and every number
-    is None.
+    post gain is zero. ``share_ci`` is Fieller's CI for the share (see :func:`retention`);
+    None, with ``share_ci_reason``, when the interval is not a finite range. When nobody has
+    all three scores, ``reason`` says so and every number is None.
     """
 
     n: int
@@ -199,6 +209,8 @@ class Retention:
     gain_post: float | None = None
     gain_followup: float | None = None
     share_retained: float | None = None
+    share_ci: ConfidenceInterval | None = None
+    share_ci_reason: str | None = None
     notes: tuple[str, ...] = ()
     reason: str | None = None
 
@@ -216,14 +228,18 @@ class Retention:
             "gain_post": finite_or_none(self.gain_post),
             "gain_followup": finite_or_none(self.gain_followup),
             "share_retained": finite_or_none(self.share_retained),
+            "share_retained_ci": self.share_ci.to_list() if self.share_ci is not None else None,
+            "share_retained_ci_level": self.share_ci.level if self.share_ci is not None else None,
+            "share_retained_ci_method": "Fieller",
+            "share_retained_ci_reason": self.share_ci_reason,
             "notes": list(self.notes),
             "computed": self.computed,
             "reason": self.reason,
         }
 
 
-def retention(pre: object, post: object, followup: object) -> Retention:
-    """How much of the pre-to-post gain is still there at follow-up (descriptive).
+def retention(pre: object, post: object, followup: object, confidence: float = 0.95) -> Retention:
+    """How much of the pre-to-post gain is still there at follow-up, with Fieller's CI.
 
     Only people with all three scores count (so the three means describe the same people):
     mean_pre, mean_post, mean_followup; gain_post = mean_post - mean_pre;
@@ -231,10 +247,21 @@ def retention(pre: object, post: object, followup: object) -> Retention:
     A negative post gain gives a share of the decline that remained. No test is done here: the
     paired tests and :func:`imheval.stats.mixed.mixed_model` test the changes.
 
+    The CI is Fieller's (1954) for the ratio of two paired means: with g1 = post - pre and
+    g2 = followup - pre per person, their means m1, m2, sample variances s11, s22, covariance
+    s12 and t = t(n - 1) for the level, the CI is the set of theta for which
+    (m2 - theta m1)^2 <= t^2 (s22 - 2 theta s12 + theta^2 s11) / n, i.e. the shares that a
+    paired t-test of g2 - theta g1 = 0 would not reject. With a = m1^2 - t^2 s11 / n,
+    b = m1 m2 - t^2 s12 / n, c = m2^2 - t^2 s22 / n it is (b -+ sqrt(b^2 - a c)) / a when
+    a > 0, that is when the post gain itself is clearly (at this level) not zero. Otherwise
+    the set is unbounded and ``share_ci`` is None with ``share_ci_reason``.
+
     Not computed when nobody has all three scores; share_retained is None (with a note) when
     the post gain is zero up to rounding. Raises AnalysisError when the three inputs differ in
-    length. Checked against R's ``colMeans`` of the complete rows (tests/golden).
+    length. Checked against R's ``colMeans`` of the complete rows and Fieller's formula in R
+    (tests/golden/make_golden_change.R, make_golden_retest.R).
     """
+    level = check_confidence(confidence)
     arrays = [as_float_array(values, name) for values, name in ((pre, "pre"), (post, "post"))]
     arrays.append(as_float_array(followup, "followup"))
     if len({a.size for a in arrays}) != 1:
@@ -264,6 +291,13 @@ def retention(pre: object, post: object, followup: object) -> Retention:
         share = gain_followup / gain_post
     if not all_finite([gain_post, gain_followup, share]):
         return Retention(n=n, reason=_TOO_EXTREME)
+    share_ci, share_ci_reason = (None, None)
+    if share is not None:
+        share_ci, share_ci_reason = _fieller(
+            post_values[complete] - pre_values[complete],
+            followup_values[complete] - pre_values[complete],
+            level,
+        )
     return Retention(
         n=n,
         mean_pre=mean_pre,
@@ -272,5 +306,33 @@ def retention(pre: object, post: object, followup: object) -> Retention:
         gain_post=gain_post,
         gain_followup=gain_followup,
         share_retained=share,
+        share_ci=share_ci,
+        share_ci_reason=share_ci_reason,
         notes=notes,
     )
+
+
+def _fieller(
+    gain_post: FloatArray, gain_followup: FloatArray, level: float
+) -> tuple[ConfidenceInterval | None, str | None]:
+    """Fieller's CI for mean(gain_followup) / mean(gain_post), paired (see :func:`retention`)."""
+    n = int(gain_post.size)
+    if n < 2:
+        return None, "one person cannot give a confidence interval for the share retained"
+    t2 = float(stats.t.ppf(0.5 + level / 2, n - 1)) ** 2
+    m1, m2 = float(np.mean(gain_post)), float(np.mean(gain_followup))
+    covariance = np.cov(gain_post, gain_followup, ddof=1)
+    s11, s12, s22 = float(covariance[0, 0]), float(covariance[0, 1]), float(covariance[1, 1])
+    a = m1 * m1 - t2 * s11 / n
+    b = m1 * m2 - t2 * s12 / n
+    c = m2 * m2 - t2 * s22 / n
+    if not a > 0:
+        return None, (
+            "the gain after training is too uncertain (its own confidence interval includes "
+            "no gain), so the share retained has no finite confidence interval"
+        )
+    root = math.sqrt(max(0.0, b * b - a * c))
+    low, high = (b - root) / a, (b + root) / a
+    if not all_finite([low, high]):
+        return None, _TOO_EXTREME
+    return ConfidenceInterval(low, high, level), None

@@ -79,7 +79,7 @@ def wilson_ci(successes: int, n: int, confidence: float = 0.95) -> ConfidenceInt
 
 
 def proportion(successes: int, n: int, confidence: float = 0.95) -> Proportion:
-    """``successes`` of ``n`` as a :class:`Proportion` with its Wilson CI (see :func:`wilson_ci`)."""
+    """``successes`` of ``n`` as a :class:`Proportion` with its Wilson CI (:func:`wilson_ci`)."""
     ci = wilson_ci(successes, n, confidence)
     if n == 0:
         return Proportion(successes, n, None, None, reason="nobody was counted (n = 0)")
