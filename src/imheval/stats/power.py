@@ -28,10 +28,12 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Final
 
 from scipy import optimize, stats
+
+from imheval.stats.power_simulation import MAX_SIMULATIONS, SimulatedPower, simulate_design
 
 #: progress(done, total) for the simulation.
 PowerProgress = Callable[[int, int], None]
@@ -124,9 +126,10 @@ class AnalysisPower:
     #: the Monte Carlo standard error of a simulated power
     standard_error: float | None = None
     reason: str | None = None
-    #: the closed-form power confirmed by simulation (simulated rows of closed-form analyses)
-    closed_form_power: float | None = None
-    #: simulated studies that could not be analysed (counted as not significant)
+    #: the power found by simulation: the check of a closed form ("noncentral t" rows), or
+    #: ``power`` itself ("simulation" rows); ``standard_error`` is its Monte Carlo SE
+    simulated_power: float | None = None
+    #: simulated studies this analysis could not analyse (counted as not significant)
     failed_simulations: int | None = None
 
     @property
@@ -141,7 +144,7 @@ class AnalysisPower:
             "df": self.df,
             "standard_error": self.standard_error,
             "reason": self.reason,
-            "closed_form_power": self.closed_form_power,
+            "simulated_power": self.simulated_power,
             "failed_simulations": self.failed_simulations,
         }
 
@@ -445,6 +448,91 @@ def smallest_detectable_effect(pairs: float, *, power: float = 0.8, alpha: float
     return float(optimize.brentq(shortfall, 0.0, high, xtol=1e-12, rtol=1e-12))
 
 
+def _type_one_error_ignoring_clustering(deff: float, people: float, alpha: float) -> float:
+    """About how often a test treating clustered people as independent rejects a true null.
+
+    Its t is about sqrt(design_effect) times too large, so P(|Z| * sqrt(deff) > t_crit) =
+    2 * (1 - Phi(t_crit / sqrt(deff))) (a large-sample approximation; Kerry & Bland 1998)."""
+    df = max(people - 1.0, 1.0)
+    t_crit = float(stats.t.ppf(1.0 - alpha / 2.0, df))
+    return float(2.0 * stats.norm.sf(t_crit / math.sqrt(deff)))
+
+
+def _clustering_note(cohort_size: int, icc: float, deff: float, people: float, alpha: float) -> str:
+    if cohort_size <= 1:
+        return "With one person per cohort there is no clustering to allow for."
+    inflated = _type_one_error_ignoring_clustering(
+        design_effect(cohort_size, max(icc, 0.05)) if icc == 0 else deff, people, alpha
+    )
+    if icc == 0:
+        return (
+            "With a cohort ICC of 0 the cohorts do not matter. If the true ICC is above 0, a "
+            "test that treats people as independent (the paired t-test on people, or the mixed "
+            "model imheval fits, which has no cohort-by-time term) finds changes that are not "
+            f"there more often than {alpha:.0%}: about {inflated:.0%} of the time at an ICC "
+            f"of 0.05 with cohorts of {cohort_size}."
+        )
+    return (
+        f"Ignoring the cohort ICC of {icc:g} (design effect {deff:.2f}): a test that treats "
+        "the people as independent (the paired t-test on people without the design effect, or "
+        "the mixed model imheval fits, which has no cohort-by-time term) would find a change "
+        f"that is not there about {inflated:.0%} of the time, not {alpha:.0%}, so its power "
+        "is flattered by the same error."
+    )
+
+
+def _check_count(value: int, what: str, minimum: int) -> int:
+    if isinstance(value, bool) or int(value) != value or value < minimum:
+        raise ValueError(f"{what} must be a whole number, {minimum} or more, got {value}")
+    return int(value)
+
+
+def _participant_row(
+    effective_pairs: float, effect: float, alpha: float
+) -> tuple[AnalysisPower, float | None]:
+    if effective_pairs < MIN_PAIRS:
+        reason = (
+            f"the design is worth only {effective_pairs:.3g} independent pairs after attrition "
+            "and clustering; the paired t-test needs at least 2"
+        )
+        return AnalysisPower("participant", None, NONCENTRAL_T, reason=reason), None
+    row = AnalysisPower(
+        "participant",
+        paired_power(effective_pairs, effect, alpha) if effect > 0 else alpha,
+        NONCENTRAL_T,
+        df=effective_pairs - 1.0,
+    )
+    return row, smallest_detectable_effect(effective_pairs, power=DETECTABLE_POWER, alpha=alpha)
+
+
+def _cohort_row(
+    cohorts: int, per_cohort: float, effect: float, icc: float, alpha: float
+) -> tuple[AnalysisPower, float | None]:
+    if cohorts < MIN_PAIRS:
+        reason = "the cohort-level test needs at least 2 cohorts (one mean change has no spread)"
+        return AnalysisPower("cohort", None, NONCENTRAL_T, reason=reason), None
+    # SD of a cohort's mean change, in SDs of the change: sqrt(R + (1 - R) / m).
+    scale = math.sqrt(icc + (1.0 - icc) / per_cohort)
+    row = AnalysisPower(
+        "cohort",
+        paired_power(cohorts, effect / scale, alpha) if effect > 0 else alpha,
+        NONCENTRAL_T,
+        df=cohorts - 1.0,
+    )
+    detectable = smallest_detectable_effect(cohorts, power=DETECTABLE_POWER, alpha=alpha) * scale
+    return row, detectable
+
+
+NONCENTRAL_T: Final = "noncentral t"
+SIMULATION: Final = "simulation"
+
+_MIXED_BY_SIMULATION_ONLY: Final = (
+    "by simulation only: no closed form allows for the cohort ICC in the mixed model imheval "
+    "fits (random cohort and person intercepts, no cohort-by-time term); ask for simulated "
+    "studies (e.g. 1000) to estimate it"
+)
+
+
 def design_power(
     cohorts: int,
     cohort_size: int,
@@ -459,5 +547,94 @@ def design_power(
 ) -> DesignPower:
     """The power of the participant-level, cohort-level and mixed-model analyses of a design.
     ``simulate`` > 0 runs that many seeded simulated studies for the mixed model (and checks the
-    closed forms); 0 uses closed forms only."""
-    raise NotImplementedError
+    closed forms); 0 uses closed forms only.
+
+    K = ``cohorts`` of M = ``cohort_size`` people enrolled; m = M * (1 - A) analysed per cohort
+    (expected); R = ``icc``, the correlation of the change scores within cohorts.
+
+    - participant: the paired t-test on people with the design effect, deff = 1 + (m - 1) * R
+      (on the analysed cohort size), as :func:`paired_power` of K * m / deff effective pairs
+      (df = K * m / deff - 1);
+    - cohort (the seed study's method): the paired t-test on the K cohort mean changes. A
+      cohort's mean change has variance R + (1 - R) / m in units of the change's variance, so
+      d_cohort = d_z / sqrt(R + (1 - R) / m) and the power is :func:`paired_power` (K, d_cohort)
+      with df = K - 1;
+    - mixed: the mixed model of :func:`imheval.stats.mixed_model` (no closed form: by
+      simulation only, see :mod:`imheval.stats.power_simulation`).
+
+    With ``simulate`` = S > 0, S seeded studies (``numpy.random.default_rng(seed)``) give the
+    mixed model's power and a simulated check of the two closed forms, each with its Monte
+    Carlo SE sqrt(p (1 - p) / S); ``progress(done, S)`` is called after each study. An
+    ``effect`` of 0 is allowed: the "power" is then the type I error rate. The smallest d_z
+    detected with 80% power is given for the closed forms (None for the mixed model).
+
+    Rows that cannot be computed carry a ``reason``; ValueError only for impossible inputs.
+
+    Examples
+    --------
+    >>> design = design_power(5, 20, 0.5, icc=0.05, attrition=0.2)
+    >>> [round(row.power, 3) for row in design.analyses if row.power is not None]
+    [0.911, 0.717]
+    """
+    cohorts = _check_count(cohorts, "the number of cohorts", 1)
+    cohort_size = _check_count(cohort_size, "the cohort size", 1)
+    if not math.isfinite(effect) or effect < 0:
+        raise ValueError(f"the expected effect (d_z) must be 0 or more, got {effect}")
+    icc = _check_icc(icc)
+    attrition = _check_attrition(attrition)
+    alpha = _check_alpha(alpha)
+    simulate = _check_count(simulate, "the number of simulated studies", 0)
+    if simulate > MAX_SIMULATIONS:
+        raise ValueError(f"at most {MAX_SIMULATIONS:,} simulated studies, got {simulate:,}")
+
+    per_cohort = cohort_size * (1.0 - attrition)
+    deff = design_effect(max(per_cohort, 1.0), icc)
+    participant, participant_sde = _participant_row(cohorts * per_cohort / deff, effect, alpha)
+    cohort, cohort_sde = _cohort_row(cohorts, per_cohort, effect, icc, alpha)
+    mixed = AnalysisPower("mixed", None, SIMULATION, reason=_MIXED_BY_SIMULATION_ONLY)
+    rows = [participant, cohort, mixed]
+    if simulate:
+        simulated = simulate_design(
+            cohorts,
+            cohort_size,
+            effect,
+            icc=icc,
+            attrition=attrition,
+            alpha=alpha,
+            design_effect=deff,
+            replications=simulate,
+            seed=seed,
+            progress=progress,
+        )
+        rows = [_with_simulation(row, result) for row, result in zip(rows, simulated, strict=True)]
+    return DesignPower(
+        cohorts=cohorts,
+        cohort_size=cohort_size,
+        effect=float(effect),
+        icc=icc,
+        attrition=attrition,
+        alpha=alpha,
+        analyses=tuple(rows),
+        smallest_detectable=(
+            ("participant", participant_sde),
+            ("cohort", cohort_sde),
+            ("mixed", None),
+        ),
+        analysed_per_cohort=per_cohort,
+        design_effect=deff,
+        simulations=simulate,
+        seed=seed if simulate else None,
+        clustering_note=_clustering_note(cohort_size, icc, deff, cohorts * per_cohort, alpha),
+    )
+
+
+def _with_simulation(row: AnalysisPower, result: SimulatedPower) -> AnalysisPower:
+    simulated = replace(
+        row,
+        simulated_power=result.power,
+        standard_error=result.standard_error,
+        failed_simulations=result.failed,
+    )
+    if row.method == SIMULATION:
+        return replace(simulated, power=result.power, reason=None)
+    return simulated
