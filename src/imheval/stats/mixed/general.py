@@ -1,0 +1,289 @@
+"""A general REML fit for people nested in cohorts: any fixed design, a cohort random-effect
+vector (an intercept, or an intercept and time slopes), and a random intercept per person.
+
+This is the fitter behind :mod:`imheval.stats.mixed.interaction` (the programme-by-time model)
+and the cohort ICC of the change scores; :func:`imheval.stats.mixed.mixed_model` keeps its own
+faster fitter. It minimises lme4's profiled REML criterion over lme4's parameters theta (the
+participant SD relative to the residual SD, and the lower-triangular Cholesky factor of the
+cohort covariance relative to the residual variance, column by column, as ``getME(m,
+"theta")``), so the estimates are lme4's up to the optimiser's tolerance.
+
+Each evaluation costs O(cohorts x d^3) with d the number of fixed plus cohort random columns:
+the participant intercepts are removed in closed form (a person's block of V is I + theta^2 J,
+whose inverse is I - c J), and the cohort effects by Woodbury on each cohort's k x k block,
+batched across cohorts. The sums over a cohort's rows and over each person's rows are computed
+once, before the search.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Final
+
+import numpy as np
+from scipy import optimize
+
+from imheval.stats._common import FloatArray, IntArray
+
+#: lme4's isSingular() tolerance: a theta with lower bound 0 below this is zero.
+SINGULAR_TOLERANCE: Final = 1e-4
+
+_LOG_2PI: Final = math.log(2.0 * math.pi)
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """The data of one fit: ``y``, fixed design ``x``, cohort random design ``z`` (n x k, k
+    may be 0), integer ``cohort`` and ``person`` codes (persons nested in cohorts), and
+    whether each person has a random intercept."""
+
+    y: FloatArray
+    x: FloatArray
+    z: FloatArray
+    cohort: IntArray
+    person: IntArray
+    person_term: bool
+
+    @property
+    def n(self) -> int:
+        return int(self.y.size)
+
+    @property
+    def p(self) -> int:
+        return int(self.x.shape[1])
+
+    @property
+    def k(self) -> int:
+        return int(self.z.shape[1])
+
+    @property
+    def n_theta(self) -> int:
+        return (1 if self.person_term else 0) + self.k * (self.k + 1) // 2
+
+
+class _Sums:
+    """The cross-products every evaluation needs, summed once per cohort and person count."""
+
+    def __init__(self, problem: Problem) -> None:
+        self.problem = problem
+        g = np.column_stack([problem.x, problem.z, problem.y])
+        self.d = g.shape[1]
+        n_cohorts = int(problem.cohort.max()) + 1
+        outer = g[:, :, None] * g[:, None, :]
+        self.cross = np.zeros((n_cohorts, self.d, self.d))
+        np.add.at(self.cross, problem.cohort, outer)
+        n_persons = int(problem.person.max()) + 1
+        person_sum = np.zeros((n_persons, self.d))
+        np.add.at(person_sum, problem.person, g)
+        counts = np.bincount(problem.person, minlength=n_persons)
+        person_cohort = np.zeros(n_persons, dtype=np.int64)
+        person_cohort[problem.person] = problem.cohort
+        self.sizes = np.unique(counts[counts > 0])
+        self.by_size = np.zeros((self.sizes.size, n_cohorts, self.d, self.d))
+        self.n_of_size = np.zeros(self.sizes.size)
+        for index, size in enumerate(self.sizes.tolist()):
+            chosen = counts == size
+            sums = person_sum[chosen]
+            np.add.at(
+                self.by_size[index], person_cohort[chosen], sums[:, :, None] * sums[:, None, :]
+            )
+            self.n_of_size[index] = float(np.count_nonzero(chosen))
+
+
+@dataclass(frozen=True, slots=True)
+class Evaluation:
+    """What one theta gives: beta, X'H^-1X, the penalised residual sum of squares, log|H|."""
+
+    beta: FloatArray
+    xhx: FloatArray
+    pwrss: float
+    logdet_h: float
+    logdet_xhx: float
+
+
+def cholesky_factor(theta_cohort: FloatArray, k: int) -> FloatArray:
+    """lme4's relative Cholesky factor Lambda from its column-wise lower-triangle theta."""
+    factor = np.zeros((k, k))
+    index = 0
+    for column in range(k):
+        for row in range(column, k):
+            factor[row, column] = theta_cohort[index]
+            index += 1
+    return factor
+
+
+def lower_bounds(problem: Problem) -> list[float | None]:
+    """lme4's bounds: 0 for an SD (a diagonal of Lambda), none for an off-diagonal."""
+    bounds: list[float | None] = [0.0] if problem.person_term else []
+    for column in range(problem.k):
+        for row in range(column, problem.k):
+            bounds.append(0.0 if row == column else None)
+    return bounds
+
+
+def evaluate(sums: _Sums, theta: FloatArray) -> Evaluation | None:
+    """The GLS solution at ``theta`` (None when X'H^-1X is singular or pwrss is not positive)."""
+    problem = sums.problem
+    p, k = problem.p, problem.k
+    q = sums.cross.copy()
+    logdet = 0.0
+    offset = 0
+    if problem.person_term:
+        t2 = float(theta[0]) ** 2
+        offset = 1
+        for index, size in enumerate(sums.sizes.tolist()):
+            q -= (t2 / (1.0 + size * t2)) * sums.by_size[index]
+            logdet += sums.n_of_size[index] * math.log1p(size * t2)
+    rest = [*range(p), p + k]
+    q_rr = q[:, rest][:, :, rest].sum(axis=0)
+    if k:
+        lam = cholesky_factor(theta[offset:], k)
+        q_zz = q[:, p : p + k, p : p + k]
+        q_rz = q[:, rest, p : p + k]
+        b = np.einsum("ji,cjl,lm->cim", lam, q_zz, lam) + np.eye(k)
+        t = q_rz @ lam
+        try:
+            chol = np.linalg.cholesky(b)
+        except np.linalg.LinAlgError:
+            return None
+        logdet += 2.0 * float(np.log(np.diagonal(chol, axis1=1, axis2=2)).sum())
+        solved = np.linalg.solve(b, np.swapaxes(t, 1, 2))
+        q_rr = q_rr - np.einsum("cij,cjl->il", t, solved)
+    xhx = q_rr[:p, :p]
+    xhy = q_rr[:p, p]
+    try:
+        chol_x = np.linalg.cholesky(xhx)
+    except np.linalg.LinAlgError:
+        return None
+    beta = np.linalg.solve(xhx, xhy)
+    pwrss = float(q_rr[p, p] - xhy @ beta)
+    if not (pwrss > 0 and math.isfinite(pwrss)):
+        return None
+    return Evaluation(beta, xhx, pwrss, logdet, 2.0 * float(np.log(np.diagonal(chol_x)).sum()))
+
+
+def profiled_deviance(sums: _Sums, theta: FloatArray) -> float:
+    """lme4's REML criterion at ``theta`` (sigma profiled out); inf where it is undefined."""
+    found = evaluate(sums, theta)
+    if found is None:
+        return math.inf
+    dof = sums.problem.n - sums.problem.p
+    return found.logdet_h + found.logdet_xhx + dof * (1.0 + _LOG_2PI + math.log(found.pwrss / dof))
+
+
+def deviance(sums: _Sums, varpar: FloatArray) -> float:
+    """The REML deviance at (theta, sigma), as lmerTest's ``devfun_vp``; nan if undefined."""
+    found = evaluate(sums, varpar[:-1])
+    if found is None:
+        return math.nan
+    sigma2 = float(varpar[-1]) ** 2
+    problem = sums.problem
+    return (
+        found.logdet_h
+        + found.pwrss / sigma2
+        + (problem.n - problem.p) * (_LOG_2PI + math.log(sigma2))
+        + found.logdet_xhx
+    )
+
+
+def covariance_of_beta(sums: _Sums, varpar: FloatArray) -> FloatArray | None:
+    """Var(beta_hat) = sigma^2 (X'H^-1X)^-1 at (theta, sigma); None where undefined."""
+    found = evaluate(sums, varpar[:-1])
+    if found is None:
+        return None
+    return np.asarray(float(varpar[-1]) ** 2 * np.linalg.inv(found.xhx), dtype=np.float64)
+
+
+@dataclass(frozen=True, slots=True)
+class Fit:
+    """A REML fit: theta, sigma, beta, Var(beta) and the REML log-likelihood."""
+
+    theta: FloatArray
+    sigma: float
+    beta: FloatArray
+    covariance: FloatArray
+    log_likelihood: float
+    singular: bool
+    sums: _Sums
+
+    @property
+    def varpar(self) -> FloatArray:
+        return np.array([*self.theta.tolist(), self.sigma])
+
+    def cohort_covariance(self) -> FloatArray:
+        """The cohort random effects' covariance matrix (k x k) on the score scale."""
+        problem = self.sums.problem
+        offset = 1 if problem.person_term else 0
+        lam = cholesky_factor(self.theta[offset:], problem.k)
+        return self.sigma**2 * (lam @ lam.T)
+
+    def person_variance(self) -> float | None:
+        if not self.sums.problem.person_term:
+            return None
+        return float(self.sigma * self.theta[0]) ** 2
+
+
+def fit(problem: Problem) -> Fit | None:
+    """Minimise the profiled REML criterion from lme4's start (SDs 1, correlations 0).
+
+    L-BFGS-B on numerical gradients within lme4's bounds, then a Nelder-Mead polish from the
+    best point (on a theta clipped to the bounds), keeping whichever is lower. None when no
+    finite criterion was found.
+    """
+    sums = _Sums(problem)
+    bounds = lower_bounds(problem)
+    start = np.array([1.0 if bound == 0.0 else 0.0 for bound in bounds])
+    scipy_bounds = [(bound, None) for bound in bounds]
+
+    def objective(theta: FloatArray) -> float:
+        value = profiled_deviance(sums, theta)
+        return value if math.isfinite(value) else 1e300
+
+    best = optimize.minimize(
+        objective,
+        start,
+        method="L-BFGS-B",
+        bounds=scipy_bounds,
+        options={"ftol": 1e-15, "gtol": 1e-9, "maxiter": 2000},
+    )
+    theta = np.asarray(best.x, dtype=np.float64)
+    value = float(best.fun)
+    polish = optimize.minimize(
+        lambda t: objective(_clip(t, bounds)),
+        theta,
+        method="Nelder-Mead",
+        options={"xatol": 1e-9, "fatol": 1e-12, "maxiter": 4000},
+    )
+    if float(polish.fun) < value:
+        theta = _clip(np.asarray(polish.x, dtype=np.float64), bounds)
+        value = float(polish.fun)
+    if not math.isfinite(value) or value >= 1e299:
+        return None
+    found = evaluate(sums, theta)
+    if found is None:
+        return None
+    dof = problem.n - problem.p
+    sigma = math.sqrt(found.pwrss / dof)
+    singular = any(
+        bound == 0.0 and value_ < SINGULAR_TOLERANCE
+        for bound, value_ in zip(bounds, theta.tolist(), strict=True)
+    )
+    return Fit(
+        theta=theta,
+        sigma=sigma,
+        beta=found.beta,
+        covariance=np.asarray(sigma**2 * np.linalg.inv(found.xhx), dtype=np.float64),
+        log_likelihood=-0.5 * value,
+        singular=singular,
+        sums=sums,
+    )
+
+
+def _clip(theta: FloatArray, bounds: list[float | None]) -> FloatArray:
+    """``theta`` with each SD that went below its bound set to the bound."""
+    clipped = theta.copy()
+    for index, bound in enumerate(bounds):
+        if bound is not None and clipped[index] < bound:
+            clipped[index] = bound
+    return clipped
