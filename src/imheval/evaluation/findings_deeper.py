@@ -1,9 +1,11 @@
-"""Plain-English findings on a domain's deeper analyses: reliability, ceilings, too-easy items,
-reliable change, retention, the mixed model, and a level 1 reaction asked once.
+"""Plain-English findings on a domain's deeper analyses: reliability, ceilings and floors,
+too-easy and too-hard items, reliable change, retention, the mixed model, and a level 1 reaction
+asked once.
 
 The kinds (listed with the others in :mod:`imheval.evaluation.findings`): ``reliability``,
-``ceiling``, ``easy_items``, ``reliable_change``, ``retention``, ``mixed_model``, ``reaction``
-(``reaction_none``, ``reaction_too_few``). A count the sentence hides ("fewer than 5 of 59") is
+``ceiling``, ``floor``, ``easy_items``, ``hard_items``, ``reliable_change``, ``retention``,
+``mixed_model``, ``reaction`` (``reaction_none``, ``reaction_too_few``); :mod:`gains` writes
+``ancova`` and ``normalised_gain``. A count the sentence hides ("fewer than 5 of 59") is
 not kept as a figure either.
 """
 
@@ -19,7 +21,7 @@ from imheval.findings.model import Finding, Stats, finding
 from imheval.findings.wording import TOO_EASY, apa_bounded, people, score, signed
 from imheval.scoring import DomainInfo
 from imheval.stats import ItemAnalysis
-from imheval.stats.items import CEILING_SHARE
+from imheval.stats.items import CEILING_SHARE, EASY_ITEM_FACILITY, FLOOR_ADVICE
 
 
 def extra_findings(domain: DomainEvaluation, min_group_size: int) -> list[Finding]:
@@ -160,7 +162,26 @@ def _item_findings(key: str, items: ItemAnalysis, min_group_size: int) -> list[F
         found.append(
             ceiling_finding(key, when, ceiling.share, ceiling.n_at_max, ceiling.n, min_group_size)
         )
-    easy = [s.item for s in items.items if s.flags]
+    for floor, when in ((items.floor_pre, "before"), (items.floor_post, "after")):
+        if floor is None or not floor.flagged or floor.share is None:
+            continue
+        found.append(floor_finding(key, when, floor.share, floor.n_at_min, floor.n, min_group_size))
+    hard = [s.item for s in items.items if s.too_hard]
+    if hard:
+        found.append(
+            finding(
+                "hard_items",
+                key,
+                f"{len(hard)} item(s) were answered correctly by fewer than 10% of people after "
+                f"training ({', '.join(hard)}): {FLOOR_ADVICE}.",
+                figures={"items": ", ".join(hard)},
+            )
+        )
+    easy = [
+        s.item
+        for s in items.items
+        if s.facility_pre is not None and s.facility_pre > EASY_ITEM_FACILITY
+    ]
     if easy:
         found.append(
             finding(
@@ -194,6 +215,32 @@ def ceiling_finding(
             "when": when,
             "share": share if shown else None,
             "n_at_max": n_at_max if shown else None,
+        },
+    )
+
+
+def floor_finding(
+    key: str, when: str, share: float, n_at_min: int, n: int, min_group_size: int
+) -> Finding:
+    """Too many people at the minimum ``when`` ("before" or "after") training: the mirror of
+    :func:`ceiling_finding` (a small count is not given, only the threshold)."""
+    shown = n_at_min >= min_group_size
+    threshold = f"{100 * CEILING_SHARE:.0f}%"
+    advice = (
+        FLOOR_ADVICE
+        if when == "after"
+        else "the questions cannot tell apart the people who started lowest"
+    )
+    return finding(
+        "floor",
+        key,
+        (f"{share:.0%} of people" if shown else f"More than {threshold} of people")
+        + f" scored the minimum {when} training (the threshold is {threshold}): {advice}.",
+        people=n,
+        figures={
+            "when": when,
+            "share": share if shown else None,
+            "n_at_min": n_at_min if shown else None,
         },
     )
 

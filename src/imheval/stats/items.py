@@ -302,7 +302,7 @@ def item_analysis(
             reasons["mcnemar"] = "McNemar's test is for items scored right or wrong"
         flags = _easy_item_flags(item_id, facility_pre, is_binary[j])
         too_hard = is_binary[j] and facility_post is not None and facility_post < HARD_ITEM_FACILITY
-        if too_hard:
+        if too_hard and facility_post is not None:
             flags.append(
                 f"Item {item_id}: only {facility_post * 100:.0f}% answered it correctly after "
                 f"training (facility below .10); {FLOOR_ADVICE}."

@@ -20,6 +20,7 @@ from imheval.reports.context import (
 )
 from imheval.reports.domain_charts import facility_chart
 from imheval.reports.model import Block, Callout, Heading, Number, Paragraph, Table
+from imheval.reports.sections.floor_blocks import floor_warnings
 from imheval.reports.sections.gains_blocks import gain_blocks
 from imheval.reports.sections.programmes_blocks import programme_blocks
 from imheval.reports.sections.retrospective_blocks import retrospective_blocks
@@ -35,6 +36,7 @@ from imheval.reports.wording import (
 )
 from imheval.stats import (
     AlphaResult,
+    ConfidenceInterval,
     ItemAnalysis,
     ItemStats,
     MixedModelResult,
@@ -395,7 +397,8 @@ def _alpha_value(result: AlphaResult, min_group_size: int = 0) -> str:
 
 
 def ceiling_warnings(context: ReportContext, items: ItemAnalysis) -> list[str]:
-    """The ceiling flags of a domain in plain English, each with the seed's advice."""
+    """The ceiling flags of a domain in plain English, each with the seed's advice; then the
+    floor flags (:func:`~imheval.reports.sections.floor_blocks.floor_warnings`)."""
     texts: list[str] = []
     for when, ceiling in (("before", items.ceiling_pre), ("after", items.ceiling_post)):
         if ceiling is None or not ceiling.flagged or ceiling.share is None:
@@ -415,7 +418,7 @@ def ceiling_warnings(context: ReportContext, items: ItemAnalysis) -> list[str]:
             f"Answered correctly by more than {100 * EASY_FACILITY:.0f}% of people before "
             f"training: {listed}. {TOO_EASY.capitalize()}."
         )
-    return texts
+    return texts + floor_warnings(context, items)
 
 
 def item_table(label: str, items: ItemAnalysis, context: ReportContext | None = None) -> Table:
@@ -433,8 +436,8 @@ def item_table(label: str, items: ItemAnalysis, context: ReportContext | None = 
         rows.append(
             (
                 context.evaluation.item_label(stats.item) if context is not None else stats.item,
-                optional_prop(stats.facility_pre),
-                optional_prop(stats.facility_post),
+                facility_cell(stats.facility_pre, stats.facility_pre_ci),
+                facility_cell(stats.facility_post, stats.facility_post_ci),
                 optional_prop(stats.item_rest_pre),
                 mcnemar_text(stats, limit),
                 Number(format_p(stats.p_holm)) if stats.p_holm is not None else DASH,
@@ -456,7 +459,8 @@ def item_table(label: str, items: ItemAnalysis, context: ReportContext | None = 
         notes.append("McNemar's test is for questions scored right or wrong, not ratings.")
     notes.append(
         f"Facility above {prop(EASY_FACILITY)} before training marks a question as too easy "
-        "to show change."
+        "to show change; below .10 after training, as too hard. In brackets: the 95% CI "
+        "(Wilson) of a right/wrong question's facility."
     )
     return Table(
         caption=f"{label}: item analysis ({len(items.items)} questions; "
@@ -497,9 +501,18 @@ def mcnemar_text(stats: ItemStats, min_group_size: int = 0) -> str:
     return f"{counts}; {result.apa()}"
 
 
+def facility_cell(value: float | None, ci: ConfidenceInterval | None) -> Number:
+    """A facility, with its 95% CI in brackets when it has one: ".45 [.30, .61]"."""
+    if value is None or ci is None:
+        return optional_prop(value)
+    return Number(f"{prop(value)} [{prop(ci.low)}, {prop(ci.high)}]")
+
+
 def _item_flag(stats: ItemStats) -> str:
     if stats.facility_pre is not None and stats.facility_pre > EASY_FACILITY:
         return "Too easy"
+    if stats.too_hard:
+        return "Too hard"
     if stats.flags:
         return "See note"
     return ""
