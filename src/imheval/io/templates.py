@@ -7,6 +7,8 @@ anonymous code, the timepoint, and a valid answer to every item (a keyed item's 
 code, a rating item's middle point), so a person can see the format, overwrite the row and
 add their own. For instruments with parallel forms the template has a ``form`` column, and
 the sample row is on the first form (the other form's questions blank), as a response is.
+A retrospective rating item also gets its then column, ``<item>@then``, after the items
+(answered in the sample row only when the template is for the post-test, where it is asked).
 Written with the same writers as exports (:mod:`imheval.io.writers`), so CSV
 formulas are neutralised and XLSX cells are text.
 """
@@ -19,7 +21,14 @@ from typing import Final, Literal
 import pandas as pd
 
 from imheval.instruments.model import Instrument, KeyedItem, RatingItem
-from imheval.io.table import FORM, RESERVED_COLUMNS, SOURCE_ROW, TIMEPOINTS, ResponseTable
+from imheval.io.table import (
+    FORM,
+    RESERVED_COLUMNS,
+    SOURCE_ROW,
+    TIMEPOINTS,
+    ResponseTable,
+    then_column,
+)
 from imheval.io.writers import csv_bytes, xlsx_bytes
 
 #: The made-up code of the sample row (no real person's code looks like it).
@@ -59,6 +68,12 @@ def response_template(
         for item in instrument.items:
             sample_answer = _sample_answer(instrument, item)
             answers.setdefault(item.id, sample_answer if asked is None or item.id in asked else "")
+    thens = {
+        then_column(item.id): answers[item.id] if timepoint == "post" else ""
+        for instrument in instruments
+        for item in instrument.items
+        if isinstance(item, RatingItem) and item.retrospective
+    }
     sample: dict[str, str | int] = {
         "participant": SAMPLE_CODE,
         "cohort": cohort,
@@ -68,14 +83,15 @@ def response_template(
         "profession": "",
     }
     form = {FORM: forms[0]} if forms else {}
-    row = {**sample, **form, SOURCE_ROW: 2, **answers}
-    columns = [*RESERVED_COLUMNS, *form, SOURCE_ROW, *answers]
+    row = {**sample, **form, SOURCE_ROW: 2, **answers, **thens}
+    columns = [*RESERVED_COLUMNS, *form, SOURCE_ROW, *answers, *thens]
     frame = pd.DataFrame([row], columns=columns)
     return ResponseTable(
         frame=frame,
         source="template",
         layout="tidy",
         item_columns=tuple(answers),
+        then_columns=tuple(thens),
     )
 
 

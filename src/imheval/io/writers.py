@@ -69,10 +69,12 @@ _MAX_VALUE_LABEL_BYTES = 120  # and 120 for a value label
 
 def tidy_frame(table: ResponseTable) -> pd.DataFrame:
     """The table as the reader reads it back: reserved columns as text (and ``form`` when the
-    table has it), then the item columns (text) or the domain totals (float, NaN = not
-    measured); ``source_row`` is left out."""
+    table has it), then the item columns (text) and the retrospective then answers
+    (``<item>@then``), or the domain totals (float, NaN = not measured); ``source_row`` is left
+    out."""
     form = [FORM] if FORM in table.frame.columns else []
-    frame = table.frame.loc[:, [*RESERVED_COLUMNS, *form, *table.item_columns]].astype(str)
+    items = [*table.item_columns, *table.then_columns]
+    frame = table.frame.loc[:, [*RESERVED_COLUMNS, *form, *items]].astype(str)
     for column in table.score_columns:
         frame[column] = pd.to_numeric(table.frame[column], errors="coerce").astype(float)
     return frame.reset_index(drop=True)
