@@ -231,7 +231,6 @@ def write_lss(instrument: Instrument) -> str:
             "levels": [level.value for level in instrument.levels],
         },
         "kirkpatrick": {domain.id: domain.kirkpatrick_level for domain in instrument.domains},
-        "barr": {d.id: d.barr_level for d in instrument.domains if d.barr_level is not None},
         "code": code_title,
         "timepoint": timepoint_title,
         "groups": {},
@@ -244,6 +243,10 @@ def write_lss(instrument: Instrument) -> str:
         "form": {},
         "concept": {},
     }
+    barr = {d.id: d.barr_level for d in instrument.domains if d.barr_level is not None}
+    if barr:
+        # Only when some domain is tagged, so files of untagged instruments stay as they were.
+        mapping["barr"] = barr
     first = tables.group(FIRST_GROUP, "")
     tables.question(
         first,
