@@ -90,12 +90,13 @@ def then_problems(table: ResponseTable, instruments: Sequence[Instrument]) -> li
             )
             continue
         wrong = np.flatnonzero(answered & (frame["timepoint"] != "post").to_numpy())
+        rows = frame[SOURCE_ROW].to_numpy(dtype=np.int64)
         for index in wrong[:_MAX_ROWS_LISTED].tolist():
             timepoint = str(frame["timepoint"].iat[index]) or "no timepoint"
             problems.append(
                 Problem(
                     file=table.source,
-                    row=int(frame[SOURCE_ROW].iat[index]),
+                    row=int(rows[index]),
                     column=column,
                     message=(
                         f"a 'then' answer on a {timepoint} row: the retrospective question "
