@@ -19,9 +19,16 @@ import pandas as pd
 
 from imheval.errors import AnalysisError
 from imheval.instruments import Instrument
+from imheval.instruments.model import KeyedItem, RatingItem
 from imheval.io import read_responses
 from imheval.matching import MatchResult, match
-from imheval.scoring import ItemOutcome, MissingPolicy, score_items, scores_from_totals
+from imheval.scoring import (
+    ItemOutcome,
+    MissingPolicy,
+    chosen_options,
+    score_items,
+    scores_from_totals,
+)
 from imheval.stats.reliability import TestRetestResult, test_retest
 
 #: The timepoints the two administrations are read from.
@@ -115,29 +122,69 @@ def retest_study(
     domain_ids = [info.id for info in scored.domains]
     first = pd.DataFrame({d: people[f"{d}@{FIRST}"].to_numpy(float) for d in domain_ids})
     second = pd.DataFrame({d: people[f"{d}@{SECOND}"].to_numpy(float) for d in domain_ids})
-    items_first = items_second = None
+    items_first = items_second = options_first = options_second = None
+    keyed = {
+        item.id: item
+        for instrument in instruments
+        for item in instrument.items
+        if isinstance(item, KeyedItem)
+    }
+    scales = {
+        item.id: _scale_points(instrument, item)
+        for instrument in instruments
+        for item in instrument.items
+        if isinstance(item, RatingItem) and item.scale in instrument.scales
+    }
     if scored.item_points is not None and scored.item_outcomes is not None:
-        answers = scored.item_points.where(scored.item_outcomes.isin(_ANSWERED))
+        answered = scored.item_outcomes.isin(_ANSWERED)
+        answers = scored.item_points.where(answered)
         items_first, items_second = (
             _aligned_items(scored.frame, answers, matched, t) for t in (FIRST, SECOND)
         )
+        keyed_ids = [i for i in answers.columns if i in keyed and i in table.frame.columns]
+        if keyed_ids:
+            options = pd.DataFrame(
+                {i: _option_numbers(table.frame[i], keyed[i]) for i in keyed_ids},
+                index=scored.frame.index,
+            ).where(answered[keyed_ids])
+            options_first, options_second = (
+                _aligned_items(scored.frame, options, matched, t) for t in (FIRST, SECOND)
+            )
     result = test_retest(
         first,
         second,
         items_first,
         items_second,
         item_domains=dict(scored.item_domains or {}),
+        options_first=options_first,
+        options_second=options_second,
+        rating_scales=scales,
+        option_codes={i: tuple(item.options) for i, item in keyed.items()},
     )
     notes = [
         "The first administration is read from timepoint 'pre' and the retest from 'post'.",
         "ICC(A,1) counts a systematic shift between the two administrations as disagreement; "
         "ICC(C,1), which ignores it, is in the JSON details.",
+        "Limits of agreement, the standard error of measurement (SEM, de Vet et al. 2006) and "
+        "the smallest detectable change are in score points; differences are retest minus "
+        "first.",
     ]
     if instruments:
         notes.append(
             "Domain totals use the zero rule (wrong, missing and invalid answers score 0); "
             "item agreement uses only the answers given both times."
         )
+        if keyed:
+            notes.append(
+                "For questions with an answer key, 'same option' compares the option chosen and "
+                "'same score' compares right or wrong: two different wrong options agree on the "
+                "score but not on the option."
+            )
+        if scales:
+            notes.append(
+                "For rating items, kappa compares the exact rating; weighted kappa (linear and "
+                "quadratic weights) gives partial credit for a near miss."
+            )
         if any(item.kappa.ci_reason for item in result.items):
             notes.append(
                 "No CI is shown for a kappa whose large-sample standard error is 0 (perfect "
@@ -155,6 +202,18 @@ def retest_study(
         reliability=result,
         notes=(*table.warnings, *notes),
     )
+
+
+def _option_numbers(answers: pd.Series, item: KeyedItem) -> np.ndarray:
+    """Each answer's option as its position among the item's options (NaN if none)."""
+    position = {code: float(n) for n, code in enumerate(item.options)}
+    chosen = chosen_options(answers, item)
+    return np.array([position.get(code, np.nan) for code in chosen], dtype=float)
+
+
+def _scale_points(instrument: Instrument, item: RatingItem) -> tuple[float, ...]:
+    scale = instrument.scales[item.scale]
+    return tuple(float(point) for point in range(scale.min, scale.max + 1))
 
 
 def _aligned_items(

@@ -1,4 +1,4 @@
-"""Test-retest reliability: ICC(A,1) for domain totals, Cohen's kappa and agreement for items.
+"""Test-retest reliability: ICC(A,1) and measurement error for domain totals, agreement for items.
 
 A pilot gives the same questionnaire twice to the same people with no training in between
 (seed 000 did this before using its tool). Scores that barely move between the two
@@ -27,6 +27,14 @@ from imheval.stats._common import (
     check_confidence,
     finite_or_none,
 )
+from imheval.stats.agreement import RatingAgreement, rating_agreement
+from imheval.stats.measurement_error import (
+    BlandAltman,
+    MeasurementError,
+    bland_altman,
+    measurement_error,
+)
+from imheval.stats.proportions import wilson_ci
 from imheval.stats.results import ConfidenceInterval, TestResult
 
 #: Fewest people with both scores for an ICC or a kappa: with 2 people every coefficient is
@@ -61,8 +69,10 @@ class KappaResult:
     """Cohen's kappa (unweighted) for one item answered twice, with percent agreement.
 
     ``n`` counts people with both answers; ``percent_agreement`` is the share (0-1) who gave the
-    same answer both times and ``expected_agreement`` the share expected by chance from the
-    margins. ``se`` is the large-sample SE and ``ci`` its normal CI, clipped to [-1, 1] as
+    same answer both times (``agreement_ci`` its Wilson CI) and ``expected_agreement`` the share
+    expected by chance from the margins. What "the same answer" is depends on what was passed
+    in: the option chosen, the score (right or wrong), or the rating; see :class:`ItemRetest`.
+    ``se`` is the large-sample SE and ``ci`` its normal CI, clipped to [-1, 1] as
     psych does; when the SE is 0 (see :func:`cohen_kappa`) ``ci`` is None and ``ci_reason``
     says why. When kappa cannot be computed, ``reason`` says why and kappa, se and ci are None
     (percent agreement is kept when there is any pair).
@@ -77,6 +87,7 @@ class KappaResult:
     categories: tuple[float, ...] = ()
     reason: str | None = None
     ci_reason: str | None = None
+    agreement_ci: ConfidenceInterval | None = None
 
     @property
     def computed(self) -> bool:
@@ -87,6 +98,10 @@ class KappaResult:
         return {
             "n": self.n,
             "percent_agreement": finite_or_none(self.percent_agreement),
+            "percent_agreement_ci": (
+                self.agreement_ci.to_list() if self.agreement_ci is not None else None
+            ),
+            "percent_agreement_ci_method": "wilson",
             "expected_agreement": finite_or_none(self.expected_agreement),
             "kappa": finite_or_none(self.kappa),
             "se": finite_or_none(self.se),
@@ -101,10 +116,16 @@ class KappaResult:
 
 @dataclass(frozen=True, slots=True)
 class DomainRetest:
-    """ICC(A,1) of one domain's totals, with its Koo & Li wording."""
+    """One domain's totals: ICC(A,1) with its Koo & Li wording, and measurement error.
+
+    ``bland_altman`` (bias and limits of agreement) and ``measurement_error`` (SEM and the
+    smallest detectable change) are in score points; None only when built without them.
+    """
 
     domain: str
     icc: TestResult
+    bland_altman: BlandAltman | None = None
+    measurement_error: MeasurementError | None = None
 
     @property
     def interpretation(self) -> str:
@@ -115,19 +136,67 @@ class DomainRetest:
             "domain": self.domain,
             "icc": self.icc.to_dict(),
             "interpretation": self.interpretation,
+            "bland_altman": self.bland_altman.to_dict() if self.bland_altman else None,
+            "measurement_error": (
+                self.measurement_error.to_dict() if self.measurement_error else None
+            ),
         }
+
+
+#: What the item-level ``kappa`` compares, by kind of item (said in the JSON as "compares").
+COMPARES: Mapping[str, str] = MappingProxyType(
+    {
+        "keyed": "the score: right or wrong (two different right options count as agreeing)",
+        "rating": "the rating given (unweighted: a near miss counts as disagreeing)",
+        "scored": "the points the item scored",
+    }
+)
 
 
 @dataclass(frozen=True, slots=True)
 class ItemRetest:
-    """Agreement between the two answers to one item."""
+    """Agreement between the two answers to one item, named for what it compares.
+
+    ``kind`` is "keyed" (a question with an answer key), "rating" or "scored" (points only,
+    kind unknown). ``kappa`` always compares the item's score (for a keyed item right or wrong;
+    for a rating item the rating; see :data:`COMPARES`). A keyed item also has ``option``:
+    agreement on the option chosen (kappa over all the options), which is stricter: two
+    different wrong answers agree on the score but not on the option. A rating item also has
+    ``ratings``: exact and within-one-point agreement and linear- and quadratic-weighted kappa.
+    """
 
     item: str
     domain: str | None
     kappa: KappaResult
+    kind: str = "scored"
+    option: KappaResult | None = None
+    ratings: RatingAgreement | None = None
+    options: tuple[str, ...] = ()
+
+    @property
+    def compares(self) -> str:
+        return COMPARES.get(self.kind, COMPARES["scored"])
 
     def to_dict(self) -> dict[str, Any]:
-        return {"item": self.item, "domain": self.domain, **self.kappa.to_dict()}
+        """The score agreement's figures at the top level (as before), then the others."""
+        return {
+            "item": self.item,
+            "domain": self.domain,
+            "kind": self.kind,
+            "compares": self.compares,
+            **self.kappa.to_dict(),
+            "option_agreement": (
+                {
+                    "compares": "the option chosen",
+                    **self.option.to_dict(),
+                    # the option codes in the order of ``categories`` (0, 1, ...)
+                    "options": list(self.options),
+                }
+                if self.option is not None
+                else None
+            ),
+            "rating_agreement": self.ratings.to_dict() if self.ratings is not None else None,
+        }
 
 
 @dataclass(frozen=True, slots=True)
@@ -309,11 +378,13 @@ def cohen_kappa(first: object, second: object, confidence: float = 0.95) -> Kapp
     a, b = _complete_vectors(first, second)
     n = int(a.size)
     observed = float(np.mean(a == b)) if n else None
+    agreement_ci = wilson_ci(int(np.count_nonzero(a == b)), n, level)
     if n < MIN_PEOPLE:
         return KappaResult(
             n=n,
             percent_agreement=observed,
             reason=f"fewer than {MIN_PEOPLE} people answered both times ({_people(n)})",
+            agreement_ci=agreement_ci,
         )
     categories, codes = np.unique(np.concatenate([a, b]), return_inverse=True)
     m = int(categories.size)
@@ -333,6 +404,7 @@ def cohen_kappa(first: object, second: object, confidence: float = 0.95) -> Kapp
             categories=labels,
             reason="everyone gave the same answer both times: agreement is 100%, but so is the "
             "agreement expected by chance, so kappa is undefined",
+            agreement_ci=agreement_ci,
         )
     kappa = (p_o - p_e) / (1 - p_e)
     diagonal = np.diag(table)
@@ -365,6 +437,7 @@ def cohen_kappa(first: object, second: object, confidence: float = 0.95) -> Kapp
         ci=ci,
         categories=labels,
         ci_reason=ci_reason,
+        agreement_ci=agreement_ci,
     )
 
 
@@ -375,37 +448,74 @@ def test_retest(
     items_second: pd.DataFrame | None = None,
     item_domains: Mapping[str, str] | None = None,
     confidence: float = 0.95,
+    *,
+    options_first: pd.DataFrame | None = None,
+    options_second: pd.DataFrame | None = None,
+    rating_scales: Mapping[str, Sequence[float]] | None = None,
+    option_codes: Mapping[str, Sequence[str]] | None = None,
 ) -> TestRetestResult:
-    """ICC(A,1) for every domain and kappa with percent agreement for every item.
+    """ICC(A,1) and measurement error for every domain, agreement for every item.
 
     ``first`` / ``second``: domain totals, one column per domain, rows = the same people in the
-    same order (the matched pilot participants). ``items_first`` / ``items_second``: optional
-    item answers (points or answer codes as numbers; NaN = not answered), same rows, one column
-    per item; ``item_domains`` maps items to their domain for the output. Raises AnalysisError
-    when the two frames' columns or lengths differ.
+    same order (the matched pilot participants); each gets ICC(A,1), Bland-Altman limits and
+    SEM with the smallest detectable change. ``items_first`` / ``items_second``: optional item
+    points (NaN = not answered), same rows, one column per item; ``item_domains`` maps items
+    to their domain for the output. ``options_first`` / ``options_second``: for keyed items,
+    the option chosen as a number (its position among the options), same rows, one column per
+    keyed item; those items get agreement on the option as well as on the score.
+    ``option_codes`` names each keyed item's options in position order (for the output).
+    ``rating_scales`` maps each rating item to its scale points; those get weighted kappa.
+    Raises AnalysisError when the two frames of a pair differ in columns or lengths.
     """
     level = check_confidence(confidence)
     _check_aligned(first, second, "domain totals")
     domains = tuple(
         DomainRetest(
-            domain=str(column), icc=icc_a1(first[column], second[column], confidence=level)
+            domain=str(column),
+            icc=icc_a1(first[column], second[column], confidence=level),
+            bland_altman=bland_altman(first[column], second[column], confidence=level),
+            measurement_error=measurement_error(first[column], second[column], level),
         )
         for column in first.columns
     )
+    if (options_first is None) != (options_second is None):
+        raise AnalysisError("give the options chosen at both administrations, or neither")
+    if options_first is not None and options_second is not None:
+        _check_aligned(options_first, options_second, "options chosen")
+    scales = dict(rating_scales or {})
     items: tuple[ItemRetest, ...] = ()
     if items_first is not None or items_second is not None:
         if items_first is None or items_second is None:
             raise AnalysisError("give the item answers of both administrations, or neither")
         _check_aligned(items_first, items_second, "item answers")
         lookup = dict(item_domains or {})
-        items = tuple(
-            ItemRetest(
-                item=str(column),
-                domain=lookup.get(str(column)),
-                kappa=cohen_kappa(items_first[column], items_second[column], confidence=level),
+        keyed = set() if options_first is None else {str(c) for c in options_first.columns}
+        built: list[ItemRetest] = []
+        for column in items_first.columns:
+            item = str(column)
+            option: KappaResult | None = None
+            ratings: RatingAgreement | None = None
+            kind = "scored"
+            if options_first is not None and options_second is not None and item in keyed:
+                kind = "keyed"
+                option = cohen_kappa(options_first[column], options_second[column], level)
+            elif item in scales:
+                kind = "rating"
+                ratings = rating_agreement(
+                    items_first[column], items_second[column], scales[item], level
+                )
+            built.append(
+                ItemRetest(
+                    item=item,
+                    domain=lookup.get(item),
+                    kappa=cohen_kappa(items_first[column], items_second[column], level),
+                    kind=kind,
+                    option=option,
+                    ratings=ratings,
+                    options=tuple((option_codes or {}).get(item, ())) if option else (),
+                )
             )
-            for column in items_first.columns
-        )
+        items = tuple(built)
     return TestRetestResult(domains=domains, items=items)
 
 
