@@ -36,8 +36,9 @@ from imheval.reports.sections.methods import methods_section
 from imheval.reports.sections.participation import participation_section
 from imheval.reports.sections.qualitative import with_qualitative
 from imheval.reports.sections.reaction import reaction_section
-from imheval.reports.sections.results import results_section
+from imheval.reports.sections.results import results_section, with_service_data
 from imheval.reports.sections.summary import summary_section, trust_section
+from imheval.services.analysis import ServiceSummary
 
 
 def build_report(
@@ -47,13 +48,15 @@ def build_report(
     min_group_size: int | None = None,
     builders: Sequence[SectionBuilder] | None = None,
     qualitative: Sequence[QualitativeSection] = (),
+    services: ServiceSummary | None = None,
 ) -> Report:
     """The report for ``evaluation``: a frozen :class:`Report` every renderer reads.
 
     ``min_group_size`` defaults to the evaluation's; a smaller value cannot reveal what the
     evaluation already suppressed, so the larger of the two is used. ``builders`` replaces
     :data:`SECTION_BUILDERS` (e.g. to add a section). ``qualitative``: a focus-group section
-    per study, before the methods (:mod:`imheval.reports.sections.qualitative`). Raises
+    per study, before the methods (:mod:`imheval.reports.sections.qualitative`). ``services``:
+    level-4 service data shown in the Level 4 section (:mod:`imheval.services`). Raises
     AnalysisError only through the evaluation's own checks; a domain with no matched pair is
     reported as such, not an error.
     """
@@ -77,6 +80,8 @@ def build_report(
         sections=sections,
         software=f"imheval {__version__}",
     )
+    if services is not None:
+        report = with_service_data(report, results_section(context, services))
     return with_qualitative(report, qualitative) if qualitative else report
 
 
