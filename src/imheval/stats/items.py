@@ -439,9 +439,10 @@ def wilson_ci(
     centre = proportion + z2n / 2
     half = z * math.sqrt(max(0.0, proportion * (1 - proportion)) / n + z2n / (4 * n))
     scale = 1 + z2n
-    return ConfidenceInterval(
-        max(0.0, (centre - half) / scale), min(1.0, (centre + half) / scale), level
-    )
+    # At 0 and 1 the bound is exactly 0 or 1 (rounding would leave 0.9999999999999999).
+    low = 0.0 if proportion <= 0.0 else max(0.0, (centre - half) / scale)
+    high = 1.0 if proportion >= 1.0 else min(1.0, (centre + half) / scale)
+    return ConfidenceInterval(low, high, level)
 
 
 # --------------------------------------------------------------------------------------------
