@@ -118,7 +118,7 @@ def test_design_mode_gives_each_analysis_and_the_cohort_level_t_on_cohort_means(
     assert analyses["cohort"]["power"] == pytest.approx(
         power_by_hand(5, 0.5 * math.sqrt(12)), abs=1e-6
     )
-    smallest = dict(document["smallest_detectable"])  # type: ignore[call-overload]
+    smallest = {entry["analysis"]: entry["effect"] for entry in document["smallest_detectable"]}  # type: ignore[attr-defined]
     assert smallest["cohort"] > smallest["participant"]
 
 
@@ -135,9 +135,9 @@ def test_design_mode_prints_a_sentence_per_analysis() -> None:
 
 
 def test_simulation_is_seeded_and_repeatable(tmp_path: Path) -> None:
-    options = ["--effect", "0.5", "--cohorts", "4", "--cohort-size", "8", "--icc", "0.05"]
-    first = run_plan(tmp_path, *options, "--simulate", "40", "--seed", "3")
-    second = run_plan(tmp_path, *options, "--simulate", "40", "--seed", "3")
+    options = ["--effect", "0.5", "--cohorts", "3", "--cohort-size", "5", "--icc", "0.05"]
+    first = run_plan(tmp_path, *options, "--simulate", "6", "--seed", "3")
+    second = run_plan(tmp_path, *options, "--simulate", "6", "--seed", "3")
     assert first == second
     mixed = next(entry for entry in first["analyses"] if entry["analysis"] == "mixed")  # type: ignore[attr-defined]
     assert mixed["method"] == "simulation"
@@ -150,7 +150,8 @@ def test_simulation_is_seeded_and_repeatable(tmp_path: Path) -> None:
         (["--effect", "0.5", "--power", "0.8", "--people", "40"], "not both"),
         (["--effect", "0.5", "--icc", "0.05"], "give the cohort size with it"),
         (["--effect", "0.5", "--attrition", "15"], "0.15 for 15%"),
-        (["--effect", "0", "--power", "0.8"], "other than 0"),
+        (["--effect", "0", "--power", "0.8"], "above 0"),
+        (["--effect", "-0.5", "--power", "0.8"], "above 0"),
         (["--effect", "0.5", "--power", "80"], "0.8 for 80%"),
         (["--effect", "0.5", "--cohorts", "5"], "--cohort-size: Give the cohort size"),
         (["--effect", "0.5", "--cohorts", "1", "--cohort-size", "9"], "at least 2 cohorts"),

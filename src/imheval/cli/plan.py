@@ -259,7 +259,8 @@ def _render_plan(study: StudyPlan) -> None:
     if study.target_power is not None:
         rows.append(("People to enrol", str(study.people_needed)))
     if study.cohorts_needed is not None:
-        rows.append(("Cohorts needed", str(study.cohorts_needed)))
+        cohorts_label = "Cohorts needed" if study.target_power is not None else "Cohorts"
+        rows.append((cohorts_label, str(study.cohorts_needed)))
     rows.append(("Power", f"{study.power:.3f}"))
     for label, value in rows:
         table.add_row(label, value)
@@ -287,6 +288,8 @@ def _render_design(design: DesignPower) -> None:
     )
     for sentence in design_sentences(design):
         console.print(f"• {sentence}", soft_wrap=True)
+    if design.clustering_note:
+        console.print(design.clustering_note, soft_wrap=True)
     console.print()
     smallest = dict(design.smallest_detectable)
     table = Table(title=f"Power to detect d_z = {effect_text(design.effect)}", title_justify="left")

@@ -73,7 +73,8 @@ def design_sentences(design: DesignPower) -> list[str]:
     for analysis in design.analyses:
         name = ANALYSIS_WORDS.get(analysis.analysis, analysis.analysis)
         if analysis.power is None:
-            sentences.append(f"{name}: cannot be computed. {analysis.reason or ''}".strip())
+            why = f": {analysis.reason}" if analysis.reason else ""
+            sentences.append(f"{name}: not computed{why}.")
             continue
         chance = a_percent(analysis.power)
         text = f"{name}: {chance} chance of detecting d_z = {effect_text(design.effect)}"

@@ -55,8 +55,11 @@ def plan_input_problems(
     effect = inputs.effect
     if effect is None:
         problems["effect"] = "Give the expected effect, as d_z (e.g. 0.5)."
-    elif not math.isfinite(effect) or effect == 0:
-        problems["effect"] = "The expected effect must be a number other than 0 (e.g. 0.5)."
+    elif not math.isfinite(effect) or effect <= 0:
+        problems["effect"] = (
+            "The expected effect must be a number above 0, e.g. 0.5 (the tests are two-sided, "
+            "so a fall is planned for like a rise of the same size)."
+        )
     elif abs(effect) > 10:
         problems["effect"] = (
             "An effect above 10 standard deviations of the change is not plausible; d_z is "

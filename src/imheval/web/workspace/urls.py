@@ -4,13 +4,20 @@ member, invitation), so no address can reach another organisation's object."""
 
 from django.urls import path
 
-from imheval.web.workspace import cohort_views, instrument_editor, instrument_interop, views
+from imheval.web.workspace import (
+    cohort_views,
+    instrument_editor,
+    instrument_interop,
+    plan_views,
+    views,
+)
 
 app_name = "workspace"
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("<slug:org>/", views.organisation, name="organisation"),
+    path("<slug:org>/plan/", plan_views.plan, name="plan"),
     # programmes and cohorts
     path("<slug:org>/programmes/new/", views.programme_create, name="programme_create"),
     path("<slug:org>/programmes/<int:programme>/", views.programme_detail, name="programme"),
