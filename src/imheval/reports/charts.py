@@ -134,7 +134,8 @@ class SelfDrawnSpec(Protocol):
     """A spec kept beside the module that uses it, which draws its own figure with this
     module's style (e.g. :class:`imheval.reports.service_charts.TimeSeriesSpec`)."""
 
-    title: str
+    @property
+    def title(self) -> str: ...
 
     def figure(self) -> Figure: ...
 
