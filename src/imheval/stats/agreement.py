@@ -108,7 +108,7 @@ class RatingAgreement:
         }
 
 
-def kappa_weights(categories: Sequence[float], weighting: Weighting) -> FloatArray:
+def kappa_weights(categories: Sequence[float] | FloatArray, weighting: Weighting) -> FloatArray:
     """The agreement weights w[i, j] between categories i and j (1 on the diagonal).
 
     unweighted: w = 1 if i = j else 0; linear: w = 1 - |c_i - c_j| / (c_max - c_min);
