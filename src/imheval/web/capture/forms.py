@@ -71,6 +71,27 @@ class RadioGroup:
         return self.options[0].id if self.options else f"id_{self.name}"
 
 
+#: The two legends of a retrospective question on the post-test form, and the hint above them.
+THEN_LEGEND = "Before the training (thinking back)"
+NOW_LEGEND = "Now"
+THEN_NOW_HINT = (
+    "Answer twice: how you would have answered before the training, thinking back now, and "
+    "how you would answer today."
+)
+
+
+@dataclass(frozen=True)
+class ThenNow:
+    """A retrospective question on the post-test form as the template draws it: a fieldset with
+    the question as its legend, holding two radio groups, then and now."""
+
+    name: str
+    legend: str
+    hint: str
+    then: RadioGroup
+    now: RadioGroup
+
+
 class ParticipantForm(forms.Form):
     """Shared helpers: every error with the id of the field it belongs to, for the summary."""
 
@@ -264,25 +285,39 @@ class QuestionsForm(ParticipantForm):
                     },
                 )
                 continue
-            self.fields[question.id] = forms.ChoiceField(
-                required=False,
-                choices=[("", ""), *question.choices],
-                error_messages={"invalid_choice": "Choose one of the answers given"},
-            )
+            for name in question.answer_ids:  # the then answer first, as it is asked
+                self.fields[name] = forms.ChoiceField(
+                    required=False,
+                    choices=[("", ""), *question.choices],
+                    error_messages={"invalid_choice": "Choose one of the answers given"},
+                )
 
     def groups(self) -> list[RadioGroup]:
         """The questions answered by choosing (every one but the open questions)."""
-        return [
-            self.radio_group(question.id, f"{question.number}. {question.text}")
-            for question in self.page.questions
-            if not question.is_open
-        ]
+        found: list[RadioGroup] = []
+        for _kind, entry in self.entries():
+            if isinstance(entry, ThenNow):
+                found.extend((entry.then, entry.now))
+            elif isinstance(entry, RadioGroup):
+                found.append(entry)
+        return found
 
-    def entries(self) -> list[tuple[str, RadioGroup | TextBox]]:
-        """Every question in page order, as ("radio", group) or ("open", text box)."""
-        found: list[tuple[str, RadioGroup | TextBox]] = []
+    def entries(self) -> list[tuple[str, RadioGroup | TextBox | ThenNow]]:
+        """Every question in page order, as ("radio", group), ("open", text box) or
+        ("then_now", the two groups of a retrospective question on the post-test form)."""
+        found: list[tuple[str, RadioGroup | TextBox | ThenNow]] = []
         for question in self.page.questions:
             legend = f"{question.number}. {question.text}"
+            if question.then_and_now:
+                pair = ThenNow(
+                    question.id,
+                    legend,
+                    THEN_NOW_HINT,
+                    self.radio_group(question.then_id, THEN_LEGEND),
+                    self.radio_group(question.id, NOW_LEGEND),
+                )
+                found.append(("then_now", pair))
+                continue
             if isinstance(question.item, OpenItem):
                 value = self[question.id].value()
                 box = TextBox(

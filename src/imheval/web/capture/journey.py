@@ -42,6 +42,7 @@ from django.utils import timezone
 from imheval.instruments import Instrument
 from imheval.instruments.bank import builtin_ids, split_ref
 from imheval.instruments.model import KeyedItem, OpenItem, RatingItem, RatingScale
+from imheval.io.table import then_column
 from imheval.web.capture.models import Status, Submission
 from imheval.web.organisations import audit
 from imheval.web.workspace.models import (
@@ -64,10 +65,23 @@ class Question:
     number: int
     item: KeyedItem | RatingItem | OpenItem
     choices: tuple[tuple[str, str], ...]  # (stored value, label shown)
+    #: A retrospective rating item on the post-test form: asked twice, "Before the training
+    #: (thinking back)" (stored as ``then_id``, ``<item>@then``) and "Now" (stored as ``id``).
+    then_and_now: bool = False
 
     @property
     def id(self) -> str:
         return self.item.id
+
+    @property
+    def then_id(self) -> str:
+        """The answer key of the "thinking back" answer (``<item>@then``)."""
+        return then_column(self.item.id)
+
+    @property
+    def answer_ids(self) -> tuple[str, ...]:
+        """The answers this question stores: its id, and ``then_id`` when asked then and now."""
+        return (self.then_id, self.id) if self.then_and_now else (self.id,)
 
     @property
     def text(self) -> str:
@@ -141,6 +155,13 @@ class QuestionPage:
 
     @property
     def item_ids(self) -> tuple[str, ...]:
+        """Every answer the page stores: the item ids, and ``<item>@then`` for a question asked
+        then and now (:attr:`Question.answer_ids`)."""
+        return tuple(key for question in self.questions for key in question.answer_ids)
+
+    @property
+    def question_ids(self) -> tuple[str, ...]:
+        """One id per question (its item's), for counting the questions answered."""
         return tuple(question.id for question in self.questions)
 
 
@@ -152,7 +173,10 @@ def _rating_choices(scale: RatingScale) -> tuple[tuple[str, str], ...]:
 
 
 def question_pages(
-    instruments: list[Instrument], forms: Mapping[str, str] | None = None
+    instruments: list[Instrument],
+    forms: Mapping[str, str] | None = None,
+    *,
+    post_test: bool = False,
 ) -> list[QuestionPage]:
     """One page per domain of each instrument, in instrument order; empty domains are left out.
     A domain's open questions are on its page in file order; an instrument's open questions of
@@ -162,6 +186,9 @@ def question_pages(
     questionnaire's ``instrument_forms``): only that form's items (and those common to every
     form) are asked, numbered from 1 as the questionnaire shows them. An instrument not named
     asks all its items.
+
+    On the ``post_test`` form a retrospective rating item is asked then and now
+    (:attr:`Question.then_and_now`); pre-test and follow-up forms ask it once.
     """
     forms = forms or {}
     pages: list[QuestionPage] = []
@@ -187,7 +214,8 @@ def question_pages(
                     scale = instrument.scales[item.scale]
                     choices = _rating_choices(scale)
                     kinds.add(scale_kind(scale, item.scale))
-                questions.append(Question(number, item, choices))
+                then_and_now = post_test and isinstance(item, RatingItem) and item.retrospective
+                questions.append(Question(number, item, choices, then_and_now))
             if questions:
                 # Open questions carry their own hint; the words above fit the scored ones.
                 kind: InstructionKey = (
@@ -447,7 +475,12 @@ def collection_pages(collection: Collection) -> tuple[QuestionPage, ...]:
     organisation = collection.organisation
     organisation_id = organisation.pk
     # whose words, and which parallel forms: part of the key, as they change the pages
-    asked = (organisation.jurisdiction, tuple(sorted((collection.instrument_forms or {}).items())))
+    post_test = collection.timepoint == Timepoint.POST  # retrospective items: then and now
+    asked = (
+        organisation.jurisdiction,
+        tuple(sorted((collection.instrument_forms or {}).items())),
+        post_test,
+    )
     all_builtin = all(split_ref(ref)[0] in _builtin_ids() for ref in refs)
     uploads: dict[str, InstrumentFile] | None = None
     if not all_builtin or (organisation_id, refs) in _SHADOWED:
@@ -463,7 +496,9 @@ def collection_pages(collection: Collection) -> tuple[QuestionPage, ...]:
                 _SHADOWED.add((organisation_id, refs))
                 key = (organisation_id, refs, _fingerprint(uploads), asked)
         instruments = resolve_instruments(organisation, list(refs), uploads=uploads, as_asked=True)
-        pages = tuple(question_pages(instruments, collection.instrument_forms))
+        pages = tuple(
+            question_pages(instruments, collection.instrument_forms, post_test=post_test)
+        )
         if len(_PAGES) >= PAGES_CACHE_SIZE:
             _PAGES.clear()
         _PAGES[key] = pages

@@ -338,7 +338,7 @@ def check(request: HttpRequest, preview: Preview) -> HttpResponse:
     rows = [
         {
             "title": page.title,
-            "answered": sum(1 for item_id in page.item_ids if state.answers.get(item_id)),
+            "answered": sum(1 for item_id in page.question_ids if state.answers.get(item_id)),
             "total": len(page.questions),
             "url": preview.url("questions", None, page.number),
         }

@@ -485,7 +485,7 @@ def check(request: HttpRequest, token: str) -> HttpResponse:
     rows = [
         {
             "title": page.title,
-            "answered": sum(1 for item_id in page.item_ids if draft.answers.get(item_id)),
+            "answered": sum(1 for item_id in page.question_ids if draft.answers.get(item_id)),
             "total": len(page.questions),
             "url": _url("questions", token, page.number),
         }
