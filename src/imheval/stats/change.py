@@ -258,8 +258,8 @@ def retention(pre: object, post: object, followup: object, confidence: float = 0
 
     Not computed when nobody has all three scores; share_retained is None (with a note) when
     the post gain is zero up to rounding. Raises AnalysisError when the three inputs differ in
-    length. Checked against R's ``colMeans`` of the complete rows and Fieller's formula in R
-    (tests/golden/make_golden_change.R, make_golden_retest.R).
+    length. Checked against R's ``colMeans`` of the complete rows (make_golden_change.R) and
+    Fieller's inequality solved with ``uniroot`` in R (tests/golden/make_golden_retest.R).
     """
     level = check_confidence(confidence)
     arrays = [as_float_array(values, name) for values, name in ((pre, "pre"), (post, "post"))]
