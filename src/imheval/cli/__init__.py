@@ -25,11 +25,13 @@ def _register() -> None:
     from imheval.cli.network import app as network_app
     from imheval.cli.qual_web import app as qual_app
     from imheval.cli.region_web import app as region_app
+    from imheval.cli.services import app as services_app
 
     app.add_typer(instruments_app, name="instruments")
     app.add_typer(network_app, name="network")
     app.add_typer(qual_app, name="qual")
     app.add_typer(region_app, name="region")
+    app.add_typer(services_app, name="services")
 
 
 _register()

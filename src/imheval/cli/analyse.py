@@ -27,6 +27,7 @@ from imheval.cli.interop_options import (
     reading_options,
 )
 from imheval.cli.render import render_evaluation
+from imheval.cli.services import ServiceDataOption, TrainedOption, load_services
 from imheval.cli.shell import app, console, err_console, run_safely, write_json
 from imheval.errors import AnalysisError
 from imheval.evaluation import Evaluation, EvaluationOptions, evaluate, evaluate_file
@@ -66,7 +67,9 @@ class MissingChoice(StrEnum):
         "is no --structure.\n\n"
         "Example: imheval analyse --demo\n\n"
         "Example: imheval analyse records.csv --from redcap --structure dictionary.csv "
-        "--events pre_arm_1=pre --events post_arm_1=post --report report.html"
+        "--events pre_arm_1=pre --events post_arm_1=post --report report.html\n\n"
+        "Example: imheval analyse responses.xlsx -i imh-core --service-data services.csv "
+        "--trained 2025-09 --report report.html (level 4 service data in the report)"
     )
 )
 def analyse(
@@ -171,8 +174,11 @@ def analyse(
     timepoint_field: TimepointFieldOption = None,
     key: KeyOption = None,
     keep_incomplete: KeepIncompleteOption = False,
+    service_data: ServiceDataOption = None,
+    trained: TrainedOption = None,
 ) -> None:
     def body() -> None:
+        services = load_services(service_data, trained, min_group_size)
         for target in report or []:
             if target.suffix.lower() not in REPORT_FORMATS:
                 raise AnalysisError(
@@ -232,11 +238,14 @@ def analyse(
                 f"{review_matches}"
             )
         if json_path is not None:
-            write_json(json_path, evaluation.to_dict())
+            document = evaluation.to_dict()
+            if services is not None:
+                document["service_data"] = services.to_dict()
+            write_json(json_path, document)
             err_console.print(f"Wrote the evaluation to {json_path}")
         if report:
             # One report model serves every format asked for, so they cannot differ.
-            model = build_report(evaluation)
+            model = build_report(evaluation, services=services)
             for target in report:
                 write_report(model, target)
                 err_console.print(f"Wrote the report to {target}")

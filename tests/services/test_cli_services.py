@@ -1,0 +1,93 @@
+"""``imheval services`` and ``imheval analyse --service-data``: the CLI contract."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from imheval.cli import app
+
+runner = CliRunner()
+
+
+def _data(tmp_path: Path) -> Path:
+    lines = ["service,period,measure,value,denominator"]
+    for i in range(18):
+        year, month = 2024 + i // 12, i % 12 + 1
+        lines.append(f"North,{year}-{month:02d},referrals_parent_infant,{10 + i // 3},")
+        lines.append(f"South,{year}-{month:02d},referrals_parent_infant,{20 + i % 4},")
+    path = tmp_path / "services.csv"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def test_template_then_summarise_with_json_and_html(tmp_path: Path) -> None:
+    template = tmp_path / "template.xlsx"
+    result = runner.invoke(app, ["services", "template", str(template)])
+    assert result.exit_code == 0, result.output
+    assert template.stat().st_size > 0
+    out_json, out_html = tmp_path / "s.json", tmp_path / "s.html"
+    result = runner.invoke(
+        app,
+        [
+            "services",
+            "summarise",
+            str(_data(tmp_path)),
+            "--trained",
+            "2024-09",
+            "--trained",
+            "South=2024-10",
+            "--json",
+            str(out_json),
+            "--html",
+            str(out_html),
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    assert "does not show that the training caused" in result.output
+    document = json.loads(out_json.read_text())
+    trained = {s["service"]: s["trained"] for s in document["series"]}
+    assert trained == {"North": "2024-09-01", "South": "2024-10-01"}
+    north = document["series"][0]
+    assert north["before"]["periods"] == 8 and north["after"]["periods"] == 10
+    assert north["interrupted_time_series"]["level_change"]["estimate"] is not None
+    assert "Barr 4a: organisational practice" in out_html.read_text()
+
+
+def test_bad_input_names_file_row_and_column_without_a_traceback(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.csv"
+    bad.write_text("service,period,measure,value\nNorth,2024-13,referrals_parent_infant,4\n")
+    result = runner.invoke(app, ["services", "summarise", str(bad), "--trained", "2024-09"])
+    assert result.exit_code == 1
+    assert "bad.csv, row 2, column 'period'" in result.output
+    assert "Traceback" not in result.output
+    result = runner.invoke(app, ["services", "summarise", str(_data(tmp_path))])
+    assert result.exit_code == 1 and "--trained 2025-09" in result.output
+    result = runner.invoke(app, ["services", "template", str(tmp_path / "t.ods")])
+    assert result.exit_code == 1 and ".csv or .xlsx" in result.output
+
+
+def test_analyse_puts_the_service_data_in_the_report_and_json(tmp_path: Path) -> None:
+    report, document = tmp_path / "report.html", tmp_path / "evaluation.json"
+    result = runner.invoke(
+        app,
+        [
+            "analyse",
+            "--demo",
+            "--service-data",
+            str(_data(tmp_path)),
+            "--trained",
+            "2024-09",
+            "--report",
+            str(report),
+            "--json",
+            str(document),
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    assert "North: Referrals to parent-infant services" in report.read_text()
+    assert len(json.loads(document.read_text())["service_data"]["series"]) == 2
+    result = runner.invoke(app, ["analyse", "--demo", "--trained", "2024-09"])
+    assert result.exit_code == 1 and "--service-data" in result.output
