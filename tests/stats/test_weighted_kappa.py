@@ -133,3 +133,19 @@ def test_retention_ci_brackets_the_share_and_is_absent_when_the_gain_is_unclear(
     one = retention([10], [12], [11])
     assert one.share_ci is None and "one person" in (one.share_ci_reason or "")
     json.dumps(unclear.to_dict(), allow_nan=False)
+
+
+@pytest.mark.parametrize(
+    "module",
+    [
+        "imheval.stats.agreement",
+        "imheval.stats.measurement_error",
+        "imheval.stats.proportions",
+    ],
+)
+def test_docstring_examples_hold(module: str) -> None:
+    import doctest
+    import importlib
+
+    failures, tried = doctest.testmod(importlib.import_module(module))
+    assert tried > 0 and failures == 0
