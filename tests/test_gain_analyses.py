@@ -109,3 +109,14 @@ def test_findings_name_hakes_g_and_set_the_ancova_beside_the_welch_test() -> Non
 
 def test_groupings_match_the_evaluations() -> None:
     assert group_rule.TESTED_GROUPINGS == GROUPINGS
+
+
+def test_a_small_count_at_the_maximum_cannot_be_worked_out_from_the_finding() -> None:
+    pairs = _pairs(5, {"Alpha": 10, "Beta": 10})
+    pairs.loc[pairs.index[:2], "pre"] = 10.0  # two people at the maximum before training
+    result = gain_analyses(INFO, pairs, 5)
+    assert result.normalised is not None and result.normalised.n_at_maximum == 2
+    (gain,) = [f for f in gain_findings(result, INFO, 5) if f.kind == "normalised_gain"]
+    assert gain.people == 20
+    assert gain.figure("n_at_maximum") is None
+    assert "fewer than 5 people already at the maximum" in gain.text

@@ -202,7 +202,8 @@ def gain_findings(
                 f"Normalised gain (Hake's g): on average people gained {gain.mean:.0%} of the "
                 f"points they could still gain (median {gain.median:.2f}){at_max}{hake}. "
                 f"{result.warning}",
-                people=gain.n_analysed,
+                # a small count at the maximum would follow from n - n_analysed
+                people=gain.n if 0 < gain.n_at_maximum < min_group_size else gain.n_analysed,
                 figures={
                     "mean": gain.mean,
                     "median": gain.median,

@@ -158,12 +158,19 @@ def _normalised_blocks(context: ReportContext, label: str, gains: GainAnalyses) 
         if gain.hake_g is not None
         else ""
     )
+    # With a small count at the maximum, the count analysed would give it away (the matched
+    # total is published), so it is not printed.
+    analysed = (
+        ""
+        if context.small(gain.n_at_maximum)
+        else f", {people_text(gain.n_analysed, context.min_group_size)}"
+    )
     blocks.append(
         Paragraph(
             "Normalised gain (Hake's g) is the share of the points a person could still gain "
             "that they did gain: (after - before) / (maximum - before). On average people "
             f"gained {gain.mean:.0%} of the room they had (mean g {gain.mean:.2f}, median "
-            f"{gain.median:.2f}, {people_text(gain.n_analysed, context.min_group_size)})."
+            f"{gain.median:.2f}{analysed})."
             f"{at_max}{lost}{hake}"
         )
     )
