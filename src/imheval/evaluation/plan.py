@@ -26,7 +26,9 @@ from imheval.evaluation.findings import (
     missing_timepoint_advice,
 )
 from imheval.evaluation.findings_deeper import extra_findings, reaction_findings
+from imheval.evaluation.followup_bias import followup_bias_findings
 from imheval.evaluation.forms import FormComparison, compare_forms, form_findings
+from imheval.evaluation.levels import LevelsMeasured, levels_measured
 from imheval.evaluation.policies import PolicyRow, compare_policies
 from imheval.evaluation.results import (
     DomainEvaluation,
@@ -37,7 +39,14 @@ from imheval.evaluation.results import (
     ZeroReasonRow,
 )
 from imheval.evaluation.serialise import evaluation_dict
+from imheval.evaluation.single_time import (
+    SingleTimepoint,
+    describe_single_timepoint,
+    single_timepoint_findings,
+    timepoints_measured,
+)
 from imheval.evaluation.tables import holm_by_family
+from imheval.findings import Finding
 from imheval.instruments.model import Instrument, short_wording
 from imheval.io.reader import read_responses
 from imheval.io.table import ResponseTable
@@ -49,6 +58,7 @@ from imheval.matching import (
     matching_bias,
     published_bias,
 )
+from imheval.matching.bias import FollowupBias, followup_bias
 from imheval.scoring import MissingPolicy, ScoredTable, score_items, scores_from_totals
 
 
@@ -80,6 +90,27 @@ class Evaluation:
     #: Each domain's parallel forms compared (the form difference, and whether scores were
     #: equated); empty when nobody answered different forms (see evaluation.forms).
     forms: tuple[FormComparison, ...] = ()
+    #: Each domain's Barr level (2a ... 4b) where its instrument tags one: (domain id, tag).
+    barr_levels: tuple[tuple[str, str], ...] = ()
+    #: Which Kirkpatrick levels and Barr sub-levels were measured and which were not (the
+    #: JSON's ``levels``); None only for an evaluation built by hand.
+    levels: LevelsMeasured | None = None
+    #: Domains asked at one timepoint only (reaction at post, practice at follow-up),
+    #: described rather than tested (the JSON's ``single_timepoint``).
+    single_timepoint: tuple[SingleTimepoint, ...] = ()
+    #: Matching bias at follow-up: of those matched before and after training, who answered
+    #: at follow-up and how they differed (the JSON's ``followup_bias``), small groups hidden.
+    followup_bias: FollowupBias | None = None
+    #: The findings on :attr:`followup_bias`, in words.
+    followup_bias_findings: tuple[Finding, ...] = ()
+
+    def barr_level(self, domain_id: str) -> str | None:
+        """The domain's Barr level ("3a"), or None when its instrument does not tag one."""
+        return dict(self.barr_levels).get(domain_id)
+
+    def single(self, domain_id: str) -> SingleTimepoint | None:
+        """The description of a domain asked at one timepoint only, else None."""
+        return next((s for s in self.single_timepoint if s.domain == domain_id), None)
 
     def item_label(self, item_id: str) -> str:
         """ "K1: attachment containment", or the id alone when its wording is unknown."""
@@ -98,7 +129,18 @@ class Evaluation:
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON evaluation (schema in docs/evaluation-json.md); never NaN or Infinity."""
-        return evaluation_dict(self)
+        document = evaluation_dict(self)
+        document["levels"] = self.levels.to_dict() if self.levels is not None else None
+        document["single_timepoint"] = [s.to_dict() for s in self.single_timepoint]
+        document["followup_bias"] = (
+            {
+                **self.followup_bias.to_dict(),
+                "findings": [f.to_dict() for f in self.followup_bias_findings],
+            }
+            if self.followup_bias is not None
+            else None
+        )
+        return document
 
 
 def evaluate_file(
@@ -113,7 +155,9 @@ def evaluate_file(
     reserved is taken as an already-scored domain total. Raises DataFormatError (naming file,
     row and column) for bad input, before anything is analysed.
     """
-    item_ids = [item.id for instrument in instruments for item in instrument.items]
+    # Open questions too: their columns are read (and not scored) rather than reported as
+    # columns nobody asked for; their answers are coded in a qualitative study.
+    item_ids = [item.id for instrument in instruments for item in instrument.questions]
     reading = _Stage(progress, "Reading " + Path(path).name)
     table = read_responses(path, item_columns=item_ids or None, progress=reading)
     return evaluate(table, instruments, options, progress)
@@ -181,6 +225,15 @@ def evaluate(
         )
     adjusted = holm_by_family([e for work in domain_results for e in work.tests])
     domains = tuple(work.finish(adjusted, options) for work in domain_results)
+    # A domain with answers at one timepoint only (reaction at post, practice at follow-up)
+    # is described, not tested: nothing can change within one timepoint.
+    single: dict[str, SingleTimepoint] = {}
+    for info in measured:
+        times = timepoints_measured(scored, info.id)
+        if len(times) == 1:
+            single[info.id] = describe_single_timepoint(
+                scored, info, times[0], instruments, options.min_group_size
+            )
     finished = []
     for index, domain in enumerate(domains):
         report(f"Item analysis and change: {domain.domain.label}", index, len(domains))
@@ -205,6 +258,9 @@ def evaluate(
                 domain.domain, at_post.to_numpy(dtype=float), options.min_group_size
             )
             with_extras = replace(with_extras, findings=())
+        elif domain.domain.id in single:
+            more = single_timepoint_findings(single[domain.domain.id], options.min_group_size)
+            with_extras = replace(with_extras, findings=())
         on_forms = tuple(
             f
             for comparison in form_comparisons
@@ -214,7 +270,7 @@ def evaluate(
         every = (*with_extras.findings, *on_forms, *more)
         headline = (
             more[0]
-            if domain.domain.kirkpatrick_level == 1
+            if domain.domain.kirkpatrick_level == 1 or domain.domain.id in single
             else headline_finding(with_extras, options.min_group_size)
         )
         finished.append(replace(with_extras, findings=every, headline=headline))
@@ -240,7 +296,20 @@ def evaluate(
         if deeper
         else ()
     )
+    barr = {d.id: d.barr_level for i in instruments for d in i.domains if d.barr_level}
+    levels = levels_measured(
+        (d.domain.id, d.domain.kirkpatrick_level, barr.get(d.domain.id)) for d in domains
+    )
+    labels = {d.domain.id: d.domain.label for d in domains}
+    at_followup = followup_bias(
+        matched, [d.domain.id for d in domains if d.domain.id not in single], options.min_group_size
+    )
     return Evaluation(
+        barr_levels=tuple((d.domain.id, barr[d.domain.id]) for d in domains if d.domain.id in barr),
+        levels=levels,
+        single_timepoint=tuple(single[d.domain.id] for d in domains if d.domain.id in single),
+        followup_bias=at_followup,
+        followup_bias_findings=tuple(followup_bias_findings(at_followup, labels)),
         policy_comparison=policy_rows,
         source=table.source,
         created=datetime.now(UTC).isoformat(timespec="seconds"),

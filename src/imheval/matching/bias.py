@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -17,6 +18,8 @@ from imheval.matching.results import (
     MatchResult,
 )
 from imheval.scoring import DomainInfo
+from imheval.stats import TestResult, welch_t
+from imheval.stats._common import finite_or_none
 from imheval.suppression import suppress
 
 
@@ -279,3 +282,193 @@ def _percent(count: int, total: int) -> float | None:
 
 def _category_order(category: object) -> tuple[bool, str]:
     return (category == "", str(category))
+
+
+@dataclass(frozen=True, slots=True)
+class FollowupDomainBias:
+    """One domain: people matched before and after training who answered at follow-up vs those
+    who did not (matching bias extended to the follow-up wave).
+
+    Counts people with both a pre and a post score in the domain; ``followed`` answered anything
+    at follow-up. Means are score points (None for an empty group); SDs are sample SDs (ddof=1;
+    None with fewer than two people). ``gain`` is post minus pre for each person, so
+    ``gain_difference`` (followed minus not followed) is positive when those who answered at
+    follow-up had gained more. Both counts are None, and every mean, when either group has 1 to
+    ``min_group_size - 1`` people (each count would give the other away). ``pre_test`` and
+    ``gain_test`` are Welch's t of followed minus
+    not followed (on pre scores, on gains), not computed, with the reason, when a group is
+    empty or smaller than ``min_group_size`` (the rule of the post-test matching-bias test).
+    """
+
+    domain: str
+    n_followed: int | None
+    n_not_followed: int | None
+    mean_pre_followed: float | None
+    mean_post_followed: float | None
+    mean_gain_followed: float | None
+    sd_gain_followed: float | None
+    mean_pre_not_followed: float | None
+    mean_post_not_followed: float | None
+    mean_gain_not_followed: float | None
+    sd_gain_not_followed: float | None
+    gain_difference: float | None
+    pre_test: TestResult
+    gain_test: TestResult
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready: plain floats, None for what is missing or hidden (never NaN)."""
+        data: dict[str, Any] = {
+            name: finite_or_none(value) if isinstance(value, float) else value
+            for name, value in (
+                (name, getattr(self, name))
+                for name in self.__slots__
+                if name not in ("pre_test", "gain_test")
+            )
+        }
+        data["pre_test"] = self.pre_test.to_dict()
+        data["gain_test"] = self.gain_test.to_dict()
+        return data
+
+
+@dataclass(frozen=True, slots=True)
+class FollowupBias:
+    """Who answered at follow-up among the people matched before and after training.
+
+    ``n_matched``: people present at pre and post; ``n_followed`` of them answered at follow-up.
+    ``domains``: one :class:`FollowupDomainBias` per domain measured before and after.
+    ``reason`` says, in plain words, why there is nothing to compare (no follow-up wave, or no
+    one matched), and is None when there is. As published (:func:`followup_bias` with a
+    ``min_group_size``), the two counts are None when either group is 1 to min_group_size - 1
+    people (each would give the other away from the matched total), as are that group's means.
+    """
+
+    n_matched: int | None
+    n_followed: int | None
+    n_not_followed: int | None
+    domains: tuple[FollowupDomainBias, ...]
+    reason: str | None = None
+
+    @property
+    def computed(self) -> bool:
+        return self.reason is None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "n_matched": self.n_matched,
+            "n_followed": self.n_followed,
+            "n_not_followed": self.n_not_followed,
+            "reason": self.reason,
+            "domains": [d.to_dict() for d in self.domains],
+        }
+
+
+def followup_bias(
+    result: MatchResult, domains: Iterable[str | DomainInfo], min_group_size: int
+) -> FollowupBias:
+    """Among people matched at pre and post, those who answered at follow-up vs those who did
+    not: counts, mean pre, post and gain of each group per domain, and Welch's t on pre scores
+    and on gains. Small groups (1 to ``min_group_size - 1`` people) are hidden as described on
+    :class:`FollowupBias`; this never raises on real data (a domain with no ``@pre``/``@post``
+    column, e.g. one asked only at follow-up, is left out).
+    """
+    people = result.people
+    matched = people["present_pre"].to_numpy(dtype=bool) & people["present_post"].to_numpy(
+        dtype=bool
+    )
+    followed = people["present_followup"].to_numpy(dtype=bool)
+    n_matched = int(matched.sum())
+    n_followed = int((matched & followed).sum())
+    if not followed.any():
+        return FollowupBias(
+            n_matched,
+            0,
+            n_matched,
+            (),
+            "no one answered at follow-up, so there is no follow-up wave to compare",
+        )
+    if n_matched == 0:
+        return FollowupBias(
+            0,
+            None,
+            None,
+            (),
+            "no one was matched before and after training, so there is no "
+            "one whose follow-up answers could be compared",
+        )
+
+    def small(n: int) -> bool:
+        return 0 < n < min_group_size
+
+    counts_hidden = small(n_followed) or small(n_matched - n_followed)
+    summaries: list[FollowupDomainBias] = []
+    for entry in domains:
+        domain = entry.id if isinstance(entry, DomainInfo) else str(entry)
+        if f"{domain}@pre" not in people.columns or f"{domain}@post" not in people.columns:
+            continue
+        pre = people[f"{domain}@pre"].to_numpy(dtype=np.float64)
+        post = people[f"{domain}@post"].to_numpy(dtype=np.float64)
+        both = matched & ~np.isnan(pre) & ~np.isnan(post)
+        if not both.any():
+            continue
+        groups = (both & followed, both & ~followed)
+        n_f, n_n = (int(g.sum()) for g in groups)
+        hide = small(n_f) or small(n_n)
+        figures: list[tuple[float | None, float | None, float | None, float | None]] = []
+        for group, n in zip(groups, (n_f, n_n), strict=True):
+            if hide or n == 0:
+                figures.append((None, None, None, None))
+                continue
+            gain_mean, gain_sd = _mean_sd(post[group] - pre[group])
+            figures.append(
+                (float(pre[group].mean()), float(post[group].mean()), gain_mean, gain_sd)
+            )
+        (pre_f, post_f, gain_f, sd_f), (pre_n, post_n, gain_n, sd_n) = figures
+        summaries.append(
+            FollowupDomainBias(
+                domain=domain,
+                n_followed=None if hide else n_f,
+                n_not_followed=None if hide else n_n,
+                mean_pre_followed=pre_f,
+                mean_post_followed=post_f,
+                mean_gain_followed=gain_f,
+                sd_gain_followed=sd_f,
+                mean_pre_not_followed=pre_n,
+                mean_post_not_followed=post_n,
+                mean_gain_not_followed=gain_n,
+                sd_gain_not_followed=sd_n,
+                gain_difference=None if gain_f is None or gain_n is None else gain_f - gain_n,
+                pre_test=_followup_test(pre[groups[0]], pre[groups[1]], min_group_size),
+                gain_test=_followup_test(
+                    (post - pre)[groups[0]], (post - pre)[groups[1]], min_group_size
+                ),
+            )
+        )
+    return FollowupBias(
+        n_matched=n_matched,
+        n_followed=None if counts_hidden else n_followed,
+        n_not_followed=None if counts_hidden else n_matched - n_followed,
+        domains=tuple(summaries),
+    )
+
+
+def _followup_test(
+    followed: np.ndarray, not_followed: np.ndarray, min_group_size: int
+) -> TestResult:
+    if len(followed) == 0 or len(not_followed) == 0:
+        who = "answered" if len(not_followed) == 0 else "did not answer"
+        return TestResult.not_computed(
+            "welch_t",
+            "t",
+            0,
+            f"everyone matched before and after training {who} at follow-up, so there is no "
+            "other group to compare with",
+        )
+    if any(0 < len(group) < min_group_size for group in (followed, not_followed)):
+        return TestResult.not_computed(
+            "welch_t",
+            "t",
+            0,
+            f"fewer than {min_group_size} people answered at follow-up, or did not, so the two "
+            "groups are too small to compare",
+        )
+    return welch_t(followed, not_followed)
