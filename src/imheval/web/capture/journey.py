@@ -23,6 +23,7 @@ per process (:func:`collection_pages`). Whether the collection is open is read e
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 import hashlib
 import hmac
@@ -475,12 +476,7 @@ def collection_pages(collection: Collection) -> tuple[QuestionPage, ...]:
     organisation = collection.organisation
     organisation_id = organisation.pk
     # whose words, and which parallel forms: part of the key, as they change the pages
-    post_test = collection.timepoint == Timepoint.POST  # retrospective items: then and now
-    asked = (
-        organisation.jurisdiction,
-        tuple(sorted((collection.instrument_forms or {}).items())),
-        post_test,
-    )
+    asked = (organisation.jurisdiction, tuple(sorted((collection.instrument_forms or {}).items())))
     all_builtin = all(split_ref(ref)[0] in _builtin_ids() for ref in refs)
     uploads: dict[str, InstrumentFile] | None = None
     if not all_builtin or (organisation_id, refs) in _SHADOWED:
@@ -496,13 +492,35 @@ def collection_pages(collection: Collection) -> tuple[QuestionPage, ...]:
                 _SHADOWED.add((organisation_id, refs))
                 key = (organisation_id, refs, _fingerprint(uploads), asked)
         instruments = resolve_instruments(organisation, list(refs), uploads=uploads, as_asked=True)
-        pages = tuple(
-            question_pages(instruments, collection.instrument_forms, post_test=post_test)
-        )
+        pages = tuple(question_pages(instruments, collection.instrument_forms))
         if len(_PAGES) >= PAGES_CACHE_SIZE:
             _PAGES.clear()
         _PAGES[key] = pages
+    if collection.timepoint == Timepoint.POST:
+        return _post_test_pages(pages)
     return pages
+
+
+def _post_test_pages(pages: tuple[QuestionPage, ...]) -> tuple[QuestionPage, ...]:
+    """``pages`` as the post-test form asks them: retrospective rating items then and now (as
+    :func:`question_pages` with ``post_test``). Made from the cached pages, with no query;
+    the same pages when no item is retrospective."""
+    if not any(_retrospective(q) for page in pages for q in page.questions):
+        return pages
+    return tuple(
+        dataclasses.replace(
+            page,
+            questions=tuple(
+                dataclasses.replace(q, then_and_now=True) if _retrospective(q) else q
+                for q in page.questions
+            ),
+        )
+        for page in pages
+    )
+
+
+def _retrospective(question: Question) -> bool:
+    return isinstance(question.item, RatingItem) and question.item.retrospective
 
 
 # ------------------------------------------------------------------------------------ code
