@@ -570,3 +570,7 @@ class RegionalReport(models.Model):
     @property
     def finished(self) -> bool:
         return self.state in {RegionalReportState.DONE, RegionalReportState.FAILED}
+
+
+# Level-4 service data lives in its own module; imported here so Django registers its models.
+from imheval.web.workforce.services_models import ServiceFigure, ServiceTraining  # noqa: E402, F401

@@ -9,6 +9,7 @@ from imheval.web.workforce.urls_outcomes import urlpatterns as outcome_patterns
 from imheval.web.workforce.urls_region import urlpatterns as region_patterns
 from imheval.web.workforce.urls_regional import urlpatterns as regional_patterns
 from imheval.web.workforce.urls_register import urlpatterns as register_patterns
+from imheval.web.workforce.urls_services import urlpatterns as services_patterns
 
 app_name = "workforce"
 
@@ -21,4 +22,5 @@ urlpatterns = [
     *register_patterns,
     *region_patterns,
     *regional_patterns,
+    *services_patterns,
 ]
