@@ -36,7 +36,6 @@ from imheval.reports.wording import (
 )
 from imheval.stats import (
     AlphaResult,
-    ConfidenceInterval,
     ItemAnalysis,
     ItemStats,
     MixedModelResult,
@@ -436,8 +435,8 @@ def item_table(label: str, items: ItemAnalysis, context: ReportContext | None = 
         rows.append(
             (
                 context.evaluation.item_label(stats.item) if context is not None else stats.item,
-                facility_cell(stats.facility_pre, stats.facility_pre_ci),
-                facility_cell(stats.facility_post, stats.facility_post_ci),
+                optional_prop(stats.facility_pre),
+                optional_prop(stats.facility_post),
                 optional_prop(stats.item_rest_pre),
                 mcnemar_text(stats, limit),
                 Number(format_p(stats.p_holm)) if stats.p_holm is not None else DASH,
@@ -459,8 +458,7 @@ def item_table(label: str, items: ItemAnalysis, context: ReportContext | None = 
         notes.append("McNemar's test is for questions scored right or wrong, not ratings.")
     notes.append(
         f"Facility above {prop(EASY_FACILITY)} before training marks a question as too easy "
-        "to show change; below .10 after training, as too hard. In brackets: the 95% CI "
-        "(Wilson) of a right/wrong question's facility."
+        "to show change; below .10 after training, as too hard."
     )
     return Table(
         caption=f"{label}: item analysis ({len(items.items)} questions; "
@@ -499,13 +497,6 @@ def mcnemar_text(stats: ItemStats, min_group_size: int = 0) -> str:
     if result.statistic is None:
         return f"{counts}; exact, {format_p(result.p)}"
     return f"{counts}; {result.apa()}"
-
-
-def facility_cell(value: float | None, ci: ConfidenceInterval | None) -> Number:
-    """A facility, with its 95% CI in brackets when it has one: ".45 [.30, .61]"."""
-    if value is None or ci is None:
-        return optional_prop(value)
-    return Number(f"{prop(value)} [{prop(ci.low)}, {prop(ci.high)}]")
 
 
 def _item_flag(stats: ItemStats) -> str:
