@@ -320,19 +320,23 @@ def _fieller(
     if n < 2:
         return None, "one person cannot give a confidence interval for the share retained"
     t2 = float(stats.t.ppf(0.5 + level / 2, n - 1)) ** 2
-    m1, m2 = float(np.mean(gain_post)), float(np.mean(gain_followup))
-    covariance = np.cov(gain_post, gain_followup, ddof=1)
-    s11, s12, s22 = float(covariance[0, 0]), float(covariance[0, 1]), float(covariance[1, 1])
-    a = m1 * m1 - t2 * s11 / n
-    b = m1 * m2 - t2 * s12 / n
-    c = m2 * m2 - t2 * s22 / n
+    with np.errstate(all="ignore"):  # extreme scores overflow: caught by the check below
+        m1, m2 = float(np.mean(gain_post)), float(np.mean(gain_followup))
+        covariance = np.cov(gain_post, gain_followup, ddof=1)
+        s11, s12, s22 = float(covariance[0, 0]), float(covariance[0, 1]), float(covariance[1, 1])
+        a = m1 * m1 - t2 * s11 / n
+        b = m1 * m2 - t2 * s12 / n
+        c = m2 * m2 - t2 * s22 / n
+    if not all_finite([a, b, c]):
+        return None, _TOO_EXTREME
     if not a > 0:
         return None, (
             "the gain after training is too uncertain (its own confidence interval includes "
             "no gain), so the share retained has no finite confidence interval"
         )
-    root = math.sqrt(max(0.0, b * b - a * c))
-    low, high = (b - root) / a, (b + root) / a
+    with np.errstate(all="ignore"):
+        root = math.sqrt(max(0.0, b * b - a * c))
+        low, high = (b - root) / a, (b + root) / a
     if not all_finite([low, high]):
         return None, _TOO_EXTREME
     return ConfidenceInterval(low, high, level), None
