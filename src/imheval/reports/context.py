@@ -58,6 +58,21 @@ LEVEL_TITLES: Mapping[int, str] = {
 }
 
 
+#: Barr's sub-levels as the report heads them (Barr et al. 2005; BARR_LEVELS in
+#: instruments.model); a domain with no Barr tag goes under :data:`NOT_TAGGED_TITLE`.
+BARR_TITLES: Mapping[str, str] = {
+    "2a": "Level 2a: Attitudes and perceptions",
+    "2b": "Level 2b: Knowledge and skills",
+    "3a": "Level 3a: Behaviour, self-reported",
+    "3b": "Level 3b: Behaviour, observed",
+    "4a": "Level 4a: Organisational practice",
+    "4b": "Level 4b: Benefit to babies and families",
+}
+
+
+NOT_TAGGED_TITLE = "Not tagged with a Barr sub-level"
+
+
 @dataclass(frozen=True, slots=True)
 class ReportContext:
     """What every section builder reads: the evaluation and the report's settings."""
@@ -98,6 +113,39 @@ class ReportContext:
 
     def domains_at_level(self, level: int) -> tuple[DomainEvaluation, ...]:
         return tuple(d for d in self.evaluation.domains if d.domain.kirkpatrick_level == level)
+
+    def barr_groups(
+        self, level: int
+    ) -> tuple[tuple[str | None, tuple[DomainEvaluation, ...]], ...]:
+        """The domains at Kirkpatrick ``level`` grouped under their Barr sub-level, in Barr's
+        order ("2a" before "2b"), untagged domains last under None; a single (None, domains)
+        group when no domain at the level is tagged (the report then shows no sub-levels)."""
+        domains = self.domains_at_level(level)
+        tags = {d.domain.id: self.evaluation.barr_level(d.domain.id) for d in domains}
+        if not any(tags.values()):
+            return ((None, domains),) if domains else ()
+        groups: list[tuple[str | None, tuple[DomainEvaluation, ...]]] = []
+        for tag in [t for t in BARR_TITLES if t.startswith(str(level))] + [None]:
+            members = tuple(d for d in domains if tags[d.domain.id] == tag)
+            if members:
+                groups.append((tag, members))
+        return tuple(groups)
+
+    def not_measured_at(self, level: int) -> str | None:
+        """ "Not measured at this level: 3b observed behaviour." when the level was measured but
+        one of its Barr sub-levels was not; None otherwise (also for untagged domains, whose
+        sub-level is unknown). What :mod:`~imheval.evaluation.levels` decided, in words."""
+        levels = self.evaluation.levels
+        if levels is None or levels.status(str(level)).status != "measured":
+            return None
+        missing = [
+            e.label
+            for e in levels.levels
+            if e.kirkpatrick_level == level and len(e.level) > 1 and e.status == "not_measured"
+        ]
+        if not missing:
+            return None
+        return "Not measured at this level: " + ", ".join(missing) + "."
 
 
 #: A builder returns its section, or None when the section has nothing to say for this data.

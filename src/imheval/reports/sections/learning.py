@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from imheval.reports.context import LEVEL_TITLES, ReportContext
 from imheval.reports.model import Block, Callout, Paragraph, Section
-from imheval.reports.sections.domain import domain_blocks
+from imheval.reports.sections.behaviour import level_blocks
 
 
 def learning_section(context: ReportContext) -> Section:
@@ -34,6 +34,5 @@ def learning_section(context: ReportContext) -> Section:
             "and profession, and charts."
         )
     ]
-    for domain in domains:
-        blocks.extend(domain_blocks(context, domain))
+    blocks.extend(level_blocks(context, 2))
     return Section("level-2", title, 2, tuple(blocks))

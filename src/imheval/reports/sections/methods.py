@@ -94,11 +94,26 @@ def methods_section(context: ReportContext) -> Section:
         blocks.append(_zero_reasons_table(context, reasons))
     blocks.extend(policy_blocks(context))
 
+    blocks.append(Paragraph(LEVELS_METHODS))
+    once = [s.label for s in evaluation.single_timepoint]
+    if once:
+        blocks.append(
+            Paragraph(
+                f"Asked at one timepoint only: {join_and(once)}. Nothing can change within one "
+                "timepoint, so these are described (people, mean, SD and median of the total, "
+                "by programme and cohort, and how many gave each answer to each question), not "
+                "tested."
+            )
+        )
+
     blocks.append(Heading("Matching"))
     blocks.append(Paragraph(_matching_text(context)))
     bias = _matching_bias_text(context)
     if bias:
         blocks.append(Paragraph(bias))
+    followup = evaluation.followup_bias
+    if followup is not None and followup.computed:
+        blocks.append(Paragraph(FOLLOWUP_BIAS_METHODS))
 
     blocks.append(Heading("Statistics"))
     blocks.append(
@@ -154,6 +169,23 @@ def methods_section(context: ReportContext) -> Section:
         blocks.append(Heading("Notes from the analysis"))
         blocks.extend(Paragraph(note) for note in notes)
     return Section("methods", "Methods and limitations", None, tuple(blocks))
+
+
+LEVELS_METHODS = (
+    "Each part of the questionnaire is placed in Kirkpatrick's model (1 reaction, 2 learning, 3 "
+    "behaviour, 4 results) and, where its instrument says so, in Barr's adaptation for health "
+    "and social care education (Barr et al., 2005): 2a attitudes and perceptions, 2b knowledge "
+    "and skills, 3a self-reported and 3b observed behaviour, 4a organisational practice and 4b "
+    "benefit to babies and families. The summary names the levels measured and those not."
+)
+
+
+FOLLOWUP_BIAS_METHODS = (
+    "Matching at follow-up: of the people matched before and after training, those who "
+    "answered at follow-up are compared with those who did not, on their scores before "
+    "training and their gains (Welch t-tests), so that follow-up results can be read knowing "
+    "who they speak for."
+)
 
 
 ITEM_METHODS = (

@@ -10,6 +10,7 @@ from imheval.reports.charts import FlowSpec
 from imheval.reports.context import GROUPING_NAMES, ReportContext, protect_column, stage_counts
 from imheval.reports.domain_charts import svg_chart
 from imheval.reports.model import Block, Number, Paragraph, Section, Table
+from imheval.reports.sections.followup_bias_blocks import followup_bias_blocks
 from imheval.reports.wording import DASH, HIDDEN
 
 
@@ -100,6 +101,7 @@ def participation_section(context: ReportContext) -> Section:
             "kept apart, because matching is within a cohort."
         )
     blocks.extend(Paragraph(text) for text in extra)
+    blocks.extend(followup_bias_blocks(context))
     return Section("participation", "Who took part", None, tuple(blocks))
 
 

@@ -46,6 +46,9 @@ def summary_section(context: ReportContext) -> Section:
             "can be, with the figures behind it beside it."
         )
     ]
+    levels = levels_callout(context)
+    if levels is not None:
+        blocks.append(levels)
     chart = domains_chart(context)
     if chart is not None:
         blocks.append(chart)
@@ -62,6 +65,15 @@ def summary_section(context: ReportContext) -> Section:
         blocks.append(Heading(domain.domain.label, level=2))
         blocks.append(Findings(finding_pairs(_key_findings(context, domain))))
     return Section("summary", "Summary of findings", None, tuple(blocks))
+
+
+def levels_callout(context: ReportContext) -> Callout | None:
+    """Which of Kirkpatrick's levels and Barr's sub-levels were measured and which were not,
+    in plain words (the evaluation's ``levels``); None for an evaluation built without it."""
+    levels = context.evaluation.levels
+    if levels is None:
+        return None
+    return Callout("info", "Levels of evaluation. " + levels.statement)
 
 
 def headline(context: ReportContext, domain: DomainEvaluation) -> Finding:
