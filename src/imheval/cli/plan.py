@@ -23,11 +23,12 @@ from rich.text import Text
 from imheval.cli.shell import app, console, err_console, run_safely, write_json
 from imheval.errors import ImhevalError
 from imheval.reports.plan_words import (
-    ANALYSIS_WORDS,
+    ANALYSIS_SHORT,
     design_sentences,
     effect_text,
     percent,
     plan_sentence,
+    power_figure,
 )
 from imheval.stats.planning import PlanInputs, plan_input_problems
 from imheval.stats.power import (
@@ -261,7 +262,7 @@ def _render_plan(study: StudyPlan) -> None:
     if study.cohorts_needed is not None:
         cohorts_label = "Cohorts needed" if study.target_power is not None else "Cohorts"
         rows.append((cohorts_label, str(study.cohorts_needed)))
-    rows.append(("Power", f"{study.power:.3f}"))
+    rows.append(("Power", power_figure(study.power)))
     for label, value in rows:
         table.add_row(label, value)
     console.print(table)
@@ -293,24 +294,27 @@ def _render_design(design: DesignPower) -> None:
     console.print()
     smallest = dict(design.smallest_detectable)
     table = Table(title=f"Power to detect d_z = {effect_text(design.effect)}", title_justify="left")
-    for header, justify in (
-        ("Analysis", "left"),
-        ("Power", "right"),
-        ("Method", "left"),
-        ("df", "right"),
-        ("Smallest d_z at 80%", "right"),
-    ):
-        table.add_column(header, justify=justify)  # type: ignore[arg-type]
+    columns = ["Analysis", "Power", "Method", "df"]
+    if design.simulations:
+        columns.append(f"Simulated ({design.simulations:,}, SE)")
+    columns.append("Smallest d_z at 80%")
+    for header in columns:
+        table.add_column(header, justify="left" if header in ("Analysis", "Method") else "right")
     for analysis in design.analyses:
-        shown = "not computed" if analysis.power is None else f"{analysis.power:.3f}"
-        if analysis.power is not None and analysis.standard_error is not None:
-            shown += f" (SE {analysis.standard_error:.3f})"
         detectable = smallest.get(analysis.analysis)
-        table.add_row(
-            ANALYSIS_WORDS.get(analysis.analysis, analysis.analysis),
-            shown,
+        row = [
+            ANALYSIS_SHORT.get(analysis.analysis, analysis.analysis),
+            "not computed" if analysis.power is None else power_figure(analysis.power),
             analysis.method,
             "" if analysis.df is None else f"{analysis.df:.1f}".removesuffix(".0"),
-            "" if detectable is None else effect_text(detectable),
-        )
+        ]
+        if design.simulations:
+            simulated = analysis.simulated_power
+            row.append(
+                ""
+                if simulated is None
+                else f"{power_figure(simulated)} ({analysis.standard_error or 0:.3f})"
+            )
+        row.append("" if detectable is None else effect_text(detectable))
+        table.add_row(*row)
     console.print(table)

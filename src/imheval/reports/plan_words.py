@@ -14,6 +14,14 @@ ANALYSIS_WORDS = {
 }
 
 
+#: The analyses' names in a narrow table.
+ANALYSIS_SHORT = {
+    "participant": "People (paired t, design effect)",
+    "cohort": "Cohort means (paired t)",
+    "mixed": "Mixed model",
+}
+
+
 def percent(value: float) -> str:
     """A power or a share as a whole percentage ("79%"); "more than 99%" rather than "100%"."""
     if value > 0.995 and value < 1:
@@ -28,10 +36,19 @@ def effect_text(value: float) -> str:
     return f"{value:.2f}"
 
 
-def a_percent(value: float) -> str:
-    """The percentage with its article: "an 80% chance", "a 79% chance"."""
+def a_chance(value: float) -> str:
+    """The chance in words: "an 80% chance", "a 79% chance", "a chance of more than 99%"."""
     text = percent(value)
-    return ("an " if text.startswith(("8", "11", "18")) else "a ") + text
+    if not text[0].isdigit():
+        return f"a chance of {text}"
+    return ("an " if text.startswith(("8", "11", "18")) else "a ") + text + " chance"
+
+
+def power_figure(value: float) -> str:
+    """A power for a table: three decimals, "> .999" rather than a rounded 1.000."""
+    if 0.9995 <= value < 1:
+        return "> .999"
+    return f"{value:.3f}"
 
 
 def _clustering_words(study: StudyPlan) -> str:
@@ -50,7 +67,7 @@ def plan_sentence(study: StudyPlan) -> str:
     lost = f"{study.attrition * 100:g}% not returning"
     if study.target_power is not None:
         text = (
-            f"To have {a_percent(study.target_power)} chance of detecting {detect} you need "
+            f"To have {a_chance(study.target_power)} of detecting {detect} you need "
             f"{study.people_analysed} people analysed"
         )
         if study.people_needed != study.people_analysed:
@@ -73,11 +90,11 @@ def design_sentences(design: DesignPower) -> list[str]:
     for analysis in design.analyses:
         name = ANALYSIS_WORDS.get(analysis.analysis, analysis.analysis)
         if analysis.power is None:
-            why = f": {analysis.reason}" if analysis.reason else ""
-            sentences.append(f"{name}: not computed{why}.")
+            why = f" {analysis.reason[:1].upper()}{analysis.reason[1:]}." if analysis.reason else ""
+            sentences.append(f"{name}: not computed.{why}")
             continue
-        chance = a_percent(analysis.power)
-        text = f"{name}: {chance} chance of detecting d_z = {effect_text(design.effect)}"
+        chance = a_chance(analysis.power)
+        text = f"{name}: {chance} of detecting d_z = {effect_text(design.effect)}"
         detectable = smallest.get(analysis.analysis)
         if detectable is not None:
             text += f"; with 80% power it detects d_z = {effect_text(detectable)} or more"

@@ -8,11 +8,11 @@ design and the smallest effect it detects. The same checks as the command line
 
 Simulation runs in the request, capped at :data:`MAX_WEB_SIMULATIONS` studies and
 :data:`MAX_SIMULATED_PEOPLE` people per study. Each simulated study fits the mixed model
-(measured 0.2 to 0.5 s a study for 24 to 200 people), so the cap keeps a request near 20 s,
-inside the 60 s bound of :mod:`imheval.web.deadline`: a rough estimate with its Monte Carlo
-standard error on the page. A precise one (1,000 studies, minutes) is for
-``imheval plan --simulate`` with its progress bar; a background job would need a new kind in
-the tasks app (see docs/web.md). The closed forms answer everything else instantly.
+(measured 0.2 to 0.5 s a study for 24 to 200 people on a quiet machine, about 1 s on a busy
+one), so the cap keeps a request under about 25 s, inside the 60 s bound of
+:mod:`imheval.web.deadline`: a rough estimate with its Monte Carlo standard error on the page.
+A precise one (1,000 studies, minutes) is for ``imheval plan --simulate`` with its progress
+bar; a background job would need a new kind in the tasks app (see docs/web.md). The closed forms answer everything else instantly.
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ from django.shortcuts import render
 from django.urls import reverse
 
 from imheval.reports.plan_words import (
-    ANALYSIS_WORDS,
+    ANALYSIS_SHORT,
     design_sentences,
     effect_text,
     percent,
@@ -46,10 +46,10 @@ from imheval.web.workspace.forms import InlineRadioSelect
 from imheval.web.workspace.views import organisation_page
 
 #: The most simulated studies the page runs in a request (each fits the mixed model).
-MAX_WEB_SIMULATIONS = 40
+MAX_WEB_SIMULATIONS = 25
 
 #: The most people enrolled in a design the page simulates (cohorts x people per cohort).
-MAX_SIMULATED_PEOPLE = 400
+MAX_SIMULATED_PEOPLE = 300
 
 #: The chart shows designs of 2 cohorts up to at least this many (more if the design has more).
 CHART_COHORTS = 12
@@ -159,11 +159,11 @@ class PlanForm(forms.Form):
         max_value=MAX_WEB_SIMULATIONS,
         label="Simulated studies for the mixed model (optional)",
         help_text=f"Up to {MAX_WEB_SIMULATIONS}, for a rough estimate of the mixed model's power "
-        "(it takes up to about 20 seconds); needs the number of cohorts. Leave blank for the "
+        "(it takes up to about 25 seconds); needs the number of cohorts. Leave blank for the "
         "closed forms only. For a precise estimate run 1,000 with imheval plan --simulate.",
         widget=_number("nhsuk-input--width-4", "numeric"),
         error_messages={
-            "invalid": "Enter the simulated studies as a whole number, for example 40",
+            "invalid": "Enter the simulated studies as a whole number, for example 25",
             "min_value": "Enter 0 or more simulated studies",
             "max_value": f"Enter at most {MAX_WEB_SIMULATIONS} simulated studies",
         },
@@ -296,11 +296,13 @@ def _design_rows(design: DesignPower) -> list[dict[str, str]]:
     for analysis in design.analyses:
         detectable = smallest.get(analysis.analysis)
         power = "not computed" if analysis.power is None else percent(analysis.power)
-        if analysis.power is not None and analysis.standard_error is not None:
-            power += f" (±{analysis.standard_error * 100:.1f})"
+        simulated = analysis.simulated_power
+        if simulated is not None and analysis.standard_error is not None:
+            check = f"{percent(simulated)} (SE {analysis.standard_error * 100:.1f} points)"
+            power = check if analysis.method == "simulation" else f"{power}; simulated {check}"
         rows.append(
             {
-                "analysis": ANALYSIS_WORDS.get(analysis.analysis, analysis.analysis),
+                "analysis": ANALYSIS_SHORT.get(analysis.analysis, analysis.analysis),
                 "power": power,
                 "method": analysis.method,
                 "smallest": "" if detectable is None else effect_text(detectable),
