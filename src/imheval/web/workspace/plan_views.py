@@ -12,7 +12,8 @@ Simulation runs in the request, capped at :data:`MAX_WEB_SIMULATIONS` studies an
 one), so the cap keeps a request under about 25 s, inside the 60 s bound of
 :mod:`imheval.web.deadline`: a rough estimate with its Monte Carlo standard error on the page.
 A precise one (1,000 studies, minutes) is for ``imheval plan --simulate`` with its progress
-bar; a background job would need a new kind in the tasks app (see docs/web.md). The closed forms answer everything else instantly.
+bar; a background job would need a new kind in the tasks app (see docs/web.md). The closed
+forms answer everything else instantly.
 """
 
 from __future__ import annotations
