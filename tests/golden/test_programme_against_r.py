@@ -75,7 +75,9 @@ def test_model_matches_r(case: str, structure: str) -> None:
     )
     if expected["cohort_covariance"]:
         assert np.array(result.cohort_covariance) == pytest.approx(
-            np.atleast_2d(np.array(expected["cohort_covariance"], dtype=float)), rel=1e-3, abs=1e-4
+            np.atleast_2d(np.array(expected["cohort_covariance"], dtype=float)),
+            rel=1e-3,
+            abs=1e-3 if expected["singular"] else 1e-4,
         )
     assert result.log_likelihood == pytest.approx(expected["log_likelihood"], abs=1e-6)
     assert result.singular == expected["singular"]

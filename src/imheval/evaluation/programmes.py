@@ -1,39 +1,256 @@
-"""Did the gain differ between programmes? The programme-by-time mixed model of one domain.
+"""Did the gain differ between programmes? The programme-by-time mixed model of one domain, and
+how alike people trained together gained (the cohort ICC of the change scores, the design
+effect).
 
-SKELETON (issue 18, helper B): :func:`programme_analysis` is called by
-:func:`imheval.evaluation.deeper.deeper_analyses`; its result sits in
-``DomainExtras.programme_model`` and its ``to_dict()`` in the JSON under that key.
+:func:`programme_analysis` is called by :func:`imheval.evaluation.deeper.deeper_analyses`; its
+result sits in ``DomainExtras.programme_model`` and its ``to_dict()`` in the JSON under that
+key (docs/evaluation-json.md, "programme_model"). The statistics are
+:mod:`imheval.stats.mixed.interaction`'s.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import pandas as pd
 
-from imheval.findings.model import Finding
+from imheval.findings.model import Finding, Stats, finding
+from imheval.findings.wording import people
 from imheval.scoring import DomainInfo
+from imheval.stats.apa import format_number
+from imheval.stats.mixed.interaction import (
+    CohortIcc,
+    ProgrammeTimeModel,
+    cohort_icc,
+    programme_time_model,
+)
+
+#: Programme labels that mean "not recorded".
+_UNRECORDED = frozenset({"", "nan", "none", "<na>"})
+
+#: Below this ICC, people trained together gained no more alike than anyone else, in words.
+ICC_NEGLIGIBLE = 0.01
+
+
+@dataclass(frozen=True, slots=True)
+class LeftOut:
+    """A programme left out of the model, with its number of people (None when too few to show)
+    and why."""
+
+    programme: str
+    n_participants: int | None
+    reason: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "programme": self.programme,
+            "n_participants": self.n_participants,
+            "reason": self.reason,
+        }
 
 
 @dataclass(frozen=True, slots=True)
 class ProgrammeModel:
-    """The programme-by-time model of one domain, the cohort ICC and the design effect."""
+    """The programme-by-time model of one domain, the cohort ICC and the design effect.
 
-    reason: str | None = None
+    ``icc`` is computed whenever 2 or more cohorts have matched people; ``model`` only when 2
+    or more programmes have at least ``min_group_size`` people each (otherwise None, and
+    ``model_reason`` says why). ``left_out`` lists programmes with too few people; ``n_unrecorded``
+    counts matched people whose programme was not recorded (left out of the model, kept in the
+    ICC).
+    """
+
+    n_participants: int
+    n_cohorts: int
+    icc: CohortIcc
+    model: ProgrammeTimeModel | None = None
+    model_reason: str | None = None
+    left_out: tuple[LeftOut, ...] = ()
+    n_unrecorded: int = 0
+
+    @property
+    def reason(self) -> str | None:
+        """Why the programme comparison is not given (None when it is)."""
+        if self.model is None:
+            return self.model_reason
+        return self.model.reason
 
     def to_dict(self) -> dict[str, Any]:
-        return {"reason": self.reason}
+        return {
+            "n_participants": self.n_participants,
+            "n_cohorts": self.n_cohorts,
+            "icc": self.icc.to_dict(),
+            "model": self.model.to_dict() if self.model is not None else None,
+            "model_reason": self.model_reason,
+            "left_out": [item.to_dict() for item in self.left_out],
+            "n_unrecorded": self.n_unrecorded,
+            "reason": self.reason,
+        }
 
 
 def programme_analysis(long: pd.DataFrame, min_group_size: int) -> ProgrammeModel | None:
     """``long``: one row per matched person per time (columns cohort, participant, programme,
-    time, score; programme "" where not recorded). None when fewer than two programmes."""
-    return None
+    time, score; programme "" where not recorded). None when fewer than two cohorts have
+    matched people; otherwise the ICC, and the model when two or more programmes have at least
+    ``min_group_size`` people each."""
+    frame = long.copy()
+    frame["cohort"] = frame["cohort"].astype(str).str.strip()
+    frame["programme"] = frame["programme"].astype(str).str.strip()
+    frame["person"] = frame["cohort"] + "\x1f" + frame["participant"].astype(str)
+    n_cohorts = int(frame.loc[frame["cohort"] != "", "cohort"].nunique())
+    if n_cohorts < 2:
+        return None
+    wide = frame.pivot_table(
+        index=["cohort", "person"], columns="time", values="score", aggfunc="first"
+    )
+    if "pre" in wide.columns and "post" in wide.columns:
+        wide = wide.dropna(subset=["pre", "post"])
+        gains = pd.DataFrame(
+            {
+                "cohort": wide.index.get_level_values("cohort"),
+                "gain": (wide["post"] - wide["pre"]).to_numpy(),
+            }
+        )
+    else:
+        gains = pd.DataFrame({"cohort": [], "gain": []})
+    icc = cohort_icc(gains)
+    recorded = ~frame["programme"].str.lower().isin(_UNRECORDED)
+    n_unrecorded = int(frame.loc[~recorded, "person"].nunique())
+    counts = {
+        str(name): int(n)
+        for name, n in frame[recorded].groupby("programme")["person"].nunique().items()
+    }
+    kept = sorted(name for name, n in counts.items() if n >= min_group_size)
+    left_out = tuple(
+        LeftOut(
+            str(name),
+            None,
+            f"fewer than {min_group_size} people, too few to show or compare",
+        )
+        for name, n in sorted(counts.items())
+        if n < min_group_size
+    )
+    result = ProgrammeModel(
+        n_participants=int(frame["person"].nunique()),
+        n_cohorts=n_cohorts,
+        icc=icc,
+        left_out=left_out,
+        n_unrecorded=n_unrecorded,
+    )
+    if len(kept) < 2:
+        why = (
+            "no programme was recorded"
+            if not counts
+            else "only one programme was recorded"
+            if len(counts) == 1
+            else f"fewer than two programmes have {min_group_size} or more people"
+        )
+        return _with(result, model_reason=why)
+    chosen = frame[recorded & frame["programme"].isin(kept)]
+    return _with(result, model=programme_time_model(chosen))
+
+
+def _with(result: ProgrammeModel, **changes: Any) -> ProgrammeModel:
+    return replace(result, **changes)
 
 
 def programme_findings(
     result: ProgrammeModel | None, info: DomainInfo, min_group_size: int
 ) -> list[Finding]:
-    """The plain-English findings of ``result`` (none when it is None or not computed)."""
-    return []
+    """The plain-English findings of ``result``: the cohort ICC and design effect, and whether
+    the gain differed between programmes (none when it is None)."""
+    if result is None:
+        return []
+    found: list[Finding] = []
+    icc_finding = _icc_finding(result.icc, info)
+    if icc_finding is not None:
+        found.append(icc_finding)
+    model = result.model
+    if model is None or not model.computed or model.interaction is None:
+        return found
+    found.append(_programme_finding(model, info))
+    return found
+
+
+def _icc_finding(icc: CohortIcc, info: DomainInfo) -> Finding | None:
+    if not icc.computed or icc.icc is None or icc.design_effect is None:
+        return None
+    size = icc.mean_cohort_size or 0.0
+    effective = icc.effective_n or 0.0
+    stats = Stats(
+        f"ICC = {format_number(icc.icc)}, design effect = {format_number(icc.design_effect)}, "
+        f"{icc.n_cohorts} cohorts",
+        trailing=True,
+    )
+    if icc.icc < ICC_NEGLIGIBLE:
+        words = (
+            f"People trained together gained no more alike in {info.label} than people from "
+            f"different cohorts, so the {people(icc.n_participants)} count as about "
+            f"{effective:.0f} independent people"
+        )
+    else:
+        words = (
+            f"People trained together gained {'slightly ' if icc.icc < 0.05 else ''}more alike "
+            f"in {info.label} than people from "
+            f"different cohorts: {icc.icc:.0%} of the differences in gain lay between cohorts; "
+            f"with about {size:.0f} people a cohort, the {people(icc.n_participants)} carry "
+            f"about as much information as {effective:.0f} independent people"
+        )
+    return finding(
+        "cohort_icc",
+        info.id,
+        words,
+        stats,
+        ".",
+        comparison="gain_by_cohort",
+        people=icc.n_participants,
+        figures={
+            "icc": icc.icc,
+            "design_effect": icc.design_effect,
+            "effective_n": icc.effective_n,
+            "mean_cohort_size": icc.mean_cohort_size,
+            "n_cohorts": icc.n_cohorts,
+        },
+    )
+
+
+def _programme_finding(model: ProgrammeTimeModel, info: DomainInfo) -> Finding:
+    test = model.interaction
+    assert test is not None
+    alpha = 1 - model.confidence
+    differed = test.p < alpha
+    posts = [c for c in model.changes if c.time == "post"]
+    listing = "; ".join(
+        f"{c.programme} {c.estimate:+.1f} points ({model.confidence:.0%} CI {c.ci.low:.1f} to "
+        f"{c.ci.high:.1f})"
+        for c in posts
+    )
+    allowing = (
+        f"allowing for {model.n_cohorts} cohorts and {people(model.n_participants)}"
+        if model.structure != "participant"
+        else f"allowing for {people(model.n_participants)} (not for differences between "
+        f"cohorts: there are fewer than 5)"
+    )
+    verdict = (
+        f"The gain in {info.label} differed between programmes"
+        if differed
+        else f"The gain in {info.label} did not clearly differ between programmes"
+    )
+    return finding(
+        "programme_difference",
+        info.id,
+        f"{verdict} ({allowing}): {listing}",
+        Stats(test.apa()),
+        ".",
+        comparison="gain_by_programme",
+        people=model.n_participants,
+        figures={
+            "f": test.f,
+            "numerator_df": test.numerator_df,
+            "denominator_df": test.denominator_df,
+            "p": test.p,
+            "structure": model.structure,
+            "n_cohorts": model.n_cohorts,
+        },
+    )

@@ -31,6 +31,9 @@ SINGULAR_TOLERANCE: Final = 1e-4
 
 _LOG_2PI: Final = math.log(2.0 * math.pi)
 
+#: Relative SDs tried when a search ends with an SD at zero (see :func:`fit`).
+_PROBES: Final = (0.03, 0.1, 0.2, 0.4, 0.8, 1.6)
+
 
 @dataclass(frozen=True, slots=True)
 class Problem:
@@ -63,32 +66,41 @@ class Problem:
 
 
 class _Sums:
-    """The cross-products every evaluation needs, summed once per cohort and person count."""
+    """The cross-products every evaluation needs, summed once per cohort and person count.
+
+    The columns are ordered [X, y, Z], so the fixed part and the response are one slice."""
 
     def __init__(self, problem: Problem) -> None:
         self.problem = problem
-        g = np.column_stack([problem.x, problem.z, problem.y])
+        g = np.column_stack([problem.x, problem.y, problem.z])
         self.d = g.shape[1]
         n_cohorts = int(problem.cohort.max()) + 1
-        outer = g[:, :, None] * g[:, None, :]
-        self.cross = np.zeros((n_cohorts, self.d, self.d))
-        np.add.at(self.cross, problem.cohort, outer)
+        self.cross = _grouped_outer(g, problem.cohort, n_cohorts)
         n_persons = int(problem.person.max()) + 1
         person_sum = np.zeros((n_persons, self.d))
         np.add.at(person_sum, problem.person, g)
         counts = np.bincount(problem.person, minlength=n_persons)
         person_cohort = np.zeros(n_persons, dtype=np.int64)
         person_cohort[problem.person] = problem.cohort
-        self.sizes = np.unique(counts[counts > 0])
+        self.sizes = np.unique(counts[counts > 0]).astype(np.float64)
         self.by_size = np.zeros((self.sizes.size, n_cohorts, self.d, self.d))
         self.n_of_size = np.zeros(self.sizes.size)
         for index, size in enumerate(self.sizes.tolist()):
             chosen = counts == size
-            sums = person_sum[chosen]
-            np.add.at(
-                self.by_size[index], person_cohort[chosen], sums[:, :, None] * sums[:, None, :]
+            self.by_size[index] = _grouped_outer(
+                person_sum[chosen], person_cohort[chosen], n_cohorts
             )
             self.n_of_size[index] = float(np.count_nonzero(chosen))
+
+
+def _grouped_outer(rows: FloatArray, group: IntArray, n_groups: int) -> FloatArray:
+    """Sum over each group's rows of the outer product row row' (groups x d x d)."""
+    d = rows.shape[1]
+    flat = np.zeros((n_groups, d * d))
+    outer = (rows[:, :, None] * rows[:, None, :]).reshape(len(rows), d * d)
+    for column in range(d * d):
+        flat[:, column] = np.bincount(group, weights=outer[:, column], minlength=n_groups)
+    return flat.reshape(n_groups, d, d)
 
 
 @dataclass(frozen=True, slots=True)
@@ -126,30 +138,28 @@ def evaluate(sums: _Sums, theta: FloatArray) -> Evaluation | None:
     """The GLS solution at ``theta`` (None when X'H^-1X is singular or pwrss is not positive)."""
     problem = sums.problem
     p, k = problem.p, problem.k
-    q = sums.cross.copy()
+    r = p + 1  # the fixed columns and y
     logdet = 0.0
     offset = 0
     if problem.person_term:
         t2 = float(theta[0]) ** 2
         offset = 1
-        for index, size in enumerate(sums.sizes.tolist()):
-            q -= (t2 / (1.0 + size * t2)) * sums.by_size[index]
-            logdet += sums.n_of_size[index] * math.log1p(size * t2)
-    rest = [*range(p), p + k]
-    q_rr = q[:, rest][:, :, rest].sum(axis=0)
+        c = t2 / (1.0 + sums.sizes * t2)
+        q = sums.cross - (c @ sums.by_size.reshape(c.size, -1)).reshape(sums.cross.shape)
+        logdet += float(sums.n_of_size @ np.log1p(sums.sizes * t2))
+    else:
+        q = sums.cross
+    q_rr = q[:, :r, :r].sum(axis=0)
     if k:
         lam = cholesky_factor(theta[offset:], k)
-        q_zz = q[:, p : p + k, p : p + k]
-        q_rz = q[:, rest, p : p + k]
-        b = np.einsum("ji,cjl,lm->cim", lam, q_zz, lam) + np.eye(k)
-        t = q_rz @ lam
-        try:
-            chol = np.linalg.cholesky(b)
-        except np.linalg.LinAlgError:
+        b = lam.T @ q[:, r:, r:] @ lam + np.eye(k)
+        t = q[:, :r, r:] @ lam
+        inverse, determinant = _inverse_and_determinant(b)
+        if not np.all(determinant > 0):
             return None
-        logdet += 2.0 * float(np.log(np.diagonal(chol, axis1=1, axis2=2)).sum())
-        solved = np.linalg.solve(b, np.swapaxes(t, 1, 2))
-        q_rr = q_rr - np.einsum("cij,cjl->il", t, solved)
+        logdet += float(np.log(determinant).sum())
+        q_rr = q_rr - (t @ inverse @ np.swapaxes(t, 1, 2)).sum(axis=0)
+    q_rr = 0.5 * (q_rr + q_rr.T)
     xhx = q_rr[:p, :p]
     xhy = q_rr[:p, p]
     try:
@@ -161,6 +171,35 @@ def evaluate(sums: _Sums, theta: FloatArray) -> Evaluation | None:
     if not (pwrss > 0 and math.isfinite(pwrss)):
         return None
     return Evaluation(beta, xhx, pwrss, logdet, 2.0 * float(np.log(np.diagonal(chol_x)).sum()))
+
+
+def _inverse_and_determinant(b: FloatArray) -> tuple[FloatArray, FloatArray]:
+    """The inverses and determinants of a stack of small symmetric matrices (closed form up
+    to 3 x 3, which is all the cohort blocks here need; LAPACK beyond)."""
+    k = b.shape[1]
+    if k == 1:
+        return 1.0 / b, b[:, 0, 0]
+    if k == 2:
+        a, c, d = b[:, 0, 0], b[:, 0, 1], b[:, 1, 1]
+        det = a * d - c * c
+        adjugate = np.stack([np.stack([d, -c], -1), np.stack([-c, a], -1)], 1)
+        with np.errstate(all="ignore"):
+            return adjugate / det[:, None, None], det
+    if k == 3:
+        m = b
+        cof = np.empty_like(m)
+        for i in range(3):
+            for j in range(3):
+                r = [x for x in range(3) if x != i]
+                s = [x for x in range(3) if x != j]
+                minor = m[:, r[0], s[0]] * m[:, r[1], s[1]] - m[:, r[0], s[1]] * m[:, r[1], s[0]]
+                cof[:, i, j] = (-1) ** (i + j) * minor
+        det = np.einsum("cj,cj->c", m[:, 0, :], cof[:, 0, :])
+        with np.errstate(all="ignore"):
+            return np.swapaxes(cof, 1, 2) / det[:, None, None], det
+    sign, log_det = np.linalg.slogdet(b)
+    inverse = np.asarray(np.linalg.inv(b), dtype=np.float64)
+    return inverse, np.asarray(np.where(sign > 0, np.exp(log_det), 0.0), dtype=np.float64)
 
 
 def profiled_deviance(sums: _Sums, theta: FloatArray) -> float:
@@ -227,8 +266,9 @@ class Fit:
 def fit(problem: Problem) -> Fit | None:
     """Minimise the profiled REML criterion from lme4's start (SDs 1, correlations 0).
 
-    L-BFGS-B on numerical gradients within lme4's bounds, then a Nelder-Mead polish from the
-    best point (on a theta clipped to the bounds), keeping whichever is lower. None when no
+    L-BFGS-B on numerical gradients within lme4's bounds, restarted once when an SD ends at
+    zero; should it stop without converging, a Nelder-Mead polish from its end point (on a
+    theta clipped to the bounds), keeping whichever is lower. None when no
     finite criterion was found.
     """
     sums = _Sums(problem)
@@ -240,24 +280,45 @@ def fit(problem: Problem) -> Fit | None:
         value = profiled_deviance(sums, theta)
         return value if math.isfinite(value) else 1e300
 
-    best = optimize.minimize(
-        objective,
-        start,
-        method="L-BFGS-B",
-        bounds=scipy_bounds,
-        options={"ftol": 1e-15, "gtol": 1e-9, "maxiter": 2000},
-    )
-    theta = np.asarray(best.x, dtype=np.float64)
-    value = float(best.fun)
-    polish = optimize.minimize(
-        lambda t: objective(_clip(t, bounds)),
-        theta,
-        method="Nelder-Mead",
-        options={"xatol": 1e-9, "fatol": 1e-12, "maxiter": 4000},
-    )
-    if float(polish.fun) < value:
-        theta = _clip(np.asarray(polish.x, dtype=np.float64), bounds)
-        value = float(polish.fun)
+    def search(begin: FloatArray) -> tuple[FloatArray, float, bool]:
+        found = optimize.minimize(
+            objective,
+            begin,
+            method="L-BFGS-B",
+            bounds=scipy_bounds,
+            options={"ftol": 1e-13, "gtol": 1e-7, "maxiter": 2000},
+        )
+        return np.asarray(found.x, dtype=np.float64), float(found.fun), bool(found.success)
+
+    theta, value, success = search(start)
+    # The criterion is even in each SD, so a zero SD is always a stationary point, where a
+    # search that overshot to the bound stops. Each SD that ended at zero is probed along a
+    # grid; the search restarts from the best lower point (a true boundary fit has none).
+    for i, bound in enumerate(bounds):
+        if bound != 0.0 or theta[i] >= 1e-3:
+            continue
+        probes = []
+        for trial in _PROBES:
+            moved = theta.copy()
+            moved[i] = trial
+            probes.append((objective(moved), trial))
+        lowest, trial = min(probes)
+        if lowest < value:
+            restart = theta.copy()
+            restart[i] = trial
+            again, again_value, again_success = search(restart)
+            if again_value < value:
+                theta, value, success = again, again_value, again_success
+    if not success:
+        polish = optimize.minimize(
+            lambda t: objective(_clip(t, bounds)),
+            theta,
+            method="Nelder-Mead",
+            options={"xatol": 1e-7, "fatol": 1e-10, "maxiter": 4000},
+        )
+        if float(polish.fun) < value:
+            theta = _clip(np.asarray(polish.x, dtype=np.float64), bounds)
+            value = float(polish.fun)
     if not math.isfinite(value) or value >= 1e299:
         return None
     found = evaluate(sums, theta)
