@@ -33,3 +33,28 @@ def test_the_demo_report_shows_ancova_hake_and_floors(demo_evaluation: Evaluatio
     first_item = domain["item_analysis"]["items"][0]
     low, high = first_item["facility_pre_ci"]
     assert low <= first_item["facility_pre"] <= high
+
+
+def test_a_larger_report_group_size_hides_groups_and_cohorts_here_too(
+    demo_evaluation: Evaluation,
+) -> None:
+    report = build_report(demo_evaluation, min_group_size=12)
+    blocks = [block for section in report.sections for block in section.blocks]
+    tables = {b.caption: b for b in blocks if isinstance(b, Table)}
+    gains = demo_evaluation.domain("knowledge").extras.gains  # type: ignore[union-attr]
+    checked = 0
+    for entry in gains.groupings:  # type: ignore[union-attr]
+        caption = f"Knowledge: mean score after training by {entry.grouping}, as it is and"
+        table = next(t for c, t in tables.items() if c.startswith(caption))
+        for mean, row in zip(entry.ancova.adjusted_means, table.rows, strict=True):
+            if mean.n < 12:
+                assert set(row[1:]) == {"hidden"}
+                checked += 1
+    cohorts = next(
+        t for c, t in tables.items() if c.startswith("Knowledge: normalised gain (Hake's")
+    )
+    for row in cohorts.rows:
+        if row[1] != "hidden":
+            assert int(row[1]) >= 12
+    assert any(row[1] == "hidden" for row in cohorts.rows)
+    assert checked > 0

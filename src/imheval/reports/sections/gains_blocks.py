@@ -1,14 +1,15 @@
 """The report blocks of ``DomainExtras.gains``: the ANCOVA beside the Welch comparison of gains,
 with the note on which question each answers, and the normalised gain (Hake's g) with its
 ceiling warning. Only groups the breakdown tables show are in these tables (the analysis left
-the hidden ones out); a cohort hidden in Table 1 reads as hidden here.
+the hidden ones out); a group or cohort the report's own tables hide (its group size can be
+larger than the evaluation's) reads as hidden here too.
 """
 
 from __future__ import annotations
 
 from imheval.evaluation.gains import GainAnalyses, GroupAncova
 from imheval.evaluation.results import DomainEvaluation
-from imheval.reports.context import ReportContext
+from imheval.reports.context import ReportContext, protect_report_rows
 from imheval.reports.model import Block, Callout, Heading, Number, Paragraph, Table
 from imheval.reports.wording import DASH, HIDDEN, optional_number, people_text, prop
 from imheval.stats.apa import format_p
@@ -27,8 +28,11 @@ def gain_blocks(context: ReportContext, domain: DomainEvaluation) -> list[Block]
         blocks.append(Paragraph(gains.note))
         blocks.append(_test_table(label, gains))
         for entry in gains.groupings:
-            blocks.extend(_grouping_blocks(context, label, entry))
-    blocks.extend(_normalised_blocks(context, label, gains))
+            blocks.extend(_grouping_blocks(context, label, entry, _hidden(context, domain, entry)))
+    hidden_cohorts = {
+        row.label for row in protect_report_rows(context, domain.table1) if row.suppressed
+    }
+    blocks.extend(_normalised_blocks(context, label, gains, hidden_cohorts))
     return blocks
 
 
@@ -89,7 +93,19 @@ def _slopes_cell(entry: GroupAncova) -> str:
     )
 
 
-def _grouping_blocks(context: ReportContext, label: str, entry: GroupAncova) -> list[Block]:
+def _hidden(context: ReportContext, domain: DomainEvaluation, entry: GroupAncova) -> set[str]:
+    """The groups the report's own breakdown table hides (its group size can be larger than
+    the evaluation's): their rows here are hidden too."""
+    for breakdown in domain.breakdowns:
+        if breakdown.grouping == entry.grouping:
+            rows = protect_report_rows(context, breakdown.rows, breakdown.not_recorded)
+            return {row.label for row in rows if row.suppressed}
+    return set()
+
+
+def _grouping_blocks(
+    context: ReportContext, label: str, entry: GroupAncova, hidden: set[str]
+) -> list[Block]:
     result = entry.ancova
     if not result.computed or not result.adjusted_means:
         return []
@@ -97,7 +113,9 @@ def _grouping_blocks(context: ReportContext, label: str, entry: GroupAncova) -> 
     if result.slopes is not None and result.slopes.parallel is False and result.slopes.words:
         blocks.append(Callout("warning", f"By {entry.grouping}: {result.slopes.words}"))
     rows = tuple(
-        (
+        (mean.group, *([HIDDEN] * 5))
+        if mean.group in hidden
+        else (
             mean.group,
             context.count(mean.n),
             optional_number(mean.mean_pre),
@@ -120,12 +138,15 @@ def _grouping_blocks(context: ReportContext, label: str, entry: GroupAncova) -> 
                 f"training for someone who started at {start}; the common slope is {slope} "
                 "(points after per point before).",
             ),
+            suppressed_note=context.suppressed_note if hidden else None,
         )
     )
     return blocks
 
 
-def _normalised_blocks(context: ReportContext, label: str, gains: GainAnalyses) -> list[Block]:
+def _normalised_blocks(
+    context: ReportContext, label: str, gains: GainAnalyses, hidden_cohorts: set[str]
+) -> list[Block]:
     gain = gains.normalised
     if gain is None:
         return (
@@ -176,12 +197,12 @@ def _normalised_blocks(context: ReportContext, label: str, gains: GainAnalyses) 
     )
     blocks.append(Callout("warning", f"Normalised gain (Hake's g): {gains.warning}"))
     if len(gains.cohorts) > 1:
+        # hidden in the evaluation, or in the report's own Table 1 (its group size can be larger)
+        hidden = {c.cohort for c in gains.cohorts if c.hidden} | hidden_cohorts
         rows = tuple(
-            (
-                cohort.cohort,
-                HIDDEN if cohort.hidden else context.count(cohort.n),
-                HIDDEN if cohort.hidden else optional_number(cohort.hake_g),
-            )
+            (cohort.cohort, HIDDEN, HIDDEN)
+            if cohort.cohort in hidden
+            else (cohort.cohort, context.count(cohort.n), optional_number(cohort.hake_g))
             for cohort in gains.cohorts
         )
         blocks.append(
@@ -190,9 +211,7 @@ def _normalised_blocks(context: ReportContext, label: str, gains: GainAnalyses) 
                 header=("Cohort", "n", "Hake's g"),
                 rows=rows,
                 notes=("Hake's g = (mean after - mean before) / (maximum - mean before).",),
-                suppressed_note=context.suppressed_note
-                if any(c.hidden for c in gains.cohorts)
-                else None,
+                suppressed_note=context.suppressed_note if hidden else None,
             )
         )
     return blocks
