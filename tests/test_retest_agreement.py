@@ -66,6 +66,10 @@ def test_keyed_item_has_agreement_on_the_option_and_on_the_score(tmp_path: Path)
     assert document["option_agreement"]["compares"] == "the option chosen"
     assert document["option_agreement"]["options"] == ["a", "b", "c"]
     assert document["percent_agreement_ci"] is not None
+    assert document["summary"] == (
+        "4 of 6 people (67%, 95% CI 30% to 90%) chose the same option both times; 6 of 6 "
+        "people (100%, 95% CI 61% to 100%) got the same score (right or wrong)."
+    )
 
 
 def test_rating_item_has_weighted_kappas(tmp_path: Path) -> None:
@@ -79,6 +83,11 @@ def test_rating_item_has_weighted_kappas(tmp_path: Path) -> None:
     unweighted, linear, quadratic = (k.kappa for k in r1.ratings.kappas())
     assert unweighted is not None and linear is not None and quadratic is not None
     assert unweighted < linear < quadratic
+    assert (
+        "gave the same rating both times and 100% were within one point"
+        in (r1.to_dict()["summary"])
+    )
+    assert r1.to_dict()["rating_agreement"]["quadratic"]["interpretation"] == "almost perfect"
 
 
 def test_each_domain_has_limits_of_agreement_and_a_smallest_detectable_change(

@@ -16,8 +16,9 @@ from rich.text import Text
 from imheval.cli.shell import app, console, err_console, run_safely, write_json
 from imheval.instruments import resolve_instrument
 from imheval.retest import RetestStudy, retest_study
+from imheval.stats.agreement import kappa_words
 from imheval.stats.measurement_error import bland_altman_words, measurement_error_words
-from imheval.stats.reliability import ItemRetest, KappaResult, kappa_words
+from imheval.stats.reliability import ItemRetest, KappaResult
 from imheval.stats.results import ConfidenceInterval
 
 

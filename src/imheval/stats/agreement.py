@@ -30,6 +30,16 @@ WEIGHTINGS: Final[tuple[Weighting, ...]] = ("unweighted", "linear", "quadratic")
 #: Fewest people with both answers for a kappa (as for imheval.stats.reliability).
 MIN_PEOPLE: Final = 3
 
+#: Landis & Koch (1977) bands for kappa: upper bounds (inclusive) and their words; below 0
+#: is "poor".
+LANDIS_KOCH_BANDS: tuple[tuple[float, str], ...] = (
+    (0.2, "slight"),
+    (0.4, "fair"),
+    (0.6, "moderate"),
+    (0.8, "substantial"),
+    (math.inf, "almost perfect"),
+)
+
 _NO_CI = (
     "the large-sample standard error is 0 here (perfect agreement, or one administration gave "
     "a single answer), so no confidence interval can be given"
@@ -73,6 +83,7 @@ class WeightedKappa:
             "expected_agreement": finite_or_none(self.expected),
             "computed": self.computed,
             "reason": self.reason,
+            "interpretation": kappa_words(self.kappa) if self.kappa is not None else None,
         }
 
 
@@ -106,6 +117,17 @@ class RatingAgreement:
             "linear": self.linear.to_dict(),
             "quadratic": self.quadratic.to_dict(),
         }
+
+
+def kappa_words(kappa: float) -> str:
+    """Landis & Koch's (1977) word for a kappa: poor (< 0), slight (to .20), fair (to .40),
+    moderate (to .60), substantial (to .80), almost perfect (above .80)."""
+    if kappa < 0:
+        return "poor"
+    for upper, word in LANDIS_KOCH_BANDS:
+        if kappa <= upper:
+            return word
+    return LANDIS_KOCH_BANDS[-1][1]
 
 
 def kappa_weights(categories: Sequence[float] | FloatArray, weighting: Weighting) -> FloatArray:

@@ -27,7 +27,9 @@ from imheval.stats._common import (
     check_confidence,
     finite_or_none,
 )
+from imheval.stats.agreement import LANDIS_KOCH_BANDS as LANDIS_KOCH_BANDS
 from imheval.stats.agreement import RatingAgreement, rating_agreement
+from imheval.stats.agreement import kappa_words as kappa_words  # re-exported (stats.__init__)
 from imheval.stats.measurement_error import (
     BlandAltman,
     MeasurementError,
@@ -51,16 +53,6 @@ KOO_LI_BANDS: tuple[tuple[float, str], ...] = (
     (0.75, "moderate"),
     (0.9, "good"),
     (math.inf, "excellent"),
-)
-
-#: Landis & Koch (1977) bands for kappa: upper bounds (inclusive) and their words; below 0
-#: is "poor".
-LANDIS_KOCH_BANDS: tuple[tuple[float, str], ...] = (
-    (0.2, "slight"),
-    (0.4, "fair"),
-    (0.6, "moderate"),
-    (0.8, "substantial"),
-    (math.inf, "almost perfect"),
 )
 
 
@@ -196,7 +188,50 @@ class ItemRetest:
                 else None
             ),
             "rating_agreement": self.ratings.to_dict() if self.ratings is not None else None,
+            "summary": item_words(self),
         }
+
+
+def item_words(item: ItemRetest) -> str:
+    """One plain-English sentence on how often the two answers to ``item`` agreed.
+
+    Names what is compared (the option chosen, the score, the rating); percentages are rounded
+    here, for presenting only.
+    """
+
+    def share(kappa: KappaResult) -> str:
+        if kappa.percent_agreement is None:
+            return "nobody answered both times"
+        same = round(kappa.percent_agreement * kappa.n)
+        text = f"{same} of {kappa.n} people ({kappa.percent_agreement:.0%}"
+        ci = kappa.agreement_ci
+        return text + (f", 95% CI {ci.low:.0%} to {ci.high:.0%})" if ci else ")")
+
+    if item.option is not None:
+        return (
+            f"{share(item.option)} chose the same option both times; {share(item.kappa)} got "
+            "the same score (right or wrong)."
+        )
+    ratings = item.ratings
+    if ratings is not None:
+        text = f"{share(item.kappa)} gave the same rating both times"
+        within = ratings.within_one.share
+        if within is not None:
+            text += f" and {within:.0%} were within one point"
+        quadratic = ratings.quadratic.kappa
+        if quadratic is not None:
+            text += (
+                f"; quadratic-weighted kappa {_apa(quadratic)} ({kappa_words(quadratic)}, "
+                "Landis & Koch 1977)"
+            )
+        return text + "."
+    return f"{share(item.kappa)} had the same score both times."
+
+
+def _apa(value: float) -> str:
+    """A coefficient bounded by 1, APA style: 2 decimals, no leading zero (.86, -.12)."""
+    text = f"{value:.2f}"
+    return text.replace("0.", ".", 1) if text.startswith(("0.", "-0.")) else text
 
 
 @dataclass(frozen=True, slots=True)
@@ -529,17 +564,6 @@ def koo_li_band(icc: float) -> str:
         if icc < upper:
             return word
     return KOO_LI_BANDS[-1][1]
-
-
-def kappa_words(kappa: float) -> str:
-    """Landis & Koch's (1977) word for a kappa: poor (< 0), slight (to .20), fair (to .40),
-    moderate (to .60), substantial (to .80), almost perfect (above .80)."""
-    if kappa < 0:
-        return "poor"
-    for upper, word in LANDIS_KOCH_BANDS:
-        if kappa <= upper:
-            return word
-    return LANDIS_KOCH_BANDS[-1][1]
 
 
 def icc_interpretation(result: TestResult) -> str:
