@@ -49,6 +49,8 @@ class DraftDomain:
     label: str = ""
     description: str = ""
     level: str = "2"
+    #: Barr's sub-level ("2a" ... "4b"), "" when not tagged.
+    barr: str = ""
 
 
 @dataclass
@@ -140,7 +142,7 @@ def draft_of(instrument: Instrument) -> Draft:
         language=instrument.language,
         levels=[level.value for level in instrument.levels],
         domains=[
-            DraftDomain(d.id, d.label, d.description, str(d.kirkpatrick_level))
+            DraftDomain(d.id, d.label, d.description, str(d.kirkpatrick_level), d.barr_level or "")
             for d in instrument.domains
         ],
         scales=[
@@ -372,6 +374,7 @@ def _wording(draft: Draft, problems: list[EditorProblem]) -> dict[str, dict[str,
 
 def _domain_data(domain: DraftDomain) -> dict[str, Any]:
     data = {"id": domain.id, "label": domain.label, "kirkpatrick_level": _number(domain.level)}
+    data |= {"barr_level": domain.barr} if domain.barr else {}
     return data | ({"description": domain.description} if domain.description else {})
 
 
@@ -533,8 +536,9 @@ def _located_field(draft: Draft, where: str, message: str) -> EditorProblem:
         if index is not None:
             part = _first_word(message)
             if section == "domains":
-                part = {"kirkpatrick_level": "level"}.get(part, part)
-                part = part if part in ("id", "label", "description", "level") else "label"
+                part = {"kirkpatrick_level": "level", "barr_level": "barr"}.get(part, part)
+                known = ("id", "label", "description", "level", "barr")
+                part = part if part in known else "label"
                 return EditorProblem(f"domain-{index}-{part}", f"Domain {name}: {message}")
             part = part if part in ("min", "max", "labels") else "min"
             return EditorProblem(f"scale-{index}-{part}", f"Rating scale {name}: {message}")

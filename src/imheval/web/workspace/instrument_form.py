@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from imheval.instruments.frameworks import FRAMEWORKS
-from imheval.instruments.model import TrainingLevel
+from imheval.instruments.model import BARR_LEVELS, TrainingLevel
 from imheval.web.workspace.instrument_draft import (
     JURISDICTIONS,
     Draft,
@@ -29,6 +29,9 @@ _KIRKPATRICK = (
     ("3", "3: behaviour"),
     ("4", "4: results"),
 )
+
+#: Barr's sub-levels (instruments.model.BARR_LEVELS), "" for a domain not tagged.
+_BARR = (("", "Not tagged"), *((tag, f"{tag}: {words}") for tag, words in BARR_LEVELS.items()))
 
 
 @dataclass(frozen=True)
@@ -188,6 +191,11 @@ def _domain(index: int, domain: DraftDomain, make: _Fields, count: int) -> Edito
         make(p + "level", "Kirkpatrick level", domain.level, context=where, kind="select",
              choices=_KIRKPATRICK,
              hint="2 (learning) for knowledge, risk identification and self-efficacy"),
+        make(p + "barr", "Barr level (optional)", domain.barr, context=where, kind="select",
+             choices=_BARR,
+             hint="Barr's finer level for health and social care training, for example 2b for "
+                  "knowledge and skills or 3a for practice people report; it must be a "
+                  "sub-level of the Kirkpatrick level"),
     )  # fmt: skip
     heading = f"Domain {index + 1}" + (f": {domain.label}" if domain.label else "")
     return EditorEntry("domain", index, heading, fields, index == count - 1)
