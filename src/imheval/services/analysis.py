@@ -287,6 +287,12 @@ def shown(
     return f"{sign}{value:.1f}{unit}"
 
 
+def bare(measure: Measure, value: float) -> str:
+    """A signed figure without its unit (percentage points for a proportion): "+8.9"."""
+    scaled = 100 * value if measure.kind == "proportion" else value
+    return f"{scaled:+.1f}"
+
+
 def _plural(n: int, word: str) -> str:
     return f"{n} {word}{'' if n == 1 else 's'}"
 
@@ -430,6 +436,4 @@ def _its_finding(series: ServiceSeries, name: str, word: str) -> Finding:
 def _ci(measure: Measure, coefficient: Any) -> str:
     if coefficient.ci is None:
         return ""
-    scale = 100.0 if measure.kind == "proportion" else 1.0
-    low, high = scale * coefficient.ci.low, scale * coefficient.ci.high
-    return f", 95% CI [{low:.1f}, {high:.1f}]"
+    return f", 95% CI [{bare(measure, coefficient.ci.low)}, {bare(measure, coefficient.ci.high)}]"

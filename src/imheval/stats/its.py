@@ -194,7 +194,8 @@ def segmented_regression(
         coefficients.append(Coefficient(name, estimate, se, t_value, p, ci))
     total = float(((y - y.mean()) ** 2).sum())
     r_squared = 1 - rss / total if total > 0 else None
-    if rss > 0:
+    # A perfect fit leaves residuals of rounding noise only: their autocorrelation means nothing.
+    if rss > 1e-12 * max(total, float(y @ y)):
         durbin_watson: float | None = float((np.diff(residuals) ** 2).sum() / rss)
         lag1: float | None = float((residuals[1:] * residuals[:-1]).sum() / rss)
     else:

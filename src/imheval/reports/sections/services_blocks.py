@@ -11,7 +11,7 @@ from imheval.instruments.model import BARR_LEVELS
 from imheval.reports.charts import to_svg
 from imheval.reports.model import Block, Callout, Chart, Findings, Heading, Number, Table
 from imheval.reports.service_charts import service_alt_text, time_series_spec
-from imheval.services.analysis import CAUTION, ServiceSeries, ServiceSummary, shown
+from imheval.services.analysis import CAUTION, ServiceSeries, ServiceSummary, bare, shown
 from imheval.stats.apa import format_p
 from imheval.stats.its import MIN_PERIODS_EACH_SIDE
 
@@ -118,8 +118,7 @@ def service_tables(series: ServiceSeries) -> list[Table]:
             ci = (
                 ""
                 if coefficient.ci is None
-                else f"[{shown(measure, coefficient.ci.low, signed=True)}, "
-                f"{shown(measure, coefficient.ci.high, signed=True)}]"
+                else f"[{bare(measure, coefficient.ci.low)}, {bare(measure, coefficient.ci.high)}]"
             )
             coefficient_rows.append(
                 (
@@ -137,7 +136,12 @@ def service_tables(series: ServiceSeries) -> list[Table]:
                 header=("", "Estimate", "95% CI", "p"),
                 rows=tuple(coefficient_rows),
                 notes=(
-                    f"Segmented regression, ordinary least squares: y = b0 + b1 time + b2 after "
+                    (
+                        "The estimates and CIs are in percentage points. "
+                        if measure.kind == "proportion"
+                        else ""
+                    )
+                    + f"Segmented regression, ordinary least squares: y = b0 + b1 time + b2 after "
                     f"+ b3 time after training; df = {fit.df_residual}. Durbin-Watson = {dw}, "
                     f"lag-1 autocorrelation of the residuals = {r1} (about 2 and 0 when "
                     "neighbouring periods are independent; otherwise the p-values are too "

@@ -130,15 +130,17 @@ def services(request: HttpRequest, access: Access) -> HttpResponse:
 
 @services_page()
 def services_series(request: HttpRequest, access: Access) -> HttpResponse:
-    """One service's series of one measure: findings, chart, tables, and its stored figures."""
-    service = request.GET.get("service", "")
-    measure = request.GET.get("measure", "")
+    """One service's series of one measure (``?service=...&measure=...``; without them, the
+    first series): findings, chart, tables, and its stored figures."""
+    service = request.GET.get("service")
+    measure = request.GET.get("measure")
     summary, _ = _summary(access)
     series = next(
         (
             s
             for s in (summary.series if summary else ())
-            if s.service.casefold() == service.casefold() and s.measure.key == measure
+            if (service is None and measure is None)
+            or (s.service.casefold() == (service or "").casefold() and s.measure.key == measure)
         ),
         None,
     )
