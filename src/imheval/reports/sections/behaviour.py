@@ -95,16 +95,17 @@ def behaviour_section(context: ReportContext) -> Section:
 def level_blocks(context: ReportContext, level: int) -> list[Block]:
     """The domains at ``level``, under their Barr sub-level when any is tagged (a heading per
     sub-level, untagged domains last), each described if asked once or analysed before and
-    after; then which sub-levels of a measured level were not measured."""
+    after; first, which sub-levels of a measured level were not measured."""
     blocks: list[Block] = []
+    # First, so that it stands at the top of the level rather than under its last domain.
+    missing = context.not_measured_at(level)
+    if missing:
+        blocks.append(Callout("info", missing))
     for tag, domains in context.barr_groups(level):
         if tag is not None or len(context.barr_groups(level)) > 1:
             blocks.append(Heading(BARR_TITLES[tag] if tag is not None else NOT_TAGGED_TITLE))
         for domain in domains:
             blocks.extend(single_time_blocks(context, domain) or domain_blocks(context, domain))
-    missing = context.not_measured_at(level)
-    if missing:
-        blocks.append(Callout("info", missing))
     return blocks
 
 

@@ -17,6 +17,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from imheval.findings.wording import join_and
+from imheval.reports.context import BARR_TITLES, NOT_TAGGED_TITLE
 from imheval.reports.model import (
     Callout,
     Chart,
@@ -43,7 +44,9 @@ def page_sections(
     "id", "title", "level" (the Kirkpatrick level, or None), "blocks" (all of them, for a
     section laid out whole), "intro" (the blocks before its first part) and "parts": a part
     starts at each top-level :class:`Heading` (a domain of Level 2, "Matching" in the methods),
-    as {"id", "title", "blocks"} (its heading is the part's title, not one of its blocks).
+    as {"id", "title", "blocks", "group", "group_start"} (its heading is the part's title, not
+    one of its blocks; "group" is the Barr sub-level heading it falls under, "" when none, and
+    "group_start" marks the first part of each group, where the page shows that heading).
     "line" is the one-line summary under a folded Kirkpatrick level's title: "Not measured", or
     the names of the domains ``domains`` gives for its level, else the titles of its parts.
     """
@@ -53,10 +56,21 @@ def page_sections(
 def _section(section: Section, domains: Mapping[int, Sequence[str]]) -> dict[str, Any]:
     intro: list[dict[str, Any]] = []
     parts: list[dict[str, Any]] = []
+    group = ""
     for block in section.blocks:
+        if isinstance(block, Heading) and block.level == 1 and block.text in _GROUP_TITLES:
+            # A Barr sub-level heads the parts after it rather than being an empty part.
+            group = block.text
+            continue
         if isinstance(block, Heading) and block.level == 1:
             parts.append(
-                {"id": f"report-{section.id}-{len(parts) + 1}", "title": block.text, "blocks": []}
+                {
+                    "id": f"report-{section.id}-{len(parts) + 1}",
+                    "title": block.text,
+                    "blocks": [],
+                    "group": group,
+                    "group_start": bool(group) and (not parts or parts[-1]["group"] != group),
+                }
             )
             continue
         if parts:  # a part's title stands for its heading: its sub-headings move up one
@@ -72,6 +86,10 @@ def _section(section: Section, domains: Mapping[int, Sequence[str]]) -> dict[str
         "parts": parts,
         "line": _line(section, [part["title"] for part in parts], domains),
     }
+
+
+#: Headings that group a level's domains (Barr's sub-levels) instead of starting a part.
+_GROUP_TITLES = frozenset({*BARR_TITLES.values(), NOT_TAGGED_TITLE})
 
 
 def _line(section: Section, parts: list[str], domains: Mapping[int, Sequence[str]]) -> str:

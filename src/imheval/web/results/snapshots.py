@@ -146,7 +146,10 @@ def _content(scope: Scope, whole: bool) -> PageContent:
         return PageContent(problem=f"The report could not be built: {error}")
     domains: dict[int, list[str]] = {}
     for domain in evaluation.domains:
-        domains.setdefault(domain.domain.kirkpatrick_level, []).append(domain.domain.label)
+        # A domain tagged with Barr's sub-level says it: "Practice (3a)".
+        barr = evaluation.barr_level(domain.domain.id)
+        label = f"{domain.domain.label} ({barr})" if barr else domain.domain.label
+        domains.setdefault(domain.domain.kirkpatrick_level, []).append(label)
     sections = page_sections(report, domains)
     summary = next((s for s in sections if s["id"] == "report-summary"), None)
     rest = [s for s in sections if s is not summary]
