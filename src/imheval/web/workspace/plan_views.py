@@ -307,7 +307,6 @@ def _design_rows(design: DesignPower) -> list[dict[str, str]]:
                 "power": power,
                 "method": analysis.method,
                 "smallest": "" if detectable is None else effect_text(detectable),
-                "reason": analysis.reason or "",
             }
         )
     return rows
