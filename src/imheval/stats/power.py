@@ -289,7 +289,12 @@ def paired_power(pairs: float, effect: float, alpha: float = 0.05) -> float:
     if ncp == 0.0:
         return alpha
     upper = float(stats.nct.sf(t_crit, df, ncp))
-    lower = float(stats.nct.cdf(-t_crit, df, ncp))
+    # P(T < -t_crit | ncp) = P(T > t_crit | -ncp). scipy 1.17's nct.cdf(-t_crit, df, ncp) gives
+    # NaN for some large ncp (e.g. df 199, ncp 11.3); the reflected upper tail does not.
+    lower = float(stats.nct.sf(t_crit, df, -ncp))
+    if not (math.isfinite(upper) and math.isfinite(lower)):  # pragma: no cover - defensive
+        z_crit = float(stats.norm.ppf(1.0 - alpha / 2.0))
+        upper, lower = float(stats.norm.sf(z_crit - ncp)), float(stats.norm.cdf(-z_crit - ncp))
     return min(1.0, max(0.0, upper + lower))
 
 
