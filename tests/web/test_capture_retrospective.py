@@ -112,7 +112,7 @@ def test_then_and_now_answers_are_stored_apart(workspace: Workspace) -> None:
     assert answerer.draft().answers == {"RC1@then": "2", "RC1": "4", "RC2": "5"}
 
     again = answerer.client.get(answerer.url("questions", 1)).content.decode()
-    assert 'id="id_RC1@then-3" name="RC1@then" type="radio" value="2" checked' in again
+    assert 'id="id_RC1@then-2" name="RC1@then" type="radio" value="2" checked' in again
 
     check = answerer.client.get(answerer.url("check")).content.decode()
     assert "2 of 2 answered" in check  # questions, not answers, are counted
@@ -122,7 +122,10 @@ def test_a_then_answer_off_the_scale_is_refused(workspace: Workspace) -> None:
     answerer = _answerer(workspace, "post")
     response = answerer.client.post(answerer.url("questions", 1), {"RC1@then": "9"})
     assert response.status_code == 200
-    assert "Choose one of the answers given" in response.content.decode()
+    page = response.content.decode()
+    assert "Choose one of the answers given" in page
+    # the error summary links to the first radio of the then group, which exists
+    assert 'href="#id_RC1@then"' in page and 'id="id_RC1@then" name="RC1@then"' in page
 
 
 @pytest.mark.parametrize("timepoint", ["pre", "followup"])

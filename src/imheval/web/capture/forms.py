@@ -114,6 +114,9 @@ class ParticipantForm(forms.Form):
         field = self.fields[name]
         assert isinstance(field, forms.ChoiceField)
         current = self[name].value()
+        # The blank choice (an optional question) is not drawn, nor numbered: the first radio
+        # drawn is id_<name>, the one the error summary links to.
+        choices = [(value, label) for value, label in field.choices if value != ""]
         options = tuple(
             Option(
                 value=str(value),
@@ -121,8 +124,7 @@ class ParticipantForm(forms.Form):
                 id=f"id_{name}" if index == 0 else f"id_{name}-{index + 1}",
                 checked=current is not None and str(current) == str(value),
             )
-            for index, (value, label) in enumerate(field.choices)
-            if value != ""
+            for index, (value, label) in enumerate(choices)
         )
         return RadioGroup(name, legend, hint, self.first_error(name), options)
 
