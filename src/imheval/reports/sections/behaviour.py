@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from imheval.evaluation import COMPARISON_NAMES
-from imheval.reports.context import BARR_TITLES, LEVEL_TITLES, NOT_TAGGED_TITLE, ReportContext
+from imheval.reports.context import LEVEL_TITLES, ReportContext
 from imheval.reports.model import (
     Block,
     Callout,
@@ -14,8 +14,8 @@ from imheval.reports.model import (
     Section,
     Table,
 )
-from imheval.reports.sections.domain import domain_blocks, tests_table
-from imheval.reports.sections.single_time_blocks import single_time_blocks
+from imheval.reports.sections.domain import tests_table
+from imheval.reports.sections.level_blocks import level_blocks
 from imheval.reports.sections.summary import domain_findings, finding_pairs
 from imheval.reports.wording import optional_number, percent_text, signed_number
 
@@ -90,23 +90,6 @@ def behaviour_section(context: ReportContext) -> Section:
             ),
         ]
     return Section("level-3", title, 3, tuple(blocks))
-
-
-def level_blocks(context: ReportContext, level: int) -> list[Block]:
-    """The domains at ``level``, under their Barr sub-level when any is tagged (a heading per
-    sub-level, untagged domains last), each described if asked once or analysed before and
-    after; first, which sub-levels of a measured level were not measured."""
-    blocks: list[Block] = []
-    # First, so that it stands at the top of the level rather than under its last domain.
-    missing = context.not_measured_at(level)
-    if missing:
-        blocks.append(Callout("info", missing))
-    for tag, domains in context.barr_groups(level):
-        if tag is not None or len(context.barr_groups(level)) > 1:
-            blocks.append(Heading(BARR_TITLES[tag] if tag is not None else NOT_TAGGED_TITLE))
-        for domain in domains:
-            blocks.extend(single_time_blocks(context, domain) or domain_blocks(context, domain))
-    return blocks
 
 
 def retention_blocks(context: ReportContext) -> list[Block]:

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from imheval.reports.context import ReportContext
 from imheval.reports.model import Block, Callout, Findings, Heading, Number, Paragraph, Table
-from imheval.reports.sections.summary import finding_pairs
 from imheval.reports.wording import HIDDEN, optional_number, signed_number
 
 
@@ -102,5 +101,5 @@ def followup_bias_blocks(context: ReportContext) -> list[Block]:
         )
     ]
     if shown:
-        blocks.append(Findings(finding_pairs(shown)))
+        blocks.append(Findings(tuple((f.plain, f.statistics) for f in shown)))
     return blocks

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from imheval.reports.context import LEVEL_TITLES, ReportContext
 from imheval.reports.model import Block, Callout, Paragraph, Section
-from imheval.reports.sections.behaviour import level_blocks
+from imheval.reports.sections.level_blocks import level_blocks
 
 
 def learning_section(context: ReportContext) -> Section:
