@@ -172,3 +172,13 @@ def test_without_a_followup_wave_there_is_no_followup_bias_finding() -> None:
     assert evaluation.followup_bias_findings == ()
     assert evaluation.single_timepoint == ()
     assert evaluation.to_dict()["followup_bias"]["reason"].startswith("no one answered")
+
+
+def test_learning_answered_only_before_training_waits_for_its_post_test(tmp_path: Path) -> None:
+    demo = pd.read_csv(demo_path(), dtype=str, keep_default_na=False)
+    path = tmp_path / "pre_only.csv"
+    demo[demo["timepoint"] == "pre"].to_csv(path, index=False)
+    evaluation = evaluate_file(path, demo_instruments())
+    assert evaluation.single_timepoint == ()
+    headline = evaluation.domain("knowledge").headline
+    assert headline is None or headline.kind != "single_timepoint"

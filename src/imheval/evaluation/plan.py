@@ -226,11 +226,13 @@ def evaluate(
     adjusted = holm_by_family([e for work in domain_results for e in work.tests])
     domains = tuple(work.finish(adjusted, options) for work in domain_results)
     # A domain with answers at one timepoint only (reaction at post, practice at follow-up)
-    # is described, not tested: nothing can change within one timepoint.
+    # is described, not tested: nothing can change within one timepoint. A learning domain
+    # answered only before (or only after) training is waiting for its other wave, so it keeps
+    # the before/after analysis and its advice on the missing timepoint.
     single: dict[str, SingleTimepoint] = {}
     for info in measured:
         times = timepoints_measured(scored, info.id)
-        if len(times) == 1:
+        if len(times) == 1 and (info.kirkpatrick_level != 2 or times[0] == "followup"):
             single[info.id] = describe_single_timepoint(
                 scored, info, times[0], instruments, options.min_group_size
             )
