@@ -292,3 +292,11 @@ def test_design_power_to_dict_is_json_without_nan() -> None:
     }
     with pytest.raises(KeyError):
         design.analysis("bayesian")
+
+
+def test_cohorts_left_with_less_than_one_person_on_average_are_not_tested() -> None:
+    design = design_power(10, 1, 0.5, attrition=0.5)
+    cohort = design.analysis("cohort")
+    assert cohort.power is None and cohort.reason is not None and "fewer than one" in cohort.reason
+    assert design.design_effect == 1.0
+    assert design.analysis("participant").power == pytest.approx(paired_power(5, 0.5))

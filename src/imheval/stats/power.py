@@ -516,6 +516,12 @@ def _cohort_row(
     if cohorts < MIN_PAIRS:
         reason = "the cohort-level test needs at least 2 cohorts (one mean change has no spread)"
         return AnalysisPower("cohort", None, NONCENTRAL_T, reason=reason), None
+    if per_cohort < 1.0:
+        reason = (
+            f"after attrition a cohort keeps {per_cohort:.2g} people on average, fewer than "
+            "one, so many cohorts would have no mean change to test"
+        )
+        return AnalysisPower("cohort", None, NONCENTRAL_T, reason=reason), None
     # SD of a cohort's mean change, in SDs of the change: sqrt(R + (1 - R) / m).
     scale = math.sqrt(icc + (1.0 - icc) / per_cohort)
     row = AnalysisPower(
