@@ -86,7 +86,9 @@ def behaviour_section(context: ReportContext) -> Section:
                 "training (with the same personal code), questions about what people now do "
                 "differently in practice (for example, asking parents about their baby's "
                 "feelings, or referring a family they are worried about), and a short report "
-                "from each participant's supervisor."
+                "from each participant's supervisor. The built-in imh-practice-followup "
+                "questionnaire asks the practice questions (Barr's level 3a, self-reported), for "
+                "3 or 6 months after training; a supervisor's report would add 3b (observed)."
             ),
         ]
     return Section("level-3", title, 3, tuple(blocks))
