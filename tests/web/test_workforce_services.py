@@ -166,3 +166,20 @@ def test_the_template_downloads(workspace: Any) -> None:
     assert response.status_code == 200
     assert b"assessments_infant_relationship" in response.content
     assert client.get(_url("services_template", file_format="pdf")).status_code == 404
+
+
+def test_the_series_page_without_a_query_shows_the_first_series(workspace: Any) -> None:
+    client = client_as(workspace.users["viewer"])
+    assert client.get(_url("services_series")).status_code == 404  # no figures yet
+    ServiceFigure.objects.create(
+        organisation=workspace.organisation,
+        service="HV",
+        measure="referrals_parent_infant",
+        period="2025-04",
+        value=9,
+    )
+    page = client.get(_url("services_series"))
+    assert page.status_code == 200
+    assert "no date when training began was given" in page.content.decode()
+    missing = client.get(_url("services_series"), {"service": "HV", "measure": "nothing"})
+    assert missing.status_code == 404
