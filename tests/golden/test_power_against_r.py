@@ -31,7 +31,7 @@ R: dict[str, Any] = json.loads((HERE / "power_r_results.json").read_text())
 
 CLOSED = {"rel": 1e-8, "abs": 1e-12}
 #: simulated studies per design in this test (R's side has 1,000)
-SIMULATED_STUDIES = 120
+SIMULATED_STUDIES = 100
 
 
 def _label(case: dict[str, Any]) -> str:
