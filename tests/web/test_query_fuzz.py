@@ -50,6 +50,8 @@ PARAMETERS = {
     "quotes",  # qualitative outputs: quotes attributed by speaker label or by role and group
     "year",  # workforce places: the financial year shown (2026 = 2026/27)
     "as_of",  # workforce coverage: the day coverage is counted on
+    "service",  # workforce service data: the service of the series shown
+    "measure",  # workforce service data: the measure of the series shown
 }
 DJANGO_PARAMETERS = {"next"}
 #: Forms built from request.GET, and the parameters they read (their fields).

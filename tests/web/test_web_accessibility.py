@@ -87,6 +87,12 @@ def test_every_signed_in_page_passes_axe(live_server: Any, desktop: Any, workspa
         "workforce:outcomes",
         "workforce:regions",
         "workforce:board_pack",
+        "workforce:services",
+        "workforce:services_series",
+        "workforce:services_figure_create",
+        "workforce:services_training_create",
+        "workforce:services_training_edit",
+        "workforce:services_import",
     } <= set(scanned)
     # Downloads answer 404 without their ?format= (they are reached from the pages' links,
     # whose targets the download tests check); anything else must be a page or a non-page.

@@ -218,6 +218,16 @@ def _northern_workforce(workspace: Any) -> dict[str, Any]:
     births = wf.BirthsYear.objects.create(organisation=organisation, year=2025, births=3200)
     region = wf.Region.objects.create(name="Northern region", slug="northern-region")
     region_member = wf.RegionMember.objects.create(region=region, organisation=organisation)
+    figure = wf.ServiceFigure.objects.create(
+        organisation=organisation,
+        service="HV",
+        measure="referrals_parent_infant",
+        period="2025-04",
+        value=9,
+    )
+    service_training = wf.ServiceTraining.objects.create(
+        organisation=organisation, service="HV", trained_on=datetime.date(2025, 1, 1)
+    )
     return {
         "trainee": trainee.pk,
         "places": places.pk,
@@ -228,6 +238,8 @@ def _northern_workforce(workspace: Any) -> dict[str, Any]:
         "point": point.pk,
         "births": births.pk,
         "region_member": region_member.pk,
+        "figure": figure.pk,
+        "training": service_training.pk,
         "year": 2026,
         "file_format": "csv",
     }

@@ -38,6 +38,11 @@ PAGES = (
         "Outcomes beside coverage",
         "Whether the training worked, programme by programme.",
     ),
+    (
+        "services",
+        "Service data (level 4)",
+        "Service figures before and after training: Barr 4a practice, 4b benefit to families.",
+    ),
     ("places", "Places", "Places funded, offered, taken and completed, per programme and year."),
     (
         "board_pack",
