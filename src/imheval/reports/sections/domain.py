@@ -13,6 +13,7 @@ from imheval.reports.context import GROUPING_NAMES, ReportContext, protect_repor
 from imheval.reports.domain_charts import changes_chart, dumbbell_chart, gains_chart
 from imheval.reports.model import Block, Callout, Findings, Heading, Number, Paragraph, Table
 from imheval.reports.sections.deeper import deeper_blocks
+from imheval.reports.sections.retrospective_blocks import retrospective_blocks
 from imheval.reports.sections.summary import domain_findings, finding_pairs
 from imheval.reports.wording import DASH, EFFECT_LEGEND, HIDDEN, difference, range_text, score
 from imheval.stats.apa import TEST_NAMES, format_p
@@ -25,6 +26,9 @@ def domain_blocks(context: ReportContext, domain: DomainEvaluation) -> list[Bloc
     if context.small(domain.n_pairs):
         # Tests, item flags, ceilings and counts on so few people could identify them.
         blocks.append(Callout("info", domain_findings(context, domain)[0].text))
+        # The retrospective pre-test (then and now, on the post-test form) needs no matched
+        # pairs: its own tables still show, with their own small-group rule.
+        blocks.extend(retrospective_blocks(context, domain))
         return blocks
     blocks.append(
         Paragraph(
@@ -36,6 +40,7 @@ def domain_blocks(context: ReportContext, domain: DomainEvaluation) -> list[Bloc
     )
     blocks.append(Findings(finding_pairs(domain_findings(context, domain))))
     if domain.n_pairs == 0:
+        blocks.extend(retrospective_blocks(context, domain))
         return blocks
     blocks.append(table_one(context, domain))
     dumbbell = dumbbell_chart(context, domain)

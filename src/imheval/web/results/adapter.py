@@ -14,7 +14,15 @@ from typing import Any
 import pandas as pd
 
 from imheval.instruments import Instrument
-from imheval.io.table import FORM, RESERVED_COLUMNS, SOURCE_ROW, TIMEPOINTS, ResponseTable
+from imheval.io.retrospective import retrospective_items
+from imheval.io.table import (
+    FORM,
+    RESERVED_COLUMNS,
+    SOURCE_ROW,
+    TIMEPOINTS,
+    ResponseTable,
+    then_column,
+)
 from imheval.web.capture.models import Status
 
 #: Timepoints in the order they happen, for sorting rows as a person would lay out a file.
@@ -43,6 +51,8 @@ def response_table(
     asks different forms of two instruments: the core then works it out from the answers).
     """
     items = item_ids(instruments)
+    # a retrospective item's 'thinking back' answers (post-test form): <item>@then
+    thens = list(dict.fromkeys(then_column(i.id) for i, _ in retrospective_items(instruments)))
     records = list(
         submissions.filter(status=Status.COMPLETE).values_list(
             "id",
@@ -74,7 +84,9 @@ def response_table(
         columns=[*RESERVED_COLUMNS, SOURCE_ROW, "_start", "_cohort_id"],
         dtype=object,
     )
-    answers = pd.DataFrame.from_records([r[4] for r in records], columns=items).astype(object)
+    answers = pd.DataFrame.from_records([r[4] for r in records], columns=[*items, *thens]).astype(
+        object
+    )
     answers = answers.where(answers.notna(), "").astype(str)
     answers = answers.apply(lambda column: column.str.strip())
     row_forms = [_one_form(r[10]) for r in records]
@@ -94,6 +106,7 @@ def response_table(
         source=source,
         layout="tidy",
         item_columns=tuple(items),
+        then_columns=tuple(thens),
         warnings=tuple(warnings),
     )
 
