@@ -50,6 +50,10 @@ def test_demo_findings_are_plain_english_with_statistics(demo_evaluation: Evalua
     assert "independent people" in icc.plain and "design effect" in icc.statistics
     assert "between programmes" in difference.plain
     assert "cohorts and" in difference.plain
+    # the demo's slopes are singular while cohorts' gains differ: the finding says so
+    assert extras.programme_model is not None
+    if extras.programme_model.caution is not None:
+        assert "may be too narrow" in difference.plain
     assert difference.statistics.startswith("F(2, ")
 
 

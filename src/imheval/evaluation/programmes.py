@@ -32,6 +32,16 @@ _UNRECORDED = frozenset({"", "nan", "none", "<na>"})
 #: Below this ICC, people trained together gained no more alike than anyone else, in words.
 ICC_NEGLIGIBLE = 0.01
 
+#: From this ICC of the gains on, a model without cohort slopes may overstate programme
+#: differences (its df count people, not cohorts): ``ProgrammeModel.caution`` says so.
+OVERCONFIDENT_ICC = 0.05
+
+OVERCONFIDENT = (
+    "cohorts' gains differed (ICC of the gains {icc:.2f}) and the model could not give each "
+    "cohort its own gain, so the programme comparison counts people more than cohorts: its "
+    "p-value and intervals may be too narrow"
+)
+
 
 @dataclass(frozen=True, slots=True)
 class LeftOut:
@@ -70,6 +80,14 @@ class ProgrammeModel:
     n_unrecorded: int = 0
 
     @property
+    def caution(self) -> str | None:
+        """Why the programme comparison may be overconfident (None when there is no cause)."""
+        model, icc = self.model, self.icc.icc
+        if model is None or not model.computed or model.structure == "slopes" or icc is None:
+            return None
+        return OVERCONFIDENT.format(icc=icc) if icc >= OVERCONFIDENT_ICC else None
+
+    @property
     def reason(self) -> str | None:
         """Why the programme comparison is not given (None when it is)."""
         if self.model is None:
@@ -85,6 +103,7 @@ class ProgrammeModel:
             "model_reason": self.model_reason,
             "left_out": [item.to_dict() for item in self.left_out],
             "n_unrecorded": self.n_unrecorded,
+            "caution": self.caution,
             "reason": self.reason,
         }
 
@@ -169,7 +188,7 @@ def programme_findings(
     model = result.model
     if model is None or not model.computed or model.interaction is None:
         return found
-    found.append(_programme_finding(model, info))
+    found.append(_programme_finding(model, info, result.caution))
     return found
 
 
@@ -180,8 +199,7 @@ def _icc_finding(icc: CohortIcc, info: DomainInfo) -> Finding | None:
     effective = icc.effective_n or 0.0
     stats = Stats(
         f"ICC = {format_number(icc.icc)}, design effect = {format_number(icc.design_effect)}, "
-        f"{icc.n_cohorts} cohorts",
-        trailing=True,
+        f"{icc.n_cohorts} cohorts"
     )
     if icc.icc < ICC_NEGLIGIBLE:
         words = (
@@ -215,7 +233,7 @@ def _icc_finding(icc: CohortIcc, info: DomainInfo) -> Finding | None:
     )
 
 
-def _programme_finding(model: ProgrammeTimeModel, info: DomainInfo) -> Finding:
+def _programme_finding(model: ProgrammeTimeModel, info: DomainInfo, caution: str | None) -> Finding:
     test = model.interaction
     assert test is not None
     alpha = 1 - model.confidence
@@ -242,7 +260,7 @@ def _programme_finding(model: ProgrammeTimeModel, info: DomainInfo) -> Finding:
         info.id,
         f"{verdict} ({allowing}): {listing}",
         Stats(test.apa()),
-        ".",
+        "." if caution is None else f"; but {caution}.",
         comparison="gain_by_programme",
         people=model.n_participants,
         figures={

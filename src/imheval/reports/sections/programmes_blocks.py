@@ -13,10 +13,6 @@ from imheval.reports.wording import DASH
 from imheval.stats.apa import format_number, format_p
 from imheval.stats.mixed.interaction import ProgrammeTimeModel
 
-#: From this ICC of the gains on, a model without cohort slopes may overstate programme
-#: differences (its df count people, not cohorts), and the report says so.
-OVERCONFIDENT_ICC = 0.05
-
 _TIME_WORDS = {"post": "after training", "followup": "at follow-up"}
 
 #: What the ICC and the design effect mean, under their table.
@@ -118,16 +114,8 @@ def _model_blocks(result: ProgrammeModel, label: str, min_group_size: int) -> li
         )
         return blocks
     blocks.append(Paragraph(_structure_text(model)))
-    icc = result.icc.icc
-    if model.structure != "slopes" and icc is not None and icc >= OVERCONFIDENT_ICC:
-        blocks.append(
-            Callout(
-                "warning",
-                "Cohorts' gains differed (see the ICC above), but the model could not give each "
-                "cohort its own gain, so the programme comparison counts people more than "
-                "cohorts: its p-value and intervals may be too narrow.",
-            )
-        )
+    if result.caution is not None:
+        blocks.append(Callout("warning", f"{result.caution[:1].upper()}{result.caution[1:]}."))
     blocks.append(_changes_table(model, label))
     return blocks
 
