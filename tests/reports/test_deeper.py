@@ -94,8 +94,19 @@ def test_item_analysis_table_gives_every_item_of_every_domain(
         assert all(row[0].startswith(f"{s.item}: ") for s, row in pairs)
         for stats, row in zip(items.items, rendered.rows, strict=True):
             assert stats.facility_pre is not None and stats.facility_post is not None
-            assert row[1] == apa_proportion(stats.facility_pre)
-            assert row[2] == apa_proportion(stats.facility_post)
+            # facility with its Wilson 95% CI: ".45 [.30, .61]"
+            for cell, value, ci in (
+                (row[1], stats.facility_pre, stats.facility_pre_ci),
+                (row[2], stats.facility_post, stats.facility_post_ci),
+            ):
+                if ci is None:  # a rating item: no right answer, no binomial CI
+                    assert not stats.binary and cell == apa_proportion(value)
+                    continue
+                assert ci.low <= value <= ci.high
+                assert cell == (
+                    f"{apa_proportion(value)} [{apa_proportion(ci.low)}, "
+                    f"{apa_proportion(ci.high)}]"
+                )
             if stats.item_rest_pre is not None:
                 assert row[3] == apa_proportion(stats.item_rest_pre)
             deleted = items.reliability_pre.alpha_if_deleted[stats.item]
