@@ -112,6 +112,13 @@ def test_retention_and_the_mixed_model_use_every_timepoint(tmp_path: Path) -> No
     assert follow_effect is not None and abs(follow_effect.estimate - gain_follow) < 1e-6
     text = " ".join(f.text for f in evaluation.domain("knowledge").findings)
     assert "of the gain after training remained at follow-up" in text
+    # the share kept comes with Fieller's 95% CI, in the sentence's statistics and figures
+    kept = next(f for f in evaluation.domain("knowledge").findings if f.kind == "retention")
+    ci = extras.retention.share_ci
+    assert ci is not None and ci.low < extras.retention.share_retained < ci.high
+    assert kept.figure("share_ci_low") == ci.low and kept.figure("share_ci_high") == ci.high
+    assert kept.statistics == f"95% CI {ci.low:.0%} to {ci.high:.0%}"
+    assert kept.statistics not in kept.plain
 
 
 def test_deeper_analyses_are_in_the_strict_json(tmp_path: Path) -> None:

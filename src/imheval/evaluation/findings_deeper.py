@@ -79,10 +79,18 @@ def extra_findings(domain: DomainEvaluation, min_group_size: int) -> list[Findin
                 key,
                 f"Retention: for the {people(kept.n)} measured before, after and at follow-up, "
                 f"{kept.share_retained:.0%} of the gain after training remained at follow-up "
-                f"({signed(kept.gain_followup)} of {signed(kept.gain_post)} points).",
+                f"({signed(kept.gain_followup)} of {signed(kept.gain_post)} points)",
+                *(
+                    (Stats(f"95% CI {kept.share_ci.low:.0%} to {kept.share_ci.high:.0%}"),)
+                    if kept.share_ci is not None
+                    else ()
+                ),
+                ".",
                 people=kept.n,
                 figures={
                     "share_retained": kept.share_retained,
+                    "share_ci_low": kept.share_ci.low if kept.share_ci is not None else None,
+                    "share_ci_high": kept.share_ci.high if kept.share_ci is not None else None,
                     "gain_post": kept.gain_post,
                     "gain_followup": kept.gain_followup,
                 },
