@@ -46,9 +46,6 @@ def summary_section(context: ReportContext) -> Section:
             "can be, with the figures behind it beside it."
         )
     ]
-    levels = levels_callout(context)
-    if levels is not None:
-        blocks.append(levels)
     chart = domains_chart(context)
     if chart is not None:
         blocks.append(chart)
@@ -57,6 +54,10 @@ def summary_section(context: ReportContext) -> Section:
     )
     if not any(d.n_pairs for d in evaluation.domains):
         blocks.append(Callout("warning", nothing_matched_advice(evaluation)))
+    # After the headlines, so the chart and what changed stay at the top of the page.
+    levels = levels_callout(context)
+    if levels is not None:
+        blocks.append(levels)
     blocks.append(Heading("In more detail"))
     blocks.append(
         Paragraph("The main results in plain English, with the statistics beside each sentence.")
