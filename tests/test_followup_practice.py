@@ -182,3 +182,13 @@ def test_learning_answered_only_before_training_waits_for_its_post_test(tmp_path
     assert evaluation.single_timepoint == ()
     headline = evaluation.domain("knowledge").headline
     assert headline is None or headline.kind != "single_timepoint"
+
+
+def test_instruments_show_gives_the_barr_level_beside_the_kirkpatrick_level() -> None:
+    from typer.testing import CliRunner
+
+    from imheval.cli import app
+
+    result = CliRunner().invoke(app, ["instruments", "show", "imh-practice-followup"])
+    assert result.exit_code == 0, result.output
+    assert "3 (Barr 3a)" in result.output

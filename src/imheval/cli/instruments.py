@@ -273,7 +273,12 @@ def _domain_table(instrument: Instrument) -> Table:
             Text(domain.label),
             Text(_asked(instrument, domain.id)),
             Text(_range_text(instrument, domain.id)),
-            Text(str(domain.kirkpatrick_level)),
+            # Barr's sub-level beside it when the domain is tagged: "3 (Barr 3a)".
+            Text(
+                f"{domain.kirkpatrick_level} (Barr {domain.barr_level})"
+                if domain.barr_level
+                else str(domain.kirkpatrick_level)
+            ),
         )
     return table
 
