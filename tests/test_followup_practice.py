@@ -192,3 +192,18 @@ def test_instruments_show_gives_the_barr_level_beside_the_kirkpatrick_level() ->
     result = CliRunner().invoke(app, ["instruments", "show", "imh-practice-followup"])
     assert result.exit_code == 0, result.output
     assert "3 (Barr 3a)" in result.output
+
+
+def test_a_blank_practice_answer_is_not_counted_as_not_at_all(tmp_path: Path) -> None:
+    rows = ["participant,cohort,timepoint," + ",".join(PRACTICE)]
+    for i in range(8):
+        answers = ["" if (i < 2 and item == "PF1") else "2" for item in PRACTICE]
+        rows.append(f"P{i},C1,followup," + ",".join(answers))
+    path = tmp_path / "blank.csv"
+    path.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    evaluation = evaluate_file(path, [get_builtin("imh-practice-followup")])
+    single = evaluation.single("practice")
+    assert single is not None and single.n == 8
+    first = single.items[0]
+    assert first.n == 6 and first.mean == 2.0
+    assert dict((value, count) for value, _, count in first.answers)[2] == 6

@@ -5,7 +5,8 @@ Reaction is asked once, at the end of training; the practice questions of
 domain is described: how many answered, the mean, SD and median of the total, by cohort and by
 programme (groups smaller than ``min_group_size`` hidden through
 :func:`imheval.suppression.suppress`, so a hidden group cannot be worked out from the total), and
-each item's answers: their mean, and how many gave each answer. For a scale that starts at 0
+each item's answers (blank or invalid ones left out, though the seed rule scores them 0 in
+the total): their mean, and how many gave each answer. For a scale that starts at 0
 ("not at all") the share answering at least the next step ("once" or more) is given; for any
 other scale the share answering above its middle (4 or 5 on 1 to 5).
 """
@@ -23,7 +24,7 @@ import pandas as pd
 from imheval.findings import Finding, Stats, finding
 from imheval.findings.wording import people as people_words
 from imheval.instruments.model import Instrument, RatingItem, RatingScale, short_wording
-from imheval.scoring import DomainInfo, ScoredTable
+from imheval.scoring import DomainInfo, ItemOutcome, ScoredTable
 from imheval.stats._common import finite_or_none
 from imheval.suppression import suppress
 
@@ -253,8 +254,14 @@ def _items(
             if scale is None:
                 continue
             points = scored.item_points.loc[index, item.id].to_numpy(dtype=float)
+            valid = ~np.isnan(points)
+            if scored.item_outcomes is not None and item.id in scored.item_outcomes.columns:
+                # Only real answers: a blank or invalid answer scores 0 under the seed rule,
+                # which is not an answer of "0 Not at all" (nor of any point of a 1-5 scale).
+                outcome = scored.item_outcomes.loc[index, item.id].to_numpy()
+                valid &= outcome == int(ItemOutcome.SCORED)
             # Reverse items score min + max - answer: count the answers people gave.
-            answered = points[~np.isnan(points)]
+            answered = points[valid]
             if item.reverse:
                 answered = scale.min + scale.max - answered
             found.append(_item_summary(item, scale, answered, min_group_size))
