@@ -81,7 +81,12 @@ def power_chart_svg(curve: PowerByCohorts, chart_id: str = "power-by-cohorts") -
         )
         axes.set_ylim(0, 102)
         axes.set_xlim(counts[0] - 0.3, counts[-1] + 0.3)
-        axes.set_xticks(counts)
+        if len(counts) <= 15:
+            axes.set_xticks(counts)
+        else:
+            from matplotlib.ticker import MaxNLocator
+
+            axes.xaxis.set_major_locator(MaxNLocator(nbins=12, integer=True))
         axes.set_xlabel(f"Number of cohorts of {curve.cohort_size}")
         axes.set_ylabel("Power (%)")
         axes.legend(
