@@ -103,6 +103,14 @@ def test_the_answer_is_in_plain_english_with_the_figures_beside(tmp_path: Path) 
         in text
     )
     assert "People to enrol" in result.output and "Cohorts needed" in result.output
+    # the seed's method for the same power, by the design_power closed form it uses
+    needed = next(
+        count
+        for count in range(2, 50)
+        if power_by_hand(count, 0.5 / math.sqrt(1 / (10 * 0.85))) >= 0.8
+    )
+    assert needed == 6
+    assert f"The paired t-test on cohort means (the seed's method) needs {needed} cohorts" in text
 
 
 def test_design_mode_gives_each_analysis_and_the_cohort_level_t_on_cohort_means(

@@ -7,7 +7,12 @@ import math
 import pytest
 from scipy import stats
 
-from imheval.stats.planning import PlanInputs, plan_input_problems, power_by_cohorts
+from imheval.stats.planning import (
+    PlanInputs,
+    cohorts_needed,
+    plan_input_problems,
+    power_by_cohorts,
+)
 
 
 def paired_power_by_hand(pairs: float, effect: float, alpha: float = 0.05) -> float:
@@ -66,3 +71,17 @@ def test_power_by_cohorts_follows_the_closed_forms() -> None:
         assert cohort == pytest.approx(paired_power_by_hand(count, 0.5 / cohort_scale), abs=1e-9)
     assert list(curve.participant) == sorted(curve.participant)  # type: ignore[type-var]
     assert curve.to_dict()["cohorts"] == [2, 3, 4, 5, 6]
+
+
+def test_cohorts_needed_is_the_first_design_reaching_the_power() -> None:
+    curve = power_by_cohorts(12, 0.5, icc=0.05, most_cohorts=40)
+    for analysis, powers in (("participant", curve.participant), ("cohort", curve.cohort)):
+        expected = next(
+            count
+            for count, value in zip(curve.cohorts, powers, strict=True)
+            if value is not None and value >= 0.8
+        )
+        assert cohorts_needed(analysis, 12, 0.5, icc=0.05) == expected
+    assert cohorts_needed("cohort", 12, 0.5, icc=0.05) == 7
+    assert cohorts_needed("cohort", 12, 0.5, icc=0.05, power=0.9) == 8
+    assert cohorts_needed("cohort", 1, 0.0001) is None

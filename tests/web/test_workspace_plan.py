@@ -70,6 +70,9 @@ def test_people_needed_in_words_and_figures(workspace: Workspace) -> None:
     # the chart, with its text alternative and its table
     assert "<svg" in text and 'role="img"' in text
     assert "Line chart of power against the number of cohorts of 10" in text
+    assert (
+        "The paired t-test on cohort means (the seed&#x27;s method) needs 6 cohorts of 10" in text
+    )
     assert "The chart as a table" in text
 
 

@@ -24,13 +24,14 @@ from imheval.cli.shell import app, console, err_console, run_safely, write_json
 from imheval.errors import ImhevalError
 from imheval.reports.plan_words import (
     ANALYSIS_SHORT,
+    cohort_means_sentence,
     design_sentences,
     effect_text,
     percent,
     plan_sentence,
     power_figure,
 )
-from imheval.stats.planning import PlanInputs, plan_input_problems
+from imheval.stats.planning import PlanInputs, cohorts_needed, plan_input_problems
 from imheval.stats.power import (
     DesignPower,
     PowerProgress,
@@ -225,6 +226,17 @@ def _design(
 def _render_plan(study: StudyPlan) -> None:
     console.rule(Text("imheval plan: the paired t-test on people", style="bold"))
     console.print(plan_sentence(study), soft_wrap=True)
+    if study.target_power is not None and study.cohort_size is not None:
+        needed = cohorts_needed(
+            "cohort",
+            study.cohort_size,
+            study.effect,
+            power=study.target_power,
+            icc=study.icc or 0.0,
+            attrition=study.attrition,
+            alpha=study.alpha,
+        )
+        console.print(cohort_means_sentence(study, needed), soft_wrap=True)
     smallest = _smallest(study.pairs, study.alpha)
     if study.target_power is None and smallest is not None:
         console.print(

@@ -100,3 +100,18 @@ def design_sentences(design: DesignPower) -> list[str]:
             text += f"; with 80% power it detects d_z = {effect_text(detectable)} or more"
         sentences.append(text + ".")
     return sentences
+
+
+def cohort_means_sentence(study: StudyPlan, cohorts: int | None) -> str:
+    """What the seed's method (the paired t-test on cohort means) needs for the plan's power."""
+    if study.target_power is None or study.cohort_size is None:
+        return ""
+    method = "The paired t-test on cohort means (the seed's method)"
+    chance = a_chance(study.target_power)
+    if cohorts is None:
+        return f"{method} cannot reach {chance} with cohorts of {study.cohort_size}."
+    return (
+        f"{method} needs {cohorts} cohorts of {study.cohort_size} ({cohorts * study.cohort_size} "
+        f"people enrolled) for {chance}: its t-test has one degree of freedom fewer than it "
+        "has cohorts."
+    )

@@ -180,3 +180,47 @@ def power_by_cohorts(
         participant=tuple(participant),
         cohort=tuple(cohort),
     )
+
+
+#: The most cohorts :func:`cohorts_needed` looks for.
+MAX_COHORTS_SEARCHED = 10_000
+
+
+def cohorts_needed(
+    analysis: str,
+    cohort_size: int,
+    effect: float,
+    *,
+    power: float = 0.8,
+    icc: float = 0.0,
+    attrition: float = 0.0,
+    alpha: float = 0.05,
+) -> int | None:
+    """The fewest cohorts of ``cohort_size`` whose ``analysis`` ("participant" or "cohort")
+    reaches ``power`` by the closed forms of :func:`design_power`; None beyond
+    :data:`MAX_COHORTS_SEARCHED` cohorts.
+
+    Power rises with the number of cohorts, so the search doubles until the target is reached
+    and then halves the interval.
+    """
+
+    def reaches(count: int) -> bool:
+        design = design_power(count, cohort_size, effect, icc=icc, attrition=attrition, alpha=alpha)
+        value = next(row.power for row in design.analyses if row.analysis == analysis)
+        return value is not None and value >= power
+
+    high = MIN_COHORTS
+    while not reaches(high):
+        if high >= MAX_COHORTS_SEARCHED:
+            return None
+        high = min(high * 2, MAX_COHORTS_SEARCHED)
+    low = max(MIN_COHORTS, high // 2)
+    if reaches(low):
+        return low
+    while high - low > 1:  # reaches(high) and not reaches(low)
+        middle = (low + high) // 2
+        if reaches(middle):
+            high = middle
+        else:
+            low = middle
+    return high

@@ -28,6 +28,7 @@ from django.urls import reverse
 
 from imheval.reports.plan_words import (
     ANALYSIS_SHORT,
+    cohort_means_sentence,
     design_sentences,
     effect_text,
     percent,
@@ -38,6 +39,7 @@ from imheval.stats.planning import (
     MIN_COHORTS,
     PlanInputs,
     PowerByCohorts,
+    cohorts_needed,
     plan_input_problems,
     power_by_cohorts,
 )
@@ -222,6 +224,7 @@ class PlanAnswer:
 
     study: StudyPlan
     sentence: str
+    cohort_means_sentence: str
     design: DesignPower | None
     design_sentences: list[str]
     curve: PowerByCohorts | None
@@ -266,9 +269,22 @@ def _answer(form: PlanForm) -> PlanAnswer:
             most_cohorts=max(CHART_COHORTS, inputs.cohorts or 0),
         )
         chart_svg, chart_alt = power_chart_svg(curve), power_chart_alt(curve)
+    cohort_means = ""
+    if inputs.cohort_size is not None:
+        needed = cohorts_needed(
+            "cohort",
+            inputs.cohort_size,
+            effect,
+            power=form.cleaned_data["power"],
+            icc=inputs.icc or 0.0,
+            attrition=inputs.attrition,
+            alpha=inputs.alpha,
+        )
+        cohort_means = cohort_means_sentence(study, needed)
     return PlanAnswer(
         study=study,
         sentence=plan_sentence(study),
+        cohort_means_sentence=cohort_means,
         design=design,
         design_sentences=design_sentences(design) if design is not None else [],
         curve=curve,
