@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import math
+from collections.abc import Iterator
 
 import pytest
 
@@ -300,3 +301,24 @@ def test_cohorts_left_with_less_than_one_person_on_average_are_not_tested() -> N
     assert cohort.power is None and cohort.reason is not None and "fewer than one" in cohort.reason
     assert design.design_effect == 1.0
     assert design.analysis("participant").power == pytest.approx(paired_power(5, 0.5))
+
+
+def test_the_simulation_limits_blas_to_one_thread_when_threadpoolctl_is_installed(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import contextlib
+    import sys
+    import types
+
+    entered: list[dict[str, object]] = []
+
+    @contextlib.contextmanager
+    def threadpool_limits(**kwargs: object) -> Iterator[None]:
+        entered.append(kwargs)
+        yield
+
+    fake = types.ModuleType("threadpoolctl")
+    fake.threadpool_limits = threadpool_limits  # type: ignore[attr-defined]
+    monkeypatch.setitem(sys.modules, "threadpoolctl", fake)
+    design_power(2, 4, 0.5, simulate=2, seed=3)
+    assert entered == [{"limits": 1, "user_api": "blas"}]
