@@ -322,3 +322,12 @@ def test_the_simulation_limits_blas_to_one_thread_when_threadpoolctl_is_installe
     monkeypatch.setitem(sys.modules, "threadpoolctl", fake)
     design_power(2, 4, 0.5, simulate=2, seed=3)
     assert entered == [{"limits": 1, "user_api": "blas"}]
+
+
+def test_the_docstring_examples_hold() -> None:
+    import doctest
+
+    import imheval.stats.power as power_module
+
+    failed, attempted = doctest.testmod(power_module)
+    assert attempted >= 5 and failed == 0
