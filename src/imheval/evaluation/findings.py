@@ -34,6 +34,22 @@ Every function returns :class:`~imheval.findings.Finding` values; their ``kind``
 ``retention``        the share of the gain kept at follow-up
 ``mixed_model``      the mixed model's estimate of the change
 ``reaction``         a level 1 rating asked once (``reaction_none``, ``reaction_too_few``)
+``floor``            too many people at the minimum (figure ``when``: before or after)
+``hard_items``       right/wrong items fewer than 10% answered correctly after training
+``normalised_gain``  Hake's g per person and per cohort (:mod:`imheval.evaluation.gains`)
+``ancova``           post on pre by a grouping, beside the Welch test of gains (``comparison``
+                     ancova_by_<grouping>; :mod:`imheval.evaluation.gains`)
+``cohort_icc``       the ICC of cohorts' gains and the design effect
+                     (:mod:`imheval.evaluation.programmes`)
+``programme_difference`` whether the gain differed between programmes, allowing for cohorts
+                     (the programme-by-time mixed model; :mod:`imheval.evaluation.programmes`)
+``retrospective_change`` then against now on the post-test form; ``response_shift`` then
+                     against the real pre-test (:mod:`imheval.evaluation.retrospective`)
+``single_timepoint`` a domain asked at one timepoint only, described not tested
+                     (``single_timepoint_items``, ``single_timepoint_too_few``,
+                     ``single_timepoint_none``; :mod:`imheval.evaluation.single_time`)
+``followup_bias``    who answered at follow-up against who did not (``followup_bias_none``,
+                     ``followup_bias_too_few``; :mod:`imheval.evaluation.followup_bias`)
 ``headline``         one sentence for a board (:func:`headline_finding`; not in
                      ``DomainEvaluation.findings`` but in ``DomainEvaluation.headline``)
 ==================== =========================================================================
