@@ -17,7 +17,11 @@ from imheval.evaluation.findings import (
     WHICH_TO_TRUST,
     missing_timepoint_advice,
 )
-from imheval.evaluation.findings_deeper import ceiling_finding, reliable_change_lead
+from imheval.evaluation.findings_deeper import (
+    ceiling_finding,
+    floor_finding,
+    reliable_change_lead,
+)
 from imheval.findings import Finding, finding
 from imheval.findings.wording import join_and, plural
 from imheval.reports.context import (
@@ -143,9 +147,9 @@ def domain_findings(context: ReportContext, domain: DomainEvaluation) -> list[Fi
 
     The report may protect groups the evaluation did not (its ``min_group_size`` can be larger):
     a domain with fewer than ``min_group_size`` matched people gives only a note; a follow-up
-    comparison of so few people is replaced by a note; ceiling and reliable-change findings are
-    written again so a count of 1 to ``min_group_size - 1`` people (or a share that implies one)
-    reads "fewer than N", consistently with the tables.
+    comparison of so few people is replaced by a note; ceiling, floor and reliable-change
+    findings are written again so a count of 1 to ``min_group_size - 1`` people (or a share
+    that implies one) reads "fewer than N", consistently with the tables.
     """
     key = domain.domain.id
     if context.small(domain.n_pairs):
@@ -177,6 +181,13 @@ def domain_findings(context: ReportContext, domain: DomainEvaluation) -> list[Fi
             if result is not None and result.share is not None and context.small(result.n_at_max):
                 item = ceiling_finding(
                     key, str(when), result.share, result.n_at_max, result.n, context.min_group_size
+                )
+        elif item.kind == "floor" and items is not None:
+            when = item.figure("when")
+            low = items.floor_pre if when == "before" else items.floor_post
+            if low is not None and low.share is not None and context.small(low.n_at_min):
+                item = floor_finding(
+                    key, str(when), low.share, low.n_at_min, low.n, context.min_group_size
                 )
         elif item.kind == "reliable_change" and extras is not None:
             counts = reliable_change_counts(context, extras.reliable_change)
