@@ -135,7 +135,11 @@ def _instruments(draw: Any) -> Instrument:
     for number, domain in enumerate(domain_ids + draw(st.lists(st.sampled_from(domain_ids)))):
         item: dict[str, Any] = {"id": f"Q{number}", "domain": domain, "text": draw(_words)}
         if draw(st.booleans()):
-            item |= {"scale": "agree", "reverse": draw(st.booleans())}
+            item |= {
+                "scale": "agree",
+                "reverse": draw(st.booleans()),
+                "retrospective": draw(st.booleans()),
+            }
         else:
             codes = draw(st.lists(_codes, min_size=2, max_size=4, unique=True))
             item["options"] = {code: draw(_words) for code in codes}

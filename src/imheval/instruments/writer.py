@@ -120,6 +120,8 @@ def _item(item: KeyedItem | RatingItem) -> dict[str, Any]:
         data["scale"] = item.scale
         if item.reverse:
             data["reverse"] = True
+        if item.retrospective:
+            data["retrospective"] = True
     else:
         data["options"] = dict(item.options)
         data["key"] = item.key[0] if len(item.key) == 1 else list(item.key)
