@@ -38,9 +38,15 @@ def render_evaluation(evaluation: Evaluation, console: Console) -> None:
         f"groups under {settings.min_group_size} hidden; p-values Holm-adjusted across "
         "domains."
     )
+    if evaluation.levels is not None:
+        console.print(f"Levels: {evaluation.levels.statement}")
     console.print()
     _participation(evaluation, console)
     _matching_bias(evaluation, console)
+    if evaluation.followup_bias_findings:
+        console.rule("Who answered at follow-up")
+        for item in evaluation.followup_bias_findings:
+            console.print(f"• {item.text}")
     _zero_reasons(evaluation, console)
     for domain in evaluation.domains:
         _domain(domain, console, evaluation.options.min_group_size)

@@ -56,7 +56,6 @@ def _domain_finding(entry: FollowupDomainBias, label: str) -> Finding:
             figures=figures,
         )
     followed, not_followed = entry.mean_gain_followed, entry.mean_gain_not_followed or 0.0
-    more = "more" if followed > not_followed else "less"
     significant = test.p is not None and test.p < ALPHA
     verdict = (
         ", a difference unlikely to be chance, so follow-up results may not represent everyone "
@@ -64,10 +63,15 @@ def _domain_finding(entry: FollowupDomainBias, label: str) -> Finding:
         if significant
         else ", but the difference could be chance"
     )
+    if f"{followed:+.2f}" == f"{not_followed:+.2f}":
+        # equal as printed: "more" or "less" would contradict the figures beside it
+        compared, verdict = "about as much as", ""
+    else:
+        compared = "more than" if followed > not_followed else "less than"
     parts: list[str | Stats] = [
-        f"{label}: the {entry.n_followed} people who answered at follow-up had gained {more} "
-        f"by the end of training than the {entry.n_not_followed} who did not: a mean gain of "
-        f"{followed:+.2f} against {not_followed:+.2f} points",
+        f"{label}: the {entry.n_followed} people who answered at follow-up had gained "
+        f"{compared} the {entry.n_not_followed} who did not by the end of training: a mean "
+        f"gain of {followed:+.2f} against {not_followed:+.2f} points",
         Stats(f"Welch's {test.apa()}"),
         verdict,
         ".",
