@@ -17,7 +17,7 @@ from imheval.reports.model import (
 from imheval.reports.sections.domain import tests_table
 from imheval.reports.sections.level_blocks import level_blocks
 from imheval.reports.sections.summary import domain_findings, finding_pairs
-from imheval.reports.wording import optional_number, percent_text, signed_number
+from imheval.reports.wording import DASH, optional_number, percent_text, signed_number
 
 
 def behaviour_section(context: ReportContext) -> Section:
@@ -125,9 +125,14 @@ def retention_blocks(context: ReportContext) -> list[Block]:
                 signed_number(kept.gain_post),
                 signed_number(kept.gain_followup),
                 percent_text(kept.share_retained),
+                Number(f"{100 * kept.share_ci.low:.0f}% to {100 * kept.share_ci.high:.0f}%")
+                if kept.share_ci is not None
+                else DASH,
             )
         )
         notes.extend(f"{label}: {note}" for note in kept.notes)
+        if kept.share_ci is None and kept.share_ci_reason:
+            notes.append(f"{label}: no confidence interval for the share: {kept.share_ci_reason}.")
     blocks: list[Block] = [
         Heading("Retention: how much of the gain remained at follow-up"),
         Paragraph(
@@ -139,6 +144,11 @@ def retention_blocks(context: ReportContext) -> list[Block]:
     ]
     if rows:
         notes.insert(0, "Means are in score points, for the same people at all three times.")
+        notes.insert(
+            1,
+            "The confidence interval of the share retained is Fieller's interval for a ratio "
+            "of means (docs/methods.md, Retention at follow-up).",
+        )
         blocks.append(
             Table(
                 caption="Retention at follow-up (people measured at all three timepoints)",
@@ -151,6 +161,7 @@ def retention_blocks(context: ReportContext) -> list[Block]:
                     "Gain after training",
                     "Gain at follow-up",
                     "Share of gain retained",
+                    "95% CI (Fieller)",
                 ),
                 rows=tuple(rows),
                 notes=tuple(notes),
