@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import json
 from pathlib import Path
 
@@ -91,3 +92,24 @@ def test_analyse_puts_the_service_data_in_the_report_and_json(tmp_path: Path) ->
     assert len(json.loads(document.read_text())["service_data"]["series"]) == 2
     result = runner.invoke(app, ["analyse", "--demo", "--trained", "2024-09"])
     assert result.exit_code == 1 and "--service-data" in result.output
+
+
+def test_service_figures_count_as_level_4_measured(tmp_path: Path) -> None:
+    """The levels statement (terminal, JSON, report summary) counts the service figures: the
+    referrals measure is Barr 4a, so 4a is measured and only 4b is not."""
+    document = tmp_path / "evaluation.json"
+    report = tmp_path / "report.html"
+    base = ["analyse", "--demo", "--json", str(document)]
+    runner.invoke(app, base)
+    without = json.loads(document.read_text())["levels"]
+    result = runner.invoke(
+        app,
+        [*base, "--service-data", str(_data(tmp_path)), "--trained", "2024-09"]
+        + ["--report", str(report)],
+    )
+    assert result.exit_code == 0, result.output
+    with_data = json.loads(document.read_text())["levels"]
+    assert "level 4 results" in without["statement"].split("Not measured:")[1]
+    assert "4a organisational practice" in with_data["statement"].split("Not measured:")[0]
+    assert "4b" in with_data["statement"].split("Not measured:")[1]
+    assert with_data["statement"] in " ".join(html.unescape(report.read_text()).split())

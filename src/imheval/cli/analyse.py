@@ -230,6 +230,8 @@ def analyse(
                 else (path.stat().st_size > PROGRESS_THRESHOLD_BYTES)
             )
             evaluation = _run(path, instruments, options, show)
+        if services is not None:  # level 4 measured by service figures, not by a domain
+            evaluation = evaluation.measured_also(services.levels())
         render_evaluation(evaluation, console)
         if review_matches is not None:
             to_review_csv(evaluation.matched, review_matches)

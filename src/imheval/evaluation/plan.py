@@ -108,6 +108,21 @@ class Evaluation:
         """The domain's Barr level ("3a"), or None when its instrument does not tag one."""
         return dict(self.barr_levels).get(domain_id)
 
+    def measured_also(self, tags: Sequence[str]) -> Evaluation:
+        """This evaluation with levels measured another way counted in :attr:`levels` (e.g.
+        ("4a",) from service data: imheval.services.ServiceSummary.levels)."""
+        if not tags:
+            return self
+        barr = dict(self.barr_levels)
+        levels = levels_measured(
+            (
+                (d.domain.id, d.domain.kirkpatrick_level, barr.get(d.domain.id))
+                for d in self.domains
+            ),
+            also_measured=tags,
+        )
+        return replace(self, levels=levels)
+
     def single(self, domain_id: str) -> SingleTimepoint | None:
         """The description of a domain asked at one timepoint only, else None."""
         return next((s for s in self.single_timepoint if s.domain == domain_id), None)

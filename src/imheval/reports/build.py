@@ -60,6 +60,8 @@ def build_report(
     AnalysisError only through the evaluation's own checks; a domain with no matched pair is
     reported as such, not an error.
     """
+    if services is not None:  # the summary's "levels measured" counts the service figures
+        evaluation = evaluation.measured_also(services.levels())
     size = max(min_group_size or 0, evaluation.options.min_group_size)
     context = ReportContext(evaluation, size)
     with cyclic_gc_paused():  # the charts: see imheval.reports._gc
