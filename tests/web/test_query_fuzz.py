@@ -22,6 +22,7 @@ from test_workspace_access import _northern_kwargs, _patterns
 
 import imheval.web
 from imheval.web.paper.forms import PrintForm
+from imheval.web.workspace.plan_views import PlanForm
 
 pytestmark = pytest.mark.django_db
 
@@ -52,10 +53,20 @@ PARAMETERS = {
     "as_of",  # workforce coverage: the day coverage is counted on
     "service",  # workforce service data: the service of the series shown
     "measure",  # workforce service data: the measure of the series shown
+    # the planning page's question (PlanForm, read from the query string; nothing is stored)
+    "effect",
+    "power",
+    "cohort_size",
+    "icc",
+    "attrition",
+    "alpha",
+    "cohorts",
+    "simulate",
+    "seed",
 }
 DJANGO_PARAMETERS = {"next"}
 #: Forms built from request.GET, and the parameters they read (their fields).
-GET_FORMS = {"PrintForm": PrintForm}
+GET_FORMS = {"PrintForm": PrintForm, "PlanForm": PlanForm}
 
 #: Values that broke, or could break, number parsing and lookups.
 NASTY = [

@@ -87,6 +87,7 @@ def test_every_signed_in_page_passes_axe(live_server: Any, desktop: Any, workspa
         "workforce:outcomes",
         "workforce:regions",
         "workforce:board_pack",
+        "workspace:plan",
         "workforce:services",
         "workforce:services_series",
         "workforce:services_figure_create",

@@ -31,6 +31,7 @@ from imheval.web.capture.models import Status, Submission
 from imheval.web.organisations.models import AuditEvent, Organisation
 from imheval.web.results.adapter import cohort_labels, response_table
 from imheval.web.results.models import Decision, MatchDecision
+from imheval.web.workforce.services_models import ServiceFigure, ServiceTraining
 from imheval.web.workspace.models import (
     Cohort,
     Collection,
@@ -320,15 +321,16 @@ def scope_table(scope: Scope, instruments: Sequence[Instrument]) -> ResponseTabl
 
 
 def data_fingerprint(scope: Scope) -> str:
-    """A short hash of everything the scope's evaluation depends on, in five small queries.
+    """A short hash of everything the scope's evaluation depends on, in seven small queries.
 
     It changes whenever the results could change: a response completed or deleted, or added in
     bulk (count and last id of the scope's complete submissions: the database index answers
     that without reading the responses), a match decision made or changed (count, last id and
     last decision time of the scope's decisions), a questionnaire's instruments changed, an
     instrument uploaded, any audited change in the organisation (a response corrected, a cohort
-    or programme renamed or moved: the last audit event's id), and the core's version and
-    evaluation options. Drafts change nothing. It may change when the results do not (an
+    or programme renamed or moved: the last audit event's id), the organisation's level 4
+    service figures and training dates (count and last id: the report's Level 4 section shows
+    them), and the core's version and evaluation options. Drafts change nothing. It may change when the results do not (an
     unrelated change elsewhere in the organisation); the evaluation is then simply run again.
     """
     organisation = scope.organisation
@@ -352,6 +354,11 @@ def data_fingerprint(scope: Scope) -> str:
         ),
         "uploads": _summary(InstrumentFile.objects.in_organisation(organisation), "uploaded_at"),
         "audit": AuditEvent.objects.in_organisation(organisation).aggregate(last=Max("id"))["last"],
+        # level 4 service figures and training dates (the report's Level 4 section)
+        "services": [
+            _summary(ServiceFigure.objects.in_organisation(organisation)),
+            _summary(ServiceTraining.objects.in_organisation(organisation)),
+        ],
     }
     text = json.dumps(parts, sort_keys=True, default=str, separators=(",", ":"))
     return hashlib.sha256(text.encode("utf-8")).hexdigest()

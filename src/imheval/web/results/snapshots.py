@@ -58,10 +58,12 @@ from imheval.reports.context import ReportContext
 from imheval.reports.model import Table
 from imheval.reports.sections.groups import group_tables
 from imheval.reports.sections.summary import summary_section
+from imheval.services import ServiceSummary, summarise
 from imheval.web.results import presentation
 from imheval.web.results.analysis import Scope, analyse, data_fingerprint
 from imheval.web.results.models import EvaluationSnapshot
 from imheval.web.results.presentation import page_sections
+from imheval.web.workforce.services_data import organisation_service_data
 from imheval.web.workspace.models import Cohort, Programme
 
 logger = logging.getLogger(__name__)
@@ -140,6 +142,7 @@ def _content(scope: Scope, whole: bool) -> PageContent:
             evaluation,
             title=scope.report_title,
             builders=None if whole else (summary_section,),
+            services=_service_figures(scope, evaluation) if whole else None,
         )
         tables = _group_tables(scope, evaluation) if whole else {}
     except ImhevalError as error:
@@ -426,6 +429,16 @@ def refresh(scope: Scope, token: str) -> None:
 
 def _recent_failure(failed_at: datetime.datetime | None) -> bool:
     return failed_at is not None and failed_at >= timezone.now() - RETRY_AFTER
+
+
+def _service_figures(scope: Scope, evaluation: Evaluation) -> ServiceSummary | None:
+    """The organisation's level 4 service figures (workforce pages), summarised for the
+    report's Level 4 section; None when it has none. Raises DataFormatError (an ImhevalError)
+    should a stored figure no longer pass the core's checks."""
+    data = organisation_service_data(scope.organisation)
+    if not data.rows:
+        return None
+    return summarise(data, min_group_size=evaluation.options.min_group_size)
 
 
 def _fingerprint(scope: Scope) -> str:

@@ -30,11 +30,11 @@ from imheval.web.organisations.access import FORM, Access, organisation_views
 from imheval.web.results.presentation import page_sections
 from imheval.web.workforce import planning_pages as pages
 from imheval.web.workforce.access import EDIT_WORKFORCE
+from imheval.web.workforce.services_data import organisation_service_data
 from imheval.web.workforce.services_forms import (
     ServiceFigureForm,
     ServiceImportForm,
     ServiceTrainingForm,
-    organisation_service_data,
     save_rows,
 )
 from imheval.web.workforce.services_models import ServiceFigure, ServiceTraining
