@@ -61,6 +61,10 @@ from imheval.matching import (
 from imheval.matching.bias import FollowupBias, followup_bias
 from imheval.scoring import MissingPolicy, ScoredTable, score_items, scores_from_totals
 
+#: The findings of the retrospective pre-test (evaluation.retrospective), kept for domains
+#: that are described rather than tested.
+RETROSPECTIVE_KINDS = ("retrospective_change", "response_shift")
+
 
 @dataclass(frozen=True, slots=True)
 class Evaluation:
@@ -268,15 +272,24 @@ def evaluate(
         )
         with_extras = replace(domain, extras=extras)
         more = extra_findings(with_extras, options.min_group_size)
+        # then against now (the retrospective pre-test) is asked once, on the post-test form:
+        # it stays beside a description of the domain
+        then_now = [f for f in more if f.kind in RETROSPECTIVE_KINDS]
         if domain.domain.kirkpatrick_level == 1:
             # Reaction is asked once, after training: describe it, don't test change.
             at_post = scored.frame.loc[scored.frame["timepoint"] == "post", domain.domain.id]
-            more = reaction_findings(
-                domain.domain, at_post.to_numpy(dtype=float), options.min_group_size
-            )
+            more = [
+                *reaction_findings(
+                    domain.domain, at_post.to_numpy(dtype=float), options.min_group_size
+                ),
+                *then_now,
+            ]
             with_extras = replace(with_extras, findings=())
         elif domain.domain.id in single:
-            more = single_timepoint_findings(single[domain.domain.id], options.min_group_size)
+            more = [
+                *single_timepoint_findings(single[domain.domain.id], options.min_group_size),
+                *then_now,
+            ]
             with_extras = replace(with_extras, findings=())
         on_forms = tuple(
             f

@@ -11,6 +11,7 @@ from imheval.evaluation import DomainEvaluation
 from imheval.evaluation.single_time import SingleTimepoint
 from imheval.reports.context import ReportContext
 from imheval.reports.model import Block, Callout, Findings, Heading, Number, Paragraph, Table
+from imheval.reports.sections.retrospective_blocks import retrospective_blocks
 from imheval.reports.sections.summary import finding_pairs
 from imheval.reports.wording import HIDDEN, optional_number, percent_text
 
@@ -24,7 +25,7 @@ def single_time_blocks(context: ReportContext, domain: DomainEvaluation) -> list
     if not single.computed or context.small(single.n):
         reason = single.reason or f"fewer than {context.min_group_size} people answered"
         blocks.append(Callout("info", f"{single.label} (asked once, {single.when}): {reason}."))
-        return blocks
+        return [*blocks, *retrospective_blocks(context, domain)]
     blocks.append(Findings(finding_pairs(domain.findings)))
     blocks.append(
         Paragraph(
@@ -42,6 +43,8 @@ def single_time_blocks(context: ReportContext, domain: DomainEvaluation) -> list
     items = _items_table(context, single)
     if items is not None:
         blocks.append(items)
+    # questions asked "thinking back" and "now" on the post-test form: a change after all
+    blocks.extend(retrospective_blocks(context, domain))
     return blocks
 
 
