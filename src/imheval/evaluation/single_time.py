@@ -4,9 +4,10 @@ Reaction is asked once, at the end of training; the practice questions of
 ``imh-practice-followup`` once, at follow-up. Nothing can change within one timepoint, so such a
 domain is described: how many answered, the mean, SD and median of the total, by cohort and by
 programme (groups smaller than ``min_group_size`` hidden through
-:func:`imheval.suppression.suppress`, so a hidden group cannot be worked out from the total), and
-each item's answers (blank or invalid ones left out, though the seed rule scores them 0 in
-the total): their mean, and how many gave each answer. For a scale that starts at 0
+:func:`imheval.suppression.suppress`, cohorts within their programme, so a hidden group cannot be
+worked out from the total or from its programme: :func:`suppress_nested`), and each item's
+answers (blank or invalid ones left out, though the seed rule scores them 0 in the total): their
+mean (hidden when any count is), and how many gave each answer. For a scale that starts at 0
 ("not at all") the share answering at least the next step ("once" or more) is given; for any
 other scale the share answering above its middle (4 or 5 on 1 to 5).
 """
@@ -69,7 +70,9 @@ class ItemSummary:
     ``answers`` is ((value, label, count), ...) for every point of the scale (label "" when the
     scale names none). ``share_at_least`` is the share of people answering ``at_least`` or
     more (``at_least_label`` its words: "Once" or more, or above the middle). Counts of 1 to
-    ``min_group_size - 1`` are hidden (None), as is anything that would reveal one.
+    ``min_group_size - 1`` are hidden (None), as is anything that would reveal one: when any
+    count is hidden the mean and SD are too (with n they would solve the hidden counts), and the
+    share is hidden unless every count on one side of ``at_least`` is shown.
     """
 
     item: str
@@ -180,28 +183,7 @@ def describe_single_timepoint(
         return _with_reason(
             empty, f"fewer than {min_group_size} people answered, too few to report"
         )
-    groups: list[GroupSummary] = []
-    for grouping in ("programme", "cohort"):
-        if grouping not in rows.columns:
-            continue
-        parts = [
-            (str(label) or "Not recorded", group[info.id].to_numpy(dtype=float))
-            for label, group in rows.groupby(rows[grouping].astype(str), sort=False)
-        ]
-        if len(parts) < 2:
-            continue
-        decided = suppress([len(v) for _, v in parts], min_group_size)
-        for (label, group_values), hide in zip(parts, decided.hidden, strict=True):
-            groups.append(
-                GroupSummary(
-                    grouping,
-                    label,
-                    None if hide else len(group_values),
-                    None if hide else float(group_values.mean()),
-                    None if hide or len(group_values) < 2 else float(group_values.std(ddof=1)),
-                    hide,
-                )
-            )
+    groups = _group_summaries(rows, info.id, min_group_size)
     return SingleTimepoint(
         domain=info.id,
         label=info.label,
@@ -215,6 +197,126 @@ def describe_single_timepoint(
         groups=tuple(groups),
         items=tuple(_items(scored, rows.index, info.id, instruments, min_group_size)),
     )
+
+
+def _group_summaries(rows: pd.DataFrame, domain: str, min_group_size: int) -> list[GroupSummary]:
+    """Programmes, then cohorts, with small groups hidden so none can be worked out.
+
+    Cohorts are nested in programmes, so a programme's total is a margin of its cohorts: the
+    cohorts are protected within each programme (:func:`suppress_nested`). When a cohort's rows
+    name more than one programme the two groupings do not nest, and only programmes are shown.
+    """
+    labels = {
+        grouping: rows[grouping].astype(str).replace("", "Not recorded")
+        for grouping in ("programme", "cohort")
+        if grouping in rows.columns
+    }
+    values = {
+        grouping: [
+            (str(label), group[domain].to_numpy(dtype=float))
+            for label, group in rows.groupby(column, sort=False)
+        ]
+        for grouping, column in labels.items()
+    }
+    programmes = values.get("programme", [])
+    cohorts = values.get("cohort", [])
+    nested = "programme" in labels and "cohort" in labels
+    cohort_programme: list[int] = []
+    if nested:
+        position = {label: i for i, (label, _) in enumerate(programmes)}
+        pairs = pd.DataFrame({"c": labels["cohort"], "p": labels["programme"]}).drop_duplicates()
+        if pairs["c"].duplicated().any():
+            nested = False
+            cohorts = []
+        else:
+            of = dict(zip(pairs["c"], pairs["p"], strict=True))
+            cohort_programme = [position[of[label]] for label, _ in cohorts]
+    if not nested:
+        # one grouping only: each protected with the overall total as its margin
+        if len(programmes) >= 2:
+            cohorts, cohort_programme = [], []
+        else:
+            programmes = [("", np.concatenate([v for _, v in cohorts]))] if cohorts else []
+            cohort_programme = [0] * len(cohorts)
+    hide_programme, hide_cohort = suppress_nested(
+        [len(v) for _, v in programmes],
+        cohort_programme,
+        [len(v) for _, v in cohorts],
+        min_group_size,
+    )
+    groups: list[GroupSummary] = []
+    for grouping, parts, hidden in (
+        ("programme", programmes, hide_programme),
+        ("cohort", cohorts, hide_cohort),
+    ):
+        if len(parts) < 2:
+            continue
+        for (label, group_values), hide in zip(parts, hidden, strict=True):
+            groups.append(
+                GroupSummary(
+                    grouping,
+                    label,
+                    None if hide else len(group_values),
+                    None if hide else float(group_values.mean()),
+                    None if hide or len(group_values) < 2 else float(group_values.std(ddof=1)),
+                    hide,
+                )
+            )
+    return groups
+
+
+def suppress_nested(
+    programme_counts: Sequence[int],
+    cohort_programme: Sequence[int],
+    cohort_counts: Sequence[int],
+    min_size: int,
+) -> tuple[tuple[bool, ...], tuple[bool, ...]]:
+    """Which programmes and which cohorts (nested in them) to hide, when both are published.
+
+    ``cohort_programme[i]`` is the position of cohort ``i``'s programme; a programme's count is
+    the sum of its cohorts', and the programmes' counts add up to the published total. The one
+    rule (:func:`imheval.suppression.suppress`) is applied at both levels, each with its margin:
+    the programmes with the total; the cohorts of a shown programme with that programme's
+    count (a programme whose cohorts cannot be protected so is hidden too); the cohorts of the
+    hidden programmes are all hidden, and together (their sum is known from the total and the
+    shown programmes) must pass the rule, or a further programme is hidden. This repeats until
+    nothing changes. Everything is hidden when the total itself cannot be shown.
+    """
+    n_programmes = len(programme_counts)
+    hidden: set[int] = set()
+    while True:
+        top = suppress(programme_counts, min_size, hidden=sorted(hidden))
+        if top.total_hidden:
+            return (
+                tuple(n > 0 for n in programme_counts),
+                tuple(n > 0 for n in cohort_counts),
+            )
+        now = {p for p, hide in enumerate(top.hidden) if hide}
+        hide_cohort = [False] * len(cohort_counts)
+        for p in range(n_programmes):
+            members = [c for c, q in enumerate(cohort_programme) if q == p]
+            if p in now:
+                for c in members:
+                    hide_cohort[c] = cohort_counts[c] > 0
+                continue
+            inner = suppress([cohort_counts[c] for c in members], min_size)
+            if inner.total_hidden:
+                now.add(p)
+                for c in members:
+                    hide_cohort[c] = cohort_counts[c] > 0
+            else:
+                for c, hide in zip(members, inner.hidden, strict=True):
+                    hide_cohort[c] = hide
+        pool = [cohort_counts[c] for c, q in enumerate(cohort_programme) if q in now]
+        if pool and suppress(pool, min_size, hidden=range(len(pool))).total_hidden:
+            shown = [p for p in range(n_programmes) if p not in now and programme_counts[p] > 0]
+            if shown:
+                now.add(min(shown, key=lambda p: (programme_counts[p], p)))
+        if now == hidden:
+            return tuple(p in now and programme_counts[p] > 0 for p in range(n_programmes)), tuple(
+                hide_cohort
+            )
+        hidden = now
 
 
 def _with_reason(result: SingleTimepoint, reason: str) -> SingleTimepoint:
@@ -286,17 +388,27 @@ def _item_summary(
         at_least = math.floor((scale.min + scale.max) / 2) + 1
         label = f"{at_least} or more (above the middle of {scale.min} to {scale.max})"
     above = int(np.sum(answered >= at_least))
-    # A share of a small count (or of a count leaving a small rest) would give it away.
+    # A share of a small count (or of a count leaving a small rest) would give it away; so
+    # would one that adds the sum of hidden counts on one side of ``at_least`` to the counts
+    # already shown, unless every count on one side is shown (then the share is known anyway).
+    below_shown = all(not h for v, h in zip(values, decided.hidden, strict=True) if v < at_least)
+    above_shown = all(not h for v, h in zip(values, decided.hidden, strict=True) if v >= at_least)
     share_hidden = (
-        n < min_group_size or 0 < above < min_group_size or 0 < n - above < min_group_size
+        n < min_group_size
+        or 0 < above < min_group_size
+        or 0 < n - above < min_group_size
+        or not (below_shown or above_shown)
     )
+    # With hidden counts, n and the mean are two equations in them (counts add up to n, values
+    # times counts to n times the mean), enough to solve two hidden cells: the mean and SD go.
+    spread_hidden = n < min_group_size or any(decided.hidden)
     return ItemSummary(
         item=item.id,
         text=item.text,
         wording=short_wording(item),
         n=n,
-        mean=float(answered.mean()) if n >= min_group_size else None,
-        sd=float(answered.std(ddof=1)) if n >= max(min_group_size, 2) else None,
+        mean=None if spread_hidden else float(answered.mean()),
+        sd=None if spread_hidden or n < 2 else float(answered.std(ddof=1)),
         answers=answers,
         at_least=at_least,
         at_least_label=label,

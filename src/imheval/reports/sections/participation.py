@@ -6,12 +6,14 @@ from collections.abc import Sequence
 
 import pandas as pd
 
+from imheval.evaluation.single_time import suppress_nested
 from imheval.reports.charts import FlowSpec
 from imheval.reports.context import GROUPING_NAMES, ReportContext, protect_column, stage_counts
 from imheval.reports.domain_charts import svg_chart
 from imheval.reports.model import Block, Number, Paragraph, Section, Table
 from imheval.reports.sections.followup_bias_blocks import followup_bias_blocks
 from imheval.reports.wording import DASH, HIDDEN
+from imheval.suppression import suppress
 
 
 def participation_section(context: ReportContext) -> Section:
@@ -79,9 +81,14 @@ def participation_section(context: ReportContext) -> Section:
         f"{label}: {context.count(n)}" + (f" ({note})" if note else "") for label, n, note in stages
     )
     blocks.append(svg_chart("participation-flow", flow, alt))
+    nested = _nested_hiding(context, people)
     for grouping in ("programme", "directorate", "profession"):
-        blocks.append(_group_count_table(context, people, grouping))
-    blocks.append(_cohort_count_table(context))
+        blocks.append(
+            _group_count_table(
+                context, people, grouping, nested[0] if grouping == "programme" else None
+            )
+        )
+    blocks.append(_cohort_count_table(context, nested[1]))
     matched = evaluation.matched
     extra: list[str] = []
     if matched.probable_matches:
@@ -111,7 +118,74 @@ _COUNT_COLUMNS = ("enrolled", "pre", "post", "matched", "followup")
 _COUNT_HEADER = ("Enrolled", "Pre-test", "Post-test", "Matched", "Follow-up")
 
 
-def _group_count_table(context: ReportContext, people: pd.DataFrame, grouping: str) -> Table:
+#: The cohort table's columns, and the programme table's columns they add up to.
+_COHORT_COLUMNS = ("n_pre", "n_post", "n_matched", "n_followup")
+_NESTED_COLUMNS = dict(zip(_COHORT_COLUMNS, ("pre", "post", "matched", "followup"), strict=True))
+
+#: Hidden cells by (row, column) of the programme table and of the cohort table; None: each
+#: column on its own.
+_Hiding = dict[tuple[int, str], bool] | None
+
+
+def _nested_hiding(context: ReportContext, people: pd.DataFrame) -> tuple[_Hiding, _Hiding]:
+    """Hidden cells of the programme and cohort tables, decided together.
+
+    Cohorts are nested in programmes, so a programme's count is the margin of its cohorts' (a
+    hidden cohort is its programme's count minus the cohorts shown):
+    :func:`~imheval.evaluation.single_time.suppress_nested` decides each column of both tables.
+    When some person's programme is not their cohort's, the tables do not nest: every cohort
+    count of a column with anything hidden is then hidden (the column total stays).
+    """
+    cohorts = context.evaluation.matched.cohorts
+    if not len(cohorts) or not len(people):
+        return None, None
+    labels = sorted({str(g) for g in people["programme"].astype(str)})
+    position = {label: i for i, label in enumerate(labels)}
+    of_cohort = dict(
+        zip(cohorts["cohort"].astype(str), cohorts["programme"].astype(str), strict=True)
+    )
+    person_cohort = people["cohort"].astype(str).to_numpy()
+    person_programme = people["programme"].astype(str).to_numpy()
+    nested = all(
+        of_cohort.get(c) == p for c, p in zip(person_cohort, person_programme, strict=True)
+    )
+    programme_hide: dict[tuple[int, str], bool] = {}
+    cohort_hide: dict[tuple[int, str], bool] = {}
+    pre = people["present_pre"].to_numpy(dtype=bool)
+    post = people["present_post"].to_numpy(dtype=bool)
+    present = {
+        "pre": pre,
+        "post": post,
+        "matched": pre & post,
+        "followup": people["present_followup"].to_numpy(dtype=bool),
+    }
+    for column, stage in _NESTED_COLUMNS.items():
+        cohort_counts = [int(n) for n in cohorts[column]]
+        programme_counts = [
+            int((present[stage] & (person_programme == label)).sum()) for label in labels
+        ]
+        by_people = [
+            int((present[stage] & (person_cohort == str(c))).sum()) for c in cohorts["cohort"]
+        ]
+        if nested and by_people == cohort_counts:
+            hide_programme, hide_cohort = suppress_nested(
+                programme_counts,
+                [position[of_cohort[str(c)]] for c in cohorts["cohort"]],
+                cohort_counts,
+                context.min_group_size,
+            )
+        else:
+            hide_programme = suppress(programme_counts, context.min_group_size).hidden
+            alone = suppress(cohort_counts, context.min_group_size)
+            hide_cohort = tuple(alone.any_hidden and n > 0 for n in cohort_counts)
+        programme_hide.update({(i, stage): h for i, h in enumerate(hide_programme)})
+        cohort_hide.update({(i, column): h for i, h in enumerate(hide_cohort)})
+    return programme_hide, cohort_hide
+
+
+def _group_count_table(
+    context: ReportContext, people: pd.DataFrame, grouping: str, hiding: _Hiding = None
+) -> Table:
     pre = people["present_pre"].to_numpy(dtype=bool)
     post = people["present_post"].to_numpy(dtype=bool)
     work = pd.DataFrame(
@@ -127,7 +201,7 @@ def _group_count_table(context: ReportContext, people: pd.DataFrame, grouping: s
     sums = work.groupby("group", sort=True).sum()
     labels = [str(g) if str(g) else "Not recorded" for g in sums.index]
     counts = [[int(sums.iloc[i][c]) for c in _COUNT_COLUMNS] for i in range(len(sums))]
-    cells, totals, hidden = _protected_counts(context, counts, len(_COUNT_COLUMNS))
+    cells, totals, hidden = _protected_counts(context, counts, _COUNT_COLUMNS, hiding)
     rows = [(label, *row) for label, row in zip(labels, cells, strict=True)]
     rows.append(("Total", *totals))
     name = GROUPING_NAMES[grouping]
@@ -140,11 +214,11 @@ def _group_count_table(context: ReportContext, people: pd.DataFrame, grouping: s
     )
 
 
-def _cohort_count_table(context: ReportContext) -> Table:
+def _cohort_count_table(context: ReportContext, hiding: _Hiding = None) -> Table:
     cohorts = context.evaluation.matched.cohorts
-    columns = ("n_pre", "n_post", "n_matched", "n_followup")
+    columns = _COHORT_COLUMNS
     counts = [[int(row[c]) for c in columns] for row in cohorts.to_dict(orient="records")]
-    cells, totals, hidden = _protected_counts(context, counts, len(columns))
+    cells, totals, hidden = _protected_counts(context, counts, columns, hiding)
     rows = [
         (str(row["cohort"]), str(row["programme"]), *cell)
         for row, cell in zip(cohorts.to_dict(orient="records"), cells, strict=True)
@@ -161,12 +235,25 @@ def _cohort_count_table(context: ReportContext) -> Table:
 
 
 def _protected_counts(
-    context: ReportContext, counts: Sequence[Sequence[int]], n_columns: int
+    context: ReportContext,
+    counts: Sequence[Sequence[int]],
+    names: Sequence[str],
+    hiding: _Hiding = None,
 ) -> tuple[list[list[str]], list[str], bool]:
     """Counts as text with small ones hidden column by column (see :func:`protect_column`).
 
+    ``hiding`` (from :func:`_nested_hiding`) overrides which cells of its columns are hidden.
     Returns the rows of cells, the column totals as text, and whether anything was hidden.
     """
-    columns = [protect_column(context, [row[c] for row in counts]) for c in range(n_columns)]
-    cells = [[columns[c][0][r] for c in range(n_columns)] for r in range(len(counts))]
-    return cells, [column[1] for column in columns], any(column[2] for column in columns)
+    columns = [protect_column(context, [row[c] for row in counts]) for c in range(len(names))]
+    cells = [[columns[c][0][r] for c in range(len(names))] for r in range(len(counts))]
+    hidden = any(column[2] for column in columns)
+    if hiding is not None:
+        for c, name in enumerate(names):
+            if columns[c][1] == HIDDEN:
+                continue  # the total itself is hidden: protect_column hid everything it must
+            for r, row in enumerate(counts):
+                if (r, name) in hiding:
+                    cells[r][c] = HIDDEN if hiding[(r, name)] else Number(f"{row[c]:,}")
+                    hidden = hidden or hiding[(r, name)]
+    return cells, [column[1] for column in columns], hidden

@@ -2,7 +2,9 @@
 
 The figures are :class:`imheval.evaluation.single_time.SingleTimepoint` (small groups already
 hidden by the evaluation's minimum group size); the report hides again at its own, which can be
-larger. Blocks: the findings, the totals by programme and cohort, each item's answers.
+larger. Blocks: the findings, the totals by programme and cohort, each item's answers (an
+item's mean reads "hidden" when any of its answer counts is hidden, since the mean and the
+number answering would let the hidden counts be solved).
 """
 
 from __future__ import annotations
@@ -53,8 +55,11 @@ def _groups_table(context: ReportContext, single: SingleTimepoint) -> Table | No
         return None
     rows: list[tuple[str, ...]] = []
     hidden = False
+    # Hidden groups' counts are not kept, so the nested rule cannot be run again at a larger
+    # report size: a group small only at the report's size hides every group instead.
+    hide_all = any(group.n is not None and context.small(group.n) for group in single.groups)
     for group in single.groups:
-        small = group.n is None or context.small(group.n)
+        small = hide_all or group.n is None or context.small(group.n)
         hidden = hidden or small
         rows.append(
             (
@@ -108,14 +113,18 @@ def _items_table(context: ReportContext, single: SingleTimepoint) -> Table | Non
             HIDDEN if count is None or context.small(count) else Number(f"{count:,}")
             for _, _, count in (item.answers if by_answer else ())
         ]
-        hidden = hidden or any(cell == HIDDEN for cell in cells)
+        # A count hidden only at the report's (larger) size: its mean and share would solve it.
+        again = any(count is not None and context.small(count) for _, _, count in item.answers)
+        hidden = hidden or again or any(cell == HIDDEN for cell in cells)
         rows.append(
             (
                 f"{item.item}: {item.wording}",
                 Number(f"{item.n:,}"),
-                optional_number(item.mean),
+                HIDDEN if again or (item.mean is None and item.n) else optional_number(item.mean),
                 *cells,
-                percent_text(item.share_at_least) if item.share_at_least is not None else HIDDEN,
+                percent_text(item.share_at_least)
+                if item.share_at_least is not None and not again
+                else HIDDEN,
             )
         )
     return Table(
