@@ -104,8 +104,15 @@ def test_service_figures_count_as_level_4_measured(tmp_path: Path) -> None:
     without = json.loads(document.read_text())["levels"]
     result = runner.invoke(
         app,
-        [*base, "--service-data", str(_data(tmp_path)), "--trained", "2024-09"]
-        + ["--report", str(report)],
+        [
+            *base,
+            "--service-data",
+            str(_data(tmp_path)),
+            "--trained",
+            "2024-09",
+            "--report",
+            str(report),
+        ],
     )
     assert result.exit_code == 0, result.output
     with_data = json.loads(document.read_text())["levels"]
@@ -113,3 +120,34 @@ def test_service_figures_count_as_level_4_measured(tmp_path: Path) -> None:
     assert "4a organisational practice" in with_data["statement"].split("Not measured:")[0]
     assert "4b" in with_data["statement"].split("Not measured:")[1]
     assert with_data["statement"] in " ".join(html.unescape(report.read_text()).split())
+
+
+def test_an_unknown_service_in_trained_is_an_error_listing_the_services(tmp_path: Path) -> None:
+    data = str(_data(tmp_path))
+    result = runner.invoke(
+        app, ["services", "summarise", data, "--trained", "Nope=2024-09", "--trained", "2024-09"]
+    )
+    assert result.exit_code == 1, result.output
+    assert "--trained" in result.output and "'Nope' is not a service" in result.output
+    assert "North, South" in result.output and "Traceback" not in result.output
+    result = runner.invoke(
+        app, ["analyse", "--demo", "--service-data", data, "--trained", "Nope=2024-09"]
+    )
+    assert result.exit_code == 1 and "'Nope' is not a service" in result.output
+    # the service is matched without regard to case, as the summary matches it
+    result = runner.invoke(app, ["services", "summarise", data, "--trained", "north=2024-09"])
+    assert result.exit_code == 0, result.output
+
+
+def test_a_zero_denominator_is_refused_without_a_traceback(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.csv"
+    bad.write_text(
+        "service,period,measure,value,denominator\n"
+        "North,2024-01,waiting_time_weeks,5,0\n"
+        "North,2024-01,assessments_infant_relationship,0,0\n"
+    )
+    result = runner.invoke(app, ["services", "summarise", str(bad), "--trained", "2024-09"])
+    assert result.exit_code == 1
+    assert "bad.csv, row 2, column 'denominator'" in result.output
+    assert "bad.csv, row 3, column 'denominator'" in result.output
+    assert "Traceback" not in result.output

@@ -16,6 +16,7 @@ from imheval.services import (
     parse_period,
     parse_training_date,
     read_service_data,
+    rows_from_cells,
     summarise,
     template_bytes,
 )
@@ -183,3 +184,36 @@ def test_no_training_date_says_so(tmp_path: Path) -> None:
     assert [f.kind for f in series.findings] == ["service_no_training_date"]
     per_service = ServiceData(data.rows).with_training(None, {"north": datetime.date(2024, 2, 1)})
     assert summarise(per_service).series[0].after.periods == 2
+
+
+def test_a_zero_denominator_is_refused_for_a_mean_and_a_proportion(tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        [
+            HEADER,
+            "North,2025-04,waiting_time_weeks,5,0",
+            "North,2025-04,assessments_infant_relationship,0,0",
+            "North,2025-05,waiting_time_weeks,5,",  # a mean's denominator may be left out
+            "North,2025-05,assessments_infant_relationship,0,10",
+        ],
+    )
+    with pytest.raises(DataFormatError) as caught:
+        read_service_data(path)
+    located = {(p.row, p.column) for p in caught.value.problems}
+    assert located == {(2, "denominator"), (3, "denominator")}
+    assert "services.csv, row 2, column 'denominator'" in str(caught.value)
+    assert "is 0" in str(caught.value)
+    # the web form and import go through the same reader
+    cells = {"service": "North", "period": "2025-04", "measure": "waiting_time_weeks"}
+    with pytest.raises(DataFormatError, match="column 'denominator'"):
+        rows_from_cells([(1, cells | {"value": "5", "denominator": "0"})], "the form")
+
+
+def test_the_services_in_the_data_are_listed_once_as_first_written() -> None:
+    cells = [
+        (2, {"service": "North", "period": "2025-04", "measure": "referrals_parent_infant"}),
+        (3, {"service": "South", "period": "2025-04", "measure": "referrals_parent_infant"}),
+        (4, {"service": "north", "period": "2025-05", "measure": "referrals_parent_infant"}),
+    ]
+    rows = rows_from_cells([(n, c | {"value": "3"}) for n, c in cells], "f.csv")
+    assert ServiceData(rows).services == ("North", "South")

@@ -104,7 +104,22 @@ def load_services(
         raise DataFormatError(
             [Problem("--trained", "say when training began, e.g. --trained 2025-09")]
         )
-    data = read_service_data(path).with_training(default, per_service)
+    data = read_service_data(path)
+    known = {name.casefold() for name in data.services}
+    unknown = [name for name in per_service if name.casefold() not in known]
+    if unknown:
+        listed = ", ".join(data.services) or "none"
+        raise DataFormatError(
+            [
+                Problem(
+                    "--trained",
+                    f"'{name}' is not a service in {data.source} (its services are: {listed}); "
+                    "write SERVICE=DATE with the service as the file's service column has it",
+                )
+                for name in unknown
+            ]
+        )
+    data = data.with_training(default, per_service)
     return summarise(data, min_group_size=min_group_size)
 
 

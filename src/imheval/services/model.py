@@ -172,6 +172,14 @@ class ServiceData:
     training: tuple[tuple[str, datetime.date], ...] = ()
     default_training: datetime.date | None = None
 
+    @property
+    def services(self) -> tuple[str, ...]:
+        """The services in the rows, each as first written, in the order first seen."""
+        names: dict[str, str] = {}
+        for row in self.rows:
+            names.setdefault(row.service.casefold(), row.service)
+        return tuple(names.values())
+
     def training_date(self, service: str) -> datetime.date | None:
         for name, date in self.training:
             if name.casefold() == service.casefold():

@@ -214,8 +214,20 @@ def _check_value(
                 "denominator",
                 f"{measure.label} needs a denominator ({measure.denominator or 'the total'})",
             )
+        elif denominator == 0:
+            add(
+                "denominator",
+                f"the denominator of {measure.label} is 0: a proportion needs a total of 1 or "
+                "more (leave the row out for a period with none)",
+            )
         elif value > denominator:
             add("value", f"{value:g} is more than the denominator {denominator}")
+    if measure.kind == "mean" and denominator == 0:
+        add(
+            "denominator",
+            f"the denominator of {measure.label} is 0: a mean is over 1 or more "
+            f"({measure.denominator or 'what it is over'}); leave it blank if you do not know",
+        )
 
 
 def template_bytes(file_format: Literal["csv", "xlsx"] = "csv") -> bytes:
