@@ -205,10 +205,13 @@ RELIABLE_CHANGE_METHODS = (
 
 
 MIXED_MODEL_METHODS = (
-    "The linear mixed model is score ~ time + (1 | cohort) + (1 | participant), fitted by REML "
-    "with statsmodels; with fewer than 5 cohorts cohort is a fixed effect instead, because so "
-    "few cohorts cannot show how much cohorts vary. Its fixed effects are tested with t-tests "
-    "on Satterthwaite degrees of freedom, as in R's lmerTest."
+    "The linear mixed model is score ~ time + (1 | cohort) + (1 | cohort:participant), people "
+    "nested in cohorts; with 2 to 4 cohorts cohort is a fixed effect instead (score ~ time + "
+    "cohort + (1 | participant)), because so few cohorts cannot show how much cohorts vary, and "
+    "with one cohort it is score ~ time + (1 | participant). It is fitted by REML as R's lme4 "
+    "fits it (imheval's own fitter, checked against lme4), with statsmodels only as a fallback "
+    "should that fit fail. Its fixed effects are tested with t-tests on Satterthwaite degrees "
+    "of freedom, as in R's lmerTest."
 )
 
 
@@ -254,11 +257,21 @@ def _zero_reasons_table(context: ReportContext, reasons: Sequence[ZeroReasonRow]
     labels = {d.domain.id: d.domain.label for d in context.evaluation.domains}
     timepoints = {"pre": "Before", "post": "After", "followup": "Follow-up"}
     frame = context.evaluation.scored.frame
+    # A domain asked once by design (practice at follow-up) lists only the timepoint it was asked
+    # at: rows of nothing at the others would read as answers lost.
+    once = {s.domain: s for s in context.evaluation.single_timepoint}
     rows: list[tuple[str, ...]] = []
     hidden = False
     for row in reasons:
         label = labels.get(row.domain, row.domain)
         when = timepoints.get(row.timepoint, row.timepoint)
+        single = once.get(row.domain)
+        if (
+            single is not None
+            and row.timepoint != single.timepoint
+            and not (row.scored or row.wrong or row.missing or row.invalid)
+        ):
+            continue
         # The people who answered this domain at this timepoint (a blank domain has no score).
         at = frame["timepoint"] == row.timepoint
         if row.domain in frame.columns:
@@ -281,7 +294,13 @@ def _zero_reasons_table(context: ReportContext, reasons: Sequence[ZeroReasonRow]
         caption="How the answers were scored (counts of answers, not people)",
         header=("Domain", "Timepoint", "Correct or rated", "Wrong", "Blank", "Invalid"),
         rows=tuple(rows),
-        notes=("Under the zero rule, wrong, blank and invalid answers all score 0.",),
+        notes=(
+            "Under the zero rule, wrong, blank and invalid answers all score 0.",
+            *(
+                f"{s.label} was asked at one timepoint only ({s.when}), so only that one is listed."
+                for s in once.values()
+            ),
+        ),
         suppressed_note=context.suppressed_note if hidden else None,
     )
 
@@ -378,7 +397,11 @@ def _limitations(context: ReportContext) -> list[str]:
             f"fewer than {SMALL_COHORTS} cohorts, estimates are imprecise (wide confidence "
             "intervals) and the cohort-level test has little power."
         )
-    unmeasured = [d.domain.label for d in evaluation.domains if not d.n_pairs]
+    # A domain asked once by design (described, not tested) is not a failure to measure change.
+    once = {s.domain for s in evaluation.single_timepoint}
+    unmeasured = [
+        d.domain.label for d in evaluation.domains if not d.n_pairs and d.domain.id not in once
+    ]
     if unmeasured:
         texts.append(
             f"No one was measured both before and after training in {join_and(unmeasured)}, "
