@@ -11,7 +11,7 @@ import numpy as np
 from scipy import stats
 
 from imheval.stats._common import FloatArray
-from imheval.stats.mixed.general import Fit, covariance_of_beta, deviance
+from imheval.stats.mixed.general import Fit, covariance_of_beta, deviance, one_blas_thread
 
 #: Central-difference steps, absolute on theta and relative on sigma (as the main model's).
 _JACOBIAN_STEP: Final = 1e-4
@@ -39,6 +39,11 @@ class Satterthwaite:
 
 def satterthwaite(fit: Fit) -> Satterthwaite:
     """Numerical derivatives at the estimates, as lmerTest's ``as_lmerModLT`` takes them."""
+    with one_blas_thread():
+        return _satterthwaite(fit)
+
+
+def _satterthwaite(fit: Fit) -> Satterthwaite:
     point = fit.varpar
     size = point.size
     sums = fit.sums

@@ -8,15 +8,19 @@ participant SD relative to the residual SD, and the lower-triangular Cholesky fa
 cohort covariance relative to the residual variance, column by column, as ``getME(m,
 "theta")``), so the estimates are lme4's up to the optimiser's tolerance.
 
-Each evaluation costs O(cohorts x d^3) with d the number of fixed plus cohort random columns:
-the participant intercepts are removed in closed form (a person's block of V is I + theta^2 J,
-whose inverse is I - c J), and the cohort effects by Woodbury on each cohort's k x k block,
-batched across cohorts. The sums over a cohort's rows and over each person's rows are computed
-once, before the search.
+Each evaluation costs O(cohorts x d x k^2 + d^3), with d the number of fixed, response and
+cohort random columns and k the cohort random columns: the participant intercepts are
+removed in closed form (a person's block of V is I + theta^2 J, whose inverse is I - c J),
+and the cohort effects by Woodbury on each cohort's k x k block, batched across cohorts. The
+sums over a cohort's rows and over each person's rows are computed once, before the search;
+only their blocks against the k cohort random columns are kept per cohort, the rest as
+totals over cohorts (see :class:`_Sums`).
 """
 
 from __future__ import annotations
 
+import contextlib
+import importlib
 import math
 from dataclasses import dataclass
 from typing import Final
@@ -66,41 +70,89 @@ class Problem:
 
 
 class _Sums:
-    """The cross-products every evaluation needs, summed once per cohort and person count.
+    """The cross-products every evaluation needs, summed once before the search.
 
-    The columns are ordered [X, y, Z], so the fixed part and the response are one slice."""
+    The columns are ordered [X, y, Z] (d of them), so the fixed part and the response are one
+    slice of r = p + 1 columns. Only the cohort random columns need per-cohort sums: every
+    evaluation takes the [X, y] x [X, y] block summed over all cohorts, so that block is kept as
+    one total (``total``, and ``total_by_size`` for each person count), and per cohort only the
+    k x d block of Z against every column (``zcross``, k x d x cohorts with cohorts last, so
+    each evaluation works on contiguous rows of cohorts, and ``zcross_by_size``).
+    Memory is O(cohorts x d x k), and the sums take k passes over the rows.
+    """
 
     def __init__(self, problem: Problem) -> None:
         self.problem = problem
-        g = np.column_stack([problem.x, problem.y, problem.z])
+        g = np.ascontiguousarray(np.column_stack([problem.x, problem.y, problem.z]))
         self.d = g.shape[1]
+        r = problem.p + 1
+        k = problem.k
         n_cohorts = int(problem.cohort.max()) + 1
-        self.cross = _grouped_outer(g, problem.cohort, n_cohorts)
-        n_persons = int(problem.person.max()) + 1
-        person_sum = np.zeros((n_persons, self.d))
-        np.add.at(person_sum, problem.person, g)
-        counts = np.bincount(problem.person, minlength=n_persons)
-        person_cohort = np.zeros(n_persons, dtype=np.int64)
-        person_cohort[problem.person] = problem.cohort
-        self.sizes = np.unique(counts[counts > 0]).astype(np.float64)
-        self.by_size = np.zeros((self.sizes.size, n_cohorts, self.d, self.d))
-        self.n_of_size = np.zeros(self.sizes.size)
-        for index, size in enumerate(self.sizes.tolist()):
-            chosen = counts == size
-            self.by_size[index] = _grouped_outer(
-                person_sum[chosen], person_cohort[chosen], n_cohorts
-            )
-            self.n_of_size[index] = float(np.count_nonzero(chosen))
+        self.total = (g.T @ g)[:r, :r]
+        self.zcross = _grouped_cross(g, g[:, r:], problem.cohort, n_cohorts)
+        sizes = np.zeros(0)
+        n_of_size = np.zeros(0)
+        total_by_size = np.zeros((0, r, r))
+        zcross_by_size = np.zeros((0, k, self.d, n_cohorts))
+        if problem.person_term:
+            n_persons = int(problem.person.max()) + 1
+            person_sum = _group_sums(g, problem.person, n_persons)
+            counts = np.bincount(problem.person, minlength=n_persons)
+            person_cohort = np.zeros(n_persons, dtype=np.int64)
+            person_cohort[problem.person] = problem.cohort
+            sizes = np.unique(counts[counts > 0]).astype(np.float64)
+            n_of_size = np.zeros(sizes.size)
+            total_by_size = np.zeros((sizes.size, r, r))
+            zcross_by_size = np.zeros((sizes.size, k, self.d, n_cohorts))
+            for index, size in enumerate(sizes.tolist()):
+                chosen = counts == size
+                rows = person_sum[chosen]
+                total_by_size[index] = rows[:, :r].T @ rows[:, :r]
+                if k:
+                    zcross_by_size[index] = _grouped_cross(
+                        rows, rows[:, r:], person_cohort[chosen], n_cohorts
+                    )
+                n_of_size[index] = float(np.count_nonzero(chosen))
+        self.sizes = sizes
+        self.n_of_size = n_of_size
+        self.total_by_size = total_by_size
+        self.zcross_by_size = zcross_by_size
 
 
-def _grouped_outer(rows: FloatArray, group: IntArray, n_groups: int) -> FloatArray:
-    """Sum over each group's rows of the outer product row row' (groups x d x d)."""
-    d = rows.shape[1]
-    flat = np.zeros((n_groups, d * d))
-    outer = (rows[:, :, None] * rows[:, None, :]).reshape(len(rows), d * d)
-    for column in range(d * d):
-        flat[:, column] = np.bincount(group, weights=outer[:, column], minlength=n_groups)
-    return flat.reshape(n_groups, d, d)
+def _group_sums(rows: FloatArray, group: IntArray, n_groups: int) -> FloatArray:
+    """Sum of each group's rows (groups x m): one stable sort, one ``np.add.reduceat``."""
+    result = np.zeros((n_groups, rows.shape[1]))
+    if rows.shape[0] == 0:
+        return result
+    if np.all(group[1:] >= group[:-1]):
+        ordered_group, ordered = group, rows
+    else:
+        order = np.argsort(group, kind="stable")
+        ordered_group, ordered = group[order], rows[order]
+    starts = np.flatnonzero(np.r_[True, ordered_group[1:] != ordered_group[:-1]])
+    result[ordered_group[starts]] = np.add.reduceat(ordered, starts, axis=0)
+    return result
+
+
+def _grouped_cross(
+    rows: FloatArray, columns: FloatArray, group: IntArray, n_groups: int
+) -> FloatArray:
+    """Sum over each group's rows of column row' (k x d x groups, one slice per column of
+    ``columns``), a column at a time (memory n x d, not n x d x k)."""
+    d, k = rows.shape[1], columns.shape[1]
+    result = np.zeros((k, d, n_groups))
+    if k == 0:
+        return result
+    if np.all(group[1:] >= group[:-1]):
+        ordered_group, ordered_rows, ordered_columns = group, rows, columns
+    else:
+        order = np.argsort(group, kind="stable")
+        ordered_group, ordered_rows, ordered_columns = group[order], rows[order], columns[order]
+    for j in range(k):
+        result[j] = _group_sums(
+            ordered_rows * ordered_columns[:, j : j + 1], ordered_group, n_groups
+        ).T
+    return result
 
 
 @dataclass(frozen=True, slots=True)
@@ -138,35 +190,49 @@ def evaluate(sums: _Sums, theta: FloatArray) -> Evaluation | None:
     """The GLS solution at ``theta`` (None when X'H^-1X is singular or pwrss is not positive)."""
     problem = sums.problem
     p, k = problem.p, problem.k
-    r = p + 1  # the fixed columns and y
     logdet = 0.0
     offset = 0
+    q_z = sums.zcross
     if problem.person_term:
         t2 = float(theta[0]) ** 2
         offset = 1
         c = t2 / (1.0 + sums.sizes * t2)
-        q = sums.cross - (c @ sums.by_size.reshape(c.size, -1)).reshape(sums.cross.shape)
+        q_rr = sums.total.copy()
+        for index, weight in enumerate(c.tolist()):
+            q_rr -= weight * sums.total_by_size[index]
+            if k:
+                q_z = q_z - weight * sums.zcross_by_size[index]
         logdet += float(sums.n_of_size @ np.log1p(sums.sizes * t2))
     else:
-        q = sums.cross
-    q_rr = q[:, :r, :r].sum(axis=0)
+        q_rr = sums.total
     if k:
+        r = p + 1  # the fixed columns and y
         lam = cholesky_factor(theta[offset:], k)
-        b = lam.T @ q[:, r:, r:] @ lam + np.eye(k)
-        t = q[:, :r, r:] @ lam
+        n_cohorts = q_z.shape[2]
+        # lt[a, :, cohort] = (Lambda' Z'_cohort [X y Z])[a]: one k x k by k x (d cohorts) product
+        lt = (lam.T @ q_z.reshape(k, -1)).reshape(k, -1, n_cohorts)
+        # B = Lambda' Z'Z Lambda + I of each cohort, entry by entry (k x k x cohorts)
+        b = np.einsum("aec,eb->abc", lt[:, r:, :], lam)
+        for i in range(k):
+            b[i, i] += 1.0
         inverse, determinant = _inverse_and_determinant(b)
         if not np.all(determinant > 0):
             return None
         logdet += float(np.log(determinant).sum())
-        q_rr = q_rr - (t @ inverse @ np.swapaxes(t, 1, 2)).sum(axis=0)
-    q_rr = 0.5 * (q_rr + q_rr.T)
+        # the sum over cohorts of t' B^-1 t (t = lt[:, :r]), a k x k sum of r x r products
+        for row in range(k):
+            u = inverse[row, 0] * lt[0, :r]
+            for column in range(1, k):
+                u += inverse[row, column] * lt[column, :r]
+            q_rr = q_rr - u @ lt[row, :r].T
+    q_rr = np.asarray(0.5 * (q_rr + q_rr.T), dtype=np.float64)
     xhx = q_rr[:p, :p]
     xhy = q_rr[:p, p]
     try:
         chol_x = np.linalg.cholesky(xhx)
     except np.linalg.LinAlgError:
         return None
-    beta = np.linalg.solve(xhx, xhy)
+    beta = np.asarray(np.linalg.solve(xhx, xhy), dtype=np.float64)
     pwrss = float(q_rr[p, p] - xhy @ beta)
     if not (pwrss > 0 and math.isfinite(pwrss)):
         return None
@@ -174,31 +240,30 @@ def evaluate(sums: _Sums, theta: FloatArray) -> Evaluation | None:
 
 
 def _inverse_and_determinant(b: FloatArray) -> tuple[FloatArray, FloatArray]:
-    """The inverses and determinants of a stack of small symmetric matrices (closed form up
-    to 3 x 3, which is all the cohort blocks here need; LAPACK beyond)."""
-    k = b.shape[1]
-    if k == 1:
-        return 1.0 / b, b[:, 0, 0]
-    if k == 2:
-        a, c, d = b[:, 0, 0], b[:, 0, 1], b[:, 1, 1]
-        det = a * d - c * c
-        adjugate = np.stack([np.stack([d, -c], -1), np.stack([-c, a], -1)], 1)
-        with np.errstate(all="ignore"):
-            return adjugate / det[:, None, None], det
-    if k == 3:
-        m = b
-        cof = np.empty_like(m)
-        for i in range(3):
-            for j in range(3):
-                r = [x for x in range(3) if x != i]
-                s = [x for x in range(3) if x != j]
-                minor = m[:, r[0], s[0]] * m[:, r[1], s[1]] - m[:, r[0], s[1]] * m[:, r[1], s[0]]
-                cof[:, i, j] = (-1) ** (i + j) * minor
-        det = np.einsum("cj,cj->c", m[:, 0, :], cof[:, 0, :])
-        with np.errstate(all="ignore"):
-            return np.swapaxes(cof, 1, 2) / det[:, None, None], det
-    sign, log_det = np.linalg.slogdet(b)
-    inverse = np.asarray(np.linalg.inv(b), dtype=np.float64)
+    """The inverses and determinants of many small symmetric matrices, stored entry by entry
+    (k x k x m, the m matrices last): closed form up to 3 x 3, which is all the cohort blocks
+    here need; LAPACK beyond."""
+    k = b.shape[0]
+    with np.errstate(all="ignore"):
+        if k == 1:
+            return 1.0 / b, b[0, 0]
+        if k == 2:
+            a, c, d = b[0, 0], b[0, 1], b[1, 1]
+            det = a * d - c * c
+            return np.array([[d, -c], [-c, a]]) / det, det
+        if k == 3:
+            cof = np.empty_like(b)
+            for i in range(3):
+                for j in range(3):
+                    r = [x for x in range(3) if x != i]
+                    s = [x for x in range(3) if x != j]
+                    minor = b[r[0], s[0]] * b[r[1], s[1]] - b[r[0], s[1]] * b[r[1], s[0]]
+                    cof[i, j] = (-1) ** (i + j) * minor
+            det = b[0, 0] * cof[0, 0] + b[0, 1] * cof[0, 1] + b[0, 2] * cof[0, 2]
+            return np.swapaxes(cof, 0, 1) / det, det
+    stacked = np.moveaxis(b, 2, 0)
+    sign, log_det = np.linalg.slogdet(stacked)
+    inverse = np.moveaxis(np.asarray(np.linalg.inv(stacked), dtype=np.float64), 0, 2)
     return inverse, np.asarray(np.where(sign > 0, np.exp(log_det), 0.0), dtype=np.float64)
 
 
@@ -263,6 +328,20 @@ class Fit:
         return float(self.sigma * self.theta[0]) ** 2
 
 
+def one_blas_thread() -> contextlib.AbstractContextManager[object]:
+    """Limit BLAS to one thread, if threadpoolctl is installed: every evaluation is a few
+    small matrix products, for which BLAS threads cost far more than they give when the
+    machine is busy (as :mod:`imheval.stats.power_simulation` found)."""
+    try:
+        threadpoolctl = importlib.import_module("threadpoolctl")
+    except ImportError:
+        return contextlib.nullcontext()
+    limits: contextlib.AbstractContextManager[object] = threadpoolctl.threadpool_limits(
+        limits=1, user_api="blas"
+    )
+    return limits
+
+
 def fit(problem: Problem) -> Fit | None:
     """Minimise the profiled REML criterion from lme4's start (SDs 1, correlations 0).
 
@@ -271,6 +350,11 @@ def fit(problem: Problem) -> Fit | None:
     theta clipped to the bounds), keeping whichever is lower. None when no
     finite criterion was found.
     """
+    with one_blas_thread():
+        return _fit(problem)
+
+
+def _fit(problem: Problem) -> Fit | None:
     sums = _Sums(problem)
     bounds = lower_bounds(problem)
     start = np.array([1.0 if bound == 0.0 else 0.0 for bound in bounds])
