@@ -76,7 +76,11 @@ def test_practice_asked_only_at_followup_is_described_with_its_items(followed) -
     first = single.items[0]
     answers = at_followup["PF1"].astype(int)
     assert first.item == "PF1" and first.n == len(answers)
-    assert first.mean == pytest.approx(answers.mean(), rel=1e-12)
+    if any(count is None for _, _, count in first.answers):
+        # a hidden answer count could be solved from the mean and n: the mean is hidden too
+        assert first.mean is None
+    else:
+        assert first.mean == pytest.approx(answers.mean(), rel=1e-12)
     assert first.at_least == 1 and first.at_least_label == "Once or more"
     shown = {value: count for value, _, count in first.answers if count is not None}
     for value, count in shown.items():
