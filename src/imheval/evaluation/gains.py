@@ -26,6 +26,7 @@ from imheval.stats._common import finite_or_none
 from imheval.stats.ancova import AncovaResult, ancova
 from imheval.stats.apa import format_p
 from imheval.stats.gain import NORMALISED_GAIN_WARNING, NormalisedGain, hake_gain, normalised_gain
+from imheval.suppression import suppress
 
 #: When the Welch test of gains and the ANCOVA answer which question (Lord's paradox).
 WHICH_QUESTION = (
@@ -86,6 +87,8 @@ class GainAnalyses:
     ``groupings`` holds the groupings with two or more groups shown; ``normalised`` is None
     (with ``normalised_reason``) for a domain without a known maximum; ``warning`` is the
     ceiling warning that goes with Hake's g; ``note`` says when each test answers which question.
+    ``min_group_size`` is the evaluation's: the JSON hides the normalised gain's small counts
+    with it (:func:`published_normalised`).
     """
 
     groupings: tuple[GroupAncova, ...] = ()
@@ -95,17 +98,53 @@ class GainAnalyses:
     note: str = WHICH_QUESTION
     warning: str = NORMALISED_GAIN_WARNING
     reason: str | None = None
+    min_group_size: int = 5
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "ancova_by_grouping": [g.to_dict() for g in self.groupings],
             "which_question": self.note,
-            "normalised_gain": self.normalised.to_dict() if self.normalised is not None else None,
+            "normalised_gain": (
+                published_normalised(self.normalised, self.min_group_size)
+                if self.normalised is not None
+                else None
+            ),
             "normalised_gain_by_cohort": [c.to_dict() for c in self.cohorts],
             "normalised_gain_reason": self.normalised_reason,
             "normalised_gain_warning": self.warning if self.normalised is not None else None,
             "reason": self.reason,
         }
+
+
+def published_normalised(gain: NormalisedGain, min_group_size: int) -> dict[str, Any]:
+    """``gain.to_dict()`` as it may be published: what describes 1 to ``min_group_size - 1``
+    people is None.
+
+    The counts split a published total, so they follow :func:`imheval.suppression.suppress`:
+    people at the maximum and people analysed make up the matched ``n``; people whose score
+    fell and the rest make up the people analysed (hidden when that total is). The mean and
+    median of fewer than ``min_group_size`` people analysed are None, and so is ``lowest`` (the
+    lowest g: of the people whose score fell, or of everyone analysed when no one's did) unless
+    it is the lowest of ``min_group_size`` or more people whose count is shown.
+    """
+    out = gain.to_dict()
+    size = min_group_size
+    room = suppress([gain.n_at_maximum, gain.n_analysed], size)
+    lost = suppress(
+        [gain.n_lost, gain.n_analysed - gain.n_lost], size, total_published=not room.hidden[1]
+    )
+    if room.hidden[0]:
+        out["n_at_maximum"] = None
+    if room.hidden[1]:
+        out["n_analysed"] = None
+    if 0 < gain.n_analysed < size:
+        out["mean"] = out["median"] = None
+    if lost.hidden[0]:
+        out["n_lost"] = None
+    of_enough = gain.n_lost >= size or (gain.n_lost == 0 and gain.n_analysed >= size)
+    if lost.hidden[0] or not of_enough:
+        out["lowest"] = None
+    return out
 
 
 def gain_analyses(info: DomainInfo, pairs: pd.DataFrame, min_group_size: int) -> GainAnalyses:
@@ -143,6 +182,7 @@ def gain_analyses(info: DomainInfo, pairs: pd.DataFrame, min_group_size: int) ->
         groupings=tuple(comparisons),
         normalised=normalised_gain(pre, post, info.max_total),
         cohorts=_cohort_gains(info, pairs, pre, post, min_group_size),
+        min_group_size=min_group_size,
     )
 
 

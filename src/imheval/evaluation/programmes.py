@@ -15,6 +15,7 @@ from typing import Any
 
 import pandas as pd
 
+from imheval.evaluation.group_rule import tested_groups
 from imheval.findings.model import Finding, Stats, finding
 from imheval.findings.wording import people
 from imheval.scoring import DomainInfo
@@ -65,10 +66,12 @@ class ProgrammeModel:
     """The programme-by-time model of one domain, the cohort ICC and the design effect.
 
     ``icc`` is computed whenever 2 or more cohorts have matched people; ``model`` only when 2
-    or more programmes have at least ``min_group_size`` people each (otherwise None, and
-    ``model_reason`` says why). ``left_out`` lists programmes with too few people; ``n_unrecorded``
-    counts matched people whose programme was not recorded (left out of the model, kept in the
-    ICC).
+    or more programmes are shown in the breakdown by programme (at least ``min_group_size``
+    people measured before and after, and not hidden to protect a smaller programme; otherwise
+    None, and ``model_reason`` says why). ``left_out`` lists the other programmes;
+    ``n_unrecorded`` counts people whose programme was not recorded (left out of the model,
+    kept in the ICC); ``n_matched`` counts the model's people measured before and after (the
+    model also uses the scores of its people measured once).
     """
 
     n_participants: int
@@ -78,6 +81,7 @@ class ProgrammeModel:
     model_reason: str | None = None
     left_out: tuple[LeftOut, ...] = ()
     n_unrecorded: int = 0
+    n_matched: int | None = None
 
     @property
     def caution(self) -> str | None:
@@ -103,19 +107,30 @@ class ProgrammeModel:
             "model_reason": self.model_reason,
             "left_out": [item.to_dict() for item in self.left_out],
             "n_unrecorded": self.n_unrecorded,
+            "n_matched": self.n_matched,
             "caution": self.caution,
             "reason": self.reason,
         }
 
 
 def programme_analysis(long: pd.DataFrame, min_group_size: int) -> ProgrammeModel | None:
-    """``long``: one row per matched person per time (columns cohort, participant, programme,
-    time, score; programme "" where not recorded). None when fewer than two cohorts have
-    matched people; otherwise the ICC, and the model when two or more programmes have at least
-    ``min_group_size`` people each."""
+    """``long``: one row per score of each person matched across timepoints (columns cohort,
+    participant, programme, time, score; programme "" where not recorded). None when fewer than
+    two cohorts have people; otherwise the ICC, and the model of the programmes the breakdown
+    by programme shows.
+
+    Which programmes are modelled is the breakdown's rule
+    (:func:`~imheval.evaluation.group_rule.tested_groups` on the people measured before and
+    after): a programme with fewer than ``min_group_size`` such people is left out, and so is
+    one the breakdown hides to protect it; otherwise the model's change for a hidden programme
+    would print what the breakdown hides. Programmes with no one measured both times are left
+    out too (they have no change). The model needs two or more programmes kept; it uses every
+    score of the people in them (also of those measured once).
+    """
     frame = long.copy()
     frame["cohort"] = frame["cohort"].astype(str).str.strip()
     frame["programme"] = frame["programme"].astype(str).str.strip()
+    frame.loc[frame["programme"].str.lower().isin(_UNRECORDED), "programme"] = ""
     frame["person"] = frame["cohort"] + "\x1f" + frame["participant"].astype(str)
     n_cohorts = int(frame.loc[frame["cohort"] != "", "cohort"].nunique())
     if n_cohorts < 2:
@@ -132,23 +147,23 @@ def programme_analysis(long: pd.DataFrame, min_group_size: int) -> ProgrammeMode
             }
         )
     else:
+        wide = wide.iloc[0:0]
         gains = pd.DataFrame({"cohort": [], "gain": []})
     icc = cohort_icc(gains)
-    recorded = ~frame["programme"].str.lower().isin(_UNRECORDED)
+    recorded = frame["programme"] != ""
     n_unrecorded = int(frame.loc[~recorded, "person"].nunique())
-    counts = {
-        str(name): int(n)
-        for name, n in frame[recorded].groupby("programme")["person"].nunique().items()
-    }
-    kept = sorted(name for name, n in counts.items() if n >= min_group_size)
+    programme_of = frame.groupby("person")["programme"].first()
+    matched = pd.DataFrame(
+        {"programme": programme_of.loc[wide.index.get_level_values("person")].to_numpy()}
+    )
+    shown = tested_groups(matched, "programme", min_group_size)
+    n_matched = matched["programme"].value_counts().to_dict()
+    recorded_names = sorted(str(name) for name in frame.loc[recorded, "programme"].unique())
+    kept = [name for name in recorded_names if n_matched.get(name, 0) and name not in shown.hidden]
     left_out = tuple(
-        LeftOut(
-            str(name),
-            None,
-            f"fewer than {min_group_size} people, too few to show or compare",
-        )
-        for name, n in sorted(counts.items())
-        if n < min_group_size
+        LeftOut(name, None, _left_out_reason(n_matched.get(name, 0), min_group_size))
+        for name in recorded_names
+        if name not in kept
     )
     result = ProgrammeModel(
         n_participants=int(frame["person"].nunique()),
@@ -160,14 +175,31 @@ def programme_analysis(long: pd.DataFrame, min_group_size: int) -> ProgrammeMode
     if len(kept) < 2:
         why = (
             "no programme was recorded"
-            if not counts
+            if not recorded_names
             else "only one programme was recorded"
-            if len(counts) == 1
-            else f"fewer than two programmes have {min_group_size} or more people"
+            if len(recorded_names) == 1
+            else "fewer than two programmes are shown in the breakdown by programme (each "
+            f"needs {min_group_size} or more people measured before and after training)"
         )
         return _with(result, model_reason=why)
-    chosen = frame[recorded & frame["programme"].isin(kept)]
-    return _with(result, model=programme_time_model(chosen))
+    chosen = frame[frame["programme"].isin(kept)]
+    return _with(
+        result,
+        model=programme_time_model(chosen),
+        n_matched=int(sum(n_matched[name] for name in kept)),
+    )
+
+
+def _left_out_reason(n_matched: int, min_group_size: int) -> str:
+    if n_matched == 0:
+        return "no one was measured both before and after training"
+    if n_matched < min_group_size:
+        return (
+            f"fewer than {min_group_size} people measured before and after training, too few "
+            "to show or compare"
+        )
+    # its change would give the smaller one's back, with the overall change
+    return "hidden to protect a smaller programme, as in the breakdown by programme"
 
 
 def _with(result: ProgrammeModel, **changes: Any) -> ProgrammeModel:
@@ -188,7 +220,7 @@ def programme_findings(
     model = result.model
     if model is None or not model.computed or model.interaction is None:
         return found
-    found.append(_programme_finding(model, info, result.caution))
+    found.append(_programme_finding(model, info, result.caution, result.n_matched))
     return found
 
 
@@ -233,7 +265,9 @@ def _icc_finding(icc: CohortIcc, info: DomainInfo) -> Finding | None:
     )
 
 
-def _programme_finding(model: ProgrammeTimeModel, info: DomainInfo, caution: str | None) -> Finding:
+def _programme_finding(
+    model: ProgrammeTimeModel, info: DomainInfo, caution: str | None, n_matched: int | None
+) -> Finding:
     test = model.interaction
     assert test is not None
     alpha = 1 - model.confidence
@@ -244,11 +278,14 @@ def _programme_finding(model: ProgrammeTimeModel, info: DomainInfo, caution: str
         f"{c.ci.high:.1f})"
         for c in posts
     )
+    # the model uses every score of its people, also of those measured once: say both counts
+    who = people(model.n_participants)
+    if n_matched is not None and n_matched != model.n_participants:
+        who += f", {n_matched} of them measured before and after"
     allowing = (
-        f"allowing for {model.n_cohorts} cohorts and {people(model.n_participants)}"
+        f"allowing for {model.n_cohorts} cohorts and {who}"
         if model.structure != "participant"
-        else f"allowing for {people(model.n_participants)} (not for differences between "
-        f"cohorts: there are fewer than 5)"
+        else f"allowing for {who} (not for differences between cohorts: there are fewer than 5)"
     )
     verdict = (
         f"The gain in {info.label} differed between programmes"
@@ -270,5 +307,6 @@ def _programme_finding(model: ProgrammeTimeModel, info: DomainInfo, caution: str
             "p": test.p,
             "structure": model.structure,
             "n_cohorts": model.n_cohorts,
+            "n_matched": n_matched,
         },
     )

@@ -7,12 +7,13 @@ larger than the evaluation's) reads as hidden here too.
 
 from __future__ import annotations
 
-from imheval.evaluation.gains import GainAnalyses, GroupAncova
+from imheval.evaluation.gains import GainAnalyses, GroupAncova, published_normalised
 from imheval.evaluation.results import DomainEvaluation
 from imheval.reports.context import ReportContext, protect_report_rows
 from imheval.reports.model import Block, Callout, Heading, Number, Paragraph, Table
 from imheval.reports.wording import DASH, HIDDEN, optional_number, people_text, prop
 from imheval.stats.apa import format_p
+from imheval.stats.gain import NormalisedGain
 
 
 def gain_blocks(context: ReportContext, domain: DomainEvaluation) -> list[Block]:
@@ -167,12 +168,7 @@ def _normalised_blocks(
         if gain.n_at_maximum
         else ""
     )
-    lost = (
-        f" {people_text(gain.n_lost, context.min_group_size).capitalize()} scored lower after "
-        f"training (negative g; the lowest was {gain.lowest:.2f})."
-        if gain.n_lost and gain.lowest is not None
-        else ""
-    )
+    lost = _lost_text(context, gain)
     hake = (
         f" For the group as a whole (Hake's class-average g, from the mean scores) it was "
         f"{gain.hake_g:.2f}."
@@ -215,3 +211,22 @@ def _normalised_blocks(
             )
         )
     return blocks
+
+
+def _lost_text(context: ReportContext, gain: NormalisedGain) -> str:
+    """Who scored lower after training: a small count reads "fewer than N", and the lowest g is
+    given only when it is the lowest of N or more people (as in the JSON,
+    :func:`~imheval.evaluation.gains.published_normalised`)."""
+    if not gain.n_lost:
+        return ""
+    shown = published_normalised(gain, context.min_group_size)
+    if shown["n_lost"] is not None:
+        who = people_text(gain.n_lost, context.min_group_size).capitalize()
+    elif context.small(gain.n_lost):
+        who = f"Fewer than {context.min_group_size} people"
+    else:
+        # hidden because those whose score did not fall are the small group
+        who = "Most of them"
+    lowest = shown["lowest"]
+    detail = f"negative g; the lowest was {lowest:.2f}" if lowest is not None else "negative g"
+    return f" {who} scored lower after training ({detail})."

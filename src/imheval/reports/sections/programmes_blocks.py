@@ -4,10 +4,12 @@ gained (the cohort ICC and design effect) and whether the gain differed between 
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from imheval.evaluation.programmes import ProgrammeModel, programme_findings
 from imheval.evaluation.results import DomainEvaluation
 from imheval.findings.wording import join_and, people, plural
-from imheval.reports.context import ReportContext
+from imheval.reports.context import ReportContext, protect_report_rows
 from imheval.reports.model import Block, Callout, Findings, Heading, Number, Paragraph, Table
 from imheval.reports.wording import DASH
 from imheval.stats.apa import format_number, format_p
@@ -43,12 +45,37 @@ def programme_blocks(context: ReportContext, domain: DomainEvaluation) -> list[B
     blocks: list[Block] = [
         Heading(f"{info.label}: cohorts and programmes", level=2),
     ]
+    hidden = _report_hidden(context, domain, result)
+    if hidden:
+        # the report's group size is larger than the evaluation's: a programme its breakdown
+        # hides is in the model, whose changes would give it back
+        result = replace(
+            result,
+            model=None,
+            model_reason="a programme in the comparison has too few people for this report's "
+            f"group size of {context.min_group_size}, or is hidden to protect one, as in the "
+            "breakdown by programme",
+        )
     found = programme_findings(result, info, context.min_group_size)
     if found:
         blocks.append(Findings(tuple((f.plain, f.statistics) for f in found)))
     blocks.extend(_icc_blocks(result, info.label))
-    blocks.extend(_model_blocks(result, info.label, context.min_group_size))
+    blocks.extend(_model_blocks(result, info.label))
     return blocks
+
+
+def _report_hidden(
+    context: ReportContext, domain: DomainEvaluation, result: ProgrammeModel
+) -> set[str]:
+    """The model's programmes that the report's own breakdown by programme hides."""
+    model = result.model
+    if model is None:
+        return set()
+    for breakdown in domain.breakdowns:
+        if breakdown.grouping == "programme":
+            rows = protect_report_rows(context, breakdown.rows, breakdown.not_recorded)
+            return {row.label for row in rows if row.suppressed} & set(model.programmes)
+    return set()
 
 
 def _icc_blocks(result: ProgrammeModel, label: str) -> list[Block]:
@@ -83,15 +110,18 @@ def _icc_blocks(result: ProgrammeModel, label: str) -> list[Block]:
     ]
 
 
-def _model_blocks(result: ProgrammeModel, label: str, min_group_size: int) -> list[Block]:
+def _model_blocks(result: ProgrammeModel, label: str) -> list[Block]:
     blocks: list[Block] = []
     if result.left_out:
-        names = join_and([f"'{item.programme}'" for item in result.left_out])
+        reasons: dict[str, list[str]] = {}
+        for item in result.left_out:
+            reasons.setdefault(item.reason, []).append(f"'{item.programme}'")
         blocks.append(
             Callout(
                 "info",
-                f"Left out of the programme comparison: {names} (fewer than {min_group_size} "
-                "people each, too few to show or compare).",
+                "Left out of the programme comparison: "
+                + "; ".join(f"{join_and(names)} ({reason})" for reason, names in reasons.items())
+                + ".",
             )
         )
     if result.n_unrecorded:
@@ -116,7 +146,7 @@ def _model_blocks(result: ProgrammeModel, label: str, min_group_size: int) -> li
     blocks.append(Paragraph(_structure_text(model)))
     if result.caution is not None:
         blocks.append(Callout("warning", f"{result.caution[:1].upper()}{result.caution[1:]}."))
-    blocks.append(_changes_table(model, label))
+    blocks.append(_changes_table(model, label, result.n_matched))
     return blocks
 
 
@@ -132,7 +162,7 @@ def _structure_text(model: ProgrammeTimeModel) -> str:
     )
 
 
-def _changes_table(model: ProgrammeTimeModel, label: str) -> Table:
+def _changes_table(model: ProgrammeTimeModel, label: str, n_matched: int | None) -> Table:
     rows = tuple(
         (
             change.programme,
@@ -146,10 +176,15 @@ def _changes_table(model: ProgrammeTimeModel, label: str) -> Table:
         for change in model.changes
     )
     test = model.interaction
+    matched = (
+        f" ({n_matched:,} of them measured before and after)"
+        if n_matched is not None and n_matched != model.n_participants
+        else ""
+    )
     notes = [
         f"Model: {model.formula}; {model.n_observations:,} scores of "
-        f"{people(model.n_participants)} in {model.n_cohorts:,} cohort{plural(model.n_cohorts)}; "
-        "REML (as lme4).",
+        f"{people(model.n_participants)}{matched} in {model.n_cohorts:,} "
+        f"cohort{plural(model.n_cohorts)}; REML (as lme4).",
         PROGRAMME_TESTS,
     ]
     if test is not None:
