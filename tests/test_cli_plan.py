@@ -174,3 +174,55 @@ def test_bad_options_give_a_message_and_exit_1_without_a_traceback(
     assert result.exit_code == 1, result.output
     assert message in " ".join(result.output.split())
     assert "Traceback" not in result.output
+
+
+@pytest.mark.parametrize("mode", [["--power", "0.8"], ["--cohorts", "3", "--cohort-size", "6"]])
+def test_the_json_is_written_before_the_terminal_output(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, mode: list[str]
+) -> None:
+    # `imheval plan ... --json out.json | head -1` closes stdout while printing: the file must
+    # already be there (review of issue 18, 14).
+    import imheval.cli.plan as plan_cli
+
+    def broken_pipe(*_args: object) -> None:
+        raise BrokenPipeError("head closed the pipe")
+
+    monkeypatch.setattr(plan_cli, "_render_plan", broken_pipe)
+    monkeypatch.setattr(plan_cli, "_render_design", broken_pipe)
+    out = tmp_path / "plan.json"
+    runner.invoke(app, ["plan", "--effect", "0.5", *mode, "--json", str(out)])
+    assert json.loads(out.read_text(encoding="utf-8"))["effect"] == 0.5
+
+
+@pytest.mark.parametrize(
+    ("options", "expected"),
+    [
+        (["--cohorts", "2", "--cohort-size", "3", "--icc", "0.05"], "about 6% of the time, not 5%"),
+        (["--cohorts", "3", "--cohort-size", "4", "--icc", "0"], ""),
+        (["--cohorts", "5", "--cohort-size", "12", "--icc", "0.05", "--attrition", "0.95"], ""),
+    ],
+)
+def test_the_clustering_note_of_the_review_designs(
+    tmp_path: Path, options: list[str], expected: str
+) -> None:
+    document = run_plan(tmp_path, "--effect", "0.5", *options)
+    note = document["clustering_note"]
+    assert isinstance(note, str)
+    if expected:
+        assert expected in note
+    else:
+        assert note == ""
+    result = runner.invoke(app, ["plan", "--effect", "0.5", *options], terminal_width=200)
+    assert "not there" in result.output if expected else "not there" not in result.output
+    assert "more often than 5%" not in result.output
+
+
+def test_a_simulation_reports_the_false_positive_rate_beside_the_power(tmp_path: Path) -> None:
+    options = ["--effect", "0.5", "--cohorts", "3", "--cohort-size", "5", "--icc", "0.1"]
+    document = run_plan(tmp_path, *options, "--simulate", "6", "--seed", "3")
+    rows = document["analyses"]
+    assert isinstance(rows, list)
+    assert all(isinstance(row["false_positive_rate"], float) for row in rows)
+    result = runner.invoke(app, ["plan", *options, "--simulate", "6"], terminal_width=200)
+    assert "False" in result.output  # the table's column (its header wraps at 80 columns)
+    assert "With no true change, the same 6 simulated studies found one" in result.output

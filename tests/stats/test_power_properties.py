@@ -19,6 +19,7 @@ from imheval.stats.power import (
     pairs_needed,
     plan_study,
     smallest_detectable_effect,
+    type_one_error_ignoring_clustering,
 )
 
 effects = st.floats(min_value=0.1, max_value=2.5)
@@ -128,3 +129,38 @@ def test_design_power_never_gives_nan_and_the_cohort_test_never_beats_knowing_th
     if participant.power is not None and cohort.power is not None:
         # the same information, but the cohort test has only K - 1 df
         assert cohort.power <= participant.power + 1e-9
+
+
+@given(
+    deff=st.floats(min_value=1.0, max_value=20.0),
+    extra=st.floats(min_value=0.01, max_value=5.0),
+    people=st.floats(min_value=2.0, max_value=2000.0),
+    alpha=alphas,
+)
+def test_ignoring_clustering_never_rejects_less_often_than_alpha(
+    deff: float, extra: float, people: float, alpha: float
+) -> None:
+    rate = type_one_error_ignoring_clustering(deff, people, alpha)
+    assert alpha * (1 - 1e-9) <= rate <= 1.0
+    assert type_one_error_ignoring_clustering(deff + extra, people, alpha) >= rate
+
+
+@given(
+    cohorts=st.integers(min_value=1, max_value=12),
+    size=cohort_sizes,
+    icc=iccs,
+    attrition=attritions,
+    alpha=alphas,
+)
+@settings(max_examples=60)
+def test_the_clustering_note_never_says_less_than_alpha(
+    cohorts: int, size: int, icc: float, attrition: float, alpha: float
+) -> None:
+    design = design_power(cohorts, size, 0.5, icc=icc, attrition=attrition, alpha=alpha)
+    if design.design_effect <= 1.0:
+        assert design.clustering_note == ""
+    elif design.clustering_note:
+        assert "less than 1%" not in design.clustering_note
+        assert f"not {alpha * 100:g}%" in design.clustering_note or "a little more" in (
+            design.clustering_note
+        )

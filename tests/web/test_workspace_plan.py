@@ -141,6 +141,39 @@ def test_a_small_simulation_gives_the_mixed_model_power_with_its_error(
     assert "simulation" in text and "(SE " in text
 
 
+def test_the_simulation_shows_the_false_positive_rate_beside_the_mixed_model_power(
+    workspace: Workspace,
+) -> None:
+    query = {"effect": "0.5", "power": "0.8", "cohort_size": "6", "cohorts": "3", "icc": "0.1"}
+    client = client_as(workspace.users["viewer"])
+    closed = " ".join(client.get(plan_url(workspace, **query)).content.decode().split())
+    assert "Found a change with no true change" not in closed
+    response = client.get(plan_url(workspace, **query, simulate="4", seed="2"))
+    text = " ".join(response.content.decode().split())
+    assert "Found a change with no true change (simulated; an honest test: 5%)" in text
+    assert "With no true change, the same 4 simulated studies found one" in text
+
+
+@pytest.mark.parametrize(
+    ("query", "note"),
+    [
+        ({"cohorts": "2", "cohort_size": "3", "icc": "0.05"}, "about 6% of the time, not 5%"),
+        ({"cohorts": "3", "cohort_size": "4", "icc": "0"}, None),
+    ],
+)
+def test_the_clustering_note_is_at_least_alpha_and_absent_without_clustering(
+    workspace: Workspace, query: dict[str, str], note: str | None
+) -> None:
+    client = client_as(workspace.users["viewer"])
+    response = client.get(plan_url(workspace, effect="0.5", power="0.8", **query))
+    text = " ".join(response.content.decode().split())
+    assert "What " + query["cohorts"] + " cohorts of" in text
+    if note is None:
+        assert "that is not there" not in text and "more often than 5%" not in text
+    else:
+        assert note in text
+
+
 def test_nothing_is_stored(workspace: Workspace) -> None:
     from imheval.web.organisations.models import AuditEvent
 

@@ -12,6 +12,8 @@ as the web page's.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 from typing import Annotated
 
@@ -164,9 +166,10 @@ def plan(
             )
         assert effect is not None  # checked above
         try:
+            render: Callable[[], None]
             if cohorts is not None and cohort_size is not None:
                 design = _design(inputs, effect, cohorts, cohort_size, seed)
-                _render_design(design)
+                render = partial(_render_design, design)
                 document = design.to_dict()
             else:
                 study = plan_study(
@@ -178,12 +181,18 @@ def plan(
                     icc=icc,
                     attrition=attrition,
                 )
-                _render_plan(study)
+                render = partial(_render_plan, study)
                 document = study.to_dict()
         except ValueError as error:
             raise PlanInputError(str(error)) from None
+        # The file first: a script piping the terminal output to head must still get it.
         if json_path is not None:
             write_json(json_path, document)
+        try:
+            render()
+        except ValueError as error:
+            raise PlanInputError(str(error)) from None
+        if json_path is not None:
             err_console.print(f"Wrote the plan to {json_path}")
 
     run_safely(body)
@@ -309,6 +318,7 @@ def _render_design(design: DesignPower) -> None:
     columns = ["Analysis", "Power", "Method", "df"]
     if design.simulations:
         columns.append(f"Simulated ({design.simulations:,}, SE)")
+        columns.append("False positives (no change)")
     columns.append("Smallest d_z at 80%")
     for header in columns:
         table.add_column(header, justify="left" if header in ("Analysis", "Method") else "right")
@@ -327,6 +337,8 @@ def _render_design(design: DesignPower) -> None:
                 if simulated is None
                 else f"{power_figure(simulated)} ({analysis.standard_error or 0:.3f})"
             )
+            rate = analysis.false_positive_rate
+            row.append("" if rate is None else f"{rate:.3f}")
         row.append("" if detectable is None else effect_text(detectable))
         table.add_row(*row)
     console.print(table)

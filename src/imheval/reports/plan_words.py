@@ -4,7 +4,9 @@ page shows, from the typed results of :mod:`imheval.stats.power` (rounding happe
 
 from __future__ import annotations
 
-from imheval.stats.power import DesignPower, StudyPlan
+import math
+
+from imheval.stats.power import SIMULATION, AnalysisPower, DesignPower, StudyPlan
 
 #: How each analysis is named to a reader.
 ANALYSIS_WORDS = {
@@ -23,8 +25,9 @@ ANALYSIS_SHORT = {
 
 
 def percent(value: float) -> str:
-    """A power or a share as a whole percentage ("79%"); "more than 99%" rather than "100%"."""
-    if value > 0.995 and value < 1:
+    """A power or a share as a whole percentage ("79%"); "more than 99%" rather than "100%"
+    (also for a simulated power of 1: every simulated study found the change)."""
+    if value > 0.995:
         return "more than 99%"
     if value < 0.005 and value > 0:
         return "less than 1%"
@@ -46,7 +49,7 @@ def a_chance(value: float) -> str:
 
 def power_figure(value: float) -> str:
     """A power for a table: three decimals, "> .999" rather than a rounded 1.000."""
-    if 0.9995 <= value < 1:
+    if value >= 0.9995:
         return "> .999"
     return f"{value:.3f}"
 
@@ -98,8 +101,29 @@ def design_sentences(design: DesignPower) -> list[str]:
         detectable = smallest.get(analysis.analysis)
         if detectable is not None:
             text += f"; with 80% power it detects d_z = {effect_text(detectable)} or more"
-        sentences.append(text + ".")
+        sentences.append(text + "." + _false_positive_words(design, analysis))
     return sentences
+
+
+def _false_positive_words(design: DesignPower, analysis: AnalysisPower) -> str:
+    """For a power found only by simulation: how often the same simulated studies, with no
+    true change, found one; and whether that makes the power dishonest."""
+    rate = analysis.false_positive_rate
+    if analysis.method != SIMULATION or rate is None or design.effect == 0:
+        return ""
+    nominal = f"{design.alpha * 100:g}%"
+    text = (
+        f" With no true change, the same {design.simulations:,} simulated studies found one "
+        f"{percent(rate)} of the time (an honest test: {nominal})"
+    )
+    # above alpha by more than two Monte Carlo SEs of a rate that is alpha
+    margin = 2.0 * math.sqrt(design.alpha * (1.0 - design.alpha) / max(design.simulations, 1))
+    if rate > design.alpha + margin:
+        return (
+            text + f", so its {percent(analysis.power or 0.0)} is not an honest power: it finds "
+            "changes that are not there too often. Use the two t-tests' figures."
+        )
+    return text + "."
 
 
 def cohort_means_sentence(study: StudyPlan, cohorts: int | None) -> str:

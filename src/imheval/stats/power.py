@@ -131,6 +131,10 @@ class AnalysisPower:
     simulated_power: float | None = None
     #: simulated studies this analysis could not analyse (counted as not significant)
     failed_simulations: int | None = None
+    #: the share of the same simulated studies, with no true change, that this analysis found
+    #: significant: its empirical type I error (alpha for an honest test); None without
+    #: simulation
+    false_positive_rate: float | None = None
 
     @property
     def computed(self) -> bool:
@@ -146,6 +150,7 @@ class AnalysisPower:
             "reason": self.reason,
             "simulated_power": self.simulated_power,
             "failed_simulations": self.failed_simulations,
+            "false_positive_rate": self.false_positive_rate,
         }
 
 
@@ -453,37 +458,48 @@ def smallest_detectable_effect(pairs: float, *, power: float = 0.8, alpha: float
     return float(optimize.brentq(shortfall, 0.0, high, xtol=1e-12, rtol=1e-12))
 
 
-def _type_one_error_ignoring_clustering(deff: float, people: float, alpha: float) -> float:
-    """About how often a test treating clustered people as independent rejects a true null.
+def type_one_error_ignoring_clustering(deff: float, people: float, alpha: float) -> float:
+    """About how often a test that treats clustered people as independent finds a change that
+    is not there, with a design effect ``deff`` and ``people`` analysed.
 
-    Its t is about sqrt(design_effect) times too large, so P(|Z| * sqrt(deff) > t_crit) =
-    2 * (1 - Phi(t_crit / sqrt(deff))) (a large-sample approximation; Kerry & Bland 1998)."""
+    The naive paired t-test refers t = mean / (s / sqrt(n)) to t_crit, the (1 - alpha / 2)
+    quantile of t with df = n - 1. With clustering, the variance of the mean is deff times
+    s^2 / n, so its t is sqrt(deff) times a t that behaves as t(df) under the null:
+    P(|t| > t_crit) = P(|T| > t_crit / sqrt(deff)) = 2 * T_df.sf(t_crit / sqrt(deff)), with
+    the naive test's df for both (Kerry & Bland 1998). This is alpha at deff = 1 and grows with
+    deff (an approximation: it ignores that s^2 is itself a little low with clustering)."""
     df = max(people - 1.0, 1.0)
     t_crit = float(stats.t.ppf(1.0 - alpha / 2.0, df))
-    return float(2.0 * stats.norm.sf(t_crit / math.sqrt(deff)))
+    return float(2.0 * stats.t.sf(t_crit / math.sqrt(deff), df))
 
 
-def _clustering_note(cohort_size: int, icc: float, deff: float, people: float, alpha: float) -> str:
-    if cohort_size <= 1:
-        return "With one person per cohort there is no clustering to allow for."
-    inflated = _type_one_error_ignoring_clustering(
-        design_effect(cohort_size, max(icc, 0.05)) if icc == 0 else deff, people, alpha
+def _clustering_note(icc: float, deff: float, people: float, alpha: float) -> str:
+    """The note on ignoring the ICC; empty when the design effect is 1 or less (nothing to
+    ignore: ICC 0, one person per cohort, or attrition leaving one person or fewer)."""
+    if deff <= 1.0:
+        return ""
+    inflated = type_one_error_ignoring_clustering(deff, people, alpha)
+    nominal = f"{alpha * 100:g}%"
+    shown = _percent(inflated)
+    how_often = (
+        f"a little more than {nominal} of the time"
+        if shown == _percent(alpha)
+        else f"about {shown} of the time, not {nominal}"
     )
-    if icc == 0:
-        return (
-            "With a cohort ICC of 0 the cohorts do not matter. If the true ICC is above 0, a "
-            "test that treats people as independent (the paired t-test on people, or the mixed "
-            "model imheval fits, which has no cohort-by-time term) finds changes that are not "
-            f"there more often than {alpha:.0%}: about {inflated:.0%} of the time at an ICC "
-            f"of 0.05 with cohorts of {cohort_size}."
-        )
     return (
         f"Ignoring the cohort ICC of {icc:g} (design effect {deff:.2f}): a test that treats "
         "the people as independent (the paired t-test on people without the design effect, or "
         "the mixed model imheval fits, which has no cohort-by-time term) would find a change "
-        f"that is not there about {inflated:.0%} of the time, not {alpha:.0%}, so its power "
-        "is flattered by the same error."
+        f"that is not there {how_often}, so its power is flattered by the same error."
     )
+
+
+def _percent(value: float) -> str:
+    if 0.995 < value < 1:
+        return "more than 99%"
+    if 0 < value < 0.005:
+        return "less than 1%"
+    return f"{value:.0%}"
 
 
 def _check_count(value: int, what: str, minimum: int) -> int:
@@ -575,8 +591,10 @@ def design_power(
 
     With ``simulate`` = S > 0, S seeded studies (``numpy.random.default_rng(seed)``) give the
     mixed model's power and a simulated check of the two closed forms, each with its Monte
-    Carlo SE sqrt(p (1 - p) / S); ``progress(done, S)`` is called after each study. An
-    ``effect`` of 0 is allowed: the "power" is then the type I error rate. The smallest d_z
+    Carlo SE sqrt(p (1 - p) / S); ``progress(done, S)`` is called after each study. The same
+    studies with no true change give each analysis's ``false_positive_rate`` (the mixed model's
+    is above alpha when R > 0, so its power is flattered). An ``effect`` of 0 is allowed: the
+    "power" is then the type I error rate. The smallest d_z
     detected with 80% power is given for the closed forms (None for the mixed model).
 
     Rows that cannot be computed carry a ``reason``; ValueError only for impossible inputs.
@@ -635,7 +653,7 @@ def design_power(
         design_effect=deff,
         simulations=simulate,
         seed=seed if simulate else None,
-        clustering_note=_clustering_note(cohort_size, icc, deff, cohorts * per_cohort, alpha),
+        clustering_note=_clustering_note(icc, deff, cohorts * per_cohort, alpha),
     )
 
 
@@ -645,6 +663,10 @@ def _with_simulation(row: AnalysisPower, result: SimulatedPower) -> AnalysisPowe
         simulated_power=result.power,
         standard_error=result.standard_error,
         failed_simulations=result.failed,
+        # with an effect of 0 the simulated power is itself the false-positive rate
+        false_positive_rate=(
+            result.false_positive_rate if result.false_positive_rate is not None else result.power
+        ),
     )
     if row.method == SIMULATION:
         return replace(simulated, power=result.power, reason=None)

@@ -26,6 +26,13 @@ Each study is analysed three ways, counting p < alpha (two-sided):
 A study an analysis cannot handle (too few pairs or cohorts, a model that cannot be fitted)
 counts as not significant and is counted in ``failed``.
 
+With an effect above 0, each study is also analysed with its post scores moved down by the
+effect (the same random numbers with no true change), and the significant results counted in
+``false_positives``: the empirical type I error of each analysis, as simr reports (Green &
+MacLeod 2016). The mixed model's is well above alpha when R > 0 (its random intercepts do not
+let the change differ by cohort), so its "power" beside it is not an honest power. This doubles
+the mixed-model fits.
+
 Each mixed-model fit is many small matrix operations, for which BLAS threads cost more than
 they give: on a 2-core machine 1,000 studies of 5 x 20 took 33 s with one OpenBLAS thread and
 356 s with the default (under load from other work). So the simulation runs with one BLAS
@@ -67,6 +74,10 @@ class SimulatedPower:
     significant: int
     replications: int
     failed: int
+    #: significant results when the same studies are simulated with no true change (the
+    #: analysis's empirical false-positive rate); None when not simulated (an effect of 0, whose
+    #: power already is that rate)
+    false_positives: int | None = None
 
     @property
     def power(self) -> float:
@@ -77,6 +88,13 @@ class SimulatedPower:
         """The Monte Carlo SE of the simulated power, sqrt(p (1 - p) / replications)."""
         p = self.power
         return math.sqrt(p * (1.0 - p) / self.replications)
+
+    @property
+    def false_positive_rate(self) -> float | None:
+        """The share of the no-change studies found significant (None if not simulated)."""
+        if self.false_positives is None:
+            return None
+        return self.false_positives / self.replications
 
 
 def _t_significant(t: float, df: float, alpha: float) -> bool:
@@ -159,6 +177,8 @@ def _simulate(
     residual_sd = math.sqrt((1.0 - icc) / 2.0)
     significant = dict.fromkeys(ANALYSES, 0)
     failed = dict.fromkeys(ANALYSES, 0)
+    null = effect != 0.0
+    false_positives = dict.fromkeys(ANALYSES, 0)
     for done in range(1, replications + 1):
         levels = rng.normal(0.0, COHORT_LEVEL_SD, cohorts)[cohort_of] + rng.normal(
             0.0, PERSON_LEVEL_SD, people
@@ -167,26 +187,51 @@ def _simulate(
         pre = levels + rng.normal(0.0, residual_sd, people)
         post = levels + effect + cohort_change + rng.normal(0.0, residual_sd, people)
         kept = rng.random(people) >= attrition
-        change = (post - pre)[kept]
-
-        outcomes: dict[str, bool | None] = {
-            "participant": _one_sample_significant(change, alpha, design_effect),
-            "cohort": _one_sample_significant(
-                np.array([change[cohort_of[kept] == k].mean() for k in np.unique(cohort_of[kept])]),
-                alpha,
-            ),
-            "mixed": _mixed_significant(person_labels, cohort_labels, pre, post, kept, alpha),
-        }
-        for analysis, outcome in outcomes.items():
+        analyse = _analyses(person_labels, cohort_labels, cohort_of, kept, alpha, design_effect)
+        for analysis, outcome in analyse(pre, post).items():
             if outcome is None:
                 failed[analysis] += 1
             elif outcome:
                 significant[analysis] += 1
+        if null:
+            # The same study with no true change (common random numbers: no extra draws).
+            for analysis, outcome in analyse(pre, post - effect).items():
+                false_positives[analysis] += bool(outcome)
         if progress is not None:
             progress(done, replications)
     return tuple(
-        SimulatedPower(name, significant[name], replications, failed[name]) for name in ANALYSES
+        SimulatedPower(
+            name,
+            significant[name],
+            replications,
+            failed[name],
+            false_positives[name] if null else None,
+        )
+        for name in ANALYSES
     )
+
+
+def _analyses(
+    person_labels: np.ndarray,
+    cohort_labels: np.ndarray,
+    cohort_of: np.ndarray,
+    kept: np.ndarray,
+    alpha: float,
+    design_effect: float,
+) -> Callable[[np.ndarray, np.ndarray], dict[str, bool | None]]:
+    """The three analyses of one simulated study's scores (None: could not be analysed)."""
+    cohorts_kept = np.unique(cohort_of[kept])
+
+    def analyse(pre: np.ndarray, post: np.ndarray) -> dict[str, bool | None]:
+        change = (post - pre)[kept]
+        means = np.array([change[cohort_of[kept] == k].mean() for k in cohorts_kept])
+        return {
+            "participant": _one_sample_significant(change, alpha, design_effect),
+            "cohort": _one_sample_significant(means, alpha),
+            "mixed": _mixed_significant(person_labels, cohort_labels, pre, post, kept, alpha),
+        }
+
+    return analyse
 
 
 def _mixed_significant(

@@ -7,10 +7,12 @@ design and the smallest effect it detects. The same checks as the command line
 (:func:`imheval.stats.planning.plan_input_problems`) become field errors.
 
 Simulation runs in the request, capped at :data:`MAX_WEB_SIMULATIONS` studies and
-:data:`MAX_SIMULATED_PEOPLE` people per study. Each simulated study fits the mixed model
-(measured 0.2 to 0.5 s a study for 24 to 200 people on a quiet machine, about 1 s on a busy
-one), so the cap keeps a request under about 25 s, inside the 60 s bound of
-:mod:`imheval.web.deadline`: a rough estimate with its Monte Carlo standard error on the page.
+:data:`MAX_SIMULATED_PEOPLE` people per study. Each simulated study fits the mixed model twice,
+with the expected change and with none (for its false-positive rate beside its power): 25
+studies of 15 x 20 people took 7 s in all on a quiet 2-core machine (one fit was measured at 0.2
+to 0.5 s for 24 to 200 people before, about 1 s on a busy machine, so up to about 50 s there),
+inside the 60 s bound of :mod:`imheval.web.deadline`: a rough estimate with its Monte Carlo
+standard error on the page.
 A precise one (1,000 studies, minutes) is for ``imheval plan --simulate`` with its progress
 bar; a background job would need a new kind in the tasks app (see docs/web.md). The closed
 forms answer everything else instantly.
@@ -323,6 +325,11 @@ def _design_rows(design: DesignPower) -> list[dict[str, str]]:
                 "power": power,
                 "method": analysis.method,
                 "smallest": "" if detectable is None else effect_text(detectable),
+                "false_positives": (
+                    ""
+                    if analysis.false_positive_rate is None
+                    else percent(analysis.false_positive_rate)
+                ),
             }
         )
     return rows
@@ -350,5 +357,6 @@ def plan(request: HttpRequest, access: Access) -> HttpResponse:
             ("Home", reverse("workspace:organisation", kwargs={"org": access.organisation.slug}))
         ],
         "max_simulations": MAX_WEB_SIMULATIONS,
+        "alpha_percent": f"{answer.design.alpha * 100:g}%" if answer and answer.design else "",
     }
     return render(request, "workspace/plan.html", context)
