@@ -314,7 +314,9 @@ def evaluate(
             "answer scores 0)."
         )
     report("Comparing the zero rule with complete cases", 0, 1)
-    measured_ids = {d.id for d in measured}
+    # the zero rule's effect on change: only for domains measured before and after (a domain
+    # asked once has no change for the rule to move)
+    measured_ids = {d.id for d in measured} - set(single)
     policy_rows = (
         tuple(
             row
