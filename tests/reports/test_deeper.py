@@ -104,8 +104,7 @@ def test_item_analysis_table_gives_every_item_of_every_domain(
                     continue
                 assert ci.low <= value <= ci.high
                 assert cell == (
-                    f"{apa_proportion(value)} [{apa_proportion(ci.low)}, "
-                    f"{apa_proportion(ci.high)}]"
+                    f"{apa_proportion(value)} [{apa_proportion(ci.low)}, {apa_proportion(ci.high)}]"
                 )
             if stats.item_rest_pre is not None:
                 assert row[3] == apa_proportion(stats.item_rest_pre)

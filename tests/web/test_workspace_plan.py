@@ -111,7 +111,9 @@ def test_a_design_shows_each_analysis_and_the_smallest_effect(workspace: Workspa
         ({"effect": "0.5", "cohorts": "3", "cohort_size": "9", "simulate": "5000"}, "simulate",
          "Enter at most 25"),
         ({"effect": "0.5", "cohorts": "30", "cohort_size": "20", "simulate": "10"}, "simulate",
-         "up to 300 people"),
+         "up to 200 people"),
+        ({"effect": "0.5", "cohorts": "11", "cohort_size": "20", "simulate": "10"}, "simulate",
+         "up to 200 people"),
     ],
 )  # fmt: skip
 def test_bad_inputs_are_field_errors_with_a_summary(

@@ -10,8 +10,9 @@ Simulation runs in the request, capped at :data:`MAX_WEB_SIMULATIONS` studies an
 :data:`MAX_SIMULATED_PEOPLE` people per study. Each simulated study fits the mixed model twice,
 with the expected change and with none (for its false-positive rate beside its power): 25
 studies of 15 x 20 people took 7 s in all on a quiet 2-core machine (one fit was measured at 0.2
-to 0.5 s for 24 to 200 people before, about 1 s on a busy machine, so up to about 50 s there),
-inside the 60 s bound of :mod:`imheval.web.deadline`: a rough estimate with its Monte Carlo
+to 0.5 s for 24 to 200 people before, about 1 s on a busy machine: up to about 50 s there for
+300 people, too near the 60 s bound of :mod:`imheval.web.deadline`, so designs of up to 200):
+a rough estimate with its Monte Carlo
 standard error on the page.
 A precise one (1,000 studies, minutes) is for ``imheval plan --simulate`` with its progress
 bar; a background job would need a new kind in the tasks app (see docs/web.md). The closed
@@ -54,7 +55,7 @@ from imheval.web.workspace.views import organisation_page
 MAX_WEB_SIMULATIONS = 25
 
 #: The most people enrolled in a design the page simulates (cohorts x people per cohort).
-MAX_SIMULATED_PEOPLE = 300
+MAX_SIMULATED_PEOPLE = 200
 
 #: The chart shows designs of 2 cohorts up to at least this many (more if the design has more).
 CHART_COHORTS = 12
