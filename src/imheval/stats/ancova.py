@@ -29,6 +29,7 @@ from imheval.stats._common import (
     noncentral_f_ci,
 )
 from imheval.stats.apa import format_number, format_p
+from imheval.stats.mixed.general import one_blas_thread
 from imheval.stats.results import ConfidenceInterval, EffectSize
 
 
@@ -211,17 +212,23 @@ def ancova(pre: object, post: object, groups: object, confidence: float = 0.95) 
         )
     dummies = (codes[:, None] == np.arange(1, k)[None, :]).astype(np.float64)
     ones = np.ones((n, 1))
-    reduced = np.hstack([ones, pre_v[:, None]])
     full = np.hstack([ones, pre_v[:, None], dummies])
-    if np.linalg.matrix_rank(full) < full.shape[1]:
+    # One QR serves the three nested models: post ~ pre (the first 2 columns), post ~ pre +
+    # group (the first k + 1) and post ~ pre * group (all 2k, when there are df for it), since
+    # the leading block of R is the R of the leading columns.
+    separate_df = n - 2 * k
+    design = np.hstack([full, dummies * pre_v[:, None]]) if separate_df >= 1 else full
+    with one_blas_thread():  # a tall, thin QR: BLAS threads only slow it on a busy machine
+        nested = _Nested(design, post_v)
+    if nested.rank(full.shape[1]) < full.shape[1]:
         return AncovaResult(
             n=n,
             groups=names,
             reason="the scores before training do not vary within the groups, so the effect of "
             "the starting score cannot be told apart from the effect of the group",
         )
-    rss_reduced = _rss(reduced, post_v)
-    coef, rss_full, xtx_inv = _fit(full, post_v)
+    rss_reduced = nested.rss(2)
+    coef, rss_full, xtx_inv = nested.fit(full)
     df1, df2 = float(k - 1), float(n - k - 1)
     total = float(np.sum((post_v - post_v.mean()) ** 2))
     if rss_full <= CONSTANT_TOLERANCE * max(total, 1.0):
@@ -283,28 +290,20 @@ def ancova(pre: object, post: object, groups: object, confidence: float = 0.95) 
         slope_se=slope_se,
         mean_pre=mean_pre,
         adjusted_means=tuple(adjusted),
-        slopes=_slopes_check(full, dummies, pre_v, post_v, rss_full, n, k),
+        slopes=_slopes_check(nested, design.shape[1], rss_full, n, k),
     )
 
 
-def _slopes_check(
-    full: FloatArray,
-    dummies: FloatArray,
-    pre: FloatArray,
-    post: FloatArray,
-    rss_full: float,
-    n: int,
-    k: int,
-) -> SlopesCheck:
-    """post ~ pre * group against post ~ pre + group (separate slopes against one)."""
+def _slopes_check(nested: _Nested, columns: int, rss_full: float, n: int, k: int) -> SlopesCheck:
+    """post ~ pre * group against post ~ pre + group (separate slopes against one); the
+    separate-slopes model is the first 2k columns of ``nested`` (absent without df for it)."""
     df2 = n - 2 * k
-    interaction = np.hstack([full, dummies * pre[:, None]])
-    if df2 < 1 or np.linalg.matrix_rank(interaction) < interaction.shape[1]:
+    if df2 < 1 or columns < 2 * k or nested.rank(2 * k) < 2 * k:
         return SlopesCheck(
             reason="too few people, or too little spread of scores before training within "
             "each group, to estimate a separate slope for each group",
         )
-    rss_separate = _rss(interaction, post)
+    rss_separate = nested.rss(2 * k)
     if rss_separate <= 0.0:
         return SlopesCheck(reason="the separate-slopes model fits exactly, so F is undefined")
     df1 = float(k - 1)
@@ -323,16 +322,34 @@ def _slopes_check(
     return SlopesCheck(f=f_value, df=(df1, float(df2)), p=p, parallel=parallel, words=words)
 
 
-def _fit(design: FloatArray, y: FloatArray) -> tuple[FloatArray, float, FloatArray]:
-    """Least-squares coefficients, residual sum of squares and (X'X)^-1 (full-rank X)."""
-    q, r = np.linalg.qr(design)
-    coef = np.linalg.solve(r, q.T @ y)
-    residual = y - design @ coef
-    r_inv = np.linalg.inv(r)
-    return coef, float(residual @ residual), r_inv @ r_inv.T
+class _Nested:
+    """Least squares of ``y`` on the leading columns of ``design``, from one QR of it (the
+    leading m x m block of R is the R of the first m columns)."""
 
+    def __init__(self, design: FloatArray, y: FloatArray) -> None:
+        self.n = design.shape[0]
+        self.y = y
+        self.q, self.r = np.linalg.qr(design)
+        self.qty = self.q.T @ y
 
-def _rss(design: FloatArray, y: FloatArray) -> float:
-    coef, *_ = np.linalg.lstsq(design, y, rcond=None)
-    residual = y - design @ coef
-    return float(residual @ residual)
+    def rank(self, m: int) -> int:
+        """The rank of the first ``m`` columns, as ``np.linalg.matrix_rank`` finds it (the
+        singular values of R are those of the columns; the same default tolerance)."""
+        values = np.linalg.svd(self.r[:m, :m], compute_uv=False)
+        tolerance = float(values.max()) * max(self.n, m) * float(np.finfo(np.float64).eps)
+        return int(np.count_nonzero(values > tolerance))
+
+    def rss(self, m: int) -> float:
+        """The residual sum of squares on the first ``m`` columns (full rank)."""
+        residual = self.y - self.q[:, :m] @ self.qty[:m]
+        return float(residual @ residual)
+
+    def fit(self, design: FloatArray) -> tuple[FloatArray, float, FloatArray]:
+        """Coefficients, residual sum of squares and (X'X)^-1 of ``design`` = the first
+        columns of the QR's design (full rank)."""
+        m = design.shape[1]
+        r = self.r[:m, :m]
+        coef = np.linalg.solve(r, self.qty[:m])
+        residual = self.y - design @ coef
+        r_inv = np.linalg.inv(r)
+        return coef, float(residual @ residual), r_inv @ r_inv.T
