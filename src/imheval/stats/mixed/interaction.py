@@ -34,7 +34,7 @@ from imheval.stats.mixed.contrasts import (
     one_contrast,
     satterthwaite,
 )
-from imheval.stats.mixed.general import Fit, Problem, fit
+from imheval.stats.mixed.general import Fit, Problem, fit, one_blas_thread
 from imheval.stats.mixed.results import FixedEffect
 from imheval.stats.results import ConfidenceInterval
 
@@ -219,7 +219,9 @@ def programme_time_model(
         return _replace(base, reason=why)
     x, names = _fixed_design(frame, programmes, times)
     y = frame["score"].to_numpy(dtype=float)
-    if np.linalg.matrix_rank(x) < x.shape[1]:
+    with one_blas_thread():
+        rank = int(np.linalg.matrix_rank(x))
+    if rank < x.shape[1]:
         return _replace(base, reason="the programme and time effects cannot be separated")
     time_codes = frame["time"].to_numpy()
     fitted: Fit | None = None
