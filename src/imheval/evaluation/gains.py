@@ -25,7 +25,12 @@ from imheval.stats import TestResult, compare_groups
 from imheval.stats._common import finite_or_none
 from imheval.stats.ancova import AncovaResult, ancova
 from imheval.stats.apa import format_p
-from imheval.stats.gain import NORMALISED_GAIN_WARNING, NormalisedGain, hake_gain, normalised_gain
+from imheval.stats.gain import (
+    NORMALISED_GAIN_WARNING,
+    NormalisedGain,
+    hake_gain_by_group,
+    normalised_gain,
+)
 from imheval.suppression import suppress
 
 #: When the Welch test of gains and the ANCOVA answer which question (Lord's paradox).
@@ -196,15 +201,18 @@ def _cohort_gains(
     if "cohort" not in pairs.columns or info.max_total is None:
         return ()
     shown = tested_groups(pairs, "cohort", min_group_size)
+    names, code, counts = np.unique(shown.labels, return_inverse=True, return_counts=True)
+    gains = hake_gain_by_group(pre, post, code, int(names.size), info.max_total)
     found: list[CohortGain] = []
-    for label in sorted(set(shown.labels.tolist()) - {""}):
-        members = shown.labels == label
+    for index, label in enumerate(str(name) for name in names.tolist()):
+        if label == "":
+            continue
         hidden = label in shown.hidden
         found.append(
             CohortGain(
                 cohort=label,
-                n=int(members.sum()),
-                hake_g=None if hidden else hake_gain(pre[members], post[members], info.max_total),
+                n=int(counts[index]),
+                hake_g=None if hidden else gains[index],
                 hidden=hidden,
             )
         )
