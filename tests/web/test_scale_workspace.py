@@ -36,10 +36,11 @@ from imheval.web.workspace.models import Cohort, Collection, Programme
 COHORT_LIST_QUERIES = 11
 #: Queries of a warm evaluation page: session, user, membership, the programme named in the
 #: address (none for the organisation's page), the fingerprint (complete responses, match
-#: decisions, questionnaires, uploaded instruments, last audit event), the snapshot, the
-#: list of programmes or cohorts below the scope, and the versions of built-in instruments its
-#: questionnaires pinned (results.analysis.Scope.versions).
-WARM_EVALUATION_QUERIES = 12
+#: decisions, questionnaires, uploaded instruments, last audit event, level 4 service figures
+#: and their training dates), the snapshot, the list of programmes or cohorts below the scope,
+#: and the versions of built-in instruments its questionnaires pinned
+#: (results.analysis.Scope.versions).
+WARM_EVALUATION_QUERIES = 14
 #: A cohort's page reads no versions (one cohort's questionnaires ask one version) but records
 #: the member's visit (one upsert of results.models.ResultsView).
 WARM_COHORT_EVALUATION_QUERIES = WARM_EVALUATION_QUERIES
