@@ -214,7 +214,7 @@ def test_a_blank_practice_answer_is_not_counted_as_not_at_all(tmp_path: Path) ->
 
 
 def test_the_zero_rule_comparison_leaves_out_domains_asked_once(followed) -> None:  # type: ignore[no-untyped-def]
-    """"Does the zero rule matter?" compares change under two rules: a domain asked once has
+    """ "Does the zero rule matter?" compares change under two rules: a domain asked once has
     no change, so it is not listed (it was, with 0 pairs)."""
     evaluation, _ = followed
     domains = {row.domain for row in evaluation.policy_comparison}

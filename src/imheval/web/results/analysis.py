@@ -330,8 +330,9 @@ def data_fingerprint(scope: Scope) -> str:
     instrument uploaded, any audited change in the organisation (a response corrected, a cohort
     or programme renamed or moved: the last audit event's id), the organisation's level 4
     service figures and training dates (count and last id: the report's Level 4 section shows
-    them), and the core's version and evaluation options. Drafts change nothing. It may change when the results do not (an
-    unrelated change elsewhere in the organisation); the evaluation is then simply run again.
+    them), and the core's version and evaluation options. Drafts change nothing. It may change
+    when the results do not (an unrelated change elsewhere in the organisation); the evaluation
+    is then simply run again.
     """
     organisation = scope.organisation
     submissions = scope.submissions().filter(status=Status.COMPLETE)
