@@ -321,18 +321,18 @@ def scope_table(scope: Scope, instruments: Sequence[Instrument]) -> ResponseTabl
 
 
 def data_fingerprint(scope: Scope) -> str:
-    """A short hash of everything the scope's evaluation depends on, in seven small queries.
+    """A short hash of everything the scope's evaluation depends on, in five small queries.
 
     It changes whenever the results could change: a response completed or deleted, or added in
     bulk (count and last id of the scope's complete submissions: the database index answers
     that without reading the responses), a match decision made or changed (count, last id and
     last decision time of the scope's decisions), a questionnaire's instruments changed, an
     instrument uploaded, any audited change in the organisation (a response corrected, a cohort
-    or programme renamed or moved: the last audit event's id), the organisation's level 4
-    service figures and training dates (count and last id: the report's Level 4 section shows
-    them), and the core's version and evaluation options. Drafts change nothing. It may change
-    when the results do not (an unrelated change elsewhere in the organisation); the evaluation
-    is then simply run again.
+    or programme renamed or moved: the last audit event's id), and the core's version and
+    evaluation options. Drafts change nothing. It may change when the results do not (an
+    unrelated change elsewhere in the organisation); the evaluation is then simply run again.
+    The results page's report also shows the organisation's level 4 service figures:
+    :func:`service_fingerprint` covers those.
     """
     organisation = scope.organisation
     submissions = scope.submissions().filter(status=Status.COMPLETE)
@@ -355,14 +355,18 @@ def data_fingerprint(scope: Scope) -> str:
         ),
         "uploads": _summary(InstrumentFile.objects.in_organisation(organisation), "uploaded_at"),
         "audit": AuditEvent.objects.in_organisation(organisation).aggregate(last=Max("id"))["last"],
-        # level 4 service figures and training dates (the report's Level 4 section)
-        "services": [
-            _summary(ServiceFigure.objects.in_organisation(organisation)),
-            _summary(ServiceTraining.objects.in_organisation(organisation)),
-        ],
     }
     text = json.dumps(parts, sort_keys=True, default=str, separators=(",", ":"))
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def service_fingerprint(organisation: Organisation) -> list[Any]:
+    """[count, last id] of the organisation's level 4 service figures and of their services'
+    training dates (two small queries): a report that shows them changes when they do."""
+    return [
+        _summary(ServiceFigure.objects.in_organisation(organisation)),
+        _summary(ServiceTraining.objects.in_organisation(organisation)),
+    ]
 
 
 def _summary(rows: Any, *times: str) -> list[Any]:

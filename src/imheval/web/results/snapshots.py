@@ -60,7 +60,7 @@ from imheval.reports.sections.groups import group_tables
 from imheval.reports.sections.summary import summary_section
 from imheval.services import ServiceSummary, summarise
 from imheval.web.results import presentation
-from imheval.web.results.analysis import Scope, analyse, data_fingerprint
+from imheval.web.results.analysis import Scope, analyse, data_fingerprint, service_fingerprint
 from imheval.web.results.models import EvaluationSnapshot
 from imheval.web.results.presentation import page_sections
 from imheval.web.workforce.services_data import organisation_service_data
@@ -444,7 +444,8 @@ def _service_figures(scope: Scope, evaluation: Evaluation) -> ServiceSummary | N
 def _fingerprint(scope: Scope) -> str:
     """The data's fingerprint together with the layout's: a new release that lays the report
     out differently must not show pages laid out by the old one."""
-    text = f"{SNAPSHOT_FORMAT}:{_layout()}:{data_fingerprint(scope)}"
+    services = service_fingerprint(scope.organisation)  # the report's Level 4
+    text = f"{SNAPSHOT_FORMAT}:{_layout()}:{data_fingerprint(scope)}:{services}"
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
