@@ -54,3 +54,25 @@ def test_paired_tests_and_reliable_change_refuse_unequal_lengths_with_one_messag
     with pytest.raises(AnalysisError) as from_change:
         reliable_change([1, 2, 3], [1, 2], reliability=0.8)
     assert str(from_paired.value) == str(from_change.value) == message
+
+
+def test_noncentral_f_ci_survives_scipy_nan_in_the_far_tail() -> None:
+    """scipy's ncf.cdf is nan, not 0, where it underflows (F 1000 on 2 and 199,990 df at
+    lambda near 5,000); the national benchmark's ANCOVA of 200,000 people stopped on it.
+    The interval is still found, and each bound puts the observed F at its quantile."""
+    from scipy import stats as scipy_stats
+
+    from imheval.stats._common import noncentral_f_ci
+
+    assert np.isnan(scipy_stats.ncf.cdf(1000.0, 2, 199_990, 5020.408163265306))
+    found = noncentral_f_ci(1000.0, 2, 199_990, 0.95)
+    assert found is not None
+    low, high = found
+    assert scipy_stats.ncf.cdf(1000.0, 2, 199_990, low) == pytest.approx(0.975, abs=1e-9)
+    assert scipy_stats.ncf.cdf(1000.0, 2, 199_990, high) == pytest.approx(0.025, abs=1e-9)
+    # near the large-sample normal approximation: lambda ~ F df1 - df1 -/+ 1.96 sd, with the
+    # noncentral chi-square's sd sqrt(2 (df1 + 2 lambda))
+    centre = 1000.0 * 2 - 2
+    sd = math.sqrt(2 * (2 + 2 * centre))
+    assert low == pytest.approx(centre - 1.959964 * sd, abs=10.0)
+    assert high == pytest.approx(centre + 1.959964 * sd, abs=10.0)

@@ -150,9 +150,12 @@ def _find_root(function: Callable[[float], float], start: float, step: float) ->
                 return candidate
             if (f_candidate > 0) != (f_start > 0):
                 low, high = sorted((previous, candidate))
-                root: float = optimize.brentq(
-                    function, low, high, xtol=1e-14, rtol=8 * np.finfo(float).eps, maxiter=500
-                )
+                try:
+                    root: float = optimize.brentq(
+                        function, low, high, xtol=1e-14, rtol=8 * np.finfo(float).eps, maxiter=500
+                    )
+                except ValueError:  # the function was not finite inside the bracket
+                    return None
                 return root
             previous = candidate
             width *= 2.0
@@ -204,7 +207,12 @@ def noncentral_f_ci(
         def distance(ncp: float, target: float = target) -> float:
             if ncp <= 0:
                 return central_cdf - target
-            return float(stats.ncf.cdf(f, df1, df2, ncp)) - target
+            value = float(stats.ncf.cdf(f, df1, df2, ncp))
+            if math.isnan(value) and (df1 + ncp) / df1 > f:
+                # scipy (Boost) gives nan where the probability underflows, far in the
+                # lower tail of a distribution centred well above the observed F: it is 0
+                value = 0.0
+            return value - target
 
         root = _find_root(distance, 0.0, max(1.0, f * df1 / 4))
         if root is None:
