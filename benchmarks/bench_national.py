@@ -3,6 +3,8 @@
     python benchmarks/bench_national.py                    # 200,000 participants (400k rows)
     python benchmarks/bench_national.py --participants 20000
     python benchmarks/bench_national.py --profile evaluate # cProfile one stage, top functions
+    python benchmarks/bench_national.py --sizes 20000,50000,200000,1000000 --keep /tmp/nat \
+        --chart docs/performance-growth.png               # growth: a table per size and a chart
 
 It builds a 40-item instrument (3 domains: 16 keyed knowledge items, 12 keyed risk items,
 12 ratings 1-5 of which 3 are reverse keyed) and a tidy CSV in which ``--participants`` people
@@ -14,12 +16,19 @@ Generating and writing the file is not part of any measurement.
 Each stage then runs in a fresh Python process, so its peak memory is its own: the process does
 the earlier stages untimed, times its stage, and reports the peak resident set size (VmHWM) of
 the whole process. Nothing here asserts on time; it prints figures (docs/performance.md).
+
+With ``--sizes``, it does that for each number of participants (by default for the stages read,
+evaluate, end_to_end and cli), keeping each data set in ``<--keep>/<20k, 50k, 200k, 1m, ...>``,
+and prints one table of seconds and peak memory per stage and size, also as Markdown; ``--chart``
+draws both against the number of participants (matplotlib PNG) and ``--results`` keeps the
+figures as JSON, from which ``--chart-from`` draws the chart again without measuring.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import math
 import os
 import platform
 import resource
@@ -46,6 +55,7 @@ STAGES: dict[str, str] = {
     "cli": "imheval analyse --json, whole process",
 }
 HEADLINE = "end_to_end"
+GROWTH_STAGES = ("read", "evaluate", "end_to_end", "cli")
 
 N_PROGRAMMES = 12
 PROFESSIONS = (
@@ -389,13 +399,225 @@ def prepare(data: Path, participants: int, cohort_size: int, seed: int, console:
         )
 
 
+# --------------------------------------------------------------------------------------------
+# Growth: the same stages at several sizes
+
+
+def size_label(participants: int) -> str:
+    """The folder name of a size: 20000 -> "20k", 1000000 -> "1m", 12345 -> "12345"."""
+    if participants % 1_000_000 == 0:
+        return f"{participants // 1_000_000}m"
+    if participants % 1_000 == 0:
+        return f"{participants // 1_000}k"
+    return str(participants)
+
+
+def parse_sizes(text: str) -> list[int]:
+    sizes = [int(part.replace("_", "")) for part in text.split(",") if part.strip()]
+    if not sizes or min(sizes) < 1:
+        raise argparse.ArgumentTypeError("--sizes takes positive whole numbers, e.g. 20000,200000")
+    return sorted(set(sizes))
+
+
+def growth_markdown(growth: list[dict[str, Any]], stages: list[str]) -> str:
+    """One row per size: rows, then seconds and peak MB of each stage, and cli per 100k."""
+    header = ["participants", "rows"]
+    for stage in stages:
+        header += [f"{stage} s", f"{stage} MB"]
+    last = stages[-1]
+    header.append(f"{last} s per 100,000 participants")
+    lines = ["| " + " | ".join(header) + " |", "|" + "|".join("---:" for _ in header) + "|"]
+    for size in growth:
+        by_stage = {result["stage"]: result for result in size["results"]}
+        cells = [f"{size['participants']:,}", f"{size['rows']:,}"]
+        for stage in stages:
+            result = by_stage.get(stage, {"error": "not run"})
+            if "error" in result:
+                cells += ["failed", ""]
+            else:
+                cells += [f"{result['seconds']:.2f}", f"{result['peak_rss_mb']:,.0f}"]
+        tail = by_stage.get(last, {"error": ""})
+        cells.append(
+            f"{tail['seconds'] / size['participants'] * 100_000:.2f}" if "error" not in tail else ""
+        )
+        lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+def draw_growth_chart(growth: list[dict[str, Any]], stages: list[str], path: Path) -> None:
+    """Seconds and peak memory of each stage against participants, both axes logarithmic.
+
+    A dotted line through the smallest size's figure, slope 1, shows where strictly linear
+    growth would put each larger size.
+    """
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    from matplotlib.ticker import FuncFormatter, NullLocator
+
+    sizes = [size["participants"] for size in growth]
+    # Issue 19's targets for a million participants: under 30 s and under 3 GB.
+    target = {"seconds": 30.0, "peak_rss_mb": 3000.0}
+    target_text = {"seconds": "target at 1m: 30 s", "peak_rss_mb": "target at 1m: 3 GB"}
+    figure, axes = plt.subplots(1, 2, figsize=(11, 5.2), constrained_layout=True)
+    markers = "osD^v<>"
+    for position, (key, label, axis) in enumerate(
+        (("seconds", "seconds", axes[0]), ("peak_rss_mb", "peak memory (MB)", axes[1]))
+    ):
+        for index, stage in enumerate(stages):
+            points = [
+                (size["participants"], result[key])
+                for size in growth
+                for result in size["results"]
+                if result["stage"] == stage and "error" not in result
+            ]
+            if not points:
+                continue
+            xs, ys = zip(*points, strict=True)
+            line = axis.plot(
+                xs, ys, marker=markers[index % len(markers)], label=f"{stage}: {STAGES[stage]}"
+            )[0]
+            if position == 0 and len(xs) > 1:
+                axis.plot(
+                    [xs[0], xs[-1]],
+                    [ys[0], ys[0] * xs[-1] / xs[0]],
+                    linestyle=":",
+                    color=line.get_color(),
+                    linewidth=1,
+                )
+        axis.axhline(target[key], color="grey", linestyle="--", linewidth=1)
+        axis.annotate(
+            target_text[key],
+            (sizes[0], target[key]),
+            textcoords="offset points",
+            xytext=(2, 3),
+            fontsize=8,
+            color="grey",
+        )
+        axis.set_xscale("log")
+        axis.set_yscale("log")
+        axis.set_xticks(sizes)
+        axis.xaxis.set_minor_locator(NullLocator())
+        axis.set_xticklabels([size_label(size) for size in sizes])
+        axis.set_xlabel("participants (each answers a pre- and a post-test; log scale)")
+        axis.set_ylabel(f"{label} (log scale)")
+        axis.grid(True, which="both", alpha=0.3)
+        axis.yaxis.set_major_formatter(FuncFormatter(_plain_number))
+        axis.yaxis.set_minor_formatter(FuncFormatter(_two_and_five))
+    axes[0].set_title("Time per stage (dotted: linear growth from the smallest size)")
+    axes[1].set_title("Peak resident memory of the process")
+    handles, labels = axes[0].get_legend_handles_labels()
+    figure.legend(handles, labels, loc="outside lower center", ncols=2, fontsize=8, frameon=False)
+    figure.suptitle(
+        f"imheval national benchmark, 40 items, cohorts of 20 ({growth[0].get('machine', '')})",
+        fontsize=9,
+    )
+    path.parent.mkdir(parents=True, exist_ok=True)
+    figure.savefig(path, dpi=110)
+    plt.close(figure)
+
+
+def _plain_number(value: float, _: object = None) -> str:
+    return f"{value:,.0f}" if value >= 1 else f"{value:g}"
+
+
+def _two_and_five(value: float, _: object = None) -> str:
+    """Label the minor ticks 2 and 5 of each decade of a log axis, leaving the others bare."""
+    if value <= 0:
+        return ""
+    mantissa = round(value / 10 ** math.floor(math.log10(value)), 6)
+    return _plain_number(value) if mantissa in (2.0, 5.0) else ""
+
+
+def run_growth(args: argparse.Namespace, stages: list[str], console: Any) -> None:
+    """Measure ``stages`` at each of ``args.sizes``; print the table, draw the chart."""
+    from rich.table import Table
+
+    growth: list[dict[str, Any]] = []
+    with tempfile.TemporaryDirectory(prefix="imheval-bench-") as scratch:
+        base = args.keep or Path(scratch)
+        for participants in args.sizes:
+            data = base / size_label(participants)
+            data.mkdir(parents=True, exist_ok=True)
+            console.print(prepare(data, participants, args.cohort_size, args.seed, console))
+            results = []
+            for stage in stages:
+                runs = []
+                for attempt in range(1, max(1, args.repeat) + 1):
+                    with console.status(f"{participants:,}: {stage} ({attempt}) ..."):
+                        runs.append(measure(stage, data, False, args.timeout))
+                best = fastest(runs)
+                results.append(best)
+                outcome = best.get("error") or (
+                    f"{best['seconds']:.2f} s, {best['peak_rss_mb']:,.0f} MB"
+                )
+                console.print(f"  {participants:>9,} {stage:11} {outcome} (load {load_average()})")
+            rows = sum(1 for _ in (data / "national.csv").open("rb")) - 1
+            growth.append(
+                {
+                    "participants": participants,
+                    "rows": rows,
+                    "results": results,
+                    "load_average_after": load_average(),
+                    "machine": f"{os.cpu_count()} CPUs, Python {platform.python_version()}",
+                }
+            )
+
+    table = Table(title="imheval national benchmark: growth (seconds / peak RSS MB)")
+    table.add_column("participants", justify="right")
+    table.add_column("rows", justify="right")
+    for stage in stages:
+        table.add_column(stage, justify="right")
+    for size in growth:
+        by_stage = {result["stage"]: result for result in size["results"]}
+        cells = []
+        for stage in stages:
+            result = by_stage[stage]
+            cells.append(
+                "failed"
+                if "error" in result
+                else f"{result['seconds']:.2f} s / {result['peak_rss_mb']:,.0f} MB"
+            )
+        table.add_row(f"{size['participants']:,}", f"{size['rows']:,}", *cells)
+    console.print(table)
+    console.print(f"Load average after the run: {load_average()}")
+    for size in growth:
+        for result in size["results"]:
+            if "error" in result:
+                console.print(
+                    f"[red]{size['participants']:,} {result['stage']} failed:[/red] "
+                    f"{result['error']}"
+                )
+    print()
+    print(growth_markdown(growth, stages))
+    if args.results:
+        args.results.write_text(json.dumps({"stages": stages, "growth": growth}, indent=2))
+    if args.chart:
+        draw_growth_chart(growth, stages, args.chart)
+        console.print(f"Chart: {args.chart}")
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--participants", type=int, default=200_000)
     parser.add_argument("--cohort-size", type=int, default=20)
     parser.add_argument("--seed", type=int, default=2015)
     parser.add_argument(
-        "--stages", default=",".join(STAGES), help=f"comma-separated, from {', '.join(STAGES)}"
+        "--stages",
+        help=f"comma-separated, from {', '.join(STAGES)} (default: all; with --sizes: "
+        f"{','.join(GROWTH_STAGES)})",
+    )
+    parser.add_argument(
+        "--sizes",
+        type=parse_sizes,
+        help="measure at each of these numbers of participants (comma-separated, e.g. "
+        "20000,50000,200000,1000000); with --keep DIR the data go in DIR/20k, DIR/1m, ...",
+    )
+    parser.add_argument("--chart", type=Path, help="with --sizes: draw the growth chart (PNG)")
+    parser.add_argument("--results", type=Path, help="with --sizes: keep the figures as JSON")
+    parser.add_argument(
+        "--chart-from", type=Path, help="draw --chart from a --results file, measuring nothing"
     )
     parser.add_argument("--profile", metavar="STAGE", help="cProfile this stage (to stderr)")
     parser.add_argument(
@@ -424,10 +646,23 @@ def main(argv: list[str] | None = None) -> None:
     console = Console()
     if not console.is_terminal:
         console = Console(width=110)  # a readable table when the output goes to a file
-    stages = [s.strip() for s in args.stages.split(",") if s.strip()]
+    default_stages = GROWTH_STAGES if args.sizes or args.chart_from else tuple(STAGES)
+    stages = [s.strip() for s in (args.stages or ",".join(default_stages)).split(",") if s.strip()]
     unknown = [s for s in stages if s not in STAGES]
     if unknown:
         parser.error(f"unknown stage(s) {unknown}; choose from {', '.join(STAGES)}")
+    if args.chart_from:
+        if not args.chart:
+            parser.error("--chart-from needs --chart PATH")
+        kept = json.loads(args.chart_from.read_text())
+        print(growth_markdown(kept["growth"], kept["stages"]))
+        draw_growth_chart(kept["growth"], kept["stages"], args.chart)
+        return
+    if args.sizes:
+        if args.profile:
+            parser.error("--profile measures one size; leave out --sizes")
+        run_growth(args, stages, console)
+        return
     if args.profile:
         stages = [args.profile]
 
