@@ -25,6 +25,7 @@ from imheval.evaluation.distractors import (
     popular_wrong_answers,
 )
 from imheval.evaluation.gains import GainAnalyses, gain_analyses
+from imheval.evaluation.group_rule import matched_pairs
 from imheval.evaluation.programmes import ProgrammeModel, programme_analysis
 from imheval.evaluation.retrospective import RetrospectiveAnalysis, retrospective_analysis
 from imheval.instruments.model import Instrument, RatingItem
@@ -217,7 +218,7 @@ def deeper_analyses(
             min_points=matrices.min_points,
         )
 
-    pairs = matched.pairs(domain, "pre", "post")
+    pairs = matched_pairs(matched, domain)
     reliability = items.reliability_pre.alpha if items is not None else None
     form_items: tuple[FormItems, ...] = ()
     by_order: tuple[OrderChange, ...] = ()

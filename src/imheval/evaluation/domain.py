@@ -16,6 +16,7 @@ import numpy as np
 from imheval.evaluation.cohort import cohort_level
 from imheval.evaluation.findings import findings_for
 from imheval.evaluation.followup import followup_tests
+from imheval.evaluation.group_rule import matched_pairs
 from imheval.evaluation.groups import group_comparisons, matching_bias_test
 from imheval.evaluation.participant import participant_tests
 from imheval.evaluation.results import (
@@ -69,7 +70,7 @@ def analyse_domain(
     cohort_order: Sequence[str],
 ) -> DomainWork:
     """Every per-domain table and test of ``info``, before Holm adjustment and findings."""
-    pairs = matched.pairs(info.id, "pre", "post")
+    pairs = matched_pairs(matched, info.id)
     tests: list[TestEntry] = []
 
     def add(unit: Unit, comparison: str, result: TestResult) -> None:

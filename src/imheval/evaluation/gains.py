@@ -167,13 +167,19 @@ def gain_analyses(info: DomainInfo, pairs: pd.DataFrame, min_group_size: int) ->
             continue
         shown = tested_groups(pairs, grouping, min_group_size)
         chosen = shown.tested
-        if len(set(shown.labels[chosen].tolist())) < 2:
-            continue
+        if shown.codes is not None:
+            if np.count_nonzero(np.bincount(shown.codes.codes[chosen])) < 2:
+                continue
+            labels: object = shown.codes.categorical(chosen)
+        else:
+            if len(set(shown.labels[chosen].tolist())) < 2:
+                continue
+            labels = shown.labels[chosen]
         comparisons.append(
             GroupAncova(
                 grouping=grouping,
-                welch_gain=compare_groups(post[chosen] - pre[chosen], shown.labels[chosen]),
-                ancova=ancova(pre[chosen], post[chosen], shown.labels[chosen]),
+                welch_gain=compare_groups(post[chosen] - pre[chosen], labels),
+                ancova=ancova(pre[chosen], post[chosen], labels),
                 left_out=shown.left_out,
             )
         )
@@ -201,7 +207,11 @@ def _cohort_gains(
     if "cohort" not in pairs.columns or info.max_total is None:
         return ()
     shown = tested_groups(pairs, "cohort", min_group_size)
-    names, code, counts = np.unique(shown.labels, return_inverse=True, return_counts=True)
+    if shown.codes is not None:
+        names, code = shown.codes.names, shown.codes.codes
+        counts = np.bincount(code, minlength=names.size)
+    else:
+        names, code, counts = np.unique(shown.labels, return_inverse=True, return_counts=True)
     gains = hake_gain_by_group(pre, post, code, int(names.size), info.max_total)
     found: list[CohortGain] = []
     for index, label in enumerate(str(name) for name in names.tolist()):

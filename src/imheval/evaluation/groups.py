@@ -10,12 +10,13 @@ scores of people matched at post with those who were not.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
 
-from imheval.evaluation.group_rule import tested_groups
+from imheval.evaluation.group_rule import GroupCodes, TestedGroups, tested_groups
 from imheval.evaluation.results import GROUPINGS, Breakdown, EvaluationOptions, MeanRow
 from imheval.evaluation.tables import mean_row, protect_rows
 from imheval.scoring import DomainInfo
@@ -48,13 +49,20 @@ def group_comparisons(
     for grouping in GROUPINGS:
         shown = tested_groups(pairs, grouping, options.min_group_size)
         recorded = shown.labels != ""
-        breakdowns.append(
-            _breakdown(
-                info, grouping, pairs[recorded], int((~recorded).sum()), options.min_group_size
+        if shown.codes is not None:
+            breakdowns.append(
+                _coded_breakdown(
+                    info, grouping, shown.codes, pre, post, gains, options.min_group_size
+                )
             )
-        )
+        else:
+            breakdowns.append(
+                _breakdown(
+                    info, grouping, pairs[recorded], int((~recorded).sum()), options.min_group_size
+                )
+            )
         for comparison, values in (("gain", gains), ("baseline", pre)):
-            result = _group_test(values[shown.tested], shown.labels[shown.tested], grouping)
+            result = _group_test(values[shown.tested], shown, grouping)
             if shown.left_out:
                 result = (
                     replace(result, method=result.method + shown.left_out)
@@ -65,8 +73,16 @@ def group_comparisons(
     return GroupComparisons(breakdowns=tuple(breakdowns), tests=tuple(tests))
 
 
-def _group_test(values: np.ndarray, labels: np.ndarray, grouping: str) -> TestResult:
-    if len(set(labels.tolist())) < 2:
+def _group_test(values: np.ndarray, shown: TestedGroups, grouping: str) -> TestResult:
+    """Welch's comparison of ``values`` (those of the people tested) between the groups."""
+    labels: object
+    if shown.codes is not None:
+        groups = np.count_nonzero(np.bincount(shown.codes.codes[shown.tested]))
+        labels = shown.codes.categorical(shown.tested)
+    else:
+        groups = len(set(shown.labels[shown.tested].tolist()))
+        labels = shown.labels[shown.tested]
+    if groups < 2:
         return TestResult.not_computed(
             "welch_t",
             "t",
@@ -122,4 +138,46 @@ def _breakdown(
                     min_group_size,
                 )
             )
+    return Breakdown(grouping, protect_rows(rows, min_group_size, not_recorded), not_recorded)
+
+
+def _coded_breakdown(
+    info: DomainInfo,
+    grouping: str,
+    coded: GroupCodes,
+    pre: np.ndarray,
+    post: np.ndarray,
+    gains: np.ndarray,
+    min_group_size: int,
+) -> Breakdown:
+    """:func:`_breakdown` from the groups' codes: each group's count, mean before and after,
+    and SD of the gains from sums over the codes (the same figures, without grouping text)."""
+    k = coded.names.size
+    counts = np.bincount(coded.codes, minlength=k)
+    sum_pre = np.bincount(coded.codes, weights=pre, minlength=k)
+    sum_post = np.bincount(coded.codes, weights=post, minlength=k)
+    sum_gain = np.bincount(coded.codes, weights=gains, minlength=k)
+    with np.errstate(all="ignore"):
+        mean_gain = sum_gain / counts
+        deviation = gains - mean_gain[coded.codes]
+        sum_sq = np.bincount(coded.codes, weights=deviation * deviation, minlength=k)
+    rows: list[MeanRow] = []
+    not_recorded = 0
+    for j, name in enumerate(coded.names.tolist()):
+        n = int(counts[j])
+        if name == "":
+            not_recorded = n
+            continue
+        rows.append(
+            mean_row(
+                info,
+                str(name),
+                n,
+                float(sum_pre[j] / n),
+                float(sum_post[j] / n),
+                math.sqrt(float(sum_sq[j]) / (n - 1)) if n > 1 else None,
+                "",
+                min_group_size,
+            )
+        )
     return Breakdown(grouping, protect_rows(rows, min_group_size, not_recorded), not_recorded)

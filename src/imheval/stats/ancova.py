@@ -22,6 +22,7 @@ from imheval.errors import AnalysisError
 from imheval.stats._common import (
     CONSTANT_TOLERANCE,
     FloatArray,
+    IntArray,
     all_finite,
     as_float_array,
     check_confidence,
@@ -29,7 +30,7 @@ from imheval.stats._common import (
     noncentral_f_ci,
 )
 from imheval.stats.apa import format_number, format_p
-from imheval.stats.mixed.general import one_blas_thread
+from imheval.stats.groups import coded_groups
 from imheval.stats.results import ConfidenceInterval, EffectSize
 
 
@@ -176,19 +177,7 @@ def ancova(pre: object, post: object, groups: object, confidence: float = 0.95) 
     level = check_confidence(confidence)
     pre_v = as_float_array(pre, "pre")
     post_v = as_float_array(post, "post")
-    try:
-        labels = pd.Series(groups, dtype=object).reset_index(drop=True)
-    except (TypeError, ValueError) as exc:
-        raise AnalysisError(f"groups must be a sequence of labels: {exc}") from exc
-    if not (pre_v.size == post_v.size == labels.size):
-        raise AnalysisError(
-            f"pre, post and groups must have the same length "
-            f"(got {pre_v.size}, {post_v.size} and {labels.size})"
-        )
-    keep = ~np.isnan(pre_v) & ~np.isnan(post_v) & ~labels.isna().to_numpy()
-    pre_v, post_v = pre_v[keep], post_v[keep]
-    codes, uniques = pd.factorize(labels[keep].astype(str), sort=True)
-    names = tuple(str(u) for u in uniques)
+    pre_v, post_v, codes, names = _complete(pre_v, post_v, groups)
     n, k = int(pre_v.size), len(names)
     if k < 2:
         return AncovaResult(
@@ -210,25 +199,21 @@ def ancova(pre: object, post: object, groups: object, confidence: float = 0.95) 
             reason="everyone had the same score before training, so there is nothing to adjust "
             "for: the comparison of gains answers the question",
         )
-    dummies = (codes[:, None] == np.arange(1, k)[None, :]).astype(np.float64)
-    ones = np.ones((n, 1))
-    full = np.hstack([ones, pre_v[:, None], dummies])
-    # One QR serves the three nested models: post ~ pre (the first 2 columns), post ~ pre +
-    # group (the first k + 1) and post ~ pre * group (all 2k, when there are df for it), since
-    # the leading block of R is the R of the leading columns.
-    separate_df = n - 2 * k
-    design = np.hstack([full, dummies * pre_v[:, None]]) if separate_df >= 1 else full
-    with one_blas_thread():  # a tall, thin QR: BLAS threads only slow it on a busy machine
-        nested = _Nested(design, post_v)
-    if nested.rank(full.shape[1]) < full.shape[1]:
+    sums = _GroupSums(pre_v, post_v, codes, k)
+    if sums.negligible(sums.sxx_within, n, k + 1):
         return AncovaResult(
             n=n,
             groups=names,
             reason="the scores before training do not vary within the groups, so the effect of "
             "the starting score cannot be told apart from the effect of the group",
         )
-    rss_reduced = nested.rss(2)
-    coef, rss_full, xtx_inv = nested.fit(full)
+    # post ~ pre: one slope about the grand means
+    dx, dy = pre_v - pre_v.mean(), post_v - post_v.mean()
+    slope_all = float(dx @ (post_v - post_v.mean())) / float(dx @ dx)
+    rss_reduced = _sum_sq(dy - slope_all * dx)
+    # post ~ pre + group: one slope about each group's means
+    slope = sums.sxy_within / sums.sxx_within
+    rss_full = _sum_sq(sums.dy - slope * sums.dx)
     df1, df2 = float(k - 1), float(n - k - 1)
     total = float(np.sum((post_v - post_v.mean()) ** 2))
     if rss_full <= CONSTANT_TOLERANCE * max(total, 1.0):
@@ -253,26 +238,23 @@ def ancova(pre: object, post: object, groups: object, confidence: float = 0.95) 
     t_crit = float(stats.t.ppf(0.5 + level / 2, df2))
     adjusted: list[AdjustedMean] = []
     for j, name in enumerate(names):
-        x = np.zeros(full.shape[1])
-        x[0], x[1] = 1.0, mean_pre
-        if j > 0:
-            x[1 + j] = 1.0
-        value = float(x @ coef)
-        se = math.sqrt(float(x @ xtx_inv @ x) * sigma2)
-        members = codes == j
+        # the group's line at the grand mean of pre; its variance sigma2 (1 / n_j +
+        # (mean_pre - mean_pre_j)^2 / Sxx_within), the mean and the slope being uncorrelated
+        away = mean_pre - float(sums.mean_x[j])
+        value = float(sums.mean_y[j]) + slope * away
+        se = math.sqrt(sigma2 * (1.0 / float(sums.n[j]) + away * away / sums.sxx_within))
         adjusted.append(
             AdjustedMean(
                 group=name,
-                n=int(members.sum()),
-                mean_pre=float(pre_v[members].mean()),
-                mean_post=float(post_v[members].mean()),
+                n=int(sums.n[j]),
+                mean_pre=float(sums.mean_x[j]),
+                mean_post=float(sums.mean_y[j]),
                 adjusted_mean=value,
                 se=se,
                 ci=ConfidenceInterval(value - t_crit * se, value + t_crit * se, level),
             )
         )
-    slope = float(coef[1])
-    slope_se = math.sqrt(float(xtx_inv[1, 1]) * sigma2)
+    slope_se = math.sqrt(sigma2 / sums.sxx_within)
     if not all_finite([f_value, p, eta, slope, slope_se, *(a.se for a in adjusted)]):
         return AncovaResult(
             n=n,
@@ -290,20 +272,82 @@ def ancova(pre: object, post: object, groups: object, confidence: float = 0.95) 
         slope_se=slope_se,
         mean_pre=mean_pre,
         adjusted_means=tuple(adjusted),
-        slopes=_slopes_check(nested, design.shape[1], rss_full, n, k),
+        slopes=_slopes_check(sums, rss_full, n, k),
     )
 
 
-def _slopes_check(nested: _Nested, columns: int, rss_full: float, n: int, k: int) -> SlopesCheck:
-    """post ~ pre * group against post ~ pre + group (separate slopes against one); the
-    separate-slopes model is the first 2k columns of ``nested`` (absent without df for it)."""
+def _complete(
+    pre_v: FloatArray, post_v: FloatArray, groups: object
+) -> tuple[FloatArray, FloatArray, IntArray, tuple[str, ...]]:
+    """The people with pre, post and group: their scores, group codes (0..k-1 over the sorted
+    labels, compared as text) and the labels."""
+    if isinstance(groups, pd.Categorical) and len(groups) == pre_v.size == post_v.size:
+        coded = coded_groups(groups, np.isnan(pre_v) | np.isnan(post_v))
+        if coded is not None:
+            keep, codes, names = coded
+            return pre_v[keep], post_v[keep], codes, names
+    try:
+        labels = pd.Series(groups, dtype=object).reset_index(drop=True)
+    except (TypeError, ValueError) as exc:
+        raise AnalysisError(f"groups must be a sequence of labels: {exc}") from exc
+    if not (pre_v.size == post_v.size == labels.size):
+        raise AnalysisError(
+            f"pre, post and groups must have the same length "
+            f"(got {pre_v.size}, {post_v.size} and {labels.size})"
+        )
+    keep = ~np.isnan(pre_v) & ~np.isnan(post_v) & ~labels.isna().to_numpy()
+    codes, uniques = pd.factorize(labels[keep].astype(str), sort=True)
+    return pre_v[keep], post_v[keep], codes.astype(np.int64), tuple(str(u) for u in uniques)
+
+
+def _sum_sq(values: FloatArray) -> float:
+    return float(values @ values)
+
+
+class _GroupSums:
+    """Each group's count and means of pre (x) and post (y), the deviations from them, and the
+    within-group sums of squares and products: all least squares here needs.
+
+    The ANCOVA design (intercept, pre, k - 1 group indicators) spans the same space as the k
+    group indicators and pre, so its fit is closed-form in these sums: the common slope is
+    Sxy_within / Sxx_within, each group's line passes through its means; the separate slopes
+    are each group's Sxy / Sxx. Residuals are formed from the deviations, not by subtracting
+    sums of squares, so no precision is lost to cancellation.
+    """
+
+    def __init__(self, x: FloatArray, y: FloatArray, codes: IntArray, k: int) -> None:
+        self.codes = codes
+        self.n = np.bincount(codes, minlength=k).astype(np.float64)
+        self.mean_x = np.bincount(codes, weights=x, minlength=k) / self.n
+        self.mean_y = np.bincount(codes, weights=y, minlength=k) / self.n
+        self.dx = x - self.mean_x[codes]
+        self.dy = y - self.mean_y[codes]
+        self.sxx = np.bincount(codes, weights=self.dx * self.dx, minlength=k)
+        self.sxy = np.bincount(codes, weights=self.dx * self.dy, minlength=k)
+        self.sxx_within = float(self.sxx.sum())
+        self.sxy_within = float(self.sxy.sum())
+        # an upper bound of the design's largest singular value (its Frobenius norm: intercept,
+        # pre and the group indicators), the scale of the rank tolerance below
+        self.scale = math.sqrt(2.0 * x.size + float(x @ x))
+
+    def negligible(self, sum_sq: float, n: int, columns: int) -> bool:
+        """Whether a column with this sum of squares about the group means adds nothing to the
+        design (its rank drops), with ``np.linalg.matrix_rank``'s tolerance on its scale."""
+        tolerance = self.scale * max(n, columns) * float(np.finfo(np.float64).eps)
+        return not math.sqrt(max(sum_sq, 0.0)) > tolerance
+
+
+def _slopes_check(sums: _GroupSums, rss_full: float, n: int, k: int) -> SlopesCheck:
+    """post ~ pre * group against post ~ pre + group (separate slopes against one): each group's
+    own slope needs df for it and pre that varies within every group."""
     df2 = n - 2 * k
-    if df2 < 1 or columns < 2 * k or nested.rank(2 * k) < 2 * k:
+    if df2 < 1 or any(sums.negligible(float(s), n, 2 * k) for s in sums.sxx):
         return SlopesCheck(
             reason="too few people, or too little spread of scores before training within "
             "each group, to estimate a separate slope for each group",
         )
-    rss_separate = nested.rss(2 * k)
+    slopes = sums.sxy / sums.sxx
+    rss_separate = _sum_sq(sums.dy - slopes[sums.codes] * sums.dx)
     if rss_separate <= 0.0:
         return SlopesCheck(reason="the separate-slopes model fits exactly, so F is undefined")
     df1 = float(k - 1)
@@ -320,36 +364,3 @@ def _slopes_check(nested: _Nested, columns: int, rss_full: float, n: int, k: int
         "groups' own means and gains instead."
     )
     return SlopesCheck(f=f_value, df=(df1, float(df2)), p=p, parallel=parallel, words=words)
-
-
-class _Nested:
-    """Least squares of ``y`` on the leading columns of ``design``, from one QR of it (the
-    leading m x m block of R is the R of the first m columns)."""
-
-    def __init__(self, design: FloatArray, y: FloatArray) -> None:
-        self.n = design.shape[0]
-        self.y = y
-        self.q, self.r = np.linalg.qr(design)
-        self.qty = self.q.T @ y
-
-    def rank(self, m: int) -> int:
-        """The rank of the first ``m`` columns, as ``np.linalg.matrix_rank`` finds it (the
-        singular values of R are those of the columns; the same default tolerance)."""
-        values = np.linalg.svd(self.r[:m, :m], compute_uv=False)
-        tolerance = float(values.max()) * max(self.n, m) * float(np.finfo(np.float64).eps)
-        return int(np.count_nonzero(values > tolerance))
-
-    def rss(self, m: int) -> float:
-        """The residual sum of squares on the first ``m`` columns (full rank)."""
-        residual = self.y - self.q[:, :m] @ self.qty[:m]
-        return float(residual @ residual)
-
-    def fit(self, design: FloatArray) -> tuple[FloatArray, float, FloatArray]:
-        """Coefficients, residual sum of squares and (X'X)^-1 of ``design`` = the first
-        columns of the QR's design (full rank)."""
-        m = design.shape[1]
-        r = self.r[:m, :m]
-        coef = np.linalg.solve(r, self.qty[:m])
-        residual = self.y - design @ coef
-        r_inv = np.linalg.inv(r)
-        return coef, float(residual @ residual), r_inv @ r_inv.T

@@ -63,6 +63,11 @@ def _split(values: object, groups: object) -> tuple[FloatArray, IntArray, tuple[
     value. Only labels that still hold a value after dropping missing values count as groups.
     """
     value_array = as_float_array(values, "values")
+    if isinstance(groups, pd.Categorical) and len(groups) == value_array.size:
+        coded = coded_groups(groups, np.isnan(value_array))
+        if coded is not None:
+            keep, codes, names = coded
+            return value_array[keep], codes, names
     try:
         label_series = pd.Series(groups, dtype=object).reset_index(drop=True)
     except (TypeError, ValueError) as exc:
@@ -78,6 +83,30 @@ def _split(values: object, groups: object) -> tuple[FloatArray, IntArray, tuple[
     return value_array[keep], codes.astype(np.int64), labels
 
 
+def coded_groups(
+    groups: pd.Categorical, missing: np.ndarray
+) -> tuple[np.ndarray, IntArray, tuple[str, ...]] | None:
+    """Group labels already coded (a Categorical) as :func:`_split` splits labels, without
+    grouping text again: which entries to keep (a label, and not ``missing``), their codes
+    (0..k-1 over the sorted labels that still hold an entry) and those labels.
+
+    None when the categories are not distinct as text (then group the labels as text).
+    """
+    names = [str(category) for category in groups.categories]
+    if len(set(names)) < len(names):
+        return None
+    order = sorted(range(len(names)), key=names.__getitem__)
+    raw = np.asarray(groups.codes, dtype=np.int64)
+    keep = (raw >= 0) & ~missing
+    raw = raw[keep]
+    # only categories that still hold a value are groups, numbered in sorted label order
+    present = np.bincount(raw, minlength=len(names)) > 0
+    kept = [i for i in order if present[i]]
+    renumber = np.full(len(names), -1, dtype=np.int64)
+    renumber[kept] = np.arange(len(kept), dtype=np.int64)
+    return keep, renumber[raw], tuple(names[i] for i in kept)
+
+
 def _summarise(values: FloatArray, index: IntArray, labels: tuple[str, ...]) -> _Groups:
     k = len(labels)
     with np.errstate(all="ignore"):
@@ -88,11 +117,6 @@ def _summarise(values: FloatArray, index: IntArray, labels: tuple[str, ...]) -> 
             np.float64
         )
     return _Groups(labels=labels, n=n, mean=mean, sum_sq_dev=sum_sq_dev)
-
-
-def _prepare(values: object, groups: object) -> tuple[FloatArray, _Groups]:
-    complete, codes, labels = _split(values, groups)
-    return complete, _summarise(complete, codes, labels)
 
 
 def one_way_anova(values: object, groups: object, confidence: float = 0.95) -> TestResult:
@@ -110,7 +134,14 @@ def one_way_anova(values: object, groups: object, confidence: float = 0.95) -> T
     is constant. Checked against R's ``aov`` and effectsize (tests/golden).
     """
     level = check_confidence(confidence)
-    complete, summary = _prepare(values, groups)
+    return _one_way_anova(*_split(values, groups), level)
+
+
+def _one_way_anova(
+    complete: FloatArray, codes: IntArray, labels: tuple[str, ...], level: float
+) -> TestResult:
+    """:func:`one_way_anova` of values already split into groups (see :func:`_split`)."""
+    summary = _summarise(complete, codes, labels)
     n_total = int(complete.size)
     k = summary.k
     if k < 2:
@@ -191,7 +222,12 @@ def welch_anova(values: object, groups: object) -> TestResult:
     a group's values are all identical (its weight would be infinite). Checked against R's
     ``oneway.test(var.equal = FALSE)`` (tests/golden).
     """
-    complete, summary = _prepare(values, groups)
+    return _welch_anova(*_split(values, groups))
+
+
+def _welch_anova(complete: FloatArray, codes: IntArray, labels: tuple[str, ...]) -> TestResult:
+    """:func:`welch_anova` of values already split into groups (see :func:`_split`)."""
+    summary = _summarise(complete, codes, labels)
     n_total = int(complete.size)
     k = summary.k
     if k < 2:
@@ -378,12 +414,18 @@ def compare_groups(values: object, groups: object, confidence: float = 0.95) -> 
         result = welch_t(complete[codes == first], complete[codes == second], confidence)
         note = f" ('{labels[first]}' minus '{labels[second]}')" + note
     else:
-        kept = np.isin(codes, usable)
-        kept_labels = np.asarray(labels, dtype=object)[codes[kept]]
-        result = welch_anova(complete[kept], kept_labels)
+        # the usable groups renumbered 0..m-1 in label order, as splitting their labels again
+        # would number them
+        renumber = np.full(len(labels), -1, dtype=np.int64)
+        renumber[usable] = np.arange(len(usable), dtype=np.int64)
+        kept_codes = renumber[codes]
+        kept = kept_codes >= 0
+        kept_values, kept_codes = complete[kept], kept_codes[kept]
+        kept_names = tuple(labels[i] for i in usable)
+        result = _welch_anova(kept_values, kept_codes, kept_names)
         # Welch's F has no standard effect size of its own; report eta squared from the
         # ordinary sums of squares of the same groups as the descriptive size of the differences.
-        classic = one_way_anova(complete[kept], kept_labels, confidence)
+        classic = _one_way_anova(kept_values, kept_codes, kept_names, check_confidence(confidence))
         eta = classic.effect("eta_squared")
         if result.computed and eta is not None:
             result = dataclasses.replace(result, effect_sizes=(eta,))
