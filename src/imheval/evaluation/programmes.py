@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from imheval.evaluation.group_rule import tested_groups
@@ -21,10 +22,15 @@ from imheval.findings.wording import people
 from imheval.scoring import DomainInfo
 from imheval.stats.apa import format_number
 from imheval.stats.mixed.interaction import (
+    TIMES,
+    CodedScores,
     CohortIcc,
     ProgrammeTimeModel,
-    cohort_icc,
-    programme_time_model,
+    coded_cohort_icc,
+    coded_programme_time_model,
+    participant_codes,
+    person_codes,
+    text_codes,
 )
 
 #: Programme labels that mean "not recorded".
@@ -127,38 +133,42 @@ def programme_analysis(long: pd.DataFrame, min_group_size: int) -> ProgrammeMode
     out too (they have no change). The model needs two or more programmes kept; it uses every
     score of the people in them (also of those measured once).
     """
-    frame = long.copy()
-    frame["cohort"] = frame["cohort"].astype(str).str.strip()
-    frame["programme"] = frame["programme"].astype(str).str.strip()
-    frame.loc[frame["programme"].str.lower().isin(_UNRECORDED), "programme"] = ""
-    frame["person"] = frame["cohort"] + "\x1f" + frame["participant"].astype(str)
-    n_cohorts = int(frame.loc[frame["cohort"] != "", "cohort"].nunique())
+    # Everything below works on integer codes: text is made of the distinct values only.
+    cohort, cohort_labels = text_codes(long["cohort"], strip=True)
+    programme_raw, programme_text = text_codes(long["programme"], strip=True)
+    # unrecorded programmes are "" (code 0 among the sorted texts, with "" first)
+    programme_texts = ["" if name.lower() in _UNRECORDED else name for name in programme_text]
+    programme_names, programme_of_text = np.unique(
+        np.array(["", *programme_texts], dtype=object), return_inverse=True
+    )
+    programme = np.asarray(programme_of_text, dtype=np.int64)[1:][programme_raw]
+    person = person_codes(cohort, participant_codes(long["participant"], strip=False))
+    n_persons = int(person.max()) + 1 if person.size else 0
+    blank = cohort_labels.index("") if "" in cohort_labels else -1
+    used_cohorts = np.bincount(cohort, minlength=len(cohort_labels)) > 0
+    n_cohorts = int(np.count_nonzero(used_cohorts)) - int(blank >= 0 and used_cohorts[blank])
     if n_cohorts < 2:
         return None
-    wide = frame.pivot_table(
-        index=["cohort", "person"], columns="time", values="score", aggfunc="first"
-    )
-    if "pre" in wide.columns and "post" in wide.columns:
-        wide = wide.dropna(subset=["pre", "post"])
-        gains = pd.DataFrame(
-            {
-                "cohort": wide.index.get_level_values("cohort"),
-                "gain": (wide["post"] - wide["pre"]).to_numpy(),
-            }
-        )
-    else:
-        wide = wide.iloc[0:0]
-        gains = pd.DataFrame({"cohort": [], "gain": []})
-    icc = cohort_icc(gains)
-    recorded = frame["programme"] != ""
-    n_unrecorded = int(frame.loc[~recorded, "person"].nunique())
-    programme_of = frame.groupby("person")["programme"].first()
-    matched = pd.DataFrame(
-        {"programme": programme_of.loc[wide.index.get_level_values("person")].to_numpy()}
-    )
+    score = pd.to_numeric(long["score"], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+    time = long["time"].to_numpy(dtype=object)
+    before = _first_score(score, person, time == "pre", n_persons)
+    after = _first_score(score, person, time == "post", n_persons)
+    both = ~np.isnan(before) & ~np.isnan(after)
+    person_cohort = np.zeros(n_persons, dtype=np.int64)
+    person_cohort[person] = cohort
+    icc = coded_cohort_icc((after - before)[both], person_cohort[both])
+    recorded = programme != 0
+    n_unrecorded = int(np.unique(person[~recorded]).size)
+    # each person's programme is the one on their first row
+    _, first_row = np.unique(person, return_index=True)
+    programme_of = programme[first_row]
+    names = np.asarray(programme_names, dtype=object)
+    matched = pd.DataFrame({"programme": names[programme_of[both]]})
     shown = tested_groups(matched, "programme", min_group_size)
-    n_matched = matched["programme"].value_counts().to_dict()
-    recorded_names = sorted(str(name) for name in frame.loc[recorded, "programme"].unique())
+    matched_counts = np.bincount(programme_of[both], minlength=names.size)
+    n_matched = {str(names[i]): int(matched_counts[i]) for i in np.flatnonzero(matched_counts)}
+    recorded_codes = np.flatnonzero(np.bincount(programme[recorded], minlength=names.size))
+    recorded_names = [str(names[i]) for i in recorded_codes.tolist()]
     kept = [name for name in recorded_names if n_matched.get(name, 0) and name not in shown.hidden]
     left_out = tuple(
         LeftOut(name, None, _left_out_reason(n_matched.get(name, 0), min_group_size))
@@ -166,7 +176,7 @@ def programme_analysis(long: pd.DataFrame, min_group_size: int) -> ProgrammeMode
         if name not in kept
     )
     result = ProgrammeModel(
-        n_participants=int(frame["person"].nunique()),
+        n_participants=n_persons,
         n_cohorts=n_cohorts,
         icc=icc,
         left_out=left_out,
@@ -182,11 +192,59 @@ def programme_analysis(long: pd.DataFrame, min_group_size: int) -> ProgrammeMode
             f"needs {min_group_size} or more people measured before and after training)"
         )
         return _with(result, model_reason=why)
-    chosen = frame[frame["programme"].isin(kept)]
+    model_scores = _model_scores(long, score, cohort, cohort_labels, programme, names, kept)
     return _with(
         result,
-        model=programme_time_model(chosen),
+        model=coded_programme_time_model(model_scores),
         n_matched=int(sum(n_matched[name] for name in kept)),
+    )
+
+
+def _first_score(
+    score: np.ndarray, person: np.ndarray, at_time: np.ndarray, n_persons: int
+) -> np.ndarray:
+    """Each person's first score (in row order) at the rows ``at_time`` selects that have a
+    score; NaN for a person with none."""
+    rows = np.flatnonzero(at_time & ~np.isnan(score))
+    found = np.full(n_persons, np.nan)
+    people, first = np.unique(person[rows], return_index=True)
+    found[people] = score[rows[first]]
+    return found
+
+
+def _model_scores(
+    long: pd.DataFrame,
+    score: np.ndarray,
+    cohort: np.ndarray,
+    cohort_labels: list[str],
+    programme: np.ndarray,
+    programme_names: np.ndarray,
+    kept: list[str],
+) -> CodedScores:
+    """The scores the programme model uses, as codes: those of the ``kept`` programmes, with
+    a score, a participant, a cohort that is not blank and a time of :data:`TIMES` (the
+    model's rule, with participant and time stripped as the model strips them)."""
+    time, time_labels = text_codes(long["time"], strip=True)
+    time_of = np.array([TIMES.index(t) if t in TIMES else -1 for t in time_labels] + [-1])
+    time = time_of[np.where(long["time"].isna().to_numpy(), -1, time)]
+    kept_codes = [int(np.flatnonzero(programme_names == name)[0]) for name in kept]
+    blank = cohort_labels.index("") if "" in cohort_labels else -1
+    keep = (
+        np.isin(programme, kept_codes)
+        & (cohort != blank)
+        & (time >= 0)
+        & ~np.isnan(score)
+        & ~long["participant"].isna().to_numpy()
+    )
+    participant = participant_codes(long["participant"][keep], strip=True)
+    return CodedScores(
+        score[keep],
+        cohort[keep],
+        person_codes(cohort[keep], participant),
+        programme[keep],
+        time[keep],
+        tuple(cohort_labels),
+        tuple(str(name) for name in programme_names),
     )
 
 

@@ -43,7 +43,12 @@ _PROBES: Final = (0.03, 0.1, 0.2, 0.4, 0.8, 1.6)
 class Problem:
     """The data of one fit: ``y``, fixed design ``x``, cohort random design ``z`` (n x k, k
     may be 0), integer ``cohort`` and ``person`` codes (persons nested in cohorts), and
-    whether each person has a random intercept."""
+    whether each person has a random intercept.
+
+    With ``cell`` (one integer code a row), ``x`` and ``z`` hold one row per cell instead of
+    one per observation (row i's design is ``x[cell[i]]``, ``z[cell[i]]``): a design of
+    indicator columns, such as time by programme, has a few distinct rows, and its sums are
+    then counts (``np.bincount``) rather than products of n x p matrices."""
 
     y: FloatArray
     x: FloatArray
@@ -51,6 +56,7 @@ class Problem:
     cohort: IntArray
     person: IntArray
     person_term: bool
+    cell: IntArray | None = None
 
     @property
     def n(self) -> int:
@@ -83,20 +89,36 @@ class _Sums:
 
     def __init__(self, problem: Problem) -> None:
         self.problem = problem
-        g = np.ascontiguousarray(np.column_stack([problem.x, problem.y, problem.z]))
-        self.d = g.shape[1]
         r = problem.p + 1
-        k = problem.k
+        self.d = r + problem.k
         n_cohorts = int(problem.cohort.max()) + 1
-        self.total = (g.T @ g)[:r, :r]
-        self.zcross = _grouped_cross(g, g[:, r:], problem.cohort, n_cohorts)
+        if problem.cell is None:
+            g = np.ascontiguousarray(np.column_stack([problem.x, problem.y, problem.z]))
+            self.total = (g.T @ g)[:r, :r]
+            self.zcross = _grouped_cross(g, g[:, r:], problem.cohort, n_cohorts)
+            person_sum = (
+                _group_sums(g, problem.person, int(problem.person.max()) + 1)
+                if problem.person_term
+                else np.zeros((0, self.d))
+            )
+        else:
+            cell = problem.cell
+            self.total, self.zcross = _cell_sums(problem, cell, n_cohorts)
+            person_sum = (
+                _cell_person_sums(problem, cell) if problem.person_term else np.zeros((0, 0))
+            )
+        self._by_size(person_sum, n_cohorts)
+
+    def _by_size(self, person_sum: FloatArray, n_cohorts: int) -> None:
+        """The sums over people of each number of rows (see the class docstring)."""
+        problem = self.problem
+        r, k = problem.p + 1, problem.k
         sizes = np.zeros(0)
         n_of_size = np.zeros(0)
         total_by_size = np.zeros((0, r, r))
         zcross_by_size = np.zeros((0, k, self.d, n_cohorts))
         if problem.person_term:
             n_persons = int(problem.person.max()) + 1
-            person_sum = _group_sums(g, problem.person, n_persons)
             counts = np.bincount(problem.person, minlength=n_persons)
             person_cohort = np.zeros(n_persons, dtype=np.int64)
             person_cohort[problem.person] = problem.cohort
@@ -117,6 +139,45 @@ class _Sums:
         self.n_of_size = n_of_size
         self.total_by_size = total_by_size
         self.zcross_by_size = zcross_by_size
+
+
+def _cell_sums(problem: Problem, cell: IntArray, n_cohorts: int) -> tuple[FloatArray, FloatArray]:
+    """``_Sums.total`` and ``_Sums.zcross`` of a problem given by cells (``cell``, each row's),
+    from the count and the sum of y of each cell in each cohort: O(n) for the counts, then
+    products of cohorts x cells by cells x d."""
+    x, z, y = problem.x, problem.z, problem.y
+    n_cells, p, k = x.shape[0], problem.p, problem.k
+    r = p + 1
+    counts = np.bincount(cell, minlength=n_cells).astype(np.float64)
+    y_sums = np.bincount(cell, weights=y, minlength=n_cells)
+    total = np.empty((r, r))
+    total[:p, :p] = x.T @ (counts[:, None] * x)
+    total[:p, p] = total[p, :p] = x.T @ y_sums
+    total[p, p] = float(y @ y)
+    zcross = np.zeros((k, r + k, n_cohorts))
+    if k:
+        key = problem.cohort * n_cells + cell
+        cohort_counts = np.bincount(key, minlength=n_cohorts * n_cells).reshape(n_cohorts, -1)
+        cohort_y = np.bincount(key, weights=y, minlength=n_cohorts * n_cells).reshape(n_cohorts, -1)
+        design = np.concatenate([x, np.zeros((n_cells, 1)), z], axis=1)
+        for j in range(k):
+            block = (cohort_counts * z[:, j]) @ design
+            block[:, p] = cohort_y @ z[:, j]
+            zcross[j] = block.T
+    return total, zcross
+
+
+def _cell_person_sums(problem: Problem, cell: IntArray) -> FloatArray:
+    """Each person's sum of the rows [X, y, Z] of a problem given by cells (persons x d), a
+    ``np.bincount`` a column."""
+    person = problem.person
+    n_persons = int(person.max()) + 1
+    columns = [*problem.x.T, None, *problem.z.T]
+    sums = np.empty((n_persons, len(columns)))
+    for index, column in enumerate(columns):
+        weights = problem.y if column is None else column[cell]
+        sums[:, index] = np.bincount(person, weights=weights, minlength=n_persons)
+    return sums
 
 
 def _group_sums(rows: FloatArray, group: IntArray, n_groups: int) -> FloatArray:

@@ -26,7 +26,7 @@ import numpy as np
 import pandas as pd
 
 from imheval.errors import AnalysisError
-from imheval.stats._common import finite_or_none
+from imheval.stats._common import BoolArray, FloatArray, IntArray, finite_or_none
 from imheval.stats.apa import format_number, format_p
 from imheval.stats.mixed.contrasts import (
     ManyDf,
@@ -168,16 +168,101 @@ _FEW_COHORTS: Final = (
 )
 
 
-def _frame(long: pd.DataFrame) -> pd.DataFrame:
-    frame = long.loc[:, ["cohort", "participant", "programme", "time", "score"]].copy()
-    frame["score"] = pd.to_numeric(frame["score"], errors="coerce")
-    frame = frame.dropna()
-    for column in ("cohort", "participant", "programme", "time"):
-        frame[column] = frame[column].astype(str).str.strip()
-    frame = frame[(frame["cohort"] != "") & (frame["programme"] != "")]
-    frame = frame[frame["time"].isin(TIMES)]
-    frame["person"] = frame["cohort"] + "\x1f" + frame["participant"]
-    return frame.sort_values(["cohort", "person", "time"]).reset_index(drop=True)
+@dataclass(frozen=True, slots=True)
+class CodedScores:
+    """Scores as integer codes, one entry a score: ``cohort`` into ``cohort_labels`` and
+    ``programme`` into ``programme_labels`` (both sorted as Python sorts text), ``time`` into
+    :data:`TIMES`, ``person`` numbering people (the same participant code in two cohorts is two
+    people). Grouping text is slow; these group with ``np.bincount``."""
+
+    score: FloatArray
+    cohort: IntArray
+    person: IntArray
+    programme: IntArray
+    time: IntArray
+    cohort_labels: tuple[str, ...]
+    programme_labels: tuple[str, ...]
+
+    def rows(self, keep: BoolArray) -> CodedScores:
+        """The scores ``keep`` selects (codes and labels unchanged)."""
+        return CodedScores(
+            self.score[keep],
+            self.cohort[keep],
+            self.person[keep],
+            self.programme[keep],
+            self.time[keep],
+            self.cohort_labels,
+            self.programme_labels,
+        )
+
+
+def text_codes(values: pd.Series, *, strip: bool, sort: bool = True) -> tuple[IntArray, list[str]]:
+    """Each row's code into the distinct values as text (``str(value)``, stripped when
+    ``strip``; a missing value as ``str`` gives it, as ``astype(str)`` did), and those texts:
+    sorted as Python sorts text when ``sort``, else in order of first appearance. Values equal
+    as text are one code. The text is made of the distinct values only, not of every row."""
+    raw, uniques = pd.factorize(values, use_na_sentinel=False)
+    text = np.array(
+        [str(value).strip() if strip else str(value) for value in uniques], dtype=object
+    )
+    if sort:
+        names, inverse = np.unique(text, return_inverse=True) if text.size else (text, raw[:0])
+    else:
+        inverse, names = pd.factorize(text)
+    codes = np.asarray(inverse, dtype=np.int64)[raw]
+    return codes, [str(name) for name in names]
+
+
+def person_codes(cohort: IntArray, participant: IntArray) -> IntArray:
+    """One code per (cohort, participant), numbered in cohort order (so each cohort's people
+    are one range of codes)."""
+    if cohort.size == 0:
+        return np.zeros(0, dtype=np.int64)
+    key = cohort * (int(participant.max()) + 1) + participant
+    _, person = np.unique(key, return_inverse=True)
+    return np.asarray(person, dtype=np.int64)
+
+
+def participant_codes(values: pd.Series, *, strip: bool) -> IntArray:
+    """Codes telling participants apart as text (stripped when ``strip``); whole numbers are
+    told apart as they are, which is the same and avoids making text of every id."""
+    if pd.api.types.is_integer_dtype(values.dtype):
+        return np.asarray(pd.factorize(values)[0], dtype=np.int64)
+    return text_codes(values, strip=strip, sort=False)[0]
+
+
+def _dense(codes: IntArray) -> tuple[IntArray, BoolArray]:
+    """``codes`` renumbered 0, 1, ... over the codes used, keeping their order, and which of
+    the old codes were used."""
+    used = np.bincount(codes) > 0 if codes.size else np.zeros(0, dtype=bool)
+    return (np.cumsum(used) - 1)[codes].astype(np.int64), used
+
+
+def _frame(long: pd.DataFrame) -> CodedScores:
+    """The complete rows of ``long`` as codes: a missing value anywhere leaves a row out; text
+    is stripped; a blank cohort or programme, or a time not in :data:`TIMES`, leaves it out."""
+    frame = long.loc[:, ["cohort", "participant", "programme", "time", "score"]]
+    score = pd.to_numeric(frame["score"], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+    complete = ~np.isnan(score) & ~frame.drop(columns="score").isna().any(axis=1).to_numpy()
+    frame, score = frame[complete], score[complete]
+    cohort, cohort_labels = text_codes(frame["cohort"], strip=True)
+    programme, programme_labels = text_codes(frame["programme"], strip=True)
+    time_raw, time_labels = text_codes(frame["time"], strip=True)
+    time_of = np.array([TIMES.index(t) if t in TIMES else -1 for t in time_labels] + [-1])
+    time = time_of[time_raw]
+    participant = participant_codes(frame["participant"], strip=True)
+    coded = CodedScores(
+        score,
+        cohort,
+        person_codes(cohort, participant),
+        programme,
+        time,
+        tuple(cohort_labels),
+        tuple(programme_labels),
+    )
+    blank_cohort = cohort_labels.index("") if "" in cohort_labels else -1
+    blank_programme = programme_labels.index("") if "" in programme_labels else -1
+    return coded.rows((cohort != blank_cohort) & (programme != blank_programme) & (time >= 0))
 
 
 def programme_time_model(
@@ -188,26 +273,39 @@ def programme_time_model(
 
     ``structure`` "auto" chooses as the module says; "slopes", "intercepts" or "participant"
     force a model (a forced "slopes" is kept even when singular), for checks against R."""
-    chosen = structure
-    if chosen not in ("auto", "slopes", "intercepts", "participant"):
+    _check_structure(structure)
+    return coded_programme_time_model(_frame(long), confidence, structure)
+
+
+def _check_structure(structure: str) -> None:
+    if structure not in ("auto", "slopes", "intercepts", "participant"):
         raise AnalysisError(
-            f"structure must be 'auto', 'slopes', 'intercepts' or 'participant', got {chosen!r}"
+            f"structure must be 'auto', 'slopes', 'intercepts' or 'participant', got {structure!r}"
         )
-    frame = _frame(long)
-    programmes = tuple(sorted(frame["programme"].unique()))
-    present = set(frame["time"].unique().tolist())
-    times = tuple(t for t in TIMES if t in present)
-    cohorts, cohort_code = np.unique(frame["cohort"].to_numpy(), return_inverse=True)
-    _, person_code = np.unique(frame["person"].to_numpy(), return_inverse=True)
-    n_cohorts = int(cohorts.size)
+
+
+def coded_programme_time_model(
+    coded: CodedScores, confidence: float = 0.95, structure: str = "auto"
+) -> ProgrammeTimeModel:
+    """:func:`programme_time_model` of scores already coded (every score complete, its cohort
+    and programme not blank)."""
+    chosen = structure
+    _check_structure(chosen)
+    programme_code, programme_used = _dense(coded.programme)
+    programmes = tuple(coded.programme_labels[i] for i in np.flatnonzero(programme_used).tolist())
+    time_code, time_used = _dense(coded.time)
+    times = tuple(TIMES[i] for i in np.flatnonzero(time_used).tolist())
+    cohort_code, cohort_used = _dense(coded.cohort)
+    person_code, person_used = _dense(coded.person)
+    n_cohorts = int(np.count_nonzero(cohort_used))
     structure = "intercepts" if n_cohorts >= MIN_COHORTS_FOR_RANDOM else "participant"
     if chosen in ("intercepts", "participant"):
         structure = chosen
     base = ProgrammeTimeModel(
         structure=structure,
         structure_reason="" if structure == "intercepts" else _FEW_COHORTS,
-        n_observations=len(frame),
-        n_participants=int(frame["person"].nunique()),
+        n_observations=int(coded.score.size),
+        n_participants=int(np.count_nonzero(person_used)),
         n_cohorts=n_cohorts,
         programmes=programmes,
         formula=FORMULAS[structure],
@@ -215,22 +313,26 @@ def programme_time_model(
     )
     if chosen != "auto":
         base = _replace(base, structure_reason="the model was chosen by the caller")
-    why = _why_not(frame, programmes, times)
+    why = _why_not(person_code, programmes, times)
     if why is not None:
         return _replace(base, reason=why)
-    x, names = _fixed_design(frame, programmes, times)
-    y = frame["score"].to_numpy(dtype=float)
+    # the design has one distinct row per time and programme: a cell
+    cell = time_code * len(programmes) + programme_code
+    x, names = _fixed_design(programmes, times)
+    y = coded.score.astype(np.float64)
     with one_blas_thread():
-        rank = int(np.linalg.matrix_rank(x))
+        # X has the row space of its distinct rows (the cells with scores), so their rank
+        rank = int(np.linalg.matrix_rank(x[np.bincount(cell, minlength=x.shape[0]) > 0]))
     if rank < x.shape[1]:
         return _replace(base, reason="the programme and time effects cannot be separated")
-    time_codes = frame["time"].to_numpy()
+    cell_time = np.repeat(np.arange(len(times)), len(programmes))
     fitted: Fit | None = None
     if structure == "intercepts" and chosen in ("auto", "slopes"):
         z_slopes = np.column_stack(
-            [np.ones(len(frame))] + [(time_codes == t).astype(float) for t in times[1:]]
+            [np.ones(cell_time.size)]
+            + [(cell_time == t).astype(float) for t in range(1, len(times))]
         )
-        slopes = fit(Problem(y, x, z_slopes, cohort_code, person_code, True))
+        slopes = fit(Problem(y, x, z_slopes, cohort_code, person_code, True, cell))
         if slopes is not None and (chosen == "slopes" or not slopes.singular):
             structure, fitted = "slopes", slopes
             base = _replace(
@@ -247,51 +349,53 @@ def programme_time_model(
                 base, structure_reason=_SLOPES_FAILED if slopes is None else _SLOPES_SINGULAR
             )
     if fitted is None:
-        z = np.ones((len(frame), 1 if structure == "intercepts" else 0))
+        z = np.ones((cell_time.size, 1 if structure == "intercepts" else 0))
         cohort_groups = cohort_code if structure == "intercepts" else person_code
-        fitted = fit(Problem(y, x, z, cohort_groups, person_code, True))
+        fitted = fit(Problem(y, x, z, cohort_groups, person_code, True, cell))
     if fitted is None:
         return _replace(base, reason="the REML search found no finite likelihood")
-    return _results(base, fitted, frame, names, programmes, times, structure)
+    # people in each programme (a person is counted in each programme they have scores in)
+    pairs = np.unique(programme_code * (int(person_code.max()) + 1) + person_code)
+    people = np.bincount(pairs // (int(person_code.max()) + 1), minlength=len(programmes))
+    return _results(base, fitted, people, names, programmes, times, structure)
 
 
-def _why_not(
-    frame: pd.DataFrame, programmes: tuple[str, ...], times: tuple[str, ...]
-) -> str | None:
+def _why_not(person: IntArray, programmes: tuple[str, ...], times: tuple[str, ...]) -> str | None:
     if len(programmes) < 2:
         return "fewer than two programmes have scores, so there is nothing to compare"
     if "pre" not in times or len(times) < 2:
         return "there are no pre-test scores with later scores to compare them with"
-    if int(frame.groupby("person").size().max()) < 2:
+    if int(np.bincount(person).max()) < 2:
         return "nobody has scores at two times"
     return None
 
 
 def _fixed_design(
-    frame: pd.DataFrame, programmes: tuple[str, ...], times: tuple[str, ...]
-) -> tuple[np.ndarray, list[str]]:
-    """R's model.matrix(~ time * programme) with treatment coding, in R's column order."""
-    time_codes = frame["time"].to_numpy()
-    programme_codes = frame["programme"].to_numpy()
-    columns = [np.ones(len(frame))]
+    programmes: tuple[str, ...], times: tuple[str, ...]
+) -> tuple[FloatArray, list[str]]:
+    """R's model.matrix(~ time * programme) with treatment coding, in R's column order, one
+    row per cell (time index x number of programmes + programme index)."""
+    time_codes = np.repeat(np.arange(len(times)), len(programmes))
+    programme_codes = np.tile(np.arange(len(programmes)), len(times))
+    columns = [np.ones(time_codes.size)]
     names = ["(Intercept)"]
-    for t in times[1:]:
+    for t in range(1, len(times)):
         columns.append((time_codes == t).astype(float))
-        names.append(f"time{t}")
-    for g in programmes[1:]:
+        names.append(f"time{times[t]}")
+    for g in range(1, len(programmes)):
         columns.append((programme_codes == g).astype(float))
-        names.append(f"programme{g}")
-    for g in programmes[1:]:
-        for t in times[1:]:
+        names.append(f"programme{programmes[g]}")
+    for g in range(1, len(programmes)):
+        for t in range(1, len(times)):
             columns.append(((time_codes == t) & (programme_codes == g)).astype(float))
-            names.append(f"time{t}:programme{g}")
+            names.append(f"time{times[t]}:programme{programmes[g]}")
     return np.column_stack(columns), names
 
 
 def _results(
     base: ProgrammeTimeModel,
     fitted: Fit,
-    frame: pd.DataFrame,
+    people: IntArray,
     names: list[str],
     programmes: tuple[str, ...],
     times: tuple[str, ...],
@@ -322,9 +426,8 @@ def _results(
     for row, index in enumerate(interaction_rows):
         matrix[row, index] = 1.0
     many: ManyDf | None = many_contrasts(derivs, fitted.beta, matrix)
-    people = frame.groupby("programme")["person"].nunique()
     changes = []
-    for g in programmes:
+    for index_g, g in enumerate(programmes):
         for t in times[1:]:
             contrast = np.zeros(p)
             contrast[names.index(f"time{t}")] = 1.0
@@ -335,7 +438,7 @@ def _results(
                 ProgrammeChange(
                     programme=g,
                     time=t,
-                    n_participants=int(people.get(g, 0)),
+                    n_participants=int(people[index_g]),
                     estimate=one.estimate,
                     se=one.se,
                     df=one.df,
@@ -420,28 +523,35 @@ class CohortIcc:
 
 def cohort_icc(gains: pd.DataFrame) -> CohortIcc:
     """The ICC of cohorts of ``gains`` (columns cohort, gain: one row per person)."""
-    frame = gains.loc[:, ["cohort", "gain"]].copy()
-    frame["gain"] = pd.to_numeric(frame["gain"], errors="coerce")
-    frame = frame.dropna()
-    frame["cohort"] = frame["cohort"].astype(str)
-    n = len(frame)
-    cohorts, code = np.unique(frame["cohort"].to_numpy(), return_inverse=True)
-    base = CohortIcc(n_participants=n, n_cohorts=int(cohorts.size))
-    if cohorts.size < 2:
+    frame = gains.loc[:, ["cohort", "gain"]]
+    gain = pd.to_numeric(frame["gain"], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+    complete = ~np.isnan(gain) & ~frame["cohort"].isna().to_numpy()
+    cohort, _ = text_codes(frame["cohort"][complete], strip=False)
+    return coded_cohort_icc(gain[complete], cohort)
+
+
+def coded_cohort_icc(gain: FloatArray, cohort: IntArray) -> CohortIcc:
+    """:func:`cohort_icc` of the (complete) change scores ``gain`` with their ``cohort``
+    codes."""
+    code, used = _dense(cohort)
+    n, n_cohorts = int(gain.size), int(np.count_nonzero(used))
+    base = CohortIcc(n_participants=n, n_cohorts=n_cohorts)
+    if n_cohorts < 2:
         return _replace_icc(base, reason="the ICC of cohorts needs people from 2 or more cohorts")
-    if n <= cohorts.size:
+    if n <= n_cohorts:
         return _replace_icc(base, reason="each cohort needs 2 or more people with a change score")
-    y = frame["gain"].to_numpy(dtype=float)
+    y = gain.astype(np.float64)
     if float(np.var(y)) == 0.0:
         return _replace_icc(base, reason="everyone's change was the same")
-    ones = np.ones((n, 1))
-    fitted = fit(Problem(y, ones, ones, code, np.arange(n), False))
+    ones = np.ones((1, 1))
+    cell = np.zeros(n, dtype=np.int64)
+    fitted = fit(Problem(y, ones, ones, code, np.arange(n), False, cell))
     if fitted is None:
         return _replace_icc(base, reason="the REML search found no finite likelihood")
     between = float(fitted.cohort_covariance()[0, 0])
     within = fitted.sigma**2
     icc = between / (between + within)
-    size = n / cohorts.size
+    size = n / n_cohorts
     effect = 1.0 + (size - 1.0) * icc
     return _replace_icc(
         base,
@@ -461,10 +571,16 @@ def _replace_icc(result: CohortIcc, **changes: Any) -> CohortIcc:
 
 __all__ = [
     "FORMULAS",
+    "CodedScores",
     "CohortIcc",
     "InteractionTest",
     "ProgrammeChange",
     "ProgrammeTimeModel",
+    "coded_cohort_icc",
+    "coded_programme_time_model",
     "cohort_icc",
+    "participant_codes",
+    "person_codes",
     "programme_time_model",
+    "text_codes",
 ]
