@@ -185,9 +185,12 @@ def score_items(
     column_of = {item_id: position for position, item_id in enumerate(item_order)}
     # One column-major block each (pandas stores columns contiguously), filled item by item,
     # so the frames are built without a copy and column writes are contiguous.
+    # The points as judged are written into ``all_points`` and replaced domain by domain by the
+    # points each answer contributes (a domain's columns are read before they are written), so
+    # a national file does not hold a second matrix of points; parallel forms blank a domain's
+    # columns before reading them, so they get a copy.
     all_outcomes = np.empty((n_rows, len(item_order)), dtype=np.int8, order="F")
     all_points = np.empty((n_rows, len(item_order)), dtype=np.float64, order="F")
-    raw_points = np.empty((n_rows, len(item_order)), dtype=np.float64, order="F")
     item_domains: dict[str, str] = {}
     for instrument in instruments:
         for item in instrument.items:
@@ -197,13 +200,14 @@ def score_items(
             else:
                 verdict = _judge_rating(answers, item, instrument.scales[item.scale], n_rows)
             position = column_of[item.id]
-            all_outcomes[:, position], raw_points[:, position] = verdict
+            all_outcomes[:, position], all_points[:, position] = verdict
             item_domains[item.id] = item.domain
 
     form_ids = _declared_forms(instruments)
     row_forms = (
         _response_forms(table, instruments, form_ids, all_outcomes, column_of) if form_ids else None
     )
+    raw_points = all_points if row_forms is None else all_points.copy(order="F")
     totals: dict[str, np.ndarray] = {}
     domains: list[DomainInfo] = []
     for instrument in instruments:
@@ -661,7 +665,7 @@ def _domain_total(
     valid_points = np.where(valid, raw_points, 0.0)
     valid_sum = valid_points.sum(axis=1)
     if policy is MissingPolicy.SEED:
-        used = np.where(valid, raw_points, 0.0)
+        used = valid_points  # the sum is taken: the points can be blanked below in place
         total = valid_sum
     else:
         used = np.where(valid, raw_points, np.nan)

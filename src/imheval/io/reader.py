@@ -536,7 +536,11 @@ def _check_reserved(
             return pd.Series([""] * n, dtype="str")
         return cells[column.position].series()
 
-    participant = normalise_codes(text("participant")).astype("str")
+    if "participant" in plan.reserved:
+        # Codes repeat at every timepoint: each distinct code is normalised once.
+        participant = cells[plan.reserved["participant"].position].normalised_codes().series()
+    else:
+        participant = text("participant")
     if "participant" in plan.reserved:  # else the plan reported the missing column
         header = plan.reserved["participant"].header
         _report_blank(participant, rows, header, "the participant code is empty", file, problems)
@@ -551,11 +555,12 @@ def _check_reserved(
             "participant": participant,
             "cohort": cohort,
             "programme": text("programme"),
-            "timepoint": _timepoints(text("timepoint"), rows, plan, file, problems),
+            "timepoint": _timepoints(cells, rows, plan, file, problems),
             "directorate": text("directorate"),
             "profession": text("profession"),
             SOURCE_ROW: rows.astype(np.int64),
-        }
+        },
+        copy=False,
     )
     if FORM in plan.reserved:
         # Checked against the instruments' forms when scoring, which knows them.
@@ -564,21 +569,24 @@ def _check_reserved(
 
 
 def _timepoints(
-    typed: pd.Series, rows: np.ndarray, plan: _Plan, file: str, problems: list[Problem]
+    cells: dict[int, _Distinct], rows: np.ndarray, plan: _Plan, file: str, problems: list[Problem]
 ) -> pd.Series:
     if plan.layout == "wide":
-        return typed  # filled in per timepoint when reshaping
-    canonical = _map_unique(typed, lambda v: TIMEPOINT_SPELLINGS.get(v.lower(), ""))
+        return pd.Series([""] * len(rows), dtype="str")  # filled in per timepoint when reshaping
+    typed = cells[plan.reserved["timepoint"].position]
+    canonical = np.array(
+        [TIMEPOINT_SPELLINGS.get(str(v).lower(), "") for v in typed.distinct], dtype=object
+    )[typed.codes]
     header = plan.reserved["timepoint"].header
-    for index in np.flatnonzero((canonical == "").to_numpy()).tolist():
-        value = str(typed.iat[index])
+    for index in np.flatnonzero(canonical == "").tolist():
+        value = str(typed.distinct[typed.codes[index]])
         message = (
             f"the timepoint is empty; use one of {_ALLOWED_TIMEPOINTS}"
             if value == ""
             else f"unknown timepoint '{value}'; use one of {_ALLOWED_TIMEPOINTS}"
         )
         problems.append(Problem(file=file, row=int(rows[index]), column=header, message=message))
-    return canonical
+    return pd.Series(canonical, dtype="str")
 
 
 def _report_blank(
@@ -647,7 +655,10 @@ def _tidy_frame(
 ) -> pd.DataFrame:
     by_name = {c.name: measures[c.position] for c in plan.measures}
     columns = {name: by_name.get(name, _blank(len(base), as_items)) for name in plan.measure_names}
-    return pd.concat([base, pd.DataFrame(columns, index=base.index)], axis=1)
+    # One frame built from the columns as they are: a concat would copy every answer column.
+    return pd.DataFrame(
+        {**{name: base[name] for name in base.columns}, **columns}, index=base.index, copy=False
+    )
 
 
 def _wide_to_tidy(
@@ -767,14 +778,12 @@ class _Distinct:
         return _Distinct(codes=self.codes[rows], distinct=self.distinct)
 
     def series(self) -> pd.Series:
-        return pd.Series(self.distinct[self.codes], dtype="str")
+        return pd.Series(self.distinct[self.codes], dtype="str", copy=False)
 
-
-def _map_unique(values: pd.Series, func: Callable[[str], str]) -> pd.Series:
-    """``func`` applied to each distinct value once, then spread over the column."""
-    codes, uniques = pd.factorize(values)
-    mapped = np.array([func(str(u)) for u in uniques] + [""], dtype=object)
-    return pd.Series(mapped[codes], index=values.index, dtype="str")
+    def normalised_codes(self) -> _Distinct:
+        """The column as participant codes (:func:`normalise_codes` of each distinct text)."""
+        normalised = normalise_codes(pd.Series(self.distinct, dtype="str")).astype("str")
+        return _Distinct(codes=self.codes, distinct=normalised.to_numpy(dtype=object))
 
 
 def _names(names: Iterable[str]) -> str:

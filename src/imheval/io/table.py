@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Final, Literal
 
+import numpy as np
 import pandas as pd
 
 #: Timepoints, in the order they happen.
@@ -84,8 +86,20 @@ def normalise_code(code: str) -> str:
 
 
 def normalise_codes(codes: pd.Series) -> pd.Series:
-    """Vectorised :func:`normalise_code` for a column of codes."""
-    return codes.astype("string").str.replace(r"\s+", "", regex=True).str.upper()
+    """Vectorised :func:`normalise_code` for a column of codes (``string`` dtype; a missing
+    code stays missing).
+
+    Each distinct code is normalised once and spread back over the column: a national file
+    repeats each code at every timepoint, and the text work is the cost.
+    """
+    typed = codes.astype("string")
+    positions, distinct = pd.factorize(typed)  # a missing code gets position -1
+    normalised = [_WHITESPACE.sub("", code).upper() for code in distinct.to_numpy(dtype=object)]
+    spread = np.array([*normalised, pd.NA], dtype=object)[positions]
+    return pd.Series(spread, index=codes.index, dtype="string")
+
+
+_WHITESPACE: Final = re.compile(r"\s+")
 
 
 def then_column(item_id: str) -> str:
