@@ -9,8 +9,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
+import numpy as np
 import pandas as pd
 
+from imheval.evaluation.group_rule import GroupCodes, group_codes
 from imheval.evaluation.results import EvaluationOptions, MeanRow
 from imheval.evaluation.tables import mean_row, protect_rows
 from imheval.scoring import DomainInfo
@@ -76,6 +78,9 @@ def _cohort_means(
     columns = ["cohort", "programme", "n", "pre", "post", "sd_diff"]
     if pairs.empty:
         return pd.DataFrame(columns=columns)
+    coded = group_codes(pairs, "cohort")
+    if coded is not None and not cohort_programmes["cohort"].astype(str).duplicated().any():
+        return _coded_cohort_means(pairs, coded, cohort_programmes, cohort_order)[columns]
     work = pairs[["cohort", "pre", "post"]].assign(diff=pairs["post"] - pairs["pre"])
     means = (
         work.groupby("cohort", sort=False, observed=True)
@@ -93,6 +98,58 @@ def _cohort_means(
     position = {cohort: i for i, cohort in enumerate(cohort_order)}
     ordered = means.sort_values("cohort", kind="stable", key=lambda c: c.map(position))
     return ordered[columns].reset_index(drop=True)
+
+
+def _coded_cohort_means(
+    pairs: pd.DataFrame,
+    coded: GroupCodes,
+    cohort_programmes: pd.DataFrame,
+    cohort_order: Sequence[str],
+) -> pd.DataFrame:
+    """:func:`_cohort_means` from the cohorts' codes: sums over the codes instead of grouping
+    text, the same rows in the same order (the order of ``cohort_order``; a cohort it does not
+    name comes after, in the order the pairs first mention it)."""
+    codes, k = coded.codes, int(coded.names.size)
+    pre = pairs["pre"].to_numpy(dtype=float)
+    post = pairs["post"].to_numpy(dtype=float)
+    diff = post - pre
+    counts = np.bincount(codes, minlength=k)
+    with np.errstate(all="ignore"):
+        mean_diff = np.bincount(codes, weights=diff, minlength=k) / counts
+        deviation = diff - mean_diff[codes]
+        sd_diff = np.sqrt(
+            np.bincount(codes, weights=deviation * deviation, minlength=k) / (counts - 1)
+        )
+        sd_diff[counts < 2] = np.nan
+        means_pre = np.bincount(codes, weights=pre, minlength=k) / counts
+        means_post = np.bincount(codes, weights=post, minlength=k) / counts
+    names = [str(name) for name in coded.names.tolist()]
+    programme_of = dict(
+        zip(
+            cohort_programmes["cohort"].astype(str).tolist(),
+            cohort_programmes["programme"].tolist(),
+            strict=True,
+        )
+    )
+    programmes = [programme_of.get(name) for name in names]
+    position = {cohort: i for i, cohort in enumerate(cohort_order)}
+    first = np.empty(k, dtype=np.int64)
+    first[codes[::-1]] = np.arange(codes.size - 1, -1, -1, dtype=np.int64)
+    unplaced = len(position) + int(codes.size)
+    key = [position.get(name, unplaced + int(first[j])) for j, name in enumerate(names)]
+    order = sorted(range(k), key=key.__getitem__)
+    return pd.DataFrame(
+        {
+            "cohort": [names[j] for j in order],
+            "programme": pd.Series([programmes[j] for j in order], dtype=object)
+            .fillna("")
+            .astype(str),
+            "n": counts[order],
+            "pre": means_pre[order],
+            "post": means_post[order],
+            "sd_diff": sd_diff[order],
+        }
+    )
 
 
 def _cohort_paired_t(cohort_means: pd.DataFrame) -> TestResult:

@@ -25,6 +25,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
+import pandas as pd
 
 from imheval.instruments.frameworks import FRAMEWORKS
 from imheval.instruments.model import Instrument, KeyedItem
@@ -88,19 +89,23 @@ def popular_wrong_answers(
             asked = scored.item_outcomes[item.id].to_numpy() != int(ItemOutcome.OTHER_FORM)
             pre, post = pre_rows[both], post_rows[both]
             pre, post = pre[asked[pre]], post[asked[post]]
-            answer = _most_chosen(item, chosen, pre, post)
+            # each option's count by its code: one pass over the people at each timepoint
+            codes, options = pd.factorize(chosen)
+            tally_pre = _tally(codes[pre], options)
+            tally_post = _tally(codes[post], options)
+            answer = _most_chosen(item, tally_pre, tally_post)
             if answer is not None:
-                found.append(_shares(answer, chosen, pre, post, min_group_size))
+                found.append(_shares(answer, tally_pre, tally_post, pre, post, min_group_size))
     return tuple(found)
 
 
 def _most_chosen(
-    item: KeyedItem, chosen: np.ndarray, pre: np.ndarray, post: np.ndarray
+    item: KeyedItem, tally_pre: dict[str, int], tally_post: dict[str, int]
 ) -> WrongAnswer | None:
     """The wrong option chosen most often before training by the people asked at ``pre`` (on a
     tie, most often after; then the first in option order); None when nobody chose one."""
     wrong = [code for code in item.options if code not in item.key]
-    counts = [(int((chosen[pre] == c).sum()), int((chosen[post] == c).sum())) for c in wrong]
+    counts = [(tally_pre.get(c, 0), tally_post.get(c, 0)) for c in wrong]
     if not any(b or a for b, a in counts):
         return None
     best = max(range(len(wrong)), key=lambda i: (counts[i][0], counts[i][1], -i))
@@ -115,16 +120,27 @@ def _most_chosen(
     )
 
 
+def _tally(codes: np.ndarray, options: pd.Index) -> dict[str, int]:
+    """How many of ``codes`` (codes into ``options``) chose each option."""
+    counts = np.bincount(codes[codes >= 0], minlength=len(options))
+    return {str(option): int(count) for option, count in zip(options, counts, strict=True)}
+
+
 def _shares(
-    answer: WrongAnswer, chosen: np.ndarray, pre: np.ndarray, post: np.ndarray, min_size: int
+    answer: WrongAnswer,
+    tally_pre: dict[str, int],
+    tally_post: dict[str, int],
+    pre: np.ndarray,
+    post: np.ndarray,
+    min_size: int,
 ) -> WrongAnswer:
     """``answer`` with the share of the people asked at each timepoint who chose it (None when
     fewer than ``min_size`` were asked)."""
 
-    def share(rows: np.ndarray) -> float | None:
-        return float((chosen[rows] == answer.option).mean()) if len(rows) >= min_size else None
+    def share(tally: dict[str, int], rows: np.ndarray) -> float | None:
+        return float(tally.get(answer.option, 0) / len(rows)) if len(rows) >= min_size else None
 
-    return replace(answer, before=share(pre), after=share(post))
+    return replace(answer, before=share(tally_pre, pre), after=share(tally_post, post))
 
 
 @dataclass(frozen=True, slots=True)

@@ -209,7 +209,7 @@ def ancova(pre: object, post: object, groups: object, confidence: float = 0.95) 
         )
     # post ~ pre: one slope about the grand means
     dx, dy = pre_v - pre_v.mean(), post_v - post_v.mean()
-    slope_all = float(dx @ (post_v - post_v.mean())) / float(dx @ dx)
+    slope_all = float(np.einsum("i,i->", dx, dy)) / _sum_sq(dx)
     rss_reduced = _sum_sq(dy - slope_all * dx)
     # post ~ pre + group: one slope about each group's means
     slope = sums.sxy_within / sums.sxx_within
@@ -301,7 +301,8 @@ def _complete(
 
 
 def _sum_sq(values: FloatArray) -> float:
-    return float(values @ values)
+    # einsum, not a BLAS dot: BLAS threads only slow a long dot product on a busy machine
+    return float(np.einsum("i,i->", values, values))
 
 
 class _GroupSums:
@@ -328,7 +329,7 @@ class _GroupSums:
         self.sxy_within = float(self.sxy.sum())
         # an upper bound of the design's largest singular value (its Frobenius norm: intercept,
         # pre and the group indicators), the scale of the rank tolerance below
-        self.scale = math.sqrt(2.0 * x.size + float(x @ x))
+        self.scale = math.sqrt(2.0 * x.size + _sum_sq(x))
 
     def negligible(self, sum_sq: float, n: int, columns: int) -> bool:
         """Whether a column with this sum of squares about the group means adds nothing to the

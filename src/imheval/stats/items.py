@@ -547,24 +547,28 @@ def _item_rest(matrix: FloatArray, when: str) -> tuple[list[float | None], list[
         reason = f"fewer than {MIN_PEOPLE} people answered every item {when} ({_people(n)})"
         return [None] * k, [reason] * k
     total = complete.sum(axis=1)
+    # every item at once: the rest of item j is the total less item j (columns of one matrix;
+    # sums along the people, so no per-item pass and no BLAS threads)
+    rest = total[:, np.newaxis] - complete
+    item_constant = np.ptp(complete, axis=0) == 0
+    rest_constant = np.ptp(rest, axis=0) <= 1e-12 * np.maximum(1.0, np.max(np.abs(rest), axis=0))
+    item_c = complete - complete.mean(axis=0)
+    rest_c = rest - rest.mean(axis=0)
+    cross = np.einsum("ij,ij->j", item_c, rest_c)
+    item_ss = np.einsum("ij,ij->j", item_c, item_c)
+    rest_ss = np.einsum("ij,ij->j", rest_c, rest_c)
     values: list[float | None] = []
     reasons: list[str | None] = []
     for j in range(k):
-        item = complete[:, j]
-        rest = total - item
-        if np.ptp(item) == 0:
+        if item_constant[j]:
             values.append(None)
             reasons.append(f"everyone scored the same on this item {when} (zero variance)")
             continue
-        if np.ptp(rest) <= 1e-12 * max(1.0, float(np.max(np.abs(rest)))):
+        if rest_constant[j]:
             values.append(None)
             reasons.append(f"everyone had the same total on the other items {when} (zero variance)")
             continue
-        item_c = item - item.mean()
-        rest_c = rest - rest.mean()
-        r = float(
-            np.dot(item_c, rest_c) / math.sqrt(np.dot(item_c, item_c) * np.dot(rest_c, rest_c))
-        )
+        r = float(cross[j] / math.sqrt(float(item_ss[j]) * float(rest_ss[j])))
         values.append(max(-1.0, min(1.0, r)))
         reasons.append(None)
     return values, reasons
