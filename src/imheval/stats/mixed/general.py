@@ -20,10 +20,11 @@ totals over cohorts (see :class:`_Sums`).
 from __future__ import annotations
 
 import contextlib
+import functools
 import importlib
 import math
 from dataclasses import dataclass
-from typing import Final
+from typing import Any, Final
 
 import numpy as np
 from scipy import optimize
@@ -392,15 +393,22 @@ class Fit:
 def one_blas_thread() -> contextlib.AbstractContextManager[object]:
     """Limit BLAS to one thread, if threadpoolctl is installed: every evaluation is a few
     small matrix products, for which BLAS threads cost far more than they give when the
-    machine is busy (as :mod:`imheval.stats.power_simulation` found)."""
+    machine is busy (as :mod:`imheval.stats.power_simulation` found). The libraries are
+    looked up once (10 ms each time otherwise), when numpy's and scipy's BLAS are loaded."""
+    controller = _blas_controller()
+    if controller is None:
+        return contextlib.nullcontext()
+    limits: contextlib.AbstractContextManager[object] = controller.limit(limits=1, user_api="blas")
+    return limits
+
+
+@functools.cache
+def _blas_controller() -> Any:
     try:
         threadpoolctl = importlib.import_module("threadpoolctl")
     except ImportError:
-        return contextlib.nullcontext()
-    limits: contextlib.AbstractContextManager[object] = threadpoolctl.threadpool_limits(
-        limits=1, user_api="blas"
-    )
-    return limits
+        return None
+    return threadpoolctl.ThreadpoolController()
 
 
 def fit(problem: Problem) -> Fit | None:
