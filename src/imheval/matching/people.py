@@ -61,8 +61,12 @@ def _validated_frame(
         )
     work = pd.DataFrame(index=pd.RangeIndex(len(frame)))
     for column in RESERVED_COLUMNS:
-        # The reader has already trimmed text; only missing values need a uniform form.
-        work[column] = pd.Series(frame[column].to_numpy(), dtype="str").fillna("")
+        # The reader has already trimmed text; only missing values need a uniform form. Its
+        # text columns are copied as they are (by position: the frame's index may differ).
+        values = frame[column]
+        if values.dtype != "str" or values.hasnans:
+            values = pd.Series(values.to_numpy(), dtype="str").fillna("")
+        work[column] = values.array.copy()
     if "source_row" in frame.columns:
         work["source_row"] = frame["source_row"].to_numpy()
     else:
@@ -205,13 +209,15 @@ def _cohort_programmes(frame: pd.DataFrame, index: _PeopleIndex) -> list[str]:
 
 
 def _duplicate_codes(people: pd.DataFrame) -> tuple[tuple[str, tuple[str, ...]], ...]:
-    codes = people[["participant", "cohort"]]
-    repeated = codes[codes["participant"].duplicated(keep=False)]
-    if repeated.empty:
+    codes = people["participant"].to_numpy(dtype=object)
+    repeated = pd.Series(codes, copy=False).duplicated(keep=False).to_numpy()
+    if not repeated.any():
         return ()
-    repeated = repeated.sort_values(["participant", "cohort"])
+    cohorts = people["cohort"].to_numpy(dtype=object)
+    # Sorted by code, then cohort; plain lists, as pandas' element access is slow in a loop.
+    pairs = sorted(zip(codes[repeated].tolist(), cohorts[repeated].tolist(), strict=True))
     cohorts_of: dict[str, list[str]] = {}
-    for code, cohort in zip(repeated["participant"], repeated["cohort"], strict=True):
+    for code, cohort in pairs:
         cohorts_of.setdefault(str(code), []).append(str(cohort))
     return tuple((code, tuple(cohorts)) for code, cohorts in cohorts_of.items())
 
