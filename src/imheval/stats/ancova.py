@@ -210,7 +210,6 @@ def ancova(pre: object, post: object, groups: object, confidence: float = 0.95) 
     # post ~ pre: one slope about the grand means
     dx, dy = pre_v - pre_v.mean(), post_v - post_v.mean()
     slope_all = float(np.einsum("i,i->", dx, dy)) / _sum_sq(dx)
-    rss_reduced = _sum_sq(dy - slope_all * dx)
     # post ~ pre + group: one slope about each group's means
     slope = sums.sxy_within / sums.sxx_within
     rss_full = _sum_sq(sums.dy - slope * sums.dx)
@@ -223,7 +222,16 @@ def ancova(pre: object, post: object, groups: object, confidence: float = 0.95) 
             reason="the scores after training are fitted exactly by the model (no residual "
             "variation), so F is undefined",
         )
-    ss_group = max(0.0, rss_reduced - rss_full)
+    # RSS(post ~ pre) - RSS(post ~ pre + group), as the squared length of the difference of the
+    # two fits (nested models): sum n_g (mean_y_g - mean_y - slope_all (mean_x_g - mean_x))^2 +
+    # (slope - slope_all)^2 Sxx_within. A sum of squares, not a difference of two large ones,
+    # so a small group effect keeps its precision.
+    away_x = sums.mean_x - pre_v.mean()
+    away_y = sums.mean_y - post_v.mean()
+    ss_group = float(
+        np.sum(sums.n * (away_y - slope_all * away_x) ** 2)
+        + (slope - slope_all) ** 2 * sums.sxx_within
+    )
     sigma2 = rss_full / df2
     f_value = (ss_group / df1) / sigma2
     p = float(stats.f.sf(f_value, df1, df2))
@@ -349,10 +357,14 @@ def _slopes_check(sums: _GroupSums, rss_full: float, n: int, k: int) -> SlopesCh
         )
     slopes = sums.sxy / sums.sxx
     rss_separate = _sum_sq(sums.dy - slopes[sums.codes] * sums.dx)
+    # RSS(one slope) - RSS(a slope per group) = sum Sxx_g (slope_g - slope)^2: the squared
+    # length of the difference of the two fits, without subtracting two large sums
+    common = sums.sxy_within / sums.sxx_within
+    difference = float(np.sum(sums.sxx * (slopes - common) ** 2))
     if rss_separate <= 0.0:
         return SlopesCheck(reason="the separate-slopes model fits exactly, so F is undefined")
     df1 = float(k - 1)
-    f_value = (max(0.0, rss_full - rss_separate) / df1) / (rss_separate / df2)
+    f_value = (difference / df1) / (rss_separate / df2)
     p = float(stats.f.sf(f_value, df1, df2))
     parallel = p >= 0.05
     words = (
