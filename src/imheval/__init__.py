@@ -17,6 +17,11 @@ A network group's attendance rule, from a register workbook (docs/network-groups
 ['Must attend every remaining meeting', 'May miss 1 more meeting']
 """
 
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
 from imheval._version import __version__
 from imheval.errors import (
     AnalysisError,
@@ -26,25 +31,73 @@ from imheval.errors import (
     Problem,
     UnknownInstrumentError,
 )
-from imheval.evaluation import (
-    Evaluation,
-    EvaluationOptions,
-    evaluate,
-    evaluate_file,
-)
-from imheval.instruments import (
-    Instrument,
-    get_builtin,
-    list_builtin,
-    load_instrument,
-    resolve_instrument,
-)
-from imheval.io import ResponseTable, read_responses, write_responses
-from imheval.matching import MatchResult, match
-from imheval.network.attendance import AttendanceRule, Register, Standing, standings
-from imheval.network.register import read_register
-from imheval.retest import RetestStudy, retest_study
-from imheval.scoring import MissingPolicy, ScoredTable, score_items, scores_from_totals
+
+if TYPE_CHECKING:
+    from imheval.evaluation import (
+        Evaluation,
+        EvaluationOptions,
+        evaluate,
+        evaluate_file,
+    )
+    from imheval.instruments import (
+        Instrument,
+        get_builtin,
+        list_builtin,
+        load_instrument,
+        resolve_instrument,
+    )
+    from imheval.io import ResponseTable, read_responses, write_responses
+    from imheval.matching import MatchResult, match
+    from imheval.network.attendance import AttendanceRule, Register, Standing, standings
+    from imheval.network.register import read_register
+    from imheval.retest import RetestStudy, retest_study
+    from imheval.scoring import MissingPolicy, ScoredTable, score_items, scores_from_totals
+
+#: Where each public name lives. They are imported on first use (PEP 562), so that
+#: ``import imheval`` (and so the command line's start-up) does not pay for pandas, scipy and
+#: the analysis modules until something needs them.
+_LAZY = {
+    "Evaluation": "imheval.evaluation",
+    "EvaluationOptions": "imheval.evaluation",
+    "evaluate": "imheval.evaluation",
+    "evaluate_file": "imheval.evaluation",
+    "Instrument": "imheval.instruments",
+    "get_builtin": "imheval.instruments",
+    "list_builtin": "imheval.instruments",
+    "load_instrument": "imheval.instruments",
+    "resolve_instrument": "imheval.instruments",
+    "ResponseTable": "imheval.io",
+    "read_responses": "imheval.io",
+    "write_responses": "imheval.io",
+    "MatchResult": "imheval.matching",
+    "match": "imheval.matching",
+    "AttendanceRule": "imheval.network.attendance",
+    "Register": "imheval.network.attendance",
+    "Standing": "imheval.network.attendance",
+    "standings": "imheval.network.attendance",
+    "read_register": "imheval.network.register",
+    "RetestStudy": "imheval.retest",
+    "retest_study": "imheval.retest",
+    "MissingPolicy": "imheval.scoring",
+    "ScoredTable": "imheval.scoring",
+    "score_items": "imheval.scoring",
+    "scores_from_totals": "imheval.scoring",
+}
+
+
+def __getattr__(name: str) -> Any:
+    """Import a public name's module on first use, and keep the name here thereafter."""
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'imheval' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))
+
 
 __all__ = [
     "AnalysisError",

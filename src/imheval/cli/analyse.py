@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
@@ -26,18 +26,21 @@ from imheval.cli.interop_options import (
     TimepointOption,
     reading_options,
 )
-from imheval.cli.render import render_evaluation
 from imheval.cli.services import ServiceDataOption, TrainedOption, load_services
 from imheval.cli.shell import app, console, err_console, run_safely, write_json
 from imheval.errors import AnalysisError
-from imheval.evaluation import Evaluation, EvaluationOptions, evaluate, evaluate_file
-from imheval.instruments import Instrument, resolve_instrument
-from imheval.interop.output import conversion_table
-from imheval.io.table import ResponseTable
-from imheval.matching import read_accepted_csv, to_review_csv
-from imheval.reports import FORMATS as REPORT_FORMATS
-from imheval.reports import build_report, write_report
-from imheval.scoring import MissingPolicy
+
+if TYPE_CHECKING:
+    from imheval.evaluation import Evaluation, EvaluationOptions
+    from imheval.instruments import Instrument
+    from imheval.io.table import ResponseTable
+
+# The library is imported inside the command, and only the parts it uses: the analysis needs
+# the evaluation, never the report stack (matplotlib, Jinja2, WeasyPrint, python-docx), the
+# interop package or the web app unless --report or --from asks for them.
+
+#: The report formats, by file extension (as :data:`imheval.reports.FORMATS`; a test checks).
+REPORT_FORMATS = (".html", ".htm", ".pdf", ".docx")
 
 #: Files above this size get a progress bar (smaller ones finish before it would be seen).
 PROGRESS_THRESHOLD_BYTES = 1_000_000
@@ -178,6 +181,11 @@ def analyse(
     trained: TrainedOption = None,
 ) -> None:
     def body() -> None:
+        from imheval.cli.render import render_evaluation
+        from imheval.evaluation import EvaluationOptions
+        from imheval.matching import read_accepted_csv, to_review_csv
+        from imheval.scoring import MissingPolicy
+
         services = load_services(service_data, trained, min_group_size)
         for target in report or []:
             if target.suffix.lower() not in REPORT_FORMATS:
@@ -246,6 +254,8 @@ def analyse(
             write_json(json_path, document)
             err_console.print(f"Wrote the evaluation to {json_path}")
         if report:
+            from imheval.reports import build_report, write_report
+
             # One report model serves every format asked for, so they cannot differ.
             model = build_report(evaluation, services=services)
             for target in report:
@@ -298,6 +308,9 @@ def _run_converted(
     show: bool,
 ) -> Evaluation:
     """Convert another system's export in memory, then evaluate it as a native file."""
+    from imheval.instruments import resolve_instrument
+    from imheval.interop.output import conversion_table
+
     if not paths:
         raise AnalysisError(f"give the {reading.system.label} export(s) to analyse")
     if len(instrument_refs) > 1:
@@ -320,6 +333,8 @@ def _run_converted(
 def _inputs(
     data: list[Path], instrument_refs: list[str], demo: bool
 ) -> tuple[Path, list[Instrument]]:
+    from imheval.instruments import resolve_instrument
+
     if len(data) > 1:
         raise AnalysisError(
             "give one DATA file (several files are read only with --from, one export per timepoint)"
@@ -360,6 +375,8 @@ def _parse_ranges(specs: list[str]) -> dict[str, tuple[float, float]]:
 def _run(
     path: Path, instruments: list[Instrument], options: EvaluationOptions, show: bool
 ) -> Evaluation:
+    from imheval.evaluation import evaluate_file
+
     return _with_progress(
         show, lambda update: evaluate_file(path, instruments, options, progress=update)
     )
@@ -368,6 +385,8 @@ def _run(
 def _run_table(
     table: ResponseTable, instruments: list[Instrument], options: EvaluationOptions, show: bool
 ) -> Evaluation:
+    from imheval.evaluation import evaluate
+
     return _with_progress(
         show, lambda update: evaluate(table, instruments, options, progress=update)
     )

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated, TypeVar
+from typing import TYPE_CHECKING, Annotated, TypeVar
 
 import typer
 from rich.text import Text
@@ -34,20 +34,19 @@ from imheval.cli.interop_options import (
 )
 from imheval.cli.shell import app, console, err_console, run_safely
 from imheval.errors import Problem
-from imheval.instruments import Instrument, resolve_instrument
-from imheval.interop import Conversion, InstrumentImport, SourceFile
-from imheval.interop.common import fold
-from imheval.interop.convert import convert, read_structure
-from imheval.interop.output import (
-    INSTRUMENT_NAME,
-    REPORT_NAME,
-    RESPONSES_NAME,
-    conversion_problems,
-    conversion_report,
-    shortened,
-    write_conversion,
-    write_structure,
-)
+
+if TYPE_CHECKING:
+    from imheval.instruments import Instrument
+    from imheval.interop import Conversion, InstrumentImport, SourceFile
+
+# The interop package and the instruments are imported inside the functions that use them, so
+# that the command line starts without them (``imheval analyse`` of a native file never needs
+# them).
+
+#: The files a conversion writes (as :mod:`imheval.interop.output` names them; a test checks).
+RESPONSES_NAME = "responses.csv"
+INSTRUMENT_NAME = "instrument.yaml"
+REPORT_NAME = "conversion-report.txt"
 
 #: Sources bigger than this in all get a "working" indication (smaller ones finish before it
 #: would be seen).
@@ -59,6 +58,8 @@ T = TypeVar("T")
 def read_sources(paths: Sequence[Path]) -> list[SourceFile]:
     """The files, read whole; every one that cannot be read is named in one error."""
     from imheval.errors import DataFormatError
+    from imheval.interop import SourceFile
+    from imheval.interop.common import fold
 
     files: list[SourceFile] = []
     problems: list[Problem] = []
@@ -89,6 +90,9 @@ def run_conversion(
     paths: Sequence[Path], reading: ReadingOptions, instrument: Instrument | None, show: bool
 ) -> Conversion:
     """Read the files and convert them (with a "working" indication when ``show``)."""
+    from imheval.interop import SourceFile
+    from imheval.interop.convert import convert
+
     sources = read_sources(paths)
     structure = SourceFile.read(reading.structure) if reading.structure is not None else None
     with working(f"Reading the {reading.system.label} export", show):
@@ -208,6 +212,9 @@ def convert_command(
     ] = None,
 ) -> None:
     def body() -> None:
+        from imheval.instruments import resolve_instrument
+        from imheval.interop.output import conversion_problems, conversion_report, write_conversion
+
         if system is None:
             raise OptionError(
                 "say which system the files come from with --from: redcap, msforms, "
@@ -271,6 +278,10 @@ def _convert_structure_only(
             "give the exported responses to convert (SOURCE...), or --structure to convert "
             "the questionnaire alone"
         )
+    from imheval.interop import Conversion, SourceFile
+    from imheval.interop.convert import read_structure
+    from imheval.interop.output import conversion_report, write_structure
+
     structure = read_structure(
         reading.system, SourceFile.read(reading.structure), keys=reading.keys or None
     )
@@ -287,6 +298,8 @@ def _analyse_command(out: Path) -> str:
 def print_summary(conversion: Conversion, say: Callable[[str], None] | None = None) -> None:
     """The conversion in a few lines: questions carried, responses, what was dropped, left out
     and not carried (the report has the details)."""
+    from imheval.interop.output import shortened
+
     emit = say or _say
     responses = conversion.responses
     if responses is not None:
@@ -350,6 +363,8 @@ def print_structure_summary(
 def _warn_problems(problems: Sequence[Problem]) -> None:
     if not problems:
         return
+    from imheval.interop.output import shortened
+
     err_console.print(
         Text(
             f"Warning: imheval analyse will refuse {RESPONSES_NAME} until "

@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich import box
@@ -15,26 +15,22 @@ from rich.text import Text
 
 from imheval.cli.shell import app, console, err_console, run_safely, write_json
 from imheval.errors import CoverageError, Problem
-from imheval.reports import FORMATS as REPORT_FORMATS
-from imheval.reports import write_report
-from imheval.workforce.coverage import (
-    DEFAULT_COHORT_SIZE,
-    FLAG_WORDS,
-    STATUS_WORDS,
-    BirthsCheck,
-    CoverageResult,
-    Status,
-    coverage,
-)
-from imheval.workforce.ladder import find_ladder
-from imheval.workforce.read import (
-    read_births,
-    read_establishment,
-    read_requirements,
-    read_training,
-)
 
-_STYLES = {Status.MET: "green", Status.ON_TRAJECTORY: "yellow", Status.BEHIND: "bold red"}
+if TYPE_CHECKING:
+    from imheval.workforce.coverage import BirthsCheck, CoverageResult
+
+# imheval.workforce (pandas) and the reports are imported inside the command, so that the
+# command line starts without them.
+
+#: The report formats, by file extension (as :data:`imheval.reports.FORMATS`; a test checks).
+REPORT_FORMATS = (".html", ".htm", ".pdf", ".docx")
+
+#: :data:`imheval.workforce.coverage.DEFAULT_COHORT_SIZE`, for the option's default without
+#: importing the workforce package at start-up (a test checks they agree).
+DEFAULT_COHORT_SIZE = 12
+
+#: Each status's colour on the terminal, by the status's value.
+_STYLES = {"met": "green", "on_trajectory": "yellow", "behind": "bold red"}
 
 
 @app.command(
@@ -140,6 +136,16 @@ def coverage_command(
     ] = None,
 ) -> None:
     def act() -> None:
+        from imheval.reports import write_report
+        from imheval.workforce.coverage import coverage
+        from imheval.workforce.ladder import find_ladder
+        from imheval.workforce.read import (
+            read_births,
+            read_establishment,
+            read_requirements,
+            read_training,
+        )
+
         for target in report or []:
             if target.suffix.lower() not in REPORT_FORMATS:
                 raise CoverageError(
@@ -245,6 +251,8 @@ def _number(value: Decimal) -> str:
 
 def print_coverage(result: CoverageResult) -> None:
     """The result as tables on the terminal, one per organisation, fitting 80 columns."""
+    from imheval.workforce.coverage import FLAG_WORDS, STATUS_WORDS
+
     console.print(
         f"Workforce coverage as of {_long_date(result.as_of)}; levels of "
         f"{result.ladder.describe()}, cumulative (a person counts at their highest level and "
@@ -306,7 +314,7 @@ def print_coverage(result: CoverageResult) -> None:
                 # figures need checking first, as the report and the web say
                 Text("check the data", style="yellow")
                 if row.percent is None
-                else Text(STATUS_WORDS[row.status], style=_STYLES[row.status]),
+                else Text(STATUS_WORDS[row.status], style=_STYLES[row.status.value]),
             )
         console.print(table)
         for note in notes:

@@ -9,9 +9,6 @@ import typer
 
 from imheval.cli.shell import app, err_console, run_safely
 from imheval.errors import DataFormatError, Problem
-from imheval.instruments import resolve_instrument
-from imheval.io import read_responses
-from imheval.io.writers import WRITE_FORMATS, write_responses
 
 
 @app.command(
@@ -44,6 +41,10 @@ def export(
     ] = None,
 ) -> None:
     def body() -> None:
+        from imheval.instruments import resolve_instrument
+        from imheval.io import read_responses
+        from imheval.io.writers import WRITE_FORMATS, write_responses
+
         # Refuse a bad OUTPUT before the (possibly long) read, so nothing is half done.
         if output.suffix.lower() not in WRITE_FORMATS:
             raise DataFormatError(

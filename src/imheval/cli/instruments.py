@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
@@ -14,15 +14,12 @@ from rich.text import Text
 
 from imheval.cli.shell import console, err_console, run_safely
 from imheval.errors import InstrumentError
-from imheval.instruments import (
-    Instrument,
-    KeyedItem,
-    RatingItem,
-    list_builtin,
-    load_instrument,
-    resolve_instrument,
-)
-from imheval.instruments.lint import lint_instrument
+
+if TYPE_CHECKING:
+    from imheval.instruments import Instrument, KeyedItem, RatingItem
+
+# imheval.instruments (pydantic, YAML and the bank) is imported inside the commands, so that the
+# command line starts without it.
 
 app = typer.Typer(
     name="instruments",
@@ -47,7 +44,12 @@ app = typer.Typer(
     ),
 )
 def list_command() -> None:
-    run_safely(lambda: console.print(_bank_table(list_builtin())))
+    def body() -> None:
+        from imheval.instruments import list_builtin
+
+        console.print(_bank_table(list_builtin()))
+
+    run_safely(body)
 
 
 @app.command(
@@ -67,7 +69,12 @@ def show_command(
         ),
     ],
 ) -> None:
-    run_safely(lambda: _show(resolve_instrument(id_or_file), console))
+    def body() -> None:
+        from imheval.instruments import resolve_instrument
+
+        _show(resolve_instrument(id_or_file), console)
+
+    run_safely(body)
 
 
 @app.command(
@@ -94,6 +101,9 @@ def validate_command(
         ),
     ] = False,
 ) -> None:
+    from imheval.instruments import load_instrument
+    from imheval.instruments.lint import lint_instrument
+
     try:
         instrument = load_instrument(file)
     except InstrumentError as error:
@@ -187,6 +197,7 @@ def export_command(
     ] = None,
 ) -> None:
     def body() -> None:
+        from imheval.instruments import resolve_instrument
         from imheval.interop import System
         from imheval.interop.convert import export_instrument, export_instrument_zip
 
@@ -319,6 +330,8 @@ def _range_text(instrument: Instrument, domain: str) -> str:
 
 
 def _show_item(instrument: Instrument, item: KeyedItem | RatingItem, out: Console) -> None:
+    from imheval.instruments import KeyedItem
+
     heading = Text(item.id, style="bold")
     if item.concept:
         heading.append(f"  concept: {item.concept}", style="dim")

@@ -6,14 +6,16 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from imheval.errors import ImhevalError
-from imheval.interop import ResponseOptions, SourceFile, System
-from imheval.interop.common import fold, timepoint_word
+
+if TYPE_CHECKING:
+    from imheval.interop import ResponseOptions, System
 
 __all__ = [
     "CodeFieldOption",
@@ -26,6 +28,7 @@ __all__ = [
     "OptionError",
     "ReadingOptions",
     "StructureOption",
+    "SystemChoice",
     "TimepointFieldOption",
     "TimepointOption",
     "reading_options",
@@ -40,13 +43,23 @@ class OptionError(ImhevalError, ValueError):
 # The options, shared with ``imheval analyse``
 
 
+class SystemChoice(StrEnum):
+    """The choices of ``--from``: the values of :class:`imheval.interop.System`, kept here so
+    that defining the option does not import the interop package (a test checks they agree)."""
+
+    REDCAP = "redcap"
+    MSFORMS = "msforms"
+    LIMESURVEY = "limesurvey"
+    FHIR = "fhir"
+
+
 def _named(flag: str, help: str) -> Any:
     """A text option whose value is a NAME (a field, a cohort), with no default shown."""
     return typer.Option(flag, metavar="NAME", help=help, show_default=False)
 
 
 FromOption = Annotated[
-    System | None,
+    SystemChoice | None,
     typer.Option(
         "--from",
         case_sensitive=False,
@@ -148,7 +161,7 @@ class ReadingOptions:
 
 def reading_options(
     sources: Sequence[Path],
-    system: System,
+    system: SystemChoice | System,
     structure: Path | None,
     timepoints: Sequence[str],
     events: Sequence[str],
@@ -160,6 +173,8 @@ def reading_options(
     keep_incomplete: bool,
 ) -> ReadingOptions:
     """The options parsed and checked: OptionError naming the option and what it expects."""
+    from imheval.interop import ResponseOptions, System
+
     return ReadingOptions(
         system=System(system),
         structure=structure,
@@ -190,6 +205,8 @@ def _pair(option: str, text: str, expected: str) -> tuple[str, str]:
 
 
 def _timepoint(option: str, text: str, value: str) -> str:
+    from imheval.interop.common import timepoint_word
+
     timepoint = timepoint_word(value)
     if timepoint is None:
         raise OptionError(
@@ -199,6 +216,8 @@ def _timepoint(option: str, text: str, value: str) -> str:
 
 
 def _file_timepoints(specs: Sequence[str], sources: Sequence[Path]) -> dict[str, str]:
+    from imheval.interop.common import fold
+
     names = {fold(path.name): path.name for path in sources}
     timepoints: dict[str, str] = {}
     for spec in specs:
@@ -227,6 +246,7 @@ def _events(specs: Sequence[str]) -> dict[str, str]:
                 f"--events {spec!r}: expected EVENT=TIMEPOINT (e.g. pre_arm_1=pre) or a CSV "
                 "file of events and timepoints, and there is no such file"
             )
+        from imheval.interop import SourceFile
         from imheval.interop.redcap.records import read_event_mapping
 
         for event, value in read_event_mapping(SourceFile.read(path)).items():

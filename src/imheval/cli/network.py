@@ -23,7 +23,9 @@ from imheval.network.attendance import (
     State,
     standings,
 )
-from imheval.network.register import read_register, write_tidy_csv, write_wide_xlsx
+
+# imheval.network.register (pandas, openpyxl) is imported inside the command, so that the
+# command line starts without it; the attendance rule itself is plain Python.
 
 app = typer.Typer(
     name="network",
@@ -126,6 +128,8 @@ def attendance_command(
     ] = None,
 ) -> None:
     def act() -> None:
+        from imheval.network.register import read_register, write_tidy_csv, write_wide_xlsx
+
         day = _date_option("--as-of", as_of) if as_of else datetime.date.today()
         rule = AttendanceRule(
             target_percent=_target(target),

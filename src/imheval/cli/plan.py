@@ -15,7 +15,7 @@ import math
 from collections.abc import Callable
 from functools import partial
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
@@ -24,24 +24,13 @@ from rich.text import Text
 
 from imheval.cli.shell import app, console, err_console, run_safely, write_json
 from imheval.errors import ImhevalError
-from imheval.reports.plan_words import (
-    ANALYSIS_SHORT,
-    cohort_means_sentence,
-    design_sentences,
-    effect_text,
-    percent,
-    plan_sentence,
-    power_figure,
-)
-from imheval.stats.planning import PlanInputs, cohorts_needed, plan_input_problems
-from imheval.stats.power import (
-    DesignPower,
-    PowerProgress,
-    StudyPlan,
-    design_power,
-    plan_study,
-    smallest_detectable_effect,
-)
+
+if TYPE_CHECKING:
+    from imheval.stats.planning import PlanInputs
+    from imheval.stats.power import DesignPower, PowerProgress, StudyPlan
+
+# The statistics and their wording are imported inside the functions that use them, so that the
+# command line starts without scipy.
 
 #: The option each input is given with, for error messages.
 OPTION_NAMES = {
@@ -148,6 +137,9 @@ def plan(
     ] = None,
 ) -> None:
     def body() -> None:
+        from imheval.stats.planning import PlanInputs, plan_input_problems
+        from imheval.stats.power import plan_study
+
         inputs = PlanInputs(
             effect=effect,
             power=power,
@@ -201,6 +193,8 @@ def plan(
 def _design(
     inputs: PlanInputs, effect: float, cohorts: int, cohort_size: int, seed: int
 ) -> DesignPower:
+    from imheval.stats.power import design_power
+
     def compute(progress: PowerProgress | None = None) -> DesignPower:
         return design_power(
             cohorts,
@@ -233,6 +227,15 @@ def _design(
 
 
 def _render_plan(study: StudyPlan) -> None:
+    from imheval.reports.plan_words import (
+        cohort_means_sentence,
+        effect_text,
+        percent,
+        plan_sentence,
+        power_figure,
+    )
+    from imheval.stats.planning import cohorts_needed
+
     console.rule(Text("imheval plan: the paired t-test on people", style="bold"))
     console.print(plan_sentence(study), soft_wrap=True)
     if study.target_power is not None and study.cohort_size is not None:
@@ -292,6 +295,8 @@ def _render_plan(study: StudyPlan) -> None:
 def _smallest(pairs: float, alpha: float) -> float | None:
     if not (pairs > 1 and math.isfinite(pairs)):
         return None
+    from imheval.stats.power import smallest_detectable_effect
+
     try:
         return smallest_detectable_effect(pairs, power=DEFAULT_POWER, alpha=alpha)
     except ValueError:
@@ -299,6 +304,13 @@ def _smallest(pairs: float, alpha: float) -> float | None:
 
 
 def _render_design(design: DesignPower) -> None:
+    from imheval.reports.plan_words import (
+        ANALYSIS_SHORT,
+        design_sentences,
+        effect_text,
+        power_figure,
+    )
+
     console.rule(Text("imheval plan: what a design can detect", style="bold"))
     enrolled = design.cohorts * design.cohort_size
     console.print(

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.progress import BarColumn, Progress, TextColumn
@@ -17,11 +17,13 @@ from rich.table import Table
 from rich.text import Text
 
 from imheval.cli.shell import console, err_console, run_safely, write_json
-from imheval.qualitative.agreement import AgreementReport, to_json
-from imheval.qualitative.agreement import agreement as compute_agreement
-from imheval.qualitative.model import Project
-from imheval.qualitative.refi import read_qdpx
-from imheval.stats.apa import format_number
+
+if TYPE_CHECKING:
+    from imheval.qualitative.agreement import AgreementReport
+    from imheval.qualitative.model import Project
+
+# imheval.qualitative (lxml) and the statistics are imported inside the functions that use
+# them, so that the command line starts without them.
 
 app = typer.Typer(
     name="qual",
@@ -105,6 +107,9 @@ def agreement(
     ] = None,
 ) -> None:
     def body() -> None:
+        from imheval.qualitative.agreement import to_json
+        from imheval.qualitative.refi import read_qdpx
+
         read = read_qdpx(project)
         for loss in read.losses:
             err_console.print(f"Note: {loss}", soft_wrap=True)
@@ -122,6 +127,8 @@ def agreement(
 def _agreement_with_progress(
     project: Project, unit: str, coders: list[str] | None, codes: list[str] | None
 ) -> AgreementReport:
+    from imheval.qualitative.agreement import agreement as compute_agreement
+
     def compute(progress: Callable[[int, int], None] | None = None) -> AgreementReport:
         return compute_agreement(
             project,
@@ -190,4 +197,6 @@ def _percent(share: float | None) -> str:
 
 
 def _coefficient(value: float | None) -> str:
+    from imheval.stats.apa import format_number
+
     return "not defined" if value is None else format_number(value, 2, bounded=True)

@@ -7,19 +7,21 @@ The library reads, scores and matches the pilot file and returns a frozen
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.table import Table
 from rich.text import Text
 
 from imheval.cli.shell import app, console, err_console, run_safely, write_json
-from imheval.instruments import resolve_instrument
-from imheval.retest import RetestStudy, retest_study
-from imheval.stats.agreement import kappa_words
-from imheval.stats.measurement_error import bland_altman_words, measurement_error_words
-from imheval.stats.reliability import ItemRetest, KappaResult
-from imheval.stats.results import ConfidenceInterval
+
+if TYPE_CHECKING:
+    from imheval.retest import RetestStudy
+    from imheval.stats.reliability import ItemRetest, KappaResult
+    from imheval.stats.results import ConfidenceInterval
+
+# The library (scipy, pandas) is imported inside the functions that use it, so that the command
+# line starts without it.
 
 
 @app.command(
@@ -57,6 +59,9 @@ def reliability(
     ] = None,
 ) -> None:
     def body() -> None:
+        from imheval.instruments import resolve_instrument
+        from imheval.retest import retest_study
+
         study = retest_study(data, [resolve_instrument(ref) for ref in instrument or []])
         _render(study)
         if json_path is not None:
@@ -118,6 +123,8 @@ def _render(study: RetestStudy) -> None:
 
 
 def _render_error(study: RetestStudy) -> None:
+    from imheval.stats.measurement_error import bland_altman_words, measurement_error_words
+
     """Domains: Bland-Altman and SEM / smallest detectable change, then their sentences."""
     console.print()
     table = Table(title="Domains: measurement error, in score points", title_justify="left")
@@ -223,6 +230,8 @@ def _kappa_cells(
     if not computed or value is None:
         return "not computed", reason or ""
     shown = _bounded(value) + (f" [{_bounded(ci.low)}, {_bounded(ci.high)}]" if ci else " (no CI)")
+    from imheval.stats.agreement import kappa_words
+
     return shown, kappa_words(value)
 
 

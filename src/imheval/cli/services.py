@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.table import Table
@@ -20,19 +20,17 @@ from rich.text import Text
 from imheval._version import __version__
 from imheval.cli.shell import console, err_console, run_safely, write_json
 from imheval.errors import DataFormatError, Problem
-from imheval.reports import write_report
-from imheval.reports.model import Report, Section
-from imheval.reports.sections.services_blocks import barr_name, service_blocks
-from imheval.services import (
-    CAUTION,
-    ServiceSummary,
-    parse_training_date,
-    read_service_data,
-    summarise,
-    template_bytes,
-)
-from imheval.services.analysis import shown
-from imheval.stats.its import MIN_PERIODS_EACH_SIDE
+
+if TYPE_CHECKING:
+    from imheval.reports.model import Report
+    from imheval.services import ServiceSummary
+
+# imheval.services, imheval.stats and the reports are imported inside the functions that use
+# them, so that the command line starts without them.
+
+#: :data:`imheval.stats.its.MIN_PERIODS_EACH_SIDE`, for the help text without importing the
+#: statistics at start-up (a test checks they agree).
+MIN_PERIODS_EACH_SIDE = 8
 
 __all__ = ["ServiceDataOption", "TrainedOption", "app", "load_services"]
 
@@ -69,6 +67,8 @@ TrainedOption = Annotated[
 def training_dates(specs: list[str]) -> tuple[datetime.date | None, dict[str, datetime.date]]:
     """The default date and the per-service dates from ``--trained`` values; raises
     :class:`DataFormatError` naming the value that is not a date."""
+    from imheval.services import parse_training_date
+
     default: datetime.date | None = None
     per_service: dict[str, datetime.date] = {}
     problems: list[Problem] = []
@@ -99,6 +99,8 @@ def load_services(
         if trained:
             raise DataFormatError([Problem("--trained", "give --service-data FILE with it")])
         return None
+    from imheval.services import read_service_data, summarise
+
     default, per_service = training_dates(trained or [])
     if default is None and not per_service:
         raise DataFormatError(
@@ -135,6 +137,8 @@ def template(
     out: Annotated[Path, typer.Argument(help="The file to write (.csv or .xlsx).")],
 ) -> None:
     def body() -> None:
+        from imheval.services import template_bytes
+
         suffix = out.suffix.lower()
         if suffix not in (".csv", ".xlsx"):
             raise DataFormatError([Problem(out.name, "write a .csv or .xlsx file")])
@@ -177,6 +181,8 @@ def summarise_command(
     ] = 5,
 ) -> None:
     def body() -> None:
+        from imheval.reports import write_report
+
         summary = load_services(data, trained or [], min_group_size)
         assert summary is not None  # a path was given
         _render(summary)
@@ -192,6 +198,9 @@ def summarise_command(
 
 def services_report(summary: ServiceSummary) -> Report:
     """The service-data summary as a one-section report (for --html)."""
+    from imheval.reports.model import Report, Section
+    from imheval.reports.sections.services_blocks import service_blocks
+
     return Report(
         title="Service data before and after training",
         subtitle=f"Kirkpatrick level 4 (Barr 4a and 4b); data: {summary.source}",
@@ -202,6 +211,10 @@ def services_report(summary: ServiceSummary) -> Report:
 
 
 def _render(summary: ServiceSummary) -> None:
+    from imheval.reports.sections.services_blocks import barr_name
+    from imheval.services import CAUTION
+    from imheval.services.analysis import shown
+
     console.rule(Text("imheval service data (level 4)", style="bold"))
     console.print(f"Data: {summary.source}")
     console.print(Text(CAUTION, style="yellow"))

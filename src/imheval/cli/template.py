@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, cast
+from typing import TYPE_CHECKING, Annotated, cast
 
 import typer
 
 from imheval.cli.shell import app, err_console, run_safely
 from imheval.errors import DataFormatError, Problem
-from imheval.instruments import resolve_instrument
-from imheval.io.table import TIMEPOINTS
-from imheval.io.templates import TemplateFormat, template_bytes
+
+if TYPE_CHECKING:
+    from imheval.io.templates import TemplateFormat
 
 _KINDS = {".csv": "csv", ".xlsx": "xlsx"}
 
@@ -51,6 +51,10 @@ def template(
     ] = "Cohort 1",
 ) -> None:
     def body() -> None:
+        from imheval.instruments import resolve_instrument
+        from imheval.io.table import TIMEPOINTS
+        from imheval.io.templates import template_bytes
+
         kind = _KINDS.get(output.suffix.lower())
         if kind is None:
             raise DataFormatError(
@@ -67,7 +71,7 @@ def template(
             )
         instruments = [resolve_instrument(ref) for ref in instrument]
         content = template_bytes(
-            instruments, cast(TemplateFormat, kind), timepoint=timepoint, cohort=cohort
+            instruments, cast("TemplateFormat", kind), timepoint=timepoint, cohort=cohort
         )
         output.write_bytes(content)
         columns = sum(len(form.items) for form in instruments)
