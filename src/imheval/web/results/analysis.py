@@ -24,7 +24,7 @@ import imheval
 from imheval import EvaluationOptions, ImhevalError, evaluate, score_items
 from imheval.evaluation import Evaluation
 from imheval.instruments import Instrument
-from imheval.instruments.bank import get_builtin, split_ref
+from imheval.instruments.bank import builtin_ids, get_builtin, split_ref
 from imheval.io.table import TIMEPOINTS, ResponseTable
 from imheval.matching import MatchResult, match
 from imheval.web.capture.models import Status, Submission
@@ -38,6 +38,7 @@ from imheval.web.workspace.models import (
     InstrumentFile,
     Programme,
     current_builtin_version,
+    pinned_refs,
     resolve_instruments,
 )
 
@@ -159,16 +160,39 @@ class Scope:
             pins.values_list("cohort_id", "instrument_refs", "instrument_versions"),
         )
 
-    def collections(self) -> list[Collection]:
-        """The scope's questionnaires: cohorts in the order they ran, then pre, post, follow-up."""
+    def questionnaire_refs(self) -> list[list[str]]:
+        """Each of the scope's questionnaires' instrument refs, with built-ins at their pinned
+        versions (:meth:`Collection.pinned_refs`), in the order they were asked: cohorts in the
+        order they ran, then pre, post, follow-up.
+
+        One query, read as values rather than models (a large organisation has thousands of
+        questionnaires); only a questionnaire with a built-in not pinned yet, whose version
+        :meth:`Collection.pinned_versions` works out from its cohort, is loaded as a model.
+        """
         found = Collection.objects.in_organisation(self.organisation).filter(
             cohort__in=self.cohorts()
         )
         order = {timepoint: index for index, timepoint in enumerate(TIMEPOINTS)}
-        return sorted(
-            found.select_related("cohort"),
-            key=lambda c: (c.cohort.start_date, c.cohort_id, order.get(c.timepoint, 9)),
+        rows = sorted(
+            found.values_list(
+                "pk",
+                "cohort__start_date",
+                "cohort_id",
+                "timepoint",
+                "instrument_refs",
+                "instrument_versions",
+            ),
+            key=lambda row: (row[1], row[2], order.get(row[3], 9)),
         )
+        builtins = set(builtin_ids())
+        asked = []
+        for pk, _, _, _, refs, versions in rows:
+            refs, versions = list(refs or []), versions or {}
+            if any(ref in builtins and ref not in versions for ref in refs):
+                asked.append(Collection.objects.get(pk=pk).pinned_refs())
+            else:
+                asked.append(pinned_refs(refs, {r: versions[r] for r in refs if r in versions}))
+        return asked
 
 
 @dataclass(frozen=True)
@@ -283,8 +307,8 @@ def scope_instruments(scope: Scope) -> list[Instrument]:
     be loaded.
     """
     refs: list[str] = []
-    for collection in scope.collections():
-        refs.extend(ref for ref in collection.pinned_refs() if ref not in refs)
+    for asked in scope.questionnaire_refs():
+        refs.extend(ref for ref in asked if ref not in refs)
     if not refs:
         raise UnavailableError(
             f"No questionnaires have been set up for {scope.description} yet, so there is "
@@ -388,10 +412,13 @@ def applicable_decisions(
     joins anything. Both the analysis (accepted ones) and the decisions download use this.
     """
     decisions = MatchDecision.objects.in_organisation(organisation).filter(cohort__in=cohorts)
+    decisions = list(decisions.order_by("cohort_id", "code_a", "code_b"))
+    if not decisions:  # most scopes: no need to name cohorts or look at the codes
+        return []
     labels = cohort_labels(submissions)
     present = set(zip(table.frame["cohort"], table.frame["participant"], strict=True))
     applicable = []
-    for decision in decisions.order_by("cohort_id", "code_a", "code_b"):
+    for decision in decisions:
         label = labels.get(decision.cohort_id)
         if label is None:
             continue
