@@ -175,10 +175,28 @@ def _published_bias_dict(bias: PublishedBias) -> dict[str, Any]:
 
 
 def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
-    records: list[dict[str, Any]] = []
-    for row in frame.to_dict(orient="records"):
-        records.append({str(k): _plain(v) for k, v in row.items()})
-    return records
+    """One dict per row, with plain Python values (a non-finite float is None).
+
+    Built column by column: a national file has 10,000 cohorts, and pandas' row records with
+    a check of every value cost more than the rest of the document.
+    """
+    names = [str(name) for name in frame.columns]
+    if not all(isinstance(dtype, np.dtype) or dtype == "str" for dtype in frame.dtypes):
+        # Nullable extension columns keep pandas' own boxing of their missing values.
+        return [
+            {str(k): _plain(v) for k, v in row.items()} for row in frame.to_dict(orient="records")
+        ]
+    columns = [_plain_column(frame.iloc[:, position]) for position in range(frame.shape[1])]
+    return [dict(zip(names, row, strict=True)) for row in zip(*columns, strict=True)]
+
+
+def _plain_column(column: pd.Series) -> list[object]:
+    if column.dtype.kind in "iub":
+        values: list[object] = column.to_numpy().tolist()
+        return values
+    if column.dtype.kind == "f":
+        return [v if math.isfinite(v) else None for v in column.to_numpy().tolist()]
+    return [_plain(value) for value in column.to_numpy(dtype=object).tolist()]
 
 
 def _plain(value: object) -> object:
