@@ -120,10 +120,11 @@ def _most_chosen(
     )
 
 
-def _tally(codes: np.ndarray, options: pd.Index) -> dict[str, int]:
+def _tally(codes: np.ndarray, options: object) -> dict[str, int]:
     """How many of ``codes`` (codes into ``options``) chose each option."""
-    counts = np.bincount(codes[codes >= 0], minlength=len(options))
-    return {str(option): int(count) for option, count in zip(options, counts, strict=True)}
+    names = [str(option) for option in np.asarray(options, dtype=object).tolist()]
+    counts = np.bincount(codes[codes >= 0], minlength=len(names))
+    return {name: int(count) for name, count in zip(names, counts.tolist(), strict=True)}
 
 
 def _shares(

@@ -41,7 +41,8 @@ class GroupCodes:
     @property
     def labels(self) -> np.ndarray:
         """Each row's value as text (an object array)."""
-        return self.names[self.codes]
+        labels: np.ndarray = self.names[self.codes]
+        return labels
 
     def categorical(self, rows: np.ndarray | None = None) -> pd.Categorical:
         """The rows (all, or those ``rows`` selects) as a Categorical over ``names``, which the

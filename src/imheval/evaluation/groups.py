@@ -77,7 +77,7 @@ def _group_test(values: np.ndarray, shown: TestedGroups, grouping: str) -> TestR
     """Welch's comparison of ``values`` (those of the people tested) between the groups."""
     labels: object
     if shown.codes is not None:
-        groups = np.count_nonzero(np.bincount(shown.codes.codes[shown.tested]))
+        groups = int(np.count_nonzero(np.bincount(shown.codes.codes[shown.tested])))
         labels = shown.codes.categorical(shown.tested)
     else:
         groups = len(set(shown.labels[shown.tested].tolist()))

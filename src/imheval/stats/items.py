@@ -32,8 +32,9 @@ from imheval.stats._common import (
     finite_or_none,
 )
 from imheval.stats.mcnemar import McNemarResult, _mcnemar_item
+from imheval.stats.mixed.general import one_blas_thread
 from imheval.stats.multiplicity import holm
-from imheval.stats.reliability import AlphaResult, cronbach_alpha
+from imheval.stats.reliability import AlphaResult, alpha_of_complete
 from imheval.stats.results import ConfidenceInterval
 
 #: Fewest complete cases for a correlation or reliability coefficient: with 2 people any
@@ -248,10 +249,13 @@ def item_analysis(
     """
     level = check_confidence(confidence)
     pre_matrix, ids = as_item_matrix(pre, "pre", item_ids)
+    # column order: every per-item figure reads one column, contiguous in memory this way
+    pre_matrix = np.asfortranarray(pre_matrix)
     k = pre_matrix.shape[1]
     post_matrix: FloatArray | None = None
     if post is not None:
         post_matrix, _ = as_item_matrix(post, "post", ids)
+        post_matrix = np.asfortranarray(post_matrix)
         if post_matrix.shape != pre_matrix.shape:
             raise AnalysisError(
                 f"pre and post must have the same shape (rows = the same people), got "
@@ -267,9 +271,11 @@ def item_analysis(
         _check_range(post_matrix, ids, lows, highs, "post")
     is_binary = _binary_items(pre_matrix, post_matrix, lows, highs, binary, ids)
 
-    rest_pre, rest_pre_reason = _item_rest(pre_matrix, _TIMEPOINT_WORDS["pre"])
+    cases_pre = _complete_cases(pre_matrix)
+    cases_post = _complete_cases(post_matrix) if post_matrix is not None else None
+    rest_pre, rest_pre_reason = _item_rest(pre_matrix, _TIMEPOINT_WORDS["pre"], cases_pre)
     rest_post, rest_post_reason = (
-        _item_rest(post_matrix, _TIMEPOINT_WORDS["post"])
+        _item_rest(post_matrix, _TIMEPOINT_WORDS["post"], cases_post)
         if post_matrix is not None
         else ([None] * k, [None] * k)
     )
@@ -331,23 +337,19 @@ def item_analysis(
         )
 
     maximum = float(np.sum(highs))
-    reliability_pre = cronbach_alpha(pre_matrix, ids, confidence=level)
+    reliability_pre = alpha_of_complete(cases_pre[0], ids, level, cases_pre[1])
     reliability_post = (
-        cronbach_alpha(post_matrix, ids, confidence=level) if post_matrix is not None else None
-    )
-    ceiling_pre = ceiling_effect(_complete_totals(pre_matrix), maximum, "pre")
-    ceiling_post = (
-        ceiling_effect(_complete_totals(post_matrix), maximum, "post")
-        if post_matrix is not None
+        alpha_of_complete(cases_post[0], ids, level, cases_post[1])
+        if cases_post is not None
         else None
+    )
+    ceiling_pre = ceiling_effect(cases_pre[1], maximum, "pre")
+    ceiling_post = (
+        ceiling_effect(cases_post[1], maximum, "post") if cases_post is not None else None
     )
     minimum = float(np.sum(lows))
-    floor_pre = floor_effect(_complete_totals(pre_matrix), minimum, "pre")
-    floor_post = (
-        floor_effect(_complete_totals(post_matrix), minimum, "post")
-        if post_matrix is not None
-        else None
-    )
+    floor_pre = floor_effect(cases_pre[1], minimum, "pre")
+    floor_post = floor_effect(cases_post[1], minimum, "post") if cases_post is not None else None
     domain_flags = [
         c.flag
         for c in (ceiling_pre, ceiling_post, floor_pre, floor_post)
@@ -533,51 +535,63 @@ def _facility(column: FloatArray, low: float, high: float) -> tuple[float | None
     return (float(np.mean(present)) - low) / (high - low), n
 
 
-def _item_rest(matrix: FloatArray, when: str) -> tuple[list[float | None], list[str | None]]:
+def _complete_cases(matrix: FloatArray) -> tuple[FloatArray, FloatArray]:
+    """The rows with every item (people x items, no NaN) and their totals: worked out once for
+    the item-rest correlations, alpha and the ceiling and floor."""
+    complete = matrix[~np.isnan(matrix).any(axis=1)]
+    return complete, complete.sum(axis=1)
+
+
+def _item_rest(
+    matrix: FloatArray, when: str, cases: tuple[FloatArray, FloatArray] | None = None
+) -> tuple[list[float | None], list[str | None]]:
     """Corrected item-rest correlations on complete cases, with the reason for each None.
 
-    ``when`` ("before training") places the reason in time.
+    ``when`` ("before training") places the reason in time; ``cases`` is
+    :func:`_complete_cases` of ``matrix`` when the caller has it.
     """
     k = matrix.shape[1]
-    complete = matrix[~np.isnan(matrix).any(axis=1)]
+    complete, total = cases if cases is not None else _complete_cases(matrix)
     n = int(complete.shape[0])
     if k < 2:
         return [None] * k, ["a domain needs at least 2 items for an item-rest correlation"] * k
     if n < MIN_PEOPLE:
         reason = f"fewer than {MIN_PEOPLE} people answered every item {when} ({_people(n)})"
         return [None] * k, [reason] * k
-    total = complete.sum(axis=1)
-    # every item at once: the rest of item j is the total less item j (columns of one matrix;
-    # sums along the people, so no per-item pass and no BLAS threads)
-    rest = total[:, np.newaxis] - complete
-    item_constant = np.ptp(complete, axis=0) == 0
-    rest_constant = np.ptp(rest, axis=0) <= 1e-12 * np.maximum(1.0, np.max(np.abs(rest), axis=0))
-    item_c = complete - complete.mean(axis=0)
-    rest_c = rest - rest.mean(axis=0)
-    cross = np.einsum("ij,ij->j", item_c, rest_c)
-    item_ss = np.einsum("ij,ij->j", item_c, item_c)
-    rest_ss = np.einsum("ij,ij->j", rest_c, rest_c)
+    # Every item at once from the items' sums of squares and products about their means (one
+    # pass): with rest_j = total - item_j, Sum(item_j rest_j) = row j of the matrix summed less
+    # its diagonal, and Sum(rest_j^2) = the whole matrix summed - 2 row j summed + diagonal.
+    centred = complete - complete.mean(axis=0)
+    with one_blas_thread():
+        products = centred.T @ centred
+    by_item = products.sum(axis=1)
+    own = np.diag(products)
+    cross = by_item - own
+    rest_ss = float(products.sum()) - 2.0 * by_item + own
+    # An item or rest score whose spread is within the tolerances below has a sum of squares no
+    # larger than n (tolerance)^2; one clearly larger is not constant. Only a score near that
+    # bound is checked row by row, exactly as the rules read.
+    largest = float(np.max(np.abs(total))) + float(np.max(np.abs(complete)))
+    bound = n * (1e-12 * max(1.0, largest)) ** 2 + 1e-9 * float(np.sum(own) + products.sum())
     values: list[float | None] = []
     reasons: list[str | None] = []
     for j in range(k):
-        if item_constant[j]:
+        if not own[j] > bound and np.ptp(complete[:, j]) == 0:
             values.append(None)
             reasons.append(f"everyone scored the same on this item {when} (zero variance)")
             continue
-        if rest_constant[j]:
+        if not rest_ss[j] > bound and _constant_rest(total - complete[:, j]):
             values.append(None)
             reasons.append(f"everyone had the same total on the other items {when} (zero variance)")
             continue
-        r = float(cross[j] / math.sqrt(float(item_ss[j]) * float(rest_ss[j])))
+        r = float(cross[j] / math.sqrt(float(own[j]) * float(rest_ss[j])))
         values.append(max(-1.0, min(1.0, r)))
         reasons.append(None)
     return values, reasons
 
 
-def _complete_totals(matrix: FloatArray) -> FloatArray:
-    complete = ~np.isnan(matrix).any(axis=1)
-    totals: FloatArray = matrix[complete].sum(axis=1)
-    return totals
+def _constant_rest(rest: FloatArray) -> bool:
+    return bool(np.ptp(rest) <= 1e-12 * max(1.0, float(np.max(np.abs(rest)))))
 
 
 def _easy_item_flags(item_id: str, facility_pre: float | None, binary: bool) -> list[str]:

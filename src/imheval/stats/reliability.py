@@ -697,8 +697,16 @@ def cronbach_alpha(
     """
     level = check_confidence(confidence)
     matrix, ids = as_item_matrix(items, "items", item_ids)
-    k = matrix.shape[1]
     complete = matrix[~np.isnan(matrix).any(axis=1)]
+    return alpha_of_complete(complete, ids, level, complete.sum(axis=1))
+
+
+def alpha_of_complete(
+    complete: FloatArray, ids: Sequence[str], level: float, total: FloatArray
+) -> AlphaResult:
+    """:func:`cronbach_alpha` of the complete cases ``complete`` (people x items, no NaN) whose
+    row totals are ``total``, at a checked confidence ``level``: for a caller that has them."""
+    k = complete.shape[1]
     n = int(complete.shape[0])
     kr20 = bool(n > 0 and np.all((complete == 0) | (complete == 1)))
     if k < 2:
@@ -711,7 +719,6 @@ def cronbach_alpha(
             reason=f"fewer than {MIN_PEOPLE} people answered every item ({_answered(n)})",
         )
     item_vars = np.var(complete, axis=0, ddof=1)
-    total = complete.sum(axis=1)
     value = _alpha_from(item_vars.sum(), total, k)
     if value is None:
         return AlphaResult(
