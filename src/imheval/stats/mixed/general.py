@@ -104,13 +104,18 @@ class _Sums:
             )
         else:
             cell = problem.cell
-            self.total, self.zcross = _cell_sums(problem, cell, n_cohorts)
+            self.total, self.zcross = _cell_sums(problem, cell, n_cohorts, cohort_blocks=False)
             person_sum = (
                 _cell_person_sums(problem, cell) if problem.person_term else np.zeros((0, 0))
             )
-        self._by_size(person_sum, n_cohorts)
+        self._by_size(person_sum, n_cohorts, cohort_blocks=problem.cell is None)
+        self.cells = (
+            _CellCohortSums(problem, problem.cell, n_cohorts, person_sum, self.sizes)
+            if problem.cell is not None and problem.k
+            else None
+        )
 
-    def _by_size(self, person_sum: FloatArray, n_cohorts: int) -> None:
+    def _by_size(self, person_sum: FloatArray, n_cohorts: int, *, cohort_blocks: bool) -> None:
         """The sums over people of each number of rows (see the class docstring)."""
         problem = self.problem
         r, k = problem.p + 1, problem.k
@@ -126,12 +131,12 @@ class _Sums:
             sizes = np.unique(counts[counts > 0]).astype(np.float64)
             n_of_size = np.zeros(sizes.size)
             total_by_size = np.zeros((sizes.size, r, r))
-            zcross_by_size = np.zeros((sizes.size, k, self.d, n_cohorts))
+            zcross_by_size = np.zeros((sizes.size, k, self.d, n_cohorts if cohort_blocks else 0))
             for index, size in enumerate(sizes.tolist()):
                 chosen = counts == size
                 rows = person_sum[chosen]
                 total_by_size[index] = rows[:, :r].T @ rows[:, :r]
-                if k:
+                if k and cohort_blocks:
                     zcross_by_size[index] = _grouped_cross(
                         rows, rows[:, r:], person_cohort[chosen], n_cohorts
                     )
@@ -142,7 +147,9 @@ class _Sums:
         self.zcross_by_size = zcross_by_size
 
 
-def _cell_sums(problem: Problem, cell: IntArray, n_cohorts: int) -> tuple[FloatArray, FloatArray]:
+def _cell_sums(
+    problem: Problem, cell: IntArray, n_cohorts: int, *, cohort_blocks: bool = True
+) -> tuple[FloatArray, FloatArray]:
     """``_Sums.total`` and ``_Sums.zcross`` of a problem given by cells (``cell``, each row's),
     from the count and the sum of y of each cell in each cohort: O(n) for the counts, then
     products of cohorts x cells by cells x d."""
@@ -155,8 +162,8 @@ def _cell_sums(problem: Problem, cell: IntArray, n_cohorts: int) -> tuple[FloatA
     total[:p, :p] = x.T @ (counts[:, None] * x)
     total[:p, p] = total[p, :p] = x.T @ y_sums
     total[p, p] = float(y @ y)
-    zcross = np.zeros((k, r + k, n_cohorts))
-    if k:
+    zcross = np.zeros((k, r + k, n_cohorts if cohort_blocks else 0))
+    if k and cohort_blocks:
         key = problem.cohort * n_cells + cell
         cohort_counts = np.bincount(key, minlength=n_cohorts * n_cells).reshape(n_cohorts, -1)
         cohort_y = np.bincount(key, weights=y, minlength=n_cohorts * n_cells).reshape(n_cohorts, -1)
@@ -179,6 +186,89 @@ def _cell_person_sums(problem: Problem, cell: IntArray) -> FloatArray:
         weights = problem.y if column is None else column[cell]
         sums[:, index] = np.bincount(person, weights=weights, minlength=n_persons)
     return sums
+
+
+class _CellCohortSums:
+    """The cohort sums of a problem given by cells, kept by (cohort, cell) entry.
+
+    A cohort's block of Z against X, ``Z_c' X``, is ``W_c x`` with ``W_c`` (k x cells) the
+    sums of Z over the cohort's rows of each cell, and a cohort has rows in few cells (one
+    programme: one per time). So the cohorts' term of X'H^-1X, the sum over cohorts of
+    ``X'Z_c Lambda B_c^-1 Lambda' Z_c'X``, is ``x' M x`` with M (cells x cells) summed over the
+    pairs of entries of each cohort: O(entries x k^2) an evaluation, not O(cohorts x p^2).
+    Each part is kept as its total over rows (``*_rows``) and its sums over the people of each
+    size (``*_by_size``), which each evaluation combines with the person weights as
+    ``_Sums`` does for its blocks.
+    """
+
+    def __init__(
+        self,
+        problem: Problem,
+        cell: IntArray,
+        n_cohorts: int,
+        person_sum: FloatArray,
+        sizes: FloatArray,
+    ) -> None:
+        n_cells, p, k = problem.x.shape[0], problem.p, problem.k
+        self.n_cells = n_cells
+        key = problem.cohort * n_cells + cell
+        entry_key, row_entry = np.unique(key, return_inverse=True)
+        n_entries = entry_key.size
+        self.entry_cohort = entry_key // n_cells
+        self.entry_cell = entry_key % n_cells
+        z_rows = problem.z[cell]  # n x k
+        counts = np.bincount(row_entry, minlength=n_entries).astype(np.float64)
+        # W (k x entries), Z'y (k x cohorts) and Z'Z (k x k x cohorts) over every row
+        self.w_rows = counts * problem.z[self.entry_cell].T
+        self.zy_rows = np.stack(
+            [np.bincount(problem.cohort, z_rows[:, j] * problem.y, n_cohorts) for j in range(k)]
+        )
+        self.zz_rows = np.stack(
+            [
+                np.stack(
+                    [
+                        np.bincount(problem.cohort, z_rows[:, i] * z_rows[:, j], n_cohorts)
+                        for j in range(k)
+                    ]
+                )
+                for i in range(k)
+            ]
+        )
+        # the same sums over people: a person's sum of Z times their sums (of each cell, of y,
+        # of Z), for the people of each number of rows
+        n_sizes = sizes.size
+        self.w_by_size = np.zeros((n_sizes, k, n_entries))
+        self.zy_by_size = np.zeros((n_sizes, k, n_cohorts))
+        self.zz_by_size = np.zeros((n_sizes, k, k, n_cohorts))
+        if problem.person_term:
+            person_z = person_sum[:, p + 1 :]
+            person_y = person_sum[:, p]
+            n_rows = np.bincount(problem.person)
+            person_cohort = np.zeros(n_rows.size, dtype=np.int64)
+            person_cohort[problem.person] = problem.cohort
+            for index, size in enumerate(sizes.tolist()):
+                rows = n_rows[problem.person] == size
+                people = n_rows == size
+                row_z = person_z[problem.person[rows]]
+                cohorts = person_cohort[people]
+                for i in range(k):
+                    self.w_by_size[index, i] = np.bincount(row_entry[rows], row_z[:, i], n_entries)
+                    self.zy_by_size[index, i] = np.bincount(
+                        cohorts, person_z[people, i] * person_y[people], n_cohorts
+                    )
+                    for j in range(k):
+                        self.zz_by_size[index, i, j] = np.bincount(
+                            cohorts, person_z[people, i] * person_z[people, j], n_cohorts
+                        )
+        # every ordered pair of entries of one cohort (entries are sorted by cohort)
+        per_cohort = np.bincount(self.entry_cohort, minlength=n_cohorts)
+        start = np.concatenate([[0], np.cumsum(per_cohort)[:-1]])
+        repeat = per_cohort[self.entry_cohort]
+        self.first = np.repeat(np.arange(n_entries), repeat)
+        position = np.arange(self.first.size) - np.repeat(np.cumsum(repeat) - repeat, repeat)
+        self.second = start[self.entry_cohort[self.first]] + position
+        self.pair_cell = self.entry_cell[self.first] * n_cells + self.entry_cell[self.second]
+        self.x = problem.x
 
 
 def _group_sums(rows: FloatArray, group: IntArray, n_groups: int) -> FloatArray:
@@ -255,6 +345,8 @@ def evaluate(sums: _Sums, theta: FloatArray) -> Evaluation | None:
     logdet = 0.0
     offset = 0
     q_z = sums.zcross
+    cells = sums.cells
+    c = np.zeros(0)
     if problem.person_term:
         t2 = float(theta[0]) ** 2
         offset = 1
@@ -262,12 +354,19 @@ def evaluate(sums: _Sums, theta: FloatArray) -> Evaluation | None:
         q_rr = sums.total.copy()
         for index, weight in enumerate(c.tolist()):
             q_rr -= weight * sums.total_by_size[index]
-            if k:
+            if k and cells is None:
                 q_z = q_z - weight * sums.zcross_by_size[index]
         logdet += float(sums.n_of_size @ np.log1p(sums.sizes * t2))
     else:
         q_rr = sums.total
-    if k:
+    if k and cells is not None:
+        found = _cohort_term_by_cells(cells, cholesky_factor(theta[offset:], k), c)
+        if found is None:
+            return None
+        term, cohort_logdet = found
+        q_rr = q_rr - term
+        logdet += cohort_logdet
+    elif k:
         r = p + 1  # the fixed columns and y
         lam = cholesky_factor(theta[offset:], k)
         n_cohorts = q_z.shape[2]
@@ -299,6 +398,56 @@ def evaluate(sums: _Sums, theta: FloatArray) -> Evaluation | None:
     if not (pwrss > 0 and math.isfinite(pwrss)):
         return None
     return Evaluation(beta, xhx, pwrss, logdet, 2.0 * float(np.log(np.diagonal(chol_x)).sum()))
+
+
+def _cohort_term_by_cells(
+    cells: _CellCohortSums, lam: FloatArray, weights: FloatArray
+) -> tuple[FloatArray, float] | None:
+    """The cohorts' term of [X y]'H^-1[X y] (r x r) and their part of log|H|, from the sums by
+    entry (see :class:`_CellCohortSums`); None when a cohort's block is not positive."""
+    w, zy, zz = cells.w_rows, cells.zy_rows, cells.zz_rows
+    for index, weight in enumerate(weights.tolist()):
+        w = w - weight * cells.w_by_size[index]
+        zy = zy - weight * cells.zy_by_size[index]
+        zz = zz - weight * cells.zz_by_size[index]
+    k = lam.shape[0]
+    t_cell = lam.T @ w  # k x entries
+    t_y = lam.T @ zy  # k x cohorts
+    # B = Lambda' Z'Z Lambda + I of each cohort (k x k x cohorts); k is at most 3, so plain
+    # loops over it on contiguous rows, which are much faster here than einsum or fancy indexing
+    lz = np.tensordot(lam.T, zz, axes=(1, 0))
+    b = np.empty((k, k, zz.shape[2]))
+    for row in range(k):
+        for column in range(k):
+            b[row, column] = lam[0, column] * lz[row, 0]
+            for inner in range(1, k):
+                b[row, column] += lam[inner, column] * lz[row, inner]
+        b[row, row] += 1.0
+    inverse, determinant = _inverse_and_determinant(b)
+    if not np.all(determinant > 0):
+        return None
+    # v = B^-1 t, by entry (B of the entry's cohort) and by cohort
+    cohort_of = cells.entry_cohort
+    v_cell, v_y = np.zeros_like(t_cell), np.zeros_like(t_y)
+    for row in range(k):
+        for column in range(k):
+            v_cell[column] += inverse[row, column].take(cohort_of) * t_cell[row]
+            v_y[column] += inverse[row, column] * t_y[row]
+    n_cells = cells.n_cells
+    pair_value = np.zeros(cells.first.size)
+    cell_y = np.zeros(cohort_of.size)
+    for row in range(k):
+        pair_value += v_cell[row].take(cells.first) * t_cell[row].take(cells.second)
+        cell_y += v_cell[row] * t_y[row].take(cohort_of)
+    m = np.bincount(cells.pair_cell, pair_value, n_cells * n_cells).reshape(n_cells, n_cells)
+    m_y = np.bincount(cells.entry_cell, cell_y, n_cells)
+    x = cells.x
+    p = x.shape[1]
+    term = np.empty((p + 1, p + 1))
+    term[:p, :p] = x.T @ m @ x
+    term[:p, p] = term[p, :p] = x.T @ m_y
+    term[p, p] = float(np.sum(v_y * t_y))
+    return term, float(np.log(determinant).sum())
 
 
 def _inverse_and_determinant(b: FloatArray) -> tuple[FloatArray, FloatArray]:
