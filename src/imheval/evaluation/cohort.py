@@ -44,15 +44,22 @@ def cohort_level(
         (
             mean_row(
                 info,
-                str(row["cohort"]),
-                int(row["n"]),
-                float(row["pre"]),
-                float(row["post"]),
-                float(row["sd_diff"]) if int(row["n"]) > 1 else None,
-                str(row["programme"]),
+                str(cohort),
+                int(n),
+                float(pre),
+                float(post),
+                float(sd_diff) if int(n) > 1 else None,
+                str(programme),
                 options.min_group_size,
             )
-            for row in cohort_means.to_dict(orient="records")
+            # columns as lists, not a dict per row: 10,000 cohorts are many rows
+            for cohort, n, pre, post, sd_diff, programme in zip(
+                *(
+                    cohort_means[column].tolist()
+                    for column in ("cohort", "n", "pre", "post", "sd_diff", "programme")
+                ),
+                strict=True,
+            )
         ),
         options.min_group_size,
     )

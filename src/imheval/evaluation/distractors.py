@@ -85,12 +85,14 @@ def popular_wrong_answers(
         for item in instrument.items_in(domain):
             if not isinstance(item, KeyedItem) or item.id not in frame.columns:
                 continue
-            chosen = chosen_options(frame[item.id], item)
+            # each distinct answer read once (chosen_options of the distinct answers), each
+            # row's answer as a code into them
+            codes, answers = pd.factorize(frame[item.id].to_numpy(dtype=object))
+            options = chosen_options(pd.Series(answers, dtype=object), item)
             asked = scored.item_outcomes[item.id].to_numpy() != int(ItemOutcome.OTHER_FORM)
             pre, post = pre_rows[both], post_rows[both]
             pre, post = pre[asked[pre]], post[asked[post]]
             # each option's count by its code: one pass over the people at each timepoint
-            codes, options = pd.factorize(chosen)
             tally_pre = _tally(codes[pre], options)
             tally_post = _tally(codes[post], options)
             answer = _most_chosen(item, tally_pre, tally_post)
@@ -120,11 +122,14 @@ def _most_chosen(
     )
 
 
-def _tally(codes: np.ndarray, options: object) -> dict[str, int]:
-    """How many of ``codes`` (codes into ``options``) chose each option."""
-    names = [str(option) for option in np.asarray(options, dtype=object).tolist()]
-    counts = np.bincount(codes[codes >= 0], minlength=len(names))
-    return {name: int(count) for name, count in zip(names, counts.tolist(), strict=True)}
+def _tally(codes: np.ndarray, options: np.ndarray) -> dict[str, int]:
+    """How many of ``codes`` (codes into the distinct answers, -1 for a blank) chose each
+    option; ``options`` is the option each distinct answer reads as ("" for none)."""
+    counts = np.bincount(codes[codes >= 0], minlength=len(options))
+    tally: dict[str, int] = {}
+    for option, count in zip(options.tolist(), counts.tolist(), strict=True):
+        tally[str(option)] = tally.get(str(option), 0) + int(count)
+    return tally
 
 
 def _shares(
