@@ -150,18 +150,19 @@ def programme_analysis(long: pd.DataFrame, min_group_size: int) -> ProgrammeMode
     if n_cohorts < 2:
         return None
     score = pd.to_numeric(long["score"], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
-    time = long["time"].to_numpy(dtype=object)
-    before = _first_score(score, person, time == "pre", n_persons)
-    after = _first_score(score, person, time == "post", n_persons)
+    time, time_texts = text_codes(long["time"], strip=False, sort=False)
+    before = _first_score(score, person, time == _index(time_texts, "pre"), n_persons)
+    after = _first_score(score, person, time == _index(time_texts, "post"), n_persons)
     both = ~np.isnan(before) & ~np.isnan(after)
     person_cohort = np.zeros(n_persons, dtype=np.int64)
     person_cohort[person] = cohort
     icc = coded_cohort_icc((after - before)[both], person_cohort[both])
     recorded = programme != 0
-    n_unrecorded = int(np.unique(person[~recorded]).size)
+    unrecorded_people = np.zeros(n_persons, dtype=bool)
+    unrecorded_people[person[~recorded]] = True
+    n_unrecorded = int(np.count_nonzero(unrecorded_people))
     # each person's programme is the one on their first row
-    _, first_row = np.unique(person, return_index=True)
-    programme_of = programme[first_row]
+    programme_of = programme[_first_rows(np.arange(person.size), person, n_persons)]
     names = np.asarray(programme_names, dtype=object)
     matched = pd.DataFrame({"programme": names[programme_of[both]]})
     shown = tested_groups(matched, "programme", min_group_size)
@@ -192,12 +193,19 @@ def programme_analysis(long: pd.DataFrame, min_group_size: int) -> ProgrammeMode
             f"needs {min_group_size} or more people measured before and after training)"
         )
         return _with(result, model_reason=why)
-    model_scores = _model_scores(long, score, cohort, cohort_labels, programme, names, kept)
+    model_scores = _model_scores(
+        long, score, cohort, cohort_labels, programme, names, kept, (time, time_texts)
+    )
     return _with(
         result,
         model=coded_programme_time_model(model_scores),
         n_matched=int(sum(n_matched[name] for name in kept)),
     )
+
+
+def _index(texts: list[str], text: str) -> int:
+    """The position of ``text`` in ``texts``, -1 when it is not there."""
+    return texts.index(text) if text in texts else -1
 
 
 def _first_score(
@@ -207,9 +215,19 @@ def _first_score(
     score; NaN for a person with none."""
     rows = np.flatnonzero(at_time & ~np.isnan(score))
     found = np.full(n_persons, np.nan)
-    people, first = np.unique(person[rows], return_index=True)
-    found[people] = score[rows[first]]
+    first = _first_rows(rows, person[rows], n_persons)
+    has = first >= 0
+    found[has] = score[first[has]]
     return found
+
+
+def _first_rows(rows: np.ndarray, person: np.ndarray, n_persons: int) -> np.ndarray:
+    """Each person's first of ``rows`` (their ``person``), -1 for a person with none. An
+    assignment through repeated indices leaves the last value (NumPy's rule), so the rows go
+    in backwards."""
+    first = np.full(n_persons, -1, dtype=np.int64)
+    first[person[::-1]] = rows[::-1]
+    return first
 
 
 def _model_scores(
@@ -220,13 +238,16 @@ def _model_scores(
     programme: np.ndarray,
     programme_names: np.ndarray,
     kept: list[str],
+    times: tuple[np.ndarray, list[str]],
 ) -> CodedScores:
     """The scores the programme model uses, as codes: those of the ``kept`` programmes, with
     a score, a participant, a cohort that is not blank and a time of :data:`TIMES` (the
-    model's rule, with participant and time stripped as the model strips them)."""
-    time, time_labels = text_codes(long["time"], strip=True)
-    time_of = np.array([TIMES.index(t) if t in TIMES else -1 for t in time_labels] + [-1])
-    time = time_of[np.where(long["time"].isna().to_numpy(), -1, time)]
+    model's rule, with participant and time stripped as the model strips them; ``times`` are
+    the codes and texts of the times, a missing time's text being "nan")."""
+    time_code, time_texts = times
+    time = np.array([_index(list(TIMES), text.strip()) for text in time_texts], dtype=np.int64)[
+        time_code
+    ]
     kept_codes = [int(np.flatnonzero(programme_names == name)[0]) for name in kept]
     blank = cohort_labels.index("") if "" in cohort_labels else -1
     keep = (

@@ -128,7 +128,7 @@ class _Sums:
             counts = np.bincount(problem.person, minlength=n_persons)
             person_cohort = np.zeros(n_persons, dtype=np.int64)
             person_cohort[problem.person] = problem.cohort
-            sizes = np.unique(counts[counts > 0]).astype(np.float64)
+            sizes = np.flatnonzero(np.bincount(counts)[1:]).astype(np.float64) + 1.0
             n_of_size = np.zeros(sizes.size)
             total_by_size = np.zeros((sizes.size, r, r))
             zcross_by_size = np.zeros((sizes.size, k, self.d, n_cohorts if cohort_blocks else 0))
@@ -212,7 +212,10 @@ class _CellCohortSums:
         n_cells, p, k = problem.x.shape[0], problem.p, problem.k
         self.n_cells = n_cells
         key = problem.cohort * n_cells + cell
-        entry_key, row_entry = np.unique(key, return_inverse=True)
+        # the (cohort, cell) entries with rows, in order (cohorts x cells is small)
+        used = np.bincount(key, minlength=n_cohorts * n_cells) > 0
+        entry_key = np.flatnonzero(used)
+        row_entry = (np.cumsum(used) - 1)[key]
         n_entries = entry_key.size
         self.entry_cohort = entry_key // n_cells
         self.entry_cell = entry_key % n_cells

@@ -355,8 +355,10 @@ def coded_programme_time_model(
     if fitted is None:
         return _replace(base, reason="the REML search found no finite likelihood")
     # people in each programme (a person is counted in each programme they have scores in)
-    pairs = np.unique(programme_code * (int(person_code.max()) + 1) + person_code)
-    people = np.bincount(pairs // (int(person_code.max()) + 1), minlength=len(programmes))
+    n_persons = int(person_code.max()) + 1
+    seen = np.zeros(len(programmes) * n_persons, dtype=bool)
+    seen[programme_code * n_persons + person_code] = True
+    people = seen.reshape(len(programmes), n_persons).sum(axis=1)
     return _results(base, fitted, people, names, programmes, times, structure)
 
 
