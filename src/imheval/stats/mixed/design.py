@@ -83,9 +83,11 @@ def _prepare(long_frame: pd.DataFrame) -> _Data:
     person_key = cohort * (int(participant.max(initial=0)) + 1) + participant
     order = np.lexsort((person_key, cohort))
     score, cohort, time, person_key = score[order], cohort[order], time[order], person_key[order]
-    # Codes in key order make each cohort's people one contiguous range of codes.
-    _, person = np.unique(person_key, return_inverse=True)
-    used_cohorts, cohort = np.unique(cohort, return_inverse=True)
+    # Codes in key order make each cohort's people one contiguous range of codes. The keys are
+    # sorted now, so their codes count the changes (np.unique's, without its sort).
+    person = _sorted_codes(person_key)
+    used_cohorts = cohort[np.r_[True, cohort[1:] != cohort[:-1]]] if cohort.size else cohort
+    cohort = _sorted_codes(cohort)
     present = tuple(t for i, t in enumerate(TIME_LEVELS) if np.any(time == i))
     return _Data(
         score=score.astype(np.float64),
@@ -97,6 +99,13 @@ def _prepare(long_frame: pd.DataFrame) -> _Data:
     )
 
 
+def _sorted_codes(keys: IntArray) -> IntArray:
+    """Codes 0, 1, ... of sorted ``keys``, the same for equal keys (np.unique's inverse)."""
+    if keys.size == 0:
+        return np.zeros(0, dtype=np.int64)
+    return np.cumsum(np.r_[0, keys[1:] != keys[:-1]]).astype(np.int64)
+
+
 def _participant_codes(values: pd.Series) -> IntArray:
     """Integer codes for participants; -1 for missing or blank.
 
@@ -104,7 +113,12 @@ def _participant_codes(values: pd.Series) -> IntArray:
     turning 200,000 ids into text; anything else goes through :func:`_label_codes`.
     """
     if pd.api.types.is_integer_dtype(values.dtype):
-        _, codes = np.unique(values.to_numpy(), return_inverse=True)
+        ids = values.to_numpy()
+        if ids.dtype.kind in "iu" and ids.size and ids.min() >= 0 and ids.max() < 4 * ids.size:
+            # positions (as callers holding a person index pass): np.unique's codes by counting
+            used = np.bincount(ids) > 0
+            return np.asarray((np.cumsum(used) - 1)[ids], dtype=np.int64)
+        _, codes = np.unique(ids, return_inverse=True)
         return codes.astype(np.int64)
     codes, _ = _label_codes(values)
     return codes
