@@ -140,6 +140,21 @@ def test_a_number_or_null_stored_as_an_answer_becomes_text_as_before() -> None:
     }
 
 
+@pytest.mark.parametrize("columns", [[], ["K1"], ["K1", "K2"]])
+def test_few_columns_give_the_same_frame(columns: list[str]) -> None:
+    answers = [{"K1": " a", "K2": "b"}, {"K2": "c "}, {}]
+    pd.testing.assert_frame_equal(
+        _answer_columns(answers, columns), _answer_columns_general(answers, columns)
+    )
+
+
+def test_an_answer_that_is_a_list_is_made_the_general_way() -> None:
+    answers = [{"K1": ["a", "b"], "K2": "c"}, {"K1": "d"}]
+    pd.testing.assert_frame_equal(
+        _answer_columns(answers, COLUMNS), _answer_columns_general(answers, COLUMNS)
+    )
+
+
 def test_no_answers_give_empty_text_columns() -> None:
     pd.testing.assert_frame_equal(
         _answer_columns([], COLUMNS), _answer_columns_general([], COLUMNS)

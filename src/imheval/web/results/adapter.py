@@ -8,6 +8,7 @@ the same evaluation as the page.
 from __future__ import annotations
 
 import json
+import operator
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -158,22 +159,29 @@ def _parse_answers(texts: list[str | None]) -> list[dict[str, Any]]:
 def _answer_columns(answers: list[dict[str, Any]], columns: list[str]) -> pd.DataFrame:
     """``columns`` of ``answers`` as text: stripped, "" where unanswered (missing or null).
 
-    Answers are text as the capture, paper and import paths store them: the columns are made
-    from plain lists (row by row, then transposed). Should any be another JSON value (a number,
-    or null), the whole frame is made the general way (:func:`_answer_columns_general`), which
-    turns it into text as pandas does; both give the same frame for text.
+    Answers are text as the capture, paper and import paths store them, from a few distinct
+    values (option codes): each row is taken with one dictionary merge and one item getter,
+    the distinct values are checked (and stripped) once each, and the frame is made from one
+    array. Should any be another JSON value (a number, or null), the whole frame is made the
+    general way (:func:`_answer_columns_general`), which turns it into text as pandas does;
+    both give the same frame for text.
     """
-    rows = [[answer.get(column, "") for column in columns] for answer in answers]
-    # each row has every column, so the transposed rows are the columns
-    by_column = zip(*rows, strict=True) if rows else (() for _ in columns)
-    data: dict[str, pd.Series] = {}
-    try:
-        for column, values in zip(columns, by_column, strict=True):
-            stripped = np.array([value.strip() for value in values], dtype=object)
-            data[column] = pd.Series(stripped, dtype=str)
-    except AttributeError:  # a value that is not text
+    if len(columns) < 2:  # an item getter of one column gives values, not rows
         return _answer_columns_general(answers, columns)
-    return pd.DataFrame(data, columns=columns)
+    blank = dict.fromkeys(columns, "")
+    take = operator.itemgetter(*columns)
+    rows = [take({**blank, **answer}) for answer in answers]
+    try:
+        distinct = set().union(*rows)
+    except TypeError:  # a list or an object: not hashable, not text
+        return _answer_columns_general(answers, columns)
+    if any(type(value) is not str for value in distinct):
+        return _answer_columns_general(answers, columns)
+    stripped = {value: value.strip() for value in distinct}
+    if any(value != text for value, text in stripped.items()):
+        rows = [tuple(map(stripped.__getitem__, row)) for row in rows]
+    table = np.array(rows, dtype=object).reshape(len(rows), len(columns))
+    return pd.DataFrame(table, columns=columns, dtype=str)
 
 
 def _answer_columns_general(answers: list[dict[str, Any]], columns: list[str]) -> pd.DataFrame:
