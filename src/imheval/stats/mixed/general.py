@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from typing import Any, Final
 
 import numpy as np
-from scipy import optimize
+from scipy import optimize, sparse
 
 from imheval.stats._common import FloatArray, IntArray
 
@@ -176,15 +176,19 @@ def _cell_sums(
 
 
 def _cell_person_sums(problem: Problem, cell: IntArray) -> FloatArray:
-    """Each person's sum of the rows [X, y, Z] of a problem given by cells (persons x d), a
-    ``np.bincount`` a column."""
+    """Each person's sum of the rows [X, y, Z] of a problem given by cells (persons x d): the
+    count of each person's rows in each cell (a sparse persons x cells matrix) times the cells'
+    rows, and a ``np.bincount`` of y."""
     person = problem.person
     n_persons = int(person.max()) + 1
-    columns = [*problem.x.T, None, *problem.z.T]
-    sums = np.empty((n_persons, len(columns)))
-    for index, column in enumerate(columns):
-        weights = problem.y if column is None else column[cell]
-        sums[:, index] = np.bincount(person, weights=weights, minlength=n_persons)
+    p = problem.p
+    in_cells = sparse.csr_matrix(
+        (np.ones(person.size), (person, cell)), shape=(n_persons, problem.x.shape[0])
+    )
+    sums = np.empty((n_persons, p + 1 + problem.k))
+    sums[:, :p] = in_cells @ problem.x
+    sums[:, p] = np.bincount(person, weights=problem.y, minlength=n_persons)
+    sums[:, p + 1 :] = in_cells @ problem.z
     return sums
 
 
@@ -219,18 +223,22 @@ class _CellCohortSums:
         n_entries = entry_key.size
         self.entry_cohort = entry_key // n_cells
         self.entry_cell = entry_key % n_cells
-        z_rows = problem.z[cell]  # n x k
         counts = np.bincount(row_entry, minlength=n_entries).astype(np.float64)
-        # W (k x entries), Z'y (k x cohorts) and Z'Z (k x k x cohorts) over every row
-        self.w_rows = counts * problem.z[self.entry_cell].T
+        y_sums = np.bincount(row_entry, weights=problem.y, minlength=n_entries)
+        z_entries = problem.z[self.entry_cell].T  # k x entries
+        # W (k x entries), Z'y (k x cohorts) and Z'Z (k x k x cohorts) over every row, from the
+        # entries' counts and sums of y (Z is constant within an entry)
+        self.w_rows = counts * z_entries
         self.zy_rows = np.stack(
-            [np.bincount(problem.cohort, z_rows[:, j] * problem.y, n_cohorts) for j in range(k)]
+            [np.bincount(self.entry_cohort, z_entries[j] * y_sums, n_cohorts) for j in range(k)]
         )
         self.zz_rows = np.stack(
             [
                 np.stack(
                     [
-                        np.bincount(problem.cohort, z_rows[:, i] * z_rows[:, j], n_cohorts)
+                        np.bincount(
+                            self.entry_cohort, counts * z_entries[i] * z_entries[j], n_cohorts
+                        )
                         for j in range(k)
                     ]
                 )
