@@ -88,10 +88,11 @@ def item_matrices(
         # Item analysis describes answers people gave. A blank or invalid rating scores 0 under
         # the seed rule, which is outside the scale; it is left out here. Keyed items keep the
         # seed's 0, which is what "wrong or missing" means for facility.
-        outcomes = scored.item_outcomes[list(item_ids)].to_numpy()
         rating = np.array([isinstance(i, RatingItem) for i in items if i.id in item_ids])
-        unanswered = np.isin(outcomes, (ItemOutcome.MISSING, ItemOutcome.INVALID))
-        points = np.where(unanswered & rating[np.newaxis, :], np.nan, points)
+        if rating.any():
+            outcomes = scored.item_outcomes[list(item_ids)].to_numpy()
+            unanswered = (outcomes == ItemOutcome.MISSING) | (outcomes == ItemOutcome.INVALID)
+            points = np.where(unanswered & rating[np.newaxis, :], np.nan, points)
     return ItemMatrices(
         domain=domain,
         item_ids=item_ids,
