@@ -85,7 +85,9 @@ class _Sums:
     one total (``total``, and ``total_by_size`` for each person count), and per cohort only the
     k x d block of Z against every column (``zcross``, k x d x cohorts with cohorts last, so
     each evaluation works on contiguous rows of cohorts, and ``zcross_by_size``).
-    Memory is O(cohorts x d x k), and the sums take k passes over the rows.
+    Memory is O(cohorts x d x k), and the sums take k passes over the rows. A problem given by
+    cells keeps its cohorts' blocks by (cohort, cell) entry instead (``cells``, see
+    :class:`_CellCohortSums`), and its sums are counts by cell.
     """
 
     def __init__(self, problem: Problem) -> None:
@@ -104,7 +106,9 @@ class _Sums:
             )
         else:
             cell = problem.cell
-            self.total, self.zcross = _cell_sums(problem, cell, n_cohorts, cohort_blocks=False)
+            # the cohorts' blocks are kept by (cohort, cell) entry instead (self.cells)
+            self.total = _cell_total(problem, cell)
+            self.zcross = np.zeros((problem.k, self.d, 0))
             person_sum = (
                 _cell_person_sums(problem, cell) if problem.person_term else np.zeros((0, 0))
             )
@@ -147,32 +151,18 @@ class _Sums:
         self.zcross_by_size = zcross_by_size
 
 
-def _cell_sums(
-    problem: Problem, cell: IntArray, n_cohorts: int, *, cohort_blocks: bool = True
-) -> tuple[FloatArray, FloatArray]:
-    """``_Sums.total`` and ``_Sums.zcross`` of a problem given by cells (``cell``, each row's),
-    from the count and the sum of y of each cell in each cohort: O(n) for the counts, then
-    products of cohorts x cells by cells x d."""
-    x, z, y = problem.x, problem.z, problem.y
-    n_cells, p, k = x.shape[0], problem.p, problem.k
-    r = p + 1
+def _cell_total(problem: Problem, cell: IntArray) -> FloatArray:
+    """``_Sums.total`` of a problem given by cells (``cell``, each row's), from the count and
+    the sum of y of each cell: O(n) for the counts, then a product of cells x p."""
+    x, y = problem.x, problem.y
+    n_cells, p = x.shape[0], problem.p
     counts = np.bincount(cell, minlength=n_cells).astype(np.float64)
     y_sums = np.bincount(cell, weights=y, minlength=n_cells)
-    total = np.empty((r, r))
+    total = np.empty((p + 1, p + 1))
     total[:p, :p] = x.T @ (counts[:, None] * x)
     total[:p, p] = total[p, :p] = x.T @ y_sums
     total[p, p] = float(y @ y)
-    zcross = np.zeros((k, r + k, n_cohorts if cohort_blocks else 0))
-    if k and cohort_blocks:
-        key = problem.cohort * n_cells + cell
-        cohort_counts = np.bincount(key, minlength=n_cohorts * n_cells).reshape(n_cohorts, -1)
-        cohort_y = np.bincount(key, weights=y, minlength=n_cohorts * n_cells).reshape(n_cohorts, -1)
-        design = np.concatenate([x, np.zeros((n_cells, 1)), z], axis=1)
-        for j in range(k):
-            block = (cohort_counts * z[:, j]) @ design
-            block[:, p] = cohort_y @ z[:, j]
-            zcross[j] = block.T
-    return total, zcross
+    return total
 
 
 def _cell_person_sums(problem: Problem, cell: IntArray) -> FloatArray:
