@@ -545,9 +545,10 @@ def coded_cohort_icc(gain: FloatArray, cohort: IntArray) -> CohortIcc:
     y = gain.astype(np.float64)
     if float(np.var(y)) == 0.0:
         return _replace_icc(base, reason="everyone's change was the same")
-    ones = np.ones((1, 1))
-    cell = np.zeros(n, dtype=np.int64)
-    fitted = fit(Problem(y, ones, ones, code, np.arange(n), False, cell))
+    # Rows, not cells: with one random intercept the dense sums cost little, and their
+    # arithmetic is the one this fit always had (the search stops at the same point)
+    ones = np.ones((n, 1))
+    fitted = fit(Problem(y, ones, ones, code, np.arange(n), False))
     if fitted is None:
         return _replace_icc(base, reason="the REML search found no finite likelihood")
     between = float(fitted.cohort_covariance()[0, 0])
