@@ -318,9 +318,10 @@ def run_stage(stage: str, data: Path, profile: bool) -> dict[str, Any]:
 
         profiler = cProfile.Profile()
         profiler.enable()
-    start = time.perf_counter()
+    start, cpu_start = time.perf_counter(), time.process_time()
     result = timed()
     seconds = time.perf_counter() - start
+    cpu_seconds = time.process_time() - cpu_start
     if profiler is not None:
         import pstats
 
@@ -329,7 +330,13 @@ def run_stage(stage: str, data: Path, profile: bool) -> dict[str, Any]:
         stats.sort_stats("cumulative").print_stats(35)
         stats.sort_stats("tottime").print_stats(25)
     del result
-    figures = {"stage": stage, "seconds": seconds, "rows": rows, "peak_rss_mb": peak_rss_mb()}
+    figures = {
+        "stage": stage,
+        "seconds": seconds,
+        "cpu_seconds": cpu_seconds,
+        "rows": rows,
+        "peak_rss_mb": peak_rss_mb(),
+    }
     return figures | ({"note": note} if note else {})
 
 
@@ -346,9 +353,15 @@ def run_cli(csv: Path, data: Path) -> dict[str, Any]:
     if done.returncode != 0:
         message = " ".join(done.stderr.split())  # one line: measure() keeps the last
         raise SystemExit(f"imheval analyse failed: {message[-400:]}")
-    peak_kb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
     rows = sum(1 for _ in csv.open("rb")) - 1
-    return {"stage": "cli", "seconds": seconds, "rows": rows, "peak_rss_mb": peak_kb / 1024}
+    return {
+        "stage": "cli",
+        "seconds": seconds,
+        "cpu_seconds": usage.ru_utime + usage.ru_stime,
+        "rows": rows,
+        "peak_rss_mb": usage.ru_maxrss / 1024,
+    }
 
 
 def measure(stage: str, data: Path, profile: bool, timeout: float) -> dict[str, Any]:
@@ -445,7 +458,7 @@ def growth_markdown(growth: list[dict[str, Any]], stages: list[str]) -> str:
     """One row per size: rows, then seconds and peak MB of each stage, and cli per 100k."""
     header = ["participants", "rows"]
     for stage in stages:
-        header += [f"{stage} s", f"{stage} MB"]
+        header += [f"{stage} s (CPU s)", f"{stage} MB"]
     last = stages[-1]
     header.append(f"{last} s per 100,000 participants")
     lines = ["| " + " | ".join(header) + " |", "|" + "|".join("---:" for _ in header) + "|"]
@@ -457,7 +470,11 @@ def growth_markdown(growth: list[dict[str, Any]], stages: list[str]) -> str:
             if "error" in result:
                 cells += ["failed", ""]
             else:
-                cells += [f"{result['seconds']:.2f}", f"{result['peak_rss_mb']:,.0f}"]
+                cpu = result.get("cpu_seconds")
+                cells += [
+                    f"{result['seconds']:.2f}" + (f" ({cpu:.2f})" if cpu is not None else ""),
+                    f"{result['peak_rss_mb']:,.0f}",
+                ]
         tail = by_stage.get(last, {"error": ""})
         cells.append(
             f"{tail['seconds'] / size['participants'] * 100_000:.2f}" if "error" not in tail else ""
@@ -579,7 +596,8 @@ def run_growth(args: argparse.Namespace, stages: list[str], console: Any) -> Non
                 best = fastest(runs)
                 results.append(best)
                 outcome = best.get("error") or (
-                    f"{best['seconds']:.2f} s, {best['peak_rss_mb']:,.0f} MB"
+                    f"{best['seconds']:.2f} s (CPU {best.get('cpu_seconds', math.nan):.2f} s), "
+                    f"{best['peak_rss_mb']:,.0f} MB"
                 )
                 console.print(f"  {participants:>9,} {stage:11} {outcome} (load {load_average()})")
             rows = sum(1 for _ in (data / "national.csv").open("rb")) - 1
@@ -714,6 +732,7 @@ def main(argv: list[str] | None = None) -> None:
     table.add_column("stage")
     table.add_column("what")
     table.add_column("seconds", justify="right")
+    table.add_column("CPU s", justify="right")
     if args.repeat > 1:
         table.add_column("slowest", justify="right")
     table.add_column("rows/s", justify="right")
@@ -733,6 +752,7 @@ def main(argv: list[str] | None = None) -> None:
             result["stage"],
             STAGES[result["stage"]],
             f"{seconds:.2f}",
+            f"{result.get('cpu_seconds', math.nan):.2f}",
             *slowest,
             rate,
             f"{result['peak_rss_mb']:.0f}",

@@ -159,13 +159,16 @@ def test_growth_table_shows_each_stage_and_the_cost_per_100k() -> None:
             "rows": size * 2,
             "results": [
                 {"stage": "read", "seconds": size / 1e5, "peak_rss_mb": 100.0},
-                {"stage": "cli", "seconds": size / 5e4, "peak_rss_mb": 300.0},
+                {"stage": "cli", "seconds": size / 5e4, "cpu_seconds": 0.5, "peak_rss_mb": 300.0},
             ],
         }
         for size in (20_000, 200_000)
     ]
     growth[1]["results"][0] = {"stage": "read", "error": "timed out"}
     lines = bench_national.growth_markdown(growth, ["read", "cli"]).splitlines()
-    assert lines[0].startswith("| participants | rows | read s | read MB | cli s | cli MB |")
-    assert lines[2] == "| 20,000 | 40,000 | 0.20 | 100 | 0.40 | 300 | 2.00 |"
-    assert lines[3] == "| 200,000 | 400,000 | failed |  | 4.00 | 300 | 2.00 |"
+    assert lines[0].startswith(
+        "| participants | rows | read s (CPU s) | read MB | cli s (CPU s) | cli MB |"
+    )
+    assert lines[2] == "| 20,000 | 40,000 | 0.20 | 100 | 0.40 (0.50) | 300 | 2.00 |"
+    assert lines[3] == "| 200,000 | 400,000 | failed |  | 4.00 (0.50) | 300 | 2.00 |"
+    assert lines[5] == "- 200,000 participants, read: failed: timed out"
