@@ -555,7 +555,11 @@ def draw_growth_chart(growth: list[dict[str, Any]], stages: list[str], path: Pat
     axes[1].set_title("Peak resident memory of the process")
     handles, labels = axes[0].get_legend_handles_labels()
     figure.legend(handles, labels, loc="outside lower center", ncols=2, fontsize=8, frameon=False)
-    loads = [float(size["load_average_after"]) for size in growth if "load_average_after" in size]
+    loads = [
+        float(size["load_average_after"])
+        for size in growth
+        if str(size.get("load_average_after", "")).replace(".", "", 1).isdigit()
+    ]
     during = f", 1-min load average {min(loads):.1f} to {max(loads):.1f}" if loads else ""
     figure.suptitle(
         f"imheval national benchmark, 40 items, cohorts of 20 "
