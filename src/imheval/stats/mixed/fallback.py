@@ -103,6 +103,7 @@ def _statsmodels_fit(
 
     notes: list[str] = []
     variances: _Variances | None = None
+    best_likelihood: float | None = None
     first_try = False
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
@@ -135,12 +136,25 @@ def _statsmodels_fit(
                 found = _Variances(first, 0.0, residual)
             else:
                 found = _Variances(0.0, first, residual)
-            if all_finite([found.cohort, found.participant, residual]) and residual > 0:
+            if not (all_finite([found.cohort, found.participant, residual]) and residual > 0):
+                continue
+            if method == _OPTIMISERS[0][0]:
                 variances = _Variances(
                     max(found.cohort, 0.0), max(found.participant, 0.0), residual
                 )
-                first_try = method == _OPTIMISERS[0][0]
+                first_try = True
                 break
+            # BFGS did not converge: each later optimiser may stop at a different point of a
+            # flat likelihood (statsmodels 0.15's L-BFGS stops short where 0.14's did not),
+            # so all are tried and the highest REML log-likelihood is kept
+            likelihood = float(fit.llf)
+            if math.isfinite(likelihood) and (
+                best_likelihood is None or likelihood > best_likelihood
+            ):
+                best_likelihood = likelihood
+                variances = _Variances(
+                    max(found.cohort, 0.0), max(found.participant, 0.0), residual
+                )
     said: list[str] = []
     for warning in caught:
         message = f"statsmodels: {str(warning.message).strip()}"
