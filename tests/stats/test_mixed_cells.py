@@ -87,14 +87,23 @@ CASES = [
 ]
 
 
+@pytest.mark.parametrize("by_entry", [False, True])
 @pytest.mark.parametrize(("seed", "n_times", "k", "person_term", "mixed"), CASES)
 def test_a_problem_given_by_cells_evaluates_as_its_dense_design(
-    seed: int, n_times: int, k: int, person_term: bool, mixed: bool
+    seed: int, n_times: int, k: int, person_term: bool, mixed: bool, by_entry: bool
 ) -> None:
-    problem = _cell_problem(seed, n_times, k, person_term, mixed)
+    problem = dataclasses.replace(
+        _cell_problem(seed, n_times, k, person_term, mixed), by_entry=by_entry
+    )
     cells, dense = _Sums(problem), _Sums(_dense(problem))
+    assert (cells.cells is not None) == (by_entry and k > 0)
     np.testing.assert_allclose(cells.total, dense.total, rtol=1e-13)
     np.testing.assert_allclose(cells.total_by_size, dense.total_by_size, rtol=1e-13)
+    if not by_entry:
+        np.testing.assert_allclose(cells.zcross, dense.zcross, rtol=1e-13, atol=1e-13)
+        np.testing.assert_allclose(
+            cells.zcross_by_size, dense.zcross_by_size, rtol=1e-13, atol=1e-13
+        )
     rng = np.random.default_rng(seed)
     for _ in range(4):
         theta = np.abs(rng.normal(0.5, 0.4, problem.n_theta))
@@ -113,10 +122,13 @@ def test_a_problem_given_by_cells_evaluates_as_its_dense_design(
 
 def test_a_problem_given_by_cells_fits_as_its_dense_design() -> None:
     problem = _cell_problem(3, 3, 2, True, True)
-    by_cells, by_rows = fit(problem), fit(_dense(problem))
-    assert by_cells is not None and by_rows is not None
-    assert by_cells.log_likelihood == pytest.approx(by_rows.log_likelihood, rel=1e-10)
-    np.testing.assert_allclose(by_cells.beta, by_rows.beta, rtol=1e-4, atol=1e-6)
+    by_rows = fit(_dense(problem))
+    assert by_rows is not None
+    for by_entry in (False, True):
+        by_cells = fit(dataclasses.replace(problem, by_entry=by_entry))
+        assert by_cells is not None
+        assert by_cells.log_likelihood == pytest.approx(by_rows.log_likelihood, rel=1e-10)
+        np.testing.assert_allclose(by_cells.beta, by_rows.beta, rtol=1e-4, atol=1e-6)
 
 
 def test_text_codes_group_as_stripped_text_and_sort_as_python() -> None:

@@ -49,7 +49,13 @@ class Problem:
     With ``cell`` (one integer code a row), ``x`` and ``z`` hold one row per cell instead of
     one per observation (row i's design is ``x[cell[i]]``, ``z[cell[i]]``): a design of
     indicator columns, such as time by programme, has a few distinct rows, and its sums are
-    then counts (``np.bincount``) rather than products of n x p matrices."""
+    then counts (``np.bincount``) rather than products of n x p matrices.
+
+    ``by_entry`` (with ``cell``): each evaluation sums the cohorts' term by (cohort, cell)
+    entry (:class:`_CellCohortSums`), about 4 times faster with 10,000 cohorts; the criterion
+    is the same to rounding, but rounded otherwise, and on a flat optimum the search then stops
+    at another point within its tolerance (docs/performance.md, issue 19: Satterthwaite df
+    moved by up to 8e-4), so it is off where results must stay as they were."""
 
     y: FloatArray
     x: FloatArray
@@ -58,6 +64,7 @@ class Problem:
     person: IntArray
     person_term: bool
     cell: IntArray | None = None
+    by_entry: bool = False
 
     @property
     def n(self) -> int:
@@ -106,16 +113,17 @@ class _Sums:
             )
         else:
             cell = problem.cell
-            # the cohorts' blocks are kept by (cohort, cell) entry instead (self.cells)
             self.total = _cell_total(problem, cell)
-            self.zcross = np.zeros((problem.k, self.d, 0))
+            # by entry, the cohorts' blocks are kept in self.cells instead
+            self.zcross = _cell_cohort_blocks(problem, cell, 0 if problem.by_entry else n_cohorts)
             person_sum = (
                 _cell_person_sums(problem, cell) if problem.person_term else np.zeros((0, 0))
             )
-        self._by_size(person_sum, n_cohorts, cohort_blocks=problem.cell is None)
+        by_entry = problem.cell is not None and problem.by_entry and problem.k > 0
+        self._by_size(person_sum, n_cohorts, cohort_blocks=not by_entry)
         self.cells = (
             _CellCohortSums(problem, problem.cell, n_cohorts, person_sum, self.sizes)
-            if problem.cell is not None and problem.k
+            if problem.cell is not None and by_entry
             else None
         )
 
@@ -163,6 +171,25 @@ def _cell_total(problem: Problem, cell: IntArray) -> FloatArray:
     total[:p, p] = total[p, :p] = x.T @ y_sums
     total[p, p] = float(y @ y)
     return total
+
+
+def _cell_cohort_blocks(problem: Problem, cell: IntArray, n_cohorts: int) -> FloatArray:
+    """``_Sums.zcross`` of a problem given by cells, from the count and the sum of y of each
+    cell in each cohort (products of cohorts x cells by cells x d); none for 0 cohorts."""
+    x, z, y = problem.x, problem.z, problem.y
+    n_cells, p, k = x.shape[0], problem.p, problem.k
+    zcross = np.zeros((k, p + 1 + k, n_cohorts))
+    if k and n_cohorts:
+        key = problem.cohort * n_cells + cell
+        cohort_counts = np.bincount(key, minlength=n_cohorts * n_cells).reshape(n_cohorts, -1)
+        cohort_y = np.bincount(key, weights=y, minlength=n_cohorts * n_cells)
+        cohort_y = cohort_y.reshape(n_cohorts, -1)
+        design = np.concatenate([x, np.zeros((n_cells, 1)), z], axis=1)
+        for j in range(k):
+            block = (cohort_counts * z[:, j]) @ design
+            block[:, p] = cohort_y @ z[:, j]
+            zcross[j] = block.T
+    return zcross
 
 
 def _cell_person_sums(problem: Problem, cell: IntArray) -> FloatArray:
