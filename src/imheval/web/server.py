@@ -9,6 +9,7 @@ serve`` and ``imheval demo`` commands. Every request is bounded in time (see
 
 from __future__ import annotations
 
+import logging
 import os
 import socket
 from collections.abc import Callable
@@ -73,7 +74,33 @@ class _Gunicorn(BaseApplication):  # type: ignore[misc]
     def load(self) -> Any:
         from imheval.web.wsgi import application
 
+        warm_up()
         return application
+
+
+def warm_up() -> None:
+    """Work out a small summary (the demo study's) once, before gunicorn forks its workers.
+
+    A results page's first visit computes the core's summary and draws its chart. In a new
+    process that first imports the chart library and the statistics' modules and finds
+    matplotlib's fonts: about 0.8 s of processor on the 2-core machine, more than the demo's
+    whole cold page. Done here, in the process gunicorn forks its workers from
+    (``preload_app``), every worker starts with them (and shares their memory). Never stops
+    the server: should it fail, the first page simply pays instead.
+    """
+    try:
+        from imheval import evaluate, read_responses
+        from imheval.demo import demo_instruments, demo_path
+        from imheval.reports import build_report
+        from imheval.reports.sections.summary import summary_section
+
+        instruments = demo_instruments()
+        questions = [item.id for instrument in instruments for item in instrument.questions]
+        table = read_responses(demo_path(), item_columns=questions)
+        evaluation = evaluate(table, instruments, deeper=False)
+        build_report(evaluation, title="warm-up", builders=(summary_section,))
+    except Exception as error:  # a warm-up must never stop the server
+        logging.getLogger(__name__).warning("Warm-up skipped: %s", error)
 
 
 def gunicorn_options(host: str, port: int, workers: int, threads: int) -> dict[str, Any]:
