@@ -584,10 +584,11 @@ def chosen_options(answers: pd.Series, item: KeyedItem) -> np.ndarray:
     """Each answer's option code, read as scoring reads it; "" for a blank or an answer that is
     not an option (object array, one per row)."""
     lookup = _option_lookup(item)
-    codes, uniques = pd.factorize(answers.to_numpy(dtype=object))
+    codes, uniques = _distinct_answers(answers)
     # each distinct answer is looked up once; index -1 (a missing value) is a blank
     chosen = [lookup.get(str(u).strip().casefold(), "") for u in uniques] + [""]
-    return np.array(chosen, dtype=object)[codes]
+    per_answer: np.ndarray = np.array(chosen, dtype=object)[codes]
+    return per_answer
 
 
 def _judge_keyed(
@@ -638,14 +639,22 @@ def _judge_distinct(
     if answers is None:  # the item's column is not in the file: every answer is blank
         outcome, points = judge("")
         return np.full(n_rows, outcome, dtype=np.int8), np.full(n_rows, points)
-    # Hashing the plain object array is faster than the string-dtype path; a missing value
-    # (NaN/None, from callers other than the reader) gets code -1.
-    codes, uniques = pd.factorize(answers.to_numpy(dtype=object))
+    codes, uniques = _distinct_answers(answers)
     verdicts = [judge(str(u).strip()) for u in uniques]
     verdicts.append(judge(""))  # index -1: a missing value is a blank answer
     outcome_of = np.array([v[0] for v in verdicts], dtype=np.int8)
     points_of = np.array([v[1] for v in verdicts], dtype=np.float64)
     return outcome_of[codes], points_of[codes]
+
+
+def _distinct_answers(answers: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """(position of each answer in the distinct answers, the distinct answers as an object
+    array); a missing value (NaN/None, from callers other than the reader) is at -1."""
+    if isinstance(answers.dtype, pd.CategoricalDtype):  # the reader's answers: already coded
+        return answers.cat.codes.to_numpy(), answers.cat.categories.to_numpy(dtype=object)
+    # Hashing the plain object array is faster than the string-dtype path.
+    codes, uniques = pd.factorize(answers.to_numpy(dtype=object))
+    return codes, np.asarray(uniques, dtype=object)
 
 
 # --- domain totals ----------------------------------------------------------------------------

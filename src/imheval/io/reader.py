@@ -208,6 +208,11 @@ def check_responses(
     else:
         score_columns = ()
         item_ids = tuple(n for n in plan.measure_names if n not in plan.then)
+    if items is not None and plan.layout == "wide":
+        # Answers repeat a few texts: one byte per cell instead of a pointer.
+        for name in plan.measure_names:
+            if name in frame.columns:
+                frame[name] = frame[name].astype("category")
     say(f"read {len(frame):,} rows from {file}")
     table = ResponseTable(
         frame=frame,
@@ -611,6 +616,8 @@ def _parse_measures(
 ) -> dict[int, pd.Series]:
     """Each answer column by position: text for items, float for domain totals."""
     if as_items:
+        if plan.layout == "tidy":
+            return {c.position: cells[c.position].categorical() for c in plan.measures}
         return {c.position: cells[c.position].series() for c in plan.measures}
     return {
         c.position: _parse_total(cells[c.position], rows, c, file, problems) for c in plan.measures
@@ -654,7 +661,10 @@ def _tidy_frame(
     base: pd.DataFrame, measures: dict[int, pd.Series], plan: _Plan, as_items: bool
 ) -> pd.DataFrame:
     by_name = {c.name: measures[c.position] for c in plan.measures}
-    columns = {name: by_name.get(name, _blank(len(base), as_items)) for name in plan.measure_names}
+    columns = {
+        name: by_name[name] if name in by_name else _blank(len(base), as_items)
+        for name in plan.measure_names
+    }
     # One frame built from the columns as they are: a concat would copy every answer column.
     return pd.DataFrame(
         {**{name: base[name] for name in base.columns}, **columns}, index=base.index, copy=False
@@ -677,7 +687,7 @@ def _wide_to_tidy(
         count = int(answered.sum())
         part = base.loc[answered].assign(timepoint=timepoint)
         values = {
-            name: by_name.get(name, _blank(count, as_items, part.index))
+            name: by_name[name] if name in by_name else _blank(count, as_items, part.index)
             for name in plan.measure_names
         }
         parts.append(pd.concat([part, pd.DataFrame(values, index=part.index)], axis=1))
@@ -705,7 +715,8 @@ def _is_answered(values: pd.Series) -> np.ndarray:
 
 def _blank(n: int, as_items: bool, index: pd.Index | None = None) -> pd.Series:
     if as_items:
-        return pd.Series([""] * n, index=index, dtype="str")
+        blank = pd.Categorical.from_codes(np.zeros(n, dtype=np.int8), pd.Index([""], dtype="str"))
+        return pd.Series(blank, index=index)
     return pd.Series(np.full(n, np.nan), index=index, dtype=np.float64)
 
 
@@ -779,6 +790,14 @@ class _Distinct:
 
     def series(self) -> pd.Series:
         return pd.Series(self.distinct[self.codes], dtype="str", copy=False)
+
+    def categorical(self) -> pd.Series:
+        """The column as a categorical of its distinct stripped texts ("" for a blank)."""
+        # Sorted categories, as astype("category") makes: the same answers give the same
+        # dtype whatever the file's layout, format or row order.
+        positions, texts = pd.factorize(self.distinct, sort=True)
+        categories = pd.Index(texts, dtype="str")
+        return pd.Series(pd.Categorical.from_codes(positions[self.codes], categories))
 
     def normalised_codes(self) -> _Distinct:
         """The column as participant codes (:func:`normalise_codes` of each distinct text)."""

@@ -48,7 +48,10 @@ class ResponseTable:
     empty), ``source_row`` (int, the row a person would look at in the file; for wide files the
     row of the participant) and then either:
 
-    * ``item_columns``: raw answers as text, "" for a blank cell (when an instrument was given), or
+    * ``item_columns``: raw answers as text, "" for a blank cell (when an instrument was given;
+      the reader gives them as categoricals of the stripped text, one small code per cell,
+      while other makers of tables give plain text: read them in ways both support, e.g.
+      comparison, ``astype(str)`` or ``to_numpy(dtype=object)``), or
     * ``score_columns``: already-scored domain totals as float, NaN for "not measured".
 
     A file with a ``form`` column (:data:`FORM`) also has it in ``frame``, after ``profession``.
