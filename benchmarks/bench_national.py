@@ -262,10 +262,10 @@ def run_stage(stage: str, data: Path, profile: bool) -> dict[str, Any]:
     if stage == "cli":
         return run_cli(csv, data)
 
-    # The reader refuses files over its row limit (2,000,000 rows by default, a guard against
-    # hostile files), which a million participants pass (2,060,000 rows). The library stages
-    # raise the limit to the file's rows, so that they measure the work, and say so; the cli
-    # stage measures what a user gets.
+    # The reader refuses files over its row limit (a guard against hostile files: 5,000,000
+    # rows by default, 2,000,000 before issue 19, when a million participants, 2,060,000 rows,
+    # were refused). Over it, the library stages raise the limit to the file's rows, so that
+    # they measure the work, and say so; the cli stage measures what a user gets.
     default_limit = inspect.signature(read_responses).parameters["max_rows"].default
     limit = max(int(default_limit), rows)
     note = (
