@@ -29,11 +29,12 @@ from django.utils import timezone
 
 from imheval import EvaluationOptions
 from imheval.errors import ImhevalError
+from imheval.matching import match
 from imheval.web.capture.models import Status, Submission
 from imheval.web.organisations.models import Organisation
 from imheval.web.paper.models import ImportBatch, ImportStatus, PaperForm, PaperStatus
-from imheval.web.results.models import MatchDecision, ResultsView
-from imheval.web.workspace.code_match import match_codes
+from imheval.web.results.models import Decision, MatchDecision, ResultsView
+from imheval.web.workspace.code_match import cohorts_codes_table, match_codes
 from imheval.web.workspace.models import Cohort, Collection, Timepoint
 
 #: A follow-up not yet open is listed this many days before its due date.
@@ -333,16 +334,62 @@ def _matches(
     by_cohort: dict[int, list[tuple[str, str, str]]] = defaultdict(list)
     for cohort_id, code_a, code_b, decision, _ in decisions:
         by_cohort[cohort_id].append((code_a, code_b, decision))
-    found = []
-    for key, rows in frame.groupby("cohort_id", sort=False):
-        cohort_id = int(cast(int, key))
-        if rows["timepoint"].nunique() < 2:
-            continue
-        undecided = _undecided(cohort_id, rows, by_cohort.get(cohort_id, []))
-        if undecided:
-            found.append(MatchesToCheck(cohorts[cohort_id], undecided))
+    measured_twice = frame.groupby("cohort_id")["timepoint"].transform("nunique") >= 2
+    frame = frame[measured_twice.to_numpy()]
+    counts = _undecided_everywhere(frame, by_cohort)
+    if counts is None:  # a decision no longer fits its cohort: each cohort on its own
+        counts = {
+            int(cast(int, key)): _undecided(
+                int(cast(int, key)), rows, by_cohort.get(int(cast(int, key)), [])
+            )
+            for key, rows in frame.groupby("cohort_id", sort=False)
+        }
+    found = [
+        MatchesToCheck(cohorts[cohort_id], undecided)
+        for cohort_id, undecided in counts.items()
+        if undecided
+    ]
     found.sort(key=lambda item: (item.cohort.start_date, item.cohort.pk))
     return tuple(found)
+
+
+def _undecided_everywhere(
+    frame: pd.DataFrame, decided: dict[int, list[tuple[str, str, str]]]
+) -> dict[int, int] | None:
+    """Per cohort, how many probable matches have no decision, from one run of the core's
+    tolerant matching over every cohort at once (people are matched within their cohort, so
+    this is each cohort's own matching; one run per cohort took seconds to minutes for an
+    organisation of 1,000 cohorts). None when a decision no longer fits its cohort's codes."""
+    table = cohorts_codes_table(
+        zip(
+            frame["cohort_id"].astype(str),
+            frame["timepoint"],
+            frame["participant"],
+            frame["profession"],
+            frame["directorate"],
+            strict=True,
+        )
+    )
+    # as accepted_pairs, cohort by cohort: accepted decisions whose two codes are still there
+    present = set(zip(table.frame["cohort"], table.frame["participant"], strict=True))
+    accepted = [
+        (str(cohort_id), earlier, later)
+        for cohort_id, rows in decided.items()
+        for earlier, later, decision in rows
+        if decision == str(Decision.ACCEPTED)
+        and (str(cohort_id), earlier) in present
+        and (str(cohort_id), later) in present
+    ]
+    try:
+        result = match(table, "tolerant", tuple(accepted))
+    except ImhevalError:
+        return None
+    seen = {(str(cohort_id), a, b) for cohort_id, rows in decided.items() for a, b, _ in rows}
+    counts = dict.fromkeys((int(key) for key in table.frame["cohort"].unique()), 0)
+    for probable in result.probable_matches:
+        if (probable.cohort, probable.earlier_code, probable.later_code) not in seen:
+            counts[int(probable.cohort)] += 1
+    return counts
 
 
 def _undecided(cohort_id: int, rows: pd.DataFrame, decided: list[tuple[str, str, str]]) -> int:

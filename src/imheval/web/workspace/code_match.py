@@ -32,15 +32,22 @@ def codes_table(label: str, rows: Iterable[CodeRow]) -> ScoredTable:
     ``label`` names the cohort in the table. Repeated codes at one timepoint and empty codes
     are left out (see the module docstring).
     """
+    return cohorts_codes_table((label, *row) for row in rows)
+
+
+def cohorts_codes_table(rows: Iterable[tuple[str, str, str, str, str]]) -> ScoredTable:
+    """Several cohorts' complete responses as one core table, codes only: each row is
+    (cohort label, timepoint, code, profession, directorate). Within each cohort, repeated
+    codes at one timepoint and empty codes are left out, as :func:`codes_table` does."""
     frame = pd.DataFrame(
-        list(rows), columns=["timepoint", "participant", "profession", "directorate"]
+        list(rows), columns=["cohort", "timepoint", "participant", "profession", "directorate"]
     ).astype(str)
     frame = frame[frame["participant"] != ""]
-    frame = frame[~frame.duplicated(["timepoint", "participant"], keep=False)]
+    frame = frame[~frame.duplicated(["cohort", "timepoint", "participant"], keep=False)]
     table = pd.DataFrame(
         {
             "participant": frame["participant"].to_numpy(),
-            "cohort": label,
+            "cohort": frame["cohort"].to_numpy(),
             "programme": "",
             "timepoint": frame["timepoint"].to_numpy(),
             "directorate": frame["directorate"].to_numpy(),
