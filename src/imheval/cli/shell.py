@@ -10,7 +10,7 @@ import json
 import os
 from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any, Final, TypeVar
 
 import typer
 from rich.console import Console
@@ -97,11 +97,71 @@ def _complain(label: str, message: str) -> None:
     err_console.print(Text.assemble((label, "bold red"), message), soft_wrap=True)
 
 
+#: From this depth on, each value of a JSON document is written on one line. Above it the
+#: document is indented by two spaces, so it reads as an outline, and a flat record (a cohort's
+#: figures, a test's: no record or list of records inside) is written on one line. Python's
+#: encoder is pure Python whenever it indents: indenting the whole of the national
+#: benchmark's 24 MB took about 1.1 s, against 0.25 s for its C encoder and about 0.4 s for
+#: this outline.
+JSON_OUTLINE_DEPTH: Final = 8
+
+_ONE_LINE = json.JSONEncoder(ensure_ascii=False, allow_nan=False)
+_CONTAINERS = (dict, list, tuple)
+
+
+def json_text(document: Any, outline_depth: int = JSON_OUTLINE_DEPTH) -> str:
+    """``document`` as JSON: indented by two spaces down to ``outline_depth``, with each flat
+    record and each deeper value on one line; strict: a NaN or infinity raises ValueError (it
+    would be a bug)."""
+    parts: list[str] = []
+    _outline(document, 0, outline_depth, parts)
+    return "".join(parts)
+
+
+def _flat(value: Any) -> bool:
+    """True for a value with no container inside a container: a scalar, a list of scalars, or a
+    record whose fields are scalars or lists of scalars."""
+    if isinstance(value, dict):
+        items: Any = value.values()
+    elif isinstance(value, list | tuple):
+        items = value
+    else:
+        return True
+    for item in items:
+        if isinstance(item, dict):
+            return False
+        if isinstance(item, list | tuple) and any(isinstance(x, _CONTAINERS) for x in item):
+            return False
+    return True
+
+
+def _outline(value: Any, depth: int, limit: int, parts: list[str]) -> None:
+    is_dict = isinstance(value, dict)
+    if (
+        depth >= limit
+        or not value
+        or (depth > 0 and _flat(value))
+        or not isinstance(value, _CONTAINERS)
+        or (is_dict and not all(isinstance(key, str) for key in value))
+    ):
+        parts.append(_ONE_LINE.encode(value))
+        return
+    inner = "\n" + "  " * (depth + 1)
+    parts.append("{" if is_dict else "[")
+    items: Any = value.items() if isinstance(value, dict) else ((None, x) for x in value)
+    for index, (key, item) in enumerate(items):
+        parts.append(inner if index == 0 else "," + inner)
+        if is_dict:
+            parts.append(_ONE_LINE.encode(key) + ": ")
+        _outline(item, depth + 1, limit, parts)
+    parts.append("\n" + "  " * depth + ("}" if is_dict else "]"))
+
+
 def write_json(path: Path, document: dict[str, Any]) -> None:
-    """Write a JSON document strictly (a NaN would be a bug, so it raises instead)."""
+    """Write a JSON document strictly (a NaN would be a bug, so it raises instead), as an
+    outline (:func:`json_text`)."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    text = json.dumps(document, indent=2, ensure_ascii=False, allow_nan=False)
-    path.write_text(text + "\n", encoding="utf-8")
+    path.write_text(json_text(document) + "\n", encoding="utf-8")
 
 
 def _version_callback(value: bool) -> None:
