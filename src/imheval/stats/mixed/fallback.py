@@ -148,9 +148,9 @@ def _statsmodels_fit(
             # flat likelihood (statsmodels 0.15's L-BFGS stops short where 0.14's did not),
             # so all are tried and the highest REML log-likelihood is kept
             likelihood = float(fit.llf)
-            if math.isfinite(likelihood) and (
-                best_likelihood is None or likelihood > best_likelihood
-            ):
+            if not math.isfinite(likelihood):  # still a fit, as before, if nothing better
+                likelihood = -math.inf
+            if best_likelihood is None or likelihood > best_likelihood:
                 best_likelihood = likelihood
                 variances = _Variances(
                     max(found.cohort, 0.0), max(found.participant, 0.0), residual
