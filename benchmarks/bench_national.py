@@ -3,8 +3,8 @@
     python benchmarks/bench_national.py                    # 200,000 participants (400k rows)
     python benchmarks/bench_national.py --participants 20000
     python benchmarks/bench_national.py --profile evaluate # cProfile one stage, top functions
-    python benchmarks/bench_national.py --sizes 20000,50000,200000,1000000 --keep /tmp/nat \
-        --chart docs/performance-growth.png               # growth: a table per size and a chart
+    python benchmarks/bench_national.py --sizes 20000,50000,200000,1000000 \
+        --keep benchmarks/output/national --chart docs/performance-growth.png  # growth
 
 It builds a 40-item instrument (3 domains: 16 keyed knowledge items, 12 keyed risk items,
 12 ratings 1-5 of which 3 are reverse keyed) and a tidy CSV in which ``--participants`` people

@@ -1,8 +1,8 @@
 """imheval against the same analysis written in R, side by side on the national benchmark's file.
 
-    python benchmarks/bench_vs_r.py --data /tmp/nat/200k            # data kept by bench_national.py
+    python benchmarks/bench_vs_r.py --data benchmarks/output/national/200k  # bench_national's data
     python benchmarks/bench_vs_r.py --participants 20000 --repeat 3  # generate (untimed), then run
-    python benchmarks/bench_vs_r.py --data /tmp/nat/200k --markdown  # also a Markdown table
+    python benchmarks/bench_vs_r.py --data benchmarks/output/national/200k --markdown  # Markdown
 
 R runs benchmarks/r/national_analysis.R, what an analyst would write with data.table, lme4 and
 lmerTest (read, score with the instrument's keys and reverse keying, match codes within cohorts,
