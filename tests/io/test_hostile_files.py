@@ -44,7 +44,7 @@ class Work:
 @pytest.fixture
 def work(monkeypatch: pytest.MonkeyPatch) -> Iterator[Work]:
     counted = Work()
-    condense = reader._Distinct.of
+    condense = reader.Distinct.of
 
     def counting_of(cls: type, values: pd.Series) -> Any:
         counted.columns += 1
@@ -63,7 +63,7 @@ def work(monkeypatch: pytest.MonkeyPatch) -> Iterator[Work]:
         counted.csv_rows_asked.append(kwargs.get("nrows") or -1)
         return read_csv(*args, **kwargs)
 
-    monkeypatch.setattr(reader._Distinct, "of", classmethod(counting_of))
+    monkeypatch.setattr(reader.Distinct, "of", classmethod(counting_of))
     monkeypatch.setattr(openpyxl_reader.WorkSheetParser, "parse_row", counting_parse_row)
     monkeypatch.setattr(pd, "read_csv", counting_read_csv)
     yield counted

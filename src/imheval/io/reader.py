@@ -23,6 +23,7 @@ import numpy as np
 import pandas as pd
 
 from imheval.errors import DataFormatError, Problem, list_rows
+from imheval.io._distinct import Distinct
 from imheval.io._sheet import DEFAULT_MAX_ROWS, Sheet, column_letter, read_sheet
 from imheval.io.retrospective import then_name
 from imheval.io.table import (
@@ -32,7 +33,6 @@ from imheval.io.table import (
     TIMEPOINTS,
     Layout,
     ResponseTable,
-    normalise_codes,
 )
 
 #: The cohort every row gets when a file has no ``cohort`` column.
@@ -503,7 +503,7 @@ def _duplicate_measures(measures: list[_Column], file: str) -> list[Problem]:
 # --- the cells ------------------------------------------------------------------------------
 
 
-def _used_cells(sheet: Sheet, plan: _Plan) -> tuple[dict[int, _Distinct], np.ndarray]:
+def _used_cells(sheet: Sheet, plan: _Plan) -> tuple[dict[int, Distinct], np.ndarray]:
     """The stripped cells of the columns we use, without wholly blank rows.
 
     Consumes ``sheet.cells`` column by column: the raw text is the largest thing in memory, and
@@ -511,10 +511,10 @@ def _used_cells(sheet: Sheet, plan: _Plan) -> tuple[dict[int, _Distinct], np.nda
     is visited once, so the work grows with the cells read, never with the columns squared.
     """
     used = {c.position for c in plan.reserved.values()} | {c.position for c in plan.measures}
-    columns: dict[int, _Distinct] = {}
+    columns: dict[int, Distinct] = {}
     keep = np.zeros(len(sheet.rows), dtype=bool)
     for position in sorted(sheet.cells):
-        column = _Distinct.of(sheet.cells.pop(position))
+        column = Distinct.of(sheet.cells.pop(position))
         keep |= column.has_value()
         if position in used:
             columns[position] = column
@@ -524,7 +524,7 @@ def _used_cells(sheet: Sheet, plan: _Plan) -> tuple[dict[int, _Distinct], np.nda
 
 
 def _check_reserved(
-    cells: dict[int, _Distinct],
+    cells: dict[int, Distinct],
     rows: np.ndarray,
     plan: _Plan,
     file: str,
@@ -574,7 +574,7 @@ def _check_reserved(
 
 
 def _timepoints(
-    cells: dict[int, _Distinct], rows: np.ndarray, plan: _Plan, file: str, problems: list[Problem]
+    cells: dict[int, Distinct], rows: np.ndarray, plan: _Plan, file: str, problems: list[Problem]
 ) -> pd.Series:
     if plan.layout == "wide":
         return pd.Series([""] * len(rows), dtype="str")  # filled in per timepoint when reshaping
@@ -607,7 +607,7 @@ def _report_blank(
 
 
 def _parse_measures(
-    cells: dict[int, _Distinct],
+    cells: dict[int, Distinct],
     rows: np.ndarray,
     plan: _Plan,
     as_items: bool,
@@ -625,7 +625,7 @@ def _parse_measures(
 
 
 def _parse_total(
-    typed: _Distinct, rows: np.ndarray, column: _Column, file: str, problems: list[Problem]
+    typed: Distinct, rows: np.ndarray, column: _Column, file: str, problems: list[Problem]
 ) -> pd.Series:
     """A domain-total column as float (NaN for empty); non-numbers are reported."""
     parsed = np.full(len(typed.distinct), np.nan)
@@ -760,49 +760,6 @@ def _drop_empty_totals(frame: pd.DataFrame, names: list[str]) -> tuple[pd.DataFr
 
 
 # --- small helpers --------------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class _Distinct:
-    """A column of stripped text held as its distinct values and one code per cell.
-
-    Each distinct text is stripped (and later parsed) once, which is much faster than working
-    cell by cell, and equal answers share one string object, a large saving in memory.
-    """
-
-    codes: np.ndarray  # index into ``distinct`` per cell
-    distinct: np.ndarray  # object array of stripped text; the last entry is "" (missing cells)
-
-    @classmethod
-    def of(cls, values: pd.Series) -> _Distinct:
-        # Hashing a plain object array is faster than the string-dtype path; a missing cell
-        # gets code -1, which indexes the trailing "".
-        codes, uniques = pd.factorize(values.to_numpy(dtype=object))
-        distinct = np.array([str(u).strip() for u in uniques] + [""], dtype=object)
-        return cls(codes=codes.astype(np.int32, copy=False), distinct=distinct)
-
-    def has_value(self) -> np.ndarray:
-        nonblank: np.ndarray = (self.distinct != "")[self.codes]
-        return nonblank
-
-    def take(self, rows: np.ndarray) -> _Distinct:
-        return _Distinct(codes=self.codes[rows], distinct=self.distinct)
-
-    def series(self) -> pd.Series:
-        return pd.Series(self.distinct[self.codes], dtype="str", copy=False)
-
-    def categorical(self) -> pd.Series:
-        """The column as a categorical of its distinct stripped texts ("" for a blank)."""
-        # Sorted categories, as astype("category") makes: the same answers give the same
-        # dtype whatever the file's layout, format or row order.
-        positions, texts = pd.factorize(self.distinct, sort=True)
-        categories = pd.Index(texts, dtype="str")
-        return pd.Series(pd.Categorical.from_codes(positions[self.codes], categories))
-
-    def normalised_codes(self) -> _Distinct:
-        """The column as participant codes (:func:`normalise_codes` of each distinct text)."""
-        normalised = normalise_codes(pd.Series(self.distinct, dtype="str")).astype("str")
-        return _Distinct(codes=self.codes, distinct=normalised.to_numpy(dtype=object))
 
 
 def _names(names: Iterable[str]) -> str:
