@@ -13,6 +13,7 @@ import zipfile
 from pathlib import Path
 
 import openpyxl
+import pytest
 import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -137,6 +138,23 @@ def test_damaged_workbooks_are_refused_plainly(
     path = tmp_path / "damaged.xlsx"
     path.write_bytes(bytes(damaged))
     read_or_refuse(path)
+
+
+def test_a_workbook_claiming_a_zip_version_python_cannot_read_is_refused(tmp_path: Path) -> None:
+    """Found by the fuzz test above: a central directory asking for zip version 7.8 made
+    Python's zipfile raise NotImplementedError, which escaped the reader."""
+    workbook = openpyxl.Workbook()
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    data = bytearray(buffer.getvalue())
+    directory = data.index(b"PK\x01\x02")  # the first central directory entry
+    data[directory + 6] = 78  # "version needed to extract": 7.8
+    path = tmp_path / "version.xlsx"
+    path.write_bytes(bytes(data))
+    with pytest.raises(NotImplementedError):  # the damage is what the test says it is
+        zipfile.ZipFile(path)
+    with pytest.raises(DataFormatError, match=r"not a valid \.xlsx \(zip\) file"):
+        read_responses(path)
 
 
 @FUZZ

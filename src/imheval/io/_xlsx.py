@@ -109,7 +109,8 @@ def check_archive(path: Path | IO[bytes], file: str) -> None:
     """
     try:
         archive = zipfile.ZipFile(path)
-    except (zipfile.BadZipFile, OSError, ValueError):
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError):
+        # NotImplementedError: a directory claiming a zip version Python cannot read (7.8)
         fail(file, _NOT_A_WORKBOOK + ": not a valid .xlsx (zip) file")
     with archive:
         entries = archive.infolist()
@@ -191,7 +192,7 @@ def unzipped_size(source: Path | IO[bytes]) -> int | None:
     try:
         with zipfile.ZipFile(source) as archive:
             return sum(entry.file_size for entry in archive.infolist())
-    except (zipfile.BadZipFile, OSError, ValueError, EOFError):
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError):
         return None
 
 
