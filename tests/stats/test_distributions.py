@@ -1,0 +1,202 @@
+"""imheval.stats.distributions gives the very bits scipy.stats gives, edge values included."""
+
+from __future__ import annotations
+
+import itertools
+import math
+import struct
+from collections.abc import Callable
+
+import numpy as np
+import pytest
+from scipy import stats
+
+from imheval.stats import distributions as dist
+
+XS = [
+    -math.inf,
+    -1e300,
+    -40.0,
+    -7.5,
+    -2.0,
+    -1.0,
+    -1e-300,
+    -0.0,
+    0.0,
+    1e-300,
+    1e-8,
+    0.3,
+    1.0,
+    1.959963984540054,
+    2.5,
+    7.5,
+    40.0,
+    1e6,
+    1e300,
+    math.inf,
+    math.nan,
+]
+QS = [
+    -0.1,
+    0.0,
+    5e-324,
+    1e-300,
+    1e-12,
+    0.001,
+    0.025,
+    0.05,
+    0.3,
+    0.5,
+    0.7,
+    0.95,
+    0.975,
+    0.999,
+    1.0 - 1e-12,
+    1.0 - 2**-53,
+    1.0,
+    1.1,
+    math.nan,
+]
+DFS = [-1.0, 0.0, 1e-3, 0.5, 1.0, 2.0, 3.7, 9.0, 30.0, 199.0, 1e6, math.inf, math.nan]
+
+
+def _bits(value: float) -> bytes:
+    """The value's 8 bytes, with every NaN the same, so that -0.0 and 0.0 differ but NaNs match."""
+    return b"nan" if math.isnan(value) else struct.pack("<d", value)
+
+
+def _assert_same(ours: float, theirs: object, where: str) -> None:
+    assert isinstance(ours, float), where
+    assert _bits(ours) == _bits(float(theirs)), f"{where}: {ours!r} != {theirs!r}"  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("ours", "theirs"),
+    [
+        (dist.norm_cdf, stats.norm.cdf),
+        (dist.norm_sf, stats.norm.sf),
+    ],
+)
+def test_normal_tails_equal_scipy(
+    ours: Callable[[float], float], theirs: Callable[[float], object]
+) -> None:
+    for x in XS:
+        _assert_same(ours(x), theirs(x), f"{ours.__name__}({x})")
+
+
+def test_normal_quantile_equals_scipy() -> None:
+    for q in QS:
+        _assert_same(dist.norm_ppf(q), stats.norm.ppf(q), f"norm_ppf({q})")
+
+
+@pytest.mark.parametrize(
+    ("ours", "theirs"),
+    [
+        (dist.t_cdf, stats.t.cdf),
+        (dist.t_sf, stats.t.sf),
+        (dist.chi2_sf, stats.chi2.sf),
+    ],
+)
+def test_one_df_tails_equal_scipy(
+    ours: Callable[[float, float], float], theirs: Callable[[float, float], object]
+) -> None:
+    with np.errstate(all="ignore"):
+        for x, df in itertools.product(XS, DFS):
+            _assert_same(ours(x, df), theirs(x, df), f"{ours.__name__}({x}, {df})")
+
+
+def test_t_quantile_equals_scipy() -> None:
+    with np.errstate(all="ignore"):
+        for q, df in itertools.product(QS, DFS):
+            _assert_same(dist.t_ppf(q, df), stats.t.ppf(q, df), f"t_ppf({q}, {df})")
+
+
+@pytest.mark.parametrize(
+    ("ours", "theirs"),
+    [
+        (dist.f_cdf, stats.f.cdf),
+        (dist.f_sf, stats.f.sf),
+    ],
+)
+def test_f_tails_equal_scipy(
+    ours: Callable[[float, float, float], float],
+    theirs: Callable[[float, float, float], object],
+) -> None:
+    with np.errstate(all="ignore"):
+        for x, df1, df2 in itertools.product(XS, DFS, DFS):
+            _assert_same(
+                ours(x, df1, df2), theirs(x, df1, df2), f"{ours.__name__}({x}, {df1}, {df2})"
+            )
+
+
+def test_f_quantile_equals_scipy() -> None:
+    with np.errstate(all="ignore"):
+        for q, df1, df2 in itertools.product(QS, DFS, DFS):
+            _assert_same(
+                dist.f_ppf(q, df1, df2), stats.f.ppf(q, df1, df2), f"f_ppf({q}, {df1}, {df2})"
+            )
+
+
+def test_whole_number_degrees_of_freedom_equal_scipy() -> None:
+    # Callers pass n - 1 as an int; scipy turns it into an int64 array, we into a float.
+    for df in (1, 2, 9, 199, 4999):
+        _assert_same(dist.t_ppf(0.975, df), stats.t.ppf(0.975, df), f"t_ppf(0.975, {df})")
+        _assert_same(dist.t_sf(2.1, df), stats.t.sf(2.1, df), f"t_sf(2.1, {df})")
+        _assert_same(dist.f_sf(3.2, df, 2 * df), stats.f.sf(3.2, df, 2 * df), f"f_sf {df}")
+        _assert_same(dist.chi2_sf(3.2, df), stats.chi2.sf(3.2, df), f"chi2_sf {df}")
+
+
+def test_known_values() -> None:
+    # Textbook values, so that a scipy change that broke both sides alike would still show.
+    assert dist.norm_ppf(0.975) == pytest.approx(1.959963984540054, rel=1e-15)
+    assert dist.t_ppf(0.975, 10) == pytest.approx(2.228138851986274, rel=1e-13)
+    assert dist.t_ppf(0.975, math.inf) == pytest.approx(dist.norm_ppf(0.975), rel=1e-15)
+    assert dist.chi2_sf(3.841458820694124, 1) == pytest.approx(0.05, rel=1e-13)
+    assert dist.f_sf(1.0, 4, 4) == pytest.approx(0.5, rel=1e-13)
+    assert dist.t_sf(0.0, 7) == 0.5
+    assert dist.t_ppf(0.0, 3) == -math.inf
+    assert dist.f_ppf(1.0, 2, 3) == math.inf
+    assert math.isnan(dist.t_sf(1.0, 0))
+    assert math.copysign(1.0, dist.norm_ppf(0.5)) == 1.0
+
+
+def test_noncentral_and_shapiro_equal_scipy() -> None:
+    for x, df, ncp in [(2.0, 9.0, 1.5), (-1.0, 30.0, 0.3), (2.6, 199.0, -11.3)]:
+        _assert_same(dist.nct_cdf(x, df, ncp), stats.nct.cdf(x, df, ncp), "nct_cdf")
+        _assert_same(dist.nct_sf(x, df, ncp), stats.nct.sf(x, df, ncp), "nct_sf")
+    for x, df1, df2, ncp in [(2.0, 3.0, 40.0, 4.0), (0.5, 1.0, 10.0, 0.1)]:
+        _assert_same(dist.ncf_cdf(x, df1, df2, ncp), stats.ncf.cdf(x, df1, df2, ncp), "ncf_cdf")
+    values = np.array([2.1, 3.4, 1.9, 5.6, 4.4, 3.3, 2.8, 3.9, 4.0, 1.2])
+    w, p = dist.shapiro(values)
+    expected = stats.shapiro(values)
+    _assert_same(w, expected.statistic, "shapiro W")
+    _assert_same(p, expected.pvalue, "shapiro p")
+
+
+@pytest.mark.parametrize(
+    "values",
+    [
+        [3.0],
+        [0.5, 0.5],
+        [2.0, 1.0, 2.0, 3.0, 2.0, 1.0, 4.0],
+        [1.0, 1.0, 1.0, 1.0],
+        [0.1, 0.2, 0.30000000000000004, 0.3, 5.0, -0.0, 0.0],
+        [1.0, math.nan, 2.0],
+    ],
+)
+def test_average_ranks_equal_scipy(values: list[float]) -> None:
+    ours = dist.average_ranks(np.array(values))
+    theirs = stats.rankdata(values)
+    assert ours.dtype == np.float64
+    assert [_bits(v) for v in ours.tolist()] == [_bits(v) for v in theirs.tolist()]
+
+
+def test_average_ranks_random_ties_equal_scipy() -> None:
+    rng = np.random.default_rng(19)
+    for size in (1, 2, 5, 50, 1000):
+        values = rng.integers(0, max(2, size // 3), size).astype(float) / 4
+        np.testing.assert_array_equal(dist.average_ranks(values), stats.rankdata(values))
+
+
+def test_average_ranks_of_nothing_is_empty() -> None:
+    assert dist.average_ranks(np.array([])).shape == (0,)
