@@ -78,3 +78,70 @@ def test_keys_that_are_not_text_are_written_as_json_writes_them() -> None:
     document = {"a": {1: "one", 2.5: "x", False: "f", None: "n"}}
     assert json.loads(json_text(document)) == json.loads(json.dumps(document))
     assert json.loads(json_text(document, 0)) == json.loads(json.dumps(document))
+
+
+RECORD_VALUES = (
+    st.none()
+    | st.booleans()
+    | st.integers(min_value=-(10**20), max_value=10**20)
+    | st.floats(allow_nan=False, allow_infinity=False)
+    | st.text(alphabet='{}, "\\ab\n\u00e9', max_size=8)
+    | st.lists(st.integers() | st.text(alphabet="{}, ab", max_size=4), max_size=3)
+)
+RECORDS = st.lists(
+    st.dictionaries(st.text(alphabet="{}, ab", max_size=4), RECORD_VALUES, max_size=4),
+    min_size=2,
+    max_size=6,
+)
+
+
+@given(RECORDS)
+def test_a_list_of_flat_records_is_one_json_dumps_line_per_record(records: list[object]) -> None:
+    lines = json_text({"rows": records}).splitlines()
+    expected = [json.dumps(record, ensure_ascii=False) for record in records]
+    assert lines[0] == "{"
+    assert lines[1] == '  "rows": ['
+    assert lines[2:-2] == [f"    {text}," for text in expected[:-1]] + [f"    {expected[-1]}"]
+    assert lines[-2:] == ["  ]", "}"]
+
+
+def test_records_whose_text_holds_the_record_boundary_are_still_one_per_line() -> None:
+    rows = [{"cohort": "A}, {B", "n": 1}, {"cohort": "}, {", "n": 2}, {"cohort": "C", "n": 3}]
+    assert json_text({"rows": rows}).splitlines()[2:5] == [
+        '    {"cohort": "A}, {B", "n": 1},',
+        '    {"cohort": "}, {", "n": 2},',
+        '    {"cohort": "C", "n": 3}',
+    ]
+
+
+def test_a_record_with_a_record_inside_among_flat_ones_is_an_outline() -> None:
+    rows = [{"n": 1}, {"n": 2, "inner": {"m": 3}}, {}]
+    assert json_text({"rows": rows}).splitlines() == [
+        "{",
+        '  "rows": [',
+        '    {"n": 1},',
+        "    {",
+        '      "n": 2,',
+        '      "inner": {"m": 3}',
+        "    },",
+        "    {}",
+        "  ]",
+        "}",
+    ]
+
+
+def test_records_with_values_of_a_subclass_are_written_as_before() -> None:
+    class Kind(int):
+        pass
+
+    rows = [{"n": Kind(1), "x": 0.5}, {"n": Kind(2), "x": [1.5, None]}]
+    assert json_text({"rows": rows}).splitlines()[2:4] == [
+        '    {"n": 1, "x": 0.5},',
+        '    {"n": 2, "x": [1.5, null]}',
+    ]
+
+
+@pytest.mark.parametrize("bad", [math.nan, math.inf])
+def test_a_nan_in_a_list_of_records_is_refused(bad: float) -> None:
+    with pytest.raises(ValueError):
+        json_text({"rows": [{"x": 1.0}, {"x": bad}]})
