@@ -22,6 +22,7 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Any
 
+from imheval._strings import keep_python_strings
 from imheval._version import __version__
 from imheval.errors import (
     AnalysisError,
@@ -31,6 +32,9 @@ from imheval.errors import (
     Problem,
     UnknownInstrumentError,
 )
+
+# pandas keeps text as Python strings, as before pyarrow was installed (decision 0021).
+keep_python_strings()
 
 if TYPE_CHECKING:
     from imheval.evaluation import (
