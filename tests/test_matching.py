@@ -275,6 +275,112 @@ def test_pairs_returns_only_complete_pairs() -> None:
     assert list(followup["followup"]) == [5.0]
 
 
+def _unsorted_scored() -> ScoredTable:
+    """Rows out of order: post before pre, cohorts interleaved, one code in two cohorts (a tie
+    on the code) and a follow-up."""
+    return make_scored(
+        [
+            {"code": "Z9", "tp": "post", "knowledge": 4, "cohort": "C2"},
+            {"code": "B2", "tp": "post", "knowledge": 3},
+            {"code": "A1", "tp": "followup", "knowledge": 5, "cohort": "C2"},
+            {"code": "A1", "tp": "post", "knowledge": 2, "cohort": "C2"},
+            {"code": "A1", "tp": "post", "knowledge": 1},
+            {"code": "Z9", "tp": "pre", "knowledge": 0, "cohort": "C2"},
+            {"code": "B2", "tp": "pre", "knowledge": 1},
+            {"code": "A1", "tp": "pre", "knowledge": 0, "cohort": "C2"},
+            {"code": "C3", "tp": "pre", "knowledge": 2},
+            {"code": "A1", "tp": "pre"},  # not measured: no pair for A1 in C1
+            {"code": "Z9", "tp": "followup", "knowledge": 3, "cohort": "C2"},
+        ]
+    )
+
+
+def test_pair_people_and_rows_say_which_people_and_rows_pairs_chose() -> None:
+    scored = _unsorted_scored()
+    result = match(scored)
+    # people sorted by cohort (first seen: C2, then C1), then code
+    assert list(zip(result.people["cohort"], result.people["participant"], strict=True)) == [
+        ("C2", "A1"),
+        ("C2", "Z9"),
+        ("C1", "A1"),
+        ("C1", "B2"),
+        ("C1", "C3"),
+    ]
+    pairs = result.pairs("knowledge")
+    assert list(result.pair_people("knowledge")) == [0, 1, 3]
+    assert list(pairs["participant"]) == ["A1", "Z9", "B2"]
+    assert list(pairs["cohort"]) == ["C2", "C2", "C1"]
+    pre_rows, post_rows = result.pair_rows("knowledge")
+    assert list(pre_rows) == [7, 5, 6] and list(post_rows) == [3, 0, 1]
+    values = scored.frame["knowledge"].to_numpy()
+    assert list(values[pre_rows]) == list(pairs["pre"]) == [0.0, 0.0, 1.0]
+    assert list(values[post_rows]) == list(pairs["post"]) == [2.0, 4.0, 3.0]
+    codes = scored.frame["participant"].to_numpy(dtype=object)
+    assert list(codes[pre_rows]) == list(codes[post_rows]) == list(pairs["participant"])
+
+
+def test_matched_pairs_codes_follow_the_pairs_rows_without_a_sample() -> None:
+    from imheval.evaluation.group_rule import group_codes, matched_pairs
+
+    records: list[dict[str, object]] = []
+    # 300 people given in reverse order, post rows first, two programmes and a blank
+    # directorate; every fifth person has no post score, so pairs skip people
+    for number in reversed(range(300)):
+        code = f"P{number:03d}"
+        cohort = f"C{number % 7}"
+        extra = {
+            "programme": ["Beta", "Alpha"][number % 2],
+            "directorate": ["", "D1"][number % 3 == 0],
+        }
+        if number % 5:
+            records.append({"code": code, "tp": "post", "knowledge": 3, "cohort": cohort, **extra})
+        records.append({"code": code, "tp": "pre", "knowledge": 1, "cohort": cohort, **extra})
+    result = match(make_scored(records))
+    pairs = matched_pairs(result, "knowledge")
+    assert len(pairs) == 240
+    chosen = result.pair_people("knowledge")
+    for column in ("cohort", "programme", "directorate", "profession"):
+        coded = group_codes(pairs, column)
+        assert coded is not None
+        assert coded.labels.tolist() == pairs[column].astype(str).tolist()
+        assert (
+            coded.labels.tolist() == result.people[column].to_numpy(dtype=object)[chosen].tolist()
+        )
+        assert coded.names.tolist() == sorted(set(pairs[column].astype(str)))
+
+
+def test_pair_rows_follow_the_timepoints_asked_for() -> None:
+    scored = _unsorted_scored()
+    result = match(scored)
+    follow = result.pairs("knowledge", "post", "followup")
+    assert list(result.pair_people("knowledge", "post", "followup")) == [0, 1]
+    post_rows, followup_rows = result.pair_rows("knowledge", "post", "followup")
+    assert list(post_rows) == [3, 0] and list(followup_rows) == [2, 10]
+    values = scored.frame["knowledge"].to_numpy()
+    assert list(values[followup_rows]) == list(follow["followup"]) == [5.0, 3.0]
+    assert list(result.rows_at("followup")) == [2, 10, -1, -1, -1]
+    assert list(result.rows_at("pre")) == [7, 5, 9, 6, 8]
+    assert list(result.rows_at("during")) == [-1] * 5
+    with pytest.raises(AnalysisError, match="two different timepoints"):
+        result.pair_rows("knowledge", "pre", "pre")
+    with pytest.raises(AnalysisError, match="no domain 'empathy'"):
+        result.pair_people("empathy")
+
+
+def test_pair_rows_after_an_accepted_match_point_at_both_codes_rows() -> None:
+    scored = make_scored(
+        [
+            {"code": "AB12", "tp": "post", "knowledge": 4},
+            {"code": "AB21", "tp": "pre", "knowledge": 1},
+            {"code": "CD34", "tp": "pre", "knowledge": 2},
+        ]
+    )
+    result = match(scored, accepted=[("C1", "AB21", "AB12")])
+    assert list(result.pairs("knowledge")["participant"]) == ["AB21"]
+    pre_rows, post_rows = result.pair_rows("knowledge")
+    assert list(pre_rows) == [1] and list(post_rows) == [0]
+
+
 def test_pairs_rejects_unknown_domain_and_timepoints() -> None:
     result = match(make_scored([{"code": "A1", "tp": "pre", "knowledge": 1}]))
     with pytest.raises(AnalysisError, match="no domain 'empathy'"):

@@ -92,27 +92,19 @@ def group_codes(frame: pd.DataFrame, column: str) -> GroupCodes | None:
 
 def matched_pairs(matched: MatchResult, domain: str) -> pd.DataFrame:
     """``matched.pairs(domain, "pre", "post")``, with the codes of its cohort and grouping
-    columns taken from the matched people's, worked out once for every domain."""
+    columns taken from the matched people's (worked out once for every domain): row i of the
+    pairs is the person at ``matched.pair_people(domain)[i]``."""
     pairs = matched.pairs(domain, "pre", "post")
+    chosen = matched.pair_people(domain, "pre", "post")
     people = matched.people
-    complete = (
-        people[f"{domain}@pre"].notna().to_numpy() & people[f"{domain}@post"].notna().to_numpy()
-    )
-    if int(complete.sum()) != len(pairs):
-        return pairs
     memo = _memo(pairs)
     for column in _CODED_COLUMNS:
-        if column not in pairs.columns or column not in people.columns:
+        if column not in people.columns:
             continue
         whole = group_codes(people, column)
         if whole is None:
             continue
-        codes = whole.codes[complete]
-        # pairs are the complete people in order; check a sample of rows says so
-        step = max(1, len(pairs) // 64)
-        sample = pairs[column].to_numpy(dtype=object)[::step]
-        if not np.array_equal(whole.names[codes[::step]], sample.astype(str).astype(object)):
-            continue
+        codes = whole.codes[chosen]
         # only the groups that keep someone, renumbered
         present = np.bincount(codes, minlength=whole.names.size) > 0
         renumber = np.cumsum(present) - 1

@@ -69,6 +69,8 @@ class MatchResult:
 
     ``row_person`` gives, for each row of the scored table (by position), the position of its
     person in ``people``; :meth:`rows_at` turns it round, so item-level answers can be paired.
+    :meth:`pair_people` and :meth:`pair_rows` say which people, and which rows, :meth:`pairs`
+    chose.
     """
 
     people: pd.DataFrame
@@ -84,22 +86,67 @@ class MatchResult:
         default_factory=lambda: np.empty(0, dtype=object), repr=False, compare=False
     )
 
+    #: Per person (row, in ``people`` order) and timepoint (column, in ``TIMEPOINTS`` order),
+    #: the position of their row in the scored table, or -1; worked out once from the above.
+    person_rows: np.ndarray = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        rows = np.full((len(self.people), len(TIMEPOINTS)), -1, dtype=np.int64)
+        for column, timepoint in enumerate(TIMEPOINTS):
+            at = np.flatnonzero(self.row_timepoint == timepoint)
+            rows[self.row_person[at], column] = at
+        object.__setattr__(self, "person_rows", rows)
+
     def rows_at(self, timepoint: str) -> np.ndarray:
         """Per person (in ``people`` order), the position of their row at ``timepoint`` in the
         scored table, or -1 when they have none."""
-        rows = np.full(len(self.people), -1, dtype=np.int64)
-        at = np.flatnonzero(self.row_timepoint == timepoint)
-        rows[self.row_person[at]] = at
+        if timepoint not in TIMEPOINTS:
+            return np.full(len(self.people), -1, dtype=np.int64)
+        rows: np.ndarray = self.person_rows[:, TIMEPOINTS.index(timepoint)].copy()
         return rows
 
     def pairs(self, domain: str, first: str = "pre", second: str = "post") -> pd.DataFrame:
         """Complete pairs for one domain: cohort, programme, directorate, profession,
         participant, ``first``, ``second`` (floats, no NaN).
 
-        Only people with a score at both timepoints are returned. Raises
+        Only people with a score at both timepoints are returned, in ``people`` order (row i
+        is the person at ``pair_people(domain, first, second)[i]``). Raises
         :class:`~imheval.errors.AnalysisError` for an unknown domain or timepoint, or when
         ``first == second``.
         """
+        first_values, second_values = self._scores(domain, first, second)
+        complete = ~np.isnan(first_values) & ~np.isnan(second_values)
+        chosen: pd.DataFrame = self.people.loc[
+            complete, ["cohort", "programme", "directorate", "profession", "participant"]
+        ].reset_index(drop=True)
+        chosen[first] = first_values[complete]
+        chosen[second] = second_values[complete]
+        return chosen
+
+    def pair_people(self, domain: str, first: str = "pre", second: str = "post") -> np.ndarray:
+        """The positions in ``people`` of the people :meth:`pairs` returns, in its row order.
+
+        Raises :class:`~imheval.errors.AnalysisError` as :meth:`pairs` does.
+        """
+        first_values, second_values = self._scores(domain, first, second)
+        people: np.ndarray = np.flatnonzero(~np.isnan(first_values) & ~np.isnan(second_values))
+        return people
+
+    def pair_rows(
+        self, domain: str, first: str = "pre", second: str = "post"
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """The scored table's rows (positions) behind :meth:`pairs`: for row i of the pairs,
+        the row of its ``first`` score and the row of its ``second`` score.
+
+        Raises :class:`~imheval.errors.AnalysisError` as :meth:`pairs` does.
+        """
+        people = self.pair_people(domain, first, second)
+        rows = self.person_rows[people]
+        return rows[:, TIMEPOINTS.index(first)], rows[:, TIMEPOINTS.index(second)]
+
+    def _scores(self, domain: str, first: str, second: str) -> tuple[np.ndarray, np.ndarray]:
+        """Every person's ``domain`` scores at ``first`` and ``second`` (NaN = not measured),
+        after checking the names."""
         for timepoint in (first, second):
             if timepoint not in TIMEPOINTS:
                 raise AnalysisError(
@@ -113,12 +160,7 @@ class MatchResult:
             raise AnalysisError(
                 f"no domain '{domain}' in the matched data (domains: {', '.join(known) or 'none'})"
             )
-        first_values = self.people[first_column].to_numpy(dtype=np.float64)
-        second_values = self.people[second_column].to_numpy(dtype=np.float64)
-        complete = ~np.isnan(first_values) & ~np.isnan(second_values)
-        chosen: pd.DataFrame = self.people.loc[
-            complete, ["cohort", "programme", "directorate", "profession", "participant"]
-        ].reset_index(drop=True)
-        chosen[first] = first_values[complete]
-        chosen[second] = second_values[complete]
-        return chosen
+        return (
+            self.people[first_column].to_numpy(dtype=np.float64),
+            self.people[second_column].to_numpy(dtype=np.float64),
+        )
