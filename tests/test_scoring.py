@@ -12,13 +12,15 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from imheval.errors import DataFormatError, InstrumentError, Problem
-from imheval.instruments.model import Instrument
+from imheval.instruments.model import Instrument, KeyedItem
 from imheval.io.table import RESERVED_COLUMNS, SOURCE_ROW, ResponseTable
 from imheval.scoring import (
     DomainInfo,
     ItemOutcome,
     MissingPolicy,
     ScoredTable,
+    chosen_options,
+    option_codes,
     score_items,
     scores_from_totals,
     zero_reasons,
@@ -547,3 +549,28 @@ def test_seed_total_is_the_points_of_keyed_answers(rows: list[tuple[str, ...]]) 
                 expected += points[item]
         assert scored.frame["knowledge"].iloc[index] == expected
         assert 0.0 <= expected <= 5.0
+
+
+# --- options chosen ---------------------------------------------------------------------------
+
+
+def test_option_codes_read_each_distinct_answer_once_whatever_the_column_type() -> None:
+    item = IMH.items[1]
+    assert isinstance(item, KeyedItem)
+    answers = ["b", " School age ", None, "a", "C", "zzz", "b", ""]
+    wanted = ["b", "b", "", "a", "c", "", "b", ""]
+    for column in (
+        pd.Series(answers, dtype=object),
+        pd.Series(answers, dtype="category"),
+        pd.Series(answers, dtype="str"),
+    ):
+        codes, options = option_codes(column, item)
+        assert codes.tolist()[2] == -1  # the missing value
+        assert [options[c] if c >= 0 else "" for c in codes.tolist()] == wanted
+        assert chosen_options(column, item).tolist() == wanted
+        counts = np.bincount(codes[codes >= 0], minlength=len(options))
+        assert {o: int(counts[options == o].sum()) for o in ("a", "b", "c")} == {
+            "a": 1,
+            "b": 3,
+            "c": 1,
+        }

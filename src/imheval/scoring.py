@@ -584,12 +584,22 @@ def _option_lookup(item: KeyedItem) -> dict[str, str]:
 def chosen_options(answers: pd.Series, item: KeyedItem) -> np.ndarray:
     """Each answer's option code, read as scoring reads it; "" for a blank or an answer that is
     not an option (object array, one per row)."""
+    codes, options = option_codes(answers, item)
+    # index -1 (a missing value) is a blank
+    per_answer: np.ndarray = np.append(options, "")[codes]
+    return per_answer
+
+
+def option_codes(answers: pd.Series, item: KeyedItem) -> tuple[np.ndarray, np.ndarray]:
+    """(each answer's position in the distinct answers, -1 for a missing value; the option
+    code each distinct answer reads as, "" for a blank or an answer that is not an option).
+
+    Each distinct answer is looked up once, so counting the options chosen is a ``bincount``.
+    """
     lookup = _option_lookup(item)
     codes, uniques = _distinct_answers(answers)
-    # each distinct answer is looked up once; index -1 (a missing value) is a blank
-    chosen = [lookup.get(str(u).strip().casefold(), "") for u in uniques] + [""]
-    per_answer: np.ndarray = np.array(chosen, dtype=object)[codes]
-    return per_answer
+    options = np.array([lookup.get(str(u).strip().casefold(), "") for u in uniques], dtype=object)
+    return codes, options
 
 
 def _judge_keyed(

@@ -25,13 +25,12 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
-import pandas as pd
 
 from imheval.instruments.frameworks import FRAMEWORKS
 from imheval.instruments.model import Instrument, KeyedItem
 from imheval.io.table import ResponseTable
 from imheval.matching import MatchResult
-from imheval.scoring import ItemOutcome, ScoredTable, chosen_options
+from imheval.scoring import ItemOutcome, ScoredTable, option_codes
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,10 +84,8 @@ def popular_wrong_answers(
         for item in instrument.items_in(domain):
             if not isinstance(item, KeyedItem) or item.id not in frame.columns:
                 continue
-            # each distinct answer read once (chosen_options of the distinct answers), each
-            # row's answer as a code into them
-            codes, answers = pd.factorize(frame[item.id].to_numpy(dtype=object))
-            options = chosen_options(pd.Series(answers, dtype=object), item)
+            # each distinct answer read once, each row's answer as a code into them
+            codes, options = option_codes(frame[item.id], item)
             asked = scored.item_outcomes[item.id].to_numpy() != int(ItemOutcome.OTHER_FORM)
             pre, post = pre_rows[both], post_rows[both]
             pre, post = pre[asked[pre]], post[asked[post]]
