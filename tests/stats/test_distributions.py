@@ -160,12 +160,33 @@ def test_known_values() -> None:
     assert math.copysign(1.0, dist.norm_ppf(0.5)) == 1.0
 
 
-def test_noncentral_and_shapiro_equal_scipy() -> None:
+NCPS = [-math.inf, -11.3, -1.0, 0.0, 0.3, 4.0, 40.0, math.inf, math.nan]
+SMALL_XS = [-math.inf, -2.0, -0.0, 0.0, 1e-300, 0.5, 2.0, 30.0, math.inf, math.nan]
+SMALL_DFS = [-1.0, 0.0, 0.5, 1.0, 3.0, 40.0, 1e6, math.inf, math.nan]
+
+
+def test_noncentral_t_cdf_equals_scipy() -> None:
+    with np.errstate(all="ignore"):
+        for x, df, ncp in itertools.product(SMALL_XS, SMALL_DFS, NCPS):
+            _assert_same(
+                dist.nct_cdf(x, df, ncp), stats.nct.cdf(x, df, ncp), f"nct_cdf({x}, {df}, {ncp})"
+            )
+
+
+def test_noncentral_f_cdf_equals_scipy() -> None:
+    with np.errstate(all="ignore"):
+        for x, df1, df2, ncp in itertools.product(SMALL_XS, SMALL_DFS, SMALL_DFS, NCPS):
+            theirs = stats.ncf.cdf(x, df1, df2, ncp)
+            _assert_same(
+                dist.ncf_cdf(x, df1, df2, ncp), theirs, f"ncf_cdf({x}, {df1}, {df2}, {ncp})"
+            )
+
+
+def test_lazily_imported_functions_equal_scipy() -> None:
     for x, df, ncp in [(2.0, 9.0, 1.5), (-1.0, 30.0, 0.3), (2.6, 199.0, -11.3)]:
-        _assert_same(dist.nct_cdf(x, df, ncp), stats.nct.cdf(x, df, ncp), "nct_cdf")
         _assert_same(dist.nct_sf(x, df, ncp), stats.nct.sf(x, df, ncp), "nct_sf")
-    for x, df1, df2, ncp in [(2.0, 3.0, 40.0, 4.0), (0.5, 1.0, 10.0, 0.1)]:
-        _assert_same(dist.ncf_cdf(x, df1, df2, ncp), stats.ncf.cdf(x, df1, df2, ncp), "ncf_cdf")
+    for k, n in [(0, 1), (3, 10), (12, 25), (7, 7)]:
+        _assert_same(dist.binom_cdf(k, n, 0.5), stats.binom.cdf(k, n, 0.5), f"binom_cdf({k}, {n})")
     values = np.array([2.1, 3.4, 1.9, 5.6, 4.4, 3.3, 2.8, 3.9, 4.0, 1.2])
     w, p = dist.shapiro(values)
     expected = stats.shapiro(values)

@@ -11,9 +11,10 @@ from collections.abc import Callable, Iterable, Sequence
 
 import numpy as np
 import numpy.typing as npt
-from scipy import optimize, special, stats
+from scipy import special
 
 from imheval.errors import AnalysisError
+from imheval.stats.distributions import f_cdf, ncf_cdf, nct_cdf, norm_sf, t_sf
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
@@ -130,8 +131,11 @@ def _find_root(function: Callable[[float], float], start: float, step: float) ->
     """The root of a function that decreases through zero, searched outward from ``start``.
 
     Returns None if no bracket is found or the function returns non-finite values, so an
-    interval that cannot be inverted is reported as missing rather than wrong.
+    interval that cannot be inverted is reported as missing rather than wrong. scipy.optimize
+    (a third of a second) is imported here, so that commands that never invert start without it.
     """
+    from scipy.optimize import brentq
+
     with np.errstate(all="ignore"):
         f_start = function(start)
         if not math.isfinite(f_start):
@@ -151,7 +155,7 @@ def _find_root(function: Callable[[float], float], start: float, step: float) ->
             if (f_candidate > 0) != (f_start > 0):
                 low, high = sorted((previous, candidate))
                 try:
-                    root: float = optimize.brentq(
+                    root: float = brentq(
                         function, low, high, xtol=1e-14, rtol=8 * np.finfo(float).eps, maxiter=500
                     )
                 except ValueError:  # the function was not finite inside the bracket
@@ -173,7 +177,7 @@ def noncentral_t_ci(t: float, df: float, confidence: float) -> tuple[float, floa
     for target in (1.0 - alpha / 2, alpha / 2):
 
         def distance(ncp: float, target: float = target) -> float:
-            return float(stats.nct.cdf(t, df, ncp)) - target
+            return nct_cdf(t, df, ncp) - target
 
         root = _find_root(distance, t, max(1.0, abs(t) / 4))
         if root is None:
@@ -195,7 +199,7 @@ def noncentral_f_ci(
     """
     alpha = 1.0 - confidence
     with np.errstate(all="ignore"):
-        central_cdf = float(stats.f.cdf(f, df1, df2))
+        central_cdf = f_cdf(f, df1, df2)
     if not math.isfinite(central_cdf):
         return None
     bounds: list[float] = []
@@ -207,7 +211,7 @@ def noncentral_f_ci(
         def distance(ncp: float, target: float = target) -> float:
             if ncp <= 0:
                 return central_cdf - target
-            value = float(stats.ncf.cdf(f, df1, df2, ncp))
+            value = ncf_cdf(f, df1, df2, ncp)
             if math.isnan(value) and (df1 + ncp) / df1 > f:
                 # scipy (Boost) gives nan where the probability underflows, far in the
                 # lower tail of a distribution centred well above the observed F: it is 0
@@ -224,9 +228,9 @@ def noncentral_f_ci(
 
 def two_sided_normal_p(z: float) -> float:
     """2 * min(P(Z <= z), P(Z >= z)), computed in the tail so small p keep their precision."""
-    return float(min(1.0, 2.0 * stats.norm.sf(abs(z))))
+    return min(1.0, 2.0 * norm_sf(abs(z)))
 
 
 def two_sided_t_p(t: float, df: float) -> float:
     """Two-sided p for a t statistic, computed in the tail as R's ``2 * pt(-abs(t), df)``."""
-    return float(min(1.0, 2.0 * stats.t.sf(abs(t), df)))
+    return min(1.0, 2.0 * t_sf(abs(t), df))

@@ -15,9 +15,9 @@ from dataclasses import dataclass
 from typing import Any, Final, Literal
 
 import numpy as np
-from scipy import stats
 
 from imheval.stats._common import FloatArray, check_confidence, finite_or_none
+from imheval.stats.distributions import norm_ppf
 from imheval.stats.paired import complete_pairs
 from imheval.stats.proportions import Proportion, proportion
 from imheval.stats.results import ConfidenceInterval
@@ -220,7 +220,7 @@ def weighted_kappa(
     )
     if se == 0.0:
         return WeightedKappa(weighting, n, kappa, se, None, p_o, p_e, ci_reason=_NO_CI)
-    z = float(stats.norm.ppf(0.5 + level / 2))
+    z = norm_ppf(0.5 + level / 2)
     ci = ConfidenceInterval(max(-1.0, kappa - z * se), min(1.0, kappa + z * se), level)
     return WeightedKappa(weighting, n, kappa, se, ci, p_o, p_e)
 

@@ -16,7 +16,6 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from imheval.errors import AnalysisError
 from imheval.stats._common import (
@@ -30,6 +29,7 @@ from imheval.stats._common import (
     noncentral_f_ci,
 )
 from imheval.stats.apa import format_number, format_p
+from imheval.stats.distributions import f_sf, t_ppf
 from imheval.stats.groups import coded_groups
 from imheval.stats.results import ConfidenceInterval, EffectSize
 
@@ -234,7 +234,7 @@ def ancova(pre: object, post: object, groups: object, confidence: float = 0.95) 
     )
     sigma2 = rss_full / df2
     f_value = (ss_group / df1) / sigma2
-    p = float(stats.f.sf(f_value, df1, df2))
+    p = f_sf(f_value, df1, df2)
     eta = ss_group / (ss_group + rss_full)
     lambdas = noncentral_f_ci(f_value, df1, df2, level)
     eta_ci = (
@@ -243,7 +243,7 @@ def ancova(pre: object, post: object, groups: object, confidence: float = 0.95) 
         else None
     )
     mean_pre = float(pre_v.mean())
-    t_crit = float(stats.t.ppf(0.5 + level / 2, df2))
+    t_crit = t_ppf(0.5 + level / 2, df2)
     adjusted: list[AdjustedMean] = []
     for j, name in enumerate(names):
         # the group's line at the grand mean of pre; its variance sigma2 (1 / n_j +
@@ -365,7 +365,7 @@ def _slopes_check(sums: _GroupSums, rss_full: float, n: int, k: int) -> SlopesCh
         return SlopesCheck(reason="the separate-slopes model fits exactly, so F is undefined")
     df1 = float(k - 1)
     f_value = (difference / df1) / (rss_separate / df2)
-    p = float(stats.f.sf(f_value, df1, df2))
+    p = f_sf(f_value, df1, df2)
     parallel = p >= 0.05
     words = (
         "The link between the score before and after training is about the same in every "

@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-from scipy import stats
 
 from imheval.errors import AnalysisError
 from imheval.stats._common import (
@@ -24,6 +23,7 @@ from imheval.stats._common import (
     finite_or_none,
     sample_var,
 )
+from imheval.stats.distributions import t_ppf
 from imheval.stats.paired import aligned_pairs
 from imheval.stats.results import ConfidenceInterval
 
@@ -319,7 +319,7 @@ def _fieller(
     n = int(gain_post.size)
     if n < 2:
         return None, "one person cannot give a confidence interval for the share retained"
-    t2 = float(stats.t.ppf(0.5 + level / 2, n - 1)) ** 2
+    t2 = t_ppf(0.5 + level / 2, n - 1) ** 2
     with np.errstate(all="ignore"):  # extreme scores overflow: caught by the check below
         m1, m2 = float(np.mean(gain_post)), float(np.mean(gain_followup))
         covariance = np.cov(gain_post, gain_followup, ddof=1)

@@ -1,14 +1,16 @@
 """Distribution functions for the statistics, without importing scipy.stats.
 
 ``import scipy.stats`` costs about a second and a half of every command's start-up, and the
-statistics need it almost only for the t, normal, F and chi-squared distributions. Each function
-here calls the same ``scipy.special`` function that scipy.stats 1.17 calls, with scipy.stats's
-argument handling (an invalid degree of freedom or a NaN gives NaN, the ends of the support give
-0 or 1, p = 0 and p = 1 give the ends of the support), so every value is the one scipy.stats
-gives, to the last bit (tests/stats/test_distributions.py checks it over a grid).
+statistics need it almost only for the t, normal, F and chi-squared distributions (central and
+noncentral). Each function here calls the same ``scipy.special`` function that scipy.stats 1.17
+calls, with scipy.stats's argument handling (an invalid degree of freedom or a NaN gives NaN, the
+ends of the support give 0 or 1, p = 0 and p = 1 give the ends of the support), so every value is
+the one scipy.stats gives, to the last bit (tests/stats/test_distributions.py checks it over a
+grid).
 
-The noncentral t and F, the Shapiro-Wilk test and the rarely used helpers are not plain special
-functions; they still come from scipy.stats, imported only when called.
+The noncentral t's upper tail, the binomial, and the Shapiro-Wilk test are not public special
+functions (scipy.stats calls private ones); they come from scipy.stats, imported only when called,
+which happens in planning and exact McNemar tests, not in a usual analysis.
 """
 
 from __future__ import annotations
@@ -128,24 +130,31 @@ def chi2_sf(x: float, df: float) -> float:
 
 
 def nct_cdf(x: float, df: float, ncp: float) -> float:
-    """P(T <= x) for the noncentral t, ``scipy.stats.nct.cdf`` (Boost; imported when called)."""
-    from scipy import stats
-
-    return float(stats.nct.cdf(x, df, ncp))
+    """P(T <= x) for the noncentral t, as ``scipy.stats.nct.cdf`` (``special.nctdtr``)."""
+    df, ncp = float(df), float(ncp)
+    valid = _positive(df) and not math.isnan(ncp)
+    return _cdf(lambda v: special.nctdtr(df, ncp, v), x, valid, -math.inf, math.inf)
 
 
 def nct_sf(x: float, df: float, ncp: float) -> float:
-    """P(T > x) for the noncentral t, ``scipy.stats.nct.sf`` (Boost; imported when called)."""
+    """P(T > x) for the noncentral t, ``scipy.stats.nct.sf`` (imported when called)."""
     from scipy import stats
 
     return float(stats.nct.sf(x, df, ncp))
 
 
 def ncf_cdf(x: float, df1: float, df2: float, ncp: float) -> float:
-    """P(F <= x) for the noncentral F, ``scipy.stats.ncf.cdf`` (Boost; imported when called)."""
+    """P(F <= x) for the noncentral F, as ``scipy.stats.ncf.cdf`` (``special.ncfdtr``)."""
+    df1, df2, ncp = float(df1), float(df2), float(ncp)
+    valid = _positive(df1, df2) and ncp >= 0
+    return _cdf(lambda v: special.ncfdtr(df1, df2, ncp, v), x, valid, 0.0, math.inf)
+
+
+def binom_cdf(k: int, n: int, p: float) -> float:
+    """P(X <= k) for the binomial, ``scipy.stats.binom.cdf`` (Boost; imported when called)."""
     from scipy import stats
 
-    return float(stats.ncf.cdf(x, df1, df2, ncp))
+    return float(stats.binom.cdf(k, n, p))
 
 
 def shapiro(values: FloatArray) -> tuple[float, float]:

@@ -14,7 +14,6 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from imheval.errors import AnalysisError
 from imheval.stats._common import (
@@ -30,6 +29,7 @@ from imheval.stats._common import (
     sample_var,
     two_sided_t_p,
 )
+from imheval.stats.distributions import f_sf, t_ppf
 from imheval.stats.results import ConfidenceInterval, EffectSize, TestResult
 
 _TOO_LARGE = "the values are too extreme (too large or too small) to compute with"
@@ -173,7 +173,7 @@ def _one_way_anova(
         )
     ms_within = ss_within / df2
     f_value = (ss_between / df1) / ms_within
-    p = float(stats.f.sf(f_value, df1, df2))
+    p = f_sf(f_value, df1, df2)
     eta = ss_between / ss_total
     eta_ci: ConfidenceInterval | None = None
     lambdas = noncentral_f_ci(f_value, df1, df2, level)
@@ -272,7 +272,7 @@ def _welch_anova(complete: FloatArray, codes: IntArray, labels: tuple[str, ...])
     df1 = float(k - 1)
     if not (math.isfinite(f_value) and math.isfinite(df2) and df2 > 0):
         return TestResult.not_computed("welch_anova", "F", n_total, _TOO_LARGE)
-    p = float(stats.f.sf(f_value, df1, df2))
+    p = f_sf(f_value, df1, df2)
     return TestResult(
         test="welch_anova",
         statistic_name="F",
@@ -332,7 +332,7 @@ def welch_t(a: object, b: object, confidence: float = 0.95) -> TestResult:
     if not math.isfinite(df):
         return TestResult.not_computed("welch_t", "t", n_total, _TOO_LARGE)
     p = two_sided_t_p(t, df)
-    half_width = float(stats.t.ppf(0.5 + level / 2, df)) * se
+    half_width = t_ppf(0.5 + level / 2, df) * se
     estimate_ci = ConfidenceInterval(difference - half_width, difference + half_width, level)
 
     df_pooled = n_total - 2

@@ -26,9 +26,9 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-from scipy import stats as scipy_stats
 
 from imheval.stats._common import finite_or_none
+from imheval.stats.distributions import t_ppf, t_sf
 from imheval.stats.results import ConfidenceInterval
 
 __all__ = ["MIN_PERIODS_EACH_SIDE", "Coefficient", "SegmentedRegression", "segmented_regression"]
@@ -177,7 +177,7 @@ def segmented_regression(
     rss = float(residuals @ residuals)
     sigma2 = rss / df
     covariance = sigma2 * np.linalg.inv(design.T @ design)
-    critical = float(scipy_stats.t.ppf(0.5 + confidence / 2, df))
+    critical = t_ppf(0.5 + confidence / 2, df)
     names = ("intercept", "pre_slope", "level_change", "slope_change")
     coefficients = []
     for index, name in enumerate(names):
@@ -185,7 +185,7 @@ def segmented_regression(
         se = math.sqrt(max(float(covariance[index, index]), 0.0))
         if se > 0:
             t_value: float | None = estimate / se
-            p: float | None = float(2 * scipy_stats.t.sf(abs(estimate / se), df))
+            p: float | None = 2 * t_sf(abs(estimate / se), df)
             ci: ConfidenceInterval | None = ConfidenceInterval(
                 estimate - critical * se, estimate + critical * se, confidence
             )

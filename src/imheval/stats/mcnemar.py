@@ -10,10 +10,10 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-from scipy import stats
 
 from imheval.errors import AnalysisError
 from imheval.stats._common import FloatArray, as_float_array, finite_or_none
+from imheval.stats.distributions import binom_cdf, chi2_sf
 from imheval.stats.results import TestResult
 
 #: McNemar's p is exact (binomial) below this many discordant pairs, as in common practice
@@ -136,8 +136,8 @@ def _mcnemar_counts(before: FloatArray, after: FloatArray, exact: bool | None) -
             reason="nobody changed their answer to this item, so McNemar's test is undefined",
         )
     if use_exact:
-        p = min(1.0, 2.0 * float(stats.binom.cdf(min(b, c), b + c, 0.5)))
+        p = min(1.0, 2.0 * binom_cdf(min(b, c), b + c, 0.5))
         return McNemarResult(n=n, b=b, c=c, method=method, p=p)
     statistic = (abs(b - c) - 1.0) ** 2 / (b + c)
-    p = float(stats.chi2.sf(statistic, 1))
+    p = chi2_sf(statistic, 1)
     return McNemarResult(n=n, b=b, c=c, method=method, statistic=statistic, df=1.0, p=p)

@@ -15,9 +15,9 @@ from dataclasses import dataclass
 from typing import Any, Final
 
 import numpy as np
-from scipy import stats
 
 from imheval.stats._common import check_confidence, finite_or_none
+from imheval.stats.distributions import norm_ppf, t_ppf
 from imheval.stats.paired import complete_pairs
 from imheval.stats.results import ConfidenceInterval
 
@@ -143,8 +143,8 @@ def bland_altman(first: object, second: object, confidence: float = 0.95) -> Bla
     differences = b - a
     bias = float(np.mean(differences))
     sd = float(np.std(differences, ddof=1))
-    z = float(stats.norm.ppf(0.5 + level / 2))
-    t = float(stats.t.ppf(0.5 + level / 2, n - 1))
+    z = norm_ppf(0.5 + level / 2)
+    t = t_ppf(0.5 + level / 2, n - 1)
     se_bias = sd / math.sqrt(n)
     se_limit = sd * math.sqrt(1.0 / n + z * z / (2.0 * (n - 1)))
     lower, upper = bias - z * sd, bias + z * sd
@@ -196,7 +196,7 @@ def measurement_error(first: object, second: object, confidence: float = 0.95) -
     msc = n * float(np.sum((scores.mean(axis=0) - grand) ** 2))  # k - 1 = 1 df
     var_admin = max(0.0, (msc - mse) / n)
     sem = math.sqrt(var_admin + mse)
-    z = float(stats.norm.ppf(0.5 + level / 2))
+    z = norm_ppf(0.5 + level / 2)
     sdc = z * math.sqrt(2.0) * sem
     return MeasurementError(
         n=n,

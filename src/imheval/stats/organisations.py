@@ -34,11 +34,11 @@ from dataclasses import dataclass, replace
 from typing import Any, Final
 
 import numpy as np
-from scipy import stats
 
 from imheval.errors import AnalysisError
 from imheval.stats._common import FloatArray, IntArray, check_confidence, finite_or_none
 from imheval.stats.apa import format_number
+from imheval.stats.distributions import chi2_sf, norm_ppf, norm_sf, t_ppf, t_sf
 from imheval.stats.mixed.reml import _gls, _gls_parts, _Structure, _Variances
 from imheval.stats.mixed.satterthwaite import _satterthwaite_df
 from imheval.stats.results import ConfidenceInterval
@@ -334,18 +334,18 @@ def compare_organisations(
     # The reduced model is the full one with s2_organisation = 0, so the statistic cannot be
     # negative; a tiny negative value is the two searches' rounding, and R's pchisq gives 1.
     lrt = max(0.0, 2.0 * (log_likelihood - log_likelihood_reduced))
-    p_value = float(stats.chi2.sf(lrt, 1))
+    p_value = chi2_sf(lrt, 1)
     estimate = float(beta[0]) + _data_centre(data)
     se = math.sqrt(float(covariance[0, 0]))
     dfs, curvature_note = _satterthwaite_df(structure, full, "random")
     df = None if dfs is None else float(dfs[0])
     t = estimate / se
     if df is None:
-        p_mean = float(min(1.0, 2.0 * stats.norm.sf(abs(t))))
-        critical = float(stats.norm.ppf(0.5 + level / 2))
+        p_mean = min(1.0, 2.0 * norm_sf(abs(t)))
+        critical = norm_ppf(0.5 + level / 2)
     else:
-        p_mean = float(min(1.0, 2.0 * stats.t.sf(abs(t), df)))
-        critical = float(stats.t.ppf(0.5 + level / 2, df))
+        p_mean = min(1.0, 2.0 * t_sf(abs(t), df))
+        critical = t_ppf(0.5 + level / 2, df)
     total = full.cohort + full.participant + full.residual
     singular = math.sqrt(full.cohort / full.residual) < _SINGULAR_TOLERANCE
     notes = (

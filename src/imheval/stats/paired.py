@@ -10,7 +10,6 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from scipy import stats
 
 from imheval.errors import AnalysisError
 from imheval.stats._common import (
@@ -26,6 +25,7 @@ from imheval.stats._common import (
     two_sided_normal_p,
     two_sided_t_p,
 )
+from imheval.stats.distributions import average_ranks, norm_ppf, shapiro, t_ppf
 from imheval.stats.results import ConfidenceInterval, EffectSize, TestResult
 
 _TOO_EXTREME = "the values are too extreme (too large or too small) to compute with"
@@ -112,7 +112,7 @@ def paired_t(pre: object, post: object, confidence: float = 0.95) -> TestResult:
     df = n - 1
     t = mean_diff / se
     p = two_sided_t_p(t, df)
-    half_width = float(stats.t.ppf(0.5 + level / 2, df)) * se
+    half_width = t_ppf(0.5 + level / 2, df) * se
     estimate_ci = ConfidenceInterval(mean_diff - half_width, mean_diff + half_width, level)
 
     var_pre = sample_var(pre_v)
@@ -222,7 +222,7 @@ def wilcoxon_signed_rank(pre: object, post: object, confidence: float = 0.95) ->
         return TestResult.not_computed(
             "wilcoxon", "V", n_pairs, "every difference is zero, so there is nothing to rank"
         )
-    ranks = stats.rankdata(np.abs(nonzero))
+    ranks = average_ranks(np.abs(nonzero))
     w_plus = float(ranks[nonzero > 0].sum())
     w_minus = float(ranks[nonzero < 0].sum())
     _, tie_sizes = np.unique(ranks, return_counts=True)
@@ -281,7 +281,7 @@ def _rank_biserial_ci(r: float, n: int, level: float) -> ConfidenceInterval:
         return ConfidenceInterval(r, r, level)
     max_w = (n * n + n) / 2
     se = math.sqrt((2 * n**3 + 3 * n**2 + n) / 6) / max_w
-    z = float(stats.norm.ppf(0.5 + level / 2))
+    z = norm_ppf(0.5 + level / 2)
     centre = math.atanh(r)
     return ConfidenceInterval(math.tanh(centre - z * se), math.tanh(centre + z * se), level)
 
@@ -321,8 +321,7 @@ def shapiro_wilk(x: object) -> TestResult:
         )
         return TestResult.not_computed("shapiro_wilk", "W", n, reason)
     with np.errstate(all="ignore"):
-        result = stats.shapiro(values)
-    w, p = float(result.statistic), float(result.pvalue)
+        w, p = shapiro(values)
     if not all_finite([w, p]):
         return TestResult.not_computed("shapiro_wilk", "W", n, _TOO_EXTREME)
     return TestResult(

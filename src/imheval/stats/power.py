@@ -31,8 +31,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Any, Final
 
-from scipy import optimize, stats
-
+from imheval.stats.distributions import nct_sf, norm_cdf, norm_ppf, norm_sf, t_ppf, t_sf
 from imheval.stats.power_simulation import MAX_SIMULATIONS, SimulatedPower, simulate_design
 
 #: progress(done, total) for the simulation.
@@ -289,17 +288,17 @@ def paired_power(pairs: float, effect: float, alpha: float = 0.05) -> float:
     if not math.isfinite(effect):
         raise ValueError(f"the effect (d_z) must be a number, got {effect}")
     df = pairs - 1.0
-    t_crit = float(stats.t.ppf(1.0 - alpha / 2.0, df))
+    t_crit = t_ppf(1.0 - alpha / 2.0, df)
     ncp = abs(effect) * math.sqrt(pairs)
     if ncp == 0.0:
         return alpha
-    upper = float(stats.nct.sf(t_crit, df, ncp))
+    upper = nct_sf(t_crit, df, ncp)
     # P(T < -t_crit | ncp) = P(T > t_crit | -ncp). scipy 1.17's nct.cdf(-t_crit, df, ncp) gives
     # NaN for some large ncp (e.g. df 199, ncp 11.3); the reflected upper tail does not.
-    lower = float(stats.nct.sf(t_crit, df, -ncp))
+    lower = nct_sf(t_crit, df, -ncp)
     if not (math.isfinite(upper) and math.isfinite(lower)):  # pragma: no cover - defensive
-        z_crit = float(stats.norm.ppf(1.0 - alpha / 2.0))
-        upper, lower = float(stats.norm.sf(z_crit - ncp)), float(stats.norm.cdf(-z_crit - ncp))
+        z_crit = norm_ppf(1.0 - alpha / 2.0)
+        upper, lower = norm_sf(z_crit - ncp), norm_cdf(-z_crit - ncp)
     return min(1.0, max(0.0, upper + lower))
 
 
@@ -319,7 +318,7 @@ def pairs_needed(effect: float, power: float = 0.8, alpha: float = 0.05) -> int:
     effect = _check_effect(effect)
     alpha = _check_alpha(alpha)
     power = _check_power(power, alpha)
-    z = float(stats.norm.ppf(1.0 - alpha / 2.0) + stats.norm.ppf(power))
+    z = norm_ppf(1.0 - alpha / 2.0) + norm_ppf(power)
     # The normal approximation is a close lower bound; step from it to the exact minimum.
     guess = (z / effect) ** 2
     if guess > MAX_PAIRS or paired_power(MAX_PAIRS, effect, alpha) < power:
@@ -455,7 +454,9 @@ def smallest_detectable_effect(pairs: float, *, power: float = 0.8, alpha: float
         high *= 2.0
         if high > 1e6:  # pragma: no cover - 2 pairs reach any power below 1 well before this
             raise ValueError(f"no effect size reaches {power:.0%} power with {pairs:g} pairs")
-    return float(optimize.brentq(shortfall, 0.0, high, xtol=1e-12, rtol=1e-12))
+    from scipy.optimize import brentq  # here: scipy.optimize slows every command's start-up
+
+    return float(brentq(shortfall, 0.0, high, xtol=1e-12, rtol=1e-12))
 
 
 def type_one_error_ignoring_clustering(deff: float, people: float, alpha: float) -> float:
@@ -469,8 +470,8 @@ def type_one_error_ignoring_clustering(deff: float, people: float, alpha: float)
     the naive test's df for both (Kerry & Bland 1998). This is alpha at deff = 1 and grows with
     deff (an approximation: it ignores that s^2 is itself a little low with clustering)."""
     df = max(people - 1.0, 1.0)
-    t_crit = float(stats.t.ppf(1.0 - alpha / 2.0, df))
-    return float(2.0 * stats.t.sf(t_crit / math.sqrt(deff), df))
+    t_crit = t_ppf(1.0 - alpha / 2.0, df)
+    return 2.0 * t_sf(t_crit / math.sqrt(deff), df)
 
 
 def _clustering_note(icc: float, deff: float, people: float, alpha: float) -> str:

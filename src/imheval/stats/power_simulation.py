@@ -51,8 +51,8 @@ from typing import Final
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
+from imheval.stats.distributions import t_ppf
 from imheval.stats.mixed import mixed_model
 
 #: SD of the cohorts' levels (pre scores), on the d_z scale; affects only the mixed model.
@@ -98,7 +98,7 @@ class SimulatedPower:
 
 
 def _t_significant(t: float, df: float, alpha: float) -> bool:
-    return bool(df > 0 and abs(t) > stats.t.ppf(1.0 - alpha / 2.0, df))
+    return bool(df > 0 and abs(t) > t_ppf(1.0 - alpha / 2.0, df))
 
 
 def _one_sample_significant(values: np.ndarray, alpha: float, deff: float = 1.0) -> bool | None:

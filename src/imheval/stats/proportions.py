@@ -10,10 +10,9 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
-from scipy import stats
-
 from imheval.errors import AnalysisError
 from imheval.stats._common import check_confidence, finite_or_none
+from imheval.stats.distributions import norm_ppf
 from imheval.stats.results import ConfidenceInterval
 
 
@@ -69,7 +68,7 @@ def wilson_ci(successes: int, n: int, confidence: float = 0.95) -> ConfidenceInt
         raise AnalysisError(f"a proportion needs 0 <= successes <= n, got {successes} of {n}")
     if n == 0:
         return None
-    z = float(stats.norm.ppf(0.5 + level / 2))
+    z = norm_ppf(0.5 + level / 2)
     p = successes / n
     z2 = z * z
     denominator = 1.0 + z2 / n

@@ -17,7 +17,6 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from imheval.errors import AnalysisError
 from imheval.stats._common import (
@@ -30,6 +29,7 @@ from imheval.stats._common import (
 from imheval.stats.agreement import LANDIS_KOCH_BANDS as LANDIS_KOCH_BANDS
 from imheval.stats.agreement import RatingAgreement, rating_agreement
 from imheval.stats.agreement import kappa_words as kappa_words  # re-exported (stats.__init__)
+from imheval.stats.distributions import f_ppf, f_sf, norm_ppf
 from imheval.stats.measurement_error import (
     BlandAltman,
     MeasurementError,
@@ -314,11 +314,11 @@ def icc_a1(first: object, second: object, confidence: float = 0.95) -> TestResul
     icc_a = (msr - mse) / (msr + (k - 1) * mse + k * (msc - mse) / n)
     icc_c = (msr - mse) / (msr + (k - 1) * mse)
     f_value = msr / mse
-    p = float(stats.f.sf(f_value, df_rows, df_error))
+    p = f_sf(f_value, df_rows, df_error)
     tail = (1.0 - level) / 2
     # Consistency CI (Shrout & Fleiss; McGraw & Wong case 3).
-    f_low = f_value / float(stats.f.ppf(1 - tail, df_rows, df_error))
-    f_high = f_value * float(stats.f.ppf(1 - tail, df_error, df_rows))
+    f_low = f_value / f_ppf(1 - tail, df_rows, df_error)
+    f_high = f_value * f_ppf(1 - tail, df_error, df_rows)
     c_low = (f_low - 1) / (f_low + k - 1)
     c_high = (f_high - 1) / (f_high + k - 1)
     estimate_ci = _absolute_agreement_ci(icc_a, msr, msc, mse, n, k, tail)
@@ -370,8 +370,8 @@ def _absolute_agreement_ci(
     v = v_num / v_den
     if not (math.isfinite(v) and v > 0):
         return None
-    f_high = float(stats.f.ppf(1 - tail, n - 1, v))
-    f_low = float(stats.f.ppf(1 - tail, v, n - 1))
+    f_high = f_ppf(1 - tail, n - 1, v)
+    f_low = f_ppf(1 - tail, v, n - 1)
     spread = k * msc + (k * n - k - n) * mse
     low = (n * (msr - f_high * mse)) / (f_high * spread + n * msr)
     high = (n * (f_low * msr - mse)) / (spread + n * f_low * msr)
@@ -453,7 +453,7 @@ def cohen_kappa(first: object, second: object, confidence: float = 0.95) -> Kapp
     # docstring), rounding leaves noise of the size of the terms times 1e-16, not a real SE.
     scale = term_agree + term_disagree + term_chance
     se = math.sqrt(numerator / (n * (1 - p_e) ** 4)) if numerator > 1e-12 * scale else 0.0
-    z = float(stats.norm.ppf(0.5 + level / 2))
+    z = norm_ppf(0.5 + level / 2)
     ci: ConfidenceInterval | None = None
     ci_reason: str | None = None
     if se > 0:
@@ -729,8 +729,8 @@ def alpha_of_complete(
         )
     df1, df2 = n - 1, (n - 1) * (k - 1)
     tail = (1.0 - level) / 2
-    ci_low = 1.0 - (1.0 - value) * float(stats.f.ppf(1.0 - tail, df1, df2))
-    ci_high = 1.0 - (1.0 - value) * float(stats.f.ppf(tail, df1, df2))
+    ci_low = 1.0 - (1.0 - value) * f_ppf(1.0 - tail, df1, df2)
+    ci_high = 1.0 - (1.0 - value) * f_ppf(tail, df1, df2)
 
     dropped: dict[str, float | None] = {}
     reasons: dict[str, str] = {}

@@ -44,9 +44,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 
-from scipy import stats
-
 from imheval.errors import AnalysisError
+from imheval.stats.distributions import t_ppf
 from imheval.stats.organisations import CohortSummary, OrganisationComparison, compare_organisations
 from imheval.stats.results import ConfidenceInterval
 from imheval.suppression import suppress
@@ -629,7 +628,7 @@ def _pooled(
     ci = None
     effect = None
     if sd is not None:
-        half = float(stats.t.ppf(0.5 + confidence / 2, n - 1)) * sd / math.sqrt(n)
+        half = t_ppf(0.5 + confidence / 2, n - 1) * sd / math.sqrt(n)
         ci = ConfidenceInterval(mean - half, mean + half, confidence)
         effect = mean / sd if sd > 0 else None
     return OrganisationOutcome(organisation, len(cohorts), n, mean, sd, ci, effect)
