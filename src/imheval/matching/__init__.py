@@ -130,7 +130,7 @@ def match(
         mode=mode,
         probable_matches=probable,
         accepted_matches=merges.listed,
-        duplicate_codes=_duplicate_codes(people),
+        duplicate_codes=_duplicate_codes(index),
         row_person=index.person,
         row_timepoint=frame["timepoint"].to_numpy(dtype=object),
     )

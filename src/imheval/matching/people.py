@@ -27,6 +27,7 @@ class _PeopleIndex:
     person_cohort: np.ndarray  # per person: position of the cohort in ``cohorts``
     cohorts: tuple[str, ...]  # in order of first appearance
     person_codes: np.ndarray  # per person: the code (object array of str)
+    person_code_rank: np.ndarray  # per person: the code's place among the codes sorted as text
 
 
 def _index_people(frame: pd.DataFrame) -> _PeopleIndex:
@@ -45,6 +46,7 @@ def _index_people(frame: pd.DataFrame) -> _PeopleIndex:
         person_cohort=person_keys // n_codes,
         cohorts=tuple(str(c) for c in cohort_names),
         person_codes=ranked_codes[person_keys % n_codes],
+        person_code_rank=person_keys % n_codes,
     )
 
 
@@ -127,25 +129,27 @@ def _build_people(
     person = index.person
     n_people = len(index.person_codes)
     tp = frame["tp"].to_numpy()
+    # Text columns are made by taking from their few distinct values, not from a Python string
+    # per person.
     people = pd.DataFrame(
         {
-            "cohort": pd.Series(
-                np.asarray(index.cohorts, dtype=object)[index.person_cohort],
-                dtype="str",
-            ),
+            "cohort": pd.Series(_text(index.cohorts).take(index.person_cohort)),
             "participant": pd.Series(index.person_codes, dtype="str"),
         }
     )
     # Rows by person, then timepoint: the first recorded value of a person is the earliest.
     by_person_time = np.lexsort((tp, person))
+    owner = person[by_person_time]
     for column in _META_COLUMNS:
-        values = np.full(n_people, "", dtype=object)
-        text = frame[column].to_numpy(dtype=object)[by_person_time]
-        owner = person[by_person_time]
-        recorded = text != ""
+        codes, uniques = pd.factorize(frame[column])
+        names = [str(u) for u in uniques]
+        # a person with no recorded value takes the "" at the end
+        chosen = np.full(n_people, len(names), dtype=np.int64)
+        ordered = codes[by_person_time]
+        recorded = ordered != names.index("") if "" in names else np.ones(len(ordered), bool)
         owners, first = np.unique(owner[recorded], return_index=True)
-        values[owners] = text[recorded][first]
-        people[column] = pd.Series(values, dtype="str")
+        chosen[owners] = ordered[recorded][first]
+        people[column] = pd.Series(_text([*names, ""]).take(chosen))
 
     present = np.zeros((n_people, len(TIMEPOINTS)), dtype=bool)
     present[person, tp] = True
@@ -158,6 +162,12 @@ def _build_people(
         for position, timepoint in enumerate(TIMEPOINTS):
             people[f"{domain}@{timepoint}"] = scores[:, position]
     return people
+
+
+def _text(values: object) -> pd.api.extensions.ExtensionArray:
+    """``values`` as pandas' text array (the ``str`` dtype), to take people's values from."""
+    text: pd.api.extensions.ExtensionArray = pd.array(np.asarray(values, dtype=object), dtype="str")
+    return text
 
 
 def _cohort_summary(frame: pd.DataFrame, index: _PeopleIndex, people: pd.DataFrame) -> pd.DataFrame:
@@ -208,18 +218,30 @@ def _cohort_programmes(frame: pd.DataFrame, index: _PeopleIndex) -> list[str]:
     return programmes
 
 
-def _duplicate_codes(people: pd.DataFrame) -> tuple[tuple[str, tuple[str, ...]], ...]:
-    codes = people["participant"].to_numpy(dtype=object)
-    repeated = pd.Series(codes, copy=False).duplicated(keep=False).to_numpy()
-    if not repeated.any():
+def _duplicate_codes(index: _PeopleIndex) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """Each code used in more than one cohort, with those cohorts; sorted by code, then cohort
+    (as Python sorts text)."""
+    rank = index.person_code_rank
+    repeated = np.flatnonzero(np.bincount(rank)[rank] > 1)
+    if not repeated.size:
         return ()
-    cohorts = people["cohort"].to_numpy(dtype=object)
-    # Sorted by code, then cohort; plain lists, as pandas' element access is slow in a loop.
-    pairs = sorted(zip(codes[repeated].tolist(), cohorts[repeated].tolist(), strict=True))
-    cohorts_of: dict[str, list[str]] = {}
-    for code, cohort in pairs:
-        cohorts_of.setdefault(str(code), []).append(str(cohort))
-    return tuple((code, tuple(cohorts)) for code, cohorts in cohorts_of.items())
+    cohort_names = np.asarray(index.cohorts, dtype=object)
+    cohort_rank = np.empty(len(cohort_names), dtype=np.int64)
+    cohort_rank[np.argsort(np.asarray(index.cohorts, dtype=str), kind="stable")] = np.arange(
+        len(cohort_names)
+    )
+    person_cohort = index.person_cohort[repeated]
+    order = np.lexsort((cohort_rank[person_cohort], rank[repeated]))
+    chosen = repeated[order]
+    # plain lists, as element access to arrays is slow in a loop
+    codes = index.person_codes[chosen].tolist()
+    cohorts = cohort_names[index.person_cohort[chosen]].tolist()
+    starts = [0, *(np.flatnonzero(np.diff(rank[chosen]) != 0) + 1).tolist()]
+    ends = [*starts[1:], len(chosen)]
+    return tuple(
+        (str(codes[start]), tuple(str(c) for c in cohorts[start:end]))
+        for start, end in zip(starts, ends, strict=True)
+    )
 
 
 def _timepoint_names(mask: int) -> str:

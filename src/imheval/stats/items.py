@@ -21,7 +21,6 @@ from types import MappingProxyType
 from typing import Any
 
 import numpy as np
-from scipy import stats
 
 from imheval.errors import AnalysisError
 from imheval.stats._common import (
@@ -31,6 +30,7 @@ from imheval.stats._common import (
     check_confidence,
     finite_or_none,
 )
+from imheval.stats.distributions import norm_ppf
 from imheval.stats.mcnemar import McNemarResult, _mcnemar_item
 from imheval.stats.mixed.general import one_blas_thread
 from imheval.stats.multiplicity import holm
@@ -436,7 +436,7 @@ def wilson_ci(
     if proportion is None or n <= 0:
         return None
     level = check_confidence(confidence)
-    z = float(stats.norm.ppf(0.5 + level / 2))
+    z = norm_ppf(0.5 + level / 2)
     z2n = z * z / n
     centre = proportion + z2n / 2
     half = z * math.sqrt(max(0.0, proportion * (1 - proportion)) / n + z2n / (4 * n))
