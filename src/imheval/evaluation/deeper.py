@@ -83,24 +83,36 @@ def item_matrices(
     totals = scored.frame[domain].to_numpy(dtype=float)
     both = (pre_rows >= 0) & (post_rows >= 0)
     both[both] = ~np.isnan(totals[pre_rows[both]]) & ~np.isnan(totals[post_rows[both]])
-    points = scored.item_points[list(item_ids)].to_numpy(dtype=float)
-    if scored.item_outcomes is not None:
-        # Item analysis describes answers people gave. A blank or invalid rating scores 0 under
-        # the seed rule, which is outside the scale; it is left out here. Keyed items keep the
-        # seed's 0, which is what "wrong or missing" means for facility.
-        rating = np.array([isinstance(i, RatingItem) for i in items if i.id in item_ids])
-        if rating.any():
-            outcomes = scored.item_outcomes[list(item_ids)].to_numpy()
-            unanswered = (outcomes == ItemOutcome.MISSING) | (outcomes == ItemOutcome.INVALID)
-            points = np.where(unanswered & rating[np.newaxis, :], np.nan, points)
+    pre_rows, post_rows = pre_rows[both], post_rows[both]
+    rating = {i.id for i in items if isinstance(i, RatingItem)}
+    pre = np.empty((len(pre_rows), len(item_ids)), dtype=np.float64, order="F")
+    post = np.empty((len(post_rows), len(item_ids)), dtype=np.float64, order="F")
+    # Column by column, only the matched rows: the whole table's points are never copied.
+    for j, item_id in enumerate(item_ids):
+        points = scored.item_points[item_id].to_numpy(dtype=np.float64)
+        pre[:, j] = points[pre_rows]
+        post[:, j] = points[post_rows]
+        if item_id in rating and scored.item_outcomes is not None:
+            # Item analysis describes answers people gave. A blank or invalid rating scores 0
+            # under the seed rule, which is outside the scale; it is left out here. Keyed items
+            # keep the seed's 0, which is what "wrong or missing" means for facility.
+            outcomes = scored.item_outcomes[item_id].to_numpy()
+            pre[_unanswered(outcomes[pre_rows]), j] = np.nan
+            post[_unanswered(outcomes[post_rows]), j] = np.nan
     return ItemMatrices(
         domain=domain,
         item_ids=item_ids,
-        pre=points[pre_rows[both]],
-        post=points[post_rows[both]],
+        pre=pre,
+        post=post,
         max_points=tuple(ranges[i][1] for i in item_ids),
         min_points=tuple(ranges[i][0] for i in item_ids),
     )
+
+
+def _unanswered(outcomes: np.ndarray) -> np.ndarray:
+    """Where ``outcomes`` say an item was left blank or answered with something invalid."""
+    unanswered: np.ndarray = (outcomes == ItemOutcome.MISSING) | (outcomes == ItemOutcome.INVALID)
+    return unanswered
 
 
 @dataclass(frozen=True, slots=True)
@@ -359,7 +371,7 @@ def _items_by_form(
                 # As in item_matrices: a blank rating is left out, a keyed blank scores 0.
                 outcomes = scored.item_outcomes[ids].to_numpy()
                 rating = np.array([isinstance(i, RatingItem) for i in items])
-                unanswered = np.isin(outcomes, (ItemOutcome.MISSING, ItemOutcome.INVALID))
+                unanswered = _unanswered(outcomes)
                 points = np.where(unanswered & rating[np.newaxis, :], np.nan, points)
 
             lows = [instrument.item_min(i) for i in items]
