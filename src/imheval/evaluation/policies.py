@@ -101,6 +101,9 @@ def compare_policies(
 
 PairsOf = Callable[[str], tuple[np.ndarray, np.ndarray]]
 
+# Plain integers: compared with the outcome codes as they are, without np.isin's sorting.
+_MISSING, _INVALID = int(ItemOutcome.MISSING), int(ItemOutcome.INVALID)
+
 
 def _pairs_from_match(matched: MatchResult) -> PairsOf:
     def pairs_of(domain: str) -> tuple[np.ndarray, np.ndarray]:
@@ -120,7 +123,7 @@ def _complete_case_pairs(scored: ScoredTable, matched: MatchResult) -> PairsOf:
         if scored.item_outcomes is not None and scored.item_domains is not None:
             items = [i for i, d in scored.item_domains.items() if d == domain]
             outcomes = scored.item_outcomes[items].to_numpy()
-            unanswered = np.isin(outcomes, (ItemOutcome.MISSING, ItemOutcome.INVALID))
+            unanswered = (outcomes == _MISSING) | (outcomes == _INVALID)
             totals[unanswered.any(axis=1)] = np.nan
         pre, post = totals[pre_rows], totals[post_rows]
         complete = ~np.isnan(pre) & ~np.isnan(post)
