@@ -27,9 +27,10 @@ from dataclasses import dataclass
 from typing import Any, Final
 
 import numpy as np
-from scipy import optimize, sparse
+from scipy import optimize
 
 from imheval.stats._common import FloatArray, IntArray
+from imheval.stats.mixed.layout import Layout, design_key, layout
 
 #: lme4's isSingular() tolerance: a theta with lower bound 0 below this is zero.
 SINGULAR_TOLERANCE: Final = 1e-4
@@ -102,61 +103,93 @@ class _Sums:
         r = problem.p + 1
         self.d = r + problem.k
         n_cohorts = int(problem.cohort.max()) + 1
+        codes: Layout | None = None
         if problem.cell is None:
             g = np.ascontiguousarray(np.column_stack([problem.x, problem.y, problem.z]))
             self.total = (g.T @ g)[:r, :r]
             self.zcross = _grouped_cross(g, g[:, r:], problem.cohort, n_cohorts)
-            person_sum = (
-                _group_sums(g, problem.person, int(problem.person.max()) + 1)
-                if problem.person_term
-                else np.zeros((0, self.d))
-            )
+            if problem.person_term:
+                codes = Layout(problem.cohort, problem.person, None, 0)
+                person_sum = _group_sums(g, problem.person, codes.n_persons)
+            else:
+                person_sum = np.zeros((0, self.d))
         else:
             cell = problem.cell
             self.total = _cell_total(problem, cell)
             # by entry, the cohorts' blocks are kept in self.cells instead
             self.zcross = _cell_cohort_blocks(problem, cell, 0 if problem.by_entry else n_cohorts)
-            person_sum = (
-                _cell_person_sums(problem, cell) if problem.person_term else np.zeros((0, 0))
-            )
+            if problem.person_term:
+                codes = layout(problem.cohort, problem.person, cell, problem.x.shape[0])
+                person_sum = _cell_person_sums(problem, codes)
+            else:
+                person_sum = np.zeros((0, 0))
         by_entry = problem.cell is not None and problem.by_entry and problem.k > 0
-        self._by_size(person_sum, n_cohorts, cohort_blocks=not by_entry)
+        self._by_size(
+            person_sum,
+            codes,
+            n_cohorts,
+            cohort_blocks=not by_entry,
+            design=None if problem.cell is None else design_key(problem.x, problem.z),
+        )
         self.cells = (
             _CellCohortSums(problem, problem.cell, n_cohorts, person_sum, self.sizes)
             if problem.cell is not None and by_entry
             else None
         )
 
-    def _by_size(self, person_sum: FloatArray, n_cohorts: int, *, cohort_blocks: bool) -> None:
-        """The sums over people of each number of rows (see the class docstring)."""
+    def _by_size(
+        self,
+        person_sum: FloatArray,
+        codes: Layout | None,
+        n_cohorts: int,
+        *,
+        cohort_blocks: bool,
+        design: bytes | None = None,
+    ) -> None:
+        """The sums over people of each number of rows (see the class docstring); ``codes``
+        is None without a person term, ``design`` the key of a problem's cells' X and Z."""
         problem = self.problem
         r, k = problem.p + 1, problem.k
         sizes = np.zeros(0)
         n_of_size = np.zeros(0)
         total_by_size = np.zeros((0, r, r))
         zcross_by_size = np.zeros((0, k, self.d, n_cohorts))
-        if problem.person_term:
-            n_persons = int(problem.person.max()) + 1
-            counts = np.bincount(problem.person, minlength=n_persons)
-            person_cohort = np.zeros(n_persons, dtype=np.int64)
-            person_cohort[problem.person] = problem.cohort
-            sizes = np.flatnonzero(np.bincount(counts)[1:]).astype(np.float64) + 1.0
-            n_of_size = np.zeros(sizes.size)
+        if codes is not None:
+            sizes = codes.sizes
+            n_of_size = codes.n_of_size
             total_by_size = np.zeros((sizes.size, r, r))
             zcross_by_size = np.zeros((sizes.size, k, self.d, n_cohorts if cohort_blocks else 0))
-            for index, size in enumerate(sizes.tolist()):
-                chosen = counts == size
+            for index, chosen in enumerate(codes.chosen):
                 rows = person_sum[chosen]
                 total_by_size[index] = rows[:, :r].T @ rows[:, :r]
                 if k and cohort_blocks:
-                    zcross_by_size[index] = _grouped_cross(
-                        rows, rows[:, r:], person_cohort[chosen], n_cohorts
-                    )
-                n_of_size[index] = float(np.count_nonzero(chosen))
+                    zcross_by_size[index] = _size_cross(codes, index, rows, r, design)
         self.sizes = sizes
         self.n_of_size = n_of_size
         self.total_by_size = total_by_size
         self.zcross_by_size = zcross_by_size
+
+
+def _size_cross(
+    codes: Layout, index: int, rows: FloatArray, r: int, design: bytes | None
+) -> FloatArray:
+    """``zcross_by_size[index]``: the cohort sums of Z times [X, y, Z] over the people with the
+    ``index``-th number of rows (``rows`` their sums, y in column r - 1). Only the y column
+    depends on the scores: with ``design`` (the cells' X and Z, see :func:`design_key`) the
+    others are kept in ``codes`` for the next fit with the same design, and the y column is
+    summed alone as :func:`_grouped_cross` sums each column."""
+    group = codes.cohort_of_size[index]
+    if design is None:
+        return _grouped_cross(rows, rows[:, r:], group, codes.n_cohorts)
+    key = (index, design)
+    kept = codes.kept.get(key)
+    if kept is None:
+        kept = _grouped_cross(rows, rows[:, r:], group, codes.n_cohorts)
+        codes.kept[key] = kept
+        return kept.copy()
+    result = kept.copy()
+    result[:, r - 1] = _grouped_cross(rows[:, r - 1 : r], rows[:, r:], group, codes.n_cohorts)[:, 0]
+    return result
 
 
 def _cell_total(problem: Problem, cell: IntArray) -> FloatArray:
@@ -192,20 +225,17 @@ def _cell_cohort_blocks(problem: Problem, cell: IntArray, n_cohorts: int) -> Flo
     return zcross
 
 
-def _cell_person_sums(problem: Problem, cell: IntArray) -> FloatArray:
+def _cell_person_sums(problem: Problem, codes: Layout) -> FloatArray:
     """Each person's sum of the rows [X, y, Z] of a problem given by cells (persons x d): the
-    count of each person's rows in each cell (a sparse persons x cells matrix) times the cells'
-    rows, and a ``np.bincount`` of y."""
+    count of each person's rows in each cell (a sparse persons x cells matrix, from ``codes``)
+    times the cells' rows, and a ``np.bincount`` of y."""
     person = problem.person
-    n_persons = int(person.max()) + 1
+    n_persons = codes.n_persons
     p = problem.p
-    in_cells = sparse.csr_matrix(
-        (np.ones(person.size), (person, cell)), shape=(n_persons, problem.x.shape[0])
-    )
     sums = np.empty((n_persons, p + 1 + problem.k))
-    sums[:, :p] = in_cells @ problem.x
+    sums[:, :p] = codes.person_sums(problem.x)
     sums[:, p] = np.bincount(person, weights=problem.y, minlength=n_persons)
-    sums[:, p + 1 :] = in_cells @ problem.z
+    sums[:, p + 1 :] = codes.person_sums(problem.z)
     return sums
 
 

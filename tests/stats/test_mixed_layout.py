@@ -1,0 +1,135 @@
+"""imheval.stats.mixed.layout: the sums a fit builds from codes it has seen before are the
+sums it builds from scratch, bit for bit."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+import pytest
+
+from imheval.stats.mixed import layout as layout_module
+from imheval.stats.mixed.general import Problem, _group_sums, _grouped_cross, _Sums
+from imheval.stats.mixed.interaction import TIMES, _fixed_design
+from imheval.stats.mixed.layout import Layout, design_key, layout
+
+
+def _cell_problem(  # as tests/stats/test_mixed_cells.py's
+    seed: int, n_times: int, k: int, person_term: bool, mixed_cohorts: bool
+) -> Problem:
+    """Scores of people in cohorts at up to ``n_times`` times, in 3 programmes; a cohort has
+    one programme unless ``mixed_cohorts``; people have 1 to ``n_times`` scores (one has a
+    time twice); cohort random columns: intercept and time slopes, the first ``k``."""
+    rng = np.random.default_rng(seed)
+    times = TIMES[:n_times]
+    programmes = ("A", "B", "C")
+    rows = []
+    person = 0
+    for cohort in range(9):
+        for _ in range(int(rng.integers(2, 7))):
+            programme = int(rng.integers(3)) if mixed_cohorts else cohort % 3
+            seen = sorted(
+                rng.choice(n_times, size=int(rng.integers(1, n_times + 1)), replace=False)
+            )
+            for t in seen:
+                rows.append((cohort, person, programme, int(t), rng.normal(10 + t, 2)))
+            person += 1
+    rows.append((*rows[-1][:4], 11.5))  # the same person and time twice
+    columns = zip(*rows, strict=True)
+    cohort_code, person_code, programme_code, time_code, score = map(np.array, columns)
+    x, _ = _fixed_design(programmes, times)
+    cell_time = np.repeat(np.arange(n_times), len(programmes))
+    z = np.column_stack(
+        [np.ones(cell_time.size)] + [(cell_time == t).astype(float) for t in range(1, n_times)]
+    )[:, :k]
+    cell = time_code * len(programmes) + programme_code
+    return Problem(
+        score.astype(float),
+        x,
+        z,
+        cohort_code.astype(np.int64),
+        person_code.astype(np.int64),
+        person_term,
+        cell.astype(np.int64),
+    )
+
+
+CASES = [
+    (seed, n_times, k, person_term, mixed)
+    for seed, (n_times, k, person_term, mixed) in enumerate(
+        [
+            (2, 2, True, False),
+            (2, 1, True, True),
+            (3, 3, True, True),
+            (3, 2, True, False),
+            (2, 0, True, False),
+            (2, 1, False, True),
+            (3, 3, False, False),
+        ]
+    )
+]
+
+
+SUMS = ("total", "zcross", "sizes", "n_of_size", "total_by_size", "zcross_by_size")
+
+
+def _fresh(problem: Problem) -> _Sums:
+    layout_module._last.clear()
+    return _Sums(problem)
+
+
+@pytest.mark.parametrize(("seed", "n_times", "k", "person_term", "mixed"), CASES)
+def test_sums_from_a_kept_layout_are_the_sums_from_scratch(
+    seed: int, n_times: int, k: int, person_term: bool, mixed: bool
+) -> None:
+    problem = _cell_problem(seed, n_times, k, person_term, mixed)
+    other_y = np.random.default_rng(seed + 100).normal(5.0, 3.0, problem.n)
+    again = dataclasses.replace(problem, y=other_y)
+    from_scratch = _fresh(again)
+    _fresh(problem)  # keeps the layout and the design's sums, made with the first scores
+    kept = _Sums(again)
+    if person_term and k:
+        assert layout_module._last and layout_module._last[0].kept
+    for name in SUMS:
+        assert np.array_equal(getattr(kept, name), getattr(from_scratch, name)), name
+
+
+def test_a_layout_is_kept_only_for_equal_codes() -> None:
+    problem = _cell_problem(3, 3, 2, True, True)
+    assert problem.cell is not None
+    first = layout(problem.cohort, problem.person, problem.cell, 9)
+    assert layout(problem.cohort.copy(), problem.person, problem.cell, 9) is first
+    moved = problem.person.copy()
+    moved[[0, -1]] = moved[[-1, 0]]
+    assert layout(problem.cohort, moved, problem.cell, 9) is not first
+    assert layout(problem.cohort, moved, problem.cell, 10).n_cells == 10
+
+
+def test_a_layout_counts_rows_people_and_sizes() -> None:
+    cohort = np.array([0, 0, 0, 1, 1, 2])
+    person = np.array([0, 0, 1, 2, 2, 3])
+    cell = np.array([0, 1, 0, 0, 1, 1])
+    codes = Layout(cohort, person, cell, 2)
+    assert codes.counts.tolist() == [2, 1, 2, 1]
+    assert codes.person_cohort.tolist() == [0, 0, 1, 2]
+    assert codes.sizes.tolist() == [1.0, 2.0]
+    assert codes.n_of_size.tolist() == [2.0, 2.0]
+    assert [c.tolist() for c in codes.cohort_of_size] == [[0, 2], [0, 1]]
+    design = np.array([[1.0, 0.0], [1.0, 1.0]])
+    assert codes.person_sums(design).tolist() == [[2.0, 1.0], [1.0, 0.0], [2.0, 1.0], [1.0, 1.0]]
+    assert design_key(design) != design_key(design[:, :1]) != design_key(design.T)
+
+
+def test_grouped_cross_sums_each_column_as_it_sums_it_alone() -> None:
+    """What lets a fit re-sum only the y column of a kept design's sums: NumPy's reduceat
+    adds each column of a matrix as it adds that column alone, bit for bit."""
+    rng = np.random.default_rng(7)
+    group = rng.integers(0, 50, 4000)
+    rows = rng.normal(0.0, 1.0, (4000, 5)) * 10.0 ** rng.integers(-8, 9, (4000, 5))
+    cross = _grouped_cross(rows, rows[:, 3:], group, 60)
+    for column in range(5):
+        alone = _grouped_cross(rows[:, column : column + 1], rows[:, 3:], group, 60)
+        assert np.array_equal(cross[:, column], alone[:, 0])
+    sums = _group_sums(rows, group, 60)
+    assert np.array_equal(sums[:, 2], _group_sums(rows[:, 2:3], group, 60)[:, 0])
+    assert sums[group[0], 0] == pytest.approx(rows[group == group[0], 0].sum(), rel=1e-12)
