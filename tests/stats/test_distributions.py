@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import itertools
+import json
 import math
 import struct
+import subprocess
+import sys
 from collections.abc import Callable
 
 import numpy as np
@@ -182,16 +185,71 @@ def test_noncentral_f_cdf_equals_scipy() -> None:
             )
 
 
-def test_lazily_imported_functions_equal_scipy() -> None:
+def test_noncentral_t_upper_tail_and_binomial_equal_scipy() -> None:
     for x, df, ncp in [(2.0, 9.0, 1.5), (-1.0, 30.0, 0.3), (2.6, 199.0, -11.3)]:
         _assert_same(dist.nct_sf(x, df, ncp), stats.nct.sf(x, df, ncp), "nct_sf")
     for k, n in [(0, 1), (3, 10), (12, 25), (7, 7)]:
         _assert_same(dist.binom_cdf(k, n, 0.5), stats.binom.cdf(k, n, 0.5), f"binom_cdf({k}, {n})")
-    values = np.array([2.1, 3.4, 1.9, 5.6, 4.4, 3.3, 2.8, 3.9, 4.0, 1.2])
-    w, p = dist.shapiro(values)
+
+
+def _shapiro_samples() -> list[np.ndarray]:
+    """Samples of every size class AS R94 treats apart (3, 4-5, 6-11, 12+), ties, skew, offsets."""
+    rng = np.random.default_rng(7)
+    samples = [
+        np.array([1.0, 2.0, 4.0]),
+        np.array([1.0, 1.0, 2.0]),
+        np.array([3.0, 1.0, 2.0, 10.0]),
+        np.array([0.5, -0.5, 0.25, 0.0, 2.0]),
+        np.array([-1.0, -1.0, 0.0, 0.0, 0.0, 1.0, 2.0]),
+        np.array([1e6 + 0.1, 1e6 + 0.3, 1e6 + 0.2, 1e6 + 0.9, 1e6, 1e6 + 0.4]),
+    ]
+    for n in (6, 7, 11, 12, 13, 20, 50, 199, 1000, 5000):
+        samples.append(rng.normal(size=n))
+        samples.append(rng.exponential(size=n) * 3.0 - 2.0)
+        samples.append(rng.integers(-4, 5, size=n).astype(float))
+    return samples
+
+
+def test_shapiro_equals_scipy() -> None:
+    for values in _shapiro_samples():
+        w, p = dist.shapiro(values)
+        expected = stats.shapiro(values)
+        _assert_same(w, expected.statistic, f"shapiro W, n {values.size}")
+        _assert_same(p, expected.pvalue, f"shapiro p, n {values.size}")
+
+
+def test_shapiro_without_the_compiled_routine_asks_scipy_stats(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(dist, "_compiled_swilk", lambda: None)
+    for values in _shapiro_samples()[:8]:
+        w, p = dist.shapiro(values)
+        expected = stats.shapiro(values)
+        _assert_same(w, expected.statistic, f"shapiro W, n {values.size}")
+        _assert_same(p, expected.pvalue, f"shapiro p, n {values.size}")
+
+
+def test_shapiro_in_a_fresh_interpreter_does_not_import_scipy_stats() -> None:
+    values = _shapiro_samples()[-3]
+    # The module is loaded from its file alone: importing the package imheval.stats would
+    # also load the other statistics, and this is about the normality test.
+    script = (
+        "import importlib.util, json, sys\n"
+        "import numpy as np\n"
+        f"spec = importlib.util.spec_from_file_location('alone', {dist.__file__!r})\n"
+        "module = importlib.util.module_from_spec(spec)\n"
+        "spec.loader.exec_module(module)\n"
+        f"w, p = module.shapiro(np.array({values.tolist()!r}))\n"
+        "print(json.dumps([w.hex(), p.hex(), 'scipy.stats' in sys.modules]))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=True, timeout=300
+    )
+    w_hex, p_hex, loaded = json.loads(done.stdout)
     expected = stats.shapiro(values)
-    _assert_same(w, expected.statistic, "shapiro W")
-    _assert_same(p, expected.pvalue, "shapiro p")
+    assert loaded is False
+    assert float.fromhex(w_hex) == float(expected.statistic)
+    assert float.fromhex(p_hex) == float(expected.pvalue)
 
 
 @pytest.mark.parametrize(

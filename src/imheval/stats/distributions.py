@@ -8,21 +8,31 @@ ends of the support give 0 or 1, p = 0 and p = 1 give the ends of the support), 
 the one scipy.stats gives, to the last bit (tests/stats/test_distributions.py checks it over a
 grid).
 
-The noncentral t's upper tail, the binomial, and the Shapiro-Wilk test are not public special
-functions (scipy.stats calls private ones); they come from scipy.stats, imported only when called,
-which happens in planning and exact McNemar tests, not in a usual analysis.
+The noncentral t's upper tail and the binomial are not public special functions (scipy.stats calls
+private ones); they come from scipy.stats, imported only when called, which happens in planning
+and exact McNemar tests, not in a usual analysis. The Shapiro-Wilk test uses scipy.stats's
+compiled routine, loaded on its own.
 """
 
 from __future__ import annotations
 
+import functools
+import importlib.util
 import math
+import sys
 from collections.abc import Callable
+from importlib.machinery import EXTENSION_SUFFIXES
+from pathlib import Path
 
 import numpy as np
 import numpy.typing as npt
+import scipy
 from scipy import special
 
 FloatArray = npt.NDArray[np.float64]
+
+#: Where scipy (1.17) keeps its compiled Shapiro-Wilk routine.
+_SWILK_MODULE = "scipy.stats._ansari_swilk_statistics"
 
 
 def _cdf(
@@ -158,11 +168,43 @@ def binom_cdf(k: int, n: int, p: float) -> float:
 
 
 def shapiro(values: FloatArray) -> tuple[float, float]:
-    """Shapiro-Wilk W and p, ``scipy.stats.shapiro`` (AS R94; imported when called)."""
-    from scipy import stats
+    """Shapiro-Wilk W and p for 3 to 5000 values, as ``scipy.stats.shapiro``.
 
-    result = stats.shapiro(values)
-    return float(result.statistic), float(result.pvalue)
+    scipy.stats.shapiro sorts the values, subtracts the one at position n // 2 of the values as
+    given (a value near the median, for precision) and passes them to its compiled AS R94
+    routine, ``swilk``. That routine is loaded here on its own (it needs only numpy), so a
+    normality test does not import the rest of scipy.stats; where this scipy keeps it elsewhere,
+    scipy.stats.shapiro is called instead. No warnings: the callers check the range and size.
+    """
+    swilk = _compiled_swilk()
+    if swilk is None:
+        from scipy import stats
+
+        result = stats.shapiro(values)
+        return float(result.statistic), float(result.pvalue)
+    x = np.ravel(values).astype(np.float64)
+    shifted = np.sort(x)
+    shifted -= x[x.size // 2]
+    w, p, _ = swilk(shifted, np.zeros(x.size // 2, dtype=np.float64), False)
+    return float(w), float(p)
+
+
+@functools.cache
+def _compiled_swilk() -> Callable[..., tuple[float, float, int]] | None:
+    """scipy.stats's compiled ``swilk``, loaded without scipy.stats, or None if it is not there."""
+    module = sys.modules.get(_SWILK_MODULE)
+    if module is None:
+        folder = Path(scipy.__file__).parent / "stats"
+        paths = [folder / f"_ansari_swilk_statistics{suffix}" for suffix in EXTENSION_SUFFIXES]
+        path = next((path for path in paths if path.is_file()), None)
+        spec = None if path is None else importlib.util.spec_from_file_location(_SWILK_MODULE, path)
+        if spec is None or spec.loader is None:
+            return None
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        sys.modules.setdefault(_SWILK_MODULE, module)
+    swilk: Callable[..., tuple[float, float, int]] | None = getattr(module, "swilk", None)
+    return swilk
 
 
 def average_ranks(values: FloatArray) -> FloatArray:
