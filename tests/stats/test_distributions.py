@@ -185,11 +185,26 @@ def test_noncentral_f_cdf_equals_scipy() -> None:
             )
 
 
-def test_noncentral_t_upper_tail_and_binomial_equal_scipy() -> None:
+def test_noncentral_t_upper_tail_equals_scipy() -> None:
     for x, df, ncp in [(2.0, 9.0, 1.5), (-1.0, 30.0, 0.3), (2.6, 199.0, -11.3)]:
         _assert_same(dist.nct_sf(x, df, ncp), stats.nct.sf(x, df, ncp), "nct_sf")
-    for k, n in [(0, 1), (3, 10), (12, 25), (7, 7)]:
-        _assert_same(dist.binom_cdf(k, n, 0.5), stats.binom.cdf(k, n, 0.5), f"binom_cdf({k}, {n})")
+
+
+def test_binomial_cdf_equals_scipy() -> None:
+    ks = [-math.inf, -1.0, -0.5, 0.0, 0.5, 1.0, 3.0, 6.0, 6.9, 7.0, 12.0, 24.0, 25.0, math.inf]
+    ns = [-1.0, 0.0, 1.0, 2.5, 7.0, 25.0, 1000.0, math.inf, math.nan]
+    ps = [-0.1, 0.0, 0.3, 0.5, 1.0, 1.1, math.nan]
+    with np.errstate(all="ignore"):
+        for k, n, p in itertools.product([*ks, math.nan], ns, ps):
+            _assert_same(
+                dist.binom_cdf(k, n, p), stats.binom.cdf(k, n, p), f"binom_cdf({k}, {n}, {p})"
+            )
+    # McNemar's exact test: whole k from 0 to n // 2 at p = 0.5, as integers.
+    for n_int in range(1, 60):
+        for k_int in range(n_int // 2 + 1):
+            _assert_same(
+                dist.binom_cdf(k_int, n_int, 0.5), stats.binom.cdf(k_int, n_int, 0.5), "mcnemar"
+            )
 
 
 def _shapiro_samples() -> list[np.ndarray]:

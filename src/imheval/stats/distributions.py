@@ -8,10 +8,9 @@ ends of the support give 0 or 1, p = 0 and p = 1 give the ends of the support), 
 the one scipy.stats gives, to the last bit (tests/stats/test_distributions.py checks it over a
 grid).
 
-The noncentral t's upper tail and the binomial are not public special functions (scipy.stats calls
-private ones); they come from scipy.stats, imported only when called, which happens in planning
-and exact McNemar tests, not in a usual analysis. The Shapiro-Wilk test uses scipy.stats's
-compiled routine, loaded on its own.
+The binomial uses the private special function scipy.stats uses. The noncentral t's upper tail
+comes from scipy.stats, imported when called (planning only, never an analysis), and the
+Shapiro-Wilk test from scipy.stats's compiled routine, loaded on its own.
 """
 
 from __future__ import annotations
@@ -28,6 +27,7 @@ import numpy as np
 import numpy.typing as npt
 import scipy
 from scipy import special
+from scipy.special import _ufuncs
 
 FloatArray = npt.NDArray[np.float64]
 
@@ -160,11 +160,22 @@ def ncf_cdf(x: float, df1: float, df2: float, ncp: float) -> float:
     return _cdf(lambda v: special.ncfdtr(df1, df2, ncp, v), x, valid, 0.0, math.inf)
 
 
-def binom_cdf(k: int, n: int, p: float) -> float:
-    """P(X <= k) for the binomial, ``scipy.stats.binom.cdf`` (Boost; imported when called)."""
-    from scipy import stats
+def binom_cdf(k: float, n: float, p: float) -> float:
+    """P(X <= k) for the binomial, as ``scipy.stats.binom.cdf``.
 
-    return float(stats.binom.cdf(k, n, p))
+    scipy.stats calls scipy.special's ``_binom_cdf`` (Boost) on the floor of k, clipped to
+    [0, 1], with NaN for a k that is NaN, an n that is not a whole number of at least 0 or a p
+    outside [0, 1], 0 below 0 and 1 from n on; so does this.
+    """
+    k, n, p = float(k), float(n), float(p)
+    if not (n >= 0 and float(np.round(n)) == n and 0 <= p <= 1) or math.isnan(k):
+        return math.nan
+    if k >= n:
+        return 1.0
+    if k < 0:
+        return 0.0
+    value = float(_ufuncs._binom_cdf(math.floor(k), n, p))
+    return 0.0 if value < 0 else 1.0 if value > 1 else value
 
 
 def shapiro(values: FloatArray) -> tuple[float, float]:
