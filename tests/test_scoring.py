@@ -574,3 +574,40 @@ def test_option_codes_read_each_distinct_answer_once_whatever_the_column_type() 
             "b": 3,
             "c": 1,
         }
+
+
+@pytest.mark.parametrize("policy", list(MissingPolicy))
+def test_domains_whose_items_are_interleaved_score_as_when_grouped(policy: MissingPolicy) -> None:
+    grouped = IMH
+    interleaved = instrument(
+        [
+            keyed("k1", "knowledge"),
+            rating("e1", "efficacy"),
+            keyed("k2", "knowledge", key=["b", "c"]),
+            rating("e2", "efficacy", reverse=True),
+            keyed("k3", "knowledge", points=2),
+            rating("e3", "efficacy"),
+            keyed("k4", "knowledge"),
+        ],
+        [
+            {"id": "knowledge", "label": "Knowledge"},
+            {"id": "efficacy", "label": "Self-efficacy", "kirkpatrick_level": 3},
+        ],
+    )
+    rows = [
+        {"k1": "a", "k2": "c", "k3": "a", "k4": "b", "e1": "4", "e2": "2", "e3": "5"},
+        {"k1": "", "k2": "", "k3": "", "k4": "", "e1": "1", "e2": "", "e3": "x"},
+        {"k1": "b", "k2": "zz", "k3": "a", "k4": "", "e1": "", "e2": "", "e3": ""},
+        {"k1": "a", "k2": "b", "k3": "", "k4": "", "e1": "3", "e2": "Neutral", "e3": ""},
+    ]
+    table = responses(rows)
+    one = score_items(table, [grouped], policy)
+    other = score_items(table, [interleaved], policy)
+    for domain in ("knowledge", "efficacy"):
+        assert nan_list(other.frame[domain]) == nan_list(one.frame[domain])
+    for item in IMH_ITEMS:
+        assert nan_list(points(other)[item]) == nan_list(points(one)[item])
+        assert outcomes_of(other, item) == outcomes_of(one, item)
+    if policy is MissingPolicy.SEED:
+        assert nan_list(one.frame["knowledge"]) == [4.0, None, 2.0, 2.0]
+        assert nan_list(one.frame["efficacy"]) == [13.0, 1.0, None, 6.0]

@@ -186,10 +186,10 @@ def score_items(
     column_of = {item_id: position for position, item_id in enumerate(item_order)}
     # One column-major block each (pandas stores columns contiguously), filled item by item,
     # so the frames are built without a copy and column writes are contiguous.
-    # The points as judged are written into ``all_points`` and replaced domain by domain by the
-    # points each answer contributes (a domain's columns are read before they are written), so
-    # a national file does not hold a second matrix of points; parallel forms blank a domain's
-    # columns before reading them, so they get a copy.
+    # The points as judged are written into ``all_points`` and replaced in place, domain by
+    # domain, by the points each answer contributes, so a national file does not hold a second
+    # matrix of points; parallel forms blank a domain's columns before reading them, so they get
+    # a copy.
     all_outcomes = np.empty((n_rows, len(item_order)), dtype=np.int8, order="F")
     all_points = np.empty((n_rows, len(item_order)), dtype=np.float64, order="F")
     item_domains: dict[str, str] = {}
@@ -239,10 +239,14 @@ def score_items(
                     only = next((r for r in ranges if r.form in used), ranges[0])
                     low, high, n_items = only.min_total, only.max_total, only.n_items
             else:
-                outcomes = all_outcomes[:, columns]
-                total, used_points = _domain_total(outcomes, raw_points[:, columns], policy)
-                all_outcomes[:, columns] = outcomes
-                all_points[:, columns] = used_points
+                # the domain's columns in place when they are side by side (as a slice, a view)
+                block = _as_slice(columns)
+                outcomes = all_outcomes[:, block]
+                points = all_points[:, block]
+                total = _domain_total(outcomes, points, policy)
+                if not isinstance(block, slice):
+                    all_outcomes[:, block] = outcomes
+                    all_points[:, block] = points
             totals[domain.id] = total
             domains.append(
                 DomainInfo(
@@ -433,8 +437,8 @@ def _total_by_form(
         if not len(rows):
             continue
         outcomes = judged[np.ix_(rows, np.array([local[int(c)] for c in asked]))]
-        form_total, used = _domain_total(outcomes, raw_points[np.ix_(rows, asked)], policy)
-        total[rows] = form_total
+        used = raw_points[np.ix_(rows, asked)]
+        total[rows] = _domain_total(outcomes, used, policy)
         not_asked = np.array([c for c in columns if c not in asked], dtype=np.int64)
         all_outcomes[np.ix_(rows, not_asked)] = _OTHER_FORM
         all_outcomes[np.ix_(rows, asked)] = outcomes
@@ -535,7 +539,15 @@ def zero_reasons(scored: ScoredTable) -> pd.DataFrame:
             {c: pd.Series([], dtype="str" if c in columns[:2] else np.int64) for c in columns}
         )
     timepoint = scored.frame["timepoint"].to_numpy()
-    present = [t for t in TIMEPOINTS if (timepoint == t).any()]
+    # each row's timepoint as a number (-1: none of TIMEPOINTS), so the outcomes of each
+    # timepoint are counted together in one bincount per item
+    position = np.full(len(timepoint), -1, dtype=np.int64)
+    for index, tp in enumerate(TIMEPOINTS):
+        position[timepoint == tp] = index
+    present = [index for index in range(len(TIMEPOINTS)) if (position == index).any()]
+    known = position >= 0
+    n_codes = len(ItemOutcome)
+    base = position[known] * n_codes
     codes = {
         "wrong": ItemOutcome.WRONG,
         "missing": ItemOutcome.MISSING,
@@ -545,13 +557,15 @@ def zero_reasons(scored: ScoredTable) -> pd.DataFrame:
     }
     records: list[dict[str, object]] = []
     for info in scored.domains:
-        items = [i for i, d in scored.item_domains.items() if d == info.id]
-        matrix = outcomes[items].to_numpy()
-        for tp in present:
-            rows = matrix[timepoint == tp]
-            record: dict[str, object] = {"domain": info.id, "timepoint": tp}
+        counts = np.zeros(len(TIMEPOINTS) * n_codes, dtype=np.int64)
+        for item, domain in scored.item_domains.items():
+            if domain == info.id:
+                item_codes = outcomes[item].to_numpy()[known]
+                counts += np.bincount(base + item_codes, minlength=counts.size)
+        for index in present:
+            record: dict[str, object] = {"domain": info.id, "timepoint": TIMEPOINTS[index]}
             for name in ZERO_REASON_COLUMNS:
-                record[name] = int(np.count_nonzero(rows == codes[name]))
+                record[name] = int(counts[index * n_codes + codes[name]])
             records.append(record)
     result = pd.DataFrame.from_records(records, columns=columns)
     return result.astype({name: np.int64 for name in ZERO_REASON_COLUMNS})
@@ -671,24 +685,23 @@ def _distinct_answers(answers: pd.Series) -> tuple[np.ndarray, np.ndarray]:
 # --- domain totals ----------------------------------------------------------------------------
 
 
-def _domain_total(
-    outcomes: np.ndarray, raw_points: np.ndarray, policy: MissingPolicy
-) -> tuple[np.ndarray, np.ndarray]:
-    """(domain total per row, the points each item contributed) under ``policy``.
+def _domain_total(outcomes: np.ndarray, points: np.ndarray, policy: MissingPolicy) -> np.ndarray:
+    """The domain total per row under ``policy``.
 
-    ``outcomes`` is changed in place: rows where every item is blank become NOT_ADMINISTERED.
+    Both arrays are changed in place: rows where every item is blank become NOT_ADMINISTERED
+    in ``outcomes``, and ``points`` (the points as judged) become the points each item
+    contributes (NaN where the policy leaves an item out, and in rows not administered).
     """
     n_items = outcomes.shape[1]
     not_administered = (outcomes == _MISSING).all(axis=1)
     outcomes[not_administered] = _NOT_ADMINISTERED
     valid = (outcomes == _SCORED) | (outcomes == _WRONG)
-    valid_points = np.where(valid, raw_points, 0.0)
-    valid_sum = valid_points.sum(axis=1)
+    np.copyto(points, 0.0, where=~valid)
+    valid_sum = points.sum(axis=1)
     if policy is MissingPolicy.SEED:
-        used = valid_points  # the sum is taken: the points can be blanked below in place
         total = valid_sum
     else:
-        used = np.where(valid, raw_points, np.nan)
+        np.copyto(points, np.nan, where=~valid)
         n_valid = valid.sum(axis=1)
         if policy is MissingPolicy.COMPLETE_CASE:
             total = np.where(n_valid == n_items, valid_sum, np.nan)
@@ -696,9 +709,17 @@ def _domain_total(
             enough = 2 * n_valid >= n_items  # at least half; implies n_valid >= 1
             mean = np.divide(valid_sum, n_valid, out=np.zeros_like(valid_sum), where=enough)
             total = np.where(enough, mean * n_items, np.nan)
-    used[not_administered] = np.nan
+    points[not_administered] = np.nan
     total = np.where(not_administered, np.nan, total)
-    return total, used
+    return total
+
+
+def _as_slice(columns: Sequence[int]) -> slice | list[int]:
+    """``columns`` as a slice when they are consecutive (indexing then gives a view), else as
+    they are."""
+    if columns and list(columns) == list(range(columns[0], columns[0] + len(columns))):
+        return slice(columns[0], columns[0] + len(columns))
+    return list(columns)
 
 
 def _with_totals(frame: pd.DataFrame, totals: Mapping[str, np.ndarray]) -> pd.DataFrame:
