@@ -23,11 +23,19 @@ class Distinct:
 
     @classmethod
     def of(cls, values: pd.Series) -> Distinct:
-        # Hashing a plain object array is faster than the string-dtype path; a missing cell
-        # gets code -1, which indexes the trailing "".
-        codes, uniques = pd.factorize(values.to_numpy(dtype=object))
+        """The column of text ``values`` (a categorical of text, as the CSV reader gives, or
+        text cells), each distinct text stripped; a missing cell reads as ""."""
+        if isinstance(values.dtype, pd.CategoricalDtype):
+            # The categorical's own codes, in its small integer type (int8 for most answers).
+            codes = values.cat.codes.to_numpy()
+            uniques = values.cat.categories.to_numpy(dtype=object)
+        else:
+            # Hashing a plain object array is faster than the string-dtype path.
+            factorized, uniques = pd.factorize(values.to_numpy(dtype=object))
+            codes = factorized.astype(np.int32, copy=False)
+        # A missing cell has code -1, which indexes the trailing "".
         distinct = np.array([str(u).strip() for u in uniques] + [""], dtype=object)
-        return cls(codes=codes.astype(np.int32, copy=False), distinct=distinct)
+        return cls(codes=codes, distinct=distinct)
 
     def has_value(self) -> np.ndarray:
         nonblank: np.ndarray = (self.distinct != "")[self.codes]

@@ -27,13 +27,14 @@ import pandas as pd
 
 from imheval.errors import DataFormatError, Problem
 from imheval.io import _cells
+from imheval.io._arrow_csv import Coded, read_coded_columns
 from imheval.io._cells import CSV_MEMORY_FACTOR, check_header, check_memory, fail, too_many_rows
 
 # The reader takes these from here, beside read_sheet (explicit re-exports).
 from imheval.io._cells import DEFAULT_MAX_ROWS as DEFAULT_MAX_ROWS
 from imheval.io._cells import Sheet as Sheet
 from imheval.io._cells import column_letter as column_letter
-from imheval.io.csvsafe import restore_cell, restore_series
+from imheval.io.csvsafe import restore_cell
 
 CSV_SUFFIXES = (".csv", ".tsv", ".txt")
 XLSX_SUFFIXES = (".xlsx", ".xlsm")
@@ -129,21 +130,51 @@ def _read_csv(
         found = _scan_unnamed(path, encoding, separator, header_index, width, blank, max_rows)
         unnamed = tuple(sorted(found))
     usecols = sorted(header) if blank else None
-    # One row more than the limit is asked for, to know whether the file goes beyond it.
-    nrows = header_index + 1 + max_rows + 1
-    columns = _read_columns(
-        path, file, encoding, separator, width, usecols, nrows, header_index + 1, progress
-    )
-    if _length(columns) - (header_index + 1) > max_rows:
-        too_many_rows(file, max_rows, header_row)
+    above = header_index + 1  # records down to the header, read and then left out
+    coded = None
+    if encoding == "utf-8-sig":
+        coded = read_coded_columns(
+            path, file, separator, width, sorted(header), above, max_rows, header_row, progress
+        )
+    if coded is None:
+        # One row more than the limit is asked for, to know whether the file goes beyond it.
+        nrows = above + max_rows + 1
+        columns = _read_columns(
+            path, file, encoding, separator, width, usecols, nrows, above, progress
+        )
+        if _length(columns) - above > max_rows:
+            too_many_rows(file, max_rows, header_row)
+        coded = {p: _coded(columns.pop(p)[above:]) for p in header}
+        del columns
     # imheval's CSV writers put an apostrophe before formula-like cells (csvsafe): undo it.
     header = {p: restore_cell(name) for p, name in header.items()}
-    cells = {
-        p: restore_series(columns.pop(p)[header_index + 1 :].reset_index(drop=True)) for p in header
-    }
-    del columns
+    cells = {p: _categorical(*_restored(*coded.pop(p))) for p in header}
     rows = np.arange(header_row + 1, header_row + 1 + _length(cells), dtype=np.int64)
     return Sheet(header=header, cells=cells, rows=rows, header_row=header_row, unnamed=unnamed)
+
+
+def _coded(values: pd.Series) -> Coded:
+    """A column's codes (-1 for a missing cell, in a record shorter than the header) and its
+    distinct texts."""
+    codes, texts = pd.factorize(values.to_numpy(dtype=object))
+    return codes.astype(np.int32, copy=False), np.asarray(texts, dtype=object)
+
+
+def _restored(codes: np.ndarray, texts: np.ndarray) -> Coded:
+    """:func:`restore_cell` of each distinct text, not of each cell; texts that become the
+    same (``'=x`` and ``=x``) are merged."""
+    typed = texts.tolist()
+    restored = [restore_cell(text) if text[:1] == "'" else text for text in typed]
+    if restored == typed:
+        return codes, texts
+    merged, unique = pd.factorize(np.array(restored, dtype=object))
+    codes = np.where(codes < 0, codes, merged[codes]).astype(np.int32, copy=False)
+    return codes, np.asarray(unique, dtype=object)
+
+
+def _categorical(codes: np.ndarray, texts: np.ndarray) -> pd.Series:
+    categories = pd.Index(texts, dtype=object)
+    return pd.Series(pd.Categorical.from_codes(codes, categories=categories, validate=False))
 
 
 def _length(cells: dict[int, pd.Series]) -> int:

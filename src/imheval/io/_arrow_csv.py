@@ -1,0 +1,162 @@
+"""Reading a CSV file's columns with pyarrow's parser: the fast path of :mod:`imheval.io._sheet`.
+
+pyarrow's C++ parser turns each column of a block of the file into its distinct texts and one
+code per cell, so no cell becomes a Python string: a large file reads several times faster and
+in a fraction of the memory (decision 0021). It is used only where it reads exactly what
+pandas' C parser reads (``_sheet``'s other path, which also words every message): UTF-8 text
+whose every record is as wide as the header and whose last quoted value is closed. For anything
+else (a short or long record, a blank line among the rows, bytes that are not UTF-8, a quote
+left open at the end of the file) pyarrow stops or the check below fails, and the caller reads
+the file with pandas instead; tests/io/test_csv_fast_path.py holds the two paths to the same
+result over every CSV file the reader's tests use and over random text.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa  # type: ignore[import-untyped]  # pyarrow ships no type hints
+import pyarrow.csv as pa_csv  # type: ignore[import-untyped]
+
+from imheval.io import _cells
+
+#: Bytes of the file parsed at a time (each block's columns are condensed before the next).
+BLOCK_BYTES = 1 << 20
+
+#: Each column as the codes of its cells (one per row below the header, in the smallest integer
+#: type that holds them) and the distinct texts they index (an object array, each text used by
+#: at least one cell).
+Coded = tuple[np.ndarray, np.ndarray]
+
+
+def read_coded_columns(
+    path: Path,
+    file: str,
+    separator: str,
+    width: int,
+    positions: list[int],
+    above: int,
+    max_rows: int,
+    header_row: int,
+    progress: Callable[[str], None] | None,
+) -> dict[int, Coded] | None:
+    """The columns at ``positions`` of the rows below the ``above`` records down to the header,
+    or None when pandas must read the file (see the module's docstring).
+
+    Refuses a file with more than ``max_rows`` rows below the header as soon as a block takes
+    it over (``too_many_rows``). ``progress`` hears how many rows have been read, in the same
+    words and at the same counts as the pandas path.
+    """
+    names = [str(position) for position in range(width)]
+    text = pa.dictionary(pa.int32(), pa.string())
+    try:
+        reader = pa_csv.open_csv(
+            path,
+            read_options=pa_csv.ReadOptions(
+                column_names=names, use_threads=False, block_size=BLOCK_BYTES
+            ),
+            parse_options=pa_csv.ParseOptions(
+                delimiter=separator,
+                quote_char='"',
+                double_quote=True,
+                escape_char=False,
+                newlines_in_values=True,
+                ignore_empty_lines=False,
+            ),
+            convert_options=pa_csv.ConvertOptions(
+                column_types=dict.fromkeys(names, text),
+                null_values=[],
+                strings_can_be_null=False,
+                quoted_strings_can_be_null=False,
+            ),
+        )
+        wanted = sorted({*positions, width - 1})  # the last column: for the open-quote check
+        blocks: dict[int, list[Coded]] = {position: [] for position in wanted}
+        read = 0
+        limit = above + max_rows
+        reported = 0
+        for batch in reader:
+            skip = min(max(above - read, 0), batch.num_rows)
+            read += batch.num_rows
+            reported = _report(progress, file, read, above, limit + 1, reported)
+            if read > limit:
+                _cells.too_many_rows(file, max_rows, header_row)
+            for position in wanted:
+                column = batch.column(position)
+                if skip:
+                    column = column.slice(skip)
+                dictionary = column.dictionary.to_numpy(zero_copy_only=False)
+                codes = np.array(column.indices, dtype=_code_type(len(dictionary)))
+                blocks[position].append((codes, dictionary))
+            del batch
+    except pa.ArrowException:
+        return None
+    columns = {position: _joined(blocks.pop(position)) for position in wanted}
+    if read > above and _quote_left_open(path, columns[width - 1]):
+        return None
+    return {position: columns[position] for position in positions}
+
+
+def _report(
+    progress: Callable[[str], None] | None,
+    file: str,
+    read: int,
+    above: int,
+    asked: int,
+    reported: int,
+) -> int:
+    """Say each multiple of PROGRESS_EVERY records reached, as pandas' chunks of that size do
+    (up to the ``asked`` records pandas would have read); returns the last count said."""
+    every = _cells.PROGRESS_EVERY
+    while progress is not None and reported + every <= min(read, asked):
+        reported += every
+        progress(f"read {reported - above:,} rows of {file}")
+    return reported
+
+
+def _joined(blocks: list[Coded]) -> Coded:
+    """One column from its blocks' codes and dictionaries: the same text gets one code, and a
+    text no cell uses (the header's, in the first block) is left out."""
+    if not blocks:
+        return np.zeros(0, dtype=np.int32), np.zeros(0, dtype=object)
+    entries = np.concatenate([dictionary for _, dictionary in blocks])
+    merged, texts = pd.factorize(entries)
+    starts = np.cumsum([0] + [len(dictionary) for _, dictionary in blocks])
+    merged = merged.astype(_code_type(len(texts)))
+    codes = np.concatenate(
+        [merged[start:][block] for start, (block, _) in zip(starts, blocks, strict=False)]
+    )
+    used = np.bincount(codes, minlength=len(texts)) > 0
+    if not used.all():
+        renumbered = (np.cumsum(used) - 1).astype(codes.dtype)
+        codes, texts = renumbered[codes], texts[used]
+    return codes, np.asarray(texts, dtype=object)
+
+
+def _code_type(distinct: int) -> type[np.signedinteger]:
+    """The smallest integer type for codes of ``distinct`` texts (and -1), as a categorical's."""
+    for code_type in (np.int8, np.int16):
+        if distinct < np.iinfo(code_type).max:
+            return code_type
+    return np.int32
+
+
+def _quote_left_open(path: Path, last_column: Coded) -> bool:
+    """Whether the file ends inside a quoted value, which pandas refuses and pyarrow reads.
+
+    Such a value runs to the end of the file, so it is the last record's last cell, and the
+    file ends with a quote and that cell's text (its quotes doubled) and nothing after.
+    """
+    codes, texts = last_column
+    if not len(codes):
+        return False
+    tail = ('"' + str(texts[codes[-1]]).replace('"', '""')).encode("utf-8")
+    with path.open("rb") as handle:
+        size = handle.seek(0, 2)
+        if len(tail) > size:
+            return False
+        handle.seek(size - len(tail))
+        return handle.read() == tail
