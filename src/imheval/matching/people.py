@@ -76,8 +76,11 @@ def _validated_frame(
         work["source_row"] = np.arange(2, len(frame) + 2)
     for domain in domain_ids:
         work[domain] = pd.to_numeric(frame[domain], errors="coerce").to_numpy(dtype=np.float64)
+    # each distinct timepoint text looked up once (-1: not a timepoint)
+    codes, uniques = pd.factorize(work["timepoint"])
     positions = {t: i for i, t in enumerate(TIMEPOINTS)}
-    work["tp"] = work["timepoint"].map(positions).fillna(-1).astype(np.int64)
+    known = np.array([positions.get(str(u), -1) for u in uniques] + [-1], dtype=np.int64)
+    work["tp"] = known[codes]
 
     problems: list[Problem] = []
     for column in ("participant", "cohort"):
