@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import gc
 from importlib import resources
 from pathlib import Path
 
 import pytest
+from typer.testing import CliRunner
 
+from imheval.cli import app
 from imheval.cli.analyse import _resolve
 from imheval.instruments import bank, resolve_instrument
 from imheval.instruments.loader import YAML_SUFFIXES
@@ -47,3 +50,23 @@ def test_a_yaml_path_that_is_no_file_is_refused_as_before(tmp_path: Path) -> Non
         resolve_instrument(missing)
     assert type(ours.value) is type(theirs.value)
     assert str(ours.value) == str(theirs.value)
+
+
+def test_the_collector_is_spared_only_while_the_command_runs(tmp_path: Path) -> None:
+    frozen_during: list[int] = []
+    gc.callbacks.append(lambda phase, info: frozen_during.append(gc.get_freeze_count()))
+    try:
+        result = CliRunner().invoke(app, ["analyse", "--demo", "--json", str(tmp_path / "e.json")])
+    finally:
+        gc.callbacks.pop()
+    assert result.exit_code == 0, result.output
+    assert max(frozen_during) > 0  # collections during the analysis skipped what was imported
+    assert gc.get_freeze_count() == 0
+    assert gc.isenabled()
+
+
+def test_the_collector_is_back_after_a_command_that_fails(tmp_path: Path) -> None:
+    result = CliRunner().invoke(app, ["analyse", str(tmp_path / "none.csv")])
+    assert result.exit_code == 1
+    assert gc.get_freeze_count() == 0
+    assert gc.isenabled()
