@@ -1,9 +1,10 @@
 """What the command line imports at start-up (issue 19): only what the command asked for needs.
 
-``imheval analyse`` needs the evaluation (pandas, scipy), never the report stack (matplotlib,
-Jinja2, WeasyPrint, python-docx), the interop package, the qualitative package or the web app,
-unless --report or --from asks for them; ``imheval --help`` needs none of the library. Each
-check runs in a fresh interpreter and looks at ``sys.modules`` (never at the time taken).
+``imheval analyse`` needs the evaluation (pandas, scipy but not scipy.stats), never the report
+stack (matplotlib, Jinja2, WeasyPrint, python-docx), the interop package, the qualitative package
+or the web app, unless --report or --from asks for them; ``imheval --help`` needs none of the
+library. Each check runs in a fresh interpreter and looks at ``sys.modules`` (never at the time
+taken).
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import json
 import subprocess
 import sys
 import textwrap
+from pathlib import Path
 
 import pytest
 
@@ -119,6 +121,34 @@ def test_analysing_a_file_loads_neither_the_report_stack_nor_the_web(tmp_path: o
     )
     assert "imheval.evaluation" in loaded  # the analysis did run
     assert _found(loaded, NOT_FOR_ANALYSE) == []
+
+
+def test_analysing_a_small_file_loads_no_scipy_stats(tmp_path: Path) -> None:
+    # The statistics take their distributions from scipy.special (imheval.stats.distributions):
+    # scipy.stats alone costs about a second and a half of start-up.
+    from imheval.demo import write_demo
+
+    written = [str(path) for path in write_demo(tmp_path)]
+    data = next(path for path in written if path.endswith(".csv"))
+    instruments = [path for path in written if path.endswith(".yaml")]
+    options = [part for path in instruments for part in ("--instrument", path)]
+    argv = ["imheval", "analyse", data, *options, "--json", str(tmp_path / "e.json")]
+    loaded = _loaded_after(
+        f"""
+        import sys
+        from imheval.cli import main
+        sys.argv = {argv!r}
+        try:
+            main()
+        except SystemExit as stop:
+            assert not stop.code, stop.code
+        """
+    )
+    assert "imheval.stats.mcnemar" in loaded  # the item analysis ran
+    assert (tmp_path / "e.json").is_file()
+    # (the Shapiro-Wilk test loads scipy.stats's compiled routine on its own, not the package)
+    assert "scipy.stats" not in loaded
+    assert _found(loaded, ("statsmodels",)) == []
 
 
 def test_the_public_api_is_all_there_on_first_use() -> None:
