@@ -154,7 +154,7 @@ def _outline(value: Any, depth: int, limit: int, parts: list[str]) -> None:
         parts.append(_ONE_LINE.encode(value))
         return
     inner = "\n" + "  " * (depth + 1)
-    if not is_dict:
+    if isinstance(value, list | tuple):
         lines = _record_lines(value, inner)
         if lines is not None:
             parts.append("[" + inner + lines + "\n" + "  " * depth + "]")
