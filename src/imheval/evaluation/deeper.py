@@ -25,7 +25,7 @@ from imheval.evaluation.distractors import (
     popular_wrong_answers,
 )
 from imheval.evaluation.gains import GainAnalyses, gain_analyses
-from imheval.evaluation.group_rule import matched_pairs
+from imheval.evaluation.group_rule import group_codes, matched_pairs
 from imheval.evaluation.programmes import ProgrammeModel, programme_analysis
 from imheval.evaluation.retrospective import RetrospectiveAnalysis, retrospective_analysis
 from imheval.instruments.model import Instrument, RatingItem
@@ -270,26 +270,27 @@ def deeper_analyses(
     # The long frame comes from the matched people, so confirmed probable matches count as one
     # person, exactly as in the paired tests. People go in as integer positions: the model only
     # needs to tell them apart, and integers are much faster to group than text. Cohorts keep
-    # their names, which label the fixed cohort effects when there are fewer than 5 cohorts.
-    person = np.arange(len(people), dtype=np.int64)
-    cohort_codes = people["cohort"].to_numpy(dtype=object)
-    programmes = people["programme"].astype(str).to_numpy(dtype=object)
-    long = pd.concat(
-        [
-            pd.DataFrame(
-                {
-                    "cohort": cohort_codes,
-                    "programme": programmes,
-                    "participant": person,
-                    "time": timepoint,
-                    "score": people[f"{domain}@{timepoint}"].to_numpy(dtype=float),
-                }
-            )
-            for timepoint in TIMEPOINTS
-        ],
-        ignore_index=True,
+    # their names, which label the fixed cohort effects when there are fewer than 5 cohorts;
+    # cohort, programme and time are categorical (the codes the matched pairs already have), so
+    # the model and the programme analysis group their codes, not their text.
+    n_people = len(people)
+    scores = np.concatenate(
+        [people[f"{domain}@{timepoint}"].to_numpy(dtype=float) for timepoint in TIMEPOINTS]
     )
-    long = long[~np.isnan(long["score"].to_numpy())]
+    measured = np.flatnonzero(~np.isnan(scores))  # the rows kept of people x timepoints
+    person = measured % max(n_people, 1)
+    long = pd.DataFrame(
+        {
+            "cohort": _people_column(people, "cohort", person),
+            "programme": _people_column(people, "programme", person),
+            "participant": person,
+            "time": pd.Categorical.from_codes(
+                measured // max(n_people, 1), categories=pd.Index(TIMEPOINTS, dtype=object)
+            ),
+            "score": scores[measured],
+        },
+        index=measured,
+    )
     model = mixed_model(long.drop(columns="programme"))
     return DomainExtras(
         domain=domain,
@@ -311,6 +312,16 @@ def deeper_analyses(
             table, scored, matched, instruments, domain, min_group_size
         ),
     )
+
+
+def _people_column(people: pd.DataFrame, column: str, rows: np.ndarray) -> object:
+    """``people[column]`` (as text) at ``rows``: a Categorical over the column's codes, or
+    text when the column has a missing value."""
+    coded = group_codes(people, column)
+    if coded is None:
+        text: np.ndarray = people[column].astype(str).to_numpy(dtype=object)[rows]
+        return text
+    return coded.categorical(rows)
 
 
 def _facilities(
