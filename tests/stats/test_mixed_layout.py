@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from imheval.stats.mixed import layout as layout_module
-from imheval.stats.mixed.general import Problem, _group_sums, _grouped_cross, _Sums
+from imheval.stats.mixed.general import Problem, _group_sums, _grouped_cross, _Sums, evaluate
 from imheval.stats.mixed.interaction import TIMES, _fixed_design
 from imheval.stats.mixed.layout import Layout, design_key, layout
 
@@ -133,3 +133,26 @@ def test_grouped_cross_sums_each_column_as_it_sums_it_alone() -> None:
     sums = _group_sums(rows, group, 60)
     assert np.array_equal(sums[:, 2], _group_sums(rows[:, 2:3], group, 60)[:, 0])
     assert sums[group[0], 0] == pytest.approx(rows[group == group[0], 0].sum(), rel=1e-12)
+
+
+@pytest.mark.parametrize(("seed", "n_times", "k", "person_term", "mixed"), CASES)
+def test_evaluations_reusing_scratch_space_leave_nothing_behind(
+    seed: int, n_times: int, k: int, person_term: bool, mixed: bool
+) -> None:
+    """Each evaluation writes its cohorts' blocks into the sums' scratch space: one at a theta
+    is, bit for bit, what it is on sums that never evaluated anything else."""
+    problem = _cell_problem(seed, n_times, k, person_term, mixed)
+    rng = np.random.default_rng(seed)
+    thetas = [np.abs(rng.normal(0.6, 0.5, problem.n_theta)) + 0.01 for _ in range(4)]
+    shared = _Sums(problem)
+    for theta in thetas + thetas[::-1]:
+        again, alone = evaluate(shared, theta), evaluate(_fresh(problem), theta)
+        assert again is not None and alone is not None
+        assert np.array_equal(again.beta, alone.beta)
+        assert np.array_equal(again.xhx, alone.xhx)
+        assert (again.pwrss, again.logdet_h, again.logdet_xhx) == (
+            alone.pwrss,
+            alone.logdet_h,
+            alone.logdet_xhx,
+        )
+    assert (len(shared._buffers) > 0) == (k > 0)

@@ -104,6 +104,7 @@ class _Sums:
         self.d = r + problem.k
         n_cohorts = int(problem.cohort.max()) + 1
         codes: Layout | None = None
+        self._buffers: list[FloatArray] = []
         if problem.cell is None:
             g = np.ascontiguousarray(np.column_stack([problem.x, problem.y, problem.z]))
             self.total = (g.T @ g)[:r, :r]
@@ -136,6 +137,14 @@ class _Sums:
             if problem.cell is not None and by_entry
             else None
         )
+
+    def buffer(self, index: int) -> FloatArray:
+        """Scratch space of the cohorts' blocks' shape (k x d x cohorts) for each evaluation:
+        arrays this large, allocated afresh, cost more in page faults than their arithmetic.
+        So a ``_Sums`` is not for evaluations running at the same time in several threads."""
+        while len(self._buffers) <= index:
+            self._buffers.append(np.empty(self.zcross.shape))
+        return self._buffers[index]
 
     def _by_size(
         self,
@@ -413,7 +422,8 @@ def evaluate(sums: _Sums, theta: FloatArray) -> Evaluation | None:
         for index, weight in enumerate(c.tolist()):
             q_rr -= weight * sums.total_by_size[index]
             if k and cells is None:
-                q_z = q_z - weight * sums.zcross_by_size[index]
+                scaled = np.multiply(weight, sums.zcross_by_size[index], out=sums.buffer(0))
+                q_z = np.subtract(q_z, scaled, out=sums.buffer(1))
         logdet += float(sums.n_of_size @ np.log1p(sums.sizes * t2))
     else:
         q_rr = sums.total
@@ -429,7 +439,8 @@ def evaluate(sums: _Sums, theta: FloatArray) -> Evaluation | None:
         lam = cholesky_factor(theta[offset:], k)
         n_cohorts = q_z.shape[2]
         # lt[a, :, cohort] = (Lambda' Z'_cohort [X y Z])[a]: one k x k by k x (d cohorts) product
-        lt = (lam.T @ q_z.reshape(k, -1)).reshape(k, -1, n_cohorts)
+        lt = np.matmul(lam.T, q_z.reshape(k, -1), out=sums.buffer(0).reshape(k, -1))
+        lt = lt.reshape(k, -1, n_cohorts)
         # B = Lambda' Z'Z Lambda + I of each cohort, entry by entry (k x k x cohorts)
         b = np.einsum("aec,eb->abc", lt[:, r:, :], lam)
         for i in range(k):
@@ -439,10 +450,11 @@ def evaluate(sums: _Sums, theta: FloatArray) -> Evaluation | None:
             return None
         logdet += float(np.log(determinant).sum())
         # the sum over cohorts of t' B^-1 t (t = lt[:, :r]), a k x k sum of r x r products
+        u, product = sums.buffer(1)[0, :r], sums.buffer(1)[min(1, k - 1), :r]
         for row in range(k):
-            u = inverse[row, 0] * lt[0, :r]
+            np.multiply(inverse[row, 0], lt[0, :r], out=u)
             for column in range(1, k):
-                u += inverse[row, column] * lt[column, :r]
+                u += np.multiply(inverse[row, column], lt[column, :r], out=product)
             q_rr = q_rr - u @ lt[row, :r].T
     q_rr = np.asarray(0.5 * (q_rr + q_rr.T), dtype=np.float64)
     xhx = q_rr[:p, :p]
