@@ -23,10 +23,10 @@ from typing import Final, Literal
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from imheval.errors import AnalysisError
 from imheval.stats._common import FloatArray, all_finite, check_confidence, two_sided_normal_p
+from imheval.stats.distributions import norm_ppf, t_ppf, t_sf
 from imheval.stats.mixed.design import (
     NO_VARIATION,
     NO_WITHIN_PERSON_VARIATION,
@@ -369,10 +369,10 @@ def _fixed_effects(
         df = None if dfs is None else float(dfs[index])
         if df is None:
             p = two_sided_normal_p(t)
-            critical = float(stats.norm.ppf(0.5 + level / 2))
+            critical = norm_ppf(0.5 + level / 2)
         else:
-            p = float(2 * stats.t.sf(abs(t), df))
-            critical = float(stats.t.ppf(0.5 + level / 2, df))
+            p = 2 * t_sf(abs(t), df)
+            critical = t_ppf(0.5 + level / 2, df)
         effects.append(
             FixedEffect(
                 term=term,

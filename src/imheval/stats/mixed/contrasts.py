@@ -8,9 +8,9 @@ from dataclasses import dataclass
 from typing import Final
 
 import numpy as np
-from scipy import stats
 
 from imheval.stats._common import FloatArray
+from imheval.stats.distributions import chi2_sf, f_sf, norm_ppf, norm_sf, t_ppf, t_sf
 from imheval.stats.mixed.general import Fit, covariance_of_beta, deviance, one_blas_thread
 
 #: Central-difference steps, absolute on theta and relative on sigma (as the main model's).
@@ -124,11 +124,11 @@ def one_contrast(
     statistic = estimate / se if se > 0 else math.nan
     df = contrast_df(derivs, contrast)
     if df is None:
-        p = float(2 * stats.norm.sf(abs(statistic)))
-        critical = float(stats.norm.ppf(0.5 + level / 2))
+        p = 2 * norm_sf(abs(statistic))
+        critical = norm_ppf(0.5 + level / 2)
     else:
-        p = float(2 * stats.t.sf(abs(statistic), df))
-        critical = float(stats.t.ppf(0.5 + level / 2, df))
+        p = 2 * t_sf(abs(statistic), df)
+        critical = t_ppf(0.5 + level / 2, df)
     return OneDf(estimate, se, statistic, df, p, estimate - critical * se, estimate + critical * se)
 
 
@@ -162,10 +162,10 @@ def many_contrasts(derivs: Satterthwaite, beta: FloatArray, contrasts: FloatArra
     f = float(np.sum((rotated @ beta) ** 2 / values[:q]) / q)
     nus = [contrast_df(derivs, rotated[m]) for m in range(q)]
     if any(nu is None for nu in nus):
-        return ManyDf(f, q, None, float(stats.chi2.sf(f * q, q)))
+        return ManyDf(f, q, None, chi2_sf(f * q, q))
     known = np.array([nu for nu in nus if nu is not None])
     ddf = _f_ddf(known)
-    return ManyDf(f, q, ddf, float(stats.f.sf(f, q, ddf)))
+    return ManyDf(f, q, ddf, f_sf(f, q, ddf))
 
 
 def _f_ddf(nu: FloatArray) -> float:
