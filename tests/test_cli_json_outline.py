@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import json
 import math
+from pathlib import Path
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from imheval.cli.shell import JSON_OUTLINE_DEPTH, json_text
+from imheval.cli.shell import JSON_OUTLINE_DEPTH, json_text, write_json
 
 LEAVES = (
     st.none()
@@ -145,3 +146,17 @@ def test_records_with_values_of_a_subclass_are_written_as_before() -> None:
 def test_a_nan_in_a_list_of_records_is_refused(bad: float) -> None:
     with pytest.raises(ValueError):
         json_text({"rows": [{"x": 1.0}, {"x": bad}]})
+
+
+def test_the_file_written_is_the_outline_and_a_newline(tmp_path: Path) -> None:
+    document = {"rows": [{"cohort": "Ä", "n": 1}, {"cohort": "B", "n": 2}], "x": [1.5]}
+    path = tmp_path / "deeper" / "e.json"
+    write_json(path, document)
+    assert path.read_bytes() == (json_text(document) + "\n").encode("utf-8")
+
+
+def test_a_nan_writes_no_file(tmp_path: Path) -> None:
+    path = tmp_path / "e.json"
+    with pytest.raises(ValueError):
+        write_json(path, {"rows": [{"x": 1.0}, {"x": math.nan}]})
+    assert not path.exists()
