@@ -31,7 +31,7 @@ from imheval.evaluation.retrospective import RetrospectiveAnalysis, retrospectiv
 from imheval.instruments.model import Instrument, RatingItem
 from imheval.io.table import FORM, TIMEPOINTS, ResponseTable
 from imheval.matching import MatchResult
-from imheval.scoring import ItemOutcome, ScoredTable
+from imheval.scoring import DomainInfo, ItemOutcome, ScoredTable
 from imheval.stats import (
     ItemAnalysis,
     MixedModelResult,
@@ -219,19 +219,10 @@ def deeper_analyses(
     reliable change also per pair of forms (see :class:`DomainExtras`); a form or an order
     with fewer than ``min_group_size`` people is not analysed.
     """
+    # The item matrices and the matched pairs are let go (by the helpers returning) before the
+    # models run, so a national file does not hold them through its largest step.
     on_forms = scored.domain(domain).scale == "percent_of_maximum"
-    matrices = None if on_forms else item_matrices(scored, matched, instruments, domain)
-    items: ItemAnalysis | None = None
-    if matrices is not None and matrices.item_ids and len(matrices.pre):
-        items = item_analysis(
-            matrices.pre,
-            matrices.post,
-            item_ids=matrices.item_ids,
-            max_points=matrices.max_points,
-            min_points=matrices.min_points,
-        )
-
-    pairs = matched_pairs(matched, domain)
+    items = None if on_forms else _matched_item_analysis(scored, matched, instruments, domain)
     reliability = items.reliability_pre.alpha if items is not None else None
     form_items: tuple[FormItems, ...] = ()
     by_order: tuple[OrderChange, ...] = ()
@@ -239,9 +230,7 @@ def deeper_analyses(
         form_items = _items_by_form(scored, matched, instruments, domain, min_group_size)
         by_order = _change_by_order(scored, matched, domain, form_items, min_group_size)
         reliability = _pooled_reliability(form_items)
-    change = reliable_change(
-        pairs["pre"].to_numpy(dtype=float), pairs["post"].to_numpy(dtype=float), reliability
-    )
+    change, gains = _pair_analyses(matched, scored.domain(domain), reliability, min_group_size)
     if (items is not None or form_items) and change.reason is not None and reliability is not None:
         name = items.reliability_pre.name if items is not None else "KR-20 / alpha"
         change = replace(
@@ -307,11 +296,38 @@ def deeper_analyses(
         if table is not None
         else (),
         programme_model=programme_analysis(long, min_group_size),
-        gains=gain_analyses(scored.domain(domain), pairs, min_group_size),
+        gains=gains,
         retrospective=retrospective_analysis(
             table, scored, matched, instruments, domain, min_group_size
         ),
     )
+
+
+def _matched_item_analysis(
+    scored: ScoredTable, matched: MatchResult, instruments: Sequence[Instrument], domain: str
+) -> ItemAnalysis | None:
+    """The item analysis of :func:`item_matrices` (None without item-level data or people)."""
+    matrices = item_matrices(scored, matched, instruments, domain)
+    if matrices is None or not matrices.item_ids or not len(matrices.pre):
+        return None
+    return item_analysis(
+        matrices.pre,
+        matrices.post,
+        item_ids=matrices.item_ids,
+        max_points=matrices.max_points,
+        min_points=matrices.min_points,
+    )
+
+
+def _pair_analyses(
+    matched: MatchResult, info: DomainInfo, reliability: float | None, min_group_size: int
+) -> tuple[ReliableChange, GainAnalyses]:
+    """Reliable change and the gain analyses, of the people measured before and after."""
+    pairs = matched_pairs(matched, info.id)
+    change = reliable_change(
+        pairs["pre"].to_numpy(dtype=float), pairs["post"].to_numpy(dtype=float), reliability
+    )
+    return change, gain_analyses(info, pairs, min_group_size)
 
 
 def _people_column(people: pd.DataFrame, column: str, rows: np.ndarray) -> object:
