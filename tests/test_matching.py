@@ -12,6 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from imheval.errors import AnalysisError, DataFormatError, ImhevalError
+from imheval.evaluation.group_rule import group_codes, matched_pairs, text_codes
 from imheval.matching import (
     AcceptedMatchError,
     MatchResult,
@@ -320,8 +321,6 @@ def test_pair_people_and_rows_say_which_people_and_rows_pairs_chose() -> None:
 
 
 def test_matched_pairs_codes_follow_the_pairs_rows_without_a_sample() -> None:
-    from imheval.evaluation.group_rule import group_codes, matched_pairs
-
     records: list[dict[str, object]] = []
     # 300 people given in reverse order, post rows first, two programmes and a blank
     # directorate; every fifth person has no post score, so pairs skip people
@@ -347,6 +346,32 @@ def test_matched_pairs_codes_follow_the_pairs_rows_without_a_sample() -> None:
             coded.labels.tolist() == result.people[column].to_numpy(dtype=object)[chosen].tolist()
         )
         assert coded.names.tolist() == sorted(set(pairs[column].astype(str)))
+
+
+def test_people_codes_are_the_codes_of_the_people_columns_text() -> None:
+    scored = make_scored(
+        [
+            {"code": "B2", "tp": "post", "cohort": "Zeta", "programme": "Solihull"},
+            {"code": "B2", "tp": "pre", "cohort": "Zeta", "programme": ""},
+            {"code": "A1", "tp": "post", "cohort": "Alpha", "programme": "Later", "profession": ""},
+            {"code": "A1", "tp": "pre", "cohort": "Alpha", "programme": "Baby", "profession": ""},
+            {"code": "C3", "tp": "followup", "cohort": "Zeta", "programme": "", "directorate": ""},
+            {"code": "A1", "tp": "pre", "cohort": "Beta", "programme": "Other"},
+        ]
+    )
+    result = match(scored)
+    # a person's programme is the earliest recorded: B2's "" at pre gives way to post's
+    assert list(result.people["programme"]) == ["Solihull", "", "Baby", "Other"]
+    assert set(result.people_codes) == {"cohort", "programme", "directorate", "profession"}
+    for column, (codes, names) in result.people_codes.items():
+        text = text_codes(result.people[column])
+        assert text is not None
+        assert codes.tolist() == text.codes.tolist()
+        assert names.tolist() == text.names.tolist()
+        assert names[codes].tolist() == result.people[column].tolist()
+    codes, names = result.people_codes["programme"]
+    assert names.tolist() == ["", "Baby", "Other", "Solihull"]  # A1's later "Later" is unused
+    assert codes.tolist() == [3, 0, 1, 2]
 
 
 def test_pair_rows_follow_the_timepoints_asked_for() -> None:

@@ -97,6 +97,9 @@ def matched_pairs(matched: MatchResult, domain: str) -> pd.DataFrame:
     pairs = matched.pairs(domain, "pre", "post")
     chosen = matched.pair_people(domain, "pre", "post")
     people = matched.people
+    known = _memo(people)
+    for column, (codes, names) in matched.people_codes.items():
+        known.setdefault(column, GroupCodes(codes=codes, names=names))
     memo = _memo(pairs)
     for column in _CODED_COLUMNS:
         if column not in people.columns:

@@ -119,7 +119,7 @@ def match(
         frame = _apply_renames(frame, merges.renames)
         index = _index_people(frame)
 
-    people = _build_people(frame, index, domain_ids)
+    people, people_codes = _build_people(frame, index, domain_ids)
     cohorts = _cohort_summary(frame, index, people)
     probable: tuple[ProbableMatch, ...] = ()
     if mode == "tolerant":
@@ -133,4 +133,5 @@ def match(
         duplicate_codes=_duplicate_codes(index),
         row_person=index.person,
         row_timepoint=frame["timepoint"].to_numpy(dtype=object),
+        people_codes=people_codes,
     )

@@ -6,6 +6,7 @@ a person's scores at each timepoint are spread into ``domain@timepoint`` columns
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Final
 
@@ -128,7 +129,9 @@ def _validated_frame(
 
 def _build_people(
     frame: pd.DataFrame, index: _PeopleIndex, domain_ids: tuple[str, ...]
-) -> pd.DataFrame:
+) -> tuple[pd.DataFrame, dict[str, tuple[np.ndarray, np.ndarray]]]:
+    """The people table, and the codes of its cohort, programme, directorate and profession
+    (see :func:`_sorted_codes`)."""
     person = index.person
     n_people = len(index.person_codes)
     tp = frame["tp"].to_numpy()
@@ -140,6 +143,7 @@ def _build_people(
             "participant": pd.Series(index.person_codes, dtype="str"),
         }
     )
+    codes_of = {"cohort": _sorted_codes(index.person_cohort, index.cohorts)}
     # Rows by person, then timepoint: the first recorded value of a person is the earliest.
     by_person_time = np.lexsort((tp, person))
     owner = person[by_person_time]
@@ -153,6 +157,7 @@ def _build_people(
         owners, first = np.unique(owner[recorded], return_index=True)
         chosen[owners] = ordered[recorded][first]
         people[column] = pd.Series(_text([*names, ""]).take(chosen))
+        codes_of[column] = _sorted_codes(chosen, [*names, ""])
 
     present = np.zeros((n_people, len(TIMEPOINTS)), dtype=bool)
     present[person, tp] = True
@@ -164,7 +169,17 @@ def _build_people(
         scores[person, tp] = frame[domain].to_numpy(dtype=np.float64)
         for position, timepoint in enumerate(TIMEPOINTS):
             people[f"{domain}@{timepoint}"] = scores[:, position]
-    return people
+    return people, codes_of
+
+
+def _sorted_codes(codes: np.ndarray, texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+    """``codes`` (positions in ``texts``) as codes into the texts they use, sorted as Python
+    sorts text (the order of ``np.unique``), and those texts (an object array)."""
+    used = np.flatnonzero(np.bincount(codes, minlength=len(texts)))
+    names, order = np.unique(np.asarray(texts, dtype=object)[used], return_inverse=True)
+    renumber = np.full(len(texts), -1, dtype=np.int64)
+    renumber[used] = np.asarray(order, dtype=np.int64)
+    return renumber[codes], np.asarray(names, dtype=object)
 
 
 def _text(values: object) -> pd.api.extensions.ExtensionArray:

@@ -6,6 +6,7 @@ the error for an accepted match that cannot be one person.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Final, Literal
 
@@ -86,6 +87,12 @@ class MatchResult:
         default_factory=lambda: np.empty(0, dtype=object), repr=False, compare=False
     )
 
+    #: For the text columns cohort, programme, directorate and profession: each person's code
+    #: into the column's values (those used, sorted as Python sorts text) and those values;
+    #: worked out while matching, so people can be grouped without grouping text.
+    people_codes: Mapping[str, tuple[np.ndarray, np.ndarray]] = field(
+        default_factory=dict, repr=False, compare=False
+    )
     #: Per person (row, in ``people`` order) and timepoint (column, in ``TIMEPOINTS`` order),
     #: the position of their row in the scored table, or -1; worked out once from the above.
     person_rows: np.ndarray = field(init=False, repr=False, compare=False)
