@@ -9,7 +9,11 @@ each item to the page where it is dealt with, when the member's role may act the
 (:meth:`Attention.for_role` leaves out what a role can neither do nor use).
 
 It costs six queries whatever the number of cohorts (each kind of item is one aggregate or one
-flat list, never a query per cohort; five without a user). Nothing here says who: counts of
+flat list, never a query per cohort; five without a user). Probable matches are counted by the
+core's tolerant matching, too slow to run over every cohort at each visit: the counts are kept
+(:class:`~imheval.web.workspace.models.MatchCounts`) and a visit counts again only the cohorts
+whose responses or decisions changed since, with a few more queries (:func:`_matches`).
+Nothing here says who: counts of
 anonymous codes only. Counts of people in a probable-match list follow the "fewer than 5" rule
 (:func:`shown`); a questionnaire's response counts are shown exactly, as on the live counts page
 (operational numbers a trainer in the room needs: is everyone done?).
@@ -18,15 +22,19 @@ anonymous codes only. Counts of people in a probable-match list follow the "fewe
 from __future__ import annotations
 
 import datetime
+import hashlib
+import logging
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from typing import Any, cast
+from typing import Any, NamedTuple, TypeVar, cast
 
 import pandas as pd
-from django.db.models import Count, Max, OuterRef, Q, Subquery
+from django.db import DEFAULT_DB_ALIAS, DatabaseError, transaction
+from django.db.models import CharField, Count, Max, Model, OuterRef, Q, Subquery
 from django.utils import timezone
 
+import imheval
 from imheval import EvaluationOptions
 from imheval.errors import ImhevalError
 from imheval.matching import match
@@ -35,13 +43,26 @@ from imheval.web.organisations.models import Organisation
 from imheval.web.paper.models import ImportBatch, ImportStatus, PaperForm, PaperStatus
 from imheval.web.results.models import Decision, MatchDecision, ResultsView
 from imheval.web.workspace.code_match import cohorts_codes_table, match_codes
-from imheval.web.workspace.models import Cohort, Collection, Timepoint
+from imheval.web.workspace.models import (
+    Cohort,
+    Collection,
+    MatchCounts,
+    Programme,
+    Timepoint,
+    follow_up_due_date,
+)
+
+logger = logging.getLogger(__name__)
+M = TypeVar("M", bound=Model)
 
 #: A follow-up not yet open is listed this many days before its due date.
 DUE_SOON_DAYS = 14
 #: An open follow-up counts as short of answers while fewer than this share of the post-test's
 #: complete responses have answered it.
 FEW_ANSWERS_SHARE = 0.5
+#: Up to this many cohorts to count again are read by their ids; more, by the organisation's
+#: active cohorts (a list of thousands of ids would meet the database's limit on parameters).
+RECOUNT_BY_ID = 500
 
 
 def shown(count: int, min_group_size: int | None = None) -> str:
@@ -202,7 +223,7 @@ def attention(
 
     The results changed since last viewed are ``user``'s (none without a user). Archived
     cohorts and cohorts of archived programmes are left out. Six queries, however many cohorts
-    the organisation has.
+    the organisation has (a few more when probable matches must be counted again).
     """
     today = today or timezone.localdate()
     # A subquery, never a list of ids: an empty list would skip its query, and the page's
@@ -210,16 +231,8 @@ def attention(
     active = Cohort.objects.in_organisation(organisation).filter(
         is_archived=False, programme__is_archived=False
     )
-    collections = list(
-        Collection.objects.filter(cohort__in=active)
-        .select_related("cohort", "cohort__programme")
-        .annotate(
-            completed=Count("submissions", filter=Q(submissions__status=Status.COMPLETE)),
-            started=Count("submissions", filter=Q(submissions__status=Status.DRAFT)),
-        )
-        .order_by("cohort__start_date", "cohort_id", "timepoint")
-    )
-    cohorts = {c.cohort_id: c.cohort for c in collections}
+    questionnaires = _questionnaires(active)
+    made = _Made()
     decisions = list(
         MatchDecision.objects.filter(cohort__in=active).values_list(
             "cohort_id", "code_a", "code_b", "decision", "decided_at"
@@ -227,55 +240,192 @@ def attention(
     )
     return Attention(
         open_questionnaires=tuple(
-            OpenQuestionnaire(c, c.started, c.completed) for c in collections if c.is_open
+            OpenQuestionnaire(made.collection(q), q.started, q.completed)
+            for q in questionnaires
+            if q.is_open
         ),
-        follow_ups=_follow_ups(collections, today),
-        matches=_matches(active, cohorts, decisions),
+        follow_ups=_follow_ups(questionnaires, today, made),
+        matches=_matches(organisation, active, questionnaires, decisions, made),
         imports=tuple(
             ImportWaiting(batch)
             for batch in ImportBatch.objects.filter(cohort__in=active, status=ImportStatus.PREVIEW)
             .select_related("cohort")
             .order_by("created_at")
         ),
-        differences=_differences(active, collections),
+        differences=_differences(active, questionnaires, made),
         results_changed=_results_changed(user, active, decisions),
         today=today,
     )
 
 
-def _follow_ups(collections: list[Any], today: datetime.date) -> tuple[FollowUpDue, ...]:
+class _Questionnaire(NamedTuple):
+    """One questionnaire as the to-do list reads it, with its cohort and programme and its
+    responses counted: a row, not a model (an organisation of 1,000 cohorts has 3,000
+    questionnaires, and the list shows few of them). ``last_completed`` (id) and
+    ``last_saved`` (as text) of its complete responses are what their probable matches depend
+    on (:func:`_count_keys`)."""
+
+    pk: int
+    cohort_id: int
+    timepoint: str
+    follow_up_weeks: int | None
+    is_open: bool
+    opened_at: datetime.datetime | None
+    closed_at: datetime.datetime | None
+    cohort_name: str
+    start_date: datetime.date
+    end_date: datetime.date | None
+    programme_id: int
+    programme_name: str
+    completed: int = 0
+    started: int = 0
+    last_completed: int | None = None
+    last_saved: str | None = None
+
+    def due_date(self) -> datetime.date | None:
+        return follow_up_due_date(
+            self.timepoint, self.follow_up_weeks, self.start_date, self.end_date
+        )
+
+
+def _questionnaires(active: Any) -> list[_Questionnaire]:
+    """The active cohorts' questionnaires, in the cohorts' order, with their responses counted
+    (two queries: the questionnaires, and their responses counted per questionnaire)."""
+    complete = Q(status=Status.COMPLETE)
+    tallies = {
+        collection_id: rest
+        for collection_id, *rest in Submission.objects.filter(collection__cohort__in=active)
+        .values_list("collection_id")
+        .annotate(
+            completed=Count("id", filter=complete),
+            started=Count("id", filter=Q(status=Status.DRAFT)),
+            last_completed=Max("id", filter=complete),
+            # text: compared, never read as a time (and not parsed 3,000 times)
+            last_saved=Max("saved_at", filter=complete, output_field=CharField()),
+        )
+        .order_by()
+    }
+    rows = (
+        Collection.objects.filter(cohort__in=active)
+        .order_by("cohort__start_date", "cohort_id", "timepoint")
+        .values_list(
+            "pk",
+            "cohort_id",
+            "timepoint",
+            "follow_up_weeks",
+            "is_open",
+            "opened_at",
+            "closed_at",
+            "cohort__name",
+            "cohort__start_date",
+            "cohort__end_date",
+            "cohort__programme_id",
+            "cohort__programme__name",
+        )
+    )
+    found = []
+    for row in rows:
+        counted = tallies.get(row[0])
+        if counted is None:
+            found.append(_Questionnaire(*row))
+        else:
+            completed, started, last_completed, last_saved = counted
+            found.append(
+                _Questionnaire._make((*row, completed, started, last_completed, str(last_saved)))
+            )
+    return found
+
+
+class _Made:
+    """The model objects of the questionnaires and cohorts the list shows, made from their rows
+    (each once; only the fields read are set, as ``QuerySet.only`` would leave them)."""
+
+    def __init__(self) -> None:
+        self.collections: dict[int, Collection] = {}
+        self.cohorts: dict[int, Cohort] = {}
+        self.programmes: dict[int, Programme] = {}
+
+    def collection(self, q: _Questionnaire) -> Collection:
+        made = self.collections.get(q.pk)
+        if made is None:
+            made = self.collections[q.pk] = _from_row(
+                Collection,
+                id=q.pk,
+                cohort_id=q.cohort_id,
+                timepoint=q.timepoint,
+                follow_up_weeks=q.follow_up_weeks,
+                is_open=q.is_open,
+                opened_at=q.opened_at,
+                closed_at=q.closed_at,
+            )
+            made.cohort = self.cohort(q)
+        return made
+
+    def cohort(self, q: _Questionnaire) -> Cohort:
+        made = self.cohorts.get(q.cohort_id)
+        if made is None:
+            made = self.cohorts[q.cohort_id] = _from_row(
+                Cohort,
+                id=q.cohort_id,
+                programme_id=q.programme_id,
+                name=q.cohort_name,
+                start_date=q.start_date,
+                end_date=q.end_date,
+            )
+            programme = self.programmes.get(q.programme_id)
+            if programme is None:
+                programme = self.programmes[q.programme_id] = _from_row(
+                    Programme, id=q.programme_id, name=q.programme_name
+                )
+            made.programme = programme
+        return made
+
+
+def _from_row(model: type[M], **values: Any) -> M:
+    """A ``model`` object loaded with ``values`` (by attribute name), its other fields deferred."""
+    names = [f.attname for f in model._meta.concrete_fields if f.attname in values]
+    return model.from_db(DEFAULT_DB_ALIAS, names, [values[name] for name in names])
+
+
+def _follow_ups(
+    questionnaires: list[_Questionnaire], today: datetime.date, made: _Made
+) -> tuple[FollowUpDue, ...]:
     """Follow-ups due within DUE_SOON_DAYS or past due, not closed, and either never opened or
     open with fewer answers than FEW_ANSWERS_SHARE of the post-test's."""
     post_completed = {
-        c.cohort_id: c.completed for c in collections if c.timepoint == Timepoint.POST
+        q.cohort_id: q.completed for q in questionnaires if q.timepoint == str(Timepoint.POST)
     }
     found = []
-    for collection in collections:
-        due = collection.due_date()
-        if due is None or collection.closed_at is not None:
+    for q in questionnaires:
+        due = q.due_date()
+        if due is None or q.closed_at is not None:
             continue
         days = (today - due).days
-        opened = collection.opened_at is not None
-        expected = post_completed.get(collection.cohort_id, 0)
+        opened = q.opened_at is not None
+        expected = post_completed.get(q.cohort_id, 0)
         if opened:
-            if days < 0 or collection.completed >= FEW_ANSWERS_SHARE * expected:
+            if days < 0 or q.completed >= FEW_ANSWERS_SHARE * expected:
                 continue
         elif days < -DUE_SOON_DAYS:
             continue
-        found.append(FollowUpDue(collection, due, days, opened, collection.completed, expected))
+        found.append(FollowUpDue(made.collection(q), due, days, opened, q.completed, expected))
     found.sort(key=lambda item: -item.days_overdue)
     return tuple(found)
 
 
-def _differences(active: Any, collections: list[Any]) -> tuple[DifferencesToResolve, ...]:
-    by_id = {c.pk: c for c in collections}
+def _differences(
+    active: Any, questionnaires: list[_Questionnaire], made: _Made
+) -> tuple[DifferencesToResolve, ...]:
+    by_id = {q.pk: q for q in questionnaires}
     rows = (
         PaperForm.objects.filter(collection__cohort__in=active, status=PaperStatus.DISCREPANT)
         .values("collection_id")
         .annotate(forms=Count("id"))
         .order_by("collection_id")
     )
-    return tuple(DifferencesToResolve(by_id[r["collection_id"]], r["forms"]) for r in rows)
+    return tuple(
+        DifferencesToResolve(made.collection(by_id[r["collection_id"]]), r["forms"]) for r in rows
+    )
 
 
 def _results_changed(user: Any, active: Any, decisions: list[Any]) -> tuple[ResultsChanged, ...]:
@@ -309,48 +459,132 @@ def _results_changed(user: Any, active: Any, decisions: list[Any]) -> tuple[Resu
 
 
 def _matches(
-    active: Any, cohorts: dict[int, Cohort], decisions: list[Any]
+    organisation: Organisation,
+    active: Any,
+    questionnaires: list[_Questionnaire],
+    decisions: list[Any],
+    made: _Made,
 ) -> tuple[MatchesToCheck, ...]:
     """Per cohort, the probable matches of the core's tolerant matching (accepted decisions
     applied, as on the matching page) that have no decision yet.
 
-    One query for the whole organisation: the complete responses' codes (no answers); the
-    decisions (cohort, code_a, code_b, decision, decided_at) are given. A code used twice at
-    one questionnaire is left out, as the analysis leaves it out.
+    The counts are kept (:class:`~imheval.web.workspace.models.MatchCounts`, one query to read)
+    with a key per cohort (:func:`_count_keys`, from the ``questionnaires`` and the
+    ``decisions``: cohort, code_a, code_b, decision, decided_at). Only cohorts whose key changed
+    are counted again, from one query of their complete responses' codes (no answers), and the
+    new counts kept with one more. A cohort answered at fewer than two questionnaires has
+    nothing to match: it is counted without reading.
     """
-    records = list(
-        Submission.objects.filter(
-            collection__cohort__in=active, status=Status.COMPLETE
-        ).values_list(
-            "collection__cohort_id", "collection__timepoint", "code", "profession", "directorate"
-        )
-    )
-    if not records:
-        return ()
-    frame = pd.DataFrame(
-        records, columns=["cohort_id", "timepoint", "participant", "profession", "directorate"]
-    ).astype({"participant": str, "profession": str, "directorate": str})
-    frame = frame[~frame.duplicated(["cohort_id", "timepoint", "participant"], keep=False)]
     by_cohort: dict[int, list[tuple[str, str, str]]] = defaultdict(list)
     for cohort_id, code_a, code_b, decision, _ in decisions:
         by_cohort[cohort_id].append((code_a, code_b, decision))
-    measured_twice = frame.groupby("cohort_id")["timepoint"].transform("nunique") >= 2
-    frame = frame[measured_twice.to_numpy()]
-    counts = _undecided_everywhere(frame, by_cohort)
-    if counts is None:  # a decision no longer fits its cohort: each cohort on its own
-        counts = {
-            int(cast(int, key)): _undecided(
-                int(cast(int, key)), rows, by_cohort.get(int(cast(int, key)), [])
-            )
-            for key, rows in frame.groupby("cohort_id", sort=False)
-        }
+    keys, measured = _count_keys(questionnaires, by_cohort)
+    kept = (
+        MatchCounts.objects.filter(organisation=organisation)
+        .values_list("counts", flat=True)
+        .first()
+    ) or {}
+    counts: dict[int, int] = {}
+    for cohort_id, key in keys.items():
+        entry = kept.get(str(cohort_id))
+        if entry is not None and entry[0] == key:
+            counts[cohort_id] = entry[1]
+        elif cohort_id not in measured:
+            counts[cohort_id] = 0
+    changed = [cohort_id for cohort_id in keys if cohort_id not in counts]
+    if changed:
+        counts.update(_recount(active, changed, by_cohort))
+    fresh = {str(cohort_id): [key, counts[cohort_id]] for cohort_id, key in keys.items()}
+    if fresh != kept:
+        _keep_counts(organisation, fresh)
+    first = {q.cohort_id: q for q in reversed(questionnaires)}
     found = [
-        MatchesToCheck(cohorts[cohort_id], undecided)
+        MatchesToCheck(made.cohort(first[cohort_id]), undecided)
         for cohort_id, undecided in counts.items()
         if undecided
     ]
     found.sort(key=lambda item: (item.cohort.start_date, item.cohort.pk))
     return tuple(found)
+
+
+def _count_keys(
+    questionnaires: list[_Questionnaire], decided: dict[int, list[tuple[str, str, str]]]
+) -> tuple[dict[int, str], set[int]]:
+    """(cohort id -> the key of what its probable-match count depends on, the cohorts with
+    complete responses at two or more timepoints).
+
+    A response completed, deleted or changed (its code corrected: ``save`` stamps
+    ``saved_at``), or moved between questionnaires, changes its questionnaire's count, last id
+    or last save; a decision made or changed changes the cohort's decisions; a new release of
+    the core may match differently. Any of these changes the key.
+    """
+    parts: dict[int, list[Any]] = defaultdict(list)
+    timepoints: dict[int, set[str]] = defaultdict(set)
+    for q in questionnaires:
+        parts[q.cohort_id].append((q.pk, q.timepoint, q.completed, q.last_completed, q.last_saved))
+        if q.completed:
+            timepoints[q.cohort_id].add(q.timepoint)
+    keys = {
+        cohort_id: hashlib.blake2b(
+            repr((imheval.__version__, sorted(rows), sorted(decided.get(cohort_id, [])))).encode(),
+            digest_size=8,
+        ).hexdigest()
+        for cohort_id, rows in parts.items()
+    }
+    return keys, {cohort_id for cohort_id, seen in timepoints.items() if len(seen) >= 2}
+
+
+def _recount(
+    active: Any, cohort_ids: list[int], decided: dict[int, list[tuple[str, str, str]]]
+) -> dict[int, int]:
+    """Each of ``cohort_ids``' number of probable matches with no decision, from one query of
+    their complete responses' codes. A code used twice at one questionnaire is left out, as
+    the analysis leaves it out."""
+    wanted = Q(collection__cohort__in=active)
+    if len(cohort_ids) <= RECOUNT_BY_ID:
+        wanted = Q(collection__cohort_id__in=cohort_ids)
+    records = list(
+        Submission.objects.filter(wanted, status=Status.COMPLETE).values_list(
+            "collection__cohort_id", "collection__timepoint", "code", "profession", "directorate"
+        )
+    )
+    counts = dict.fromkeys(cohort_ids, 0)
+    frame = pd.DataFrame(
+        records, columns=["cohort_id", "timepoint", "participant", "profession", "directorate"]
+    ).astype({"participant": str, "profession": str, "directorate": str})
+    frame = frame[frame["cohort_id"].isin(cohort_ids).to_numpy()]
+    frame = frame[~frame.duplicated(["cohort_id", "timepoint", "participant"], keep=False)]
+    measured_twice = frame.groupby("cohort_id")["timepoint"].transform("nunique") >= 2
+    frame = frame[measured_twice.to_numpy()]
+    if frame.empty:
+        return counts
+    found = _undecided_everywhere(frame, decided)
+    if found is None:  # a decision no longer fits its cohort: each cohort on its own
+        found = {
+            int(cast(int, key)): _undecided(
+                int(cast(int, key)), rows, decided.get(int(cast(int, key)), [])
+            )
+            for key, rows in frame.groupby("cohort_id", sort=False)
+        }
+    counts.update(found)
+    return counts
+
+
+def _keep_counts(organisation: Organisation, counts: dict[str, list[Any]]) -> None:
+    """Keep ``counts`` as the organisation's (one insert-or-update query). If the database is
+    too busy to write (SQLite's lock) the page is still shown; they are counted again next
+    time."""
+    row = MatchCounts(organisation=organisation, counts=counts, updated_at=timezone.now())
+    try:
+        with transaction.atomic():
+            MatchCounts.objects.bulk_create(
+                [row],
+                update_conflicts=True,
+                unique_fields=["organisation"],
+                update_fields=["counts", "updated_at"],
+            )
+    except DatabaseError as error:
+        logger.warning("probable-match counts of %s not kept: %s", organisation.slug, error)
 
 
 def _undecided_everywhere(

@@ -529,7 +529,42 @@ class Collection(models.Model):
 
     def due_date(self) -> datetime.date | None:
         """For a follow-up: the cohort's last day plus ``follow_up_weeks``."""
-        if self.timepoint != Timepoint.FOLLOWUP or not self.follow_up_weeks:
-            return None
-        last_day = self.cohort.end_date or self.cohort.start_date
-        return last_day + datetime.timedelta(weeks=self.follow_up_weeks)
+        return follow_up_due_date(
+            self.timepoint, self.follow_up_weeks, self.cohort.start_date, self.cohort.end_date
+        )
+
+
+def follow_up_due_date(
+    timepoint: str,
+    follow_up_weeks: int | None,
+    start_date: datetime.date,
+    end_date: datetime.date | None,
+) -> datetime.date | None:
+    """When a questionnaire at ``timepoint`` of a cohort running from ``start_date`` to
+    ``end_date`` is due: for a follow-up, the cohort's last day plus ``follow_up_weeks``; None
+    for any other timepoint or a follow-up without weeks (:meth:`Collection.due_date`)."""
+    if timepoint != str(Timepoint.FOLLOWUP) or not follow_up_weeks:
+        return None
+    return (end_date or start_date) + datetime.timedelta(weeks=follow_up_weeks)
+
+
+class MatchCounts(models.Model):
+    """Each cohort's number of probable matches still to decide, kept for the to-do list.
+
+    One row per organisation. ``counts`` maps a cohort's id (as text) to ``[key, count]``: the
+    key is a short hash of what the count was worked out from (the cohort's complete responses
+    per questionnaire: their number, last id and last save; its match decisions; the core's
+    version), so the to-do list (``workspace.attention``) runs the tolerant matching again only
+    for cohorts whose key has changed. Not audited: it is a cache, nobody's work.
+    """
+
+    organisation = models.OneToOneField(
+        Organisation, on_delete=models.CASCADE, related_name="match_counts"
+    )
+    counts = models.JSONField(default=dict)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    objects = scoped_manager("organisation")
+
+    def __str__(self) -> str:
+        return f"probable-match counts of organisation {self.organisation_id}"
