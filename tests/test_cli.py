@@ -187,6 +187,25 @@ def test_square_brackets_in_data_print_as_written(tmp_path: Path) -> None:
     assert "[/x] nurse" in result.output and "[C1]" in result.output
 
 
+def test_emoji_codes_in_data_print_as_written(tmp_path: Path) -> None:
+    """A name with rich's emoji code (":cat:") is data: printed as written, not as a picture."""
+    path = tmp_path / "d.csv"
+    rows = ["participant,cohort,timepoint,profession,knowledge"]
+    for i in range(6):
+        rows += [
+            f"P{i},:cat:,pre,nurse :smile:,{i % 3}",
+            f"P{i},:cat:,post,nurse :smile:,{i % 3 + 2}",
+        ]
+    path.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    result = runner.invoke(app, ["analyse", str(path)], terminal_width=200)
+    assert result.exit_code == 0, result.output
+    assert ":cat:" in result.output and "nurse :smile:" in result.output
+    assert (
+        "\N{CAT FACE}" not in result.output
+        and "\N{SMILING FACE WITH OPEN MOUTH AND SMILING EYES}" not in result.output
+    )
+
+
 def test_a_bad_cell_that_looks_like_markup_is_reported_not_crashed_on(tmp_path: Path) -> None:
     path = tmp_path / "d.csv"
     path.write_text("participant,cohort,timepoint,knowledge\nA1,C1,[/x],2\n", encoding="utf-8")

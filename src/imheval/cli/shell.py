@@ -21,9 +21,9 @@ from imheval._version import __version__
 from imheval.errors import ImhevalError, ProblemsError
 
 # Markup is off: cohort names, codes and error messages come from users' files, and a "[/x]" in
-# a cell must print as written, not be read as rich markup.
-console = Console(highlight=False, markup=False)
-err_console = Console(stderr=True, highlight=False, markup=False)
+# a cell must print as written, not be read as rich markup; nor ":cat:" as an emoji.
+console = Console(highlight=False, markup=False, emoji=False)
+err_console = Console(stderr=True, highlight=False, markup=False, emoji=False)
 
 app = typer.Typer(
     name="imheval",
