@@ -13,12 +13,15 @@ result over every CSV file the reader's tests use and over random text.
 
 from __future__ import annotations
 
+import ctypes
+import functools
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import numpy as np
-import pandas as pd
 import pyarrow as pa  # type: ignore[import-untyped]  # pyarrow ships no type hints
+import pyarrow.compute as pa_compute  # type: ignore[import-untyped]
 import pyarrow.csv as pa_csv  # type: ignore[import-untyped]
 
 from imheval.io import _cells
@@ -30,6 +33,7 @@ BLOCK_BYTES = 1 << 20
 #: type that holds them) and the distinct texts they index (an object array, each text used by
 #: at least one cell).
 Coded = tuple[np.ndarray, np.ndarray]
+_Block = tuple[np.ndarray, Any]  # a block's codes and its dictionary (a pyarrow array)
 
 
 def read_coded_columns(
@@ -50,54 +54,100 @@ def read_coded_columns(
     it over (``too_many_rows``). ``progress`` hears how many rows have been read, in the same
     words and at the same counts as the pandas path.
     """
-    names = [str(position) for position in range(width)]
-    text = pa.dictionary(pa.int32(), pa.string())
+    # Arrow's memory comes from malloc and is handed back to the system once the file is read
+    # (release_unused trims the heap): the analysis that follows starts lighter.
+    pool = pa.system_memory_pool()
     try:
-        reader = pa_csv.open_csv(
-            path,
-            read_options=pa_csv.ReadOptions(
-                column_names=names, use_threads=False, block_size=BLOCK_BYTES
-            ),
-            parse_options=pa_csv.ParseOptions(
-                delimiter=separator,
-                quote_char='"',
-                double_quote=True,
-                escape_char=False,
-                newlines_in_values=True,
-                ignore_empty_lines=False,
-            ),
-            convert_options=pa_csv.ConvertOptions(
-                column_types=dict.fromkeys(names, text),
-                null_values=[],
-                strings_can_be_null=False,
-                quoted_strings_can_be_null=False,
-            ),
+        blocks, read = _read_blocks(
+            path, file, separator, width, positions, above, max_rows, header_row, progress, pool
         )
-        wanted = sorted({*positions, width - 1})  # the last column: for the open-quote check
-        blocks: dict[int, list[Coded]] = {position: [] for position in wanted}
-        read = 0
-        limit = above + max_rows
-        reported = 0
-        for batch in reader:
-            skip = min(max(above - read, 0), batch.num_rows)
-            read += batch.num_rows
-            reported = _report(progress, file, read, above, limit + 1, reported)
-            if read > limit:
-                _cells.too_many_rows(file, max_rows, header_row)
-            for position in wanted:
-                column = batch.column(position)
-                if skip:
-                    column = column.slice(skip)
-                dictionary = column.dictionary.to_numpy(zero_copy_only=False)
-                codes = np.array(column.indices, dtype=_code_type(len(dictionary)))
-                blocks[position].append((codes, dictionary))
-            del batch
     except pa.ArrowException:
+        pool.release_unused()
         return None
-    columns = {position: _joined(blocks.pop(position)) for position in wanted}
+    columns = {position: _joined(blocks.pop(position), pool) for position in sorted(blocks)}
+    pool.release_unused()
     if read > above and _quote_left_open(path, columns[width - 1]):
         return None
     return {position: columns[position] for position in positions}
+
+
+def _read_blocks(
+    path: Path,
+    file: str,
+    separator: str,
+    width: int,
+    positions: list[int],
+    above: int,
+    max_rows: int,
+    header_row: int,
+    progress: Callable[[str], None] | None,
+    pool: Any,
+) -> tuple[dict[int, list[_Block]], int]:
+    """Each wanted column's blocks below the header (and the last column's, for the open-quote
+    check), and how many records were read."""
+    names = [str(position) for position in range(width)]
+    text = pa.dictionary(pa.int32(), pa.string())
+    reader = pa_csv.open_csv(
+        path,
+        read_options=pa_csv.ReadOptions(
+            column_names=names, use_threads=False, block_size=BLOCK_BYTES
+        ),
+        parse_options=pa_csv.ParseOptions(
+            delimiter=separator,
+            quote_char='"',
+            double_quote=True,
+            escape_char=False,
+            newlines_in_values=True,
+            ignore_empty_lines=False,
+        ),
+        convert_options=pa_csv.ConvertOptions(
+            column_types=dict.fromkeys(names, text),
+            null_values=[],
+            strings_can_be_null=False,
+            quoted_strings_can_be_null=False,
+        ),
+        memory_pool=pool,
+    )
+    blocks: dict[int, list[_Block]] = {position: [] for position in {*positions, width - 1}}
+    read = 0
+    limit = above + max_rows
+    reported = 0
+    for batch in reader:
+        skip = min(max(above - read, 0), batch.num_rows)
+        read += batch.num_rows
+        reported = _report(progress, file, read, above, limit + 1, reported)
+        if read > limit:
+            _cells.too_many_rows(file, max_rows, header_row)
+        for position, kept in blocks.items():
+            column = batch.column(position)
+            if skip:
+                column = column.slice(skip)
+            dictionary = column.dictionary
+            kept.append((np.array(column.indices, dtype=_code_type(len(dictionary))), dictionary))
+    return blocks, read
+
+
+def release_memory() -> None:
+    """Hand the memory freed while reading back to the system (glibc's heap trim; elsewhere
+    nothing is done).
+
+    Reading a large file frees far more than it keeps (the parser's blocks, each column's
+    working copies), in pieces too small for malloc to return by itself; without this the
+    process would hold on to it through the analysis that follows.
+    """
+    trim = _malloc_trim()
+    if trim is not None:
+        trim(0)
+
+
+@functools.cache
+def _malloc_trim() -> Callable[[int], int] | None:
+    try:
+        # The running program's own symbols: the C library's, without searching for it.
+        trim: Callable[[int], int] = ctypes.CDLL(None).malloc_trim
+    except (OSError, AttributeError, TypeError):  # not glibc (macOS, Windows, musl)
+        return None
+    return trim
 
 
 def _report(
@@ -117,13 +167,16 @@ def _report(
     return reported
 
 
-def _joined(blocks: list[Coded]) -> Coded:
+def _joined(blocks: list[_Block], pool: Any) -> Coded:
     """One column from its blocks' codes and dictionaries: the same text gets one code, and a
     text no cell uses (the header's, in the first block) is left out."""
     if not blocks:
         return np.zeros(0, dtype=np.int32), np.zeros(0, dtype=object)
-    entries = np.concatenate([dictionary for _, dictionary in blocks])
-    merged, texts = pd.factorize(entries)
+    # Merged by Arrow, so that a text repeated in many blocks becomes one Python string.
+    entries = pa.concat_arrays([dictionary for _, dictionary in blocks], memory_pool=pool)
+    encoded = pa_compute.dictionary_encode(entries, memory_pool=pool)
+    merged = np.asarray(encoded.indices)
+    texts = encoded.dictionary.to_numpy(zero_copy_only=False)
     starts = np.cumsum([0] + [len(dictionary) for _, dictionary in blocks])
     merged = merged.astype(_code_type(len(texts)))
     codes = np.concatenate(

@@ -23,6 +23,7 @@ import numpy as np
 import pandas as pd
 
 from imheval.errors import DataFormatError, Problem, list_rows
+from imheval.io._arrow_csv import release_memory
 from imheval.io._distinct import Distinct
 from imheval.io._sheet import DEFAULT_MAX_ROWS, Sheet, column_letter, read_sheet
 from imheval.io.retrospective import then_name
@@ -214,6 +215,7 @@ def check_responses(
             if name in frame.columns:
                 frame[name] = frame[name].astype("category")
     say(f"read {len(frame):,} rows from {file}")
+    release_memory()
     table = ResponseTable(
         frame=frame,
         source=str(path),
