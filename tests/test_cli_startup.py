@@ -146,6 +146,8 @@ def test_analysing_a_small_file_loads_no_scipy_stats(tmp_path: Path) -> None:
     )
     assert "imheval.stats.mcnemar" in loaded  # the item analysis ran
     assert (tmp_path / "e.json").is_file()
+    # imheval.stats loads its modules as they are used: not the planning ones, for example
+    assert _found(loaded, ("imheval.stats.power", "imheval.stats.power_simulation")) == []
     # (the Shapiro-Wilk test loads scipy.stats's compiled routine on its own, not the package)
     assert "scipy.stats" not in loaded
     assert _found(loaded, ("statsmodels",)) == []
@@ -159,6 +161,19 @@ def test_the_public_api_is_all_there_on_first_use() -> None:
     assert set(imheval.__all__) <= set(dir(imheval))
     with pytest.raises(AttributeError):
         imheval.not_a_name  # noqa: B018
+
+
+def test_the_statistics_api_is_all_there_on_first_use() -> None:
+    import imheval.stats
+    import imheval.stats.mcnemar  # the submodule does not hide the function of its name
+
+    for name in imheval.stats.__all__:
+        assert getattr(imheval.stats, name) is not None, name
+    assert set(imheval.stats.__all__) <= set(dir(imheval.stats))
+    assert callable(imheval.stats.mcnemar) and callable(imheval.stats.ancova)
+    assert callable(imheval.stats.measurement_error)
+    with pytest.raises(AttributeError):
+        imheval.stats.not_a_name  # noqa: B018
 
 
 def test_the_constants_copied_for_start_up_agree_with_the_library() -> None:
