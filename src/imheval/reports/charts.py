@@ -302,7 +302,7 @@ def _dumbbell(spec: DumbbellSpec) -> Figure:
             va="center",
             fontsize=8,
         )
-    axes.set_yticks(positions, [row[0] for row in rows])
+    _row_labels(axes, positions, [row[0] for row in rows])
     if spec.limits is not None:
         low, high = spec.limits
         pad = (high - low) * 0.08
@@ -352,7 +352,7 @@ def _intervals(spec: IntervalSpec) -> Figure:
     for y, (_, _, mean, _, high) in zip(positions, rows, strict=True):
         axes.text(high, y, f"{mean:+.2f}", transform=to_right, ha="left", va="center", fontsize=8)
     axes.axvline(0, color=NEUTRAL_COLOUR, linewidth=1, linestyle="--", zorder=1)
-    axes.set_yticks(positions, labels)
+    _row_labels(axes, positions, labels)
     lows = [row[3] for row in rows] + [0.0]
     highs = [row[4] for row in rows] + [0.0]
     span = max(highs) - min(lows) or 1.0
@@ -521,7 +521,7 @@ def _heatmap(spec: HeatmapSpec) -> Figure:
     axes.set_ylim(0, rows)
     axes.set_xticks([c + 0.5 for c in range(columns)], list(spec.columns))
     axes.xaxis.tick_top()
-    axes.set_yticks([rows - r - 0.5 for r in range(rows)], labels)
+    _row_labels(axes, [rows - r - 0.5 for r in range(rows)], labels, marks=False)
     axes.tick_params(length=0)
     for side in ("top", "right", "bottom", "left"):
         axes.spines[side].set_visible(False)
@@ -562,12 +562,66 @@ def _lines(
     axes.add_collection(collection, autolim=False)
 
 
+def _row_labels(
+    axes: Any, positions: Sequence[float], labels: Sequence[str], *, marks: bool = True
+) -> None:
+    """Label each row at the left of the axes, drawn exactly as y tick labels (and, with
+    ``marks``, tick marks) would be, but as one text per row and one line of marks.
+
+    matplotlib makes each tick a Tick object of five artists, each reading rcParams: for the
+    charts that label every row (a cohort, a question) that was most of the time spent on
+    ticks. Position, font, colour and the marks' size follow the ytick rcParams as a tick would
+    (label right-aligned ``size + pad`` points left of the axis; no marks: ``pad`` points).
+    """
+    from matplotlib import rcParams
+    from matplotlib.lines import Line2D
+    from matplotlib.markers import TICKLEFT
+
+    axes.set_yticks([])
+    size = rcParams["ytick.major.size"] if marks else 0.0
+    colour = rcParams["ytick.color"]
+    label_colour = rcParams["ytick.labelcolor"]
+    at_axis = axes.get_yaxis_transform()
+    beside = _shifted_by(at_axis, -(size + rcParams["ytick.major.pad"]), axes)
+    for y, label in zip(positions, labels, strict=True):
+        axes.text(
+            0,
+            y,
+            label,
+            transform=beside,
+            ha="right",
+            va="center_baseline",
+            fontsize=rcParams["ytick.labelsize"],
+            color=colour if label_colour == "inherit" else label_colour,
+        )
+    if marks:
+        axes.add_line(
+            Line2D(
+                [0.0] * len(positions),
+                list(positions),
+                transform=at_axis,
+                marker=TICKLEFT,
+                markersize=size,
+                markeredgewidth=rcParams["ytick.major.width"],
+                color=colour,
+                linestyle="none",
+                clip_on=False,
+                zorder=0.5,  # under the data, as the axis is with set_axisbelow(True)
+            )
+        )
+
+
+def _shifted_by(transform: Any, points: float, axes: Any) -> Any:
+    """``transform`` moved ``points`` to the right."""
+    from matplotlib.transforms import ScaledTranslation
+
+    return transform + ScaledTranslation(points / 72, 0, axes.figure.dpi_scale_trans)
+
+
 def _shifted(axes: Any, points: float) -> Any:
     """Data coordinates moved ``points`` to the right: text beside a marker, cheaper than
     annotate() with textcoords="offset points"."""
-    from matplotlib.transforms import ScaledTranslation
-
-    return axes.transData + ScaledTranslation(points / 72, 0, axes.figure.dpi_scale_trans)
+    return _shifted_by(axes.transData, points, axes)
 
 
 def _value(value: float, percent: bool) -> str:
@@ -578,6 +632,7 @@ _ID = re.compile(r'\bid="([^"]+)"')
 _REFERENCE = re.compile(r'(xlink:href="#|href="#|url\(#)([^")]+)')
 _UNUSED_ID = re.compile(r' id="([^"]+)"')
 _PLAIN_GROUP = re.compile(r'<g(?: id="[^"]*")?>')
+_EMPTY_GROUP = re.compile(r'<g(?: id="[^"]*")?/>')
 _NO_ROTATION = re.compile(r' transform="rotate\(-?0 [-\d.e]+ [-\d.e]+\)"')
 _STYLED_TAG = re.compile(r'<([a-zA-Z]+)([^<>]*?) style="([^"]*)"([^<>]*)>')
 #: SVG properties that may equally be written as presentation attributes.
@@ -711,7 +766,8 @@ def _style_as_attributes(tag: re.Match[str]) -> str:
 
 
 def _flatten_groups(svg: str) -> str:
-    """Unwrap ``<g>`` elements that have no attribute but an id, and drop indentation.
+    """Unwrap ``<g>`` elements that have no attribute but an id, drop empty ones (an axis
+    without ticks), and drop indentation.
 
     matplotlib writes every ``<g ...>`` start tag and every ``</g>`` on a line of its own, so
     a stack of "kept or unwrapped" per open group says which closing tags to drop. Should the
@@ -721,6 +777,8 @@ def _flatten_groups(svg: str) -> str:
     flat: list[str] = []
     kept: list[bool] = []
     for line in lines:
+        if _EMPTY_GROUP.fullmatch(line):
+            continue
         if line.startswith(("<g ", "<g>")) and not line.endswith("/>"):
             plain = _PLAIN_GROUP.fullmatch(line) is not None
             kept.append(not plain)
