@@ -101,8 +101,11 @@ def test_a_layout_is_kept_only_for_equal_codes() -> None:
     assert layout(problem.cohort.copy(), problem.person, problem.cell, 9) is first
     moved = problem.person.copy()
     moved[[0, -1]] = moved[[-1, 0]]
-    assert layout(problem.cohort, moved, problem.cell, 9) is not first
-    assert layout(problem.cohort, moved, problem.cell, 10).n_cells == 10
+    second = layout(problem.cohort, moved, problem.cell, 9)
+    assert second is not first
+    assert layout(problem.cohort, moved, problem.cell, 10) is not second
+    assert layout(problem.cohort, moved, problem.cell, 10).in_cells.shape == (moved.max() + 1, 10)
+    assert layout(problem.cohort, problem.person, problem.cell, 9) is not first  # only the last
 
 
 def test_a_layout_counts_rows_people_and_sizes() -> None:

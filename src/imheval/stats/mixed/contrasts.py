@@ -40,7 +40,9 @@ class Satterthwaite:
 def satterthwaite(fit: Fit) -> Satterthwaite:
     """Numerical derivatives at the estimates, as lmerTest's ``as_lmerModLT`` takes them."""
     with one_blas_thread():
-        return _satterthwaite(fit)
+        found = _satterthwaite(fit)
+    fit.sums.release()
+    return found
 
 
 def _satterthwaite(fit: Fit) -> Satterthwaite:

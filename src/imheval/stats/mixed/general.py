@@ -146,6 +146,10 @@ class _Sums:
             self._buffers.append(np.empty(self.zcross.shape))
         return self._buffers[index]
 
+    def release(self) -> None:
+        """Free the scratch space (a later evaluation makes it again)."""
+        self._buffers.clear()
+
     def _by_size(
         self,
         person_sum: FloatArray,
@@ -694,6 +698,7 @@ def _fit(problem: Problem) -> Fit | None:
     if not math.isfinite(value) or value >= 1e299:
         return None
     found = evaluate(sums, theta)
+    sums.release()
     if found is None:
         return None
     dof = problem.n - problem.p

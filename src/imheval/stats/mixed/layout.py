@@ -4,13 +4,15 @@ The programme-by-time model fits each domain with the same people in the same co
 cells (only the scores differ), and a singular slopes fit is followed by an intercepts fit on
 the same codes. So the part of the sums that depends on the codes only (how many rows each
 person has, each person's cohort, the people of each number of rows, and the sparse persons x
-cells count matrix) is built once, in a :class:`Layout`,
-and :func:`layout` keeps the last one for the next fit with equal codes. The sums made from it
-are the same numbers, computed by the same operations in the same order, as without it.
+cells count matrix) is built once, in a :class:`Layout`, and :func:`layout` keeps the last one
+(recognised by a digest of the codes, not a copy of them) for the next fit with the same codes.
+The sums made from it are the same numbers, computed by the same operations in the same order,
+as without it.
 """
 
 from __future__ import annotations
 
+import hashlib
 import threading
 
 import numpy as np
@@ -25,17 +27,21 @@ class Layout:
     ``counts`` is each person's number of rows, ``person_cohort`` each person's cohort,
     ``sizes`` the distinct numbers of rows a person has (as floats, ascending), ``chosen`` the
     people of each size and ``cohort_of_size`` their cohorts; ``in_cells`` counts
-    each person's rows in each cell (persons x cells), made when first needed; ``cell`` is
-    None for a problem given by rows.
+    each person's rows in each cell (persons x cells; None for a problem given by rows, whose
+    ``cell`` is None). ``codes`` is the digest of the codes (:func:`codes_key`).
     """
 
     def __init__(
-        self, cohort: IntArray, person: IntArray, cell: IntArray | None, n_cells: int
+        self,
+        cohort: IntArray,
+        person: IntArray,
+        cell: IntArray | None,
+        n_cells: int,
+        codes: bytes | None = None,
     ) -> None:
-        # copies, so that a caller changing its arrays cannot make :meth:`matches` lie
-        self.cohort, self.person = cohort.copy(), person.copy()
-        self.cell = None if cell is None else cell.copy()
-        self.n_cells = n_cells
+        if codes is None and cell is not None:
+            codes = codes_key(cohort, person, cell, n_cells)
+        self.codes = codes
         self.n_cohorts = int(cohort.max()) + 1
         self.n_persons = int(person.max()) + 1
         self.counts = np.bincount(person, minlength=self.n_persons)
@@ -47,35 +53,31 @@ class Layout:
         self.cohort_of_size = [self.person_cohort[c] for c in self.chosen]
         #: sums that depend on the codes and a design only, by the design's key
         self.kept: dict[tuple[int, bytes], FloatArray] = {}
-        self._in_cells: sparse.csr_matrix | None = None
-        self._person_sums: dict[bytes, FloatArray] = {}
-
-    def matches(self, cohort: IntArray, person: IntArray, cell: IntArray, n_cells: int) -> bool:
-        """Whether these codes are the ones this layout was built from."""
-        return (
-            n_cells == self.n_cells
-            and self.cell is not None
-            and np.array_equal(cohort, self.cohort)
-            and np.array_equal(person, self.person)
-            and np.array_equal(cell, self.cell)
+        self.in_cells = (
+            None
+            if cell is None
+            else sparse.csr_matrix(
+                (np.ones(person.size), (person, cell)), shape=(self.n_persons, n_cells)
+            )
         )
 
     def person_sums(self, design: FloatArray) -> FloatArray:
         """Each person's sum of the rows of ``design`` (one row per cell): ``in_cells @
-        design``, kept for the next fit with the same design."""
-        key = design_key(design)
-        found = self._person_sums.get(key)
-        if found is None:
-            if self._in_cells is None:
-                if self.cell is None:
-                    raise ValueError("a layout without cells has no sums by cell")
-                self._in_cells = sparse.csr_matrix(
-                    (np.ones(self.person.size), (self.person, self.cell)),
-                    shape=(self.n_persons, self.n_cells),
-                )
-            found = np.asarray(self._in_cells @ design, dtype=np.float64)
-            self._person_sums[key] = found
-        return found
+        design``."""
+        if self.in_cells is None:
+            raise ValueError("a layout without cells has no sums by cell")
+        return np.asarray(self.in_cells @ design, dtype=np.float64)
+
+
+def codes_key(cohort: IntArray, person: IntArray, cell: IntArray, n_cells: int) -> bytes:
+    """A digest that tells sets of codes apart (BLAKE2b, 32 bytes: a collision is out of
+    reach), so a layout need not keep the codes to recognise them."""
+    digest = hashlib.blake2b(n_cells.to_bytes(8, "little"), digest_size=32)
+    for codes in (cohort, person, cell):
+        array = np.ascontiguousarray(codes, dtype=np.int64)
+        digest.update(array.size.to_bytes(8, "little"))
+        digest.update(array.tobytes())
+    return digest.digest()
 
 
 def design_key(*designs: FloatArray) -> bytes:
@@ -92,12 +94,13 @@ _lock = threading.Lock()
 
 
 def layout(cohort: IntArray, person: IntArray, cell: IntArray, n_cells: int) -> Layout:
-    """The layout of these codes: the last one built when the codes are equal, else a new one
-    (which replaces it)."""
+    """The layout of these codes: the last one built when the codes are the same, else a new
+    one (which replaces it)."""
+    key = codes_key(cohort, person, cell, n_cells)
     with _lock:
-        if _last and _last[0].matches(cohort, person, cell, n_cells):
+        if _last and _last[0].codes == key:
             return _last[0]
-    built = Layout(cohort, person, cell, n_cells)
+    built = Layout(cohort, person, cell, n_cells, key)
     with _lock:
         _last[:] = [built]
     return built
