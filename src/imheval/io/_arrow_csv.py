@@ -191,9 +191,10 @@ def _joined(blocks: list[_Block], pool: Any) -> Coded:
 
 def _code_type(distinct: int) -> type[np.signedinteger]:
     """The smallest integer type for codes of ``distinct`` texts (and -1), as a categorical's."""
-    for code_type in (np.int8, np.int16):
-        if distinct < np.iinfo(code_type).max:
-            return code_type
+    if distinct < 127:
+        return np.int8
+    if distinct < 32_767:
+        return np.int16
     return np.int32
 
 

@@ -543,18 +543,19 @@ def _check_reserved(
             return pd.Series([""] * n, dtype="str")
         return cells[column.position].series()
 
-    if "participant" in plan.reserved:
+    if "participant" in plan.reserved:  # else the plan reported the missing column
         # Codes repeat at every timepoint: each distinct code is normalised once.
-        participant = cells[plan.reserved["participant"].position].normalised_codes().series()
+        codes = cells[plan.reserved["participant"].position].normalised_codes()
+        header = plan.reserved["participant"].header
+        _report_blank(codes, rows, header, "the participant code is empty", file, problems)
+        participant = codes.series()
     else:
         participant = text("participant")
-    if "participant" in plan.reserved:  # else the plan reported the missing column
-        header = plan.reserved["participant"].header
-        _report_blank(participant, rows, header, "the participant code is empty", file, problems)
     if "cohort" in plan.reserved:
-        cohort = text("cohort")
+        cohorts = cells[plan.reserved["cohort"].position]
         header = plan.reserved["cohort"].header
-        _report_blank(cohort, rows, header, "the cohort is empty", file, problems)
+        _report_blank(cohorts, rows, header, "the cohort is empty", file, problems)
+        cohort = cohorts.series()
     else:
         cohort = pd.Series([SINGLE_COHORT] * n, dtype="str")
     base = pd.DataFrame(
@@ -597,14 +598,14 @@ def _timepoints(
 
 
 def _report_blank(
-    values: pd.Series,
+    values: Distinct,
     rows: np.ndarray,
     column: str,
     message: str,
     file: str,
     problems: list[Problem],
 ) -> None:
-    for index in np.flatnonzero((values == "").to_numpy()):
+    for index in np.flatnonzero(~values.has_value()):
         problems.append(Problem(file=file, row=int(rows[index]), column=column, message=message))
 
 
@@ -725,9 +726,7 @@ def _blank(n: int, as_items: bool, index: pd.Index | None = None) -> pd.Series:
 def _duplicate_problems(frame: pd.DataFrame, header: str, file: str) -> list[Problem]:
     """One problem per code that appears twice in one cohort at one timepoint."""
     keys = ["cohort", "participant", "timepoint"]
-    # Rows with a blank key are reported as such; they are not duplicates of each other.
-    complete = np.logical_and.reduce([(frame[k] != "").to_numpy() for k in keys])
-    repeated = frame.duplicated(subset=keys, keep=False).to_numpy() & complete
+    repeated = _repeated_rows(frame, keys)
     if not repeated.any():
         return []
     # Group the few repeated rows; in a wide file one pair of rows repeats at each timepoint,
@@ -752,6 +751,21 @@ def _duplicate_problems(frame: pd.DataFrame, header: str, file: str) -> list[Pro
             )
         )
     return problems
+
+
+def _repeated_rows(frame: pd.DataFrame, keys: list[str]) -> np.ndarray:
+    """Which rows share all of ``keys`` with another row, none of the keys blank."""
+    # Each key's texts as codes (hashing plain objects is faster than the string dtype's path),
+    # joined into one number per row: equal numbers are equal keys.
+    joined = np.zeros(len(frame), dtype=np.int64)
+    # Rows with a blank key are reported as such; they are not duplicates of each other.
+    complete = np.ones(len(frame), dtype=bool)
+    for key in keys:
+        codes, texts = pd.factorize(frame[key].to_numpy(dtype=object), use_na_sentinel=False)
+        joined = joined * len(texts) + codes
+        complete &= (np.asarray(texts, dtype=object) != "")[codes]
+    repeated: np.ndarray = pd.Series(joined).duplicated(keep=False).to_numpy() & complete
+    return repeated
 
 
 def _drop_empty_totals(frame: pd.DataFrame, names: list[str]) -> tuple[pd.DataFrame, list[str]]:
