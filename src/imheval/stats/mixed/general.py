@@ -14,7 +14,9 @@ removed in closed form (a person's block of V is I + theta^2 J, whose inverse is
 and the cohort effects by Woodbury on each cohort's k x k block, batched across cohorts. The
 sums over a cohort's rows and over each person's rows are computed once, before the search;
 only their blocks against the k cohort random columns are kept per cohort, the rest as
-totals over cohorts (see :class:`_Sums`).
+totals over cohorts (see :class:`_Sums`). What those sums need from the codes alone is kept for
+the next fit with the same codes (:mod:`.layout`), and each evaluation writes its cohort-sized
+arrays into scratch space kept with the sums (:meth:`_Sums.buffer`).
 """
 
 from __future__ import annotations
