@@ -8,8 +8,10 @@ import dataclasses
 import numpy as np
 import pytest
 
+from imheval.stats.mixed import general
 from imheval.stats.mixed import layout as layout_module
-from imheval.stats.mixed.general import Problem, _group_sums, _grouped_cross, _Sums, evaluate
+from imheval.stats.mixed.contrasts import satterthwaite
+from imheval.stats.mixed.general import Problem, _group_sums, _grouped_cross, _Sums, evaluate, fit
 from imheval.stats.mixed.interaction import TIMES, _fixed_design
 from imheval.stats.mixed.layout import Layout, design_key, layout
 
@@ -159,3 +161,39 @@ def test_evaluations_reusing_scratch_space_leave_nothing_behind(
             alone.logdet_xhx,
         )
     assert (len(shared._buffers) > 0) == (k > 0)
+
+
+def test_satterthwaite_sharing_evaluations_between_sigmas_gives_the_same_derivatives(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The Satterthwaite derivatives evaluate each theta once (a move of sigma alone keeps
+    theta): the same numbers, bit for bit, as evaluating at every point."""
+    problem = _cell_problem(3, 3, 2, True, True)
+    fitted = fit(problem)
+    assert fitted is not None
+    shared = satterthwaite(fitted)
+    calls: list[bytes] = []
+    real = general.evaluate
+
+    def counted(sums: _Sums, theta: np.ndarray) -> general.Evaluation | None:
+        calls.append(theta.tobytes())
+        return real(sums, theta)
+
+    monkeypatch.setattr(general, "evaluate", counted)
+    memo: general.Memo = {}
+    point = fitted.varpar
+    moved = point.copy()
+    moved[-1] *= 1.01
+    assert general.deviance(fitted.sums, moved, memo) == general.deviance(fitted.sums, moved)
+    assert general.deviance(fitted.sums, point, memo) == general.deviance(fitted.sums, point)
+    assert len(memo) == 1 and len(calls) == 3
+    monkeypatch.setattr(
+        general, "_remembered", lambda sums, theta, memo: general.evaluate(sums, theta)
+    )
+    calls.clear()
+    every = satterthwaite(fitted)
+    assert len(calls) == 1 + 2 * 5 + 2 * 5 + 4 * 10  # each point of the numerical derivatives
+    assert shared.jacobian is not None and every.jacobian is not None
+    assert np.array_equal(shared.jacobian, every.jacobian)
+    assert shared.varpar_covariance is not None and every.varpar_covariance is not None
+    assert np.array_equal(shared.varpar_covariance, every.varpar_covariance)

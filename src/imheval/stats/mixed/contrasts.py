@@ -11,7 +11,7 @@ import numpy as np
 
 from imheval.stats._common import FloatArray
 from imheval.stats.distributions import chi2_sf, f_sf, norm_ppf, norm_sf, t_ppf, t_sf
-from imheval.stats.mixed.general import Fit, covariance_of_beta, deviance, one_blas_thread
+from imheval.stats.mixed.general import Fit, Memo, covariance_of_beta, deviance, one_blas_thread
 
 #: Central-difference steps, absolute on theta and relative on sigma (as the main model's).
 _JACOBIAN_STEP: Final = 1e-4
@@ -50,23 +50,25 @@ def _satterthwaite(fit: Fit) -> Satterthwaite:
     size = point.size
     sums = fit.sums
     steps = np.array([1.0] * (size - 1) + [fit.sigma])
+    # a move of sigma alone leaves theta, so its evaluation, as it was: each theta is evaluated once
+    memo: Memo = {}
     jacobian = np.zeros((size, *fit.covariance.shape))
     for i in range(size):
         shift = np.zeros(size)
         shift[i] = _JACOBIAN_STEP * steps[i]
-        up = covariance_of_beta(sums, point + shift)
-        down = covariance_of_beta(sums, point - shift)
+        up = covariance_of_beta(sums, point + shift, memo)
+        down = covariance_of_beta(sums, point - shift, memo)
         if up is None or down is None:
             return Satterthwaite(fit.covariance, None, None, None)
         jacobian[i] = (up - down) / (2.0 * shift[i])
     h = _HESSIAN_STEP * steps
-    centre = deviance(sums, point)
+    centre = deviance(sums, point, memo)
 
     def at(*moves: tuple[int, float]) -> float:
         shift = np.zeros(size)
         for i, sign in moves:
             shift[i] += sign * h[i]
-        return deviance(sums, point + shift)
+        return deviance(sums, point + shift, memo)
 
     hessian = np.zeros((size, size))
     for i in range(size):

@@ -563,9 +563,26 @@ def profiled_deviance(sums: _Sums, theta: FloatArray) -> float:
     return found.logdet_h + found.logdet_xhx + dof * (1.0 + _LOG_2PI + math.log(found.pwrss / dof))
 
 
-def deviance(sums: _Sums, varpar: FloatArray) -> float:
-    """The REML deviance at (theta, sigma), as lmerTest's ``devfun_vp``; nan if undefined."""
-    found = evaluate(sums, varpar[:-1])
+#: Evaluations already made, by theta's bytes (see :func:`deviance`).
+Memo = dict[bytes, "Evaluation | None"]
+
+
+def _remembered(sums: _Sums, theta: FloatArray, memo: Memo | None) -> Evaluation | None:
+    """:func:`evaluate` at ``theta``, or what it gave there before when ``memo`` has it."""
+    if memo is None:
+        return evaluate(sums, theta)
+    key = np.ascontiguousarray(theta, dtype=np.float64).tobytes()
+    if key not in memo:
+        memo[key] = evaluate(sums, theta)
+    return memo[key]
+
+
+def deviance(sums: _Sums, varpar: FloatArray, memo: Memo | None = None) -> float:
+    """The REML deviance at (theta, sigma), as lmerTest's ``devfun_vp``; nan if undefined.
+
+    The evaluation depends on theta alone, so points that differ only in sigma can share one
+    through ``memo`` (the same numbers: an evaluation is a function of theta's bits)."""
+    found = _remembered(sums, varpar[:-1], memo)
     if found is None:
         return math.nan
     sigma2 = float(varpar[-1]) ** 2
@@ -578,9 +595,12 @@ def deviance(sums: _Sums, varpar: FloatArray) -> float:
     )
 
 
-def covariance_of_beta(sums: _Sums, varpar: FloatArray) -> FloatArray | None:
-    """Var(beta_hat) = sigma^2 (X'H^-1X)^-1 at (theta, sigma); None where undefined."""
-    found = evaluate(sums, varpar[:-1])
+def covariance_of_beta(
+    sums: _Sums, varpar: FloatArray, memo: Memo | None = None
+) -> FloatArray | None:
+    """Var(beta_hat) = sigma^2 (X'H^-1X)^-1 at (theta, sigma); None where undefined (``memo``
+    as for :func:`deviance`)."""
+    found = _remembered(sums, varpar[:-1], memo)
     if found is None:
         return None
     return np.asarray(float(varpar[-1]) ** 2 * np.linalg.inv(found.xhx), dtype=np.float64)
