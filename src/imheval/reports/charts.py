@@ -575,7 +575,7 @@ def _row_labels(
     """
     from matplotlib import rcParams
     from matplotlib.lines import Line2D
-    from matplotlib.markers import TICKLEFT
+    from matplotlib.markers import TICKLEFT, MarkerStyle
 
     axes.set_yticks([])
     size = rcParams["ytick.major.size"] if marks else 0.0
@@ -600,7 +600,7 @@ def _row_labels(
                 [0.0] * len(positions),
                 list(positions),
                 transform=at_axis,
-                marker=TICKLEFT,
+                marker=MarkerStyle(TICKLEFT),
                 markersize=size,
                 markeredgewidth=rcParams["ytick.major.width"],
                 color=colour,
