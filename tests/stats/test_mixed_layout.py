@@ -106,7 +106,8 @@ def test_a_layout_is_kept_only_for_equal_codes() -> None:
     second = layout(problem.cohort, moved, problem.cell, 9)
     assert second is not first
     assert layout(problem.cohort, moved, problem.cell, 10) is not second
-    assert layout(problem.cohort, moved, problem.cell, 10).in_cells.shape == (moved.max() + 1, 10)
+    in_cells = layout(problem.cohort, moved, problem.cell, 10).in_cells
+    assert in_cells is not None and in_cells.shape == (moved.max() + 1, 10)
     assert layout(problem.cohort, problem.person, problem.cell, 9) is not first  # only the last
 
 
