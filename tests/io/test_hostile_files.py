@@ -27,7 +27,7 @@ from hostile_files import (
 )
 
 from imheval.errors import DataFormatError, Problem, list_rows
-from imheval.io import _cells, reader
+from imheval.io import _arrow_csv, _cells, reader
 from imheval.io.reader import read_responses
 
 
@@ -39,6 +39,7 @@ class Work:
         self.cells = 0
         self.sheet_rows = 0
         self.csv_rows_asked: list[int] = []
+        self.csv_rows_parsed = 0
 
 
 @pytest.fixture
@@ -63,7 +64,15 @@ def work(monkeypatch: pytest.MonkeyPatch) -> Iterator[Work]:
         counted.csv_rows_asked.append(kwargs.get("nrows") or -1)
         return read_csv(*args, **kwargs)
 
+    open_csv = _arrow_csv.pa_csv.open_csv
+
+    def counting_open_csv(*args: Any, **kwargs: Any) -> Any:
+        for batch in open_csv(*args, **kwargs):
+            counted.csv_rows_parsed += batch.num_rows
+            yield batch
+
     monkeypatch.setattr(reader.Distinct, "of", classmethod(counting_of))
+    monkeypatch.setattr(_arrow_csv.pa_csv, "open_csv", counting_open_csv)
     monkeypatch.setattr(openpyxl_reader.WorkSheetParser, "parse_row", counting_parse_row)
     monkeypatch.setattr(pd, "read_csv", counting_read_csv)
     yield counted
@@ -157,13 +166,19 @@ def test_xlsx_rows_beyond_the_limit_stop_the_parser(tmp_path: Path, work: Work) 
     assert work.columns == 0
 
 
-def test_csv_rows_beyond_the_limit_are_never_read(tmp_path: Path, work: Work) -> None:
+def test_csv_rows_beyond_the_limit_are_never_read(
+    tmp_path: Path, work: Work, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """pyarrow parses the file block by block and the reader stops at the first block past the
+    limit: with 1 KB blocks, a 1,000-row file is refused after fewer than 200 rows."""
+    monkeypatch.setattr(_arrow_csv, "BLOCK_BYTES", 1_024)
     path = repeated_code_csv(tmp_path, rows=1_000)
 
     message = str(refusal(path, max_rows=50))
 
     assert message.startswith("repeated.csv: the file has more than 50 rows below the header")
-    assert work.csv_rows_asked == [52]
+    assert work.csv_rows_asked == []  # pandas' parser is not used for a plain UTF-8 file
+    assert 51 < work.csv_rows_parsed < 200
     assert work.columns == 0
 
 

@@ -81,12 +81,6 @@ def restore_frame(frame: pd.DataFrame) -> pd.DataFrame:
     return _each_text_cell(frame, _restore_value)
 
 
-def restore_series(column: pd.Series) -> pd.Series:
-    """:func:`restore_cell` over a column of text read from a CSV file (a changed copy, or the
-    column itself when no cell starts like a neutralised one)."""
-    return _each_cell(column, _restore_value, TEXT_PREFIX)
-
-
 def _restore_value(value: object) -> object:
     return restore_cell(value) if isinstance(value, str) else value
 
@@ -104,10 +98,9 @@ def _each_text_cell(frame: pd.DataFrame, change: Callable[[object], object]) -> 
     return result
 
 
-def _each_cell(
-    column: pd.Series, change: Callable[[object], object], starts: str = _STARTS
-) -> pd.Series:
-    """``column`` with ``change`` applied to the text cells starting with one of ``starts``."""
+def _each_cell(column: pd.Series, change: Callable[[object], object]) -> pd.Series:
+    """``column`` with ``change`` applied to the text cells starting like a formula or with the
+    apostrophe :func:`neutralise_cell` adds."""
     if not (pd.api.types.is_object_dtype(column) or pd.api.types.is_string_dtype(column)):
         return column
     try:
@@ -117,9 +110,9 @@ def _each_cell(
     except TypeError:  # not all text (None, numbers): check each cell
         pass
     else:
-        if not any("\n" + start in joined for start in starts):
+        if not any("\n" + start in joined for start in _STARTS):
             return column
-    candidates = column.astype("string").str[:1].isin(list(starts)).fillna(False).to_numpy(bool)
+    candidates = column.astype("string").str[:1].isin(list(_STARTS)).fillna(False).to_numpy(bool)
     if not candidates.any():
         return column
     changed = column.copy()
