@@ -31,11 +31,14 @@ __all__ = [
 ]
 
 
-def __getattr__(name: str) -> Any:
-    # Imported on first use, so `python -m imheval.demo.generate` does not find the module
-    # already imported by its package (runpy warns about that) and the CLI starts faster.
-    if name in __all__:
-        from imheval.demo import generate
+# Under "not TYPE_CHECKING" so that mypy still reports a misspelt name on this module.
+if not TYPE_CHECKING:
 
-        return getattr(generate, name)
-    raise AttributeError(f"module 'imheval.demo' has no attribute '{name}'")
+    def __getattr__(name: str) -> Any:
+        # Imported on first use, so `python -m imheval.demo.generate` does not find the module
+        # already imported by its package (runpy warns about that) and the CLI starts faster.
+        if name in __all__:
+            from imheval.demo import generate
+
+            return getattr(generate, name)
+        raise AttributeError(f"module 'imheval.demo' has no attribute '{name}'")

@@ -132,18 +132,20 @@ _LAZY = {
 }
 
 
-def __getattr__(name: str) -> Any:
-    """Import a public name's module on first use, and keep the name here thereafter."""
-    module = _LAZY.get(name)
-    if module is None:
-        raise AttributeError(f"module 'imheval.stats' has no attribute {name!r}")
-    value = getattr(importlib.import_module(module), name)
-    globals()[name] = value
-    return value
+# Under "not TYPE_CHECKING" so that mypy still reports a misspelt name on this module.
+if not TYPE_CHECKING:
 
+    def __getattr__(name: str) -> Any:
+        """Import a public name's module on first use, and keep the name here thereafter."""
+        module = _LAZY.get(name)
+        if module is None:
+            raise AttributeError(f"module 'imheval.stats' has no attribute {name!r}")
+        value = getattr(importlib.import_module(module), name)
+        globals()[name] = value
+        return value
 
-def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(__all__))
+    def __dir__() -> list[str]:
+        return sorted(set(globals()) | set(__all__))
 
 
 __all__ = [
