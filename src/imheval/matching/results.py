@@ -102,6 +102,7 @@ class MatchResult:
         for column, timepoint in enumerate(TIMEPOINTS):
             at = np.flatnonzero(self.row_timepoint == timepoint)
             rows[self.row_person[at], column] = at
+        rows.flags.writeable = False  # shared by every caller of rows_at and pairs
         object.__setattr__(self, "person_rows", rows)
 
     def rows_at(self, timepoint: str) -> np.ndarray:

@@ -39,10 +39,11 @@ class Satterthwaite:
 
 def satterthwaite(fit: Fit) -> Satterthwaite:
     """Numerical derivatives at the estimates, as lmerTest's ``as_lmerModLT`` takes them."""
-    with one_blas_thread():
-        found = _satterthwaite(fit)
-    fit.sums.release()
-    return found
+    try:
+        with one_blas_thread():
+            return _satterthwaite(fit)
+    finally:
+        fit.sums.release()
 
 
 def _satterthwaite(fit: Fit) -> Satterthwaite:
