@@ -8,6 +8,9 @@ import math
 import struct
 import subprocess
 import sys
+import threading
+import time
+import types
 from collections.abc import Callable
 
 import numpy as np
@@ -207,6 +210,32 @@ def test_binomial_cdf_equals_scipy() -> None:
             )
 
 
+def test_binomial_cdf_uses_scipy_specials_own_function() -> None:
+    # The fast path is the one in use: a scipy that moves _binom_cdf fails here, not silently.
+    assert dist._binom_cdf_routine() is not None
+
+
+def test_binomial_cdf_without_the_private_function_asks_scipy_stats(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # A scipy.special._ufuncs without _binom_cdf (scipy.stats keeps its own reference to the
+    # real module, so its binom.cdf still works).
+    monkeypatch.setitem(sys.modules, dist._UFUNCS_MODULE, types.ModuleType(dist._UFUNCS_MODULE))
+    assert dist._binom_cdf_routine() is None
+    with np.errstate(all="ignore"):
+        for k, n, p in itertools.product(
+            [-1.0, 0.0, 2.0, 6.9, 7.0, math.nan], [0.0, 2.5, 7.0, 25.0], [0.0, 0.5, 1.1]
+        ):
+            _assert_same(
+                dist.binom_cdf(k, n, p), stats.binom.cdf(k, n, p), f"binom_cdf({k}, {n}, {p})"
+            )
+        for n_int in range(1, 30):
+            for k_int in range(n_int // 2 + 1):
+                _assert_same(
+                    dist.binom_cdf(k_int, n_int, 0.5), stats.binom.cdf(k_int, n_int, 0.5), "exact"
+                )
+
+
 def _shapiro_samples() -> list[np.ndarray]:
     """Samples of every size class AS R94 treats apart (3, 4-5, 6-11, 12+), ties, skew, offsets."""
     rng = np.random.default_rng(7)
@@ -244,6 +273,131 @@ def test_shapiro_without_the_compiled_routine_asks_scipy_stats(
         _assert_same(p, expected.pvalue, f"shapiro p, n {values.size}")
 
 
+def test_shapiro_uses_the_compiled_routine() -> None:
+    # The fast path is the one in use: a scipy that moves swilk fails here, not silently.
+    assert dist._compiled_swilk() is not None
+
+
+@pytest.fixture
+def fresh_swilk(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The routine not yet looked up (the real one comes back after the test)."""
+    monkeypatch.setattr(dist, "_swilk_found", [])
+
+
+def _assert_shapiro_as_scipy(samples: list[np.ndarray]) -> None:
+    for values in samples:
+        w, p = dist.shapiro(values)
+        expected = stats.shapiro(values)
+        _assert_same(w, expected.statistic, f"shapiro W, n {values.size}")
+        _assert_same(p, expected.pvalue, f"shapiro p, n {values.size}")
+
+
+@pytest.mark.parametrize("error", [ImportError, OSError, RuntimeError, AttributeError])
+@pytest.mark.usefixtures("fresh_swilk")
+def test_shapiro_asks_scipy_stats_when_the_routine_fails_to_load(
+    monkeypatch: pytest.MonkeyPatch, error: type[Exception]
+) -> None:
+    def failing_load() -> None:
+        raise error("cannot load")
+
+    monkeypatch.setattr(dist, "_load_swilk", failing_load)
+    assert dist._compiled_swilk() is None
+    _assert_shapiro_as_scipy(_shapiro_samples()[:8])
+
+
+def _two_values(shifted: object, coefficients: object, init: object) -> tuple[float, float]:
+    return 0.9, 0.5
+
+
+def _w_above_one(shifted: object, coefficients: object, init: object) -> tuple[float, float, int]:
+    return 1.5, 0.5, 0
+
+
+def _wrong_w(shifted: object, coefficients: object, init: object) -> tuple[float, float, int]:
+    return 0.5, 0.5, 0
+
+
+def _new_signature(shifted: object) -> tuple[float, float, int]:
+    return 27 / 28, 0.6368868450289689, 0
+
+
+@pytest.mark.parametrize("routine", [_two_values, _w_above_one, _wrong_w, _new_signature])
+@pytest.mark.usefixtures("fresh_swilk")
+def test_shapiro_asks_scipy_stats_when_the_routine_gives_a_wrong_answer(
+    monkeypatch: pytest.MonkeyPatch, routine: Callable[..., object]
+) -> None:
+    monkeypatch.setattr(dist, "_load_swilk", lambda: routine)
+    assert dist._compiled_swilk() is None
+    _assert_shapiro_as_scipy(_shapiro_samples()[:8])
+
+
+@pytest.mark.usefixtures("fresh_swilk")
+def test_shapiro_routine_check_accepts_the_real_routine() -> None:
+    # The check on the known sample passes scipy's routine (else every call would use the
+    # fallback, equal but slow, and the tests above could not tell).
+    swilk = dist._load_swilk()
+    assert swilk is not None
+    assert dist._swilk_works(swilk) is True
+    assert dist._compiled_swilk() is swilk
+
+
+@pytest.mark.usefixtures("fresh_swilk")
+def test_shapiro_from_eight_threads_loads_the_routine_once(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    real_load = dist._load_swilk
+    loads: list[int] = []
+
+    def slow_load() -> object:
+        loads.append(1)
+        time.sleep(0.05)  # a window in which the other threads ask for the routine too
+        return real_load()
+
+    monkeypatch.setattr(dist, "_load_swilk", slow_load)
+    values = _shapiro_samples()[-6]
+    start = threading.Barrier(8)
+    results: list[tuple[float, float]] = []
+
+    def call() -> None:
+        start.wait()
+        results.append(dist.shapiro(values))
+
+    threads = [threading.Thread(target=call) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    expected = stats.shapiro(values)
+    assert len(loads) == 1
+    assert len(results) == 8
+    assert set(results) == {(float(expected.statistic), float(expected.pvalue))}
+
+
+@pytest.mark.parametrize(
+    "values",
+    [
+        [1.0, math.nan, 2.0, 3.0],
+        [math.nan, math.nan, math.nan],
+        [*np.linspace(0.0, 1.0, 20).tolist(), math.nan],
+    ],
+)
+def test_shapiro_with_nan_gives_nan_as_scipy(values: list[float]) -> None:
+    w, p = dist.shapiro(np.array(values))
+    expected = stats.shapiro(values)
+    assert math.isnan(w) and math.isnan(p)
+    _assert_same(w, expected.statistic, "W")
+    _assert_same(p, expected.pvalue, "p")
+
+
+@pytest.mark.parametrize("values", [[], [1.0], [1.0, 2.0]])
+def test_shapiro_with_fewer_than_three_values_gives_nan_as_scipy(values: list[float]) -> None:
+    w, p = dist.shapiro(np.array(values))
+    with pytest.warns(Warning):  # scipy warns that the sample is too small
+        expected = stats.shapiro(values)
+    _assert_same(w, expected.statistic, "W")
+    _assert_same(p, expected.pvalue, "p")
+
+
 def test_shapiro_in_a_fresh_interpreter_does_not_import_scipy_stats() -> None:
     values = _shapiro_samples()[-6]  # 1000 values
     # The module is loaded from its file alone: importing the package imheval.stats would
@@ -255,7 +409,17 @@ def test_shapiro_in_a_fresh_interpreter_does_not_import_scipy_stats() -> None:
         "module = importlib.util.module_from_spec(spec)\n"
         "spec.loader.exec_module(module)\n"
         f"values = np.array({values.tolist()!r})\n"
-        "w, p = module.shapiro(values)\n"
+        "import threading\n"  # eight first calls at once, each loading from the file if unlocked
+        "start = threading.Barrier(8)\n"
+        "results = []\n"
+        "def call():\n"
+        "    start.wait()\n"
+        "    results.append(module.shapiro(values))\n"
+        "threads = [threading.Thread(target=call) for _ in range(8)]\n"
+        "[thread.start() for thread in threads]\n"
+        "[thread.join() for thread in threads]\n"
+        "assert len(results) == 8 and len(set(results)) == 1, results\n"
+        "w, p = results[0]\n"
         "loaded = 'scipy.stats' in sys.modules\n"
         "from scipy import stats\n"  # and scipy.stats works afterwards, with the same routine
         "again = stats.shapiro(values)\n"
@@ -272,6 +436,41 @@ def test_shapiro_in_a_fresh_interpreter_does_not_import_scipy_stats() -> None:
     assert same_again is True
     assert float.fromhex(w_hex) == float(expected.statistic)
     assert float.fromhex(p_hex) == float(expected.pvalue)
+
+
+def test_shapiro_racing_a_first_import_of_scipy_stats_in_a_fresh_interpreter() -> None:
+    values = _shapiro_samples()[-6]
+    script = (
+        "import importlib.util, json, sys, threading\n"
+        "import numpy as np\n"
+        f"spec = importlib.util.spec_from_file_location('alone', {dist.__file__!r})\n"
+        "module = importlib.util.module_from_spec(spec)\n"
+        "spec.loader.exec_module(module)\n"
+        f"values = np.array({values.tolist()!r})\n"
+        "start = threading.Barrier(8)\n"
+        "results = []\n"
+        "def ours():\n"
+        "    start.wait()\n"
+        "    results.append(module.shapiro(values))\n"
+        "def theirs():\n"
+        "    start.wait()\n"
+        "    from scipy import stats\n"
+        "    result = stats.shapiro(values)\n"
+        "    results.append((float(result.statistic), float(result.pvalue)))\n"
+        "threads = [threading.Thread(target=theirs if i % 4 == 0 else ours) for i in range(8)]\n"
+        "[thread.start() for thread in threads]\n"
+        "[thread.join() for thread in threads]\n"
+        "print(json.dumps([[w.hex(), p.hex()] for w, p in results]))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=True, timeout=300
+    )
+    results = json.loads(done.stdout)
+    expected = stats.shapiro(values)
+    assert len(results) == 8
+    for w_hex, p_hex in results:
+        assert float.fromhex(w_hex) == float(expected.statistic)
+        assert float.fromhex(p_hex) == float(expected.pvalue)
 
 
 @pytest.mark.parametrize(

@@ -8,31 +8,47 @@ ends of the support give 0 or 1, p = 0 and p = 1 give the ends of the support), 
 the one scipy.stats gives, to the last bit (tests/stats/test_distributions.py checks it over a
 grid).
 
-The binomial uses the private special function scipy.stats uses. The noncentral t's upper tail
-comes from scipy.stats, imported when called (planning only, never an analysis), and the
-Shapiro-Wilk test from scipy.stats's compiled routine, loaded on its own.
+The binomial uses the private special function scipy.stats uses, looked up when called (with
+scipy.stats.binom.cdf where a scipy no longer has it). The noncentral t's upper tail comes from
+scipy.stats, imported when called (planning only, never an analysis), and the Shapiro-Wilk test
+from scipy.stats's compiled routine, loaded on its own (with scipy.stats.shapiro where that
+routine cannot be loaded or does not pass a check on a known sample).
 """
 
 from __future__ import annotations
 
-import functools
+import contextlib
+import importlib
 import importlib.util
 import math
 import sys
+import threading
 from collections.abc import Callable
 from importlib.machinery import EXTENSION_SUFFIXES
 from pathlib import Path
+from types import ModuleType
 
 import numpy as np
 import numpy.typing as npt
 import scipy
 from scipy import special
-from scipy.special import _ufuncs
 
 FloatArray = npt.NDArray[np.float64]
 
+#: scipy's compiled AS R94 routine: (sorted values, coefficients, init) -> (W, p, ifault).
+SwilkRoutine = Callable[[FloatArray, FloatArray, bool], tuple[float, float, int]]
+
 #: Where scipy (1.17) keeps its compiled Shapiro-Wilk routine.
 _SWILK_MODULE = "scipy.stats._ansari_swilk_statistics"
+
+#: Where scipy (1.17) keeps the Boost binomial CDF that scipy.stats.binom.cdf calls.
+_UFUNCS_MODULE = "scipy.special._ufuncs"
+
+#: Held while the routine is looked up and loaded, so that it is loaded once (see _compiled_swilk).
+_SWILK_LOCK = threading.Lock()
+
+#: The routine once looked up (None: use scipy.stats.shapiro); empty before the first call.
+_swilk_found: list[SwilkRoutine | None] = []
 
 
 def _cdf(
@@ -163,10 +179,16 @@ def ncf_cdf(x: float, df1: float, df2: float, ncp: float) -> float:
 def binom_cdf(k: float, n: float, p: float) -> float:
     """P(X <= k) for the binomial, as ``scipy.stats.binom.cdf``.
 
-    scipy.stats calls scipy.special's ``_binom_cdf`` (Boost) on the floor of k, clipped to
-    [0, 1], with NaN for a k that is NaN, an n that is not a whole number of at least 0 or a p
-    outside [0, 1], 0 below 0 and 1 from n on; so does this.
+    scipy.stats calls scipy.special's private ``_binom_cdf`` (Boost) on the floor of k, clipped
+    to [0, 1], with NaN for a k that is NaN, an n that is not a whole number of at least 0 or a p
+    outside [0, 1], 0 below 0 and 1 from n on; so does this. A scipy without that function gets
+    ``scipy.stats.binom.cdf`` itself (which imports scipy.stats).
     """
+    routine = _binom_cdf_routine()
+    if routine is None:
+        from scipy import stats
+
+        return float(stats.binom.cdf(k, n, p))
     k, n, p = float(k), float(n), float(p)
     if not (n >= 0 and float(np.round(n)) == n and 0 <= p <= 1) or math.isnan(k):
         return math.nan
@@ -174,48 +196,133 @@ def binom_cdf(k: float, n: float, p: float) -> float:
         return 1.0
     if k < 0:
         return 0.0
-    value = float(_ufuncs._binom_cdf(math.floor(k), n, p))
+    value = float(routine(math.floor(k), n, p))
     return 0.0 if value < 0 else 1.0 if value > 1 else value
 
 
+def _binom_cdf_routine() -> Callable[[float, float, float], float] | None:
+    """scipy.special's private ``_binom_cdf``, or None where this scipy does not have it there."""
+    try:
+        ufuncs = importlib.import_module(_UFUNCS_MODULE)
+    except ImportError:
+        return None
+    routine: Callable[[float, float, float], float] | None = getattr(ufuncs, "_binom_cdf", None)
+    return routine if callable(routine) else None
+
+
 def shapiro(values: FloatArray) -> tuple[float, float]:
-    """Shapiro-Wilk W and p for 3 to 5000 values, as ``scipy.stats.shapiro``.
+    """Shapiro-Wilk W and p for 3 to 5000 finite values, as ``scipy.stats.shapiro``.
 
     scipy.stats.shapiro sorts the values, subtracts the one at position n // 2 of the values as
     given (a value near the median, for precision) and passes them to its compiled AS R94
     routine, ``swilk``. That routine is loaded here on its own (it needs only numpy), so a
-    normality test does not import the rest of scipy.stats; where this scipy keeps it elsewhere,
-    scipy.stats.shapiro is called instead. No warnings: the callers check the range and size.
+    normality test does not import the rest of scipy.stats; where it cannot be loaded, or gives
+    a wrong answer on a known sample, scipy.stats.shapiro is called instead. Any NaN, or fewer
+    than 3 values, gives (nan, nan), as scipy.stats (which also warns). No warnings: the
+    callers drop NaN and check the range and size.
     """
+    x = np.ravel(values).astype(np.float64)
+    if x.size < 3 or bool(np.isnan(x).any()):
+        return math.nan, math.nan
     swilk = _compiled_swilk()
     if swilk is None:
         from scipy import stats
 
-        result = stats.shapiro(values)
+        result = stats.shapiro(x)
         return float(result.statistic), float(result.pvalue)
-    x = np.ravel(values).astype(np.float64)
     shifted = np.sort(x)
     shifted -= x[x.size // 2]
     w, p, _ = swilk(shifted, np.zeros(x.size // 2, dtype=np.float64), False)
     return float(w), float(p)
 
 
-@functools.cache
-def _compiled_swilk() -> Callable[..., tuple[float, float, int]] | None:
-    """scipy.stats's compiled ``swilk``, loaded without scipy.stats, or None if it is not there."""
-    module = sys.modules.get(_SWILK_MODULE)
-    if module is None:
-        folder = Path(scipy.__file__).parent / "stats"
-        paths = [folder / f"_ansari_swilk_statistics{suffix}" for suffix in EXTENSION_SUFFIXES]
-        path = next((path for path in paths if path.is_file()), None)
-        spec = None if path is None else importlib.util.spec_from_file_location(_SWILK_MODULE, path)
-        if spec is None or spec.loader is None:
-            return None
-        module = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(module)
-        sys.modules.setdefault(_SWILK_MODULE, module)
-    swilk: Callable[..., tuple[float, float, int]] | None = getattr(module, "swilk", None)
+def _compiled_swilk() -> SwilkRoutine | None:
+    """scipy.stats's compiled ``swilk``, or None (use scipy.stats.shapiro) if it cannot be had.
+
+    Looked up once, under a lock, so that threads calling this together load it once and none
+    sees it half loaded. Any failure to load it, or a routine that does not give the known
+    answer on a small sample (a changed signature or result), gives None.
+    """
+    with _SWILK_LOCK:
+        if not _swilk_found:
+            try:
+                swilk = _load_swilk()
+            except Exception:  # any failure means: ask scipy.stats instead
+                swilk = None
+            _swilk_found.append(swilk if swilk is not None and _swilk_works(swilk) else None)
+        return _swilk_found[0]
+
+
+def _load_swilk() -> SwilkRoutine | None:
+    """The ``swilk`` of scipy.stats's compiled module, loading the module if need be.
+
+    Once scipy.stats is in sys.modules (imported, or being imported by another thread) the
+    import system loads the module, under its lock for the module's name, which that import
+    also takes. Before, the module is loaded from its file and registered in sys.modules under
+    its own name, holding the same lock (where this Python has it): an ``import scipy.stats``
+    in another thread waits for it and then takes the module from sys.modules, rather than
+    loading the extension a second time. Such a later import does not set the package's
+    ``_ansari_swilk_statistics`` attribute; scipy.stats only imports names from the module, so
+    it does not need it.
+    """
+    if "scipy.stats" in sys.modules:
+        module: ModuleType | None = importlib.import_module(_SWILK_MODULE)
+    else:
+        with _import_lock(_SWILK_MODULE):
+            module = sys.modules.get(_SWILK_MODULE)
+            if module is None:
+                module = _load_swilk_file()
+    swilk: SwilkRoutine | None = getattr(module, "swilk", None)
     return swilk
+
+
+def _load_swilk_file() -> ModuleType | None:
+    """The compiled module loaded from scipy's stats folder and put in sys.modules, or None."""
+    folder = Path(scipy.__file__).parent / "stats"
+    paths = [folder / f"_ansari_swilk_statistics{suffix}" for suffix in EXTENSION_SUFFIXES]
+    path = next((path for path in paths if path.is_file()), None)
+    spec = None if path is None else importlib.util.spec_from_file_location(_SWILK_MODULE, path)
+    if spec is None or spec.loader is None:
+        return None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return sys.modules.setdefault(_SWILK_MODULE, module)
+
+
+def _import_lock(name: str) -> contextlib.AbstractContextManager[object]:
+    """The import system's per-module lock for ``name``; no lock where this Python has none."""
+    bootstrap = getattr(importlib, "_bootstrap", None)
+    manager = getattr(bootstrap, "_ModuleLockManager", None)
+    if manager is None:
+        return contextlib.nullcontext()
+    lock: contextlib.AbstractContextManager[object] = manager(name)
+    return lock
+
+
+#: A sample with a known answer: for three values W = 3 (x3 - x1)^2 / (2 n^2 variance) = 27/28
+#: here, and p = 6 / pi (asin(sqrt(W)) - asin(sqrt(3 / 4))) (Royston 1995, exact for n = 3).
+_CHECK_SAMPLE = (1.0, 2.0, 4.0)
+_CHECK_W = 27 / 28
+_CHECK_P = 6 / math.pi * (math.asin(math.sqrt(27 / 28)) - math.asin(math.sqrt(0.75)))
+
+
+def _swilk_works(swilk: SwilkRoutine) -> bool:
+    """Whether ``swilk`` takes scipy 1.17's arguments and gives (W, p, ifault) right on a sample."""
+    x = np.array(_CHECK_SAMPLE, dtype=np.float64)
+    shifted = np.sort(x) - x[x.size // 2]
+    try:
+        result = swilk(shifted, np.zeros(x.size // 2, dtype=np.float64), False)
+        w, p, fault = result
+        return (
+            isinstance(result, tuple)
+            and all(isinstance(value, float) for value in (w, p))
+            and isinstance(fault, int)
+            and 0.0 < w <= 1.0
+            and math.isclose(w, _CHECK_W, rel_tol=1e-9)
+            and math.isclose(p, _CHECK_P, rel_tol=1e-6)
+        )
+    except Exception:  # a routine that fails on a known sample is not used
+        return False
 
 
 def average_ranks(values: FloatArray) -> FloatArray:
