@@ -15,17 +15,19 @@ from pathlib import Path
 from typing import Any
 from unittest import mock
 
+import fast_path_oracle
 import pandas as pd
 import pytest
-from fast_path_oracle import FAST_PATH_READS, read_outcome
+from fast_path_oracle import FAST_PATH_READS, READ_CODED, read_outcome
 from hostile_files import repeated_code_csv, wide_csv
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from imheval.errors import DataFormatError
 from imheval.io import _arrow_csv, _sheet
-from imheval.io.reader import Reading, check_responses
+from imheval.io.reader import Reading, check_responses, read_responses
 from imheval.io.table import RESERVED_COLUMNS
+from imheval.services.read import read_service_data
 
 ROOT = Path(__file__).resolve().parents[2]
 KEPT_CSV_FILES = sorted(
@@ -145,6 +147,10 @@ SHAPES = [
     ("quote open after a stray quote", 'participant,timepoint,k1\np1,pr"e,"3\n', False),
     ("empty quoted last cell", 'participant,timepoint,k1\np1,pre,""', False),
     ("quote inside a value", 'participant,timepoint,k1\np1,pr"e,3\n', True),
+    # A quote the header leaves open swallows every row below it: pandas refuses the file.
+    ("quote open in the header", 'participant,timepoint,"k1\np1,pre,3\n', False),
+    ("quote open in the header, no newline", 'participant,timepoint,"k1', False),
+    ("quote open in the header below blank lines", '\n\nparticipant,"k1\n', False),
 ]
 
 
@@ -215,6 +221,69 @@ def test_progress_is_said_at_the_same_counts_as_pandas(
     assert said == reference == [f"read {n:,} rows of repeated.csv" for n in (299, 599, 899)]
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        'participant,cohort,timepoint,"k1\np1,C1,pre,3\np2,C1,post,4\n',
+        'participant,cohort,timepoint,"k1\np1,C1,pre,3\np2,C1,post,4',
+        '\n\nparticipant,cohort,timepoint,"k1\np1,C1,pre,3\n',
+    ],
+    ids=["newline at end", "no newline at end", "blank lines above"],
+)
+def test_quote_left_open_in_the_header_is_refused_not_read_as_no_rows(
+    tmp_path: Path, text: str
+) -> None:
+    path = tmp_path / "responses.csv"
+    path.write_bytes(text.encode("utf-8"))
+
+    with pytest.raises(DataFormatError) as refusal:
+        read_responses(path)
+
+    assert str(refusal.value).startswith("responses.csv: cannot be read as CSV")
+    assert "EOF inside string" in str(refusal.value)
+
+
+def test_service_data_with_a_quote_left_open_in_the_header_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "service.csv"
+    path.write_bytes(
+        b'service,period,measure,value,"unit\nHV,2024-01,visits,12,\nHV,2024-02,visits,15,\n'
+    )
+
+    with pytest.raises(DataFormatError) as refusal:
+        read_service_data(path)
+
+    assert str(refusal.value).startswith("service.csv: cannot be read as CSV")
+    assert "EOF inside string" in str(refusal.value)
+
+
+@pytest.mark.parametrize(
+    "last_line", ["px,pre\n", 'px,pre,"3\n'], ids=["short row", "quote open at end"]
+)
+def test_progress_is_said_once_when_pandas_reads_a_file_the_fast_path_gave_up_on(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, last_line: str
+) -> None:
+    # Small blocks stand in for a file of many megabytes: the fast path reads (and says) several
+    # blocks before the last one sends the file to pandas, which reads it again from the top.
+    monkeypatch.setattr(_arrow_csv, "BLOCK_BYTES", 4_096)
+    monkeypatch.setattr(_arrow_csv._cells, "PROGRESS_EVERY", 300)
+    path = tmp_path / "late.csv"
+    path.write_text("participant,timepoint,k1\n" + "p1,pre,3\n" * 2_000 + last_line)
+    fast_path_counts: list[int] = []
+
+    def spied_fast_path(*args: Any) -> Any:
+        *before, progress = args
+        return READ_CODED(*before, lambda rows: (fast_path_counts.append(rows), progress(rows)))
+
+    monkeypatch.setattr(fast_path_oracle, "READ_CODED", spied_fast_path)
+    _, said = read_outcome(path, path.name, 10_000, fast=True)
+    _, reference = read_outcome(path, path.name, 10_000, fast=False)
+
+    assert FAST_PATH_READS == []
+    assert len(fast_path_counts) >= 5  # it gave up after reading most of the file
+    assert said == reference
+    assert reference == [f"read {n:,} rows of late.csv" for n in range(299, 2_000, 300)]
+
+
 def test_guarded_cell_and_its_bare_twin_become_one_category(tmp_path: Path) -> None:
     path = tmp_path / "twins.csv"
     path.write_text("participant,k1\n'=x,a\n=x,b\n'=x,c\n", encoding="utf-8")
@@ -233,15 +302,23 @@ CSV_PIECES = st.sampled_from(
 )  # fmt: skip
 
 
+HEADER_PIECES = st.sampled_from(
+    ["participant", "timepoint", "k1", ",", ";", '"', '""', " ", "\n", "\r\n"]
+)
+
+# A header is one of three plain ones or random pieces (a quote it leaves open included).
+HEADERS = st.one_of(
+    st.sampled_from(["participant,timepoint,k1\n", "participant;k1\r\n", "a\n"]),
+    st.lists(HEADER_PIECES, min_size=1, max_size=8).map("".join),
+)
+
+
 @settings(
     max_examples=300,
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
-@given(
-    header=st.sampled_from(["participant,timepoint,k1\n", "participant;k1\r\n", "a\n"]),
-    body=st.lists(CSV_PIECES, max_size=30),
-)
+@given(header=HEADERS, body=st.lists(CSV_PIECES, max_size=30))
 def test_random_text_reads_the_same_both_ways(tmp_path: Path, header: str, body: list[str]) -> None:
     path = tmp_path / "random.csv"
     path.write_bytes((header + "".join(body)).encode("utf-8"))

@@ -45,30 +45,32 @@ def read_coded_columns(
     above: int,
     max_rows: int,
     header_row: int,
-    progress: Callable[[str], None] | None,
+    progress: Callable[[int], None] | None,
 ) -> dict[int, Coded] | None:
     """The columns at ``positions`` of the rows below the ``above`` records down to the header,
     or None when pandas must read the file (see the module's docstring).
 
     Refuses a file with more than ``max_rows`` rows below the header as soon as a block takes
-    it over (``too_many_rows``). ``progress`` hears how many rows have been read, in the same
-    words and at the same counts as the pandas path.
+    it over (``too_many_rows``). ``progress`` is given how many rows have been read, at the same
+    counts as the pandas path.
     """
     # Arrow's memory comes from malloc and is handed back to the system once the file is read
     # (release_unused trims the heap): the analysis that follows starts lighter.
     pool = pa.system_memory_pool()
     try:
-        blocks, read = _read_blocks(
+        blocks, last_cell = _read_blocks(
             path, file, separator, width, positions, above, max_rows, header_row, progress, pool
         )
     except pa.ArrowException:
         pool.release_unused()
         return None
+    # The header record counts too: a quote it leaves open swallows every row below it.
+    if last_cell is not None and _quote_left_open(path, last_cell):
+        pool.release_unused()
+        return None
     columns = {position: _joined(blocks.pop(position), pool) for position in sorted(blocks)}
     pool.release_unused()
-    if read > above and _quote_left_open(path, columns[width - 1]):
-        return None
-    return {position: columns[position] for position in positions}
+    return columns
 
 
 def _read_blocks(
@@ -80,11 +82,11 @@ def _read_blocks(
     above: int,
     max_rows: int,
     header_row: int,
-    progress: Callable[[str], None] | None,
+    progress: Callable[[int], None] | None,
     pool: Any,
-) -> tuple[dict[int, list[_Block]], int]:
-    """Each wanted column's blocks below the header (and the last column's, for the open-quote
-    check), and how many records were read."""
+) -> tuple[dict[int, list[_Block]], str | None]:
+    """Each wanted column's blocks below the header, and the last cell of the last record read
+    (header included; None when the file has no record), for the open-quote check."""
     names = [str(position) for position in range(width)]
     text = pa.dictionary(pa.int32(), pa.string())
     reader = pa_csv.open_csv(
@@ -108,14 +110,17 @@ def _read_blocks(
         ),
         memory_pool=pool,
     )
-    blocks: dict[int, list[_Block]] = {position: [] for position in {*positions, width - 1}}
+    blocks: dict[int, list[_Block]] = {position: [] for position in positions}
+    last_cell: str | None = None
     read = 0
     limit = above + max_rows
     reported = 0
     for batch in reader:
+        if batch.num_rows:
+            last_cell = batch.column(width - 1)[batch.num_rows - 1].as_py()
         skip = min(max(above - read, 0), batch.num_rows)
         read += batch.num_rows
-        reported = _report(progress, file, read, above, limit + 1, reported)
+        reported = _report(progress, read, above, limit + 1, reported)
         if read > limit:
             _cells.too_many_rows(file, max_rows, header_row)
         for position, kept in blocks.items():
@@ -124,7 +129,7 @@ def _read_blocks(
                 column = column.slice(skip)
             dictionary = column.dictionary
             kept.append((np.array(column.indices, dtype=_code_type(len(dictionary))), dictionary))
-    return blocks, read
+    return blocks, last_cell
 
 
 def release_memory() -> None:
@@ -151,8 +156,7 @@ def _malloc_trim() -> Callable[[int], int] | None:
 
 
 def _report(
-    progress: Callable[[str], None] | None,
-    file: str,
+    progress: Callable[[int], None] | None,
     read: int,
     above: int,
     asked: int,
@@ -163,7 +167,7 @@ def _report(
     every = _cells.PROGRESS_EVERY
     while progress is not None and reported + every <= min(read, asked):
         reported += every
-        progress(f"read {reported - above:,} rows of {file}")
+        progress(reported - above)
     return reported
 
 
@@ -198,16 +202,14 @@ def _code_type(distinct: int) -> type[np.signedinteger]:
     return np.int32
 
 
-def _quote_left_open(path: Path, last_column: Coded) -> bool:
+def _quote_left_open(path: Path, last_cell: str) -> bool:
     """Whether the file ends inside a quoted value, which pandas refuses and pyarrow reads.
 
-    Such a value runs to the end of the file, so it is the last record's last cell, and the
-    file ends with a quote and that cell's text (its quotes doubled) and nothing after.
+    Such a value runs to the end of the file, so it is the last record's last cell (the
+    header's, when the quote opens there), and the file ends with a quote and that cell's text
+    (its quotes doubled) and nothing after.
     """
-    codes, texts = last_column
-    if not len(codes):
-        return False
-    tail = ('"' + str(texts[codes[-1]]).replace('"', '""')).encode("utf-8")
+    tail = ('"' + last_cell.replace('"', '""')).encode("utf-8")
     with path.open("rb") as handle:
         size = handle.seek(0, 2)
         if len(tail) > size:

@@ -25,6 +25,7 @@ from typing import IO, Final
 import numpy as np
 import pandas as pd
 
+from imheval._strings import keep_python_strings
 from imheval.errors import DataFormatError, Problem
 from imheval.io import _cells
 from imheval.io._arrow_csv import Coded, read_coded_columns
@@ -35,6 +36,9 @@ from imheval.io._cells import DEFAULT_MAX_ROWS as DEFAULT_MAX_ROWS
 from imheval.io._cells import Sheet as Sheet
 from imheval.io._cells import column_letter as column_letter
 from imheval.io.csvsafe import restore_cell
+
+# The text this module makes is held as Python strings even if pandas was loaded unseen.
+keep_python_strings()
 
 CSV_SUFFIXES = (".csv", ".tsv", ".txt")
 XLSX_SUFFIXES = (".xlsx", ".xlsm")
@@ -131,16 +135,17 @@ def _read_csv(
         unnamed = tuple(sorted(found))
     usecols = sorted(header) if blank else None
     above = header_index + 1  # records down to the header, read and then left out
+    rows_read = _RowsRead(file, progress)
     coded = None
     if encoding == "utf-8-sig":
         coded = read_coded_columns(
-            path, file, separator, width, sorted(header), above, max_rows, header_row, progress
+            path, file, separator, width, sorted(header), above, max_rows, header_row, rows_read
         )
     if coded is None:
         # One row more than the limit is asked for, to know whether the file goes beyond it.
         nrows = above + max_rows + 1
         columns = _read_columns(
-            path, file, encoding, separator, width, usecols, nrows, above, progress
+            path, file, encoding, separator, width, usecols, nrows, above, rows_read
         )
         if _length(columns) - above > max_rows:
             too_many_rows(file, max_rows, header_row)
@@ -151,6 +156,27 @@ def _read_csv(
     cells = {p: _categorical(*_restored(*coded.pop(p))) for p in header}
     rows = np.arange(header_row + 1, header_row + 1 + _length(cells), dtype=np.int64)
     return Sheet(header=header, cells=cells, rows=rows, header_row=header_row, unnamed=unnamed)
+
+
+class _RowsRead:
+    """Tells ``progress`` how many rows of ``file`` have been read, each count once and only
+    ever upwards.
+
+    When the fast path gives up part-way through a file, pandas' path reads it again from the
+    top; the counts the fast path already said are not said again.
+    """
+
+    __slots__ = ("file", "progress", "said")
+
+    def __init__(self, file: str, progress: Callable[[str], None] | None) -> None:
+        self.file = file
+        self.progress = progress
+        self.said = 0
+
+    def __call__(self, rows: int) -> None:
+        if self.progress is not None and rows > self.said:
+            self.said = rows
+            self.progress(f"read {rows:,} rows of {self.file}")
 
 
 def _coded(values: pd.Series) -> Coded:
@@ -300,13 +326,13 @@ def _read_columns(
     usecols: list[int] | None,
     nrows: int,
     above: int,
-    progress: Callable[[str], None] | None,
+    progress: Callable[[int], None],
 ) -> dict[int, pd.Series]:
     """The text of each read column, every record of the file included (the ``above``
     records down to the header too).
 
     The file is parsed :data:`PROGRESS_EVERY` records at a time, so the parser's own buffers
-    stay the size of one chunk whatever the file's size, and ``progress`` hears how many rows
+    stay the size of one chunk whatever the file's size, and ``progress`` is given how many rows
     below the header have been read.
     """
     chunks: dict[int, list[np.ndarray]] = {}
@@ -332,8 +358,8 @@ def _read_columns(
                 for position in chunk.columns:
                     chunks.setdefault(int(position), []).append(chunk[position].to_numpy())
                 read += len(chunk)
-                if progress is not None and len(chunk) == _cells.PROGRESS_EVERY:
-                    progress(f"read {read - above:,} rows of {file}")
+                if len(chunk) == _cells.PROGRESS_EVERY:
+                    progress(read - above)
         # Each column's chunks are joined and let go one column at a time, to keep the peak low.
         return {
             position: pd.Series(np.concatenate(chunks.pop(position)), dtype=object)
