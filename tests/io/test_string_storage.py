@@ -74,3 +74,40 @@ def test_a_storage_chosen_on_purpose_is_left_alone() -> None:
         """
     )
     assert out == "pyarrow"
+
+
+def test_asking_whether_pandas_is_installed_keeps_the_hook() -> None:
+    out = _run(
+        """
+        import importlib.util
+        import sys
+        import imheval
+        print(importlib.util.find_spec("pandas") is not None, "pandas" in sys.modules)
+        import pandas as pd
+        print(pd.Series(["a"]).dtype.storage)
+        print(type(pd.__loader__).__module__, type(pd.__spec__.loader).__module__)
+        print(any(type(finder).__module__ == "imheval._strings" for finder in sys.meta_path))
+        """
+    )
+    # A look-up loads nothing and leaves the hook in place; pandas keeps its own loader.
+    assert out.splitlines() == [
+        "True False",
+        "python",
+        "_frozen_importlib_external _frozen_importlib_external",
+        "False",
+    ]
+
+
+def test_the_reader_keeps_python_strings_when_pandas_was_loaded_unseen() -> None:
+    out = _run(
+        """
+        import sys
+        import imheval
+        sys.meta_path[:] = [f for f in sys.meta_path if type(f).__module__ != "imheval._strings"]
+        import pandas as pd
+        print(pd.Series(["a"]).dtype.storage)
+        import imheval.io.reader
+        print(pd.Series(["a"]).dtype.storage)
+        """
+    )
+    assert out.splitlines() == ["pyarrow", "python"]
