@@ -1,7 +1,8 @@
 """The to-do list's probable matches are counted once and kept (workspace.models.MatchCounts):
 a later visit reads no codes, and a cohort is counted again exactly when what its count depends
 on changes (a response completed, corrected, moved or deleted, a match decision, a new release
-of the core), while the other cohorts keep their counts. Query counts, never times."""
+of the core or of the counting's rules), while the other cohorts keep their counts. Query
+counts, never times."""
 
 from __future__ import annotations
 
@@ -14,7 +15,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from test_results_pages import answers, matched_people, respond
 
-import imheval
+from imheval import _version
+from imheval.web.capture import journey
 from imheval.web.results.models import MatchDecision
 from imheval.web.workspace import attention as attention_module
 from imheval.web.workspace.attention import attention
@@ -176,8 +178,71 @@ def test_a_new_release_of_the_core_counts_again(
     matched_people(workspace, 6)
     _typo_pair(workspace, "MA07BE", "MA07BF")
     _counts(workspace)
-    monkeypatch.setattr(imheval, "__version__", "99.0.0")
+    monkeypatch.setattr(_version, "__version__", "99.0.0")
     assert _counts(workspace) == {workspace.cohort.pk: 1}
+    assert len(recounted) == 2
+
+
+def test_new_rules_for_the_counts_count_again(
+    workspace: Workspace, recounted: list[set[int]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A change to the tolerant matching deployed without a release bumps MATCH_COUNT_RULES:
+    every kept count is worked out again, once."""
+    matched_people(workspace, 6)
+    _typo_pair(workspace, "MA07BE", "MA07BF")
+    _counts(workspace)
+    _counts(workspace)
+    assert len(recounted) == 1
+    monkeypatch.setattr(
+        attention_module, "MATCH_COUNT_RULES", attention_module.MATCH_COUNT_RULES + 1
+    )
+    assert _counts(workspace) == {workspace.cohort.pk: 1}
+    assert len(recounted) == 2
+    _counts(workspace)
+    assert len(recounted) == 2
+
+
+def test_a_draft_submitted_after_a_deletion_is_counted_again(workspace: Workspace) -> None:
+    """A response deleted (neither the last id nor the last save) and an older draft then
+    submitted online (which stamps completed_at, not saved_at) leave the questionnaire's
+    number of responses, highest id and last save as they were: the count must still be
+    worked out again, and agree with a count from nothing."""
+    respond(workspace.pre, "MA07BE", answers(2), profession="Health visitor")
+    draft = respond(
+        workspace.post, "MA07BF", answers(6), profession="Health visitor", status="draft"
+    )
+    deleted = respond(workspace.post, "ZX12CD", answers(6))
+    matched_people(workspace, 6)  # later ids and saves than both
+    assert _counts(workspace) == {}
+    deleted.delete()
+    journey.complete(draft)
+    draft.refresh_from_db()
+    assert draft.status == "complete"
+    assert _counts(workspace) == {workspace.cohort.pk: 1}
+    MatchCounts.objects.all().delete()
+    assert _counts(workspace) == {workspace.cohort.pk: 1}
+
+
+def test_a_count_read_while_a_response_arrives_is_counted_again_next_time(
+    workspace: Workspace, recounted: list[set[int]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The keys and the codes are separate reads: a response that arrives between them is in
+    the count kept under the older key, and the next visit counts again (the counts heal
+    themselves; see attention._matches)."""
+    matched_people(workspace, 6)
+    _typo_pair(workspace, "MA07BE", "MA07BF")
+    recount = attention_module._recount
+
+    def arriving(*args: Any) -> Any:
+        monkeypatch.setattr(attention_module, "_recount", recount)
+        _typo_pair(workspace, "ZX12CD", "ZX12CE")
+        return recount(*args)
+
+    monkeypatch.setattr(attention_module, "_recount", arriving)
+    assert _counts(workspace) == {workspace.cohort.pk: 2}
+    assert _counts(workspace) == {workspace.cohort.pk: 2}
+    assert len(recounted) == 2
+    _counts(workspace)
     assert len(recounted) == 2
 
 

@@ -31,11 +31,10 @@ from typing import Any, NamedTuple, TypeVar, cast
 
 import pandas as pd
 from django.db import DEFAULT_DB_ALIAS, DatabaseError, transaction
-from django.db.models import CharField, Count, Max, Model, OuterRef, Q, Subquery
+from django.db.models import CharField, Count, Max, Model, OuterRef, Q, Subquery, Sum
 from django.utils import timezone
 
-import imheval
-from imheval import EvaluationOptions
+from imheval import EvaluationOptions, _version
 from imheval.errors import ImhevalError
 from imheval.matching import match
 from imheval.web.capture.models import Status, Submission
@@ -63,6 +62,11 @@ FEW_ANSWERS_SHARE = 0.5
 #: Up to this many cohorts to count again are read by their ids; more, by the organisation's
 #: active cohorts (a list of thousands of ids would meet the database's limit on parameters).
 RECOUNT_BY_ID = 500
+#: The version of the rules by which the kept probable-match counts were worked out: part of
+#: every cohort's key (:func:`_count_keys`). Bump it whenever a count may come out differently
+#: without a release of the core (the tolerant matching's rules or options, how codes are read
+#: or left out here, which decisions apply), so that every kept count is worked out again.
+MATCH_COUNT_RULES = 1
 
 
 def shown(count: int, min_group_size: int | None = None) -> str:
@@ -261,9 +265,10 @@ def attention(
 class _Questionnaire(NamedTuple):
     """One questionnaire as the to-do list reads it, with its cohort and programme and its
     responses counted: a row, not a model (an organisation of 1,000 cohorts has 3,000
-    questionnaires, and the list shows few of them). ``last_completed`` (id) and
-    ``last_saved`` (as text) of its complete responses are what their probable matches depend
-    on (:func:`_count_keys`)."""
+    questionnaires, and the list shows few of them). ``last_completed`` (highest id),
+    ``ids_total`` (sum of ids), ``last_saved`` and ``last_completed_at`` (as text) of its
+    complete responses tell when their probable matches may have changed (:func:`_count_keys`).
+    """
 
     pk: int
     cohort_id: int
@@ -281,6 +286,8 @@ class _Questionnaire(NamedTuple):
     started: int = 0
     last_completed: int | None = None
     last_saved: str | None = None
+    ids_total: int | None = None
+    last_completed_at: str | None = None
 
     def due_date(self) -> datetime.date | None:
         return follow_up_due_date(
@@ -302,6 +309,10 @@ def _questionnaires(active: Any) -> list[_Questionnaire]:
             last_completed=Max("id", filter=complete),
             # text: compared, never read as a time (and not parsed 3,000 times)
             last_saved=Max("saved_at", filter=complete, output_field=CharField()),
+            # a submitted draft stamps completed_at, not saved_at; with a response deleted,
+            # the number, highest id and last save can all stay the same (see _count_keys)
+            ids_total=Sum("id", filter=complete),
+            last_completed_at=Max("completed_at", filter=complete, output_field=CharField()),
         )
         .order_by()
     }
@@ -329,9 +340,19 @@ def _questionnaires(active: Any) -> list[_Questionnaire]:
         if counted is None:
             found.append(_Questionnaire(*row))
         else:
-            completed, started, last_completed, last_saved = counted
+            completed, started, last_completed, last_saved, ids_total, last_completed_at = counted
             found.append(
-                _Questionnaire._make((*row, completed, started, last_completed, str(last_saved)))
+                _Questionnaire._make(
+                    (
+                        *row,
+                        completed,
+                        started,
+                        last_completed,
+                        str(last_saved),
+                        ids_total,
+                        str(last_completed_at),
+                    )
+                )
             )
     return found
 
@@ -474,6 +495,19 @@ def _matches(
     are counted again, from one query of their complete responses' codes (no answers), and the
     new counts kept with one more. A cohort answered at fewer than two questionnaires has
     nothing to match: it is counted without reading.
+
+    The keys (read with the questionnaires at the start of the visit) and the codes counted
+    again come from separate statements, not from one transaction: a transaction would not make
+    them one snapshot on PostgreSQL (READ COMMITTED: each statement sees what was committed when
+    it starts), and on SQLite imheval's transactions are IMMEDIATE, so a page that only reads
+    would take the write lock that participants submitting need; reading the keys again after
+    the codes would cost every counting visit more queries. The counts heal themselves instead:
+    the codes are read after the keys, so a change in between can only make a kept count newer
+    than its key, never older, and that change also changes the key (:func:`_count_keys`), so
+    the next visit counts the cohort again. The one exception is a change undone exactly
+    before that visit (a response completed in those milliseconds, then deleted with nothing
+    else changed in its cohort): its cohort's count stays off by it until the cohort changes
+    again.
     """
     by_cohort: dict[int, list[tuple[str, str, str]]] = defaultdict(list)
     for cohort_id, code_a, code_b, decision, _ in decisions:
@@ -513,20 +547,50 @@ def _count_keys(
     """(cohort id -> the key of what its probable-match count depends on, the cohorts with
     complete responses at two or more timepoints).
 
-    A response completed, deleted or changed (its code corrected: ``save`` stamps
-    ``saved_at``), or moved between questionnaires, changes its questionnaire's count, last id
-    or last save; a decision made or changed changes the cohort's decisions; a new release of
-    the core may match differently. Any of these changes the key.
+    A count depends on the code, profession and directorate of each complete response of the
+    cohort and on the questionnaire (so the timepoint) it answers, on the cohort's match
+    decisions (codes and decision), and on the rules of matching. The key holds, for each of
+    the cohort's questionnaires, its id and timepoint and its complete responses' number,
+    highest id, sum of ids, last save (``saved_at``) and last completion (``completed_at``);
+    the cohort's decisions; the core's version and :data:`MATCH_COUNT_RULES`. So:
+
+    - a response completed (a new one, or a draft submitted, which stamps ``completed_at``
+      only) changes the number, the sum of ids and the last completion, even when another is
+      deleted meanwhile (its id is not the one added, so the sum changes);
+    - a response deleted changes the number and the sum of ids;
+    - a code, profession or directorate corrected, or a response moved to another
+      questionnaire, goes through ``save()``, which stamps ``saved_at`` (``auto_now``);
+    - a questionnaire moved to another cohort or given another timepoint, a decision made,
+      changed or withdrawn, a release of the core or a bump of MATCH_COUNT_RULES changes it.
+
+    A write that bypasses that stamp may leave every part of the key as it was:
+    ``QuerySet.update()``, ``bulk_update()`` or ``save(update_fields=...)`` of a complete
+    response's ``code``, ``profession``, ``directorate``, ``status`` or ``collection`` without
+    ``saved_at``. Code that makes such a bulk update must also clear the organisation's kept
+    counts (``MatchCounts.objects.filter(organisation=...).delete()``). There is none today:
+    the only narrow save of a response that is or becomes complete is a draft's submission,
+    covered above.
     """
     parts: dict[int, list[Any]] = defaultdict(list)
     timepoints: dict[int, set[str]] = defaultdict(set)
     for q in questionnaires:
-        parts[q.cohort_id].append((q.pk, q.timepoint, q.completed, q.last_completed, q.last_saved))
+        parts[q.cohort_id].append(
+            (
+                q.pk,
+                q.timepoint,
+                q.completed,
+                q.last_completed,
+                q.ids_total,
+                q.last_saved,
+                q.last_completed_at,
+            )
+        )
         if q.completed:
             timepoints[q.cohort_id].add(q.timepoint)
+    rules = (_version.__version__, MATCH_COUNT_RULES)
     keys = {
         cohort_id: hashlib.blake2b(
-            repr((imheval.__version__, sorted(rows), sorted(decided.get(cohort_id, [])))).encode(),
+            repr((rules, sorted(rows), sorted(decided.get(cohort_id, [])))).encode(),
             digest_size=8,
         ).hexdigest()
         for cohort_id, rows in parts.items()
