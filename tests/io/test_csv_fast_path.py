@@ -324,3 +324,18 @@ def test_random_text_reads_the_same_both_ways(tmp_path: Path, header: str, body:
     path.write_bytes((header + "".join(body)).encode("utf-8"))
 
     assert_read_alike(path)
+
+
+@pytest.mark.parametrize(("trim_after", "trims"), [(_arrow_csv.TRIM_AFTER_BYTES, []), (10, [0])])
+def test_the_heap_is_trimmed_only_after_a_large_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, trim_after: int, trims: list[int]
+) -> None:
+    path = tmp_path / "responses.csv"
+    path.write_text("participant,timepoint,k1\np1,pre,3\np1,post,4\n", encoding="utf-8")
+    trimmed: list[int] = []
+    monkeypatch.setattr(_arrow_csv, "_malloc_trim", lambda: trimmed.append)
+    monkeypatch.setattr(_arrow_csv, "TRIM_AFTER_BYTES", trim_after)
+
+    read_responses(path)
+
+    assert trimmed == trims

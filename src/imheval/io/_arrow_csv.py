@@ -29,6 +29,9 @@ from imheval.io import _cells
 #: Bytes of the file parsed at a time (each block's columns are condensed before the next).
 BLOCK_BYTES = 1 << 20
 
+#: Files above this size are followed by a trim of the heap (:func:`release_memory`).
+TRIM_AFTER_BYTES = 16 << 20
+
 #: Each column as the codes of its cells (one per row below the header, in the smallest integer
 #: type that holds them) and the distinct texts they index (an object array, each text used by
 #: at least one cell).
@@ -54,23 +57,27 @@ def read_coded_columns(
     it over (``too_many_rows``). ``progress`` is given how many rows have been read, at the same
     counts as the pandas path.
     """
-    # Arrow's memory comes from malloc and is handed back to the system once the file is read
-    # (release_unused trims the heap): the analysis that follows starts lighter.
     pool = pa.system_memory_pool()
     try:
-        blocks, last_cell = _read_blocks(
-            path, file, separator, width, positions, above, max_rows, header_row, progress, pool
-        )
-    except pa.ArrowException:
-        pool.release_unused()
-        return None
-    # The header record counts too: a quote it leaves open swallows every row below it.
-    if last_cell is not None and _quote_left_open(path, last_cell):
-        pool.release_unused()
-        return None
-    columns = {position: _joined(blocks.pop(position), pool) for position in sorted(blocks)}
-    pool.release_unused()
-    return columns
+        trim = _large(path.stat().st_size)
+    except OSError:
+        trim = False
+    try:
+        try:
+            blocks, last_cell = _read_blocks(
+                path, file, separator, width, positions, above, max_rows, header_row, progress, pool
+            )
+        except pa.ArrowException:
+            return None
+        # The header record counts too: a quote it leaves open swallows every row below it.
+        if last_cell is not None and _quote_left_open(path, last_cell):
+            return None
+        return {position: _joined(blocks.pop(position), pool) for position in sorted(blocks)}
+    finally:
+        # Arrow's memory comes from malloc and is handed back to the system once a large file
+        # is read (release_unused trims the heap): the analysis that follows starts lighter.
+        if trim:
+            pool.release_unused()
 
 
 def _read_blocks(
@@ -132,17 +139,26 @@ def _read_blocks(
     return blocks, last_cell
 
 
-def release_memory() -> None:
-    """Hand the memory freed while reading back to the system (glibc's heap trim; elsewhere
-    nothing is done).
+def release_memory(read_bytes: int) -> None:
+    """Hand the memory freed while reading a file of ``read_bytes`` back to the system (glibc's
+    heap trim; elsewhere nothing is done), if the file was large.
 
     Reading a large file frees far more than it keeps (the parser's blocks, each column's
     working copies), in pieces too small for malloc to return by itself; without this the
-    process would hold on to it through the analysis that follows.
+    process would hold on to it through the analysis that follows. After a small file there is
+    little to return, and the trim (which walks every heap arena under its lock, stalling the
+    web worker's other threads while it does) is not worth it.
     """
+    if not _large(read_bytes):
+        return
     trim = _malloc_trim()
     if trim is not None:
         trim(0)
+
+
+def _large(read_bytes: int) -> bool:
+    """Whether a file of ``read_bytes`` is worth trimming the heap after."""
+    return read_bytes > TRIM_AFTER_BYTES
 
 
 @functools.cache

@@ -163,9 +163,10 @@ def check_responses(
         raise ValueError("item_columns is empty; pass None to read domain totals")
 
     try:
-        megabytes = file_path.stat().st_size / 1e6
+        file_bytes = file_path.stat().st_size
     except OSError:
-        megabytes = 0.0  # read_sheet says what is wrong with the path
+        file_bytes = 0  # read_sheet says what is wrong with the path
+    megabytes = file_bytes / 1e6
     size = f" ({megabytes:,.0f} MB)" if megabytes >= 1 else ""
     say(f"reading {file}{size}")
     sheet = read_sheet(file_path, file, max_rows=max_rows, progress=say)
@@ -215,7 +216,7 @@ def check_responses(
             if name in frame.columns:
                 frame[name] = frame[name].astype("category")
     say(f"read {len(frame):,} rows from {file}")
-    release_memory()
+    release_memory(file_bytes)
     table = ResponseTable(
         frame=frame,
         source=str(path),
