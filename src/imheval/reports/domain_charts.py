@@ -190,7 +190,7 @@ def changes_chart(context: ReportContext, domain: DomainEvaluation) -> Chart | N
 
 def gains_chart(context: ReportContext, domain: DomainEvaluation) -> Chart | None:
     """Mean gain per programme with its t-based 95% CI; hidden programmes are not drawn."""
-    from scipy import stats as scipy_stats
+    from imheval.stats.distributions import t_ppf
 
     info = domain.domain
     breakdown = next((b for b in domain.breakdowns if b.grouping == "programme"), None)
@@ -210,11 +210,7 @@ def gains_chart(context: ReportContext, domain: DomainEvaluation) -> Chart | Non
             continue
         gains = group["gain"].to_numpy(dtype=float)
         mean = float(gains.mean())
-        half = (
-            float(scipy_stats.t.ppf(0.975, len(gains) - 1))
-            * float(gains.std(ddof=1))
-            / math.sqrt(len(gains))
-        )
+        half = t_ppf(0.975, len(gains) - 1) * float(gains.std(ddof=1)) / math.sqrt(len(gains))
         rows.append((name, len(gains), mean, mean - half, mean + half))
     if not rows:
         return None
