@@ -554,8 +554,9 @@ class MatchCounts(models.Model):
     One row per organisation. ``counts`` maps a cohort's id (as text) to ``[key, count]``: the
     key is a short hash of what the count was worked out from (the cohort's complete responses
     per questionnaire: their number, the sum and the last of their ids, their last save and
-    last completion; its match decisions; the core's version and ``MATCH_COUNT_RULES``), so the to-do list (``workspace.attention``) runs the tolerant matching again only
-    for cohorts whose key has changed. Not audited: it is a cache, nobody's work.
+    last completion; its match decisions; the core's version and ``MATCH_COUNT_RULES``), so
+    the to-do list (``workspace.attention``) runs the tolerant matching again only for cohorts
+    whose key has changed. Not audited: it is a cache, nobody's work.
     """
 
     organisation = models.OneToOneField(
