@@ -19,9 +19,9 @@ A network group's attendance rule, from a register workbook (docs/network-groups
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
+from imheval._lazy import lazy_names
 from imheval._strings import keep_python_strings
 from imheval._version import __version__
 from imheval.errors import (
@@ -91,18 +91,7 @@ _LAZY = {
 
 # Under "not TYPE_CHECKING" so that mypy still reports a misspelt name on this module.
 if not TYPE_CHECKING:
-
-    def __getattr__(name: str) -> Any:
-        """Import a public name's module on first use, and keep the name here thereafter."""
-        module = _LAZY.get(name)
-        if module is None:
-            raise AttributeError(f"module 'imheval' has no attribute {name!r}")
-        value = getattr(importlib.import_module(module), name)
-        globals()[name] = value
-        return value
-
-    def __dir__() -> list[str]:
-        return sorted(set(globals()) | set(__all__))
+    __getattr__, __dir__ = lazy_names(globals(), _LAZY)
 
 
 __all__ = [

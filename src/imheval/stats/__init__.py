@@ -7,11 +7,11 @@ number is checked against R in tests/golden.
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 # These modules share a name with a function they define: if the module were imported after
 # this package, ``imheval.stats.mcnemar`` would be the module, not the function.
+from imheval._lazy import lazy_names
 from imheval.stats.ancova import AncovaResult, ancova
 from imheval.stats.mcnemar import McNemarResult, mcnemar
 from imheval.stats.measurement_error import (
@@ -134,18 +134,7 @@ _LAZY = {
 
 # Under "not TYPE_CHECKING" so that mypy still reports a misspelt name on this module.
 if not TYPE_CHECKING:
-
-    def __getattr__(name: str) -> Any:
-        """Import a public name's module on first use, and keep the name here thereafter."""
-        module = _LAZY.get(name)
-        if module is None:
-            raise AttributeError(f"module 'imheval.stats' has no attribute {name!r}")
-        value = getattr(importlib.import_module(module), name)
-        globals()[name] = value
-        return value
-
-    def __dir__() -> list[str]:
-        return sorted(set(globals()) | set(__all__))
+    __getattr__, __dir__ = lazy_names(globals(), _LAZY)
 
 
 __all__ = [
