@@ -239,7 +239,9 @@ def test_quote_left_open_in_the_header_is_refused_not_read_as_no_rows(
     with pytest.raises(DataFormatError) as refusal:
         read_responses(path)
 
-    assert str(refusal.value).startswith("responses.csv: cannot be read as CSV")
+    assert str(refusal.value).startswith(
+        'responses.csv: cannot be read as CSV: a quote (") is opened and never closed'
+    )
     assert "EOF inside string" in str(refusal.value)
 
 
@@ -252,7 +254,9 @@ def test_service_data_with_a_quote_left_open_in_the_header_is_refused(tmp_path: 
     with pytest.raises(DataFormatError) as refusal:
         read_service_data(path)
 
-    assert str(refusal.value).startswith("service.csv: cannot be read as CSV")
+    assert str(refusal.value).startswith(
+        'service.csv: cannot be read as CSV: a quote (") is opened and never closed'
+    )
     assert "EOF inside string" in str(refusal.value)
 
 

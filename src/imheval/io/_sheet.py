@@ -389,6 +389,14 @@ def _too_wide(file: str, row: int, expected: int, seen: int) -> Problem:
 
 def _parser_problem(file: str, detail: str) -> Problem:
     found = re.search(r"Expected (\d+) fields in line (\d+), saw (\d+)", detail)
+    if found is None and "EOF inside string" in detail:
+        return Problem(
+            file=file,
+            message=(
+                'cannot be read as CSV: a quote (") is opened and never closed, so everything '
+                f"after it would be one cell; close or remove that quote ({detail.strip()})"
+            ),
+        )
     if found is None:
         return Problem(file=file, message=f"cannot be read as CSV: {detail.strip()}")
     expected, line, seen = (int(g) for g in found.groups())
