@@ -25,6 +25,12 @@ def _candidates() -> list[Path]:
     return places
 
 
+def shared_fixtures_folder() -> Path | None:
+    """The first of the places above that exists, for a test that reads every file in it (None
+    when there is none: such a test then finds too few files and fails)."""
+    return next((folder for folder in _candidates() if folder.is_dir()), None)
+
+
 def shared_fixture(*parts: str) -> Path:
     """The path of a shared fixture file, e.g. ``shared_fixture("network", "x.ics")``."""
     for folder in _candidates():

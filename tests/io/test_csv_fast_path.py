@@ -28,15 +28,24 @@ from imheval.io import _arrow_csv, _sheet
 from imheval.io.reader import Reading, check_responses, read_responses
 from imheval.io.table import RESERVED_COLUMNS
 from imheval.services.read import read_service_data
+from shared_fixtures import shared_fixtures_folder
 
 ROOT = Path(__file__).resolve().parents[2]
+FIXTURES = shared_fixtures_folder()
 KEPT_CSV_FILES = sorted(
     [
         *(ROOT / "tests").rglob("*.csv"),
-        *(ROOT.parent / "shared" / "fixtures").rglob("*.csv"),
+        *(FIXTURES.rglob("*.csv") if FIXTURES is not None else []),
         *(ROOT / "src" / "imheval" / "demo").glob("*.csv"),
     ]
 )
+
+
+def _kept_name(path: Path) -> str:
+    """A kept file's name in the test's id: from the checkout, or from the shared fixtures."""
+    if path.is_relative_to(ROOT) or FIXTURES is None:
+        return str(path.relative_to(ROOT))
+    return f"shared/fixtures/{path.relative_to(FIXTURES)}"
 
 
 @pytest.fixture(autouse=True)
@@ -104,7 +113,7 @@ def test_the_files_kept_with_the_project_are_many() -> None:
     assert len(KEPT_CSV_FILES) > 50
 
 
-@pytest.mark.parametrize("path", KEPT_CSV_FILES, ids=lambda p: str(p.relative_to(ROOT.parent)))
+@pytest.mark.parametrize("path", KEPT_CSV_FILES, ids=_kept_name)
 def test_kept_csv_file_reads_the_same_both_ways(path: Path) -> None:
     assert_read_alike(path)
 
