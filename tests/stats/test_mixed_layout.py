@@ -7,54 +7,13 @@ import dataclasses
 
 import numpy as np
 import pytest
+from mixed_problems import cell_problem
 
 from imheval.stats.mixed import general
 from imheval.stats.mixed import layout as layout_module
 from imheval.stats.mixed.contrasts import satterthwaite
 from imheval.stats.mixed.general import Problem, _group_sums, _grouped_cross, _Sums, evaluate, fit
-from imheval.stats.mixed.interaction import TIMES, _fixed_design
 from imheval.stats.mixed.layout import Layout, design_key, layout
-
-
-def _cell_problem(  # as tests/stats/test_mixed_cells.py's
-    seed: int, n_times: int, k: int, person_term: bool, mixed_cohorts: bool
-) -> Problem:
-    """Scores of people in cohorts at up to ``n_times`` times, in 3 programmes; a cohort has
-    one programme unless ``mixed_cohorts``; people have 1 to ``n_times`` scores (one has a
-    time twice); cohort random columns: intercept and time slopes, the first ``k``."""
-    rng = np.random.default_rng(seed)
-    times = TIMES[:n_times]
-    programmes = ("A", "B", "C")
-    rows = []
-    person = 0
-    for cohort in range(9):
-        for _ in range(int(rng.integers(2, 7))):
-            programme = int(rng.integers(3)) if mixed_cohorts else cohort % 3
-            seen = sorted(
-                rng.choice(n_times, size=int(rng.integers(1, n_times + 1)), replace=False)
-            )
-            for t in seen:
-                rows.append((cohort, person, programme, int(t), rng.normal(10 + t, 2)))
-            person += 1
-    rows.append((*rows[-1][:4], 11.5))  # the same person and time twice
-    columns = zip(*rows, strict=True)
-    cohort_code, person_code, programme_code, time_code, score = map(np.array, columns)
-    x, _ = _fixed_design(programmes, times)
-    cell_time = np.repeat(np.arange(n_times), len(programmes))
-    z = np.column_stack(
-        [np.ones(cell_time.size)] + [(cell_time == t).astype(float) for t in range(1, n_times)]
-    )[:, :k]
-    cell = time_code * len(programmes) + programme_code
-    return Problem(
-        score.astype(float),
-        x,
-        z,
-        cohort_code.astype(np.int64),
-        person_code.astype(np.int64),
-        person_term,
-        cell.astype(np.int64),
-    )
-
 
 CASES = [
     (seed, n_times, k, person_term, mixed)
@@ -84,7 +43,7 @@ def _fresh(problem: Problem) -> _Sums:
 def test_sums_from_a_kept_layout_are_the_sums_from_scratch(
     seed: int, n_times: int, k: int, person_term: bool, mixed: bool
 ) -> None:
-    problem = _cell_problem(seed, n_times, k, person_term, mixed)
+    problem = cell_problem(seed, n_times, k, person_term, mixed)
     other_y = np.random.default_rng(seed + 100).normal(5.0, 3.0, problem.n)
     again = dataclasses.replace(problem, y=other_y)
     from_scratch = _fresh(again)
@@ -97,7 +56,7 @@ def test_sums_from_a_kept_layout_are_the_sums_from_scratch(
 
 
 def test_a_layout_is_kept_only_for_equal_codes() -> None:
-    problem = _cell_problem(3, 3, 2, True, True)
+    problem = cell_problem(3, 3, 2, True, True)
     assert problem.cell is not None
     first = layout(problem.cohort, problem.person, problem.cell, 9)
     assert layout(problem.cohort.copy(), problem.person, problem.cell, 9) is first
@@ -147,7 +106,7 @@ def test_evaluations_reusing_scratch_space_leave_nothing_behind(
 ) -> None:
     """Each evaluation writes its cohorts' blocks into the sums' scratch space: one at a theta
     is, bit for bit, what it is on sums that never evaluated anything else."""
-    problem = _cell_problem(seed, n_times, k, person_term, mixed)
+    problem = cell_problem(seed, n_times, k, person_term, mixed)
     rng = np.random.default_rng(seed)
     thetas = [np.abs(rng.normal(0.6, 0.5, problem.n_theta)) + 0.01 for _ in range(4)]
     shared = _Sums(problem)
@@ -169,7 +128,7 @@ def test_satterthwaite_sharing_evaluations_between_sigmas_gives_the_same_derivat
 ) -> None:
     """The Satterthwaite derivatives evaluate each theta once (a move of sigma alone keeps
     theta): the same numbers, bit for bit, as evaluating at every point."""
-    problem = _cell_problem(3, 3, 2, True, True)
+    problem = cell_problem(3, 3, 2, True, True)
     fitted = fit(problem)
     assert fitted is not None
     shared = satterthwaite(fitted)
